@@ -1,0 +1,533 @@
+"""Monthly cost of a cloud API versus a self-hosted model, and the volume where they break even.
+
+Taught in lesson 1 ("when self-hosted beats a cloud API"); lesson 4 reuses it to size a GPU server.
+
+Conventions (one for the whole workbook):
+
+* **A month is 730 hours** (365 × 24 / 12), the figure cloud providers bill by, so it has
+  ``730 / 24 = 30.42`` days. API cost per month = cost per day × :data:`DAYS_PER_MONTH`; rental per
+  month = price per hour × hours rented (730 for a machine that is always on).
+* Volume is counted in **requests per day**; money in **US dollars**; token prices in **USD per
+  1M tokens**; GPU rental in **USD per GPU-hour**; electricity in **USD per kWh**.
+* Every price comes from ``labs/data/*.csv`` with its ``source`` and ``as_of`` date, or from the
+  learner (:meth:`ApiPrice.override` and friends record "learner override" and today's date).
+  Every result carries an ``as_of`` mapping (what price → which date) so a plot or table can show it.
+* Zero, negative, NaN or infinite inputs raise :class:`ValueError` saying what to change. Where no
+  break-even exists, :func:`break_even` says so (``requests_per_day is None`` plus a reason); it never
+  invents a number.
+
+>>> api = api_cost("gpt-4o-mini", requests_per_day=10_000, input_tokens=500, output_tokens=200)
+>>> round(api.monthly_usd, 4), api.as_of
+(59.3125, {'gpt-4o-mini': '2025-06'})
+>>> box = rental_cost("RTX 4090 24 GB — RunPod community cloud")
+>>> round(box.monthly_usd, 2)
+248.2
+>>> be = break_even(api, box)
+>>> round(be.requests_per_day)
+41846
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Mapping
+
+HOURS_PER_MONTH = 730.0
+"""Hours in the workbook's month (365 × 24 / 12), as cloud providers bill."""
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24
+"""Days in the workbook's month: 730 / 24 = 30.416…"""
+SECONDS_PER_DAY = 86_400.0
+TOKENS_PER_PRICE_UNIT = 1_000_000
+"""API prices are quoted per 1M tokens."""
+DEFAULT_LIFE_MONTHS = 36
+"""Useful life of bought hardware, the usual figure (``figures.md``)."""
+OVERRIDE_SOURCE = "learner override"
+
+
+# --- checking inputs -----------------------------------------------------------------------
+
+def _number(name: str, value: object, unit: str, *, allow_zero: bool = False) -> float:
+    """``value`` as a float, or a ValueError that says what is wrong with it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number ({unit}); got {value!r}.")
+    number = float(value)
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"{name} must be a finite number ({unit}); got {value!r}.")
+    if number < 0 or (number == 0 and not allow_zero):
+        wanted = "zero or more" if allow_zero else "greater than zero"
+        raise ValueError(f"{name} must be {wanted} ({unit}); got {value!r}. Pass a realistic value.")
+    return number
+
+
+def _fraction(name: str, value: object, *, allow_zero: bool = False) -> float:
+    number = _number(name, value, "a fraction from 0 to 1", allow_zero=allow_zero)
+    if number > 1:
+        raise ValueError(f"{name} is a fraction from 0 to 1 (0.5 = half); got {value!r}.")
+    return number
+
+
+# --- price records -------------------------------------------------------------------------
+
+class _Dated:
+    """Shared behaviour of the price records: a dated source and overrides."""
+
+    source: str
+    as_of: str
+
+    def override(self, *, as_of: str | None = None, **changes: object):
+        """A copy with some prices replaced by the learner's, marked as an override dated today.
+
+        >>> p = api_price("gpt-4o-mini").override(output_usd_per_mtok=0.5, as_of="2026-11-25")
+        >>> p.output_usd_per_mtok, p.source, p.as_of
+        (0.5, 'learner override (was: OpenAI pricing page, 2025-06)', '2026-11-25')
+        """
+        if not changes:
+            raise ValueError("override() needs at least one price to change, e.g. override(usd_per_gpu_hour=0.5).")
+        names = {f.name for f in dataclasses.fields(self)} - {"source", "as_of", "note"}
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise ValueError(f"cannot override {unknown}; {type(self).__name__} has: {', '.join(sorted(names))}")
+        source = f"{OVERRIDE_SOURCE} (was: {self.source}, {self.as_of})"
+        return dataclasses.replace(self, **changes, source=source, as_of=as_of or date.today().isoformat())
+
+
+@dataclass(frozen=True)
+class ApiPrice(_Dated):
+    """A cloud model's token prices (USD per 1M tokens)."""
+
+    model: str
+    input_usd_per_mtok: float
+    output_usd_per_mtok: float
+    source: str
+    as_of: str
+    provider: str = ""
+    cached_input_usd_per_mtok: float | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        _number(f"{self.model}: input price", self.input_usd_per_mtok, "USD per 1M tokens")
+        _number(f"{self.model}: output price", self.output_usd_per_mtok, "USD per 1M tokens")
+        if self.cached_input_usd_per_mtok is not None:
+            _number(f"{self.model}: cached input price", self.cached_input_usd_per_mtok, "USD per 1M tokens")
+
+    @property
+    def key(self) -> str:
+        return self.model
+
+
+@dataclass(frozen=True)
+class GpuRental(_Dated):
+    """One on-demand GPU offer (USD per GPU-hour)."""
+
+    gpu: str
+    provider: str
+    offer: str
+    usd_per_gpu_hour: float
+    source: str
+    as_of: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        _number(f"{self.gpu}: rental price", self.usd_per_gpu_hour, "USD per GPU-hour")
+
+    @property
+    def key(self) -> str:
+        return f"{self.gpu} — {self.provider} {self.offer}"
+
+
+@dataclass(frozen=True)
+class Hardware(_Dated):
+    """A card to buy: purchase price (USD) and power draw under load (watts)."""
+
+    card: str
+    variant: str
+    price_usd: float
+    power_w: float
+    source: str
+    as_of: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        _number(f"{self.card}: purchase price", self.price_usd, "USD")
+        _number(f"{self.card}: power draw", self.power_w, "watts")
+
+    @property
+    def key(self) -> str:
+        return f"{self.card} ({self.variant})"
+
+
+# --- loading the data files ------------------------------------------------------------------
+
+def _rows(filename: str) -> list[dict[str, str]]:
+    text = resources.files("labs").joinpath("data", filename).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _optional(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+@lru_cache(maxsize=None)
+def _api_prices() -> tuple[ApiPrice, ...]:
+    return tuple(
+        ApiPrice(
+            model=r["model"], provider=r["provider"], input_usd_per_mtok=float(r["input_usd_per_mtok"]),
+            output_usd_per_mtok=float(r["output_usd_per_mtok"]),
+            cached_input_usd_per_mtok=_optional(r["cached_input_usd_per_mtok"]),
+            source=r["source"], as_of=r["as_of"], note=r["note"],
+        )
+        for r in _rows("api_prices.csv")
+    )
+
+
+@lru_cache(maxsize=None)
+def _gpu_rentals() -> tuple[GpuRental, ...]:
+    return tuple(
+        GpuRental(gpu=r["gpu"], provider=r["provider"], offer=r["offer"], usd_per_gpu_hour=float(r["usd_per_gpu_hour"]),
+                  source=r["source"], as_of=r["as_of"], note=r["note"])
+        for r in _rows("gpu_rental.csv")
+    )
+
+
+@lru_cache(maxsize=None)
+def _hardware() -> tuple[Hardware, ...]:
+    return tuple(
+        Hardware(card=r["card"], variant=r["variant"], price_usd=float(r["price_usd"]), power_w=float(r["power_w"]),
+                 source=r["source"], as_of=r["as_of"], note=r["note"])
+        for r in _rows("hardware.csv")
+    )
+
+
+def api_prices() -> dict[str, ApiPrice]:
+    """Cloud API prices from ``labs/data/api_prices.csv``, by model name.
+
+    >>> api_prices()["gpt-4o"].output_usd_per_mtok
+    10.0
+    """
+    return {p.key: p for p in _api_prices()}
+
+
+def gpu_rentals() -> dict[str, GpuRental]:
+    """GPU rental offers from ``labs/data/gpu_rental.csv``, by ``"<gpu> — <provider> <offer>"``."""
+    return {g.key: g for g in _gpu_rentals()}
+
+
+def hardware_options() -> dict[str, Hardware]:
+    """Cards to buy from ``labs/data/hardware.csv``, by ``"<card> (<variant>)"``.
+
+    >>> hardware_options()["RTX 4090 24 GB (MSRP)"].power_w
+    450.0
+    """
+    return {h.key: h for h in _hardware()}
+
+
+def _pick(kind: str, table: Mapping[str, object], key: str):
+    if key not in table:
+        raise ValueError(f"no {kind} called {key!r}; choose one of: {', '.join(table)}")
+    return table[key]
+
+
+def api_price(model: str) -> ApiPrice:
+    """The dated price of one cloud model (``ValueError`` listing the choices if unknown)."""
+    return _pick("API model", api_prices(), model)
+
+
+def gpu_rental(key: str) -> GpuRental:
+    """One GPU rental offer, e.g. ``gpu_rental("RTX 4090 24 GB — RunPod community cloud")``."""
+    return _pick("GPU rental offer", gpu_rentals(), key)
+
+
+def hardware(key: str) -> Hardware:
+    """One card to buy, e.g. ``hardware("RTX 4090 24 GB (MSRP)")``."""
+    return _pick("hardware option", hardware_options(), key)
+
+
+def prices_frame(kind: str = "api"):
+    """A pandas table of one data file (``"api"``, ``"rental"`` or ``"hardware"``) for display."""
+    import pandas as pd
+
+    records = {"api": _api_prices, "rental": _gpu_rentals, "hardware": _hardware}
+    if kind not in records:
+        raise ValueError(f"kind must be one of {sorted(records)}; got {kind!r}")
+    return pd.DataFrame([dataclasses.asdict(r) for r in records[kind]()])
+
+
+# --- the API side ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ApiCost:
+    """What a cloud API costs for one workload; cost is proportional to volume."""
+
+    price: ApiPrice
+    requests_per_day: float
+    input_tokens: float
+    output_tokens: float
+    usd_per_request: float
+    cached_input_share: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return self.price.model
+
+    @property
+    def as_of(self) -> dict[str, str]:
+        return {self.price.model: self.price.as_of}
+
+    @property
+    def monthly_usd(self) -> float:
+        """Cost of a 730-hour month at ``requests_per_day``."""
+        return self.monthly_at(self.requests_per_day)
+
+    def monthly_at(self, requests_per_day: float) -> float:
+        """Cost of a month at another volume (same tokens and prices); 0 requests cost 0."""
+        return self.usd_per_request * _number("requests_per_day", requests_per_day, "requests per day",
+                                              allow_zero=True) * DAYS_PER_MONTH
+
+
+def api_cost(price: ApiPrice | str, *, requests_per_day: float, input_tokens: float, output_tokens: float,
+             cached_input_share: float = 0.0) -> ApiCost:
+    """Monthly cost of a cloud API: requests/day × days × (input × in-price + output × out-price) / 1M.
+
+    ``cached_input_share`` is the fraction of input tokens billed at the cached-input price.
+
+    >>> c = api_cost("gpt-4o-mini", requests_per_day=10_000, input_tokens=500, output_tokens=200)
+    >>> round(c.usd_per_request * 1e6)   # micro-dollars: 500 × 0.15 + 200 × 0.60
+    195
+    >>> api_cost("gpt-4o-mini", requests_per_day=0, input_tokens=500, output_tokens=200)
+    Traceback (most recent call last):
+    ...
+    ValueError: requests_per_day must be greater than zero (requests per day); got 0. Pass a realistic value.
+    """
+    if isinstance(price, str):
+        price = api_price(price)
+    volume = _number("requests_per_day", requests_per_day, "requests per day")
+    n_in = _number("input_tokens", input_tokens, "tokens per request")
+    n_out = _number("output_tokens", output_tokens, "tokens per request")
+    share = _fraction("cached_input_share", cached_input_share, allow_zero=True)
+    if share and price.cached_input_usd_per_mtok is None:
+        raise ValueError(f"{price.model} has no cached-input price in the data; pass cached_input_share=0 "
+                         "or give one with price.override(cached_input_usd_per_mtok=...).")
+    cached = price.cached_input_usd_per_mtok or 0.0
+    micro = n_in * ((1 - share) * price.input_usd_per_mtok + share * cached) + n_out * price.output_usd_per_mtok
+    return ApiCost(price, volume, n_in, n_out, micro / TOKENS_PER_PRICE_UNIT, share)
+
+
+# --- the self-hosted side ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SelfHostCost:
+    """What running your own model costs per month: mostly fixed, whatever the volume.
+
+    ``monthly_usd`` is the cost of one machine; ``usd_per_request`` an optional cost that grows with
+    volume; ``capacity_requests_per_day`` (``None`` = not limited) makes a larger volume need more
+    machines (see :func:`capacity_requests_per_day`).
+    """
+
+    label: str
+    monthly_usd: float
+    breakdown: dict[str, float]
+    as_of: dict[str, str]
+    usd_per_request: float = 0.0
+    capacity_requests_per_day: float | None = None
+
+    def machines_for(self, requests_per_day: float) -> int:
+        """How many machines a volume needs (1 when the capacity is not limited)."""
+        volume = _number("requests_per_day", requests_per_day, "requests per day", allow_zero=True)
+        if self.capacity_requests_per_day is None:
+            return 1
+        return max(1, math.ceil(volume / self.capacity_requests_per_day))
+
+    def monthly_at(self, requests_per_day: float) -> float:
+        """Cost of a month at a volume: machines × monthly cost + per-request cost."""
+        volume = _number("requests_per_day", requests_per_day, "requests per day", allow_zero=True)
+        return self.machines_for(volume) * self.monthly_usd + self.usd_per_request * volume * DAYS_PER_MONTH
+
+    def with_capacity(self, requests_per_day: float) -> "SelfHostCost":
+        """A copy that knows how many requests a day one machine serves."""
+        cap = _number("capacity", requests_per_day, "requests per day per machine")
+        return dataclasses.replace(self, capacity_requests_per_day=cap)
+
+
+def rental_cost(offer: GpuRental | str, *, gpus: int = 1, hours_per_month: float = HOURS_PER_MONTH,
+                fixed_usd_per_month: float = 0.0) -> SelfHostCost:
+    """Monthly cost of renting GPUs: price/hour × GPUs × hours (730 = always on) + fixed costs.
+
+    >>> c = rental_cost("H100 SXM 80 GB — RunPod community cloud", fixed_usd_per_month=100)
+    >>> round(c.monthly_usd, 2), c.breakdown
+    (2063.7, {'rental': 1963.7, 'fixed': 100.0})
+    """
+    if isinstance(offer, str):
+        offer = gpu_rental(offer)
+    n = _count("gpus", gpus)
+    hours = _number("hours_per_month", hours_per_month, "hours rented per month")
+    if hours > HOURS_PER_MONTH:
+        raise ValueError(f"hours_per_month is at most {HOURS_PER_MONTH:g} (the workbook's month); got {hours_per_month!r}.")
+    fixed = _number("fixed_usd_per_month", fixed_usd_per_month, "USD per month", allow_zero=True)
+    rental = offer.usd_per_gpu_hour * n * hours
+    label = f"rent {n}× {offer.gpu} ({offer.provider} {offer.offer})" if n > 1 else f"rent {offer.key}"
+    breakdown = {"rental": round(rental, 6), "fixed": fixed}
+    return SelfHostCost(label, rental + fixed, breakdown, {offer.key: offer.as_of})
+
+
+def ownership_cost(card: Hardware | str, *, electricity_usd_per_kwh: float, life_months: float = DEFAULT_LIFE_MONTHS,
+                   utilisation: float = 1.0, gpus: int = 1, fixed_usd_per_month: float = 0.0) -> SelfHostCost:
+    """Monthly cost of bought cards: price / life + watts × 730 h × utilisation × electricity + fixed costs.
+
+    ``utilisation`` is the share of the month the cards draw their rated power (idle draw is ignored).
+    ``fixed_usd_per_month`` is everything else you choose to count: the rest of the server, hosting,
+    your time maintaining it. The electricity price is yours to give (check your bill).
+
+    >>> c = ownership_cost("RTX 4090 24 GB (MSRP)", electricity_usd_per_kwh=0.20, utilisation=0.5)
+    >>> {k: round(v, 2) for k, v in c.breakdown.items()}   # 1599/36 and 0.45 kW × 365 h × 0.20
+    {'amortisation': 44.42, 'power': 32.85, 'fixed': 0.0}
+    """
+    if isinstance(card, str):
+        card = hardware(card)
+    n = _count("gpus", gpus)
+    kwh_price = _number("electricity_usd_per_kwh", electricity_usd_per_kwh, "USD per kWh")
+    life = _number("life_months", life_months, "months of useful life")
+    use = _fraction("utilisation", utilisation)
+    fixed = _number("fixed_usd_per_month", fixed_usd_per_month, "USD per month", allow_zero=True)
+    amortisation = card.price_usd * n / life
+    power = card.power_w * n / 1000 * HOURS_PER_MONTH * use * kwh_price
+    label = f"own {n}× {card.key}" if n > 1 else f"own {card.key}"
+    breakdown = {"amortisation": amortisation, "power": power, "fixed": fixed}
+    as_of = {card.key: card.as_of, "electricity": f"your input ({kwh_price:g} USD/kWh)"}
+    return SelfHostCost(label, amortisation + power + fixed, breakdown, as_of)
+
+
+def _count(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number of 1 or more; got {value!r}.")
+    return value
+
+
+# --- break-even ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BreakEven:
+    """Where the API and the self-hosted setup cost the same per month.
+
+    ``requests_per_day`` is ``None`` when no volume makes self-hosting cheaper; ``reason`` says why.
+    Above the break-even, self-hosting is cheaper (up to the next machine when capacity is limited).
+    """
+
+    api_label: str
+    selfhost_label: str
+    requests_per_day: float | None
+    monthly_usd: float | None
+    reason: str
+    as_of: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def exists(self) -> bool:
+        return self.requests_per_day is not None
+
+    @property
+    def requests_per_month(self) -> float | None:
+        return None if self.requests_per_day is None else self.requests_per_day * DAYS_PER_MONTH
+
+    def __str__(self) -> str:
+        dates = "; ".join(f"{k}: {v}" for k, v in self.as_of.items())
+        return f"{self.api_label} vs {self.selfhost_label}: {self.reason} [prices as of {dates}]"
+
+
+def break_even(api: ApiCost, selfhost: SelfHostCost) -> BreakEven:
+    """Solve API cost = self-hosted cost for the volume (requests per day), in closed form.
+
+    With ``k`` the API's and ``c`` the self-hosted cost per request, ``F`` one machine's monthly cost and
+    ``D`` days per month: ``k·V·D = F + c·V·D``  ⇒  ``V = F / ((k − c)·D)``. There is no break-even
+    when ``k ≤ c``, or when ``V`` is more than one machine can serve (then every extra machine costs
+    more than the API charges for the requests it adds, so self-hosting never catches up).
+
+    >>> api = api_cost("gpt-4o-mini", requests_per_day=1_000, input_tokens=500, output_tokens=200)
+    >>> be = break_even(api, rental_cost("H100 SXM 80 GB — RunPod community cloud").with_capacity(50_000))
+    >>> be.requests_per_day is None, be.reason.startswith("no break-even")
+    (True, True)
+    """
+    k, c, fixed = api.usd_per_request, selfhost.usd_per_request, selfhost.monthly_usd
+    as_of = {**api.as_of, **selfhost.as_of}
+    common = dict(api_label=api.label, selfhost_label=selfhost.label, as_of=as_of)
+    if k <= c:
+        return BreakEven(**common, requests_per_day=None, monthly_usd=None,
+                         reason=(f"no break-even: self-hosting costs ${c:.6f} per request on top of its fixed cost, "
+                                 f"the API only ${k:.6f}, so the API is cheaper at every volume"))
+    volume = fixed / ((k - c) * DAYS_PER_MONTH)
+    cap = selfhost.capacity_requests_per_day
+    if cap is not None and volume > cap:
+        full_load = fixed / (cap * DAYS_PER_MONTH) + c
+        return BreakEven(**common, requests_per_day=None, monthly_usd=None,
+                         reason=(f"no break-even: costs would meet at {volume:,.0f} requests/day but one machine serves "
+                                 f"{cap:,.0f}; even fully loaded it costs ${full_load:.6f} per request against the "
+                                 f"API's ${k:.6f}, so adding machines never catches up"))
+    monthly = k * volume * DAYS_PER_MONTH
+    return BreakEven(**common, requests_per_day=volume, monthly_usd=monthly,
+                     reason=(f"break-even at {volume:,.0f} requests/day (${monthly:,.2f}/month); "
+                             "above it self-hosting is cheaper"))
+
+
+def cheaper_option(api: ApiCost, selfhost: SelfHostCost, requests_per_day: float) -> str:
+    """``"self-hosted"``, ``"cloud"`` or ``"equal"`` at one volume."""
+    a, s = api.monthly_at(requests_per_day), selfhost.monthly_at(requests_per_day)
+    if math.isclose(a, s, rel_tol=1e-9):
+        return "equal"
+    return "self-hosted" if s < a else "cloud"
+
+
+def cost_curve(api: ApiCost, selfhost: SelfHostCost, volumes: Iterable[float]):
+    """A pandas table of monthly cost for both options over volumes (requests/day), for plots."""
+    import pandas as pd
+
+    rows = [
+        {"requests_per_day": v, "api_usd": api.monthly_at(v), "selfhost_usd": selfhost.monthly_at(v),
+         "machines": selfhost.machines_for(v)}
+        for v in volumes
+    ]
+    return pd.DataFrame(rows, columns=["requests_per_day", "api_usd", "selfhost_usd", "machines"])
+
+
+# --- capacity --------------------------------------------------------------------------------
+
+def capacity_requests_per_day(decode_tokens_per_s: float, output_tokens: float, *, prompt_tokens: float = 0,
+                              prefill_tokens_per_s: float | None = None, parallel: int = 1,
+                              utilisation: float = 1.0) -> float:
+    """Requests a day one machine can serve: busy seconds per day ÷ seconds per request.
+
+    Seconds per request = output tokens ÷ decode speed (+ prompt tokens ÷ prefill speed when given).
+    ``parallel`` streams are assumed to run at the full single-stream speed each, an upper bound:
+    real batched servers give each stream less (see lesson 4's benchmark figures).
+
+    >>> round(capacity_requests_per_day(50, 200))   # 4 s per request → 86,400 / 4
+    21600
+    >>> round(capacity_requests_per_day(50, 200, prompt_tokens=500, prefill_tokens_per_s=500, utilisation=0.5))
+    8640
+    """
+    tps = _number("decode_tokens_per_s", decode_tokens_per_s, "generated tokens per second")
+    n_out = _number("output_tokens", output_tokens, "tokens per request")
+    n_in = _number("prompt_tokens", prompt_tokens, "tokens per request", allow_zero=True)
+    streams = _count("parallel", parallel)
+    use = _fraction("utilisation", utilisation)
+    seconds = n_out / tps
+    if n_in:
+        if prefill_tokens_per_s is None:
+            raise ValueError("prompt_tokens needs prefill_tokens_per_s (the prompt-processing speed) to count its time.")
+        seconds += n_in / _number("prefill_tokens_per_s", prefill_tokens_per_s, "prompt tokens per second")
+    return SECONDS_PER_DAY * use * streams / seconds
+
+
+def as_of_text(*sources: Mapping[str, str] | ApiCost | SelfHostCost | BreakEven) -> str:
+    """One line naming the date of every price used, for plot titles and table captions.
+
+    >>> as_of_text({"gpt-4o-mini": "2025-06"}, {"RTX 4090": "2026-09"})
+    'prices as of: gpt-4o-mini 2025-06; RTX 4090 2026-09'
+    """
+    merged: dict[str, str] = {}
+    for s in sources:
+        merged.update(s if isinstance(s, Mapping) else s.as_of)
+    return "prices as of: " + "; ".join(f"{k} {v}" for k, v in merged.items())

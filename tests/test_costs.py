@@ -1,0 +1,301 @@
+"""The lesson 1 cost model: hand-checked cases, rejected inputs, and break-even honesty."""
+
+from __future__ import annotations
+
+import csv
+import math
+from importlib import resources
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labs import costs
+from labs.costs import (
+    DAYS_PER_MONTH,
+    ApiPrice,
+    api_cost,
+    api_price,
+    break_even,
+    capacity_requests_per_day,
+    cheaper_option,
+    cost_curve,
+    gpu_rental,
+    hardware,
+    ownership_cost,
+    rental_cost,
+)
+
+MINI = dict(requests_per_day=10_000, input_tokens=500, output_tokens=200)
+RTX_RENT = "RTX 4090 24 GB — RunPod community cloud"
+H100_RENT = "H100 SXM 80 GB — RunPod community cloud"
+
+
+# --- conventions and hand-checked numbers -------------------------------------------------
+
+def test_month_is_730_hours():
+    assert costs.HOURS_PER_MONTH == 730
+    assert DAYS_PER_MONTH == pytest.approx(30.416667, abs=1e-6)
+
+
+def test_gpt4o_mini_10k_requests_a_day():
+    # 500 × 0.15 + 200 × 0.60 = 195 micro-dollars per request; $1.95 a day.
+    cost = api_cost("gpt-4o-mini", **MINI)
+    assert cost.usd_per_request == pytest.approx(195e-6)
+    assert cost.monthly_usd == pytest.approx(1.95 * 730 / 24)  # 59.3125
+    assert cost.monthly_usd == pytest.approx(59.3125)
+    # The same workload on a 30-day month would be the $58.50 often quoted; the workbook uses 730 h.
+    assert cost.monthly_usd / DAYS_PER_MONTH * 30 == pytest.approx(58.50)
+    assert cost.as_of == {"gpt-4o-mini": "2025-06"}
+
+
+def test_gpt4o_large_volume_lands_in_the_modules_range():
+    # The module says $1,000-10,000/month for a cloud API at large volume.
+    cost = api_cost("gpt-4o", requests_per_day=100_000, input_tokens=500, output_tokens=200)
+    assert cost.usd_per_request == pytest.approx((500 * 2.50 + 200 * 10.00) / 1e6)
+    assert cost.monthly_usd == pytest.approx(325 * 730 / 24)  # 9,885.42
+    assert 1_000 <= cost.monthly_usd <= 10_000
+
+
+def test_monthly_at_scales_linearly_and_is_zero_at_zero():
+    cost = api_cost("gpt-4o-mini", **MINI)
+    assert cost.monthly_at(0) == 0
+    assert cost.monthly_at(20_000) == pytest.approx(2 * cost.monthly_usd)
+
+
+def test_cached_input_share():
+    # half the input billed at the cached price 0.075: 250×0.15 + 250×0.075 + 200×0.60 = 176.25 µ$
+    cost = api_cost("gpt-4o-mini", **MINI, cached_input_share=0.5)
+    assert cost.usd_per_request == pytest.approx(176.25e-6)
+    with pytest.raises(ValueError, match="no cached-input price"):
+        api_cost("gpt-4o", **MINI, cached_input_share=0.5)
+
+
+def test_rental_cost():
+    cost = rental_cost(H100_RENT)
+    assert cost.monthly_usd == pytest.approx(2.69 * 730)  # 1,963.70
+    assert cost.as_of == {H100_RENT: "2026-09 to 2026-11"}
+    two = rental_cost(H100_RENT, gpus=2, hours_per_month=365, fixed_usd_per_month=50)
+    assert two.monthly_usd == pytest.approx(2.69 * 2 * 365 + 50)
+    assert two.breakdown == {"rental": pytest.approx(1963.7), "fixed": 50.0}
+
+
+def test_ownership_cost():
+    cost = ownership_cost("RTX 4090 24 GB (MSRP)", electricity_usd_per_kwh=0.20)
+    # 1,599 / 36 months + 0.45 kW × 730 h × 1.0 × $0.20
+    assert cost.breakdown["amortisation"] == pytest.approx(1599 / 36)
+    assert cost.breakdown["power"] == pytest.approx(65.7)
+    assert cost.monthly_usd == pytest.approx(1599 / 36 + 65.7)
+    assert cost.as_of["RTX 4090 24 GB (MSRP)"] == "undated"
+    assert "0.2 USD/kWh" in cost.as_of["electricity"]
+    longer = ownership_cost("RTX 4090 24 GB (MSRP)", electricity_usd_per_kwh=0.20, life_months=48,
+                            utilisation=0.25, gpus=2, fixed_usd_per_month=120)
+    assert longer.monthly_usd == pytest.approx(2 * 1599 / 48 + 2 * 0.45 * 730 * 0.25 * 0.20 + 120)
+
+
+# --- break-even ---------------------------------------------------------------------------
+
+def test_break_even_rtx4090_rental_vs_gpt4o_mini():
+    api = api_cost("gpt-4o-mini", **MINI)
+    box = rental_cost(RTX_RENT)
+    be = break_even(api, box)
+    expected = 0.34 * 730 / (195e-6 * 730 / 24)  # = 0.34 × 24 / 195e-6 = 41,846.15 requests/day
+    assert be.exists
+    assert be.requests_per_day == pytest.approx(expected)
+    assert be.monthly_usd == pytest.approx(0.34 * 730)
+    assert api.monthly_at(be.requests_per_day) == pytest.approx(box.monthly_at(be.requests_per_day))
+    assert cheaper_option(api, box, be.requests_per_day * 0.9) == "cloud"
+    assert cheaper_option(api, box, be.requests_per_day * 1.1) == "self-hosted"
+    assert be.as_of == {"gpt-4o-mini": "2025-06", RTX_RENT: "2026-09"}
+    assert "2025-06" in str(be) and "2026-09" in str(be)
+    assert be.requests_per_month == pytest.approx(expected * 730 / 24)
+
+
+def test_break_even_does_not_depend_on_the_volume_the_api_cost_was_made_at():
+    box = rental_cost(RTX_RENT)
+    small = break_even(api_cost("gpt-4o-mini", **{**MINI, "requests_per_day": 10}), box)
+    large = break_even(api_cost("gpt-4o-mini", **{**MINI, "requests_per_day": 10**6}), box)
+    assert small.requests_per_day == pytest.approx(large.requests_per_day)
+
+
+def test_no_break_even_when_self_hosting_costs_more_per_request():
+    api = api_cost("gpt-4o-mini", **MINI)
+    box = rental_cost(RTX_RENT)
+    pricey = costs.SelfHostCost("power-hungry", box.monthly_usd, box.breakdown, box.as_of, usd_per_request=195e-6)
+    be = break_even(api, pricey)
+    assert not be.exists
+    assert be.requests_per_day is None and be.monthly_usd is None and be.requests_per_month is None
+    assert be.reason.startswith("no break-even")
+
+
+def test_no_break_even_when_one_machine_cannot_serve_the_volume():
+    api = api_cost("gpt-4o-mini", **MINI)
+    h100 = rental_cost(H100_RENT)
+    needed = break_even(api, h100).requests_per_day  # 331,074 requests/day
+    assert needed == pytest.approx(2.69 * 24 / 195e-6)
+    limited = break_even(api, h100.with_capacity(needed / 2))
+    assert not limited.exists
+    assert "one machine serves" in limited.reason
+    # Below the capacity the break-even stands unchanged.
+    assert break_even(api, h100.with_capacity(needed * 2)).requests_per_day == pytest.approx(needed)
+    # And the claim in the reason is true: past capacity, more machines never beat the API.
+    h = h100.with_capacity(needed / 2)
+    for v in (needed / 4, needed / 2, needed, 3 * needed, 10 * needed):
+        assert cheaper_option(api, h, v) == "cloud"
+
+
+def test_machines_step_with_capacity():
+    box = rental_cost(RTX_RENT).with_capacity(1_000)
+    assert [box.machines_for(v) for v in (0, 1, 1_000, 1_001, 2_500)] == [1, 1, 1, 2, 3]
+    assert box.monthly_at(2_500) == pytest.approx(3 * 0.34 * 730)
+    assert rental_cost(RTX_RENT).machines_for(10**9) == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    input_tokens=st.integers(1, 8_000), output_tokens=st.integers(1, 2_000),
+    usd_per_hour=st.floats(0.05, 20), in_price=st.floats(0.01, 20), out_price=st.floats(0.01, 80),
+)
+def test_break_even_is_where_the_curves_cross(input_tokens, output_tokens, usd_per_hour, in_price, out_price):
+    price = ApiPrice("any", in_price, out_price, source="test figure", as_of="2026-01")
+    api = api_cost(price, requests_per_day=1, input_tokens=input_tokens, output_tokens=output_tokens)
+    box = rental_cost(gpu_rental(RTX_RENT).override(usd_per_gpu_hour=usd_per_hour, as_of="2026-01"))
+    v = break_even(api, box).requests_per_day
+    assert v > 0
+    assert math.isclose(api.monthly_at(v), box.monthly_at(v), rel_tol=1e-9)
+    assert cheaper_option(api, box, v * 0.99) == "cloud"
+    assert cheaper_option(api, box, v * 1.01) == "self-hosted"
+
+
+# --- inputs rejected with a clear message ------------------------------------------------------
+
+@pytest.mark.parametrize("bad", [0, -1, -0.5, float("nan"), float("inf"), True, "100", None])
+def test_api_cost_rejects_bad_volume(bad):
+    with pytest.raises(ValueError, match="requests_per_day must be"):
+        api_cost("gpt-4o-mini", requests_per_day=bad, input_tokens=500, output_tokens=200)
+
+
+@pytest.mark.parametrize("field", ["input_tokens", "output_tokens"])
+@pytest.mark.parametrize("bad", [0, -200])
+def test_api_cost_rejects_bad_tokens(field, bad):
+    kwargs = {**MINI, field: bad}
+    with pytest.raises(ValueError, match=f"{field} must be greater than zero"):
+        api_cost("gpt-4o-mini", **kwargs)
+
+
+def test_bad_prices_and_options_rejected():
+    with pytest.raises(ValueError, match="output price must be greater than zero"):
+        ApiPrice("free?", 0.1, 0, source="x", as_of="2026-01")
+    with pytest.raises(ValueError, match="rental price must be greater than zero"):
+        gpu_rental(RTX_RENT).override(usd_per_gpu_hour=-1)
+    with pytest.raises(ValueError, match="purchase price must be greater than zero"):
+        hardware("RTX 4090 24 GB (MSRP)").override(price_usd=0)
+    with pytest.raises(ValueError, match="cannot override"):
+        api_price("gpt-4o").override(price=1)
+    with pytest.raises(ValueError, match="choose one of: gpt-4o-mini"):
+        api_price("gpt-99")
+    with pytest.raises(ValueError, match="no GPU rental offer"):
+        rental_cost("RTX 9090")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(electricity_usd_per_kwh=0), "electricity_usd_per_kwh must be greater than zero"),
+        (dict(electricity_usd_per_kwh=0.2, life_months=0), "life_months must be greater than zero"),
+        (dict(electricity_usd_per_kwh=0.2, utilisation=0), "utilisation must be greater than zero"),
+        (dict(electricity_usd_per_kwh=0.2, utilisation=1.5), "utilisation is a fraction"),
+        (dict(electricity_usd_per_kwh=0.2, gpus=0), "gpus must be a whole number"),
+        (dict(electricity_usd_per_kwh=0.2, gpus=1.5), "gpus must be a whole number"),
+        (dict(electricity_usd_per_kwh=0.2, fixed_usd_per_month=-10), "fixed_usd_per_month must be zero or more"),
+    ],
+)
+def test_ownership_rejects(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ownership_cost("RTX 4090 24 GB (MSRP)", **kwargs)
+
+
+def test_rental_rejects_more_hours_than_a_month():
+    with pytest.raises(ValueError, match="at most 730"):
+        rental_cost(RTX_RENT, hours_per_month=800)
+    with pytest.raises(ValueError, match="hours_per_month must be greater than zero"):
+        rental_cost(RTX_RENT, hours_per_month=0)
+
+
+def test_negative_volume_rejected_on_curves():
+    with pytest.raises(ValueError, match="requests_per_day must be zero or more"):
+        rental_cost(RTX_RENT).monthly_at(-5)
+    with pytest.raises(ValueError, match="capacity must be greater than zero"):
+        rental_cost(RTX_RENT).with_capacity(0)
+
+
+# --- overrides carry their own date ----------------------------------------------------------------
+
+def test_override_marks_source_and_date_and_leaves_the_original():
+    original = api_price("gpt-4o-mini")
+    mine = original.override(input_usd_per_mtok=0.10, as_of="2026-11-25")
+    assert (mine.input_usd_per_mtok, mine.output_usd_per_mtok) == (0.10, 0.60)
+    assert mine.source.startswith("learner override") and "OpenAI pricing page" in mine.source
+    assert mine.as_of == "2026-11-25"
+    assert original.input_usd_per_mtok == 0.15 and api_price("gpt-4o-mini") == original
+    assert api_cost(mine, **MINI).as_of == {"gpt-4o-mini": "2026-11-25"}
+    today = gpu_rental(RTX_RENT).override(usd_per_gpu_hour=0.5)
+    assert len(today.as_of) == 10 and today.as_of[4] == "-"  # ISO date of today
+
+
+# --- the data files ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["api_prices.csv", "gpu_rental.csv", "hardware.csv"])
+def test_every_data_row_has_a_source_and_a_date(name):
+    text = resources.files("labs").joinpath("data", name).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert rows
+    for row in rows:
+        assert row["source"].strip(), row
+        assert row["as_of"].strip(), row
+
+
+def test_loaders_match_the_reference_figures():
+    prices = costs.api_prices()
+    assert len(prices) == 13
+    assert (prices["gpt-4o-mini"].input_usd_per_mtok, prices["gpt-4o-mini"].output_usd_per_mtok) == (0.15, 0.60)
+    assert prices["gpt-4o-mini"].cached_input_usd_per_mtok == 0.075
+    assert prices["Claude Sonnet 4.5"].as_of == "2025-11"
+    rentals = costs.gpu_rentals()
+    assert rentals[H100_RENT].usd_per_gpu_hour == 2.69
+    assert {r.gpu for r in rentals.values()} == {"H100 SXM 80 GB", "A100 80 GB", "RTX 4090 24 GB", "L4 24 GB"}
+    assert "unconfirmed" in rentals["L4 24 GB — various on-demand"].note
+    assert costs.hardware_options()["H100 80 GB SXM (high end)"].price_usd == 40_000
+    frame = costs.prices_frame("rental")
+    assert {"source", "as_of", "usd_per_gpu_hour"} <= set(frame.columns) and len(frame) == len(rentals)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        costs.prices_frame("nope")
+
+
+# --- capacity and curves ----------------------------------------------------------------------------
+
+def test_capacity():
+    assert capacity_requests_per_day(50, 200) == pytest.approx(86_400 / 4)
+    # 200 tokens at 50 t/s = 4 s, 500 prompt tokens at 500 t/s = 1 s; 4 parallel streams, busy half the day
+    assert capacity_requests_per_day(50, 200, prompt_tokens=500, prefill_tokens_per_s=500, parallel=4,
+                                     utilisation=0.5) == pytest.approx(86_400 * 0.5 * 4 / 5)
+    with pytest.raises(ValueError, match="decode_tokens_per_s must be greater than zero"):
+        capacity_requests_per_day(0, 200)
+    with pytest.raises(ValueError, match="needs prefill_tokens_per_s"):
+        capacity_requests_per_day(50, 200, prompt_tokens=100)
+
+
+def test_cost_curve_table():
+    api = api_cost("gpt-4o-mini", **MINI)
+    box = rental_cost(RTX_RENT).with_capacity(50_000)
+    table = cost_curve(api, box, [0, 10_000, 60_000])
+    assert list(table.columns) == ["requests_per_day", "api_usd", "selfhost_usd", "machines"]
+    assert table["machines"].tolist() == [1, 1, 2]
+    assert table["api_usd"].iloc[1] == pytest.approx(59.3125)
+    assert table["selfhost_usd"].iloc[2] == pytest.approx(2 * 248.2)
+
+
+def test_as_of_text():
+    api = api_cost("gpt-4o-mini", **MINI)
+    box = rental_cost(RTX_RENT)
+    assert costs.as_of_text(api, box) == f"prices as of: gpt-4o-mini 2025-06; {RTX_RENT} 2026-09"

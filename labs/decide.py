@@ -1,0 +1,139 @@
+"""Self-hosted, cloud or hybrid? A small rules function that says which, and why.
+
+Taught in lesson 1. The rules restate the module's section 29.1: self-hosting fits when data may not
+leave the network (medicine, finance), at large volume (over ~100K requests a day), when latency must
+be minimal, or offline; the cloud wins on quality (frontier models), instant scaling and zero
+maintenance; section 29.3's hybrid keeps sensitive or simple work local and sends complex work to the cloud.
+
+>>> d = decide(data_sensitivity="regulated", requests_per_day=2_000, latency_ms=None, offline=False, quality="good")
+>>> d.choice
+'self-hosted'
+>>> decide(data_sensitivity="public", requests_per_day=500, quality="frontier").choice
+'cloud'
+>>> decide(data_sensitivity="regulated", requests_per_day=500, quality="frontier").choice
+'hybrid'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from labs.costs import BreakEven
+
+SENSITIVITY = ("public", "internal", "regulated")
+"""``public``: may go anywhere; ``internal``: business data a provider contract may cover;
+``regulated``: may not leave your network (medical, financial, personal data under strict rules)."""
+QUALITY = ("basic", "good", "frontier")
+"""The module's model table: basic (Llama 3.2 3B), good (Qwen3 8B, DeepSeek R1 7B), frontier (GPT-5, Claude)."""
+LARGE_VOLUME = 100_000
+"""Requests per day above which the module calls the volume large (section 29.1)."""
+CLOUD_LATENCY_MS = (200, 2_000)
+"""The module's latency range for a cloud API (network included), in milliseconds."""
+LOCAL_LATENCY_MS = (50, 500)
+"""The module's latency range for a local model, in milliseconds."""
+
+CHOICES = ("self-hosted", "cloud", "hybrid")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The recommendation, and the reasons on each side."""
+
+    choice: str
+    reasons: list[str]
+    for_self_hosted: list[str] = field(default_factory=list)
+    for_cloud: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.choice.upper()}\n" + "\n".join(f"  - {r}" for r in self.reasons)
+
+
+def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float | None = None, offline: bool = False,
+           quality: str = "good", break_even: BreakEven | float | None = None) -> Decision:
+    """Recommend ``"self-hosted"``, ``"cloud"`` or ``"hybrid"`` with reasons.
+
+    ``latency_ms`` is the latency you need (``None`` = no hard need); ``quality`` one of :data:`QUALITY`;
+    ``break_even`` replaces the module's rule of thumb (:data:`LARGE_VOLUME`) with the break-even you
+    computed: a :class:`labs.costs.BreakEven` (one with no solution means volume never favours
+    self-hosting) or a number of requests per day.
+
+    Rules: offline forces self-hosting. Otherwise any reason to self-host (regulated data, large volume,
+    a latency need under the cloud's 200 ms) gives self-hosted, unless frontier quality is needed too:
+    then a hybrid (route each request to where it fits). With no reason to self-host, the cloud
+    (no hardware, no maintenance).
+
+    >>> print(decide(data_sensitivity="public", requests_per_day=250_000, quality="basic"))
+    SELF-HOSTED
+      - volume: 250,000 requests/day is over 100,000 (the module's rule of thumb for large volume); a fixed hardware cost beats paying per token
+    >>> decide(data_sensitivity="secret", requests_per_day=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: data_sensitivity must be one of ('public', 'internal', 'regulated'); got 'secret'.
+    """
+    if data_sensitivity not in SENSITIVITY:
+        raise ValueError(f"data_sensitivity must be one of {SENSITIVITY}; got {data_sensitivity!r}.")
+    if quality not in QUALITY:
+        raise ValueError(f"quality must be one of {QUALITY}; got {quality!r}.")
+    if not isinstance(offline, bool):
+        raise ValueError(f"offline must be True or False; got {offline!r}.")
+    volume = _positive("requests_per_day", requests_per_day)
+    need_ms = None if latency_ms is None else _positive("latency_ms", latency_ms)
+    threshold, threshold_note = LARGE_VOLUME, "the module's rule of thumb for large volume"
+    if isinstance(break_even, BreakEven):
+        threshold = math.inf if break_even.requests_per_day is None else break_even.requests_per_day
+        threshold_note = "your computed break-even"
+    elif break_even is not None:
+        threshold, threshold_note = _positive("break_even", break_even), "your computed break-even"
+
+    local: list[str] = []
+    cloud: list[str] = []
+    if offline:
+        local.append("offline: the model must work without a network, so it has to run on your hardware")
+    if data_sensitivity == "regulated":
+        local.append("privacy: regulated data may not leave your network, and an API sends it to the provider")
+    elif data_sensitivity == "internal":
+        cloud.append("privacy: internal data can go to a provider whose contract covers retention and training "
+                     "(check it); self-hosting removes the question")
+    if math.isinf(threshold):
+        cloud.append(f"volume: your setup has no break-even ({break_even.reason}); at {volume:,.0f} requests/day, "
+                     "as at any volume, the API costs less")
+    elif volume >= threshold:
+        local.append(f"volume: {volume:,.0f} requests/day is over {threshold:,.0f} ({threshold_note}); "
+                     "a fixed hardware cost beats paying per token")
+    else:
+        cloud.append(f"volume: {volume:,.0f} requests/day is under {threshold:,.0f} ({threshold_note}); "
+                     "paying per token costs less than a machine")
+    if need_ms is not None and need_ms < CLOUD_LATENCY_MS[0]:
+        local.append(f"latency: you need under {need_ms:g} ms; a cloud API takes {CLOUD_LATENCY_MS[0]}-"
+                     f"{CLOUD_LATENCY_MS[1]:,} ms with the network, a local model {LOCAL_LATENCY_MS[0]}-"
+                     f"{LOCAL_LATENCY_MS[1]} ms (module's figures; measure yours)")
+    if quality == "frontier":
+        cloud.append("quality: frontier models (GPT-5, Claude) are only offered through an API; "
+                     "open-source models you can host are lower quality")
+
+    if offline:
+        choice = "self-hosted"
+        reasons = list(local)
+        if quality == "frontier":
+            reasons.append("trade-off: frontier quality is not available offline; host the largest open model "
+                           "your hardware fits and test it on your task")
+    elif local and quality == "frontier":
+        choice = "hybrid"
+        reasons = local + cloud + ["route each request: sensitive, simple or latency-critical work to the local "
+                                   "model, complex work (without sensitive data) to the cloud"]
+    elif local:
+        choice = "self-hosted"
+        reasons = list(local)
+    else:
+        choice = "cloud"
+        reasons = cloud + ["no hard constraint needs self-hosting: the cloud scales instantly and needs no "
+                           "maintenance"]
+    return Decision(choice, reasons, local, cloud)
+
+
+def _positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0 \
+            or math.isinf(value):
+        raise ValueError(f"{name} must be a number greater than zero; got {value!r}.")
+    return float(value)

@@ -1,0 +1,391 @@
+"""How much memory a model needs, and which hardware holds it (lesson 4: sizing a deployment).
+
+memory = weights + KV cache + runtime overhead, where
+
+* weights  = parameters × bits per weight of the quantization ÷ 8;
+* KV cache = 2 (K and V) × layers × context × kv_heads × head_dim × bytes per element × parallel slots
+  (Ollama gives every one of its ``OLLAMA_NUM_PARALLEL`` slots the full context);
+* overhead = CUDA context and compute buffers: a fixed budget (``DEFAULT_OVERHEAD_GIB``, an
+  assumption the learner can change; llama.cpp logs its real compute-buffer size on load).
+
+The architecture numbers come from the model itself — GGUF metadata read with the ``gguf``
+package (:func:`architecture_from_gguf`) or ``/api/show``'s ``model_info``
+(:func:`architecture_from_model_info`) — or from the sourced table in ``labs/data/architectures.csv``.
+
+>>> est = estimate_memory("Llama-3.1-8B", "Q4_K_M", context=8192)
+>>> round(est.weights_gib, 2), round(est.kv_gib, 2)
+(4.57, 1.0)
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Mapping
+
+GIB = 1024**3
+DEFAULT_OVERHEAD_GIB = 0.5
+#: bytes per cached K or V element: f16, and llama.cpp's quantized caches (block layout: 32 values
+#: + one f16 scale → 34 bytes for q8_0, 18 bytes for q4_0). Ollama: ``OLLAMA_KV_CACHE_TYPE``.
+KV_CACHE_BYTES = {"f16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
+#: share of the advertised memory a model may use (assumptions): a GPU keeps some for the driver and
+#: CUDA context; a CPU box shares RAM with the OS; macOS lets the GPU wire only part of unified memory.
+USABLE_FRACTION = {"gpu": 0.92, "cpu": 0.75, "unified": 0.75}
+#: llama.cpp reaches 60–78% of the memory-bandwidth limit on GPUs (figures.md).
+DEFAULT_EFFICIENCY = 0.7
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("labs").joinpath("data", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@lru_cache(maxsize=None)
+def quantizations() -> dict[str, float]:
+    """Bits per weight by quantization name (``labs/data/quantizations.csv``, sourced).
+
+    >>> quantizations()["Q4_K_M"], quantizations()["Q8_0"]
+    (4.89, 8.5)
+    """
+    return {r["name"]: float(r["bits_per_weight"]) for r in _rows("quantizations.csv")}
+
+
+def bits_per_weight(quant: str) -> float:
+    """Bits per weight of a quantization; a clear ``ValueError`` for an unknown name.
+
+    >>> bits_per_weight("q4_k_m")
+    4.89
+    >>> bits_per_weight("Q3_XYZ")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown quantization 'Q3_XYZ': use one of Q4_0, Q4_1, Q4_K_M, Q5_K_M, Q6_K, Q8_0, FP8, F16, BF16, F32
+    """
+    table = quantizations()
+    key = str(quant).upper()
+    if key not in table:
+        raise ValueError(f"unknown quantization {quant!r}: use one of {', '.join(table)}")
+    return table[key]
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """The numbers sizing needs. ``active_params`` is set for mixture-of-experts models."""
+
+    name: str
+    params: float
+    layers: int
+    kv_heads: int
+    head_dim: int
+    context_max: int
+    active_params: float | None = None
+    value_dim: int | None = None
+    source: str = ""
+
+    @property
+    def is_moe(self) -> bool:
+        return self.active_params is not None and self.active_params < self.params
+
+    @property
+    def params_per_token(self) -> float:
+        """Parameters read for each generated token: all of them, or the active ones of an MoE."""
+        return self.active_params if self.is_moe else self.params
+
+    def kv_bytes_per_token(self, kv_cache: str = "f16") -> float:
+        """K and V bytes one token occupies across all layers.
+
+        >>> reference_architectures()["Llama-3.1-8B"].kv_bytes_per_token() / 1024
+        128.0
+        """
+        if kv_cache not in KV_CACHE_BYTES:
+            raise ValueError(f"unknown KV cache type {kv_cache!r}: use one of {', '.join(KV_CACHE_BYTES)}")
+        v_dim = self.value_dim or self.head_dim
+        return self.layers * self.kv_heads * (self.head_dim + v_dim) * KV_CACHE_BYTES[kv_cache]
+
+
+@lru_cache(maxsize=None)
+def reference_architectures() -> dict[str, Architecture]:
+    """The lesson's reference models (``labs/data/architectures.csv``: from each model's config.json)."""
+    out = {}
+    for r in _rows("architectures.csv"):
+        active = float(r["active_params_b"]) * 1e9 if r["active_params_b"] else None
+        out[r["name"]] = Architecture(
+            r["name"], float(r["params_b"]) * 1e9, int(r["layers"]), int(r["kv_heads"]),
+            int(r["head_dim"]), int(r["context_max"]), active, None, f"{r['source']} (read {r['as_of']})")
+    return out
+
+
+def architecture_from_model_info(info: Mapping, name: str | None = None) -> Architecture:
+    """An :class:`Architecture` from GGUF metadata keys, as ``/api/show`` returns them in ``model_info``
+    (``general.architecture``, ``<arch>.block_count``, ``<arch>.attention.head_count_kv`` ...)."""
+    try:
+        arch = info["general.architecture"]
+        layers = int(info[f"{arch}.block_count"])
+        heads = info[f"{arch}.attention.head_count"]
+        params = float(info["general.parameter_count"])
+    except KeyError as exc:
+        raise ValueError(f"model_info lacks {exc.args[0]!r}: pass /api/show's model_info or GGUF metadata") from None
+    heads = max(heads) if isinstance(heads, (list, tuple)) else int(heads)
+    kv = info.get(f"{arch}.attention.head_count_kv", heads)
+    kv = max(kv) if isinstance(kv, (list, tuple)) else int(kv)  # per-layer lists: the largest (conservative)
+    key_len = info.get(f"{arch}.attention.key_length") or int(info[f"{arch}.embedding_length"]) // heads
+    value_len = info.get(f"{arch}.attention.value_length") or key_len
+    return Architecture(
+        name or str(info.get("general.name") or arch), params, layers, kv, int(key_len),
+        int(info.get(f"{arch}.context_length", 0)), None, int(value_len), "GGUF metadata")
+
+
+@dataclass(frozen=True)
+class GGUFModel:
+    """What a GGUF file says about itself: architecture, exact tensor bytes, file size."""
+
+    architecture: Architecture
+    weight_bytes: int
+    file_bytes: int
+    tensor_types: dict[str, int]
+
+    @property
+    def effective_bits_per_weight(self) -> float:
+        return self.weight_bytes * 8 / self.architecture.params
+
+
+def architecture_from_gguf(path: str | Path) -> GGUFModel:
+    """Read a local GGUF file's metadata and tensor table with ``gguf.GGUFReader``.
+
+    The parameter count is summed over the tensors; for a mixture-of-experts file the active
+    count is the non-expert tensors plus ``expert_used_count / expert_count`` of the expert ones.
+    """
+    import gguf  # imported here: reading a file is the only thing that needs it
+
+    reader = gguf.GGUFReader(str(path))
+    info = {k: f.contents() for k, f in reader.fields.items()
+            if not k.startswith(("GGUF.", "tokenizer.ggml."))}
+    params = sum(int(t.n_elements) for t in reader.tensors)
+    info["general.parameter_count"] = params
+    arch = architecture_from_model_info(info)
+    prefix = info["general.architecture"]
+    n_exp, n_used = info.get(f"{prefix}.expert_count"), info.get(f"{prefix}.expert_used_count")
+    if n_exp and n_used:
+        expert = sum(int(t.n_elements) for t in reader.tensors if "_exps" in t.name)
+        arch = Architecture(arch.name, arch.params, arch.layers, arch.kv_heads, arch.head_dim,
+                            arch.context_max, params - expert + expert * n_used / n_exp, arch.value_dim, arch.source)
+    types: dict[str, int] = {}
+    for t in reader.tensors:
+        types[t.tensor_type.name] = types.get(t.tensor_type.name, 0) + 1
+    return GGUFModel(arch, sum(int(t.n_bytes) for t in reader.tensors), Path(path).stat().st_size, types)
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    model: str
+    quant: str
+    context: int
+    parallel: int
+    kv_cache: str
+    weights_gib: float
+    kv_gib: float
+    overhead_gib: float
+
+    @property
+    def total_gib(self) -> float:
+        return self.weights_gib + self.kv_gib + self.overhead_gib
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "total_gib": self.total_gib}
+
+    def __str__(self) -> str:
+        return (f"{self.model} {self.quant}, {self.context} tokens × {self.parallel} slot(s): "
+                f"weights {self.weights_gib:.2f} + KV {self.kv_gib:.2f} + overhead {self.overhead_gib:.2f} "
+                f"= {self.total_gib:.2f} GiB")
+
+
+def _architecture(model: str | Architecture) -> Architecture:
+    if isinstance(model, Architecture):
+        return model
+    table = reference_architectures()
+    if model not in table:
+        raise ValueError(f"unknown model {model!r}: use one of {', '.join(table)} or pass an Architecture")
+    return table[model]
+
+
+def _positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+    return value
+
+
+def estimate_memory(model: str | Architecture, quant: str = "Q4_K_M", context: int = 8192,
+                    parallel: int = 1, kv_cache: str = "f16",
+                    overhead_gib: float = DEFAULT_OVERHEAD_GIB, weight_bytes: float | None = None) -> MemoryEstimate:
+    """Memory for serving ``model`` at ``quant`` with ``parallel`` slots of ``context`` tokens each.
+
+    ``weight_bytes`` overrides params × bits (use a GGUF file's exact tensor bytes).
+
+    >>> estimate_memory("Qwen3-8B", context=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: context must be a positive whole number, got -1
+    """
+    arch = _architecture(model)
+    context = _positive_int("context", context)
+    parallel = _positive_int("parallel", parallel)
+    bits = bits_per_weight(quant)
+    if arch.context_max and context > arch.context_max:
+        raise ValueError(f"context {context} exceeds {arch.name}'s maximum of {arch.context_max} tokens")
+    if overhead_gib < 0:
+        raise ValueError(f"overhead_gib must be zero or more, got {overhead_gib}")
+    weights = weight_bytes if weight_bytes is not None else arch.params * bits / 8
+    kv = arch.kv_bytes_per_token(kv_cache) * context * parallel
+    return MemoryEstimate(arch.name, quant.upper(), context, parallel, kv_cache,
+                          weights / GIB, kv / GIB, overhead_gib)
+
+
+@dataclass(frozen=True)
+class Hardware:
+    name: str
+    kind: str
+    memory_gb: float
+    bandwidth_gbs: float
+    watts: float | None
+    source: str
+
+
+@lru_cache(maxsize=None)
+def hardware_catalogue() -> dict[str, Hardware]:
+    """GPUs (and a CPU and a unified-memory machine for comparison) from ``labs/data/gpus.csv``."""
+    return {r["name"]: Hardware(r["name"], r["kind"], float(r["memory_gb"]), float(r["bandwidth_gbs"]),
+                                float(r["watts"]) if r["watts"] else None, f"{r['source']} (read {r['as_of']})")
+            for r in _rows("gpus.csv")}
+
+
+def _hardware(name: str | Hardware) -> Hardware:
+    if isinstance(name, Hardware):
+        return name
+    table = hardware_catalogue()
+    if name not in table:
+        raise ValueError(f"unknown hardware {name!r}: use one of {', '.join(table)}")
+    return table[name]
+
+
+def usable_gib(hardware: str | Hardware, count: int = 1) -> float:
+    """Memory a model may use on ``count`` of this hardware (see ``USABLE_FRACTION``).
+
+    >>> usable_gib("RTX 4090 24 GB"), usable_gib("A100 80 GB", 4)
+    (22.08, 294.4)
+    """
+    hw = _hardware(hardware)
+    return round(count * hw.memory_gb * USABLE_FRACTION[hw.kind], 2)
+
+
+def gpus_that_fit(need_gib: float, counts: Iterable[int] = (1, 2, 4, 8)) -> list[dict]:
+    """For every catalogue entry, the fewest cards (from ``counts``) whose usable memory holds ``need_gib``.
+
+    Several GPUs split the model with tensor/pipeline parallelism; ``count`` is None when even the
+    largest count is too small. Sorted: fitting entries first, fewest cards, least memory.
+
+    >>> [r["hardware"] for r in gpus_that_fit(20) if r["count"] == 1][:2]
+    ['L4 24 GB', 'RTX 3090 24 GB']
+    """
+    if need_gib <= 0:
+        raise ValueError(f"need_gib must be positive, got {need_gib}")
+    rows = []
+    for hw in hardware_catalogue().values():
+        multi = counts if hw.kind == "gpu" else (1,)
+        count = next((n for n in sorted(multi) if usable_gib(hw, n) >= need_gib), None)
+        rows.append({"hardware": hw.name, "kind": hw.kind, "count": count,
+                     "memory_gb": None if count is None else count * hw.memory_gb,
+                     "headroom_gib": None if count is None else round(usable_gib(hw, count) - need_gib, 2)})
+    return sorted(rows, key=lambda r: (r["count"] is None, r["count"] or 0, r["memory_gb"] or 0, r["hardware"]))
+
+
+def decode_tokens_per_s(model: str | Architecture, quant: str, hardware: str | Hardware, count: int = 1,
+                        context_filled: int = 0, efficiency: float = DEFAULT_EFFICIENCY,
+                        multi_gpu_efficiency: float = 0.8) -> float:
+    """Upper-bound-times-efficiency decode speed of ONE stream: bandwidth ÷ bytes read per token.
+
+    Bytes per token = active weights (an MoE reads only its active experts) + the KV cache filled so
+    far. ``count`` GPUs in tensor parallel each read their shard, at ``multi_gpu_efficiency``
+    (an assumption: all-reduce traffic between cards).
+
+    >>> round(decode_tokens_per_s("Llama-3.1-8B", "Q4_K_M", "RTX 3080 10 GB", efficiency=1.0))
+    155
+    """
+    arch, hw = _architecture(model), _hardware(hardware)
+    count = _positive_int("count", count)
+    bytes_per_token = arch.params_per_token * bits_per_weight(quant) / 8 + arch.kv_bytes_per_token() * context_filled
+    scale = count * (multi_gpu_efficiency if count > 1 else 1.0)
+    return efficiency * scale * hw.bandwidth_gbs * 1e9 / bytes_per_token
+
+
+#: The module's "Рекомендації по hardware" table (section 29.4), as written.
+MODULE_HARDWARE_TABLE = [
+    {"task": "Прототипування (prototyping)", "hardware": "CPU DDR5-5600 dual channel (8 GB)", "count": 1,
+     "ram_gb": 8, "model": "Llama-3.2-3B"},
+    {"task": "Невеликий production (small production)", "hardware": "RTX 4090 24 GB", "count": 1,
+     "ram_gb": 32, "model": "Qwen3-8B"},
+    {"task": "Середній production (medium production)", "hardware": "A100 80 GB", "count": 1,
+     "ram_gb": 128, "model": "Llama-4-Scout-17B-16E"},
+    {"task": "Enterprise", "hardware": "A100 80 GB", "count": 4, "ram_gb": 512, "model": "Qwen3-235B-A22B"},
+]
+
+
+def check_module_table(context: int = 8192, parallel: int = 1,
+                       quants: Iterable[str] = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q4_0")) -> list[dict]:
+    """Re-derive the module's hardware table: for each row, the best quantization that fits its
+    hardware at ``context`` × ``parallel``, the Q4_K_M need, and a note where the table is optimistic."""
+    rows = []
+    for row in MODULE_HARDWARE_TABLE:
+        arch, hw = _architecture(row["model"]), _hardware(row["hardware"])
+        usable = usable_gib(hw, row["count"])
+        q4 = estimate_memory(arch, "Q4_K_M", context, parallel)
+        best = next((q for q in quants if estimate_memory(arch, q, context, parallel).total_gib <= usable), None)
+        if best is None:
+            note = f"does not fit even at {list(quants)[-1]}: needs a smaller context, CPU offload, or more memory"
+        elif best == "Q4_K_M" and q4.total_gib > 0.85 * usable:
+            note = "fits at Q4_K_M with little headroom for longer context or more parallel requests"
+        else:
+            note = f"fits at {best}" + (" (higher precision than Q4 also fits)" if best not in ("Q4_K_M", "Q4_0") else "")
+        if arch.is_moe:
+            note += (f"; MoE: all {arch.params / 1e9:.0f}B parameters must sit in memory, "
+                     f"only {arch.active_params / 1e9:.0f}B are read per token (speed, not memory)")
+        if hw.kind == "gpu" and row["ram_gb"] < q4.weights_gib:
+            note += "; system RAM is smaller than the weights file (loading needs it in the page cache)"
+        rows.append({**row, "usable_gib": round(usable, 1), "q4_k_m_total_gib": round(q4.total_gib, 1),
+                     "best_quant_that_fits": best, "note": note})
+    return rows
+
+
+#: The module's "RAM потрібно" column (section 29.2, comparison of open-source models), in GB.
+MODULE_RAM_COLUMN = {"Llama-3.2-3B": 4, "Qwen3-8B": 6, "DeepSeek-R1-Distill-Qwen-7B": 6,
+                     "Llama-4-Scout-17B-16E": 64, "Qwen3-235B-A22B": 128}
+
+
+def check_module_ram_column(context: int = 4096) -> list[dict]:
+    """Our Q4_K_M and Q4_0 totals at ``context`` beside the module's "RAM needed" figure."""
+    rows = []
+    for model, module_gb in MODULE_RAM_COLUMN.items():
+        q4km, q40 = (estimate_memory(model, q, context).total_gib for q in ("Q4_K_M", "Q4_0"))
+        verdict = ("agrees (Q4_K_M fits)" if q4km <= module_gb else
+                   "holds only at Q4_0 or below" if q40 <= module_gb else "too small even at Q4_0")
+        rows.append({"model": model, "module_ram_gb": module_gb, "q4_k_m_gib": round(q4km, 1),
+                     "q4_0_gib": round(q40, 1), "verdict": verdict})
+    return rows
+
+
+def quick_fit(model: str | Architecture, quant: str = "Q4_K_M", context: int = 8192, parallel: int = 1,
+              kv_cache: str = "f16") -> tuple[MemoryEstimate, list[dict]]:
+    """The widget's one call: the estimate and the hardware that holds it."""
+    est = estimate_memory(model, quant, context, parallel, kv_cache)
+    return est, gpus_that_fit(est.total_gib)
+
+
+def round_up(x: float) -> int:
+    """Whole machines or cards: never round down.
+
+    >>> round_up(2.01), round_up(2.0)
+    (3, 2)
+    """
+    return math.ceil(x - 1e-9)

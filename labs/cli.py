@@ -1,0 +1,144 @@
+"""The ``labs`` command line: ``serve``, ``doctor``, ``pull``, ``create``, ``lab``, ``with-server``, ``build-notebooks``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from labs import DEFAULT_MODEL
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from labs.host import bind_address
+    from labs.server.app import serve
+    from labs.server.config import ServerConfig
+
+    host, port = bind_address(os.environ.get("OLLAMA_HOST"))
+    host = args.host or host
+    port = args.port or port
+    overrides = {k: v for k, v in (("max_queue", args.max_queue), ("context_length", args.context_length)) if v is not None}
+    if args.models_dir:
+        overrides["models_dir"] = Path(args.models_dir)
+    if args.keep_alive is not None:
+        from labs.server.config import parse_keep_alive
+        overrides["keep_alive"] = parse_keep_alive(args.keep_alive)
+    config = ServerConfig.from_env(**overrides)
+    pull = () if args.no_pull else tuple(args.pull or [DEFAULT_MODEL])
+    print(f"labs: embedded model server on http://{host}:{port} (models in {config.models_dir})", flush=True)
+    serve(host, port, config, pull=pull, log_level=args.log_level)
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from labs.client import LocalLLM
+
+    llm = LocalLLM()
+    last = llm.pull(args.model, progress=lambda e: print(e.get("status", ""), e.get("completed", ""), e.get("total", ""), flush=True))
+    return 0 if last.get("status") == "success" else 1
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    """Add a local GGUF file to the embedded server's store under a name of your choice."""
+    from labs.gguf_info import describe
+    from labs.server.config import ServerConfig
+    from labs.server.store import ModelStore
+
+    store = ModelStore(Path(args.models_dir) if args.models_dir else ServerConfig.from_env().models_dir)
+    for event in store.install(args.name, Path(args.gguf), describe=describe):
+        print(event.get("status", ""), flush=True)
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from labs.doctor import run_doctor
+
+    return run_doctor()
+
+
+def cmd_with_server(args: argparse.Namespace) -> int:
+    from labs.launcher import run_with_server
+
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        print("labs with-server: give a command after --", file=sys.stderr)
+        return 2
+    return run_with_server(command)
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from labs.launcher import run_with_server
+
+    return run_with_server([sys.executable, "-m", "jupyter", "lab", "notebooks/", *args.jupyter_args])
+
+
+def cmd_build_notebooks(args: argparse.Namespace) -> int:
+    from labs.exercises import build_notebooks
+
+    for path in build_notebooks(Path(args.solutions), Path(args.notebooks)):
+        print(f"wrote {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="labs", description="Module 29 workbook: local models, measured.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    s = sub.add_parser("serve", help="run the embedded Ollama-compatible server (binds 127.0.0.1 unless told otherwise)")
+    s.add_argument("--host", help="address to bind (default from OLLAMA_HOST, else 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port (default from OLLAMA_HOST, else 11434)")
+    s.add_argument("--models-dir", help="model store (default $LABS_MODELS or ~/.cache/labs/models)")
+    s.add_argument("--max-queue", type=int, help="waiting requests beyond this get 503 (OLLAMA_MAX_QUEUE, default 512)")
+    s.add_argument("--keep-alive", help="how long an idle model stays loaded (OLLAMA_KEEP_ALIVE, default 5m)")
+    s.add_argument("--context-length", type=int, help="default num_ctx (OLLAMA_CONTEXT_LENGTH, default 4096)")
+    s.add_argument("--pull", action="append", help=f"install this model at start (default {DEFAULT_MODEL})")
+    s.add_argument("--no-pull", action="store_true", help="install nothing at start")
+    s.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("doctor", help="what is installed, which server answers, and what to do next")
+    s.set_defaults(func=cmd_doctor)
+
+    s = sub.add_parser("pull", help="pull a model into the server at OLLAMA_HOST")
+    s.add_argument("model", nargs="?", default=DEFAULT_MODEL)
+    s.set_defaults(func=cmd_pull)
+
+    s = sub.add_parser("create", help="add a local GGUF file to the embedded server's store")
+    s.add_argument("name")
+    s.add_argument("gguf")
+    s.add_argument("--models-dir")
+    s.set_defaults(func=cmd_create)
+
+    s = sub.add_parser("with-server", help="run a command with a model server at OLLAMA_HOST (starting the embedded one if none answers)")
+    s.add_argument("command", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_with_server)
+
+    s = sub.add_parser("lab", help="open the workbook in JupyterLab, with a model server running")
+    s.add_argument("jupyter_args", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_lab)
+
+    s = sub.add_parser("build-notebooks", help="generate notebooks/ from solutions/ (solution regions become ...)")
+    s.add_argument("--solutions", default="solutions")
+    s.add_argument("--notebooks", default="notebooks")
+    s.set_defaults(func=cmd_build_notebooks)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one clear line, not a traceback, for the errors we expect
+        from labs.errors import LabError
+
+        if isinstance(exc, (LabError, ValueError)):
+            print(f"labs: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

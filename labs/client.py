@@ -1,0 +1,227 @@
+"""Talk to the local model server — real Ollama or the embedded one — and measure it.
+
+Lesson 2 teaches the three ways in: raw REST (:class:`LocalLLM`, on httpx), the official ``ollama``
+client (:func:`ollama_client`) and the ``openai`` client pointed at ``<host>/v1`` (:func:`openai_client`).
+Every helper turns transport failures into one actionable message (see :mod:`labs.errors`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import httpx
+
+from labs import DEFAULT_MODEL
+from labs.errors import ModelNotFound, RequestTimeout, ServerBusy, ServerNotRunning, StatusError
+from labs.host import base_url, parse_host
+
+CONNECT_TIMEOUT = 2.0  # a local server answers at once or not at all
+
+
+def _timeout(read: float | None) -> httpx.Timeout:
+    return httpx.Timeout(connect=CONNECT_TIMEOUT, read=read, write=30.0, pool=10.0)
+
+
+@dataclass
+class Measurement:
+    """One timed generation (lesson 2, "Streaming and metrics").
+
+    ``server_tokens_per_s`` comes from the server's own counters (``eval_count / eval_duration``);
+    ``client_tokens_per_s`` from this machine's clock between the first and the last streamed chunk.
+    """
+
+    text: str
+    ttft_s: float
+    total_s: float
+    eval_count: int
+    prompt_eval_count: int
+    load_s: float
+    prompt_eval_s: float
+    server_tokens_per_s: float
+    client_tokens_per_s: float
+    done_reason: str
+
+
+class LocalLLM:
+    """A small client for the native API (``/api/...``) of the server at ``OLLAMA_HOST``."""
+
+    def __init__(self, host: str | None = None, model: str = DEFAULT_MODEL, timeout: float | None = 120.0):
+        self.url = parse_host(host) if host is not None else base_url()
+        self.model = model
+        self.timeout = timeout
+        self._http = httpx.Client(base_url=self.url, timeout=_timeout(timeout))
+
+    def __repr__(self) -> str:
+        return f"LocalLLM(url={self.url!r}, model={self.model!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "LocalLLM":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- transport ----------------------------------------------------------------------
+    def _raise_for(self, response: httpx.Response, model: str | None) -> None:
+        if response.status_code < 400:
+            return
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        text = body.get("error", "") if isinstance(body, dict) else str(body)
+        if response.status_code == 404 and model and "not found" in text:
+            raise ModelNotFound(model, self.url, 404, body)
+        if response.status_code == 503:
+            raise ServerBusy(503, body, f"The server at {self.url} is busy (its queue is full): try again shortly.")
+        raise StatusError(response.status_code, body)
+
+    def request(self, method: str, path: str, payload: dict | None = None, *, model: str | None = None) -> Any:
+        """One JSON request; returns the decoded body (``None`` when empty)."""
+        try:
+            response = self._http.request(method, path, json=payload)
+        except httpx.ConnectError:
+            raise ServerNotRunning(self.url) from None
+        except httpx.TimeoutException:
+            raise RequestTimeout(self.url, self.timeout) from None
+        self._raise_for(response, model)
+        return response.json() if response.content.strip().startswith((b"{", b"[")) else None
+
+    def stream(self, path: str, payload: dict, *, model: str | None = None) -> Iterator[dict]:
+        """POST and yield each NDJSON object as it arrives; an ``error`` line raises StatusError."""
+        try:
+            with self._http.stream("POST", path, json={**payload, "stream": True}) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    self._raise_for(response, model)
+                for raw in response.iter_lines():
+                    if raw.strip():
+                        chunk = json.loads(raw)
+                        if "error" in chunk:
+                            raise StatusError(response.status_code, chunk)
+                        yield chunk
+        except httpx.ConnectError:
+            raise ServerNotRunning(self.url) from None
+        except httpx.TimeoutException:
+            raise RequestTimeout(self.url, self.timeout) from None
+
+    # --- the server and its models ------------------------------------------------------
+    def is_up(self) -> bool:
+        try:
+            return self._http.get("/", timeout=_timeout(5.0)).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def wait_until_up(self, seconds: float = 60.0) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.is_up():
+            if time.monotonic() > deadline:
+                raise ServerNotRunning(self.url)
+            time.sleep(0.2)
+
+    def version(self) -> dict:
+        return self.request("GET", "/api/version")
+
+    def is_embedded(self) -> bool:
+        """True for this course's embedded server, False for real Ollama."""
+        return self.version().get("server") == "labs-embedded"
+
+    def models(self) -> list[dict]:
+        return self.request("GET", "/api/tags")["models"]
+
+    def has_model(self, model: str | None = None) -> bool:
+        name = model or self.model
+        wanted = {name, f"{name}:latest"}
+        return any(m["name"] in wanted or m["model"] in wanted for m in self.models())
+
+    def show(self, model: str | None = None) -> dict:
+        name = model or self.model
+        return self.request("POST", "/api/show", {"model": name}, model=name)
+
+    def ps(self) -> list[dict]:
+        return self.request("GET", "/api/ps")["models"]
+
+    def pull(self, model: str | None = None, progress: Callable[[dict], None] | None = None) -> dict:
+        """Pull a model, calling ``progress`` with every streamed status; returns the last one."""
+        last: dict = {}
+        for last in self.stream("/api/pull", {"model": model or self.model}):
+            if progress:
+                progress(last)
+        return last
+
+    def ensure_model(self, model: str | None = None) -> None:
+        if not self.has_model(model):
+            self.pull(model)
+
+    # --- inference ----------------------------------------------------------------------
+    def generate(self, prompt: str, *, model: str | None = None, **fields: Any) -> dict:
+        name = model or self.model
+        return self.request("POST", "/api/generate", {"model": name, "prompt": prompt, "stream": False, **fields}, model=name)
+
+    def chat(self, messages: list[dict], *, model: str | None = None, **fields: Any) -> dict:
+        name = model or self.model
+        return self.request("POST", "/api/chat", {"model": name, "messages": messages, "stream": False, **fields}, model=name)
+
+    def stream_generate(self, prompt: str, *, model: str | None = None, **fields: Any) -> Iterator[dict]:
+        name = model or self.model
+        return self.stream("/api/generate", {"model": name, "prompt": prompt, **fields}, model=name)
+
+    def stream_chat(self, messages: list[dict], *, model: str | None = None, **fields: Any) -> Iterator[dict]:
+        name = model or self.model
+        return self.stream("/api/chat", {"model": name, "messages": messages, **fields}, model=name)
+
+    def embed(self, texts: str | list[str], *, model: str | None = None) -> list[list[float]]:
+        name = model or self.model
+        return self.request("POST", "/api/embed", {"model": name, "input": texts}, model=name)["embeddings"]
+
+    def measure(self, prompt: str, *, model: str | None = None, options: dict | None = None,
+                on_token: Callable[[str], None] | None = None, **fields: Any) -> Measurement:
+        """Stream one generation and time it: time to first token and tokens/s, two ways."""
+        started = time.perf_counter()
+        first = last = None
+        pieces: list[str] = []
+        final: dict = {}
+        for chunk in self.stream_generate(prompt, model=model, options=options or {}, **fields):
+            now = time.perf_counter()
+            if chunk.get("response"):
+                first = first if first is not None else now
+                last = now
+                pieces.append(chunk["response"])
+                if on_token:
+                    on_token(chunk["response"])
+            if chunk.get("done"):
+                final = chunk
+        ended = time.perf_counter()
+        count = int(final.get("eval_count", 0))
+        eval_ns = int(final.get("eval_duration", 0))
+        span = (last - first) if first is not None and last is not None else 0.0
+        return Measurement(
+            text="".join(pieces), ttft_s=(first or ended) - started, total_s=ended - started,
+            eval_count=count, prompt_eval_count=int(final.get("prompt_eval_count", 0)),
+            load_s=final.get("load_duration", 0) / 1e9, prompt_eval_s=final.get("prompt_eval_duration", 0) / 1e9,
+            server_tokens_per_s=count / eval_ns * 1e9 if eval_ns else 0.0,
+            client_tokens_per_s=(len(pieces) - 1) / span if span > 0 else 0.0,
+            done_reason=final.get("done_reason", ""),
+        )
+
+
+def openai_client(host: str | None = None, *, timeout: float = 120.0, max_retries: int = 0):
+    """An ``openai.OpenAI`` client for the local server's ``/v1`` (the key is required by the
+    library and ignored by the server). Lesson 2: the one-line provider switch."""
+    import openai
+
+    url = parse_host(host) if host is not None else base_url()
+    return openai.OpenAI(base_url=f"{url}/v1", api_key="ollama", max_retries=max_retries,
+                         timeout=openai.Timeout(timeout, connect=CONNECT_TIMEOUT))
+
+
+def ollama_client(host: str | None = None, *, timeout: float = 120.0):
+    """The official ``ollama.Client`` for the same server."""
+    import ollama
+
+    return ollama.Client(host=parse_host(host) if host is not None else base_url(), timeout=_timeout(timeout))

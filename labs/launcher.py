@@ -1,0 +1,74 @@
+"""Run a command (JupyterLab, the test suite) with a model server at ``OLLAMA_HOST``.
+
+If real Ollama (or anything Ollama-compatible) already answers there, it is used as it is.
+Otherwise the embedded server is started on that address, and stopped when the command exits.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+from labs.client import LocalLLM
+from labs.host import base_url, is_loopback
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def start_embedded(url: str, log_path: str | None = None) -> subprocess.Popen:
+    """Start ``labs serve`` for ``url`` and wait until it answers (the default model installed)."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 11434
+    if not is_loopback(host):
+        raise SystemExit(f"labs: nothing answers at {url}, and it is not this machine: start Ollama there, "
+                         "or unset OLLAMA_HOST to use the embedded server on 127.0.0.1:11434.")
+    if port_in_use(host, port):
+        raise SystemExit(f"labs: port {port} is taken by something that is not a model server. Free it, or "
+                         f"choose another port: OLLAMA_HOST=127.0.0.1:11435 make lab")
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    server = subprocess.Popen([sys.executable, "-m", "labs.cli", "serve", "--host", host, "--port", str(port)],
+                              stdout=log, stderr=subprocess.STDOUT)
+    llm = LocalLLM(url)
+    try:
+        llm.wait_until_up(180)
+    except Exception:
+        server.terminate()
+        raise
+    finally:
+        llm.close()
+    return server
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def run_with_server(command: list[str]) -> int:
+    url = base_url()
+    with LocalLLM(url) as llm:
+        running = llm.is_up()
+    server = None
+    if running:
+        print(f"labs: using the model server already answering at {url}", flush=True)
+    else:
+        print(f"labs: no model server at {url}; starting the embedded one (SmolLM2-135M on llama.cpp)", flush=True)
+        server = start_embedded(url, os.environ.get("LABS_SERVER_LOG"))
+    env = {**os.environ, "OLLAMA_HOST": url}
+    try:
+        return subprocess.call(command, env=env)
+    finally:
+        if server is not None:
+            stop(server)

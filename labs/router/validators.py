@@ -1,0 +1,153 @@
+"""Checksums that tell a real identifier from a random number (lesson 3: the PII detector).
+
+A regular expression finds *candidates*; a checksum throws most false ones away. A price, an
+order number or a parameter count passes the Luhn test only by chance (1 in 10), and a
+random string passes the IBAN test 1 time in 97. The ``make_*`` helpers build synthetic,
+checksum-valid numbers for test data: they belong to nobody.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+# IBAN lengths for the countries the lesson's data uses (ISO 13616 registry).
+IBAN_LENGTHS: dict[str, int] = {
+    "UA": 29, "DE": 22, "GB": 22, "FR": 27, "PL": 28, "ES": 24, "IT": 27, "NL": 18, "CH": 21,
+    "AT": 20, "BE": 16, "CZ": 24, "LT": 20, "LV": 21, "EE": 20, "SE": 24, "NO": 15, "DK": 18,
+    "FI": 18, "IE": 22, "PT": 25, "GR": 27, "RO": 24, "HU": 28, "SK": 24, "BG": 22, "HR": 21,
+    "SI": 19, "LU": 20, "MD": 24, "GE": 22, "TR": 26,
+}
+
+RNOKPP_WEIGHTS = (-1, 5, 7, 9, 4, 6, 10, 5, 7)
+RNOKPP_EPOCH = _dt.date(1899, 12, 31)  # day 0 of the birth-date part of a РНОКПП
+
+
+def digits_of(text: str) -> str:
+    """Only the digits of ``text``.
+
+    >>> digits_of("4111 1111-1111 1111")
+    '4111111111111111'
+    """
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def luhn_ok(number: str) -> bool:
+    """The Luhn (mod 10) check every payment card number passes; spaces and dashes are ignored.
+
+    >>> luhn_ok("4111 1111 1111 1111"), luhn_ok("4111 1111 1111 1112")
+    (True, False)
+    >>> luhn_ok("")
+    False
+    """
+    digits = digits_of(number)
+    if not digits:
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def luhn_digit(partial: str) -> str:
+    """The check digit that makes ``partial + digit`` pass :func:`luhn_ok`.
+
+    >>> luhn_digit("411111111111111")
+    '1'
+    """
+    for d in "0123456789":
+        if luhn_ok(partial + d):
+            return d
+    raise AssertionError("unreachable: one of ten digits always completes a Luhn number")
+
+
+def _iban_number(compact: str) -> int:
+    moved = compact[4:] + compact[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved))
+
+
+def iban_ok(iban: str) -> bool:
+    """ISO 13616 check: the right length for the country and ``mod 97 == 1``.
+
+    >>> iban_ok("DE89 3704 0044 0532 0130 00"), iban_ok("DE89 3704 0044 0532 0130 01")
+    (True, False)
+    >>> iban_ok("GB82 WEST 1234 5698 7654 32")
+    True
+    """
+    compact = "".join(iban.split()).upper()
+    if len(compact) < 15 or len(compact) > 34 or not compact.isalnum() or not compact.isascii():
+        return False
+    if not (compact[:2].isalpha() and compact[2:4].isdigit()):
+        return False
+    expected = IBAN_LENGTHS.get(compact[:2])
+    if expected is not None and len(compact) != expected:
+        return False
+    return _iban_number(compact) % 97 == 1
+
+
+def make_iban(country: str, bban: str) -> str:
+    """A checksum-valid IBAN for ``country`` and account part ``bban``, grouped by four.
+
+    >>> make_iban("DE", "370400440532013000")
+    'DE89 3704 0044 0532 0130 00'
+    """
+    compact = f"{country.upper()}00{bban.upper()}"
+    check = 98 - _iban_number(compact) % 97
+    compact = f"{country.upper()}{check:02d}{bban.upper()}"
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def rnokpp_check_digit(first9: str) -> int:
+    """The 10th digit of a Ukrainian taxpayer number (РНОКПП, formerly ІПН).
+
+    >>> rnokpp_check_digit("312456789")
+    6
+    """
+    total = sum(w * int(d) for w, d in zip(RNOKPP_WEIGHTS, first9))
+    return total % 11 % 10
+
+
+def rnokpp_ok(code: str) -> bool:
+    """Ten digits whose last one is the weighted checksum of the first nine.
+
+    >>> rnokpp_ok("3124567896"), rnokpp_ok("3124567890"), rnokpp_ok("312456789")
+    (True, False, False)
+    """
+    return len(code) == 10 and code.isdigit() and rnokpp_check_digit(code[:9]) == int(code[9])
+
+
+def rnokpp_birth_date(code: str) -> _dt.date:
+    """The birth date a РНОКПП encodes: its first five digits count days from 1899-12-31.
+
+    >>> rnokpp_birth_date("3124167891")
+    datetime.date(1985, 7, 14)
+    """
+    return RNOKPP_EPOCH + _dt.timedelta(days=int(code[:5]))
+
+
+def make_rnokpp(birth: _dt.date, serial: int) -> str:
+    """A checksum-valid synthetic РНОКПП for ``birth``; ``serial`` (0..9999) fills digits 6-9.
+
+    >>> make_rnokpp(_dt.date(1985, 7, 14), 6789)
+    '3124167891'
+    """
+    if not 0 <= serial <= 9999:
+        raise ValueError(f"serial={serial}: it fills four digits, so it must be 0..9999")
+    first9 = f"{(birth - RNOKPP_EPOCH).days:05d}{serial:04d}"
+    return first9 + str(rnokpp_check_digit(first9))
+
+
+def ssn_ok(ssn: str) -> bool:
+    """A US Social Security number that could be issued: area not 000, 666 or 9xx; group not
+    00; serial not 0000.
+
+    >>> ssn_ok("219-09-9999"), ssn_ok("666-12-3456"), ssn_ok("912-12-3456"), ssn_ok("123-00-4567")
+    (True, False, False, False)
+    """
+    digits = digits_of(ssn)
+    if len(digits) != 9:
+        return False
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"

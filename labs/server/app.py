@@ -1,0 +1,98 @@
+"""Assemble the embedded server: routes, Ollama's error shapes, DNS-rebinding protection."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+
+from labs.host import is_loopback
+from labs.server import native, openai_routes
+from labs.server.config import ServerConfig
+from labs.server.core import ApiError
+from labs.server.scheduler import Scheduler
+from labs.server.store import ModelStore, StoreError
+
+log = logging.getLogger("labs.server")
+
+
+class LocalHostsOnly:
+    """When bound to loopback, refuse requests whose ``Host`` is not this machine (403), so a web
+    page cannot reach the model through DNS rebinding — the check real Ollama makes."""
+
+    def __init__(self, app):
+        self.app = app
+        self.allowed = {"", socket.gethostname().lower()}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").lower()
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name not in self.allowed and not is_loopback(name):
+                await PlainTextResponse("403 Forbidden: this server only answers local hosts", 403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+
+async def _http_error(request: Request, exc: HTTPException):
+    if exc.status_code == 404:
+        return PlainTextResponse("404 page not found", 404)
+    if exc.status_code == 405:
+        return PlainTextResponse("405 method not allowed", 405)
+    return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("request failed: %s %s", request.method, request.url.path)
+    return JSONResponse({"error": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)
+
+
+def pull_on_start(store: ModelStore, names: list[str]) -> None:
+    for name in names:
+        for event in native.pull_events(store, name):
+            if event.get("status") == "success":
+                log.info("model %s is ready", name)
+
+
+def create_app(config: ServerConfig | None = None, *, bind_host: str = "127.0.0.1",
+               pull: tuple[str, ...] = ()) -> Starlette:
+    config = config or ServerConfig.from_env()
+    store = ModelStore(config.models_dir)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        app.state.scheduler = Scheduler(store, config)
+        if pull:
+            try:
+                await app.state.scheduler.run(lambda: pull_on_start(store, list(pull)))
+            except StoreError as exc:
+                log.error("could not install %s: %s", ", ".join(pull), exc)
+        yield
+        app.state.scheduler.close()
+
+    app = Starlette(routes=native.routes + openai_routes.routes, lifespan=lifespan,
+                    exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected})
+    app.state.store, app.state.config = store, config
+    if config.origins_check and is_loopback(bind_host):
+        app.add_middleware(LocalHostsOnly)
+    return app
+
+
+def serve(host: str, port: int, config: ServerConfig, *, pull: tuple[str, ...] = (), log_level: str = "info") -> None:
+    import uvicorn
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = create_app(config, bind_host=host, pull=pull)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+
+
+__all__ = ["create_app", "serve"]

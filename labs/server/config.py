@@ -1,0 +1,65 @@
+"""Server settings, read from the same ``OLLAMA_*`` variables real Ollama reads."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from labs.server.store import default_root
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+
+
+def parse_keep_alive(value: object) -> float:
+    """``keep_alive`` → seconds (negative: forever), as Ollama reads it (Go durations or seconds).
+
+    >>> [parse_keep_alive(v) for v in ("5m", "1h30m", "0", 0, -1, "-1m", 300, 2.5, "10s")]
+    [300.0, 5400.0, 0.0, 0.0, -1.0, -60.0, 300.0, 2.5, 10.0]
+    >>> parse_keep_alive("300")
+    Traceback (most recent call last):
+    ...
+    ValueError: time: missing unit in duration "300"
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"invalid keep_alive: {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        raise ValueError(f"invalid keep_alive: {value!r}")
+    text = value.strip()
+    sign, body = (-1.0, text[1:]) if text.startswith("-") else (1.0, text.lstrip("+"))
+    if body == "0":
+        return 0.0
+    if re.fullmatch(r"\d+(\.\d*)?", body):
+        raise ValueError(f'time: missing unit in duration "{value}"')
+    if not body or _PART.sub("", body):
+        raise ValueError(f'time: invalid duration "{value}"')
+    return sign * sum(float(n) * _UNITS[u] for n, u in _PART.findall(body))
+
+
+@dataclass
+class ServerConfig:
+    models_dir: Path = field(default_factory=default_root)
+    keep_alive: float = 300.0  # OLLAMA_KEEP_ALIVE: 5 minutes
+    max_queue: int = 512  # OLLAMA_MAX_QUEUE: waiting requests beyond this get 503
+    max_loaded_models: int = 3  # OLLAMA_MAX_LOADED_MODELS
+    context_length: int = 4096  # OLLAMA_CONTEXT_LENGTH
+    num_thread: int = 0  # 0 = one per core
+    origins_check: bool = True  # refuse non-local Host headers when bound to loopback
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "ServerConfig":
+        env = dict(os.environ if env is None else env)
+        cfg = cls(**overrides)
+        if "models_dir" not in overrides and env.get("LABS_MODELS"):
+            cfg.models_dir = Path(env["LABS_MODELS"]).expanduser()
+        if "keep_alive" not in overrides and env.get("OLLAMA_KEEP_ALIVE"):
+            cfg.keep_alive = parse_keep_alive(env["OLLAMA_KEEP_ALIVE"])
+        for attr, var in (("max_queue", "OLLAMA_MAX_QUEUE"), ("max_loaded_models", "OLLAMA_MAX_LOADED_MODELS"),
+                          ("context_length", "OLLAMA_CONTEXT_LENGTH")):
+            if attr not in overrides and env.get(var):
+                setattr(cfg, attr, int(env[var]))
+        return cfg

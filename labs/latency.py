@@ -1,0 +1,184 @@
+"""Latency measured over repeated calls: time to first token (TTFT) and total time, p50 and p95.
+
+Taught in lesson 1 ("latency, measured"). The local figures come from the live model through
+:meth:`labs.client.LocalLLM.measure`. The cloud figure is measured only when ``OPENAI_API_KEY`` is
+set (the key is read by the ``openai`` library and never printed); otherwise it is the module's own
+range, labelled as a reference figure, not a measurement.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+REFERENCE_CLOUD_MS = (200.0, 2_000.0)
+REFERENCE_LOCAL_MS = (50.0, 500.0)
+REFERENCE_SOURCE = "module 29, section 29.1 table: «Латентність: 200-2000ms (мережа)» — reference range, not measured"
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) with linear interpolation between ranks (numpy's default).
+
+    >>> percentile([1, 2, 3, 4], 50)
+    2.5
+    >>> round(percentile([10, 20, 30, 40, 50], 95), 6)
+    48.0
+    >>> percentile([], 50)
+    Traceback (most recent call last):
+    ...
+    ValueError: percentile of no values: measure at least one call first.
+    """
+    if not values:
+        raise ValueError("percentile of no values: measure at least one call first.")
+    if not 0 <= q <= 100:
+        raise ValueError(f"q is a percentile from 0 to 100; got {q!r}.")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+@dataclass(frozen=True)
+class LatencyStats:
+    """Timings of repeated calls (seconds), with what was measured and how."""
+
+    label: str
+    ttft_s: tuple[float, ...]
+    total_s: tuple[float, ...]
+    tokens_per_s: tuple[float, ...] = ()
+    output_tokens: tuple[int, ...] = ()
+    prefill_tokens_per_s: tuple[float, ...] = ()
+    source: str = "measured on this machine"
+    kind: str = "measured"
+
+    def p(self, q: float, what: str = "ttft_s") -> float:
+        """Percentile ``q`` of ``"ttft_s"``, ``"total_s"`` or ``"tokens_per_s"`` (seconds, or tokens/s)."""
+        return percentile(getattr(self, what), q)
+
+    def summary(self) -> dict[str, float]:
+        """p50/p95 of TTFT and total in milliseconds, the median decode speed, and the number of calls."""
+        row = {"calls": len(self.total_s)}
+        for what in ("ttft_s", "total_s"):
+            name = what[:-2]
+            row[f"{name}_p50_ms"] = self.p(50, what) * 1000
+            row[f"{name}_p95_ms"] = self.p(95, what) * 1000
+        if self.tokens_per_s:
+            row["tokens_per_s_p50"] = statistics.median(self.tokens_per_s)
+        return row
+
+
+@dataclass(frozen=True)
+class ReferenceLatency:
+    """A latency range quoted by a source, not measured here; plots draw it as a labelled band."""
+
+    label: str
+    low_ms: float
+    high_ms: float
+    source: str
+    kind: str = "reference"
+
+    def summary(self) -> dict[str, float]:
+        return {"low_ms": self.low_ms, "high_ms": self.high_ms}
+
+
+def reference_cloud() -> ReferenceLatency:
+    """The module's cloud latency range (200-2000 ms, network included), clearly marked as a reference."""
+    return ReferenceLatency("cloud API (reference, not measured)", *REFERENCE_CLOUD_MS, REFERENCE_SOURCE)
+
+
+def measure_local(llm, prompt: str, *, calls: int = 5, num_predict: int = 16, warmup: int = 1,
+                  seed: int = 0) -> LatencyStats:
+    """Time ``calls`` generations of the live local model (after ``warmup`` untimed ones, which load it).
+
+    Each call starts with its own number ("Request 3. ...") so the server cannot reuse the previous
+    call's prompt cache, as a stream of different users' requests would not. Deterministic settings
+    (temperature 0, fixed seed); ``llm`` is a :class:`labs.client.LocalLLM`.
+    """
+    if not isinstance(calls, int) or calls < 1:
+        raise ValueError(f"calls must be a whole number of 1 or more; got {calls!r}.")
+    if not isinstance(num_predict, int) or num_predict < 1:
+        raise ValueError(f"num_predict must be a whole number of 1 or more; got {num_predict!r}.")
+    options = {"num_predict": num_predict, "temperature": 0, "seed": seed}
+    for i in range(warmup):
+        llm.measure(f"Warm-up {i}. {prompt}", options=options)
+    runs = [llm.measure(f"Request {i + 1}. {prompt}", options=options) for i in range(calls)]
+    return LatencyStats(
+        label=f"local: {llm.model}",
+        ttft_s=tuple(m.ttft_s for m in runs),
+        total_s=tuple(m.total_s for m in runs),
+        tokens_per_s=tuple(m.server_tokens_per_s for m in runs if m.server_tokens_per_s),
+        output_tokens=tuple(m.eval_count for m in runs),
+        prefill_tokens_per_s=tuple(m.prompt_eval_count / m.prompt_eval_s for m in runs if m.prompt_eval_s > 0),
+        source=f"measured: {calls} calls to {llm.url}, num_predict={num_predict}, temperature 0",
+    )
+
+
+def measure_openai(prompt: str, *, model: str = "gpt-4o-mini", calls: int = 3, max_tokens: int = 16) -> LatencyStats:
+    """Time streamed calls to the real OpenAI API (needs ``OPENAI_API_KEY``; costs a fraction of a cent)."""
+    import openai
+
+    if not os.environ.get("OPENAI_API_KEY"):
+        raise ValueError("OPENAI_API_KEY is not set: use reference_cloud() instead, or set the key to measure.")
+    client = openai.OpenAI(max_retries=0, timeout=30)
+    ttft, total = [], []
+    for _ in range(calls):
+        started = time.perf_counter()
+        first = None
+        stream = client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt}],
+                                                max_tokens=max_tokens, temperature=0, stream=True)
+        for chunk in stream:
+            if first is None and chunk.choices and chunk.choices[0].delta.content:
+                first = time.perf_counter()
+        ended = time.perf_counter()
+        ttft.append((first or ended) - started)
+        total.append(ended - started)
+    return LatencyStats(f"cloud: {model}", tuple(ttft), tuple(total),
+                        source=f"measured: {calls} calls to the OpenAI API from this machine, max_tokens={max_tokens}")
+
+
+def cloud_latency(prompt: str, **kwargs) -> LatencyStats | ReferenceLatency:
+    """Measured cloud latency when ``OPENAI_API_KEY`` is set and works, else the labelled reference range."""
+    if not os.environ.get("OPENAI_API_KEY"):
+        return reference_cloud()
+    try:
+        return measure_openai(prompt, **kwargs)
+    except Exception as exc:  # a wrong key or no network: say so, and fall back to the reference
+        ref = reference_cloud()
+        return ReferenceLatency(ref.label, ref.low_ms, ref.high_ms,
+                                f"{ref.source} (measuring failed: {type(exc).__name__})")
+
+
+def plot_latency(local: LatencyStats, cloud: LatencyStats | ReferenceLatency | None = None, ax=None):
+    """The distribution of local TTFT and total latency (ms) over the calls, p50/p95 marked, with the
+    cloud figure beside it: its own points when measured, a shaded labelled band when a reference."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4))
+    rows = [("local TTFT", local.ttft_s), ("local total", local.total_s)]
+    if isinstance(cloud, LatencyStats):
+        rows += [("cloud TTFT", cloud.ttft_s), ("cloud total", cloud.total_s)]
+    for y, (name, values) in enumerate(rows):
+        ms = [v * 1000 for v in values]
+        (dots,) = ax.plot(ms, [y] * len(ms), "o", alpha=0.6, label=f"{name} ({len(ms)} calls)")
+        for q, marker in ((50, "|"), (95, "x")):
+            ax.plot([percentile(ms, q)], [y], marker, color="black", ms=14)
+    ax.plot([], [], "|", color="black", ms=10, label="p50")
+    ax.plot([], [], "x", color="black", ms=8, label="p95")
+    if isinstance(cloud, ReferenceLatency):
+        ax.axvspan(cloud.low_ms, cloud.high_ms, color="grey", alpha=0.2,
+                   label=f"{cloud.label}: {cloud.low_ms:g}-{cloud.high_ms:g} ms")
+    ax.set_yticks(range(len(rows)), [name for name, _ in rows])
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_xscale("log")
+    ax.set_xlabel("latency (milliseconds, log scale)")
+    ax.set_title(f"Latency over repeated calls — {local.label}\n{local.source}"
+                 + (f"\ncloud: {cloud.source}" if cloud is not None else ""), fontsize=9)
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(alpha=0.3, axis="x")
+    ax.figure.tight_layout()
+    return ax.figure

@@ -1,0 +1,44 @@
+"""Lesson 1's public checks: not answered, wrong and right answers, each reported without raising."""
+
+from __future__ import annotations
+
+import pytest
+
+from labs.exercises import run_check
+
+# Hand-computed answers (the checks compute theirs from labs.costs; these are typed from the formulas).
+A100 = 1.79 * 24 / ((1_000 * 0.40 + 300 * 1.60) / 1e6)  # 48,818 requests/day
+RTX = (1599 / 36 + 0.45 * 730 * 0.6 * 0.25 + 150) * 24 / 730 / ((800 * 0.15 + 250 * 0.60) / 1e6)  # 29,673
+
+
+@pytest.mark.parametrize(
+    "exercise_id, name, right, wrong",
+    [
+        ("lesson1.break_even", "a100_break_even", A100, A100 * 30 / (730 / 24)),  # wrong: a 30-day API month
+        ("lesson1.rtx4090_vs_mini", "rtx_box_beats_mini_at", RTX, RTX * 1.2),
+        ("lesson1.no_break_even", "h100_break_even", None, 331_074.0),
+        ("lesson1.clinic", "clinic_choice", "self-hosted", "cloud"),
+    ],
+)
+def test_check_outcomes(exercise_id, name, right, wrong):
+    assert run_check(exercise_id, {}).status == "not answered"
+    assert run_check(exercise_id, {name: ...}).status == "not answered"
+    assert run_check(exercise_id, {name: wrong}).status == "failed"
+    result = run_check(exercise_id, {name: right})
+    assert result.passed, result.message
+    assert result.points == result.max_points > 0
+
+
+def test_capacity_check_uses_the_learners_measured_speed():
+    tps = 42.0
+    right = 86_400 * 0.7 * tps / 200
+    assert run_check("lesson1.capacity", {"local_tps": tps, "requests_per_day_capacity": right}).passed
+    assert run_check("lesson1.capacity", {"local_tps": tps, "requests_per_day_capacity": right / 0.7}).status == "failed"
+    assert run_check("lesson1.capacity", {"local_tps": tps, "requests_per_day_capacity": ...}).status == "not answered"
+
+
+def test_wrong_types_fail_with_a_message_not_an_exception():
+    result = run_check("lesson1.break_even", {"a100_break_even": "48818"})
+    assert result.status == "failed" and "should be a number" in result.message
+    result = run_check("lesson1.break_even", {"a100_break_even": True})
+    assert result.status == "failed"

@@ -62,7 +62,7 @@ def bits_per_weight(quant: str) -> float:
     >>> bits_per_weight("Q3_XYZ")
     Traceback (most recent call last):
     ...
-    ValueError: unknown quantization 'Q3_XYZ': use one of Q4_0, Q4_1, Q4_K_M, Q5_K_M, Q6_K, Q8_0, FP8, F16, BF16, F32
+    ValueError: unknown quantization 'Q3_XYZ': use one of Q4_0, Q4_1, Q4_K_M, Q5_K_M, Q6_K, Q8_0, GPTQ-INT4, FP8, F16, BF16, F32
     """
     table = quantizations()
     key = str(quant).upper()

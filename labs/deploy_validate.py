@@ -1,0 +1,231 @@
+"""Check lesson 4's generated deployment files with real tools, where they run on this machine.
+
+* Compose: YAML parse, the Compose Specification JSON schema (shipped in the ``check-jsonschema``
+  package as ``vendor.compose-spec``), and structural rules the lesson cares about;
+* nginx: ``nginx -t`` on the generated proxy config (Debian package ``nginx-light`` or ``nginx``),
+  and :func:`running_proxy` to actually serve it in front of a loopback model server;
+* systemd: ``systemd-analyze verify`` on the generated unit.
+
+A tool that is missing is reported as *not run* with the reason — never as a pass. Docker and GPUs are
+not available in the lab, so nothing here starts a container.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+from labs.deploy import MANAGEMENT_ENDPOINTS, ProxySettings, api_keys_map, new_api_key, nginx_site
+
+
+@dataclass
+class ToolResult:
+    tool: str
+    ran: bool
+    ok: bool
+    output: str = ""
+
+    def __repr__(self) -> str:
+        mark = "✅" if self.ok else ("❌" if self.ran else "⏭️ not run")
+        tail = f": {self.output.strip()}" if self.output.strip() else ""
+        return f"{mark} {self.tool}{tail}"
+
+
+def compose_problems(data: dict) -> list[str]:
+    """What the lesson requires of a Compose file for a model server (empty list: all good)."""
+    problems = []
+    services = data.get("services") or {}
+    if not services:
+        return ["no services"]
+    declared = set(data.get("volumes") or {})
+    for name, svc in services.items():
+        if "image" not in svc:
+            problems.append(f"{name}: no image")
+        for port in svc.get("ports", []):
+            text = str(port)
+            if text.count(":") == 1 and text.split(":")[-1] in ("11434", "8000"):
+                problems.append(f"{name}: publishes {text} on every interface (bind 127.0.0.1 or use a proxy)")
+        for vol in svc.get("volumes", []):
+            source = str(vol).split(":")[0]
+            if not source.startswith((".", "/", "~")) and source not in declared:
+                problems.append(f"{name}: named volume {source!r} is not declared under top-level volumes")
+        if svc.get("restart", "no") == "no":
+            continue  # one-shot jobs (a model pull) need no health check or GPU
+        if "healthcheck" not in svc and name != "proxy":
+            problems.append(f"{name}: no healthcheck")
+        if name != "proxy":
+            devices = svc.get("deploy", {}).get("resources", {}).get("reservations", {}).get("devices", [])
+            if not any("gpu" in d.get("capabilities", []) for d in devices):
+                problems.append(f"{name}: no GPU reservation (deploy.resources.reservations.devices)")
+    return problems
+
+
+def _compose_schema_result(path: Path) -> ToolResult:
+    tool = "compose-spec JSON schema (check-jsonschema)"
+    if importlib.util.find_spec("check_jsonschema") is None:
+        return ToolResult(tool, False, False, "check-jsonschema is not installed (pip install check-jsonschema)")
+    proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec",
+                           str(path)], capture_output=True, text=True, timeout=60)
+    return ToolResult(tool, True, proc.returncode == 0, (proc.stdout + proc.stderr).strip())
+
+
+def validate_compose(text: str) -> list[ToolResult]:
+    """YAML parse, schema check, and the lesson's structural rules for a Compose file's text."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        return [ToolResult("YAML parse", True, False, str(exc))]
+    results = [ToolResult("YAML parse", True, isinstance(data, dict), "" if isinstance(data, dict) else "not a mapping")]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "compose.yaml"
+        path.write_text(text, encoding="utf-8")
+        results.append(_compose_schema_result(path))
+    problems = compose_problems(data) if isinstance(data, dict) else ["not a mapping"]
+    results.append(ToolResult("lesson rules (loopback ports, GPU, volume, healthcheck)", True, not problems,
+                              "; ".join(problems)))
+    return results
+
+
+def find_tool(name: str) -> str | None:
+    """A system tool on PATH or in the sbin directories (nginx lives in /usr/sbin on Debian)."""
+    return shutil.which(name) or shutil.which(name, path="/usr/local/sbin:/usr/sbin:/sbin")
+
+
+def self_signed_certificate(directory: Path, name: str = "localhost") -> tuple[Path, Path]:
+    """A throwaway certificate and key (``openssl``), for testing the TLS listener only."""
+    openssl = find_tool("openssl")
+    if openssl is None:
+        raise RuntimeError("openssl is not installed: apt-get install openssl")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-days", "1", "-subj", f"/CN={name}", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def _local_proxy_files(directory: Path, proxy: ProxySettings, keys: list[str]) -> Path:
+    """Write a complete nginx.conf (main + the generated site) under ``directory``; return its path."""
+    for sub in ("client_body", "proxy", "logs"):
+        (directory / sub).mkdir(exist_ok=True)
+    (directory / "api_keys.map").write_text(api_keys_map(keys), encoding="utf-8")
+    (directory / "site.conf").write_text(nginx_site(proxy), encoding="utf-8")
+    main = f"""worker_processes 1;
+pid {directory}/nginx.pid;
+error_log {directory}/logs/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}/client_body;
+    proxy_temp_path {directory}/proxy;
+    fastcgi_temp_path {directory}/proxy;
+    uwsgi_temp_path {directory}/proxy;
+    scgi_temp_path {directory}/proxy;
+    include {directory}/site.conf;
+}}
+"""
+    path = directory / "nginx.conf"
+    path.write_text(main, encoding="utf-8")
+    return path
+
+
+def local_proxy_settings(directory: Path, upstream: str, https_port: int, base: ProxySettings = ProxySettings(),
+                         ) -> ProxySettings:
+    """``base`` with this machine's paths: a throwaway certificate, the key file, a loopback upstream."""
+    cert, key = self_signed_certificate(directory)
+    return ProxySettings(**{**base.__dict__, "server_name": "localhost", "upstream": upstream,
+                            "https_port": https_port, "http_port": None, "certificate": str(cert),
+                            "certificate_key": str(key), "api_keys_file": str(directory / "api_keys.map")})
+
+
+def nginx_test(proxy: ProxySettings = ProxySettings(), keys: list[str] | None = None) -> ToolResult:
+    """``nginx -t`` on the generated site (with a throwaway certificate and a loopback upstream,
+    because nginx resolves upstream names and opens the certificate while testing)."""
+    nginx = find_tool("nginx")
+    if nginx is None:
+        return ToolResult("nginx -t", False, False, "nginx is not installed (Debian: apt-get install nginx-light)")
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        local = local_proxy_settings(d, "127.0.0.1:11434", 8443, proxy)
+        conf = _local_proxy_files(d, local, keys or [new_api_key()])
+        proc = subprocess.run([nginx, "-t", "-p", str(d), "-e", str(d / "logs/error.log"), "-c", str(conf)],
+                              capture_output=True, text=True, timeout=60)
+    return ToolResult("nginx -t", True, proc.returncode == 0, (proc.stdout + proc.stderr).replace(tmp, "<tmp>").strip())
+
+
+def _wait_port(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@contextlib.contextmanager
+def running_proxy(upstream: str, keys: list[str], https_port: int,
+                  proxy: ProxySettings = ProxySettings()) -> Iterator[str]:
+    """Serve the generated nginx config on ``https://127.0.0.1:<https_port>`` in front of ``upstream``
+    (a loopback model server) until the ``with`` block ends; yields the base URL.
+
+    The certificate is self-signed: clients pass ``verify=False`` for this local check only.
+    """
+    nginx = find_tool("nginx")
+    if nginx is None:
+        raise RuntimeError("nginx is not installed (Debian: apt-get install nginx-light)")
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        conf = _local_proxy_files(d, local_proxy_settings(d, upstream, https_port, proxy), keys)
+        proc = subprocess.Popen([nginx, "-p", str(d), "-e", str(d / "logs/error.log"), "-c", str(conf),
+                                 "-g", "daemon off;"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            if not _wait_port(https_port, 10):
+                proc.terminate()
+                out = proc.communicate(timeout=10)[0].decode(errors="replace")
+                raise RuntimeError(f"nginx did not start: {out}")
+            yield f"https://127.0.0.1:{https_port}"
+        finally:
+            if proc.poll() is None:
+                proc.terminate()  # SIGTERM: nginx's fast shutdown; its workers exit with the master
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
+            if proc.stdout:
+                proc.stdout.close()
+
+
+def systemd_verify(unit_text: str, unit_name: str = "ollama.service") -> ToolResult:
+    """``systemd-analyze verify`` on a unit. A missing ``ExecStart`` binary (Ollama is not installed in
+    the lab) is reported in the output but does not fail the check; every other message does."""
+    tool = find_tool("systemd-analyze")
+    if tool is None:
+        return ToolResult("systemd-analyze verify", False, False, "systemd-analyze is not installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / unit_name
+        path.write_text(unit_text, encoding="utf-8")
+        env = {**os.environ, "SYSTEMD_LOG_COLOR": "0"}
+        proc = subprocess.run([tool, "verify", str(path)], capture_output=True, text=True, timeout=60, env=env)
+    lines = [ln.replace(tmp, "<tmp>") for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
+    missing_binary = [ln for ln in lines if "is not executable" in ln]
+    other = [ln for ln in lines if ln not in missing_binary]
+    ok = not other and (proc.returncode == 0 or bool(missing_binary))
+    note = [f"(expected here, the binary is not installed in the lab) {ln}" for ln in missing_binary]
+    return ToolResult("systemd-analyze verify", True, ok, "\n".join(other + note))
+
+
+def blocked_paths() -> list[str]:
+    """The management endpoints the proxy refuses (``/api/pull`` ...)."""
+    return [f"/api/{name}" for name in MANAGEMENT_ENDPOINTS]

@@ -1,0 +1,210 @@
+"""Lesson 4 deployment artefacts, checked with real tools: PyYAML, the Compose JSON schema
+(check-jsonschema), nginx (``nginx -t`` and a live TLS proxy in front of a loopback HTTP server),
+and ``systemd-analyze verify``. Docker and GPUs are not available here; nothing starts a container."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+import yaml
+
+from labs import deploy, sizing
+from labs.deploy import OllamaSettings, ProxySettings, VLLMSettings
+from labs.deploy_validate import (compose_problems, find_tool, nginx_test, running_proxy, systemd_verify,
+                                  validate_compose)
+from labs.host import free_port
+
+needs_nginx = pytest.mark.skipif(find_tool("nginx") is None,
+                                 reason="nginx is not installed (Debian package nginx-light)")
+needs_openssl = pytest.mark.skipif(find_tool("openssl") is None, reason="openssl is not installed")
+needs_schema = pytest.mark.skipif(importlib.util.find_spec("check_jsonschema") is None,
+                                  reason="check-jsonschema (ships the Compose JSON schema) is not installed")
+needs_systemd = pytest.mark.skipif(find_tool("systemd-analyze") is None, reason="systemd-analyze is not installed")
+
+
+def test_docker_run_matches_the_module_plus_production_settings():
+    s = OllamaSettings(num_parallel=2, context_length=16384, keep_alive="-1")
+    args = deploy.docker_run_args(s)
+    joined = " ".join(args)
+    assert "--gpus all" in joined and "-v ollama_data:/root/.ollama" in joined  # the module's command
+    assert "-p 127.0.0.1:11434:11434" in joined  # ... but published on loopback only
+    assert "--restart unless-stopped" in joined and "--health-cmd" in joined
+    for key in ("OLLAMA_KEEP_ALIVE=-1", "OLLAMA_NUM_PARALLEL=2", "OLLAMA_MAX_LOADED_MODELS=1",
+                "OLLAMA_CONTEXT_LENGTH=16384"):
+        assert key in args
+    assert deploy.shell(args).splitlines()[-1].strip() == s.image
+    assert deploy.pull_args(s)[-1] == "qwen3:8b"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"keep_alive": "300"}, "duration with a unit"),
+    ({"num_parallel": 0}, "num_parallel must be a positive"),
+    ({"kv_cache_type": "q8_0", "flash_attention": False}, "needs flash_attention"),
+    ({"restart": "sometimes"}, "restart='sometimes'"),
+])
+def test_bad_settings_are_rejected(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        OllamaSettings(**kwargs)
+
+
+def test_compose_structure_and_yaml_round_trip():
+    data = deploy.compose(OllamaSettings(num_parallel=3))
+    text = deploy.to_yaml(data)
+    assert yaml.safe_load(text) == data
+    ollama = data["services"]["ollama"]
+    assert ollama["deploy"]["resources"]["reservations"]["devices"][0]["capabilities"] == ["gpu"]
+    assert ollama["environment"]["OLLAMA_NUM_PARALLEL"] == "3"
+    assert "ports" not in ollama and ollama["expose"] == ["11434"]  # only the proxy is reachable
+    assert data["services"]["proxy"]["ports"] == ["80:80", "443:443"]
+    assert compose_problems(data) == []
+    assert deploy.compose(proxy=None)["services"]["ollama"]["ports"] == ["127.0.0.1:11434:11434"]
+
+
+def test_compose_rules_catch_an_exposed_port_and_missing_gpu():
+    data = deploy.compose(proxy=None)
+    data["services"]["ollama"]["ports"] = ["11434:11434"]
+    del data["services"]["ollama"]["deploy"]
+    del data["volumes"]
+    problems = " | ".join(compose_problems(data))
+    assert "publishes 11434:11434 on every interface" in problems
+    assert "no GPU reservation" in problems
+    assert "named volume 'ollama_data' is not declared" in problems
+
+
+@needs_schema
+def test_compose_files_pass_the_compose_schema():
+    for data in (deploy.compose(), deploy.compose(proxy=None, pull_model=False), deploy.vllm_compose()):
+        results = validate_compose(deploy.to_yaml(data))
+        assert all(r.ran and r.ok for r in results), results
+
+
+@needs_schema
+def test_compose_schema_rejects_a_typo():
+    data = deploy.compose(proxy=None)
+    data["services"]["ollama"]["imagee"] = data["services"]["ollama"].pop("image")
+    schema = next(r for r in validate_compose(deploy.to_yaml(data)) if "schema" in r.tool)
+    assert schema.ran and not schema.ok and "imagee" in schema.output
+
+
+def test_validate_compose_reports_broken_yaml():
+    results = validate_compose("services: [unclosed")
+    assert len(results) == 1 and results[0].ran and not results[0].ok
+
+
+def test_api_keys_map_rejects_unsafe_keys():
+    assert deploy.new_api_key().startswith("sk-local-")
+    with pytest.raises(ValueError, match="at least one key"):
+        deploy.api_keys_map([])
+    with pytest.raises(ValueError, match="bad"):
+        deploy.api_keys_map(['sk" 1; default 1;'])  # would otherwise inject into the nginx map
+
+
+@needs_nginx
+@needs_openssl
+def test_nginx_accepts_the_generated_config():
+    result = nginx_test(ProxySettings())
+    assert result.ran and result.ok, result.output
+    assert "syntax is ok" in result.output
+
+
+@needs_nginx
+@needs_openssl
+def test_nginx_rejects_a_broken_config():
+    result = nginx_test(ProxySettings(max_body="twenty megabytes"))
+    assert result.ran and not result.ok
+
+
+class _Upstream(BaseHTTPRequestHandler):
+    """A loopback stand-in for the model server behind the proxy: it reports what reached it."""
+
+    def _reply(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        payload = json.dumps({"path": self.path, "authorization": self.headers.get("Authorization"),
+                              "body": body}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = _reply
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def upstream():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@needs_nginx
+@needs_openssl
+def test_live_proxy_enforces_tls_api_key_and_blocks_management(upstream):
+    key = deploy.new_api_key()
+    with running_proxy(upstream, [key], free_port()) as base, httpx.Client(base_url=base, verify=False,
+                                                                            timeout=10) as http:
+        assert base.startswith("https://127.0.0.1:")
+        assert http.get("/api/tags").status_code == 401
+        assert http.get("/api/tags", headers={"Authorization": "Bearer sk-local-wrong-key"}).status_code == 401
+        ok = http.post("/api/generate", json={"model": "m", "prompt": "hi"},
+                       headers={"Authorization": f"Bearer {key}"})
+        assert ok.status_code == 200
+        seen = ok.json()
+        assert seen["path"] == "/api/generate" and json.loads(seen["body"])["prompt"] == "hi"
+        assert seen["authorization"] is None  # the key stops at the proxy
+        for path in ("/api/pull", "/api/delete", "/api/create"):
+            assert http.post(path, json={}, headers={"Authorization": f"Bearer {key}"}).status_code == 403
+
+
+@needs_systemd
+def test_systemd_unit_verifies():
+    unit = deploy.systemd_unit(OllamaSettings(num_parallel=2), exec_path=shutil.which("sleep"))
+    assert 'Environment="OLLAMA_HOST=127.0.0.1:11434"' in unit
+    assert 'Environment="OLLAMA_NUM_PARALLEL=2"' in unit
+    result = systemd_verify(unit)
+    assert result.ran and result.ok and result.output == ""
+
+
+@needs_systemd
+def test_systemd_verify_reports_the_missing_binary_and_catches_mistakes():
+    missing = systemd_verify(deploy.systemd_unit(exec_path="/nonexistent/ollama"))
+    assert missing.ok and "not executable" in missing.output
+    broken = deploy.systemd_unit(exec_path=shutil.which("sleep")).replace("Restart=always", "Restart=sometimes")
+    result = systemd_verify(broken)
+    assert result.ran and not result.ok and "sometimes" in result.output
+
+
+def test_firewall_keeps_ollama_closed():
+    rules = deploy.firewall_rules()
+    assert rules[0] == "ufw default deny incoming" and "ufw deny 11434/tcp" in rules
+    assert "ufw allow 443/tcp" in rules and not any("allow 11434" in r for r in rules)
+
+
+def test_vllm_enterprise_tier_fits_by_sizing():
+    v = VLLMSettings()
+    args = deploy.vllm_args(v)
+    assert args[:3] == ["vllm", "serve", v.model]
+    assert args[args.index("--tensor-parallel-size") + 1] == "4"
+    service = deploy.vllm_compose(v)["services"]["vllm"]
+    assert service["deploy"]["resources"]["reservations"]["devices"][0]["count"] == 4
+    assert service["ipc"] == "host" and service["ports"] == ["127.0.0.1:8000:8000"]
+    budget = sizing.usable_gib("A100 80 GB", v.tensor_parallel) * v.gpu_memory_utilization
+    fits = sizing.estimate_memory("Qwen3-235B-A22B", "GPTQ-INT4", context=v.max_model_len).total_gib
+    too_big = sizing.estimate_memory("Qwen3-235B-A22B", "BF16", context=v.max_model_len).total_gib
+    assert fits < budget < too_big
+    with pytest.raises(ValueError, match="tensor_parallel=3"):
+        VLLMSettings(tensor_parallel=3)

@@ -1,0 +1,314 @@
+"""A bounded load generator for a local model server, and capacity planning from what it measures
+(lesson 4: "load and capacity").
+
+Safety rules, enforced here rather than trusted to the caller:
+
+* **loopback only** — a target that is not this machine (``127.0.0.1``, ``::1``, ``localhost``)
+  raises ``ValueError``: this is a load test, not a way to flood someone's server;
+* **bounded twice** — by a request count *and* a wall-clock limit, both capped; when the time is up
+  the requests still in flight are cancelled and recorded as stopped, so it always ends by itself;
+* **errors are results** — every non-200 status (503 "server busy" counted on its own), mid-stream
+  error, timeout or refused connection is recorded and shown in the summary, never dropped.
+
+Streaming ``/api/generate`` gives the time to first token (TTFT) as well as the total latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Sequence
+from urllib.parse import urlsplit
+
+import httpx
+
+from labs import DEFAULT_MODEL
+from labs.host import is_loopback, parse_host
+from labs.latency import percentile
+
+MAX_REQUESTS = 1000
+MAX_TIME_LIMIT_S = 300.0
+STOPPED = "stopped: the time limit was reached while this request was in flight"
+
+
+def loopback_url(host: str | None) -> str:
+    """The base URL for ``host`` (an ``OLLAMA_HOST`` value) if it is on this machine; else ValueError.
+
+    >>> loopback_url("127.0.0.1:8080")
+    'http://127.0.0.1:8080'
+    >>> loopback_url("10.0.0.5:11434")
+    Traceback (most recent call last):
+    ...
+    ValueError: load tests run only against this machine: '10.0.0.5' is not a loopback address (use 127.0.0.1, ::1 or localhost)
+    """
+    url = parse_host(host)
+    name = urlsplit(url).hostname or ""
+    if not is_loopback(name):
+        raise ValueError(f"load tests run only against this machine: {name!r} is not a loopback address "
+                         "(use 127.0.0.1, ::1 or localhost)")
+    return url
+
+
+@dataclass
+class RequestRecord:
+    index: int
+    started_s: float  # since the run began
+    status: int | None = None
+    ttft_s: float | None = None
+    latency_s: float | None = None
+    output_tokens: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and self.error is None
+
+
+@dataclass
+class LoadResult:
+    """Everything one run measured; failed requests are part of it."""
+
+    url: str
+    concurrency: int
+    planned: int
+    time_limit_s: float
+    wall_s: float
+    records: list[RequestRecord] = field(default_factory=list)
+
+    @property
+    def ok(self) -> list[RequestRecord]:
+        return [r for r in self.records if r.ok]
+
+    @property
+    def failed(self) -> list[RequestRecord]:
+        return [r for r in self.records if not r.ok]
+
+    @property
+    def busy_503(self) -> int:
+        return sum(r.status == 503 for r in self.records)
+
+    @property
+    def not_started(self) -> int:
+        return self.planned - len(self.records)
+
+    @property
+    def stopped_by_time_limit(self) -> bool:
+        return self.not_started > 0 or any(r.error == STOPPED for r in self.records)
+
+    def errors(self) -> Counter:
+        """Error messages and how often each happened."""
+        return Counter(r.error or f"HTTP {r.status}" for r in self.failed)
+
+    def _p(self, values: list[float], q: float) -> float:
+        return percentile(values, q) if values else math.nan
+
+    def summary(self) -> dict:
+        lat = [r.latency_s for r in self.ok if r.latency_s is not None]
+        ttft = [r.ttft_s for r in self.ok if r.ttft_s is not None]
+        tokens = sum(r.output_tokens for r in self.ok)
+        wall = self.wall_s or math.nan
+        return {
+            "concurrency": self.concurrency, "planned": self.planned, "completed_ok": len(self.ok),
+            "errors": len(self.failed), "http_503": self.busy_503, "not_started": self.not_started,
+            "wall_s": round(self.wall_s, 3), "requests_per_s": len(self.ok) / wall,
+            "output_tokens_per_s": tokens / wall,
+            "latency_p50_s": self._p(lat, 50), "latency_p95_s": self._p(lat, 95), "latency_p99_s": self._p(lat, 99),
+            "ttft_p50_s": self._p(ttft, 50), "ttft_p95_s": self._p(ttft, 95),
+            "stopped_by_time_limit": self.stopped_by_time_limit,
+        }
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        text = (f"LoadResult({self.url}, concurrency {self.concurrency}: {s['completed_ok']}/{self.planned} ok, "
+                f"{s['errors']} errors ({s['http_503']} × 503), {s['requests_per_s']:.2f} req/s, "
+                f"p50 {s['latency_p50_s']:.2f} s, p95 {s['latency_p95_s']:.2f} s)")
+        for message, count in self.errors().most_common(5):
+            text += f"\n  {count} × {message}"
+        if self.not_started:
+            text += f"\n  {self.not_started} planned requests never started (time limit)"
+        return text
+
+
+def _check(name: str, value: object, low: float, high: float, whole: bool = True) -> None:
+    kind = int if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
+        raise ValueError(f"{name} must be a {'whole ' if whole else ''}number from {low:g} to {high:g}, got {value!r}")
+
+
+async def _one(client: httpx.AsyncClient, rec: RequestRecord, body: dict, records: list) -> None:
+    start = time.perf_counter()
+    try:
+        async with client.stream("POST", "/api/generate", json=body) as response:
+            rec.status = response.status_code
+            if response.status_code != 200:
+                raw = (await response.aread()).decode(errors="replace")
+                try:
+                    detail = json.loads(raw).get("error", raw)
+                except (ValueError, AttributeError):
+                    detail = raw
+                rec.error = f"HTTP {response.status_code}: {str(detail)[:200]}"
+                return
+            done = False
+            async for line in response.aiter_lines():
+                if not line.strip():
+                    continue
+                chunk = json.loads(line)
+                if "error" in chunk:
+                    rec.error = f"error in stream: {chunk['error']}"
+                    return
+                if chunk.get("response") and rec.ttft_s is None:
+                    rec.ttft_s = time.perf_counter() - start
+                if chunk.get("done"):
+                    done = True
+                    rec.output_tokens = int(chunk.get("eval_count", 0))
+            if not done:
+                rec.error = "the stream ended without a final done chunk"
+    except asyncio.CancelledError:
+        rec.error = STOPPED
+        raise
+    except httpx.ConnectError as exc:
+        rec.error = f"connection failed: {exc}"
+    except httpx.TimeoutException as exc:
+        rec.error = f"timeout: {type(exc).__name__}"
+    except (httpx.HTTPError, ValueError) as exc:
+        rec.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        rec.latency_s = time.perf_counter() - start
+        records.append(rec)
+
+
+async def run_load(host: str | None, *, concurrency: int, requests: int, time_limit_s: float,
+                   model: str = DEFAULT_MODEL, prompts: Sequence[str] = ("Say hello.",), num_predict: int = 16,
+                   options: dict | None = None) -> LoadResult:
+    """Send ``requests`` streaming generations with ``concurrency`` workers; stop at ``time_limit_s``.
+
+    Requests use temperature 0 and a seed per request; prompts are used in turn.
+    """
+    url = loopback_url(host)
+    _check("concurrency", concurrency, 1, 64)
+    _check("requests", requests, 1, MAX_REQUESTS)
+    _check("time_limit_s", time_limit_s, 0.1, MAX_TIME_LIMIT_S, whole=False)
+    _check("num_predict", num_predict, 1, 1024)
+    if not prompts:
+        raise ValueError("prompts must hold at least one prompt")
+    records: list[RequestRecord] = []
+    counter = iter(range(requests))
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit_s
+    timeout = httpx.Timeout(connect=2.0, read=time_limit_s, write=10.0, pool=time_limit_s)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        for i in counter:
+            if time.perf_counter() >= deadline:
+                return
+            body = {"model": model, "prompt": prompts[i % len(prompts)], "stream": True,
+                    "options": {"temperature": 0, "seed": i, **(options or {}), "num_predict": num_predict}}
+            await _one(client, RequestRecord(i, time.perf_counter() - t0), body, records)
+
+    async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) as client:
+        tasks = [asyncio.create_task(worker(client)) for _ in range(concurrency)]
+        _, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.perf_counter()))
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+    wall = time.perf_counter() - t0
+    records.sort(key=lambda r: r.index)
+    return LoadResult(url, concurrency, requests, time_limit_s, wall, records)
+
+
+def load_test(host: str | None, **kwargs) -> LoadResult:
+    """:func:`run_load` from ordinary code or from a notebook (whose event loop is already running)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(run_load(host, **kwargs))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run_load(host, **kwargs)).result()
+
+
+def sweep(host: str | None, concurrencies: Sequence[int] = (1, 2, 4), requests_per_level: int | None = None,
+          time_limit_s: float = 20.0, **kwargs) -> list[LoadResult]:
+    """One bounded run per concurrency level (``requests_per_level`` defaults to 2 × concurrency)."""
+    return [load_test(host, concurrency=c, requests=requests_per_level or 2 * c, time_limit_s=time_limit_s, **kwargs)
+            for c in concurrencies]
+
+
+def sweep_frame(results: Sequence[LoadResult]):
+    """The sweep as a pandas table, one row per concurrency level."""
+    import pandas as pd
+
+    return pd.DataFrame([r.summary() for r in results])
+
+
+def plot_sweep(frame, title: str = "Load test on this machine"):
+    """Throughput and latency against concurrency (two panels)."""
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    left.plot(frame["concurrency"], frame["output_tokens_per_s"], "o-", label="output tokens/s")
+    left.set(xlabel="concurrent requests", ylabel="output tokens per second (tokens/s)",
+             title="Throughput")
+    for col, style in (("latency_p50_s", "o-"), ("latency_p95_s", "s--"), ("latency_p99_s", "^:"),
+                       ("ttft_p50_s", "d-")):
+        right.plot(frame["concurrency"], frame[col], style, label=col.replace("_s", "").replace("_", " "))
+    right.set(xlabel="concurrent requests", ylabel="seconds (s)", title="Latency and time to first token")
+    right.legend(fontsize=8)
+    errors = int(frame["errors"].sum())
+    fig.suptitle(f"{title} — {errors} failed request(s)" if errors else title)
+    fig.tight_layout()
+    return fig
+
+
+@dataclass(frozen=True)
+class CapacityPlan:
+    requests_per_day: float
+    peak_factor: float
+    mean_requests_per_s: float
+    peak_requests_per_s: float
+    latency_s: float
+    in_flight_at_peak: float  # Little's law: L = λ × W
+    machines: int
+    in_flight_per_machine: float
+    slots_per_machine: int
+    notes: tuple[str, ...]
+
+
+def capacity_plan(requests_per_day: float, *, machine_requests_per_s: float, latency_s: float,
+                  slots_per_machine: int = 1, peak_factor: float = 3.0, target_utilization: float = 0.7) -> CapacityPlan:
+    """Machines for a workload, from one machine's measured throughput and latency.
+
+    * mean rate λ = requests/day ÷ 86,400; peak = λ × ``peak_factor`` (traffic is not flat);
+    * machines = ceil(peak λ ÷ (measured requests/s × ``target_utilization``)) — headroom so queues stay short;
+    * Little's law L = λ × W: requests in flight at peak; per machine it should not exceed the parallel slots,
+      or requests queue and latency grows beyond the measured W.
+
+    >>> plan = capacity_plan(86_400, machine_requests_per_s=2.0, latency_s=1.5, slots_per_machine=4)
+    >>> plan.peak_requests_per_s, plan.machines, plan.in_flight_at_peak
+    (3.0, 3, 4.5)
+    """
+    for name, value in (("requests_per_day", requests_per_day), ("machine_requests_per_s", machine_requests_per_s),
+                        ("latency_s", latency_s), ("peak_factor", peak_factor)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or math.isinf(value):
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
+    if not 0 < target_utilization <= 1:
+        raise ValueError(f"target_utilization is a fraction in (0, 1], got {target_utilization!r}")
+    _check("slots_per_machine", slots_per_machine, 1, 1024)
+    mean = requests_per_day / 86_400
+    peak = mean * peak_factor
+    machines = max(1, math.ceil(peak / (machine_requests_per_s * target_utilization) - 1e-9))
+    in_flight = peak * latency_s
+    per_machine = in_flight / machines
+    notes = []
+    if per_machine > slots_per_machine:
+        notes.append(f"{per_machine:.1f} requests in flight per machine at peak but only {slots_per_machine} "
+                     "slot(s): requests wait in the queue, so real latency will exceed the measured one")
+    if peak_factor < 2:
+        notes.append("a peak factor under 2 assumes unusually flat traffic")
+    return CapacityPlan(requests_per_day, peak_factor, mean, peak, latency_s, in_flight, machines, per_machine,
+                        slots_per_machine, tuple(notes))

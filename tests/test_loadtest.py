@@ -1,0 +1,150 @@
+"""Lesson 4 load generator: loopback only, bounded by count and time, errors reported.
+
+The target is a real HTTP server started here on a free loopback port (Starlette under uvicorn) that
+streams Ollama-shaped NDJSON and can be told, by the prompt, to answer 503, 500, fail mid-stream or
+stall — the cases a load test must report rather than hide."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
+
+from labs import loadtest
+from labs.host import free_port
+from labs.loadtest import STOPPED, capacity_plan, load_test
+
+
+async def generate(request: Request):
+    body = await request.json()
+    prompt, n = body["prompt"], body["options"]["num_predict"]
+    if prompt == "busy":
+        return JSONResponse({"error": "server busy, please try again.  maximum pending requests exceeded"}, 503)
+    if prompt == "boom":
+        return JSONResponse({"error": "model runner crashed"}, 500)
+    delay = 1.0 if prompt == "slow" else 0.005
+
+    async def chunks():
+        for i in range(n):
+            await asyncio.sleep(delay)
+            if prompt == "midstream" and i == 2:
+                yield json.dumps({"error": "out of memory"}) + "\n"
+                return
+            yield json.dumps({"model": body["model"], "response": f"t{i} ", "done": False}) + "\n"
+        yield json.dumps({"model": body["model"], "response": "", "done": True, "eval_count": n}) + "\n"
+
+    return StreamingResponse(chunks(), media_type="application/x-ndjson")
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    app = Starlette(routes=[Route("/api/generate", generate, methods=["POST"])])
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert srv.started, "the test server did not start"
+    yield f"127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("host", ["10.0.0.5", "0.0.0.0:11434", "example.com", "http://192.168.1.10:11434",
+                                  "https://api.openai.com"])
+def test_refuses_anything_but_loopback(host):
+    with pytest.raises(ValueError, match="only against this machine"):
+        load_test(host, concurrency=1, requests=1, time_limit_s=1)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"requests": 0}, "requests must be"),
+    ({"requests": loadtest.MAX_REQUESTS + 1}, "requests must be"),
+    ({"time_limit_s": 0}, "time_limit_s must be"),
+    ({"time_limit_s": 10_000}, "time_limit_s must be"),
+    ({"concurrency": 0}, "concurrency must be"),
+])
+def test_bounds_are_enforced(kwargs, message):
+    args = {"concurrency": 1, "requests": 1, "time_limit_s": 1.0, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        load_test("127.0.0.1:9", **args)
+
+
+def test_completes_and_measures(server):
+    result = load_test(server, concurrency=2, requests=6, time_limit_s=20, num_predict=5)
+    s = result.summary()
+    assert (s["completed_ok"], s["errors"], s["not_started"]) == (6, 0, 0)
+    assert not result.stopped_by_time_limit
+    assert [r.index for r in result.records] == list(range(6))
+    assert all(r.output_tokens == 5 and 0 < r.ttft_s <= r.latency_s for r in result.records)
+    assert s["output_tokens_per_s"] == pytest.approx(30 / result.wall_s)
+    assert s["latency_p50_s"] <= s["latency_p95_s"] <= s["latency_p99_s"]
+
+
+def test_reports_errors_and_503s(server):
+    result = load_test(server, concurrency=2, requests=8, time_limit_s=20, num_predict=4,
+                       prompts=["hello", "busy", "boom", "midstream"])
+    s = result.summary()
+    assert s["completed_ok"] == 2 and s["errors"] == 6 and s["http_503"] == 2
+    errors = result.errors()
+    assert errors["HTTP 503: server busy, please try again.  maximum pending requests exceeded"] == 2
+    assert errors["HTTP 500: model runner crashed"] == 2
+    assert errors["error in stream: out of memory"] == 2
+    assert "6 errors (2 × 503)" in repr(result) and "model runner crashed" in repr(result)
+
+
+def test_stops_by_itself_at_the_time_limit(server):
+    started = time.monotonic()
+    result = load_test(server, concurrency=2, requests=20, time_limit_s=1.0, num_predict=10, prompts=["slow"])
+    elapsed = time.monotonic() - started
+    assert elapsed < 4, f"the run should stop near its 1 s limit, took {elapsed:.1f} s"
+    assert result.stopped_by_time_limit and result.not_started == 18
+    assert [r.error for r in result.records] == [STOPPED, STOPPED]
+    assert result.summary()["completed_ok"] == 0
+
+
+def test_refused_connection_is_an_error_not_a_crash():
+    port = free_port()  # nothing listens there
+    result = load_test(f"127.0.0.1:{port}", concurrency=1, requests=2, time_limit_s=5)
+    assert len(result.failed) == 2 and all(r.error.startswith("connection failed") for r in result.records)
+
+
+def test_works_inside_a_running_event_loop(server):
+    async def notebook_cell():  # Jupyter runs cells inside an event loop
+        return load_test(server, concurrency=1, requests=1, time_limit_s=10, num_predict=2)
+
+    assert asyncio.run(notebook_cell()).summary()["completed_ok"] == 1
+
+
+def test_sweep_table_and_plot(server):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    frame = loadtest.sweep_frame(loadtest.sweep(server, (1, 2), time_limit_s=10, num_predict=3))
+    assert list(frame["concurrency"]) == [1, 2] and list(frame["completed_ok"]) == [2, 4]
+    fig = loadtest.plot_sweep(frame)
+    assert all(ax.get_xlabel() and ax.get_ylabel() and ax.get_title() for ax in fig.axes)
+
+
+def test_capacity_plan_littles_law():
+    plan = capacity_plan(1_000_000, machine_requests_per_s=5.0, latency_s=2.0, slots_per_machine=4,
+                         peak_factor=3.0, target_utilization=0.7)
+    assert plan.mean_requests_per_s == pytest.approx(11.574, rel=1e-3)
+    assert plan.peak_requests_per_s == pytest.approx(34.72, rel=1e-3)
+    assert plan.machines == 10  # 34.72 / (5 × 0.7) = 9.92 → 10
+    assert plan.in_flight_at_peak == pytest.approx(69.44, rel=1e-3)  # L = λ W
+    assert plan.notes and "queue" in plan.notes[0]  # 6.9 in flight per machine > 4 slots
+    with pytest.raises(ValueError, match="latency_s must be a positive"):
+        capacity_plan(1000, machine_requests_per_s=1, latency_s=-1)
+    with pytest.raises(ValueError, match="target_utilization"):
+        capacity_plan(1000, machine_requests_per_s=1, latency_s=1, target_utilization=1.5)

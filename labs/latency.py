@@ -156,9 +156,10 @@ def plot_latency(local: LatencyStats, cloud: LatencyStats | ReferenceLatency | N
     """The distribution of local TTFT and total latency (ms) over the calls, p50/p95 marked, with the
     cloud figure beside it: its own points when measured, a shaded labelled band when a reference."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4))
+        _, ax = plt.subplots(figsize=(11, 4))
     rows = [("local TTFT", local.ttft_s), ("local total", local.total_s)]
     if isinstance(cloud, LatencyStats):
         rows += [("cloud TTFT", cloud.ttft_s), ("cloud total", cloud.total_s)]
@@ -175,10 +176,13 @@ def plot_latency(local: LatencyStats, cloud: LatencyStats | ReferenceLatency | N
     ax.set_yticks(range(len(rows)), [name for name, _ in rows])
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 1 else f"{x:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("latency (milliseconds, log scale)")
     ax.set_title(f"Latency over repeated calls — {local.label}\n{local.source}"
                  + (f"\ncloud: {cloud.source}" if cloud is not None else ""), fontsize=9)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3, axis="x")
     ax.figure.tight_layout()
     return ax.figure

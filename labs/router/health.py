@@ -21,50 +21,49 @@ from __future__ import annotations
 
 import re
 
-_TERMS_EN = r"""
-diagnos(?:ed|is|es)|diabet(?:es|ic)|hypertension|high blood pressure|asthma(?:tic)?|cancer|
-leuk(?:a)?emia|lymphoma|tumou?rs?|hiv|hepatitis(?: [abc])?|depression|depressive disorder|
-anxiety disorder|panic attacks?|bipolar(?: disorder)?|schizophreni[ac]|epilep(?:sy|tic)|seizures|
-migraines?|tuberculosis|covid(?:-19)?|pneumonia|arthritis|dementia|alzheimer'?s|parkinson'?s|
-multiple sclerosis|had a stroke|heart attack|heart failure|adhd|autis(?:m|tic)|pregnan(?:t|cy)|
-miscarriage|chemotherapy|chemo|dialysis|insulin|metformin|sertraline|fluoxetine|prozac|lisinopril|
-atorvastatin|amoxicillin|warfarin|levothyroxine|methotrexate|salbutamol|albuterol|ibuprofen|
-paracetamol|antidepressants?|antibiotics|allerg(?:y|ies|ic to)|hba1c|cholesterol|blood test|
-psychiatri(?:st|c)|therapy sessions?|rehab|chlamydia|ptsd|eating disorder|anorexia|bulimia
-"""
-_TERMS_UK = r"""
-діагноз\w*|діагностува\w*|діабет\w*|гіпертон\w*|гіпертензі\w*|артеріальн\w* тиск\w*|високий тиск|
-астм\w*|рак|раку|раком|онколог\w*|пухлин\w*|лейкемі\w*|віл|гепатит\w*|депресі\w*|тривожн\w* розлад\w*|
-панічн\w* атак\w*|біполярн\w*|шизофрені\w*|епілепс\w*|мігрен\w*|туберкульоз\w*|ковід\w*|пневмоні\w*|
-артрит\w*|деменці\w*|альцгеймер\w*|паркінсон\w*|розсіян\w* склероз\w*|інсульт\w*|інфаркт\w*|сдуг|
-аутизм\w*|вагітн\w*|викидн\w*|викидень|хіміотерапі\w*|діаліз\w*|інсулін\w*|метформін\w*|сертралін\w*|
-флуоксетин\w*|антидепресант\w*|антибіотик\w*|ібупрофен\w*|парацетамол\w*|сальбутамол\w*|алергі\w*|
-аналіз\w* крові|холестерин\w*|психіатр\w*|птср
-"""
+from labs.router.textscan import lower, word_regex
 
+TERMS_EN = [
+    "diagnos(?:ed|is|es)", "diabet(?:es|ic)", "hypertension", "high blood pressure", "asthma(?:tic)?", "cancer",
+    "leuk(?:a)?emia", "lymphoma", "tumou?rs?", "hiv", "hepatitis(?: [abc])?", "depression", "depressive disorder",
+    "anxiety disorder", "panic attacks?", "bipolar(?: disorder)?", "schizophreni[ac]", "epilep(?:sy|tic)",
+    "seizures", "migraines?", "tuberculosis", "covid(?:-19)?", "pneumonia", "arthritis", "dementia",
+    "alzheimer'?s", "parkinson'?s", "multiple sclerosis", "had a stroke", "heart attack", "heart failure", "adhd",
+    "autis(?:m|tic)", "pregnan(?:t|cy)", "miscarriage", "chemotherapy", "chemo", "dialysis", "insulin",
+    "metformin", "sertraline", "fluoxetine", "prozac", "lisinopril", "atorvastatin", "amoxicillin", "warfarin",
+    "levothyroxine", "methotrexate", "salbutamol", "albuterol", "ibuprofen", "paracetamol", "antidepressants?",
+    "antibiotics", "allerg(?:y|ies|ic to)", "hba1c", "cholesterol", "blood test", "psychiatri(?:st|c)",
+    "therapy sessions?", "rehab", "chlamydia", "ptsd", "eating disorder", "anorexia", "bulimia",
+]
+TERMS_UK = [
+    r"діагноз\w*", r"діагностува\w*", r"діабет\w*", r"гіпертон\w*", r"гіпертензі\w*", r"артеріальн\w* тиск\w*",
+    "високий тиск", r"астм\w*", "рак", "раку", "раком", r"онколог\w*", r"пухлин\w*", r"лейкемі\w*", "віл",
+    r"гепатит\w*", r"депресі\w*", r"тривожн\w* розлад\w*", r"панічн\w* атак\w*", r"біполярн\w*", r"шизофрені\w*",
+    r"епілепс\w*", r"мігрен\w*", r"туберкульоз\w*", r"ковід\w*", r"пневмоні\w*", r"артрит\w*", r"деменці\w*",
+    r"альцгеймер\w*", r"паркінсон\w*", r"розсіян\w* склероз\w*", r"інсульт\w*", r"інфаркт\w*", "сдуг",
+    r"аутизм\w*", r"вагітн\w*", r"викидн\w*", "викидень", r"хіміотерапі\w*", r"діаліз\w*", r"інсулін\w*",
+    r"метформін\w*", r"сертралін\w*", r"флуоксетин\w*", r"антидепресант\w*", r"антибіотик\w*", r"ібупрофен\w*",
+    r"парацетамол\w*", r"сальбутамол\w*", r"алергі\w*", r"аналіз\w* крові", r"холестерин\w*", r"психіатр\w*", "птср",
+]
+CUES_EN = [
+    "my", "mine", "i'm", "i am", "i've", "i have", "i had", "i was", "i take", "i took", "i got", "he", "she", "his",
+    "her", "him", "they've", "patient", "patients", "client", "employee", "colleague", "mother", "mom", "mum",
+    "father", "dad", "son", "daughter", "wife", "husband", "brother", "sister", "grandmother", "grandma",
+    "grandfather", "grandpa", "child", "baby", "boyfriend", "girlfriend", "partner", "mr", "mrs", "ms", "dr",
+    "was diagnosed", "been diagnosed", "got diagnosed", "was prescribed", "been prescribed", "suffers",
+    "is taking", "has been taking",
+]
+CUES_UK = [
+    "мене", "мені", "мій", "моя", "моє", "мої", "моєї", "мого", "моїй", "моєму", "моїм", "моїх",
+    r"пацієнт\w*", r"клієнт\w*", r"співробітни\w*", r"колег\w*", "мама",
+    "мами", "мамі", "маму", "матері", "батько", "батька", "батькові", "тато", "тата", "син", "сина", "синові",
+    "сину", "донька", "доньки", "доньці", "дочка", "дочки", r"дружин\w*", r"чоловік\w*", r"брат\w*", r"сестр\w*",
+    r"бабус\w*", r"дідус\w*", r"дитин\w*", "пан", "пані", r"хворі[юєв]\w*", r"захворі\w*", "діагностували",
+    "призначили", "приймаю", "приймає", "приймав", "приймала", "лікується", "лікуюся", "страждає", "страждаю",
+]
+TERMS = word_regex(TERMS_EN + TERMS_UK)
+CUES = word_regex(CUES_EN + CUES_UK)
 
-def _alternation(*groups: str) -> str:
-    """Join ``a|b|\nc`` lists (written one screen line at a time) into one regex alternation."""
-    return "|".join(t.strip() for g in groups for t in g.replace("\n", "").split("|") if t.strip())
-
-
-TERMS = re.compile(r"(?<!\w)(?:" + _alternation(_TERMS_EN, _TERMS_UK) + r")(?!\w)", re.IGNORECASE)
-
-_CUES_EN = r"""
-my|mine|i'm|i am|i've|i have|i had|i was|i take|i took|i got|he|she|his|her|him|
-they've|patient|patients|client|employee|colleague|mother|mom|mum|father|dad|son|daughter|wife|
-husband|brother|sister|grandmother|grandma|grandfather|grandpa|child|baby|boyfriend|girlfriend|
-partner|mr|mrs|ms|dr|was diagnosed|been diagnosed|got diagnosed|was prescribed|been prescribed|
-suffers|is taking|has been taking
-"""
-_CUES_UK = r"""
-мене|мені|мій|моя|моє|мої|моєї|мого|моїй|моєму|моїм|моїх|він|вона|його|її|йому|їй|вони|їх|
-пацієнт\w*|клієнт\w*|співробітни\w*|колег\w*|мама|мами|мамі|маму|матері|батько|батька|батькові|
-тато|тата|син|сина|синові|сину|донька|доньки|доньці|дочка|дочки|дружин\w*|чоловік\w*|брат\w*|сестр\w*|
-бабус\w*|дідус\w*|дитин\w*|пан|пані|хворі[юєв]\w*|захворі\w*|діагностували|призначили|приймаю|
-приймає|приймав|приймала|лікується|лікуюся|страждає|страждаю
-"""
-CUES = re.compile(r"(?<!\w)(?:" + _alternation(_CUES_EN, _CUES_UK) + r")(?!\w)", re.IGNORECASE)
 # Two capitalised words in a row: "Olena Kovalenko", "Олена Коваленко" (names are the usual case),
 # found overlapping (lookahead) so "The Great Depression" yields "Great Depression", which then
 # overlaps the term itself and does not count; sentence starters are no names.
@@ -81,12 +80,17 @@ NOT_NAMES = frozenset(
 WINDOW = 80  # characters either side of a health term in which a person must be mentioned
 
 
-def personal_health_spans(text: str, *, any_identifier: bool = False) -> list[tuple[int, int]]:
-    """Spans of health terms that are about a person (see the module docstring)."""
-    terms = [m.span() for m in TERMS.finditer(text)]
+def personal_health_spans(text: str, *, any_identifier: bool = False, low: str | None = None) -> list[tuple[int, int]]:
+    """Spans of health terms that are about a person (see the module docstring).
+
+    ``any_identifier``: the prompt already holds an identifier, so every health term is personal.
+    ``low``: ``lower(text)`` if the caller has it already.
+    """
+    low = lower(text) if low is None else low
+    terms = [m.span() for m in TERMS.finditer(low)]
     if not terms or any_identifier:
         return terms
-    cues = [m.span() for m in CUES.finditer(text)]
+    cues = [m.span() for m in CUES.finditer(low)]
     for m in NAME.finditer(text):
         span = (m.start(), _NAME_LEN.match(text, m.start()).end())
         if m.group(1).lower() not in NOT_NAMES and not any(s < span[1] and span[0] < e for s, e in terms):

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from labs.router import health as _health
+from labs.router.textscan import lower
 from labs.router.validators import (
     IBAN_LENGTHS,
     digits_of,
@@ -96,7 +97,7 @@ _DOB_BEFORE = re.compile(
     r"народи\w*|народженн\w*|\bд\.\s?н\.|\bр\.\s?н\.)",
     re.IGNORECASE,
 )
-_DOB_AFTER = re.compile(r"^\s*(?:р\.?\s*)?(?:р\.\s?н\.|року\s+народження|\(?dob\)?)", re.IGNORECASE)
+_DOB_AFTER = re.compile(r"\s*(?:р\.?\s*)?(?:р\.\s?н\.|року\s+народження|\(?dob\)?)", re.IGNORECASE)
 
 
 def _before(text: str, start: int, width: int = 40) -> str:
@@ -132,22 +133,22 @@ _PHONE = re.compile(
 )
 
 
-def find_phones(text: str) -> Iterator[Finding]:
-    for m in _PHONE.finditer(text):
+def find_phones(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
+    for m in _PHONE.finditer(text, lo, len(text) if hi is None else hi):
         n = len(digits_of(m.group()))
         if 9 <= n <= 15 and not _not_personal_context(text, m.start()):
             yield Finding("phone", m.start(), m.end(), m.group(), 50)
 
 
 _CARD = re.compile(
-    r"(?<![\w\-.,])(?:\d{4}([ \-])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?"  # 4-4-4-4(-3)
-    r"|\d{4}([ \-])\d{6}\2\d{4,5}"  # Amex 4-6-5, Diners 4-6-4
+    r"(?<![\w\-.,])(?<!\d[ \-])(?:\d{4}([ \-])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?(?!\1\d)"  # 4-4-4-4(-3)
+    r"|\d{4}([ \-])\d{6}\2\d{4,5}(?!\2\d)"  # Amex 4-6-5, Diners 4-6-4
     r"|\d{13,19})(?![\w\-]|[.,]\d)"
 )
 
 
-def find_cards(text: str) -> Iterator[Finding]:
-    for m in _CARD.finditer(text):
+def find_cards(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
+    for m in _CARD.finditer(text, lo, len(text) if hi is None else hi):
         digits = digits_of(m.group())
         if (
             13 <= len(digits) <= 19
@@ -178,8 +179,8 @@ def find_ibans(text: str) -> Iterator[Finding]:
 _TEN_DIGITS = re.compile(r"(?<![\w+\-/.])\d{10}(?![\w\-/]|[.,]\d)")
 
 
-def find_tax_ids(text: str) -> Iterator[Finding]:
-    for m in _TEN_DIGITS.finditer(text):
+def find_tax_ids(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
+    for m in _TEN_DIGITS.finditer(text, lo, len(text) if hi is None else hi):
         code = m.group()
         if not rnokpp_ok(code):
             continue
@@ -196,12 +197,13 @@ _ID_CARD = re.compile(r"(?<![\w\-])\d{9}(?![\w\-])")
 _FOREIGN = re.compile(r"(?<![\w])[A-Z]{2} ?\d{6,7}(?!\w)")
 
 
-def find_passports(text: str) -> Iterator[Finding]:
-    for m in _UA_BOOKLET.finditer(text):
+def find_passports(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
+    hi = len(text) if hi is None else hi
+    for m in _UA_BOOKLET.finditer(text, lo, hi):
         if not _not_personal_context(text, m.start()):
             yield Finding("passport", m.start(), m.end(), m.group(), 65)
     for rx in (_ID_CARD, _FOREIGN):
-        for m in rx.finditer(text):
+        for m in rx.finditer(text, lo, hi):
             if _PASSPORT_CONTEXT.search(_before(text, m.start(), 50)):
                 yield Finding("passport", m.start(), m.end(), m.group(), 65)
 
@@ -210,11 +212,12 @@ _SSN_DASHED = re.compile(r"(?<![\w\-])\d{3}-\d{2}-\d{4}(?![\w\-])")
 _SSN_PLAIN = re.compile(r"(?<![\w\-])\d{3} ?\d{2} ?\d{4}(?![\w\-])")
 
 
-def find_ssns(text: str) -> Iterator[Finding]:
-    for m in _SSN_DASHED.finditer(text):
+def find_ssns(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
+    hi = len(text) if hi is None else hi
+    for m in _SSN_DASHED.finditer(text, lo, hi):
         if ssn_ok(m.group()) and not _not_personal_context(text, m.start()):
             yield Finding("ssn", m.start(), m.end(), m.group(), 70)
-    for m in _SSN_PLAIN.finditer(text):
+    for m in _SSN_PLAIN.finditer(text, lo, hi):
         if ssn_ok(m.group()) and _SSN_CONTEXT.search(_before(text, m.start(), 40)):
             yield Finding("ssn", m.start(), m.end(), m.group(), 70)
 
@@ -241,14 +244,32 @@ def find_dobs(text: str) -> Iterator[Finding]:
             yield Finding("dob", m.start(), m.end(), m.group(), 40)
 
 
-def find_health(text: str, others: Iterable[Finding] = ()) -> Iterator[Finding]:
-    for start, end in _health.personal_health_spans(text, any_identifier=bool(list(others))):
+def find_health(text: str, others: Iterable[Finding] = (), low: str | None = None) -> Iterator[Finding]:
+    for start, end in _health.personal_health_spans(text, any_identifier=bool(list(others)), low=low):
         yield Finding("health", start, end, text[start:end], 20)
 
 
 STRUCTURED: tuple[Detector, ...] = (
     find_emails, find_phones, find_cards, find_ibans, find_tax_ids, find_passports, find_ssns, find_dobs,
 )
+NUMERIC = (find_phones, find_cards, find_tax_ids, find_passports, find_ssns)
+
+# Every numeric kind holds a run of at least 6 digits (with separators); the numeric detectors
+# run only in a small window around such runs, which keeps a 2 KB prompt well under 1 ms.
+_NUM_RUN = re.compile(r"\d[\d \-.()/]{5,}")
+_DOB_GATE = ("born", "birth", "dob", "d.o.b", "народ", "р.н", "р. н", "д.н", "д. н")
+
+
+def _numeric_windows(text: str) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    for m in _NUM_RUN.finditer(text):
+        if sum(ch.isdigit() for ch in m.group()) >= 6:
+            lo, hi = max(0, m.start() - 8), min(len(text), m.end() + 2)
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], hi)
+            else:
+                windows.append((lo, hi))
+    return windows
 
 
 def resolve(findings: Iterable[Finding]) -> list[Finding]:
@@ -267,10 +288,19 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     """
     if not isinstance(text, str):
         raise ValueError(f"detect_pii needs a str, got {type(text).__name__}")
-    found = [f for det in STRUCTURED for f in det(text)]
+    found: list[Finding] = []
+    if "@" in text:
+        found.extend(find_emails(text))
+    found.extend(find_ibans(text))
+    for lo, hi in _numeric_windows(text):
+        for det in NUMERIC:
+            found.extend(det(text, lo, hi))
+    low = lower(text)
+    if any(key in low for key in _DOB_GATE):
+        found.extend(find_dobs(text))
     for det in extra:
         found.extend(det(text))
-    found.extend(find_health(text, found))
+    found.extend(find_health(text, found, low))
     return resolve(found)
 
 

@@ -1,0 +1,103 @@
+"""An audit trail of every routing decision that never stores the personal data itself (lesson 3).
+
+Each line of the JSON-lines file records when, where the request went (``target`` decided,
+``used`` in the end), why (``reasons``), what kinds of personal data were found and how many,
+latency, tokens and cost. The prompt itself appears only as
+
+* ``prompt_hmac`` — a keyed hash (HMAC-SHA256). A plain SHA-256 of a phone number can be
+  reversed by hashing all 10^9 phone numbers; a keyed one cannot without the key. The key comes
+  from the ``ROUTER_AUDIT_KEY`` environment variable, or is random for this log object (then
+  equal prompts match only within one run).
+* ``redacted`` (optional, default on) — the prompt with every finding replaced by ``[EMAIL]``,
+  ``[PHONE]``, ..., cut to ``max_redacted_chars``.
+
+Error messages are reduced to the exception's type name: a server's error text may echo the prompt.
+
+>>> import tempfile, pathlib
+>>> log = AuditLog(pathlib.Path(tempfile.mkdtemp()) / "audit.jsonl", key=b"demo")
+>>> from labs.router.policy import Decision
+>>> from labs.router.pii import detect_pii
+>>> prompt = "Call Olena at +380 67 123 45 67"
+>>> entry = log.write(Decision("local", ("personal data found: 1 phone",), tuple(detect_pii(prompt))), prompt)
+>>> entry["redacted"], entry["pii"], "+380" in log.path.read_text()
+('Call Olena at [PHONE]', {'phone': 1}, False)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+from labs.router.pii import redact
+from labs.router.policy import Decision
+
+KEY_ENV = "ROUTER_AUDIT_KEY"
+
+
+class AuditLog:
+    """Append-only JSON lines at ``path`` (the folder is created)."""
+
+    def __init__(self, path: str | Path, *, key: bytes | None = None, store_redacted: bool = True,
+                 max_redacted_chars: int = 300):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        env_key = os.environ.get(KEY_ENV)
+        self._key = key if key is not None else (env_key.encode() if env_key else secrets.token_bytes(32))
+        self.store_redacted = store_redacted
+        self.max_redacted_chars = max_redacted_chars
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"AuditLog({str(self.path)!r}, store_redacted={self.store_redacted})"
+
+    def fingerprint(self, text: str) -> str:
+        """The keyed hash of ``text`` (hex)."""
+        return hmac.new(self._key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def write(self, decision: Decision, prompt: str, **outcome: Any) -> dict:
+        """Append one entry and return it. ``outcome`` may hold ``used``, ``latency_s``,
+        ``prompt_tokens``, ``completion_tokens``, ``cost_usd``, ``model``, ``attempts`` and
+        ``error`` (an exception: only its type name is kept)."""
+        entry: dict[str, Any] = {
+            "ts": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "id": uuid.uuid4().hex[:12],
+            "target": decision.target,
+            "used": outcome.pop("used", None),
+            "reasons": list(decision.reasons),
+            "pii": decision.pii_kinds,
+            "personal": decision.personal,
+            "complexity": decision.complexity.label,
+            "complexity_score": decision.complexity.score,
+            "complexity_by": decision.complexity.by,
+            "prompt_chars": len(prompt),
+            "prompt_hmac": self.fingerprint(prompt),
+        }
+        if self.store_redacted:
+            entry["redacted"] = redact(prompt, decision.findings)[: self.max_redacted_chars]
+        error = outcome.pop("error", None)
+        if error is not None:
+            entry["error"] = error if isinstance(error, str) else type(error).__name__
+        for name in ("latency_s", "prompt_tokens", "completion_tokens", "cost_usd", "model", "attempts", "fallback_used"):
+            if name in outcome:
+                entry[name] = outcome.pop(name)
+        if outcome:
+            raise ValueError(f"AuditLog.write: unknown fields {sorted(outcome)}; it stores only the documented ones")
+        line = json.dumps(entry, ensure_ascii=False)
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+        return entry
+
+    def read(self) -> list[dict]:
+        """All entries, oldest first."""
+        if not self.path.exists():
+            return []
+        with self.path.open(encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]

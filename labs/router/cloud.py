@@ -1,0 +1,262 @@
+"""The cloud side of the hybrid router, and a clearly labelled local stand-in for it (lesson 3).
+
+:class:`CloudLLM` talks to any OpenAI-compatible endpoint. The key comes from ``OPENAI_API_KEY``
+(the environment only — never an argument in a notebook, never printed, never logged) and the
+address from ``OPENAI_BASE_URL`` (default: OpenAI). Timeouts and retries are bounded.
+
+Our lab machines have no internet, so the lesson uses :class:`StandInCloud` instead:
+
+    **STAND-IN, NOT A CLOUD.** A real HTTP server on 127.0.0.1 that speaks the OpenAI chat API,
+    answers with a fixed labelled sentence (no model behind it), and **records every request it
+    receives**. Reading that record is how the lesson proves that no personal data reached "the
+    cloud". Costs shown for it are what the real model would have charged, at dated prices.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from labs.errors import LabError
+
+DEFAULT_CLOUD_MODEL = "gpt-4o-mini"
+STAND_IN_KEY = "stand-in-needs-no-key"
+STAND_IN_LABEL = "[STAND-IN CLOUD: not a real model, nothing left this machine]"
+
+
+class CloudUnavailable(LabError):
+    """The cloud cannot serve this request: no key, unreachable, timed out or an error status."""
+
+
+@dataclass(frozen=True)
+class CloudReply:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    model: str
+
+
+class CloudLLM:
+    """An OpenAI-compatible chat endpoint. ``configured`` is False without a key.
+
+    Prices come from :func:`labs.costs.api_price` (dated, with their source) when the model is in
+    the workbook's price table; ``cost()`` is then what one call costs in USD.
+    """
+
+    def __init__(self, *, base_url: str | None = None, model: str = DEFAULT_CLOUD_MODEL, timeout: float = 30.0,
+                 max_retries: int = 1, label: str = "cloud", _api_key: str | None = None):
+        if not 0 <= max_retries <= 5:
+            raise ValueError(f"max_retries={max_retries}: keep retries bounded, 0 to 5")
+        if not 0 < timeout <= 600:
+            raise ValueError(f"timeout={timeout}: give a bounded timeout in seconds, above 0 and at most 600")
+        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        self._api_key = _api_key if _api_key is not None else (os.environ.get("OPENAI_API_KEY") or None)
+        self.model = model
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.label = label
+        self._client = None
+
+    @classmethod
+    def stand_in(cls, server: "StandInCloud", **kw) -> "CloudLLM":
+        """A client for the local stand-in (it needs no key)."""
+        return cls(base_url=server.base_url, label="stand-in cloud", _api_key=STAND_IN_KEY, **kw)
+
+    def __repr__(self) -> str:  # the key is never shown, only whether there is one
+        where = self.base_url or "https://api.openai.com/v1"
+        return f"CloudLLM({self.label}: {where}, model={self.model!r}, key={'set' if self._api_key else 'missing'})"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self._api_key)
+
+    @property
+    def price(self):
+        """The model's dated :class:`labs.costs.ApiPrice`, or None when the table lacks it."""
+        from labs.costs import api_prices
+
+        return api_prices().get(self.model)
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        p = self.price
+        if p is None:
+            return 0.0
+        return (prompt_tokens * p.input_usd_per_mtok + completion_tokens * p.output_usd_per_mtok) / 1e6
+
+    def _openai(self):
+        if self._client is None:
+            import openai
+
+            self._client = openai.OpenAI(api_key=self._api_key, base_url=self.base_url, max_retries=self.max_retries,
+                                         timeout=openai.Timeout(self.timeout, connect=min(3.0, self.timeout)))
+        return self._client
+
+    def chat(self, messages: list[dict], *, max_tokens: int = 32, temperature: float = 0.0,
+             seed: int | None = None) -> CloudReply:
+        """One chat completion; any failure becomes :class:`CloudUnavailable` (type and status only)."""
+        if not self.configured:
+            raise CloudUnavailable("no cloud key: set OPENAI_API_KEY in the environment (or use the stand-in)")
+        import openai
+
+        try:
+            r = self._openai().chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
+                                                       temperature=temperature, seed=seed)
+        except openai.APIStatusError as exc:
+            raise CloudUnavailable(f"{self.label} answered HTTP {exc.status_code}") from None
+        except openai.APIError as exc:  # connection refused, timeout, bad response
+            raise CloudUnavailable(f"{self.label} unreachable ({type(exc).__name__})") from None
+        usage = r.usage
+        return CloudReply(r.choices[0].message.content or "", getattr(usage, "prompt_tokens", 0) or 0,
+                          getattr(usage, "completion_tokens", 0) or 0, r.model or self.model)
+
+    def is_up(self) -> bool:
+        """Does the endpoint answer ``GET /models``? (No tokens are spent.)"""
+        if not self.configured:
+            return False
+        import openai
+
+        try:
+            self._openai().with_options(max_retries=0, timeout=min(5.0, self.timeout)).models.list()
+            return True
+        except openai.APIError:
+            return False
+
+
+# --- the stand-in -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """What the stand-in received: path, JSON body, and whether an Authorization header came (its
+    value is not kept)."""
+
+    path: str
+    body: dict
+    had_auth: bool
+    at: float = field(default_factory=time.time)
+
+    def text(self) -> str:
+        """Every message's content in this request, joined."""
+        return "\n".join(str(m.get("content", "")) for m in self.body.get("messages", []))
+
+
+class StandInCloud:
+    """STAND-IN, NOT A CLOUD: an OpenAI-compatible HTTP server on 127.0.0.1 that records requests.
+
+    ``fail_status``: answer every chat request with this HTTP status (fault injection);
+    ``delay_s``: wait this long before answering (to try timeouts).
+
+    >>> with StandInCloud() as cloud:
+    ...     reply = CloudLLM.stand_in(cloud).chat([{"role": "user", "content": "hi"}], max_tokens=8)
+    ...     [r.text() for r in cloud.requests], reply.text.startswith("[STAND-IN CLOUD")
+    (['hi'], True)
+    """
+
+    def __init__(self, *, fail_status: int | None = None, delay_s: float = 0.0):
+        self.fail_status = fail_status
+        self.delay_s = delay_s
+        self._requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        state = f"listening at {self.base_url}" if self._server else "stopped"
+        return f"StandInCloud(STAND-IN, NOT A CLOUD; {state}; {len(self._requests)} requests recorded)"
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the stand-in is not running: call .start() or use `with StandInCloud() as cloud:`")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def received_text(self) -> str:
+        """All message text the stand-in has received so far."""
+        return "\n".join(r.text() for r in self.requests)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    def _record(self, req: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(req)
+
+    def start(self) -> "StandInCloud":
+        if self._server is None:
+            self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+            self._server.daemon_threads = True
+            self._thread = threading.Thread(target=self._server.serve_forever, name="stand-in-cloud", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> "StandInCloud":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _handler_for(owner: StandInCloud) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # quiet: the record is the log
+            pass
+
+        def _send(self, status: int, body: dict) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            if self.path.rstrip("/").endswith("/models"):
+                self._send(200, {"object": "list", "data": [{"id": DEFAULT_CLOUD_MODEL, "object": "model",
+                                                             "owned_by": "stand-in"}]})
+            else:
+                self._send(404, {"error": {"message": f"no route {self.path}"}})
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = {"unparsed": raw.decode("utf-8", "replace")}
+            owner._record(RecordedRequest(self.path, body, bool(self.headers.get("Authorization"))))
+            if owner.delay_s:
+                time.sleep(owner.delay_s)
+            if owner.fail_status:
+                self._send(owner.fail_status, {"error": {"message": "stand-in fault injection"}})
+                return
+            if not self.path.rstrip("/").endswith("/chat/completions"):
+                self._send(404, {"error": {"message": f"no route {self.path}"}})
+                return
+            text = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+            answer = f"{STAND_IN_LABEL} received {len(text)} characters."
+            prompt_tokens = max(1, len(text) // 4)
+            completion_tokens = min(int(body.get("max_tokens") or 16), 16)
+            self._send(200, {
+                "id": f"standin-{len(owner.requests)}", "object": "chat.completion", "created": int(time.time()),
+                "model": body.get("model", DEFAULT_CLOUD_MODEL),
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                          "total_tokens": prompt_tokens + completion_tokens},
+            })
+
+    return Handler

@@ -1,0 +1,120 @@
+"""Where a prompt may go, and why — the router's rules in one pure function (lesson 3).
+
+=========================  ==============================  ===========================================
+prompt                     normal                          when that side is down
+=========================  ==============================  ===========================================
+personal data              local                           **refuse** — never the cloud (fail closed)
+not personal, simple       local                           cloud, if one is configured
+not personal, complex      cloud                           local (no key, or cloud unreachable)
+=========================  ==============================  ===========================================
+
+"Personal" means the detector found something **or** the caller said ``sensitive=True``. A caller's
+``sensitive=False`` cannot overrule the detector: a prompt with a card number stays local however
+it is labelled. :func:`decide` calls nothing and takes microseconds.
+
+>>> from labs.router.complexity import Complexity
+>>> d = decide(findings=(), complexity=Complexity("complex", 3.0, ("reasoning",)), cloud_ready=True)
+>>> d.target, d.fallback
+('cloud', 'local')
+>>> d = decide(findings=(), complexity=Complexity("simple", 0.0), sensitive=True, local_up=False, cloud_ready=True)
+>>> d.target, d.reasons[-1]
+('refuse', 'the local model is down and personal data never goes to the cloud (fail closed)')
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from labs.router.complexity import Complexity
+from labs.router.pii import Finding
+
+TARGETS = ("local", "cloud", "refuse")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The router's answer for one prompt: where it goes, why, and what was found in it."""
+
+    target: str
+    reasons: tuple[str, ...]
+    findings: tuple[Finding, ...] = ()
+    complexity: Complexity = field(default_factory=lambda: Complexity("simple", 0.0))
+    personal: bool = False
+    fallback: str | None = None  # where to go if ``target`` fails; never "cloud" for personal data
+
+    @property
+    def pii_kinds(self) -> dict[str, int]:
+        """How many findings of each kind (safe to log: no text)."""
+        return dict(Counter(f.kind for f in self.findings))
+
+    def explain(self) -> str:
+        """One line per reason, for people."""
+        head = f"→ {self.target}" + (f" (fallback: {self.fallback})" if self.fallback else "")
+        return "\n".join([head, *(f"  • {r}" for r in self.reasons)])
+
+
+def describe_kinds(kinds: dict[str, int]) -> str:
+    """``{'phone': 2, 'email': 1}`` → ``'2 phone, 1 email'``."""
+    return ", ".join(f"{n} {k}" for k, n in kinds.items())
+
+
+def decide(
+    *,
+    findings: Iterable[Finding],
+    complexity: Complexity,
+    sensitive: bool | None = None,
+    local_up: bool | None = None,
+    cloud_ready: bool = False,
+) -> Decision:
+    """Apply the table in the module docstring.
+
+    ``local_up``: ``False`` when the local model is known to be down (``None``: not known, assume up).
+    ``cloud_ready``: a cloud endpoint is configured (key or stand-in) and not known to be down.
+    """
+    if sensitive not in (None, True, False):
+        raise ValueError(f"sensitive={sensitive!r}: pass True, False or None (None: let the detector decide)")
+    findings = tuple(findings)
+    kinds = dict(Counter(f.kind for f in findings))
+    reasons: list[str] = []
+    personal = bool(findings) or sensitive is True
+    local_ok = local_up is not False
+
+    def result(target: str, fallback: str | None = None) -> Decision:
+        return Decision(target, tuple(reasons), findings, complexity, personal, fallback)
+
+    if personal:
+        if findings:
+            reasons.append(f"personal data found: {describe_kinds(kinds)}")
+            if sensitive is False:
+                reasons.append("the caller said not sensitive, but the detector found personal data: the detector wins")
+        else:
+            reasons.append("the caller marked the prompt sensitive")
+        if not local_ok:
+            reasons.append("the local model is down and personal data never goes to the cloud (fail closed)")
+            return result("refuse")
+        reasons.append("personal data stays on this machine: local model only, no cloud fallback")
+        return result("local")
+
+    reasons.append("no personal data found")
+    cues = ", ".join(complexity.cues) or "no cues"
+    if complexity.is_complex:
+        reasons.append(f"complex task (score {complexity.score:g}: {cues})")
+        if cloud_ready:
+            reasons.append("complex and not personal: the cloud model, local as fallback")
+            return result("cloud", "local" if local_ok else None)
+        if local_ok:
+            reasons.append("no cloud available (no key, or unreachable): the local model instead")
+            return result("local")
+        reasons.append("the local model is down and no cloud is available: nothing can serve it")
+        return result("refuse")
+    reasons.append(f"simple task (score {complexity.score:g}: {cues})")
+    if local_ok:
+        reasons.append("simple: the local model is free and private" + ("; cloud as fallback" if cloud_ready else ""))
+        return result("local", "cloud" if cloud_ready else None)
+    if cloud_ready:
+        reasons.append("the local model is down: the cloud instead (not personal)")
+        return result("cloud")
+    reasons.append("the local model is down and no cloud is available: nothing can serve it")
+    return result("refuse")

@@ -62,6 +62,7 @@ class RequestRecord:
     ttft_s: float | None = None
     latency_s: float | None = None
     output_tokens: int = 0
+    prompt_tokens: int = 0
     error: str | None = None
 
     @property
@@ -111,12 +112,14 @@ class LoadResult:
         lat = [r.latency_s for r in self.ok if r.latency_s is not None]
         ttft = [r.ttft_s for r in self.ok if r.ttft_s is not None]
         tokens = sum(r.output_tokens for r in self.ok)
+        n_ok = len(self.ok) or math.nan
         wall = self.wall_s or math.nan
         return {
             "concurrency": self.concurrency, "planned": self.planned, "completed_ok": len(self.ok),
             "errors": len(self.failed), "http_503": self.busy_503, "not_started": self.not_started,
             "wall_s": round(self.wall_s, 3), "requests_per_s": len(self.ok) / wall,
             "output_tokens_per_s": tokens / wall,
+            "mean_output_tokens": tokens / n_ok, "mean_prompt_tokens": sum(r.prompt_tokens for r in self.ok) / n_ok,
             "latency_p50_s": self._p(lat, 50), "latency_p95_s": self._p(lat, 95), "latency_p99_s": self._p(lat, 99),
             "ttft_p50_s": self._p(ttft, 50), "ttft_p95_s": self._p(ttft, 95),
             "stopped_by_time_limit": self.stopped_by_time_limit,
@@ -166,6 +169,7 @@ async def _one(client: httpx.AsyncClient, rec: RequestRecord, body: dict, record
                 if chunk.get("done"):
                     done = True
                     rec.output_tokens = int(chunk.get("eval_count", 0))
+                    rec.prompt_tokens = int(chunk.get("prompt_eval_count", 0))
             if not done:
                 rec.error = "the stream ended without a final done chunk"
     except asyncio.CancelledError:

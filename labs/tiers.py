@@ -1,0 +1,127 @@
+"""Hardware tiers: does the model fit, how fast would it answer, what does a month cost
+(lesson 4: the module's hardware table and its check-yourself question "Скільки коштує GPU сервер
+на місяць порівняно з API?" — how much does a GPU server cost per month compared with an API?).
+
+Memory and speed come from :mod:`labs.sizing` (published architecture numbers, memory-bandwidth
+bound × efficiency: estimates, not measurements — no GPU is available in the lab). Money comes from
+lesson 1's cost model, :mod:`labs.costs`, with its dated price data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from labs import costs, sizing
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    hardware: str  # a labs.sizing hardware_catalogue() name
+    count: int
+    model: str  # a labs.sizing reference architecture
+    quant: str
+    rent_offer: str | None  # a labs.costs gpu_rentals() key (price per GPU-hour)
+    buy_card: str | None  # a labs.costs hardware_options() key (purchase price, watts)
+
+
+#: The module's four tiers (section 29.4), with the price rows lesson 1's data has for their cards.
+MODULE_TIERS = (
+    Tier("prototype", "CPU DDR5-5600 dual channel (8 GB)", 1, "Llama-3.2-3B", "Q4_K_M", None, None),
+    Tier("small production", "RTX 4090 24 GB", 1, "Qwen3-8B", "Q4_K_M",
+         "RTX 4090 24 GB — RunPod community cloud", "RTX 4090 24 GB (MSRP)"),
+    Tier("medium production", "A100 80 GB", 1, "Llama-4-Scout-17B-16E", "Q4_K_M",
+         "A100 80 GB — RunPod PCIe community cloud", "A100 80 GB PCIe (used, low end)"),
+    Tier("enterprise", "A100 80 GB", 4, "Qwen3-235B-A22B", "Q4_K_M",
+         "A100 80 GB — RunPod PCIe community cloud", "A100 80 GB PCIe (used, low end)"),
+)
+
+#: Single-GPU options for one model, for "pick the cheapest tier that meets a latency target".
+GPU_OPTIONS = (
+    ("L4 24 GB", "L4 24 GB — various on-demand"),
+    ("RTX 4090 24 GB", "RTX 4090 24 GB — RunPod community cloud"),
+    ("A100 80 GB", "A100 80 GB — RunPod PCIe community cloud"),
+    ("H100 SXM 80 GB", "H100 SXM 80 GB — RunPod community cloud"),
+)
+
+
+def estimate_latency_s(model: str, quant: str, hardware: str, output_tokens: int, *, count: int = 1,
+                       prompt_tokens: int = 0) -> float:
+    """Seconds to generate ``output_tokens`` for one request: tokens ÷ estimated decode speed
+    (at the KV cache filled halfway through the answer). Prefill is left out: it is compute-bound and
+    usually a small share on a GPU; add it from a measured prefill speed when you have one."""
+    if isinstance(output_tokens, bool) or not isinstance(output_tokens, int) or output_tokens <= 0:
+        raise ValueError(f"output_tokens must be a positive whole number, got {output_tokens!r}")
+    tps = sizing.decode_tokens_per_s(model, quant, hardware, count=count,
+                                     context_filled=prompt_tokens + output_tokens // 2)
+    return output_tokens / tps
+
+
+def tier_row(tier: Tier, *, context: int, parallel: int, output_tokens: int, requests_per_day: float,
+             electricity_usd_per_kwh: float = 0.20, streams: int = 1) -> dict:
+    """One tier: memory fit, estimated speed, machines for the volume, rent and own per month.
+
+    Capacity counts ``streams`` generations at full single-stream speed at 70% utilisation; 1 is the
+    cautious figure for Ollama (published benchmarks show it barely gains from concurrency), a
+    continuous-batching engine such as vLLM serves many more (lesson 4, "parallel slots and batching").
+    """
+    est = sizing.estimate_memory(tier.model, tier.quant, context, parallel)
+    usable = sizing.usable_gib(tier.hardware, tier.count)
+    tps = sizing.decode_tokens_per_s(tier.model, tier.quant, tier.hardware, count=tier.count)
+    per_machine = costs.capacity_requests_per_day(tps, output_tokens, parallel=streams, utilisation=0.7)
+    row = {"tier": tier.name, "hardware": f"{tier.count}× {tier.hardware}", "model": f"{tier.model} {tier.quant}",
+           "need_gib": round(est.total_gib, 1), "usable_gib": usable, "fits": est.total_gib <= usable,
+           "decode_tokens_per_s_est": round(tps, 1), "requests_per_day_per_machine_est": round(per_machine),
+           "rent_usd_month": math.nan, "own_usd_month": math.nan, "as_of": ""}
+    if tier.rent_offer:
+        rent = costs.rental_cost(tier.rent_offer, gpus=tier.count).with_capacity(per_machine)
+        row["machines"] = rent.machines_for(requests_per_day)
+        row["rent_usd_month"] = round(rent.monthly_at(requests_per_day), 2)
+        row["as_of"] = costs.as_of_text(rent)
+    if tier.buy_card:
+        own = costs.ownership_cost(tier.buy_card, electricity_usd_per_kwh=electricity_usd_per_kwh,
+                                   gpus=tier.count).with_capacity(per_machine)
+        row["own_usd_month"] = round(own.monthly_at(requests_per_day), 2)
+        row["as_of"] = costs.as_of_text(own, *([rent] if tier.rent_offer else []))
+    row.setdefault("machines", math.ceil(requests_per_day / per_machine))
+    return row
+
+
+def tier_table(*, requests_per_day: float, output_tokens: int, context: int = 8192, parallel: int = 4,
+               tiers: tuple[Tier, ...] = MODULE_TIERS, electricity_usd_per_kwh: float = 0.20):
+    """The module's tiers as a pandas table for one workload."""
+    import pandas as pd
+
+    return pd.DataFrame([tier_row(t, context=context, parallel=parallel, output_tokens=output_tokens,
+                                  requests_per_day=requests_per_day,
+                                  electricity_usd_per_kwh=electricity_usd_per_kwh) for t in tiers])
+
+
+def gpu_options(model: str, quant: str, *, context: int, parallel: int, output_tokens: int,
+                latency_target_s: float, options=GPU_OPTIONS) -> list[dict]:
+    """Single-GPU options for one model: fits? estimated latency, meets the target? rent per month."""
+    if not latency_target_s > 0:
+        raise ValueError(f"latency_target_s must be positive, got {latency_target_s!r}")
+    need = sizing.estimate_memory(model, quant, context, parallel).total_gib
+    rows = []
+    for hardware, offer in options:
+        fits = need <= sizing.usable_gib(hardware)
+        latency = estimate_latency_s(model, quant, hardware, output_tokens)
+        rent = costs.rental_cost(offer)
+        rows.append({"hardware": hardware, "fits": fits, "latency_s_est": round(latency, 2),
+                     "meets_target": fits and latency <= latency_target_s,
+                     "rent_usd_month": round(rent.monthly_usd, 2), "as_of": costs.as_of_text(rent)})
+    return rows
+
+
+def cheapest_meeting(rows: list[dict]) -> str | None:
+    """The cheapest option whose ``meets_target`` is true (None when none does).
+
+    >>> cheapest_meeting([{"hardware": "a", "meets_target": True, "rent_usd_month": 900},
+    ...                   {"hardware": "b", "meets_target": True, "rent_usd_month": 300},
+    ...                   {"hardware": "c", "meets_target": False, "rent_usd_month": 100}])
+    'b'
+    """
+    good = [r for r in rows if r["meets_target"]]
+    return min(good, key=lambda r: r["rent_usd_month"])["hardware"] if good else None

@@ -1,0 +1,59 @@
+"""Lesson 4 tiers (sizing × lesson 1's cost model) and the public checks of its exercises."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from labs import costs, tiers
+from labs.checks import lesson4
+from labs.exercises import run_check
+
+
+def test_module_tiers_fit_and_cost_from_lesson1_model():
+    frame = tiers.tier_table(requests_per_day=20_000, output_tokens=200)
+    assert list(frame["tier"]) == ["prototype", "small production", "medium production", "enterprise"]
+    assert frame["fits"].all()
+    small = frame.set_index("tier").loc["small production"]
+    expected = costs.rental_cost("RTX 4090 24 GB — RunPod community cloud").monthly_usd
+    assert small["rent_usd_month"] == pytest.approx(expected, abs=0.01)
+    assert "2026-09" in small["as_of"]
+    assert math.isnan(frame.set_index("tier").loc["prototype", "rent_usd_month"])  # no CPU price in the data
+    enterprise = frame.set_index("tier").loc["enterprise"]
+    assert enterprise["rent_usd_month"] == pytest.approx(4 * costs.rental_cost(
+        "A100 80 GB — RunPod PCIe community cloud").monthly_usd, abs=0.05)
+
+
+def test_more_volume_needs_more_machines():
+    low = tiers.tier_row(tiers.MODULE_TIERS[1], context=8192, parallel=1, output_tokens=500, requests_per_day=1_000)
+    high = tiers.tier_row(tiers.MODULE_TIERS[1], context=8192, parallel=1, output_tokens=500,
+                          requests_per_day=1_000_000)
+    assert low["machines"] == 1 and high["machines"] > 1
+    assert high["rent_usd_month"] == pytest.approx(low["rent_usd_month"] * high["machines"])
+
+
+def test_latency_estimate_and_cheapest_option():
+    rows = tiers.gpu_options("Qwen3-8B", "Q4_K_M", context=8192, parallel=4, output_tokens=300, latency_target_s=4)
+    by = {r["hardware"]: r for r in rows}
+    assert by["H100 SXM 80 GB"]["latency_s_est"] < by["A100 80 GB"]["latency_s_est"] < by["L4 24 GB"]["latency_s_est"]
+    assert tiers.cheapest_meeting(rows) == "RTX 4090 24 GB"
+    assert tiers.cheapest_meeting(tiers.gpu_options("Qwen3-8B", "Q4_K_M", context=8192, parallel=4,
+                                                    output_tokens=300, latency_target_s=0.1)) is None
+    with pytest.raises(ValueError, match="output_tokens"):
+        tiers.estimate_latency_s("Qwen3-8B", "Q4_K_M", "A100 80 GB", 0)
+
+
+def test_lesson4_checks_pass_fail_and_not_answered():
+    need, names = lesson4.expected_size()
+    assert run_check("lesson4.size_deployment", {"need_gib": need, "smallest_gpu": sorted(names)[0]}).passed
+    wrong = run_check("lesson4.size_deployment", {"need_gib": need / 4, "smallest_gpu": "A100 80 GB"})
+    assert wrong.status == "failed" and "KV cache" in wrong.message
+    too_big = run_check("lesson4.size_deployment", {"need_gib": need, "smallest_gpu": "A100 80 GB"})
+    assert too_big.status == "failed"
+    assert run_check("lesson4.size_deployment", {"need_gib": ..., "smallest_gpu": ...}).status == "not answered"
+    assert run_check("lesson4.cheapest_tier", {"cheapest": "RTX 4090 24 GB"}).passed
+    slow = run_check("lesson4.cheapest_tier", {"cheapest": "L4 24 GB"})
+    assert slow.status == "failed" and "too slow" in slow.message
+    assert run_check("lesson4.cheapest_tier", {"cheapest": "H100 SXM 80 GB"}).status == "failed"
+    assert run_check("lesson4.cheapest_tier", {}).status == "not answered"

@@ -65,7 +65,7 @@ class AuditLog:
     def write(self, decision: Decision, prompt: str, **outcome: Any) -> dict:
         """Append one entry and return it. ``outcome`` may hold ``used``, ``latency_s``,
         ``prompt_tokens``, ``completion_tokens``, ``cost_usd``, ``model``, ``attempts`` and
-        ``error`` (an exception: only its type name is kept)."""
+        ``error`` (an exception: only its type name is kept; a string is redacted)."""
         entry: dict[str, Any] = {
             "ts": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
             "id": uuid.uuid4().hex[:12],
@@ -84,7 +84,7 @@ class AuditLog:
             entry["redacted"] = redact(prompt, decision.findings)[: self.max_redacted_chars]
         error = outcome.pop("error", None)
         if error is not None:
-            entry["error"] = error if isinstance(error, str) else type(error).__name__
+            entry["error"] = type(error).__name__ if isinstance(error, BaseException) else redact(str(error))
         for name in ("latency_s", "prompt_tokens", "completion_tokens", "cost_usd", "model", "attempts", "fallback_used"):
             if name in outcome:
                 entry[name] = outcome.pop(name)

@@ -146,7 +146,7 @@ class RecordedRequest:
 class StandInCloud:
     """STAND-IN, NOT A CLOUD: an OpenAI-compatible HTTP server on 127.0.0.1 that records requests.
 
-    ``fail_status``: answer every chat request with this HTTP status (fault injection);
+    ``fail_status``: answer every request with this HTTP status (fault injection);
     ``delay_s``: wait this long before answering (to try timeouts).
 
     >>> with StandInCloud() as cloud:
@@ -195,7 +195,8 @@ class StandInCloud:
         if self._server is None:
             self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
             self._server.daemon_threads = True
-            self._thread = threading.Thread(target=self._server.serve_forever, name="stand-in-cloud", daemon=True)
+            self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="stand-in-cloud",
+                                            daemon=True)
             self._thread.start()
         return self
 
@@ -219,14 +220,20 @@ def _handler_for(owner: StandInCloud) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, body: dict) -> None:
             data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout): fine
+                pass
 
         def do_GET(self) -> None:
-            if self.path.rstrip("/").endswith("/models"):
+            owner._record(RecordedRequest(self.path, {}, bool(self.headers.get("Authorization"))))
+            if owner.fail_status:
+                self._send(owner.fail_status, {"error": {"message": "stand-in fault injection"}})
+            elif self.path.rstrip("/").endswith("/models"):
                 self._send(200, {"object": "list", "data": [{"id": DEFAULT_CLOUD_MODEL, "object": "model",
                                                              "owned_by": "stand-in"}]})
             else:

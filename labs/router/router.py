@@ -116,10 +116,11 @@ class Router:
         """Route ``prompt``, run it, fall back if allowed, audit it. Never raises for a side
         being down: the :class:`Completion` says ``refuse`` with the reasons instead."""
         started = time.perf_counter()
+        text = f"{system}\n{prompt}" if system else prompt  # a system prompt is checked like the prompt
         complexity = None
-        if self.judge is not None and not detect_pii(prompt, extra=self.detectors) and sensitive is not True:
+        if self.judge is not None and sensitive is not True and not detect_pii(text, extra=self.detectors):
             complexity = self.judge(prompt)
-        decision = self.route(prompt, sensitive=sensitive, complexity=complexity)
+        decision = self.route(text, sensitive=sensitive, complexity=complexity)
         messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
         max_tokens = num_predict or self.num_predict
         attempts, last_error = 0, None
@@ -127,7 +128,7 @@ class Router:
         if decision.target != "refuse":
             for i, side in enumerate(plan):
                 try:
-                    text, p_tok, c_tok, cost, n = self._call(side, messages, decision, max_tokens)
+                    answer, p_tok, c_tok, cost, n = self._call(side, messages, decision, max_tokens)
                 except (LabError, CloudUnavailable) as exc:
                     if isinstance(exc, PersonalDataBlocked):
                         raise
@@ -136,7 +137,7 @@ class Router:
                     self.mark(side, False)
                     continue
                 self.mark(side, True)
-                return self._finish(prompt, decision, started, text=text, used=side, prompt_tokens=p_tok,
+                return self._finish(text, decision, started, text=answer, used=side, prompt_tokens=p_tok,
                                     completion_tokens=c_tok, cost_usd=cost, attempts=attempts + n,
                                     fallback_used=i > 0, error=last_error)
             failed = ", ".join(plan)
@@ -144,7 +145,7 @@ class Router:
             if decision.personal:
                 extra += ("personal data: refused rather than sent to the cloud (fail closed)",)
             decision = dataclasses.replace(decision, target="refuse", reasons=decision.reasons + extra, fallback=None)
-        return self._finish(prompt, decision, started, text=None, used="refuse", attempts=attempts, error=last_error)
+        return self._finish(text, decision, started, text=None, used="refuse", attempts=attempts, error=last_error)
 
     def _finish(self, prompt: str, decision: Decision, started: float, *, text: str | None, used: str,
                 error: BaseException | None = None, **numbers) -> Completion:

@@ -11,6 +11,11 @@
 Checks live in ``labs.checks.<lesson>`` modules, registered with :func:`exercise`. A check never
 raises into the notebook: it shows feedback, so "Run all" still reaches the end. Taught in every
 lesson's closing "Exercises" section (d2l / otter-grader style).
+
+Honest reporting: a passing public check says "public checks passed, hidden tests pending". Hidden
+instructor tests live outside the learner notebooks and outside this package (``grading/hidden/*.py``),
+register with :func:`hidden_test`, and run only under ``labs grade`` (:mod:`labs.grading`).
+Every ``check(...)`` also saves its result in the learner's progress file (:mod:`labs.quiz.progress`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ from typing import Any, Callable
 
 CheckFn = Callable[[dict], "str | None"]
 _REGISTRY: dict[str, "Exercise"] = {}
+_HIDDEN: dict[str, list["HiddenTest"]] = {}
+CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([\w.\-]+)["']""")
+"""A check cell's call, ``check("lesson1.break_even")``: how notebooks and the grader find exercises."""
 
 
 class NotAnswered(Exception):
@@ -55,9 +63,25 @@ class CheckResult:
 
     def __repr__(self) -> str:
         mark = {"passed": "✅", "failed": "❌", "not answered": "✏️", "error": "⚠️"}[self.status]
-        text = f"{mark} {self.id}: {self.status} ({self.points}/{self.max_points} points)"
-        text += " — public checks only; hidden tests run when an instructor grades."
+        said = "public checks passed, hidden tests pending" if self.passed else self.status
+        text = f"{mark} {self.id}: {said} ({self.points}/{self.max_points} public points)"
+        if self.passed:
+            text += " — an instructor runs the hidden tests with `labs grade`."
         return text + (f"\n   {self.message}" if self.message else "")
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "status": self.status, "message": self.message, "points": self.points,
+                "max_points": self.max_points}
+
+
+@dataclass(frozen=True)
+class HiddenTest:
+    """An instructor's test of an exercise, run only by ``labs grade``."""
+
+    exercise_id: str
+    name: str
+    points: int
+    fn: CheckFn
 
 
 def exercise(exercise_id: str, *, points: int = 1, hint: str = "") -> Callable[[CheckFn], CheckFn]:
@@ -131,8 +155,74 @@ def run_check(exercise_id: str, namespace: dict) -> CheckResult:
 
 
 def check(exercise_id: str, namespace: dict | None = None) -> CheckResult:
-    """The locked check cell of an exercise: ``check("lesson1.break_even")``."""
-    return run_check(exercise_id, namespace if namespace is not None else _caller_namespace())
+    """The locked check cell of an exercise: ``check("lesson1.break_even")``.
+
+    Runs the public check and saves its result in the progress file (best effort: a read-only
+    folder costs the saving, never the check)."""
+    result = run_check(exercise_id, namespace if namespace is not None else _caller_namespace())
+    try:
+        from labs.quiz.progress import record_exercise
+
+        record_exercise(result.id, status=result.status, points=result.points, max_points=result.max_points)
+    except OSError:
+        pass
+    return result
+
+
+# --- hidden instructor tests ---------------------------------------------------------------
+
+def hidden_test(exercise_id: str, *, points: int = 1, name: str | None = None) -> Callable[[CheckFn], CheckFn]:
+    """Register an instructor's hidden test (in ``grading/hidden/<lesson>.py``, never in ``labs``).
+
+    Same contract as a public check: the function gets the notebook's namespace and returns an
+    optional message or raises ``AssertionError`` / :class:`NotAnswered`."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        tests = _HIDDEN.setdefault(exercise_id, [])
+        test = HiddenTest(exercise_id, name or fn.__name__, points, fn)
+        tests[:] = [t for t in tests if t.name != test.name] + [test]
+        return fn
+
+    return register
+
+
+def hidden_tests(exercise_id: str) -> list[HiddenTest]:
+    return list(_HIDDEN.get(exercise_id, ()))
+
+
+def run_hidden(exercise_id: str, namespace: dict) -> list[CheckResult]:
+    """Run every hidden test of one exercise (never raises); one result per test."""
+    results = []
+    for test in hidden_tests(exercise_id):
+        ref = f"{exercise_id}:{test.name}"
+        try:
+            message = test.fn(namespace)
+        except NotAnswered as exc:
+            results.append(CheckResult(ref, "not answered", str(exc), 0, test.points))
+        except AssertionError as exc:
+            results.append(CheckResult(ref, "failed", str(exc), 0, test.points))
+        except Exception as exc:
+            results.append(CheckResult(ref, "error", f"{type(exc).__name__}: {exc}", 0, test.points))
+        else:
+            results.append(CheckResult(ref, "passed", message or "", test.points, test.points))
+    return results
+
+
+def load_hidden(directory: Path) -> list[str]:
+    """Import every ``*.py`` in ``directory`` afresh so its :func:`hidden_test` functions register;
+    returns the module names loaded. Used by the grader inside the submission's kernel."""
+    import importlib.util
+
+    loaded = []
+    for path in sorted(Path(directory).glob("*.py")):
+        name = f"_labs_hidden_{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            continue
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        loaded.append(name)
+    return loaded
 
 
 # --- building learner notebooks from solutions -------------------------------------------
@@ -186,6 +276,38 @@ def learner_version(solution_nb: dict) -> dict:
 
 def dumps(nb: dict) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def exercise_ids(nb: dict) -> list[str]:
+    """The exercises a notebook checks, in order: every ``check("...")`` in its code cells.
+
+    >>> exercise_ids({"cells": [{"cell_type": "code", "source": 'check("lesson1.a")'}]})
+    ['lesson1.a']
+    """
+    found: list[str] = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            found += [i for i in CHECK_CALL.findall(src) if i not in found]
+    return found
+
+
+def out_of_sync(solutions: Path, notebooks: Path) -> list[str]:
+    """What differs between ``notebooks/`` and what ``build_notebooks`` would write from ``solutions/``
+    (empty when they agree). The CI test of "exercises from one source" calls this."""
+    problems = []
+    sources = {p.name: p for p in Path(solutions).glob("*.ipynb")}
+    built = {p.name: p for p in Path(notebooks).glob("*.ipynb")}
+    for name in sorted(set(built) - set(sources)):
+        problems.append(f"notebooks/{name} has no solutions/{name}: delete it or add the solution notebook")
+    for name, src in sorted(sources.items()):
+        if name not in built:
+            problems.append(f"notebooks/{name} is missing: run `labs build-notebooks`")
+            continue
+        expected = dumps(learner_version(json.loads(src.read_text(encoding="utf-8"))))
+        if built[name].read_text(encoding="utf-8") != expected:
+            problems.append(f"notebooks/{name} differs from what solutions/{name} generates: run `labs build-notebooks`")
+    return problems
 
 
 def build_notebooks(solutions: Path, notebooks: Path) -> list[Path]:

@@ -1,0 +1,288 @@
+"""The question bank behind "Check yourself": one YAML file, two languages, no answers in plain text.
+
+Every question of the module's "Перевір себе" list (taught across lessons 1–4, collected in
+``05_check_yourself``) lives in ``labs/data/questions.yaml`` with its Ukrainian and English texts.
+A question has one or more *parts*, each of one kind:
+
+* ``single`` / ``multiple`` — options with an explanation for every one (why it is right or wrong).
+  The right set is stored only as a salted hash (:func:`make_key`); :func:`right_options` recovers it
+  by trying the few possible subsets, so neither the notebook nor the bank states it in plain text.
+* ``numeric`` — a number with units and a tolerance, computed by ``labs`` code (``compute:`` names a
+  function in :mod:`labs.quiz.scenarios`, e.g. lesson 1's :mod:`labs.costs`).
+* ``practical`` — a live check of the learner's setup (``probe:`` names a function in
+  :mod:`labs.quiz.practical`).
+
+The language is ``LAB_LANG`` (``uk`` or ``en``, default ``en``) unless a call passes ``lang=``.
+
+>>> q = question("q1")
+>>> q.parts[0].kind, len(q.parts[0].options) > 3
+('multiple', True)
+>>> evaluate("q2", "port", "b").correct
+True
+>>> text({"en": "Hello", "uk": "Привіт"}, "uk")
+'Привіт'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable
+
+LANGS = ("en", "uk")
+SALT = "module-29/check-yourself"
+NUMBER = re.compile(r"^[\s$]*([-+]?[\d\s_,]*\.?\d+(?:[eE][-+]?\d+)?)\s*$")
+
+
+def language(lang: str | None = None) -> str:
+    """The language to show: ``lang`` if given, else ``LAB_LANG``, else English.
+
+    >>> language("uk"), language("EN")
+    ('uk', 'en')
+    >>> language("fr")
+    Traceback (most recent call last):
+    ...
+    ValueError: language 'fr' is not available: set LAB_LANG to one of uk, en (default en).
+    """
+    chosen = (lang or os.environ.get("LAB_LANG") or "en").strip().lower()
+    if chosen not in LANGS:
+        raise ValueError(f"language {chosen!r} is not available: set LAB_LANG to one of uk, en (default en).")
+    return chosen
+
+
+def text(value: Any, lang: str | None = None, /, **fmt: Any) -> str:
+    """Pick one language from a ``{"en": ..., "uk": ...}`` mapping (a plain string passes through),
+    formatted with ``fmt`` when given."""
+    if isinstance(value, dict):
+        value = value.get(language(lang)) or value["en"]
+    value = str(value)
+    return value.format(**fmt) if fmt else value
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: dict
+    why: dict
+
+
+@dataclass(frozen=True)
+class Part:
+    """One answerable piece of a question."""
+
+    qid: str
+    id: str
+    kind: str
+    prompt: dict
+    options: tuple[Option, ...] = ()
+    key: str = ""
+    unit: dict = field(default_factory=dict)
+    compute: str = ""
+    tolerance: dict = field(default_factory=dict)
+    solution: dict = field(default_factory=dict)
+    hint: dict = field(default_factory=dict)
+    probe: str = ""
+    steps: dict = field(default_factory=dict)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.qid}.{self.id}"
+
+    def option_ids(self) -> list[str]:
+        return [o.id for o in self.options]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    lesson: int
+    title: dict
+    intro: dict
+    parts: tuple[Part, ...]
+
+    def part(self, part_id: str) -> Part:
+        for p in self.parts:
+            if p.id == part_id:
+                return p
+        raise ValueError(f"question {self.id} has no part {part_id!r}; it has: {', '.join(p.id for p in self.parts)}")
+
+
+def make_key(qid: str, part_id: str, right: Iterable[str]) -> str:
+    """The stored form of a part's right options (what an author writes into the YAML).
+
+    >>> make_key("q2", "port", ["b"]) == make_key("q2", "port", "b")
+    True
+    """
+    ids = ",".join(sorted(set(right)))
+    return hashlib.sha256(f"{SALT}|{qid}.{part_id}|{ids}".encode()).hexdigest()[:20]
+
+
+@lru_cache(maxsize=None)
+def right_options(qid: str, part_id: str) -> frozenset[str]:
+    """Recover the right option ids of a choice part from its key (at most 2^n tries, n ≤ 10)."""
+    p = question(qid).part(part_id)
+    ids = p.option_ids()
+    for size in range(1, len(ids) + 1):
+        for combo in itertools.combinations(ids, size):
+            if make_key(qid, part_id, combo) == p.key:
+                return frozenset(combo)
+    raise ValueError(f"{p.ref}: its key matches no set of options; regenerate it with make_key()")
+
+
+def _part(qid: str, raw: dict) -> Part:
+    kind = raw["kind"]
+    if kind not in ("single", "multiple", "numeric", "practical"):
+        raise ValueError(f"{qid}.{raw.get('id')}: unknown kind {kind!r}")
+    options = tuple(Option(str(o["id"]), o["text"], o["why"]) for o in raw.get("options", ()))
+    fields = {k: raw[k] for k in ("key", "unit", "compute", "tolerance", "solution", "hint", "probe", "steps") if k in raw}
+    return Part(qid, str(raw["id"]), kind, raw["prompt"], options, **fields)
+
+
+@lru_cache(maxsize=None)
+def _bank() -> dict[str, Question]:
+    import yaml
+
+    raw = yaml.safe_load(resources.files("labs").joinpath("data", "questions.yaml").read_text(encoding="utf-8"))
+    bank = {}
+    for qid, q in raw["questions"].items():
+        parts = tuple(_part(qid, p) for p in q["parts"])
+        bank[qid] = Question(qid, int(q["lesson"]), q["title"], q.get("intro", {}), parts)
+    return bank
+
+
+@lru_cache(maxsize=None)
+def ui_texts() -> dict:
+    """Button labels and feedback phrases, in both languages (the ``ui:`` section of the bank)."""
+    import yaml
+
+    raw = yaml.safe_load(resources.files("labs").joinpath("data", "questions.yaml").read_text(encoding="utf-8"))
+    return raw["ui"]
+
+
+def ui(name: str, lang: str | None = None, /, **fmt: Any) -> str:
+    return text(ui_texts()[name], lang, **fmt)
+
+
+def questions() -> dict[str, Question]:
+    """Every question, by id (``q1`` … ``q5``)."""
+    return dict(_bank())
+
+
+def question(qid: str) -> Question:
+    bank = _bank()
+    if qid not in bank:
+        raise ValueError(f"no question {qid!r}; choose one of: {', '.join(bank)}")
+    return bank[qid]
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+def context(part: Part) -> dict:
+    """The numbers a numeric part's texts are formatted with (its scenario, computed by ``labs``)."""
+    if not part.compute:
+        return {}
+    from labs.quiz import scenarios
+
+    return getattr(scenarios, part.compute)()
+
+
+def expected_value(part: Part) -> float:
+    return float(context(part)["value"])
+
+
+def within(value: float, expected: float, tolerance: dict) -> bool:
+    """``value`` is ``expected`` up to ``tolerance`` (``{"rel": 0.01}`` and/or ``{"abs": 0.5}``).
+
+    >>> within(249, 248.2, {"rel": 0.01}), within(260, 248.2, {"rel": 0.01})
+    (True, False)
+    """
+    return math.isclose(value, expected, rel_tol=float(tolerance.get("rel", 0)), abs_tol=float(tolerance.get("abs", 0)))
+
+
+def parse_number(value: Any) -> float:
+    """A learner's number: ``248.2``, ``"248.20"``, ``"$1,963.70"`` or ``"41 846"``.
+
+    >>> parse_number("$1,963.70"), parse_number("41 846"), parse_number(7)
+    (1963.7, 41846.0, 7.0)
+    """
+    if isinstance(value, bool):
+        raise ValueError("give a number, not True/False")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        match = NUMBER.match(str(value))
+        if not match:
+            raise ValueError(f"{value!r} is not a number; type digits only, e.g. 123.45")
+        number = float(re.sub(r"[\s_,]", "", match.group(1)))
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
+
+
+# --- judging an answer -------------------------------------------------------------------------
+
+@dataclass
+class Verdict:
+    """The result of one answer to one part. ``options`` maps each option id to
+    ``(chosen, right)``, filled for choice parts; ``value`` / ``expected`` for numeric parts."""
+
+    ref: str
+    correct: bool
+    answer: Any
+    options: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    value: float | None = None
+    expected: float | None = None
+    problem: str = ""  # why the answer could not be judged (empty when it was)
+
+
+def parse_choice(part: Part, answer: Any) -> frozenset[str]:
+    """Option ids from ``"a, c"``, ``"ac"``, ``["a", "c"]`` or ``{"a"}`` (case-insensitive).
+
+    >>> sorted(parse_choice(question("q1").parts[0], "A, c"))
+    ['a', 'c']
+    """
+    if isinstance(answer, str):
+        items = re.findall(r"[A-Za-z0-9]+", answer)
+        if len(items) == 1 and len(items[0]) > 1 and all(c.lower() in part.option_ids() for c in items[0]):
+            items = list(items[0])
+    elif isinstance(answer, Iterable):
+        items = [str(a) for a in answer]
+    else:
+        raise ValueError(f"give the option letters, e.g. \"a, c\"; got {answer!r}")
+    chosen = frozenset(i.strip().lower() for i in items)
+    unknown = sorted(chosen - set(part.option_ids()))
+    if unknown:
+        raise ValueError(f"no option {', '.join(unknown)}; the options are {', '.join(part.option_ids())}")
+    if part.kind == "single" and len(chosen) != 1:
+        raise ValueError("choose exactly one option")
+    if not chosen:
+        raise ValueError("choose at least one option")
+    return chosen
+
+
+def evaluate(qid: str, part_id: str, answer: Any) -> Verdict:
+    """Judge a learner's answer to one choice or numeric part (never raises for a bad answer:
+    ``problem`` says what is wrong with it)."""
+    p = question(qid).part(part_id)
+    if p.kind in ("single", "multiple"):
+        try:
+            chosen = parse_choice(p, answer)
+        except ValueError as exc:
+            return Verdict(p.ref, False, answer, problem=str(exc))
+        right = right_options(qid, part_id)
+        marks = {o: (o in chosen, o in right) for o in p.option_ids()}
+        return Verdict(p.ref, chosen == right, sorted(chosen), marks)
+    if p.kind == "numeric":
+        try:
+            value = parse_number(answer)
+        except ValueError as exc:
+            return Verdict(p.ref, False, answer, problem=str(exc))
+        expected = expected_value(p)
+        return Verdict(p.ref, within(value, expected, p.tolerance), value, value=value, expected=expected)
+    raise ValueError(f"{p.ref} is a practical check: run it with labs.quiz.practical, not evaluate()")

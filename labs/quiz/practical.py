@@ -1,0 +1,242 @@
+"""Live checks of the learner's own setup, for the practical "Check yourself" questions.
+
+* :func:`setup` (question 2, lesson 2): a server answers at ``OLLAMA_HOST``, the model is present,
+  it generates, and its speed in tokens/s is shown.
+* :func:`sdk` (question 3, lesson 2): the learner's ``ask_local(prompt) -> str`` really calls a local
+  model server. The check watches every HTTP request the function makes (the ``openai`` and
+  ``ollama`` clients and :class:`labs.client.LocalLLM` all send through ``httpx`` or its fork
+  ``httpx2``) and compares the text it returns with the text the server sent.
+
+Both return a :class:`Probe` of named steps; nothing here raises for a failed step.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from labs import DEFAULT_MODEL
+
+PREFERRED_MODELS = ("llama3.2", "llama3.2:latest", "llama3.2:3b", DEFAULT_MODEL)
+"""The module's model first (``ollama pull llama3.2``), then this workbook's small one."""
+MODEL_PATHS = ("/api/generate", "/api/chat", "/v1/chat/completions", "/v1/completions", "/v1/responses")
+SETUP_PROMPT = "Say hello in one short sentence."
+SDK_PROMPT = "Name one reason to run a language model locally. Answer in one short sentence."
+GEN_OPTIONS = {"num_predict": 16, "temperature": 0, "seed": 42}
+
+
+@dataclass
+class Step:
+    """One step of a practical check: ``ok`` is True, False, or None when it was skipped."""
+
+    key: str
+    ok: bool | None
+    fields: dict = field(default_factory=dict)
+    error: str = ""
+
+
+@dataclass
+class Probe:
+    steps: list[Step]
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.steps)
+
+    def step(self, key: str) -> Step:
+        return next(s for s in self.steps if s.key == key)
+
+    def summary(self) -> dict:
+        """What is worth saving in the progress file: each step's outcome and its numbers."""
+        return {s.key: {"ok": s.ok, **{k: v for k, v in s.fields.items() if isinstance(v, (int, float, str))}}
+                for s in self.steps}
+
+
+def _skip(keys: list[str], done: list[Step]) -> Probe:
+    return Probe(done + [Step(k, None) for k in keys[len(done):]])
+
+
+def setup(model: str | None = None, *, host: str | None = None) -> Probe:
+    """Question 2: is a model server running here, with a model that generates? How fast?"""
+    from labs.client import LocalLLM
+    from labs.errors import LabError
+
+    keys = ["server", "model", "generates", "speed"]
+    steps: list[Step] = []
+    llm = LocalLLM(host, timeout=60)
+    try:
+        if not llm.is_up():
+            steps.append(Step("server", False, {"url": llm.url, "server": "-"}, f"nothing answers at {llm.url}"))
+            return _skip(keys, steps)
+        version = llm.version()
+        kind = "labs embedded server" if version.get("server") == "labs-embedded" else f"Ollama {version.get('version', '?')}"
+        steps.append(Step("server", True, {"url": llm.url, "server": kind}))
+
+        names = [m["name"] for m in llm.models()]
+        listed = ", ".join(names) or "-"
+        if model:
+            wanted = model if model in names or f"{model}:latest" not in names else f"{model}:latest"
+        else:
+            wanted = next((m for m in PREFERRED_MODELS if m in names), names[0] if names else DEFAULT_MODEL)
+        if wanted not in names:
+            steps.append(Step("model", False, {"model": wanted, "models": listed},
+                              f"{wanted} is not on the server: pull it (`ollama pull {wanted}`)"))
+            return _skip(keys, steps)
+        steps.append(Step("model", True, {"model": wanted, "models": listed}))
+
+        m = llm.measure(SETUP_PROMPT, model=wanted, options=GEN_OPTIONS)
+        text = m.text.strip()
+        steps.append(Step("generates", m.eval_count > 0, {"tokens": m.eval_count, "text": text[:60]},
+                          "" if m.eval_count > 0 else "the model returned no tokens"))
+        fast = m.server_tokens_per_s > 0 or m.client_tokens_per_s > 0
+        tps = m.server_tokens_per_s or m.client_tokens_per_s
+        steps.append(Step("speed", fast, {"tps": tps, "ttft": m.ttft_s}, "" if fast else "no speed was reported"))
+        return Probe(steps)
+    except LabError as exc:
+        steps.append(Step(keys[len(steps)], False, {}, str(exc)))
+        return _skip(keys, steps)
+    finally:
+        llm.close()
+
+
+# --- watching a function's HTTP traffic ---------------------------------------------------------
+
+@dataclass
+class Call:
+    method: str
+    url: str
+    host: str
+    path: str
+    agent: str
+    status: int | None
+    error: str = ""
+    response: Any = None
+
+    def describe(self) -> str:
+        client = self.agent.split(" ")[0] if self.agent else "?"
+        outcome = self.status if self.status is not None else self.error
+        return f"{self.method} {self.host}{self.path} → {outcome} ({client})"
+
+    def text(self) -> str | None:
+        """The model's text in a non-streamed response body (None when it was streamed or unreadable)."""
+        try:
+            body = json.loads(self.response.content)
+        except Exception:
+            return None
+        if not isinstance(body, dict):
+            return None
+        if "response" in body:
+            return body["response"]
+        if isinstance(body.get("message"), dict):
+            return body["message"].get("content")
+        choices = body.get("choices") or [{}]
+        first = choices[0] if isinstance(choices[0], dict) else {}
+        if isinstance(first.get("message"), dict):
+            return first["message"].get("content")
+        return first.get("text")
+
+
+HTTP_LIBRARIES = ("httpx", "httpx2")
+"""Where the clients send from: ``ollama`` and ``LocalLLM`` use httpx, recent ``openai`` its fork httpx2."""
+
+
+@contextmanager
+def watch_http() -> Iterator[list[Call]]:
+    """Record every request sent through ``httpx`` / ``httpx2`` (sync and async) while the block runs."""
+    import importlib
+
+    calls: list[Call] = []
+    patched: list[tuple[type, Callable]] = []
+
+    def note(request, response=None, error: Exception | None = None) -> None:
+        url = request.url
+        calls.append(Call(request.method, str(url), f"{url.host}:{url.port or ''}".rstrip(":"), url.path,
+                          request.headers.get("user-agent", ""), getattr(response, "status_code", None),
+                          f"{type(error).__name__}" if error else "", response))
+
+    def wrap_sync(original):
+        def send(self, request, *args, **kwargs):
+            try:
+                response = original(self, request, *args, **kwargs)
+            except Exception as exc:
+                note(request, error=exc)
+                raise
+            note(request, response)
+            return response
+        return send
+
+    def wrap_async(original):
+        async def send(self, request, *args, **kwargs):
+            try:
+                response = await original(self, request, *args, **kwargs)
+            except Exception as exc:
+                note(request, error=exc)
+                raise
+            note(request, response)
+            return response
+        return send
+
+    for name in HTTP_LIBRARIES:
+        try:
+            lib = importlib.import_module(name)
+        except ImportError:
+            continue
+        for cls, wrap in ((lib.Client, wrap_sync), (lib.AsyncClient, wrap_async)):
+            patched.append((cls, cls.send))
+            cls.send = wrap(cls.send)
+    try:
+        yield calls
+    finally:
+        for cls, original in reversed(patched):
+            cls.send = original
+
+
+def _is_local(call: Call) -> bool:
+    from labs.host import is_loopback
+
+    return is_loopback(call.host.rsplit(":", 1)[0] if call.host.count(":") == 1 else call.host.split("]")[0])
+
+
+def sdk(fn: Callable[[str], Any] | None, *, name: str = "ask_local", prompt: str = SDK_PROMPT) -> Probe:
+    """Question 3: call the learner's function and check that it really asks a local model server."""
+    from labs.exercises import NotAnswered, answer
+
+    keys = ["defined", "local_call", "answer"]
+    steps: list[Step] = []
+    try:
+        fn = answer({name: fn} if fn is not None else {}, name)
+    except NotAnswered as exc:
+        return _skip(keys, [Step("defined", False, {"name": name}, str(exc))])
+    if not callable(fn):
+        return _skip(keys, [Step("defined", False, {"name": name}, f"`{name}` is not a function")])
+    steps.append(Step("defined", True, {"name": name}))
+
+    returned: Any = None
+    error = ""
+    with watch_http() as calls:
+        try:
+            returned = fn(prompt)
+        except Exception as exc:  # the learner's code: report, never raise
+            error = f"{name}({prompt!r}) raised {type(exc).__name__}: {exc}"
+    model_calls = [c for c in calls if c.path.rstrip("/").endswith(MODEL_PATHS)]
+    local_ok = [c for c in model_calls if _is_local(c) and c.status is not None and c.status < 400]
+    seen = "; ".join(c.describe() for c in model_calls) or "no request to a model endpoint"
+    if not local_ok:
+        remote = [c.host for c in model_calls if not _is_local(c)]
+        why = error or (f"it called {', '.join(remote)}, which is not on this machine" if remote else
+                        f"it made no successful request to a local model server ({seen})")
+        return _skip(keys, steps + [Step("local_call", False, {"calls": seen}, why)])
+    steps.append(Step("local_call", True, {"calls": seen}))
+
+    if error:
+        return Probe(steps + [Step("answer", False, {"text": ""}, error)])
+    if not isinstance(returned, str) or not returned.strip():
+        return Probe(steps + [Step("answer", False, {"text": str(returned)[:60]},
+                                   f"it returned {type(returned).__name__} {returned!r:.60}, not the model's text")])
+    served = [t for t in (c.text() for c in local_ok) if t]
+    if served and not any(t.strip() and t.strip() in returned for t in served):
+        return Probe(steps + [Step("answer", False, {"text": returned[:60]},
+                                   f"the server said {served[-1][:60]!r} but the function returned something else")])
+    return Probe(steps + [Step("answer", True, {"text": returned.strip()[:60]})])

@@ -1,0 +1,288 @@
+"""ipywidgets for the "Check yourself" questions: immediate feedback, progress saved by the kernel.
+
+:func:`show` builds one question (all its parts); :func:`summary` a table of what is done. Each
+answer is judged by :mod:`labs.quiz.bank` (the right options are not in the notebook), saved by
+:mod:`labs.quiz.progress`, and restored when the notebook is run again. Every widget carries CSS
+classes (``labs-quiz-<qid>``, ``labs-quiz-option-<id>``, ``labs-quiz-check``, ``labs-quiz-feedback``)
+so a browser test can find it. Used at the end of lessons 1–4 and in ``05_check_yourself``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import weakref
+from typing import Any, Callable
+
+from labs.quiz import bank, practical, progress
+from labs.quiz.bank import Part, Question, ui
+
+_SUMMARIES: list[weakref.ref] = []
+
+
+def _md(value: str) -> str:
+    """Escape text for HTML, turning `code` into <code>code</code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(value, quote=False))
+
+
+def _when(stamp: str | None) -> str:
+    return (stamp or "").replace("T", " ")[:16] + " UTC" if stamp else "?"
+
+
+def _user_namespace() -> dict:
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        return shell.user_ns if shell is not None else {}
+    except ImportError:
+        return {}
+
+
+def _record(qid: str, part_id: str, lang: str, **kw: Any) -> str:
+    """Save an answer; returns a small line saying where (or why not)."""
+    try:
+        progress.record_part(qid, part_id, **kw)
+        note = ui("saved", lang, path=progress.progress_path())
+    except OSError as exc:
+        note = ui("not_saved", lang, error=exc)
+    refresh_summaries()
+    return f"<div style='color:#666;font-size:0.85em'>{_md(note)}</div>"
+
+
+class PartView:
+    """The widgets of one part and what its button does."""
+
+    def __init__(self, question: Question, part: Part, lang: str, namespace: Callable[[], dict]):
+        import ipywidgets as w
+
+        self.q, self.part, self.lang, self.namespace = question, part, lang, namespace
+        self.ctx = bank.context(part)
+        self.feedback = w.HTML().add_class("labs-quiz-feedback")
+        self.boxes: list[Any] = []
+        self.input: Any = None
+        prompt = w.HTML(f"<p><b>{_md(bank.text(part.prompt, lang, **self.ctx))}</b></p>")
+        label = ui("run_check" if part.kind == "practical" else "check", lang)
+        self.button = w.Button(description=label, button_style="primary").add_class("labs-quiz-check")
+        self.button.on_click(lambda _b: self.check())
+        rows: list[Any] = [prompt]
+        if part.kind in ("single", "multiple"):
+            for opt in part.options:
+                box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="28px"))
+                box.add_class(f"labs-quiz-option-{opt.id}")
+                self.boxes.append(box)
+                words = w.HTML(f"<b>{opt.id})</b> {_md(bank.text(opt.text, lang))}", layout=w.Layout(width="auto"))
+                rows.append(w.HBox([box, words]))
+            if part.kind == "single":
+                for box in self.boxes:
+                    box.observe(self._only_one, names="value")
+            rows.append(self.button)
+        elif part.kind == "numeric":
+            self.input = w.Text(placeholder="0.00", layout=w.Layout(width="160px")).add_class("labs-quiz-number")
+            rows.append(w.HBox([self.input, w.Label(bank.text(part.unit, lang)), self.button]))
+        else:
+            default = "ask_local" if part.probe == "sdk" else ""
+            caption = ui("function_label" if part.probe == "sdk" else "model_label", lang)
+            self.input = w.Text(value=default, placeholder="llama3.2", layout=w.Layout(width="200px"))
+            self.input.add_class("labs-quiz-input")
+            rows.append(w.HBox([w.Label(caption), self.input, self.button]))
+        rows.append(self.feedback)
+        self.widget = w.VBox(rows).add_class(f"labs-quiz-part-{part.id}")
+        self._restore()
+
+    # --- state ------------------------------------------------------------------------------
+    def _only_one(self, change: dict) -> None:
+        if change["new"]:
+            for box in self.boxes:
+                if box is not change["owner"]:
+                    box.value = False
+
+    def _chosen(self) -> list[str]:
+        return [o.id for o, box in zip(self.part.options, self.boxes) if box.value]
+
+    def _restore(self) -> None:
+        state = progress.part_state(self.q.id, self.part.id)
+        if not state:
+            return
+        note = f"<div style='color:#666;font-size:0.85em'>{_md(ui('previously', self.lang, when=_when(state.get('at'))))}</div>"
+        saved = state.get("answer")
+        if self.part.kind in ("single", "multiple") and isinstance(saved, list):
+            for o, box in zip(self.part.options, self.boxes):
+                box.value = o.id in saved
+            self.feedback.value = self._choice_feedback(bank.evaluate(self.q.id, self.part.id, saved)) + note
+        elif self.part.kind == "numeric" and isinstance(saved, (int, float)):
+            self.input.value = f"{saved:g}"
+            self.feedback.value = self._numeric_feedback(bank.evaluate(self.q.id, self.part.id, saved)) + note
+        elif self.part.kind == "practical":
+            if isinstance(saved, str) and saved:
+                self.input.value = saved
+            mark = "✅" if state.get("last_correct") else "❌"
+            self.feedback.value = f"<div>{mark} {_md(ui('step_ok' if state.get('last_correct') else 'step_failed', self.lang))}</div>" + note
+
+    # --- checking -----------------------------------------------------------------------------
+    def check(self) -> None:
+        if self.part.kind in ("single", "multiple"):
+            chosen = self._chosen()
+            if not chosen:
+                self.feedback.value = f"<div>✏️ {_md(ui('not_answered', self.lang))}</div>"
+                return
+            verdict = bank.evaluate(self.q.id, self.part.id, chosen)
+            self.feedback.value = self._choice_feedback(verdict) + _record(
+                self.q.id, self.part.id, self.lang, correct=verdict.correct, answer=chosen)
+        elif self.part.kind == "numeric":
+            if not self.input.value.strip():
+                self.feedback.value = f"<div>✏️ {_md(ui('not_answered', self.lang))}</div>"
+                return
+            verdict = bank.evaluate(self.q.id, self.part.id, self.input.value)
+            if verdict.problem:
+                self.feedback.value = f"<div>✏️ {_md(ui('bad_answer', self.lang, problem=verdict.problem))}</div>"
+                return
+            self.feedback.value = self._numeric_feedback(verdict) + _record(
+                self.q.id, self.part.id, self.lang, correct=verdict.correct, answer=verdict.value)
+        else:
+            self.button.disabled = True
+            self.feedback.value = "<div>⏳ …</div>"
+            try:
+                probe = self._probe()
+            finally:
+                self.button.disabled = False
+            self.feedback.value = self._probe_feedback(probe) + _record(
+                self.q.id, self.part.id, self.lang, correct=probe.ok, answer=self.input.value, detail=probe.summary())
+
+    def _probe(self) -> practical.Probe:
+        name = self.input.value.strip()
+        if self.part.probe == "setup":
+            return practical.setup(name or None)
+        if self.part.probe == "sdk":
+            name = name or "ask_local"
+            return practical.sdk(self.namespace().get(name), name=name)
+        raise ValueError(f"{self.part.ref}: unknown probe {self.part.probe!r}")
+
+    def _choice_feedback(self, verdict: bank.Verdict) -> str:
+        if verdict.problem:
+            return f"<div>✏️ {_md(ui('bad_answer', self.lang, problem=verdict.problem))}</div>"
+        head = ui("correct" if verdict.correct else "wrong", self.lang)
+        lines = [f"<div><b>{'✅' if verdict.correct else '❌'} {_md(head)}</b></div><ul>"]
+        for opt in self.part.options:
+            chosen, right = verdict.options[opt.id]
+            if not verdict.correct and not chosen:
+                continue  # do not give away the unticked right options
+            mark = "✅" if chosen == right else "❌"
+            tick = "☑" if chosen else "☐"
+            lines.append(f"<li>{mark} {tick} <b>{opt.id})</b> {_md(bank.text(opt.why, self.lang))}</li>")
+        lines.append("</ul>")
+        missed = sum(1 for chosen, right in verdict.options.values() if right and not chosen)
+        if not verdict.correct and missed and self.part.kind == "multiple":
+            lines.append(f"<div>{_md(ui('missed', self.lang, n=missed))}</div>")
+        return "".join(lines)
+
+    def _numeric_feedback(self, verdict: bank.Verdict) -> str:
+        unit = bank.text(self.part.unit, self.lang)
+        yours = ui("your_value", self.lang, value=verdict.value, unit=unit)
+        tol = ui("tolerance", self.lang, rel=float(self.part.tolerance.get("rel", 0)))
+        if verdict.correct:
+            how = bank.text(self.part.solution, self.lang, **self.ctx)
+            return (f"<div><b>✅ {_md(ui('correct', self.lang))}</b> {_md(yours)}</div>"
+                    f"<div><i>{_md(ui('solution', self.lang))}:</i> {_md(how)}</div>")
+        side = ui("too_high" if verdict.value > verdict.expected else "too_low", self.lang)
+        hint = bank.text(self.part.hint, self.lang) if self.part.hint else ""
+        return (f"<div><b>❌ {_md(side)}</b> {_md(yours)}</div><div>{_md(hint)}</div>"
+                f"<div style='color:#666;font-size:0.85em'>{_md(tol)}</div>")
+
+    def _probe_feedback(self, probe: practical.Probe) -> str:
+        rows = []
+        for step in probe.steps:
+            mark = {True: "✅", False: "❌", None: "⏭"}[step.ok]
+            template = self.part.steps.get(step.key, {})
+            try:
+                said = bank.text(template, self.lang, **step.fields) if step.fields else step.key
+            except (KeyError, ValueError, IndexError):
+                said = step.key
+            if step.ok is None:
+                said = f"{step.key}: {ui('step_skipped', self.lang)}"
+            extra = f" — {_md(step.error)}" if step.error else ""
+            rows.append(f"<li>{mark} {_md(said)}{extra}</li>")
+        hint = "" if probe.ok or not self.part.hint else f"<div>💡 {_md(bank.text(self.part.hint, self.lang))}</div>"
+        head = ui("correct" if probe.ok else "step_failed", self.lang)
+        return f"<div><b>{'✅' if probe.ok else '❌'} {_md(head)}</b></div><ul>{''.join(rows)}</ul>{hint}"
+
+
+def show(qid: str, *, lang: str | None = None, namespace: dict | None = None):
+    """The widget for one question (``show("q1")``): every part, each with its own Check button."""
+    import ipywidgets as w
+
+    lang = bank.language(lang)
+    q = bank.question(qid)
+    views = []
+    get_ns = (lambda: namespace) if namespace is not None else _user_namespace
+    for part in q.parts:
+        views.append(PartView(q, part, lang, get_ns))
+    ctx: dict = {}
+    for v in views:
+        ctx.update(v.ctx)
+    intro = bank.text(q.intro, lang, **ctx) if q.intro else ""
+    lesson = ui("lesson", lang, n=q.lesson)
+    head = w.HTML(f"<h3 style='margin-bottom:0'>{_md(bank.text(q.title, lang))}</h3>"
+                  f"<div style='color:#666;font-size:0.85em'>{_md(lesson)}</div>"
+                  + (f"<p>{_md(intro)}</p>" if intro else ""))
+    box = w.VBox([head, *[v.widget for v in views]], layout=w.Layout(border="1px solid #ccc", padding="8px"))
+    box.add_class("labs-quiz").add_class(f"labs-quiz-{qid}")
+    box.views = views  # for tests and for code that wants to press the buttons
+    return box
+
+
+# --- the summary -----------------------------------------------------------------------------
+
+def summary_html(lang: str | None = None, path: Any = None) -> str:
+    """The progress table as HTML (what :func:`summary` shows)."""
+    lang = bank.language(lang)
+    data = progress.load(path)
+    rows = []
+    for q in bank.questions().values():
+        saved = data["quiz"].get(q.id, {})
+        done = sum(1 for p in q.parts if saved.get(p.id, {}).get("correct"))
+        if done == len(q.parts):
+            status = f"✅ {ui('summary_done', lang)}"
+        elif saved:
+            status = f"🟡 {ui('summary_partial', lang, done=done, total=len(q.parts))}"
+        else:
+            status = f"⬜ {ui('summary_todo', lang)}"
+        rows.append(f"<tr><td style='text-align:left'>{_md(bank.text(q.title, lang))}</td><td>{status}</td></tr>")
+    out = [f"<h3>{_md(ui('summary_title', lang))}</h3>",
+           f"<table class='labs-quiz-summary-table'><tr><th>{_md(ui('summary_question', lang))}</th>"
+           f"<th>{_md(ui('summary_status', lang))}</th></tr>{''.join(rows)}</table>"]
+    if data["exercises"]:
+        items = []
+        for ex_id, e in sorted(data["exercises"].items()):
+            mark = {"passed": "✅", "failed": "❌", "not answered": "✏️", "error": "⚠️"}.get(e.get("status"), "?")
+            items.append(f"<li>{mark} <code>{html.escape(ex_id)}</code>: {html.escape(str(e.get('status')))} "
+                         f"({e.get('points', 0)}/{e.get('max_points', 0)})</li>")
+        out.append(f"<p><b>{_md(ui('summary_exercises', lang))}</b></p><ul>{''.join(items)}</ul>"
+                   f"<p><i>{_md(ui('summary_hidden', lang))}</i></p>")
+    out.append(f"<p style='color:#666;font-size:0.85em'>{_md(ui('summary_file', lang, path=progress.progress_path(path)))}</p>")
+    return "".join(out)
+
+
+def summary(lang: str | None = None):
+    """A widget with the progress table; it refreshes itself whenever an answer is saved."""
+    import ipywidgets as w
+
+    lang = bank.language(lang)
+    widget = w.HTML(summary_html(lang)).add_class("labs-quiz-summary")
+    widget.lang = lang
+    _SUMMARIES.append(weakref.ref(widget))
+    return widget
+
+
+def refresh_summaries() -> None:
+    """Redraw every live summary widget (called after each saved answer)."""
+    alive = []
+    for ref in _SUMMARIES:
+        widget = ref()
+        if widget is not None:
+            try:
+                widget.value = summary_html(getattr(widget, "lang", None))
+            except Exception:  # a broken summary must never break answering
+                continue
+            alive.append(ref)
+    _SUMMARIES[:] = alive

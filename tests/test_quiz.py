@@ -1,0 +1,277 @@
+"""The "Check yourself" bank, its widgets and the progress file — on real widgets and a real server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from labs.exercises import CheckResult, check, hidden_test, run_hidden
+from labs.quiz import bank, practical, progress
+from labs.quiz.widgets import show, summary
+
+LANG_FIELDS = ("title",)
+
+
+@pytest.fixture(autouse=True)
+def progress_file(tmp_path, monkeypatch):
+    path = tmp_path / "work" / ".labs-progress.json"
+    monkeypatch.setenv("LABS_PROGRESS", str(path))
+    monkeypatch.delenv("LAB_LANG", raising=False)
+    return path
+
+
+def _both(value, where):
+    assert isinstance(value, dict) and value.get("en") and value.get("uk"), f"{where}: needs en and uk texts"
+    assert value["en"] != value["uk"] or value["en"].startswith("http"), f"{where}: uk text is a copy of en"
+
+
+def test_every_text_exists_in_both_languages():
+    for name, value in bank.ui_texts().items():
+        _both(value, f"ui.{name}")
+    assert [q for q in bank.questions()] == ["q1", "q2", "q3", "q4", "q5"]
+    for q in bank.questions().values():
+        _both(q.title, q.id)
+        for part in q.parts:
+            _both(part.prompt, part.ref)
+            for opt in part.options:
+                _both(opt.text, f"{part.ref}.{opt.id}")
+                _both(opt.why, f"{part.ref}.{opt.id} why")
+            for name in ("unit", "solution", "hint"):
+                if getattr(part, name):
+                    _both(getattr(part, name), f"{part.ref}.{name}")
+            for key, step in part.steps.items():
+                _both(step, f"{part.ref}.steps.{key}")
+
+
+def test_every_choice_key_decodes_to_one_set_and_answers_are_not_stored_plainly():
+    import yaml
+
+    raw = yaml.safe_load(bank.resources.files("labs").joinpath("data", "questions.yaml").read_text(encoding="utf-8"))
+    for q in raw["questions"].values():
+        for part in q["parts"]:  # an option says what it is and why, never whether it is right
+            assert all(set(opt) == {"id", "text", "why"} for opt in part.get("options", []))
+    for q in bank.questions().values():
+        for part in q.parts:
+            if part.kind not in ("single", "multiple"):
+                continue
+            right = bank.right_options(q.id, part.id)
+            assert len(part.key) == 20
+            assert right and right <= set(part.option_ids())
+            if part.kind == "single":
+                assert len(right) == 1
+            else:  # a multiple-choice part with one right option would be a single choice in disguise
+                assert 1 < len(right) < len(part.options)
+
+
+def test_choice_answers_are_judged_with_a_mark_for_every_option():
+    right = bank.right_options("q1", "when")
+    verdict = bank.evaluate("q1", "when", sorted(right))
+    assert verdict.correct and set(verdict.options) == set("abcdefg")
+    assert all(chosen == ok for chosen, ok in verdict.options.values())
+    wrong = bank.evaluate("q1", "when", "a, B")
+    assert not wrong.correct and wrong.answer == ["a", "b"]
+    assert wrong.options["b"] == (True, "b" in right)
+    assert bank.evaluate("q1", "when", "z").problem.startswith("no option z")
+    assert bank.evaluate("q2", "port", "ab").problem == "choose exactly one option"
+    assert bank.evaluate("q2", "port", "b").correct
+
+
+def test_numeric_answers_come_from_labs_costs_with_units_and_tolerance():
+    # independent arithmetic with the dated prices: 0.34 USD/h × 730 h; (500 × 0.15 + 200 × 0.60)/1M per request
+    gpu, per_request, days = 0.34 * 730, (500 * 0.15 + 200 * 0.60) / 1e6, 730 / 24
+    expected = {"gpu_month": gpu, "api_month": 10_000 * per_request * days, "break_even": gpu / (per_request * days)}
+    for part_id, value in expected.items():
+        part = bank.question("q5").part(part_id)
+        assert bank.expected_value(part) == pytest.approx(value, rel=1e-9)
+        assert part.unit["en"] and part.tolerance["rel"] > 0
+        assert bank.evaluate("q5", part_id, value * (1 + part.tolerance["rel"] * 0.9)).correct
+        assert not bank.evaluate("q5", part_id, value * (1 + part.tolerance["rel"] * 1.1)).correct
+    assert bank.evaluate("q5", "gpu_month", "$248.20").correct
+    assert bank.evaluate("q5", "break_even", "41 846").correct
+    assert bank.evaluate("q5", "gpu_month", "lots").problem
+    ctx = bank.context(bank.question("q5").part("gpu_month"))
+    assert ctx["gpu_as_of"] == "2026-09" and ctx["api_as_of"] == "2025-06"  # dated prices reach the text
+
+
+def test_language_comes_from_lab_lang(monkeypatch):
+    assert "When is a self-hosted" in show("q1").children[0].value
+    monkeypatch.setenv("LAB_LANG", "uk")
+    box = show("q1")
+    assert "Коли self-hosted" in box.children[0].value
+    assert box.views[0].button.description == "Перевірити"
+    assert "Коли self-hosted" in show("q1", lang="uk").children[0].value
+    monkeypatch.setenv("LAB_LANG", "fr")
+    with pytest.raises(ValueError, match="LAB_LANG to one of uk, en"):
+        show("q1")
+
+
+def _tick(view, ids):
+    for opt, box in zip(view.part.options, view.boxes):
+        box.value = opt.id in ids
+
+
+def test_choice_widget_gives_feedback_saves_and_restores(progress_file):
+    live = summary()
+    assert "not started" in live.value
+    view = show("q1").views[0]
+    view.button.click()
+    assert "Choose an answer first" in view.feedback.value and not progress_file.exists()
+
+    right = bank.right_options("q1", "when")
+    wrong_pick = {"b"} | set(sorted(right)[:1])
+    _tick(view, wrong_pick)
+    view.button.click()
+    html = view.feedback.value
+    assert "❌ Not yet" in html and "You missed" in html
+    assert html.count("<li>") == len(wrong_pick)  # only the ticked options are explained on a wrong answer
+    assert "0 of 1 parts" in live.value  # the summary refreshed itself
+
+    _tick(view, right)
+    view.button.click()
+    assert "✅ Correct." in view.feedback.value and view.feedback.value.count("<li>") == 7
+    saved = json.loads(progress_file.read_text())
+    entry = saved["quiz"]["q1"]["when"]
+    assert entry["correct"] and entry["attempts"] == 2 and entry["answer"] == sorted(right)
+    assert "✅ done" in live.value
+
+    again = show("q1").views[0]  # re-running the cell restores the answer and its feedback
+    assert [o.id for o, b in zip(again.part.options, again.boxes) if b.value] == sorted(right)
+    assert "✅ Correct." in again.feedback.value and "Answered before" in again.feedback.value
+
+
+def test_single_choice_keeps_one_tick():
+    view = show("q2").views[0]
+    view.boxes[0].value = True
+    view.boxes[1].value = True
+    assert [b.value for b in view.boxes] == [False, True, False, False]
+
+
+def test_numeric_widget(progress_file):
+    view = show("q5", lang="uk").views[0]
+    view.input.value = "not a number"
+    view.button.click()
+    assert "Не вдається прочитати" in view.feedback.value and not progress_file.exists()
+    view.input.value = "300"
+    view.button.click()
+    assert "Забагато" in view.feedback.value and "$248.20" not in view.feedback.value  # no solution on a wrong answer
+    view.input.value = "$248.2"
+    view.button.click()
+    assert "✅ Правильно." in view.feedback.value and "$248.20" in view.feedback.value
+    assert progress.part_state("q5", "gpu_month")["answer"] == pytest.approx(248.2)
+
+
+def test_progress_file_survives_corruption_and_keeps_done_parts(progress_file):
+    progress_file.parent.mkdir(parents=True)
+    progress_file.write_text("{not json")
+    assert progress.load()["quiz"] == {}
+    progress.record_part("q2", "port", correct=True, answer=["b"])
+    progress.record_part("q2", "port", correct=False, answer=["a"])
+    state = progress.part_state("q2", "port")
+    assert state["correct"] and not state["last_correct"] and state["attempts"] == 2
+    assert [p.name for p in progress_file.parent.iterdir()] == [progress_file.name]  # no temp files left
+    progress.reset()
+    assert not progress_file.exists()
+
+
+def test_check_reports_honestly_and_saves_its_result(progress_file):
+    right = ", ".join(sorted(bank.right_options("q1", "when")))
+    result = check("quiz.q1", {"q1_choices": right})
+    assert result.passed and "public checks passed, hidden tests pending" in repr(result)
+    assert "all tests passed" not in repr(result).lower()
+    assert check("quiz.q1", {"q1_choices": ...}).status == "not answered"
+    failed = check("quiz.q1", {"q1_choices": "b"})
+    assert failed.status == "failed" and "wrong option" in failed.message
+    saved = progress.load()["exercises"]["quiz.q1"]
+    assert saved["status"] == "failed" and saved["best_points"] == 1
+    assert "quiz.q1" in summary().value
+
+
+def test_hidden_tests_run_only_when_asked():
+    @hidden_test("quiz.test_only", points=2)
+    def needs_x(ns):
+        assert ns["x"] == 1, "x should be 1"
+        return "ok"
+
+    assert [r.status for r in run_hidden("quiz.test_only", {"x": 1})] == ["passed"]
+    result = run_hidden("quiz.test_only", {"x": 2})[0]
+    assert isinstance(result, CheckResult) and result.status == "failed" and result.max_points == 2
+    assert run_hidden("quiz.test_only", {})[0].status == "error"
+
+
+# --- practical checks against a real server --------------------------------------------------
+
+def test_setup_probe_on_a_live_server(server_url, monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", server_url)
+    probe = practical.setup()
+    assert probe.ok, probe.steps
+    assert probe.step("speed").fields["tps"] > 0 and probe.step("generates").fields["tokens"] > 0
+    missing = practical.setup("no-such-model:1b")
+    assert [s.ok for s in missing.steps] == [True, False, None, None]
+    assert "ollama pull no-such-model:1b" in missing.step("model").error
+
+
+def test_setup_probe_with_no_server(monkeypatch):
+    from labs.host import free_port
+
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")
+    probe = practical.setup()
+    assert [s.ok for s in probe.steps] == [False, None, None, None]
+
+
+def test_setup_widget_runs_the_probe(server_url, monkeypatch, progress_file):
+    monkeypatch.setenv("OLLAMA_HOST", server_url)
+    view = show("q2").views[1]
+    view.button.click()
+    assert "✅" in view.feedback.value and "tokens/s" in view.feedback.value
+    assert progress.part_state("q2", "setup")["detail"]["speed"]["tps"] > 0
+
+
+def ask_openai(prompt: str) -> str:
+    from labs.client import openai_client
+
+    reply = openai_client().chat.completions.create(
+        model="smollm2:135m", messages=[{"role": "user", "content": prompt}], max_tokens=8, temperature=0, seed=1)
+    return reply.choices[0].message.content
+
+
+def ask_ollama(prompt: str) -> str:
+    from labs.client import ollama_client
+
+    return ollama_client().generate(model="smollm2:135m", prompt=prompt, options={"num_predict": 8})["response"]
+
+
+def pretend(prompt: str) -> str:
+    return "Local models keep data private."
+
+
+def lies(prompt: str) -> str:
+    ask_ollama(prompt)
+    return "Something the server never said."
+
+
+def unanswered(prompt: str) -> str:
+    ...
+
+
+@pytest.mark.parametrize("fn", [ask_openai, ask_ollama])
+def test_sdk_probe_accepts_real_local_calls(fn, server_url, monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", server_url)
+    probe = practical.sdk(fn)
+    assert probe.ok, probe.steps
+    assert "127.0.0.1" in probe.step("local_call").fields["calls"]
+
+
+@pytest.mark.parametrize("fn, failing", [(pretend, "local_call"), (lies, "answer"), (unanswered, "defined"),
+                                         (None, "defined")])
+def test_sdk_probe_rejects_functions_that_do_not_use_the_server(fn, failing, server_url, monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", server_url)
+    probe = practical.sdk(fn)
+    assert not probe.ok and probe.step(failing).ok is False
+
+
+def test_sdk_widget_finds_the_function_in_the_namespace(server_url, monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", server_url)
+    view = show("q3", namespace={"ask_local": ask_ollama}).views[1]
+    view.button.click()
+    assert "✅" in view.feedback.value and "/api/generate" in view.feedback.value

@@ -185,6 +185,7 @@ server {{
         proxy_pass http://ollama_backend;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
+        proxy_set_header Host localhost;  # Ollama on loopback answers 403 to a non-local Host (DNS rebinding guard)
         proxy_set_header Authorization "";
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_buffering off;          # stream tokens as they are generated

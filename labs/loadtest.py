@@ -263,6 +263,9 @@ def plot_sweep(frame, title: str = "Load test on this machine"):
         right.plot(frame["concurrency"], frame[col], style, label=col.replace("_s", "").replace("_", " "))
     right.set(xlabel="concurrent requests", ylabel="seconds (s)", title="Latency and time to first token")
     right.legend(fontsize=8)
+    for ax in (left, right):
+        ax.set_xticks(list(frame["concurrency"]))
+        ax.set_ylim(bottom=0)
     errors = int(frame["errors"].sum())
     fig.suptitle(f"{title} — {errors} failed request(s)" if errors else title)
     fig.tight_layout()

@@ -125,3 +125,22 @@ def cheapest_meeting(rows: list[dict]) -> str | None:
     """
     good = [r for r in rows if r["meets_target"]]
     return min(good, key=lambda r: r["rent_usd_month"])["hardware"] if good else None
+
+
+def plot_tier_costs(frame, api_monthly: dict[str, float], title: str, ax=None):
+    """Monthly cost per tier (rent and buy) as bars, each API's cost for the same workload as a line."""
+    import matplotlib.pyplot as plt
+
+    priced = frame.dropna(subset=["rent_usd_month"])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4))
+    x = range(len(priced))
+    ax.bar([i - 0.2 for i in x], priced["rent_usd_month"], width=0.4, label="rent (730 h/month)")
+    ax.bar([i + 0.2 for i in x], priced["own_usd_month"], width=0.4, label="buy (36-month amortisation + power)")
+    for (name, usd), style in zip(api_monthly.items(), ("--", ":", "-.", "-")):
+        ax.axhline(usd, linestyle=style, color="black", linewidth=1, label=f"API {name}: ${usd:,.0f}/month")
+    ax.set_xticks(list(x), [f"{t}\n{h}" for t, h in zip(priced["tier"], priced["hardware"])], fontsize=8)
+    ax.set_yscale("log")
+    ax.set(ylabel="USD per month (log scale)", xlabel="hardware tier", title=title)
+    ax.legend(fontsize=7)
+    return ax

@@ -127,6 +127,7 @@ class _Upstream(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         payload = json.dumps({"path": self.path, "authorization": self.headers.get("Authorization"),
+                              "host": self.headers.get("Host"),
                               "body": body}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -166,6 +167,7 @@ def test_live_proxy_enforces_tls_api_key_and_blocks_management(upstream):
         seen = ok.json()
         assert seen["path"] == "/api/generate" and json.loads(seen["body"])["prompt"] == "hi"
         assert seen["authorization"] is None  # the key stops at the proxy
+        assert seen["host"] == "localhost"  # a loopback Ollama refuses non-local Host headers
         for path in ("/api/pull", "/api/delete", "/api/create"):
             assert http.post(path, json={}, headers={"Authorization": f"Bearer {key}"}).status_code == 403
 

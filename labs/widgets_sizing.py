@@ -1,0 +1,49 @@
+"""The sizing widget of lesson 4: pick a model, quantization, context and parallel requests; see the
+memory it needs and which hardware holds it (numbers from :mod:`labs.sizing`)."""
+
+from __future__ import annotations
+
+from labs import sizing
+
+
+def fit_report(model: str, quant: str, context: int, parallel: int, kv_cache: str = "f16"):
+    """The estimate as text and the hardware table (pandas) for one choice."""
+    import pandas as pd
+
+    est, rows = sizing.quick_fit(model, quant, context, parallel, kv_cache)
+    frame = pd.DataFrame(rows)
+    frame["fits"] = frame["count"].map(lambda n: "no" if pd.isna(n) else ("yes" if n == 1 else f"{int(n)} cards"))
+    arch = sizing.reference_architectures().get(model)
+    speed = []
+    for name in frame["hardware"]:
+        count = frame.loc[frame["hardware"] == name, "count"].iloc[0]
+        speed.append(None if pd.isna(count) or arch is None else
+                     round(sizing.decode_tokens_per_s(arch, quant, name, count=int(count), context_filled=context // 2)))
+    frame["decode_tokens_per_s_est"] = speed
+    return str(est), frame[["hardware", "kind", "fits", "memory_gb", "headroom_gib", "decode_tokens_per_s_est"]]
+
+
+def sizing_explorer():
+    """An ipywidgets form that redraws :func:`fit_report` on every change."""
+    import ipywidgets as w
+    from IPython.display import display
+
+    models = list(sizing.reference_architectures())
+    quants = list(sizing.quantizations())
+    model = w.Dropdown(options=models, value="Qwen3-8B", description="model")
+    quant = w.Dropdown(options=quants, value="Q4_K_M", description="quant")
+    context = w.SelectionSlider(options=[2048, 4096, 8192, 16384, 32768, 65536, 131072], value=8192,
+                                description="context")
+    parallel = w.IntSlider(value=1, min=1, max=16, description="parallel")
+    kv = w.Dropdown(options=list(sizing.KV_CACHE_BYTES), value="f16", description="KV cache")
+
+    def show(model, quant, context, parallel, kv_cache):
+        try:
+            text, frame = fit_report(model, quant, context, parallel, kv_cache)
+        except ValueError as exc:  # e.g. a context longer than the model supports
+            print(f"⚠️ {exc}")
+            return
+        print(text)
+        display(frame)
+
+    return w.interactive(show, model=model, quant=quant, context=context, parallel=parallel, kv_cache=kv)

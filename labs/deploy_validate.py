@@ -155,6 +155,9 @@ def nginx_test(proxy: ProxySettings = ProxySettings(), keys: list[str] | None = 
     nginx = find_tool("nginx")
     if nginx is None:
         return ToolResult("nginx -t", False, False, "nginx is not installed (Debian: apt-get install nginx-light)")
+    if find_tool("openssl") is None:
+        return ToolResult("nginx -t", False, False, "openssl is not installed (Debian: apt-get install openssl); "
+                                                    "nginx -t needs a certificate to open")
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         local = local_proxy_settings(d, "127.0.0.1:11434", 8443, proxy)

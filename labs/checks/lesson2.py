@@ -84,7 +84,7 @@ def check_ttft(ns: dict) -> str:
                            f"after the call began (the whole call took {returned - started:.3f} s): "
                            "stop the clock at the FIRST chunk that carries text, not at the end, and return seconds")
     return (f"{value:.3f} s, within [{low:.3f}, {high:.3f}] s (the check's proxy added {delay} s before the first "
-            f"token and {delay} s after it); {ex.chunks} streamed chunks from {ex.path}.")
+            f"token and {delay} s after it); streamed from {ex.path}.")
 
 
 def _schema(marker: str) -> tuple[str, dict]:

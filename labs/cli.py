@@ -23,7 +23,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         overrides["models_dir"] = Path(args.models_dir)
     if args.keep_alive is not None:
         from labs.server.config import parse_keep_alive
-        overrides["keep_alive"] = parse_keep_alive(args.keep_alive)
+        overrides["keep_alive"] = parse_keep_alive(args.keep_alive, bare_seconds=True)
     config = ServerConfig.from_env(**overrides)
     pull = () if args.no_pull else tuple(args.pull or [DEFAULT_MODEL])
     print(f"labs: embedded model server on http://{host}:{port} (models in {config.models_dir})", flush=True)

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from urllib.parse import urlsplit
 
 from labs.client import LocalLLM
@@ -36,15 +37,21 @@ def start_embedded(url: str, log_path: str | None = None) -> subprocess.Popen:
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
     server = subprocess.Popen([sys.executable, "-m", "labs.cli", "serve", "--host", host, "--port", str(port)],
                               stdout=log, stderr=subprocess.STDOUT)
-    llm = LocalLLM(url)
-    try:
-        llm.wait_until_up(180)
-    except Exception:
-        server.terminate()
-        raise
-    finally:
-        llm.close()
+    wait_for_server(server, url)
     return server
+
+
+def wait_for_server(server: subprocess.Popen, url: str, seconds: float = 180.0) -> None:
+    """Wait until ``server`` answers at ``url``; fail at once if the process exits instead."""
+    deadline = time.monotonic() + seconds
+    with LocalLLM(url) as llm:
+        while not llm.is_up():
+            if server.poll() is not None:
+                raise RuntimeError(f"the embedded server exited with code {server.returncode} before answering at {url}")
+            if time.monotonic() > deadline:
+                server.terminate()
+                raise RuntimeError(f"the embedded server did not answer at {url} within {seconds:.0f} s")
+            time.sleep(0.1)
 
 
 def stop(server: subprocess.Popen) -> None:

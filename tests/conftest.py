@@ -18,6 +18,7 @@ import pytest
 from labs import DEFAULT_MODEL
 from labs.client import LocalLLM
 from labs.host import free_port
+from labs.launcher import wait_for_server
 
 
 class EmbeddedServer:
@@ -33,14 +34,11 @@ class EmbeddedServer:
         self.log = models_dir.parent / f"server-{self.port}.log"
         self.proc = subprocess.Popen(cmd, stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
                                      env={**os.environ, **(env or {})})
-        llm = LocalLLM(self.url)
         try:
-            llm.wait_until_up(120)
-        except Exception:
+            wait_for_server(self.proc, self.url, 120)
+        except RuntimeError as exc:
             self.stop()
-            raise RuntimeError(f"embedded server did not start:\n{self.log.read_text()[-3000:]}") from None
-        finally:
-            llm.close()
+            raise RuntimeError(f"{exc}:\n{self.log.read_text()[-3000:]}") from None
 
     def client(self, **kw) -> LocalLLM:
         return LocalLLM(self.url, **kw)

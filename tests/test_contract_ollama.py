@@ -142,3 +142,9 @@ def test_errors_have_ollama_types(client):
 def test_connection_refused_is_a_connection_error():
     with pytest.raises(ConnectionError):
         ollama.Client(host=f"http://127.0.0.1:{free_port()}").list()
+
+
+def test_eval_count_never_exceeds_num_predict_even_with_a_cached_prompt(client):
+    for _ in range(3):  # the second and third calls reuse the cached prompt
+        r = client.generate(model=DEFAULT_MODEL, prompt="Tell me a long story.", options={"temperature": 0, "num_predict": 8})
+        assert r.done_reason == "length" and r.eval_count == 8

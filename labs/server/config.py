@@ -13,11 +13,15 @@ _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, 
 _PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 
 
-def parse_keep_alive(value: object) -> float:
+def parse_keep_alive(value: object, *, bare_seconds: bool = False) -> float:
     """``keep_alive`` → seconds (negative: forever), as Ollama reads it (Go durations or seconds).
+    A string without a unit is refused in a request, but read as seconds from ``OLLAMA_KEEP_ALIVE``
+    and the command line (``bare_seconds``), as Ollama's own settings do.
 
     >>> [parse_keep_alive(v) for v in ("5m", "1h30m", "0", 0, -1, "-1m", 300, 2.5, "10s")]
     [300.0, 5400.0, 0.0, 0.0, -1.0, -60.0, 300.0, 2.5, 10.0]
+    >>> parse_keep_alive("-1", bare_seconds=True), parse_keep_alive("300", bare_seconds=True)
+    (-1.0, 300.0)
     >>> parse_keep_alive("300")
     Traceback (most recent call last):
     ...
@@ -34,6 +38,8 @@ def parse_keep_alive(value: object) -> float:
     if body == "0":
         return 0.0
     if re.fullmatch(r"\d+(\.\d*)?", body):
+        if bare_seconds:
+            return sign * float(body)
         raise ValueError(f'time: missing unit in duration "{value}"')
     if not body or _PART.sub("", body):
         raise ValueError(f'time: invalid duration "{value}"')
@@ -57,7 +63,7 @@ class ServerConfig:
         if "models_dir" not in overrides and env.get("LABS_MODELS"):
             cfg.models_dir = Path(env["LABS_MODELS"]).expanduser()
         if "keep_alive" not in overrides and env.get("OLLAMA_KEEP_ALIVE"):
-            cfg.keep_alive = parse_keep_alive(env["OLLAMA_KEEP_ALIVE"])
+            cfg.keep_alive = parse_keep_alive(env["OLLAMA_KEEP_ALIVE"], bare_seconds=True)
         for attr, var in (("max_queue", "OLLAMA_MAX_QUEUE"), ("max_loaded_models", "OLLAMA_MAX_LOADED_MODELS"),
                           ("context_length", "OLLAMA_CONTEXT_LENGTH")):
             if attr not in overrides and env.get(var):

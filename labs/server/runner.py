@@ -113,7 +113,10 @@ class Runner:
             perf = llama_cpp.llama_perf_context(ctx)
             stats.prompt_eval_count = len(tokens)
             stats.prompt_eval_ns = int(perf.t_p_eval_ms * 1e6)
-            stats.eval_count = max(int(perf.n_eval), 0) + (1 if perf.n_eval or reason == "length" else 0)
+            # Generated tokens = what entered the context after the prompt, plus the last sampled
+            # token when it was cut off by num_predict (never evaluated). Not perf.n_eval: llama.cpp
+            # counts re-evaluating one cached prompt token as an "eval" too.
+            stats.eval_count = max(self.llm.n_tokens - len(tokens), 0) + (1 if reason == "length" else 0)
             stats.eval_ns = int(perf.t_eval_ms * 1e6)
             stats.done_reason = "length" if reason == "length" else "stop"
             stats.context = [int(t) for t in self.llm.input_ids[: self.llm.n_tokens]]

@@ -193,3 +193,44 @@ def test_luhn_valid_visa_numbers_are_found_grouped_or_not(body):
     grouped = " ".join(number[i : i + 4] for i in range(0, 16, 4))
     for form in (number, grouped, grouped.replace(" ", "-")):
         assert [(f.kind, f.text) for f in detect_pii(f"card {form} please")] == [("card", form)]
+
+
+# --- the labelled prompt set --------------------------------------------------------------------
+
+def test_labelled_prompts_are_consistent():
+    from labs.router.evaluate import load_prompts
+    from labs.router.pii import KINDS
+
+    rows = load_prompts()
+    assert len(rows) >= 150 and len({r["id"] for r in rows}) == len(rows)
+    assert {r["lang"] for r in rows} == {"en", "uk"}
+    assert min(sum(r["lang"] == lang and r["sensitive"] for r in rows) for lang in ("en", "uk")) >= 40
+    assert sum(r["category"].startswith("hard_negative") for r in rows) >= 40
+    for r in rows:
+        assert r["sensitive"] == bool(r["pii"])
+        assert r["complexity"] in ("simple", "complex")
+        assert r["expected_route"] == ("local" if r["sensitive"] or r["complexity"] == "simple" else "cloud")
+        for span in r["pii"]:
+            assert span["kind"] in KINDS and r["text"][span["start"] : span["end"]] == span["text"], (r["id"], span)
+            digits = "".join(ch for ch in span["text"] if ch.isdigit())
+            if span["kind"] == "card":
+                assert luhn_ok(digits), r["id"]
+            if span["kind"] == "iban":
+                assert iban_ok(span["text"]), r["id"]
+            if span["kind"] == "tax_id":
+                assert rnokpp_ok(span["text"]), r["id"]
+            if span["kind"] == "ssn":
+                assert ssn_ok(span["text"]), r["id"]
+    kinds = {span["kind"] for r in rows for span in r["pii"]}
+    assert kinds == set(KINDS)
+
+
+def test_detector_scores_on_the_labelled_prompts():
+    from labs.router.evaluate import detection_table, load_prompts, router_policy, score_policy
+
+    rows = load_prompts()
+    table = detection_table(rows)
+    assert table.loc["ALL", "recall"] >= 0.95 and table.loc["ALL", "precision"] >= 0.95, table
+    score = score_policy(router_policy, rows)
+    assert score.leaks == 0, [r for r in score.per_row if r["leak"]]
+    assert score.accuracy >= 0.9

@@ -11,56 +11,63 @@ prompts with :func:`accuracy`.
 'simple'
 >>> c = heuristic("Design a caching layer for our API, compare write-through and write-back step by step.")
 >>> c.label, c.cues
-('complex', ('reasoning', 'code', 'multi_step'))
+('complex', ('reasoning', 'code'))
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from labs.router.textscan import lower, word_regex
 
 THRESHOLD = 2.0  # score at or above which a prompt is "complex"
 
-REASONING = word_regex([
+REASONING_WORDS = [
     r"analy[sz]\w*", "compare", "comparison", "contrast", r"evaluat\w*", "trade-offs?", "tradeoffs?",
-    "pros and cons", "design", r"architect\w*", r"optimi[sz]\w*", "prove", "proof", "derive", "derivation",
-    "justify", "critique", "in depth", "in detail", "detailed", "comprehensive", "strategy", "implications",
-    r"recommend\w*", "explain why", "root cause", r"refactor\w*", "debug", "plan", r"assess\w*", "reason about",
-    r"проаналізу\w*", r"аналіз\w*", r"порівня\w*", r"оціни\w*", "переваги та недоліки", "переваги і недоліки",
-    r"компроміс\w*", r"спроектуй\w*", r"спроєктуй\w*", r"архітектур\w*", r"оптиміз\w*", "доведи", "виведи",
-    r"обґрунту\w*", "детально", "поясни чому", r"стратегі\w*", r"рекоменд\w*", r"рефактор\w*", r"налагод\w*",
-    r"сплануй\w*", r"план\w*",
-])
-CODE = word_regex([
-    "python", "javascript", "typescript", "sql", "regex", "function", "class", "code", "script", "implement",
-    "algorithm", "api", "bug", "traceback", "exception", "compile", "unit tests?", "kubernetes", "docker",
-    "rust", "c\\+\\+", "java", "react", "async", "concurrency", "database", "schema", "query",
-    r"код\w*", r"функці\w*", r"скрипт\w*", r"реалізу\w*", r"алгоритм\w*", r"програм\w*", r"запит\w*", r"тест\w*",
-    r"баз\w* даних", r"клас\w*",
-])
-STEPS = word_regex([
-    "step by step", "steps", "first", "then", "after that", "finally", "multi-step", "for each", "and then",
-    "крок за кроком", "кроки", "спочатку", "потім", "після цього", "нарешті", "для кожного",
-])
-MATH = word_regex([
-    "calculate", "compute", "solve", "equation", "integral", "derivative", "probability", "estimate",
-    "statistically", "regression", r"обчисл\w*", r"розв'яж\w*", "розвяжи", r"рівнян\w*", r"інтеграл\w*",
-    r"ймовірн\w*", r"оцін\w* вартість",
-])
-SIMPLE = word_regex([
+    "pros and cons", "design", r"architect\w*", "prove", "proof", "derive", "derivation", "justify", "critique",
+    "in depth", "in detail", "detailed", "comprehensive", "strategy", "implications", r"recommend\w*",
+    "explain why", "root cause", "plan", "planning", r"assess\w*", "reason about", "step by step", "step-by-step",
+    r"проаналізу\w*", r"порівня\w*", r"оціни\w*", "переваги та недоліки", "переваги і недоліки", r"компроміс\w*",
+    r"спроектуй\w*", r"спроєктуй\w*", r"архітектур\w*", "доведи", "виведи", r"обґрунту\w*", "детально",
+    "детальну", "детальний", "поясни чому", r"стратегі\w*", r"рекоменд\w*", r"сплануй\w*", r"переплан\w*",
+    "план", "плану", "планом", "крок за кроком", "склади план",
+]
+CODE_TASK_WORDS = [
+    "implement", "refactor", "debug", "optimi[sz]e", "write (?:a |an )?(?:python |sql |bash |javascript |java )?"
+    "(?:function|script|query|class|program|regex|test|tests|unit tests|parser)", "traceback", "stack trace",
+    "schema", r"реалізу\w*", r"рефактор\w*", r"налагод\w*", r"оптиміз\w*",
+    r"напиши (?:\w+ )?(?:функці\w*|скрипт\w*|запит\w*|клас\w*|програм\w*|тест\w*|регулярн\w*)", r"схем\w* бази",
+]
+CODE_WORDS = [
+    "python", "javascript", "typescript", "sql", "regex", "function", "class", "code", "script", "algorithm",
+    "api", "bug", "exception", "compile", "kubernetes", "docker", "rust", "c\\+\\+", "java", "react", "async",
+    "concurrency", "database", "query", r"код\w*", r"функці\w*", r"скрипт\w*", r"алгоритм\w*", r"програм\w*",
+    r"баз\w* даних",
+]
+MATH_WORDS = [
+    "calculate", "compute", "solve", "equation", "integral", "derivative", "probability", "estimate", "forecast",
+    "break-even", "statistically", "regression", r"обчисл\w*", r"розрахуй\w*", r"розв'яж\w*", "розвяжи",
+    r"рівнян\w*", r"інтеграл\w*", r"ймовірн\w*", r"прогноз\w*", r"беззбитков\w*",
+]
+STEPS_WORDS = [
+    "steps", "first", "then", "after that", "finally", "for each", "and then",
+    "кроки", "спочатку", "потім", "після цього", "нарешті", "для кожного",
+]
+SIMPLE_WORDS = [
     "translate", "one word", "one sentence", "yes or no", "define", "synonym", "spell", "rephrase", "fix the typo",
-    "capital of", "what time", "hello", "thanks", "thank you", "short", "briefly", "tl;dr",
+    "capital of", "what time", "hello", "thanks", "thank you", "short", "briefly", "tl;dr", "convert", "round",
     "переклади", "перекладіть", "одним словом", "одним реченням", "так чи ні", "синонім", "перефразуй",
-    "столиця", "привіт", "дякую", "коротко", "стисло",
-])
+    "столиця", "привіт", "дякую", "коротко", "стисло", "округли",
+]
 _NUMBERED = re.compile(r"(?m)^\s*(?:\d+[.)]|[-*•])\s+\S")
 _CODE_MARKS = ("```", "def ", "return ", "import ", "{", "=>", "();", "select ")
 
-WEIGHTS = {"long": 1.0, "very_long": 2.0, "reasoning": 1.5, "code": 1.5, "multi_step": 1.0, "math": 1.5,
-           "list": 1.0, "simple": -1.5}
+WEIGHTS = {"long": 1.0, "very_long": 2.0, "reasoning": 2.0, "code_task": 2.0, "math": 2.0, "code": 0.5,
+           "multi_step": 1.0, "list": 1.0, "simple": -1.5}
 
 
 @dataclass(frozen=True)
@@ -77,35 +84,57 @@ class Complexity:
         return self.label == "complex"
 
 
-def _hits(rx: re.Pattern, low: str) -> int:
-    return sum(1 for _ in rx.finditer(low))
+CATEGORIES: dict[str, list[str]] = {  # checked in this order: the first that matches a cue names it
+    "code_task": CODE_TASK_WORDS, "reasoning": REASONING_WORDS, "math": MATH_WORDS, "code": CODE_WORDS,
+    "steps": STEPS_WORDS, "simple": SIMPLE_WORDS,
+}
+# one pass over the prompt finds every cue; each distinct cue word is then classified once
+_ALL_CUES = word_regex([p for words in CATEGORIES.values() for p in words])
+_WHICH = [(name, re.compile("(?:" + "|".join(words) + ")")) for name, words in CATEGORIES.items()]
+
+
+@lru_cache(maxsize=4096)
+def _category(cue: str) -> str:
+    return next((name for name, rx in _WHICH if rx.fullmatch(cue)), "other")
+
+
+def cue_counts(prompt: str) -> Counter:
+    """How many cues of each category ``prompt`` holds (lower-cased matching).
+
+    >>> dict(cue_counts("First write a Python function, then compare it step by step."))
+    {'steps': 2, 'code_task': 1, 'reasoning': 2}
+    """
+    return Counter(_category(m.group()) for m in _ALL_CUES.finditer(lower(prompt)))
 
 
 def heuristic(prompt: str, *, threshold: float = THRESHOLD) -> Complexity:
-    """Score ``prompt`` from its cues; ``complex`` when the score reaches ``threshold``."""
+    """Score ``prompt`` from its cues; ``complex`` when the score reaches ``threshold``.
+
+    Reasoning, a coding task or a calculation is enough on its own (weight 2); a mention of
+    code, several steps, a list or length add to it; a short translate/define/rephrase request
+    takes 1.5 away.
+    """
     low = lower(prompt)
     words = low.count(" ") + low.count("\n") + 1
+    counts = cue_counts(low)
     found: dict[str, float] = {}
     if words > 200:
         found["very_long"] = WEIGHTS["very_long"]
     elif words > 60:
         found["long"] = WEIGHTS["long"]
-    n = _hits(REASONING, low)
-    if n:
-        found["reasoning"] = WEIGHTS["reasoning"] * min(n, 2)
-    if _hits(CODE, low) or any(mark in low for mark in _CODE_MARKS):
+    for name in ("reasoning", "code_task", "math"):
+        if counts[name]:
+            found[name] = WEIGHTS[name]
+    if counts["code"] or any(mark in low for mark in _CODE_MARKS):
         found["code"] = WEIGHTS["code"]
-    if _hits(STEPS, low) >= 2 or "step by step" in low or "крок за кроком" in low:
+    if counts["steps"] >= 2:
         found["multi_step"] = WEIGHTS["multi_step"]
-    if _hits(MATH, low):
-        found["math"] = WEIGHTS["math"]
     if len(_NUMBERED.findall(prompt)) >= 2:
         found["list"] = WEIGHTS["list"]
-    if _hits(SIMPLE, low) and words < 40:
+    if words < 40 and counts["simple"]:
         found["simple"] = WEIGHTS["simple"]
     score = round(sum(found.values()), 2)
-    return Complexity("complex" if score >= threshold else "simple", score, tuple(k for k in found if k != "simple")
-                      + (("simple",) if "simple" in found else ()))
+    return Complexity("complex" if score >= threshold else "simple", score, tuple(found))
 
 
 JUDGE_PROMPT = (

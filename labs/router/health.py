@@ -34,6 +34,18 @@ TERMS_EN = [
     "levothyroxine", "methotrexate", "salbutamol", "albuterol", "ibuprofen", "paracetamol", "antidepressants?",
     "antibiotics", "allerg(?:y|ies|ic to)", "hba1c", "cholesterol", "blood test", "psychiatri(?:st|c)",
     "therapy sessions?", "rehab", "chlamydia", "ptsd", "eating disorder", "anorexia", "bulimia",
+    # more conditions
+    "heart disease", "atrial fibrillation", "arrhythmia", "hypothyroidism", "hyperthyroidism", "kidney disease",
+    "renal failure", "liver disease", "cirrhosis", "osteoporosis", "psoriasis", "eczema", "crohn'?s",
+    "ulcerative colitis", "coeliac disease", "celiac disease", "lupus", "glaucoma", "cataracts?", "infertility",
+    "ivf", "herpes", "insomnia", "ocd", "long covid", "concussion", "mental health", "disability", "surgery",
+    "medications?", "prescriptions?", "therapist",
+    # more medications
+    "penicillin", "lithium", "lamotrigine", "omeprazole", "amlodipine", "metoprolol", "simvastatin", "statins?",
+    "aspirin", "prednisone", "gabapentin", "tramadol", "oxycodone", "morphine", "diazepam", "xanax", "alprazolam",
+    "adderall", "ritalin", "methylphenidate", "escitalopram", "citalopram", "venlafaxine", "bupropion",
+    "quetiapine", "risperidone", "olanzapine", "levetiracetam", "valproate", "inhalers?", "epipen",
+    "blood thinners?", "beta blockers?",
 ]
 TERMS_UK = [
     r"діагноз\w*", r"діагностува\w*", r"діабет\w*", r"гіпертон\w*", r"гіпертензі\w*", r"артеріальн\w* тиск\w*",
@@ -44,6 +56,16 @@ TERMS_UK = [
     r"аутизм\w*", r"вагітн\w*", r"викидн\w*", "викидень", r"хіміотерапі\w*", r"діаліз\w*", r"інсулін\w*",
     r"метформін\w*", r"сертралін\w*", r"флуоксетин\w*", r"антидепресант\w*", r"антибіотик\w*", r"ібупрофен\w*",
     r"парацетамол\w*", r"сальбутамол\w*", r"алергі\w*", r"аналіз\w* крові", r"холестерин\w*", r"психіатр\w*", "птср",
+    # more conditions
+    r"серцев\w* недостатн\w*", r"фібриляці\w*", r"аритмі\w*", r"гіпотиреоз\w*", r"гіпертиреоз\w*",
+    r"щитоподібн\w* залоз\w*", r"нирков\w* недостатн\w*", r"цироз\w*", r"остеопороз\w*", r"псоріаз\w*",
+    r"екзем\w*", r"целіакі\w*", r"вовчак\w*", r"глауком\w*", r"катаракт\w*", "безпліддя", r"герпес\w*",
+    r"безсонн\w*", r"струс\w* мозку", r"інвалідн\w*", r"психотерапевт\w*", r"психічн\w* здоров\w*", "ліки", "ліків",
+    # more medications
+    r"пеніцилін\w*", r"варфарин\w*", r"аторвастатин\w*", "літій", "літію", "літієм", r"ламотриджин\w*",
+    r"омепразол\w*", r"амлодипін\w*", r"метопролол\w*", r"аспірин\w*", r"преднізолон\w*", r"габапентин\w*",
+    r"трамадол\w*", r"морфін\w*", r"діазепам\w*", r"ескциталопрам\w*", r"кветіапін\w*", r"левотироксин\w*",
+    r"еутирокс\w*", r"інгалятор\w*", r"статин\w*", r"антигістамін\w*", r"лізиноприл\w*",
 ]
 CUES_EN = [
     "my", "mine", "i'm", "i am", "i've", "i have", "i had", "i was", "i take", "i took", "i got", "he", "she", "his",

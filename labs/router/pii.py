@@ -123,7 +123,7 @@ _SEP = r"[ .\-]"
 _PHONE = re.compile(
     rf"""(?<![\w+\-/.])(?:
         \+\d{{1,3}}{_SEP}?\(?\d{{1,4}}\)?(?:{_SEP}?\d{{2,4}}){{2,4}}      # +380 67 123 45 67
-      | \(0\d{{2}}\)\ ?\d{{3}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}                # (067) 123 45 67
+      | (?:8\ ?)?\(0\d{{2}}\)\ ?\d{{3}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}      # (067) 123 45 67, 8 (067) ...
       | 0\d{{2}}{_SEP}?\d{{3}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}                # 067-123-45-67
       | 380\d{{9}}                                                          # 380671234567
       | \([2-9]\d{{2}}\)\ ?\d{{3}}[ .\-]\d{{4}}                            # (415) 555-0132
@@ -159,14 +159,14 @@ def find_cards(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Findin
             yield Finding("card", m.start(), m.end(), m.group(), 80)
 
 
-_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![a-z])")
+_IBAN = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}")
 
 
-def find_ibans(text: str) -> Iterator[Finding]:
-    for m in _IBAN.finditer(text):
+def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
+    for m in _IBAN.finditer(text, lo, len(text) if hi is None else hi):
         # positions of the alphanumeric characters, so a valid prefix maps back to a span
         pos = [m.start() + i for i, ch in enumerate(m.group()) if ch != " "]
-        want = IBAN_LENGTHS.get(m.group()[:2])
+        want = IBAN_LENGTHS.get(m.group()[:2].upper())
         for n in ([want] if want else range(len(pos), 14, -1)):
             if n <= len(pos) and iban_ok(text[pos[0] : pos[n - 1] + 1]):
                 end = pos[n - 1] + 1
@@ -252,24 +252,36 @@ def find_health(text: str, others: Iterable[Finding] = (), low: str | None = Non
 STRUCTURED: tuple[Detector, ...] = (
     find_emails, find_phones, find_cards, find_ibans, find_tax_ids, find_passports, find_ssns, find_dobs,
 )
-NUMERIC = (find_phones, find_cards, find_tax_ids, find_passports, find_ssns)
 
-# Every numeric kind holds a run of at least 6 digits (with separators); the numeric detectors
-# run only in a small window around such runs, which keeps a 2 KB prompt well under 1 ms.
+# Every numeric kind (IBANs too) holds a run of at least 6 digits (with separators); those
+# detectors run only in a small window around such runs, which keeps a 2 KB prompt under 1 ms.
 _NUM_RUN = re.compile(r"\d[\d \-.()/]{5,}")
 _DOB_GATE = ("born", "birth", "dob", "d.o.b", "народ", "р.н", "р. н", "д.н", "д. н")
 
 
-def _numeric_windows(text: str) -> list[tuple[int, int]]:
-    windows: list[tuple[int, int]] = []
+def _digit_runs(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, number of digits) of each run with at least 6 digits."""
     for m in _NUM_RUN.finditer(text):
-        if sum(ch.isdigit() for ch in m.group()) >= 6:
-            lo, hi = max(0, m.start() - 8), min(len(text), m.end() + 2)
-            if windows and lo <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], hi)
-            else:
-                windows.append((lo, hi))
-    return windows
+        n = sum(map(str.isdigit, m.group()))
+        if n >= 6:
+            yield m.start(), m.end(), n
+
+
+def _numeric(text: str) -> Iterator[Finding]:
+    """Run each numeric detector only where it can match: a card needs 13 digits, a phone 9 ..."""
+    size = len(text)
+    for start, end, n in _digit_runs(text):
+        lo, hi = max(0, start - 8), min(size, end + 2)
+        if n >= 9:
+            yield from find_phones(text, lo, hi)
+            yield from find_ssns(text, lo, hi)
+        if n >= 10:
+            yield from find_tax_ids(text, lo, hi)
+            yield from find_ibans(text, max(0, start - 34), min(size, end + 12))
+        if n >= 13:
+            yield from find_cards(text, lo, hi)
+        if n >= 9 or any(ch.isalpha() for ch in text[max(0, start - 3) : start]):
+            yield from find_passports(text, lo, hi)
 
 
 def resolve(findings: Iterable[Finding]) -> list[Finding]:
@@ -291,10 +303,7 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     found: list[Finding] = []
     if "@" in text:
         found.extend(find_emails(text))
-    found.extend(find_ibans(text))
-    for lo, hi in _numeric_windows(text):
-        for det in NUMERIC:
-            found.extend(det(text, lo, hi))
+    found.extend(_numeric(text))
     low = lower(text)
     if any(key in low for key in _DOB_GATE):
         found.extend(find_dobs(text))

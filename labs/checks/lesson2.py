@@ -91,7 +91,7 @@ def _schema(marker: str) -> tuple[str, dict]:
     key = f"a_{marker}"
     return key, {"type": "object",
                  "properties": {key: {"type": "string", "enum": ["yes", "no"]}, "sure": {"type": "boolean"}},
-                 "required": [key, "sure"]}
+                 "required": [key, "sure"], "additionalProperties": False}
 
 
 def _sent_schema(body: object) -> object:

@@ -1,0 +1,47 @@
+"""The `labs` command line: doctor and serve, as a learner runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from labs.host import free_port
+
+
+def labs(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "labs.cli", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def test_doctor_with_nothing_running_says_what_to_run():
+    result = labs("doctor", env={"OLLAMA_HOST": f"127.0.0.1:{free_port()}"})
+    assert result.returncode == 1
+    assert "no model server answers" in result.stdout
+    assert "next: make lab" in result.stdout and "ollama serve" in result.stdout
+    assert "llama-cpp-python" in result.stdout and "CPU threads" in result.stdout
+
+
+def test_doctor_against_a_live_server(server_url):
+    result = labs("doctor", env={"OLLAMA_HOST": server_url})
+    assert "answers at" in result.stdout and "smollm2:135m" in result.stdout
+    assert result.returncode == 0, result.stdout
+
+
+def test_doctor_reports_a_missing_model(start_server):
+    server = start_server(seeded=False)
+    result = labs("doctor", env={"OLLAMA_HOST": server.url})
+    assert result.returncode == 1 and "ollama pull smollm2:135m" in result.stdout
+
+
+def test_serve_binds_loopback_by_default(start_server):
+    server = start_server()
+    import psutil
+
+    addresses = {c.laddr.ip for c in psutil.Process(server.proc.pid).net_connections() if c.status == "LISTEN"}
+    assert addresses == {"127.0.0.1"}
+
+
+def test_bad_keep_alive_on_the_command_line_is_one_clear_line():
+    result = labs("serve", "--port", str(free_port()), "--keep-alive", "soon", "--no-pull")
+    assert result.returncode == 1 and result.stderr.startswith("labs: time: invalid duration")

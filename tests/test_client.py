@@ -1,0 +1,123 @@
+"""labs.client against real local HTTP servers: exact request JSON, and actionable errors."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from labs.client import LocalLLM, openai_client
+from labs.errors import ModelNotFound, RequestTimeout, ServerBusy, ServerNotRunning, StatusError
+from labs.host import free_port
+
+
+class Recorder:
+    """A tiny HTTP server that records each request and answers with a scripted reply."""
+
+    def __init__(self, status: int = 200, body: object = None, delay: float = 0.0):
+        self.requests: list[tuple[str, str, object]] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                recorder.requests.append((self.command, self.path, json.loads(raw) if raw else None))
+                time.sleep(delay)
+                payload = json.dumps(body if body is not None else {"ok": True}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_DELETE = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def recorder():
+    servers = []
+
+    def make(**kw) -> Recorder:
+        servers.append(Recorder(**kw))
+        return servers[-1]
+
+    yield make
+    for s in servers:
+        s.close()
+
+
+def test_generate_sends_exactly_this_json(recorder):
+    rec = recorder(body={"response": "x", "done": True})
+    with LocalLLM(rec.url, model="m:1") as llm:
+        llm.generate("hello", options={"temperature": 0, "seed": 1}, keep_alive="1m")
+    assert rec.requests == [("POST", "/api/generate", {"model": "m:1", "prompt": "hello", "stream": False,
+                                                       "options": {"temperature": 0, "seed": 1}, "keep_alive": "1m"})]
+
+
+def test_chat_and_pull_requests(recorder):
+    rec = recorder(body={"status": "success", "message": {"role": "assistant", "content": ""}, "done": True})
+    with LocalLLM(rec.url) as llm:
+        llm.chat([{"role": "user", "content": "hi"}], model="other:2")
+    assert rec.requests[0][2] == {"model": "other:2", "messages": [{"role": "user", "content": "hi"}], "stream": False}
+
+
+def test_openai_client_targets_v1_of_the_same_host(recorder):
+    rec = recorder(body={"object": "list", "data": []})
+    openai_client(rec.url).models.list()
+    assert rec.requests == [("GET", "/v1/models", None)]
+
+
+def test_server_down_says_how_to_start_it():
+    url = f"127.0.0.1:{free_port()}"
+    with pytest.raises(ServerNotRunning) as info:
+        LocalLLM(url).models()
+    message = str(info.value)
+    assert "ollama serve" in message and "make lab" in message and url in message
+    assert info.value.__cause__ is None and info.value.__suppress_context__  # raised `from None`
+    assert isinstance(info.value, ConnectionError)
+
+
+def test_missing_model_says_how_to_pull_it(recorder):
+    rec = recorder(status=404, body={"error": "model 'llama3.2' not found"})
+    with pytest.raises(ModelNotFound) as info:
+        LocalLLM(rec.url).generate("hi", model="llama3.2")
+    assert "ollama pull llama3.2" in str(info.value) and info.value.status == 404
+
+
+def test_status_errors_carry_status_and_body(recorder):
+    rec = recorder(status=400, body={"error": "bad thing"})
+    with pytest.raises(StatusError) as info:
+        LocalLLM(rec.url).generate("hi")
+    assert (info.value.status, info.value.body) == (400, {"error": "bad thing"})
+    busy = recorder(status=503, body={"error": "server busy"})
+    with pytest.raises(ServerBusy):
+        LocalLLM(busy.url).generate("hi")
+
+
+def test_read_timeout_is_a_clear_timeout(recorder):
+    rec = recorder(delay=1.0)
+    with pytest.raises(RequestTimeout) as info:
+        LocalLLM(rec.url, timeout=0.2).generate("hi")
+    assert "num_predict" in str(info.value) and isinstance(info.value, TimeoutError)
+
+
+def test_measure_against_the_live_server(llm):
+    m = llm.measure("Count to ten.", options={"temperature": 0, "num_predict": 16})
+    assert 0 < m.ttft_s < m.total_s
+    assert m.eval_count == 16 and m.done_reason == "length"
+    assert m.server_tokens_per_s > 0 and m.client_tokens_per_s > 0

@@ -181,3 +181,30 @@ def test_judge_with_the_live_model_gives_a_label(server_url):
     with LocalLLM(server_url, timeout=120) as llm:
         c = LLMJudge(llm)(SIMPLE)
     assert isinstance(c, Complexity) and c.label in ("simple", "complex")
+
+
+# --- the lesson's exercise checks ------------------------------------------------------------------
+
+def test_policy_check_requires_zero_leaks_and_enough_cloud():
+    from labs.exercises import run_check
+    from labs.router import heuristic
+    from labs.router.evaluate import router_policy
+
+    assert run_check("lesson3.policy", {"my_policy": router_policy}).passed
+    leaky = run_check("lesson3.policy", {"my_policy": lambda p: "cloud" if heuristic(p).is_complex else "local"})
+    assert leaky.status == "failed" and "reach the cloud" in leaky.message
+    timid = run_check("lesson3.policy", {"my_policy": lambda p: "local"})
+    assert timid.status == "failed" and "complex prompts go to the cloud" in timid.message
+    assert run_check("lesson3.policy", {"my_policy": ...}).status == "not answered"
+
+
+def test_detector_check_accepts_a_validated_ip_detector_and_rejects_a_naive_one():
+    from labs.exercises import run_check
+    from labs.router import regex_detector
+
+    good = regex_detector("ip", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)",
+                          validate=lambda s: all(int(p) < 256 for p in s.split(".")))
+    assert run_check("lesson3.detector", {"find_ip": good}).passed
+    naive = regex_detector("ip", r"\d+(?:\.\d+){2,3}")
+    result = run_check("lesson3.detector", {"find_ip": naive})
+    assert result.status == "failed" and "not an IP address" in result.message

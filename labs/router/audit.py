@@ -9,7 +9,9 @@ latency, tokens and cost. The prompt itself appears only as
   from the ``ROUTER_AUDIT_KEY`` environment variable, or is random for this log object (then
   equal prompts match only within one run).
 * ``redacted`` (optional, default on) — the prompt with every finding replaced by ``[EMAIL]``,
-  ``[PHONE]``, ..., cut to ``max_redacted_chars``.
+  ``[PHONE]``, ..., cut to ``max_redacted_chars``. The log is stricter than the router: it also
+  masks what looks like a person's name (two capitalised words, "Olena Koval") as ``[NAME]``,
+  although names alone do not make the router keep a prompt local.
 
 Error messages are reduced to the exception's type name: a server's error text may echo the prompt.
 
@@ -17,10 +19,10 @@ Error messages are reduced to the exception's type name: a server's error text m
 >>> log = AuditLog(pathlib.Path(tempfile.mkdtemp()) / "audit.jsonl", key=b"demo")
 >>> from labs.router.policy import Decision
 >>> from labs.router.pii import detect_pii
->>> prompt = "Call Olena at +380 67 123 45 67"
+>>> prompt = "Please call Olena Koval at +380 67 123 45 67"
 >>> entry = log.write(Decision("local", ("personal data found: 1 phone",), tuple(detect_pii(prompt))), prompt)
 >>> entry["redacted"], entry["pii"], "+380" in log.path.read_text()
-('Call Olena at [PHONE]', {'phone': 1}, False)
+('Please call [NAME] at [PHONE]', {'phone': 1}, False)
 """
 
 from __future__ import annotations
@@ -30,16 +32,41 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import threading
 import uuid
 from pathlib import Path
 from typing import Any
 
+from labs.router.health import NOT_NAMES
 from labs.router.pii import redact
 from labs.router.policy import Decision
 
 KEY_ENV = "ROUTER_AUDIT_KEY"
+
+
+_CAP = r"[A-ZА-ЩЬЮЯҐЄІЇ][a-zа-щьюяґєії'’]+"
+_CAP_RUN = re.compile(rf"(?<!\w){_CAP}(?: {_CAP})+(?!\w)")
+
+
+def mask_names(text: str) -> str:
+    """Replace likely personal names — two or more capitalised words in a row, sentence starters
+    such as "The" or "Please" left out — with ``[NAME]``. It over-masks ("New York"): fine for a log.
+
+    >>> mask_names("Please call Olena Koval about the REST API; Тарас Бойко too. The Hague")
+    'Please call [NAME] about the REST API; [NAME] too. The Hague'
+    """
+    def one(m: re.Match) -> str:
+        words = m.group().split(" ")
+        lead = 0
+        while lead < len(words) and words[lead].lower() in NOT_NAMES:
+            lead += 1
+        if len(words) - lead < 2:
+            return m.group()
+        return " ".join(words[:lead] + ["[NAME]"])
+
+    return _CAP_RUN.sub(one, text)
 
 
 class AuditLog:
@@ -81,7 +108,7 @@ class AuditLog:
             "prompt_hmac": self.fingerprint(prompt),
         }
         if self.store_redacted:
-            entry["redacted"] = redact(prompt, decision.findings)[: self.max_redacted_chars]
+            entry["redacted"] = mask_names(redact(prompt, decision.findings))[: self.max_redacted_chars]
         error = outcome.pop("error", None)
         if error is not None:
             entry["error"] = type(error).__name__ if isinstance(error, BaseException) else redact(str(error))

@@ -1,0 +1,119 @@
+"""Public checks for lesson 3's exercises (the hybrid router that never leaks personal data).
+
+Both checks also use prompts built here, with fresh synthetic numbers, so an answer must work on
+data it has not seen, not only on the shipped labelled set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from labs.exercises import answer, exercise
+from labs.router.evaluate import CostModel, load_prompts, router_policy, score_policy
+from labs.router.validators import luhn_digit, make_iban, make_rnokpp
+
+MIN_COMPLEX_TO_CLOUD = 0.8  # share of non-personal complex prompts a policy must send to the cloud
+
+
+def fresh_rows(seed: int = 3) -> list[dict]:
+    """Labelled prompts the learner has not seen: new synthetic numbers in familiar and new wording."""
+    r = random.Random(seed)
+    digits = lambda n: "".join(r.choice("0123456789") for _ in range(n))  # noqa: E731
+    card = "5" + str(r.randint(1, 5)) + digits(13)
+    card += luhn_digit(card)
+    iban = make_iban("UA", digits(25))
+    tax = make_rnokpp(dt.date(1970, 1, 1) + dt.timedelta(days=r.randrange(12000)), r.randrange(10000))
+    phone = f"+380 {r.choice(['50', '67', '93'])} {digits(3)} {digits(2)} {digits(2)}"
+    personal_complex = [
+        f"Analyse step by step why the transfer to {iban} bounced and draft a detailed complaint.",
+        f"Compare the two payment plans for the holder of card {' '.join(card[i:i + 4] for i in range(0, 16, 4))} "
+        "and recommend one, explaining the trade-offs.",
+        f"Поясни детально, як ФОП з РНОКПП {tax} має розрахувати єдиний податок за рік, крок за кроком.",
+        f"Design a step-by-step callback plan for the customer at {phone} who reported a fraud attempt.",
+        "My sister was diagnosed with epilepsy; compare the treatment options in detail and plan her week.",
+    ]
+    plain_complex = [
+        "Design a rate limiter for a public API and compare token bucket with sliding window, step by step.",
+        "Порівняй PostgreSQL і MongoDB для аналітики подій і обґрунтуй вибір.",
+        "Write a Python function that merges overlapping intervals and analyse its complexity.",
+    ]
+    plain_simple = ["What is 2 + 2?", "Переклади слово «router» українською."]
+    rows = [{"text": t, "sensitive": True, "complexity": "complex", "expected_route": "local"} for t in personal_complex]
+    rows += [{"text": t, "sensitive": False, "complexity": "complex", "expected_route": "cloud"} for t in plain_complex]
+    rows += [{"text": t, "sensitive": False, "complexity": "simple", "expected_route": "local"} for t in plain_simple]
+    for i, row in enumerate(rows):
+        row.update(id=f"fresh-{i + 1}", lang="uk" if any("а" <= ch <= "я" for ch in row["text"]) else "en",
+                   category="fresh", pii=[])
+    return rows
+
+
+def _cost_per_1000(policy, rows, model: CostModel) -> float:
+    score = score_policy(policy, rows)
+    return 1000 * sum(model.cost(row, r["routed"]) for row, r in zip(rows, score.per_row)) / len(rows)
+
+
+@exercise("lesson3.policy", points=2,
+          hint="Personal data first (detect_pii, or anything stricter), then complexity; never 'cloud' when in doubt.")
+def check_policy(ns: dict) -> str:
+    policy = answer(ns, "my_policy")
+    assert callable(policy), "`my_policy` should be a function: prompt (str) -> 'local' | 'cloud' | 'refuse'."
+    rows = load_prompts() + fresh_rows()
+    score = score_policy(policy, rows)
+    leaked = [r["id"] for r in score.per_row if r["leak"]]
+    assert not leaked, (f"{len(leaked)} personal-data prompts would reach the cloud (must be 0): {leaked[:6]}"
+                        f"{' …' if len(leaked) > 6 else ''}. Look at them with load_prompts().")
+    complex_plain = [r for r in score.per_row if not r["sensitive"] and r["complexity"] == "complex"]
+    to_cloud = sum(r["routed"] == "cloud" for r in complex_plain) / len(complex_plain)
+    assert to_cloud >= MIN_COMPLEX_TO_CLOUD, (
+        f"only {to_cloud:.0%} of the non-personal complex prompts go to the cloud; at least "
+        f"{MIN_COMPLEX_TO_CLOUD:.0%} must (all-local is private but answers hard tasks badly).")
+    model = CostModel.from_price()
+    mine, ours = _cost_per_1000(policy, rows, model), _cost_per_1000(router_policy, rows, model)
+    verdict = "cheaper than" if mine < ours - 1e-12 else "as cheap as" if abs(mine - ours) <= 1e-12 else "dearer than"
+    return (f"0 leaks on {len(rows)} prompts, {to_cloud:.0%} of complex prompts to the cloud, routing accuracy "
+            f"{score.accuracy:.1%}; cost ${mine:.4f} per 1,000 requests, {verdict} the lesson's router "
+            f"(${ours:.4f}; {model.price_label}). Lower cost scores higher on the leaderboard.")
+
+
+IP_POSITIVES = [
+    ("Failed logins from 203.0.113.45 overnight", ["203.0.113.45"]),
+    ("Client 10.0.0.7 and gateway 192.168.1.254 lost the lease", ["10.0.0.7", "192.168.1.254"]),
+    ("Адреса 172.16.254.1 заблокована фаєрволом.", ["172.16.254.1"]),
+]
+IP_NEGATIVES = [
+    "Upgrade Python from 3.11.7 to 3.12.1",
+    "Windows build 10.0.19045.3803 is installed",
+    "999.10.10.10 is not an address",
+    "pi is roughly 3.14159",
+    "The price rose 1.2.3 percent, says the typo",
+    "Версія 2.4.1, збірка 4521",
+]
+
+
+@exercise("lesson3.detector", points=2,
+          hint="A regex for four dot-separated numbers, then a validator: each part 0..255, not part of a longer "
+               "dotted number (look at the characters around the match).")
+def check_detector(ns: dict) -> str:
+    find_ip = answer(ns, "find_ip")
+    for text, expected in IP_POSITIVES:
+        found = list(find_ip(text))
+        got = [f.text for f in found if f.kind == "ip"]
+        assert got == expected, f"find_ip({text!r}) found {got}; expected {expected}."
+        for f in found:
+            assert text[f.start : f.end] == f.text, f"{f}: start/end must point at the text in the prompt."
+    for text in IP_NEGATIVES:
+        got = [f.text for f in find_ip(text)]
+        assert not got, f"find_ip({text!r}) found {got}, but that is not an IP address."
+
+    from labs.host import free_port
+    from labs.router import CloudLLM, Router
+
+    cloud = CloudLLM(base_url="http://127.0.0.1:9/v1", label="check", _api_key="never-called")
+    prompt = "Analyse step by step why 203.0.113.45 keeps hitting our firewall and design a blocking rule."
+    plain = Router(f"127.0.0.1:{free_port()}", cloud).route(prompt)
+    guarded = Router(f"127.0.0.1:{free_port()}", cloud, detectors=[find_ip]).route(prompt)
+    assert plain.target == "cloud", "unexpected: without your detector this prompt should go to the cloud."
+    assert guarded.target == "local" and guarded.pii_kinds.get("ip") == 1, (
+        f"with detectors=[find_ip] the router sent the prompt to {guarded.target!r}; it should stay local.")
+    return "IPv4 addresses found, versions ignored; with your detector the router keeps such prompts local."

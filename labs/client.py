@@ -40,13 +40,30 @@ class Measurement:
     prompt_eval_count: int
     load_s: float
     prompt_eval_s: float
+    eval_s: float
     server_tokens_per_s: float
     client_tokens_per_s: float
     done_reason: str
 
 
+MODEL_OPTIONS = frozenset({"temperature", "top_k", "top_p", "min_p", "seed", "num_predict", "stop", "num_ctx",
+                           "repeat_penalty", "presence_penalty", "frequency_penalty", "num_thread", "num_batch"})
+
+
+def _payload(base: dict, fields: dict) -> dict:
+    """The request body; a model option given at the top level would be ignored by the server, so refuse it."""
+    misplaced = sorted(MODEL_OPTIONS & fields.keys())
+    if misplaced:
+        example = ", ".join(f"{k!r}: {fields[k]!r}" for k in misplaced)
+        raise TypeError(f"{', '.join(misplaced)} must go inside options: options={{{example}}}")
+    return {**base, **fields}
+
+
 class LocalLLM:
-    """A small client for the native API (``/api/...``) of the server at ``OLLAMA_HOST``."""
+    """A small client for the native API (``/api/...``) of the server at ``OLLAMA_HOST``.
+
+    The host is read once, when the client is made: after changing ``OLLAMA_HOST``, make a new one.
+    """
 
     def __init__(self, host: str | None = None, model: str = DEFAULT_MODEL, timeout: float | None = 120.0):
         self.url = parse_host(host) if host is not None else base_url()
@@ -102,8 +119,8 @@ class LocalLLM:
                 for raw in response.iter_lines():
                     if raw.strip():
                         chunk = json.loads(raw)
-                        if "error" in chunk:
-                            raise StatusError(response.status_code, chunk)
+                        if "error" in chunk:  # the stream had started (HTTP 200), then failed
+                            raise StatusError(response.status_code, chunk, f"the server reported an error: {chunk['error']}")
                         yield chunk
         except httpx.ConnectError:
             raise ServerNotRunning(self.url) from None
@@ -161,19 +178,19 @@ class LocalLLM:
     # --- inference ----------------------------------------------------------------------
     def generate(self, prompt: str, *, model: str | None = None, **fields: Any) -> dict:
         name = model or self.model
-        return self.request("POST", "/api/generate", {"model": name, "prompt": prompt, "stream": False, **fields}, model=name)
+        return self.request("POST", "/api/generate", _payload({"model": name, "prompt": prompt, "stream": False}, fields), model=name)
 
     def chat(self, messages: list[dict], *, model: str | None = None, **fields: Any) -> dict:
         name = model or self.model
-        return self.request("POST", "/api/chat", {"model": name, "messages": messages, "stream": False, **fields}, model=name)
+        return self.request("POST", "/api/chat", _payload({"model": name, "messages": messages, "stream": False}, fields), model=name)
 
     def stream_generate(self, prompt: str, *, model: str | None = None, **fields: Any) -> Iterator[dict]:
         name = model or self.model
-        return self.stream("/api/generate", {"model": name, "prompt": prompt, **fields}, model=name)
+        return self.stream("/api/generate", _payload({"model": name, "prompt": prompt}, fields), model=name)
 
     def stream_chat(self, messages: list[dict], *, model: str | None = None, **fields: Any) -> Iterator[dict]:
         name = model or self.model
-        return self.stream("/api/chat", {"model": name, "messages": messages, **fields}, model=name)
+        return self.stream("/api/chat", _payload({"model": name, "messages": messages}, fields), model=name)
 
     def embed(self, texts: str | list[str], *, model: str | None = None) -> list[list[float]]:
         name = model or self.model
@@ -204,6 +221,7 @@ class LocalLLM:
             text="".join(pieces), ttft_s=(first or ended) - started, total_s=ended - started,
             eval_count=count, prompt_eval_count=int(final.get("prompt_eval_count", 0)),
             load_s=final.get("load_duration", 0) / 1e9, prompt_eval_s=final.get("prompt_eval_duration", 0) / 1e9,
+            eval_s=eval_ns / 1e9,
             server_tokens_per_s=count / eval_ns * 1e9 if eval_ns else 0.0,
             client_tokens_per_s=(len(pieces) - 1) / span if span > 0 else 0.0,
             done_reason=final.get("done_reason", ""),
@@ -212,7 +230,8 @@ class LocalLLM:
 
 def openai_client(host: str | None = None, *, timeout: float = 120.0, max_retries: int = 0):
     """An ``openai.OpenAI`` client for the local server's ``/v1`` (the key is required by the
-    library and ignored by the server). Lesson 2: the one-line provider switch."""
+    library and ignored by the server). Lesson 2: the one-line provider switch.
+    ``OLLAMA_HOST`` is read when the client is made."""
     import openai
 
     url = parse_host(host) if host is not None else base_url()
@@ -221,7 +240,7 @@ def openai_client(host: str | None = None, *, timeout: float = 120.0, max_retrie
 
 
 def ollama_client(host: str | None = None, *, timeout: float = 120.0):
-    """The official ``ollama.Client`` for the same server."""
+    """The official ``ollama.Client`` for the same server (``OLLAMA_HOST`` read when it is made)."""
     import ollama
 
     return ollama.Client(host=parse_host(host) if host is not None else base_url(), timeout=_timeout(timeout))

@@ -121,3 +121,17 @@ def test_measure_against_the_live_server(llm):
     assert 0 < m.ttft_s < m.total_s
     assert m.eval_count == 16 and m.done_reason == "length"
     assert m.server_tokens_per_s > 0 and m.client_tokens_per_s > 0
+
+
+def test_a_model_option_at_the_top_level_is_refused_not_ignored(recorder):
+    rec = recorder()
+    with pytest.raises(TypeError, match=r"options=\{'temperature': 0\}"):
+        LocalLLM(rec.url).generate("hi", temperature=0)
+    assert rec.requests == []
+
+
+def test_an_error_line_mid_stream_is_reported_without_a_misleading_status(recorder):
+    rec = recorder(body={"error": "pull model manifest: file does not exist"})
+    with pytest.raises(StatusError) as info:
+        LocalLLM(rec.url).pull("nope:1b")
+    assert str(info.value) == "the server reported an error: pull model manifest: file does not exist"

@@ -76,7 +76,7 @@ Detector = Callable[[str], Iterable[Finding]]
 # --- context rules --------------------------------------------------------------------------
 _NOT_PERSONAL_BEFORE = re.compile(
     r"(?:order|invoice|tracking|ticket|reference|ref|sku|part|serial|build|version|model|"
-    r"issue|pr|bug|commit|замовленн\w*|рахун\w*|накладн\w*|ттн|артикул\w*|квитанці\w*|"
+    r"issue|pr|bug|commit|timestamp|epoch|unix(?:-час|\s+time)?|замовленн\w*|рахун\w*|накладн\w*|ттн|артикул\w*|квитанці\w*|"
     r"версі\w*|збірк\w*|модел\w*|заявк\w*|тікет\w*)"
     r"\s*(?:no\.?|number|num|id|#|№|:|-)?\s*[:#№]?\s*$",
     re.IGNORECASE,

@@ -17,12 +17,13 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Iterator
 
 import httpx
 
 from labs.host import base_url, parse_host
+from labs.localhttp import BackgroundHTTPServer
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                "proxy-authorization", "proxy-authenticate", "content-length", "host", "accept-encoding"}
@@ -116,7 +117,7 @@ class Exchange:
                 "ttft_s": None if self.first_token_at is None else round(self.first_token_at - self.received_at, 4)}
 
 
-class RecordingProxy:
+class RecordingProxy(BackgroundHTTPServer):
     """``with RecordingProxy() as proxy:`` — a forwarding, recording HTTP server on a free local port.
 
     ``upstream`` defaults to ``OLLAMA_HOST`` as it is when the proxy is created. ``first_token_delay``
@@ -124,44 +125,20 @@ class RecordingProxy:
 
     def __init__(self, upstream: str | None = None, *, first_token_delay: float = 0.0,
                  after_first_delay: float = 0.0, timeout: float = 300.0):
+        super().__init__()
         self.upstream = parse_host(upstream) if upstream is not None else base_url()
         self.first_token_delay, self.after_first_delay = first_token_delay, after_first_delay
         self.exchanges: list[Exchange] = []
         self._timeout = timeout
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    # --- lifecycle ------------------------------------------------------------------------
-    def start(self) -> "RecordingProxy":
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         proxy = self
 
         class Handler(_Handler):
             owner = proxy
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="recording-proxy", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "RecordingProxy":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise ValueError("the proxy is not running: use `with RecordingProxy() as proxy:` or call .start()")
-        return self._server.server_address[1]
+        return Handler
 
     @property
     def host(self) -> str:

@@ -86,17 +86,17 @@ def start_server(tmp_path, seeded_store):
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory, seeded_store) -> str:
+def server_url(request, tmp_path_factory) -> str:
     """The model server the contract tests talk to (see the module docstring)."""
     url = os.environ.get("OLLAMA_HOST")
     if url:
-        llm = LocalLLM(url)
-        if llm.is_up():
-            llm.ensure_model(DEFAULT_MODEL)
-            yield llm.url
-            return
+        with LocalLLM(url) as llm:
+            if llm.is_up():
+                llm.ensure_model(DEFAULT_MODEL)
+                yield llm.url
+                return
     models = tmp_path_factory.mktemp("session") / "models"
-    shutil.copytree(seeded_store, models, copy_function=os.link)
+    shutil.copytree(request.getfixturevalue("seeded_store"), models, copy_function=os.link)
     server = EmbeddedServer(models, pull=False)
     yield server.url
     server.stop()

@@ -19,9 +19,10 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from labs.errors import LabError
+from labs.localhttp import BackgroundHTTPServer
 
 DEFAULT_CLOUD_MODEL = "gpt-4o-mini"
 STAND_IN_KEY = "stand-in-needs-no-key"
@@ -143,7 +144,7 @@ class RecordedRequest:
         return "\n".join(str(m.get("content", "")) for m in self.body.get("messages", []))
 
 
-class StandInCloud:
+class StandInCloud(BackgroundHTTPServer):
     """STAND-IN, NOT A CLOUD: an OpenAI-compatible HTTP server on 127.0.0.1 that records requests.
 
     ``fail_status``: answer every request with this HTTP status (fault injection);
@@ -155,24 +156,22 @@ class StandInCloud:
     (['hi'], True)
     """
 
+    thread_name = "stand-in-cloud"
+
     def __init__(self, *, fail_status: int | None = None, delay_s: float = 0.0):
+        super().__init__()
         self.fail_status = fail_status
         self.delay_s = delay_s
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
-        state = f"listening at {self.base_url}" if self._server else "stopped"
+        state = f"listening at {self.base_url}" if self.running else "stopped"
         return f"StandInCloud(STAND-IN, NOT A CLOUD; {state}; {len(self._requests)} requests recorded)"
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the stand-in is not running: call .start() or use `with StandInCloud() as cloud:`")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://127.0.0.1:{self.port}/v1"
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -191,26 +190,8 @@ class StandInCloud:
         with self._lock:
             self._requests.append(req)
 
-    def start(self) -> "StandInCloud":
-        if self._server is None:
-            self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-            self._server.daemon_threads = True
-            self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="stand-in-cloud",
-                                            daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "StandInCloud":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
 
 def _handler_for(owner: StandInCloud) -> type[BaseHTTPRequestHandler]:

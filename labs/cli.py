@@ -81,6 +81,21 @@ def cmd_build_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade submitted notebooks, each in its own kernel; write the gradebook, summary and plot."""
+    from labs.grading import grade
+    from labs.grading_report import write_report
+
+    settings = {"cell timeout (s)": args.cell_timeout, "notebook timeout (s)": args.notebook_timeout,
+                "reference": args.solutions, "hidden tests": args.hidden}
+    grades = grade(args.submissions, solutions=args.solutions, hidden=args.hidden, cell_timeout=args.cell_timeout,
+                   notebook_timeout=args.notebook_timeout, jobs=args.jobs,
+                   progress=lambda g: print(f"{g.mark:18} {g.score:>3}/{g.max_score:<3} {g.submission}", flush=True))
+    for path in write_report(grades, Path(args.out), settings):
+        print(f"wrote {path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="labs", description="Module 29 workbook: local models, measured.")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -117,6 +132,16 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("lab", help="open the workbook in JupyterLab, with a model server running")
     s.add_argument("jupyter_args", nargs=argparse.REMAINDER)
     s.set_defaults(func=cmd_lab)
+
+    s = sub.add_parser("grade", help="instructors: run submitted notebooks with public and hidden tests, write a gradebook")
+    s.add_argument("submissions", nargs="+", help="notebooks, or folders of them")
+    s.add_argument("--out", default="grading-report", help="folder for gradebook.csv, summary.md, scores.png")
+    s.add_argument("--solutions", default="solutions", help="reference notebooks (their check cells say what to grade)")
+    s.add_argument("--hidden", default="grading/hidden", help="folder of hidden tests (*.py)")
+    s.add_argument("--cell-timeout", type=float, default=60.0, help="seconds a cell may run before it is interrupted")
+    s.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds a notebook may run before its kernel is killed")
+    s.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time")
+    s.set_defaults(func=cmd_grade)
 
     s = sub.add_parser("build-notebooks", help="generate notebooks/ from solutions/ (solution regions become ...)")
     s.add_argument("--solutions", default="solutions")

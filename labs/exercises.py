@@ -97,7 +97,9 @@ def exercise(exercise_id: str, *, points: int = 1, hint: str = "") -> Callable[[
 
 def answer(namespace: dict, name: str) -> Any:
     """The learner's value for ``name``; raises :class:`NotAnswered` while it is missing or ``...``."""
-    if name not in namespace or namespace[name] is Ellipsis:
+    if name not in namespace:
+        raise NotAnswered(f"`{name}` is not defined: write your answer in its cell and run it.")
+    if namespace[name] is Ellipsis:
         raise NotAnswered(f"`{name}` is still `...`: replace it with your answer and run the cell.")
     value = namespace[name]
     if callable(value) and _body_is_ellipsis(value):

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 SUBMISSIONS = FIXTURES / "submissions"
 REFERENCE = FIXTURES / "reference"
-FAST = dict(cell_timeout=10, notebook_timeout=30)  # generous: a loaded 2-core CI box imports slowly
+FAST = dict(cell_timeout=8, notebook_timeout=20)  # generous: a loaded 2-core CI box imports slowly
 
 
 def _fixture_module():

@@ -123,21 +123,21 @@ def test_choice_widget_gives_feedback_saves_and_restores(progress_file):
     _tick(view, wrong_pick)
     view.button.click()
     html = view.feedback.value
-    assert "❌ Not yet" in html and "You missed" in html
+    assert "✘</span> Not yet" in html and "You missed" in html
     assert html.count("<li>") == len(wrong_pick)  # only the ticked options are explained on a wrong answer
     assert "0 of 1 parts" in live.value  # the summary refreshed itself
 
     _tick(view, right)
     view.button.click()
-    assert "✅ Correct." in view.feedback.value and view.feedback.value.count("<li>") == 7
+    assert "✔</span> Correct." in view.feedback.value and view.feedback.value.count("<li>") == 7
     saved = json.loads(progress_file.read_text())
     entry = saved["quiz"]["q1"]["when"]
     assert entry["correct"] and entry["attempts"] == 2 and entry["answer"] == sorted(right)
-    assert "✅ done" in live.value
+    assert "✔</span> done" in live.value
 
     again = show("q1").views[0]  # re-running the cell restores the answer and its feedback
     assert [o.id for o, b in zip(again.part.options, again.boxes) if b.value] == sorted(right)
-    assert "✅ Correct." in again.feedback.value and "Answered before" in again.feedback.value
+    assert "✔</span> Correct." in again.feedback.value and "Answered before" in again.feedback.value
 
 
 def test_single_choice_keeps_one_tick():
@@ -157,7 +157,7 @@ def test_numeric_widget(progress_file):
     assert "Забагато" in view.feedback.value and "$248.20" not in view.feedback.value  # no solution on a wrong answer
     view.input.value = "$248.2"
     view.button.click()
-    assert "✅ Правильно." in view.feedback.value and "$248.20" in view.feedback.value
+    assert "✔</span> Правильно." in view.feedback.value and "$248.20" in view.feedback.value
     assert progress.part_state("q5", "gpu_month")["answer"] == pytest.approx(248.2)
 
 
@@ -223,7 +223,7 @@ def test_setup_widget_runs_the_probe(server_url, monkeypatch, progress_file):
     monkeypatch.setenv("OLLAMA_HOST", server_url)
     view = show("q2").views[1]
     view.button.click()
-    assert "✅" in view.feedback.value and "tokens/s" in view.feedback.value
+    assert "✔</span> Correct." in view.feedback.value and "tokens/s" in view.feedback.value
     assert progress.part_state("q2", "setup")["detail"]["speed"]["tps"] > 0
 
 
@@ -274,4 +274,4 @@ def test_sdk_widget_finds_the_function_in_the_namespace(server_url, monkeypatch)
     monkeypatch.setenv("OLLAMA_HOST", server_url)
     view = show("q3", namespace={"ask_local": ask_ollama}).views[1]
     view.button.click()
-    assert "✅" in view.feedback.value and "/api/generate" in view.feedback.value
+    assert "✔</span> Correct." in view.feedback.value and "/api/generate" in view.feedback.value

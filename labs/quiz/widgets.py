@@ -18,6 +18,11 @@ from labs.quiz import bank, practical, progress
 from labs.quiz.bank import Part, Question, ui
 
 _SUMMARIES: list[weakref.ref] = []
+# Marks drawn from plain fonts (DejaVu has them), not emoji: they render in any browser, headless included.
+OK = "<span style='color:#1a7f37;font-weight:bold'>✔</span>"
+NO = "<span style='color:#cf222e;font-weight:bold'>✘</span>"
+TODO = "<span style='color:#9a6700'>✎</span>"
+SKIP = "<span style='color:#666'>–</span>"
 
 
 def _md(value: str) -> str:
@@ -116,7 +121,7 @@ class PartView:
         elif self.part.kind == "practical":
             if isinstance(saved, str) and saved:
                 self.input.value = saved
-            mark = "✅" if state.get("last_correct") else "❌"
+            mark = OK if state.get("last_correct") else NO
             self.feedback.value = f"<div>{mark} {_md(ui('step_ok' if state.get('last_correct') else 'step_failed', self.lang))}</div>" + note
 
     # --- checking -----------------------------------------------------------------------------
@@ -124,24 +129,24 @@ class PartView:
         if self.part.kind in ("single", "multiple"):
             chosen = self._chosen()
             if not chosen:
-                self.feedback.value = f"<div>✏️ {_md(ui('not_answered', self.lang))}</div>"
+                self.feedback.value = f"<div>{TODO} {_md(ui('not_answered', self.lang))}</div>"
                 return
             verdict = bank.evaluate(self.q.id, self.part.id, chosen)
             self.feedback.value = self._choice_feedback(verdict) + _record(
                 self.q.id, self.part.id, self.lang, correct=verdict.correct, answer=chosen)
         elif self.part.kind == "numeric":
             if not self.input.value.strip():
-                self.feedback.value = f"<div>✏️ {_md(ui('not_answered', self.lang))}</div>"
+                self.feedback.value = f"<div>{TODO} {_md(ui('not_answered', self.lang))}</div>"
                 return
             verdict = bank.evaluate(self.q.id, self.part.id, self.input.value)
             if verdict.problem:
-                self.feedback.value = f"<div>✏️ {_md(ui('bad_answer', self.lang, problem=verdict.problem))}</div>"
+                self.feedback.value = f"<div>{TODO} {_md(ui('bad_answer', self.lang, problem=verdict.problem))}</div>"
                 return
             self.feedback.value = self._numeric_feedback(verdict) + _record(
                 self.q.id, self.part.id, self.lang, correct=verdict.correct, answer=verdict.value)
         else:
             self.button.disabled = True
-            self.feedback.value = "<div>⏳ …</div>"
+            self.feedback.value = "<div>…</div>"
             try:
                 probe = self._probe()
             finally:
@@ -160,14 +165,14 @@ class PartView:
 
     def _choice_feedback(self, verdict: bank.Verdict) -> str:
         if verdict.problem:
-            return f"<div>✏️ {_md(ui('bad_answer', self.lang, problem=verdict.problem))}</div>"
+            return f"<div>{TODO} {_md(ui('bad_answer', self.lang, problem=verdict.problem))}</div>"
         head = ui("correct" if verdict.correct else "wrong", self.lang)
-        lines = [f"<div><b>{'✅' if verdict.correct else '❌'} {_md(head)}</b></div><ul>"]
+        lines = [f"<div><b>{OK if verdict.correct else NO} {_md(head)}</b></div><ul style='list-style:none'>"]
         for opt in self.part.options:
             chosen, right = verdict.options[opt.id]
             if not verdict.correct and not chosen:
                 continue  # do not give away the unticked right options
-            mark = "✅" if chosen == right else "❌"
+            mark = OK if chosen == right else NO
             tick = "☑" if chosen else "☐"
             lines.append(f"<li>{mark} {tick} <b>{opt.id})</b> {_md(bank.text(opt.why, self.lang))}</li>")
         lines.append("</ul>")
@@ -182,17 +187,17 @@ class PartView:
         tol = ui("tolerance", self.lang, rel=float(self.part.tolerance.get("rel", 0)))
         if verdict.correct:
             how = bank.text(self.part.solution, self.lang, **self.ctx)
-            return (f"<div><b>✅ {_md(ui('correct', self.lang))}</b> {_md(yours)}</div>"
+            return (f"<div><b>{OK} {_md(ui('correct', self.lang))}</b> {_md(yours)}</div>"
                     f"<div><i>{_md(ui('solution', self.lang))}:</i> {_md(how)}</div>")
         side = ui("too_high" if verdict.value > verdict.expected else "too_low", self.lang)
         hint = bank.text(self.part.hint, self.lang) if self.part.hint else ""
-        return (f"<div><b>❌ {_md(side)}</b> {_md(yours)}</div><div>{_md(hint)}</div>"
+        return (f"<div><b>{NO} {_md(side)}</b> {_md(yours)}</div><div>{_md(hint)}</div>"
                 f"<div style='color:#666;font-size:0.85em'>{_md(tol)}</div>")
 
     def _probe_feedback(self, probe: practical.Probe) -> str:
         rows = []
         for step in probe.steps:
-            mark = {True: "✅", False: "❌", None: "⏭"}[step.ok]
+            mark = {True: OK, False: NO, None: SKIP}[step.ok]
             template = self.part.steps.get(step.key, {})
             try:
                 said = bank.text(template, self.lang, **step.fields) if step.fields else step.key
@@ -202,9 +207,9 @@ class PartView:
                 said = f"{step.key}: {ui('step_skipped', self.lang)}"
             extra = f" — {_md(step.error)}" if step.error else ""
             rows.append(f"<li>{mark} {_md(said)}{extra}</li>")
-        hint = "" if probe.ok or not self.part.hint else f"<div>💡 {_md(bank.text(self.part.hint, self.lang))}</div>"
+        hint = "" if probe.ok or not self.part.hint else f"<div><i>{_md(bank.text(self.part.hint, self.lang))}</i></div>"
         head = ui("correct" if probe.ok else "step_failed", self.lang)
-        return f"<div><b>{'✅' if probe.ok else '❌'} {_md(head)}</b></div><ul>{''.join(rows)}</ul>{hint}"
+        return f"<div><b>{OK if probe.ok else NO} {_md(head)}</b></div><ul style='list-style:none'>{''.join(rows)}</ul>{hint}"
 
 
 def show(qid: str, *, lang: str | None = None, namespace: dict | None = None):
@@ -242,11 +247,11 @@ def summary_html(lang: str | None = None, path: Any = None) -> str:
         saved = data["quiz"].get(q.id, {})
         done = sum(1 for p in q.parts if saved.get(p.id, {}).get("correct"))
         if done == len(q.parts):
-            status = f"✅ {ui('summary_done', lang)}"
+            status = f"{OK} {ui('summary_done', lang)}"
         elif saved:
-            status = f"🟡 {ui('summary_partial', lang, done=done, total=len(q.parts))}"
+            status = f"{TODO} {ui('summary_partial', lang, done=done, total=len(q.parts))}"
         else:
-            status = f"⬜ {ui('summary_todo', lang)}"
+            status = f"{SKIP} {ui('summary_todo', lang)}"
         rows.append(f"<tr><td style='text-align:left'>{_md(bank.text(q.title, lang))}</td><td>{status}</td></tr>")
     out = [f"<h3>{_md(ui('summary_title', lang))}</h3>",
            f"<table class='labs-quiz-summary-table'><tr><th>{_md(ui('summary_question', lang))}</th>"
@@ -254,8 +259,8 @@ def summary_html(lang: str | None = None, path: Any = None) -> str:
     if data["exercises"]:
         items = []
         for ex_id, e in sorted(data["exercises"].items()):
-            mark = {"passed": "✅", "failed": "❌", "not answered": "✏️", "error": "⚠️"}.get(e.get("status"), "?")
-            items.append(f"<li>{mark} <code>{html.escape(ex_id)}</code>: {html.escape(str(e.get('status')))} "
+            mark = {"passed": OK, "failed": NO, "not answered": TODO, "error": NO}.get(e.get("status"), "?")
+            items.append(f"<li style='list-style:none'>{mark} <code>{html.escape(ex_id)}</code>: {html.escape(str(e.get('status')))} "
                          f"({e.get('points', 0)}/{e.get('max_points', 0)})</li>")
         out.append(f"<p><b>{_md(ui('summary_exercises', lang))}</b></p><ul>{''.join(items)}</ul>"
                    f"<p><i>{_md(ui('summary_hidden', lang))}</i></p>")

@@ -1,0 +1,201 @@
+"""End to end in a real browser: JupyterLab + headless Debian Chromium, driven by playwright.
+
+Opens ``05_check_yourself`` (the learner version in English, the solution in Ukrainian), runs it,
+answers every question by clicking, reads the feedback, checks the saved progress file next to the
+notebook, and saves screenshots under ``artifacts/browser/``. Skips when ``/usr/bin/chromium`` is
+absent (``scripts/setup.sh --test`` installs Debian's ``chromium``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from playwright.sync_api import expect
+
+from labs.host import free_port
+from labs.quiz import bank
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts" / "browser"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+TEXT = {
+    "en": {"wrong": "Not yet", "right": "Correct.", "title": "When is a self-hosted", "not_defined": "still has",
+           "again": "Answered before", "done": "done"},
+    "uk": {"wrong": "Ще ні", "right": "Правильно.", "title": "Коли self-hosted", "again": "Вже відповідали",
+           "done": "виконано"},
+}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                       "(apt-get install chromium; `scripts/setup.sh --test` does it)"),
+]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path, server_url):
+    """Start JupyterLab on a free port over a folder of its own; yields (base URL, folder, start)."""
+    started: list[subprocess.Popen] = []
+
+    settings = tmp_path / "settings"
+    for name, value in (("notebook-extension/tracker", {"autoStartDefaultKernel": True, "windowingMode": "none"}),
+                        ("apputils-extension/notification", {"fetchNews": "false", "checkForUpdates": False})):
+        file = settings / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(json.dumps(value))
+
+    def start(lang: str) -> str:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if k not in ("LABS_PROGRESS", "LAB_LANG")}
+        env.update(OLLAMA_HOST=server_url, LAB_LANG=lang, JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"),
+                   JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), MPLBACKEND="Agg")
+        cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+               "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+               f"--ServerApp.root_dir={tmp_path}", "--LabApp.expose_app_in_browser=True",
+               f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}", f"--LabApp.user_settings_dir={settings}", "--allow-root",
+               "--LabApp.extension_manager=readonly", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        log = (tmp_path / f"jupyter-{lang}.log").open("wb")
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+        started.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, (tmp_path / f"jupyter-{lang}.log").read_text()[-2000:]
+            try:
+                if httpx.get(f"{url}/api/status", timeout=2).status_code == 200:
+                    return url
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError("JupyterLab did not start within 90 s")
+
+    yield start, tmp_path
+    for proc in started:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _tick(part, ids):
+    """Click the checkboxes of these options (clicking a ticked one unticks it)."""
+    for opt_id in ids:
+        part.locator(f".labs-quiz-option-{opt_id} input[type=checkbox]").click()
+
+
+def _feedback(part, contains: str, timeout: float = 30_000) -> str:
+    box = part.locator(".labs-quiz-feedback")
+    box.filter(has_text=contains).wait_for(timeout=timeout)
+    return box.inner_text()
+
+
+def _answer_everything(page, lang: str, solved: bool) -> None:
+    t = TEXT[lang]
+    q1 = page.locator(".labs-quiz-q1")
+    q1.scroll_into_view_if_needed()
+    expect(q1).to_contain_text(t["title"], timeout=30_000)
+    part = q1.locator(".labs-quiz-part-when")
+    right = sorted(bank.right_options("q1", "when"))
+    wrong = [o for o in "abcdefg" if o not in right][:1]
+    _tick(part, [right[0], *wrong])
+    part.locator(".labs-quiz-check").click()
+    text = _feedback(part, t["wrong"])
+    assert text.count("☑") == 2  # the two ticked options are explained, the others not given away
+    _tick(part, [*wrong, *right[1:]])  # untick the wrong one, tick the rest
+    part.locator(".labs-quiz-check").click()
+    assert _feedback(part, t["right"]).count("☑") == len(right)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    q1.screenshot(path=str(ARTIFACTS / f"q1_feedback_{lang}.png"))
+
+    for qid, part_id in (("q2", "port"), ("q3", "switch"), ("q4", "route"), ("q4", "fallback")):
+        part = page.locator(f".labs-quiz-{qid} .labs-quiz-part-{part_id}")
+        part.scroll_into_view_if_needed()
+        _tick(part, sorted(bank.right_options(qid, part_id)))
+        part.locator(".labs-quiz-check").click()
+        _feedback(part, t["right"])
+
+    setup = page.locator(".labs-quiz-q2 .labs-quiz-part-setup")
+    setup.scroll_into_view_if_needed()
+    setup.locator(".labs-quiz-check").click()
+    assert "tokens/s" in _feedback(setup, t["right"], 90_000) or "токенів/с" in setup.inner_text()
+
+    sdk = page.locator(".labs-quiz-q3 .labs-quiz-part-sdk")
+    sdk.scroll_into_view_if_needed()
+    sdk.locator(".labs-quiz-check").click()
+    if solved:  # the solution's ask_local really calls the local server
+        assert "/v1/chat/completions" in _feedback(sdk, t["right"], 90_000)
+    else:  # the learner's is still `...`: the check says so instead of crashing
+        _feedback(sdk, t["not_defined"], 90_000)
+
+    for part_id, value in (("gpu_month", 0.34 * 730), ("api_month", 10_000 * 195e-6 * 730 / 24),
+                           ("break_even", 0.34 * 730 / (195e-6 * 730 / 24))):
+        part = page.locator(f".labs-quiz-q5 .labs-quiz-part-{part_id}")
+        part.scroll_into_view_if_needed()
+        part.locator(".labs-quiz-number input").fill(f"{value:.2f}")
+        part.locator(".labs-quiz-check").click()
+        _feedback(part, t["right"])
+
+
+def _run_all(page) -> None:
+    """Run → Run All Cells (not awaited: the command's promise ends only when every cell has run)."""
+    select = page.locator(".jp-Dialog .jp-mod-accept")
+    if select.count():  # a "Select Kernel" dialog, in case the settings did not take
+        select.click()
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+
+
+@pytest.mark.parametrize("lang, source", [("en", "notebooks"), ("uk", "solutions")])
+def test_check_yourself_in_jupyterlab(jupyterlab, lang, source):
+    from playwright.sync_api import sync_playwright
+
+    start, root = jupyterlab
+    work = root / "work"
+    work.mkdir()
+    shutil.copyfile(ROOT / source / "05_check_yourself.ipynb", work / "05_check_yourself.ipynb")
+    url = start(lang)
+    # start the notebook's kernel through the REST API, as the launcher would: no "Select Kernel" dialog
+    session = httpx.post(f"{url}/api/sessions", json={"path": "work/05_check_yourself.ipynb", "type": "notebook",
+                                                     "name": "05_check_yourself.ipynb", "kernel": {"name": "python3"}})
+    assert session.status_code == 201, session.text
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        try:
+            page.goto(f"{url}/lab/tree/work/05_check_yourself.ipynb", wait_until="domcontentloaded")
+            page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=90_000)
+            page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
+            _run_all(page)
+            page.locator(".labs-quiz-q5 .labs-quiz-check").first.wait_for(timeout=90_000)
+            page.locator(".labs-quiz-summary").first.wait_for(timeout=30_000)
+            _answer_everything(page, lang, solved=source == "solutions")
+            summary = page.locator(".labs-quiz-summary").first
+            summary.scroll_into_view_if_needed()
+            assert summary.inner_text().count(TEXT[lang]["done"]) >= 4  # the summary refreshed as answers came in
+            summary.screenshot(path=str(ARTIFACTS / f"summary_{lang}.png"))
+
+            saved = json.loads((work / ".labs-progress.json").read_text())  # saved by the kernel, next to the notebook
+            assert saved["quiz"]["q1"]["when"]["correct"] and saved["quiz"]["q1"]["when"]["attempts"] == 2
+            assert saved["quiz"]["q5"]["break_even"]["correct"]
+            assert saved["quiz"]["q2"]["setup"]["detail"]["speed"]["tps"] > 0
+
+            # re-running the notebook keeps the answers
+            _run_all(page)
+            page.locator(".labs-quiz-q1 .labs-quiz-feedback").filter(has_text=TEXT[lang]["again"]).wait_for(timeout=60_000)
+            page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
+        finally:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"05_check_yourself_{lang}.png"))
+            browser.close()

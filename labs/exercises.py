@@ -56,6 +56,7 @@ class CheckResult:
     points: int = 0
     max_points: int = 0
     extra: dict = field(default_factory=dict)
+    kind: str = "public"  # "public" check (shown to learners) or "hidden" instructor test
 
     @property
     def passed(self) -> bool:
@@ -63,6 +64,9 @@ class CheckResult:
 
     def __repr__(self) -> str:
         mark = {"passed": "✅", "failed": "❌", "not answered": "✏️", "error": "⚠️"}[self.status]
+        if self.kind == "hidden":
+            return f"{mark} {self.id}: hidden test {self.status} ({self.points}/{self.max_points} points)" + (
+                f"\n   {self.message}" if self.message else "")
         said = "public checks passed, hidden tests pending" if self.passed else self.status
         text = f"{mark} {self.id}: {said} ({self.points}/{self.max_points} public points)"
         if self.passed:
@@ -200,13 +204,13 @@ def run_hidden(exercise_id: str, namespace: dict) -> list[CheckResult]:
         try:
             message = test.fn(namespace)
         except NotAnswered as exc:
-            results.append(CheckResult(ref, "not answered", str(exc), 0, test.points))
+            results.append(CheckResult(ref, "not answered", str(exc), 0, test.points, kind="hidden"))
         except AssertionError as exc:
-            results.append(CheckResult(ref, "failed", str(exc), 0, test.points))
+            results.append(CheckResult(ref, "failed", str(exc), 0, test.points, kind="hidden"))
         except Exception as exc:
-            results.append(CheckResult(ref, "error", f"{type(exc).__name__}: {exc}", 0, test.points))
+            results.append(CheckResult(ref, "error", f"{type(exc).__name__}: {exc}", 0, test.points, kind="hidden"))
         else:
-            results.append(CheckResult(ref, "passed", message or "", test.points, test.points))
+            results.append(CheckResult(ref, "passed", message or "", test.points, test.points, kind="hidden"))
     return results
 
 

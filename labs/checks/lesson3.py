@@ -97,13 +97,15 @@ IP_NEGATIVES = [
 def check_detector(ns: dict) -> str:
     find_ip = answer(ns, "find_ip")
     for text, expected in IP_POSITIVES:
-        found = list(find_ip(text))
+        found = find_ip(text)
+        assert found is not None, "find_ip returned None: return a list of findings (an empty list when there are none)"
+        found = list(found)
         got = [f.text for f in found if f.kind == "ip"]
         assert got == expected, f"find_ip({text!r}) found {got}; expected {expected}."
         for f in found:
             assert text[f.start : f.end] == f.text, f"{f}: start/end must point at the text in the prompt."
     for text in IP_NEGATIVES:
-        got = [f.text for f in find_ip(text)]
+        got = [f.text for f in (find_ip(text) or [])]
         assert not got, f"find_ip({text!r}) found {got}, but that is not an IP address."
 
     from labs.host import free_port

@@ -73,7 +73,7 @@ def create_app(config: ServerConfig | None = None, *, bind_host: str = "127.0.0.
         app.state.scheduler = Scheduler(store, config)
         if pull:
             try:
-                await app.state.scheduler.run(lambda: pull_on_start(store, list(pull)))
+                await app.state.scheduler.run(lambda: pull_on_start(store, list(pull)), io=True)
             except StoreError as exc:
                 log.error("could not install %s: %s", ", ".join(pull), exc)
         yield

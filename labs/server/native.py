@@ -130,7 +130,7 @@ async def pull(request: Request) -> Response:
     except StoreError as exc:
         raise ApiError(400, str(exc)) from None
     st = state(request)
-    events = st.scheduler.stream(lambda cancel: pull_events(st.store, name))
+    events = st.scheduler.stream(lambda cancel: pull_events(st.store, name), io=True)
     if not typed(body, "stream", bool, True):
         try:
             async for _ in events:

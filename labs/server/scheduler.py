@@ -58,7 +58,10 @@ class Scheduler:
         self.loaded: dict[str, Loaded] = {}
         self.waiting = 0
         self._gate = asyncio.Semaphore(1)  # one inference at a time: a CPU has no spare slots
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="llama")
+        # Every llama.cpp call on ONE thread: OpenMP keeps a thread team per calling thread, and the
+        # idle team of a second calling thread spin-waits against the busy one (decode ran ~4x slower).
+        self._llama = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
+        self._io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="io")  # pulls: file copies and hashing
 
     def admit(self) -> Ticket:
         """Take a place in the queue or raise :class:`QueueFull` straight away."""
@@ -136,13 +139,14 @@ class Scheduler:
         async with self._gate:
             self.unload(name)
 
-    async def run(self, fn: Callable[[], T]) -> T:
-        """Run blocking llama.cpp work off the event loop."""
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+    async def run(self, fn: Callable[[], T], *, io: bool = False) -> T:
+        """Run blocking work off the event loop: on the llama.cpp thread, or (``io``) the I/O pool."""
+        return await asyncio.get_running_loop().run_in_executor(self._io if io else self._llama, fn)
 
-    async def stream(self, make: Callable[[threading.Event], Iterator[T]]) -> AsyncIterator[T]:
-        """Iterate a blocking generator in a worker thread. If the consumer goes away (client
-        disconnect), the generator is told to stop and is waited for, so the slot is free after."""
+    async def stream(self, make: Callable[[threading.Event], Iterator[T]], *, io: bool = False) -> AsyncIterator[T]:
+        """Iterate a blocking generator on the llama.cpp thread (or the I/O pool). If the consumer
+        goes away (client disconnect), the generator is told to stop and is waited for, so the slot
+        is free after."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue = asyncio.Queue()
         cancel, end = threading.Event(), object()
@@ -156,7 +160,7 @@ class Scheduler:
             finally:
                 loop.call_soon_threadsafe(queue.put_nowait, (True, end))
 
-        future = loop.run_in_executor(self._pool, work)
+        future = loop.run_in_executor(self._io if io else self._llama, work)
         try:
             while True:
                 ok, item = await queue.get()
@@ -176,4 +180,5 @@ class Scheduler:
     def close(self) -> None:
         for name in list(self.loaded):
             self.unload(name)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for pool in (self._llama, self._io):
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -70,7 +70,10 @@ def cmd_with_server(args: argparse.Namespace) -> int:
 def cmd_lab(args: argparse.Namespace) -> int:
     from labs.launcher import run_with_server
 
-    return run_with_server([sys.executable, "-m", "jupyter", "lab", "notebooks/", *args.jupyter_args])
+    extra = list(args.jupyter_args)
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        extra.append("--allow-root")  # containers and CI run as root; JupyterLab refuses that unless told
+    return run_with_server([sys.executable, "-m", "jupyter", "lab", "notebooks/", *extra])
 
 
 def cmd_build_notebooks(args: argparse.Namespace) -> int:
@@ -129,7 +132,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("command", nargs=argparse.REMAINDER)
     s.set_defaults(func=cmd_with_server)
 
-    s = sub.add_parser("lab", help="open the workbook in JupyterLab, with a model server running")
+    s = sub.add_parser("lab", help="open the workbook in JupyterLab, with a model server running (other options go to JupyterLab)")
     s.add_argument("jupyter_args", nargs=argparse.REMAINDER)
     s.set_defaults(func=cmd_lab)
 
@@ -151,7 +154,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args, extra = p.parse_known_args(argv)
+    if extra and args.cmd != "lab":
+        p.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.cmd == "lab":  # everything else is JupyterLab's: `labs lab --no-browser --port 8899`
+        args.jupyter_args = extra + args.jupyter_args
     try:
         return args.func(args)
     except KeyboardInterrupt:

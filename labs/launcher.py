@@ -74,8 +74,22 @@ def run_with_server(command: list[str]) -> int:
         print(f"labs: no model server at {url}; starting the embedded one (SmolLM2-135M on llama.cpp)", flush=True)
         server = start_embedded(url, os.environ.get("LABS_SERVER_LOG"))
     env = {**os.environ, "OLLAMA_HOST": url}
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal or `kill` must not orphan the server
+        signal.signal(sig, _exit_on_signal)
+    child = subprocess.Popen(command, env=env)
     try:
-        return subprocess.call(command, env=env)
+        return child.wait()
+    except (KeyboardInterrupt, SystemExit):
+        child.terminate()
+        try:
+            child.wait(20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+        raise
     finally:
         if server is not None:
             stop(server)
+
+
+def _exit_on_signal(signum, frame) -> None:
+    raise SystemExit(128 + signum)

@@ -45,3 +45,30 @@ def test_serve_binds_loopback_by_default(start_server):
 def test_bad_keep_alive_on_the_command_line_is_one_clear_line():
     result = labs("serve", "--port", str(free_port()), "--keep-alive", "soon", "--no-pull")
     assert result.returncode == 1 and result.stderr.startswith("labs: time: invalid duration")
+
+
+def test_with_server_starts_the_embedded_server_and_stops_it_on_sigterm(tmp_path, seeded_store):
+    import shutil
+    import signal
+    import time
+
+    from labs.client import LocalLLM
+
+    models = tmp_path / "models"
+    shutil.copytree(seeded_store, models, copy_function=os.link)
+    url = f"http://127.0.0.1:{free_port()}"
+    marker = tmp_path / "inside"
+    child = ("import os, pathlib, time; from labs.client import LocalLLM; "
+             f"pathlib.Path({str(marker)!r}).write_text(str(LocalLLM().is_up()) + os.environ['OLLAMA_HOST']); time.sleep(120)")
+    proc = subprocess.Popen([sys.executable, "-m", "labs.cli", "with-server", "--", sys.executable, "-c", child],
+                            env={**os.environ, "OLLAMA_HOST": url, "LABS_MODELS": str(models)},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 90
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert marker.read_text() == f"True{url}"  # the command saw a live server at OLLAMA_HOST
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(30)
+    assert "starting the embedded one" in proc.stdout.read().decode()
+    with LocalLLM(url) as llm:
+        assert not llm.is_up()  # stopped with the command, not orphaned

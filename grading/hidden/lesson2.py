@@ -16,9 +16,10 @@ import math
 import secrets
 import time
 
+from labs.checks.lesson2 import request_with, sent_schema
 from labs.exercises import answer, hidden_test
 from labs.host import is_loopback
-from labs.proxy import Exchange, RecordingProxy
+from labs.proxy import RecordingProxy
 
 MAX_TOKENS = 32  # the exercises: keep answers short (max_tokens / num_predict <= 32)
 
@@ -31,24 +32,6 @@ def _call(fn, *args):
         raise AssertionError(f"your function raised {type(exc).__name__}: {exc}") from None
 
 
-def _exchange(proxy: RecordingProxy, marker: str) -> Exchange:
-    found = [e for e in proxy.find(marker) if e.method == "POST"]
-    assert found, ("nothing with the test's prompt reached OLLAMA_HOST: create the client inside the function "
-                   "(it reads OLLAMA_HOST when it is created) and send the prompt you are given")
-    return found[-1]
-
-
-def _sent_schema(body: object) -> object:
-    """The schema a request asked for: native ``format``, or OpenAI's ``response_format.json_schema.schema``."""
-    if not isinstance(body, dict):
-        return None
-    if isinstance(body.get("format"), dict):
-        return body["format"]
-    fmt = body.get("response_format")
-    inner = fmt.get("json_schema") if isinstance(fmt, dict) else None
-    return inner.get("schema") if isinstance(inner, dict) else None
-
-
 @hidden_test("lesson2.ask_local", points=1)
 def unseen_prompt_arrives_word_for_word(ns: dict) -> str:
     """A new prompt reaches the local server's /v1 as the user message, unchanged; the reply is the server's."""
@@ -57,7 +40,7 @@ def unseen_prompt_arrives_word_for_word(ns: dict) -> str:
     prompt = f'Скажи «привіт» одним словом.\nThen say "done". [{marker}]'
     with RecordingProxy() as proxy, proxy.as_ollama_host():
         reply = _call(ask_local, prompt)
-    ex = _exchange(proxy, marker)
+    ex = request_with(proxy, marker)
     body = ex.json if isinstance(ex.json, dict) else {}
     assert ex.path.startswith("/v1/"), f"the request went to {ex.path}: use the openai client (base_url ends in /v1)"
     messages = body.get("messages") or []
@@ -78,7 +61,7 @@ def reply_is_kept_short(ns: dict) -> str:
     marker = secrets.token_hex(4)
     with RecordingProxy() as proxy, proxy.as_ollama_host():
         _call(ask_local, f"Write a long story about a lighthouse keeper. ({marker})")
-    ex = _exchange(proxy, marker)
+    ex = request_with(proxy, marker)
     body = ex.json if isinstance(ex.json, dict) else {}
     cap = body.get("max_tokens", body.get("max_completion_tokens"))
     assert isinstance(cap, int) and 0 < cap <= MAX_TOKENS, (
@@ -102,7 +85,7 @@ def follows_a_longer_delay(ns: dict) -> str:
         value = _call(ttft, f"Name three colours. (request {marker})")
     assert isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value), \
         f"time_to_first_token must return seconds as a number, got {value!r}"
-    ex = _exchange(proxy, marker)
+    ex = request_with(proxy, marker)
     assert ex.streamed and ex.first_token_at is not None, "the request was not streamed, or carried no text"
     low = ex.first_token_at - ex.received_at - 0.01
     high = ex.first_token_at - started + 0.15
@@ -133,8 +116,8 @@ def another_schema_shape(ns: dict) -> str:
         jsonschema.validate(result, schema)
     except jsonschema.ValidationError as exc:
         raise AssertionError(f"{result} does not match the test's schema: {exc.message}") from None
-    ex = _exchange(proxy, count)
-    assert _sent_schema(ex.json) == schema, "the schema given was not sent, unchanged, as the request's format"
+    ex = request_with(proxy, count)
+    assert sent_schema(ex.json) == schema, "the schema given was not sent, unchanged, as the request's format"
     try:
         sent = json.loads(ex.text)
     except ValueError:

@@ -27,7 +27,8 @@ NOT_THROUGH_HOST = (
 )
 
 
-def _one(proxy: RecordingProxy, marker: str) -> Exchange:
+def request_with(proxy: RecordingProxy, marker: str) -> Exchange:
+    """The last POST whose body carries ``marker`` (also used by the hidden tests)."""
     found = [e for e in proxy.find(marker) if e.method == "POST"]
     assert found, NOT_THROUGH_HOST
     return found[-1]
@@ -48,7 +49,7 @@ def check_ask_local(ns: dict) -> str:
     with RecordingProxy() as proxy, proxy.as_ollama_host():
         reply = ask_local(prompt)
     assert isinstance(reply, str), f"ask_local must return the reply text (a str), got {type(reply).__name__}"
-    ex = _one(proxy, marker)
+    ex = request_with(proxy, marker)
     assert ex.path.startswith("/v1/"), (
         f"the request went to {ex.path}, the native API: use the openai client, whose base_url ends in /v1")
     agent = ex.headers.get("user-agent", "")
@@ -72,7 +73,7 @@ def check_ttft(ns: dict) -> str:
     assert isinstance(value, (int, float)) and not isinstance(value, bool), \
         f"time_to_first_token must return seconds as a number, got {type(value).__name__}"
     assert math.isfinite(value) and value > 0, f"got {value}: a time to first token is a positive number of seconds"
-    ex = _one(proxy, marker)
+    ex = request_with(proxy, marker)
     assert ex.streamed, (f"the request to {ex.path} was not streamed (the answer came back in one piece): "
                          "ask for stream=True, or there is no 'first token' to time")
     assert ex.first_token_at is not None, "the server's stream carried no text: ask for at least a few tokens"
@@ -94,8 +95,8 @@ def _schema(marker: str) -> tuple[str, dict]:
                  "required": [key, "sure"], "additionalProperties": False}
 
 
-def _sent_schema(body: object) -> object:
-    """The schema a request asked for: native ``format`` or OpenAI's ``response_format``."""
+def sent_schema(body: object) -> object:
+    """The schema a request asked for: native ``format`` or OpenAI's ``response_format`` (also used by the hidden tests)."""
     if not isinstance(body, dict):
         return None
     if isinstance(body.get("format"), dict):
@@ -121,8 +122,8 @@ def check_structured(ns: dict) -> str:
         jsonschema.validate(result, schema)
     except jsonschema.ValidationError as exc:
         raise AssertionError(f"{result} does not match the check's schema: {exc.message}") from None
-    ex = _one(proxy, key)
-    assert _sent_schema(ex.json) == schema, (
+    ex = request_with(proxy, key)
+    assert sent_schema(ex.json) == schema, (
         "the schema was not sent as the request's format (native: format=schema; openai: "
         "response_format={'type': 'json_schema', 'json_schema': {'name': ..., 'schema': schema}})")
     try:

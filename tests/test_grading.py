@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,8 +36,11 @@ MAKE = _fixture_module()
 def report(tmp_path_factory):
     """One `labs grade` run over every fixture submission, as an instructor would type it."""
     out = tmp_path_factory.mktemp("report")
+    submissions = tmp_path_factory.mktemp("graded") / "submissions"
+    shutil.copytree(SUBMISSIONS, submissions)
+    (submissions / "95_mini-garbage.ipynb").write_text(MAKE.GARBAGE)
     run = subprocess.run(
-        [sys.executable, "-m", "labs.cli", "grade", str(SUBMISSIONS), "--solutions", str(REFERENCE), "--out", str(out),
+        [sys.executable, "-m", "labs.cli", "grade", str(submissions), "--solutions", str(REFERENCE), "--out", str(out),
          "--cell-timeout", str(FAST["cell_timeout"]), "--notebook-timeout", str(FAST["notebook_timeout"]), "--jobs", "2"],
         capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert run.returncode == 0, run.stderr

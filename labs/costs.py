@@ -29,14 +29,16 @@ Conventions (one for the whole workbook):
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from datetime import date
-from functools import lru_cache
-from importlib import resources
 from typing import Iterable, Mapping
+
+from .inputs import fraction, number, whole
+# The price records live in labs.prices; they are re-exported here because the lessons price
+# and cost in one breath (``from labs.costs import api_price, api_cost``).
+from .prices import (OVERRIDE_SOURCE, ApiPrice, GpuRental, Hardware, api_price, api_prices, gpu_rental,
+                     gpu_rentals, hardware, hardware_options, prices_frame)
 
 HOURS_PER_MONTH = 730.0
 """Hours in the workbook's month (365 × 24 / 12), as cloud providers bill."""
@@ -47,218 +49,7 @@ TOKENS_PER_PRICE_UNIT = 1_000_000
 """API prices are quoted per 1M tokens."""
 DEFAULT_LIFE_MONTHS = 36
 """Useful life of bought hardware, the usual figure (``figures.md``)."""
-OVERRIDE_SOURCE = "learner override"
 
-
-# --- checking inputs -----------------------------------------------------------------------
-
-def _number(name: str, value: object, unit: str, *, allow_zero: bool = False) -> float:
-    """``value`` as a float, or a ValueError that says what is wrong with it."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a number ({unit}); got {value!r}.")
-    number = float(value)
-    if math.isnan(number) or math.isinf(number):
-        raise ValueError(f"{name} must be a finite number ({unit}); got {value!r}.")
-    if number < 0 or (number == 0 and not allow_zero):
-        wanted = "zero or more" if allow_zero else "greater than zero"
-        raise ValueError(f"{name} must be {wanted} ({unit}); got {value!r}. Pass a realistic value.")
-    return number
-
-
-def _fraction(name: str, value: object, *, allow_zero: bool = False) -> float:
-    number = _number(name, value, "a fraction from 0 to 1", allow_zero=allow_zero)
-    if number > 1:
-        raise ValueError(f"{name} is a fraction from 0 to 1 (0.5 = half); got {value!r}.")
-    return number
-
-
-# --- price records -------------------------------------------------------------------------
-
-class _Dated:
-    """Shared behaviour of the price records: a dated source and overrides."""
-
-    source: str
-    as_of: str
-
-    def override(self, *, as_of: str | None = None, **changes: object):
-        """A copy with some prices replaced by the learner's, marked as an override dated today.
-
-        >>> p = api_price("gpt-4o-mini").override(output_usd_per_mtok=0.5, as_of="2026-11-25")
-        >>> p.output_usd_per_mtok, p.source, p.as_of
-        (0.5, 'learner override (was: OpenAI pricing page, 2025-06)', '2026-11-25')
-        """
-        if not changes:
-            raise ValueError("override() needs at least one price to change, e.g. override(usd_per_gpu_hour=0.5).")
-        names = {f.name for f in dataclasses.fields(self)} - {"source", "as_of", "note"}
-        unknown = sorted(set(changes) - names)
-        if unknown:
-            raise ValueError(f"cannot override {unknown}; {type(self).__name__} has: {', '.join(sorted(names))}")
-        source = f"{OVERRIDE_SOURCE} (was: {self.source}, {self.as_of})"
-        return dataclasses.replace(self, **changes, source=source, as_of=as_of or date.today().isoformat())
-
-
-@dataclass(frozen=True)
-class ApiPrice(_Dated):
-    """A cloud model's token prices (USD per 1M tokens)."""
-
-    model: str
-    input_usd_per_mtok: float
-    output_usd_per_mtok: float
-    source: str
-    as_of: str
-    provider: str = ""
-    cached_input_usd_per_mtok: float | None = None
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        _number(f"{self.model}: input price", self.input_usd_per_mtok, "USD per 1M tokens")
-        _number(f"{self.model}: output price", self.output_usd_per_mtok, "USD per 1M tokens")
-        if self.cached_input_usd_per_mtok is not None:
-            _number(f"{self.model}: cached input price", self.cached_input_usd_per_mtok, "USD per 1M tokens")
-
-    @property
-    def key(self) -> str:
-        return self.model
-
-
-@dataclass(frozen=True)
-class GpuRental(_Dated):
-    """One on-demand GPU offer (USD per GPU-hour)."""
-
-    gpu: str
-    provider: str
-    offer: str
-    usd_per_gpu_hour: float
-    source: str
-    as_of: str
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        _number(f"{self.gpu}: rental price", self.usd_per_gpu_hour, "USD per GPU-hour")
-
-    @property
-    def key(self) -> str:
-        return f"{self.gpu} — {self.provider} {self.offer}"
-
-
-@dataclass(frozen=True)
-class Hardware(_Dated):
-    """A card to buy: purchase price (USD) and power draw under load (watts)."""
-
-    card: str
-    variant: str
-    price_usd: float
-    power_w: float
-    source: str
-    as_of: str
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        _number(f"{self.card}: purchase price", self.price_usd, "USD")
-        _number(f"{self.card}: power draw", self.power_w, "watts")
-
-    @property
-    def key(self) -> str:
-        return f"{self.card} ({self.variant})"
-
-
-# --- loading the data files ------------------------------------------------------------------
-
-def _rows(filename: str) -> list[dict[str, str]]:
-    text = resources.files("labs").joinpath("data", filename).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
-
-def _optional(text: str) -> float | None:
-    return float(text) if text.strip() else None
-
-
-@lru_cache(maxsize=None)
-def _api_prices() -> tuple[ApiPrice, ...]:
-    return tuple(
-        ApiPrice(
-            model=r["model"], provider=r["provider"], input_usd_per_mtok=float(r["input_usd_per_mtok"]),
-            output_usd_per_mtok=float(r["output_usd_per_mtok"]),
-            cached_input_usd_per_mtok=_optional(r["cached_input_usd_per_mtok"]),
-            source=r["source"], as_of=r["as_of"], note=r["note"],
-        )
-        for r in _rows("api_prices.csv")
-    )
-
-
-@lru_cache(maxsize=None)
-def _gpu_rentals() -> tuple[GpuRental, ...]:
-    return tuple(
-        GpuRental(gpu=r["gpu"], provider=r["provider"], offer=r["offer"], usd_per_gpu_hour=float(r["usd_per_gpu_hour"]),
-                  source=r["source"], as_of=r["as_of"], note=r["note"])
-        for r in _rows("gpu_rental.csv")
-    )
-
-
-@lru_cache(maxsize=None)
-def _hardware() -> tuple[Hardware, ...]:
-    return tuple(
-        Hardware(card=r["card"], variant=r["variant"], price_usd=float(r["price_usd"]), power_w=float(r["power_w"]),
-                 source=r["source"], as_of=r["as_of"], note=r["note"])
-        for r in _rows("hardware.csv")
-    )
-
-
-def api_prices() -> dict[str, ApiPrice]:
-    """Cloud API prices from ``labs/data/api_prices.csv``, by model name.
-
-    >>> api_prices()["gpt-4o"].output_usd_per_mtok
-    10.0
-    """
-    return {p.key: p for p in _api_prices()}
-
-
-def gpu_rentals() -> dict[str, GpuRental]:
-    """GPU rental offers from ``labs/data/gpu_rental.csv``, by ``"<gpu> — <provider> <offer>"``."""
-    return {g.key: g for g in _gpu_rentals()}
-
-
-def hardware_options() -> dict[str, Hardware]:
-    """Cards to buy from ``labs/data/hardware.csv``, by ``"<card> (<variant>)"``.
-
-    >>> hardware_options()["RTX 4090 24 GB (MSRP)"].power_w
-    450.0
-    """
-    return {h.key: h for h in _hardware()}
-
-
-def _pick(kind: str, table: Mapping[str, object], key: str):
-    if key not in table:
-        raise ValueError(f"no {kind} called {key!r}; choose one of: {', '.join(table)}")
-    return table[key]
-
-
-def api_price(model: str) -> ApiPrice:
-    """The dated price of one cloud model (``ValueError`` listing the choices if unknown)."""
-    return _pick("API model", api_prices(), model)
-
-
-def gpu_rental(key: str) -> GpuRental:
-    """One GPU rental offer, e.g. ``gpu_rental("RTX 4090 24 GB — RunPod community cloud")``."""
-    return _pick("GPU rental offer", gpu_rentals(), key)
-
-
-def hardware(key: str) -> Hardware:
-    """One card to buy, e.g. ``hardware("RTX 4090 24 GB (MSRP)")``."""
-    return _pick("hardware option", hardware_options(), key)
-
-
-def prices_frame(kind: str = "api"):
-    """A pandas table of one data file (``"api"``, ``"rental"`` or ``"hardware"``) for display."""
-    import pandas as pd
-
-    records = {"api": _api_prices, "rental": _gpu_rentals, "hardware": _hardware}
-    if kind not in records:
-        raise ValueError(f"kind must be one of {sorted(records)}; got {kind!r}")
-    return pd.DataFrame([dataclasses.asdict(r) for r in records[kind]()])
-
-
-# --- the API side ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ApiCost:
@@ -286,7 +77,7 @@ class ApiCost:
 
     def monthly_at(self, requests_per_day: float) -> float:
         """Cost of a month at another volume (same tokens and prices); 0 requests cost 0."""
-        return self.usd_per_request * _number("requests_per_day", requests_per_day, "requests per day",
+        return self.usd_per_request * number("requests_per_day", requests_per_day, "requests per day",
                                               allow_zero=True) * DAYS_PER_MONTH
 
 
@@ -306,10 +97,10 @@ def api_cost(price: ApiPrice | str, *, requests_per_day: float, input_tokens: fl
     """
     if isinstance(price, str):
         price = api_price(price)
-    volume = _number("requests_per_day", requests_per_day, "requests per day")
-    n_in = _number("input_tokens", input_tokens, "tokens per request")
-    n_out = _number("output_tokens", output_tokens, "tokens per request")
-    share = _fraction("cached_input_share", cached_input_share, allow_zero=True)
+    volume = number("requests_per_day", requests_per_day, "requests per day")
+    n_in = number("input_tokens", input_tokens, "tokens per request")
+    n_out = number("output_tokens", output_tokens, "tokens per request")
+    share = fraction("cached_input_share", cached_input_share, allow_zero=True)
     if share and price.cached_input_usd_per_mtok is None:
         raise ValueError(f"{price.model} has no cached-input price in the data; pass cached_input_share=0 "
                          "or give one with price.override(cached_input_usd_per_mtok=...).")
@@ -338,19 +129,19 @@ class SelfHostCost:
 
     def machines_for(self, requests_per_day: float) -> int:
         """How many machines a volume needs (1 when the capacity is not limited)."""
-        volume = _number("requests_per_day", requests_per_day, "requests per day", allow_zero=True)
+        volume = number("requests_per_day", requests_per_day, "requests per day", allow_zero=True)
         if self.capacity_requests_per_day is None:
             return 1
         return max(1, math.ceil(volume / self.capacity_requests_per_day))
 
     def monthly_at(self, requests_per_day: float) -> float:
         """Cost of a month at a volume: machines × monthly cost + per-request cost."""
-        volume = _number("requests_per_day", requests_per_day, "requests per day", allow_zero=True)
+        volume = number("requests_per_day", requests_per_day, "requests per day", allow_zero=True)
         return self.machines_for(volume) * self.monthly_usd + self.usd_per_request * volume * DAYS_PER_MONTH
 
     def with_capacity(self, requests_per_day: float) -> "SelfHostCost":
         """A copy that knows how many requests a day one machine serves."""
-        cap = _number("capacity", requests_per_day, "requests per day per machine")
+        cap = number("capacity", requests_per_day, "requests per day per machine")
         return dataclasses.replace(self, capacity_requests_per_day=cap)
 
 
@@ -364,11 +155,11 @@ def rental_cost(offer: GpuRental | str, *, gpus: int = 1, hours_per_month: float
     """
     if isinstance(offer, str):
         offer = gpu_rental(offer)
-    n = _count("gpus", gpus)
-    hours = _number("hours_per_month", hours_per_month, "hours rented per month")
+    n = whole("gpus", gpus)
+    hours = number("hours_per_month", hours_per_month, "hours rented per month")
     if hours > HOURS_PER_MONTH:
         raise ValueError(f"hours_per_month is at most {HOURS_PER_MONTH:g} (the workbook's month); got {hours_per_month!r}.")
-    fixed = _number("fixed_usd_per_month", fixed_usd_per_month, "USD per month", allow_zero=True)
+    fixed = number("fixed_usd_per_month", fixed_usd_per_month, "USD per month", allow_zero=True)
     rental = offer.usd_per_gpu_hour * n * hours
     label = f"rent {n}× {offer.gpu} ({offer.provider} {offer.offer})" if n > 1 else f"rent {offer.key}"
     breakdown = {"rental": round(rental, 6), "fixed": fixed}
@@ -389,11 +180,11 @@ def ownership_cost(card: Hardware | str, *, electricity_usd_per_kwh: float, life
     """
     if isinstance(card, str):
         card = hardware(card)
-    n = _count("gpus", gpus)
-    kwh_price = _number("electricity_usd_per_kwh", electricity_usd_per_kwh, "USD per kWh")
-    life = _number("life_months", life_months, "months of useful life")
-    use = _fraction("utilisation", utilisation)
-    fixed = _number("fixed_usd_per_month", fixed_usd_per_month, "USD per month", allow_zero=True)
+    n = whole("gpus", gpus)
+    kwh_price = number("electricity_usd_per_kwh", electricity_usd_per_kwh, "USD per kWh")
+    life = number("life_months", life_months, "months of useful life")
+    use = fraction("utilisation", utilisation)
+    fixed = number("fixed_usd_per_month", fixed_usd_per_month, "USD per month", allow_zero=True)
     amortisation = card.price_usd * n / life
     power = card.power_w * n / 1000 * HOURS_PER_MONTH * use * kwh_price
     label = f"own {n}× {card.key}" if n > 1 else f"own {card.key}"
@@ -401,11 +192,6 @@ def ownership_cost(card: Hardware | str, *, electricity_usd_per_kwh: float, life
     as_of = {card.key: card.as_of, "electricity": f"your input ({kwh_price:g} USD/kWh)"}
     return SelfHostCost(label, amortisation + power + fixed, breakdown, as_of)
 
-
-def _count(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a whole number of 1 or more; got {value!r}.")
-    return value
 
 
 # --- break-even ------------------------------------------------------------------------------
@@ -508,16 +294,16 @@ def capacity_requests_per_day(decode_tokens_per_s: float, output_tokens: float, 
     >>> round(capacity_requests_per_day(50, 200, prompt_tokens=500, prefill_tokens_per_s=500, utilisation=0.5))
     8640
     """
-    tps = _number("decode_tokens_per_s", decode_tokens_per_s, "generated tokens per second")
-    n_out = _number("output_tokens", output_tokens, "tokens per request")
-    n_in = _number("prompt_tokens", prompt_tokens, "tokens per request", allow_zero=True)
-    streams = _count("parallel", parallel)
-    use = _fraction("utilisation", utilisation)
+    tps = number("decode_tokens_per_s", decode_tokens_per_s, "generated tokens per second")
+    n_out = number("output_tokens", output_tokens, "tokens per request")
+    n_in = number("prompt_tokens", prompt_tokens, "tokens per request", allow_zero=True)
+    streams = whole("parallel", parallel)
+    use = fraction("utilisation", utilisation)
     seconds = n_out / tps
     if n_in:
         if prefill_tokens_per_s is None:
             raise ValueError("prompt_tokens needs prefill_tokens_per_s (the prompt-processing speed) to count its time.")
-        seconds += n_in / _number("prefill_tokens_per_s", prefill_tokens_per_s, "prompt tokens per second")
+        seconds += n_in / number("prefill_tokens_per_s", prefill_tokens_per_s, "prompt tokens per second")
     return SECONDS_PER_DAY * use * streams / seconds
 
 

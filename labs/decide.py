@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass, field
 
 from labs.costs import BreakEven
+from labs.inputs import number
 
 SENSITIVITY = ("public", "internal", "regulated")
 """``public``: may go anywhere; ``internal``: business data a provider contract may cover;
@@ -77,14 +78,14 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
         raise ValueError(f"quality must be one of {QUALITY}; got {quality!r}.")
     if not isinstance(offline, bool):
         raise ValueError(f"offline must be True or False; got {offline!r}.")
-    volume = _positive("requests_per_day", requests_per_day)
-    need_ms = None if latency_ms is None else _positive("latency_ms", latency_ms)
+    volume = number("requests_per_day", requests_per_day, "requests per day")
+    need_ms = None if latency_ms is None else number("latency_ms", latency_ms, "milliseconds")
     threshold, threshold_note = LARGE_VOLUME, "the module's rule of thumb for large volume"
     if isinstance(break_even, BreakEven):
         threshold = math.inf if break_even.requests_per_day is None else break_even.requests_per_day
         threshold_note = "your computed break-even"
     elif break_even is not None:
-        threshold, threshold_note = _positive("break_even", break_even), "your computed break-even"
+        threshold, threshold_note = number("break_even", break_even, "requests per day"), "your computed break-even"
 
     local: list[str] = []
     cloud: list[str] = []
@@ -132,8 +133,3 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
     return Decision(choice, reasons, local, cloud)
 
 
-def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value <= 0 \
-            or math.isinf(value):
-        raise ValueError(f"{name} must be a number greater than zero; got {value!r}.")
-    return float(value)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .inputs import whole
+
 _DURATION = re.compile(r"-1|0|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+")
 RESTART_POLICIES = ("no", "always", "on-failure", "unless-stopped")
 MANAGEMENT_ENDPOINTS = ("pull", "push", "delete", "create", "copy", "blobs")
@@ -48,9 +50,7 @@ class OllamaSettings:
 
     def __post_init__(self) -> None:
         for name in ("num_parallel", "max_loaded_models", "context_length", "max_queue", "port"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+            whole(name, getattr(self, name))
         if not _DURATION.fullmatch(str(self.keep_alive)):
             raise ValueError(f"keep_alive={self.keep_alive!r}: use a duration with a unit such as '10m' or "
                              "'24h', '0' to unload at once, or '-1' to keep the model loaded forever")

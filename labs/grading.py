@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .inputs import whole
+
 CELL_TIMEOUT = 60.0
 NOTEBOOK_TIMEOUT = 600.0
 MARKS = ("OK", "ERRORS", "CHECK CELL EDITED", "CHECK CELL MISSING", "TAMPERED", "TIMEOUT", "CRASHED", "UNREADABLE")
@@ -339,8 +341,7 @@ def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", h
     for name, value in (("cell timeout", cell_timeout), ("notebook timeout", notebook_timeout)):
         if not value > 0:
             raise ValueError(f"the {name} must be more than 0 seconds; got {value!r}")
-    if not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a whole number of 1 or more; got {jobs!r}")
+    whole("jobs", jobs)
     sandbox = Sandbox(hidden)
     found = submissions_in(paths)
 

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Sequence
 
+from .inputs import whole
+
 REFERENCE_CLOUD_MS = (200.0, 2_000.0)
 REFERENCE_LOCAL_MS = (50.0, 500.0)
 REFERENCE_SOURCE = "module 29, section 29.1 table: «Латентність: 200-2000ms (мережа)» — reference range, not measured"
@@ -98,10 +100,8 @@ def measure_local(llm, prompt: str, *, calls: int = 5, num_predict: int = 16, wa
     call's prompt cache, as a stream of different users' requests would not. Deterministic settings
     (temperature 0, fixed seed); ``llm`` is a :class:`labs.client.LocalLLM`.
     """
-    if not isinstance(calls, int) or calls < 1:
-        raise ValueError(f"calls must be a whole number of 1 or more; got {calls!r}.")
-    if not isinstance(num_predict, int) or num_predict < 1:
-        raise ValueError(f"num_predict must be a whole number of 1 or more; got {num_predict!r}.")
+    whole("calls", calls)
+    whole("num_predict", num_predict)
     options = {"num_predict": num_predict, "temperature": 0, "seed": seed}
     for i in range(warmup):
         llm.measure(f"Warm-up {i}. {prompt}", options=options)

@@ -29,6 +29,7 @@ import httpx
 
 from labs import DEFAULT_MODEL
 from labs.host import is_loopback, parse_host
+from labs.inputs import fraction, number
 from labs.latency import percentile
 
 MAX_REQUESTS = 1000
@@ -299,12 +300,11 @@ def capacity_plan(requests_per_day: float, *, machine_requests_per_s: float, lat
     >>> plan.peak_requests_per_s, plan.machines, plan.in_flight_at_peak
     (3.0, 3, 4.5)
     """
-    for name, value in (("requests_per_day", requests_per_day), ("machine_requests_per_s", machine_requests_per_s),
-                        ("latency_s", latency_s), ("peak_factor", peak_factor)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or math.isinf(value):
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
-    if not 0 < target_utilization <= 1:
-        raise ValueError(f"target_utilization is a fraction in (0, 1], got {target_utilization!r}")
+    number("requests_per_day", requests_per_day, "requests per day")
+    number("machine_requests_per_s", machine_requests_per_s, "requests per second one machine completes")
+    number("latency_s", latency_s, "seconds per request")
+    number("peak_factor", peak_factor, "peak rate ÷ mean rate")
+    fraction("target_utilization", target_utilization)
     _check("slots_per_machine", slots_per_machine, 1, 1024)
     mean = requests_per_day / 86_400
     peak = mean * peak_factor

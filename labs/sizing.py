@@ -27,6 +27,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .inputs import whole
+
 GIB = 1024**3
 DEFAULT_OVERHEAD_GIB = 0.5
 #: bytes per cached K or V element: f16, and llama.cpp's quantized caches (block layout: 32 values
@@ -211,11 +213,6 @@ def _architecture(model: str | Architecture) -> Architecture:
     return table[model]
 
 
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-    return value
-
 
 def estimate_memory(model: str | Architecture, quant: str = "Q4_K_M", context: int = 8192,
                     parallel: int = 1, kv_cache: str = "f16",
@@ -227,11 +224,11 @@ def estimate_memory(model: str | Architecture, quant: str = "Q4_K_M", context: i
     >>> estimate_memory("Qwen3-8B", context=-1)
     Traceback (most recent call last):
     ...
-    ValueError: context must be a positive whole number, got -1
+    ValueError: context must be a whole number of 1 or more; got -1.
     """
     arch = _architecture(model)
-    context = _positive_int("context", context)
-    parallel = _positive_int("parallel", parallel)
+    context = whole("context", context)
+    parallel = whole("parallel", parallel)
     bits = bits_per_weight(quant)
     if arch.context_max and context > arch.context_max:
         raise ValueError(f"context {context} exceeds {arch.name}'s maximum of {arch.context_max} tokens")
@@ -314,7 +311,7 @@ def decode_tokens_per_s(model: str | Architecture, quant: str, hardware: str | H
     155
     """
     arch, hw = _architecture(model), _hardware(hardware)
-    count = _positive_int("count", count)
+    count = whole("count", count)
     bytes_per_token = arch.params_per_token * bits_per_weight(quant) / 8 + arch.kv_bytes_per_token() * context_filled
     scale = count * (multi_gpu_efficiency if count > 1 else 1.0)
     return efficiency * scale * hw.bandwidth_gbs * 1e9 / bytes_per_token

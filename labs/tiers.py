@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from labs import costs, sizing
+from labs.inputs import whole
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,7 @@ def estimate_latency_s(model: str, quant: str, hardware: str, output_tokens: int
     """Seconds to generate ``output_tokens`` for one request: tokens ÷ estimated decode speed
     (at the KV cache filled halfway through the answer). Prefill is left out: it is compute-bound and
     usually a small share on a GPU; add it from a measured prefill speed when you have one."""
-    if isinstance(output_tokens, bool) or not isinstance(output_tokens, int) or output_tokens <= 0:
-        raise ValueError(f"output_tokens must be a positive whole number, got {output_tokens!r}")
+    whole("output_tokens", output_tokens)
     tps = sizing.decode_tokens_per_s(model, quant, hardware, count=count,
                                      context_filled=prompt_tokens + output_tokens // 2)
     return output_tokens / tps

@@ -44,7 +44,7 @@ def test_docker_run_matches_the_module_plus_production_settings():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"keep_alive": "300"}, "duration with a unit"),
-    ({"num_parallel": 0}, "num_parallel must be a positive"),
+    ({"num_parallel": 0}, "num_parallel must be a whole number of 1 or more"),
     ({"kv_cache_type": "q8_0", "flash_attention": False}, "needs flash_attention"),
     ({"restart": "sometimes"}, "restart='sometimes'"),
 ])

@@ -144,7 +144,7 @@ def test_capacity_plan_littles_law():
     assert plan.machines == 10  # 34.72 / (5 × 0.7) = 9.92 → 10
     assert plan.in_flight_at_peak == pytest.approx(69.44, rel=1e-3)  # L = λ W
     assert plan.notes and "queue" in plan.notes[0]  # 6.9 in flight per machine > 4 slots
-    with pytest.raises(ValueError, match="latency_s must be a positive"):
+    with pytest.raises(ValueError, match="latency_s must be greater than zero"):
         capacity_plan(1000, machine_requests_per_s=1, latency_s=-1)
     with pytest.raises(ValueError, match="target_utilization"):
         capacity_plan(1000, machine_requests_per_s=1, latency_s=1, target_utilization=1.5)

@@ -107,10 +107,10 @@ def test_decode_estimate_near_measured_rtx3080():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"context": -1}, "context must be a positive"),
-        ({"context": 0}, "context must be a positive"),
-        ({"context": 2.5}, "context must be a positive"),
-        ({"parallel": 0}, "parallel must be a positive"),
+        ({"context": -1}, "context must be a whole number of 1 or more"),
+        ({"context": 0}, "context must be a whole number of 1 or more"),
+        ({"context": 2.5}, "context must be a whole number of 1 or more"),
+        ({"parallel": 0}, "parallel must be a whole number of 1 or more"),
         ({"quant": "Q3_XYZ"}, "unknown quantization 'Q3_XYZ'"),
         ({"kv_cache": "int2"}, "unknown KV cache type"),
         ({"context": 10**7}, "exceeds Qwen3-8B's maximum"),

@@ -1,0 +1,51 @@
+"""Checking the numbers a learner passes in, with one message style for the whole workbook.
+
+Every lesson helper that takes a volume, a price, a context length or a count checks it here, so a
+wrong value always fails the same way: a :class:`ValueError` naming the argument, the unit and what
+to pass instead (never a NaN or a negative cost further down).
+
+>>> number("requests_per_day", 0, "requests per day")
+Traceback (most recent call last):
+...
+ValueError: requests_per_day must be greater than zero (requests per day); got 0. Pass a realistic value.
+>>> fraction("utilisation", 1.5)
+Traceback (most recent call last):
+...
+ValueError: utilisation is a fraction from 0 to 1 (0.5 = half); got 1.5.
+>>> whole("context", -1)
+Traceback (most recent call last):
+...
+ValueError: context must be a whole number of 1 or more; got -1.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def number(name: str, value: object, unit: str, *, allow_zero: bool = False) -> float:
+    """``value`` as a finite float above zero (or zero, with ``allow_zero``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number ({unit}); got {value!r}.")
+    result = float(value)
+    if math.isnan(result) or math.isinf(result):
+        raise ValueError(f"{name} must be a finite number ({unit}); got {value!r}.")
+    if result < 0 or (result == 0 and not allow_zero):
+        wanted = "zero or more" if allow_zero else "greater than zero"
+        raise ValueError(f"{name} must be {wanted} ({unit}); got {value!r}. Pass a realistic value.")
+    return result
+
+
+def fraction(name: str, value: object, *, allow_zero: bool = False) -> float:
+    """``value`` as a share from 0 (only with ``allow_zero``) to 1."""
+    result = number(name, value, "a fraction from 0 to 1", allow_zero=allow_zero)
+    if result > 1:
+        raise ValueError(f"{name} is a fraction from 0 to 1 (0.5 = half); got {value!r}.")
+    return result
+
+
+def whole(name: str, value: object) -> int:
+    """``value`` as a whole number of 1 or more (booleans are refused, though Python counts them as ints)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number of 1 or more; got {value!r}.")
+    return value

@@ -129,9 +129,15 @@ class LocalLLM:
 
     # --- the server and its models ------------------------------------------------------
     def is_up(self) -> bool:
+        """Whether an Ollama-compatible server answers here: ``GET /api/version`` gives a version.
+
+        Anything else on the port (a web server, a notebook) does not count, so the launcher does not
+        mistake it for a model server.
+        """
         try:
-            return self._http.get("/", timeout=_timeout(5.0)).status_code == 200
-        except httpx.HTTPError:
+            response = self._http.get("/api/version", timeout=_timeout(5.0))
+            return response.status_code == 200 and isinstance(response.json().get("version"), str)
+        except (httpx.HTTPError, ValueError, AttributeError):
             return False
 
     def wait_until_up(self, seconds: float = 60.0) -> None:

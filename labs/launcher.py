@@ -8,20 +8,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from urllib.parse import urlsplit
 
 from labs.client import LocalLLM
-from labs.host import base_url, is_loopback
-
-
-def port_in_use(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
+from labs.host import base_url, is_loopback, port_in_use
 
 
 def start_embedded(url: str, log_path: str | None = None) -> subprocess.Popen:
@@ -32,8 +25,8 @@ def start_embedded(url: str, log_path: str | None = None) -> subprocess.Popen:
         raise SystemExit(f"labs: nothing answers at {url}, and it is not this machine: start Ollama there, "
                          "or unset OLLAMA_HOST to use the embedded server on 127.0.0.1:11434.")
     if port_in_use(host, port):
-        raise SystemExit(f"labs: port {port} is taken by something that is not a model server. Free it, or "
-                         f"choose another port: OLLAMA_HOST=127.0.0.1:11435 make lab")
+        raise SystemExit(f"labs: port {port} is taken by something that is not a model server (no /api/version "
+                         f"there). Free it, or choose another port: OLLAMA_HOST={host}:{port + 1} make lab")
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
     server = subprocess.Popen([sys.executable, "-m", "labs.cli", "serve", "--host", host, "--port", str(port)],
                               stdout=log, stderr=subprocess.STDOUT)

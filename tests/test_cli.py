@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from labs.host import free_port
 
 
@@ -26,6 +28,32 @@ def test_doctor_against_a_live_server(server_url):
     result = labs("doctor", env={"OLLAMA_HOST": server_url})
     assert "answers at" in result.stdout and "smollm2:135m" in result.stdout
     assert result.returncode == 0, result.stdout
+
+
+@pytest.fixture
+def not_a_model_server():
+    """A plain web server holding a port, as another program on 11434 would."""
+    import http.server
+    import threading
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_port_held_by_something_else_is_named_not_mistaken_for_a_model_server(not_a_model_server):
+    host, port = not_a_model_server.rsplit(":", 1)
+    doctor = labs("doctor", env={"OLLAMA_HOST": not_a_model_server})
+    assert doctor.returncode == 1
+    assert f"not an Ollama API holds {not_a_model_server}" in doctor.stdout
+    assert f"OLLAMA_HOST={host}:{int(port) + 1} make lab" in doctor.stdout
+    launched = labs("with-server", "--", sys.executable, "-c", "print('must not run')",
+                    env={"OLLAMA_HOST": not_a_model_server})
+    assert launched.returncode != 0 and "must not run" not in launched.stdout
+    assert f"port {port} is taken by something that is not a model server" in launched.stderr
 
 
 def test_doctor_reports_a_missing_model(start_server):

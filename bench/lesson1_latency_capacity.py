@@ -1,9 +1,9 @@
 """Lesson 1's measured figures, at more calls than the notebook makes: local TTFT and total latency
 (p50/p95), the median decode speed, and what that speed means in requests per day for one machine.
 
-Talks to the server at OLLAMA_HOST (start one with `labs serve`); prints the figures, asserts nothing.
+Talks to the server at OLLAMA_HOST; prints the figures, asserts nothing.
 
-    OLLAMA_HOST=127.0.0.1:11434 .venv/bin/python bench/lesson1_latency_capacity.py [--calls 20] [--tokens 32]
+    .venv/bin/labs with-server -- .venv/bin/python bench/lesson1_latency_capacity.py [--calls 20] [--tokens 32]
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from labs import latency
 from labs.client import LocalLLM
 from labs.costs import capacity_requests_per_day
 
+from _server import require_server  # bench/ is the script's folder
+
 
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -21,6 +23,7 @@ def main() -> None:
     args.add_argument("--tokens", type=int, default=32, help="num_predict per call")
     args.add_argument("--output-tokens", type=int, default=200, help="answer length for the capacity figure")
     opts = args.parse_args()
+    require_server(__file__)
 
     with LocalLLM() as llm:
         llm.ensure_model()

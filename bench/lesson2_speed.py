@@ -1,7 +1,7 @@
 """Lesson 2 figures on this machine: cold vs warm TTFT, decode tokens/s (server and client clocks),
 copy bandwidth and the fraction of the bandwidth ceiling reached.
 
-Usage: OLLAMA_HOST=127.0.0.1:PORT python bench/lesson2_speed.py [model] [runs]
+Usage: .venv/bin/labs with-server -- .venv/bin/python bench/lesson2_speed.py [model] [runs]
 """
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ from labs import DEFAULT_MODEL
 from labs.bandwidth import copy_bandwidth, speed_vs_limit
 from labs.client import LocalLLM
 
+from _server import require_server  # bench/ is the script's folder
+
 OPTS = {"temperature": 0, "seed": 42, "num_predict": 32}
 PROMPT = "Count from one to twenty."
 
 
 def main() -> None:
+    require_server(__file__)
     model = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_MODEL
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     llm = LocalLLM(model=model)

@@ -1,6 +1,6 @@
 """Lesson 4: measure the local model server under load and print the figures (no assertions).
 
-Usage: OLLAMA_HOST=127.0.0.1:PORT .venv/bin/python bench/lesson4_load.py [--levels 1 2 4 8] [--tokens 16]
+Usage: .venv/bin/labs with-server -- .venv/bin/python bench/lesson4_load.py [--levels 1 2 4 8] [--tokens 16]
 Runs a bounded concurrency sweep with labs.loadtest (loopback only) and prints throughput, latency
 percentiles, TTFT and every error, then a Little's-law capacity plan for a sample workload.
 """
@@ -12,7 +12,8 @@ import argparse
 import pandas as pd
 
 from labs import DEFAULT_MODEL, loadtest
-from labs.host import base_url
+
+from _server import require_server  # bench/ is the script's folder
 
 
 def main() -> None:
@@ -23,7 +24,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--requests-per-day", type=float, default=20_000)
     args = parser.parse_args()
-    url = base_url()
+    url = require_server(__file__)
     results = loadtest.sweep(url, args.levels, args.requests_per_level, time_limit_s=args.time_limit,
                              num_predict=args.tokens, model=DEFAULT_MODEL,
                              prompts=["Name a colour.", "Count to three.", "Say hello in French.", "Name a fruit."])
@@ -32,7 +33,10 @@ def main() -> None:
     for r in results:
         print(repr(r))
     frame = loadtest.sweep_frame(results)
-    best = frame[frame["completed_ok"] > 0].sort_values("requests_per_s").iloc[-1]
+    completed = frame[frame["completed_ok"] > 0]
+    if completed.empty:
+        raise SystemExit("bench: no request completed at any concurrency; the errors above say why")
+    best = completed.sort_values("requests_per_s").iloc[-1]
     plan = loadtest.capacity_plan(args.requests_per_day, machine_requests_per_s=float(best["requests_per_s"]),
                                   latency_s=float(best["latency_p50_s"]))
     print(f"\n{args.requests_per_day:,.0f} requests/day, peak ×{plan.peak_factor}: {plan.machines} machine(s) like this "

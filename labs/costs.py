@@ -40,6 +40,16 @@ from .inputs import fraction, number, whole
 from .prices import (OVERRIDE_SOURCE, ApiPrice, GpuRental, Hardware, api_price, api_prices, gpu_rental,
                      gpu_rentals, hardware, hardware_options, prices_frame)
 
+__all__ = [
+    # the cost model
+    "HOURS_PER_MONTH", "DAYS_PER_MONTH", "SECONDS_PER_DAY", "TOKENS_PER_PRICE_UNIT", "DEFAULT_LIFE_MONTHS",
+    "ApiCost", "api_cost", "SelfHostCost", "rental_cost", "ownership_cost", "BreakEven", "break_even",
+    "cheaper_option", "cost_curve", "capacity_requests_per_day", "as_of_text",
+    # the prices it runs on (labs.prices)
+    "OVERRIDE_SOURCE", "ApiPrice", "GpuRental", "Hardware", "api_price", "api_prices", "gpu_rental", "gpu_rentals",
+    "hardware", "hardware_options", "prices_frame",
+]
+
 HOURS_PER_MONTH = 730.0
 """Hours in the workbook's month (365 × 24 / 12), as cloud providers bill."""
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24

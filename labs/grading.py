@@ -185,7 +185,7 @@ class Sandbox:
     def changed(self, root: Path) -> list[str]:
         """What differs from the snapshot: in a submission's copy, and in the originals on disk."""
         out = []
-        for part, files in self.files.items():
+        for part in self.files:
             if _digest(_tree(root / part)) != self.digest[part]:
                 out.append(f"changed the grader's own copy of {part}")
         if _digest(_tree(self.package_dir)) != self.digest["labs"]:

@@ -73,7 +73,16 @@ def cmd_lab(args: argparse.Namespace) -> int:
     extra = list(args.jupyter_args)
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         extra.append("--allow-root")  # containers and CI run as root; JupyterLab refuses that unless told
-    return run_with_server([sys.executable, "-m", "jupyter", "lab", "notebooks/", *extra])
+    return run_with_server([sys.executable, "-m", "jupyter", "lab", str(_notebooks_dir()), *extra])
+
+
+def _notebooks_dir() -> Path:
+    """``notebooks/`` here, else the workbook's own (an editable install knows where it lives)."""
+    here = Path("notebooks")
+    if here.is_dir():
+        return here
+    beside_package = Path(__file__).resolve().parents[1] / "notebooks"
+    return beside_package if beside_package.is_dir() else here
 
 
 def cmd_build_notebooks(args: argparse.Namespace) -> int:

@@ -100,3 +100,44 @@ def test_with_server_starts_the_embedded_server_and_stops_it_on_sigterm(tmp_path
     assert "starting the embedded one" in proc.stdout.read().decode()
     with LocalLLM(url) as llm:
         assert not llm.is_up()  # stopped with the command, not orphaned
+
+
+def test_lab_opens_the_notebooks_with_a_model_server_and_stops_both(tmp_path, seeded_store):
+    """The README's first command: JupyterLab on notebooks/, the embedded server started for it and stopped with it."""
+    import shutil
+    import signal
+    import time
+
+    import httpx
+
+    from labs.client import LocalLLM
+
+    models = tmp_path / "models"
+    shutil.copytree(seeded_store, models, copy_function=os.link)
+    model_url, lab_port = f"http://127.0.0.1:{free_port()}", free_port()
+    env = {**os.environ, "OLLAMA_HOST": model_url, "LABS_MODELS": str(models),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.Popen([sys.executable, "-m", "labs.cli", "lab", "--no-browser", f"--port={lab_port}",
+                             "--IdentityProvider.token=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+                            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        listing = None
+        deadline = time.monotonic() + 120
+        while listing is None and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stdout.read().decode()[-3000:]
+            try:
+                response = httpx.get(f"http://127.0.0.1:{lab_port}/api/contents", timeout=2)
+                listing = response.json() if response.status_code == 200 else None
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        assert listing is not None, "JupyterLab did not answer within 120 s"
+        names = {item["name"] for item in listing["content"]}
+        assert {"00_start_here.ipynb", "05_check_yourself.ipynb"} <= names  # the learner notebooks, wherever it was run from
+        with LocalLLM(model_url) as llm:
+            assert llm.is_up() and llm.is_embedded() and llm.has_model("smollm2:135m")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    with LocalLLM(model_url) as llm:
+        assert not llm.is_up()  # the model server went with JupyterLab

@@ -5,7 +5,7 @@ Same model file, same thread count, same prompts (sent raw, so both paths evalua
 tokens), greedy decoding, in alternating blocks so background load hits both alike. Prints the ratio.
 Target (issue 2): server decode >= 0.9 x direct, and TTFT overhead < 20 ms.
 
-    .venv/bin/python bench/server_overhead.py [--blocks 4] [--runs 5] [--tokens 128]
+    .venv/bin/python bench/server_overhead.py [--blocks 6] [--runs 5] [--tokens 128]
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def served(http: httpx.Client, text: str, tokens: int) -> tuple[float, float, in
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per block")
-    parser.add_argument("--blocks", type=int, default=4)
+    parser.add_argument("--blocks", type=int, default=6)
     parser.add_argument("--tokens", type=int, default=128)
     args = parser.parse_args()
 

@@ -61,6 +61,8 @@ DEFAULT_LIFE_MONTHS = 36
 """Useful life of bought hardware, the usual figure (``figures.md``)."""
 
 
+# --- the API side -----------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class ApiCost:
     """What a cloud API costs for one workload; cost is proportional to volume."""

@@ -131,5 +131,3 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
         reasons = cloud + ["no hard constraint needs self-hosting: the cloud scales instantly and needs no "
                            "maintenance"]
     return Decision(choice, reasons, local, cloud)
-
-

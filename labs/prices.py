@@ -211,7 +211,3 @@ def prices_frame(kind: str = "api"):
     if kind not in records:
         raise ValueError(f"kind must be one of {sorted(records)}; got {kind!r}")
     return pd.DataFrame([dataclasses.asdict(r) for r in records[kind]()])
-
-
-# --- the API side ------------------------------------------------------------------------------
-

@@ -213,7 +213,6 @@ def _architecture(model: str | Architecture) -> Architecture:
     return table[model]
 
 
-
 def estimate_memory(model: str | Architecture, quant: str = "Q4_K_M", context: int = 8192,
                     parallel: int = 1, kv_cache: str = "f16",
                     overhead_gib: float = DEFAULT_OVERHEAD_GIB, weight_bytes: float | None = None) -> MemoryEstimate:

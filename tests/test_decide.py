@@ -104,8 +104,8 @@ def test_every_combination_gives_a_choice_with_reasons():
         (dict(offline="yes"), "offline must be True or False"),
         (dict(requests_per_day=0), "requests_per_day must be greater than zero"),
         (dict(requests_per_day=-5), "requests_per_day must be greater than zero"),
-        (dict(latency_ms=0), "latency_ms must be"),
-        (dict(latency_ms=float("nan")), "latency_ms must be"),
+        (dict(latency_ms=0), "latency_ms must be greater than zero"),
+        (dict(latency_ms=float("nan")), "latency_ms must be a finite number"),
     ],
 )
 def test_bad_inputs_rejected(change, message):

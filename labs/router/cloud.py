@@ -39,13 +39,15 @@ class CloudReply:
     prompt_tokens: int
     completion_tokens: int
     model: str
+    cached_tokens: int = 0  # of prompt_tokens, served from the provider's prompt cache (billed lower)
 
 
 class CloudLLM:
     """An OpenAI-compatible chat endpoint. ``configured`` is False without a key.
 
     Prices come from :func:`labs.costs.api_price` (dated, with their source) when the model is in
-    the workbook's price table; ``cost()`` is then what one call costs in USD.
+    the workbook's price table; ``cost()`` is then what one call costs in USD, by the workbook's
+    one formula :func:`labs.costs.api_cost` (cached input tokens at the cached-input price).
     """
 
     def __init__(self, *, base_url: str | None = None, model: str = DEFAULT_CLOUD_MODEL, timeout: float = 30.0,
@@ -82,11 +84,34 @@ class CloudLLM:
 
         return api_prices().get(self.model)
 
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        p = self.price
-        if p is None:
+    def cost(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> float:
+        """USD for one call: ``prompt_tokens`` (of which ``cached_tokens`` came from the prompt
+        cache) and ``completion_tokens``, priced by :func:`labs.costs.api_cost`; 0.0 for a model the
+        price table lacks. ValueError if ``cached_tokens`` exceeds ``prompt_tokens``.
+
+        >>> round(CloudLLM(_api_key="unused").cost(2006, 300, cached_tokens=1920) * 1e6, 1)  # gpt-4o-mini
+        336.9
+        """
+        from labs.costs import api_cost
+
+        if not 0 <= cached_tokens <= prompt_tokens:
+            raise ValueError(f"cached_tokens={cached_tokens}: it counts part of the prompt, so 0 to "
+                             f"prompt_tokens ({prompt_tokens})")
+        price = self.price
+        if price is None or prompt_tokens + completion_tokens == 0:
             return 0.0
-        return (prompt_tokens * p.input_usd_per_mtok + completion_tokens * p.output_usd_per_mtok) / 1e6
+        share = cached_tokens / prompt_tokens if prompt_tokens else 0.0
+
+        def per_call(n_in: int, n_out: int) -> float:
+            return api_cost(price, requests_per_day=1, input_tokens=n_in, output_tokens=n_out,
+                            cached_input_share=share).usd_per_request
+
+        # api_cost takes positive counts only; the formula is linear, so f(n, 0) = 2 f(n, 1) - f(n, 2)
+        if not completion_tokens:
+            return 2 * per_call(prompt_tokens, 1) - per_call(prompt_tokens, 2)
+        if not prompt_tokens:
+            return 2 * per_call(1, completion_tokens) - per_call(2, completion_tokens)
+        return per_call(prompt_tokens, completion_tokens)
 
     def _openai(self):
         if self._client is None:
@@ -111,8 +136,10 @@ class CloudLLM:
         except openai.APIError as exc:  # connection refused, timeout, bad response
             raise CloudUnavailable(f"{self.label} unreachable ({type(exc).__name__})") from None
         usage = r.usage
+        details = getattr(usage, "prompt_tokens_details", None)
         return CloudReply(r.choices[0].message.content or "", getattr(usage, "prompt_tokens", 0) or 0,
-                          getattr(usage, "completion_tokens", 0) or 0, r.model or self.model)
+                          getattr(usage, "completion_tokens", 0) or 0, r.model or self.model,
+                          getattr(details, "cached_tokens", 0) or 0)
 
     def is_up(self) -> bool:
         """Does the endpoint answer ``GET /models``? (No tokens are spent.)"""

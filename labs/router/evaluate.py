@@ -148,6 +148,7 @@ class CostModel:
     local_overhead_s: float = 0.3
     cloud_tokens_per_s: float = 80.0
     cloud_overhead_s: float = 0.6
+    cached_input_share: float = 0.0  # share of input tokens served from the provider's prompt cache
 
     @classmethod
     def from_price(cls, model: str = "gpt-4o-mini", **kw) -> "CostModel":
@@ -156,11 +157,26 @@ class CostModel:
         p = api_price(model)
         return cls(p.input_usd_per_mtok, p.output_usd_per_mtok, f"{model}, {p.source}, {p.as_of}", **kw)
 
+    def price(self):
+        """These prices as a :class:`labs.costs.ApiPrice` (cached input at the table's price, if the
+        label names a model the table has)."""
+        from labs.costs import ApiPrice, api_prices
+
+        known = api_prices().get(self.price_label.split(",")[0])
+        cached = known.cached_input_usd_per_mtok if known is not None else None
+        return ApiPrice(model=self.price_label.split(",")[0], input_usd_per_mtok=self.input_usd_per_mtok,
+                        output_usd_per_mtok=self.output_usd_per_mtok, source=self.price_label, as_of="",
+                        cached_input_usd_per_mtok=cached)
+
     def cost(self, row: dict, target: str) -> float:
+        """USD for one request routed to ``target`` (0 unless "cloud"), by :func:`labs.costs.api_cost`."""
+        from labs.costs import api_cost
+
         if target != "cloud":
             return 0.0
         out = self.complex_output_tokens if row["complexity"] == "complex" else self.simple_output_tokens
-        return (estimate_tokens(row["text"]) * self.input_usd_per_mtok + out * self.output_usd_per_mtok) / 1e6
+        return api_cost(self.price(), requests_per_day=1, input_tokens=estimate_tokens(row["text"]),
+                        output_tokens=out, cached_input_share=self.cached_input_share).usd_per_request
 
     def latency(self, row: dict, target: str) -> float:
         out = self.complex_output_tokens if row["complexity"] == "complex" else self.simple_output_tokens

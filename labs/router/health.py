@@ -46,6 +46,9 @@ TERMS_EN = [
     "adderall", "ritalin", "methylphenidate", "escitalopram", "citalopram", "venlafaxine", "bupropion",
     "quetiapine", "risperidone", "olanzapine", "levetiracetam", "valproate", "inhalers?", "epipen",
     "blood thinners?", "beta blockers?",
+    # counterparts of Ukrainian terms
+    "thyroid", "antihistamines?", "euthyrox", "infarction", "operated on", "operation on (?:her|his|my|the) \\w+",
+    "hospitali[sz]ed",
 ]
 TERMS_UK = [
     r"діагноз\w*", r"діагностува\w*", r"діабет\w*", r"гіпертон\w*", r"гіпертензі\w*", r"артеріальн\w* тиск\w*",
@@ -66,25 +69,86 @@ TERMS_UK = [
     r"омепразол\w*", r"амлодипін\w*", r"метопролол\w*", r"аспірин\w*", r"преднізолон\w*", r"габапентин\w*",
     r"трамадол\w*", r"морфін\w*", r"діазепам\w*", r"ескциталопрам\w*", r"кветіапін\w*", r"левотироксин\w*",
     r"еутирокс\w*", r"інгалятор\w*", r"статин\w*", r"антигістамін\w*", r"лізиноприл\w*",
+    # counterparts of English terms
+    r"лімфом\w*", r"судом\w*", r"напад\w* епілепсі\w*", "прозак", r"амоксицилін\w*", r"метотрексат\w*",
+    r"альбутерол\w*", r"глікован\w* гемоглобін\w*", r"сеанс\w* терапі\w*", r"реабілітаці\w*", r"хламіді\w*",
+    r"розлад\w* харчов\w* поведінк\w*", r"анорексі\w*", r"булімі\w*", r"хвороб\w* серця", r"хвороб\w* нирок",
+    r"хвороб\w* печінки", r"хвороб\w* крона", r"виразков\w* коліт\w*", "екз", "окр", r"постковід\w*",
+    r"прооперува\w*", r"хірургічн\w*", r"операці\w* на \w+", r"рецепт\w* на ліки", r"симвастатин\w*",
+    r"оксикодон\w*", r"ксанакс\w*", r"алпразолам\w*", r"аддерал\w*", r"риталін\w*", r"метилфенідат\w*",
+    r"циталопрам\w*", r"венлафаксин\w*", r"бупропіон\w*", r"рисперидон\w*", r"оланзапін\w*",
+    r"леветирацетам\w*", r"вальпроат\w*", r"епіпен\w*", r"антикоагулянт\w*", r"бета-блокатор\w*",
+    r"лейкоз\w*", r"онкохвор\w*", r"госпіталізаці\w*", r"ліками",
 ]
-CUES_EN = [
-    "my", "mine", "i'm", "i am", "i've", "i have", "i had", "i was", "i take", "i took", "i got", "he", "she", "his",
-    "her", "him", "they've", "patient", "patients", "client", "employee", "colleague", "mother", "mom", "mum",
-    "father", "dad", "son", "daughter", "wife", "husband", "brother", "sister", "grandmother", "grandma",
-    "grandfather", "grandpa", "child", "baby", "boyfriend", "girlfriend", "partner", "mr", "mrs", "ms", "dr",
-    "was diagnosed", "been diagnosed", "got diagnosed", "was prescribed", "been prescribed", "suffers",
-    "is taking", "has been taking",
-]
-CUES_UK = [
-    "мене", "мені", "мій", "моя", "моє", "мої", "моєї", "мого", "моїй", "моєму", "моїм", "моїх",
-    r"пацієнт\w*", r"клієнт\w*", r"співробітни\w*", r"колег\w*", "мама",
-    "мами", "мамі", "маму", "матері", "батько", "батька", "батькові", "тато", "тата", "син", "сина", "синові",
-    "сину", "донька", "доньки", "доньці", "дочка", "дочки", r"дружин\w*", r"чоловік\w*", r"брат\w*", r"сестр\w*",
-    r"бабус\w*", r"дідус\w*", r"дитин\w*", "пан", "пані", r"хворі[юєв]\w*", r"захворі\w*", "діагностували",
-    "призначили", "приймаю", "приймає", "приймав", "приймала", "лікується", "лікуюся", "страждає", "страждаю",
-]
+# Who the health data is about: each English cue and its Ukrainian counterparts with their
+# inflected forms (cases, genders), one row per meaning, so neither language lags the other
+# (tests/test_pii_parity.py walks this table). Ukrainian ``п'є`` is written with any apostrophe.
+_A = "['’ʼ]"
+CUE_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    # the speaker
+    (("my", "mine", "myself"),
+     ("мій", "моя", "моє", "мої", "мого", "моєї", "моєму", "моїй", "моїм", "моєю", "моїх", "моїми", "мою", "себе")),
+    (("me",), ("мене", "мені", "мною")),
+    (("i'm", "i am", "i've", "i have", "i had", "i was", "i take", "i took", "i got", "i use", "i inject", "i suffer"),
+     ("у мене", "в мене", "я маю", "я мав", "я мала", "я був", "я була", "я приймаю", "я приймав", "я приймала",
+      f"я п{_A}ю", "я пив", "я пила", "я колю", "я колюся", "я хворію", "я хворів", "я хворіла", "я страждаю")),
+    # other people: unambiguous forms (see PRONOUNS_BEFORE for the ones that also mean "it")
+    (("he", "him", "his"), ("у нього", "в нього", "йому", "з ним")),
+    (("she", "her", "hers"), ("у неї", "в неї", "їй", "з нею")),
+    (("they've", "they have"), ("у них", "в них")),
+    # roles and relatives
+    (("patient", "patients"), (r"пацієнт\w*",)),
+    (("client", "clients", "customer"), (r"клієнт\w*",)),
+    (("employee", "employees", "worker", "staff member"), (r"співробітни\w*", r"працівни\w*")),
+    (("colleague", "colleagues"), (r"колег\w*",)),
+    (("mother", "mom", "mum", "mommy", "mummy"),
+     ("мама", "мами", "мамі", "маму", "мамою", "мамо", "мати", "матері", f"матір{_A}ю", "матір", r"мамин\w*")),
+    (("father", "dad", "daddy"),
+     ("батько", "батька", "батькові", "батьком", "тато", "тата", "татові", "татом", "тату", r"татус\w*")),
+    (("parents",), ("батьки", "батьків", "батькам", "батьками")),
+    (("son",), ("син", "сина", "синові", "сину", "сином", r"синочк\w*")),
+    (("daughter",), ("донька", "доньки", "доньці", "доньку", "донькою", "дочка", "дочки", "дочці", "дочку", "дочкою",
+                     r"донечк\w*")),
+    (("wife",), (r"дружин\w*",)),
+    (("husband",), (r"чоловік\w*",)),
+    (("brother",), (r"брат\w*",)),
+    (("sister",), (r"сестр\w*",)),
+    (("grandmother", "grandma", "granny"), (r"бабус\w*", r"бабц\w*", r"бабуня\w*")),
+    (("grandfather", "grandpa"), (r"дідус\w*", "дід", "діда", "дідові", "дідом")),
+    (("grandson", "granddaughter", "grandchild", "grandchildren"), (r"онук\w*", r"онучк\w*")),
+    (("aunt", "uncle"), (r"тітк\w*", r"тітон\w*", r"дядьк\w*", r"дядь\w*")),
+    (("cousin", "nephew", "niece"), (r"двоюрідн\w*", r"племінни\w*")),
+    (("child", "children", "kid", "baby", "toddler"),
+     (r"дитин\w*", "діти", "дітей", "дітям", "дітьми", r"немовл\w*", r"малюк\w*")),
+    (("boyfriend", "girlfriend", "partner", "fiancé", "fiancée", "fiance", "fiancee"),
+     (r"хлопц\w*", "хлопець", r"дівчин\w*", r"партнер\w*", r"наречен\w*")),
+    (("friend", "neighbour", "neighbor"), ("друг", "другові", "другом", r"подруг\w*", r"сусід\w*")),
+    (("mr", "mrs", "ms", "dr"), ("пан", "пані", "пана", "панові", "паном", "д-р")),
+    # personal events
+    (("was diagnosed", "been diagnosed", "got diagnosed"),
+     ("діагностували", "поставили")),
+    (("was prescribed", "been prescribed"), ("призначили", "виписали", "прописали")),
+    (("suffers", "suffered", "suffering"), ("страждає", "страждаю", "страждав", "страждала", "страждають")),
+    (("is taking", "has been taking", "takes", "took", "injects"),
+     ("приймає", "приймаю", "приймав", "приймала", "приймають", f"п{_A}є", f"п{_A}ють", "вживає", "колеться",
+      "колюся", "коле", "колоть")),
+    (("is ill", "is sick", "fell ill", "got sick", "has been ill", "was ill"), (r"хворі[юєвл]\w*", r"захворі\w*")),
+    (("is treated", "was treated", "being treated", "is being treated"),
+     ("лікується", "лікуюся", "лікувався", "лікувалася", "лікувалась", "лікуються")),
+    (("was hospitalised", "was hospitalized", "hospitalised", "hospitalized"), (r"госпіталізува\w*",)),
+)
+# Pronouns that also stand for a thing ("астма ... чим вона небезпечна", "statins: how do they
+# work"): they count only before the health term ("вона колеться інсуліном", "they take statins").
+PRONOUNS_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("they", "them", "their", "theirs"), ("вони", "їх", "їм", "ними", "них", r"їхн\w*")),
+    ((), ("він", "його", "ним", "нього", "ньому")),
+    ((), ("вона", "її", "нею", "неї", "ній")),
+)
+CUES_EN = [c for en, _ in CUE_PAIRS for c in en]
+CUES_UK = [c for _, uk in CUE_PAIRS for c in uk]
 TERMS = word_regex(TERMS_EN + TERMS_UK)
 CUES = word_regex(CUES_EN + CUES_UK)
+CUES_BEFORE = word_regex([c for en, uk in PRONOUNS_BEFORE for c in en + uk])
 
 # Two capitalised words in a row: "Olena Kovalenko", "Олена Коваленко" (names are the usual case),
 # found overlapping (lookahead) so "The Great Depression" yields "Great Depression", which then
@@ -113,6 +177,7 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     if not terms or any_identifier:
         return terms
     cues = [m.span() for m in CUES.finditer(low)]
+    before_only = [m.span() for m in CUES_BEFORE.finditer(low)]
     for m in NAME.finditer(text):
         span = (m.start(), _NAME_LEN.match(text, m.start()).end())
         if m.group(1).lower() not in NOT_NAMES and not any(s < span[1] and span[0] < e for s, e in terms):
@@ -120,6 +185,7 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     out = []
     for start, end in terms:
         lo, hi = start - WINDOW, end + WINDOW
-        if any(lo <= c_end and c_start <= hi and (c_end <= start or c_start >= end) for c_start, c_end in cues):
+        if any(lo <= c_end and c_start <= hi and (c_end <= start or c_start >= end) for c_start, c_end in cues) \
+                or any(lo <= c_end <= start for _, c_end in before_only):
             out.append((start, end))
     return out

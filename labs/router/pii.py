@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from labs.router import health as _health
+from labs.router.normalize import CONFUSABLE_CLASS, fold_confusables, normalize
 from labs.router.textscan import lower
 from labs.router.validators import (
     IBAN_LENGTHS,
@@ -83,7 +84,7 @@ _NOT_PERSONAL_BEFORE = re.compile(
 )
 _TAX_CONTEXT = re.compile(
     r"(?:рнокпп|іпн|інн|ідентифікаційн\w*\s+(?:код|номер)\w*|податков\w*\s+номер\w*|"
-    r"код\s+платника|tax\s*(?:id|number|code)|\btin\b|taxpayer)",
+    r"код\s+платника|tax\s*(?:id|number|code)|\btin\b|taxpayer|\bдрфо\b|декларац\w*|tax\s+return)",
     re.IGNORECASE,
 )
 _PASSPORT_CONTEXT = re.compile(
@@ -109,26 +110,36 @@ def _not_personal_context(text: str, start: int) -> bool:
 
 
 # --- the detectors ----------------------------------------------------------------------------
+# Latin letters, digits and their look-alikes: "Пишітьolena@exаmple.com" (a Cyrillic "а" in the
+# domain) is an address glued to a Ukrainian word; a Cyrillic letter is a boundary, not a part.
+_L = f"A-Za-z0-9{CONFUSABLE_CLASS}"
 _EMAIL = re.compile(
-    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?!\w)"
+    rf"(?<![A-Za-z0-9._%+\-])[{_L}_][{_L}._%+\-]*@[{_L}\-]+(?:\.[{_L}\-]+)*\.[A-Za-z{CONFUSABLE_CLASS}]{{2,}}"
+    r"(?![A-Za-z0-9])"
 )
 
 
 def find_emails(text: str) -> Iterator[Finding]:
     for m in _EMAIL.finditer(text):
-        yield Finding("email", m.start(), m.end(), m.group(), 60)
+        start = m.start()
+        while text[start] in CONFUSABLE_CLASS and not text[start].isascii() and start + 1 < m.end() \
+                and text[start + 1] != "@" and text[start - 1 : start].isalpha():
+            start += 1  # "Пишітеolena@...": the Cyrillic "е" belongs to the word before
+        yield Finding("email", start, m.end(), text[start : m.end()], 60)
 
 
 _SEP = r"[ .\-]"
+# Boundaries are digits, not letters or punctuation: "тел.0671234567", "tel:+380...", "wa.me/380..."
+# are phones; "3.0671234567" (a decimal) and "0x0671234567" (hex) are not.
 _PHONE = re.compile(
-    rf"""(?<![\w+\-/.])(?:
+    rf"""(?<![\d+])(?<!\d[.,])(?<!0x)(?:
         \+\d{{1,3}}{_SEP}?\(?\d{{1,4}}\)?(?:{_SEP}?\d{{2,4}}){{2,4}}      # +380 67 123 45 67
       | (?:8\ ?)?\(0\d{{2}}\)\ ?\d{{3}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}      # (067) 123 45 67, 8 (067) ...
       | 0\d{{2}}{_SEP}?\d{{3}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}                # 067-123-45-67
       | 380\d{{9}}                                                          # 380671234567
       | \([2-9]\d{{2}}\)\ ?\d{{3}}[ .\-]\d{{4}}                            # (415) 555-0132
       | [2-9]\d{{2}}[.\-]\d{{3}}[.\-]\d{{4}}                               # 415-555-0132
-    )(?![\w\-/]|\.\d)""",
+    )(?!\d)(?![.,/\-]\d)""",
     re.VERBOSE,
 )
 
@@ -140,10 +151,11 @@ def find_phones(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Findi
             yield Finding("phone", m.start(), m.end(), m.group(), 50)
 
 
+# Any of space, dash or dot between the groups, mixed too ("4111 1111-1111 1111"); glued to letters.
 _CARD = re.compile(
-    r"(?<![\w\-.,])(?<!\d[ \-])(?:\d{4}([ \-])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?(?!\1\d)"  # 4-4-4-4(-3)
-    r"|\d{4}([ \-])\d{6}\2\d{4,5}(?!\2\d)"  # Amex 4-6-5, Diners 4-6-4
-    r"|\d{13,19})(?![\w\-]|[.,]\d)"
+    r"(?<!\d)(?<!\d[.,])(?<!\d[ \-.])(?:\d{4}[ \-.]\d{4}[ \-.]\d{4}[ \-.]\d{4}(?:[ \-.]\d{1,3})?"  # 4-4-4-4(-3)
+    r"|\d{4}[ \-.]\d{6}[ \-.]\d{4,5}"  # Amex 4-6-5, Diners 4-6-4
+    r"|\d{13,19})(?![ \-.]?\d)(?![,]\d)"
 )
 
 
@@ -159,42 +171,53 @@ def find_cards(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Findin
             yield Finding("card", m.start(), m.end(), m.group(), 80)
 
 
-_IBAN = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}")
+# Glued to any letter ("IBANUA21...", "рахунокUA21..."): the mod-97 check, not a word boundary,
+# keeps random text out. Look-alike letters ("UА21" with a Cyrillic А) are folded before it.
+_IBAN = re.compile(rf"(?<!\d)[A-Za-z{CONFUSABLE_CLASS}]{{2}}\d{{2}}(?:[ \-]?[A-Za-z0-9{CONFUSABLE_CLASS}]){{11,30}}")
 
 
 def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
-    for m in _IBAN.finditer(text, lo, len(text) if hi is None else hi):
+    hi = len(text) if hi is None else hi
+    while (m := _IBAN.search(text, lo, hi)) is not None:
+        lo = m.start() + 1  # a failed candidate may hide a real IBAN that starts inside it
         # positions of the alphanumeric characters, so a valid prefix maps back to a span
-        pos = [m.start() + i for i, ch in enumerate(m.group()) if ch != " "]
-        want = IBAN_LENGTHS.get(m.group()[:2].upper())
+        pos = [m.start() + i for i, ch in enumerate(m.group()) if ch not in " -"]
+        want = IBAN_LENGTHS.get(fold_confusables(m.group()[:2]).upper())
         for n in ([want] if want else range(len(pos), 14, -1)):
-            if n <= len(pos) and iban_ok(text[pos[0] : pos[n - 1] + 1]):
+            if n <= len(pos) and iban_ok(fold_confusables(text[pos[0] : pos[n - 1] + 1]).replace("-", "")):
                 end = pos[n - 1] + 1
-                if end < len(text) and text[end].isalnum():
+                if end < len(text) and text[end].isdigit():
                     continue
                 yield Finding("iban", pos[0], end, text[pos[0] : end], 90)
+                lo = end
                 break
 
 
-_TEN_DIGITS = re.compile(r"(?<![\w+\-/.])\d{10}(?![\w\-/]|[.,]\d)")
+_TEN_DIGITS = re.compile(r"(?<![\d+])(?<!\d[.,])\d{10}(?!\d)(?![.,]\d)")
+# "номер 3124167891", "ID: 3124167891": a number that names something, right before the digits
+_ID_CUE_BEFORE = re.compile(r"(?:номер\w*|№|number|\bno\.?|\bnr\.?|код\w*|code|\bid)\s*[:#№]?\s*$", re.IGNORECASE)
 
 
 def find_tax_ids(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
+    """РНОКПП: the checksum (1 random number in 10 passes it) **and** context. A tax keyword within
+    50 characters before or 40 after; or, weaker, "номер"/"ID"/"code" right before digits that
+    encode a plausible birth date. "1000000000 parameters" and token counts have neither."""
     for m in _TEN_DIGITS.finditer(text, lo, len(text) if hi is None else hi):
         code = m.group()
-        if not rnokpp_ok(code):
+        if not rnokpp_ok(code) or _not_personal_context(text, m.start()):
             continue
-        if _TAX_CONTEXT.search(_before(text, m.start(), 50)):
+        if _TAX_CONTEXT.search(_before(text, m.start(), 50)) or _TAX_CONTEXT.search(text, m.end(), m.end() + 40):
             yield Finding("tax_id", m.start(), m.end(), code, 75)
-        elif not _not_personal_context(text, m.start()) and 1900 <= rnokpp_birth_date(code).year <= 2012:
-            # no keyword, but checksum-valid and encodes a plausible birth date: still too
-            # likely to be a person's number to let it go (weak: loses to any other kind)
-            yield Finding("tax_id", m.start(), m.end(), code, 30)
+        elif _ID_CUE_BEFORE.search(_before(text, m.start(), 20)) and 1900 <= rnokpp_birth_date(code).year <= 2012:
+            yield Finding("tax_id", m.start(), m.end(), code, 30)  # weak: loses to any other kind
 
 
-_UA_BOOKLET = re.compile(r"(?<![\w])[АБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЮЯ]{2} ?№? ?\d{6}(?!\d)")
-_ID_CARD = re.compile(r"(?<![\w\-])\d{9}(?![\w\-])")
-_FOREIGN = re.compile(r"(?<![\w])[A-Z]{2} ?\d{6,7}(?!\w)")
+# Two capitals right after a lower-case word are a series too ("паспортМК123456"); a third capital
+# before them is not ("ТТН 204500...").
+_UA_BOOKLET = re.compile(r"(?<![A-ZА-ЯҐЄІЇ0-9])[АБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЮЯ]{2} ?№? ?\d{6}(?!\d)")
+_ID_CARD = re.compile(r"(?<![\d\-])\d{9}(?![\d\-])")
+# Latin series (and a booklet series typed in Latin look-alikes, "MK 123456"): only with a keyword
+_FOREIGN = re.compile(rf"(?<![A-Z0-9{CONFUSABLE_CLASS}])[A-Z{CONFUSABLE_CLASS}]{{2}} ?№? ?\d{{6,7}}(?!\d)")
 
 
 def find_passports(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
@@ -208,8 +231,8 @@ def find_passports(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Fi
                 yield Finding("passport", m.start(), m.end(), m.group(), 65)
 
 
-_SSN_DASHED = re.compile(r"(?<![\w\-])\d{3}-\d{2}-\d{4}(?![\w\-])")
-_SSN_PLAIN = re.compile(r"(?<![\w\-])\d{3} ?\d{2} ?\d{4}(?![\w\-])")
+_SSN_DASHED = re.compile(r"(?<![\d\-])\d{3}-\d{2}-\d{4}(?![\d\-]|\.\d)")
+_SSN_PLAIN = re.compile(r"(?<![\d\-])\d{3}[ .\-]?\d{2}[ .\-]?\d{4}(?![\d\-]|\.\d)")
 
 
 def find_ssns(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
@@ -228,12 +251,12 @@ _MONTHS_EN = (
 )
 _MONTHS_UK = r"(?:січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня)"
 _DATE = re.compile(
-    rf"""(?<![\w.\-/])(?:
+    rf"""(?<![\d.\-/])(?:
         \d{{1,2}}[./\-]\d{{1,2}}[./\-](?:19|20)?\d{{2}}
       | (?:19|20)\d{{2}}-\d{{2}}-\d{{2}}
       | \d{{1,2}}\ (?:{_MONTHS_EN}|{_MONTHS_UK})\ (?:19|20)\d{{2}}
       | {_MONTHS_EN}\ \d{{1,2}}(?:st|nd|rd|th)?,?\ (?:19|20)\d{{2}}
-    )(?![\w\-/]|\.\d)""",
+    )(?![\d\-/]|\.\d)""",
     re.VERBOSE | re.IGNORECASE,
 )
 
@@ -293,24 +316,40 @@ def resolve(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: f.start)
 
 
+def _scan(view: str) -> list[Finding]:
+    found: list[Finding] = []
+    if "@" in view:
+        found.extend(find_emails(view))
+    found.extend(_numeric(view))
+    low = lower(view)
+    if any(key in low for key in _DOB_GATE):
+        found.extend(find_dobs(view))
+    return found
+
+
 def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     """All personal data in ``text``, in order: see the module docstring for the kinds.
 
-    ``extra`` adds your own detectors (functions ``text -> iterable of Finding``).
+    The built-in detectors read the normalised view of ``text`` (:func:`labs.router.normalize.normalize`:
+    decoded links and HTML, ASCII digits, one space per gap) so that an identifier is found however
+    it is written; every finding's ``start``/``end``/``text`` refer to the original ``text``.
+    ``extra`` adds your own detectors (functions ``text -> iterable of Finding``); they read the
+    original ``text``.
     """
     if not isinstance(text, str):
         raise ValueError(f"detect_pii needs a str, got {type(text).__name__}")
-    found: list[Finding] = []
-    if "@" in text:
-        found.extend(find_emails(text))
-    found.extend(_numeric(text))
-    low = lower(text)
-    if any(key in low for key in _DOB_GATE):
-        found.extend(find_dobs(text))
-    for det in extra:
-        found.extend(det(text))
-    found.extend(find_health(text, found, low))
-    return resolve(found)
+    view = normalize(text)
+    found = _scan(view.text)
+    mine = [f for det in extra for f in det(text)]
+    found.extend(find_health(view.text, found + mine))  # any identifier makes health data personal
+    if view.starts is not None or view.text != text:
+        found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
+    return resolve(found + mine)
+
+
+def _to_original(text: str, span: tuple[int, int], f: Finding) -> Finding:
+    start, end = span
+    return Finding(f.kind, start, end, text[start:end], f.priority)
 
 
 def redact(text: str, findings: Iterable[Finding] | None = None, *, extra: Iterable[Detector] = ()) -> str:

@@ -163,7 +163,7 @@ class Router:
             if decision.personal or detect_pii(payload, extra=self.detectors):
                 raise PersonalDataBlocked("refusing to send personal data to the cloud (this is a bug in the policy)")
             reply = self.cloud.chat(messages, max_tokens=max_tokens, temperature=0, seed=self.seed)
-            cost = self.cloud.cost(reply.prompt_tokens, reply.completion_tokens)
+            cost = self.cloud.cost(reply.prompt_tokens, reply.completion_tokens, reply.cached_tokens)
             return reply.text, reply.prompt_tokens, reply.completion_tokens, cost, 1
         options = {"num_predict": max_tokens, "temperature": 0, "seed": self.seed}
         for attempt in range(1 + self.local_retries):

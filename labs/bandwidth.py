@@ -14,8 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from labs.client import LocalLLM
-
-KV_BYTES_F16 = 2
+from labs.kvcache import KVLayout, kv_cache_bytes
 
 
 def copy_bandwidth(megabytes: int = 256, repeats: int = 5, threads: int | None = None) -> float:
@@ -46,8 +45,9 @@ def copy_bandwidth(megabytes: int = 256, repeats: int = 5, threads: int | None =
     return best
 
 
-def kv_bytes_per_token(model_info: dict, bytes_per_element: int = KV_BYTES_F16) -> int:
-    """K and V bytes one token of context takes, from ``/api/show``'s ``model_info``.
+def kv_bytes_per_token(model_info: dict, cache_type: str = "f16") -> int:
+    """K and V bytes one token of context takes across all layers, from ``/api/show``'s ``model_info``
+    (the formula lives in :mod:`labs.kvcache`; a sliding window caps it further for long contexts).
 
     >>> info = {"general.architecture": "llama", "llama.block_count": 30, "llama.attention.head_count": 9,
     ...         "llama.attention.head_count_kv": 3, "llama.embedding_length": 576}
@@ -56,18 +56,9 @@ def kv_bytes_per_token(model_info: dict, bytes_per_element: int = KV_BYTES_F16) 
     >>> kv_bytes_per_token({})
     Traceback (most recent call last):
     ...
-    ValueError: model_info lacks general.architecture: pass the model_info of /api/show
+    ValueError: model_info lacks general.architecture: pass GGUF metadata or /api/show's model_info
     """
-    arch = model_info.get("general.architecture")
-    if not arch:
-        raise ValueError("model_info lacks general.architecture: pass the model_info of /api/show")
-    layers = int(model_info.get(f"{arch}.block_count", 0))
-    heads = int(model_info.get(f"{arch}.attention.head_count", 1) or 1)
-    kv_heads = int(model_info.get(f"{arch}.attention.head_count_kv", heads) or heads)
-    key_dim = int(model_info.get(f"{arch}.attention.key_length", 0)
-                  or int(model_info.get(f"{arch}.embedding_length", 0)) // heads)
-    value_dim = int(model_info.get(f"{arch}.attention.value_length", 0) or key_dim)
-    return layers * kv_heads * (key_dim + value_dim) * bytes_per_element
+    return int(KVLayout.from_metadata(model_info).bytes_per_token(cache_type))
 
 
 def decode_ceiling(bytes_per_token: float, bandwidth: float) -> float:
@@ -100,7 +91,7 @@ def speed_vs_limit(llm: LocalLLM, model: str | None = None, *, bandwidth: float 
         measured_tps = llm.measure("Count from one to twenty.", model=name, options=opts).server_tokens_per_s
     bandwidth = bandwidth if bandwidth is not None else copy_bandwidth()
     try:
-        kv = kv_bytes_per_token(info) * context_tokens
+        kv = kv_cache_bytes(KVLayout.from_metadata(info), context_tokens)
     except ValueError:
         kv = 0
     per_token = entry["size"] + kv

@@ -19,6 +19,14 @@ Conventions (one for the whole workbook):
 >>> api = api_cost("gpt-4o-mini", requests_per_day=10_000, input_tokens=500, output_tokens=200)
 >>> round(api.monthly_usd, 4), api.as_of
 (59.3125, {'gpt-4o-mini': '2025-06'})
+
+A reasoning model also bills its hidden reasoning tokens as output (:data:`REASONING_BILLING`):
+
+>>> visible = api_cost("gpt-5-mini", requests_per_day=10_000, input_tokens=500, output_tokens=200)
+>>> thinking = api_cost("gpt-5-mini", requests_per_day=10_000, input_tokens=500, output_tokens=200,
+...                     reasoning_tokens=1_024)
+>>> round(visible.monthly_usd, 2), round(thinking.monthly_usd, 2)
+(159.69, 782.62)
 >>> box = rental_cost("RTX 4090 24 GB — RunPod community cloud")
 >>> round(box.monthly_usd, 2)
 248.2
@@ -37,16 +45,17 @@ from typing import Iterable, Mapping
 from .inputs import fraction, number, whole
 # The price records live in labs.prices; they are re-exported here because the lessons price
 # and cost in one breath (``from labs.costs import api_price, api_cost``).
-from .prices import (OVERRIDE_SOURCE, ApiPrice, GpuRental, Hardware, api_price, api_prices, gpu_rental,
-                     gpu_rentals, hardware, hardware_options, prices_frame)
+from .hardware import Hardware
+from .prices import (OVERRIDE_SOURCE, ApiPrice, GpuRental, HardwarePrice, api_price, api_prices, check_price,
+                     gpu_rental, gpu_rentals, hardware, hardware_options, prices_frame)
 
 __all__ = [
     # the cost model
     "HOURS_PER_MONTH", "DAYS_PER_MONTH", "SECONDS_PER_DAY", "TOKENS_PER_PRICE_UNIT", "DEFAULT_LIFE_MONTHS",
     "ApiCost", "api_cost", "SelfHostCost", "rental_cost", "ownership_cost", "BreakEven", "break_even",
-    "cheaper_option", "cost_curve", "capacity_requests_per_day", "as_of_text",
-    # the prices it runs on (labs.prices)
-    "OVERRIDE_SOURCE", "ApiPrice", "GpuRental", "Hardware", "api_price", "api_prices", "gpu_rental", "gpu_rentals",
+    "cheaper_option", "cost_curve", "capacity_requests_per_day", "as_of_text", "REASONING_BILLING",
+    # the prices it runs on (labs.prices) and the cards (labs.hardware)
+    "OVERRIDE_SOURCE", "ApiPrice", "GpuRental", "HardwarePrice", "Hardware", "api_price", "api_prices", "gpu_rental", "gpu_rentals",
     "hardware", "hardware_options", "prices_frame",
 ]
 
@@ -59,6 +68,11 @@ TOKENS_PER_PRICE_UNIT = 1_000_000
 """API prices are quoted per 1M tokens."""
 DEFAULT_LIFE_MONTHS = 36
 """Useful life of bought hardware, the usual figure (``figures.md``)."""
+REASONING_BILLING = ("reasoning (thinking) tokens are billed as output tokens and are not in the visible answer: "
+                     "OpenAI reasoning-models guide; Google Gemini pricing (output price includes thinking tokens); "
+                     "Anthropic extended-thinking docs")
+"""How providers bill hidden reasoning tokens, and where that is written (models marked ``reasoning``
+in ``labs/data/api_prices.csv``)."""
 
 
 # --- the API side -----------------------------------------------------------------------------
@@ -73,10 +87,16 @@ class ApiCost:
     output_tokens: float
     usd_per_request: float
     cached_input_share: float = 0.0
+    reasoning_tokens: float = 0.0
 
     @property
     def label(self) -> str:
-        return self.price.model
+        return self.price.model + (f" (+{self.reasoning_tokens:g} reasoning tokens)" if self.reasoning_tokens else "")
+
+    @property
+    def billed_output_tokens(self) -> float:
+        """Output tokens billed per request: the visible answer plus the hidden reasoning."""
+        return self.output_tokens + self.reasoning_tokens
 
     @property
     def as_of(self) -> dict[str, str]:
@@ -94,10 +114,15 @@ class ApiCost:
 
 
 def api_cost(price: ApiPrice | str, *, requests_per_day: float, input_tokens: float, output_tokens: float,
-             cached_input_share: float = 0.0) -> ApiCost:
-    """Monthly cost of a cloud API: requests/day × days × (input × in-price + output × out-price) / 1M.
+             cached_input_share: float = 0.0, reasoning_tokens: float = 0.0) -> ApiCost:
+    """Monthly cost of a cloud API:
+    requests/day × days × (input × in-price + (output + reasoning) × out-price) / 1M.
 
     ``cached_input_share`` is the fraction of input tokens billed at the cached-input price.
+    ``reasoning_tokens`` (per request) are the hidden reasoning a reasoning model spends before it
+    answers; they are billed as output (:data:`REASONING_BILLING`). Only models marked ``reasoning``
+    in the price data take them. The one token-cost formula of the workbook: lesson 3's router prices
+    its cloud calls with it too.
 
     >>> c = api_cost("gpt-4o-mini", requests_per_day=10_000, input_tokens=500, output_tokens=200)
     >>> round(c.usd_per_request * 1e6)   # micro-dollars: 500 × 0.15 + 200 × 0.60
@@ -113,12 +138,17 @@ def api_cost(price: ApiPrice | str, *, requests_per_day: float, input_tokens: fl
     n_in = number("input_tokens", input_tokens, "tokens per request")
     n_out = number("output_tokens", output_tokens, "tokens per request")
     share = fraction("cached_input_share", cached_input_share, allow_zero=True)
+    n_reason = number("reasoning_tokens", reasoning_tokens, "hidden reasoning tokens per request", allow_zero=True)
+    if n_reason and not price.reasoning:
+        raise ValueError(f"{price.model} is not a reasoning model (no hidden reasoning tokens); pass reasoning_tokens=0 "
+                         "or pick one marked reasoning in api_prices(), e.g. gpt-5-mini.")
     if share and price.cached_input_usd_per_mtok is None:
         raise ValueError(f"{price.model} has no cached-input price in the data; pass cached_input_share=0 "
                          "or give one with price.override(cached_input_usd_per_mtok=...).")
     cached = price.cached_input_usd_per_mtok or 0.0
-    micro = n_in * ((1 - share) * price.input_usd_per_mtok + share * cached) + n_out * price.output_usd_per_mtok
-    return ApiCost(price, volume, n_in, n_out, micro / TOKENS_PER_PRICE_UNIT, share)
+    micro = (n_in * ((1 - share) * price.input_usd_per_mtok + share * cached)
+             + (n_out + n_reason) * price.output_usd_per_mtok)
+    return ApiCost(price, volume, n_in, n_out, micro / TOKENS_PER_PRICE_UNIT, share, n_reason)
 
 
 # --- the self-hosted side ------------------------------------------------------------------------
@@ -178,7 +208,7 @@ def rental_cost(offer: GpuRental | str, *, gpus: int = 1, hours_per_month: float
     return SelfHostCost(label, rental + fixed, breakdown, {offer.key: offer.as_of})
 
 
-def ownership_cost(card: Hardware | str, *, electricity_usd_per_kwh: float, life_months: float = DEFAULT_LIFE_MONTHS,
+def ownership_cost(card: HardwarePrice | str, *, electricity_usd_per_kwh: float, life_months: float = DEFAULT_LIFE_MONTHS,
                    utilisation: float = 1.0, gpus: int = 1, fixed_usd_per_month: float = 0.0) -> SelfHostCost:
     """Monthly cost of bought cards: price / life + watts × 730 h × utilisation × electricity + fixed costs.
 
@@ -193,7 +223,7 @@ def ownership_cost(card: Hardware | str, *, electricity_usd_per_kwh: float, life
     if isinstance(card, str):
         card = hardware(card)
     n = whole("gpus", gpus)
-    kwh_price = number("electricity_usd_per_kwh", electricity_usd_per_kwh, "USD per kWh")
+    kwh_price = check_price("electricity_usd_per_kwh", electricity_usd_per_kwh, "USD per kWh")
     life = number("life_months", life_months, "months of useful life")
     use = fraction("utilisation", utilisation)
     fixed = number("fixed_usd_per_month", fixed_usd_per_month, "USD per month", allow_zero=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from labs.costs import BreakEven
 from labs.inputs import number
+from labs.latency import REFERENCE_CLOUD_MS, REFERENCE_LOCAL_MS
 
 SENSITIVITY = ("public", "internal", "regulated")
 """``public``: may go anywhere; ``internal``: business data a provider contract may cover;
@@ -29,10 +30,10 @@ QUALITY = ("basic", "good", "frontier")
 """The module's model table: basic (Llama 3.2 3B), good (Qwen3 8B, DeepSeek R1 7B), frontier (GPT-5, Claude)."""
 LARGE_VOLUME = 100_000
 """Requests per day above which the module calls the volume large (section 29.1)."""
-CLOUD_LATENCY_MS = (200, 2_000)
-"""The module's latency range for a cloud API (network included), in milliseconds."""
-LOCAL_LATENCY_MS = (50, 500)
-"""The module's latency range for a local model, in milliseconds."""
+CLOUD_LATENCY_MS = REFERENCE_CLOUD_MS
+"""The module's latency range for a cloud API (network included), in milliseconds (:mod:`labs.latency`)."""
+LOCAL_LATENCY_MS = REFERENCE_LOCAL_MS
+"""The module's latency range for a local model, in milliseconds (:mod:`labs.latency`)."""
 
 CHOICES = ("self-hosted", "cloud", "hybrid")
 
@@ -106,9 +107,9 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
         cloud.append(f"volume: {volume:,.0f} requests/day is under {threshold:,.0f} ({threshold_note}); "
                      "paying per token costs less than a machine")
     if need_ms is not None and need_ms < CLOUD_LATENCY_MS[0]:
-        local.append(f"latency: you need under {need_ms:g} ms; a cloud API takes {CLOUD_LATENCY_MS[0]}-"
-                     f"{CLOUD_LATENCY_MS[1]:,} ms with the network, a local model {LOCAL_LATENCY_MS[0]}-"
-                     f"{LOCAL_LATENCY_MS[1]} ms (module's figures; measure yours)")
+        local.append(f"latency: you need under {need_ms:g} ms; a cloud API takes {CLOUD_LATENCY_MS[0]:g}-"
+                     f"{CLOUD_LATENCY_MS[1]:,.0f} ms with the network, a local model {LOCAL_LATENCY_MS[0]:g}-"
+                     f"{LOCAL_LATENCY_MS[1]:g} ms (module's figures; measure yours)")
     if quality == "frontier":
         cloud.append("quality: frontier models (GPT-5, Claude) are only offered through an API; "
                      "open-source models you can host are lower quality")

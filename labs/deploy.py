@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .durations import parse_duration
 from .inputs import whole
 
-_DURATION = re.compile(r"-1|0|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+")
 RESTART_POLICIES = ("no", "always", "on-failure", "unless-stopped")
 MANAGEMENT_ENDPOINTS = ("pull", "push", "delete", "create", "copy", "blobs")
 
@@ -51,9 +51,11 @@ class OllamaSettings:
     def __post_init__(self) -> None:
         for name in ("num_parallel", "max_loaded_models", "context_length", "max_queue", "port"):
             whole(name, getattr(self, name))
-        if not _DURATION.fullmatch(str(self.keep_alive)):
-            raise ValueError(f"keep_alive={self.keep_alive!r}: use a duration with a unit such as '10m' or "
-                             "'24h', '0' to unload at once, or '-1' to keep the model loaded forever")
+        try:  # read exactly as Ollama reads OLLAMA_KEEP_ALIVE (a bare number is seconds there)
+            parse_duration(str(self.keep_alive), bare_seconds=True)
+        except ValueError as exc:
+            raise ValueError(f"keep_alive={self.keep_alive!r} ({exc}): use a duration such as '10m' or '24h', "
+                             "'0' to unload at once, or '-1' to keep the model loaded forever") from None
         if self.kv_cache_type not in ("f16", "q8_0", "q4_0"):
             raise ValueError(f"kv_cache_type={self.kv_cache_type!r}: use f16, q8_0 or q4_0")
         if self.kv_cache_type != "f16" and not self.flash_attention:

@@ -36,6 +36,22 @@ def number(name: str, value: object, unit: str, *, allow_zero: bool = False) -> 
     return result
 
 
+def plausible(name: str, value: object, unit: str, low: float, high: float, hint: str) -> float:
+    """``value`` as a number from ``low`` to ``high`` in ``unit``; outside, a ValueError that names the
+    unit and says what to give (``hint``): a figure typed in the wrong scale is refused, not used.
+
+    >>> plausible("electricity", 20, "USD per kWh", 0.005, 5, "20 cents is 0.20")
+    Traceback (most recent call last):
+    ...
+    ValueError: electricity = 20 USD per kWh is outside the plausible range (0.005 to 5 USD per kWh); 20 cents is 0.20.
+    """
+    result = number(name, value, unit)
+    if not low <= result <= high:
+        raise ValueError(f"{name} = {value!r} {unit} is outside the plausible range ({low:,g} to {high:,g} {unit}); "
+                         f"{hint}.")
+    return result
+
+
 def fraction(name: str, value: object, *, allow_zero: bool = False) -> float:
     """``value`` as a share from 0 (only with ``allow_zero``) to 1."""
     result = number(name, value, "a fraction from 0 to 1", allow_zero=allow_zero)

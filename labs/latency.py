@@ -18,7 +18,9 @@ from typing import Sequence
 from .inputs import whole
 
 REFERENCE_CLOUD_MS = (200.0, 2_000.0)
+"""The module's latency range for a cloud API, network included (ms); lesson 1's decision rules use it too."""
 REFERENCE_LOCAL_MS = (50.0, 500.0)
+"""The module's latency range for a local model (ms)."""
 REFERENCE_SOURCE = "module 29, section 29.1 table: «Латентність: 200-2000ms (мережа)» — reference range, not measured"
 
 

@@ -4,7 +4,16 @@ Taught in lesson 1 (pricing a cloud API against a self-hosted model); lesson 4 r
 
 Every record comes from ``labs/data/*.csv`` with its ``source`` and ``as_of`` date, or from the learner:
 ``override()`` replaces a price and records "learner override", what it was, and the date, so every
-plot and table built on it can say how old its prices are.
+plot and table built on it can say how old its prices are. The cards themselves (memory, bandwidth,
+power) live once in :mod:`labs.hardware`; a rental offer or a purchase price names its card from there.
+
+A price outside :data:`PLAUSIBLE` for its unit is refused with the unit it expects: a per-1K or
+per-token figure typed into a per-1M field is 1,000 or 1,000,000 times too small.
+
+>>> api_price("gpt-4o-mini").override(input_usd_per_mtok=0.00015)
+Traceback (most recent call last):
+...
+ValueError: gpt-4o-mini: input price = 0.00015 USD per 1M tokens is outside the plausible range (0.005 to 1,000 USD per 1M tokens); give the price per 1M tokens (gpt-4o-mini input: 0.15): a per-1K price × 1,000, a per-token price × 1,000,000.
 
 >>> api_price("gpt-4o-mini").input_usd_per_mtok
 0.15
@@ -14,17 +23,36 @@ plot and table built on it can say how old its prices are.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
-from typing import Mapping
 
-from .inputs import number
+from .catalogue import pick
+from .hardware import card as hardware_card
+from .hardware import data_rows
+from .inputs import plausible
 
 OVERRIDE_SOURCE = "learner override"
+
+PLAUSIBLE = {
+    "USD per 1M tokens": (0.005, 1_000.0, "give the price per 1M tokens (gpt-4o-mini input: 0.15): a per-1K "
+                          "price × 1,000, a per-token price × 1,000,000"),
+    "USD per GPU-hour": (0.01, 200.0, "give the price of one GPU for one hour (RTX 4090 on RunPod: 0.34)"),
+    "USD": (50.0, 1_000_000.0, "give the purchase price of one card in US dollars (RTX 4090: 1599)"),
+    "USD per kWh": (0.005, 5.0, "give the electricity price in US dollars per kWh (0.20 is typical; "
+                    "20 cents is 0.20, not 20)"),
+}
+"""The widest range any real price takes in each unit (low, high, what to give instead). Lowest token
+price in the data: gpt-5-nano input 0.05 (cached-input prices run down to a tenth of that); highest
+anywhere: a few hundred USD per 1M output tokens. Used by every price record and by
+:func:`labs.costs.ownership_cost` for the electricity price."""
+
+
+def check_price(name: str, value: object, unit: str) -> float:
+    """``value`` as a price in ``unit``, refused (ValueError naming the unit) outside :data:`PLAUSIBLE`."""
+    low, high, hint = PLAUSIBLE[unit]
+    return plausible(name, value, unit, low, high, hint)
 
 
 # --- price records -------------------------------------------------------------------------
@@ -65,11 +93,14 @@ class ApiPrice(_Dated):
     cached_input_usd_per_mtok: float | None = None
     note: str = ""
 
+    reasoning: bool = False
+    """A reasoning model: it may spend hidden reasoning (thinking) tokens, billed as output."""
+
     def __post_init__(self) -> None:
-        number(f"{self.model}: input price", self.input_usd_per_mtok, "USD per 1M tokens")
-        number(f"{self.model}: output price", self.output_usd_per_mtok, "USD per 1M tokens")
+        check_price(f"{self.model}: input price", self.input_usd_per_mtok, "USD per 1M tokens")
+        check_price(f"{self.model}: output price", self.output_usd_per_mtok, "USD per 1M tokens")
         if self.cached_input_usd_per_mtok is not None:
-            number(f"{self.model}: cached input price", self.cached_input_usd_per_mtok, "USD per 1M tokens")
+            check_price(f"{self.model}: cached input price", self.cached_input_usd_per_mtok, "USD per 1M tokens")
 
     @property
     def key(self) -> str:
@@ -89,7 +120,8 @@ class GpuRental(_Dated):
     note: str = ""
 
     def __post_init__(self) -> None:
-        number(f"{self.gpu}: rental price", self.usd_per_gpu_hour, "USD per GPU-hour")
+        hardware_card(self.gpu)  # the card must be in hardware.csv, spelled the same way
+        check_price(f"{self.gpu}: rental price", self.usd_per_gpu_hour, "USD per GPU-hour")
 
     @property
     def key(self) -> str:
@@ -97,20 +129,27 @@ class GpuRental(_Dated):
 
 
 @dataclass(frozen=True)
-class Hardware(_Dated):
-    """A card to buy: purchase price (USD) and power draw under load (watts)."""
+class HardwarePrice(_Dated):
+    """A card to buy: purchase price (USD); its power draw comes from the card (:mod:`labs.hardware`)."""
 
     card: str
     variant: str
     price_usd: float
-    power_w: float
     source: str
     as_of: str
     note: str = ""
 
     def __post_init__(self) -> None:
-        number(f"{self.card}: purchase price", self.price_usd, "USD")
-        number(f"{self.card}: power draw", self.power_w, "watts")
+        hardware_card(self.card)  # the card must be in hardware.csv, spelled the same way
+        check_price(f"{self.card}: purchase price", self.price_usd, "USD")
+
+    @property
+    def power_w(self) -> float:
+        """Power draw under load (watts), from ``hardware.csv``."""
+        watts = hardware_card(self.card).watts
+        if watts is None:
+            raise ValueError(f"{self.card} has no power draw in hardware.csv; add its watts there.")
+        return watts
 
     @property
     def key(self) -> str:
@@ -118,11 +157,6 @@ class Hardware(_Dated):
 
 
 # --- loading the data files ------------------------------------------------------------------
-
-def _rows(filename: str) -> list[dict[str, str]]:
-    text = resources.files("labs").joinpath("data", filename).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
 
 def _optional(text: str) -> float | None:
     return float(text) if text.strip() else None
@@ -135,9 +169,9 @@ def _api_prices() -> tuple[ApiPrice, ...]:
             model=r["model"], provider=r["provider"], input_usd_per_mtok=float(r["input_usd_per_mtok"]),
             output_usd_per_mtok=float(r["output_usd_per_mtok"]),
             cached_input_usd_per_mtok=_optional(r["cached_input_usd_per_mtok"]),
-            source=r["source"], as_of=r["as_of"], note=r["note"],
+            source=r["source"], as_of=r["as_of"], note=r["note"], reasoning=r["reasoning"] == "yes",
         )
-        for r in _rows("api_prices.csv")
+        for r in data_rows("api_prices.csv")
     )
 
 
@@ -146,16 +180,16 @@ def _gpu_rentals() -> tuple[GpuRental, ...]:
     return tuple(
         GpuRental(gpu=r["gpu"], provider=r["provider"], offer=r["offer"], usd_per_gpu_hour=float(r["usd_per_gpu_hour"]),
                   source=r["source"], as_of=r["as_of"], note=r["note"])
-        for r in _rows("gpu_rental.csv")
+        for r in data_rows("gpu_rental.csv")
     )
 
 
 @lru_cache(maxsize=None)
-def _hardware() -> tuple[Hardware, ...]:
+def _hardware() -> tuple[HardwarePrice, ...]:
     return tuple(
-        Hardware(card=r["card"], variant=r["variant"], price_usd=float(r["price_usd"]), power_w=float(r["power_w"]),
-                 source=r["source"], as_of=r["as_of"], note=r["note"])
-        for r in _rows("hardware.csv")
+        HardwarePrice(card=r["card"], variant=r["variant"], price_usd=float(r["price_usd"]),
+                      source=r["source"], as_of=r["as_of"], note=r["note"])
+        for r in data_rows("hardware_prices.csv")
     )
 
 
@@ -173,8 +207,8 @@ def gpu_rentals() -> dict[str, GpuRental]:
     return {g.key: g for g in _gpu_rentals()}
 
 
-def hardware_options() -> dict[str, Hardware]:
-    """Cards to buy from ``labs/data/hardware.csv``, by ``"<card> (<variant>)"``.
+def hardware_options() -> dict[str, HardwarePrice]:
+    """Cards to buy from ``labs/data/hardware_prices.csv``, by ``"<card> (<variant>)"``.
 
     >>> hardware_options()["RTX 4090 24 GB (MSRP)"].power_w
     450.0
@@ -182,25 +216,19 @@ def hardware_options() -> dict[str, Hardware]:
     return {h.key: h for h in _hardware()}
 
 
-def _pick(kind: str, table: Mapping[str, object], key: str):
-    if key not in table:
-        raise ValueError(f"no {kind} called {key!r}; choose one of: {', '.join(table)}")
-    return table[key]
-
-
 def api_price(model: str) -> ApiPrice:
     """The dated price of one cloud model (``ValueError`` listing the choices if unknown)."""
-    return _pick("API model", api_prices(), model)
+    return pick("API model", api_prices(), model)
 
 
 def gpu_rental(key: str) -> GpuRental:
     """One GPU rental offer, e.g. ``gpu_rental("RTX 4090 24 GB — RunPod community cloud")``."""
-    return _pick("GPU rental offer", gpu_rentals(), key)
+    return pick("GPU rental offer", gpu_rentals(), key)
 
 
-def hardware(key: str) -> Hardware:
+def hardware(key: str) -> HardwarePrice:
     """One card to buy, e.g. ``hardware("RTX 4090 24 GB (MSRP)")``."""
-    return _pick("hardware option", hardware_options(), key)
+    return pick("hardware option", hardware_options(), key)
 
 
 def prices_frame(kind: str = "api"):

@@ -3,8 +3,9 @@
 memory = weights + KV cache + runtime overhead, where
 
 * weights  = parameters × bits per weight of the quantization ÷ 8;
-* KV cache = 2 (K and V) × layers × context × kv_heads × head_dim × bytes per element × parallel slots
-  (Ollama gives every one of its ``OLLAMA_NUM_PARALLEL`` slots the full context);
+* KV cache = per layer, cached tokens × kv_heads × (key_length + value_length) × bytes per element, where a
+  layer with sliding-window attention caches at most its window (:mod:`labs.kvcache`, the one formula),
+  times the parallel slots (Ollama gives every one of its ``OLLAMA_NUM_PARALLEL`` slots the full context);
 * overhead = CUDA context and compute buffers: a fixed budget (``DEFAULT_OVERHEAD_GIB``, an
   assumption the learner can change; llama.cpp logs its real compute-buffer size on load).
 
@@ -15,35 +16,41 @@ package (:func:`architecture_from_gguf`) or ``/api/show``'s ``model_info``
 >>> est = estimate_memory("Llama-3.1-8B", "Q4_K_M", context=8192)
 >>> round(est.weights_gib, 2), round(est.kv_gib, 2)
 (4.57, 1.0)
+
+Gemma 3 attends to a 1,024-token window on 5 of every 6 layers, so its KV cache grows slowly:
+
+>>> round(estimate_memory("Gemma-3-4B", "Q4_K_M", context=32_768).kv_gib, 2)
+0.74
 """
 
 from __future__ import annotations
 
-import csv
+import dataclasses
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .catalogue import pick
+from .hardware import Hardware, data_rows, hardware_catalogue
+from .hardware import card as _hardware
 from .inputs import whole
+from .kvcache import KV_CACHE_BYTES, KVLayout, kv_cache_bytes
+
+__all__ = ["GIB", "DEFAULT_OVERHEAD_GIB", "KV_CACHE_BYTES", "USABLE_FRACTION", "DEFAULT_EFFICIENCY", "quantizations",
+           "bits_per_weight", "Architecture", "reference_architectures", "architecture_from_model_info", "GGUFModel",
+           "architecture_from_gguf", "MemoryEstimate", "estimate_memory", "Hardware", "hardware_catalogue",
+           "usable_gib", "gpus_that_fit", "decode_tokens_per_s", "MODULE_HARDWARE_TABLE", "check_module_table",
+           "MODULE_RAM_COLUMN", "check_module_ram_column", "quick_fit", "round_up"]
 
 GIB = 1024**3
 DEFAULT_OVERHEAD_GIB = 0.5
-#: bytes per cached K or V element: f16, and llama.cpp's quantized caches (block layout: 32 values
-#: + one f16 scale → 34 bytes for q8_0, 18 bytes for q4_0). Ollama: ``OLLAMA_KV_CACHE_TYPE``.
-KV_CACHE_BYTES = {"f16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
 #: share of the advertised memory a model may use (assumptions): a GPU keeps some for the driver and
 #: CUDA context; a CPU box shares RAM with the OS; macOS lets the GPU wire only part of unified memory.
 USABLE_FRACTION = {"gpu": 0.92, "cpu": 0.75, "unified": 0.75}
 #: llama.cpp reaches 60–78% of the memory-bandwidth limit on GPUs (figures.md).
 DEFAULT_EFFICIENCY = 0.7
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("labs").joinpath("data", name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
 
 
 @lru_cache(maxsize=None)
@@ -53,7 +60,7 @@ def quantizations() -> dict[str, float]:
     >>> quantizations()["Q4_K_M"], quantizations()["Q8_0"]
     (4.89, 8.5)
     """
-    return {r["name"]: float(r["bits_per_weight"]) for r in _rows("quantizations.csv")}
+    return {r["name"]: float(r["bits_per_weight"]) for r in data_rows("quantizations.csv")}
 
 
 def bits_per_weight(quant: str) -> float:
@@ -66,16 +73,18 @@ def bits_per_weight(quant: str) -> float:
     ...
     ValueError: unknown quantization 'Q3_XYZ': use one of Q4_0, Q4_1, Q4_K_M, Q5_K_M, Q6_K, Q8_0, GPTQ-INT4, FP8, F16, BF16, F32
     """
-    table = quantizations()
-    key = str(quant).upper()
-    if key not in table:
-        raise ValueError(f"unknown quantization {quant!r}: use one of {', '.join(table)}")
-    return table[key]
+    return pick("quantization", quantizations(), quant, fold_case=True)
 
 
 @dataclass(frozen=True)
 class Architecture:
-    """The numbers sizing needs. ``active_params`` is set for mixture-of-experts models."""
+    """The numbers sizing needs. ``active_params`` is set for mixture-of-experts models.
+
+    ``head_dim`` is the key length (``<arch>.attention.key_length``), ``value_dim`` the value length
+    when it differs. ``sliding_window`` (tokens) and ``swa_period`` describe sliding-window attention
+    (layer ``i`` windowed when ``i % period < period - 1``); ``layout`` keeps a GGUF's own per-layer
+    shape when it was read from one.
+    """
 
     name: str
     params: float
@@ -86,6 +95,9 @@ class Architecture:
     active_params: float | None = None
     value_dim: int | None = None
     source: str = ""
+    sliding_window: int = 0
+    swa_period: int = 0
+    layout: KVLayout | None = field(default=None, repr=False)
 
     @property
     def is_moe(self) -> bool:
@@ -96,27 +108,37 @@ class Architecture:
         """Parameters read for each generated token: all of them, or the active ones of an MoE."""
         return self.active_params if self.is_moe else self.params
 
+    def kv_layout(self) -> KVLayout:
+        """The per-layer K/V shape :func:`labs.kvcache.kv_cache_bytes` works on."""
+        if self.layout is not None:
+            return self.layout
+        return KVLayout.uniform(layers=self.layers, kv_heads=self.kv_heads, key_length=self.head_dim,
+                                value_length=self.value_dim, sliding_window=self.sliding_window,
+                                swa_period=self.swa_period)
+
+    def kv_bytes(self, context: int, parallel: int = 1, kv_cache: str = "f16") -> int:
+        """Bytes of the KV cache for ``parallel`` slots of ``context`` tokens (window applied)."""
+        return kv_cache_bytes(self.kv_layout(), context, parallel=parallel, cache_type=kv_cache)
+
     def kv_bytes_per_token(self, kv_cache: str = "f16") -> float:
-        """K and V bytes one token occupies across all layers.
+        """K and V bytes one token occupies across all layers, before any window applies.
 
         >>> reference_architectures()["Llama-3.1-8B"].kv_bytes_per_token() / 1024
         128.0
         """
-        if kv_cache not in KV_CACHE_BYTES:
-            raise ValueError(f"unknown KV cache type {kv_cache!r}: use one of {', '.join(KV_CACHE_BYTES)}")
-        v_dim = self.value_dim or self.head_dim
-        return self.layers * self.kv_heads * (self.head_dim + v_dim) * KV_CACHE_BYTES[kv_cache]
+        return self.kv_layout().bytes_per_token(kv_cache)
 
 
 @lru_cache(maxsize=None)
 def reference_architectures() -> dict[str, Architecture]:
     """The lesson's reference models (``labs/data/architectures.csv``: from each model's config.json)."""
     out = {}
-    for r in _rows("architectures.csv"):
+    for r in data_rows("architectures.csv"):
         active = float(r["active_params_b"]) * 1e9 if r["active_params_b"] else None
         out[r["name"]] = Architecture(
             r["name"], float(r["params_b"]) * 1e9, int(r["layers"]), int(r["kv_heads"]),
-            int(r["head_dim"]), int(r["context_max"]), active, None, f"{r['source']} (read {r['as_of']})")
+            int(r["head_dim"]), int(r["context_max"]), active, None, f"{r['source']} (read {r['as_of']})",
+            int(r["sliding_window"] or 0), int(r["swa_period"] or 0))
     return out
 
 
@@ -125,19 +147,16 @@ def architecture_from_model_info(info: Mapping, name: str | None = None) -> Arch
     (``general.architecture``, ``<arch>.block_count``, ``<arch>.attention.head_count_kv`` ...)."""
     try:
         arch = info["general.architecture"]
-        layers = int(info[f"{arch}.block_count"])
-        heads = info[f"{arch}.attention.head_count"]
+        int(info[f"{arch}.block_count"])
+        info[f"{arch}.attention.head_count"]
         params = float(info["general.parameter_count"])
     except KeyError as exc:
         raise ValueError(f"model_info lacks {exc.args[0]!r}: pass /api/show's model_info or GGUF metadata") from None
-    heads = max(heads) if isinstance(heads, (list, tuple)) else int(heads)
-    kv = info.get(f"{arch}.attention.head_count_kv", heads)
-    kv = max(kv) if isinstance(kv, (list, tuple)) else int(kv)  # per-layer lists: the largest (conservative)
-    key_len = info.get(f"{arch}.attention.key_length") or int(info[f"{arch}.embedding_length"]) // heads
-    value_len = info.get(f"{arch}.attention.value_length") or key_len
+    layout = KVLayout.from_metadata(info)
     return Architecture(
-        name or str(info.get("general.name") or arch), params, layers, kv, int(key_len),
-        int(info.get(f"{arch}.context_length", 0)), None, int(value_len), "GGUF metadata")
+        name or str(info.get("general.name") or arch), params, layout.layers, max(layout.kv_heads),
+        layout.key_length, int(info.get(f"{arch}.context_length", 0)), None, layout.value_length, "GGUF metadata",
+        layout.sliding_window, 0, layout)
 
 
 @dataclass(frozen=True)
@@ -172,8 +191,7 @@ def architecture_from_gguf(path: str | Path) -> GGUFModel:
     n_exp, n_used = info.get(f"{prefix}.expert_count"), info.get(f"{prefix}.expert_used_count")
     if n_exp and n_used:
         expert = sum(int(t.n_elements) for t in reader.tensors if "_exps" in t.name)
-        arch = Architecture(arch.name, arch.params, arch.layers, arch.kv_heads, arch.head_dim,
-                            arch.context_max, params - expert + expert * n_used / n_exp, arch.value_dim, arch.source)
+        arch = dataclasses.replace(arch, active_params=params - expert + expert * n_used / n_exp)
     types: dict[str, int] = {}
     for t in reader.tensors:
         types[t.tensor_type.name] = types.get(t.tensor_type.name, 0) + 1
@@ -207,10 +225,7 @@ class MemoryEstimate:
 def _architecture(model: str | Architecture) -> Architecture:
     if isinstance(model, Architecture):
         return model
-    table = reference_architectures()
-    if model not in table:
-        raise ValueError(f"unknown model {model!r}: use one of {', '.join(table)} or pass an Architecture")
-    return table[model]
+    return pick("model", reference_architectures(), model, hint="or pass an Architecture")
 
 
 def estimate_memory(model: str | Architecture, quant: str = "Q4_K_M", context: int = 8192,
@@ -234,36 +249,9 @@ def estimate_memory(model: str | Architecture, quant: str = "Q4_K_M", context: i
     if overhead_gib < 0:
         raise ValueError(f"overhead_gib must be zero or more, got {overhead_gib}")
     weights = weight_bytes if weight_bytes is not None else arch.params * bits / 8
-    kv = arch.kv_bytes_per_token(kv_cache) * context * parallel
+    kv = arch.kv_bytes(context, parallel, kv_cache)
     return MemoryEstimate(arch.name, quant.upper(), context, parallel, kv_cache,
                           weights / GIB, kv / GIB, overhead_gib)
-
-
-@dataclass(frozen=True)
-class Hardware:
-    name: str
-    kind: str
-    memory_gb: float
-    bandwidth_gbs: float
-    watts: float | None
-    source: str
-
-
-@lru_cache(maxsize=None)
-def hardware_catalogue() -> dict[str, Hardware]:
-    """GPUs (and a CPU and a unified-memory machine for comparison) from ``labs/data/gpus.csv``."""
-    return {r["name"]: Hardware(r["name"], r["kind"], float(r["memory_gb"]), float(r["bandwidth_gbs"]),
-                                float(r["watts"]) if r["watts"] else None, f"{r['source']} (read {r['as_of']})")
-            for r in _rows("gpus.csv")}
-
-
-def _hardware(name: str | Hardware) -> Hardware:
-    if isinstance(name, Hardware):
-        return name
-    table = hardware_catalogue()
-    if name not in table:
-        raise ValueError(f"unknown hardware {name!r}: use one of {', '.join(table)}")
-    return table[name]
 
 
 def usable_gib(hardware: str | Hardware, count: int = 1) -> float:
@@ -311,7 +299,8 @@ def decode_tokens_per_s(model: str | Architecture, quant: str, hardware: str | H
     """
     arch, hw = _architecture(model), _hardware(hardware)
     count = whole("count", count)
-    bytes_per_token = arch.params_per_token * bits_per_weight(quant) / 8 + arch.kv_bytes_per_token() * context_filled
+    kv_read = arch.kv_bytes(context_filled) if context_filled else 0
+    bytes_per_token = arch.params_per_token * bits_per_weight(quant) / 8 + kv_read
     scale = count * (multi_gpu_efficiency if count > 1 else 1.0)
     return efficiency * scale * hw.bandwidth_gbs * 1e9 / bytes_per_token
 

@@ -33,9 +33,9 @@ MODULE_TIERS = (
     Tier("small production", "RTX 4090 24 GB", 1, "Qwen3-8B", "Q4_K_M",
          "RTX 4090 24 GB — RunPod community cloud", "RTX 4090 24 GB (MSRP)"),
     Tier("medium production", "A100 80 GB", 1, "Llama-4-Scout-17B-16E", "Q4_K_M",
-         "A100 80 GB — RunPod PCIe community cloud", "A100 80 GB PCIe (used, low end)"),
+         "A100 80 GB — RunPod PCIe community cloud", "A100 80 GB (used, low end)"),
     Tier("enterprise", "A100 80 GB", 4, "Qwen3-235B-A22B", "Q4_K_M",
-         "A100 80 GB — RunPod PCIe community cloud", "A100 80 GB PCIe (used, low end)"),
+         "A100 80 GB — RunPod PCIe community cloud", "A100 80 GB (used, low end)"),
 )
 
 #: Single-GPU options for one model, for "pick the cheapest tier that meets a latency target".

@@ -43,7 +43,8 @@ def test_docker_run_matches_the_module_plus_production_settings():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"keep_alive": "300"}, "duration with a unit"),
+    ({"keep_alive": "24 hours"}, "invalid duration"),
+    ({"keep_alive": "5 min"}, "invalid duration"),
     ({"num_parallel": 0}, "num_parallel must be a whole number of 1 or more"),
     ({"kv_cache_type": "q8_0", "flash_attention": False}, "needs flash_attention"),
     ({"restart": "sometimes"}, "restart='sometimes'"),
@@ -51,6 +52,17 @@ def test_docker_run_matches_the_module_plus_production_settings():
 def test_bad_settings_are_rejected(kwargs, message):
     with pytest.raises(ValueError, match=message):
         OllamaSettings(**kwargs)
+
+
+def test_keep_alive_follows_the_servers_own_rules():
+    """One duration parser: what the generator accepts is what the server reads from OLLAMA_KEEP_ALIVE."""
+    from labs.durations import parse_duration
+    from labs.server.config import ServerConfig
+
+    for value in ("300", "-5m", "1.5h", ".5h", "-1", "0", "1h30m"):  # the old generator refused the first four
+        env = OllamaSettings(keep_alive=value).environment()
+        assert ServerConfig.from_env(env).keep_alive == parse_duration(value, bare_seconds=True)
+    assert ServerConfig.from_env({"OLLAMA_KEEP_ALIVE": "300"}).keep_alive == 300.0
 
 
 def test_compose_structure_and_yaml_round_trip():

@@ -16,7 +16,8 @@ _PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 def parse_keep_alive(value: object, *, bare_seconds: bool = False) -> float:
     """``keep_alive`` → seconds (negative: forever), as Ollama reads it (Go durations or seconds).
     A string without a unit is refused in a request, but read as seconds from ``OLLAMA_KEEP_ALIVE``
-    and the command line (``bare_seconds``), as Ollama's own settings do.
+    and the command line (``bare_seconds``), as Ollama's own settings do. The rules live once, in
+    :func:`labs.durations.parse_duration` (lesson 4's deployment generator uses the same one).
 
     >>> [parse_keep_alive(v) for v in ("5m", "1h30m", "0", 0, -1, "-1m", 300, 2.5, "10s")]
     [300.0, 5400.0, 0.0, 0.0, -1.0, -60.0, 300.0, 2.5, 10.0]
@@ -27,23 +28,9 @@ def parse_keep_alive(value: object, *, bare_seconds: bool = False) -> float:
     ...
     ValueError: time: missing unit in duration "300"
     """
-    if isinstance(value, bool):
-        raise ValueError(f"invalid keep_alive: {value!r}")
-    if isinstance(value, (int, float)):
-        return float(value)
-    if not isinstance(value, str):
-        raise ValueError(f"invalid keep_alive: {value!r}")
-    text = value.strip()
-    sign, body = (-1.0, text[1:]) if text.startswith("-") else (1.0, text.lstrip("+"))
-    if body == "0":
-        return 0.0
-    if re.fullmatch(r"\d+(\.\d*)?", body):
-        if bare_seconds:
-            return sign * float(body)
-        raise ValueError(f'time: missing unit in duration "{value}"')
-    if not body or _PART.sub("", body):
-        raise ValueError(f'time: invalid duration "{value}"')
-    return sign * sum(float(n) * _UNITS[u] for n, u in _PART.findall(body))
+    from labs.durations import parse_duration
+
+    return parse_duration(value, bare_seconds=bare_seconds)
 
 
 @dataclass

@@ -133,14 +133,13 @@ class Runner:
 
     # --- memory -------------------------------------------------------------------------
     def memory_bytes(self) -> int:
-        """Weights as loaded plus the KV cache llama.cpp allocated for ``num_ctx``."""
-        meta = self.llm.metadata
-        arch = meta.get("general.architecture", "llama")
-        layers = int(meta.get(f"{arch}.block_count", 0))
-        heads = int(meta.get(f"{arch}.attention.head_count", 1))
-        kv_heads = int(meta.get(f"{arch}.attention.head_count_kv", heads))
-        head_dim = int(meta.get(f"{arch}.embedding_length", 0)) // max(heads, 1)
-        kv = 2 * layers * llama_cpp.llama_n_ctx(self.llm.ctx) * kv_heads * head_dim * 2  # f16 K and V
+        """Weights as loaded plus the KV cache llama.cpp allocated for ``num_ctx``: the workbook's one
+        KV formula (:func:`labs.kvcache.kv_cache_bytes`), with this context's micro-batch and SWA setting."""
+        from labs.kvcache import KVLayout, kv_cache_bytes
+
+        params = self.llm.context_params
+        kv = kv_cache_bytes(KVLayout.from_metadata(self.llm.metadata), int(llama_cpp.llama_n_ctx(self.llm.ctx)),
+                            n_ubatch=int(params.n_ubatch), swa_full=bool(params.swa_full))
         return int(llama_cpp.llama_model_size(self.llm.model)) + kv
 
     def close(self) -> None:

@@ -70,7 +70,8 @@ def plot_costs(api: ApiCost, selfhosts: SelfHostCost | Sequence[SelfHostCost],
             ax.axvline(even.requests_per_day, color=line.get_color(), ls=":", lw=1)
         elif not even.exists:
             line.set_label(f"self-hosted: {host.label} (no break-even)")
-    ax.set_title(f"Monthly cost vs volume ({api.input_tokens:g} in + {api.output_tokens:g} out tokens per request)\n"
+    thinking = f" + {api.reasoning_tokens:g} reasoning" if api.reasoning_tokens else ""
+    ax.set_title(f"Monthly cost vs volume ({api.input_tokens:g} in + {api.output_tokens:g} out{thinking} tokens per request)\n"
                  + textwrap.fill(as_of_text(api, *hosts), 110), fontsize=9)
     ax.set_xlabel("volume (requests per day)")
     ax.set_ylabel("cost (USD per month, 730 h)")
@@ -88,10 +89,12 @@ def scenario_table(api_models: Iterable[str] = ("gpt-4o-mini", "gpt-4o"),
                    selfhost: Iterable[str] = (RENT + "RTX 4090 24 GB — RunPod community cloud",
                                               BUY + "RTX 4090 24 GB (MSRP)",
                                               RENT + "H100 SXM 80 GB — RunPod community cloud"),
-                   *, input_tokens: float = 500, output_tokens: float = 200,
+                   *, input_tokens: float = 500, output_tokens: float = 200, reasoning_tokens: float = 0,
                    scenarios: dict[str, float] | None = None, capacity: float | None = None, **selfhost_kwargs):
     """The module's table "cost at small and large volume", computed: one row per scenario and option,
-    with the module's claim next to the number and the date of the price used. ``capacity``
+    with the module's claim next to the number and the date of the price used. ``reasoning_tokens``
+    (hidden, per request) are billed as output to the reasoning models among ``api_models``
+    (:data:`labs.costs.REASONING_BILLING`); other models get 0 and the column says so. ``capacity``
     (requests/day one machine serves) adds machines where a volume needs them; ``selfhost_kwargs``
     go to :func:`selfhost_cost` (electricity price, utilisation, ...)."""
     import pandas as pd
@@ -100,8 +103,11 @@ def scenario_table(api_models: Iterable[str] = ("gpt-4o-mini", "gpt-4o"),
     for scenario, volume in (scenarios or SCENARIOS).items():
         claim = MODULE_CLAIMS.get(scenario, {})
         for model in api_models:
-            c = api_cost(model, requests_per_day=volume, input_tokens=input_tokens, output_tokens=output_tokens)
+            thinks = costs.api_price(model).reasoning
+            c = api_cost(model, requests_per_day=volume, input_tokens=input_tokens, output_tokens=output_tokens,
+                         reasoning_tokens=reasoning_tokens if thinks else 0)
             rows.append({"scenario": scenario, "requests_per_day": volume, "kind": "cloud", "option": model,
+                         "reasoning_tokens": c.reasoning_tokens if thinks else "n/a (not a reasoning model)",
                          "usd_per_month": round(c.monthly_usd, 2), "module_says": claim.get("cloud", ""),
                          "prices_as_of": "; ".join(f"{k} {v}" for k, v in c.as_of.items())})
         for option in selfhost:
@@ -109,7 +115,7 @@ def scenario_table(api_models: Iterable[str] = ("gpt-4o-mini", "gpt-4o"),
             if capacity:
                 h = h.with_capacity(capacity)
             rows.append({"scenario": scenario, "requests_per_day": volume, "kind": "self-hosted",
-                         "option": h.label + (f" ×{h.machines_for(volume)}" if h.machines_for(volume) > 1 else ""),
+                         "reasoning_tokens": "", "option": h.label + (f" ×{h.machines_for(volume)}" if h.machines_for(volume) > 1 else ""),
                          "usd_per_month": round(h.monthly_at(volume), 2), "module_says": claim.get("self-hosted", ""),
                          "prices_as_of": "; ".join(f"{k} {v}" for k, v in h.as_of.items())})
     return pd.DataFrame(rows)
@@ -122,7 +128,7 @@ def break_even_text(even: BreakEven) -> str:
 
 def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090 24 GB — RunPod community cloud",
                   requests_per_day: int = 10_000, input_tokens: int = 500, output_tokens: int = 200,
-                  capacity: int = 0):
+                  capacity: int = 0, reasoning_tokens: int = 0):
     """Sliders and dropdowns that redraw the cost plot, the break-even and the scenario table.
 
     Returns the widget box: ``box.controls`` maps names to the controls, ``box.state`` holds the
@@ -145,6 +151,9 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
                                     description="input tokens / request", style=style, layout=layout),
         "output_tokens": w.IntSlider(value=output_tokens, min=10, max=4_000, step=10,
                                      description="output tokens / request", style=style, layout=layout),
+        "reasoning_tokens": w.IntSlider(value=reasoning_tokens, min=0, max=16_000, step=64,
+                                        description="reasoning tokens / request (billed as output)",
+                                        style=style, layout=layout),
         "utilisation": w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description="utilisation (bought)",
                                      style=style, layout=layout),
         "electricity": w.FloatSlider(value=0.20, min=0.01, max=1.0, step=0.01,
@@ -164,7 +173,8 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
             out.clear_output(wait=True)
             try:
                 api = api_cost(v["api_model"], requests_per_day=v["requests_per_day"],
-                               input_tokens=v["input_tokens"], output_tokens=v["output_tokens"])
+                               input_tokens=v["input_tokens"], output_tokens=v["output_tokens"],
+                               reasoning_tokens=v["reasoning_tokens"])
                 host = selfhost_cost(v["option"], electricity_usd_per_kwh=v["electricity"],
                                      utilisation=v["utilisation"], fixed_usd_per_month=v["fixed"])
                 if v["capacity"]:
@@ -177,13 +187,16 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
             state.update(api=api, selfhost=host, break_even=even)
             print(f"At {v['requests_per_day']:,} requests/day: API ${api.monthly_usd:,.2f}/month, "
                   f"self-hosted ${host.monthly_at(v['requests_per_day']):,.2f}/month")
+            if v["reasoning_tokens"]:
+                print(f"incl. {v['reasoning_tokens']:,} hidden reasoning tokens per request: {costs.REASONING_BILLING}")
             print(break_even_text(even))
             fig = plot_costs(api, host, max_requests_per_day=max(2 * v["requests_per_day"],
                                                                  2 * (even.requests_per_day or 0)))
             plt.show()
             plt.close(fig)
             state["table"] = scenario_table((v["api_model"],), (v["option"],), input_tokens=v["input_tokens"],
-                                            output_tokens=v["output_tokens"], electricity_usd_per_kwh=v["electricity"],
+                                            output_tokens=v["output_tokens"], reasoning_tokens=v["reasoning_tokens"],
+                                            electricity_usd_per_kwh=v["electricity"],
                                             utilisation=v["utilisation"], fixed_usd_per_month=v["fixed"],
                                             capacity=v["capacity"] or None)
             display(state["table"])

@@ -299,3 +299,40 @@ def test_as_of_text():
     api = api_cost("gpt-4o-mini", **MINI)
     box = rental_cost(RTX_RENT)
     assert costs.as_of_text(api, box) == f"prices as of: gpt-4o-mini 2025-06; {RTX_RENT} 2026-09"
+
+
+# --- issue 13: units in the wrong scale, reasoning tokens, one hardware table ----------------------
+
+def test_a_per_1k_price_typed_into_the_per_1m_field_is_refused_with_the_unit():
+    right = api_cost("gpt-4o-mini", requests_per_day=10_000, input_tokens=500, output_tokens=200)
+    assert round(right.monthly_usd, 2) == 59.31
+    with pytest.raises(ValueError, match=r"USD per 1M tokens.*gpt-4o-mini input: 0\.15.*× 1,000"):
+        api_price("gpt-4o-mini").override(input_usd_per_mtok=0.00015, output_usd_per_mtok=0.0006)
+    with pytest.raises(ValueError, match="USD per GPU-hour"):
+        gpu_rental(RTX_RENT).override(usd_per_gpu_hour=340)  # cents typed as dollars
+    with pytest.raises(ValueError, match=r"USD per kWh.*20 cents is 0\.20"):
+        ownership_cost("RTX 4090 24 GB (MSRP)", electricity_usd_per_kwh=20)
+
+
+def test_reasoning_tokens_are_billed_as_output():
+    visible = api_cost("gpt-5-mini", requests_per_day=10_000, input_tokens=500, output_tokens=200)
+    thinking = api_cost("gpt-5-mini", requests_per_day=10_000, input_tokens=500, output_tokens=200,
+                        reasoning_tokens=1_024)
+    assert round(visible.monthly_usd, 2) == 159.69
+    assert round(thinking.monthly_usd, 2) == 782.62
+    price = api_price("gpt-5-mini")
+    extra = 1_024 * price.output_usd_per_mtok / 1e6 * 10_000 * costs.DAYS_PER_MONTH
+    assert thinking.monthly_usd - visible.monthly_usd == pytest.approx(extra)
+    assert thinking.billed_output_tokens == 1_224 and "reasoning" in thinking.label
+    assert "billed as output" in costs.REASONING_BILLING
+    with pytest.raises(ValueError, match="not a reasoning model"):
+        api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=1, output_tokens=1, reasoning_tokens=10)
+
+
+def test_every_priced_card_is_one_card_of_the_hardware_table():
+    from labs.hardware import hardware_catalogue
+
+    cards = hardware_catalogue()
+    assert {r.gpu for r in costs.gpu_rentals().values()} <= set(cards)
+    assert {h.card for h in costs.hardware_options().values()} <= set(cards)
+    assert costs.hardware("RTX 4090 24 GB (MSRP)").power_w == cards["RTX 4090 24 GB"].watts

@@ -79,3 +79,17 @@ def test_decision_form_follows_its_controls():
     assert form.state["decision"].choice == "hybrid"
     form.controls["requests_per_day"].value = 0
     assert "requests_per_day" in form.state["error"]
+
+
+def test_reasoning_tokens_in_the_table_and_the_explorer():
+    table = wc.scenario_table(("gpt-5-mini", "gpt-4o-mini"), (), input_tokens=500, output_tokens=200,
+                              reasoning_tokens=1_024, scenarios={"issue 13": 10_000})
+    mini = table.set_index("option").loc["gpt-5-mini"]
+    assert mini["usd_per_month"] == 782.62 and mini["reasoning_tokens"] == 1_024
+    assert table.set_index("option").loc["gpt-4o-mini", "reasoning_tokens"].startswith("n/a")
+    box = wc.cost_explorer(api_model="gpt-5-mini", requests_per_day=10_000, input_tokens=500, output_tokens=200)
+    visible = box.state["api"].monthly_usd
+    box.controls["reasoning_tokens"].value = 1_024
+    assert round(visible, 2) == 159.69 and round(box.state["api"].monthly_usd, 2) == 782.62
+    box.controls["api_model"].value = "gpt-4o-mini"  # not a reasoning model: said so, not silently ignored
+    assert "not a reasoning model" in box.state["error"]

@@ -47,6 +47,39 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 @dataclass(frozen=True)
+class Percentile:
+    """A percentile of timings some of which were cut off by a deadline (censored).
+
+    ``lower_bound`` is true when a cut-off timing ranks at or below the percentile: its real value
+    is unknown but at least what was waited, so the true percentile is at least ``value``."""
+
+    value: float
+    lower_bound: bool
+    censored: int
+
+    def __str__(self) -> str:
+        return f"≥ {self.value:.3f}" if self.lower_bound else f"{self.value:.3f}"
+
+
+def censored_percentile(observed: Sequence[float], censored: Sequence[float], q: float) -> Percentile:
+    """The ``q``-th percentile of measured times plus times cut off by a limit, each cut-off one
+    counted as the time it had waited (a lower bound of its real value). Leaving them out instead
+    drops exactly the slowest requests (coordinated omission) and understates the tail.
+
+    >>> censored_percentile([0.2, 0.3, 2.43], [2.87], 95)   # a request cut off after 2.87 s without a token
+    Percentile(value=2.8040000000000003, lower_bound=True, censored=1)
+    >>> censored_percentile([1.0, 2.0, 3.0], [9.0], 50)      # cut off above the median: the median is exact
+    Percentile(value=2.5, lower_bound=False, censored=1)
+    """
+    values = sorted([(float(v), False) for v in observed] + [(float(v), True) for v in censored])
+    if not values:
+        raise ValueError("percentile of no values: measure at least one call first.")
+    value = percentile([v for v, _ in values], q)
+    high = math.ceil((len(values) - 1) * q / 100)
+    return Percentile(value, any(cut for _, cut in values[: high + 1]), len(censored))
+
+
+@dataclass(frozen=True)
 class LatencyStats:
     """Timings of repeated calls (seconds), with what was measured and how."""
 

@@ -8,7 +8,11 @@ Safety rules, enforced here rather than trusted to the caller:
 * **bounded twice** — by a request count *and* a wall-clock limit, both capped; when the time is up
   the requests still in flight are cancelled and recorded as stopped, so it always ends by itself;
 * **errors are results** — every non-200 status (503 "server busy" counted on its own), mid-stream
-  error, timeout or refused connection is recorded and shown in the summary, never dropped.
+  error, timeout or refused connection is recorded and shown in the summary, never dropped;
+* **cut-off requests count** — a request stopped by the time limit is the slowest kind there is: its
+  latency (and, without a first token, its TTFT) counts as at least the time it waited (censored), and a
+  percentile such a request could move is reported as a lower bound (``..._is_lower_bound``), never
+  computed from the finished requests alone (that hides the tail: coordinated omission).
 
 Streaming ``/api/generate`` gives the time to first token (TTFT) as well as the total latency.
 """
@@ -30,7 +34,7 @@ import httpx
 from labs import DEFAULT_MODEL
 from labs.host import is_loopback, parse_host
 from labs.inputs import fraction, number
-from labs.latency import percentile
+from labs.latency import Percentile, censored_percentile
 
 MAX_REQUESTS = 1000
 MAX_TIME_LIMIT_S = 300.0
@@ -106,12 +110,26 @@ class LoadResult:
         """Error messages and how often each happened."""
         return Counter(r.error or f"HTTP {r.status}" for r in self.failed)
 
-    def _p(self, values: list[float], q: float) -> float:
-        return percentile(values, q) if values else math.nan
+    @property
+    def cut_off(self) -> list[RequestRecord]:
+        """Requests the time limit stopped in flight (their timings are censored, not missing)."""
+        return [r for r in self.records if r.error == STOPPED]
+
+    def percentile(self, what: str, q: float) -> Percentile | None:
+        """``"latency"`` or ``"ttft"`` percentile over completed requests and the cut-off ones, each
+        cut-off one counted as at least its wait (``None`` when there is nothing to count)."""
+        cut = self.cut_off
+        if what == "latency":
+            observed = [r.latency_s for r in self.ok if r.latency_s is not None]
+            censored = [r.latency_s for r in cut if r.latency_s is not None]
+        elif what == "ttft":
+            observed = [r.ttft_s for r in self.ok + cut if r.ttft_s is not None]
+            censored = [r.latency_s for r in cut if r.ttft_s is None and r.latency_s is not None]
+        else:
+            raise ValueError(f"what must be 'latency' or 'ttft'; got {what!r}")
+        return censored_percentile(observed, censored, q) if observed or censored else None
 
     def summary(self) -> dict:
-        lat = [r.latency_s for r in self.ok if r.latency_s is not None]
-        ttft = [r.ttft_s for r in self.ok if r.ttft_s is not None]
         tokens = sum(r.output_tokens for r in self.ok)
         n_ok = len(self.ok) or math.nan
         wall = self.wall_s or math.nan
@@ -121,16 +139,27 @@ class LoadResult:
             "wall_s": round(self.wall_s, 3), "requests_per_s": len(self.ok) / wall,
             "output_tokens_per_s": tokens / wall,
             "mean_output_tokens": tokens / n_ok, "mean_prompt_tokens": sum(r.prompt_tokens for r in self.ok) / n_ok,
-            "latency_p50_s": self._p(lat, 50), "latency_p95_s": self._p(lat, 95), "latency_p99_s": self._p(lat, 99),
-            "ttft_p50_s": self._p(ttft, 50), "ttft_p95_s": self._p(ttft, 95),
+            **self._percentiles(), "cut_off": len(self.cut_off),
             "stopped_by_time_limit": self.stopped_by_time_limit,
         }
 
+    def _percentiles(self) -> dict:
+        row: dict = {}
+        for what, qs in (("latency", (50, 95, 99)), ("ttft", (50, 95))):
+            for q in qs:
+                p = self.percentile(what, q)
+                row[f"{what}_p{q}_s"] = math.nan if p is None else p.value
+                row[f"{what}_p{q}_is_lower_bound"] = bool(p and p.lower_bound)
+        return row
+
     def __repr__(self) -> str:
         s = self.summary()
+        def bound(name: str) -> str:
+            return ("≥ " if s[f"{name}_is_lower_bound"] else "") + f"{s[name + '_s']:.2f} s"
+
         text = (f"LoadResult({self.url}, concurrency {self.concurrency}: {s['completed_ok']}/{self.planned} ok, "
                 f"{s['errors']} errors ({s['http_503']} × 503), {s['requests_per_s']:.2f} req/s, "
-                f"p50 {s['latency_p50_s']:.2f} s, p95 {s['latency_p95_s']:.2f} s)")
+                f"p50 {bound('latency_p50')}, p95 {bound('latency_p95')})")
         for message, count in self.errors().most_common(5):
             text += f"\n  {count} × {message}"
         if self.not_started:
@@ -268,7 +297,10 @@ def plot_sweep(frame, title: str = "Load test on this machine"):
         ax.set_xticks(list(frame["concurrency"]))
         ax.set_ylim(bottom=0)
     errors = int(frame["errors"].sum())
-    fig.suptitle(f"{title} — {errors} failed request(s)" if errors else title)
+    bounds = [c for c in frame.columns if c.endswith("_is_lower_bound")]
+    if bounds and frame[bounds].to_numpy().any():
+        title += " (some percentiles are lower bounds: requests cut off by the time limit count as their wait)"
+    fig.suptitle(f"{title} — {errors} failed request(s)" if errors else title, fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -33,6 +33,8 @@ async def generate(request: Request):
     delay = 1.0 if prompt == "slow" else 0.005
 
     async def chunks():
+        if prompt == "never":  # no first token within any time limit the tests use
+            await asyncio.sleep(4.0)
         for i in range(n):
             await asyncio.sleep(delay)
             if prompt == "midstream" and i == 2:
@@ -148,3 +150,29 @@ def test_capacity_plan_littles_law():
         capacity_plan(1000, machine_requests_per_s=1, latency_s=-1)
     with pytest.raises(ValueError, match="target_utilization"):
         capacity_plan(1000, machine_requests_per_s=1, latency_s=1, target_utilization=1.5)
+
+
+def test_requests_cut_off_by_the_time_limit_count_at_least_their_wait(server):
+    """Issue 13: a request that waited without a first token until the limit is the slowest one;
+    leaving it out (as before) reported a p95 TTFT far below what it had already waited."""
+    result = load_test(server, concurrency=2, requests=6, time_limit_s=1.5, num_predict=3,
+                       prompts=["quick", "never"])
+    cut = [r for r in result.cut_off if r.ttft_s is None]
+    assert cut and all(r.error == STOPPED for r in cut)
+    longest_wait = max(r.latency_s for r in cut)
+    finished = [r.ttft_s for r in result.ok]
+    assert finished and max(finished) < longest_wait  # the old statistic saw only these
+    s = result.summary()
+    assert s["cut_off"] == len(result.cut_off)
+    assert s["ttft_p95_s"] >= min(r.latency_s for r in cut) and s["ttft_p95_is_lower_bound"]
+    assert s["latency_p95_s"] >= min(r.latency_s for r in cut) and s["latency_p95_is_lower_bound"]
+    assert "≥" in repr(result)
+
+
+def test_censored_percentile_on_the_issues_numbers():
+    from labs.latency import censored_percentile
+
+    observed = [0.41, 0.52, 0.77, 1.02, 1.3, 1.6, 1.9, 2.1, 2.43]
+    p = censored_percentile(observed, [2.87], 95)
+    assert p.lower_bound and p.value > max(observed)  # was 2.43 with the cut-off request dropped
+    assert not censored_percentile(observed, [], 95).lower_bound

@@ -83,8 +83,8 @@ _NOT_PERSONAL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _TAX_CONTEXT = re.compile(
-    r"(?:рнокпп|іпн|інн|ідентифікаційн\w*\s+(?:код|номер)\w*|податков\w*\s+номер\w*|"
-    r"код\s+платника|tax\s*(?:id|number|code)|\btin\b|taxpayer|\bдрфо\b|декларац\w*|tax\s+return)",
+    r"(?:рнокпп|(?<![а-яіїєґ])(?:іпн|інн)(?![а-яіїєґ])|ідентифікаційн\w*\s+(?:код|номер)\w*|податков\w*\s+номер\w*|"
+    r"код\s+платника|tax\s*(?:id|number|code)|\btin(?![a-z])|taxpayer|(?<![а-яіїєґ])дрфо|декларац\w*|tax\s+return)",
     re.IGNORECASE,
 )
 _PASSPORT_CONTEXT = re.compile(
@@ -114,7 +114,7 @@ def _not_personal_context(text: str, start: int) -> bool:
 # domain) is an address glued to a Ukrainian word; a Cyrillic letter is a boundary, not a part.
 _L = f"A-Za-z0-9{CONFUSABLE_CLASS}"
 _EMAIL = re.compile(
-    rf"(?<![A-Za-z0-9._%+\-])[{_L}_][{_L}._%+\-]*@[{_L}\-]+(?:\.[{_L}\-]+)*\.[A-Za-z{CONFUSABLE_CLASS}]{{2,}}"
+    rf"(?<![A-Za-z0-9_])[{_L}_][{_L}._%+\-]*@[{_L}\-]+(?:\.[{_L}\-]+)*\.[A-Za-z{CONFUSABLE_CLASS}]{{2,}}"
     r"(?![A-Za-z0-9])"
 )
 
@@ -183,7 +183,7 @@ def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Findin
         # positions of the alphanumeric characters, so a valid prefix maps back to a span
         pos = [m.start() + i for i, ch in enumerate(m.group()) if ch not in " -"]
         want = IBAN_LENGTHS.get(fold_confusables(m.group()[:2]).upper())
-        for n in ([want] if want else range(len(pos), 14, -1)):
+        for n in ([want] if want else ()):
             if n <= len(pos) and iban_ok(fold_confusables(text[pos[0] : pos[n - 1] + 1]).replace("-", "")):
                 end = pos[n - 1] + 1
                 if end < len(text) and text[end].isdigit():
@@ -200,13 +200,13 @@ _ID_CUE_BEFORE = re.compile(r"(?:номер\w*|№|number|\bno\.?|\bnr\.?|код
 
 def find_tax_ids(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
     """РНОКПП: the checksum (1 random number in 10 passes it) **and** context. A tax keyword within
-    50 characters before or 40 after; or, weaker, "номер"/"ID"/"code" right before digits that
+    70 characters before (room for a link) or 40 after; or, weaker, "номер"/"ID"/"code" right before digits that
     encode a plausible birth date. "1000000000 parameters" and token counts have neither."""
     for m in _TEN_DIGITS.finditer(text, lo, len(text) if hi is None else hi):
         code = m.group()
         if not rnokpp_ok(code) or _not_personal_context(text, m.start()):
             continue
-        if _TAX_CONTEXT.search(_before(text, m.start(), 50)) or _TAX_CONTEXT.search(text, m.end(), m.end() + 40):
+        if _TAX_CONTEXT.search(_before(text, m.start(), 70)) or _TAX_CONTEXT.search(text, m.end(), m.end() + 40):
             yield Finding("tax_id", m.start(), m.end(), code, 75)
         elif _ID_CUE_BEFORE.search(_before(text, m.start(), 20)) and 1900 <= rnokpp_birth_date(code).year <= 2012:
             yield Finding("tax_id", m.start(), m.end(), code, 30)  # weak: loses to any other kind
@@ -231,8 +231,8 @@ def find_passports(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Fi
                 yield Finding("passport", m.start(), m.end(), m.group(), 65)
 
 
-_SSN_DASHED = re.compile(r"(?<![\d\-])\d{3}-\d{2}-\d{4}(?![\d\-]|\.\d)")
-_SSN_PLAIN = re.compile(r"(?<![\d\-])\d{3}[ .\-]?\d{2}[ .\-]?\d{4}(?![\d\-]|\.\d)")
+_SSN_DASHED = re.compile(r"(?<!\d)(?<!\d-)\d{3}-\d{2}-\d{4}(?!\d|[.\-]\d)")
+_SSN_PLAIN = re.compile(r"(?<!\d)(?<!\d-)\d{3}[ .\-]?\d{2}[ .\-]?\d{4}(?!\d|[.\-]\d)")
 
 
 def find_ssns(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
@@ -250,20 +250,25 @@ _MONTHS_EN = (
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _MONTHS_UK = r"(?:січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня)"
+# Two patterns: numeric dates start with a literal digit (so the scan skips text fast) and may be
+# glued to a word ("born12.03.1985"); "March 5, 1990" starts with a month name, a word of its own.
 _DATE = re.compile(
-    rf"""(?<![\d.\-/])(?:
-        \d{{1,2}}[./\-]\d{{1,2}}[./\-](?:19|20)?\d{{2}}
-      | (?:19|20)\d{{2}}-\d{{2}}-\d{{2}}
-      | \d{{1,2}}\ (?:{_MONTHS_EN}|{_MONTHS_UK})\ (?:19|20)\d{{2}}
-      | {_MONTHS_EN}\ \d{{1,2}}(?:st|nd|rd|th)?,?\ (?:19|20)\d{{2}}
+    rf"""\d(?<![\d.\-/]\d)(?:
+        \d?[./\-]\d{{1,2}}[./\-](?:19|20)?\d{{2}}                    # 12.03.1985, 5/3/90
+      | (?<=1)9\d{{2}}-\d{{2}}-\d{{2}} | (?<=2)0\d{{2}}-\d{{2}}-\d{{2}}     # 1985-03-12
+      | \d?\ (?:{_MONTHS_EN}|{_MONTHS_UK})\ (?:19|20)\d{{2}}           # 5 березня 1990
     )(?![\d\-/]|\.\d)""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_WORD_DATE = re.compile(
+    rf"(?<![\w.\-/]){_MONTHS_EN}\ \d{{1,2}}(?:st|nd|rd|th)?,?\ (?:19|20)\d{{2}}(?![\d\-/]|\.\d)",
     re.VERBOSE | re.IGNORECASE,
 )
 
 
 def find_dobs(text: str) -> Iterator[Finding]:
-    for m in _DATE.finditer(text):
-        if _DOB_BEFORE.search(_before(text, m.start(), 30)) or _DOB_AFTER.match(text, m.end(), m.end() + 20):
+    for m in (*_DATE.finditer(text), *_WORD_DATE.finditer(text)):
+        if _DOB_BEFORE.search(_before(text, m.start(), 50)) or _DOB_AFTER.match(text, m.end(), m.end() + 20):
             yield Finding("dob", m.start(), m.end(), m.group(), 40)
 
 

@@ -1,0 +1,217 @@
+"""Synthetic personal data written the way people really write it, and harmless numbers (lesson 3).
+
+The property tests (``tests/test_pii_properties.py``) and ``bench/router_bench.py`` draw from here:
+
+* :func:`make_identifier` — a valid identifier of one kind (checksums pass, the numbers belong
+  to nobody), with the context word the kind needs ("РНОКПП", "passport", "born" ...);
+* :func:`disguise` — the same identifier as real text has it: mixed separators, full-width
+  digits, NBSP or a line break in a gap, a zero-width space, a percent-encoded link or query
+  string, HTML entities, Cyrillic look-alike letters;
+* :func:`glued_prompt` — a complex English or Ukrainian prompt with the identifier glued to a
+  random neighbour (letters of either script, punctuation, nothing); returns the prompt and the
+  identifier's span in it;
+* :func:`harmless_prompt` — a prompt with a number that is not personal: counts, parameter
+  counts, versions, prices, dates, order and invoice numbers, timestamps, ports.
+
+Everything takes a :class:`random.Random`, so a seed reproduces a set (hypothesis passes its own).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from urllib.parse import quote
+
+from labs.router.validators import luhn_digit, make_iban, make_rnokpp, ssn_ok
+
+KINDS = ("email", "phone", "card", "iban", "tax_id", "passport", "ssn", "dob")
+CHECKSUM_KINDS = ("card", "iban", "tax_id")  # the kinds whose validity a checksum proves
+LANGS = ("en", "uk")
+
+_NAMES = ("olena", "taras", "iryna", "petro", "john.smith", "m_kovalenko", "oksana+work", "ivan.petrenko")
+_DOMAINS = ("example.com", "mail.example.org", "ukr.example.net", "example.co.uk")
+_UA_OPERATORS = ("50", "63", "66", "67", "68", "73", "93", "95", "96", "97", "98", "99")
+_IBAN_COUNTRIES = {"UA": 25, "DE": 18, "PL": 24, "GB": None, "FR": 23}
+_BOOKLET_SERIES = "АВЕКМНОРСТ"
+
+
+def _digits(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice("0123456789") for _ in range(n))
+
+
+def _groups(digits: str, sizes: tuple[int, ...], seps: str, rng: random.Random) -> str:
+    out, i = [], 0
+    for k, size in enumerate(sizes):
+        if k:
+            out.append(rng.choice(seps))
+        out.append(digits[i : i + size])
+        i += size
+    return "".join(out)
+
+
+def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[str, str]:
+    """``(context, identifier)``: a valid identifier of ``kind`` and the words it needs before it
+    (empty for kinds that need none). Separators inside are mixed at random."""
+    if kind == "email":
+        return "", f"{rng.choice(_NAMES)}{rng.randint(1, 99)}@{rng.choice(_DOMAINS)}"
+    if kind == "phone":
+        op, rest = rng.choice(_UA_OPERATORS), _digits(rng, 7)
+        form = rng.randrange(5)
+        if form == 0:
+            return "", f"+380{_groups(op + rest, (2, 3, 2, 2), ' -', rng)}" if rng.random() < 0.5 else \
+                f"+380 {_groups(op + rest, (2, 3, 2, 2), ' -.', rng)}"
+        if form == 1:
+            return "", "0" + _groups(op + rest, (2, 3, 2, 2), " -", rng) if rng.random() < 0.5 else f"0{op}{rest}"
+        if form == 2:
+            return "", f"+380{op}{rest}"
+        if form == 3:
+            return "", f"({rng.choice(['415', '212', '646'])}) 555-01{_digits(rng, 2)}"
+        return "", f"+44 20 7946 0{_digits(rng, 3)}"
+    if kind == "card":
+        body = rng.choice(["4", "51", "52", "53", "54", "55"])
+        body += _digits(rng, 15 - len(body))
+        number = body + luhn_digit(body)
+        if rng.random() < 0.3:
+            return "", number
+        return "", _groups(number, (4, 4, 4, 4), " -", rng)
+    if kind == "iban":
+        country = rng.choice(list(_IBAN_COUNTRIES))
+        n = _IBAN_COUNTRIES[country]
+        bban = ("WEST" + _digits(rng, 14)) if n is None else _digits(rng, n)
+        iban = make_iban(country, bban)
+        return "", iban if rng.random() < 0.6 else iban.replace(" ", "")
+    if kind == "tax_id":
+        birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(24000))
+        word = rng.choice(["РНОКПП", "ІПН", "ідентифікаційний код", "податковий номер"] if lang == "uk"
+                          else ["tax ID", "taxpayer number", "TIN", "РНОКПП"])
+        return word + rng.choice(["", " ", ": ", ":", " № "]), make_rnokpp(birth, rng.randrange(10000))
+    if kind == "passport":
+        form = rng.randrange(3)
+        if form == 0:
+            series = rng.choice(_BOOKLET_SERIES) + rng.choice(_BOOKLET_SERIES)
+            return ("паспорт " if lang == "uk" else "passport "), series + rng.choice(["", " ", " №"]) + _digits(rng, 6)
+        if form == 1:
+            return ("ID-картка " if lang == "uk" else "ID card "), _digits(rng, 9)
+        return ("закордонний паспорт " if lang == "uk" else "passport no. "), \
+            rng.choice(["FE", "FA", "EK", "EX"]) + _digits(rng, 6)
+    if kind == "ssn":
+        while True:
+            ssn = f"{rng.randint(100, 899)}-{_digits(rng, 2)}-{_digits(rng, 4)}"
+            if ssn_ok(ssn):
+                return ("SSN " if rng.random() < 0.5 else ""), ssn
+    if kind == "dob":
+        d = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(24000))
+        word = rng.choice(["дата народження ", "народилася ", "д.н. "] if lang == "uk" else ["born ", "DOB: ", "date of birth "])
+        return word, rng.choice([f"{d.day:02d}.{d.month:02d}.{d.year}", d.isoformat()])
+    raise ValueError(f"kind={kind!r}: choose one of {', '.join(KINDS)}")
+
+
+# --- disguises ------------------------------------------------------------------------------------
+_FULLWIDTH = {ord(c): chr(0xFF10 + i) for i, c in enumerate("0123456789")}
+_LOOKALIKE = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "A": "А", "E": "Е", "O": "О", "K": "К",
+              "M": "М", "T": "Т", "B": "В", "H": "Н", "P": "Р", "C": "С", "X": "Х"}
+DISGUISES = ("plain", "fullwidth", "nbsp", "newline", "zero_width", "percent", "query", "html", "dashes",
+             "lookalike", "arabic_digits")
+
+
+def disguise(identifier: str, how: str, rng: random.Random) -> str:
+    """``identifier`` written another way (``how`` is one of :data:`DISGUISES`)."""
+    if how == "plain":
+        return identifier
+    if how == "fullwidth":
+        return identifier.translate(_FULLWIDTH)
+    if how == "arabic_digits":
+        return identifier.translate({ord(c): chr(0x0660 + i) for i, c in enumerate("0123456789")})
+    if how == "nbsp":
+        return identifier.replace(" ", rng.choice(["\u00a0", "\u202f", "\u2009"]))
+    if how == "newline":
+        if " " not in identifier:
+            return identifier
+        i = rng.choice([k for k, ch in enumerate(identifier) if ch == " "])
+        return identifier[:i] + rng.choice(["\n", "\r\n", " \n"]) + identifier[i + 1 :]
+    if how == "zero_width":
+        i = rng.randrange(1, len(identifier))
+        return identifier[:i] + rng.choice(["\u200b", "\u00ad", "\u2060", "\ufeff"]) + identifier[i:]
+    if how == "percent":
+        return quote(identifier, safe=rng.choice(["", ".", "-"]))
+    if how == "query":
+        return "https://example.com/form?" + rng.choice(["id", "q", "contact", "v"]) + "=" + quote(identifier, safe="")
+    if how == "html":
+        return "".join(f"&#{ord(ch)};" if not ch.isalnum() or rng.random() < 0.3 else ch for ch in identifier)
+    if how == "dashes":
+        return identifier.replace("-", rng.choice(["\u2011", "\u2013", "\u2212"]))
+    if how == "lookalike":
+        return "".join(_LOOKALIKE.get(ch, ch) if rng.random() < 0.5 else ch for ch in identifier)
+    raise ValueError(f"how={how!r}: choose one of {', '.join(DISGUISES)}")
+
+
+# --- prompts ---------------------------------------------------------------------------------------
+_BEFORE = ("", " ", ".", ":", "(", "«", '"', "/", "=", "тел", "тел.", "пишіть", "Note", "tel:", "\n", "\u00a0", "-",
+           "№", "·", "—", "[")
+_AFTER = ("", " ", ".", ",", ")", "»", '"', "!", "?", ";", "дякую", "thanks", "\n", "Ok", "—", "]", ":")
+_COMPLEX = {
+    "en": ("Analyse step by step why the request failed and compare the options in detail: {x} Then recommend one.",
+           "Compare the two plans in detail{x} and explain why one is better, step by step.",
+           "{x} Design a detailed strategy for this customer and justify each step."),
+    "uk": ("Проаналізуй крок за кроком, чому запит не пройшов, і порівняй варіанти детально: {x} Потім порекомендуй один.",
+           "Порівняй два плани детально{x} і обґрунтуй, чому один кращий, крок за кроком.",
+           "{x} Склади детальну стратегію для цього клієнта й обґрунтуй кожен крок."),
+}
+
+
+def glued_prompt(kind: str, rng: random.Random, *, lang: str | None = None,
+                 how: str | None = None) -> tuple[str, tuple[int, int], str]:
+    """``(prompt, (start, end), disguise)``: a complex prompt holding one ``kind`` identifier at
+    ``prompt[start:end]`` (its context word outside the span), glued to random neighbours."""
+    lang = lang or rng.choice(LANGS)
+    context, ident = make_identifier(kind, rng, lang)
+    how = how or rng.choice(DISGUISES)
+    if how == "lookalike" and not any(ch.isalpha() for ch in ident):
+        how = "fullwidth"
+    shown = disguise(ident, how, rng)
+    before = rng.choice(_BEFORE) if not context else ""
+    if how == "query" and context:
+        context = context.rstrip() + " "
+    after = rng.choice(_AFTER)
+    head, tail = rng.choice(_COMPLEX[lang]).split("{x}")
+    prefix = head + before + (rng.choice([" ", ": ", ", "]) + context if context else "")
+    return prefix + shown + after + tail, (len(prefix), len(prefix) + len(shown)), how
+
+
+def harmless_prompt(rng: random.Random, lang: str | None = None) -> str:
+    """A prompt with one number that is not personal (see the module docstring)."""
+    lang = lang or rng.choice(LANGS)
+    n = rng.randint(1, 10 ** rng.randint(1, 12))
+    year = rng.randint(1990, 2030)
+    date = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
+    version = f"{rng.randint(0, 20)}.{rng.randint(0, 40)}.{rng.randint(0, 200)}"
+    price = f"{rng.randint(1, 99_999):,}.{rng.randint(0, 99):02d}"
+    order = _digits(rng, rng.randint(6, 12))
+    params = rng.choice(["135000000", "360000000", "1000000000", "7000000000", "8000000000", "70000000000",
+                         str(rng.randint(1, 999) * 10 ** rng.randint(6, 9))])
+    en = [
+        f"The job processed {n} tokens yesterday.",
+        f"A model with {params} parameters needs more memory than that.",
+        f"Upgrade from version {version} before {date.isoformat()}.",
+        f"The card costs ${price} and the server {rng.randint(1000, 40000):,} USD.",
+        f"Order #{order} shipped on {date.strftime('%d.%m.%Y')}.",
+        f"Invoice INV-{year}-{_digits(rng, 5)} is overdue by {rng.randint(2, 90)} days.",
+        f"Convert the unix timestamp {rng.randint(1_000_000_000, 1_900_000_000)} to a date.",
+        f"Port {rng.randint(1024, 65535)} and PID {rng.randint(100, 4_000_000)} exited with code {rng.randint(0, 255)}.",
+        f"Decode speed was {rng.randint(1, 400)}.{rng.randint(0, 99)} tokens/s at {rng.randint(1, 80)}.{rng.randint(0, 9)} GB.",
+        f"Revenue grew from {rng.randint(1, 9_999_999):,} to {rng.randint(1, 9_999_999):,} in {year}.",
+        f"We sold {n} units in {year}, {rng.randint(1, 99)}% more than before.",
+    ]
+    uk = [
+        f"Задача обробила {n} токенів учора.",
+        f"Модель на {params} параметрів потребує більше пам'яті.",
+        f"Оновіть версію {version} до {date.strftime('%d.%m.%Y')}.",
+        f"Ціна {rng.randint(1, 99)} {rng.randint(100, 999)} грн, знижка {rng.randint(1, 50)}%.",
+        f"Замовлення № {order} відправлено {date.strftime('%d.%m.%Y')}.",
+        f"Рахунок-фактура № {year}-{_digits(rng, 4)} на суму {rng.randint(1, 99)} {rng.randint(100, 999)} грн.",
+        f"Перетворіть unix-час {rng.randint(1_000_000_000, 1_900_000_000)} на дату.",
+        f"ТТН {_digits(rng, 14)}, вага {rng.randint(1, 30)} кг.",
+        f"Населення {rng.randint(1, 9)} {rng.randint(100, 999)} {rng.randint(100, 999)} осіб ({year}).",
+        f"Ми продали {n} одиниць у {year} році.",
+    ]
+    return rng.choice(en if lang == "en" else uk)

@@ -1,0 +1,166 @@
+"""Run the module's own TypeScript (AI SDK) examples from Python and read what they print (lessons 2 and 3).
+
+Module 29 teaches integration through the AI SDK: ``generateText`` with ``createOllama`` from
+``ollama-ai-provider`` (section 29.2) and the hybrid ``smartRoute`` / ``processSensitiveData`` pair
+(section 29.3). Those examples live as runnable files in ``sdk/`` at the workbook's root, with the
+exact package versions in ``sdk/package-lock.json`` (``npm ci`` there installs them; ``make test``
+does it). Each example prints one JSON document on its last line of output; :func:`run_example`
+runs one with Node against the server at ``OLLAMA_HOST`` and returns that document, decoded.
+
+Without Node (18 or newer) or without ``sdk/node_modules``, :func:`unavailable` says what to install,
+so a notebook cell can print it instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from labs import DEFAULT_MODEL
+from labs.errors import LabError
+from labs.host import base_url, parse_host
+
+if TYPE_CHECKING:
+    from labs.router.cloud import RecordedRequest, StandInCloud
+
+SDK_DIR = Path(__file__).resolve().parent.parent / "sdk"
+NODE_MIN = (18, 19)  # `node --import tsx` needs 18.19+ (tsx's documented minimum for --import)
+INSTALL_NODE = ("install Node.js 18 or newer: `sudo apt-get install nodejs npm` (Debian/Ubuntu), "
+                "`brew install node` (macOS), or see https://nodejs.org")
+INSTALL_SDK = f"install the examples' packages: `npm ci` in {SDK_DIR} (`make test` does it)"
+
+
+class NodeMissing(LabError):
+    """No usable ``node`` (18.19 or newer) on PATH, or the example packages are not installed."""
+
+
+class ExampleFailed(LabError):
+    """A TypeScript example exited with an error; ``stderr`` holds the end of what it printed."""
+
+    def __init__(self, script: str, returncode: int, stderr: str):
+        self.script = script
+        self.returncode = returncode
+        self.stderr = stderr
+        super().__init__(f"sdk/{script} exited with status {returncode}:\n{stderr[-3000:]}")
+
+
+def node_version(node: str | None = None) -> tuple[int, int, int] | None:
+    """The ``(major, minor, patch)`` of ``node`` (found on PATH when not given), or None without one."""
+    node = node or shutil.which("node")
+    if not node:
+        return None
+    try:
+        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.match(r"v(\d+)\.(\d+)\.(\d+)", out.strip())
+    return (int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def unavailable() -> str | None:
+    """None when the examples can run here; otherwise one sentence saying what to install."""
+    version = node_version()
+    if version is None:
+        return f"Node.js is not installed (no `node` on PATH): {INSTALL_NODE}."
+    if version[:2] < NODE_MIN:
+        have = ".".join(map(str, version))
+        return f"Node.js {have} is too old for the examples (they need {NODE_MIN[0]}.{NODE_MIN[1]}+): {INSTALL_NODE}."
+    if not (SDK_DIR / "node_modules" / "tsx").is_dir():
+        return f"The examples' packages are not installed: {INSTALL_SDK}."
+    return None
+
+
+def run_example(script: str, *args: str, host: str | None = None, env: dict[str, str] | None = None,
+                timeout: float = 120.0) -> Any:
+    """Run ``sdk/<script>`` with Node and return the JSON document it printed last.
+
+    ``host``: the model server (an ``OLLAMA_HOST`` value; default: ``OLLAMA_HOST`` itself), passed to
+    the example as ``OLLAMA_HOST``. ``env``: more environment variables for it. ``timeout`` in seconds.
+    Raises :class:`NodeMissing` (with the install command), :class:`ExampleFailed` (exit status and
+    stderr), or ``TimeoutError``.
+    """
+    why = unavailable()
+    if why:
+        raise NodeMissing(why)
+    if not (SDK_DIR / script).is_file():
+        raise ValueError(f"no example sdk/{script}: choose one of {sorted(p.name for p in SDK_DIR.glob('*.ts'))}")
+    url = parse_host(host) if host is not None else base_url()
+    child_env = {**os.environ, "OLLAMA_HOST": url, **(env or {})}
+    try:
+        proc = subprocess.run([shutil.which("node") or "node", "--import", "tsx", script, *args], cwd=SDK_DIR,
+                              env=child_env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise TimeoutError(f"sdk/{script} did not finish within {timeout} s (is the model server at {url} busy?)") from None
+    if proc.returncode != 0:
+        raise ExampleFailed(script, proc.returncode, proc.stderr or proc.stdout)
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, ValueError):
+        raise ExampleFailed(script, 0, f"expected one JSON line on stdout, got:\n{proc.stdout[-2000:]}") from None
+
+
+@dataclass(frozen=True)
+class SmartRouteRun:
+    """One run of the module's ``smartRoute`` (or ``processSensitiveData``) in TypeScript.
+
+    ``how``: "simple", "complex" or "sensitive"; ``model_id``: the model that answered, as its server
+    named it (``routed`` follows from it); ``cloud_requests``: what the stand-in cloud recorded during
+    this run (empty for a real cloud, which shows nothing); ``leaked``: the prompt reached the stand-in.
+    """
+
+    prompt: str
+    how: str
+    model_id: str
+    text: str
+    completion_tokens: int
+    cloud_requests: list["RecordedRequest"]
+
+    @property
+    def routed(self) -> str:
+        return "local" if self.model_id == DEFAULT_MODEL else "cloud"
+
+    @property
+    def leaked(self) -> bool:
+        return any(self.prompt in r.text() for r in self.cloud_requests)
+
+
+def smart_route(prompt: str, how: str, *, cloud: "StandInCloud | None" = None, host: str | None = None,
+                timeout: float = 120.0) -> SmartRouteRun:
+    """Run ``sdk/smart-route.ts``: the module's ``smartRoute(prompt, how)`` for ``how`` "simple" or
+    "complex", or ``processSensitiveData(prompt)`` for "sensitive" (lesson 3).
+
+    The cloud side (``openai('gpt-4o-mini')``) goes to ``cloud``, lesson 3's **stand-in** (a local
+    recorder, not a model) when one is given: only the stand-in can show what it received. Without
+    one it goes to the real API when ``OPENAI_API_KEY`` is in the environment (``OPENAI_BASE_URL``
+    too, when set), and otherwise to a stand-in started for this call. The local side goes to
+    ``host`` (default ``OLLAMA_HOST``). Raises as :func:`run_example` does.
+    """
+    from labs.router.cloud import STAND_IN_KEY, StandInCloud
+
+    if how not in ("simple", "complex", "sensitive"):
+        raise ValueError(f"how={how!r}: use 'simple' or 'complex' (smartRoute) or 'sensitive' (processSensitiveData)")
+    if cloud is None and os.environ.get("OPENAI_API_KEY"):
+        out = run_example("smart-route.ts", how, prompt, host=host, timeout=timeout)
+        return _route_run(prompt, how, out, [])
+    own = cloud is None
+    cloud = (cloud or StandInCloud()).start()
+    try:
+        before = len(cloud.requests)
+        out = run_example("smart-route.ts", how, prompt, host=host, timeout=timeout,
+                          env={"OPENAI_BASE_URL": cloud.base_url, "OPENAI_API_KEY": STAND_IN_KEY})
+        return _route_run(prompt, how, out, cloud.requests[before:])
+    finally:
+        if own:
+            cloud.stop()
+
+
+def _route_run(prompt: str, how: str, out: dict, requests: list) -> SmartRouteRun:
+    return SmartRouteRun(prompt=prompt, how=how, model_id=out["modelId"], text=out["text"],
+                         completion_tokens=int(out["usage"]["completionTokens"] or 0), cloud_requests=requests)

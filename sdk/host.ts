@@ -1,0 +1,60 @@
+// Where the local model server is: OLLAMA_HOST, read with the same rules as `ollama` itself and
+// as the workbook's Python helpers (labs/host.py, whose doctests tests/test_client_matrix.py
+// replays here, so the two languages cannot drift apart).
+//   unset -> http://127.0.0.1:11434    '1.2.3.4' -> http://1.2.3.4:11434    ':5000' -> http://127.0.0.1:5000
+//   'https://example.com' -> https://example.com:443    'http://h:8080/ollama/' -> http://h:8080/ollama
+
+const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_PORT = 11434;
+
+export function parseHost(host: string | undefined = process.env.OLLAMA_HOST): string {
+  const raw = (host ?? '').trim();
+  const hasScheme = raw.includes('://');
+  const scheme = hasScheme ? raw.slice(0, raw.lastIndexOf('://')) : 'http';
+  const rest = hasScheme ? raw.slice(raw.lastIndexOf('://') + 3) : raw;
+  if (scheme !== 'http' && scheme !== 'https') {
+    throw new Error(`OLLAMA_HOST='${raw}': the scheme must be http or https`);
+  }
+  const slash = rest.indexOf('/');
+  const authority = slash < 0 ? rest : rest.slice(0, slash);
+  const path = (slash < 0 ? '' : rest.slice(slash)).replace(/\/+$/, '');
+  // [v6]:port, name:port, or a bare name / v6 address
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(authority);
+  let hostname = m?.[1] ?? '';
+  const portText = m?.[2];
+  const defaultPort = scheme === 'https' && hasScheme ? 443 : DEFAULT_PORT;
+  let port = defaultPort;
+  if (portText !== undefined && portText !== '') {
+    port = /^\d+$/.test(portText) ? Number(portText) || defaultPort : NaN; // ':0' means the default, as in Python
+    if (!(port >= 1 && port <= 65535)) {
+      throw new Error(`OLLAMA_HOST='${raw}': the port must be a number from 1 to 65535`);
+    }
+  }
+  hostname = hostname.replace(/^\[|\]$/g, '') || DEFAULT_HOST;
+  if (hostname.includes(':')) hostname = `[${hostname}]`;
+  return `${scheme}://${hostname}:${port}${path}`;
+}
+
+/** The native API's base, what `createOllama({ baseURL })` takes: `<host>/api`.
+ *  Unset, that is http://127.0.0.1:11434/api: the module's 'http://localhost:11434/api' names the
+ *  same server, but Node 18 may try `localhost` as ::1 first, where Ollama does not listen. */
+export function ollamaApiURL(): string {
+  return `${parseHost()}/api`;
+}
+
+/** The OpenAI-compatible API's base on the same server: `<host>/v1`. */
+export function ollamaOpenAIURL(): string {
+  return `${parseHost()}/v1`;
+}
+
+// `tsx host.ts VALUE...` prints what each value parses to (JSON), for the cross-language test.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const out = process.argv.slice(2).map((v) => {
+    try {
+      return { value: v, url: parseHost(v) };
+    } catch (e) {
+      return { value: v, error: (e as Error).message };
+    }
+  });
+  console.log(JSON.stringify(out));
+}

@@ -30,7 +30,10 @@ class Measurement:
     """One timed generation (lesson 2, "Streaming and metrics").
 
     ``server_tokens_per_s`` comes from the server's own counters (``eval_count / eval_duration``);
-    ``client_tokens_per_s`` from this machine's clock between the first and the last streamed chunk.
+    ``client_tokens_per_s`` from this machine's clock: the tokens generated after the first streamed
+    chunk (the server's ``eval_count`` − 1) over ``stream_s``, the seconds from the first chunk to the
+    last. Tokens, not chunks: a chunk can carry several tokens (llama.cpp holds back the bytes of a
+    multi-byte character until it is whole, so a Ukrainian answer of 32 tokens may arrive in 30 chunks).
     """
 
     text: str
@@ -44,6 +47,8 @@ class Measurement:
     server_tokens_per_s: float
     client_tokens_per_s: float
     done_reason: str
+    stream_s: float = 0.0
+    chunks: int = 0
 
 
 MODEL_OPTIONS = frozenset({"temperature", "top_k", "top_p", "min_p", "seed", "num_predict", "stop", "num_ctx",
@@ -229,8 +234,8 @@ class LocalLLM:
             load_s=final.get("load_duration", 0) / 1e9, prompt_eval_s=final.get("prompt_eval_duration", 0) / 1e9,
             eval_s=eval_ns / 1e9,
             server_tokens_per_s=count / eval_ns * 1e9 if eval_ns else 0.0,
-            client_tokens_per_s=(len(pieces) - 1) / span if span > 0 else 0.0,
-            done_reason=final.get("done_reason", ""),
+            client_tokens_per_s=(count - 1) / span if span > 0 and count > 1 else 0.0,
+            done_reason=final.get("done_reason", ""), stream_s=span, chunks=len(pieces),
         )
 
 

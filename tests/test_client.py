@@ -121,6 +121,41 @@ def test_measure_against_the_live_server(llm):
     assert 0 < m.ttft_s < m.total_s
     assert m.eval_count == 16 and m.done_reason == "length"
     assert m.server_tokens_per_s > 0 and m.client_tokens_per_s > 0
+    assert m.client_tokens_per_s * m.stream_s == pytest.approx(m.eval_count - 1)  # tokens, not chunks
+
+
+class _Chunked(BaseHTTPRequestHandler):
+    """Streams an answer of 32 tokens in 30 chunks (two chunks carry two tokens each), as llama.cpp
+    does when a Cyrillic character spans two tokens."""
+
+    protocol_version = "HTTP/1.0"
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.end_headers()
+        for i in range(30):
+            time.sleep(0.01)
+            self.wfile.write(json.dumps({"response": "при", "done": False}).encode() + b"\n")
+            self.wfile.flush()
+        final = {"response": "", "done": True, "eval_count": 32, "eval_duration": 300_000_000}
+        self.wfile.write(json.dumps(final).encode() + b"\n")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_client_tokens_per_second_counts_tokens_not_chunks():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Chunked)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        m = LocalLLM(f"127.0.0.1:{server.server_address[1]}").measure("Привіт")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (m.chunks, m.eval_count) == (30, 32)
+    assert m.client_tokens_per_s == pytest.approx(31 / m.stream_s)  # was 29 / stream_s: chunks counted
 
 
 def test_a_model_option_at_the_top_level_is_refused_not_ignored(recorder):

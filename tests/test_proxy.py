@@ -31,7 +31,7 @@ def test_streams_through_and_times_the_first_token(server_url):
     with RecordingProxy(server_url, first_token_delay=0.3) as proxy:
         m = LocalLLM(proxy.host).measure("Count to five.", options=OPTS)
     (ex,) = proxy.exchanges
-    assert ex.streamed and ex.chunks == m.eval_count > 1
+    assert ex.streamed and ex.chunks == m.chunks > 1 and m.chunks <= m.eval_count  # a chunk may hold several tokens
     assert ex.text == m.text
     assert ex.first_token_at - ex.received_at >= 0.3  # the delay is in the server-side figure
     assert m.ttft_s >= 0.3  # and the client saw it too

@@ -208,3 +208,33 @@ def test_detector_check_accepts_a_validated_ip_detector_and_rejects_a_naive_one(
     naive = regex_detector("ip", r"\d+(?:\.\d+){2,3}")
     result = run_check("lesson3.detector", {"find_ip": naive})
     assert result.status == "failed" and "not an IP address" in result.message
+
+
+# --- cost: one formula (labs.costs.api_cost), cached input billed at its own price -------------------
+
+def test_cloud_cost_bills_cached_input_through_api_cost():
+    from labs.costs import api_cost
+
+    cloud = CloudLLM(_api_key="unused")  # gpt-4o-mini, priced from the workbook's table
+    assert round(cloud.cost(2006, 300, cached_tokens=1920) * 1e6, 1) == 336.9  # the figure
+    expected = api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=2006, output_tokens=300,
+                        cached_input_share=1920 / 2006).usd_per_request
+    assert cloud.cost(2006, 300, cached_tokens=1920) == pytest.approx(expected, rel=1e-12)
+    assert cloud.cost(2006, 300) > cloud.cost(2006, 300, cached_tokens=1920)
+    assert cloud.cost(0, 0) == 0.0 and cloud.cost(100, 0) > 0 and cloud.cost(0, 10) > 0
+    with pytest.raises(ValueError, match="cached_tokens"):
+        cloud.cost(100, 10, cached_tokens=101)
+
+
+def test_evaluation_cost_column_uses_api_cost():
+    from labs.costs import api_cost
+    from labs.router.evaluate import CostModel, estimate_tokens, load_prompts
+
+    model = CostModel.from_price("gpt-4o-mini")
+    row = next(r for r in load_prompts() if r["complexity"] == "complex")
+    expected = api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=estimate_tokens(row["text"]),
+                        output_tokens=model.complex_output_tokens).usd_per_request
+    assert model.cost(row, "cloud") == pytest.approx(expected, rel=1e-12)
+    assert model.cost(row, "local") == 0.0
+    cached = CostModel.from_price("gpt-4o-mini", cached_input_share=0.5)
+    assert cached.cost(row, "cloud") < model.cost(row, "cloud")

@@ -27,7 +27,18 @@ from .durations import parse_duration
 from .inputs import whole
 
 RESTART_POLICIES = ("no", "always", "on-failure", "unless-stopped")
-MANAGEMENT_ENDPOINTS = ("pull", "push", "delete", "create", "copy", "blobs")
+MANAGEMENT_ROUTES = (
+    ("POST", "/api/pull"), ("POST", "/api/push"), ("DELETE", "/api/delete"), ("POST", "/api/copy"),
+    ("POST", "/api/create"), ("HEAD", "/api/blobs/:digest"), ("POST", "/api/blobs/:digest"),
+    ("POST", "/api/me"), ("POST", "/api/signout"), ("DELETE", "/api/user/keys/:encodedKey"),
+)
+"""Every route Ollama serves that changes its model store or its ollama.com account, as its router
+registers them (``server/routes.go``, ``GenerateRoutes``): pulling, pushing, deleting, copying and
+creating models, uploading and probing blobs (``/api/blobs/:digest``), and the account routes. The proxy
+refuses them all; inference (``/api/generate``, ``/api/chat``, ``/api/embed``, ``/v1/...``) and the
+read-only listing routes pass."""
+MANAGEMENT_ENDPOINTS = tuple(dict.fromkeys(path.split("/")[2] for _, path in MANAGEMENT_ROUTES))
+"""The first path segment after ``/api/`` of each management route; the proxy blocks it and everything below it."""
 
 
 @dataclass(frozen=True)
@@ -172,8 +183,10 @@ server {{
 
     client_max_body_size {p.max_body};
 
-    # model management stays on the host (docker exec ollama ollama pull ...), never on the internet
-    location ~ ^/api/({blocked})$ {{
+    # model management stays on the host (docker exec ollama ollama pull ...), never on the internet:
+    # each route and everything below it (/api/blobs/sha256:...), in any letter case. nginx matches the
+    # normalised path (%-escapes decoded, // merged, ./.. resolved), so a disguised path is caught too.
+    location ~* ^/api/({blocked})(/|$) {{
         return 403;
     }}
 

@@ -27,7 +27,7 @@ from typing import Iterator
 
 import yaml
 
-from labs.deploy import MANAGEMENT_ENDPOINTS, ProxySettings, api_keys_map, new_api_key, nginx_site
+from labs.deploy import MANAGEMENT_ROUTES, ProxySettings, api_keys_map, new_api_key, nginx_site
 
 
 @dataclass
@@ -229,6 +229,18 @@ def systemd_verify(unit_text: str, unit_name: str = "ollama.service") -> ToolRes
     return ToolResult("systemd-analyze verify", True, ok, "\n".join(other + note))
 
 
+def blocked_routes() -> list[tuple[str, str]]:
+    """Every management route the proxy refuses, as ``(method, path)`` with example parameters
+    (``HEAD /api/blobs/sha256:000…``), for probing a running proxy."""
+    examples = {":digest": "sha256:" + "0" * 64, ":encodedKey": "c3NoLWVkMjU1MTk"}
+    out = []
+    for method, path in MANAGEMENT_ROUTES:
+        for placeholder, value in examples.items():
+            path = path.replace(placeholder, value)
+        out.append((method, path))
+    return out
+
+
 def blocked_paths() -> list[str]:
-    """The management endpoints the proxy refuses (``/api/pull`` ...)."""
-    return [f"/api/{name}" for name in MANAGEMENT_ENDPOINTS]
+    """The paths of :func:`blocked_routes` (``/api/pull`` ...)."""
+    return [path for _, path in blocked_routes()]

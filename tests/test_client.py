@@ -135,7 +135,7 @@ class _Chunked(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/x-ndjson")
         self.end_headers()
-        for i in range(30):
+        for _ in range(30):
             time.sleep(0.01)
             self.wfile.write(json.dumps({"response": "при", "done": False}).encode() + b"\n")
             self.wfile.flush()

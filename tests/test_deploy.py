@@ -147,7 +147,18 @@ class _Upstream(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    do_GET = do_POST = _reply
+    def do_HEAD(self):
+        self.seen.append(("HEAD", self.path))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _seen_reply(self):
+        self.seen.append((self.command, self.path))
+        self._reply()
+
+    do_GET = do_POST = do_DELETE = _seen_reply
+    seen: list = []
 
     def log_message(self, *args):
         pass
@@ -155,6 +166,7 @@ class _Upstream(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def upstream():
+    _Upstream.seen = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -182,6 +194,33 @@ def test_live_proxy_enforces_tls_api_key_and_blocks_management(upstream):
         assert seen["host"] == "localhost"  # a loopback Ollama refuses non-local Host headers
         for path in ("/api/pull", "/api/delete", "/api/create"):
             assert http.post(path, json={}, headers={"Authorization": f"Bearer {key}"}).status_code == 403
+
+
+@needs_nginx
+@needs_openssl
+def test_every_management_route_ollama_serves_is_blocked_through_the_running_proxy(upstream):
+    """Issue 13: /api/blobs/:digest (HEAD and POST) went through with a valid key; now every route
+    Ollama registers for the model store or the account is refused before it reaches the server."""
+    from labs.deploy_validate import blocked_routes
+
+    key = deploy.new_api_key()
+    auth = {"Authorization": f"Bearer {key}"}
+    routes = blocked_routes()
+    assert {("HEAD", "/api/blobs/sha256:" + "0" * 64), ("POST", "/api/blobs/sha256:" + "0" * 64),
+            ("POST", "/api/push"), ("POST", "/api/copy"), ("DELETE", "/api/delete"), ("POST", "/api/pull"),
+            ("POST", "/api/create")} <= set(routes)
+    disguised = [("POST", "/api//pull"), ("POST", "/api/%70ull"), ("POST", "/api/./copy"), ("POST", "/v1/../api/push"),
+                 ("POST", "/API/CREATE"), ("POST", "/api/pull/"), ("DELETE", "/api/user/keys/abc")]
+    with running_proxy(upstream, [key], free_port()) as base, httpx.Client(base_url=base, verify=False,
+                                                                            timeout=10) as http:
+        for method, path in routes + disguised:
+            request = http.build_request(method, path, headers=auth, content=b"{}" if method != "HEAD" else None)
+            request.url = request.url.copy_with(raw_path=path.encode())  # send the path exactly as written
+            assert http.send(request).status_code == 403, (method, path)
+        assert _Upstream.seen == []  # nothing reached the model server
+        for method, path in (("POST", "/api/generate"), ("POST", "/api/chat"), ("POST", "/api/embed"),
+                             ("POST", "/v1/chat/completions"), ("GET", "/api/tags"), ("POST", "/api/show")):
+            assert http.request(method, path, headers=auth, json={}).status_code == 200, (method, path)
 
 
 @needs_systemd

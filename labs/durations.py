@@ -23,14 +23,14 @@ _PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 def parse_duration(value: object, *, bare_seconds: bool = False) -> float:
     """``keep_alive`` → seconds (negative: forever), as Ollama reads it.
 
-    >>> [parse_duration(v) for v in ("5m", "1h30m", "0", 0, -1, "-1m", 300, 2.5, "10s")]
-    [300.0, 5400.0, 0.0, 0.0, -1.0, -60.0, 300.0, 2.5, 10.0]
-    >>> parse_duration("-1", bare_seconds=True), parse_duration("300", bare_seconds=True)
-    (-1.0, 300.0)
-    >>> parse_duration("300")
+    >>> {v: parse_duration(v) for v in ("250ms", "1.5h", ".5s", "2h45m10s", "+30s")}
+    {'250ms': 0.25, '1.5h': 5400.0, '.5s': 0.5, '2h45m10s': 9910.0, '+30s': 30.0}
+    >>> parse_duration("90", bare_seconds=True)   # OLLAMA_KEEP_ALIVE=90: seconds
+    90.0
+    >>> parse_duration("90")                      # "keep_alive": "90" in a request: refused, as Go refuses it
     Traceback (most recent call last):
     ...
-    ValueError: time: missing unit in duration "300"
+    ValueError: time: missing unit in duration "90"
     >>> parse_duration("24 hours")
     Traceback (most recent call last):
     ...

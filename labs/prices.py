@@ -27,6 +27,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import ClassVar
 
 from .catalogue import pick
 from .hardware import card as hardware_card
@@ -107,10 +108,23 @@ class ApiPrice(_Dated):
         return self.model
 
 
-@dataclass(frozen=True)
-class GpuRental(_Dated):
-    """One on-demand GPU offer (USD per GPU-hour)."""
+class _CardPrice(_Dated):
+    """A price for one card of :mod:`labs.hardware`, which must name it exactly as ``hardware.csv`` does."""
 
+    PRICE: ClassVar[tuple[str, str, str]]  # (attribute, what it is, unit)
+    card: str
+
+    def __post_init__(self) -> None:
+        hardware_card(self.card)
+        attribute, what, unit = self.PRICE
+        check_price(f"{self.card}: {what}", getattr(self, attribute), unit)
+
+
+@dataclass(frozen=True)
+class GpuRental(_CardPrice):
+    """One on-demand GPU offer (USD per GPU-hour); ``gpu`` is the card's name in ``hardware.csv``."""
+
+    PRICE = ("usd_per_gpu_hour", "rental price", "USD per GPU-hour")
     gpu: str
     provider: str
     offer: str
@@ -119,9 +133,9 @@ class GpuRental(_Dated):
     as_of: str
     note: str = ""
 
-    def __post_init__(self) -> None:
-        hardware_card(self.gpu)  # the card must be in hardware.csv, spelled the same way
-        check_price(f"{self.gpu}: rental price", self.usd_per_gpu_hour, "USD per GPU-hour")
+    @property
+    def card(self) -> str:  # type: ignore[override]
+        return self.gpu
 
     @property
     def key(self) -> str:
@@ -129,19 +143,16 @@ class GpuRental(_Dated):
 
 
 @dataclass(frozen=True)
-class HardwarePrice(_Dated):
+class HardwarePrice(_CardPrice):
     """A card to buy: purchase price (USD); its power draw comes from the card (:mod:`labs.hardware`)."""
 
+    PRICE = ("price_usd", "purchase price", "USD")
     card: str
     variant: str
     price_usd: float
     source: str
     as_of: str
     note: str = ""
-
-    def __post_init__(self) -> None:
-        hardware_card(self.card)  # the card must be in hardware.csv, spelled the same way
-        check_price(f"{self.card}: purchase price", self.price_usd, "USD")
 
     @property
     def power_w(self) -> float:

@@ -9,8 +9,11 @@ so llama.cpp loads the file like any other. The answers it generates are noise; 
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
-from dataclasses import dataclass
+import os
+import tempfile
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 #: Extra per-layer tensors each supported architecture has besides the llama-style ones.
@@ -106,3 +109,16 @@ def write_toy_gguf(path: str | Path, shape: ToyShape, *, seed: int = 0) -> Path:
     w.write_tensors_to_file()
     w.close()
     return Path(path)
+
+
+def toy_gguf(shape: ToyShape, *, seed: int = 0) -> Path:
+    """The toy of ``shape``, written once per machine into the temporary directory and reused
+    (reading the SmolLM2 tokenizer takes seconds; the file itself is a few megabytes)."""
+    key = hashlib.sha256(repr((astuple(shape), seed)).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / "labs-toy-gguf" / f"{shape.arch}-{key}.gguf"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        write_toy_gguf(partial, shape, seed=seed)
+        partial.replace(path)  # atomic: a concurrent reader never sees half a file
+    return path

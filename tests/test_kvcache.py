@@ -13,15 +13,20 @@ import pytest
 
 from labs import sizing
 from labs.kvcache import KVLayout, kv_cache_bytes, llama_cpp_allocation, swa_pattern
-from labs.toygguf import GEMMA3_TOY, QWEN3_0_6B, write_toy_gguf
+from labs.toygguf import GEMMA3_TOY, QWEN3_0_6B, toy_gguf, write_toy_gguf
 
 MIB = 2**20
 
 
 @pytest.fixture(scope="module")
-def toys(tmp_path_factory):
-    d = tmp_path_factory.mktemp("toys")
-    return {"qwen3": write_toy_gguf(d / "qwen3.gguf", QWEN3_0_6B), "gemma3": write_toy_gguf(d / "gemma3.gguf", GEMMA3_TOY)}
+def toys():
+    return {"qwen3": toy_gguf(QWEN3_0_6B), "gemma3": toy_gguf(GEMMA3_TOY)}
+
+
+def test_the_toy_writer_writes_what_it_is_asked(tmp_path):
+    meta = _metadata(write_toy_gguf(tmp_path / "t.gguf", GEMMA3_TOY, seed=1))
+    assert (meta["general.architecture"], meta["gemma3.block_count"], meta["gemma3.attention.sliding_window"]) == \
+        ("gemma3", 12, 256)
 
 
 def _metadata(path) -> dict:

@@ -1,0 +1,347 @@
+"""The limits of open models, measured: a small quality check a learner runs on any model at ``OLLAMA_HOST``.
+
+Lesson 1 ("quality: frontier vs open-source") runs it. Thirty short items in five categories (arithmetic,
+facts, following a format, valid JSON, answering in Ukrainian) live in ``labs/data/quality_items.yaml``;
+each answer is scored by a deterministic checker in :data:`CHECKERS` (never by another model), so the same
+answers always get the same score. :func:`run_quality` asks the model (temperature 0, fixed seed, a few
+tokens per item) and returns a :class:`QualityRun` with a per-item table and a per-category score table;
+:func:`published_scores` reads ``labs/data/published_scores.csv`` (MMLU, GSM8K, IFEval… with source, URL and
+date) and :func:`compare_with_published` puts the measured scores next to them.
+
+It is a smoke test of what a model can do, not a benchmark: 30 items give a coarse score (one item is
+3 percentage points), and the checkers accept only answers in the shape the prompt asks for.
+
+>>> score_answer("number", "17 + 25 = 42.", 42), score_answer("number", "The answer is 43", 42)
+(True, False)
+>>> score_answer("ukrainian", "Київ", ["Київ"]), score_answer("ukrainian", "Kyiv", ["Київ"])
+(True, False)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Callable
+
+import pandas as pd
+
+CATEGORIES = ("arithmetic", "facts", "format", "json", "ukrainian")
+OPTIONS = {"temperature": 0, "seed": 42}
+"""Sampling for every item: greedy and seeded, so a run is repeatable (the cap is per item)."""
+SYSTEM = "Answer briefly and exactly as asked."
+
+
+# --- checkers: (answer text, expected) -> correct? ------------------------------------------------------
+
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+_THINK = re.compile(r"<think>.*?(</think>|$)", re.S)
+_FENCE = re.compile(r"^```[a-zA-Z]*\s*(.*?)\s*```$", re.S)
+RUSSIAN_ONLY = set("ыэъёЫЭЪЁ")
+"""Letters Russian writes and Ukrainian does not: an answer with them is not Ukrainian."""
+APOSTROPHES = "'’ʼ`"
+
+
+def clean(answer: str) -> str:
+    """The answer without a reasoning model's ``<think>…</think>`` block and surrounding space."""
+    return _THINK.sub("", answer or "").strip()
+
+
+def _numbers(text: str) -> list[float]:
+    out = []
+    for raw in _NUMBER.findall(text):
+        try:
+            out.append(float(raw.replace(",", "")))
+        except ValueError:
+            continue
+    return out
+
+
+def check_number(answer: str, expected: float) -> bool:
+    """The first or the last number in the answer equals ``expected`` ("42", "17 + 25 = 42")."""
+    found = _numbers(clean(answer))
+    return bool(found) and any(abs(n - float(expected)) < 1e-9 for n in (found[0], found[-1]))
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold()
+    for mark in APOSTROPHES:
+        text = text.replace(mark, "'")
+    return text
+
+
+def check_words(answer: str, expected: list[str]) -> bool:
+    """One of ``expected`` appears as a whole word, ignoring case ("Paris." matches, "Parisian" does not)."""
+    text = _fold(clean(answer))
+    return any(re.search(rf"(?<!\w){re.escape(_fold(w))}(?!\w)", text) for w in expected)
+
+
+def check_exact(answer: str, expected: str) -> bool:
+    """The answer is ``expected`` and nothing else: case counts, a final full stop or quotes do not.
+
+    >>> check_exact("HELLO.", "HELLO"), check_exact("hello", "HELLO"), check_exact("Yes, it is.", "yes")
+    (True, False, False)
+    """
+    text = clean(answer).strip().strip("\"'“”«»").strip()
+    want = str(expected)
+    if want.islower():  # "yes" / "blue": the word matters, not its capital letter
+        text = text[:1].lower() + text[1:]
+    return text.rstrip(".!") == want.rstrip(".!")
+
+
+def check_comma_list(answer: str, expected: int) -> bool:
+    """One line of exactly ``expected`` comma-separated items, each of at most three words."""
+    text = clean(answer).rstrip(".")
+    if "\n" in text:
+        return False
+    parts = [p.strip() for p in text.split(",")]
+    return len(parts) == int(expected) and all(p and len(p.split()) <= 3 for p in parts)
+
+
+def check_dash_lines(answer: str, expected: int) -> bool:
+    """Exactly ``expected`` non-empty lines, each starting with "-"."""
+    lines = [ln.strip() for ln in clean(answer).splitlines() if ln.strip()]
+    return len(lines) == int(expected) and all(ln.startswith("-") and len(ln) > 1 for ln in lines)
+
+
+def parse_json_answer(answer: str) -> Any:
+    """The answer as JSON (one ``` fence around it is allowed); raises ``ValueError`` when it is not JSON."""
+    text = clean(answer)
+    fenced = _FENCE.match(text)
+    return json.loads(fenced.group(1) if fenced else text)
+
+
+def check_json(answer: str, expected: Any) -> bool:
+    """The whole answer is JSON and equals ``expected`` (objects: these keys with these values, extra keys allowed)."""
+    try:
+        value = parse_json_answer(answer)
+    except ValueError:
+        return False
+    return _json_matches(value, expected)
+
+
+def _json_matches(value: Any, expected: Any) -> bool:
+    if isinstance(expected, dict):
+        return isinstance(value, dict) and all(k in value and _json_matches(value[k], v) for k, v in expected.items())
+    if isinstance(expected, bool) or isinstance(value, bool):
+        return value is expected
+    if isinstance(expected, (int, float)):
+        return isinstance(value, (int, float)) and float(value) == float(expected)
+    if isinstance(expected, str):
+        return isinstance(value, str) and _fold(value.strip()) == _fold(expected)
+    if isinstance(expected, list):
+        return isinstance(value, list) and len(value) == len(expected) and all(map(_json_matches, value, expected))
+    return value == expected
+
+
+def cyrillic_share(text: str) -> float:
+    """The share of letters in ``text`` that are Cyrillic (0.0 when it has no letters).
+
+    >>> cyrillic_share("Київ"), cyrillic_share("Kyiv"), cyrillic_share("123")
+    (1.0, 0.0, 0.0)
+    """
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum("CYRILLIC" in unicodedata.name(c, "") for c in letters) / len(letters)
+
+
+def check_ukrainian(answer: str, expected: list[str] | None, *, min_share: float = 0.8) -> bool:
+    """Written in Ukrainian: at least ``min_share`` of the letters Cyrillic, none of ы э ъ ё, and — when
+    ``expected`` is given — one of those words (or stems: "зелен" matches "зелений") in it."""
+    text = clean(answer)
+    if cyrillic_share(text) < min_share or RUSSIAN_ONLY & set(text):
+        return False
+    return expected is None or any(_fold(w) in _fold(text) for w in expected)
+
+
+CHECKERS: dict[str, Callable[[str, Any], bool]] = {
+    "number": check_number, "words": check_words, "exact": check_exact, "comma_list": check_comma_list,
+    "dash_lines": check_dash_lines, "json": check_json, "ukrainian": check_ukrainian,
+}
+
+
+def score_answer(check: str, answer: str, expected: Any) -> bool:
+    """Score one answer with the named checker; an unknown name is a ``KeyError`` that lists the known ones."""
+    try:
+        checker = CHECKERS[check]
+    except KeyError:
+        raise KeyError(f"unknown checker {check!r}: use one of {', '.join(CHECKERS)}") from None
+    return bool(checker(answer, expected))
+
+
+# --- items ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    category: str
+    prompt: str
+    check: str
+    expect: Any
+    num_predict: int
+
+    def score(self, answer: str) -> bool:
+        return score_answer(self.check, answer, self.expect)
+
+
+@lru_cache(maxsize=None)
+def _load(text: str) -> tuple[Item, ...]:
+    import yaml
+
+    raw = yaml.safe_load(text)
+    default_cap = int(raw.get("defaults", {}).get("num_predict", 16))
+    items = []
+    for entry in raw["items"]:
+        item = Item(entry["id"], entry["category"], entry["prompt"], entry["check"], entry.get("expect"),
+                    int(entry.get("num_predict", default_cap)))
+        if item.category not in CATEGORIES:
+            raise ValueError(f"quality item {item.id!r}: category {item.category!r} is not one of {CATEGORIES}")
+        if item.check not in CHECKERS:
+            raise ValueError(f"quality item {item.id!r}: checker {item.check!r} is not one of {tuple(CHECKERS)}")
+        items.append(item)
+    ids = [i.id for i in items]
+    if len(set(ids)) != len(ids):
+        raise ValueError("quality items: ids must be unique")
+    return tuple(items)
+
+
+def items(categories: tuple[str, ...] | None = None) -> list[Item]:
+    """The items of ``labs/data/quality_items.yaml`` (optionally only some categories)."""
+    text = resources.files("labs").joinpath("data", "quality_items.yaml").read_text(encoding="utf-8")
+    chosen = _load(text)
+    return [i for i in chosen if categories is None or i.category in categories]
+
+
+# --- running --------------------------------------------------------------------------------------------
+
+@dataclass
+class QualityRun:
+    """One run: ``answers`` has a row per item (id, category, prompt, answer, correct, tokens, seconds);
+    ``table`` a row per category (items, correct, score_pct) plus an ``all`` row; ``seconds`` is the
+    wall time of the whole run on this machine."""
+
+    model: str
+    server: str
+    answers: pd.DataFrame
+    seconds: float
+    table: pd.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.table = score_table(self.answers)
+
+    @property
+    def score_pct(self) -> float:
+        """The share of all items answered correctly, in percent."""
+        return float(self.table.loc["all", "score_pct"])
+
+
+def score_table(answers: pd.DataFrame) -> pd.DataFrame:
+    """Per-category scores from a per-item table with ``category`` and ``correct`` columns.
+
+    >>> score_table(pd.DataFrame({"category": ["facts", "facts", "json"], "correct": [True, False, True]}))
+              items  correct  score_pct
+    category                           
+    facts         2        1       50.0
+    json          1        1      100.0
+    all           3        2       66.7
+    """
+    grouped = answers.groupby("category", sort=False)["correct"].agg(items="size", correct="sum")
+    order = [c for c in CATEGORIES if c in grouped.index] + [c for c in grouped.index if c not in CATEGORIES]
+    table = grouped.loc[order]
+    table.loc["all"] = [int(table["items"].sum()), int(table["correct"].sum())]
+    table = table.astype(int)
+    table["score_pct"] = (100 * table["correct"] / table["items"]).round(1)
+    table.index.name = "category"
+    return table
+
+
+def _think_off(llm, model: str) -> dict:
+    """``{"think": False}`` for a reasoning model (qwen3, deepseek-r1): its thinking would use up the few
+    tokens each item allows. Asked of ``/api/show``'s capabilities; a server that does not list them, or a
+    model without thinking, gets nothing (Ollama refuses ``think`` for those)."""
+    try:
+        caps = llm.show(model).get("capabilities") or []
+    except Exception:  # the run itself reports a missing model with the client's own message
+        return {}
+    return {"think": False} if "thinking" in caps else {}
+
+
+def run_quality(llm=None, *, model: str | None = None, categories: tuple[str, ...] | None = None,
+                progress: Callable[[int, int], None] | None = None) -> QualityRun:
+    """Ask ``model`` every item (chat API, temperature 0, seed 42, each item's ``num_predict``) and score it.
+
+    ``llm`` is a :class:`labs.client.LocalLLM` (one for ``OLLAMA_HOST`` if omitted); ``model`` defaults
+    to ``llm.model``. Raises the client's errors (``ServerNotRunning``, ``ModelNotFound``) unchanged.
+    """
+    from labs.client import LocalLLM
+
+    own = llm is None
+    llm = llm or LocalLLM()
+    name = model or llm.model
+    try:
+        extra = _think_off(llm, name)
+        chosen = items(categories)
+        rows = []
+        started = time.perf_counter()
+        for n, item in enumerate(chosen, 1):
+            t0 = time.perf_counter()
+            reply = llm.chat([{"role": "system", "content": SYSTEM}, {"role": "user", "content": item.prompt}],
+                             model=name, options={**OPTIONS, "num_predict": item.num_predict}, **extra)
+            answer = reply.get("message", {}).get("content", "")
+            rows.append({"id": item.id, "category": item.category, "prompt": item.prompt, "answer": answer,
+                         "correct": item.score(answer), "tokens": reply.get("eval_count", 0),
+                         "seconds": round(time.perf_counter() - t0, 3)})
+            if progress:
+                progress(n, len(chosen))
+        seconds = time.perf_counter() - started
+        server = "labs embedded server" if llm.is_embedded() else "Ollama"
+    finally:
+        if own:
+            llm.close()
+    return QualityRun(name, server, pd.DataFrame(rows), seconds)
+
+
+# --- published figures ----------------------------------------------------------------------------------
+
+def published_scores() -> pd.DataFrame:
+    """Published benchmark scores of the module's models (``labs/data/published_scores.csv``): one row per
+    model and benchmark with ``score_pct``, ``setting``, ``source``, ``source_url``, ``published`` (when the
+    figure appeared), ``as_of`` (when it was read) and ``read_via`` (the stored copy it was read from)."""
+    with resources.files("labs").joinpath("data", "published_scores.csv").open(encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype={"ollama_tag": str}).fillna({"ollama_tag": ""})
+
+
+def _same_model(tag: str, model: str) -> bool:
+    """Whether ``model`` is the model published as ``tag``: the same name, or another tag of the same row of
+    the module's table (``labs/data/module_models.csv``: ``llama3.2:latest`` is ``llama3.2:3b``)."""
+    from labs.models import normalise_tag
+
+    if not tag:
+        return False
+    with resources.files("labs").joinpath("data", "module_models.csv").open(encoding="utf-8") as fh:
+        rows = pd.read_csv(fh)["ollama_tags"]
+    names = {normalise_tag(tag)}
+    for tags in rows:
+        group = {normalise_tag(t) for t in str(tags).split("|")}
+        if names & group:
+            names |= group
+    return normalise_tag(model) in names
+
+
+def compare_with_published(run: QualityRun) -> pd.DataFrame:
+    """The published scores, with this run's own score for the closest category next to each, and the
+    measured model's rows marked ``this_model``. The two are different tests: read them side by side, never
+    as the same number."""
+    pub = published_scores()
+    out = pub[["model", "ollama_tag", "benchmark", "setting", "score_pct", "category", "published", "source_url"]].copy()
+    out = out.rename(columns={"score_pct": "published_pct"})
+    out["this_model"] = [_same_model(t, run.model) for t in out["ollama_tag"]]
+    measured = run.table["score_pct"]
+    out[f"measured_here_pct ({run.model})"] = [measured.get(c, float("nan")) if mine else float("nan")
+                                             for c, mine in zip(out["category"], out["this_model"])]
+    return out

@@ -1,0 +1,47 @@
+"""One setting for the model every lesson uses: ``LABS_MODEL``.
+
+Each notebook asks :func:`lesson_model` once (``MODEL = lesson_model()``) and passes ``MODEL`` on. Set the
+variable before starting JupyterLab (``LABS_MODEL=llama3.2 make lab``) or in the first cell
+(``os.environ["LABS_MODEL"] = "qwen3:8b"``), and every lesson switches to that model. Unset, it is
+:data:`labs.DEFAULT_MODEL`, the only model the embedded server ships (``smollm2:135m``).
+Taught in lesson 0 ("Which model?").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from labs import DEFAULT_MODEL
+
+ENV_VAR = "LABS_MODEL"
+
+REAL_OLLAMA_MODELS = ("llama3.2", "qwen3:8b")
+"""The module's own suggestions (§29.2: ``ollama pull llama3.2`` — 3B, runs on a CPU; ``ollama pull qwen3:8b``)."""
+
+
+def lesson_model(default: str = DEFAULT_MODEL, env: Mapping[str, str] | None = None) -> str:
+    """The model the lessons use: ``LABS_MODEL`` from ``env`` (the process environment unless given)
+    if set and not blank, else ``default``.
+
+    >>> lesson_model(env={})
+    'smollm2:135m'
+    >>> lesson_model(env={"LABS_MODEL": " llama3.2 "})
+    'llama3.2'
+    """
+    chosen = (os.environ if env is None else env).get(ENV_VAR, "").strip()
+    return chosen or default
+
+
+def missing_model_help(model: str, *, embedded: bool) -> str:
+    """What to do when ``model`` is not on the server (one actionable sentence or two).
+
+    The embedded server ships only ``smollm2:135m`` (plus any GGUF the learner adds to its model store);
+    pulling anything else there fails with Ollama's own "pull model manifest: file does not exist".
+    """
+    if embedded:
+        return (f"{model!r} is not on the embedded server: it ships only {DEFAULT_MODEL!r} (and any GGUF you add). "
+                f"For a real model install Ollama, run `ollama pull {REAL_OLLAMA_MODELS[0]}` (or "
+                f"`ollama pull {REAL_OLLAMA_MODELS[1]}`), then start JupyterLab with "
+                f"OLLAMA_HOST=127.0.0.1:11434 {ENV_VAR}={REAL_OLLAMA_MODELS[0]}.")
+    return f"{model!r} is not on this Ollama: run `ollama pull {model}`, or set {ENV_VAR} to a model `ollama list` shows."

@@ -1,0 +1,126 @@
+"""labs.quality: the checkers on hand-written answers, the item file, the published figures, and one live run."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from labs import quality
+from labs.quality import CATEGORIES, CHECKERS, score_answer
+
+
+@pytest.mark.parametrize("check, answer, expected, right", [
+    ("number", "42", 42, True),
+    ("number", "17 + 25 = 42.", 42, True),
+    ("number", "The answer is 1,000.", 1000, True),
+    ("number", "17 + 25 = 32.", 42, False),
+    ("number", "I cannot compute that.", 42, False),
+    ("words", "The capital of France is Paris.", ["Paris"], True),
+    ("words", "paris", ["Paris"], True),
+    ("words", "A Parisian café.", ["Paris"], False),
+    ("words", "A spider has 8 legs.", ["8", "eight"], True),
+    ("words", "A spider has 18 legs.", ["8", "eight"], False),
+    ("exact", "HELLO", "HELLO", True),
+    ("exact", "\"HELLO.\"", "HELLO", True),
+    ("exact", "Hello in capital letters.", "HELLO", False),
+    ("exact", "Yes", "yes", True),
+    ("exact", "Yes, 10 is greater.", "yes", False),
+    ("exact", "The cat sat on the mat.", "The cat sat on the mat.", True),
+    ("exact", "The cat sat on a mat.", "The cat sat on the mat.", False),
+    ("comma_list", "apple, banana, cherry", 3, True),
+    ("comma_list", "1. Bananas\n2. Apples\n3. Grapes", 3, False),
+    ("comma_list", "apple, banana", 3, False),
+    ("dash_lines", "- one\n- two\n- three", 3, True),
+    ("dash_lines", "- one\n- two", 3, False),
+    ("dash_lines", "one\ntwo\nthree", 3, False),
+    ("json", '{"name": "Anna", "age": 30}', {"name": "Anna", "age": 30}, True),
+    ("json", '```json\n{"name": "Anna", "age": 30.0, "city": "Kyiv"}\n```', {"name": "Anna", "age": 30}, True),
+    ("json", 'Here it is: {"name": "Anna", "age": 30}', {"name": "Anna", "age": 30}, False),
+    ("json", '{"name": "Anna", "age": "30"}', {"name": "Anna", "age": 30}, False),
+    ("json", '{"ok": 1}', {"ok": True}, False),
+    ("json", "[1, 2, 3, 4, 5]", [1, 2, 3, 4, 5], True),
+    ("json", '{"user": {"id": 7}', {"user": {"id": 7}}, False),
+    ("ukrainian", "Київ", ["Київ"], True),
+    ("ukrainian", "Столиця України — Київ.", ["Київ"], True),
+    ("ukrainian", "Kyiv", ["Київ"], False),
+    ("ukrainian", "Киев", ["Київ"], False),
+    ("ukrainian", "Дякую!", ["дякую"], True),
+    ("ukrainian", "Спасибо", ["дякую"], False),
+    ("ukrainian", "Трава зелена.", ["зелен"], True),
+    ("ukrainian", "Прассексівная рус", ["дякую"], False),
+    ("ukrainian", "П’ять", ["п'ять"], True),
+    ("ukrainian", "Погода сьогодні гарна.", ["погод"], True),
+    ("ukrainian", "Это хорошая погода.", ["погод"], False),  # э and ы: Russian
+])
+def test_checkers_on_hand_written_answers(check, answer, expected, right):
+    assert score_answer(check, answer, expected) is right
+
+
+def test_russian_only_letters_and_latin_fail_the_ukrainian_check():
+    assert not quality.check_ukrainian("Это хорошая погода", None)  # э, ы
+    assert not quality.check_ukrainian("Hello, світ", None)  # mostly Latin
+    assert quality.check_ukrainian("Привіт, світе!", None)
+
+
+def test_a_reasoning_block_is_ignored():
+    assert score_answer("number", "<think>17+25 is 42, or 41?</think>\n42", 42)
+    assert not score_answer("number", "<think>the answer is 42", 42)  # cut off while thinking: no answer
+
+
+def test_unknown_checker_names_the_known_ones():
+    with pytest.raises(KeyError, match="number"):
+        score_answer("spelling", "x", None)
+
+
+def test_items_cover_every_category_with_known_checkers():
+    items = quality.items()
+    assert len(items) >= 25 and len({i.id for i in items}) == len(items)
+    assert {i.category for i in items} == set(CATEGORIES)
+    assert all(i.check in CHECKERS and 0 < i.num_predict <= 64 for i in items)
+    assert all(len([i for i in items if i.category == c]) >= 5 for c in CATEGORIES)
+
+
+def test_score_table_adds_up():
+    answers = pd.DataFrame({"category": ["json", "facts", "facts", "facts"], "correct": [False, True, True, False]})
+    table = quality.score_table(answers)
+    assert list(table.index) == ["facts", "json", "all"]
+    assert table.loc["all", "items"] == 4 and table.loc["all", "correct"] == 2 and table.loc["all", "score_pct"] == 50.0
+    assert math.isclose(table.loc["facts", "score_pct"], 66.7)
+
+
+def test_published_scores_are_sourced_and_dated():
+    pub = quality.published_scores()
+    assert {"smollm2:135m", "llama3.2:3b", "qwen3:8b"} <= set(pub["ollama_tag"])
+    assert pub["source_url"].str.startswith("https://").all()
+    assert pub["published"].str.fullmatch(r"\d{4}-\d{2}").all() and pub["as_of"].str.fullmatch(r"\d{4}-\d{2}").all()
+    assert pub["score_pct"].between(0, 100).all() and pub["category"].isin(CATEGORIES).all()
+    assert pub["read_via"].str.len().gt(0).all()
+
+
+def test_the_module_tag_llama3_2_is_the_published_3b():
+    assert quality._same_model("llama3.2:3b", "llama3.2")
+    assert quality._same_model("smollm2:135m", "smollm2:135m")
+    assert not quality._same_model("qwen3:8b", "qwen3:235b")
+
+
+def test_live_run_reports_a_score_per_category(llm):
+    run = quality.run_quality(llm)
+    assert run.model == llm.model and run.seconds > 0
+    assert list(run.answers.columns) == ["id", "category", "prompt", "answer", "correct", "tokens", "seconds"]
+    assert len(run.answers) == len(quality.items()) and run.answers["answer"].map(type).eq(str).all()
+    # each answer respects its item's token cap
+    caps = {i.id: i.num_predict for i in quality.items()}
+    assert all(0 < t <= caps[i] for i, t in zip(run.answers["id"], run.answers["tokens"]))
+    assert list(run.table.index) == [*CATEGORIES, "all"]
+    assert run.table.loc["all", "items"] == len(run.answers) and 0 <= run.score_pct <= 100
+    # the run is deterministic: the same item asked again gets the same answer and the same verdict
+    again = quality.run_quality(llm, categories=("arithmetic",))
+    first = run.answers.set_index("id").loc[again.answers["id"], ["answer", "correct"]]
+    assert first.reset_index(drop=True).equals(again.answers[["answer", "correct"]])
+    table = quality.compare_with_published(run)
+    measured = table.filter(like="measured_here_pct").iloc[:, 0]
+    assert measured.notna().tolist() == table["this_model"].tolist()  # a measured number only beside its own model
+    if llm.model == "smollm2:135m":
+        assert table["this_model"].sum() >= 3

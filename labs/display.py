@@ -1,0 +1,176 @@
+"""Dollar amounts that JupyterLab shows as written, not as LaTeX.
+
+JupyterLab typesets ``$…$`` as math (MathJax) in markdown cells, in HTML outputs such as pandas tables,
+in widget labels and descriptions; matplotlib does the same in plot text. Measured in JupyterLab 4.6 with
+ipywidgets 8.1 in Chromium (``bench/dollar_math_probe.py`` repeats it), for a text holding two amounts:
+
+=========================================  ======================  =================================
+where                                      typeset as math         shown as written
+=========================================  ======================  =================================
+markdown cell                              ``$``, ``\\$``, ``&#36;``  ``<span>&#36;</span>``, a code span
+pandas table (two amounts in one cell)     by default              ``display.html.use_mathjax=False``
+``ipywidgets.HTML``                        never                   —
+``ipywidgets.Label``, a ``description``    ``$``                   avoid ``$``: say USD
+matplotlib title or label                  ``$``                   ``\\$`` (or ``text.parse_math=False``)
+=========================================  ======================  =================================
+
+So: :func:`md_money` / :func:`literal_dollars` for markdown and HTML, :func:`tables_without_math` once per
+notebook for pandas, :func:`plot_money` for matplotlib, plain :func:`money` for ``print``. :func:`math_spans`
+finds what JupyterLab would typeset in a markdown source (its own rules, ported from JupyterLab's
+``rendermime/src/latex.ts``); the workbook's tests use it on every lesson. Used in every lesson that shows prices.
+"""
+
+from __future__ import annotations
+
+import re
+
+DOLLAR_HTML = "<span>&#36;</span>"
+"""A dollar sign that neither JupyterLab's markdown math finder (it sees no ``$``) nor MathJax (the span
+breaks its text run, so it cannot pair with another ``$``) turns into math."""
+
+
+def money(usd: float, decimals: int = 2) -> str:
+    """Plain text for ``print`` and logs: ``money(248.2) == "$248.20"``; negative as ``-$5.00``.
+
+    >>> money(248.2), money(1234567.891, 0), money(-5)
+    ('$248.20', '$1,234,568', '-$5.00')
+    """
+    sign = "-" if usd < 0 else ""
+    return f"{sign}${abs(usd):,.{decimals}f}"
+
+
+def md_money(usd: float, decimals: int = 2) -> str:
+    """The amount for markdown (``IPython.display.Markdown``) or HTML, shown as written in JupyterLab.
+
+    >>> md_money(248.2)
+    '<span>&#36;</span>248.20'
+    """
+    return money(usd, decimals).replace("$", DOLLAR_HTML)
+
+
+def plot_money(usd: float, decimals: int = 2) -> str:
+    r"""The amount for a matplotlib title, label or annotation (mathtext needs ``\$``).
+
+    >>> plot_money(248.2)
+    '\\$248.20'
+    """
+    return money(usd, decimals).replace("$", r"\$")
+
+
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+
+
+def literal_dollars(text: str) -> str:
+    r"""Markdown or HTML with every ``$`` (or ``\$``) outside code spans made literal (:data:`DOLLAR_HTML`).
+
+    Displayed formulas (``$$ … $$``) are left alone: they are meant as math.
+
+    >>> literal_dollars(r"costs $248.20, not \$348.20; `x = $1`")
+    'costs <span>&#36;</span>248.20, not <span>&#36;</span>348.20; `x = $1`'
+    """
+    out = []
+    for i, piece in enumerate(_CODE.split(text)):
+        if i % 2:  # a code span or block
+            out.append(piece)
+            continue
+        parts = piece.split("$$")
+        if len(parts) % 2 == 0:  # an unpaired $$: treat every dollar as money
+            parts = ["$$".join(parts)]
+        for j in range(0, len(parts), 2):
+            parts[j] = re.sub(r"\\?\$", lambda _m: DOLLAR_HTML, parts[j])
+        out.append("$$".join(parts))
+    return "".join(out)
+
+
+def tables_without_math() -> None:
+    """Show ``$`` in pandas tables as written for the rest of the session: pandas marks its HTML
+    ``tex2jax_ignore``, which MathJax skips (pandas options ``display.html.use_mathjax`` and
+    ``styler.html.mathjax``)."""
+    import pandas as pd
+
+    pd.set_option("display.html.use_mathjax", False)
+    pd.set_option("styler.html.mathjax", False)
+
+
+# --- what JupyterLab would typeset in a markdown cell ---------------------------------------------------
+
+# JupyterLab's MATHSPLIT (packages/rendermime/src/latex.ts): delimiters, escapes, braces and line breaks.
+_MATHSPLIT = re.compile(r"(\$\$?|\\(?:begin|end)\{[a-z]*\*?\}|\\[{}$]|[{}]|(?:\n\s*)+|@@\d+@@|\\\\(?:\(|\)|\[|\]))", re.I)
+_FENCED = re.compile(r"^(?P<fence>`{3,}|~{3,})[^`\n]*\n[\s\S]*?^(?P=fence)`*$", re.M)
+_SPAN = re.compile(r"(^|[^\\])(`+)([^\n]*?[^`\n])\2(?!`)", re.M)
+
+
+def math_spans(markdown: str) -> list[str]:
+    r"""The pieces of a markdown source JupyterLab hands to MathJax, delimiters included.
+
+    A port of JupyterLab 4's ``removeMath``: ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` and
+    ``\begin{…}…\end{…}``, braces balanced, never across a blank line; code spans and fenced blocks are
+    skipped; ``\$`` is not a delimiter here (but see the module docstring: MathJax still pairs it later).
+
+    >>> math_spans("P1 costs $248.20 a month, P2 costs $348.20.")
+    ['$248.20 a month, P2 costs $']
+    >>> math_spans("`$1` and `$2`, and $$x^2$$")
+    ['$$x^2$$']
+    """
+    text = _FENCED.sub(lambda m: m.group(0).replace("$", "\0"), markdown.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _SPAN.sub(lambda m: m.group(0).replace("$", "\0"), text)
+    blocks = _MATHSPLIT.split(text)
+    found: list[str] = []
+    start: int | None = None
+    end: str | None = None
+    last: int | None = None
+    braces = 0
+    i = 1
+    while i < len(blocks):
+        block = blocks[i]
+        if block.startswith("@"):
+            pass
+        elif start is not None:
+            if block == end:
+                if braces:
+                    last = i
+                else:
+                    found.append("".join(blocks[start:i + 1]))
+                    start = end = last = None
+            elif re.search(r"\n.*\n", block):
+                if last is not None:
+                    found.append("".join(blocks[start:last + 1]))
+                    i = last
+                start = end = last = None
+                braces = 0
+            elif block == "{":
+                braces += 1
+            elif block == "}" and braces:
+                braces -= 1
+        elif block in ("$", "$$"):
+            start, end, braces = i, block, 0
+        elif block in ("\\\\(", "\\\\["):
+            start, end, braces = i, "\\\\)" if block.endswith("(") else "\\\\]", 0
+        elif block[1:6] == "begin":
+            start, end, braces = i, "\\end" + block[6:], 0
+        i += 2
+    if start is not None and last is not None:
+        found.append("".join(blocks[start:last + 1]))
+    return [f.replace("\0", "$") for f in found]
+
+
+def money_as_math(markdown: str) -> list[str]:
+    r"""The math spans of :func:`math_spans` that are really dollar amounts: an inline ``$…$`` that
+    starts with a digit and holds a space ("$248.20 a month, P2 costs $"), or whose closing ``$`` is
+    followed by a digit. Displayed formulas (``$$…$$``) and ``$x^2$``-style math are not reported; a
+    ``\$`` is counted as a ``$`` because MathJax pairs it after the markdown is rendered.
+
+    >>> money_as_math(r"P1 \$248.20 a month, P2 \$348.20") , money_as_math("area $x^2$ and $$a$$")
+    (['$248.20 a month, P2 $'], [])
+    """
+    safe = markdown.replace(DOLLAR_HTML, "\x01")  # the one form that stays literal
+    text = re.sub(r"\\\$|&#36;|&dollar;", "$", safe)
+    found = []
+    for span in math_spans(text):
+        if span.startswith("$$") or not span.startswith("$"):
+            continue
+        inner = span[1:-1]
+        after = text[text.index(span) + len(span):][:1]
+        if (inner[:1].isdigit() and " " in inner.strip()) or after.isdigit():
+            found.append(span)
+    return found

@@ -2,7 +2,8 @@
 # Set up everything the workbook needs into .venv/ at the repo root. Idempotent: a second run
 # only re-installs when pyproject.toml changed. `--test` also installs the Debian packages the
 # test suite drives (Chromium for the browser test, nginx to validate the generated proxy config)
-# when this machine has apt-get and we may use it; without them those tests skip and say why.
+# when this machine has apt-get and we may use it; without them those tests skip and say why. It
+# also installs the TypeScript examples' npm packages into sdk/node_modules when Node is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,5 +36,22 @@ if [ "${1:-}" = "--test" ]; then
     else
       echo "setup: not installing ${missing[*]} (needs apt-get as root); the tests that use them will skip"
     fi
+  fi
+
+  # The module's TypeScript examples (sdk/): `npm ci` installs exactly what sdk/package-lock.json
+  # pins, from npm's cache when it holds them (--prefer-offline), from the registry when not. A stamp
+  # of the lock file and the Node version skips it when nothing changed.
+  node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number); console.log(a>18||(a==18&&b>=19)?1:0)' 2>/dev/null || echo 0)
+  if [ "$node_ok" = 1 ] && command -v npm >/dev/null 2>&1; then
+    sdk_stamp=sdk/node_modules/.labs-installed
+    sdk_want=$( (cat sdk/package-lock.json; node --version) | sha256sum | cut -d' ' -f1)
+    if [ "$(cat "$sdk_stamp" 2>/dev/null)" != "$sdk_want" ]; then
+      echo "setup: installing the TypeScript examples' packages (npm ci in sdk/)"
+      (cd sdk && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
+      echo "$sdk_want" > "$sdk_stamp"
+    fi
+  else
+    echo "setup: no Node.js 18.19+ with npm here: the TypeScript examples' tests will skip" \
+         "(install it: apt-get install nodejs npm)"
   fi
 fi

@@ -117,7 +117,7 @@ function aiSdkCases(model: (id: string, settings?: { structuredOutputs?: boolean
 }
 
 /** After an abort the server must keep serving: one more short request. */
-async function followUp(run: () => Promise<string>): Promise<Facts> {
+async function followUp(run: () => Promise<string | undefined>): Promise<Facts> {
   try {
     const text = await run();
     return { followUp: { ok: typeof text === 'string' && text.length > 0 } };

@@ -11,11 +11,12 @@ const ollama = createOllama({
   baseURL: ollamaApiURL(), // workbook: the module's 'http://localhost:11434/api', or wherever OLLAMA_HOST says
 });
 
-const { text, usage, finishReason } = await generateText({
+const { text, usage, finishReason, request } = await generateText({
   model: ollama('smollm2:135m'), // workbook: the module's ollama('llama3.2')
   prompt: 'Поясни що таке TypeScript одним реченням.',
-  maxTokens: 32, temperature: 0, seed: 42, // workbook: short and deterministic
+  maxTokens: 16, temperature: 0, seed: 42, // workbook: short and deterministic
 });
 
 // Той же код що й з OpenAI — просто інший провайдер!  (the same code as with OpenAI, just another provider)
-console.log(JSON.stringify({ text, usage, finishReason }));
+// workbook: print the result, and the request the AI SDK sent to Ollama's /api/chat, as one JSON line
+console.log(JSON.stringify({ text, usage, finishReason, request: JSON.parse(request.body ?? '{}') }));

@@ -372,7 +372,7 @@ def test_module_example_generate_text(server_url):
         pytest.skip(why)
     out = run_example("generate-text.ts", host=server_url)
     assert isinstance(out["text"], str) and out["text"]
-    assert 0 < out["usage"]["completionTokens"] <= 32 and out["finishReason"] in FINISH["ai-sdk/ollama"]
+    assert 0 < out["usage"]["completionTokens"] <= 16 and out["finishReason"] in FINISH["ai-sdk/ollama"]
 
 
 def test_without_node_the_message_says_how_to_install(monkeypatch, tmp_path):
@@ -395,3 +395,34 @@ def test_package_versions_are_pinned():
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name}: pin an exact version, not {version!r}"
         assert lock["packages"][f"node_modules/{name}"]["version"] == version, f"{name}: run `npm install` in sdk/"
 
+
+
+def test_examples_type_check():
+    """tsx runs TypeScript without checking types; a learner's editor does check them: so do we."""
+    why = unavailable()
+    if why:
+        pytest.skip(why)
+    proc = subprocess.run(["node", "node_modules/typescript/bin/tsc", "-p", "."], cwd=SDK_DIR, capture_output=True,
+                          text=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_module_smart_route_leaks_to_the_stand_in_cloud(server_url):
+    """Section 29.3's smartRoute sends a 'complex' prompt to the cloud whatever is in it; its
+    processSensitiveData keeps the data local. The stand-in cloud's record proves both."""
+    why = unavailable()
+    if why:
+        pytest.skip(why)
+    from labs.router.cloud import STAND_IN_LABEL, StandInCloud
+    from labs.sdk import smart_route
+
+    leaky = "Analyse why the payment of Olena Koval (card 4111 1111 1111 1111) failed."
+    with StandInCloud() as cloud:
+        complex_run = smart_route(leaky, "complex", cloud=cloud, host=server_url)
+        sensitive_run = smart_route(leaky, "sensitive", cloud=cloud, host=server_url)
+        everything = cloud.requests
+    assert complex_run.routed == "cloud" and complex_run.leaked and complex_run.text.startswith(STAND_IN_LABEL)
+    assert [r.path for r in complex_run.cloud_requests] == ["/v1/chat/completions"]
+    assert complex_run.cloud_requests[0].body["model"] == "gpt-4o-mini"
+    assert sensitive_run.routed == "local" and sensitive_run.model_id == DEFAULT_MODEL
+    assert sensitive_run.cloud_requests == [] and len(everything) == 1 and not sensitive_run.leaked

@@ -133,8 +133,8 @@ def test_more_clients_than_queue_slots_get_503_and_nothing_hangs(start_server):
     server = start_server("--max-queue", "2")
 
     async def burst() -> list[int]:
-        async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
-            return await asyncio.wait_for(asyncio.gather(*[_stream_one(client, 24) for _ in range(8)]), 120)
+        async with httpx.AsyncClient(base_url=server.url, timeout=600) as client:
+            return await asyncio.wait_for(asyncio.gather(*[_stream_one(client, 24) for _ in range(8)]), 600)  # hang guard
 
     statuses = asyncio.run(burst())
     assert statuses.count(503) >= 1 and statuses.count(200) >= 2, statuses

@@ -1,10 +1,9 @@
-"""Assemble the embedded server: routes, Ollama's error shapes, DNS-rebinding protection."""
+"""Assemble the embedded server: routes, Ollama's error shapes, Ollama's Origin/CORS and Host rules."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import socket
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,28 +14,11 @@ from labs.host import is_loopback
 from labs.server import native, openai_routes
 from labs.server.config import ServerConfig
 from labs.server.core import ApiError
+from labs.server.origins import BrowserGuard, allowed_origins
 from labs.server.scheduler import Scheduler
 from labs.server.store import ModelStore, StoreError
 
 log = logging.getLogger("labs.server")
-
-
-class LocalHostsOnly:
-    """When bound to loopback, refuse requests whose ``Host`` is not this machine (403), so a web
-    page cannot reach the model through DNS rebinding — the check real Ollama makes."""
-
-    def __init__(self, app):
-        self.app = app
-        self.allowed = {"", socket.gethostname().lower()}
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1").lower()
-            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-            if name not in self.allowed and not is_loopback(name):
-                await PlainTextResponse("403 Forbidden: this server only answers local hosts", 403)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -82,8 +64,8 @@ def create_app(config: ServerConfig | None = None, *, bind_host: str = "127.0.0.
     app = Starlette(routes=native.routes + openai_routes.routes, lifespan=lifespan,
                     exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected})
     app.state.store, app.state.config = store, config
-    if config.origins_check and is_loopback(bind_host):
-        app.add_middleware(LocalHostsOnly)
+    app.add_middleware(BrowserGuard, origins=allowed_origins({"OLLAMA_ORIGINS": ",".join(config.origins)}),
+                       check_host=config.origins_check and is_loopback(bind_host))
     return app
 
 

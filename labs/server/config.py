@@ -42,6 +42,7 @@ class ServerConfig:
     context_length: int = 4096  # OLLAMA_CONTEXT_LENGTH
     num_thread: int = 0  # 0 = one per core
     origins_check: bool = True  # refuse non-local Host headers when bound to loopback
+    origins: list[str] = field(default_factory=list)  # OLLAMA_ORIGINS: browser origins allowed besides Ollama's defaults
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "ServerConfig":
@@ -51,6 +52,8 @@ class ServerConfig:
             cfg.models_dir = Path(env["LABS_MODELS"]).expanduser()
         if "keep_alive" not in overrides and env.get("OLLAMA_KEEP_ALIVE"):
             cfg.keep_alive = parse_keep_alive(env["OLLAMA_KEEP_ALIVE"], bare_seconds=True)
+        if "origins" not in overrides and env.get("OLLAMA_ORIGINS"):
+            cfg.origins = [o.strip() for o in env["OLLAMA_ORIGINS"].split(",") if o.strip()]
         for attr, var in (("max_queue", "OLLAMA_MAX_QUEUE"), ("max_loaded_models", "OLLAMA_MAX_LOADED_MODELS"),
                           ("context_length", "OLLAMA_CONTEXT_LENGTH")):
             if attr not in overrides and env.get(var):

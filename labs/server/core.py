@@ -1,20 +1,24 @@
-"""What the native and the OpenAI-compatible routes share: request parsing with Ollama's error
-messages, and an inference :class:`Session` that holds the model until its response is closed."""
+"""What the native and the OpenAI-compatible routes share: request bodies decoded through the declared
+contract (:mod:`labs.server.schema`) with Ollama's error messages, an inference :class:`Session` that
+holds the model until its response is closed, and cancellation when a client hangs up."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import json
+import os
 import time
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field, fields
-from typing import Any, AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Awaitable, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from labs.server.config import parse_keep_alive
-from labs.server.runner import Runner, Sampling, Stats, canonical_format
+from labs.server.gotemplate import render_template
+from labs.server.runner import Piece, Runner, RunnerFailed, Sampling, Stats, canonical_format
+from labs.server.schema import LOAD_OPTIONS, Body, RequestError, parse, parse_options
 from labs.server.scheduler import QueueFull, Scheduler
 from labs.server.store import ModelStore, StoredModel, StoreError
 
@@ -30,72 +34,55 @@ def now_utc() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-async def read_json(request: Request) -> dict:
-    raw = await request.body()
-    if not raw.strip():
-        raise ApiError(400, "missing request body")
+B = TypeVar("B", bound=Body)
+T = TypeVar("T")
+
+
+async def read(request: Request, model: type[B]) -> B:
+    """The request body decoded into its declared contract (:mod:`labs.server.schema`), else 400."""
     try:
-        body = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ApiError(400, f"invalid character in request body: {exc}") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, f"json: cannot unmarshal {type(body).__name__} into Go value of type api.Request")
-    return body
+        return parse(model, await request.body())
+    except RequestError as exc:
+        raise ApiError(400, str(exc)) from None
 
 
-_JSON_TYPES = {str: "string", bool: "bool", int: "number", float: "number", list: "array", dict: "object"}
+def _trained_context(model: StoredModel) -> int:
+    info = model.config.get("model_info") or {}
+    arch = info.get("general.architecture", "")
+    return int(info.get(f"{arch}.context_length") or 0)
 
 
-def typed(body: dict, name: str, kind: type | tuple, default: Any = None) -> Any:
-    """``body[name]`` if it has the right JSON type, else 400 (Go's decoder would refuse it too)."""
-    value = body.get(name, default)
-    if value is None:
-        return default
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
-    if float in kinds and isinstance(value, int) and not isinstance(value, bool):
-        ok = True
-    if not ok:
-        want = "/".join(_JSON_TYPES.get(k, k.__name__) for k in kinds)
-        raise ApiError(400, f"json: cannot unmarshal {_JSON_TYPES.get(type(value), type(value).__name__)} "
-                            f"into Go struct field .{name} of type {want}")
-    return value
-
-
-_SAMPLING = {f.name: f for f in fields(Sampling)}
-
-
-def sampling_from(options: dict, defaults: dict | None = None) -> tuple[Sampling, dict]:
+def sampling_from(model: StoredModel | None, options: dict) -> tuple[Sampling, dict]:
     """The model's own parameters, then the request's ``options`` → (sampling, load-time options).
-    Unknown keys are ignored, as in Ollama."""
-    sampling = Sampling()
-    for key, value in {**(defaults or {}), **options}.items():
-        if key in _SAMPLING and value is not None:
-            if key == "stop":
-                value = [value] if isinstance(value, str) else value
-                if not (isinstance(value, list) and all(isinstance(s, str) for s in value)):
-                    raise ApiError(400, "option \"stop\" must be a string or an array of strings")
-            elif not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise ApiError(400, f"option {key!r} must be a number, got {json.dumps(value)}")
-            setattr(sampling, key, type(getattr(Sampling(), key))(value) if key != "stop" else value)
-    load = {k: int(options[k]) for k in ("num_ctx", "num_thread") if isinstance(options.get(k), (int, float))}
-    if load.get("num_ctx", 1) <= 0:
-        raise ApiError(400, "option \"num_ctx\" must be positive")
+
+    As Ollama: unknown keys are ignored, ``num_ctx`` is raised to 4 and cut to the model's trained
+    context; ``num_thread`` is kept between 0 (one per core) and the number of cores."""
+    try:
+        merged = {**parse_options((model.config.get("parameters") if model else None) or {}), **parse_options(options)}
+    except RequestError as exc:
+        raise ApiError(400, str(exc)) from None
+    sampling = Sampling(**{k: v for k, v in merged.items() if k not in LOAD_OPTIONS})
+    load = {}
+    if "num_ctx" in merged:
+        trained = _trained_context(model) if model else 0
+        load["num_ctx"] = max(4, min(merged["num_ctx"], trained) if trained else merged["num_ctx"])
+    if "num_thread" in merged:
+        load["num_thread"] = max(0, min(merged["num_thread"], os.cpu_count() or 1))
     return sampling, load
 
 
-def keep_alive_from(body: dict) -> float | None:
-    if body.get("keep_alive") is None:
+def keep_alive_from(value: Any) -> float | None:
+    if value is None:
         return None
     try:
-        return parse_keep_alive(body["keep_alive"])
+        return parse_keep_alive(value)
     except ValueError as exc:
         raise ApiError(400, str(exc)) from None
 
 
-def format_from(body: dict) -> str | None:
+def format_from(value: Any) -> str | None:
     try:
-        return canonical_format(body.get("format"))
+        return canonical_format(value)
     except ValueError as exc:
         raise ApiError(400, str(exc)) from None
 
@@ -119,6 +106,8 @@ class Job:
     fmt: str | None = None
     keep_alive: float | None = None
     load: dict = field(default_factory=dict)
+    template: str = ""  # a Go template given with the request (generate), used instead of the model's
+    top_logprobs: int | None = None  # None: no logprobs
 
 
 class Session:
@@ -129,6 +118,7 @@ class Session:
         self.started_ns = time.perf_counter_ns()
         self.stats = Stats()
         self.text: list[str] = []
+        self.logprobs: list[dict] = []
         self._stack = AsyncExitStack()
         self.runner: Runner | None = None
         self.load_ns = 0
@@ -143,7 +133,8 @@ class Session:
             self.runner, self.load_ns = await self._stack.enter_async_context(self.scheduler.use(
                 ticket, self.job.model, keep_alive=self.job.keep_alive,
                 num_ctx=self.job.load.get("num_ctx"), num_thread=self.job.load.get("num_thread")))
-            self.tokens = await self.scheduler.run(self._prompt_tokens)
+            if self.job.prompt or self.job.messages or self.job.context:  # not for load-only or embeddings
+                self.tokens = await self.scheduler.run(self._prompt_tokens)
         except BaseException:
             ticket.release()
             await self.close()
@@ -154,6 +145,11 @@ class Session:
         job, runner = self.job, self.runner
         if job.raw:
             text = job.prompt
+        elif job.template:
+            try:
+                text = render_template(job.template, system=job.system or "", prompt=job.prompt)
+            except ValueError as exc:
+                raise ApiError(400, str(exc)) from None
         else:
             messages = list(job.messages or [])
             if job.messages is None:
@@ -163,18 +159,25 @@ class Session:
                 messages.insert(0, {"role": "system", "content": job.system})
             text = runner.chat_prompt(messages)
         tokens = list(job.context) + runner.tokenize(text)
-        if len(tokens) >= runner.num_ctx:
-            raise ApiError(400, f"the input length ({len(tokens)} tokens) exceeds the context length "
-                                f"({runner.num_ctx} tokens): shorten the prompt or raise options.num_ctx")
+        try:
+            runner.check_tokens(tokens)
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
         return tokens
 
-    async def pieces(self) -> AsyncIterator[str]:
+    async def pieces(self) -> AsyncIterator[Piece]:
         def make(cancel):
-            return self.runner.generate(self.tokens, self.job.sampling, fmt=self.job.fmt, cancel=cancel, stats=self.stats)
+            return self.runner.generate(self.tokens, self.job.sampling, fmt=self.job.fmt, cancel=cancel,
+                                        stats=self.stats, top_logprobs=self.job.top_logprobs)
 
-        async for piece in self.scheduler.stream(make):
-            self.text.append(piece)
-            yield piece
+        try:
+            async for piece in self.scheduler.stream(make):
+                self.text.append(piece.text)
+                if piece.logprobs:
+                    self.logprobs.append(piece.logprobs)
+                yield piece
+        except RunnerFailed as exc:
+            raise ApiError(500, str(exc)) from None
 
     def metrics(self) -> dict:
         s = self.stats
@@ -184,6 +187,35 @@ class Session:
 
     async def close(self) -> None:
         await self._stack.aclose()
+
+
+async def until_disconnect(request: Request, work: Awaitable[T]) -> T | None:
+    """Run ``work`` (a whole non-streamed request: queue, load, generate) but cancel it when the
+    client hangs up, so the model is free for the next request at once; ``None`` then (the caller
+    answers 499, the status Ollama logs for a cancelled request).
+    The body must have been read already: this listens for ``http.disconnect`` on the same channel."""
+    task = asyncio.ensure_future(work)
+    listener = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait({task, listener}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    finally:
+        listener.cancel()
+    if not task.done():
+        task.cancel()
+        try:
+            await task  # the cancelled generation is waited for: its thread still holds the model
+        except (asyncio.CancelledError, Exception):
+            pass
+        return None
+    return task.result()
+
+
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 class SessionStream(StreamingResponse):

@@ -14,7 +14,10 @@ from starlette.routing import Route
 from labs import __version__
 from labs.gguf_info import describe
 from labs.server.core import (ApiError, Job, Session, SessionStream, find_model, format_from, keep_alive_from,
-                              now_utc, read_json, sampling_from, typed)
+                              now_utc, read, sampling_from, until_disconnect)
+from labs.server.runner import InputTooLong, RunnerFailed
+from labs.server.schema import (ChatRequest, CopyRequest, CreateRequest, DeleteRequest, EmbeddingRequest, EmbedRequest,
+                                GenerateRequest, PullRequest, ShowRequest)
 from labs.server.store import CATALOGUE_PARAMETERS, ModelName, StoreError, catalogue_file
 
 NDJSON = "application/x-ndjson"
@@ -70,8 +73,8 @@ def _modelfile(model) -> tuple[str, str]:
 
 
 async def show(request: Request) -> Response:
-    body = await read_json(request)
-    name = typed(body, "model", str) or typed(body, "name", str)
+    req = await read(request, ShowRequest)
+    name = req.model or req.name
     if not name:
         raise ApiError(400, "model is required")
     model = find_model(state(request).store, name)
@@ -84,8 +87,8 @@ async def show(request: Request) -> Response:
 # --- model management --------------------------------------------------------------------
 
 async def copy(request: Request) -> Response:
-    body = await read_json(request)
-    source, destination = typed(body, "source", str), typed(body, "destination", str)
+    req = await read(request, CopyRequest)
+    source, destination = req.source, req.destination
     if not source or not destination:
         raise ApiError(400, "source and destination are required")
     try:
@@ -96,8 +99,8 @@ async def copy(request: Request) -> Response:
 
 
 async def delete(request: Request) -> Response:
-    body = await read_json(request)
-    name = typed(body, "model", str) or typed(body, "name", str)
+    req = await read(request, DeleteRequest)
+    name = req.model or req.name
     if not name:
         raise ApiError(400, "model is required")
     st = state(request)
@@ -123,15 +126,77 @@ def pull_events(store, name: str):
 
 
 async def pull(request: Request) -> Response:
-    body = await read_json(request)
-    name = typed(body, "model", str) or typed(body, "name", str)
+    req = await read(request, PullRequest)
+    name = req.model or req.name
     try:
         name = ModelName.parse(name or "").short
     except StoreError as exc:
         raise ApiError(400, str(exc)) from None
     st = state(request)
     events = st.scheduler.stream(lambda cancel: pull_events(st.store, name), io=True)
-    if not typed(body, "stream", bool, True):
+    if not req.stream:
+        try:
+            async for _ in events:
+                pass
+        except StoreError as exc:
+            raise ApiError(exc.status, str(exc)) from None
+        return JSONResponse({"status": "success"})
+
+    async def progress() -> AsyncIterator[bytes]:
+        try:
+            async for event in events:
+                yield line(event)
+        except StoreError as exc:
+            yield line({"error": str(exc)})
+
+    return StreamingResponse(progress(), media_type=NDJSON)
+
+
+# --- create (Ollama's blobs + create: what `ollama create` and `labs create` send) --------------
+
+async def head_blob(request: Request) -> Response:
+    digest = request.path_params["digest"]
+    try:
+        found = state(request).store.has_blob(digest)
+    except StoreError as exc:
+        raise ApiError(exc.status, str(exc)) from None
+    if not found:
+        raise ApiError(404, f'blob "{digest}" not found')
+    return Response(status_code=200)
+
+
+async def create_blob(request: Request) -> Response:
+    """Upload a blob; kept only if its bytes hash to the digest in the path (201; 400 on mismatch)."""
+    st, digest = state(request), request.path_params["digest"]
+    try:
+        if st.store.has_blob(digest):
+            return Response(status_code=200)
+        chunks = [chunk async for chunk in request.stream()]
+        await st.scheduler.run(lambda: st.store.write_blob(digest, iter(chunks)), io=True)
+    except StoreError as exc:
+        raise ApiError(exc.status, str(exc)) from None
+    return Response(status_code=201)
+
+
+async def create(request: Request) -> Response:
+    req = await read(request, CreateRequest)
+    st = state(request)
+    if not req.model:
+        raise ApiError(400, "model is required")
+    try:
+        name = ModelName.parse(req.model).short
+    except StoreError as exc:
+        raise ApiError(400, str(exc)) from None
+    ggufs = [d for f, d in req.files.items() if f.lower().endswith(".gguf")]
+    if len(req.files) != len(ggufs) or len(ggufs) > 1:
+        raise ApiError(400, "files: one GGUF file (name ending in .gguf) is supported")
+    if req.quantize or req.messages or req.license:
+        raise ApiError(400, "quantize, messages and license are not supported by this server")
+    sampling_from(None, req.parameters)  # the parameters must be valid options
+    events = st.scheduler.stream(lambda cancel: st.store.create(
+        name, describe=describe, base=req.from_, gguf_digest=ggufs[0] if ggufs else "",
+        system=req.system, template=req.template, parameters=req.parameters), io=True)
+    if not req.stream:
         try:
             async for _ in events:
                 pass
@@ -151,11 +216,19 @@ async def pull(request: Request) -> Response:
 
 # --- inference ---------------------------------------------------------------------------
 
-def _common(body: dict, model) -> Job:
-    if typed(body, "think", (bool, str)):
+def _check_think(model, think) -> None:
+    if think is True or (isinstance(think, str) and think not in ("", "false")):
         raise ApiError(400, f'"{model.name}" does not support thinking')
-    sampling, load = sampling_from(typed(body, "options", dict, {}), model.config.get("parameters"))
-    return Job(model=model, sampling=sampling, load=load, fmt=format_from(body), keep_alive=keep_alive_from(body))
+
+
+def _job(req, model) -> Job:
+    _check_think(model, req.think)
+    if not 0 <= req.top_logprobs <= 20:
+        raise ApiError(400, "top_logprobs must be between 0 and 20")
+    sampling, load = sampling_from(model, req.options)
+    return Job(model=model, sampling=sampling, load=load, fmt=format_from(req.format), keep_alive=keep_alive_from(req.keep_alive),
+               top_logprobs=req.top_logprobs if req.logprobs else None, system=model.config.get("system"),
+               template=model.config.get("go_template", ""))
 
 
 async def _load_only(request: Request, job: Job, payload: dict) -> Response:
@@ -166,142 +239,189 @@ async def _load_only(request: Request, job: Job, payload: dict) -> Response:
     return JSONResponse({"model": job.model.name, "created_at": now_utc(), **payload, "done": True, "done_reason": reason})
 
 
-async def _respond(session: Session, stream: bool, chunk, final) -> Response:
-    """Stream NDJSON chunks (``chunk(piece)``, then ``final(text)``) or join them into one object."""
+async def _respond(request: Request, job: Job, stream: bool, chunk, final) -> Response:
+    """Stream NDJSON chunks (``chunk(piece)``, then ``final(session)``) or join them into one object.
+    Not streamed, the whole request is cancelled if the client hangs up."""
+    st = state(request)
     if not stream:
-        try:
-            async for _ in session.pieces():
-                pass
-            return JSONResponse(final("".join(session.text)))
-        finally:
-            await session.close()
+        async def whole() -> Response:
+            session = await Session(st.scheduler, job).open()
+            try:
+                async for _ in session.pieces():
+                    pass
+            finally:
+                await session.close()
+            return JSONResponse(final(session, "".join(session.text), session.logprobs))
+        return await until_disconnect(request, whole()) or Response(status_code=499)
+
+    session = await until_disconnect(request, Session(st.scheduler, job).open())
+    if session is None:
+        return Response(status_code=499)
 
     async def body() -> AsyncIterator[bytes]:
         try:
             async for piece in session.pieces():
                 yield line(chunk(piece))
-            yield line(final(""))
+            yield line(final(session, "", []))
         except Exception as exc:  # after the 200 has gone out, errors travel as a last line
-            yield line({"error": str(exc)})
+            yield line({"error": str(getattr(exc, "message", exc))})
 
     return SessionStream(body(), session, NDJSON)
 
 
+def _with_logprobs(out: dict, logprobs: list[dict]) -> dict:
+    return {**out, "logprobs": logprobs} if logprobs else out
+
+
 async def generate(request: Request) -> Response:
-    body = await read_json(request)
+    req = await read(request, GenerateRequest)
     st = state(request)
-    name = typed(body, "model", str, "")
-    model = find_model(st.store, name)
-    job = _common(body, model)
-    job.prompt, job.system = typed(body, "prompt", str, ""), typed(body, "system", str)
-    job.raw, job.context = typed(body, "raw", bool, False), typed(body, "context", list, [])
-    if job.raw and (job.system or body.get("template") or job.context):
+    model = find_model(st.store, req.model)
+    job = _job(req, model)
+    if req.raw and (req.template or req.system or req.context):
         raise ApiError(400, "raw mode does not support template, system, or context")
-    if not all(isinstance(t, int) and not isinstance(t, bool) for t in job.context):
-        raise ApiError(400, "context must be an array of token ids")
-    if not job.prompt and not job.context:
+    if req.suffix:
+        raise ApiError(400, f"{_full_name(model.name)} does not support insert")
+    job.prompt, job.raw, job.context = req.prompt, req.raw, req.context
+    job.system = req.system or job.system
+    job.template = req.template or job.template
+    if not req.prompt:
         return await _load_only(request, job, {"response": ""})
-    session = await Session(st.scheduler, job).open()
     head = {"model": model.name}
 
-    def final(text: str) -> dict:
+    def final(session: Session, text: str, logprobs: list[dict]) -> dict:
         out = {**head, "created_at": now_utc(), "response": text, "done": True, "done_reason": session.stats.done_reason}
         if not job.raw:
             out["context"] = session.stats.context
-        return {**out, **session.metrics()}
+        return _with_logprobs({**out, **session.metrics()}, logprobs)
 
-    return await _respond(session, typed(body, "stream", bool, True),
-                          lambda piece: {**head, "created_at": now_utc(), "response": piece, "done": False}, final)
+    return await _respond(request, job, req.stream, lambda piece: _with_logprobs(
+        {**head, "created_at": now_utc(), "response": piece.text, "done": False},
+        [piece.logprobs] if piece.logprobs else []), final)
+
+
+def _full_name(name: str) -> str:
+    n = ModelName.parse(name)
+    return f"{n.host}/{n.namespace}/{n.model}:{n.tag}"
 
 
 ROLES = {"system", "user", "assistant", "tool"}
 
 
 async def chat(request: Request) -> Response:
-    body = await read_json(request)
+    req = await read(request, ChatRequest)
     st = state(request)
-    name = typed(body, "model", str, "")
-    if not name:
+    if not req.model:
         raise ApiError(400, "model is required")
-    model = find_model(st.store, name)
-    job = _common(body, model)
-    messages = typed(body, "messages", list, [])
-    for m in messages:
-        if not isinstance(m, dict) or m.get("role") not in ROLES or not isinstance(m.get("content", ""), str):
-            raise ApiError(400, "each message needs a role (system, user, assistant or tool) and string content")
-    if typed(body, "tools", list, []):
+    model = find_model(st.store, req.model)
+    job = _job(req, model)
+    for m in req.messages:
+        if m.role not in ROLES:
+            raise ApiError(400, f"invalid message role {m.role!r}: use system, user, assistant or tool")
+    if req.tools:
         raise ApiError(400, f'"{model.name}" does not support tools')
-    job.messages = messages
-    if not messages:
+    job.messages = [{"role": m.role, "content": m.content} for m in req.messages]
+    job.template = ""  # chat renders the messages with the model's own chat template
+    if not job.messages:
         return await _load_only(request, job, {"message": {"role": "assistant", "content": ""}})
-    session = await Session(st.scheduler, job).open()
     head = {"model": model.name}
 
-    def final(text: str) -> dict:
-        return {**head, "created_at": now_utc(), "message": {"role": "assistant", "content": text}, "done": True,
-                "done_reason": session.stats.done_reason, **session.metrics()}
+    def final(session: Session, text: str, logprobs: list[dict]) -> dict:
+        return _with_logprobs({**head, "created_at": now_utc(), "message": {"role": "assistant", "content": text},
+                               "done": True, "done_reason": session.stats.done_reason, **session.metrics()}, logprobs)
 
-    return await _respond(session, typed(body, "stream", bool, True),
-                          lambda piece: {**head, "created_at": now_utc(),
-                                         "message": {"role": "assistant", "content": piece}, "done": False}, final)
+    return await _respond(request, job, req.stream, lambda piece: _with_logprobs(
+        {**head, "created_at": now_utc(), "message": {"role": "assistant", "content": piece.text}, "done": False},
+        [piece.logprobs] if piece.logprobs else []), final)
 
 
 # --- embeddings --------------------------------------------------------------------------
 
 def normalise(vector: list[float]) -> list[float]:
-    """L2-normalise (what ``/api/embed`` returns).
+    """L2-normalise (what ``/api/embed`` returns), as Ollama: a zero vector stays zero.
 
     >>> normalise([3.0, 4.0])
     [0.6, 0.8]
     """
-    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    norm = max(math.sqrt(sum(x * x for x in vector)), 1e-12)
     return [x / norm for x in vector]
 
 
-async def embed_texts(request: Request, body: dict, texts: list[str], missing: str) -> tuple[list[list[float]], int, Session]:
+def embed_inputs(raw) -> list[str]:
+    """``input`` → the texts to embed: a string (an empty one: nothing), or an array of strings."""
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [raw] if raw else []
+    if isinstance(raw, list) and all(isinstance(t, str) for t in raw):
+        return raw
+    raise ApiError(400, "invalid input type: input must be a string or an array of strings")
+
+
+async def embed_texts(request: Request, req, texts: list[str], missing: str, *,
+                      truncate: bool = True) -> tuple[list[list[float]], int, Session]:
+    """Embed ``texts`` (none: just load the model, as Ollama). Cancelled if the client hangs up."""
     st = state(request)
-    model = find_model(st.store, typed(body, "model", str, ""), missing)
-    job = Job(model=model, keep_alive=keep_alive_from(body), load=sampling_from(typed(body, "options", dict, {}))[1])
-    session = await Session(st.scheduler, job).open()
-    try:
-        vectors, count = await st.scheduler.run(lambda: session.runner.embed(texts)) if texts else ([], 0)
-    except ValueError as exc:
-        raise ApiError(400, f"input length exceeds maximum context length: {exc}") from None
-    finally:
-        await session.close()
-    return vectors, count, session
+    model = find_model(st.store, req.model, missing)
+    job = Job(model=model, keep_alive=keep_alive_from(getattr(req, "keep_alive", None)),
+              load=sampling_from(model, getattr(req, "options", {}))[1])
+
+    async def work():
+        session = await Session(st.scheduler, job).open()
+        try:
+            if not texts:
+                return [], 0, session
+            vectors, count = await st.scheduler.run(lambda: session.runner.embed(texts, truncate=truncate))
+            return vectors, count, session
+        except InputTooLong as exc:
+            raise ApiError(400, str(exc)) from None
+        except RunnerFailed as exc:
+            raise ApiError(500, str(exc)) from None
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+        finally:
+            await session.close()
+
+    return await until_disconnect(request, work()) or ([], 0, None)  # None: the client is gone
 
 
 async def embed(request: Request) -> Response:
-    body = await read_json(request)
-    raw = body.get("input", [])
-    texts = [raw] if isinstance(raw, str) else raw
-    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-        raise ApiError(400, "invalid input type: input must be a string or an array of strings")
-    dims = typed(body, "dimensions", int)
-    vectors, count, session = await embed_texts(request, body, texts, 'model "{name}" not found, try pulling it first')
-    vectors = [normalise(v[:dims] if dims else v) for v in vectors]
+    req = await read(request, EmbedRequest)
+    texts = embed_inputs(req.input)
+    vectors, count, session = await embed_texts(request, req, texts, 'model "{name}" not found, try pulling it first',
+                                                truncate=req.truncate is not False)
+    if session is None:
+        return Response(status_code=499)
+    dims = req.dimensions
+    vectors = [normalise(v[:dims]) if 0 < dims < len(v) else normalise(v) for v in vectors]
     return JSONResponse({"model": session.job.model.name, "embeddings": vectors,
                          "total_duration": time.perf_counter_ns() - session.started_ns,
                          "load_duration": session.load_ns, "prompt_eval_count": count})
 
 
 async def embeddings(request: Request) -> Response:
-    body = await read_json(request)
-    prompt = typed(body, "prompt", str, "")
-    vectors, _, _ = await embed_texts(request, body, [prompt] if prompt else [], "model '{name}' not found")
+    req = await read(request, EmbeddingRequest)
+    if not req.model:
+        raise ApiError(400, "model is required")
+    vectors, _, session = await embed_texts(request, req, [req.prompt] if req.prompt else [],
+                                            'model "{name}" not found, try pulling it first', truncate=False)
+    if session is None:
+        return Response(status_code=499)
     return JSONResponse({"embedding": vectors[0] if vectors else []})
 
 
 routes = [
     Route("/", root, methods=["GET", "HEAD"]),
-    Route("/api/version", version, methods=["GET"]),
-    Route("/api/tags", tags, methods=["GET"]),
+    Route("/api/version", version, methods=["GET", "HEAD"]),
+    Route("/api/tags", tags, methods=["GET", "HEAD"]),
     Route("/api/ps", ps, methods=["GET"]),
     Route("/api/show", show, methods=["POST"]),
     Route("/api/copy", copy, methods=["POST"]),
     Route("/api/delete", delete, methods=["DELETE"]),
     Route("/api/pull", pull, methods=["POST"]),
+    Route("/api/create", create, methods=["POST"]),
+    Route("/api/blobs/{digest}", create_blob, methods=["POST"]),
+    Route("/api/blobs/{digest}", head_blob, methods=["HEAD"]),
     Route("/api/generate", generate, methods=["POST"]),
     Route("/api/chat", chat, methods=["POST"]),
     Route("/api/embed", embed, methods=["POST"]),

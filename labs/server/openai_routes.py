@@ -3,8 +3,10 @@ talk to a local model — lesson 2's "same code as with OpenAI, just another pro
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
+import struct
 import time
 import uuid
 from typing import AsyncIterator
@@ -13,8 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from labs.server.core import ApiError, Job, Session, SessionStream, find_model, read_json, sampling_from, typed
-from labs.server.native import embed_texts, normalise, state
+from labs.server.core import ApiError, Job, Session, SessionStream, find_model, read, sampling_from, until_disconnect
+from labs.server.native import _full_name, embed_inputs, embed_texts, normalise, state
+from labs.server.schema import ChatCompletionRequest, CompletionRequest, OpenAIEmbeddingRequest
 
 _TYPES = {400: "invalid_request_error", 404: "not_found_error"}
 
@@ -34,29 +37,31 @@ def openai_errors(handler):
     return wrapped
 
 
-def _content(message: dict) -> str:
-    content = message.get("content") or ""
+def _content(content) -> str:
     if isinstance(content, list):  # [{"type": "text", "text": ...}, ...]
-        content = "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    if not isinstance(content, str):
-        raise ApiError(400, "message content must be a string or an array of text parts")
-    return content
+        parts = [p for p in content if isinstance(p, dict)]
+        if len(parts) != len(content) or any(p.get("type") != "text" or not isinstance(p.get("text", ""), str) for p in parts):
+            raise ApiError(400, "invalid message content: only text parts are supported")
+        return "".join(p.get("text", "") for p in parts)
+    return content or ""
 
 
-def _job(request: Request, body: dict) -> Job:
-    model = find_model(state(request).store, typed(body, "model", str, ""), "model \"{name}\" not found, try pulling it first")
-    if typed(body, "tools", list, []):
+def _job(request: Request, req) -> Job:
+    if not req.model:
+        raise ApiError(400, "model is required")
+    model = find_model(state(request).store, req.model, "model \"{name}\" not found, try pulling it first")
+    if getattr(req, "tools", None):
         raise ApiError(400, f'"{model.name}" does not support tools')
     options = {"temperature": 1.0, "top_p": 1.0}  # OpenAI's defaults, as Ollama's /v1 applies them
     for key in ("temperature", "top_p", "seed", "frequency_penalty", "presence_penalty", "stop"):
-        if body.get(key) is not None:
-            options[key] = body[key]
-    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+        if getattr(req, key) is not None:
+            options[key] = getattr(req, key)
+    limit = getattr(req, "max_completion_tokens", None) or req.max_tokens
     if limit is not None:
         options["num_predict"] = limit
-    sampling, _ = sampling_from(options, model.config.get("parameters"))
+    sampling, _ = sampling_from(model, options)
     fmt = None
-    response_format = typed(body, "response_format", dict) or {}
+    response_format = getattr(req, "response_format", None) or {}
     if response_format.get("type") == "json_object":
         fmt = '"json"'
     elif response_format.get("type") == "json_schema":
@@ -64,7 +69,7 @@ def _job(request: Request, body: dict) -> Job:
         if not isinstance(schema, dict):
             raise ApiError(400, "response_format.json_schema.schema must be a JSON schema object")
         fmt = json.dumps(schema, sort_keys=True)
-    return Job(model=model, sampling=sampling, fmt=fmt)
+    return Job(model=model, sampling=sampling, fmt=fmt, system=model.config.get("system"))
 
 
 def _usage(session: Session) -> dict:
@@ -77,42 +82,53 @@ def _sse(obj: dict | str) -> bytes:
     return f"data: {obj if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False)}\n\n".encode()
 
 
-async def _complete(request: Request, body: dict, job: Job, kind: str) -> Response:
+async def _complete(request: Request, req, job: Job, kind: str) -> Response:
     """Run ``job`` and answer as ``chat.completion`` or ``text_completion``, streamed (SSE) or not."""
-    session = await Session(state(request).scheduler, job).open()
+    st = state(request)
     ident, created = f"{'chatcmpl' if kind == 'chat' else 'cmpl'}-{uuid.uuid4().hex[:12]}", int(time.time())
     head = {"id": ident, "created": created, "model": job.model.name, "system_fingerprint": "fp_ollama"}
-    reason = lambda: session.stats.done_reason  # noqa: E731 - "stop" | "length", known at the end
 
-    def choice(text: str, finish: str | None, stream: bool) -> dict:
+    def choice(session: Session, text: str, finish: str | None, stream: bool, logprobs: list[dict]) -> dict:
         if kind == "text":
-            return {"index": 0, "text": text, "finish_reason": finish}
-        key = "delta" if stream else "message"
-        return {"index": 0, key: {"role": "assistant", "content": text} if (text or not stream) else {},
-                "finish_reason": finish}
+            out = {"index": 0, "text": text, "finish_reason": finish}
+        else:
+            key = "delta" if stream else "message"
+            out = {"index": 0, key: {"role": "assistant", "content": text} if (text or not stream) else {},
+                   "finish_reason": finish}
+        if logprobs:
+            out["logprobs"] = {"content": logprobs}
+        return out
 
-    if not typed(body, "stream", bool, False):
-        try:
-            async for _ in session.pieces():
-                pass
-        finally:
-            await session.close()
-        obj = "chat.completion" if kind == "chat" else "text_completion"
-        return JSONResponse({**head, "object": obj, "choices": [choice("".join(session.text), reason(), False)],
-                             "usage": _usage(session)})
+    if not req.stream:
+        async def whole() -> Response:
+            session = await Session(st.scheduler, job).open()
+            try:
+                async for _ in session.pieces():
+                    pass
+            finally:
+                await session.close()
+            obj = "chat.completion" if kind == "chat" else "text_completion"
+            return JSONResponse({**head, "object": obj, "choices": [choice(session, "".join(session.text),
+                                                                             session.stats.done_reason, False, session.logprobs)],
+                                 "usage": _usage(session)})
+        return await until_disconnect(request, whole()) or Response(status_code=499)
 
+    session = await until_disconnect(request, Session(st.scheduler, job).open())
+    if session is None:
+        return Response(status_code=499)
     chunk_obj = "chat.completion.chunk" if kind == "chat" else "text_completion"
-    include_usage = bool((typed(body, "stream_options", dict) or {}).get("include_usage"))
+    include_usage = bool(req.stream_options and req.stream_options.include_usage)
 
     async def events() -> AsyncIterator[bytes]:
         try:
             async for piece in session.pieces():
-                yield _sse({**head, "object": chunk_obj, "choices": [choice(piece, None, True)]})
-            yield _sse({**head, "object": chunk_obj, "choices": [choice("", reason(), True)]})
+                lp = [piece.logprobs] if piece.logprobs else []
+                yield _sse({**head, "object": chunk_obj, "choices": [choice(session, piece.text, None, True, lp)]})
+            yield _sse({**head, "object": chunk_obj, "choices": [choice(session, "", session.stats.done_reason, True, [])]})
             if include_usage:
                 yield _sse({**head, "object": chunk_obj, "choices": [], "usage": _usage(session)})
         except Exception as exc:
-            yield _sse({"error": {"message": str(exc), "type": "api_error", "param": None, "code": None}})
+            yield _sse({"error": {"message": str(getattr(exc, "message", exc)), "type": "api_error", "param": None, "code": None}})
         yield _sse("[DONE]")
 
     return SessionStream(events(), session, "text/event-stream")
@@ -120,24 +136,32 @@ async def _complete(request: Request, body: dict, job: Job, kind: str) -> Respon
 
 @openai_errors
 async def chat_completions(request: Request) -> Response:
-    body = await read_json(request)
-    messages = typed(body, "messages", list, [])
-    if not messages:
+    req = await read(request, ChatCompletionRequest)
+    if not req.messages:
         raise ApiError(400, "[] is too short - 'messages'")
-    job = _job(request, body)
-    job.messages = [{"role": m.get("role", "user"), "content": _content(m)} for m in messages if isinstance(m, dict)]
-    return await _complete(request, body, job, "chat")
+    if req.top_logprobs is not None and not 0 <= req.top_logprobs <= 20:
+        raise ApiError(400, "top_logprobs must be between 0 and 20")
+    job = _job(request, req)
+    job.messages = [{"role": m.role, "content": _content(m.content)} for m in req.messages]
+    if req.logprobs:
+        job.top_logprobs = req.top_logprobs or 0
+    return await _complete(request, req, job, "chat")
 
 
 @openai_errors
 async def completions(request: Request) -> Response:
-    body = await read_json(request)
-    prompt = typed(body, "prompt", str)
-    if not prompt:
-        raise ApiError(400, "prompt is required")
-    job = _job(request, body)
-    job.prompt = prompt
-    return await _complete(request, body, job, "text")
+    req = await read(request, CompletionRequest)
+    if not isinstance(req.prompt, str) or not req.prompt:
+        raise ApiError(400, "prompt is required" if not req.prompt else "prompt must be a string")
+    job = _job(request, req)
+    if req.suffix:
+        raise ApiError(400, f"{_full_name(job.model.name)} does not support insert")
+    job.prompt = req.prompt
+    if req.logprobs is not None:
+        if not 0 <= req.logprobs <= 20:
+            raise ApiError(400, "logprobs must be between 0 and 20")
+        job.top_logprobs = req.logprobs
+    return await _complete(request, req, job, "text")
 
 
 def _model_obj(model) -> dict:
@@ -157,13 +181,27 @@ async def retrieve_model(request: Request) -> Response:
 
 @openai_errors
 async def embeddings(request: Request) -> Response:
-    body = await read_json(request)
-    raw = body.get("input")
-    texts = [raw] if isinstance(raw, str) else raw
-    if not texts or not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-        raise ApiError(400, "invalid input: a string or an array of strings is required")
-    vectors, count, session = await embed_texts(request, body, texts, 'model "{name}" not found, try pulling it first')
-    data = [{"object": "embedding", "embedding": normalise(v), "index": i} for i, v in enumerate(vectors)]
+    req = await read(request, OpenAIEmbeddingRequest)
+    if req.encoding_format.lower() not in ("", "float", "base64"):
+        raise ApiError(400, f"Invalid value for 'encoding_format' = {req.encoding_format}. Supported values: ['float', 'base64'].")
+    if req.input is None or req.input == []:
+        raise ApiError(400, "invalid input")
+    if not req.model:
+        raise ApiError(400, "model is required")
+    try:
+        texts = embed_inputs([""] if req.input == "" else req.input)
+    except ApiError:
+        raise ApiError(400, "invalid input") from None
+    vectors, count, session = await embed_texts(request, req, texts, 'model "{name}" not found, try pulling it first')
+    if session is None:
+        return Response(status_code=499)
+    dims = req.dimensions or 0
+    vectors = [normalise(v[:dims]) if 0 < dims < len(v) else normalise(v) for v in vectors]
+
+    def encode(v: list[float]):
+        return base64.b64encode(struct.pack(f"<{len(v)}f", *v)).decode() if req.encoding_format.lower() == "base64" else v
+
+    data = [{"object": "embedding", "embedding": encode(v), "index": i} for i, v in enumerate(vectors)]
     return JSONResponse({"object": "list", "data": data, "model": session.job.model.name,
                          "usage": {"prompt_tokens": count, "total_tokens": count}})
 

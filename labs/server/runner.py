@@ -5,6 +5,7 @@ Not thread-safe: the scheduler gives a runner to one request at a time.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import threading
@@ -47,6 +48,35 @@ class Stats:
     context: list[int] = field(default_factory=list)
 
 
+@dataclass
+class Piece:
+    """A piece of generated text and, when asked for, its token's log probabilities (Ollama's shape)."""
+
+    text: str
+    logprobs: dict | None = None
+
+
+class RunnerFailed(RuntimeError):
+    """llama.cpp failed inside this runner; the scheduler reloads it before the next request."""
+
+
+class InputTooLong(ValueError):
+    """An input is over the context and the request asked not to truncate it."""
+
+
+def _split_at_stop(text: str, stops: list[str]) -> tuple[str, str, bool]:
+    """(what can be sent, what to hold back, stop string found) for generated ``text``.
+
+    >>> _split_at_stop("Hello<|im", ["<|im_end|>"]), _split_at_stop("Hi<|im_end|>x", ["<|im_end|>"])
+    (('Hello', '<|im', False), ('Hi', '', True))
+    """
+    cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
+    if cut >= 0:
+        return text[:cut], "", True
+    hold = max((n for s in stops for n in range(min(len(s) - 1, len(text)), 0, -1) if text.endswith(s[:n])), default=0)
+    return text[: len(text) - hold], text[len(text) - hold:], False
+
+
 @lru_cache(maxsize=64)
 def grammar_for(fmt: str) -> llama_cpp.LlamaGrammar:
     """``format: "json"`` or a JSON schema (as a canonical JSON string) → a llama.cpp grammar."""
@@ -69,6 +99,8 @@ class Runner:
         self.llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=num_ctx, n_threads=self.num_thread,
                                    n_threads_batch=self.num_thread, n_batch=num_batch, verbose=False)
         self._embedder: llama_cpp.Llama | None = None
+        self._stable = 0  # cached prompt tokens evaluated in whole num_batch chunks from position 0
+        self.broken = False  # llama.cpp failed: unload and load again before the next request
         eos = self.llm.detokenize([self.llm.token_eos()], special=True).decode(errors="ignore")
         bos = self.llm.detokenize([self.llm.token_bos()], special=True).decode(errors="ignore")
         template = self.llm.metadata.get("tokenizer.chat_template") or "{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
@@ -85,51 +117,146 @@ class Runner:
         return self.llm.tokenize(text.encode(), add_bos=add_bos, special=True)
 
     # --- inference ----------------------------------------------------------------------
+    def check_tokens(self, tokens: list[int]) -> None:
+        """Refuse what llama.cpp cannot take (ValueError): no tokens, ids outside the vocabulary,
+        or a prompt that leaves no room in the context for one generated token."""
+        if not tokens:
+            raise ValueError("the prompt has no tokens to evaluate")
+        vocab = self.llm.n_vocab()
+        bad = next((t for t in tokens if not 0 <= t < vocab), None)
+        if bad is not None:
+            raise ValueError(f"token id {bad} is outside the vocabulary (0..{vocab - 1}): context must come from this model")
+        if len(tokens) >= self.num_ctx:
+            raise ValueError(f"the input length ({len(tokens)} tokens) exceeds the context length "
+                             f"({self.num_ctx} tokens): shorten the prompt or raise options.num_ctx")
+
+    def _reusable(self, tokens: list[int]) -> int:
+        """How much of the cached prompt to keep so that the prompt is evaluated in exactly the
+        batches a fresh context would use: whole ``num_batch`` chunks only, never the last token's
+        (reusing more changes the numerics of the last logits, and a seeded answer with them)."""
+        cached = self.llm.input_ids[: min(self.llm.n_tokens, self._stable)]
+        same = 0
+        for a, b in zip(cached, tokens):
+            if a != b:
+                break
+            same += 1
+        return min(same, len(tokens) - 1) // self.num_batch * self.num_batch
+
     def generate(self, tokens: list[int], sampling: Sampling, *, fmt: str | None = None,
-                 cancel: threading.Event | None = None, stats: Stats) -> Iterator[str]:
-        """Yield text pieces as llama.cpp produces them; fill ``stats`` at the end."""
-        ctx = self.llm.ctx
+                 cancel: threading.Event | None = None, stats: Stats, top_logprobs: int | None = None) -> Iterator[Piece]:
+        """Yield text pieces as llama.cpp produces them; fill ``stats`` at the end.
+
+        ``top_logprobs`` (None: none) adds each token's log probability and that many alternatives.
+        Raises :class:`RunnerFailed` if llama.cpp fails (the runner is then marked ``broken``)."""
+        self.check_tokens(tokens)
+        llm, ctx = self.llm, self.llm.ctx
         llama_cpp.llama_perf_context_reset(ctx)
-        seed = sampling.seed if sampling.seed >= 0 else int.from_bytes(os.urandom(4), "little")
-        pieces = self.llm.create_completion(
-            tokens, max_tokens=sampling.num_predict, temperature=sampling.temperature,
-            top_k=sampling.top_k, top_p=sampling.top_p, min_p=sampling.min_p,
-            repeat_penalty=sampling.repeat_penalty, presence_penalty=sampling.presence_penalty,
-            frequency_penalty=sampling.frequency_penalty, seed=seed, stop=sampling.stop or [],
-            grammar=grammar_for(fmt) if fmt else None, stream=True,
-        )
-        reason = "stop"
+        reuse = self._reusable(tokens)
+        llm.n_tokens = reuse
+        self._stable = 0  # until this prompt is evaluated
+        seed = sampling.seed & 0xFFFFFFFF if sampling.seed >= 0 else int.from_bytes(os.urandom(4), "little")
+        llm.set_seed(seed)
+        room = self.num_ctx - len(tokens)  # no context shift: generation stops when the context is full
+        limit = min(sampling.num_predict, room) if sampling.num_predict > 0 else room
+        stops = [s for s in sampling.stop if s]
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        held, count, reason = "", 0, "stop"
+        tokens_out: list[int] = []
+        steps = llm.generate(tokens[reuse:], reset=False, top_k=sampling.top_k, top_p=sampling.top_p,
+                             min_p=sampling.min_p, temp=sampling.temperature, repeat_penalty=sampling.repeat_penalty,
+                             frequency_penalty=sampling.frequency_penalty, presence_penalty=sampling.presence_penalty,
+                             grammar=grammar_for(fmt) if fmt else None)
         try:
-            for chunk in pieces:
-                choice = chunk["choices"][0]
-                if choice.get("finish_reason"):
-                    reason = choice["finish_reason"]
-                if choice["text"]:
-                    yield choice["text"]
+            for token in steps:
+                if count == 0:
+                    self._stable = len(tokens) // self.num_batch * self.num_batch
+                if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
+                    break
+                count += 1
+                tokens_out.append(token)
+                probs = self._logprobs(token, top_logprobs) if top_logprobs is not None else None
+                held += decoder.decode(llm.detokenize([token]))
+                text, held, hit = _split_at_stop(held, stops)
+                if text or probs:
+                    yield Piece(text, probs)
+                if hit:
+                    break
+                if count >= limit:
+                    reason = "length"
+                    break
                 if cancel is not None and cancel.is_set():
                     break
+            rest = held + decoder.decode(b"", final=True)  # text held back for a stop string that never came
+            if rest:
+                yield Piece(rest, None)
+        except RuntimeError as exc:  # llama_decode failed: this context can no longer be trusted
+            self.broken = True
+            raise RunnerFailed(f"llama.cpp failed: {exc}") from None
         finally:
-            pieces.close()
+            steps.close()
             perf = llama_cpp.llama_perf_context(ctx)
             stats.prompt_eval_count = len(tokens)
             stats.prompt_eval_ns = int(perf.t_p_eval_ms * 1e6)
-            # Generated tokens = what entered the context after the prompt, plus the last sampled
-            # token when it was cut off by num_predict (never evaluated). Not perf.n_eval: llama.cpp
-            # counts re-evaluating one cached prompt token as an "eval" too.
-            stats.eval_count = max(self.llm.n_tokens - len(tokens), 0) + (1 if reason == "length" else 0)
+            stats.eval_count = count
             stats.eval_ns = int(perf.t_eval_ms * 1e6)
-            stats.done_reason = "length" if reason == "length" else "stop"
-            stats.context = [int(t) for t in self.llm.input_ids[: self.llm.n_tokens]]
+            stats.done_reason = reason
+            stats.context = [*tokens, *tokens_out]
 
-    def embed(self, texts: list[str]) -> tuple[list[list[float]], int]:
-        """Mean-pooled embeddings (not normalised) and the number of input tokens."""
+    def _logprobs(self, token: int, top: int) -> dict:
+        """The sampled token's log probability under the model's raw distribution, and the ``top`` best."""
+        import numpy as np
+
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self.llm.ctx, -1), shape=(self.llm.n_vocab(),))
+        shifted = logits - logits.max()
+        logp = shifted - np.log(np.exp(shifted).sum())
+
+        def entry(t: int) -> dict:
+            raw = self.llm.detokenize([int(t)])
+            return {"token": raw.decode(errors="replace"), "logprob": float(logp[t]), "bytes": list(raw)}
+
+        out = entry(token)
+        if top > 0:
+            best = np.argpartition(-logp, top)[:top]
+            out["top_logprobs"] = [entry(int(t)) for t in best[np.argsort(-logp[best])]]
+        return out
+
+    def embed(self, texts: list[str], *, truncate: bool = True) -> tuple[list[list[float]], int]:
+        """Mean-pooled embeddings (not normalised) and the number of tokens really embedded.
+
+        Each input is cut to the embedding context (``truncate``) or refused (ValueError, and
+        :class:`InputTooLong` when it is over the context); an input with no tokens is refused."""
         if self._embedder is None:
             size = min(self.num_ctx, 2048)  # a smaller batch keeps the embedder's compute buffer small
             self._embedder = llama_cpp.Llama(model_path=str(self.gguf), embedding=True, n_ctx=size,
                                              n_threads=self.num_thread, n_batch=size, n_ubatch=size,
                                              pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN, verbose=False)
-        count = sum(len(self._embedder.tokenize(t.encode(), add_bos=False)) for t in texts)
-        return self._embedder.embed(texts, normalize=False), count
+        emb = self._embedder
+        limit = min(emb.n_ctx(), emb.n_batch)  # one sequence per decode: its batch must hold every token
+        batches = []
+        for i, text in enumerate(texts):
+            ids = emb.tokenize(text.encode(), add_bos=True, special=False)
+            if len(ids) > limit:
+                if not truncate:
+                    raise InputTooLong(f"the input length exceeds the context length (input {i}: {len(ids)} tokens, "
+                                       f"context {limit}): shorten it or send truncate: true")
+                ids = ids[:limit]
+            if not ids:
+                raise ValueError(f"input {i} has no tokens to embed: send non-empty text")
+            batches.append(ids)
+        vectors = []
+        try:
+            for ids in batches:
+                emb._batch.reset()
+                emb._batch.add_sequence(ids, 0, True)
+                emb._ctx.kv_cache_clear()
+                emb._ctx.decode(emb._batch)
+                vectors.append(list(llama_cpp.llama_get_embeddings_seq(emb._ctx.ctx, 0)[: emb.n_embd()]))
+        except RuntimeError as exc:
+            self.broken = True
+            raise RunnerFailed(f"llama.cpp failed: {exc}") from None
+        finally:
+            emb._batch.reset()
+        return vectors, sum(len(ids) for ids in batches)
 
     # --- memory -------------------------------------------------------------------------
     def memory_bytes(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,7 @@ from labs.server.runner import Runner
 from labs.server.store import ModelStore, StoredModel
 
 T = TypeVar("T")
+log = logging.getLogger("labs.server")
 FOREVER = dt.datetime(2318, 1, 1, tzinfo=dt.timezone.utc)  # what Ollama shows for keep_alive < 0
 
 
@@ -85,7 +87,11 @@ class Scheduler:
                 yield entry.runner, load_ns
             finally:
                 entry.busy, entry.last_used = False, time.monotonic()
-                self._arm(entry, self.config.keep_alive if keep_alive is None else keep_alive)
+                if entry.runner.broken:  # llama.cpp failed inside it: the next request gets a fresh one
+                    log.warning("llama.cpp failed in %s: reloading it", entry.model.name)
+                    self.unload(entry.model.name)
+                else:
+                    self._arm(entry, self.config.keep_alive if keep_alive is None else keep_alive)
         finally:
             self._gate.release()
 

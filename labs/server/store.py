@@ -249,6 +249,78 @@ class ModelStore:
         path = self._manifest_path(name)
         return path.is_file() and json.loads(path.read_text())["layers"] == layers
 
+    # --- blobs and create (Ollama's /api/blobs and /api/create) ---------------------------------
+    @staticmethod
+    def check_digest(digest: str) -> str:
+        """``sha256:<64 hex>`` (or ``sha256-``) → the canonical ``sha256:<hex>``; else 400 as Ollama."""
+        if not re.fullmatch(r"sha256[:-][0-9a-fA-F]{64}", digest or ""):
+            raise StoreError("invalid digest format", 400)
+        return "sha256:" + digest[7:].lower()
+
+    def has_blob(self, digest: str) -> bool:
+        return self._blob(self.check_digest(digest)).is_file()
+
+    def write_blob(self, digest: str, chunks: Iterator[bytes]) -> bool:
+        """Store an uploaded blob if its bytes hash to ``digest`` (400 "digest mismatch" if not,
+        nothing kept). False when the blob was already there."""
+        digest = self.check_digest(digest)
+        blob = self._blob(digest)
+        if blob.is_file():
+            return False
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        partial = blob.with_name(f"{blob.name}-partial-{os.getpid()}-{id(chunks)}")
+        hasher = hashlib.sha256()
+        try:
+            with partial.open("wb") as fh:
+                for chunk in chunks:
+                    hasher.update(chunk)
+                    fh.write(chunk)
+            got = f"sha256:{hasher.hexdigest()}"
+            if got != digest:
+                raise StoreError(f'digest mismatch, expected "{digest}", got "{got}"', 400)
+            partial.replace(blob)
+        finally:
+            partial.unlink(missing_ok=True)
+        return True
+
+    def create(self, name: str, *, describe: Callable[[Path], dict], base: str = "", gguf_digest: str = "",
+               system: str | None = None, template: str | None = None, parameters: dict | None = None) -> Iterator[dict]:
+        """Build ``name`` from an existing model (``base``) or an uploaded GGUF blob, with the
+        request's ``system``, ``template`` and ``parameters`` over the base's; yields Ollama's statuses."""
+        parsed = ModelName.parse(name)
+        if gguf_digest:
+            digest = self.check_digest(gguf_digest)
+            blob = self._blob(digest)
+            if not blob.is_file():
+                raise StoreError(f"blob {digest} not found: upload it first with POST /api/blobs/{digest}", 400)
+            yield {"status": "parsing GGUF"}
+            try:
+                config = describe(blob)
+            except Exception as exc:  # not a GGUF, or a damaged one
+                raise StoreError(f"invalid GGUF blob {digest}: {exc}", 400) from None
+            layer = {"mediaType": MODEL_MEDIA, "digest": digest, "size": blob.stat().st_size}
+            params: dict = {}
+        elif base:
+            source = self.get(base)  # 404 if absent
+            config = {k: v for k, v in source.config.items() if k != "parameters"}
+            params = dict(source.config.get("parameters") or {})
+            manifest = json.loads(self._manifest_path(ModelName.parse(base)).read_text())
+            layer = next(l for l in manifest["layers"] if l["mediaType"] == MODEL_MEDIA)
+        else:
+            raise StoreError("neither 'from' nor 'files' was specified", 400)
+        yield {"status": f"using existing layer {layer['digest']}"}
+        if system is not None:
+            config["system"] = system
+        if template is not None:
+            config["template"] = config["go_template"] = template  # applied by the server instead of the GGUF's
+        params.update(parameters or {})
+        layers = [layer]
+        if params:
+            layers.append({"mediaType": PARAMS_MEDIA, **self._write_blob(json.dumps(params).encode())})
+        yield {"status": "writing manifest"}
+        self._write_manifest(parsed, layers, config)
+        yield {"status": "success"}
+
     def copy(self, source: str, destination: str) -> None:
         src = self._manifest_path(ModelName.parse(source))
         if not src.is_file():

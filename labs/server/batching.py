@@ -1,0 +1,550 @@
+"""Continuous batching on llama.cpp's C API: up to ``n_parallel`` requests decode together, one
+``llama_decode`` per step (what Ollama's runner does with ``OLLAMA_NUM_PARALLEL``; lesson 4).
+
+Each request holds a *slot*: a llama.cpp sequence with its own ``num_ctx`` KV cells (the context
+holds ``n_parallel × num_ctx`` cells, as Ollama sizes it), its own sampler chain (repeat/frequency/
+presence penalties, grammar, top_k, top_p, min_p, temperature, seed: built like llama-cpp-python's
+``Llama`` builds it, so a request samples as it does in :mod:`labs.server.runner`), stop strings and
+``num_predict``. A request that arrives joins at the next step; one that finishes or is cancelled
+frees its slot and its KV cells before the next step.
+
+Reproducibility: a request's tokens do not depend on what else is in the batch. Its prompt is
+evaluated in ``llama_decode`` calls of its own, in the same chunks as when it runs alone; the
+per-step decode batch holds one row per generating slot, and each slot's KV lives in a stream of
+its own (``kv_unified = false``), so its attention never sees another sequence's cells.
+``bench/batching.py --invariance`` measures that the logits are bit-identical (see the module's
+``INVARIANCE`` note for what was measured and why this layout).
+
+Threads: every llama.cpp call runs on ONE :class:`LlamaThread` (OpenMP keeps a thread team per
+calling thread and an idle team spin-waits against a busy one; see :mod:`labs.server.scheduler`).
+The thread is also a :class:`concurrent.futures.Executor`, so other llama.cpp work (loading,
+tokenising, embeddings) runs on it between decode steps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import queue
+import re
+import threading
+import time
+from collections import deque
+from concurrent.futures import Executor, Future
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import AsyncIterator, Callable, Iterator
+
+import llama_cpp
+
+from labs.server.runner import Sampling, Stats, default_threads, grammar_for
+
+PENALTY_LAST_N = 64  # llama-cpp-python's ``last_n_tokens_size`` default, so penalties match the runner
+PIECE_BYTES = 256  # longest token piece we read back (SmolLM2's longest is far shorter)
+
+INVARIANCE = """Measured with llama.cpp as vendored by llama-cpp-python 0.3.36 (CPU, AVX-512), SmolLM2-135M Q4_1:
+see bench/batching.py --invariance for the table this design rests on."""
+
+
+class EngineError(RuntimeError):
+    """llama.cpp refused a step (``llama_decode`` returned non-zero); the requests in it end with this."""
+
+
+# --- the one llama.cpp thread --------------------------------------------------------------
+
+class LlamaThread(Executor):
+    """One OS thread for all llama.cpp work: submitted callables first, then one decode step of
+    every engine that has work, in a loop; it sleeps when there is nothing to do."""
+
+    def __init__(self, name: str = "llama"):
+        self._tasks: deque[tuple[Future, Callable, tuple, dict]] = deque()
+        self._engines: list[BatchEngine] = []
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    @property
+    def ident(self) -> int | None:
+        return self._thread.ident
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the llama.cpp thread is shut down")
+            self._tasks.append((future, fn, args, kwargs))
+            self._cond.notify()
+        return future
+
+    def call(self, fn: Callable, *args, **kwargs):
+        """Run ``fn`` on this thread and wait for it (runs inline when already on it)."""
+        if threading.get_ident() == self._thread.ident:
+            return fn(*args, **kwargs)
+        return self.submit(fn, *args, **kwargs).result()
+
+    def wake(self) -> None:
+        with self._cond:
+            self._cond.notify()
+
+    def attach(self, engine: "BatchEngine") -> None:
+        with self._cond:
+            self._engines.append(engine)
+
+    def detach(self, engine: "BatchEngine") -> None:
+        with self._cond:
+            if engine in self._engines:
+                self._engines.remove(engine)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._cond:
+            self._closed = True
+            if cancel_futures:
+                while self._tasks:
+                    self._tasks.popleft()[0].cancel()
+            self._cond.notify()
+        if wait and threading.get_ident() != self._thread.ident:
+            self._thread.join()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._closed and not self._tasks and not any(e.has_work() for e in self._engines):
+                    self._cond.wait()
+                if self._closed and not self._tasks:
+                    return
+                tasks = list(self._tasks)
+                self._tasks.clear()
+                engines = [e for e in self._engines if e.has_work()]
+            for future, fn, args, kwargs in tasks:
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn(*args, **kwargs))
+                    except BaseException as exc:  # handed to whoever waits on the future
+                        future.set_exception(exc)
+            for engine in engines:
+                engine.step()
+
+
+# --- one request ---------------------------------------------------------------------------
+
+_DONE = object()
+
+
+class Generation:
+    """One request in the engine: its output pieces (a blocking or an async iterator), its
+    :class:`~labs.server.runner.Stats` once done, and :meth:`cancel`. Thread-safe."""
+
+    def __init__(self, tokens: list[int], sampling: Sampling, fmt: str | None = None,
+                 loop: asyncio.AbstractEventLoop | None = None):
+        self.tokens, self.sampling, self.fmt = list(tokens), sampling, fmt
+        self.stats = Stats()
+        self.slot: int | None = None  # which slot served it (for tests and logs)
+        self.error: BaseException | None = None
+        self._out: queue.SimpleQueue = queue.SimpleQueue()
+        self._loop = loop
+        self._ready = asyncio.Event() if loop else None
+        self._cancel = threading.Event()
+        self._engine: BatchEngine | None = None
+        self.done = threading.Event()
+
+    # engine side (the llama.cpp thread)
+    def _emit(self, item) -> None:
+        self._out.put(item)
+        if self._loop is not None:
+            try:
+                self._loop.call_soon_threadsafe(self._ready.set)
+            except RuntimeError:  # the event loop is closed: nobody is listening any more
+                pass
+
+    def _finish(self, error: BaseException | None = None) -> None:
+        self.error = error
+        self.done.set()
+        self._emit(_DONE)
+
+    # consumer side
+    def cancel(self) -> None:
+        """Stop generating; the slot and its KV cells are freed before the engine's next step."""
+        self._cancel.set()
+        if self._engine is not None:
+            self._engine.thread.wake()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def pieces(self, timeout: float | None = None) -> Iterator[str]:
+        """Text pieces as they are produced (blocking); raises the engine's error at the end."""
+        while True:
+            item = self._out.get(timeout=timeout)
+            if item is _DONE:
+                if self.error is not None:
+                    raise self.error
+                return
+            yield item
+
+    def text(self, timeout: float | None = None) -> str:
+        return "".join(self.pieces(timeout))
+
+    async def apieces(self) -> AsyncIterator[str]:
+        """The same for asyncio (the generation must have been made with ``loop=``)."""
+        assert self._ready is not None, "Generation(..., loop=asyncio.get_running_loop()) for apieces()"
+        while True:
+            try:
+                item = self._out.get_nowait()
+            except queue.Empty:
+                self._ready.clear()
+                if self._out.empty():
+                    await self._ready.wait()
+                continue
+            if item is _DONE:
+                if self.error is not None:
+                    raise self.error
+                return
+            yield item
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+@dataclass
+class _Slot:
+    """A busy slot: a sequence id, its request, its sampler chain and where it is."""
+
+    seq: int
+    gen: Generation
+    chain: ctypes.c_void_p
+    todo: list[int]  # tokens still to evaluate (the prompt's rest, or the last sampled token)
+    pos: int = 0  # tokens in this sequence's KV cells
+    predicted: int = 0
+    raw: bytearray = field(default_factory=bytearray)  # bytes not yet valid UTF-8
+    held: str = ""  # text that may be the start of a stop string
+    generated: list[int] = field(default_factory=list)
+
+
+@contextmanager
+def _llama_log(lines: list[str]) -> Iterator[None]:
+    """Collect llama.cpp's log lines (its own account of the buffers it allocates) instead of
+    printing them; llama-cpp-python's callback is put back after."""
+
+    @llama_cpp.llama_log_callback
+    def capture(level, text, user_data):
+        lines.append(text.decode(errors="replace"))
+
+    llama_cpp.llama_log_set(capture, None)
+    try:
+        yield
+    finally:
+        from llama_cpp import _logger
+
+        llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
+
+
+_BUFFER_LINE = re.compile(r"(\S+)\s+(model|KV|compute|output|RS)\s+buffer size\s*=\s*([\d.]+)\s*MiB")
+
+
+class BatchEngine:
+    """A model and a llama.cpp context with ``n_parallel`` slots of ``num_ctx`` KV cells each.
+
+    ``submit(tokens, sampling, fmt)`` → :class:`Generation`; it waits in the engine's own queue if
+    every slot is busy (the server keeps that queue empty: it hands over only as many requests as
+    there are slots). Construct, use and :meth:`close` from any thread: llama.cpp work is done on
+    ``thread`` (a shared :class:`LlamaThread`, or one of its own).
+
+    Raises ``ValueError`` (bad file, bad grammar, prompt over ``num_ctx``) and :class:`EngineError`.
+    """
+
+    def __init__(self, gguf: Path | str, *, n_parallel: int = 1, num_ctx: int = 4096, num_thread: int = 0,
+                 num_batch: int = 512, thread: LlamaThread | None = None):
+        if n_parallel < 1 or n_parallel > llama_cpp.llama_max_parallel_sequences():
+            raise ValueError(f"n_parallel must be 1..{llama_cpp.llama_max_parallel_sequences()}, got {n_parallel}")
+        if num_ctx < 1:
+            raise ValueError(f"num_ctx must be positive, got {num_ctx}")
+        self.gguf, self.n_parallel, self.num_ctx = Path(gguf), n_parallel, num_ctx
+        self.num_thread = num_thread or default_threads()
+        self.num_batch = num_batch
+        self._own_thread = thread is None
+        self.thread = thread or LlamaThread()
+        self._waiting: deque[Generation] = deque()
+        self._slots: list[_Slot | None] = [None] * n_parallel
+        self._lock = threading.Lock()  # guards _waiting (the consumer side adds, the thread takes)
+        self.buffers: dict[str, int] = {}  # what llama.cpp reported allocating, bytes by kind
+        self.steps = 0  # llama_decode calls of batched decode steps (for tests and benches)
+        self.closed = False
+        started = time.perf_counter_ns()
+        self.thread.call(self._load)
+        self.load_ns = time.perf_counter_ns() - started
+        self.thread.attach(self)
+
+    # --- life cycle (on the llama.cpp thread) ---------------------------------------------
+    def _load(self) -> None:
+        lines: list[str] = []
+        with _llama_log(lines):
+            mparams = llama_cpp.llama_model_default_params()
+            self.model = llama_cpp.llama_model_load_from_file(str(self.gguf).encode(), mparams)
+            if not self.model:
+                raise ValueError(f"llama.cpp could not load {self.gguf}")
+            cparams = llama_cpp.llama_context_default_params()
+            cparams.n_ctx = self.n_parallel * self.num_ctx
+            cparams.n_seq_max = self.n_parallel
+            cparams.n_batch = cparams.n_ubatch = max(self.num_batch, self.n_parallel)
+            cparams.n_threads = cparams.n_threads_batch = self.num_thread
+            cparams.kv_unified = False  # a KV stream per slot: num_ctx cells each, attention per sequence
+            cparams.no_perf = True
+            self.ctx = llama_cpp.llama_init_from_model(self.model, cparams)
+            if not self.ctx:
+                llama_cpp.llama_model_free(self.model)
+                raise ValueError(f"llama.cpp could not create a context of {self.n_parallel} x {self.num_ctx} cells")
+        for text in lines:
+            for found in _BUFFER_LINE.finditer(text):
+                kind = found.group(2)
+                self.buffers[kind] = self.buffers.get(kind, 0) + int(float(found.group(3)) * 2**20)
+        self.vocab = llama_cpp.llama_model_get_vocab(self.model)
+        self.n_vocab = llama_cpp.llama_vocab_n_tokens(self.vocab)
+        self.ctx_per_slot = llama_cpp.llama_n_ctx_seq(self.ctx)
+        self.memory = llama_cpp.llama_get_memory(self.ctx)
+        self.batch = llama_cpp.llama_batch_init(max(self.num_batch, self.n_parallel), 0, 1)
+        self._piece = ctypes.create_string_buffer(PIECE_BYTES)
+
+    def close(self) -> None:
+        """End every request (as cancelled), free the context and the model. Idempotent."""
+        if self.closed:
+            return
+        self.closed = True
+        self.thread.detach(self)
+        self.thread.call(self._free)
+        if self._own_thread:
+            self.thread.shutdown()
+
+    def _free(self) -> None:
+        with self._lock:
+            waiting, self._waiting = list(self._waiting), deque()
+        for gen in waiting:
+            gen.stats.done_reason = "cancel"
+            gen._finish()
+        for i, slot in enumerate(self._slots):
+            if slot is not None:
+                self._release(i, "cancel")
+        with _llama_log([]):
+            llama_cpp.llama_batch_free(self.batch)
+            llama_cpp.llama_free(self.ctx)
+            llama_cpp.llama_model_free(self.model)
+
+    # --- requests ----------------------------------------------------------------------------
+    def submit(self, tokens: list[int], sampling: Sampling, fmt: str | None = None,
+               loop: asyncio.AbstractEventLoop | None = None) -> Generation:
+        """Queue a request; it starts at the next step with a free slot."""
+        if self.closed:
+            raise RuntimeError("the engine is closed")
+        if not tokens:
+            raise ValueError("a request needs at least one prompt token")
+        if len(tokens) >= self.num_ctx:
+            raise ValueError(f"the input length ({len(tokens)} tokens) exceeds the context length ({self.num_ctx} tokens)")
+        if fmt is not None:
+            grammar_for(fmt)  # a bad schema fails here, in the caller's thread, with the converter's message
+        gen = Generation(tokens, sampling, fmt, loop)
+        gen._engine = self
+        with self._lock:
+            self._waiting.append(gen)
+        self.thread.wake()
+        return gen
+
+    def generate(self, tokens: list[int], sampling: Sampling, fmt: str | None = None) -> Generation:
+        """:meth:`submit` and wait until it is done (its text is in ``gen.text()``)."""
+        gen = self.submit(tokens, sampling, fmt)
+        gen.done.wait()
+        return gen
+
+    @property
+    def busy_slots(self) -> int:
+        return sum(s is not None for s in self._slots)
+
+    def has_work(self) -> bool:
+        return not self.closed and (bool(self._waiting) or any(s is not None for s in self._slots))
+
+    def memory_bytes(self) -> int:
+        """What this engine holds: the weights as loaded plus the KV cache (``n_parallel × num_ctx``
+        cells), compute and output buffers, as llama.cpp reported allocating them at load."""
+        reported = sum(v for k, v in self.buffers.items() if k != "model")
+        return int(llama_cpp.llama_model_size(self.model)) + (reported or self._kv_estimate())
+
+    def _kv_estimate(self) -> int:
+        """2 (K and V) × layers × cells × kv_heads × head_dim × 2 bytes (f16), if llama.cpp said nothing."""
+        n_layer = llama_cpp.llama_model_n_layer(self.model)
+        n_head, n_head_kv = llama_cpp.llama_model_n_head(self.model), llama_cpp.llama_model_n_head_kv(self.model)
+        head_dim = llama_cpp.llama_model_n_embd(self.model) // max(n_head, 1)
+        return 2 * n_layer * llama_cpp.llama_n_ctx(self.ctx) * n_head_kv * head_dim * 2
+
+    # --- one step (on the llama.cpp thread) ------------------------------------------------
+    def step(self) -> None:
+        """Free cancelled slots, admit waiting requests, evaluate prompts, then decode one token
+        for every generating slot in one ``llama_decode``."""
+        for i, slot in enumerate(self._slots):
+            if slot is not None and slot.gen.cancelled:
+                self._release(i, "cancel")
+        self._admit()
+        for i, slot in enumerate(self._slots):
+            if slot is not None and slot.predicted == 0 and slot.todo:
+                self._prefill(i, slot)
+        rows = [(i, s) for i, s in enumerate(self._slots) if s is not None and s.predicted > 0 and s.todo]
+        if rows:
+            self._decode(rows)
+
+    def _admit(self) -> None:
+        for i in range(self.n_parallel):
+            if self._slots[i] is not None:
+                continue
+            with self._lock:
+                gen = self._waiting.popleft() if self._waiting else None
+            while gen is not None and gen.cancelled:
+                gen.stats.done_reason = "cancel"
+                gen._finish()
+                with self._lock:
+                    gen = self._waiting.popleft() if self._waiting else None
+            if gen is None:
+                return
+            try:
+                chain = self._sampler(gen.sampling, gen.fmt)
+            except ValueError as exc:
+                gen._finish(exc)
+                continue
+            llama_cpp.llama_memory_seq_rm(self.memory, i, -1, -1)
+            gen.slot = i
+            gen.stats.prompt_eval_count = len(gen.tokens)
+            self._slots[i] = _Slot(i, gen, chain, list(gen.tokens))
+
+    def _sampler(self, s: Sampling, fmt: str | None):
+        """The sampler chain llama-cpp-python's ``Llama`` builds for the same options (penalties,
+        grammar, then greedy at temperature 0, else top_k → typical → top_p → min_p → temp → dist)."""
+        chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+        add = lambda smpl: llama_cpp.llama_sampler_chain_add(chain, smpl)  # noqa: E731 - the chain owns it
+        add(llama_cpp.llama_sampler_init_penalties(self.n_vocab, PENALTY_LAST_N, s.repeat_penalty,
+                                                   s.frequency_penalty, s.presence_penalty))
+        if fmt is not None:
+            grammar = grammar_for(fmt)
+            smpl = llama_cpp.llama_sampler_init_grammar(self.vocab, grammar._grammar.encode(), grammar._root.encode())
+            if not smpl:
+                llama_cpp.llama_sampler_free(chain)
+                raise ValueError(f"llama.cpp could not parse the grammar for format {fmt}")
+            add(smpl)
+        seed = s.seed if s.seed >= 0 else int.from_bytes(os.urandom(4), "little")
+        if s.temperature < 0:
+            add(llama_cpp.llama_sampler_init_dist(seed))
+        elif s.temperature == 0:
+            add(llama_cpp.llama_sampler_init_greedy())
+        else:
+            add(llama_cpp.llama_sampler_init_top_k(s.top_k))
+            add(llama_cpp.llama_sampler_init_typical(1.0, 1))
+            add(llama_cpp.llama_sampler_init_top_p(s.top_p, 1))
+            add(llama_cpp.llama_sampler_init_min_p(s.min_p, 1))
+            add(llama_cpp.llama_sampler_init_temp(s.temperature))
+            add(llama_cpp.llama_sampler_init_dist(seed & 0xFFFFFFFF))
+        return chain
+
+    def _fill(self, rows: list[tuple[int, int, int]]) -> None:
+        """rows: (token, position, sequence) with logits wanted for each row of a decode step."""
+        b = self.batch
+        b.n_tokens = len(rows)
+        for j, (token, pos, seq) in enumerate(rows):
+            b.token[j], b.pos[j], b.n_seq_id[j], b.logits[j] = token, pos, 1, 1
+            b.seq_id[j][0] = seq
+
+    def _prefill(self, i: int, slot: _Slot) -> None:
+        """Evaluate the prompt in ``llama_decode`` calls of its own (chunks of ``num_batch``), the
+        same calls whatever else is running: its KV cells come out identical."""
+        started = time.perf_counter_ns()
+        b = self.batch
+        while slot.todo:
+            chunk, slot.todo = slot.todo[: self.num_batch], slot.todo[self.num_batch:]
+            b.n_tokens = len(chunk)
+            for j, token in enumerate(chunk):
+                b.token[j], b.pos[j], b.n_seq_id[j], b.logits[j] = token, slot.pos + j, 1, 0
+                b.seq_id[j][0] = slot.seq
+            b.logits[len(chunk) - 1] = 1 if not slot.todo else 0
+            rc = llama_cpp.llama_decode(self.ctx, b)
+            if rc != 0:
+                slot.gen.stats.prompt_eval_ns += time.perf_counter_ns() - started
+                self._release(i, "stop", EngineError(f"llama_decode returned {rc} on the prompt"))
+                return
+            slot.pos += len(chunk)
+        slot.gen.stats.prompt_eval_ns += time.perf_counter_ns() - started
+        self._sample(i, slot, len(chunk) - 1)
+
+    def _decode(self, rows: list[tuple[int, _Slot]]) -> None:
+        started = time.perf_counter_ns()
+        self._fill([(s.todo[0], s.pos, s.seq) for _, s in rows])
+        rc = llama_cpp.llama_decode(self.ctx, self.batch)
+        self.steps += 1
+        if rc != 0:
+            for i, _ in rows:
+                self._release(i, "stop", EngineError(f"llama_decode returned {rc}"))
+            return
+        for j, (i, slot) in enumerate(rows):
+            slot.pos += 1
+            slot.todo = []
+            slot.gen.stats.eval_ns += time.perf_counter_ns() - started  # the shared step, as Ollama counts it
+            self._sample(i, slot, j)
+
+    def _sample(self, i: int, slot: _Slot, row: int) -> None:
+        token = llama_cpp.llama_sampler_sample(slot.chain, self.ctx, row)
+        if llama_cpp.llama_vocab_is_eog(self.vocab, token):
+            self._release(i, "stop")
+            return
+        slot.predicted += 1
+        slot.generated.append(token)
+        n = llama_cpp.llama_token_to_piece(self.vocab, token, self._piece, PIECE_BYTES, 0, False)
+        slot.raw += self._piece.raw[: max(n, 0)]
+        if self._flush(slot):
+            self._release(i, "stop")
+            return
+        limit = slot.gen.sampling.num_predict
+        if (limit > 0 and slot.predicted >= limit) or slot.pos + 1 >= self.num_ctx:
+            self._release(i, "length")
+            return
+        slot.todo = [token]
+
+    @staticmethod
+    def _flush(slot: _Slot) -> bool:
+        """Move complete UTF-8 text out, holding back what may begin a stop string; True when a
+        stop string was hit (the text before it is emitted, the stop string is not)."""
+        try:
+            text = slot.raw.decode()
+            slot.raw.clear()
+        except UnicodeDecodeError as exc:
+            if len(slot.raw) - exc.start >= 4:  # not an incomplete character: invalid bytes, replace them
+                text = slot.raw.decode(errors="replace")
+                slot.raw.clear()
+            else:
+                text = slot.raw[: exc.start].decode()
+                del slot.raw[: exc.start]
+        pending = slot.held + text
+        stops = slot.gen.sampling.stop
+        hits = [k for k in (pending.find(s) for s in stops if s) if k >= 0]
+        if hits:
+            slot.held = ""
+            if min(hits):
+                slot.gen._emit(pending[: min(hits)])
+            return True
+        keep = max((k for s in stops if s for k in range(min(len(s) - 1, len(pending)), 0, -1)
+                    if pending.endswith(s[:k])), default=0)
+        out, slot.held = pending[: len(pending) - keep], pending[len(pending) - keep:]
+        if out:
+            slot.gen._emit(out)
+        return False
+
+    def _release(self, i: int, reason: str, error: BaseException | None = None) -> None:
+        """End slot ``i``'s request and free its KV cells at once."""
+        slot = self._slots[i]
+        self._slots[i] = None
+        llama_cpp.llama_memory_seq_rm(self.memory, i, -1, -1)
+        llama_cpp.llama_sampler_free(slot.chain)
+        gen = slot.gen
+        if reason != "cancel" and error is None:
+            tail = slot.held + slot.raw.decode(errors="replace")
+            if tail and not any(s and s in tail for s in gen.sampling.stop):
+                gen._emit(tail)
+        gen.stats.done_reason = reason
+        gen.stats.eval_count = slot.predicted
+        gen.stats.context = list(gen.tokens) + slot.generated
+        gen._finish(error)

@@ -1,0 +1,285 @@
+"""The embedded server's request contract: one pydantic model per request body, read from Ollama's
+``api/types.go`` (native) and ``openai/openai.go`` (``/v1``), and one error style, Ollama's own.
+
+* A wrong JSON type in the body → 400 with Go's decoder message, as Ollama answers:
+  ``json: cannot unmarshal number into Go struct field GenerateRequest.prompt of type string``.
+* A wrong type in ``options`` → 400 with Ollama's ``Options.FromMap`` message
+  (``option "temperature" must be of type float32``); Ollama itself answers that one with 500.
+* ``null`` means "not given", as in Go. Unknown fields and unknown options are ignored.
+
+Option names are declared once: the sampling ones are :class:`labs.server.runner.Sampling`'s fields,
+the load-time ones are :data:`LOAD_OPTIONS`. Lesson 2 (Ollama's API) teaches these fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from typing import Annotated, Any, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
+
+from labs.server.runner import Sampling
+
+
+class RequestError(ValueError):
+    """A request body the contract refuses; ``str()`` is the message the API answers with (400)."""
+
+
+def _drop_nulls(data: Any) -> Any:
+    return {k: v for k, v in data.items() if v is not None} if isinstance(data, dict) else data
+
+
+class Body(BaseModel):
+    """A request body: strict JSON types, ``null`` = absent, unknown keys ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls(cls, data: Any) -> Any:
+        return _drop_nulls(data)
+
+
+Json = Any  # any JSON value, checked where it is used (format, keep_alive, input)
+
+
+class Message(Body):
+    role: str = ""
+    content: str = ""
+    thinking: str = ""
+    images: list[str] = []
+    tool_calls: list[Json] = []
+    tool_name: str = ""
+
+
+class GenerateRequest(Body):
+    model: str = ""
+    prompt: str = ""
+    suffix: str = ""
+    system: str = ""
+    template: str = ""
+    context: list[int] = []
+    stream: bool = True
+    raw: bool = False
+    format: Json = None
+    keep_alive: Json = None
+    images: list[str] = []
+    options: dict[str, Json] = {}
+    think: Union[bool, str, None] = None
+    truncate: Union[bool, None] = None
+    shift: Union[bool, None] = None
+    logprobs: bool = False
+    top_logprobs: int = 0
+
+
+class ChatRequest(Body):
+    model: str = ""
+    messages: list[Message] = []
+    tools: list[Json] = []
+    format: Json = None
+    options: dict[str, Json] = {}
+    keep_alive: Json = None
+    think: Union[bool, str, None] = None
+    stream: bool = True
+    truncate: Union[bool, None] = None
+    shift: Union[bool, None] = None
+    logprobs: bool = False
+    top_logprobs: int = 0
+
+
+class EmbedRequest(Body):
+    model: str = ""
+    input: Json = None
+    truncate: Union[bool, None] = None
+    dimensions: int = 0
+    options: dict[str, Json] = {}
+    keep_alive: Json = None
+
+
+class EmbeddingRequest(Body):
+    model: str = ""
+    prompt: str = ""
+    options: dict[str, Json] = {}
+    keep_alive: Json = None
+
+
+class ShowRequest(Body):
+    model: str = ""
+    name: str = ""  # the older spelling
+    verbose: bool = False
+
+
+class DeleteRequest(Body):
+    model: str = ""
+    name: str = ""
+
+
+class CopyRequest(Body):
+    source: str = ""
+    destination: str = ""
+
+
+class PullRequest(Body):
+    model: str = ""
+    name: str = ""
+    insecure: bool = False
+    stream: bool = True
+
+
+class CreateRequest(Body):
+    model: str = ""
+    from_: str = Field("", alias="from")
+    files: dict[str, str] = {}
+    system: Union[str, None] = None
+    template: Union[str, None] = None
+    parameters: dict[str, Json] = {}
+    license: Union[str, list[str], None] = None
+    messages: list[Message] = []
+    quantize: str = ""
+    stream: bool = True
+
+
+# --- /v1 (OpenAI) -----------------------------------------------------------------------
+
+class StreamOptions(Body):
+    include_usage: bool = False
+
+
+class OpenAIMessage(Body):
+    role: str = "user"
+    content: Union[str, list[Json], None] = None
+    name: str = ""
+    tool_calls: list[Json] = []
+    tool_call_id: str = ""
+
+
+class OpenAISampling(Body):
+    model: str = ""
+    stream: bool = False
+    stream_options: Union[StreamOptions, None] = None
+    max_tokens: Union[int, None] = None
+    temperature: Union[float, None] = None
+    top_p: Union[float, None] = None
+    seed: Union[int, None] = None
+    stop: Union[str, list[str], None] = None
+    frequency_penalty: Union[float, None] = None
+    presence_penalty: Union[float, None] = None
+
+
+class ChatCompletionRequest(OpenAISampling):
+    messages: list[OpenAIMessage] = []
+    max_completion_tokens: Union[int, None] = None
+    response_format: Union[dict[str, Json], None] = None
+    tools: list[Json] = []
+    logprobs: Union[bool, None] = None
+    top_logprobs: Union[int, None] = None
+
+
+class CompletionRequest(OpenAISampling):
+    prompt: Json = None
+    suffix: str = ""
+    logprobs: Union[int, None] = None
+
+
+class OpenAIEmbeddingRequest(Body):
+    model: str = ""
+    input: Json = None
+    dimensions: Union[int, None] = None
+    encoding_format: str = ""
+
+
+# --- options ----------------------------------------------------------------------------
+
+def _int_option(value: Any) -> Any:
+    """Go decodes JSON numbers as float64 and Ollama truncates them into int options."""
+    return int(value) if isinstance(value, float) and math.isfinite(value) and abs(value) < 2**63 else value
+
+
+def _stop_option(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value  # a lone string, as Ollama's /v1 accepts
+
+
+_KINDS = {
+    "int": (Annotated[int, BeforeValidator(_int_option), Field(ge=-2**63, lt=2**63)], "integer"),
+    "float": (float, "float32"),
+    "list[str]": (Annotated[list[str], BeforeValidator(_stop_option)], "array of strings"),
+    "bool": (bool, "boolean"),
+}
+LOAD_OPTIONS = {"num_ctx": "int", "num_batch": "int", "num_thread": "int"}  # a change reloads the model
+OPTION_KINDS = {**{f.name: str(f.type) for f in dataclasses.fields(Sampling)}, **LOAD_OPTIONS}
+Options = create_model("Options", __base__=Body,
+                       **{name: (Union[_KINDS[kind][0], None], None) for name, kind in OPTION_KINDS.items()})
+
+
+def parse_options(raw: dict) -> dict[str, Any]:
+    """``options`` → the known options that were given, type-checked as Ollama's ``FromMap`` does.
+
+    >>> parse_options({"temperature": 0, "num_predict": 8.0, "stop": "x", "mirostat": "ignored"})
+    {'temperature': 0.0, 'num_predict': 8, 'stop': ['x']}
+    >>> parse_options({"temperature": "hot"})
+    Traceback (most recent call last):
+    ...
+    labs.server.schema.RequestError: option "temperature" must be of type float32
+    """
+    try:
+        return Options.model_validate(raw).model_dump(exclude_none=True)
+    except ValidationError as exc:
+        name = str(exc.errors()[0]["loc"][0])
+        raise RequestError(f'option "{name}" must be of type {_KINDS[OPTION_KINDS[name]][1]}') from None
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+_GO_TYPES = {"string_type": "string", "bool_type": "bool", "int_type": "int", "int_from_float": "int",
+             "float_type": "float64", "list_type": "[]", "dict_type": "map", "model_type": "struct",
+             "int_parsing": "int", "float_parsing": "float64", "literal_error": "string"}
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), "null")
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
+
+
+def loads(raw: bytes) -> Any:
+    """Strict JSON (no NaN/Infinity, as Go); an empty body is Ollama's "missing request body"."""
+    if not raw.strip():
+        raise RequestError("missing request body")
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        raise RequestError(f"invalid character in request body: {exc}") from None
+
+
+def parse(model: type[Body], raw: bytes) -> Body:
+    """Decode a request body into ``model`` or raise :class:`RequestError` with Go's message."""
+    data = loads(raw)
+    if data is None:  # Go decodes `null` into an empty struct
+        data = {}
+    if not isinstance(data, dict):
+        raise RequestError(f"json: cannot unmarshal {_json_type(data)} into Go value of type api.{model.__name__}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "?"
+        go = _GO_TYPES.get(err["type"], err["type"])
+        if err["type"] in ("greater_than_equal", "less_than"):
+            raise RequestError(f"json: cannot unmarshal number {err['input']} into Go struct field "
+                               f"{model.__name__}.{field} of type int64") from None
+        raise RequestError(f"json: cannot unmarshal {_json_type(err['input'])} into Go struct field "
+                           f"{model.__name__}.{field} of type {go}") from None
+
+
+__all__ = ["Body", "ChatCompletionRequest", "ChatRequest", "CompletionRequest", "CopyRequest", "CreateRequest",
+           "DeleteRequest", "EmbedRequest", "EmbeddingRequest", "GenerateRequest", "LOAD_OPTIONS",
+           "Message", "OPTION_KINDS", "OpenAIEmbeddingRequest", "PullRequest", "RequestError", "ShowRequest",
+           "loads", "parse", "parse_options"]

@@ -1,0 +1,198 @@
+"""Issue 10's faults, each as a real request to a real embedded server: shapes llama.cpp cannot take,
+clients that hang up, browsers (Origin/CORS/Host as Ollama), and Ollama's statuses."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import httpx
+import pytest
+
+from labs import DEFAULT_MODEL
+
+pytestmark = pytest.mark.embedded
+TINY = {"temperature": 0, "num_predict": 2}
+
+
+@pytest.fixture(scope="module")
+def http(server_url):
+    with httpx.Client(base_url=server_url, timeout=120) as client:
+        yield client
+
+
+def _ok(http) -> None:
+    r = http.post("/api/generate", json={"model": DEFAULT_MODEL, "prompt": "hi", "stream": False, "options": TINY})
+    assert r.status_code == 200 and r.json()["done"], r.text
+
+
+# --- 1. nothing reaches llama.cpp in a shape it cannot take -----------------------------------
+
+HOSTILE_SHAPES = [
+    # (path, body, status, needle in the error or the exact answer)
+    ("/api/embed", {"model": DEFAULT_MODEL, "input": ""}, 200, {"embeddings": []}),
+    ("/api/embed", {"model": DEFAULT_MODEL, "input": []}, 200, {"embeddings": []}),
+    ("/api/embed", {"model": DEFAULT_MODEL, "input": ["a", ""]}, 400, "no tokens"),
+    ("/v1/embeddings", {"model": DEFAULT_MODEL, "input": ""}, 400, "no tokens"),
+    ("/v1/embeddings", {"model": DEFAULT_MODEL, "input": []}, 400, "invalid input"),
+    ("/api/embeddings", {"model": DEFAULT_MODEL, "prompt": ""}, 200, {"embedding": []}),
+    ("/api/embed", {"model": DEFAULT_MODEL, "input": "word " * 40, "truncate": False, "options": {"num_ctx": 16}},
+     400, "exceeds the context length"),
+    ("/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "context": [10**9], "stream": False}, 400, "vocabulary"),
+    ("/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "context": [-1], "stream": False}, 400, "vocabulary"),
+    ("/api/generate", {"model": DEFAULT_MODEL, "prompt": "word " * 700, "stream": False, "options": {"num_ctx": 512}},
+     400, "context length"),
+    ("/api/generate", {"model": DEFAULT_MODEL, "prompt": "hi", "stream": False, "options": {"num_ctx": -1}},
+     400, "context length"),
+]
+
+
+def test_shapes_llama_cpp_cannot_take_are_refused_and_the_server_survives_unloading(start_server):
+    server = start_server("--keep-alive", "1s")
+    with httpx.Client(base_url=server.url, timeout=120) as http:
+        for path, body, status, expected in HOSTILE_SHAPES:
+            r = http.post(path, json=body)
+            assert r.status_code == status, (path, body, r.text)
+            if isinstance(expected, dict):
+                assert {k: r.json()[k] for k in expected} == expected
+            else:
+                message = r.json()["error"]
+                assert expected in (message["message"] if isinstance(message, dict) else message)
+        # a long input is cut to the context and the count says what was really embedded
+        r = http.post("/api/embed", json={"model": DEFAULT_MODEL, "input": "word " * 40, "options": {"num_ctx": 16}})
+        assert r.status_code == 200 and r.json()["prompt_eval_count"] == 16
+        _ok(http)
+        deadline = time.monotonic() + 30  # keep_alive (1 s) unloads the model: the moment the old bug crashed
+        while http.get("/api/ps").json()["models"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert http.get("/api/ps").json()["models"] == []
+        assert server.proc.poll() is None
+        _ok(http)
+
+
+# --- 2. a client that hangs up frees the slot, streamed or not, native or /v1 -------------------
+
+def _hang_up_after_sending(url: str, path: str, body: dict, wait_s: float) -> None:
+    """Send a request on a raw socket, wait, and close the socket without reading the answer."""
+    host, port = url.removeprefix("http://").split(":")
+    payload = json.dumps(body).encode()
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
+        time.sleep(wait_s)
+
+
+LONG = {"temperature": 0, "num_predict": 4000, "seed": 1}
+ABANDONED = [
+    ("/api/generate", {"model": DEFAULT_MODEL, "prompt": "Write a very long essay.", "stream": False, "options": LONG}),
+    ("/api/chat", {"model": DEFAULT_MODEL, "stream": False, "options": LONG,
+                   "messages": [{"role": "user", "content": "Write a very long essay."}]}),
+    ("/v1/chat/completions", {"model": DEFAULT_MODEL, "max_tokens": 4000, "temperature": 0,
+                              "messages": [{"role": "user", "content": "Write a very long essay."}]}),
+    ("/v1/completions", {"model": DEFAULT_MODEL, "max_tokens": 4000, "temperature": 0, "prompt": "Once upon a time"}),
+]
+
+
+@pytest.mark.parametrize("path,body", ABANDONED, ids=[p for p, _ in ABANDONED])
+def test_a_non_streamed_request_whose_client_hangs_up_frees_the_slot(start_server, path, body):
+    server = start_server("--keep-alive", "-1")
+    with httpx.Client(base_url=server.url, timeout=600) as http:
+        _ok(http)  # loaded
+        started = time.monotonic()
+        r = http.post("/api/generate", json={"model": DEFAULT_MODEL, "prompt": "Write a very long essay.", "stream": False,
+                                             "options": {"temperature": 0, "num_predict": 32, "seed": 1}})
+        per_token = (time.monotonic() - started) / max(r.json()["eval_count"], 1)
+        wait = max(1.0, 20 * per_token)  # long enough that generation is under way
+        _hang_up_after_sending(server.url, path, body, wait)
+        started = time.monotonic()
+        _ok(http)
+        waited = time.monotonic() - started
+        # The abandoned request would have held the model for ~4000 tokens; a freed slot answers at once.
+        assert waited < 0.25 * 4000 * per_token, f"waited {waited:.1f} s; one token takes {per_token * 1000:.0f} ms"
+
+
+# --- 3. browsers: Origin, CORS and Host as Ollama ------------------------------------------------
+
+def test_a_foreign_origin_is_refused_even_for_simple_requests(http):
+    evil = {"Origin": "https://evil.example"}
+    assert http.get("/api/tags", headers=evil).status_code == 403
+    r = http.post("/api/generate", headers={**evil, "Content-Type": "text/plain"},
+                  content=json.dumps({"model": DEFAULT_MODEL, "prompt": "hi", "stream": False}))
+    assert r.status_code == 403
+    assert http.options("/api/chat", headers={**evil, "Access-Control-Request-Method": "POST"}).status_code == 403
+    assert http.get("/api/tags", headers={"Origin": "http://localhost.evil.example"}).status_code == 403
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:8888", "http://127.0.0.1", "https://0.0.0.0:3000",
+                                    "app://obsidian.md", "file://", "tauri://localhost", "vscode-webview://abc"])
+def test_allowed_origins_get_cors_headers_and_a_204_preflight(http, origin):
+    r = http.get("/api/tags", headers={"Origin": origin})
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == origin
+    assert "Origin" in r.headers.get("vary", "")
+    r = http.options("/api/chat", headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                                           "Access-Control-Request-Headers": "content-type"})
+    assert r.status_code == 204 and r.headers["access-control-allow-origin"] == origin
+    assert "POST" in r.headers["access-control-allow-methods"]
+    assert "Content-Type" in r.headers["access-control-allow-headers"]
+
+
+def test_requests_without_origin_or_from_the_same_origin_are_not_cors(http, server_url):
+    r = http.get("/api/tags")
+    assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
+    host = server_url.removeprefix("http://")
+    assert http.get("/api/tags", headers={"Origin": f"http://{host}", "Host": host}).status_code == 200
+
+
+def test_ollama_origins_adds_allowed_origins(start_server):
+    server = start_server(env={"OLLAMA_ORIGINS": "https://*.example.org,https://app.test"}, seeded=False)
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        for origin in ("https://notebook.example.org", "https://app.test", "http://localhost:1"):
+            r = http.get("/api/tags", headers={"Origin": origin})
+            assert r.status_code == 200 and r.headers["access-control-allow-origin"] == origin
+        assert http.get("/api/tags", headers={"Origin": "https://evil.example"}).status_code == 403
+
+
+@pytest.mark.parametrize("host,status", [
+    ("localhost:11434", 200), ("127.0.0.1:11434", 200), ("[::1]:11434", 200), ("10.1.2.3:11434", 200),
+    ("192.168.0.7", 200), ("0.0.0.0:11434", 200), ("box.local", 200), ("api.internal:8080", 200), ("x.localhost", 200),
+    ("evil.example:11434", 403), ("8.8.8.8:11434", 403), ("[::1]", 403), ("localhost.evil.example", 403),
+])
+def test_host_rule_matches_ollamas(http, host, status):
+    assert http.get("/api/tags", headers={"Host": host}).status_code == status
+
+
+# --- 5. statuses and messages as Ollama ----------------------------------------------------------
+
+STATUSES = [
+    ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "x"}]}, 400, "model is required"),
+    ("POST", "/v1/completions", {"prompt": "x"}, 400, "model is required"),
+    ("POST", "/v1/embeddings", {"input": "x"}, 400, "model is required"),
+    ("POST", "/api/embeddings", {"prompt": "x"}, 400, "model is required"),
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "top_logprobs": 21}, 400, "top_logprobs"),
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "suffix": "y"}, 400, "does not support insert"),
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "think": True}, 400, "does not support thinking"),
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "template": "{{ range .Messages }}{{ end }}"},
+     400, "unsupported action"),
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "options": {"num_predict": "many"}}, 400,
+     'option "num_predict" must be of type integer'),
+    ("POST", "/v1/embeddings", {"model": DEFAULT_MODEL, "input": "x", "encoding_format": "hex"}, 400, "encoding_format"),
+    ("HEAD", "/api/blobs/sha256:" + "0" * 64, None, 404, None),
+    ("HEAD", "/api/blobs/not-a-digest", None, 400, None),
+]
+
+
+@pytest.mark.parametrize("method,path,body,status,needle", STATUSES, ids=[f"{s[1]}-{i}" for i, s in enumerate(STATUSES)])
+def test_statuses_and_messages_follow_ollama(http, method, path, body, status, needle):
+    r = http.request(method, path, json=body) if body is not None else http.request(method, path)
+    assert r.status_code == status, r.text
+    if needle:
+        error = r.json()["error"]
+        assert needle in (error["message"] if isinstance(error, dict) else error)
+
+
+def test_a_null_body_is_an_empty_request(http):
+    r = http.post("/api/generate", content=b"null")
+    assert (r.status_code, r.json()["error"]) == (404, "model '' not found")
+    r = http.post("/api/chat", content=b"null")
+    assert (r.status_code, r.json()["error"]) == (400, "model is required")

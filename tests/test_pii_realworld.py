@@ -62,6 +62,8 @@ def test_normalised_view_maps_back_to_the_original():
     assert view.text == "тел.+380 67123 45 67, ok"
     start, end = view.span(4, view.text.index(","))
     assert text[start:end] == "%2B380&#160;67\u200b123\n\n45 67"
+    assert normalize("🙂 𝟎𝟔𝟕 🙂").text == "🙂 067 🙂"  # astral characters: emoji kept, maths digits folded
+    assert detect_pii("🙂🙂🙂") == []
     plain = normalize("nothing to decode here")
     assert plain.starts is None and plain.span(3, 7) == (3, 7)
 

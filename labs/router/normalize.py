@@ -170,5 +170,5 @@ def normalize(text: str) -> View:
         ends.extend(range(last + 1, len(text) + 1))
         out = "".join(parts)
     if needs_fold.search(out):  # one-for-one: offsets do not move
-        out = needs_fold.sub(lambda m: table[ord(m.group())], out)
+        out = needs_fold.sub(lambda m: table.get(ord(m.group()), m.group()), out)
     return View(out, starts, ends) if pieces else View(out)

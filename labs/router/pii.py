@@ -10,8 +10,8 @@ kind          what, and what keeps a random number out
               (067-123-45-67, (044) 123 45 67) and US (415-555-0132) forms
 ``card``      payment cards, 13-19 digits in card-like groups, **Luhn-checked**
 ``iban``      IBANs (UA and others), **mod-97 checked** with the country's length
-``tax_id``    Ukrainian РНОКПП/ІПН: 10 digits, **weighted checksum**; needs a keyword
-              nearby unless the digits also encode a plausible birth date
+``tax_id``    Ukrainian РНОКПП/ІПН: 10 digits, **weighted checksum** and context: a tax
+              keyword nearby, or "номер"/"ID" right before a plausible birth date
 ``passport``  Ukrainian passports: old booklet (МК 123456) and ID card (9 digits, with a
               keyword), foreign passports (FE123456, with a keyword)
 ``ssn``       US Social Security numbers (issuable ranges only)
@@ -22,6 +22,11 @@ kind          what, and what keeps a random number out
 Numbers that are not personal — prices, years, versions, parameter counts, order and
 invoice numbers — fail the checksums, the grouping or the context rules, and a number
 right after "order", "invoice", "замовлення", "ТТН" ... is never a phone or an ID.
+
+Real text writes identifiers in many ways (``тел.0671234567``, full-width digits, links, HTML
+entities, look-alike letters, a line break inside): the detectors read the normalised view from
+:mod:`labs.router.normalize` and treat digits, not word boundaries, as the edge of a number;
+findings point back at the original text.
 
 Detectors are plain functions ``text -> iterable of Finding``; pass your own in ``extra=``
 (the lesson's exercise adds one). When findings overlap, the stronger evidence wins (a

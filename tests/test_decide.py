@@ -116,3 +116,12 @@ def test_bad_inputs_rejected(change, message):
 def test_bad_break_even_rejected():
     with pytest.raises(ValueError, match="break_even must be"):
         decide(**BASE, break_even=0)
+
+
+def test_latency_reference_ranges_live_in_one_place():
+    from labs import decide as d, latency
+
+    assert d.CLOUD_LATENCY_MS is latency.REFERENCE_CLOUD_MS and d.LOCAL_LATENCY_MS is latency.REFERENCE_LOCAL_MS
+    reason = d.decide(data_sensitivity="public", requests_per_day=10, latency_ms=100).reasons[0]
+    low, high = latency.REFERENCE_CLOUD_MS
+    assert f"{low:g}-{high:,.0f} ms" in reason

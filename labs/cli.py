@@ -73,7 +73,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     extra = list(args.jupyter_args)
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         extra.append("--allow-root")  # containers and CI run as root; JupyterLab refuses that unless told
-    return run_with_server([sys.executable, "-m", "jupyter", "lab", str(_notebooks_dir()), *extra])
+    return run_with_server([sys.executable, "-m", "jupyter", "lab", str(lab_folder()), *extra])
 
 
 def _notebooks_dir() -> Path:
@@ -85,11 +85,26 @@ def _notebooks_dir() -> Path:
     return beside_package if beside_package.is_dir() else here
 
 
+def lab_folder(lang: str | None = None) -> Path:
+    """The learner notebooks ``labs lab`` opens: ``notebooks/`` in English, ``notebooks/uk/`` for ``LAB_LANG=uk``
+    (``lang`` overrides). ``ValueError`` (with the fix) for an unknown language or an edition not built yet."""
+    from labs.i18n import language, t
+    from labs.translations import SOURCE_LANG
+
+    chosen, folder = language(lang), _notebooks_dir()
+    if chosen == SOURCE_LANG:
+        return folder
+    if not any((folder / chosen).glob("*.ipynb")):
+        raise ValueError(t("cli.lab_edition_missing", chosen, lang=chosen, path=folder / chosen))
+    return folder / chosen
+
+
 def cmd_build_notebooks(args: argparse.Namespace) -> int:
     from labs.exercises import build_notebooks
+    from labs.i18n import t
 
     for path in build_notebooks(Path(args.solutions), Path(args.notebooks)):
-        print(f"wrote {path}")
+        print(t("cli.wrote", path=path))
     return 0
 
 
@@ -141,7 +156,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("command", nargs=argparse.REMAINDER)
     s.set_defaults(func=cmd_with_server)
 
-    s = sub.add_parser("lab", help="open the workbook in JupyterLab, with a model server running (other options go to JupyterLab)")
+    s = sub.add_parser("lab", help="open the workbook in JupyterLab, with a model server running (LAB_LANG=uk: the Ukrainian "
+                       "edition; other options go to JupyterLab)")
     s.add_argument("jupyter_args", nargs=argparse.REMAINDER)
     s.set_defaults(func=cmd_lab)
 
@@ -155,7 +171,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time")
     s.set_defaults(func=cmd_grade)
 
-    s = sub.add_parser("build-notebooks", help="generate notebooks/ from solutions/ (solution regions become ...)")
+    s = sub.add_parser("build-notebooks", help="generate notebooks/ from solutions/ (solution regions become ...), "
+                       "and the translated editions solutions/uk/, notebooks/uk/ from solutions/uk/*.yaml")
     s.add_argument("--solutions", default="solutions")
     s.add_argument("--notebooks", default="notebooks")
     s.set_defaults(func=cmd_build_notebooks)

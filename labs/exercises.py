@@ -62,15 +62,18 @@ class CheckResult:
     def passed(self) -> bool:
         return self.status == "passed"
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # in the learner's language (LAB_LANG), from labs/data/messages.yaml
+        from labs.i18n import t
+
         mark = {"passed": "✅", "failed": "❌", "not answered": "✏️", "error": "⚠️"}[self.status]
         if self.kind == "hidden":
-            return f"{mark} {self.id}: hidden test {self.status} ({self.points}/{self.max_points} points)" + (
-                f"\n   {self.message}" if self.message else "")
-        said = "public checks passed, hidden tests pending" if self.passed else self.status
-        text = f"{mark} {self.id}: {said} ({self.points}/{self.max_points} public points)"
+            status = t("check.hidden_passed" if self.passed else f"check.status.{self.status}")
+            return f"{mark} {self.id}: " + t("check.hidden", status=status, points=self.points,
+                                             max_points=self.max_points) + (f"\n   {self.message}" if self.message else "")
+        text = f"{mark} {self.id}: {t(f'check.status.{self.status}')} " + t(
+            "check.public_points", points=self.points, max_points=self.max_points)
         if self.passed:
-            text += " — an instructor runs the hidden tests with `labs grade`."
+            text += t("check.instructor_grades")
         return text + (f"\n   {self.message}" if self.message else "")
 
     def as_dict(self) -> dict:
@@ -101,13 +104,15 @@ def exercise(exercise_id: str, *, points: int = 1, hint: str = "") -> Callable[[
 
 def answer(namespace: dict, name: str) -> Any:
     """The learner's value for ``name``; raises :class:`NotAnswered` while it is missing or ``...``."""
+    from labs.i18n import t
+
     if name not in namespace:
-        raise NotAnswered(f"`{name}` is not defined: write your answer in its cell and run it.")
+        raise NotAnswered(t("check.not_defined", name=name))
     if namespace[name] is Ellipsis:
-        raise NotAnswered(f"`{name}` is still `...`: replace it with your answer and run the cell.")
+        raise NotAnswered(t("check.not_answered_ellipsis", name=name))
     value = namespace[name]
     if callable(value) and _body_is_ellipsis(value):
-        raise NotAnswered(f"`{name}` still has `...` as its body: write it and run the cell.")
+        raise NotAnswered(t("check.body_ellipsis", name=name))
     return value
 
 
@@ -153,7 +158,9 @@ def run_check(exercise_id: str, namespace: dict) -> CheckResult:
     except NotAnswered as exc:
         return CheckResult(ex.id, "not answered", str(exc), 0, ex.points)
     except AssertionError as exc:
-        hint = f" Hint: {ex.hint}" if ex.hint else ""
+        from labs.i18n import t
+
+        hint = " " + t("check.hint", hint=ex.hint) if ex.hint else ""
         return CheckResult(ex.id, "failed", f"{exc}{hint}".strip(), 0, ex.points)
     except Exception as exc:  # the learner's code raised: show it, keep going
         return CheckResult(ex.id, "error", f"{type(exc).__name__}: {exc}", 0, ex.points)
@@ -317,10 +324,13 @@ def out_of_sync(solutions: Path, notebooks: Path) -> list[str]:
 
 
 def build_notebooks(solutions: Path, notebooks: Path) -> list[Path]:
-    """Write ``notebooks/X.ipynb`` for every ``solutions/X.ipynb``; returns the paths written."""
+    """Write ``notebooks/X.ipynb`` for every ``solutions/X.ipynb``, then every translated edition
+    (``solutions/uk/X.ipynb`` and ``notebooks/uk/X.ipynb``, :mod:`labs.translations`); returns the paths written."""
+    from labs.translations import build_editions
+
     written = []
     for src in sorted(solutions.glob("*.ipynb")):
         dest = notebooks / src.name
         dest.write_text(dumps(learner_version(json.loads(src.read_text(encoding="utf-8")))), encoding="utf-8")
         written.append(dest)
-    return written
+    return written + build_editions(solutions, notebooks)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from labs.client import LocalLLM
 from labs.host import base_url, is_loopback, port_in_use
+from labs.i18n import t
 
 
 def start_embedded(url: str, log_path: str | None = None) -> subprocess.Popen:
@@ -22,11 +23,9 @@ def start_embedded(url: str, log_path: str | None = None) -> subprocess.Popen:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 11434
     if not is_loopback(host):
-        raise SystemExit(f"labs: nothing answers at {url}, and it is not this machine: start Ollama there, "
-                         "or unset OLLAMA_HOST to use the embedded server on 127.0.0.1:11434.")
+        raise SystemExit(t("launcher.not_local", url=url))
     if port_in_use(host, port):
-        raise SystemExit(f"labs: port {port} is taken by something that is not a model server (no /api/version "
-                         f"there). Free it, or choose another port: OLLAMA_HOST={host}:{port + 1} make lab")
+        raise SystemExit(t("launcher.port_taken", port=port, host=host, next_port=port + 1))
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
     server = subprocess.Popen([sys.executable, "-m", "labs.cli", "serve", "--host", host, "--port", str(port)],
                               stdout=log, stderr=subprocess.STDOUT)
@@ -40,10 +39,10 @@ def wait_for_server(server: subprocess.Popen, url: str, seconds: float = 180.0) 
     with LocalLLM(url) as llm:
         while not llm.is_up():
             if server.poll() is not None:
-                raise RuntimeError(f"the embedded server exited with code {server.returncode} before answering at {url}")
+                raise RuntimeError(t("launcher.server_exited", code=server.returncode, url=url))
             if time.monotonic() > deadline:
                 server.terminate()
-                raise RuntimeError(f"the embedded server did not answer at {url} within {seconds:.0f} s")
+                raise RuntimeError(t("launcher.server_silent", url=url, seconds=seconds))
             time.sleep(0.1)
 
 
@@ -62,9 +61,9 @@ def run_with_server(command: list[str]) -> int:
         running = llm.is_up()
     server = None
     if running:
-        print(f"labs: using the model server already answering at {url}", flush=True)
+        print(t("launcher.using_server", url=url), flush=True)
     else:
-        print(f"labs: no model server at {url}; starting the embedded one (SmolLM2-135M on llama.cpp)", flush=True)
+        print(t("launcher.starting_embedded", url=url), flush=True)
         server = start_embedded(url, os.environ.get("LABS_SERVER_LOG"))
     env = {**os.environ, "OLLAMA_HOST": url}
     for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal or `kill` must not orphan the server

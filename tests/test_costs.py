@@ -245,7 +245,8 @@ def test_override_marks_source_and_date_and_leaves_the_original():
 
 # --- the data files ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["api_prices.csv", "gpu_rental.csv", "hardware.csv"])
+@pytest.mark.parametrize("name", ["api_prices.csv", "gpu_rental.csv", "hardware.csv", "hardware_prices.csv",
+                                  "architectures.csv", "quantizations.csv"])
 def test_every_data_row_has_a_source_and_a_date(name):
     text = resources.files("labs").joinpath("data", name).read_text(encoding="utf-8")
     rows = list(csv.DictReader(text.splitlines()))

@@ -290,7 +290,7 @@ def js_run(server_url) -> dict:
     why = unavailable()
     if why:
         pytest.skip(why)
-    return run_example("client-matrix.ts", host=server_url, env={"MATRIX_INPUT": json.dumps(INPUT)}, timeout=300)
+    return run_example("client-matrix.ts", host=server_url, env={"MATRIX_INPUT": json.dumps(INPUT)}, timeout=900)
 
 
 @pytest.fixture(scope="session")

@@ -407,7 +407,7 @@ def test_examples_type_check():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_module_smart_route_leaks_to_the_stand_in_cloud(server_url):
+def test_module_smart_route_leaks_to_the_stand_in_cloud(server_url, monkeypatch):
     """Section 29.3's smartRoute sends a 'complex' prompt to the cloud whatever is in it; its
     processSensitiveData keeps the data local. The stand-in cloud's record proves both."""
     why = unavailable()
@@ -426,3 +426,6 @@ def test_module_smart_route_leaks_to_the_stand_in_cloud(server_url):
     assert complex_run.cloud_requests[0].body["model"] == "gpt-4o-mini"
     assert sensitive_run.routed == "local" and sensitive_run.model_id == DEFAULT_MODEL
     assert sensitive_run.cloud_requests == [] and len(everything) == 1 and not sensitive_run.leaked
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # no key: a stand-in of its own, started and stopped for the call
+    own = smart_route(leaky, "complex", host=server_url)
+    assert own.routed == "cloud" and own.leaked and len(own.cloud_requests) == 1

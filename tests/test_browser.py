@@ -91,9 +91,9 @@ def jupyterlab(tmp_path, server_url):
 
 
 def _tick(part, ids):
-    """Click the checkboxes of these options (clicking a ticked one unticks it)."""
+    """Click these options' inputs: checkboxes (clicking a ticked one unticks it) or, in a single-answer part, radios."""
     for opt_id in ids:
-        part.locator(f".labs-quiz-option-{opt_id} input[type=checkbox]").click()
+        part.locator(f".labs-quiz-option-{opt_id} input").click()
 
 
 def _feedback(part, contains: str, timeout: float = 30_000) -> str:

@@ -107,8 +107,7 @@ def test_language_comes_from_lab_lang(monkeypatch):
 
 
 def _tick(view, ids):
-    for opt, box in zip(view.part.options, view.boxes):
-        box.value = opt.id in ids
+    view.select(ids)
 
 
 def test_choice_widget_gives_feedback_saves_and_restores(progress_file):
@@ -136,15 +135,42 @@ def test_choice_widget_gives_feedback_saves_and_restores(progress_file):
     assert "✔</span> done" in live.value
 
     again = show("q1").views[0]  # re-running the cell restores the answer and its feedback
-    assert [o.id for o, b in zip(again.part.options, again.boxes) if b.value] == sorted(right)
+    assert again.chosen() == sorted(right)
     assert "✔</span> Correct." in again.feedback.value and "Answered before" in again.feedback.value
 
 
-def test_single_choice_keeps_one_tick():
+def test_single_choice_uses_radio_buttons_and_keeps_one_on(progress_file):
+    import ipywidgets as w
+
     view = show("q2").views[0]
-    view.boxes[0].value = True
-    view.boxes[1].value = True
-    assert [b.value for b in view.boxes] == [False, True, False, False]
+    assert view.part.kind == "single" and all(isinstance(b, w.RadioButtons) for b in view.boxes)
+    assert [b.value for b in view.boxes] == [None] * 4  # nothing chosen until the learner clicks
+    view.boxes[0].value = "a"  # what a click on option a's radio does
+    view.boxes[1].value = "b"
+    assert [b.value for b in view.boxes] == [None, "b", None, None] and view.chosen() == ["b"]
+    view.button.click()
+    assert "✔</span> Correct." in view.feedback.value and "◉" in view.feedback.value
+    assert show("q2").views[0].chosen() == ["b"]  # restored as a radio choice
+    multiple = show("q1").views[0]
+    assert multiple.part.kind == "multiple" and all(isinstance(b, w.Checkbox) for b in multiple.boxes)
+
+
+def _widgets(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _widgets(child)
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_no_label_can_be_cut_off_or_typeset(lang):
+    """Captions are HTML (a Label truncates and MathJax typesets its $); buttons size to their text."""
+    import ipywidgets as w
+
+    for qid in bank.questions():
+        parts = list(_widgets(show(qid, lang=lang)))
+        assert not [x for x in parts if isinstance(x, w.Label)]
+        assert all(b.layout.width == "max-content" for b in parts if isinstance(b, w.Button))
+        assert not [x for x in parts if getattr(x, "description", "") and "$" in x.description]
 
 
 def test_numeric_widget(progress_file):
@@ -275,3 +301,18 @@ def test_sdk_widget_finds_the_function_in_the_namespace(server_url, monkeypatch)
     view = show("q3", namespace={"ask_local": ask_ollama}).views[1]
     view.button.click()
     assert "✔</span> Correct." in view.feedback.value and "/api/generate" in view.feedback.value
+
+
+def test_a_learner_json_error_gets_a_hint_not_a_bare_decode_error(server_url, monkeypatch):
+    """A function that json.loads a reply the model did not write as JSON: the check says what to change."""
+    monkeypatch.setenv("OLLAMA_HOST", server_url)
+    from labs.client import LocalLLM
+
+    def ask_local(prompt: str) -> str:
+        reply = LocalLLM().generate(prompt, options={"temperature": 0, "seed": 42, "num_predict": 8})  # no format
+        return json.loads(reply["response"])["answer"]
+
+    probe = practical.sdk(ask_local)
+    step = probe.step("answer") if probe.step("local_call").ok else probe.step("local_call")
+    assert step.ok is False and "JSONDecodeError" in step.error
+    assert "format=schema" in step.error and "num_predict" in step.error

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 from labs import DEFAULT_MODEL
 
 PREFERRED_MODELS = ("llama3.2", "llama3.2:latest", "llama3.2:3b", DEFAULT_MODEL)
-"""The module's model first (``ollama pull llama3.2``), then this workbook's small one."""
+"""After the lessons' own model (``LABS_MODEL``): the module's (``ollama pull llama3.2``), then this workbook's small one."""
 MODEL_PATHS = ("/api/generate", "/api/chat", "/v1/chat/completions", "/v1/completions", "/v1/responses")
 SETUP_PROMPT = "Say hello in one short sentence."
 SDK_PROMPT = "Name one reason to run a language model locally. Answer in one short sentence."
@@ -79,7 +79,9 @@ def setup(model: str | None = None, *, host: str | None = None) -> Probe:
         if model:
             wanted = model if model in names or f"{model}:latest" not in names else f"{model}:latest"
         else:
-            wanted = next((m for m in PREFERRED_MODELS if m in names), names[0] if names else DEFAULT_MODEL)
+            from labs.settings import lesson_model
+
+            wanted = next((m for m in (lesson_model(), *PREFERRED_MODELS) if m in names), names[0] if names else DEFAULT_MODEL)
         if wanted not in names:
             steps.append(Step("model", False, {"model": wanted, "models": listed},
                               f"{wanted} is not on the server: pull it (`ollama pull {wanted}`)"))
@@ -219,7 +221,9 @@ def sdk(fn: Callable[[str], Any] | None, *, name: str = "ask_local", prompt: str
         try:
             returned = fn(prompt)
         except Exception as exc:  # the learner's code: report, never raise
-            error = f"{name}({prompt!r}) raised {type(exc).__name__}: {exc}"
+            from labs.quiz.hints import explain_error
+
+            error = f"{name}({prompt!r}) raised {explain_error(exc)}"
     model_calls = [c for c in calls if c.path.rstrip("/").endswith(MODEL_PATHS)]
     local_ok = [c for c in model_calls if _is_local(c) and c.status is not None and c.status < 400]
     seen = "; ".join(c.describe() for c in model_calls) or "no request to a model endpoint"

@@ -5,6 +5,11 @@ answer is judged by :mod:`labs.quiz.bank` (the right options are not in the note
 :mod:`labs.quiz.progress`, and restored when the notebook is run again. Every widget carries CSS
 classes (``labs-quiz-<qid>``, ``labs-quiz-option-<id>``, ``labs-quiz-check``, ``labs-quiz-feedback``)
 so a browser test can find it. Used at the end of lessons 1–4 and in ``05_check_yourself``.
+
+A single-answer part shows radio buttons (one ``RadioButtons`` of one option per row, so that every option
+keeps its own wrapped HTML text and CSS class; the view lets only one be on), a multiple-answer part
+checkboxes. Captions are ``HTML`` widgets, not ``Label``: a Label cuts long text off and JupyterLab
+typesets ``$…$`` in it as math (see :mod:`labs.display`); buttons are as wide as their text (never cut off, never stretched).
 """
 
 from __future__ import annotations
@@ -68,42 +73,63 @@ class PartView:
         self.input: Any = None
         prompt = w.HTML(f"<p><b>{_md(bank.text(part.prompt, lang, **self.ctx))}</b></p>")
         label = ui("run_check" if part.kind == "practical" else "check", lang)
-        self.button = w.Button(description=label, button_style="primary").add_class("labs-quiz-check")
+        self.button = w.Button(description=label, button_style="primary", layout=w.Layout(width="max-content"))
+        self.button.add_class("labs-quiz-check")
         self.button.on_click(lambda _b: self.check())
         rows: list[Any] = [prompt]
         if part.kind in ("single", "multiple"):
             for opt in part.options:
-                box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="28px"))
+                if part.kind == "single":
+                    box = w.RadioButtons(options=[("", opt.id)], value=None, layout=w.Layout(width="28px"))
+                    box.observe(self._only_one, names="value")
+                else:
+                    box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="28px"))
                 box.add_class(f"labs-quiz-option-{opt.id}")
                 self.boxes.append(box)
-                words = w.HTML(f"<b>{opt.id})</b> {_md(bank.text(opt.text, lang))}", layout=w.Layout(width="auto"))
-                rows.append(w.HBox([box, words]))
-            if part.kind == "single":
-                for box in self.boxes:
-                    box.observe(self._only_one, names="value")
+                words = w.HTML(f"<b>{opt.id})</b> {_md(bank.text(opt.text, lang))}", layout=w.Layout(width="auto", flex="1"))
+                rows.append(w.HBox([box, words], layout=w.Layout(align_items="center")))
             rows.append(self.button)
         elif part.kind == "numeric":
             self.input = w.Text(placeholder="0.00", layout=w.Layout(width="160px")).add_class("labs-quiz-number")
-            rows.append(w.HBox([self.input, w.Label(bank.text(part.unit, lang)), self.button]))
+            unit = w.HTML(_md(bank.text(part.unit, lang)), layout=w.Layout(width="auto", margin="0 8px"))
+            rows.append(w.HBox([self.input, unit, self.button], layout=w.Layout(align_items="center")))
         else:
             default = "ask_local" if part.probe == "sdk" else ""
             caption = ui("function_label" if part.probe == "sdk" else "model_label", lang)
             self.input = w.Text(value=default, placeholder="llama3.2", layout=w.Layout(width="200px"))
             self.input.add_class("labs-quiz-input")
-            rows.append(w.HBox([w.Label(caption), self.input, self.button]))
+            label = w.HTML(_md(caption), layout=w.Layout(width="auto", margin="0 8px 0 0"))
+            rows.append(w.HBox([label, self.input, self.button], layout=w.Layout(align_items="center")))
         rows.append(self.feedback)
         self.widget = w.VBox(rows).add_class(f"labs-quiz-part-{part.id}")
         self._restore()
 
     # --- state ------------------------------------------------------------------------------
     def _only_one(self, change: dict) -> None:
-        if change["new"]:
+        if change["new"] is not None:
             for box in self.boxes:
                 if box is not change["owner"]:
-                    box.value = False
+                    box.value = None
 
-    def _chosen(self) -> list[str]:
-        return [o.id for o, box in zip(self.part.options, self.boxes) if box.value]
+    @staticmethod
+    def _is_on(box: Any) -> bool:
+        return bool(box.value)  # a checkbox's True, a radio's option id (None when off)
+
+    def _set(self, box: Any, opt_id: str, on: bool) -> None:
+        if self.part.kind == "single":
+            box.value = opt_id if on else None
+        else:
+            box.value = on
+
+    def select(self, ids: Any) -> None:
+        """Tick exactly these options (what a learner's clicks do; tests and restore use it)."""
+        wanted = set(ids)
+        for opt, box in zip(self.part.options, self.boxes):
+            self._set(box, opt.id, opt.id in wanted)
+
+    def chosen(self) -> list[str]:
+        """The ids of the ticked options, in the bank's order."""
+        return [o.id for o, box in zip(self.part.options, self.boxes) if self._is_on(box)]
 
     def _restore(self) -> None:
         state = progress.part_state(self.q.id, self.part.id)
@@ -112,8 +138,7 @@ class PartView:
         note = f"<div style='color:#666;font-size:0.85em'>{_md(ui('previously', self.lang, when=_when(state.get('at'))))}</div>"
         saved = state.get("answer")
         if self.part.kind in ("single", "multiple") and isinstance(saved, list):
-            for o, box in zip(self.part.options, self.boxes):
-                box.value = o.id in saved
+            self.select(saved)
             self.feedback.value = self._choice_feedback(bank.evaluate(self.q.id, self.part.id, saved)) + note
         elif self.part.kind == "numeric" and isinstance(saved, (int, float)):
             self.input.value = f"{saved:g}"
@@ -127,7 +152,7 @@ class PartView:
     # --- checking -----------------------------------------------------------------------------
     def check(self) -> None:
         if self.part.kind in ("single", "multiple"):
-            chosen = self._chosen()
+            chosen = self.chosen()
             if not chosen:
                 self.feedback.value = f"<div>{TODO} {_md(ui('not_answered', self.lang))}</div>"
                 return
@@ -173,7 +198,7 @@ class PartView:
             if not verdict.correct and not chosen:
                 continue  # do not give away the unticked right options
             mark = OK if chosen == right else NO
-            tick = "☑" if chosen else "☐"
+            tick = ("◉" if chosen else "○") if self.part.kind == "single" else ("☑" if chosen else "☐")
             lines.append(f"<li>{mark} {tick} <b>{opt.id})</b> {_md(bank.text(opt.why, self.lang))}</li>")
         lines.append("</ul>")
         missed = sum(1 for chosen, right in verdict.options.values() if right and not chosen)

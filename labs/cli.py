@@ -109,15 +109,21 @@ def cmd_build_notebooks(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    """Grade submitted notebooks, each in its own kernel; write the gradebook, summary and plot."""
-    from labs.grading import grade
-    from labs.grading_report import write_report
+    """Grade submitted notebooks, each in its own sandboxed kernel; write the gradebook, summary and plot."""
+    from labs.grading import SandboxUnavailable, grade
+    from labs.grading.report import write_report
 
     settings = {"cell timeout (s)": args.cell_timeout, "notebook timeout (s)": args.notebook_timeout,
-                "reference": args.solutions, "hidden tests": args.hidden}
-    grades = grade(args.submissions, solutions=args.solutions, hidden=args.hidden, cell_timeout=args.cell_timeout,
-                   notebook_timeout=args.notebook_timeout, jobs=args.jobs,
-                   progress=lambda g: print(f"{g.mark:18} {g.score:>3}/{g.max_score:<3} {g.submission}", flush=True))
+                "reference": args.solutions, "hidden tests": args.hidden,
+                "sandbox": "none (--no-sandbox)" if args.no_sandbox else "bubblewrap"}
+    try:
+        grades = grade(args.submissions, solutions=args.solutions, hidden=args.hidden, cell_timeout=args.cell_timeout,
+                       notebook_timeout=args.notebook_timeout, jobs=args.jobs, sandbox=not args.no_sandbox,
+                       progress=lambda g: print(f"{g.mark.value:18} {g.score:>3}/{g.max_score:<3} {g.submission}",
+                                                flush=True))
+    except SandboxUnavailable as exc:
+        print(f"labs grade: will not run untrusted notebooks without a sandbox: {exc}", file=sys.stderr)
+        return 2
     for path in write_report(grades, Path(args.out), settings):
         print(f"wrote {path}")
     return 0
@@ -169,6 +175,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--cell-timeout", type=float, default=60.0, help="seconds a cell may run before it is interrupted")
     s.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds a notebook may run before its kernel is killed")
     s.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time")
+    s.add_argument("--no-sandbox", action="store_true",
+                   help="run notebooks WITHOUT bubblewrap isolation (only for work you trust; checks still run outside)")
     s.set_defaults(func=cmd_grade)
 
     s = sub.add_parser("build-notebooks", help="generate notebooks/ from solutions/ (solution regions become ...), "

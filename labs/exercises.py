@@ -117,6 +117,9 @@ def answer(namespace: dict, name: str) -> Any:
 
 
 def _body_is_ellipsis(fn: Callable) -> bool:
+    said = getattr(fn, "labs_body_is_ellipsis", None)  # a function in the grader's sandbox reports it (labs.grading.remote)
+    if isinstance(said, bool):
+        return said
     try:
         source = inspect.getsource(fn)
     except (OSError, TypeError):

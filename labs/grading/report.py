@@ -4,6 +4,10 @@ The gradebook has one row per submission: its mark, score, percent, the points o
 the flags. The summary shows the same as tables a person reads, the score distribution, how each
 exercise went, what every mark means, and per submission the feedback of every public check and
 hidden test. Written by :func:`write_report` from :func:`labs.grading.grade`'s results.
+
+Everything a submission can influence (its file name, flags, check messages) is capped
+(:func:`labs.grading.results.cap`) and escaped: markdown and HTML characters lose their meaning in
+``summary.md``, and a CSV field cannot start a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -13,23 +17,42 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from labs.grading import MARKS, SubmissionGrade
+from labs.grading.protocol import MARKS, Mark
+from labs.grading.results import SubmissionGrade, cap
 
 MEANING = {
-    "OK": "ran to the end; every check cell present",
-    "ERRORS": "some cells raised an error or ran past the per-cell time limit (interrupted); the rest was graded",
-    "CHECK CELL EDITED": "a check cell differs from the reference; the grader ran the real checks anyway",
-    "CHECK CELL MISSING": "a check cell was deleted; the grader ran the real checks anyway",
-    "TAMPERED": "the notebook patched the checker or the grader's files; points come only from the grader's fresh checks",
-    "TIMEOUT": "the notebook ran past its time limit and its kernel was stopped; exercises not reached got 0",
-    "CRASHED": "the kernel died; exercises not reached got 0",
-    "UNREADABLE": "the file is not a notebook; 0 points",
+    Mark.OK: "ran to the end; every check cell present",
+    Mark.ERRORS: "some cells raised an error, ran past the per-cell time limit (interrupted) or printed more than "
+                 "the output cap; the rest was graded",
+    Mark.CHECK_CELL_EDITED: "a check cell differs from the reference; the grader ran the real checks anyway",
+    Mark.CHECK_CELL_MISSING: "a check cell was deleted; the grader ran the real checks at the end of the notebook",
+    Mark.TAMPERED: "the notebook contains code that patches the checker or the kernel; it could not reach the "
+                   "grader's checks (they run outside its sandbox), so the points are the checks' own",
+    Mark.TIMEOUT: "the notebook ran past its time limit and its sandbox was stopped; exercises graded before keep "
+                  "their points, the rest got 0",
+    Mark.CRASHED: "the kernel died; exercises graded before keep their points, the rest got 0",
+    Mark.WORKER_DIED: "the grader's worker process died (see the flag: killed by a signal, out of memory...); "
+                      "exercises graded before keep their points",
+    Mark.UNREADABLE: "the file is not a notebook the grader can read (the flag says why); 0 points",
+    Mark.REFUSED: "not graded: a symbolic link, too large, or no exercise notebook matches its name",
 }
 FILES = ("gradebook.csv", "summary.md", "scores.png")
 
 
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|~>"} | {"<": "&lt;", "&": "&amp;"})
+
+
+def _cell(text: object, limit: int = 300) -> str:
+    """Submission-controlled text for a markdown table: one capped line, markdown and HTML inert."""
+    return cap(text, limit).translate(_MARKDOWN)
+
+
+def _csv(value: object) -> object:
+    """A CSV field that a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, str):
+        value = cap(value, 2000)
+        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return value
 
 
 def exercise_columns(grades: Sequence[SubmissionGrade]) -> list[str]:
@@ -46,8 +69,8 @@ def write_gradebook(grades: Sequence[SubmissionGrade], path: Path) -> Path:
         writer.writerow(["submission", "notebook", "mark", "score", "max_score", "percent", *columns, "seconds", "flags"])
         for g in grades:
             points = {e.id: e.points for e in g.exercises}
-            writer.writerow([g.submission, g.notebook, g.mark, g.score, g.max_score, f"{g.percent:.1f}",
-                             *[points.get(c, "") for c in columns], g.seconds, " | ".join(g.flags)])
+            writer.writerow([_csv(g.submission), g.notebook, g.mark.value, g.score, g.max_score, f"{g.percent:.1f}",
+                             *[points.get(c, "") for c in columns], g.seconds, _csv(" | ".join(g.flags))])
     return path
 
 
@@ -76,13 +99,15 @@ def write_summary(grades: Sequence[SubmissionGrade], path: Path, settings: dict 
     columns = exercise_columns(grades)
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["# Grading report", "",
-             f"{len(grades)} submission(s) graded on {when}. Every notebook ran in its own kernel; the grader ran the "
-             "public checks **and** the hidden tests itself (a notebook's own printed results are never used)."]
+             f"{len(grades)} submission(s) graded on {when}. Every notebook ran in its own sandboxed kernel; the grader "
+             "ran the public checks **and** the hidden tests itself, outside the sandbox, on the notebook's answers "
+             "passed as plain data (a notebook's own printed results are never used)."]
     if settings:
         lines += ["", "Settings: " + ", ".join(f"{k} {v}" for k, v in settings.items()) + "."]
     lines += ["", "## Scores", "", "| submission | notebook | mark | score | % |", "|---|---|---|---:|---:|"]
     for g in grades:
-        lines.append(f"| {_cell(Path(g.submission).name)} | {g.notebook} | {g.mark} | {g.score}/{g.max_score} | {g.percent:.0f} |")
+        lines.append(f"| {_cell(Path(g.submission).name)} | {_cell(g.notebook)} | {g.mark.value} | {g.score}/{g.max_score} "
+                     f"| {g.percent:.0f} |")
     lines += ["", "![Score distribution](scores.png)", "", "## Per exercise", "",
               "| exercise | max points | mean points | full marks |", "|---|---:|---:|---:|"]
     for column in columns:
@@ -91,15 +116,15 @@ def write_summary(grades: Sequence[SubmissionGrade], path: Path, settings: dict 
         mean = sum(e.points for e in got) / len(got) if got else 0
         full = sum(1 for e in got if e.max_points and e.points == e.max_points)
         lines.append(f"| {column} | {top} | {mean:.2f} | {full}/{len(got)} |")
-    used = [m for m in MARKS if any(g.mark == m for g in grades)]
-    lines += ["", "## What the marks mean", ""] + [f"- **{m}** — {MEANING[m]}" for m in used]
+    used = [Mark(m) for m in MARKS if any(g.mark.value == m for g in grades)]
+    lines += ["", "## What the marks mean", ""] + [f"- **{m.value}** — {MEANING[m]}" for m in used]
     lines += ["", "## Feedback per submission"]
     for g in grades:
-        lines += ["", f"### {_cell(Path(g.submission).name)} — {g.score}/{g.max_score} ({g.percent:.0f}%), {g.mark}", ""]
+        lines += ["", f"### {_cell(Path(g.submission).name)} — {g.score}/{g.max_score} ({g.percent:.0f}%), {g.mark.value}", ""]
         if g.flags:
             lines += ["Flags:", ""] + [f"- {_cell(f)}" for f in g.flags] + [""]
         lines += ["| exercise | points | feedback |", "|---|---:|---|"]
-        lines += [f"| {e.id} | {e.points}/{e.max_points} | {_cell(e.feedback())} |" for e in g.exercises]
+        lines += [f"| {e.id} | {e.points}/{e.max_points} | {_cell(e.feedback(), 900)} |" for e in g.exercises]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

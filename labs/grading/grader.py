@@ -1,0 +1,281 @@
+"""``labs grade``: each submission run in a sandbox, graded outside it — for instructors.
+
+For every file the grader
+
+1. reads it without running anything (:mod:`labs.grading.intake`): a symbolic link or a file that
+   matches no exercise notebook is refused, an unreadable one is marked, an nbformat-3 notebook is
+   converted, two files from one student are flagged;
+2. reviews the source against its reference notebook: a deleted or edited check cell, or code that
+   patches the checker, is marked;
+3. starts a worker process (:mod:`labs.grading.worker`) in a private folder. The worker runs the
+   notebook's cells in a kernel inside a bubblewrap sandbox (:mod:`labs.grading.sandbox`) and grades
+   each exercise at its check cell, with the public checks and hidden tests running in the worker,
+   on the notebook's values passed as JSON data;
+4. turns the worker's result into a mark, points and feedback: a kernel that dies keeps the points
+   graded before; a worker that dies says how.
+
+Nothing the notebook runs can reach the checks, the hidden tests, the other submissions or the report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+from labs.grading.intake import Refusal, find_reference, read_notebook, same_student, submissions_in
+from labs.grading.protocol import MARKS, Mark, RunState
+from labs.grading.results import MAX_FLAGS, ExerciseGrade, Job, SubmissionGrade, WorkerResult, cap
+from labs.grading.sandbox import Limits, SandboxUnavailable, bwrap_problem
+from labs.inputs import whole
+
+CELL_TIMEOUT = 60.0
+NOTEBOOK_TIMEOUT = 600.0
+WORKER_GRACE = 120.0
+"""Seconds a worker gets beyond the notebook timeout (to start, to grade the last exercise, to clean up)."""
+SUSPICIOUS = [
+    (re.compile(r"\bexercises\.\w+\s*=(?!=)"), "reassigns part of labs.exercises"),
+    (re.compile(r"\b_REGISTRY\b|\b_HIDDEN\b"), "touches the exercise registry"),
+    (re.compile(r"setattr\(\s*(labs|exercises|checks)\b"), "patches labs with setattr"),
+    (re.compile(r"^\s*(check|run_check)\s*=(?!=)", re.M), "rebinds check"),
+    (re.compile(r"^\s*def\s+(check|run_check)\s*\(", re.M), "redefines check"),
+    (re.compile(r"sys\.modules\[\s*['\"]labs"), "replaces a labs module"),
+    (re.compile(r"\bCheckResult\s*\("), "builds its own check result"),
+    (re.compile(r"\blabs\.(checks|quiz|grading)\.[\w.]+\s*=(?!=)"), "reassigns part of the checks"),
+    (re.compile(r"publish_display_data|register_transformer|input_transformers|events\.register"),
+     "hooks into the kernel's output or execution"),
+]
+
+__all__ = ["CELL_TIMEOUT", "NOTEBOOK_TIMEOUT", "check_cells", "find_reference", "grade", "grade_submission",
+           "max_points", "review", "submissions_in"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell.get("source"), list) else str(cell.get("source", ""))
+
+
+def check_cells(nb: dict) -> dict[str, list[str]]:
+    """Each exercise id → the sources of the code cells that call ``check("<id>")``."""
+    from labs.exercises import CHECK_CALL
+
+    found: dict[str, list[str]] = {}
+    for cell in nb.get("cells", []):
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            for exercise_id in CHECK_CALL.findall(_source(cell)):
+                found.setdefault(exercise_id, []).append(_source(cell).strip())
+    return found
+
+
+def review(nb: dict, reference: dict | None) -> tuple[list[str], list[str]]:
+    """Static review: (flags about check cells, flags about suspicious code)."""
+    cells: list[str] = []
+    expected = check_cells(reference) if reference else {}
+    got = check_cells(nb)
+    for exercise_id, sources in expected.items():
+        if exercise_id not in got:
+            cells.append(f"check cell deleted: {exercise_id}")
+        elif not set(sources) & set(got[exercise_id]):
+            cells.append(f"check cell edited: {exercise_id}")
+    allowed = {s for sources in expected.values() for s in sources}
+    suspicious = []
+    for index, cell in enumerate(nb.get("cells", []), 1):
+        src = _source(cell)
+        if cell.get("cell_type") != "code" or src.strip() in allowed:
+            continue
+        for pattern, what in SUSPICIOUS:
+            if pattern.search(src):
+                suspicious.append(f"cell {index} {what}")
+    return cells, suspicious
+
+
+def max_points(hidden: Path) -> dict[str, int]:
+    """Every exercise's maximum: public points + hidden tests' points (read by the grader, before any
+    submission runs, from the instructor's own files)."""
+    import importlib
+
+    import labs
+    from labs.exercises import _REGISTRY, hidden_tests, load_hidden
+
+    for module in sorted((Path(labs.__file__).parent / "checks").glob("*.py")):
+        if module.stem != "__init__":
+            try:
+                importlib.import_module(f"labs.checks.{module.stem}")
+            except Exception:  # a broken check module: its exercises report the error when graded
+                continue
+    if hidden.is_dir():
+        load_hidden(hidden)
+    return {i: ex.points + sum(t.points for t in hidden_tests(i)) for i, ex in _REGISTRY.items()}
+
+
+def _kill_group(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+def _run_worker(job: Job, workdir: Path, limit: float) -> tuple[WorkerResult | None, str]:
+    """Run one worker; (its result, or None, and what happened to the worker when it did not end well)."""
+    job_file = workdir / "job.json"
+    job.save(job_file)
+    with (workdir / "worker.log").open("wb") as log:
+        worker = subprocess.Popen([sys.executable, "-m", "labs.grading.worker", str(job_file)], cwd=workdir,
+                                  stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        stopped = False
+        try:
+            worker.wait(limit)
+        except subprocess.TimeoutExpired:
+            stopped = True
+            _kill_group(worker.pid)
+            worker.wait()
+    pid_file = workdir / "kernel.pid"
+    if pid_file.exists() and pid_file.read_text().strip().isdigit():  # without a sandbox the kernel may outlive its worker
+        _kill_group(int(pid_file.read_text()))
+    try:
+        result = WorkerResult.load(Path(job.result))
+    except (OSError, ValueError, KeyError, TypeError):
+        result = None
+    if stopped:
+        return result, f"the grading worker ran past {limit:g} s (the notebook timeout plus {WORKER_GRACE:g} s) and the grader stopped it"
+    if worker.returncode < 0:
+        return result, (f"the grading worker was killed by {_signal_name(worker.returncode)} from outside the grader"
+                        + (" (the system may have run out of memory)" if worker.returncode == -signal.SIGKILL else ""))
+    if worker.returncode != 0 or result is None:
+        tail = (workdir / "worker.log").read_text(errors="replace").strip().splitlines()[-1:] or ["no message"]
+        return result, f"the grading worker failed (exit status {worker.returncode}): {cap(tail[0], 200)}"
+    return result, ""
+
+
+def grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict[str, int],
+                     cell_timeout: float = CELL_TIMEOUT, notebook_timeout: float = NOTEBOOK_TIMEOUT,
+                     sandbox: bool = True, limits: Limits = Limits(), flags: list[str] | None = None) -> SubmissionGrade:
+    """Grade one file (never raises for a bad submission: every file gets a grade)."""
+    started = time.monotonic()
+    flags = list(flags or [])
+    reference_path = find_reference(path, solutions)
+
+    def refused(mark: Mark, reason: str, ids: list[str]) -> SubmissionGrade:
+        exercises = [ExerciseGrade(i, maxima.get(i, 0), note=f"not graded: {reason}") for i in ids]
+        return SubmissionGrade(str(path), reference_path.stem if reference_path else "?", mark, exercises,
+                               flags + [f"{mark.value.lower()}: {reason}"], round(time.monotonic() - started, 1))
+
+    if reference_path is None:
+        names = ", ".join(p.name for p in sorted(solutions.glob("*.ipynb"))[:6])
+        return refused(Mark.REFUSED, f"its name matches no exercise notebook in {solutions} ({names}): "
+                                     "name it after one, e.g. alice-<notebook>.ipynb", [])
+    reference = json.loads(reference_path.read_text(encoding="utf-8"))
+    ids = list(check_cells(reference))
+    try:
+        nb = read_notebook(path)
+    except Refusal as refusal:
+        return refused(refusal.mark, refusal.reason, ids)
+    cell_flags, suspicious = review(nb, reference)
+    flags += cell_flags + [f"suspicious: {s}" for s in suspicious]
+
+    workdir = Path(tempfile.mkdtemp(prefix="labs-grade-"))
+    try:
+        (workdir / "submission.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+        job = Job(notebook=str(workdir / "submission.ipynb"), exercises=ids,
+                  hidden=str(hidden.resolve()), result=str(workdir / "result.json"), workdir=str(workdir),
+                  cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, sandbox=sandbox,
+                  memory_mib=limits.memory_mib, processes=limits.processes, file_mib=limits.file_mib,
+                  tmp_mib=limits.tmp_mib, output_kib=limits.output_kib)
+        result, worker_problem = _run_worker(job, workdir, notebook_timeout + WORKER_GRACE)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return _assemble(path, reference_path, ids, maxima, flags, result, worker_problem, time.monotonic() - started)
+
+
+def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int], flags: list[str],
+              result: WorkerResult | None, worker_problem: str, seconds: float) -> SubmissionGrade:
+    """The worker's result → points, feedback, flags and the mark."""
+    severity = [Mark.OK]
+    done = result.exercises if result else {}
+    if result is not None:
+        flags = flags + result.cell_errors + ([result.detail] if result.detail else [])
+        if result.output_dropped_bytes:
+            flags.append(f"output capped: {result.output_dropped_bytes / 1e6:.1f} MB of the notebook's output was dropped")
+        if not result.sandboxed:
+            flags.append("graded WITHOUT a sandbox (--no-sandbox)")
+        if result.cell_errors or result.output_dropped_bytes:
+            severity.append(Mark.ERRORS)
+        severity.append({RunState.TIMEOUT: Mark.TIMEOUT, RunState.KERNEL_DIED: Mark.CRASHED,
+                         RunState.NO_KERNEL: Mark.CRASHED}.get(result.state, Mark.OK))
+    if worker_problem:
+        flags.append(worker_problem)
+        severity.append(Mark.TIMEOUT if "grader stopped it" in worker_problem else Mark.WORKER_DIED)
+    why = worker_problem or (result.detail if result else "") or "the run ended before it"
+    exercises = []
+    for exercise_id in ids:
+        got = done.get(exercise_id)
+        grade = ExerciseGrade(exercise_id, maxima.get(exercise_id, 0))
+        if got is not None and (got.public or got.hidden):
+            grade.public, grade.hidden = got.public, got.hidden
+        else:
+            grade.note = got.note if got is not None and got.note else f"not graded: {why}"
+        exercises.append(grade)
+    if any(f.startswith("check cell edited") for f in flags):
+        severity.append(Mark.CHECK_CELL_EDITED)
+    if any(f.startswith("check cell deleted") for f in flags):
+        severity.append(Mark.CHECK_CELL_MISSING)
+    if any(f.startswith("suspicious") for f in flags):
+        severity.append(Mark.TAMPERED)
+    mark = max(severity, key=lambda m: MARKS.index(m.value))
+    flags = [cap(f) for f in flags]
+    if len(flags) > MAX_FLAGS:
+        flags = flags[:MAX_FLAGS] + [f"… and {len(flags) - MAX_FLAGS} more"]
+    return SubmissionGrade(str(path), reference.stem, mark, exercises, flags, round(seconds, 1))
+
+
+def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", hidden: str | Path = "grading/hidden",
+          cell_timeout: float = CELL_TIMEOUT, notebook_timeout: float = NOTEBOOK_TIMEOUT, jobs: int = 1,
+          sandbox: bool = True, limits: Limits = Limits(),
+          progress: Callable[[SubmissionGrade], None] | None = None) -> list[SubmissionGrade]:
+    """Grade every notebook in ``paths`` (files or folders); ``jobs`` submissions at a time, each in its
+    own worker and sandbox. Returns one grade per file found, in order.
+
+    Raises ``ValueError`` for bad settings and :class:`~labs.grading.sandbox.SandboxUnavailable` when
+    ``sandbox`` is on and bubblewrap cannot run here (untrusted work is never run without it by default)."""
+    solutions, hidden = Path(solutions), Path(hidden)
+    if not solutions.is_dir():
+        raise ValueError(f"no reference notebooks at {solutions}: pass --solutions DIR")
+    for name, value in (("cell timeout", cell_timeout), ("notebook timeout", notebook_timeout)):
+        if not value > 0:
+            raise ValueError(f"the {name} must be more than 0 seconds; got {value!r}")
+    whole("jobs", jobs)
+    if sandbox and (problem := bwrap_problem()):
+        raise SandboxUnavailable(problem)
+    found = submissions_in(paths)
+    maxima = max_points(hidden)
+    duplicates = same_student(found, solutions)
+
+    def one(path: Path) -> SubmissionGrade:
+        g = grade_submission(path, solutions=solutions, hidden=hidden, maxima=maxima, cell_timeout=cell_timeout,
+                             notebook_timeout=notebook_timeout, sandbox=sandbox, limits=limits,
+                             flags=[duplicates[path]] if path in duplicates else [])
+        if progress:
+            progress(g)
+        return g
+
+    if jobs == 1:
+        return [one(p) for p in found]
+    from concurrent.futures import ThreadPoolExecutor  # each job waits on its own worker process
+
+    with ThreadPoolExecutor(jobs) as pool:
+        return list(pool.map(one, found))

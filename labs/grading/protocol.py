@@ -1,0 +1,84 @@
+"""Every name the grader's processes exchange, once: marks, run states, agent operations, value kinds.
+
+Three processes take part in grading one submission (see :mod:`labs.grading`): the grader, a worker
+(outside the sandbox) and the submission's kernel (inside it). The worker asks the kernel's agent
+for values and function calls with an :class:`Op`; the agent answers with one display-data output of
+MIME type :data:`REPLY_MIME` whose value has a :class:`Kind`. Values that JSON cannot carry are
+tagged dicts (key :data:`TAG`, value a :class:`Tag`).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Mark(str, Enum):
+    """A submission's mark, from harmless to severe (a submission gets the most severe that applies)."""
+
+    OK = "OK"
+    ERRORS = "ERRORS"
+    CHECK_CELL_EDITED = "CHECK CELL EDITED"
+    CHECK_CELL_MISSING = "CHECK CELL MISSING"
+    TAMPERED = "TAMPERED"
+    TIMEOUT = "TIMEOUT"
+    CRASHED = "CRASHED"
+    WORKER_DIED = "WORKER DIED"
+    UNREADABLE = "UNREADABLE"
+    REFUSED = "REFUSED"
+
+
+MARKS: tuple[str, ...] = tuple(m.value for m in Mark)
+"""The marks' names in order of severity."""
+
+
+class RunState(str, Enum):
+    """How the worker's run of a notebook ended."""
+
+    FINISHED = "finished"
+    TIMEOUT = "timeout"  # the notebook ran past its time limit; the worker killed the sandbox
+    KERNEL_DIED = "kernel died"  # the kernel exited or crashed on its own
+    NO_KERNEL = "kernel did not start"
+
+
+class Status(str, Enum):
+    """The outcome of one public check or hidden test (``labs.exercises.CheckResult.status``)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_ANSWERED = "not answered"
+    ERROR = "error"
+
+
+class Op(str, Enum):
+    """What the worker asks the agent in the kernel."""
+
+    GET = "get"  # a name in the notebook's namespace
+    CALL = "call"  # call a function the agent handed out earlier
+
+
+class Kind(str, Enum):
+    """What a name or a call's result turned out to be."""
+
+    DATA = "data"  # plain JSON data (with tags)
+    MISSING = "missing"  # the name is not defined
+    FUNCTION = "function"  # callable: the worker may call it through the agent
+    RAISED = "raised"  # the call raised
+
+
+class Tag(str, Enum):
+    """Values inside data that plain JSON cannot carry."""
+
+    ELLIPSIS = "ellipsis"
+    TUPLE = "tuple"
+    SET = "set"
+    FLOAT = "float"  # nan and the infinities, as text
+    PAIRS = "pairs"  # a dict whose keys are not all strings
+    DATACLASS = "dataclass"  # an instance of a dataclass of the labs package: rebuilt from its fields
+    FUNCTION = "function"
+    OPAQUE = "opaque"  # anything else: only its type name and a short repr cross
+
+
+TAG = "__labs_value__"
+REPLY_MIME = "application/vnd.labs.grading-reply+json"
+AGENT = "_labs_grading_agent"
+"""The agent's name in the kernel's namespace."""

@@ -1,0 +1,180 @@
+"""The sandbox a submission's kernel runs in: bubblewrap (``bwrap``, Debian package ``bubblewrap``) and limits.
+
+Inside, the kernel sees the system (``/usr``, ``/etc``...), the Python installation, the virtualenv and
+the ``labs`` package, all read-only; a private, size-capped, writable home (its working folder) and
+``/tmp``; the connection file of its own kernel. It does not see the other submissions, the report
+folder, the hidden tests, the rest of the instructor's tree or the grader's processes (its own PID
+namespace), and it gets an environment with no secrets (:data:`PASSED_ENV` only). The network is
+shared: notebooks must reach the model server at ``OLLAMA_HOST``. Limits (:class:`Limits`) are set by
+:mod:`labs.grading.confine` before ``bwrap`` starts, so they hold for every process inside.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HOME = "/home/learner"
+"""The kernel's home and working folder inside the sandbox (a private tmpfs)."""
+CONNECTION_FILE = "/run/labs/kernel.json"
+SANDBOX_UID = 1000
+PASSED_ENV = ("OLLAMA_HOST", "LABS_MODEL", "LABS_MODELS", "LAB_LANG")
+"""The only variables of the grader's environment a kernel gets (never API keys)."""
+INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`), or pass --no-sandbox to grade "
+                "work you trust without isolation")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. Memory is per process (``RLIMIT_AS``); processes count every
+    process and thread of the sandbox (``RLIMIT_NPROC``, or a pids cgroup when the grader runs as
+    root); file size is per file; ``tmp_mib`` caps each private writable folder; ``output_kib`` caps
+    the notebook output the worker keeps (the rest is dropped and flagged)."""
+
+    memory_mib: int = 6144
+    processes: int = 512
+    file_mib: int = 256
+    tmp_mib: int = 1024
+    output_kib: int = 2048
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or cannot create namespaces on this machine."""
+
+
+@functools.lru_cache(maxsize=1)
+def bwrap_problem() -> str | None:
+    """Why bubblewrap cannot sandbox here (``None`` when it can): tried once, with a real ``bwrap`` run."""
+    path = shutil.which("bwrap")
+    if path is None:
+        return f"bubblewrap (`bwrap`) is not installed: {INSTALL_HINT}"
+    probe = [path, "--unshare-user", "--unshare-pid", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc",
+             "--", "true"]
+    try:
+        run = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"`bwrap` failed to run ({exc}): {INSTALL_HINT}"
+    if run.returncode != 0:
+        why = (run.stderr or run.stdout).strip()[:300] or f"exit status {run.returncode}"
+        return (f"`bwrap` cannot create user and PID namespaces here ({why}); allow unprivileged user namespaces "
+                f"(sysctl kernel.unprivileged_userns_clone=1 / a container with seccomp that permits them), or pass "
+                "--no-sandbox to grade work you trust without isolation")
+    return None
+
+
+def _system_binds() -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        p = Path(top)
+        if p.is_symlink():
+            args += ["--symlink", os.readlink(p), top]
+        elif p.is_dir():
+            args += ["--ro-bind", top, top]
+    return args + ["--ro-bind", "/etc", "/etc"]
+
+
+def readable_roots() -> list[Path]:
+    """The instructor's folders the kernel may read: the Python installation, the virtualenv, ``labs``."""
+    import labs
+
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(labs.__file__).resolve().parent}
+    for link in (Path(sys.executable),):
+        roots.add(link.resolve().parent.parent)
+    return sorted(r for r in roots if not str(r).startswith(("/usr/", "/etc/")) and r != Path("/usr"))
+
+
+def kernel_env(home: str) -> dict[str, str]:
+    """The environment of the kernel: a clean one, with the model server's address and no secrets."""
+    venv_bin = str(Path(sys.executable).parent)
+    env = {"PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
+           "LAB_LANG": "en", "LABS_PROGRESS": f"{home}/.labs-progress.json", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYDEVD_DISABLE_FILE_VALIDATION": "1", "VIRTUAL_ENV": sys.prefix, "TMPDIR": "/tmp"}
+    env.update({k: os.environ[k] for k in PASSED_ENV if k in os.environ})
+    return env
+
+
+def bwrap_argv(connection_file: Path, limits: Limits) -> list[str]:
+    """``bwrap ... -- python -m ipykernel_launcher -f CONNECTION_FILE`` for one kernel."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise SandboxUnavailable(bwrap_problem() or INSTALL_HINT)
+    args = [bwrap, "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--die-with-parent", "--new-session", "--clearenv"]
+    if os.geteuid() == 0:
+        args += ["--cap-drop", "ALL"]
+    for key, value in kernel_env(HOME).items():
+        args += ["--setenv", key, value]
+    args += _system_binds()
+    for root in readable_roots():
+        args += ["--ro-bind", str(root), str(root)]
+    size = str(limits.tmp_mib * 1024 * 1024)
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", HOME,
+             "--ro-bind", str(connection_file), CONNECTION_FILE, "--chdir", HOME]
+    return args + ["--", *limited(limits, [sys.executable, "-m", "ipykernel_launcher", "-f", CONNECTION_FILE])]
+
+
+def limited(limits: Limits, command: list[str]) -> list[str]:
+    """``command`` started by :mod:`labs.grading.confine`, which sets the limits first."""
+    return [sys.executable, "-m", "labs.grading.confine", "--memory-mib", str(limits.memory_mib),
+            "--processes", str(limits.processes), "--file-mib", str(limits.file_mib), "--", *command]
+
+
+def in_cgroup(group: Path | None, command: list[str]) -> list[str]:
+    """``command`` started inside the pids cgroup ``group`` (unchanged when there is none)."""
+    return command if group is None else [sys.executable, "-m", "labs.grading.confine", "--cgroup", str(group),
+                                          "--", *command]
+
+
+PIDS_CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+
+
+def pids_cgroup(name: str, limit: int) -> Path | None:
+    """A new pids cgroup holding at most ``limit`` processes, where this process may make one (as root
+    ``RLIMIT_NPROC`` does not apply); ``None`` elsewhere."""
+    if os.geteuid() != 0:
+        return None
+    for root in PIDS_CGROUP_ROOTS:
+        if not (root / "cgroup.procs").exists():
+            continue
+        group = root / name
+        try:
+            group.mkdir()
+            (group / "pids.max").write_text(str(limit))  # fails where the pids controller is not enabled
+            return group
+        except OSError:
+            try:
+                group.rmdir()
+            except OSError:
+                pass
+    return None
+
+
+def kill_cgroup(group: Path | None) -> None:
+    """Kill whatever is left in a pids cgroup and remove it."""
+    if group is None:
+        return
+    import signal
+    import time
+
+    for _ in range(50):
+        try:
+            pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
+        except OSError:
+            return
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.05)
+    try:
+        group.rmdir()
+    except OSError:
+        pass

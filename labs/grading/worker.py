@@ -1,0 +1,295 @@
+"""The worker of ``labs grade``: one submission, one sandboxed kernel, checks run here, outside it.
+
+Started by :func:`labs.grading.grader.grade_submission` as ``python -m labs.grading.worker JOB`` in its
+own private folder, which the kernel never sees. The worker
+
+1. loads the public checks and the hidden tests into itself (the kernel never sees them);
+2. starts the kernel in the sandbox (:mod:`labs.grading.sandbox`; or, with ``--no-sandbox``, as a plain
+   process with the same limits) and sends it the notebook's code cells one by one, with a per-cell
+   timeout (the cell is interrupted, the run goes on) under a per-notebook watchdog (the sandbox is
+   killed), keeping at most ``output_kib`` of output;
+3. at each exercise's check cell (which the kernel does not run: its result would be the notebook's
+   word), grades that exercise here: the checks read the notebook's values through the agent as JSON
+   (:mod:`labs.grading.remote`) and call its functions in the sandbox, through a recording proxy that
+   stays in this process;
+4. writes its :class:`~labs.grading.results.WorkerResult` after every graded exercise, so a kernel or a
+   worker that dies later keeps the points earned before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from labs.grading.protocol import REPLY_MIME, Kind, Op, RunState, Status
+from labs.grading.remote import KernelGone, RemoteNamespace, Session
+from labs.grading.results import CheckOutcome, ExerciseResult, Job, WorkerResult, cap
+from labs.grading.sandbox import Limits, bwrap_argv, in_cgroup, kill_cgroup, limited, pids_cgroup
+
+ONLY_CHECKS = re.compile(r"""\s*(check\(\s*["'][\w.\-]+["']\s*\)\s*;?\s*)+""")
+"""A cell that does nothing but call ``check(...)``: the worker grades instead of running it."""
+MAX_REPLY = 16 * 1024 * 1024  # bytes of one agent reply (JSON)
+AGENT_MODULE = "labs.grading.agent"
+
+
+def _cell_errors(cell: Any, index: int, seconds: float, timeout: float) -> list[str]:
+    out = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            if output.get("ename") == "KeyboardInterrupt" and seconds >= timeout * 0.9:
+                out.append(f"cell {index} timed out after {timeout:g} s and was interrupted")
+            else:
+                out.append(f"cell {index} raised {cap(output.get('ename'), 80)}: {cap(output.get('evalue'), 200)}")
+    return out
+
+
+def _client_class():
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionComplete
+
+    class CappedClient(NotebookClient):
+        """nbclient that keeps at most ``output_cap`` bytes of output and survives odd messages."""
+
+        output_cap = 2 * 1024 * 1024
+        kept = dropped = 0
+
+        def process_message(self, msg, cell, cell_index):
+            try:
+                return super().process_message(msg, cell, cell_index)
+            except CellExecutionComplete:
+                raise
+            except (IndexError, KeyError, ValueError, TypeError, AttributeError):  # a message about no real output
+                return None
+
+        def output(self, outs, msg, display_id, cell_index):
+            content = msg.get("content", {})
+            size = len(json.dumps(content, default=str))
+            is_reply = isinstance(content.get("data"), dict) and REPLY_MIME in content["data"]
+            if is_reply:
+                if size > MAX_REPLY:
+                    self.dropped += size
+                    return None
+            elif self.kept + size > self.output_cap:
+                self.dropped += size
+                return None
+            else:
+                self.kept += size
+            return super().output(outs, msg, display_id, cell_index)
+
+    return CappedClient
+
+
+def _kernel_manager(job: Job, limits: Limits, cgroup: Path | None):
+    from jupyter_client import AsyncKernelManager  # nbclient waits on async channels (a blocking one stalls it)
+    from jupyter_client.kernelspec import KernelSpec
+
+    workdir = Path(job.workdir)
+    connection = workdir / "kernel.json"
+    if job.sandbox:
+        argv = in_cgroup(cgroup, bwrap_argv(connection, limits))
+        cwd = workdir
+    else:
+        home = workdir / "home"
+        home.mkdir(exist_ok=True)
+        argv = in_cgroup(cgroup, limited(limits, [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]))
+        cwd = home
+    km = AsyncKernelManager(connection_file=str(connection))
+    km._kernel_spec = KernelSpec(argv=argv, display_name="labs grading sandbox", language="python",
+                                 interrupt_mode="message", env={}, metadata={})
+    return km, cwd
+
+
+class Worker(Session):
+    def __init__(self, job: Job):
+        self.job = job
+        self.limits = Limits(job.memory_mib, job.processes, job.file_mib, job.tmp_mib, job.output_kib)
+        self.result = WorkerResult(sandboxed=job.sandbox)
+        self.fired = threading.Event()
+        self.client: Any = None
+        self.nb: Any = None
+        self.proxy: Any = None
+        self._upstream = ""
+        self._seen = 0
+
+    # --- the Session the remote values use -------------------------------------------------
+    def request(self, op: Op, **fields: Any) -> dict:
+        import nbformat
+        from nbclient.exceptions import DeadKernelError
+
+        payload = repr(json.dumps(list(fields.values()), ensure_ascii=True))
+        source = f"__import__({AGENT_MODULE!r}, fromlist=['_']).{op.value}(*__import__('json').loads({payload}))"
+        cell = nbformat.v4.new_code_cell(source)
+        self.nb.cells.append(cell)
+        try:
+            self.client.execute_cell(cell, len(self.nb.cells) - 1)
+        except DeadKernelError:
+            raise KernelGone(self._gone()) from None
+        except Exception as exc:  # nbclient gave up on the kernel
+            if self.fired.is_set() or self.client.km.provisioner is None or self.client.km.provisioner.process.poll() is not None:
+                raise KernelGone(self._gone()) from None
+            return {"kind": Kind.RAISED.value, "type": "RuntimeError", "message": f"the grader could not run it: {exc}"}
+        if self.fired.is_set():
+            raise KernelGone(self._gone())
+        outputs, cell.outputs = cell.get("outputs", []), []
+        for output in outputs:
+            data = output.get("data", {}).get(REPLY_MIME) if output.get("output_type") == "display_data" else None
+            if isinstance(data, dict):
+                return json.loads(json.dumps(data))  # plain dicts, lists, str, numbers: nothing else crosses
+        errors = [o for o in outputs if o.get("output_type") == "error"]
+        if errors:
+            e = errors[-1]
+            return {"kind": Kind.RAISED.value, "type": str(e.get("ename")), "message": str(e.get("evalue")),
+                    "interrupted": e.get("ename") == "KeyboardInterrupt"}
+        return {"kind": Kind.RAISED.value, "type": "RuntimeError", "message": "the notebook's kernel gave no answer"}
+
+    def call_env(self) -> dict[str, str]:
+        from labs.host import base_url
+        from labs.proxy import RecordingProxy
+
+        if self.proxy is None:
+            self.proxy = RecordingProxy().start()
+        self._upstream = self.proxy.upstream = base_url()  # a check's own proxy, or the model server
+        self._seen = len(self.proxy.exchanges)
+        return {"OLLAMA_HOST": self.proxy.host}
+
+    def after_call(self) -> None:
+        if self.proxy is not None:
+            from labs.grading.replay import replay
+
+            replay(self.proxy.exchanges[self._seen:], self._upstream)
+
+    def _gone(self) -> str:
+        if self.fired.is_set():
+            return f"the notebook ran past {self.job.notebook_timeout:g} s and its sandbox was stopped"
+        return "the kernel died (the notebook exited or crashed its process)"
+
+    # --- grading --------------------------------------------------------------------------
+    def save(self) -> None:
+        self.result.save(Path(self.job.result))
+
+    def grade(self, exercise_id: str, at_cell: int) -> None:
+        from labs.exercises import run_check, run_hidden
+
+        namespace = RemoteNamespace(self)
+        entry = ExerciseResult(exercise_id, at_cell=at_cell)
+        self.result.exercises[exercise_id] = entry
+        try:
+            try:
+                public = run_check(exercise_id, namespace)
+                entry.public = CheckOutcome(public.id, Status(public.status), cap(public.message), public.points,
+                                            public.max_points)
+            except KeyError as exc:
+                entry.public = CheckOutcome(exercise_id, Status.ERROR, f"unknown exercise: {exc}")
+            entry.hidden = [CheckOutcome(r.id, Status(r.status), cap(r.message), r.points, r.max_points)
+                            for r in run_hidden(exercise_id, namespace)]
+        except KernelGone as gone:
+            entry.public, entry.hidden = None, []
+            entry.note = f"not graded: {gone} while its checks ran"
+            raise
+        finally:
+            self.save()
+
+    def run(self) -> None:
+        import nbformat
+        from nbclient.exceptions import DeadKernelError
+
+        from labs.exercises import CHECK_CALL, load_hidden
+
+        job = self.job
+        if Path(job.hidden).is_dir():
+            load_hidden(Path(job.hidden))
+        self.nb = nbformat.read(job.notebook, as_version=4)
+        cells = list(self.nb.cells)
+        cgroup = pids_cgroup(f"labs-grade-{os.getpid()}", self.limits.processes)
+        km, cwd = _kernel_manager(job, self.limits, cgroup)
+        client = self.client = _client_class()(self.nb, km=km, timeout=max(1, int(job.cell_timeout)),
+                                               interrupt_on_timeout=True, allow_errors=True, iopub_timeout=10)
+        client.output_cap = job.output_kib * 1024
+        pending = list(job.exercises)
+        watchdog = threading.Timer(job.notebook_timeout, self._kill)
+        last = 0
+        try:
+            try:
+                with client.setup_kernel(cwd=str(cwd), stdout=open(os.devnull, "wb"),
+                                         stderr=open(Path(job.workdir) / "kernel.log", "wb")):
+                    (Path(job.workdir) / "kernel.pid").write_text(str(km.provisioner.process.pid))
+                    watchdog.start()
+                    for index, cell in enumerate(cells):
+                        last = index + 1
+                        if cell.cell_type != "code":
+                            continue
+                        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+                        here = [i for i in CHECK_CALL.findall(source) if i in pending]
+                        if not ONLY_CHECKS.fullmatch(source):
+                            started = time.monotonic()
+                            client.execute_cell(cell, index)
+                            self.result.cell_errors += _cell_errors(cell, index + 1, time.monotonic() - started,
+                                                                    job.cell_timeout)
+                            cell.outputs = []
+                            if self.fired.is_set():
+                                raise KernelGone(self._gone())
+                        for exercise_id in here:
+                            pending.remove(exercise_id)
+                            self.grade(exercise_id, index + 1)
+                    for exercise_id in list(pending):  # check cells deleted: graded at the end
+                        pending.remove(exercise_id)
+                        self.grade(exercise_id, last)
+            except (DeadKernelError, KernelGone) as exc:
+                self.result.state = RunState.TIMEOUT if self.fired.is_set() else RunState.KERNEL_DIED
+                self.result.detail = self._gone() if isinstance(exc, DeadKernelError) else str(exc)
+                where = f"the kernel stopped at cell {last}, before this exercise was graded"
+                for exercise_id in pending:
+                    self.result.exercises[exercise_id] = ExerciseResult(exercise_id, note=f"not graded: {where}")
+        except Exception as exc:  # the kernel did not start, or nbclient failed
+            self.result.state = RunState.TIMEOUT if self.fired.is_set() else RunState.NO_KERNEL
+            log = (Path(job.workdir) / "kernel.log").read_text(errors="replace")[-400:] \
+                if (Path(job.workdir) / "kernel.log").exists() else ""
+            self.result.detail = cap(f"{type(exc).__name__}: {exc} {log}", 600)
+            for exercise_id in pending:
+                self.result.exercises.setdefault(exercise_id, ExerciseResult(exercise_id, note="not graded: the kernel did not run"))
+        finally:
+            watchdog.cancel()
+            self._kill()
+            kill_cgroup(cgroup)
+            if self.proxy is not None:
+                self.proxy.stop()
+            self.result.output_dropped_bytes = client.dropped
+            self.save()
+
+    def _kill(self) -> None:
+        """Stop the kernel's whole process tree (the sandbox's PID namespace dies with its first process)."""
+        if self.client is None or self.client.km is None:
+            return
+        if threading.current_thread() is not threading.main_thread():
+            self.fired.set()
+        try:
+            process = self.client.km.provisioner.process
+        except AttributeError:
+            return
+        if process is None:
+            return
+        for kill in (lambda: os.killpg(process.pid, signal.SIGKILL), lambda: os.kill(process.pid, signal.SIGKILL)):
+            try:
+                kill()
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
+
+
+def main(argv: list[str]) -> int:
+    import faulthandler
+
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <worker>` writes where it is to worker.log
+    job = Job.load(Path(argv[0]))
+    Worker(job).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

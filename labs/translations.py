@@ -44,6 +44,7 @@ import ast
 import copy
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,10 +59,12 @@ DISPLAY_CALLS = frozenset({
     "set_xticklabels", "set_yticklabels", "to_frame",
 })
 """Calls whose string arguments a learner reads (printed, displayed, drawn): translatable."""
-TEXT_KEYWORDS = frozenset({"label", "title", "xlabel", "ylabel", "description", "placeholder", "tooltip", "name"})
+TEXT_KEYWORDS = frozenset({"label", "title", "xlabel", "ylabel", "description", "placeholder", "tooltip"})
 """Keyword arguments that are text for a learner in any call (a plot's ``label=``, a widget's ``description=``)."""
 LOCKED_CALLS = frozenset({"check"})
 """Calls that must stay byte-identical (the exercise id of ``check("lesson1.x")``)."""
+SOLUTION_MARKER = re.compile(r"#\s*(BEGIN SOLUTION|END SOLUTION|SOLUTION)\s*$")
+"""The solution markers of :mod:`labs.exercises`: never translated (the learner edition depends on them)."""
 
 
 def editions() -> tuple[str, ...]:
@@ -129,6 +132,8 @@ def load(path: Path) -> Translation:
         raise ValueError(f"{path}: expected a mapping with `lesson`, `lang` and `cells` (cell id -> entry)")
     cells: dict[str, dict] = {}
     for cid, entry in (raw.get("cells") or {}).items():
+        if not isinstance(cid, str):  # YAML reads 01025764 as an octal number and 1e5 as a float
+            raise ValueError(f"{path}: cell id {cid!r} was read as a {type(cid).__name__}: quote it, e.g. \"01025764\":")
         entry = entry or {}
         if not isinstance(entry, dict):
             raise ValueError(f"{path}, cell {cid}: an entry is a mapping with `en` and `markdown` or `replace`")
@@ -222,11 +227,11 @@ class _BlankText(ast.NodeTransformer):
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
         if name in LOCKED_CALLS:
             return self._as(node, False) if self.text else node
-        node.func = self.visit(func)
-        shown = name in DISPLAY_CALLS
-        node.args = [self._as(a, True) if shown else self.visit(a) for a in node.args]
+        node.func = self._as(func, False)
+        shown = name in DISPLAY_CALLS  # any other call's arguments are code, even inside print(...)
+        node.args = [self._as(a, shown) for a in node.args]
         for kw in node.keywords:
-            kw.value = self._as(kw.value, True) if shown or kw.arg in TEXT_KEYWORDS else self.visit(kw.value)
+            kw.value = self._as(kw.value, shown or kw.arg in TEXT_KEYWORDS)
         return node
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:  # df["column"], reply["eval_count"]: code
@@ -304,7 +309,7 @@ def candidates(source: str) -> list[str]:
     spans = [((n.lineno, n.col_offset), ast.get_source_segment(source, n) or "") for n in collector.found]
     try:
         spans += [(tok.start, tok.string) for tok in tokenize.generate_tokens(io.StringIO(source).readline)
-                  if tok.type == tokenize.COMMENT]
+                  if tok.type == tokenize.COMMENT and not SOLUTION_MARKER.match(tok.string)]
     except (tokenize.TokenError, IndentationError):
         pass
     return [text for _, text in sorted(spans) if text]

@@ -126,6 +126,7 @@ def _answer_everything(page, lang: str, solved: bool) -> None:
         _tick(part, sorted(bank.right_options(qid, part_id)))
         part.locator(".labs-quiz-check").click()
         _feedback(part, t["right"])
+    page.locator(".labs-quiz-q4").screenshot(path=str(ARTIFACTS / f"q4_radio_{lang}.png"))  # radios for the single answer
 
     setup = page.locator(".labs-quiz-q2 .labs-quiz-part-setup")
     setup.scroll_into_view_if_needed()
@@ -180,6 +181,8 @@ def test_check_yourself_in_jupyterlab(jupyterlab, lang, source):
             _run_all(page)
             page.locator(".labs-quiz-q5 .labs-quiz-check").first.wait_for(timeout=90_000)
             page.locator(".labs-quiz-summary").first.wait_for(timeout=30_000)
+            # a click waits for every queued cell (the solutions' checks generate text): let Run All finish first
+            page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=300_000)
             _answer_everything(page, lang, solved=source == "solutions")
             summary = page.locator(".labs-quiz-summary").first
             summary.scroll_into_view_if_needed()

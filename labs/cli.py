@@ -40,15 +40,40 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    """Add a local GGUF file to the embedded server's store under a name of your choice."""
-    from labs.gguf_info import describe
-    from labs.server.config import ServerConfig
-    from labs.server.store import ModelStore
+    """Create a model on the server at OLLAMA_HOST the way ``ollama create`` does: upload the GGUF
+    as a blob (``HEAD``/``POST /api/blobs/<digest>``), then ``POST /api/create``."""
+    import httpx
 
-    store = ModelStore(Path(args.models_dir) if args.models_dir else ServerConfig.from_env().models_dir)
-    for event in store.install(args.name, Path(args.gguf), describe=describe):
-        print(event.get("status", ""), flush=True)
-    return 0
+    from labs.client import LocalLLM
+    from labs.server.store import sha256_file
+
+    body: dict = {"model": args.name}
+    with LocalLLM(timeout=None) as llm:
+        if args.gguf:
+            path = Path(args.gguf)
+            if not path.is_file():
+                raise ValueError(f"{path}: no such file; give the path of a .gguf file")
+            digest = f"sha256:{sha256_file(path)}"
+            try:
+                if llm._http.head(f"/api/blobs/{digest}").status_code != 200:
+                    with path.open("rb") as fh:
+                        r = llm._http.post(f"/api/blobs/{digest}", content=iter(lambda: fh.read(1 << 20), b""))
+                    if r.status_code not in (200, 201):
+                        raise ValueError(f"uploading {path.name} failed: {r.status_code} {r.text}")
+            except httpx.ConnectError:
+                from labs.errors import ServerNotRunning
+                raise ServerNotRunning(llm.url) from None
+            body["files"] = {path.name: digest}
+        if args.from_:
+            body["from"] = args.from_
+        for key in ("system", "template"):
+            if getattr(args, key) is not None:
+                body[key] = getattr(args, key)
+        last: dict = {}
+        for event in llm.stream("/api/create", body):
+            last = event
+            print(event.get("status", ""), flush=True)
+    return 0 if last.get("status") == "success" else 1
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -152,10 +177,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("model", nargs="?", default=DEFAULT_MODEL)
     s.set_defaults(func=cmd_pull)
 
-    s = sub.add_parser("create", help="add a local GGUF file to the embedded server's store")
+    s = sub.add_parser("create", help="create a model on the server at OLLAMA_HOST from a local GGUF file (or --from a model)")
     s.add_argument("name")
-    s.add_argument("gguf")
-    s.add_argument("--models-dir")
+    s.add_argument("gguf", nargs="?", help="a .gguf file, uploaded as a blob")
+    s.add_argument("--from", dest="from_", help="an existing model to build on")
+    s.add_argument("--system", help="the model's default system prompt")
+    s.add_argument("--template", help="a prompt template (.System, .Prompt, if/else/end)")
     s.set_defaults(func=cmd_create)
 
     s = sub.add_parser("with-server", help="run a command with a model server at OLLAMA_HOST (starting the embedded one if none answers)")

@@ -1,8 +1,9 @@
-"""The model store: names, sha256 verification, copy/delete with garbage collection, `labs create`."""
+"""The model store: names, sha256 verification, copy/delete with garbage collection, `labs create` through the API."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -58,12 +59,19 @@ def test_install_copy_delete_and_garbage_collection(tmp_path, gguf):
     assert info.value.status == 404
 
 
-def test_labs_create_adds_a_local_gguf_under_any_name(tmp_path, gguf):
-    result = subprocess.run([sys.executable, "-m", "labs.cli", "create", "my-tiny:v1", str(gguf[0]),
-                             "--models-dir", str(tmp_path)], capture_output=True, text=True, timeout=120)
+def test_labs_create_uploads_the_gguf_and_creates_through_the_api(start_server, gguf):
+    server = start_server(seeded=False)
+    env = {**os.environ, "OLLAMA_HOST": server.url}
+    result = subprocess.run([sys.executable, "-m", "labs.cli", "create", "my-tiny:v1", str(gguf[0]), "--system", "Be brief."],
+                            capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr
-    model = ModelStore(tmp_path).get("my-tiny:v1")
+    assert result.stdout.splitlines()[-1] == "success"
+    model = ModelStore(server.models_dir).get("my-tiny:v1")
     assert model.config["details"]["quantization_level"] == "Q4_1"
     assert model.config["model_info"]["general.architecture"] == "llama"
-    manifest = json.loads((tmp_path / "manifests" / ModelName.parse("my-tiny:v1").path).read_text())
+    assert model.config["system"] == "Be brief."
+    manifest = json.loads((server.models_dir / "manifests" / ModelName.parse("my-tiny:v1").path).read_text())
     assert manifest["layers"][0]["digest"] == f"sha256:{gguf[1]}"
+    again = subprocess.run([sys.executable, "-m", "labs.cli", "create", "my-tiny:v2", str(gguf[0])],
+                           capture_output=True, text=True, timeout=300, env=env)  # the blob is there: no upload
+    assert again.returncode == 0, again.stderr

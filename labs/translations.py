@@ -17,7 +17,8 @@
         - ['print("done")', 'print("готово")']
 
 A code cell keeps its code: only comments and the strings shown to a learner (``print``/``display``
-arguments, plot titles and labels, assertion and exception messages, docstrings) may change, so
+arguments, plot titles and labels, assertion and exception messages, docstrings, a phrase with spaces assigned to a
+name) may change — prompts a model reads stay as they are — so
 identifiers, API field names, exercise ids and check cells are the same in both editions
 (:func:`code_differences` proves it on the syntax tree). A code cell with nothing to translate has an
 entry with only its ``en`` fingerprint.
@@ -202,8 +203,10 @@ def translate(nb: dict, tr: Translation) -> tuple[dict, list[Problem]]:
 class _BlankText(ast.NodeTransformer):
     """Blank every string constant a learner reads, keep every other node (identifiers, keys, format specs)."""
 
-    def __init__(self) -> None:
+    def __init__(self, prose: list[bool] | None = None) -> None:
         self.text = 0
+        self.prose = prose  # which assignments hold a phrase, decided on the English cell (the translation may not be one)
+        self.assigned: list[bool] = []
 
     def _as(self, node: ast.AST | None, text: bool) -> Any:
         if node is None:
@@ -232,6 +235,14 @@ class _BlankText(ast.NodeTransformer):
         node.args = [self._as(a, shown) for a in node.args]
         for kw in node.keywords:
             kw.value = self._as(kw.value, shown or kw.arg in TEXT_KEYWORDS)
+        return node
+
+    def visit_Assign(self, node: ast.Assign) -> ast.AST:  # kind = "the embedded server" if ... else "real Ollama"
+        i = len(self.assigned)
+        prose = self.prose[i] if self.prose is not None and i < len(self.prose) else _is_prose(node.value)
+        self.assigned.append(prose)
+        node.targets = [self._as(t, False) for t in node.targets]
+        node.value = self._as(node.value, prose)
         return node
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:  # df["column"], reply["eval_count"]: code
@@ -263,6 +274,21 @@ class _BlankText(ast.NodeTransformer):
             return self.generic_visit(node)
         finally:
             self.text = saved
+
+
+_PHRASE = re.compile(r"[^\W\d_]{3,}\s+[^\W\d_]{2,}")
+"""Two words in a row, the first of three letters or more ("real Ollama"); "a, c, e" is an answer, not a phrase."""
+
+
+def _is_prose(node: ast.AST) -> bool:
+    """A phrase assigned to a name for showing later: a string (or f-string) with a space, or a choice of two."""
+    if isinstance(node, ast.IfExp):
+        return _is_prose(node.body) and _is_prose(node.orelse)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(_PHRASE.search(node.value))
+    if isinstance(node, ast.JoinedStr):
+        return any(_is_prose(v) for v in node.values if isinstance(v, ast.Constant))
+    return False
 
 
 class _CollectText(_BlankText):
@@ -315,8 +341,9 @@ def candidates(source: str) -> list[str]:
     return [text for _, text in sorted(spans) if text]
 
 
-def _code_shape(source: str) -> str:
-    return ast.dump(_BlankText().visit(ast.parse(source)), include_attributes=False)
+def _code_shape(source: str, prose: list[bool] | None = None) -> tuple[str, list[bool]]:
+    blank = _BlankText(prose)
+    return ast.dump(blank.visit(ast.parse(source)), include_attributes=False), blank.assigned
 
 
 def code_differences(english: str, translated: str) -> str | None:
@@ -330,7 +357,8 @@ def code_differences(english: str, translated: str) -> str | None:
     if english == translated:
         return None
     try:
-        same = _code_shape(english) == _code_shape(translated)
+        shape, prose = _code_shape(english)
+        same = shape == _code_shape(translated, prose)[0]
     except SyntaxError as exc:
         return f"does not parse as Python ({exc.msg}, line {exc.lineno}): only identical cells are allowed then"
     if same:

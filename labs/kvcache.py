@@ -21,11 +21,25 @@ GGUF keys read, as llama.cpp reads them (``src/llama-arch.cpp``, ``src/models/<a
 windowed when ``i % n < n - 1``; without the key, llama.cpp's default period for the architecture,
 :data:`SWA_PATTERN_DEFAULT`).
 
-How llama.cpp allocates (``src/llama-kv-cache-iswa.cpp``): the windowed layers get
-``pad256(min(n_ctx, window × slots + n_ubatch))`` cells (room for one micro-batch past the window),
-or the full context when the context was made with ``swa_full`` (llama-cpp-python's default).
-Pass ``n_ubatch`` / ``swa_full`` to :func:`kv_cache_bytes` to get llama.cpp's exact figure;
-without them it is the attention's own need, ``min(window, context)``.
+Layers that **share** another layer's cache hold none of their own: gemma3n's layers from 20 on
+(``n_layer_kv_from_start = 20``, written into llama.cpp's loader) and gemma4's last
+``<arch>.attention.shared_kv_layers`` (:data:`SHARED_KV_FROM`, :func:`shared_kv_from`).
+
+**Two figures.** Without ``n_ubatch`` :func:`kv_cache_bytes` gives the attention's own **need**:
+``min(window, context)`` per windowed layer, no padding. With ``n_ubatch`` it gives what llama.cpp
+(the version installed here, checked in ``tests/test_kvcache.py``) **allocates**:
+
+* the context is padded up to a multiple of 256 cells (``pad256``): a 300-token context takes 512 cells;
+* with ``kv_unified=False`` (llama.cpp's default, and every server here) each of the ``parallel`` slots
+  gets its own stream of ``pad256(context)`` cells, and its windowed layers
+  ``pad256(min(pad256(context), window + n_ubatch))`` cells (room for one micro-batch past the window);
+* with ``kv_unified=True`` one stream of ``pad256(context × parallel)`` cells, windowed layers
+  ``pad256(min(that, window × parallel + n_ubatch))``;
+* ``swa_full`` (llama-cpp-python's default) gives the windowed layers the full size.
+
+What neither figure counts: Gemma 4's separate head size for windowed layers, MLA caches
+(DeepSeek 2/3: K only), recurrent state (Mamba, Qwen3-Next), and llama.cpp's compute buffers
+(the overhead in :mod:`labs.sizing`).
 
 >>> qwen3 = KVLayout.uniform(layers=28, kv_heads=8, key_length=128)   # Qwen3-0.6B
 >>> kv_cache_bytes(qwen3, 4096) / 2**20
@@ -59,8 +73,30 @@ SWA_PATTERN_DEFAULT = {"gemma2": 2, "gemma3": 6, "gemma3n": 5, "gpt-oss": 2, "co
 LLAMA4_CHUNK = 8192
 """Llama 4 attends in chunks of 8,192 tokens on 3 of every 4 layers (llama.cpp ``models/llama4.cpp``)."""
 
-SWA_PAD = 256
-"""llama.cpp pads the windowed cache to a multiple of 256 cells."""
+KV_PAD = 256
+"""llama.cpp pads the context, and the windowed cache, to a multiple of 256 cells."""
+SWA_PAD = KV_PAD
+
+SHARED_KV_FROM = {"gemma3n": 20}
+"""Architectures whose later layers reuse an earlier layer's cache: the first layer without its own
+(llama.cpp hard-codes 20 for gemma3n; gemma4 reads ``attention.shared_kv_layers``, see :func:`shared_kv_from`)."""
+
+
+def pad256(cells: int) -> int:
+    """``cells`` rounded up to llama.cpp's multiple of 256 (:data:`KV_PAD`).
+
+    >>> pad256(300), pad256(4096)
+    (512, 4096)
+    """
+    return math.ceil(cells / KV_PAD) * KV_PAD
+
+
+def shared_kv_from(meta: Mapping, arch: str, layers: int) -> int:
+    """The first layer that keeps no cache of its own (``layers`` when every layer keeps one)."""
+    shared = meta.get(f"{arch}.attention.shared_kv_layers")
+    if shared not in (None, ""):
+        return max(0, layers - int(float(shared)))
+    return min(layers, SHARED_KV_FROM.get(arch, layers))
 
 
 def kv_element_bytes(cache_type: str) -> float:
@@ -73,7 +109,8 @@ class KVLayout:
     """The K/V shape of a model, one entry per layer.
 
     ``kv_heads`` and ``windowed`` hold one value per layer; ``sliding_window`` is the window in tokens
-    (0: every layer attends to the whole context).
+    (0: every layer attends to the whole context). A layer with 0 KV heads keeps no cache of its own
+    (it reuses an earlier layer's: gemma3n, gemma4).
     """
 
     kv_heads: tuple[int, ...]
@@ -115,6 +152,8 @@ class KVLayout:
         key = int(meta.get(f"{arch}.attention.key_length") or 0) or \
             int(meta.get(f"{arch}.embedding_length", 0)) // max(max(heads), 1)
         value = int(meta.get(f"{arch}.attention.value_length") or 0) or key
+        first_shared = shared_kv_from(meta, arch, layers)
+        kv_heads = tuple(h if i < first_shared else 0 for i, h in enumerate(kv_heads))
         window = meta.get(f"{arch}.attention.sliding_window")
         window = int(window) if window not in (None, "") else (LLAMA4_CHUNK if arch == "llama4" else 0)
         if window <= 0 or (arch not in SWA_PATTERN_DEFAULT and f"{arch}.attention.sliding_window_pattern" not in meta):
@@ -131,12 +170,17 @@ class KVLayout:
         return len(self.kv_heads)
 
     @property
+    def cached_layers(self) -> int:
+        """Layers that keep a cache of their own."""
+        return sum(1 for h in self.kv_heads if h > 0)
+
+    @property
     def windowed_layers(self) -> int:
-        return sum(self.windowed)
+        return sum(1 for i, w in enumerate(self.windowed) if w and self.kv_heads[i] > 0)
 
     @property
     def global_layers(self) -> int:
-        return self.layers - self.windowed_layers
+        return self.cached_layers - self.windowed_layers
 
     def layer_row_bytes(self, layer: int, cache_type: str = "f16") -> float:
         """K and V bytes one cached token takes in one layer."""
@@ -147,14 +191,23 @@ class KVLayout:
         return sum(self.layer_row_bytes(i, cache_type) for i in range(self.layers))
 
     def cells(self, layer: int, context: int, *, parallel: int = 1, n_ubatch: int | None = None,
-              swa_full: bool = False) -> int:
-        """Cached tokens in one layer for ``parallel`` slots of ``context`` tokens each."""
-        full = context * parallel
-        if not self.windowed or not self.windowed[layer] or swa_full:
-            return full
+              swa_full: bool = False, kv_unified: bool = False) -> int:
+        """Cached tokens in one layer for ``parallel`` slots of ``context`` tokens each: the attention's
+        need without ``n_ubatch``, llama.cpp's allocation with it (module docstring)."""
+        if self.kv_heads[layer] == 0:
+            return 0
+        windowed = bool(self.windowed) and self.windowed[layer]
         if n_ubatch is None:
-            return parallel * min(self.sliding_window, context)
-        return min(full, math.ceil((self.sliding_window * parallel + n_ubatch) / SWA_PAD) * SWA_PAD)
+            return parallel * (min(self.sliding_window, context) if windowed and not swa_full else context)
+        ubatch = min(n_ubatch, context * parallel)  # llama.cpp: n_ubatch ≤ n_batch ≤ n_ctx
+        if kv_unified:
+            size = pad256(context * parallel)
+            swa = pad256(min(size, self.sliding_window * parallel + ubatch))
+        else:
+            seq = pad256(context)
+            size = parallel * seq
+            swa = parallel * pad256(min(seq, self.sliding_window + ubatch))
+        return swa if windowed and not swa_full else size
 
 
 def swa_pattern(layers: int, period: int, dense_first: bool = False) -> tuple[bool, ...]:
@@ -182,19 +235,26 @@ def _per_layer(value: object, layers: int) -> tuple[int, ...]:
 
 
 def kv_cache_bytes(layout: KVLayout, context: int, *, parallel: int = 1, cache_type: str = "f16",
-                   n_ubatch: int | None = None, swa_full: bool = False) -> int:
+                   n_ubatch: int | None = None, swa_full: bool = False, kv_unified: bool = False) -> int:
     """Bytes of the KV cache for ``parallel`` slots of ``context`` tokens (lessons 2 and 4).
 
-    Sum over layers of cells × kv_heads × (key_length + value_length) × bytes per element, where a
-    windowed layer keeps ``min(window, context)`` cells per slot. ``n_ubatch`` (llama.cpp's micro-batch,
-    512 by default) and ``swa_full`` reproduce llama.cpp's own allocation (see the module docstring).
+    Sum over layers of cells × kv_heads × (key_length + value_length) × bytes per element. Without
+    ``n_ubatch``: the attention's need (a windowed layer keeps ``min(window, context)`` cells per slot).
+    With ``n_ubatch`` (llama.cpp's micro-batch, 512 by default), ``swa_full`` and ``kv_unified``: what
+    llama.cpp allocates, padding to 256 cells and one stream per slot included (module docstring).
 
     >>> kv_cache_bytes(KVLayout.uniform(layers=30, kv_heads=3, key_length=64), 1)   # SmolLM2-135M per token
     23040
+    >>> qwen3 = KVLayout.uniform(layers=28, kv_heads=8, key_length=128)
+    >>> kv_cache_bytes(qwen3, 300) / 2**20, kv_cache_bytes(qwen3, 300, n_ubatch=512) / 2**20   # need, allocated
+    (32.8125, 56.0)
     """
     context, parallel = whole("context", context), whole("parallel", parallel)
-    total = sum(layout.cells(i, context, parallel=parallel, n_ubatch=n_ubatch, swa_full=swa_full)
-                * layout.layer_row_bytes(i, cache_type) for i in range(layout.layers))
+    if n_ubatch is not None:
+        n_ubatch = whole("n_ubatch", n_ubatch)
+    total = sum(layout.cells(i, context, parallel=parallel, n_ubatch=n_ubatch, swa_full=swa_full,
+                             kv_unified=kv_unified) * layout.layer_row_bytes(i, cache_type)
+                for i in range(layout.layers))
     return int(round(total))
 
 
@@ -206,36 +266,44 @@ def describe(layout: KVLayout, context: int, *, parallel: int = 1, cache_type: s
     """
     total = kv_cache_bytes(layout, context, parallel=parallel, cache_type=cache_type) / 2**20
     slots = f"{parallel} slot" + ("s" if parallel > 1 else "")
+    shared = layout.layers - layout.cached_layers
+    tail = f"; {shared} layers reuse an earlier layer's cache" if shared else ""
     if not layout.windowed_layers:
-        return f"{layout.layers} layers × {context:,} tokens = {total:,.1f} MiB ({cache_type}, {slots})"
+        return f"{layout.cached_layers} layers × {context:,} tokens = {total:,.1f} MiB ({cache_type}, {slots}{tail})"
     return (f"{layout.global_layers} global layers × {context:,} tokens + {layout.windowed_layers} windowed layers "
-            f"× {min(layout.sliding_window, context):,} tokens = {total:,.1f} MiB ({cache_type}, {slots})")
+            f"× {min(layout.sliding_window, context):,} tokens = {total:,.1f} MiB ({cache_type}, {slots}{tail})")
 
 
-_KV_LINE = re.compile(r"llama_kv_cache: size = +([\d.]+) MiB \( *(\d+) cells, +(\d+) layers")
+_KV_LINE = re.compile(r"llama_kv_cache: size = +([\d.]+) MiB \( *(\d+) cells, +(\d+) layers, +(\d+)/(\d+) seqs")
 
 
-def llama_cpp_allocation(gguf: str, context: int, *, swa_full: bool = False, n_ubatch: int = 512) -> list[dict]:
-    """What llama.cpp itself allocates for a model's KV cache: one ``{"mib", "cells", "layers"}`` per
-    cache (two for a sliding-window model: the global and the windowed layers), read from the
+def llama_cpp_allocation(gguf: str, context: int, *, parallel: int = 1, swa_full: bool = False, n_ubatch: int = 512,
+                         kv_unified: bool = False) -> list[dict]:
+    """What llama.cpp itself allocates for a model's KV cache, for ``parallel`` slots of ``context``
+    tokens: one ``{"mib", "cells", "layers", "streams"}`` per cache (two for a sliding-window model:
+    the global and the windowed layers; ``cells`` per stream, ``mib`` for all of them), read from the
     ``llama_kv_cache: size = ...`` lines llama.cpp logs when it makes a context. Loads the model
     (lesson 4 uses it to check :func:`kv_cache_bytes`; keep the model small)."""
-    import contextlib
-    import io
-
     import llama_cpp
-    from llama_cpp import _logger
 
-    before = _logger.logger.level
-    captured = io.StringIO()
-    try:
-        with contextlib.redirect_stderr(captured):
-            llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=context, n_batch=n_ubatch, n_ubatch=n_ubatch,
-                                  swa_full=swa_full, n_threads=1, verbose=True)
-            llm.close()
-    finally:
-        _logger.set_verbose(before <= 10)
-    found = [{"mib": float(m[0]), "cells": int(m[1]), "layers": int(m[2])} for m in _KV_LINE.findall(captured.getvalue())]
+    from labs.server.batching import captured_llama_log  # the one capture of llama.cpp's log lines
+
+    context, parallel = whole("context", context), whole("parallel", parallel)
+    lines: list[str] = []
+    with captured_llama_log(lines):
+        model = llama_cpp.llama_model_load_from_file(str(gguf).encode(), llama_cpp.llama_model_default_params())
+        if not model:
+            raise ValueError(f"llama.cpp could not load {gguf}")
+        params = llama_cpp.llama_context_default_params()
+        params.n_ctx, params.n_seq_max = context * parallel, parallel
+        params.n_batch = params.n_ubatch = n_ubatch
+        params.swa_full, params.kv_unified, params.n_threads, params.n_threads_batch = swa_full, kv_unified, 1, 1
+        ctx = llama_cpp.llama_init_from_model(model, params)
+        if ctx:
+            llama_cpp.llama_free(ctx)
+        llama_cpp.llama_model_free(model)
+    found = [{"mib": float(m[0]), "cells": int(m[1]), "layers": int(m[2]), "streams": int(m[4])}
+             for m in _KV_LINE.findall("".join(lines))]
     if not found:
         raise RuntimeError("llama.cpp logged no KV cache size; its log format may have changed")
     return found

@@ -105,3 +105,39 @@ def test_pattern_as_per_layer_array_and_architecture_defaults():
 def test_bad_kv_cache_type_lists_the_choices():
     with pytest.raises(ValueError, match="unknown KV cache type 'q5': use one of f16, q8_0, q4_0"):
         kv_cache_bytes(KVLayout.uniform(layers=1, kv_heads=1, key_length=8), 16, cache_type="q5")
+
+
+# --- issue 13, finding 5: "llama.cpp's exact figure" was not exact --------------------------------
+
+@pytest.mark.parametrize("shape", ["qwen3", "gemma3"])
+@pytest.mark.parametrize("context,parallel,kv_unified", [(300, 1, False), (1024, 4, False), (1000, 3, False),
+                                                         (1000, 3, True)])
+def test_allocation_mode_matches_llama_cpp_padding_and_slots(toys, shape, context, parallel, kv_unified):
+    """Contexts that are not multiples of 256 (llama.cpp pads them) and several slots (one stream per
+    slot unless kv_unified): the reviewer's 300-token Qwen3 case was 32.8 MiB against llama.cpp's 56."""
+    layout = KVLayout.from_metadata(_metadata(toys[shape]))
+    allocated = llama_cpp_allocation(toys[shape], context, parallel=parallel, n_ubatch=512, kv_unified=kv_unified)
+    formula = kv_cache_bytes(layout, context, parallel=parallel, n_ubatch=512, kv_unified=kv_unified)
+    assert sum(a["mib"] for a in allocated) * MIB == formula
+    assert all(a["streams"] == (1 if kv_unified else parallel) for a in allocated)
+
+
+def test_allocation_pads_a_short_context_to_256_cells(toys):
+    layout = KVLayout.from_metadata(_metadata(toys["qwen3"]))
+    assert kv_cache_bytes(layout, 300, n_ubatch=512) == 56 * MIB  # 512 cells, as llama.cpp logs
+    assert kv_cache_bytes(layout, 300) == 28 * 300 * 8 * 256 * 2  # the attention's need: 300 cells
+
+
+def test_gemma3n_layers_past_20_keep_no_cache_of_their_own():
+    """llama.cpp's gemma3n loader: n_layer_kv_from_start = 20, so E2B (30 layers, window 512, period 5)
+    caches 4 global + 16 windowed layers, not 6 + 24 (408 MiB at 32K was +50%)."""
+    info = {"general.architecture": "gemma3n", "gemma3n.block_count": 30, "gemma3n.attention.head_count": 8,
+            "gemma3n.attention.head_count_kv": 2, "gemma3n.attention.key_length": 256,
+            "gemma3n.attention.value_length": 256, "gemma3n.attention.sliding_window": 512}
+    layout = KVLayout.from_metadata(info)
+    assert (layout.cached_layers, layout.global_layers, layout.windowed_layers) == (20, 4, 16)
+    assert kv_cache_bytes(layout, 32_768) == 272 * MIB
+    # gemma4 reads how many layers share from the file
+    info4 = {"general.architecture": "gemma4", "gemma4.block_count": 10, "gemma4.attention.head_count_kv": 1,
+             "gemma4.attention.key_length": 64, "gemma4.attention.shared_kv_layers": 4}
+    assert KVLayout.from_metadata(info4).cached_layers == 6

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .durations import parse_duration
+from .durations import env_keep_alive_problem
 from .inputs import whole
 
 RESTART_POLICIES = ("no", "always", "on-failure", "unless-stopped")
@@ -31,12 +31,16 @@ MANAGEMENT_ROUTES = (
     ("POST", "/api/pull"), ("POST", "/api/push"), ("DELETE", "/api/delete"), ("POST", "/api/copy"),
     ("POST", "/api/create"), ("HEAD", "/api/blobs/:digest"), ("POST", "/api/blobs/:digest"),
     ("POST", "/api/me"), ("POST", "/api/signout"), ("DELETE", "/api/user/keys/:encodedKey"),
+    ("POST", "/api/experimental/web_search"), ("POST", "/api/experimental/web_fetch"),
 )
-"""Every route Ollama serves that changes its model store or its ollama.com account, as its router
-registers them (``server/routes.go``, ``GenerateRoutes``): pulling, pushing, deleting, copying and
-creating models, uploading and probing blobs (``/api/blobs/:digest``), and the account routes. The proxy
-refuses them all; inference (``/api/generate``, ``/api/chat``, ``/api/embed``, ``/v1/...``) and the
-read-only listing routes pass."""
+"""Every route Ollama serves that changes its model store, its ollama.com account, or spends that
+account, as its router registers them (``server/routes.go``, ``GenerateRoutes``): pulling, pushing,
+deleting, copying and creating models, uploading and probing blobs (``/api/blobs/:digest``), the account
+routes, and web search/fetch (sent to ollama.com signed with the host's key, so any API-key holder
+would spend the host's account). The proxy refuses them all, and everything under ``/api/experimental``;
+inference (``/api/generate``, ``/api/chat``, ``/api/embed``, ``/v1/...``) and the read-only listing
+routes pass. Cloud models (``...:cloud``) on the inference routes are refused by Ollama itself with
+``OLLAMA_NO_CLOUD=1`` (:meth:`OllamaSettings.environment`), which also refuses web search."""
 MANAGEMENT_ENDPOINTS = tuple(dict.fromkeys(path.split("/")[2] for _, path in MANAGEMENT_ROUTES))
 """The first path segment after ``/api/`` of each management route; the proxy blocks it and everything below it."""
 
@@ -58,15 +62,18 @@ class OllamaSettings:
     volume: str = "ollama_data"
     port: int = 11434
     restart: str = "unless-stopped"
+    allow_cloud: bool = False  # False: OLLAMA_NO_CLOUD=1, no ":cloud" models or web search on the host's account
 
     def __post_init__(self) -> None:
         for name in ("num_parallel", "max_loaded_models", "context_length", "max_queue", "port"):
             whole(name, getattr(self, name))
-        try:  # read exactly as Ollama reads OLLAMA_KEEP_ALIVE (a bare number is seconds there)
-            parse_duration(str(self.keep_alive), bare_seconds=True)
-        except ValueError as exc:
-            raise ValueError(f"keep_alive={self.keep_alive!r} ({exc}): use a duration such as '10m' or '24h', "
-                             "'0' to unload at once, or '-1' to keep the model loaded forever") from None
+        # Ollama reads OLLAMA_KEEP_ALIVE silently: a value it cannot read becomes its 5-minute default,
+        # so the generator refuses it here instead of writing it into a unit file.
+        problem = env_keep_alive_problem(str(self.keep_alive))
+        if problem:
+            raise ValueError(f"keep_alive={self.keep_alive!r}: Ollama would ignore it and keep its default of 5m "
+                             f"[{problem}]; use a duration such as '10m' or '24h', a whole number of seconds, "
+                             "'0' to unload at once, or '-1' to keep the model loaded forever")
         if self.kv_cache_type not in ("f16", "q8_0", "q4_0"):
             raise ValueError(f"kv_cache_type={self.kv_cache_type!r}: use f16, q8_0 or q4_0")
         if self.kv_cache_type != "f16" and not self.flash_attention:
@@ -81,13 +88,14 @@ class OllamaSettings:
         '2'
         """
         return {
-            "OLLAMA_KEEP_ALIVE": self.keep_alive,
+            "OLLAMA_KEEP_ALIVE": str(self.keep_alive),
             "OLLAMA_NUM_PARALLEL": str(self.num_parallel),
             "OLLAMA_MAX_LOADED_MODELS": str(self.max_loaded_models),
             "OLLAMA_CONTEXT_LENGTH": str(self.context_length),
             "OLLAMA_MAX_QUEUE": str(self.max_queue),
             "OLLAMA_FLASH_ATTENTION": "1" if self.flash_attention else "0",
             "OLLAMA_KV_CACHE_TYPE": self.kv_cache_type,
+            **({} if self.allow_cloud else {"OLLAMA_NO_CLOUD": "1"}),
         }
 
 

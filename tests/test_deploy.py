@@ -43,8 +43,8 @@ def test_docker_run_matches_the_module_plus_production_settings():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"keep_alive": "24 hours"}, "invalid duration"),
-    ({"keep_alive": "5 min"}, "invalid duration"),
+    ({"keep_alive": "24 hours"}, "Ollama would ignore it"),
+    ({"keep_alive": "5 min"}, "Ollama would ignore it"),
     ({"num_parallel": 0}, "num_parallel must be a whole number of 1 or more"),
     ({"kv_cache_type": "q8_0", "flash_attention": False}, "needs flash_attention"),
     ({"restart": "sometimes"}, "restart='sometimes'"),
@@ -208,7 +208,8 @@ def test_every_management_route_ollama_serves_is_blocked_through_the_running_pro
     routes = blocked_routes()
     assert {("HEAD", "/api/blobs/sha256:" + "0" * 64), ("POST", "/api/blobs/sha256:" + "0" * 64),
             ("POST", "/api/push"), ("POST", "/api/copy"), ("DELETE", "/api/delete"), ("POST", "/api/pull"),
-            ("POST", "/api/create")} <= set(routes)
+            ("POST", "/api/create"), ("POST", "/api/experimental/web_search"),
+            ("POST", "/api/experimental/web_fetch")} <= set(routes)  # web search spends the host's ollama.com account
     disguised = [("POST", "/api//pull"), ("POST", "/api/%70ull"), ("POST", "/api/./copy"), ("POST", "/v1/../api/push"),
                  ("POST", "/API/CREATE"), ("POST", "/api/pull/"), ("DELETE", "/api/user/keys/abc")]
     with running_proxy(upstream, [key], free_port()) as base, httpx.Client(base_url=base, verify=False,
@@ -261,3 +262,66 @@ def test_vllm_enterprise_tier_fits_by_sizing():
     assert fits < budget < too_big
     with pytest.raises(ValueError, match="tensor_parallel=3"):
         VLLMSettings(tensor_parallel=3)
+
+
+# --- issue 13, finding 4: durations exactly as Ollama reads them ------------------------------------
+
+@pytest.mark.parametrize("value,seconds", [
+    ("1.5", 300.0), ("-0.5", 300.0), ("0.0", 300.0),       # not a Go duration, not a whole number: the default
+    ("1e3", 300.0), ("5M", 300.0), ("24 hours", 300.0), ("", 300.0),
+    ("'10m'", 600.0), (' "10m" ', 600.0), (" 10m ", 600.0),  # Var() trims spaces, then quotes
+    ("300", 300.0), ("+300", 300.0), ("-1", -1.0), ("0", 0.0), ("-5m", -300.0), ("1h30m", 5400.0),
+])
+def test_ollama_keep_alive_from_the_environment(value, seconds):
+    """envconfig.KeepAlive: ParseDuration, else ParseInt seconds, else silently 5 minutes. The server
+    reads what Ollama reads, and refuses to start (saying why) where Ollama would silently use 5m."""
+    from labs.durations import env_keep_alive_problem, ollama_env_keep_alive, parse_duration
+    from labs.server.config import ServerConfig
+
+    assert ollama_env_keep_alive(value) == seconds
+    if env_keep_alive_problem(value):
+        with pytest.raises(ValueError, match="as its default, 5m"):
+            ServerConfig.from_env({"OLLAMA_KEEP_ALIVE": value})
+    else:
+        assert parse_duration(value, bare_seconds=True) == seconds
+        assert ServerConfig.from_env({"OLLAMA_KEEP_ALIVE": value}).keep_alive == seconds
+
+
+@pytest.mark.parametrize("value", [" 5m", "5m ", "++5m", "\u0665m", "3000000h", "1e3", "1.5", "5M", "", "-", ".m", "5"])
+def test_a_request_keep_alive_ollama_refuses_is_refused(value):
+    """api.Duration.UnmarshalJSON: a string goes to time.ParseDuration with no trimming; an error is a 400."""
+    from labs.durations import parse_duration
+
+    with pytest.raises(ValueError, match="time: "):
+        parse_duration(value)
+
+
+@pytest.mark.parametrize("value,seconds", [("1\u03bcs", 1e-6), ("1\u00b5s", 1e-6), ("1us", 1e-6), ("2562047h", 2562047 * 3600.0),
+                                           ("-3000000h", None), ("1.5h", 5400.0), ("+.5s", 0.5), ("0", 0.0), ("-0", 0.0)])
+def test_a_request_keep_alive_ollama_reads(value, seconds):
+    from labs.durations import parse_duration
+
+    if seconds is None:  # beyond int64 nanoseconds either way
+        with pytest.raises(ValueError, match="invalid duration"):
+            parse_duration(value)
+    else:
+        assert parse_duration(value) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.5", "0.0", "1e3", "24 hours"])
+def test_the_generator_refuses_a_keep_alive_ollama_would_ignore(value):
+    """These were written into docker run, Compose and systemd; real Ollama reads each as 5 minutes."""
+    with pytest.raises(ValueError, match="Ollama would ignore it and keep its default of 5m"):
+        OllamaSettings(keep_alive=value)
+
+
+# --- issue 13, finding 7: the host's ollama.com account stays on the host ----------------------------
+
+def test_generated_server_disables_ollama_cloud_everywhere():
+    """OLLAMA_NO_CLOUD=1 makes Ollama refuse :cloud models and web search (envconfig, routes.go)."""
+    settings = OllamaSettings()
+    assert settings.environment()["OLLAMA_NO_CLOUD"] == "1"
+    assert "OLLAMA_NO_CLOUD=1" in deploy.docker_run_args(settings)
+    assert deploy.compose(settings)["services"]["ollama"]["environment"]["OLLAMA_NO_CLOUD"] == "1"
+    assert 'Environment="OLLAMA_NO_CLOUD=1"' in deploy.systemd_unit(settings)
+    assert "OLLAMA_NO_CLOUD" not in OllamaSettings(allow_cloud=True).environment()

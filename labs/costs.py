@@ -54,6 +54,7 @@ __all__ = [
     "HOURS_PER_MONTH", "DAYS_PER_MONTH", "SECONDS_PER_DAY", "TOKENS_PER_PRICE_UNIT", "DEFAULT_LIFE_MONTHS",
     "ApiCost", "api_cost", "SelfHostCost", "rental_cost", "ownership_cost", "BreakEven", "break_even",
     "cheaper_option", "cost_curve", "capacity_requests_per_day", "as_of_text", "REASONING_BILLING",
+    "PLANNING_UTILISATION", "EXAMPLE_ELECTRICITY_USD_PER_KWH", "EXAMPLE_POWER_UTILISATION", "EXAMPLE_FIXED_USD_PER_MONTH",
     # the prices it runs on (labs.prices) and the cards (labs.hardware)
     "OVERRIDE_SOURCE", "ApiPrice", "GpuRental", "HardwarePrice", "Hardware", "api_price", "api_prices", "gpu_rental", "gpu_rentals",
     "hardware", "hardware_options", "prices_frame",
@@ -68,6 +69,18 @@ TOKENS_PER_PRICE_UNIT = 1_000_000
 """API prices are quoted per 1M tokens."""
 DEFAULT_LIFE_MONTHS = 36
 """Useful life of bought hardware, the usual figure (``figures.md``)."""
+PLANNING_UTILISATION = 0.7
+"""Share of the day a machine is planned to be busy: the headroom that keeps queues short (lesson 4's
+capacity planning, :func:`labs.loadtest.capacity_plan`, :mod:`labs.tiers`). 1.0 is the ceiling
+(busy every second), which lesson 1 shows beside it, labelled."""
+
+# Example inputs, not dated figures: the lessons start from these and tell the learner to put in their own.
+EXAMPLE_ELECTRICITY_USD_PER_KWH = 0.20
+"""An electricity price to start from (check your bill); lessons 1 and 4."""
+EXAMPLE_POWER_UTILISATION = 0.5
+"""Share of the month a bought card draws its rated power, to start from; lessons 1 and 4."""
+EXAMPLE_FIXED_USD_PER_MONTH = 100.0
+"""The rest of the server (CPU, RAM, disk amortised) plus hosting, to start from; lessons 1 and 4."""
 REASONING_BILLING = ("reasoning (thinking) tokens are billed as output tokens and are not in the visible answer: "
                      "OpenAI reasoning-models guide; Google Gemini pricing (output price includes thinking tokens); "
                      "Anthropic extended-thinking docs")
@@ -135,8 +148,8 @@ def api_cost(price: ApiPrice | str, *, requests_per_day: float, input_tokens: fl
     if isinstance(price, str):
         price = api_price(price)
     volume = number("requests_per_day", requests_per_day, "requests per day")
-    n_in = number("input_tokens", input_tokens, "tokens per request")
-    n_out = number("output_tokens", output_tokens, "tokens per request")
+    n_in = number("input_tokens", input_tokens, "tokens per request", allow_zero=True)
+    n_out = number("output_tokens", output_tokens, "tokens per request", allow_zero=True)
     share = fraction("cached_input_share", cached_input_share, allow_zero=True)
     n_reason = number("reasoning_tokens", reasoning_tokens, "hidden reasoning tokens per request", allow_zero=True)
     if n_reason and not price.reasoning:
@@ -224,7 +237,7 @@ def ownership_cost(card: HardwarePrice | str, *, electricity_usd_per_kwh: float,
         card = hardware(card)
     n = whole("gpus", gpus)
     kwh_price = check_price("electricity_usd_per_kwh", electricity_usd_per_kwh, "USD per kWh")
-    life = number("life_months", life_months, "months of useful life")
+    life = check_price("life_months", life_months, "months of useful life")
     use = fraction("utilisation", utilisation)
     fixed = number("fixed_usd_per_month", fixed_usd_per_month, "USD per month", allow_zero=True)
     amortisation = card.price_usd * n / life
@@ -243,7 +256,8 @@ class BreakEven:
     """Where the API and the self-hosted setup cost the same per month.
 
     ``requests_per_day`` is ``None`` when no volume makes self-hosting cheaper; ``reason`` says why.
-    Above the break-even, self-hosting is cheaper (up to the next machine when capacity is limited).
+    Above the break-even, self-hosting is cheaper up to one machine's capacity; with a capacity,
+    ``n`` machines are cheaper only from ``n ×`` the break-even to ``n ×`` the capacity (``reason`` says so).
     """
 
     api_label: str
@@ -295,9 +309,15 @@ def break_even(api: ApiCost, selfhost: SelfHostCost) -> BreakEven:
                                  f"{cap:,.0f}; even fully loaded it costs ${full_load:.6f} per request against the "
                                  f"API's ${k:.6f}, so adding machines never catches up"))
     monthly = k * volume * DAYS_PER_MONTH
-    return BreakEven(**common, requests_per_day=volume, monthly_usd=monthly,
-                     reason=(f"break-even at {volume:,.0f} requests/day (${monthly:,.2f}/month); "
-                             "above it self-hosting is cheaper"))
+    if cap is None:
+        reason = (f"break-even at {volume:,.0f} requests/day (${monthly:,.2f}/month); above it self-hosting is cheaper "
+                  "if one machine serves that volume (no capacity given: pass .with_capacity(...))")
+    else:  # machine n pays for itself only from n × volume: between n-1 full machines and that, the cloud is cheaper
+        reason = (f"break-even at {volume:,.0f} requests/day (${monthly:,.2f}/month); self-hosting is cheaper from "
+                  f"there up to one machine's {cap:,.0f}/day, then with n machines only from n × {volume:,.0f} to "
+                  f"n × {cap:,.0f} requests/day (the cloud is cheaper from {cap:,.0f} to {2 * volume:,.0f}, while a "
+                  "second machine is not yet paid for)")
+    return BreakEven(**common, requests_per_day=volume, monthly_usd=monthly, reason=reason)
 
 
 def cheaper_option(api: ApiCost, selfhost: SelfHostCost, requests_per_day: float) -> str:

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from labs import DEFAULT_MODEL
+from labs.costs import PLANNING_UTILISATION, SECONDS_PER_DAY
 from labs.host import is_loopback, parse_host
 from labs.inputs import fraction, number
 from labs.latency import Percentile, censored_percentile
@@ -320,11 +321,13 @@ class CapacityPlan:
 
 
 def capacity_plan(requests_per_day: float, *, machine_requests_per_s: float, latency_s: float,
-                  slots_per_machine: int = 1, peak_factor: float = 3.0, target_utilization: float = 0.7) -> CapacityPlan:
+                  slots_per_machine: int = 1, peak_factor: float = 3.0,
+                  target_utilization: float = PLANNING_UTILISATION) -> CapacityPlan:
     """Machines for a workload, from one machine's measured throughput and latency.
 
-    * mean rate λ = requests/day ÷ 86,400; peak = λ × ``peak_factor`` (traffic is not flat);
-    * machines = ceil(peak λ ÷ (measured requests/s × ``target_utilization``)) — headroom so queues stay short;
+    * mean rate λ = requests/day ÷ 86,400 (:data:`labs.costs.SECONDS_PER_DAY`); peak = λ × ``peak_factor`` (traffic is not flat);
+    * machines = ceil(peak λ ÷ (measured requests/s × ``target_utilization``)) — headroom so queues stay short
+      (:data:`labs.costs.PLANNING_UTILISATION`, the one planning figure);
     * Little's law L = λ × W: requests in flight at peak; per machine it should not exceed the parallel slots,
       or requests queue and latency grows beyond the measured W.
 
@@ -338,7 +341,7 @@ def capacity_plan(requests_per_day: float, *, machine_requests_per_s: float, lat
     number("peak_factor", peak_factor, "peak rate ÷ mean rate")
     fraction("target_utilization", target_utilization)
     _check("slots_per_machine", slots_per_machine, 1, 1024)
-    mean = requests_per_day / 86_400
+    mean = requests_per_day / SECONDS_PER_DAY
     peak = mean * peak_factor
     machines = max(1, math.ceil(peak / (machine_requests_per_s * target_utilization) - 1e-9))
     in_flight = peak * latency_s

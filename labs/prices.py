@@ -7,13 +7,26 @@ Every record comes from ``labs/data/*.csv`` with its ``source`` and ``as_of`` da
 plot and table built on it can say how old its prices are. The cards themselves (memory, bandwidth,
 power) live once in :mod:`labs.hardware`; a rental offer or a purchase price names its card from there.
 
-A price outside :data:`PLAUSIBLE` for its unit is refused with the unit it expects: a per-1K or
-per-token figure typed into a per-1M field is 1,000 or 1,000,000 times too small.
+Prices typed in the wrong unit are the commonest silent error, so every price passes three checks
+(one rule for every record, :func:`check_price` and :func:`_Dated.override`):
+
+1. **the range of its unit** (:data:`PLAUSIBLE`): a per-token price in a per-1M field, a monthly server
+   price in the per-GPU-hour field, cents in the per-kWh field are refused, naming the unit expected;
+2. **against the other fields** of a token price: output is priced from 1/5 to 50 × input (every provider
+   charges more for output; a per-1K figure in one field is 1,000× off), a cached-input price is at most
+   the input price;
+3. **against the dated price it replaces** (:meth:`_Dated.override` of a known record): 100× or more away
+   is refused as a unit slip (per-1K × 1,000 = per-1M); 5× or more is allowed with a loud
+   :class:`PriceWarning` naming the expected unit and the old figure. A free tier (0) is allowed.
 
 >>> api_price("gpt-4o-mini").override(input_usd_per_mtok=0.00015)
 Traceback (most recent call last):
 ...
-ValueError: gpt-4o-mini: input price = 0.00015 USD per 1M tokens is outside the plausible range (0.005 to 1,000 USD per 1M tokens); give the price per 1M tokens (gpt-4o-mini input: 0.15): a per-1K price × 1,000, a per-token price × 1,000,000.
+ValueError: gpt-4o-mini: input price = 0.00015 USD per 1M tokens is outside the plausible range (0.001 to 1,000 USD per 1M tokens); give the price per 1M tokens (gpt-4o-mini input: 0.15): a per-1K price × 1,000, a per-token price × 1,000,000.
+>>> api_price("Claude Sonnet 4.5").override(output_usd_per_mtok=0.015)   # the per-1K figure
+Traceback (most recent call last):
+...
+ValueError: Claude Sonnet 4.5: output price 0.015 is 0.005 × the input price 3; providers charge output 1/5 to 50 × input: is one of them per 1K tokens? Give both per 1M tokens (a per-1K price × 1,000).
 
 >>> api_price("gpt-4o-mini").input_usd_per_mtok
 0.15
@@ -24,6 +37,7 @@ ValueError: gpt-4o-mini: input price = 0.00015 USD per 1M tokens is outside the 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -32,28 +46,60 @@ from typing import ClassVar
 from .catalogue import pick
 from .hardware import card as hardware_card
 from .hardware import data_rows
-from .inputs import plausible
+from .inputs import number, plausible
 
 OVERRIDE_SOURCE = "learner override"
 
 PLAUSIBLE = {
-    "USD per 1M tokens": (0.005, 1_000.0, "give the price per 1M tokens (gpt-4o-mini input: 0.15): a per-1K "
+    "USD per 1M tokens": (0.001, 1_000.0, "give the price per 1M tokens (gpt-4o-mini input: 0.15): a per-1K "
                           "price × 1,000, a per-token price × 1,000,000"),
-    "USD per GPU-hour": (0.01, 200.0, "give the price of one GPU for one hour (RTX 4090 on RunPod: 0.34)"),
+    "USD per GPU-hour": (0.05, 50.0, "give the price of one GPU for one hour (RTX 4090 on RunPod: 0.34); "
+                         "a monthly price ÷ 730, a whole 8-GPU machine's hourly price ÷ 8"),
     "USD": (50.0, 1_000_000.0, "give the purchase price of one card in US dollars (RTX 4090: 1599)"),
-    "USD per kWh": (0.005, 5.0, "give the electricity price in US dollars per kWh (0.20 is typical; "
-                    "20 cents is 0.20, not 20)"),
+    "USD per kWh": (0.01, 1.0, "give the electricity price in US dollars per kWh (0.20 is typical; "
+                    "20 cents is 0.20, not 20; 3 cents is 0.03, not 3)"),
+    "months of useful life": (6.0, 120.0, "give the useful life in months (36 months = 3 years, not 3)"),
 }
-"""The widest range any real price takes in each unit (low, high, what to give instead). Lowest token
-price in the data: gpt-5-nano input 0.05 (cached-input prices run down to a tenth of that); highest
-anywhere: a few hundred USD per 1M output tokens. Used by every price record and by
-:func:`labs.costs.ownership_cost` for the electricity price."""
+"""The widest range any real price takes in each unit (low, high, what to give instead). Token prices:
+the lowest in the data is gpt-5-nano input 0.05, cached and batch prices go down to about 0.0025, the
+highest anywhere a few hundred USD per 1M output tokens; 0 (a free tier) is also accepted. GPU-hours:
+0.34 to 10.98 in the data. Electricity: a few cents to well under a dollar per kWh everywhere. Used by
+every price record, :func:`labs.costs.ownership_cost` and the widgets."""
+
+OUTPUT_TO_INPUT = (0.2, 50.0)
+"""Output price ÷ input price of every real text model (2 to 8 in the data): outside it, one of the two
+was typed in another unit."""
+SLIP_FACTOR = 100.0
+"""An override this many times away from the dated price it replaces is a unit slip (1,000 for per-1K)."""
+WARN_FACTOR = 5.0
+"""An override this many times away from the dated price gets a :class:`PriceWarning`."""
+_FREE_OK = {"USD per 1M tokens"}  # a free tier is a real price of 0
+
+
+class PriceWarning(UserWarning):
+    """A price far from the dated figure it replaces: allowed, but said out loud."""
 
 
 def check_price(name: str, value: object, unit: str) -> float:
-    """``value`` as a price in ``unit``, refused (ValueError naming the unit) outside :data:`PLAUSIBLE`."""
+    """``value`` as a price in ``unit``, refused (ValueError naming the unit) outside :data:`PLAUSIBLE`
+    (0 is accepted for token prices: a free tier)."""
     low, high, hint = PLAUSIBLE[unit]
+    if unit in _FREE_OK and number(name, value, unit, allow_zero=True) == 0:
+        return 0.0
     return plausible(name, value, unit, low, high, hint)
+
+
+def check_against(name: str, new: float, old: float, unit: str, hint: str) -> None:
+    """An override ``new`` against the dated ``old`` it replaces: ValueError at :data:`SLIP_FACTOR` ×,
+    :class:`PriceWarning` at :data:`WARN_FACTOR` ×, nothing closer (or for a 0 on either side)."""
+    if not new or not old:
+        return
+    factor = max(new / old, old / new)
+    text = (f"{name} = {new:g} {unit} is {factor:,.0f}× the dated price {old:g} {unit} it replaces")
+    if factor >= SLIP_FACTOR:
+        raise ValueError(f"{text}: a unit slip? {hint}. (A real change this large: build a new record instead.)")
+    if factor >= WARN_FACTOR:
+        warnings.warn(f"{text}; check the unit: {hint}", PriceWarning, stacklevel=3)
 
 
 # --- price records -------------------------------------------------------------------------
@@ -63,6 +109,7 @@ class _Dated:
 
     source: str
     as_of: str
+    _UNITS: ClassVar[dict[str, str]] = {}  # price field → unit, for the check against the dated price
 
     def override(self, *, as_of: str | None = None, **changes: object):
         """A copy with some prices replaced by the learner's, marked as an override dated today.
@@ -78,13 +125,20 @@ class _Dated:
         if unknown:
             raise ValueError(f"cannot override {unknown}; {type(self).__name__} has: {', '.join(sorted(names))}")
         source = f"{OVERRIDE_SOURCE} (was: {self.source}, {self.as_of})"
-        return dataclasses.replace(self, **changes, source=source, as_of=as_of or date.today().isoformat())
+        new = dataclasses.replace(self, **changes, source=source, as_of=as_of or date.today().isoformat())
+        for field_name, unit in self._UNITS.items():  # the range and the other fields passed: now the old price
+            old, value = getattr(self, field_name), getattr(new, field_name)
+            if field_name in changes and old is not None and value is not None:
+                check_against(f"{self.key}: {field_name}", float(value), float(old), unit, PLAUSIBLE[unit][2])
+        return new
 
 
 @dataclass(frozen=True)
 class ApiPrice(_Dated):
     """A cloud model's token prices (USD per 1M tokens)."""
 
+    _UNITS: ClassVar[dict[str, str]] = {f: "USD per 1M tokens" for f in
+                                        ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok")}
     model: str
     input_usd_per_mtok: float
     output_usd_per_mtok: float
@@ -98,10 +152,19 @@ class ApiPrice(_Dated):
     """A reasoning model: it may spend hidden reasoning (thinking) tokens, billed as output."""
 
     def __post_init__(self) -> None:
-        check_price(f"{self.model}: input price", self.input_usd_per_mtok, "USD per 1M tokens")
-        check_price(f"{self.model}: output price", self.output_usd_per_mtok, "USD per 1M tokens")
+        unit = "USD per 1M tokens"
+        given = check_price(f"{self.model}: input price", self.input_usd_per_mtok, unit)
+        out = check_price(f"{self.model}: output price", self.output_usd_per_mtok, unit)
+        low, high = OUTPUT_TO_INPUT
+        if given and out and not low <= out / given <= high:
+            raise ValueError(f"{self.model}: output price {out:g} is {out / given:.3g} × the input price {given:g}; "
+                             f"providers charge output 1/5 to {high:g} × input: is one of them per 1K tokens? "
+                             "Give both per 1M tokens (a per-1K price × 1,000).")
         if self.cached_input_usd_per_mtok is not None:
-            check_price(f"{self.model}: cached input price", self.cached_input_usd_per_mtok, "USD per 1M tokens")
+            cached = check_price(f"{self.model}: cached input price", self.cached_input_usd_per_mtok, unit)
+            if cached > given:
+                raise ValueError(f"{self.model}: cached input price {cached:g} is above the input price {given:g}; "
+                                 "a cached price is a discount on input: give it per 1M tokens, at most the input price.")
 
     @property
     def key(self) -> str:
@@ -125,6 +188,7 @@ class GpuRental(_CardPrice):
     """One on-demand GPU offer (USD per GPU-hour); ``gpu`` is the card's name in ``hardware.csv``."""
 
     PRICE = ("usd_per_gpu_hour", "rental price", "USD per GPU-hour")
+    _UNITS: ClassVar[dict[str, str]] = {"usd_per_gpu_hour": "USD per GPU-hour"}
     gpu: str
     provider: str
     offer: str
@@ -147,6 +211,7 @@ class HardwarePrice(_CardPrice):
     """A card to buy: purchase price (USD); its power draw comes from the card (:mod:`labs.hardware`)."""
 
     PRICE = ("price_usd", "purchase price", "USD")
+    _UNITS: ClassVar[dict[str, str]] = {"price_usd": "USD"}
     card: str
     variant: str
     price_usd: float

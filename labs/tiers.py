@@ -58,18 +58,43 @@ def estimate_latency_s(model: str, quant: str, hardware: str, output_tokens: int
     return output_tokens / tps
 
 
+def machine_capacity(tier: Tier, output_tokens: int, *, streams: int = 1) -> tuple[float, float]:
+    """One machine of a tier: (estimated decode tokens/s, requests/day it serves).
+
+    The one capacity rule of lesson 4: ``streams`` generations at the full single-stream speed, busy
+    :data:`labs.costs.PLANNING_UTILISATION` of the day. 1 stream is the cautious figure for Ollama
+    (published benchmarks show it barely gains from concurrency); a continuous-batching engine such as
+    vLLM serves many more (lesson 4, "parallel slots and batching").
+    """
+    whole("output_tokens", output_tokens)
+    tps = sizing.decode_tokens_per_s(tier.model, tier.quant, tier.hardware, count=tier.count)
+    return tps, costs.capacity_requests_per_day(tps, output_tokens, parallel=streams,
+                                                utilisation=costs.PLANNING_UTILISATION)
+
+
+def tier_break_even(tier: Tier, api: costs.ApiCost, *, output_tokens: int, streams: int = 1) -> costs.BreakEven:
+    """Where renting this tier costs what ``api`` costs, with the tier's capacity attached: ``None``
+    (and a reason) when the costs would meet beyond what one machine serves (lesson 1's rule)."""
+    if not tier.rent_offer:
+        raise ValueError(f"tier {tier.name!r} has no rental offer in the price data")
+    _, per_machine = machine_capacity(tier, output_tokens, streams=streams)
+    rent = costs.rental_cost(tier.rent_offer, gpus=tier.count).with_capacity(per_machine)
+    return costs.break_even(api, rent)
+
+
 def tier_row(tier: Tier, *, context: int, parallel: int, output_tokens: int, requests_per_day: float,
-             electricity_usd_per_kwh: float = 0.20, streams: int = 1) -> dict:
+             electricity_usd_per_kwh: float = costs.EXAMPLE_ELECTRICITY_USD_PER_KWH,
+             power_utilisation: float = costs.EXAMPLE_POWER_UTILISATION,
+             fixed_usd_per_month: float = costs.EXAMPLE_FIXED_USD_PER_MONTH, streams: int = 1) -> dict:
     """One tier: memory fit, estimated speed, machines for the volume, rent and own per month.
 
-    Capacity counts ``streams`` generations at full single-stream speed at 70% utilisation; 1 is the
-    cautious figure for Ollama (published benchmarks show it barely gains from concurrency), a
-    continuous-batching engine such as vLLM serves many more (lesson 4, "parallel slots and batching").
+    Capacity: :func:`machine_capacity`. Buying counts what lesson 1 counts (36-month amortisation,
+    power at ``power_utilisation`` of the month, and ``fixed_usd_per_month`` for the rest of the server
+    and hosting, per machine); renting counts the rental only, as lesson 1 does.
     """
     est = sizing.estimate_memory(tier.model, tier.quant, context, parallel)
     usable = sizing.usable_gib(tier.hardware, tier.count)
-    tps = sizing.decode_tokens_per_s(tier.model, tier.quant, tier.hardware, count=tier.count)
-    per_machine = costs.capacity_requests_per_day(tps, output_tokens, parallel=streams, utilisation=0.7)
+    tps, per_machine = machine_capacity(tier, output_tokens, streams=streams)
     row = {"tier": tier.name, "hardware": f"{tier.count}× {tier.hardware}", "model": f"{tier.model} {tier.quant}",
            "need_gib": round(est.total_gib, 1), "usable_gib": usable, "fits": est.total_gib <= usable,
            "decode_tokens_per_s_est": round(tps, 1), "requests_per_day_per_machine_est": round(per_machine),
@@ -81,6 +106,7 @@ def tier_row(tier: Tier, *, context: int, parallel: int, output_tokens: int, req
         row["as_of"] = costs.as_of_text(rent)
     if tier.buy_card:
         own = costs.ownership_cost(tier.buy_card, electricity_usd_per_kwh=electricity_usd_per_kwh,
+                                   utilisation=power_utilisation, fixed_usd_per_month=fixed_usd_per_month,
                                    gpus=tier.count).with_capacity(per_machine)
         row["own_usd_month"] = round(own.monthly_at(requests_per_day), 2)
         row["as_of"] = costs.as_of_text(own, *([rent] if tier.rent_offer else []))
@@ -89,13 +115,12 @@ def tier_row(tier: Tier, *, context: int, parallel: int, output_tokens: int, req
 
 
 def tier_table(*, requests_per_day: float, output_tokens: int, context: int = 8192, parallel: int = 4,
-               tiers: tuple[Tier, ...] = MODULE_TIERS, electricity_usd_per_kwh: float = 0.20):
-    """The module's tiers as a pandas table for one workload."""
+               tiers: tuple[Tier, ...] = MODULE_TIERS, **inputs):
+    """The module's tiers as a pandas table for one workload (``inputs``: :func:`tier_row`'s cost inputs)."""
     import pandas as pd
 
     return pd.DataFrame([tier_row(t, context=context, parallel=parallel, output_tokens=output_tokens,
-                                  requests_per_day=requests_per_day,
-                                  electricity_usd_per_kwh=electricity_usd_per_kwh) for t in tiers])
+                                  requests_per_day=requests_per_day, **inputs) for t in tiers])
 
 
 def gpu_options(model: str, quant: str, *, context: int, parallel: int, output_tokens: int,

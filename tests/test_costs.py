@@ -14,6 +14,7 @@ from labs import costs
 from labs.costs import (
     DAYS_PER_MONTH,
     ApiPrice,
+    GpuRental,
     api_cost,
     api_price,
     break_even,
@@ -154,12 +155,14 @@ def test_machines_step_with_capacity():
 @settings(max_examples=60, deadline=None)
 @given(
     input_tokens=st.integers(1, 8_000), output_tokens=st.integers(1, 2_000),
-    usd_per_hour=st.floats(0.05, 20), in_price=st.floats(0.01, 20), out_price=st.floats(0.01, 80),
+    usd_per_hour=st.floats(0.05, 20), in_price=st.floats(0.01, 20), out_ratio=st.floats(0.2, 50),
 )
-def test_break_even_is_where_the_curves_cross(input_tokens, output_tokens, usd_per_hour, in_price, out_price):
-    price = ApiPrice("any", in_price, out_price, source="test figure", as_of="2026-01")
+def test_break_even_is_where_the_curves_cross(input_tokens, output_tokens, usd_per_hour, in_price, out_ratio):
+    price = ApiPrice("any", in_price, in_price * out_ratio, source="test figure", as_of="2026-01")
     api = api_cost(price, requests_per_day=1, input_tokens=input_tokens, output_tokens=output_tokens)
-    box = rental_cost(gpu_rental(RTX_RENT).override(usd_per_gpu_hour=usd_per_hour, as_of="2026-01"))
+    offer = GpuRental(gpu="RTX 4090 24 GB", provider="any", offer="test", usd_per_gpu_hour=usd_per_hour,
+                      source="test figure", as_of="2026-01")
+    box = rental_cost(offer)
     v = break_even(api, box).requests_per_day
     assert v > 0
     assert math.isclose(api.monthly_at(v), box.monthly_at(v), rel_tol=1e-9)
@@ -176,16 +179,24 @@ def test_api_cost_rejects_bad_volume(bad):
 
 
 @pytest.mark.parametrize("field", ["input_tokens", "output_tokens"])
-@pytest.mark.parametrize("bad", [0, -200])
+@pytest.mark.parametrize("bad", [-200, float("nan")])
 def test_api_cost_rejects_bad_tokens(field, bad):
     kwargs = {**MINI, field: bad}
-    with pytest.raises(ValueError, match=f"{field} must be greater than zero"):
+    with pytest.raises(ValueError, match=f"{field} must be"):
         api_cost("gpt-4o-mini", **kwargs)
 
 
+@pytest.mark.parametrize("field,other_part", [("output_tokens", 500 * 0.15), ("input_tokens", 200 * 0.60)])
+def test_zero_tokens_on_one_side_cost_only_the_other(field, other_part):
+    """Issue 13 finding 12: an embedding-like call (no output) or a prompt-free one was refused."""
+    cost = api_cost("gpt-4o-mini", **{**MINI, field: 0})
+    assert cost.usd_per_request * 1e6 == pytest.approx(other_part)
+
+
 def test_bad_prices_and_options_rejected():
-    with pytest.raises(ValueError, match="output price must be greater than zero"):
-        ApiPrice("free?", 0.1, 0, source="x", as_of="2026-01")
+    with pytest.raises(ValueError, match="output price must be zero or more"):
+        ApiPrice("negative?", 0.1, -1, source="x", as_of="2026-01")
+    assert ApiPrice("free tier", 0, 0, source="x", as_of="2026-01").output_usd_per_mtok == 0  # a real price
     with pytest.raises(ValueError, match="rental price must be greater than zero"):
         gpu_rental(RTX_RENT).override(usd_per_gpu_hour=-1)
     with pytest.raises(ValueError, match="purchase price must be greater than zero"):
@@ -203,6 +214,8 @@ def test_bad_prices_and_options_rejected():
     [
         (dict(electricity_usd_per_kwh=0), "electricity_usd_per_kwh must be greater than zero"),
         (dict(electricity_usd_per_kwh=0.2, life_months=0), "life_months must be greater than zero"),
+        (dict(electricity_usd_per_kwh=0.2, life_months=3), r"months of useful life.*36 months = 3 years"),
+        (dict(electricity_usd_per_kwh=3), r"USD per kWh.*3 cents is 0\.03"),
         (dict(electricity_usd_per_kwh=0.2, utilisation=0), "utilisation must be greater than zero"),
         (dict(electricity_usd_per_kwh=0.2, utilisation=1.5), "utilisation is a fraction"),
         (dict(electricity_usd_per_kwh=0.2, gpus=0), "gpus must be a whole number"),
@@ -337,3 +350,76 @@ def test_every_priced_card_is_one_card_of_the_hardware_table():
     assert {r.gpu for r in costs.gpu_rentals().values()} <= set(cards)
     assert {h.card for h in costs.hardware_options().values()} <= set(cards)
     assert costs.hardware("RTX 4090 24 GB (MSRP)").power_w == cards["RTX 4090 24 GB"].watts
+
+
+# --- issue 13, finding 2: the unit guard, as a rule rather than one range ------------------------------
+
+PER_1K_OUTPUT = [("gpt-4o", 0.01), ("gpt-4.1", 0.008), ("gpt-5", 0.01), ("Claude Haiku 4.5", 0.005),
+                 ("Claude Sonnet 4.5", 0.015), ("Gemini 2.5 Pro", 0.01)]
+
+
+@pytest.mark.parametrize("model,per_1k", PER_1K_OUTPUT)
+def test_a_per_1k_output_price_is_refused_for_every_model(model, per_1k):
+    """These six passed the old range (0.005 to 1,000): Sonnet 4.5 at 1,000/day × (500 + 200) cost
+    $45.72/month instead of $136.88. Output against input catches a single per-1K field."""
+    with pytest.raises(ValueError, match="per 1K tokens"):
+        api_price(model).override(output_usd_per_mtok=per_1k)
+    sonnet = api_cost("Claude Sonnet 4.5", requests_per_day=1_000, input_tokens=500, output_tokens=200)
+    assert sonnet.monthly_usd == pytest.approx(1_000 * (500 * 3 + 200 * 15) / 1e6 * 730 / 24)
+
+
+@pytest.mark.parametrize("model", ["gpt-4o", "Claude Sonnet 4.5", "gpt-5-nano"])
+def test_both_prices_per_1k_are_caught_against_the_dated_price(model):
+    """Both fields in the wrong unit keep their ratio; the dated price they replace does not."""
+    known = api_price(model)
+    with pytest.raises(ValueError, match=r"(1,000× the dated price.*unit slip|outside the plausible range).*per 1M"):
+        known.override(input_usd_per_mtok=known.input_usd_per_mtok / 1000,
+                       output_usd_per_mtok=known.output_usd_per_mtok / 1000)
+
+
+def test_a_large_real_change_is_allowed_with_a_loud_warning():
+    from labs.prices import PriceWarning
+
+    with pytest.warns(PriceWarning, match=r"7× the dated price 0\.15.*per 1M tokens"):
+        price = api_price("gpt-4o-mini").override(input_usd_per_mtok=1.0)
+    assert price.input_usd_per_mtok == 1.0
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a discount gives no warning
+        api_price("gpt-4o-mini").override(input_usd_per_mtok=0.12, output_usd_per_mtok=0.48)
+
+
+def test_legitimate_prices_are_kept():
+    """A free tier, and batch/flex cached prices far below the old 0.005 floor."""
+    free = api_price("gpt-4o-mini").override(input_usd_per_mtok=0, output_usd_per_mtok=0, cached_input_usd_per_mtok=0)
+    assert api_cost(free, **MINI).monthly_usd == 0
+    assert api_price("gpt-5-nano").override(cached_input_usd_per_mtok=0.0025).cached_input_usd_per_mtok == 0.0025
+    for price in costs.api_prices().values():  # every dated price passes its own rule
+        assert price.output_usd_per_mtok >= price.input_usd_per_mtok
+
+
+def test_a_cached_price_above_the_input_price_is_refused():
+    with pytest.raises(ValueError, match="cached input price 1 is above the input price 0.15"):
+        api_price("gpt-4o-mini").override(cached_input_usd_per_mtok=1.0)
+
+
+@pytest.mark.parametrize("hourly", [180, 248.2])
+def test_a_monthly_server_price_in_the_hourly_field_is_refused(hourly):
+    with pytest.raises(ValueError, match=r"USD per GPU-hour.*a monthly price ÷ 730"):
+        gpu_rental(RTX_RENT).override(usd_per_gpu_hour=hourly)
+
+
+# --- issue 13, finding 9: what "above the break-even" means with a capacity ----------------------------
+
+def test_capacity_limited_break_even_says_where_the_cloud_is_cheaper_again():
+    api = api_cost("gpt-4o-mini", **MINI)
+    box = rental_cost(RTX_RENT).with_capacity(50_000)
+    be = break_even(api, box)
+    assert round(be.requests_per_day) == 41_846
+    assert "above it self-hosting is cheaper" not in be.reason
+    assert "from 50,000 to 83,692" in be.reason
+    # the reason is what cheaper_option finds
+    for volume, winner in ((45_000, "self-hosted"), (60_000, "cloud"), (90_000, "self-hosted"), (110_000, "cloud")):
+        assert cheaper_option(api, box, volume) == winner
+    unlimited = break_even(api, rental_cost(RTX_RENT))
+    assert "no capacity given" in unlimited.reason

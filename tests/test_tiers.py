@@ -57,3 +57,29 @@ def test_lesson4_checks_pass_fail_and_not_answered():
     assert slow.status == "failed" and "too slow" in slow.message
     assert run_check("lesson4.cheapest_tier", {"cheapest": "H100 SXM 80 GB"}).status == "failed"
     assert run_check("lesson4.cheapest_tier", {}).status == "not answered"
+
+
+def test_tier_break_even_respects_the_tiers_own_capacity():
+    """Issue 13 finding 1: lesson 4 printed break-evens of 32,000, 112,000 and 448,000 requests/day while
+    its own capacity model gave one machine 28,411, 27,161 and 67,163: none of the three exists."""
+    api = costs.api_cost("gpt-4o-mini", requests_per_day=20_000, input_tokens=500, output_tokens=300)
+    for tier in tiers.MODULE_TIERS:
+        if not tier.rent_offer:
+            continue
+        _, per_machine = tiers.machine_capacity(tier, 300)
+        uncapped = costs.break_even(api, costs.rental_cost(tier.rent_offer, gpus=tier.count))
+        assert uncapped.requests_per_day > per_machine  # where the old table said "break-even"
+        be = tiers.tier_break_even(tier, api, output_tokens=300)
+        assert be.requests_per_day is None and f"one machine serves {per_machine:,.0f}" in be.reason
+        row = tiers.tier_row(tier, context=8192, parallel=1, output_tokens=300, requests_per_day=20_000)
+        assert row["requests_per_day_per_machine_est"] == round(per_machine)  # one capacity rule for both
+
+
+def test_buying_counts_what_lesson_1_counts():
+    """Issue 13 finding 8: the same RTX 4090 cost $177.27/month in lesson 1 and $110.12 in the tier table."""
+    lesson1 = costs.ownership_cost("RTX 4090 24 GB (MSRP)", electricity_usd_per_kwh=costs.EXAMPLE_ELECTRICITY_USD_PER_KWH,
+                                   utilisation=costs.EXAMPLE_POWER_UTILISATION,
+                                   fixed_usd_per_month=costs.EXAMPLE_FIXED_USD_PER_MONTH)
+    row = tiers.tier_row(tiers.MODULE_TIERS[1], context=8192, parallel=1, output_tokens=200, requests_per_day=1_000)
+    assert row["own_usd_month"] == pytest.approx(lesson1.monthly_usd, abs=0.01)
+    assert round(lesson1.monthly_usd, 2) == 177.27

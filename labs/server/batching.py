@@ -8,12 +8,16 @@ presence penalties, grammar, top_k, top_p, min_p, temperature, seed: built like 
 ``num_predict``. A request that arrives joins at the next step; one that finishes or is cancelled
 frees its slot and its KV cells before the next step.
 
-Reproducibility: a request's tokens do not depend on what else is in the batch. Its prompt is
-evaluated in ``llama_decode`` calls of its own, in the same chunks as when it runs alone; the
-per-step decode batch holds one row per generating slot, and each slot's KV lives in a stream of
-its own (``kv_unified = false``), so its attention never sees another sequence's cells.
-``bench/batching.py --invariance`` measures that the logits are bit-identical (see the module's
-``INVARIANCE`` note for what was measured and why this layout).
+Reproducibility: a request's tokens do not depend on what else is in the batch. Measured on CPU
+(llama.cpp as vendored by llama-cpp-python 0.3.36, SmolLM2-135M Q4_1, 1 and 2 threads, flash
+attention on/off/auto, weight repacking on/off; ``bench/batching.py --invariance`` prints it): with
+ONE KV buffer shared by all sequences (``kv_unified``, llama.cpp's classic layout) a sequence's
+logits change with its neighbours (from the first token when prompts share a decode; from about the
+fifth without flash attention, where attention sums over every sequence's cells); with a KV
+*stream per sequence* they were bit-identical in every mix tried (1 to 8 sequences, joining early or
+late, any row order, a prompt split in any chunks). So each slot gets a stream of its own
+(``kv_unified = false``), every prompt is evaluated in ``llama_decode`` calls of its own in
+``num_batch`` chunks, and a step's batch holds one row per generating slot.
 
 Threads: every llama.cpp call runs on ONE :class:`LlamaThread` (OpenMP keeps a thread team per
 calling thread and an idle team spin-waits against a busy one; see :mod:`labs.server.scheduler`).
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import logging
 import os
 import queue
 import re
@@ -43,9 +48,6 @@ from labs.server.runner import Sampling, Stats, default_threads, grammar_for
 
 PENALTY_LAST_N = 64  # llama-cpp-python's ``last_n_tokens_size`` default, so penalties match the runner
 PIECE_BYTES = 256  # longest token piece we read back (SmolLM2's longest is far shorter)
-
-INVARIANCE = """Measured with llama.cpp as vendored by llama-cpp-python 0.3.36 (CPU, AVX-512), SmolLM2-135M Q4_1:
-see bench/batching.py --invariance for the table this design rests on."""
 
 
 class EngineError(RuntimeError):
@@ -142,6 +144,7 @@ class Generation:
         self.tokens, self.sampling, self.fmt = list(tokens), sampling, fmt
         self.stats = Stats()
         self.slot: int | None = None  # which slot served it (for tests and logs)
+        self.token_ns: list[int] = []  # perf_counter_ns() when each token was sampled (for benches)
         self.error: BaseException | None = None
         self._out: queue.SimpleQueue = queue.SimpleQueue()
         self._loop = loop
@@ -224,7 +227,7 @@ class _Slot:
 
 
 @contextmanager
-def _llama_log(lines: list[str]) -> Iterator[None]:
+def captured_llama_log(lines: list[str]) -> Iterator[None]:
     """Collect llama.cpp's log lines (its own account of the buffers it allocates) instead of
     printing them; llama-cpp-python's callback is put back after."""
 
@@ -238,6 +241,8 @@ def _llama_log(lines: list[str]) -> Iterator[None]:
     finally:
         from llama_cpp import _logger
 
+        if _logger.logger.level == logging.NOTSET:  # nobody chose: quiet, as Llama(verbose=False) makes it
+            _logger.set_verbose(False)
         llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
 
 
@@ -270,7 +275,9 @@ class BatchEngine:
         self._slots: list[_Slot | None] = [None] * n_parallel
         self._lock = threading.Lock()  # guards _waiting (the consumer side adds, the thread takes)
         self.buffers: dict[str, int] = {}  # what llama.cpp reported allocating, bytes by kind
-        self.steps = 0  # llama_decode calls of batched decode steps (for tests and benches)
+        self.steps = 0  # batched decode steps run (one llama_decode each)
+        self.rows = 0  # tokens decoded in them: rows / steps is the mean batch size
+        self.moves = 0  # sequences moved down to close a gap (see _compact)
         self.closed = False
         started = time.perf_counter_ns()
         self.thread.call(self._load)
@@ -280,7 +287,7 @@ class BatchEngine:
     # --- life cycle (on the llama.cpp thread) ---------------------------------------------
     def _load(self) -> None:
         lines: list[str] = []
-        with _llama_log(lines):
+        with captured_llama_log(lines):
             mparams = llama_cpp.llama_model_default_params()
             self.model = llama_cpp.llama_model_load_from_file(str(self.gguf).encode(), mparams)
             if not self.model:
@@ -326,7 +333,7 @@ class BatchEngine:
         for i, slot in enumerate(self._slots):
             if slot is not None:
                 self._release(i, "cancel")
-        with _llama_log([]):
+        with captured_llama_log([]):
             llama_cpp.llama_batch_free(self.batch)
             llama_cpp.llama_free(self.ctx)
             llama_cpp.llama_model_free(self.model)
@@ -342,7 +349,10 @@ class BatchEngine:
         if len(tokens) >= self.num_ctx:
             raise ValueError(f"the input length ({len(tokens)} tokens) exceeds the context length ({self.num_ctx} tokens)")
         if fmt is not None:
-            grammar_for(fmt)  # a bad schema fails here, in the caller's thread, with the converter's message
+            try:  # a bad schema fails here, in the caller's thread (the converter asserts, raises KeyError, ...)
+                grammar_for(fmt)
+            except Exception as exc:
+                raise ValueError(f"invalid format: the JSON schema cannot be turned into a grammar ({exc})") from None
         gen = Generation(tokens, sampling, fmt, loop)
         gen._engine = self
         with self._lock:
@@ -355,6 +365,17 @@ class BatchEngine:
         gen = self.submit(tokens, sampling, fmt)
         gen.done.wait()
         return gen
+
+    def tokenize(self, text: str, *, special: bool = True) -> list[int]:
+        """Text → token ids with the model's own tokenizer (BOS added as the model asks)."""
+        def run() -> list[int]:
+            data = text.encode()
+            add_bos = llama_cpp.llama_vocab_get_add_bos(self.vocab)
+            room = len(data) + 8
+            buf = (llama_cpp.llama_token * room)()
+            n = llama_cpp.llama_tokenize(self.vocab, data, len(data), buf, room, add_bos, special)
+            return list(buf[:n])
+        return self.thread.call(run)
 
     @property
     def busy_slots(self) -> int:
@@ -370,19 +391,31 @@ class BatchEngine:
         return int(llama_cpp.llama_model_size(self.model)) + (reported or self._kv_estimate())
 
     def _kv_estimate(self) -> int:
-        """2 (K and V) × layers × cells × kv_heads × head_dim × 2 bytes (f16), if llama.cpp said nothing."""
-        n_layer = llama_cpp.llama_model_n_layer(self.model)
-        n_head, n_head_kv = llama_cpp.llama_model_n_head(self.model), llama_cpp.llama_model_n_head_kv(self.model)
-        head_dim = llama_cpp.llama_model_n_embd(self.model) // max(n_head, 1)
-        return 2 * n_layer * llama_cpp.llama_n_ctx(self.ctx) * n_head_kv * head_dim * 2
+        """The workbook's KV formula (:func:`labs.kvcache.kv_cache_bytes`) for every cell, if llama.cpp said nothing."""
+        from labs.kvcache import KVLayout, kv_cache_bytes
+
+        return kv_cache_bytes(KVLayout.from_metadata(self.metadata), int(llama_cpp.llama_n_ctx(self.ctx)))
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """The GGUF's metadata as strings (what ``llama_cpp.Llama.metadata`` gives)."""
+        out, buf = {}, ctypes.create_string_buffer(1 << 16)
+        for i in range(llama_cpp.llama_model_meta_count(self.model)):
+            llama_cpp.llama_model_meta_key_by_index(self.model, i, buf, len(buf))
+            key = buf.value.decode(errors="replace")
+            llama_cpp.llama_model_meta_val_str_by_index(self.model, i, buf, len(buf))
+            out[key] = buf.value.decode(errors="replace")
+        return out
 
     # --- one step (on the llama.cpp thread) ------------------------------------------------
     def step(self) -> None:
-        """Free cancelled slots, admit waiting requests, evaluate prompts, then decode one token
-        for every generating slot in one ``llama_decode``."""
+        """One engine step: free cancelled slots, close gaps, admit waiting requests, evaluate one
+        prompt chunk per new request, then decode one token for every generating slot in ONE
+        ``llama_decode``."""
         for i, slot in enumerate(self._slots):
             if slot is not None and slot.gen.cancelled:
                 self._release(i, "cancel")
+        self._compact()
         self._admit()
         for i, slot in enumerate(self._slots):
             if slot is not None and slot.predicted == 0 and slot.todo:
@@ -390,6 +423,24 @@ class BatchEngine:
         rows = [(i, s) for i, s in enumerate(self._slots) if s is not None and s.predicted > 0 and s.todo]
         if rows:
             self._decode(rows)
+
+    def _compact(self) -> None:
+        """Keep the busy slots at sequence ids 0..k-1. With a KV stream per sequence llama.cpp puts
+        only consecutive sequence ids in one micro-batch (``split_equal``), so a gap would split a
+        step into several forward passes. The highest busy sequence moves into the lowest gap
+        (``llama_memory_seq_cp`` copies its stream's cells exactly; measured: same logits after)."""
+        while True:
+            free = [i for i, s in enumerate(self._slots) if s is None]
+            busy = [i for i, s in enumerate(self._slots) if s is not None]
+            if not free or not busy or free[0] > busy[-1]:
+                return
+            low, high = free[0], busy[-1]
+            llama_cpp.llama_memory_seq_cp(self.memory, high, low, -1, -1)
+            llama_cpp.llama_memory_seq_rm(self.memory, high, -1, -1)
+            slot = self._slots[high]
+            self._slots[low], self._slots[high] = slot, None
+            slot.seq = slot.gen.slot = low
+            self.moves += 1
 
     def _admit(self) -> None:
         for i in range(self.n_parallel):
@@ -451,31 +502,32 @@ class BatchEngine:
             b.seq_id[j][0] = seq
 
     def _prefill(self, i: int, slot: _Slot) -> None:
-        """Evaluate the prompt in ``llama_decode`` calls of its own (chunks of ``num_batch``), the
-        same calls whatever else is running: its KV cells come out identical."""
+        """Evaluate the next ``num_batch`` prompt tokens in a ``llama_decode`` of their own: the
+        same calls, in the same chunks, whatever else is running, so the KV cells come out the
+        same; one chunk per step, so a long prompt does not stall the others' decoding."""
         started = time.perf_counter_ns()
         b = self.batch
-        while slot.todo:
-            chunk, slot.todo = slot.todo[: self.num_batch], slot.todo[self.num_batch:]
-            b.n_tokens = len(chunk)
-            for j, token in enumerate(chunk):
-                b.token[j], b.pos[j], b.n_seq_id[j], b.logits[j] = token, slot.pos + j, 1, 0
-                b.seq_id[j][0] = slot.seq
-            b.logits[len(chunk) - 1] = 1 if not slot.todo else 0
-            rc = llama_cpp.llama_decode(self.ctx, b)
-            if rc != 0:
-                slot.gen.stats.prompt_eval_ns += time.perf_counter_ns() - started
-                self._release(i, "stop", EngineError(f"llama_decode returned {rc} on the prompt"))
-                return
-            slot.pos += len(chunk)
+        chunk, slot.todo = slot.todo[: self.num_batch], slot.todo[self.num_batch:]
+        b.n_tokens = len(chunk)
+        for j, token in enumerate(chunk):
+            b.token[j], b.pos[j], b.n_seq_id[j], b.logits[j] = token, slot.pos + j, 1, 0
+            b.seq_id[j][0] = slot.seq
+        b.logits[len(chunk) - 1] = 0 if slot.todo else 1
+        rc = llama_cpp.llama_decode(self.ctx, b)
         slot.gen.stats.prompt_eval_ns += time.perf_counter_ns() - started
-        self._sample(i, slot, len(chunk) - 1)
+        if rc != 0:
+            self._release(i, "stop", EngineError(f"llama_decode returned {rc} on the prompt"))
+            return
+        slot.pos += len(chunk)
+        if not slot.todo:
+            self._sample(i, slot, len(chunk) - 1)
 
     def _decode(self, rows: list[tuple[int, _Slot]]) -> None:
         started = time.perf_counter_ns()
         self._fill([(s.todo[0], s.pos, s.seq) for _, s in rows])
         rc = llama_cpp.llama_decode(self.ctx, self.batch)
         self.steps += 1
+        self.rows += len(rows)
         if rc != 0:
             for i, _ in rows:
                 self._release(i, "stop", EngineError(f"llama_decode returned {rc}"))
@@ -493,6 +545,7 @@ class BatchEngine:
             return
         slot.predicted += 1
         slot.generated.append(token)
+        slot.gen.token_ns.append(time.perf_counter_ns())
         n = llama_cpp.llama_token_to_piece(self.vocab, token, self._piece, PIECE_BYTES, 0, False)
         slot.raw += self._piece.raw[: max(n, 0)]
         if self._flush(slot):

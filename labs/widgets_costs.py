@@ -31,7 +31,8 @@ def selfhost_options() -> list[str]:
     return [RENT + k for k in costs.gpu_rentals()] + [BUY + k for k in costs.hardware_options()]
 
 
-def selfhost_cost(option: str, *, electricity_usd_per_kwh: float = 0.20, utilisation: float = 1.0,
+def selfhost_cost(option: str, *, electricity_usd_per_kwh: float = costs.EXAMPLE_ELECTRICITY_USD_PER_KWH,
+                  utilisation: float = 1.0,
                   life_months: float = costs.DEFAULT_LIFE_MONTHS, fixed_usd_per_month: float = 0.0,
                   gpus: int = 1) -> SelfHostCost:
     """The monthly cost of one dropdown entry. A rental is billed for the whole 730-hour month;
@@ -156,7 +157,7 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
                                         style=style, layout=layout),
         "utilisation": w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description="utilisation (bought)",
                                      style=style, layout=layout),
-        "electricity": w.FloatSlider(value=0.20, min=0.01, max=1.0, step=0.01,
+        "electricity": w.FloatSlider(value=costs.EXAMPLE_ELECTRICITY_USD_PER_KWH, min=0.01, max=1.0, step=0.01,
                                      description="electricity (USD/kWh, yours)", style=style, layout=layout),
         "fixed": w.FloatSlider(value=0.0, min=0.0, max=5_000, step=50, description="fixed costs (USD/month)",
                                style=style, layout=layout),

@@ -42,13 +42,19 @@ __all__ = ["GIB", "DEFAULT_OVERHEAD_GIB", "KV_CACHE_BYTES", "USABLE_FRACTION", "
            "bits_per_weight", "Architecture", "reference_architectures", "architecture_from_model_info", "GGUFModel",
            "architecture_from_gguf", "MemoryEstimate", "estimate_memory", "Hardware", "hardware_catalogue",
            "usable_gib", "gpus_that_fit", "decode_tokens_per_s", "MODULE_HARDWARE_TABLE", "check_module_table",
-           "MODULE_RAM_COLUMN", "check_module_ram_column", "quick_fit", "round_up"]
+           "MODULE_RAM_COLUMN", "RAM_COLUMN_QUANTS", "check_module_ram_column", "quick_fit", "round_up"]
 
 GIB = 1024**3
+"""Every memory figure of the workbook is in GiB (2³⁰ bytes). Memory is *made* in binary sizes, so a card
+or a machine sold as "24 GB" or "128 GB" holds 24 or 128 GiB (an RTX 4090 reports 24,564 MiB): the
+``memory_gb`` of ``hardware.csv`` and the module's "RAM" figures are compared as GiB. File sizes and
+bandwidth are decimal (GB = 10⁹ bytes, GB/s)."""
 DEFAULT_OVERHEAD_GIB = 0.5
-#: share of the advertised memory a model may use (assumptions): a GPU keeps some for the driver and
-#: CUDA context; a CPU box shares RAM with the OS; macOS lets the GPU wire only part of unified memory.
 USABLE_FRACTION = {"gpu": 0.92, "cpu": 0.75, "unified": 0.75}
+"""Share of the memory a model may use — the one rule for every lesson (assumptions): a GPU keeps some
+for the driver and CUDA context; a CPU box shares its RAM with the OS and everything else running;
+macOS lets the GPU wire only part of unified memory. A machine sold with 128 GB of RAM gives a model
+96 GiB."""
 #: llama.cpp reaches 60–78% of the memory-bandwidth limit on GPUs (figures.md).
 DEFAULT_EFFICIENCY = 0.7
 
@@ -71,7 +77,7 @@ def bits_per_weight(quant: str) -> float:
     >>> bits_per_weight("Q3_XYZ")
     Traceback (most recent call last):
     ...
-    ValueError: unknown quantization 'Q3_XYZ': use one of Q4_0, Q4_1, Q4_K_M, Q5_K_M, Q6_K, Q8_0, GPTQ-INT4, FP8, F16, BF16, F32
+    ValueError: unknown quantization 'Q3_XYZ': use one of Q2_K, Q3_K_M, Q4_0, Q4_1, Q4_K_M, Q5_K_M, Q6_K, Q8_0, GPTQ-INT4, FP8, F16, BF16, F32
     """
     return pick("quantization", quantizations(), quant, fold_case=True)
 
@@ -343,20 +349,30 @@ def check_module_table(context: int = 8192, parallel: int = 1,
     return rows
 
 
-#: The module's "RAM потрібно" column (section 29.2, comparison of open-source models), in GB.
+#: The module's "RAM потрібно" column (section 29.2, comparison of open-source models): the RAM of
+#: the machine, as sold (a binary size: see :data:`GIB`).
 MODULE_RAM_COLUMN = {"Llama-3.2-3B": 4, "Qwen3-8B": 6, "DeepSeek-R1-Distill-Qwen-7B": 6,
                      "Llama-4-Scout-17B-16E": 64, "Qwen3-235B-A22B": 128}
+RAM_COLUMN_QUANTS = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q4_0", "Q3_K_M", "Q2_K")
 
 
-def check_module_ram_column(context: int = 4096) -> list[dict]:
-    """Our Q4_K_M and Q4_0 totals at ``context`` beside the module's "RAM needed" figure."""
+def check_module_ram_column(context: int = 4096, quants: Iterable[str] = RAM_COLUMN_QUANTS) -> list[dict]:
+    """The module's "RAM needed" figure read as a CPU machine with that much RAM: the share a model may
+    use (``USABLE_FRACTION["cpu"]``, the same rule as every CPU box of the workbook), our Q4_K_M total
+    at ``context``, and the largest quantization that fits.
+
+    >>> {r["model"]: r["best_quant_that_fits"] for r in check_module_ram_column()}["Qwen3-235B-A22B"]
+    'Q2_K'
+    """
     rows = []
     for model, module_gb in MODULE_RAM_COLUMN.items():
-        q4km, q40 = (estimate_memory(model, q, context).total_gib for q in ("Q4_K_M", "Q4_0"))
-        verdict = ("agrees (Q4_K_M fits)" if q4km <= module_gb else
-                   "holds only at Q4_0 or below" if q40 <= module_gb else "too small even at Q4_0")
-        rows.append({"model": model, "module_ram_gb": module_gb, "q4_k_m_gib": round(q4km, 1),
-                     "q4_0_gib": round(q40, 1), "verdict": verdict})
+        usable = module_gb * USABLE_FRACTION["cpu"]
+        q4km = estimate_memory(model, "Q4_K_M", context).total_gib
+        best = next((q for q in quants if estimate_memory(model, q, context).total_gib <= usable), None)
+        verdict = ("agrees (Q4_K_M fits)" if q4km <= usable else
+                   f"optimistic: only {best} fits" if best else "too small even at Q2_K")
+        rows.append({"model": model, "module_ram_gb": module_gb, "usable_gib": round(usable, 1),
+                     "q4_k_m_gib": round(q4km, 1), "best_quant_that_fits": best, "verdict": verdict})
     return rows
 
 

@@ -146,9 +146,21 @@ def test_module_hardware_table_reproduced():
     assert rows["Llama-4-Scout-17B-16E"]["best_quant_that_fits"] == "Q4_K_M"  # and only just
     assert "little headroom" in rows["Llama-4-Scout-17B-16E"]["note"]
     assert "MoE" in rows["Qwen3-235B-A22B"]["note"]
-    ram = {r["model"]: r["verdict"] for r in sizing.check_module_ram_column()}
-    assert ram["Qwen3-8B"].startswith("agrees")
-    assert ram["Qwen3-235B-A22B"] == "holds only at Q4_0 or below"  # the module's 128 GB is optimistic
+
+
+
+def test_module_ram_column_uses_the_one_usable_memory_rule():
+    """Issue 13 finding 3: the verdicts compared a GiB total with the whole RAM (124.3 GiB "fits" 128 GB at
+    Q4_0), while every CPU box elsewhere gets 75% of its RAM. One rule: a 128 GB machine gives a model 96 GiB."""
+    rows = {r["model"]: r for r in sizing.check_module_ram_column(context=4096)}
+    for r in rows.values():
+        assert r["usable_gib"] == r["module_ram_gb"] * sizing.USABLE_FRACTION["cpu"]
+        assert r["usable_gib"] == sizing.usable_gib(sizing.Hardware("box", "cpu", r["module_ram_gb"], 1, None, "test"))
+    big = rows["Qwen3-235B-A22B"]
+    assert sizing.estimate_memory("Qwen3-235B-A22B", "Q4_0", 4096).total_gib > big["usable_gib"]  # Q4_0 does not fit
+    assert big["best_quant_that_fits"] == "Q2_K" and big["verdict"].startswith("optimistic")
+    assert rows["Llama-3.2-3B"]["verdict"].startswith("agrees")
+    assert rows["Qwen3-8B"]["best_quant_that_fits"] == "Q2_K"  # 5.7 GiB at Q4_K_M does not fit 4.5 usable of 6
 
 
 def test_model_info_from_api_show_shape():

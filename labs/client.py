@@ -34,6 +34,9 @@ class Measurement:
     chunk (the server's ``eval_count`` − 1) over ``stream_s``, the seconds from the first chunk to the
     last. Tokens, not chunks: a chunk can carry several tokens (llama.cpp holds back the bytes of a
     multi-byte character until it is whole, so a Ukrainian answer of 32 tokens may arrive in 30 chunks).
+    A thinking model streams its reasoning in ``thinking`` before the answer in ``response``; the
+    server's ``eval_count`` counts both, so the clock runs from the first chunk of either: ``ttft_s`` is
+    the time to the first generated token (thinking included), ``answer_ttft_s`` to the first answer text.
     """
 
     text: str
@@ -49,6 +52,8 @@ class Measurement:
     done_reason: str
     stream_s: float = 0.0
     chunks: int = 0
+    thinking: str = ""
+    answer_ttft_s: float = 0.0
 
 
 MODEL_OPTIONS = frozenset({"temperature", "top_k", "top_p", "min_p", "seed", "num_predict", "stop", "num_ctx",
@@ -211,17 +216,25 @@ class LocalLLM:
                 on_token: Callable[[str], None] | None = None, **fields: Any) -> Measurement:
         """Stream one generation and time it: time to first token and tokens/s, two ways."""
         started = time.perf_counter()
-        first = last = None
+        first = last = answer_first = None
         pieces: list[str] = []
+        thought: list[str] = []
         final: dict = {}
+        chunks = 0
         for chunk in self.stream_generate(prompt, model=model, options=options or {}, **fields):
             now = time.perf_counter()
-            if chunk.get("response"):
+            text, thinking = chunk.get("response") or "", chunk.get("thinking") or ""
+            if text or thinking:  # a generated token, answer or reasoning: eval_count counts both
                 first = first if first is not None else now
                 last = now
-                pieces.append(chunk["response"])
+                chunks += 1
+            if thinking:
+                thought.append(thinking)
+            if text:
+                answer_first = answer_first if answer_first is not None else now
+                pieces.append(text)
                 if on_token:
-                    on_token(chunk["response"])
+                    on_token(text)
             if chunk.get("done"):
                 final = chunk
         ended = time.perf_counter()
@@ -235,7 +248,8 @@ class LocalLLM:
             eval_s=eval_ns / 1e9,
             server_tokens_per_s=count / eval_ns * 1e9 if eval_ns else 0.0,
             client_tokens_per_s=(count - 1) / span if span > 0 and count > 1 else 0.0,
-            done_reason=final.get("done_reason", ""), stream_s=span, chunks=len(pieces),
+            done_reason=final.get("done_reason", ""), stream_s=span, chunks=chunks,
+            thinking="".join(thought), answer_ttft_s=(answer_first or ended) - started,
         )
 
 

@@ -158,6 +158,46 @@ def test_client_tokens_per_second_counts_tokens_not_chunks():
     assert m.client_tokens_per_s == pytest.approx(31 / m.stream_s)  # was 29 / stream_s: chunks counted
 
 
+class _Thinking(BaseHTTPRequestHandler):
+    """A thinking model: 100 tokens of reasoning in ``thinking``, then 20 answer tokens in ``response``;
+    the server's eval_count (120) counts both, as Ollama's does."""
+
+    protocol_version = "HTTP/1.0"
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.end_headers()
+        for i in range(120):
+            time.sleep(0.01)
+            part = {"thinking": "x"} if i < 100 else {"response": "y"}
+            self.wfile.write(json.dumps({**part, "done": False}).encode() + b"\n")
+            self.wfile.flush()
+        final = {"response": "", "done": True, "eval_count": 120, "eval_duration": 1_200_000_000}
+        self.wfile.write(json.dumps(final).encode() + b"\n")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_client_tokens_per_second_counts_the_thinking_time_too():
+    """Issue 13 finding 6: eval_count includes thinking tokens, but the clock ran over the answer chunks
+    only: 119 tokens over 20 chunks' time read 303 tokens/s against the server's 50."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Thinking)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        m = LocalLLM(f"127.0.0.1:{server.server_address[1]}").measure("Why?", think=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (m.chunks, m.eval_count, m.text, len(m.thinking)) == (120, 120, "y" * 20, 100)
+    assert m.client_tokens_per_s == pytest.approx(119 / m.stream_s)
+    # the span covers the reasoning: most of it passes before the first answer token
+    assert m.answer_ttft_s - m.ttft_s > 0.5 * m.stream_s
+    assert m.ttft_s < m.answer_ttft_s <= m.total_s
+
+
 def test_a_model_option_at_the_top_level_is_refused_not_ignored(recorder):
     rec = recorder()
     with pytest.raises(TypeError, match=r"options=\{'temperature': 0\}"):

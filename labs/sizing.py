@@ -35,14 +35,15 @@ from typing import Iterable, Mapping
 from .catalogue import pick
 from .hardware import Hardware, data_rows, hardware_catalogue
 from .hardware import card as _hardware
-from .inputs import whole
+from .inputs import fraction, whole
 from .kvcache import KV_CACHE_BYTES, KVLayout, kv_cache_bytes
 
 __all__ = ["GIB", "DEFAULT_OVERHEAD_GIB", "KV_CACHE_BYTES", "USABLE_FRACTION", "DEFAULT_EFFICIENCY", "quantizations",
            "bits_per_weight", "Architecture", "reference_architectures", "architecture_from_model_info", "GGUFModel",
            "architecture_from_gguf", "MemoryEstimate", "estimate_memory", "Hardware", "hardware_catalogue",
            "usable_gib", "gpus_that_fit", "decode_tokens_per_s", "MODULE_HARDWARE_TABLE", "check_module_table",
-           "MODULE_RAM_COLUMN", "RAM_COLUMN_QUANTS", "check_module_ram_column", "quick_fit", "round_up"]
+           "MODULE_RAM_COLUMN", "RAM_COLUMN_QUANTS", "check_module_ram_column", "quick_fit", "round_up",
+           "vllm_budget_gib", "published_gguf_sizes", "reference_speeds", "reference_speed"]
 
 GIB = 1024**3
 """Every memory figure of the workbook is in GiB (2³⁰ bytes). Memory is *made* in binary sizes, so a card
@@ -381,6 +382,44 @@ def quick_fit(model: str | Architecture, quant: str = "Q4_K_M", context: int = 8
     """The widget's one call: the estimate and the hardware that holds it."""
     est = estimate_memory(model, quant, context, parallel, kv_cache)
     return est, gpus_that_fit(est.total_gib)
+
+
+def vllm_budget_gib(hardware: str | Hardware, count: int, gpu_memory_utilization: float) -> float:
+    """GiB vLLM may use on ``count`` cards: its ``--gpu-memory-utilization`` is a share of each card's
+    whole memory and *is* its reserve, so ``USABLE_FRACTION`` is not taken off as well (lesson 4).
+
+    >>> vllm_budget_gib("A100 80 GB", 4, 0.90)
+    288.0
+    """
+    hw = _hardware(hardware)
+    return whole("count", count) * hw.memory_gb * fraction("gpu_memory_utilization", gpu_memory_utilization)
+
+
+def published_gguf_sizes() -> list[dict]:
+    """Published GGUF file sizes (``labs/data/gguf_sizes.csv``: model, quant, file_gib, source, as_of),
+    for checking the weights formula (lesson 4)."""
+    return [{**r, "file_gib": float(r["file_gib"])} for r in data_rows("gguf_sizes.csv")]
+
+
+def reference_speeds():
+    """Published speed figures (``labs/data/reference_speeds.csv``) as a pandas table (lessons 1, 2, 4)."""
+    import pandas as pd
+
+    return pd.DataFrame(data_rows("reference_speeds.csv")).astype({"value": float})
+
+
+def reference_speed(model: str, hardware: str, engine: str, metric: str) -> float:
+    """One published figure, e.g. ``reference_speed("Llama-3.1-8B", "RTX 3080 10 GB", "llama.cpp", "decode")``.
+
+    >>> reference_speed("Llama-3.1-8B", "RTX 3080 10 GB", "llama.cpp", "decode")
+    112.0
+    """
+    rows = [r for r in data_rows("reference_speeds.csv")
+            if (r["model"], r["hardware"], r["engine"], r["metric"]) == (model, hardware, engine, metric)]
+    if len(rows) != 1:
+        raise ValueError(f"no single published figure for {model} / {hardware} / {engine} / {metric} "
+                         "in labs/data/reference_speeds.csv")
+    return float(rows[0]["value"])
 
 
 def round_up(x: float) -> int:

@@ -259,7 +259,7 @@ def test_override_marks_source_and_date_and_leaves_the_original():
 # --- the data files ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["api_prices.csv", "gpu_rental.csv", "hardware.csv", "hardware_prices.csv",
-                                  "architectures.csv", "quantizations.csv"])
+                                  "architectures.csv", "quantizations.csv", "gguf_sizes.csv", "reference_speeds.csv"])
 def test_every_data_row_has_a_source_and_a_date(name):
     text = resources.files("labs").joinpath("data", name).read_text(encoding="utf-8")
     rows = list(csv.DictReader(text.splitlines()))

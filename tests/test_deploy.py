@@ -256,7 +256,8 @@ def test_vllm_enterprise_tier_fits_by_sizing():
     service = deploy.vllm_compose(v)["services"]["vllm"]
     assert service["deploy"]["resources"]["reservations"]["devices"][0]["count"] == 4
     assert service["ipc"] == "host" and service["ports"] == ["127.0.0.1:8000:8000"]
-    budget = sizing.usable_gib("A100 80 GB", v.tensor_parallel) * v.gpu_memory_utilization
+    budget = sizing.vllm_budget_gib("A100 80 GB", v.tensor_parallel, v.gpu_memory_utilization)
+    assert budget == 4 * 80 * 0.90  # issue 13 finding 12: 265 GiB took the reserve off twice
     fits = sizing.estimate_memory("Qwen3-235B-A22B", "GPTQ-INT4", context=v.max_model_len).total_gib
     too_big = sizing.estimate_memory("Qwen3-235B-A22B", "BF16", context=v.max_model_len).total_gib
     assert fits < budget < too_big

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from labs.costs import api_cost, break_even, capacity_requests_per_day, ownership_cost, rental_cost
+from labs.costs import PLANNING_UTILISATION, api_cost, break_even, capacity_requests_per_day, ownership_cost, rental_cost
 from labs.decide import decide
 from labs.exercises import answer, exercise
 
@@ -21,7 +21,7 @@ RTX_BOX = dict(model="gpt-4o-mini", input_tokens=800, output_tokens=250, card="R
                life_months=36, electricity_usd_per_kwh=0.25, utilisation=0.6, fixed_usd_per_month=150)
 H100_CAPPED = dict(model="gpt-4o-mini", input_tokens=500, output_tokens=200,
                    offer="H100 SXM 80 GB — RunPod community cloud", capacity=200_000)
-CAPACITY = dict(output_tokens=200, utilisation=0.7)
+CAPACITY = dict(output_tokens=200, utilisation=PLANNING_UTILISATION)  # 70%, the planning figure
 CLINIC = dict(data_sensitivity="regulated", requests_per_day=5_000, latency_ms=None, offline=False, quality="good")
 
 

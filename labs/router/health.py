@@ -49,9 +49,12 @@ TERMS_EN = [
     # counterparts of Ukrainian terms
     "thyroid", "antihistamines?", "euthyrox", "infarction", "operated on", "operation on (?:her|his|my|the) \\w+",
     "hospitali[sz]ed",
+    # said the way people and clinicians say it
+    "alcoholism", "alcoholic", "alcohol addiction", "drug addiction", "addiction", "heart condition", "htn", "dm2",
+    "t2dm", "copd", "hiv-positive", "hiv positive", "cerebral palsy", "pancreatitis", "ischemia", "angina",
 ]
 TERMS_UK = [
-    r"діагноз\w*", r"діагностува\w*", r"діабет\w*", r"гіпертон\w*", r"гіпертензі\w*", r"артеріальн\w* тиск\w*",
+    r"діагноз\w*", r"діабет\w*", r"гіпертон\w*", r"гіпертензі\w*", r"артеріальн\w* тиск\w*",
     "високий тиск", r"астм\w*", "рак", "раку", "раком", r"онколог\w*", r"пухлин\w*", r"лейкемі\w*", "віл",
     r"гепатит\w*", r"депресі\w*", r"тривожн\w* розлад\w*", r"панічн\w* атак\w*", r"біполярн\w*", r"шизофрені\w*",
     r"епілепс\w*", r"мігрен\w*", r"туберкульоз\w*", r"ковід\w*", r"пневмоні\w*", r"артрит\w*", r"деменці\w*",
@@ -79,6 +82,17 @@ TERMS_UK = [
     r"циталопрам\w*", r"венлафаксин\w*", r"бупропіон\w*", r"рисперидон\w*", r"оланзапін\w*",
     r"леветирацетам\w*", r"вальпроат\w*", r"епіпен\w*", r"антикоагулянт\w*", r"бета-блокатор\w*",
     r"лейкоз\w*", r"онкохвор\w*", r"госпіталізаці\w*", r"ліками",
+    # said the way people say it
+    r"алкоголізм\w*", r"алкогольн\w* залежн\w*", r"наркозалежн\w*", r"залежн\w* від алкогол\w*", "дцп",
+    r"панкреатит\w*", r"інвалідніст\w*", r"хвороб\w* \w+", r"онкологі\w*", r"хіміо\w*", r"гастрит\w*",
+    r"виразк\w*", r"анемі\w*", r"цукров\w* діабет\w*", r"інвалід\w*", r"ішемі\w*", r"стенокарді\w*",
+    r"каптоприл\w*", r"еналаприл\w*",
+]
+# Russian and surzhyk, common in Ukrainian chats ("у меня диабет", "принимаю метформин")
+TERMS_RU = [
+    r"диабет\w*", r"метформин\w*", r"инсулин\w*", r"депресси\w*", r"беременн\w*", r"гипертони\w*",
+    r"аллерги\w*", r"эпилепси\w*", r"туберкулез\w*", r"шизофрени\w*", r"онкологи\w*", r"инсульт\w*",
+    r"инфаркт\w*", r"гепатит\w*", r"антидепрессант\w*", r"диагноз\w*", r"болезн\w*",
 ]
 # Who the health data is about: each English cue and its Ukrainian counterparts with their
 # inflected forms (cases, genders), one row per meaning, so neither language lags the other
@@ -136,7 +150,27 @@ CUE_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("is treated", "was treated", "being treated", "is being treated"),
      ("лікується", "лікуюся", "лікувався", "лікувалася", "лікувалась", "лікуються")),
     (("was hospitalised", "was hospitalized", "hospitalised", "hospitalized"), (r"госпіталізува\w*",)),
+    (("sick with", "ill with", "sick", "ill"),
+     ("хворий", "хвора", "хворі", "хворого", "хворої", "хворому", "хворим", "хворою", "хворіє", "хворію")),
+    (("i live with", "lives with", "living with", "lived with"), ("живу з", "живе з", "живуть з", "живу із", "жила з",
+                                                                 "жив з")),
+    (("recovered", "in recovery", "recovering"), (r"одужа\w*", r"видужа\w*")),
+    (("struggle with", "struggling with", "struggles with", "battling", "fighting"),
+     ("борюся з", "бореться з", "боровся з", "боролася з", "борюсь з")),
+    (("tested positive", "tested", "test came back"), ("здала", "здав", "здали", "позитивний", "позитивна",
+                                                       "результат")),
+    (("doctor said", "doctor says", "my doctor", "gp"), ("лікар", "лікарка", "лікаря", "лікарю", "лікарем")),
+    (("i inject", "i drink", "i've got", "i got", "i am on", "i'm on"),
+     ("колю", f"п{_A}ю", "маю", "має", "мають", "проходжу", "проходить")),
+    (("pt", "hx", "y/o", "yo"), ("пацієнтка", "анамнез", "в анамнезі")),
 )
+# Russian cues (no parity row of their own: the English side is CUE_PAIRS')
+CUES_RU = ["і'm", "і am", "і have", "і've", "і was",  # English typed with a Cyrillic "і"
+           "у меня", "у нее", "у него", "мой", "моя", "моей", "моего", "мне", "меня", "я принимаю", "принимаю",
+           "принимает", "болею", "болеет", "болен", "больна", "мама", "папа", "муж", "жена", "сын", "дочь"]
+# "я" counts only right before the term ("Я діабетик", "Я на інсуліні", "Я вагітна, 12 тижнів").
+NEAR_BEFORE = ("я",)
+NEAR_WINDOW = 20
 # Pronouns that also stand for a thing ("астма ... чим вона небезпечна", "statins: how do they
 # work"): they count only before the health term ("вона колеться інсуліном", "they take statins").
 PRONOUNS_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -146,8 +180,25 @@ PRONOUNS_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 CUES_EN = [c for en, _ in CUE_PAIRS for c in en]
 CUES_UK = [c for _, uk in CUE_PAIRS for c in uk]
-TERMS = word_regex(TERMS_EN + TERMS_UK)
-CUES = word_regex(CUES_EN + CUES_UK)
+TERMS = word_regex(TERMS_EN + TERMS_UK + TERMS_RU)
+CUES = word_regex(CUES_EN + CUES_UK + CUES_RU)
+NEAR = word_regex(NEAR_BEFORE)
+# Only a strong cue (not a pronoun, a possessive or a role) makes a health word personal in a
+# sentence about code, data or a topic: "SELECT diagnosis FROM patients", "The diabetes dataset
+# has 442 patients", "I'm writing about HIV stigma", "Діабет — тема моєї дипломної роботи".
+WEAK_CUES = frozenset(
+    "my mine myself me i'm i am patient patients client clients customer employee employees worker colleague "
+    "colleagues мій моя моє мої мого моєї моєму моїй моїм моєю моїх моїми мою себе мене мені мною".split())
+TECH_OR_TOPIC = re.compile(
+    r"(?<!\w)(?:dataset|data set|sklearn|pandas|numpy|field|fields|column|columns|table|select|insert|schema|sql|"
+    r"json|csv|api|endpoint|class|object|process|struct|variable|array|attribute|property|app|server|database|"
+    r"model|writing about|write about|essay|article|thesis|research|paper|stigma|awareness|statistics|topic|"
+    r"датасет\w*|поле|поля|таблиц\w*|колонк\w*|стовпц\w*|змінн\w*|об'єкт\w*|сервер\w*|мереж\w*|баз\w* даних|"
+    r"тема|тему|дипломн\w*|курсов\w*|реферат\w*|стаття|статтю|статті|дослідженн\w*|статистик\w*|пишу про)(?!\w)")
+# "allergic to meetings", "алергія на Java": a joke, not a diagnosis
+NOT_ALLERGENS = re.compile(
+    r"(?:\s+(?:to|на))?\s+(?:meetings?|mondays?|work|code|bugs?|java|python|javascript|php|jira|deadlines?|people|"
+    r"зустріч\w*|мітинг\w*|понеділ\w*|роботу|код|баги|дедлайн\w*|людей|java|python)(?!\w)")
 CUES_BEFORE = word_regex([c for en, uk in PRONOUNS_BEFORE for c in en + uk])
 
 # Two capitalised words in a row: "Olena Kovalenko", "Олена Коваленко" (names are the usual case),
@@ -173,11 +224,12 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     ``low``: ``lower(text)`` if the caller has it already.
     """
     low = lower(text) if low is None else low
-    terms = [m.span() for m in TERMS.finditer(low)]
+    terms = [m.span() for m in TERMS.finditer(low) if not _not_a_diagnosis(low, m.start(), m.end())]
     if not terms or any_identifier:
         return terms
     cues = [m.span() for m in CUES.finditer(low)]
     before_only = [m.span() for m in CUES_BEFORE.finditer(low)]
+    near = [m.span() for m in NEAR.finditer(low)]
     for m in NAME.finditer(text):
         span = (m.start(), _NAME_LEN.match(text, m.start()).end())
         if m.group(1).lower() not in NOT_NAMES and not any(s < span[1] and span[0] < e for s, e in terms):
@@ -185,7 +237,27 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     out = []
     for start, end in terms:
         lo, hi = start - WINDOW, end + WINDOW
-        if any(lo <= c_end and c_start <= hi and (c_end <= start or c_start >= end) for c_start, c_end in cues) \
-                or any(lo <= c_end <= start for _, c_end in before_only):
+        near_cues = [(s, e) for s, e in cues if lo <= e and s <= hi and (e <= start or s >= end)]
+        if _technical_sentence(low, start, end):
+            near_cues = [(s, e) for s, e in near_cues if low[s:e] not in WEAK_CUES]
+        elif any(lo <= c_end <= start for _, c_end in before_only):
+            near_cues.append((start, start))
+        if near_cues or any(start - NEAR_WINDOW <= c_end <= start for _, c_end in near):
             out.append((start, end))
     return out
+
+
+def _not_a_diagnosis(low: str, start: int, end: int) -> bool:
+    """A health word that names something else: "asthma-app", "diabetes_model.py", "allergic to meetings"."""
+    nxt = low[end : end + 2]
+    if len(nxt) == 2 and nxt[0] in "-_./" and nxt[1].isalnum() and not low.startswith(
+            ("-поз", "-pos", "-neg", "-нег", "-19", "-2"), end):
+        return True
+    return low[start:end].startswith(("allerg", "алергі")) and bool(NOT_ALLERGENS.match(low, end))
+
+
+def _technical_sentence(low: str, start: int, end: int) -> bool:
+    lo = max(low.rfind(".", max(0, start - 150), start), low.rfind("\n", max(0, start - 150), start),
+             low.rfind("?", max(0, start - 150), start), start - 150, 0)
+    hi = min(x for x in (low.find(".", end, end + 150), low.find("\n", end, end + 150), end + 150) if x >= 0)
+    return bool(TECH_OR_TOPIC.search(low, lo, hi))

@@ -1,26 +1,33 @@
 """See identifiers the way a person reads them, whatever the bytes say (lesson 3: closing the class).
 
 A pattern such as ``\\+?\\d[\\d ]{8,}`` reads characters, not numbers. People (and copied web
-pages) write the same phone number as ``０６７１２３４５６７`` (full-width digits), ``067‑123‑45‑67``
-(non-breaking hyphens), ``%2B380671234567`` (a link), ``&#43;380&#160;67…`` (HTML), ``067\\n123 45 67``
-(a wrapped line) or with an invisible zero-width space inside. :func:`normalize` gives the
-detector one canonical *view* of the text:
+pages, logs, JSON, e-mails) write the same phone number as ``０６７１２３４５６７`` (full-width digits),
+``0️⃣6️⃣7️⃣…`` (keycaps), ``067‑123‑45‑67`` (non-breaking hyphens), ``%252B380…`` (a link inside a
+link), ``&amp;#48;…`` (HTML escaped twice), ``\\u0030\\u0036…`` (JSON), ``MDY3MTIzNDU2Nw==``
+(base64), ``067\\n> 123 45 67`` (a quoted, wrapped line), ``O67 l23 45 67`` (letters that look like
+digits) or with an invisible character inside. :func:`normalize` gives the detector one
+canonical *view* of the text:
 
-* **decoded**: percent-encoding (``urllib.parse.unquote``) and HTML character references
-  (``html.unescape``) become the characters they stand for;
-* **folded, one character for one**: every Unicode decimal digit (Arabic-Indic, full-width,
-  mathematical ...) becomes ``0``-``9``; full-width ASCII and compatibility forms become ASCII
-  (Unicode NFKC, where it yields one character); dashes and minus signs become ``-``; odd spaces
-  and single line breaks become a space;
-* **squeezed**: invisible characters (zero-width space, soft hyphen, BOM ...) are dropped and a
-  run of whitespace becomes one space.
+* **decoded, repeatedly until nothing changes** (at most :data:`MAX_ROUNDS` rounds):
+  percent-encoding (``+`` is a space inside a query string), HTML character references, HTML
+  tags and comments, JSON/Python escapes (``\\uXXXX``, ``\\xNN``, ``\\n``, Markdown's ``\\-``),
+  quoted-printable (``=D0=86``), base64 and hex tokens that decode to readable text, text in a
+  right-to-left override (shown reversed);
+* **stripped**: every invisible character — format characters (Unicode category Cf: zero-width,
+  bidi controls, tags), control characters, variation selectors, Hangul fillers, the braille
+  blank, and combining marks on a digit (``0️⃣``, ``0\\u0301``);
+* **folded, one character for one**: every Unicode digit (decimal, superscript, subscript,
+  circled ...) becomes ``0``-``9``; full-width ASCII becomes ASCII; dashes become ``-``; odd
+  spaces and line breaks become a space; letters that look like digits become digits inside a
+  token that is mostly digits (``O67`` → ``067``, ``l23`` → ``123``); a word that mixes Latin and
+  Cyrillic look-alike letters is written in one script (``дiабет`` with a Latin ``i`` →
+  ``діабет``, ``раѕѕроrt`` → ``passport``);
+* **squeezed**: a run of whitespace (with a mail quote ``>`` or a list bullet after a line break)
+  becomes one space.
 
-Letters keep their script (Ukrainian context words must still read as Ukrainian); look-alike
-letters inside Latin identifiers (a Cyrillic ``а`` in ``exаmple.com``) are the detector's job:
-its patterns accept them and :func:`fold_confusables` maps them before a checksum.
-
-:class:`View` remembers where each character came from, so a finding in the view maps back to
-the exact span of the original text, and masking and the audit log work on what the user wrote.
+Every step is linear in the length of the text. :class:`View` remembers where each character
+came from, so a finding in the view maps back to the exact span of the original text, and
+masking and the audit log work on what the user wrote.
 
 >>> v = normalize("тел.%2B380&#160;67\\u200b123\\n45 67")
 >>> v.text
@@ -28,16 +35,22 @@ the exact span of the original text, and masking and the audit log work on what 
 >>> start, end = v.span(4, len(v.text))
 >>> "тел.%2B380&#160;67\\u200b123\\n45 67"[start:end]
 '%2B380&#160;67\\u200b123\\n45 67'
+>>> normalize("\\\\u0406\\\\u041f\\\\u041d 3124167891").text
+'ІПН 3124167891'
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
+
+MAX_ROUNDS = 4  # decoding rounds: a link inside a link inside JSON is three
 
 # Latin look-alikes from Cyrillic and Greek (Unicode TR39 confusables, the letters that matter
 # for e-mail, IBAN and passport identifiers); the detector's patterns accept these letters and
@@ -56,20 +69,52 @@ CONFUSABLES = {
 }
 CONFUSABLE_CLASS = "".join(CONFUSABLES)  # for use inside a regex character class
 _CONFUSABLE_TABLE = str.maketrans(CONFUSABLES)
+# The other direction, for a Ukrainian word typed with a Latin letter or two ("дiабет", "PHOKПП").
+LATIN_TO_CYRILLIC = {
+    "a": "а", "e": "е", "i": "і", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "s": "ѕ", "j": "ј",
+    "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "I": "І", "K": "К", "M": "М", "O": "О", "P": "Р",
+    "T": "Т", "X": "Х", "Y": "У",
+}
+# Letters read as digits inside a token that is mostly digits (TR39 confusables for 0, 1, 3, 5, 6, 8).
+DIGIT_LOOKALIKES = {
+    "O": "0", "o": "0", "О": "0", "о": "0", "Ο": "0", "ο": "0",
+    "l": "1", "I": "1", "|": "1", "І": "1", "ӏ": "1",
+    "З": "3", "з": "3", "S": "5", "Ѕ": "5", "б": "6", "B": "8", "В": "8",
+}
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d\u2043"  # not the em dash: that one is punctuation
 _SPACES = "\t\n\r\v\f\x85\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
           "\u2028\u2029\u202f\u205f\u3000"
-_INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b" \
-             "\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\ufeff"
+# Characters that show nothing (or a blank the eye skips) and are dropped from the view.
+_EXTRA_INVISIBLE = "\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180e"
 
-# What changes the length: a run of %XX, an HTML character reference, a whitespace run, an
-# invisible character. Separate patterns, each run only when its first character occurs: one
-# alternation of all four scans a 2 KB prompt about 5x slower.
-_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
-_WS_RUN = re.compile(r"\s\s+")
-_INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
+
+@lru_cache(maxsize=1)
+def _invisible_class() -> str:
+    """A regex class of every character the view drops: categories Cf and Cc (less whitespace),
+    enclosing marks, variation selectors, fillers; built once (about 30 ms)."""
+    cps = [cp for cp in (*range(0x20000), *range(0xE0000, 0xE1000))
+           if unicodedata.category(chr(cp)) in ("Cf", "Me") and cp not in (0x0600, 0x0601, 0x0602, 0x0603)]
+    cps += [cp for cp in range(0x20) if chr(cp) not in "\t\n\r\v\f\x1c\x1d\x1e\x1f"] + list(range(0x7F, 0x85)) \
+        + list(range(0x86, 0xA0)) + list(range(0xFE00, 0xFE10)) + list(range(0xE0100, 0xE01F0)) \
+        + [ord(c) for c in _EXTRA_INVISIBLE]
+    return _ranges(sorted(set(cps)))
+
+
+def _ranges(cps: list[int]) -> str:
+    out: list[list[int]] = []
+    for cp in cps:
+        if out and out[-1][1] == cp - 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in out)
+
+
+@lru_cache(maxsize=1)
+def _marks_class() -> str:
+    """Non-spacing combining marks (category Mn): dropped when they sit on a digit."""
+    return _ranges([cp for cp in range(0x300, 0x20000) if unicodedata.category(chr(cp)) == "Mn"])
 
 
 def fold_confusables(text: str) -> str:
@@ -84,9 +129,9 @@ def fold_confusables(text: str) -> str:
 @lru_cache(maxsize=1)
 def _fold_table() -> tuple[dict[int, str], re.Pattern]:
     """One-for-one folds for every BMP and astral character that needs one, and a regex that
-    finds any of them (built on first use: about 20 ms, then cached)."""
+    finds any of them (built on first use: about 40 ms, then cached)."""
     table: dict[int, str] = {}
-    for cp in range(0x80, 0x20000):  # every decimal digit lies in planes 0 and 1
+    for cp in range(0x80, 0x20000):  # every Unicode digit lies in planes 0 and 1
         ch = chr(cp)
         if ch in _DASHES:
             table[cp] = "-"
@@ -94,21 +139,15 @@ def _fold_table() -> tuple[dict[int, str], re.Pattern]:
             table[cp] = " "
         elif unicodedata.category(ch) == "Nd":
             table[cp] = str(unicodedata.decimal(ch))
+        elif unicodedata.category(ch) == "No" and unicodedata.digit(ch, None) is not None:
+            table[cp] = str(unicodedata.digit(ch))  # ⁰ ₆ ⑦ ➏ ⒍ 🄁
         elif 0xFF01 <= cp <= 0xFF5E or cp in (0xFE6B, 0xFE62, 0xFE52, 0x2024, 0xFE50, 0xFE55):
             folded = unicodedata.normalize("NFKC", ch)
             if len(folded) == 1 and folded.isascii():
                 table[cp] = folded
     for ch in "\t\n\r\v\f\x1c\x1d\x1e\x1f":  # a single line break or tab reads as a space
         table[ord(ch)] = " "
-    # Ranges of BMP code points keep the class a bitmap (one lookup per character); any astral
-    # character (rare) simply triggers the fold.
-    ranges: list[list[int]] = []
-    for cp in sorted(c for c in table if c <= 0xFFFF):
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    bmp = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    bmp = _ranges(sorted(c for c in table if c <= 0xFFFF))
     return table, re.compile(f"[{bmp}]|[\U00010000-\U0010FFFF]")
 
 
@@ -128,16 +167,147 @@ class View:
         return self.starts[start], self.ends[end - 1]
 
 
-def _pieces(text: str) -> list[tuple[int, int, str]]:
+# --- length-changing pieces -------------------------------------------------------------------
+# Separate patterns, each run only when its trigger occurs: one alternation of all of them scans
+# a 2 KB prompt several times slower. Quantifiers are possessive or bounded: linear time.
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})++")
+_FORM_PLUS = re.compile(r"(?<![^\s?&;])[A-Za-z0-9_.\-]{1,40}=[^&\s#]{0,4000}+")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+_TAG = re.compile(r"<(?:!--[^<>]{0,200}?--|/?([A-Za-z][A-Za-z0-9]{0,15})(?:\s([^<>]{0,200}+))?/?)>")
+_BLOCK_TAGS = frozenset("br p div li tr td th ul ol h1 h2 h3 h4 h5 h6 hr table".split())
+_ESCAPES = re.compile(r"(?:\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[nrtvf\r\n]|[\-.+()\[\]_*#!@`~>{}]"
+                      r"|\\(?=[uUxnrt])))++")
+_QP = re.compile(r"(?:=[0-9A-F]{2}){2,}+|=\r?\n")
+_B64 = re.compile(r"[A-Za-z0-9+/_\-]{8,}+={0,2}")
+_DIGIT_RUN = re.compile(r"\d{6}")
+_RLO = re.compile("\u202e([^\u202c\u202d\u202e\n]{1,300}+)\u202c?")
+# whitespace: a run, or a line break with a mail-quote or list prefix after it
+_WS_RUN = re.compile(r"\s\s++")
+_QUOTED_BREAK = re.compile(r"\s{0,8}?\n[ \t]*+(?:>[ \t>]*+|[-*•][ \t]++)\s*+")
+_LETTERS_MIX = re.compile(r"[A-Za-z][^\W\d_A-Za-z]|[^\W\d_A-Za-z][A-Za-z]")
+_WORD = re.compile(r"[^\W\d_]++")
+_NO_WS = str.maketrans("", "", "\t\n\r\v\f\x1c\x1d\x1e\x1f")
+
+
+def _decode_escapes(run: str) -> str:
+    out: list[str] = []
+    raw = bytearray()
+    i = 0
+    while i < len(run):
+        kind = run[i + 1]
+        if kind == "x":
+            raw.append(int(run[i + 2 : i + 4], 16))
+            i += 4
+            continue
+        if raw:
+            out.append(raw.decode("utf-8", "replace"))
+            raw.clear()
+        if kind == "u":
+            out.append(chr(int(run[i + 2 : i + 6], 16)))
+            i += 6
+        elif kind == "U":
+            cp = int(run[i + 2 : i + 10], 16)
+            out.append(chr(cp) if cp < 0x110000 else "\ufffd")
+            i += 10
+        elif kind in "nrtvf\r\n":
+            out.append(" ")
+            i += 2
+        else:  # a Markdown escape, or the first of a doubled backslash
+            out.append(kind)
+            i += 2
+    if raw:
+        out.append(raw.decode("utf-8", "replace"))
+    # surrogate pairs written as two \\u escapes
+    return "".join(out).encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _readable(data: bytes) -> str | None:
+    """``data`` as text if it is UTF-8 and mostly printable (what base64 of text gives), else None."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text or sum(ch.isprintable() or ch in "\n\r\t" for ch in text) < 0.9 * len(text):
+        return None
+    return text if any(ch.isalnum() for ch in text) else None
+
+
+def _b64(token: str) -> str | None:
+    body = token.rstrip("=")
+    if len(body) % 2 == 0 and len(body) >= 16 and all(c in "0123456789abcdefABCDEF" for c in body):
+        # hex bytes of text ("d182d0b5…", 8 bytes or more: a shorter one is a number)
+        text = _readable(bytes.fromhex(body))
+        if text is not None:
+            return text
+    if len(body) % 4 == 1 or body.isalpha() and (body.islower() or body.isupper()):
+        return None
+    digits = sum(ch.isdigit() for ch in body)
+    if 2 * digits > len(body) or _DIGIT_RUN.search(body):  # an identifier, not base64 of text
+        return None
+    try:
+        data = base64.b64decode(body.replace("-", "+").replace("_", "/") + "=" * (-len(body) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _readable(data)
+
+
+def _qp(run: str) -> str | None:
+    if run.startswith("=\r") or run.startswith("=\n"):
+        return ""
+    try:
+        return bytes.fromhex(run.replace("=", "")).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _b64_pieces(text: str, seen: set[str]):
+    """Base64 (and hex) tokens that decode to readable text. Only whitespace-separated tokens of
+    8 characters or more can hold one: splitting is C-fast, a regex over all the text is not."""
+    pos = 0
+    for tok in text.split():
+        if len(tok) < 8:
+            continue
+        at = text.find(tok, pos)
+        pos = at + len(tok)
+        for m in _B64.finditer(tok):
+            if m.group() in seen:
+                continue  # decoded in an earlier round
+            seen.add(m.group())
+            if (new := _b64(m.group())) is not None:
+                # the token kept, then what it decodes to: nothing is lost if it was no base64, and the
+                # ";" keeps the two from reading as one number
+                yield at + m.start(), at + m.end(), f"{m.group()} ; {new} ;"
+
+
+def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list[tuple[int, int, str]]:
     """(start, end, replacement) of every length-changing piece, in order, not overlapping."""
     found = [(m.start(), m.end(), " ") for m in _WS_RUN.finditer(text)]
+    if "\n" in text and (">" in text or "-" in text or "*" in text or "•" in text):
+        found += [(m.start(), m.end(), " ") for m in _QUOTED_BREAK.finditer(text)]
     if "%" in text:
         found += [(m.start(), m.end(), unquote(m.group(), errors="replace")) for m in _PERCENT.finditer(text)]
+    if first and "+" in text and "=" in text:  # form encoding: "q=%2B380+67+123" (the "+" as typed, not decoded)
+        for m in _FORM_PLUS.finditer(text):
+            v = m.group()  # "+<digit>" after a non-word character is a phone as pasted ("=+380…"), not a space
+            found += [(m.start() + i, m.start() + i + 1, " ") for i, ch in enumerate(v)
+                      if ch == "+" and not (v[i + 1 : i + 2].isdigit() and not v[i - 1 : i].isalnum())]
     if "&" in text:
         found += [(m.start(), m.end(), html.unescape(m.group())) for m in _ENTITY.finditer(text)]
+    if "<" in text:
+        found += [(m.start(), m.end(), f" {m.group(2)} " if m.group(2) else
+                   " " if (m.group(1) or "").lower() in _BLOCK_TAGS else "") for m in _TAG.finditer(text)]
+    if "\\" in text:
+        found += [(m.start(), m.end(), _decode_escapes(m.group())) for m in _ESCAPES.finditer(text)]
+    if "=" in text:
+        found += [(m.start(), m.end(), new) for m in _QP.finditer(text) if (new := _qp(m.group())) is not None]
+    found += list(_b64_pieces(text, set() if seen is None else seen))
     if not text.isascii():
-        found += [(m.start(), m.end(), "") for m in _INVISIBLE_RUN.finditer(text)]
-    found.sort()
+        found += [(m.start(), m.end(), "") for m in _invisible().finditer(text)]
+        if "\u202e" in text:
+            found += [(m.start(), m.end(), m.group(1)[::-1]) for m in _RLO.finditer(text)]
+    elif not text.translate(_NO_WS).isprintable():
+        found += [(m.start(), m.end(), "") for m in _invisible().finditer(text)]
+    found.sort(key=lambda p: (p[0], -p[1]))  # the longer piece wins at the same start
     out, last = [], 0
     for start, end, new in found:
         if start >= last and new != text[start:end]:
@@ -146,29 +316,90 @@ def _pieces(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _invisible() -> re.Pattern:
+    return re.compile(f"[{_invisible_class()}]++|(?<=\\d)[{_marks_class()}]++")
+
+
+def _apply(text: str, pieces, starts: list[int] | None, ends: list[int] | None):
+    """Replace ``pieces`` in ``text``; return the new text and its map to the original."""
+    parts: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    s = starts if starts is not None else range(len(text))
+    e = ends if ends is not None else range(1, len(text) + 1)
+    last = 0
+    for start, end, new in pieces:
+        parts.append(text[last:start])
+        new_starts.extend(s[last:start])
+        new_ends.extend(e[last:start])
+        parts.append(new)
+        new_starts.extend([s[start]] * len(new))
+        new_ends.extend([e[end - 1]] * len(new))
+        last = end
+    parts.append(text[last:])
+    new_starts.extend(s[last:])
+    new_ends.extend(e[last:])
+    return "".join(parts), new_starts, new_ends
+
+
+# --- one-for-one folds --------------------------------------------------------------------------
+_LOOK = re.escape("".join(DIGIT_LOOKALIKES))
+_DIGIT_TOKEN = re.compile(rf"(?<![^\W\d_])[{_LOOK}]*+\d[\d{_LOOK}]*+(?![^\W\d_])")
+_DIGITS = re.compile(r"\d++")
+_LOOKSET = frozenset(DIGIT_LOOKALIKES)
+_DIGIT_TABLE = str.maketrans(DIGIT_LOOKALIKES)
+_CYR_TABLE = str.maketrans(LATIN_TO_CYRILLIC)
+
+
+def _fold_digit_token(token: str) -> str:
+    digits = sum(ch.isdigit() for ch in token)
+    if digits == len(token) or len(token) < 2 or 2 * digits < len(token):
+        return token
+    if not token[0].isdigit() and not token[1].isdigit() and token[2:].isdigit():
+        return token  # two letters, then digits: a series and a number ("ВВ605048" is a passport)
+    if token[0] == token[-1] == "|":
+        return "|" + token[1:-1].translate(_DIGIT_TABLE) + "|"  # a table cell "|0671234567|"
+    return token.translate(_DIGIT_TABLE)
+
+
+def _one_script(word: str) -> str:
+    """A word that mixes Latin with Cyrillic or Greek look-alikes, in the one script it can be
+    written in (the majority's when both can)."""
+    latin = sum(ch.isascii() for ch in word)
+    to_latin = all(ch.isascii() or ch in CONFUSABLES for ch in word)
+    to_cyr = all(not ch.isascii() or ch in LATIN_TO_CYRILLIC for ch in word) and not any(
+        "\u0370" <= ch <= "\u03ff" for ch in word)
+    if to_cyr and (not to_latin or 2 * latin <= len(word)):
+        return word.translate(_CYR_TABLE)
+    if to_latin:
+        return word.translate(_CONFUSABLE_TABLE)
+    return word
+
+
+def _fold(out: str) -> str:
+    table, needs_fold = _fold_table()
+    if needs_fold.search(out):
+        out = needs_fold.sub(lambda m: table.get(ord(m.group()), m.group()), out)
+    if not out.isascii() and _LETTERS_MIX.search(out):
+        out = _WORD.sub(lambda m: m.group() if m.group().isascii() else _one_script(m.group()), out)
+    if any(out[max(0, m.start() - 1) : m.start()] in _LOOKSET or out[m.end() : m.end() + 1] in _LOOKSET
+           for m in _DIGITS.finditer(out)):
+        out = _DIGIT_TOKEN.sub(lambda m: _fold_digit_token(m.group()), out)
+    return out
+
+
 def normalize(text: str) -> View:
     """The view of ``text`` the PII detector reads (see the module docstring). Offsets are the
-    identity unless something was decoded or squeezed."""
-    table, needs_fold = _fold_table()
-    pieces = _pieces(text)
+    identity unless something was decoded, stripped or squeezed."""
     out = text
-    starts: list[int] = []
-    ends: list[int] = []
-    if pieces:
-        parts: list[str] = []
-        last = 0
-        for start, end, new in pieces:
-            parts.append(text[last:start])
-            starts.extend(range(last, start))
-            ends.extend(range(last + 1, start + 1))
-            parts.append(new)
-            starts.extend([start] * len(new))
-            ends.extend([end] * len(new))
-            last = end
-        parts.append(text[last:])
-        starts.extend(range(last, len(text)))
-        ends.extend(range(last + 1, len(text) + 1))
-        out = "".join(parts)
-    if needs_fold.search(out):  # one-for-one: offsets do not move
-        out = needs_fold.sub(lambda m: table.get(ord(m.group()), m.group()), out)
-    return View(out, starts, ends) if pieces else View(out)
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+    seen: set[str] = set()
+    for round_ in range(MAX_ROUNDS):
+        pieces = _pieces(out, first=round_ == 0, seen=seen)
+        if not pieces:
+            break
+        out, starts, ends = _apply(out, pieces, starts, ends)
+    out = _fold(out)
+    return View(out, starts, ends) if starts is not None else View(out)

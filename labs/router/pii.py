@@ -47,10 +47,11 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from labs.router import health as _health
-from labs.router.normalize import CONFUSABLE_CLASS, fold_confusables, normalize
+from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, fold_confusables, normalize
 from labs.router.textscan import lower
 from labs.router.validators import (
     IBAN_LENGTHS,
+    card_iin_ok,
     digits_of,
     iban_ok,
     luhn_ok,
@@ -59,7 +60,7 @@ from labs.router.validators import (
     ssn_ok,
 )
 
-KINDS = ("email", "phone", "card", "iban", "tax_id", "passport", "ssn", "dob", "health")
+KINDS = ("email", "phone", "card", "iban", "tax_id", "passport", "ssn", "dob", "health", "address")
 
 
 @dataclass(frozen=True)
@@ -79,189 +80,443 @@ class Finding:
 
 Detector = Callable[[str], Iterable[Finding]]
 
-# --- context rules --------------------------------------------------------------------------
+# --- context rules ------------------------------------------------------------------------------
+# All context rules read the lower-cased view, in which a word typed in mixed scripts is already
+# written in one ("iпн" → "іпн", "рhоnе" → "phone"): see labs.router.normalize.
 _NOT_PERSONAL_BEFORE = re.compile(
-    r"(?:order|invoice|tracking|ticket|reference|ref|sku|part|serial|build|version|model|"
-    r"issue|pr|bug|commit|timestamp|epoch|unix(?:-час|\s+time)?|замовленн\w*|рахун\w*|накладн\w*|ттн|артикул\w*|квитанці\w*|"
-    r"версі\w*|збірк\w*|модел\w*|заявк\w*|тікет\w*)"
-    r"\s*(?:no\.?|number|num|id|#|№|:|-)?\s*[:#№]?\s*$",
-    re.IGNORECASE,
+    r"(?<![^\W\d_])(?:order|invoice|tracking|ticket|reference|ref|sku|part|serial|build|version|release|model|isbn|ean|gtin|"
+    r"barcode|upc|issue|pr|bug|commit|timestamp|epoch|unix(?:-час|\s+time)?|pid|uid|gid|tid|port|hash|checksum|"
+    r"nonce|seed|message\s+id|msg\s+id|snowflake|tweet|status|post|row|line|build\s+no|"
+    r"замовленн\w*|рахун\w*-фактур\w*|накладн\w*|ттн|відправленн\w*|посилк\w*|штрих-?код\w*|артикул\w*|"
+    r"квитанці\w*|версі\w*|збірк\w*|модел\w*|заявк\w*|тікет\w*|порт\w*|рядк\w*)"
+    r"\s*(?:no\.?|number|num|id|#|№|:|-)?\s*[:#№/=]?\s*$",
+)
+# A unit right after a number makes it a quantity: "4989900814062 ns", "3124167891 tokens".
+_UNIT_AFTER = re.compile(
+    r"\s?(?:ns|ms|µs|us|s|sec|seconds?|min|bytes?|b|kb|mb|gb|tb|kib|mib|gib|tokens?|params?|parameters|rows|"
+    r"records|items|units|times|users|views|downloads|ops|flops|hz|mhz|ghz|px|usd|uah|eur|грн|шт|"
+    r"токен\w*|параметр\w*|рядк\w*|запис\w*|одиниц\w*|раз\w*|користувач\w*|переглядів|завантажень|байт\w*|"
+    r"гривень|доларів|осіб|людей)(?![\w])"
 )
 _TAX_CONTEXT = re.compile(
-    r"(?:рнокпп|(?<![а-яіїєґ])(?:іпн|інн)(?![а-яіїєґ])|ідентифікаційн\w*\s+(?:код|номер)\w*|податков\w*\s+номер\w*|"
-    r"код\s+платника|tax\s*(?:id|number|code)|\btin(?![a-z])|taxpayer|(?<![а-яіїєґ])дрфо|декларац\w*|tax\s+return)",
-    re.IGNORECASE,
+    r"(?:рнокпп|[рp]\W{0,2}[нh]\W{0,2}[оo]\W{0,2}[кk]\W{0,2}п\W{0,2}п|(?<![а-яіїєґ])(?:іпн|інн|инн)(?:ом|у|а|і|ів)?(?![а-яіїєґ])|"
+    r"ідентифікаційн\w*(?:\s+(?:код|номер)\w*)?|ідент\.\s*код|податков\w*|платник\w*\s+податк\w*|"
+    r"облікової\s+картки|код\w*\s+(?:отримувача|платника|дрфо)|(?<![а-яіїєґ])дрфо|декларац\w*|"
+    r"(?<![a-z])(?:rnokpp|ipn|inn|tin|drfo|itin|taxpayer|tax\s*return)(?![a-z])|"
+    r"tax[\s_\-]*(?:id|number|code|no|#)|налоговый\s+номер|идентификационный)"
 )
+_WEAK_ID_CUE = re.compile(r"(?:номер\w*|№|number|\bno\.?|\bnr\.?|код\w*|code|\bid|мій|моє|my)\b[^\d]{0,30}$")
 _PASSPORT_CONTEXT = re.compile(
-    r"(?:паспорт\w*|passport|id[- ]?карт\w*|id[- ]?card|посвідк\w*|номер\s+документ\w*|"
-    r"document\s+(?:no|number)|документ\w*\s+№)",
-    re.IGNORECASE,
+    r"(?:паспорт\w*|passport|(?<![a-z])id[\s\-]*(?:карт\w*|card)|айді\w*|посвідк\w*|посвідченн\w*|"
+    r"номер\s+документ\w*|document\s+(?:no|number)|документ\w*\s+№|біометри\w*|закордон\w*|загран\w*|"
+    r"(?<![а-яіїєґ])сері[їяю](?![а-яіїєґ])|(?<![a-z])series(?![a-z])|унзр|посвідчення\s+водія|водійськ\w*|"
+    r"driv(?:er'?s?|ing)\s+licen[cs]e|військов\w*\s+квит\w*|свідоцтв\w*)"
 )
-_SSN_CONTEXT = re.compile(r"(?:\bssn\b|social\s+security)", re.IGNORECASE)
+_PHONE_CONTEXT = re.compile(
+    r"(?:tel|phone|call|cell|mobile|mob|whats\s?app|viber|telegram|signal|sms|text\s+me|fax|contact|reach|ring|"
+    r"number|тел|телефон\w*|номер\w*|моб\w*|дзвон\w*|подзвон\w*|передзвон\w*|зателефон\w*|набер\w*|набрати|"
+    r"контакт\w*|вайбер|телеграм|звон\w*|позвон\w*|сотов\w*|мобильн\w*)"
+)
+_NOT_CARD_BEFORE = re.compile(r"(?<![^\W\d_])(?:id|ids|uid|user\s*id|message|msg|status|snowflake|fib\(\d+\)\s*==)"
+                              r"\s*[:#/]?\s*$")
+_CARD_CONTEXT = re.compile(r"(?:card|картк\w*|карт[аиуіо]\w*|visa|master\s?card|maestro|amex|кредитк\w*|cvv|cvc)")
+_SSN_CONTEXT = re.compile(r"(?:(?<![a-z])ssn(?![a-z])|social\s+security|соц\w*\s+страх\w*)")
+_SSN_NOT_ISSUED = frozenset({"078051120", "123456789", "219099999"} - {"219099999"})  # known public examples
+
 _DOB_BEFORE = re.compile(
-    r"(?:\bborn\b|date\s+of\s+birth|\bd\.?o\.?b\.?|birth\s*date|birthday|"
-    r"народи\w*|народженн\w*|\bд\.\s?н\.|\bр\.\s?н\.)",
-    re.IGNORECASE,
+    r"(?:(?<![a-z])(?:born|b\.|birth(?:day|date)?|d\.?o\.?b\.?)(?![a-z])|date[\s_\-]*of[\s_\-]*birth|"
+    r"birth[\s_\-]*date|народи\w*|народж\w*|(?<![а-яіїєґ])нар\.|(?<![а-яіїєґ])д\.?\s?н\.|(?<![а-яіїєґ])д/н|"
+    r"(?<![а-яіїєґ])дн(?![а-яіїєґ])|(?<![а-яіїєґ])р\.\s?н\.|день\s+народженн\w*|рождени\w*|родил\w*)"
 )
-_DOB_AFTER = re.compile(r"\s*(?:р\.?\s*)?(?:р\.\s?н\.|року\s+народження|\(?dob\)?)", re.IGNORECASE)
+_DOB_AFTER = re.compile(r"\s*(?:р\.?\s*)?(?:р\.\s?н\.|року\s+народження|\(?dob\)?|г\.?\s?р\.)")
+# "born"/"народився" about a thing, not a person: "The framework was born ...", "Ідея народилася ..."
+_THING_BORN = re.compile(
+    r"(?:idea|project|framework|company|startup|product|library|language|linux|python|unix|git|app|repo|"
+    r"brand|band|movie|film|game|service|protocol|standard|ідея|ідеї|проєкт\w*|проект\w*|компані\w*|"
+    r"стартап\w*|продукт\w*|бібліотек\w*|мова|мови|застосун\w*|бренд\w*|гурт\w*|фільм\w*|гра|сервіс\w*|"
+    r"протокол\w*|стандарт\w*)[^.!?\n]{0,30}$"
+)
 
 
 def _before(text: str, start: int, width: int = 40) -> str:
     return text[max(0, start - width) : start]
 
 
-def _not_personal_context(text: str, start: int) -> bool:
-    return bool(_NOT_PERSONAL_BEFORE.search(_before(text, start, 30)))
+def _not_personal_context(low: str, start: int) -> bool:
+    return bool(_NOT_PERSONAL_BEFORE.search(_before(low, start, 30)))
 
 
-# --- the detectors ----------------------------------------------------------------------------
-# Latin letters, digits and their look-alikes: "Пишітьolena@exаmple.com" (a Cyrillic "а" in the
-# domain) is an address glued to a Ukrainian word; a Cyrillic letter is a boundary, not a part.
-_L = f"A-Za-z0-9{CONFUSABLE_CLASS}"
-_EMAIL = re.compile(
-    rf"(?<![A-Za-z0-9_])[{_L}_][{_L}._%+\-]*@[{_L}\-]+(?:\.[{_L}\-]+)*\.[A-Za-z{CONFUSABLE_CLASS}]{{2,}}"
-    r"(?![A-Za-z0-9])"
-)
+# --- e-mail ------------------------------------------------------------------------------------
+# Found from the "@" (or its spelled-out forms) outwards, so the scan is linear: a regex that
+# starts at every letter of "a.a.a.a…" and runs to a far "@" is quadratic. The local part and
+# the domain may be in any script ("олена@приклад.укр"); glued to a word of another script
+# ("Пишітьolena@…"), the address starts where the script changes.
+_AT = re.compile(r"@|\[at\]|\(at\)|\{at\}|<at>|\[собака\]|\(собака\)|(?<=\s)(?:at|собака|sobaka)(?=\s)")
+_AT_GATE = ("@", "[at]", "(at)", "{at}", "<at>", " at ", "собака", "sobaka")
+_DOT = r"(?:\s?\.\s?|\s?\[dot\]\s?|\s?\(dot\)\s?|\s?\{dot\}\s?|\s(?:dot|крапка|точка)\s)"
+_DOMAIN = re.compile(r"\[\d{1,3}(?:\.\d{1,3}){3}\]|[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,5}")
+_LOOSE_DOMAIN = re.compile(rf"[\w\-]{{1,63}}(?:{_DOT}[\w\-]{{1,63}}){{1,5}}")
+_LABEL = re.compile(r"[\w\-]{1,63}")
+_LOCAL_CHARS = frozenset("._%+-'")
+# Top-level domains a spelled-out or spaced address ("olena at example dot com") must end in.
+_TLDS = frozenset(
+    "com net org edu gov mil int info biz io ai app dev me co us uk ua укр de pl fr it es nl be ch at cz sk hu ro "
+    "bg lt lv ee fi se no dk ie pt gr tr ru by md ge am az kz ca au nz jp cn kr in br mx ar eu online site tech "
+    "email mail".split())
 
 
-def find_emails(text: str) -> Iterator[Finding]:
-    for m in _EMAIL.finditer(text):
-        start = m.start()
-        while text[start] in CONFUSABLE_CLASS and not text[start].isascii() and start + 1 < m.end() \
-                and text[start + 1] != "@" and text[start - 1 : start].isalpha():
-            start += 1  # "Пишітеolena@...": the Cyrillic "е" belongs to the word before
-        yield Finding("email", start, m.end(), text[start : m.end()], 60)
+def _script(ch: str) -> str:
+    if ch.isascii():
+        return "latin" if ch.isalpha() else "any"
+    return "cyrillic" if "\u0400" <= ch <= "\u04ff" else ("any" if not ch.isalpha() else "other")
 
 
-_SEP = r"[ .\-]"
-# Boundaries are digits, not letters or punctuation: "тел.0671234567", "tel:+380...", "wa.me/380..."
-# are phones; "3.0671234567" (a decimal) and "0x0671234567" (hex) are not.
-_PHONE = re.compile(
-    rf"""(?<![\d+])(?<!\d[.,])(?<!0x)(?:
-        \+\d{{1,3}}{_SEP}?\(?\d{{1,4}}\)?(?:{_SEP}?\d{{2,4}}){{2,4}}      # +380 67 123 45 67
-      | (?:8\ ?)?\(0\d{{2}}\)\ ?\d{{3}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}      # (067) 123 45 67, 8 (067) ...
-      | 0\d{{2}}{_SEP}?\d{{3}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}                # 067-123-45-67
-      | 380\d{{9}}                                                          # 380671234567
-      | \([2-9]\d{{2}}\)\ ?\d{{3}}[ .\-]\d{{4}}                            # (415) 555-0132
-      | [2-9]\d{{2}}[.\-]\d{{3}}[.\-]\d{{4}}                               # 415-555-0132
-    )(?!\d)(?![.,/\-]\d)""",
-    re.VERBOSE,
-)
+def _local_start(text: str, at: int) -> int | None:
+    """Start of the local part that ends at ``at`` (None if there is none)."""
+    while at > 0 and text[at - 1] in "*_`~":  # "**olena.koval**@example.com"
+        at -= 1
+    if at > 0 and text[at - 1] == '"':  # "olena koval"@example.com
+        q = text.rfind('"', max(0, at - 66), at - 1)
+        return q if q >= 0 else None
+    i, script = at, None
+    while i > 0 and at - i < 64:
+        ch = text[i - 1]
+        if not (ch.isalnum() or ch == "_" or ch in _LOCAL_CHARS):
+            break
+        kind = "any" if ch in CONFUSABLES else _script(ch)
+        if kind != "any":
+            if script is None:
+                script = kind
+            elif kind != script:
+                break  # "Пишітьolena": the word before is not part of the address
+        i -= 1
+    while i < at and (text[i] in "._%+-'" or (text[i] in CONFUSABLES and not text[i].isascii() and i + 1 < at
+                                                and text[i - 1 : i].isalpha())):
+        i += 1  # "Пишітеolena@…": the Cyrillic "е" ends the word before
+    return i if i < at else None
 
 
-def find_phones(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
-    for m in _PHONE.finditer(text, lo, len(text) if hi is None else hi):
-        n = len(digits_of(m.group()))
-        if 9 <= n <= 15 and not _not_personal_context(text, m.start()):
-            yield Finding("phone", m.start(), m.end(), m.group(), 50)
+def _domain_end(text: str, low: str, start: int, loose: bool) -> int | None:
+    """End of the domain that starts at ``start``: its last label is a top-level domain (letters,
+    cut where a glued word of another script begins, "example.comдякую"); spelled-out or spaced
+    forms must end in a known one."""
+    d = (_LOOSE_DOMAIN if loose else _DOMAIN).match(low, start)
+    if d is None:
+        return None
+    if d.group().startswith("["):
+        return d.end()
+    labels = list(_LABEL.finditer(low, start, d.end()))
+    for last in reversed(labels[1:]):  # the longest domain that ends in a top-level domain
+        tld, script = 0, None
+        latin_label = any(ch.isascii() and ch.isalpha() for ch in last.group())
+        for ch in last.group():
+            kind = "latin" if latin_label and ch in CONFUSABLES else _script(ch)
+            if not ch.isalpha() or (script is not None and kind != script):
+                break
+            script = kind
+            tld += 1
+        if tld >= 2 and (not loose or fold_confusables(last.group()[:tld]) in _TLDS):
+            return last.start() + tld
+        if tld < len(last.group()):
+            return None  # a glued word or a digit: the domain ends here or nowhere
+    return None
 
 
-# Any of space, dash or dot between the groups, mixed too ("4111 1111-1111 1111"); glued to letters.
-_CARD = re.compile(
-    r"(?<!\d)(?<!\d[.,])(?<!\d[ \-.])(?:\d{4}[ \-.]\d{4}[ \-.]\d{4}[ \-.]\d{4}(?:[ \-.]\d{1,3})?"  # 4-4-4-4(-3)
-    r"|\d{4}[ \-.]\d{6}[ \-.]\d{4,5}"  # Amex 4-6-5, Diners 4-6-4
-    r"|\d{13,19})(?![ \-.]?\d)(?![,]\d)"
-)
+def find_emails(text: str, low: str | None = None) -> Iterator[Finding]:
+    low = lower(text) if low is None else low
+    if not any(key in low for key in _AT_GATE):
+        return
+    for m in _AT.finditer(low):
+        spelled = m.group() != "@"
+        local_end = m.start() - (1 if m.start() and low[m.start() - 1] == " " else 0)
+        domain_start = m.end() + (1 if low[m.end() : m.end() + 1] == " " else 0)
+        start = _local_start(text, local_end)
+        if start is None:
+            continue
+        strict = not spelled and local_end == m.start() and domain_start == m.end()
+        end = _domain_end(text, low, domain_start, loose=False) if strict else None
+        if end is None:
+            end = _domain_end(text, low, domain_start, loose=True)
+        if end is not None:
+            yield Finding("email", start, end, text[start:end], 60)
 
 
-def find_cards(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
-    for m in _CARD.finditer(text, lo, len(text) if hi is None else hi):
-        digits = digits_of(m.group())
-        if (
-            13 <= len(digits) <= 19
-            and digits[0] in "23456"
-            and luhn_ok(digits)
-            and not _not_personal_context(text, m.start())
-        ):
-            yield Finding("card", m.start(), m.end(), m.group(), 80)
+# --- numbers: one scan for phones, cards, РНОКПП, SSNs and ID cards ----------------------------------
+# A number is digit groups joined by any short run of separators ("067/123/45/67", "4539_1488",
+# "219 - 09 - 9999", "(067) 12-34-567", "4-5-3-9-…"); a comma, a colon or a letter ends it. Each
+# kind then tries every window of whole groups inside the run against its own format and checksum,
+# so a neighbouring number ("#1 4539 1488 0343 6467", "4539 1488 0343 6467 12 27") cannot hide a card.
+SEPARATORS = " -./_·•*()'\"\\~+"  # what people put between digit groups (never a comma, a colon or a bar)
+_RUN = re.compile(rf"\d++(?:[{re.escape(SEPARATORS)}]{{1,4}}+\d++)*+")
+_GROUP = re.compile(r"\d++")
+_HEX_PAIRS = re.compile(r"(?:[0-9a-f]{2} ){2}[0-9a-f]?$")
+_IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_HEX_TOKEN = re.compile(r"[0-9a-fA-F\-]{0,80}")
+_UA_MOBILE = frozenset("39 50 63 66 67 68 73 89 91 92 93 94 95 96 97 98 99".split())
+# Country codes of the "00" international prefix (the common ones, with Ukraine's neighbours).
+_CC = ("380", "1", "7", "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+       "47", "48", "49", "351", "353", "358", "359", "370", "371", "372", "373", "374", "375", "381", "385", "386",
+       "420", "421", "52", "55", "61", "81", "82", "86", "90", "91", "972", "994", "995")
 
 
-# Glued to any letter ("IBANUA21...", "рахунокUA21..."): the mod-97 check, not a word boundary,
-# keeps random text out. Look-alike letters ("UА21" with a Cyrillic А) are folded before it.
-_IBAN = re.compile(rf"(?<!\d)[A-Za-z{CONFUSABLE_CLASS}]{{2}}\d{{2}}(?:[ \-]?[A-Za-z0-9{CONFUSABLE_CLASS}]){{11,30}}")
+@dataclass
+class _Run:
+    start: int
+    end: int
+    groups: list[tuple[int, int]]
+    plus: bool
+
+
+def _runs(view: str) -> Iterator[_Run]:
+    for m in _RUN.finditer(view):
+        groups = [g.span() for g in _GROUP.finditer(view, m.start(), m.end())]
+        if sum(e - s for s, e in groups) < 9:
+            continue
+        if _in_hex_token(view, m.start(), m.end()) or _iban_shaped(view, m.start(), groups) or _IP.fullmatch(m.group()):
+            continue
+        if all(e - s_ == 2 for s_, e in groups[1:]) and (h := _HEX_PAIRS.search(view, max(0, m.start() - 7),
+                                                                                m.start() + 1)) \
+                and any(ch.isalpha() for ch in h.group()):
+            continue  # a hex dump: "5c 71 20 a4 16 3b 95"
+        if " " not in m.group() and _not_personal_context(lower(view[max(0, m.start() - 30) : m.start()]), 30):
+            continue  # "ISBN 978-0-963-15479-9": the keyword names the whole token
+        lead = view[max(0, m.start() - 3) : m.start()]
+        yield _Run(m.start(), m.end(), groups, "+" in lead)
+
+
+def _iban_shaped(view: str, start: int, groups: list[tuple[int, int]]) -> bool:
+    """"DE89 3704 0044 0532 0130 01": an IBAN whose checksum fails (find_ibans reports valid ones)."""
+    cc = view[max(0, start - 3) : start].replace(" ", "")[-2:]
+    n = sum(e - s for s, e in groups)
+    return len(cc) == 2 and cc.isascii() and cc.isupper() and IBAN_LENGTHS.get(cc) == n + 2
+
+
+def _in_hex_token(view: str, start: int, end: int) -> bool:
+    """Digits inside a hash, a UUID or 0x… are no identifier."""
+    if view[max(0, start - 2) : start].lower() == "0x":
+        return True
+    before, after = view[start - 1 : start], view[end : end + 1]
+    if not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha()):
+        return False
+    left = start
+    while left > 0 and start - left < 80 and view[left - 1] in "0123456789abcdefABCDEF-":
+        left -= 1
+    right = _HEX_TOKEN.match(view, end).end()
+    token = view[left:right]
+    return len(token) >= 16 and sum(ch.isalpha() for ch in token) >= 4
+
+
+def _regrouped(sizes: list[int]) -> list[list[int]]:
+    """``sizes``, and the same with one stray one-digit group (not the first) joined to a neighbour:
+    a line break or a Markdown mark inside a group ("415-5\\n55-0132") splits it in two."""
+    out = [sizes]
+    if sum(n == 1 for n in sizes[1:]) == 1:
+        k = next(k for k in range(1, len(sizes)) if sizes[k] == 1)
+        out.append(sizes[: k - 1] + [sizes[k - 1] + 1] + sizes[k + 1 :])
+        if k + 1 < len(sizes):
+            out.append(sizes[:k] + [1 + sizes[k + 1]] + sizes[k + 2 :])
+    return out
+
+
+def _shaped(sizes: list[int]) -> bool:
+    """Grouped the way phone numbers are: 2-8 digits a group (the first may be 1-5), or one digit
+    a group throughout; not a thousands-grouped quantity (1 234 567 890)."""
+    if len(sizes) < 2:
+        return False
+    if all(n == 1 for n in sizes):
+        return True
+    if not all(2 <= n <= 8 for n in sizes[1:]) or not 1 <= sizes[0] <= 5:
+        return False
+    return not (len(sizes) >= 3 and sizes[0] <= 3 and all(n == 3 for n in sizes[1:]))
+
+
+def _splits_at(sizes: list[int], allowed: frozenset[int]) -> bool:
+    """Every gap between groups falls where the national format puts one (415 555 0132: after 3 and 6);
+    or every digit stands alone ("4 1 5 5 5 5 …")."""
+    if len(sizes) < 2:
+        return False
+    if all(n == 1 for n in sizes):
+        return True
+    cuts, at = set(), 0
+    for n in sizes[:-1]:
+        at += n
+        cuts.add(at)
+    return cuts <= allowed
+
+
+_NANP = frozenset({3, 6})
+_NANP_1 = frozenset({1, 4, 7})
+_TRUNK_8 = frozenset({1, 4, 7, 9})  # 8 (916) 123-45-67
+
+
+def _phone_ok(d: str, sizes: list[int], plus: bool, context: bool, first: bool = True) -> bool:
+    """Is the digit string ``d`` (grouped as ``sizes``) a phone number? International forms (a plus
+    or 00 and a country code) always; Ukrainian ones by their operator or area code; US and other
+    national ones when grouped the way that country groups them, or after a word such as "тел"."""
+    n = len(d)
+    if plus:
+        return d[0] != "0" and 8 <= n <= 15
+    if d.startswith("00"):
+        return first and any(d.startswith(cc, 2) for cc in _CC) and 10 <= n - 2 <= 15
+    if n == 12 and d.startswith("380") and d[3] in "3456789":
+        return True  # 380 67 123 45 67
+    if n == 10 and d[0] == "0" and d[1] in "3456789" and d[1:3] != "80":
+        return True  # 067…, (044)…, 0532…: a Ukrainian operator or area code (0 800 is a hotline)
+    variants = _regrouped(sizes)
+    if n == 11 and d[0] == "8" and (d[1] in "3456789" or d[1] == "0" and d[2] in "3456789") and (context or any(_splits_at(v, _TRUNK_8) for v in variants)):
+        return True  # 8 (067) 123-45-67, 8 (916) 123-45-67
+    if n == 10 and d[0] in "23456789" and d[3] in "23456789" and (
+            context or any(_splits_at(v, _NANP) for v in variants)):
+        return True  # 415 555 0132
+    if n == 11 and d[0] == "1" and d[1] in "23456789" and d[4] in "23456789" and (
+            context or any(_splits_at(v, _NANP_1) for v in variants)):
+        return True  # 1 415 555 0132
+    return d[0] == "0" and d[1] != "0" and 10 <= n <= 11 and not d.startswith(("080", "0800")) and (
+        context or any(_shaped(v) for v in variants))  # 07700 900123, 020 7946 0958, 06 12 34 56 78
+
+
+def _numeric(view: str, low: str) -> Iterator[Finding]:
+    """Every window of whole digit groups of every run, tried as each numeric kind."""
+    for run in _runs(view):
+        yield from _windows(view, low, run)
+
+
+def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
+    groups = run.groups
+    ctx: dict[str, bool] = {}
+
+    def context(name: str, rx: re.Pattern, before: int, after: int = 0) -> bool:
+        if name not in ctx:
+            ctx[name] = bool(rx.search(low, max(0, run.start - before), run.start)
+                             or (after and rx.search(low, run.end, run.end + after)))
+        return ctx[name]
+
+    for i, (gs, _) in enumerate(groups):
+        if i and view[groups[i - 1][1] : gs] in (".", ","):
+            continue  # the digits after a decimal point start nothing ("3.0671234567")
+        plus = run.plus if i == 0 else "+" in view[groups[i - 1][1] : gs]
+        if _not_personal_context(low, gs if i else run.start):
+            continue
+        digits, sizes = "", []
+        for j in range(i, len(groups)):
+            s, e = groups[j]
+            digits += view[s:e]
+            sizes.append(e - s)
+            n = len(digits)
+            if n > 19:
+                break
+            if n < 9:
+                continue
+            start = gs - 1 if view[gs - 1 : gs] == "(" else gs  # "(044) 234 56 78"
+            if plus:
+                start = max(view.rfind("+", max(0, gs - 3), gs), 0)
+            if j == len(groups) - 1 and _UNIT_AFTER.match(low, e):
+                break  # a quantity ("… 4989900814062 ns")
+            if 14 <= n <= 19 and card_iin_ok(digits) and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
+                labelled = context("card", _CARD_CONTEXT, 40)
+                # a labelled card with a typo still is one; 17-19 digits (rare cards, common big ids) need the label
+                if (luhn_ok(digits) and (n <= 16 or labelled)) or labelled:
+                    yield Finding("card", gs, e, view[gs:e], 80)
+            if 8 <= n <= 15 and _phone_ok(digits, sizes, plus, context("phone", _PHONE_CONTEXT, 50, 30), i == 0):
+                yield Finding("phone", start, e, view[start:e], 50)
+            if n == 10 and rnokpp_ok(digits):
+                if context("tax", _TAX_CONTEXT, 300, 100):
+                    yield Finding("tax_id", gs, e, view[gs:e], 75)
+                elif _WEAK_ID_CUE.search(_before(low, gs, 40)) and 1900 <= rnokpp_birth_date(digits).year <= 2012:
+                    yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
+            if n == 9:
+                if ssn_ok(digits) and digits not in _SSN_NOT_ISSUED and (
+                        sizes == [3, 2, 4] or context("ssn", _SSN_CONTEXT, 60, 60)):
+                    yield Finding("ssn", gs, e, view[gs:e], 70)
+                if context("passport", _PASSPORT_CONTEXT, 60, 60):
+                    yield Finding("passport", gs, e, view[gs:e], 65)  # ID card: 9 digits
+
+
+# --- IBAN ------------------------------------------------------------------------------------------
+# Glued to any letter ("IBANUA21..."), any separator between the groups ("UA21/3223/…",
+# "UA 21 3223 …"), any case: the mod-97 check, not a word boundary, keeps random text out.
+_ISEP = r"[ \-./_·•*+]"
+_IBAN = re.compile(rf"(?<![0-9])[A-Za-z{CONFUSABLE_CLASS}]{{2}}{_ISEP}{{0,3}}\d{{2}}"
+                   rf"(?:{_ISEP}{{0,3}}[A-Za-z0-9{CONFUSABLE_CLASS}]){{11,30}}")
+
+
+def _iban_written(text: str, pos: list[int], raw: str) -> bool:
+    """Written as an IBAN, not assembled from words and a hash: one case for the letters (a lower-case
+    country code only before digits: "ua21 3223 …"), and no gap between two letters ("at 1772 shows")."""
+    if not (raw[:2].isupper() or raw[:2].islower()):
+        return False
+    body = raw[4:]
+    if raw[:2].islower() and not body.isdigit():
+        return False
+    if raw[:2].isupper() and any(ch.islower() for ch in body):
+        return False
+    return not any(text[a].isalpha() and text[b].isalpha() and b != a + 1 for a, b in zip(pos, pos[1:]))
 
 
 def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
     hi = len(text) if hi is None else hi
     while (m := _IBAN.search(text, lo, hi)) is not None:
         lo = m.start() + 1  # a failed candidate may hide a real IBAN that starts inside it
-        # positions of the alphanumeric characters, so a valid prefix maps back to a span
-        pos = [m.start() + i for i, ch in enumerate(m.group()) if ch not in " -"]
+        pos = [m.start() + i for i, ch in enumerate(m.group()) if ch.isalnum()]
         want = IBAN_LENGTHS.get(fold_confusables(m.group()[:2]).upper())
-        for n in ([want] if want else ()):
-            if n <= len(pos) and iban_ok(fold_confusables(text[pos[0] : pos[n - 1] + 1]).replace("-", "")):
-                end = pos[n - 1] + 1
-                if end < len(text) and text[end].isdigit():
-                    continue
+        if want and want <= len(pos):
+            raw = fold_confusables("".join(text[p] for p in pos[:want]))
+            end = pos[want - 1] + 1
+            if _iban_written(text, pos[:want], raw) and iban_ok(raw.upper()) \
+                    and not (end < len(text) and text[end].isdigit()):
                 yield Finding("iban", pos[0], end, text[pos[0] : end], 90)
                 lo = end
-                break
 
 
-_TEN_DIGITS = re.compile(r"(?<![\d+])(?<!\d[.,])\d{10}(?!\d)(?![.,]\d)")
-# "номер 3124167891", "ID: 3124167891": a number that names something, right before the digits
-_ID_CUE_BEFORE = re.compile(r"(?:номер\w*|№|number|\bno\.?|\bnr\.?|код\w*|code|\bid)\s*[:#№]?\s*$", re.IGNORECASE)
+# --- passports ---------------------------------------------------------------------------------------
+_CYR_UP = "АБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЮЯ"
+# A booklet series in capitals needs no keyword; glued to a lower-case word it still counts
+# ("паспортМК123456"); a third capital before it does not ("ТТН 204500…").
+_PSEP = r"[ \-./_·•*+]"
+_UA_BOOKLET = re.compile(rf"(?<![А-ЯҐЄІЇ0-9])[{_CYR_UP}]{{2}}{_PSEP}{{0,3}}№?{_PSEP}{{0,3}}\d(?:{_PSEP}{{0,3}}\d){{5}}(?!\d)")
+# With a passport keyword nearby: a series in any case and either script, written the official
+# way or not ("МК № 123456", "мк-123456", "М К 123 456", "MK no. 123456", "серії МК номер 123456").
+_SERIES = re.compile(
+    r"(?<![^\W\d_])(?:[^\W\d_]{2,3}|[^\W\d_][ \-.][^\W\d_]|[^\W\d_][0-9])(?![^\W\d_])"
+    r"[ \t]*+(?:[,.:\-–—+_/·•*][ \t]*+)?(?:(?:№|n|no\.?|nr\.?|номер|number|num\.?)[ \t]*+[.:]?[ \t]*+)?"
+    r"\d(?:[ \-./_·•*+]{0,3}\d){5,6}(?![\d])",
+    re.IGNORECASE,
+)
+_NOT_SERIES = frozenset("на до за по та як це ці ми ви їх ще же чи не ні бо то id no nr is in at on of to or "
+                        "an as by be it we he my up so if do go us для від про але або теж вже ось які яка був "
+                        "the and for our are was has its not you via per".split())
 
 
-def find_tax_ids(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
-    """РНОКПП: the checksum (1 random number in 10 passes it) **and** context. A tax keyword within
-    70 characters before (room for a link) or 40 after; or, weaker, "номер"/"ID"/"code" right before digits that
-    encode a plausible birth date. "1000000000 parameters" and token counts have neither."""
-    for m in _TEN_DIGITS.finditer(text, lo, len(text) if hi is None else hi):
-        code = m.group()
-        if not rnokpp_ok(code) or _not_personal_context(text, m.start()):
-            continue
-        if _TAX_CONTEXT.search(_before(text, m.start(), 70)) or _TAX_CONTEXT.search(text, m.end(), m.end() + 40):
-            yield Finding("tax_id", m.start(), m.end(), code, 75)
-        elif _ID_CUE_BEFORE.search(_before(text, m.start(), 20)) and 1900 <= rnokpp_birth_date(code).year <= 2012:
-            yield Finding("tax_id", m.start(), m.end(), code, 30)  # weak: loses to any other kind
-
-
-# Two capitals right after a lower-case word are a series too ("паспортМК123456"); a third capital
-# before them is not ("ТТН 204500...").
-_UA_BOOKLET = re.compile(r"(?<![A-ZА-ЯҐЄІЇ0-9])[АБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЮЯ]{2} ?№? ?\d{6}(?!\d)")
-_ID_CARD = re.compile(r"(?<![\d\-])\d{9}(?![\d\-])")
-# Latin series (and a booklet series typed in Latin look-alikes, "MK 123456"): only with a keyword
-_FOREIGN = re.compile(rf"(?<![A-Z0-9{CONFUSABLE_CLASS}])[A-Z{CONFUSABLE_CLASS}]{{2}} ?№? ?\d{{6,7}}(?!\d)")
-
-
-def find_passports(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
-    hi = len(text) if hi is None else hi
-    for m in _UA_BOOKLET.finditer(text, lo, hi):
-        if not _not_personal_context(text, m.start()):
+def find_passports(text: str, low: str | None = None) -> Iterator[Finding]:
+    low = lower(text) if low is None else low
+    for m in _UA_BOOKLET.finditer(text):
+        if not _not_personal_context(low, m.start()):
             yield Finding("passport", m.start(), m.end(), m.group(), 65)
-    for rx in (_ID_CARD, _FOREIGN):
-        for m in rx.finditer(text, lo, hi):
-            if _PASSPORT_CONTEXT.search(_before(text, m.start(), 50)):
-                yield Finding("passport", m.start(), m.end(), m.group(), 65)
+    for m in _SERIES.finditer(text):
+        series = re.split(r"[\s\-.,:№]", m.group(), maxsplit=1)[0].lower()
+        if series in _NOT_SERIES or not (_PASSPORT_CONTEXT.search(low, max(0, m.start() - 60), m.start() + 3)
+                                         or _PASSPORT_CONTEXT.search(low, m.end(), m.end() + 60)):
+            continue
+        yield Finding("passport", m.start(), m.end(), m.group(), 66)
 
 
-_SSN_DASHED = re.compile(r"(?<!\d)(?<!\d-)\d{3}-\d{2}-\d{4}(?!\d|[.\-]\d)")
-_SSN_PLAIN = re.compile(r"(?<!\d)(?<!\d-)\d{3}[ .\-]?\d{2}[ .\-]?\d{4}(?!\d|[.\-]\d)")
-
-
-def find_ssns(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
-    hi = len(text) if hi is None else hi
-    for m in _SSN_DASHED.finditer(text, lo, hi):
-        if ssn_ok(m.group()) and not _not_personal_context(text, m.start()):
-            yield Finding("ssn", m.start(), m.end(), m.group(), 70)
-    for m in _SSN_PLAIN.finditer(text, lo, hi):
-        if ssn_ok(m.group()) and _SSN_CONTEXT.search(_before(text, m.start(), 40)):
-            yield Finding("ssn", m.start(), m.end(), m.group(), 70)
-
-
+# --- dates of birth ----------------------------------------------------------------------------------
 _MONTHS_EN = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_MONTHS_UK = r"(?:січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня)"
-# Two patterns: numeric dates start with a literal digit (so the scan skips text fast) and may be
-# glued to a word ("born12.03.1985"); "March 5, 1990" starts with a month name, a word of its own.
+_MONTHS_UK = (r"(?:січ(?:ня)?|лют(?:ого)?|берез(?:ня)?|квіт(?:ня)?|трав(?:ня)?|черв(?:ня)?|лип(?:ня)?|серп(?:ня)?|"
+              r"верес(?:ня)?|жовт(?:ня)?|листоп(?:ада)?|груд(?:ня)?|января|февраля|марта|апреля|мая|июня|июля|"
+              r"августа|сентября|октября|ноября|декабря)\.?")
+# Numeric dates start with a literal digit (so the scan skips text fast) and may be glued to a
+# word ("born12.03.1985"); "March 5, 1990" starts with a month name, a word of its own.
 _DATE = re.compile(
     rf"""\d(?<![\d.\-/]\d)(?:
         \d?[./\-]\d{{1,2}}[./\-](?:19|20)?\d{{2}}                    # 12.03.1985, 5/3/90
-      | (?<=1)9\d{{2}}-\d{{2}}-\d{{2}} | (?<=2)0\d{{2}}-\d{{2}}-\d{{2}}     # 1985-03-12
-      | \d?\ (?:{_MONTHS_EN}|{_MONTHS_UK})\ (?:19|20)\d{{2}}           # 5 березня 1990
+      | (?<=1)9\d{{2}}[-./]\d{{2}}[-./]\d{{2}} | (?<=2)0\d{{2}}[-./]\d{{2}}[-./]\d{{2}}     # 1985-03-12
+      | \d?(?:st|nd|rd|th)?(?:\s+of)?[\s\-./]{{0,2}}(?:{_MONTHS_EN}|{_MONTHS_UK})[\s\-./,]{{0,3}}(?:19|20)\d{{2}}
+      | (?<=1)9\d{{2}}(?=\s*(?:р\.?\s*н\.|року\s+народж|р\.\s*народж))    # 1985 р.н.
+      | (?<=1)9\d{{2}} | (?<=2)0[0-2]\d                                  # a year after "born in"
     )(?![\d\-/]|\.\d)""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -269,12 +524,72 @@ _WORD_DATE = re.compile(
     rf"(?<![\w.\-/]){_MONTHS_EN}\ \d{{1,2}}(?:st|nd|rd|th)?,?\ (?:19|20)\d{{2}}(?![\d\-/]|\.\d)",
     re.VERBOSE | re.IGNORECASE,
 )
+_THING_WORD = re.compile(
+    r"(?<![\w])(?:linux|python|unix|git|windows|android|ios|java|javascript|the\s+project|the\s+idea|the\s+company|"
+    r"the\s+framework|проєкт\w*|проект\w*|компані\w*|ідея|ідеї|стартап\w*|фреймворк\w*)(?![\w])")
+_THING_AFTER = re.compile(r"[^.!?\n]{0,25}?(?<![a-zа-яіїєґ])(?:the\s+project|the\s+idea|in\s+the\s+repo|on\s+github|at\s+(?:google|microsoft|"
+                          r"facebook|meta|bell\s+labs|cern)|на\s+хакатоні|у\s+репозиторії|as\s+a\s+(?:project|fork))")
+_YEAR_ONLY_CUE = re.compile(r"(?:born|народи\w*|народж\w*|рожд\w*)\s*(?:in|on|у|в|з|із)?\s*(?:the\s+year\s+)?$")
+_DOB_GATE = ("born", "birth", "dob", "d.o.b", "b.", "народ", "нар.", "р.н", "р. н", "д.н", "д. н", "д/н", "дн",
+             "рожд", "родил", "г.р")
 
 
-def find_dobs(text: str) -> Iterator[Finding]:
+def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
+    low = lower(text) if low is None else low
     for m in (*_DATE.finditer(text), *_WORD_DATE.finditer(text)):
-        if _DOB_BEFORE.search(_before(text, m.start(), 50)) or _DOB_AFTER.match(text, m.end(), m.end() + 20):
+        year_only = m.group().isdigit()
+        before = _before(low, m.start(), 50)
+        if _DOB_AFTER.match(low, m.end(), m.end() + 25):
             yield Finding("dob", m.start(), m.end(), m.group(), 40)
+            continue
+        cue = None
+        for cue in (_YEAR_ONLY_CUE if year_only else _DOB_BEFORE).finditer(before):
+            pass
+        if cue is None:
+            continue
+        word = cue.group()
+        if ("born" in word or "народ" in word or "birth" in word or "родил" in word) and (
+                _THING_BORN.search(before, 0, cue.start()) or _THING_WORD.search(before, cue.end())
+                or _THING_AFTER.match(low, m.end(), m.end() + 40)):
+            continue  # "The framework was born …", "Ідея народилася …", "born on 2024-01-01 in the repo"
+        yield Finding("dob", m.start(), m.end(), m.group(), 40)
+
+
+# --- postal addresses --------------------------------------------------------------------------------
+# Ukrainian: a street type, a name, a house number, then optionally building and flat
+# ("вул. Хрещатик, 22, кв. 5", "просп. Перемоги 37-Б"), with "м. Київ" / a postcode before it.
+# English: a house number, one to three capitalised words and a street type ("221B Baker Street",
+# "1600 Amphitheatre Pkwy"), then optionally the town, state/postcode.
+_UA_STREET = (r"(?:вул(?:иця|иці|ицю)?|просп(?:ект|екті)?|пров(?:улок|улку)?|бульв(?:ар|арі)?|б-р|пл(?:оща|ощі)?|"
+              r"наб(?:ережна)?|шосе|майдан|узвіз|ул(?:ица)?|пр-т|пр-кт)\.?")
+_ADDRESS_UA = re.compile(
+    rf"(?<![\w])(?i:{_UA_STREET})\s*[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?,?\s*"
+    rf"(?:(?i:буд(?:инок)?\.?|б\.|№)\s*)?\d{{1,4}}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
+    rf"(?:,?\s*(?i:корп(?:ус)?\.?|к\.)\s*\d{{1,3}})?(?:,?\s*(?i:кв(?:артира)?\.?|оф(?:іс)?\.?)\s*\d{{1,4}})?"
+)
+# the town and postcode written before the street: "01001, м. Київ, вул. …"
+_TOWN_BEFORE = re.compile(r"(?:\d{5},?\s*)?(?:(?:м|смт|с|г)\.\s*[А-ЯІЇЄҐ][\w'’\-]{1,30},?\s*)$")
+_EN_STREET = (r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|"
+              r"Place|Pl|Square|Sq|Terrace|Close|Crescent|Highway|Hwy|Gardens|Row|Mews)")
+_ADDRESS_EN = re.compile(
+    rf"(?<![\w.,])\d{{1,5}}[A-Za-z]?\s+(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET}\.?(?![\w])"
+    rf"(?:,?\s*(?:Apt|Suite|Unit|Flat)\.?\s*\w{{1,5}})?"
+    rf"(?:,\s*[A-Z][a-z'’\-]{{1,25}}(?:\s[A-Z][a-z'’\-]{{1,25}}){{0,2}})?"
+    rf"(?:,?\s*(?:[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}))?"
+)
+_ADDRESS_GATE_UA = ("вул", "просп", "пров", "бульв", "б-р", "пл.", "площ", "наб", "шосе", "майдан", "узвіз", "ул.",
+                    "улиц", "пр-т", "пр-кт")
+
+
+def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
+    low = lower(text) if low is None else low
+    if any(key in low for key in _ADDRESS_GATE_UA):
+        for m in _ADDRESS_UA.finditer(text):
+            town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
+            start = town.start() if town else m.start()
+            yield Finding("address", start, m.end(), text[start : m.end()], 45)
+    for m in _ADDRESS_EN.finditer(text):
+        yield Finding("address", m.start(), m.end(), m.group(), 45)
 
 
 def find_health(text: str, others: Iterable[Finding] = (), low: str | None = None) -> Iterator[Finding]:
@@ -282,39 +597,32 @@ def find_health(text: str, others: Iterable[Finding] = (), low: str | None = Non
         yield Finding("health", start, end, text[start:end], 20)
 
 
+def find_phones(text: str) -> Iterator[Finding]:
+    """Phones only (the numeric scan, filtered): international, Ukrainian, US and other national forms."""
+    return (f for f in _numeric(text, lower(text)) if f.kind == "phone")
+
+
+def find_cards(text: str) -> Iterator[Finding]:
+    """Payment cards only: issuer prefix and length (:func:`labs.router.validators.card_iin_ok`) and Luhn."""
+    return (f for f in _numeric(text, lower(text)) if f.kind == "card")
+
+
+def find_tax_ids(text: str) -> Iterator[Finding]:
+    """РНОКПП only: the checksum (1 random number in 10 passes it) **and** context: a tax keyword
+    within 300 characters before or 100 after; or, weaker, "номер"/"ID"/"code"/"мій" shortly before
+    digits that encode a plausible birth date. "1000000000 parameters" and token counts have neither."""
+    return (f for f in _numeric(text, lower(text)) if f.kind == "tax_id")
+
+
+def find_ssns(text: str) -> Iterator[Finding]:
+    """US SSNs only: 3-2-4 with a dash, or any grouping after "SSN"/"social security"."""
+    return (f for f in _numeric(text, lower(text)) if f.kind == "ssn")
+
+
 STRUCTURED: tuple[Detector, ...] = (
     find_emails, find_phones, find_cards, find_ibans, find_tax_ids, find_passports, find_ssns, find_dobs,
+    find_addresses,
 )
-
-# Every numeric kind (IBANs too) holds a run of at least 6 digits (with separators); those
-# detectors run only in a small window around such runs, which keeps a 2 KB prompt under 1 ms.
-_NUM_RUN = re.compile(r"\d[\d \-.()/]{5,}")
-_DOB_GATE = ("born", "birth", "dob", "d.o.b", "народ", "р.н", "р. н", "д.н", "д. н")
-
-
-def _digit_runs(text: str) -> Iterator[tuple[int, int, int]]:
-    """(start, end, number of digits) of each run with at least 6 digits."""
-    for m in _NUM_RUN.finditer(text):
-        n = sum(map(str.isdigit, m.group()))
-        if n >= 6:
-            yield m.start(), m.end(), n
-
-
-def _numeric(text: str) -> Iterator[Finding]:
-    """Run each numeric detector only where it can match: a card needs 13 digits, a phone 9 ..."""
-    size = len(text)
-    for start, end, n in _digit_runs(text):
-        lo, hi = max(0, start - 8), min(size, end + 2)
-        if n >= 9:
-            yield from find_phones(text, lo, hi)
-            yield from find_ssns(text, lo, hi)
-        if n >= 10:
-            yield from find_tax_ids(text, lo, hi)
-            yield from find_ibans(text, max(0, start - 34), min(size, end + 12))
-        if n >= 13:
-            yield from find_cards(text, lo, hi)
-        if n >= 9 or any(ch.isalpha() for ch in text[max(0, start - 3) : start]):
-            yield from find_passports(text, lo, hi)
 
 
 def resolve(findings: Iterable[Finding]) -> list[Finding]:
@@ -326,14 +634,14 @@ def resolve(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: f.start)
 
 
-def _scan(view: str) -> list[Finding]:
-    found: list[Finding] = []
-    if "@" in view:
-        found.extend(find_emails(view))
-    found.extend(_numeric(view))
-    low = lower(view)
+def _scan(view: str, low: str) -> list[Finding]:
+    found: list[Finding] = list(find_emails(view, low))
+    found.extend(_numeric(view, low))
+    found.extend(find_ibans(view))
+    found.extend(find_passports(view, low))
     if any(key in low for key in _DOB_GATE):
-        found.extend(find_dobs(view))
+        found.extend(find_dobs(view, low))
+    found.extend(find_addresses(view, low))
     return found
 
 
@@ -349,9 +657,10 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     if not isinstance(text, str):
         raise ValueError(f"detect_pii needs a str, got {type(text).__name__}")
     view = normalize(text)
-    found = _scan(view.text)
+    low = lower(view.text)
+    found = _scan(view.text, low)
     mine = [f for det in extra for f in det(text)]
-    found.extend(find_health(view.text, found + mine))  # any identifier makes health data personal
+    found.extend(find_health(view.text, found + mine, low))  # any identifier makes health data personal
     if view.starts is not None or view.text != text:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
     return resolve(found + mine)

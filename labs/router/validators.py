@@ -70,6 +70,41 @@ def luhn_digit(partial: str) -> str:
     raise AssertionError("unreachable: one of ten digits always completes a Luhn number")
 
 
+def card_iin_ok(number: str) -> bool:
+    """Could ``number`` (digits only) be a payment card, by its issuer prefix (IIN) and length?
+
+    Visa 4: 16 or 19 digits; Mastercard 51-55 and 2221-2720: 16; Amex 34/37: 15; Maestro 50/56-58:
+    16; Discover 6011/644-649/65, UnionPay 62, JCB 3528-3589, Mir 2200-2204: 16-19; Diners 36:
+    14-16, 300-305/38/39: 14 or 16; other 6…: 16. Source: ISO/IEC 7812 issuer ranges as published
+    by the card networks (the IIN ranges on Wikipedia's "Payment card number", checked 2025).
+    A 14-digit timestamp (2016…), an EAN-13 barcode or a 19-digit id starting with 1 is no card.
+
+    >>> card_iin_ok("4111111111111111"), card_iin_ok("20161213194604"), card_iin_ok("4826702762034")
+    (True, False, False)
+    """
+    n = len(number)
+    if not 14 <= n <= 19 or not number.isdigit():
+        return False
+    p2, p3, p4 = int(number[:2]), int(number[:3]), int(number[:4])
+    if number[0] == "4":
+        return n in (16, 19)
+    if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:
+        return n == 16
+    if p2 in (34, 37):
+        return n == 15
+    if p2 in (50, 56, 57, 58):
+        return n == 16
+    if p4 == 6011 or 644 <= p3 <= 649 or p2 in (62, 65) or 3528 <= p4 <= 3589 or 2200 <= p4 <= 2204:
+        return 16 <= n <= 19
+    if p2 == 36:
+        return 14 <= n <= 16
+    if 300 <= p3 <= 305 or p2 in (38, 39):
+        return n in (14, 16)
+    if number[0] == "6":
+        return n == 16
+    return False
+
+
 def _iban_number(compact: str) -> int:
     moved = compact[4:] + compact[:4]
     return int("".join(str(int(ch, 36)) for ch in moved))

@@ -132,6 +132,8 @@ def api_cost(price: ApiPrice | str, *, requests_per_day: float, input_tokens: fl
     requests/day × days × (input × in-price + (output + reasoning) × out-price) / 1M.
 
     ``cached_input_share`` is the fraction of input tokens billed at the cached-input price.
+    A prompt above a model's long-context threshold (Gemini 2.5 Pro, Claude Sonnet 4.5: 200K tokens) is
+    billed at its long-context prices (``ApiPrice.tier_for``).
     ``reasoning_tokens`` (per request) are the hidden reasoning a reasoning model spends before it
     answers; they are billed as output (:data:`REASONING_BILLING`). Only models marked ``reasoning``
     in the price data take them. The one token-cost formula of the workbook: lesson 3's router prices
@@ -159,8 +161,9 @@ def api_cost(price: ApiPrice | str, *, requests_per_day: float, input_tokens: fl
         raise ValueError(f"{price.model} has no cached-input price in the data; pass cached_input_share=0 "
                          "or give one with price.override(cached_input_usd_per_mtok=...).")
     cached = price.cached_input_usd_per_mtok or 0.0
-    micro = (n_in * ((1 - share) * price.input_usd_per_mtok + share * cached)
-             + (n_out + n_reason) * price.output_usd_per_mtok)
+    in_price, out_price = price.tier_for(n_in)  # long prompts: the long-context tier where the model has one
+    micro = (n_in * ((1 - share) * in_price + share * min(cached, in_price))
+             + (n_out + n_reason) * out_price)
     return ApiCost(price, volume, n_in, n_out, micro / TOKENS_PER_PRICE_UNIT, share, n_reason)
 
 

@@ -138,7 +138,8 @@ class ApiPrice(_Dated):
     """A cloud model's token prices (USD per 1M tokens)."""
 
     _UNITS: ClassVar[dict[str, str]] = {f: "USD per 1M tokens" for f in
-                                        ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok")}
+                                        ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok",
+                                         "long_input_usd_per_mtok", "long_output_usd_per_mtok")}
     model: str
     input_usd_per_mtok: float
     output_usd_per_mtok: float
@@ -150,6 +151,10 @@ class ApiPrice(_Dated):
 
     reasoning: bool = False
     """A reasoning model: it may spend hidden reasoning (thinking) tokens, billed as output."""
+    long_context_above_tokens: int | None = None
+    """Prompts longer than this (input tokens per request) are billed at the long-context prices."""
+    long_input_usd_per_mtok: float | None = None
+    long_output_usd_per_mtok: float | None = None
 
     def __post_init__(self) -> None:
         unit = "USD per 1M tokens"
@@ -165,6 +170,20 @@ class ApiPrice(_Dated):
             if cached > given:
                 raise ValueError(f"{self.model}: cached input price {cached:g} is above the input price {given:g}; "
                                  "a cached price is a discount on input: give it per 1M tokens, at most the input price.")
+        long = (self.long_context_above_tokens, self.long_input_usd_per_mtok, self.long_output_usd_per_mtok)
+        if any(v is not None for v in long):
+            if any(v is None for v in long):
+                raise ValueError(f"{self.model}: a long-context tier needs all three: long_context_above_tokens, "
+                                 "long_input_usd_per_mtok, long_output_usd_per_mtok")
+            check_price(f"{self.model}: long-context input price", self.long_input_usd_per_mtok, unit)
+            check_price(f"{self.model}: long-context output price", self.long_output_usd_per_mtok, unit)
+
+    def tier_for(self, input_tokens: float) -> tuple[float, float]:
+        """(input, output) USD per 1M tokens for a request with ``input_tokens`` of prompt: the long-context
+        prices above ``long_context_above_tokens`` (Gemini 2.5 Pro, Claude Sonnet 4.5 above 200K)."""
+        if self.long_context_above_tokens is not None and input_tokens > self.long_context_above_tokens:
+            return self.long_input_usd_per_mtok, self.long_output_usd_per_mtok  # type: ignore[return-value]
+        return self.input_usd_per_mtok, self.output_usd_per_mtok
 
     @property
     def key(self) -> str:
@@ -246,6 +265,9 @@ def _api_prices() -> tuple[ApiPrice, ...]:
             output_usd_per_mtok=float(r["output_usd_per_mtok"]),
             cached_input_usd_per_mtok=_optional(r["cached_input_usd_per_mtok"]),
             source=r["source"], as_of=r["as_of"], note=r["note"], reasoning=r["reasoning"] == "yes",
+            long_context_above_tokens=int(r["long_context_above_tokens"]) if r["long_context_above_tokens"] else None,
+            long_input_usd_per_mtok=_optional(r["long_input_usd_per_mtok"]),
+            long_output_usd_per_mtok=_optional(r["long_output_usd_per_mtok"]),
         )
         for r in data_rows("api_prices.csv")
     )

@@ -423,3 +423,13 @@ def test_capacity_limited_break_even_says_where_the_cloud_is_cheaper_again():
         assert cheaper_option(api, box, volume) == winner
     unlimited = break_even(api, rental_cost(RTX_RENT))
     assert "no capacity given" in unlimited.reason
+
+
+def test_a_long_prompt_is_billed_at_the_long_context_tier():
+    """Issue 13 finding 12: Gemini 2.5 Pro above 200K prompt tokens costs 2.50/15.00, not 1.25/10."""
+    long = api_cost("Gemini 2.5 Pro", requests_per_day=1, input_tokens=300_000, output_tokens=1_000)
+    assert long.usd_per_request == pytest.approx((300_000 * 2.50 + 1_000 * 15.00) / 1e6)
+    short = api_cost("Gemini 2.5 Pro", requests_per_day=1, input_tokens=200_000, output_tokens=1_000)
+    assert short.usd_per_request == pytest.approx((200_000 * 1.25 + 1_000 * 10.00) / 1e6)
+    sonnet = api_cost("Claude Sonnet 4.5", requests_per_day=1, input_tokens=250_000, output_tokens=100)
+    assert sonnet.usd_per_request == pytest.approx((250_000 * 6.00 + 100 * 22.50) / 1e6)

@@ -54,6 +54,12 @@ class EmbeddedServer:
 
 
 @pytest.fixture(scope="session")
+def embedded_server_class() -> type[EmbeddedServer]:
+    """The class, for module-scoped servers (``from conftest import`` would find tests/fixtures/conftest.py)."""
+    return EmbeddedServer
+
+
+@pytest.fixture(scope="session")
 def seeded_store(tmp_path_factory) -> Path:
     """A model store with smollm2:135m installed once; servers get hard-linked copies of it."""
     from labs.gguf_info import describe

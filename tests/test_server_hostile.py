@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from labs import DEFAULT_MODEL
 from labs.server.schema import OPTION_KINDS
-from conftest import EmbeddedServer
 
 pytestmark = pytest.mark.embedded
 
@@ -59,10 +58,10 @@ def bodies(path: str) -> st.SearchStrategy:
 
 
 @pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory, seeded_store):
+def hostile_server(tmp_path_factory, seeded_store, embedded_server_class):
     models = tmp_path_factory.mktemp("hostile") / "models"
     shutil.copytree(seeded_store, models, copy_function=os.link)
-    server = EmbeddedServer(models, pull=False)
+    server = embedded_server_class(models, pull=False)
     yield server
     server.stop()
 
@@ -108,3 +107,11 @@ def test_random_bytes_get_a_400_not_a_crash(hostile_server, raw):
         r = http.post("/api/generate", content=raw)
         assert r.status_code in (400, 404), (raw, r.text)
         assert http.get("/api/version").status_code == 200
+
+
+def test_copy_onto_itself_is_not_a_500(hostile_server):
+    """Found by the property test above: copying a model onto its own name crashed with 500 (shutil: same file)."""
+    with httpx.Client(base_url=hostile_server.url, timeout=120) as http:
+        r = http.post("/api/copy", json={"source": DEFAULT_MODEL, "destination": DEFAULT_MODEL})
+        assert r.status_code == 200, r.text
+        assert DEFAULT_MODEL in [m["name"] for m in http.get("/api/tags").json()["models"]]

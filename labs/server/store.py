@@ -326,6 +326,8 @@ class ModelStore:
         if not src.is_file():
             raise StoreError(f'model "{source}" not found', 404)
         dest = self._manifest_path(ModelName.parse(destination))
+        if dest == src:  # a copy onto itself: Ollama rewrites the same manifest and answers 200
+            return
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
 

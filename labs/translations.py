@@ -253,6 +253,14 @@ class _BlankText(ast.NodeTransformer):
     def visit_Compare(self, node: ast.Compare) -> ast.AST:  # x == "stop": code
         return self._as_code_fields(node)
 
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        if not self.text:
+            return self.generic_visit(node)
+        # shown text: only its {expressions} are code, in any order (a translation may move them)
+        parts = [self.visit(v) for v in node.values if not isinstance(v, ast.Constant)]
+        node.values = sorted(parts, key=lambda v: ast.dump(v, include_attributes=False))
+        return node
+
     def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
         node.value = self.visit(node.value)
         node.format_spec = self._as(node.format_spec, False)  # ",.2f" is code

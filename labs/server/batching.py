@@ -28,6 +28,7 @@ tokenising, embeddings) runs on it between decode steps.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import ctypes
 import logging
 import os
@@ -44,7 +45,7 @@ from typing import AsyncIterator, Callable, Iterator
 
 import llama_cpp
 
-from labs.server.runner import Sampling, Stats, default_threads, grammar_for
+from labs.server.runner import Piece, Sampling, Stats, _split_at_stop, default_threads, grammar_for
 
 PENALTY_LAST_N = 64  # llama-cpp-python's ``last_n_tokens_size`` default, so penalties match the runner
 PIECE_BYTES = 256  # longest token piece we read back (SmolLM2's longest is far shorter)
@@ -140,8 +141,8 @@ class Generation:
     :class:`~labs.server.runner.Stats` once done, and :meth:`cancel`. Thread-safe."""
 
     def __init__(self, tokens: list[int], sampling: Sampling, fmt: str | None = None,
-                 loop: asyncio.AbstractEventLoop | None = None):
-        self.tokens, self.sampling, self.fmt = list(tokens), sampling, fmt
+                 loop: asyncio.AbstractEventLoop | None = None, top_logprobs: int | None = None):
+        self.tokens, self.sampling, self.fmt, self.top_logprobs = list(tokens), sampling, fmt, top_logprobs
         self.stats = Stats()
         self.slot: int | None = None  # which slot served it (for tests and logs)
         self.token_ns: list[int] = []  # perf_counter_ns() when each token was sampled (for benches)
@@ -178,8 +179,9 @@ class Generation:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def pieces(self, timeout: float | None = None) -> Iterator[str]:
-        """Text pieces as they are produced (blocking); raises the engine's error at the end."""
+    def pieces(self, timeout: float | None = None) -> Iterator[Piece]:
+        """:class:`~labs.server.runner.Piece` objects as they are produced (blocking); raises the
+        engine's error at the end."""
         while True:
             item = self._out.get(timeout=timeout)
             if item is _DONE:
@@ -189,9 +191,9 @@ class Generation:
             yield item
 
     def text(self, timeout: float | None = None) -> str:
-        return "".join(self.pieces(timeout))
+        return "".join(piece.text for piece in self.pieces(timeout))
 
-    async def apieces(self) -> AsyncIterator[str]:
+    async def apieces(self) -> AsyncIterator[Piece]:
         """The same for asyncio (the generation must have been made with ``loop=``)."""
         assert self._ready is not None, "Generation(..., loop=asyncio.get_running_loop()) for apieces()"
         while True:
@@ -221,7 +223,7 @@ class _Slot:
     todo: list[int]  # tokens still to evaluate (the prompt's rest, or the last sampled token)
     pos: int = 0  # tokens in this sequence's KV cells
     predicted: int = 0
-    raw: bytearray = field(default_factory=bytearray)  # bytes not yet valid UTF-8
+    decoder: codecs.IncrementalDecoder = field(default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace"))
     held: str = ""  # text that may be the start of a stop string
     generated: list[int] = field(default_factory=list)
 
@@ -340,8 +342,9 @@ class BatchEngine:
 
     # --- requests ----------------------------------------------------------------------------
     def submit(self, tokens: list[int], sampling: Sampling, fmt: str | None = None,
-               loop: asyncio.AbstractEventLoop | None = None) -> Generation:
-        """Queue a request; it starts at the next step with a free slot."""
+               loop: asyncio.AbstractEventLoop | None = None, top_logprobs: int | None = None) -> Generation:
+        """Queue a request; it starts at the next step with a free slot. ``loop``: for
+        :meth:`Generation.apieces`; ``top_logprobs`` (None: none): log probabilities with each piece."""
         if self.closed:
             raise RuntimeError("the engine is closed")
         if not tokens:
@@ -353,7 +356,10 @@ class BatchEngine:
                 grammar_for(fmt)
             except Exception as exc:
                 raise ValueError(f"invalid format: the JSON schema cannot be turned into a grammar ({exc})") from None
-        gen = Generation(tokens, sampling, fmt, loop)
+        bad = next((t for t in tokens if not 0 <= t < self.n_vocab), None)
+        if bad is not None:
+            raise ValueError(f"token id {bad} is outside the vocabulary (0..{self.n_vocab - 1})")
+        gen = Generation(tokens, sampling, fmt, loop, top_logprobs)
         gen._engine = self
         with self._lock:
             self._waiting.append(gen)
@@ -543,48 +549,46 @@ class BatchEngine:
         if llama_cpp.llama_vocab_is_eog(self.vocab, token):
             self._release(i, "stop")
             return
+        gen = slot.gen
         slot.predicted += 1
         slot.generated.append(token)
-        slot.gen.token_ns.append(time.perf_counter_ns())
-        n = llama_cpp.llama_token_to_piece(self.vocab, token, self._piece, PIECE_BYTES, 0, False)
-        slot.raw += self._piece.raw[: max(n, 0)]
-        if self._flush(slot):
+        gen.token_ns.append(time.perf_counter_ns())
+        probs = self._logprobs(row, token, gen.top_logprobs) if gen.top_logprobs is not None else None
+        slot.held += slot.decoder.decode(self._token_bytes(token))
+        text, slot.held, hit = _split_at_stop(slot.held, [s for s in gen.sampling.stop if s])
+        if text or probs:
+            gen._emit(Piece(text, probs))
+        if hit:
             self._release(i, "stop")
             return
-        limit = slot.gen.sampling.num_predict
+        limit = gen.sampling.num_predict
         if (limit > 0 and slot.predicted >= limit) or slot.pos + 1 >= self.num_ctx:
             self._release(i, "length")
             return
         slot.todo = [token]
 
-    @staticmethod
-    def _flush(slot: _Slot) -> bool:
-        """Move complete UTF-8 text out, holding back what may begin a stop string; True when a
-        stop string was hit (the text before it is emitted, the stop string is not)."""
-        try:
-            text = slot.raw.decode()
-            slot.raw.clear()
-        except UnicodeDecodeError as exc:
-            if len(slot.raw) - exc.start >= 4:  # not an incomplete character: invalid bytes, replace them
-                text = slot.raw.decode(errors="replace")
-                slot.raw.clear()
-            else:
-                text = slot.raw[: exc.start].decode()
-                del slot.raw[: exc.start]
-        pending = slot.held + text
-        stops = slot.gen.sampling.stop
-        hits = [k for k in (pending.find(s) for s in stops if s) if k >= 0]
-        if hits:
-            slot.held = ""
-            if min(hits):
-                slot.gen._emit(pending[: min(hits)])
-            return True
-        keep = max((k for s in stops if s for k in range(min(len(s) - 1, len(pending)), 0, -1)
-                    if pending.endswith(s[:k])), default=0)
-        out, slot.held = pending[: len(pending) - keep], pending[len(pending) - keep:]
-        if out:
-            slot.gen._emit(out)
-        return False
+    def _token_bytes(self, token: int) -> bytes:
+        n = llama_cpp.llama_token_to_piece(self.vocab, token, self._piece, PIECE_BYTES, 0, False)
+        return self._piece.raw[: max(n, 0)]
+
+    def _logprobs(self, row: int, token: int, top: int) -> dict:
+        """The sampled token's log probability under the model's raw distribution and the ``top``
+        best (Ollama's shape, as :meth:`labs.server.runner.Runner` gives them)."""
+        import numpy as np
+
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self.ctx, row), shape=(self.n_vocab,))
+        shifted = logits - logits.max()
+        logp = shifted - np.log(np.exp(shifted).sum())
+
+        def entry(t: int) -> dict:
+            raw = self._token_bytes(int(t))
+            return {"token": raw.decode(errors="replace"), "logprob": float(logp[t]), "bytes": list(raw)}
+
+        out = entry(token)
+        if top > 0:
+            best = np.argpartition(-logp, top)[:top]
+            out["top_logprobs"] = [entry(int(t)) for t in best[np.argsort(-logp[best])]]
+        return out
 
     def _release(self, i: int, reason: str, error: BaseException | None = None) -> None:
         """End slot ``i``'s request and free its KV cells at once."""
@@ -594,9 +598,9 @@ class BatchEngine:
         llama_cpp.llama_sampler_free(slot.chain)
         gen = slot.gen
         if reason != "cancel" and error is None:
-            tail = slot.held + slot.raw.decode(errors="replace")
-            if tail and not any(s and s in tail for s in gen.sampling.stop):
-                gen._emit(tail)
+            rest = slot.held + slot.decoder.decode(b"", final=True)  # held for a stop string that never came
+            if rest:
+                gen._emit(Piece(rest))
         gen.stats.done_reason = reason
         gen.stats.eval_count = slot.predicted
         gen.stats.context = list(gen.tokens) + slot.generated

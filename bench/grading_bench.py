@@ -1,12 +1,16 @@
 """How long ``labs grade`` takes, and what the bubblewrap sandbox costs (issue 12's figures).
 
     .venv/bin/labs with-server -- .venv/bin/python bench/grading_bench.py [--submissions 30] [--jobs 2]
+    .venv/bin/python bench/grading_bench.py --mini          # model-free: the grading fixture, no server needed
 
 Prints three figures, each a wall time measured here (``time.perf_counter`` around :func:`labs.grading.grade`):
 
 1. the six solution notebooks, one at a time, sandboxed (and checks that each gets full marks);
 2. ``--submissions`` copies of them (the six in turn, as different students) with ``--jobs``, sandboxed;
 3. the same batch with ``--no-sandbox``, and the sandbox's overhead: (sandboxed − plain) / plain (goal < 25 %).
+
+``--mini`` skips 1 and builds the batch from ``tests/fixtures/submissions/95_mini-full.ipynb`` (three model-free
+exercises): the sandbox's cost per notebook without the model server's time around it.
 
 Grading runs every notebook against the model server at ``OLLAMA_HOST``; on a shared machine the figures
 move with its load (say so when you report them).
@@ -27,11 +31,12 @@ from labs.grading import Mark, bwrap_problem, grade
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
+MINI = ROOT / "tests" / "fixtures"
 
 
-def _timed(paths: list[Path], **kwargs) -> tuple[float, list]:
+def _timed(paths: list[Path], solutions: Path = SOLUTIONS, **kwargs) -> tuple[float, list]:
     started = time.perf_counter()
-    grades = grade(paths, solutions=SOLUTIONS, hidden=ROOT / "grading" / "hidden", **kwargs)
+    grades = grade(paths, solutions=solutions, hidden=ROOT / "grading" / "hidden", **kwargs)
     return time.perf_counter() - started, grades
 
 
@@ -41,32 +46,36 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once in the batch (default 2)")
     parser.add_argument("--cell-timeout", type=float, default=120.0)
     parser.add_argument("--notebook-timeout", type=float, default=900.0)
+    parser.add_argument("--mini", action="store_true", help="batch of the model-free grading fixture; no server needed")
     args = parser.parse_args()
-    require_server(__file__)
     if problem := bwrap_problem():
         sys.exit(f"bench: the sandbox cannot run here: {problem}")
     timeouts = dict(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout)
-    six = sorted(SOLUTIONS.glob("*.ipynb"))
-
-    seconds, grades = _timed(six, **timeouts)
-    print(f"six solutions, sandboxed, one at a time: {seconds:.1f} s")
-    for g in grades:
-        print(f"  {g.mark.value:10} {g.score:>3}/{g.max_score:<3} {g.seconds:6.1f} s  {Path(g.submission).name}")
-    short = [g for g in grades if g.mark != Mark.OK or g.score != g.max_score]
+    six = [MINI / "submissions" / "95_mini-full.ipynb"] if args.mini else sorted(SOLUTIONS.glob("*.ipynb"))
+    solutions = MINI / "reference" if args.mini else SOLUTIONS
+    short = []
+    if not args.mini:
+        require_server(__file__)
+        seconds, grades = _timed(six, **timeouts)
+        print(f"six solutions, sandboxed, one at a time: {seconds:.1f} s")
+        for g in grades:
+            print(f"  {g.mark.value:10} {g.score:>3}/{g.max_score:<3} {g.seconds:6.1f} s  {Path(g.submission).name}")
+        short = [g for g in grades if g.mark != Mark.OK or g.score != g.max_score]
 
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         batch = []
         for i in range(args.submissions):
             source = six[i % len(six)]
-            batch.append(Path(tmp) / f"student{i:02d}-{source.name}")
+            batch.append(Path(tmp) / f"student{i:02d}-{source.name.replace('-full', '')}")
             shutil.copyfile(source, batch[-1])
-        boxed, boxed_grades = _timed(batch, jobs=args.jobs, **timeouts)
+        boxed, boxed_grades = _timed(batch, solutions, jobs=args.jobs, **timeouts)
         print(f"{len(batch)} submissions, --jobs {args.jobs}, sandboxed: {boxed:.1f} s "
               f"({sum(g.score for g in boxed_grades)}/{sum(g.max_score for g in boxed_grades)} points)")
-        plain, plain_grades = _timed(batch, jobs=args.jobs, sandbox=False, **timeouts)
+        plain, plain_grades = _timed(batch, solutions, jobs=args.jobs, sandbox=False, **timeouts)
         print(f"{len(batch)} submissions, --jobs {args.jobs}, --no-sandbox: {plain:.1f} s "
               f"({sum(g.score for g in plain_grades)}/{sum(g.max_score for g in plain_grades)} points)")
     print(f"sandbox overhead: {100 * (boxed - plain) / plain:+.1f} % (goal < 25 %)")
+    short += [g for g in boxed_grades + plain_grades if g.score != g.max_score]
     if short:
         print("NOT full marks: " + ", ".join(Path(g.submission).name for g in short))
         return 1

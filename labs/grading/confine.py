@@ -2,7 +2,7 @@
 
 Run twice per kernel by the worker (:mod:`labs.grading.worker`): outside the sandbox to join a pids
 cgroup (a grader that is root is not bound by ``RLIMIT_NPROC``), then inside it, before the kernel, to
-set ``RLIMIT_AS`` (memory per process), ``RLIMIT_NPROC`` (processes; inside the sandbox's own user
+set ``RLIMIT_DATA`` (writable memory per process), ``RLIMIT_NPROC`` (processes; inside the sandbox's own user
 namespace it counts only the sandbox's), ``RLIMIT_FSIZE`` (file size) and no core files. It then
 replaces itself with the command, so every process of the sandbox inherits the limits. Figures come from :class:`labs.grading.sandbox.Limits`.
 """
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("give the command to run after --")
-    for limit, value in ((resource.RLIMIT_AS, args.memory_mib and args.memory_mib * MIB),
+    for limit, value in ((resource.RLIMIT_DATA, args.memory_mib and args.memory_mib * MIB),
                          (resource.RLIMIT_NPROC, args.processes), (resource.RLIMIT_FSIZE, args.file_mib and args.file_mib * MIB),
                          (resource.RLIMIT_CORE, 0)):
         if value is not None:

@@ -23,6 +23,8 @@ HOME = "/home/learner"
 """The kernel's home and working folder inside the sandbox (a private tmpfs)."""
 CONNECTION_FILE = "/run/labs/kernel.json"
 SANDBOX_UID = 1000
+PROJECT_READABLE = ("sdk",)
+"""Learner-facing folders of the project (beside ``labs``) a notebook reads; never ``grading/`` or ``solutions/``."""
 PASSED_ENV = ("OLLAMA_HOST", "LABS_MODEL", "LABS_MODELS", "LAB_LANG")
 """The only variables of the grader's environment a kernel gets (never API keys)."""
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`), or pass --no-sandbox to grade "
@@ -31,7 +33,8 @@ INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`
 
 @dataclass(frozen=True)
 class Limits:
-    """What one submission may use. Memory is per process (``RLIMIT_AS``); processes count every
+    """What one submission may use. Memory is per process (``RLIMIT_DATA``: memory it writes, so Node's and
+    V8's large address-space reservations still start); processes count every
     process and thread of the sandbox (``RLIMIT_NPROC``, or a pids cgroup when the grader runs as
     root); file size is per file; ``tmp_mib`` caps each private writable folder; ``output_kib`` caps
     the notebook output the worker keeps (the rest is dropped and flagged)."""
@@ -79,12 +82,13 @@ def _system_binds() -> list[str]:
 
 
 def readable_roots() -> list[Path]:
-    """The instructor's folders the kernel may read: the Python installation, the virtualenv, ``labs``."""
+    """The instructor's folders the kernel may read: the Python installation, the virtualenv, ``labs`` and
+    :data:`PROJECT_READABLE`."""
     import labs
 
-    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(labs.__file__).resolve().parent}
-    for link in (Path(sys.executable),):
-        roots.add(link.resolve().parent.parent)
+    package = Path(labs.__file__).resolve().parent
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), package, Path(sys.executable).resolve().parent.parent}
+    roots |= {package.parent / name for name in PROJECT_READABLE if (package.parent / name).is_dir()}
     return sorted(r for r in roots if not str(r).startswith(("/usr/", "/etc/")) and r != Path("/usr"))
 
 

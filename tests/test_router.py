@@ -170,7 +170,8 @@ def test_personal_data_is_answered_locally(server_url, cloud, tmp_path):
 
 def test_complex_falls_back_to_local_when_the_cloud_fails(server_url, cloud):
     cloud.fail_status = 500
-    router = make_router(cloud, local=LocalLLM(server_url, timeout=120), num_predict=8)
+    # down_for_s longer than any local answer takes: on a busy machine the small model alone can take 30 s
+    router = make_router(cloud, local=LocalLLM(server_url, timeout=120), num_predict=8, down_for_s=600)
     out = router.complete(COMPLEX)
     assert (out.target, out.fallback_used, out.error) == ("local", True, "CloudUnavailable")
     assert router.is_down("cloud") and router.route(COMPLEX).target == "local"

@@ -40,6 +40,52 @@ class CloudReply:
     completion_tokens: int
     model: str
     cached_tokens: int = 0  # of prompt_tokens, served from the provider's prompt cache (billed lower)
+    warning: str | None = None  # the usage block was unreadable: counts are 0, the answer is kept
+
+
+# No model bills more tokens in one call than this (the longest context windows hold about 10M):
+# a count above it, negative, fractional, NaN or not a number is a broken reply, not a bill.
+MAX_TOKENS_PER_CALL = 100_000_000
+
+
+def _count(value) -> int | None:
+    """A token count as the API should send it (a whole number, 0..MAX_TOKENS_PER_CALL), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if value != value or not 0 <= value <= MAX_TOKENS_PER_CALL or value != int(value):
+        return None
+    return int(value)
+
+
+def read_reply(r, default_model: str) -> CloudReply:
+    """A :class:`CloudReply` from an OpenAI chat completion object (or its JSON as a dict).
+
+    Raises :class:`CloudUnavailable` when there is no answer at all (no ``choices``, not an object);
+    an unreadable ``usage`` keeps the answer, with zero counts and ``warning`` set.
+    """
+    get = (lambda o, k: o.get(k) if isinstance(o, dict) else getattr(o, k, None))
+    choices = get(r, "choices")
+    if not isinstance(choices, (list, tuple)) or not choices:
+        raise CloudUnavailable(f"the cloud reply has no answer (choices={type(choices).__name__}): "
+                               "check OPENAI_BASE_URL points at an OpenAI-compatible chat endpoint")
+    message = get(choices[0], "message")
+    text = get(message, "content") if message is not None else None
+    if isinstance(text, list):  # content parts: [{"type": "text", "text": "…"}]
+        text = "".join(get(part, "text") or "" for part in text if isinstance(get(part, "text"), str))
+    if text is not None and not isinstance(text, str):
+        raise CloudUnavailable(f"the cloud reply's message content is a {type(text).__name__}, not text")
+    usage = get(r, "usage")
+    model = get(r, "model")
+    model = model if isinstance(model, str) and model else default_model
+    if usage is None or isinstance(usage, (list, tuple, str, int, float)):
+        return CloudReply(text or "", 0, 0, model, 0, "no usage in the reply: cost unknown, counted as 0")
+    details = get(usage, "prompt_tokens_details")
+    p, c = _count(get(usage, "prompt_tokens") or 0), _count(get(usage, "completion_tokens") or 0)
+    cached = _count((get(details, "cached_tokens") if details is not None else 0) or 0)
+    if p is None or c is None or cached is None or cached > p:
+        return CloudReply(text or "", 0, 0, model, 0,
+                          f"unreadable usage {usage!r:.120}: cost unknown, counted as 0")
+    return CloudReply(text or "", p, c, model, cached)
 
 
 class CloudLLM:
@@ -87,7 +133,9 @@ class CloudLLM:
     def cost(self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> float:
         """USD for one call: ``prompt_tokens`` (of which ``cached_tokens`` came from the prompt
         cache) and ``completion_tokens``, priced by :func:`labs.costs.api_cost`; 0.0 for a model the
-        price table lacks. ValueError if ``cached_tokens`` exceeds ``prompt_tokens``.
+        price table lacks. A model without a cached-input price in the data (gpt-4o, gpt-4.1-mini ...)
+        bills its cached tokens at the full input price: an upper bound, never an error after a paid
+        call. ValueError if ``cached_tokens`` exceeds ``prompt_tokens``.
 
         >>> round(CloudLLM(_api_key="unused").cost(2006, 300, cached_tokens=1920) * 1e6, 1)  # gpt-4o-mini
         336.9
@@ -101,6 +149,8 @@ class CloudLLM:
         if price is None or prompt_tokens + completion_tokens == 0:
             return 0.0
         share = cached_tokens / prompt_tokens if prompt_tokens else 0.0
+        if price.cached_input_usd_per_mtok is None:
+            share = 0.0  # no cached price in the data: the full input price (an upper bound)
 
         def per_call(n_in: int, n_out: int) -> float:
             return api_cost(price, requests_per_day=1, input_tokens=n_in, output_tokens=n_out,
@@ -135,11 +185,9 @@ class CloudLLM:
             raise CloudUnavailable(f"{self.label} answered HTTP {exc.status_code}") from None
         except openai.APIError as exc:  # connection refused, timeout, bad response
             raise CloudUnavailable(f"{self.label} unreachable ({type(exc).__name__})") from None
-        usage = r.usage
-        details = getattr(usage, "prompt_tokens_details", None)
-        return CloudReply(r.choices[0].message.content or "", getattr(usage, "prompt_tokens", 0) or 0,
-                          getattr(usage, "completion_tokens", 0) or 0, r.model or self.model,
-                          getattr(details, "cached_tokens", 0) or 0)
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:  # a body that is no chat completion
+            raise CloudUnavailable(f"{self.label} sent a malformed reply ({type(exc).__name__})") from None
+        return read_reply(r, self.model)
 
     def is_up(self) -> bool:
         """Does the endpoint answer ``GET /models``? (No tokens are spent.)"""

@@ -63,7 +63,8 @@ SIMPLE_WORDS = [
     "переклади", "перекладіть", "одним словом", "одним реченням", "так чи ні", "синонім", "перефразуй",
     "столиця", "привіт", "дякую", "коротко", "стисло", "округли",
 ]
-_NUMBERED = re.compile(r"(?m)^\s*(?:\d+[.)]|[-*•])\s+\S")
+# [ \t], not \s: "^\s*" restarts at every line of a run of blank lines and scans the rest (quadratic)
+_NUMBERED = re.compile(r"(?m)^[ \t]*+(?:\d++[.)]|[-*•])[ \t]++\S")
 _CODE_MARKS = ("```", "def ", "return ", "import ", "{", "=>", "();", "select ")
 
 WEIGHTS = {"long": 1.0, "very_long": 2.0, "reasoning": 2.0, "code_task": 2.0, "math": 2.0, "code": 0.5,

@@ -19,6 +19,7 @@ elsewhere in the same prompt.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from labs.router.textscan import lower, word_regex
@@ -228,31 +229,49 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     if not terms or any_identifier:
         return terms
     cues = [m.span() for m in CUES.finditer(low)]
-    before_only = [m.span() for m in CUES_BEFORE.finditer(low)]
-    near = [m.span() for m in NEAR.finditer(low)]
+    before_ends = [m.end() for m in CUES_BEFORE.finditer(low)]
+    near_ends = [m.end() for m in NEAR.finditer(low)]
+    term_starts = [s for s, _ in terms]
     for m in NAME.finditer(text):
         span = (m.start(), _NAME_LEN.match(text, m.start()).end())
-        if m.group(1).lower() not in NOT_NAMES and not any(s < span[1] and span[0] < e for s, e in terms):
+        k = bisect.bisect_left(term_starts, span[1])  # terms starting before the name ends
+        overlaps = k > 0 and terms[k - 1][1] > span[0]
+        if m.group(1).lower() not in NOT_NAMES and not overlaps:
             cues.append(span)
     out = []
+    cues.sort()
+    cue_starts = [c for c, _ in cues]
     for start, end in terms:
         lo, hi = start - WINDOW, end + WINDOW
-        near_cues = [(s, e) for s, e in cues if lo <= e and s <= hi and (e <= start or s >= end)]
+        # cues are short, so only those starting within the window (plus a cue's length) can touch it
+        window = cues[bisect.bisect_left(cue_starts, lo - 40) : bisect.bisect_right(cue_starts, hi)]
+        near_cues = [(s, e) for s, e in window if lo <= e and s <= hi and (e <= start or s >= end)]
         if _technical_sentence(low, start, end):
             near_cues = [(s, e) for s, e in near_cues if low[s:e] not in WEAK_CUES]
-        elif any(lo <= c_end <= start for _, c_end in before_only):
+        elif _ends_within(before_ends, lo, start):
             near_cues.append((start, start))
-        if near_cues or any(start - NEAR_WINDOW <= c_end <= start for _, c_end in near):
+        if near_cues or _ends_within(near_ends, start - NEAR_WINDOW, start):
             out.append((start, end))
     return out
+
+
+_FILE_EXT = re.compile(r"\.(?:py|csv|json|txt|md|ipynb|js|ts|html|pkl|xlsx?|db|sql|zip|parquet|yaml|yml)(?!\w)")
+
+
+def _ends_within(ends: list[int], lo: int, hi: int) -> bool:
+    """Does some cue end in ``[lo, hi]``? (``ends`` is sorted: finditer order.)"""
+    i = bisect.bisect_left(ends, lo)
+    return i < len(ends) and ends[i] <= hi
 
 
 def _not_a_diagnosis(low: str, start: int, end: int) -> bool:
     """A health word that names something else: "asthma-app", "diabetes_model.py", "allergic to meetings"."""
     nxt = low[end : end + 2]
-    if len(nxt) == 2 and nxt[0] in "-_./" and nxt[1].isalnum() and not low.startswith(
+    if len(nxt) == 2 and nxt[0] in "-_/" and nxt[1].isalnum() and not low.startswith(
             ("-поз", "-pos", "-neg", "-нег", "-19", "-2"), end):
-        return True
+        return True  # "asthma-app", "diabetes_model"
+    if _FILE_EXT.match(low, end):
+        return True  # "diabetes.csv"
     return low[start:end].startswith(("allerg", "алергі")) and bool(NOT_ALLERGENS.match(low, end))
 
 

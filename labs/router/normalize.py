@@ -180,6 +180,7 @@ _ESCAPES = re.compile(r"(?:\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|
 _QP = re.compile(r"(?:=[0-9A-F]{2}){2,}+|=\r?\n")
 _B64 = re.compile(r"[A-Za-z0-9+/_\-]{8,}+={0,2}")
 _DIGIT_RUN = re.compile(r"\d{6}")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 _RLO = re.compile("\u202e([^\u202c\u202d\u202e\n]{1,300}+)\u202c?")
 # whitespace: a run, or a line break with a mail-quote or list prefix after it
 _WS_RUN = re.compile(r"\s\s++")
@@ -241,9 +242,8 @@ def _b64(token: str) -> str | None:
             return text
     if len(body) % 4 == 1 or body.isalpha() and (body.islower() or body.isupper()):
         return None
-    digits = sum(ch.isdigit() for ch in body)
-    if 2 * digits > len(body) or _DIGIT_RUN.search(body):  # an identifier, not base64 of text
-        return None
+    if _DIGIT_RUN.search(body) or 2 * (len(body) - len(body.translate(_NO_DIGITS))) > len(body):
+        return None  # an identifier, not base64 of text
     try:
         data = base64.b64decode(body.replace("-", "+").replace("_", "/") + "=" * (-len(body) % 4), validate=True)
     except (binascii.Error, ValueError):
@@ -267,6 +267,9 @@ def _b64_pieces(text: str, seen: set[str]):
     for tok in text.split():
         if len(tok) < 8:
             continue
+        word = tok.strip(".,;:!?()[]{}\"'«»")
+        if word.isalpha() and (word.islower() or word.istitle() or word.isupper()):
+            continue  # a plain word
         at = text.find(tok, pos)
         pos = at + len(tok)
         for m in _B64.finditer(tok):
@@ -302,11 +305,11 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
         found += [(m.start(), m.end(), new) for m in _QP.finditer(text) if (new := _qp(m.group())) is not None]
     found += list(_b64_pieces(text, set() if seen is None else seen))
     if not text.isascii():
-        found += [(m.start(), m.end(), "") for m in _invisible().finditer(text)]
+        found += list(_invisible_pieces(text))
         if "\u202e" in text:
             found += [(m.start(), m.end(), m.group(1)[::-1]) for m in _RLO.finditer(text)]
     elif not text.translate(_NO_WS).isprintable():
-        found += [(m.start(), m.end(), "") for m in _invisible().finditer(text)]
+        found += list(_invisible_pieces(text))
     found.sort(key=lambda p: (p[0], -p[1]))  # the longer piece wins at the same start
     out, last = [], 0
     for start, end, new in found:
@@ -316,9 +319,29 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
     return out
 
 
+@lru_cache(maxsize=2)
+def _invisible(astral: bool = False) -> re.Pattern:
+    """Runs of invisible characters. The BMP ones alone make a class the regex engine tests with one
+    bitmap lookup; the astral ones (tags, variation selectors supplement) only when the text has any."""
+    cls = _invisible_class()
+    bmp = "".join(p for p in re.findall(r"\\?.-\\?.|\\?.", cls, re.S) if ord(p.replace("\\", "")[0]) <= 0xFFFF)
+    return re.compile(f"[{cls}]++" if astral else f"[{bmp}]++")
+
+
 @lru_cache(maxsize=1)
-def _invisible() -> re.Pattern:
-    return re.compile(f"[{_invisible_class()}]++|(?<=\\d)[{_marks_class()}]++")
+def _marks_on_digits() -> re.Pattern:
+    """Combining marks right after a digit ("0\u0301", the keycap's U+20E3 is an enclosing mark, in
+    the invisible class): the scan stops at digits only, so the long class of marks costs little."""
+    return re.compile(f"\\d([{_marks_class()}]++)")
+
+
+def _invisible_pieces(text: str):
+    """Invisible characters go; combining marks go only from a digit, so "й" written as "и" + breve
+    keeps its mark."""
+    for m in _invisible(max(text) > "\uffff").finditer(text):
+        yield m.start(), m.end(), ""
+    for m in _marks_on_digits().finditer(text):
+        yield m.start(1), m.end(1), ""
 
 
 def _apply(text: str, pieces, starts: list[int] | None, ends: list[int] | None):
@@ -345,19 +368,42 @@ def _apply(text: str, pieces, starts: list[int] | None, ends: list[int] | None):
 
 # --- one-for-one folds --------------------------------------------------------------------------
 _LOOK = re.escape("".join(DIGIT_LOOKALIKES))
-_DIGIT_TOKEN = re.compile(rf"(?<![^\W\d_])[{_LOOK}]*+\d[\d{_LOOK}]*+(?![^\W\d_])")
+_DIGIT_TOKEN = re.compile(rf"[{_LOOK}]*+\d[\d{_LOOK}]*+")
 _DIGITS = re.compile(r"\d++")
+_SPOT = re.compile(rf"\d[{_LOOK}]|[{_LOOK}]\d")
 _LOOKSET = frozenset(DIGIT_LOOKALIKES)
+_LOOK_CHARS = "".join(DIGIT_LOOKALIKES)
 _DIGIT_TABLE = str.maketrans(DIGIT_LOOKALIKES)
 _CYR_TABLE = str.maketrans(LATIN_TO_CYRILLIC)
+
+
+def _fold_digit_match(m: re.Match) -> str:
+    """A token glued to a word folds only when it holds 3 digits or more ("html5" stays, "58I7thanks"
+    does not)."""
+    text, token = m.string, m.group()
+    if token.isdigit():
+        return token
+    head, tail = "", ""
+    if text[m.start() - 1 : m.start()].isalpha():  # "тел.ОК067…": look-alikes glued to a word are the word's
+        core = token.lstrip(_LOOK_CHARS)
+        head, token = token[: len(token) - len(core)], core
+    if text[m.end() : m.end() + 1].isalpha():  # "1996Ok": the "O" starts the next word
+        core = token.rstrip(_LOOK_CHARS)
+        tail, token = token[len(core):], core
+    interior = all(token[k - 1 : k].isdigit() and token[k + 1 : k + 2].isdigit()
+                   for k, ch in enumerate(token) if not ch.isdigit())
+    if (head or tail or text[m.start() - 1 : m.start()].isalpha() or text[m.end() : m.end() + 1].isalpha()) \
+            and sum(ch.isdigit() for ch in token) < 3 and not interior:
+        return head + token + tail
+    return head + _fold_digit_token(token) + tail if token else head + tail
 
 
 def _fold_digit_token(token: str) -> str:
     digits = sum(ch.isdigit() for ch in token)
     if digits == len(token) or len(token) < 2 or 2 * digits < len(token):
         return token
-    if not token[0].isdigit() and not token[1].isdigit() and token[2:].isdigit():
-        return token  # two letters, then digits: a series and a number ("ВВ605048" is a passport)
+    if not token[0].isdigit() and not token[1].isdigit():
+        return token[:2] + _fold_digit_token(token[2:])  # two letters, then a number: "ВВ605048" is a passport
     if token[0] == token[-1] == "|":
         return "|" + token[1:-1].translate(_DIGIT_TABLE) + "|"  # a table cell "|0671234567|"
     return token.translate(_DIGIT_TABLE)
@@ -383,9 +429,19 @@ def _fold(out: str) -> str:
         out = needs_fold.sub(lambda m: table.get(ord(m.group()), m.group()), out)
     if not out.isascii() and _LETTERS_MIX.search(out):
         out = _WORD.sub(lambda m: m.group() if m.group().isascii() else _one_script(m.group()), out)
-    if any(out[max(0, m.start() - 1) : m.start()] in _LOOKSET or out[m.end() : m.end() + 1] in _LOOKSET
-           for m in _DIGITS.finditer(out)):
-        out = _DIGIT_TOKEN.sub(lambda m: _fold_digit_token(m.group()), out)
+    spots = list(_SPOT.finditer(out))  # a look-alike letter touching a digit (a fixed-width, fast scan)
+    if spots:  # fold only the tokens around those: one sub over all the text is slower
+        parts, last = [], 0
+        for d in spots:
+            if d.start() < last:
+                continue  # inside the token just folded
+            start = d.start() + (0 if out[d.start()].isdigit() else 1)
+            while start > last and out[start - 1] in _LOOKSET:
+                start -= 1
+            m = _DIGIT_TOKEN.match(out, start)
+            parts += [out[last:start], _fold_digit_match(m)]
+            last = m.end()
+        out = "".join(parts) + out[last:]
     return out
 
 
@@ -401,5 +457,7 @@ def normalize(text: str) -> View:
         if not pieces:
             break
         out, starts, ends = _apply(out, pieces, starts, ends)
+        if not any(len(new) > 1 or new in "%&\\=<" and new for _, _, new in pieces):
+            break  # only squeezed or stripped: nothing new to decode
     out = _fold(out)
     return View(out, starts, ends) if starts is not None else View(out)

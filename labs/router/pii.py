@@ -42,6 +42,7 @@ verified IBAN beats the phone-like digits inside it).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -152,8 +153,9 @@ def _not_personal_context(low: str, start: int) -> bool:
 # the domain may be in any script ("олена@приклад.укр"); glued to a word of another script
 # ("Пишітьolena@…"), the address starts where the script changes.
 _AT = re.compile(r"@|\[at\]|\(at\)|\{at\}|<at>|\[собака\]|\(собака\)|(?<=\s)(?:at|собака|sobaka)(?=\s)")
-_AT_GATE = ("@", "[at]", "(at)", "{at}", "<at>", " at ", "собака", "sobaka")
-_DOT = r"(?:\s?\.\s?|\s?\[dot\]\s?|\s?\(dot\)\s?|\s?\{dot\}\s?|\s(?:dot|крапка|точка)\s)"
+_AT_GATE = ("@", "[at]", "(at)", "{at}", "<at>", " at ", "[собака]", "(собака)", " собака ", " sobaka ")
+# a spaced dot only with a space on both sides: ". Next" after an address is a sentence's end
+_DOT = r"(?:\.|\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s?\{dot\}\s?|\s(?:dot|крапка|точка)\s)"
 _DOMAIN = re.compile(r"\[\d{1,3}(?:\.\d{1,3}){3}\]|[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,5}")
 _LOOSE_DOMAIN = re.compile(rf"[\w\-]{{1,63}}(?:{_DOT}[\w\-]{{1,63}}){{1,5}}")
 _LABEL = re.compile(r"[\w\-]{1,63}")
@@ -201,39 +203,59 @@ def _domain_end(text: str, low: str, start: int, loose: bool) -> int | None:
     cut where a glued word of another script begins, "example.comдякую"); spelled-out or spaced
     forms must end in a known one."""
     d = (_LOOSE_DOMAIN if loose else _DOMAIN).match(low, start)
-    if d is None:
-        return None
+    if d is None or not (d.group().startswith("[") or any(ch.isalpha() for ch in low[start : start + 64].split(".")[0])):
+        return None  # "me at 646-555-0136": a domain has letters
     if d.group().startswith("["):
         return d.end()
     labels = list(_LABEL.finditer(low, start, d.end()))
     for last in reversed(labels[1:]):  # the longest domain that ends in a top-level domain
         tld, script = 0, None
-        latin_label = any(ch.isascii() and ch.isalpha() for ch in last.group())
+        # a look-alike letter takes the script of the label's first unambiguous letter ("nеt", "укр")
+        lead = next((_script(ch) for ch in last.group() if ch.isalpha() and ch not in CONFUSABLES), "latin")
         for ch in last.group():
-            kind = "latin" if latin_label and ch in CONFUSABLES else _script(ch)
+            kind = lead if ch in CONFUSABLES and lead in ("latin", "cyrillic") else _script(ch)
             if not ch.isalpha() or (script is not None and kind != script):
                 break
             script = kind
             tld += 1
         if tld >= 2 and (not loose or fold_confusables(last.group()[:tld]) in _TLDS):
             return last.start() + tld
+        if loose and tld >= 2:  # "example.orgthanks": a known top-level domain with a word glued on
+            label = fold_confusables(last.group()[:tld])
+            known = next((t for t in sorted(_TLDS, key=len, reverse=True) if label.startswith(t)), None)
+            if known:
+                return last.start() + len(known)
         if tld < len(last.group()):
             return None  # a glued word or a digit: the domain ends here or nowhere
     return None
+
+
+def _at_signs(low: str) -> list[tuple[int, int]]:
+    """(start, end) of every "@" and spelled-out "at" (str.find: faster than a regex over the text)."""
+    out = []
+    for key in _AT_GATE:
+        i = low.find(key)
+        while i >= 0:
+            if key.startswith(" "):
+                out.append((i + 1, i + len(key) - 1))
+            else:
+                out.append((i, i + len(key)))
+            i = low.find(key, i + 1)
+    return sorted(out)
 
 
 def find_emails(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
     if not any(key in low for key in _AT_GATE):
         return
-    for m in _AT.finditer(low):
-        spelled = m.group() != "@"
-        local_end = m.start() - (1 if m.start() and low[m.start() - 1] == " " else 0)
-        domain_start = m.end() + (1 if low[m.end() : m.end() + 1] == " " else 0)
+    for at, at_end in _at_signs(low):
+        spelled = low[at:at_end] != "@"
+        local_end = at - (1 if at and low[at - 1] == " " else 0)
+        domain_start = at_end + (1 if low[at_end : at_end + 1] == " " else 0)
         start = _local_start(text, local_end)
         if start is None:
             continue
-        strict = not spelled and local_end == m.start() and domain_start == m.end()
+        strict = not spelled and local_end == at and domain_start == at_end
         end = _domain_end(text, low, domain_start, loose=False) if strict else None
         if end is None:
             end = _domain_end(text, low, domain_start, loose=True)
@@ -250,6 +272,7 @@ SEPARATORS = " -./_·•*()'\"\\~+"  # what people put between digit groups (nev
 _RUN = re.compile(rf"\d++(?:[{re.escape(SEPARATORS)}]{{1,4}}+\d++)*+")
 _GROUP = re.compile(r"\d++")
 _HEX_PAIRS = re.compile(r"(?:[0-9a-f]{2} ){2}[0-9a-f]?$")
+_LONG_DIGITS = re.compile(r"\d(?:[ \-./_·•*+]{0,3}\d){9,}")
 _IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _HEX_TOKEN = re.compile(r"[0-9a-fA-F\-]{0,80}")
 _UA_MOBILE = frozenset("39 50 63 66 67 68 73 89 91 92 93 94 95 96 97 98 99".split())
@@ -269,6 +292,8 @@ class _Run:
 
 def _runs(view: str) -> Iterator[_Run]:
     for m in _RUN.finditer(view):
+        if m.end() - m.start() < 9:
+            continue  # fewer than 9 digits: no phone, card, РНОКПП, SSN or ID card
         groups = [g.span() for g in _GROUP.finditer(view, m.start(), m.end())]
         if sum(e - s for s, e in groups) < 9:
             continue
@@ -307,15 +332,17 @@ def _in_hex_token(view: str, start: int, end: int) -> bool:
 
 
 def _regrouped(sizes: list[int]) -> list[list[int]]:
-    """``sizes``, and the same with one stray one-digit group (not the first) joined to a neighbour:
-    a line break or a Markdown mark inside a group ("415-5\\n55-0132") splits it in two."""
-    out = [sizes]
-    if sum(n == 1 for n in sizes[1:]) == 1:
-        k = next(k for k in range(1, len(sizes)) if sizes[k] == 1)
-        out.append(sizes[: k - 1] + [sizes[k - 1] + 1] + sizes[k + 1 :])
-        if k + 1 < len(sizes):
-            out.append(sizes[:k] + [1 + sizes[k + 1]] + sizes[k + 2 :])
-    return out
+    """``sizes``, and the same with one pair of neighbouring groups joined: a line break or a Markdown
+    mark inside a group ("415-5\\n55-0132", "744-23-01\\n05") splits it in two (the two parts
+    make at most 4 digits)."""
+    return [sizes] + [sizes[: k - 1] + [sizes[k - 1] + sizes[k]] + sizes[k + 1 :] for k in range(1, min(len(sizes), 8))
+                      if sizes[k - 1] + sizes[k] <= 4]  # a short group split, not two real groups joined
+
+
+def _card_shaped(sizes: list[int]) -> bool:
+    """Written as a card is: one block, 4-4-4-4(-3), 4-6-5, 8-8, or one digit a group."""
+    return len(sizes) == 1 or all(n == 1 for n in sizes) or sizes in ([4, 6, 5], [4, 6, 4], [8, 8]) or (
+        all(n == 4 for n in sizes[:-1]) and 1 <= sizes[-1] <= 4)
 
 
 def _shaped(sizes: list[int]) -> bool:
@@ -357,7 +384,7 @@ def _phone_ok(d: str, sizes: list[int], plus: bool, context: bool, first: bool =
     if plus:
         return d[0] != "0" and 8 <= n <= 15
     if d.startswith("00"):
-        return first and any(d.startswith(cc, 2) for cc in _CC) and 10 <= n - 2 <= 15
+        return any(d.startswith(cc, 2) for cc in _CC) and 10 <= n - 2 <= 15
     if n == 12 and d.startswith("380") and d[3] in "3456789":
         return True  # 380 67 123 45 67
     if n == 10 and d[0] == "0" and d[1] in "3456789" and d[1:3] != "80":
@@ -381,6 +408,14 @@ def _numeric(view: str, low: str) -> Iterator[Finding]:
         yield from _windows(view, low, run)
 
 
+def _date_led(view: str, groups: list[tuple[int, int]], i: int) -> bool:
+    """A window that starts with a date ("05.07.1940 12 27") is a date and its neighbours."""
+    if i + 2 >= len(groups):
+        return False
+    (a, b), (c, d), (e, f) = groups[i : i + 3]
+    return b - a <= 2 and d - c <= 2 and f - e == 4 and view[b:c] in (".", "/") and view[d:e] == view[b:c]
+
+
 def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
     groups = run.groups
     ctx: dict[str, bool] = {}
@@ -395,8 +430,7 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
         if i and view[groups[i - 1][1] : gs] in (".", ","):
             continue  # the digits after a decimal point start nothing ("3.0671234567")
         plus = run.plus if i == 0 else "+" in view[groups[i - 1][1] : gs]
-        if _not_personal_context(low, gs if i else run.start):
-            continue
+        not_personal = None  # read only when a window of this start is a candidate (long runs stay fast)
         digits, sizes = "", []
         for j in range(i, len(groups)):
             s, e = groups[j]
@@ -412,12 +446,17 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
                 start = max(view.rfind("+", max(0, gs - 3), gs), 0)
             if j == len(groups) - 1 and _UNIT_AFTER.match(low, e):
                 break  # a quantity ("… 4989900814062 ns")
-            if 14 <= n <= 19 and card_iin_ok(digits) and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
+            if not_personal is None:
+                not_personal = _not_personal_context(low, gs)
+            if not_personal:
+                break
+            if 14 <= n <= 19 and card_iin_ok(digits) and any(_card_shaped(v) for v in _regrouped(sizes)) \
+                    and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
                 labelled = context("card", _CARD_CONTEXT, 40)
                 # a labelled card with a typo still is one; 17-19 digits (rare cards, common big ids) need the label
                 if (luhn_ok(digits) and (n <= 16 or labelled)) or labelled:
                     yield Finding("card", gs, e, view[gs:e], 80)
-            if 8 <= n <= 15 and _phone_ok(digits, sizes, plus, context("phone", _PHONE_CONTEXT, 50, 30), i == 0):
+            if 8 <= n <= 15 and not _date_led(view, groups, i) and _phone_ok(digits, sizes, plus, context("phone", _PHONE_CONTEXT, 50, 30), i == 0):
                 yield Finding("phone", start, e, view[start:e], 50)
             if n == 10 and rnokpp_ok(digits):
                 if context("tax", _TAX_CONTEXT, 300, 100):
@@ -426,7 +465,9 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
             if n == 9:
                 if ssn_ok(digits) and digits not in _SSN_NOT_ISSUED and (
-                        sizes == [3, 2, 4] or context("ssn", _SSN_CONTEXT, 60, 60)):
+                        sizes == [3, 2, 4] or context("ssn", _SSN_CONTEXT, 60, 60)
+                        or (sum("-" in view[groups[k][1] : groups[k + 1][0]] for k in range(i, j)) >= 2
+                            and [3, 2, 4] in _regrouped(sizes) and digits[0] != "0")):
                     yield Finding("ssn", gs, e, view[gs:e], 70)
                 if context("passport", _PASSPORT_CONTEXT, 60, 60):
                     yield Finding("passport", gs, e, view[gs:e], 65)  # ID card: 9 digits
@@ -436,7 +477,7 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
 # Glued to any letter ("IBANUA21..."), any separator between the groups ("UA21/3223/…",
 # "UA 21 3223 …"), any case: the mod-97 check, not a word boundary, keeps random text out.
 _ISEP = r"[ \-./_·•*+]"
-_IBAN = re.compile(rf"(?<![0-9])[A-Za-z{CONFUSABLE_CLASS}]{{2}}{_ISEP}{{0,3}}\d{{2}}"
+_IBAN = re.compile(rf"(?<![0-9])[A-Za-z{CONFUSABLE_CLASS}]{{2}}{_ISEP}{{0,3}}\d{_ISEP}{{0,3}}\d"
                    rf"(?:{_ISEP}{{0,3}}[A-Za-z0-9{CONFUSABLE_CLASS}]){{11,30}}")
 
 
@@ -472,8 +513,10 @@ def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Findin
 _CYR_UP = "АБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЮЯ"
 # A booklet series in capitals needs no keyword; glued to a lower-case word it still counts
 # ("паспортМК123456"); a third capital before it does not ("ТТН 204500…").
-_PSEP = r"[ \-./_·•*+]"
-_UA_BOOKLET = re.compile(rf"(?<![А-ЯҐЄІЇ0-9])[{_CYR_UP}]{{2}}{_PSEP}{{0,3}}№?{_PSEP}{{0,3}}\d(?:{_PSEP}{{0,3}}\d){{5}}(?!\d)")
+_PSEP = r"[ \-]"
+_UA_BOOKLET = re.compile(
+    rf"(?<![А-ЯҐЄІЇ0-9])[{_CYR_UP}]{{2}}{_PSEP}{{0,3}}№?{_PSEP}{{0,3}}"
+    rf"(?:\d{{6}}|\d{{3}}{_PSEP}{{1,3}}\d{{3}}|\d\d{_PSEP}{{1,3}}\d\d{_PSEP}{{1,3}}\d\d|\d(?:{_PSEP}{{1,3}}\d){{5}})(?!\d)")
 # With a passport keyword nearby: a series in any case and either script, written the official
 # way or not ("МК № 123456", "мк-123456", "М К 123 456", "MK no. 123456", "серії МК номер 123456").
 _SERIES = re.compile(
@@ -482,19 +525,40 @@ _SERIES = re.compile(
     r"\d(?:[ \-./_·•*+]{0,3}\d){5,6}(?![\d])",
     re.IGNORECASE,
 )
+_SIX_DIGITS = re.compile(r"\d(?:[ \-./_·•*+]{0,3}\d){5}")
+_SERIES_WORD = re.compile(r"(?:сері[їяю]|series)\s*:?\s*$")
 _NOT_SERIES = frozenset("на до за по та як це ці ми ви їх ще же чи не ні бо то id no nr is in at on of to or "
                         "an as by be it we he my up so if do go us для від про але або теж вже ось які яка був "
                         "the and for our are was has its not you via per".split())
 
 
+def _near_six_digits(rx: re.Pattern, text: str) -> Iterator[re.Match]:
+    """Matches of ``rx`` that end within a few characters after 6 digits: searching only there is
+    faster than a scan of all the text for a pattern that starts with a letter."""
+    windows: list[list[int]] = []
+    for d in _SIX_DIGITS.finditer(text):
+        lo, hi = max(0, d.start() - 30), min(len(text), d.end() + 12)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = hi
+        else:
+            windows.append([lo, hi])
+    for lo, hi in windows:
+        yield from rx.finditer(text, lo, hi)
+
+
 def find_passports(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
-    for m in _UA_BOOKLET.finditer(text):
+    if not _SIX_DIGITS.search(text):
+        return
+    for m in _near_six_digits(_UA_BOOKLET, text):
         if not _not_personal_context(low, m.start()):
             yield Finding("passport", m.start(), m.end(), m.group(), 65)
-    for m in _SERIES.finditer(text):
+    if not _PASSPORT_CONTEXT.search(low):
+        return  # every form below needs a passport word somewhere
+    for m in _near_six_digits(_SERIES, text):
         series = re.split(r"[\s\-.,:№]", m.group(), maxsplit=1)[0].lower()
-        if series in _NOT_SERIES or not (_PASSPORT_CONTEXT.search(low, max(0, m.start() - 60), m.start() + 3)
+        after_series_word = bool(_SERIES_WORD.search(low, max(0, m.start() - 10), m.start()))
+        if (series in _NOT_SERIES and not series.upper() == m.group()[: len(series)] and not after_series_word) or not (_PASSPORT_CONTEXT.search(low, max(0, m.start() - 60), m.start() + 3)
                                          or _PASSPORT_CONTEXT.search(low, m.end(), m.end() + 60)):
             continue
         yield Finding("passport", m.start(), m.end(), m.group(), 66)
@@ -530,17 +594,23 @@ _THING_WORD = re.compile(
 _THING_AFTER = re.compile(r"[^.!?\n]{0,25}?(?<![a-zа-яіїєґ])(?:the\s+project|the\s+idea|in\s+the\s+repo|on\s+github|at\s+(?:google|microsoft|"
                           r"facebook|meta|bell\s+labs|cern)|на\s+хакатоні|у\s+репозиторії|as\s+a\s+(?:project|fork))")
 _YEAR_ONLY_CUE = re.compile(r"(?:born|народи\w*|народж\w*|рожд\w*)\s*(?:in|on|у|в|з|із)?\s*(?:the\s+year\s+)?$")
-_DOB_GATE = ("born", "birth", "dob", "d.o.b", "b.", "народ", "нар.", "р.н", "р. н", "д.н", "д. н", "д/н", "дн",
-             "рожд", "родил", "г.р")
+_DOB_GATE = ("born", "birth", "dob", "d.o.b", " b.", "народ", "нар.", "р.н", "р. н", "д.н", "д. н", "д/н", " дн ",
+             " дн:", " дн.", "\nдн", "рожд", "родил", "г.р")
 
 
 def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
-    for m in (*_DATE.finditer(text), *_WORD_DATE.finditer(text)):
+    latin = fold_confusables(text)  # "21-Маy-1997" typed with Cyrillic "М", "а" (same length)
+    seen: set[tuple[int, int]] = set()
+    for m in (*_DATE.finditer(text), *_WORD_DATE.finditer(text), *(_WORD_DATE.finditer(latin) if latin != text else ()),
+              *(_DATE.finditer(latin) if latin != text else ())):
+        if m.span() in seen:
+            continue
+        seen.add(m.span())
         year_only = m.group().isdigit()
         before = _before(low, m.start(), 50)
         if _DOB_AFTER.match(low, m.end(), m.end() + 25):
-            yield Finding("dob", m.start(), m.end(), m.group(), 40)
+            yield Finding("dob", m.start(), m.end(), text[m.start() : m.end()], 40)
             continue
         cue = None
         for cue in (_YEAR_ONLY_CUE if year_only else _DOB_BEFORE).finditer(before):
@@ -552,7 +622,7 @@ def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
                 _THING_BORN.search(before, 0, cue.start()) or _THING_WORD.search(before, cue.end())
                 or _THING_AFTER.match(low, m.end(), m.end() + 40)):
             continue  # "The framework was born …", "Ідея народилася …", "born on 2024-01-01 in the repo"
-        yield Finding("dob", m.start(), m.end(), m.group(), 40)
+        yield Finding("dob", m.start(), m.end(), text[m.start() : m.end()], 40)
 
 
 # --- postal addresses --------------------------------------------------------------------------------
@@ -577,6 +647,9 @@ _ADDRESS_EN = re.compile(
     rf"(?:,\s*[A-Z][a-z'’\-]{{1,25}}(?:\s[A-Z][a-z'’\-]{{1,25}}){{0,2}})?"
     rf"(?:,?\s*(?:[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}))?"
 )
+_ADDRESS_GATE_EN = (" street", " st", " avenue", " ave", " road", " rd", " boulevard", " blvd", " lane", " ln",
+                    " drive", " dr", " court", " ct", " way", " parkway", " pkwy", " place", " pl", " square", " sq",
+                    " terrace", " close", " crescent", " highway", " hwy", " gardens", " row", " mews")
 _ADDRESS_GATE_UA = ("вул", "просп", "пров", "бульв", "б-р", "пл.", "площ", "наб", "шосе", "майдан", "узвіз", "ул.",
                     "улиц", "пр-т", "пр-кт")
 
@@ -588,6 +661,8 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
             town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
             start = town.start() if town else m.start()
             yield Finding("address", start, m.end(), text[start : m.end()], 45)
+    if not any(key in low for key in _ADDRESS_GATE_EN):
+        return
     for m in _ADDRESS_EN.finditer(text):
         yield Finding("address", m.start(), m.end(), m.group(), 45)
 
@@ -628,18 +703,32 @@ STRUCTURED: tuple[Detector, ...] = (
 def resolve(findings: Iterable[Finding]) -> list[Finding]:
     """Keep non-overlapping findings, stronger (then longer) first; return them in text order."""
     kept: list[Finding] = []
+    starts: list[int] = []  # kept spans, ordered by start (they never overlap): two neighbours to check
     for f in sorted(findings, key=lambda f: (-f.priority, f.start - f.end, f.start)):
-        if all(f.end <= k.start or f.start >= k.end for k in kept):
-            kept.append(f)
-    return sorted(kept, key=lambda f: f.start)
+        i = bisect.bisect_left(starts, f.start)
+        if (i == 0 or kept[i - 1].end <= f.start) and (i == len(kept) or f.end <= kept[i].start):
+            starts.insert(i, f.start)
+            kept.insert(i, f)
+    return kept
+
+
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
 def _scan(view: str, low: str) -> list[Finding]:
     found: list[Finding] = list(find_emails(view, low))
-    found.extend(_numeric(view, low))
-    found.extend(find_ibans(view))
+    if len(view.translate(_NO_DIGITS)) == len(view):
+        return found  # every other kind holds a digit (the view's digits are ASCII)
+    for run in _runs(view):
+        found.extend(_windows(view, low, run))
+    # an IBAN holds a run of 10 digits or more; searching only around those keeps a 2 KB prompt fast
+    lo = 0
+    for m in _LONG_DIGITS.finditer(view):
+        start = max(lo, m.start() - 40)
+        found.extend(find_ibans(view, start, min(len(view), m.end() + 40)))
+        lo = m.end()
     found.extend(find_passports(view, low))
-    if any(key in low for key in _DOB_GATE):
+    if any(key in low for key in _DOB_GATE) or low.startswith(("дн", "b.")):
         found.extend(find_dobs(view, low))
     found.extend(find_addresses(view, low))
     return found

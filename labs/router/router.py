@@ -26,6 +26,11 @@ class PersonalDataBlocked(LabError):
     """Raised (never caught by the router) if a cloud payload holds personal data: a bug guard."""
 
 
+class MalformedReply(LabError):
+    """A side answered, but not with a chat reply the router can read (non-JSON body, no message,
+    a dropped connection): treated like a side that is down, so personal data still never moves."""
+
+
 @dataclass(frozen=True)
 class Completion:
     """What :meth:`Router.complete` returns: the answer and where it came from."""
@@ -128,7 +133,7 @@ class Router:
         if decision.target != "refuse":
             for i, side in enumerate(plan):
                 try:
-                    answer, p_tok, c_tok, cost, n = self._call(side, messages, decision, max_tokens)
+                    answer, p_tok, c_tok, cost, n, warning = self._call(side, messages, decision, max_tokens)
                 except (LabError, CloudUnavailable) as exc:
                     if isinstance(exc, PersonalDataBlocked):
                         raise
@@ -139,7 +144,7 @@ class Router:
                 self.mark(side, True)
                 return self._finish(text, decision, started, text=answer, used=side, prompt_tokens=p_tok,
                                     completion_tokens=c_tok, cost_usd=cost, attempts=attempts + n,
-                                    fallback_used=i > 0, error=last_error)
+                                    fallback_used=i > 0, error=warning or last_error)
             failed = ", ".join(plan)
             extra = (f"{failed} failed ({type(last_error).__name__})",)
             if decision.personal:
@@ -148,9 +153,9 @@ class Router:
         return self._finish(text, decision, started, text=None, used="refuse", attempts=attempts, error=last_error)
 
     def _finish(self, prompt: str, decision: Decision, started: float, *, text: str | None, used: str,
-                error: BaseException | None = None, **numbers) -> Completion:
+                error: BaseException | str | None = None, **numbers) -> Completion:
         latency = time.perf_counter() - started
-        error_name = type(error).__name__ if error is not None else None
+        error_name = error if isinstance(error, str) or error is None else type(error).__name__
         if self.audit is not None:
             model = {"local": getattr(self.local, "model", None), "cloud": self.cloud.model}.get(used)
             self.audit.write(decision, prompt, used=used, latency_s=round(latency, 4), model=model, error=error_name,
@@ -163,17 +168,41 @@ class Router:
             if decision.personal or detect_pii(payload, extra=self.detectors):
                 raise PersonalDataBlocked("refusing to send personal data to the cloud (this is a bug in the policy)")
             reply = self.cloud.chat(messages, max_tokens=max_tokens, temperature=0, seed=self.seed)
-            cost = self.cloud.cost(reply.prompt_tokens, reply.completion_tokens, reply.cached_tokens)
-            return reply.text, reply.prompt_tokens, reply.completion_tokens, cost, 1
+            warning = "UnreadableUsage" if reply.warning else None
+            try:  # the answer is paid for: a pricing problem must not lose it
+                cost = self.cloud.cost(reply.prompt_tokens, reply.completion_tokens, reply.cached_tokens)
+            except ValueError:
+                cost, warning = 0.0, "UnpricedUsage"
+            return reply.text, reply.prompt_tokens, reply.completion_tokens, cost, 1, warning
         options = {"num_predict": max_tokens, "temperature": 0, "seed": self.seed}
         for attempt in range(1 + self.local_retries):
             try:
                 r = self.local.chat(messages, options=options)
-                text = (r.get("message") or {}).get("content", "")
-                return text, int(r.get("prompt_eval_count", 0)), int(r.get("eval_count", 0)), 0.0, attempt + 1
+                return (*_local_reply(r), 0.0, attempt + 1, None)
             except (ServerNotRunning, ServerBusy) as exc:
                 if attempt == self.local_retries:
                     exc.attempts = attempt + 1
                     raise
                 time.sleep(0.2 * 2**attempt)
+            except LabError:
+                raise
+            except Exception as exc:  # a non-JSON body, a dropped connection (httpx), a reply of the wrong shape
+                raise MalformedReply(f"the local server answered something that is no chat reply "
+                                     f"({type(exc).__name__}: {str(exc)[:80]})") from None
         raise AssertionError("unreachable")
+
+
+def _local_reply(r) -> tuple[str, int, int]:
+    """(answer, prompt tokens, completion tokens) from an Ollama /api/chat reply; MalformedReply if
+    there is no answer in it (counts that cannot be read are 0: the answer is kept)."""
+    message = r.get("message") if isinstance(r, dict) else None
+    text = message.get("content") if isinstance(message, dict) else None
+    if not isinstance(text, str):
+        raise MalformedReply(f"the local reply has no message content ({type(r).__name__}): is OLLAMA_HOST an "
+                             "Ollama-compatible server?")
+
+    def count(key: str) -> int:
+        v = r.get(key, 0)
+        return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e9 else 0
+
+    return text, count("prompt_eval_count"), count("eval_count")

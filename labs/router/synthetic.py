@@ -18,13 +18,14 @@ Everything takes a :class:`random.Random`, so a seed reproduces a set (hypothesi
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import random
 from urllib.parse import quote
 
 from labs.router.validators import luhn_digit, make_iban, make_rnokpp, ssn_ok
 
-KINDS = ("email", "phone", "card", "iban", "tax_id", "passport", "ssn", "dob")
+KINDS = ("email", "phone", "card", "iban", "tax_id", "passport", "ssn", "dob", "address", "health")
 CHECKSUM_KINDS = ("card", "iban", "tax_id")  # the kinds whose validity a checksum proves
 LANGS = ("en", "uk")
 
@@ -56,7 +57,18 @@ def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[st
         return "", f"{rng.choice(_NAMES)}{rng.randint(1, 99)}@{rng.choice(_DOMAINS)}"
     if kind == "phone":
         op, rest = rng.choice(_UA_OPERATORS), _digits(rng, 7)
-        form = rng.randrange(5)
+        form = rng.randrange(8)
+        if form == 5:  # the layouts people use: 067 12 34 567, (067) 12-34-567, 0 67 123 45 67, 00380…
+            digits = "0" + op + rest
+            return "", rng.choice([_groups(digits, (3, 2, 2, 3), " -", rng), f"({digits[:3]}) {digits[3:5]}-{digits[5:7]}-"
+                                   f"{digits[7:]}", _groups(digits, (1, 2, 3, 2, 2), " ", rng), "00380" + op + rest,
+                                   _groups(digits, (4, 2, 2, 2), " ", rng), f"38({digits[:3]}){digits[3:]}",
+                                   _groups(digits, (5, 5), " ", rng)])
+        if form == 6:  # US without a plus, labelled: "Call me at 415 555 0132"
+            return rng.choice(["call me at ", "cell ", "тел. "]), rng.choice(["415", "212", "646"]) + \
+                rng.choice([" ", "-", ".", ""]) + "555" + rng.choice([" ", "-", ""]) + "01" + _digits(rng, 2)
+        if form == 7:  # UK and EU national forms
+            return "", rng.choice([f"07700 900{_digits(rng, 3)}", f"020 7946 0{_digits(rng, 3)}", f"06 12 34 {_digits(rng, 2)} 78"])
         if form == 0:
             return "", f"+380{_groups(op + rest, (2, 3, 2, 2), ' -', rng)}" if rng.random() < 0.5 else \
                 f"+380 {_groups(op + rest, (2, 3, 2, 2), ' -.', rng)}"
@@ -82,11 +94,19 @@ def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[st
         return "", iban if rng.random() < 0.6 else iban.replace(" ", "")
     if kind == "tax_id":
         birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(24000))
-        word = rng.choice(["РНОКПП", "ІПН", "ідентифікаційний код", "податковий номер"] if lang == "uk"
-                          else ["tax ID", "taxpayer number", "TIN", "РНОКПП"])
+        word = rng.choice(["РНОКПП", "ІПН", "ідентифікаційний код", "податковий номер", "Код отримувача", "ІПНом",
+                           "номер облікової картки платника податків", "мій податковий", "IПН", "р.н.о.к.п.п."]
+                          if lang == "uk" else ["tax ID", "taxpayer number", "TIN", "РНОКПП", "RNOKPP", "IPN", "INN",
+                                                '{"rnokpp": "', '{"tax_id": "', "ipn=", "name,rnokpp\nOlena,"])
         return word + rng.choice(["", " ", ": ", ":", " № "]), make_rnokpp(birth, rng.randrange(10000))
     if kind == "passport":
-        form = rng.randrange(3)
+        form = rng.randrange(4)
+        if form == 3:  # the official way and its variants: "серії МК № 123456", "мк-123456", "МК 123 456"
+            series = rng.choice(_BOOKLET_SERIES) + rng.choice(_BOOKLET_SERIES)
+            number = _digits(rng, 6)
+            return ("паспорт серії " if lang == "uk" else "passport series "), rng.choice([
+                f"{series} № {number}", f"{series.lower()} {number}", f"{series}-{number}", f"{series} {number[:3]} {number[3:]}",
+                f"{series} номер {number}", f"{series}, № {number}", f"{series} N {number}", f"{series} No {number}"])
         if form == 0:
             series = rng.choice(_BOOKLET_SERIES) + rng.choice(_BOOKLET_SERIES)
             return ("паспорт " if lang == "uk" else "passport "), series + rng.choice(["", " ", " №"]) + _digits(rng, 6)
@@ -101,8 +121,29 @@ def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[st
                 return ("SSN " if rng.random() < 0.5 else ""), ssn
     if kind == "dob":
         d = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(24000))
-        word = rng.choice(["дата народження ", "народилася ", "д.н. "] if lang == "uk" else ["born ", "DOB: ", "date of birth "])
-        return word, rng.choice([f"{d.day:02d}.{d.month:02d}.{d.year}", d.isoformat()])
+        word = rng.choice(["дата народження ", "народилася ", "д.н. ", "народжена ", "дата нар. ", "д/н ", "ДН "]
+                          if lang == "uk" else ["born ", "DOB: ", "date of birth ", "b. ", '{"date_of_birth":"'])
+        month = d.strftime("%B")
+        return word, rng.choice([f"{d.day:02d}.{d.month:02d}.{d.year}", d.isoformat(), f"{d.day}-{month[:3]}-{d.year}",
+                                 f"{d.day}th {month} {d.year}"])
+    if kind == "address":
+        if lang == "uk":
+            return rng.choice(["Адреса: ", "прописка: ", ""]), rng.choice([
+                f"м. Київ, вул. {rng.choice(['Хрещатик', 'Січових Стрільців', 'Лесі Українки'])}, {rng.randint(1, 150)}, "
+                f"кв. {rng.randint(1, 300)}",
+                f"{rng.randint(1000, 99999):05d}, м. Львів, просп. Свободи, буд. {rng.randint(1, 80)}",
+                f"вул. Шевченка {rng.randint(1, 200)}-{rng.choice('АБВ')}, кв. {rng.randint(1, 99)}"])
+        return rng.choice(["Ship to: ", "My address is ", ""]), rng.choice([
+            f"{rng.randint(1, 9999)} {rng.choice(['Baker', 'Main', 'Amphitheatre'])} {rng.choice(['Street', 'St', 'Pkwy', 'Road'])}"
+            f", {rng.choice(['London', 'Mountain View', 'Springfield'])}",
+            f"{rng.randint(1, 999)}B Baker Street, London NW1 6XE"])
+    if kind == "health":
+        disease = rng.choice(["депресію", "астму", "діабет", "епілепсію", "гіпертонію"] if lang == "uk" else
+                             ["HIV", "asthma", "diabetes", "anorexia", "depression"])
+        return "", rng.choice([f"Я хвора на {disease}.", f"Я хворий на {disease}.", f"У мене {disease}.",
+                               f"Мені діагностували {disease}."] if lang == "uk" else
+                              [f"I tested positive for {disease}.", f"I live with {disease}.", f"I struggle with {disease}.",
+                               f"My mother has {disease}."])
     raise ValueError(f"kind={kind!r}: choose one of {', '.join(KINDS)}")
 
 
@@ -111,7 +152,12 @@ _FULLWIDTH = {ord(c): chr(0xFF10 + i) for i, c in enumerate("0123456789")}
 _LOOKALIKE = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "A": "А", "E": "Е", "O": "О", "K": "К",
               "M": "М", "T": "Т", "B": "В", "H": "Н", "P": "Р", "C": "С", "X": "Х"}
 DISGUISES = ("plain", "fullwidth", "nbsp", "newline", "zero_width", "percent", "query", "html", "dashes",
-             "lookalike", "arabic_digits")
+             "lookalike", "arabic_digits",
+             # issue 11, second round: the classes an outside attacker found
+             "separators", "neighbour_number", "digit_lookalikes", "unicode_digits", "invisible", "break_in_group",
+             "json_escape", "base64", "double_encoded", "email_obfuscated")
+_SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_CIRCLED = "⓪①②③④⑤⑥⑦⑧⑨"
 
 
 def disguise(identifier: str, how: str, rng: random.Random) -> str:
@@ -142,6 +188,60 @@ def disguise(identifier: str, how: str, rng: random.Random) -> str:
         return identifier.replace("-", rng.choice(["\u2011", "\u2013", "\u2212"]))
     if how == "lookalike":
         return "".join(_LOOKALIKE.get(ch, ch) if rng.random() < 0.5 else ch for ch in identifier)
+    if how == "separators":  # "067/123/45/67", "4539_1488_…", "219 - 09 - 9999", "4539·1488…" (numbers only)
+        if sum(ch.isdigit() for ch in identifier) < 9 or "@" in identifier or "." in identifier:
+            return identifier
+        sep = rng.choice(["/", "_", "·", "•", " - ", " / ", "  "])
+        return identifier.replace(" ", sep).replace("-", sep)
+    if how == "neighbour_number":  # a list number, a year or an expiry glued on by a space
+        if "@" in identifier or not any(ch.isdigit() for ch in identifier):
+            return identifier
+        return rng.choice(["#1 ", "1 ", "2024 ", "42 ", "№3 "]) + identifier + rng.choice(["", " 12 27", " 5"])
+    if how == "digit_lookalikes":  # one digit written as a letter: O/О/Ο for 0, l/I for 1, З for 3, б for 6
+        spots = [k for k, ch in enumerate(identifier[:-1]) if ch in "0136" and 0 < k and identifier[k - 1].isdigit()
+                 and identifier[k + 1].isdigit()]  # inside a digit group
+        if not spots:
+            return identifier
+        k = rng.choice(spots)
+        return identifier[:k] + rng.choice({"0": "OОΟo", "1": "lI", "3": "З", "6": "б"}[identifier[k]]) + identifier[k + 1 :]
+    if how == "unicode_digits":  # superscript, circled, keycap digits
+        style = rng.randrange(3)
+        return "".join((_SUPERSCRIPT[int(ch)] if style == 0 else _CIRCLED[int(ch)] if style == 1 else f"{ch}\ufe0f\u20e3")
+                       if ch.isdigit() and ch.isascii() else ch for ch in identifier)
+    if how == "invisible":  # variation selector, bidi isolate, tag space, Hangul filler, braille blank, combining mark, NUL
+        i = rng.randrange(1, len(identifier))
+        mark = rng.choice(["\ufe0f", "\u2066", "\U000e0020", "\u3164", "\u2800", "\x00", "\x7f"])
+        return identifier[:i] + mark + identifier[i:]
+    if how == "break_in_group":  # a line break inside a digit group, or with a mail-quote prefix
+        if sum(ch.isdigit() for ch in identifier) < 9:  # a number, not a date or a house number
+            return identifier
+        spots = [k for k in range(1, len(identifier)) if identifier[k - 1].isdigit() and identifier[k].isdigit()]
+        if not spots:
+            return identifier
+        i = rng.choice(spots)
+        return identifier[:i] + rng.choice(["\n", "\r\n", "\u2028", "\n> ", "<br>", "\\n"]) + identifier[i:]
+    if how == "json_escape":  # json.dumps' ensure_ascii: every character as \uXXXX
+        return "".join(f"\\u{ord(ch):04x}" if rng.random() < 0.7 or not ch.isascii() else ch for ch in identifier)
+    if how == "base64":  # a token of its own: glued to a word it would be no base64
+        return " " + base64.b64encode(identifier.encode()).decode() + " "
+    if how == "double_encoded":  # a link inside a link, or HTML escaped twice
+        if rng.random() < 0.5:
+            return "".join(f"%25{b:02X}" for b in identifier.encode())
+        return "".join(f"&amp;#{ord(ch)};" for ch in identifier)
+    if how == "email_obfuscated":  # "olena [at] example [dot] com", "olena(собака)example.com", IDN
+        if "@" not in identifier:
+            return identifier
+        local, domain = identifier.split("@", 1)
+        style = rng.randrange(5)
+        if style == 0:
+            return f"{local} [at] {domain.replace('.', ' [dot] ')}"
+        if style == 1:
+            return f"{local}(собака){domain}"
+        if style == 2:
+            return f"{local} @ {domain}"
+        if style == 3:
+            return f"{local} at {domain.rsplit('.', 1)[0]} dot {domain.rsplit('.', 1)[1]}"
+        return f"олена{rng.randint(1, 99)}@приклад.укр"
     raise ValueError(f"how={how!r}: choose one of {', '.join(DISGUISES)}")
 
 
@@ -170,9 +270,11 @@ def glued_prompt(kind: str, rng: random.Random, *, lang: str | None = None,
         how = "fullwidth"
     shown = disguise(ident, how, rng)
     before = rng.choice(_BEFORE) if not context else ""
+    if kind in ("health", "address"):  # sentences and addresses stand apart from the words around them
+        before = rng.choice([" ", "\n", ": "]) if not context else " "
     if how == "query" and context:
         context = context.rstrip() + " "
-    after = rng.choice(_AFTER)
+    after = rng.choice(_AFTER) if kind not in ("health", "address") else rng.choice([" ", "\n", ". ", "; "])
     head, tail = rng.choice(_COMPLEX[lang]).split("{x}")
     prefix = head + before + (rng.choice([" ", ": ", ", "]) + context if context else "")
     return prefix + shown + after + tail, (len(prefix), len(prefix) + len(shown)), how
@@ -214,4 +316,30 @@ def harmless_prompt(rng: random.Random, lang: str | None = None) -> str:
         f"Населення {rng.randint(1, 9)} {rng.randint(100, 999)} {rng.randint(100, 999)} осіб ({year}).",
         f"Ми продали {n} одиниць у {year} році.",
     ]
-    return rng.choice(en if lang == "en" else uk)
+    # issue 11, second round: the false-alarm classes an outside attacker found
+    stamp = f"{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 23):02d}{rng.randint(0, 59):02d}" \
+            f"{rng.randint(0, 59):02d}"
+    ean = "482" + _digits(rng, 10)
+    sha = "".join(rng.choice("0123456789abcdef") for _ in range(40))
+    uuid = "-".join("".join(rng.choice("0123456789abcdef") for _ in range(n)) for n in (8, 4, 4, 4, 12))
+    big_id = str(rng.randint(10 ** 15, 10 ** 19 - 1))
+    tech = [
+        f"Restore backup-{stamp}.tar.gz and compare it with the previous one.",
+        f"commit {sha} broke the build; bisect from there.",
+        f"Request {uuid} failed with status {rng.randint(400, 599)}.",
+        f"user id: {big_id}, message id {str(rng.randint(10 ** 17, 10 ** 19))} in the log.",
+        f"The diabetes dataset from sklearn has {rng.randint(100, 999)} patients; fit a regression.",
+        f"SELECT diagnosis FROM patients WHERE id = {rng.randint(1, 9999)};",
+        f"The framework was born {date.strftime('%d.%m.%Y')} at a hackathon.",
+        f"Server {rng.randint(1, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}:{rng.randint(1024, 65535)} "
+        f"returned 503.",
+    ]
+    tech_uk = [
+        f"Штрихкод {ean}, ціна {rng.randint(10, 999)} грн.",
+        f"Відновіть backup-{stamp}.tar.gz і порівняйте з попереднім.",
+        f"Ідея народилася {date.strftime('%d.%m.%Y')} на хакатоні.",
+        f"Мені треба діагностувати проблему з мережею після оновлення {version}.",
+        f"Хеш коміту {sha}, збірка {rng.randint(1000, 9999)}.",
+    ]
+    pool = (en + tech) if lang == "en" else (uk + tech_uk)
+    return rng.choice(pool)

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 from labs import costs
 from labs.costs import ApiCost, BreakEven, SelfHostCost, api_cost, as_of_text, break_even
 from labs.decide import QUALITY, SENSITIVITY, decide
+from labs.display import money
 
 SCENARIOS = {"small volume": 1_000, "large volume": 100_000}
 """The two rows of the module's cost table, as requests per day. The module gives no numbers for
@@ -50,7 +51,11 @@ def selfhost_cost(option: str, *, electricity_usd_per_kwh: float = costs.EXAMPLE
 def plot_costs(api: ApiCost, selfhosts: SelfHostCost | Sequence[SelfHostCost],
                max_requests_per_day: float | None = None, ax=None):
     """Monthly cost (USD) against volume (requests/day) for the API and each self-hosted option,
-    with every break-even marked and the price dates in the title. Returns the matplotlib Figure."""
+    with every break-even marked and the price dates in the title. Returns the matplotlib Figure.
+
+    A self-hosted option with a capacity (``SelfHostCost.with_capacity``) is drawn as steps, one per added
+    machine, and its label gives one machine's capacity; one without says that its line assumes one machine
+    serves any volume (issue 17: a flat line past a machine's capacity misleads)."""
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -60,17 +65,25 @@ def plot_costs(api: ApiCost, selfhosts: SelfHostCost | Sequence[SelfHostCost],
         found = [b.requests_per_day for b in evens if b.exists]
         max_requests_per_day = 2 * max(found + [api.requests_per_day])
     volumes = np.linspace(0, max_requests_per_day, 400)
+    for host in hosts:  # each step exactly where one more machine is needed
+        cap = host.capacity_requests_per_day
+        if cap:
+            edges = np.arange(cap, max_requests_per_day, cap)
+            volumes = np.union1d(volumes, np.concatenate([edges, edges * (1 + 1e-9)]))
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 5))
     ax.plot(volumes, [api.monthly_at(v) for v in volumes], label=f"cloud API: {api.label}", lw=2)
     for host, even in zip(hosts, evens):
-        (line,) = ax.plot(volumes, [host.monthly_at(v) for v in volumes], label=f"self-hosted: {host.label}", lw=2)
+        cap = host.capacity_requests_per_day
+        limit = (f" — one machine serves {cap:,.0f}/day" if cap else
+                 " — capacity not set: assumes one machine serves any volume")
+        (line,) = ax.plot(volumes, [host.monthly_at(v) for v in volumes], label=f"self-hosted: {host.label}{limit}", lw=2)
         if even.exists and even.requests_per_day <= max_requests_per_day:
             ax.plot([even.requests_per_day], [even.monthly_usd], "o", color=line.get_color(), ms=9,
                     label=f"break-even: {even.requests_per_day:,.0f} requests/day")
             ax.axvline(even.requests_per_day, color=line.get_color(), ls=":", lw=1)
         elif not even.exists:
-            line.set_label(f"self-hosted: {host.label} (no break-even)")
+            line.set_label(f"self-hosted: {host.label}{limit} (no break-even)")
     thinking = f" + {api.reasoning_tokens:g} reasoning" if api.reasoning_tokens else ""
     ax.set_title(f"Monthly cost vs volume ({api.input_tokens:g} in + {api.output_tokens:g} out{thinking} tokens per request)\n"
                  + textwrap.fill(as_of_text(api, *hosts), 110), fontsize=9)
@@ -97,7 +110,8 @@ def scenario_table(api_models: Iterable[str] = ("gpt-4o-mini", "gpt-4o"),
     (hidden, per request) are billed as output to the reasoning models among ``api_models``
     (:data:`labs.costs.REASONING_BILLING`); other models get 0 and the column says so. ``capacity``
     (requests/day one machine serves) adds machines where a volume needs them; ``selfhost_kwargs``
-    go to :func:`selfhost_cost` (electricity price, utilisation, ...)."""
+    go to :func:`selfhost_cost` (electricity price, utilisation, ...). A fixed monthly cost is named in
+    the ``option`` column, so a rental with it is not mistaken for the bare rental (issue 17)."""
     import pandas as pd
 
     rows = []
@@ -115,8 +129,10 @@ def scenario_table(api_models: Iterable[str] = ("gpt-4o-mini", "gpt-4o"),
             h = selfhost_cost(option, **selfhost_kwargs)
             if capacity:
                 h = h.with_capacity(capacity)
+            fixed = h.breakdown.get("fixed", 0.0)
+            label = h.label + (f" + {money(fixed)}/month fixed (your input)" if fixed else "")
             rows.append({"scenario": scenario, "requests_per_day": volume, "kind": "self-hosted",
-                         "reasoning_tokens": "", "option": h.label + (f" ×{h.machines_for(volume)}" if h.machines_for(volume) > 1 else ""),
+                         "reasoning_tokens": "", "option": label + (f" ×{h.machines_for(volume)}" if h.machines_for(volume) > 1 else ""),
                          "usd_per_month": round(h.monthly_at(volume), 2), "module_says": claim.get("self-hosted", ""),
                          "prices_as_of": "; ".join(f"{k} {v}" for k, v in h.as_of.items())})
     return pd.DataFrame(rows)
@@ -139,8 +155,8 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    style = {"description_width": "200px"}
-    layout = w.Layout(width="620px")
+    style = {"description_width": "initial"}  # every label in full ("capacity (requests/day/machine, ...)" was cut off)
+    layout = w.Layout(width="720px")
     controls = {
         "api_model": w.Dropdown(options=list(costs.api_prices()), value=api_model, description="API model",
                                 style=style, layout=layout),

@@ -34,7 +34,7 @@ from typing import Callable, Iterable
 from labs.grading.intake import Refusal, find_reference, read_notebook, same_student, submissions_in
 from labs.grading.protocol import MARKS, Mark, RunState
 from labs.grading.results import MAX_FLAGS, ExerciseGrade, Job, SubmissionGrade, WorkerResult, cap
-from labs.grading.sandbox import Limits, SandboxUnavailable, bwrap_problem
+from labs.grading.sandbox import Limits, SandboxUnavailable, bwrap_problem, kill_cgroup, leftover_cgroup
 from labs.inputs import whole
 
 CELL_TIMEOUT = 60.0
@@ -144,6 +144,7 @@ def _run_worker(job: Job, workdir: Path, limit: float) -> tuple[WorkerResult | N
             stopped = True
             _kill_group(worker.pid)
             worker.wait()
+    kill_cgroup(leftover_cgroup(worker.pid))  # a killed worker leaves its sandbox's cgroup behind
     pid_file = workdir / "kernel.pid"
     if pid_file.exists() and pid_file.read_text().strip().isdigit():  # without a sandbox the kernel may outlive its worker
         _kill_group(int(pid_file.read_text()))

@@ -137,6 +137,17 @@ def in_cgroup(group: Path | None, command: list[str]) -> list[str]:
 PIDS_CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
 
 
+def cgroup_name(worker_pid: int) -> str:
+    """The pids cgroup of the worker ``worker_pid``'s sandbox (the grader removes it if the worker cannot)."""
+    return f"labs-grade-{worker_pid}"
+
+
+def leftover_cgroup(worker_pid: int) -> Path | None:
+    """The worker's pids cgroup when it is still there (the worker was killed before it removed it)."""
+    return next((root / cgroup_name(worker_pid) for root in PIDS_CGROUP_ROOTS
+                 if (root / cgroup_name(worker_pid)).is_dir()), None)
+
+
 def pids_cgroup(name: str, limit: int) -> Path | None:
     """A new pids cgroup holding at most ``limit`` processes, where this process may make one (as root
     ``RLIMIT_NPROC`` does not apply); ``None`` elsewhere."""

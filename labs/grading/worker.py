@@ -31,7 +31,7 @@ from typing import Any
 from labs.grading.protocol import REPLY_MIME, Kind, Op, RunState, Status
 from labs.grading.remote import KernelGone, RemoteNamespace, Session
 from labs.grading.results import CheckOutcome, ExerciseResult, Job, WorkerResult, cap
-from labs.grading.sandbox import Limits, bwrap_argv, in_cgroup, kill_cgroup, limited, pids_cgroup
+from labs.grading.sandbox import Limits, bwrap_argv, cgroup_name, in_cgroup, kill_cgroup, limited, pids_cgroup
 
 ONLY_CHECKS = re.compile(r"""\s*(check\(\s*["'][\w.\-]+["']\s*\)\s*;?\s*)+""")
 """A cell that does nothing but call ``check(...)``: the worker grades instead of running it."""
@@ -211,7 +211,7 @@ class Worker(Session):
                                                    f"notebook): {type(exc).__name__}: {exc}"))
         self.nb = nbformat.read(job.notebook, as_version=4)
         cells = list(self.nb.cells)
-        cgroup = pids_cgroup(f"labs-grade-{os.getpid()}", self.limits.processes)
+        cgroup = pids_cgroup(cgroup_name(os.getpid()), self.limits.processes)
         km, cwd = _kernel_manager(job, self.limits, cgroup)
         client = self.client = _client_class()(self.nb, km=km, timeout=max(1, int(job.cell_timeout)),
                                                interrupt_on_timeout=True, allow_errors=True, iopub_timeout=10)
@@ -261,11 +261,18 @@ class Worker(Session):
         finally:
             watchdog.cancel()
             self._kill()
+            self._reap()  # a dead child not waited for still counts as a member of its cgroup
             kill_cgroup(cgroup)
             if self.proxy is not None:
                 self.proxy.stop()
             self.result.output_dropped_bytes = client.dropped
             self.save()
+
+    def _reap(self) -> None:
+        try:
+            self.client.km.provisioner.process.wait(10)
+        except Exception:  # already reaped, never started, or stuck: kill_cgroup handles what is left
+            pass
 
     def _kill(self) -> None:
         """Stop the kernel's whole process tree (the sandbox's PID namespace dies with its first process)."""

@@ -5,19 +5,32 @@
 ============  ===========================================================================
 kind          what, and what keeps a random number out
 ============  ===========================================================================
-``email``     e-mail addresses
-``phone``     international (+380 67 123 45 67, +44 20 7946 0958), Ukrainian national
-              (067-123-45-67, (044) 123 45 67) and US (415-555-0132) forms
-``card``      payment cards, 13-19 digits in card-like groups, **Luhn-checked**
+``email``     e-mail addresses, also spaced or spelled out ("olena [at] example [dot] com",
+              "(собака)") and in Cyrillic (IDN: "олена@приклад.укр")
+``phone``     international (+380 67 123 45 67, 00380…), Ukrainian national (067-123-45-67,
+              (044) 123 45 67, 8 (067) …), US (415-555-0132) and other national forms; a US or
+              foreign national number needs its country's grouping or a word such as "тел"
+``card``      payment cards: **issuer prefix (IIN) and length**, **Luhn-checked** (a labelled card
+              with a typo counts too)
 ``iban``      IBANs (UA and others), **mod-97 checked** with the country's length
 ``tax_id``    Ukrainian РНОКПП/ІПН: 10 digits, **weighted checksum** and context: a tax
-              keyword nearby, or "номер"/"ID" right before a plausible birth date
-``passport``  Ukrainian passports: old booklet (МК 123456) and ID card (9 digits, with a
-              keyword), foreign passports (FE123456, with a keyword)
-``ssn``       US Social Security numbers (issuable ranges only)
-``dob``       a date next to "born", "date of birth", "дата народження", "р.н." ...
+              keyword within 300 characters (РНОКПП, ІПН, RNOKPP, "rnokpp" as a JSON key or CSV
+              header, "код отримувача" ...), or "номер"/"ID"/"мій" right before a plausible birth date
+``passport``  Ukrainian passports: old booklet (МК 123456, "серії МК № 123456", "мк-123 456"),
+              ID card (9 digits), foreign passports and licences (FE123456, with a keyword)
+``ssn``       US Social Security numbers (issuable ranges, known public examples excluded)
+``dob``       a date next to "born", "date of birth", "дата народження", "д/н", "р.н." ...,
+              not when a thing was born ("Ідея народилася ...")
 ``health``    diagnoses and medications *about a person* (see :mod:`labs.router.health`)
+``address``   postal addresses: Ukrainian street forms (вул./просп./пров. ... with a house
+              number, кв., м., a postcode) and English ones (221B Baker Street, London NW1 6XE)
 ============  ===========================================================================
+
+A number is read as digit groups joined by any short run of separators ("067/123/45/67",
+"4539_1488", "219 - 09 - 9999"); every window of whole groups is tried against each kind, so a
+neighbouring number ("#1 4539 1488 0343 6467") cannot hide one. What stays undetected: a number
+with no label and no telling shape ("3124167891" is also a token count), digits spelled as words,
+names and free-form addresses.
 
 Numbers that are not personal — prices, years, versions, parameter counts, order and
 invoice numbers — fail the checksums, the grouping or the context rules, and a number
@@ -122,7 +135,8 @@ _NOT_CARD_BEFORE = re.compile(r"(?<![^\W\d_])(?:id|ids|uid|user\s*id|message|msg
                               r"\s*[:#/]?\s*$")
 _CARD_CONTEXT = re.compile(r"(?:card|картк\w*|карт[аиуіо]\w*|visa|master\s?card|maestro|amex|кредитк\w*|cvv|cvc)")
 _SSN_CONTEXT = re.compile(r"(?:(?<![a-z])ssn(?![a-z])|social\s+security|соц\w*\s+страх\w*)")
-_SSN_NOT_ISSUED = frozenset({"078051120", "123456789", "219099999"} - {"219099999"})  # known public examples
+# Published examples, never anyone's (078-05-1120, the Woolworth wallet card; 123-45-6789)
+_SSN_NOT_ISSUED = frozenset({"078051120", "123456789"})
 
 _DOB_BEFORE = re.compile(
     r"(?:(?<![a-z])(?:born|b\.|birth(?:day|date)?|d\.?o\.?b\.?)(?![a-z])|date[\s_\-]*of[\s_\-]*birth|"
@@ -152,7 +166,6 @@ def _not_personal_context(low: str, start: int) -> bool:
 # starts at every letter of "a.a.a.a…" and runs to a far "@" is quadratic. The local part and
 # the domain may be in any script ("олена@приклад.укр"); glued to a word of another script
 # ("Пишітьolena@…"), the address starts where the script changes.
-_AT = re.compile(r"@|\[at\]|\(at\)|\{at\}|<at>|\[собака\]|\(собака\)|(?<=\s)(?:at|собака|sobaka)(?=\s)")
 _AT_GATE = ("@", "[at]", "(at)", "{at}", "<at>", " at ", "[собака]", "(собака)", " собака ", " sobaka ")
 # a spaced dot only with a space on both sides: ". Next" after an address is a sentence's end
 _DOT = r"(?:\.|\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s?\{dot\}\s?|\s(?:dot|крапка|точка)\s)"
@@ -340,8 +353,9 @@ def _regrouped(sizes: list[int]) -> list[list[int]]:
 
 
 def _card_shaped(sizes: list[int]) -> bool:
-    """Written as a card is: one block, 4-4-4-4(-3), 4-6-5, 8-8, or one digit a group."""
-    return len(sizes) == 1 or all(n == 1 for n in sizes) or sizes in ([4, 6, 5], [4, 6, 4], [8, 8]) or (
+    """Written as a card is: one block (or one block broken once by a line break: two groups),
+    4-4-4-4(-3), 4-6-5, or one digit a group."""
+    return len(sizes) <= 2 or all(n == 1 for n in sizes) or sizes in ([4, 6, 5], [4, 6, 4]) or (
         all(n == 4 for n in sizes[:-1]) and 1 <= sizes[-1] <= 4)
 
 
@@ -413,7 +427,10 @@ def _date_led(view: str, groups: list[tuple[int, int]], i: int) -> bool:
     if i + 2 >= len(groups):
         return False
     (a, b), (c, d), (e, f) = groups[i : i + 3]
-    return b - a <= 2 and d - c <= 2 and f - e == 4 and view[b:c] in (".", "/") and view[d:e] == view[b:c]
+    if not (b - a <= 2 and d - c <= 2 and f - e == 4 and view[b:c] in (".", "/") and view[d:e] == view[b:c]):
+        return False
+    day, month, year = int(view[a:b]), int(view[c:d]), view[e:f]
+    return 1 <= day <= 31 and 1 <= month <= 31 and year[:2] in ("19", "20")
 
 
 def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:

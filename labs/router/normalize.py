@@ -370,6 +370,8 @@ def _apply(text: str, pieces, starts: list[int] | None, ends: list[int] | None):
 _LOOK = re.escape("".join(DIGIT_LOOKALIKES))
 _DIGIT_TOKEN = re.compile(rf"[{_LOOK}]*+\d[\d{_LOOK}]*+")
 _DIGITS = re.compile(r"\d++")
+_NEXT_GROUP = re.compile(r"[ \-./]?\d")
+_PREV_GROUP = re.compile(r"\d[ \-./]?$")
 _SPOT = re.compile(rf"\d[{_LOOK}]|[{_LOOK}]\d")
 _LOOKSET = frozenset(DIGIT_LOOKALIKES)
 _LOOK_CHARS = "".join(DIGIT_LOOKALIKES)
@@ -395,14 +397,20 @@ def _fold_digit_match(m: re.Match) -> str:
     if (head or tail or text[m.start() - 1 : m.start()].isalpha() or text[m.end() : m.end() + 1].isalpha()) \
             and sum(ch.isdigit() for ch in token) < 3 and not interior:
         return head + token + tail
-    return head + _fold_digit_token(token) + tail if token else head + tail
+    if not token:
+        return head + tail
+    after_digits = bool(_PREV_GROUP.search(text[max(0, m.start() - 2) : m.start()]))
+    in_number = after_digits or bool(_NEXT_GROUP.match(text, m.end()))
+    return head + _fold_digit_token(token, in_number, after_digits) + tail
 
 
-def _fold_digit_token(token: str) -> str:
+def _fold_digit_token(token: str, in_number: bool = False, after_digits: bool = False) -> str:
+    """``token`` with its look-alike letters as digits, when digits dominate it (or it is one group of
+    a longer number: "3782 822463 1OOO5")."""
     digits = sum(ch.isdigit() for ch in token)
-    if digits == len(token) or len(token) < 2 or 2 * digits < len(token):
+    if digits == len(token) or len(token) < 2 or (2 * digits < len(token) and not (in_number and len(token) >= 3)):
         return token
-    if not token[0].isdigit() and not token[1].isdigit():
+    if not token[0].isdigit() and not token[1].isdigit() and not after_digits:
         return token[:2] + _fold_digit_token(token[2:])  # two letters, then a number: "ВВ605048" is a passport
     if token[0] == token[-1] == "|":
         return "|" + token[1:-1].translate(_DIGIT_TABLE) + "|"  # a table cell "|0671234567|"

@@ -286,7 +286,7 @@ _RUN = re.compile(rf"\d++(?:[{re.escape(SEPARATORS)}]{{1,4}}+\d++)*+")
 _GROUP = re.compile(r"\d++")
 _HEX_PAIRS = re.compile(r"(?:[0-9a-f]{2} ){2}[0-9a-f]?$")
 _LONG_DIGITS = re.compile(r"\d(?:[ \-./_·•*+]{0,3}\d){9,}")
-_IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_IP = re.compile(r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")  # no 067
 _HEX_TOKEN = re.compile(r"[0-9a-fA-F\-]{0,80}")
 _UA_MOBILE = frozenset("39 50 63 66 67 68 73 89 91 92 93 94 95 96 97 98 99".split())
 # Country codes of the "00" international prefix (the common ones, with Ukraine's neighbours).
@@ -467,7 +467,8 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
                 not_personal = _not_personal_context(low, gs)
             if not_personal:
                 break
-            if 14 <= n <= 19 and card_iin_ok(digits) and any(_card_shaped(v) for v in _regrouped(sizes)) \
+            if 14 <= n <= 19 and card_iin_ok(digits) and (_card_shaped(sizes) or any(
+                    _card_shaped(sizes[: k - 1] + [sizes[k - 1] + sizes[k]] + sizes[k + 1 :]) for k in range(1, len(sizes)))) \
                     and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
                 labelled = context("card", _CARD_CONTEXT, 40)
                 # a labelled card with a typo still is one; 17-19 digits (rare cards, common big ids) need the label

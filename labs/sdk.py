@@ -77,11 +77,13 @@ def unavailable() -> str | None:
 
 
 def run_example(script: str, *args: str, host: str | None = None, env: dict[str, str] | None = None,
-                timeout: float = 120.0) -> Any:
+                stdin: str | None = None, timeout: float = 120.0) -> Any:
     """Run ``sdk/<script>`` with Node and return the JSON document it printed last.
 
     ``host``: the model server (an ``OLLAMA_HOST`` value; default: ``OLLAMA_HOST`` itself), passed to
-    the example as ``OLLAMA_HOST``. ``env``: more environment variables for it. ``timeout`` in seconds.
+    the example as ``OLLAMA_HOST``. ``env``: more environment variables for it. ``stdin``: text written
+    to its standard input (UTF-8; a prompt of any length or character goes here, not in ``args``,
+    which the OS limits). ``timeout`` in seconds.
     Raises :class:`NodeMissing` (with the install command), :class:`ExampleFailed` (exit status and
     stderr), or ``TimeoutError``.
     """
@@ -94,7 +96,8 @@ def run_example(script: str, *args: str, host: str | None = None, env: dict[str,
     child_env = {**os.environ, "OLLAMA_HOST": url, **(env or {})}
     try:
         proc = subprocess.run([shutil.which("node") or "node", "--import", "tsx", script, *args], cwd=SDK_DIR,
-                              env=child_env, capture_output=True, text=True, timeout=timeout)
+                              env=child_env, input=stdin if stdin is not None else "", capture_output=True,
+                              text=True, encoding="utf-8", timeout=timeout)
     except subprocess.TimeoutExpired:
         raise TimeoutError(f"sdk/{script} did not finish within {timeout} s (is the model server at {url} busy?)") from None
     if proc.returncode != 0:
@@ -110,8 +113,9 @@ def run_example(script: str, *args: str, host: str | None = None, env: dict[str,
 class SmartRouteRun:
     """One run of the module's ``smartRoute`` (or ``processSensitiveData``) in TypeScript.
 
-    ``how``: "simple", "complex" or "sensitive"; ``model_id``: the model that answered, as its server
-    named it (``routed`` follows from it); ``cloud_requests``: what the stand-in cloud recorded during
+    ``how``: "simple", "complex" or "sensitive"; ``model_id``: the AI SDK's ``response.modelId`` (the
+    cloud's own word; on the local side the model the script asked for, as ``ollama-ai-provider`` 1.2
+    reports none), so ``routed`` is the script's label and ``cloud_requests`` the evidence; ``cloud_requests``: what the stand-in cloud recorded during
     this run (empty for a real cloud, which shows nothing); ``leaked``: the prompt reached the stand-in.
     """
 
@@ -147,13 +151,13 @@ def smart_route(prompt: str, how: str, *, cloud: "StandInCloud | None" = None, h
     if how not in ("simple", "complex", "sensitive"):
         raise ValueError(f"how={how!r}: use 'simple' or 'complex' (smartRoute) or 'sensitive' (processSensitiveData)")
     if cloud is None and os.environ.get("OPENAI_API_KEY"):
-        out = run_example("smart-route.ts", how, prompt, host=host, timeout=timeout)
+        out = run_example("smart-route.ts", how, host=host, stdin=prompt, timeout=timeout)
         return _route_run(prompt, how, out, [])
     own = cloud is None
     cloud = (cloud or StandInCloud()).start()
     try:
         before = len(cloud.requests)
-        out = run_example("smart-route.ts", how, prompt, host=host, timeout=timeout,
+        out = run_example("smart-route.ts", how, host=host, stdin=prompt, timeout=timeout,
                           env={"OPENAI_BASE_URL": cloud.base_url, "OPENAI_API_KEY": STAND_IN_KEY})
         return _route_run(prompt, how, out, cloud.requests[before:])
     finally:

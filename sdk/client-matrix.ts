@@ -21,7 +21,7 @@ if (!process.env.MATRIX_INPUT) {
 const input = JSON.parse(process.env.MATRIX_INPUT) as {
   model: string; missing: string; numPredict: number; objectTokens: number; abortTokens: number; prompt: string;
   system: string; history: { role: 'user' | 'assistant'; content: string }[]; objectPrompt: string;
-  abortPrompt: string; embedInput: string[];
+  abortPrompt: string; embedInput: string[]; rowTimeoutMs: number;
 };
 const MODEL = input.model;
 const MISSING = input.missing;
@@ -35,6 +35,7 @@ const OBJECT_PROMPT = input.objectPrompt;
 const EMBED_INPUT = input.embedInput;
 const ABORT_PROMPT = input.abortPrompt;
 const ABORT_TOKENS = input.abortTokens;
+const ROW_TIMEOUT_MS = input.rowTimeoutMs;
 
 type Facts = Record<string, unknown>;
 type Case = () => Promise<Facts>;
@@ -60,6 +61,48 @@ async function thrown(run: () => Promise<unknown>): Promise<Facts> {
   return { error: null };
 }
 
+/** `run`, or an error naming `what` after `ms`: a promise that never settles (the AI SDK 4.3's
+ *  `result.finishReason` after a stream error or an abort) must cost one row, not the whole report. */
+async function within<T>(run: () => Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what} did not settle within ${ms} ms`),
+                                                  { name: 'RowTimeout' })), ms);
+  });
+  try {
+    return await Promise.race([run(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Read an AI SDK stream's parts: the text pieces, and the finish from the `finish` part itself (never
+ *  `await result.finishReason`, which never settles after an error). An error part is thrown. */
+async function readParts(parts: AsyncIterable<any>, onPiece: (n: number) => void = () => {}) {
+  let chunks = 0;
+  let text = '';
+  let finish: { finishReason: string; usage: { promptTokens: number; completionTokens: number } } | null = null;
+  for await (const part of parts) {
+    if (part.type === 'text-delta' && part.textDelta) {
+      chunks += 1;
+      text += part.textDelta;
+      onPiece(chunks);
+    } else if (part.type === 'finish') {
+      finish = part;
+    } else if (part.type === 'error') {
+      throw part.error;
+    }
+  }
+  return { chunks, text, finish };
+}
+
+/** How a stream that was aborted after its first piece ended, in the facts every client reports:
+ *  `chunks` (all pieces that arrived, before and after the abort), `finished` (a normal end was seen),
+ *  `endedBy` (the error the client raised, or 'finished'), `aborted` (the abort was really called). */
+function abortFacts(chunks: number, finished: boolean, endedBy: string, aborted: boolean): Facts {
+  return { chunks, finished, endedBy, aborted, requested: ABORT_TOKENS };
+}
+
 function usage(u: { promptTokens: number; completionTokens: number } | undefined) {
   return { promptTokens: u?.promptTokens ?? null, completionTokens: u?.completionTokens ?? null };
 }
@@ -73,14 +116,9 @@ function aiSdkCases(model: (id: string, settings?: { structuredOutputs?: boolean
       return { text: r.text, finishReason: r.finishReason, ...usage(r.usage) };
     },
     stream: async () => {
-      const r = streamText({ model: model(MODEL), prompt: PROMPT, ...SHORT });
-      let chunks = 0;
-      let text = '';
-      for await (const piece of r.textStream) {
-        if (piece) chunks += 1;
-        text += piece;
-      }
-      return { chunks, text, finishReason: await r.finishReason, ...usage(await r.usage) };
+      const r = streamText({ model: model(MODEL), prompt: PROMPT, ...SHORT, onError: () => {} });
+      const { chunks, text, finish } = await readParts(r.fullStream);
+      return { chunks, text, finishReason: finish?.finishReason ?? null, ...usage(finish?.usage) };
     },
     chat: async () => {
       const r = await generateText({ model: model(MODEL), system: SYSTEM, messages: HISTORY, ...SHORT });
@@ -101,17 +139,20 @@ function aiSdkCases(model: (id: string, settings?: { structuredOutputs?: boolean
       const r = streamText({ model: model(MODEL), prompt: ABORT_PROMPT, ...SHORT,
                              maxTokens: ABORT_TOKENS, abortSignal: controller.signal, onError: () => {} });
       let chunks = 0;
+      let finished = false;
       let endedBy = 'finished';
       try {
-        for await (const piece of r.textStream) {
-          if (piece) chunks += 1;
-          if (chunks === 1) controller.abort();
-        }
+        const read = await readParts(r.fullStream, (n) => {
+          chunks = n;
+          if (n === 1) controller.abort();
+        });
+        finished = read.finish !== null;
       } catch (e) {
+        if (!controller.signal.aborted) throw e; // an error before the abort is the row's failure
         endedBy = (e as Error).name;
       }
-      if (endedBy === 'finished' && controller.signal.aborted) endedBy = 'AbortError';
-      return { chunksBeforeAbort: chunks, endedBy, ...(await followUp(() => generateText({ model: model(MODEL), prompt: PROMPT, ...SHORT }).then((x) => x.text))) };
+      return { ...abortFacts(chunks, finished, endedBy, controller.signal.aborted),
+               ...(await followUp(() => generateText({ model: model(MODEL), prompt: PROMPT, ...SHORT }).then((x) => x.text))) };
     },
   };
 }
@@ -171,16 +212,23 @@ const ollamaJsCases: Record<string, Case> = {
     const stream = await client.generate({ model: MODEL, prompt: ABORT_PROMPT, stream: true,
                                            options: { ...OPTIONS, num_predict: ABORT_TOKENS } });
     let chunks = 0;
+    let finished = false;
+    let aborted = false;
     let endedBy = 'finished';
     try {
       for await (const part of stream) {
         if (part.response) chunks += 1;
-        if (chunks === 1) stream.abort();
+        if (part.done) finished = true;
+        if (chunks === 1 && !aborted) {
+          stream.abort();
+          aborted = true;
+        }
       }
     } catch (e) {
+      if (!aborted) throw e;
       endedBy = (e as Error).name;
     }
-    return { chunksBeforeAbort: chunks, endedBy,
+    return { ...abortFacts(chunks, finished, endedBy, aborted),
              ...(await followUp(() => client.generate({ model: MODEL, prompt: PROMPT, options: OPTIONS }).then((x) => x.response))) };
   },
 };
@@ -198,11 +246,13 @@ for (const [name, cases] of Object.entries(CLIENTS)) {
     if (only.size && !only.has(`${name}/${call}`) && !only.has(name)) continue;
     const started = performance.now();
     try {
-      results.push({ client: name, call, ok: true, facts: await run(), ms: Math.round(performance.now() - started) });
+      const facts = await within(run, ROW_TIMEOUT_MS, `${name} · ${call}`);
+      results.push({ client: name, call, ok: true, facts, ms: Math.round(performance.now() - started) });
     } catch (e) {
       results.push({ client: name, call, ok: false, error: describe(e), ms: Math.round(performance.now() - started) });
     }
   }
 }
-console.log(JSON.stringify({ host: parseHost(), model: MODEL, node: process.version,
-                              schema: zodSchema(SCHEMA).jsonSchema, results }));
+// exit once printed: a row that timed out may still hold a connection open
+process.stdout.write(`${JSON.stringify({ host: parseHost(), model: MODEL, node: process.version,
+                                         schema: zodSchema(SCHEMA).jsonSchema, results })}\n`, () => process.exit(0));

@@ -4,6 +4,10 @@
 //   unset -> http://127.0.0.1:11434    '1.2.3.4' -> http://1.2.3.4:11434    ':5000' -> http://127.0.0.1:5000
 //   'https://example.com' -> https://example.com:443    'http://h:8080/ollama/' -> http://h:8080/ollama
 
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = 11434;
 
@@ -47,8 +51,25 @@ export function ollamaOpenAIURL(): string {
   return `${parseHost()}/v1`;
 }
 
+/** True when the file whose `import.meta.url` is `moduleUrl` is the script Node was started with.
+ *  Compares file paths, not URLs: `import.meta.url` is percent-encoded (a space is %20, Cyrillic
+ *  letters are %D0%..), `process.argv[1]` is not, so a folder like `Мій курс/module 29` would never
+ *  match as text. Symlinks are resolved on both sides, as Node resolves the script it loads. */
+export function isMain(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  return real(fileURLToPath(moduleUrl)) === real(script);
+}
+
 // `tsx host.ts VALUE...` prints what each value parses to (JSON), for the cross-language test.
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   const out = process.argv.slice(2).map((v) => {
     try {
       return { value: v, url: parseHost(v) };

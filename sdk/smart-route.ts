@@ -5,11 +5,11 @@
 //   lesson 3's STAND-IN cloud (a local recorder, not a model, see labs/router/cloud.py) unless a real
 //   OPENAI_API_KEY is in the environment; the key itself is read by @ai-sdk/openai from the
 //   environment and never printed.
-// Run: `npx tsx smart-route.ts simple|complex|sensitive "<prompt>"` — prints one JSON line.
+// Run: `npx tsx smart-route.ts simple|complex|sensitive "<prompt>"` (or the prompt on stdin) — prints one JSON line.
 import { generateText } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOllama } from 'ollama-ai-provider';
-import { ollamaApiURL } from './host.ts';
+import { isMain, ollamaApiURL } from './host.ts';
 
 // workbook: the module imports the default `openai` from '@ai-sdk/openai', which always calls
 // api.openai.com; createOpenAI with the same defaults can be pointed elsewhere.
@@ -36,14 +36,22 @@ export async function processSensitiveData(data: string) {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const [how, prompt] = process.argv.slice(2);
-  if (!['simple', 'complex', 'sensitive'].includes(how) || prompt === undefined) {
-    console.error('usage: tsx smart-route.ts simple|complex|sensitive "<prompt>"');
+if (isMain(import.meta.url)) {
+  const [how, argPrompt] = process.argv.slice(2);
+  if (!['simple', 'complex', 'sensitive'].includes(how)) {
+    console.error('usage: tsx smart-route.ts simple|complex|sensitive ["<prompt>"]   (no prompt: read it from stdin)');
     process.exit(2);
   }
+  // workbook: the prompt may come on stdin, so a long one (or one with any character) needs no argv
+  let prompt = argPrompt;
+  if (prompt === undefined) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    prompt = Buffer.concat(chunks).toString('utf8');
+  }
   const result = how === 'sensitive' ? await processSensitiveData(prompt) : await smartRoute(prompt, how as 'simple' | 'complex');
-  // which model answered is the server's own word (response.modelId), not this script's guess
+  // modelId is the AI SDK's response.modelId: the server's own word on the cloud side (/v1); ollama-ai-provider 1.2
+  // returns no response metadata, so on the local side it is the model this script asked for
   console.log(JSON.stringify({ how, modelId: result.response.modelId, text: result.text, usage: result.usage,
                                finishReason: result.finishReason }));
 }

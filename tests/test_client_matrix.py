@@ -36,7 +36,8 @@ INPUT = {
     "missing": "no-such-model:1b",
     "numPredict": NUM_PREDICT,
     "objectTokens": 32,
-    "abortTokens": 256,  # long enough that the stream is still running when it is aborted
+    # long: a stream that is really aborted after its first piece ends far short of it (see check())
+    "abortTokens": 1024,
     "prompt": "Say hello.",
     "system": "You are a terse assistant. Answer in one word.",
     "history": [{"role": "user", "content": "My name is Olena."},
@@ -45,6 +46,7 @@ INPUT = {
     "objectPrompt": 'Is water wet? Answer in JSON with the key "answer".',
     "abortPrompt": "Count from one to one hundred.",
     "embedInput": ["a cat", "a dog"],
+    "rowTimeoutMs": 300_000,  # one TypeScript row that never settles costs that row, not the report
 }
 OPTIONS = {"num_predict": NUM_PREDICT, "temperature": 0, "seed": 42}
 
@@ -110,14 +112,37 @@ def _native_stream(chunks) -> dict:
     return {"chunks": n, **_native_facts(last, text)}
 
 
-def _native_abort(stream, follow: Callable[[], str]) -> dict:
-    n = 0
-    for part in stream:
-        n += bool(part.get("response"))
-        if n == 1:
-            break  # leaving the loop closes the response: the server sees the client go away
-    getattr(stream, "close", lambda: None)()
-    return {"chunksBeforeAbort": n, "endedBy": "closed", **_follow_up(follow)}
+def _abort_after_first(parts, close: Callable[[], None]) -> dict:
+    """Close a stream after its first piece, then keep reading the SAME iterator to see how it ended.
+
+    ``parts`` yields ``(piece, done)``; ``close`` is the client's own way to abort (it closes the HTTP
+    response, so the server sees the client go away). The facts are what happened, not what we hope:
+    ``chunks`` (all pieces, before and after the close), ``finished`` (a ``done``/finish was seen),
+    ``endedBy`` ('closed' when the iterator simply stopped after the close, else the error it raised,
+    or 'finished' when it ran to its end without the close taking effect), ``aborted``.
+    """
+    chunks, finished, aborted, ended = 0, False, False, "finished"
+    it = iter(parts)
+    try:
+        for piece, done in it:
+            chunks += bool(piece)
+            finished = finished or bool(done)
+            if chunks == 1 and not aborted:
+                close()
+                aborted = True
+        if aborted and not finished:
+            ended = "closed"
+    except Exception as exc:  # noqa: BLE001 — after the close, the error IS how it ended
+        if not aborted:
+            raise
+        ended = type(exc).__name__
+    return {"chunks": chunks, "finished": finished, "endedBy": ended, "aborted": aborted,
+            "requested": INPUT["abortTokens"]}
+
+
+def _native_abort(stream, follow: Callable[[], str], parts=None) -> dict:
+    parts = parts if parts is not None else ((c.get("response"), c.get("done")) for c in stream)
+    return {**_abort_after_first(parts, stream.close), **_follow_up(follow)}
 
 
 def _parsed(text: str) -> dict:
@@ -181,8 +206,8 @@ def ollama_case(url: str, call: str) -> dict:
     if call == "abort":
         stream = client.generate(model=m, prompt=INPUT["abortPrompt"], stream=True,
                                  options={**OPTIONS, "num_predict": INPUT["abortTokens"]})
-        return _native_abort((dict(c) for c in stream),
-                             lambda: client.generate(model=m, prompt=INPUT["prompt"], options=OPTIONS).response)
+        return _native_abort(stream, lambda: client.generate(model=m, prompt=INPUT["prompt"], options=OPTIONS).response,
+                             parts=((c.response, c.done) for c in stream))
     raise ValueError(call)
 
 
@@ -227,13 +252,9 @@ def openai_case(url: str, call: str) -> dict:
     if call == "abort":
         stream = client.chat.completions.create(model=m, messages=[{"role": "user", "content": INPUT["abortPrompt"]}],
                                                 stream=True, **{**short, "max_tokens": INPUT["abortTokens"]})
-        n = 0
-        for c in stream:
-            n += bool(c.choices and c.choices[0].delta.content)
-            if n == 1:
-                break
-        stream.close()
-        return {"chunksBeforeAbort": n, "endedBy": "closed",
+        parts = ((c.choices[0].delta.content if c.choices else None,
+                  bool(c.choices and c.choices[0].finish_reason)) for c in stream)
+        return {**_abort_after_first(parts, stream.close),
                 **_follow_up(lambda: client.chat.completions.create(model=m, messages=user, **short)
                              .choices[0].message.content)}
     raise ValueError(call)
@@ -276,9 +297,16 @@ def check(client: str, call: str, facts: dict) -> None:
         err = facts.get("error") or {}
         _need(err.get("status") == 404, "an unknown model should be an HTTP 404 error", facts)
         _need(INPUT["missing"] in f"{err.get('message')} {err.get('body')}", "the error should name the model", facts)
-    if call == "abort":
-        _need(facts.get("chunksBeforeAbort", 0) >= 1, "at least one chunk before the abort", facts)
-        _need(facts.get("endedBy") in ("AbortError", "closed"), "the stream should end by the abort", facts)
+    if call == "abort":  # aborted after the first piece of a long generation
+        _need(facts.get("aborted") is True and facts.get("chunks", 0) >= 1, "the stream should be aborted after "
+              "its first piece", facts)
+        _need(facts.get("finished") is False and facts.get("endedBy") != "finished",
+              "the client should see the abort, not a normal finish", facts)
+        if client in JS_CLIENTS:  # each JS client raises its AbortError; Python's close simply stops
+            _need(facts.get("endedBy") == "AbortError", "the client should raise AbortError", facts)
+        # the server-agnostic proof that the stream stopped: far fewer pieces than were requested
+        _need(facts["chunks"] < facts["requested"] // 4, f"the stream should end well before the "
+              f"{facts['requested']} tokens requested", facts)
         _need((facts.get("followUp") or {}).get("ok") is True, "the server should keep serving after the abort", facts)
 
 
@@ -352,7 +380,8 @@ def test_host_rules_match_python():
     import labs.host
 
     values = re.findall(r">>> parse_host\('([^']*)'\)", labs.host.parse_host.__doc__ or "")
-    values += ["x:0", "http://h:/p", "HTTP://x", "::1", "h:65536", "http://[::1]"]
+    values += ["x:0", "http://h:/p", "HTTP://x", "::1", "h:65536", "http://[::1]",
+               "http://example.com", "http://example.com/ollama", "https://[::1]/p"]  # scheme, no port
     proc = subprocess.run(["node", "--import", "tsx", "host.ts", *values], cwd=SDK_DIR, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
@@ -429,3 +458,79 @@ def test_module_smart_route_leaks_to_the_stand_in_cloud(server_url, monkeypatch)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # no key: a stand-in of its own, started and stopped for the call
     own = smart_route(leaky, "complex", host=server_url)
     assert own.routed == "cloud" and own.leaked and len(own.cloud_requests) == 1
+
+
+# --- attacks kept as tests (issue 14, /work/attacks/issue14/FINDINGS.md) ---------------------------
+
+def _node_or_skip() -> None:
+    why = unavailable()
+    if why:
+        pytest.skip(why)
+
+
+def test_examples_run_from_a_path_with_spaces_and_cyrillic(tmp_path):
+    """A learner's course folder may be `~/Мій курс/module 29`: `import.meta.url` is percent-encoded there,
+    so a main-module check that compares it with `process.argv[1]` as text silently does nothing."""
+    _node_or_skip()
+    sdk = tmp_path / "Мій курс" / "module 29" / "sdk"
+    sdk.mkdir(parents=True)
+    for f in [*SDK_DIR.glob("*.ts"), SDK_DIR / "package.json", SDK_DIR / "tsconfig.json"]:
+        (sdk / f.name).write_bytes(f.read_bytes())
+    (sdk / "node_modules").symlink_to(SDK_DIR / "node_modules", target_is_directory=True)
+
+    def node(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["node", "--import", "tsx", *args], cwd=sdk, capture_output=True, text=True, timeout=120)
+
+    proc = node("host.ts", "1.2.3.4")
+    assert proc.returncode == 0 and json.loads(proc.stdout) == [{"value": "1.2.3.4", "url": parse_host("1.2.3.4")}], \
+        f"host.ts printed nothing from {sdk}: {proc.stdout!r} {proc.stderr!r}"
+    proc = node("smart-route.ts", "bogus")
+    assert proc.returncode == 2 and "usage:" in proc.stderr, (proc.returncode, proc.stdout, proc.stderr)
+    # and every example with a main block decides it by file path, not by comparing URLs as text
+    for f in SDK_DIR.glob("*.ts"):
+        assert "`file://${process.argv[1]}`" not in f.read_text(), f"{f.name}: use isMain(import.meta.url)"
+
+
+def _js_rows(*rows: str, **changes) -> tuple[dict, dict]:
+    report = run_example("client-matrix.ts", *rows, env={"MATRIX_INPUT": json.dumps({**INPUT, **changes})},
+                         timeout=600)
+    return report, {(r["client"], r["call"]): r for r in report["results"]}
+
+
+def test_a_failing_stream_costs_its_row_not_the_report(server_url):
+    """A stream that errors (here: an unknown model, as any stream-level 4xx/5xx) once made the AI SDK's
+    `await result.finishReason` hang and Node exit 13 with no output, erasing all rows. Now every row
+    reports itself, and its failure names the client, the call and the server's answer."""
+    _node_or_skip()
+    wanted = [(c, call) for c in JS_CLIENTS for call in ("stream", "abort")]
+    _, rows = _js_rows(*(f"{c}/{call}" for c, call in wanted), model=INPUT["missing"])
+    assert sorted(rows) == sorted(wanted)
+    for client, call in wanted:
+        with pytest.raises(AssertionError) as failed:
+            _row(client, call, rows)
+        message = str(failed.value)
+        assert f"{client} · {call} raised" in message and "HTTP 404" in message, message
+        assert INPUT["missing"] in message, message
+
+
+def test_a_row_that_never_settles_times_out_alone(server_url):
+    """The row timeout itself: with 1 ms every row reports RowTimeout naming itself, and the report prints."""
+    _node_or_skip()
+    _, rows = _js_rows("ai-sdk/ollama/stream", "ollama-js/generate", rowTimeoutMs=1)
+    assert set(rows) == {("ai-sdk/ollama", "stream"), ("ollama-js", "generate")}
+    for (client, call), row in rows.items():
+        assert not row["ok"] and row["error"]["name"] == "RowTimeout", row
+        assert f"{client} · {call}" in row["error"]["message"], row
+
+
+def test_smart_route_takes_any_prompt_on_stdin(server_url):
+    """A prompt once went through argv: 140,000 characters raised a bare OSError (E2BIG), a NUL a ValueError.
+    On stdin it reaches the (stand-in) cloud whole."""
+    _node_or_skip()
+    from labs.router.cloud import StandInCloud
+    from labs.sdk import smart_route
+
+    prompt = "Olena Koval, \x00 card 4111 1111 1111 1111. " * 3500  # ~140,000 characters, over Linux's argv limit
+    with StandInCloud() as cloud:
+        run = smart_route(prompt, "complex", cloud=cloud, host=server_url)
+    assert len(prompt) > 131_072 and run.leaked and len(run.cloud_requests) == 1

@@ -66,7 +66,6 @@ from labs.router.textscan import lower
 from labs.router.validators import (
     IBAN_LENGTHS,
     card_iin_ok,
-    digits_of,
     iban_ok,
     luhn_ok,
     rnokpp_birth_date,
@@ -631,8 +630,8 @@ def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
             yield Finding("dob", m.start(), m.end(), text[m.start() : m.end()], 40)
             continue
         cue = None
-        for cue in (_YEAR_ONLY_CUE if year_only else _DOB_BEFORE).finditer(before):
-            pass
+        for found in (_YEAR_ONLY_CUE if year_only else _DOB_BEFORE).finditer(before):
+            cue = found  # the last cue before the date is the one that speaks about it
         if cue is None:
             continue
         word = cue.group()

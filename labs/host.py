@@ -32,6 +32,8 @@ def parse_host(host: str | None) -> str:
     'http://example.com:11434'
     >>> parse_host('https://example.com')
     'https://example.com:443'
+    >>> parse_host('http://example.com')  # an explicit scheme without a port: its own port, as Ollama's envconfig
+    'http://example.com:80'
     >>> parse_host('http://example.com:8080/ollama/')
     'http://example.com:8080/ollama'
     >>> parse_host('[::1]:5000')
@@ -51,7 +53,7 @@ def parse_host(host: str | None) -> str:
     scheme, _, rest = raw.rpartition("://") if "://" in raw else ("http", "", raw)
     if scheme not in ("http", "https"):
         raise ValueError(f"OLLAMA_HOST={raw!r}: the scheme must be http or https")
-    default_port = 443 if scheme == "https" and "://" in raw else DEFAULT_PORT
+    default_port = {"http": 80, "https": 443}[scheme] if "://" in raw else DEFAULT_PORT
     parts = urlsplit(f"{scheme}://{rest}")
     try:
         port = parts.port or default_port

@@ -26,7 +26,7 @@ export function parseHost(host: string | undefined = process.env.OLLAMA_HOST): s
   const m = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(authority);
   let hostname = m?.[1] ?? '';
   const portText = m?.[2];
-  const defaultPort = scheme === 'https' && hasScheme ? 443 : DEFAULT_PORT;
+  const defaultPort = hasScheme ? (scheme === 'https' ? 443 : 80) : DEFAULT_PORT; // as Ollama's envconfig.Host
   let port = defaultPort;
   if (portText !== undefined && portText !== '') {
     port = /^\d+$/.test(portText) ? Number(portText) || defaultPort : NaN; // ':0' means the default, as in Python

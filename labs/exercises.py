@@ -4,7 +4,9 @@
 ``labs build-notebooks``, which replaces every solution region with ``...``:
 
 * a block between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` lines becomes one ``...`` line
-  at the marker's indentation;
+  at the marker's indentation (inside a function); at a cell's top level it becomes ``name = ...`` for
+  each name the block assigns, or nothing when the cell already has such a stub line above the block,
+  so an answer cell never ends by displaying ``Ellipsis``;
 * a line ending in ``# SOLUTION`` keeps what stands before its first `` = `` and gets ``...``
   (``x = f(1)  # SOLUTION`` becomes ``x = ...``).
 
@@ -20,11 +22,13 @@ Every ``check(...)`` also saves its result in the learner's progress file (:mod:
 
 from __future__ import annotations
 
+import ast
 import copy
 import importlib
 import inspect
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -165,8 +169,10 @@ def run_check(exercise_id: str, namespace: dict) -> CheckResult:
 
         hint = " " + t("check.hint", hint=ex.hint) if ex.hint else ""
         return CheckResult(ex.id, "failed", f"{exc}{hint}".strip(), 0, ex.points)
-    except Exception as exc:  # the learner's code raised: show it, keep going
-        return CheckResult(ex.id, "error", f"{type(exc).__name__}: {exc}", 0, ex.points)
+    except Exception as exc:  # the learner's code raised: show it with a hint where the cause is known, keep going
+        from labs.quiz.hints import explain_error
+
+        return CheckResult(ex.id, "error", explain_error(exc), 0, ex.points)
     return CheckResult(ex.id, "passed", message or "", ex.points, ex.points)
 
 
@@ -260,22 +266,58 @@ def strip_solutions(source: str) -> str:
     f()
     """
     out: list[str] = []
-    inside = False
+    block: list[str] | None = None
+    indent = ""
     for line in source.split("\n"):
-        if inside:
-            inside = not _END.match(line)
+        if block is not None:
+            if _END.match(line):
+                out += _block_stub(block, indent, out)
+                block = None
+            else:
+                block.append(line)
             continue
         if m := _BEGIN.match(line):
-            out.append(f"{m.group(1)}...")
-            inside = True
+            indent, block = m.group(1), []
         elif m := _LINE.match(line):
             target = m.group(2).split(" = ", 1)[0] if " = " in m.group(2) else None
             out.append(f"{m.group(1)}{target} = ..." if target else f"{m.group(1)}...")
         else:
             out.append(line)
-    if inside:
+    if block is not None:
         raise ValueError("a `# BEGIN SOLUTION` has no `# END SOLUTION`")
     return "\n".join(out)
+
+
+_STUB = re.compile(r"^(\w+)\s*=\s*\.\.\.(\s*#.*)?$")
+
+
+def _block_stub(block: list[str], indent: str, before: list[str]) -> list[str]:
+    """What a solution block becomes: ``...`` inside a function; at top level the names it assigns as
+    ``name = ...`` (nothing when a line above already stubs one of them), never a bare ``...`` that
+    IPython would display as ``Ellipsis`` (issue 17).
+
+    >>> _block_stub(["x = 1", "y, z = 2, 3"], "", [])
+    ['x = ...', 'y = ...', 'z = ...']
+    >>> _block_stub(["helper = 1", "x = helper + 1"], "", ["x = ...   # a number"])
+    []
+    """
+    if indent:
+        return [f"{indent}..."]
+    try:
+        tree = ast.parse(textwrap.dedent("\n".join(block)))
+    except SyntaxError:
+        return ["..."]
+    names: list[str] = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+        for target in targets:  # names and unpacked names; `obj.x = ...` or `d[k] = ...` define nothing new
+            if isinstance(target, (ast.Name, ast.Tuple, ast.List, ast.Starred)):
+                names += [n.id for n in ast.walk(target) if isinstance(n, ast.Name) and n.id not in names]
+    stubbed = {m.group(1) for line in before if (m := _STUB.match(line))}
+    if stubbed & set(names):
+        return []
+    return [f"{name} = ..." for name in names] or ["..."]
 
 
 def learner_version(solution_nb: dict) -> dict:

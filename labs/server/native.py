@@ -134,7 +134,13 @@ async def pull(request: Request) -> Response:
         raise ApiError(400, str(exc)) from None
     st = state(request)
     events = st.scheduler.stream(lambda cancel: pull_events(st.store, name), io=True)
-    if not req.stream:
+    return await status_response(events, req.stream)
+
+
+async def status_response(events: AsyncIterator[dict], stream: bool) -> Response:
+    """What pull and create answer: NDJSON progress events, or, not streamed, ``{"status": "success"}`` once done
+    (a store error becomes its status). Mid-stream, an error is the last line, as Ollama sends it."""
+    if not stream:
         try:
             async for _ in events:
                 pass
@@ -196,22 +202,7 @@ async def create(request: Request) -> Response:
     events = st.scheduler.stream(lambda cancel: st.store.create(
         name, describe=describe, base=req.from_, gguf_digest=ggufs[0] if ggufs else "",
         system=req.system, template=req.template, parameters=req.parameters), io=True)
-    if not req.stream:
-        try:
-            async for _ in events:
-                pass
-        except StoreError as exc:
-            raise ApiError(exc.status, str(exc)) from None
-        return JSONResponse({"status": "success"})
-
-    async def progress() -> AsyncIterator[bytes]:
-        try:
-            async for event in events:
-                yield line(event)
-        except StoreError as exc:
-            yield line({"error": str(exc)})
-
-    return StreamingResponse(progress(), media_type=NDJSON)
+    return await status_response(events, req.stream)
 
 
 # --- inference ---------------------------------------------------------------------------

@@ -381,4 +381,6 @@ def as_of_text(*sources: Mapping[str, str] | ApiCost | SelfHostCost | BreakEven)
     merged: dict[str, str] = {}
     for s in sources:
         merged.update(s if isinstance(s, Mapping) else s.as_of)
-    return "prices as of: " + "; ".join(f"{k} {v}" for k, v in merged.items())
+    from labs.i18n import t
+
+    return t("costs.prices_as_of", prices="; ".join(f"{k} {v}" for k, v in merged.items()))

@@ -1,16 +1,13 @@
 """The errors a lesson can hit when it talks to a model server, each saying what to do next.
 
 A small hierarchy in the manner of ``openai``: connection, timeout, and status errors that
-carry the HTTP status and the server's body.
+carry the HTTP status and the server's body. The messages are in ``LAB_LANG``'s language, from the
+one catalogue ``labs/data/messages.yaml`` (keys ``errors.*``).
 """
 
 from __future__ import annotations
 
-SERVER_DOWN = (
-    "No model server answers at {url}. Start one with `ollama serve` (real Ollama), "
-    "or with the README's lab command (`make lab`), or in a terminal: `labs serve`."
-)
-MODEL_MISSING = "The model {model!r} is not on the server at {url}. Run `ollama pull {model}` (or `labs pull {model}`)."
+from labs.i18n import t
 
 
 class LabError(Exception):
@@ -22,7 +19,7 @@ class ServerNotRunning(LabError, ConnectionError):
 
     def __init__(self, url: str):
         self.url = url
-        super().__init__(SERVER_DOWN.format(url=url))
+        super().__init__(t("errors.server_down", url=url))
 
 
 class RequestTimeout(LabError, TimeoutError):
@@ -31,10 +28,7 @@ class RequestTimeout(LabError, TimeoutError):
     def __init__(self, url: str, seconds: float | None):
         self.url = url
         self.seconds = seconds
-        super().__init__(
-            f"The server at {url} did not answer within {seconds} s. On a slow CPU, lower "
-            "`num_predict`, use a smaller model, or pass a larger `timeout=`."
-        )
+        super().__init__(t("errors.timeout", url=url, seconds=seconds))
 
 
 class StatusError(LabError):
@@ -52,7 +46,7 @@ class ModelNotFound(StatusError):
 
     def __init__(self, model: str, url: str, status: int = 404, body: object = None):
         self.model = model
-        super().__init__(status, body, MODEL_MISSING.format(model=model, url=url))
+        super().__init__(status, body, t("errors.model_missing", model=model, url=url))
 
 
 class ServerBusy(StatusError):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .inputs import whole
+from .i18n import t
 
 REFERENCE_CLOUD_MS = (200.0, 2_000.0)
 """The module's latency range for a cloud API, network included (ms); lesson 1's decision rules use it too."""
@@ -195,12 +196,12 @@ def plot_latency(local: LatencyStats, cloud: LatencyStats | ReferenceLatency | N
 
     if ax is None:
         _, ax = plt.subplots(figsize=(11, 4))
-    rows = [("local TTFT", local.ttft_s), ("local total", local.total_s)]
+    rows = [(t("latency.plot.local_ttft"), local.ttft_s), (t("latency.plot.local_total"), local.total_s)]
     if isinstance(cloud, LatencyStats):
-        rows += [("cloud TTFT", cloud.ttft_s), ("cloud total", cloud.total_s)]
+        rows += [(t("latency.plot.cloud_ttft"), cloud.ttft_s), (t("latency.plot.cloud_total"), cloud.total_s)]
     for y, (name, values) in enumerate(rows):
         ms = [v * 1000 for v in values]
-        (dots,) = ax.plot(ms, [y] * len(ms), "o", alpha=0.6, label=f"{name} ({len(ms)} calls)")
+        (dots,) = ax.plot(ms, [y] * len(ms), "o", alpha=0.6, label=t("latency.plot.calls", name=name, count=len(ms)))
         for q, marker in ((50, "|"), (95, "x")):
             ax.plot([percentile(ms, q)], [y], marker, color="black", ms=14)
     ax.plot([], [], "|", color="black", ms=10, label="p50")
@@ -214,9 +215,9 @@ def plot_latency(local: LatencyStats, cloud: LatencyStats | ReferenceLatency | N
     ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 1 else f"{x:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("latency (milliseconds, log scale)")
-    ax.set_title(f"Latency over repeated calls — {local.label}\n{local.source}"
-                 + (f"\ncloud: {cloud.source}" if cloud is not None else ""), fontsize=9)
+    ax.set_xlabel(t("latency.plot.xlabel"))
+    ax.set_title(t("latency.plot.title", label=local.label) + f"\n{local.source}"
+                 + ("\n" + t("latency.plot.cloud_source", source=cloud.source) if cloud is not None else ""), fontsize=9)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3, axis="x")
     ax.figure.tight_layout()

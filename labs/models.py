@@ -20,6 +20,7 @@ import pandas as pd
 
 from labs.client import LocalLLM
 from labs.errors import StatusError
+from labs.i18n import t
 
 #: Options for the speed measurement in :func:`local_models`: greedy, seeded, short.
 MEASURE_OPTIONS = {"temperature": 0, "seed": 42, "num_predict": 16}
@@ -71,7 +72,7 @@ class PullProgress:
 
             self._bar = widgets.IntProgress(value=0, min=0, max=100, description=model[:20],
                                             bar_style="info", layout=widgets.Layout(width="60%"))
-            self._label = widgets.Label("starting")
+            self._label = widgets.Label(t("models.progress.starting"))
             display(widgets.HBox([self._bar, self._label]))
 
     def __call__(self, event: dict) -> None:

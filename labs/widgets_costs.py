@@ -15,6 +15,7 @@ from labs import costs
 from labs.costs import ApiCost, BreakEven, SelfHostCost, api_cost, as_of_text, break_even
 from labs.decide import QUALITY, SENSITIVITY, decide
 from labs.display import money
+from labs.i18n import t
 
 SCENARIOS = {"small volume": 1_000, "large volume": 100_000}
 """The two rows of the module's cost table, as requests per day. The module gives no numbers for
@@ -72,23 +73,23 @@ def plot_costs(api: ApiCost, selfhosts: SelfHostCost | Sequence[SelfHostCost],
             volumes = np.union1d(volumes, np.concatenate([edges, edges * (1 + 1e-9)]))
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 5))
-    ax.plot(volumes, [api.monthly_at(v) for v in volumes], label=f"cloud API: {api.label}", lw=2)
+    ax.plot(volumes, [api.monthly_at(v) for v in volumes], label=t("costs.plot.cloud", label=api.label), lw=2)
     for host, even in zip(hosts, evens):
         cap = host.capacity_requests_per_day
-        limit = (f" — one machine serves {cap:,.0f}/day" if cap else
-                 " — capacity not set: assumes one machine serves any volume")
-        (line,) = ax.plot(volumes, [host.monthly_at(v) for v in volumes], label=f"self-hosted: {host.label}{limit}", lw=2)
+        limit = t("costs.plot.one_machine", capacity=cap) if cap else t("costs.plot.no_capacity")
+        name = t("costs.plot.selfhosted", label=host.label, limit=limit)
+        (line,) = ax.plot(volumes, [host.monthly_at(v) for v in volumes], label=name, lw=2)
         if even.exists and even.requests_per_day <= max_requests_per_day:
             ax.plot([even.requests_per_day], [even.monthly_usd], "o", color=line.get_color(), ms=9,
-                    label=f"break-even: {even.requests_per_day:,.0f} requests/day")
+                    label=t("costs.plot.break_even", requests=even.requests_per_day))
             ax.axvline(even.requests_per_day, color=line.get_color(), ls=":", lw=1)
         elif not even.exists:
-            line.set_label(f"self-hosted: {host.label}{limit} (no break-even)")
-    thinking = f" + {api.reasoning_tokens:g} reasoning" if api.reasoning_tokens else ""
-    ax.set_title(f"Monthly cost vs volume ({api.input_tokens:g} in + {api.output_tokens:g} out{thinking} tokens per request)\n"
+            line.set_label(name + t("costs.plot.no_break_even"))
+    thinking = t("costs.plot.reasoning", tokens=api.reasoning_tokens) if api.reasoning_tokens else ""
+    ax.set_title(t("costs.plot.title", input=api.input_tokens, output=api.output_tokens, reasoning=thinking) + "\n"
                  + textwrap.fill(as_of_text(api, *hosts), 110), fontsize=9)
-    ax.set_xlabel("volume (requests per day)")
-    ax.set_ylabel("cost (USD per month, 730 h)")
+    ax.set_xlabel(t("costs.plot.xlabel"))
+    ax.set_ylabel(t("costs.plot.ylabel"))
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
     ax.yaxis.set_major_formatter(lambda y, _: f"${y:,.0f}")
     ax.set_xlim(0, max_requests_per_day)
@@ -158,26 +159,26 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
     style = {"description_width": "initial"}  # every label in full ("capacity (requests/day/machine, ...)" was cut off)
     layout = w.Layout(width="720px")
     controls = {
-        "api_model": w.Dropdown(options=list(costs.api_prices()), value=api_model, description="API model",
+        "api_model": w.Dropdown(options=list(costs.api_prices()), value=api_model, description=t("costs.widget.api_model"),
                                 style=style, layout=layout),
-        "option": w.Dropdown(options=selfhost_options(), value=option, description="self-hosted option",
+        "option": w.Dropdown(options=selfhost_options(), value=option, description=t("costs.widget.option"),
                              style=style, layout=layout),
         "requests_per_day": w.IntSlider(value=requests_per_day, min=100, max=500_000, step=100,
-                                        description="volume (requests/day)", style=style, layout=layout),
+                                        description=t("costs.widget.volume"), style=style, layout=layout),
         "input_tokens": w.IntSlider(value=input_tokens, min=10, max=8_000, step=10,
-                                    description="input tokens / request", style=style, layout=layout),
+                                    description=t("costs.widget.input_tokens"), style=style, layout=layout),
         "output_tokens": w.IntSlider(value=output_tokens, min=10, max=4_000, step=10,
-                                     description="output tokens / request", style=style, layout=layout),
+                                     description=t("costs.widget.output_tokens"), style=style, layout=layout),
         "reasoning_tokens": w.IntSlider(value=reasoning_tokens, min=0, max=16_000, step=64,
-                                        description="reasoning tokens / request (billed as output)",
+                                        description=t("costs.widget.reasoning_tokens"),
                                         style=style, layout=layout),
-        "utilisation": w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description="utilisation (bought)",
+        "utilisation": w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description=t("costs.widget.utilisation"),
                                      style=style, layout=layout),
         "electricity": w.FloatSlider(value=costs.EXAMPLE_ELECTRICITY_USD_PER_KWH, min=0.01, max=1.0, step=0.01,
-                                     description="electricity (USD/kWh, yours)", style=style, layout=layout),
-        "fixed": w.FloatSlider(value=0.0, min=0.0, max=5_000, step=50, description="fixed costs (USD/month)",
+                                     description=t("costs.widget.electricity"), style=style, layout=layout),
+        "fixed": w.FloatSlider(value=0.0, min=0.0, max=5_000, step=50, description=t("costs.widget.fixed"),
                                style=style, layout=layout),
-        "capacity": w.IntText(value=capacity, description="capacity (requests/day/machine, 0 = no limit)",
+        "capacity": w.IntText(value=capacity, description=t("costs.widget.capacity"),
                               style=style, layout=layout),
     }
     out = w.Output()
@@ -202,10 +203,10 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
                 return
             even = break_even(api, host)
             state.update(api=api, selfhost=host, break_even=even)
-            print(f"At {v['requests_per_day']:,} requests/day: API ${api.monthly_usd:,.2f}/month, "
-                  f"self-hosted ${host.monthly_at(v['requests_per_day']):,.2f}/month")
+            print(t("costs.widget.at_volume", volume=v["requests_per_day"], api=money(api.monthly_usd),
+                    selfhosted=money(host.monthly_at(v["requests_per_day"]))))
             if v["reasoning_tokens"]:
-                print(f"incl. {v['reasoning_tokens']:,} hidden reasoning tokens per request: {costs.REASONING_BILLING}")
+                print(t("costs.widget.reasoning_note", tokens=v["reasoning_tokens"], billing=costs.REASONING_BILLING))
             print(break_even_text(even))
             fig = plot_costs(api, host, max_requests_per_day=max(2 * v["requests_per_day"],
                                                                  2 * (even.requests_per_day or 0)))
@@ -236,11 +237,11 @@ def decision_form(requests_per_day: int = 1_000):
 
     style = {"description_width": "160px"}
     controls = {
-        "data_sensitivity": w.Dropdown(options=SENSITIVITY, value="public", description="data sensitivity", style=style),
-        "requests_per_day": w.IntText(value=requests_per_day, description="requests per day", style=style),
-        "latency_ms": w.IntText(value=0, description="latency need (ms, 0 = none)", style=style),
-        "offline": w.Checkbox(value=False, description="must work offline"),
-        "quality": w.Dropdown(options=QUALITY, value="good", description="quality need", style=style),
+        "data_sensitivity": w.Dropdown(options=SENSITIVITY, value="public", description=t("decide.widget.data_sensitivity"), style=style),
+        "requests_per_day": w.IntText(value=requests_per_day, description=t("decide.widget.requests_per_day"), style=style),
+        "latency_ms": w.IntText(value=0, description=t("decide.widget.latency_ms"), style=style),
+        "offline": w.Checkbox(value=False, description=t("decide.widget.offline")),
+        "quality": w.Dropdown(options=QUALITY, value="good", description=t("decide.widget.quality"), style=style),
     }
     out = w.Output()
     state: dict = {}

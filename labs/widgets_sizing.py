@@ -4,6 +4,7 @@ memory it needs and which hardware holds it (numbers from :mod:`labs.sizing`).""
 from __future__ import annotations
 
 from labs import sizing
+from labs.i18n import t
 
 
 def fit_report(model: str, quant: str, context: int, parallel: int, kv_cache: str = "f16"):
@@ -30,12 +31,12 @@ def sizing_explorer():
 
     models = list(sizing.reference_architectures())
     quants = list(sizing.quantizations())
-    model = w.Dropdown(options=models, value="Qwen3-8B", description="model")
-    quant = w.Dropdown(options=quants, value="Q4_K_M", description="quant")
+    model = w.Dropdown(options=models, value="Qwen3-8B", description=t("sizing.widget.model"))
+    quant = w.Dropdown(options=quants, value="Q4_K_M", description=t("sizing.widget.quant"))
     context = w.SelectionSlider(options=[2048, 4096, 8192, 16384, 32768, 65536, 131072], value=8192,
-                                description="context")
-    parallel = w.IntSlider(value=1, min=1, max=16, description="parallel")
-    kv = w.Dropdown(options=list(sizing.KV_CACHE_BYTES), value="f16", description="KV cache")
+                                description=t("sizing.widget.context"))
+    parallel = w.IntSlider(value=1, min=1, max=16, description=t("sizing.widget.parallel"))
+    kv = w.Dropdown(options=list(sizing.KV_CACHE_BYTES), value="f16", description=t("sizing.widget.kv_cache"))
 
     def show(model, quant, context, parallel, kv_cache):
         try:

@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Iterable
 
 LANGS = ("en", "uk")
@@ -41,7 +42,9 @@ NUMBER = re.compile(r"^[\s$]*([-+]?[\d\s_,]*\.?\d+(?:[eE][-+]?\d+)?)\s*$")
 
 
 def language(lang: str | None = None) -> str:
-    """The language to show: ``lang`` if given, else ``LAB_LANG``, else English.
+    """The language to show: ``lang`` if given, else ``LAB_LANG``, else the edition the kernel runs in
+    (a working folder named after a language, as ``notebooks/uk/``: JupyterLab and nbval start a kernel
+    in its notebook's folder, so the Ukrainian edition speaks Ukrainian without any setting), else English.
 
     >>> language("uk"), language("EN")
     ('uk', 'en')
@@ -50,10 +53,19 @@ def language(lang: str | None = None) -> str:
     ...
     ValueError: language 'fr' is not available: set LAB_LANG to one of uk, en (default en).
     """
-    chosen = (lang or os.environ.get("LAB_LANG") or "en").strip().lower()
+    chosen = (lang or os.environ.get("LAB_LANG") or _edition_folder() or "en").strip().lower()
     if chosen not in LANGS:
         raise ValueError(f"language {chosen!r} is not available: set LAB_LANG to one of uk, en (default en).")
     return chosen
+
+
+def _edition_folder() -> str | None:
+    """``uk`` when the working folder is an edition folder such as ``notebooks/uk`` (else None)."""
+    try:
+        name = Path.cwd().name
+    except OSError:  # the folder was deleted under a running kernel
+        return None
+    return name if name in LANGS else None
 
 
 def text(value: Any, lang: str | None = None, /, **fmt: Any) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from labs.host import free_port
@@ -19,7 +19,8 @@ digits = lambda n: st.text(alphabet="0123456789", min_size=n, max_size=n)  # noq
 
 @st.composite
 def card(draw):
-    number = draw(st.sampled_from("45")) + draw(digits(14))
+    prefix = draw(st.sampled_from(["4", "51", "52", "53", "54", "55"]))  # issued IINs ("59…" is no card)
+    number = prefix + draw(digits(15 - len(prefix)))
     number += luhn_digit(number)
     sep = draw(st.sampled_from(["", " ", "-"]))
     return sep.join(number[i : i + 4] for i in range(0, 16, 4))
@@ -53,10 +54,14 @@ def cloud():
         yield server
 
 
-# derandomize: a random example failed once in a full run (issue 11, still open); CI runs a fixed sequence, and
-# `pytest tests/test_audit.py -p hypothesis --hypothesis-seed=<n>` explores new ones.
-@settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Random again: the example that failed once (a card, then "b" read as the unit "bits") and its class are fixed
+# (tests/test_pii_realworld.py::test_a_word_that_looks_like_a_unit_does_not_hide_an_identifier); 3 x 3000 random
+# examples held. A failure prints its example: keep it below as an @example.
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(before=FILLER, items=st.lists(PII, min_size=1, max_size=3), after=FILLER, health=st.booleans())
+@example(before="", items=["4000000000000002"], after="b", health=False)
+@example(before="", items=["4111111111111111", "4111111111111111"], after="b,", health=True)
+@example(before="", items=["+380671234567"], after="разом", health=False)
 def test_audit_log_never_contains_a_detected_pii_string(tmp_path_factory, cloud, before, items, after, health):
     prompt = f"{before} " + " ; ".join(items) + f" {after}" + (" my mother has asthma" if health else "")
     findings = detect_pii(prompt)

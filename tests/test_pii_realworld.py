@@ -56,6 +56,41 @@ def test_glued_and_encoded_identifiers_are_found_on_the_original_text(text, kind
     assert expected not in redact(text)
 
 
+# A word after an identifier that a unit rule could read as a unit ("4989900814062 ns" is a quantity):
+# the audit property test found "4000000000000002 b" (a list item "b)") undetected; the class is every
+# identifier followed by a one-letter or case-only "unit", a Ukrainian word that starts like one, or a
+# real unit after a number that is no count (a plus, a leading zero, 4-4-4-4 groups) or has its label.
+UNIT_LOOKALIKES = [
+    ("4000000000000002 b", "card", "4000000000000002"),
+    ("card 4111111111111111 b/c it expired", "card", "4111111111111111"),
+    ("card 4111111111111111 times out at checkout", "card", "4111111111111111"),
+    ("4111 1111 1111 1111 B", "card", "4111 1111 1111 1111"),
+    ("тел. +380671234567 разом з кодом", "phone", "+380671234567"),
+    ("0671234567 записала на папірці", "phone", "0671234567"),
+    ("call 4155550132 Ms Koval", "phone", "4155550132"),
+    ("+1 415 555 0132 US", "phone", "+1 415 555 0132"),
+    ("call 4155550132 tokens", "phone", "4155550132"),
+    ("РНОКПП 3124167891 користувача", "tax_id", "3124167891"),
+    ("РНОКПП 3124167891 разу не змінювався", "tax_id", "3124167891"),
+    ("SSN 219-09-9999 s", "ssn", "219-09-9999"),
+    ("ID card 123456789 users", "passport", "123456789"),
+]
+
+
+@pytest.mark.parametrize("text,kind,expected", UNIT_LOOKALIKES, ids=[t for t, _, _ in UNIT_LOOKALIKES])
+def test_a_word_that_looks_like_a_unit_does_not_hide_an_identifier(text, kind, expected):
+    assert (kind, expected) in [(f.kind, f.text) for f in detect_pii(text)]
+    assert expected not in redact(text)
+
+
+@pytest.mark.parametrize("text", [
+    "took 4989900814062 ns", "The job processed 3124167891 tokens yesterday.", "Оброблено 3124167891 записів.",
+    "Ми продали 3124167891 одиниць.", "A batch of 1 234 567 890 tokens.", "It ran 3124167891 times.",
+])
+def test_a_count_with_its_unit_stays_harmless(text):
+    assert detect_pii(text) == []
+
+
 def test_normalised_view_maps_back_to_the_original():
     text = "тел.%2B380&#160;67\u200b123\n\n45 67, ok"
     view = normalize(text)

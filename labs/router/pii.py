@@ -104,12 +104,15 @@ _NOT_PERSONAL_BEFORE = re.compile(
     r"квитанці\w*|версі\w*|збірк\w*|модел\w*|заявк\w*|тікет\w*|порт\w*|рядк\w*)"
     r"\s*(?:no\.?|number|num|id|#|№|:|-)?\s*[:#№/=]?\s*$",
 )
-# A unit right after a number makes it a quantity: "4989900814062 ns", "3124167891 tokens".
+# A unit right after a number written as a count makes it a quantity: "4989900814062 ns", "3124167891
+# tokens". Matched on the view, not lower-cased: "Ms Koval", "US", "b)" and "разом" ("together") after a
+# number are words, not units, so the short units keep their case and a Ukrainian unit only the forms a
+# count takes (1 токен, 2 токени, 5 токенів).
 _UNIT_AFTER = re.compile(
-    r"\s?(?:ns|ms|µs|us|s|sec|seconds?|min|bytes?|b|kb|mb|gb|tb|kib|mib|gib|tokens?|params?|parameters|rows|"
+    r"\s?(?:ns|ms|µs|us|s|sec|seconds?|min|B|(?i:bytes?|kb|mb|gb|tb|kib|mib|gib|tokens?|params?|parameters|rows|"
     r"records|items|units|times|users|views|downloads|ops|flops|hz|mhz|ghz|px|usd|uah|eur|грн|шт|"
-    r"токен\w*|параметр\w*|рядк\w*|запис\w*|одиниц\w*|раз\w*|користувач\w*|переглядів|завантажень|байт\w*|"
-    r"гривень|доларів|осіб|людей)(?![\w])"
+    r"токен(?:и|ів)?|параметр(?:и|ів)?|рядок|рядки|рядків|запис(?:и|ів)?|одиниц[яіь]|раз(?:и|ів)?|"
+    r"користувач(?:і|ів)?|переглядів|завантажень|байт(?:и|ів)?|гривень|доларів|осіб|людей))(?!\w)"
 )
 _TAX_CONTEXT = re.compile(
     r"(?:рнокпп|[рp]\W{0,2}[нh]\W{0,2}[оo]\W{0,2}[кk]\W{0,2}п\W{0,2}п|(?<![а-яіїєґ])(?:іпн|інн|инн)(?:ом|у|а|і|ів)?(?![а-яіїєґ])|"
@@ -134,6 +137,11 @@ _NOT_CARD_BEFORE = re.compile(r"(?<![^\W\d_])(?:id|ids|uid|user\s*id|message|msg
                               r"\s*[:#/]?\s*$")
 _CARD_CONTEXT = re.compile(r"(?:card|картк\w*|карт[аиуіо]\w*|visa|master\s?card|maestro|amex|кредитк\w*|cvv|cvc)")
 _SSN_CONTEXT = re.compile(r"(?:(?<![a-z])ssn(?![a-z])|social\s+security|соц\w*\s+страх\w*)")
+# A kind's own label right before a number outweighs a unit after it: "card 4111111111111111 times out".
+_LABEL_BEFORE = re.compile(
+    rf"(?:{_CARD_CONTEXT.pattern}|{_TAX_CONTEXT.pattern}|{_SSN_CONTEXT.pattern}|{_PASSPORT_CONTEXT.pattern}|"
+    r"tel|phone|mobile|cell|call|whats\s?app|viber|telegram|тел|телефон\w*|моб\w*|вайбер|телеграм|подзвон\w*|"
+    r"зателефон\w*|набер\w*)[\s:#№.\-=\"']{0,4}$")
 # Published examples, never anyone's (078-05-1120, the Woolworth wallet card; 123-45-6789)
 _SSN_NOT_ISSUED = frozenset({"078051120", "123456789"})
 
@@ -421,6 +429,18 @@ def _numeric(view: str, low: str) -> Iterator[Finding]:
         yield from _windows(view, low, run)
 
 
+def _written_as_count(view: str, groups: list[tuple[int, int]], i: int, j: int, digits: str, plus: bool) -> bool:
+    """Groups ``i..j`` are written the way a count is: no plus, no leading zero, one block or
+    thousands groups ("1 234 567 890"). A phone or a card grouped 4-4-4-4 is no count whatever follows."""
+    if plus or digits[0] == "0":
+        return False
+    if i == j:
+        return True
+    seps = {view[groups[k][1] : groups[k + 1][0]] for k in range(i, j)}
+    return len(seps) == 1 and seps <= {" ", ".", "'", "_"} and groups[i][1] - groups[i][0] <= 3 \
+        and all(e - s == 3 for s, e in groups[i + 1 : j + 1])
+
+
 def _date_led(view: str, groups: list[tuple[int, int]], i: int) -> bool:
     """A window that starts with a date ("05.07.1940 12 27") is a date and its neighbours."""
     if i + 2 >= len(groups):
@@ -460,13 +480,15 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
             start = gs - 1 if view[gs - 1 : gs] == "(" else gs  # "(044) 234 56 78"
             if plus:
                 start = max(view.rfind("+", max(0, gs - 3), gs), 0)
-            if j == len(groups) - 1 and _UNIT_AFTER.match(low, e):
-                break  # a quantity ("… 4989900814062 ns")
+            if j == len(groups) - 1 and _UNIT_AFTER.match(view, e) and _written_as_count(view, groups, i, j, digits, plus) \
+                    and not _LABEL_BEFORE.search(low, max(0, gs - 40), gs):
+                break  # a quantity ("… 4989900814062 ns"); "+380671234567 разом", "4111 1111 1111 1111 b" are not
             if not_personal is None:
                 not_personal = _not_personal_context(low, gs)
             if not_personal:
                 break
-            if 14 <= n <= 19 and card_iin_ok(digits) and (_card_shaped(sizes) or any(
+            # digits after a plus that make a phone are one: "+380684863089 12 27" is no card
+            if not (plus and n <= 15) and 14 <= n <= 19 and card_iin_ok(digits) and (_card_shaped(sizes) or any(
                     _card_shaped(sizes[: k - 1] + [sizes[k - 1] + sizes[k]] + sizes[k + 1 :]) for k in range(1, len(sizes)))) \
                     and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
                 labelled = context("card", _CARD_CONTEXT, 40)

@@ -248,7 +248,9 @@ def disguise(identifier: str, how: str, rng: random.Random) -> str:
 # --- prompts ---------------------------------------------------------------------------------------
 _BEFORE = ("", " ", ".", ":", "(", "«", '"', "/", "=", "тел", "тел.", "пишіть", "Note", "tel:", "\n", "\u00a0", "-",
            "№", "·", "—", "[")
-_AFTER = ("", " ", ".", ",", ")", "»", '"', "!", "?", ";", "дякую", "thanks", "\n", "Ok", "—", "]", ":")
+_AFTER = ("", " ", ".", ",", ")", "»", '"', "!", "?", ";", "дякую", "thanks", "\n", "Ok", "—", "]", ":",
+          # words a unit rule could take for one ("b" bits, "Ms" ms, "US" µs, "разом" разів): an identifier stays one
+          " b)", " b/c", " Ms Koval", " US", " разом", " разу", " записала")
 _COMPLEX = {
     "en": ("Analyse step by step why the request failed and compare the options in detail: {x} Then recommend one.",
            "Compare the two plans in detail{x} and explain why one is better, step by step.",

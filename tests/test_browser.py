@@ -2,7 +2,8 @@
 
 Opens ``05_check_yourself`` (the learner version in English, the solution in Ukrainian), runs it,
 answers every question by clicking, reads the feedback, checks the saved progress file next to the
-notebook, and saves screenshots under ``artifacts/browser/``. Skips when ``/usr/bin/chromium`` is
+notebook, and saves screenshots under ``artifacts/browser/``. Runs lesson 1 of the Ukrainian edition
+from its ``uk`` folder with no ``LAB_LANG`` set, and checks its prose, widgets and plots speak Ukrainian. Skips when ``/usr/bin/chromium`` is
 absent (``scripts/setup.sh --test`` installs Debian's ``chromium``).
 """
 
@@ -55,11 +56,14 @@ def jupyterlab(tmp_path, server_url):
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(json.dumps(value))
 
-    def start(lang: str) -> str:
+    def start(lang: str | None) -> str:
+        """``lang`` None: no LAB_LANG at all, as a learner who opens ``notebooks/uk/`` by hand."""
         port = free_port()
         env = {k: v for k, v in os.environ.items() if k not in ("LABS_PROGRESS", "LAB_LANG")}
-        env.update(OLLAMA_HOST=server_url, LAB_LANG=lang, JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"),
-                   JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), MPLBACKEND="Agg")
+        env.update(OLLAMA_HOST=server_url, JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"),
+                   JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+        if lang:
+            env.update(LAB_LANG=lang, MPLBACKEND="Agg")
         cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
                "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
                f"--ServerApp.root_dir={tmp_path}", "--LabApp.expose_app_in_browser=True",
@@ -201,4 +205,58 @@ def test_check_yourself_in_jupyterlab(jupyterlab, lang, source):
         finally:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"05_check_yourself_{lang}.png"))
+            browser.close()
+
+
+def _open(page, url: str, path: str) -> None:
+    page.goto(f"{url}/lab/tree/{path}", wait_until="domcontentloaded")
+    page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=90_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
+
+
+def test_a_ukrainian_lesson_runs_in_jupyterlab_in_ukrainian(jupyterlab):
+    """Issue 16: lesson 1 of ``notebooks/uk`` opened as it lies (no LAB_LANG): Ukrainian prose, the cost
+    explorer's labels and printed lines, and plots whose labels come from the same catalogue."""
+    from playwright.sync_api import sync_playwright
+
+    from labs.i18n import t
+
+    start, root = jupyterlab
+    (root / "uk").mkdir()
+    name = "01_self_hosted_vs_api.ipynb"
+    shutil.copyfile(ROOT / "notebooks" / "uk" / name, root / "uk" / name)
+    url = start(None)
+    session = httpx.post(f"{url}/api/sessions", json={"path": f"uk/{name}", "type": "notebook", "name": name,
+                                                     "kernel": {"name": "python3"}})
+    assert session.status_code == 201, session.text
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            _open(page, url, f"uk/{name}")
+            _run_all(page)
+            explorer_label = t("costs.widget.volume", "uk")
+            page.get_by_text(explorer_label).first.wait_for(timeout=600_000)
+            page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=600_000)
+            notebook = page.locator(".jp-Notebook")
+            text = notebook.inner_text()
+            assert page.locator('[data-mime-type="application/vnd.jupyter.error"]').count() == 0, text[-3000:]
+            heading = json.loads((root / "uk" / name).read_text())["cells"][0]["source"]
+            heading = (heading if isinstance(heading, str) else "".join(heading)).splitlines()[0].lstrip("# ")
+            assert heading.startswith("Урок 1") and heading in text  # the Ukrainian prose, as written
+            for key in ("costs.widget.api_model", "costs.widget.option", "costs.widget.capacity"):
+                assert t(key, "uk") in text, key
+            assert t("costs.widget.at_volume", "uk", volume=10_000, api="$", selfhosted="$").split("$")[0] in text
+            widget = page.get_by_text(explorer_label).first.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]")
+            widget.scroll_into_view_if_needed()
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            widget.screenshot(path=str(ARTIFACTS / "01_cost_explorer_uk.png"))
+            plots = page.locator(".jp-OutputArea-output img")
+            assert plots.count() >= 3  # the cost plots, the explorer's plot, the latency plot
+            for i in range(min(plots.count(), 4)):
+                plots.nth(i).scroll_into_view_if_needed()
+                plots.nth(i).screenshot(path=str(ARTIFACTS / f"01_plot_{i}_uk.png"))
+        finally:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "01_self_hosted_vs_api_uk.png"))
             browser.close()

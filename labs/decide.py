@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass, field
 
 from labs.costs import BreakEven
+from labs.i18n import t
 from labs.inputs import number
 from labs.latency import REFERENCE_CLOUD_MS, REFERENCE_LOCAL_MS
 
@@ -48,7 +49,7 @@ class Decision:
     for_cloud: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"{self.choice.upper()}\n" + "\n".join(f"  - {r}" for r in self.reasons)
+        return t(f"decide.choice.{self.choice}") + "\n" + "\n".join(f"  - {r}" for r in self.reasons)
 
 
 def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float | None = None, offline: bool = False,
@@ -81,54 +82,46 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
         raise ValueError(f"offline must be True or False; got {offline!r}.")
     volume = number("requests_per_day", requests_per_day, "requests per day")
     need_ms = None if latency_ms is None else number("latency_ms", latency_ms, "milliseconds")
-    threshold, threshold_note = LARGE_VOLUME, "the module's rule of thumb for large volume"
+    threshold, threshold_note = LARGE_VOLUME, t("decide.note.rule_of_thumb")
     if isinstance(break_even, BreakEven):
         threshold = math.inf if break_even.requests_per_day is None else break_even.requests_per_day
-        threshold_note = "your computed break-even"
+        threshold_note = t("decide.note.your_break_even")
     elif break_even is not None:
-        threshold, threshold_note = number("break_even", break_even, "requests per day"), "your computed break-even"
+        threshold = number("break_even", break_even, "requests per day")
+        threshold_note = t("decide.note.your_break_even")
 
     local: list[str] = []
     cloud: list[str] = []
     if offline:
-        local.append("offline: the model must work without a network, so it has to run on your hardware")
+        local.append(t("decide.offline"))
     if data_sensitivity == "regulated":
-        local.append("privacy: regulated data may not leave your network, and an API sends it to the provider")
+        local.append(t("decide.privacy.regulated"))
     elif data_sensitivity == "internal":
-        cloud.append("privacy: internal data can go to a provider whose contract covers retention and training "
-                     "(check it); self-hosting removes the question")
+        cloud.append(t("decide.privacy.internal"))
     if math.isinf(threshold):
-        cloud.append(f"volume: your setup has no break-even ({break_even.reason}); at {volume:,.0f} requests/day, "
-                     "as at any volume, the API costs less")
+        cloud.append(t("decide.volume.no_break_even", reason=break_even.reason, volume=volume))
     elif volume >= threshold:
-        local.append(f"volume: {volume:,.0f} requests/day is over {threshold:,.0f} ({threshold_note}); "
-                     "a fixed hardware cost beats paying per token")
+        local.append(t("decide.volume.over", volume=volume, threshold=threshold, note=threshold_note))
     else:
-        cloud.append(f"volume: {volume:,.0f} requests/day is under {threshold:,.0f} ({threshold_note}); "
-                     "paying per token costs less than a machine")
+        cloud.append(t("decide.volume.under", volume=volume, threshold=threshold, note=threshold_note))
     if need_ms is not None and need_ms < CLOUD_LATENCY_MS[0]:
-        local.append(f"latency: you need under {need_ms:g} ms; a cloud API takes {CLOUD_LATENCY_MS[0]:g}-"
-                     f"{CLOUD_LATENCY_MS[1]:,.0f} ms with the network, a local model {LOCAL_LATENCY_MS[0]:g}-"
-                     f"{LOCAL_LATENCY_MS[1]:g} ms (module's figures; measure yours)")
+        local.append(t("decide.latency", need=need_ms, cloud_low=CLOUD_LATENCY_MS[0], cloud_high=CLOUD_LATENCY_MS[1],
+                       local_low=LOCAL_LATENCY_MS[0], local_high=LOCAL_LATENCY_MS[1]))
     if quality == "frontier":
-        cloud.append("quality: frontier models (GPT-5, Claude) are only offered through an API; "
-                     "open-source models you can host are lower quality")
+        cloud.append(t("decide.quality.frontier"))
 
     if offline:
         choice = "self-hosted"
         reasons = list(local)
         if quality == "frontier":
-            reasons.append("trade-off: frontier quality is not available offline; host the largest open model "
-                           "your hardware fits and test it on your task")
+            reasons.append(t("decide.trade_off.offline_frontier"))
     elif local and quality == "frontier":
         choice = "hybrid"
-        reasons = local + cloud + ["route each request: sensitive, simple or latency-critical work to the local "
-                                   "model, complex work (without sensitive data) to the cloud"]
+        reasons = local + cloud + [t("decide.hybrid.route")]
     elif local:
         choice = "self-hosted"
         reasons = list(local)
     else:
         choice = "cloud"
-        reasons = cloud + ["no hard constraint needs self-hosting: the cloud scales instantly and needs no "
-                           "maintenance"]
+        reasons = cloud + [t("decide.cloud.no_constraint")]
     return Decision(choice, reasons, local, cloud)

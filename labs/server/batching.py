@@ -8,6 +8,10 @@ presence penalties, grammar, top_k, top_p, min_p, temperature, seed: built like 
 ``num_predict``. A request that arrives joins at the next step; one that finishes or is cancelled
 frees its slot and its KV cells before the next step.
 
+Prompt cache: a free slot keeps the cells of its last prompt's whole ``num_batch`` chunks, and a
+request admitted into it skips the chunks it shares (what :class:`labs.server.runner.Runner` reuses,
+for the same reason: those cells are exactly what evaluating them again would give).
+
 Reproducibility: a request's tokens do not depend on what else is in the batch. Measured on CPU
 (llama.cpp as vendored by llama-cpp-python 0.3.36, SmolLM2-135M Q4_1, 1 and 2 threads, flash
 attention on/off/auto, weight repacking on/off; ``bench/batching.py --invariance`` prints it): with
@@ -259,11 +263,14 @@ class BatchEngine:
     there are slots). Construct, use and :meth:`close` from any thread: llama.cpp work is done on
     ``thread`` (a shared :class:`LlamaThread`, or one of its own).
 
+    ``model``: a ``llama_model`` already loaded from ``gguf`` (a runner's), borrowed so the weights are
+    in memory once; the engine then does not free it (free it after :meth:`close`).
+
     Raises ``ValueError`` (bad file, bad grammar, prompt over ``num_ctx``) and :class:`EngineError`.
     """
 
     def __init__(self, gguf: Path | str, *, n_parallel: int = 1, num_ctx: int = 4096, num_thread: int = 0,
-                 num_batch: int = 512, thread: LlamaThread | None = None):
+                 num_batch: int = 512, thread: LlamaThread | None = None, model: ctypes.c_void_p | None = None):
         if n_parallel < 1 or n_parallel > llama_cpp.llama_max_parallel_sequences():
             raise ValueError(f"n_parallel must be 1..{llama_cpp.llama_max_parallel_sequences()}, got {n_parallel}")
         if num_ctx < 1:
@@ -275,6 +282,8 @@ class BatchEngine:
         self.thread = thread or LlamaThread()
         self._waiting: deque[Generation] = deque()
         self._slots: list[_Slot | None] = [None] * n_parallel
+        self._cached: list[list[int]] = [[] for _ in range(n_parallel)]  # a free slot's reusable prompt cells
+        self._borrowed = model
         self._lock = threading.Lock()  # guards _waiting (the consumer side adds, the thread takes)
         self.buffers: dict[str, int] = {}  # what llama.cpp reported allocating, bytes by kind
         self.steps = 0  # batched decode steps run (one llama_decode each)
@@ -291,7 +300,7 @@ class BatchEngine:
         lines: list[str] = []
         with captured_llama_log(lines):
             mparams = llama_cpp.llama_model_default_params()
-            self.model = llama_cpp.llama_model_load_from_file(str(self.gguf).encode(), mparams)
+            self.model = self._borrowed or llama_cpp.llama_model_load_from_file(str(self.gguf).encode(), mparams)
             if not self.model:
                 raise ValueError(f"llama.cpp could not load {self.gguf}")
             cparams = llama_cpp.llama_context_default_params()
@@ -303,7 +312,8 @@ class BatchEngine:
             cparams.no_perf = True
             self.ctx = llama_cpp.llama_init_from_model(self.model, cparams)
             if not self.ctx:
-                llama_cpp.llama_model_free(self.model)
+                if not self._borrowed:
+                    llama_cpp.llama_model_free(self.model)
                 raise ValueError(f"llama.cpp could not create a context of {self.n_parallel} x {self.num_ctx} cells")
         for text in lines:
             for found in _BUFFER_LINE.finditer(text):
@@ -312,6 +322,7 @@ class BatchEngine:
         self.vocab = llama_cpp.llama_model_get_vocab(self.model)
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(self.vocab)
         self.ctx_per_slot = llama_cpp.llama_n_ctx_seq(self.ctx)
+        self.n_ubatch, self.swa_full = int(cparams.n_ubatch), bool(cparams.swa_full)  # for the KV formula
         self.memory = llama_cpp.llama_get_memory(self.ctx)
         self.batch = llama_cpp.llama_batch_init(max(self.num_batch, self.n_parallel), 0, 1)
         self._piece = ctypes.create_string_buffer(PIECE_BYTES)
@@ -338,7 +349,8 @@ class BatchEngine:
         with captured_llama_log([]):
             llama_cpp.llama_batch_free(self.batch)
             llama_cpp.llama_free(self.ctx)
-            llama_cpp.llama_model_free(self.model)
+            if not self._borrowed:
+                llama_cpp.llama_model_free(self.model)
 
     # --- requests ----------------------------------------------------------------------------
     def submit(self, tokens: list[int], sampling: Sampling, fmt: str | None = None,
@@ -389,6 +401,14 @@ class BatchEngine:
 
     def has_work(self) -> bool:
         return not self.closed and (bool(self._waiting) or any(s is not None for s in self._slots))
+
+    def kv_bytes(self) -> int:
+        """The KV cache of all slots (``n_parallel`` streams of ``num_ctx`` cells) by the workbook's one
+        formula, :func:`labs.kvcache.kv_cache_bytes`, with this context's micro-batch and SWA setting."""
+        from labs.kvcache import KVLayout, kv_cache_bytes
+
+        return kv_cache_bytes(KVLayout.from_metadata(self.metadata), self.num_ctx, parallel=self.n_parallel,
+                              n_ubatch=self.n_ubatch, swa_full=self.swa_full)
 
     def memory_bytes(self) -> int:
         """What this engine holds: the weights as loaded plus the KV cache (``n_parallel × num_ctx``
@@ -441,8 +461,10 @@ class BatchEngine:
             if not free or not busy or free[0] > busy[-1]:
                 return
             low, high = free[0], busy[-1]
+            llama_cpp.llama_memory_seq_rm(self.memory, low, -1, -1)  # it may hold a cached prompt
             llama_cpp.llama_memory_seq_cp(self.memory, high, low, -1, -1)
             llama_cpp.llama_memory_seq_rm(self.memory, high, -1, -1)
+            self._cached[low], self._cached[high] = [], []
             slot = self._slots[high]
             self._slots[low], self._slots[high] = slot, None
             slot.seq = slot.gen.slot = low
@@ -466,10 +488,22 @@ class BatchEngine:
             except ValueError as exc:
                 gen._finish(exc)
                 continue
-            llama_cpp.llama_memory_seq_rm(self.memory, i, -1, -1)
+            reuse = self._reusable(i, gen.tokens)
+            llama_cpp.llama_memory_seq_rm(self.memory, i, reuse, -1)
+            self._cached[i] = []
             gen.slot = i
             gen.stats.prompt_eval_count = len(gen.tokens)
-            self._slots[i] = _Slot(i, gen, chain, list(gen.tokens))
+            self._slots[i] = _Slot(i, gen, chain, list(gen.tokens[reuse:]), pos=reuse)
+
+    def _reusable(self, i: int, tokens: list[int]) -> int:
+        """How many of slot ``i``'s cached prompt cells ``tokens`` can keep: the shared prefix in whole
+        ``num_batch`` chunks, never the last token's (its logits must come from a decode of this request)."""
+        same = 0
+        for a, b in zip(self._cached[i], tokens):
+            if a != b:
+                break
+            same += 1
+        return min(same, len(tokens) - 1) // self.num_batch * self.num_batch
 
     def _sampler(self, s: Sampling, fmt: str | None):
         """The sampler chain llama-cpp-python's ``Llama`` builds for the same options (penalties,
@@ -594,9 +628,12 @@ class BatchEngine:
         """End slot ``i``'s request and free its KV cells at once."""
         slot = self._slots[i]
         self._slots[i] = None
-        llama_cpp.llama_memory_seq_rm(self.memory, i, -1, -1)
-        llama_cpp.llama_sampler_free(slot.chain)
         gen = slot.gen
+        # keep the prompt's whole chunks for the next request in this slot (nothing after a failure)
+        stable = 0 if error is not None else min(len(gen.tokens), slot.pos) // self.num_batch * self.num_batch
+        llama_cpp.llama_memory_seq_rm(self.memory, i, stable, -1)
+        self._cached[i] = list(gen.tokens[:stable])
+        llama_cpp.llama_sampler_free(slot.chain)
         if reason != "cancel" and error is None:
             rest = slot.held + slot.decoder.decode(b"", final=True)  # held for a stop string that never came
             if rest:

@@ -39,6 +39,7 @@ class ServerConfig:
     keep_alive: float = 300.0  # OLLAMA_KEEP_ALIVE: 5 minutes
     max_queue: int = 512  # OLLAMA_MAX_QUEUE: waiting requests beyond this get 503
     max_loaded_models: int = 3  # OLLAMA_MAX_LOADED_MODELS
+    num_parallel: int = 1  # OLLAMA_NUM_PARALLEL: requests a loaded model decodes together (a KV stream each)
     context_length: int = 4096  # OLLAMA_CONTEXT_LENGTH
     num_thread: int = 0  # 0 = one per core
     origins_check: bool = True  # refuse non-local Host headers when bound to loopback
@@ -55,7 +56,8 @@ class ServerConfig:
         if "origins" not in overrides and env.get("OLLAMA_ORIGINS"):
             cfg.origins = [o.strip() for o in env["OLLAMA_ORIGINS"].split(",") if o.strip()]
         for attr, var in (("max_queue", "OLLAMA_MAX_QUEUE"), ("max_loaded_models", "OLLAMA_MAX_LOADED_MODELS"),
-                          ("context_length", "OLLAMA_CONTEXT_LENGTH")):
+                          ("context_length", "OLLAMA_CONTEXT_LENGTH"), ("num_parallel", "OLLAMA_NUM_PARALLEL")):
             if attr not in overrides and env.get(var):
                 setattr(cfg, attr, int(env[var]))
+        cfg.num_parallel = max(1, cfg.num_parallel)  # Ollama reads 0 as "the default", 1
         return cfg

@@ -15,6 +15,7 @@ from typing import Any, AsyncIterator, Awaitable, TypeVar
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
+from labs.server.batching import EngineError, Generation
 from labs.server.config import parse_keep_alive
 from labs.server.gotemplate import render_template
 from labs.server.runner import Piece, Runner, RunnerFailed, Sampling, Stats, canonical_format
@@ -111,7 +112,11 @@ class Job:
 
 
 class Session:
-    """One request's hold on a loaded model; :meth:`close` gives the model back (idempotent)."""
+    """One request's hold on a slot of a loaded model; :meth:`close` gives the slot back (idempotent).
+
+    :meth:`open` waits for the slot, tokenises the prompt and hands it to the model's batching engine
+    (:mod:`labs.server.batching`), where it decodes beside the other requests; :meth:`pieces` streams
+    what it generates; closing early (client gone, error) cancels it and frees the slot at once."""
 
     def __init__(self, scheduler: Scheduler, job: Job):
         self.scheduler, self.job = scheduler, job
@@ -123,6 +128,7 @@ class Session:
         self.runner: Runner | None = None
         self.load_ns = 0
         self.tokens: list[int] = []
+        self.generation: Generation | None = None
 
     async def open(self) -> "Session":
         try:
@@ -134,12 +140,24 @@ class Session:
                 ticket, self.job.model, keep_alive=self.job.keep_alive,
                 num_ctx=self.job.load.get("num_ctx"), num_thread=self.job.load.get("num_thread")))
             if self.job.prompt or self.job.messages or self.job.context:  # not for load-only or embeddings
-                self.tokens = await self.scheduler.run(self._prompt_tokens)
+                loop = asyncio.get_running_loop()
+                self.tokens, self.generation = await self.scheduler.run(lambda: self._submit(loop))
+                self.stats = self.generation.stats
         except BaseException:
             ticket.release()
             await self.close()
             raise
         return self
+
+    def _submit(self, loop: asyncio.AbstractEventLoop) -> tuple[list[int], Generation]:
+        """The prompt's tokens, handed to the engine (on the llama.cpp thread: it joins at the next step)."""
+        tokens = self._prompt_tokens()
+        job = self.job
+        try:
+            gen = self.runner.engine.submit(tokens, job.sampling, job.fmt, loop=loop, top_logprobs=job.top_logprobs)
+        except ValueError as exc:  # a schema llama.cpp's grammar cannot take
+            raise ApiError(400, str(exc)) from None
+        return tokens, gen
 
     def _prompt_tokens(self) -> list[int]:
         job, runner = self.job, self.runner
@@ -166,18 +184,29 @@ class Session:
         return tokens
 
     async def pieces(self) -> AsyncIterator[Piece]:
-        def make(cancel):
-            return self.runner.generate(self.tokens, self.job.sampling, fmt=self.job.fmt, cancel=cancel,
-                                        stats=self.stats, top_logprobs=self.job.top_logprobs)
-
+        """The generated pieces as the engine produces them; ended early, the generation is cancelled."""
         try:
-            async for piece in self.scheduler.stream(make):
+            async for piece in self.generation.apieces():
                 self.text.append(piece.text)
                 if piece.logprobs:
                     self.logprobs.append(piece.logprobs)
                 yield piece
-        except RunnerFailed as exc:
-            raise ApiError(500, str(exc)) from None
+        except (EngineError, RunnerFailed) as exc:  # llama.cpp refused a step: reload before the next request
+            self.runner.broken = True
+            raise ApiError(500, f"llama.cpp failed: {exc}") from None
+        finally:
+            self.generation.cancel()  # a no-op once it is done
+
+    async def run_to_end(self) -> "Session":
+        """A whole non-streamed request: open, generate every piece, give the slot back; returns self
+        (its ``text``, ``logprobs``, ``stats``)."""
+        await self.open()
+        try:
+            async for _ in self.pieces():
+                pass
+        finally:
+            await self.close()
+        return self
 
     def metrics(self) -> dict:
         s = self.stats
@@ -186,6 +215,8 @@ class Session:
                 "eval_count": s.eval_count, "eval_duration": s.eval_ns}
 
     async def close(self) -> None:
+        if self.generation is not None:
+            self.generation.cancel()  # the client went away before the end: free the slot now
         await self._stack.aclose()
 
 

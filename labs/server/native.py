@@ -236,12 +236,7 @@ async def _respond(request: Request, job: Job, stream: bool, chunk, final) -> Re
     st = state(request)
     if not stream:
         async def whole() -> Response:
-            session = await Session(st.scheduler, job).open()
-            try:
-                async for _ in session.pieces():
-                    pass
-            finally:
-                await session.close()
+            session = await Session(st.scheduler, job).run_to_end()
             return JSONResponse(final(session, "".join(session.text), session.logprobs))
         return await until_disconnect(request, whole()) or Response(status_code=499)
 

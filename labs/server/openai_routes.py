@@ -101,12 +101,7 @@ async def _complete(request: Request, req, job: Job, kind: str) -> Response:
 
     if not req.stream:
         async def whole() -> Response:
-            session = await Session(st.scheduler, job).open()
-            try:
-                async for _ in session.pieces():
-                    pass
-            finally:
-                await session.close()
+            session = await Session(st.scheduler, job).run_to_end()
             obj = "chat.completion" if kind == "chat" else "text_completion"
             return JSONResponse({**head, "object": obj, "choices": [choice(session, "".join(session.text),
                                                                              session.stats.done_reason, False, session.logprobs)],

@@ -1,6 +1,10 @@
 """One loaded model: a llama.cpp context doing real inference (what an Ollama "runner" is).
 
-Not thread-safe: the scheduler gives a runner to one request at a time.
+With ``n_parallel`` (the server's ``OLLAMA_NUM_PARALLEL``) the runner's :attr:`Runner.engine`
+(:class:`labs.server.batching.BatchEngine`, borrowing these weights) generates for up to that many
+requests at once; the runner itself then only tokenises, renders chat templates and embeds.
+
+Not thread-safe: every call on one thread (the scheduler's llama.cpp thread).
 """
 
 from __future__ import annotations
@@ -91,13 +95,35 @@ def default_threads() -> int:
 
 
 class Runner:
-    def __init__(self, gguf: Path, *, num_ctx: int, num_thread: int = 0, num_batch: int = 512):
+    """A model loaded for ``num_ctx``-token requests on ``num_thread`` threads (0: one per core).
+
+    ``n_parallel`` (≥ 1) adds a batching engine with that many slots of ``num_ctx`` cells on
+    ``thread`` (a :class:`labs.server.batching.LlamaThread`); the runner's own llama.cpp context is
+    then only a tokenizer's (:data:`labs.kvcache.KV_PAD` cells) and :meth:`generate` is refused.
+    Raises ``ValueError`` when llama.cpp cannot load the file or make the context.
+    """
+
+    def __init__(self, gguf: Path, *, num_ctx: int, num_thread: int = 0, num_batch: int = 512,
+                 n_parallel: int = 0, thread=None):
+        from labs.kvcache import KV_PAD
+
         started = time.perf_counter_ns()
         self.gguf, self.num_ctx = Path(gguf), num_ctx
         self.num_thread = num_thread or default_threads()
         self.num_batch = num_batch
-        self.llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=num_ctx, n_threads=self.num_thread,
-                                   n_threads_batch=self.num_thread, n_batch=num_batch, verbose=False)
+        self.llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=KV_PAD if n_parallel else num_ctx,
+                                   n_threads=self.num_thread, n_threads_batch=self.num_thread,
+                                   n_batch=num_batch, verbose=False)
+        self.engine = None
+        if n_parallel:
+            from labs.server.batching import BatchEngine
+
+            try:
+                self.engine = BatchEngine(gguf, n_parallel=n_parallel, num_ctx=num_ctx, num_thread=self.num_thread,
+                                          num_batch=num_batch, thread=thread, model=self.llm.model)
+            except BaseException:
+                self.llm.close()
+                raise
         self._embedder: llama_cpp.Llama | None = None
         self._stable = 0  # cached prompt tokens evaluated in whole num_batch chunks from position 0
         self.broken = False  # llama.cpp failed: unload and load again before the next request
@@ -148,6 +174,8 @@ class Runner:
 
         ``top_logprobs`` (None: none) adds each token's log probability and that many alternatives.
         Raises :class:`RunnerFailed` if llama.cpp fails (the runner is then marked ``broken``)."""
+        if self.engine is not None:
+            raise RuntimeError("this runner batches: submit to runner.engine")
         self.check_tokens(tokens)
         llm, ctx = self.llm, self.llm.ctx
         llama_cpp.llama_perf_context_reset(ctx)
@@ -260,16 +288,23 @@ class Runner:
 
     # --- memory -------------------------------------------------------------------------
     def memory_bytes(self) -> int:
-        """Weights as loaded plus the KV cache llama.cpp allocated for ``num_ctx``: the workbook's one
-        KV formula (:func:`labs.kvcache.kv_cache_bytes`), with this context's micro-batch and SWA setting."""
+        """Bytes held (what ``/api/ps`` reports as ``size``): the weights once, plus the KV cache of the
+        runner's own context and, when it batches, of every slot (``n_parallel × num_ctx`` cells), each
+        by the workbook's one KV formula (:func:`labs.kvcache.kv_cache_bytes`) with its context's
+        micro-batch and SWA setting. Compute buffers and a lazily loaded embedder are not counted."""
         from labs.kvcache import KVLayout, kv_cache_bytes
 
         params = self.llm.context_params
         kv = kv_cache_bytes(KVLayout.from_metadata(self.llm.metadata), int(llama_cpp.llama_n_ctx(self.llm.ctx)),
                             n_ubatch=int(params.n_ubatch), swa_full=bool(params.swa_full))
+        if self.engine is not None:
+            kv += self.engine.kv_bytes()
         return int(llama_cpp.llama_model_size(self.llm.model)) + kv
 
     def close(self) -> None:
+        if self.engine is not None:  # before the weights it borrows
+            self.engine.close()
+            self.engine = None
         for llm in (self.llm, self._embedder):
             if llm is not None:
                 llm.close()

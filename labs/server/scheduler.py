@@ -1,8 +1,11 @@
-"""Load a model on first use, hand it to one request at a time, unload it after ``keep_alive``.
+"""Load a model on first use, serve up to ``num_parallel`` of its requests at once, unload it after ``keep_alive``.
 
 Like Ollama's scheduler: a bounded queue (``max_queue`` waiting requests, then 503 at once), at most
-``max_loaded_models`` runners (the idle one used longest ago is evicted first), and a per-model
-idle timer that starts when the model's last request ends.
+``max_loaded_models`` runners (the idle one used longest ago is evicted first), ``num_parallel``
+(``OLLAMA_NUM_PARALLEL``) requests per loaded model decoding together in its batching engine
+(:mod:`labs.server.batching`), and a per-model idle timer that starts when its last request ends.
+A request that needs other load-time options (``num_ctx``, ``num_thread``) waits until the model
+is idle and reloads it, as Ollama does.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import AsyncIterator, Callable, Iterator, TypeVar
 
+from labs.server.batching import LlamaThread
 from labs.server.config import ServerConfig
 from labs.server.runner import Runner
 from labs.server.store import ModelStore, StoredModel
@@ -38,8 +42,14 @@ class Loaded:
     num_thread: int
     expires_at: dt.datetime = FOREVER
     timer: asyncio.TimerHandle | None = None
-    busy: bool = False
+    active: int = 0  # requests holding one of its slots
+    keep_alive: float = 300.0  # armed when the last request ends: the latest request's keep_alive, as Ollama
     last_used: float = 0.0
+    retired: bool = False  # unloaded while requests still held it: closed when the last one ends
+
+    @property
+    def busy(self) -> bool:
+        return self.active > 0
 
 
 class Ticket:
@@ -59,10 +69,12 @@ class Scheduler:
         self.store, self.config = store, config
         self.loaded: dict[str, Loaded] = {}
         self.waiting = 0
-        self._gate = asyncio.Semaphore(1)  # one inference at a time: a CPU has no spare slots
+        self._loading = asyncio.Lock()  # one load/unload decision at a time
+        self._wake = asyncio.Event()  # set (and replaced) whenever a slot frees or a model unloads
         # Every llama.cpp call on ONE thread: OpenMP keeps a thread team per calling thread, and the
         # idle team of a second calling thread spin-waits against the busy one (decode ran ~4x slower).
-        self._llama = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
+        # The batching engines step on the same thread, between other llama.cpp work.
+        self._llama = LlamaThread("llama")
         self._io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="io")  # pulls: file copies and hashing
 
     def admit(self) -> Ticket:
@@ -75,42 +87,85 @@ class Scheduler:
     @asynccontextmanager
     async def use(self, ticket: Ticket, model: StoredModel, *, keep_alive: float | None,
                   num_ctx: int | None = None, num_thread: int | None = None) -> AsyncIterator[tuple[Runner, int]]:
-        """Wait for the model's turn, load it if needed; yields (runner, load duration in ns)."""
+        """Wait for a free slot of the model, load it if needed; yields (runner, load duration in ns).
+        The slot is free again when the block ends (however it ends)."""
         try:
-            await self._gate.acquire()
+            entry, load_ns = await self._acquire(model, num_ctx or self.config.context_length, num_thread or 0)
         finally:
             ticket.release()
+        entry.keep_alive = self.config.keep_alive if keep_alive is None else keep_alive
         try:
-            entry, load_ns = await self._ensure_loaded(model, num_ctx or self.config.context_length, num_thread or 0)
-            entry.busy = True
-            try:
-                yield entry.runner, load_ns
-            finally:
-                entry.busy, entry.last_used = False, time.monotonic()
-                if entry.runner.broken:  # llama.cpp failed inside it: the next request gets a fresh one
-                    log.warning("llama.cpp failed in %s: reloading it", entry.model.name)
-                    self.unload(entry.model.name)
-                else:
-                    self._arm(entry, self.config.keep_alive if keep_alive is None else keep_alive)
+            yield entry.runner, load_ns
         finally:
-            self._gate.release()
+            self._release(entry)
 
-    async def _ensure_loaded(self, model: StoredModel, num_ctx: int, num_thread: int) -> tuple[Loaded, int]:
-        entry = self.loaded.get(model.name)
-        if entry and entry.model.digest == model.digest and entry.num_ctx == num_ctx and entry.num_thread == num_thread:
-            self._disarm(entry)
-            return entry, 0
-        if entry:  # a load-time option changed: reload, as Ollama does
-            self.unload(model.name)
+    async def _acquire(self, model: StoredModel, num_ctx: int, num_thread: int) -> tuple[Loaded, int]:
+        while True:
+            async with self._loading:
+                entry = self.loaded.get(model.name)
+                fits = entry is not None and (entry.model.digest, entry.num_ctx, entry.num_thread) == \
+                    (model.digest, num_ctx, num_thread)
+                if fits and entry.active < self.config.num_parallel:
+                    self._disarm(entry)
+                    entry.active += 1
+                    return entry, 0
+                if entry is not None and not fits and not entry.busy:  # a load-time option changed: reload
+                    self.unload(model.name)
+                    entry = None
+                if entry is None:
+                    entry = await self._load(model, num_ctx, num_thread)
+                    entry.active = 1
+                    return entry, entry.runner.load_ns
+                wake = self._wake  # every slot busy, or busy with other options: wait for one to end
+            await wake.wait()
+
+    async def _load(self, model: StoredModel, num_ctx: int, num_thread: int) -> Loaded:
         while len(self.loaded) >= self.config.max_loaded_models:
             idle = [e for e in self.loaded.values() if not e.busy]
             if not idle:
                 break
             self.unload(min(idle, key=lambda e: e.last_used).model.name)
-        runner = await self.run(lambda: Runner(model.gguf, num_ctx=num_ctx, num_thread=num_thread))
-        entry = Loaded(model, runner, num_ctx, num_thread)
+        loading = asyncio.ensure_future(self.run(lambda: Runner(
+            model.gguf, num_ctx=num_ctx, num_thread=num_thread, n_parallel=self.config.num_parallel,
+            thread=self._llama)))
+        try:
+            runner = await asyncio.shield(loading)
+        except asyncio.CancelledError:  # the request went away; the load goes on: keep the model, idle
+            loading.add_done_callback(lambda f: self._adopt(model, f, num_ctx, num_thread))
+            raise
+        entry = Loaded(model, runner, num_ctx, num_thread, keep_alive=self.config.keep_alive)
         self.loaded[model.name] = entry
-        return entry, runner.load_ns
+        return entry
+
+    def _adopt(self, model: StoredModel, loading: asyncio.Future, num_ctx: int, num_thread: int) -> None:
+        if loading.cancelled() or loading.exception() is not None:
+            return
+        runner = loading.result()
+        if model.name in self.loaded:
+            self._llama.submit(runner.close)
+            return
+        entry = self.loaded[model.name] = Loaded(model, runner, num_ctx, num_thread, keep_alive=self.config.keep_alive)
+        entry.last_used = time.monotonic()
+        self._arm(entry, entry.keep_alive)
+        self._notify()
+
+    def _release(self, entry: Loaded) -> None:
+        entry.active = max(0, entry.active - 1)
+        entry.last_used = time.monotonic()
+        if entry.runner is None:  # closed already (server shutdown)
+            return
+        if entry.runner.broken and not entry.retired:  # llama.cpp failed inside it: the next request gets a fresh one
+            log.warning("llama.cpp failed in %s: reloading it", entry.model.name)
+            self._retire(entry)
+        elif entry.retired:
+            self._retire(entry)
+        elif not entry.busy:
+            self._arm(entry, entry.keep_alive)
+        self._notify()
+
+    def _notify(self) -> None:
+        self._wake.set()
+        self._wake = asyncio.Event()
 
     def _arm(self, entry: Loaded, keep_alive: float) -> None:
         self._disarm(entry)
@@ -133,17 +188,35 @@ class Scheduler:
             self.unload(entry.model.name)
 
     def unload(self, name: str) -> bool:
-        entry = self.loaded.pop(name, None)
+        """Forget the model now; its memory is freed (on the llama.cpp thread) once no request holds it."""
+        entry = self.loaded.get(name)
         if entry is None:
             return False
-        self._disarm(entry)
-        entry.runner.close()
+        self._retire(entry)
         return True
 
+    def _retire(self, entry: Loaded) -> None:
+        if self.loaded.get(entry.model.name) is entry:
+            del self.loaded[entry.model.name]
+        self._disarm(entry)
+        if entry.busy:
+            entry.retired = True
+        elif entry.runner is not None:
+            runner, entry.runner = entry.runner, None
+            self._llama.submit(runner.close)  # after whatever llama.cpp work is queued before it
+        self._notify()
+
     async def unload_when_idle(self, name: str) -> None:
-        """``keep_alive: 0`` on a load-only request: wait for the model's turn, then unload it."""
-        async with self._gate:
-            self.unload(name)
+        """Unload a model once no request holds it (``keep_alive: 0`` on a load-only request, delete)."""
+        while True:
+            entry = self.loaded.get(name)
+            if entry is None:
+                return
+            if not entry.busy:
+                self.unload(name)
+                return
+            wake = self._wake
+            await wake.wait()
 
     async def run(self, fn: Callable[[], T], *, io: bool = False) -> T:
         """Run blocking work off the event loop: on the llama.cpp thread, or (``io``) the I/O pool."""
@@ -184,7 +257,9 @@ class Scheduler:
                     continue
 
     def close(self) -> None:
-        for name in list(self.loaded):
-            self.unload(name)
-        for pool in (self._llama, self._io):
-            pool.shutdown(wait=False, cancel_futures=True)
+        """Unload every model (requests still running end as cancelled) and stop the threads."""
+        for entry in list(self.loaded.values()):
+            entry.active = 0
+            self._retire(entry)
+        self._io.shutdown(wait=False, cancel_futures=True)
+        self._llama.shutdown(wait=True)  # the queued closes run first

@@ -12,21 +12,17 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 import httpx
 import llama_cpp
 
 from labs import DEFAULT_MODEL
-from labs.host import free_port
-from labs.launcher import wait_for_server
 from labs.server.runner import default_threads
 from labs.server.store import catalogue_file
+
+from _server import own_server
 from server_overhead import PROMPTS as DECODE_PROMPTS, chat_text, direct, served
 
 TOPICS = ["a colour", "an animal", "the sea", "a city", "bread", "rain", "a lighthouse", "music", "a tree", "the moon"]
@@ -59,13 +55,8 @@ def main() -> int:
     texts = prompts(args.prompts)
     shuffled = random.Random(7).sample(texts, len(texts))
     orders = {"forward": texts, "reversed": texts[::-1], "shuffled": shuffled}  # forward→reversed repeats one back to back
-    models = Path(tempfile.mkdtemp(prefix="bench-models-"))
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "labs.cli", "serve", "--port", str(port), "--models-dir", str(models),
-                               "--keep-alive", "-1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_server(server, f"http://127.0.0.1:{port}")
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as http:
+    with own_server() as url:
+        with httpx.Client(base_url=url, timeout=600) as http:
             seen: dict[str, set] = {p: set() for p in texts}
             for order in orders.values():
                 for prompt in order:
@@ -89,10 +80,6 @@ def main() -> int:
                         rates[path].append(run[1])
             d, s = statistics.median(rates["direct"]), statistics.median(rates["server"])
             print(f"decode tokens/s (median): direct {d:.1f}, server {s:.1f}; server/direct ratio {s / d:.3f} (keep >= 0.9)")
-    finally:
-        server.terminate()
-        server.wait(10)
-        shutil.rmtree(models, ignore_errors=True)
     return 0
 
 

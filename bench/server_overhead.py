@@ -11,22 +11,18 @@ Target (issue 2): server decode >= 0.9 x direct, and TTFT overhead < 20 ms.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 import llama_cpp
 
 from labs import DEFAULT_MODEL
-from labs.host import free_port
-from labs.launcher import wait_for_server
 from labs.server.runner import default_threads
 from labs.server.store import catalogue_file
+
+from _server import own_server
 
 PROMPTS = ["Write a long story about a lighthouse keeper number {i}.",
            "Explain, step by step and at length, how bread rises (version {i})."]
@@ -68,16 +64,11 @@ def main() -> int:
 
     gguf, _ = catalogue_file(DEFAULT_MODEL)
     threads = default_threads()
-    models = Path(tempfile.mkdtemp(prefix="bench-models-"))
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "labs.cli", "serve", "--port", str(port), "--models-dir", str(models),
-                               "--keep-alive", "-1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_server(server, f"http://127.0.0.1:{port}")
+    with own_server() as url:
         llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=4096, n_threads=threads, n_threads_batch=threads,
                               n_batch=512, verbose=False)
         rows = {"direct": [], "server": []}
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as http:
+        with httpx.Client(base_url=url, timeout=300) as http:
             served(http, chat_text("warm up"), 8)
             direct(llm, chat_text("warm up"), 8)
             # Blocks A B B A ...: each path gets the same prompts, and background load hits both
@@ -89,10 +80,6 @@ def main() -> int:
                     for i in range(args.runs):
                         text = chat_text(PROMPTS[i % 2].format(i=f"{block}-{i}"))
                         rows[path].append(direct(llm, text, args.tokens) if path == "direct" else served(http, text, args.tokens))
-    finally:
-        server.terminate()
-        server.wait(10)
-        shutil.rmtree(models, ignore_errors=True)
 
     med = {p: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs)) for p, rs in rows.items()}
     pieces = {p: statistics.median(r[2] for r in rs) for p, rs in rows.items()}

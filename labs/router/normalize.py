@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import html
 import re
 import unicodedata
@@ -152,19 +153,51 @@ def _fold_table() -> tuple[dict[int, str], re.Pattern]:
 
 
 @dataclass(frozen=True)
+class _Round:
+    """Where the characters of one decoding round's output came from, as segments (a map per
+    piece, not per character: a 2 KB prompt with a few pieces maps in microseconds). Segment ``k``
+    starts at ``at[k]`` in the new text; it copies the old text from ``old[k]`` (``old_end[k]``
+    is -1) or replaces the old span ``old[k]:old_end[k]``."""
+
+    at: list[int]
+    old: list[int]
+    old_end: list[int]
+
+    def first(self, i: int) -> int:
+        """The old index at which new character ``i`` starts."""
+        k = bisect.bisect_right(self.at, i) - 1
+        return self.old[k] + (i - self.at[k]) if self.old_end[k] < 0 else self.old[k]
+
+    def last(self, i: int) -> int:
+        """The old index of the last character new character ``i`` was made from."""
+        k = bisect.bisect_right(self.at, i) - 1
+        return self.old[k] + (i - self.at[k]) if self.old_end[k] < 0 else self.old_end[k] - 1
+
+
+@dataclass(frozen=True)
 class View:
     """The normalised ``text`` and, when its length differs from the original's, where each
-    character came from: ``starts[i]``/``ends[i]`` is the original span of ``text[i]``."""
+    character came from (``rounds``: one map per decoding round): :meth:`span` gives the original
+    span of a slice; ``starts[i]``/``ends[i]`` is the original span of ``text[i]`` (None when the
+    offsets are the identity)."""
 
     text: str
-    starts: list[int] | None = None
-    ends: list[int] | None = None
+    rounds: tuple[_Round, ...] = ()
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of ``text[start:end]`` (``start < end``)."""
-        if self.starts is None or self.ends is None:
-            return start, end
-        return self.starts[start], self.ends[end - 1]
+        last = end - 1
+        for r in reversed(self.rounds):
+            start, last = r.first(start), r.last(last)
+        return start, last + 1
+
+    @property
+    def starts(self) -> list[int] | None:
+        return [self.span(i, i + 1)[0] for i in range(len(self.text))] if self.rounds else None
+
+    @property
+    def ends(self) -> list[int] | None:
+        return [self.span(i, i + 1)[1] for i in range(len(self.text))] if self.rounds else None
 
 
 # --- length-changing pieces -------------------------------------------------------------------
@@ -184,10 +217,25 @@ _NO_DIGITS = str.maketrans("", "", "0123456789")
 _RLO = re.compile("\u202e([^\u202c\u202d\u202e\n]{1,300}+)\u202c?")
 # whitespace: a run, or a line break with a mail-quote or list prefix after it
 _WS_RUN = re.compile(r"\s\s++")
-_QUOTED_BREAK = re.compile(r"\s{0,8}?\n[ \t]*+(?:>[ \t>]*+|[-*•][ \t]++)\s*+")
+_QUOTED_BREAK = re.compile(r"\n[ \t]*+(?:>[ \t>]*+|[-*•][ \t]++)\s*+")  # and up to 8 blanks before it
 _LETTERS_MIX = re.compile(r"[A-Za-z][^\W\d_A-Za-z]|[^\W\d_A-Za-z][A-Za-z]")
+# An ASCII letter next to a non-ASCII character (a superset of _LETTERS_MIX): a pattern that starts with
+# a character class lets the regex engine skip fast to the rarer side, non-ASCII or ASCII letters.
+_NEAR_MIX_AT_OTHER = re.compile(r"[^\x00-\x7f](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
+_NEAR_MIX_AT_LATIN = re.compile(r"[A-Za-z](?:(?<=[^\x00-\x7f].)|(?=[^\x00-\x7f]))")
 _WORD = re.compile(r"[^\W\d_]++")
 _NO_WS = str.maketrans("", "", "\t\n\r\v\f\x1c\x1d\x1e\x1f")
+
+
+def _quoted_breaks(text: str):
+    """A line break with a mail-quote or list prefix after it, and up to 8 blanks before it."""
+    last = 0
+    for m in _QUOTED_BREAK.finditer(text):
+        start = m.start()
+        while start > last and m.start() - start < 8 and text[start - 1].isspace():
+            start -= 1
+        yield start, m.end(), " "
+        last = m.end()
 
 
 def _decode_escapes(run: str) -> str:
@@ -286,7 +334,7 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
     """(start, end, replacement) of every length-changing piece, in order, not overlapping."""
     found = [(m.start(), m.end(), " ") for m in _WS_RUN.finditer(text)]
     if "\n" in text and (">" in text or "-" in text or "*" in text or "•" in text):
-        found += [(m.start(), m.end(), " ") for m in _QUOTED_BREAK.finditer(text)]
+        found += list(_quoted_breaks(text))
     if "%" in text:
         found += [(m.start(), m.end(), unquote(m.group(), errors="replace")) for m in _PERCENT.finditer(text)]
     if first and "+" in text and "=" in text:  # form encoding: "q=%2B380+67+123" (the "+" as typed, not decoded)
@@ -331,39 +379,43 @@ def _invisible(astral: bool = False) -> re.Pattern:
 @lru_cache(maxsize=1)
 def _marks_on_digits() -> re.Pattern:
     """Combining marks right after a digit ("0\u0301", the keycap's U+20E3 is an enclosing mark, in
-    the invisible class): the scan stops at digits only, so the long class of marks costs little."""
-    return re.compile(f"\\d([{_marks_class()}]++)")
+    the invisible class). Every mark is U+0300 or above: a look at the next character skips the long
+    class (a list of ranges, tested one by one) after almost every digit."""
+    return re.compile(f"\\d(?=[^\\x00-\\u02ff])([{_marks_class()}]++)")
+
+
+def _has_astral(text: str) -> bool:
+    """Any character above U+FFFF? (UTF-16 spends 4 bytes on those: faster than ``max(text)``.)"""
+    return len(text.encode("utf-16-le", "surrogatepass")) > 2 * len(text)
 
 
 def _invisible_pieces(text: str):
     """Invisible characters go; combining marks go only from a digit, so "й" written as "и" + breve
     keeps its mark."""
-    for m in _invisible(max(text) > "\uffff").finditer(text):
+    for m in _invisible(_has_astral(text)).finditer(text):
         yield m.start(), m.end(), ""
     for m in _marks_on_digits().finditer(text):
         yield m.start(1), m.end(1), ""
 
 
-def _apply(text: str, pieces, starts: list[int] | None, ends: list[int] | None):
-    """Replace ``pieces`` in ``text``; return the new text and its map to the original."""
+def _apply(text: str, pieces) -> tuple[str, _Round]:
+    """Replace ``pieces`` in ``text``; return the new text and its map to ``text``."""
     parts: list[str] = []
-    new_starts: list[int] = []
-    new_ends: list[int] = []
-    s = starts if starts is not None else range(len(text))
-    e = ends if ends is not None else range(1, len(text) + 1)
-    last = 0
-    for start, end, new in pieces:
-        parts.append(text[last:start])
-        new_starts.extend(s[last:start])
-        new_ends.extend(e[last:start])
-        parts.append(new)
-        new_starts.extend([s[start]] * len(new))
-        new_ends.extend([e[end - 1]] * len(new))
+    at: list[int] = []
+    old: list[int] = []
+    old_end: list[int] = []
+    size = last = 0
+    for start, end, new in (*pieces, (len(text), len(text), "")):
+        if start > last:  # the text between two pieces, copied
+            at.append(size), old.append(last), old_end.append(-1)
+            parts.append(text[last:start])
+            size += start - last
+        if new:
+            at.append(size), old.append(start), old_end.append(end)
+            parts.append(new)
+            size += len(new)
         last = end
-    parts.append(text[last:])
-    new_starts.extend(s[last:])
-    new_ends.extend(e[last:])
-    return "".join(parts), new_starts, new_ends
+    return "".join(parts), _Round(at, old, old_end)
 
 
 # --- one-for-one folds --------------------------------------------------------------------------
@@ -372,7 +424,8 @@ _DIGIT_TOKEN = re.compile(rf"[{_LOOK}]*+\d[\d{_LOOK}]*+")
 _DIGITS = re.compile(r"\d++")
 _NEXT_GROUP = re.compile(r"[ \-./]?\d")
 _PREV_GROUP = re.compile(r"\d[ \-./]?$")
-_SPOT = re.compile(rf"\d[{_LOOK}]|[{_LOOK}]\d")
+_SPOT = re.compile(rf"\d[{_LOOK}]|[{_LOOK}]\d")  # what _spots() finds
+_ANY_SPOT = re.compile(rf"[{_LOOK}](?:(?<=\d.)|(?=\d))")  # a letter of a _SPOT match: starts with a class, scans fast
 _LOOKSET = frozenset(DIGIT_LOOKALIKES)
 _LOOK_CHARS = "".join(DIGIT_LOOKALIKES)
 _DIGIT_TABLE = str.maketrans(DIGIT_LOOKALIKES)
@@ -431,19 +484,46 @@ def _one_script(word: str) -> str:
     return word
 
 
+def _spots(text: str) -> list[int]:
+    """The starts of the matches of :data:`_SPOT` (a digit and a look-alike letter side by side), found
+    from the letters: a scan for a class of 18 letters is several times faster than for any digit."""
+    out: list[int] = []
+    resume = 0  # finditer's matches do not overlap
+    for m in _ANY_SPOT.finditer(text):
+        q = m.start()
+        if q - 1 >= resume and text[q - 1].isdecimal():
+            out.append(q - 1)  # digit, letter
+        elif q >= resume and text[q + 1 : q + 2].isdecimal():
+            out.append(q)  # letter, digit
+        else:
+            continue
+        resume = out[-1] + 2
+    return out
+
+
+def _letters_mix(text: str) -> bool:
+    """Does a word of ``text`` (not all ASCII) mix Latin letters with letters of another script?"""
+    other = len(text.encode("utf-8", "surrogatepass")) - len(text)  # about the count of non-ASCII characters
+    near = (_NEAR_MIX_AT_OTHER if 2 * other < len(text) else _NEAR_MIX_AT_LATIN).search(text)
+    return near is not None and _LETTERS_MIX.search(text, max(0, near.start() - 1)) is not None
+
+
 def _fold(out: str) -> str:
     table, needs_fold = _fold_table()
+    for ch in "\n\t\r":  # the common ones: str.replace is many times faster than a sub over all the text
+        if ch in out:
+            out = out.replace(ch, " ")
     if needs_fold.search(out):
         out = needs_fold.sub(lambda m: table.get(ord(m.group()), m.group()), out)
-    if not out.isascii() and _LETTERS_MIX.search(out):
+    if not out.isascii() and _letters_mix(out):
         out = _WORD.sub(lambda m: m.group() if m.group().isascii() else _one_script(m.group()), out)
-    spots = list(_SPOT.finditer(out))  # a look-alike letter touching a digit (a fixed-width, fast scan)
+    spots = _spots(out)  # where a look-alike letter touches a digit
     if spots:  # fold only the tokens around those: one sub over all the text is slower
         parts, last = [], 0
-        for d in spots:
-            if d.start() < last:
+        for spot in spots:
+            if spot < last:
                 continue  # inside the token just folded
-            start = d.start() + (0 if out[d.start()].isdigit() else 1)
+            start = spot + (0 if out[spot].isdigit() else 1)
             while start > last and out[start - 1] in _LOOKSET:
                 start -= 1
             m = _DIGIT_TOKEN.match(out, start)
@@ -457,15 +537,14 @@ def normalize(text: str) -> View:
     """The view of ``text`` the PII detector reads (see the module docstring). Offsets are the
     identity unless something was decoded, stripped or squeezed."""
     out = text
-    starts: list[int] | None = None
-    ends: list[int] | None = None
+    rounds: list[_Round] = []
     seen: set[str] = set()
     for round_ in range(MAX_ROUNDS):
         pieces = _pieces(out, first=round_ == 0, seen=seen)
         if not pieces:
             break
-        out, starts, ends = _apply(out, pieces, starts, ends)
+        out, moved = _apply(out, pieces)
+        rounds.append(moved)
         if not any(len(new) > 1 or new in "%&\\=<" and new for _, _, new in pieces):
             break  # only squeezed or stripped: nothing new to decode
-    out = _fold(out)
-    return View(out, starts, ends) if starts is not None else View(out)
+    return View(_fold(out), tuple(rounds))

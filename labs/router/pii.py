@@ -292,7 +292,6 @@ SEPARATORS = " -./_·•*()'\"\\~+"  # what people put between digit groups (nev
 _RUN = re.compile(rf"\d++(?:[{re.escape(SEPARATORS)}]{{1,4}}+\d++)*+")
 _GROUP = re.compile(r"\d++")
 _HEX_PAIRS = re.compile(r"(?:[0-9a-f]{2} ){2}[0-9a-f]?$")
-_LONG_DIGITS = re.compile(r"\d(?:[ \-./_·•*+]{0,3}\d){9,}")
 _IP = re.compile(r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")  # no 067
 _HEX_TOKEN = re.compile(r"[0-9a-fA-F\-]{0,80}")
 _UA_MOBILE = frozenset("39 50 63 66 67 68 73 89 91 92 93 94 95 96 97 98 99".split())
@@ -312,21 +311,26 @@ class _Run:
 
 def _runs(view: str) -> Iterator[_Run]:
     for m in _RUN.finditer(view):
-        if m.end() - m.start() < 9:
-            continue  # fewer than 9 digits: no phone, card, РНОКПП, SSN or ID card
-        groups = [g.span() for g in _GROUP.finditer(view, m.start(), m.end())]
-        if sum(e - s for s, e in groups) < 9:
-            continue
-        if _in_hex_token(view, m.start(), m.end()) or _iban_shaped(view, m.start(), groups) or _IP.fullmatch(m.group()):
-            continue
-        if all(e - s_ == 2 for s_, e in groups[1:]) and (h := _HEX_PAIRS.search(view, max(0, m.start() - 7),
-                                                                                m.start() + 1)) \
-                and any(ch.isalpha() for ch in h.group()):
-            continue  # a hex dump: "5c 71 20 a4 16 3b 95"
-        if " " not in m.group() and _not_personal_context(lower(view[max(0, m.start() - 30) : m.start()]), 30):
-            continue  # "ISBN 978-0-963-15479-9": the keyword names the whole token
-        lead = view[max(0, m.start() - 3) : m.start()]
-        yield _Run(m.start(), m.end(), groups, "+" in lead)
+        if m.end() - m.start() >= 9 and (run := _run(view, m)) is not None:
+            yield run
+
+
+def _run(view: str, m: re.Match) -> _Run | None:
+    """The run ``m`` of :data:`_RUN` if it can hold a phone, card, РНОКПП, SSN or ID card (9 digits
+    or more, not a hash, an IBAN, an IP address, a hex dump or a labelled product number)."""
+    groups = [g.span() for g in _GROUP.finditer(view, m.start(), m.end())]
+    if sum(e - s for s, e in groups) < 9:
+        return None
+    if _in_hex_token(view, m.start(), m.end()) or _iban_shaped(view, m.start(), groups) or _IP.fullmatch(m.group()):
+        return None
+    if all(e - s_ == 2 for s_, e in groups[1:]) and (h := _HEX_PAIRS.search(view, max(0, m.start() - 7),
+                                                                            m.start() + 1)) \
+            and any(ch.isalpha() for ch in h.group()):
+        return None  # a hex dump: "5c 71 20 a4 16 3b 95"
+    if " " not in m.group() and _not_personal_context(lower(view[max(0, m.start() - 30) : m.start()]), 30):
+        return None  # "ISBN 978-0-963-15479-9": the keyword names the whole token
+    lead = view[max(0, m.start() - 3) : m.start()]
+    return _Run(m.start(), m.end(), groups, "+" in lead)
 
 
 def _iban_shaped(view: str, start: int, groups: list[tuple[int, int]]) -> bool:
@@ -397,10 +401,11 @@ _NANP_1 = frozenset({1, 4, 7})
 _TRUNK_8 = frozenset({1, 4, 7, 9})  # 8 (916) 123-45-67
 
 
-def _phone_ok(d: str, sizes: list[int], plus: bool, context: bool, first: bool = True) -> bool:
+def _phone_ok(d: str, sizes: list[int], plus: bool, context: Callable[[], bool], first: bool = True) -> bool:
     """Is the digit string ``d`` (grouped as ``sizes``) a phone number? International forms (a plus
     or 00 and a country code) always; Ukrainian ones by their operator or area code; US and other
-    national ones when grouped the way that country groups them, or after a word such as "тел"."""
+    national ones when grouped the way that country groups them, or after a word such as "тел"
+    (``context()`` says whether one is near: asked only when the digits leave it open)."""
     n = len(d)
     if plus:
         return d[0] != "0" and 8 <= n <= 15
@@ -411,16 +416,17 @@ def _phone_ok(d: str, sizes: list[int], plus: bool, context: bool, first: bool =
     if n == 10 and d[0] == "0" and d[1] in "3456789" and d[1:3] != "80":
         return True  # 067…, (044)…, 0532…: a Ukrainian operator or area code (0 800 is a hotline)
     variants = _regrouped(sizes)
-    if n == 11 and d[0] == "8" and (d[1] in "3456789" or d[1] == "0" and d[2] in "3456789") and (context or any(_splits_at(v, _TRUNK_8) for v in variants)):
+    if n == 11 and d[0] == "8" and (d[1] in "3456789" or d[1] == "0" and d[2] in "3456789") and (
+            any(_splits_at(v, _TRUNK_8) for v in variants) or context()):
         return True  # 8 (067) 123-45-67, 8 (916) 123-45-67
     if n == 10 and d[0] in "23456789" and d[3] in "23456789" and (
-            context or any(_splits_at(v, _NANP) for v in variants)):
+            any(_splits_at(v, _NANP) for v in variants) or context()):
         return True  # 415 555 0132
     if n == 11 and d[0] == "1" and d[1] in "23456789" and d[4] in "23456789" and (
-            context or any(_splits_at(v, _NANP_1) for v in variants)):
+            any(_splits_at(v, _NANP_1) for v in variants) or context()):
         return True  # 1 415 555 0132
     return d[0] == "0" and d[1] != "0" and 10 <= n <= 11 and not d.startswith(("080", "0800")) and (
-        context or any(_shaped(v) for v in variants))  # 07700 900123, 020 7946 0958, 06 12 34 56 78
+        any(_shaped(v) for v in variants) or context())  # 07700 900123, 020 7946 0958, 06 12 34 56 78
 
 
 def _numeric(view: str, low: str) -> Iterator[Finding]:
@@ -455,12 +461,17 @@ def _date_led(view: str, groups: list[tuple[int, int]], i: int) -> bool:
 def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
     groups = run.groups
     ctx: dict[str, bool] = {}
+    # a keyword ("order", "замовлення…") can end right before group i > 0 only through a word glued to the run
+    glued = run.start > 0 and (view[run.start - 1].isalnum() or view[run.start - 1] == "_")
 
     def context(name: str, rx: re.Pattern, before: int, after: int = 0) -> bool:
         if name not in ctx:
             ctx[name] = bool(rx.search(low, max(0, run.start - before), run.start)
                              or (after and rx.search(low, run.end, run.end + after)))
         return ctx[name]
+
+    def phone_context() -> bool:
+        return context("phone", _PHONE_CONTEXT, 50, 30)
 
     for i, (gs, _) in enumerate(groups):
         if i and view[groups[i - 1][1] : gs] in (".", ","):
@@ -484,7 +495,7 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
                     and not _LABEL_BEFORE.search(low, max(0, gs - 40), gs):
                 break  # a quantity ("… 4989900814062 ns"); "+380671234567 разом", "4111 1111 1111 1111 b" are not
             if not_personal is None:
-                not_personal = _not_personal_context(low, gs)
+                not_personal = (i == 0 or glued) and _not_personal_context(low, gs)
             if not_personal:
                 break
             # digits after a plus that make a phone are one: "+380684863089 12 27" is no card
@@ -495,7 +506,7 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
                 # a labelled card with a typo still is one; 17-19 digits (rare cards, common big ids) need the label
                 if (luhn_ok(digits) and (n <= 16 or labelled)) or labelled:
                     yield Finding("card", gs, e, view[gs:e], 80)
-            if 8 <= n <= 15 and not _date_led(view, groups, i) and _phone_ok(digits, sizes, plus, context("phone", _PHONE_CONTEXT, 50, 30), i == 0):
+            if 8 <= n <= 15 and not _date_led(view, groups, i) and _phone_ok(digits, sizes, plus, phone_context, i == 0):
                 yield Finding("phone", start, e, view[start:e], 50)
             if n == 10 and rnokpp_ok(digits):
                 if context("tax", _TAX_CONTEXT, 300, 100):
@@ -537,9 +548,11 @@ def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Findin
     hi = len(text) if hi is None else hi
     while (m := _IBAN.search(text, lo, hi)) is not None:
         lo = m.start() + 1  # a failed candidate may hide a real IBAN that starts inside it
-        pos = [m.start() + i for i, ch in enumerate(m.group()) if ch.isalnum()]
         want = IBAN_LENGTHS.get(fold_confusables(m.group()[:2]).upper())
-        if want and want <= len(pos):
+        if not want:
+            continue  # no country code
+        pos = [m.start() + i for i, ch in enumerate(m.group()) if ch.isalnum()]
+        if want <= len(pos):
             raw = fold_confusables("".join(text[p] for p in pos[:want]))
             end = pos[want - 1] + 1
             if _iban_written(text, pos[:want], raw) and iban_ok(raw.upper()) \
@@ -564,37 +577,64 @@ _SERIES = re.compile(
     r"\d(?:[ \-./_·•*+]{0,3}\d){5,6}(?![\d])",
     re.IGNORECASE,
 )
-_SIX_DIGITS = re.compile(r"\d(?:[ \-./_·•*+]{0,3}\d){5}")
 _SERIES_WORD = re.compile(r"(?:сері[їяю]|series)\s*:?\s*$")
 _NOT_SERIES = frozenset("на до за по та як це ці ми ви їх ще же чи не ні бо то id no nr is in at on of to or "
                         "an as by be it we he my up so if do go us для від про але або теж вже ось які яка був "
                         "the and for our are was has its not you via per".split())
 
 
-def _near_six_digits(rx: re.Pattern, text: str) -> Iterator[re.Match]:
-    """Matches of ``rx`` that end within a few characters after 6 digits: searching only there is
-    faster than a scan of all the text for a pattern that starts with a letter."""
+# Words one of which every _PASSPORT_CONTEXT match holds, but for "ID card" (_ID_CARD): `in` tests
+# them faster than the regex scans a prompt that has none (most prompts).
+_PASSPORT_KEYS = ("паспорт", "passport", "айді", "посвід", "документ", "document", "біометри", "закордон", "загран",
+                  "сері", "series", "унзр", "водійськ", "licen", "квит", "свідоцтв")
+_ID_CARD = re.compile(r"id(?<![a-z]id)[\s\-]*(?:карт\w*|card)")  # starts with a literal: a fast scan
+
+
+def _passport_word(low: str) -> bool:
+    """Does ``low`` hold a passport word (_PASSPORT_CONTEXT) anywhere?"""
+    if any(key in low for key in _PASSPORT_KEYS):
+        return _PASSPORT_CONTEXT.search(low) is not None
+    return _ID_CARD.search(low) is not None
+
+
+def _six_digit_windows(text: str) -> list[list[int]]:
+    """Spans around every number of 6 digits or more (30 characters before, 12 after), merged."""
     windows: list[list[int]] = []
-    for d in _SIX_DIGITS.finditer(text):
-        lo, hi = max(0, d.start() - 30), min(len(text), d.end() + 12)
-        if windows and lo <= windows[-1][1]:
-            windows[-1][1] = hi
-        else:
-            windows.append([lo, hi])
+    for m in _RUN.finditer(text):
+        if m.end() - m.start() >= 6 and sum(map(str.isdigit, m.group())) >= 6:
+            _add_window(windows, m.start() - 30, m.end() + 12, len(text))
+    return windows
+
+
+def _add_window(windows: list[list[int]], lo: int, hi: int, n: int) -> None:
+    lo, hi = max(0, lo), min(n, hi)
+    if windows and lo <= windows[-1][1]:
+        windows[-1][1] = max(windows[-1][1], hi)
+    else:
+        windows.append([lo, hi])
+
+
+def _near_six_digits(rx: re.Pattern, text: str, windows: list[list[int]]) -> Iterator[re.Match]:
+    """Matches of ``rx`` inside ``windows`` (around numbers of 6 digits or more): searching only there
+    is faster than a scan of all the text for a pattern that starts with a letter."""
     for lo, hi in windows:
         yield from rx.finditer(text, lo, hi)
 
 
-def find_passports(text: str, low: str | None = None) -> Iterator[Finding]:
+def find_passports(text: str, low: str | None = None, windows: list[list[int]] | None = None) -> Iterator[Finding]:
+    """Ukrainian passports (booklet series and number, 9-digit ID cards come from the numeric scan)
+    and, with a passport word near, series in any case and foreign passports. ``windows``: the
+    spans around numbers of 6 digits or more if the caller has them (:func:`_six_digit_windows`)."""
     low = lower(text) if low is None else low
-    if not _SIX_DIGITS.search(text):
+    windows = _six_digit_windows(text) if windows is None else windows
+    if not windows:
         return
-    for m in _near_six_digits(_UA_BOOKLET, text):
+    for m in _near_six_digits(_UA_BOOKLET, text, windows):
         if not _not_personal_context(low, m.start()):
             yield Finding("passport", m.start(), m.end(), m.group(), 65)
-    if not _PASSPORT_CONTEXT.search(low):
+    if not _passport_word(low):
         return  # every form below needs a passport word somewhere
-    for m in _near_six_digits(_SERIES, text):
+    for m in _near_six_digits(_SERIES, text, windows):
         series = re.split(r"[\s\-.,:№]", m.group(), maxsplit=1)[0].lower()
         after_series_word = bool(_SERIES_WORD.search(low, max(0, m.start() - 10), m.start()))
         if (series in _NOT_SERIES and not series.upper() == m.group()[: len(series)] and not after_series_word) or not (_PASSPORT_CONTEXT.search(low, max(0, m.start() - 60), m.start() + 3)
@@ -681,14 +721,13 @@ _TOWN_BEFORE = re.compile(r"(?:\d{5},?\s*)?(?:(?:м|смт|с|г)\.\s*[А-ЯІЇ
 _EN_STREET = (r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|"
               r"Place|Pl|Square|Sq|Terrace|Close|Crescent|Highway|Hwy|Gardens|Row|Mews)")
 _ADDRESS_EN = re.compile(
-    rf"(?<![\w.,])\d{{1,5}}[A-Za-z]?\s+(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET}\.?(?![\w])"
+    rf"\d(?<![\w.,]\d)\d{{0,4}}[A-Za-z]?\s+(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET}\.?(?![\w])"
     rf"(?:,?\s*(?:Apt|Suite|Unit|Flat)\.?\s*\w{{1,5}})?"
     rf"(?:,\s*[A-Z][a-z'’\-]{{1,25}}(?:\s[A-Z][a-z'’\-]{{1,25}}){{0,2}})?"
     rf"(?:,?\s*(?:[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}))?"
 )
-_ADDRESS_GATE_EN = (" street", " st", " avenue", " ave", " road", " rd", " boulevard", " blvd", " lane", " ln",
-                    " drive", " dr", " court", " ct", " way", " parkway", " pkwy", " place", " pl", " square", " sq",
-                    " terrace", " close", " crescent", " highway", " hwy", " gardens", " row", " mews")
+# A street type as _ADDRESS_EN needs it (capitalised, a word of its own): "drive" or "Please" is none.
+_ADDRESS_GATE_EN = re.compile(rf"\s{_EN_STREET}\.?(?!\w)")
 _ADDRESS_GATE_UA = ("вул", "просп", "пров", "бульв", "б-р", "пл.", "площ", "наб", "шосе", "майдан", "узвіз", "ул.",
                     "улиц", "пр-т", "пр-кт")
 
@@ -700,7 +739,7 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
             town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
             start = town.start() if town else m.start()
             yield Finding("address", start, m.end(), text[start : m.end()], 45)
-    if not any(key in low for key in _ADDRESS_GATE_EN):
+    if not _ADDRESS_GATE_EN.search(text):
         return
     for m in _ADDRESS_EN.finditer(text):
         yield Finding("address", m.start(), m.end(), m.group(), 45)
@@ -751,22 +790,35 @@ def resolve(findings: Iterable[Finding]) -> list[Finding]:
     return kept
 
 
-_NO_DIGITS = str.maketrans("", "", "0123456789")
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def _scan(view: str, low: str) -> list[Finding]:
     found: list[Finding] = list(find_emails(view, low))
-    if len(view.translate(_NO_DIGITS)) == len(view):
-        return found  # every other kind holds a digit (the view's digits are ASCII)
-    for run in _runs(view):
-        found.extend(_windows(view, low, run))
-    # an IBAN holds a run of 10 digits or more; searching only around those keeps a 2 KB prompt fast
-    lo = 0
-    for m in _LONG_DIGITS.finditer(view):
-        start = max(lo, m.start() - 40)
-        found.extend(find_ibans(view, start, min(len(view), m.end() + 40)))
-        lo = m.end()
-    found.extend(find_passports(view, low))
+    if not _ANY_DIGIT.search(view):
+        return found  # every other kind holds a digit
+    # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,
+    # cards, РНОКПП, SSNs and ID cards; an IBAN holds 10 digits or more and a passport 6, so only the
+    # text around those is searched for them (a 2 KB prompt stays fast).
+    iban_windows: list[list[int]] = []
+    six_windows: list[list[int]] = []
+    n = len(view)
+    for m in _RUN.finditer(view):
+        size = m.end() - m.start()
+        if size < 6:
+            continue
+        digits = size if m.group().isdigit() else sum(map(str.isdigit, m.group()))
+        if digits < 6:
+            continue
+        _add_window(six_windows, m.start() - 30, m.end() + 12, n)
+        if digits >= 9 and (run := _run(view, m)) is not None:
+            found.extend(_windows(view, low, run))
+        if digits >= 10:
+            iban_windows.append([max(iban_windows[-1][2] if iban_windows else 0, m.start() - 40), min(n, m.end() + 40),
+                                 m.end()])
+    for lo, hi, _ in iban_windows:
+        found.extend(find_ibans(view, lo, hi))
+    found.extend(find_passports(view, low, six_windows))
     if any(key in low for key in _DOB_GATE) or low.startswith(("дн", "b.")):
         found.extend(find_dobs(view, low))
     found.extend(find_addresses(view, low))
@@ -789,7 +841,7 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     found = _scan(view.text, low)
     mine = [f for det in extra for f in det(text)]
     found.extend(find_health(view.text, found + mine, low))  # any identifier makes health data personal
-    if view.starts is not None or view.text != text:
+    if view.rounds or view.text != text:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
     return resolve(found + mine)
 

@@ -279,8 +279,11 @@ class BreakEven:
         return None if self.requests_per_day is None else self.requests_per_day * DAYS_PER_MONTH
 
     def __str__(self) -> str:
+        from labs.i18n import t
+
         dates = "; ".join(f"{k}: {v}" for k, v in self.as_of.items())
-        return f"{self.api_label} vs {self.selfhost_label}: {self.reason} [prices as of {dates}]"
+        return t("costs.break_even.summary", api=self.api_label, selfhost=self.selfhost_label, reason=self.reason,
+                 dates=dates)
 
 
 def break_even(api: ApiCost, selfhost: SelfHostCost) -> BreakEven:
@@ -296,30 +299,25 @@ def break_even(api: ApiCost, selfhost: SelfHostCost) -> BreakEven:
     >>> be.requests_per_day is None, be.reason.startswith("no break-even")
     (True, True)
     """
+    from labs.i18n import t  # the reason is written in the learner's language (LAB_LANG), English by default
+
     k, c, fixed = api.usd_per_request, selfhost.usd_per_request, selfhost.monthly_usd
     as_of = {**api.as_of, **selfhost.as_of}
     common = dict(api_label=api.label, selfhost_label=selfhost.label, as_of=as_of)
     if k <= c:
         return BreakEven(**common, requests_per_day=None, monthly_usd=None,
-                         reason=(f"no break-even: self-hosting costs ${c:.6f} per request on top of its fixed cost, "
-                                 f"the API only ${k:.6f}, so the API is cheaper at every volume"))
+                         reason=t("costs.break_even.api_cheaper", c=c, k=k))
     volume = fixed / ((k - c) * DAYS_PER_MONTH)
     cap = selfhost.capacity_requests_per_day
     if cap is not None and volume > cap:
         full_load = fixed / (cap * DAYS_PER_MONTH) + c
         return BreakEven(**common, requests_per_day=None, monthly_usd=None,
-                         reason=(f"no break-even: costs would meet at {volume:,.0f} requests/day but one machine serves "
-                                 f"{cap:,.0f}; even fully loaded it costs ${full_load:.6f} per request against the "
-                                 f"API's ${k:.6f}, so adding machines never catches up"))
+                         reason=t("costs.break_even.over_capacity", volume=volume, cap=cap, full_load=full_load, k=k))
     monthly = k * volume * DAYS_PER_MONTH
     if cap is None:
-        reason = (f"break-even at {volume:,.0f} requests/day (${monthly:,.2f}/month); above it self-hosting is cheaper "
-                  "if one machine serves that volume (no capacity given: pass .with_capacity(...))")
+        reason = t("costs.break_even.no_capacity", volume=volume, monthly=monthly)
     else:  # machine n pays for itself only from n × volume: between n-1 full machines and that, the cloud is cheaper
-        reason = (f"break-even at {volume:,.0f} requests/day (${monthly:,.2f}/month); self-hosting is cheaper from "
-                  f"there up to one machine's {cap:,.0f}/day, then with n machines only from n × {volume:,.0f} to "
-                  f"n × {cap:,.0f} requests/day (the cloud is cheaper from {cap:,.0f} to {2 * volume:,.0f}, while a "
-                  "second machine is not yet paid for)")
+        reason = t("costs.break_even.with_capacity", volume=volume, monthly=monthly, cap=cap, second=2 * volume)
     return BreakEven(**common, requests_per_day=volume, monthly_usd=monthly, reason=reason)
 
 

@@ -49,7 +49,12 @@ class Exercise:
     id: str
     points: int
     fn: CheckFn
-    hint: str = ""
+    hint: str | Callable[[], str] = ""
+
+    def hint_text(self) -> str:
+        """The hint as the learner reads it now: a callable hint (a lambda calling ``labs.i18n.t``) is resolved
+        at display time, so a ``LAB_LANG`` set after the checks were imported still picks the language."""
+        return self.hint() if callable(self.hint) else self.hint
 
 
 @dataclass
@@ -95,9 +100,14 @@ class HiddenTest:
     fn: CheckFn
 
 
-def exercise(exercise_id: str, *, points: int = 1, hint: str = "") -> Callable[[CheckFn], CheckFn]:
+def exercise(exercise_id: str, *, points: int = 1,
+             hint: str | Callable[[], str] = "") -> Callable[[CheckFn], CheckFn]:
     """Register a check. The function gets the notebook's namespace; it returns an optional
-    success message, raises :class:`NotAnswered` (use :func:`answer`) or ``AssertionError``."""
+    success message, raises :class:`NotAnswered` (use :func:`answer`) or ``AssertionError``.
+
+    ``hint`` is shown after a failed check: a plain string, or a callable returning one, resolved when
+    the result is shown (``hint=lambda: t("checks.lesson1.capacity.hint")`` reads the message catalogue
+    in the learner's language, :mod:`labs.i18n`)."""
 
     def register(fn: CheckFn) -> CheckFn:
         _REGISTRY[exercise_id] = Exercise(exercise_id, points, fn, hint)
@@ -167,7 +177,8 @@ def run_check(exercise_id: str, namespace: dict) -> CheckResult:
     except AssertionError as exc:
         from labs.i18n import t
 
-        hint = " " + t("check.hint", hint=ex.hint) if ex.hint else ""
+        said = ex.hint_text()
+        hint = " " + t("check.hint", hint=said) if said else ""
         return CheckResult(ex.id, "failed", f"{exc}{hint}".strip(), 0, ex.points)
     except Exception as exc:  # the learner's code raised: show it with a hint where the cause is known, keep going
         from labs.quiz.hints import explain_error

@@ -223,10 +223,11 @@ class MemoryEstimate:
     def as_dict(self) -> dict:
         return {**asdict(self), "total_gib": self.total_gib}
 
-    def __str__(self) -> str:
-        return (f"{self.model} {self.quant}, {self.context} tokens × {self.parallel} slot(s): "
-                f"weights {self.weights_gib:.2f} + KV {self.kv_gib:.2f} + overhead {self.overhead_gib:.2f} "
-                f"= {self.total_gib:.2f} GiB")
+    def __str__(self) -> str:  # in the learner's language (LAB_LANG), from labs/data/messages.yaml
+        from labs.i18n import t
+
+        return t("sizing.estimate", model=self.model, quant=self.quant, context=self.context, parallel=self.parallel,
+                 weights=self.weights_gib, kv=self.kv_gib, overhead=self.overhead_gib, total=self.total_gib)
 
 
 def _architecture(model: str | Architecture) -> Architecture:

@@ -8,12 +8,14 @@ from labs.i18n import t
 
 
 def fit_report(model: str, quant: str, context: int, parallel: int, kv_cache: str = "f16"):
-    """The estimate as text and the hardware table (pandas) for one choice."""
+    """The estimate as text and the hardware table (pandas) for one choice; the text and the ``fits`` column
+    ("no", "yes", "N cards") are in the learner's language (LAB_LANG), the column names stay as they are."""
     import pandas as pd
 
     est, rows = sizing.quick_fit(model, quant, context, parallel, kv_cache)
     frame = pd.DataFrame(rows)
-    frame["fits"] = frame["count"].map(lambda n: "no" if pd.isna(n) else ("yes" if n == 1 else f"{int(n)} cards"))
+    frame["fits"] = frame["count"].map(lambda n: t("sizing.fits.no") if pd.isna(n) else (
+        t("sizing.fits.yes") if n == 1 else t("sizing.fits.cards", count=int(n))))
     arch = sizing.reference_architectures().get(model)
     speed = []
     for name in frame["hardware"]:

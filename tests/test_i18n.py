@@ -97,3 +97,87 @@ def test_messages_are_read_once_and_unknown_keys_say_where_to_add_them():
     assert messages() is messages()
     with pytest.raises(KeyError, match="add it there in both languages"):
         t("no.such.message")
+
+
+# --- exercise checks, break-even reasons and the sizing estimate in Ukrainian ---------------------------------------------
+
+CYRILLIC = re.compile("[а-яіїєґ]", re.IGNORECASE)
+
+
+def test_a_wrong_lesson1_answer_gets_ukrainian_feedback_and_hint_even_when_lab_lang_is_set_after_import(monkeypatch):
+    import labs.checks.lesson1  # noqa: F401  registered (hints included) while the language was still English
+    from labs.exercises import run_check
+
+    monkeypatch.setenv("LAB_LANG", "en")
+    english = run_check("lesson1.break_even", {"a100_break_even": 1.0})
+    assert english.status == "failed" and "is not within 1% of the expected value" in english.message
+    assert english.message.endswith("Hint: " + t("checks.lesson1.break_even.hint", "en"))
+    monkeypatch.setenv("LAB_LANG", "uk")
+    result = run_check("lesson1.break_even", {"a100_break_even": 1.0})
+    assert result.status == "failed"
+    assert "відрізняється від очікуваного значення більш ніж на 1%" in result.message
+    assert t("checks.lesson1.break_even.fix", "uk") in result.message
+    assert result.message.endswith("Підказка: " + t("checks.lesson1.break_even.hint", "uk"))
+    assert "не пройдено" in repr(result)
+    assert "Правильно: точки беззбитковості немає" in run_check("lesson1.no_break_even", {"h100_break_even": None}).message
+
+
+def test_every_exercise_hint_is_in_the_catalogue_and_speaks_ukrainian(monkeypatch):
+    import importlib
+
+    from labs.exercises import _REGISTRY
+
+    for lesson in ("start", "lesson1", "lesson2", "lesson3", "lesson4", "quiz"):
+        importlib.import_module(f"labs.checks.{lesson}")
+    checks = [ex for ex in _REGISTRY.values() if ex.id.split(".")[0] in ("start", "lesson1", "lesson2", "lesson3",
+                                                                          "lesson4", "quiz")]
+    assert len(checks) >= 17
+    for lang in ("en", "uk"):
+        monkeypatch.setenv("LAB_LANG", lang)
+        for ex in checks:
+            assert callable(ex.hint), f"{ex.id}: its hint is a fixed string, not read from the catalogue when shown"
+            assert bool(CYRILLIC.search(ex.hint_text())) == (lang == "uk"), (ex.id, ex.hint_text())
+
+
+def test_quiz_feedback_in_code_speaks_ukrainian(monkeypatch):
+    from labs.exercises import run_check
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    wrong = run_check("quiz.q5", {"q5_gpu_usd_per_month": 1, "q5_api_usd_per_month": 1,
+                                  "q5_break_even_requests_per_day": 1})
+    assert wrong.status == "failed" and "— замало." in wrong.message and "Підказка: скористайтеся labs.costs" in wrong.message
+    assert "ще ні: позначено неправильних варіантів" in run_check("quiz.q1", {"q1_choices": "a"}).message
+
+
+def test_break_even_reasons_speak_the_learners_language(monkeypatch):
+    api = costs.api_cost("gpt-4o-mini", requests_per_day=1_000, input_tokens=500, output_tokens=200)
+    capped = costs.rental_cost("H100 SXM 80 GB — RunPod community cloud").with_capacity(50_000)
+    box = costs.rental_cost("RTX 4090 24 GB — RunPod community cloud")
+    monkeypatch.setenv("LAB_LANG", "uk")
+    none = costs.break_even(api, capped)
+    assert none.requests_per_day is None and none.reason.startswith("точки беззбитковості немає: витрати зрівнялися б")
+    assert str(none).startswith(f"{api.label} проти ") and "[ціни станом на gpt-4o-mini: 2025-06;" in str(none)
+    found = costs.break_even(api, box)
+    assert found.reason.startswith(f"точка беззбитковості — {found.requests_per_day:,.0f} запитів на день")
+    assert "self-hosted дешевший" in found.reason and ".with_capacity(...)" in found.reason
+    monkeypatch.setenv("LAB_LANG", "en")
+    assert costs.break_even(api, capped).reason.startswith("no break-even: costs would meet at")
+    assert str(costs.break_even(api, box)).startswith(f"{api.label} vs {box.label}: break-even at ")
+    assert "[prices as of gpt-4o-mini: 2025-06; " in str(costs.break_even(api, box))
+
+
+def test_the_sizing_estimate_and_fit_table_speak_the_learners_language(monkeypatch):
+    from labs import sizing
+    from labs.widgets_sizing import fit_report
+
+    estimate = sizing.estimate_memory("Qwen3-8B", "Q4_K_M", 8192, 4)
+    monkeypatch.setenv("LAB_LANG", "uk")
+    assert str(estimate) == (f"Qwen3-8B Q4_K_M, токенів контексту: 8192, слотів: 4; ваги {estimate.weights_gib:.2f} + "
+                             f"KV {estimate.kv_gib:.2f} + накладні витрати {estimate.overhead_gib:.2f} = "
+                             f"{estimate.total_gib:.2f} GiB")
+    text, frame = fit_report("Qwen3-235B-A22B", "Q4_K_M", 32768, 8)
+    assert "слотів: 8" in text and set(frame["fits"]) >= {"ні", "відеокарт: 2"}
+    assert frame.columns.tolist()[:3] == ["hardware", "kind", "fits"]  # the code's names stay as they are
+    monkeypatch.setenv("LAB_LANG", "en")
+    assert str(estimate).startswith("Qwen3-8B Q4_K_M, 8192 tokens × 4 slot(s): weights ")
+    assert set(fit_report("Qwen3-235B-A22B", "Q4_K_M", 32768, 8)[1]["fits"]) >= {"no", "2 cards"}

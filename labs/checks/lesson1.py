@@ -11,6 +11,7 @@ import math
 from labs.costs import PLANNING_UTILISATION, api_cost, break_even, capacity_requests_per_day, ownership_cost, rental_cost
 from labs.decide import decide
 from labs.exercises import answer, exercise
+from labs.i18n import t
 
 TOLERANCE = 0.01  # 1 %
 
@@ -27,15 +28,14 @@ CLINIC = dict(data_sensitivity="regulated", requests_per_day=5_000, latency_ms=N
 
 def _number(value, name: str) -> float:
     assert isinstance(value, (int, float)) and not isinstance(value, bool), \
-        f"`{name}` should be a number (requests per day); got {type(value).__name__}."
-    assert math.isfinite(value) and value > 0, f"`{name}` should be a positive, finite number; got {value!r}."
+        t("checks.lesson1.not_a_number", name=name, type=type(value).__name__)
+    assert math.isfinite(value) and value > 0, t("checks.lesson1.not_positive", name=name, value=value)
     return float(value)
 
 
-def _close(got: float, expected: float, name: str, hint: str) -> str:
-    assert math.isclose(got, expected, rel_tol=TOLERANCE), \
-        f"`{name}` = {got:,.0f} is not within 1% of the expected value. {hint}"
-    return f"{got:,.0f} requests/day — matches labs.costs within 1%."
+def _close(got: float, expected: float, name: str, fix: str) -> str:
+    assert math.isclose(got, expected, rel_tol=TOLERANCE), t("checks.lesson1.not_within", name=name, got=got, fix=fix)
+    return t("checks.lesson1.matches", got=got)
 
 
 def expected_break_even() -> float:
@@ -59,47 +59,45 @@ def expected_h100_capped() -> float | None:
 
 
 @exercise("lesson1.break_even", points=1,
-          hint="Cost per request × requests/day × 730/24 days = the rental's 730 hours × price per hour.")
+          hint=lambda: t("checks.lesson1.break_even.hint"))
 def check_break_even(ns: dict) -> str:
     got = _number(answer(ns, "a100_break_even"), "a100_break_even")
     return _close(got, expected_break_even(), "a100_break_even",
-                  "Check the token prices (per 1M tokens) and that a month is 730 hours for both sides.")
+                  t("checks.lesson1.break_even.fix"))
 
 
 @exercise("lesson1.rtx4090_vs_mini", points=2,
-          hint="A bought card costs price / life + kW × 730 h × utilisation × USD/kWh + fixed costs each month.")
+          hint=lambda: t("checks.lesson1.rtx4090_vs_mini.hint"))
 def check_rtx_box(ns: dict) -> str:
     got = _number(answer(ns, "rtx_box_beats_mini_at"), "rtx_box_beats_mini_at")
     return _close(got, expected_rtx_box(), "rtx_box_beats_mini_at",
-                  "Did you count amortisation, power at 60% utilisation and the $150 of fixed costs?")
+                  t("checks.lesson1.rtx4090_vs_mini.fix"))
 
 
 @exercise("lesson1.no_break_even", points=1,
-          hint="Compare the volume where the costs would meet with what one machine can serve.")
+          hint=lambda: t("checks.lesson1.no_break_even.hint"))
 def check_no_break_even(ns: dict) -> str:
     got = answer(ns, "h100_break_even")
     expected = expected_h100_capped()
     if expected is None:
-        assert got is None, (f"`h100_break_even` = {got!r}, but one machine cannot serve the volume where the "
-                             "costs would meet: answer None (no break-even), not a number.")
-        return "Right: no break-even — more machines never catch up with the API's price per request."
+        assert got is None, t("checks.lesson1.no_break_even.not_none", got=got)
+        return t("checks.lesson1.no_break_even.passed")
     return _close(_number(got, "h100_break_even"), expected, "h100_break_even", "")
 
 
 @exercise("lesson1.capacity", points=1,
-          hint="Seconds per request = output tokens ÷ tokens/s; busy seconds per day = 86,400 × utilisation.")
+          hint=lambda: t("checks.lesson1.capacity.hint"))
 def check_capacity(ns: dict) -> str:
     got = _number(answer(ns, "requests_per_day_capacity"), "requests_per_day_capacity")
     tps = _number(answer(ns, "local_tps"), "local_tps")
     expected = capacity_requests_per_day(tps, CAPACITY["output_tokens"], utilisation=CAPACITY["utilisation"])
-    assert math.isclose(got, expected, rel_tol=TOLERANCE), \
-        f"`requests_per_day_capacity` = {got:,.0f} is not within 1% of what {tps:.1f} tokens/s gives."
-    return f"{got:,.0f} requests/day from one machine at {tps:.1f} tokens/s."
+    assert math.isclose(got, expected, rel_tol=TOLERANCE), t("checks.lesson1.capacity.not_within", got=got, tps=tps)
+    return t("checks.lesson1.capacity.passed", got=got, tps=tps)
 
 
-@exercise("lesson1.clinic", points=1, hint="Which of the module's reasons for self-hosting applies to patient notes?")
+@exercise("lesson1.clinic", points=1, hint=lambda: t("checks.lesson1.clinic.hint"))
 def check_clinic(ns: dict) -> str:
     got = answer(ns, "clinic_choice")
     expected = decide(**CLINIC).choice
-    assert got == expected, f"`clinic_choice` = {got!r}; run decide() with the clinic's facts and read its reasons."
+    assert got == expected, t("checks.lesson1.clinic.wrong", got=got)
     return f"{expected}: " + decide(**CLINIC).reasons[0]

@@ -18,50 +18,43 @@ import time
 
 from labs.exercises import answer, exercise
 from labs.host import is_loopback
+from labs.i18n import t
 from labs.proxy import Exchange, RecordingProxy
-
-NOT_THROUGH_HOST = (
-    "nothing with the check's prompt reached OLLAMA_HOST (the check pointed it at its own recording "
-    "server). Create the client INSIDE the function — openai_client(), LocalLLM() and ollama_client() "
-    "read OLLAMA_HOST when they are created — and do not hard-code a URL."
-)
 
 
 def request_with(proxy: RecordingProxy, marker: str) -> Exchange:
     """The last POST whose body carries ``marker`` (also used by the hidden tests)."""
     found = [e for e in proxy.find(marker) if e.method == "POST"]
-    assert found, NOT_THROUGH_HOST
+    assert found, t("checks.lesson2.not_through_host")
     return found[-1]
 
 
 def _where(proxy: RecordingProxy) -> str:
     host = proxy.upstream.split("://", 1)[-1].rsplit(":", 1)[0]
-    return f"{proxy.upstream} ({'this machine' if is_loopback(host) else 'NOT this machine'})"
+    where = t("checks.lesson2.this_machine") if is_loopback(host) else t("checks.lesson2.not_this_machine")
+    return f"{proxy.upstream} ({where})"
 
 
 @exercise("lesson2.ask_local", points=2,
-          hint="client = openai_client(); client.chat.completions.create(model=..., messages=[...], max_tokens=32)"
-               " and return .choices[0].message.content")
+          hint=lambda: t("checks.lesson2.ask_local.hint"))
 def check_ask_local(ns: dict) -> str:
     ask_local = answer(ns, "ask_local")
     marker = secrets.token_hex(4)
     prompt = f"Reply with one short sentence. (request {marker})"
     with RecordingProxy() as proxy, proxy.as_ollama_host():
         reply = ask_local(prompt)
-    assert isinstance(reply, str), f"ask_local must return the reply text (a str), got {type(reply).__name__}"
+    assert isinstance(reply, str), t("checks.lesson2.ask_local.not_str", type=type(reply).__name__)
     ex = request_with(proxy, marker)
-    assert ex.path.startswith("/v1/"), (
-        f"the request went to {ex.path}, the native API: use the openai client, whose base_url ends in /v1")
+    assert ex.path.startswith("/v1/"), t("checks.lesson2.ask_local.native", path=ex.path)
     agent = ex.headers.get("user-agent", "")
-    assert agent.startswith("OpenAI/"), f"the request was sent by {agent!r}, not by the openai client"
-    assert ex.status == 200, f"the server answered HTTP {ex.status}: {ex.response[:200]!r}"
-    assert reply.strip() == ex.text.strip(), (
-        f"ask_local returned {reply[:60]!r}, but the server sent {ex.text[:60]!r}: return the model's reply text")
-    return f"{ex.method} {ex.path} by {agent} reached {_where(proxy)}; the reply you returned is what it sent."
+    assert agent.startswith("OpenAI/"), t("checks.lesson2.ask_local.agent", agent=agent)
+    assert ex.status == 200, t("checks.lesson2.http_status", status=ex.status, body=ex.response[:200])
+    assert reply.strip() == ex.text.strip(), t("checks.lesson2.ask_local.other_text", got=reply[:60], sent=ex.text[:60])
+    return t("checks.lesson2.ask_local.passed", method=ex.method, path=ex.path, agent=agent, where=_where(proxy))
 
 
 @exercise("lesson2.ttft", points=2,
-          hint="note time.perf_counter() before the request; stream; at the first chunk with text, return the difference")
+          hint=lambda: t("checks.lesson2.ttft.hint"))
 def check_ttft(ns: dict) -> str:
     ttft = answer(ns, "time_to_first_token")
     marker = secrets.token_hex(4)
@@ -71,21 +64,16 @@ def check_ttft(ns: dict) -> str:
         value = ttft(f"Count from one to five. (request {marker})")
         returned = time.perf_counter()
     assert isinstance(value, (int, float)) and not isinstance(value, bool), \
-        f"time_to_first_token must return seconds as a number, got {type(value).__name__}"
-    assert math.isfinite(value) and value > 0, f"got {value}: a time to first token is a positive number of seconds"
+        t("checks.lesson2.ttft.not_number", type=type(value).__name__)
+    assert math.isfinite(value) and value > 0, t("checks.lesson2.ttft.not_positive", value=value)
     ex = request_with(proxy, marker)
-    assert ex.streamed, (f"the request to {ex.path} was not streamed (the answer came back in one piece): "
-                         "ask for stream=True, or there is no 'first token' to time")
-    assert ex.first_token_at is not None, "the server's stream carried no text: ask for at least a few tokens"
+    assert ex.streamed, t("checks.lesson2.ttft.not_streamed", path=ex.path)
+    assert ex.first_token_at is not None, t("checks.lesson2.ttft.no_text")
     low = ex.first_token_at - ex.received_at - 0.01
     high = ex.first_token_at - started + 0.15
-    assert value >= low, (f"you measured {value:.3f} s, but the first token left the server only "
-                          f"{low + 0.01:.3f} s after your request arrived: start the clock before sending")
-    assert value <= high, (f"you measured {value:.3f} s, but the first token reached you about {high - 0.15:.3f} s "
-                           f"after the call began (the whole call took {returned - started:.3f} s): "
-                           "stop the clock at the FIRST chunk that carries text, not at the end, and return seconds")
-    return (f"{value:.3f} s, within [{low:.3f}, {high:.3f}] s (the check's proxy added {delay} s before the first "
-            f"token and {delay} s after it); streamed from {ex.path}.")
+    assert value >= low, t("checks.lesson2.ttft.too_early", value=value, after=low + 0.01)
+    assert value <= high, t("checks.lesson2.ttft.too_late", value=value, reached=high - 0.15, total=returned - started)
+    return t("checks.lesson2.ttft.passed", value=value, low=low, high=high, delay=delay, path=ex.path)
 
 
 def _schema(marker: str) -> tuple[str, dict]:
@@ -108,7 +96,7 @@ def sent_schema(body: object) -> object:
 
 
 @exercise("lesson2.structured", points=2,
-          hint="llm.generate(prompt, format=schema, options=...)['response'], then json.loads it")
+          hint=lambda: t("checks.lesson2.structured.hint"))
 def check_structured(ns: dict) -> str:
     import jsonschema
 
@@ -117,18 +105,18 @@ def check_structured(ns: dict) -> str:
     key, schema = _schema(marker)
     with RecordingProxy() as proxy, proxy.as_ollama_host():
         result = ask_json("Is the sky blue on a clear day? Answer as JSON.", schema)
-    assert isinstance(result, dict), f"ask_json must return the parsed JSON object (a dict), got {type(result).__name__}"
+    assert isinstance(result, dict), t("checks.lesson2.structured.not_dict", type=type(result).__name__)
     try:
         jsonschema.validate(result, schema)
     except jsonschema.ValidationError as exc:
-        raise AssertionError(f"{result} does not match the check's schema: {exc.message}") from None
+        raise AssertionError(t("checks.lesson2.structured.schema_mismatch", result=result, error=exc.message)) from None
     ex = request_with(proxy, key)
-    assert sent_schema(ex.json) == schema, (
-        "the schema was not sent as the request's format (native: format=schema; openai: "
-        "response_format={'type': 'json_schema', 'json_schema': {'name': ..., 'schema': schema}})")
+    assert sent_schema(ex.json) == schema, t(
+        "checks.lesson2.structured.schema_not_sent", native="format=schema",
+        openai="response_format={'type': 'json_schema', 'json_schema': {'name': ..., 'schema': schema}}")
     try:
         sent = json.loads(ex.text)
     except ValueError:
-        raise AssertionError(f"the server's reply was not JSON: {ex.text[:80]!r}") from None
-    assert sent == result, f"you returned {result}, but the server sent {sent}: return json.loads of the reply"
-    return f"{result} matches the check's schema and is what {ex.path} returned."
+        raise AssertionError(t("checks.lesson2.structured.not_json", text=ex.text[:80])) from None
+    assert sent == result, t("checks.lesson2.structured.not_what_sent", result=result, sent=sent)
+    return t("checks.lesson2.structured.passed", result=result, path=ex.path)

@@ -10,6 +10,7 @@ import datetime as dt
 import random
 
 from labs.exercises import answer, exercise
+from labs.i18n import t
 from labs.router.evaluate import CostModel, load_prompts, router_policy, score_policy
 from labs.router.validators import luhn_digit, make_iban, make_rnokpp
 
@@ -54,26 +55,24 @@ def _cost_per_1000(policy, rows, model: CostModel) -> float:
 
 
 @exercise("lesson3.policy", points=2,
-          hint="Personal data first (detect_pii, or anything stricter), then complexity; never 'cloud' when in doubt.")
+          hint=lambda: t("checks.lesson3.policy.hint"))
 def check_policy(ns: dict) -> str:
     policy = answer(ns, "my_policy")
-    assert callable(policy), "`my_policy` should be a function: prompt (str) -> 'local' | 'cloud' | 'refuse'."
+    assert callable(policy), t("checks.lesson3.policy.not_callable")
     rows = load_prompts() + fresh_rows()
     score = score_policy(policy, rows)
     leaked = [r["id"] for r in score.per_row if r["leak"]]
-    assert not leaked, (f"{len(leaked)} personal-data prompts would reach the cloud (must be 0): {leaked[:6]}"
-                        f"{' …' if len(leaked) > 6 else ''}. Look at them with load_prompts().")
+    assert not leaked, t("checks.lesson3.policy.leaks", count=len(leaked), ids=leaked[:6],
+                         more=" …" if len(leaked) > 6 else "")
     complex_plain = [r for r in score.per_row if not r["sensitive"] and r["complexity"] == "complex"]
     to_cloud = sum(r["routed"] == "cloud" for r in complex_plain) / len(complex_plain)
-    assert to_cloud >= MIN_COMPLEX_TO_CLOUD, (
-        f"only {to_cloud:.0%} of the non-personal complex prompts go to the cloud; at least "
-        f"{MIN_COMPLEX_TO_CLOUD:.0%} must (all-local is private but answers hard tasks badly).")
+    assert to_cloud >= MIN_COMPLEX_TO_CLOUD, t("checks.lesson3.policy.timid", share=to_cloud, needed=MIN_COMPLEX_TO_CLOUD)
     model = CostModel.from_price()
     mine, ours = _cost_per_1000(policy, rows, model), _cost_per_1000(router_policy, rows, model)
-    verdict = "cheaper than" if mine < ours - 1e-12 else "as cheap as" if abs(mine - ours) <= 1e-12 else "dearer than"
-    return (f"0 leaks on {len(rows)} prompts, {to_cloud:.0%} of complex prompts to the cloud, routing accuracy "
-            f"{score.accuracy:.1%}; cost ${mine:.4f} per 1,000 requests, {verdict} the lesson's router "
-            f"(${ours:.4f}; {model.price_label}). Lower cost scores higher on the leaderboard.")
+    verdict = (t("checks.lesson3.policy.cheaper") if mine < ours - 1e-12 else
+               t("checks.lesson3.policy.as_cheap") if abs(mine - ours) <= 1e-12 else t("checks.lesson3.policy.dearer"))
+    return t("checks.lesson3.policy.passed", rows=len(rows), share=to_cloud, accuracy=score.accuracy, mine=mine,
+             verdict=verdict, ours=ours, price=model.price_label)
 
 
 IP_POSITIVES = [
@@ -92,21 +91,20 @@ IP_NEGATIVES = [
 
 
 @exercise("lesson3.detector", points=2,
-          hint="A regex for four dot-separated numbers, then a validator: each part 0..255, not part of a longer "
-               "dotted number (look at the characters around the match).")
+          hint=lambda: t("checks.lesson3.detector.hint"))
 def check_detector(ns: dict) -> str:
     find_ip = answer(ns, "find_ip")
     for text, expected in IP_POSITIVES:
         found = find_ip(text)
-        assert found is not None, "find_ip returned None: return a list of findings (an empty list when there are none)"
+        assert found is not None, t("checks.lesson3.detector.returned_none")
         found = list(found)
         got = [f.text for f in found if f.kind == "ip"]
-        assert got == expected, f"find_ip({text!r}) found {got}; expected {expected}."
+        assert got == expected, t("checks.lesson3.detector.missed", text=text, got=got, expected=expected)
         for f in found:
-            assert text[f.start : f.end] == f.text, f"{f}: start/end must point at the text in the prompt."
+            assert text[f.start : f.end] == f.text, t("checks.lesson3.detector.span", finding=f)
     for text in IP_NEGATIVES:
         got = [f.text for f in (find_ip(text) or [])]
-        assert not got, f"find_ip({text!r}) found {got}, but that is not an IP address."
+        assert not got, t("checks.lesson3.detector.false_positive", text=text, got=got)
 
     from labs.host import free_port
     from labs.router import CloudLLM, Router
@@ -115,7 +113,7 @@ def check_detector(ns: dict) -> str:
     prompt = "Analyse step by step why 203.0.113.45 keeps hitting our firewall and design a blocking rule."
     plain = Router(f"127.0.0.1:{free_port()}", cloud).route(prompt)
     guarded = Router(f"127.0.0.1:{free_port()}", cloud, detectors=[find_ip]).route(prompt)
-    assert plain.target == "cloud", "unexpected: without your detector this prompt should go to the cloud."
-    assert guarded.target == "local" and guarded.pii_kinds.get("ip") == 1, (
-        f"with detectors=[find_ip] the router sent the prompt to {guarded.target!r}; it should stay local.")
-    return "IPv4 addresses found, versions ignored; with your detector the router keeps such prompts local."
+    assert plain.target == "cloud", t("checks.lesson3.detector.unexpected_route")
+    assert guarded.target == "local" and guarded.pii_kinds.get("ip") == 1, \
+        t("checks.lesson3.detector.not_local", target=guarded.target)
+    return t("checks.lesson3.detector.passed")

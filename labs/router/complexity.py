@@ -105,7 +105,11 @@ def cue_counts(prompt: str) -> Counter:
     >>> dict(cue_counts("First write a Python function, then compare it step by step."))
     {'steps': 2, 'code_task': 1, 'reasoning': 2}
     """
-    return Counter(_category(m.group()) for m in _ALL_CUES.finditer(lower(prompt)))
+    return _counts(lower(prompt))
+
+
+def _counts(low: str) -> Counter:
+    return Counter(_category(m.group()) for m in _ALL_CUES.finditer(low))
 
 
 def heuristic(prompt: str, *, threshold: float = THRESHOLD) -> Complexity:
@@ -117,7 +121,7 @@ def heuristic(prompt: str, *, threshold: float = THRESHOLD) -> Complexity:
     """
     low = lower(prompt)
     words = low.count(" ") + low.count("\n") + 1
-    counts = cue_counts(low)
+    counts = _counts(low)
     found: dict[str, float] = {}
     if words > 200:
         found["very_long"] = WEIGHTS["very_long"]

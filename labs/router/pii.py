@@ -266,20 +266,19 @@ def _at_signs(low: str) -> list[tuple[int, int]]:
 
 def find_emails(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
-    if not any(key in low for key in _AT_GATE):
-        return
     for at, at_end in _at_signs(low):
         spelled = low[at:at_end] != "@"
         local_end = at - (1 if at and low[at - 1] == " " else 0)
         domain_start = at_end + (1 if low[at_end : at_end + 1] == " " else 0)
-        start = _local_start(text, local_end)
-        if start is None:
-            continue
         strict = not spelled and local_end == at and domain_start == at_end
+        # the domain first: most spelled-out " at "s are plain English ("at line 4521") and end here
         end = _domain_end(text, low, domain_start, loose=False) if strict else None
         if end is None:
             end = _domain_end(text, low, domain_start, loose=True)
-        if end is not None:
+        if end is None:
+            continue
+        start = _local_start(text, local_end)
+        if start is not None:
             yield Finding("email", start, end, text[start:end], 60)
 
 
@@ -307,15 +306,16 @@ class _Run:
     end: int
     groups: list[tuple[int, int]]
     plus: bool
+    start_checked: bool = False  # no keyword such as "order" right before it (checked already)
 
 
-def _runs(view: str) -> Iterator[_Run]:
+def _runs(view: str, low: str) -> Iterator[_Run]:
     for m in _RUN.finditer(view):
-        if m.end() - m.start() >= 9 and (run := _run(view, m)) is not None:
+        if m.end() - m.start() >= 9 and (run := _run(view, low, m)) is not None:
             yield run
 
 
-def _run(view: str, m: re.Match) -> _Run | None:
+def _run(view: str, low: str, m: re.Match) -> _Run | None:
     """The run ``m`` of :data:`_RUN` if it can hold a phone, card, РНОКПП, SSN or ID card (9 digits
     or more, not a hash, an IBAN, an IP address, a hex dump or a labelled product number)."""
     groups = [g.span() for g in _GROUP.finditer(view, m.start(), m.end())]
@@ -327,10 +327,11 @@ def _run(view: str, m: re.Match) -> _Run | None:
                                                                             m.start() + 1)) \
             and any(ch.isalpha() for ch in h.group()):
         return None  # a hex dump: "5c 71 20 a4 16 3b 95"
-    if " " not in m.group() and _not_personal_context(lower(view[max(0, m.start() - 30) : m.start()]), 30):
+    checked = " " not in m.group()
+    if checked and _not_personal_context(low, m.start()):
         return None  # "ISBN 978-0-963-15479-9": the keyword names the whole token
     lead = view[max(0, m.start() - 3) : m.start()]
-    return _Run(m.start(), m.end(), groups, "+" in lead)
+    return _Run(m.start(), m.end(), groups, "+" in lead, checked)
 
 
 def _iban_shaped(view: str, start: int, groups: list[tuple[int, int]]) -> bool:
@@ -431,7 +432,7 @@ def _phone_ok(d: str, sizes: list[int], plus: bool, context: Callable[[], bool],
 
 def _numeric(view: str, low: str) -> Iterator[Finding]:
     """Every window of whole digit groups of every run, tried as each numeric kind."""
-    for run in _runs(view):
+    for run in _runs(view, low):
         yield from _windows(view, low, run)
 
 
@@ -458,7 +459,9 @@ def _date_led(view: str, groups: list[tuple[int, int]], i: int) -> bool:
     return 1 <= day <= 31 and 1 <= month <= 31 and year[:2] in ("19", "20")
 
 
-def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
+def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] | None = None) -> Iterator[Finding]:
+    """Every window of whole groups of ``run``, tried as each numeric kind. ``passport_word()``: is
+    there a passport word anywhere in ``low`` (a 9-digit ID card needs one near)."""
     groups = run.groups
     ctx: dict[str, bool] = {}
     # a keyword ("order", "замовлення…") can end right before group i > 0 only through a word glued to the run
@@ -478,6 +481,7 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
             continue  # the digits after a decimal point start nothing ("3.0671234567")
         plus = run.plus if i == 0 else "+" in view[groups[i - 1][1] : gs]
         not_personal = None  # read only when a window of this start is a candidate (long runs stay fast)
+        date_led = None
         digits, sizes = "", []
         for j in range(i, len(groups)):
             s, e = groups[j]
@@ -488,14 +492,11 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
                 break
             if n < 9:
                 continue
-            start = gs - 1 if view[gs - 1 : gs] == "(" else gs  # "(044) 234 56 78"
-            if plus:
-                start = max(view.rfind("+", max(0, gs - 3), gs), 0)
             if j == len(groups) - 1 and _UNIT_AFTER.match(view, e) and _written_as_count(view, groups, i, j, digits, plus) \
                     and not _LABEL_BEFORE.search(low, max(0, gs - 40), gs):
                 break  # a quantity ("… 4989900814062 ns"); "+380671234567 разом", "4111 1111 1111 1111 b" are not
             if not_personal is None:
-                not_personal = (i == 0 or glued) and _not_personal_context(low, gs)
+                not_personal = (i == 0 and not run.start_checked or i > 0 and glued) and _not_personal_context(low, gs)
             if not_personal:
                 break
             # digits after a plus that make a phone are one: "+380684863089 12 27" is no card
@@ -506,7 +507,12 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
                 # a labelled card with a typo still is one; 17-19 digits (rare cards, common big ids) need the label
                 if (luhn_ok(digits) and (n <= 16 or labelled)) or labelled:
                     yield Finding("card", gs, e, view[gs:e], 80)
-            if 8 <= n <= 15 and not _date_led(view, groups, i) and _phone_ok(digits, sizes, plus, phone_context, i == 0):
+            if 8 <= n <= 15 and date_led is None:
+                date_led = _date_led(view, groups, i)
+            if 8 <= n <= 15 and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0):
+                start = gs - 1 if view[gs - 1 : gs] == "(" else gs  # "(044) 234 56 78"
+                if plus:
+                    start = max(view.rfind("+", max(0, gs - 3), gs), 0)
                 yield Finding("phone", start, e, view[start:e], 50)
             if n == 10 and rnokpp_ok(digits):
                 if context("tax", _TAX_CONTEXT, 300, 100):
@@ -515,11 +521,12 @@ def _windows(view: str, low: str, run: _Run) -> Iterator[Finding]:
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
             if n == 9:
                 if ssn_ok(digits) and digits not in _SSN_NOT_ISSUED and (
-                        sizes == [3, 2, 4] or context("ssn", _SSN_CONTEXT, 60, 60)
+                        sizes == [3, 2, 4]
                         or (sum("-" in view[groups[k][1] : groups[k + 1][0]] for k in range(i, j)) >= 2
-                            and [3, 2, 4] in _regrouped(sizes) and digits[0] != "0")):
+                            and [3, 2, 4] in _regrouped(sizes) and digits[0] != "0")
+                        or context("ssn", _SSN_CONTEXT, 60, 60)):
                     yield Finding("ssn", gs, e, view[gs:e], 70)
-                if context("passport", _PASSPORT_CONTEXT, 60, 60):
+                if (passport_word is None or passport_word()) and context("passport", _PASSPORT_CONTEXT, 60, 60):
                     yield Finding("passport", gs, e, view[gs:e], 65)  # ID card: 9 digits
 
 
@@ -621,18 +628,22 @@ def _near_six_digits(rx: re.Pattern, text: str, windows: list[list[int]]) -> Ite
         yield from rx.finditer(text, lo, hi)
 
 
-def find_passports(text: str, low: str | None = None, windows: list[list[int]] | None = None) -> Iterator[Finding]:
-    """Ukrainian passports (booklet series and number, 9-digit ID cards come from the numeric scan)
-    and, with a passport word near, series in any case and foreign passports. ``windows``: the
-    spans around numbers of 6 digits or more if the caller has them (:func:`_six_digit_windows`)."""
+def find_passports(text: str, low: str | None = None) -> Iterator[Finding]:
+    """Ukrainian passports (booklet series and number; 9-digit ID cards come from the numeric scan)
+    and, with a passport word near, series in any case and foreign passports."""
     low = lower(text) if low is None else low
-    windows = _six_digit_windows(text) if windows is None else windows
+    return _passports(text, low, _six_digit_windows(text), lambda: _passport_word(low))
+
+
+def _passports(text: str, low: str, windows: list[list[int]], passport_word: Callable[[], bool]) -> Iterator[Finding]:
+    """find_passports() inside ``windows`` (the spans around numbers of 6 digits or more);
+    ``passport_word()`` says whether ``low`` holds a passport word anywhere."""
     if not windows:
         return
     for m in _near_six_digits(_UA_BOOKLET, text, windows):
         if not _not_personal_context(low, m.start()):
             yield Finding("passport", m.start(), m.end(), m.group(), 65)
-    if not _passport_word(low):
+    if not passport_word():
         return  # every form below needs a passport word somewhere
     for m in _near_six_digits(_SERIES, text, windows):
         series = re.split(r"[\s\-.,:№]", m.group(), maxsplit=1)[0].lower()
@@ -726,15 +737,27 @@ _ADDRESS_EN = re.compile(
     rf"(?:,\s*[A-Z][a-z'’\-]{{1,25}}(?:\s[A-Z][a-z'’\-]{{1,25}}){{0,2}})?"
     rf"(?:,?\s*(?:[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}))?"
 )
+
+
+def _first_letter_groups(words: list[str]) -> str:
+    """``words`` as one alternation grouped by first letter ("S(?:treet|t)|A(?:venue|ve)"): the regex
+    engine rejects most positions after one comparison."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(re.escape(w[1:]))
+    return "|".join(f"{re.escape(k)}(?:{'|'.join(sorted(v, key=len, reverse=True))})" for k, v in groups.items())
+
+
 # A street type as _ADDRESS_EN needs it (capitalised, a word of its own): "drive" or "Please" is none.
-_ADDRESS_GATE_EN = re.compile(rf"\s{_EN_STREET}\.?(?!\w)")
-_ADDRESS_GATE_UA = ("вул", "просп", "пров", "бульв", "б-р", "пл.", "площ", "наб", "шосе", "майдан", "узвіз", "ул.",
-                    "улиц", "пр-т", "пр-кт")
+_ADDRESS_GATE_EN = re.compile(rf"\s(?:{_first_letter_groups(_EN_STREET[3:-1].split('|'))})\.?(?!\w)")
+# A Ukrainian street word (an alternation of literals: the engine skips to their first letters)
+_ADDRESS_GATE_UA = re.compile("|".join(map(re.escape, ("вул", "просп", "пров", "бульв", "б-р", "пл.", "площ", "наб", "шосе",
+                                                       "майдан", "узвіз", "ул.", "улиц", "пр-т", "пр-кт"))))
 
 
 def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
-    if any(key in low for key in _ADDRESS_GATE_UA):
+    if _ADDRESS_GATE_UA.search(low):
         for m in _ADDRESS_UA.finditer(text):
             town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
             start = town.start() if town else m.start()
@@ -803,6 +826,13 @@ def _scan(view: str, low: str) -> list[Finding]:
     iban_windows: list[list[int]] = []
     six_windows: list[list[int]] = []
     n = len(view)
+    known: list[bool] = []
+
+    def passport_word() -> bool:  # read once, if some 9-digit number asks
+        if not known:
+            known.append(_passport_word(low))
+        return known[0]
+
     for m in _RUN.finditer(view):
         size = m.end() - m.start()
         if size < 6:
@@ -811,14 +841,14 @@ def _scan(view: str, low: str) -> list[Finding]:
         if digits < 6:
             continue
         _add_window(six_windows, m.start() - 30, m.end() + 12, n)
-        if digits >= 9 and (run := _run(view, m)) is not None:
-            found.extend(_windows(view, low, run))
+        if digits >= 9 and (run := _run(view, low, m)) is not None:
+            found.extend(_windows(view, low, run, passport_word))
         if digits >= 10:
             iban_windows.append([max(iban_windows[-1][2] if iban_windows else 0, m.start() - 40), min(n, m.end() + 40),
                                  m.end()])
     for lo, hi, _ in iban_windows:
         found.extend(find_ibans(view, lo, hi))
-    found.extend(find_passports(view, low, six_windows))
+    found.extend(_passports(view, low, six_windows, passport_word))
     if any(key in low for key in _DOB_GATE) or low.startswith(("дн", "b.")):
         found.extend(find_dobs(view, low))
     found.extend(find_addresses(view, low))

@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import statistics
@@ -125,7 +126,9 @@ def main() -> None:
     print("4. time to decide")
     # a dead local port and a stand-in key: route() must not contact either
     router = Router(f"127.0.0.1:{free_port()}", CloudLLM(base_url="http://127.0.0.1:9/v1", _api_key="unused"))
-    print(f"Python {platform.python_version()} on {platform.machine()}, {args.repeat} calls each (ms per call)")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, load average {load} "
+          f"(1/5/15 min), {args.repeat} calls each (ms per call)")
     print(f"{'prompt (2 KB)':<34}{'findings':>9}{'detect_pii median':>19}{'p95':>8}{'route median':>14}{'p95':>8}")
     for name, text in (("support ticket, few PII", TICKET), ("prose, no digits", PROSE), ("worst case, PII-dense", DENSE)):
         prompt = two_kb(text)

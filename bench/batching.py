@@ -6,27 +6,33 @@ decoding, at 1, 4 and 8 sequences, on the same model file and threads, in one ru
   per sequence, greedy sampling per sequence.
 - engine: :class:`labs.server.batching.BatchEngine` with that many slots, the same prompts submitted
   at once as separate requests (its own queue, admission, sampler chains, text and stop handling).
+- server: the embedded server (``labs serve`` in its own process, ``OLLAMA_NUM_PARALLEL`` = the largest
+  size, ``OLLAMA_CONTEXT_LENGTH`` = the same per-slot context), the same prompts as that many concurrent
+  streamed ``/api/generate`` requests (raw, greedy), timed by the client as each NDJSON line arrives.
 
 Rate = tokens sampled after every sequence has its first token ÷ the time they took (prompt
-evaluation is left out of both). Blocks alternate (direct, engine, engine, direct, ...) so background
-load hits both alike; medians are printed. Goals: engine ≥ 0.85 × direct at each size, and at one
+evaluation is left out). Blocks rotate the order of the paths so background load hits all alike;
+medians are printed. Goals (issue 15): engine and server ≥ 0.85 × direct at each size, and at one
 sequence (single-stream decode) ≥ 0.9.
 
 ``--invariance`` also prints whether one sequence's logits depend on what else is in the batch, with
 the KV cache unified (one buffer for all sequences, llama.cpp's classic layout) and split (a stream
 per sequence, the engine's layout): the measurement the engine's reproducibility rests on.
 
-    .venv/bin/python bench/batching.py [--sizes 1 4 8] [--tokens 64] [--blocks 4] [--invariance]
+    .venv/bin/python bench/batching.py [--sizes 1 4 8] [--tokens 64] [--blocks 6] [--invariance]
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import statistics
 import sys
+import threading
 import time
 
+import httpx
 import llama_cpp
 import numpy as np
 
@@ -34,6 +40,8 @@ from labs import DEFAULT_MODEL
 from labs.server.batching import BatchEngine, LlamaThread, captured_llama_log
 from labs.server.runner import Sampling, default_threads
 from labs.server.store import catalogue_file
+
+from _server import own_server
 
 TOPICS = ["a lighthouse keeper", "a lost robot", "a baker in Kyiv", "two rival chess players", "a dragon who hates fire",
           "a ship's cat", "the last day of summer", "a clockmaker's apprentice"]
@@ -149,6 +157,33 @@ def engine_rate(engine: BatchEngine, n_seq: int, tokens: int) -> float:
     return count / ((end - start) / 1e9)
 
 
+def server_rate(url: str, n_seq: int, tokens: int, threads: int) -> float:
+    """The same through the server: ``n_seq`` concurrent streamed requests, each token's line timed
+    as it arrives (a line per token; one held back for an incomplete UTF-8 character is not counted)."""
+    stamps: list[list[float]] = [[] for _ in range(n_seq)]
+    ready = threading.Barrier(n_seq)
+
+    def one(s: int) -> None:
+        body = {"model": DEFAULT_MODEL, "prompt": prompt(s), "raw": True,
+                "options": {"temperature": 0, "num_predict": tokens, "stop": [], "num_thread": threads}}
+        with httpx.Client(base_url=url, timeout=600) as http:
+            ready.wait()
+            with http.stream("POST", "/api/generate", json=body) as response:
+                for line in response.iter_lines():
+                    if line and not json.loads(line)["done"]:
+                        stamps[s].append(time.perf_counter())
+
+    threads = [threading.Thread(target=one, args=(s,)) for s in range(n_seq)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    start = max(s[0] for s in stamps)
+    end = max(s[-1] for s in stamps)
+    count = sum(1 for s in stamps for t in s if t > start)
+    return count / (end - start)
+
+
 def invariance(direct: Direct, thread: LlamaThread, sizes: list[int]) -> None:
     print("\nDoes a sequence's output depend on the batch? greedy logits of one sequence, alone vs beside others,")
     print("every prompt in the same first llama_decode (bit-exact comparison of all logits, 16 steps)")
@@ -170,7 +205,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--tokens", type=int, default=64, help="tokens per sequence")
-    parser.add_argument("--blocks", type=int, default=4, help="alternating blocks per size")
+    parser.add_argument("--blocks", type=int, default=6, help="blocks per size (each runs every path once)")
     parser.add_argument("--threads", type=int, default=0, help="0: one per core, as the server")
     parser.add_argument("--invariance", action="store_true", help="also print the batch-invariance check")
     args = parser.parse_args()
@@ -180,38 +215,49 @@ def main() -> int:
     thread = LlamaThread()  # every llama.cpp call of both paths on one thread, as in the server
     direct = thread.call(Direct, str(gguf), threads)
     results: dict[int, dict[str, list[float]]] = {}
+    paths = ("direct", "engine", "server")
+    env = {"OLLAMA_NUM_PARALLEL": str(max(args.sizes)), "OLLAMA_CONTEXT_LENGTH": str(NUM_CTX)}
+    server = own_server(env=env)
+    url = server.__enter__()
     try:
         for k in args.sizes:
             engine = BatchEngine(gguf, n_parallel=k, num_ctx=NUM_CTX, num_thread=threads, thread=thread)
             ctx = thread.call(direct.context, k)
-            rows = results[k] = {"direct": [], "engine": []}
+            rows = results[k] = {path: [] for path in paths}
+            measure = {"direct": lambda: thread.call(direct.rate, ctx, k, args.tokens),
+                       "engine": lambda: engine_rate(engine, k, args.tokens),
+                       "server": lambda: server_rate(url, k, args.tokens, threads)}
             try:
-                engine_rate(engine, k, 8)  # warm both
+                engine_rate(engine, k, 8)  # warm all three
                 thread.call(direct.rate, ctx, k, 8)
+                server_rate(url, k, 8, threads)
                 for block in range(args.blocks):
-                    for path in (("direct", "engine") if block % 2 == 0 else ("engine", "direct")):
-                        rows[path].append(thread.call(direct.rate, ctx, k, args.tokens) if path == "direct"
-                                          else engine_rate(engine, k, args.tokens))
+                    for path in paths[block % 3:] + paths[: block % 3]:
+                        rows[path].append(measure[path]())
             finally:
                 thread.call(llama_cpp.llama_free, ctx)
                 engine.close()
         if args.invariance:
             invariance(direct, thread, args.sizes)
     finally:
+        server.__exit__(None, None, None)
         thread.call(direct.close)
         thread.shutdown()
 
     print(f"\nmodel {DEFAULT_MODEL} ({gguf.name}), {threads} threads, {args.tokens} tokens per sequence, "
           f"{args.blocks} alternating blocks, medians; aggregate decode tokens/s")
-    print(f"{'sequences':>9} {'llama.cpp':>10} {'engine':>8} {'ratio':>6} {'goal':>5}  {'x one seq (llama.cpp)':>21}")
+    print(f"(server: one labs serve with OLLAMA_NUM_PARALLEL={max(args.sizes)}, {NUM_CTX}-token slots, "
+          "timed by its HTTP client)")
+    print(f"{'sequences':>9} {'llama.cpp':>10} {'engine':>8} {'server':>8} {'engine/ll':>10} {'server/ll':>10} "
+          f"{'goal':>5}  {'x one seq (llama.cpp)':>21}")
     base = statistics.median(results[min(results)]["direct"]) if results else 1.0
     for k, rows in results.items():
-        d, e = statistics.median(rows["direct"]), statistics.median(rows["engine"])
+        d, e, v = (statistics.median(rows[p]) for p in paths)
         goal = 0.9 if k == 1 else 0.85
-        print(f"{k:>9} {d:>10.1f} {e:>8.1f} {e / d:>6.2f} {goal:>5}  {d / base:>21.2f}")
+        print(f"{k:>9} {d:>10.1f} {e:>8.1f} {v:>8.1f} {e / d:>10.2f} {v / d:>10.2f} {goal:>5}  {d / base:>21.2f}")
     if 1 in results:
-        ratio = statistics.median(results[1]["engine"]) / statistics.median(results[1]["direct"])
-        print(f"single-stream decode, engine/llama.cpp: {ratio:.3f} (keep >= 0.9)")
+        d, e, v = (statistics.median(results[1][p]) for p in paths)
+        print(f"single-stream decode, engine/llama.cpp: {e / d:.3f}, server/llama.cpp: {v / d:.3f} (keep >= 0.9)")
     print("(on a machine shared with other work these figures move from run to run: compare ratios, not rates)")
     return 0
 

@@ -170,3 +170,47 @@ def test_logprobs_come_with_each_piece_under_batching(engine):
             best = piece.logprobs["top_logprobs"]
             assert len(best) == 2 and best[0]["logprob"] >= best[1]["logprob"]
             assert piece.logprobs["logprob"] == best[0]["logprob"] <= 0  # greedy: the sampled token is the best
+
+
+def test_a_free_slot_keeps_its_prompt_in_whole_chunks_for_the_next_request():
+    """The prompt cache (as the runner's): whole ``num_batch`` chunks of the last prompt stay in the
+    slot, a request sharing them skips them, and its seeded answer is the same as evaluated afresh."""
+    gguf, _ = catalogue_file(DEFAULT_MODEL)
+    eng = BatchEngine(gguf, n_parallel=2, num_ctx=512, num_thread=1, num_batch=64)
+    try:
+        story = eng.tokenize(chat("Tell me a story about " + ", ".join(["a cat", "a dog", "a fox"] * 16) + "."))
+        assert len(story) > 128
+        seeded = Sampling(temperature=0.8, seed=9, num_predict=12)
+        first = eng.generate(story, seeded).text()
+        assert eng.reused == 0
+        again = eng.generate(story, seeded).text()
+        assert eng.reused == (len(story) - 1) // 64 * 64 and again == first
+        other = eng.tokenize(chat("Name a colour."))
+        eng.generate(other, Sampling(temperature=0, num_predict=2))
+        reused = eng.reused
+        assert eng.generate(story, seeded).text() == first and eng.reused == reused  # the cache held the other prompt
+    finally:
+        eng.close()
+
+
+def test_a_runner_lends_its_weights_to_its_engine():
+    """With ``n_parallel`` the runner's engine borrows the loaded model (the weights are in memory once), and
+    the memory it reports is the weights plus the KV caches of every slot and of its tokenizer context."""
+    from labs.kvcache import KV_PAD
+    from labs.server.batching import LlamaThread
+    from labs.server.runner import Runner
+
+    gguf, _ = catalogue_file(DEFAULT_MODEL)
+    thread = LlamaThread()
+    runner = thread.call(lambda: Runner(gguf, num_ctx=512, num_thread=1, n_parallel=3, thread=thread))
+    try:
+        assert runner.engine.model == runner.llm.model
+        layout = KVLayout.from_metadata(runner.engine.metadata)
+        weights = llama_cpp.llama_model_size(runner.llm.model)
+        assert runner.memory_bytes() == weights + kv_cache_bytes(layout, 512, parallel=3) + kv_cache_bytes(layout, KV_PAD)
+        assert runner.engine.buffers["KV"] == kv_cache_bytes(layout, 512, parallel=3)  # what llama.cpp allocated
+        gen = runner.engine.submit(runner.tokenize(chat("hi")), Sampling(temperature=0, num_predict=2))
+        assert gen.text(timeout=300) and gen.stats.eval_count >= 1
+    finally:
+        thread.call(runner.close)
+        thread.shutdown()

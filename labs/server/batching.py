@@ -289,6 +289,7 @@ class BatchEngine:
         self.steps = 0  # batched decode steps run (one llama_decode each)
         self.rows = 0  # tokens decoded in them: rows / steps is the mean batch size
         self.moves = 0  # sequences moved down to close a gap (see _compact)
+        self.reused = 0  # prompt tokens not evaluated again: a free slot's cache had them
         self.closed = False
         started = time.perf_counter_ns()
         self.thread.call(self._load)
@@ -489,6 +490,7 @@ class BatchEngine:
                 gen._finish(exc)
                 continue
             reuse = self._reusable(i, gen.tokens)
+            self.reused += reuse
             llama_cpp.llama_memory_seq_rm(self.memory, i, reuse, -1)
             self._cached[i] = []
             gen.slot = i

@@ -40,7 +40,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from .inputs import fraction, number, whole
 # The price records live in labs.prices; they are re-exported here because the lessons price
@@ -259,8 +259,10 @@ class BreakEven:
     """Where the API and the self-hosted setup cost the same per month.
 
     ``requests_per_day`` is ``None`` when no volume makes self-hosting cheaper; ``reason`` says why.
-    Above the break-even, self-hosting is cheaper up to one machine's capacity; with a capacity,
-    ``n`` machines are cheaper only from ``n ×`` the break-even to ``n ×`` the capacity (``reason`` says so).
+    Above the break-even ``B``, self-hosting is cheaper up to one machine's capacity ``C``. Past it, ``n``
+    machines cost less than the API only from ``n × B``: the cloud is cheaper again from ``(n − 1) × C`` to
+    ``n × B`` for every ``n ≥ 2`` with ``n × B > (n − 1) × C`` (:meth:`cloud_cheaper_ranges`; none when
+    ``C ≥ 2B``), and self-hosting is cheaper at every volume above :attr:`self_hosted_always_from`.
     """
 
     api_label: str
@@ -269,10 +271,37 @@ class BreakEven:
     monthly_usd: float | None
     reason: str
     as_of: dict[str, str] = field(default_factory=dict)
+    capacity_requests_per_day: float | None = None
+    """One machine's capacity (requests/day) the break-even was solved with; ``None`` = not limited."""
 
     @property
     def exists(self) -> bool:
         return self.requests_per_day is not None
+
+    @property
+    def cloud_gaps(self) -> int:
+        """How many volume ranges above the break-even the cloud is cheaper again (0 without a capacity,
+        or when one machine serves at least twice the break-even)."""
+        b, cap = self.requests_per_day, self.capacity_requests_per_day
+        if b is None or cap is None:
+            return 0
+        # n machines beat the API from n × B, which lies past (n − 1) × C only while n < C / (C − B)
+        return max(0, math.ceil(cap / (cap - b) * (1 - 1e-12)) - 2)
+
+    def cloud_cheaper_ranges(self) -> Iterator[tuple[float, float]]:
+        """Each ``(from, to)`` in requests/day above the break-even where the API costs less:
+        ``((n − 1) × C, n × B)`` for ``n = 2 … cloud_gaps + 1``."""
+        b, cap = self.requests_per_day, self.capacity_requests_per_day
+        for n in range(2, self.cloud_gaps + 2):
+            yield (n - 1) * cap, n * b
+
+    @property
+    def self_hosted_always_from(self) -> float | None:
+        """The volume (requests/day) above which self-hosting is cheaper at every volume; ``None`` without
+        a break-even. Without a capacity this assumes one machine serves any volume."""
+        if self.requests_per_day is None:
+            return None
+        return (self.cloud_gaps + 1) * self.requests_per_day
 
     @property
     def requests_per_month(self) -> float | None:
@@ -291,8 +320,9 @@ def break_even(api: ApiCost, selfhost: SelfHostCost) -> BreakEven:
 
     With ``k`` the API's and ``c`` the self-hosted cost per request, ``F`` one machine's monthly cost and
     ``D`` days per month: ``k·V·D = F + c·V·D``  ⇒  ``V = F / ((k − c)·D)``. There is no break-even
-    when ``k ≤ c``, or when ``V`` is more than one machine can serve (then every extra machine costs
-    more than the API charges for the requests it adds, so self-hosting never catches up).
+    when ``k ≤ c``, or when ``V`` is at least what one machine serves (then every machine, even full, costs
+    at least what the API charges for its requests, so self-hosting is never cheaper). With a capacity,
+    the reason also says where the cloud is cheaper again past a full machine (:class:`BreakEven`).
 
     >>> api = api_cost("gpt-4o-mini", requests_per_day=1_000, input_tokens=500, output_tokens=200)
     >>> be = break_even(api, rental_cost("H100 SXM 80 GB — RunPod community cloud").with_capacity(50_000))
@@ -309,16 +339,23 @@ def break_even(api: ApiCost, selfhost: SelfHostCost) -> BreakEven:
                          reason=t("costs.break_even.api_cheaper", c=c, k=k))
     volume = fixed / ((k - c) * DAYS_PER_MONTH)
     cap = selfhost.capacity_requests_per_day
-    if cap is not None and volume > cap:
+    if cap is not None and volume >= cap:  # at exactly one machine's capacity the costs only ever tie
         full_load = fixed / (cap * DAYS_PER_MONTH) + c
-        return BreakEven(**common, requests_per_day=None, monthly_usd=None,
+        return BreakEven(**common, requests_per_day=None, monthly_usd=None, capacity_requests_per_day=cap,
                          reason=t("costs.break_even.over_capacity", volume=volume, cap=cap, full_load=full_load, k=k))
     monthly = k * volume * DAYS_PER_MONTH
+    even = BreakEven(**common, requests_per_day=volume, monthly_usd=monthly, reason="", capacity_requests_per_day=cap)
     if cap is None:
         reason = t("costs.break_even.no_capacity", volume=volume, monthly=monthly)
-    else:  # machine n pays for itself only from n × volume: between n-1 full machines and that, the cloud is cheaper
-        reason = t("costs.break_even.with_capacity", volume=volume, monthly=monthly, cap=cap, second=2 * volume)
-    return BreakEven(**common, requests_per_day=volume, monthly_usd=monthly, reason=reason)
+    elif even.cloud_gaps == 0:  # C ≥ 2B: machine n is paid for (n × B) before machine n − 1 is full ((n − 1) × C)
+        reason = t("costs.break_even.with_capacity_no_gap", volume=volume, monthly=monthly, cap=cap)
+    else:  # the last range where the cloud is cheaper: ((N − 1) × C, N × B) with N = gaps + 1
+        always = even.self_hosted_always_from
+        more = "" if even.cloud_gaps == 1 else t("costs.break_even.more_gaps", gaps=even.cloud_gaps, volume=volume,
+                                                   cap=cap, last_from=even.cloud_gaps * cap, last_to=always)
+        reason = t("costs.break_even.with_capacity", volume=volume, monthly=monthly, cap=cap, second=2 * volume,
+                   more=more, always=always)
+    return dataclasses.replace(even, reason=reason)
 
 
 def cheaper_option(api: ApiCost, selfhost: SelfHostCost, requests_per_day: float) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import math
 from importlib import resources
 
@@ -433,3 +434,73 @@ def test_a_long_prompt_is_billed_at_the_long_context_tier():
     assert short.usd_per_request == pytest.approx((200_000 * 1.25 + 1_000 * 10.00) / 1e6)
     sonnet = api_cost("Claude Sonnet 4.5", requests_per_day=1, input_tokens=250_000, output_tokens=100)
     assert sonnet.usd_per_request == pytest.approx((250_000 * 6.00 + 100 * 22.50) / 1e6)
+
+
+# --- issue 17, finding 1: the capacity-limited reason is true at every capacity ---------------------------------
+
+def _numbers(text: str) -> list[float]:
+    return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)]
+
+
+@pytest.mark.parametrize("ratio", [1.001, 1.05, 1.2, 1.5, 1.9, 1.999, 2.0, 2.001, 2.5, 3.0, 5.73, 10.0, 100.0])
+@pytest.mark.parametrize("offer", [RTX_RENT, H100_RENT])
+def test_capacity_reason_holds_against_the_cost_functions(ratio, offer):
+    """Over a grid of capacities (as multiples of the break-even), what the reason states is what the cost
+    functions give: the failing input was capacity > 2 × break-even ("the cloud is cheaper from 239,803 to 83,692")."""
+    api = api_cost("gpt-4o-mini", **MINI)
+    plain = rental_cost(offer)
+    b = break_even(api, plain).requests_per_day
+    box = plain.with_capacity(b * ratio)
+    cap = box.capacity_requests_per_day
+    be = break_even(api, box)
+    assert be.exists and be.requests_per_day == pytest.approx(b)
+    ranges = list(be.cloud_cheaper_ranges())
+    assert len(ranges) == be.cloud_gaps
+    assert all(lo < hi for lo, hi in ranges), ranges  # never an impossible range
+    assert (be.cloud_gaps == 0) == (cap >= 2 * b * (1 - 1e-12))
+    always = be.self_hosted_always_from
+    # every range the text names is a range with from < to, and the numbers it prints are these
+    text = be.reason
+    stated = re.findall(r"from ([\d,]+) to ([\d,]+)", text)
+    assert all(float(lo.replace(",", "")) <= float(hi.replace(",", "")) for lo, hi in stated), text
+    if ranges:
+        assert f"from {ranges[0][0]:,.0f} to {ranges[0][1]:,.0f}" in text
+        assert f"from {ranges[-1][0]:,.0f} to {ranges[-1][1]:,.0f}" in text or len(ranges) == 1
+        assert f"above {always:,.0f} requests/day self-hosting is cheaper at every volume" in text
+    else:
+        assert "above it self-hosting is cheaper at every volume" in text and "cloud is cheaper" not in text
+    # sampled volumes: inside each stated range the cloud wins; between them and above `always`, self-hosting
+    samples = [b * f for f in (0.5, 0.99)]
+    winners = {v: "cloud" for v in samples}
+    for lo, hi in ranges:
+        for f in (0.01, 0.5, 0.99):
+            winners[lo + f * (hi - lo)] = "cloud"
+    points = [b * 1.0001, cap, always * 1.0001, always + cap / 2, always + 3.7 * cap]
+    points += [hi + (lo2 - hi) / 2 for (_, hi), (lo2, _) in zip(ranges, ranges[1:])]
+    points += [hi * 1.0001 for _, hi in ranges]
+    winners.update({v: "self-hosted" for v in points if v > b})
+    for v, winner in winners.items():
+        assert cheaper_option(api, box, v) == winner, (ratio, v, text)
+        a, s = api.monthly_at(v), box.monthly_at(v)
+        assert (a < s) == (winner == "cloud"), (v, a, s)
+
+
+def test_the_capacity_reason_in_ukrainian_names_the_same_ranges(monkeypatch):
+    api = api_cost("gpt-4o-mini", **MINI)
+    for cap in (50_000, 70_000, 239_803):
+        monkeypatch.setenv("LAB_LANG", "en")
+        en = break_even(api, rental_cost(RTX_RENT).with_capacity(cap))
+        monkeypatch.setenv("LAB_LANG", "uk")
+        uk = break_even(api, rental_cost(RTX_RENT).with_capacity(cap))
+        assert _numbers(uk.reason) == _numbers(en.reason), (uk.reason, en.reason)
+        assert "містк" in uk.reason and "пропускн" not in uk.reason
+
+
+def test_a_capacity_equal_to_the_break_even_has_no_break_even():
+    api = api_cost("gpt-4o-mini", **MINI)
+    plain = rental_cost(RTX_RENT)
+    b = break_even(api, plain).requests_per_day
+    tie = break_even(api, plain.with_capacity(b))
+    assert not tie.exists and tie.cloud_gaps == 0 and tie.self_hosted_always_from is None
+    for v in (b / 2, b, 2 * b, 7.5 * b):
+        assert cheaper_option(api, plain.with_capacity(b), v) in ("cloud", "equal")

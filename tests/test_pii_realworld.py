@@ -91,6 +91,33 @@ def test_a_count_with_its_unit_stays_harmless(text):
     assert detect_pii(text) == []
 
 
+# Found by the property tests with random seeds (test_glued_identifiers_never_reach_the_stand_in_cloud):
+# a neighbouring number before a booklet turned its Cyrillic series into digits ("2024 ВВ821961" read as
+# "2024 88821961"), and a series that is also a short word ("та", "то", "не") lost its "series" label
+# when a list number, a link or base64 stood between them.
+PASSPORT_NEIGHBOURS = [
+    ("passport 2024 ВВ821961]", "ВВ821961"),
+    ("паспорт 42 ВВ192537thanks", "ВВ192537"),
+    ("passport 2024 ОВ565497 записала", "ОВ565497"),
+    ("passport series #1 та 588032 5 US", "та 588032 5"),
+    ("паспорт серії #1 то 262032 12 27:", "то 262032"),
+    ("паспорт серії https://example.com/form?contact=%D1%82%D0%B0%20865933", "%D1%82%D0%B0%20865933"),
+    ("passport series  0YLQsCAzOTQ4MjM= — and", "0YLQsCAzOTQ4MjM="),
+]
+
+
+@pytest.mark.parametrize("text,expected", PASSPORT_NEIGHBOURS, ids=[t for t, _ in PASSPORT_NEIGHBOURS])
+def test_a_passport_after_a_neighbouring_number_or_inside_a_link_is_found(text, expected):
+    found = [(f.kind, f.text) for f in detect_pii(text)]
+    assert any(kind == "passport" and (expected in t or t in expected) for kind, t in found), found
+    assert expected not in redact(text)
+
+
+def test_a_short_word_and_six_digits_without_a_series_label_stay_harmless():
+    assert detect_pii("Паспорт: замовлення на 123456 грн") == []
+    assert detect_pii("Passport photos: та 588032 копій") == []
+
+
 def test_normalised_view_maps_back_to_the_original():
     text = "тел.%2B380&#160;67\u200b123\n\n45 67, ok"
     view = normalize(text)

@@ -312,9 +312,7 @@ def _b64_pieces(text: str, seen: set[str]):
     """Base64 (and hex) tokens that decode to readable text. Only whitespace-separated tokens of
     8 characters or more can hold one: splitting is C-fast, a regex over all the text is not."""
     pos = 0
-    for tok in text.split():
-        if len(tok) < 8:
-            continue
+    for tok in [t for t in text.split() if len(t) >= 8]:  # a comprehension drops the short ones faster
         word = tok.strip(".,;:!?()[]{}\"'«»")
         if word.isalpha() and (word.islower() or word.istitle() or word.isupper()):
             continue  # a plain word
@@ -463,8 +461,10 @@ def _fold_digit_token(token: str, in_number: bool = False, after_digits: bool = 
     digits = sum(ch.isdigit() for ch in token)
     if digits == len(token) or len(token) < 2 or (2 * digits < len(token) and not (in_number and len(token) >= 3)):
         return token
-    if not token[0].isdigit() and not token[1].isdigit() and not after_digits:
-        return token[:2] + _fold_digit_token(token[2:])  # two letters, then a number: "ВВ605048" is a passport
+    booklet = len(token) == 8 and token[2:].isdigit() and "\u0400" <= token[0] <= "\u04ff" and "\u0400" <= token[1] <= "\u04ff"
+    if not token[0].isdigit() and not token[1].isdigit() and (not after_digits or booklet):
+        return token[:2] + _fold_digit_token(token[2:])  # two letters, then a number: "ВВ605048" is a passport,
+        # also after a number ("2024 ВВ605048": two Cyrillic capitals and 6 digits are a booklet's series and number)
     if token[0] == token[-1] == "|":
         return "|" + token[1:-1].translate(_DIGIT_TABLE) + "|"  # a table cell "|0671234567|"
     return token.translate(_DIGIT_TABLE)

@@ -585,6 +585,8 @@ _SERIES = re.compile(
     re.IGNORECASE,
 )
 _SERIES_WORD = re.compile(r"(?:сері[їяю]|series)\s*:?\s*$")
+_SERIES_NEAR = re.compile(r"(?<![а-яіїєґa-z])(?:сері[їяю]|series)(?![а-яіїєґa-z])")
+_SIX_AFTER_SERIES = re.compile(r"(?<!\d)\d{6}(?!\d)")  # 6 digits in one block: a booklet number
 _NOT_SERIES = frozenset("на до за по та як це ці ми ви їх ще же чи не ні бо то id no nr is in at on of to or "
                         "an as by be it we he my up so if do go us для від про але або теж вже ось які яка був "
                         "the and for our are was has its not you via per".split())
@@ -647,7 +649,10 @@ def _passports(text: str, low: str, windows: list[list[int]], passport_word: Cal
         return  # every form below needs a passport word somewhere
     for m in _near_six_digits(_SERIES, text, windows):
         series = re.split(r"[\s\-.,:№]", m.group(), maxsplit=1)[0].lower()
-        after_series_word = bool(_SERIES_WORD.search(low, max(0, m.start() - 10), m.start()))
+        # "серії та 588032": a series that is also a short word ("та", "на") needs the word "series" right
+        # before it, or within 60 characters when 6 digits follow ("series #1 та 588032", a link, base64)
+        after_series_word = bool(_SERIES_WORD.search(low, max(0, m.start() - 10), m.start())) or (
+            _SIX_AFTER_SERIES.search(m.group()) is not None and _SERIES_NEAR.search(low, max(0, m.start() - 60), m.start()))
         if (series in _NOT_SERIES and not series.upper() == m.group()[: len(series)] and not after_series_word) or not (_PASSPORT_CONTEXT.search(low, max(0, m.start() - 60), m.start() + 3)
                                          or _PASSPORT_CONTEXT.search(low, m.end(), m.end() + 60)):
             continue

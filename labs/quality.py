@@ -11,7 +11,8 @@ date) and :func:`compare_with_published` puts the measured scores next to them.
 It is a smoke test of what a model can do, not a benchmark: 30 items give a coarse score (one item is
 3 percentage points), and the checkers accept only answers in the shape the prompt asks for.
 
->>> score_answer("number", "17 + 25 = 42.", 42), score_answer("number", "The answer is 43", 42)
+>>> ask = "What is 17 + 25? Answer with the number only."
+>>> score_answer("number", "17 + 25 = 42.", 42, ask), score_answer("number", "42, not 41", 42, ask)
 (True, False)
 >>> score_answer("ukrainian", "Київ", ["Київ"]), score_answer("ukrainian", "Kyiv", ["Київ"])
 (True, False)
@@ -36,14 +37,35 @@ OPTIONS = {"temperature": 0, "seed": 42}
 SYSTEM = "Answer briefly and exactly as asked."
 
 
-# --- checkers: (answer text, expected) -> correct? ------------------------------------------------------
+# --- checkers: (answer text, expected, prompt) -> correct? ----------------------------------------------
 
-_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
+_NEGATED = re.compile(r"(?:\bnot|n't|≠|!=|\bне|\bні)\s*(?:equal(?:s)?(?: to)?|be|дорівнює)?\s*$", re.I)
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.S)
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*(.*?)\s*```$", re.S)
+_SENTENCE = re.compile(r"[^.?!]+[.?!]?")
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ`][^\W\d_]+)*")
 RUSSIAN_ONLY = set("ыэъёЫЭЪЁ")
 """Letters Russian writes and Ukrainian does not: an answer with them is not Ukrainian."""
+UKRAINIAN_ONLY = set("іїєґІЇЄҐ")
+"""Letters Ukrainian writes and Russian does not."""
+RUSSIAN_WORDS = frozenset("""
+    что как сегодня хорошо хорошая хороший хорошее хорошие спасибо пожалуйста привет здравствуйте доброе утро
+    утра нет она они его ее или если где когда сейчас очень будет есть пять зеленая зелёная зеленый зеленое
+    киев столица вечер ночь сказать можно нужно
+""".split())
+"""Common words that are Russian and not Ukrainian ("сегодня" — Ukrainian "сьогодні", "спасибо" — "дякую",
+"как" — "як"); with the adjective endings in :data:`RUSSIAN_ENDINGS` they catch a Russian answer that has
+none of the Russian-only letters ("Погода сегодня хорошая.", "Зеленая")."""
+RUSSIAN_ENDINGS = ("ая", "яя", "ое")
+"""Russian adjective endings Ukrainian does not use (Russian "зеленая", "доброе" — Ukrainian "зелена", "добре")."""
+_UK_AYA = frozenset({"зграя"})  # Ukrainian words that happen to end like a Russian adjective
 APOSTROPHES = "'’ʼ`"
+NUMBER_WORDS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split())} | {w: 10 * n for n, w in enumerate(
+    "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if n >= 2}
+"""English number words, so "forty-two" counts as 42 (tens and ones; "hundred" and above are not read)."""
 
 
 def clean(answer: str) -> str:
@@ -51,20 +73,77 @@ def clean(answer: str) -> str:
     return _THINK.sub("", answer or "").strip()
 
 
-def _numbers(text: str) -> list[float]:
+def without_echo(answer: str, prompt: str) -> str:
+    """``answer`` with every sentence of ``prompt`` it repeats word for word removed (case and spacing ignored).
+
+    A model that only repeats the question ("What is 144 divided by 12?") has not answered it, though the
+    question holds the answer's number.
+
+    >>> without_echo("What is 144 divided by 12? 12", "What is 144 divided by 12? Answer with the number only.")
+    '12'
+    """
+    text = " ".join(clean(answer).split())
+    for sentence in _SENTENCE.findall(prompt or ""):
+        sentence = " ".join(sentence.split())
+        for piece in (sentence, sentence.rstrip(".?!")):  # with its question mark first
+            if len(piece) >= 8:
+                text = re.sub(re.escape(piece), " ", text, flags=re.I)
+    return " ".join(text.split())
+
+
+def _spelled(text: str) -> str:
+    """English number words as digits: "forty-two" → "42", "Twelve." → "12."."""
+    def one(match: re.Match) -> str:
+        words = match.group(0).lower().replace("-", " ").split()
+        if len(words) == 2 and words[0] in NUMBER_WORDS and words[1] in NUMBER_WORDS \
+                and NUMBER_WORDS[words[0]] >= 20 and NUMBER_WORDS[words[1]] < 10:
+            return str(NUMBER_WORDS[words[0]] + NUMBER_WORDS[words[1]])
+        return str(NUMBER_WORDS[words[0]]) if len(words) == 1 else match.group(0)
+
+    names = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+    return re.sub(rf"\b(?:{names})(?:[- ](?:{names}))?\b", one, text, flags=re.I)
+
+
+def _numbers(text: str) -> list[tuple[float, bool]]:
+    """Each number in ``text`` and whether it is negated ("not 72", "≠ 72")."""
     out = []
-    for raw in _NUMBER.findall(text):
-        try:
-            out.append(float(raw.replace(",", "")))
-        except ValueError:
-            continue
+    for match in _NUMBER.finditer(text):
+        value = float(match.group(0).replace(",", ""))
+        out.append((value, bool(_NEGATED.search(text[:match.start()]))))
     return out
 
 
-def check_number(answer: str, expected: float) -> bool:
-    """The first or the last number in the answer equals ``expected`` ("42", "17 + 25 = 42")."""
-    found = _numbers(clean(answer))
-    return bool(found) and any(abs(n - float(expected)) < 1e-9 for n in (found[0], found[-1]))
+def _drop_run(values: list[float], run: list[float]) -> list[float]:
+    """``values`` without each contiguous occurrence of ``run`` (the question's numbers restated)."""
+    if not run or len(run) > len(values):
+        return values
+    out, i = [], 0
+    while i < len(values):
+        if values[i:i + len(run)] == run:
+            i += len(run)
+        else:
+            out.append(values[i])
+            i += 1
+    return out
+
+
+def check_number(answer: str, expected: float, prompt: str = "") -> bool:
+    """``expected`` is THE number the answer states: after removing an echo of ``prompt`` and a restatement
+    of the question's numbers in their order or reversed ("17 + 25 = 42", "8 × 9 = 72"), every number left
+    equals ``expected`` and none is negated. "42", "The answer is forty-two." pass; "9 times 8 is 64, not 72",
+    "17 + 25 = 41. Actually 42" (two candidates) and the question repeated back (no answer) fail.
+
+    Working with intermediate results ("7 * 6 = 42, 42 + 5 = 47") fails too: the items ask for the number only.
+    """
+    found = _numbers(_spelled(without_echo(answer, prompt)))
+    if any(neg and abs(v - float(expected)) < 1e-9 for v, neg in found):
+        return False
+    values = [v for v, _ in found]
+    asked = [v for v, _ in _numbers(prompt or "")]
+    for run in (asked, asked[::-1]):
+        if len(run) >= 2:
+            values = _drop_run(values, run)
+    return bool(values) and all(abs(v - float(expected)) < 1e-9 for v in values)
 
 
 def _fold(text: str) -> str:
@@ -74,13 +153,14 @@ def _fold(text: str) -> str:
     return text
 
 
-def check_words(answer: str, expected: list[str]) -> bool:
-    """One of ``expected`` appears as a whole word, ignoring case ("Paris." matches, "Parisian" does not)."""
-    text = _fold(clean(answer))
+def check_words(answer: str, expected: list[str], prompt: str = "") -> bool:
+    """One of ``expected`` appears as a whole word, ignoring case, outside an echo of ``prompt``
+    ("Paris." matches, "Parisian" does not)."""
+    text = _fold(without_echo(answer, prompt))
     return any(re.search(rf"(?<!\w){re.escape(_fold(w))}(?!\w)", text) for w in expected)
 
 
-def check_exact(answer: str, expected: str) -> bool:
+def check_exact(answer: str, expected: str, prompt: str = "") -> bool:
     """The answer is ``expected`` and nothing else: case counts, a final full stop or quotes do not.
 
     >>> check_exact("HELLO.", "HELLO"), check_exact("hello", "HELLO"), check_exact("Yes, it is.", "yes")
@@ -93,7 +173,7 @@ def check_exact(answer: str, expected: str) -> bool:
     return text.rstrip(".!") == want.rstrip(".!")
 
 
-def check_comma_list(answer: str, expected: int) -> bool:
+def check_comma_list(answer: str, expected: int, prompt: str = "") -> bool:
     """One line of exactly ``expected`` comma-separated items, each of at most three words."""
     text = clean(answer).rstrip(".")
     if "\n" in text:
@@ -102,7 +182,7 @@ def check_comma_list(answer: str, expected: int) -> bool:
     return len(parts) == int(expected) and all(p and len(p.split()) <= 3 for p in parts)
 
 
-def check_dash_lines(answer: str, expected: int) -> bool:
+def check_dash_lines(answer: str, expected: int, prompt: str = "") -> bool:
     """Exactly ``expected`` non-empty lines, each starting with "-"."""
     lines = [ln.strip() for ln in clean(answer).splitlines() if ln.strip()]
     return len(lines) == int(expected) and all(ln.startswith("-") and len(ln) > 1 for ln in lines)
@@ -115,7 +195,7 @@ def parse_json_answer(answer: str) -> Any:
     return json.loads(fenced.group(1) if fenced else text)
 
 
-def check_json(answer: str, expected: Any) -> bool:
+def check_json(answer: str, expected: Any, prompt: str = "") -> bool:
     """The whole answer is JSON and equals ``expected`` (objects: these keys with these values, extra keys allowed)."""
     try:
         value = parse_json_answer(answer)
@@ -150,28 +230,48 @@ def cyrillic_share(text: str) -> float:
     return sum("CYRILLIC" in unicodedata.name(c, "") for c in letters) / len(letters)
 
 
-def check_ukrainian(answer: str, expected: list[str] | None, *, min_share: float = 0.8) -> bool:
-    """Written in Ukrainian: at least ``min_share`` of the letters Cyrillic, none of ы э ъ ё, and — when
-    ``expected`` is given — one of those words (or stems: "зелен" matches "зелений") in it."""
-    text = clean(answer)
-    if cyrillic_share(text) < min_share or RUSSIAN_ONLY & set(text):
+def russian_markers(text: str) -> list[str]:
+    """What marks ``text`` as Russian rather than Ukrainian: Russian-only letters (ы э ъ ё), common
+    Russian-only words (:data:`RUSSIAN_WORDS`) and Russian adjective endings (:data:`RUSSIAN_ENDINGS`).
+
+    >>> russian_markers("Погода сегодня хорошая."), russian_markers("Погода сьогодні гарна.")
+    (['сегодня', 'хорошая'], [])
+    """
+    found = sorted(RUSSIAN_ONLY & set(text))
+    for word in _WORD.findall(_fold(text)):
+        if word in RUSSIAN_WORDS or (len(word) >= 4 and word.endswith(RUSSIAN_ENDINGS) and word not in _UK_AYA):
+            found.append(word)
+    return found
+
+
+def check_ukrainian(answer: str, expected: list[str] | None, prompt: str = "", *, min_share: float = 0.8) -> bool:
+    """Written in Ukrainian, not Russian: at least ``min_share`` of the letters Cyrillic, no
+    :func:`russian_markers`, and — when ``expected`` is given — one of those words (or stems: "зелен"
+    matches "зелений") outside an echo of ``prompt``; without ``expected``, at least one letter only
+    Ukrainian writes (і ї є ґ) or an apostrophe inside a word (п'ять)."""
+    text = without_echo(answer, prompt)
+    if cyrillic_share(text) < min_share or russian_markers(text):
         return False
-    return expected is None or any(_fold(w) in _fold(text) for w in expected)
+    folded = _fold(text)
+    if expected is None:
+        return bool(UKRAINIAN_ONLY & set(text)) or bool(re.search(r"\w'\w", folded))
+    return any(_fold(w) in folded for w in expected)
 
 
-CHECKERS: dict[str, Callable[[str, Any], bool]] = {
+CHECKERS: dict[str, Callable[..., bool]] = {
     "number": check_number, "words": check_words, "exact": check_exact, "comma_list": check_comma_list,
     "dash_lines": check_dash_lines, "json": check_json, "ukrainian": check_ukrainian,
 }
+"""Each checker is ``(answer, expected, prompt="") -> bool``; ``prompt`` lets it ignore an echo of the question."""
 
 
-def score_answer(check: str, answer: str, expected: Any) -> bool:
+def score_answer(check: str, answer: str, expected: Any, prompt: str = "") -> bool:
     """Score one answer with the named checker; an unknown name is a ``KeyError`` that lists the known ones."""
     try:
         checker = CHECKERS[check]
     except KeyError:
         raise KeyError(f"unknown checker {check!r}: use one of {', '.join(CHECKERS)}") from None
-    return bool(checker(answer, expected))
+    return bool(checker(answer, expected, prompt))
 
 
 # --- items ----------------------------------------------------------------------------------------------
@@ -186,7 +286,7 @@ class Item:
     num_predict: int
 
     def score(self, answer: str) -> bool:
-        return score_answer(self.check, answer, self.expect)
+        return score_answer(self.check, answer, self.expect, self.prompt)
 
 
 @lru_cache(maxsize=None)

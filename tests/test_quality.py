@@ -15,6 +15,7 @@ from labs.quality import CATEGORIES, CHECKERS, score_answer
     ("number", "42", 42, True),
     ("number", "17 + 25 = 42.", 42, True),
     ("number", "The answer is 1,000.", 1000, True),
+    ("number", "17 + 25 = 42, or 43", 42, False),
     ("number", "17 + 25 = 32.", 42, False),
     ("number", "I cannot compute that.", 42, False),
     ("words", "The capital of France is Paris.", ["Paris"], True),
@@ -55,7 +56,84 @@ from labs.quality import CATEGORIES, CHECKERS, score_answer
     ("ukrainian", "Это хорошая погода.", ["погод"], False),  # э and ы: Russian
 ])
 def test_checkers_on_hand_written_answers(check, answer, expected, right):
-    assert score_answer(check, answer, expected) is right
+    prompt = "What is 17 + 25? Answer with the number only." if expected == 42 else ""
+    assert score_answer(check, answer, expected, prompt) is right
+
+
+# The walkthrough's failing inputs (issue 17, F2) and more, both ways: wrong answers that used to pass, and right
+# answers in the phrasing models really use, scored by each item exactly as the lesson scores them.
+ADVERSARIAL = [
+    # an echo of the question holds its numbers but answers nothing
+    ("divide", "What is 144 divided by 12?", False),
+    ("divide", "What is 144 divided by 12? Answer with the number only.", False),
+    ("divide", "144 divided by 12", False),
+    ("red_planet", "Which planet is called the Red Planet?", False),
+    ("uk_capital", "Яка столиця України?", False),
+    # a second candidate number, or the right one negated
+    ("multiply", "9 times 8 is 64, not 72", False),
+    ("multiply", "9 × 8 = 72, not 64", False),
+    ("multiply", "The answer is not 72.", False),
+    ("add", "17 + 25 = 41. Actually 42", False),
+    ("add", "17, 25", False),
+    ("divide", "144 divided by 12 is 1.", False),
+    ("divide", "144 divided by 12 is 1.44", False),
+    ("two_steps", "7 * 6 + 5 = 42 + 5 = 47", False),  # the item asks for the number only
+    ("subtract", "-63", False),
+    ("percent", "15", False),
+    # Russian without ы э ъ ё
+    ("uk_weather", "Погода сегодня хорошая.", False),
+    ("uk_weather", "Погода хорошая.", False),
+    ("uk_grass", "Зеленая", False),
+    ("uk_grass", "зелёная", False),
+    ("uk_five", "Пять", False),
+    ("uk_thanks", "Спасибо", False),
+    ("uk_morning", "Доброе утро", False),
+    ("uk_capital", "Киев", False),
+    # right answers, phrased as models phrase them
+    ("divide", "12", True),
+    ("divide", "144 divided by 12 is 12.", True),
+    ("divide", "144 / 12 = 12", True),
+    ("divide", "Twelve.", True),
+    ("divide", "What is 144 divided by 12? 12", True),
+    ("multiply", "72", True),
+    ("multiply", "9 times 8 is 72.", True),
+    ("multiply", "8 × 9 = 72", True),
+    ("add", "The answer is **42**.", True),
+    ("add", "Forty-two", True),
+    ("add", "42 (17 + 25)", True),
+    ("subtract", "100 minus 37 equals 63.", True),
+    ("subtract", "63 + 37 = 100, so 63", True),
+    ("percent", "15% of 200 is 30.", True),
+    ("percent", "30.0", True),
+    ("two_steps", "7 * 6 + 5 = 47", True),
+    ("uk_weather", "Погода сьогодні гарна.", True),
+    ("uk_weather", "Сьогодні хороша погода.", True),
+    ("uk_grass", "Зелена", True),
+    ("uk_grass", "Трава зелена.", True),
+    ("uk_grass", "Зелений.", True),
+    ("uk_five", "П’ять", True),
+    ("uk_morning", "Доброго ранку!", True),
+    ("uk_morning", "Добрий ранок.", True),
+    ("uk_capital", "Київ.", True),
+    ("red_planet", "Mars.", True),
+]
+
+
+@pytest.mark.parametrize("item_id, answer, right", ADVERSARIAL)
+def test_items_score_adversarial_and_real_phrasing(item_id, answer, right):
+    item = {i.id: i for i in quality.items()}[item_id]
+    assert item.score(answer) is right, (item.prompt, answer)
+
+
+def test_russian_markers_name_what_gave_the_answer_away():
+    assert quality.russian_markers("Погода сегодня хорошая.") == ["сегодня", "хорошая"]
+    assert quality.russian_markers("Погода сьогодні гарна, зграя птахів.") == []
+    assert quality.check_ukrainian("Привіт", None) and not quality.check_ukrainian("Привет", None)
+
+
+def test_without_echo_keeps_the_answer():
+    assert quality.without_echo("Which planet is called the Red Planet? Mars.",
+                                "Which planet is called the Red Planet? Answer in one word.") == "Mars."
 
 
 def test_russian_only_letters_and_latin_fail_the_ukrainian_check():

@@ -21,6 +21,15 @@ from labs.host import base_url, parse_host
 CONNECT_TIMEOUT = 2.0  # a local server answers at once or not at all
 
 
+class ModelUnavailable(ModelNotFound):
+    """:meth:`LocalLLM.ensure_model` could not pull the model; the message says what the server has and what
+    to run instead (:func:`labs.settings.missing_model_help`, in ``LAB_LANG``)."""
+
+    def __init__(self, model: str, url: str, status: int, body: object, message: str):
+        self.model = model
+        StatusError.__init__(self, status, body, message)
+
+
 def _timeout(read: float | None) -> httpx.Timeout:
     return httpx.Timeout(connect=CONNECT_TIMEOUT, read=read, write=30.0, pool=10.0)
 
@@ -188,8 +197,22 @@ class LocalLLM:
         return last
 
     def ensure_model(self, model: str | None = None) -> None:
-        if not self.has_model(model):
-            self.pull(model)
+        """Pull ``model`` (default ``self.model``) unless the server has it.
+
+        Raises :class:`ModelUnavailable` when the pull fails, with what to do instead: the embedded server
+        ships only ``smollm2:135m`` (and any GGUF added with ``labs create``), so there the message names
+        the real-Ollama route (``ollama pull <model>``) rather than the server's bare "pull model manifest:
+        file does not exist" (lesson 0, "Which model?")."""
+        name = model or self.model
+        if self.has_model(name):
+            return
+        try:
+            self.pull(name)
+        except StatusError as exc:
+            from labs.settings import missing_model_help
+
+            help_text = missing_model_help(name, embedded=self.is_embedded())
+            raise ModelUnavailable(name, self.url, exc.status, exc.body, f"{help_text} ({exc})") from None
 
     # --- inference ----------------------------------------------------------------------
     def generate(self, prompt: str, *, model: str | None = None, **fields: Any) -> dict:

@@ -33,15 +33,19 @@ def lesson_model(default: str = DEFAULT_MODEL, env: Mapping[str, str] | None = N
     return chosen or default
 
 
-def missing_model_help(model: str, *, embedded: bool) -> str:
-    """What to do when ``model`` is not on the server (one actionable sentence or two).
+def missing_model_help(model: str, *, embedded: bool, lang: str | None = None) -> str:
+    """What to do when ``model`` is not on the server (one actionable sentence or two, in ``LAB_LANG``
+    unless ``lang`` is given; texts ``settings.missing_model.*`` in ``labs/data/messages.yaml``).
 
-    The embedded server ships only ``smollm2:135m`` (plus any GGUF the learner adds to its model store);
+    The embedded server ships only ``smollm2:135m`` (plus any GGUF the learner adds with ``labs create``);
     pulling anything else there fails with Ollama's own "pull model manifest: file does not exist".
+
+    >>> "ollama pull llama3.2" in missing_model_help("llama3.2", embedded=True, lang="en")
+    True
     """
+    from labs.i18n import t
+
     if embedded:
-        return (f"{model!r} is not on the embedded server: it ships only {DEFAULT_MODEL!r} (and any GGUF you add). "
-                f"For a real model install Ollama, run `ollama pull {REAL_OLLAMA_MODELS[0]}` (or "
-                f"`ollama pull {REAL_OLLAMA_MODELS[1]}`), then start JupyterLab with "
-                f"OLLAMA_HOST=127.0.0.1:11434 {ENV_VAR}={REAL_OLLAMA_MODELS[0]}.")
-    return f"{model!r} is not on this Ollama: run `ollama pull {model}`, or set {ENV_VAR} to a model `ollama list` shows."
+        return t("settings.missing_model.embedded", lang, model=model, default=DEFAULT_MODEL, env=ENV_VAR,
+                 first=REAL_OLLAMA_MODELS[0], second=REAL_OLLAMA_MODELS[1])
+    return t("settings.missing_model.ollama", lang, model=model, env=ENV_VAR)

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from labs.client import LocalLLM, openai_client
+from labs.client import LocalLLM, ModelUnavailable, openai_client
 from labs.errors import ModelNotFound, RequestTimeout, ServerBusy, ServerNotRunning, StatusError
 from labs.host import free_port
 
@@ -97,6 +97,17 @@ def test_missing_model_says_how_to_pull_it(recorder):
     with pytest.raises(ModelNotFound) as info:
         LocalLLM(rec.url).generate("hi", model="llama3.2")
     assert "ollama pull llama3.2" in str(info.value) and info.value.status == 404
+
+
+def test_ensure_model_says_what_the_server_ships_and_what_to_run(llm, is_embedded):
+    """LABS_MODEL naming a model this server lacks: not the bare "pull model manifest: file does not exist"."""
+    with pytest.raises(ModelUnavailable) as err:
+        llm.ensure_model("labs-no-such-model:1b")
+    text = str(err.value)
+    assert isinstance(err.value, ModelNotFound) and err.value.model == "labs-no-such-model:1b"
+    assert "ollama pull labs-no-such-model:1b" in text
+    if is_embedded:
+        assert "smollm2:135m" in text and "labs create" in text and "OLLAMA_HOST=127.0.0.1:11434" in text
 
 
 def test_status_errors_carry_status_and_body(recorder):

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from labs import DEFAULT_MODEL
 from labs.errors import LabError
 from labs.host import base_url, parse_host
 
@@ -128,7 +127,9 @@ class SmartRouteRun:
 
     @property
     def routed(self) -> str:
-        return "local" if self.model_id == DEFAULT_MODEL else "cloud"
+        from labs.settings import lesson_model  # the examples read LABS_MODEL (sdk/host.ts labsModel)
+
+        return "local" if self.model_id == lesson_model() else "cloud"
 
     @property
     def leaked(self) -> bool:

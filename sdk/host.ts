@@ -46,6 +46,15 @@ export function ollamaApiURL(): string {
   return `${parseHost()}/api`;
 }
 
+/** The embedded server's only model, labs.DEFAULT_MODEL in Python (tests/test_client.py checks they agree). */
+export const DEFAULT_MODEL = 'smollm2:135m';
+
+/** The model every lesson uses: LABS_MODEL when set and not blank, else DEFAULT_MODEL — the rule of
+ *  labs.settings.lesson_model, so `LABS_MODEL=llama3.2 make lab` switches these examples too (lesson 0). */
+export function labsModel(env: Record<string, string | undefined> = process.env): string {
+  return (env.LABS_MODEL ?? '').trim() || DEFAULT_MODEL;
+}
+
 /** The OpenAI-compatible API's base on the same server: `<host>/v1`. */
 export function ollamaOpenAIURL(): string {
   return `${parseHost()}/v1`;

@@ -1,6 +1,6 @@
 // Module 29, section 29.3 «Гібридна архітектура: Local + Cloud», as a file that runs (lesson 3).
 // Changed from the module only where it must be, each change marked «workbook:»:
-//   the models (smollm2:135m for both local ones), the local address (OLLAMA_HOST), a short
+//   the models (LABS_MODEL for both local ones, smollm2:135m unless set), the local address (OLLAMA_HOST), a short
 //   deterministic answer, and the cloud's address: OPENAI_BASE_URL when set. The workbook sets it to
 //   lesson 3's STAND-IN cloud (a local recorder, not a model, see labs/router/cloud.py) unless a real
 //   OPENAI_API_KEY is in the environment; the key itself is read by @ai-sdk/openai from the
@@ -9,7 +9,7 @@
 import { generateText } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOllama } from 'ollama-ai-provider';
-import { isMain, ollamaApiURL } from './host.ts';
+import { isMain, labsModel, ollamaApiURL } from './host.ts';
 
 // workbook: the module imports the default `openai` from '@ai-sdk/openai', which always calls
 // api.openai.com; createOpenAI with the same defaults can be pointed elsewhere.
@@ -20,7 +20,7 @@ const short = { maxTokens: 16, temperature: 0, seed: 42 }; // workbook: short an
 export async function smartRoute(prompt: string, complexity: 'simple' | 'complex') {
   if (complexity === 'simple') {
     // Локальна модель: безкоштовно, приватно, швидко
-    return generateText({ model: ollama('smollm2:135m'), prompt, ...short }); // workbook: llama3.2
+    return generateText({ model: ollama(labsModel()), prompt, ...short }); // workbook: llama3.2 (LABS_MODEL)
   } else {
     // Cloud: найвища якість для складних задач
     return generateText({ model: openai('gpt-4o-mini'), prompt, ...short });
@@ -30,7 +30,7 @@ export async function smartRoute(prompt: string, complexity: 'simple' | 'complex
 // PII-sensitive дані — тільки локально
 export async function processSensitiveData(data: string) {
   return generateText({
-    model: ollama('smollm2:135m'), // Дані НЕ покидають сервер   (workbook: qwen3:8b)
+    model: ollama(labsModel()), // Дані НЕ покидають сервер   (workbook: qwen3:8b; LABS_MODEL)
     prompt: `Витягни медичні діагнози з тексту: ${data}`,
     ...short,
   });

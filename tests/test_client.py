@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -221,3 +223,27 @@ def test_an_error_line_mid_stream_is_reported_without_a_misleading_status(record
     with pytest.raises(StatusError) as info:
         LocalLLM(rec.url).pull("nope:1b")
     assert str(info.value) == "the server reported an error: pull model manifest: file does not exist"
+
+
+def test_typescript_examples_read_labs_model_as_python_does():
+    """One setting switches every lesson: sdk/host.ts labsModel() follows labs.settings.lesson_model, and no
+    example names a model of its own (issue 17 F13: they hard-coded smollm2:135m)."""
+    from labs import DEFAULT_MODEL
+    from labs.sdk import SDK_DIR, unavailable
+    from labs.settings import lesson_model
+
+    for script in SDK_DIR.glob("*.ts"):
+        code = "\n".join(line.split("//")[0] for line in script.read_text(encoding="utf-8").splitlines())
+        assert "ollama('" not in code, f"{script.name}: use ollama(labsModel())"
+    assert f"export const DEFAULT_MODEL = '{DEFAULT_MODEL}';" in (SDK_DIR / "host.ts").read_text(encoding="utf-8")
+    why = unavailable()
+    if why:
+        pytest.skip(why)
+    for value in (None, " llama3.2 ", "   ", "qwen3:8b"):
+        env = {k: v for k, v in os.environ.items() if k != "LABS_MODEL"}
+        if value is not None:
+            env["LABS_MODEL"] = value
+        proc = subprocess.run(["node", "--import", "tsx", "-e", "import('./host.ts').then(m => console.log(m.labsModel()))"],
+                              cwd=SDK_DIR, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == lesson_model(env=env), (value, proc.stdout, proc.stderr)

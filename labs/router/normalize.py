@@ -183,6 +183,10 @@ class View:
 
     text: str
     rounds: tuple[_Round, ...] = ()
+    # The same view with look-alike letters left as letters ("з0671234567" keeps its "з"), when that
+    # differs from ``text``: same length and offsets. A letter glued to a number may be a neighbouring
+    # word ("ІПН 3124167891З повагою"), so the detector reads both and keeps what either finds.
+    plain: str | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of ``text[start:end]`` (``start < end``)."""
@@ -509,6 +513,7 @@ def _letters_mix(text: str) -> bool:
 
 
 def _fold(out: str) -> str:
+    """Every one-for-one fold but the look-alike digits (see :func:`_fold_lookalike_digits`)."""
     table, needs_fold = _fold_table()
     for ch in "\n\t\r":  # the common ones: str.replace is many times faster than a sub over all the text
         if ch in out:
@@ -517,6 +522,11 @@ def _fold(out: str) -> str:
         out = needs_fold.sub(lambda m: table.get(ord(m.group()), m.group()), out)
     if not out.isascii() and _letters_mix(out):
         out = _WORD.sub(lambda m: m.group() if m.group().isascii() else _one_script(m.group()), out)
+    return out
+
+
+def _fold_lookalike_digits(out: str) -> str:
+    """Look-alike letters that touch a digit, read as digits where digits dominate the token."""
     spots = _spots(out)  # where a look-alike letter touches a digit
     if spots:  # fold only the tokens around those: one sub over all the text is slower
         parts, last = [], 0
@@ -547,4 +557,6 @@ def normalize(text: str) -> View:
         rounds.append(moved)
         if not any(len(new) > 1 or new in "%&\\=<" and new for _, _, new in pieces):
             break  # only squeezed or stripped: nothing new to decode
-    return View(_fold(out), tuple(rounds))
+    plain = _fold(out)
+    folded = _fold_lookalike_digits(plain)
+    return View(folded, tuple(rounds), plain if folded != plain else None)

@@ -874,11 +874,25 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     view = normalize(text)
     low = lower(view.text)
     found = _scan(view.text, low)
+    if view.plain is not None:  # a look-alike letter glued to a number may be a word: read it as a letter too
+        found = _both_readings(view.text, view.plain, found, _scan(view.plain, lower(view.plain)))
     mine = [f for det in extra for f in det(text)]
     found.extend(find_health(view.text, found + mine, low))  # any identifier makes health data personal
     if view.rounds or view.text != text:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
     return resolve(found + mine)
+
+
+def _both_readings(folded: str, plain: str, found: list[Finding], plain_found: list[Finding]) -> list[Finding]:
+    """Findings of both readings of the look-alike letters: a letter read as a digit counts only where
+    the plain reading (letters as letters) finds nothing there ("з0671234567" is "з" and a phone, not
+    the 11 digits "30671234567"; "O67 l23 45 67" is a phone only when read as digits)."""
+    kept = list(plain_found)
+    for f in found:
+        if folded[f.start : f.end] == plain[f.start : f.end] or not any(
+                p.start < f.end and f.start < p.end for p in plain_found):
+            kept.append(f)
+    return kept
 
 
 def _to_original(text: str, span: tuple[int, int], f: Finding) -> Finding:

@@ -155,7 +155,13 @@ DISGUISES = ("plain", "fullwidth", "nbsp", "newline", "zero_width", "percent", "
              "lookalike", "arabic_digits",
              # issue 11, second round: the classes an outside attacker found
              "separators", "neighbour_number", "digit_lookalikes", "unicode_digits", "invisible", "break_in_group",
-             "json_escape", "base64", "double_encoded", "email_obfuscated")
+             "json_escape", "base64", "double_encoded", "email_obfuscated",
+             # issue 11, third round: a look-alike letter or a table bar glued on either side ("з0671234567",
+             # "3124167891З повагою", "|0671234567|2024")
+             "glued_lookalike")
+# letters that look like digits (normalize.DIGIT_LOOKALIKES) and the bar of a psql/HL7 row
+_GLUED_BEFORE = ("з", "З", "б", "о", "О", "o", "O", "l", "I", "І", "S", "B", "В", "|", "17|", "|2024|")
+_GLUED_AFTER = ("з", "З", "б", "о", "О", "o", "O", "l", "I", "І", "S", "В", "|", "|17", "|2024|")  # "…7055B" reads as bytes
 _SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _CIRCLED = "⓪①②③④⑤⑥⑦⑧⑨"
 
@@ -204,6 +210,12 @@ def disguise(identifier: str, how: str, rng: random.Random) -> str:
             return identifier
         k = rng.choice(spots)
         return identifier[:k] + rng.choice({"0": "OОΟo", "1": "lI", "3": "З", "6": "б"}[identifier[k]]) + identifier[k + 1 :]
+    if how == "glued_lookalike":  # a neighbouring word or a table bar, glued without a space
+        if "@" in identifier or sum(ch.isdigit() for ch in identifier) < 6:
+            return identifier
+        side = rng.randrange(3)
+        return (rng.choice(_GLUED_BEFORE) if side != 1 else "") + identifier + \
+            (rng.choice(_GLUED_AFTER) if side != 0 else "")
     if how == "unicode_digits":  # superscript, circled, keycap digits
         style = rng.randrange(3)
         return "".join((_SUPERSCRIPT[int(ch)] if style == 0 else _CIRCLED[int(ch)] if style == 1 else f"{ch}\ufe0f\u20e3")
@@ -274,6 +286,8 @@ def glued_prompt(kind: str, rng: random.Random, *, lang: str | None = None,
     before = rng.choice(_BEFORE) if not context else ""
     if kind in ("health", "address"):  # sentences and addresses stand apart from the words around them
         before = rng.choice([" ", "\n", ": "]) if not context else " "
+    if how == "glued_lookalike" and context and context[-1].isalpha():
+        context += " "  # "TINо2312433757" would glue the letter to the label, not to the number
     if how == "query" and context:
         context = context.rstrip() + " "
     after = rng.choice(_AFTER) if kind not in ("health", "address") else rng.choice([" ", "\n", ". ", "; "])

@@ -84,8 +84,10 @@ EXAMPLE_FIXED_USD_PER_MONTH = 100.0
 REASONING_BILLING = ("reasoning (thinking) tokens are billed as output tokens and are not in the visible answer: "
                      "OpenAI reasoning-models guide; Google Gemini pricing (output price includes thinking tokens); "
                      "Anthropic extended-thinking docs")
-"""How providers bill hidden reasoning tokens, and where that is written (models marked ``reasoning``
-in ``labs/data/api_prices.csv``)."""
+"""How providers bill hidden reasoning tokens, and where that is written. Which models spend them is in
+``labs/data/api_prices.csv``'s ``reasoning`` column: ``yes`` thinks on every request unless told not to
+(``ApiPrice.thinks_by_default``); ``opt-in`` only when a request enables it (Claude's extended thinking,
+Gemini 2.5 Flash-Lite), so a default request bills none."""
 
 
 # --- the API side -----------------------------------------------------------------------------
@@ -294,6 +296,25 @@ class BreakEven:
         b, cap = self.requests_per_day, self.capacity_requests_per_day
         for n in range(2, self.cloud_gaps + 2):
             yield (n - 1) * cap, n * b
+
+    def machines_at(self, requests_per_day: float) -> int:
+        """Machines a volume needs under the capacity this break-even was solved with (1 without one)."""
+        volume = number("requests_per_day", requests_per_day, "requests per day", allow_zero=True)
+        cap = self.capacity_requests_per_day
+        return 1 if cap is None else max(1, math.ceil(volume / cap))
+
+    def self_hosted_cheaper_at(self, requests_per_day: float) -> bool:
+        """Whether self-hosting costs less than the API at a volume: ``n`` machines beat it only above
+        ``n ×`` the break-even (``n`` from :meth:`machines_at`); never without a break-even.
+
+        >>> api = api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=500, output_tokens=200)
+        >>> be = break_even(api, rental_cost("RTX 4090 24 GB — RunPod community cloud").with_capacity(50_000))
+        >>> [be.self_hosted_cheaper_at(v) for v in (40_000, 45_000, 60_000, 90_000)]
+        [False, True, False, True]
+        """
+        if self.requests_per_day is None:
+            return False
+        return requests_per_day > self.machines_at(requests_per_day) * self.requests_per_day
 
     @property
     def self_hosted_always_from(self) -> float | None:

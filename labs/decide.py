@@ -59,7 +59,10 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
     ``latency_ms`` is the latency you need (``None`` = no hard need); ``quality`` one of :data:`QUALITY`;
     ``break_even`` replaces the module's rule of thumb (:data:`LARGE_VOLUME`) with the break-even you
     computed: a :class:`labs.costs.BreakEven` (one with no solution means volume never favours
-    self-hosting) or a number of requests per day.
+    self-hosting) or a number of requests per day. A ``BreakEven`` solved with a capacity
+    (``SelfHostCost.with_capacity``) is read as the cost functions give it: the volume favours self-hosting
+    only where ``n`` machines cost less than the API (:meth:`labs.costs.BreakEven.self_hosted_cheaper_at`);
+    one without a capacity, or a bare number, assumes one machine serves the volume, and the reason says so.
 
     Rules: offline forces self-hosting. Otherwise any reason to self-host (regulated data, large volume,
     a latency need under the cloud's 200 ms) gives self-hosted, unless frontier quality is needed too:
@@ -83,12 +86,13 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
     volume = number("requests_per_day", requests_per_day, "requests per day")
     need_ms = None if latency_ms is None else number("latency_ms", latency_ms, "milliseconds")
     threshold, threshold_note = LARGE_VOLUME, t("decide.note.rule_of_thumb")
+    limited = isinstance(break_even, BreakEven) and break_even.capacity_requests_per_day is not None
     if isinstance(break_even, BreakEven):
         threshold = math.inf if break_even.requests_per_day is None else break_even.requests_per_day
-        threshold_note = t("decide.note.your_break_even")
+        threshold_note = t("decide.note.your_break_even") if limited else t("decide.note.no_capacity", volume=volume)
     elif break_even is not None:
         threshold = number("break_even", break_even, "requests per day")
-        threshold_note = t("decide.note.your_break_even")
+        threshold_note = t("decide.note.no_capacity", volume=volume)
 
     local: list[str] = []
     cloud: list[str] = []
@@ -100,6 +104,11 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
         cloud.append(t("decide.privacy.internal"))
     if math.isinf(threshold):
         cloud.append(t("decide.volume.no_break_even", reason=break_even.reason, volume=volume))
+    elif limited and volume > threshold and not break_even.self_hosted_cheaper_at(volume):
+        machines = break_even.machines_at(volume)  # past a full machine: the next one is not yet paid for
+        cloud.append(t("decide.volume.next_machine", volume=volume, machines=machines,
+                       capacity=break_even.capacity_requests_per_day, paid_from=machines * threshold,
+                       threshold=threshold))
     elif volume >= threshold:
         local.append(t("decide.volume.over", volume=volume, threshold=threshold, note=threshold_note))
     else:

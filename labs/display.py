@@ -15,7 +15,9 @@ matplotlib title or label                  ``$``                   ``\\$`` (or `
 =========================================  ======================  =================================
 
 So: :func:`md_money` / :func:`literal_dollars` for markdown and HTML, :func:`tables_without_math` once per
-notebook for pandas, :func:`plot_money` for matplotlib, plain :func:`money` for ``print``. :func:`math_spans`
+notebook for pandas, :func:`plot_money` for matplotlib, plain :func:`money` for ``print``. Maths stays maths:
+``$k$`` or ``$V^* = F / ((k - c) D)$`` in a markdown cell is typeset, and :func:`hidden_math` finds maths
+that was wrongly written with literal dollars. :func:`math_spans`
 finds what JupyterLab would typeset in a markdown source (its own rules, ported from JupyterLab's
 ``rendermime/src/latex.ts``); the workbook's tests use it on every lesson. Used in every lesson that shows prices.
 """
@@ -92,6 +94,24 @@ def tables_without_math() -> None:
     pd.set_option("styler.html.mathjax", False)
 
 
+def table_html(table) -> str:
+    """The HTML JupyterLab shows for a pandas table, every text cell in full: pandas cuts cells at 50
+    characters by default, which hid the "+ $100.00/month fixed" of lesson 1's rented RTX 4090 (issue 17)."""
+    import pandas as pd
+
+    with pd.option_context("display.max_colwidth", None):
+        return table._repr_html_()
+
+
+def show_table(table) -> None:
+    """Display a pandas table with every text cell in full (:func:`table_html`); lesson 1's cost tables."""
+    from IPython.display import display
+    import pandas as pd
+
+    with pd.option_context("display.max_colwidth", None):
+        display(table)
+
+
 # --- what JupyterLab would typeset in a markdown cell ---------------------------------------------------
 
 # JupyterLab's MATHSPLIT (packages/rendermime/src/latex.ts): delimiters, escapes, braces and line breaks.
@@ -152,6 +172,28 @@ def math_spans(markdown: str) -> list[str]:
     if start is not None and last is not None:
         found.append("".join(blocks[start:last + 1]))
     return [f.replace("\0", "$") for f in found]
+
+
+def hidden_math(markdown: str) -> list[str]:
+    r"""Maths written with literal dollars (:data:`DOLLAR_HTML`) that JupyterLab therefore shows raw: the text
+    between two of them on one line when it does not start with a digit (money always does), e.g. a variable
+    ``<span>&#36;</span>k<span>&#36;</span>`` that should read ``$k$``. The over-correction of issue 17.
+
+    >>> hidden_math(f"With {DOLLAR_HTML}k{DOLLAR_HTML} the cost; it costs {DOLLAR_HTML}248.20, not {DOLLAR_HTML}348.20")
+    ['k']
+    """
+    found = []
+    for line in markdown.splitlines():
+        pieces = line.split(DOLLAR_HTML)
+        i = 1
+        while i < len(pieces) - 1:
+            inner = pieces[i]
+            if inner and not inner[0].isdigit() and not inner[0].isspace():
+                found.append(inner)
+                i += 2
+            else:
+                i += 1
+    return found
 
 
 def money_as_math(markdown: str) -> list[str]:

@@ -1,5 +1,8 @@
 """Latency measured over repeated calls: time to first token (TTFT) and total time, p50 and p95.
 
+A percentile is printed or drawn only when the sample supports it (:func:`labs.sample_support.min_samples`:
+p95 needs 20 calls, p99 100), the rule lesson 4's load test follows; lesson 1's five calls show p50 only.
+
 Taught in lesson 1 ("latency, measured"). The local figures come from the live model through
 :meth:`labs.client.LocalLLM.measure`. The cloud figure is measured only when ``OPENAI_API_KEY`` is
 set (the key is read by the ``openai`` library and never printed); otherwise it is the module's own
@@ -17,6 +20,7 @@ from typing import Sequence
 
 from .inputs import whole
 from .i18n import t
+from .sample_support import min_samples
 
 REFERENCE_CLOUD_MS = (200.0, 2_000.0)
 """The module's latency range for a cloud API, network included (ms); lesson 1's decision rules use it too."""
@@ -94,16 +98,30 @@ class LatencyStats:
     kind: str = "measured"
 
     def p(self, q: float, what: str = "ttft_s") -> float:
-        """Percentile ``q`` of ``"ttft_s"``, ``"total_s"`` or ``"tokens_per_s"`` (seconds, or tokens/s)."""
+        """Percentile ``q`` of ``"ttft_s"``, ``"total_s"`` or ``"tokens_per_s"`` (seconds, or tokens/s), computed
+        whatever the sample size (see :meth:`supported` before you show it)."""
         return percentile(getattr(self, what), q)
 
-    def summary(self) -> dict[str, float]:
-        """p50/p95 of TTFT and total in milliseconds, the median decode speed, and the number of calls."""
+    def supported(self, q: float) -> bool:
+        """Whether these calls are enough for percentile ``q`` to say more than the slowest call (p95: 20 calls)."""
+        return len(self.total_s) >= min_samples(q)
+
+    def summary(self, percentiles: Sequence[float] = (50, 95)) -> dict[str, float]:
+        """The number of calls, the supported ``percentiles`` of TTFT and total in milliseconds (p95 appears
+        from 20 calls on, :meth:`supported`), and the median decode speed.
+
+        >>> five = LatencyStats("x", ttft_s=(0.1,) * 5, total_s=(0.2,) * 5)
+        >>> sorted(five.summary())
+        ['calls', 'total_p50_ms', 'ttft_p50_ms']
+        >>> sorted(LatencyStats("x", ttft_s=(0.1,) * 20, total_s=(0.2,) * 20).summary())
+        ['calls', 'total_p50_ms', 'total_p95_ms', 'ttft_p50_ms', 'ttft_p95_ms']
+        """
         row = {"calls": len(self.total_s)}
         for what in ("ttft_s", "total_s"):
             name = what[:-2]
-            row[f"{name}_p50_ms"] = self.p(50, what) * 1000
-            row[f"{name}_p95_ms"] = self.p(95, what) * 1000
+            for q in percentiles:
+                if self.supported(q):
+                    row[f"{name}_p{q:g}_ms"] = self.p(q, what) * 1000
         if self.tokens_per_s:
             row["tokens_per_s_p50"] = statistics.median(self.tokens_per_s)
         return row
@@ -125,7 +143,7 @@ class ReferenceLatency:
 
 def reference_cloud() -> ReferenceLatency:
     """The module's cloud latency range (200-2000 ms, network included), clearly marked as a reference."""
-    return ReferenceLatency("cloud API (reference, not measured)", *REFERENCE_CLOUD_MS, REFERENCE_SOURCE)
+    return ReferenceLatency(t("latency.reference.label"), *REFERENCE_CLOUD_MS, REFERENCE_SOURCE)
 
 
 def measure_local(llm, prompt: str, *, calls: int = 5, num_predict: int = 16, warmup: int = 1,
@@ -149,7 +167,7 @@ def measure_local(llm, prompt: str, *, calls: int = 5, num_predict: int = 16, wa
         tokens_per_s=tuple(m.server_tokens_per_s for m in runs if m.server_tokens_per_s),
         output_tokens=tuple(m.eval_count for m in runs),
         prefill_tokens_per_s=tuple(m.prompt_eval_count / m.prompt_eval_s for m in runs if m.prompt_eval_s > 0),
-        source=f"measured: {calls} calls to {llm.url}, num_predict={num_predict}, temperature 0",
+        source=t("latency.source.local", calls=calls, url=llm.url, num_predict=num_predict),
     )
 
 
@@ -189,8 +207,9 @@ def cloud_latency(prompt: str, **kwargs) -> LatencyStats | ReferenceLatency:
 
 
 def plot_latency(local: LatencyStats, cloud: LatencyStats | ReferenceLatency | None = None, ax=None):
-    """The distribution of local TTFT and total latency (ms) over the calls, p50/p95 marked, with the
-    cloud figure beside it: its own points when measured, a shaded labelled band when a reference."""
+    """The distribution of local TTFT and total latency (ms) over the calls, p50 and (from 20 calls on) p95
+    marked, with the cloud figure beside it: its own points when measured, a shaded labelled band when a
+    reference. A percentile the calls cannot support is not drawn; the legend says how many calls it needs."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -199,13 +218,19 @@ def plot_latency(local: LatencyStats, cloud: LatencyStats | ReferenceLatency | N
     rows = [(t("latency.plot.local_ttft"), local.ttft_s), (t("latency.plot.local_total"), local.total_s)]
     if isinstance(cloud, LatencyStats):
         rows += [(t("latency.plot.cloud_ttft"), cloud.ttft_s), (t("latency.plot.cloud_total"), cloud.total_s)]
+    markers = {50: "|", 95: "x"}
     for y, (name, values) in enumerate(rows):
         ms = [v * 1000 for v in values]
-        (dots,) = ax.plot(ms, [y] * len(ms), "o", alpha=0.6, label=t("latency.plot.calls", name=name, count=len(ms)))
-        for q, marker in ((50, "|"), (95, "x")):
-            ax.plot([percentile(ms, q)], [y], marker, color="black", ms=14)
-    ax.plot([], [], "|", color="black", ms=10, label="p50")
-    ax.plot([], [], "x", color="black", ms=8, label="p95")
+        ax.plot(ms, [y] * len(ms), "o", alpha=0.6, label=t("latency.plot.calls", name=name, count=len(ms)))
+        for q, marker in markers.items():
+            if len(ms) >= min_samples(q):
+                ax.plot([percentile(ms, q)], [y], marker, color="black", ms=14)
+    fewest = min(len(values) for _, values in rows)
+    for q, marker in markers.items():
+        if fewest >= min_samples(q):
+            ax.plot([], [], marker, color="black", ms=10 if marker == "|" else 8, label=f"p{q}")
+        else:
+            ax.plot([], [], " ", label=t("latency.plot.unsupported", q=q, needed=min_samples(q), count=fewest))
     if isinstance(cloud, ReferenceLatency):
         ax.axvspan(cloud.low_ms, cloud.high_ms, color="grey", alpha=0.2,
                    label=f"{cloud.label}: {cloud.low_ms:g}-{cloud.high_ms:g} ms")

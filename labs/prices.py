@@ -151,6 +151,9 @@ class ApiPrice(_Dated):
 
     reasoning: bool = False
     """A reasoning model: it may spend hidden reasoning (thinking) tokens, billed as output."""
+    reasoning_opt_in: bool = False
+    """Its thinking is off unless a request turns it on (``opt-in`` in the data: Claude's extended thinking,
+    Gemini 2.5 Flash-Lite), so a default request bills no hidden tokens (:attr:`thinks_by_default`)."""
     long_context_above_tokens: int | None = None
     """Prompts longer than this (input tokens per request) are billed at the long-context prices."""
     long_input_usd_per_mtok: float | None = None
@@ -184,6 +187,11 @@ class ApiPrice(_Dated):
         if self.long_context_above_tokens is not None and input_tokens > self.long_context_above_tokens:
             return self.long_input_usd_per_mtok, self.long_output_usd_per_mtok  # type: ignore[return-value]
         return self.input_usd_per_mtok, self.output_usd_per_mtok
+
+    @property
+    def thinks_by_default(self) -> bool:
+        """A request that does not mention thinking still spends (and bills) hidden reasoning tokens."""
+        return self.reasoning and not self.reasoning_opt_in
 
     @property
     def key(self) -> str:
@@ -257,6 +265,14 @@ def _optional(text: str) -> float | None:
     return float(text) if text.strip() else None
 
 
+def _reasoning(row: dict) -> dict[str, bool]:
+    """The ``reasoning`` column: ``yes`` (thinks by default), ``opt-in`` (only when a request enables it) or empty."""
+    value = row["reasoning"].strip()
+    if value not in ("", "yes", "opt-in"):
+        raise ValueError(f"api_prices.csv, {row['model']}: reasoning must be yes, opt-in or empty; got {value!r}")
+    return {"reasoning": value != "", "reasoning_opt_in": value == "opt-in"}
+
+
 @lru_cache(maxsize=None)
 def _api_prices() -> tuple[ApiPrice, ...]:
     return tuple(
@@ -264,7 +280,7 @@ def _api_prices() -> tuple[ApiPrice, ...]:
             model=r["model"], provider=r["provider"], input_usd_per_mtok=float(r["input_usd_per_mtok"]),
             output_usd_per_mtok=float(r["output_usd_per_mtok"]),
             cached_input_usd_per_mtok=_optional(r["cached_input_usd_per_mtok"]),
-            source=r["source"], as_of=r["as_of"], note=r["note"], reasoning=r["reasoning"] == "yes",
+            source=r["source"], as_of=r["as_of"], note=r["note"], **_reasoning(r),
             long_context_above_tokens=int(r["long_context_above_tokens"]) if r["long_context_above_tokens"] else None,
             long_input_usd_per_mtok=_optional(r["long_input_usd_per_mtok"]),
             long_output_usd_per_mtok=_optional(r["long_output_usd_per_mtok"]),

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 from labs import costs
 from labs.costs import ApiCost, BreakEven, SelfHostCost, api_cost, as_of_text, break_even
 from labs.decide import QUALITY, SENSITIVITY, decide
-from labs.display import money
+from labs.display import money, show_table
 from labs.i18n import t
 
 SCENARIOS = {"small volume": 1_000, "large volume": 100_000}
@@ -26,6 +26,12 @@ MODULE_CLAIMS = {
 }
 """What the module's table says for each scenario (Ukrainian, with translation)."""
 RENT, BUY = "rent: ", "buy: "
+ESTIMATE = "estimate"
+"""``capacity=ESTIMATE``: each option gets :func:`capacity_estimate` (lesson 1's one capacity figure)."""
+CAPACITY_MODEL = ("Qwen3-8B", "Q4_K_M")
+"""The open model lesson 1 sizes one machine for (the module's model for small production, section 29.4)."""
+CAPACITY_OUTPUT_TOKENS = 200
+"""Output tokens per request in lesson 1's workload (500 in + 200 out)."""
 
 
 def selfhost_options() -> list[str]:
@@ -33,13 +39,41 @@ def selfhost_options() -> list[str]:
     return [RENT + k for k in costs.gpu_rentals()] + [BUY + k for k in costs.hardware_options()]
 
 
+def option_card(option: str) -> str:
+    """The card (a ``hardware.csv`` name) behind a dropdown entry: ``"RTX 4090 24 GB"``."""
+    if option.startswith(RENT):
+        return costs.gpu_rental(option[len(RENT):]).gpu
+    if option.startswith(BUY):
+        return costs.hardware(option[len(BUY):]).card
+    raise ValueError(f"option must start with {RENT!r} or {BUY!r}; choose one of selfhost_options().")
+
+
+def capacity_estimate(option: str, *, output_tokens: float = CAPACITY_OUTPUT_TOKENS,
+                      utilisation: float = costs.PLANNING_UTILISATION) -> float:
+    """Requests a day one machine of a dropdown entry serves, the figure lesson 1 uses everywhere (its
+    section 6 plot, section 7 table, section 8 explorer, section 11 decision): :data:`CAPACITY_MODEL`
+    decoding one request at a time at :func:`labs.sizing.decode_tokens_per_s` (memory bandwidth ×
+    efficiency, lesson 4's sizing) for ``output_tokens`` per request, busy ``utilisation`` of the day
+    (:data:`labs.costs.PLANNING_UTILISATION`). An estimate: measure your own machine (lesson 1, section 10).
+
+    >>> round(capacity_estimate(RENT + "RTX 4090 24 GB — RunPod community cloud"))
+    42617
+    """
+    from labs import sizing
+
+    tps = sizing.decode_tokens_per_s(*CAPACITY_MODEL, option_card(option))
+    return costs.capacity_requests_per_day(tps, output_tokens, utilisation=utilisation)
+
+
 def selfhost_cost(option: str, *, electricity_usd_per_kwh: float = costs.EXAMPLE_ELECTRICITY_USD_PER_KWH,
-                  utilisation: float = 1.0,
-                  life_months: float = costs.DEFAULT_LIFE_MONTHS, fixed_usd_per_month: float = 0.0,
+                  utilisation: float = costs.EXAMPLE_POWER_UTILISATION,
+                  life_months: float = costs.DEFAULT_LIFE_MONTHS,
+                  fixed_usd_per_month: float = costs.EXAMPLE_FIXED_USD_PER_MONTH,
                   gpus: int = 1) -> SelfHostCost:
     """The monthly cost of one dropdown entry. A rental is billed for the whole 730-hour month;
-    ``electricity_usd_per_kwh``, ``utilisation`` and ``life_months`` apply to bought cards. The
-    default electricity price (0.20 USD/kWh) is an example input, not a dated figure: use your own."""
+    ``electricity_usd_per_kwh``, ``utilisation`` and ``life_months`` apply to bought cards, the fixed cost
+    to both. The defaults are lesson 1's example inputs (``labs.costs.EXAMPLE_*``: 0.20 USD/kWh, power 50%
+    of the month, 100 USD/month fixed), the same in its tables and its explorer: use your own."""
     if option.startswith(RENT):
         return costs.rental_cost(option[len(RENT):], gpus=gpus, fixed_usd_per_month=fixed_usd_per_month)
     if option.startswith(BUY):
@@ -105,35 +139,46 @@ def scenario_table(api_models: Iterable[str] = ("gpt-4o-mini", "gpt-4o"),
                                               BUY + "RTX 4090 24 GB (MSRP)",
                                               RENT + "H100 SXM 80 GB — RunPod community cloud"),
                    *, input_tokens: float = 500, output_tokens: float = 200, reasoning_tokens: float = 0,
-                   scenarios: dict[str, float] | None = None, capacity: float | None = None, **selfhost_kwargs):
+                   scenarios: dict[str, float] | None = None, capacity: float | str | None = ESTIMATE,
+                   **selfhost_kwargs):
     """The module's table "cost at small and large volume", computed: one row per scenario and option,
     with the module's claim next to the number and the date of the price used. ``reasoning_tokens``
-    (hidden, per request) are billed as output to the reasoning models among ``api_models``
-    (:data:`labs.costs.REASONING_BILLING`); other models get 0 and the column says so. ``capacity``
-    (requests/day one machine serves) adds machines where a volume needs them; ``selfhost_kwargs``
-    go to :func:`selfhost_cost` (electricity price, utilisation, ...). A fixed monthly cost is named in
-    the ``option`` column, so a rental with it is not mistaken for the bare rental (issue 17)."""
+    (hidden, per request) are billed as output to the models that think by default among ``api_models``
+    (``ApiPrice.thinks_by_default``, :data:`labs.costs.REASONING_BILLING`); the others get 0 and the column
+    says why (not a reasoning model, or thinking is opt-in). ``capacity`` (requests/day one machine serves)
+    adds machines where a volume needs them: :data:`ESTIMATE` (the default) gives each option
+    :func:`capacity_estimate`, a number gives every option that capacity, ``None`` assumes one machine
+    serves any volume. ``machines`` and ``capacity_per_machine`` say what was assumed.
+    ``selfhost_kwargs`` go to :func:`selfhost_cost` (electricity price, utilisation, fixed cost: lesson 1's
+    example inputs by default). A fixed monthly cost is named in the ``option`` column, so a rental with it
+    is not mistaken for the bare rental (issue 17); show the table with :func:`labs.display.show_table`
+    so the label is not cut."""
     import pandas as pd
 
     rows = []
     for scenario, volume in (scenarios or SCENARIOS).items():
         claim = MODULE_CLAIMS.get(scenario, {})
         for model in api_models:
-            thinks = costs.api_price(model).reasoning
+            price = costs.api_price(model)
+            thinks = price.thinks_by_default
             c = api_cost(model, requests_per_day=volume, input_tokens=input_tokens, output_tokens=output_tokens,
                          reasoning_tokens=reasoning_tokens if thinks else 0)
+            why_none = t("costs.table.thinking_opt_in") if price.reasoning else t("costs.table.not_reasoning")
             rows.append({"scenario": scenario, "requests_per_day": volume, "kind": "cloud", "option": model,
-                         "reasoning_tokens": c.reasoning_tokens if thinks else "n/a (not a reasoning model)",
+                         "reasoning_tokens": c.reasoning_tokens if thinks else why_none,
+                         "machines": "", "capacity_per_machine": "",
                          "usd_per_month": round(c.monthly_usd, 2), "module_says": claim.get("cloud", ""),
                          "prices_as_of": "; ".join(f"{k} {v}" for k, v in c.as_of.items())})
         for option in selfhost:
             h = selfhost_cost(option, **selfhost_kwargs)
-            if capacity:
-                h = h.with_capacity(capacity)
+            cap = capacity_estimate(option, output_tokens=output_tokens) if capacity == ESTIMATE else capacity
+            if cap:
+                h = h.with_capacity(cap)
             fixed = h.breakdown.get("fixed", 0.0)
-            label = h.label + (f" + {money(fixed)}/month fixed (your input)" if fixed else "")
+            label = h.label + (t("costs.table.fixed", fixed=money(fixed)) if fixed else "")
             rows.append({"scenario": scenario, "requests_per_day": volume, "kind": "self-hosted",
-                         "reasoning_tokens": "", "option": label + (f" ×{h.machines_for(volume)}" if h.machines_for(volume) > 1 else ""),
+                         "reasoning_tokens": "", "option": label, "machines": h.machines_for(volume),
+                         "capacity_per_machine": round(cap) if cap else "",
                          "usd_per_month": round(h.monthly_at(volume), 2), "module_says": claim.get("self-hosted", ""),
                          "prices_as_of": "; ".join(f"{k} {v}" for k, v in h.as_of.items())})
     return pd.DataFrame(rows)
@@ -146,9 +191,15 @@ def break_even_text(even: BreakEven) -> str:
 
 def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090 24 GB — RunPod community cloud",
                   requests_per_day: int = 10_000, input_tokens: int = 500, output_tokens: int = 200,
-                  capacity: int = 0, reasoning_tokens: int = 0):
+                  capacity: int | None = None, reasoning_tokens: int = 0,
+                  utilisation: float = costs.EXAMPLE_POWER_UTILISATION,
+                  electricity_usd_per_kwh: float = costs.EXAMPLE_ELECTRICITY_USD_PER_KWH,
+                  fixed_usd_per_month: float = costs.EXAMPLE_FIXED_USD_PER_MONTH):
     """Sliders and dropdowns that redraw the cost plot, the break-even and the scenario table.
 
+    Starts from lesson 1's inputs: the example utilisation, electricity price and fixed cost
+    (``labs.costs.EXAMPLE_*``, as in its sections 4 and 7) and, unless ``capacity`` is given (0 = no limit),
+    :func:`capacity_estimate` of the option, which follows the option when it changes.
     Returns the widget box: ``box.controls`` maps names to the controls, ``box.state`` holds the
     latest ``api``, ``selfhost``, ``break_even`` and ``table`` (or ``error``), ``box.redraw()`` redraws.
     """
@@ -172,17 +223,21 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
         "reasoning_tokens": w.IntSlider(value=reasoning_tokens, min=0, max=16_000, step=64,
                                         description=t("costs.widget.reasoning_tokens"),
                                         style=style, layout=layout),
-        "utilisation": w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description=t("costs.widget.utilisation"),
-                                     style=style, layout=layout),
-        "electricity": w.FloatSlider(value=costs.EXAMPLE_ELECTRICITY_USD_PER_KWH, min=0.01, max=1.0, step=0.01,
+        "utilisation": w.FloatSlider(value=utilisation, min=0.05, max=1.0, step=0.05,
+                                     description=t("costs.widget.utilisation"), style=style, layout=layout),
+        "electricity": w.FloatSlider(value=electricity_usd_per_kwh, min=0.01, max=1.0, step=0.01,
                                      description=t("costs.widget.electricity"), style=style, layout=layout),
-        "fixed": w.FloatSlider(value=0.0, min=0.0, max=5_000, step=50, description=t("costs.widget.fixed"),
+        "fixed": w.FloatSlider(value=fixed_usd_per_month, min=0.0, max=5_000, step=50, description=t("costs.widget.fixed"),
                                style=style, layout=layout),
-        "capacity": w.IntText(value=capacity, description=t("costs.widget.capacity"),
-                              style=style, layout=layout),
+        "capacity": w.IntText(value=round(capacity_estimate(option, output_tokens=output_tokens))
+                              if capacity is None else capacity,
+                              description=t("costs.widget.capacity"), style=style, layout=layout),
     }
     out = w.Output()
     state: dict = {}
+
+    def follow_option(change) -> None:  # a new card: its own capacity estimate (the learner may type another)
+        controls["capacity"].value = round(capacity_estimate(change["new"], output_tokens=controls["output_tokens"].value))
 
     def redraw(_change=None) -> None:
         v = {k: c.value for k, c in controls.items()}
@@ -207,6 +262,10 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
                     selfhosted=money(host.monthly_at(v["requests_per_day"]))))
             if v["reasoning_tokens"]:
                 print(t("costs.widget.reasoning_note", tokens=v["reasoning_tokens"], billing=costs.REASONING_BILLING))
+            estimate = round(capacity_estimate(v["option"], output_tokens=v["output_tokens"]))
+            if v["capacity"] == estimate:
+                print(t("costs.widget.capacity_note", capacity=estimate, model=CAPACITY_MODEL[0], quant=CAPACITY_MODEL[1],
+                        tokens=v["output_tokens"], utilisation=costs.PLANNING_UTILISATION))
             print(break_even_text(even))
             fig = plot_costs(api, host, max_requests_per_day=max(2 * v["requests_per_day"],
                                                                  2 * (even.requests_per_day or 0)))
@@ -217,8 +276,9 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
                                             electricity_usd_per_kwh=v["electricity"],
                                             utilisation=v["utilisation"], fixed_usd_per_month=v["fixed"],
                                             capacity=v["capacity"] or None)
-            display(state["table"])
+            show_table(state["table"])
 
+    controls["option"].observe(follow_option, names="value")  # first, so the redraw sees the new capacity
     for c in controls.values():
         c.observe(redraw, names="value")
     box = w.VBox([*controls.values(), out])
@@ -229,19 +289,26 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
     return box
 
 
-def decision_form(requests_per_day: int = 1_000):
+def decision_form(requests_per_day: int = 1_000, break_even: BreakEven | float | None = None):
     """A form driving :func:`labs.decide.decide`; the recommendation and reasons appear below it.
+    ``break_even`` (e.g. one solved with lesson 1's capacity) goes to every decision.
 
     ``box.controls`` maps names to the controls; ``box.state["decision"]`` is the latest result."""
     import ipywidgets as w
 
-    style = {"description_width": "160px"}
+    style = {"description_width": "initial"}  # every label in full ("latency need (ms, 0 = none)" was cut off)
+    layout = w.Layout(width="480px")
+    sensitivity = [(t(f"decide.widget.sensitivity.{s}"), s) for s in SENSITIVITY]
+    quality = [(t(f"decide.widget.quality.{q}"), q) for q in QUALITY]
     controls = {
-        "data_sensitivity": w.Dropdown(options=SENSITIVITY, value="public", description=t("decide.widget.data_sensitivity"), style=style),
-        "requests_per_day": w.IntText(value=requests_per_day, description=t("decide.widget.requests_per_day"), style=style),
-        "latency_ms": w.IntText(value=0, description=t("decide.widget.latency_ms"), style=style),
-        "offline": w.Checkbox(value=False, description=t("decide.widget.offline")),
-        "quality": w.Dropdown(options=QUALITY, value="good", description=t("decide.widget.quality"), style=style),
+        "data_sensitivity": w.Dropdown(options=sensitivity, value="public", description=t("decide.widget.data_sensitivity"),
+                                       style=style, layout=layout),
+        "requests_per_day": w.IntText(value=requests_per_day, description=t("decide.widget.requests_per_day"),
+                                      style=style, layout=layout),
+        "latency_ms": w.IntText(value=0, description=t("decide.widget.latency_ms"), style=style, layout=layout),
+        "offline": w.Checkbox(value=False, description=t("decide.widget.offline"), style=style, layout=layout),
+        "quality": w.Dropdown(options=quality, value="good", description=t("decide.widget.quality"), style=style,
+                              layout=layout),
     }
     out = w.Output()
     state: dict = {}
@@ -253,7 +320,7 @@ def decision_form(requests_per_day: int = 1_000):
         with out:
             out.clear_output(wait=True)
             try:
-                state["decision"] = decide(**v)
+                state["decision"] = decide(**v, break_even=break_even)
                 print(state["decision"])
             except ValueError as exc:
                 state["error"] = str(exc)

@@ -50,8 +50,18 @@ def test_the_scenario_table_names_a_fixed_cost_added_to_a_rental():
     row = table[(table.kind == "self-hosted") & (table.scenario == "small volume")].iloc[0]
     assert row.usd_per_month == pytest.approx(bare + 100)
     assert row.option == f"rent {RTX} + $100.00/month fixed (your input)"
-    plain = wc.scenario_table(("gpt-4o-mini",), (wc.RENT + RTX,))
+    plain = wc.scenario_table(("gpt-4o-mini",), (wc.RENT + RTX,), fixed_usd_per_month=0)
     assert plain[plain.kind == "self-hosted"].option.iloc[0] == f"rent {RTX}"
+
+
+def test_the_fixed_cost_label_is_not_cut_in_the_rendered_table():
+    """Issue 17: pandas cut "rent RTX 4090 … +..." at 50 characters, hiding the fixed cost."""
+    from labs.display import table_html
+
+    table = wc.scenario_table(("gpt-4o-mini",), (wc.RENT + RTX,))
+    label = f"rent {RTX} + $100.00/month fixed (your input)"
+    assert label in table_html(table)
+    assert label not in table._repr_html_()  # what plain display() shows
 
 
 def test_every_explorer_label_is_shown_in_full():

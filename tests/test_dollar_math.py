@@ -68,3 +68,39 @@ def test_plot_text_shows_the_dollar_sign():
     fig = Figure()
     fig.suptitle(label)
     fig.canvas.draw()  # renders without a mathtext error
+
+
+# --- issue 17: maths stays maths (the fix for money went too far in lesson 1 sections 5 and 10) ----------------
+
+INTENDED_MATH = {  # cell id → inline formulas the lesson means as maths, in both editions
+    "67a98351": ["$k$", "$F$", "$D = 730/24$", "$c$", "$V^* = F / ((k - c) D)$"],
+    "222d2860": ["$n$", "$s$", "$n / s$"],
+}
+
+
+def _cells(path: str) -> dict[str, str]:
+    cells = json.loads((ROOT / path).read_text(encoding="utf-8"))["cells"]
+    return {c.get("id"): "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"}
+
+
+@pytest.mark.parametrize("path", LESSONS)
+def test_no_formula_is_written_with_literal_dollars(path):
+    found = [f"id {cid}: {span!r}" for cid, text in _cells(path).items() for span in display.hidden_math(text)]
+    assert not found, f"{path}: maths written with <span>&#36;</span> shows raw; write it as $…$: {found}"
+
+
+@pytest.mark.parametrize("path", [p for p in LESSONS if p.endswith("/01_self_hosted_vs_api.ipynb")])
+def test_lesson1_formulas_are_typeset(path):
+    cells = _cells(path)
+    for cid, formulas in INTENDED_MATH.items():
+        spans = display.math_spans(cells[cid])
+        assert all(f in spans for f in formulas), (path, cid, spans)
+        assert not display.money_as_math(cells[cid])
+
+
+def test_the_checker_sees_maths_hidden_as_money():
+    dollar = display.DOLLAR_HTML
+    assert display.hidden_math(f"With {dollar}k{dollar} the API's cost, {dollar}V^* = F / ((k - c) D){dollar}") == \
+        ["k", "V^* = F / ((k - c) D)"]
+    assert not display.hidden_math(f"| {dollar}10-100/міс | {dollar}0 (CPU) або {dollar}500+ (GPU) |")
+    assert not display.hidden_math(display.md_money(248.2) + " vs " + display.md_money(1_963.7))

@@ -29,8 +29,29 @@ def test_summary_in_milliseconds():
     summary = stats.summary()
     assert summary["calls"] == 3
     assert summary["ttft_p50_ms"] == pytest.approx(20)
-    assert summary["total_p95_ms"] == pytest.approx(290)
     assert summary["tokens_per_s_p50"] == 20
+    assert stats.p(95, "total_s") == pytest.approx(0.29)  # computed on request, but not shown:
+
+
+@pytest.mark.parametrize("calls", [5, 19, 20, 40])
+def test_p95_is_shown_only_when_the_sample_supports_it(calls):
+    """Issue 17: lesson 1 printed p95 from 5 calls; lesson 4's rule (labs.sample_support) wants 20."""
+    from labs.sample_support import min_samples
+
+    values = tuple(0.01 * (i + 1) for i in range(calls))
+    stats = latency.LatencyStats("x", ttft_s=values, total_s=values)
+    shown = stats.summary()
+    assert ("ttft_p95_ms" in shown) == ("total_p95_ms" in shown) == (calls >= min_samples(95)) == stats.supported(95)
+    assert "ttft_p50_ms" in shown
+    fig = latency.plot_latency(stats, latency.reference_cloud())
+    ax = fig.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    crosses = [line for line in ax.get_lines() if line.get_marker() == "x" and len(line.get_xdata())]
+    if calls >= 20:
+        assert "p95" in legend and len(crosses) == 2
+    else:
+        assert not crosses and any(text.startswith("p95: not shown, needs 20 calls") for text in legend)
+    plt.close(fig)
 
 
 def test_reference_cloud_is_labelled_as_not_measured(monkeypatch):

@@ -253,20 +253,38 @@ class Verdict:
     problem: str = ""  # why the answer could not be judged (empty when it was)
 
 
+LOOKALIKES = str.maketrans("асеіјорхуѕАВСЕНІЈКМОРЅТХ", "aceijopxysABCEHIJKMOPSTX")
+"""Cyrillic letters a Ukrainian keyboard types that look like Latin option letters (``а`` → ``a``)."""
+
+
+def _latin(text: str) -> str:
+    """Full-width forms folded (NFKC) and Cyrillic look-alikes read as the Latin letters they look like."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text).translate(LOOKALIKES)
+
+
 def parse_choice(part: Part, answer: Any) -> frozenset[str]:
-    """Option ids from ``"a, c"``, ``"ac"``, ``["a", "c"]`` or ``{"a"}`` (case-insensitive).
+    """Option ids from ``"a, c"``, ``"ac"``, ``["a", "c"]`` or ``{"a"}`` (case-insensitive; Cyrillic look-alikes
+    such as ``а``/``с``/``е`` count as the Latin letters). Raises ``ValueError`` naming any other letter.
 
     >>> sorted(parse_choice(question("q1").parts[0], "A, c"))
     ['a', 'c']
+    >>> sorted(parse_choice(question("q1").parts[0], "а, с"))  # Cyrillic а and с
+    ['a', 'c']
     """
     if isinstance(answer, str):
-        items = re.findall(r"[A-Za-z0-9]+", answer)
+        items = re.findall(r"[^\W_]+", _latin(answer))
         if len(items) == 1 and len(items[0]) > 1 and all(c.lower() in part.option_ids() for c in items[0]):
             items = list(items[0])
     elif isinstance(answer, Iterable):
-        items = [str(a) for a in answer]
+        items = [_latin(str(a)) for a in answer]
     else:
         raise ValueError(f"give the option letters, e.g. \"a, c\"; got {answer!r}")
+    odd = sorted({c for i in items for c in i if not c.isascii()})
+    if odd:
+        raise ValueError(f"option letters are Latin (a, b, c…): {', '.join(odd)} is not one; "
+                         f"the options are {', '.join(part.option_ids())}")
     chosen = frozenset(i.strip().lower() for i in items)
     unknown = sorted(chosen - set(part.option_ids()))
     if unknown:

@@ -56,6 +56,10 @@ def main() -> int:
     short = []
     if not args.mini:
         require_server(__file__)
+        from labs.grading.speed import CELL_TOKENS, measure
+
+        speed = measure()  # what `labs grade` stretches its time limits from (issue 12, fairness)
+        print(f"model server: {speed.describe() if speed else 'not measured'}; a cell gets {CELL_TOKENS} tokens' worth")
         seconds, grades = _timed(six, **timeouts)
         print(f"six solutions, sandboxed, one at a time: {seconds:.1f} s")
         for g in grades:

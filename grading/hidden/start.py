@@ -56,4 +56,10 @@ def a_fresh_reply_from_the_server(ns: dict) -> str:
     assert all(isinstance(d, int) and d > 0 for d in durations) and durations[0] >= durations[1], (
         f"the reply's timings do not add up (total {durations[0]!r} ns, generation {durations[1]!r} ns): "
         "keep the dict generate() returns, unchanged")
+    from labs.grading import evidence  # under `labs grade`: the gate recorded the server's own reply
+
+    if evidence.grading():
+        sent = evidence.find_reply(reply)
+        assert sent is not None, ("`reply` is not a reply the model server sent during this run: its text or "
+                                  "counters (created_at, eval_count, eval_duration) differ from every recorded call")
     return f"created {int((now - made).total_seconds())} s before grading; {len(text)} characters of text"

@@ -18,5 +18,8 @@ def first_reply(ns: dict) -> str:
     with LocalLLM() as llm:
         served = {m["name"] for m in llm.models()}
     assert reply.get("model") in served, t("checks.start.unknown_model", model=reply.get("model"))
+    from labs.grading import evidence  # under `labs grade`: the reply must be one the server really sent
+
+    assert not evidence.grading() or evidence.find_reply(reply) is not None, t("checks.start.not_recorded")
     rate = reply["eval_count"] / reply["eval_duration"] * 1e9
     return t("checks.start.passed", count=reply["eval_count"], rate=rate, model=reply["model"])

@@ -31,10 +31,11 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from labs.grading.intake import Refusal, find_reference, read_notebook, same_student, submissions_in
+from labs.grading.intake import Refusal, find_reference, read_notebook, safe_text, same_student, submissions_in
 from labs.grading.protocol import MARKS, Mark, RunState
 from labs.grading.results import MAX_FLAGS, ExerciseGrade, Job, SubmissionGrade, WorkerResult, cap
 from labs.grading.sandbox import Limits, SandboxUnavailable, bwrap_problem, kill_cgroup, leftover_cgroup
+from labs.grading.speed import ServerSpeed, measure, stretched
 from labs.inputs import whole
 
 CELL_TIMEOUT = 60.0
@@ -165,15 +166,33 @@ def _run_worker(job: Job, workdir: Path, limit: float) -> tuple[WorkerResult | N
 
 def grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict[str, int],
                      cell_timeout: float = CELL_TIMEOUT, notebook_timeout: float = NOTEBOOK_TIMEOUT,
-                     sandbox: bool = True, limits: Limits = Limits(), flags: list[str] | None = None) -> SubmissionGrade:
-    """Grade one file (never raises for a bad submission: every file gets a grade)."""
+                     sandbox: bool = True, limits: Limits = Limits(), flags: list[str] | None = None,
+                     server: "ServerSpeed | None" = None) -> SubmissionGrade:
+    """Grade one file. Never raises: whatever goes wrong with one file (even in the grader) becomes its row,
+    marked :attr:`Mark.GRADER_ERROR` when no other mark says it."""
+    started = time.monotonic()
+    try:
+        return _grade_submission(path, solutions=solutions, hidden=hidden, maxima=maxima, cell_timeout=cell_timeout,
+                                 notebook_timeout=notebook_timeout, sandbox=sandbox, limits=limits, flags=flags,
+                                 server=server)
+    except Exception as exc:  # noqa: BLE001 - one file must never stop the run
+        reference = find_reference(path, solutions) if solutions.is_dir() else None
+        return SubmissionGrade(safe_text(str(path)), reference.stem if reference else "?", Mark.GRADER_ERROR, [],
+                               list(flags or []) + [cap(f"the grader failed on this file: {type(exc).__name__}: "
+                                                        f"{safe_text(str(exc))}")],
+                               round(time.monotonic() - started, 1))
+
+
+def _grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict[str, int], cell_timeout: float,
+                      notebook_timeout: float, sandbox: bool, limits: Limits, flags: list[str] | None,
+                      server: "ServerSpeed | None") -> SubmissionGrade:
     started = time.monotonic()
     flags = list(flags or [])
     reference_path = find_reference(path, solutions)
 
     def refused(mark: Mark, reason: str, ids: list[str]) -> SubmissionGrade:
         exercises = [ExerciseGrade(i, maxima.get(i, 0), note=f"not graded: {reason}") for i in ids]
-        return SubmissionGrade(str(path), reference_path.stem if reference_path else "?", mark, exercises,
+        return SubmissionGrade(safe_text(str(path)), reference_path.stem if reference_path else "?", mark, exercises,
                                flags + [f"{mark.value.lower()}: {reason}"], round(time.monotonic() - started, 1))
 
     if reference_path is None:
@@ -188,6 +207,11 @@ def grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict[
         return refused(refusal.mark, refusal.reason, ids)
     cell_flags, suspicious = review(nb, reference)
     flags += cell_flags + [f"suspicious: {s}" for s in suspicious]
+    asked = cell_timeout
+    cell_timeout, notebook_timeout = stretched(cell_timeout, notebook_timeout, server)
+    if cell_timeout > asked and server is not None:
+        flags.append(f"time limits raised to {cell_timeout:g} s per cell and {notebook_timeout:g} s per notebook: "
+                     f"the model server ran at {server.tokens_per_s:.1f} tokens/s at the start of the run")
 
     workdir = Path(tempfile.mkdtemp(prefix="labs-grade-"))
     try:
@@ -212,6 +236,10 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
         flags = flags + result.cell_errors + ([result.detail] if result.detail else [])
         if result.output_dropped_bytes:
             flags.append(f"output capped: {result.output_dropped_bytes / 1e6:.1f} MB of the notebook's output was dropped")
+        if result.gate_refused:
+            flags.append(f"the gate refused {result.gate_refused} request(s) to the model server: graded notebooks may "
+                         "not pull, create, delete, copy, push or upload blobs, send bodies over 8 MiB or make more "
+                         "than 2000 requests")
         if not result.sandboxed:
             flags.append("graded WITHOUT a sandbox (--no-sandbox)")
         if result.cell_errors or result.output_dropped_bytes:
@@ -241,7 +269,7 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
     flags = [cap(f) for f in flags]
     if len(flags) > MAX_FLAGS:
         flags = flags[:MAX_FLAGS] + [f"… and {len(flags) - MAX_FLAGS} more"]
-    return SubmissionGrade(str(path), reference.stem, mark, exercises, flags, round(seconds, 1))
+    return SubmissionGrade(safe_text(str(path)), reference.stem, mark, exercises, flags, round(seconds, 1))
 
 
 def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", hidden: str | Path = "grading/hidden",
@@ -265,11 +293,12 @@ def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", h
     found = submissions_in(paths)
     maxima = max_points(hidden)
     duplicates = same_student(found, solutions)
+    server = measure() if found else None
 
     def one(path: Path) -> SubmissionGrade:
         g = grade_submission(path, solutions=solutions, hidden=hidden, maxima=maxima, cell_timeout=cell_timeout,
                              notebook_timeout=notebook_timeout, sandbox=sandbox, limits=limits,
-                             flags=[duplicates[path]] if path in duplicates else [])
+                             flags=[duplicates[path]] if path in duplicates else [], server=server)
         if progress:
             progress(g)
         return g

@@ -44,8 +44,9 @@ def submissions_in(paths: Iterable[str | Path]) -> list[Path]:
             for folder, dirs, files in os.walk(p, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
                 here = Path(folder)
-                inside += [here / d for d in dirs if (here / d).is_symlink()]
-                inside += [here / f for f in files if f.endswith(".ipynb")]
+                # a link, or a folder named like a notebook (a mis-extracted upload), is listed to be refused
+                inside += [here / d for d in dirs if (here / d).is_symlink() or d.lower().endswith(".ipynb")]
+                inside += [here / f for f in files if f.lower().endswith(".ipynb")]
             found += sorted(inside)
         elif p.exists():
             found.append(p)
@@ -65,9 +66,11 @@ COPY_MARKS = re.compile(r"(?i)(?<![^\W_])(v\d+|\(\d+\)|copy|final|\d+)(?![^\W_])
 
 
 def student_of(submission: Path, reference: Path) -> tuple[str, str]:
-    """(folder, name) that identify a submission's author: ``alice-01_x-v2.ipynb`` → (its folder, ``alice``)."""
+    """(folder, name) that identify a submission's author, case-folded: ``alice-01_x-v2.ipynb`` → (its folder,
+    ``alice``); a file named only after the notebook (``alice/01_x.ipynb``) → its folder's name."""
     name = COPY_MARKS.sub(" ", submission.stem.replace(reference.stem, " "))
-    return str(submission.parent.resolve()), re.sub(r"[\s\-.]+", "-", name).strip(" -_.")
+    name = re.sub(r"[\s\-.]+", "-", name).strip(" -_.") or submission.parent.resolve().name
+    return str(submission.parent.resolve()), name.casefold()
 
 
 def same_student(paths: list[Path], solutions: Path) -> dict[Path, str]:
@@ -76,17 +79,27 @@ def same_student(paths: list[Path], solutions: Path) -> dict[Path, str]:
     for p in paths:
         reference = find_reference(p, solutions)
         folder, student = student_of(p, reference) if reference is not None else ("", "")
-        if student:  # a file named only after the notebook says nothing about its author
+        if student:
             groups[(folder, student, reference.stem)].append(p)
     flags = {}
     for (_, student, notebook), group in groups.items():
         if len(group) > 1:
-            who = f"student '{student}'"
-            names = ", ".join(q.name for q in group)
+            who = f"student '{safe_text(student)}'"
+            names = ", ".join(safe_text(q.name) for q in group)
             for p in group:
                 flags[p] = (f"duplicate: {len(group)} files from {who} for {notebook} ({names}); each was graded — "
                             "keep the one the student meant")
     return flags
+
+
+def safe_text(text: str) -> str:
+    """A file name (or any text) as printable UTF-8: bytes that were not UTF-8 (kept by Python as surrogates)
+    become ``\\xff`` escapes, so a name from a Windows zip (cp1251, cp866) never stops the report."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is not an undecodable byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _check_cells(nb: dict) -> None:
@@ -122,6 +135,8 @@ def read_notebook(path: Path) -> dict:
     """The submission as a clean nbformat-4 notebook dict; raises :class:`Refusal` with the reason."""
     if path.is_symlink():
         raise Refusal(Mark.REFUSED, f"a symbolic link (to {os.readlink(path)}): submit the notebook file itself")
+    if path.is_dir():
+        raise Refusal(Mark.REFUSED, "a folder named like a notebook, not a notebook file: submit the .ipynb file itself")
     if not path.is_file():
         raise Refusal(Mark.REFUSED, "not a regular file")
     size = path.stat().st_size
@@ -138,6 +153,8 @@ def read_notebook(path: Path) -> dict:
         data = json.loads(text)
     except ValueError as exc:
         raise Refusal(Mark.UNREADABLE, f"the file is not JSON ({exc})") from None
+    except RecursionError:
+        raise Refusal(Mark.UNREADABLE, "the file's JSON is nested too deeply to be a notebook") from None
     if not isinstance(data, dict):
         raise Refusal(Mark.UNREADABLE, f"the file is JSON (a {type(data).__name__}) but not a notebook (an object with cells)")
     major = data.get("nbformat")

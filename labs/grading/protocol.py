@@ -23,6 +23,7 @@ class Mark(str, Enum):
     TIMEOUT = "TIMEOUT"
     CRASHED = "CRASHED"
     WORKER_DIED = "WORKER DIED"
+    GRADER_ERROR = "GRADER ERROR"
     UNREADABLE = "UNREADABLE"
     REFUSED = "REFUSED"
 
@@ -80,5 +81,7 @@ class Tag(str, Enum):
 
 TAG = "__labs_value__"
 REPLY_MIME = "application/vnd.labs.grading-reply+json"
+SERVER_SLOW = "server slow: re-grade"
+"""Begins the flag of a cell that ran out of time while the model server was still answering it."""
 AGENT = "_labs_grading_agent"
 """The agent's name in the kernel's namespace."""

@@ -13,10 +13,13 @@ Everything a submission can influence (its file name, flags, check messages) is 
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
+from labs.grading.intake import safe_text
 from labs.grading.protocol import MARKS, Mark
 from labs.grading.results import SubmissionGrade, cap
 
@@ -33,25 +36,34 @@ MEANING = {
     Mark.CRASHED: "the kernel died; exercises graded before keep their points, the rest got 0",
     Mark.WORKER_DIED: "the grader's worker process died (see the flag: killed by a signal, out of memory...); "
                       "exercises graded before keep their points",
+    Mark.GRADER_ERROR: "the grader itself failed on this file (the flag has the exception); the other files were "
+                       "graded — re-grade this one and report the flag",
     Mark.UNREADABLE: "the file is not a notebook the grader can read (the flag says why); 0 points",
     Mark.REFUSED: "not graded: a symbolic link, too large, or no exercise notebook matches its name",
 }
 FILES = ("gradebook.csv", "summary.md", "scores.png")
 
 
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|~>"} | {"<": "&lt;", "&": "&amp;"})
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|~>"} | {"<": "&lt;", "&": "&amp;", "@": "&#64;"})
+_AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")
 
 
 def _cell(text: object, limit: int = 300) -> str:
-    """Submission-controlled text for a markdown table: one capped line, markdown and HTML inert."""
-    return cap(text, limit).translate(_MARKDOWN)
+    """Submission-controlled text for a markdown table: one capped line, markdown and HTML inert, no autolinks
+    (GFM links bare ``http://``, ``www.`` and e-mail addresses: their ``:``, ``.`` and ``@`` become entities)."""
+    line = safe_text(cap(text, limit)).translate(_MARKDOWN)
+    return _AUTOLINK.sub(lambda m: "&#58;//" if m.group(1) == "://" else m.group(1)[:3] + "&#46;", line)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv(value: object) -> object:
-    """A CSV field that a spreadsheet shows as text, never runs as a formula."""
+    """A CSV field that a spreadsheet shows as text, never runs as a formula (checked after NFKC folding, so a
+    full-width ``＝`` counts as ``=``; leading spaces too)."""
     if isinstance(value, str):
-        value = cap(value, 2000)
-        return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+        value = safe_text(cap(value, 2000))
+        return "'" + value if unicodedata.normalize("NFKC", value).lstrip(" ")[:1] in FORMULA_STARTS else value
     return value
 
 
@@ -64,12 +76,12 @@ def exercise_columns(grades: Sequence[SubmissionGrade]) -> list[str]:
 
 def write_gradebook(grades: Sequence[SubmissionGrade], path: Path) -> Path:
     columns = exercise_columns(grades)
-    with path.open("w", newline="", encoding="utf-8") as out:
+    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as out:
         writer = csv.writer(out)
         writer.writerow(["submission", "notebook", "mark", "score", "max_score", "percent", *columns, "seconds", "flags"])
         for g in grades:
             points = {e.id: e.points for e in g.exercises}
-            writer.writerow([_csv(g.submission), g.notebook, g.mark.value, g.score, g.max_score, f"{g.percent:.1f}",
+            writer.writerow([_csv(g.submission), _csv(g.notebook), g.mark.value, g.score, g.max_score, f"{g.percent:.1f}",
                              *[points.get(c, "") for c in columns], g.seconds, _csv(" | ".join(g.flags))])
     return path
 
@@ -125,7 +137,7 @@ def write_summary(grades: Sequence[SubmissionGrade], path: Path, settings: dict 
             lines += ["Flags:", ""] + [f"- {_cell(f)}" for f in g.flags] + [""]
         lines += ["| exercise | points | feedback |", "|---|---:|---|"]
         lines += [f"| {e.id} | {e.points}/{e.max_points} | {_cell(e.feedback(), 900)} |" for e in g.exercises]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="backslashreplace")
     return path
 
 

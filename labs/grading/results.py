@@ -101,12 +101,14 @@ class WorkerResult:
     exercises: dict[str, ExerciseResult] = field(default_factory=dict)
     output_dropped_bytes: int = 0
     sandboxed: bool = True
+    gate_refused: int = 0  # requests the gate refused (management routes, oversized bodies)
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"state": self.state.value, "detail": self.detail, "cell_errors": self.cell_errors,
                                    "exercises": {k: v.to_json() for k, v in self.exercises.items()},
-                                   "output_dropped_bytes": self.output_dropped_bytes, "sandboxed": self.sandboxed}))
+                                   "output_dropped_bytes": self.output_dropped_bytes, "sandboxed": self.sandboxed,
+                                   "gate_refused": self.gate_refused}))
         tmp.replace(path)  # atomic: the grader never reads half a file
 
     @classmethod
@@ -114,7 +116,7 @@ class WorkerResult:
         d = json.loads(path.read_text())
         return cls(RunState(d["state"]), cap(d.get("detail", "")), [cap(e) for e in d.get("cell_errors", [])],
                    {k: ExerciseResult.from_json(v) for k, v in d.get("exercises", {}).items()},
-                   int(d.get("output_dropped_bytes", 0)), bool(d.get("sandboxed", True)))
+                   int(d.get("output_dropped_bytes", 0)), bool(d.get("sandboxed", True)), int(d.get("gate_refused", 0)))
 
 
 @dataclass

@@ -1,12 +1,16 @@
 """The sandbox a submission's kernel runs in: bubblewrap (``bwrap``, Debian package ``bubblewrap``) and limits.
 
 Inside, the kernel sees the system (``/usr``, ``/etc``...), the Python installation, the virtualenv and
-the ``labs`` package, all read-only; a private, size-capped, writable home (its working folder) and
-``/tmp``; the connection file of its own kernel. It does not see the other submissions, the report
-folder, the hidden tests, the rest of the instructor's tree or the grader's processes (its own PID
-namespace), and it gets an environment with no secrets (:data:`PASSED_ENV` only). The network is
-shared: notebooks must reach the model server at ``OLLAMA_HOST``. Limits (:class:`Limits`) are set by
-:mod:`labs.grading.confine` before ``bwrap`` starts, so they hold for every process inside.
+the ``labs`` package, all read-only; of ``/etc`` only the files a Python kernel reads (:data:`ETC_FILES`:
+no ``shadow``, no tokens in ``pip.conf``/``npmrc``/``gitconfig``); a private, size-capped, writable home (its
+working folder) and ``/tmp``; the connection file of its own kernel and the folder of its Unix sockets. It
+does not see the other submissions, the report folder, the hidden tests, the rest of the instructor's tree
+or the grader's processes (its own PID namespace), and it gets an environment with no secrets
+(:data:`PASSED_ENV` only). It has its own network namespace (loopback only): the kernel talks to the
+worker over Unix sockets (ZeroMQ ``ipc``), and the model server is reached only through the worker's gate
+(:mod:`labs.grading.gate`, via :mod:`labs.grading.forward` listening on ``OLLAMA_HOST`` inside). Limits
+(:class:`Limits`) are set by :mod:`labs.grading.confine` before ``bwrap`` starts, so they hold for every
+process inside.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ def bwrap_problem() -> str | None:
     path = shutil.which("bwrap")
     if path is None:
         return f"bubblewrap (`bwrap`) is not installed: {INSTALL_HINT}"
-    probe = [path, "--unshare-user", "--unshare-pid", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc",
+    probe = [path, "--unshare-user", "--unshare-pid", "--unshare-net", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc",
              "--", "true"]
     try:
         run = subprocess.run(probe, capture_output=True, text=True, timeout=30)
@@ -64,7 +68,7 @@ def bwrap_problem() -> str | None:
         return f"`bwrap` failed to run ({exc}): {INSTALL_HINT}"
     if run.returncode != 0:
         why = (run.stderr or run.stdout).strip()[:300] or f"exit status {run.returncode}"
-        return (f"`bwrap` cannot create user and PID namespaces here ({why}); allow unprivileged user namespaces "
+        return (f"`bwrap` cannot create user, PID and network namespaces here ({why}); allow unprivileged user namespaces "
                 f"(sysctl kernel.unprivileged_userns_clone=1 / a container with seccomp that permits them), or pass "
                 "--no-sandbox to grade work you trust without isolation")
     return None
@@ -78,7 +82,17 @@ def _system_binds() -> list[str]:
             args += ["--symlink", os.readlink(p), top]
         elif p.is_dir():
             args += ["--ro-bind", top, top]
-    return args + ["--ro-bind", "/etc", "/etc"]
+    for name in ETC_FILES:
+        if os.path.lexists(f"/etc/{name}"):
+            args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+ETC_FILES = ("passwd", "group", "hosts", "host.conf", "nsswitch.conf", "gai.conf", "protocols", "services",
+             "localtime", "timezone", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "ssl",
+             "ca-certificates", "ca-certificates.conf", "mime.types", "fonts", "os-release", "matplotlibrc")
+"""The only parts of ``/etc`` a kernel sees: name lookup, time zone, the dynamic linker, certificates, MIME
+types, fonts (never ``shadow``, ``gshadow``, ``sudoers`` or any tool's credentials)."""
 
 
 def readable_roots() -> list[Path]:
@@ -102,24 +116,42 @@ def kernel_env(home: str) -> dict[str, str]:
     return env
 
 
-def bwrap_argv(connection_file: Path, limits: Limits) -> list[str]:
-    """``bwrap ... -- python -m ipykernel_launcher -f CONNECTION_FILE`` for one kernel."""
+def sandbox_host(upstream: str) -> tuple[str, int]:
+    """(``OLLAMA_HOST`` inside the sandbox, the port the forwarder listens on there) for the model server
+    ``upstream`` (a base URL): the same port, on the sandbox's own loopback."""
+    from urllib.parse import urlsplit
+
+    port = urlsplit(upstream).port or 11434
+    return f"127.0.0.1:{port}", port
+
+
+def bwrap_argv(connection_file: Path, limits: Limits, sockets: Path, upstream: str) -> list[str]:
+    """``bwrap ... -- python -m labs.grading.forward PORT GATE -- python -m ipykernel_launcher -f CONNECTION_FILE``
+    for one kernel: ``sockets`` is the worker's folder of Unix sockets (the kernel's ZeroMQ ``ipc`` channels and
+    the gate's ``gate.sock``), bound at the same path inside; ``upstream`` is the model server's base URL."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxUnavailable(bwrap_problem() or INSTALL_HINT)
-    args = [bwrap, "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+    args = [bwrap, "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--die-with-parent", "--new-session", "--clearenv"]
     if os.geteuid() == 0:
         args += ["--cap-drop", "ALL"]
-    for key, value in kernel_env(HOME).items():
+    host, port = sandbox_host(upstream)
+    for key, value in (kernel_env(HOME) | {"OLLAMA_HOST": host}).items():
         args += ["--setenv", key, value]
     args += _system_binds()
     for root in readable_roots():
         args += ["--ro-bind", str(root), str(root)]
     size = str(limits.tmp_mib * 1024 * 1024)
     args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", HOME,
-             "--ro-bind", str(connection_file), CONNECTION_FILE, "--chdir", HOME]
-    return args + ["--", *limited(limits, [sys.executable, "-m", "ipykernel_launcher", "-f", CONNECTION_FILE])]
+             "--ro-bind", str(connection_file), CONNECTION_FILE, "--bind", str(sockets), str(sockets), "--chdir", HOME]
+    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", CONNECTION_FILE]
+    return args + ["--", *limited(limits, [sys.executable, "-m", "labs.grading.forward", str(port),
+                                           str(sockets / GATE_SOCKET), "--", *kernel])]
+
+
+GATE_SOCKET = "gate.sock"
+"""The gate's Unix socket in the worker's socket folder."""
 
 
 def limited(limits: Limits, command: list[str]) -> list[str]:

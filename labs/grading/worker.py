@@ -10,8 +10,9 @@ own private folder, which the kernel never sees. The worker
    killed), keeping at most ``output_kib`` of output;
 3. at each exercise's check cell (which the kernel does not run: its result would be the notebook's
    word), grades that exercise here: the checks read the notebook's values through the agent as JSON
-   (:mod:`labs.grading.remote`) and call its functions in the sandbox, through a recording proxy that
-   stays in this process;
+   (:mod:`labs.grading.remote`) and call its functions in the sandbox; every request the sandbox sends to
+   the model server passes the worker's gate (:mod:`labs.grading.gate`), whose records are the evidence
+   the checks compare answers with (:mod:`labs.grading.evidence`);
 4. writes its :class:`~labs.grading.results.WorkerResult` after every graded exercise, so a kernel or a
    worker that dies later keeps the points earned before.
 """
@@ -28,10 +29,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from labs.grading.protocol import REPLY_MIME, Kind, Op, RunState, Status
+from labs.grading.protocol import REPLY_MIME, SERVER_SLOW, Kind, Op, RunState, Status
 from labs.grading.remote import KernelGone, RemoteNamespace, Session
 from labs.grading.results import CheckOutcome, ExerciseResult, Job, WorkerResult, cap
-from labs.grading.sandbox import Limits, bwrap_argv, cgroup_name, in_cgroup, kill_cgroup, limited, pids_cgroup
+from labs.grading.sandbox import (GATE_SOCKET, Limits, bwrap_argv, cgroup_name, in_cgroup, kill_cgroup, limited,
+                                  pids_cgroup, sandbox_host)
 
 ONLY_CHECKS = re.compile(r"""\s*(check\(\s*["'][\w.\-]+["']\s*\)\s*;?\s*)+""")
 """A cell that does nothing but call ``check(...)``: the worker grades instead of running it."""
@@ -39,12 +41,15 @@ MAX_REPLY = 16 * 1024 * 1024  # bytes of one agent reply (JSON)
 AGENT_MODULE = "labs.grading.agent"
 
 
-def _cell_errors(cell: Any, index: int, seconds: float, timeout: float) -> list[str]:
+def _cell_errors(cell: Any, index: int, seconds: float, timeout: float, waiting: bool = False) -> list[str]:
+    """The errors of one cell as flags; ``waiting``: a request to the model server was in flight when it ended."""
     out = []
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             if output.get("ename") == "KeyboardInterrupt" and seconds >= timeout * 0.9:
-                out.append(f"cell {index} timed out after {timeout:g} s and was interrupted")
+                out.append((f"{SERVER_SLOW} (cell {index} ran out of its {timeout:g} s while the model server was "
+                            "still answering it: the server, not the notebook, may be slow)") if waiting else
+                           f"cell {index} timed out after {timeout:g} s and was interrupted")
             else:
                 out.append(f"cell {index} raised {cap(output.get('ename'), 80)}: {cap(output.get('evalue'), 200)}")
     return out
@@ -59,6 +64,8 @@ def _client_class():
 
         output_cap = 2 * 1024 * 1024
         kept = dropped = 0
+        awaiting_reply = False  # True while the worker waits for the agent's one reply
+
 
         def process_message(self, msg, cell, cell_index):
             try:
@@ -72,10 +79,8 @@ def _client_class():
             content = msg.get("content", {})
             size = len(json.dumps(content, default=str))
             is_reply = isinstance(content.get("data"), dict) and REPLY_MIME in content["data"]
-            if is_reply:
-                if size > MAX_REPLY:
-                    self.dropped += size
-                    return None
+            if is_reply and self.awaiting_reply and size <= MAX_REPLY:
+                self.awaiting_reply = False  # one reply per request; any other counts against the cap
             elif self.kept + size > self.output_cap:
                 self.dropped += size
                 return None
@@ -86,23 +91,28 @@ def _client_class():
     return CappedClient
 
 
-def _kernel_manager(job: Job, limits: Limits, cgroup: Path | None):
+def _kernel_manager(job: Job, limits: Limits, cgroup: Path | None, sockets: Path, gate: Any):
+    """The kernel's manager: in the sandbox its channels are Unix sockets in ``sockets`` (ZeroMQ ``ipc``: no
+    TCP port crosses the sandbox's own network namespace); without a sandbox, TCP and the gate's port."""
     from jupyter_client import AsyncKernelManager  # nbclient waits on async channels (a blocking one stalls it)
     from jupyter_client.kernelspec import KernelSpec
 
     workdir = Path(job.workdir)
     connection = workdir / "kernel.json"
+    env: dict[str, str] = {}
     if job.sandbox:
-        argv = in_cgroup(cgroup, bwrap_argv(connection, limits))
+        argv = in_cgroup(cgroup, bwrap_argv(connection, limits, sockets, gate.upstream))
         cwd = workdir
+        km = AsyncKernelManager(connection_file=str(connection), transport="ipc", ip=str(sockets / "kernel"))
     else:
         home = workdir / "home"
         home.mkdir(exist_ok=True)
         argv = in_cgroup(cgroup, limited(limits, [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]))
         cwd = home
-    km = AsyncKernelManager(connection_file=str(connection))
+        env = {"OLLAMA_HOST": gate.host}
+        km = AsyncKernelManager(connection_file=str(connection))
     km._kernel_spec = KernelSpec(argv=argv, display_name="labs grading sandbox", language="python",
-                                 interrupt_mode="message", env={}, metadata={})
+                                 interrupt_mode="message", env=env, metadata={})
     return km, cwd
 
 
@@ -114,8 +124,8 @@ class Worker(Session):
         self.fired = threading.Event()
         self.client: Any = None
         self.nb: Any = None
-        self.proxy: Any = None
-        self._upstream = ""
+        self.gate: Any = None
+        self._server = ""  # the model server's base URL, the gate's usual upstream
         self._seen = 0
 
     # --- the Session the remote values use -------------------------------------------------
@@ -127,14 +137,17 @@ class Worker(Session):
         source = f"__import__({AGENT_MODULE!r}, fromlist=['_']).{op.value}(*__import__('json').loads({payload}))"
         cell = nbformat.v4.new_code_cell(source)
         self.nb.cells.append(cell)
+        self.client.awaiting_reply = True
         try:
             self.client.execute_cell(cell, len(self.nb.cells) - 1)
         except DeadKernelError:
             raise KernelGone(self._gone()) from None
         except Exception as exc:  # nbclient gave up on the kernel
+            self.client.awaiting_reply = False
             if self.fired.is_set() or self.client.km.provisioner is None or self.client.km.provisioner.process.poll() is not None:
                 raise KernelGone(self._gone()) from None
             return {"kind": Kind.RAISED.value, "type": "RuntimeError", "message": f"the grader could not run it: {exc}"}
+        self.client.awaiting_reply = False
         if self.fired.is_set():
             raise KernelGone(self._gone())
         outputs, cell.outputs = cell.get("outputs", []), []
@@ -151,19 +164,16 @@ class Worker(Session):
 
     def call_env(self) -> dict[str, str]:
         from labs.host import base_url
-        from labs.proxy import RecordingProxy
 
-        if self.proxy is None:
-            self.proxy = RecordingProxy().start()
-        self._upstream = self.proxy.upstream = base_url()  # a check's own proxy, or the model server
-        self._seen = len(self.proxy.exchanges)
-        return {"OLLAMA_HOST": self.proxy.host}
+        self.gate.upstream = base_url()  # a check's own recording proxy, or the model server
+        self._seen = len(self.gate.exchanges)
+        return {"OLLAMA_HOST": sandbox_host(self._server)[0] if self.job.sandbox else self.gate.host}
 
     def after_call(self) -> None:
-        if self.proxy is not None:
-            from labs.grading.replay import replay
+        from labs.grading.replay import replay
 
-            replay(self.proxy.exchanges[self._seen:], self._upstream)
+        replay(self.gate.exchanges[self._seen:], self.gate.upstream)
+        self.gate.upstream = self._server
 
     def _gone(self) -> str:
         if self.fired.is_set():
@@ -201,6 +211,9 @@ class Worker(Session):
         from nbclient.exceptions import DeadKernelError
 
         from labs.exercises import CHECK_CALL, load_hidden
+        from labs.grading import evidence
+        from labs.grading.gate import Gate
+        from labs.host import base_url
 
         job = self.job
         if Path(job.hidden).is_dir():
@@ -212,7 +225,12 @@ class Worker(Session):
         self.nb = nbformat.read(job.notebook, as_version=4)
         cells = list(self.nb.cells)
         cgroup = pids_cgroup(cgroup_name(os.getpid()), self.limits.processes)
-        km, cwd = _kernel_manager(job, self.limits, cgroup)
+        sockets = Path(job.workdir) / "sockets"
+        sockets.mkdir(exist_ok=True)
+        self._server = base_url()
+        self.gate = Gate(str(sockets / GATE_SOCKET) if job.sandbox else None, self._server).start()
+        evidence.use(self.gate.exchanges)
+        km, cwd = _kernel_manager(job, self.limits, cgroup, sockets, self.gate)
         client = self.client = _client_class()(self.nb, km=km, timeout=max(1, int(job.cell_timeout)),
                                                interrupt_on_timeout=True, allow_errors=True, iopub_timeout=10)
         client.output_cap = job.output_kib * 1024
@@ -232,10 +250,11 @@ class Worker(Session):
                         source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
                         here = [i for i in CHECK_CALL.findall(source) if i in pending]
                         if not ONLY_CHECKS.fullmatch(source):
-                            started = time.monotonic()
+                            started = time.perf_counter()
                             client.execute_cell(cell, index)
-                            self.result.cell_errors += _cell_errors(cell, index + 1, time.monotonic() - started,
-                                                                    job.cell_timeout)
+                            ended = time.perf_counter()
+                            self.result.cell_errors += _cell_errors(cell, index + 1, ended - started, job.cell_timeout,
+                                                                    self._server_busy(started, ended))
                             cell.outputs = []
                             if self.fired.is_set():
                                 raise KernelGone(self._gone())
@@ -263,10 +282,16 @@ class Worker(Session):
             self._kill()
             self._reap()  # a dead child not waited for still counts as a member of its cgroup
             kill_cgroup(cgroup)
-            if self.proxy is not None:
-                self.proxy.stop()
+            self.gate.stop()
             self.result.output_dropped_bytes = client.dropped
+            self.result.gate_refused = self.gate.refused
             self.save()
+
+    def _server_busy(self, started: float, ended: float) -> bool:
+        """Was a request of this notebook to the model server still open (or just answered) as the cell ended?"""
+        margin = max(1.0, 0.05 * (ended - started))
+        return any(e.received_at < ended and e.status != 403 and (e.finished_at is None or e.finished_at > ended - margin)
+                   for e in self.gate.exchanges if e.received_at >= started)
 
     def _reap(self) -> None:
         try:

@@ -1,0 +1,121 @@
+"""The only way out of a submission's sandbox: a gate to the model server, in the worker, outside the sandbox.
+
+The sandbox has its own network namespace (``bwrap --unshare-net``: loopback only), so a notebook
+reaches no other kernel, no grader and no model server directly. Its ``OLLAMA_HOST`` names
+``127.0.0.1:<port>`` inside the sandbox, where :mod:`labs.grading.forward` listens and passes each
+connection to a Unix socket bind-mounted from the worker's private folder. :class:`Gate` serves that
+socket and
+
+* forwards only the routes a lesson uses to read and run models (:data:`ALLOWED`); management
+  (pull, create, delete, copy, push, blobs) and anything else gets 403 with a JSON ``error``;
+* lets one request of the submission through at a time (the others wait): a notebook that starts many
+  generations from threads queues behind itself, not in front of the other submissions;
+* refuses request bodies over :data:`MAX_BODY` (413) and requests beyond :data:`MAX_EXCHANGES` (429);
+* records every exchange (a :class:`labs.proxy.Exchange`, streamed NDJSON/SSE text assembled): the
+  evidence that the checks compare a notebook's answers with (:mod:`labs.grading.evidence`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socketserver
+import threading
+from http.server import BaseHTTPRequestHandler
+
+from labs.proxy import Exchange, RecordingProxy, _Handler
+
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "GET": ("/", "/api/version", "/api/tags", "/api/ps", "/v1/models"),
+    "HEAD": ("/",),
+    "POST": ("/api/show", "/api/generate", "/api/chat", "/api/embed", "/api/embeddings", "/v1/chat/completions",
+             "/v1/completions", "/v1/embeddings"),
+}
+"""Method → the paths (query strings ignored) a submission may call: Ollama's inference and read routes and
+their OpenAI-compatible ``/v1`` equivalents; ``GET /v1/models/<name>`` too."""
+MAX_BODY = 8 * 1024 * 1024
+"""Bytes of one request body (a prompt with a few images fits; a model blob does not)."""
+MAX_EXCHANGES = 2000
+"""Requests one submission may make (a lesson makes dozens): the record stays bounded; later ones get 429."""
+
+
+def refusal(method: str, path: str) -> str:
+    """Why the gate refuses ``method path`` (empty when it is allowed)."""
+    route = path.split("?", 1)[0].rstrip("/") or "/"
+    if route in ALLOWED.get(method, ()) or (method == "GET" and route.startswith("/v1/models/")):
+        return ""
+    return (f"{method} {route} is not open to graded notebooks: the grader's gate lets through only reading and "
+            "running models (version, tags, show, ps, generate, chat, embed and their /v1 equivalents)")
+
+
+class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+class _GateHandler(_Handler):
+    def _answer(self, status: int, message: str) -> None:
+        body = json.dumps({"error": message}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _gate(self) -> None:
+        gate: Gate = self.owner  # type: ignore[assignment]
+        why = refusal(self.command, self.path)
+        length = int(self.headers.get("content-length") or 0)
+        status = 403
+        if not why and length > MAX_BODY:
+            why, status = f"a request body of {length} bytes is over the gate's {MAX_BODY} bytes", 413
+        if not why and len(gate.exchanges) >= MAX_EXCHANGES:
+            why, status = f"this submission already made {MAX_EXCHANGES} requests to the model server", 429
+        if why:
+            if status != 429:
+                gate.record(Exchange(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, b"", 0.0,
+                                     status=status))
+            gate.refused += 1
+            self.close_connection = True
+            return self._answer(status, why)
+        with gate.turn:  # one request of this submission at a time
+            self._forward()
+
+    do_GET = do_POST = do_DELETE = do_HEAD = do_PUT = do_PATCH = _gate
+
+    def address_string(self) -> str:  # a Unix socket has no client address
+        return "sandbox"
+
+
+class Gate(RecordingProxy):
+    """``Gate(path).start()``: a filtering, recording, one-at-a-time HTTP gate on the Unix socket ``path``
+    (or, with ``path=None``, on a free 127.0.0.1 port, for ``--no-sandbox`` runs), forwarding to
+    ``upstream`` (default ``OLLAMA_HOST``). ``exchanges`` holds every request, refused ones too."""
+
+    thread_name = "grading-gate"
+
+    def __init__(self, path: str | None, upstream: str | None = None):
+        super().__init__(upstream)
+        self.path = path
+        self.turn = threading.Lock()
+        self.refused = 0
+
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        gate = self
+
+        class Handler(_GateHandler):
+            owner = gate
+
+        return Handler
+
+    def start(self) -> "Gate":
+        if self.path is None:
+            return super().start()
+        if self._server is None:
+            if os.path.exists(self.path):
+                os.unlink(self.path)
+            self._server = _UnixHTTPServer(self.path, self.handler_class())  # type: ignore[assignment]
+            os.chmod(self.path, 0o666)
+            self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name=self.thread_name,
+                                            daemon=True)
+            self._thread.start()
+        return self

@@ -1,0 +1,59 @@
+"""How fast the model server answers at the start of a ``labs grade`` run, and what that does to the time limits.
+
+A cell that waits for the model gets the same number of *tokens*, not seconds, on a slow or loaded machine:
+:func:`measure` times one fixed, deterministic generation (:data:`PROBE`), and :func:`stretched` raises the
+per-cell limit to :data:`CELL_TOKENS` at that rate (and the notebook limit in proportion) when that is more
+than the limits asked for. A cell that still runs out of time while a request to the model server was in
+flight is flagged :data:`labs.grading.protocol.SERVER_SLOW` by the worker, not left as a silent 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CELL_TOKENS = 400
+"""Generated-token times one lesson cell may need: the solutions' largest ``num_predict`` is 64 per call
+(``grep num_predict solutions/*.ipynb``), a cell makes a few calls and evaluates their prompts."""
+MAX_STRETCH = 10.0
+"""At most this many times the limits asked for (a server that is 100× slower is reported, not waited for)."""
+PROBE = {"prompt": "Count from one to ten.", "options": {"temperature": 0, "seed": 1, "num_predict": 16}}
+
+
+@dataclass(frozen=True)
+class ServerSpeed:
+    """The model server's generation rate measured on :data:`PROBE` (``eval_count / eval_duration``)."""
+
+    url: str
+    model: str
+    tokens_per_s: float
+
+    def describe(self) -> str:
+        return f"{self.model} at {self.url}: {self.tokens_per_s:.1f} tokens/s at the start of the run"
+
+
+def measure() -> ServerSpeed | None:
+    """One timed :data:`PROBE` generation on the server at ``OLLAMA_HOST`` with the lessons' model; ``None``
+    when no server answers or the model is missing (a run that needs no model, such as model-free fixtures)."""
+    from labs.client import LocalLLM
+    from labs.settings import lesson_model
+
+    model = lesson_model()
+    try:
+        with LocalLLM(model=model, timeout=300.0) as llm:
+            if not llm.is_up() or not llm.has_model(model):
+                return None
+            reply = llm.generate(PROBE["prompt"], options=PROBE["options"])
+            count, duration = int(reply.get("eval_count") or 0), int(reply.get("eval_duration") or 0)
+            url = llm.url
+    except Exception:  # no server, a broken one: grade without stretching the limits
+        return None
+    return ServerSpeed(url, model, count / duration * 1e9) if count > 0 and duration > 0 else None
+
+
+def stretched(cell_timeout: float, notebook_timeout: float, speed: ServerSpeed | None) -> tuple[float, float]:
+    """(cell limit, notebook limit): raised so a cell gets :data:`CELL_TOKENS` at the measured rate, never
+    below what was asked and at most :data:`MAX_STRETCH` times it."""
+    if speed is None:
+        return cell_timeout, notebook_timeout
+    factor = min(MAX_STRETCH, max(1.0, CELL_TOKENS / speed.tokens_per_s / cell_timeout))
+    return round(cell_timeout * factor, 1), round(notebook_timeout * factor, 1)

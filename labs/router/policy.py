@@ -27,8 +27,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from labs.i18n import t
 from labs.router.complexity import Complexity
-from labs.router.pii import Finding
+from labs.router.pii import KINDS, Finding
 
 TARGETS = ("local", "cloud", "refuse")
 
@@ -50,14 +51,16 @@ class Decision:
         return dict(Counter(f.kind for f in self.findings))
 
     def explain(self) -> str:
-        """One line per reason, for people."""
-        head = f"→ {self.target}" + (f" (fallback: {self.fallback})" if self.fallback else "")
+        """One line per reason, for people (the reasons are in ``LAB_LANG``, from the message catalogue)."""
+        head = f"→ {self.target}" + (t("router.explain.fallback", fallback=self.fallback) if self.fallback else "")
         return "\n".join([head, *(f"  • {r}" for r in self.reasons)])
 
 
 def describe_kinds(kinds: dict[str, int]) -> str:
-    """``{'phone': 2, 'email': 1}`` → ``'2 phone, 1 email'``."""
-    return ", ".join(f"{n} {k}" for k, n in kinds.items())
+    """``{'phone': 2, 'email': 1}`` → ``'2 phone, 1 email'`` (Ukrainian: ``'телефон: 2, e-mail: 1'``);
+    a kind from another detector (not in ``KINDS``) shows as itself."""
+    return ", ".join(t("router.kind.count", count=n, kind=t(f"router.kind.{k}") if k in KINDS else k)
+                     for k, n in kinds.items())
 
 
 def decide(
@@ -86,35 +89,35 @@ def decide(
 
     if personal:
         if findings:
-            reasons.append(f"personal data found: {describe_kinds(kinds)}")
+            reasons.append(t("router.reason.pii_found", kinds=describe_kinds(kinds)))
             if sensitive is False:
-                reasons.append("the caller said not sensitive, but the detector found personal data: the detector wins")
+                reasons.append(t("router.reason.detector_wins"))
         else:
-            reasons.append("the caller marked the prompt sensitive")
+            reasons.append(t("router.reason.caller_sensitive"))
         if not local_ok:
-            reasons.append("the local model is down and personal data never goes to the cloud (fail closed)")
+            reasons.append(t("router.reason.fail_closed"))
             return result("refuse")
-        reasons.append("personal data stays on this machine: local model only, no cloud fallback")
+        reasons.append(t("router.reason.stays_local"))
         return result("local")
 
-    reasons.append("no personal data found")
-    cues = ", ".join(complexity.cues) or "no cues"
+    reasons.append(t("router.reason.no_pii"))
+    cues = ", ".join(complexity.cues) or t("router.reason.no_cues")
     if complexity.is_complex:
-        reasons.append(f"complex task (score {complexity.score:g}: {cues})")
+        reasons.append(t("router.reason.complex", score=complexity.score, cues=cues))
         if cloud_ready:
-            reasons.append("complex and not personal: the cloud model, local as fallback")
+            reasons.append(t("router.reason.complex_cloud"))
             return result("cloud", "local" if local_ok else None)
         if local_ok:
-            reasons.append("no cloud available (no key, or unreachable): the local model instead")
+            reasons.append(t("router.reason.no_cloud"))
             return result("local")
-        reasons.append("the local model is down and no cloud is available: nothing can serve it")
+        reasons.append(t("router.reason.nothing_serves"))
         return result("refuse")
-    reasons.append(f"simple task (score {complexity.score:g}: {cues})")
+    reasons.append(t("router.reason.simple", score=complexity.score, cues=cues))
     if local_ok:
-        reasons.append("simple: the local model is free and private" + ("; cloud as fallback" if cloud_ready else ""))
+        reasons.append(t("router.reason.simple_local") + (t("router.reason.cloud_fallback") if cloud_ready else ""))
         return result("local", "cloud" if cloud_ready else None)
     if cloud_ready:
-        reasons.append("the local model is down: the cloud instead (not personal)")
+        reasons.append(t("router.reason.local_down_cloud"))
         return result("cloud")
-    reasons.append("the local model is down and no cloud is available: nothing can serve it")
+    reasons.append(t("router.reason.nothing_serves"))
     return result("refuse")

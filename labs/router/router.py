@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 
 from labs import DEFAULT_MODEL
 from labs.errors import LabError, ServerBusy, ServerNotRunning
+from labs.i18n import t
 from labs.router.audit import AuditLog
 from labs.router.cloud import CloudLLM, CloudUnavailable
 from labs.router.complexity import Complexity, heuristic
@@ -146,9 +147,9 @@ class Router:
                                     completion_tokens=c_tok, cost_usd=cost, attempts=attempts + n,
                                     fallback_used=i > 0, error=warning or last_error)
             failed = ", ".join(plan)
-            extra = (f"{failed} failed ({type(last_error).__name__})",)
+            extra = (t("router.reason.side_failed", side=failed, error=type(last_error).__name__),)
             if decision.personal:
-                extra += ("personal data: refused rather than sent to the cloud (fail closed)",)
+                extra += (t("router.reason.refused_not_sent"),)
             decision = dataclasses.replace(decision, target="refuse", reasons=decision.reasons + extra, fallback=None)
         return self._finish(text, decision, started, text=None, used="refuse", attempts=attempts, error=last_error)
 

@@ -8,9 +8,12 @@ receives (STAND-IN, NOT A CLOUD: a paid API cannot run in tests).
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from labs.host import free_port
-from labs.router import CloudLLM, Router, StandInCloud, detect_pii, redact
+from labs.router import CloudLLM, Router, StandInCloud, detect_pii, pii, redact
+from labs.router.textscan import lower
 
 
 def _assert_found(text: str, kind: str, expected: str) -> None:
@@ -56,3 +59,65 @@ def test_glued_lookalike_prompts_never_reach_the_stand_in_cloud():
             router.mark("local", True)
             assert router.complete("Explain step by step and compare in detail: " + text).target == "refuse"
         assert cloud.requests == []
+
+
+# A3: a cheap gate before a costly scan must let through everything the scan would find. The cue
+# strings are drawn from the scan's own regexes, so a cue added there and not to the gate fails here.
+DOB_GATE_MISSES = [
+    ("Olena Koval (b. 12.03.1985) asked about her loan", "12.03.1985"),
+    ("Коваль Олена, 12.03.1985 г. р., просить пояснити", "12.03.1985"),
+    ("Коваль Олена, 1985 гр., просить", "1985"),
+    ("Коваль Олена (дн 12.03.1985)", "12.03.1985"),
+    ("Olena, D.OB 12/03/1985", "12/03/1985"),
+    ("Коваль О., д н. 12.03.1985", "12.03.1985"),
+]
+
+
+@pytest.mark.parametrize("text,expected", DOB_GATE_MISSES, ids=[t for t, _ in DOB_GATE_MISSES])
+def test_the_date_of_birth_gate_lets_through_what_find_dobs_finds(text, expected):
+    _assert_found(text, "dob", expected)
+
+
+def _covered(text: str, inner) -> bool:
+    """Does detect_pii(text) cover every finding of the scan ``inner`` (the privacy property)?"""
+    outer = detect_pii(text)
+    return all(any(o.start < f.end and f.start < o.end for o in outer) for f in inner(text))
+
+
+GATE = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_DATES = st.sampled_from(["12.03.1985", "1985-03-12", "12/03/1985", "5 March 1990", "1985"])
+
+
+@GATE
+@given(st.sampled_from(["", "Olena Koval ", "Коваль О., ", "x("]), st.from_regex(pii._DOB_BEFORE, fullmatch=True),
+       st.sampled_from([" ", "", ": ", " - "]), _DATES)
+def test_detect_pii_covers_find_dobs_for_every_cue_before(name, cue, sep, date):
+    text = name + cue + sep + date + " ok"
+    assert _covered(text, pii.find_dobs), (text, list(pii.find_dobs(text)), detect_pii(text))
+
+
+@GATE
+@given(st.sampled_from(["", "Olena Koval, ", "Коваль О. "]), _DATES, st.from_regex(pii._DOB_AFTER, fullmatch=True))
+def test_detect_pii_covers_find_dobs_for_every_cue_after(name, date, cue):
+    text = name + date + cue + " ok"
+    assert _covered(text, pii.find_dobs), (text, list(pii.find_dobs(text)), detect_pii(text))
+
+
+@GATE
+@given(st.from_regex(pii._PASSPORT_CONTEXT, fullmatch=True))
+def test_the_passport_word_gate_accepts_every_passport_word(word):
+    low = lower(word)
+    assert not pii._PASSPORT_CONTEXT.search(low) or pii._passport_word(low)
+
+
+@GATE
+@given(st.sampled_from(["", "м. Київ, ", "Адреса: "]), st.from_regex(pii._ADDRESS_UA, fullmatch=True))
+def test_detect_pii_covers_every_ukrainian_address_the_pattern_matches(town, address):
+    text = town + address + " "
+    raw = [pii.Finding("address", m.start(), m.end(), m.group()) for m in pii._ADDRESS_UA.finditer(text)]
+    assert _covered(text, lambda _: raw), (text, raw, detect_pii(text))
+
+
+@pytest.mark.parametrize("text", ["пл Ринок 5", "ул Ленина 5, кв 3", "вул.Хрещатик 22"])
+def test_short_street_types_without_a_dot_pass_the_address_gate(text):
+    assert [f.kind for f in detect_pii(text)] == ["address"]

@@ -689,8 +689,18 @@ _THING_WORD = re.compile(
 _THING_AFTER = re.compile(r"[^.!?\n]{0,25}?(?<![a-zа-яіїєґ])(?:the\s+project|the\s+idea|in\s+the\s+repo|on\s+github|at\s+(?:google|microsoft|"
                           r"facebook|meta|bell\s+labs|cern)|на\s+хакатоні|у\s+репозиторії|as\s+a\s+(?:project|fork))")
 _YEAR_ONLY_CUE = re.compile(r"(?:born|народи\w*|народж\w*|рожд\w*)\s*(?:in|on|у|в|з|із)?\s*(?:the\s+year\s+)?$")
-_DOB_GATE = ("born", "birth", "dob", "d.o.b", " b.", "народ", "нар.", "р.н", "р. н", "д.н", "д. н", "д/н", " дн ",
-             " дн:", " дн.", "\nдн", "рожд", "родил", "г.р")
+# The cheap test before find_dobs (dates are costly to check): every match of _DOB_BEFORE and _DOB_AFTER
+# holds one of these literals, or a bare "b." or "дн" (tested by a regex that starts with the literal).
+# tests/test_pii_attacks_r2.py draws cue strings from both regexes and checks the gate lets each through.
+_DOB_GATE = ("born", "birth", "dob", "d.ob", "do.b", "d.o.b", "народ", "нар.", "р.н", "р. н", "д.н", "д. н",
+             "д н.", "дн.", "д/н", "рожд", "родил", "г.р", "г. р", "гр.", "г р.")
+_DOB_GATE_B = re.compile(r"b\.(?<![a-z]b\.)")
+_DOB_GATE_DN = re.compile(r"дн(?<![а-яіїєґ]дн)(?![а-яіїєґ])")
+
+
+def _dob_gate(low: str) -> bool:
+    """Could ``low`` hold a date-of-birth cue (a superset of what find_dobs accepts)?"""
+    return any(key in low for key in _DOB_GATE) or bool(_DOB_GATE_B.search(low) or _DOB_GATE_DN.search(low))
 
 
 def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
@@ -758,11 +768,13 @@ _ADDRESS_GATE_EN = re.compile(rf"\s(?:{_first_letter_groups(_EN_STREET[3:-1].spl
 # A Ukrainian street word (an alternation of literals: the engine skips to their first letters)
 _ADDRESS_GATE_UA = re.compile("|".join(map(re.escape, ("вул", "просп", "пров", "бульв", "б-р", "пл.", "площ", "наб", "шосе",
                                                        "майдан", "узвіз", "ул.", "улиц", "пр-т", "пр-кт"))))
+# "пл Ринок", "ул Ленина": the short types with no dot, before a capital (read on the text, not lower-cased)
+_ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ]\s*[А-ЯІЇЄҐA-Z]")
 
 
 def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
-    if _ADDRESS_GATE_UA.search(low):
+    if _ADDRESS_GATE_UA.search(low) or _ADDRESS_GATE_SHORT.search(text):
         for m in _ADDRESS_UA.finditer(text):
             town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
             start = town.start() if town else m.start()
@@ -854,7 +866,7 @@ def _scan(view: str, low: str) -> list[Finding]:
     for lo, hi, _ in iban_windows:
         found.extend(find_ibans(view, lo, hi))
     found.extend(_passports(view, low, six_windows, passport_word))
-    if any(key in low for key in _DOB_GATE) or low.startswith(("дн", "b.")):
+    if _dob_gate(low):
         found.extend(find_dobs(view, low))
     found.extend(find_addresses(view, low))
     return found

@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from labs.grading import Mark, bwrap_problem, find_reference, grade, read_notebook, review, submissions_in
@@ -367,6 +368,63 @@ def test_the_gate_opens_only_inference_and_read_routes():
                          ("POST", "/api/push"), ("POST", "/api/blobs/sha256:00"), ("HEAD", "/api/blobs/sha256:00"),
                          ("GET", "/api/generate"), ("POST", "/admin")):
         assert "not open to graded notebooks" in refusal(method, path), (method, path)
+
+
+def test_the_gate_lets_one_request_through_at_a_time_and_records_streamed_text(tmp_path, server_url):
+    """Through the Unix socket: concurrent requests of one submission reach the server one after another; a streamed
+    reply's text is assembled in the record (what the q3 and lesson-0 evidence compare with)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from http.server import BaseHTTPRequestHandler
+
+    from labs.grading.gate import Gate
+    from labs.localhttp import BackgroundHTTPServer
+
+    state = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    class Counting(BackgroundHTTPServer):  # records how many requests it serves at once
+        def handler_class(self):
+            class Handler(BaseHTTPRequestHandler):
+                def log_message(self, *args):
+                    pass
+
+                def do_GET(self):
+                    with lock:
+                        state["now"] += 1
+                        state["most"] = max(state["most"], state["now"])
+                    time.sleep(0.2)
+                    with lock:
+                        state["now"] -= 1
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+            return Handler
+
+    def sandbox_client(**kwargs) -> httpx.Client:  # what the in-sandbox forwarder does: HTTP over the Unix socket
+        return httpx.Client(transport=httpx.HTTPTransport(uds=str(tmp_path / "gate.sock")), base_url="http://sandbox",
+                            **kwargs)
+
+    with Counting() as upstream:
+        gate = Gate(str(tmp_path / "gate.sock"), f"127.0.0.1:{upstream.port}").start()
+        try:
+            def get(_):
+                with sandbox_client() as client:
+                    return client.get("/api/tags").status_code
+            with ThreadPoolExecutor(4) as pool:
+                assert list(pool.map(get, range(4))) == [200] * 4
+            assert state["most"] == 1
+            gate.upstream = server_url
+            with sandbox_client(timeout=300) as client:
+                lines = [json.loads(line) for line in client.post("/api/generate", json={
+                    "model": "smollm2:135m", "prompt": "Hi", "stream": True,
+                    "options": {"temperature": 0, "seed": 1, "num_predict": 4}}).text.splitlines() if line.strip()]
+                assert client.request("DELETE", "/api/delete", json={"model": "smollm2:135m"}).status_code == 403
+        finally:
+            gate.stop()
+    streamed = [e for e in gate.exchanges if e.path == "/api/generate"]
+    assert len(streamed) == 1 and streamed[0].text == "".join(x.get("response", "") for x in lines) != ""
+    assert gate.refused == 1
 
 
 def test_answers_cross_as_plain_data():

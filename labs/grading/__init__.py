@@ -3,6 +3,9 @@
 Modules: :mod:`~labs.grading.grader` (the run), :mod:`~labs.grading.intake` (reading submissions),
 :mod:`~labs.grading.worker` (one submission: sandboxed kernel, checks outside it),
 :mod:`~labs.grading.sandbox` and :mod:`~labs.grading.confine` (bubblewrap and limits),
+:mod:`~labs.grading.gate` / :mod:`~labs.grading.forward` (the sandbox's only way to the model server) and
+:mod:`~labs.grading.evidence` (what the gate recorded, for the checks), :mod:`~labs.grading.speed` (time limits
+from the server's measured speed),
 :mod:`~labs.grading.agent` / :mod:`~labs.grading.remote` (answers as JSON data across the sandbox),
 :mod:`~labs.grading.protocol` (every name they exchange), :mod:`~labs.grading.results` (typed jobs,
 results and grades), :mod:`~labs.grading.report` (gradebook, summary, plot).

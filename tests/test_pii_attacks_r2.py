@@ -121,3 +121,23 @@ def test_detect_pii_covers_every_ukrainian_address_the_pattern_matches(town, add
 @pytest.mark.parametrize("text", ["пл Ринок 5", "ул Ленина 5, кв 3", "вул.Хрещатик 22"])
 def test_short_street_types_without_a_dot_pass_the_address_gate(text):
     assert [f.kind for f in detect_pii(text)] == ["address"]
+
+
+# A4 and A6: a date glued to its abbreviated label by ".", "-" or "/"; JSON's escaped solidus "\/"
+GLUED_DATES = [
+    ("Дата нар.12.03.1985", "dob", "12.03.1985"),
+    ("Olena b.12.03.1985", "dob", "12.03.1985"),
+    ("р.н.12.03.1985", "dob", "12.03.1985"),
+    ("д.н.12.03.1985", "dob", "12.03.1985"),
+    ("DOB.12.03.1985", "dob", "12.03.1985"),
+    ("born/12.03.1985", "dob", "12.03.1985"),
+    ("дата народження-12.03.1985", "dob", "12.03.1985"),
+    ('{"name":"Olena Koval","dob":"12\\/03\\/1985"}', "dob", "12\\/03\\/1985"),
+    ('{"iban":"UA21\\/3223\\/1300\\/0002\\/6007\\/2335\\/6600\\/1"}', "iban",
+     "UA21\\/3223\\/1300\\/0002\\/6007\\/2335\\/6600\\/1"),
+]
+
+
+@pytest.mark.parametrize("text,kind,expected", GLUED_DATES, ids=[t for t, _, _ in GLUED_DATES])
+def test_dates_glued_to_their_label_and_json_escaped_slashes_are_found(text, kind, expected):
+    _assert_found(text, kind, expected)

@@ -10,7 +10,7 @@ canonical *view* of the text:
 
 * **decoded, repeatedly until nothing changes** (at most :data:`MAX_ROUNDS` rounds):
   percent-encoding (``+`` is a space inside a query string), HTML character references, HTML
-  tags and comments, JSON/Python escapes (``\\uXXXX``, ``\\xNN``, ``\\n``, Markdown's ``\\-``),
+  tags and comments, JSON/Python escapes (``\\uXXXX``, ``\\xNN``, ``\\n``, JSON's ``\\/``, Markdown's ``\\-``),
   quoted-printable (``=D0=86``), base64 and hex tokens that decode to readable text, text in a
   right-to-left override (shown reversed);
 * **stripped**: every invisible character — format characters (Unicode category Cf: zero-width,
@@ -212,7 +212,7 @@ _FORM_PLUS = re.compile(r"(?<![^\s?&;])[A-Za-z0-9_.\-]{1,40}=[^&\s#]{0,4000}+")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
 _TAG = re.compile(r"<(?:!--[^<>]{0,200}?--|/?([A-Za-z][A-Za-z0-9]{0,15})(?:\s([^<>]{0,200}+))?/?)>")
 _BLOCK_TAGS = frozenset("br p div li tr td th ul ol h1 h2 h3 h4 h5 h6 hr table".split())
-_ESCAPES = re.compile(r"(?:\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[nrtvf\r\n]|[\-.+()\[\]_*#!@`~>{}]"
+_ESCAPES = re.compile(r"(?:\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[nrtvf\r\n]|[\-.+()\[\]_*#!@`~>{}/]"
                       r"|\\(?=[uUxnrt])))++")
 _QP = re.compile(r"(?:=[0-9A-F]{2}){2,}+|=\r?\n")
 _B64 = re.compile(r"[A-Za-z0-9+/_\-]{8,}+={0,2}")

@@ -668,9 +668,9 @@ _MONTHS_UK = (r"(?:січ(?:ня)?|лют(?:ого)?|берез(?:ня)?|кві�
               r"верес(?:ня)?|жовт(?:ня)?|листоп(?:ада)?|груд(?:ня)?|января|февраля|марта|апреля|мая|июня|июля|"
               r"августа|сентября|октября|ноября|декабря)\.?")
 # Numeric dates start with a literal digit (so the scan skips text fast) and may be glued to a
-# word ("born12.03.1985"); "March 5, 1990" starts with a month name, a word of its own.
+# word or to its abbreviated label ("born12.03.1985", "Дата нар.12.03.1985", "born/12.03.1985"); "March 5, 1990" starts with a month name, a word of its own.
 _DATE = re.compile(
-    rf"""\d(?<![\d.\-/]\d)(?:
+    rf"""\d(?<!\d\d)(?:
         \d?[./\-]\d{{1,2}}[./\-](?:19|20)?\d{{2}}                    # 12.03.1985, 5/3/90
       | (?<=1)9\d{{2}}[-./]\d{{2}}[-./]\d{{2}} | (?<=2)0\d{{2}}[-./]\d{{2}}[-./]\d{{2}}     # 1985-03-12
       | \d?(?:st|nd|rd|th)?(?:\s+of)?[\s\-./]{{0,2}}(?:{_MONTHS_EN}|{_MONTHS_UK})[\s\-./,]{{0,3}}(?:19|20)\d{{2}}

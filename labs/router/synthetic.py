@@ -121,10 +121,12 @@ def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[st
                 return ("SSN " if rng.random() < 0.5 else ""), ssn
     if kind == "dob":
         d = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(24000))
-        word = rng.choice(["дата народження ", "народилася ", "д.н. ", "народжена ", "дата нар. ", "д/н ", "ДН "]
-                          if lang == "uk" else ["born ", "DOB: ", "date of birth ", "b. ", '{"date_of_birth":"'])
+        word = rng.choice(["дата народження ", "народилася ", "д.н. ", "народжена ", "дата нар. ", "д/н ", "ДН ",
+                           "Дата нар.", "р.н.", "(дн ", "дата народження-"]  # glued to the abbreviated label
+                          if lang == "uk" else ["born ", "DOB: ", "date of birth ", "b. ", '{"date_of_birth":"',
+                                                "b.", "(b. ", "DOB.", "born/", "D.OB "])
         month = d.strftime("%B")
-        return word, rng.choice([f"{d.day:02d}.{d.month:02d}.{d.year}", d.isoformat(), f"{d.day}-{month[:3]}-{d.year}",
+        return word, rng.choice([f"{d.day:02d}.{d.month:02d}.{d.year}", d.isoformat(), f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.day}-{month[:3]}-{d.year}",
                                  f"{d.day}th {month} {d.year}"])
     if kind == "address":
         if lang == "uk":
@@ -232,8 +234,9 @@ def disguise(identifier: str, how: str, rng: random.Random) -> str:
             return identifier
         i = rng.choice(spots)
         return identifier[:i] + rng.choice(["\n", "\r\n", "\u2028", "\n> ", "<br>", "\\n"]) + identifier[i:]
-    if how == "json_escape":  # json.dumps' ensure_ascii: every character as \uXXXX
-        return "".join(f"\\u{ord(ch):04x}" if rng.random() < 0.7 or not ch.isascii() else ch for ch in identifier)
+    if how == "json_escape":  # json.dumps' ensure_ascii: every character as \uXXXX; PHP's json_encode: "/" as "\/"
+        return "".join("\\/" if ch == "/" else f"\\u{ord(ch):04x}" if rng.random() < 0.7 or not ch.isascii() else ch
+                       for ch in identifier)
     if how == "base64":  # a token of its own: glued to a word it would be no base64
         return " " + base64.b64encode(identifier.encode()).decode() + " "
     if how == "double_encoded":  # a link inside a link, or HTML escaped twice

@@ -204,10 +204,15 @@ class LocalLLM:
         the real-Ollama route (``ollama pull <model>``) rather than the server's bare "pull model manifest:
         file does not exist" (lesson 0, "Which model?")."""
         name = model or self.model
-        if self.has_model(name):
-            return
+        if not self.has_model(name):
+            self.pull_or_explain(name)
+
+    def pull_or_explain(self, model: str | None = None, progress: Callable[[dict], None] | None = None) -> dict:
+        """:meth:`pull`, but a failed pull raises :class:`ModelUnavailable` saying what this server can serve
+        and what to run instead (:func:`labs.settings.missing_model_help`), the server's own words in brackets."""
+        name = model or self.model
         try:
-            self.pull(name)
+            return self.pull(name, progress)
         except StatusError as exc:
             from labs.settings import missing_model_help
 

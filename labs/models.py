@@ -107,10 +107,11 @@ def pull_with_progress(llm: LocalLLM, model: str | None = None, *, widget: bool 
     """Pull ``model`` (default: the client's) showing a progress bar; returns what happened.
 
     On real Ollama this downloads (hundreds of MB to tens of GB); on the embedded server it copies
-    the GGUF that ships in a Python package, and a second pull of a present model is instant."""
+    the GGUF that ships in a Python package, and a second pull of a present model is instant. A model the
+    server cannot get raises :class:`labs.client.ModelUnavailable` with what to run instead."""
     name = model or llm.model
     bar = PullProgress(name, widget=widget)
-    llm.pull(name, progress=bar)
+    llm.pull_or_explain(name, progress=bar)
     return bar.summary()
 
 

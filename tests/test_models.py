@@ -26,8 +26,12 @@ def test_pull_reports_progress_and_success(llm):
 def test_pull_of_an_unknown_model_raises_with_the_servers_message(llm):
     from labs.errors import StatusError
 
-    with pytest.raises(StatusError, match="file does not exist|not found|manifest"):
+    from labs.client import ModelUnavailable
+
+    with pytest.raises(StatusError, match="file does not exist|not found|manifest") as info:
         pull_with_progress(llm, "no-such-model-xyz:1b", widget=False)
+    # and says what to do: this server's models, and the command for real Ollama (issue 17 F13)
+    assert isinstance(info.value, ModelUnavailable) and "ollama pull no-such-model-xyz:1b" in str(info.value)
 
 
 def test_progress_widget_fills_and_turns_green():

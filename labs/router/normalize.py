@@ -429,6 +429,7 @@ _PREV_GROUP = re.compile(r"\d[ \-./]?$")
 _SPOT = re.compile(rf"\d[{_LOOK}]|[{_LOOK}]\d")  # what _spots() finds
 _ANY_SPOT = re.compile(rf"[{_LOOK}](?:(?<=\d.)|(?=\d))")  # a letter of a _SPOT match: starts with a class, scans fast
 _LOOKSET = frozenset(DIGIT_LOOKALIKES)
+_INTERIOR_LOOKALIKES = re.compile(rf"(?<=\d)[{re.escape(''.join(c for c in DIGIT_LOOKALIKES if c != '|'))}]{{1,3}}(?=\d)")
 _LOOK_CHARS = "".join(DIGIT_LOOKALIKES)
 _DIGIT_TABLE = str.maketrans(DIGIT_LOOKALIKES)
 _CYR_TABLE = str.maketrans(LATIN_TO_CYRILLIC)
@@ -557,6 +558,11 @@ def normalize(text: str) -> View:
         rounds.append(moved)
         if not any(len(new) > 1 or new in "%&\\=<" and new for _, _, new in pieces):
             break  # only squeezed or stripped: nothing new to decode
-    plain = _fold(out)
-    folded = _fold_lookalike_digits(plain)
-    return View(folded, tuple(rounds), plain if folded != plain else None)
+    out = _fold(out)
+    folded = _fold_lookalike_digits(out)
+    if folded == out:
+        return View(folded, tuple(rounds))
+    # the plain reading still folds a look-alike between two digits ("15l8", "27З7"): only one at an edge
+    # can be a glued word; a bar never is a digit there ("0671234567|2024" is two table cells)
+    plain = _INTERIOR_LOOKALIKES.sub(lambda m: m.group().translate(_DIGIT_TABLE), out) if _spots(out) else out
+    return View(folded, tuple(rounds), plain if plain != folded else None)

@@ -135,7 +135,8 @@ _PHONE_CONTEXT = re.compile(
 )
 _NOT_CARD_BEFORE = re.compile(r"(?<![^\W\d_])(?:id|ids|uid|user\s*id|message|msg|status|snowflake|fib\(\d+\)\s*==)"
                               r"\s*[:#/]?\s*$")
-_CARD_CONTEXT = re.compile(r"(?:card|картк\w*|карт[аиуіо]\w*|visa|master\s?card|maestro|amex|кредитк\w*|cvv|cvc)")
+_CARD_CONTEXT = re.compile(r"(?:card|картк\w*|карт[аиуіо]\w*|visa|master\s?card|maestro|amex|кредитк\w*|cvv|cvc|"
+                           r"unionpay|humo)")
 _SSN_CONTEXT = re.compile(r"(?:(?<![a-z])ssn(?![a-z])|social\s+security|соц\w*\s+страх\w*)")
 # A kind's own label right before a number outweighs a unit after it: "card 4111111111111111 times out".
 _LABEL_BEFORE = re.compile(
@@ -459,6 +460,10 @@ def _date_led(view: str, groups: list[tuple[int, int]], i: int) -> bool:
     return 1 <= day <= 31 and 1 <= month <= 31 and year[:2] in ("19", "20")
 
 
+# normalize writes a decoded base64 token as "TOKEN ; text ;": a run inside the text has its label before TOKEN
+_DECODED_BEFORE = re.compile(r"[a-z0-9+/_\-]{8,}+={0,2} ; [^;]{0,120}+$")
+
+
 def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] | None = None) -> Iterator[Finding]:
     """Every window of whole groups of ``run``, tried as each numeric kind. ``passport_word()``: is
     there a passport word anywhere in ``low`` (a 9-digit ID card needs one near)."""
@@ -469,6 +474,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
 
     def context(name: str, rx: re.Pattern, before: int, after: int = 0) -> bool:
         if name not in ctx:
+            if (b64 := _DECODED_BEFORE.search(low, max(0, run.start - 300), run.start)) is not None:
+                before += b64.end() - b64.start()  # "card: NTc3My… ; 5773 …": the label stands before the base64
             ctx[name] = bool(rx.search(low, max(0, run.start - before), run.start)
                              or (after and rx.search(low, run.end, run.end + after)))
         return ctx[name]
@@ -500,12 +507,16 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             if not_personal:
                 break
             # digits after a plus that make a phone are one: "+380684863089 12 27" is no card
-            if not (plus and n <= 15) and 14 <= n <= 19 and card_iin_ok(digits) and (_card_shaped(sizes) or any(
-                    _card_shaped(sizes[: k - 1] + [sizes[k - 1] + sizes[k]] + sizes[k + 1 :]) for k in range(1, len(sizes)))) \
+            if not (plus and n <= 15) and 12 <= n <= 19 and (n >= 14 and card_iin_ok(digits) or luhn_ok(digits)) and (
+                    _card_shaped(sizes) or any(_card_shaped(sizes[: k - 1] + [sizes[k - 1] + sizes[k]] + sizes[k + 1 :])
+                                               for k in range(1, len(sizes)))) \
                     and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
-                labelled = context("card", _CARD_CONTEXT, 40)
-                # a labelled card with a typo still is one; 17-19 digits (rare cards, common big ids) need the label
-                if (luhn_ok(digits) and (n <= 16 or labelled)) or labelled:
+                labelled = context("card", _CARD_CONTEXT, 60)
+                # a labelled card with a typo still is one; 17-19 digits (rare cards, common big ids) need the label;
+                # with the label, Luhn is enough for any issuer and 12-19 digits (Maestro, ПРОСТІР, Humo, new ranges)
+                iin = n >= 14 and card_iin_ok(digits)
+                if (iin and luhn_ok(digits) and (n <= 16 or labelled)) or (iin and labelled) \
+                        or (labelled and luhn_ok(digits)):
                     yield Finding("card", gs, e, view[gs:e], 80)
             if 8 <= n <= 15 and date_led is None:
                 date_led = _date_led(view, groups, i)

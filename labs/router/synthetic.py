@@ -80,7 +80,15 @@ def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[st
             return "", f"({rng.choice(['415', '212', '646'])}) 555-01{_digits(rng, 2)}"
         return "", f"+44 20 7946 0{_digits(rng, 3)}"
     if kind == "card":
-        body = rng.choice(["4", "51", "52", "53", "54", "55"])
+        if rng.random() < 0.2:  # Maestro 12-19 digits, labelled: Luhn and the label are enough for any issuer
+            size = rng.randint(12, 19)
+            body = rng.choice(["50", "56", "57", "58", "6759", "6761"])
+            body += _digits(rng, size - 1 - len(body))
+            number = body + luhn_digit(body)
+            return rng.choice(["Maestro card ", "картка Maestro ", "card: "]), _groups(
+                number, (4,) * (size // 4) + ((size % 4,) if size % 4 else ()), " ", rng)
+        # Visa, Mastercard, ПРОСТІР 9804, UnionPay 81, Troy 9792, Humo 9860, UzCard 8600, BelCard 9112
+        body = rng.choice(["4", "51", "52", "53", "54", "55", "9804", "81", "9792", "9860", "8600", "9112"])
         body += _digits(rng, 15 - len(body))
         number = body + luhn_digit(body)
         if rng.random() < 0.3:

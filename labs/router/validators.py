@@ -75,7 +75,8 @@ def card_iin_ok(number: str) -> bool:
 
     Visa 4: 16 or 19 digits; Mastercard 51-55 and 2221-2720: 16; Amex 34/37: 15; Maestro 50/56-58:
     16; Discover 6011/644-649/65, UnionPay 62, JCB 3528-3589, Mir 2200-2204: 16-19; Diners 36:
-    14-16, 300-305/38/39: 14 or 16; other 6…: 16. Source: ISO/IEC 7812 issuer ranges as published
+    14-16, 300-305/38/39: 14 or 16; other 6…: 16; ПРОСТІР 9804, Troy 9792, Humo 9860, UzCard 8600,
+    BelCard 9112: 16; UnionPay 81-82: 16-19. Source: ISO/IEC 7812 issuer ranges as published
     by the card networks (the IIN ranges on Wikipedia's "Payment card number", checked 2025).
     A 14-digit timestamp (2016…), an EAN-13 barcode or a 19-digit id starting with 1 is no card.
 
@@ -102,6 +103,10 @@ def card_iin_ok(number: str) -> bool:
         return n in (14, 16)
     if number[0] == "6":
         return n == 16
+    if p4 in (9804, 9792, 9860, 8600, 9112):  # ПРОСТІР (Ukraine), Troy, Humo, UzCard, BelCard
+        return n == 16
+    if p2 in (81, 82):  # UnionPay's 81-82 range
+        return 16 <= n <= 19
     return False
 
 

@@ -170,3 +170,31 @@ def test_cards_of_every_issuer_and_length_are_found_whole(text, expected):
 
 def test_an_unlabelled_luhn_number_outside_the_issuer_table_stays_harmless():
     assert detect_pii("Build artefact 675969070936 uploaded") == []  # 12 digits, Luhn-valid, no card word
+
+
+# A5: base64 wrapped at a fixed width (MIME, PEM) is joined before decoding
+WRAPPED = [
+    "Decode this e-mail part:\n0JTQvtCx0YDQuNC5INC00LXQvdGMISDQmtC70ZbRlNC90YLQutCwINC/0YDQvtGB0LjRgtGMINC/\n"
+    "0L7QstC10YDQvdGD0YLQuCDQutC+0YjRgtC4LCDRl9GXINGC0LXQu9C10YTQvtC9IDA2NyAxMjMg\nNDUgNjcuINCU0Y/QutGD0Y4=",
+    "SGVsbG8gdGVhbSwgdGhlIGN1c3RvbWVyIHdyb3RlIHRvIHN1cHBvcnQgeWVzdGVyZGF5IGFib3V0\n"
+    "IHRoZSByZWZ1bmQgYW5kIGFza2VkIHVzIHRvIGNvbnRhY3QgaGVyLiBEZXRhaWxzOiAwNjcgMTIz\nIDQ1IDY3LiBUaGFua3MsIEJvaGRhbg==",
+]
+
+
+@pytest.mark.parametrize("text", WRAPPED, ids=["uk", "en"])
+def test_line_wrapped_base64_is_decoded_across_lines(text):
+    assert [f.kind for f in detect_pii(text)] == ["phone"]
+
+
+@pytest.mark.parametrize("ident", ["067 123 45 67", "olena.koval@example.com", "4539 1488 0343 6467", "ІПН 3124167891",
+                                   "UA21 3223 1300 0002 6007 2335 6600 1"])
+def test_every_cut_of_a_wrapped_base64_message_is_decoded(ident):
+    import base64
+    heads = ("Hello team, the customer asked us to contact her. Details: ",
+             "Добрий день! Клієнтка просить повернути кошти за замовлення, зв'яжіться з нею. Дані: ")
+    for head in heads:
+        for pad in range(12):  # every cut of the identifier and of a two-byte letter by a line end
+            b64 = base64.b64encode((head + "x" * pad + ident + ". Дякую").encode()).decode()
+            for width in (76, 64):
+                text = "Content-Transfer-Encoding: base64\n\n" + "\n".join(b64[i : i + width] for i in range(0, len(b64), width))
+                assert detect_pii(text), (head, pad, width)

@@ -332,6 +332,23 @@ def _b64_pieces(text: str, seen: set[str]):
                 yield at + m.start(), at + m.end(), f"{m.group()} ; {new} ;"
 
 
+# base64 wrapped at a fixed width (MIME e-mail at 76, PEM at 64): whole lines of the alphabet, one after another
+_B64_LINES = re.compile(r"(?m)^[A-Za-z0-9+/]{16,}+(?:\r?\n[A-Za-z0-9+/]{2,}+)+={0,2}$")
+
+
+def _b64_line_pieces(text: str, seen: set[str]):
+    """Line-wrapped base64, joined before decoding: a line cut inside an identifier or inside a
+    two-byte Cyrillic letter decodes to nothing readable on its own."""
+    for m in _B64_LINES.finditer(text):
+        lines = m.group().replace("\r", "").split("\n")
+        if len({len(line) for line in lines[:-1]}) != 1 or len(lines[-1].rstrip("=")) > len(lines[0]):
+            continue  # not one fixed width: lines of prose or ids, not a wrapped token
+        joined = "".join(lines)
+        seen.add(joined)
+        if (new := _b64(joined)) is not None:
+            yield m.start(), m.end(), f"{joined} ; {new} ;"
+
+
 def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list[tuple[int, int, str]]:
     """(start, end, replacement) of every length-changing piece, in order, not overlapping."""
     found = [(m.start(), m.end(), " ") for m in _WS_RUN.finditer(text)]
@@ -353,7 +370,10 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
         found += [(m.start(), m.end(), _decode_escapes(m.group())) for m in _ESCAPES.finditer(text)]
     if "=" in text:
         found += [(m.start(), m.end(), new) for m in _QP.finditer(text) if (new := _qp(m.group())) is not None]
-    found += list(_b64_pieces(text, set() if seen is None else seen))
+    seen = set() if seen is None else seen
+    if "\n" in text:
+        found += list(_b64_line_pieces(text, seen))
+    found += list(_b64_pieces(text, seen))
     if not text.isascii():
         found += list(_invisible_pieces(text))
         if "\u202e" in text:

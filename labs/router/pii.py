@@ -121,6 +121,8 @@ _TAX_CONTEXT = re.compile(
     r"(?<![a-z])(?:rnokpp|ipn|inn|tin|drfo|itin|taxpayer|tax\s*return)(?![a-z])|"
     r"tax[\s_\-]*(?:id|number|code|no|#)|налоговый\s+номер|идентификационный)"
 )
+# the abbreviation in capitals is a label even glued to a word ("xІПН 3124167891", "ДаніРНОКПП…"): read on the view
+_TAX_CAPS = re.compile(r"ІПН|РНОКПП|RNOKPP")
 _WEAK_ID_CUE = re.compile(r"(?:номер\w*|№|number|\bno\.?|\bnr\.?|код\w*|code|\bid|мій|моє|my)\b[^\d]{0,30}$")
 _PASSPORT_CONTEXT = re.compile(
     r"(?:паспорт\w*|passport|(?<![a-z])id[\s\-]*(?:карт\w*|card)|айді\w*|посвідк\w*|посвідченн\w*|"
@@ -526,7 +528,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     start = max(view.rfind("+", max(0, gs - 3), gs), 0)
                 yield Finding("phone", start, e, view[start:e], 50)
             if n == 10 and rnokpp_ok(digits):
-                if context("tax", _TAX_CONTEXT, 300, 100):
+                if context("tax", _TAX_CONTEXT, 300, 100) or _TAX_CAPS.search(view, max(0, gs - 60), gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
                 elif _WEAK_ID_CUE.search(_before(low, gs, 40)) and 1900 <= rnokpp_birth_date(digits).year <= 2012:
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind

@@ -168,7 +168,7 @@ DISGUISES = ("plain", "fullwidth", "nbsp", "newline", "zero_width", "percent", "
              "json_escape", "base64", "double_encoded", "email_obfuscated",
              # issue 11, third round: a look-alike letter or a table bar glued on either side ("з0671234567",
              # "3124167891З повагою", "|0671234567|2024")
-             "glued_lookalike")
+             "glued_lookalike", "base64_wrapped")
 # letters that look like digits (normalize.DIGIT_LOOKALIKES) and the bar of a psql/HL7 row
 _GLUED_BEFORE = ("з", "З", "б", "о", "О", "o", "O", "l", "I", "І", "S", "B", "В", "|", "17|", "|2024|")
 _GLUED_AFTER = ("з", "З", "б", "о", "О", "o", "O", "l", "I", "І", "S", "В", "|", "|17", "|2024|")  # "…7055B" reads as bytes
@@ -220,6 +220,12 @@ def disguise(identifier: str, how: str, rng: random.Random) -> str:
             return identifier
         k = rng.choice(spots)
         return identifier[:k] + rng.choice({"0": "OОΟo", "1": "lI", "3": "З", "6": "б"}[identifier[k]]) + identifier[k + 1 :]
+    if how == "base64_wrapped":  # a MIME e-mail part or a PEM block: a message in base64, wrapped at 76 or 64
+        msg = rng.choice(["Hello team, the customer asked us to contact her. Details: ",
+                          "Добрий день! Клієнтка просить повернути кошти. Дані: "]) + identifier + rng.choice(
+            [". Thanks, Bohdan", ". Дякую", ""])
+        b64, width = base64.b64encode(msg.encode()).decode(), rng.choice([76, 64])
+        return "\n" + "\n".join(b64[i : i + width] for i in range(0, len(b64), width)) + "\n"
     if how == "glued_lookalike":  # a neighbouring word or a table bar, glued without a space
         if "@" in identifier or sum(ch.isdigit() for ch in identifier) < 6:
             return identifier
@@ -291,6 +297,8 @@ def glued_prompt(kind: str, rng: random.Random, *, lang: str | None = None,
     lang = lang or rng.choice(LANGS)
     context, ident = make_identifier(kind, rng, lang)
     how = how or rng.choice(DISGUISES)
+    if how == "base64_wrapped":
+        context, ident = "", context + ident  # the label travels inside the encoded message
     if how == "lookalike" and not any(ch.isalpha() for ch in ident):
         how = "fullwidth"
     shown = disguise(ident, how, rng)

@@ -184,6 +184,7 @@ def test_limits_stop_a_hog_and_keep_the_rest(report):
     assert "Resource temporarily unavailable" in rows["95_mini-fork_bomb.ipynb"]["flags"]
     assert "MB of the notebook's output was dropped" in rows["95_mini-print_flood.ipynb"]["flags"]
     assert "MB of the notebook's output was dropped" in rows["95_mini-reply_flood.ipynb"]["flags"]
+    assert "MB of the notebook's output was dropped" in rows["95_mini-comm_flood.ipynb"]["flags"]
 
 
 @needs_sandbox

@@ -38,6 +38,8 @@ from labs.grading.sandbox import (GATE_SOCKET, Limits, bwrap_argv, cgroup_name, 
 ONLY_CHECKS = re.compile(r"""\s*(check\(\s*["'][\w.\-]+["']\s*\)\s*;?\s*)+""")
 """A cell that does nothing but call ``check(...)``: the worker grades instead of running it."""
 MAX_REPLY = 16 * 1024 * 1024  # bytes of one agent reply (JSON)
+SIDE_CAP_FACTOR = 8
+"""Widget state and display updates may use this many times the output cap (widgets' state is larger than text)."""
 AGENT_MODULE = "labs.grading.agent"
 
 
@@ -67,7 +69,16 @@ def _client_class():
         awaiting_reply = False  # True while the worker waits for the agent's one reply
 
 
+        side_kept = 0  # widget (comm) messages and display updates: kept by nbclient outside the outputs
+
         def process_message(self, msg, cell, cell_index):
+            kind = str(msg.get("msg_type", ""))
+            if kind.startswith("comm") or kind == "update_display_data":
+                size = len(json.dumps(msg.get("content", {}), default=str)) + sum(len(b) for b in msg.get("buffers") or [])
+                if self.side_kept + size > SIDE_CAP_FACTOR * self.output_cap:
+                    self.dropped += size
+                    return None
+                self.side_kept += size
             try:
                 return super().process_message(msg, cell, cell_index)
             except CellExecutionComplete:

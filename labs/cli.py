@@ -26,7 +26,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         overrides["keep_alive"] = parse_keep_alive(args.keep_alive, bare_seconds=True)
     config = ServerConfig.from_env(**overrides)
     pull = () if args.no_pull else tuple(args.pull or [DEFAULT_MODEL])
-    print(f"labs: embedded model server on http://{host}:{port} (models in {config.models_dir})", flush=True)
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL goes in brackets (RFC 3986)
+    print(f"labs: embedded model server on http://{shown}:{port} (models in {config.models_dir})", flush=True)
     serve(host, port, config, pull=pull, log_level=args.log_level)
     return 0
 

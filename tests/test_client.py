@@ -249,14 +249,10 @@ def test_typescript_examples_read_labs_model_as_python_does():
         assert proc.stdout.strip() == lesson_model(env=env), (value, proc.stdout, proc.stderr)
 
 
-def test_an_answer_cut_at_num_predict_never_ends_in_half_a_character(llm, is_embedded, request):
+def test_an_answer_cut_at_num_predict_never_ends_in_half_a_character(llm):
     """A token can be half of a Cyrillic letter's UTF-8 bytes; an answer cut there must drop the half (as Ollama's
     runner does: it trims pending bytes until the text is valid UTF-8), not send U+FFFD (issue 17 F19: lesson 0's
     "…евро�"). The client decodes the stream incrementally (httpx iter_lines), so the character comes from the server."""
-    if is_embedded:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "embedded server flushes incomplete UTF-8 with errors='replace' at the end of a cut answer: "
-            "labs/server/batching.py _release (decoder.decode(b'', final=True)) and labs/server/runner.py generate")))
     answers = [llm.generate("Say hello in Ukrainian.", options={"temperature": 0, "seed": 42, "num_predict": n})
                for n in range(1, 7)]
     assert all(a["done_reason"] == "length" for a in answers)

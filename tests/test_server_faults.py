@@ -4,6 +4,7 @@ clients that hang up, browsers (Origin/CORS/Host as Ollama), and Ollama's status
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
 
@@ -84,6 +85,7 @@ def _hang_up_after_sending(url: str, path: str, body: dict, wait_s: float) -> No
 
 
 LONG = {"temperature": 0, "num_predict": 4000, "seed": 1}
+LONG_SEED = {"temperature": 0, "seed": 1}
 ABANDONED = [
     ("/api/generate", {"model": DEFAULT_MODEL, "prompt": "Write a very long essay.", "stream": False, "options": LONG}),
     ("/api/chat", {"model": DEFAULT_MODEL, "stream": False, "options": LONG,
@@ -110,6 +112,29 @@ def test_a_non_streamed_request_whose_client_hangs_up_frees_the_slot(start_serve
         waited = time.monotonic() - started
         # The abandoned request would have held the model for ~4000 tokens; a freed slot answers at once.
         assert waited < 0.25 * 4000 * per_token, f"waited {waited:.1f} s; one token takes {per_token * 1000:.0f} ms"
+
+
+EMBED_INPUTS = 24
+EMBEDS = [("/api/embed", "input"), ("/v1/embeddings", "input")]
+
+
+@pytest.mark.parametrize("path,field", EMBEDS, ids=[p for p, _ in EMBEDS])
+def test_an_abandoned_embedding_request_frees_the_llama_thread(start_server, path, field):
+    """Attack round 2: an embedding whose client hung up went on to its last input (the next request
+    waited 187 s). It now stops before the next input."""
+    server = start_server("--keep-alive", "-1")
+    text = "the quick brown fox jumps over the lazy dog " * 40  # a few hundred tokens per input
+    with httpx.Client(base_url=server.url, timeout=600) as http:
+        _ok(http)
+        started = time.monotonic()
+        assert http.post(path, json={"model": DEFAULT_MODEL, field: [text] * 2}).status_code == 200
+        per_input = (time.monotonic() - started) / 2
+        _hang_up_after_sending(server.url, path, {"model": DEFAULT_MODEL, field: [text] * EMBED_INPUTS},
+                               max(0.5, 3 * per_input))
+        started = time.monotonic()
+        _ok(http)
+        waited = time.monotonic() - started
+        assert waited < 0.5 * EMBED_INPUTS * per_input, f"waited {waited:.1f} s; one input takes {per_input:.2f} s"
 
 
 # --- 3. browsers: Origin, CORS and Host as Ollama ------------------------------------------------
@@ -157,6 +182,9 @@ def test_ollama_origins_adds_allowed_origins(start_server):
     ("localhost:11434", 200), ("127.0.0.1:11434", 200), ("[::1]:11434", 200), ("10.1.2.3:11434", 200),
     ("192.168.0.7", 200), ("0.0.0.0:11434", 200), ("box.local", 200), ("api.internal:8080", 200), ("x.localhost", 200),
     ("evil.example:11434", 403), ("8.8.8.8:11434", 403), ("[::1]", 403), ("localhost.evil.example", 403),
+    # Go's IsPrivate is RFC 1918/4193 only: link-local, benchmarking, documentation and reserved are refused
+    ("169.254.169.254", 403), ("198.18.0.1:11434", 403), ("203.0.113.7", 403), ("240.0.0.1", 403),
+    ("[fe80::1]:11434", 403), ("[fd00::1]:11434", 200),
 ])
 def test_host_rule_matches_ollamas(http, host, status):
     assert http.get("/api/tags", headers={"Host": host}).status_code == status
@@ -172,12 +200,25 @@ STATUSES = [
     ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "top_logprobs": 21}, 400, "top_logprobs"),
     ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "suffix": "y"}, 400, "does not support insert"),
     ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "think": True}, 400, "does not support thinking"),
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "think": "high"}, 400, "does not support thinking"),
+    ("POST", "/api/chat", {"model": DEFAULT_MODEL, "messages": [], "think": "false"}, 400, 'invalid think value: "false"'),
     ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "template": "{{ range .Messages }}{{ end }}"},
      400, "unsupported action"),
     ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "options": {"num_predict": "many"}}, 400,
      'option "num_predict" must be of type integer'),
     ("POST", "/v1/embeddings", {"model": DEFAULT_MODEL, "input": "x", "encoding_format": "hex"}, 400, "encoding_format"),
     ("HEAD", "/api/blobs/sha256:" + "0" * 64, None, 404, None),
+    ("POST", "/api/create", {"model": "bad-template", "from": DEFAULT_MODEL, "stream": False,
+                             "template": "{{ if .System }}{{ range .Messages }}{{ end }}{{ end }}{{ .Prompt }}"},
+     400, "template error"),
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "images": ["!!!notbase64"]}, 400,
+     "illegal base64 data at input byte 0"),
+    ("POST", "/api/chat", {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "x", "images": ["@@"]}]},
+     400, "illegal base64"),
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "images": ["aGVsbG8="]}, 400,
+     "missing data required for image input"),
+    ("POST", "/api/chat", {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "x", "images": ["aGVsbG8="]}]},
+     400, "missing data required for image input"),
     ("HEAD", "/api/blobs/not-a-digest", None, 400, None),
 ]
 
@@ -196,3 +237,73 @@ def test_a_null_body_is_an_empty_request(http):
     assert (r.status_code, r.json()["error"]) == (404, "model '' not found")
     r = http.post("/api/chat", content=b"null")
     assert (r.status_code, r.json()["error"]) == (400, "model is required")
+
+
+def test_numbers_and_text_go_decodes_differently_from_python(http):
+    """Attack round 2: 1e999 ran as infinity (Go: 400); a lone surrogate escape was a 500 (Go: U+FFFD, 200)."""
+    r = http.post("/api/generate", content=b'{"model": "%s", "prompt": "x", "options": {"temperature": 1e999}}'
+                  % DEFAULT_MODEL.encode())
+    assert r.status_code == 400 and "cannot unmarshal number 1e999" in r.json()["error"]
+    for body in (b'{"model": "%s", "prompt": "a\\ud800b", "stream": false, "options": {"num_predict": 1}}',
+                 b'{"model": "%s", "stream": false, "options": {"num_predict": 1}, '
+                 b'"messages": [{"role": "user", "content": "\\udfff"}]}'):
+        path = "/api/chat" if b"messages" in body else "/api/generate"
+        r = http.post(path, content=body % DEFAULT_MODEL.encode())
+        assert r.status_code == 200, r.text
+    _ok(http)
+
+
+def test_a_keep_alive_past_what_a_date_can_hold_means_forever_and_nothing_waits(start_server):
+    """Attack round 2: keep_alive 1e12 answered 500 after generating and left the next request hanging."""
+    server = start_server()
+    with httpx.Client(base_url=server.url, timeout=120) as http:
+        for keep_alive in (1e12, 1e300):
+            r = http.post("/api/generate", json={"model": DEFAULT_MODEL, "prompt": "hi", "stream": False,
+                                                 "keep_alive": keep_alive, "options": TINY})
+            assert r.status_code == 200, r.text
+            assert http.get("/api/ps").json()["models"][0]["expires_at"].startswith("2318")
+        _ok(http)
+
+
+def _peak_rss_bytes(pid: int) -> int:
+    status = open(f"/proc/{pid}/status").read()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) * 1024
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the server's peak memory from /proc")
+def test_a_blob_upload_streams_to_disk_instead_of_memory(start_server):
+    """Attack round 2: a 1.5 GiB upload was read whole into memory before its digest was checked."""
+    server = start_server()
+    size, chunk = 256 * 2**20, b"\0" * 2**20
+    with httpx.Client(base_url=server.url, timeout=600) as http:
+        _ok(http)  # the model's own memory is in the peak already
+        before = _peak_rss_bytes(server.proc.pid)
+        r = http.post("/api/blobs/sha256:" + "0" * 64, content=(chunk for _ in range(size // len(chunk))))
+        assert r.status_code == 400 and "digest mismatch" in r.json()["error"]
+        grown = _peak_rss_bytes(server.proc.pid) - before
+        assert grown < size / 4, f"the server's peak memory grew by {grown / 2**20:.0f} MiB for a {size // 2**20} MiB upload"
+        assert not list((server.models_dir / "blobs").glob("*partial*"))  # nothing of it is left behind
+        _ok(http)
+
+
+def test_sigterm_stops_the_server_during_a_stream(start_server):
+    """Attack round 2: with a stream open, SIGTERM left the server streaming (Ollama exits at once)."""
+    import signal
+
+    server = start_server("--keep-alive", "-1")
+    with httpx.Client(base_url=server.url, timeout=600) as http:
+        _ok(http)
+        started = time.monotonic()
+        r = http.post("/api/generate", json={"model": DEFAULT_MODEL, "prompt": "Write a very long essay.",
+                                             "stream": False, "options": {"num_predict": 32, **LONG_SEED}})
+        per_token = (time.monotonic() - started) / max(r.json()["eval_count"], 1)
+        with http.stream("POST", "/api/generate", json={"model": DEFAULT_MODEL, "prompt": "Write a very long essay.",
+                                                        "options": LONG}) as stream:
+            lines = stream.iter_lines()
+            next(lines)  # the stream is under way
+            server.proc.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            server.proc.wait(timeout=max(30.0, 4000 * per_token))
+            stopped = time.monotonic() - started
+    # the stream had ~4000 tokens to go; the server stops after a grace of about a second instead
+    assert stopped < 0.25 * 4000 * per_token, f"stopped after {stopped:.1f} s; one token takes {per_token * 1000:.0f} ms"

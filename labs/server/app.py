@@ -74,7 +74,9 @@ def serve(host: str, port: int, config: ServerConfig, *, pull: tuple[str, ...] =
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app(config, bind_host=host, pull=pull)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+    # Ollama exits at once on SIGINT/SIGTERM, open streams or not; uvicorn would wait for every stream to end
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug",
+                timeout_graceful_shutdown=1)
 
 
 __all__ = ["create_app", "serve"]

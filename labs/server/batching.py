@@ -637,7 +637,8 @@ class BatchEngine:
         self._cached[i] = list(gen.tokens[:stable])
         llama_cpp.llama_sampler_free(slot.chain)
         if reason != "cancel" and error is None:
-            rest = slot.held + slot.decoder.decode(b"", final=True)  # held for a stop string that never came
+            slot.decoder.reset()  # half a character cut by the end: dropped, as Ollama trims it (not U+FFFD)
+            rest = slot.held  # held for a stop string that never came
             if rest:
                 gen._emit(Piece(rest))
         gen.stats.done_reason = reason

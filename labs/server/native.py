@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
+import queue
 import time
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable, Iterator
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
@@ -13,6 +15,7 @@ from starlette.routing import Route
 
 from labs import __version__
 from labs.gguf_info import describe
+from labs.server.gotemplate import TemplateError, render_template
 from labs.server.core import (ApiError, Job, Session, SessionStream, find_model, format_from, keep_alive_from,
                               now_utc, read, sampling_from, until_disconnect)
 from labs.server.runner import InputTooLong, RunnerFailed
@@ -177,11 +180,47 @@ async def create_blob(request: Request) -> Response:
     try:
         if st.store.has_blob(digest):
             return Response(status_code=200)
-        chunks = [chunk async for chunk in request.stream()]
-        await st.scheduler.run(lambda: st.store.write_blob(digest, iter(chunks)), io=True)
+        await _stream_to_store(request, lambda chunks: st.store.write_blob(digest, chunks), st.scheduler)
     except StoreError as exc:
         raise ApiError(exc.status, str(exc)) from None
     return Response(status_code=201)
+
+
+_END, _ABORT = object(), object()
+
+
+async def _stream_to_store(request: Request, write: Callable[[Iterator[bytes]], object], scheduler) -> None:
+    """Hand the body to ``write`` (on the I/O pool) chunk by chunk as it arrives, a few chunks in flight:
+    a model upload of many GB never sits in memory (Ollama streams it to a temporary file too). A client
+    that goes away mid-upload leaves nothing behind (``write`` sees the iterator fail)."""
+    inbox: queue.Queue = queue.Queue(maxsize=8)
+
+    def chunks() -> Iterator[bytes]:
+        while (chunk := inbox.get()) is not _END:
+            if chunk is _ABORT:
+                raise StoreError("the upload was interrupted", 400)
+            yield chunk
+
+    writer = asyncio.ensure_future(scheduler.run(lambda: write(chunks()), io=True))
+
+    async def put(item) -> None:
+        while not writer.done():
+            try:
+                inbox.put_nowait(item)
+                return
+            except queue.Full:
+                await asyncio.sleep(0.002)  # the disk is behind: wait, without blocking the event loop
+
+    ended = _ABORT
+    try:
+        async for chunk in request.stream():
+            await put(chunk)
+            if writer.done():
+                break
+        ended = _END
+    finally:
+        await put(ended)
+        await asyncio.shield(writer) if ended is _END else await asyncio.gather(writer, return_exceptions=True)
 
 
 async def create(request: Request) -> Response:
@@ -199,6 +238,12 @@ async def create(request: Request) -> Response:
     if req.quantize or req.messages or req.license:
         raise ApiError(400, "quantize, messages and license are not supported by this server")
     sampling_from(None, req.parameters)  # the parameters must be valid options
+    if req.template:  # refused now, not on every later request to the model (Ollama checks it at create too)
+        try:
+            for value in ("", "x"):  # both sides of every {{ if }}
+                render_template(req.template, system=value, prompt=value, response=value, suffix=value)
+        except TemplateError as exc:
+            raise ApiError(400, f"template error: {exc}") from None
     events = st.scheduler.stream(lambda cancel: st.store.create(
         name, describe=describe, base=req.from_, gguf_digest=ggufs[0] if ggufs else "",
         system=req.system, template=req.template, parameters=req.parameters), io=True)
@@ -207,9 +252,22 @@ async def create(request: Request) -> Response:
 
 # --- inference ---------------------------------------------------------------------------
 
+THINK_LEVELS = ("high", "medium", "low", "max")
+
+
 def _check_think(model, think) -> None:
-    if think is True or (isinstance(think, str) and think not in ("", "false")):
+    """``think``: true/false or a level (Ollama's ``validateLegacyThinking``); this server's models do not think."""
+    if isinstance(think, str) and think not in THINK_LEVELS:
+        raise ApiError(400, f'invalid think value: "{think}" (must be "high", "medium", "low", "max", true, or false)')
+    if think is True or isinstance(think, str):
         raise ApiError(400, f'"{model.name}" does not support thinking')
+
+
+def _check_images(model, images: list[str]) -> None:
+    """Images (valid base64 already, as Go decodes them) need a vision model; this server has none, and
+    Ollama's runner refuses them for a text-only model with this message (there a 500, here a 400)."""
+    if images:
+        raise ApiError(400, f'"{model.name}": this model is missing data required for image input')
 
 
 def _job(req, model) -> Job:
@@ -268,6 +326,7 @@ async def generate(request: Request) -> Response:
         raise ApiError(400, "raw mode does not support template, system, or context")
     if req.suffix:
         raise ApiError(400, f"{_full_name(model.name)} does not support insert")
+    _check_images(model, req.images)
     job.prompt, job.raw, job.context = req.prompt, req.raw, req.context
     job.system = req.system or job.system
     job.template = req.template or job.template
@@ -306,6 +365,7 @@ async def chat(request: Request) -> Response:
             raise ApiError(400, f"invalid message role {m.role!r}: use system, user, assistant or tool")
     if req.tools:
         raise ApiError(400, f'"{model.name}" does not support tools')
+    _check_images(model, [image for m in req.messages for image in m.images])
     job.messages = [{"role": m.role, "content": m.content} for m in req.messages]
     job.template = ""  # chat renders the messages with the model's own chat template
     if not job.messages:
@@ -357,7 +417,8 @@ async def embed_texts(request: Request, req, texts: list[str], missing: str, *,
         try:
             if not texts:
                 return [], 0, session
-            vectors, count = await st.scheduler.run(lambda: session.runner.embed(texts, truncate=truncate))
+            vectors, count = await st.scheduler.run_cancellable(
+                lambda cancel: session.runner.embed(texts, truncate=truncate, cancel=cancel))
             return vectors, count, session
         except InputTooLong as exc:
             raise ApiError(400, str(exc)) from None

@@ -91,12 +91,25 @@ def _local_addresses() -> set[str]:
     return found
 
 
+_GO_PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"))
+
+
+def _go_is_private(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Go's ``net.IP.IsPrivate`` (RFC 1918 and RFC 4193 only). Python's ``is_private`` also counts
+    link-local, documentation, benchmarking and reserved ranges (169.254.169.254, 198.18.0.1, ...),
+    which Ollama's Host check refuses."""
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    return any(addr in net for net in _GO_PRIVATE if net.version == addr.version)
+
+
 def host_allowed(host_header: str, hostname: str | None = None) -> bool:
     """Ollama's rule for the ``Host`` header when it listens on loopback.
 
     >>> [host_allowed(h) for h in ("localhost:11434", "127.0.0.1", "[::1]:11434", "10.0.0.5:11434", "0.0.0.0",
-    ...                            "box.local", "api.internal:80", "x.localhost", "", "evil.example:11434", "[::1]")]
-    [True, True, True, True, True, True, True, True, True, False, False]
+    ...                            "box.local", "api.internal:80", "x.localhost", "", "evil.example:11434", "[::1]",
+    ...                            "169.254.169.254", "198.18.0.1", "[fe80::1]:80", "[fd00::1]:80")]
+    [True, True, True, True, True, True, True, True, True, False, False, False, False, False, True]
     """
     host = host_header
     if host.startswith("["):  # Go's SplitHostPort: "[::1]:p" splits, a bare "[::1]" does not
@@ -110,7 +123,7 @@ def host_allowed(host_header: str, hostname: str | None = None) -> bool:
     except ValueError:
         addr = None
     if addr is not None:
-        if addr.is_loopback or addr.is_private or addr.is_unspecified or host in _local_addresses():
+        if addr.is_loopback or _go_is_private(addr) or addr.is_unspecified or host in _local_addresses():
             return True
     host = host.lower()
     if host in ("", "localhost") or host == (hostname if hostname is not None else socket.gethostname()).lower():

@@ -68,6 +68,10 @@ class InputTooLong(ValueError):
     """An input is over the context and the request asked not to truncate it."""
 
 
+class EmbeddingCancelled(Exception):
+    """An embedding request stopped between inputs because its client went away."""
+
+
 def _split_at_stop(text: str, stops: list[str]) -> tuple[str, str, bool]:
     """(what can be sent, what to hold back, stop string found) for generated ``text``.
 
@@ -214,7 +218,10 @@ class Runner:
                     break
                 if cancel is not None and cancel.is_set():
                     break
-            rest = held + decoder.decode(b"", final=True)  # text held back for a stop string that never came
+            # text held back for a stop string that never came; bytes of a character the cut split are dropped,
+            # as Ollama's runner trims them (flushing them with errors="replace" sent U+FFFD)
+            decoder.reset()
+            rest = held
             if rest:
                 yield Piece(rest, None)
         except RuntimeError as exc:  # llama_decode failed: this context can no longer be trusted
@@ -248,11 +255,14 @@ class Runner:
             out["top_logprobs"] = [entry(int(t)) for t in best[np.argsort(-logp[best])]]
         return out
 
-    def embed(self, texts: list[str], *, truncate: bool = True) -> tuple[list[list[float]], int]:
+    def embed(self, texts: list[str], *, truncate: bool = True,
+              cancel: threading.Event | None = None) -> tuple[list[list[float]], int]:
         """Mean-pooled embeddings (not normalised) and the number of tokens really embedded.
 
         Each input is cut to the embedding context (``truncate``) or refused (ValueError, and
-        :class:`InputTooLong` when it is over the context); an input with no tokens is refused."""
+        :class:`InputTooLong` when it is over the context); an input with no tokens is refused.
+        ``cancel`` (set when the client hangs up) stops before the next input: raises
+        :class:`EmbeddingCancelled`, so an abandoned batch does not keep the llama.cpp thread."""
         if self._embedder is None:
             size = min(self.num_ctx, 2048)  # a smaller batch keeps the embedder's compute buffer small
             self._embedder = llama_cpp.Llama(model_path=str(self.gguf), embedding=True, n_ctx=size,
@@ -274,6 +284,8 @@ class Runner:
         vectors = []
         try:
             for ids in batches:
+                if cancel is not None and cancel.is_set():
+                    raise EmbeddingCancelled("the client went away")
                 emb._batch.reset()
                 emb._batch.add_sequence(ids, 0, True)
                 emb._ctx.kv_cache_clear()

@@ -171,8 +171,8 @@ class Scheduler:
         self._disarm(entry)
         if keep_alive == 0:
             self.unload(entry.model.name)
-        elif keep_alive < 0:
-            entry.expires_at = FOREVER
+        elif keep_alive < 0 or keep_alive >= (FOREVER - dt.datetime.now(dt.timezone.utc)).total_seconds():
+            entry.expires_at = FOREVER  # negative, or past what a date can show (1e12 s): loaded until unloaded
         else:
             entry.expires_at = dt.datetime.now().astimezone() + dt.timedelta(seconds=keep_alive)
             entry.timer = asyncio.get_running_loop().call_later(keep_alive, self._expire, entry)
@@ -221,6 +221,25 @@ class Scheduler:
     async def run(self, fn: Callable[[], T], *, io: bool = False) -> T:
         """Run blocking work off the event loop: on the llama.cpp thread, or (``io``) the I/O pool."""
         return await asyncio.get_running_loop().run_in_executor(self._io if io else self._llama, fn)
+
+    async def run_cancellable(self, make: Callable[[threading.Event], T]) -> T:
+        """Run ``make(cancel)`` on the llama.cpp thread; if the awaiting task is cancelled (the client hung
+        up), ``cancel`` is set and the work is waited for before the cancellation goes on, so the slot
+        is never given back while llama.cpp still uses the model."""
+        cancel = threading.Event()
+        future = asyncio.get_running_loop().run_in_executor(self._llama, lambda: make(cancel))
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            cancel.set()
+            while not future.done():
+                try:
+                    await asyncio.shield(future)
+                except asyncio.CancelledError:
+                    continue
+                except Exception:  # noqa: BLE001 - the client is gone; only the slot matters now
+                    break
+            raise
 
     async def stream(self, make: Callable[[threading.Event], Iterator[T]], *, io: bool = False) -> AsyncIterator[T]:
         """Iterate a blocking generator on the llama.cpp thread (or the I/O pool). If the consumer

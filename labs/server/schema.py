@@ -16,9 +16,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from labs.server.runner import Sampling
 
@@ -43,13 +44,27 @@ class Body(BaseModel):
 
 
 Json = Any  # any JSON value, checked where it is used (format, keep_alive, input)
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+def _base64_image(value: str) -> str:
+    """An image as Go's JSON decoder reads a ``[]byte``: standard base64 with padding (CR/LF ignored),
+    else Ollama's 400 ``illegal base64 data at input byte N``."""
+    text = value.replace("\r", "").replace("\n", "")
+    good = _BASE64.match(text).end()
+    if good < len(text) or len(text) % 4:
+        raise RequestError(f"illegal base64 data at input byte {min(good, len(text) - len(text) % 4 or good)}")
+    return value
+
+
+Image = Annotated[str, AfterValidator(_base64_image)]
 
 
 class Message(Body):
     role: str = ""
     content: str = ""
     thinking: str = ""
-    images: list[str] = []
+    images: list[Image] = []
     tool_calls: list[Json] = []
     tool_name: str = ""
 
@@ -65,7 +80,7 @@ class GenerateRequest(Body):
     raw: bool = False
     format: Json = None
     keep_alive: Json = None
-    images: list[str] = []
+    images: list[Image] = []
     options: dict[str, Json] = {}
     think: Union[bool, str, None] = None
     truncate: Union[bool, None] = None
@@ -254,9 +269,35 @@ def loads(raw: bytes) -> Any:
     if not raw.strip():
         raise RequestError("missing request body")
     try:
-        return json.loads(raw, parse_constant=_refuse_constant)
+        data = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RequestError:
+        raise
     except (ValueError, RecursionError) as exc:
         raise RequestError(f"invalid character in request body: {exc}") from None
+    return _without_lone_surrogates(data) if b"\\u" in raw or b"\\U" in raw else data
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number as Go decodes it: one past float64's range (``1e999``) is refused, not infinity."""
+    value = float(text)
+    if math.isinf(value):
+        raise RequestError(f"json: cannot unmarshal number {text} into Go value of type float64")
+    return value
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """Go's JSON decoder turns an unpaired ``\\ud800`` escape into U+FFFD; Python keeps it, and it would
+    fail later when the text is encoded (a 500 where Ollama answers 200)."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def parse(model: type[Body], raw: bytes) -> Body:
@@ -270,6 +311,8 @@ def parse(model: type[Body], raw: bytes) -> Body:
         return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
+        if isinstance((err.get("ctx") or {}).get("error"), RequestError):  # a field's own Go message
+            raise err["ctx"]["error"] from None
         field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "?"
         go = _GO_TYPES.get(err["type"], err["type"])
         if err["type"] in ("greater_than_equal", "less_than"):

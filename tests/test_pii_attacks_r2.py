@@ -198,3 +198,35 @@ def test_every_cut_of_a_wrapped_base64_message_is_decoded(ident):
             for width in (76, 64):
                 text = "Content-Transfer-Encoding: base64\n\n" + "\n".join(b64[i : i + width] for i in range(0, len(b64), width))
                 assert detect_pii(text), (head, pad, width)
+
+
+# A7: health data, the same sentence in both languages gives the same finding
+HEALTH_PAIRS = [
+    ("Taras has HIV.", "У Тараса ВІЛ."),
+    ("Olena is diabetic and on insulin.", "У Олени діабет, вона на інсуліні."),
+    ("Did you know Olena has diabetes?", "В Олени астма."),
+    ("Olena: diabetes, insulin 10 units", "У неi діабет."),  # Latin i typed for ї
+    ("My brother is an alcoholic.", "Мій брат алкоголік."),
+    ("My daughter had a seizure yesterday.", "У доньки вчора був напад судом."),
+    ("My wife is depressed.", "Дружина в депресії."),
+    ("I had an abortion last week.", "Я зробила аборт минулого тижня."),
+    ("She has T1DM.", "У неї ЦД 2 типу."),
+    ("My brother is addicted to drugs.", "Брат — наркоман"),
+    ("She has a mental illness", "Вона психічно хвора"),
+    ("She caught the coronavirus", "Вона захворіла на коронавірус"),
+    ("My wife is expecting a baby", "Дружина чекає дитину"),
+    ("I am pregnant", "Я при надії"),
+]
+
+
+@pytest.mark.parametrize("en,uk", HEALTH_PAIRS, ids=[en for en, _ in HEALTH_PAIRS])
+def test_health_data_about_a_person_is_found_in_both_languages(en, uk):
+    assert [f.kind for f in detect_pii(en)][:1] == ["health"], en
+    assert [f.kind for f in detect_pii(uk)][:1] == ["health"], uk
+
+
+@pytest.mark.parametrize("text", ["What is HIV?", "Python has a diabetes dataset example.", "У Києві діабет поширений?",
+                                  "The Ministry: diabetes statistics for 2024", "У статті про аборти йдеться про закон.",
+                                  "It has cancer-related stats."])
+def test_health_words_about_no_person_stay_harmless(text):
+    assert detect_pii(text) == []

@@ -28,7 +28,7 @@ TERMS_EN = [
     "diagnos(?:ed|is|es)", "diabet(?:es|ic)", "hypertension", "high blood pressure", "asthma(?:tic)?", "cancer",
     "leuk(?:a)?emia", "lymphoma", "tumou?rs?", "hiv", "hepatitis(?: [abc])?", "depression", "depressive disorder",
     "anxiety disorder", "panic attacks?", "bipolar(?: disorder)?", "schizophreni[ac]", "epilep(?:sy|tic)",
-    "seizures", "migraines?", "tuberculosis", "covid(?:-19)?", "pneumonia", "arthritis", "dementia",
+    "seizures?", "migraines?", "tuberculosis", "covid(?:-19)?", "pneumonia", "arthritis", "dementia",
     "alzheimer'?s", "parkinson'?s", "multiple sclerosis", "had a stroke", "heart attack", "heart failure", "adhd",
     "autis(?:m|tic)", "pregnan(?:t|cy)", "miscarriage", "chemotherapy", "chemo", "dialysis", "insulin",
     "metformin", "sertraline", "fluoxetine", "prozac", "lisinopril", "atorvastatin", "amoxicillin", "warfarin",
@@ -53,6 +53,9 @@ TERMS_EN = [
     # said the way people and clinicians say it
     "alcoholism", "alcoholic", "alcohol addiction", "drug addiction", "addiction", "heart condition", "htn", "dm2",
     "t2dm", "copd", "hiv-positive", "hiv positive", "cerebral palsy", "pancreatitis", "ischemia", "angina",
+    # issue 11, round 2: the Ukrainian side had these, or neither did
+    "depressed", "abortion", "drug addict", "addicted to (?:drugs|alcohol|heroin|opioids)",
+    "mental illness", "mentally ill", "coronavirus", "expecting a baby", "t1dm", "dm1",
 ]
 TERMS_UK = [
     r"діагноз\w*", r"діабет\w*", r"гіпертон\w*", r"гіпертензі\w*", r"артеріальн\w* тиск\w*",
@@ -88,6 +91,10 @@ TERMS_UK = [
     r"панкреатит\w*", r"інвалідніст\w*", r"хвороб\w* \w+", r"онкологі\w*", r"хіміо\w*", r"гастрит\w*",
     r"виразк\w*", r"анемі\w*", r"цукров\w* діабет\w*", r"інвалід\w*", r"ішемі\w*", r"стенокарді\w*",
     r"каптоприл\w*", r"еналаприл\w*",
+    # issue 11, round 2: the English side had these, or neither did
+    r"алкоголік\w*", r"алкоголічк\w*", r"наркоман\w*", r"аборт\w*", "цд", r"цд\d", r"психічно хвор\w*",
+    r"психічн\w* захворюванн\w*", r"психічн\w* розлад\w*", r"коронавірус\w*", "при надії", r"чека\w* дитину",
+    r"депресивн\w*", r"пригнічен\w*", r"нападом", r"напад\w* судом\w*",
 ]
 # Russian and surzhyk, common in Ukrainian chats ("у меня диабет", "принимаю метформин")
 TERMS_RU = [
@@ -109,7 +116,8 @@ CUE_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
       f"я п{_A}ю", "я пив", "я пила", "я колю", "я колюся", "я хворію", "я хворів", "я хворіла", "я страждаю")),
     # other people: unambiguous forms (see PRONOUNS_BEFORE for the ones that also mean "it")
     (("he", "him", "his"), ("у нього", "в нього", "йому", "з ним")),
-    (("she", "her", "hers"), ("у неї", "в неї", "їй", "з нею")),
+    (("she", "her", "hers"), ("у неї", "в неї", "їй", "з нею",
+                              "у неі", "в неі", "з неі")),  # "неi" typed with a Latin i for ї (folded to і)
     (("they've", "they have"), ("у них", "в них")),
     # roles and relatives
     (("patient", "patients"), (r"пацієнт\w*",)),
@@ -177,7 +185,7 @@ NEAR_WINDOW = 20
 PRONOUNS_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("they", "them", "their", "theirs"), ("вони", "їх", "їм", "ними", "них", r"їхн\w*")),
     ((), ("він", "його", "ним", "нього", "ньому")),
-    ((), ("вона", "її", "нею", "неї", "ній")),
+    ((), ("вона", "її", "нею", "неї", "ній", "іі", "неі")),  # "ii", "неi": ї typed as i
 )
 CUES_EN = [c for en, _ in CUE_PAIRS for c in en]
 CUES_UK = [c for _, uk in CUE_PAIRS for c in uk]
@@ -215,6 +223,15 @@ NOT_NAMES = frozenset(
     "для з із до від це ця цей ці наш ваш їхній якщо і й та але не ні так шановний шановна привіт".split()
 )
 
+# A first name as the subject: "Taras has HIV.", "Olena: diabetes", "У Тараса ВІЛ", "В Олени астма"
+# (one capitalised word right before a verb of having or being, or "у/в" with a genitive name).
+SUBJECT_NAME = re.compile(
+    r"(?<![\w.])(?=([A-Z][a-z'’]+))[A-Z][a-z'’]+ (?:has|had|is|was|takes|took|got|suffers|lives|tested|injects|gets|"
+    r"needs|uses)(?!\w)"
+    r"|(?:^|(?<=[.;!?] ))(?=([A-Z][a-z'’]+))[A-Z][a-z'’]+:"  # "Olena: diabetes" at a line's or sentence's start
+    r"|(?<!\w)(?:[УуВв]|[Уу] пані|[Вв] пана) (?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+(?<=[аияї])(?!\w)",
+    re.MULTILINE)
+
 WINDOW = 80  # characters either side of a health term in which a person must be mentioned
 
 
@@ -238,6 +255,12 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
         overlaps = k > 0 and terms[k - 1][1] > span[0]
         if m.group(1).lower() not in NOT_NAMES and not overlaps:
             cues.append(span)
+    for m in SUBJECT_NAME.finditer(text):
+        word = next(g for g in m.groups() if g)
+        k = bisect.bisect_left(term_starts, m.end())
+        overlaps = k > 0 and terms[k - 1][1] > m.start()  # "Metformin is …": the subject is a health word itself
+        if word.lower() not in NOT_NAMES and word.lower() not in _NOT_SUBJECTS and not overlaps:
+            cues.append(m.span())
     out = []
     cues.sort()
     cue_starts = [c for c, _ in cues]
@@ -255,6 +278,14 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     return out
 
 
+# capitalised words that start a sentence about a thing, not a person ("It has", "Python has", "Україна")
+_NOT_SUBJECTS = frozenset("it there here everyone everybody nobody someone python java linux windows google model "
+                          "dataset data table server app code github ollama llama "
+                          # headings before a colon ("Note: was diagnosed ... asthma" is a test of the cues)
+                          "note notes summary question answer task topic example subject re fyi update warning error "
+                          "result results context input output prompt title description symptoms treatment "
+                          "background definition glossary keywords tags category step hint tip source sources "
+                          "reference references ps faq q a".split())
 _FILE_EXT = re.compile(r"\.(?:py|csv|json|txt|md|ipynb|js|ts|html|pkl|xlsx?|db|sql|zip|parquet|yaml|yml)(?!\w)")
 
 

@@ -150,10 +150,16 @@ def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[st
     if kind == "health":
         disease = rng.choice(["депресію", "астму", "діабет", "епілепсію", "гіпертонію"] if lang == "uk" else
                              ["HIV", "asthma", "diabetes", "anorexia", "depression"])
+        name = rng.choice(["Тарас", "Олена"] if lang == "uk" else ["Taras", "Olena"])
+        genitive = {"Тарас": "Тараса", "Олена": "Олени"}.get(name, name)
         return "", rng.choice([f"Я хвора на {disease}.", f"Я хворий на {disease}.", f"У мене {disease}.",
-                               f"Мені діагностували {disease}."] if lang == "uk" else
+                               f"Мені діагностували {disease}.", f"У {genitive} {disease}.", f"У неi {disease}.",
+                               "Мій брат алкоголік.", "Я зробила аборт.", "У неї ЦД 2 типу.", "Дружина чекає дитину."]
+                              if lang == "uk" else
                               [f"I tested positive for {disease}.", f"I live with {disease}.", f"I struggle with {disease}.",
-                               f"My mother has {disease}."])
+                               f"My mother has {disease}.", f"{name} has {disease}.", f"{name}: {disease}.",
+                               "My brother is an alcoholic.", "My daughter had a seizure.", "My wife is depressed.",
+                               "I had an abortion."])
     raise ValueError(f"kind={kind!r}: choose one of {', '.join(KINDS)}")
 
 

@@ -228,7 +228,7 @@ NOT_NAMES = frozenset(
 SUBJECT_NAME = re.compile(
     r"(?<![\w.])(?=([A-Z][a-z'’]+))[A-Z][a-z'’]+ (?:has|had|is|was|takes|took|got|suffers|lives|tested|injects|gets|"
     r"needs|uses)(?!\w)"
-    r"|(?:^|(?<=[.;!?] ))(?=([A-Z][a-z'’]+))[A-Z][a-z'’]+:"  # "Olena: diabetes" at a line's or sentence's start
+    r"|(?<![\w.])(?=([A-Z][a-z'’]+))[A-Z][a-z'’]+:"  # "Olena: diabetes": only right before the term
     r"|(?<!\w)(?:[УуВв]|[Уу] пані|[Вв] пана) (?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+(?<=[аияї])(?!\w)",
     re.MULTILINE)
 
@@ -259,6 +259,11 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
         word = next(g for g in m.groups() if g)
         k = bisect.bisect_left(term_starts, m.end())
         overlaps = k > 0 and terms[k - 1][1] > m.start()  # "Metformin is …": the subject is a health word itself
+        if m.group(2) and (not (k < len(terms) and terms[k][0] <= m.end() + 2)
+                           or _technical_sentence(low, *terms[k])
+                           or (prev := _WORD_BEFORE.search(low, max(0, m.start() - 20), m.start())) is not None
+                           and prev.group(1) in NOT_NAMES):
+            continue  # "Name: term" only: "The Ministry: diabetes statistics" is a heading, not a person
         if word.lower() not in NOT_NAMES and word.lower() not in _NOT_SUBJECTS and not overlaps:
             cues.append(m.span())
     out = []
@@ -285,7 +290,8 @@ _NOT_SUBJECTS = frozenset("it there here everyone everybody nobody someone pytho
                           "note notes summary question answer task topic example subject re fyi update warning error "
                           "result results context input output prompt title description symptoms treatment "
                           "background definition glossary keywords tags category step hint tip source sources "
-                          "reference references ps faq q a".split())
+                          "reference references ps faq q a status mode module label labels class".split())
+_WORD_BEFORE = re.compile(r"(\w+)\s+$")
 _FILE_EXT = re.compile(r"\.(?:py|csv|json|txt|md|ipynb|js|ts|html|pkl|xlsx?|db|sql|zip|parquet|yaml|yml)(?!\w)")
 
 

@@ -518,7 +518,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 # with the label, Luhn is enough for any issuer and 12-19 digits (Maestro, ПРОСТІР, Humo, new ranges)
                 iin = n >= 14 and card_iin_ok(digits)
                 if (iin and luhn_ok(digits) and (n <= 16 or labelled)) or (iin and labelled) \
-                        or (labelled and luhn_ok(digits)):
+                        or (labelled and luhn_ok(digits) and not _ID_CARD.search(low, max(0, gs - 60), gs)):
                     yield Finding("card", gs, e, view[gs:e], 80)
             if 8 <= n <= 15 and date_led is None:
                 date_led = _date_led(view, groups, i)

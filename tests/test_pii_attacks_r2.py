@@ -230,3 +230,27 @@ def test_health_data_about_a_person_is_found_in_both_languages(en, uk):
                                   "It has cancer-related stats."])
 def test_health_words_about_no_person_stay_harmless(text):
     assert detect_pii(text) == []
+
+
+# C: "number", "номер", "call", "contact" alone are no phone words; an exit code or a run id is no РНОКПП
+COUNT_TEMPLATES = ["Number of tokens {}", "number of tokens: {}", "The number of requests was {} yesterday", "Exit code {}",
+                   "Run ID {} finished", "Номер задачі {}", "Номер запиту {}", "function call count {}", "Total calls: {}",
+                   "Мій результат {}", "my seed is {}", "Ticket ID {}", "Contact center handled {} chats",
+                   "The number {} is prime", "Request id={}", "trace id {}"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(COUNT_TEMPLATES), st.integers(1_000_000_000, 9_999_999_999))
+def test_ten_digit_counts_after_generic_words_are_not_personal(template, n):
+    assert detect_pii(template.format(n)) == []
+
+
+@pytest.mark.parametrize("text,kind,expected", [
+    ("call 4155550132 tomorrow", "phone", "4155550132"),
+    ("my number is 415 555 0132", "phone", "415 555 0132"),
+    ("мій номер 4155550132", "phone", "4155550132"),
+    ("номер телефону 4155550132", "phone", "4155550132"),
+    ("Number of tokens 0671234567", "phone", "0671234567"),  # an operator code is a phone whatever the words
+])
+def test_phone_words_and_phone_shapes_still_make_a_phone(text, kind, expected):
+    _assert_found(text, kind, expected)

@@ -123,17 +123,30 @@ _TAX_CONTEXT = re.compile(
 )
 # the abbreviation in capitals is a label even glued to a word ("xІПН 3124167891", "ДаніРНОКПП…"): read on the view
 _TAX_CAPS = re.compile(r"ІПН|РНОКПП|RNOKPP")
-_WEAK_ID_CUE = re.compile(r"(?:номер\w*|№|number|\bno\.?|\bnr\.?|код\w*|code|\bid|мій|моє|my)\b[^\d]{0,30}$")
+# "номер"/"ID"/"мій" right before the digits (a word between, "Мій результат …", is no label), not the id of a
+# run, a job or an exit code ("Exit code 3124167891", "Run ID …", "Request id=…")
+_WEAK_ID_CUE = re.compile(r"(?<![\w])(?:(?:мій|моє|my)\s+)?(?:номер\w*|№|number|no\.?|nr\.?|код\w*|code|id|мій|моє|my)"
+                          r"(?:\s+(?:is|—|-))?[\s:#№=\-]{0,4}$")
+_NOT_A_PERSON_ID = re.compile(r"(?:exit|error|status|return|response|run|job|task|request|req|session|trace|span|process|"
+                              r"thread|build|test|step|epoch|batch|event|transaction|txn|device|node|container|pod|"
+                              r"задачі|запиту|помилки|сесії|процесу)\s*(?:code|id|номер|код|no\.?|#)?[\s:#№=\-]{0,4}$|"
+                              r"(?<!\w)(?:the|a|an|this|that|any|some|each)\s+number[\s:#№=\-]{0,4}$")
 _PASSPORT_CONTEXT = re.compile(
     r"(?:паспорт\w*|passport|(?<![a-z])id[\s\-]*(?:карт\w*|card)|айді\w*|посвідк\w*|посвідченн\w*|"
     r"номер\s+документ\w*|document\s+(?:no|number)|документ\w*\s+№|біометри\w*|закордон\w*|загран\w*|"
     r"(?<![а-яіїєґ])сері[їяю](?![а-яіїєґ])|(?<![a-z])series(?![a-z])|унзр|посвідчення\s+водія|водійськ\w*|"
     r"driv(?:er'?s?|ing)\s+licen[cs]e|військов\w*\s+квит\w*|свідоцтв\w*)"
 )
+# A phone word: "number", "номер", "call" and "contact" alone are not ("Number of tokens N", "Номер задачі N",
+# "function call count N", "Contact center handled N chats": the course's own vocabulary)
 _PHONE_CONTEXT = re.compile(
-    r"(?:tel|phone|call|cell|mobile|mob|whats\s?app|viber|telegram|signal|sms|text\s+me|fax|contact|reach|ring|"
-    r"number|тел|телефон\w*|номер\w*|моб\w*|дзвон\w*|подзвон\w*|передзвон\w*|зателефон\w*|набер\w*|набрати|"
-    r"контакт\w*|вайбер|телеграм|звон\w*|позвон\w*|сотов\w*|мобильн\w*)"
+    r"(?:tel|phone|cell|mobile|mob|whats\s?app|viber|telegram|signal|sms|text\s+me|fax|"
+    r"call\s+(?:me|us|him|her|them|back|on|at)|call[\s:.\-]{0,3}$|contact[\s:.\-]{0,3}$|"  # "call 4155550132"
+    r"contact\s+(?:me|us|him|her|them|on|at|details|number|no)|"
+    r"reach\s+(?:me|us|him|her)|ring\s+(?:me|us)|(?:my|your|his|her|our|their)\s+number|"
+    r"тел|телефон\w*|моб\w*|дзвон\w*|подзвон\w*|передзвон\w*|зателефон\w*|набер\w*|набрати|"
+    r"(?:мій|мого|твій|ваш|її|його|наш|їхній)\s+номер\w*|номер\w*\s+(?:телефон\w*|мобільн\w*)|контакт\w*:|"
+    r"контактн\w*\s+(?:номер|дан)\w*|вайбер|телеграм|звон\w*|позвон\w*|сотов\w*|мобильн\w*)"
 )
 _NOT_CARD_BEFORE = re.compile(r"(?<![^\W\d_])(?:id|ids|uid|user\s*id|message|msg|status|snowflake|fib\(\d+\)\s*==)"
                               r"\s*[:#/]?\s*$")
@@ -530,7 +543,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             if n == 10 and rnokpp_ok(digits):
                 if context("tax", _TAX_CONTEXT, 300, 100) or _TAX_CAPS.search(view, max(0, gs - 60), gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
-                elif _WEAK_ID_CUE.search(_before(low, gs, 40)) and 1900 <= rnokpp_birth_date(digits).year <= 2012:
+                elif _WEAK_ID_CUE.search(_before(low, gs, 40)) and not _NOT_A_PERSON_ID.search(_before(low, gs, 40)) \
+                        and 1900 <= rnokpp_birth_date(digits).year <= 2012:
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
             if n == 9:
                 if ssn_ok(digits) and digits not in _SSN_NOT_ISSUED and (

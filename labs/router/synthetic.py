@@ -344,6 +344,9 @@ def harmless_prompt(rng: random.Random, lang: str | None = None) -> str:
         f"Decode speed was {rng.randint(1, 400)}.{rng.randint(0, 99)} tokens/s at {rng.randint(1, 80)}.{rng.randint(0, 9)} GB.",
         f"Revenue grew from {rng.randint(1, 9_999_999):,} to {rng.randint(1, 9_999_999):,} in {year}.",
         f"We sold {n} units in {year}, {rng.randint(1, 99)}% more than before.",
+        # the course's own vocabulary: "number", "call", "contact", ids of runs (issue 11, round 2)
+        f"Number of tokens {n}", f"The number {n} is prime.", f"function call count {n}",
+        f"Contact center handled {n} chats.", f"Exit code {n}", f"Run ID {n} finished.", f"Request id={n}",
     ]
     uk = [
         f"Задача обробила {n} токенів учора.",
@@ -356,6 +359,7 @@ def harmless_prompt(rng: random.Random, lang: str | None = None) -> str:
         f"ТТН {_digits(rng, 14)}, вага {rng.randint(1, 30)} кг.",
         f"Населення {rng.randint(1, 9)} {rng.randint(100, 999)} {rng.randint(100, 999)} осіб ({year}).",
         f"Ми продали {n} одиниць у {year} році.",
+        f"Номер задачі {n}", f"Номер запиту {n}", f"Мій результат {n}",
     ]
     # issue 11, second round: the false-alarm classes an outside attacker found
     stamp = f"{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 23):02d}{rng.randint(0, 59):02d}" \

@@ -254,3 +254,36 @@ def test_ten_digit_counts_after_generic_words_are_not_personal(template, n):
 ])
 def test_phone_words_and_phone_shapes_still_make_a_phone(text, kind, expected):
     _assert_found(text, kind, expected)
+
+
+# A8-A10: e-mail disguises, everyday Ukrainian addresses, passports typed in Latin look-alikes, УНЗР
+EVERYDAY = [
+    ("Пишіть: olena.koval равлик gmail крапка com", "email", "olena.koval равлик gmail крапка com"),
+    ("olena.koval(@)gmail.com", "email", "olena.koval(@)gmail.com"),
+    ("olena.koval@gmail。com", "email", "olena.koval@gmail。com"),
+    ("пишіть olena собачка example.com", "email", "olena собачка example.com"),
+    ("м. Київ, пр. Перемоги 37, кв. 12", "address", "м. Київ, пр. Перемоги 37, кв. 12"),
+    ("бул. Лесі Українки 26, кв. 4", "address", "бул. Лесі Українки 26, кв. 4"),
+    ("Андріївський узвіз 2, кв. 7", "address", "Андріївський узвіз 2, кв. 7"),
+    ("вул. 8 Березня 12, кв. 3", "address", "вул. 8 Березня 12, кв. 3"),
+    ("Хрещатик вулиця 22", "address", "Хрещатик вулиця 22"),
+    ("Київ, Хрещатик 22, кв. 5", "address", "Хрещатик 22, кв. 5"),
+    ("ship to 12 Oak Av.", "address", "12 Oak Av."),
+    ("ship to 12 Elm Str.", "address", "12 Elm Str."),
+    ("Olena Koval MK123456", "passport", "MK123456"),
+    ("Olena Koval ＭＫ１２３４５６", "passport", "ＭＫ１２３４５６"),
+    ("пасп. 123456789", "passport", "123456789"),
+    ("УНЗР 1985031201234", "passport", "1985031201234"),
+    ("УНЗР 19850312-01234", "passport", "19850312-01234"),
+]
+
+
+@pytest.mark.parametrize("text,kind,expected", EVERYDAY, ids=[t for t, _, _ in EVERYDAY])
+def test_everyday_forms_of_e_mails_addresses_and_passports_are_found(text, kind, expected):
+    _assert_found(text, kind, expected)
+
+
+@pytest.mark.parametrize("text", ["Розділ 3, кв. 2 звіту", "Ми говорили про шосе 5 разів", "Part AB123456 shipped",
+                                  "SKU MK123456", "Record 1985031201234 in the log"])
+def test_near_misses_of_the_everyday_forms_stay_harmless(text):
+    assert detect_pii(text) == []

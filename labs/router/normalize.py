@@ -142,6 +142,8 @@ def _fold_table() -> tuple[dict[int, str], re.Pattern]:
             table[cp] = str(unicodedata.decimal(ch))
         elif unicodedata.category(ch) == "No" and unicodedata.digit(ch, None) is not None:
             table[cp] = str(unicodedata.digit(ch))  # ⁰ ₆ ⑦ ➏ ⒍ 🄁
+        elif cp in (0x3002, 0xFF61):  # ideographic full stops: "olena@gmail。com"
+            table[cp] = "."
         elif 0xFF01 <= cp <= 0xFF5E or cp in (0xFE6B, 0xFE62, 0xFE52, 0x2024, 0xFE50, 0xFE55):
             folded = unicodedata.normalize("NFKC", ch)
             if len(folded) == 1 and folded.isascii():

@@ -132,7 +132,7 @@ _NOT_A_PERSON_ID = re.compile(r"(?:exit|error|status|return|response|run|job|tas
                               r"задачі|запиту|помилки|сесії|процесу)\s*(?:code|id|номер|код|no\.?|#)?[\s:#№=\-]{0,4}$|"
                               r"(?<!\w)(?:the|a|an|this|that|any|some|each)\s+number[\s:#№=\-]{0,4}$")
 _PASSPORT_CONTEXT = re.compile(
-    r"(?:паспорт\w*|passport|(?<![a-z])id[\s\-]*(?:карт\w*|card)|айді\w*|посвідк\w*|посвідченн\w*|"
+    r"(?:паспорт\w*|пасп\.|passport|(?<![a-z])id[\s\-]*(?:карт\w*|card)|айді\w*|посвідк\w*|посвідченн\w*|"
     r"номер\s+документ\w*|document\s+(?:no|number)|документ\w*\s+№|біометри\w*|закордон\w*|загран\w*|"
     r"(?<![а-яіїєґ])сері[їяю](?![а-яіїєґ])|(?<![a-z])series(?![a-z])|унзр|посвідчення\s+водія|водійськ\w*|"
     r"driv(?:er'?s?|ing)\s+licen[cs]e|військов\w*\s+квит\w*|свідоцтв\w*)"
@@ -189,7 +189,8 @@ def _not_personal_context(low: str, start: int) -> bool:
 # starts at every letter of "a.a.a.a…" and runs to a far "@" is quadratic. The local part and
 # the domain may be in any script ("олена@приклад.укр"); glued to a word of another script
 # ("Пишітьolena@…"), the address starts where the script changes.
-_AT_GATE = ("@", "[at]", "(at)", "{at}", "<at>", " at ", "[собака]", "(собака)", " собака ", " sobaka ")
+_AT_GATE = ("@", "[at]", "(at)", "{at}", "<at>", " at ", "[собака]", "(собака)", " собака ", " sobaka ", "(@)", "[@]", "{@}",
+            " равлик ", "(равлик)", "[равлик]", " собачка ", "(собачка)", "[собачка]")  # "равлик": Ukrainian for @
 # a spaced dot only with a space on both sides: ". Next" after an address is a sentence's end
 _DOT = r"(?:\.|\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s?\{dot\}\s?|\s(?:dot|крапка|точка)\s)"
 _DOMAIN = re.compile(r"\[\d{1,3}(?:\.\d{1,3}){3}\]|[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,5}")
@@ -611,6 +612,14 @@ _SERIES = re.compile(
     r"\d(?:[ \-./_·•*+]{0,3}\d){5,6}(?![\d])",
     re.IGNORECASE,
 )
+# The same booklet series typed with Latin look-alikes ("MK123456", "ＭＫ１２３４５６" after NFKC): a Latin pair and
+# 6 digits is also a product code, so it needs a name (two capitalised words) or a passport word near it.
+_LATIN_BOOKLET = re.compile(r"(?<![A-Za-z0-9])[ABEKMHOPCTXI]{2}[ \-]?№?[ \-]?\d{6}(?!\d)")
+_NAME_NEAR = re.compile(r"(?<!\w)[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+ [A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+(?!\w)")
+# УНЗР, the record number of the ID card: the birth date YYYYMMDD, then 5 digits ("19850312-01234")
+# (13 digits with any separators, a line break in a group too; the first 8 a date)
+_UNZR = re.compile(r"(?<!\d)[12]\d(?:[ \-./_·•*]{0,3}\d){11}(?!\d)")
+_UNZR_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{5}")
 _SERIES_WORD = re.compile(r"(?:сері[їяю]|series)\s*:?\s*$")
 _SERIES_NEAR = re.compile(r"(?<![а-яіїєґa-z])(?:сері[їяю]|series)(?![а-яіїєґa-z])")
 _SIX_AFTER_SERIES = re.compile(r"(?<!\d)\d{6}(?!\d)")  # 6 digits in one block: a booklet number
@@ -621,7 +630,7 @@ _NOT_SERIES = frozenset("на до за по та як це ці ми ви їх 
 
 # Words one of which every _PASSPORT_CONTEXT match holds, but for "ID card" (_ID_CARD): `in` tests
 # them faster than the regex scans a prompt that has none (most prompts).
-_PASSPORT_KEYS = ("паспорт", "passport", "айді", "посвід", "документ", "document", "біометри", "закордон", "загран",
+_PASSPORT_KEYS = ("паспорт", "пасп.", "passport", "айді", "посвід", "документ", "document", "біометри", "закордон", "загран",
                   "сері", "series", "унзр", "водійськ", "licen", "квит", "свідоцтв")
 _ID_CARD = re.compile(r"id(?<![a-z]id)[\s\-]*(?:карт\w*|card)")  # starts with a literal: a fast scan
 
@@ -672,8 +681,16 @@ def _passports(text: str, low: str, windows: list[list[int]], passport_word: Cal
     for m in _near_six_digits(_UA_BOOKLET, text, windows):
         if not _not_personal_context(low, m.start()):
             yield Finding("passport", m.start(), m.end(), m.group(), 65)
+    for m in _near_six_digits(_LATIN_BOOKLET, text, windows):
+        near = text[max(0, m.start() - 80) : m.end() + 40]
+        if not _not_personal_context(low, m.start()) and (_NAME_NEAR.search(near) or passport_word()):
+            yield Finding("passport", m.start(), m.end(), m.group(), 65)
     if not passport_word():
         return  # every form below needs a passport word somewhere
+    for m in _near_six_digits(_UNZR, text, windows):
+        if _UNZR_DATE.fullmatch("".join(ch for ch in m.group() if ch.isdigit())) and (
+                "унзр" in low[max(0, m.start() - 60) : m.start()] or _PASSPORT_CONTEXT.search(low, max(0, m.start() - 60), m.start())):
+            yield Finding("passport", m.start(), m.end(), m.group(), 67)
     for m in _near_six_digits(_SERIES, text, windows):
         series = re.split(r"[\s\-.,:№]", m.group(), maxsplit=1)[0].lower()
         # "серії та 588032": a series that is also a short word ("та", "на") needs the word "series" right
@@ -762,16 +779,20 @@ def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
 # ("вул. Хрещатик, 22, кв. 5", "просп. Перемоги 37-Б"), with "м. Київ" / a postcode before it.
 # English: a house number, one to three capitalised words and a street type ("221B Baker Street",
 # "1600 Amphitheatre Pkwy"), then optionally the town, state/postcode.
-_UA_STREET = (r"(?:вул(?:иця|иці|ицю)?|просп(?:ект|екті)?|пров(?:улок|улку)?|бульв(?:ар|арі)?|б-р|пл(?:оща|ощі)?|"
-              r"наб(?:ережна)?|шосе|майдан|узвіз|ул(?:ица)?|пр-т|пр-кт)\.?")
+_UA_STREET = (r"(?:вул(?:иця|иці|ицю)?|просп(?:ект|екті)?|пров(?:улок|улку)?|бульв(?:ар|арі)?|бул|б-р|пл(?:оща|ощі)?|"
+              r"наб(?:ережна)?|шосе|майдан|узвіз|ул(?:ица)?|пр-т|пр-кт|пр(?=\.))\.?")
+# the street type after the name, the usual Ukrainian order: "Андріївський узвіз 2", "Харківське шосе 5", "Хрещатик вулиця 22"
+_UA_STREET_AFTER = r"(?:вулиця|узвіз|шосе|площа|провулок|бульвар|проспект|набережна|майдан|тупик|алея)"
 _ADDRESS_UA = re.compile(
-    rf"(?<![\w])(?i:{_UA_STREET})\s*[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?,?\s*"
+    rf"(?:(?<![\w])(?i:{_UA_STREET})\s*(?:\d{{1,2}}\s+)?[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?"
+    rf"|(?<![\w])[А-ЯІЇЄҐ][\w'’\-]{{1,30}}\s+(?i:{_UA_STREET_AFTER}))"  # "вул. 8 Березня 12"; "Андріївський узвіз 2"
+    rf",?\s*"
     rf"(?:(?i:буд(?:инок)?\.?|б\.|№)\s*)?\d{{1,4}}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
     rf"(?:,?\s*(?i:корп(?:ус)?\.?|к\.)\s*\d{{1,3}})?(?:,?\s*(?i:кв(?:артира)?\.?|оф(?:іс)?\.?)\s*\d{{1,4}})?"
 )
 # the town and postcode written before the street: "01001, м. Київ, вул. …"
 _TOWN_BEFORE = re.compile(r"(?:\d{5},?\s*)?(?:(?:м|смт|с|г)\.\s*[А-ЯІЇЄҐ][\w'’\-]{1,30},?\s*)$")
-_EN_STREET = (r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|"
+_EN_STREET = (r"(?:Street|Str|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|"
               r"Place|Pl|Square|Sq|Terrace|Close|Crescent|Highway|Hwy|Gardens|Row|Mews)")
 _ADDRESS_EN = re.compile(
     rf"\d(?<![\w.,]\d)\d{{0,4}}[A-Za-z]?\s+(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET}\.?(?![\w])"
@@ -794,7 +815,10 @@ def _first_letter_groups(words: list[str]) -> str:
 _ADDRESS_GATE_EN = re.compile(rf"\s(?:{_first_letter_groups(_EN_STREET[3:-1].split('|'))})\.?(?!\w)")
 # A Ukrainian street word (an alternation of literals: the engine skips to their first letters)
 _ADDRESS_GATE_UA = re.compile("|".join(map(re.escape, ("вул", "просп", "пров", "бульв", "б-р", "пл.", "площ", "наб", "шосе",
-                                                       "майдан", "узвіз", "ул.", "улиц", "пр-т", "пр-кт"))))
+                                                       "майдан", "узвіз", "ул.", "улиц", "пр-т", "пр-кт", "пр.", "бул",
+                                                       "бульвар", "тупик", "алея", "кв"))))
+# a street name after a town, a house number and a flat: "Київ, Хрещатик 22, кв. 5" ("кв." is a strong sign)
+_ADDRESS_FLAT = re.compile(r"(?<=[,:] )[А-ЯІЇЄҐ][\w'’\-]{1,30},?\s+\d{1,4}(?:[\-/]?[а-яА-Я](?![\w]))?,\s*(?i:кв(?:артира)?)\.?\s*\d{1,4}")
 # "пл Ринок", "ул Ленина": the short types with no dot, before a capital (read on the text, not lower-cased)
 _ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ]\s*[А-ЯІЇЄҐA-Z]")
 
@@ -806,6 +830,8 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
             town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
             start = town.start() if town else m.start()
             yield Finding("address", start, m.end(), text[start : m.end()], 45)
+        for m in _ADDRESS_FLAT.finditer(text):
+            yield Finding("address", m.start(), m.end(), m.group(), 44)
     if not _ADDRESS_GATE_EN.search(text):
         return
     for m in _ADDRESS_EN.finditer(text):

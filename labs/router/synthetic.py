@@ -108,7 +108,12 @@ def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[st
                                                 '{"rnokpp": "', '{"tax_id": "', "ipn=", "name,rnokpp\nOlena,"])
         return word + rng.choice(["", " ", ": ", ":", " № "]), make_rnokpp(birth, rng.randrange(10000))
     if kind == "passport":
-        form = rng.randrange(4)
+        form = rng.randrange(6)
+        if form == 4:  # a booklet series typed with Latin look-alikes next to a name; "пасп." abbreviated
+            return rng.choice(["Olena Koval ", "Коваль Олена, "]), rng.choice("ABEKMHOPCT") + rng.choice("ABEKMHOPCT") + _digits(rng, 6)
+        if form == 5:  # УНЗР, the ID card's record number: a birth date and 5 digits
+            birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(24000))
+            return rng.choice(["УНЗР ", "пасп. УНЗР: "]), birth.strftime("%Y%m%d") + rng.choice(["-", ""]) + _digits(rng, 5)
         if form == 3:  # the official way and its variants: "серії МК № 123456", "мк-123456", "МК 123 456"
             series = rng.choice(_BOOKLET_SERIES) + rng.choice(_BOOKLET_SERIES)
             number = _digits(rng, 6)
@@ -142,11 +147,16 @@ def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[st
                 f"м. Київ, вул. {rng.choice(['Хрещатик', 'Січових Стрільців', 'Лесі Українки'])}, {rng.randint(1, 150)}, "
                 f"кв. {rng.randint(1, 300)}",
                 f"{rng.randint(1000, 99999):05d}, м. Львів, просп. Свободи, буд. {rng.randint(1, 80)}",
-                f"вул. Шевченка {rng.randint(1, 200)}-{rng.choice('АБВ')}, кв. {rng.randint(1, 99)}"])
+                f"вул. Шевченка {rng.randint(1, 200)}-{rng.choice('АБВ')}, кв. {rng.randint(1, 99)}",
+                # the everyday forms: "пр."/"бул.", the type after the name, a name that starts with a number
+                f"м. Київ, {rng.choice(['пр. Перемоги', 'бул. Лесі Українки', 'вул. 8 Березня'])} {rng.randint(1, 150)}, "
+                f"кв. {rng.randint(1, 300)}",
+                f"{rng.choice(['Андріївський узвіз', 'Харківське шосе', 'Хрещатик вулиця'])} {rng.randint(1, 150)}",
+                f"Київ, Хрещатик {rng.randint(1, 150)}, кв. {rng.randint(1, 300)}"])
         return rng.choice(["Ship to: ", "My address is ", ""]), rng.choice([
             f"{rng.randint(1, 9999)} {rng.choice(['Baker', 'Main', 'Amphitheatre'])} {rng.choice(['Street', 'St', 'Pkwy', 'Road'])}"
             f", {rng.choice(['London', 'Mountain View', 'Springfield'])}",
-            f"{rng.randint(1, 999)}B Baker Street, London NW1 6XE"])
+            f"{rng.randint(1, 999)}B Baker Street, London NW1 6XE", f"{rng.randint(1, 99)} {rng.choice(['Oak Av.', 'Elm Str.'])}"])
     if kind == "health":
         disease = rng.choice(["депресію", "астму", "діабет", "епілепсію", "гіпертонію"] if lang == "uk" else
                              ["HIV", "asthma", "diabetes", "anorexia", "depression"])
@@ -267,7 +277,13 @@ def disguise(identifier: str, how: str, rng: random.Random) -> str:
         if "@" not in identifier:
             return identifier
         local, domain = identifier.split("@", 1)
-        style = rng.randrange(5)
+        style = rng.randrange(8)
+        if style == 5:  # "равлик"/"собачка" (Ukrainian names for @) with "крапка" for the dot
+            return f"{local} {rng.choice(['равлик', 'собачка'])} {domain.replace('.', ' крапка ')}"
+        if style == 6:
+            return f"{local}{rng.choice(['(@)', '[@]'])}{domain}"
+        if style == 7:  # an ideographic full stop, as a CJK keyboard types it
+            return f"{local}@{domain.replace('.', rng.choice(['。', '｡']))}"
         if style == 0:
             return f"{local} [at] {domain.replace('.', ' [dot] ')}"
         if style == 1:

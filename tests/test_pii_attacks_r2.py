@@ -287,3 +287,36 @@ def test_everyday_forms_of_e_mails_addresses_and_passports_are_found(text, kind,
                                   "SKU MK123456", "Record 1985031201234 in the log"])
 def test_near_misses_of_the_everyday_forms_stay_harmless(text):
     assert detect_pii(text) == []
+
+
+# B: partial redaction: every part of a spaced or spelled-out e-mail is masked; a CSV with a tax or
+# birth-date column header has every row's value found, however far below the header
+@pytest.mark.parametrize("text,left", [
+    ("пишіть olena . koval @ example . com", "пишіть [EMAIL]"),
+    ("olena dot koval at gmail dot com", "[EMAIL]"),
+    ("Write to me. olena @ example.com", "Write to me. [EMAIL]"),
+])
+def test_spaced_and_spelled_out_e_mails_are_masked_whole(text, left):
+    assert redact(text) == left
+
+
+@pytest.mark.parametrize("sep", [",", ";", "|", " | "])
+def test_every_row_of_a_table_with_a_tax_or_birth_date_column_is_found(sep):
+    import datetime as dt
+    import random
+
+    from labs.router.validators import make_rnokpp
+    rng = random.Random(11)
+    rows, secrets = [sep.join(["id", "name", "ipn", "dob"])], []
+    for i in range(120):
+        code = make_rnokpp(dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(20000)), rng.randrange(10000))
+        dob = f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.randint(1950, 2005)}"
+        rows.append(sep.join([str(i + 1), f"Olena {i}", code, dob]))
+        secrets += [code, dob]
+    masked = redact("Please analyse this table:\n" + "\n".join(rows))
+    assert [s for s in secrets if s in masked] == []
+
+
+def test_a_table_without_a_personal_column_keeps_its_numbers():
+    table = "id,tokens,date\n" + "\n".join(f"{i},{3124167891 + i},12.03.2024" for i in range(20))
+    assert detect_pii(table) == []

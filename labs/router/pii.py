@@ -176,6 +176,22 @@ _THING_BORN = re.compile(
 )
 
 
+# A table's header line that names a tax or birth-date column ("id,name,ipn,dob"): every row below is labelled,
+# however far from the header (a 300-row CSV).
+_TAX_COLUMN = re.compile(r"[,;\t|]\s*\"?(?:ipn|rnokpp|inn|tin|tax_?id|іпн|рнокпп|податковий_?номер)\"?(?=\s*[,;\t|]|\s|$)")
+_DOB_COLUMN = re.compile(r"[,;\t|]\s*\"?(?:dob|d\.o\.b\.?|date_?of_?birth|birth_?date|birthday|дата_?народження|д/н|дн)"
+                         r"\"?(?=\s*[,;\t|]|\s|$)")
+_CELL_BEFORE = re.compile(r"[,;\t|]\s*\"?$")
+
+
+def _table_column(low: str, rx: re.Pattern, at: int) -> bool:
+    """Is the value at ``at`` a table cell (after a column separator) below a header naming the column ``rx``?
+    (The view reads a line break as a space, so the header is any separated field before ``at``.)"""
+    if not _CELL_BEFORE.search(low, max(0, at - 4), at):
+        return False
+    return rx.search(low, 0, at) is not None
+
+
 def _before(text: str, start: int, width: int = 40) -> str:
     return text[max(0, start - width) : start]
 
@@ -196,6 +212,7 @@ _DOT = r"(?:\.|\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s?\{dot\}\s?|\s(?:dot|кра�
 _DOMAIN = re.compile(r"\[\d{1,3}(?:\.\d{1,3}){3}\]|[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,5}")
 _LOOSE_DOMAIN = re.compile(rf"[\w\-]{{1,63}}(?:{_DOT}[\w\-]{{1,63}}){{1,5}}")
 _LABEL = re.compile(r"[\w\-]{1,63}")
+_SPACED_LOCAL = re.compile(rf"(?<![\w.])[\w\-+]{{1,64}}(?:\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s(?:dot|крапка|точка)\s)$")
 _LOCAL_CHARS = frozenset("._%+-'")
 # Top-level domains a spelled-out or spaced address ("olena at example dot com") must end in.
 _TLDS = frozenset(
@@ -296,6 +313,12 @@ def find_emails(text: str, low: str | None = None) -> Iterator[Finding]:
             continue
         start = _local_start(text, local_end)
         if start is not None:
+            if not strict:  # "olena . koval @ …", "olena dot koval at …": the dots of the local part are spaced too
+                for _ in range(4):
+                    more = _SPACED_LOCAL.search(low, max(0, start - 80), start)
+                    if more is None:
+                        break
+                    start = more.start()
             yield Finding("email", start, end, text[start:end], 60)
 
 
@@ -544,6 +567,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             if n == 10 and rnokpp_ok(digits):
                 if context("tax", _TAX_CONTEXT, 300, 100) or _TAX_CAPS.search(view, max(0, gs - 60), gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
+                elif _table_column(low, _TAX_COLUMN, gs):
+                    yield Finding("tax_id", gs, e, view[gs:e], 30)  # a cell of a table with a tax column: any other kind wins
                 elif _WEAK_ID_CUE.search(_before(low, gs, 40)) and not _NOT_A_PERSON_ID.search(_before(low, gs, 40)) \
                         and 1900 <= rnokpp_birth_date(digits).year <= 2012:
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
@@ -759,6 +784,9 @@ def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
         year_only = m.group().isdigit()
         before = _before(low, m.start(), 50)
         if _DOB_AFTER.match(low, m.end(), m.end() + 25):
+            yield Finding("dob", m.start(), m.end(), text[m.start() : m.end()], 40)
+            continue
+        if not year_only and _table_column(low, _DOB_COLUMN, m.start()):
             yield Finding("dob", m.start(), m.end(), text[m.start() : m.end()], 40)
             continue
         cue = None

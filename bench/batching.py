@@ -173,11 +173,13 @@ def server_rate(url: str, n_seq: int, tokens: int, threads: int) -> float:
                     if line and not json.loads(line)["done"]:
                         stamps[s].append(time.perf_counter())
 
-    threads = [threading.Thread(target=one, args=(s,)) for s in range(n_seq)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    workers = [threading.Thread(target=one, args=(s,)) for s in range(n_seq)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if not all(stamps):
+        raise RuntimeError("a request to the server produced no tokens (see the thread's error above)")
     start = max(s[0] for s in stamps)
     end = max(s[-1] for s in stamps)
     count = sum(1 for s in stamps for t in s if t > start)
@@ -237,6 +239,9 @@ def main() -> int:
             finally:
                 thread.call(llama_cpp.llama_free, ctx)
                 engine.close()
+            d, e, v = (statistics.median(rows[p]) for p in paths)  # as it goes: a slow machine may be stopped
+            print(f"{k} sequences: llama.cpp {d:.1f}, engine {e:.1f} ({e / d:.2f}), server {v:.1f} ({v / d:.2f}) tokens/s",
+                  flush=True)
         if args.invariance:
             invariance(direct, thread, args.sizes)
     finally:

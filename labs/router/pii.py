@@ -546,14 +546,15 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             if not_personal:
                 break
             # digits after a plus that make a phone are one: "+380684863089 12 27" is no card
-            if not (plus and n <= 15) and 12 <= n <= 19 and (n >= 14 and card_iin_ok(digits) or luhn_ok(digits)) and (
+            # the cheap tests first: the issuer table, or a card word near the run (read once a run)
+            if not (plus and n <= 15) and 12 <= n <= 19 and ((iin := n >= 14 and card_iin_ok(digits))
+                                                            or context("card", _CARD_CONTEXT, 60)) and (
                     _card_shaped(sizes) or any(_card_shaped(sizes[: k - 1] + [sizes[k - 1] + sizes[k]] + sizes[k + 1 :])
                                                for k in range(1, len(sizes)))) \
                     and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
                 labelled = context("card", _CARD_CONTEXT, 60)
                 # a labelled card with a typo still is one; 17-19 digits (rare cards, common big ids) need the label;
                 # with the label, Luhn is enough for any issuer and 12-19 digits (Maestro, ПРОСТІР, Humo, new ranges)
-                iin = n >= 14 and card_iin_ok(digits)
                 if (iin and luhn_ok(digits) and (n <= 16 or labelled)) or (iin and labelled) \
                         or (labelled and luhn_ok(digits) and not _ID_CARD.search(low, max(0, gs - 60), gs)):
                     yield Finding("card", gs, e, view[gs:e], 80)

@@ -421,11 +421,13 @@ def test_the_gate_lets_one_request_through_at_a_time_and_records_streamed_text(t
                     "model": "smollm2:135m", "prompt": "Hi", "stream": True,
                     "options": {"temperature": 0, "seed": 1, "num_predict": 4}}).text.splitlines() if line.strip()]
                 assert client.request("DELETE", "/api/delete", json={"model": "smollm2:135m"}).status_code == 403
+                assert client.post("/api/pull", json={"model": "not-on-this-server:1b"}).status_code == 403
+                assert client.post("/api/pull", json={"model": "smollm2:135m", "stream": False}).status_code == 200
         finally:
             gate.stop()
     streamed = [e for e in gate.exchanges if e.path == "/api/generate"]
     assert len(streamed) == 1 and streamed[0].text == "".join(x.get("response", "") for x in lines) != ""
-    assert gate.refused == 1
+    assert gate.refused == 2
 
 
 def test_answers_cross_as_plain_data():

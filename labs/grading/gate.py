@@ -6,8 +6,9 @@ reaches no other kernel, no grader and no model server directly. Its ``OLLAMA_HO
 connection to a Unix socket bind-mounted from the worker's private folder. :class:`Gate` serves that
 socket and
 
-* forwards only the routes a lesson uses to read and run models (:data:`ALLOWED`); management
-  (pull, create, delete, copy, push, blobs) and anything else gets 403 with a JSON ``error``;
+* forwards only the routes a lesson uses to read and run models (:data:`ALLOWED`), and ``/api/pull`` of a
+  model the server already has (lesson 2 shows a pull's progress); management (pulling a new model, create,
+  delete, copy, push, blobs) and anything else gets 403 with a JSON ``error``;
 * lets one request of the submission through at a time (the others wait): a notebook that starts many
   generations from threads queues behind itself, not in front of the other submissions;
 * refuses request bodies over :data:`MAX_BODY` (413) and requests beyond :data:`MAX_EXCHANGES` (429);
@@ -48,8 +49,37 @@ def refusal(method: str, path: str) -> str:
             "running models (version, tags, show, ps, generate, chat, embed and their /v1 equivalents)")
 
 
+def _pull_of_a_present_model(gate: "Gate", body: bytes) -> bool:
+    """Is this ``/api/pull`` body for a model the upstream server lists already (nothing new is stored)?"""
+    import httpx
+
+    try:
+        data = json.loads(body)
+        name = str(data.get("model") or data.get("name") or "")
+        tags = httpx.get(gate.upstream + "/api/tags", timeout=30).json().get("models", [])
+    except Exception:
+        return False
+    wanted = {name, f"{name}:latest"}
+    return bool(name) and any(m.get("name") in wanted or m.get("model") in wanted for m in tags if isinstance(m, dict))
+
+
 class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+
+
+class _Replay:
+    """A request body already read, handed to :meth:`_Handler._forward` as if unread."""
+
+    def __init__(self, body: bytes, rest):
+        import io
+
+        self._body, self._rest = io.BytesIO(body), rest
+
+    def read(self, n: int = -1) -> bytes:
+        return self._body.read(n)
+
+    def __getattr__(self, name):
+        return getattr(self._rest, name)
 
 
 class _GateHandler(_Handler):
@@ -65,6 +95,13 @@ class _GateHandler(_Handler):
         gate: Gate = self.owner  # type: ignore[assignment]
         why = refusal(self.command, self.path)
         length = int(self.headers.get("content-length") or 0)
+        if self.command == "POST" and self.path.split("?", 1)[0].rstrip("/") == "/api/pull" and length <= MAX_BODY:
+            body = self.rfile.read(length) if length else b""
+            if _pull_of_a_present_model(gate, body):
+                self.rfile = _Replay(body, self.rfile)  # _forward reads the body again
+                why = ""
+            else:
+                why = "pulling a model the server does not have is not open to graded notebooks"
         status = 403
         if not why and length > MAX_BODY:
             why, status = f"a request body of {length} bytes is over the gate's {MAX_BODY} bytes", 413

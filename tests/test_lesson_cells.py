@@ -339,3 +339,19 @@ def test_lesson1_widgets_latency_capacity_decisions(lesson1):
 def test_lesson1_quality_runs_on_the_lessons_model(lesson1):
     model, n, score = lesson1.value("[quality.model, len(quality.answers), quality.score_pct]")
     assert model == lesson1.value("llm.model") and n == 30 and 0 <= score <= 100
+
+
+# --- lesson 0: start here (its three structural asserts moved here, issue 17 F19) ----------------
+
+@pytest.fixture(scope="module")
+def lesson0(server_url, tmp_path_factory):
+    yield from run_lesson("00_start_here.ipynb", server_url, tmp_path_factory.mktemp("lesson0"))
+
+
+def test_lesson0_first_generation_streaming_and_openai_client(lesson0):
+    first = lesson0.value('[r["done"], r["eval_count"], r["prompt_eval_count"]]')
+    assert first[0] is True and 0 < first[1] <= 40 and first[2] > 0  # num_predict 40 caps the answer
+    timed = lesson0.value("[m.eval_count, m.server_tokens_per_s, m.ttft_s, m.total_s]")
+    assert timed[0] > 0 and timed[1] > 0 and 0 < timed[2] < timed[3]
+    assert 0 < lesson0.value("completion.usage.completion_tokens") <= 16  # max_tokens 16
+    assert lesson0.value("MODEL in {m['name'] for m in models} or f'{MODEL}:latest' in {m['name'] for m in models}")

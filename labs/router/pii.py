@@ -513,7 +513,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
 
     def context(name: str, rx: re.Pattern, before: int, after: int = 0) -> bool:
         if name not in ctx:
-            if (b64 := _DECODED_BEFORE.search(low, max(0, run.start - 300), run.start)) is not None:
+            if " ; " in low[max(0, run.start - 125) : run.start] and \
+                    (b64 := _DECODED_BEFORE.search(low, max(0, run.start - 300), run.start)) is not None:
                 before += b64.end() - b64.start()  # "card: NTc3My… ; 5773 …": the label stands before the base64
             ctx[name] = bool(rx.search(low, max(0, run.start - before), run.start)
                              or (after and rx.search(low, run.end, run.end + after)))

@@ -451,7 +451,7 @@ _PREV_GROUP = re.compile(r"\d[ \-./]?$")
 _SPOT = re.compile(rf"\d[{_LOOK}]|[{_LOOK}]\d")  # what _spots() finds
 _ANY_SPOT = re.compile(rf"[{_LOOK}](?:(?<=\d.)|(?=\d))")  # a letter of a _SPOT match: starts with a class, scans fast
 _LOOKSET = frozenset(DIGIT_LOOKALIKES)
-_SIX_DIGITS = re.compile(r"(?:\d[ \-./]?){6}")
+_FOUR_DIGITS = re.compile(r"(?:\d(?:[ \-/]|\.(?=\d\d))?){4}")  # a year; no decimal point ("3.1 8B")
 _INTERIOR_LOOKALIKES = re.compile(rf"(?<=\d)[{re.escape(''.join(c for c in DIGIT_LOOKALIKES if c != '|'))}]{{1,3}}(?=\d)")
 _LOOK_CHARS = "".join(DIGIT_LOOKALIKES)
 _DIGIT_TABLE = str.maketrans(DIGIT_LOOKALIKES)
@@ -587,9 +587,9 @@ def normalize(text: str) -> View:
         return View(folded, tuple(rounds))
     # the plain reading still folds a look-alike between two digits ("15l8", "27З7"): only one at an edge
     # can be a glued word; a bar never is a digit there ("0671234567|2024" is two table cells)
-    # only a letter near 6 digits or more can change an identifier ("Llama 3.1 8B" reads the same either way):
+    # only a letter near 4 digits or more (a year) can change an identifier ("Llama 3.1 8B" reads the same either way):
     # elsewhere the second reading would cost a second scan for nothing
-    if not any(_SIX_DIGITS.search(folded, max(0, q - 12), q + 14) for q in _spots(out)):
+    if not any(_FOUR_DIGITS.search(folded, max(0, q - 12), q + 14) for q in _spots(out)):
         return View(folded, tuple(rounds))
     plain = _INTERIOR_LOOKALIKES.sub(lambda m: m.group().translate(_DIGIT_TABLE), out)
     return View(folded, tuple(rounds), plain if plain != folded else None)

@@ -320,3 +320,12 @@ def test_every_row_of_a_table_with_a_tax_or_birth_date_column_is_found(sep):
 def test_a_table_without_a_personal_column_keeps_its_numbers():
     table = "id,tokens,date\n" + "\n".join(f"{i},{3124167891 + i},12.03.2024" for i in range(20))
     assert detect_pii(table) == []
+
+
+@pytest.mark.parametrize("text,kind,expected", [
+    ("Текст про щось. картка !4356735010165036s кінець.", "card", "4356735010165036"),
+    ("Текст про щось. картка ц4512761656509338s кінець.", "card", "4512761656509338"),
+    ("Текст про щось. ІПН b3220555510s кінець.", "tax_id", "3220555510"),
+])
+def test_a_label_with_a_glued_character_still_outweighs_a_unit_after(text, kind, expected):
+    _assert_found(text, kind, expected)  # "…036s" read as seconds hid a labelled card

@@ -157,7 +157,7 @@ _SSN_CONTEXT = re.compile(r"(?:(?<![a-z])ssn(?![a-z])|social\s+security|соц\w
 _LABEL_BEFORE = re.compile(
     rf"(?:{_CARD_CONTEXT.pattern}|{_TAX_CONTEXT.pattern}|{_SSN_CONTEXT.pattern}|{_PASSPORT_CONTEXT.pattern}|"
     r"tel|phone|mobile|cell|call|whats\s?app|viber|telegram|тел|телефон\w*|моб\w*|вайбер|телеграм|подзвон\w*|"
-    r"зателефон\w*|набер\w*)[\s:#№.\-=\"']{0,4}$")
+    r"зателефон\w*|набер\w*)[\s:#№.\-=\"']{0,4}[^\s\d]?$")  # and one glued character ("картка !4356…s")
 # Published examples, never anyone's (078-05-1120, the Woolworth wallet card; 123-45-6789)
 _SSN_NOT_ISSUED = frozenset({"078051120", "123456789"})
 
@@ -850,7 +850,7 @@ _ADDRESS_GATE_UA = re.compile("|".join(map(re.escape, ("вул", "просп", "
 # a street name after a town, a house number and a flat: "Київ, Хрещатик 22, кв. 5" ("кв." is a strong sign)
 _ADDRESS_FLAT = re.compile(r"(?<=[,:] )[А-ЯІЇЄҐ][\w'’\-]{1,30},?\s+\d{1,4}(?:[\-/]?[а-яА-Я](?![\w]))?,\s*(?i:кв(?:артира)?)\.?\s*\d{1,4}")
 # "пл Ринок", "ул Ленина": the short types with no dot, before a capital (read on the text, not lower-cased)
-_ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ]\s*[А-ЯІЇЄҐA-Z]")
+_ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ]\s*(?:\d{1,2}\s+)?[А-ЯІЇЄҐA-Z]")  # "пл Ринок", "ул 8 Березня"
 
 
 def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:

@@ -244,3 +244,19 @@ def test_ps_counts_the_weights_once_and_a_kv_cache_per_slot(four, start_server):
             context = entry["context_length"]
     per_slot = kv_cache_bytes(KVLayout.from_metadata(info), context)
     assert sizes[four.url] - sizes[one.url] == 3 * per_slot
+
+
+@pytest.mark.parametrize("text,slots", [("abc", 1), ("1.5", 1), ("-1", 1), ("0", 1), (" 4 ", 4), ("256", 256)])
+def test_num_parallel_is_read_as_ollamas_envconfig_reads_it(text, slots):
+    """Attack on issue 15: 'abc' or '1.5' crashed the server at start (Ollama logs and uses the default)."""
+    from labs.server.config import ServerConfig
+
+    assert ServerConfig.from_env({"OLLAMA_NUM_PARALLEL": text}).num_parallel == slots
+
+
+def test_num_parallel_over_llama_cpps_limit_is_refused_at_start():
+    """Attack on issue 15: 300 started a server whose every request answered 500."""
+    from labs.server.config import ServerConfig
+
+    with pytest.raises(ValueError, match="at most 256"):
+        ServerConfig.from_env({"OLLAMA_NUM_PARALLEL": "300"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -58,6 +59,24 @@ class ServerConfig:
         for attr, var in (("max_queue", "OLLAMA_MAX_QUEUE"), ("max_loaded_models", "OLLAMA_MAX_LOADED_MODELS"),
                           ("context_length", "OLLAMA_CONTEXT_LENGTH"), ("num_parallel", "OLLAMA_NUM_PARALLEL")):
             if attr not in overrides and env.get(var):
-                setattr(cfg, attr, int(env[var]))
+                setattr(cfg, attr, _env_uint(var, env[var], getattr(cfg, attr)))
         cfg.num_parallel = max(1, cfg.num_parallel)  # Ollama reads 0 as "the default", 1
+        if cfg.num_parallel > MAX_PARALLEL:
+            raise ValueError(f"OLLAMA_NUM_PARALLEL={cfg.num_parallel}: llama.cpp decodes at most {MAX_PARALLEL} "
+                             "sequences together; choose 1 to 256 (each slot holds its own KV cache of num_ctx)")
         return cfg
+
+
+MAX_PARALLEL = 256
+"""llama.cpp's ``LLAMA_MAX_SEQ``: the most sequences one context decodes together."""
+
+
+def _env_uint(var: str, text: str, default: int) -> int:
+    """An unsigned number as Ollama's ``envconfig.Uint`` reads it: anything else ("abc", "1.5", "-1") is
+    logged and the default used, not a crash at start."""
+    value = text.strip()
+    if value.isdigit():
+        return int(value)
+    logging.getLogger("labs.server").warning("invalid environment variable, using default: %s=%r (default %d)",
+                                             var, text, default)
+    return default

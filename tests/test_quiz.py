@@ -280,7 +280,32 @@ def unanswered(prompt: str) -> str:
     ...
 
 
-@pytest.mark.parametrize("fn", [ask_openai, ask_ollama])
+def streams_then_lies(prompt: str) -> str:
+    """Issue 12's attack: stream the reply (not kept whole by the client), then return a fixed sentence."""
+    from labs.client import ollama_client
+
+    for _ in ollama_client().generate(model="smollm2:135m", prompt=prompt, stream=True, options={"num_predict": 8}):
+        pass
+    return "Local models keep data private."
+
+
+def streams_openai_then_lies(prompt: str) -> str:
+    from labs.client import openai_client
+
+    for _ in openai_client().chat.completions.create(model="smollm2:135m", messages=[{"role": "user", "content": prompt}],
+                                                     max_tokens=8, temperature=0, seed=1, stream=True):
+        pass
+    return "Local models keep data private."
+
+
+def ask_ollama_streamed(prompt: str) -> str:
+    from labs.client import ollama_client
+
+    return "".join(part["response"] for part in ollama_client().generate(
+        model="smollm2:135m", prompt=prompt, stream=True, options={"num_predict": 8}))
+
+
+@pytest.mark.parametrize("fn", [ask_openai, ask_ollama, ask_ollama_streamed])
 def test_sdk_probe_accepts_real_local_calls(fn, server_url, monkeypatch):
     monkeypatch.setenv("OLLAMA_HOST", server_url)
     probe = practical.sdk(fn)
@@ -289,7 +314,8 @@ def test_sdk_probe_accepts_real_local_calls(fn, server_url, monkeypatch):
 
 
 @pytest.mark.parametrize("fn, failing", [(pretend, "local_call"), (lies, "answer"), (unanswered, "defined"),
-                                         (None, "defined")])
+                                         (None, "defined"), (streams_then_lies, "answer"),
+                                         (streams_openai_then_lies, "answer")])
 def test_sdk_probe_rejects_functions_that_do_not_use_the_server(fn, failing, server_url, monkeypatch):
     monkeypatch.setenv("OLLAMA_HOST", server_url)
     probe = practical.sdk(fn)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from labs import DEFAULT_MODEL
@@ -115,6 +116,7 @@ class Call:
     status: int | None
     error: str = ""
     response: Any = None
+    streamed: list = field(default_factory=list)  # the body's bytes as a streamed reply was read
 
     def describe(self) -> str:
         client = self.agent.split(" ")[0] if self.agent else "?"
@@ -122,11 +124,19 @@ class Call:
         return f"{self.method} {self.host}{self.path} → {outcome} ({client})"
 
     def text(self) -> str | None:
-        """The model's text in a non-streamed response body (None when it was streamed or unreadable)."""
+        """The model's text in the response body, non-streamed or streamed (NDJSON lines, or the ``/v1`` SSE
+        ``data:`` events) and assembled; None when unreadable. A streamed reply counts too, so a function that
+        streams and then returns a fixed sentence is caught (issue 12's attack: it scored full marks)."""
         try:
-            body = json.loads(self.response.content)
+            content = self.response.content
+        except Exception:  # a streamed reply is never kept whole: the chunks seen as it was read
+            content = b"".join(self.streamed)
+            if not content:
+                return None
+        try:
+            body = json.loads(content)
         except Exception:
-            return None
+            return _streamed_text(content)
         if not isinstance(body, dict):
             return None
         if "response" in body:
@@ -138,6 +148,62 @@ class Call:
         if isinstance(first.get("message"), dict):
             return first["message"].get("content")
         return first.get("text")
+
+
+def _piece(event: dict) -> str:
+    if isinstance(event.get("response"), str):
+        return event["response"]
+    if isinstance(event.get("message"), dict):
+        return event["message"].get("content") or ""
+    choices = event.get("choices") or [{}]
+    first = choices[0] if isinstance(choices[0], dict) else {}
+    delta = first.get("delta") if isinstance(first.get("delta"), dict) else {}
+    return delta.get("content") or first.get("text") or ""
+
+
+def _streamed_text(content: bytes) -> str | None:
+    """The text of a streamed body: NDJSON objects, one per line, or SSE ``data: {...}`` events."""
+    pieces, seen = [], False
+    for line in content.decode("utf-8", "replace").splitlines():
+        line = line.strip().removeprefix("data:").strip()
+        if not line or line == "[DONE]":
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            return None
+        if isinstance(event, dict):
+            seen = True
+            pieces.append(_piece(event))
+    return "".join(pieces) if seen else None
+
+
+@lru_cache(maxsize=None)
+def _tee_class(lib):
+    """A body stream class of ``lib`` (httpx or its fork) that keeps a copy of every chunk read through it
+    (httpx insists the stream be its own SyncByteStream/AsyncByteStream)."""
+    return type("Tee", (_Tee, lib.SyncByteStream, lib.AsyncByteStream), {})
+
+
+class _Tee:
+    def __init__(self, inner, sink: list):
+        self._inner, self._sink = inner, sink
+
+    def __iter__(self):
+        for chunk in self._inner:
+            self._sink.append(chunk)
+            yield chunk
+
+    async def __aiter__(self):
+        async for chunk in self._inner:
+            self._sink.append(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 HTTP_LIBRARIES = ("httpx", "httpx2")
@@ -152,31 +218,34 @@ def watch_http() -> Iterator[list[Call]]:
     calls: list[Call] = []
     patched: list[tuple[type, Callable]] = []
 
-    def note(request, response=None, error: Exception | None = None) -> None:
+    def note(request, response=None, error: Exception | None = None, lib=None) -> None:
         url = request.url
-        calls.append(Call(request.method, str(url), f"{url.host}:{url.port or ''}".rstrip(":"), url.path,
-                          request.headers.get("user-agent", ""), getattr(response, "status_code", None),
-                          f"{type(error).__name__}" if error else "", response))
+        call = Call(request.method, str(url), f"{url.host}:{url.port or ''}".rstrip(":"), url.path,
+                    request.headers.get("user-agent", ""), getattr(response, "status_code", None),
+                    f"{type(error).__name__}" if error else "", response)
+        if response is not None and lib is not None and not getattr(response, "is_stream_consumed", True):
+            response.stream = _tee_class(lib)(response.stream, call.streamed)  # keep what a streamed reply carries
+        calls.append(call)
 
-    def wrap_sync(original):
+    def wrap_sync(original, lib):
         def send(self, request, *args, **kwargs):
             try:
                 response = original(self, request, *args, **kwargs)
             except Exception as exc:
                 note(request, error=exc)
                 raise
-            note(request, response)
+            note(request, response, lib=lib)
             return response
         return send
 
-    def wrap_async(original):
+    def wrap_async(original, lib):
         async def send(self, request, *args, **kwargs):
             try:
                 response = await original(self, request, *args, **kwargs)
             except Exception as exc:
                 note(request, error=exc)
                 raise
-            note(request, response)
+            note(request, response, lib=lib)
             return response
         return send
 
@@ -187,7 +256,7 @@ def watch_http() -> Iterator[list[Call]]:
             continue
         for cls, wrap in ((lib.Client, wrap_sync), (lib.AsyncClient, wrap_async)):
             patched.append((cls, cls.send))
-            cls.send = wrap(cls.send)
+            cls.send = wrap(cls.send, lib)
     try:
         yield calls
     finally:

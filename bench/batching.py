@@ -226,9 +226,9 @@ def main() -> int:
             engine = BatchEngine(gguf, n_parallel=k, num_ctx=NUM_CTX, num_thread=threads, thread=thread)
             ctx = thread.call(direct.context, k)
             rows = results[k] = {path: [] for path in paths}
-            measure = {"direct": lambda: thread.call(direct.rate, ctx, k, args.tokens),
-                       "engine": lambda: engine_rate(engine, k, args.tokens),
-                       "server": lambda: server_rate(url, k, args.tokens, threads)}
+            measure = {"direct": lambda ctx=ctx, k=k: thread.call(direct.rate, ctx, k, args.tokens),
+                       "engine": lambda engine=engine, k=k: engine_rate(engine, k, args.tokens),
+                       "server": lambda k=k: server_rate(url, k, args.tokens, threads)}
             try:
                 engine_rate(engine, k, 8)  # warm all three
                 thread.call(direct.rate, ctx, k, 8)

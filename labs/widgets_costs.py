@@ -205,7 +205,6 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     style = {"description_width": "initial"}  # every label in full ("capacity (requests/day/machine, ...)" was cut off)
     layout = w.Layout(width="720px")

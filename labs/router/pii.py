@@ -212,7 +212,7 @@ _DOT = r"(?:\.|\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s?\{dot\}\s?|\s(?:dot|кра�
 _DOMAIN = re.compile(r"\[\d{1,3}(?:\.\d{1,3}){3}\]|[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,5}")
 _LOOSE_DOMAIN = re.compile(rf"[\w\-]{{1,63}}(?:{_DOT}[\w\-]{{1,63}}){{1,5}}")
 _LABEL = re.compile(r"[\w\-]{1,63}")
-_SPACED_LOCAL = re.compile(rf"(?<![\w.])[\w\-+]{{1,64}}(?:\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s(?:dot|крапка|точка)\s)$")
+_SPACED_LOCAL = re.compile(r"(?<![\w.])[\w\-+]{1,64}(?:\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s(?:dot|крапка|точка)\s)$")
 _LOCAL_CHARS = frozenset("._%+-'")
 # Top-level domains a spelled-out or spaced address ("olena at example dot com") must end in.
 _TLDS = frozenset(

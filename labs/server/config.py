@@ -61,14 +61,14 @@ class ServerConfig:
             if attr not in overrides and env.get(var):
                 setattr(cfg, attr, _env_uint(var, env[var], getattr(cfg, attr)))
         cfg.num_parallel = max(1, cfg.num_parallel)  # Ollama reads 0 as "the default", 1
-        if cfg.num_parallel > MAX_PARALLEL:
-            raise ValueError(f"OLLAMA_NUM_PARALLEL={cfg.num_parallel}: llama.cpp decodes at most {MAX_PARALLEL} "
-                             "sequences together; choose 1 to 256 (each slot holds its own KV cache of num_ctx)")
+        if cfg.num_parallel > 1:
+            import llama_cpp  # its own limit (LLAMA_MAX_SEQ), the one the batching engine checks too
+
+            most = llama_cpp.llama_max_parallel_sequences()
+            if cfg.num_parallel > most:
+                raise ValueError(f"OLLAMA_NUM_PARALLEL={cfg.num_parallel}: llama.cpp decodes at most {most} sequences "
+                                 f"together; choose 1 to {most} (each slot holds its own KV cache of num_ctx)")
         return cfg
-
-
-MAX_PARALLEL = 256
-"""llama.cpp's ``LLAMA_MAX_SEQ``: the most sequences one context decodes together."""
 
 
 def _env_uint(var: str, text: str, default: int) -> int:

@@ -137,28 +137,22 @@ class Call:
             body = json.loads(content)
         except Exception:
             return _streamed_text(content)
-        if not isinstance(body, dict):
-            return None
-        if "response" in body:
-            return body["response"]
-        if isinstance(body.get("message"), dict):
-            return body["message"].get("content")
-        choices = body.get("choices") or [{}]
-        first = choices[0] if isinstance(choices[0], dict) else {}
-        if isinstance(first.get("message"), dict):
-            return first["message"].get("content")
-        return first.get("text")
+        return _piece(body) if isinstance(body, dict) else None
 
 
 def _piece(event: dict) -> str:
+    """The text of one reply object, whichever API shaped it: native generate/chat, or ``/v1`` (a whole
+    ``message``, a streamed ``delta``, or a completion's ``text``)."""
     if isinstance(event.get("response"), str):
         return event["response"]
     if isinstance(event.get("message"), dict):
         return event["message"].get("content") or ""
     choices = event.get("choices") or [{}]
     first = choices[0] if isinstance(choices[0], dict) else {}
-    delta = first.get("delta") if isinstance(first.get("delta"), dict) else {}
-    return delta.get("content") or first.get("text") or ""
+    for key in ("message", "delta"):
+        if isinstance(first.get(key), dict):
+            return first[key].get("content") or ""
+    return first.get("text") or ""
 
 
 def _streamed_text(content: bytes) -> str | None:

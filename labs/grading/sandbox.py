@@ -139,11 +139,14 @@ def bwrap_argv(connection_file: Path, limits: Limits, sockets: Path, upstream: s
     host, port = sandbox_host(upstream)
     for key, value in (kernel_env(HOME) | {"OLLAMA_HOST": host}).items():
         args += ["--setenv", key, value]
+    size = str(limits.tmp_mib * 1024 * 1024)
+    # the private /tmp first: binds come after it, so a checkout or virtualenv under /tmp (a `mktemp -d` clone)
+    # is still seen inside instead of being hidden by the tmpfs
+    args += ["--size", size, "--tmpfs", "/tmp"]
     args += _system_binds()
     for root in readable_roots():
         args += ["--ro-bind", str(root), str(root)]
-    size = str(limits.tmp_mib * 1024 * 1024)
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", HOME,
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", HOME,
              "--ro-bind", str(connection_file), CONNECTION_FILE, "--bind", str(sockets), str(sockets), "--chdir", HOME]
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", CONNECTION_FILE]
     return args + ["--", *limited(limits, [sys.executable, "-m", "labs.grading.forward", str(port),

@@ -185,6 +185,9 @@ def test_ollama_origins_adds_allowed_origins(start_server):
     # Go's IsPrivate is RFC 1918/4193 only: link-local, benchmarking, documentation and reserved are refused
     ("169.254.169.254", 403), ("198.18.0.1:11434", 403), ("203.0.113.7", 403), ("240.0.0.1", 403),
     ("[fe80::1]:11434", 403), ("[fd00::1]:11434", 200),
+    # IPv4-mapped addresses are tested as IPv4 (Go's To4); a zone id is no IP to Go (attack round 3)
+    ("[::ffff:127.0.0.1]:80", 200), ("[::FFFF:7f00:1]:80", 200), ("[::ffff:0.0.0.0]:80", 200),
+    ("[::ffff:169.254.1.1]:80", 403), ("[::1%lo]:80", 403), ("[::1%25lo]:80", 403),
 ])
 def test_host_rule_matches_ollamas(http, host, status):
     assert http.get("/api/tags", headers={"Host": host}).status_code == status

@@ -98,8 +98,6 @@ def _go_is_private(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Go's ``net.IP.IsPrivate`` (RFC 1918 and RFC 4193 only). Python's ``is_private`` also counts
     link-local, documentation, benchmarking and reserved ranges (169.254.169.254, 198.18.0.1, ...),
     which Ollama's Host check refuses."""
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
     return any(addr in net for net in _GO_PRIVATE if net.version == addr.version)
 
 
@@ -119,9 +117,11 @@ def host_allowed(host_header: str, hostname: str | None = None) -> bool:
     elif host.count(":") == 1:
         host = host.split(":", 1)[0]
     try:
-        addr = ipaddress.ip_address(host)
+        addr = None if "%" in host else ipaddress.ip_address(host)  # Go's ParseIP takes no zone ("::1%lo")
     except ValueError:
         addr = None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped  # Go tests ::ffff:a.b.c.d as a.b.c.d (To4)
     if addr is not None:
         if addr.is_loopback or _go_is_private(addr) or addr.is_unspecified or host in _local_addresses():
             return True

@@ -313,6 +313,22 @@ def decode_tokens_per_s(model: str | Architecture, quant: str, hardware: str | H
     return efficiency * scale * hw.bandwidth_gbs * 1e9 / bytes_per_token
 
 
+
+def serving_decode_tokens_per_s(model: str | Architecture, quant: str, hardware: str | Hardware, count: int = 1,
+                                context: int = 8192, efficiency: float = DEFAULT_EFFICIENCY) -> float:
+    """The one decode speed lesson 4 quotes for a card serving ``context``-token slots (tokens/s, one stream):
+    :func:`decode_tokens_per_s` with the KV cache half full (``context // 2`` tokens read per step besides
+    the weights), the midpoint of a conversation that grows to the full context. The sizing table
+    (``labs.widgets_sizing.fit_report``) and the tier table and capacity (``labs.tiers``) both read it, so a
+    card has one speed in the lesson.
+
+    >>> round(serving_decode_tokens_per_s("Qwen3-8B", "Q4_K_M", "RTX 4090 24 GB"))
+    126
+    """
+    return decode_tokens_per_s(model, quant, hardware, count=count, context_filled=whole("context", context) // 2,
+                               efficiency=efficiency)
+
+
 #: The module's "Рекомендації по hardware" table (section 29.4), as written.
 MODULE_HARDWARE_TABLE = [
     {"task": "Прототипування (prototyping)", "hardware": "CPU DDR5-5600 dual channel (8 GB)", "count": 1,

@@ -58,26 +58,31 @@ def estimate_latency_s(model: str, quant: str, hardware: str, output_tokens: int
     return output_tokens / tps
 
 
-def machine_capacity(tier: Tier, output_tokens: int, *, streams: int = 1) -> tuple[float, float]:
-    """One machine of a tier: (estimated decode tokens/s, requests/day it serves).
+def machine_capacity(tier: Tier, output_tokens: int, *, streams: int = 1,
+                     context: int = 8192) -> tuple[float, float]:
+    """One machine of a tier: (estimated decode tokens/s of one stream, requests/day it serves).
 
-    The one capacity rule of lesson 4: ``streams`` generations at the full single-stream speed, busy
-    :data:`labs.costs.PLANNING_UTILISATION` of the day. 1 stream is the cautious figure for Ollama
-    (published benchmarks show it barely gains from concurrency); a continuous-batching engine such as
-    vLLM serves many more (lesson 4, "parallel slots and batching").
+    The one capacity rule of lesson 4: ``streams`` generations at the single-stream speed of
+    :func:`labs.sizing.serving_decode_tokens_per_s` (slots of ``context`` tokens, KV cache half full: the
+    speed the sizing table shows for the same card), busy :data:`labs.costs.PLANNING_UTILISATION` of the
+    day. 1 stream is the cautious figure for Ollama (published benchmarks show it barely gains from
+    concurrency); a continuous-batching engine such as vLLM serves many more (lesson 4, "parallel slots
+    and batching").
     """
     whole("output_tokens", output_tokens)
-    tps = sizing.decode_tokens_per_s(tier.model, tier.quant, tier.hardware, count=tier.count)
+    tps = sizing.serving_decode_tokens_per_s(tier.model, tier.quant, tier.hardware, count=tier.count,
+                                             context=context)
     return tps, costs.capacity_requests_per_day(tps, output_tokens, parallel=streams,
                                                 utilisation=costs.PLANNING_UTILISATION)
 
 
-def tier_break_even(tier: Tier, api: costs.ApiCost, *, output_tokens: int, streams: int = 1) -> costs.BreakEven:
+def tier_break_even(tier: Tier, api: costs.ApiCost, *, output_tokens: int, streams: int = 1,
+                    context: int = 8192) -> costs.BreakEven:
     """Where renting this tier costs what ``api`` costs, with the tier's capacity attached: ``None``
     (and a reason) when the costs would meet beyond what one machine serves (lesson 1's rule)."""
     if not tier.rent_offer:
         raise ValueError(f"tier {tier.name!r} has no rental offer in the price data")
-    _, per_machine = machine_capacity(tier, output_tokens, streams=streams)
+    _, per_machine = machine_capacity(tier, output_tokens, streams=streams, context=context)
     rent = costs.rental_cost(tier.rent_offer, gpus=tier.count).with_capacity(per_machine)
     return costs.break_even(api, rent)
 
@@ -85,18 +90,20 @@ def tier_break_even(tier: Tier, api: costs.ApiCost, *, output_tokens: int, strea
 def tier_row(tier: Tier, *, context: int, parallel: int, output_tokens: int, requests_per_day: float,
              electricity_usd_per_kwh: float = costs.EXAMPLE_ELECTRICITY_USD_PER_KWH,
              power_utilisation: float = costs.EXAMPLE_POWER_UTILISATION,
-             fixed_usd_per_month: float = costs.EXAMPLE_FIXED_USD_PER_MONTH, streams: int = 1) -> dict:
+             fixed_usd_per_month: float = costs.EXAMPLE_FIXED_USD_PER_MONTH) -> dict:
     """One tier: memory fit, estimated speed, machines for the volume, rent and own per month.
 
-    Capacity: :func:`machine_capacity`. Buying counts what lesson 1 counts (36-month amortisation,
+    One slot count for both halves (``slots`` column): memory holds ``parallel`` slots of ``context`` tokens,
+    and capacity is :func:`machine_capacity` with ``parallel`` streams at the same context. Buying counts what
+    lesson 1 counts (36-month amortisation,
     power at ``power_utilisation`` of the month, and ``fixed_usd_per_month`` for the rest of the server
     and hosting, per machine); renting counts the rental only, as lesson 1 does.
     """
     est = sizing.estimate_memory(tier.model, tier.quant, context, parallel)
     usable = sizing.usable_gib(tier.hardware, tier.count)
-    tps, per_machine = machine_capacity(tier, output_tokens, streams=streams)
+    tps, per_machine = machine_capacity(tier, output_tokens, streams=parallel, context=context)
     row = {"tier": tier.name, "hardware": f"{tier.count}× {tier.hardware}", "model": f"{tier.model} {tier.quant}",
-           "need_gib": round(est.total_gib, 1), "usable_gib": usable, "fits": est.total_gib <= usable,
+           "slots": parallel, "need_gib": round(est.total_gib, 1), "usable_gib": usable, "fits": est.total_gib <= usable,
            "decode_tokens_per_s_est": round(tps, 1), "requests_per_day_per_machine_est": round(per_machine),
            "rent_usd_month": math.nan, "own_usd_month": math.nan, "as_of": ""}
     if tier.rent_offer:
@@ -114,9 +121,10 @@ def tier_row(tier: Tier, *, context: int, parallel: int, output_tokens: int, req
     return row
 
 
-def tier_table(*, requests_per_day: float, output_tokens: int, context: int = 8192, parallel: int = 4,
+def tier_table(*, requests_per_day: float, output_tokens: int, context: int = 8192, parallel: int = 1,
                tiers: tuple[Tier, ...] = MODULE_TIERS, **inputs):
-    """The module's tiers as a pandas table for one workload (``inputs``: :func:`tier_row`'s cost inputs)."""
+    """The module's tiers as a pandas table for one workload, ``parallel`` slots per machine for memory and
+    capacity alike (``inputs``: :func:`tier_row`'s cost inputs)."""
     import pandas as pd
 
     return pd.DataFrame([tier_row(t, context=context, parallel=parallel, output_tokens=output_tokens,
@@ -155,17 +163,23 @@ def cheapest_meeting(rows: list[dict]) -> str | None:
 def plot_tier_costs(frame, api_monthly: dict[str, float], title: str, ax=None):
     """Monthly cost per tier (rent and buy) as bars, each API's cost for the same workload as a line."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     priced = frame.dropna(subset=["rent_usd_month"])
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4))
     x = range(len(priced))
     ax.bar([i - 0.2 for i in x], priced["rent_usd_month"], width=0.4, label="rent (730 h/month)")
-    ax.bar([i + 0.2 for i in x], priced["own_usd_month"], width=0.4, label="buy (36-month amortisation + power)")
+    ax.bar([i + 0.2 for i in x], priced["own_usd_month"], width=0.4,
+           label="buy (36-month amortisation + power + fixed costs)")
     for (name, usd), style in zip(api_monthly.items(), ("--", ":", "-.", "-")):
         ax.axhline(usd, linestyle=style, color="black", linewidth=1, label=f"API {name}: ${usd:,.0f}/month")
     ax.set_xticks(list(x), [f"{t}\n{h}" for t, h in zip(priced["tier"], priced["hardware"])], fontsize=8)
     ax.set_yscale("log")
+    # plain dollar ticks ("$200", "$4,000"), not matplotlib's log-axis "2×10²"; one "$" per label is not maths
+    dollars = FuncFormatter(lambda v, _: f"${v:,.0f}")
+    ax.yaxis.set_major_formatter(dollars)
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"${v:,.0f}" if str(round(v))[0] in "25" else ""))
     ax.set(ylabel="USD per month (log scale)", xlabel="hardware tier", title=title)
     ax.legend(fontsize=7)
     return ax

@@ -83,3 +83,45 @@ def test_buying_counts_what_lesson_1_counts():
     row = tiers.tier_row(tiers.MODULE_TIERS[1], context=8192, parallel=1, output_tokens=200, requests_per_day=1_000)
     assert row["own_usd_month"] == pytest.approx(lesson1.monthly_usd, abs=0.01)
     assert round(lesson1.monthly_usd, 2) == 177.27
+
+
+def test_one_decode_speed_per_card_in_sizing_and_tiers():
+    """Issue 17 F11: Qwen3-8B Q4_K_M on an RTX 4090 was 126 tokens/s in the sizing table and 140.9 in the tier table."""
+    from labs import sizing
+    from labs.widgets_sizing import fit_report
+
+    _, frame = fit_report("Qwen3-8B", "Q4_K_M", 8192, 1)
+    in_sizing = frame.set_index("hardware").loc["RTX 4090 24 GB", "decode_tokens_per_s_est"]
+    row = tiers.tier_row(tiers.MODULE_TIERS[1], context=8192, parallel=1, output_tokens=300, requests_per_day=1_000)
+    assert row["decode_tokens_per_s_est"] == pytest.approx(in_sizing, abs=0.5)
+    assert row["decode_tokens_per_s_est"] == pytest.approx(
+        sizing.serving_decode_tokens_per_s("Qwen3-8B", "Q4_K_M", "RTX 4090 24 GB", context=8192), abs=0.05)
+
+
+def test_one_slot_count_for_memory_and_capacity():
+    """Issue 17 F11: the tier table sized memory for 4 slots and computed capacity for 1 stream."""
+    from labs import sizing
+
+    one = tiers.tier_table(requests_per_day=20_000, output_tokens=300).set_index("tier")
+    four = tiers.tier_table(requests_per_day=20_000, output_tokens=300, parallel=4).set_index("tier")
+    assert set(one["slots"]) == {1} and set(four["slots"]) == {4}
+    small = tiers.MODULE_TIERS[1]
+    assert four.loc[small.name, "need_gib"] == round(
+        sizing.estimate_memory(small.model, small.quant, 8192, 4).total_gib, 1)
+    ratio = four.loc[small.name, "requests_per_day_per_machine_est"] / one.loc[small.name, "requests_per_day_per_machine_est"]
+    assert ratio == pytest.approx(4, rel=1e-3)
+
+
+def test_tier_plot_labels_dollars_plainly():
+    """Issue 17 F19: the log axis read "2×10²" for USD; ticks are plain dollar amounts now."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    frame = tiers.tier_table(requests_per_day=20_000, output_tokens=300)
+    ax = tiers.plot_tier_costs(frame, {"gpt-4o-mini": 155.13}, title="t")
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True) if t.get_text()]
+    assert labels and all(label.startswith("$") and "10^" not in label and "times" not in label for label in labels)
+    plt.close(ax.figure)

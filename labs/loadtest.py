@@ -40,6 +40,9 @@ from labs.latency import Percentile, censored_percentile
 MAX_REQUESTS = 1000
 MAX_TIME_LIMIT_S = 300.0
 STOPPED = "stopped: the time limit was reached while this request was in flight"
+MIN_PLAN_SAMPLE = 20
+"""Completed requests a capacity plan should rest on: the sample a p95 needs
+(:func:`labs.sample_support.min_samples`), so one slow or lucky request cannot set the plan."""
 
 
 def loopback_url(host: str | None) -> str:
@@ -274,6 +277,27 @@ def sweep(host: str | None, concurrencies: Sequence[int] = (1, 2, 4), requests_p
             for c in concurrencies]
 
 
+def sized_sweep(host: str | None, concurrencies: Sequence[int] = (1, 2, 4), *, time_budget_s: float = 90.0,
+                requests_per_level: int = MIN_PLAN_SAMPLE, **kwargs) -> list[LoadResult]:
+    """A sweep sized by a time budget instead of a guessed per-level limit (lesson 4, section 4).
+
+    One request is sent first and not counted (it loads the model, which would otherwise land in the
+    first level's latency). Each level then has ``requests_per_level`` requests and an equal share of
+    ``time_budget_s`` (seconds, wall clock) as its time limit, so the whole sweep ends within about the
+    budget (plus at most one share for the warm-up) however slow the machine is; a slow machine completes
+    fewer than it sent, and each
+    :class:`LoadResult` says how many (``planned`` vs ``completed_ok``, ``cut_off``, ``not_started``).
+    ``kwargs`` go to :func:`run_load` (``prompts``, ``num_predict``, ``model`` …).
+    """
+    if not concurrencies:
+        raise ValueError("concurrencies must hold at least one level")
+    _check("time_budget_s", time_budget_s, 0.1 * len(concurrencies), MAX_TIME_LIMIT_S * len(concurrencies), whole=False)
+    share = time_budget_s / len(concurrencies)
+    load_test(host, concurrency=1, requests=1, time_limit_s=share, **kwargs)  # warm-up: loads the model
+    return [load_test(host, concurrency=c, requests=requests_per_level, time_limit_s=share, **kwargs)
+            for c in concurrencies]
+
+
 def sweep_frame(results: Sequence[LoadResult]):
     """The sweep as a pandas table, one row per concurrency level."""
     import pandas as pd
@@ -297,13 +321,22 @@ def plot_sweep(frame, title: str = "Load test on this machine"):
     for ax in (left, right):
         ax.set_xticks(list(frame["concurrency"]))
         ax.set_ylim(bottom=0)
-    errors = int(frame["errors"].sum())
     bounds = [c for c in frame.columns if c.endswith("_is_lower_bound")]
     if bounds and frame[bounds].to_numpy().any():
         title += " (some percentiles are lower bounds: requests cut off by the time limit count as their wait)"
-    fig.suptitle(f"{title} — {errors} failed request(s)" if errors else title, fontsize=9)
+    fig.suptitle(f"{title}\n{sample_text(frame)}", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def sample_text(frame) -> str:
+    """What a sweep table rests on, in ``LAB_LANG``: requests completed of those planned, and how many
+    failed, were cut off by the time limit or never started (a cut-off request is not a failure)."""
+    from labs.i18n import t
+
+    cut = int(frame["cut_off"].sum()) if "cut_off" in frame else 0
+    return t("loadtest.sample", completed=int(frame["completed_ok"].sum()), planned=int(frame["planned"].sum()),
+             failed=int(frame["errors"].sum()) - cut, cut=cut, not_started=int(frame["not_started"].sum()))
 
 
 @dataclass(frozen=True)
@@ -318,18 +351,26 @@ class CapacityPlan:
     in_flight_per_machine: float
     slots_per_machine: int
     notes: tuple[str, ...]
+    sample: int | None = None  # completed requests the measured rate rests on (None: not given)
+
+    @property
+    def sample_too_small(self) -> bool:
+        """Whether the measurement rests on fewer than :data:`MIN_PLAN_SAMPLE` completed requests."""
+        return self.sample is not None and self.sample < MIN_PLAN_SAMPLE
 
 
 def capacity_plan(requests_per_day: float, *, machine_requests_per_s: float, latency_s: float,
                   slots_per_machine: int = 1, peak_factor: float = 3.0,
-                  target_utilization: float = PLANNING_UTILISATION) -> CapacityPlan:
+                  target_utilization: float = PLANNING_UTILISATION, sample: int | None = None) -> CapacityPlan:
     """Machines for a workload, from one machine's measured throughput and latency.
 
     * mean rate λ = requests/day ÷ 86,400 (:data:`labs.costs.SECONDS_PER_DAY`); peak = λ × ``peak_factor`` (traffic is not flat);
     * machines = ceil(peak λ ÷ (measured requests/s × ``target_utilization``)) — headroom so queues stay short
       (:data:`labs.costs.PLANNING_UTILISATION`, the one planning figure);
     * Little's law L = λ × W: requests in flight at peak; per machine it should not exceed the parallel slots,
-      or requests queue and latency grows beyond the measured W.
+      or requests queue and latency grows beyond the measured W;
+    * ``sample``: the completed requests behind the measurement; under :data:`MIN_PLAN_SAMPLE` the first note
+      says the plan is too weak to act on (notes are in ``LAB_LANG``).
 
     >>> plan = capacity_plan(86_400, machine_requests_per_s=2.0, latency_s=1.5, slots_per_machine=4)
     >>> plan.peak_requests_per_s, plan.machines, plan.in_flight_at_peak
@@ -346,11 +387,32 @@ def capacity_plan(requests_per_day: float, *, machine_requests_per_s: float, lat
     machines = max(1, math.ceil(peak / (machine_requests_per_s * target_utilization) - 1e-9))
     in_flight = peak * latency_s
     per_machine = in_flight / machines
+    from labs.i18n import t
+
     notes = []
+    if sample is not None:
+        _check("sample", sample, 0, MAX_REQUESTS)
+        if sample < MIN_PLAN_SAMPLE:
+            notes.append(t("loadtest.plan.small_sample", sample=sample, needed=MIN_PLAN_SAMPLE))
     if per_machine > slots_per_machine:
-        notes.append(f"{per_machine:.1f} requests in flight per machine at peak but only {slots_per_machine} "
-                     "slot(s): requests wait in the queue, so real latency will exceed the measured one")
+        notes.append(t("loadtest.plan.queue", in_flight=per_machine, slots=slots_per_machine))
     if peak_factor < 2:
-        notes.append("a peak factor under 2 assumes unusually flat traffic")
+        notes.append(t("loadtest.plan.flat"))
     return CapacityPlan(requests_per_day, peak_factor, mean, peak, latency_s, in_flight, machines, per_machine,
-                        slots_per_machine, tuple(notes))
+                        slots_per_machine, tuple(notes), sample)
+
+
+def plan_from_sweep(requests_per_day: float, results: Sequence[LoadResult], *, slots_per_machine: int = 1,
+                    **kwargs) -> tuple[CapacityPlan, dict]:
+    """:func:`capacity_plan` from a sweep's fastest level (most completed requests per second): returns the
+    plan, with ``sample`` = that level's completed requests, and the level's summary row. ``kwargs`` go to
+    :func:`capacity_plan`. Raises ``ValueError`` when no level completed a request (nothing to plan on)."""
+    rows = [r.summary() for r in results if r.ok]
+    if not rows:
+        raise ValueError("no request of the sweep completed: nothing to plan on. Check the errors it printed, "
+                         "then rerun it with a larger time_budget_s")
+    best = max(rows, key=lambda row: row["requests_per_s"])
+    plan = capacity_plan(requests_per_day, machine_requests_per_s=best["requests_per_s"],
+                         latency_s=best["latency_p50_s"], slots_per_machine=slots_per_machine,
+                         sample=best["completed_ok"], **kwargs)
+    return plan, best

@@ -166,6 +166,22 @@ def architecture_from_model_info(info: Mapping, name: str | None = None) -> Arch
         layout.sliding_window, 0, layout)
 
 
+def architecture_keys(info: Mapping) -> dict:
+    """The scalar ``<arch>.*`` entries of ``model_info`` (``/api/show``) or GGUF metadata, for whatever
+    architecture ``general.architecture`` names (``llama``, ``qwen3``, ``gemma3`` …): the numbers
+    :func:`architecture_from_model_info` reads, shown in lesson 4 section 1. Lists (per-layer values) are left out.
+
+    >>> architecture_keys({"general.architecture": "qwen3", "qwen3.block_count": 36, "llama.block_count": 1,
+    ...                    "qwen3.attention.head_count_kv": [8, 8]})
+    {'qwen3.block_count': 36}
+    """
+    try:
+        prefix = f"{info['general.architecture']}."
+    except KeyError:
+        raise ValueError("model_info lacks 'general.architecture': pass /api/show's model_info or GGUF metadata") from None
+    return {k: v for k, v in info.items() if k.startswith(prefix) and not isinstance(v, (list, tuple))}
+
+
 @dataclass(frozen=True)
 class GGUFModel:
     """What a GGUF file says about itself: architecture, exact tensor bytes, file size."""

@@ -176,3 +176,43 @@ def test_censored_percentile_on_the_issues_numbers():
     p = censored_percentile(observed, [2.87], 95)
     assert p.lower_bound and p.value > max(observed)  # was 2.43 with the cut-off request dropped
     assert not censored_percentile(observed, [], 95).lower_bound
+
+
+def test_sized_sweep_keeps_its_budget_and_the_plan_flags_a_small_sample(server):
+    """Issue 17 F17: under load 1-3 of 20 requests per level completed and the capacity plan said
+    "8 machines" from them without a word. The budget bounds the sweep; the plan says the sample is too small."""
+    started = time.monotonic()
+    slow = loadtest.sized_sweep(server, (1, 2), time_budget_s=3.0, requests_per_level=20, prompts=["slow"],
+                                num_predict=1)
+    elapsed = time.monotonic() - started
+    assert elapsed < 3.0 + 1.5 + 2.0, f"budget 3 s (+ one 1.5 s share for the warm-up), took {elapsed:.1f} s"
+    assert [r.planned for r in slow] == [20, 20] and all(len(r.ok) < 20 for r in slow)
+    plan, best = loadtest.plan_from_sweep(20_000, slow)
+    assert plan.sample == best["completed_ok"] < loadtest.MIN_PLAN_SAMPLE and plan.sample_too_small
+    assert "too few" in plan.notes[0] and str(plan.sample) in plan.notes[0]
+
+    fast = loadtest.sized_sweep(server, (1, 2), time_budget_s=20.0, requests_per_level=20, num_predict=2)
+    assert [len(r.ok) for r in fast] == [20, 20]
+    plan, best = loadtest.plan_from_sweep(20_000, fast)
+    assert plan.sample == 20 and not plan.sample_too_small and not any("too few" in n for n in plan.notes)
+    assert best["requests_per_s"] == max(r.summary()["requests_per_s"] for r in fast)
+
+
+def test_plan_from_a_sweep_with_nothing_completed_is_refused():
+    port = free_port()  # nothing listens there
+    results = [load_test(f"127.0.0.1:{port}", concurrency=1, requests=1, time_limit_s=2)]
+    with pytest.raises(ValueError, match="nothing to plan on"):
+        loadtest.plan_from_sweep(1000, results)
+
+
+def test_plot_title_tells_cut_off_from_failed(server):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    result = load_test(server, concurrency=2, requests=6, time_limit_s=1.5, num_predict=3, prompts=["quick", "never"])
+    frame = loadtest.sweep_frame([result])
+    fig = loadtest.plot_sweep(frame)
+    title = fig._suptitle.get_text()
+    cut = len(result.cut_off)
+    assert cut and f"{cut} cut off by the time limit" in title and "0 failed" in title
+    assert f"{len(result.ok)} of 6 requests completed" in title

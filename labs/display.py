@@ -31,32 +31,34 @@ DOLLAR_HTML = "<span>&#36;</span>"
 breaks its text run, so it cannot pair with another ``$``) turns into math."""
 
 
-def money(usd: float, decimals: int = 2) -> str:
-    """Plain text for ``print`` and logs: ``money(248.2) == "$248.20"``; negative as ``-$5.00``.
+def money(usd: float, decimals: int = 2, lang: str | None = None) -> str:
+    """Plain text for ``print`` and logs, in the learner's language (``LAB_LANG``; :func:`labs.i18n.money`):
+    ``money(248.2) == "$248.20"`` in English, ``"$248,20"`` in Ukrainian; negative as ``-$5.00``.
 
-    >>> money(248.2), money(1234567.891, 0), money(-5)
-    ('$248.20', '$1,234,568', '-$5.00')
+    >>> money(248.2, lang="en"), money(1234567.891, 0, "en"), money(-5, lang="en"), money(1234.5, lang="uk")
+    ('$248.20', '$1,234,568', '-$5.00', '$1\xa0234,50')
     """
-    sign = "-" if usd < 0 else ""
-    return f"{sign}${abs(usd):,.{decimals}f}"
+    from labs.i18n import money as localised
+
+    return localised(usd, decimals, lang)
 
 
-def md_money(usd: float, decimals: int = 2) -> str:
+def md_money(usd: float, decimals: int = 2, lang: str | None = None) -> str:
     """The amount for markdown (``IPython.display.Markdown``) or HTML, shown as written in JupyterLab.
 
-    >>> md_money(248.2)
+    >>> md_money(248.2, lang="en")
     '<span>&#36;</span>248.20'
     """
-    return money(usd, decimals).replace("$", DOLLAR_HTML)
+    return money(usd, decimals, lang).replace("$", DOLLAR_HTML)
 
 
-def plot_money(usd: float, decimals: int = 2) -> str:
+def plot_money(usd: float, decimals: int = 2, lang: str | None = None) -> str:
     r"""The amount for a matplotlib title, label or annotation (mathtext needs ``\$``).
 
-    >>> plot_money(248.2)
+    >>> plot_money(248.2, lang="en")
     '\\$248.20'
     """
-    return money(usd, decimals).replace("$", r"\$")
+    return money(usd, decimals, lang).replace("$", r"\$")
 
 
 _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)

@@ -18,6 +18,13 @@ A count's noun agrees with it through a ``plural`` format spec, ``{n:plural:one|
 >>> t("latency.plot.calls", "uk", name="x", count=3), t("latency.plot.calls", "uk", name="x", count=5)
 ('x (3 виклики)', 'x (5 викликів)')
 
+Numbers a learner reads follow the language's typography (:func:`number`, :func:`money`); in a message
+the spec ``num`` (``num.1`` for one decimal …) writes a count that way, ``usd`` (``usd.0``, ``usd.4`` …) a
+dollar amount; any other spec (``{x:,.0f}``) is Python's own, the same in both languages:
+
+>>> t("costs.plot.break_even", "uk", requests=12345.6), t("costs.plot.break_even", "en", requests=12345.6)
+('точка беззбитковості: 12\xa0346 запитів на день', 'break-even: 12,346 requests/day')
+
 >>> t("no.such.key")
 Traceback (most recent call last):
 ...
@@ -32,7 +39,11 @@ from typing import Any
 
 from labs.quiz.bank import LANGS, language
 
-__all__ = ["LANGS", "language", "messages", "plural_uk", "t"]
+__all__ = ["LANGS", "NBSP", "language", "localise_digits", "messages", "money", "number", "plural_uk", "t"]
+
+NBSP = "\u00a0"
+"""The Ukrainian thousands separator: a no-break space, so ``12 346`` never breaks across lines (CLDR's
+``uk`` group separator; ДСТУ 3582 and Ukrainian typography group digits by spaces, never by commas)."""
 
 
 @lru_cache(maxsize=1)
@@ -53,10 +64,45 @@ def t(key: str, lang: str | None = None, /, **fields: Any) -> str:
         raise KeyError(f"no message {key!r} in labs/data/messages.yaml: add it there in both languages")
     chosen = language(lang)
     template = texts.get(chosen) or texts["en"]
-    if fields and ":plural:" in template:  # numbers may pick their noun's form ({n:plural:...})
-        fields = {k: _Count(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+    if fields and any(f":{spec}" in template for spec in _SPECS):  # {n:num}, {n:usd.2}, {n:plural:...}
+        fields = {k: _Count(v, chosen) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
                   for k, v in fields.items()}
     return template.format(**fields) if fields else template
+
+
+def localise_digits(text: str, lang: str | None = None) -> str:
+    """An English-formatted number (``"12,345.6"``, ``"50.5%"``) in ``lang``'s typography: unchanged for
+    English; for Ukrainian a no-break space (:data:`NBSP`) groups thousands and a comma marks the decimals
+    (``"12\u00a0345,6"``). Apply it to a number's own text only, not to a sentence holding other dots."""
+    if language(lang) != "uk":
+        return text
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def number(x: float, digits: int = 0, lang: str | None = None) -> str:
+    """``x`` with ``digits`` decimals and grouped thousands, as a learner of ``lang`` (else ``LAB_LANG``)
+    reads it: English ``1,234.5``, Ukrainian ``1 234,5`` (no-break space, decimal comma: Ukrainian
+    typography and CLDR ``uk``, as the module's Ukrainian text is meant to be read).
+
+    >>> number(1234.5, 1, "en"), number(1234.5, 1, "uk"), number(1_000_000, lang="uk")
+    ('1,234.5', '1\xa0234,5', '1\xa0000\xa0000')
+    """
+    return localise_digits(f"{x:,.{digits}f}", lang)
+
+
+def money(usd: float, digits: int = 2, lang: str | None = None) -> str:
+    """A US-dollar amount as plain text: ``$`` first, as the module writes prices in its Ukrainian text
+    (``$10-100/міс``), with :func:`number`'s digits, so an amount and the numbers around it follow one
+    convention (Ukrainian ``$1 000``, never ``$1,000``, which a Ukrainian reader takes for one dollar).
+    Negative as ``-$5.00``. For markdown or plots wrap it with :mod:`labs.display` (``$`` is maths there).
+
+    >>> money(248.2, lang="en"), money(1234567.891, 0, "en"), money(-5, lang="en")
+    ('$248.20', '$1,234,568', '-$5.00')
+    >>> money(248.2, lang="uk"), money(0.0012, 4, "uk"), money(1234567.891, 0, "uk")
+    ('$248,20', '$0,0012', '$1\xa0234\xa0568')
+    """
+    sign = "-" if usd < 0 else ""
+    return f"{sign}${number(abs(usd), digits, lang)}"
 
 
 def plural_uk(n: float, one: str, few: str, many: str) -> str:
@@ -74,13 +120,23 @@ def plural_uk(n: float, one: str, few: str, many: str) -> str:
     return many
 
 
-class _Count:
-    """A number inside :func:`t`: formats as itself, and ``plural:a|b|c`` picks the noun form for it."""
+_SPECS = ("num", "usd", "plural:")
 
-    def __init__(self, value: float) -> None:
+
+class _Count:
+    """A number inside :func:`t`: formats as itself; ``num[.d]`` / ``usd[.d]`` as :func:`number` /
+    :func:`money` in the message's language; ``plural:a|b|c`` picks the noun form for it."""
+
+    def __init__(self, value: float, lang: str = "en") -> None:
         self.value = value
+        self.lang = lang
 
     def __format__(self, spec: str) -> str:
+        kind, _, digits = spec.partition(".")
+        if kind in ("num", "usd") and (not digits or digits.isdigit()):
+            if kind == "num":
+                return number(self.value, int(digits or 0), self.lang)
+            return money(self.value, int(digits or 2), self.lang)
         if not spec.startswith("plural:"):
             return format(self.value, spec)
         forms = spec[len("plural:"):].split("|")

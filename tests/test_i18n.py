@@ -11,7 +11,7 @@ import yaml
 
 from labs import costs
 from labs.errors import ModelNotFound, RequestTimeout, ServerNotRunning
-from labs.i18n import language, messages, t
+from labs.i18n import language, messages, number, t
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = yaml.safe_load((ROOT / "labs" / "data" / "messages.yaml").read_text(encoding="utf-8"))
@@ -181,3 +181,22 @@ def test_the_sizing_estimate_and_fit_table_speak_the_learners_language(monkeypat
     monkeypatch.setenv("LAB_LANG", "en")
     assert str(estimate).startswith("Qwen3-8B Q4_K_M, 8192 tokens × 4 slot(s): weights ")
     assert set(fit_report("Qwen3-235B-A22B", "Q4_K_M", 32768, 8)[1]["fits"]) >= {"no", "2 cards"}
+
+
+def test_numbers_and_money_follow_the_learners_typography(monkeypatch):
+    from labs.i18n import NBSP, money
+
+    assert number(1234.5, 1, "en") == "1,234.5" and number(1234.5, 1, "uk") == f"1{NBSP}234,5"
+    assert number(-1_000_000, lang="uk") == f"-1{NBSP}000{NBSP}000" and number(999, lang="uk") == "999"
+    assert money(1963.7, lang="en") == "$1,963.70" and money(1963.7, lang="uk") == f"$1{NBSP}963,70"
+    assert money(-5, 0, "uk") == "-$5" and money(0.0012, 4, "uk") == "$0,0012"
+    monkeypatch.setenv("LAB_LANG", "uk")  # the default follows LAB_LANG, as every message does
+    assert number(2500) == f"2{NBSP}500" and money(2500, 0) == f"$2{NBSP}500"
+    # in the catalogue {n:num} / {n:usd.d} write a number the learner's way; Python's own specs stay as they are
+    uk = t("costs.plot.break_even", requests=12345.6)
+    assert f"12{NBSP}346" in uk and "12,346" not in uk
+    assert t("costs.plot.break_even", "en", requests=12345.6) == "break-even: 12,346 requests/day"
+    assert "= 1,234.50 с" in t("checks.quiz.q5.wrong", name="x", value=1234.5, unit="с", side="", hint="")
+    assert t("costs.plot.break_even", "uk", requests=0.4) == "точка беззбитковості: 0 запитів на день"
+    assert "Моделі 'qwen3:8b' немає на сервері http://127.0.0.1:9." in t(
+        "errors.model_missing", model="qwen3:8b", url="http://127.0.0.1:9")

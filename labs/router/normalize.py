@@ -189,6 +189,9 @@ class View:
     # differs from ``text``: same length and offsets. A letter glued to a number may be a neighbouring
     # word ("ІПН 3124167891З повагою"), so the detector reads both and keeps what either finds.
     plain: str | None = None
+    # Where ``text`` has a space that was a tab (a spreadsheet's cell boundary, "0671234567\t12"): digits on
+    # both sides are two cells, so their gap is no evidence of a phone's or a card's grouping.
+    tabs: frozenset[int] = frozenset()
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of ``text[start:end]`` (``start < end``)."""
@@ -353,7 +356,9 @@ def _b64_line_pieces(text: str, seen: set[str]):
 
 def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list[tuple[int, int, str]]:
     """(start, end, replacement) of every length-changing piece, in order, not overlapping."""
-    found = [(m.start(), m.end(), " ") for m in _WS_RUN.finditer(text)]
+    # an empty spreadsheet cell ("\t\t") stays a tab: the detector reads a tab as a cell boundary
+    found = [(m.start(), m.end(), "\t" if "\t" in m.group() and "\n" not in m.group() else " ")
+             for m in _WS_RUN.finditer(text)]
     if "\n" in text and (">" in text or "-" in text or "*" in text or "•" in text):
         found += list(_quoted_breaks(text))
     if "%" in text:
@@ -536,6 +541,13 @@ def _letters_mix(text: str) -> bool:
     return near is not None and _LETTERS_MIX.search(text, max(0, near.start() - 1)) is not None
 
 
+def _tabs(out: str) -> frozenset[int]:
+    """Positions of the tabs in ``out`` (the fold reads them as spaces, one for one)."""
+    if "\t" not in out:
+        return frozenset()
+    return frozenset(i for i, ch in enumerate(out) if ch == "\t")
+
+
 def _fold(out: str) -> str:
     """Every one-for-one fold but the look-alike digits (see :func:`_fold_lookalike_digits`)."""
     table, needs_fold = _fold_table()
@@ -581,15 +593,16 @@ def normalize(text: str) -> View:
         rounds.append(moved)
         if not any(len(new) > 1 or new in "%&\\=<" and new for _, _, new in pieces):
             break  # only squeezed or stripped: nothing new to decode
+    tabs = _tabs(out)
     out = _fold(out)
     folded = _fold_lookalike_digits(out)
     if folded == out:
-        return View(folded, tuple(rounds))
+        return View(folded, tuple(rounds), tabs=tabs)
     # the plain reading still folds a look-alike between two digits ("15l8", "27З7"): only one at an edge
     # can be a glued word; a bar never is a digit there ("0671234567|2024" is two table cells)
     # only a letter near 4 digits or more (a year) can change an identifier ("Llama 3.1 8B" reads the same either way):
     # elsewhere the second reading would cost a second scan for nothing
     if not any(_FOUR_DIGITS.search(folded, max(0, q - 12), q + 14) for q in _spots(out)):
-        return View(folded, tuple(rounds))
+        return View(folded, tuple(rounds), tabs=tabs)
     plain = _INTERIOR_LOOKALIKES.sub(lambda m: m.group().translate(_DIGIT_TABLE), out)
-    return View(folded, tuple(rounds), plain if plain != folded else None)
+    return View(folded, tuple(rounds), plain if plain != folded else None, tabs)

@@ -62,6 +62,7 @@ from typing import Callable, Iterable, Iterator
 
 from labs.router import health as _health
 from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, fold_confusables, normalize
+from labs.router.tables import find_table_cells
 from labs.router.textscan import lower
 from labs.router.validators import (
     IBAN_LENGTHS,
@@ -150,6 +151,9 @@ _PHONE_CONTEXT = re.compile(
 )
 _NOT_CARD_BEFORE = re.compile(r"(?<![^\W\d_])(?:id|ids|uid|user\s*id|message|msg|status|snowflake|fib\(\d+\)\s*==)"
                               r"\s*[:#/]?\s*$")
+# 19-digit cards common enough to need no label (Visa, Mir, UnionPay, JCB, Discover: "4801 4126 9060 4431 988");
+# 17-18 digits and other prefixes are big ids far more often than cards
+_CARD_19 = ("4", "2200", "2201", "2202", "2203", "2204", "62", "35", "6011", "65")
 _CARD_CONTEXT = re.compile(r"(?:card|картк\w*|карт[аиуіо]\w*|visa|master\s?card|maestro|amex|кредитк\w*|cvv|cvc|"
                            r"unionpay|humo)")
 _SSN_CONTEXT = re.compile(r"(?:(?<![a-z])ssn(?![a-z])|social\s+security|соц\w*\s+страх\w*)")
@@ -438,6 +442,7 @@ def _splits_at(sizes: list[int], allowed: frozenset[int]) -> bool:
 
 
 _NANP = frozenset({3, 6})
+_NO_CONTEXT: Callable[[], bool] = lambda: False  # noqa: E731
 _NANP_1 = frozenset({1, 4, 7})
 _TRUNK_8 = frozenset({1, 4, 7, 9})  # 8 (916) 123-45-67
 
@@ -503,9 +508,12 @@ def _date_led(view: str, groups: list[tuple[int, int]], i: int) -> bool:
 _DECODED_BEFORE = re.compile(r"[a-z0-9+/_\-]{8,}+={0,2} ; [^;]{0,120}+$")
 
 
-def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] | None = None) -> Iterator[Finding]:
+def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] | None = None,
+             tabs: frozenset[int] = frozenset()) -> Iterator[Finding]:
     """Every window of whole groups of ``run``, tried as each numeric kind. ``passport_word()``: is
-    there a passport word anywhere in ``low`` (a 9-digit ID card needs one near)."""
+    there a passport word anywhere in ``low`` (a 9-digit ID card needs one near). ``tabs``: positions
+    of ``view`` that were tabs; a window across one spans two spreadsheet cells, so its gaps say
+    nothing about a phone's or a card's grouping (read as one block of digits)."""
     groups = run.groups
     ctx: dict[str, bool] = {}
     # a keyword ("order", "замовлення…") can end right before group i > 0 only through a word glued to the run
@@ -529,12 +537,16 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
         plus = run.plus if i == 0 else "+" in view[groups[i - 1][1] : gs]
         not_personal = None  # read only when a window of this start is a candidate (long runs stay fast)
         date_led = None
-        digits, sizes = "", []
+        digits, sizes, cells = "", [], False
         for j in range(i, len(groups)):
             s, e = groups[j]
             digits += view[s:e]
             sizes.append(e - s)
             n = len(digits)
+            if tabs and j > i and not cells and any(k in tabs for k in range(groups[j - 1][1], s)):
+                cells = True  # "835549391\t12" is two cells, not "8 355 493 91 12"
+            if cells:
+                sizes = [n]
             if n > 19:
                 break
             if n < 9:
@@ -551,12 +563,13 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             if not (plus and n <= 15) and 12 <= n <= 19 and ((iin := n >= 14 and card_iin_ok(digits))
                                                             or context("card", _CARD_CONTEXT, 60)) and (
                     _card_shaped(sizes) or any(_card_shaped(sizes[: k - 1] + [sizes[k - 1] + sizes[k]] + sizes[k + 1 :])
-                                               for k in range(1, len(sizes)))) \
+                                               for k in range(1, len(sizes)) if sizes[k - 1] + sizes[k] <= 6)) \
                     and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
                 labelled = context("card", _CARD_CONTEXT, 60)
                 # a labelled card with a typo still is one; 17-19 digits (rare cards, common big ids) need the label;
                 # with the label, Luhn is enough for any issuer and 12-19 digits (Maestro, ПРОСТІР, Humo, new ranges)
-                if (iin and luhn_ok(digits) and (n <= 16 or labelled)) or (iin and labelled) \
+                if (iin and luhn_ok(digits) and (n <= 16 or labelled or n == 19 and digits.startswith(_CARD_19))) \
+                        or (iin and labelled) \
                         or (labelled and luhn_ok(digits) and not _ID_CARD.search(low, max(0, gs - 60), gs)):
                     yield Finding("card", gs, e, view[gs:e], 80)
             if 8 <= n <= 15 and date_led is None:
@@ -565,7 +578,9 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 start = gs - 1 if view[gs - 1 : gs] == "(" else gs  # "(044) 234 56 78"
                 if plus:
                     start = max(view.rfind("+", max(0, gs - 3), gs), 0)
-                yield Finding("phone", start, e, view[start:e], 50)
+                # a phone by its own shape beats one that needed the word "тел" near ("85286 093 825\n15 66" in a
+                # matrix under "tel" is no phone when "093 825 15 66" is one)
+                yield Finding("phone", start, e, view[start:e], 51 if _phone_ok(digits, sizes, plus, _NO_CONTEXT) else 49)
             if n == 10 and rnokpp_ok(digits):
                 if context("tax", _TAX_CONTEXT, 300, 100) or _TAX_CAPS.search(view, max(0, gs - 60), gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
@@ -589,28 +604,34 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
 # Glued to any letter ("IBANUA21..."), any separator between the groups ("UA21/3223/…",
 # "UA 21 3223 …"), any case: the mod-97 check, not a word boundary, keeps random text out.
 _ISEP = r"[ \-./_·•*+]"
-_IBAN = re.compile(rf"(?<![0-9])[A-Za-z{CONFUSABLE_CLASS}]{{2}}{_ISEP}{{0,3}}\d{_ISEP}{{0,3}}\d"
+_IBAN = re.compile(rf"(?<![0-9])[A-Za-z{CONFUSABLE_CLASS}]{_ISEP}?[A-Za-z{CONFUSABLE_CLASS}]{_ISEP}{{0,3}}\d{_ISEP}{{0,3}}\d"
                    rf"(?:{_ISEP}{{0,3}}[A-Za-z0-9{CONFUSABLE_CLASS}]){{11,30}}")
 
 
 def _iban_written(text: str, pos: list[int], raw: str) -> bool:
-    """Written as an IBAN, not assembled from words and a hash: one case for the letters (a lower-case
-    country code only before digits: "ua21 3223 …"), and no gap between two letters ("at 1772 shows")."""
-    if not (raw[:2].isupper() or raw[:2].islower()):
-        return False
+    """Written as an IBAN, not assembled from words and a hash: one case for the letters ("ua21 3223 …",
+    "gb82 west …"; a title-case country code only before digits: "Ua21 3223 …"), and a gap between two
+    letters only where the printed form groups by four ("MT84 MALT … MTLC AST0 01S"), never elsewhere
+    ("at 1772 shows")."""
+    letters = [ch for ch in raw if ch.isalpha()]
     body = raw[4:]
-    if raw[:2].islower() and not body.isdigit():
+    if not (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)
+            or raw[0].isupper() and raw[1].islower() and body.isdigit()):
         return False
-    if raw[:2].isupper() and any(ch.islower() for ch in body):
-        return False
-    return not any(text[a].isalpha() and text[b].isalpha() and b != a + 1 for a, b in zip(pos, pos[1:]))
+    gaps = [b != a + 1 for a, b in zip(pos, pos[1:])]
+    if all(gaps):
+        return True  # one character a group: "U A 2 1 3 2 2 3 …"
+    for k, (a, b) in enumerate(zip(pos, pos[1:]), start=1):
+        if gaps[k - 1] and text[a].isalpha() and text[b].isalpha() and k % 4:
+            return False
+    return True
 
 
 def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
     hi = len(text) if hi is None else hi
     while (m := _IBAN.search(text, lo, hi)) is not None:
         lo = m.start() + 1  # a failed candidate may hide a real IBAN that starts inside it
-        want = IBAN_LENGTHS.get(fold_confusables(m.group()[:2]).upper())
+        want = IBAN_LENGTHS.get(fold_confusables(m.group()[0] + m.group()[1:3].strip(" -./_·•*+")[:1]).upper())
         if not want:
             continue  # no country code
         pos = [m.start() + i for i, ch in enumerate(m.group()) if ch.isalnum()]
@@ -916,7 +937,7 @@ def resolve(findings: Iterable[Finding]) -> list[Finding]:
 _ANY_DIGIT = re.compile(r"\d")
 
 
-def _scan(view: str, low: str) -> list[Finding]:
+def _scan(view: str, low: str, tabs: frozenset[int] = frozenset()) -> list[Finding]:
     found: list[Finding] = list(find_emails(view, low))
     if not _ANY_DIGIT.search(view):
         return found  # every other kind holds a digit
@@ -942,7 +963,7 @@ def _scan(view: str, low: str) -> list[Finding]:
             continue
         _add_window(six_windows, m.start() - 30, m.end() + 12, n)
         if digits >= 9 and (run := _run(view, low, m)) is not None:
-            found.extend(_windows(view, low, run, passport_word))
+            found.extend(_windows(view, low, run, passport_word, tabs))
         if digits >= 10:
             iban_windows.append([max(iban_windows[-1][2] if iban_windows else 0, m.start() - 40), min(n, m.end() + 40),
                                  m.end()])
@@ -968,14 +989,15 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
         raise ValueError(f"detect_pii needs a str, got {type(text).__name__}")
     view = normalize(text)
     low = lower(view.text)
-    found = _scan(view.text, low)
+    found = _scan(view.text, low, view.tabs)
+    table = list(find_table_cells(text))  # a column's header labels every row below it, however far
     if view.plain is not None:  # a look-alike letter glued to a number may be a word: read it as a letter too
-        found = _both_readings(view.text, view.plain, found, _scan(view.plain, lower(view.plain)))
+        found = _both_readings(view.text, view.plain, found, _scan(view.plain, lower(view.plain), view.tabs))
     mine = [f for det in extra for f in det(text)]
-    found.extend(find_health(view.text, found + mine, low))  # any identifier makes health data personal
+    found.extend(find_health(view.text, found + mine + table, low))  # any identifier makes health data personal
     if view.rounds or view.text != text:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
-    return resolve(found + mine)
+    return resolve(found + mine + table)
 
 
 def _both_readings(folded: str, plain: str, found: list[Finding], plain_found: list[Finding]) -> list[Finding]:

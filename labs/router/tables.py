@@ -1,0 +1,118 @@
+"""Personal data in the columns of a pasted table (lesson 3: the router's eyes, issue 11).
+
+A spreadsheet pasted into a prompt arrives as lines of cells separated by tabs (Excel, Google
+Sheets, ``psql``), commas or semicolons (CSV) or bars (Markdown, ``psql -A``). Its header names
+each column once ("ipn", "dob", "телефон"); row 300 is far from that label, and the normalised
+view (:mod:`labs.router.normalize`) reads tabs and line breaks as spaces, so the cells of one row
+run together. :func:`find_table_cells` reads the table as a table, on the original text: a header
+line that names a personal column, then every row below it with a cell in that column.
+
+Each cell must still look like its kind (a РНОКПП its checksum, a card Luhn, a date a date): a
+column named "phone" that holds "n/a" gives nothing.
+
+>>> [(f.kind, f.text) for f in find_table_cells("id\\tname\\tipn\\n1\\tOlena\\t3124167891\\n")]
+[('tax_id', '3124167891')]
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from labs.router.validators import card_iin_ok, luhn_ok, rnokpp_ok, ssn_ok
+
+# Column names, lower-case, as headers write them (snake_case, spaced, with a unit or "#" after): kind per name.
+_COLUMNS = {
+    "tax_id": r"ipn|rnokpp|inn|tin|tax[ _\-]?(?:id|number|no|code)|іпн|рнокпп|податковий[ _]?номер|ідентифікаційний[ _]?код",
+    "dob": r"dob|d\.o\.b\.?|date[ _\-]?of[ _\-]?birth|birth[ _\-]?date|birthday|born|дата[ _]?народження|д/н|дн|"
+           r"день[ _]?народження|народження|дата[ _]?нар\.?",
+    "phone": r"phone|tel\.?|telephone|mobile|mob\.?|cell|phone[ _\-]?(?:number|no)|whatsapp|viber|телефон|тел\.?|моб\.?|"
+             r"мобільний|номер[ _]?телефону",
+    "card": r"card|card[ _\-]?(?:number|no)|pan|картка|номер[ _]?картки|карта",
+    "ssn": r"ssn|social[ _]?security(?:[ _]?(?:number|no))?",
+    "passport": r"passport|passport[ _\-]?(?:number|no)|паспорт|номер[ _]?паспорта|id[ _\-]?card",
+}
+_NAME = re.compile("|".join(f"(?P<{kind}>{rx})" for kind, rx in _COLUMNS.items()))
+_SEPS = "\t|;,"
+# a header cell naming a column, between separators or line ends: the gate before any splitting
+_HEADER_GATE = re.compile(rf"(?im)(?:^|[{_SEPS}])[ \"'*]*(?:{_NAME.pattern})[ \"'*#:]*(?=[{_SEPS}]|\r?$)")
+_CELL_STRIP = " \t\"'=*`\u00a0\u202f"
+_DATE = re.compile(r"(?:\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)?\d\d|(?:19|20)\d\d[./\-]\d{1,2}[./\-]\d{1,2})")
+PRIORITY = {"tax_id": 30, "dob": 40, "phone": 45, "card": 80, "ssn": 70, "passport": 65}  # as the numeric scan's
+
+
+def _split(line: str, sep: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell of ``line`` (quotes kept: a CSV cell rarely holds its separator)."""
+    out, at = [], 0
+    for part in line.split(sep):
+        out.append((at, at + len(part)))
+        at += len(part) + 1
+    return out
+
+
+def _digits(cell: str) -> str:
+    from labs.router.normalize import normalize  # full-width or Arabic-Indic digits in a cell
+
+    return "".join(ch for ch in normalize(cell).text if ch.isdigit())
+
+
+def _cell_is(kind: str, cell: str) -> bool:
+    """Does the stripped ``cell`` hold a value of ``kind``?"""
+    if kind == "dob":
+        from labs.router.normalize import normalize
+
+        return _DATE.search(normalize(cell).text) is not None
+    d = _digits(cell)
+    if kind == "tax_id":
+        return rnokpp_ok(d)
+    if kind == "phone":
+        return 7 <= len(d) <= 15 and 2 * len(d) >= len(cell.replace(" ", ""))
+    if kind == "card":
+        return 12 <= len(d) <= 19 and (luhn_ok(d) or card_iin_ok(d))
+    if kind == "ssn":
+        return len(d) == 9 and ssn_ok(d)
+    return len(d) >= 6  # passport: a series and a number, or 9 digits
+
+
+def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Finding: imported lazily, pii imports us)
+    """Findings for the cells of every personal column of every table in ``text`` (offsets into
+    ``text``). A table is a header line whose cells, split by a tab, a bar, a semicolon or a comma,
+    name a column of :data:`_COLUMNS`, then the lines below it split the same way, up to the first
+    line without the separator."""
+    if "\n" not in text or not _HEADER_GATE.search(text):
+        return
+    from labs.router.pii import Finding
+
+    lines: list[tuple[int, str]] = []
+    at = 0
+    for line in text.split("\n"):
+        lines.append((at, line.rstrip("\r")))
+        at += len(line) + 1
+    k = 0
+    while k < len(lines):
+        start, line = lines[k]
+        k += 1
+        low = line.lower()
+        sep = next((s for s in _SEPS if s in line), None)
+        if sep is None or not _HEADER_GATE.search(low):
+            continue
+        columns: dict[int, str] = {}
+        for col, (a, b) in enumerate(_split(low, sep)):
+            m = _NAME.fullmatch(low[a:b].strip(_CELL_STRIP + "#:"))
+            if m:
+                columns[col] = m.lastgroup
+        if not columns:
+            continue
+        while k < len(lines) and sep in lines[k][1]:
+            row_at, row = lines[k]
+            k += 1
+            for col, (a, b) in enumerate(_split(row, sep)):
+                kind = columns.get(col)
+                if kind is None:
+                    continue
+                while a < b and row[a] in _CELL_STRIP:
+                    a += 1
+                while b > a and row[b - 1] in _CELL_STRIP:
+                    b -= 1
+                if a < b and _cell_is(kind, row[a:b]):
+                    yield Finding(kind, row_at + a, row_at + b, text[row_at + a : row_at + b], PRIORITY[kind])

@@ -205,15 +205,37 @@ STATUSES = [
     ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "think": True}, 400, "does not support thinking"),
     ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "think": "high"}, 400, "does not support thinking"),
     ("POST", "/api/chat", {"model": DEFAULT_MODEL, "messages": [], "think": "false"}, 400, 'invalid think value: "false"'),
-    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "template": "{{ range .Messages }}{{ end }}"},
-     400, "unsupported action"),
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "template": "{{ .Prompt"}, 400, "unclosed action"),
     ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "options": {"num_predict": "many"}}, 400,
      'option "num_predict" must be of type integer'),
     ("POST", "/v1/embeddings", {"model": DEFAULT_MODEL, "input": "x", "encoding_format": "hex"}, 400, "encoding_format"),
     ("HEAD", "/api/blobs/sha256:" + "0" * 64, None, 404, None),
+    # attack round 3: what Go's text/template cannot parse is refused at create, with Go's text
+    ("POST", "/api/create", {"model": "bad-template", "from": DEFAULT_MODEL, "stream": False, "template": "{{.Prompt"},
+     400, "template error: template: :1: unclosed action"),
     ("POST", "/api/create", {"model": "bad-template", "from": DEFAULT_MODEL, "stream": False,
-                             "template": "{{ if .System }}{{ range .Messages }}{{ end }}{{ end }}{{ .Prompt }}"},
-     400, "template error"),
+                             "template": "}}{{.Prompt}}{{"}, 400, "template error: template: :1: unclosed action"),
+    ("POST", "/api/create", {"model": "bad-template", "from": DEFAULT_MODEL, "stream": False,
+                             "template": "{{ if .System }}{{ .System }}"}, 400, "template error: template: :1: unexpected EOF"),
+    ("POST", "/api/create", {"model": "bad-template", "from": DEFAULT_MODEL, "stream": False,
+                             "template": "x\n{{ nofunc .Prompt }}"}, 400, 'template: :2: function "nofunc" not defined'),
+    # attack round 3: reasoning_effort / reasoning.effort map to think, as Ollama's FromChatRequest
+    *[("POST", "/v1/chat/completions", {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "x"}], **extra},
+       400, needle) for extra, needle in [
+        ({"reasoning_effort": "bogus"}, """invalid reasoning value: 'bogus' (must be "high", "medium", "low", or "none")"""),
+        ({"reasoning": {"effort": "max"}}, "invalid reasoning value: 'max'"),
+        ({"reasoning_effort": "high"}, f'"{DEFAULT_MODEL}" does not support thinking'),
+        ({"reasoning": {"effort": "low"}, "reasoning_effort": "none"}, "does not support thinking"),  # reasoning wins
+        ({"reasoning_effort": 1}, "json: cannot unmarshal number into Go struct field "
+                                  "ChatCompletionRequest.reasoning_effort of type string"),
+        ({"reasoning": {"effort": True}}, "ChatCompletionRequest.reasoning.effort of type string"),
+    ]],
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "think": 1}, 400,
+     "think must be a boolean or string"),
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "images": [None]}, 400,
+     "missing data required for image input"),  # Go decodes null into a []byte as an empty image
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "options": {"seed": 123456789012345678901234567890}},
+     400, 'option "seed" must be an integer between -9223372036854775808 and 9223372036854775807'),
     ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "images": ["!!!notbase64"]}, 400,
      "illegal base64 data at input byte 0"),
     ("POST", "/api/chat", {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "x", "images": ["@@"]}]},
@@ -254,6 +276,88 @@ def test_numbers_and_text_go_decodes_differently_from_python(http):
         r = http.post(path, content=body % DEFAULT_MODEL.encode())
         assert r.status_code == 200, r.text
     _ok(http)
+
+
+def test_a_number_past_float64_is_refused_only_in_a_field_the_request_declares(http):
+    """Attack round 3: 1e999 in an unknown field was a 400; Go's decoder skips unknown fields unread."""
+    head = b'{"model": "%s", "prompt": "hi", "stream": false, "options": {"num_predict": 1}' % DEFAULT_MODEL.encode()
+    for extra in (b', "foo": 1e999}', b', "x": [1e999], "y": {"z": -1e400}}'):
+        r = http.post("/api/generate", content=head + extra)
+        assert r.status_code == 200, r.text
+    r = http.post("/api/chat", content=b'{"model": "%s", "stream": false, "options": {"num_predict": 1}, '
+                  b'"messages": [{"role": "user", "content": "hi", "extra": 1e999}]}' % DEFAULT_MODEL.encode())
+    assert r.status_code == 200, r.text  # an unknown field of a message, too
+    for known in (b', "top_logprobs": 1e999}', b', "keep_alive": 1e999}', b', "context": [1e999]}'):
+        r = http.post("/api/generate", content=head + known)
+        assert r.status_code == 400 and "cannot unmarshal number 1e999" in r.json()["error"], r.text
+
+
+@pytest.mark.parametrize("effort", ["none", ""])
+def test_reasoning_none_on_a_model_without_thinking_is_think_false(http, effort):
+    """Ollama maps "none" to think=false, which a model without thinking accepts (and "" to unset)."""
+    for extra in ({"reasoning_effort": effort}, {"reasoning": {"effort": effort}, "reasoning_effort": "bogus"}):
+        r = http.post("/v1/chat/completions", json={"model": DEFAULT_MODEL, "max_tokens": 1, "temperature": 0,
+                                                    "messages": [{"role": "user", "content": "hi"}], **extra})
+        assert r.status_code == 200, r.text
+
+
+def test_streamed_lines_are_compact_json_as_go_writes_them(http):
+    with http.stream("POST", "/api/generate", json={"model": DEFAULT_MODEL, "prompt": "hi", "options": TINY}) as r:
+        first = next(r.iter_lines())
+    assert first.startswith('{"model":"') and '", "' not in first
+
+
+def test_a_client_leaving_mid_upload_is_one_log_line_and_leaves_nothing(start_server):
+    """Attack round 3: each abandoned upload logged two tracebacks (starlette's ClientDisconnect)."""
+    server = start_server("--log-level", "info", seeded=False)
+    digest = "sha256:" + "ab" * 32
+    for framing in ("length", "chunked"):
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            head = f"POST /api/blobs/{digest} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            if framing == "length":
+                sock.sendall((head + "Content-Length: 300000\r\n\r\n").encode() + b"x" * 150000)
+            else:
+                sock.sendall((head + "Transfer-Encoding: chunked\r\n\r\n").encode() + b"%x\r\n" % 150000 + b"x" * 150000)
+            time.sleep(0.5)
+        time.sleep(0.5)
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        assert http.head(f"/api/blobs/{digest}").status_code == 404
+        assert http.get("/api/version").status_code == 200
+    log = server.log.read_text()
+    assert "Traceback" not in log and "Exception in ASGI application" not in log, log[-3000:]
+    assert log.count("the client left mid-upload") == 2, log[-3000:]
+    blobs = server.models_dir / "blobs"
+    assert not (list(blobs.glob("sha256-abab*")) if blobs.exists() else [])
+
+
+def test_a_request_in_flight_at_sigterm_gets_a_json_error(start_server):
+    """Attack round 3: a non-streamed request cut by SIGTERM got uvicorn's plain-text 500."""
+    import signal
+    import threading
+
+    server = start_server("--keep-alive", "-1")
+    result: dict = {}
+    with httpx.Client(base_url=server.url, timeout=600) as http:
+        _ok(http)
+
+        def long_request() -> None:
+            try:
+                result["r"] = http.post("/api/generate", json={"model": DEFAULT_MODEL, "prompt": "Write a very long essay.",
+                                                               "stream": False, "options": LONG})
+            except httpx.HTTPError as exc:
+                result["error"] = exc
+
+        worker = threading.Thread(target=long_request)
+        worker.start()
+        time.sleep(1.0)  # under way (the model is loaded: a request starts at once)
+        server.proc.send_signal(signal.SIGTERM)
+        worker.join(120)
+        server.proc.wait(60)
+    r = result.get("r")
+    assert r is not None, f"no answer: {result.get('error')!r}"
+    assert r.status_code == 503 and r.headers["content-type"].startswith("application/json"), r.text
+    assert "shutting down" in r.json()["error"]
+    assert "Exception in ASGI application" not in server.log.read_text()
 
 
 def test_a_keep_alive_past_what_a_date_can_hold_means_forever_and_nothing_waits(start_server):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
@@ -38,6 +39,31 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"error": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)
 
 
+class AnswerWhenCancelled:
+    """ASGI middleware: a request the server itself cancels (SIGTERM, once the second of grace is over)
+    is answered 503 with Ollama's error shape, not uvicorn's plain-text 500 and a traceback."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def send_tracked(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except asyncio.CancelledError:
+            log.info("%s %s: cancelled, the server is shutting down", scope["method"], scope["path"])
+            if not started:
+                await JSONResponse({"error": "the server is shutting down"}, status_code=503)(scope, receive, send)
+
+
 def pull_on_start(store: ModelStore, names: list[str]) -> None:
     for name in names:
         for event in native.pull_events(store, name):
@@ -66,6 +92,7 @@ def create_app(config: ServerConfig | None = None, *, bind_host: str = "127.0.0.
     app.state.store, app.state.config = store, config
     app.add_middleware(BrowserGuard, origins=allowed_origins({"OLLAMA_ORIGINS": ",".join(config.origins)}),
                        check_host=config.origins_check and is_loopback(bind_host))
+    app.add_middleware(AnswerWhenCancelled)
     return app
 
 

@@ -107,7 +107,8 @@ class Job:
     fmt: str | None = None
     keep_alive: float | None = None
     load: dict = field(default_factory=dict)
-    template: str = ""  # a Go template given with the request (generate), used instead of the model's
+    template: str = ""  # a Go template (the request's, or the model's from /api/create), used instead of the GGUF's
+    suffix: str = ""  # fill-in-the-middle text after the gap (generate, a template that uses .Suffix)
     top_logprobs: int | None = None  # None: no logprobs
 
 
@@ -163,11 +164,6 @@ class Session:
         job, runner = self.job, self.runner
         if job.raw:
             text = job.prompt
-        elif job.template:
-            try:
-                text = render_template(job.template, system=job.system or "", prompt=job.prompt)
-            except ValueError as exc:
-                raise ApiError(400, str(exc)) from None
         else:
             messages = list(job.messages or [])
             if job.messages is None:
@@ -175,7 +171,14 @@ class Session:
                            [{"role": "user", "content": job.prompt}]
             elif job.system and not any(m.get("role") == "system" for m in messages):
                 messages.insert(0, {"role": "system", "content": job.system})
-            text = runner.chat_prompt(messages)
+            if job.template:  # a Go template (the request's or the model's own from /api/create)
+                try:
+                    text = render_template(job.template, messages=messages, prompt=job.prompt if job.messages is None else "",
+                                           suffix=job.suffix)
+                except ValueError as exc:
+                    raise ApiError(400, str(exc)) from None
+            else:
+                text = runner.chat_prompt(messages)
         tokens = list(job.context) + runner.tokenize(text)
         try:
             runner.check_tokens(tokens)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import queue
 import time
 from typing import AsyncIterator, Callable, Iterator
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from labs import __version__
 from labs.gguf_info import describe
-from labs.server.gotemplate import TemplateError, render_template
+from labs.server.gotemplate import TemplateError, parse_template, template_vars
 from labs.server.core import (ApiError, Job, Session, SessionStream, find_model, format_from, keep_alive_from,
                               now_utc, read, sampling_from, until_disconnect)
 from labs.server.runner import InputTooLong, RunnerFailed
@@ -24,11 +25,12 @@ from labs.server.schema import (ChatRequest, CopyRequest, CreateRequest, DeleteR
 from labs.server.store import CATALOGUE_PARAMETERS, ModelName, StoreError, catalogue_file
 
 NDJSON = "application/x-ndjson"
+log = logging.getLogger("labs.server")
 VERSION = f"0.12.6-labs.{__version__}"  # Ollama's API level, marked as this embedded server
 
 
 def line(obj: dict) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False) + "\n").encode()
+    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode()  # compact, as Go writes it
 
 
 def state(request: Request):
@@ -84,7 +86,16 @@ async def show(request: Request) -> Response:
     modelfile, parameters = _modelfile(model)
     return JSONResponse({"modelfile": modelfile, "parameters": parameters, "template": model.config.get("template", ""),
                          "details": model.config["details"], "model_info": model.config["model_info"],
-                         "capabilities": model.config["capabilities"], "modified_at": model.modified_at.isoformat()})
+                         "capabilities": capabilities(model), "modified_at": model.modified_at.isoformat()})
+
+
+def capabilities(model) -> list[str]:
+    """What ``/api/show`` lists: the GGUF's capabilities, plus ``insert`` when the model's Go template uses
+    ``.Suffix`` (Ollama's ``Model.Capabilities``: fill-in-the-middle needs a template that places it)."""
+    caps = list(model.config["capabilities"])
+    if "suffix" in template_vars(model.config.get("go_template", "")) and "insert" not in caps:
+        caps.append("insert")
+    return caps
 
 
 # --- model management --------------------------------------------------------------------
@@ -183,6 +194,9 @@ async def create_blob(request: Request) -> Response:
         await _stream_to_store(request, lambda chunks: st.store.write_blob(digest, chunks), st.scheduler)
     except StoreError as exc:
         raise ApiError(exc.status, str(exc)) from None
+    except ClientDisconnect:  # an ordinary event (Ollama just returns): one line, and nothing is kept
+        log.info("blob %s: the client left mid-upload, nothing was kept", digest)
+        return Response(status_code=499)
     return Response(status_code=201)
 
 
@@ -238,10 +252,9 @@ async def create(request: Request) -> Response:
     if req.quantize or req.messages or req.license:
         raise ApiError(400, "quantize, messages and license are not supported by this server")
     sampling_from(None, req.parameters)  # the parameters must be valid options
-    if req.template:  # refused now, not on every later request to the model (Ollama checks it at create too)
+    if req.template:  # parsed as Ollama's setTemplate does: what Go's text/template refuses is a 400 now
         try:
-            for value in ("", "x"):  # both sides of every {{ if }}
-                render_template(req.template, system=value, prompt=value, response=value, suffix=value)
+            parse_template(req.template)
         except TemplateError as exc:
             raise ApiError(400, f"template error: {exc}") from None
     events = st.scheduler.stream(lambda cancel: st.store.create(
@@ -324,12 +337,13 @@ async def generate(request: Request) -> Response:
     job = _job(req, model)
     if req.raw and (req.template or req.system or req.context):
         raise ApiError(400, "raw mode does not support template, system, or context")
-    if req.suffix:
+    if req.suffix and "insert" not in capabilities(model):
         raise ApiError(400, f"{_full_name(model.name)} does not support insert")
     _check_images(model, req.images)
     job.prompt, job.raw, job.context = req.prompt, req.raw, req.context
     job.system = req.system or job.system
     job.template = req.template or job.template
+    job.suffix = req.suffix
     if not req.prompt:
         return await _load_only(request, job, {"response": ""})
     head = {"model": model.name}
@@ -367,7 +381,7 @@ async def chat(request: Request) -> Response:
         raise ApiError(400, f'"{model.name}" does not support tools')
     _check_images(model, [image for m in req.messages for image in m.images])
     job.messages = [{"role": m.role, "content": m.content} for m in req.messages]
-    job.template = ""  # chat renders the messages with the model's own chat template
+    # chat renders the messages with the Go template given at /api/create, else the GGUF's own chat template
     if not job.messages:
         return await _load_only(request, job, {"message": {"role": "assistant", "content": ""}})
     head = {"model": model.name}

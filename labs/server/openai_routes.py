@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from labs.server.core import ApiError, Job, Session, SessionStream, find_model, read, sampling_from, until_disconnect
-from labs.server.native import _full_name, embed_inputs, embed_texts, normalise, state
+from labs.server.native import _check_think, _full_name, capabilities, embed_inputs, embed_texts, normalise, state
 from labs.server.schema import ChatCompletionRequest, CompletionRequest, OpenAIEmbeddingRequest
 
 _TYPES = {400: "invalid_request_error", 404: "not_found_error"}
@@ -69,7 +69,8 @@ def _job(request: Request, req) -> Job:
         if not isinstance(schema, dict):
             raise ApiError(400, "response_format.json_schema.schema must be a JSON schema object")
         fmt = json.dumps(schema, sort_keys=True)
-    return Job(model=model, sampling=sampling, fmt=fmt, system=model.config.get("system"))
+    return Job(model=model, sampling=sampling, fmt=fmt, system=model.config.get("system"),
+               template=model.config.get("go_template", ""))
 
 
 def _usage(session: Session) -> dict:
@@ -79,7 +80,7 @@ def _usage(session: Session) -> dict:
 
 
 def _sse(obj: dict | str) -> bytes:
-    return f"data: {obj if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False)}\n\n".encode()
+    return f"data: {obj if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False, separators=(',', ':'))}\n\n".encode()
 
 
 async def _complete(request: Request, req, job: Job, kind: str) -> Response:
@@ -129,6 +130,20 @@ async def _complete(request: Request, req, job: Job, kind: str) -> Response:
     return SessionStream(events(), session, "text/event-stream")
 
 
+REASONING_EFFORTS = ("high", "medium", "low", "none")
+
+
+def _think_from_reasoning(req: ChatCompletionRequest) -> bool | str | None:
+    """``reasoning.effort`` (it wins when ``reasoning`` is given) or ``reasoning_effort`` → ``think``, as
+    Ollama's ``FromChatRequest`` maps them: ``"none"`` is ``false``, a level stays a level, empty is unset."""
+    effort = req.reasoning.effort if req.reasoning is not None else (req.reasoning_effort or "")
+    if not effort:
+        return None
+    if effort not in REASONING_EFFORTS:
+        raise ApiError(400, f"invalid reasoning value: '{effort}' (must be \"high\", \"medium\", \"low\", or \"none\")")
+    return False if effort == "none" else effort
+
+
 @openai_errors
 async def chat_completions(request: Request) -> Response:
     req = await read(request, ChatCompletionRequest)
@@ -136,7 +151,9 @@ async def chat_completions(request: Request) -> Response:
         raise ApiError(400, "[] is too short - 'messages'")
     if req.top_logprobs is not None and not 0 <= req.top_logprobs <= 20:
         raise ApiError(400, "top_logprobs must be between 0 and 20")
+    think = _think_from_reasoning(req)
     job = _job(request, req)
+    _check_think(job.model, think)  # a level on a model without thinking: /api/chat's 400
     job.messages = [{"role": m.role, "content": _content(m.content)} for m in req.messages]
     if req.logprobs:
         job.top_logprobs = req.top_logprobs or 0
@@ -149,9 +166,9 @@ async def completions(request: Request) -> Response:
     if not isinstance(req.prompt, str) or not req.prompt:
         raise ApiError(400, "prompt is required" if not req.prompt else "prompt must be a string")
     job = _job(request, req)
-    if req.suffix:
+    if req.suffix and "insert" not in capabilities(job.model):
         raise ApiError(400, f"{_full_name(job.model.name)} does not support insert")
-    job.prompt = req.prompt
+    job.prompt, job.suffix = req.prompt, req.suffix
     if req.logprobs is not None:
         if not 0 <= req.logprobs <= 20:
             raise ApiError(400, "logprobs must be between 0 and 20")

@@ -17,6 +17,7 @@ import dataclasses
 import json
 import math
 import re
+import typing
 from typing import Annotated, Any, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
@@ -57,7 +58,21 @@ def _base64_image(value: str) -> str:
     return value
 
 
-Image = Annotated[str, AfterValidator(_base64_image)]
+def _null_image(value: Any) -> Any:
+    return "" if value is None else value  # Go decodes null into a []byte as nothing: an empty image
+
+
+Image = Annotated[str, BeforeValidator(_null_image), AfterValidator(_base64_image)]
+
+
+def _think_value(value: Any) -> Any:
+    """``think`` as Ollama's ``ThinkValue.UnmarshalJSON``: a boolean or a string, else its own message."""
+    if value is not None and not isinstance(value, (bool, str)):
+        raise RequestError('think must be a boolean or string ("high", "medium", "low", "max", true, or false)')
+    return value
+
+
+Think = Annotated[Union[bool, str, None], BeforeValidator(_think_value)]
 
 
 class Message(Body):
@@ -82,7 +97,7 @@ class GenerateRequest(Body):
     keep_alive: Json = None
     images: list[Image] = []
     options: dict[str, Json] = {}
-    think: Union[bool, str, None] = None
+    think: Think = None
     truncate: Union[bool, None] = None
     shift: Union[bool, None] = None
     logprobs: bool = False
@@ -96,7 +111,7 @@ class ChatRequest(Body):
     format: Json = None
     options: dict[str, Json] = {}
     keep_alive: Json = None
-    think: Union[bool, str, None] = None
+    think: Think = None
     stream: bool = True
     truncate: Union[bool, None] = None
     shift: Union[bool, None] = None
@@ -183,8 +198,14 @@ class OpenAISampling(Body):
     presence_penalty: Union[float, None] = None
 
 
+class Reasoning(Body):
+    effort: str = ""
+
+
 class ChatCompletionRequest(OpenAISampling):
     messages: list[OpenAIMessage] = []
+    reasoning: Union[Reasoning, None] = None
+    reasoning_effort: Union[str, None] = None
     max_completion_tokens: Union[int, None] = None
     response_format: Union[dict[str, Json], None] = None
     tools: list[Json] = []
@@ -209,7 +230,7 @@ class OpenAIEmbeddingRequest(Body):
 
 def _int_option(value: Any) -> Any:
     """Go decodes JSON numbers as float64 and Ollama truncates them into int options."""
-    return int(value) if isinstance(value, float) and math.isfinite(value) and abs(value) < 2**63 else value
+    return int(value) if isinstance(value, float) and math.isfinite(value) else value
 
 
 def _stop_option(value: Any) -> Any:
@@ -241,7 +262,11 @@ def parse_options(raw: dict) -> dict[str, Any]:
     try:
         return Options.model_validate(raw).model_dump(exclude_none=True)
     except ValidationError as exc:
-        name = str(exc.errors()[0]["loc"][0])
+        err = exc.errors()[0]
+        name = str(err["loc"][0])
+        if err["type"] in ("greater_than_equal", "less_than"):  # Ollama wraps it silently (Go's int64(float64))
+            raise RequestError(f'option "{name}" must be an integer between {-2**63} and {2**63 - 1}, '
+                               f'got {raw[name]}') from None
         raise RequestError(f'option "{name}" must be of type {_KINDS[OPTION_KINDS[name]][1]}') from None
 
 
@@ -277,12 +302,49 @@ def loads(raw: bytes) -> Any:
     return _without_lone_surrogates(data) if b"\\u" in raw or b"\\U" in raw else data
 
 
+class _Overflow(float):
+    """A JSON number past float64's range (``1e999``). Go refuses it only where it decodes it, into a field
+    the request type declares; an unknown field is skipped unread (see :func:`_refuse_overflow`)."""
+
+    text = ""
+
+
 def _finite_float(text: str) -> float:
-    """A JSON number as Go decodes it: one past float64's range (``1e999``) is refused, not infinity."""
     value = float(text)
     if math.isinf(value):
-        raise RequestError(f"json: cannot unmarshal number {text} into Go value of type float64")
+        value = _Overflow(value)
+        value.text = text
     return value
+
+
+def _overflow_in(value: Any) -> _Overflow | None:
+    if isinstance(value, _Overflow):
+        return value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((found for v in items if (found := _overflow_in(v)) is not None), None)
+
+
+def _body_type(annotation: Any) -> type[Body] | None:
+    """The request sub-model a field holds (``Message`` in ``list[Message]``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, Body):
+        return annotation
+    return next((t for a in typing.get_args(annotation) if (t := _body_type(a)) is not None), None)
+
+
+def _refuse_overflow(model: type[Body], data: dict) -> None:
+    """Go's error for ``1e999`` in a declared field (``json: cannot unmarshal number 1e999 into Go value of
+    type float64``); in an unknown field it is ignored, as Go's decoder skips those without converting."""
+    fields = {**model.model_fields, **{f.alias: f for f in model.model_fields.values() if f.alias}}
+    for key, value in data.items():
+        if key not in fields:
+            continue
+        sub = _body_type(fields[key].annotation)
+        for item in (value if isinstance(value, list) else [value]) if sub else ():
+            if isinstance(item, dict):
+                _refuse_overflow(sub, item)
+        bad = _overflow_in([v for v in (value if isinstance(value, list) else [value]) if not (sub and isinstance(v, dict))])
+        if bad is not None:
+            raise RequestError(f"json: cannot unmarshal number {bad.text} into Go value of type float64")
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -307,6 +369,7 @@ def parse(model: type[Body], raw: bytes) -> Body:
         data = {}
     if not isinstance(data, dict):
         raise RequestError(f"json: cannot unmarshal {_json_type(data)} into Go value of type api.{model.__name__}")
+    _refuse_overflow(model, data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -15,8 +15,8 @@ from labs.grading.grader import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, check_cells, gra
 from labs.grading.intake import find_reference, read_notebook, submissions_in
 from labs.grading.protocol import MARKS, Mark
 from labs.grading.results import ExerciseGrade, SubmissionGrade
-from labs.grading.sandbox import Limits, SandboxUnavailable, bwrap_problem
+from labs.grading.sandbox import Limits, ProcessLimitUnavailable, SandboxUnavailable, bwrap_problem, process_limit_problem
 
-__all__ = ["CELL_TIMEOUT", "MARKS", "NOTEBOOK_TIMEOUT", "ExerciseGrade", "Limits", "Mark", "SandboxUnavailable",
+__all__ = ["CELL_TIMEOUT", "MARKS", "NOTEBOOK_TIMEOUT", "ExerciseGrade", "Limits", "Mark", "ProcessLimitUnavailable", "SandboxUnavailable",
            "SubmissionGrade", "bwrap_problem", "check_cells", "find_reference", "grade", "grade_submission",
-           "max_points", "read_notebook", "review", "submissions_in"]
+           "max_points", "process_limit_problem", "read_notebook", "review", "submissions_in"]

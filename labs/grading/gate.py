@@ -11,6 +11,10 @@ socket and
   delete, copy, push, blobs) and anything else gets 403 with a JSON ``error``;
 * lets one request of the submission through at a time (the others wait): a notebook that starts many
   generations from threads queues behind itself, not in front of the other submissions;
+* with ``turns`` (a file the grader shares between the gates of one run, locked with ``flock``), takes
+  turns on the model server with the other submissions' gates, and records how long each request waited
+  for them (:attr:`Gate.waits`): the worker does not charge that time to the notebook, so a submission
+  that holds the server (long generations from threads) cannot make another one run out of time;
 * refuses request bodies over :data:`MAX_BODY` (413) and requests beyond :data:`MAX_EXCHANGES` (429);
 * records every exchange (a :class:`labs.proxy.Exchange`, streamed NDJSON/SSE text assembled): the
   evidence that the checks compare a notebook's answers with (:mod:`labs.grading.evidence`).
@@ -18,10 +22,13 @@ socket and
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import socketserver
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 
 from labs.proxy import Exchange, RecordingProxy, _Handler
@@ -115,7 +122,8 @@ class _GateHandler(_Handler):
             self.close_connection = True
             return self._answer(status, why)
         with gate.turn:  # one request of this submission at a time
-            self._forward()
+            with gate.server_turn():
+                self._forward()
 
     do_GET = do_POST = do_DELETE = do_HEAD = do_PUT = do_PATCH = _gate
 
@@ -130,11 +138,43 @@ class Gate(RecordingProxy):
 
     thread_name = "grading-gate"
 
-    def __init__(self, path: str | None, upstream: str | None = None):
+    def __init__(self, path: str | None, upstream: str | None = None, turns: str | None = None):
         super().__init__(upstream)
         self.path = path
         self.turn = threading.Lock()
         self.refused = 0
+        self.turns = turns
+        self.waiting_since: float | None = None  # set while one request waits for another submission's turn
+        self.waits: list[tuple[float, float]] = []
+        """(start, end) of each wait for another submission's turn on the server, ``time.perf_counter()`` s."""
+
+    @contextlib.contextmanager
+    def server_turn(self):
+        """Hold the run's turn on the model server (``flock`` on :attr:`turns`; nothing without one), recording the
+        wait when another submission's gate held it."""
+        if not self.turns:
+            yield
+            return
+        with open(self.turns, "a+b") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # another submission's request is being served: wait, uncharged
+                self.waiting_since = started = time.perf_counter()
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX)
+                finally:
+                    self.waits.append((started, time.perf_counter()))
+                    self.waiting_since = None
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def waited(self, start: float, end: float) -> float:
+        """Seconds between ``start`` and ``end`` (``perf_counter``) this gate spent waiting for other submissions,
+        a wait still in progress included."""
+        spans = list(self.waits) + ([(self.waiting_since, end)] if self.waiting_since is not None else [])
+        return sum(max(0.0, min(b, end) - max(a, start)) for a, b in spans)
 
     def handler_class(self) -> type[BaseHTTPRequestHandler]:
         gate = self

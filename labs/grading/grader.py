@@ -34,7 +34,8 @@ from typing import Callable, Iterable
 from labs.grading.intake import Refusal, find_reference, read_notebook, safe_text, same_student, submissions_in
 from labs.grading.protocol import MARKS, Mark, RunState
 from labs.grading.results import MAX_FLAGS, ExerciseGrade, Job, SubmissionGrade, WorkerResult, cap
-from labs.grading.sandbox import Limits, SandboxUnavailable, bwrap_problem, kill_cgroup, leftover_cgroup
+from labs.grading.sandbox import (Limits, ProcessLimitUnavailable, SandboxUnavailable, bwrap_problem, kill_cgroup,
+                                  leftover_cgroup, process_limit_problem)
 from labs.grading.speed import ServerSpeed, measure, stretched
 from labs.inputs import whole
 
@@ -139,12 +140,21 @@ def _run_worker(job: Job, workdir: Path, limit: float) -> tuple[WorkerResult | N
         worker = subprocess.Popen([sys.executable, "-m", "labs.grading.worker", str(job_file)], cwd=workdir,
                                   stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
         stopped = False
-        try:
-            worker.wait(limit)
-        except subprocess.TimeoutExpired:
-            stopped = True
-            _kill_group(worker.pid)
-            worker.wait()
+        started = time.monotonic()
+        while worker.poll() is None:
+            try:  # the worker adds the time its notebook waited for other submissions' turns on the server
+                waited = float((workdir / "waited").read_text() or 0)
+            except (OSError, ValueError):
+                waited = 0.0
+            if time.monotonic() - started > limit + waited:
+                stopped = True
+                _kill_group(worker.pid)
+                worker.wait()
+                break
+            try:
+                worker.wait(1.0)
+            except subprocess.TimeoutExpired:
+                pass
     kill_cgroup(leftover_cgroup(worker.pid))  # a killed worker leaves its sandbox's cgroup behind
     pid_file = workdir / "kernel.pid"
     if pid_file.exists() and pid_file.read_text().strip().isdigit():  # without a sandbox the kernel may outlive its worker
@@ -167,14 +177,15 @@ def _run_worker(job: Job, workdir: Path, limit: float) -> tuple[WorkerResult | N
 def grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict[str, int],
                      cell_timeout: float = CELL_TIMEOUT, notebook_timeout: float = NOTEBOOK_TIMEOUT,
                      sandbox: bool = True, limits: Limits = Limits(), flags: list[str] | None = None,
-                     server: "ServerSpeed | None" = None) -> SubmissionGrade:
+                     server: "ServerSpeed | None" = None, unlimited_processes: bool = False,
+                     turns: str = "") -> SubmissionGrade:
     """Grade one file. Never raises: whatever goes wrong with one file (even in the grader) becomes its row,
     marked :attr:`Mark.GRADER_ERROR` when no other mark says it."""
     started = time.monotonic()
     try:
         return _grade_submission(path, solutions=solutions, hidden=hidden, maxima=maxima, cell_timeout=cell_timeout,
                                  notebook_timeout=notebook_timeout, sandbox=sandbox, limits=limits, flags=flags,
-                                 server=server)
+                                 server=server, unlimited_processes=unlimited_processes, turns=turns)
     except Exception as exc:  # noqa: BLE001 - one file must never stop the run
         reference = find_reference(path, solutions) if solutions.is_dir() else None
         return SubmissionGrade(safe_text(str(path)), reference.stem if reference else "?", Mark.GRADER_ERROR, [],
@@ -185,7 +196,7 @@ def grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict[
 
 def _grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict[str, int], cell_timeout: float,
                       notebook_timeout: float, sandbox: bool, limits: Limits, flags: list[str] | None,
-                      server: "ServerSpeed | None") -> SubmissionGrade:
+                      server: "ServerSpeed | None", unlimited_processes: bool = False, turns: str = "") -> SubmissionGrade:
     started = time.monotonic()
     flags = list(flags or [])
     reference_path = find_reference(path, solutions)
@@ -220,15 +231,21 @@ def _grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict
                   hidden=str(hidden.resolve()), result=str(workdir / "result.json"), workdir=str(workdir),
                   cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, sandbox=sandbox,
                   memory_mib=limits.memory_mib, processes=limits.processes, file_mib=limits.file_mib,
-                  tmp_mib=limits.tmp_mib, output_kib=limits.output_kib)
+                  tmp_mib=limits.tmp_mib, output_kib=limits.output_kib, unlimited_processes=unlimited_processes,
+                  turns=turns)
         result, worker_problem = _run_worker(job, workdir, notebook_timeout + WORKER_GRACE)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return _assemble(path, reference_path, ids, maxima, flags, result, worker_problem, time.monotonic() - started)
+    return _assemble(path, reference_path, ids, maxima, flags, result, worker_problem, time.monotonic() - started, limits)
+
+
+SLOWED_NOTE = 1.0
+"""Seconds of waiting for other submissions' turns on the model server from which a row says so."""
 
 
 def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int], flags: list[str],
-              result: WorkerResult | None, worker_problem: str, seconds: float) -> SubmissionGrade:
+              result: WorkerResult | None, worker_problem: str, seconds: float,
+              limits: Limits = Limits()) -> SubmissionGrade:
     """The worker's result → points, feedback, flags and the mark."""
     severity = [Mark.OK]
     done = result.exercises if result else {}
@@ -242,6 +259,15 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
                          "than 2000 requests")
         if not result.sandboxed:
             flags.append("graded WITHOUT a sandbox (--no-sandbox)")
+        if result.slowed_by_others >= SLOWED_NOTE:
+            flags.append(f"waited {result.slowed_by_others:g} s while other submissions' requests held the model server "
+                         "(not charged to this notebook's time limits)")
+        if result.limit_hits:
+            flags.append(f"process limit reached: the sandbox was held to {limits.processes} processes and threads "
+                         f"({result.process_limit}; {result.limit_hits} refused); the grader and the other "
+                         "submissions were not affected")
+        if not result.process_limit and result.state != RunState.NO_KERNEL:
+            flags.append("graded WITHOUT a process limit (--unlimited-processes)")
         if result.cell_errors or result.output_dropped_bytes:
             severity.append(Mark.ERRORS)
         severity.append({RunState.TIMEOUT: Mark.TIMEOUT, RunState.KERNEL_DIED: Mark.CRASHED,
@@ -274,13 +300,16 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
 
 def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", hidden: str | Path = "grading/hidden",
           cell_timeout: float = CELL_TIMEOUT, notebook_timeout: float = NOTEBOOK_TIMEOUT, jobs: int = 1,
-          sandbox: bool = True, limits: Limits = Limits(),
+          sandbox: bool = True, limits: Limits = Limits(), unlimited_processes: bool = False,
           progress: Callable[[SubmissionGrade], None] | None = None) -> list[SubmissionGrade]:
     """Grade every notebook in ``paths`` (files or folders); ``jobs`` submissions at a time, each in its
     own worker and sandbox. Returns one grade per file found, in order.
 
     Raises ``ValueError`` for bad settings and :class:`~labs.grading.sandbox.SandboxUnavailable` when
-    ``sandbox`` is on and bubblewrap cannot run here (untrusted work is never run without it by default)."""
+    ``sandbox`` is on and bubblewrap cannot run here (untrusted work is never run without it by default), and
+    :class:`~labs.grading.sandbox.ProcessLimitUnavailable` when no sandbox could be held to ``limits.processes``
+    (root without a pids cgroup: :func:`~labs.grading.sandbox.process_limit_problem`) unless
+    ``unlimited_processes`` says to grade knowingly without one."""
     solutions, hidden = Path(solutions), Path(hidden)
     if not solutions.is_dir():
         raise ValueError(f"no reference notebooks at {solutions}: pass --solutions DIR")
@@ -290,15 +319,19 @@ def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", h
     whole("jobs", jobs)
     if sandbox and (problem := bwrap_problem()):
         raise SandboxUnavailable(problem)
+    if not unlimited_processes and (problem := process_limit_problem()):
+        raise ProcessLimitUnavailable(problem)
     found = submissions_in(paths)
     maxima = max_points(hidden)
     duplicates = same_student(found, solutions)
     server = measure() if found else None
+    turns = ""
 
     def one(path: Path) -> SubmissionGrade:
         g = grade_submission(path, solutions=solutions, hidden=hidden, maxima=maxima, cell_timeout=cell_timeout,
                              notebook_timeout=notebook_timeout, sandbox=sandbox, limits=limits,
-                             flags=[duplicates[path]] if path in duplicates else [], server=server)
+                             flags=[duplicates[path]] if path in duplicates else [], server=server,
+                             unlimited_processes=unlimited_processes, turns=turns)
         if progress:
             progress(g)
         return g
@@ -307,5 +340,8 @@ def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", h
         return [one(p) for p in found]
     from concurrent.futures import ThreadPoolExecutor  # each job waits on its own worker process
 
-    with ThreadPoolExecutor(jobs) as pool:
+    # the gates of this run take turns on the model server through this file (its time is not charged)
+    with tempfile.TemporaryDirectory(prefix="labs-grade-turns-") as folder, ThreadPoolExecutor(jobs) as pool:
+        turns = str(Path(folder) / "server.lock")
+        Path(turns).touch()
         return list(pool.map(one, found))

@@ -42,6 +42,8 @@ class Job:
     file_mib: int = 256
     tmp_mib: int = 1024
     output_kib: int = 2048
+    unlimited_processes: bool = False  # the instructor chose to grade where no process limit holds
+    turns: str = ""  # the run's lock file for turns on the model server (shared by the gates of one run)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self)))
@@ -102,13 +104,17 @@ class WorkerResult:
     output_dropped_bytes: int = 0
     sandboxed: bool = True
     gate_refused: int = 0  # requests the gate refused (management routes, oversized bodies)
+    process_limit: str = ""  # how the process limit was held: "pids cgroup", "RLIMIT_NPROC", or "" (none)
+    limit_hits: int = 0  # new processes refused at the limit (pids.events), or cells that failed to fork under RLIMIT_NPROC
+    slowed_by_others: float = 0.0  # seconds a timed-out cell or notebook waited while other submissions held the server
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"state": self.state.value, "detail": self.detail, "cell_errors": self.cell_errors,
                                    "exercises": {k: v.to_json() for k, v in self.exercises.items()},
                                    "output_dropped_bytes": self.output_dropped_bytes, "sandboxed": self.sandboxed,
-                                   "gate_refused": self.gate_refused}))
+                                   "gate_refused": self.gate_refused, "process_limit": self.process_limit,
+                                   "limit_hits": self.limit_hits, "slowed_by_others": self.slowed_by_others}))
         tmp.replace(path)  # atomic: the grader never reads half a file
 
     @classmethod
@@ -116,7 +122,8 @@ class WorkerResult:
         d = json.loads(path.read_text())
         return cls(RunState(d["state"]), cap(d.get("detail", "")), [cap(e) for e in d.get("cell_errors", [])],
                    {k: ExerciseResult.from_json(v) for k, v in d.get("exercises", {}).items()},
-                   int(d.get("output_dropped_bytes", 0)), bool(d.get("sandboxed", True)), int(d.get("gate_refused", 0)))
+                   int(d.get("output_dropped_bytes", 0)), bool(d.get("sandboxed", True)), int(d.get("gate_refused", 0)),
+                   cap(d.get("process_limit", ""), 40), int(d.get("limit_hits", 0)), float(d.get("slowed_by_others", 0.0)))
 
 
 @dataclass

@@ -170,6 +170,52 @@ def in_cgroup(group: Path | None, command: list[str]) -> list[str]:
 
 
 PIDS_CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+"""Where a root grader makes its sandboxes' pids cgroups (cgroup v1's pids hierarchy, or the v2 root)."""
+CGROUP_ENV = "LABS_GRADE_CGROUP"
+"""A folder in which the grader makes pids cgroups instead of :data:`PIDS_CGROUP_ROOTS` (a delegated cgroup v2
+subtree with the pids controller enabled, e.g. a systemd ``Delegate=yes`` unit's folder), by root or any user."""
+UNLIMITED_HINT = ("pass --unlimited-processes (grade(..., unlimited_processes=True)) only to grade knowingly with no "
+                  "process limit: a fork bomb in one notebook can then exhaust the machine")
+
+
+class ProcessLimitUnavailable(SandboxUnavailable):
+    """The sandbox could not hold a submission to :attr:`Limits.processes` here (the grader refuses to run)."""
+
+
+def cgroup_roots() -> tuple[Path, ...]:
+    """Folders to make pids cgroups in: ``$LABS_GRADE_CGROUP`` alone when set, else :data:`PIDS_CGROUP_ROOTS`."""
+    own = os.environ.get(CGROUP_ENV)
+    return (Path(own),) if own else PIDS_CGROUP_ROOTS
+
+
+def rlimit_binds() -> bool:
+    """Does ``RLIMIT_NPROC`` bind the sandbox's processes? Not for root's processes (the kernel exempts uid 0:
+    bubblewrap maps the sandbox's uid to the caller's) nor for a caller with ``CAP_SYS_ADMIN`` or
+    ``CAP_SYS_RESOURCE`` (``kernel/fork.c``, ``copy_process``)."""
+    if os.geteuid() == 0:
+        return False
+    try:
+        status = Path("/proc/self/status").read_text()
+        effective = int(next(line.split()[1] for line in status.splitlines() if line.startswith("CapEff:")), 16)
+    except (OSError, StopIteration, ValueError):
+        return True
+    return not effective & ((1 << 21) | (1 << 24))  # CAP_SYS_ADMIN, CAP_SYS_RESOURCE
+
+
+def process_limit_problem() -> str | None:
+    """Why no sandbox here can be held to a process limit (``None`` when one can): ``RLIMIT_NPROC`` binds an
+    ordinary user; root needs a pids cgroup it can make (tried with a real one, removed at once)."""
+    if rlimit_binds():
+        return None
+    probe = pids_cgroup(f"labs-grade-probe-{os.getpid()}", 1)
+    if probe is not None:
+        kill_cgroup(probe)
+        return None
+    return ("the grader runs as root (or with CAP_SYS_ADMIN/CAP_SYS_RESOURCE), which RLIMIT_NPROC does not bind, and "
+            f"no pids cgroup can be made in {', '.join(map(str, cgroup_roots()))}: nothing would stop a fork bomb. Run "
+            f"`labs grade` as an ordinary user, or set {CGROUP_ENV} to a cgroup v2 folder this user may write with "
+            "the pids controller enabled (echo +pids > PARENT/cgroup.subtree_control), or mount cgroup v1's pids "
+            f"hierarchy at /sys/fs/cgroup/pids; or {UNLIMITED_HINT}")
 
 
 def cgroup_name(worker_pid: int) -> str:
@@ -179,16 +225,16 @@ def cgroup_name(worker_pid: int) -> str:
 
 def leftover_cgroup(worker_pid: int) -> Path | None:
     """The worker's pids cgroup when it is still there (the worker was killed before it removed it)."""
-    return next((root / cgroup_name(worker_pid) for root in PIDS_CGROUP_ROOTS
+    return next((root / cgroup_name(worker_pid) for root in cgroup_roots()
                  if (root / cgroup_name(worker_pid)).is_dir()), None)
 
 
 def pids_cgroup(name: str, limit: int) -> Path | None:
-    """A new pids cgroup holding at most ``limit`` processes, where this process may make one (as root
-    ``RLIMIT_NPROC`` does not apply); ``None`` elsewhere."""
-    if os.geteuid() != 0:
-        return None
-    for root in PIDS_CGROUP_ROOTS:
+    """A new pids cgroup holding at most ``limit`` processes, in the first of :func:`cgroup_roots` where this
+    process may make one; ``None`` where it may not (an ordinary user without ``$LABS_GRADE_CGROUP``: there
+    ``RLIMIT_NPROC`` holds the limit)."""
+    roots = cgroup_roots() if os.geteuid() == 0 or os.environ.get(CGROUP_ENV) else ()
+    for root in roots:
         if not (root / "cgroup.procs").exists():
             continue
         group = root / name
@@ -202,6 +248,17 @@ def pids_cgroup(name: str, limit: int) -> Path | None:
             except OSError:
                 pass
     return None
+
+
+def forks_refused(group: Path | None) -> int:
+    """How many times the pids cgroup ``group`` refused a new process at its limit (``pids.events``' ``max``)."""
+    if group is None:
+        return 0
+    try:
+        fields = dict(line.split() for line in (group / "pids.events").read_text().splitlines() if line.strip())
+        return int(fields.get("max", 0))
+    except (OSError, ValueError):
+        return 0
 
 
 def kill_cgroup(group: Path | None) -> None:

@@ -32,8 +32,8 @@ from typing import Any
 from labs.grading.protocol import REPLY_MIME, SERVER_SLOW, Kind, Op, RunState, Status
 from labs.grading.remote import KernelGone, RemoteNamespace, Session
 from labs.grading.results import CheckOutcome, ExerciseResult, Job, WorkerResult, cap
-from labs.grading.sandbox import (GATE_SOCKET, Limits, bwrap_argv, cgroup_name, in_cgroup, kill_cgroup, limited,
-                                  pids_cgroup, sandbox_host)
+from labs.grading.sandbox import (GATE_SOCKET, UNLIMITED_HINT, Limits, bwrap_argv, cgroup_name, forks_refused, in_cgroup,
+                                  kill_cgroup, limited, pids_cgroup, rlimit_binds, sandbox_host)
 
 ONLY_CHECKS = re.compile(r"""\s*(check\(\s*["'][\w.\-]+["']\s*\)\s*;?\s*)+""")
 """A cell that does nothing but call ``check(...)``: the worker grades instead of running it."""
@@ -41,6 +41,8 @@ MAX_REPLY = 16 * 1024 * 1024  # bytes of one agent reply (JSON)
 SIDE_CAP_FACTOR = 8
 """Widget state and display updates may use this many times the output cap (widgets' state is larger than text)."""
 AGENT_MODULE = "labs.grading.agent"
+FORK_FAILED = ("BlockingIOError", "can't start new thread", "Resource temporarily unavailable")
+"""How a cell's error reads when ``RLIMIT_NPROC`` refused it a process or thread (EAGAIN)."""
 
 
 def _cell_errors(cell: Any, index: int, seconds: float, timeout: float, waiting: bool = False) -> list[str]:
@@ -70,6 +72,26 @@ def _client_class():
 
 
         side_kept = 0  # widget (comm) messages and display updates: kept by nbclient outside the outputs
+        gate: Any = None  # the submission's gate: how long its requests waited for other submissions
+        cell_started = 0.0
+
+        def execute_cell(self, cell, cell_index, *args, **kwargs):  # nbclient binds it to its own async_execute_cell
+            self.cell_started = time.perf_counter()
+            return super().execute_cell(cell, cell_index, *args, **kwargs)
+
+        async def _async_handle_timeout(self, timeout, cell=None):
+            """Time this cell's requests waited while other submissions held the model server is not charged to
+            it: keep waiting until the cell has had ``timeout`` seconds of its own (or its reply is in)."""
+            import asyncio
+
+            while self.gate is not None:
+                now = time.perf_counter()
+                if now - self.cell_started - self.gate.waited(self.cell_started, now) >= timeout:
+                    break
+                if await self.kc.shell_channel.msg_ready():
+                    return None  # the reply came in: nbclient reads it
+                await asyncio.sleep(0.2)
+            return await super()._async_handle_timeout(timeout, cell)
 
         def process_message(self, msg, cell, cell_index):
             kind = str(msg.get("msg_type", ""))
@@ -133,6 +155,7 @@ class Worker(Session):
         self.limits = Limits(job.memory_mib, job.processes, job.file_mib, job.tmp_mib, job.output_kib)
         self.result = WorkerResult(sandboxed=job.sandbox)
         self.fired = threading.Event()
+        self.done = threading.Event()
         self.client: Any = None
         self.nb: Any = None
         self.gate: Any = None
@@ -236,17 +259,27 @@ class Worker(Session):
         self.nb = nbformat.read(job.notebook, as_version=4)
         cells = list(self.nb.cells)
         cgroup = pids_cgroup(cgroup_name(os.getpid()), self.limits.processes)
+        self.result.process_limit = "pids cgroup" if cgroup else "RLIMIT_NPROC" if rlimit_binds() else ""
+        if not self.result.process_limit and not job.unlimited_processes:  # fail closed: never run unlimited unasked
+            self.result.state = RunState.NO_KERNEL
+            self.result.detail = ("not run: no process limit could be set for its sandbox (root, and no pids cgroup could "
+                                  f"be made); {UNLIMITED_HINT}")
+            for exercise_id in job.exercises:
+                self.result.exercises[exercise_id] = ExerciseResult(exercise_id, note="not graded: the notebook was not run")
+            self.save()
+            return
         sockets = Path(job.workdir) / "sockets"
         sockets.mkdir(exist_ok=True)
         self._server = base_url()
-        self.gate = Gate(str(sockets / GATE_SOCKET) if job.sandbox else None, self._server).start()
+        self.gate = Gate(str(sockets / GATE_SOCKET) if job.sandbox else None, self._server, job.turns or None).start()
         evidence.use(self.gate.exchanges)
         km, cwd = _kernel_manager(job, self.limits, cgroup, sockets, self.gate)
         client = self.client = _client_class()(self.nb, km=km, timeout=max(1, int(job.cell_timeout)),
                                                interrupt_on_timeout=True, allow_errors=True, iopub_timeout=10)
         client.output_cap = job.output_kib * 1024
         pending = list(job.exercises)
-        watchdog = threading.Timer(job.notebook_timeout, self._kill)
+        watchdog = threading.Thread(target=self._watch, args=(job.notebook_timeout,), daemon=True)
+        client.gate = self.gate
         last = 0
         try:
             try:
@@ -289,9 +322,12 @@ class Worker(Session):
             for exercise_id in pending:
                 self.result.exercises.setdefault(exercise_id, ExerciseResult(exercise_id, note="not graded: the kernel did not run"))
         finally:
-            watchdog.cancel()
+            self.done.set()
+            self.result.slowed_by_others = round(self.gate.waited(0.0, time.perf_counter()), 1)
             self._kill()
             self._reap()  # a dead child not waited for still counts as a member of its cgroup
+            self.result.limit_hits = forks_refused(cgroup) if cgroup else sum(
+                any(sign in e for sign in FORK_FAILED) for e in self.result.cell_errors)
             kill_cgroup(cgroup)
             self.gate.stop()
             self.result.output_dropped_bytes = client.dropped
@@ -309,6 +345,20 @@ class Worker(Session):
             self.client.km.provisioner.process.wait(10)
         except Exception:  # already reaped, never started, or stuck: kill_cgroup handles what is left
             pass
+
+    def _watch(self, limit: float) -> None:
+        """Kill the sandbox once the notebook has run ``limit`` seconds of its own: time its requests waited while
+        other submissions held the model server is added to the limit (and written to ``waited`` in the worker's
+        folder, where the grader reads it to extend its own limit on this worker)."""
+        started = time.perf_counter()
+        waited_file = Path(self.job.workdir) / "waited"
+        while not self.done.wait(0.5):
+            now = time.perf_counter()
+            waited = self.gate.waited(started, now)
+            waited_file.write_text(f"{waited:.1f}")
+            if now - started - waited >= limit:
+                self._kill()
+                return
 
     def _kill(self) -> None:
         """Stop the kernel's whole process tree (the sandbox's PID namespace dies with its first process)."""

@@ -541,11 +541,14 @@ def _letters_mix(text: str) -> bool:
     return near is not None and _LETTERS_MIX.search(text, max(0, near.start() - 1)) is not None
 
 
+_TAB = re.compile("\t")
+
+
 def _tabs(out: str) -> frozenset[int]:
     """Positions of the tabs in ``out`` (the fold reads them as spaces, one for one)."""
     if "\t" not in out:
         return frozenset()
-    return frozenset(i for i, ch in enumerate(out) if ch == "\t")
+    return frozenset(m.start() for m in _TAB.finditer(out))
 
 
 def _fold(out: str) -> str:

@@ -58,6 +58,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from labs.router import health as _health
@@ -142,13 +143,16 @@ _PASSPORT_CONTEXT = re.compile(
 # "function call count N", "Contact center handled N chats": the course's own vocabulary)
 _PHONE_CONTEXT = re.compile(
     r"(?:tel|phone|cell|mobile|mob|whats\s?app|viber|telegram|signal|sms|text\s+me|fax|"
-    r"call\s+(?:me|us|him|her|them|back|on|at)|call[\s:.\-]{0,3}$|contact[\s:.\-]{0,3}$|"  # "call 4155550132"
+    r"call\s+(?:me|us|him|her|them|back|on|at)|"
     r"contact\s+(?:me|us|him|her|them|on|at|details|number|no)|"
     r"reach\s+(?:me|us|him|her)|ring\s+(?:me|us)|(?:my|your|his|her|our|their)\s+number|"
     r"тел|телефон\w*|моб\w*|дзвон\w*|подзвон\w*|передзвон\w*|зателефон\w*|набер\w*|набрати|"
     r"(?:мій|мого|твій|ваш|її|його|наш|їхній)\s+номер\w*|номер\w*\s+(?:телефон\w*|мобільн\w*)|контакт\w*:|"
     r"контактн\w*\s+(?:номер|дан)\w*|вайбер|телеграм|звон\w*|позвон\w*|сотов\w*|мобильн\w*)"
 )
+# "call 4155550132", "Contact: …": the generic words only right before the number (no "$" in _PHONE_CONTEXT, so
+# a prompt full of numbers finds its matches once: see _Near)
+_PHONE_RIGHT_BEFORE = re.compile(r"(?:call|contact)[\s:.\-]{0,3}$")
 _NOT_CARD_BEFORE = re.compile(r"(?<![^\W\d_])(?:id|ids|uid|user\s*id|message|msg|status|snowflake|fib\(\d+\)\s*==)"
                               r"\s*[:#/]?\s*$")
 # 19-digit cards common enough to need no label (Visa, Mir, UnionPay, JCB, Discover: "4801 4126 9060 4431 988");
@@ -193,7 +197,39 @@ def _table_column(low: str, rx: re.Pattern, at: int) -> bool:
     (The view reads a line break as a space, so the header is any separated field before ``at``.)"""
     if not _CELL_BEFORE.search(low, max(0, at - 4), at):
         return False
-    return rx.search(low, 0, at) is not None
+    first = _first_match_end(rx, low)  # once a prompt: a search from 0 for every cell was quadratic in a long table
+    return first is not None and first <= at
+
+
+@lru_cache(maxsize=8)
+def _first_match_end(rx: re.Pattern, low: str) -> int | None:
+    m = rx.search(low)
+    return None if m is None else m.end()
+
+
+class _Near:
+    """Is a match of a context regex in a span of one prompt? Each question searches its span until the
+    spans searched add up to the prompt's length; then every match of the prompt is found once and looked
+    up (a prompt full of numbers asks once per number: at most twice linear, not numbers x span). Only for
+    regexes without ``$`` (an anchor at the span's end would match differently)."""
+
+    def __init__(self, low: str) -> None:
+        self.low = low
+        self.scanned: dict[re.Pattern, int] = {}
+        self.starts: dict[re.Pattern, list[int]] = {}
+
+    def __call__(self, rx: re.Pattern, lo: int, hi: int) -> bool:
+        lo, hi = max(0, lo), min(len(self.low), hi)
+        if lo >= hi:
+            return False
+        starts = self.starts.get(rx)
+        if starts is None:
+            scanned = self.scanned[rx] = self.scanned.get(rx, 0) + hi - lo
+            if scanned <= len(self.low) or "$" in rx.pattern:
+                return rx.search(self.low, lo, hi) is not None
+            starts = self.starts[rx] = [m.start() for m in rx.finditer(self.low)]
+        k = bisect.bisect_left(starts, lo)
+        return k < len(starts) and starts[k] < hi
 
 
 def _before(text: str, start: int, width: int = 40) -> str:
@@ -415,6 +451,13 @@ def _card_shaped(sizes: list[int]) -> bool:
         all(n == 4 for n in sizes[:-1]) and 1 <= sizes[-1] <= 4)
 
 
+def _card_grouped(sizes: list[int]) -> bool:
+    """Card-shaped as written, or once a group split by a line break is joined again (the two parts
+    make at most 6 digits: "4539 14\n88 0343 6467"; three 5-digit cells of a matrix are no Amex)."""
+    return _card_shaped(sizes) or any(_card_shaped(sizes[: k - 1] + [sizes[k - 1] + sizes[k]] + sizes[k + 1 :])
+                                      for k in range(1, len(sizes)) if sizes[k - 1] + sizes[k] <= 6)
+
+
 def _shaped(sizes: list[int]) -> bool:
     """Grouped the way phone numbers are: 2-8 digits a group (the first may be 1-5), or one digit
     a group throughout; not a thousands-grouped quantity (1 234 567 890)."""
@@ -461,18 +504,18 @@ def _phone_ok(d: str, sizes: list[int], plus: bool, context: Callable[[], bool],
         return True  # 380 67 123 45 67
     if n == 10 and d[0] == "0" and d[1] in "3456789" and d[1:3] != "80":
         return True  # 067…, (044)…, 0532…: a Ukrainian operator or area code (0 800 is a hotline)
-    variants = _regrouped(sizes)
+    # the regroupings only once the digits ask for them (one branch at most: they exclude each other)
     if n == 11 and d[0] == "8" and (d[1] in "3456789" or d[1] == "0" and d[2] in "3456789") and (
-            any(_splits_at(v, _TRUNK_8) for v in variants) or context()):
+            any(_splits_at(v, _TRUNK_8) for v in _regrouped(sizes)) or context()):
         return True  # 8 (067) 123-45-67, 8 (916) 123-45-67
     if n == 10 and d[0] in "23456789" and d[3] in "23456789" and (
-            any(_splits_at(v, _NANP) for v in variants) or context()):
+            any(_splits_at(v, _NANP) for v in _regrouped(sizes)) or context()):
         return True  # 415 555 0132
     if n == 11 and d[0] == "1" and d[1] in "23456789" and d[4] in "23456789" and (
-            any(_splits_at(v, _NANP_1) for v in variants) or context()):
+            any(_splits_at(v, _NANP_1) for v in _regrouped(sizes)) or context()):
         return True  # 1 415 555 0132
     return d[0] == "0" and d[1] != "0" and 10 <= n <= 11 and not d.startswith(("080", "0800")) and (
-        any(_shaped(v) for v in variants) or context())  # 07700 900123, 020 7946 0958, 06 12 34 56 78
+        any(_shaped(v) for v in _regrouped(sizes)) or context())  # 07700 900123, 020 7946 0958, 06 12 34 56 78
 
 
 def _numeric(view: str, low: str) -> Iterator[Finding]:
@@ -509,26 +552,29 @@ _DECODED_BEFORE = re.compile(r"[a-z0-9+/_\-]{8,}+={0,2} ; [^;]{0,120}+$")
 
 
 def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] | None = None,
-             tabs: frozenset[int] = frozenset()) -> Iterator[Finding]:
+             tabs: frozenset[int] = frozenset(), near: _Near | None = None) -> Iterator[Finding]:
     """Every window of whole groups of ``run``, tried as each numeric kind. ``passport_word()``: is
     there a passport word anywhere in ``low`` (a 9-digit ID card needs one near). ``tabs``: positions
     of ``view`` that were tabs; a window across one spans two spreadsheet cells, so its gaps say
     nothing about a phone's or a card's grouping (read as one block of digits)."""
     groups = run.groups
     ctx: dict[str, bool] = {}
-    # a keyword ("order", "замовлення…") can end right before group i > 0 only through a word glued to the run
-    glued = run.start > 0 and (view[run.start - 1].isalnum() or view[run.start - 1] == "_")
+    near = _Near(low) if near is None else near
+    # cell_gap[j]: a tab stands between groups j-1 and j (read once a run, not once a window)
+    cell_gap = [False] + [any(k in tabs for k in range(groups[j - 1][1], groups[j][0])) for j in range(1, len(groups))] \
+        if tabs else None
 
     def context(name: str, rx: re.Pattern, before: int, after: int = 0) -> bool:
         if name not in ctx:
             if " ; " in low[max(0, run.start - 125) : run.start] and \
                     (b64 := _DECODED_BEFORE.search(low, max(0, run.start - 300), run.start)) is not None:
                 before += b64.end() - b64.start()  # "card: NTc3My… ; 5773 …": the label stands before the base64
-            ctx[name] = bool(rx.search(low, max(0, run.start - before), run.start)
-                             or (after and rx.search(low, run.end, run.end + after)))
+            ctx[name] = near(rx, run.start - before, run.start) or bool(after and near(rx, run.end, run.end + after))
         return ctx[name]
 
     def phone_context() -> bool:
+        if "phone" not in ctx and _PHONE_RIGHT_BEFORE.search(low, max(0, run.start - 12), run.start):
+            ctx["phone"] = True
         return context("phone", _PHONE_CONTEXT, 50, 30)
 
     for i, (gs, _) in enumerate(groups):
@@ -543,7 +589,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             digits += view[s:e]
             sizes.append(e - s)
             n = len(digits)
-            if tabs and j > i and not cells and any(k in tabs for k in range(groups[j - 1][1], s)):
+            if cell_gap and j > i and not cells and cell_gap[j]:
                 cells = True  # "835549391\t12" is two cells, not "8 355 493 91 12"
             if cells:
                 sizes = [n]
@@ -555,22 +601,24 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     and not _LABEL_BEFORE.search(low, max(0, gs - 40), gs):
                 break  # a quantity ("… 4989900814062 ns"); "+380671234567 разом", "4111 1111 1111 1111 b" are not
             if not_personal is None:
-                not_personal = (i == 0 and not run.start_checked or i > 0 and glued) and _not_personal_context(low, gs)
+                # only group 0 can follow a keyword: before group i > 0 stand group i-1's digits, and every keyword
+                # must be followed by separators alone ("order #1 4539 …": the card after "1" is no order number)
+                not_personal = i == 0 and not run.start_checked and _not_personal_context(low, gs)
             if not_personal:
                 break
             # digits after a plus that make a phone are one: "+380684863089 12 27" is no card
             # the cheap tests first: the issuer table, or a card word near the run (read once a run)
+            # the checksum before the grouping: Luhn turns 9 windows in 10 of a number-heavy prompt away
             if not (plus and n <= 15) and 12 <= n <= 19 and ((iin := n >= 14 and card_iin_ok(digits))
-                                                            or context("card", _CARD_CONTEXT, 60)) and (
-                    _card_shaped(sizes) or any(_card_shaped(sizes[: k - 1] + [sizes[k - 1] + sizes[k]] + sizes[k + 1 :])
-                                               for k in range(1, len(sizes)) if sizes[k - 1] + sizes[k] <= 6)) \
-                    and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
+                                                            or context("card", _CARD_CONTEXT, 60)):
                 labelled = context("card", _CARD_CONTEXT, 60)
+                luhn = (iin or labelled) and luhn_ok(digits)
                 # a labelled card with a typo still is one; 17-19 digits (rare cards, common big ids) need the label;
                 # with the label, Luhn is enough for any issuer and 12-19 digits (Maestro, ПРОСТІР, Humo, new ranges)
-                if (iin and luhn_ok(digits) and (n <= 16 or labelled or n == 19 and digits.startswith(_CARD_19))) \
-                        or (iin and labelled) \
-                        or (labelled and luhn_ok(digits) and not _ID_CARD.search(low, max(0, gs - 60), gs)):
+                if ((iin and luhn and (n <= 16 or labelled or n == 19 and digits.startswith(_CARD_19)))
+                        or (iin and labelled)
+                        or (labelled and luhn and not _ID_CARD.search(low, max(0, gs - 60), gs))) \
+                        and _card_grouped(sizes) and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
                     yield Finding("card", gs, e, view[gs:e], 80)
             if 8 <= n <= 15 and date_led is None:
                 date_led = _date_led(view, groups, i)
@@ -948,6 +996,7 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset()) -> list[Findi
     six_windows: list[list[int]] = []
     n = len(view)
     known: list[bool] = []
+    near = _Near(low)
 
     def passport_word() -> bool:  # read once, if some 9-digit number asks
         if not known:
@@ -963,7 +1012,7 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset()) -> list[Findi
             continue
         _add_window(six_windows, m.start() - 30, m.end() + 12, n)
         if digits >= 9 and (run := _run(view, low, m)) is not None:
-            found.extend(_windows(view, low, run, passport_word, tabs))
+            found.extend(_windows(view, low, run, passport_word, tabs, near))
         if digits >= 10:
             iban_windows.append([max(iban_windows[-1][2] if iban_windows else 0, m.start() - 40), min(n, m.end() + 40),
                                  m.end()])

@@ -34,8 +34,6 @@ _COLUMNS = {
 }
 _NAME = re.compile("|".join(f"(?P<{kind}>{rx})" for kind, rx in _COLUMNS.items()))
 _SEPS = "\t|;,"
-# a header cell naming a column, between separators or line ends: the gate before any splitting
-_HEADER_GATE = re.compile(rf"(?im)(?:^|[{_SEPS}])[ \"'*]*(?:{_NAME.pattern})[ \"'*#:]*(?=[{_SEPS}]|\r?$)")
 _CELL_STRIP = " \t\"'=*`\u00a0\u202f"
 _DATE = re.compile(r"(?:\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)?\d\d|(?:19|20)\d\d[./\-]\d{1,2}[./\-]\d{1,2})")
 PRIORITY = {"tax_id": 30, "dob": 40, "phone": 45, "card": 80, "ssn": 70, "passport": 65}  # as the numeric scan's
@@ -78,33 +76,32 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
     """Findings for the cells of every personal column of every table in ``text`` (offsets into
     ``text``). A table is a header line whose cells, split by a tab, a bar, a semicolon or a comma,
     name a column of :data:`_COLUMNS`, then the lines below it split the same way, up to the first
-    line without the separator."""
-    if "\n" not in text or not _HEADER_GATE.search(text):
+    line without the separator. Cost: one split of the text and, per line that shares a separator
+    with the next one, one anchored match per short cell (a 2 KB prompt of prose: microseconds)."""
+    if "\n" not in text:
         return
     from labs.router.pii import Finding
 
-    lines: list[tuple[int, str]] = []
-    at = 0
-    for line in text.split("\n"):
-        lines.append((at, line.rstrip("\r")))
+    lines = text.split("\n")
+    offsets, at = [], 0
+    for line in lines:
+        offsets.append(at)
         at += len(line) + 1
     k = 0
-    while k < len(lines):
-        start, line = lines[k]
+    while k < len(lines) - 1:
+        line = lines[k]
         k += 1
-        low = line.lower()
-        sep = next((s for s in _SEPS if s in line), None)
-        if sep is None or not _HEADER_GATE.search(low):
+        sep = next((s for s in _SEPS if s in line and s in lines[k]), None)  # a table has two lines or more
+        if sep is None:
             continue
         columns: dict[int, str] = {}
-        for col, (a, b) in enumerate(_split(low, sep)):
-            m = _NAME.fullmatch(low[a:b].strip(_CELL_STRIP + "#:"))
-            if m:
+        for col, cell in enumerate(line.rstrip("\r").split(sep)):
+            if len(cell) <= 40 and (m := _NAME.fullmatch(cell.strip(_CELL_STRIP + "#:").lower())):
                 columns[col] = m.lastgroup
         if not columns:
             continue
-        while k < len(lines) and sep in lines[k][1]:
-            row_at, row = lines[k]
+        while k < len(lines) and sep in lines[k]:
+            row_at, row = offsets[k], lines[k].rstrip("\r")
             k += 1
             for col, (a, b) in enumerate(_split(row, sep)):
                 kind = columns.get(col)

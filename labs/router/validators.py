@@ -9,6 +9,7 @@ checksum-valid numbers for test data: they belong to nobody.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 
 # IBAN length of every country in the ISO 13616 (SWIFT) IBAN registry. A string with another
 # country code is no IBAN: without this, the mod-97 test alone lets 1 random string in 97 through.
@@ -46,16 +47,15 @@ def luhn_ok(number: str) -> bool:
     >>> luhn_ok("")
     False
     """
-    digits = digits_of(number)
+    digits = number if number.isdigit() and number.isascii() else digits_of(number)
     if not digits:
         return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
+    # slices and a table, not a loop per digit: the detector asks for every 12-19 digit window of a prompt
+    total = sum(map(int, digits[-1::-2])) + sum(_LUHN_DOUBLED[ch] for ch in digits[-2::-2])
     return total % 10 == 0
+
+
+_LUHN_DOUBLED = {str(d): (2 * d - 9 if d > 4 else 2 * d) for d in range(10)}
 
 
 def luhn_digit(partial: str) -> str:
@@ -151,7 +151,7 @@ def rnokpp_check_digit(first9: str) -> int:
     >>> rnokpp_check_digit("312456789")
     6
     """
-    total = sum(w * int(d) for w, d in zip(RNOKPP_WEIGHTS, first9))
+    total = sum(map(operator.mul, RNOKPP_WEIGHTS, map(int, first9)))  # asked for every 10-digit window
     return total % 11 % 10
 
 

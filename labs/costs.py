@@ -53,7 +53,7 @@ __all__ = [
     # the cost model
     "HOURS_PER_MONTH", "DAYS_PER_MONTH", "SECONDS_PER_DAY", "TOKENS_PER_PRICE_UNIT", "DEFAULT_LIFE_MONTHS",
     "ApiCost", "api_cost", "SelfHostCost", "rental_cost", "ownership_cost", "BreakEven", "break_even",
-    "cheaper_option", "cost_curve", "capacity_requests_per_day", "as_of_text", "REASONING_BILLING",
+    "cheaper_option", "cost_curve", "capacity_requests_per_day", "as_of_text", "as_of_items", "REASONING_BILLING",
     "PLANNING_UTILISATION", "EXAMPLE_ELECTRICITY_USD_PER_KWH", "EXAMPLE_POWER_UTILISATION", "EXAMPLE_FIXED_USD_PER_MONTH",
     # the prices it runs on (labs.prices) and the cards (labs.hardware)
     "OVERRIDE_SOURCE", "ApiPrice", "GpuRental", "HardwarePrice", "Hardware", "api_price", "api_prices", "gpu_rental", "gpu_rentals",
@@ -221,7 +221,10 @@ def rental_cost(offer: GpuRental | str, *, gpus: int = 1, hours_per_month: float
         raise ValueError(f"hours_per_month is at most {HOURS_PER_MONTH:g} (the workbook's month); got {hours_per_month!r}.")
     fixed = number("fixed_usd_per_month", fixed_usd_per_month, "USD per month", allow_zero=True)
     rental = offer.usd_per_gpu_hour * n * hours
-    label = f"rent {n}× {offer.gpu} ({offer.provider} {offer.offer})" if n > 1 else f"rent {offer.key}"
+    from labs.i18n import t
+
+    label = (t("costs.label.rent_many", n=n, gpu=offer.gpu, where=f"{offer.provider} {offer.offer}") if n > 1
+             else t("costs.label.rent", offer=offer.key))
     breakdown = {"rental": round(rental, 6), "fixed": fixed}
     return SelfHostCost(label, rental + fixed, breakdown, {offer.key: offer.as_of})
 
@@ -247,9 +250,11 @@ def ownership_cost(card: HardwarePrice | str, *, electricity_usd_per_kwh: float,
     fixed = number("fixed_usd_per_month", fixed_usd_per_month, "USD per month", allow_zero=True)
     amortisation = card.price_usd * n / life
     power = card.power_w * n / 1000 * HOURS_PER_MONTH * use * kwh_price
-    label = f"own {n}× {card.key}" if n > 1 else f"own {card.key}"
+    from labs.i18n import t
+
+    label = t("costs.label.own_many", n=n, card=card.key) if n > 1 else t("costs.label.own", card=card.key)
     breakdown = {"amortisation": amortisation, "power": power, "fixed": fixed}
-    as_of = {card.key: card.as_of, "electricity": f"your input ({kwh_price:g} USD/kWh)"}
+    as_of = {card.key: card.as_of, "electricity": t("costs.as_of.your_input", price=kwh_price)}
     return SelfHostCost(label, amortisation + power + fixed, breakdown, as_of)
 
 
@@ -331,7 +336,7 @@ class BreakEven:
     def __str__(self) -> str:
         from labs.i18n import t
 
-        dates = "; ".join(f"{k}: {v}" for k, v in self.as_of.items())
+        dates = as_of_items(self.as_of, ": ")
         return t("costs.break_even.summary", api=self.api_label, selfhost=self.selfhost_label, reason=self.reason,
                  dates=dates)
 
@@ -439,4 +444,19 @@ def as_of_text(*sources: Mapping[str, str] | ApiCost | SelfHostCost | BreakEven)
         merged.update(s if isinstance(s, Mapping) else s.as_of)
     from labs.i18n import t
 
-    return t("costs.prices_as_of", prices="; ".join(f"{k} {v}" for k, v in merged.items()))
+    return t("costs.prices_as_of", prices=as_of_items(merged))
+
+
+def as_of_items(as_of: Mapping[str, str], between: str = " ") -> str:
+    """``"gpt-4o 2025-06; RTX 4090 24 GB (MSRP) undated"``: each price's date, for a reader of ``LAB_LANG``
+    (an ``undated`` row and the ``electricity`` price the learner typed are named in that language; the
+    mapping's keys and values stay as the data writes them); ``between`` goes between a name and its date.
+
+    >>> as_of_items({"gpt-4o": "2025-06", "RTX 4090 24 GB (MSRP)": "undated"})
+    'gpt-4o 2025-06; RTX 4090 24 GB (MSRP) undated'
+    """
+    from labs.i18n import t
+
+    names = {"electricity": t("costs.as_of.electricity")}
+    undated = t("costs.as_of.undated")
+    return "; ".join(f"{names.get(k, k)}{between}{undated if v == 'undated' else v}" for k, v in as_of.items())

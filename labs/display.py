@@ -96,22 +96,55 @@ def tables_without_math() -> None:
     pd.set_option("styler.html.mathjax", False)
 
 
-def table_html(table) -> str:
-    """The HTML JupyterLab shows for a pandas table, every text cell in full: pandas cuts cells at 50
-    characters by default, which hid the "+ $100.00/month fixed" of lesson 1's rented RTX 4090 (issue 17)."""
+CELL_LABELS = "cell_labels"
+"""``table.attrs[CELL_LABELS]``: ``{column: {value: label}}``, what a reader sees for a cell value that code keys
+on (lesson 1's ``scenario`` column stays ``"large volume"`` for ``.loc``; a Ukrainian reader sees «великий обсяг»)."""
+
+
+def for_reader(table, lang: str | None = None):
+    """What :func:`show_table` displays: ``table`` with the labels of ``table.attrs[CELL_LABELS]`` in place of
+    the values code keys on, and, in Ukrainian (``lang``, else ``LAB_LANG``), a pandas ``Styler`` writing its
+    numbers as Ukrainian typography does (``100 000``, ``1 963,70``: no-break space, decimal comma). The
+    table itself is not changed, so code reading it works the same in both editions.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"scenario": ["large volume"], "usd_per_month": [1963.7]})
+    >>> t.attrs[CELL_LABELS] = {"scenario": {"large volume": "великий обсяг"}}
+    >>> for_reader(t, "en").scenario.tolist(), "великий обсяг" in for_reader(t, "uk").to_html()
+    (['великий обсяг'], True)
+    >>> "1\xa0963,70" in for_reader(t, "uk").to_html(), "1963.7" in for_reader(t, "en").to_html()
+    (True, True)
+    """
+    from labs.i18n import NBSP, language
+
+    labels = table.attrs.get(CELL_LABELS) or {}
+    shown = table.copy()
+    for column, names in labels.items():
+        if column in shown.columns:
+            shown[column] = [names.get(v, v) if isinstance(v, str) else v for v in shown[column]]
+    if language(lang) == "uk":
+        return shown.style.format(precision=2, decimal=",", thousands=NBSP)
+    return shown
+
+
+def table_html(table, lang: str | None = None) -> str:
+    """The HTML JupyterLab shows for a pandas table (:func:`for_reader`), every text cell in full: pandas cuts
+    cells at 50 characters by default, which hid the "+ $100.00/month fixed" of lesson 1's rented RTX 4090
+    (issue 17)."""
     import pandas as pd
 
     with pd.option_context("display.max_colwidth", None):
-        return table._repr_html_()
+        return for_reader(table, lang)._repr_html_()
 
 
-def show_table(table) -> None:
-    """Display a pandas table with every text cell in full (:func:`table_html`); lesson 1's cost tables."""
+def show_table(table, lang: str | None = None) -> None:
+    """Display a pandas table with every text cell in full (:func:`table_html`), labelled and with numbers
+    for a reader of ``lang`` (:func:`for_reader`); lesson 1's cost tables."""
     from IPython.display import display
     import pandas as pd
 
     with pd.option_context("display.max_colwidth", None):
-        display(table)
+        display(for_reader(table, lang))
 
 
 # --- what JupyterLab would typeset in a markdown cell ---------------------------------------------------

@@ -39,7 +39,7 @@ from typing import Any
 
 from labs.quiz.bank import LANGS, language
 
-__all__ = ["LANGS", "NBSP", "language", "localise_digits", "messages", "money", "number", "plural_uk", "t"]
+__all__ = ["LANGS", "NBSP", "language", "localise_digits", "localised", "messages", "money", "number", "plural_uk", "t"]
 
 NBSP = "\u00a0"
 """The Ukrainian thousands separator: a no-break space, so ``12 346`` never breaks across lines (CLDR's
@@ -77,6 +77,35 @@ def localise_digits(text: str, lang: str | None = None) -> str:
     if language(lang) != "uk":
         return text
     return text.replace(",", NBSP).replace(".", ",")
+
+
+def localised(value: Any, lang: str | None = None) -> Any:
+    """``value`` ready for ``str.format`` in ``lang``: a number (not a bool) formats with any spec as in English,
+    then :func:`localise_digits`; anything else is returned as it is. For texts kept outside the catalogue
+    (the quiz bank's ``questions.yaml``), whose templates use Python's own specs.
+
+    >>> "{:,.2f} / {}".format(localised(1963.7, "uk"), localised("v1.2", "uk"))
+    '1\xa0963,70 / v1.2'
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return _Localised(value, language(lang))
+
+
+class _Localised:
+    """A number that formats in a language's typography whatever the spec (:func:`localised`)."""
+
+    def __init__(self, value: float, lang: str) -> None:
+        self.value, self.lang = value, lang
+
+    def __format__(self, spec: str) -> str:
+        return localise_digits(format(self.value, spec), self.lang)
+
+    def __str__(self) -> str:
+        return localise_digits(str(self.value), self.lang)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
 
 
 def number(x: float, digits: int = 0, lang: str | None = None) -> str:

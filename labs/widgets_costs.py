@@ -12,19 +12,35 @@ import textwrap
 from typing import Iterable, Sequence
 
 from labs import costs
-from labs.costs import ApiCost, BreakEven, SelfHostCost, api_cost, as_of_text, break_even
+from labs.costs import ApiCost, BreakEven, SelfHostCost, api_cost, as_of_items, as_of_text, break_even
 from labs.decide import QUALITY, SENSITIVITY, decide
-from labs.display import money, show_table
-from labs.i18n import t
+from labs.display import CELL_LABELS, money, show_table
+from labs.i18n import messages, number, t
 
 SCENARIOS = {"small volume": 1_000, "large volume": 100_000}
 """The two rows of the module's cost table, as requests per day. The module gives no numbers for
 "small"; 1,000 a day is our choice. "Large" is its own threshold (over ~100K requests a day)."""
-MODULE_CLAIMS = {
-    "small volume": {"cloud": "$10-100/міс (month)", "self-hosted": "$0 (CPU) або (or) $500+ (GPU)"},
-    "large volume": {"cloud": "$1,000-10,000/міс (month)", "self-hosted": "Фіксована (fixed: hardware)"},
-}
-"""What the module's table says for each scenario (Ukrainian, with translation)."""
+
+
+def module_claim(scenario: str, kind: str, lang: str | None = None) -> str:
+    """What the module's cost table (section 29.1) says for a scenario of :data:`SCENARIOS` and a ``kind``
+    (``"cloud"`` or ``"self-hosted"``): its own Ukrainian words in the Ukrainian edition, glossed in English
+    in the English one (catalogue ``costs.table.module.*``); ``""`` for a scenario the module has no row for.
+
+    >>> module_claim("large volume", "cloud", "uk"), module_claim("large volume", "cloud", "en")
+    ('$1,000-10,000/міс', '$1,000-10,000/міс (month)')
+    """
+    key = f"costs.table.module.{scenario}/{kind}"
+    return t(key, lang) if key in messages() else ""
+
+
+def option_label(option: str, lang: str | None = None) -> str:
+    """What the self-hosting dropdown shows for one of :func:`selfhost_options` (its value stays the key):
+    ``"rent: RTX 4090 24 GB — RunPod community cloud"``, in Ukrainian «оренда: …»."""
+    for prefix, key in ((RENT, "costs.widget.rent"), (BUY, "costs.widget.buy")):
+        if option.startswith(prefix):
+            return t(key, lang, name=option[len(prefix):])
+    return option
 RENT, BUY = "rent: ", "buy: "
 ESTIMATE = "estimate"
 """``capacity=ESTIMATE``: each option gets :func:`capacity_estimate` (lesson 1's one capacity figure)."""
@@ -124,8 +140,8 @@ def plot_costs(api: ApiCost, selfhosts: SelfHostCost | Sequence[SelfHostCost],
                  + textwrap.fill(as_of_text(api, *hosts), 110), fontsize=9)
     ax.set_xlabel(t("costs.plot.xlabel"))
     ax.set_ylabel(t("costs.plot.ylabel"))
-    ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
-    ax.yaxis.set_major_formatter(lambda y, _: f"${y:,.0f}")
+    ax.xaxis.set_major_formatter(lambda x, _: number(x))
+    ax.yaxis.set_major_formatter(lambda y, _: money(y, 0))
     ax.set_xlim(0, max_requests_per_day)
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8, loc="upper left")
@@ -152,12 +168,13 @@ def scenario_table(api_models: Iterable[str] = ("gpt-4o-mini", "gpt-4o"),
     ``selfhost_kwargs`` go to :func:`selfhost_cost` (electricity price, utilisation, fixed cost: lesson 1's
     example inputs by default). A fixed monthly cost is named in the ``option`` column, so a rental with it
     is not mistaken for the bare rental (issue 17); show the table with :func:`labs.display.show_table`
-    so the label is not cut."""
+    so the label is not cut. The ``scenario`` column keeps the keys of ``scenarios`` for code to select on;
+    :func:`labs.display.show_table` shows their names in the learner's language (``table.attrs``)."""
     import pandas as pd
 
     rows = []
     for scenario, volume in (scenarios or SCENARIOS).items():
-        claim = MODULE_CLAIMS.get(scenario, {})
+        claim = {kind: module_claim(scenario, kind) for kind in ("cloud", "self-hosted")}
         for model in api_models:
             price = costs.api_price(model)
             thinks = price.thinks_by_default
@@ -168,7 +185,7 @@ def scenario_table(api_models: Iterable[str] = ("gpt-4o-mini", "gpt-4o"),
                          "reasoning_tokens": c.reasoning_tokens if thinks else why_none,
                          "machines": "", "capacity_per_machine": "",
                          "usd_per_month": round(c.monthly_usd, 2), "module_says": claim.get("cloud", ""),
-                         "prices_as_of": "; ".join(f"{k} {v}" for k, v in c.as_of.items())})
+                         "prices_as_of": as_of_items(c.as_of)})
         for option in selfhost:
             h = selfhost_cost(option, **selfhost_kwargs)
             cap = capacity_estimate(option, output_tokens=output_tokens) if capacity == ESTIMATE else capacity
@@ -180,8 +197,11 @@ def scenario_table(api_models: Iterable[str] = ("gpt-4o-mini", "gpt-4o"),
                          "reasoning_tokens": "", "option": label, "machines": h.machines_for(volume),
                          "capacity_per_machine": round(cap) if cap else "",
                          "usd_per_month": round(h.monthly_at(volume), 2), "module_says": claim.get("self-hosted", ""),
-                         "prices_as_of": "; ".join(f"{k} {v}" for k, v in h.as_of.items())})
-    return pd.DataFrame(rows)
+                         "prices_as_of": as_of_items(h.as_of)})
+    table = pd.DataFrame(rows)
+    names = {s: t(f"costs.table.scenario.{s}") for s in (scenarios or SCENARIOS) if f"costs.table.scenario.{s}" in messages()}
+    table.attrs[CELL_LABELS] = {"scenario": names}
+    return table
 
 
 def break_even_text(even: BreakEven) -> str:
@@ -211,7 +231,8 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
     controls = {
         "api_model": w.Dropdown(options=list(costs.api_prices()), value=api_model, description=t("costs.widget.api_model"),
                                 style=style, layout=layout),
-        "option": w.Dropdown(options=selfhost_options(), value=option, description=t("costs.widget.option"),
+        "option": w.Dropdown(options=[(option_label(o), o) for o in selfhost_options()], value=option,
+                             description=t("costs.widget.option"),
                              style=style, layout=layout),
         "requests_per_day": w.IntSlider(value=requests_per_day, min=100, max=500_000, step=100,
                                         description=t("costs.widget.volume"), style=style, layout=layout),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -90,6 +91,12 @@ def test_numeric_answers_come_from_labs_costs_with_units_and_tolerance():
     assert bank.evaluate("q5", "gpu_month", "$248.20").correct
     assert bank.evaluate("q5", "break_even", "41 846").correct
     assert bank.evaluate("q5", "gpu_month", "lots").problem
+    # the decimal comma and no-break-space groups of Ukrainian typography (the Ukrainian edition shows 41 846)
+    assert bank.evaluate("q5", "gpu_month", "248,2").correct and bank.evaluate("q5", "break_even", "41\u00a0846").correct
+    assert bank.evaluate("q5", "gpu_month", "1\u202f963,70", "uk").value == 1963.7
+    assert bank.evaluate("q5", "break_even", "41,846", "en").correct  # an English thousands comma
+    ambiguous = bank.evaluate("q5", "break_even", "41,846", "uk")  # 41.846 in Ukrainian, 41846 in English: ask
+    assert not ambiguous.correct and "41846" in ambiguous.problem and "41.846" in ambiguous.problem
     ctx = bank.context(bank.question("q5").part("gpu_month"))
     assert ctx["gpu_as_of"] == "2026-09" and ctx["api_as_of"] == "2025-06"  # dated prices reach the text
 
@@ -180,10 +187,11 @@ def test_numeric_widget(progress_file):
     assert "Не вдається прочитати" in view.feedback.value and not progress_file.exists()
     view.input.value = "300"
     view.button.click()
-    assert "Забагато" in view.feedback.value and "$248.20" not in view.feedback.value  # no solution on a wrong answer
-    view.input.value = "$248.2"
+    assert "Забагато" in view.feedback.value and "$248,20" not in view.feedback.value  # no solution on a wrong answer
+    view.input.value = "$248,2"  # the Ukrainian decimal comma, as the Ukrainian edition writes its numbers
     view.button.click()
-    assert "✔</span> Правильно." in view.feedback.value and "$248.20" in view.feedback.value
+    assert "✔</span> Правильно." in view.feedback.value and "$248,20" in view.feedback.value
+    assert "$248.20" not in view.feedback.value and "248,20 USD" in view.feedback.value
     assert progress.part_state("q5", "gpu_month")["answer"] == pytest.approx(248.2)
 
 
@@ -342,3 +350,24 @@ def test_a_learner_json_error_gets_a_hint_not_a_bare_decode_error(server_url, mo
     step = probe.step("answer") if probe.step("local_call").ok else probe.step("local_call")
     assert step.ok is False and "JSONDecodeError" in step.error
     assert "format=schema" in step.error and "num_predict" in step.error
+
+
+@pytest.mark.parametrize("answer", ["z", "ab", "", "б", 5])
+def test_unreadable_answers_are_explained_in_the_learners_language(answer):
+    en = bank.evaluate("q2", "port", answer, "en").problem
+    uk = bank.evaluate("q2", "port", answer, "uk").problem
+    assert en and uk and en != uk
+    assert re.search("[а-яіїєґ]{4}", uk) and not re.search("[а-яіїєґ]{4}", en), (en, uk)
+    for words in ("option", "choose", "give", "letters"):
+        assert words not in uk, uk
+
+
+def test_unreadable_numbers_are_explained_in_the_learners_language(monkeypatch):
+    for answer in ("lots", True, "nan", "inf"):
+        uk = bank.evaluate("q5", "gpu_month", answer, "uk").problem
+        en = bank.evaluate("q5", "gpu_month", answer, "en").problem
+        assert re.search("[а-яіїєґ]{4}", uk) and "number" in en and "number" not in uk, (en, uk)
+    monkeypatch.setenv("LAB_LANG", "uk")  # without lang=, LAB_LANG speaks, as everywhere
+    with pytest.raises(ValueError, match="питання 'q9' немає"):
+        bank.question("q9")
+    assert bank.evaluate("q2", "port", "z").problem.startswith("варіанта z немає")

@@ -70,10 +70,20 @@ def _edition_folder() -> str | None:
 
 def text(value: Any, lang: str | None = None, /, **fmt: Any) -> str:
     """Pick one language from a ``{"en": ..., "uk": ...}`` mapping (a plain string passes through),
-    formatted with ``fmt`` when given."""
+    formatted with ``fmt`` when given; in Ukrainian the numbers in ``fmt`` are written as Ukrainian
+    typography writes them (:func:`labs.i18n.localise_digits`: ``1 963,70``, not ``1,963.70``).
+
+    >>> text({"en": "${v:,.2f}", "uk": "${v:,.2f}"}, "uk", v=1963.7)
+    '$1\xa0963,70'
+    """
+    chosen = language(lang)
     if isinstance(value, dict):
-        value = value.get(language(lang)) or value["en"]
+        value = value.get(chosen) or value["en"]
     value = str(value)
+    if fmt and chosen != "en":
+        from labs.i18n import localised
+
+        fmt = {k: localised(v, chosen) for k, v in fmt.items()}
     return value.format(**fmt) if fmt else value
 
 
@@ -122,7 +132,7 @@ class Question:
         for p in self.parts:
             if p.id == part_id:
                 return p
-        raise ValueError(f"question {self.id} has no part {part_id!r}; it has: {', '.join(p.id for p in self.parts)}")
+        raise ValueError(_t("quiz.bank.no_part", qid=self.id, part=part_id, parts=", ".join(p.id for p in self.parts)))
 
 
 def make_key(qid: str, part_id: str, right: Iterable[str]) -> str:
@@ -189,7 +199,7 @@ def questions() -> dict[str, Question]:
 def question(qid: str) -> Question:
     bank = _bank()
     if qid not in bank:
-        raise ValueError(f"no question {qid!r}; choose one of: {', '.join(bank)}")
+        raise ValueError(_t("quiz.bank.no_question", qid=qid, choices=", ".join(bank)))
     return bank[qid]
 
 
@@ -217,24 +227,55 @@ def within(value: float, expected: float, tolerance: dict) -> bool:
     return math.isclose(value, expected, rel_tol=float(tolerance.get("rel", 0)), abs_tol=float(tolerance.get("abs", 0)))
 
 
-def parse_number(value: Any) -> float:
-    """A learner's number: ``248.2``, ``"248.20"``, ``"$1,963.70"`` or ``"41 846"``.
+def parse_number(value: Any, lang: str | None = None) -> float:
+    """A learner's number: ``248.2``, ``"248.20"``, ``"$1,963.70"``, ``"41 846"``, or as Ukrainian typography
+    writes it (and the Ukrainian edition shows it): ``"1 963,70"``, ``"248,2"``. A comma is the decimal mark
+    when it is the only separator and not followed by exactly three digits, or when a dot never follows it;
+    ``"41,846"`` is forty-one thousand in English, and in Ukrainian (where it would be 41.846) an error asks
+    which was meant. Errors (``ValueError``) speak ``lang`` (else ``LAB_LANG``).
 
-    >>> parse_number("$1,963.70"), parse_number("41 846"), parse_number(7)
-    (1963.7, 41846.0, 7.0)
+    >>> parse_number("$1,963.70"), parse_number("41 846"), parse_number(7), parse_number("1\xa0963,70")
+    (1963.7, 41846.0, 7.0, 1963.7)
+    >>> parse_number("248,2", "en"), parse_number("1.234,5", "en"), parse_number("41,846", "en")
+    (248.2, 1234.5, 41846.0)
     """
     if isinstance(value, bool):
-        raise ValueError("give a number, not True/False")
+        raise ValueError(_t("quiz.answer.bool", lang))
     if isinstance(value, (int, float)):
         number = float(value)
     else:
-        match = NUMBER.match(str(value))
+        written = str(value).replace("\u202f", " ").replace("\u00a0", " ")
+        match = NUMBER.match(_decimal_dot(written, value, lang))
         if not match:
-            raise ValueError(f"{value!r} is not a number; type digits only, e.g. 123.45")
+            raise ValueError(_t("quiz.answer.not_a_number", lang, value=value))
         number = float(re.sub(r"[\s_,]", "", match.group(1)))
     if math.isnan(number) or math.isinf(number):
-        raise ValueError(f"{value!r} is not a finite number")
+        raise ValueError(_t("quiz.answer.not_finite", lang, value=value))
     return number
+
+
+def _decimal_dot(written: str, value: Any, lang: str | None) -> str:
+    """``written`` with its decimal mark as a dot and any grouping comma kept (the NUMBER pattern drops it)."""
+    if "," not in written:
+        return written
+    if "." in written:  # both: the later one is the decimal mark (1,234.5 or 1.234,5)
+        if written.rfind(",") > written.rfind("."):
+            return written.replace(".", " ").replace(",", ".")
+        return written
+    head, _, tail = written.rpartition(",")
+    digits = re.match(r"\d*", tail).group(0)
+    if written.count(",") > 1 or (len(digits) == 3 and language(lang) == "en"):
+        return written  # grouping commas: 1,234,567 or English 41,846
+    if len(digits) == 3 and not re.search(r"\d\s\d{3}$", head):
+        raise ValueError(_t("quiz.answer.ambiguous_comma", lang, value=value, whole=(head + digits).replace(" ", ""),
+                            dotted=f"{head}.{digits}".replace(" ", "")))
+    return f"{head}.{tail}"
+
+
+def _t(key: str, lang: str | None = None, /, **fields: Any) -> str:
+    from labs.i18n import t
+
+    return t(key, lang, **fields)
 
 
 # --- judging an answer -------------------------------------------------------------------------
@@ -264,9 +305,10 @@ def _latin(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(LOOKALIKES)
 
 
-def parse_choice(part: Part, answer: Any) -> frozenset[str]:
+def parse_choice(part: Part, answer: Any, lang: str | None = None) -> frozenset[str]:
     """Option ids from ``"a, c"``, ``"ac"``, ``["a", "c"]`` or ``{"a"}`` (case-insensitive; Cyrillic look-alikes
-    such as ``а``/``с``/``е`` count as the Latin letters). Raises ``ValueError`` naming any other letter.
+    such as ``а``/``с``/``е`` count as the Latin letters). Raises ``ValueError`` naming any other letter, in
+    ``lang`` (else ``LAB_LANG``).
 
     >>> sorted(parse_choice(question("q1").parts[0], "A, c"))
     ['a', 'c']
@@ -280,29 +322,29 @@ def parse_choice(part: Part, answer: Any) -> frozenset[str]:
     elif isinstance(answer, Iterable):
         items = [_latin(str(a)) for a in answer]
     else:
-        raise ValueError(f"give the option letters, e.g. \"a, c\"; got {answer!r}")
+        raise ValueError(_t("quiz.answer.letters", lang, answer=repr(answer)))
+    options = ", ".join(part.option_ids())
     odd = sorted({c for i in items for c in i if not c.isascii()})
     if odd:
-        raise ValueError(f"option letters are Latin (a, b, c…): {', '.join(odd)} is not one; "
-                         f"the options are {', '.join(part.option_ids())}")
+        raise ValueError(_t("quiz.answer.not_latin", lang, letters=", ".join(odd), options=options))
     chosen = frozenset(i.strip().lower() for i in items)
     unknown = sorted(chosen - set(part.option_ids()))
     if unknown:
-        raise ValueError(f"no option {', '.join(unknown)}; the options are {', '.join(part.option_ids())}")
+        raise ValueError(_t("quiz.answer.no_option", lang, letters=", ".join(unknown), options=options))
     if part.kind == "single" and len(chosen) != 1:
-        raise ValueError("choose exactly one option")
+        raise ValueError(_t("quiz.answer.exactly_one", lang))
     if not chosen:
-        raise ValueError("choose at least one option")
+        raise ValueError(_t("quiz.answer.at_least_one", lang))
     return chosen
 
 
-def evaluate(qid: str, part_id: str, answer: Any) -> Verdict:
+def evaluate(qid: str, part_id: str, answer: Any, lang: str | None = None) -> Verdict:
     """Judge a learner's answer to one choice or numeric part (never raises for a bad answer:
-    ``problem`` says what is wrong with it)."""
+    ``problem`` says what is wrong with it, in ``lang``, else ``LAB_LANG``)."""
     p = question(qid).part(part_id)
     if p.kind in ("single", "multiple"):
         try:
-            chosen = parse_choice(p, answer)
+            chosen = parse_choice(p, answer, lang)
         except ValueError as exc:
             return Verdict(p.ref, False, answer, problem=str(exc))
         right = right_options(qid, part_id)
@@ -310,9 +352,9 @@ def evaluate(qid: str, part_id: str, answer: Any) -> Verdict:
         return Verdict(p.ref, chosen == right, sorted(chosen), marks)
     if p.kind == "numeric":
         try:
-            value = parse_number(answer)
+            value = parse_number(answer, lang)
         except ValueError as exc:
             return Verdict(p.ref, False, answer, problem=str(exc))
         expected = expected_value(p)
         return Verdict(p.ref, within(value, expected, p.tolerance), value, value=value, expected=expected)
-    raise ValueError(f"{p.ref} is a practical check: run it with labs.quiz.practical, not evaluate()")
+    raise ValueError(_t("quiz.bank.practical", lang, ref=p.ref))

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import json
 
-JSON_HINT = ("the model's reply is not complete JSON. Ask the server for JSON with format=schema (or "
-             "format=\"json\"; OpenAI client: response_format=...), give it room (num_predict / max_tokens 64 or "
-             "more: a cut-off reply is not JSON), and json.loads the reply's text (reply[\"response\"], or "
-             "reply[\"message\"][\"content\"] for chat), not the whole reply.")
+from labs.i18n import t
 
 
-def explain_error(exc: BaseException) -> str:
-    """``"<Type>: <message>"`` plus, for an error with a known cause, a hint: what to change.
+def __getattr__(name: str) -> str:
+    """``JSON_HINT``: what to change when the model's reply is not JSON, in the learner's language (``LAB_LANG``),
+    read from the catalogue when asked for (nothing is read at import time)."""
+    if name == "JSON_HINT":
+        return t("quiz.hint.json_fix")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def explain_error(exc: BaseException, lang: str | None = None) -> str:
+    """``"<Type>: <message>"`` plus, for an error with a known cause, a hint: what to change, in ``lang``
+    (else ``LAB_LANG``; catalogue keys ``quiz.hint.*``).
 
     >>> import json
     >>> try:
@@ -32,9 +38,9 @@ def explain_error(exc: BaseException) -> str:
     said = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, json.JSONDecodeError):
         seen = exc.doc[:60] if isinstance(exc.doc, str) else ""
-        return f"{said} (it was given {seen!r}) — {JSON_HINT}"
+        return t("quiz.hint.json", lang, said=said, seen=repr(seen), fix=t("quiz.hint.json_fix", lang))
     from labs.errors import ModelNotFound
 
     if isinstance(exc, ModelNotFound):
-        return f"{said} — pull the model first, or use one the server lists (labs.settings.lesson_model())."
+        return t("quiz.hint.model_missing", lang, said=said)
     return said

@@ -7,7 +7,8 @@
   ``ollama`` clients and :class:`labs.client.LocalLLM` all send through ``httpx`` or its fork
   ``httpx2``) and compares the text it returns with the text the server sent.
 
-Both return a :class:`Probe` of named steps; nothing here raises for a failed step.
+Both return a :class:`Probe` of named steps; nothing here raises for a failed step. A step's ``error`` and
+the texts in its ``fields`` speak ``lang`` (else ``LAB_LANG``; :mod:`labs.i18n`, keys ``quiz.probe.*``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from labs import DEFAULT_MODEL
+from labs.i18n import t
 
 PREFERRED_MODELS = ("llama3.2", "llama3.2:latest", "llama3.2:3b", DEFAULT_MODEL)
 """After the lessons' own model (``LABS_MODEL``): the module's (``ollama pull llama3.2``), then this workbook's small one."""
@@ -59,7 +61,7 @@ def _skip(keys: list[str], done: list[Step]) -> Probe:
     return Probe(done + [Step(k, None) for k in keys[len(done):]])
 
 
-def setup(model: str | None = None, *, host: str | None = None) -> Probe:
+def setup(model: str | None = None, *, host: str | None = None, lang: str | None = None) -> Probe:
     """Question 2: is a model server running here, with a model that generates? How fast?"""
     from labs.client import LocalLLM
     from labs.errors import LabError
@@ -69,10 +71,11 @@ def setup(model: str | None = None, *, host: str | None = None) -> Probe:
     llm = LocalLLM(host, timeout=60)
     try:
         if not llm.is_up():
-            steps.append(Step("server", False, {"url": llm.url, "server": "-"}, f"nothing answers at {llm.url}"))
+            steps.append(Step("server", False, {"url": llm.url, "server": "-"}, t("quiz.probe.no_server", lang, url=llm.url)))
             return _skip(keys, steps)
         version = llm.version()
-        kind = "labs embedded server" if version.get("server") == "labs-embedded" else f"Ollama {version.get('version', '?')}"
+        kind = (t("quiz.probe.embedded", lang) if version.get("server") == "labs-embedded"
+                else f"Ollama {version.get('version', '?')}")
         steps.append(Step("server", True, {"url": llm.url, "server": kind}))
 
         names = [m["name"] for m in llm.models()]
@@ -85,17 +88,17 @@ def setup(model: str | None = None, *, host: str | None = None) -> Probe:
             wanted = next((m for m in (lesson_model(), *PREFERRED_MODELS) if m in names), names[0] if names else DEFAULT_MODEL)
         if wanted not in names:
             steps.append(Step("model", False, {"model": wanted, "models": listed},
-                              f"{wanted} is not on the server: pull it (`ollama pull {wanted}`)"))
+                              t("quiz.probe.model_missing", lang, model=wanted)))
             return _skip(keys, steps)
         steps.append(Step("model", True, {"model": wanted, "models": listed}))
 
         m = llm.measure(SETUP_PROMPT, model=wanted, options=GEN_OPTIONS)
         text = m.text.strip()
         steps.append(Step("generates", m.eval_count > 0, {"tokens": m.eval_count, "text": text[:60]},
-                          "" if m.eval_count > 0 else "the model returned no tokens"))
+                          "" if m.eval_count > 0 else t("quiz.probe.no_tokens", lang)))
         fast = m.server_tokens_per_s > 0 or m.client_tokens_per_s > 0
         tps = m.server_tokens_per_s or m.client_tokens_per_s
-        steps.append(Step("speed", fast, {"tps": tps, "ttft": m.ttft_s}, "" if fast else "no speed was reported"))
+        steps.append(Step("speed", fast, {"tps": tps, "ttft": m.ttft_s}, "" if fast else t("quiz.probe.no_speed", lang)))
         return Probe(steps)
     except LabError as exc:
         steps.append(Step(keys[len(steps)], False, {}, str(exc)))
@@ -264,7 +267,8 @@ def _is_local(call: Call) -> bool:
     return is_loopback(call.host.rsplit(":", 1)[0] if call.host.count(":") == 1 else call.host.split("]")[0])
 
 
-def sdk(fn: Callable[[str], Any] | None, *, name: str = "ask_local", prompt: str = SDK_PROMPT) -> Probe:
+def sdk(fn: Callable[[str], Any] | None, *, name: str = "ask_local", prompt: str = SDK_PROMPT,
+        lang: str | None = None) -> Probe:
     """Question 3: call the learner's function and check that it really asks a local model server."""
     from labs.exercises import NotAnswered, answer
 
@@ -275,7 +279,7 @@ def sdk(fn: Callable[[str], Any] | None, *, name: str = "ask_local", prompt: str
     except NotAnswered as exc:
         return _skip(keys, [Step("defined", False, {"name": name}, str(exc))])
     if not callable(fn):
-        return _skip(keys, [Step("defined", False, {"name": name}, f"`{name}` is not a function")])
+        return _skip(keys, [Step("defined", False, {"name": name}, t("quiz.probe.not_a_function", lang, name=name))])
     steps.append(Step("defined", True, {"name": name}))
 
     returned: Any = None
@@ -286,14 +290,14 @@ def sdk(fn: Callable[[str], Any] | None, *, name: str = "ask_local", prompt: str
         except Exception as exc:  # the learner's code: report, never raise
             from labs.quiz.hints import explain_error
 
-            error = f"{name}({prompt!r}) raised {explain_error(exc)}"
+            error = t("quiz.probe.raised", lang, call=f"{name}({prompt!r})", error=explain_error(exc, lang))
     model_calls = [c for c in calls if c.path.rstrip("/").endswith(MODEL_PATHS)]
     local_ok = [c for c in model_calls if _is_local(c) and c.status is not None and c.status < 400]
-    seen = "; ".join(c.describe() for c in model_calls) or "no request to a model endpoint"
+    seen = "; ".join(c.describe() for c in model_calls) or t("quiz.probe.no_model_request", lang)
     if not local_ok:
         remote = [c.host for c in model_calls if not _is_local(c)]
-        why = error or (f"it called {', '.join(remote)}, which is not on this machine" if remote else
-                        f"it made no successful request to a local model server ({seen})")
+        why = error or (t("quiz.probe.remote", lang, hosts=", ".join(remote)) if remote else
+                        t("quiz.probe.no_local_call", lang, calls=seen))
         return _skip(keys, steps + [Step("local_call", False, {"calls": seen}, why)])
     steps.append(Step("local_call", True, {"calls": seen}))
 
@@ -301,9 +305,10 @@ def sdk(fn: Callable[[str], Any] | None, *, name: str = "ask_local", prompt: str
         return Probe(steps + [Step("answer", False, {"text": ""}, error)])
     if not isinstance(returned, str) or not returned.strip():
         return Probe(steps + [Step("answer", False, {"text": str(returned)[:60]},
-                                   f"it returned {type(returned).__name__} {returned!r:.60}, not the model's text")])
+                                   t("quiz.probe.not_text", lang, type=type(returned).__name__,
+                                     value=f"{returned!r:.60}"))])
     served = [t for t in (c.text() for c in local_ok) if t]
     if served and not any(t.strip() and t.strip() in returned for t in served):
         return Probe(steps + [Step("answer", False, {"text": returned[:60]},
-                                   f"the server said {served[-1][:60]!r} but the function returned something else")])
+                                   t("quiz.probe.other_text", lang, served=repr(served[-1][:60])))])
     return Probe(steps + [Step("answer", True, {"text": returned.strip()[:60]})])

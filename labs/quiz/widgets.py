@@ -19,6 +19,7 @@ import re
 import weakref
 from typing import Any, Callable
 
+from labs.i18n import messages, t
 from labs.quiz import bank, practical, progress
 from labs.quiz.bank import Part, Question, ui
 
@@ -139,10 +140,10 @@ class PartView:
         saved = state.get("answer")
         if self.part.kind in ("single", "multiple") and isinstance(saved, list):
             self.select(saved)
-            self.feedback.value = self._choice_feedback(bank.evaluate(self.q.id, self.part.id, saved)) + note
+            self.feedback.value = self._choice_feedback(bank.evaluate(self.q.id, self.part.id, saved, self.lang)) + note
         elif self.part.kind == "numeric" and isinstance(saved, (int, float)):
             self.input.value = f"{saved:g}"
-            self.feedback.value = self._numeric_feedback(bank.evaluate(self.q.id, self.part.id, saved)) + note
+            self.feedback.value = self._numeric_feedback(bank.evaluate(self.q.id, self.part.id, saved, self.lang)) + note
         elif self.part.kind == "practical":
             if isinstance(saved, str) and saved:
                 self.input.value = saved
@@ -156,14 +157,14 @@ class PartView:
             if not chosen:
                 self.feedback.value = f"<div>{TODO} {_md(ui('not_answered', self.lang))}</div>"
                 return
-            verdict = bank.evaluate(self.q.id, self.part.id, chosen)
+            verdict = bank.evaluate(self.q.id, self.part.id, chosen, self.lang)
             self.feedback.value = self._choice_feedback(verdict) + _record(
                 self.q.id, self.part.id, self.lang, correct=verdict.correct, answer=chosen)
         elif self.part.kind == "numeric":
             if not self.input.value.strip():
                 self.feedback.value = f"<div>{TODO} {_md(ui('not_answered', self.lang))}</div>"
                 return
-            verdict = bank.evaluate(self.q.id, self.part.id, self.input.value)
+            verdict = bank.evaluate(self.q.id, self.part.id, self.input.value, self.lang)
             if verdict.problem:
                 self.feedback.value = f"<div>{TODO} {_md(ui('bad_answer', self.lang, problem=verdict.problem))}</div>"
                 return
@@ -182,10 +183,10 @@ class PartView:
     def _probe(self) -> practical.Probe:
         name = self.input.value.strip()
         if self.part.probe == "setup":
-            return practical.setup(name or None)
+            return practical.setup(name or None, lang=self.lang)
         if self.part.probe == "sdk":
             name = name or "ask_local"
-            return practical.sdk(self.namespace().get(name), name=name)
+            return practical.sdk(self.namespace().get(name), name=name, lang=self.lang)
         raise ValueError(f"{self.part.ref}: unknown probe {self.part.probe!r}")
 
     def _choice_feedback(self, verdict: bank.Verdict) -> str:
@@ -224,12 +225,13 @@ class PartView:
         for step in probe.steps:
             mark = {True: OK, False: NO, None: SKIP}[step.ok]
             template = self.part.steps.get(step.key, {})
+            name = t(f"quiz.step.{step.key}", self.lang)
             try:
-                said = bank.text(template, self.lang, **step.fields) if step.fields else step.key
+                said = bank.text(template, self.lang, **step.fields) if step.fields else name
             except (KeyError, ValueError, IndexError):
-                said = step.key
+                said = name
             if step.ok is None:
-                said = f"{step.key}: {ui('step_skipped', self.lang)}"
+                said = f"{name}: {ui('step_skipped', self.lang)}"
             extra = f" — {_md(step.error)}" if step.error else ""
             rows.append(f"<li>{mark} {_md(said)}{extra}</li>")
         hint = "" if probe.ok or not self.part.hint else f"<div><i>{_md(bank.text(self.part.hint, self.lang))}</i></div>"
@@ -285,7 +287,9 @@ def summary_html(lang: str | None = None, path: Any = None) -> str:
         items = []
         for ex_id, e in sorted(data["exercises"].items()):
             mark = {"passed": OK, "failed": NO, "not answered": TODO, "error": NO}.get(e.get("status"), "?")
-            items.append(f"<li style='list-style:none'>{mark} <code>{html.escape(ex_id)}</code>: {html.escape(str(e.get('status')))} "
+            status = e.get("status")
+            said = t(f"check.status.{status}", lang) if f"check.status.{status}" in messages() else str(status)
+            items.append(f"<li style='list-style:none'>{mark} <code>{html.escape(ex_id)}</code>: {html.escape(said)} "
                          f"({e.get('points', 0)}/{e.get('max_points', 0)})</li>")
         out.append(f"<p><b>{_md(ui('summary_exercises', lang))}</b></p><ul>{''.join(items)}</ul>"
                    f"<p><i>{_md(ui('summary_hidden', lang))}</i></p>")

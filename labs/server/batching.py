@@ -12,7 +12,7 @@ Prompt cache: a free slot keeps the cells of its last prompt's whole ``num_batch
 request admitted into it skips the chunks it shares (what :class:`labs.server.runner.Runner` reuses,
 for the same reason: those cells are exactly what evaluating them again would give).
 
-Reproducibility: a request's tokens do not depend on what else is in the batch. Measured on CPU
+Reproducibility: a seeded request's tokens do not depend on what else is in the batch. Measured on CPU
 (llama.cpp as vendored by llama-cpp-python 0.3.36, SmolLM2-135M Q4_1, 1 and 2 threads, flash
 attention on/off/auto, weight repacking on/off; ``bench/batching.py --invariance`` prints it): with
 ONE KV buffer shared by all sequences (``kv_unified``, llama.cpp's classic layout) a sequence's
@@ -22,6 +22,10 @@ fifth without flash attention, where attention sums over every sequence's cells)
 late, any row order, a prompt split in any chunks). So each slot gets a stream of its own
 (``kv_unified = false``), every prompt is evaluated in ``llama_decode`` calls of its own in
 ``num_batch`` chunks, and a step's batch holds one row per generating slot.
+That leaves the matrix products: their rounding depends on how many rows a call has, and on
+~400-token prompts it flipped near-ties (issue 15 attack). So a request with a ``seed`` decodes
+in a ``llama_decode`` of its own each step (the calls it would make alone); unseeded requests,
+greedy ones included (Ollama promises nothing for them either), share one call per step.
 
 Threads: every llama.cpp call runs on ONE :class:`LlamaThread` (OpenMP keeps a thread team per
 calling thread and an idle team spin-waits against a busy one; see :mod:`labs.server.scheduler`).
@@ -437,8 +441,8 @@ class BatchEngine:
     # --- one step (on the llama.cpp thread) ------------------------------------------------
     def step(self) -> None:
         """One engine step: free cancelled slots, close gaps, admit waiting requests, evaluate one
-        prompt chunk per new request, then decode one token for every generating slot in ONE
-        ``llama_decode``."""
+        prompt chunk per new request, then decode one token for every unseeded generating slot in
+        ONE ``llama_decode``, and for each seeded one in a ``llama_decode`` of its own."""
         for i, slot in enumerate(self._slots):
             if slot is not None and slot.gen.cancelled:
                 self._release(i, "cancel")
@@ -448,8 +452,12 @@ class BatchEngine:
             if slot is not None and slot.predicted == 0 and slot.todo:
                 self._prefill(i, slot)
         rows = [(i, s) for i, s in enumerate(self._slots) if s is not None and s.predicted > 0 and s.todo]
-        if rows:
-            self._decode(rows)
+        shared = [(i, s) for i, s in rows if s.gen.sampling.seed < 0]
+        if shared:
+            self._decode(shared)
+        for row in rows:  # a seeded request decodes in a call of its own: its tokens never depend on the batch
+            if row[1].gen.sampling.seed >= 0:
+                self._decode([row])
 
     def _compact(self) -> None:
         """Keep the busy slots at sequence ids 0..k-1. With a KV stream per sequence llama.cpp puts

@@ -620,9 +620,11 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                         or (labelled and luhn and not _ID_CARD.search(low, max(0, gs - 60), gs))) \
                         and _card_grouped(sizes) and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
                     yield Finding("card", gs, e, view[gs:e], 80)
-            if 8 <= n <= 15 and date_led is None:
+            # _phone_ok's own first tests, inlined: without a plus only 10-12 digits or "00…" can be a phone
+            phone_size = 8 <= n <= 15 if plus else (10 <= n <= 12 or digits.startswith("00") and 12 <= n <= 15)
+            if phone_size and date_led is None:
                 date_led = _date_led(view, groups, i)
-            if 8 <= n <= 15 and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0):
+            if phone_size and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0):
                 start = gs - 1 if view[gs - 1 : gs] == "(" else gs  # "(044) 234 56 78"
                 if plus:
                     start = max(view.rfind("+", max(0, gs - 3), gs), 0)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from labs import DEFAULT_MODEL
+from labs.i18n import t
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -27,7 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = ServerConfig.from_env(**overrides)
     pull = () if args.no_pull else tuple(args.pull or [DEFAULT_MODEL])
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL goes in brackets (RFC 3986)
-    print(f"labs: embedded model server on http://{shown}:{port} (models in {config.models_dir})", flush=True)
+    print(t("cli.serving", url=f"http://{shown}:{port}", models=config.models_dir), flush=True)
     serve(host, port, config, pull=pull, log_level=args.log_level)
     return 0
 
@@ -53,14 +54,14 @@ def cmd_create(args: argparse.Namespace) -> int:
         if args.gguf:
             path = Path(args.gguf)
             if not path.is_file():
-                raise ValueError(f"{path}: no such file; give the path of a .gguf file")
+                raise ValueError(t("cli.no_gguf", path=path))
             digest = f"sha256:{sha256_file(path)}"
             try:
                 if llm._http.head(f"/api/blobs/{digest}").status_code != 200:
                     with path.open("rb") as fh:
                         r = llm._http.post(f"/api/blobs/{digest}", content=iter(lambda: fh.read(1 << 20), b""))
                     if r.status_code not in (200, 201):
-                        raise ValueError(f"uploading {path.name} failed: {r.status_code} {r.text}")
+                        raise ValueError(t("cli.upload_failed", name=path.name, status=r.status_code, body=r.text))
             except httpx.ConnectError:
                 from labs.errors import ServerNotRunning
                 raise ServerNotRunning(llm.url) from None
@@ -88,7 +89,7 @@ def cmd_with_server(args: argparse.Namespace) -> int:
 
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
-        print("labs with-server: give a command after --", file=sys.stderr)
+        print(t("cli.with_server_needs_command"), file=sys.stderr)
         return 2
     return run_with_server(command)
 
@@ -114,7 +115,7 @@ def _notebooks_dir() -> Path:
 def lab_folder(lang: str | None = None) -> Path:
     """The learner notebooks ``labs lab`` opens: ``notebooks/`` in English, ``notebooks/uk/`` for ``LAB_LANG=uk``
     (``lang`` overrides). ``ValueError`` (with the fix) for an unknown language or an edition not built yet."""
-    from labs.i18n import language, t
+    from labs.i18n import language
     from labs.translations import SOURCE_LANG
 
     chosen, folder = language(lang), _notebooks_dir()
@@ -127,7 +128,6 @@ def lab_folder(lang: str | None = None) -> Path:
 
 def cmd_build_notebooks(args: argparse.Namespace) -> int:
     from labs.exercises import build_notebooks
-    from labs.i18n import t
 
     for path in build_notebooks(Path(args.solutions), Path(args.notebooks)):
         print(t("cli.wrote", path=path))
@@ -152,7 +152,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"labs grade: will not run untrusted notebooks without a sandbox that holds them: {exc}", file=sys.stderr)
         return 2
     for path in write_report(grades, Path(args.out), settings):
-        print(f"wrote {path}")
+        print(t("cli.wrote", path=path))
     return 0
 
 

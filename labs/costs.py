@@ -458,5 +458,10 @@ def as_of_items(as_of: Mapping[str, str], between: str = " ") -> str:
     from labs.i18n import t
 
     names = {"electricity": t("costs.as_of.electricity")}
-    undated = t("costs.as_of.undated")
-    return "; ".join(f"{names.get(k, k)}{between}{undated if v == 'undated' else v}" for k, v in as_of.items())
+    def date(value: str) -> str:  # the data's own words: "undated", "2026-09 to 2026-11"
+        if value == "undated":
+            return t("costs.as_of.undated")
+        start, sep, end = value.partition(" to ")
+        return t("costs.as_of.range", start=start, end=end) if sep else value
+
+    return "; ".join(f"{names.get(k, k)}{between}{date(v)}" for k, v in as_of.items())

@@ -200,7 +200,8 @@ def scenario_table(api_models: Iterable[str] = ("gpt-4o-mini", "gpt-4o"),
                          "prices_as_of": as_of_items(h.as_of)})
     table = pd.DataFrame(rows)
     names = {s: t(f"costs.table.scenario.{s}") for s in (scenarios or SCENARIOS) if f"costs.table.scenario.{s}" in messages()}
-    table.attrs[CELL_LABELS] = {"scenario": names}
+    kinds = {kind: t(f"costs.table.kind.{kind}") for kind in ("cloud", "self-hosted")}  # "cloud API" to a Ukrainian reader
+    table.attrs[CELL_LABELS] = {"scenario": names, "kind": kinds}
     return table
 
 

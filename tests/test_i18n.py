@@ -200,3 +200,95 @@ def test_numbers_and_money_follow_the_learners_typography(monkeypatch):
     assert t("costs.plot.break_even", "uk", requests=0.4) == "точка беззбитковості: 0 запитів на день"
     assert "Моделі 'qwen3:8b' немає на сервері http://127.0.0.1:9." in t(
         "errors.model_missing", model="qwen3:8b", url="http://127.0.0.1:9")
+
+
+# --- what a learner of the Ukrainian edition reads, area by area: no English left (issue 16) -----------------------------
+
+ENGLISH = re.compile(r"\b(the|is|not|no|of|to|and|at|give|choose|option|options|number|letters|nothing|answers|returned|"
+                     r"function|called|request|requests|machine|month|day|per|rent|own|buy|undated|your|input|"
+                     r"electricity|small|large|volume|fixed|prices|as of|break-even|capacity|passed|failed|skipped|"
+                     r"server|model|generates|speed|defined|call|answer|wrote|file|such)\b", re.IGNORECASE)
+
+
+def _data_names() -> list[str]:
+    """Names the price data gives its rows (card, provider, offer, variant): proper names, shown as written."""
+    from labs import prices
+
+    names = [*prices.gpu_rentals(), *prices.hardware_options(), *prices.api_prices()]
+    return sorted(names, key=len, reverse=True)
+
+
+def _english_left(text: str) -> list[str]:
+    """English words in a Ukrainian text, once names from the data, code (`...`, identifiers with _ or ()),
+    quoted values ('...': a prompt, what a function returned), commands (labs with-server), paths, URLs and HTML tags are set aside; the glossary's English terms (self-hosted, API, GPU) never match."""
+    for name in _data_names():
+        text = text.replace(name, " ")
+    text = re.sub(r"<[^>]+>|`[^`]*`|'[^'\n]*'|\blabs [\w-]+|https?://\S+|/\S+|\b\w+\(\S*?\)|\b\w*_\w*\b", " ", text)
+    return ENGLISH.findall(text)
+
+
+def test_the_check_yourself_widgets_probes_and_answer_errors_speak_only_ukrainian(monkeypatch, tmp_path):
+    from labs.host import free_port
+    from labs.quiz import bank, practical
+    from labs.quiz.widgets import show, summary_html
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    monkeypatch.setenv("LABS_PROGRESS", str(tmp_path / "progress.json"))
+    said = []
+    for qid in bank.questions():
+        box = show(qid, namespace={})
+        said += [child.value for child in box.children if hasattr(child, "value") and isinstance(child.value, str)]
+    said.append(summary_html())
+    for qid, part, answer in (("q1", "when", "z"), ("q1", "when", "б"), ("q2", "port", "ab"), ("q2", "port", ""),
+                              ("q2", "port", 7), ("q5", "gpu_month", "lots"), ("q5", "gpu_month", True),
+                              ("q5", "break_even", "41,846")):
+        said.append(bank.evaluate(qid, part, answer).problem)
+    q2 = show("q2", namespace={}).views
+    view = next(v for v in q2 if v.part.kind == "practical")
+    down = practical.setup("qwen3:8b", host=f"127.0.0.1:{free_port()}")  # nothing listens there
+    said.append(view._probe_feedback(down))
+    for fn in (None, 42, lambda prompt: "a fixed sentence", lambda prompt: 1 / 0):
+        probe = practical.sdk(fn)
+        said += [f"{s.error} {s.fields.get('calls', '')}" for s in probe.steps]
+    english = [(_english_left(text), text) for text in said if _english_left(text)]
+    assert not english, "\n".join(f"{words}: {text}" for words, text in english)
+    assert all(CYRILLIC.search(text) for text in said if text.strip()), said
+
+
+def test_the_cost_explorer_table_and_price_labels_speak_only_ukrainian(monkeypatch, capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from labs import widgets_costs as wc
+    from labs.display import table_html
+    from labs.i18n import NBSP
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    box = wc.cost_explorer(option=wc.BUY + "RTX 4090 24 GB (MSRP)", requests_per_day=10_000)
+    said = [c.description for c in box.controls.values()]
+    said += [label for label, _value in box.controls["option"].options]
+    said.append(capsys.readouterr().out)  # what the explorer printed (outside a kernel its Output shows on stdout)
+    html = table_html(wc.scenario_table(fixed_usd_per_month=100))
+    body = html[html.index("<tbody>"):]  # the column names are the code's (table.kind, table.option), as the lesson uses them
+    said.append(body)
+    said.append(costs.as_of_text(wc.selfhost_cost(wc.BUY + "RTX 4090 24 GB (MSRP)")))
+    english = {text[:120]: _english_left(text) for text in said if _english_left(text)}
+    assert not english, english
+    printed = "".join(said)
+    assert "без дати" in printed and "електроенергія: ваше значення (0,20 USD/кВт·год)" in printed
+    assert f"За 10{NBSP}000 запитів на день" in printed and "великий обсяг" in body and f"100{NBSP}000" in body
+    # the code still reads the table by its own values, the same in both editions
+    table = wc.scenario_table(("gpt-4o",))
+    assert table.set_index(["scenario", "option"]).loc[("large volume", "gpt-4o"), "usd_per_month"] > 1_000
+    assert box.controls["option"].value == wc.BUY + "RTX 4090 24 GB (MSRP)"
+
+
+def test_the_labs_command_speaks_ukrainian(monkeypatch, capsys, tmp_path):
+    from labs.cli import main
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    assert main(["with-server"]) == 2
+    assert main(["create", "x", str(tmp_path / "missing.gguf")]) == 1
+    said = capsys.readouterr().err
+    assert "після -- вкажіть команду" in said and "такого файлу немає" in said
+    assert not _english_left(said), said

@@ -126,3 +126,17 @@ def test_a_card_split_over_a_line_break_in_a_matrix_is_found():
         text = "\n".join([" ".join(cells(4)), " ".join(cells(rng.randint(0, 3)) + groups[:k]),
                           " ".join(groups[k:] + cells(rng.randint(0, 3))), " ".join(cells(4))])
         assert card in ["".join(ch for ch in f.text if ch.isdigit()) for f in detect_pii(text) if f.kind == "card"], text
+
+
+def test_an_html_table_with_personal_columns_is_masked_on_every_row():
+    rows = "".join(f"<tr><td>Olena {i}</td><td><b>{make_rnokpp(dt.date(1980, 1, 1 + i), 200 + i)}</b></td>"
+                   f"<td>{1 + i:02d}.03.1985</td></tr>" for i in range(25))
+    masked = redact(f"<table><tr><th>name</th><th>ipn</th><th>dob</th></tr>{rows}</table>")
+    assert masked.count("[TAX_ID]") == 25 and masked.count("[DOB]") == 25
+
+
+def test_a_window_that_starts_inside_a_date_is_no_phone():
+    # "09/1943 12 27" (the month, the year and an expiry after a birth date) read as 091 943 12 27 hid the date
+    found = [(f.kind, f.text) for f in detect_pii("Поясни детально Дата нар.42 10/09/1943 12 27 Ms Koval")]
+    assert ("dob", "10/09/1943") in found and "phone" not in [k for k, _ in found]
+    assert ("phone", "067 123 45 67") in [(f.kind, f.text) for f in detect_pii("born 10/09/1943 067 123 45 67")]

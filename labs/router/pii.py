@@ -39,7 +39,9 @@ right after "order", "invoice", "замовлення", "ТТН" ... is never a 
 Real text writes identifiers in many ways (``тел.0671234567``, full-width digits, links, HTML
 entities, look-alike letters, a line break inside): the detectors read the normalised view from
 :mod:`labs.router.normalize` and treat digits, not word boundaries, as the edge of a number;
-findings point back at the original text.
+findings point back at the original text. A pasted table (tab-, comma-, semicolon- or bar-separated, or
+HTML) is also read as a table by :mod:`labs.router.tables`: a header naming a personal column ("ipn", "dob",
+"телефон") labels that cell of every row below it, however far.
 
 Detectors are plain functions ``text -> iterable of Finding``; pass your own in ``extra=``
 (the lesson's exercise adds one). When findings overlap, the stronger evidence wins (a
@@ -622,8 +624,9 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     yield Finding("card", gs, e, view[gs:e], 80)
             # _phone_ok's own first tests, inlined: without a plus only 10-12 digits or "00…" can be a phone
             phone_size = 8 <= n <= 15 if plus else (10 <= n <= 12 or digits.startswith("00") and 12 <= n <= 15)
-            if phone_size and date_led is None:
-                date_led = _date_led(view, groups, i)
+            if phone_size and date_led is None:  # a window that starts with a date, or inside one ("10/09/1943 12 27")
+                date_led = _date_led(view, groups, i) or (i > 0 and _date_led(view, groups, i - 1)) or (
+                    i > 1 and _date_led(view, groups, i - 2))
             if phone_size and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0):
                 start = gs - 1 if view[gs - 1 : gs] == "(" else gs  # "(044) 234 56 78"
                 if plus:

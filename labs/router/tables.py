@@ -72,15 +72,59 @@ def _cell_is(kind: str, cell: str) -> bool:
     return len(d) >= 6  # passport: a series and a number, or 9 digits
 
 
+_HTML_ROW = re.compile(r"<tr\b[^>]{0,200}>(.{0,4000}?)(?=</tr>|<tr\b|</table>|$)", re.IGNORECASE | re.DOTALL)
+_HTML_CELL = re.compile(r"<t([dh])\b[^>]{0,200}>(.{0,1000}?)(?=</t[dh]>|<t[dh]\b|</tr>|$)", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^<>]{0,200}>")
+
+
+def _html_cells(text: str, finding: type) -> Iterator["Finding"]:  # noqa: F821
+    """The same for an HTML table (``<tr><th>ipn</th>…``, pasted from a web page or a mail): the header row's
+    cells name the columns, every later row's cells are read against them."""
+    columns: dict[int, str] = {}
+    for row in _HTML_ROW.finditer(text):
+        cells = list(_HTML_CELL.finditer(text, row.start(1), row.end(1)))
+        names = {col: m.lastgroup for col, c in enumerate(cells)
+                 if (m := _NAME.fullmatch(_HTML_TAG.sub("", c.group(2)).strip(_CELL_STRIP + "#:").lower()))}
+        if names:
+            columns = names  # a header row (th or td): the rows below are read against it
+            continue
+        for col, c in enumerate(cells):
+            kind = columns.get(col)
+            if kind is None:
+                continue
+            a, b = c.start(2), c.end(2)
+            while a < b and (text[a] in _CELL_STRIP or text[a] == "<"):
+                if text[a] == "<":  # a tag inside the cell ("<td><b>3124167891</b></td>")
+                    tag = _HTML_TAG.match(text, a)
+                    if tag is None:
+                        break
+                    a = tag.end()
+                else:
+                    a += 1
+            while b > a and (text[b - 1] in _CELL_STRIP or text[b - 1] == ">"):
+                if text[b - 1] == ">":
+                    k = text.rfind("<", a, b)
+                    if k < 0:
+                        break
+                    b = k
+                else:
+                    b -= 1
+            if a < b and _cell_is(kind, text[a:b]):
+                yield finding(kind, a, b, text[a:b], PRIORITY[kind])
+
+
 def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Finding: imported lazily, pii imports us)
     """Findings for the cells of every personal column of every table in ``text`` (offsets into
     ``text``). A table is a header line whose cells, split by a tab, a bar, a semicolon or a comma,
     name a column of :data:`_COLUMNS`, then the lines below it split the same way, up to the first
     line without the separator. Cost: one split of the text and, per line that shares a separator
     with the next one, one anchored match per short cell (a 2 KB prompt of prose: microseconds)."""
+    from labs.router.pii import Finding
+
+    if "<t" in text or "<T" in text:
+        yield from _html_cells(text, Finding)
     if "\n" not in text:
         return
-    from labs.router.pii import Finding
 
     lines = text.split("\n")
     offsets, at = [], 0

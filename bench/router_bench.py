@@ -15,7 +15,8 @@
    in technical text, "born" about a project) [< 1%].
 4. Time to decide: median and p95 of detect_pii and route() on three 2 KB prompts (a support
    ticket with a few personal details among many harmless numbers, plain prose, a worst case
-   packed with personal data) [ticket and prose median < 1 ms].
+   packed with personal data) [ticket and prose median < 1 ms], and a ticket full of numbers (a log, a
+   metrics table: the long-digit-run path).
 
     .venv/bin/python bench/router_bench.py [--n 2000] [--repeat 2000] [--seed 29]
 """
@@ -51,6 +52,14 @@ TICKET = (
     "Українською, для вашого відділу в Києві: замовлення № 48213377 оплачене карткою, ТТН 20450012345678, "
     "ціна 1 599 доларів, версія застосунку 3.2.0, збірка 4521. Будь ласка, поверніть зайве списання якомога "
     "швидше або зателефонуйте мені. Дякую за розуміння і гарного дня!\n\nOlena Koval, Kyiv, 2024\n"
+)
+# A ticket full of numbers (a training log and a pasted metrics table, one phone): the long-digit-run path
+NUMERIC = (
+    "Hi, the fine-tune on our 2-GPU box slows down after step 300, logs below; call me on 067 123 45 67 if needed.\n"
+    "2024-05-01 12:00:07 step 100 loss 2.3456 tok/s 1234 mem 40960 MB lr 0.0002 grad 1.25\n"
+    "2024-05-01 12:04:11 step 200 loss 2.1187 tok/s 1229 mem 40960 MB lr 0.0002 grad 1.19\n"
+    "run\tstep\ttokens\tparams\tms/step\n7\t300\t3124167891\t8030261248\t412.5\n"
+    "id 12345 v1.2 4096 8080 2024-05-01 0.15 | 98213 77 3 4521 0.93 1 599 00 | 58213377 2 149 99\n"
 )
 PROSE = (
     "Explain how a transformer uses attention to process long sequences efficiently, compare it with "
@@ -130,7 +139,8 @@ def main() -> None:
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, load average {load} "
           f"(1/5/15 min), {args.repeat} calls each (ms per call)")
     print(f"{'prompt (2 KB)':<34}{'findings':>9}{'detect_pii median':>19}{'p95':>8}{'route median':>14}{'p95':>8}")
-    for name, text in (("support ticket, few PII", TICKET), ("prose, no digits", PROSE), ("worst case, PII-dense", DENSE)):
+    for name, text in (("support ticket, few PII", TICKET), ("ticket full of numbers", NUMERIC), ("prose, no digits", PROSE),
+                       ("worst case, PII-dense", DENSE)):
         prompt = two_kb(text)
         d_med, d_p95 = timed(detect_pii, prompt, args.repeat)
         r_med, r_p95 = timed(router.route, prompt, args.repeat)

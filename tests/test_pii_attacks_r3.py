@@ -140,3 +140,17 @@ def test_a_window_that_starts_inside_a_date_is_no_phone():
     found = [(f.kind, f.text) for f in detect_pii("Поясни детально Дата нар.42 10/09/1943 12 27 Ms Koval")]
     assert ("dob", "10/09/1943") in found and "phone" not in [k for k, _ in found]
     assert ("phone", "067 123 45 67") in [(f.kind, f.text) for f in detect_pii("born 10/09/1943 067 123 45 67")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Bob\t415\t5550132\tNY", "415\t5550132"),  # an area code in its own column still groups the number
+    ("Olena\t+380\t671234567\tKyiv", "+380\t671234567"),
+    ("Olena\t\t\t0671234567\t\t12.03.1985", "0671234567"),
+])
+def test_phones_split_over_spreadsheet_columns_are_found(text, expected):
+    _found(text, "phone", expected)
+
+
+def test_an_iso_timestamp_near_a_phone_word_is_no_phone():
+    text = "Call me on 067 123 45 67 if needed.\n2024-05-01 12:00:07 step 100 loss 2.3456"
+    assert [(f.kind, f.text) for f in detect_pii(text)] == [("phone", "067 123 45 67")]

@@ -539,10 +539,12 @@ def _written_as_count(view: str, groups: list[tuple[int, int]], i: int, j: int, 
 
 
 def _date_led(view: str, groups: list[tuple[int, int]], i: int) -> bool:
-    """A window that starts with a date ("05.07.1940 12 27") is a date and its neighbours."""
+    """A window that starts with a date ("05.07.1940 12 27", "2024-05-01 12") is a date and its neighbours."""
     if i + 2 >= len(groups):
         return False
     (a, b), (c, d), (e, f) = groups[i : i + 3]
+    if b - a == 4 and d - c == 2 and f - e == 2 and view[b:c] == view[d:e] == "-":  # ISO: "2024-05-01 12:00" is no phone
+        return view[a : a + 2] in ("19", "20") and 1 <= int(view[c:d]) <= 12 and 1 <= int(view[e:f]) <= 31
     if not (b - a <= 2 and d - c <= 2 and f - e == 4 and view[b:c] in (".", "/") and view[d:e] == view[b:c]):
         return False
     day, month, year = int(view[a:b]), int(view[c:d]), view[e:f]
@@ -562,9 +564,10 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
     groups = run.groups
     ctx: dict[str, bool] = {}
     near = _Near(low) if near is None else near
-    # cell_gap[j]: a tab stands between groups j-1 and j (read once a run, not once a window)
-    cell_gap = [False] + [any(k in tabs for k in range(groups[j - 1][1], groups[j][0])) for j in range(1, len(groups))] \
-        if tabs else None
+    # cell_gap[j]: a tab stands between groups j-1 and j (read once a run, not once a window); a 3-digit cell
+    # before it is an area code in its own column ("Bob\t415\t5550132"), a grouping like a space
+    cell_gap = [False] + [groups[j - 1][1] - groups[j - 1][0] != 3 and any(k in tabs for k in range(groups[j - 1][1], groups[j][0]))
+                          for j in range(1, len(groups))] if tabs else None
 
     def context(name: str, rx: re.Pattern, before: int, after: int = 0) -> bool:
         if name not in ctx:

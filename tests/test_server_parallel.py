@@ -260,3 +260,59 @@ def test_num_parallel_over_llama_cpps_limit_is_refused_at_start():
 
     with pytest.raises(ValueError, match="at most 256"):
         ServerConfig.from_env({"OLLAMA_NUM_PARALLEL": "300"})
+
+
+# The issue 15 attack's prompts (~380 tokens): in a shared decode step a near-tie between two tokens flipped.
+LONG = {"Kharkiv": "Tell me about the history of the city of Kharkiv. " * 30,
+        "Lviv": "Tell me about the history of the city of Lviv. " * 30}
+
+
+@pytest.mark.parametrize("temperature", [0.8, 0], ids=["sampled", "greedy"])
+def test_a_seeded_request_gives_the_same_tokens_alone_and_while_others_decode(four, temperature):
+    """A request with a seed decodes in llama_decode calls of its own (the others still batch), so its
+    tokens are bit for bit those it gets alone: one neighbour decoding from before it starts, and a
+    second that joins once it streams (the attack's repro gave other words on these prompts)."""
+    asks = [("/api/generate", {"model": DEFAULT_MODEL, "prompt": prompt,
+                               "options": {"seed": 3, "temperature": temperature, "num_predict": 16}})
+            for prompt in LONG.values()]
+    alone = [stream(four.url, path, body) for path, body in asks]
+    busy = []
+    with Holders(four.url) as holders, ThreadPoolExecutor(1) as pool:
+        holders.start("before")  # decoding when the seeded request arrives
+        for n, (path, body) in enumerate(asks):
+            first = threading.Event()
+            result = pool.submit(stream, four.url, path, body, first)
+            assert first.wait(WAIT)
+            holders.start(f"joins {n}")  # starts decoding while the seeded request does
+            busy.append(result.result(WAIT))
+            holders.release(f"joins {n}")
+        assert holders.events == [], "a neighbour ended before the seeded request did: it did not share its steps"
+    assert busy == alone
+
+
+def test_a_request_that_needs_a_reload_is_not_passed_by_newcomers(four):
+    """Attack on issue 15 (F2): a request with another num_ctx waited as long as requests that fit kept
+    arriving (70 s, until they stopped). Now it joins the line and later arrivals queue behind it, as in
+    Ollama: each looping client finishes at most the request it had running and one that reached the
+    line first, before the reload request is answered (a client stops at CAP, where it used to end)."""
+    cap, clients = 12, 3
+    done, counts, warm = threading.Event(), [0] * clients, [threading.Event() for _ in range(clients)]
+
+    def loop(n: int) -> None:
+        with httpx.Client(base_url=four.url, timeout=WAIT) as http:
+            while not done.is_set() and counts[n] < cap:
+                assert http.post("/api/generate", json={**TINY, "prompt": f"Say hi {n}."}).status_code == 200
+                counts[n] += 1
+                warm[n].set()
+
+    with ThreadPoolExecutor(clients) as pool, httpx.Client(base_url=four.url, timeout=WAIT) as http:
+        loops = [pool.submit(loop, n) for n in range(clients)]
+        assert all(w.wait(WAIT) for w in warm)  # every client is looping
+        before = list(counts)
+        r = http.post("/api/generate", json={**TINY, "options": {**TINY["options"], "num_ctx": 2048}})
+        during = [c - b for c, b in zip(counts, before)]
+        done.set()
+        for f in loops:
+            f.result(WAIT)
+    assert r.status_code == 200, r.text
+    assert max(during) <= 2, f"requests that fit kept passing the reload request: {during} each (cap {cap})"

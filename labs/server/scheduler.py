@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import AsyncIterator, Callable, Iterator, TypeVar
@@ -71,6 +72,8 @@ class Scheduler:
         self.waiting = 0
         self._loading = asyncio.Lock()  # one load/unload decision at a time
         self._wake = asyncio.Event()  # set (and replaced) whenever a slot frees or a model unloads
+        self._cancels: set[threading.Event] = set()  # of work running on the llama.cpp thread: set on close
+        self._lines: dict[str, deque] = {}  # per model: the requests waiting for a slot, first come first
         # Every llama.cpp call on ONE thread: OpenMP keeps a thread team per calling thread, and the
         # idle team of a second calling thread spin-waits against the busy one (decode ran ~4x slower).
         # The batching engines step on the same thread, between other llama.cpp work.
@@ -100,24 +103,45 @@ class Scheduler:
             self._release(entry)
 
     async def _acquire(self, model: StoredModel, num_ctx: int, num_thread: int) -> tuple[Loaded, int]:
-        while True:
-            async with self._loading:
-                entry = self.loaded.get(model.name)
-                fits = entry is not None and (entry.model.digest, entry.num_ctx, entry.num_thread) == \
-                    (model.digest, num_ctx, num_thread)
-                if fits and entry.active < self.config.num_parallel:
-                    self._disarm(entry)
-                    entry.active += 1
-                    return entry, 0
-                if entry is not None and not fits and not entry.busy:  # a load-time option changed: reload
-                    self.unload(model.name)
-                    entry = None
-                if entry is None:
-                    entry = await self._load(model, num_ctx, num_thread)
-                    entry.active = 1
-                    return entry, entry.runner.load_ns
-                wake = self._wake  # every slot busy, or busy with other options: wait for one to end
-            await wake.wait()
+        """A slot of ``model``, first come first served: a request that has to wait (every slot busy, or
+        a reload for other load-time options) joins the model's line, and newcomers queue behind it, so
+        one that needs a reload is not passed forever by requests that fit (Ollama's ``processPending``
+        also takes pending requests one at a time). The running ones drain, it reloads, the line goes on."""
+        me = object()
+        line = self._lines.setdefault(model.name, deque())  # kept while the server runs: one per model name
+        try:
+            while True:
+                async with self._loading:
+                    if not line or line[0] is me:
+                        got = await self._try(model, num_ctx, num_thread)
+                        if got is not None:
+                            return got
+                    if me not in line:
+                        line.append(me)
+                    wake = self._wake  # every slot busy, or busy with other options: wait for one to end
+                await wake.wait()
+        finally:
+            if me in line:
+                line.remove(me)
+                self._notify()  # the next in line tries now
+
+    async def _try(self, model: StoredModel, num_ctx: int, num_thread: int) -> tuple[Loaded, int] | None:
+        """Take a slot (loading or reloading the model if it is idle) or say None: it must wait."""
+        entry = self.loaded.get(model.name)
+        fits = entry is not None and (entry.model.digest, entry.num_ctx, entry.num_thread) == \
+            (model.digest, num_ctx, num_thread)
+        if fits and entry.active < self.config.num_parallel:
+            self._disarm(entry)
+            entry.active += 1
+            return entry, 0
+        if entry is not None and not fits and not entry.busy:  # a load-time option changed: reload
+            self.unload(model.name)
+            entry = None
+        if entry is None:
+            entry = await self._load(model, num_ctx, num_thread)
+            entry.active = 1
+            return entry, entry.runner.load_ns
+        return None
 
     async def _load(self, model: StoredModel, num_ctx: int, num_thread: int) -> Loaded:
         while len(self.loaded) >= self.config.max_loaded_models:
@@ -227,7 +251,9 @@ class Scheduler:
         up), ``cancel`` is set and the work is waited for before the cancellation goes on, so the slot
         is never given back while llama.cpp still uses the model."""
         cancel = threading.Event()
+        self._cancels.add(cancel)
         future = asyncio.get_running_loop().run_in_executor(self._llama, lambda: make(cancel))
+        future.add_done_callback(lambda _: self._cancels.discard(cancel))
         try:
             return await asyncio.shield(future)
         except asyncio.CancelledError:
@@ -248,6 +274,7 @@ class Scheduler:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue = asyncio.Queue()
         cancel, end = threading.Event(), object()
+        self._cancels.add(cancel)
 
         def work() -> None:
             try:
@@ -269,6 +296,7 @@ class Scheduler:
                 yield item
         finally:
             cancel.set()
+            self._cancels.discard(cancel)
             while not future.done():  # even if cancelled again: the thread still holds the model
                 try:
                     await asyncio.shield(future)
@@ -276,7 +304,10 @@ class Scheduler:
                     continue
 
     def close(self) -> None:
-        """Unload every model (requests still running end as cancelled) and stop the threads."""
+        """Unload every model (requests still running end as cancelled) and stop the threads.
+        Work under way on the llama.cpp thread is told to stop first, so the thread ends promptly."""
+        for cancel in list(self._cancels):
+            cancel.set()
         for entry in list(self.loaded.values()):
             entry.active = 0
             self._retire(entry)

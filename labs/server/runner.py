@@ -261,8 +261,9 @@ class Runner:
 
         Each input is cut to the embedding context (``truncate``) or refused (ValueError, and
         :class:`InputTooLong` when it is over the context); an input with no tokens is refused.
-        ``cancel`` (set when the client hangs up) stops before the next input: raises
-        :class:`EmbeddingCancelled`, so an abandoned batch does not keep the llama.cpp thread."""
+        ``cancel`` (set when the client hangs up or the server stops) aborts the decode under way (llama.cpp's
+        abort callback, checked between graph nodes): raises :class:`EmbeddingCancelled`, so an abandoned
+        batch does not keep the llama.cpp thread (issue 10: SIGTERM waited ~80 s for a long embed)."""
         if self._embedder is None:
             size = min(self.num_ctx, 2048)  # a smaller batch keeps the embedder's compute buffer small
             self._embedder = llama_cpp.Llama(model_path=str(self.gguf), embedding=True, n_ctx=size,
@@ -282,6 +283,10 @@ class Runner:
                 raise ValueError(f"input {i} has no tokens to embed: send non-empty text")
             batches.append(ids)
         vectors = []
+        # llama.cpp asks this between the nodes of its compute graph: a set ``cancel`` (client gone, server
+        # stopping) aborts the decode under way, which a whole input of 2048 tokens would otherwise finish
+        stop = llama_cpp.ggml_abort_callback(lambda _data: cancel is not None and cancel.is_set())
+        llama_cpp.llama_set_abort_callback(emb._ctx.ctx, stop, None)
         try:
             for ids in batches:
                 if cancel is not None and cancel.is_set():
@@ -292,9 +297,12 @@ class Runner:
                 emb._ctx.decode(emb._batch)
                 vectors.append(list(llama_cpp.llama_get_embeddings_seq(emb._ctx.ctx, 0)[: emb.n_embd()]))
         except RuntimeError as exc:
+            if cancel is not None and cancel.is_set():  # aborted by the callback (llama_decode returned 2)
+                raise EmbeddingCancelled("the client went away") from None
             self.broken = True
             raise RunnerFailed(f"llama.cpp failed: {exc}") from None
         finally:
+            llama_cpp.llama_set_abort_callback(emb._ctx.ctx, llama_cpp.ggml_abort_callback(0), None)
             emb._batch.reset()
         return vectors, sum(len(ids) for ids in batches)
 

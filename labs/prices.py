@@ -51,16 +51,14 @@ from .inputs import number, plausible
 OVERRIDE_SOURCE = "learner override"
 
 PLAUSIBLE = {
-    "USD per 1M tokens": (0.001, 1_000.0, "give the price per 1M tokens (gpt-4o-mini input: 0.15): a per-1K "
-                          "price × 1,000, a per-token price × 1,000,000"),
-    "USD per GPU-hour": (0.05, 50.0, "give the price of one GPU for one hour (RTX 4090 on RunPod: 0.34); "
-                         "a monthly price ÷ 730, a whole 8-GPU machine's hourly price ÷ 8"),
-    "USD": (50.0, 1_000_000.0, "give the purchase price of one card in US dollars (RTX 4090: 1599)"),
-    "USD per kWh": (0.01, 1.0, "give the electricity price in US dollars per kWh (0.20 is typical; "
-                    "20 cents is 0.20, not 20; 3 cents is 0.03, not 3)"),
-    "months of useful life": (6.0, 120.0, "give the useful life in months (36 months = 3 years, not 3)"),
+    "USD per 1M tokens": (0.001, 1_000.0, "prices.hint.per_mtok"),
+    "USD per GPU-hour": (0.05, 50.0, "prices.hint.per_gpu_hour"),
+    "USD": (50.0, 1_000_000.0, "prices.hint.usd"),
+    "USD per kWh": (0.01, 1.0, "prices.hint.per_kwh"),
+    "months of useful life": (6.0, 120.0, "prices.hint.life_months"),
 }
-"""The widest range any real price takes in each unit (low, high, what to give instead). Token prices:
+"""The widest range any real price takes in each unit (low, high, and the catalogue key of what to give
+instead, :func:`hint`). Token prices:
 the lowest in the data is gpt-5-nano input 0.05, cached and batch prices go down to about 0.0025, the
 highest anywhere a few hundred USD per 1M output tokens; 0 (a free tier) is also accepted. GPU-hours:
 0.34 to 10.98 in the data. Electricity: a few cents to well under a dollar per kWh everywhere. Used by
@@ -80,26 +78,36 @@ class PriceWarning(UserWarning):
     """A price far from the dated figure it replaces: allowed, but said out loud."""
 
 
+def hint(unit: str) -> str:
+    """What to give instead of an implausible price in ``unit``, in the learner's language (``LAB_LANG``)."""
+    from labs.i18n import t
+
+    return t(PLAUSIBLE[unit][2])
+
+
 def check_price(name: str, value: object, unit: str) -> float:
     """``value`` as a price in ``unit``, refused (ValueError naming the unit) outside :data:`PLAUSIBLE`
     (0 is accepted for token prices: a free tier)."""
-    low, high, hint = PLAUSIBLE[unit]
+    low, high, _key = PLAUSIBLE[unit]
     if unit in _FREE_OK and number(name, value, unit, allow_zero=True) == 0:
         return 0.0
-    return plausible(name, value, unit, low, high, hint)
+    return plausible(name, value, unit, low, high, hint(unit))
 
 
-def check_against(name: str, new: float, old: float, unit: str, hint: str) -> None:
+def check_against(name: str, new: float, old: float, unit: str, fix: str) -> None:
     """An override ``new`` against the dated ``old`` it replaces: ValueError at :data:`SLIP_FACTOR` ×,
     :class:`PriceWarning` at :data:`WARN_FACTOR` ×, nothing closer (or for a 0 on either side)."""
     if not new or not old:
         return
     factor = max(new / old, old / new)
-    text = (f"{name} = {new:g} {unit} is {factor:,.0f}× the dated price {old:g} {unit} it replaces")
+    from labs.i18n import messages, t
+
+    shown = t(f"prices.unit.{unit}") if f"prices.unit.{unit}" in messages() else unit  # the unit, read in LAB_LANG
+    text = t("prices.override.far", name=name, new=new, unit=shown, factor=factor, old=old)
     if factor >= SLIP_FACTOR:
-        raise ValueError(f"{text}: a unit slip? {hint}. (A real change this large: build a new record instead.)")
+        raise ValueError(t("prices.override.slip", text=text, hint=fix))
     if factor >= WARN_FACTOR:
-        warnings.warn(f"{text}; check the unit: {hint}", PriceWarning, stacklevel=3)
+        warnings.warn(t("prices.override.check_unit", text=text, hint=fix), PriceWarning, stacklevel=3)
 
 
 # --- price records -------------------------------------------------------------------------
@@ -118,18 +126,21 @@ class _Dated:
         >>> p.output_usd_per_mtok, p.source, p.as_of
         (0.5, 'learner override (was: OpenAI pricing page, 2025-06)', '2026-11-25')
         """
+        from labs.i18n import t
+
         if not changes:
-            raise ValueError("override() needs at least one price to change, e.g. override(usd_per_gpu_hour=0.5).")
+            raise ValueError(t("prices.override.nothing"))
         names = {f.name for f in dataclasses.fields(self)} - {"source", "as_of", "note"}
         unknown = sorted(set(changes) - names)
         if unknown:
-            raise ValueError(f"cannot override {unknown}; {type(self).__name__} has: {', '.join(sorted(names))}")
+            raise ValueError(t("prices.override.unknown", unknown=unknown, record=type(self).__name__,
+                               fields=", ".join(sorted(names))))
         source = f"{OVERRIDE_SOURCE} (was: {self.source}, {self.as_of})"
         new = dataclasses.replace(self, **changes, source=source, as_of=as_of or date.today().isoformat())
         for field_name, unit in self._UNITS.items():  # the range and the other fields passed: now the old price
             old, value = getattr(self, field_name), getattr(new, field_name)
             if field_name in changes and old is not None and value is not None:
-                check_against(f"{self.key}: {field_name}", float(value), float(old), unit, PLAUSIBLE[unit][2])
+                check_against(f"{self.key}: {field_name}", float(value), float(old), unit, hint(unit))
         return new
 
 
@@ -165,14 +176,16 @@ class ApiPrice(_Dated):
         out = check_price(f"{self.model}: output price", self.output_usd_per_mtok, unit)
         low, high = OUTPUT_TO_INPUT
         if given and out and not low <= out / given <= high:
-            raise ValueError(f"{self.model}: output price {out:g} is {out / given:.3g} × the input price {given:g}; "
-                             f"providers charge output 1/5 to {high:g} × input: is one of them per 1K tokens? "
-                             "Give both per 1M tokens (a per-1K price × 1,000).")
+            from labs.i18n import t
+
+            raise ValueError(t("prices.api.output_ratio", model=self.model, out=out, ratio=out / given, given=given,
+                               high=high))
         if self.cached_input_usd_per_mtok is not None:
             cached = check_price(f"{self.model}: cached input price", self.cached_input_usd_per_mtok, unit)
             if cached > given:
-                raise ValueError(f"{self.model}: cached input price {cached:g} is above the input price {given:g}; "
-                                 "a cached price is a discount on input: give it per 1M tokens, at most the input price.")
+                from labs.i18n import t
+
+                raise ValueError(t("prices.api.cached_above", model=self.model, cached=cached, given=given))
         long = (self.long_context_above_tokens, self.long_input_usd_per_mtok, self.long_output_usd_per_mtok)
         if any(v is not None for v in long):
             if any(v is None for v in long):

@@ -29,7 +29,8 @@ def fit_report(model: str, quant: str, context: int, parallel: int, kv_cache: st
 def sizing_explorer():
     """An ipywidgets form that redraws :func:`fit_report` on every change."""
     import ipywidgets as w
-    from IPython.display import display
+
+    from labs.display import show_table
 
     models = list(sizing.reference_architectures())
     quants = list(sizing.quantizations())
@@ -47,6 +48,6 @@ def sizing_explorer():
             print(f"⚠️ {exc}")
             return
         print(text)
-        display(frame)
+        show_table(frame)  # numbers as the learner's language writes them (Ukrainian: 1 234,5)
 
     return w.interactive(show, model=model, quant=quant, context=context, parallel=parallel, kv_cache=kv)

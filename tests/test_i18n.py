@@ -11,7 +11,7 @@ import yaml
 
 from labs import costs
 from labs.errors import ModelNotFound, RequestTimeout, ServerNotRunning
-from labs.i18n import language, messages, number, t
+from labs.i18n import NBSP, language, messages, number, t
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = yaml.safe_load((ROOT / "labs" / "data" / "messages.yaml").read_text(encoding="utf-8"))
@@ -172,9 +172,10 @@ def test_the_sizing_estimate_and_fit_table_speak_the_learners_language(monkeypat
 
     estimate = sizing.estimate_memory("Qwen3-8B", "Q4_K_M", 8192, 4)
     monkeypatch.setenv("LAB_LANG", "uk")
-    assert str(estimate) == (f"Qwen3-8B Q4_K_M, токенів контексту: 8192, слотів: 4; ваги {estimate.weights_gib:.2f} + "
-                             f"KV {estimate.kv_gib:.2f} + накладні витрати {estimate.overhead_gib:.2f} = "
-                             f"{estimate.total_gib:.2f} GiB")
+    gib = {k: number(getattr(estimate, f"{k}_gib"), 2, "uk") for k in ("weights", "kv", "overhead", "total")}
+    assert str(estimate) == (f"Qwen3-8B Q4_K_M, токенів контексту: 8{NBSP}192, слотів: 4; ваги {gib['weights']} + "
+                             f"KV {gib['kv']} + накладні витрати {gib['overhead']} = {gib['total']} GiB")
+    assert gib["total"].count(",") == 1  # the decimal comma of Ukrainian typography
     text, frame = fit_report("Qwen3-235B-A22B", "Q4_K_M", 32768, 8)
     assert "слотів: 8" in text and set(frame["fits"]) >= {"ні", "відеокарт: 2"}
     assert frame.columns.tolist()[:3] == ["hardware", "kind", "fits"]  # the code's names stay as they are
@@ -184,7 +185,7 @@ def test_the_sizing_estimate_and_fit_table_speak_the_learners_language(monkeypat
 
 
 def test_numbers_and_money_follow_the_learners_typography(monkeypatch):
-    from labs.i18n import NBSP, money
+    from labs.i18n import money
 
     assert number(1234.5, 1, "en") == "1,234.5" and number(1234.5, 1, "uk") == f"1{NBSP}234,5"
     assert number(-1_000_000, lang="uk") == f"-1{NBSP}000{NBSP}000" and number(999, lang="uk") == "999"
@@ -261,7 +262,7 @@ def test_the_cost_explorer_table_and_price_labels_speak_only_ukrainian(monkeypat
     matplotlib.use("Agg")
     from labs import widgets_costs as wc
     from labs.display import table_html
-    from labs.i18n import NBSP
+
 
     monkeypatch.setenv("LAB_LANG", "uk")
     box = wc.cost_explorer(option=wc.BUY + "RTX 4090 24 GB (MSRP)", requests_per_day=10_000)
@@ -292,3 +293,21 @@ def test_the_labs_command_speaks_ukrainian(monkeypatch, capsys, tmp_path):
     said = capsys.readouterr().err
     assert "після -- вкажіть команду" in said and "такого файлу немає" in said
     assert not _english_left(said), said
+
+
+def test_a_price_override_that_slips_a_unit_is_refused_in_ukrainian(monkeypatch):
+    from labs import prices
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    mini = prices.api_price("gpt-4o-mini")
+    with pytest.raises(ValueError) as nothing:
+        mini.override()
+    with pytest.raises(ValueError) as ratio:
+        mini.override(input_usd_per_mtok=150)  # one price per 1K, the other per 1M
+    with pytest.raises(ValueError) as slip:
+        mini.override(input_usd_per_mtok=150, output_usd_per_mtok=600)  # both 1,000× the dated prices
+    with pytest.warns(prices.PriceWarning) as warned:
+        mini.override(input_usd_per_mtok=1.05)
+    for said in (str(nothing.value), str(ratio.value), str(slip.value), str(warned[0].message)):
+        assert CYRILLIC.search(said) and not _english_left(said), said
+    assert f"1{NBSP}000×" in str(slip.value) and "ціна за 1K × 1 000" in str(slip.value)

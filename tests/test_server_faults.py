@@ -219,6 +219,11 @@ STATUSES = [
                              "template": "{{ if .System }}{{ .System }}"}, 400, "template error: template: :1: unexpected EOF"),
     ("POST", "/api/create", {"model": "bad-template", "from": DEFAULT_MODEL, "stream": False,
                              "template": "x\n{{ nofunc .Prompt }}"}, 400, 'template: :2: function "nofunc" not defined'),
+    # a template is a program: a huge loop or nesting is refused, it does not hold the model's thread or the stack
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "stream": False,
+                               "template": "{{ range 1000000000 }}x{{ end }}"}, 400, "steps"),
+    ("POST", "/api/create", {"model": "bad-template", "from": DEFAULT_MODEL, "stream": False,
+                             "template": "{{ if 1 }}" * 5000 + "{{ end }}" * 5000}, 400, "nested too deeply"),
     # attack round 3: reasoning_effort / reasoning.effort map to think, as Ollama's FromChatRequest
     *[("POST", "/v1/chat/completions", {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "x"}], **extra},
        400, needle) for extra, needle in [

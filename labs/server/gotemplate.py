@@ -25,6 +25,9 @@ from typing import Any
 
 __all__ = ["TemplateError", "parse_template", "render_template", "template_vars"]
 
+MAX_NESTING = 100  # parentheses in one action (Go has no limit; this bounds the parse's work)
+MAX_STEPS = 1_000_000  # nodes one rendering may run; a real chat template runs a few per message
+
 
 class TemplateError(ValueError):
     """A template Go would not parse (or that fails when run); ``str()`` is Go's message."""
@@ -143,6 +146,7 @@ class _Parser:
         self.items, self.i = items, 0
         self.scopes: list[set[str]] = [{"$"}]
         self.range_depth = 0
+        self.parens = 0
 
     def error(self, line: int, msg: str) -> TemplateError:
         return TemplateError(f"template: :{line}: {msg}")
@@ -289,6 +293,9 @@ class _Parser:
             else:
                 arg = ("func", word)
         elif kind == "punct" and word == "(":
+            self.parens += 1
+            if self.parens > MAX_NESTING:
+                raise self.error(line, "the template is nested too deeply")
             depth, j = 1, i
             while j < len(toks) and depth:
                 depth += {"(": 1, ")": -1}.get(toks[j][1], 0) if toks[j][0] == "punct" else 0
@@ -296,6 +303,7 @@ class _Parser:
             if depth:
                 raise self.error(line, "unclosed left paren")
             arg = ("pipe", self.parse_pipe(toks[i:j - 1], line, "parenthesized pipeline"), [])
+            self.parens -= 1
             i = j
         else:
             raise self.error(line, f"unexpected {_describe((kind, word))} in operand")
@@ -329,7 +337,10 @@ def parse_template(text: str) -> Template:
     labs.server.gotemplate.TemplateError: template: :1: unclosed action
     """
     parser = _Parser(_lex(text))
-    nodes, _ = parser.parse_list(())
+    try:
+        nodes, _ = parser.parse_list(())
+    except RecursionError:  # thousands of nested {{ if }}s or parentheses: refused, not a crash
+        raise TemplateError("template: :1: the template is nested too deeply") from None
     names: set[str] = set()
     _walk_vars(nodes, names)
     return Template(nodes, sorted(names))
@@ -504,6 +515,7 @@ class _Exec:
         self.root = root
         self.out: list[str] = []
         self.vars: list[dict[str, Any]] = [{"$": root}]
+        self.steps = 0
 
     def lookup(self, name: str) -> Any:
         for scope in reversed(self.vars):
@@ -519,6 +531,9 @@ class _Exec:
 
     def run(self, nodes: list[_Node], dot: Any) -> None:
         for node in nodes:
+            self.steps += 1
+            if self.steps > MAX_STEPS:  # {{ range 1000000000 }}: a request must not hold the model's thread
+                raise TemplateError(f"template: the template ran more than {MAX_STEPS} steps")
             if node.kind == "text":
                 self.out.append(node.text)
             elif node.kind == "action":
@@ -552,15 +567,17 @@ class _Exec:
             elif isinstance(value, (list, tuple)):
                 items = list(enumerate(value))
             elif isinstance(value, int) and not isinstance(value, bool):
-                items = [(i, i) for i in range(value)]
+                items = ((i, i) for i in range(value))  # lazily: the step budget ends a huge one
             elif value is None or value is _NO_VALUE:
                 items = []
             else:
                 raise TemplateError(f"template: :{node.line}: range can't iterate over {_go_str(value)}")
-            if not items:
-                self.run(node.orelse, dot)
-                return
+            ran = False
             for key, elem in items:
+                ran = True
+                self.steps += 1
+                if self.steps > MAX_STEPS:
+                    raise TemplateError(f"template: :{node.line}: the template ran more than {MAX_STEPS} steps")
                 scope = {}
                 if len(pipe.decls) == 1:
                     scope[pipe.decls[0]] = elem
@@ -579,6 +596,8 @@ class _Exec:
                     continue
                 finally:
                     self.vars.pop()
+            if not ran:
+                self.run(node.orelse, dot)
         finally:
             self.vars.pop()
 
@@ -708,6 +727,8 @@ def _execute(nodes: list[_Node], values: dict) -> str:
         ex.run(nodes, values)
     except (_Break, _Continue):
         pass
+    except RecursionError:
+        raise TemplateError("template: the template is nested too deeply") from None
     return "".join(ex.out)
 
 

@@ -235,6 +235,8 @@ STATUSES = [
                                   "ChatCompletionRequest.reasoning_effort of type string"),
         ({"reasoning": {"effort": True}}, "ChatCompletionRequest.reasoning.effort of type string"),
     ]],
+    ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "images": "str"}, 400,
+     "json: cannot unmarshal string into Go struct field GenerateRequest.images of type []api.ImageData"),
     ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "think": 1}, 400,
      "think must be a boolean or string"),
     ("POST", "/api/generate", {"model": DEFAULT_MODEL, "prompt": "x", "images": [None]}, 400,

@@ -277,6 +277,9 @@ _GO_TYPES = {"string_type": "string", "bool_type": "bool", "int_type": "int", "i
              "int_parsing": "int", "float_parsing": "float64", "literal_error": "string"}
 
 
+_GO_LISTS = {"images": "[]api.ImageData", "messages": "[]api.Message", "context": "[]int", "tool_calls": "[]api.ToolCall"}
+
+
 def _json_type(value: Any) -> str:
     if isinstance(value, bool):
         return "bool"
@@ -378,6 +381,8 @@ def parse(model: type[Body], raw: bytes) -> Body:
             raise err["ctx"]["error"] from None
         field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "?"
         go = _GO_TYPES.get(err["type"], err["type"])
+        if go == "[]":  # Go names the element type: []api.ImageData, not a bare []
+            go = _GO_LISTS.get(field.rsplit(".", 1)[-1], go)
         if err["type"] in ("greater_than_equal", "less_than"):
             raise RequestError(f"json: cannot unmarshal number {err['input']} into Go struct field "
                                f"{model.__name__}.{field} of type int64") from None

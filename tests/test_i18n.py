@@ -311,3 +311,16 @@ def test_a_price_override_that_slips_a_unit_is_refused_in_ukrainian(monkeypatch)
     for said in (str(nothing.value), str(ratio.value), str(slip.value), str(warned[0].message)):
         assert CYRILLIC.search(said) and not _english_left(said), said
     assert f"1{NBSP}000×" in str(slip.value) and "ціна за 1K × 1 000" in str(slip.value)
+
+
+def test_labs_doctor_speaks_ukrainian_with_ukrainian_numbers(monkeypatch, capsys):
+    from labs.doctor import run_doctor
+    from labs.host import free_port
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")  # nothing listens: the server section says so
+    run_doctor()
+    said = capsys.readouterr().out
+    assert "[сервер]" in said and "не відповідає жоден сервер моделей" in said
+    assert re.search(r"RAM \d+,\d GiB \(вільно \d+,\d GiB\)", said), said
+    assert not _english_left(said), said

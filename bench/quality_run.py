@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _server import require_server  # noqa: E402
 
 from labs.client import LocalLLM  # noqa: E402
-from labs.quality import run_quality  # noqa: E402
+from labs.quality import run_quality, same_answers  # noqa: E402
 from labs.settings import lesson_model  # noqa: E402
 
 
@@ -30,10 +30,13 @@ def main() -> None:
         started = time.perf_counter()
         run = run_quality(llm)
         wall = time.perf_counter() - started
+        again = run_quality(llm, categories=("arithmetic",))  # what lesson 1 asks twice
     print(f"model {model} at {url} ({run.server}): {len(run.answers)} items in {wall:.1f} s wall, "
           f"{run.answers['tokens'].sum()} tokens generated; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs")
     print(run.table.to_string())
+    same, asked = same_answers(run, again)
+    print(f"asked again: {same} of {asked} arithmetic answers identical ({again.seconds:.1f} s)")
 
 
 if __name__ == "__main__":

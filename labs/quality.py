@@ -426,6 +426,22 @@ def run_quality(llm=None, *, model: str | None = None, categories: tuple[str, ..
     return QualityRun(name, server, pd.DataFrame(rows), seconds)
 
 
+def same_answers(first: QualityRun, second: QualityRun) -> tuple[int, int]:
+    """``(identical, compared)``: the items both runs asked, and how many of their answers are the same
+    text. Lesson 1 asks some items twice and prints this, so what it says about repeatability was
+    measured in that run, not promised.
+
+    >>> a = QualityRun("m", "s", pd.DataFrame({"id": ["x", "y"], "category": ["facts"] * 2, "answer": ["1", "2"],
+    ...                                         "correct": [True, False]}), 1.0)
+    >>> b = QualityRun("m", "s", pd.DataFrame({"id": ["y"], "category": ["facts"], "answer": ["2"], "correct": [False]}), 1.0)
+    >>> same_answers(a, b)
+    (1, 1)
+    """
+    one, two = first.answers.set_index("id")["answer"], second.answers.set_index("id")["answer"]
+    common = one.index.intersection(two.index)
+    return int((one[common] == two[common]).sum()), len(common)
+
+
 # --- published figures ----------------------------------------------------------------------------------
 
 def published_scores() -> pd.DataFrame:

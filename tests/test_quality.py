@@ -197,6 +197,7 @@ def test_live_run_reports_a_score_per_category(llm):
     again = quality.run_quality(llm, categories=("arithmetic",))
     first = run.answers.set_index("id").loc[again.answers["id"], ["answer", "correct"]]
     assert first.reset_index(drop=True).equals(again.answers[["answer", "correct"]])
+    assert quality.same_answers(run, again) == (len(again.answers), len(again.answers))  # what lesson 1 prints
     table = quality.compare_with_published(run)
     measured = table.filter(like="measured_here_pct").iloc[:, 0]
     assert measured.notna().tolist() == table["this_model"].tolist()  # a measured number only beside its own model

@@ -182,6 +182,7 @@ def test_limits_stop_a_hog_and_keep_the_rest(report):
     rows = report["rows"]
     assert "MemoryError" in rows["95_mini-memory_hog.ipynb"]["flags"]
     assert "Resource temporarily unavailable" in rows["95_mini-fork_bomb.ipynb"]["flags"]
+    assert "process limit reached: the sandbox was held to 512" in rows["95_mini-fork_bomb.ipynb"]["flags"]
     assert "MB of the notebook's output was dropped" in rows["95_mini-print_flood.ipynb"]["flags"]
     assert "MB of the notebook's output was dropped" in rows["95_mini-reply_flood.ipynb"]["flags"]
     assert "MB of the notebook's output was dropped" in rows["95_mini-comm_flood.ipynb"]["flags"]

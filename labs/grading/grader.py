@@ -259,6 +259,7 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
                          "than 2000 requests")
         if not result.sandboxed:
             flags.append("graded WITHOUT a sandbox (--no-sandbox)")
+        flags += [f"suspicious (seen by the grader, outside the kernel): {t}" for t in result.tampering]
         if result.slowed_by_others >= SLOWED_NOTE:
             flags.append(f"waited {result.slowed_by_others:g} s while other submissions' requests held the model server "
                          "(not charged to this notebook's time limits)")

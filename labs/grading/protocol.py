@@ -79,6 +79,14 @@ class Tag(str, Enum):
     OPAQUE = "opaque"  # anything else: only its type name and a short repr cross
 
 
+REPLY_FIELDS: dict[str, frozenset[str]] = {
+    Kind.DATA.value: frozenset({"kind", "value"}),
+    Kind.FUNCTION.value: frozenset({"kind", "function"}),
+    Kind.MISSING.value: frozenset({"kind"}),
+    Kind.RAISED.value: frozenset({"kind", "type", "message"}),
+}
+"""The fields of each kind of reply the agent sends (:mod:`labs.grading.agent`): the worker takes any other
+shape as evidence that code in the notebook rewrote the reply (``TAMPERED``), and uses none of it."""
 TAG = "__labs_value__"
 REPLY_MIME = "application/vnd.labs.grading-reply+json"
 SERVER_SLOW = "server slow: re-grade"

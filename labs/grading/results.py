@@ -106,7 +106,8 @@ class WorkerResult:
     gate_refused: int = 0  # requests the gate refused (management routes, oversized bodies)
     process_limit: str = ""  # how the process limit was held: "pids cgroup", "RLIMIT_NPROC", or "" (none)
     limit_hits: int = 0  # new processes refused at the limit (pids.events), or cells that failed to fork under RLIMIT_NPROC
-    slowed_by_others: float = 0.0  # seconds a timed-out cell or notebook waited while other submissions held the server
+    slowed_by_others: float = 0.0  # seconds the notebook's requests waited while other submissions held the server
+    tampering: list[str] = field(default_factory=list)  # what the worker saw, outside the kernel, that the agent cannot do
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
@@ -114,7 +115,8 @@ class WorkerResult:
                                    "exercises": {k: v.to_json() for k, v in self.exercises.items()},
                                    "output_dropped_bytes": self.output_dropped_bytes, "sandboxed": self.sandboxed,
                                    "gate_refused": self.gate_refused, "process_limit": self.process_limit,
-                                   "limit_hits": self.limit_hits, "slowed_by_others": self.slowed_by_others}))
+                                   "limit_hits": self.limit_hits, "slowed_by_others": self.slowed_by_others,
+                                   "tampering": self.tampering}))
         tmp.replace(path)  # atomic: the grader never reads half a file
 
     @classmethod
@@ -123,7 +125,8 @@ class WorkerResult:
         return cls(RunState(d["state"]), cap(d.get("detail", "")), [cap(e) for e in d.get("cell_errors", [])],
                    {k: ExerciseResult.from_json(v) for k, v in d.get("exercises", {}).items()},
                    int(d.get("output_dropped_bytes", 0)), bool(d.get("sandboxed", True)), int(d.get("gate_refused", 0)),
-                   cap(d.get("process_limit", ""), 40), int(d.get("limit_hits", 0)), float(d.get("slowed_by_others", 0.0)))
+                   cap(d.get("process_limit", ""), 40), int(d.get("limit_hits", 0)), float(d.get("slowed_by_others", 0.0)),
+                   [cap(t) for t in d.get("tampering", [])])
 
 
 @dataclass

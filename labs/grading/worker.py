@@ -7,13 +7,17 @@ own private folder, which the kernel never sees. The worker
 2. starts the kernel in the sandbox (:mod:`labs.grading.sandbox`; or, with ``--no-sandbox``, as a plain
    process with the same limits) and sends it the notebook's code cells one by one, with a per-cell
    timeout (the cell is interrupted, the run goes on) under a per-notebook watchdog (the sandbox is
-   killed), keeping at most ``output_kib`` of output;
+   killed), keeping at most ``output_kib`` of output; time its requests waited while other submissions of the run
+   held the model server (:attr:`labs.grading.gate.Gate.waits`) is not charged to either limit; it refuses to start a
+   kernel that no process limit holds unless the job says ``unlimited_processes``;
 3. at each exercise's check cell (which the kernel does not run: its result would be the notebook's
    word), grades that exercise here: the checks read the notebook's values through the agent as JSON
    (:mod:`labs.grading.remote`) and call its functions in the sandbox; every request the sandbox sends to
    the model server passes the worker's gate (:mod:`labs.grading.gate`), whose records are the evidence
    the checks compare answers with (:mod:`labs.grading.evidence`);
-4. writes its :class:`~labs.grading.results.WorkerResult` after every graded exercise, so a kernel or a
+4. records what it sees of the kernel, from outside it, that only tampering explains (a grading reply of a shape the
+   agent cannot send, or one it did not ask for): such a reply is flagged and never used;
+5. writes its :class:`~labs.grading.results.WorkerResult` after every graded exercise, so a kernel or a
    worker that dies later keeps the points earned before.
 """
 
@@ -29,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from labs.grading.protocol import REPLY_MIME, SERVER_SLOW, Kind, Op, RunState, Status
+from labs.grading.protocol import REPLY_FIELDS, REPLY_MIME, SERVER_SLOW, Kind, Op, RunState, Status
 from labs.grading.remote import KernelGone, RemoteNamespace, Session
 from labs.grading.results import CheckOutcome, ExerciseResult, Job, WorkerResult, cap
 from labs.grading.sandbox import (GATE_SOCKET, UNLIMITED_HINT, Limits, bwrap_argv, cgroup_name, forks_refused, in_cgroup,
@@ -68,6 +72,7 @@ def _client_class():
 
         output_cap = 2 * 1024 * 1024
         kept = dropped = 0
+        unasked = 0  # grading replies published when the worker had asked for none (only code in the notebook does that)
         awaiting_reply = False  # True while the worker waits for the agent's one reply
 
 
@@ -113,11 +118,13 @@ def _client_class():
             size = len(json.dumps(content, default=str))
             is_reply = isinstance(content.get("data"), dict) and REPLY_MIME in content["data"]
             if is_reply and self.awaiting_reply and size <= MAX_REPLY:
-                self.awaiting_reply = False  # one reply per request; any other counts against the cap
-            elif self.kept + size > self.output_cap:
-                self.dropped += size
-                return None
+                self.awaiting_reply = False  # one reply per request
             else:
+                if is_reply:  # only code in the notebook publishes one unasked: evidence, and it counts against the cap
+                    self.unasked += 1
+                if self.kept + size > self.output_cap:
+                    self.dropped += size
+                    return None
                 self.kept += size
             return super().output(outs, msg, display_id, cell_index)
 
@@ -188,6 +195,11 @@ class Worker(Session):
         for output in outputs:
             data = output.get("data", {}).get(REPLY_MIME) if output.get("output_type") == "display_data" else None
             if isinstance(data, dict):
+                if REPLY_FIELDS.get(data.get("kind")) != set(data):  # rewritten in the kernel: evidence, and no answer
+                    self._tampered(f"a grading reply the agent cannot have sent (fields {cap(sorted(data), 120)}): code "
+                                   "in the notebook rewrote the grader's answer channel")
+                    return {"kind": Kind.RAISED.value, "type": "RuntimeError",
+                            "message": "the notebook rewrote the grader's reply; nothing in it was used"}
                 return json.loads(json.dumps(data))  # plain dicts, lists, str, numbers: nothing else crosses
         errors = [o for o in outputs if o.get("output_type") == "error"]
         if errors:
@@ -331,8 +343,14 @@ class Worker(Session):
             kill_cgroup(cgroup)
             self.gate.stop()
             self.result.output_dropped_bytes = client.dropped
+            if client.unasked:
+                self._tampered(f"the notebook published {client.unasked} grading repl(ies) the grader had not asked for")
             self.result.gate_refused = self.gate.refused
             self.save()
+
+    def _tampered(self, what: str) -> None:
+        if what not in self.result.tampering:
+            self.result.tampering.append(what)
 
     def _server_busy(self, started: float, ended: float) -> bool:
         """Was a request of this notebook to the model server still open (or just answered) as the cell ended?"""

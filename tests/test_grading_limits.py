@@ -1,0 +1,63 @@
+"""``labs grade`` never runs a notebook with no process limit unless the instructor says so.
+
+As an ordinary user ``RLIMIT_NPROC`` holds the sandbox; as root (which ``RLIMIT_NPROC`` does not bind) only
+a pids cgroup does. Where none can be made, the grader refuses, with what to do, and ``--unlimited-processes``
+grades knowingly, every row saying so. The fork bomb itself is graded in tests/test_grading.py's run.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from labs.grading import Mark, ProcessLimitUnavailable, bwrap_problem, grade, process_limit_problem
+from labs.grading.sandbox import CGROUP_ENV, rlimit_binds
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"
+SUBMISSIONS = ROOT / "tests" / "fixtures" / "submissions"
+needs_sandbox = pytest.mark.skipif(bwrap_problem() is not None, reason=f"no sandbox here: {bwrap_problem()}")
+
+
+def test_an_ordinary_user_is_held_by_rlimit_nproc(tmp_path, monkeypatch):
+    monkeypatch.setenv(CGROUP_ENV, str(tmp_path))  # not a cgroup: only RLIMIT_NPROC could hold the sandbox
+    if rlimit_binds():
+        assert process_limit_problem() is None
+    else:  # root here: nothing holds it, and the reason names every way out
+        problem = process_limit_problem()
+        assert problem and all(s in problem for s in ("ordinary user", CGROUP_ENV, "--unlimited-processes"))
+
+
+@needs_sandbox
+@pytest.mark.skipif(rlimit_binds(), reason="an ordinary user: RLIMIT_NPROC holds every sandbox, nothing to refuse")
+def test_root_without_a_pids_cgroup_refuses_unless_told(tmp_path, monkeypatch):
+    monkeypatch.setenv(CGROUP_ENV, str(tmp_path / "not-a-cgroup"))
+    full = SUBMISSIONS / "95_mini-full.ipynb"
+    with pytest.raises(ProcessLimitUnavailable, match="--unlimited-processes"):
+        grade([full], solutions=REFERENCE)
+    args = [sys.executable, "-m", "labs.cli", "grade", str(full), "--solutions", str(REFERENCE), "--out",
+            str(tmp_path / "out"), "--cell-timeout", "120", "--notebook-timeout", "300"]
+    env = {**os.environ, CGROUP_ENV: str(tmp_path / "not-a-cgroup")}
+    refused = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+    assert refused.returncode == 2 and "nothing would stop a fork bomb" in refused.stderr, refused.stderr
+    assert not (tmp_path / "out").exists()
+    knowingly = subprocess.run(args + ["--unlimited-processes"], capture_output=True, text=True, timeout=600, env=env,
+                               cwd=ROOT)
+    assert knowingly.returncode == 0, knowingly.stderr
+    (row,) = csv.DictReader((tmp_path / "out" / "gradebook.csv").open(encoding="utf-8"))
+    assert row["mark"] == Mark.OK.value and row["score"] == row["max_score"]
+    assert "WITHOUT a process limit (--unlimited-processes)" in row["flags"]
+
+
+@needs_sandbox
+def test_a_pids_cgroup_or_rlimit_holds_a_fork_bomb_and_its_row_says_so(tmp_path):
+    """The enforcing path on its own: the bomb is stopped at the limit, the grader goes on, the row names the limit."""
+    (g,) = grade([SUBMISSIONS / "95_mini-fork_bomb.ipynb"], solutions=REFERENCE, cell_timeout=120, notebook_timeout=300)
+    assert g.score == g.max_score, g.flags  # the exercises after the bomb were still graded
+    assert any(f.startswith("process limit reached") for f in g.flags), g.flags
+    assert not any("WITHOUT a process limit" in f for f in g.flags)

@@ -42,8 +42,9 @@ from labs.quiz.bank import LANGS, language
 __all__ = ["LANGS", "NBSP", "language", "localise_digits", "localised", "messages", "money", "number", "plural_uk", "t"]
 
 NBSP = "\u00a0"
-"""The Ukrainian thousands separator: a no-break space, so ``12 346`` never breaks across lines (CLDR's
-``uk`` group separator; ДСТУ 3582 and Ukrainian typography group digits by spaces, never by commas)."""
+"""The Ukrainian thousands separator: a no-break space, so ``12 346`` never breaks across lines (the group
+separator of the Unicode CLDR ``uk`` locale, whose decimal mark is a comma; Ukrainian typography groups
+digits with spaces, never with commas)."""
 
 
 @lru_cache(maxsize=1)
@@ -122,7 +123,9 @@ def number(x: float, digits: int = 0, lang: str | None = None) -> str:
 def money(usd: float, digits: int = 2, lang: str | None = None) -> str:
     """A US-dollar amount as plain text: ``$`` first, as the module writes prices in its Ukrainian text
     (``$10-100/міс``), with :func:`number`'s digits, so an amount and the numbers around it follow one
-    convention (Ukrainian ``$1 000``, never ``$1,000``, which a Ukrainian reader takes for one dollar).
+    convention. The module groups its one large amount the English way (``$1,000-10,000/міс``, quoted as it
+    is in lesson 1's table); computed amounts do not, because next to a decimal comma (``$248,20``) a Ukrainian
+    reader takes ``$1,000`` for one dollar: Ukrainian ``$1 000``.
     Negative as ``-$5.00``. For markdown or plots wrap it with :mod:`labs.display` (``$`` is maths there).
 
     >>> money(248.2, lang="en"), money(1234567.891, 0, "en"), money(-5, lang="en")

@@ -16,6 +16,8 @@ from labs.grading import Mark, bwrap_problem, grade
 ROOT = Path(__file__).resolve().parent.parent
 EDITIONS = {"en": ROOT / "solutions", "uk": ROOT / "solutions" / "uk"}
 LEARNER = {"en": ROOT / "notebooks", "uk": ROOT / "notebooks" / "uk"}
+INFORMATIONAL = ("time limits raised to", "waited ")
+"""Flags that describe the run (the server's measured speed, turns taken with the other job), not the notebook."""
 
 
 @pytest.mark.skipif(bwrap_problem() is not None, reason=f"no sandbox here: {bwrap_problem()}")
@@ -28,9 +30,10 @@ def test_reference_solutions_get_full_marks_and_a_blank_notebook_zero(edition, s
     blank.write_bytes((LEARNER[edition] / solutions[0].name).read_bytes())
     *graded, empty = grade(solutions + [blank], solutions=EDITIONS[edition], cell_timeout=600, notebook_timeout=3000,
                            jobs=2)
-    for g in graded:
-        assert (g.mark, g.score, g.flags) == (Mark.OK, g.max_score, []), (g.submission, g.mark, g.flags,
-                                                                          [e.feedback() for e in g.exercises])
+    for g in graded:  # notes on the run itself (a slow server, waiting for the other job) are not flags on the work
+        flags = [f for f in g.flags if not f.startswith(INFORMATIONAL)]
+        assert (g.mark, g.score, flags) == (Mark.OK, g.max_score, []), (g.submission, g.mark, g.flags,
+                                                                        [e.feedback() for e in g.exercises])
         assert g.max_score > 0
     assert empty.score == 0 and empty.max_score > 0, empty
     assert empty.mark not in (Mark.CRASHED, Mark.WORKER_DIED, Mark.GRADER_ERROR, Mark.TIMEOUT), (empty.mark, empty.flags)

@@ -46,7 +46,7 @@ from .inputs import fraction, number, whole
 # The price records live in labs.prices; they are re-exported here because the lessons price
 # and cost in one breath (``from labs.costs import api_price, api_cost``).
 from .hardware import Hardware
-from .prices import (OVERRIDE_SOURCE, ApiPrice, GpuRental, HardwarePrice, api_price, api_prices, check_price,
+from .prices import (OVERRIDE_SOURCE, ApiPrice, as_of_label, GpuRental, HardwarePrice, api_price, api_prices, check_price,
                      gpu_rental, gpu_rentals, hardware, hardware_options, prices_frame)
 
 __all__ = [
@@ -458,10 +458,4 @@ def as_of_items(as_of: Mapping[str, str], between: str = " ") -> str:
     from labs.i18n import t
 
     names = {"electricity": t("costs.as_of.electricity")}
-    def date(value: str) -> str:  # the data's own words: "undated", "2026-09 to 2026-11"
-        if value == "undated":
-            return t("costs.as_of.undated")
-        start, sep, end = value.partition(" to ")
-        return t("costs.as_of.range", start=start, end=end) if sep else value
-
-    return "; ".join(f"{names.get(k, k)}{between}{date(v)}" for k, v in as_of.items())
+    return "; ".join(f"{names.get(k, k)}{between}{as_of_label(v)}" for k, v in as_of.items())

@@ -358,11 +358,29 @@ def hardware(key: str) -> HardwarePrice:
     return pick("hardware option", hardware_options(), key)
 
 
+def as_of_label(as_of: str) -> str:
+    """A price's date as a reader of ``LAB_LANG`` reads it: the data's ``undated`` and ``2026-09 to 2026-11``
+    in that language (Ukrainian «без дати», «з 2026-09 до 2026-11»), any other date as written.
+
+    >>> as_of_label("2025-06"), as_of_label("undated"), as_of_label("2026-09 to 2026-11")
+    ('2025-06', 'undated', '2026-09 to 2026-11')
+    """
+    from labs.i18n import t
+
+    if as_of == "undated":
+        return t("costs.as_of.undated")
+    start, sep, end = as_of.partition(" to ")
+    return t("costs.as_of.range", start=start, end=end) if sep else as_of
+
+
 def prices_frame(kind: str = "api"):
-    """A pandas table of one data file (``"api"``, ``"rental"`` or ``"hardware"``) for display."""
+    """A pandas table of one data file (``"api"``, ``"rental"`` or ``"hardware"``) for display; its ``as_of``
+    dates read in the learner's language (:func:`as_of_label`); the records keep the data's own."""
     import pandas as pd
 
     records = {"api": _api_prices, "rental": _gpu_rentals, "hardware": _hardware}
     if kind not in records:
         raise ValueError(f"kind must be one of {sorted(records)}; got {kind!r}")
-    return pd.DataFrame([dataclasses.asdict(r) for r in records[kind]()])
+    frame = pd.DataFrame([dataclasses.asdict(r) for r in records[kind]()])
+    frame["as_of"] = frame["as_of"].map(as_of_label)
+    return frame

@@ -273,6 +273,7 @@ def test_the_cost_explorer_table_and_price_labels_speak_only_ukrainian(monkeypat
     body = html[html.index("<tbody>"):]  # the column names are the code's (table.kind, table.option), as the lesson uses them
     said.append(body)
     said.append(costs.as_of_text(wc.selfhost_cost(wc.BUY + "RTX 4090 24 GB (MSRP)")))
+    said += [" ".join(costs.prices_frame(kind)["as_of"]) for kind in ("api", "rental", "hardware")]  # lesson 1's price tables
     english = {text[:120]: _english_left(text) for text in said if _english_left(text)}
     assert not english, english
     printed = "".join(said)

@@ -51,14 +51,15 @@ def run_together(engine: BatchEngine, jobs: list[tuple[list[int], Sampling, str 
 OPTIONS = [Sampling(temperature=0, num_predict=12),
            Sampling(temperature=0.9, top_k=20, top_p=0.8, seed=7, num_predict=16),
            Sampling(temperature=0.7, min_p=0.1, repeat_penalty=1.3, seed=11, num_predict=10, stop=["."]),
-           Sampling(temperature=1.2, top_k=5, seed=3, num_predict=8, frequency_penalty=0.5, presence_penalty=0.5)]
+           Sampling(temperature=0, num_predict=8, frequency_penalty=0.5, presence_penalty=0.5)]  # unseeded: shares steps
 
 
 def test_concurrent_requests_with_different_options_match_their_solo_runs(engine):
     jobs = [(engine.tokenize(chat(q)), s, None) for q, s in zip(QUESTIONS, OPTIONS)]
     steps, rows = engine.steps, engine.rows
     gens, texts = run_together(engine, jobs)
-    assert engine.rows - rows > engine.steps - steps, "the requests were never decoded in one batch"
+    # the unseeded ones share llama_decode calls; each seeded one decodes in calls of its own
+    assert engine.rows - rows > engine.steps - steps, "the unseeded requests were never decoded in one batch"
     for gen, text, (tokens, sampling, _) in zip(gens, texts, jobs):
         assert gen.error is None and text
         assert gen.stats.eval_count <= sampling.num_predict

@@ -158,3 +158,22 @@ def test_reasoning_tokens_in_the_table_and_the_explorer():
     assert round(visible, 2) == 159.69 and round(box.state["api"].monthly_usd, 2) == 782.62
     box.controls["api_model"].value = "gpt-4o-mini"  # not a reasoning model: said so, not silently ignored
     assert "not a reasoning model" in box.state["error"]
+
+
+def test_the_explorer_shows_labels_but_keeps_its_values_for_code(monkeypatch):
+    """Issue 16: the dropdown and the table speak the learner's language; the values code selects on do not change."""
+    from labs.display import for_reader
+
+    for lang, rent, scenario in (("en", "rent: ", "large volume"), ("uk", "оренда: ", "великий обсяг")):
+        monkeypatch.setenv("LAB_LANG", lang)
+        box = wc.cost_explorer(option=RTX)
+        labels = dict((value, label) for label, value in box.controls["option"].options)
+        assert set(labels) == set(wc.selfhost_options()) and labels[RTX] == rent + RTX[len(wc.RENT):]
+        box.controls["option"].value = wc.BUY + "RTX 4090 24 GB (MSRP)"  # code still sets the option by its key
+        assert box.state["selfhost"].monthly_usd > 0
+        table = wc.scenario_table(("gpt-4o",), (RTX,))
+        assert set(table["scenario"]) == set(wc.SCENARIOS)  # the keys code selects on, in both editions
+        shown = for_reader(table)
+        shown = shown.data if hasattr(shown, "data") else shown  # a Styler (uk) holds the labelled frame
+        assert scenario in set(shown["scenario"]) and shown["module_says"].str.startswith("$").sum() >= 2
+    plt.close("all")

@@ -402,6 +402,19 @@ def capacity_plan(requests_per_day: float, *, machine_requests_per_s: float, lat
                         slots_per_machine, tuple(notes), sample)
 
 
+def plan_lines(plan: CapacityPlan, level: dict) -> list[str]:
+    """What lesson 4 prints for a plan from :func:`plan_from_sweep` ``(plan, level)``, in ``LAB_LANG``: the measured
+    level (with how many of its requests completed), the plan, then each note (a small sample first)."""
+    from labs.i18n import t
+
+    return [t("lesson4.plan.measured", rate=level["requests_per_s"], concurrency=level["concurrency"],
+              p50=level["latency_p50_s"], tokens=level["mean_output_tokens"], completed=level["completed_ok"],
+              planned=level["planned"]),
+            t("lesson4.plan.machines", requests_per_day=plan.requests_per_day, mean=plan.mean_requests_per_s,
+              peak=plan.peak_requests_per_s, in_flight=plan.in_flight_at_peak, machines=plan.machines),
+            *(f"  • {note}" for note in plan.notes)]
+
+
 def plan_from_sweep(requests_per_day: float, results: Sequence[LoadResult], *, slots_per_machine: int = 1,
                     **kwargs) -> tuple[CapacityPlan, dict]:
     """:func:`capacity_plan` from a sweep's fastest level (most completed requests per second): returns the

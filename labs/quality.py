@@ -348,6 +348,14 @@ class QualityRun:
         """The share of all items answered correctly, in percent."""
         return float(self.table.loc["all", "score_pct"])
 
+    def score_line(self) -> str:
+        """The run in one line (``LAB_LANG``): model, server, items right of those asked, percent, seconds."""
+        from labs.i18n import t
+
+        return t("lesson1.quality.score", model=self.model, server=self.server,
+                 correct=int(self.table.loc["all", "correct"]), items=len(self.answers), pct=self.score_pct,
+                 seconds=self.seconds)
+
     def answers_table(self, width: int = 70) -> pd.DataFrame:
         """Every item's answer on one line (line breaks shown as ⏎, cut to ``width`` characters with …), by
         category, with ``correct``: the evidence behind each category's score, all rows at once (lesson 1)."""
@@ -440,6 +448,13 @@ def same_answers(first: QualityRun, second: QualityRun) -> tuple[int, int]:
     one, two = first.answers.set_index("id")["answer"], second.answers.set_index("id")["answer"]
     common = one.index.intersection(two.index)
     return int((one[common] == two[common]).sum()), len(common)
+
+
+def repeat_line(same: int, asked: int) -> str:
+    """:func:`same_answers`' result as lesson 1 prints it (``LAB_LANG``): how many answers asked twice repeated."""
+    from labs.i18n import t
+
+    return t("lesson1.quality.repeat", same=same, asked=asked)
 
 
 # --- published figures ----------------------------------------------------------------------------------

@@ -160,6 +160,16 @@ def cheapest_meeting(rows: list[dict]) -> str | None:
     return min(good, key=lambda r: r["rent_usd_month"])["hardware"] if good else None
 
 
+def api_vs_rent(api_monthly: dict[str, float], frame) -> list[str]:
+    """One line per API (in ``LAB_LANG``): its monthly bill (USD) beside the cheapest rented tier of ``frame``
+    (a :func:`tier_table`), and which is less — the comparison lesson 4 states from the computed figures."""
+    from labs.i18n import t
+
+    rent = float(frame["rent_usd_month"].min())
+    return [t("lesson4.tiers.api_below" if usd < rent else "lesson4.tiers.api_above", model=name, api=usd, rent=rent)
+            for name, usd in api_monthly.items()]
+
+
 def plot_tier_costs(frame, api_monthly: dict[str, float], title: str, ax=None):
     """Monthly cost per tier (rent and buy) as bars, each API's cost for the same workload as a line."""
     import matplotlib.pyplot as plt

@@ -216,3 +216,12 @@ def test_plot_title_tells_cut_off_from_failed(server):
     cut = len(result.cut_off)
     assert cut and f"{cut} cut off by the time limit" in title and "0 failed" in title
     assert f"{len(result.ok)} of 6 requests completed" in title
+
+
+def test_plan_lines_carry_the_sample_and_the_notes():
+    plan = capacity_plan(20_000, machine_requests_per_s=0.5, latency_s=2.0, sample=3)
+    level = {"requests_per_s": 0.5, "concurrency": 1, "latency_p50_s": 2.0, "mean_output_tokens": 8.0,
+             "completed_ok": 3, "planned": 20}
+    lines = loadtest.plan_lines(plan, level)
+    assert "3 of 20 requests" in lines[0] and f"{plan.machines} machine" in lines[1]
+    assert lines[2:] == [f"  • {note}" for note in plan.notes] and "too few" in lines[2]

@@ -125,3 +125,12 @@ def test_tier_plot_labels_dollars_plainly():
     labels = [t.get_text() for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True) if t.get_text()]
     assert labels and all(label.startswith("$") and "10^" not in label and "times" not in label for label in labels)
     plt.close(ax.figure)
+
+
+def test_api_lines_state_the_computed_comparison():
+    """Issue 17 F6: the prose said "a few hundred dollars" beside a computed $155.13; the lines are computed now."""
+    frame = tiers.tier_table(requests_per_day=20_000, output_tokens=300)
+    cheapest = float(frame["rent_usd_month"].min())
+    lines = tiers.api_vs_rent({"cheap": cheapest / 2, "dear": cheapest * 2}, frame)
+    assert "less than" in lines[0] and "more than" in lines[1]
+    assert f"${cheapest:,.2f}" in lines[0] and f"${cheapest / 2:,.2f}" in lines[0]

@@ -164,10 +164,10 @@ _CARD_CONTEXT = re.compile(r"(?:card|картк\w*|карт[аиуіо]\w*|visa|
                            r"unionpay|humo)")
 _SSN_CONTEXT = re.compile(r"(?:(?<![a-z])ssn(?![a-z])|social\s+security|соц\w*\s+страх\w*)")
 # A kind's own label right before a number outweighs a unit after it: "card 4111111111111111 times out".
-_LABEL_BEFORE = re.compile(
-    rf"(?:{_CARD_CONTEXT.pattern}|{_TAX_CONTEXT.pattern}|{_SSN_CONTEXT.pattern}|{_PASSPORT_CONTEXT.pattern}|"
-    r"tel|phone|mobile|cell|call|whats\s?app|viber|telegram|тел|телефон\w*|моб\w*|вайбер|телеграм|подзвон\w*|"
-    r"зателефон\w*|набер\w*)[\s:#№.\-=\"']{0,4}[^\s\d]?$")  # and one glued character ("картка !4356…s")
+_LABEL_WORDS = (rf"{_CARD_CONTEXT.pattern}|{_TAX_CONTEXT.pattern}|{_SSN_CONTEXT.pattern}|{_PASSPORT_CONTEXT.pattern}|"
+                r"tel|phone|mobile|cell|call|whats\s?app|viber|telegram|тел|телефон\w*|моб\w*|вайбер|телеграм|подзвон\w*|"
+                r"зателефон\w*|набер\w*")
+_LABEL_BEFORE = re.compile(rf"(?:{_LABEL_WORDS})[\s:#№.\-=\"']{{0,4}}[^\s\d]?$")  # and one glued character ("картка !4356…s")
 # Published examples, never anyone's (078-05-1120, the Woolworth wallet card; 123-45-6789)
 _SSN_NOT_ISSUED = frozenset({"078051120", "123456789"})
 
@@ -392,9 +392,34 @@ class _Run:
 
 
 def _runs(view: str, low: str) -> Iterator[_Run]:
-    for m in _RUN.finditer(view):
-        if m.end() - m.start() >= 9 and (run := _run(view, low, m)) is not None:
-            yield run
+    for whole in _RUN.finditer(view):
+        for m in _run_parts(view, whole):
+            if m.end() - m.start() >= 9 and (run := _run(view, low, m)) is not None:
+                yield run
+
+
+# A long list of one- and two-digit numbers ("labels: 1 0 1 1 …", "12+34+56…", one digit a line)
+_SHORT_LIST = re.compile(rf"\d\d?+(?:[{re.escape(SEPARATORS)}]{{1,4}}+\d\d?+){{40,}}+")
+_HEAD, _TAIL = 64, 40  # characters: 19 one-digit groups after a label; the last 11 two-digit groups
+
+
+def _run_parts(view: str, m: re.Match) -> Iterator[re.Match]:
+    """``m``, or for a long list of one- and two-digit numbers with no plus after a blank inside ("067 +380…") only its head and its tail:
+    _windows tries no start inside such a list (a phone or a card spelled that way needs a label or a plus),
+    so the middle costs nothing (linear with a small constant: a 100 KB label vector)."""
+    if m.end() - m.start() < 2 * (_HEAD + _TAIL) or " +" in m.group() or not _SHORT_LIST.fullmatch(m.group()):
+        yield m
+        return
+    head = _RUN.match(view, m.start(), view.rfind(" ", m.start(), m.start() + _HEAD) if " " in m.group()[:_HEAD]
+                      else m.start() + _HEAD)
+    if head is not None:
+        yield head
+    at = m.end() - _TAIL
+    while at < m.end() and view[at].isdigit():
+        at += 1
+    tail = _RUN.search(view, at, m.end())
+    if tail is not None:
+        yield tail
 
 
 def _run(view: str, low: str, m: re.Match) -> _Run | None:
@@ -446,6 +471,28 @@ def _regrouped(sizes: list[int]) -> list[list[int]]:
                       if sizes[k - 1] + sizes[k] <= 4]  # a short group split, not two real groups joined
 
 
+_YEAR_OR_EXPIRY = re.compile(r"19\d\d|20\d\d|0[1-9]\d\d|1[0-2]\d\d")
+
+
+def _in_a_row(view: str, groups: list[tuple[int, int]], i: int, j: int) -> bool:
+    """Are groups ``i..j`` (4 digits each) one stretch of a row of 4-digit numbers ("5432 8080 5432 6379 3000",
+    a numpy matrix): another 4-digit group right before or after them, not a year or an expiry ("2024 4539 …")?"""
+    if any(e - s != 4 for s, e in groups[i : j + 1]):
+        return False
+    return any(0 <= k < len(groups) and groups[k][1] - groups[k][0] == 4 and not _YEAR_OR_EXPIRY.fullmatch(view[slice(*groups[k])])
+               for k in (i - 1, j + 1))
+
+
+_ROW_AFTER = re.compile(r"\s*\]\s*,?\s*\[\s*\d{1,4}(?!\d)")
+_ROW_BEFORE = re.compile(r"(?<!\d)\d{1,4}\s*\]\s*,?\s*\[\s*$")
+
+
+def _in_a_matrix(view: str, start: int, end: int) -> bool:
+    """Is ``view[start:end]`` a row of a printed matrix ("[[6693 9307 9944 7633]\n [  12 …]]"): a row of numbers in
+    brackets right after or before it?"""
+    return bool(_ROW_AFTER.match(view, end) or _ROW_BEFORE.search(view, max(0, start - 12), start))
+
+
 def _card_shaped(sizes: list[int]) -> bool:
     """Written as a card is: one block (or one block broken once by a line break: two groups),
     4-4-4-4(-3), 4-6-5, or one digit a group."""
@@ -492,7 +539,8 @@ _NANP_1 = frozenset({1, 4, 7})
 _TRUNK_8 = frozenset({1, 4, 7, 9})  # 8 (916) 123-45-67
 
 
-def _phone_ok(d: str, sizes: list[int], plus: bool, context: Callable[[], bool], first: bool = True) -> bool:
+def _phone_ok(d: str, sizes: list[int], plus: bool, context: Callable[[], bool], first: bool = True,
+              area_cell: bool = False) -> bool:
     """Is the digit string ``d`` (grouped as ``sizes``) a phone number? International forms (a plus
     or 00 and a country code) always; Ukrainian ones by their operator or area code; US and other
     national ones when grouped the way that country groups them, or after a word such as "тел"
@@ -502,19 +550,21 @@ def _phone_ok(d: str, sizes: list[int], plus: bool, context: Callable[[], bool],
         return d[0] != "0" and 8 <= n <= 15
     if d.startswith("00"):
         return any(d.startswith(cc, 2) for cc in _CC) and 10 <= n - 2 <= 15
-    if n == 12 and d.startswith("380") and d[3] in "3456789":
-        return True  # 380 67 123 45 67
+    if n == 12 and d.startswith("380") and d[3] in "3456789" and (
+            len(sizes) == 1 or sizes[0] == 2 or sizes[:2] in ([3, 2], [3, 9], [5, 3]) or context()):
+        return True  # 380 67 123 45 67; not "380804 245598" (two counts of `free -m`)
     if n == 10 and d[0] == "0" and d[1] in "3456789" and d[1:3] != "80":
         return True  # 067…, (044)…, 0532…: a Ukrainian operator or area code (0 800 is a hotline)
     # the regroupings only once the digits ask for them (one branch at most: they exclude each other)
     if n == 11 and d[0] == "8" and (d[1] in "3456789" or d[1] == "0" and d[2] in "3456789") and (
-            any(_splits_at(v, _TRUNK_8) for v in _regrouped(sizes)) or context()):
+            any(v[0] == 1 and _splits_at(v, _TRUNK_8) for v in _regrouped(sizes)) or context()):
         return True  # 8 (067) 123-45-67, 8 (916) 123-45-67
     if n == 10 and d[0] in "23456789" and d[3] in "23456789" and (
-            any(_splits_at(v, _NANP) for v in _regrouped(sizes)) or context()):
+            any(v[:2] == [3, 3] and _splits_at(v, _NANP) for v in _regrouped(sizes))
+            or area_cell and sizes == [3, 7] or context()):  # "415\t5550132": the area code in its own column
         return True  # 415 555 0132
     if n == 11 and d[0] == "1" and d[1] in "23456789" and d[4] in "23456789" and (
-            any(_splits_at(v, _NANP_1) for v in _regrouped(sizes)) or context()):
+            any(v[:2] == [1, 3] and _splits_at(v, _NANP_1) for v in _regrouped(sizes)) or context()):
         return True  # 1 415 555 0132
     return d[0] == "0" and d[1] != "0" and 10 <= n <= 11 and not d.startswith(("080", "0800")) and (
         any(_shaped(v) for v in _regrouped(sizes)) or context())  # 07700 900123, 020 7946 0958, 06 12 34 56 78
@@ -551,6 +601,19 @@ def _date_led(view: str, groups: list[tuple[int, int]], i: int) -> bool:
     return 1 <= day <= 31 and 1 <= month <= 31 and year[:2] in ("19", "20")
 
 
+_MAX_GROUPS = 7  # "+38 0 67 123 45 67" and one group split by a line break
+_PLUS_AFTER_BLANK = re.compile(r"\s\+\s?$")
+# A label right before a number spelled one digit a group ("тел. 0 6 7 …", "card: 4 1 1 1 …", "ІПН 3 1 2 4 …")
+_STRONG_CUE = re.compile(
+    rf"(?:{_LABEL_WORDS}|(?:мій|мого|ваш|її|його|my|your|his|her)\s+(?:номер\w*|number))"
+    r"[\s:#№.\-=\"'(\[]{0,4}$")
+
+
+def _strong_cue(low: str, at: int) -> bool:
+    """Does a phone, card, tax or passport label stand right before ``at`` (at most 4 separators between)?"""
+    return _STRONG_CUE.search(low, max(0, at - 40), at) is not None
+
+
 # normalize writes a decoded base64 token as "TOKEN ; text ;": a run inside the text has its label before TOKEN
 _DECODED_BEFORE = re.compile(r"[a-z0-9+/_\-]{8,}+={0,2} ; [^;]{0,120}+$")
 
@@ -582,10 +645,29 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             ctx["phone"] = True
         return context("phone", _PHONE_CONTEXT, 50, 30)
 
-    for i, (gs, _) in enumerate(groups):
+    # single[i]: how many one-digit groups start at group i ("1 0 1 1 0 …", a label vector, grades, one digit a
+    # line). A phone or a card spelled one digit a group needs a strong cue: a plus, or a label right before it;
+    # without one no window of 9 such digits is tried (the scan stays linear with a small constant).
+    # The same for a list of two-digit numbers ("12+34+56…", "ages 23 45 …"): 12 of them in a row are a list,
+    # not a phone (it has 7 groups at most).
+    single = [0] * (len(groups) + 1)
+    short = [0] * (len(groups) + 1)
+    for k in range(len(groups) - 1, -1, -1):
+        size = groups[k][1] - groups[k][0]
+        single[k] = single[k + 1] + 1 if size == 1 else 0
+        short[k] = short[k + 1] + 1 if size <= 2 else 0
+    # a plus inside a run is a sum ("12+34+56"), an international prefix only after a blank ("067 +380…")
+    pluses = {0} if run.plus else set()
+    if "+" in view[run.start : run.end]:
+        pluses.update(k for k in range(1, len(groups)) if _PLUS_AFTER_BLANK.search(view, groups[k - 1][1], groups[k][0]))
+    starts = [k for k in range(len(groups)) if (single[k] < 9 and short[k] < 12) or k in pluses]
+    if (single[0] >= 9 or short[0] >= 12) and 0 not in pluses and _strong_cue(low, groups[0][0]):
+        starts.insert(0, 0)
+    for i in starts:
+        gs = groups[i][0]
         if i and view[groups[i - 1][1] : gs] in (".", ","):
             continue  # the digits after a decimal point start nothing ("3.0671234567")
-        plus = run.plus if i == 0 else "+" in view[groups[i - 1][1] : gs]
+        plus = i in pluses
         not_personal = None  # read only when a window of this start is a candidate (long runs stay fast)
         date_led = None
         digits, sizes, cells = "", [], False
@@ -598,8 +680,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 cells = True  # "835549391\t12" is two cells, not "8 355 493 91 12"
             if cells:
                 sizes = [n]
-            if n > 19:
-                break
+            if n > 19 or j - i >= _MAX_GROUPS and single[i] <= j - i:
+                break  # no phone or card has more groups, but one digit a group
             if n < 9:
                 continue
             if j == len(groups) - 1 and _UNIT_AFTER.match(view, e) and _written_as_count(view, groups, i, j, digits, plus) \
@@ -623,20 +705,27 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 if ((iin and luhn and (n <= 16 or labelled or n == 19 and digits.startswith(_CARD_19)))
                         or (iin and labelled)
                         or (labelled and luhn and not _ID_CARD.search(low, max(0, gs - 60), gs))) \
-                        and _card_grouped(sizes) and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)):
+                        and _card_grouped(sizes) and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)) \
+                        and (labelled or not (cells or len(sizes) == 2 and min(sizes) > 4 or _in_a_row(view, groups, i, j)
+                                                  or _in_a_matrix(view, run.start, run.end))):
+                    # unlabelled, a card spread over spreadsheet cells (run ids, seeds) or two long numbers
+                    # ("51569706 45586376": df's columns) is none; a line break in a card group keeps a short part
                     yield Finding("card", gs, e, view[gs:e], 80)
             # _phone_ok's own first tests, inlined: without a plus only 10-12 digits or "00…" can be a phone
             phone_size = 8 <= n <= 15 if plus else (10 <= n <= 12 or digits.startswith("00") and 12 <= n <= 15)
             if phone_size and date_led is None:  # a window that starts with a date, or inside one ("10/09/1943 12 27")
                 date_led = _date_led(view, groups, i) or (i > 0 and _date_led(view, groups, i - 1)) or (
                     i > 1 and _date_led(view, groups, i - 2))
-            if phone_size and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0):
+            area_cell = bool(tabs) and j == i + 1 and any(k in tabs for k in range(groups[i][1], groups[j][0]))
+            if phone_size and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0, area_cell) and (
+                    plus or not _in_a_matrix(view, run.start, run.end) or phone_context()):
                 start = gs - 1 if view[gs - 1 : gs] == "(" else gs  # "(044) 234 56 78"
                 if plus:
                     start = max(view.rfind("+", max(0, gs - 3), gs), 0)
                 # a phone by its own shape beats one that needed the word "тел" near ("85286 093 825\n15 66" in a
                 # matrix under "tel" is no phone when "093 825 15 66" is one)
-                yield Finding("phone", start, e, view[start:e], 51 if _phone_ok(digits, sizes, plus, _NO_CONTEXT) else 49)
+                yield Finding("phone", start, e, view[start:e],
+                              51 if _phone_ok(digits, sizes, plus, _NO_CONTEXT, area_cell=area_cell) else 49)
             if n == 10 and rnokpp_ok(digits):
                 if context("tax", _TAX_CONTEXT, 300, 100) or _TAX_CAPS.search(view, max(0, gs - 60), gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
@@ -647,7 +736,10 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
             if n == 9:
                 if ssn_ok(digits) and digits not in _SSN_NOT_ISSUED and (
-                        sizes == [3, 2, 4]
+                        # unlabelled, spaced and among other numbers, "443 80 8080" is three ports and "326 12 8944"
+                        # a matrix row: a lone 3-2-4 number or one with other separators is an SSN
+                        (sizes == [3, 2, 4] and (view[groups[i][1] : groups[i + 1][0]].strip() != ""
+                                                 or len(groups) == 3 and not _in_a_matrix(view, run.start, run.end)))
                         or (sum("-" in view[groups[k][1] : groups[k + 1][0]] for k in range(i, j)) >= 2
                             and [3, 2, 4] in _regrouped(sizes) and digits[0] != "0")
                         or context("ssn", _SSN_CONTEXT, 60, 60)):
@@ -1019,8 +1111,10 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset()) -> list[Findi
         if digits < 6:
             continue
         _add_window(six_windows, m.start() - 30, m.end() + 12, n)
-        if digits >= 9 and (run := _run(view, low, m)) is not None:
-            found.extend(_windows(view, low, run, passport_word, tabs, near))
+        if digits >= 9:
+            for part in _run_parts(view, m):
+                if (run := _run(view, low, part)) is not None:
+                    found.extend(_windows(view, low, run, passport_word, tabs, near))
         if digits >= 10:
             iban_windows.append([max(iban_windows[-1][2] if iban_windows else 0, m.start() - 40), min(n, m.end() + 40),
                                  m.end()])

@@ -1,0 +1,122 @@
+"""Issue 11, round 4: an outside attacker's findings (each input here failed before its fix).
+
+Lists of one-digit numbers (label vectors, grades, one digit a line) read as phones and cards and cost
+300x a normal prompt; pasted shell output (df, ps, numpy matrices, port lists) read as phones and
+cards; decoded payloads not normalised; dates of birth, labels and health cues in forms real text uses.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from labs.router.pii import detect_pii
+
+
+def _kinds(text: str) -> set[str]:
+    return {f.kind for f in detect_pii(text)}
+
+
+# --- 1. lists of one-digit numbers: no false alarm, linear time ---------------------------------------
+def _lists(rng: random.Random) -> dict[str, str]:
+    def row(lo: int, hi: int, n: int, sep: str = " ") -> str:
+        return sep.join(str(rng.randint(lo, hi)) for _ in range(n))
+
+    return {
+        "binary labels": "labels: " + row(0, 1, rng.randint(10, 30)),
+        "y_pred": "y_pred = [" + row(0, 1, rng.randint(10, 30)) + "]",
+        "grades": "Оцінки учнів: " + row(2, 5, rng.randint(10, 20)),
+        "dice": "Rolls: " + row(1, 6, rng.randint(10, 20)),
+        "class ids": "predicted classes " + row(0, 9, rng.randint(10, 20)),
+        "one a line": "Поясни вивід:\n" + row(0, 9, rng.randint(10, 40), "\n"),
+        "sum": "Порахуй " + row(10, 99, rng.randint(8, 40), "+"),
+    }
+
+
+def test_lists_of_one_digit_numbers_are_no_phones_or_cards():
+    rng = random.Random(4)
+    flagged = {}
+    for _ in range(200):
+        for name, text in _lists(rng).items():
+            if detect_pii(text):
+                flagged.setdefault(name, text)
+    assert not flagged, flagged  # 93-100% of them were phones or cards
+
+
+@pytest.mark.parametrize("text", [
+    "labels: 1 0 1 1 0 0 0 0 1 1 0 0 1 1 0 0 1",
+    "y_pred = [1 1 0 0 1 1 0 1 1 1 0 1 0 0]",
+    "Оцінки учнів: 3 4 5 4 5 5 4 5 2 5 3 5 2 3 3 4 2",
+    "Rolls: 3 1 5 4 4 6 3 5 5 3 4 1 5 1 2 5 6 3 4",
+    "seeds 0 1 2 3 4 5 6 7 8 9",
+])
+def test_the_attackers_digit_lists_are_no_personal_data(text):
+    assert detect_pii(text) == []
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("тел. 0 6 7 1 2 3 4 5 6 7", "phone"),
+    ("мій номер 0 6 7 1 2 3 4 5 6 7", "phone"),
+    ("+ 3 8 0 6 7 1 2 3 4 5 6 7", "phone"),
+    ("card: 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", "card"),
+    ("ІПН: 3 1 2 4 1 6 7 8 9 1", "tax_id"),
+    ("labels: " + "1 0 " * 60 + "тел. 0 6 7 1 2 3 4 5 6 7", "phone"),
+])
+def test_a_number_spelled_one_digit_a_group_after_its_label_is_still_found(text, kind):
+    assert kind in _kinds(text), detect_pii(text)
+
+
+@pytest.mark.parametrize("text", [
+    # df, ps, free -m, a numpy matrix, ports, a TSV of run ids: columns of numbers, not phones or cards
+    "Filesystem     1K-blocks      Used Available Use% Mounted on\n/dev/nvme0n1p1 845323409 86 23 1% /mnt/d1",
+    "  PID  PPID   VSZ   RSS CMD\n  688 9864257 1234 python train.py",
+    "Mem:      380804      245598      1234",
+    "[[1743  262 4689 1234]\n [  12 3456 7890 1111]]",
+    "[[ 135 1368 2182 8843  286 8205]\n [9387 8138 8807 3246]\n [9976  675  887 4423]]",
+    "[[2279 4756 2802 4242  481  827]\n [ 194  799  997 7379]]",
+    "open ports 5432 8080 443 8000 5432",
+    "open ports 443 80 8080 3000",
+    "open ports 5432 8080 5432 6379 3000 5432",
+    "run_id\tseed\tsteps\n2505\t56406679\n9843\t12\t5000",
+    "Поясни вивід:\n51569706 45586376 1% /mnt/d2",
+])
+def test_pasted_shell_output_is_no_personal_data(text):
+    assert detect_pii(text) == []
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("2024 4539 1488 0343 6467", "card"),  # a year before a card is no row of numbers
+    ("SSN 443 80 8080", "ssn"),
+    ("Bob\t415\t5550132\tNY", "phone"),
+    ("call 1 415 555 0132", "phone"),
+    ("8 (067) 123-45-67", "phone"),
+    ("380 67 123 45 67", "phone"),
+])
+def test_tightened_shapes_still_find_real_numbers(text, kind):
+    assert kind in _kinds(text), detect_pii(text)
+
+
+def _best(text: str, repeat: int = 5) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        detect_pii(text)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+@pytest.mark.parametrize("make", [
+    lambda rng, n: "labels: " + " ".join(rng.choice("01") for _ in range(n // 2)),
+    lambda rng, n: "\n".join(rng.choice("0123456789") for _ in range(n // 2)),
+    lambda rng, n: "+".join(str(rng.randint(10, 99)) for _ in range(n // 3)),
+], ids=["labels", "one a line", "plus"])
+def test_a_list_of_short_numbers_costs_about_as_much_as_prose(make):
+    """Measured against prose of the same length in this test (a ratio: any machine). It was 300x."""
+    rng = random.Random(1)
+    para = "Поясни, як налаштувати маршрутизацію запитів між локальною моделлю та хмарою, щоб зменшити витрати. "
+    n = 40_000
+    prose = (para * (n // len(para) + 1))[:n]
+    ratio = _best(make(rng, n)) / _best(prose)
+    assert ratio < 8, f"{ratio:.1f}x prose"

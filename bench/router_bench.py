@@ -16,7 +16,8 @@
 4. Time to decide: median and p95 of detect_pii and route() on three 2 KB prompts (a support
    ticket with a few personal details among many harmless numbers, plain prose, a worst case
    packed with personal data) [ticket and prose median < 1 ms], and a ticket full of numbers (a log, a
-   metrics table: the long-digit-run path).
+   metrics table: the long-digit-run path), and a list of one-digit labels (the short-number path), each
+   also relative to the ticket [about 1x: it was 300x].
 
     .venv/bin/python bench/router_bench.py [--n 2000] [--repeat 2000] [--seed 29]
 """
@@ -65,6 +66,8 @@ PROSE = (
     "Explain how a transformer uses attention to process long sequences efficiently, compare it with "
     "recurrent networks, and describe the trade-offs of longer context windows for memory and speed. "
 )
+# A list of one-digit labels (the most common ML-course paste): no phone or card without a label or a plus
+DIGITS = "labels: " + " ".join(random.Random(5).choice("01") for _ in range(1024))
 DENSE = (
     "Olena Koval, olena.koval@example.com, +380 67 123 45 67, card 4111 1111 1111 1111, "
     "IBAN DE89 3704 0044 0532 0130 00, born 12.03.1985, РНОКПП 3124167891, паспорт МК 123456, "
@@ -138,13 +141,17 @@ def main() -> None:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, load average {load} "
           f"(1/5/15 min), {args.repeat} calls each (ms per call)")
-    print(f"{'prompt (2 KB)':<34}{'findings':>9}{'detect_pii median':>19}{'p95':>8}{'route median':>14}{'p95':>8}")
+    print(f"{'prompt (2 KB)':<34}{'findings':>9}{'detect_pii median':>19}{'p95':>8}{'route median':>14}{'p95':>8}"
+          f"{'x ticket':>10}")
+    ticket = None
     for name, text in (("support ticket, few PII", TICKET), ("ticket full of numbers", NUMERIC), ("prose, no digits", PROSE),
-                       ("worst case, PII-dense", DENSE)):
+                       ("worst case, PII-dense", DENSE), ("one-digit labels 1 0 1 ...", DIGITS)):
         prompt = two_kb(text)
         d_med, d_p95 = timed(detect_pii, prompt, args.repeat)
         r_med, r_p95 = timed(router.route, prompt, args.repeat)
-        print(f"{name:<34}{len(detect_pii(prompt)):>9}{d_med:>19.3f}{d_p95:>8.3f}{r_med:>14.3f}{r_p95:>8.3f}")
+        ticket = ticket or r_med  # each row's route median relative to the support ticket's (a ratio: any machine)
+        print(f"{name:<34}{len(detect_pii(prompt)):>9}{d_med:>19.3f}{d_p95:>8.3f}{r_med:>14.3f}{r_p95:>8.3f}"
+              f"{r_med / ticket:>9.1f}x")
     print("route = detect_pii + complexity heuristic + policy; target: median < 1 ms (a shared machine reads high)")
 
 

@@ -7,8 +7,11 @@ cards; decoded payloads not normalised; dates of birth, labels and health cues i
 
 from __future__ import annotations
 
+import base64
+import json
 import random
 import time
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -120,3 +123,55 @@ def test_a_list_of_short_numbers_costs_about_as_much_as_prose(make):
     prose = (para * (n // len(para) + 1))[:n]
     ratio = _best(make(rng, n)) / _best(prose)
     assert ratio < 8, f"{ratio:.1f}x prose"
+
+
+# --- 2. decoded payloads go through the same normalisation as plain text -----------------------------
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def _b64url(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+_TYPOGRAPHY = {"nbsp": "\u00a0", "narrow nbsp": "\u202f", "thin": "\u2009", "soft hyphen": "\u00ad", "zwsp": "\u200b"}
+_ENCODINGS = {
+    "b64": _b64,
+    "b64url": _b64url,
+    "b64 in json": lambda t: json.dumps({"data": _b64(t)}),
+    "b64 in a link": lambda t: "https://example.com/?d=" + quote(_b64(t), safe=""),
+    "data uri": lambda t: "data:text/plain;base64," + _b64(t),
+}
+_ITEMS = [("картка {}", "4149 4999 1234 5673", "card"), ("тел.{}", "067 123 45 67", "phone"),
+          ("паспорт {}", "МК 123456", "passport"), ("ІПН {}", "3124167891", "tax_id")]
+
+
+@pytest.mark.parametrize("enc", list(_ENCODINGS))
+@pytest.mark.parametrize("space", list(_TYPOGRAPHY))
+def test_typography_inside_an_encoded_payload_is_normalised_as_in_plain_text(enc, space):
+    missed = []
+    for label, value, kind in _ITEMS:
+        plain = label.format(value).replace(" ", _TYPOGRAPHY[space])
+        if space == "zwsp":
+            plain = "\u200b".join(label.format(value))
+        text = "Поясни детально крок за кроком і порівняй варіанти: " + _ENCODINGS[enc](plain)
+        if kind not in _kinds(text):
+            missed.append((kind, text))
+    assert not missed, missed
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("дата народження: " + _b64("12 березня 1985 року"), "dob"),
+    ("Поясни: " + quote(_b64("У неї діабет, вона колеться інсуліном.")), "health"),
+    ('{"e": "o\\u200bl\\u200be\\u200bn\\u200ba@ukr.net"}', "email"),
+    ('{"i": "UA21\\u200b3223\\u200b1300\\u200b0002\\u200b6007\\u200b2335\\u200b6600\\u200b1"}', "iban"),
+    # form encoding ("+" for a space) with no key=value around it
+    ("Поясни маршрут: адреса: " + quote_plus("вул. Хрещатик, 22, кв. 5"), "address"),
+    ("address: 12+Baker+Street%2C+Apt+5", "address"),
+    ("born: March+12%2C+1985", "dob"),
+    ("дата народження: 12+%D0%B1%D0%B5%D1%80%D0%B5%D0%B7%D0%BD%D1%8F+1985+%D1%80%D0%BE%D0%BA%D1%83", "dob"),
+    (quote_plus("Мій телефон 067 123 45 67"), "phone"),
+    (quote_plus("тел. 067 123 45 67"), "phone"),
+])
+def test_decoded_layers_are_read_like_plain_text(text, kind):
+    assert kind in _kinds(text), detect_pii(text)

@@ -86,6 +86,7 @@ DIGIT_LOOKALIKES = {
 _DASHES = "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d\u2043"  # not the em dash: that one is punctuation
 _SPACES = "\t\n\r\v\f\x85\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
           "\u2028\u2029\u202f\u205f\u3000"
+_TYPOGRAPHY = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, zero-width space/joiners, word joiner, BOM
 # Characters that show nothing (or a blank the eye skips) and are dropped from the view.
 _EXTRA_INVISIBLE = "\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5\u180e"
 
@@ -285,7 +286,10 @@ def _readable(data: bytes) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if not text or sum(ch.isprintable() or ch in "\n\r\t" for ch in text) < 0.9 * len(text):
+    # typography counts as readable: NBSP, narrow NBSP, thin space, soft hyphen, zero-width characters (the
+    # view strips and folds them after decoding, as in plain text)
+    if not text or sum(ch.isprintable() or ch in "\n\r\t" or ch in _SPACES or ch in _TYPOGRAPHY for ch in text) \
+            < 0.9 * len(text):
         return None
     return text if any(ch.isalnum() for ch in text) else None
 
@@ -354,6 +358,22 @@ def _b64_line_pieces(text: str, seen: set[str]):
             yield m.start(), m.end(), f"{joined} ; {new} ;"
 
 
+_TOKEN = re.compile(r"\S++")
+_NOT_ZERO = frozenset("123456789")  # a country code never starts with 0: "+067" in a form is " 067"
+
+
+def _form_plus_tokens(text: str):
+    """"+" for a space inside a form-encoded token with no key ("%D0%B2%D1%83%D0%BB.+%D0%A5…", "12+Baker+Street%2C+Apt+5"):
+    a token that holds a %XX escape; "+<digit>" after a non-word character stays a plus ("…:+380…")."""
+    for m in _TOKEN.finditer(text):
+        v = m.group()
+        if "+" not in v or not _PERCENT.search(v):
+            continue
+        for i, ch in enumerate(v):
+            if ch == "+" and not (v[i + 1 : i + 2] in _NOT_ZERO and not v[i - 1 : i].isalnum()):
+                yield m.start() + i, m.start() + i + 1, " "
+
+
 def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list[tuple[int, int, str]]:
     """(start, end, replacement) of every length-changing piece, in order, not overlapping."""
     # an empty spreadsheet cell ("\t\t") stays a tab: the detector reads a tab as a cell boundary
@@ -363,11 +383,13 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
         found += list(_quoted_breaks(text))
     if "%" in text:
         found += [(m.start(), m.end(), unquote(m.group(), errors="replace")) for m in _PERCENT.finditer(text)]
+    if first and "+" in text and "%" in text:  # form encoding without a key: quote_plus("вул. Хрещатик, 22")
+        found += list(_form_plus_tokens(text))
     if first and "+" in text and "=" in text:  # form encoding: "q=%2B380+67+123" (the "+" as typed, not decoded)
         for m in _FORM_PLUS.finditer(text):
             v = m.group()  # "+<digit>" after a non-word character is a phone as pasted ("=+380…"), not a space
             found += [(m.start() + i, m.start() + i + 1, " ") for i, ch in enumerate(v)
-                      if ch == "+" and not (v[i + 1 : i + 2].isdigit() and not v[i - 1 : i].isalnum())]
+                      if ch == "+" and not (v[i + 1 : i + 2] in _NOT_ZERO and not v[i - 1 : i].isalnum())]
     if "&" in text:
         found += [(m.start(), m.end(), html.unescape(m.group())) for m in _ENTITY.finditer(text)]
     if "<" in text:
@@ -594,8 +616,9 @@ def normalize(text: str) -> View:
             break
         out, moved = _apply(out, pieces)
         rounds.append(moved)
-        if not any(len(new) > 1 or new in "%&\\=<" and new for _, _, new in pieces):
-            break  # only squeezed or stripped: nothing new to decode
+        if all(new in ("", " ", "\t") for _, _, new in pieces):
+            break  # only squeezed or stripped: nothing new to decode (what a decoding gave, "%2B" → "+" inside base64,
+            # "\\u200b" → an invisible character, goes through the next round like any text)
     tabs = _tabs(out)
     out = _fold(out)
     folded = _fold_lookalike_digits(out)

@@ -953,7 +953,11 @@ def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
             continue
         seen.add(m.span())
         year_only = m.group().isdigit()
-        before = _before(low, m.start(), 50)
+        width = 50
+        if " ; " in low[max(0, m.start() - 125) : m.start()] and \
+                (b64 := _DECODED_BEFORE.search(low, max(0, m.start() - 300), m.start())) is not None:
+            width += b64.end() - b64.start()  # "дата народження: MTIg0LH… ; 12 березня 1985": the label before the base64
+        before = _before(low, m.start(), width)
         if _DOB_AFTER.match(low, m.end(), m.end() + 25):
             yield Finding("dob", m.start(), m.end(), text[m.start() : m.end()], 40)
             continue

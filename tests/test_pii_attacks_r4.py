@@ -15,7 +15,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from labs.router.pii import detect_pii
+from labs.router.pii import detect_pii, redact
 
 
 def _kinds(text: str) -> set[str]:
@@ -175,3 +175,35 @@ def test_typography_inside_an_encoded_payload_is_normalised_as_in_plain_text(enc
 ])
 def test_decoded_layers_are_read_like_plain_text(text, kind):
     assert kind in _kinds(text), detect_pii(text)
+
+
+# --- 3. dates of birth as forms and wrapped text write them; wrapped e-mail addresses ----------------
+@pytest.mark.parametrize("text,date", [
+    ("дата народження 12031985", "12031985"),
+    ("DOB 19850312", "19850312"),
+    ("дата народження: 12.III.1985", "12.III.1985"),
+    ("д.н.: 12 бер. 1985", "12 бер. 1985"),
+    ("born Mar. 12, 1985", "Mar. 12, 1985"),
+    ("народився 12-го березня 1985-го", "12-го березня 1985-го"),
+    ("born March 12th, 1985", "March 12th, 1985"),
+    ("дата народження 12.03.\n1985", "12.03.\n1985"),
+    ("born 12/03/\n1985", "12/03/\n1985"),
+    ("дата народження 12.\n03.1985", "12.\n03.1985"),
+    ("DOB 1985-03-\n12", "1985-03-\n12"),
+    ("дата народження 12.03.19\n85", "12.03.19\n85"),
+])
+def test_dates_of_birth_in_the_forms_real_text_uses(text, date):
+    assert ("dob", date) in [(f.kind, f.text) for f in detect_pii(text)], detect_pii(text)
+
+
+@pytest.mark.parametrize("text", ["DOB 99999999", "Order 12031985 shipped", "Build 20240312 passed"])
+def test_eight_digits_are_a_birth_date_only_as_a_valid_date_after_a_birth_cue(text):
+    assert "dob" not in _kinds(text)
+
+
+@pytest.mark.parametrize("text,masked", [
+    ("пишіть olena.koval@ukr.\nnet", "пишіть [EMAIL]"),
+    ("пишіть olena.\nkoval@ukr.net", "пишіть [EMAIL]"),
+])
+def test_an_address_wrapped_after_a_dot_is_masked_whole(text, masked):
+    assert redact(text) == masked

@@ -263,6 +263,10 @@ _TLDS = frozenset(
     "email mail".split())
 
 
+_BROKEN_DOMAIN = re.compile(r"[\w\-]{1,63}(?:\.[\w\-]{1,63}){0,4}\.\s([^\W\d_]{2,6})(?!\w)")
+_BROKEN_LOCAL = re.compile(r"(?<![\w.\-])[\w\-+]{3,64}(?:\.[\w\-+]{1,64}){0,3}\.\s$")
+
+
 def _script(ch: str) -> str:
     if ch.isascii():
         return "latin" if ch.isalpha() else "any"
@@ -351,9 +355,14 @@ def find_emails(text: str, low: str | None = None) -> Iterator[Finding]:
         end = _domain_end(text, low, domain_start, loose=False) if strict else None
         if end is None:
             end = _domain_end(text, low, domain_start, loose=True)
+        if end is None and strict and (broken := _BROKEN_DOMAIN.match(low, domain_start)) \
+                and fold_confusables(broken.group(1)) in _TLDS:
+            end = broken.end()  # "olena.koval@ukr.\nnet": a line break after the dot, before a known top-level domain
         if end is None:
             continue
         start = _local_start(text, local_end)
+        if start is not None and strict and (cut := _BROKEN_LOCAL.search(low, max(0, start - 66), start)):
+            start = cut.start()  # "olena.\nkoval@ukr.net": the local part wrapped after a dot
         if start is not None:
             if not strict:  # "olena . koval @ …", "olena dot koval at …": the dots of the local part are spaced too
                 for _ in range(4):
@@ -904,16 +913,24 @@ _MONTHS_EN = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_MONTHS_UK = (r"(?:січ(?:ня)?|лют(?:ого)?|берез(?:ня)?|квіт(?:ня)?|трав(?:ня)?|черв(?:ня)?|лип(?:ня)?|серп(?:ня)?|"
-              r"верес(?:ня)?|жовт(?:ня)?|листоп(?:ада)?|груд(?:ня)?|января|февраля|марта|апреля|мая|июня|июля|"
-              r"августа|сентября|октября|ноября|декабря)\.?")
+_MONTHS_UK = (r"(?:січ(?:ня|ень)?|лют(?:ого|ий)?|бер(?:ез(?:ня|ень)?)?|квіт(?:ня|ень)?|трав(?:ня|ень)?|черв(?:ня|ень)?|"
+              r"лип(?:ня|ень)?|серп(?:ня|ень)?|вер(?:ес(?:ня|ень)?)?|жовт(?:ня|ень)?|лист(?:оп(?:ада|ад)?)?|груд(?:ня|ень)?|"
+              r"января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)\.?")
+# Roman-numeral months, the traditional Ukrainian way of writing a date ("12.III.1985"): the longest first
+_ROMAN_MONTH = r"(?:XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)"
 # Numeric dates start with a literal digit (so the scan skips text fast) and may be glued to a
-# word or to its abbreviated label ("born12.03.1985", "Дата нар.12.03.1985", "born/12.03.1985"); "March 5, 1990" starts with a month name, a word of its own.
+# word or to its abbreviated label ("born12.03.1985", "Дата нар.12.03.1985", "born/12.03.1985"); "March 5, 1990" starts
+# with a month name, a word of its own. A line break after a separator reads as a space ("12.03.\n1985"), and one
+# inside the year too ("12.03.19\n85"); ordinal endings ("12th", "12-го березня 1985-го"); 8 digits with no
+# separator ("12031985", "19850312": checked as a date in find_dobs).
 _DATE = re.compile(
     rf"""\d(?<!\d\d)(?:
-        \d?[./\-]\d{{1,2}}[./\-](?:19|20)?\d{{2}}                    # 12.03.1985, 5/3/90
-      | (?<=1)9\d{{2}}[-./]\d{{2}}[-./]\d{{2}} | (?<=2)0\d{{2}}[-./]\d{{2}}[-./]\d{{2}}     # 1985-03-12
-      | \d?(?:st|nd|rd|th)?(?:\s+of)?[\s\-./]{{0,2}}(?:{_MONTHS_EN}|{_MONTHS_UK})[\s\-./,]{{0,3}}(?:19|20)\d{{2}}
+        \d?[./\-]\s?\d{{1,2}}[./\-]\s?(?:(?:19|20)\s?)?\d{{2}}                  # 12.03.1985, 5/3/90, 12.03.\n1985
+      | (?<=1)9\d{{2}}[-./]\s?\d{{2}}[-./]\s?\d{{2}} | (?<=2)0\d{{2}}[-./]\s?\d{{2}}[-./]\s?\d{{2}}   # 1985-03-12
+      | \d?[./\-\s]\s?{_ROMAN_MONTH}[./\-\s]\s?(?:19|20)\d{{2}}                  # 12.III.1985
+      | \d{{7}}(?=\D|$)                                                    # 12031985, 19850312
+      | \d?(?:st|nd|rd|th|-?го|-?е)?(?:\s+of)?[\s\-./]{{0,2}}(?:{_MONTHS_EN}|{_MONTHS_UK})[\s\-./,]{{0,3}}(?:19|20)\d{{2}}
+        (?:-?(?:го|й|ий)(?![а-яіїєґ]))?
       | (?<=1)9\d{{2}}(?=\s*(?:р\.?\s*н\.|року\s+народж|р\.\s*народж))    # 1985 р.н.
       | (?<=1)9\d{{2}} | (?<=2)0[0-2]\d                                  # a year after "born in"
     )(?![\d\-/]|\.\d)""",
@@ -938,6 +955,14 @@ _DOB_GATE_B = re.compile(r"b\.(?<![a-z]b\.)")
 _DOB_GATE_DN = re.compile(r"дн(?<![а-яіїєґ]дн)(?![а-яіїєґ])")
 
 
+def _eight_digit_date(d: str) -> bool:
+    """``d`` (8 digits) a date written DDMMYYYY or YYYYMMDD, in 1900-2029?"""
+    for day, month, year in ((d[:2], d[2:4], d[4:]), (d[6:], d[4:6], d[:4])):
+        if 1900 <= int(year) <= 2029 and 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+            return True
+    return False
+
+
 def _dob_gate(low: str) -> bool:
     """Could ``low`` hold a date-of-birth cue (a superset of what find_dobs accepts)?"""
     return any(key in low for key in _DOB_GATE) or bool(_DOB_GATE_B.search(low) or _DOB_GATE_DN.search(low))
@@ -952,7 +977,9 @@ def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
         if m.span() in seen:
             continue
         seen.add(m.span())
-        year_only = m.group().isdigit()
+        if len(m.group()) == 8 and m.group().isdigit() and not _eight_digit_date(m.group()):
+            continue  # 8 digits: a date only as DDMMYYYY or YYYYMMDD
+        year_only = m.group().isdigit() and len(m.group()) == 4
         width = 50
         if " ; " in low[max(0, m.start() - 125) : m.start()] and \
                 (b64 := _DECODED_BEFORE.search(low, max(0, m.start() - 300), m.start())) is not None:

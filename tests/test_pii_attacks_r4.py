@@ -207,3 +207,26 @@ def test_eight_digits_are_a_birth_date_only_as_a_valid_date_after_a_birth_cue(te
 ])
 def test_an_address_wrapped_after_a_dot_is_masked_whole(text, masked):
     assert redact(text) == masked
+
+
+# --- 4. labels glued to their values ------------------------------------------------------------------
+@pytest.mark.parametrize("text,kind,value", [
+    ("паспорт серіїFF 914526", "passport", "FF 914526"),
+    ("passportEK634734", "passport", "EK634734"),
+    ("ID cardОН794556", "passport", "ОН794556"),
+    ("номер паспортаFF 472058", "passport", "FF 472058"),
+    ("I live at6423 Baker Street, Apt 13", "address", "6423 Baker Street, Apt 13"),
+    ("живу навул. Хрещатик, 17, кв. 290", "address", "вул. Хрещатик, 17, кв. 290"),
+    ("bornOctober 8, 2006", "dob", "October 8, 2006"),
+    ("my e-mailoleh@gmail.com", "email", "e-mailoleh@gmail.com"),  # "e-mailoleh" is no base64 of text
+    ("e-mailolena@ukr.net", "email", "e-mailolena@ukr.net"),
+    ("ID number 001234567", "passport", "001234567"),
+    ("national ID 001234567", "passport", "001234567"),
+])
+def test_a_label_glued_to_its_value_still_labels_it(text, kind, value):
+    assert (kind, value) in [(f.kind, f.text) for f in detect_pii(text)], detect_pii(text)
+
+
+@pytest.mark.parametrize("text", ["Job ID number 123456789 failed", "model v2 Baker Street", "Ollama 0.5 on port 11434"])
+def test_glued_label_rules_keep_technical_text_clean(text):
+    assert detect_pii(text) == []

@@ -286,6 +286,11 @@ def _readable(data: bytes) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    # a word that happens to be base64 decodes to a few letters of a far script among ASCII ("e-mailoleh" →
+    # "{隊Z%z"): text in this course's scripts, or mostly in one far script (a real CJK text), not a mix
+    far = sum(ch > "\u052f" and ch.isalpha() for ch in text)  # letters: "№", "€", "—" are this course's too
+    if 0 < far < len(text) // 2:
+        return None
     # typography counts as readable: NBSP, narrow NBSP, thin space, soft hyphen, zero-width characters (the
     # view strips and folds them after decoding, as in plain text)
     if not text or sum(ch.isprintable() or ch in "\n\r\t" or ch in _SPACES or ch in _TYPOGRAPHY for ch in text) \
@@ -539,6 +544,18 @@ def _one_script(word: str) -> str:
     return word
 
 
+_CASE_SEAM = re.compile(r"(?<=[^\W\d_])(?<![^\W\d_][A-ZА-ЯІЇЄҐ])(?=[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ\d])")
+
+
+def _one_script_parts(word: str) -> str:
+    """:func:`_one_script` for each part of a word glued from a lower-case word and capitals: "серіїFF", "cardОН",
+    "паспортаFF" are a label and a passport series, each in its own script (folded together, "cepiiFF" lost the label)."""
+    cut = _CASE_SEAM.search(word)
+    if cut is None or not word[: cut.start()].islower():
+        return _one_script(word)
+    return _one_script(word[: cut.start()]) + _one_script(word[cut.start() :])
+
+
 def _spots(text: str) -> list[int]:
     """The starts of the matches of :data:`_SPOT` (a digit and a look-alike letter side by side), found
     from the letters: a scan for a class of 18 letters is several times faster than for any digit."""
@@ -582,7 +599,7 @@ def _fold(out: str) -> str:
     if needs_fold.search(out):
         out = needs_fold.sub(lambda m: table.get(ord(m.group()), m.group()), out)
     if not out.isascii() and _letters_mix(out):
-        out = _WORD.sub(lambda m: m.group() if m.group().isascii() else _one_script(m.group()), out)
+        out = _WORD.sub(lambda m: m.group() if m.group().isascii() else _one_script_parts(m.group()), out)
     return out
 
 

@@ -139,7 +139,9 @@ _PASSPORT_CONTEXT = re.compile(
     r"(?:паспорт\w*|пасп\.|passport|(?<![a-z])id[\s\-]*(?:карт\w*|card)|айді\w*|посвідк\w*|посвідченн\w*|"
     r"номер\s+документ\w*|document\s+(?:no|number)|документ\w*\s+№|біометри\w*|закордон\w*|загран\w*|"
     r"(?<![а-яіїєґ])сері[їяю](?![а-яіїєґ])|(?<![a-z])series(?![a-z])|унзр|посвідчення\s+водія|водійськ\w*|"
-    r"driv(?:er'?s?|ing)\s+licen[cs]e|військов\w*\s+квит\w*|свідоцтв\w*)"
+    r"driv(?:er'?s?|ing)\s+licen[cs]e|військов\w*\s+квит\w*|свідоцтв\w*|national\s+id\w*|"
+    r"(?<![a-z])(?<!job )(?<!run )(?<!task )(?<!user )(?<!order )(?<!request )(?<!session )(?<!process )(?<!device )"
+    r"id\s+(?:number|no\b))"
 )
 # A phone word: "number", "номер", "call" and "contact" alone are not ("Number of tokens N", "Номер задачі N",
 # "function call count N", "Contact center handled N chats": the course's own vocabulary)
@@ -820,6 +822,8 @@ _SERIES = re.compile(
 # The same booklet series typed with Latin look-alikes ("MK123456", "ＭＫ１２３４５６" after NFKC): a Latin pair and
 # 6 digits is also a product code, so it needs a name (two capitalised words) or a passport word near it.
 _LATIN_BOOKLET = re.compile(r"(?<![A-Za-z0-9])[ABEKMHOPCTXI]{2}[ \-]?№?[ \-]?\d{6}(?!\d)")
+# A series in capitals glued to its lower-case label: "паспорт серіїFF 914526", "passportEK634734", "номер паспортаFF 472058"
+_GLUED_SERIES = re.compile(rf"(?<=[a-zа-яіїєґ])[A-Z{_CYR_UP}]{{2}}[ \-]?№?[ \-]?\d{{6}}(?!\d)")
 _NAME_NEAR = re.compile(r"(?<!\w)[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+ [A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+(?!\w)")
 # УНЗР, the record number of the ID card: the birth date YYYYMMDD, then 5 digits ("19850312-01234")
 # (13 digits with any separators, a line break in a group too; the first 8 a date)
@@ -836,8 +840,8 @@ _NOT_SERIES = frozenset("на до за по та як це ці ми ви їх 
 # Words one of which every _PASSPORT_CONTEXT match holds, but for "ID card" (_ID_CARD): `in` tests
 # them faster than the regex scans a prompt that has none (most prompts).
 _PASSPORT_KEYS = ("паспорт", "пасп.", "passport", "айді", "посвід", "документ", "document", "біометри", "закордон", "загран",
-                  "сері", "series", "унзр", "водійськ", "licen", "квит", "свідоцтв")
-_ID_CARD = re.compile(r"id(?<![a-z]id)[\s\-]*(?:карт\w*|card)")  # starts with a literal: a fast scan
+                  "сері", "series", "унзр", "водійськ", "licen", "квит", "свідоцтв", "national")
+_ID_CARD = re.compile(r"id(?<![a-z]id)(?:[\s\-]*(?:карт\w*|card)|\s+(?:number|no\b))")  # starts with a literal: a fast scan
 
 
 def _passport_word(low: str) -> bool:
@@ -892,6 +896,9 @@ def _passports(text: str, low: str, windows: list[list[int]], passport_word: Cal
             yield Finding("passport", m.start(), m.end(), m.group(), 65)
     if not passport_word():
         return  # every form below needs a passport word somewhere
+    for m in _near_six_digits(_GLUED_SERIES, text, windows):
+        if _PASSPORT_CONTEXT.search(low, max(0, m.start() - 60), m.start()):
+            yield Finding("passport", m.start(), m.end(), m.group(), 66)
     for m in _near_six_digits(_UNZR, text, windows):
         if _UNZR_DATE.fullmatch("".join(ch for ch in m.group() if ch.isdigit())) and (
                 "унзр" in low[max(0, m.start() - 60) : m.start()] or _PASSPORT_CONTEXT.search(low, max(0, m.start() - 60), m.start())):
@@ -937,7 +944,7 @@ _DATE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _WORD_DATE = re.compile(
-    rf"(?<![\w.\-/]){_MONTHS_EN}\ \d{{1,2}}(?:st|nd|rd|th)?,?\ (?:19|20)\d{{2}}(?![\d\-/]|\.\d)",
+    rf"(?:(?<![\w.\-/])|(?<=born)|(?<=birth)|(?<=dob)){_MONTHS_EN}\ \d{{1,2}}(?:st|nd|rd|th)?,?\ (?:19|20)\d{{2}}(?![\d\-/]|\.\d)",
     re.VERBOSE | re.IGNORECASE,
 )
 _THING_WORD = re.compile(
@@ -1014,7 +1021,7 @@ _UA_STREET = (r"(?:вул(?:иця|иці|ицю)?|просп(?:ект|екті)
 # the street type after the name, the usual Ukrainian order: "Андріївський узвіз 2", "Харківське шосе 5", "Хрещатик вулиця 22"
 _UA_STREET_AFTER = r"(?:вулиця|узвіз|шосе|площа|провулок|бульвар|проспект|набережна|майдан|тупик|алея)"
 _ADDRESS_UA = re.compile(
-    rf"(?:(?<![\w])(?i:{_UA_STREET})\s*(?:\d{{1,2}}\s+)?[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?"
+    rf"(?:(?:(?<![\w])|(?<=(?<![\w])на)|(?<=(?<![\w])по)|(?<=(?<![\w])[ву]))(?i:{_UA_STREET})\s*(?:\d{{1,2}}\s+)?[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?"
     rf"|(?<![\w])[А-ЯІЇЄҐ][\w'’\-]{{1,30}}\s+(?i:{_UA_STREET_AFTER}))"  # "вул. 8 Березня 12"; "Андріївський узвіз 2"
     rf",?\s*"
     rf"(?:(?i:буд(?:инок)?\.?|б\.|№)\s*)?\d{{1,4}}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
@@ -1025,7 +1032,7 @@ _TOWN_BEFORE = re.compile(r"(?:\d{5},?\s*)?(?:(?:м|смт|с|г)\.\s*[А-ЯІЇ
 _EN_STREET = (r"(?:Street|Str|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|"
               r"Place|Pl|Square|Sq|Terrace|Close|Crescent|Highway|Hwy|Gardens|Row|Mews)")
 _ADDRESS_EN = re.compile(
-    rf"\d(?<![\w.,]\d)\d{{0,4}}[A-Za-z]?\s+(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET}\.?(?![\w])"
+    rf"\d(?<![\d.,A-Z_]\d)(?<!(?<![a-z])[a-z]\d)\d{{0,4}}[A-Za-z]?\s+(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET}\.?(?![\w])"
     rf"(?:,?\s*(?:Apt|Suite|Unit|Flat)\.?\s*\w{{1,5}})?"
     rf"(?:,\s*[A-Z][a-z'’\-]{{1,25}}(?:\s[A-Z][a-z'’\-]{{1,25}}){{0,2}})?"
     rf"(?:,?\s*(?:[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}))?"

@@ -101,13 +101,15 @@ def test_tightened_shapes_still_find_real_numbers(text, kind):
     assert kind in _kinds(text), detect_pii(text)
 
 
-def _best(text: str, repeat: int = 5) -> float:
-    best = float("inf")
+def _best_ratio(text: str, base: str, repeat: int = 9) -> float:
+    """Best time for ``text`` over best time for ``base``, measured in turns (a busy machine slows both)."""
+    best = {text: float("inf"), base: float("inf")}
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        detect_pii(text)
-        best = min(best, time.perf_counter() - t0)
-    return best
+        for t in (text, base):
+            t0 = time.perf_counter()
+            detect_pii(t)
+            best[t] = min(best[t], time.perf_counter() - t0)
+    return best[text] / best[base]
 
 
 @pytest.mark.parametrize("make", [
@@ -121,8 +123,8 @@ def test_a_list_of_short_numbers_costs_about_as_much_as_prose(make):
     para = "Поясни, як налаштувати маршрутизацію запитів між локальною моделлю та хмарою, щоб зменшити витрати. "
     n = 40_000
     prose = (para * (n // len(para) + 1))[:n]
-    ratio = _best(make(rng, n)) / _best(prose)
-    assert ratio < 8, f"{ratio:.1f}x prose"
+    ratio = _best_ratio(make(rng, n), prose)
+    assert ratio < 10, f"{ratio:.1f}x prose"  # about 2x here
 
 
 # --- 2. decoded payloads go through the same normalisation as plain text -----------------------------
@@ -230,3 +232,37 @@ def test_a_label_glued_to_its_value_still_labels_it(text, kind, value):
 @pytest.mark.parametrize("text", ["Job ID number 123456789 failed", "model v2 Baker Street", "Ollama 0.5 on port 11434"])
 def test_glued_label_rules_keep_technical_text_clean(text):
     assert detect_pii(text) == []
+
+
+# --- 5. health data: the same findings in English and Ukrainian ---------------------------------------
+HEALTH_PAIRS = [
+    ("У тещі астма.", "My mother-in-law has asthma."),
+    ("У тестя інсульт.", "My father-in-law had a stroke."),
+    ("У свекрухи виявили рак.", "They found cancer in my mother-in-law."),
+    ("В учениці епілепсія.", "The pupil has epilepsy."),
+    ("У студента діабет.", "The student has diabetes."),
+    ("Він лікується від ВІЛу.", "He is being treated for HIV."),
+    ("Маю ВІЛ-інфекцію.", "I have an HIV infection."),
+    ("Чоловік отримав контузію на фронті.", "My husband got a concussion at the front."),
+    ("У брата ампутація.", "My brother had an amputation."),
+    ("Брат без ноги після поранення.", "My brother lost a leg in the war."),
+    ("Олена вагітна.", "Olena is pregnant."),
+    ("Я переніс інсульт торік.", "I had a stroke last year."),
+    ("Тато в реанімації після аварії.", "My dad is in the ICU after the accident."),
+    ("Я на метадоні.", "I am on methadone."),
+]
+
+
+@pytest.mark.parametrize("uk,en", HEALTH_PAIRS)
+def test_health_about_a_person_is_found_in_both_languages(uk, en):
+    assert "health" in _kinds(uk), uk
+    assert "health" in _kinds(en), en
+
+
+@pytest.mark.parametrize("text", [
+    "Set stroke-width to 2 in the SVG.", "A stroke of genius.", "Як працює метадонова терапія?",
+    "What is the ICU bed occupancy in Ukraine?", "Модель має 8B параметрів.", "Тест на ВІЛ-інфекцію: як він працює?",
+    "Metformin is a drug for diabetes.",
+])
+def test_health_words_without_a_person_stay_clean(text):
+    assert "health" not in _kinds(text)

@@ -29,7 +29,7 @@ TERMS_EN = [
     "leuk(?:a)?emia", "lymphoma", "tumou?rs?", "hiv", "hepatitis(?: [abc])?", "depression", "depressive disorder",
     "anxiety disorder", "panic attacks?", "bipolar(?: disorder)?", "schizophreni[ac]", "epilep(?:sy|tic)",
     "seizures?", "migraines?", "tuberculosis", "covid(?:-19)?", "pneumonia", "arthritis", "dementia",
-    "alzheimer'?s", "parkinson'?s", "multiple sclerosis", "had a stroke", "heart attack", "heart failure", "adhd",
+    "alzheimer'?s", "parkinson'?s", "multiple sclerosis", "heart attack", "heart failure", "adhd",
     "autis(?:m|tic)", "pregnan(?:t|cy)", "miscarriage", "chemotherapy", "chemo", "dialysis", "insulin",
     "metformin", "sertraline", "fluoxetine", "prozac", "lisinopril", "atorvastatin", "amoxicillin", "warfarin",
     "levothyroxine", "methotrexate", "salbutamol", "albuterol", "ibuprofen", "paracetamol", "antidepressants?",
@@ -56,6 +56,10 @@ TERMS_EN = [
     # issue 11, round 2: the Ukrainian side had these, or neither did
     "depressed", "abortion", "drug addict", "addicted to (?:drugs|alcohol|heroin|opioids)",
     "mental illness", "mentally ill", "coronavirus", "expecting a baby", "t1dm", "dm1",
+    # issue 11, round 4: war injuries, strokes and intensive care said every way, substitution therapy
+    "a stroke(?! of)", "strokes", "concussed", "contusion", "shell shock", "amputation", "amputated", "amputee",
+    "lost (?:a|an|his|her|my|both) (?:legs?|arms?|hands?|foot|feet|eyes?)", "prosthe(?:sis|tic)", "wounded",
+    "shrapnel wound", "icu", "intensive care", "methadone", "buprenorphine", "opioid substitution", "hiv infection",
 ]
 TERMS_UK = [
     r"діагноз\w*", r"діабет\w*", r"гіпертон\w*", r"гіпертензі\w*", r"артеріальн\w* тиск\w*",
@@ -95,6 +99,11 @@ TERMS_UK = [
     r"алкоголік\w*", r"алкоголічк\w*", r"наркоман\w*", r"аборт\w*", "цд", r"цд\d", r"психічно хвор\w*",
     r"психічн\w* захворюванн\w*", r"психічн\w* розлад\w*", r"коронавірус\w*", "при надії", r"чека\w* дитину",
     r"депресивн\w*", r"пригнічен\w*", r"нападом", r"напад\w* судом\w*",
+    # issue 11, round 4: ВІЛ inflected, war injuries, intensive care, substitution therapy
+    "вілу", "вілом", r"віл-інфекці\w*", r"віл-позитивн\w*", r"контузі\w*", r"ампутаці\w*", r"ампутова\w*",
+    r"поранен\w*", r"протез\w*", r"без (?:ноги|ніг|руки|рук|ока|очей|кисті|стопи)", r"осколков\w* поранен\w*",
+    r"реанімаці\w*", r"інтенсивн\w* терапі\w*", r"метадон\w*", r"бупренорфін\w*", "зпт",
+    r"замісн\w* (?:підтримувальн\w* )?терапі\w*",
 ]
 # Russian and surzhyk, common in Ukrainian chats ("у меня диабет", "принимаю метформин")
 TERMS_RU = [
@@ -146,6 +155,15 @@ CUE_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("boyfriend", "girlfriend", "partner", "fiancé", "fiancée", "fiance", "fiancee"),
      (r"хлопц\w*", "хлопець", r"дівчин\w*", r"партнер\w*", r"наречен\w*")),
     (("friend", "neighbour", "neighbor"), ("друг", "другові", "другом", r"подруг\w*", r"сусід\w*")),
+    # in-laws and pupils, every case (issue 11, round 4: "У тещі астма", "В учениці епілепсія")
+    (("mother-in-law", "father-in-law", "son-in-law", "daughter-in-law", "in-laws"),
+     (r"тещ\w*", "тесть", "тестя", "тестеві", "тестю", "тестем", r"свекру\w*", "свекор", "свекра", "свекрові",
+      "свекром", "свекрові", "зять", "зятя", "зятеві", "зятю", "зятем", r"невістк\w*", r"невісточк\w*")),
+    (("pupil", "pupils", "student", "students", "schoolboy", "schoolgirl", "trainee"),
+     ("учень", "учня", "учневі", "учню", "учнем", "учні", "учнів", "учням", r"учениц\w*", r"студент\w*",
+      r"школяр\w*", r"вихован\w*", r"стажист\w*")),
+    (("soldier", "veteran", "serviceman", "servicewoman"), (r"військов\w*", r"ветеран\w*", r"бійц\w*", "боєць",
+                                                          r"захисни\w*")),
     (("mr", "mrs", "ms", "dr"), ("пан", "пані", "пана", "панові", "паном", "д-р")),
     # personal events
     (("was diagnosed", "been diagnosed", "got diagnosed"),
@@ -229,7 +247,11 @@ SUBJECT_NAME = re.compile(
     r"(?<![\w.])(?=([A-Z][a-z'’]+))[A-Z][a-z'’]+ (?:has|had|is|was|takes|took|got|suffers|lives|tested|injects|gets|"
     r"needs|uses)(?!\w)"
     r"|(?<![\w.])(?=([A-Z][a-z'’]+))[A-Z][a-z'’]+:"  # "Olena: diabetes": only right before the term
-    r"|(?<!\w)(?:[УуВв]|[Уу] пані|[Вв] пана) (?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+(?<=[аияї])(?!\w)",
+    r"|(?<!\w)(?:[УуВв]|[Уу] пані|[Вв] пана) (?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+(?<=[аияї])(?!\w)"
+    # "Олена вагітна.", "Тарас хворіє на …": a Ukrainian first name right before a verb or adjective of health
+    r"|(?<![\w.])(?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+ (?:має|мала|мав|хворіє|хворів|хворіла|хвора|хворий|"
+    r"страждає|приймає|приймала|приймав|лікується|лікувалася|лікувався|вагітна|п[’'ʼ]є|колеться|отримала?|"
+    r"перенесла?|пережила?|живе з)(?![\w])",
     re.MULTILINE)
 
 WINDOW = 80  # characters either side of a health term in which a person must be mentioned
@@ -256,8 +278,9 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
         if m.group(1).lower() not in NOT_NAMES and not overlaps:
             cues.append(span)
     for m in SUBJECT_NAME.finditer(text):
-        word = next(g for g in m.groups() if g)
-        k = bisect.bisect_left(term_starts, m.end())
+        gi = next(i for i, g in enumerate(m.groups(), 1) if g)
+        word, name_end = m.group(gi), m.end(gi)
+        k = bisect.bisect_left(term_starts, name_end)
         overlaps = k > 0 and terms[k - 1][1] > m.start()  # "Metformin is …": the subject is a health word itself
         if m.group(2) and (not (k < len(terms) and terms[k][0] <= m.end() + 2)
                            or _technical_sentence(low, *terms[k])
@@ -265,7 +288,7 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
                            and prev.group(1) in NOT_NAMES):
             continue  # "Name: term" only: "The Ministry: diabetes statistics" is a heading, not a person
         if word.lower() not in NOT_NAMES and word.lower() not in _NOT_SUBJECTS and not overlaps:
-            cues.append(m.span())
+            cues.append((m.start(), name_end))  # the name only: "Олена вагітна" ends in the health word itself
     out = []
     cues.sort()
     cue_starts = [c for c, _ in cues]
@@ -290,7 +313,10 @@ _NOT_SUBJECTS = frozenset("it there here everyone everybody nobody someone pytho
                           "note notes summary question answer task topic example subject re fyi update warning error "
                           "result results context input output prompt title description symptoms treatment "
                           "background definition glossary keywords tags category step hint tip source sources "
-                          "reference references ps faq q a status mode module label labels class".split())
+                          "reference references ps faq q a status mode module label labels class "
+                          # Ukrainian subjects that are things ("Модель має …", "Україна пережила …")
+                          "ідея модель система програма компанія україна стаття книга таблиця дослідження країна "
+                          "статистика тема мережа бібліотека сторінка команда відповідь".split())
 _WORD_BEFORE = re.compile(r"(\w+)\s+$")
 _FILE_EXT = re.compile(r"\.(?:py|csv|json|txt|md|ipynb|js|ts|html|pkl|xlsx?|db|sql|zip|parquet|yaml|yml)(?!\w)")
 
@@ -305,7 +331,7 @@ def _not_a_diagnosis(low: str, start: int, end: int) -> bool:
     """A health word that names something else: "asthma-app", "diabetes_model.py", "allergic to meetings"."""
     nxt = low[end : end + 2]
     if len(nxt) == 2 and nxt[0] in "-_/" and nxt[1].isalnum() and not low.startswith(
-            ("-поз", "-pos", "-neg", "-нег", "-19", "-2"), end):
+            ("-поз", "-pos", "-neg", "-нег", "-19", "-2", "-інфекц", "-infect", "-асоці", "-associat"), end):
         return True  # "asthma-app", "diabetes_model"
     if _FILE_EXT.match(low, end):
         return True  # "diabetes.csv"

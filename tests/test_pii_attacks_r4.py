@@ -266,3 +266,16 @@ def test_health_about_a_person_is_found_in_both_languages(uk, en):
 ])
 def test_health_words_without_a_person_stay_clean(text):
     assert "health" not in _kinds(text)
+
+
+# --- 6. tables: an ID-card column, birth dates with a month name --------------------------------------
+def test_every_row_of_an_id_card_column_is_masked():
+    rows = [f"Коваль Олена {i}\t00{1234560 + 7 * i}" for i in range(6)]
+    masked = redact("Зведи таблицю:\nПІБ\tНомер ID-картки\n" + "\n".join(rows))
+    assert all(row.split("\t")[1] not in masked for row in rows), masked
+
+
+def test_birth_dates_with_a_month_name_in_a_birth_date_column_are_masked():
+    rows = [f"Коваль Олена {i}\t{i + 1} грудня 197{i} р." for i in range(5)]
+    masked = redact("Зведи таблицю:\nПІБ\tДата народження\n" + "\n".join(rows))
+    assert "грудня" not in masked, masked

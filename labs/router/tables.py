@@ -30,7 +30,8 @@ _COLUMNS = {
              r"мобільний|номер[ _]?телефону",
     "card": r"card|card[ _\-]?(?:number|no)|pan|картка|номер[ _]?картки|карта",
     "ssn": r"ssn|social[ _]?security(?:[ _]?(?:number|no))?",
-    "passport": r"passport|passport[ _\-]?(?:number|no)|паспорт|номер[ _]?паспорта|id[ _\-]?card",
+    "passport": r"passport|passport[ _\-]?(?:number|no)|паспорт|номер[ _]?паспорта|id[ _\-]?card|"
+                r"(?:номер[ _]?)?id[ _\-]?карт(?:ка|ки)|id[ _\-]?card[ _\-]?(?:number|no)|national[ _\-]?id|id[ _\-]?number",
 }
 _NAME = re.compile("|".join(f"(?P<{kind}>{rx})" for kind, rx in _COLUMNS.items()))
 _SEPS = "\t|;,"
@@ -58,8 +59,10 @@ def _cell_is(kind: str, cell: str) -> bool:
     """Does the stripped ``cell`` hold a value of ``kind``?"""
     if kind == "dob":
         from labs.router.normalize import normalize
+        from labs.router.pii import _DATE as _ANY_DATE  # month names too: "1 грудня 1972 р.", "March 12, 1985"
 
-        return _DATE.search(normalize(cell).text) is not None
+        view = normalize(cell).text
+        return _DATE.search(view) is not None or any(not m.group().isdigit() for m in _ANY_DATE.finditer(view))
     d = _digits(cell)
     if kind == "tax_id":
         return rnokpp_ok(d)

@@ -279,3 +279,29 @@ def test_birth_dates_with_a_month_name_in_a_birth_date_column_are_masked():
     rows = [f"Коваль Олена {i}\t{i + 1} грудня 197{i} р." for i in range(5)]
     masked = redact("Зведи таблицю:\nПІБ\tДата народження\n" + "\n".join(rows))
     assert "грудня" not in masked, masked
+
+
+# --- 6. numbers read out in words (call transcripts, voice input) -------------------------------------
+@pytest.mark.parametrize("text,kind", [
+    ("мій номер нуль шість сім один два три чотири п'ять шість сім", "phone"),
+    ("My number is zero six seven one two three four five six seven", "phone"),
+    ("Мій ІПН: три один два чотири один шість сім вісім дев'ять один", "tax_id"),
+    ("мій номер нуль шістдесят сім, сто двадцять три, сорок п'ять, шістдесят сім", "phone"),
+    ("тел. 067 сто двадцять три 45 67", "phone"),
+    ("card four one one one one one one one one one one one one one one one", "card"),
+])
+def test_a_number_read_out_in_words_after_its_label_is_found(text, kind):
+    assert kind in _kinds(text), detect_pii(text)
+
+
+@pytest.mark.parametrize("text", [
+    "one two three four five six seven eight nine ten, count with me",
+    "Порахуй: один два три чотири п'ять шість сім вісім дев'ять десять",
+    "Someone on the phone said one, two, three, four, five, six times",
+])
+def test_counting_in_words_is_no_personal_data(text):
+    assert detect_pii(text) == []
+
+
+def test_a_bench_row_of_numbers_holds_no_us_phone():
+    assert detect_pii("2163 944 633 5483 1564 6841 8397 9408") == []

@@ -28,9 +28,11 @@ kind          what, and what keeps a random number out
 
 A number is read as digit groups joined by any short run of separators ("067/123/45/67",
 "4539_1488", "219 - 09 - 9999"); every window of whole groups is tried against each kind, so a
-neighbouring number ("#1 4539 1488 0343 6467") cannot hide one. What stays undetected: a number
-with no label and no telling shape ("3124167891" is also a token count), digits spelled as words,
-names and free-form addresses.
+neighbouring number ("#1 4539 1488 0343 6467") cannot hide one. A phone, РНОКПП or card read out
+in words after its label ("мій номер нуль шість сім …", "My number is zero six seven …") is read as its digits.
+What stays undetected: a number with no label and no telling shape ("3124167891" is also a token count), a number
+spelled one digit a group or read out in words with no label ("labels: 1 0 1 1 …" is a list), names and free-form
+addresses.
 
 Numbers that are not personal — prices, years, versions, parameter counts, order and
 invoice numbers — fail the checksums, the grouping or the context rules, and a number
@@ -494,6 +496,12 @@ def _in_a_row(view: str, groups: list[tuple[int, int]], i: int, j: int) -> bool:
                for k in (i - 1, j + 1))
 
 
+def _between_numbers(groups: list[tuple[int, int]], i: int, j: int, digits: str) -> bool:
+    """A US-shaped phone with numbers on both sides ("2163 944 633 5483 1564 6841": a row of a benchmark table);
+    a Ukrainian one (0…, 380…) keeps its own shape anywhere."""
+    return 0 < i and j + 1 < len(groups) and not digits.startswith(("0", "380"))
+
+
 _ROW_AFTER = re.compile(r"\s*\]\s*,?\s*\[\s*\d{1,4}(?!\d)")
 _ROW_BEFORE = re.compile(r"(?<!\d)\d{1,4}\s*\]\s*,?\s*\[\s*$")
 
@@ -729,7 +737,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     i > 1 and _date_led(view, groups, i - 2))
             area_cell = bool(tabs) and j == i + 1 and any(k in tabs for k in range(groups[i][1], groups[j][0]))
             if phone_size and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0, area_cell) and (
-                    plus or not _in_a_matrix(view, run.start, run.end) or phone_context()):
+                    plus or not (_in_a_matrix(view, run.start, run.end) or _between_numbers(groups, i, j, digits))
+                    or phone_context()):
                 start = gs - 1 if view[gs - 1 : gs] == "(" else gs  # "(044) 234 56 78"
                 if plus:
                     start = max(view.rfind("+", max(0, gs - 3), gs), 0)
@@ -1122,9 +1131,79 @@ def resolve(findings: Iterable[Finding]) -> list[Finding]:
 
 _ANY_DIGIT = re.compile(r"\d")
 
+# --- numbers read out in words (call transcripts, voice input): "нуль шість сім …", "zero six seven …" ---------
+_A = "['’ʼ]"
+_SPOKEN = {
+    "нуль": 0, "один": 1, "одна": 1, "одне": 1, "два": 2, "дві": 2, "три": 3, "чотири": 4, f"п{_A}ять": 5, "шість": 6,
+    "сім": 7, "вісім": 8, f"дев{_A}ять": 9, "десять": 10, "одинадцять": 11, "дванадцять": 12, "тринадцять": 13,
+    "чотирнадцять": 14, f"п{_A}ятнадцять": 15, "шістнадцять": 16, "сімнадцять": 17, "вісімнадцять": 18,
+    f"дев{_A}ятнадцять": 19, "двадцять": 20, "тридцять": 30, "сорок": 40, f"п{_A}ятдесят": 50, "шістдесят": 60,
+    "сімдесят": 70, "вісімдесят": 80, f"дев{_A}яносто": 90, "сто": 100, "двісті": 200, "триста": 300,
+    "чотириста": 400, f"п{_A}ятсот": 500, "шістсот": 600, "сімсот": 700, "вісімсот": 800, f"дев{_A}ятсот": 900,
+    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_SPOKEN_FIRST: dict[str, list[str]] = {}
+for _w in sorted(_SPOKEN, key=len, reverse=True):
+    _SPOKEN_FIRST.setdefault(_w[0], []).append(_w[1:])
+# grouped by first letter (as textscan.word_regex does): the engine rejects most positions after one comparison
+_SPOKEN_WORD = "(?:" + "|".join(f"{k}(?:{'|'.join(v)})" for k, v in _SPOKEN_FIRST.items()) + ")"
+# 6 number words or digit groups in a row (at least 3 of them words), joined by spaces, commas or hyphens
+_SPOKEN_RUN = re.compile(rf"(?<![\w'’ʼ])(?:{_SPOKEN_WORD}|\d{{1,4}})(?:[\s,\-]{{1,3}}(?:{_SPOKEN_WORD}|\d{{1,4}})(?![\w'’ʼ])){{5,}}")
+_SPOKEN_TOKEN = re.compile(rf"{_SPOKEN_WORD}(?![\w'’ʼ])|\d{{1,4}}")
+_SPOKEN_KEYS = ("нуль", "один", "два", "три", "чотири", "ять", "шість", "сім", "вісім", "zero", "one", "two", "three",
+                "four", "five", "six", "seven", "eight", "nine")
+
+
+def _spoken_digits(run: str) -> tuple[str, int]:
+    """The digits a read-out number stands for ("нуль шістдесят сім, сто двадцять три" → "067123") and how many
+    number words it holds: a hundred, a ten and a unit in falling order make one group."""
+    out, words, value, place = [], 0, None, 1000
+    for tok in _SPOKEN_TOKEN.findall(run):
+        if tok.isdigit():
+            if value is not None:
+                out.append(str(value))
+            out.append(tok)
+            value, place = None, 1000
+            continue
+        words += 1
+        n = _SPOKEN[next(k for k in _SPOKEN if re.fullmatch(k, tok))]
+        size = 100 if n >= 100 else 10 if n >= 10 else 1
+        if value is not None and n and size < place and not (place == 10 and n >= 10):
+            value, place = value + n, size  # "сто" + "двадцять" + "три"
+            continue
+        if value is not None:
+            out.append(str(value))
+        value, place = n, size if n else 1
+    if value is not None:
+        out.append(str(value))
+    return "".join(out), words
+
+
+def find_spoken_numbers(view: str, low: str) -> Iterator[Finding]:
+    """Phones, РНОКПП and cards read out in words, with their label before them ("мій номер нуль шість сім …",
+    "My number is zero six seven …", "ІПН: три один два …"); a count read out has no such label."""
+    if not any(key in low for key in _SPOKEN_KEYS):
+        return
+    for m in _SPOKEN_RUN.finditer(low):
+        digits, words = _spoken_digits(m.group())
+        if words < 3 or not 9 <= len(digits) <= 19:
+            continue
+        lo = max(0, m.start() - 60)
+        if 10 <= len(digits) <= 12 and _PHONE_CONTEXT.search(low, lo, m.start()) and \
+                _phone_ok(digits, [len(digits)], False, lambda: True):
+            yield Finding("phone", m.start(), m.end(), view[m.start() : m.end()], 51)
+        elif len(digits) == 10 and rnokpp_ok(digits) and _TAX_CONTEXT.search(low, lo, m.start()):
+            yield Finding("tax_id", m.start(), m.end(), view[m.start() : m.end()], 75)
+        elif 13 <= len(digits) <= 19 and luhn_ok(digits) and _CARD_CONTEXT.search(low, lo, m.start()):
+            yield Finding("card", m.start(), m.end(), view[m.start() : m.end()], 80)
+
 
 def _scan(view: str, low: str, tabs: frozenset[int] = frozenset()) -> list[Finding]:
     found: list[Finding] = list(find_emails(view, low))
+    found.extend(find_spoken_numbers(view, low))
     if not _ANY_DIGIT.search(view):
         return found  # every other kind holds a digit
     # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,

@@ -305,3 +305,9 @@ def test_counting_in_words_is_no_personal_data(text):
 
 def test_a_bench_row_of_numbers_holds_no_us_phone():
     assert detect_pii("2163 944 633 5483 1564 6841 8397 9408") == []
+
+
+@pytest.mark.parametrize("text", [" options in detail: 53386\r\n93644304648: Then", ":86002509354\u202830643— Design"])
+def test_a_card_wrapped_into_two_long_parts_is_still_one(text):
+    # two long numbers side by side are df's columns; a line break between them is a wrapped card
+    assert "card" in _kinds(text), detect_pii(text)

@@ -193,6 +193,9 @@ class View:
     # Where ``text`` has a space that was a tab (a spreadsheet's cell boundary, "0671234567\t12"): digits on
     # both sides are two cells, so their gap is no evidence of a phone's or a card's grouping.
     tabs: frozenset[int] = frozenset()
+    # Where ``text`` has a space that was a line break: "53386\n93644304648" is one card wrapped, "51569706 45586376"
+    # two columns of df.
+    breaks: frozenset[int] = frozenset()
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of ``text[start:end]`` (``start < end``)."""
@@ -382,8 +385,8 @@ def _form_plus_tokens(text: str):
 def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list[tuple[int, int, str]]:
     """(start, end, replacement) of every length-changing piece, in order, not overlapping."""
     # an empty spreadsheet cell ("\t\t") stays a tab: the detector reads a tab as a cell boundary
-    found = [(m.start(), m.end(), "\t" if "\t" in m.group() and "\n" not in m.group() else " ")
-             for m in _WS_RUN.finditer(text)]
+    found = [(m.start(), m.end(), "\t" if "\t" in m.group() and "\n" not in m.group() else
+              "\n" if "\n" in m.group() else " ") for m in _WS_RUN.finditer(text)]
     if "\n" in text and (">" in text or "-" in text or "*" in text or "•" in text):
         found += list(_quoted_breaks(text))
     if "%" in text:
@@ -581,6 +584,7 @@ def _letters_mix(text: str) -> bool:
 
 
 _TAB = re.compile("\t")
+_BREAK = re.compile("[\n\u2028\u2029\x85]")
 
 
 def _tabs(out: str) -> frozenset[int]:
@@ -637,15 +641,16 @@ def normalize(text: str) -> View:
             break  # only squeezed or stripped: nothing new to decode (what a decoding gave, "%2B" → "+" inside base64,
             # "\\u200b" → an invisible character, goes through the next round like any text)
     tabs = _tabs(out)
+    breaks = frozenset(m.start() for m in _BREAK.finditer(out)) if "\n" in out or "\u2028" in out else frozenset()
     out = _fold(out)
     folded = _fold_lookalike_digits(out)
     if folded == out:
-        return View(folded, tuple(rounds), tabs=tabs)
+        return View(folded, tuple(rounds), tabs=tabs, breaks=breaks)
     # the plain reading still folds a look-alike between two digits ("15l8", "27З7"): only one at an edge
     # can be a glued word; a bar never is a digit there ("0671234567|2024" is two table cells)
     # only a letter near 4 digits or more (a year) can change an identifier ("Llama 3.1 8B" reads the same either way):
     # elsewhere the second reading would cost a second scan for nothing
     if not any(_FOUR_DIGITS.search(folded, max(0, q - 12), q + 14) for q in _spots(out)):
-        return View(folded, tuple(rounds), tabs=tabs)
+        return View(folded, tuple(rounds), tabs=tabs, breaks=breaks)
     plain = _INTERIOR_LOOKALIKES.sub(lambda m: m.group().translate(_DIGIT_TABLE), out)
-    return View(folded, tuple(rounds), plain if plain != folded else None, tabs)
+    return View(folded, tuple(rounds), plain if plain != folded else None, tabs, breaks)

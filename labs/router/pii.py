@@ -496,6 +496,11 @@ def _in_a_row(view: str, groups: list[tuple[int, int]], i: int, j: int) -> bool:
                for k in (i - 1, j + 1))
 
 
+def _broken(breaks: frozenset[int], groups: list[tuple[int, int]], i: int) -> bool:
+    """Is the gap after group ``i`` a line break (a card wrapped: "53386\\n93644304648")?"""
+    return bool(breaks) and any(k in breaks for k in range(groups[i][1], groups[i + 1][0]))
+
+
 def _between_numbers(groups: list[tuple[int, int]], i: int, j: int, digits: str) -> bool:
     """A US-shaped phone with numbers on both sides ("2163 944 633 5483 1564 6841": a row of a benchmark table);
     a Ukrainian one (0…, 380…) keeps its own shape anywhere."""
@@ -638,7 +643,8 @@ _DECODED_BEFORE = re.compile(r"[a-z0-9+/_\-]{8,}+={0,2} ; [^;]{0,120}+$")
 
 
 def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] | None = None,
-             tabs: frozenset[int] = frozenset(), near: _Near | None = None) -> Iterator[Finding]:
+             tabs: frozenset[int] = frozenset(), near: _Near | None = None,
+             breaks: frozenset[int] = frozenset()) -> Iterator[Finding]:
     """Every window of whole groups of ``run``, tried as each numeric kind. ``passport_word()``: is
     there a passport word anywhere in ``low`` (a 9-digit ID card needs one near). ``tabs``: positions
     of ``view`` that were tabs; a window across one spans two spreadsheet cells, so its gaps say
@@ -725,7 +731,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                         or (iin and labelled)
                         or (labelled and luhn and not _ID_CARD.search(low, max(0, gs - 60), gs))) \
                         and _card_grouped(sizes) and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)) \
-                        and (labelled or not (cells or len(sizes) == 2 and min(sizes) > 4 or _in_a_row(view, groups, i, j)
+                        and (labelled or not (cells or len(sizes) == 2 and min(sizes) > 4 and not _broken(breaks, groups, i)
+                                              or _in_a_row(view, groups, i, j)
                                                   or _in_a_matrix(view, run.start, run.end))):
                     # unlabelled, a card spread over spreadsheet cells (run ids, seeds) or two long numbers
                     # ("51569706 45586376": df's columns) is none; a line break in a card group keeps a short part
@@ -1201,7 +1208,7 @@ def find_spoken_numbers(view: str, low: str) -> Iterator[Finding]:
             yield Finding("card", m.start(), m.end(), view[m.start() : m.end()], 80)
 
 
-def _scan(view: str, low: str, tabs: frozenset[int] = frozenset()) -> list[Finding]:
+def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: frozenset[int] = frozenset()) -> list[Finding]:
     found: list[Finding] = list(find_emails(view, low))
     found.extend(find_spoken_numbers(view, low))
     if not _ANY_DIGIT.search(view):
@@ -1231,7 +1238,7 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset()) -> list[Findi
         if digits >= 9:
             for part in _run_parts(view, m):
                 if (run := _run(view, low, part)) is not None:
-                    found.extend(_windows(view, low, run, passport_word, tabs, near))
+                    found.extend(_windows(view, low, run, passport_word, tabs, near, breaks))
         if digits >= 10:
             iban_windows.append([max(iban_windows[-1][2] if iban_windows else 0, m.start() - 40), min(n, m.end() + 40),
                                  m.end()])
@@ -1257,10 +1264,10 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
         raise ValueError(f"detect_pii needs a str, got {type(text).__name__}")
     view = normalize(text)
     low = lower(view.text)
-    found = _scan(view.text, low, view.tabs)
+    found = _scan(view.text, low, view.tabs, view.breaks)
     table = list(find_table_cells(text))  # a column's header labels every row below it, however far
     if view.plain is not None:  # a look-alike letter glued to a number may be a word: read it as a letter too
-        found = _both_readings(view.text, view.plain, found, _scan(view.plain, lower(view.plain), view.tabs))
+        found = _both_readings(view.text, view.plain, found, _scan(view.plain, lower(view.plain), view.tabs, view.breaks))
     mine = [f for det in extra for f in det(text)]
     found.extend(find_health(view.text, found + mine + table, low))  # any identifier makes health data personal
     if view.rounds or view.text != text:

@@ -220,6 +220,9 @@ def test_an_address_wrapped_after_a_dot_is_masked_whole(text, masked):
     ("I live at6423 Baker Street, Apt 13", "address", "6423 Baker Street, Apt 13"),
     ("живу навул. Хрещатик, 17, кв. 290", "address", "вул. Хрещатик, 17, кв. 290"),
     ("bornOctober 8, 2006", "dob", "October 8, 2006"),
+    ("birthdayJanuary 30, 1950 а", "dob", "January 30, 1950"),
+    ("seeвулиця Шевченка, 72, кв. 239 з", "address", "вулиця Шевченка, 72, кв. 239"),
+    ("проживаю за адресоювулиця Шевченка, 64, кв. 199ok", "address", "вулиця Шевченка, 64, кв. 199"),
     ("my e-mailoleh@gmail.com", "email", "e-mailoleh@gmail.com"),  # "e-mailoleh" is no base64 of text
     ("e-mailolena@ukr.net", "email", "e-mailolena@ukr.net"),
     ("ID number 001234567", "passport", "001234567"),

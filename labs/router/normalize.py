@@ -550,9 +550,14 @@ def _one_script(word: str) -> str:
 _CASE_SEAM = re.compile(r"(?<=[^\W\d_])(?<![^\W\d_][A-ZА-ЯІЇЄҐ])(?=[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ\d])")
 
 
+_TWO_WORDS = re.compile(r"[A-Za-z]{3,}[а-яіїєґА-ЯІЇЄҐ]{3,}|[а-яіїєґА-ЯІЇЄҐ]{3,}[A-Za-z]{3,}")
+
+
 def _one_script_parts(word: str) -> str:
     """:func:`_one_script` for each part of a word glued from a lower-case word and capitals: "серіїFF", "cardОН",
     "паспортаFF" are a label and a passport series, each in its own script (folded together, "cepiiFF" lost the label)."""
+    if _TWO_WORDS.fullmatch(word):
+        return word  # "seeвулиця", "адресаStreet": two words glued, each of 3 letters or more in its own script
     cut = _CASE_SEAM.search(word)
     if cut is None or not word[: cut.start()].islower():
         return _one_script(word)

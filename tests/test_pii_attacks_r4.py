@@ -171,6 +171,9 @@ def test_typography_inside_an_encoded_payload_is_normalised_as_in_plain_text(enc
     ("Поясни маршрут: адреса: " + quote_plus("вул. Хрещатик, 22, кв. 5"), "address"),
     ("address: 12+Baker+Street%2C+Apt+5", "address"),
     ("born: March+12%2C+1985", "dob"),
+    ("Hi! birthday: 12+June+2005 . Explain step by step", "dob"),
+    ("доставка на: " + quote_plus("Київ, просп. Перемоги, буд. 51, кв. 61"), "address"),
+    ("доставка на: " + quote_plus("м. Одеса, вул. Городоцька 47"), "address"),
     ("дата народження: 12+%D0%B1%D0%B5%D1%80%D0%B5%D0%B7%D0%BD%D1%8F+1985+%D1%80%D0%BE%D0%BA%D1%83", "dob"),
     (quote_plus("Мій телефон 067 123 45 67"), "phone"),
     (quote_plus("тел. 067 123 45 67"), "phone"),
@@ -314,3 +317,12 @@ def test_a_bench_row_of_numbers_holds_no_us_phone():
 def test_a_card_wrapped_into_two_long_parts_is_still_one(text):
     # two long numbers side by side are df's columns; a line break between them is a wrapped card
     assert "card" in _kinds(text), detect_pii(text)
+
+
+def test_a_bench_row_after_a_far_year_holds_no_card():
+    assert detect_pii("2426 2075 2463 2367 6308 5897 159 3693") == []
+
+
+@pytest.mark.parametrize("text,kind", [("taras_shevchuk+lab@mail.example.org", "email"), ("тел.+380671234567", "phone")])
+def test_a_plus_that_is_typed_stays_a_plus(text, kind):
+    assert kind in _kinds(text)

@@ -367,6 +367,7 @@ def _b64_line_pieces(text: str, seen: set[str]):
 
 
 _TOKEN = re.compile(r"\S++")
+_PLUS_WORD = re.compile(r"[^\W\d_]{2}\+|\+[^\W\d_]{2}")  # "12+June+2005": words joined by "+"
 _NOT_ZERO = frozenset("123456789")  # a country code never starts with 0: "+067" in a form is " 067"
 
 
@@ -375,10 +376,17 @@ def _form_plus_tokens(text: str):
     a token that holds a %XX escape; "+<digit>" after a non-word character stays a plus ("…:+380…")."""
     for m in _TOKEN.finditer(text):
         v = m.group()
-        if "+" not in v or not _PERCENT.search(v):
+        if "+" not in v or "@" in v:
+            continue  # "olena+lab@…" is plus addressing
+        if _PERCENT.search(v):  # quote_plus output: a plus as typed is "%2B", every "+" is a space
+            yield from ((m.start() + i, m.start() + i + 1, " ") for i, ch in enumerate(v) if ch == "+")
+            continue
+        if not _PLUS_WORD.search(v):
             continue
         for i, ch in enumerate(v):
-            if ch == "+" and not (v[i + 1 : i + 2] in _NOT_ZERO and not v[i - 1 : i].isalnum()):
+            if ch == "+" and not (v[i + 1 : i + 2] in _NOT_ZERO and not v[i - 1 : i].isalnum()) \
+                    and not (v[i - 1 : i].isdigit() and v[i + 1 : i + 2].isdigit()
+                             and not _PERCENT.fullmatch(v, max(0, i - 3), i)):  # "12+34" is a sum; "%B0+47" is not
                 yield m.start() + i, m.start() + i + 1, " "
 
 
@@ -391,7 +399,7 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
         found += list(_quoted_breaks(text))
     if "%" in text:
         found += [(m.start(), m.end(), unquote(m.group(), errors="replace")) for m in _PERCENT.finditer(text)]
-    if first and "+" in text and "%" in text:  # form encoding without a key: quote_plus("вул. Хрещатик, 22")
+    if first and "+" in text:  # form encoding without a key: quote_plus("вул. Хрещатик, 22")
         found += list(_form_plus_tokens(text))
     if first and "+" in text and "=" in text:  # form encoding: "q=%2B380+67+123" (the "+" as typed, not decoded)
         for m in _FORM_PLUS.finditer(text):

@@ -484,7 +484,7 @@ def _regrouped(sizes: list[int]) -> list[list[int]]:
                       if sizes[k - 1] + sizes[k] <= 4]  # a short group split, not two real groups joined
 
 
-_YEAR_OR_EXPIRY = re.compile(r"19\d\d|20\d\d|0[1-9]\d\d|1[0-2]\d\d")
+_YEAR_OR_EXPIRY = re.compile(r"19\d\d|20[0-3]\d|0[1-9]\d\d|1[0-2]\d\d")
 
 
 def _in_a_row(view: str, groups: list[tuple[int, int]], i: int, j: int) -> bool:

@@ -1209,9 +1209,72 @@ def find_spoken_numbers(view: str, low: str) -> Iterator[Finding]:
             yield Finding("card", m.start(), m.end(), view[m.start() : m.end()], 80)
 
 
+# --- a digit sequence after a strong label, whatever the separators (issue 11 r5) ---------------------------------
+# "тел.: 0, 6, 7, …", "phone = [0, 6, 7, …]", "ІПН = 3,1,2,…", "тел.+067+123+45+67", "тел. нуль шість сім 1234567",
+# "плюс три вісім нуль 6 7 …": one reader for every way a sequence is spelled after its label. The label is found
+# first (a literal-led scan), then one bounded match reads at most _SEQ_TOKENS tokens: the cost stays linear.
+_SEQ_TOKENS = 24
+_SEQ_SEP = r"(?:[\s,;|.\-+/()\[\]{}_*·•'\"]|&nbsp;)"
+_SEQ_TOKEN = rf"(?:{_SPOKEN_WORD}(?![\w'’ʼ])|\d{{1,12}}(?!\d))"
+_SEQ_LABEL = re.compile(
+    rf"(?P<phone>{_PHONE_CONTEXT.pattern})|(?P<tax>{_TAX_CONTEXT.pattern})|(?P<card>{_CARD_CONTEXT.pattern})|"
+    r"(?<![\w])(?P<plus>плюс|plus)(?=\s)")
+# after the label: its punctuation and at most two short filler words ("дзвоніть на …", "call me at …", "is")
+_SEQ_AFTER = re.compile(
+    rf"[\s:;,|#№.=\-\"'+(\[{{]{{0,6}}(?:(?:на|за|is|at|on|me|to|це|номер\w*|number|no|—|–)(?![\w'’ʼ])[\s:#№.=\-+(\[]{{0,4}}){{0,2}}"
+    rf"(?P<seq>(?:плюс\s+|plus\s+|\+)?{_SEQ_TOKEN}(?:{_SEQ_SEP}{{1,4}}{_SEQ_TOKEN}){{0,{_SEQ_TOKENS}}})")
+_SEQ_GATE = re.compile(r"[,;|\[+]|\d\s+[^\W\d_]|[^\W\d_]\s+\d")  # a separator or a word the numeric scan does not read
+
+
+def _seq_tokens(seq: str) -> list[tuple[int, str]]:
+    """(end offset, digits) of each token of a sequence: a number word gives its value, a digit group itself."""
+    out = []
+    for m in _SPOKEN_TOKEN_ANY.finditer(seq):
+        tok = m.group()
+        out.append((m.end(), tok if tok.isdigit() else str(_SPOKEN[next(k for k in _SPOKEN if re.fullmatch(k, tok))])))
+    return out
+
+
+_SPOKEN_TOKEN_ANY = re.compile(rf"{_SPOKEN_WORD}(?![\w'’ʼ])|\d+")
+
+
+def find_labelled_sequences(view: str, low: str) -> Iterator[Finding]:
+    """A phone, РНОКПП or card spelled as a sequence after its label, whatever joins the parts: commas, semicolons,
+    brackets, '+', dots, number words mixed with digits. The longest prefix that its kind's check accepts counts."""
+    for lab in _SEQ_LABEL.finditer(low):
+        m = _SEQ_AFTER.match(low, lab.end())
+        if m is None:
+            continue
+        seq = m.group("seq")
+        plus = seq.startswith(("+", "плюс", "plus")) or lab.group("plus") is not None
+        if not _SEQ_GATE.search(seq) and not plus:
+            continue  # plain spaced digits: the numeric scan reads them
+        base = m.start("seq")
+        digits, best = "", None
+        for end, d in _seq_tokens(seq):
+            if len(d) > 3 and not d.isdigit():
+                break
+            digits += d
+            n = len(digits)
+            if n > 19:
+                break
+            if lab.group("phone") or lab.group("plus"):
+                if 10 <= n <= 13 and _phone_ok(digits, [n], plus, lambda: True):
+                    best = ("phone", end, 51)
+            elif lab.group("tax"):
+                if n == 10 and rnokpp_ok(digits):
+                    best = ("tax_id", end, 75)
+            elif 13 <= n <= 19 and luhn_ok(digits):
+                best = ("card", end, 80)
+        if best is not None and (lab.group("plus") is None or sum(map(str.isdigit, seq[: best[1]])) < len(digits)):
+            kind, end, prio = best
+            yield Finding(kind, base, base + end, view[base : base + end], prio)
+
+
 def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: frozenset[int] = frozenset()) -> list[Finding]:
     found: list[Finding] = list(find_emails(view, low))
     found.extend(find_spoken_numbers(view, low))
+    found.extend(find_labelled_sequences(view, low))
     if not _ANY_DIGIT.search(view):
         return found  # every other kind holds a digit
     # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,

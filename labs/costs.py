@@ -346,7 +346,7 @@ def break_even(api: ApiCost, selfhost: SelfHostCost) -> BreakEven:
 
     With ``k`` the API's and ``c`` the self-hosted cost per request, ``F`` one machine's monthly cost and
     ``D`` days per month: ``k·V·D = F + c·V·D``  ⇒  ``V = F / ((k − c)·D)``. There is no break-even
-    when ``k ≤ c``, or when ``V`` is at least what one machine serves (then every machine, even full, costs
+    when ``k ≤ c``, or when ``V`` is at least what one machine serves (then every machine, serving that capacity, costs
     at least what the API charges for its requests, so self-hosting is never cheaper). With a capacity,
     the reason also says where the cloud is cheaper again past a full machine (:class:`BreakEven`).
 
@@ -366,9 +366,17 @@ def break_even(api: ApiCost, selfhost: SelfHostCost) -> BreakEven:
     volume = fixed / ((k - c) * DAYS_PER_MONTH)
     cap = selfhost.capacity_requests_per_day
     if cap is not None and volume >= cap:  # at exactly one machine's capacity the costs only ever tie
-        full_load = fixed / (cap * DAYS_PER_MONTH) + c
+        at_cap = fixed / (cap * DAYS_PER_MONTH) + c  # per request with the machine serving its given capacity
+        # a machine serves in proportion to how busy it runs: if ``cap`` is the plan at PLANNING_UTILISATION, it
+        # would serve the break-even volume at PLANNING_UTILISATION × volume / cap busy (F9: say so, not "full")
+        needed = PLANNING_UTILISATION * volume / cap
+        if needed <= 1:
+            busy = t("costs.break_even.over_capacity.busier", plan=PLANNING_UTILISATION, needed=needed)
+        else:
+            busy = t("costs.break_even.over_capacity.never", plan=PLANNING_UTILISATION, needed=needed)
         return BreakEven(**common, requests_per_day=None, monthly_usd=None, capacity_requests_per_day=cap,
-                         reason=t("costs.break_even.over_capacity", volume=volume, cap=cap, full_load=full_load, k=k))
+                         reason=t("costs.break_even.over_capacity", volume=volume, cap=cap, full_load=at_cap, k=k,
+                                  busy=busy))
     monthly = k * volume * DAYS_PER_MONTH
     even = BreakEven(**common, requests_per_day=volume, monthly_usd=monthly, reason="", capacity_requests_per_day=cap)
     if cap is None:

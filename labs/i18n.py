@@ -65,9 +65,9 @@ def t(key: str, lang: str | None = None, /, **fields: Any) -> str:
         raise KeyError(f"no message {key!r} in labs/data/messages.yaml: add it there in both languages")
     chosen = language(lang)
     template = texts.get(chosen) or texts["en"]
-    if fields and any(f":{spec}" in template for spec in _SPECS):  # {n:num}, {n:usd.2}, {n:plural:...}
-        fields = {k: _Count(v, chosen) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-                  for k, v in fields.items()}
+    # every number formats in the message's typography: {n:num}, {n:usd.2}, {n:plural:...}, or any Python spec
+    fields = {k: _Count(v, chosen) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+              for k, v in fields.items()}
     return template.format(**fields) if fields else template
 
 
@@ -169,8 +169,8 @@ class _Count:
             if kind == "num":
                 return number(self.value, int(digits or 0), self.lang)
             return money(self.value, int(digits or 2), self.lang)
-        if not spec.startswith("plural:"):
-            return format(self.value, spec)
+        if not spec.startswith("plural:"):  # a Python spec (":g", ":.0%"): its digits in the message's typography
+            return localise_digits(format(self.value, spec), self.lang)
         forms = spec[len("plural:"):].split("|")
         if len(forms) == 3:
             return plural_uk(self.value, *forms)
@@ -179,7 +179,7 @@ class _Count:
         raise ValueError(f"a plural spec has 2 (English) or 3 (Ukrainian) forms separated by |; got {spec!r}")
 
     def __str__(self) -> str:
-        return str(self.value)
+        return localise_digits(str(self.value), self.lang)
 
     def __repr__(self) -> str:
         return repr(self.value)

@@ -439,7 +439,13 @@ def test_a_long_prompt_is_billed_at_the_long_context_tier():
 # --- issue 17, finding 1: the capacity-limited reason is true at every capacity ---------------------------------
 
 def _numbers(text: str) -> list[float]:
-    return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)]
+    """The numbers in a reason, in either typography: English ``41,846.5`` or Ukrainian ``41 846,5``
+    (no-break space groups thousands, a comma marks the decimals)."""
+    english = re.findall(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", text)
+    ukrainian = re.findall(r"\d{1,3}(?:\u00a0\d{3})+(?:,\d+)?|\d+(?:,\d+)?", text)
+    if "\u00a0" in text or re.search(r"\d,\d{1,2}(?!\d)|\d,\d{4,}", text):  # a Ukrainian number in the text
+        return [float(n.replace("\u00a0", "").replace(",", ".")) for n in ukrainian]
+    return [float(n.replace(",", "")) for n in english]
 
 
 @pytest.mark.parametrize("ratio", [1.001, 1.05, 1.2, 1.5, 1.9, 1.999, 2.0, 2.001, 2.5, 3.0, 5.73, 10.0, 100.0])
@@ -504,3 +510,25 @@ def test_a_capacity_equal_to_the_break_even_has_no_break_even():
     assert not tie.exists and tie.cloud_gaps == 0 and tie.self_hosted_always_from is None
     for v in (b / 2, b, 2 * b, 7.5 * b):
         assert cheaper_option(api, plain.with_capacity(b), v) in ("cloud", "equal")
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_the_over_capacity_reason_names_the_utilisation_at_which_it_would_break_even(monkeypatch, lang):
+    """F9 (issue 17 r2): the reason said "even fully loaded" of a figure at the planned 70 % busy. It must name the
+    planning utilisation and the utilisation the break-even needs, and a machine that busy must really break even."""
+    from labs.costs import PLANNING_UTILISATION
+
+    monkeypatch.setenv("LAB_LANG", lang)
+    api = api_cost("gpt-4o-mini", **MINI)
+    plain = rental_cost(RTX_RENT)
+    b = break_even(api, plain).requests_per_day
+    for share in (0.8, 0.9):  # capacity at the plan below the break-even, but reachable busier
+        cap = b * share
+        reason = break_even(api, plain.with_capacity(cap)).reason
+        assert "fully loaded" not in reason and "повного завантаження" not in reason
+        plan, needed = (n for n in _numbers(reason) if n in (70, round(100 * PLANNING_UTILISATION * b / cap)))
+        assert plan == round(100 * PLANNING_UTILISATION)
+        busier = cap * (needed + 1) / plan  # what the machine serves a point busier than the stated figure
+        assert break_even(api, plain.with_capacity(busier)).exists, (reason, busier, b)
+    never = break_even(api, plain.with_capacity(b * 0.5)).reason  # would need 140 % busy
+    assert "140" in never and ("not even" in never or "навіть" in never)

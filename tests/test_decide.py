@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from labs.costs import api_cost, break_even, rental_cost
+from labs.i18n import number
 from labs.decide import CHOICES, LARGE_VOLUME, QUALITY, SENSITIVITY, decide
 
 BASE = dict(data_sensitivity="public", requests_per_day=1_000, latency_ms=None, offline=False, quality="good")
@@ -156,4 +157,16 @@ def test_ukrainian_volume_reasons_agree_with_the_number(monkeypatch):
     monkeypatch.setenv("LAB_LANG", "uk")
     for volume, word in ((2_001, "запит "), (2_003, "запити "), (2_005, "запитів "), (2_011, "запитів ")):
         reason = decide(data_sensitivity="public", requests_per_day=volume, quality="good").reasons[0]
-        assert f"{volume:,} {word}" in reason, reason
+        assert f"{number(volume, lang='uk')} {word}" in reason, reason  # "2 001 запит": Ukrainian typography
+        assert f"{volume:,}" not in reason, reason  # not "2,001", which a Ukrainian reads as two
+
+
+def test_ukrainian_decide_reasons_write_numbers_the_ukrainian_way(monkeypatch):
+    """F6 (issue 17 r2): volumes, thresholds and machine capacities in decide()'s Ukrainian reasons."""
+    api = api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=500, output_tokens=200)
+    rent = rental_cost("RTX 4090 24 GB — RunPod community cloud").with_capacity(42_617)
+    monkeypatch.setenv("LAB_LANG", "uk")
+    reasons = " ".join(decide(data_sensitivity="public", requests_per_day=50_000, latency_ms=200,
+                              break_even=break_even(api, rent)).reasons)
+    for n in (50_000, 42_617, 83_692):
+        assert number(n, lang="uk") in reasons and f"{n:,}" not in reasons, reasons

@@ -158,7 +158,7 @@ def test_break_even_reasons_speak_the_learners_language(monkeypatch):
     assert none.requests_per_day is None and none.reason.startswith("точки беззбитковості немає: витрати зрівнялися б")
     assert str(none).startswith(f"{api.label} проти ") and "[ціни станом на gpt-4o-mini: 2025-06;" in str(none)
     found = costs.break_even(api, box)
-    assert found.reason.startswith(f"точка беззбитковості — {found.requests_per_day:,.0f} запитів на день")
+    assert found.reason.startswith(f"точка беззбитковості — {number(found.requests_per_day, lang='uk')} запитів на день")
     assert "self-hosted дешевший" in found.reason and ".with_capacity(...)" in found.reason
     monkeypatch.setenv("LAB_LANG", "en")
     assert costs.break_even(api, capped).reason.startswith("no break-even: costs would meet at")
@@ -325,3 +325,26 @@ def test_labs_doctor_speaks_ukrainian_with_ukrainian_numbers(monkeypatch, capsys
     assert "[сервер]" in said and "не відповідає жоден сервер моделей" in said
     assert re.search(r"RAM \d+,\d GiB \(вільно \d+,\d GiB\)", said), said
     assert not _english_left(said), said
+
+
+def test_no_ukrainian_message_formats_a_number_the_english_way():
+    """F6 (issue 17 r2): ``{x:,.0f}`` writes "32,000", which a Ukrainian reads as thirty-two. A Ukrainian entry
+    writes numbers with ``num``/``usd`` (or a spec :func:`t` localises, such as ``.0%``), never a ``,`` grouping
+    spec nor a ``$`` glued before a Python spec."""
+    bad = {}
+    for key, texts in messages().items():
+        uk = texts.get("uk", "")
+        specs = re.findall(r"\$?\{\w+:[^{}]*\}", uk)
+        wrong = [s for s in specs if re.search(r":[^{}]*,", s.split("plural:")[0]) or s.startswith("$")
+                 or re.search(r":,?\.\d+f\}", s)]
+        if wrong:
+            bad[key] = wrong
+    assert not bad, bad
+
+
+def test_a_number_in_a_ukrainian_message_reads_the_ukrainian_way():
+    """Any spec a message keeps (``.0%``, ``g``) still writes a decimal comma and no-break grouping in Ukrainian."""
+    assert t("costs.break_even.over_capacity.busier", "uk", plan=0.7, needed=0.875).count("%") == 2
+    assert "1,5" in t("prices.api.output_ratio", "uk", model="m", out=1.5, ratio=10, given=0.15, high=8)
+    assert "0,15" in t("prices.api.output_ratio", "uk", model="m", out=1.5, ratio=10, given=0.15, high=8)
+    assert "0.15" in t("prices.api.output_ratio", "en", model="m", out=1.5, ratio=10, given=0.15, high=8)

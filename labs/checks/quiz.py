@@ -8,6 +8,7 @@ variables, so ``labs grade`` can score them (the right options and numbers come 
 from __future__ import annotations
 
 from labs.exercises import answer, exercise
+from labs.grading import evidence
 from labs.i18n import t
 from labs.quiz import bank, practical
 
@@ -43,9 +44,19 @@ def q2(ns: dict) -> str:
 @exercise("quiz.q3", points=2, hint=lambda: t("checks.quiz.q3.hint"))
 def q3(ns: dict) -> str:
     fn = answer(ns, "ask_local")
-    probe = practical.sdk(fn)
+    kept: list = []
+    seen = len(evidence.exchanges())
+
+    def kept_fn(prompt: str):  # the full text returned, for the grader's evidence
+        kept.append(fn(prompt))
+        return kept[-1]
+
+    probe = practical.sdk(kept_fn if evidence.grading() and callable(fn) else fn)
     failed = [f"{s.key}: {s.error}" for s in probe.steps if s.ok is False]
     assert probe.ok, "; ".join(failed)
+    if evidence.grading():  # under labs grade: the text returned must be the server's reply to this very prompt
+        problem = evidence.answer_problem(practical.SDK_PROMPT, kept[-1] if kept else None, seen)
+        assert not problem, f"answer: {problem}"
     return t("checks.quiz.q3.passed", calls=probe.step("local_call").fields["calls"])
 
 

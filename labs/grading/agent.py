@@ -21,7 +21,7 @@ import math
 import os
 from typing import Any
 
-from labs.grading.protocol import REPLY_MIME, TAG, Kind, Tag
+from labs.grading.protocol import REPLY_MIME, TAG, Kind, Tag, reply
 
 MAX_ITEMS = 200_000  # values in one answer; a bigger answer crosses as opaque
 MAX_DEPTH = 40
@@ -133,12 +133,12 @@ def _describe(value: Any) -> dict:
     try:
         data = to_data(value)
     except _TooBig:
-        return {"kind": Kind.DATA.value, "value": _opaque(value) | {"repr": "too big to grade"}}
+        return reply(Kind.DATA, value=_opaque(value) | {"repr": "too big to grade"})
     except Exception as exc:  # a value that breaks while being read (a property that raises)
-        return {"kind": Kind.DATA.value, "value": _opaque(value) | {"repr": f"unreadable: {type(exc).__name__}"}}
+        return reply(Kind.DATA, value=_opaque(value) | {"repr": f"unreadable: {type(exc).__name__}"})
     if isinstance(data, dict) and data.get(TAG) == Tag.FUNCTION.value:
-        return {"kind": Kind.FUNCTION.value, "function": data}
-    return {"kind": Kind.DATA.value, "value": data}
+        return reply(Kind.FUNCTION, function=data)
+    return reply(Kind.DATA, value=data)
 
 
 def _reply(payload: dict) -> None:
@@ -147,26 +147,35 @@ def _reply(payload: dict) -> None:
     publish_display_data({REPLY_MIME: payload})
 
 
+def get_reply(name: str, namespace: dict) -> dict:
+    """The reply to ``get(name)`` (a :func:`~labs.grading.protocol.reply`)."""
+    return _describe(namespace[name]) if name in namespace else reply(Kind.MISSING)
+
+
 def get(name: str) -> None:
     from IPython import get_ipython
 
-    namespace = get_ipython().user_ns
-    _reply(_describe(namespace[name]) if name in namespace else {"kind": Kind.MISSING.value})
+    _reply(get_reply(name, get_ipython().user_ns))
 
 
-def call(handle: str, args: list, kwargs: dict, env: dict) -> None:
+def call_reply(handle: str, args: list, kwargs: dict, env: dict) -> dict:
+    """The reply to ``call(...)``: the result as data, or ``raised`` (``interrupted`` when the cell time
+    limit's ``KeyboardInterrupt`` stopped it)."""
     before = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
         result = _HANDLES[handle](*from_args(args), **from_args(kwargs))
     except BaseException as exc:  # noqa: BLE001 — report everything, KeyboardInterrupt (the cell timeout) too
-        _reply({"kind": Kind.RAISED.value, "type": type(exc).__name__[:80], "message": str(exc)[:2000],
-                "interrupted": isinstance(exc, KeyboardInterrupt)})
-        return
+        return reply(Kind.RAISED, type=type(exc).__name__[:80], message=str(exc)[:2000],
+                     interrupted=isinstance(exc, KeyboardInterrupt))
     finally:
         for key, value in before.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    _reply(_describe(result))
+    return _describe(result)
+
+
+def call(handle: str, args: list, kwargs: dict, env: dict) -> None:
+    _reply(call_reply(handle, args, kwargs, env))

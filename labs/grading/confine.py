@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-mib", type=int)
     parser.add_argument("--processes", type=int)
     parser.add_argument("--file-mib", type=int)
-    parser.add_argument("--cgroup", default=None)
+    parser.add_argument("--cgroup", action="append", default=[])  # a pids cgroup, and a memory cgroup
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
                          (resource.RLIMIT_CORE, 0)):
         if value is not None:
             resource.setrlimit(limit, (value, value))
-    if args.cgroup:
-        with open(os.path.join(args.cgroup, "cgroup.procs"), "w") as procs:
+    for group in args.cgroup:
+        with open(os.path.join(group, "cgroup.procs"), "w") as procs:
             procs.write(str(os.getpid()))
     os.execvp(command[0], command)
     return 127  # not reached

@@ -72,3 +72,62 @@ def find_reply(reply: Any, paths: tuple[str, ...] = ("/api/generate", "/api/chat
 def served_texts(since: int = 0) -> list[str]:
     """The generated texts of the successful model calls recorded from index ``since`` on (streams joined)."""
     return [e.text for e in exchanges()[since:] if e.status == 200 and e.text]
+
+
+MODEL_ROUTES = ("/api/generate", "/api/chat", "/v1/chat/completions", "/v1/completions")
+"""Routes whose replies carry generated text (the evidence of :func:`answer_problem`)."""
+MOST_STOPS = 4
+"""Stop strings a request may carry and still count as evidence: the lessons send none (Ollama's API takes a few);
+a long list (every printable character) lets the server generate nothing while the call looks real."""
+SHARE = 0.8
+"""Share of the returned text (stripped) the generated text must make up: the answer is the model's, give or take
+a prefix or a quote, never a constant with a token of the model's inside."""
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _stops(body: dict) -> int:
+    options = body.get("options") if isinstance(body.get("options"), dict) else {}
+    count = 0
+    for stop in (body.get("stop"), options.get("stop")):
+        count += len(stop) if isinstance(stop, list) else 1 if stop else 0
+    return count
+
+
+def answer_problem(prompt: str, returned: Any, since: int = 0) -> str:
+    """Why ``returned`` is not the model's answer to ``prompt`` in the exchanges recorded from index ``since``
+    on ("" when it is): a successful request whose JSON carries ``prompt`` (as a string or inside one), with at most
+    :data:`MOST_STOPS` stop strings, generated non-blank text, and ``returned`` contains that text, which makes
+    up at least :data:`SHARE` of it. Used under ``labs grade`` by ``quiz.q3``'s public check and hidden test."""
+    if not isinstance(returned, str) or not returned.strip():
+        return "no text was returned"
+    asked = []
+    for exchange in exchanges()[since:]:
+        body = exchange.json
+        if exchange.path.split("?")[0].rstrip("/") not in MODEL_ROUTES or not isinstance(body, dict):
+            continue
+        if any(prompt in s for s in _strings(body)):
+            asked.append((exchange, body))
+    if not asked:
+        return "no request to the model server carried the prompt"
+    why = "the model server generated no text for the prompt"
+    for exchange, body in asked:
+        text = exchange.text.strip()
+        if exchange.status != 200 or not text:
+            continue
+        if _stops(body) > MOST_STOPS:
+            why = f"the request for the prompt carried {_stops(body)} stop strings (at most {MOST_STOPS} count)"
+            continue
+        if text in returned and len(text) >= SHARE * len(returned.strip()):
+            return ""
+        why = "the text returned is not the server's answer to the prompt"
+    return why
+

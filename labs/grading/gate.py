@@ -56,12 +56,51 @@ def refusal(method: str, path: str) -> str:
             "running models (version, tags, show, ps, generate, chat, embed and their /v1 equivalents)")
 
 
+BODY_SECONDS = 30.0
+"""Seconds a client has to send a request's whole body. The body is read and checked before the request takes a
+turn on the model server, so a client that sends its headers and then stalls holds nothing but its own thread."""
+IO_SECONDS = 30.0
+"""Seconds one read or write on a sandbox connection may stall (a client that stops reading its reply)."""
+BODY_READERS = 4
+"""Request bodies of one submission read at once (each up to :data:`MAX_BODY` in the worker's memory)."""
+MAX_RECORDED = 64 * 1024 * 1024
+"""Bytes of request and response bodies the gate keeps for the evidence of one submission; beyond it a body is
+kept as its first :data:`KEPT_WHEN_FULL` bytes and the row is flagged (``Gate.dropped_bytes``)."""
+KEPT_WHEN_FULL = 4096
+DECISIVE = ("model", "name", "prompt", "messages", "stream", "options", "stop", "raw", "system", "template")
+"""Keys the gate or the evidence decides on. Ollama (Go's ``encoding/json``) matches keys case-insensitively and the
+last one wins, Python's ``json`` the exact key: a body with two of these differing only by case (or repeated) would be
+read differently by the gate and the server, so it is refused."""
+
+
+def duplicate_key(body: bytes) -> str:
+    """The first key of a JSON body that appears twice in one object when compared as Go compares them (Unicode
+    case folding), at any depth; "" when there is none or the body is not JSON."""
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict:
+        seen: set[str] = set()
+        for key, _ in items:
+            folded = key.casefold()
+            if folded in seen and not found:
+                found.append(key)
+            seen.add(folded)
+        return dict(items)
+
+    try:
+        json.loads(body, object_pairs_hook=pairs)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return ""
+    return found[0] if found else ""
+
+
 def _pull_of_a_present_model(gate: "Gate", body: bytes) -> bool:
-    """Is this ``/api/pull`` body for a model the upstream server lists already (nothing new is stored)?"""
+    """Is this ``/api/pull`` body for a model the upstream server lists already (nothing new is stored)? Read as
+    Ollama reads it: keys case-insensitively (a body with two spellings of a key was refused before this)."""
     import httpx
 
     try:
-        data = json.loads(body)
+        data = {str(k).casefold(): v for k, v in json.loads(body).items()}
         name = str(data.get("model") or data.get("name") or "")
         tags = httpx.get(gate.upstream + "/api/tags", timeout=30).json().get("models", [])
     except Exception:
@@ -89,7 +128,27 @@ class _Replay:
         return getattr(self._rest, name)
 
 
+class _Bounded:
+    """An upstream reply whose body stops at ``deadline`` (``time.monotonic()``): a turn on the model server is
+    held at most :attr:`Gate.turn_seconds`, however long a generation the request asked for."""
+
+    def __init__(self, upstream, deadline: float, exchange: Exchange):
+        self._upstream, self._deadline, self._exchange = upstream, deadline, exchange
+
+    def iter_raw(self):
+        for raw in self._upstream.iter_raw():
+            yield raw
+            if time.monotonic() > self._deadline:
+                self._exchange.client_left = True  # cut: the reply is incomplete
+                return
+
+    def __getattr__(self, name):
+        return getattr(self._upstream, name)
+
+
 class _GateHandler(_Handler):
+    timeout = IO_SECONDS  # every read and write on the sandbox's connection (headers included)
+
     def _answer(self, status: int, message: str) -> None:
         body = json.dumps({"error": message}).encode()
         self.send_response(status)
@@ -98,20 +157,54 @@ class _GateHandler(_Handler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _read_body(self, length: int) -> bytes | None:
+        """The whole body within :data:`BODY_SECONDS` (``None`` when the client stalled or hung up)."""
+        deadline = time.monotonic() + BODY_SECONDS
+        parts, left = [], length
+        try:
+            while left > 0:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self.connection.settimeout(min(remaining, IO_SECONDS))
+                chunk = self.rfile.read1(min(left, 1 << 16)) if hasattr(self.rfile, "read1") else self.rfile.read(
+                    min(left, 1 << 16))
+                if not chunk:
+                    return None
+                parts.append(chunk)
+                left -= len(chunk)
+        except OSError:
+            return None
+        finally:
+            with contextlib.suppress(OSError):
+                self.connection.settimeout(IO_SECONDS)
+        return b"".join(parts)
+
     def _gate(self) -> None:
         gate: Gate = self.owner  # type: ignore[assignment]
-        why = refusal(self.command, self.path)
-        length = int(self.headers.get("content-length") or 0)
-        if self.command == "POST" and self.path.split("?", 1)[0].rstrip("/") == "/api/pull" and length <= MAX_BODY:
-            body = self.rfile.read(length) if length else b""
-            if _pull_of_a_present_model(gate, body):
-                self.rfile = _Replay(body, self.rfile)  # _forward reads the body again
-                why = ""
-            else:
-                why = "pulling a model the server does not have is not open to graded notebooks"
+        pull = self.command == "POST" and self.path.split("?", 1)[0].rstrip("/") == "/api/pull"
+        why = "" if pull else refusal(self.command, self.path)  # a pull is let through below, when nothing new is stored
         status = 403
-        if not why and length > MAX_BODY:
-            why, status = f"a request body of {length} bytes is over the gate's {MAX_BODY} bytes", 413
+        try:
+            length = int(self.headers.get("content-length") or 0)
+        except ValueError:
+            length = -1
+        if not why and not 0 <= length <= MAX_BODY:
+            why, status = f"a request body of {length} bytes is not between 0 and the gate's {MAX_BODY} bytes", 413
+        body = b""
+        if not why and length:
+            with gate.readers:  # read and check the whole body before taking any turn
+                got = self._read_body(length)
+            if got is None:
+                why, status = f"the request body did not arrive within {BODY_SECONDS:g} s", 408
+            else:
+                body = got
+        if not why and (key := duplicate_key(body)) and key.casefold() in DECISIVE:
+            why, status = (f"the request body has the key {key!r} twice (the model server reads keys case-insensitively,"
+                           " the last one wins): send each key once"), 400
+        if not why and pull:
+            if not _pull_of_a_present_model(gate, body):
+                why = "pulling a model the server does not have is not open to graded notebooks"
         if not why and len(gate.exchanges) >= MAX_EXCHANGES:
             why, status = f"this submission already made {MAX_EXCHANGES} requests to the model server", 429
         if why:
@@ -121,9 +214,17 @@ class _GateHandler(_Handler):
             gate.refused += 1
             self.close_connection = True
             return self._answer(status, why)
+        self.rfile = _Replay(body, self.rfile)  # _forward reads the body again, from memory
         with gate.turn:  # one request of this submission at a time
             with gate.server_turn():
+                self._deadline = time.monotonic() + gate.turn_seconds
                 self._forward()
+
+    def _relay(self, upstream, exchange: Exchange) -> None:
+        try:
+            super()._relay(_Bounded(upstream, getattr(self, "_deadline", float("inf")), exchange), exchange)
+        finally:
+            self.owner.finished(exchange)  # type: ignore[attr-defined]
 
     do_GET = do_POST = do_DELETE = do_HEAD = do_PUT = do_PATCH = _gate
 
@@ -138,8 +239,14 @@ class Gate(RecordingProxy):
 
     thread_name = "grading-gate"
 
-    def __init__(self, path: str | None, upstream: str | None = None, turns: str | None = None):
+    def __init__(self, path: str | None, upstream: str | None = None, turns: str | None = None,
+                 turn_seconds: float = 600.0):
         super().__init__(upstream)
+        self.turn_seconds = turn_seconds
+        """Seconds one request may hold the turn (its reply is cut there): the worker passes the cell time limit."""
+        self.readers = threading.BoundedSemaphore(BODY_READERS)
+        self.recorded = 0  # bytes of bodies kept in :attr:`exchanges`
+        self.dropped_bytes = 0  # bytes of bodies not kept (over :data:`MAX_RECORDED`)
         self.path = path
         self.turn = threading.Lock()
         self.refused = 0
@@ -169,6 +276,26 @@ class Gate(RecordingProxy):
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def record(self, exchange: Exchange) -> None:
+        """Keep ``exchange`` with its request body while the submission is under :data:`MAX_RECORDED` (after it,
+        the body's first :data:`KEPT_WHEN_FULL` bytes); responses are trimmed the same way when they end
+        (:meth:`finished`)."""
+        with self._lock:
+            if self.recorded + len(exchange.body) > MAX_RECORDED:
+                self.dropped_bytes += max(0, len(exchange.body) - KEPT_WHEN_FULL)
+                exchange.body = exchange.body[:KEPT_WHEN_FULL]
+            self.recorded += len(exchange.body)
+            self.exchanges.append(exchange)
+
+    def finished(self, exchange: Exchange) -> None:
+        """Account for ``exchange``'s response once it has ended; trim it when the budget is spent."""
+        with self._lock:
+            if self.recorded + len(exchange.response) > MAX_RECORDED:
+                self.dropped_bytes += max(0, len(exchange.response) - KEPT_WHEN_FULL)
+                exchange.response = exchange.response[:KEPT_WHEN_FULL]
+                exchange.pieces = exchange.pieces[:64]
+            self.recorded += len(exchange.response)
 
     def waited(self, start: float, end: float) -> float:
         """Seconds between ``start`` and ``end`` (``perf_counter``) this gate spent waiting for other submissions,

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -31,11 +30,13 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
+from labs.grading.gate import MAX_RECORDED
 from labs.grading.intake import Refusal, find_reference, read_notebook, safe_text, same_student, submissions_in
 from labs.grading.protocol import MARKS, Mark, RunState
 from labs.grading.results import MAX_FLAGS, ExerciseGrade, Job, SubmissionGrade, WorkerResult, cap
-from labs.grading.sandbox import (Limits, ProcessLimitUnavailable, SandboxUnavailable, bwrap_problem, kill_cgroup,
-                                  leftover_cgroup, process_limit_problem)
+from labs.grading.sandbox import (WORKER_PID, Limits, ProcessLimitUnavailable, SandboxUnavailable, bwrap_problem,
+                                  kill_cgroup, leftover_cgroup, leftover_memory_cgroup, process_limit_problem,
+                                  worker_argv)
 from labs.grading.speed import ServerSpeed, measure, stretched
 from labs.inputs import whole
 
@@ -43,18 +44,23 @@ CELL_TIMEOUT = 60.0
 NOTEBOOK_TIMEOUT = 600.0
 WORKER_GRACE = 120.0
 """Seconds a worker gets beyond the notebook timeout (to start, to grade the last exercise, to clean up)."""
+# Every pattern is linear in the cell's length: no `\s*` after `^` under re.M (it would run on across every
+# following line, quadratic on a cell of newlines) and every repetition bounded, so each start costs O(1).
 SUSPICIOUS = [
-    (re.compile(r"\bexercises\.\w+\s*=(?!=)"), "reassigns part of labs.exercises"),
+    (re.compile(r"\bexercises\.\w{1,100}[ \t]{0,100}=(?!=)"), "reassigns part of labs.exercises"),
     (re.compile(r"\b_REGISTRY\b|\b_HIDDEN\b"), "touches the exercise registry"),
-    (re.compile(r"setattr\(\s*(labs|exercises|checks)\b"), "patches labs with setattr"),
-    (re.compile(r"^\s*(check|run_check)\s*=(?!=)", re.M), "rebinds check"),
-    (re.compile(r"^\s*def\s+(check|run_check)\s*\(", re.M), "redefines check"),
-    (re.compile(r"sys\.modules\[\s*['\"]labs"), "replaces a labs module"),
-    (re.compile(r"\bCheckResult\s*\("), "builds its own check result"),
-    (re.compile(r"\blabs\.(checks|quiz|grading)\.[\w.]+\s*=(?!=)"), "reassigns part of the checks"),
+    (re.compile(r"setattr\([ \t\n]{0,100}(labs|exercises|checks)\b"), "patches labs with setattr"),
+    (re.compile(r"^[ \t]{0,100}(check|run_check)[ \t]{0,100}=(?!=)", re.M), "rebinds check"),
+    (re.compile(r"^[ \t]{0,100}def[ \t]{1,100}(check|run_check)[ \t]{0,100}\(", re.M), "redefines check"),
+    (re.compile(r"sys\.modules\[[ \t]{0,100}['\"]labs"), "replaces a labs module"),
+    (re.compile(r"\bCheckResult[ \t]{0,100}\("), "builds its own check result"),
+    (re.compile(r"\blabs\.(checks|quiz|grading)\.[\w.]{1,200}[ \t]{0,100}=(?!=)"), "reassigns part of the checks"),
     (re.compile(r"publish_display_data|register_transformer|input_transformers|events\.register"),
      "hooks into the kernel's output or execution"),
 ]
+REVIEW_TIMEOUT = 120.0
+"""Seconds the static review of one file may take (in its own process): far more than any notebook needs
+(the patterns are linear); a file that takes longer is flagged and graded without it."""
 
 __all__ = ["CELL_TIMEOUT", "NOTEBOOK_TIMEOUT", "check_cells", "find_reference", "grade", "grade_submission",
            "max_points", "review", "submissions_in"]
@@ -98,6 +104,26 @@ def review(nb: dict, reference: dict | None) -> tuple[list[str], list[str]]:
     return cells, suspicious
 
 
+def review_capped(nb: dict, reference: dict | None, seconds: float = REVIEW_TIMEOUT) -> tuple[list[str], list[str]]:
+    """:func:`review` in a process of its own, stopped after ``seconds``: one pathological file cannot stall
+    the run (nor hold the grader's threads). A review that ran out of time gives one suspicious flag."""
+    try:
+        done = subprocess.run([sys.executable, "-c", "from labs.grading.grader import _review_stdio; _review_stdio()"],
+                              input=json.dumps([nb, reference]).encode(), capture_output=True, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return [], [f"the static review ran past {seconds:g} s and was stopped (a pathological cell)"]
+    if done.returncode != 0:
+        tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+        raise RuntimeError(f"the static review failed: {cap(tail[0], 200)}")
+    cells, suspicious = json.loads(done.stdout)
+    return [str(c) for c in cells], [str(s) for s in suspicious]
+
+
+def _review_stdio() -> None:
+    nb, reference = json.loads(sys.stdin.buffer.read())
+    sys.stdout.write(json.dumps(review(nb, reference)))
+
+
 def max_points(hidden: Path) -> dict[str, int]:
     """Every exercise's maximum: public points + hidden tests' points (read by the grader, before any
     submission runs, from the instructor's own files)."""
@@ -137,8 +163,11 @@ def _run_worker(job: Job, workdir: Path, limit: float) -> tuple[WorkerResult | N
     job_file = workdir / "job.json"
     job.save(job_file)
     with (workdir / "worker.log").open("wb") as log:
-        worker = subprocess.Popen([sys.executable, "-m", "labs.grading.worker", str(job_file)], cwd=workdir,
-                                  stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        command = [sys.executable, "-m", "labs.grading.worker", str(job_file)]
+        if job.sandbox:  # its socket folder, which the sandbox writes, is a capped tmpfs of the worker's own
+            (workdir / "sockets").mkdir(exist_ok=True)
+            command = worker_argv(workdir / "sockets", command)
+        worker = subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
         stopped = False
         started = time.monotonic()
         while worker.poll() is None:
@@ -155,7 +184,15 @@ def _run_worker(job: Job, workdir: Path, limit: float) -> tuple[WorkerResult | N
                 worker.wait(1.0)
             except subprocess.TimeoutExpired:
                 pass
-    kill_cgroup(leftover_cgroup(worker.pid))  # a killed worker leaves its sandbox's cgroup behind
+    try:  # the worker's own pid (under bwrap it is not worker.pid) names its sandbox's cgroup
+        worker_pid = int((workdir / WORKER_PID).read_text())
+    except (OSError, ValueError):
+        worker_pid = worker.pid
+    kill_cgroup(leftover_cgroup(worker_pid))  # a killed worker leaves its sandbox's cgroups behind
+    kill_cgroup(leftover_memory_cgroup(worker_pid))
+    returncode = worker.returncode
+    if job.sandbox and returncode > 128:  # bwrap passes on a signal that killed the worker as 128 + its number
+        returncode = 128 - returncode
     pid_file = workdir / "kernel.pid"
     if pid_file.exists() and pid_file.read_text().strip().isdigit():  # without a sandbox the kernel may outlive its worker
         _kill_group(int(pid_file.read_text()))
@@ -165,12 +202,12 @@ def _run_worker(job: Job, workdir: Path, limit: float) -> tuple[WorkerResult | N
         result = None
     if stopped:
         return result, f"the grading worker ran past {limit:g} s (the notebook timeout plus {WORKER_GRACE:g} s) and the grader stopped it"
-    if worker.returncode < 0:
-        return result, (f"the grading worker was killed by {_signal_name(worker.returncode)} from outside the grader"
-                        + (" (the system may have run out of memory)" if worker.returncode == -signal.SIGKILL else ""))
-    if worker.returncode != 0 or result is None:
+    if returncode < 0:
+        return result, (f"the grading worker was killed by {_signal_name(returncode)} from outside the grader"
+                        + (" (the system may have run out of memory)" if returncode == -signal.SIGKILL else ""))
+    if returncode != 0 or result is None:
         tail = (workdir / "worker.log").read_text(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        return result, f"the grading worker failed (exit status {worker.returncode}): {cap(tail[0], 200)}"
+        return result, f"the grading worker failed (exit status {returncode}): {cap(tail[0], 200)}"
     return result, ""
 
 
@@ -216,7 +253,7 @@ def _grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict
         nb = read_notebook(path)
     except Refusal as refusal:
         return refused(refusal.mark, refusal.reason, ids)
-    cell_flags, suspicious = review(nb, reference)
+    cell_flags, suspicious = review_capped(nb, reference)
     flags += cell_flags + [f"suspicious: {s}" for s in suspicious]
     asked = cell_timeout
     cell_timeout, notebook_timeout = stretched(cell_timeout, notebook_timeout, server)
@@ -235,8 +272,28 @@ def _grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict
                   turns=turns)
         result, worker_problem = _run_worker(job, workdir, notebook_timeout + WORKER_GRACE)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        left = remove_tree(workdir)
+    if left:
+        flags.append(left)
     return _assemble(path, reference_path, ids, maxima, flags, result, worker_problem, time.monotonic() - started, limits)
+
+
+def remove_tree(folder: Path) -> str:
+    """Delete ``folder`` whatever the sandbox left in it (a 3000-deep tree, folders without permissions); never
+    raises. Returns "" or what was left behind (a flag for the row, not a grader error).
+
+    ``shutil.rmtree`` recurses once per level before Python 3.12 and raises ``RecursionError`` even with
+    ``ignore_errors``; coreutils' ``rm`` and ``chmod`` walk iteratively (fts)."""
+    for attempt in (["rm", "-rf", "--one-file-system", "--", str(folder)],
+                    ["chmod", "-R", "u+rwx", "--", str(folder)], ["rm", "-rf", "--one-file-system", "--", str(folder)]):
+        if not os.path.lexists(folder):
+            return ""
+        try:
+            subprocess.run(attempt, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=600, check=False)
+        except (OSError, subprocess.SubprocessError):
+            continue
+    return "" if not os.path.lexists(folder) else f"the grader could not remove its working folder {folder}"
 
 
 SLOWED_NOTE = 1.0
@@ -255,8 +312,12 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
             flags.append(f"output capped: {result.output_dropped_bytes / 1e6:.1f} MB of the notebook's output was dropped")
         if result.gate_refused:
             flags.append(f"the gate refused {result.gate_refused} request(s) to the model server: graded notebooks may "
-                         "not pull, create, delete, copy, push or upload blobs, send bodies over 8 MiB or make more "
-                         "than 2000 requests")
+                         "not pull, create, delete, copy, push or upload blobs, send bodies over 8 MiB, stall a body, "
+                         "repeat a key in one or make more than 2000 requests")
+        if result.gate_dropped_bytes:
+            flags.append(f"the gate kept only part of the notebook's traffic: {result.gate_dropped_bytes / 1e6:.1f} MB of "
+                         f"request/response bodies over its {MAX_RECORDED // 2**20} MiB record were not kept (evidence "
+                         "from them is missing)")
         if not result.sandboxed:
             flags.append("graded WITHOUT a sandbox (--no-sandbox)")
         flags += [f"suspicious (seen by the grader, outside the kernel): {t}" for t in result.tampering]
@@ -267,6 +328,9 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
             flags.append(f"process limit reached: the sandbox was held to {limits.processes} processes and threads "
                          f"({result.process_limit}; {result.limit_hits} refused); the grader and the other "
                          "submissions were not affected")
+        if not result.memory_limit and result.sandboxed and result.state != RunState.NO_KERNEL:
+            flags.append(f"total memory not bounded (no memory cgroup here): each process was held to "
+                         f"{limits.memory_mib} MiB, up to {limits.processes} processes")
         if not result.process_limit and result.state != RunState.NO_KERNEL:
             flags.append("graded WITHOUT a process limit (--unlimited-processes)")
         if result.cell_errors or result.output_dropped_bytes:

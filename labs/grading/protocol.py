@@ -83,10 +83,31 @@ REPLY_FIELDS: dict[str, frozenset[str]] = {
     Kind.DATA.value: frozenset({"kind", "value"}),
     Kind.FUNCTION.value: frozenset({"kind", "function"}),
     Kind.MISSING.value: frozenset({"kind"}),
-    Kind.RAISED.value: frozenset({"kind", "type", "message"}),
+    Kind.RAISED.value: frozenset({"kind", "type", "message", "interrupted"}),
 }
 """The fields of each kind of reply the agent sends (:mod:`labs.grading.agent`): the worker takes any other
-shape as evidence that code in the notebook rewrote the reply (``TAMPERED``), and uses none of it."""
+shape as evidence that code in the notebook rewrote the reply (``TAMPERED``), and uses none of it. The agent
+and the worker build every reply with :func:`reply` and test one with :func:`is_reply`, so the two cannot
+disagree."""
+
+
+def reply(kind: Kind, **fields: object) -> dict:
+    """A reply of ``kind`` with exactly the fields :data:`REPLY_FIELDS` lists for it.
+
+    Raises ``ValueError`` when a field is missing or extra (a grader bug, caught by the tests)."""
+    payload = {"kind": kind.value, **fields}
+    if set(payload) != REPLY_FIELDS[kind.value]:
+        raise ValueError(f"a {kind.value} reply has the fields {sorted(REPLY_FIELDS[kind.value])}, "
+                         f"not {sorted(payload)}")
+    return payload
+
+
+def is_reply(data: object) -> bool:
+    """True when ``data`` has the shape of a reply the agent can send (:func:`reply`)."""
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return isinstance(kind, str) and REPLY_FIELDS.get(kind) == set(data)  # type: ignore[arg-type]
+
+
 TAG = "__labs_value__"
 REPLY_MIME = "application/vnd.labs.grading-reply+json"
 SERVER_SLOW = "server slow: re-grade"

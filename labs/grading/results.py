@@ -108,6 +108,8 @@ class WorkerResult:
     limit_hits: int = 0  # new processes refused at the limit (pids.events), or cells that failed to fork under RLIMIT_NPROC
     slowed_by_others: float = 0.0  # seconds the notebook's requests waited while other submissions held the server
     tampering: list[str] = field(default_factory=list)  # what the worker saw, outside the kernel, that the agent cannot do
+    gate_dropped_bytes: int = 0  # request/response bytes the gate did not keep (over its record budget)
+    memory_limit: str = ""  # how the sandbox's total memory was held: "memory cgroup" or "" (not at all)
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
@@ -116,7 +118,8 @@ class WorkerResult:
                                    "output_dropped_bytes": self.output_dropped_bytes, "sandboxed": self.sandboxed,
                                    "gate_refused": self.gate_refused, "process_limit": self.process_limit,
                                    "limit_hits": self.limit_hits, "slowed_by_others": self.slowed_by_others,
-                                   "tampering": self.tampering}))
+                                   "tampering": self.tampering, "gate_dropped_bytes": self.gate_dropped_bytes,
+                                   "memory_limit": self.memory_limit}))
         tmp.replace(path)  # atomic: the grader never reads half a file
 
     @classmethod
@@ -126,7 +129,8 @@ class WorkerResult:
                    {k: ExerciseResult.from_json(v) for k, v in d.get("exercises", {}).items()},
                    int(d.get("output_dropped_bytes", 0)), bool(d.get("sandboxed", True)), int(d.get("gate_refused", 0)),
                    cap(d.get("process_limit", ""), 40), int(d.get("limit_hits", 0)), float(d.get("slowed_by_others", 0.0)),
-                   [cap(t) for t in d.get("tampering", [])])
+                   [cap(t) for t in d.get("tampering", [])], int(d.get("gate_dropped_bytes", 0)),
+                   cap(d.get("memory_limit", ""), 40))
 
 
 @dataclass

@@ -40,14 +40,18 @@ class Limits:
     """What one submission may use. Memory is per process (``RLIMIT_DATA``: memory it writes, so Node's and
     V8's large address-space reservations still start); processes count every
     process and thread of the sandbox (``RLIMIT_NPROC``, or a pids cgroup when the grader runs as
-    root); file size is per file; ``tmp_mib`` caps each private writable folder; ``output_kib`` caps
-    the notebook output the worker keeps (the rest is dropped and flagged)."""
+    root); file size is per file; ``tmp_mib`` caps each private writable folder (``/tmp``, home), ``shm_mib``
+    ``/dev/shm``; ``output_kib`` caps the notebook output the worker keeps (the rest is dropped and flagged);
+    ``total_mib`` caps the whole sandbox (every process and its tmpfs pages) where a memory cgroup can be made
+    (:func:`memory_cgroup`; otherwise the total is only ``memory_mib`` × ``processes`` and each row says so)."""
 
     memory_mib: int = 6144
     processes: int = 512
     file_mib: int = 256
     tmp_mib: int = 1024
     output_kib: int = 2048
+    shm_mib: int = 64
+    total_mib: int = 8192
 
 
 class SandboxUnavailable(RuntimeError):
@@ -146,13 +150,36 @@ def bwrap_argv(connection_file: Path, limits: Limits, sockets: Path, upstream: s
     args += _system_binds()
     for root in readable_roots():
         args += ["--ro-bind", str(root), str(root)]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", HOME,
-             "--ro-bind", str(connection_file), CONNECTION_FILE, "--bind", str(sockets), str(sockets), "--chdir", HOME]
+    # every writable place is a capped tmpfs: /tmp and HOME (tmp_mib), /dev/shm (shm_mib); `sockets` is the
+    # worker's own capped tmpfs (worker_argv); `/` (bwrap's root tmpfs, /run with it) and /dev are made read-only
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.shm_mib * 1024 * 1024), "--tmpfs", "/dev/shm",
+             "--size", size, "--tmpfs", HOME, "--ro-bind", str(connection_file), CONNECTION_FILE,
+             "--bind", str(sockets), str(sockets), "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", HOME]
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", CONNECTION_FILE]
     return args + ["--", *limited(limits, [sys.executable, "-m", "labs.grading.forward", str(port),
                                            str(sockets / GATE_SOCKET), "--", *kernel])]
 
 
+SOCKETS_KIB = 1024
+"""Size of the tmpfs that holds a worker's Unix sockets (:func:`worker_argv`): sockets take no space, so
+whatever a notebook writes there beyond them stops at this cap instead of reaching the grader's disk."""
+
+
+def worker_argv(sockets: Path, command: list[str]) -> list[str]:
+    """``command`` (the worker) run in a mount namespace of its own where ``sockets`` is a tmpfs of
+    :data:`SOCKETS_KIB`: the sandbox binds that folder read-write (ZeroMQ ``ipc`` sockets are made by the kernel,
+    the gate's by the worker), so it must not be a folder of the host's disk. Everything else is the host's
+    (``--dev-bind / /``): the same processes, network, files and cgroups. The tmpfs, and whatever a notebook left
+    in it, goes with the worker."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise SandboxUnavailable(bwrap_problem() or INSTALL_HINT)
+    return [bwrap, "--dev-bind", "/", "/", "--size", str(SOCKETS_KIB * 1024), "--tmpfs", str(sockets),
+            "--die-with-parent", "--", *command]
+
+
+WORKER_PID = "worker.pid"
+"""The file in a worker's folder with its process id (the grader removes the cgroup it names if the worker cannot)."""
 GATE_SOCKET = "gate.sock"
 """The gate's Unix socket in the worker's socket folder."""
 
@@ -163,10 +190,12 @@ def limited(limits: Limits, command: list[str]) -> list[str]:
             "--processes", str(limits.processes), "--file-mib", str(limits.file_mib), "--", *command]
 
 
-def in_cgroup(group: Path | None, command: list[str]) -> list[str]:
-    """``command`` started inside the pids cgroup ``group`` (unchanged when there is none)."""
-    return command if group is None else [sys.executable, "-m", "labs.grading.confine", "--cgroup", str(group),
-                                          "--", *command]
+def in_cgroup(group: Path | None, command: list[str], *more: Path | None) -> list[str]:
+    """``command`` started inside the pids cgroup ``group`` and the cgroups ``more`` (a memory cgroup; unchanged
+    when there are none)."""
+    groups = [g for g in (group, *more) if g is not None]
+    flags = [part for g in dict.fromkeys(groups) for part in ("--cgroup", str(g))]
+    return command if not flags else [sys.executable, "-m", "labs.grading.confine", *flags, "--", *command]
 
 
 PIDS_CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
@@ -248,6 +277,47 @@ def pids_cgroup(name: str, limit: int) -> Path | None:
             except OSError:
                 pass
     return None
+
+
+MEMORY_CGROUP_ROOTS = (Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup"))
+"""Where a root grader makes its sandboxes' memory cgroups (cgroup v1's memory hierarchy, or the v2 root)."""
+
+
+def memory_cgroup(name: str, limit_mib: int) -> Path | None:
+    """A memory cgroup holding every process of one sandbox to ``limit_mib`` MiB in all (``memory.max`` on cgroup
+    v2, ``memory.limit_in_bytes`` on v1; the kernel's OOM killer stops the sandbox beyond it), in the first of
+    ``$LABS_GRADE_CGROUP`` / :data:`MEMORY_CGROUP_ROOTS` where this process may make one; ``None`` elsewhere."""
+    own = os.environ.get(CGROUP_ENV)
+    roots = (Path(own),) if own else MEMORY_CGROUP_ROOTS if os.geteuid() == 0 else ()
+    for root in roots:
+        if not (root / "cgroup.procs").exists():
+            continue
+        group = root / name
+        made = not group.exists()
+        try:
+            group.mkdir(exist_ok=True)
+            limit = group / "memory.max" if (group / "memory.max").exists() else group / "memory.limit_in_bytes"
+            limit.write_text(str(limit_mib * 1024 * 1024))
+            return group
+        except OSError:
+            if made:
+                try:
+                    group.rmdir()
+                except OSError:
+                    pass
+    return None
+
+
+def memory_name(worker_pid: int) -> str:
+    """The memory cgroup of the worker ``worker_pid``'s sandbox (on cgroup v2 the same folder as its pids cgroup)."""
+    return cgroup_name(worker_pid)
+
+
+def leftover_memory_cgroup(worker_pid: int) -> Path | None:
+    """The worker's memory cgroup when it is still there (the worker was killed before it removed it)."""
+    own = os.environ.get(CGROUP_ENV)
+    roots = (Path(own),) if own else MEMORY_CGROUP_ROOTS
+    return next((root / memory_name(worker_pid) for root in roots if (root / memory_name(worker_pid)).is_dir()), None)
 
 
 def forks_refused(group: Path | None) -> int:

@@ -33,13 +33,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from labs.grading.protocol import REPLY_FIELDS, REPLY_MIME, SERVER_SLOW, Kind, Op, RunState, Status
+from labs.grading.protocol import REPLY_MIME, SERVER_SLOW, Kind, Op, RunState, Status, is_reply, reply
 from labs.grading.remote import KernelGone, RemoteNamespace, Session
 from labs.grading.results import CheckOutcome, ExerciseResult, Job, WorkerResult, cap
-from labs.grading.sandbox import (GATE_SOCKET, UNLIMITED_HINT, Limits, bwrap_argv, cgroup_name, forks_refused, in_cgroup,
-                                  kill_cgroup, limited, pids_cgroup, rlimit_binds, sandbox_host)
+from labs.grading.sandbox import (GATE_SOCKET, UNLIMITED_HINT, WORKER_PID, Limits, bwrap_argv, cgroup_name, forks_refused,
+                                  in_cgroup, kill_cgroup, limited, memory_cgroup, memory_name, pids_cgroup, rlimit_binds,
+                                  sandbox_host)
 
-ONLY_CHECKS = re.compile(r"""\s*(check\(\s*["'][\w.\-]+["']\s*\)\s*;?\s*)+""")
+ONLY_CHECKS = re.compile(r"""\s*(?:check\(\s*["'][\w.\-]+["']\s*\)[\s;]*)+""")  # linear: one way to split spaces
 """A cell that does nothing but call ``check(...)``: the worker grades instead of running it."""
 MAX_REPLY = 16 * 1024 * 1024  # bytes of one agent reply (JSON)
 SIDE_CAP_FACTOR = 8
@@ -131,7 +132,8 @@ def _client_class():
     return CappedClient
 
 
-def _kernel_manager(job: Job, limits: Limits, cgroup: Path | None, sockets: Path, gate: Any):
+def _kernel_manager(job: Job, limits: Limits, cgroup: Path | None, sockets: Path, gate: Any,
+                    memory: Path | None = None):
     """The kernel's manager: in the sandbox its channels are Unix sockets in ``sockets`` (ZeroMQ ``ipc``: no
     TCP port crosses the sandbox's own network namespace); without a sandbox, TCP and the gate's port."""
     from jupyter_client import AsyncKernelManager  # nbclient waits on async channels (a blocking one stalls it)
@@ -141,13 +143,14 @@ def _kernel_manager(job: Job, limits: Limits, cgroup: Path | None, sockets: Path
     connection = workdir / "kernel.json"
     env: dict[str, str] = {}
     if job.sandbox:
-        argv = in_cgroup(cgroup, bwrap_argv(connection, limits, sockets, gate.upstream))
+        argv = in_cgroup(cgroup, bwrap_argv(connection, limits, sockets, gate.upstream), memory)
         cwd = workdir
         km = AsyncKernelManager(connection_file=str(connection), transport="ipc", ip=str(sockets / "kernel"))
     else:
         home = workdir / "home"
         home.mkdir(exist_ok=True)
-        argv = in_cgroup(cgroup, limited(limits, [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]))
+        argv = in_cgroup(cgroup, limited(limits, [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]),
+                         memory)
         cwd = home
         env = {"OLLAMA_HOST": gate.host}
         km = AsyncKernelManager(connection_file=str(connection))
@@ -187,7 +190,8 @@ class Worker(Session):
             self.client.awaiting_reply = False
             if self.fired.is_set() or self.client.km.provisioner is None or self.client.km.provisioner.process.poll() is not None:
                 raise KernelGone(self._gone()) from None
-            return {"kind": Kind.RAISED.value, "type": "RuntimeError", "message": f"the grader could not run it: {exc}"}
+            return reply(Kind.RAISED, type="RuntimeError", message=f"the grader could not run it: {exc}",
+                         interrupted=False)
         self.client.awaiting_reply = False
         if self.fired.is_set():
             raise KernelGone(self._gone())
@@ -195,18 +199,18 @@ class Worker(Session):
         for output in outputs:
             data = output.get("data", {}).get(REPLY_MIME) if output.get("output_type") == "display_data" else None
             if isinstance(data, dict):
-                if REPLY_FIELDS.get(data.get("kind")) != set(data):  # rewritten in the kernel: evidence, and no answer
+                if not is_reply(data):  # rewritten in the kernel: evidence, and no answer
                     self._tampered(f"a grading reply the agent cannot have sent (fields {cap(sorted(data), 120)}): code "
                                    "in the notebook rewrote the grader's answer channel")
-                    return {"kind": Kind.RAISED.value, "type": "RuntimeError",
-                            "message": "the notebook rewrote the grader's reply; nothing in it was used"}
+                    return reply(Kind.RAISED, type="RuntimeError", interrupted=False,
+                                 message="the notebook rewrote the grader's reply; nothing in it was used")
                 return json.loads(json.dumps(data))  # plain dicts, lists, str, numbers: nothing else crosses
         errors = [o for o in outputs if o.get("output_type") == "error"]
         if errors:
             e = errors[-1]
-            return {"kind": Kind.RAISED.value, "type": str(e.get("ename")), "message": str(e.get("evalue")),
-                    "interrupted": e.get("ename") == "KeyboardInterrupt"}
-        return {"kind": Kind.RAISED.value, "type": "RuntimeError", "message": "the notebook's kernel gave no answer"}
+            return reply(Kind.RAISED, type=str(e.get("ename")), message=str(e.get("evalue")),
+                         interrupted=e.get("ename") == "KeyboardInterrupt")
+        return reply(Kind.RAISED, type="RuntimeError", message="the notebook's kernel gave no answer", interrupted=False)
 
     def call_env(self) -> dict[str, str]:
         from labs.host import base_url
@@ -270,6 +274,7 @@ class Worker(Session):
                                                    f"notebook): {type(exc).__name__}: {exc}"))
         self.nb = nbformat.read(job.notebook, as_version=4)
         cells = list(self.nb.cells)
+        (Path(job.workdir) / WORKER_PID).write_text(str(os.getpid()))
         cgroup = pids_cgroup(cgroup_name(os.getpid()), self.limits.processes)
         self.result.process_limit = "pids cgroup" if cgroup else "RLIMIT_NPROC" if rlimit_binds() else ""
         if not self.result.process_limit and not job.unlimited_processes:  # fail closed: never run unlimited unasked
@@ -283,9 +288,12 @@ class Worker(Session):
         sockets = Path(job.workdir) / "sockets"
         sockets.mkdir(exist_ok=True)
         self._server = base_url()
-        self.gate = Gate(str(sockets / GATE_SOCKET) if job.sandbox else None, self._server, job.turns or None).start()
+        self.gate = Gate(str(sockets / GATE_SOCKET) if job.sandbox else None, self._server, job.turns or None,
+                         turn_seconds=job.cell_timeout).start()
         evidence.use(self.gate.exchanges)
-        km, cwd = _kernel_manager(job, self.limits, cgroup, sockets, self.gate)
+        memory = memory_cgroup(memory_name(os.getpid()), self.limits.total_mib)
+        self.result.memory_limit = "memory cgroup" if memory else ""
+        km, cwd = _kernel_manager(job, self.limits, cgroup, sockets, self.gate, memory)
         client = self.client = _client_class()(self.nb, km=km, timeout=max(1, int(job.cell_timeout)),
                                                interrupt_on_timeout=True, allow_errors=True, iopub_timeout=10)
         client.output_cap = job.output_kib * 1024
@@ -341,11 +349,13 @@ class Worker(Session):
             self.result.limit_hits = forks_refused(cgroup) if cgroup else sum(
                 any(sign in e for sign in FORK_FAILED) for e in self.result.cell_errors)
             kill_cgroup(cgroup)
+            kill_cgroup(memory)
             self.gate.stop()
             self.result.output_dropped_bytes = client.dropped
             if client.unasked:
                 self._tampered(f"the notebook published {client.unasked} grading repl(ies) the grader had not asked for")
             self.result.gate_refused = self.gate.refused
+            self.result.gate_dropped_bytes = self.gate.dropped_bytes
             self.save()
 
     def _tampered(self, what: str) -> None:

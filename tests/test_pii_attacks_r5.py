@@ -38,3 +38,34 @@ def test_labelled_sequence_is_found_whatever_the_separators(text: str, kind: str
 ])
 def test_unlabelled_or_short_lists_are_not_identifiers(text: str) -> None:
     assert detect_pii(text) == []
+
+
+# A6: a line break anywhere inside an e-mail or a date, in every break style: the whole identifier is redacted
+@pytest.mark.parametrize("brk", ["\n", "\r\n", "\r", "\u2028", "\x85", "\n    ", "-\n"])
+@pytest.mark.parametrize(("head", "tail", "kind"), [
+    ("e-mail: taras14@outlook", ".com", "EMAIL"),
+    ("e-mail: petro_b98@outlo", "ok.com", "EMAIL"),
+    ("пишіть olena.ko", "val@ukr.net", "EMAIL"),
+    ("olena.koval@uk", "r.net", "EMAIL"),
+    ("дата народження 12.0", "3.1985", "DOB"),
+    ("дата народження 12.03", ".1985", "DOB"),
+])
+def test_a_break_inside_an_email_or_date_is_redacted_whole(brk: str, head: str, tail: str, kind: str) -> None:
+    from labs.router.pii import redact
+    out = redact(head + brk + tail)
+    assert f"[{kind}]" in out
+    assert tail.strip(".") not in out and head.split()[-1][-3:] not in out.split("[")[0][-4:]
+
+
+# A4: more date-of-birth styles
+@pytest.mark.parametrize("text", [
+    "ДР 12.03.1985", "д.р. 12.03.1985", "народився 20 липня 85-го", "нар. 28 червня 56-го",
+    "дата народження: 13 01 1993", "D.O.B. 12 06 2004", "born on 06 07 1953",
+])
+def test_more_birth_date_styles(text: str) -> None:
+    assert [f.kind for f in detect_pii(text)] == ["dob"], text
+
+
+@pytest.mark.parametrize("text", ["Ми в 2024 році: 12 03 2024", "Адреса: 13 01 1993 рахунок", "Подрузі 12 03 2024"])
+def test_spaced_dates_with_no_birth_cue_are_not_dobs(text: str) -> None:
+    assert [f for f in detect_pii(text) if f.kind == "dob"] == []

@@ -597,7 +597,7 @@ def _letters_mix(text: str) -> bool:
 
 
 _TAB = re.compile("\t")
-_BREAK = re.compile("[\n\u2028\u2029\x85]")
+_BREAK = re.compile("\r\n?|[\n\u2028\u2029\x85]")  # every line-break style, "\r\n" once
 
 
 def _tabs(out: str) -> frozenset[int]:
@@ -654,7 +654,7 @@ def normalize(text: str) -> View:
             break  # only squeezed or stripped: nothing new to decode (what a decoding gave, "%2B" → "+" inside base64,
             # "\\u200b" → an invisible character, goes through the next round like any text)
     tabs = _tabs(out)
-    breaks = frozenset(m.start() for m in _BREAK.finditer(out)) if "\n" in out or "\u2028" in out else frozenset()
+    breaks = frozenset(m.start() for m in _BREAK.finditer(out)) if _BREAK.search(out) else frozenset()
     out = _fold(out)
     folded = _fold_lookalike_digits(out)
     if folded == out:

@@ -178,7 +178,7 @@ _SSN_NOT_ISSUED = frozenset({"078051120", "123456789"})
 _DOB_BEFORE = re.compile(
     r"(?:(?<![a-z])(?:born|b\.|birth(?:day|date)?|d\.?o\.?b\.?)(?![a-z])|date[\s_\-]*of[\s_\-]*birth|"
     r"birth[\s_\-]*date|народи\w*|народж\w*|(?<![а-яіїєґ])нар\.|(?<![а-яіїєґ])д\.?\s?н\.|(?<![а-яіїєґ])д/н|"
-    r"(?<![а-яіїєґ])дн(?![а-яіїєґ])|(?<![а-яіїєґ])р\.\s?н\.|день\s+народженн\w*|рождени\w*|родил\w*)"
+    r"(?<![а-яіїєґ])дн(?![а-яіїєґ])|(?<![а-яіїєґ])др(?![а-яіїєґ])|(?<![а-яіїєґ])д\.\s?р\.|(?<![а-яіїєґ])р\.\s?н\.|день\s+народженн\w*|рождени\w*|родил\w*)"
 )
 _DOB_AFTER = re.compile(r"\s*(?:р\.?\s*)?(?:р\.\s?н\.|року\s+народження|\(?dob\)?|г\.?\s?р\.)")
 # "born"/"народився" about a thing, not a person: "The framework was born ...", "Ідея народилася ..."
@@ -951,9 +951,10 @@ _DATE = re.compile(
         \d?[./\-]\s?\d{{1,2}}[./\-]\s?(?:(?:19|20)\s?)?\d{{2}}                  # 12.03.1985, 5/3/90, 12.03.\n1985
       | (?<=1)9\d{{2}}[-./]\s?\d{{2}}[-./]\s?\d{{2}} | (?<=2)0\d{{2}}[-./]\s?\d{{2}}[-./]\s?\d{{2}}   # 1985-03-12
       | \d?[./\-\s]\s?{_ROMAN_MONTH}[./\-\s]\s?(?:19|20)\d{{2}}                  # 12.III.1985
+      | \d?\s(?:0[1-9]|1[0-2])\s(?:19|20)\d{{2}}                           # 13 01 1993 (a cue before it)
       | \d{{7}}(?=\D|$)                                                    # 12031985, 19850312
-      | \d?(?:st|nd|rd|th|-?го|-?е)?(?:\s+of)?[\s\-./]{{0,2}}(?:{_MONTHS_EN}|{_MONTHS_UK})[\s\-./,]{{0,3}}(?:19|20)\d{{2}}
-        (?:-?(?:го|й|ий)(?![а-яіїєґ]))?
+      | \d?(?:st|nd|rd|th|-?го|-?е)?(?:\s+of)?[\s\-./]{{0,2}}(?:{_MONTHS_EN}|{_MONTHS_UK})[\s\-./,]{{0,3}}(?:(?:19|20)\d{{2}}|\d{{2}}(?=-го(?![а-яіїєґ])))
+        (?:-?(?:го|й|ий)(?![а-яіїєґ]))?                                     # "20 липня 85-го"
       | (?<=1)9\d{{2}}(?=\s*(?:р\.?\s*н\.|року\s+народж|р\.\s*народж))    # 1985 р.н.
       | (?<=1)9\d{{2}} | (?<=2)0[0-2]\d                                  # a year after "born in"
     )(?![\d\-/]|\.\d)""",
@@ -975,7 +976,7 @@ _YEAR_ONLY_CUE = re.compile(r"(?:born|народи\w*|народж\w*|рожд\w
 _DOB_GATE = ("born", "birth", "dob", "d.ob", "do.b", "d.o.b", "народ", "нар.", "р.н", "р. н", "д.н", "д. н",
              "д н.", "дн.", "д/н", "рожд", "родил", "г.р", "г. р", "гр.", "г р.")
 _DOB_GATE_B = re.compile(r"b\.(?<![a-z]b\.)")
-_DOB_GATE_DN = re.compile(r"дн(?<![а-яіїєґ]дн)(?![а-яіїєґ])")
+_DOB_GATE_DN = re.compile(r"д(?:н|р|\.\s?р\.)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])")  # "дн", "ДР" (chats), "д.р."
 
 
 def _eight_digit_date(d: str) -> bool:
@@ -1332,11 +1333,34 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     table = list(find_table_cells(text))  # a column's header labels every row below it, however far
     if view.plain is not None:  # a look-alike letter glued to a number may be a word: read it as a letter too
         found = _both_readings(view.text, view.plain, found, _scan(view.plain, lower(view.plain), view.tabs, view.breaks))
+    if view.breaks:
+        found.extend(_across_breaks(view.text, low, view.breaks))
     mine = [f for det in extra for f in det(text)]
     found.extend(find_health(view.text, found + mine + table, low))  # any identifier makes health data personal
     if view.rounds or view.text != text:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
     return resolve(found + mine + table)
+
+
+def _across_breaks(view: str, low: str, breaks: frozenset[int]) -> list[Finding]:
+    """E-mails and dates with a line break anywhere inside ("12.0\\n3.1985", "taras14@outlook\\r\\n.com",
+    "olena.ko\\nval@ukr.net"): the view has one space where each break was (\\n, \\r\\n, U+2028, "-\\n" …);
+    these kinds never hold a space between two characters, so the space is dropped and the text read again.
+    Findings point back into ``view``."""
+    drop = {i for i in breaks if view[i : i + 1] == " " and 0 < i < len(view) - 1
+            and not view[i - 1].isspace() and not view[i + 1].isspace()}
+    # a hyphen a wrap put before the break goes too where no word goes on ("12.0-\\n3.1985"; "com-\\npany" keeps it)
+    drop |= {i - 1 for i in drop if view[i - 1] == "-" and not view[i + 1].isalpha()}
+    keep = [i for i in range(len(view)) if i not in drop]
+    if len(keep) == len(view):
+        return []
+    joined = "".join(view[i] for i in keep)
+    jlow = lower(joined)
+    got: list[Finding] = list(find_emails(joined, jlow)) if "@" in jlow or " at " in jlow else []
+    if _dob_gate(jlow):
+        got.extend(find_dobs(joined, jlow))
+    return [Finding(f.kind, keep[f.start], keep[f.end - 1] + 1, view[keep[f.start] : keep[f.end - 1] + 1], f.priority)
+            for f in got if any(f.start < j < f.end and keep[j] != keep[j - 1] + 1 for j in range(f.start + 1, f.end))]
 
 
 def _both_readings(folded: str, plain: str, found: list[Finding], plain_found: list[Finding]) -> list[Finding]:

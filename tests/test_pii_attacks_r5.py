@@ -69,3 +69,20 @@ def test_more_birth_date_styles(text: str) -> None:
 @pytest.mark.parametrize("text", ["Ми в 2024 році: 12 03 2024", "Адреса: 13 01 1993 рахунок", "Подрузі 12 03 2024"])
 def test_spaced_dates_with_no_birth_cue_are_not_dobs(text: str) -> None:
     assert [f for f in detect_pii(text) if f.kind == "dob"] == []
+
+
+# A5: health data about a person named in an oblique case, or a step-relative / godparent, in both languages
+@pytest.mark.parametrize("text", [
+    "Олену лікують від раку.", "Тараса лікують від туберкульозу.", "Для Тараса потрібні ліки від епілепсії.",
+    "У кума виявили туберкульоз.", "Вітчима лікують від діабету.", "Для хрещениці потрібні ліки від астми.",
+    "Підтвердили діабет у пасинка.", "Doctors are treating Olena for diabetes.",
+    "The stepfather was diagnosed with asthma.", "Her godson takes insulin.",
+])
+def test_health_about_a_named_or_related_person(text: str) -> None:
+    assert "health" in {f.kind for f in detect_pii(text)}, text
+
+
+@pytest.mark.parametrize("text", ["Для України потрібні ліки від COVID.", "Python лікують від багів.",
+                                  "Ліки від діабету: огляд ринку."])
+def test_health_about_no_person_stays_clean(text: str) -> None:
+    assert detect_pii(text) == []

@@ -159,6 +159,12 @@ CUE_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("mother-in-law", "father-in-law", "son-in-law", "daughter-in-law", "in-laws"),
      (r"тещ\w*", "тесть", "тестя", "тестеві", "тестю", "тестем", r"свекру\w*", "свекор", "свекра", "свекрові",
       "свекром", "свекрові", "зять", "зятя", "зятеві", "зятю", "зятем", r"невістк\w*", r"невісточк\w*")),
+    # step-family and godparents, every case (issue 11, round 5: "У кума виявили туберкульоз", "вітчима лікують")
+    (("stepfather", "stepmother", "stepson", "stepdaughter", "stepchild", "stepbrother", "stepsister"),
+     (r"вітчим\w*", r"мачух\w*", r"пасин\w*", r"падчерк\w*", r"падчерц\w*", r"зведен\w*")),
+    (("godfather", "godmother", "godson", "goddaughter", "godchild", "godparent", "godparents"),
+     (r"хрещен\w*", r"хресн\w*", r"похресни\w*", "кум", "кума", "куму", "кумові", "кумом", "кумі", "кумою", "куми",
+      "кумів", "кумам", "кумами", "кумо", r"кумас\w*")),
     (("pupil", "pupils", "student", "students", "schoolboy", "schoolgirl", "trainee"),
      ("учень", "учня", "учневі", "учню", "учнем", "учні", "учнів", "учням", r"учениц\w*", r"студент\w*",
       r"школяр\w*", r"вихован\w*", r"стажист\w*")),
@@ -251,7 +257,13 @@ SUBJECT_NAME = re.compile(
     # "Олена вагітна.", "Тарас хворіє на …": a Ukrainian first name right before a verb or adjective of health
     r"|(?<![\w.])(?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+ (?:має|мала|мав|хворіє|хворів|хворіла|хвора|хворий|"
     r"страждає|приймає|приймала|приймав|лікується|лікувалася|лікувався|вагітна|п[’'ʼ]є|колеться|отримала?|"
-    r"перенесла?|пережила?|живе з)(?![\w])",
+    r"перенесла?|пережила?|живе з)(?![\w])"
+    # issue 11 r5: a name as the object ("Олену лікують від раку", "Для Тараса потрібні ліки", "treating Olena for …")
+    r"|(?<![\w.])(?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+ (?:лікують|лікували|лікуватимуть|госпіталізували|"
+    r"оперували|прооперували|обстежують|обстежили|діагностували|виявили|підтвердили)(?![\w])"
+    r"|(?<!\w)(?:[Дд]ля|[Вв]ід|[Дд]о) (?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+(?<=[аияї])(?!\w)"
+    r"|(?<!\w)(?:treating|treated|treat|treats|diagnosed|diagnosing|hospitali[sz]ed|admitted|examined|examining|"
+    r"operated on|prescribed|prescribing) (?=([A-Z][a-z'’]+))[A-Z][a-z'’]+(?!\w)",
     re.MULTILINE)
 
 WINDOW = 80  # characters either side of a health term in which a person must be mentioned
@@ -316,7 +328,10 @@ _NOT_SUBJECTS = frozenset("it there here everyone everybody nobody someone pytho
                           "reference references ps faq q a status mode module label labels class "
                           # Ukrainian subjects that are things ("Модель має …", "Україна пережила …")
                           "ідея модель система програма компанія україна стаття книга таблиця дослідження країна "
-                          "статистика тема мережа бібліотека сторінка команда відповідь".split())
+                          "статистика тема мережа бібліотека сторінка команда відповідь "
+                          # places and things after "для"/"від"/"до" ("Для України потрібні ліки від COVID")
+                          "україни європи америки києва львова харкова одеси дніпра компанії системи моделі програми "
+                          "лікарні клініки країни області міста школи армії".split())
 _WORD_BEFORE = re.compile(r"(\w+)\s+$")
 _FILE_EXT = re.compile(r"\.(?:py|csv|json|txt|md|ipynb|js|ts|html|pkl|xlsx?|db|sql|zip|parquet|yaml|yml)(?!\w)")
 

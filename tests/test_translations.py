@@ -53,7 +53,23 @@ def _ukrainian_texts() -> dict[str, str]:
             texts[f"{path.name} {cid}"] = entry.get("markdown", "") + "\n".join(b for _, b in entry.get("replace", []))
     messages = yaml.safe_load((ROOT / "labs" / "data" / "messages.yaml").read_text(encoding="utf-8"))
     texts.update({f"messages.yaml {k}": v["uk"] for k, v in messages.items()})
+    # the quiz bank speaks to the learner in lessons 0-5 and 05_check_yourself (issue 17 r2 F7): every Ukrainian
+    # string in it, wherever it sits (a `uk:` value, or a list/dict under one)
+    bank = yaml.safe_load((ROOT / "labs" / "data" / "questions.yaml").read_text(encoding="utf-8"))
+    texts.update({f"questions.yaml {where}": text for where, text in _uk_strings(bank, "")})
     return texts
+
+
+def _uk_strings(node, where: str, under_uk: bool = False):
+    """(path, text) for every string in ``node`` that is Ukrainian: under a ``uk`` key, or written in Cyrillic."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _uk_strings(value, f"{where}.{key}", under_uk or key == "uk")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _uk_strings(value, f"{where}[{i}]", under_uk)
+    elif isinstance(node, str) and (under_uk or re.search("[а-яіїєґ]", node, re.I)):
+        yield where, node
 
 
 def test_glossary_terms_are_used_consistently():

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from labs.host import is_loopback
 from labs.server import native, openai_routes
 from labs.server.config import ServerConfig
-from labs.server.core import ApiError
+from labs.server.core import ApiError, cancel_threads
 from labs.server.origins import BrowserGuard, allowed_origins
 from labs.server.scheduler import Scheduler
 from labs.server.store import ModelStore, StoreError
@@ -85,6 +85,7 @@ def create_app(config: ServerConfig | None = None, *, bind_host: str = "127.0.0.
             except StoreError as exc:
                 log.error("could not install %s: %s", ", ".join(pull), exc)
         yield
+        cancel_threads()  # template renderings and uploads under way stop at their next check
         app.state.scheduler.close()
 
     app = Starlette(routes=native.routes + openai_routes.routes, lifespan=lifespan,

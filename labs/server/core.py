@@ -7,17 +7,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import threading
 import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from labs.server.batching import EngineError, Generation
 from labs.server.config import parse_keep_alive
-from labs.server.gotemplate import render_template
+from labs.server.gotemplate import RenderCancelled, render_template
 from labs.server.runner import Piece, Runner, RunnerFailed, Sampling, Stats, canonical_format
 from labs.server.schema import LOAD_OPTIONS, Body, RequestError, parse, parse_options
 from labs.server.scheduler import QueueFull, Scheduler
@@ -39,10 +40,25 @@ B = TypeVar("B", bound=Body)
 T = TypeVar("T")
 
 
-async def read(request: Request, model: type[B]) -> B:
-    """The request body decoded into its declared contract (:mod:`labs.server.schema`), else 400."""
+async def read(request: Request, model: type[B], *, limit: int | None = None) -> B:
+    """The request body decoded into its declared contract (:mod:`labs.server.schema`), else 400;
+    with ``limit`` (bytes), a longer body is 413 before it is all read (Ollama has no limit)."""
+    if limit is None:
+        raw = await request.body()
+    else:
+        too_long = ApiError(413, f"the request body is larger than {limit // 2**20} MiB, the most this route accepts")
+        declared = request.headers.get("content-length") or "0"
+        if declared.isdigit() and int(declared) > limit:
+            raise too_long
+        parts, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_long
+            parts.append(chunk)
+        raw = b"".join(parts)
     try:
-        return parse(model, await request.body())
+        return parse(model, raw)
     except RequestError as exc:
         raise ApiError(400, str(exc)) from None
 
@@ -95,6 +111,47 @@ def find_model(store: ModelStore, name: str, message: str = "model '{name}' not 
         raise ApiError(404, message.format(name=name)) from None
 
 
+_RUNNING: set[threading.Event] = set()  # the cancel events of work under way in threads of its own
+
+
+async def in_own_thread(fn: Callable[[threading.Event], T], name: str = "work") -> T:
+    """Run ``fn(cancel)`` in a daemon thread of its own, not a shared pool: slow or stalled work (a heavy
+    template, an upload whose client went quiet) then delays only the request it belongs to.
+    If the awaiting task is cancelled (the client hung up, the server stops), ``cancel`` is set for ``fn``
+    to notice; nothing waits for it (it holds no model), and a daemon thread never delays the exit."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future = loop.create_future()
+    cancel = threading.Event()
+
+    def settle(ok: bool, value: Any) -> None:
+        if not done.done():
+            done.set_result(value) if ok else done.set_exception(value)
+
+    def target() -> None:
+        try:
+            result, ok = fn(cancel), True
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
+            result, ok = exc, False
+        try:
+            loop.call_soon_threadsafe(settle, ok, result)
+        except RuntimeError:  # the event loop is closed: the server has stopped
+            pass
+
+    _RUNNING.add(cancel)
+    try:
+        threading.Thread(target=target, name=name, daemon=True).start()
+        return await done
+    finally:
+        cancel.set()  # a no-op once fn has returned; else it stops at its next check
+        _RUNNING.discard(cancel)
+
+
+def cancel_threads() -> None:
+    """At shutdown: tell every :func:`in_own_thread` work under way to stop."""
+    for cancel in list(_RUNNING):
+        cancel.set()
+
+
 @dataclass
 class Job:
     model: StoredModel
@@ -130,6 +187,7 @@ class Session:
         self.load_ns = 0
         self.tokens: list[int] = []
         self.generation: Generation | None = None
+        self.rendered: str | None = None  # the prompt a Go template made, before the slot was taken
 
     async def open(self) -> "Session":
         try:
@@ -137,6 +195,10 @@ class Session:
         except QueueFull as exc:
             raise ApiError(503, str(exc)) from None
         try:
+            if self.job.template and not self.job.raw and (self.job.prompt or self.job.messages or self.job.context):
+                # rendered before the slot and off the llama.cpp thread and the event loop: a heavy template
+                # delays only its own request, and stops when the client hangs up or the server stops
+                self.rendered = await in_own_thread(self._render, "template")
             self.runner, self.load_ns = await self._stack.enter_async_context(self.scheduler.use(
                 ticket, self.job.model, keep_alive=self.job.keep_alive,
                 num_ctx=self.job.load.get("num_ctx"), num_thread=self.job.load.get("num_thread")))
@@ -160,25 +222,35 @@ class Session:
             raise ApiError(400, str(exc)) from None
         return tokens, gen
 
+    def _messages(self) -> list[dict]:
+        job = self.job
+        messages = list(job.messages or [])
+        if job.messages is None:
+            messages = ([{"role": "system", "content": job.system}] if job.system else []) + \
+                       [{"role": "user", "content": job.prompt}]
+        elif job.system and not any(m.get("role") == "system" for m in messages):
+            messages.insert(0, {"role": "system", "content": job.system})
+        return messages
+
+    def _render(self, cancel: threading.Event) -> str:
+        """The job's Go template rendered (a 400 if it fails); stops once ``cancel`` is set."""
+        job = self.job
+        try:
+            return render_template(job.template, messages=self._messages(),
+                                   prompt=job.prompt if job.messages is None else "", suffix=job.suffix, cancel=cancel)
+        except RenderCancelled:
+            raise ApiError(499, "the request was cancelled") from None
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+
     def _prompt_tokens(self) -> list[int]:
         job, runner = self.job, self.runner
         if job.raw:
             text = job.prompt
+        elif self.rendered is not None:  # a Go template (the request's or the model's own from /api/create)
+            text = self.rendered
         else:
-            messages = list(job.messages or [])
-            if job.messages is None:
-                messages = ([{"role": "system", "content": job.system}] if job.system else []) + \
-                           [{"role": "user", "content": job.prompt}]
-            elif job.system and not any(m.get("role") == "system" for m in messages):
-                messages.insert(0, {"role": "system", "content": job.system})
-            if job.template:  # a Go template (the request's or the model's own from /api/create)
-                try:
-                    text = render_template(job.template, messages=messages, prompt=job.prompt if job.messages is None else "",
-                                           suffix=job.suffix)
-                except ValueError as exc:
-                    raise ApiError(400, str(exc)) from None
-            else:
-                text = runner.chat_prompt(messages)
+            text = runner.chat_prompt(self._messages())
         tokens = list(job.context) + runner.tokenize(text)
         try:
             runner.check_tokens(tokens)

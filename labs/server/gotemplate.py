@@ -18,19 +18,35 @@ and run as Ollama's ``template`` package does (lesson 2 shows what a model's tem
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["TemplateError", "parse_template", "render_template", "template_vars"]
+__all__ = ["MAX_RENDER_BYTES", "MAX_TEMPLATE_BYTES", "RenderCancelled", "TemplateError", "parse_template",
+           "render_template", "template_vars"]
 
 MAX_NESTING = 100  # parentheses in one action (Go has no limit; this bounds the parse's work)
 MAX_STEPS = 1_000_000  # nodes one rendering may run; a real chat template runs a few per message
+# Text one rendering may build or read (its output, every string a function makes or is given), on top of 4x
+# the input's size.
+# Go has no limit; a real chat template builds about its input once. A doubling {{ $x = print $x $x }} is
+# stopped here after ~25 steps, long before it takes the machine's memory (issue 10 attack r4 F1).
+MAX_RENDER_BYTES = 16 * 2**20
+# The largest template /api/create or a request accepts (Ollama has none); the largest library template is ~10 KB,
+# and a parsed tree takes ~100x its text in memory (a 256 KiB template: ~1 s and ~27 MB).
+MAX_TEMPLATE_BYTES = 256 * 2**10
+_CACHE_BYTES = 4 * MAX_TEMPLATE_BYTES  # the texts whose parsed trees are kept (the models' templates, recent ones)
 
 
 class TemplateError(ValueError):
     """A template Go would not parse (or that fails when run); ``str()`` is Go's message."""
+
+
+class RenderCancelled(Exception):
+    """The rendering was stopped through its ``cancel`` event (the client left, or the server is stopping)."""
 
 
 # --- lexer -------------------------------------------------------------------------------
@@ -43,12 +59,18 @@ _TOKEN = re.compile(r"""
   | (?P<string>"(?:[^"\\\n]|\\.)*")
   | (?P<raw>`[^`]*`)
   | (?P<char>'(?:[^'\\\n]|\\.)+')
-  | (?P<number>[+-]?(?:0[xX][0-9a-fA-F_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?))
-  | (?P<field>(?:\.[A-Za-z_][A-Za-z0-9_]*)+)
+  | (?P<number>[+-]?(?:0[xX][0-9a-fA-F_]*\.?[0-9a-fA-F_]*(?:[pP][+-]?[\d_]+)?|0[bB][01_]+|0[oO][0-7_]+
+                     |(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?[\d_]+)?)i?(?!\w))
+  | (?P<field>(?:\.[^\W\d]\w*)+)
   | (?P<dot>\.)
-  | (?P<var>\$[A-Za-z0-9_]*)
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<var>\$\w*)
+  | (?P<ident>[^\W\d]\w*)
 """, re.X)
+
+
+_COMMENT_OPEN = re.compile(r"[ \t\r\n]*/\*")
+_COMMENT_CLOSE = re.compile(r"([ \t\r\n]+-)?\}\}")
+_TRIM_CLOSE = re.compile(r"[ \t\r\n]+-\}\}")
 
 
 @dataclass
@@ -76,14 +98,12 @@ def _lex(src: str) -> list[Any]:
             return out
         i = start + (4 if left_trim else 2)
         action_line = line
-        body = src[i:]
-        stripped = body.lstrip(" \t\r\n")
-        if stripped.startswith("/*"):  # a comment: */ then the closing delimiter
+        if _COMMENT_OPEN.match(src, i):  # a comment: */ then the closing delimiter (matched in place: no copy)
             end = src.find("*/", i)
             if end < 0:
                 raise TemplateError(f"template: :{action_line}: unclosed comment")
             j = end + 2
-            m = re.compile(r"([ \t\r\n]+-)?\}\}").match(src, j)
+            m = _COMMENT_CLOSE.match(src, j)
             if not m:
                 raise TemplateError(f"template: :{action_line}: comment ends before closing delimiter")
             line += src.count("\n", start, m.end())
@@ -93,7 +113,7 @@ def _lex(src: str) -> list[Any]:
         while True:
             if i >= len(src):
                 raise TemplateError(f"template: :{action_line}: unclosed action")
-            m = re.compile(r"[ \t\r\n]+-\}\}").match(src, i)
+            m = _TRIM_CLOSE.match(src, i)
             if m:
                 trim_next, end = True, m.end()
                 break
@@ -268,19 +288,19 @@ class _Parser:
             arg = ("var", word, [])
         elif kind == "string":
             try:
-                arg = ("str", json.loads(word))
+                arg = ("str", _unquote(word[1:-1], '"'))
             except ValueError:
                 raise self.error(line, f"bad string syntax: {word}") from None
         elif kind == "raw":
-            arg = ("str", word[1:-1])
+            arg = ("str", word[1:-1].replace("\r", ""))
         elif kind == "char":
-            arg = ("num", ord(json.loads('"' + word[1:-1].replace('"', '\\"') + '"')[0]))
-        elif kind == "number":
             try:
-                text = word.replace("_", "")
-                arg = ("num", int(text, 0) if re.fullmatch(r"[+-]?(0[xX][0-9a-fA-F]+|\d+)", text) else float(text))
+                value = _unquote(word[1:-1], "'", char=True)
             except ValueError:
-                raise self.error(line, f"bad number syntax: {json.dumps(word)}") from None
+                raise self.error(line, f"malformed character constant: {word}") from None
+            arg = ("num", value)
+        elif kind == "number":
+            arg = ("num", _number(word, line))
         elif kind == "ident":
             if word in ("true", "false"):
                 arg = ("bool", word == "true")
@@ -314,6 +334,87 @@ class _Parser:
         return arg, i
 
 
+_SIMPLE_ESCAPES = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92}
+
+
+def _unquote(body: str, quote: str, *, char: bool = False) -> Any:
+    """A Go string (``"…"``) or character (``'…'``) literal's body, as ``strconv.Unquote`` reads it: ``\\x41``,
+    ``\\101``, ``\\u00e9``, ``\\U0001F600``; a lone surrogate or an unknown escape is ``ValueError``. A string
+    comes back as ``str`` (bytes that are not UTF-8 become U+FFFD), a character as its code point."""
+    out = bytearray()
+    runes: list[int] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == quote or ch == "\n":
+            raise ValueError("unescaped quote")
+        if ch != "\\":
+            runes.append(ord(ch))
+            out += ch.encode("utf-8", "surrogatepass")
+            i += 1
+            continue
+        esc = body[i + 1:i + 2]
+        if esc in _SIMPLE_ESCAPES or esc == quote:
+            value = _SIMPLE_ESCAPES.get(esc, ord(quote))
+            runes.append(value)
+            out.append(value)
+            i += 2
+        elif esc in ("x", "u", "U") or esc in "01234567" and esc:
+            size, base, start = {"x": (2, 16, 2), "u": (4, 16, 2), "U": (8, 16, 2)}.get(esc, (3, 8, 1))
+            digits = body[i + start:i + start + size]
+            if len(digits) != size or not all(c in "0123456789abcdefABCDEF"[:base if base == 8 else 22] for c in digits):
+                raise ValueError("bad escape")
+            value = int(digits, base)
+            if esc in ("x",) or base == 8:
+                if value > 255:
+                    raise ValueError("octal escape value > 255")
+                out.append(value)
+            else:
+                if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
+                    raise ValueError("invalid code point")
+                out += chr(value).encode()
+            runes.append(value)
+            i += start + size
+        else:
+            raise ValueError("unknown escape")
+    if char:
+        if len(runes) != 1:
+            raise ValueError("malformed character constant")
+        return runes[0]
+    text = out.decode("utf-8", "replace")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):  # a lone surrogate typed into the template itself
+        raise ValueError("invalid code point")
+    return text
+
+
+_INT_SYNTAX = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9]\d*)")
+
+
+def _number(word: str, line: int) -> int | float:
+    """A Go number constant: ints in any base (``0b101``, ``0o17``, ``017``, ``0x1F``), decimal and hex floats
+    (``0x1p-2``); a float that is whole and written without ``.eEpP`` is an int, as text/template does."""
+    text = word.replace("_", "")
+    bad = TemplateError(f"template: :{line}: illegal number syntax: {json.dumps(word)}")
+    if text.endswith("i"):
+        raise TemplateError(f"template: :{line}: complex constants are not supported by this server's template engine")
+    if re.fullmatch(r"[+-]?0\d+", text) and not _INT_SYNTAX.fullmatch(text):  # 08: not octal, not decimal
+        raise bad
+    if _INT_SYNTAX.fullmatch(text):
+        digits = text.lstrip("+-")
+        value = int(digits, 8) if len(digits) > 1 and digits[0] == "0" and digits[1] in "01234567" else int(digits, 0)
+        return -value if text.startswith("-") else value
+    try:
+        hexa = text.lstrip("+-")[:2] in ("0x", "0X")
+        value = float.fromhex(text) if hexa else float(text)
+    except ValueError:
+        raise bad from None
+    if value in (float("inf"), float("-inf")):
+        raise bad
+    if not hexa and not any(c in text for c in ".eEpP") and value.is_integer():
+        return int(value)
+    return value
+
+
 def _describe(tok: tuple[str, str]) -> str:
     kind, word = tok
     return f"<{word}>" if kind in ("ident", "field", "var") else json.dumps(word)
@@ -321,13 +422,25 @@ def _describe(tok: tuple[str, str]) -> str:
 
 @dataclass
 class Template:
-    """A parsed template: its nodes and the field names it uses (lower-case, as Ollama's ``Vars``)."""
+    """A parsed template: its nodes and the field names it uses (lower-case, as Ollama's ``Vars``).
+
+    ``legacy`` is the tree Ollama runs for a conversation turn: ``nodes`` with ``{{ .Response }}`` appended
+    when the template uses neither ``.Messages`` nor ``.Response`` (Ollama's ``template.Parse``); ``cut`` is
+    that tree cut after its first ``.Response`` field (the open turn, which the model completes)."""
     nodes: list[_Node]
     vars: list[str]
+    legacy: list[_Node] = field(default_factory=list)
+    cut: list[_Node] = field(default_factory=list)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_RESPONSE_NODE = _Node("action", 0, pipe=_Pipe([], False, [[("field", ["Response"])]]))
 
 
 def parse_template(text: str) -> Template:
-    """Parse ``text`` as Go's ``text/template`` would (Ollama's funcs), else :class:`TemplateError`.
+    """Parse ``text`` as Go's ``text/template`` would (Ollama's funcs), else :class:`TemplateError`; the
+    result is cached per text (a model's template is parsed once, not on every request or ``/api/show``).
+    The work is linear in the text; callers keep texts over :data:`MAX_TEMPLATE_BYTES` out.
 
     >>> parse_template("{{ range .Messages }}{{ .Content }}{{ end }}").vars
     ['content', 'messages']
@@ -336,6 +449,26 @@ def parse_template(text: str) -> Template:
     ...
     labs.server.gotemplate.TemplateError: template: :1: unclosed action
     """
+    with _CACHE_LOCK:
+        found = _CACHE.pop(text, None)
+        if found is not None:
+            _CACHE[text] = found  # the most recently used last
+            return found
+    parsed = _parse(text)
+    with _CACHE_LOCK:
+        _CACHE[text] = parsed
+        while sum(map(len, _CACHE)) > _CACHE_BYTES and len(_CACHE) > 1:
+            del _CACHE[next(iter(_CACHE))]
+    return parsed
+
+
+_CACHE: dict[str, Template] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _parse(text: str) -> Template:
+    if _SURROGATE.search(text):  # as Go's JSON decoding leaves them: U+FFFD, never a prompt that cannot be encoded
+        text = _SURROGATE.sub("\ufffd", text)
     parser = _Parser(_lex(text))
     try:
         nodes, _ = parser.parse_list(())
@@ -343,7 +476,8 @@ def parse_template(text: str) -> Template:
         raise TemplateError("template: :1: the template is nested too deeply") from None
     names: set[str] = set()
     _walk_vars(nodes, names)
-    return Template(nodes, sorted(names))
+    legacy = nodes + [_RESPONSE_NODE] if not names & {"messages", "response"} else nodes
+    return Template(nodes, sorted(names), legacy, _delete_after_response(legacy, [False]))
 
 
 def template_vars(text: str) -> list[str]:
@@ -370,9 +504,8 @@ def _pipe_vars(pipe: _Pipe, names: set[str]) -> None:
                 names.update(n.lower() for n in arg[1])
             elif arg[0] == "var":
                 names.update(n.lower() for n in arg[2])
-            elif arg[0] == "pipe":
+            elif arg[0] == "pipe" and not arg[2]:  # Go's Identifiers does not look into a chain (…).Field
                 _pipe_vars(arg[1], names)
-                names.update(n.lower() for n in arg[2])
 
 
 # --- execution ---------------------------------------------------------------------------
@@ -413,7 +546,7 @@ def _go_str(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        return repr(v) if not v.is_integer() else str(int(v)) if abs(v) < 1e21 else f"{v:g}"
+        return _go_float(v)
     if isinstance(v, (list, tuple)):
         return "[" + " ".join(_go_str(x) for x in v) + "]"
     if isinstance(v, _Struct):
@@ -423,27 +556,73 @@ def _go_str(v: Any) -> str:
     return str(v)
 
 
+def _go_float(v: float) -> str:
+    """A float64 as Go's ``%v`` prints it: the shortest digits, with an exponent below 1e-4 or from 1e6
+    (strconv's ``%g`` rule for the shortest precision)."""
+    if v != v or v in (float("inf"), float("-inf")):
+        return {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}[repr(v)]
+    sign = "-" if repr(v).startswith("-") else ""
+    if v == 0:
+        return sign + "0"
+    d = decimal.Decimal(repr(abs(v)))  # repr: the shortest digits that read back as v
+    digits = "".join(map(str, d.as_tuple().digits)).strip("0") or "0"
+    exp10 = d.adjusted()
+    if exp10 < -4 or exp10 >= 6:
+        frac = digits[1:]
+        return f"{sign}{digits[0]}{'.' + frac if frac else ''}e{'-' if exp10 < 0 else '+'}{abs(exp10):02d}"
+    text = format(d, "f")
+    return sign + (text.rstrip("0").rstrip(".") if "." in text else text)
+
+
 def _go_json(v: Any) -> str:
     """``json.Marshal`` as Go writes it: compact, with ``<``, ``>``, ``&`` escaped."""
+    if isinstance(v, _NilList) and not v:
+        return "null"
     text = json.dumps(None if v is _NO_VALUE else v, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _kind(v: Any) -> str:
+    """Go's basicKind for a value here: bool, int, float, string; ``nil`` (a missing key); else not basic."""
+    if v is None or v is _NO_VALUE:
+        return "nil"
+    for kind, types in (("bool", bool), ("int", int), ("float", float), ("string", str)):
+        if isinstance(v, types):
+            return kind
+    return "other"
+
+
 def _cmp(name: str):
     def compare(a, b):
-        if isinstance(a, bool) != isinstance(b, bool) or (isinstance(a, str) != isinstance(b, str)):
+        ka, kb = _kind(a), _kind(b)
+        if ka in ("bool", "other", "nil") or kb in ("bool", "other", "nil"):
+            raise TemplateError(f"error calling {name}: invalid type for comparison")
+        if ka != kb:
             raise TemplateError(f"error calling {name}: incompatible types for comparison")
         return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[name]
     return compare
 
 
 def _eq(a, *others):
+    """Go's ``eq``: basic values of one kind compare; two kinds (``1`` and ``1.0``, ``1`` and ``"1"``) are an error;
+    a missing value equals only a missing value; a list or map cannot be compared; a message is compared by identity."""
     if not others:
         raise TemplateError("error calling eq: missing argument for comparison")
-    a = None if a is _NO_VALUE else a
-    return any(a == (None if b is _NO_VALUE else b) and type(a) is type(None if b is _NO_VALUE else b)
-               or (isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool)
-                   and not isinstance(b, bool) and a == b) for b in others)
+    ka = _kind(a)
+    if ka == "other" and not isinstance(a, _Struct):
+        raise TemplateError(f"error calling eq: non-comparable type {_go_str(a)}")
+    for b in others:
+        kb = _kind(b)
+        if ka != kb:
+            if ka != "nil" and kb != "nil":
+                raise TemplateError("error calling eq: incompatible types for comparison")
+            continue
+        if ka == "other":
+            if b is a:
+                return True
+        elif ka == "nil" or a == b:
+            return True
+    return False
 
 
 def _len(v):
@@ -453,40 +632,150 @@ def _len(v):
 
 
 def _index(v, *keys):
+    """Go's ``index``: a list by 0..len-1 (no negative index), a string's byte, a map's value (missing: no value)."""
     for k in keys:
-        try:
-            v = v[k]
-        except (IndexError, KeyError, TypeError):
-            if isinstance(v, dict) and not isinstance(v, _Struct):
-                return _NO_VALUE
-            raise TemplateError(f"error calling index: index out of range: {k}") from None
+        if isinstance(v, dict) and not isinstance(v, _Struct):
+            v = v.get(k, _NO_VALUE) if isinstance(k, str) else _NO_VALUE
+            continue
+        if isinstance(v, (str, list, tuple)) and _kind(k) == "int":
+            seq = v.encode() if isinstance(v, str) else v
+            if not 0 <= k < len(seq):
+                raise TemplateError(f"error calling index: index out of range: {k}")
+            v = seq[k]
+            continue
+        if v is None or v is _NO_VALUE:
+            raise TemplateError("error calling index: index of untyped nil")
+        raise TemplateError(f"error calling index: cannot index slice/array with type {type(k).__name__}"
+                            if isinstance(v, (list, tuple, str)) else "error calling index: can't index item")
     return v
 
 
 def _slice(v, *idx):
-    if not isinstance(v, (str, list, tuple)) or len(idx) > 2:
+    """Go's ``slice``: a list, or a string by bytes (``slice "héllo" 1 3`` is ``é``)."""
+    if not isinstance(v, (str, list, tuple)) or len(idx) > 2 or any(_kind(i) != "int" for i in idx):
         raise TemplateError("error calling slice: can't slice item")
+    seq = v.encode() if isinstance(v, str) else v
     lo = idx[0] if idx else 0
-    hi = idx[1] if len(idx) > 1 else len(v)
-    if not 0 <= lo <= hi <= len(v):
-        raise TemplateError(f"error calling slice: index out of range: {hi}")
-    return v[lo:hi]
+    hi = idx[1] if len(idx) > 1 else len(seq)
+    if not 0 <= lo <= hi <= len(seq):
+        raise TemplateError(f"error calling slice: index out of range: {hi if lo <= hi else lo}")
+    part = seq[lo:hi]
+    return part.decode("utf-8", "replace") if isinstance(v, str) else part
+
+
+def _go_type(v: Any) -> str:
+    return {"bool": "bool", "int": "int", "float": "float64", "string": "string", "nil": "<nil>"}.get(_kind(v)) or (
+        "*api.Message" if isinstance(v, _Struct) else "[]interface {}" if isinstance(v, (list, tuple))
+        else "map[string]interface {}")
+
+
+def _go_quote_str(text: str) -> str:
+    """``strconv.Quote``: printable runes as they are, the rest as ``\\a``, ``\\x..``, ``\\u....``."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch in "\a\b\f\n\r\t\v":
+            out.append("\\" + "abfnrtv"["\a\b\f\n\r\t\v".index(ch)])
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif code < 0x80:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+    return "".join(out) + '"'
+
+
+_VERB = re.compile(r"%([-+# 0]*)(\d+)?(?:\.(\d*))?([a-zA-Z%])")
 
 
 def _printf(fmt: str, *args):
-    vals = iter(args)
-
-    def one(m: re.Match) -> str:
-        verb = m.group(1)
+    """Go's ``fmt.Sprintf`` for the verbs templates use (``%v %s %q %d %x %X %o %b %c %f %e %g %t %T``), with
+    flags, width and precision, and Go's ``%!d(MISSING)``, ``%!(EXTRA …)`` and ``%!d(string=x)`` marks."""
+    out: list[str] = []
+    pos, used = 0, 0
+    for m in _VERB.finditer(fmt):
+        out.append(fmt[pos:m.start()])
+        pos = m.end()
+        flags, width, prec, verb = m.group(1), m.group(2), m.group(3), m.group(4)
         if verb == "%":
-            return "%"
-        v = next(vals, _NO_VALUE)
-        if verb == "q":
-            return json.dumps(_go_str(v) if not isinstance(v, str) else v, ensure_ascii=False)
-        if verb == "d" and isinstance(v, (int, float)) and not isinstance(v, bool):
-            return str(int(v))
-        return _go_str(v)
-    return re.sub(r"%[-+# 0-9.]*([a-zA-Z%])", one, fmt)
+            out.append("%")
+            continue
+        if used >= len(args):
+            out.append(f"%!{verb}(MISSING)")
+            continue
+        v = args[used]
+        used += 1
+        out.append(_format_one(v, flags, int(width) if width else 0, None if prec is None else int(prec or 0), verb))
+    out.append(fmt[pos:])
+    if used < len(args):
+        out.append("%!(EXTRA " + ", ".join(f"{_go_type(a)}={_go_str(a)}" for a in args[used:]) + ")")
+    return "".join(out)
+
+
+def _format_one(v: Any, flags: str, width: int, prec: int | None, verb: str) -> str:
+    kind = _kind(v)
+    sign = "+" if "+" in flags else " " if " " in flags else ""
+    numeric = False
+    if verb == "v":
+        text = _go_str(v) if kind != "float" or prec is None else f"{v:.{prec}g}"
+    elif verb == "T":
+        text = _go_type(v)
+    elif verb == "t" and kind == "bool":
+        text = _go_str(v)
+    elif verb == "s" and kind == "string":
+        text = v if prec is None else v[:prec]
+    elif verb == "s" and kind == "other":
+        text = _go_str(v)
+    elif verb == "q" and kind == "string":
+        text = _go_quote_str(v)
+    elif verb == "q" and kind == "int":
+        text = "'" + _go_quote_str(chr(v))[1:-1].replace("'", "\\'").replace('\\"', '"') + "'"
+    elif verb == "c" and kind == "int" and 0 <= v <= 0x10FFFF:
+        text = chr(v)
+    elif verb in "dxXob" and kind == "int":
+        numeric = True
+        text = format(v, f"{sign}{'#' if '#' in flags and verb != 'd' else ''}{verb}")
+    elif verb in "xX" and kind == "string":
+        text = v.encode().hex() if verb == "x" else v.encode().hex().upper()
+    elif verb in "eEfFgG" and kind == "float":
+        numeric = True
+        if verb in "gG" and prec is None:
+            text = sign * (v >= 0) + _go_float(v)
+            text = text.upper() if verb == "G" else text
+        else:
+            text = format(v, f"{sign}.{6 if prec is None else prec}{verb}")
+    elif kind == "nil":
+        text = f"%!{verb}(<nil>)"
+    else:
+        text = f"%!{verb}({_go_type(v)}={_go_str(v)})"
+    if width > len(text):
+        if "-" in flags:
+            text = text.ljust(width)
+        elif "0" in flags and numeric:
+            head = text[0] if text[:1] in "+- " else ""
+            text = head + text[len(head):].rjust(width - len(head), "0")
+        else:
+            text = text.rjust(width)
+    return text
+
+
+def _go_js(*args) -> str:
+    """``template.JSEscapeString``: ``\\ ' "`` backslashed, ``< > & =`` and control characters as ``\\uXXXX``."""
+    out = []
+    for ch in "".join(_go_str(x) for x in args):
+        if ch in "\\'\"":
+            out.append("\\" + ch)
+        elif ch in "<>&=" or ord(ch) < 0x20 or not ch.isprintable():
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class _NilList(list):
+    """A nil Go slice (``.Tools`` when a request sends none): empty and ranges as [], but ``json`` writes ``null``."""
 
 
 _FUNCS: dict[str, Any] = {
@@ -501,7 +790,7 @@ _FUNCS: dict[str, Any] = {
     "printf": _printf,
     "html": lambda *a: "".join(_go_str(x) for x in a).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     .replace('"', "&#34;").replace("'", "&#39;"),
-    "js": lambda *a: json.dumps("".join(_go_str(x) for x in a))[1:-1],
+    "js": _go_js,
     "urlquery": lambda *a: __import__("urllib.parse").parse.quote_plus("".join(_go_str(x) for x in a)),
     "call": lambda *a: (_ for _ in ()).throw(TemplateError("error calling call: non-function")),
     "json": _go_json,
@@ -510,12 +799,35 @@ _FUNCS: dict[str, Any] = {
 }
 
 
+class _Budget:
+    """What one rendering may spend, across all of its executions: steps, bytes of text built, and a
+    ``cancel`` event it checks at every step (so a client that hangs up, or a shutdown, stops it)."""
+
+    def __init__(self, max_bytes: int, cancel: threading.Event | None):
+        self.steps, self.bytes, self.max_bytes, self.cancel = 0, 0, max_bytes, cancel
+
+    def step(self, line: int = 0) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:  # {{ range 1000000000 }}: a request must not hold a thread for minutes
+            raise TemplateError(f"template: :{line}: the template ran more than {MAX_STEPS} steps")
+        if self.cancel is not None and self.cancel.is_set():
+            raise RenderCancelled("the rendering was cancelled")
+
+    def built(self, value: Any, line: int) -> Any:
+        if isinstance(value, str):
+            self.bytes += len(value)
+            if self.bytes > self.max_bytes:
+                raise TemplateError(f"template: :{line}: the template built more than {self.max_bytes // 2**20} MiB "
+                                    "of text, the most one rendering may (no model's context holds that much)")
+        return value
+
+
 class _Exec:
-    def __init__(self, root: Any):
+    def __init__(self, root: Any, budget: _Budget):
         self.root = root
         self.out: list[str] = []
         self.vars: list[dict[str, Any]] = [{"$": root}]
-        self.steps = 0
+        self.budget = budget
 
     def lookup(self, name: str) -> Any:
         for scope in reversed(self.vars):
@@ -531,15 +843,13 @@ class _Exec:
 
     def run(self, nodes: list[_Node], dot: Any) -> None:
         for node in nodes:
-            self.steps += 1
-            if self.steps > MAX_STEPS:  # {{ range 1000000000 }}: a request must not hold the model's thread
-                raise TemplateError(f"template: the template ran more than {MAX_STEPS} steps")
+            self.budget.step(node.line)
             if node.kind == "text":
-                self.out.append(node.text)
+                self.out.append(self.budget.built(node.text, node.line))
             elif node.kind == "action":
                 value = self.pipe(node.pipe, dot, node.line)
                 if not node.pipe.decls:
-                    self.out.append(_go_str(value))
+                    self.out.append(self.budget.built(_go_str(value), node.line))
             elif node.kind in ("if", "with"):
                 self.vars.append({})
                 try:
@@ -575,9 +885,7 @@ class _Exec:
             ran = False
             for key, elem in items:
                 ran = True
-                self.steps += 1
-                if self.steps > MAX_STEPS:
-                    raise TemplateError(f"template: :{node.line}: the template ran more than {MAX_STEPS} steps")
+                self.budget.step(node.line)
                 scope = {}
                 if len(pipe.decls) == 1:
                     scope[pipe.decls[0]] = elem
@@ -628,12 +936,18 @@ class _Exec:
                         return result
                 return result
             values = [self.arg(a, dot, line) for a in args] + ([last] if piped else [])
+            self.budget.step(line)
+            for v in values:  # what a function reads counts too: eq/len/lt of a huge string, a million times
+                self.budget.built(v, line)
             try:
-                return _FUNCS[name](*values)
+                result = _FUNCS[name](*values)
             except TemplateError as exc:
                 raise TemplateError(f"template: :{line}: executing \"\" at <{name}>: {exc}") from None
             except TypeError:
                 raise TemplateError(f"template: :{line}: executing \"\" at <{name}>: wrong number of args for {name}") from None
+            return self.budget.built(result, line)
+        if head[0] == "nil":
+            raise TemplateError(f"template: :{line}: executing \"\" at <nil>: nil is not a command")
         if len(cmd) > 1 or piped:
             raise TemplateError(f"template: :{line}: executing \"\": can't give argument to non-function")
         return self.arg(head, dot, line)
@@ -642,6 +956,8 @@ class _Exec:
         kind = arg[0]
         if kind == "dot":
             return dot
+        if kind == "num" and isinstance(arg[1], int) and not -2**63 <= arg[1] < 2**63:
+            raise TemplateError(f"template: :{line}: executing \"\" at <{arg[1]}>: {arg[1]} overflows int")
         if kind in ("str", "num", "bool"):
             return arg[1]
         if kind == "nil":
@@ -678,28 +994,48 @@ class _Exec:
         return value
 
 
-def _refs_response(pipe: _Pipe) -> bool:
-    names: set[str] = set()
-    _pipe_vars(pipe, names)
-    return "response" in names
-
-
-def _cut_at_response(nodes: list[_Node]) -> tuple[list[_Node], bool]:
-    """Ollama's legacy rendering: everything after the first ``.Response`` is dropped (the model writes it)."""
+def _delete_after_response(nodes: list[_Node], cut: list[bool]) -> list[_Node]:
+    """Ollama's ``deleteNode`` on a copy of the tree: the first *field* that names ``Response`` (``.Response``,
+    not ``$.Response``, not an ``if``/``with``/``range`` condition, which it does not walk) is kept, and every
+    node after it is dropped (the model writes the rest). ``cut`` is the shared "seen it" flag."""
     out: list[_Node] = []
     for node in nodes:
-        if node.pipe and _refs_response(node.pipe):
-            out.append(_Node(node.kind, node.line, node.text, node.pipe) if node.kind != "action" else node)
-            return out, True
-        body, cut = _cut_at_response(node.body)
-        if cut:
-            out.append(_Node(node.kind, node.line, node.text, node.pipe, body))
-            return out, True
-        orelse, cut = _cut_at_response(node.orelse)
-        out.append(_Node(node.kind, node.line, node.text, node.pipe, body, orelse) if cut else node)
-        if cut:
-            return out, True
-    return out, False
+        if cut[0]:
+            break
+        if node.kind == "action":
+            pipe = _delete_in_pipe(node.pipe, cut)
+            if pipe is not None:
+                out.append(_Node("action", node.line, pipe=pipe))
+        elif node.kind in ("if", "with", "range"):
+            body = _delete_after_response(node.body, cut)
+            # Go would panic on an else list walked after the cut (a nil list); it is dropped here
+            orelse = [] if cut[0] else _delete_after_response(node.orelse, cut)
+            out.append(_Node(node.kind, node.line, node.text, node.pipe, body, orelse))
+        else:
+            out.append(node)
+    return out
+
+
+def _delete_in_pipe(pipe: _Pipe, cut: list[bool]) -> _Pipe | None:
+    cmds = []
+    for cmd in pipe.cmds:
+        args = []
+        for arg in cmd:
+            if arg[0] == "field" and "Response" in arg[1]:
+                cut[0] = True
+                args.append(arg)
+            elif cut[0]:
+                continue
+            elif arg[0] == "pipe" and not arg[2]:  # a parenthesised pipeline (a chain is not walked)
+                inner = _delete_in_pipe(arg[1], cut)
+                if inner is not None:
+                    args.append(("pipe", inner, []))
+            else:
+                args.append(arg)
+        if not args:
+            return None
+        cmds.append(args)
+    return _Pipe(pipe.decls, pipe.assign, cmds) if cmds else None
 
 
 def _message(m: dict) -> _Struct:
@@ -721,8 +1057,8 @@ def _collate(messages: list[dict]) -> tuple[str, list[dict]]:
     return "\n\n".join(system), out
 
 
-def _execute(nodes: list[_Node], values: dict) -> str:
-    ex = _Exec(values)
+def _execute(nodes: list[_Node], values: dict, budget: _Budget) -> str:
+    ex = _Exec(values, budget)
     try:
         ex.run(nodes, values)
     except (_Break, _Continue):
@@ -733,11 +1069,14 @@ def _execute(nodes: list[_Node], values: dict) -> str:
 
 
 def render_template(template: str, *, system: str = "", prompt: str = "", response: str = "", suffix: str = "",
-                    messages: list[dict] | None = None, think: bool | str | None = None) -> str:
+                    messages: list[dict] | None = None, think: bool | str | None = None,
+                    cancel: threading.Event | None = None) -> str:
     """Render an Ollama prompt template as Ollama's ``Template.Execute`` does.
 
     ``messages`` (dicts with ``role``/``content``) is the conversation; without it, one turn is made of
-    ``system`` and ``prompt``. Raises :class:`TemplateError` (Go's text) if it does not parse or run.
+    ``system`` and ``prompt``. Raises :class:`TemplateError` (Go's text) if it does not parse or run, or
+    builds more than :data:`MAX_RENDER_BYTES` + 4x its input's size of text (Go has no such limit), and
+    :class:`RenderCancelled` once ``cancel`` is set (checked at every step).
 
     >>> render_template("{{ if .System }}<s>{{ .System }}</s>\\n{{ end }}U: {{ .Prompt }}\\nA:", prompt="Hi")
     'U: Hi\\nA:'
@@ -749,23 +1088,27 @@ def render_template(template: str, *, system: str = "", prompt: str = "", respon
     'U: Hi A: '
     """
     parsed = parse_template(template)
+    size = len(system) + len(prompt) + len(response) + len(suffix) + sum(
+        len(str(m.get("content") or "")) + len(str(m.get("thinking") or "")) + len(str(m.get("tool_calls") or ""))
+        for m in messages or [])
+    budget = _Budget(MAX_RENDER_BYTES + 4 * size, cancel)
     think_values = {"Think": bool(think), "ThinkLevel": think if isinstance(think, str) else "",
                     "IsThinkSet": think is not None}
     if messages is None:
         messages = ([{"role": "system", "content": system}] if system else []) + \
                    ([{"role": "user", "content": prompt}] if prompt else [])
     if prompt and suffix:
-        return _execute(parsed.nodes, {"Prompt": prompt, "Suffix": suffix, "Response": "", **think_values})
+        return _execute(parsed.legacy, {"Prompt": prompt, "Suffix": suffix, "Response": "", **think_values}, budget)
     collated_system, collated = _collate(messages)
     if "messages" in parsed.vars:
         return _execute(parsed.nodes, {"System": collated_system, "Messages": [_message(m) for m in collated],
-                                       "Tools": [], "Response": "", **think_values})
+                                       "Tools": _NilList(), "Response": "", **think_values}, budget)
     # the legacy template: one execution per finished turn, then the open one cut at .Response
     out: list[str] = []
     turn = {"System": "", "Prompt": "", "Response": ""}
 
     def flush() -> None:
-        out.append(_execute(parsed.nodes, {**turn, **think_values}))
+        out.append(_execute(parsed.legacy, {**turn, **think_values}, budget))
         turn.update(System="", Prompt="", Response="")
 
     for m in collated:
@@ -780,6 +1123,5 @@ def render_template(template: str, *, system: str = "", prompt: str = "", respon
             turn["Prompt"] = m.get("content", "")
         elif role == "assistant":
             turn["Response"] = m.get("content", "")
-    cut, _ = _cut_at_response(parsed.nodes)
-    out.append(_execute(cut, {**turn, "Response": response or turn["Response"], **think_values}))
+    out.append(_execute(parsed.cut, {**turn, "Response": response or turn["Response"], **think_values}, budget))
     return "".join(out)

@@ -16,15 +16,16 @@ from starlette.routing import Route
 
 from labs import __version__
 from labs.gguf_info import describe
-from labs.server.gotemplate import TemplateError, parse_template, template_vars
-from labs.server.core import (ApiError, Job, Session, SessionStream, find_model, format_from, keep_alive_from,
-                              now_utc, read, sampling_from, until_disconnect)
+from labs.server.gotemplate import MAX_TEMPLATE_BYTES, TemplateError, parse_template, template_vars
+from labs.server.core import (ApiError, Job, Session, SessionStream, find_model, format_from, in_own_thread,
+                              keep_alive_from, now_utc, read, sampling_from, until_disconnect)
 from labs.server.runner import InputTooLong, RunnerFailed
 from labs.server.schema import (ChatRequest, CopyRequest, CreateRequest, DeleteRequest, EmbeddingRequest, EmbedRequest,
                                 GenerateRequest, PullRequest, ShowRequest)
 from labs.server.store import CATALOGUE_PARAMETERS, ModelName, StoreError, catalogue_file
 
 NDJSON = "application/x-ndjson"
+MAX_CREATE_BODY = 8 * 2**20  # an /api/create body: a template, a system prompt, parameters (413 over it; Ollama: none)
 log = logging.getLogger("labs.server")
 VERSION = f"0.12.6-labs.{__version__}"  # Ollama's API level, marked as this embedded server
 
@@ -83,10 +84,26 @@ async def show(request: Request) -> Response:
     if not name:
         raise ApiError(400, "model is required")
     model = find_model(state(request).store, name)
+    await parsed_template(model)
     modelfile, parameters = _modelfile(model)
     return JSONResponse({"modelfile": modelfile, "parameters": parameters, "template": model.config.get("template", ""),
                          "details": model.config["details"], "model_info": model.config["model_info"],
                          "capabilities": capabilities(model), "modified_at": model.modified_at.isoformat()})
+
+
+async def parsed_template(model) -> None:
+    """Parse the model's Go template in a thread of its own (then cached), so that :func:`capabilities`
+    never parses a large template on the event loop."""
+    text = model.config.get("go_template", "")
+    if text:
+        await in_own_thread(lambda cancel: template_vars(text), "template")
+
+
+def check_template_size(template: str | None) -> None:
+    """A template over :data:`MAX_TEMPLATE_BYTES` is a 400 (Ollama has no limit; a library template is ~10 KB)."""
+    if template and len(template) > MAX_TEMPLATE_BYTES:
+        raise ApiError(400, f"template error: the template is larger than {MAX_TEMPLATE_BYTES // 2**10} KiB, "
+                            "the most this server accepts")
 
 
 def capabilities(model) -> list[str]:
@@ -215,7 +232,9 @@ async def _stream_to_store(request: Request, write: Callable[[Iterator[bytes]], 
                 raise StoreError("the upload was interrupted", 400)
             yield chunk
 
-    writer = asyncio.ensure_future(scheduler.run(lambda: write(chunks()), io=True))
+    # a thread of its own per upload, not the shared I/O pool: a client that goes quiet mid-upload then
+    # stalls only its own upload, never /api/create or /api/pull (issue 10 attack r4 F4)
+    writer = asyncio.ensure_future(in_own_thread(lambda cancel: write(chunks()), "upload"))
 
     async def put(item) -> None:
         while not writer.done():
@@ -238,7 +257,7 @@ async def _stream_to_store(request: Request, write: Callable[[Iterator[bytes]], 
 
 
 async def create(request: Request) -> Response:
-    req = await read(request, CreateRequest)
+    req = await read(request, CreateRequest, limit=MAX_CREATE_BODY)
     st = state(request)
     if not req.model:
         raise ApiError(400, "model is required")
@@ -252,9 +271,10 @@ async def create(request: Request) -> Response:
     if req.quantize or req.messages or req.license:
         raise ApiError(400, "quantize, messages and license are not supported by this server")
     sampling_from(None, req.parameters)  # the parameters must be valid options
-    if req.template:  # parsed as Ollama's setTemplate does: what Go's text/template refuses is a 400 now
-        try:
-            parse_template(req.template)
+    check_template_size(req.template)
+    if req.template:  # parsed as Ollama's setTemplate does (what Go's text/template refuses is a 400 now), in a
+        try:          # thread of its own; the parsed tree is cached for the model's requests and /api/show
+            await in_own_thread(lambda cancel: parse_template(req.template), "template")
         except TemplateError as exc:
             raise ApiError(400, f"template error: {exc}") from None
     events = st.scheduler.stream(lambda cancel: st.store.create(
@@ -337,11 +357,13 @@ async def generate(request: Request) -> Response:
     job = _job(req, model)
     if req.raw and (req.template or req.system or req.context):
         raise ApiError(400, "raw mode does not support template, system, or context")
+    await parsed_template(model)
     if req.suffix and "insert" not in capabilities(model):
         raise ApiError(400, f"{_full_name(model.name)} does not support insert")
     _check_images(model, req.images)
     job.prompt, job.raw, job.context = req.prompt, req.raw, req.context
     job.system = req.system or job.system
+    check_template_size(req.template)
     job.template = req.template or job.template
     job.suffix = req.suffix
     if not req.prompt:

@@ -16,7 +16,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from labs.server.core import ApiError, Job, Session, SessionStream, find_model, read, sampling_from, until_disconnect
-from labs.server.native import _check_think, _full_name, capabilities, embed_inputs, embed_texts, normalise, state
+from labs.server.native import (_check_think, _full_name, capabilities, embed_inputs, embed_texts, normalise,
+                                parsed_template, state)
 from labs.server.schema import ChatCompletionRequest, CompletionRequest, OpenAIEmbeddingRequest
 
 _TYPES = {400: "invalid_request_error", 404: "not_found_error"}
@@ -166,6 +167,7 @@ async def completions(request: Request) -> Response:
     if not isinstance(req.prompt, str) or not req.prompt:
         raise ApiError(400, "prompt is required" if not req.prompt else "prompt must be a string")
     job = _job(request, req)
+    await parsed_template(job.model)
     if req.suffix and "insert" not in capabilities(job.model):
         raise ApiError(400, f"{_full_name(job.model.name)} does not support insert")
     job.prompt, job.suffix = req.prompt, req.suffix

@@ -371,3 +371,23 @@ def test_unreadable_numbers_are_explained_in_the_learners_language(monkeypatch):
     with pytest.raises(ValueError, match="питання 'q9' немає"):
         bank.question("q9")
     assert bank.evaluate("q2", "port", "z").problem.startswith("варіанта z немає")
+
+
+@pytest.mark.parametrize("written", ["248,20 $", "248,20$", "$248.20", "248.20$", "248,20 дол.", "248,2 USD"])
+def test_an_amount_is_read_with_the_dollar_sign_before_or_after(written):
+    """F11 (issue 17 r2): a Ukrainian writes the sign after the amount ("248,20 $") or the word ("дол.")."""
+    assert bank.evaluate("q5", "gpu_month", written, "uk").correct, written
+    assert bank.parse_number(written, "uk") == pytest.approx(248.2)
+
+
+def test_the_numeric_widget_speaks_the_learners_typography(progress_file):
+    """F11: the placeholder is "0,00" in the Ukrainian edition; an entered count is shown without decimals."""
+    uk, en = show("q5", lang="uk").views[0], show("q5", lang="en").views[0]
+    assert uk.input.placeholder == "0,00" and en.input.placeholder == "0.00"
+    count = next(v for v in show("q5", lang="uk").views if v.part.id == "break_even")
+    count.input.value = "41 846"
+    count.button.click()
+    assert "41\u00a0846 " in count.feedback.value and "41\u00a0846,00" not in count.feedback.value, count.feedback.value
+    uk.input.value = "248,20 $"
+    uk.button.click()
+    assert "Ваша відповідь: 248,20 " in uk.feedback.value, uk.feedback.value

@@ -38,6 +38,7 @@ from typing import Any, Iterable
 
 LANGS = ("en", "uk")
 SALT = "module-29/check-yourself"
+CURRENCY_AFTER = re.compile(r"\s*(?:\$|usd|дол\.?|доларів|долара|долар)\s*$", re.IGNORECASE)
 NUMBER = re.compile(r"^[\s$]*([-+]?[\d\s_,]*\.?\d+(?:[eE][-+]?\d+)?)\s*$")
 
 
@@ -229,7 +230,7 @@ def within(value: float, expected: float, tolerance: dict) -> bool:
 
 def parse_number(value: Any, lang: str | None = None) -> float:
     """A learner's number: ``248.2``, ``"248.20"``, ``"$1,963.70"``, ``"41 846"``, or as Ukrainian typography
-    writes it (and the Ukrainian edition shows it): ``"1 963,70"``, ``"248,2"``. A comma is the decimal mark
+    writes it (and the Ukrainian edition shows it): ``"1 963,70"``, ``"248,2"``, ``"248,20 $"``, ``"248,20 дол."``. A comma is the decimal mark
     when it is the only separator and not followed by exactly three digits, or when a dot never follows it;
     ``"41,846"`` is forty-one thousand in English, and in Ukrainian (where it would be 41.846) an error asks
     which was meant. Errors (``ValueError``) speak ``lang`` (else ``LAB_LANG``).
@@ -238,6 +239,8 @@ def parse_number(value: Any, lang: str | None = None) -> float:
     (1963.7, 41846.0, 7.0, 1963.7)
     >>> parse_number("248,2", "en"), parse_number("1.234,5", "en"), parse_number("41,846", "en")
     (248.2, 1234.5, 41846.0)
+    >>> parse_number("248,20 $", "uk"), parse_number("248.20$", "uk"), parse_number("248,20 дол.", "uk")
+    (248.2, 248.2, 248.2)
     """
     if isinstance(value, bool):
         raise ValueError(_t("quiz.answer.bool", lang))
@@ -245,6 +248,7 @@ def parse_number(value: Any, lang: str | None = None) -> float:
         number = float(value)
     else:
         written = str(value).replace("\u202f", " ").replace("\u00a0", " ")
+        written = CURRENCY_AFTER.sub("", written)  # "248,20 $", "248.20$", "248,20 дол.": Ukrainian puts it after
         match = NUMBER.match(_decimal_dot(written, value, lang))
         if not match:
             raise ValueError(_t("quiz.answer.not_a_number", lang, value=value))

@@ -19,7 +19,7 @@ import re
 import weakref
 from typing import Any, Callable
 
-from labs.i18n import messages, t
+from labs.i18n import messages, number, t
 from labs.quiz import bank, practical, progress
 from labs.quiz.bank import Part, Question, ui
 
@@ -91,7 +91,7 @@ class PartView:
                 rows.append(w.HBox([box, words], layout=w.Layout(align_items="center")))
             rows.append(self.button)
         elif part.kind == "numeric":
-            self.input = w.Text(placeholder="0.00", layout=w.Layout(width="160px")).add_class("labs-quiz-number")
+            self.input = w.Text(placeholder=number(0, 2, lang), layout=w.Layout(width="160px")).add_class("labs-quiz-number")
             unit = w.HTML(_md(bank.text(part.unit, lang)), layout=w.Layout(width="auto", margin="0 8px"))
             rows.append(w.HBox([self.input, unit, self.button], layout=w.Layout(align_items="center")))
         else:
@@ -209,7 +209,9 @@ class PartView:
 
     def _numeric_feedback(self, verdict: bank.Verdict) -> str:
         unit = bank.text(self.part.unit, self.lang)
-        yours = ui("your_value", self.lang, value=verdict.value, unit=unit)
+        value = verdict.value  # a count (41 846 requests) without decimals, an amount (248,20) with two
+        shown = number(value, 0 if float(value).is_integer() else 2, self.lang) if value is not None else "—"
+        yours = ui("your_value", self.lang, value=shown, unit=unit)
         tol = ui("tolerance", self.lang, rel=float(self.part.tolerance.get("rel", 0)))
         if verdict.correct:
             how = bank.text(self.part.solution, self.lang, **self.ctx)

@@ -134,12 +134,14 @@ class LoadResult:
         return censored_percentile(observed, censored, q) if observed or censored else None
 
     def summary(self) -> dict:
+        """One row of :func:`sweep_frame`: ``errors`` counts failed requests (non-200, stream error, timeout, refused);
+        a request the time limit cut off is ``cut_off`` instead, not an error (its wait is a lower bound)."""
         tokens = sum(r.output_tokens for r in self.ok)
         n_ok = len(self.ok) or math.nan
         wall = self.wall_s or math.nan
         return {
             "concurrency": self.concurrency, "planned": self.planned, "completed_ok": len(self.ok),
-            "errors": len(self.failed), "http_503": self.busy_503, "not_started": self.not_started,
+            "errors": len(self.failed) - len(self.cut_off), "http_503": self.busy_503, "not_started": self.not_started,
             "wall_s": round(self.wall_s, 3), "requests_per_s": len(self.ok) / wall,
             "output_tokens_per_s": tokens / wall,
             "mean_output_tokens": tokens / n_ok, "mean_prompt_tokens": sum(r.prompt_tokens for r in self.ok) / n_ok,
@@ -159,15 +161,22 @@ class LoadResult:
     def __repr__(self) -> str:
         s = self.summary()
         def bound(name: str) -> str:
-            return ("≥ " if s[f"{name}_is_lower_bound"] else "") + f"{s[name + '_s']:.2f} s"
+            from labs.i18n import number, t
 
-        text = (f"LoadResult({self.url}, concurrency {self.concurrency}: {s['completed_ok']}/{self.planned} ok, "
-                f"{s['errors']} errors ({s['http_503']} × 503), {s['requests_per_s']:.2f} req/s, "
-                f"p50 {bound('latency_p50')}, p95 {bound('latency_p95')})")
+            value = s[name + "_s"]
+            shown = "—" if math.isnan(value) else number(value, 2) + " " + t("loadtest.unit.s")
+            return ("≥ " if s[f"{name}_is_lower_bound"] else "") + shown
+
+        from labs.i18n import t
+
+        text = t("loadtest.result", url=self.url, concurrency=self.concurrency, ok=s["completed_ok"], planned=self.planned,
+                 failed=s["errors"], busy=s["http_503"], cut=s["cut_off"], rate=s["requests_per_s"],
+                 p50=bound("latency_p50"), p95=bound("latency_p95"))
         for message, count in self.errors().most_common(5):
-            text += f"\n  {count} × {message}"
+            shown = t("loadtest.result.stopped") if message == STOPPED else message
+            text += f"\n  {count} × {shown}"
         if self.not_started:
-            text += f"\n  {self.not_started} planned requests never started (time limit)"
+            text += "\n  " + t("loadtest.result.not_started", n=self.not_started)
         return text
 
 
@@ -338,7 +347,7 @@ def sample_text(frame) -> str:
 
     cut = int(frame["cut_off"].sum()) if "cut_off" in frame else 0
     return t("loadtest.sample", completed=int(frame["completed_ok"].sum()), planned=int(frame["planned"].sum()),
-             failed=int(frame["errors"].sum()) - cut, cut=cut, not_started=int(frame["not_started"].sum()))
+             failed=int(frame["errors"].sum()), cut=cut, not_started=int(frame["not_started"].sum()))
 
 
 @dataclass(frozen=True)
@@ -409,12 +418,16 @@ def plan_lines(plan: CapacityPlan, level: dict) -> list[str]:
     level (with how many of its requests completed), the plan, then each note (a small sample first)."""
     from labs.i18n import t
 
-    return [t("lesson4.plan.measured", rate=level["requests_per_s"], concurrency=level["concurrency"],
-              p50=level["latency_p50_s"], tokens=level["mean_output_tokens"], completed=level["completed_ok"],
-              planned=level["planned"]),
-            t("lesson4.plan.machines", requests_per_day=plan.requests_per_day, mean=plan.mean_requests_per_s,
-              peak=plan.peak_requests_per_s, in_flight=plan.in_flight_at_peak, machines=plan.machines),
-            *(f"  • {note}" for note in plan.notes)]
+    bound = bool(level.get("latency_p50_is_lower_bound"))  # cut-off requests in the p50: W is at least this
+    lines = [t("lesson4.plan.measured_bound" if bound else "lesson4.plan.measured", rate=level["requests_per_s"],
+               concurrency=level["concurrency"], p50=level["latency_p50_s"], tokens=level["mean_output_tokens"],
+               completed=level["completed_ok"], planned=level["planned"]),
+             t("lesson4.plan.machines", requests_per_day=plan.requests_per_day, mean=plan.mean_requests_per_s,
+               peak=plan.peak_requests_per_s, in_flight=plan.in_flight_at_peak, machines=plan.machines),
+             *(f"  • {note}" for note in plan.notes)]
+    if bound:
+        lines.append("  • " + t("lesson4.plan.lower_bound", in_flight=plan.in_flight_at_peak))
+    return lines
 
 
 def plan_from_sweep(requests_per_day: float, results: Sequence[LoadResult], *, slots_per_machine: int = 1,

@@ -102,7 +102,7 @@ def test_reports_errors_and_503s(server):
     assert errors["HTTP 503: server busy, please try again.  maximum pending requests exceeded"] == 2
     assert errors["HTTP 500: model runner crashed"] == 2
     assert errors["error in stream: out of memory"] == 2
-    assert "6 errors (2 × 503)" in repr(result) and "model runner crashed" in repr(result)
+    assert "6 failed (2 × 503)" in repr(result) and "model runner crashed" in repr(result)
 
 
 def test_stops_by_itself_at_the_time_limit(server):
@@ -218,6 +218,19 @@ def test_plot_title_tells_cut_off_from_failed(server):
     assert f"{len(result.ok)} of 6 requests completed" in title
 
 
+def test_cut_off_requests_are_not_errors_in_the_table_or_the_repr(server, monkeypatch):
+    """Issue 17 r2 F2: the table said ``errors`` 1/2/4 (the cut-offs) while the title of the same run said
+    "0 failed"; a cut-off request is its own column and the repr calls it cut off, in the learner's language."""
+    result = load_test(server, concurrency=2, requests=6, time_limit_s=1.5, num_predict=3, prompts=["quick", "never"])
+    s = result.summary()
+    assert s["cut_off"] == len(result.cut_off) > 0 and s["errors"] == 0
+    assert " 0 failed " in repr(result) and f"{s['cut_off']} cut off by the time limit" in repr(result)
+    assert "cut off, not a failure" in repr(result)
+    monkeypatch.setenv("LAB_LANG", "uk")
+    shown = repr(result)
+    assert f"перервано лімітом часу {s['cut_off']}" in shown and "errors" not in shown and " с" in shown
+
+
 def test_plan_lines_carry_the_sample_and_the_notes():
     plan = capacity_plan(20_000, machine_requests_per_s=0.5, latency_s=2.0, sample=3)
     level = {"requests_per_s": 0.5, "concurrency": 1, "latency_p50_s": 2.0, "mean_output_tokens": 8.0,
@@ -225,3 +238,14 @@ def test_plan_lines_carry_the_sample_and_the_notes():
     lines = loadtest.plan_lines(plan, level)
     assert "3 of 20 requests" in lines[0] and f"{plan.machines} machine" in lines[1]
     assert lines[2:] == [f"  • {note}" for note in plan.notes] and "too few" in lines[2]
+
+
+def test_plan_lines_keep_a_lower_bound_p50_a_lower_bound():
+    """Issue 17 r2 F3: the plan quoted "p50 4.14 s" and "2.88 in flight" where the sweep said "p50 ≥ 4.14 s"."""
+    plan = capacity_plan(20_000, machine_requests_per_s=0.27, latency_s=4.14, sample=8)
+    level = {"requests_per_s": 0.27, "concurrency": 2, "latency_p50_s": 4.14, "mean_output_tokens": 8.0,
+             "completed_ok": 8, "planned": 20}
+    exact = loadtest.plan_lines(plan, {**level, "latency_p50_is_lower_bound": False})
+    bound = loadtest.plan_lines(plan, {**level, "latency_p50_is_lower_bound": True})
+    assert "p50 4.14 s" in exact[0] and "≥" not in exact[0] and not any("lower bound" in line for line in exact)
+    assert "p50 ≥ 4.14 s" in bound[0] and "at least" in bound[-1] and len(bound) == len(exact) + 1

@@ -21,18 +21,26 @@ ValueError: context must be a whole number of 1 or more; got -1.
 from __future__ import annotations
 
 import math
+from typing import Any
+
+
+def _t(key: str, **fields: Any) -> str:
+    """The message in the learner's language (``LAB_LANG``): labs/data/messages.yaml, ``inputs.*``."""
+    from labs.i18n import t  # at call time: nothing at import time
+
+    return t(key, **fields)
 
 
 def number(name: str, value: object, unit: str, *, allow_zero: bool = False) -> float:
     """``value`` as a finite float above zero (or zero, with ``allow_zero``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a number ({unit}); got {value!r}.")
+        raise ValueError(_t("inputs.not_a_number", name=name, unit=unit, value=repr(value)))
     result = float(value)
     if math.isnan(result) or math.isinf(result):
-        raise ValueError(f"{name} must be a finite number ({unit}); got {value!r}.")
+        raise ValueError(_t("inputs.not_finite", name=name, unit=unit, value=repr(value)))
     if result < 0 or (result == 0 and not allow_zero):
-        wanted = "zero or more" if allow_zero else "greater than zero"
-        raise ValueError(f"{name} must be {wanted} ({unit}); got {value!r}. Pass a realistic value.")
+        key = "inputs.negative" if allow_zero else "inputs.not_positive"
+        raise ValueError(_t(key, name=name, unit=unit, value=repr(value)))
     return result
 
 
@@ -47,8 +55,8 @@ def plausible(name: str, value: object, unit: str, low: float, high: float, hint
     """
     result = number(name, value, unit)
     if not low <= result <= high:
-        raise ValueError(f"{name} = {value!r} {unit} is outside the plausible range ({low:,g} to {high:,g} {unit}); "
-                         f"{hint}.")
+        raise ValueError(_t("inputs.implausible", name=name, value=repr(value), unit=unit, low=low, high=high,
+                            hint=hint))
     return result
 
 
@@ -56,12 +64,12 @@ def fraction(name: str, value: object, *, allow_zero: bool = False) -> float:
     """``value`` as a share from 0 (only with ``allow_zero``) to 1."""
     result = number(name, value, "a fraction from 0 to 1", allow_zero=allow_zero)
     if result > 1:
-        raise ValueError(f"{name} is a fraction from 0 to 1 (0.5 = half); got {value!r}.")
+        raise ValueError(_t("inputs.not_a_fraction", name=name, value=repr(value)))
     return result
 
 
 def whole(name: str, value: object) -> int:
     """``value`` as a whole number of 1 or more (booleans are refused, though Python counts them as ints)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a whole number of 1 or more; got {value!r}.")
+        raise ValueError(_t("inputs.not_whole", name=name, value=repr(value)))
     return value

@@ -85,13 +85,31 @@ def hint(unit: str) -> str:
     return t(PLAUSIBLE[unit][2])
 
 
+_WHAT = {"input price": "prices.what.input", "output price": "prices.what.output",
+         "cached input price": "prices.what.cached", "long-context input price": "prices.what.long_input",
+         "long-context output price": "prices.what.long_output", "rental price": "prices.what.rental",
+         "purchase price": "prices.what.purchase"}
+_UNIT = {"USD per 1M tokens": "prices.unit.per_mtok", "USD per GPU-hour": "prices.unit.per_gpu_hour",
+         "USD": "prices.unit.usd"}
+
+
+def _said(name: str, unit: str) -> tuple[str, str]:
+    """``"model: input price"`` and its unit in the learner's language (the model or card name stays as it is)."""
+    from labs.i18n import t
+
+    owner, _, what = name.rpartition(": ")
+    what = t(_WHAT[what]) if what in _WHAT else what
+    return (f"{owner}: {what}" if owner else what), (t(_UNIT[unit]) if unit in _UNIT else unit)
+
+
 def check_price(name: str, value: object, unit: str) -> float:
     """``value`` as a price in ``unit``, refused (ValueError naming the unit) outside :data:`PLAUSIBLE`
     (0 is accepted for token prices: a free tier)."""
     low, high, _key = PLAUSIBLE[unit]
-    if unit in _FREE_OK and number(name, value, unit, allow_zero=True) == 0:
+    said, said_unit = _said(name, unit)
+    if unit in _FREE_OK and number(said, value, said_unit, allow_zero=True) == 0:
         return 0.0
-    return plausible(name, value, unit, low, high, hint(unit))
+    return plausible(said, value, said_unit, low, high, hint(unit))
 
 
 def check_against(name: str, new: float, old: float, unit: str, fix: str) -> None:

@@ -86,3 +86,39 @@ def test_health_about_a_named_or_related_person(text: str) -> None:
                                   "Ліки від діабету: огляд ринку."])
 def test_health_about_no_person_stays_clean(text: str) -> None:
     assert detect_pii(text) == []
+
+
+# A2: a form nested in another decoding: quote_plus twice, base64 / HTML entities / JSON of quote_plus
+def _nested_forms(x: str) -> dict[str, str]:
+    import base64
+    import json
+    from urllib.parse import quote_plus as q
+    return {"qq": q(q(x)), "b64q": base64.b64encode(q(x).encode()).decode(),
+            "htmlq": "".join(f"&#{ord(ch)};" for ch in q(x)), "qjq": q(json.dumps(q(x)))}
+
+
+@pytest.mark.parametrize(("plain", "kind"), [
+    ("тел. 067 123 45 67", "phone"), ("phone +380671234567", "phone"), ("адреса: вул. Хрещатик, 22, кв. 5", "address"),
+    ("дата народження 12.03.1985", "dob"), ("born 12 March 1985", "dob"),
+])
+def test_nested_form_encodings_are_decoded_to_a_fixed_point(plain: str, kind: str) -> None:
+    for name, wrapped in _nested_forms(plain).items():
+        assert kind in {f.kind for f in detect_pii("Текст: " + wrapped)}, name
+
+
+# B: shapes a program prints are not phones; a phone word or header keeps a real one
+@pytest.mark.parametrize("text", [
+    "   user_id  clicks  revenue\n0  1371634     924    52311\n1  1371635     925    52312",
+    "0      1   500  0.513\n1      1  1000  0.498",
+    "   count\n0    8870\n7    9364",
+    "tcp   ESTAB  0  0  10.28.224.79:51514  142.250.74.110:443",
+    "commit 3f2a1b\nAuthor: Olena <o@x>\nDate:   Mon Nov 30 18:27:03 2026 +0200\n",
+])
+def test_printed_tables_ips_and_clock_offsets_are_not_phones(text: str) -> None:
+    assert [f for f in detect_pii(text) if f.kind == "phone"] == []
+
+
+@pytest.mark.parametrize("text", ["   phone\n0  0671234567\n1  0501234567", "тел.  067  123 45 67",
+                                  "name  phone\nOlena  067 123 45 67"])
+def test_labelled_phones_in_printed_tables_stay_phones(text: str) -> None:
+    assert "phone" in {f.kind for f in detect_pii(text)}

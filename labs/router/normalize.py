@@ -368,10 +368,24 @@ def _b64_line_pieces(text: str, seen: set[str]):
 
 _TOKEN = re.compile(r"\S++")
 _PLUS_WORD = re.compile(r"[^\W\d_]{2}\+|\+[^\W\d_]{2}")  # "12+June+2005": words joined by "+"
-_NOT_ZERO = frozenset("123456789")  # a country code never starts with 0: "+067" in a form is " 067"
+_NOT_ZERO = frozenset("123456789")
 
 
-def _form_plus_tokens(text: str):
+def _phone_after_plus(text: str, at: int) -> bool:
+    """Do a country code (no leading 0) and a phone's length of digits, in any script ("⁴⁴ ²⁰ ⁷⁹⁴⁶", "٤٤"), follow?"""
+    digits, gap = "", 0
+    for ch in text[at : at + 40]:
+        if ch.isdigit():
+            digits += ch
+            gap = 0
+        elif ch in " \t\r\n-()>\u00a0•·./_*~" and gap < 4:
+            gap += 1
+        else:
+            break
+    return len(digits) >= 8 and unicodedata.digit(digits[0], 0) != 0  # a country code never starts with 0: "+067" in a form is " 067"
+
+
+def _form_plus_tokens(text: str, first: bool = True, seen: set[str] = frozenset()):
     """"+" for a space inside a form-encoded token with no key ("%D0%B2%D1%83%D0%BB.+%D0%A5…", "12+Baker+Street%2C+Apt+5"):
     a token that holds a %XX escape; "+<digit>" after a non-word character stays a plus ("…:+380…")."""
     for m in _TOKEN.finditer(text):
@@ -381,9 +395,11 @@ def _form_plus_tokens(text: str):
         if _PERCENT.search(v):  # quote_plus output: a plus as typed is "%2B", every "+" is a space
             yield from ((m.start() + i, m.start() + i + 1, " ") for i, ch in enumerate(v) if ch == "+")
             continue
-        if not _PLUS_WORD.search(v):
-            continue
+        if not _PLUS_WORD.search(v) or not first and v in seen:
+            continue  # base64 already decoded ("…NC+0Lr… ; 12 березня …") keeps its "+"
         for i, ch in enumerate(v):
+            if ch == "+" and _phone_after_plus(text, m.start() + i + 1):
+                continue  # "пишіть+3\n80500000000": a phone glued to a word, not a form's space
             if ch == "+" and not (v[i + 1 : i + 2] in _NOT_ZERO and not v[i - 1 : i].isalnum()) \
                     and not (v[i - 1 : i].isdigit() and v[i + 1 : i + 2].isdigit()
                              and not _PERCENT.fullmatch(v, max(0, i - 3), i)):  # "12+34" is a sum; "%B0+47" is not
@@ -399,8 +415,9 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
         found += list(_quoted_breaks(text))
     if "%" in text:
         found += [(m.start(), m.end(), unquote(m.group(), errors="replace")) for m in _PERCENT.finditer(text)]
-    if first and "+" in text:  # form encoding without a key: quote_plus("вул. Хрещатик, 22")
-        found += list(_form_plus_tokens(text))
+    # every round: a form nested in a decoding ("%252B…", base64 or entities of quote_plus) is a form too (issue 11 r5)
+    if "+" in text:  # form encoding without a key: quote_plus("вул. Хрещатик, 22")
+        found += list(_form_plus_tokens(text, first, seen if seen is not None else set()))
     if first and "+" in text and "=" in text:  # form encoding: "q=%2B380+67+123" (the "+" as typed, not decoded)
         for m in _FORM_PLUS.finditer(text):
             v = m.group()  # "+<digit>" after a non-word character is a phone as pasted ("=+380…"), not a space

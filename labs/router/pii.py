@@ -1339,6 +1339,8 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     found.extend(find_health(view.text, found + mine + table, low))  # any identifier makes health data personal
     if view.rounds or view.text != text:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
+    if any(f.kind == "phone" for f in found):
+        found = [f for f in found if f.kind != "phone" or not _printed_numbers(text, f)]
     return resolve(found + mine + table)
 
 
@@ -1361,6 +1363,33 @@ def _across_breaks(view: str, low: str, breaks: frozenset[int]) -> list[Finding]
         got.extend(find_dobs(joined, jlow))
     return [Finding(f.kind, keep[f.start], keep[f.end - 1] + 1, view[keep[f.start] : keep[f.end - 1] + 1], f.priority)
             for f in got if any(f.start < j < f.end and keep[j] != keep[j - 1] + 1 for j in range(f.start + 1, f.end))]
+
+
+_ALIGNED_GAP = re.compile(r"\S {2,}(?=\S)")  # a column gap of a printed table (pandas, numpy, `ss`), not a typed one
+_ONLY_BLANKS = re.compile(r"[\d\s.]+")
+_ROW_INDEX = re.compile(r"[ \t]*\d+ {2,}\S")
+_IP_IN_TEXT = re.compile(rf"(?<![\d.]){_IP.pattern}(?![\d.])")
+_CLOCK_BEFORE = re.compile(r"\d:$")
+
+
+def _printed_numbers(text: str, f: Finding) -> bool:
+    """Is the "phone" ``f`` (on the original ``text``) a shape that a program prints, not a number someone typed?
+    A window across the aligned columns of a DataFrame/`ss` print ("0  1371634     924"), one holding part of an
+    IP address ("0 10.28.224.79"), or one starting at the seconds of a clock ("18:27:03 2026 +0200", `git log`).
+    A phone word right before it keeps it a phone."""
+    low_before = lower(text[max(0, f.start - 50) : f.start])
+    if _PHONE_CONTEXT.search(low_before):
+        return False
+    if _CLOCK_BEFORE.search(text, max(0, f.start - 2), f.start):
+        return True
+    lo, hi = max(0, f.start - 16), min(len(text), f.end + 16)
+    if any(m.start() < f.end and f.start < m.end() for m in _IP_IN_TEXT.finditer(text, lo, hi)):
+        return True
+    if _ALIGNED_GAP.search(f.text) and _ONLY_BLANKS.fullmatch(f.text):
+        # a printed frame: the row starts with its index and a column gap; a typed "0676  85  27  02" does not
+        line_lo = text.rfind("\n", 0, f.start) + 1
+        return "\n" in f.text or bool(_ROW_INDEX.match(text, line_lo, f.end))
+    return False
 
 
 def _both_readings(folded: str, plain: str, found: list[Finding], plain_found: list[Finding]) -> list[Finding]:

@@ -319,22 +319,28 @@ def sweep_frame(results: Sequence[LoadResult]):
 def plot_sweep(frame, title: str = "Load test on this machine"):
     """Throughput and latency against concurrency (two panels)."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    from labs.i18n import number, t
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    left.plot(frame["concurrency"], frame["output_tokens_per_s"], "o-", label="output tokens/s")
-    left.set(xlabel="concurrent requests", ylabel="output tokens per second (tokens/s)",
-             title="Throughput")
+    left.plot(frame["concurrency"], frame["output_tokens_per_s"], "o-", label=t("loadtest.plot.tokens_s"))
+    left.set(xlabel=t("loadtest.plot.concurrent"), ylabel=t("loadtest.plot.tokens_axis"),
+             title=t("loadtest.plot.throughput"))
     for col, style in (("latency_p50_s", "o-"), ("latency_p95_s", "s--"), ("latency_p99_s", "^:"),
                        ("ttft_p50_s", "d-")):
-        right.plot(frame["concurrency"], frame[col], style, label=col.replace("_s", "").replace("_", " "))
-    right.set(xlabel="concurrent requests", ylabel="seconds (s)", title="Latency and time to first token")
+        what, q, _ = col.split("_")
+        right.plot(frame["concurrency"], frame[col], style, label=t(f"loadtest.plot.{what}", q=q))
+    right.set(xlabel=t("loadtest.plot.concurrent"), ylabel=t("loadtest.plot.seconds"),
+              title=t("loadtest.plot.latency_title"))
     right.legend(fontsize=8)
     for ax in (left, right):
         ax.set_xticks(list(frame["concurrency"]))
         ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: number(y, 0 if float(y).is_integer() else 1)))
     bounds = [c for c in frame.columns if c.endswith("_is_lower_bound")]
     if bounds and frame[bounds].to_numpy().any():
-        title += " (some percentiles are lower bounds: requests cut off by the time limit count as their wait)"
+        title += f" ({t('loadtest.plot.lower_bound')})"
     fig.suptitle(f"{title}\n{sample_text(frame)}", fontsize=9)
     fig.tight_layout()
     return fig

@@ -249,3 +249,21 @@ def test_plan_lines_keep_a_lower_bound_p50_a_lower_bound():
     bound = loadtest.plan_lines(plan, {**level, "latency_p50_is_lower_bound": True})
     assert "p50 4.14 s" in exact[0] and "≥" not in exact[0] and not any("lower bound" in line for line in exact)
     assert "p50 ≥ 4.14 s" in bound[0] and "at least" in bound[-1] and len(bound) == len(exact) + 1
+
+
+def test_plot_sweep_speaks_the_learners_language(server, monkeypatch):
+    """Issue 17 r2 F4: the Ukrainian edition's load-test plot had English titles, axes, legend and title note."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.setenv("LAB_LANG", "uk")
+    result = load_test(server, concurrency=2, requests=6, time_limit_s=1.5, num_predict=3, prompts=["quick", "never"])
+    fig = loadtest.plot_sweep(loadtest.sweep_frame([result]))
+    left, right = fig.axes
+    shown = [fig._suptitle.get_text(), left.get_title(), left.get_xlabel(), left.get_ylabel(), right.get_title(),
+             right.get_ylabel(), *(text.get_text() for text in right.get_legend().get_texts())]
+    assert "латентність p50" in shown and "Пропускна здатність" in shown and "нижні межі" in shown[0]
+    english = ("Throughput", "Latency", "concurrent", "seconds", "lower bounds", "latency")
+    assert not [text for text in shown if any(word in text for word in english)], shown
+    fig.canvas.draw()
+    assert all("." not in label.get_text() for label in right.get_yticklabels())  # decimal comma in Ukrainian

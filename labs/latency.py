@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .inputs import whole
-from .i18n import t
+from .i18n import localised, number, t
 from .sample_support import min_samples
 
 REFERENCE_CLOUD_MS = (200.0, 2_000.0)
 """The module's latency range for a cloud API, network included (ms); lesson 1's decision rules use it too."""
 REFERENCE_LOCAL_MS = (50.0, 500.0)
 """The module's latency range for a local model (ms)."""
-REFERENCE_SOURCE = "module 29, section 29.1 table: «Латентність: 200-2000ms (мережа)» — reference range, not measured"
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -143,7 +142,7 @@ class ReferenceLatency:
 
 def reference_cloud() -> ReferenceLatency:
     """The module's cloud latency range (200-2000 ms, network included), clearly marked as a reference."""
-    return ReferenceLatency(t("latency.reference.label"), *REFERENCE_CLOUD_MS, REFERENCE_SOURCE)
+    return ReferenceLatency(t("latency.reference.label"), *REFERENCE_CLOUD_MS, t("latency.reference.source"))
 
 
 def measure_local(llm, prompt: str, *, calls: int = 5, num_predict: int = 16, warmup: int = 1,
@@ -161,7 +160,7 @@ def measure_local(llm, prompt: str, *, calls: int = 5, num_predict: int = 16, wa
         llm.measure(f"Warm-up {i}. {prompt}", options=options)
     runs = [llm.measure(f"Request {i + 1}. {prompt}", options=options) for i in range(calls)]
     return LatencyStats(
-        label=f"local: {llm.model}",
+        label=t("latency.label.local", model=llm.model),
         ttft_s=tuple(m.ttft_s for m in runs),
         total_s=tuple(m.total_s for m in runs),
         tokens_per_s=tuple(m.server_tokens_per_s for m in runs if m.server_tokens_per_s),
@@ -190,8 +189,8 @@ def measure_openai(prompt: str, *, model: str = "gpt-4o-mini", calls: int = 3, m
         ended = time.perf_counter()
         ttft.append((first or ended) - started)
         total.append(ended - started)
-    return LatencyStats(f"cloud: {model}", tuple(ttft), tuple(total),
-                        source=f"measured: {calls} calls to the OpenAI API from this machine, max_tokens={max_tokens}")
+    return LatencyStats(t("latency.label.cloud", model=model), tuple(ttft), tuple(total),
+                        source=t("latency.source.openai", calls=calls, max_tokens=max_tokens))
 
 
 def cloud_latency(prompt: str, **kwargs) -> LatencyStats | ReferenceLatency:
@@ -203,7 +202,7 @@ def cloud_latency(prompt: str, **kwargs) -> LatencyStats | ReferenceLatency:
     except Exception as exc:  # a wrong key or no network: say so, and fall back to the reference
         ref = reference_cloud()
         return ReferenceLatency(ref.label, ref.low_ms, ref.high_ms,
-                                f"{ref.source} (measuring failed: {type(exc).__name__})")
+                                t("latency.source.failed", source=ref.source, error=type(exc).__name__))
 
 
 def plot_latency(local: LatencyStats, cloud: LatencyStats | ReferenceLatency | None = None, ax=None):
@@ -233,12 +232,12 @@ def plot_latency(local: LatencyStats, cloud: LatencyStats | ReferenceLatency | N
             ax.plot([], [], " ", label=t("latency.plot.unsupported", q=q, needed=min_samples(q), count=fewest))
     if isinstance(cloud, ReferenceLatency):
         ax.axvspan(cloud.low_ms, cloud.high_ms, color="grey", alpha=0.2,
-                   label=f"{cloud.label}: {cloud.low_ms:g}-{cloud.high_ms:g} ms")
+                   label=t("latency.plot.band", label=cloud.label, low=cloud.low_ms, high=cloud.high_ms))
     ax.set_yticks(range(len(rows)), [name for name, _ in rows])
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}" if x >= 1 else f"{x:g}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: number(x) if x >= 1 else f"{localised(x):g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(t("latency.plot.xlabel"))
     ax.set_title(t("latency.plot.title", label=local.label) + f"\n{local.source}"

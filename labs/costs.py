@@ -53,7 +53,7 @@ __all__ = [
     # the cost model
     "HOURS_PER_MONTH", "DAYS_PER_MONTH", "SECONDS_PER_DAY", "TOKENS_PER_PRICE_UNIT", "DEFAULT_LIFE_MONTHS",
     "ApiCost", "api_cost", "SelfHostCost", "rental_cost", "ownership_cost", "BreakEven", "break_even",
-    "cheaper_option", "cost_curve", "capacity_requests_per_day", "as_of_text", "as_of_items", "REASONING_BILLING",
+    "cheaper_option", "cost_curve", "capacity_requests_per_day", "as_of_text", "as_of_items", "REASONING_BILLING",  # noqa: F822 (__getattr__)
     "PLANNING_UTILISATION", "EXAMPLE_ELECTRICITY_USD_PER_KWH", "EXAMPLE_POWER_UTILISATION", "EXAMPLE_FIXED_USD_PER_MONTH",
     # the prices it runs on (labs.prices) and the cards (labs.hardware)
     "OVERRIDE_SOURCE", "ApiPrice", "GpuRental", "HardwarePrice", "Hardware", "api_price", "api_prices", "gpu_rental", "gpu_rentals",
@@ -81,13 +81,17 @@ EXAMPLE_POWER_UTILISATION = 0.5
 """Share of the month a bought card draws its rated power, to start from; lessons 1 and 4."""
 EXAMPLE_FIXED_USD_PER_MONTH = 100.0
 """The rest of the server (CPU, RAM, disk amortised) plus hosting, to start from; lessons 1 and 4."""
-REASONING_BILLING = ("reasoning (thinking) tokens are billed as output tokens and are not in the visible answer: "
-                     "OpenAI reasoning-models guide; Google Gemini pricing (output price includes thinking tokens); "
-                     "Anthropic extended-thinking docs")
-"""How providers bill hidden reasoning tokens, and where that is written. Which models spend them is in
-``labs/data/api_prices.csv``'s ``reasoning`` column: ``yes`` thinks on every request unless told not to
-(``ApiPrice.thinks_by_default``); ``opt-in`` only when a request enables it (Claude's extended thinking,
-Gemini 2.5 Flash-Lite), so a default request bills none."""
+def __getattr__(name: str) -> str:
+    """``REASONING_BILLING``: how providers bill hidden reasoning tokens, and where that is written, in the
+    learner's language (``LAB_LANG``; ``costs.reasoning_billing`` in labs/data/messages.yaml), read when used.
+    Which models spend them is in ``labs/data/api_prices.csv``'s ``reasoning`` column: ``yes`` thinks on every
+    request unless told not to (``ApiPrice.thinks_by_default``); ``opt-in`` only when a request enables it
+    (Claude's extended thinking, Gemini 2.5 Flash-Lite), so a default request bills none."""
+    if name == "REASONING_BILLING":
+        from labs.i18n import t
+
+        return t("costs.reasoning_billing")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- the API side -----------------------------------------------------------------------------

@@ -50,6 +50,10 @@ SYSTEM = "Answer briefly and exactly as asked."
 
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
 _NEGATED = re.compile(r"(?:\bnot|n't|≠|!=|\bне|\bні)\s*(?:equal(?:s)?(?: to)?|be|дорівнює)?\s*$", re.I)
+_FINAL_RESULT = re.compile(r"=\s*\**(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\**\s*[.!]?\s*$")
+"""The result of the last step of shown working, when nothing follows it ("…, 42 + 5 = 47.")."""
+_WORD_NEGATED = re.compile(r"(?:\bnot|n't|\bне|\bні)\s*(?:the|a|an|is|it's|це)?\s*$", re.I)
+"""A negation right before a word ("Not Paris; it's Lyon", "not 8, it's 6"): that word is ruled out, not given."""
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.S)
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*(.*?)\s*```$", re.S)
 _SENTENCE = re.compile(r"[^.?!]+[.?!]?")
@@ -142,7 +146,8 @@ def check_number(answer: str, expected: float, prompt: str = "") -> bool:
     equals ``expected`` and none is negated. "42", "The answer is forty-two." pass; "9 times 8 is 64, not 72",
     "17 + 25 = 41. Actually 42" (two candidates) and the question repeated back (no answer) fail.
 
-    Working with intermediate results ("7 * 6 = 42, 42 + 5 = 47") fails too: the items ask for the number only.
+    Shown working whose last step ends the answer is read by that last result: "7 * 6 = 42, 42 + 5 = 47" passes
+    for 47, while "17 + 25 = 41. Actually 42" still fails (the last "=" gives 41).
     """
     found = _numbers(_spelled(without_echo(answer, prompt)))
     if any(neg and abs(v - float(expected)) < 1e-9 for v, neg in found):
@@ -152,7 +157,10 @@ def check_number(answer: str, expected: float, prompt: str = "") -> bool:
     for run in (asked, asked[::-1]):
         if len(run) >= 2:
             values = _drop_run(values, run)
-    return bool(values) and all(abs(v - float(expected)) < 1e-9 for v in values)
+    if bool(values) and all(abs(v - float(expected)) < 1e-9 for v in values):
+        return True
+    final = _FINAL_RESULT.search(_spelled(without_echo(answer, prompt)))  # "… = 42, 42 + 5 = 47": the last step
+    return bool(final) and abs(float(final.group(1).replace(",", "")) - float(expected)) < 1e-9
 
 
 def _fold(text: str) -> str:
@@ -166,7 +174,8 @@ def check_words(answer: str, expected: list[str], prompt: str = "") -> bool:
     """One of ``expected`` appears as a whole word, ignoring case, outside an echo of ``prompt``
     ("Paris." matches, "Parisian" does not)."""
     text = _fold(without_echo(answer, prompt))
-    return any(re.search(rf"(?<!\w){re.escape(_fold(w))}(?!\w)", text) for w in expected)
+    hits = [m for w in expected for m in re.finditer(rf"(?<!\w){re.escape(_fold(w))}(?!\w)", text)]
+    return bool(hits) and not any(_WORD_NEGATED.search(text[:m.start()]) for m in hits)
 
 
 def check_exact(answer: str, expected: str, prompt: str = "") -> bool:

@@ -77,7 +77,7 @@ ADVERSARIAL = [
     ("add", "17, 25", False),
     ("divide", "144 divided by 12 is 1.", False),
     ("divide", "144 divided by 12 is 1.44", False),
-    ("two_steps", "7 * 6 + 5 = 42 + 5 = 47", False),  # the item asks for the number only
+    ("two_steps", "7 * 6 + 5 = 42 + 5 = 47", True),  # working whose last step is the answer (issue 17 r2 F12)
     ("subtract", "-63", False),
     ("percent", "15", False),
     # Russian without ы э ъ ё
@@ -116,6 +116,16 @@ ADVERSARIAL = [
     ("uk_morning", "Добрий ранок.", True),
     ("uk_capital", "Київ.", True),
     ("red_planet", "Mars.", True),
+    # issue 17 r2 F12: a negated answer is ruled out, not given; working whose last step is the answer is the answer
+    ("capital_france", "Not Paris; it's Lyon", False),
+    ("capital_france", "It is not Paris.", False),
+    ("capital_france", "Paris, not Lyon.", True),
+    ("spider_legs", "not 8, it's 6", False),
+    ("spider_legs", "8", True),
+    ("two_steps", "7 * 6 = 42, 42 + 5 = 47", True),
+    ("two_steps", "7 * 6 = 42, 42 + 5 = 47.", True),
+    ("two_steps", "7 * 6 = 42, 42 + 5 = 48", False),
+    ("add", "17 + 25 = 41. Actually 42", False),
 ]
 
 

@@ -20,6 +20,8 @@ SEQUENCES = [
     ("тел.+095+675+30+27", "phone"),
     ("дзвоніть на нуль 9 6 5 9 два 6 7 1 1", "phone"),
     ("call me at zero 6 six 7 8 7 7 3 3 2", "phone"),
+    ("телефон 0, 9, 9, 0, 1, 4, 6, 7, 3, 0", "phone"),  # the label's whole word, not only "тел"
+    ("card number: 4 1 4 9 5 5 0 1 5 6 8 8 8 1 1 5", "card"),  # 16 single digits: more groups than a number has
 ]
 
 

@@ -1222,7 +1222,7 @@ _SEQ_LABEL = re.compile(
     r"(?<![\w])(?P<plus>плюс|plus)(?=\s)")
 # after the label: its punctuation and at most two short filler words ("дзвоніть на …", "call me at …", "is")
 _SEQ_AFTER = re.compile(
-    rf"[\s:;,|#№.=\-\"'+(\[{{]{{0,6}}(?:(?:на|за|is|at|on|me|to|це|номер\w*|number|no|—|–)(?![\w'’ʼ])[\s:#№.=\-+(\[]{{0,4}}){{0,2}}"
+    rf"[^\W\d_]*[\s:;,|#№.=\-\"'+(\[{{]{{0,6}}(?:(?:на|за|is|at|on|me|to|це|номер\w*|number|no|—|–)(?![\w'’ʼ])[\s:#№.=\-+(\[]{{0,4}}){{0,2}}"
     rf"(?P<seq>(?:плюс\s+|plus\s+|\+)?{_SEQ_TOKEN}(?:{_SEQ_SEP}{{1,4}}{_SEQ_TOKEN}){{0,{_SEQ_TOKENS}}})")
 _SEQ_GATE = re.compile(r"[,;|\[+]|\d\s+[^\W\d_]|[^\W\d_]\s+\d")  # a separator or a word the numeric scan does not read
 
@@ -1248,8 +1248,8 @@ def find_labelled_sequences(view: str, low: str) -> Iterator[Finding]:
             continue
         seq = m.group("seq")
         plus = seq.startswith(("+", "плюс", "plus")) or lab.group("plus") is not None
-        if not _SEQ_GATE.search(seq) and not plus:
-            continue  # plain spaced digits: the numeric scan reads them
+        if not _SEQ_GATE.search(seq) and not plus and seq.count(" ") < _MAX_GROUPS:
+            continue  # a few plainly spaced groups: the numeric scan reads them
         base = m.start("seq")
         digits, best = "", None
         for end, d in _seq_tokens(seq):

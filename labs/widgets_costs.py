@@ -68,16 +68,17 @@ def capacity_estimate(option: str, *, output_tokens: float = CAPACITY_OUTPUT_TOK
                       utilisation: float = costs.PLANNING_UTILISATION) -> float:
     """Requests a day one machine of a dropdown entry serves, the figure lesson 1 uses everywhere (its
     section 6 plot, section 7 table, section 8 explorer, section 11 decision): :data:`CAPACITY_MODEL`
-    decoding one request at a time at :func:`labs.sizing.decode_tokens_per_s` (memory bandwidth ×
-    efficiency, lesson 4's sizing) for ``output_tokens`` per request, busy ``utilisation`` of the day
+    decoding one request at a time at :func:`labs.sizing.serving_decode_tokens_per_s` (memory bandwidth ×
+    efficiency, KV cache of an 8K slot half full: the one speed lesson 4 quotes for the same card, so both
+    lessons plan with one figure) for ``output_tokens`` per request, busy ``utilisation`` of the day
     (:data:`labs.costs.PLANNING_UTILISATION`). An estimate: measure your own machine (lesson 1, section 10).
 
     >>> round(capacity_estimate(RENT + "RTX 4090 24 GB — RunPod community cloud"))
-    42617
+    38030
     """
     from labs import sizing
 
-    tps = sizing.decode_tokens_per_s(*CAPACITY_MODEL, option_card(option))
+    tps = sizing.serving_decode_tokens_per_s(*CAPACITY_MODEL, option_card(option))
     return costs.capacity_requests_per_day(tps, output_tokens, utilisation=utilisation)
 
 

@@ -63,9 +63,9 @@ def test_the_scenario_table_uses_the_lessons_one_capacity_by_default():
     assert big.usd_per_month == pytest.approx(3 * wc.selfhost_cost(RTX).monthly_usd, abs=0.01)
     unlimited = wc.scenario_table(("gpt-4o-mini",), (RTX,), capacity=None)
     assert (unlimited[unlimited.kind == "self-hosted"].machines == 1).all()
-    # the estimate is lesson 4's sizing for Qwen3-8B Q4_K_M at the planning utilisation, per card
+    # the estimate is lesson 4's one serving speed for Qwen3-8B Q4_K_M (KV half full) at the planning utilisation
     from labs import sizing
-    tps = sizing.decode_tokens_per_s("Qwen3-8B", "Q4_K_M", "RTX 4090 24 GB")
+    tps = sizing.serving_decode_tokens_per_s("Qwen3-8B", "Q4_K_M", "RTX 4090 24 GB")
     assert cap == pytest.approx(86_400 * costs.PLANNING_UTILISATION * tps / 200)
     assert wc.capacity_estimate(wc.BUY + "RTX 4090 24 GB (MSRP)") == pytest.approx(cap)
     assert wc.capacity_estimate(wc.RENT + "H100 SXM 80 GB — RunPod community cloud") > cap
@@ -131,8 +131,14 @@ def test_decision_form_passes_a_capacity_aware_break_even():
     be = costs.break_even(api, costs.rental_cost("RTX 4090 24 GB — RunPod community cloud").with_capacity(wc.capacity_estimate(RTX)))
     form = wc.decision_form(requests_per_day=50_000, break_even=be)
     assert form.state["decision"].choice == "cloud"
+    # lesson 4's one speed (issue 17 r2 F8): one card fills up (~38,030/day) before the costs meet (41,846/day), so
+    # the capacity-aware break-even is none and 42,000/day stays in the cloud; without the capacity it would not
+    assert be.requests_per_day is None
     form.controls["requests_per_day"].value = 42_000
-    assert form.state["decision"].choice == "self-hosted"
+    assert form.state["decision"].choice == "cloud"
+    uncapped = wc.decision_form(requests_per_day=42_000, break_even=costs.break_even(
+        api, costs.rental_cost("RTX 4090 24 GB — RunPod community cloud")))
+    assert uncapped.state["decision"].choice == "self-hosted"
 
 
 def test_decision_form_follows_its_controls():

@@ -1,8 +1,10 @@
 """``labs grade`` on the course's own notebooks: every reference solution (English and Ukrainian) gets full marks
 with no flag, and a blank learner notebook gets 0 without a crash.
 
-Slow (the six lessons run in sandboxed kernels against the real model server); the time limits are generous on
-purpose: this test is about marks, not speed (speed is bench/grading_bench.py's).
+Slow (the six lessons run in sandboxed kernels against the real model server: about 30 min per edition on 2 shared
+cores), so it is marked ``regrade`` and left out of ``make test``; run it with ``make regrade`` after any change to the
+solutions, the checks or the grader. The time limits are generous on purpose: this test is about marks, not speed
+(speed is bench/grading_bench.py's).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ INFORMATIONAL = ("time limits raised to", "waited ")
 """Flags that describe the run (the server's measured speed, turns taken with the other job), not the notebook."""
 
 
+@pytest.mark.regrade
 @pytest.mark.skipif(bwrap_problem() is not None, reason=f"no sandbox here: {bwrap_problem()}")
 @pytest.mark.parametrize("edition", sorted(EDITIONS))
 def test_reference_solutions_get_full_marks_and_a_blank_notebook_zero(edition, server_url, monkeypatch, tmp_path):

@@ -47,6 +47,7 @@ import bisect
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
@@ -385,12 +386,26 @@ def _phone_after_plus(text: str, at: int) -> bool:
     return len(digits) >= 8 and unicodedata.digit(digits[0], 0) != 0  # a country code never starts with 0: "+067" in a form is " 067"
 
 
+def _plus_tokens(text: str) -> Iterator[re.Match]:
+    """The whitespace-separated tokens that hold a "+", found from each "+" (str.find), not by a regex over every token."""
+    i = text.find("+")
+    while i != -1:
+        start = i
+        while start and not text[start - 1].isspace():  # str.isspace is the regex's \s (both Py_UNICODE_ISSPACE)
+            start -= 1
+        m = _TOKEN.match(text, start)
+        if m is None:  # never: text[i] is a "+"
+            return
+        yield m
+        i = text.find("+", m.end())
+
+
 def _form_plus_tokens(text: str, first: bool = True, seen: set[str] = frozenset()):
     """"+" for a space inside a form-encoded token with no key ("%D0%B2%D1%83%D0%BB.+%D0%A5…", "12+Baker+Street%2C+Apt+5"):
     a token that holds a %XX escape; "+<digit>" after a non-word character stays a plus ("…:+380…")."""
-    for m in _TOKEN.finditer(text):
+    for m in _plus_tokens(text):
         v = m.group()
-        if "+" not in v or "@" in v:
+        if "@" in v:
             continue  # "olena+lab@…" is plus addressing
         if _PERCENT.search(v):  # quote_plus output: a plus as typed is "%2B", every "+" is a space
             yield from ((m.start() + i, m.start() + i + 1, " ") for i, ch in enumerate(v) if ch == "+")

@@ -1237,11 +1237,14 @@ def _seq_tokens(seq: str) -> list[tuple[int, str]]:
 
 
 _SPOKEN_TOKEN_ANY = re.compile(rf"{_SPOKEN_WORD}(?![\w'’ʼ])|\d+")
+_SEQ_WORD_GATE = re.compile(rf"{_SPOKEN_WORD}(?![\w'’ʼ])")  # a number word as a token reads it
 
 
 def find_labelled_sequences(view: str, low: str) -> Iterator[Finding]:
     """A phone, РНОКПП or card spelled as a sequence after its label, whatever joins the parts: commas, semicolons,
     brackets, '+', dots, number words mixed with digits. The longest prefix that its kind's check accepts counts."""
+    if not _ANY_DIGIT.search(low) and not _SEQ_WORD_GATE.search(low):
+        return  # every sequence holds a digit or a number word: the label scan (~0.5 ms on 2 KB) is not needed
     for lab in _SEQ_LABEL.finditer(low):
         m = _SEQ_AFTER.match(low, lab.end())
         if m is None:
@@ -1353,10 +1356,17 @@ def _across_breaks(view: str, low: str, breaks: frozenset[int]) -> list[Finding]
             and not view[i - 1].isspace() and not view[i + 1].isspace()}
     # a hyphen a wrap put before the break goes too where no word goes on ("12.0-\\n3.1985"; "com-\\npany" keeps it)
     drop |= {i - 1 for i in drop if view[i - 1] == "-" and not view[i + 1].isalpha()}
-    keep = [i for i in range(len(view)) if i not in drop]
-    if len(keep) == len(view):
+    if not drop:
         return []
-    joined = "".join(view[i] for i in keep)
+    keep: list[int] = []  # built from slices between the dropped characters, not character by character
+    parts, last = [], 0
+    for i in sorted(drop):
+        keep.extend(range(last, i))
+        parts.append(view[last:i])
+        last = i + 1
+    keep.extend(range(last, len(view)))
+    parts.append(view[last:])
+    joined = "".join(parts)
     jlow = lower(joined)
     got: list[Finding] = list(find_emails(joined, jlow)) if "@" in jlow or " at " in jlow else []
     if _dob_gate(jlow):

@@ -1217,9 +1217,13 @@ def find_spoken_numbers(view: str, low: str) -> Iterator[Finding]:
 _SEQ_TOKENS = 24
 _SEQ_SEP = r"(?:[\s,;|.\-+/()\[\]{}_*·•'\"]|&nbsp;)"
 _SEQ_TOKEN = rf"(?:{_SPOKEN_WORD}(?![\w'’ʼ])|\d{{1,12}}(?!\d))"
+# Every label's first two characters (read off the pattern: 'p'/'р' then '\W' is "р/н/о/к/п/п"): the engine rejects
+# most positions after one lookahead instead of trying every branch there (the scan of a 2 KB prompt ~3x faster)
+_SEQ_LABEL_START = (r"(?=am|c[aeov]|dr|fa|h[eiu]|i[npt]|m[aoy]|ou|p[hlн\W]|r[ein]|s[im]|t[aehi]|un|vi|wh|yo|ва|д[езр]|"
+                    r"з[ав]|и[дн]|йо|к[аор]|м[оі]|н[ао]|об|п[ело]|р[hн\W]|со|т[ве]|і[днп]|ї[хї])")
 _SEQ_LABEL = re.compile(
-    rf"(?P<phone>{_PHONE_CONTEXT.pattern})|(?P<tax>{_TAX_CONTEXT.pattern})|(?P<card>{_CARD_CONTEXT.pattern})|"
-    r"(?<![\w])(?P<plus>плюс|plus)(?=\s)")
+    rf"{_SEQ_LABEL_START}(?:(?P<phone>{_PHONE_CONTEXT.pattern})|(?P<tax>{_TAX_CONTEXT.pattern})|(?P<card>{_CARD_CONTEXT.pattern})|"
+    r"(?<![\w])(?P<plus>плюс|plus)(?=\s))")
 # after the label: its punctuation and at most two short filler words ("дзвоніть на …", "call me at …", "is")
 _SEQ_AFTER = re.compile(
     rf"[^\W\d_]*[\s:;,|#№.=\-\"'+(\[{{]{{0,6}}(?:(?:на|за|is|at|on|me|to|це|номер\w*|number|no|—|–)(?![\w'’ʼ])[\s:#№.=\-+(\[]{{0,4}}){{0,2}}"

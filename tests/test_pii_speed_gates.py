@@ -1,0 +1,40 @@
+"""The detector's speed gates (issue 11) change no finding: each gated scan equals the scan it replaces."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labs.router import pii
+from labs.router.normalize import _TOKEN, _plus_tokens
+
+# the label scan as it was before its two-character lookahead
+UNGATED = re.compile(
+    rf"(?P<phone>{pii._PHONE_CONTEXT.pattern})|(?P<tax>{pii._TAX_CONTEXT.pattern})|(?P<card>{pii._CARD_CONTEXT.pattern})|"
+    r"(?<![\w])(?P<plus>плюс|plus)(?=\s)")
+LABEL_WORDS = (
+    "tel phone cell mobile mob whatsapp viber telegram signal sms text me fax call us back contact details number no "
+    "reach ring my your his her our their тел телефон моб дзвоніть подзвоніть передзвоніть зателефонуйте наберіть "
+    "набрати мій мого твій ваш її його наш їхній номер мобільного контакти: контактні дані вайбер телеграм звоните "
+    "позвоните сотовый мобильный рнокпп р.н.о.к.п.п p/н/о/к/п/п іпн інн инн ідентифікаційний ідент. податковий "
+    "платник податків облікової картки код отримувача дрфо декларація rnokpp ipn inn tin drfo itin taxpayer tax return "
+    "tax_id tax-no налоговый идентификационный card картка карти visa mastercard maestro amex кредитка cvv cvc unionpay "
+    "humo плюс plus 067 + , . : - / ( )").split()
+PIECES = st.one_of(st.sampled_from(LABEL_WORDS), st.text(
+    alphabet="abcdefhimnoprstuwyаваджзийкмнопрстуієї0123456789 .,:;/-+()\n\t", max_size=6))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=12), st.sampled_from(["", " "]))
+def test_label_scan_lookahead_finds_the_same_labels(parts, glue):
+    text = glue.join(parts)
+    assert [(m.span(), m.lastgroup) for m in pii._SEQ_LABEL.finditer(text)] == \
+        [(m.span(), m.lastgroup) for m in UNGATED.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab+1 \t\n\u00a0\u2028@%", max_size=40))
+def test_plus_tokens_are_the_tokens_that_hold_a_plus(text):
+    assert [m.span() for m in _plus_tokens(text)] == [m.span() for m in _TOKEN.finditer(text) if "+" in m.group()]

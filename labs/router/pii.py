@@ -1160,7 +1160,8 @@ for _w in sorted(_SPOKEN, key=len, reverse=True):
 # grouped by first letter (as textscan.word_regex does): the engine rejects most positions after one comparison
 _SPOKEN_WORD = "(?:" + "|".join(f"{k}(?:{'|'.join(v)})" for k, v in _SPOKEN_FIRST.items()) + ")"
 # 6 number words or digit groups in a row (at least 3 of them words), joined by spaces, commas or hyphens
-_SPOKEN_RUN = re.compile(rf"(?<![\w'’ʼ])(?:{_SPOKEN_WORD}|\d{{1,4}})(?:[\s,\-]{{1,3}}(?:{_SPOKEN_WORD}|\d{{1,4}})(?![\w'’ʼ])){{5,}}")
+# a run starts at a digit or a number word's first letter: one lookahead rejects every other position
+_SPOKEN_RUN = re.compile(rf"(?=[\d{''.join(_SPOKEN_FIRST)}])(?<![\w'’ʼ])(?:{_SPOKEN_WORD}|\d{{1,4}})(?:[\s,\-]{{1,3}}(?:{_SPOKEN_WORD}|\d{{1,4}})(?![\w'’ʼ])){{5,}}")
 _SPOKEN_TOKEN = re.compile(rf"{_SPOKEN_WORD}(?![\w'’ʼ])|\d{{1,4}}")
 _SPOKEN_KEYS = ("нуль", "один", "два", "три", "чотири", "ять", "шість", "сім", "вісім", "zero", "one", "two", "three",
                 "four", "five", "six", "seven", "eight", "nine")
@@ -1362,21 +1363,25 @@ def _across_breaks(view: str, low: str, breaks: frozenset[int]) -> list[Finding]
     drop |= {i - 1 for i in drop if view[i - 1] == "-" and not view[i + 1].isalpha()}
     if not drop:
         return []
-    keep: list[int] = []  # built from slices between the dropped characters, not character by character
-    parts, last = [], 0
-    for i in sorted(drop):
-        keep.extend(range(last, i))
+    # built from slices between the dropped characters; a character at j of the joined text was at
+    # j + (joins at or before j) in the view, a join at b being where the text after a dropped character starts
+    parts, joins, last = [], [], 0
+    for k, i in enumerate(sorted(drop)):
         parts.append(view[last:i])
+        joins.append(i - k)
         last = i + 1
-    keep.extend(range(last, len(view)))
     parts.append(view[last:])
     joined = "".join(parts)
+
+    def at(j: int) -> int:
+        return j + bisect.bisect_right(joins, j)
+
     jlow = lower(joined)
     got: list[Finding] = list(find_emails(joined, jlow)) if "@" in jlow or " at " in jlow else []
     if _dob_gate(jlow):
         got.extend(find_dobs(joined, jlow))
-    return [Finding(f.kind, keep[f.start], keep[f.end - 1] + 1, view[keep[f.start] : keep[f.end - 1] + 1], f.priority)
-            for f in got if any(f.start < j < f.end and keep[j] != keep[j - 1] + 1 for j in range(f.start + 1, f.end))]
+    return [Finding(f.kind, at(f.start), at(f.end - 1) + 1, view[at(f.start) : at(f.end - 1) + 1], f.priority)
+            for f in got if bisect.bisect_left(joins, f.end) > bisect.bisect_right(joins, f.start)]  # holds a join
 
 
 _ALIGNED_GAP = re.compile(r"\S {2,}(?=\S)")  # a column gap of a printed table (pandas, numpy, `ss`), not a typed one

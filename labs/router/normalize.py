@@ -682,9 +682,11 @@ def normalize(text: str) -> View:
             break
         out, moved = _apply(out, pieces)
         rounds.append(moved)
-        if all(new in ("", " ", "\t") for _, _, new in pieces):
+        if all(new in ("", " ", "\t", "\n") for _, _, new in pieces) and not (
+                "\n" in out and (_QUOTED_BREAK.search(out) or _B64_LINES.search(out))):
             break  # only squeezed or stripped: nothing new to decode (what a decoding gave, "%2B" → "+" inside base64,
-            # "\\u200b" → an invisible character, goes through the next round like any text)
+            # "\\u200b" → an invisible character, goes through the next round like any text); a squeezed blank line
+            # ("\n\n" → "\n") can join only a quoted break or base64 lines, so a round runs only for those
     tabs = _tabs(out)
     breaks = frozenset(m.start() for m in _BREAK.finditer(out)) if _BREAK.search(out) else frozenset()
     out = _fold(out)

@@ -1163,6 +1163,8 @@ _SPOKEN_WORD = "(?:" + "|".join(f"{k}(?:{'|'.join(v)})" for k, v in _SPOKEN_FIRS
 # a run starts at a digit or a number word's first letter: one lookahead rejects every other position
 _SPOKEN_RUN = re.compile(rf"(?=[\d{''.join(_SPOKEN_FIRST)}])(?<![\w'’ʼ])(?:{_SPOKEN_WORD}|\d{{1,4}})(?:[\s,\-]{{1,3}}(?:{_SPOKEN_WORD}|\d{{1,4}})(?![\w'’ʼ])){{5,}}")
 _SPOKEN_TOKEN = re.compile(rf"{_SPOKEN_WORD}(?![\w'’ʼ])|\d{{1,4}}")
+_SPOKEN_GAP = re.compile(r"[\d\s,\-]+")
+_SEQ_WORD_GATE = re.compile(rf"{_SPOKEN_WORD}(?![\w'’ʼ])")  # a number word as a token reads it
 _SPOKEN_KEYS = ("нуль", "один", "два", "три", "чотири", "ять", "шість", "сім", "вісім", "zero", "one", "two", "three",
                 "four", "five", "six", "seven", "eight", "nine")
 
@@ -1196,6 +1198,12 @@ def find_spoken_numbers(view: str, low: str) -> Iterator[Finding]:
     """Phones, РНОКПП and cards read out in words, with their label before them ("мій номер нуль шість сім …",
     "My number is zero six seven …", "ІПН: три один два …"); a count read out has no such label."""
     if not any(key in low for key in _SPOKEN_KEYS):
+        return
+    # a run reads 3 number words or more with only digits and separators between them: without such a trio the
+    # run scan (every digit group of a number-heavy prompt starts one) is not needed
+    words = list(_SEQ_WORD_GATE.finditer(low))
+    if not any(_SPOKEN_GAP.fullmatch(low, a.end(), b.start()) and _SPOKEN_GAP.fullmatch(low, b.end(), c.start())
+               for a, b, c in zip(words, words[1:], words[2:])):
         return
     for m in _SPOKEN_RUN.finditer(low):
         digits, words = _spoken_digits(m.group())
@@ -1242,7 +1250,6 @@ def _seq_tokens(seq: str) -> list[tuple[int, str]]:
 
 
 _SPOKEN_TOKEN_ANY = re.compile(rf"{_SPOKEN_WORD}(?![\w'’ʼ])|\d+")
-_SEQ_WORD_GATE = re.compile(rf"{_SPOKEN_WORD}(?![\w'’ʼ])")  # a number word as a token reads it
 
 
 def find_labelled_sequences(view: str, low: str) -> Iterator[Finding]:

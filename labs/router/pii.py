@@ -1226,10 +1226,12 @@ def find_spoken_numbers(view: str, low: str) -> Iterator[Finding]:
 _SEQ_TOKENS = 24
 _SEQ_SEP = r"(?:[\s,;|.\-+/()\[\]{}_*·•'\"]|&nbsp;)"
 _SEQ_TOKEN = rf"(?:{_SPOKEN_WORD}(?![\w'’ʼ])|\d{{1,12}}(?!\d))"
-# Every label's first two characters (read off the pattern: 'p'/'р' then '\W' is "р/н/о/к/п/п"): the engine rejects
-# most positions after one lookahead instead of trying every branch there (the scan of a 2 KB prompt ~3x faster)
-_SEQ_LABEL_START = (r"(?=am|c[aeov]|dr|fa|h[eiu]|i[npt]|m[aoy]|ou|p[hlн\W]|r[ein]|s[im]|t[aehi]|un|vi|wh|yo|ва|д[езр]|"
-                    r"з[ав]|и[дн]|йо|к[аор]|м[оі]|н[ао]|об|п[ело]|р[hн\W]|со|т[ве]|і[днп]|ї[хї])")
+# Every label's first three characters (read off the pattern: 'p'/'р' then '\W' is "р/н/о/к/п/п"): the engine rejects
+# most positions after one lookahead instead of trying every branch there (the scan of a 2 KB prompt ~4x faster)
+_SEQ_LABEL_START = (r"(?=ame|c(?:a[lr]|el|on|v[cv])|drf|fax|h(?:er|is|um)|i(?:nn|pn|ti)|m(?:a[es]|ob|y)|our|p(?:h|lu|н|\W)|"
+                    r"r(?:ea|in|no)|s(?:ig|ms)|t(?:ax|e[lx]|he|in)|uni|vi[bs]|wha|you|ва[йш]|д(?:ек|зв|рф)|з(?:ат|во)|"
+                    r"и(?:де|нн)|йог|к(?:ар|о[дн]|ре)|м(?:о[бг]|ій)|н(?:а[блш]|ом)|обл|п(?:ер|л[аю]|о[дз])|р(?:h|н|\W)|сот|"
+                    r"т(?:ві|ел)|і(?:де|нн|пн)|ї(?:хн|ї))")
 _SEQ_LABEL = re.compile(
     rf"{_SEQ_LABEL_START}(?:(?P<phone>{_PHONE_CONTEXT.pattern})|(?P<tax>{_TAX_CONTEXT.pattern})|(?P<card>{_CARD_CONTEXT.pattern})|"
     r"(?<![\w])(?P<plus>плюс|plus)(?=\s))")

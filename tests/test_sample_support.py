@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 def _sweep(samples: list[int]) -> "pd.DataFrame":
     rows = []
     for level, n in enumerate(samples, start=1):
-        rows.append({"concurrency": level, "completed_ok": n - 1, "cut_off": 1, "errors": 0,
+        rows.append({"concurrency": level, "planned": n, "completed_ok": n - 1, "cut_off": 1, "not_started": 0, "errors": 0,
                      "output_tokens_per_s": 10.0 * level, "latency_p50_s": 1.0 * level, "latency_p95_s": 2.0 * level,
                      "latency_p99_s": 3.0 * level, "ttft_p50_s": 0.5 * level, "ttft_p95_s": 0.9 * level,
                      "latency_p95_is_lower_bound": False, "latency_p99_is_lower_bound": True})

@@ -33,6 +33,7 @@ KeyError: "no message 'no.such.key' in labs/data/messages.yaml: add it there in 
 
 from __future__ import annotations
 
+import numbers
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -66,7 +67,8 @@ def t(key: str, lang: str | None = None, /, **fields: Any) -> str:
     chosen = language(lang)
     template = texts.get(chosen) or texts["en"]
     # every number formats in the message's typography: {n:num}, {n:usd.2}, {n:plural:...}, or any Python spec
-    fields = {k: _Count(v, chosen) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+    # (numpy/pandas scalars too: a sweep table's cells are numpy.int64, which ":num" must format like an int)
+    fields = {k: _Count(getattr(v, "item", lambda v=v: v)(), chosen) if _is_number(v) else v
               for k, v in fields.items()}
     return template.format(**fields) if fields else template
 
@@ -153,6 +155,10 @@ def plural_uk(n: float, one: str, few: str, many: str) -> str:
 
 
 _SPECS = ("num", "usd", "plural:")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 class _Count:

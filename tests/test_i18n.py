@@ -360,3 +360,10 @@ def test_a_number_in_a_ukrainian_message_reads_the_ukrainian_way():
     assert "1,5" in t("prices.api.output_ratio", "uk", model="m", out=1.5, ratio=10, given=0.15, high=8)
     assert "0,15" in t("prices.api.output_ratio", "uk", model="m", out=1.5, ratio=10, given=0.15, high=8)
     assert "0.15" in t("prices.api.output_ratio", "en", model="m", out=1.5, ratio=10, given=0.15, high=8)
+
+
+def test_numpy_and_pandas_scalars_format_like_python_numbers():
+    """Lesson 4 prints a sweep table's cells (numpy.int64/float64) through ``{x:num}``: it raised ValueError."""
+    np = pytest.importorskip("numpy")
+    assert t("lesson4.slots.ratio", "uk", concurrency=np.int64(2), ratio=np.float64(1.5), one=np.int64(1234),
+             four=np.int64(5)) == t("lesson4.slots.ratio", "uk", concurrency=2, ratio=1.5, one=1234, four=5)

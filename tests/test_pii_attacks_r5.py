@@ -121,6 +121,7 @@ def test_printed_tables_ips_and_clock_offsets_are_not_phones(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["   phone\n0  0671234567\n1  0501234567", "тел.  067  123 45 67",
-                                  "name  phone\nOlena  067 123 45 67"])
+                                  "name  phone\nOlena  067 123 45 67",
+                                  '"+380 98.211.34.66"'])  # an international "+" is typed, not an IP address
 def test_labelled_phones_in_printed_tables_stay_phones(text: str) -> None:
     assert "phone" in {f.kind for f in detect_pii(text)}

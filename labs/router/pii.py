@@ -1406,8 +1406,8 @@ def _printed_numbers(text: str, f: Finding) -> bool:
     IP address ("0 10.28.224.79"), or one starting at the seconds of a clock ("18:27:03 2026 +0200", `git log`).
     A phone word right before it keeps it a phone."""
     low_before = lower(text[max(0, f.start - 50) : f.start])
-    if _PHONE_CONTEXT.search(low_before):
-        return False
+    if _PHONE_CONTEXT.search(low_before) or f.text.startswith("+") or text[f.start - 1 : f.start] == "+":
+        return False  # a phone word, or an international "+": typed ("+380 98.211.34.66" is no IP address)
     if _CLOCK_BEFORE.search(text, max(0, f.start - 2), f.start):
         return True
     lo, hi = max(0, f.start - 16), min(len(text), f.end + 16)

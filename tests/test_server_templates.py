@@ -142,6 +142,9 @@ def test_invalid_go_literals_are_a_template_error(template):
     ('{{ slice "abc" 1 }}|{{ slice "héllo" 1 3 }}|{{ len "é" }}|{{ index "abc" 1 }}', "bc|é|2|98"),
     ('{{ js "<script>" }}|{{ js "a\'b" }}', "\\u003Cscript\\u003E|a\\'b"),
     ("{{ json .Tools }}", "null"),
+    # attack r5 F1: a width/precision past 1e6 is Go's %!(NOVERB), not gigabytes of padding before the budget counts
+    ('{{ printf "%1000000000c" 128512 }}|{{ printf "a%.100000000f b" 1.0 }}',
+     "%!(NOVERB)%!(EXTRA int=128512)|a%!(NOVERB)%!(EXTRA float64=1)"),
     ("{{ eq 1 1 2 }}|{{ eq .Nope .Nope }}|{{ lt 1 2 }}|{{ eq \"a\" \"a\" }}", "true|true|true|true"),
 ])
 def test_functions_behave_as_in_go(template, go):

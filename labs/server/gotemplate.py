@@ -690,6 +690,16 @@ def _go_quote_str(text: str) -> str:
 _VERB = re.compile(r"%([-+# 0]*)(\d+)?(?:\.(\d*))?([a-zA-Z%])")
 
 
+def _go_number_overflows(digits: str | None) -> bool:
+    """Go's ``fmt`` parsenum: it stops with "overflow" once the number read so far passes 1e6 and a digit follows."""
+    num = 0
+    for d in digits or "":
+        if num > 1_000_000:
+            return True
+        num = num * 10 + int(d)
+    return False
+
+
 def _printf(fmt: str, *args):
     """Go's ``fmt.Sprintf`` for the verbs templates use (``%v %s %q %d %x %X %o %b %c %f %e %g %t %T``), with
     flags, width and precision, and Go's ``%!d(MISSING)``, ``%!(EXTRA …)`` and ``%!d(string=x)`` marks."""
@@ -699,6 +709,12 @@ def _printf(fmt: str, *args):
         out.append(fmt[pos:m.start()])
         pos = m.end()
         flags, width, prec, verb = m.group(1), m.group(2), m.group(3), m.group(4)
+        if _go_number_overflows(width) or _go_number_overflows(prec):
+            # Go's parsenum gives up on a width/precision past 1e6 and consumes the rest of the format: %!(NOVERB).
+            # It also keeps "%1000000000c" from padding a string of gigabytes before any budget could count it.
+            out.append("%!(NOVERB)")
+            pos = len(fmt)
+            break
         if verb == "%":
             out.append("%")
             continue

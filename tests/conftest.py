@@ -14,11 +14,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from labs import DEFAULT_MODEL
 from labs.client import LocalLLM
 from labs.host import free_port
 from labs.launcher import wait_for_server
+
+# Property tests are a gate in `make test`: the same examples on every run, so a red run means the code changed.
+# Exploring for new failures (what found the open issue-11 misses) is a separate, random run:
+# HYPOTHESIS_PROFILE=explore make test (or bench/router_bench.py and the attack scripts).
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 class EmbeddedServer:

@@ -81,6 +81,19 @@ def seeded_store(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def linked_server(tmp_path_factory, seeded_store):
+    """``linked_server(name)`` starts an embedded server on its own hard-linked copy of the seeded store, for
+    module-scoped fixtures; the fixture that calls it stops it."""
+
+    def start(name: str) -> EmbeddedServer:
+        models = tmp_path_factory.mktemp(name) / "models"
+        shutil.copytree(seeded_store, models, copy_function=os.link)
+        return EmbeddedServer(models, pull=False)
+
+    return start
+
+
 @pytest.fixture
 def start_server(tmp_path, seeded_store):
     """Start a fresh embedded server (own store, own settings); stopped after the test."""

@@ -5,8 +5,6 @@ answers ``/api/version`` afterwards. Generation is kept to a few tokens so this 
 
 from __future__ import annotations
 
-import os
-import shutil
 
 import httpx
 import pytest
@@ -58,10 +56,8 @@ def bodies(path: str) -> st.SearchStrategy:
 
 
 @pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory, seeded_store, embedded_server_class):
-    models = tmp_path_factory.mktemp("hostile") / "models"
-    shutil.copytree(seeded_store, models, copy_function=os.link)
-    server = embedded_server_class(models, pull=False)
+def hostile_server(linked_server):
+    server = linked_server("hostile")
     yield server
     server.stop()
 

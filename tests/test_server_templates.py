@@ -179,12 +179,8 @@ def test_any_template_renders_or_is_a_template_error(template, chat):
 # --- against a real server ----------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, seeded_store, embedded_server_class):
-    import os
-    import shutil
-    models = tmp_path_factory.mktemp("templates") / "models"
-    shutil.copytree(seeded_store, models, copy_function=os.link)
-    srv = embedded_server_class(models, pull=False)
+def server(linked_server):
+    srv = linked_server("templates")
     yield srv
     srv.stop()
 

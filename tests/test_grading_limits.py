@@ -61,3 +61,17 @@ def test_a_pids_cgroup_or_rlimit_holds_a_fork_bomb_and_its_row_says_so(tmp_path)
     assert g.score == g.max_score, g.flags  # the exercises after the bomb were still graded
     assert any(f.startswith("process limit reached") for f in g.flags), g.flags
     assert not any("WITHOUT a process limit" in f for f in g.flags)
+
+
+def test_every_limit_reaches_the_worker(tmp_path):
+    """The job file carries the whole :class:`Limits` (``shm_mib`` and ``total_mib`` were once dropped on the way)."""
+    from dataclasses import fields
+
+    from labs.grading.results import Job
+    from labs.grading.sandbox import Limits
+
+    limits = Limits(**{f.name: 1000 + i for i, f in enumerate(fields(Limits))})
+    job = Job(notebook="n.ipynb", exercises=["q1"], hidden="h", result="r.json", workdir=str(tmp_path), cell_timeout=1,
+              notebook_timeout=2, limits=limits)
+    job.save(tmp_path / "job.json")
+    assert Job.load(tmp_path / "job.json").limits == limits

@@ -267,8 +267,7 @@ def _grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict
         job = Job(notebook=str(workdir / "submission.ipynb"), exercises=ids,
                   hidden=str(hidden.resolve()), result=str(workdir / "result.json"), workdir=str(workdir),
                   cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, sandbox=sandbox,
-                  memory_mib=limits.memory_mib, processes=limits.processes, file_mib=limits.file_mib,
-                  tmp_mib=limits.tmp_mib, output_kib=limits.output_kib, unlimited_processes=unlimited_processes,
+                  limits=limits, unlimited_processes=unlimited_processes,
                   turns=turns)
         result, worker_problem = _run_worker(job, workdir, notebook_timeout + WORKER_GRACE)
     finally:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from labs.grading.protocol import Mark, RunState, Status
+from labs.grading.sandbox import Limits
 
 MAX_MESSAGE = 300
 """Characters kept of one check's message or one flag (a longer one ends in "…")."""
@@ -37,11 +38,7 @@ class Job:
     cell_timeout: float
     notebook_timeout: float
     sandbox: bool = True
-    memory_mib: int = 6144
-    processes: int = 512
-    file_mib: int = 256
-    tmp_mib: int = 1024
-    output_kib: int = 2048
+    limits: Limits = field(default_factory=Limits)  # every limit, so none is lost on the way to the worker
     unlimited_processes: bool = False  # the instructor chose to grade where no process limit holds
     turns: str = ""  # the run's lock file for turns on the model server (shared by the gates of one run)
 
@@ -50,7 +47,8 @@ class Job:
 
     @classmethod
     def load(cls, path: Path) -> "Job":
-        return cls(**json.loads(path.read_text()))
+        data = json.loads(path.read_text())
+        return cls(**{**data, "limits": Limits(**data.get("limits", {}))})
 
 
 @dataclass

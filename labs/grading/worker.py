@@ -162,7 +162,7 @@ def _kernel_manager(job: Job, limits: Limits, cgroup: Path | None, sockets: Path
 class Worker(Session):
     def __init__(self, job: Job):
         self.job = job
-        self.limits = Limits(job.memory_mib, job.processes, job.file_mib, job.tmp_mib, job.output_kib)
+        self.limits = job.limits
         self.result = WorkerResult(sandboxed=job.sandbox)
         self.fired = threading.Event()
         self.done = threading.Event()
@@ -296,7 +296,7 @@ class Worker(Session):
         km, cwd = _kernel_manager(job, self.limits, cgroup, sockets, self.gate, memory)
         client = self.client = _client_class()(self.nb, km=km, timeout=max(1, int(job.cell_timeout)),
                                                interrupt_on_timeout=True, allow_errors=True, iopub_timeout=10)
-        client.output_cap = job.output_kib * 1024
+        client.output_cap = job.limits.output_kib * 1024
         pending = list(job.exercises)
         watchdog = threading.Thread(target=self._watch, args=(job.notebook_timeout,), daemon=True)
         client.gate = self.gate

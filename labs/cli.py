@@ -136,16 +136,21 @@ def cmd_build_notebooks(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     """Grade submitted notebooks, each in its own sandboxed kernel; write the gradebook, summary and plot."""
+    from dataclasses import fields
+
     from labs.grading import SandboxUnavailable, grade
     from labs.grading.report import write_report
+    from labs.grading.sandbox import Limits
 
     settings = {"cell timeout (s)": args.cell_timeout, "notebook timeout (s)": args.notebook_timeout,
                 "reference": args.solutions, "hidden tests": args.hidden,
                 "sandbox": "none (--no-sandbox)" if args.no_sandbox else "bubblewrap"}
+    limits = Limits(**{f.name: getattr(args, f.name) for f in fields(Limits)})
+    settings.update({f.name.replace("_", " "): getattr(limits, f.name) for f in fields(Limits)})
     try:
         grades = grade(args.submissions, solutions=args.solutions, hidden=args.hidden, cell_timeout=args.cell_timeout,
                        notebook_timeout=args.notebook_timeout, jobs=args.jobs, sandbox=not args.no_sandbox,
-                       unlimited_processes=args.unlimited_processes,
+                       unlimited_processes=args.unlimited_processes, limits=limits,
                        progress=lambda g: print(f"{g.mark.value:18} {g.score:>3}/{g.max_score:<3} {g.submission}",
                                                 flush=True))
     except SandboxUnavailable as exc:  # ProcessLimitUnavailable too: a sandbox without a process limit
@@ -209,6 +214,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--unlimited-processes", action="store_true",
                    help="grade even where no process limit can hold (root without a pids cgroup): a fork bomb is then "
                         "unlimited; every row says so")
+    from dataclasses import fields
+
+    from labs.grading.sandbox import Limits
+
+    for f in fields(Limits):  # the sandbox's limits, declared once (Limits) and turned into flags here
+        s.add_argument("--" + f.name.replace("_", "-"), type=int, default=f.default, help=f.metadata["help"])
     s.set_defaults(func=cmd_grade)
 
     s = sub.add_parser("build-notebooks", help="generate notebooks/ from solutions/ (solution regions become ...), "

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from labs.grading import Mark, ProcessLimitUnavailable, bwrap_problem, grade, process_limit_problem
+from labs.grading import Limits, Mark, ProcessLimitUnavailable, bwrap_problem, grade, process_limit_problem
 from labs.grading.sandbox import CGROUP_ENV, rlimit_binds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,3 +75,34 @@ def test_every_limit_reaches_the_worker(tmp_path):
               notebook_timeout=2, limits=limits)
     job.save(tmp_path / "job.json")
     assert Job.load(tmp_path / "job.json").limits == limits
+
+
+@needs_sandbox
+def test_the_shm_limit_holds_inside_the_sandbox(tmp_path):
+    """``--shm-mib`` reaches the sandbox: a 2 MiB file in ``/dev/shm`` fits the default and not a 1 MiB cap (the
+    answer below is right only where the write succeeded)."""
+    import json
+
+    nb = json.loads((SUBMISSIONS / "95_mini-full.ipynb").read_text(encoding="utf-8"))
+    (answer,) = [c for c in nb["cells"] if "q1_choices" in "".join(c["source"])]
+    answer["source"] = ("try:\n    open('/dev/shm/fill', 'wb').write(b'0' * 2**21)\n    q1_choices = 'a, c, e, g'\n"
+                        "except OSError:\n    q1_choices = 'none: /dev/shm is full'\n")
+    path = tmp_path / "95_mini-shm.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    roomy, tight = (grade([path], solutions=REFERENCE, cell_timeout=120, notebook_timeout=300,
+                          limits=Limits(shm_mib=mib))[0] for mib in (Limits().shm_mib, 1))
+    assert roomy.score == roomy.max_score, roomy.flags
+    assert tight.score < tight.max_score and tight.mark not in (Mark.CRASHED, Mark.GRADER_ERROR), tight
+    assert [e.points for e in tight.exercises if e.id != "quiz.q1"] == [e.points for e in roomy.exercises
+                                                                         if e.id != "quiz.q1"]
+
+
+def test_the_cli_turns_every_limit_into_a_flag():
+    """``labs grade --help`` offers one flag per field of :class:`Limits`, defaulting to its value."""
+    from dataclasses import fields
+
+    from labs.cli import parser
+
+    args = parser().parse_args(["grade", "x.ipynb", "--shm-mib", "3", "--total-mib", "5"])
+    assert (args.shm_mib, args.total_mib) == (3, 5)
+    assert all(getattr(args, f.name) == f.default for f in fields(Limits) if f.name not in ("shm_mib", "total_mib"))

@@ -11,12 +11,27 @@ from the server's measured speed),
 results and grades), :mod:`~labs.grading.report` (gradebook, summary, plot).
 """
 
-from labs.grading.grader import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, check_cells, grade, grade_submission, max_points, review
-from labs.grading.intake import find_reference, read_notebook, submissions_in
-from labs.grading.protocol import MARKS, Mark
-from labs.grading.results import ExerciseGrade, SubmissionGrade
-from labs.grading.sandbox import Limits, ProcessLimitUnavailable, SandboxUnavailable, bwrap_problem, process_limit_problem
+from __future__ import annotations
 
-__all__ = ["CELL_TIMEOUT", "MARKS", "NOTEBOOK_TIMEOUT", "ExerciseGrade", "Limits", "Mark", "ProcessLimitUnavailable", "SandboxUnavailable",
-           "SubmissionGrade", "bwrap_problem", "check_cells", "find_reference", "grade", "grade_submission",
-           "max_points", "process_limit_problem", "read_notebook", "review", "submissions_in"]
+import importlib
+
+_EXPORTS = {
+    "labs.grading.grader": ("CELL_TIMEOUT", "NOTEBOOK_TIMEOUT", "check_cells", "grade", "grade_submission", "max_points",
+                            "review"),
+    "labs.grading.intake": ("find_reference", "read_notebook", "submissions_in"),
+    "labs.grading.protocol": ("MARKS", "Mark"),
+    "labs.grading.results": ("ExerciseGrade", "SubmissionGrade"),
+    "labs.grading.sandbox": ("Limits", "ProcessLimitUnavailable", "SandboxUnavailable", "bwrap_problem",
+                             "process_limit_problem"),
+}
+_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    """Import a public name's module on first use: ``labs`` commands that only read :class:`Limits` for their flags
+    do not pay for the kernel machinery (PEP 562)."""
+    if name not in _HOME:
+        raise AttributeError(f"module 'labs.grading' has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOME[name]), name)
+

@@ -20,7 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HOME = "/home/learner"
@@ -45,13 +45,13 @@ class Limits:
     ``total_mib`` caps the whole sandbox (every process and its tmpfs pages) where a memory cgroup can be made
     (:func:`memory_cgroup`; otherwise the total is only ``memory_mib`` × ``processes`` and each row says so)."""
 
-    memory_mib: int = 6144
-    processes: int = 512
-    file_mib: int = 256
-    tmp_mib: int = 1024
-    output_kib: int = 2048
-    shm_mib: int = 64
-    total_mib: int = 8192
+    memory_mib: int = field(default=6144, metadata={"help": "MiB of memory one process of a sandbox may write"})
+    processes: int = field(default=512, metadata={"help": "processes and threads a sandbox may hold"})
+    file_mib: int = field(default=256, metadata={"help": "MiB one file written in a sandbox may reach"})
+    tmp_mib: int = field(default=1024, metadata={"help": "MiB of each private writable folder (/tmp, home)"})
+    output_kib: int = field(default=2048, metadata={"help": "KiB of notebook output kept per submission"})
+    shm_mib: int = field(default=64, metadata={"help": "MiB of /dev/shm in a sandbox"})
+    total_mib: int = field(default=8192, metadata={"help": "MiB of the whole sandbox, where a memory cgroup can be made"})
 
 
 class SandboxUnavailable(RuntimeError):

@@ -11,7 +11,9 @@ latency, tokens and cost. The prompt itself appears only as
 * ``redacted`` (optional, default on) — the prompt with every finding replaced by ``[EMAIL]``,
   ``[PHONE]``, ..., cut to ``max_redacted_chars``. The log is stricter than the router: it also
   masks what looks like a person's name (two capitalised words, "Olena Koval") as ``[NAME]``,
-  although names alone do not make the router keep a prompt local.
+  although names alone do not make the router keep a prompt local; and near health data every
+  capitalised word that may be the person it is about ("Olena has [HEALTH]", "У Тараса [HEALTH]"):
+  the diagnosis without the name is no longer about anyone (issue 11, round 6).
 
 Error messages are reduced to the exception's type name: a server's error text may echo the prompt.
 
@@ -39,8 +41,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from labs.router.health import NOT_NAMES
-from labs.router.pii import redact
+from labs.router.health import CUES, CUES_BEFORE, NOT_NAMES, NOT_SUBJECTS, TERMS, WINDOW
+from labs.router.pii import Finding, detect_pii, redact
 from labs.router.policy import Decision
 
 KEY_ENV = "ROUTER_AUDIT_KEY"
@@ -67,6 +69,43 @@ def mask_names(text: str) -> str:
         return " ".join(words[:lead] + ["[NAME]"])
 
     return _CAP_RUN.sub(one, text)
+
+
+# One capitalised word (a hyphenated double name too), in either script; not a placeholder ("[NAME]")
+_CAP_WORD = re.compile(r"(?<![\w\[])[A-ZА-ЩЬЮЯҐЄІЇ][a-zа-щьюяґєії'’]+(?:-[A-ZА-ЩЬЮЯҐЄІЇ][a-zа-щьюяґєії'’]+)?(?!\w)")
+# Capitalised words that start a sentence about health and name nobody
+_NOT_A_PERSON = frozenset("doctors doctor nurses nurse yesterday today tomorrow last next after before since then now "
+                          "лікарі лікар медсестра вчора сьогодні завтра минулого після до відтоді тепер зараз".split())
+
+
+def people_near_health(prompt: str, findings) -> list[Finding]:
+    """``[NAME]`` findings for every capitalised word within :data:`labs.router.health.WINDOW` characters of a
+    health finding that may be the person it is about ("Olena has diabetes", "У Тараса астма", "Ользі
+    діагностували ..."): not a sentence starter, a pronoun or relative, a health term or a known thing. Over-masks
+    ("Kyiv") rather than keep a patient's name next to a diagnosis.
+
+    >>> prompt = "Olena has diabetes."
+    >>> [f.text for f in people_near_health(prompt, detect_pii(prompt))]
+    ['Olena']
+    """
+    out = []
+    for f in findings:
+        if f.kind != "health":
+            continue
+        for m in _CAP_WORD.finditer(prompt, max(0, f.start - WINDOW), min(len(prompt), f.end + WINDOW)):
+            word = m.group().lower()
+            if word in NOT_NAMES or word in NOT_SUBJECTS or word in _NOT_A_PERSON or CUES.fullmatch(word) \
+                    or CUES_BEFORE.fullmatch(word) or TERMS.fullmatch(word):
+                continue
+            out.append(Finding("name", m.start(), m.end(), m.group(), 10))  # any other finding wins an overlap
+    return out
+
+
+def redact_for_log(prompt: str, findings=None) -> str:
+    """``prompt`` as the log keeps it: every finding (``findings``, else detected anew) as its placeholder, the
+    people near health data and two-word names as ``[NAME]``."""
+    found = list(detect_pii(prompt) if findings is None else findings)
+    return mask_names(redact(prompt, found + people_near_health(prompt, found)))
 
 
 class AuditLog:
@@ -108,10 +147,10 @@ class AuditLog:
             "prompt_hmac": self.fingerprint(prompt),
         }
         if self.store_redacted:
-            entry["redacted"] = mask_names(redact(prompt, decision.findings))[: self.max_redacted_chars]
+            entry["redacted"] = redact_for_log(prompt, decision.findings)[: self.max_redacted_chars]
         error = outcome.pop("error", None)
         if error is not None:
-            entry["error"] = type(error).__name__ if isinstance(error, BaseException) else redact(str(error))
+            entry["error"] = type(error).__name__ if isinstance(error, BaseException) else redact_for_log(str(error))
         for name in ("latency_s", "prompt_tokens", "completion_tokens", "cost_usd", "model", "attempts", "fallback_used"):
             if name in outcome:
                 entry[name] = outcome.pop(name)

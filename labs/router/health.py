@@ -60,6 +60,8 @@ TERMS_EN = [
     "a stroke(?! of)", "strokes", "concussed", "contusion", "shell shock", "amputation", "amputated", "amputee",
     "lost (?:a|an|his|her|my|both) (?:legs?|arms?|hands?|foot|feet|eyes?)", "prosthe(?:sis|tic)", "wounded",
     "shrapnel wound", "icu", "intensive care", "methadone", "buprenorphine", "opioid substitution", "hiv infection",
+    # issue 11, round 6: the counterparts of "прооперували", "знепритомніла"
+    "had (?:an|a|her|his|the) operation", "underwent (?:an? )?(?:operation|surgery)", "lost consciousness", "fainted",
 ]
 TERMS_UK = [
     r"діагноз\w*", r"діабет\w*", r"гіпертон\w*", r"гіпертензі\w*", r"артеріальн\w* тиск\w*",
@@ -104,6 +106,13 @@ TERMS_UK = [
     r"поранен\w*", r"протез\w*", r"без (?:ноги|ніг|руки|рук|ока|очей|кисті|стопи)", r"осколков\w* поранен\w*",
     r"реанімаці\w*", r"інтенсивн\w* терапі\w*", r"метадон\w*", r"бупренорфін\w*", "зпт",
     r"замісн\w* (?:підтримувальн\w* )?терапі\w*",
+    # issue 11, round 6: an attack that happened to someone ("З Ольгою стався напад", "у неї напад", the English
+    # "had a seizure"); "напад" alone is also an assault ("напад на місто"), so only after a verb of happening or a
+    # pronoun of having (fixed-width lookbehinds: the pronoun stays a cue of its own), and the heart attack
+    r"напад(?:(?<=стався напад)|(?<=трапився напад)|(?<=почався напад)|(?<=був напад)|(?<=буває напад)|"
+    r"(?<=бувають напад)|(?<=трапляються напад)|(?<=стаються напад)|(?<=нього напад)|(?<=неї напад)|(?<=неі напад)|"
+    r"(?<=мене напад)|(?<=них напад))\w*",
+    r"серцев\w* напад\w*", r"знепритомні\w*", "втратила свідомість", "втратив свідомість",
 ]
 # Russian and surzhyk, common in Ukrainian chats ("у меня диабет", "принимаю метформин")
 TERMS_RU = [
@@ -187,7 +196,7 @@ CUE_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
      ("хворий", "хвора", "хворі", "хворого", "хворої", "хворому", "хворим", "хворою", "хворіє", "хворію")),
     (("i live with", "lives with", "living with", "lived with"), ("живу з", "живе з", "живуть з", "живу із", "жила з",
                                                                  "жив з")),
-    (("recovered", "in recovery", "recovering"), (r"одужа\w*", r"видужа\w*")),
+    (("recovered", "in recovery", "recovering"), (r"одуж\w*", r"видуж\w*")),
     (("struggle with", "struggling with", "struggles with", "battling", "fighting"),
      ("борюся з", "бореться з", "боровся з", "боролася з", "борюсь з")),
     (("tested positive", "tested", "test came back"), ("здала", "здав", "здали", "позитивний", "позитивна",
@@ -251,16 +260,22 @@ NOT_NAMES = frozenset(
 # (one capitalised word right before a verb of having or being, or "у/в" with a genitive name).
 SUBJECT_NAME = re.compile(
     r"(?<![\w.])(?=([A-Z][a-z'’]+))[A-Z][a-z'’]+ (?:has|had|is|was|takes|took|got|suffers|lives|tested|injects|gets|"
-    r"needs|uses)(?!\w)"
+    r"needs|uses|died|lost|underwent|developed|caught|contracted|survived|recovered|collapsed|fainted)(?!\w)"
     r"|(?<![\w.])(?=([A-Z][a-z'’]+))[A-Z][a-z'’]+:"  # "Olena: diabetes": only right before the term
     r"|(?<!\w)(?:[УуВв]|[Уу] пані|[Вв] пана) (?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+(?<=[аияї])(?!\w)"
     # "Олена вагітна.", "Тарас хворіє на …": a Ukrainian first name right before a verb or adjective of health
     r"|(?<![\w.])(?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+ (?:має|мала|мав|хворіє|хворів|хворіла|хвора|хворий|"
     r"страждає|приймає|приймала|приймав|лікується|лікувалася|лікувався|вагітна|п[’'ʼ]є|колеться|отримала?|"
-    r"перенесла?|пережила?|живе з)(?![\w])"
+    r"перенесла?|переніс|пережила?|пережив|живе з|роками|одужує|одужала?|одужав|видужує|померла?|помер|захворіла?|"
+    r"захворів|знепритомніла?|знепритомнів|бореться|лежить|потрапила?|потрапив|[ув] лікарні|[ув] реанімації|"
+    r"[ув] госпіталі)(?![\w])"
     # issue 11 r5: a name as the object ("Олену лікують від раку", "Для Тараса потрібні ліки", "treating Olena for …")
     r"|(?<![\w.])(?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+ (?:лікують|лікували|лікуватимуть|госпіталізували|"
-    r"оперували|прооперували|обстежують|обстежили|діагностували|виявили|підтвердили)(?![\w])"
+    r"оперували|прооперували|обстежують|обстежили|діагностували|виявили|підтвердили|забрали|відвезли|доставили|"
+    r"привезли|поклали)(?![\w])"
+    # "З Ольгою стався напад", "Із Тарасом трапився інсульт": the name in the instrumental before a verb of happening
+    r"|(?<!\w)(?:[Зз]|[Іі]з) (?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+(?<=ою|ею|єю|ом|ем|єм) "
+    r"(?:стався|сталося|сталася|сталась|трапився|трапилося|трапилася|трапилась|було|буває|щось)(?![\w])"
     r"|(?<!\w)(?:[Дд]ля|[Вв]ід|[Дд]о) (?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+(?<=[аияї])(?!\w)"
     r"|(?<!\w)(?:treating|treated|treat|treats|diagnosed|diagnosing|hospitali[sz]ed|admitted|examined|examining|"
     r"operated on|prescribed|prescribing) (?=([A-Z][a-z'’]+))[A-Z][a-z'’]+(?!\w)",
@@ -299,7 +314,7 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
                            or (prev := _WORD_BEFORE.search(low, max(0, m.start() - 20), m.start())) is not None
                            and prev.group(1) in NOT_NAMES):
             continue  # "Name: term" only: "The Ministry: diabetes statistics" is a heading, not a person
-        if word.lower() not in NOT_NAMES and word.lower() not in _NOT_SUBJECTS and not overlaps:
+        if word.lower() not in NOT_NAMES and word.lower() not in NOT_SUBJECTS and not overlaps:
             cues.append((m.start(), name_end))  # the name only: "Олена вагітна" ends in the health word itself
     out = []
     cues.sort()
@@ -319,7 +334,7 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
 
 
 # capitalised words that start a sentence about a thing, not a person ("It has", "Python has", "Україна")
-_NOT_SUBJECTS = frozenset("it there here everyone everybody nobody someone python java linux windows google model "
+NOT_SUBJECTS = frozenset("it there here everyone everybody nobody someone python java linux windows google model "
                           "dataset data table server app code github ollama llama "
                           # headings before a colon ("Note: was diagnosed ... asthma" is a test of the cues)
                           "note notes summary question answer task topic example subject re fyi update warning error "

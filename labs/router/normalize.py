@@ -12,7 +12,7 @@ canonical *view* of the text:
   percent-encoding (``+`` is a space inside a query string), HTML character references, HTML
   tags and comments, JSON/Python escapes (``\\uXXXX``, ``\\xNN``, ``\\n``, JSON's ``\\/``, Markdown's ``\\-``),
   quoted-printable (``=D0=86``), base64 and hex tokens that decode to readable text, text in a
-  right-to-left override (shown reversed);
+  right-to-left override (read both as shown, reversed, and as stored);
 * **stripped**: every invisible character — format characters (Unicode category Cf: zero-width,
   bidi controls, tags), control characters, variation selectors, Hangul fillers, the braille
   blank, and combining marks on a digit (``0️⃣``, ``0\\u0301``);
@@ -100,7 +100,11 @@ def _invisible_class() -> str:
            if unicodedata.category(chr(cp)) in ("Cf", "Me") and cp not in (0x0600, 0x0601, 0x0602, 0x0603)]
     cps += [cp for cp in range(0x20) if chr(cp) not in "\t\n\r\v\f\x1c\x1d\x1e\x1f"] + list(range(0x7F, 0x85)) \
         + list(range(0x86, 0xA0)) + list(range(0xFE00, 0xFE10)) + list(range(0xE0100, 0xE01F0)) \
-        + [ord(c) for c in _EXTRA_INVISIBLE]
+        + [ord(c) for c in _EXTRA_INVISIBLE] \
+        + list(range(0x180B, 0x1810)) + [0x2065] + list(range(0xFFF0, 0xFFF9)) + list(range(0xE0000, 0xE1000))
+    # the rest of Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): Mongolian variation selectors,
+    # and the code points reserved as ignorable (U+2065, U+FFF0..FFF8, the whole U+E0000 block): a program that
+    # follows the standard shows none of them, whatever a later version assigns there
     return _ranges(sorted(set(cps)))
 
 
@@ -248,7 +252,7 @@ def _quoted_breaks(text: str):
         start = m.start()
         while start > last and m.start() - start < 8 and text[start - 1].isspace():
             start -= 1
-        yield start, m.end(), " "
+        yield start, m.end(), "\n"  # still a line break: the detector rejoins an e-mail or a date across it
         last = m.end()
 
 
@@ -272,7 +276,10 @@ def _decode_escapes(run: str) -> str:
             cp = int(run[i + 2 : i + 10], 16)
             out.append(chr(cp) if cp < 0x110000 else "\ufffd")
             i += 10
-        elif kind in "nrtvf\r\n":
+        elif kind in "nr":
+            out.append("\n")  # an escaped line break is a line break ("-4056819799\\n444805": a card wrapped in JSON)
+            i += 2
+        elif kind in "tvf\r\n":
             out.append(" ")
             i += 2
         else:  # a Markdown escape, or the first of a doubled backslash
@@ -373,17 +380,30 @@ _NOT_ZERO = frozenset("123456789")
 
 
 def _phone_after_plus(text: str, at: int) -> bool:
-    """Do a country code (no leading 0) and a phone's length of digits, in any script ("⁴⁴ ²⁰ ⁷⁹⁴⁶", "٤٤"), follow?"""
+    """Do a country code (no leading 0) and a phone's length of digits, in any script ("⁴⁴ ²⁰ ⁷⁹⁴⁶", "٤٤"), follow?
+    Read as the view will read them: any space or line break, a mail quote, an invisible character ("2\u200b0",
+    "\ufe0f") and the encodings this round has not decoded yet ("\\u0034\\u0034", "%34", "&#52;") do not end them."""
+    window = text[at : at + 200]
+    if "\\" in window or "%" in window or "&" in window:
+        window = html.unescape(unquote(_ESCAPES.sub(lambda m: _decode_escapes(m.group()), window), errors="replace"))
     digits, gap = "", 0
-    for ch in text[at : at + 40]:
+    for ch in window[:80]:
         if ch.isdigit():
             digits += ch
             gap = 0
-        elif ch in " \t\r\n-()>\u00a0•·./_*~" and gap < 4:
+        elif _invisible_char(ch):
+            continue  # stripped from the view: no gap at all
+        elif (ch.isspace() or ch in "-()>•·./_*~") and gap < 4:
             gap += 1
         else:
             break
     return len(digits) >= 8 and unicodedata.digit(digits[0], 0) != 0  # a country code never starts with 0: "+067" in a form is " 067"
+
+
+def _invisible_char(ch: str) -> bool:
+    """Is ``ch`` one of the characters the view drops (format, control, variation selector, mark)?"""
+    return ch > "\x7f" and (unicodedata.category(ch) in ("Mn", "Me") or _invisible(True).match(ch) is not None) \
+        or ch < " " and ch not in "\t\n\r\v\f"
 
 
 def _plus_tokens(text: str) -> Iterator[re.Match]:
@@ -442,6 +462,7 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
         found += [(m.start(), m.end(), html.unescape(m.group())) for m in _ENTITY.finditer(text)]
     if "<" in text:
         found += [(m.start(), m.end(), f" {m.group(2)} " if m.group(2) else
+                   "\n" if (m.group(1) or "").lower() == "br" else  # "<br>" is a line break, as in the text it came from
                    " " if (m.group(1) or "").lower() in _BLOCK_TAGS else "") for m in _TAG.finditer(text)]
     if "\\" in text:
         found += [(m.start(), m.end(), _decode_escapes(m.group())) for m in _ESCAPES.finditer(text)]
@@ -454,7 +475,8 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
     if not text.isascii():
         found += list(_invisible_pieces(text))
         if "\u202e" in text:
-            found += [(m.start(), m.end(), m.group(1)[::-1]) for m in _RLO.finditer(text)]
+            # both orders: the one shown (reversed) and the one stored, which is what a model reads ("olen\u202ea.koval@…")
+            found += [(m.start(), m.end(), f"{m.group(1)} ; {m.group(1)[::-1]}") for m in _RLO.finditer(text)]
     elif not text.translate(_NO_WS).isprintable():
         found += list(_invisible_pieces(text))
     found.sort(key=lambda p: (p[0], -p[1]))  # the longer piece wins at the same start

@@ -66,7 +66,7 @@ from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from labs.router import health as _health
-from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, fold_confusables, normalize
+from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, DIGIT_LOOKALIKES, fold_confusables, normalize
 from labs.router.tables import find_table_cells
 from labs.router.textscan import lower
 from labs.router.validators import (
@@ -164,7 +164,8 @@ _NOT_CARD_BEFORE = re.compile(r"(?<![^\W\d_])(?:id|ids|uid|user\s*id|message|msg
 # 19-digit cards common enough to need no label (Visa, Mir, UnionPay, JCB, Discover: "4801 4126 9060 4431 988");
 # 17-18 digits and other prefixes are big ids far more often than cards
 _CARD_19 = ("4", "2200", "2201", "2202", "2203", "2204", "62", "35", "6011", "65")
-_CARD_CONTEXT = re.compile(r"(?:card|картк\w*|карт[аиуіо]\w*|visa|master\s?card|maestro|amex|кредитк\w*|cvv|cvc|"
+# "облікова картка платника податків" (the tax registration card) is the РНОКПП's label, not a payment card's
+_CARD_CONTEXT = re.compile(r"(?:card|(?<!облікової )(?<!облікова )(?<!обліковій )(?<!облікову )(?<!обліковою )картк\w*|карт[аиуіо]\w*|visa|master\s?card|maestro|amex|кредитк\w*|cvv|cvc|"
                            r"unionpay|humo)")
 _SSN_CONTEXT = re.compile(r"(?:(?<![a-z])ssn(?![a-z])|social\s+security|соц\w*\s+страх\w*)")
 # A kind's own label right before a number outweighs a unit after it: "card 4111111111111111 times out".
@@ -476,12 +477,14 @@ def _in_hex_token(view: str, start: int, end: int) -> bool:
     return len(token) >= 16 and sum(ch.isalpha() for ch in token) >= 4
 
 
-def _regrouped(sizes: list[int]) -> list[list[int]]:
+def _regrouped(sizes: list[int], joinable: frozenset[int] = frozenset(), short: bool = True) -> list[list[int]]:
     """``sizes``, and the same with one pair of neighbouring groups joined: a line break or a Markdown
-    mark inside a group ("415-5\\n55-0132", "744-23-01\\n05") splits it in two (the two parts
-    make at most 4 digits)."""
+    mark inside a group ("415-5\\n55-0132", "744-23-01\\n05") splits it in two. ``short``: any two parts
+    that make at most 4 digits; ``joinable``: the gaps ``k`` (between ``sizes[k - 1]`` and ``sizes[k]``) that
+    were line breaks, where parts of up to 8 digits join ("0770\\n0 900655" is 07700 900655)."""
     return [sizes] + [sizes[: k - 1] + [sizes[k - 1] + sizes[k]] + sizes[k + 1 :] for k in range(1, min(len(sizes), 8))
-                      if sizes[k - 1] + sizes[k] <= 4]  # a short group split, not two real groups joined
+                      if short and sizes[k - 1] + sizes[k] <= 4  # a short group split, not two real groups joined
+                      or k in joinable and sizes[k - 1] + sizes[k] <= 8]
 
 
 _YEAR_OR_EXPIRY = re.compile(r"19\d\d|20[0-3]\d|0[1-9]\d\d|1[0-2]\d\d")
@@ -501,10 +504,13 @@ def _broken(breaks: frozenset[int], groups: list[tuple[int, int]], i: int) -> bo
     return bool(breaks) and any(k in breaks for k in range(groups[i][1], groups[i + 1][0]))
 
 
-def _between_numbers(groups: list[tuple[int, int]], i: int, j: int, digits: str) -> bool:
+def _between_numbers(view: str, groups: list[tuple[int, int]], i: int, j: int, digits: str) -> bool:
     """A US-shaped phone with numbers on both sides ("2163 944 633 5483 1564 6841": a row of a benchmark table);
-    a Ukrainian one (0…, 380…) keeps its own shape anywhere."""
-    return 0 < i and j + 1 < len(groups) and not digits.startswith(("0", "380"))
+    a Ukrainian one (0…, 380…) keeps its own shape anywhere, and so does an area code in brackets ("42 (415) 555-0185
+    12 27": a list number and an expiry around a phone, no table prints brackets)."""
+    (a, b) = groups[i]
+    return 0 < i and j + 1 < len(groups) and not digits.startswith(("0", "380")) \
+        and not (view[a - 1 : a] == "(" and view[b : b + 1] == ")")
 
 
 _ROW_AFTER = re.compile(r"\s*\]\s*,?\s*\[\s*\d{1,4}(?!\d)")
@@ -524,11 +530,12 @@ def _card_shaped(sizes: list[int]) -> bool:
         all(n == 4 for n in sizes[:-1]) and 1 <= sizes[-1] <= 4)
 
 
-def _card_grouped(sizes: list[int]) -> bool:
-    """Card-shaped as written, or once a group split by a line break is joined again (the two parts
-    make at most 6 digits: "4539 14\n88 0343 6467"; three 5-digit cells of a matrix are no Amex)."""
+def _card_grouped(sizes: list[int], joinable: frozenset[int] = frozenset()) -> bool:
+    """Card-shaped as written, or once a group split by a line break (a gap in ``joinable``, see
+    :func:`_regrouped`) is joined again (the two parts make at most 6 digits: "4539 14\n88 0343 6467"; three
+    5-digit cells of a matrix are no Amex, nor "3629664136 12 27" a card with its last group split by a space)."""
     return _card_shaped(sizes) or any(_card_shaped(sizes[: k - 1] + [sizes[k - 1] + sizes[k]] + sizes[k + 1 :])
-                                      for k in range(1, len(sizes)) if sizes[k - 1] + sizes[k] <= 6)
+                                      for k in joinable if k < len(sizes) and sizes[k - 1] + sizes[k] <= 6)
 
 
 def _shaped(sizes: list[int]) -> bool:
@@ -564,7 +571,7 @@ _TRUNK_8 = frozenset({1, 4, 7, 9})  # 8 (916) 123-45-67
 
 
 def _phone_ok(d: str, sizes: list[int], plus: bool, context: Callable[[], bool], first: bool = True,
-              area_cell: bool = False) -> bool:
+              area_cell: bool = False, joinable: frozenset[int] = frozenset()) -> bool:
     """Is the digit string ``d`` (grouped as ``sizes``) a phone number? International forms (a plus
     or 00 and a country code) always; Ukrainian ones by their operator or area code; US and other
     national ones when grouped the way that country groups them, or after a word such as "тел"
@@ -581,17 +588,17 @@ def _phone_ok(d: str, sizes: list[int], plus: bool, context: Callable[[], bool],
         return True  # 067…, (044)…, 0532…: a Ukrainian operator or area code (0 800 is a hotline)
     # the regroupings only once the digits ask for them (one branch at most: they exclude each other)
     if n == 11 and d[0] == "8" and (d[1] in "3456789" or d[1] == "0" and d[2] in "3456789") and (
-            any(v[0] == 1 and _splits_at(v, _TRUNK_8) for v in _regrouped(sizes)) or context()):
+            any(v[0] == 1 and _splits_at(v, _TRUNK_8) for v in _regrouped(sizes, joinable)) or context()):
         return True  # 8 (067) 123-45-67, 8 (916) 123-45-67
     if n == 10 and d[0] in "23456789" and d[3] in "23456789" and (
-            any(v[:2] == [3, 3] and _splits_at(v, _NANP) for v in _regrouped(sizes))
+            any(v[:2] == [3, 3] and _splits_at(v, _NANP) for v in _regrouped(sizes, joinable))
             or area_cell and sizes == [3, 7] or context()):  # "415\t5550132": the area code in its own column
         return True  # 415 555 0132
     if n == 11 and d[0] == "1" and d[1] in "23456789" and d[4] in "23456789" and (
-            any(v[:2] == [1, 3] and _splits_at(v, _NANP_1) for v in _regrouped(sizes)) or context()):
+            any(v[:2] == [1, 3] and _splits_at(v, _NANP_1) for v in _regrouped(sizes, joinable)) or context()):
         return True  # 1 415 555 0132
     return d[0] == "0" and d[1] != "0" and 10 <= n <= 11 and not d.startswith(("080", "0800")) and (
-        any(_shaped(v) for v in _regrouped(sizes)) or context())  # 07700 900123, 020 7946 0958, 06 12 34 56 78
+        any(_shaped(v) for v in _regrouped(sizes, joinable)) or context())  # 07700 900123, 020 7946 0958, 06 12 34 56 78
 
 
 def _numeric(view: str, low: str) -> Iterator[Finding]:
@@ -656,6 +663,9 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
     # before it is an area code in its own column ("Bob\t415\t5550132"), a grouping like a space
     cell_gap = [False] + [groups[j - 1][1] - groups[j - 1][0] != 3 and any(k in tabs for k in range(groups[j - 1][1], groups[j][0]))
                           for j in range(1, len(groups))] if tabs else None
+    # line_gap[j]: a line break stands between groups j-1 and j (a group wrapped: "0770\n0 900655", "744-23-01\n05")
+    line_gap = [False] + [any(k in breaks for k in range(groups[j - 1][1], groups[j][0]))
+                          for j in range(1, len(groups))] if breaks else None
 
     def context(name: str, rx: re.Pattern, before: int, after: int = 0) -> bool:
         if name not in ctx:
@@ -696,6 +706,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
         not_personal = None  # read only when a window of this start is a candidate (long runs stay fast)
         date_led = None
         digits, sizes, cells = "", [], False
+        joinable: frozenset[int] = frozenset()
         for j in range(i, len(groups)):
             s, e = groups[j]
             digits += view[s:e]
@@ -705,6 +716,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 cells = True  # "835549391\t12" is two cells, not "8 355 493 91 12"
             if cells:
                 sizes = [n]
+            elif line_gap and j > i and line_gap[j]:
+                joinable = joinable | {len(sizes) - 1}
             if n > 19 or j - i >= _MAX_GROUPS and single[i] <= j - i:
                 break  # no phone or card has more groups, but one digit a group
             if n < 9:
@@ -730,7 +743,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 if ((iin and luhn and (n <= 16 or labelled or n == 19 and digits.startswith(_CARD_19)))
                         or (iin and labelled)
                         or (labelled and luhn and not _ID_CARD.search(low, max(0, gs - 60), gs))) \
-                        and _card_grouped(sizes) and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)) \
+                        and _card_grouped(sizes, joinable) and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)) \
                         and (labelled or not (cells or len(sizes) == 2 and min(sizes) > 4 and not _broken(breaks, groups, i)
                                               or _in_a_row(view, groups, i, j)
                                                   or _in_a_matrix(view, run.start, run.end))):
@@ -743,8 +756,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 date_led = _date_led(view, groups, i) or (i > 0 and _date_led(view, groups, i - 1)) or (
                     i > 1 and _date_led(view, groups, i - 2))
             area_cell = bool(tabs) and j == i + 1 and any(k in tabs for k in range(groups[i][1], groups[j][0]))
-            if phone_size and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0, area_cell) and (
-                    plus or not (_in_a_matrix(view, run.start, run.end) or _between_numbers(groups, i, j, digits))
+            if phone_size and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0, area_cell, joinable) and (
+                    plus or not (_in_a_matrix(view, run.start, run.end) or _between_numbers(view, groups, i, j, digits))
                     or phone_context()):
                 start = gs - 1 if view[gs - 1 : gs] == "(" else gs  # "(044) 234 56 78"
                 if plus:
@@ -752,7 +765,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 # a phone by its own shape beats one that needed the word "тел" near ("85286 093 825\n15 66" in a
                 # matrix under "tel" is no phone when "093 825 15 66" is one)
                 yield Finding("phone", start, e, view[start:e],
-                              51 if _phone_ok(digits, sizes, plus, _NO_CONTEXT, area_cell=area_cell) else 49)
+                              51 if _phone_ok(digits, sizes, plus, _NO_CONTEXT, area_cell=area_cell, joinable=joinable) else 49)
             if n == 10 and rnokpp_ok(digits):
                 if context("tax", _TAX_CONTEXT, 300, 100) or _TAX_CAPS.search(view, max(0, gs - 60), gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
@@ -768,7 +781,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                         (sizes == [3, 2, 4] and (view[groups[i][1] : groups[i + 1][0]].strip() != ""
                                                  or len(groups) == 3 and not _in_a_matrix(view, run.start, run.end)))
                         or (sum("-" in view[groups[k][1] : groups[k + 1][0]] for k in range(i, j)) >= 2
-                            and [3, 2, 4] in _regrouped(sizes) and digits[0] != "0")
+                            and [3, 2, 4] in _regrouped(sizes, joinable, short=False) and digits[0] != "0")
                         or context("ssn", _SSN_CONTEXT, 60, 60)):
                     yield Finding("ssn", gs, e, view[gs:e], 70)
                 if (passport_word is None or passport_word()) and context("passport", _PASSPORT_CONTEXT, 60, 60):
@@ -838,12 +851,17 @@ _SERIES = re.compile(
 # The same booklet series typed with Latin look-alikes ("MK123456", "ＭＫ１２３４５６" after NFKC): a Latin pair and
 # 6 digits is also a product code, so it needs a name (two capitalised words) or a passport word near it.
 _LATIN_BOOKLET = re.compile(r"(?<![A-Za-z0-9])[ABEKMHOPCTXI]{2}[ \-]?№?[ \-]?\d{6}(?!\d)")
+# A booklet series with one look-alike letter glued before it ("Коваль Олена, ВMA613301", "Olena Koval ЗAA000000",
+# "lKE121873"): a neighbouring word's letter or a digit typed as a letter; three capitals and 6 digits are also a
+# product code, so (as _LATIN_BOOKLET) it needs a name or a passport word near it.
+_GLUED_BOOKLET = re.compile(rf"(?<![^\W\d_])[{re.escape(''.join(DIGIT_LOOKALIKES))}](?P<series>[{_CYR_UP}ABEKMHOPCTXI]{{2}})"
+                            r"[ \-]?№?[ \-]?\d{6}(?!\d)")
 # A series in capitals glued to its lower-case label: "паспорт серіїFF 914526", "passportEK634734", "номер паспортаFF 472058"
 _GLUED_SERIES = re.compile(rf"(?<=[a-zа-яіїєґ])[A-Z{_CYR_UP}]{{2}}[ \-]?№?[ \-]?\d{{6}}(?!\d)")
 _NAME_NEAR = re.compile(r"(?<!\w)[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+ [A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+(?!\w)")
 # УНЗР, the record number of the ID card: the birth date YYYYMMDD, then 5 digits ("19850312-01234")
 # (13 digits with any separators, a line break in a group too; the first 8 a date)
-_UNZR = re.compile(r"(?<!\d)[12]\d(?:[ \-./_·•*]{0,3}\d){11}(?!\d)")
+_UNZR = re.compile(r"(?<!\d)[12](?:[ \-./_·•*]{0,3}\d){12}(?!\d)")
 _UNZR_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{5}")
 _SERIES_WORD = re.compile(r"(?:сері[їяю]|series)\s*:?\s*$")
 _SERIES_NEAR = re.compile(r"(?<![а-яіїєґa-z])(?:сері[їяю]|series)(?![а-яіїєґa-z])")
@@ -910,6 +928,10 @@ def _passports(text: str, low: str, windows: list[list[int]], passport_word: Cal
         near = text[max(0, m.start() - 80) : m.end() + 40]
         if not _not_personal_context(low, m.start()) and (_NAME_NEAR.search(near) or passport_word()):
             yield Finding("passport", m.start(), m.end(), m.group(), 65)
+    for m in _near_six_digits(_GLUED_BOOKLET, text, windows):
+        near = text[max(0, m.start() - 80) : m.end() + 40]
+        if not _not_personal_context(low, m.start()) and (_NAME_NEAR.search(near) or passport_word()):
+            yield Finding("passport", m.start("series"), m.end(), text[m.start("series") : m.end()], 65)
     if not passport_word():
         return  # every form below needs a passport word somewhere
     for m in _near_six_digits(_GLUED_SERIES, text, windows):
@@ -960,9 +982,17 @@ _DATE = re.compile(
     )(?![\d\-/]|\.\d)""",
     re.VERBOSE | re.IGNORECASE,
 )
+# The orders _DATE leaves out, with a month name of either language ("DOB червня 15, 1983" is the English order with a
+# Ukrainian month): month day year, year day month, year month day
+_DAY = r"\d{1,2}(?:st|nd|rd|th|-?го|-?е)?"
+_ANY_MONTH = rf"(?:{_MONTHS_EN}|{_MONTHS_UK})"
 _WORD_DATE = re.compile(
-    rf"(?:(?<![\w.\-/])|(?<=born)|(?<=birth)|(?<=birthday)|(?<=dob)){_MONTHS_EN}\ \d{{1,2}}(?:st|nd|rd|th)?,?\ (?:19|20)\d{{2}}(?![\d\-/]|\.\d)",
-    re.VERBOSE | re.IGNORECASE,
+    rf"(?:(?<![\w.\-/])|(?<=born)|(?<=birth)|(?<=birthday)|(?<=dob))"
+    rf"(?:{_ANY_MONTH}[\s\-.]{{1,2}}{_DAY},?[\s\-.]{{1,2}}(?:19|20)\d{{2}}"
+    rf"|(?:19|20)\d{{2}}(?:\s?р(?:оку)?\.?)?,?[\s\-.]{{1,2}}(?:{_DAY}[\s\-.]{{1,2}}{_ANY_MONTH}|{_ANY_MONTH}[\s\-.]{{1,2}}{_DAY})"
+    rf"(?!,?[\s\-.]{{1,2}}\d))"  # "2024 29th May 1963": a year after it, the date is day month year
+    rf"(?![\w\-/]|\.\d)",
+    re.IGNORECASE,
 )
 _THING_WORD = re.compile(
     r"(?<![\w])(?:linux|python|unix|git|windows|android|ios|java|javascript|the\s+project|the\s+idea|the\s+company|"
@@ -1018,6 +1048,11 @@ def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
         cue = None
         for found in (_YEAR_ONLY_CUE if year_only else _DOB_BEFORE).finditer(before):
             cue = found  # the last cue before the date is the one that speaks about it
+        if cue is None and not year_only and before[-1:].isalpha() and not before[-2:-1].isalpha():
+            # one letter glued between the label and the date ("b.I22-Jun-1999", "born/S08.12.1998"): a neighbouring
+            # word's letter (or a look-alike digit the view left a letter), not part of the label
+            for found in _DOB_BEFORE.finditer(before, 0, len(before) - 1):
+                cue = found
         if cue is None:
             continue
         word = cue.group()
@@ -1289,6 +1324,27 @@ def find_labelled_sequences(view: str, low: str) -> Iterator[Finding]:
             yield Finding(kind, base, base + end, view[base : base + end], prio)
 
 
+# A local landline without its area code, 7 digits ("тел. 234-56-78", "tel. 234 56 78", "phone: 555-0132"): the
+# hyphenated 3-2-2 layout is a phone's alone (no date, price or count is written so); any other layout needs a phone
+# word right before it, so a bare 7-digit count ("2345678 steps", "234 56 78") stays a number.
+_LOCAL_LAYOUT = re.compile(r"[2-9]\d\d(?:-\d\d-\d\d|([ .\-]?)\d\d\1\d\d|[ .\-]?\d{4})")
+# inside a longer run, set apart by a blank: "№3 234-56-78", "2 234-56-78 12 27" (a list number, an expiry)
+_HYPHENATED_322 = re.compile(r"(?<![\d\-./])[2-9]\d\d-\d\d-\d\d(?![\d\-]|[./]\d)")
+_PHONE_LABEL_BEFORE = re.compile(rf"(?:{_PHONE_CONTEXT.pattern}|call|contact)(?:\s+(?:me|us|at|on|на|за))*"
+                                 r"[\s:#№.\-=\"'(\[/]{0,4}$")
+
+
+def _local_phones(view: str, low: str, m: re.Match, digits: int) -> list[Finding]:
+    """Local landlines (see :data:`_LOCAL_LAYOUT`) in the run ``m`` of ``digits`` digits."""
+    before = view[max(0, m.start() - 2) : m.start()]
+    if before[-1:] == "+" or before[-1:] in (".", ",") and before[:1].isdigit() or _not_personal_context(low, m.start()):
+        return []  # "+234 56 78" is no local number, "3.2345678" a decimal; "order 234-56-78" an order
+    if digits == 7 and _LOCAL_LAYOUT.fullmatch(m.group()) and \
+            _PHONE_LABEL_BEFORE.search(low, max(0, m.start() - 40), m.start()):
+        return [Finding("phone", m.start(), m.end(), m.group(), 51)]
+    return [Finding("phone", h.start(), h.end(), h.group(), 50) for h in _HYPHENATED_322.finditer(view, m.start(), m.end())]
+
+
 def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: frozenset[int] = frozenset()) -> list[Finding]:
     found: list[Finding] = list(find_emails(view, low))
     found.extend(find_spoken_numbers(view, low))
@@ -1317,6 +1373,8 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
         if digits < 6:
             continue
         _add_window(six_windows, m.start() - 30, m.end() + 12, n)
+        if digits == 7 or digits >= 8 and "-" in m.group():
+            found.extend(_local_phones(view, low, m, digits))
         if digits >= 9:
             for part in _run_parts(view, m):
                 if (run := _run(view, low, part)) is not None:

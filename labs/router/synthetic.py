@@ -402,5 +402,11 @@ def harmless_prompt(rng: random.Random, lang: str | None = None) -> str:
         f"Мені треба діагностувати проблему з мережею після оновлення {version}.",
         f"Хеш коміту {sha}, збірка {rng.randint(1000, 9999)}.",
     ]
+    # issue 11, round 6: 7-digit numbers, now that a labelled or hyphenated 3-2-2 local landline is a phone
+    seven = rng.randint(1_000_000, 9_999_999)
+    tech += [f"The run took {seven} steps.", f"Dataset of {seven} rows, {rng.randint(2, 99)} columns.",
+             f"Build {seven} passed; {str(seven)[:3]} {str(seven)[3:5]} {str(seven)[5:]} cached."]
+    tech_uk += [f"Оброблено {seven} записів.", f"Задача № {seven} закрита.", f"Разом {str(seven)[:3]} {str(seven)[3:5]} "
+                f"{str(seven)[5:]} переглядів."]
     pool = (en + tech) if lang == "en" else (uk + tech_uk)
     return rng.choice(pool)

@@ -187,7 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
                             time.perf_counter())
         proxy.record(exchange)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
-        timeout = httpx.Timeout(connect=2.0, read=proxy._timeout, write=30.0, pool=10.0)
+        timeout = httpx.Timeout(connect=2.0, read=self._read_timeout(), write=30.0, pool=10.0)
         try:
             with httpx.Client(timeout=timeout) as client, client.stream(
                     self.command, proxy.upstream + self.path, content=body, headers=headers) as upstream:
@@ -200,15 +200,23 @@ class _Handler(BaseHTTPRequestHandler):
                 self.end_headers()
                 self._relay(upstream, exchange)
         except httpx.HTTPError as exc:
-            exchange.status = 502
-            message = json.dumps({"error": f"recording proxy: the upstream {proxy.upstream} failed: {exc}"}).encode()
+            exchange.status, why = self._upstream_failed(exc)
+            message = json.dumps({"error": why}).encode()
             with contextlib.suppress(OSError):
-                self.send_response(502)
+                self.send_response(exchange.status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(message)
         finally:
             exchange.finished_at = time.perf_counter()
+
+    def _read_timeout(self) -> float:
+        """Seconds one read from the upstream may wait (the reply's headers included)."""
+        return self.owner._timeout
+
+    def _upstream_failed(self, exc: httpx.HTTPError) -> tuple[int, str]:
+        """(status, message) the client gets when the upstream failed with ``exc``."""
+        return 502, f"recording proxy: the upstream {self.owner.upstream} failed: {exc}"
 
     def _relay(self, upstream: httpx.Response, exchange: Exchange) -> None:
         proxy, pending = self.owner, ""

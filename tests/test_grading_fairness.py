@@ -1,7 +1,8 @@
 """``labs grade --jobs 2``: one submission that holds the model server cannot make another one run out of time.
 
-The model server here is a real local HTTP server that, like the embedded one, serves one request at a time
-and takes a set time per request: a long one for the hog's prompt, a short one for the honest submission's.
+The model server here is a real local HTTP server that, like the embedded one, serves one request at a time,
+takes a set time per request (a long one for the hog's prompt, a short one for the honest submission's) and stops
+when its client hangs up.
 (It stands in for a model only so that the lengths are exact; the gate, sandbox and kernels are the real ones.)
 """
 
@@ -59,7 +60,7 @@ def _with_cells(name: str, folder: Path, sources: list[str]) -> Path:
 class OneAtATime(BackgroundHTTPServer):
     """Serves one request at a time (the others queue), taking :data:`HOG_SECONDS` for the prompt "hog"."""
 
-    served: list[tuple[str, float, float]]
+    served: list[tuple[str, float, float, bool]]  # (prompt, start, end, finished: False when the client left)
 
     def handler_class(self):
         lock, owner = threading.Lock(), self
@@ -79,13 +80,33 @@ class OneAtATime(BackgroundHTTPServer):
             def do_GET(self):
                 self._send(b'{"models": [], "version": "0.0.0"}')
 
+            def _generate(self, seconds: float) -> bool:
+                """Take ``seconds``; False as soon as the client hangs up."""
+                end = time.monotonic() + seconds
+                self.connection.setblocking(False)
+                try:
+                    while time.monotonic() < end:
+                        time.sleep(0.05)
+                        try:
+                            if self.connection.recv(1) == b"":
+                                return False
+                        except BlockingIOError:
+                            pass
+                        except OSError:
+                            return False
+                finally:
+                    self.connection.setblocking(True)
+                return True
+
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
                 prompt = str(body.get("prompt", ""))
                 with lock:
                     started = time.monotonic()
-                    time.sleep(HOG_SECONDS if prompt == "hog" else OWN_SECONDS)
-                    owner.served.append((prompt, started, time.monotonic()))
+                    done = self._generate(HOG_SECONDS if prompt == "hog" else OWN_SECONDS)
+                    owner.served.append((prompt, started, time.monotonic(), done))
+                    if not done:
+                        return  # the client left (the gate cut the request): like a real server, stop generating
                 self._send(json.dumps({"model": "m", "response": "ok", "done": True}).encode())
         return Handler
 
@@ -101,6 +122,8 @@ def test_a_submission_that_holds_the_server_does_not_time_out_another(tmp_path, 
     mine = [s for s in server.served if s[0] == "hi"]
     hogs = [s for s in server.served if s[0] == "hog"]
     assert mine and hogs, (server.served, {k: (g.mark, g.flags) for k, g in rows.items()})
+    # a hog request (10 s) is cut at its turn's end (the cell limit, 5 s): the server stops and the turn passes on
+    assert not any(done for *_, done in hogs) and all(end - start < HOG_SECONDS for _, start, end, _ in hogs), hogs
     honest_row = rows["95_mini-honest"]
     # its request queued behind the hog's (the gate measured the wait) and was not charged to its cell
     assert honest_row.mark == Mark.OK, honest_row.flags

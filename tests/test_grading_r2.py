@@ -81,13 +81,13 @@ def _fastest(fn, repeat: int = 3) -> float:
 
 @pytest.mark.parametrize("cell", ["\n", "labs.quiz.", " check(", "exercises.x "])
 def test_the_static_review_is_linear_in_a_cells_length(cell):
-    """10x the text takes about 10x the time (the `^\\s*` pattern took 100x: 1,000,000 newlines for hours)."""
+    """The time grows with the text's length, not its square (the `^\\s*` pattern did: 1,000,000 newlines for hours)."""
     def nb(n):
         return {"cells": [{"cell_type": "code", "source": cell * n}]}
 
-    small, big = nb(20_000), nb(200_000)
-    ratio = _fastest(lambda: review(big, None)) / max(_fastest(lambda: review(small, None)), 1e-6)
-    assert ratio < 40, f"{cell!r}: 10x the text took {ratio:.0f}x the time"
+    small, big = nb(2_000), nb(200_000)  # 100x: about 100x the time when linear, 10,000x when quadratic
+    ratio = _fastest(lambda: review(big, None)) / max(_fastest(lambda: review(small, None), 7), 1e-6)
+    assert ratio < 1000, f"{cell!r}: 100x the text took {ratio:.0f}x the time"
 
 
 def test_a_check_only_cell_pattern_is_linear():
@@ -96,8 +96,10 @@ def test_a_check_only_cell_pattern_is_linear():
     def cell(n):
         return ("check('quiz.q1')" + " " * 12) * n + "x"
 
-    ratio = _fastest(lambda: ONLY_CHECKS.fullmatch(cell(30_000))) / max(_fastest(lambda: ONLY_CHECKS.fullmatch(cell(3_000))), 1e-6)
-    assert ratio < 40 and not ONLY_CHECKS.fullmatch(cell(30))
+    # 100x the text: about 100x the time when linear, 10,000x when quadratic (a loaded machine blurs a 10x step)
+    ratio = _fastest(lambda: ONLY_CHECKS.fullmatch(cell(30_000)), 7) / max(
+        _fastest(lambda: ONLY_CHECKS.fullmatch(cell(300)), 7), 1e-6)
+    assert ratio < 1000 and not ONLY_CHECKS.fullmatch(cell(30))
     assert ONLY_CHECKS.fullmatch("check('quiz.q1')\n") and ONLY_CHECKS.fullmatch("check('a'); check('b')")
 
 

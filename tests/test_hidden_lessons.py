@@ -265,3 +265,25 @@ def test_junk_answers_fail_and_never_error(monkeypatch, server_url):
     for exercise_id in ANSWERS:
         for r in run_hidden(exercise_id, ns):
             assert r.status == "failed" and r.message, repr(r)
+
+
+# --- 05 check yourself -------------------------------------------------------------------------
+
+def test_quiz_q3_needs_the_models_answer_to_each_prompt(monkeypatch, server_url):
+    """The solution's ``ask_local`` passes; one that gets the model to print the same text whatever it is asked (a
+    system prompt that dictates it, round 3 of the grading attack) fails on two unrelated prompts."""
+    from labs import DEFAULT_MODEL
+    from labs.client import openai_client
+
+    monkeypatch.setenv("OLLAMA_HOST", server_url)
+    (cell,) = [src for kind, src in _sources("05_check_yourself.ipynb") if kind == "code" and "def ask_local" in src]
+    ns: dict = {"__name__": "__main__"}
+    exec(compile(cell, "05_check_yourself.ipynb", "exec"), ns)
+    assert results("quiz.q3", ns) == {"prompt_reaches_the_server": "passed"}
+
+    def dictated(prompt):
+        reply = openai_client().chat.completions.create(model=DEFAULT_MODEL, temperature=0, seed=1, max_tokens=8,
+                                                        messages=[{"role": "user", "content": prompt}])
+        return "Privacy." if reply.choices else reply  # the call is real, the answer is not the model's
+
+    assert_fails("quiz.q3", {"ask_local": dictated}, "prompt_reaches_the_server")

@@ -15,6 +15,9 @@ from labs.quiz import practical
 from labs.quiz.scenarios import REQUESTS_PER_DAY
 
 SECOND_PROMPT = "In one short sentence: what does a GPU do for a language model?"
+THIRD_PROMPT = "In one word: which is larger, 3 or 12?"
+"""Asked after :data:`SECOND_PROMPT`: two unrelated questions get two different answers, so an answer that does not
+depend on the prompt (a constant the request forces, through a system prompt or anything else) fails."""
 
 
 @hidden_test("quiz.q2", points=1)
@@ -49,6 +52,9 @@ def prompt_reaches_the_server(ns: dict) -> str:
     else:
         served = [t for t in (c.text() for c in calls) if t]
         assert not served or any(t.strip() in returned for t in served), "the text returned is not the server's answer"
+    other = fn(THIRD_PROMPT)
+    assert not isinstance(other, str) or other.strip() != returned.strip(), \
+        "ask_local returned the same text for two unrelated prompts: return the model's answer to the prompt given"
     return "the prompt was sent as given and the server's answer returned"
 
 

@@ -94,6 +94,23 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+STEERING = ("format", "raw", "template", "suffix", "context", "images", "echo", "response_format", "tools",
+            "functions", "tool_choice", "logit_bias", "grammar", "prediction")
+"""Request fields that constrain or replace what the model writes (a JSON schema whose only value is the answer, a raw
+or replaced template, earlier context, an echo of the prompt): a request that sets one is not evidence that the model
+answered the prompt. The lessons' ``ask_local`` sends none."""
+
+
+def folded(value: Any) -> Any:
+    """``value`` with every object key case-folded: Ollama reads keys as Go's ``encoding/json`` does, matching them
+    case-insensitively (``"OPTIONS": {"STOP": …}`` is ``options.stop``). The gate refuses a body with a key twice."""
+    if isinstance(value, dict):
+        return {str(k).casefold(): folded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [folded(v) for v in value]
+    return value
+
+
 def _stops(body: dict) -> int:
     options = body.get("options") if isinstance(body.get("options"), dict) else {}
     count = 0
@@ -102,32 +119,59 @@ def _stops(body: dict) -> int:
     return count
 
 
+def _prompt_texts(route: str, body: dict) -> list[str]:
+    """What the model reads as the user's prompt: ``prompt`` (generate, completions), or the last message when it is
+    the user's (chat: a last assistant message would be continued, not answered)."""
+    if route in ("/api/generate", "/v1/completions"):
+        return _strings(body.get("prompt"))
+    messages = body.get("messages")
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    if not isinstance(last, dict) or last.get("role") != "user":
+        return []
+    return _strings(last.get("content"))
+
+
+def request_problem(route: str, body: dict, prompt: str) -> str:
+    """Why the request ``body`` (keys as sent) to ``route`` is not a plain request for the model's answer to
+    ``prompt`` ("" when it is): the prompt must be in what the model reads as the user's prompt, no field of
+    :data:`STEERING` may be set, and at most :data:`MOST_STOPS` stop strings."""
+    body = folded(body)
+    if not any(prompt in text for text in _prompt_texts(route, body)):
+        return "no request to the model server asked the prompt as the user's prompt"
+    steering = [key for key in STEERING if body.get(key) not in (None, False, "", [], {})]
+    if steering:
+        return (f"the request for the prompt set {', '.join(f'`{k}`' for k in steering)}, which decides what the model "
+                "writes: send the prompt alone")
+    if _stops(body) > MOST_STOPS:
+        return f"the request for the prompt carried {_stops(body)} stop strings (at most {MOST_STOPS} count)"
+    return ""
+
+
 def answer_problem(prompt: str, returned: Any, since: int = 0) -> str:
     """Why ``returned`` is not the model's answer to ``prompt`` in the exchanges recorded from index ``since``
-    on ("" when it is): a successful request whose JSON carries ``prompt`` (as a string or inside one), with at most
-    :data:`MOST_STOPS` stop strings, generated non-blank text, and ``returned`` contains that text, which makes
-    up at least :data:`SHARE` of it. Used under ``labs grade`` by ``quiz.q3``'s public check and hidden test."""
+    on ("" when it is): a successful request whose JSON carries ``prompt`` and passes :func:`request_problem`,
+    generated non-blank text, and ``returned`` contains that text, which makes up at least :data:`SHARE` of it.
+    Used under ``labs grade`` by ``quiz.q3``'s public check and hidden test."""
     if not isinstance(returned, str) or not returned.strip():
         return "no text was returned"
     asked = []
     for exchange in exchanges()[since:]:
-        body = exchange.json
-        if exchange.path.split("?")[0].rstrip("/") not in MODEL_ROUTES or not isinstance(body, dict):
+        body, route = exchange.json, exchange.path.split("?")[0].rstrip("/")
+        if route not in MODEL_ROUTES or not isinstance(body, dict):
             continue
         if any(prompt in s for s in _strings(body)):
-            asked.append((exchange, body))
+            asked.append((exchange, route, body))
     if not asked:
         return "no request to the model server carried the prompt"
     why = "the model server generated no text for the prompt"
-    for exchange, body in asked:
+    for exchange, route, body in asked:
         text = exchange.text.strip()
-        if exchange.status != 200 or not text:
+        if problem := request_problem(route, body, prompt):
+            why = problem
             continue
-        if _stops(body) > MOST_STOPS:
-            why = f"the request for the prompt carried {_stops(body)} stop strings (at most {MOST_STOPS} count)"
+        if exchange.status != 200 or not text:
             continue
         if text in returned and len(text) >= SHARE * len(returned.strip()):
             return ""
         why = "the text returned is not the server's answer to the prompt"
     return why
-

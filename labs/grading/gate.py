@@ -41,6 +41,10 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 }
 """Method → the paths (query strings ignored) a submission may call: Ollama's inference and read routes and
 their OpenAI-compatible ``/v1`` equivalents; ``GET /v1/models/<name>`` too."""
+NO_TURN = frozenset({("GET", "/"), ("HEAD", "/"), ("GET", "/api/version"), ("GET", "/api/tags"), ("GET", "/api/ps"),
+                     ("GET", "/v1/models"), ("POST", "/api/show")})
+"""Requests that run no model and answer at once: they take no turn on the model server (a lesson's ``is_up()``
+waited behind another submission's generation and gave up)."""
 MAX_BODY = 8 * 1024 * 1024
 """Bytes of one request body (a prompt with a few images fits; a model blob does not)."""
 MAX_EXCHANGES = 2000
@@ -67,15 +71,18 @@ MAX_RECORDED = 64 * 1024 * 1024
 """Bytes of request and response bodies the gate keeps for the evidence of one submission; beyond it a body is
 kept as its first :data:`KEPT_WHEN_FULL` bytes and the row is flagged (``Gate.dropped_bytes``)."""
 KEPT_WHEN_FULL = 4096
-DECISIVE = ("model", "name", "prompt", "messages", "stream", "options", "stop", "raw", "system", "template")
-"""Keys the gate or the evidence decides on. Ollama (Go's ``encoding/json``) matches keys case-insensitively and the
-last one wins, Python's ``json`` the exact key: a body with two of these differing only by case (or repeated) would be
-read differently by the gate and the server, so it is refused."""
+MAX_CONNECTIONS = 64
+"""Connections from the sandbox served at once (one thread each, in the worker, outside the sandbox's process limit:
+a lesson opens at most a few dozen, idle keep-alive ones included);
+more are closed at once. The gate serves one request of the submission at a time anyway."""
+
 
 
 def duplicate_key(body: bytes) -> str:
-    """The first key of a JSON body that appears twice in one object when compared as Go compares them (Unicode
-    case folding), at any depth; "" when there is none or the body is not JSON."""
+    """Why a body is refused when it has a key twice: Ollama (Go's ``encoding/json``) matches keys case-insensitively
+    and the last one wins, Python's ``json`` the exact key, so the gate, the evidence and the server would read it
+    differently. Returns the first key of a JSON body that appears twice in one object when compared as Go compares
+    them (Unicode case folding), at any depth; "" when there is none or the body is not JSON."""
     found: list[str] = []
 
     def pairs(items: list[tuple[str, object]]) -> dict:
@@ -111,6 +118,26 @@ def _pull_of_a_present_model(gate: "Gate", body: bytes) -> bool:
 
 class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request, client_address):  # a thread per connection, at most MAX_CONNECTIONS
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class _Replay:
@@ -199,7 +226,7 @@ class _GateHandler(_Handler):
                 why, status = f"the request body did not arrive within {BODY_SECONDS:g} s", 408
             else:
                 body = got
-        if not why and (key := duplicate_key(body)) and key.casefold() in DECISIVE:
+        if not why and (key := duplicate_key(body)):  # Ollama reads it as Go: case-insensitive, last wins
             why, status = (f"the request body has the key {key!r} twice (the model server reads keys case-insensitively,"
                            " the last one wins): send each key once"), 400
         if not why and pull:
@@ -215,10 +242,23 @@ class _GateHandler(_Handler):
             self.close_connection = True
             return self._answer(status, why)
         self.rfile = _Replay(body, self.rfile)  # _forward reads the body again, from memory
+        if (self.command, self.path.split("?", 1)[0].rstrip("/") or "/") in NO_TURN:
+            self._deadline = time.monotonic() + gate.turn_seconds
+            return self._forward()  # runs no model: it must not wait behind a generation (`is_up()` gives up at 5 s)
         with gate.turn:  # one request of this submission at a time
             with gate.server_turn():
                 self._deadline = time.monotonic() + gate.turn_seconds
                 self._forward()
+
+    def _read_timeout(self) -> float:
+        # a reply that sends nothing until it is complete ("stream": false) is bounded by the turn too
+        return max(0.1, min(self.owner._timeout, getattr(self, "_deadline", float("inf")) - time.monotonic()))
+
+    def _upstream_failed(self, exc) -> tuple[int, str]:
+        if time.monotonic() >= getattr(self, "_deadline", float("inf")):
+            return 504, (f"the reply took longer than the {self.owner.turn_seconds:g} s one request may hold the model "
+                         "server under labs grade (cut, the server stops generating): ask for fewer tokens")
+        return super()._upstream_failed(exc)
 
     def _relay(self, upstream, exchange: Exchange) -> None:
         try:

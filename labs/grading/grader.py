@@ -37,7 +37,7 @@ from labs.grading.results import MAX_FLAGS, ExerciseGrade, Job, SubmissionGrade,
 from labs.grading.sandbox import (WORKER_PID, Limits, ProcessLimitUnavailable, SandboxUnavailable, bwrap_problem,
                                   kill_cgroup, leftover_cgroup, leftover_memory_cgroup, process_limit_problem,
                                   worker_argv)
-from labs.grading.speed import ServerSpeed, measure, stretched
+from labs.grading.speed import ServerSpeed, measure, stretched, turn_seconds
 from labs.inputs import whole
 
 CELL_TIMEOUT = 60.0
@@ -268,7 +268,7 @@ def _grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict
                   hidden=str(hidden.resolve()), result=str(workdir / "result.json"), workdir=str(workdir),
                   cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, sandbox=sandbox,
                   limits=limits, unlimited_processes=unlimited_processes,
-                  turns=turns)
+                  turns=turns, turn_seconds=turn_seconds(cell_timeout, server) if turns else cell_timeout)
         result, worker_problem = _run_worker(job, workdir, notebook_timeout + WORKER_GRACE)
     finally:
         left = remove_tree(workdir)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
@@ -70,7 +71,17 @@ def student_of(submission: Path, reference: Path) -> tuple[str, str]:
     ``alice``); a file named only after the notebook (``alice/01_x.ipynb``) → its folder's name."""
     name = COPY_MARKS.sub(" ", submission.stem.replace(reference.stem, " "))
     name = re.sub(r"[\s\-.]+", "-", name).strip(" -_.") or submission.parent.resolve().name
-    return str(submission.parent.resolve()), name.casefold()
+    return str(submission.parent.resolve()), _looks(name)
+
+
+def _looks(name: str) -> str:
+    """What a name looks like: NFKC, without characters that show nothing (``mallory`` + a zero-width space is
+    ``mallory``), case-folded, Cyrillic and Greek look-alikes read as Latin; two files whose authors look the same
+    are flagged as one student's."""
+    from labs.router.normalize import fold_confusables
+
+    visible = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) not in UNSEEN)
+    return fold_confusables(visible.casefold())
 
 
 def same_student(paths: list[Path], solutions: Path) -> dict[Path, str]:
@@ -92,14 +103,24 @@ def same_student(paths: list[Path], solutions: Path) -> dict[Path, str]:
     return flags
 
 
+UNSEEN = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"})
+"""Unicode categories of characters that show nothing or move text around (controls, format characters such as
+zero-width spaces and the right-to-left override, unassigned and private-use code points, line separators)."""
+
+
 def safe_text(text: str) -> str:
-    """A file name (or any text) as printable UTF-8: bytes that were not UTF-8 (kept by Python as surrogates)
-    become ``\\xff`` escapes, so a name from a Windows zip (cp1251, cp866) never stops the report."""
+    """A file name (or any text) as printable UTF-8 that reads as it is: bytes that were not UTF-8 (kept by Python
+    as surrogates) become ``\\xff`` escapes, so a name from a Windows zip (cp1251, cp866) never stops the report,
+    and characters of :data:`UNSEEN` become ``\\u202e``-style escapes (``mallory`` + a zero-width space, or a name
+    reversed by a right-to-left override, no longer look like another student's)."""
     try:
         raw = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # a lone surrogate that is not an undecodable byte
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return raw.decode("utf-8", "backslashreplace")
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    else:
+        text = raw.decode("utf-8", "backslashreplace")
+    return "".join(c if unicodedata.category(c) not in UNSEEN else
+                   f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}" for c in text)
 
 
 def _check_cells(nb: dict) -> None:

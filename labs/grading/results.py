@@ -41,6 +41,7 @@ class Job:
     limits: Limits = field(default_factory=Limits)  # every limit, so none is lost on the way to the worker
     unlimited_processes: bool = False  # the instructor chose to grade where no process limit holds
     turns: str = ""  # the run's lock file for turns on the model server (shared by the gates of one run)
+    turn_seconds: float = 0.0  # how long one request may hold that turn (0: the cell limit)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self)))

@@ -14,6 +14,13 @@ from dataclasses import dataclass
 CELL_TOKENS = 400
 """Generated-token times one lesson cell may need: the solutions' largest ``num_predict`` is 64 per call
 (``grep num_predict solutions/*.ipynb``), a cell makes a few calls and evaluates their prompts."""
+TURN_TOKENS = 128
+"""Generated-token times one request may hold the run's turn on the model server when submissions are graded side by
+side (``--jobs`` > 1): twice the solutions' largest ``num_predict`` (64), its prompt's evaluation included. A
+longer reply is cut there, so a request of another submission never waits for the server longer than its own
+client's timeout (``labs.client``: 120 s), whatever the holder asked for."""
+MIN_TURN = 20.0
+"""Seconds a turn lasts at least, however fast the server measured."""
 MAX_STRETCH = 10.0
 """At most this many times the limits asked for (a server that is 100× slower is reported, not waited for)."""
 PROBE = {"prompt": "Count from one to ten.", "options": {"temperature": 0, "seed": 1, "num_predict": 16}}
@@ -57,3 +64,11 @@ def stretched(cell_timeout: float, notebook_timeout: float, speed: ServerSpeed |
         return cell_timeout, notebook_timeout
     factor = min(MAX_STRETCH, max(1.0, CELL_TOKENS / speed.tokens_per_s / cell_timeout))
     return round(cell_timeout * factor, 1), round(notebook_timeout * factor, 1)
+
+
+def turn_seconds(cell_timeout: float, speed: ServerSpeed | None) -> float:
+    """Seconds one request may hold the run's turn on the model server: :data:`TURN_TOKENS` at the measured rate,
+    at least :data:`MIN_TURN`, never more than the cell limit (the cell limit alone without a measurement)."""
+    if speed is None:
+        return cell_timeout
+    return round(min(cell_timeout, max(MIN_TURN, TURN_TOKENS / speed.tokens_per_s)), 1)

@@ -23,6 +23,7 @@ own private folder, which the kernel never sees. The worker
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -156,7 +157,38 @@ def _kernel_manager(job: Job, limits: Limits, cgroup: Path | None, sockets: Path
         km = AsyncKernelManager(connection_file=str(connection))
     km._kernel_spec = KernelSpec(argv=argv, display_name="labs grading sandbox", language="python",
                                  interrupt_mode="message", env=env, metadata={})
+    km.client = functools.partial(km.client, context=_bounded_context(SIDE_CAP_FACTOR * limits.output_kib * 1024))
     return km, cwd
+
+
+def _reconnect_if_dropped(kc: Any) -> bool:
+    """Connect a new output (IOPub) socket when ZeroMQ dropped the old one at a message over the cap: it does not
+    reconnect after that protocol error by itself, and the grader's replies travel on that channel. True when it did."""
+    import zmq
+
+    channel = kc.iopub_channel
+    events = getattr(channel, "labs_events", None)
+    if events is not None and not events.poll(0):
+        return False
+    dropped = events is not None
+    if dropped:
+        events.close(0)
+        old, channel.socket = channel.socket, kc.connect_iopub()
+        old.close(0)
+    channel.labs_events = zmq.Socket.shadow(channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED))
+    return dropped
+
+
+def _bounded_context(max_message: int):
+    """A ZeroMQ context whose sockets drop the connection on a message over ``max_message`` bytes before reading it
+    (``ZMQ_MAXMSGSIZE``; ZeroMQ reconnects): the output cap drops text only after a message is in, so one 1 GB
+    ``print`` took the worker, which no sandbox limit holds, to 2.9 GB."""
+    import zmq
+    import zmq.asyncio
+
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, max_message)
+    return context
 
 
 class Worker(Session):
@@ -289,7 +321,7 @@ class Worker(Session):
         sockets.mkdir(exist_ok=True)
         self._server = base_url()
         self.gate = Gate(str(sockets / GATE_SOCKET) if job.sandbox else None, self._server, job.turns or None,
-                         turn_seconds=job.cell_timeout).start()
+                         turn_seconds=job.turn_seconds or job.cell_timeout).start()
         evidence.use(self.gate.exchanges)
         memory = memory_cgroup(memory_name(os.getpid()), self.limits.total_mib)
         self.result.memory_limit = "memory cgroup" if memory else ""
@@ -306,6 +338,7 @@ class Worker(Session):
                 with client.setup_kernel(cwd=str(cwd), stdout=open(os.devnull, "wb"),
                                          stderr=open(Path(job.workdir) / "kernel.log", "wb")):
                     (Path(job.workdir) / "kernel.pid").write_text(str(km.provisioner.process.pid))
+                    _reconnect_if_dropped(client.kc)  # arms the watch on the output channel
                     watchdog.start()
                     for index, cell in enumerate(cells):
                         last = index + 1
@@ -319,6 +352,10 @@ class Worker(Session):
                             ended = time.perf_counter()
                             self.result.cell_errors += _cell_errors(cell, index + 1, ended - started, job.cell_timeout,
                                                                     self._server_busy(started, ended))
+                            if _reconnect_if_dropped(client.kc):
+                                self.result.cell_errors.append(
+                                    f"cell {index + 1} sent one output message over "
+                                    f"{SIDE_CAP_FACTOR * job.limits.output_kib // 1024} MiB: it was dropped unread")
                             cell.outputs = []
                             if self.fired.is_set():
                                 raise KernelGone(self._gone())

@@ -295,3 +295,21 @@ def test_the_landline_leaks_no_more_end_to_end():
         prompt = "Поясни детально крок за кроком і порівняй варіанти архітектури, врахувавши масштабування: тел. 234-56-78, Олена"
         assert router.complete(prompt).target == "refuse"
         assert cloud.requests == []
+
+
+# --- found by the random search after the first fixes of this round ----------------------------------------------
+@pytest.mark.parametrize("text,kind", [
+    ("two plans in detailпишіть+4<br>4 20 7946 0154\n and explain w", "phone"),  # a tag after a glued "+"
+    ("пишіть+38097 7<br>78 38-50 Ms Koval Склад", "phone"),
+    (" the two plans in detail=+⁴⁴ ²⁰ ⁷⁹⁴⁶ ⁰³⁰⁵\" and explain w", "phone"),  # a form's "+" before superscript digits
+    ("07700  900267\n Design a deta", "phone"),  # no DataFrame row: an index has no leading zero
+    (" detail:  картка Maestro ٥٧٧٧ ٥٨٨٥ ٨٦٤٢ ٨٠٦٠ ٠٦thanks Then rec", "card"),  # "ro" of "Maestro" is no IBAN's country
+])
+def test_random_search_misses(text, kind):
+    assert kind in kinds(text), (text, detect_pii(text))
+
+
+@pytest.mark.parametrize("text", ["IBANua21 3223 1300 0002 6007 2335 6600 1", "ibanua21 3223 1300 0002 6007 2335 6600 1",
+                                  "рахунокua21 3223 1300 0002 6007 2335 6600 1", "iban: ua21322313000002600723356600 1"])
+def test_an_iban_glued_to_its_label_in_lower_case(text):
+    assert kinds(text) == ["iban"], text

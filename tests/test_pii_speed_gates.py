@@ -38,3 +38,23 @@ def test_label_scan_lookahead_finds_the_same_labels(parts, glue):
 @given(st.text(alphabet="ab+1 \t\n\u00a0\u2028@%", max_size=40))
 def test_plus_tokens_are_the_tokens_that_hold_a_plus(text):
     assert [m.span() for m in _plus_tokens(text)] == [m.span() for m in _TOKEN.finditer(text) if "+" in m.group()]
+
+
+# A labelled sequence's parts: labels, filler words, number words, digit groups, separators, glued or spaced
+SEQ_PIECES = st.one_of(
+    st.sampled_from(LABEL_WORDS + "на за is at on me це номер number no нуль шість сім вісім дев'ять двісті zero oh six "
+                                  "seven eight nine twenty сто".split()),
+    st.text(alphabet="0123456789", min_size=1, max_size=12),
+    st.text(alphabet=" ,;|.-+/()[]{}_*·•'\"\n:=#№", min_size=1, max_size=3),
+    st.text(alphabet="abcxyzабвгдеж", max_size=8))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(SEQ_PIECES, min_size=1, max_size=40), st.sampled_from(["", " ", ", "]))
+def test_sequence_label_windows_find_what_the_full_label_scan_finds(parts, glue):
+    # the windowed scan (labels only before a run of 10 digits or a number word next to another token) against a
+    # reading after every label of the prompt
+    low = glue.join(parts)
+    full = {f for lab in pii._SEQ_LABEL.finditer(low) if (f := pii._labelled_sequence(low, low, lab)) is not None}
+    assert set(pii.find_labelled_sequences(low, low)) == full
+    assert set(pii.find_labelled_sequences(low, low, pii._number_words(low))) == full

@@ -376,7 +376,9 @@ def _b64_line_pieces(text: str, seen: set[str]):
 
 _TOKEN = re.compile(r"\S++")
 _PLUS_WORD = re.compile(r"[^\W\d_]{2}\+|\+[^\W\d_]{2}")  # "12+June+2005": words joined by "+"
-_NOT_ZERO = frozenset("123456789")
+def _not_zero(ch: str) -> bool:
+    """Is ``ch`` a digit 1-9 in any script ("+⁴⁴ ²⁰ …", "+٤٤": a country code never starts with 0)?"""
+    return ch.isdigit() and unicodedata.digit(ch, 0) != 0
 
 
 def _phone_after_plus(text: str, at: int) -> bool:
@@ -384,8 +386,9 @@ def _phone_after_plus(text: str, at: int) -> bool:
     Read as the view will read them: any space or line break, a mail quote, an invisible character ("2\u200b0",
     "\ufe0f") and the encodings this round has not decoded yet ("\\u0034\\u0034", "%34", "&#52;") do not end them."""
     window = text[at : at + 200]
-    if "\\" in window or "%" in window or "&" in window:
+    if "\\" in window or "%" in window or "&" in window or "<" in window:
         window = html.unescape(unquote(_ESCAPES.sub(lambda m: _decode_escapes(m.group()), window), errors="replace"))
+        window = _TAG.sub(" ", window)  # "+4<br>4 20 7946 …": a tag is a gap
     digits, gap = "", 0
     for ch in window[:80]:
         if ch.isdigit():
@@ -435,7 +438,7 @@ def _form_plus_tokens(text: str, first: bool = True, seen: set[str] = frozenset(
         for i, ch in enumerate(v):
             if ch == "+" and _phone_after_plus(text, m.start() + i + 1):
                 continue  # "пишіть+3\n80500000000": a phone glued to a word, not a form's space
-            if ch == "+" and not (v[i + 1 : i + 2] in _NOT_ZERO and not v[i - 1 : i].isalnum()) \
+            if ch == "+" and not (_not_zero(v[i + 1 : i + 2]) and not v[i - 1 : i].isalnum()) \
                     and not (v[i - 1 : i].isdigit() and v[i + 1 : i + 2].isdigit()
                              and not _PERCENT.fullmatch(v, max(0, i - 3), i)):  # "12+34" is a sum; "%B0+47" is not
                 yield m.start() + i, m.start() + i + 1, " "
@@ -457,7 +460,7 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
         for m in _FORM_PLUS.finditer(text):
             v = m.group()  # "+<digit>" after a non-word character is a phone as pasted ("=+380…"), not a space
             found += [(m.start() + i, m.start() + i + 1, " ") for i, ch in enumerate(v)
-                      if ch == "+" and not (v[i + 1 : i + 2] in _NOT_ZERO and not v[i - 1 : i].isalnum())]
+                      if ch == "+" and not (_not_zero(v[i + 1 : i + 2]) and not v[i - 1 : i].isalnum())]
     if "&" in text:
         found += [(m.start(), m.end(), html.unescape(m.group())) for m in _ENTITY.finditer(text)]
     if "<" in text:

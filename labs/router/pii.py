@@ -802,6 +802,9 @@ def _iban_written(text: str, pos: list[int], raw: str) -> bool:
     letters only where the printed form groups by four ("MT84 MALT … MTLC AST0 01S"), never elsewhere
     ("at 1772 shows")."""
     letters = [ch for ch in raw if ch.isalpha()]
+    before = text[max(0, pos[0] - 4) : pos[0]]
+    if raw[0].islower() and before[-1:].isascii() and before[-1:].islower() and before.lower() != "iban":
+        return False  # "картка Maestro 5777 5885 …": the end of a Latin word, not a country code ("ibanua21 …" is one)
     body = raw[4:]
     if not (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)
             or raw[0].isupper() and raw[1].islower() and body.isdigit()):
@@ -1229,14 +1232,21 @@ def _spoken_digits(run: str) -> tuple[str, int]:
     return "".join(out), words
 
 
-def find_spoken_numbers(view: str, low: str) -> Iterator[Finding]:
+def _number_words(low: str) -> list[re.Match]:
+    """Every number word of ``low`` (:data:`_SEQ_WORD_GATE`: glued to a word before it too): one scan a prompt serves
+    the read-out numbers and the labelled sequences."""
+    return list(_SEQ_WORD_GATE.finditer(low))
+
+
+def find_spoken_numbers(view: str, low: str, words: list[re.Match] | None = None) -> Iterator[Finding]:
     """Phones, РНОКПП and cards read out in words, with their label before them ("мій номер нуль шість сім …",
-    "My number is zero six seven …", "ІПН: три один два …"); a count read out has no such label."""
+    "My number is zero six seven …", "ІПН: три один два …"); a count read out has no such label.
+    ``words``: :func:`_number_words` of ``low``, if the caller has them."""
     if not any(key in low for key in _SPOKEN_KEYS):
         return
+    words = _number_words(low) if words is None else words
     # a run reads 3 number words or more with only digits and separators between them: without such a trio the
     # run scan (every digit group of a number-heavy prompt starts one) is not needed
-    words = list(_SEQ_WORD_GATE.finditer(low))
     if not any(_SPOKEN_GAP.fullmatch(low, a.end(), b.start()) and _SPOKEN_GAP.fullmatch(low, b.end(), c.start())
                for a, b, c in zip(words, words[1:], words[2:])):
         return
@@ -1274,7 +1284,17 @@ _SEQ_LABEL = re.compile(
 _SEQ_AFTER = re.compile(
     rf"[^\W\d_]*[\s:;,|#№.=\-\"'+(\[{{]{{0,6}}(?:(?:на|за|is|at|on|me|to|це|номер\w*|number|no|—|–)(?![\w'’ʼ])[\s:#№.=\-+(\[]{{0,4}}){{0,2}}"
     rf"(?P<seq>(?:плюс\s+|plus\s+|\+)?{_SEQ_TOKEN}(?:{_SEQ_SEP}{{1,4}}{_SEQ_TOKEN}){{0,{_SEQ_TOKENS}}})")
-_SEQ_GATE = re.compile(r"[,;|\[+]|\d\s+[^\W\d_]|[^\W\d_]\s+\d")  # a separator or a word the numeric scan does not read
+_SEQ_GATE = re.compile(r"[,;|\[+]|\d\s+[^\W\d_]|[^\W\d_]\s+\d")
+# Where a sequence can start, found before any label (a digit-led scan: fast), so the label scan reads a few short
+# windows, not the whole prompt: digits and separators that hold 10 digits or more (every sequence of digits alone
+# a check below accepts), or a number word with another token after it (a sequence read out, or words and digits)
+_SEQ_DIGITS = re.compile(r"\d[\d\s,;|.\-+/()\[\]{}_*·•'\"]{7,}\d")  # the view has decoded "&nbsp;"
+_SEQ_NEXT_TOKEN = re.compile(rf"{_SEQ_SEP}{{1,4}}{_SEQ_TOKEN}")
+# characters before a sequence's start where its label may begin: the longest label, its word's ending, punctuation
+# and two filler words; before a number word inside a sequence, also the fewer than 10 digits before it (46 characters)
+_SEQ_LABEL_REACH = 120
+_SEQ_WORD_REACH = 200
+_NOT_DIGITS = str.maketrans("", "", "0123456789")  # a separator or a word the numeric scan does not read
 
 
 def _seq_tokens(seq: str) -> list[tuple[int, str]]:
@@ -1289,39 +1309,77 @@ def _seq_tokens(seq: str) -> list[tuple[int, str]]:
 _SPOKEN_TOKEN_ANY = re.compile(rf"{_SPOKEN_WORD}(?![\w'’ʼ])|\d+")
 
 
-def find_labelled_sequences(view: str, low: str) -> Iterator[Finding]:
+_SEQ_SEP_CHARS = frozenset(",;|.-+/()[]{}_*·•'\"")
+
+
+def _token_before(low: str, at: int, word_ends: set[int]) -> bool:
+    """Does a digit or a number word (ending at one of ``word_ends``) stand before ``at``, 1-4 separators between?"""
+    j = at
+    while j > 0 and at - j < 4 and (low[j - 1] in _SEQ_SEP_CHARS or low[j - 1].isspace()):
+        j -= 1
+    return j < at and (low[j - 1 : j].isdigit() or j in word_ends)
+
+
+def _sequence_labels(low: str, words: list[re.Match]) -> Iterator[re.Match]:
+    """The matches of :data:`_SEQ_LABEL` that can start a sequence: only where one can follow, before a run of digits
+    and separators that holds 10 digits or more, or a number word with another token after it (``words``: the number
+    words of ``low``). Searching those windows, not the whole prompt, finds the labels a full scan finds several times
+    faster (tests/test_pii_speed_gates.py)."""
+    windows: list[list[int]] = []
+    spans = [(c.start() - _SEQ_LABEL_REACH, c.end()) for c in _SEQ_DIGITS.finditer(low)
+             if len(c.group()) - len(c.group().translate(_NOT_DIGITS)) >= 10]
+    ends = {w.end() for w in words}
+    spans += [(w.start() - _SEQ_WORD_REACH, w.end()) for w in words
+              if _SEQ_NEXT_TOKEN.match(low, w.end()) or _token_before(low, w.start(), ends)]
+    for lo, hi in sorted(spans):  # to the sequence's end: a label glued to it ("дзвоніть23694…") reads as in a full scan
+        _add_window(windows, lo, hi, len(low))
+    for lo, hi in windows:
+        yield from _SEQ_LABEL.finditer(low, lo, hi)
+
+
+def find_labelled_sequences(view: str, low: str, words: list[re.Match] | None = None) -> Iterator[Finding]:
     """A phone, РНОКПП or card spelled as a sequence after its label, whatever joins the parts: commas, semicolons,
-    brackets, '+', dots, number words mixed with digits. The longest prefix that its kind's check accepts counts."""
-    if not _ANY_DIGIT.search(low) and not _SEQ_WORD_GATE.search(low):
-        return  # every sequence holds a digit or a number word: the label scan (~0.5 ms on 2 KB) is not needed
-    for lab in _SEQ_LABEL.finditer(low):
-        m = _SEQ_AFTER.match(low, lab.end())
-        if m is None:
-            continue
-        seq = m.group("seq")
-        plus = seq.startswith(("+", "плюс", "plus")) or lab.group("plus") is not None
-        if not _SEQ_GATE.search(seq) and not plus and seq.count(" ") < _MAX_GROUPS:
-            continue  # a few plainly spaced groups: the numeric scan reads them
-        base = m.start("seq")
-        digits, best = "", None
-        for end, d in _seq_tokens(seq):
-            if len(d) > 3 and not d.isdigit():
-                break
-            digits += d
-            n = len(digits)
-            if n > 19:
-                break
-            if lab.group("phone") or lab.group("plus"):
-                if 10 <= n <= 13 and _phone_ok(digits, [n], plus, lambda: True):
-                    best = ("phone", end, 51)
-            elif lab.group("tax"):
-                if n == 10 and rnokpp_ok(digits):
-                    best = ("tax_id", end, 75)
-            elif 13 <= n <= 19 and luhn_ok(digits):
-                best = ("card", end, 80)
-        if best is not None and (lab.group("plus") is None or sum(map(str.isdigit, seq[: best[1]])) < len(digits)):
-            kind, end, prio = best
-            yield Finding(kind, base, base + end, view[base : base + end], prio)
+    brackets, '+', dots, number words mixed with digits. The longest prefix that its kind's check accepts counts.
+    ``words``: :func:`_number_words` of ``low``, if the caller has them."""
+    if words is None:
+        if not _ANY_DIGIT.search(low) and not _SEQ_WORD_GATE.search(low):
+            return  # every sequence holds a digit or a number word: the label scan (~0.5 ms on 2 KB) is not needed
+        words = _number_words(low)
+    for lab in _sequence_labels(low, words):
+        if (found := _labelled_sequence(view, low, lab)) is not None:
+            yield found
+
+
+def _labelled_sequence(view: str, low: str, lab: re.Match) -> Finding | None:
+    """The sequence after the label ``lab`` (a match of :data:`_SEQ_LABEL`) if its kind's check accepts it."""
+    m = _SEQ_AFTER.match(low, lab.end())
+    if m is None:
+        return None
+    seq = m.group("seq")
+    plus = seq.startswith(("+", "плюс", "plus")) or lab.group("plus") is not None
+    if not _SEQ_GATE.search(seq) and not plus and seq.count(" ") < _MAX_GROUPS:
+        return None  # a few plainly spaced groups: the numeric scan reads them
+    base = m.start("seq")
+    digits, best = "", None
+    for end, d in _seq_tokens(seq):
+        if len(d) > 3 and not d.isdigit():
+            break
+        digits += d
+        n = len(digits)
+        if n > 19:
+            break
+        if lab.group("phone") or lab.group("plus"):
+            if 10 <= n <= 13 and _phone_ok(digits, [n], plus, lambda: True):
+                best = ("phone", end, 51)
+        elif lab.group("tax"):
+            if n == 10 and rnokpp_ok(digits):
+                best = ("tax_id", end, 75)
+        elif 13 <= n <= 19 and luhn_ok(digits):
+            best = ("card", end, 80)
+    if best is not None and (lab.group("plus") is None or sum(map(str.isdigit, seq[: best[1]])) < len(digits)):
+        kind, end, prio = best
+        return Finding(kind, base, base + end, view[base : base + end], prio)
+    return None
 
 
 # A local landline without its area code, 7 digits ("тел. 234-56-78", "tel. 234 56 78", "phone: 555-0132"): the
@@ -1347,8 +1405,10 @@ def _local_phones(view: str, low: str, m: re.Match, digits: int) -> list[Finding
 
 def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: frozenset[int] = frozenset()) -> list[Finding]:
     found: list[Finding] = list(find_emails(view, low))
-    found.extend(find_spoken_numbers(view, low))
-    found.extend(find_labelled_sequences(view, low))
+    words = _number_words(low)
+    found.extend(find_spoken_numbers(view, low, words))
+    if words or _ANY_DIGIT.search(low):  # every sequence holds a digit or a number word
+        found.extend(find_labelled_sequences(view, low, words))
     if not _ANY_DIGIT.search(view):
         return found  # every other kind holds a digit
     # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,
@@ -1453,7 +1513,7 @@ def _across_breaks(view: str, low: str, breaks: frozenset[int]) -> list[Finding]
 
 _ALIGNED_GAP = re.compile(r"\S {2,}(?=\S)")  # a column gap of a printed table (pandas, numpy, `ss`), not a typed one
 _ONLY_BLANKS = re.compile(r"[\d\s.]+")
-_ROW_INDEX = re.compile(r"[ \t]*\d+ {2,}\S")
+_ROW_INDEX = re.compile(r"[ \t]*(?:0|[1-9]\d*) {2,}\S")  # an index is a count: "07700  900267" is a phone
 _IP_IN_TEXT = re.compile(rf"(?<![\d.]){_IP.pattern}(?![\d.])")
 _CLOCK_BEFORE = re.compile(r"\d:$")
 

@@ -1484,24 +1484,43 @@ def _across_breaks(view: str, low: str, breaks: frozenset[int]) -> list[Finding]
     "olena.ko\\nval@ukr.net"): the view has one space where each break was (\\n, \\r\\n, U+2028, "-\\n" …);
     these kinds never hold a space between two characters, so the space is dropped and the text read again.
     Findings point back into ``view``."""
+    # a break between two characters that an e-mail or a date can hold ("team,\\nI am" is a paragraph, no address)
     drop = {i for i in breaks if view[i : i + 1] == " " and 0 < i < len(view) - 1
-            and not view[i - 1].isspace() and not view[i + 1].isspace()}
+            and _JOINABLE(view[i - 1]) and _JOINABLE(view[i + 1])}
     # a hyphen a wrap put before the break goes too where no word goes on ("12.0-\\n3.1985"; "com-\\npany" keeps it)
     drop |= {i - 1 for i in drop if view[i - 1] == "-" and not view[i + 1].isalpha()}
     if not drop:
         return []
+    # read again only around the breaks: an e-mail or a date with its label spans less than _BREAK_REACH either side
+    windows: list[list[int]] = []
+    for i in sorted(drop):
+        _add_window(windows, i - _BREAK_REACH, i + _BREAK_REACH, len(view))
+    return [f for lo, hi in windows for f in _joined_findings(view, lo, hi, sorted(i for i in drop if lo <= i < hi))]
+
+
+_BREAK_REACH = 160
+_JOIN_MARKS = frozenset("._-@/+'%&=~*`,")  # a date's comma: "March 5,\\n1990"
+
+
+def _JOINABLE(ch: str) -> bool:
+    return ch.isalnum() or ch in _JOIN_MARKS
+
+
+def _joined_findings(view: str, lo: int, hi: int, drop: list[int]) -> list[Finding]:
+    """E-mails and dates in ``view[lo:hi]`` read with the characters at ``drop`` (sorted) taken out, each holding a
+    place where one was; positions in ``view``."""
     # built from slices between the dropped characters; a character at j of the joined text was at
-    # j + (joins at or before j) in the view, a join at b being where the text after a dropped character starts
-    parts, joins, last = [], [], 0
-    for k, i in enumerate(sorted(drop)):
+    # lo + j + (joins at or before j) in the view, a join at b being where the text after a dropped character starts
+    parts, joins, last = [], [], lo
+    for k, i in enumerate(drop):
         parts.append(view[last:i])
-        joins.append(i - k)
+        joins.append(i - lo - k)
         last = i + 1
-    parts.append(view[last:])
+    parts.append(view[last:hi])
     joined = "".join(parts)
 
     def at(j: int) -> int:
-        return j + bisect.bisect_right(joins, j)
+        return lo + j + bisect.bisect_right(joins, j)
 
     jlow = lower(joined)
     got: list[Finding] = list(find_emails(joined, jlow)) if "@" in jlow or " at " in jlow else []

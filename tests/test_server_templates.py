@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import socket
 import threading
 import time
@@ -17,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from labs import DEFAULT_MODEL
-from labs.server.gotemplate import (MAX_RENDER_BYTES, MAX_TEMPLATE_BYTES, RenderCancelled, TemplateError,
-                                    parse_template, render_template)
+from labs.server.gotemplate import (MAX_CALL_DEPTH, MAX_RENDER_BYTES, MAX_TEMPLATE_BYTES, RenderCancelled,
+                                    TemplateError, parse_template, render_template)
 
 DOUBLING = '{{ $x := "ab" }}{{ range 26 }}{{ $x = print $x $x }}{{ end }}{{ $x }}'  # 2^27 bytes if nothing stops it
 
@@ -160,9 +161,62 @@ def test_what_go_refuses_at_run_time_is_an_error(template):
         render_template(template, messages=[{"role": "user", "content": "a"}])
 
 
+CALLS = [{"role": "system", "content": "S"}, {"role": "user", "content": "hi"}, {"role": "assistant", "content": "A1"},
+         {"role": "user", "content": "again"}]
+
+
+@pytest.mark.parametrize("template, go", [  # r5 F4: define/template/block were refused; outputs from Go's harness
+    ('{{define "a"}}A{{.}}{{end}}{{range .Messages}}<{{template "a" .Content}}>{{end}}', "<AS><Ahi><AA1><Aagain>"),
+    ('{{block "b" .System}}B{{.}}{{end}}|{{template "b" "x"}}{{len .Messages}}', "BS|Bx4"),
+    ('{{define "a"}}{{$.Role}}:{{$x := 1}}{{$x}}{{end}}{{range .Messages}}{{template "a" .}}{{end}}',
+     "system:1user:1assistant:1user:1"),
+    ('{{define "a"}}{{range .}}{{if eq .Role "user"}}{{break}}{{end}}{{.Content}}{{end}}{{end}}{{template "a" .Messages}}',
+     "S"),
+    ('{{define "a"}}{{if .}}{{.}},{{template "a" (slice . 1)}}{{end}}{{end}}{{template "a" "0123"}}{{len .Messages}}',
+     "0123,123,23,3,4"),
+    ('{{define `r`}}R{{.}}{{end}}{{template `r` 1}}{{len .Messages}}', "R14"),
+    ('{{define "a"}}{{template "b" .}}{{end}}{{define "b"}}<{{.}}>{{end}}{{template "a" 5}}{{len .Messages}}', "<5>4"),
+    ('{{with .Messages}}{{block "w" .}}{{len .}}{{end}}{{end}}', "4"),
+    # a legacy template: Ollama runs the last turn, cut at .Response, as a new template without the named ones
+    ('{{define "s"}}S:{{.}}{{end}}{{ .Response }}{{template "s" .Prompt}}', "A1S:hi"),
+    ('{{define "x"}}{{.Suffix}}{{end}}{{.Prompt}}', "hiA1again"),
+])
+def test_define_template_and_block_run_as_in_go(template, go):
+    assert render_template(template, messages=CALLS) == go
+
+
+@pytest.mark.parametrize("template, error", [
+    ('{{define "a"}}A{{end}}<{{template "a" .Prompt}}>', 'template "a" not defined'),  # legacy: the cut runs alone
+    ('{{if 1}}{{define "a"}}x{{end}}{{end}}', "unexpected <define>"),
+    ('{{define "a"}}x{{end}}{{define "a"}}y{{end}}', 'multiple definition of template "a"'),
+    ('{{define "a"}}{{$x}}{{end}}', 'undefined variable "$x"'),  # a named template sees no caller's variables
+    ('{{define "a"}}{{break}}{{end}}{{range .Messages}}{{template "a" .}}{{end}}', "{{break}} outside {{range}}"),
+    ("{{template}}", 'unexpected "}}" in template clause'),
+    ('{{block "b"}}x{{end}}', "missing value for block clause"),
+    ('{{define "a" 1}}x{{end}}', 'unexpected "1" in define clause'),
+    ('{{define "a"}}x{{end}}{{template "a"}}{{.Messages}}', "undefined template specified"),  # Ollama's Vars
+    ('{{define "a"}}{{.Nope}}{{end}}{{range .Messages}}{{template "a" .}}{{end}}', "can't evaluate field Nope"),
+])
+def test_what_go_or_ollama_refuses_in_named_templates_is_an_error(template, error):
+    with pytest.raises(TemplateError, match=re.escape(error)):
+        render_template(template, messages=CALLS, prompt="P")
+
+
+def test_recursion_through_template_is_bounded_in_depth_and_in_steps():
+    """Go stops at 100000 nested calls; here at MAX_CALL_DEPTH (Python's stack ends first), and a call tree that
+    fans out is stopped by the same step budget as everything else."""
+    with pytest.raises(TemplateError, match=f"exceeded maximum template depth \\({MAX_CALL_DEPTH}\\)"):
+        render_template('{{define "a"}}{{template "a" .}}{{end}}{{template "a" 1}}{{.Messages}}', messages=CALLS)
+    fan = "".join(f'{{{{define "f{i}"}}}}{{{{template "f{i + 1}" .}}}}{{{{template "f{i + 1}" .}}}}{{{{end}}}}'
+                  for i in range(40)) + '{{define "f40"}}x{{end}}{{template "f0" .}}{{.Messages}}'  # 2^40 calls
+    with pytest.raises(TemplateError, match="steps|built more than"):
+        render_template(fan, messages=CALLS)
+
+
 FRAGMENTS = ["{{", "}}", "{{-", "-}}", " ", ".Prompt", ".Messages", "$", "$x", ":=", "=", "(", ")", "|", "'", '"', "\\",
              "`", "x", "\\x4", "\\u", "\\ud800", "1", "0x", "e9", "_", "if", "else", "end", "range", "with", "print",
-             "printf", "json", "eq", "len", "index", "slice", "nil", "true", "/*", "*/", "\ud800", "é", "%d", ".", "1e999"]
+             "printf", "json", "eq", "len", "index", "slice", "nil", "true", "/*", "*/", "\ud800", "é", "%d", ".", "1e999",
+             "define", "template", "block", '"a"', '{{define "a"}}', '{{template "a" .}}']
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

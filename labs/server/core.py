@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import threading
 import time
+from collections import deque
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
@@ -111,17 +112,73 @@ def find_model(store: ModelStore, name: str, message: str = "model '{name}' not 
         raise ApiError(404, message.format(name=name)) from None
 
 
+class WorkSlots:
+    """At most ``n`` pieces of work at once, server-wide (any thread, any event loop); the rest wait their
+    turn, first come first served. :meth:`acquire` is awaited; :meth:`release` may be called from any thread."""
+
+    def __init__(self, n: int):
+        self._free, self._lock, self._waiting = n, threading.Lock(), deque()
+
+    async def acquire(self) -> None:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._free > 0 and not self._waiting:
+                self._free -= 1
+                return
+            turn: asyncio.Future = loop.create_future()
+            self._waiting.append((loop, turn))
+        try:
+            await turn
+        except asyncio.CancelledError:
+            with self._lock:
+                if (loop, turn) in self._waiting:
+                    self._waiting.remove((loop, turn))
+                    raise
+            if turn.done() and not turn.cancelled():  # handed over just before the cancellation came: give it back
+                self.release()
+            raise  # else it is on its way: _hand_over finds the future cancelled and gives it back
+
+    def release(self) -> None:
+        with self._lock:
+            while self._waiting:
+                loop, turn = self._waiting.popleft()
+                try:
+                    loop.call_soon_threadsafe(self._hand_over, turn)
+                    return
+                except RuntimeError:  # that waiter's event loop is closed
+                    continue
+            self._free += 1
+
+    def _hand_over(self, turn: asyncio.Future) -> None:
+        if turn.done():  # its waiter was cancelled meanwhile: the next one gets the slot
+            self.release()
+        else:
+            turn.set_result(None)
+
+
+# Renders and tokenisations at once, server-wide. Each is CPU work under the GIL (more at once finish no
+# sooner) and one render may hold ~2x its byte budget (MAX_RENDER_BYTES + 4x its input: the strings it built,
+# then its output joined), so this bounds their memory together: 60 concurrent renders of a 150-byte request
+# took 4.25 GB before (issue 10 attack r5 F2). More wait for a turn in the request queue (OLLAMA_MAX_QUEUE).
+PREPARE_SLOTS = 4
+PREPARE = WorkSlots(PREPARE_SLOTS)
+
 _RUNNING: set[threading.Event] = set()  # the cancel events of work under way in threads of its own
 
 
-async def in_own_thread(fn: Callable[[threading.Event], T], name: str = "work") -> T:
+async def in_own_thread(fn: Callable[[threading.Event], T], name: str = "work", *,
+                        slots: WorkSlots | None = None, hold: bool = False) -> T:
     """Run ``fn(cancel)`` in a daemon thread of its own, not a shared pool: slow or stalled work (a heavy
     template, an upload whose client went quiet) then delays only the request it belongs to.
     If the awaiting task is cancelled (the client hung up, the server stops), ``cancel`` is set for ``fn``
-    to notice; nothing waits for it (it holds no model), and a daemon thread never delays the exit."""
+    to notice; nothing waits for it unless ``hold`` (``fn`` uses a model the caller must not give back
+    before it ends), and a daemon thread never delays the exit. With ``slots``, the thread starts once
+    one is free and gives it back when ``fn`` has really ended (not when a cancelled caller stops waiting)."""
     loop = asyncio.get_running_loop()
     done: asyncio.Future = loop.create_future()
     cancel = threading.Event()
+    if slots is not None:
+        await slots.acquire()
 
     def settle(ok: bool, value: Any) -> None:
         if not done.done():
@@ -131,16 +188,40 @@ async def in_own_thread(fn: Callable[[threading.Event], T], name: str = "work") 
         try:
             result, ok = fn(cancel), True
         except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
-            result, ok = exc, False
+            # without this thread's frames: they hold what fn built (a render's big strings), and this frame
+            # holding the exception would make a cycle that keeps them until a garbage collection
+            result, ok = exc.with_traceback(None), False
         try:
             loop.call_soon_threadsafe(settle, ok, result)
         except RuntimeError:  # the event loop is closed: the server has stopped
             pass
+        finally:
+            del result
+            if slots is not None:
+                slots.release()
 
     _RUNNING.add(cancel)
     try:
-        threading.Thread(target=target, name=name, daemon=True).start()
-        return await done
+        try:
+            threading.Thread(target=target, name=name, daemon=True).start()
+        except BaseException:
+            if slots is not None:
+                slots.release()
+            raise
+        if not hold:
+            return await done
+        try:
+            return await asyncio.shield(done)
+        except asyncio.CancelledError:
+            cancel.set()
+            while not done.done():  # even if cancelled again: fn still uses what the caller holds
+                try:
+                    await asyncio.shield(done)
+                except asyncio.CancelledError:
+                    continue
+                except BaseException:  # noqa: BLE001 - the caller is cancelled; only fn's end matters
+                    break
+            raise
     finally:
         cancel.set()  # a no-op once fn has returned; else it stops at its next check
         _RUNNING.discard(cancel)
@@ -198,13 +279,17 @@ class Session:
             if self.job.template and not self.job.raw and (self.job.prompt or self.job.messages or self.job.context):
                 # rendered before the slot and off the llama.cpp thread and the event loop: a heavy template
                 # delays only its own request, and stops when the client hangs up or the server stops
-                self.rendered = await in_own_thread(self._render, "template")
+                self.rendered = await in_own_thread(self._render, "template", slots=PREPARE)
             self.runner, self.load_ns = await self._stack.enter_async_context(self.scheduler.use(
                 ticket, self.job.model, keep_alive=self.job.keep_alive,
                 num_ctx=self.job.load.get("num_ctx"), num_thread=self.job.load.get("num_thread")))
             if self.job.prompt or self.job.messages or self.job.context:  # not for load-only or embeddings
+                # tokenised off the llama.cpp thread (only the vocabulary is read, which the slot keeps loaded),
+                # so a long prompt does not stall the other requests' decoding (issue 10 attack r5 F3)
+                tokens = await in_own_thread(lambda cancel: self._prompt_tokens(), "tokenize", slots=PREPARE,
+                                             hold=True)
                 loop = asyncio.get_running_loop()
-                self.tokens, self.generation = await self.scheduler.run(lambda: self._submit(loop))
+                self.tokens, self.generation = await self.scheduler.run(lambda: self._submit(tokens, loop))
                 self.stats = self.generation.stats
         except BaseException:
             ticket.release()
@@ -212,9 +297,8 @@ class Session:
             raise
         return self
 
-    def _submit(self, loop: asyncio.AbstractEventLoop) -> tuple[list[int], Generation]:
+    def _submit(self, tokens: list[int], loop: asyncio.AbstractEventLoop) -> tuple[list[int], Generation]:
         """The prompt's tokens, handed to the engine (on the llama.cpp thread: it joins at the next step)."""
-        tokens = self._prompt_tokens()
         job = self.job
         try:
             gen = self.runner.engine.submit(tokens, job.sampling, job.fmt, loop=loop, top_logprobs=job.top_logprobs)
@@ -239,9 +323,10 @@ class Session:
             return render_template(job.template, messages=self._messages(),
                                    prompt=job.prompt if job.messages is None else "", suffix=job.suffix, cancel=cancel)
         except RenderCancelled:
-            raise ApiError(499, "the request was cancelled") from None
+            error = ApiError(499, "the request was cancelled")
         except ValueError as exc:
-            raise ApiError(400, str(exc)) from None
+            error = ApiError(400, str(exc))
+        raise error  # outside the handler: no __context__ holding the failed render's frames and strings
 
     def _prompt_tokens(self) -> list[int]:
         job, runner = self.job, self.runner
@@ -251,6 +336,11 @@ class Session:
             text = self.rendered
         else:
             text = runner.chat_prompt(self._messages())
+        # a prompt that cannot fit is refused before the tokeniser spends seconds on it (no context shift: 400)
+        least = len(job.context) + runner.fewest_tokens(text.encode())
+        if least >= runner.num_ctx:
+            raise ApiError(400, f"the input length (at least {least} tokens) exceeds the context length "
+                                f"({runner.num_ctx} tokens): shorten the prompt or raise options.num_ctx")
         tokens = list(job.context) + runner.tokenize(text)
         try:
             runner.check_tokens(tokens)

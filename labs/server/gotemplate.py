@@ -8,8 +8,10 @@ and run as Ollama's ``template`` package does (lesson 2 shows what a model's tem
   variables (``$i, $m := …``, ``$x = …``), string/number/bool literals, pipelines and parentheses,
   ``if``/``else if``/``else``, ``range`` (with ``else``, ``break``, ``continue``), ``with``, and the
   functions Go predefines (``eq``, ``ne``, ``lt``, ``and``, ``or``, ``not``, ``len``, ``index``, ``slice``,
-  ``print``, ``printf``…) plus Ollama's ``json`` and ``currentDate``.
-  Not supported: ``define``/``template``/``block`` (refused at parse time with that reason).
+  ``print``, ``printf``…) plus Ollama's ``json`` and ``currentDate``; ``define``, ``template`` and ``block``
+  (a called template sees only ``$`` = what it is given; calls nest at most :data:`MAX_CALL_DEPTH` deep, Go's
+  limit is 100000, and every node they run counts against the step budget).
+  Not supported: complex constants (``1i``, refused at parse time with that reason).
 * :func:`render_template` runs a template as Ollama's ``Template.Execute``: with ``.Messages`` when the
   template uses them, else the legacy ``.System``/``.Prompt``/``.Response`` turns, the last one cut at
   ``.Response``; with a ``suffix``, once with ``.Prompt`` and ``.Suffix`` (fill-in-the-middle).
@@ -21,19 +23,22 @@ import datetime as dt
 import decimal
 import json
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MAX_RENDER_BYTES", "MAX_TEMPLATE_BYTES", "RenderCancelled", "TemplateError", "parse_template",
-           "render_template", "template_vars"]
+__all__ = ["MAX_CALL_DEPTH", "MAX_RENDER_BYTES", "MAX_TEMPLATE_BYTES", "RenderCancelled", "TemplateError",
+           "parse_template", "render_template", "stored_bytes", "template_vars"]
 
 MAX_NESTING = 100  # parentheses in one action (Go has no limit; this bounds the parse's work)
 MAX_STEPS = 1_000_000  # nodes one rendering may run; a real chat template runs a few per message
-# Text one rendering may build or read (its output, every string a function makes or is given), on top of 4x
-# the input's size.
-# Go has no limit; a real chat template builds about its input once. A doubling {{ $x = print $x $x }} is
-# stopped here after ~25 steps, long before it takes the machine's memory (issue 10 attack r4 F1).
+MAX_CALL_DEPTH = 100  # {{template}} calls inside calls (Go: 100000); deeper would exhaust Python's stack first
+# Bytes of text one rendering may build or read (its output, every string a function makes or is given), on top
+# of 4x the input's size, both counted as Python stores them (1, 2 or 4 bytes a character: an emoji string of
+# 16 Mi characters is 64 MiB, issue 10 attack r5 F2). Go has no limit; a real chat template builds about its
+# input once. A doubling {{ $x = print $x $x }} is stopped here after ~25 steps, long before it takes the
+# machine's memory (issue 10 attack r4 F1).
 MAX_RENDER_BYTES = 16 * 2**20
 # The largest template /api/create or a request accepts (Ollama has none); the largest library template is ~10 KB,
 # and a parsed tree takes ~100x its text in memory (a 256 KiB template: ~1 s and ~27 MB).
@@ -150,7 +155,7 @@ class _Pipe:
 
 @dataclass
 class _Node:
-    kind: str  # text, action, if, range, with, break, continue
+    kind: str  # text, action, if, range, with, break, continue, template (text: the name; pipe: None or dot)
     line: int = 0
     text: str = ""
     pipe: _Pipe | None = None
@@ -167,6 +172,7 @@ class _Parser:
         self.scopes: list[set[str]] = [{"$"}]
         self.range_depth = 0
         self.parens = 0
+        self.defines: dict[str, list[_Node]] = {}  # {{define}}/{{block}} bodies by name
 
     def error(self, line: int, msg: str) -> TemplateError:
         return TemplateError(f"template: :{line}: {msg}")
@@ -196,14 +202,52 @@ class _Parser:
                 if not self.range_depth:
                     raise self.error(line, f"{{{{{word}}}}} outside {{{{range}}}}")
                 nodes.append(_Node(word, line))
-            elif kind == "ident" and word in ("define", "template", "block"):
-                raise self.error(line, f"{{{{{word}}}}} is not supported by this server's template engine")
+            elif kind == "ident" and word == "define":
+                if ends:  # Go reads {{define}} only at the top level
+                    raise self.error(line, "unexpected <define> in command")
+                name, rest = self.template_name(toks[1:], line, "define clause")
+                if rest:
+                    raise self.error(line, f"unexpected {_describe(rest[0])} in define clause")
+                self.define(name, line)
+            elif kind == "ident" and word in ("template", "block"):
+                name, rest = self.template_name(toks[1:], line, f"{word} clause")
+                pipe = self.parse_pipe(rest, line, f"{word} clause") if rest or word == "block" else None
+                if word == "block":  # a define here, and a call to it
+                    self.define(name, line)
+                nodes.append(_Node("template", line, text=name, pipe=pipe))
             else:
                 nodes.append(_Node("action", line, pipe=self.parse_pipe(toks, line, "command", allow_decl=True)))
         if ends:
             raise self.error(self.items[-1].line if self.items and isinstance(self.items[-1], _Action) else 1,
                              "unexpected EOF")
         return nodes, None
+
+    def template_name(self, toks: list, line: int, context: str) -> tuple[str, list]:
+        if not toks:
+            raise self.error(line, f'unexpected "}}}}" in {context}')
+        kind, word = toks[0]
+        if kind == "string":
+            try:
+                return _unquote(word[1:-1], '"'), toks[1:]
+            except ValueError:
+                raise self.error(line, f"bad string syntax: {word}") from None
+        if kind == "raw":
+            return word[1:-1].replace("\r", ""), toks[1:]
+        raise self.error(line, f"unexpected {_describe(toks[0])} in {context}")
+
+    def define(self, name: str, line: int) -> None:
+        """A named template's body up to its {{end}}: a tree of its own, where only ``$`` is a variable."""
+        saved = self.scopes, self.range_depth
+        self.scopes, self.range_depth = [{"$"}], 0
+        try:
+            body, _ = self.parse_list(("end",))
+        finally:
+            self.scopes, self.range_depth = saved
+        old = self.defines.get(name)
+        if old is not None and not _empty_tree(old) and not _empty_tree(body):
+            raise self.error(line, f"template: multiple definition of template {json.dumps(name)}")
+        if old is None or not _empty_tree(body):  # as Go, an empty definition does not replace a full one
+            self.defines[name] = body
 
     def parse_control(self, word: str, toks: list, line: int) -> _Node:
         self.scopes.append(set())
@@ -390,6 +434,11 @@ def _unquote(body: str, quote: str, *, char: bool = False) -> Any:
 _INT_SYNTAX = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9]\d*)")
 
 
+def _empty_tree(nodes: list[_Node]) -> bool:
+    """Go's ``parse.IsEmptyTree``: nothing but white space."""
+    return all(n.kind == "text" and not n.text.strip() for n in nodes)
+
+
 def _number(word: str, line: int) -> int | float:
     """A Go number constant: ints in any base (``0b101``, ``0o17``, ``017``, ``0x1F``), decimal and hex floats
     (``0x1p-2``); a float that is whole and written without ``.eEpP`` is an int, as text/template does."""
@@ -431,6 +480,7 @@ class Template:
     vars: list[str]
     legacy: list[_Node] = field(default_factory=list)
     cut: list[_Node] = field(default_factory=list)
+    defines: dict[str, list[_Node]] = field(default_factory=dict)  # {{define}}/{{block}} bodies by name
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -475,9 +525,10 @@ def _parse(text: str) -> Template:
     except RecursionError:  # thousands of nested {{ if }}s or parentheses: refused, not a crash
         raise TemplateError("template: :1: the template is nested too deeply") from None
     names: set[str] = set()
-    _walk_vars(nodes, names)
+    for tree in (nodes, *parser.defines.values()):  # Ollama's Vars reads every template the text defines
+        _walk_vars(tree, names)
     legacy = nodes + [_RESPONSE_NODE] if not names & {"messages", "response"} else nodes
-    return Template(nodes, sorted(names), legacy, _delete_after_response(legacy, [False]))
+    return Template(nodes, sorted(names), legacy, _delete_after_response(legacy, [False]), parser.defines)
 
 
 def template_vars(text: str) -> list[str]:
@@ -491,6 +542,8 @@ def template_vars(text: str) -> list[str]:
 
 def _walk_vars(nodes: list[_Node], names: set[str]) -> None:
     for node in nodes:
+        if node.kind == "template" and node.pipe is None:  # Ollama's Identifiers refuses it (its Parse fails)
+            raise TemplateError("undefined template specified")
         if node.pipe:
             _pipe_vars(node.pipe, names)
         _walk_vars(node.body, names)
@@ -815,6 +868,19 @@ _FUNCS: dict[str, Any] = {
 }
 
 
+_WIDE_HEADER = sys.getsizeof("\xe9") - 2  # CPython's header of a non-ASCII string (1-char + terminator)
+
+
+def stored_bytes(text: str) -> int:
+    """The bytes ``text`` takes in memory (its characters times 1, 2 or 4; O(1)), the unit the render
+    budget counts in: a string of emoji takes 4x the memory of an ASCII one of the same length.
+
+    >>> stored_bytes("abc"), stored_bytes("\xe9\xe9"), stored_bytes("\U0001F600")
+    (3, 3, 8)
+    """
+    return len(text) if text.isascii() else sys.getsizeof(text) - _WIDE_HEADER
+
+
 class _Budget:
     """What one rendering may spend, across all of its executions: steps, bytes of text built, and a
     ``cancel`` event it checks at every step (so a client that hangs up, or a shutdown, stops it)."""
@@ -831,7 +897,7 @@ class _Budget:
 
     def built(self, value: Any, line: int) -> Any:
         if isinstance(value, str):
-            self.bytes += len(value)
+            self.bytes += stored_bytes(value)
             if self.bytes > self.max_bytes:
                 raise TemplateError(f"template: :{line}: the template built more than {self.max_bytes // 2**20} MiB "
                                     "of text, the most one rendering may (no model's context holds that much)")
@@ -839,11 +905,13 @@ class _Budget:
 
 
 class _Exec:
-    def __init__(self, root: Any, budget: _Budget):
+    def __init__(self, root: Any, budget: _Budget, defines: dict[str, list[_Node]]):
         self.root = root
         self.out: list[str] = []
         self.vars: list[dict[str, Any]] = [{"$": root}]
         self.budget = budget
+        self.defines = defines
+        self.depth = 0  # {{template}} calls under way
 
     def lookup(self, name: str) -> Any:
         for scope in reversed(self.vars):
@@ -878,10 +946,36 @@ class _Exec:
                     self.vars.pop()
             elif node.kind == "range":
                 self.range(node, dot)
+            elif node.kind == "template":
+                self.call(node, dot)
             elif node.kind == "break":
                 raise _Break
             elif node.kind == "continue":
                 raise _Continue
+
+    def call(self, node: _Node, dot: Any) -> None:
+        """{{template "name" pipeline}}: the named body with dot (and ``$``) = the pipeline's value, as Go's
+        walkTemplate; no variables of the caller are seen."""
+        where = f'template: :{node.line}: executing "" at <{{{{template {json.dumps(node.text)}}}}}>'
+        body = self.defines.get(node.text)
+        if body is None:
+            raise TemplateError(f"{where}: template {json.dumps(node.text)} not defined")
+        if self.depth >= MAX_CALL_DEPTH:
+            raise TemplateError(f"{where}: exceeded maximum template depth ({MAX_CALL_DEPTH})")
+        value = _NO_VALUE
+        if node.pipe is not None:
+            self.vars.append({})
+            try:
+                value = self.pipe(node.pipe, dot, node.line)
+            finally:
+                self.vars.pop()
+        saved, self.vars = self.vars, [{"$": value}]
+        self.depth += 1
+        try:
+            self.run(body, value)
+        finally:
+            self.depth -= 1
+            self.vars = saved
 
     def range(self, node: _Node, dot: Any) -> None:
         self.vars.append({})
@@ -1073,14 +1167,19 @@ def _collate(messages: list[dict]) -> tuple[str, list[dict]]:
     return "\n\n".join(system), out
 
 
-def _execute(nodes: list[_Node], values: dict, budget: _Budget) -> str:
-    ex = _Exec(values, budget)
+def _execute(nodes: list[_Node], values: dict, budget: _Budget, defines: dict[str, list[_Node]]) -> str:
+    ex = _Exec(values, budget, defines)
     try:
         ex.run(nodes, values)
     except (_Break, _Continue):
         pass
     except RecursionError:
+        ex.out.clear()
         raise TemplateError("template: the template is nested too deeply") from None
+    except BaseException:
+        ex.out.clear()  # the text built so far goes now, not when a traceback that holds this frame is collected
+        ex.vars.clear()
+        raise
     return "".join(ex.out)
 
 
@@ -1091,7 +1190,8 @@ def render_template(template: str, *, system: str = "", prompt: str = "", respon
 
     ``messages`` (dicts with ``role``/``content``) is the conversation; without it, one turn is made of
     ``system`` and ``prompt``. Raises :class:`TemplateError` (Go's text) if it does not parse or run, or
-    builds more than :data:`MAX_RENDER_BYTES` + 4x its input's size of text (Go has no such limit), and
+    builds more than :data:`MAX_RENDER_BYTES` + 4x its input's size of text, in bytes as stored (:func:`stored_bytes`;
+    Go has no such limit), and
     :class:`RenderCancelled` once ``cancel`` is set (checked at every step).
 
     >>> render_template("{{ if .System }}<s>{{ .System }}</s>\\n{{ end }}U: {{ .Prompt }}\\nA:", prompt="Hi")
@@ -1104,9 +1204,9 @@ def render_template(template: str, *, system: str = "", prompt: str = "", respon
     'U: Hi A: '
     """
     parsed = parse_template(template)
-    size = len(system) + len(prompt) + len(response) + len(suffix) + sum(
-        len(str(m.get("content") or "")) + len(str(m.get("thinking") or "")) + len(str(m.get("tool_calls") or ""))
-        for m in messages or [])
+    size = sum(map(stored_bytes, (system, prompt, response, suffix))) + sum(
+        stored_bytes(str(m.get("content") or "")) + stored_bytes(str(m.get("thinking") or ""))
+        + stored_bytes(str(m.get("tool_calls") or "")) for m in messages or [])
     budget = _Budget(MAX_RENDER_BYTES + 4 * size, cancel)
     think_values = {"Think": bool(think), "ThinkLevel": think if isinstance(think, str) else "",
                     "IsThinkSet": think is not None}
@@ -1114,17 +1214,18 @@ def render_template(template: str, *, system: str = "", prompt: str = "", respon
         messages = ([{"role": "system", "content": system}] if system else []) + \
                    ([{"role": "user", "content": prompt}] if prompt else [])
     if prompt and suffix:
-        return _execute(parsed.legacy, {"Prompt": prompt, "Suffix": suffix, "Response": "", **think_values}, budget)
+        return _execute(parsed.legacy, {"Prompt": prompt, "Suffix": suffix, "Response": "", **think_values}, budget,
+                        parsed.defines)
     collated_system, collated = _collate(messages)
     if "messages" in parsed.vars:
         return _execute(parsed.nodes, {"System": collated_system, "Messages": [_message(m) for m in collated],
-                                       "Tools": _NilList(), "Response": "", **think_values}, budget)
+                                       "Tools": _NilList(), "Response": "", **think_values}, budget, parsed.defines)
     # the legacy template: one execution per finished turn, then the open one cut at .Response
     out: list[str] = []
     turn = {"System": "", "Prompt": "", "Response": ""}
 
     def flush() -> None:
-        out.append(_execute(parsed.legacy, {**turn, **think_values}, budget))
+        out.append(_execute(parsed.legacy, {**turn, **think_values}, budget, parsed.defines))
         turn.update(System="", Prompt="", Response="")
 
     for m in collated:
@@ -1139,5 +1240,6 @@ def render_template(template: str, *, system: str = "", prompt: str = "", respon
             turn["Prompt"] = m.get("content", "")
         elif role == "assistant":
             turn["Response"] = m.get("content", "")
-    out.append(_execute(parsed.cut, {**turn, "Response": response or turn["Response"], **think_values}, budget))
+    # Ollama runs the cut tree as a new template of its own: the named ones are not defined there
+    out.append(_execute(parsed.cut, {**turn, "Response": response or turn["Response"], **think_values}, budget, {}))
     return "".join(out)

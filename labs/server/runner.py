@@ -10,6 +10,7 @@ Not thread-safe: every call on one thread (the scheduler's llama.cpp thread).
 from __future__ import annotations
 
 import codecs
+import ctypes
 import json
 import os
 import threading
@@ -135,6 +136,7 @@ class Runner:
         bos = self.llm.detokenize([self.llm.token_bos()], special=True).decode(errors="ignore")
         template = self.llm.metadata.get("tokenizer.chat_template") or "{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
         self._chat = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+        self.piece_bytes = piece_bytes(str(self.gguf), self.llm.model)  # see fewest_tokens
         self.load_ns = time.perf_counter_ns() - started
 
     # --- prompts ------------------------------------------------------------------------
@@ -143,8 +145,16 @@ class Runner:
         return self._chat(messages=[{"role": m["role"], "content": m.get("content") or ""} for m in messages]).prompt
 
     def tokenize(self, text: str) -> list[int]:
+        """Safe on any thread while the runner is held (llama.cpp's tokenizer only reads the vocabulary)."""
         add_bos = self.llm.metadata.get("tokenizer.ggml.add_bos_token", "true") != "false"
         return self.llm.tokenize(text.encode(), add_bos=add_bos, special=True)
+
+    def fewest_tokens(self, data: bytes) -> int:
+        """A lower bound on the tokens ``data`` (UTF-8) makes, in O(1): each token covers at most
+        :func:`piece_bytes` bytes of the text; 0 for a vocabulary where that does not hold (WPM, UGM:
+        one unknown-word token may cover a whole word). Lets a prompt that cannot fit the context be
+        refused before it is tokenised (a 16 MiB prompt took ~20 s to tokenise; issue 10 attack r5 F3)."""
+        return -(-len(data) // self.piece_bytes) if self.piece_bytes else 0
 
     # --- inference ----------------------------------------------------------------------
     def check_tokens(self, tokens: list[int]) -> None:
@@ -264,16 +274,25 @@ class Runner:
         ``cancel`` (set when the client hangs up or the server stops) aborts the decode under way (llama.cpp's
         abort callback, checked between graph nodes): raises :class:`EmbeddingCancelled`, so an abandoned
         batch does not keep the llama.cpp thread (issue 10: SIGTERM waited ~80 s for a long embed)."""
-        if self._embedder is None:
-            size = min(self.num_ctx, 2048)  # a smaller batch keeps the embedder's compute buffer small
-            self._embedder = llama_cpp.Llama(model_path=str(self.gguf), embedding=True, n_ctx=size,
-                                             n_threads=self.num_thread, n_batch=size, n_ubatch=size,
-                                             pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN, verbose=False)
-        emb = self._embedder
-        limit = min(emb.n_ctx(), emb.n_batch)  # one sequence per decode: its batch must hold every token
+        return self.embed_tokens(self.embed_inputs(texts, truncate=truncate), cancel=cancel)
+
+    def _embed_size(self) -> int:
+        return min(self.num_ctx, 2048)  # a smaller batch keeps the embedder's compute buffer small
+
+    def embed_inputs(self, texts: list[str], *, truncate: bool = True) -> list[list[int]]:
+        """Each input's tokens for :meth:`embed_tokens`, cut to the embedding context (``truncate``) or refused
+        (:class:`InputTooLong`; one that cannot fit is refused before it is tokenised); an input with no tokens
+        is a ValueError. Safe on any thread while the runner is held (only the vocabulary is read), so a long
+        input does not hold the llama.cpp thread."""
+        limit = self._embed_size()  # one sequence per decode: its batch must hold every token
         batches = []
         for i, text in enumerate(texts):
-            ids = emb.tokenize(text.encode(), add_bos=True, special=False)
+            data = text.encode()
+            least = self.fewest_tokens(data)
+            if least > limit and not truncate:
+                raise InputTooLong(f"the input length exceeds the context length (input {i}: at least {least} tokens, "
+                                   f"context {limit}): shorten it or send truncate: true")
+            ids = self.llm.tokenize(data, add_bos=True, special=False)
             if len(ids) > limit:
                 if not truncate:
                     raise InputTooLong(f"the input length exceeds the context length (input {i}: {len(ids)} tokens, "
@@ -282,6 +301,17 @@ class Runner:
             if not ids:
                 raise ValueError(f"input {i} has no tokens to embed: send non-empty text")
             batches.append(ids)
+        return batches
+
+    def embed_tokens(self, batches: list[list[int]], *,
+                     cancel: threading.Event | None = None) -> tuple[list[list[float]], int]:
+        """:meth:`embed` for inputs :meth:`embed_inputs` tokenised (on the llama.cpp thread)."""
+        if self._embedder is None:
+            size = self._embed_size()
+            self._embedder = llama_cpp.Llama(model_path=str(self.gguf), embedding=True, n_ctx=size,
+                                             n_threads=self.num_thread, n_batch=size, n_ubatch=size,
+                                             pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN, verbose=False)
+        emb = self._embedder
         vectors = []
         # llama.cpp asks this between the nodes of its compute graph: a set ``cancel`` (client gone, server
         # stopping) aborts the decode under way, which a whole input of 2048 tokens would otherwise finish
@@ -329,6 +359,27 @@ class Runner:
             if llm is not None:
                 llm.close()
         self._embedder = None
+
+
+_PIECE_BYTES: dict[str, int] = {}
+
+
+def piece_bytes(gguf: str, model) -> int:
+    """The most bytes one token's text covers in ``gguf``'s vocabulary (``model``: its loaded llama_model),
+    special tokens included, and at least 4 (an unknown character of SPM covers up to 4); 0 where a token
+    may cover more than its text (WPM and UGM vocabularies). Computed once per file (~50k tokens, ~0.1 s)."""
+    if gguf in _PIECE_BYTES:
+        return _PIECE_BYTES[gguf]
+    vocab = llama_cpp.llama_model_get_vocab(model)
+    most = 0
+    if llama_cpp.llama_vocab_type(vocab) in (llama_cpp.LLAMA_VOCAB_TYPE_SPM, llama_cpp.LLAMA_VOCAB_TYPE_BPE):
+        buf = ctypes.create_string_buffer(256)
+        most = 4
+        for token in range(llama_cpp.llama_vocab_n_tokens(vocab)):
+            n = llama_cpp.llama_token_to_piece(vocab, token, buf, len(buf), 0, True)
+            most = max(most, abs(n))  # negative: the size it needs, past the buffer
+    _PIECE_BYTES[gguf] = most
+    return most
 
 
 def canonical_format(fmt: object) -> str | None:

@@ -45,6 +45,8 @@ class Body(BaseModel):
 
 
 Json = Any  # any JSON value, checked where it is used (format, keep_alive, input)
+# Go's int (64-bit): a JSON integer past it is Go's unmarshal error, not a value that is later clamped or wrapped
+GoInt = Annotated[int, Field(ge=-2**63, lt=2**63)]
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
 
@@ -90,7 +92,7 @@ class GenerateRequest(Body):
     suffix: str = ""
     system: str = ""
     template: str = ""
-    context: list[int] = []
+    context: list[GoInt] = []
     stream: bool = True
     raw: bool = False
     format: Json = None
@@ -101,7 +103,7 @@ class GenerateRequest(Body):
     truncate: Union[bool, None] = None
     shift: Union[bool, None] = None
     logprobs: bool = False
-    top_logprobs: int = 0
+    top_logprobs: GoInt = 0
 
 
 class ChatRequest(Body):
@@ -116,14 +118,14 @@ class ChatRequest(Body):
     truncate: Union[bool, None] = None
     shift: Union[bool, None] = None
     logprobs: bool = False
-    top_logprobs: int = 0
+    top_logprobs: GoInt = 0
 
 
 class EmbedRequest(Body):
     model: str = ""
     input: Json = None
     truncate: Union[bool, None] = None
-    dimensions: int = 0
+    dimensions: GoInt = 0
     options: dict[str, Json] = {}
     keep_alive: Json = None
 
@@ -189,10 +191,10 @@ class OpenAISampling(Body):
     model: str = ""
     stream: bool = False
     stream_options: Union[StreamOptions, None] = None
-    max_tokens: Union[int, None] = None
+    max_tokens: Union[GoInt, None] = None
     temperature: Union[float, None] = None
     top_p: Union[float, None] = None
-    seed: Union[int, None] = None
+    seed: Union[GoInt, None] = None
     stop: Union[str, list[str], None] = None
     frequency_penalty: Union[float, None] = None
     presence_penalty: Union[float, None] = None
@@ -206,23 +208,23 @@ class ChatCompletionRequest(OpenAISampling):
     messages: list[OpenAIMessage] = []
     reasoning: Union[Reasoning, None] = None
     reasoning_effort: Union[str, None] = None
-    max_completion_tokens: Union[int, None] = None
+    max_completion_tokens: Union[GoInt, None] = None
     response_format: Union[dict[str, Json], None] = None
     tools: list[Json] = []
     logprobs: Union[bool, None] = None
-    top_logprobs: Union[int, None] = None
+    top_logprobs: Union[GoInt, None] = None
 
 
 class CompletionRequest(OpenAISampling):
     prompt: Json = None
     suffix: str = ""
-    logprobs: Union[int, None] = None
+    logprobs: Union[GoInt, None] = None
 
 
 class OpenAIEmbeddingRequest(Body):
     model: str = ""
     input: Json = None
-    dimensions: Union[int, None] = None
+    dimensions: Union[GoInt, None] = None
     encoding_format: str = ""
 
 
@@ -238,7 +240,7 @@ def _stop_option(value: Any) -> Any:
 
 
 _KINDS = {
-    "int": (Annotated[int, BeforeValidator(_int_option), Field(ge=-2**63, lt=2**63)], "integer"),
+    "int": (Annotated[GoInt, BeforeValidator(_int_option)], "integer"),
     "float": (float, "float32"),
     "list[str]": (Annotated[list[str], BeforeValidator(_stop_option)], "array of strings"),
     "bool": (bool, "boolean"),
@@ -292,17 +294,118 @@ def _refuse_constant(name: str) -> float:
     raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
 
 
+# Go's encoding/json nests at most this deep (its scanner's maxNestingDepth), then "exceeded max depth"
+GO_MAX_DEPTH = 10_000
+# A declared field (format, tool_calls, options…) may nest this deep here: what reads it later (json.dumps,
+# llama.cpp's schema converter) recurses on Python's stack. Go takes 10000; real requests nest a few levels.
+MAX_FIELD_DEPTH = 500
+
+
 def loads(raw: bytes) -> Any:
-    """Strict JSON (no NaN/Infinity, as Go); an empty body is Ollama's "missing request body"."""
+    """Strict JSON (no NaN/Infinity, as Go); an empty body is Ollama's "missing request body". Nesting is
+    accepted to Go's depth (:data:`GO_MAX_DEPTH`, then Go's message); Python's own decoder stops near 1000
+    levels (a recursion), so a deeper body is read by :func:`_loads_deep`, which does not recurse."""
     if not raw.strip():
         raise RequestError("missing request body")
     try:
         data = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RequestError:
         raise
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        data = _loads_deep(raw)
+    except ValueError as exc:
         raise RequestError(f"invalid character in request body: {exc}") from None
     return _without_lone_surrogates(data) if b"\\u" in raw or b"\\U" in raw else data
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_LITERALS = {"true": True, "false": False, "null": None}
+
+
+def _loads_deep(raw: bytes) -> Any:
+    """``json.loads`` with an explicit stack instead of recursion, for bodies nested deeper than Python's
+    decoder goes; past :data:`GO_MAX_DEPTH` levels it is Go's error. The same values as ``json.loads``
+    (numbers by Python's own pattern, strings by its ``scanstring``)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RequestError(f"invalid character in request body: {exc}") from None
+
+    def bad(at: int, what: str = "looking for beginning of value") -> RequestError:  # Go's messages
+        if at >= len(text):
+            return RequestError("unexpected end of JSON input")
+        return RequestError(f"invalid character {text[at]!r} {what}")
+
+    def key_at(i: int) -> tuple[str, int]:
+        if text[i:i + 1] != '"':
+            raise bad(i, "looking for beginning of object key string")
+        key, i = json.decoder.scanstring(text, i + 1, True)
+        i = _WHITESPACE.match(text, i).end()
+        if text[i:i + 1] != ":":
+            raise bad(i, "after object key")
+        return key, _WHITESPACE.match(text, i + 1).end()
+
+    stack: list[list] = []  # [container, key] of each open array/object
+    i = _WHITESPACE.match(text).end()
+    while True:
+        char = text[i:i + 1]
+        if char in ("[", "{"):
+            if len(stack) >= GO_MAX_DEPTH:
+                raise RequestError(f"invalid character '{char}' exceeded max depth")
+            container: Any = [] if char == "[" else {}
+            i = _WHITESPACE.match(text, i + 1).end()
+            if text[i:i + 1] == ("]" if char == "[" else "}"):
+                value, i = container, i + 1
+            else:
+                stack.append([container, None])
+                if char == "{":
+                    stack[-1][1], i = key_at(i)
+                continue
+        elif char == '"':
+            try:
+                value, i = json.decoder.scanstring(text, i + 1, True)
+            except ValueError as exc:
+                raise RequestError(f"invalid character in request body: {exc}") from None
+        elif (number := json.scanner.NUMBER_RE.match(text, i)) is not None:
+            whole, frac, exp = number.groups()
+            value = _finite_float(whole + (frac or "") + (exp or "")) if frac or exp else int(whole)
+            i = number.end()
+        elif (word := re.match(r"[a-zA-Z-]+", text[i:i + 9])) is not None and word.group() in _LITERALS:
+            value, i = _LITERALS[word.group()], i + len(word.group())
+        else:
+            raise bad(i)
+        while True:  # the value goes into its container; then a comma, or the container closes
+            i = _WHITESPACE.match(text, i).end()
+            if not stack:
+                if i != len(text):
+                    raise bad(i, "after top-level value")
+                return value
+            container, key = stack[-1]
+            if isinstance(container, list):
+                container.append(value)
+            else:
+                container[key] = value
+            char = text[i:i + 1]
+            if char == ",":
+                i = _WHITESPACE.match(text, i + 1).end()
+                if isinstance(container, dict):
+                    stack[-1][1], i = key_at(i)
+                break
+            if char != ("]" if isinstance(container, list) else "}"):
+                raise bad(i, "after array element" if isinstance(container, list) else "after object key:value pair")
+            stack.pop()
+            value, i = container, i + 1
+
+
+def _depth(value: Any) -> int:
+    """How deep ``value`` nests (a scalar 0, ``[]`` 1), without recursion."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, level)
+            todo.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 class _Overflow(float):
@@ -321,10 +424,14 @@ def _finite_float(text: str) -> float:
 
 
 def _overflow_in(value: Any) -> _Overflow | None:
-    if isinstance(value, _Overflow):
-        return value
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return next((found for v in items if (found := _overflow_in(v)) is not None), None)
+    todo = [value]  # without recursion: a body may nest 10000 deep
+    while todo:
+        item = todo.pop()
+        if isinstance(item, _Overflow):
+            return item
+        if isinstance(item, (list, dict)):
+            todo.extend(reversed(item.values() if isinstance(item, dict) else item))
+    return None
 
 
 def _body_type(annotation: Any) -> type[Body] | None:
@@ -355,14 +462,36 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _without_lone_surrogates(value: Any) -> Any:
     """Go's JSON decoder turns an unpaired ``\\ud800`` escape into U+FFFD; Python keeps it, and it would
-    fail later when the text is encoded (a 500 where Ollama answers 200)."""
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_without_lone_surrogates(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    fail later when the text is encoded (a 500 where Ollama answers 200). In place, without recursion."""
+    def fix(v: Any) -> Any:
+        return _LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v
+
+    if not isinstance(value, (list, dict)):
+        return fix(value)
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, list):
+            item[:] = map(fix, item)
+            todo.extend(v for v in item if isinstance(v, (list, dict)))
+        else:
+            fixed = {fix(k): fix(v) for k, v in item.items()}
+            item.clear()
+            item.update(fixed)
+            todo.extend(v for v in item.values() if isinstance(v, (list, dict)))
     return value
+
+
+def _shallow_fields(model: type[Body], data: dict) -> dict:
+    """``data`` without the fields ``model`` does not declare (Go skips those, however deep), else a 400 for
+    a declared one nested deeper than :data:`MAX_FIELD_DEPTH`."""
+    names = {*model.model_fields, *(f.alias for f in model.model_fields.values() if f.alias)}
+    data = {k: v for k, v in data.items() if k in names}
+    for key, value in data.items():
+        if _depth(value) > MAX_FIELD_DEPTH:
+            raise RequestError(f'the field "{key}" nests deeper than {MAX_FIELD_DEPTH} levels, the most this server '
+                               f"takes (Go's decoder takes {GO_MAX_DEPTH})")
+    return data
 
 
 def parse(model: type[Body], raw: bytes) -> Body:
@@ -372,6 +501,8 @@ def parse(model: type[Body], raw: bytes) -> Body:
         data = {}
     if not isinstance(data, dict):
         raise RequestError(f"json: cannot unmarshal {_json_type(data)} into Go value of type api.{model.__name__}")
+    if raw.count(b"[") + raw.count(b"{") > MAX_FIELD_DEPTH:  # else nothing in it can nest that deep
+        data = _shallow_fields(model, data)
     _refuse_overflow(model, data)
     try:
         return model.model_validate(data)
@@ -385,7 +516,7 @@ def parse(model: type[Body], raw: bytes) -> Body:
             go = _GO_LISTS.get(field.rsplit(".", 1)[-1], go)
         if err["type"] in ("greater_than_equal", "less_than"):
             raise RequestError(f"json: cannot unmarshal number {err['input']} into Go struct field "
-                               f"{model.__name__}.{field} of type int64") from None
+                               f"{model.__name__}.{field} of type int") from None
         raise RequestError(f"json: cannot unmarshal {_json_type(err['input'])} into Go struct field "
                            f"{model.__name__}.{field} of type {go}") from None
 

@@ -58,3 +58,12 @@ def test_sequence_label_windows_find_what_the_full_label_scan_finds(parts, glue)
     full = {f for lab in pii._SEQ_LABEL.finditer(low) if (f := pii._labelled_sequence(low, low, lab)) is not None}
     assert set(pii.find_labelled_sequences(low, low)) == full
     assert set(pii.find_labelled_sequences(low, low, pii._number_words(low))) == full
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(pii._DOB_GATE + ("b.", "ab.", "дн", "ідн", "др", "д.р.", "дня")),
+                          st.text(alphabet="abdnorthгдзнрб. /", max_size=5)), max_size=8))
+def test_the_birth_date_gate_is_one_scan_of_the_same_cues(parts):
+    low = "".join(parts)
+    assert pii._dob_gate(low) == (any(key in low for key in pii._DOB_GATE) or bool(
+        pii._DOB_GATE_B.search(low) or pii._DOB_GATE_DN.search(low)))

@@ -1020,9 +1020,15 @@ def _eight_digit_date(d: str) -> bool:
     return False
 
 
+# the three gates in one scan (its first characters a class the engine skips to: ~3x faster than 21 substring tests)
+_DOB_GATE_ANY = re.compile("|".join(map(re.escape, sorted(_DOB_GATE, key=len, reverse=True)))
+                           + f"|{_DOB_GATE_B.pattern}|{_DOB_GATE_DN.pattern}")
+
+
 def _dob_gate(low: str) -> bool:
-    """Could ``low`` hold a date-of-birth cue (a superset of what find_dobs accepts)?"""
-    return any(key in low for key in _DOB_GATE) or bool(_DOB_GATE_B.search(low) or _DOB_GATE_DN.search(low))
+    """Could ``low`` hold a date-of-birth cue (a superset of what find_dobs accepts)? (Any of _DOB_GATE's literals, a
+    bare "b." or "дн": the same as testing each, tests/test_pii_speed_gates.py.)"""
+    return _DOB_GATE_ANY.search(low) is not None
 
 
 def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:

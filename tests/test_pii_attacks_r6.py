@@ -304,6 +304,9 @@ def test_the_landline_leaks_no_more_end_to_end():
     (" the two plans in detail=+⁴⁴ ²⁰ ⁷⁹⁴⁶ ⁰³⁰⁵\" and explain w", "phone"),  # a form's "+" before superscript digits
     ("07700  900267\n Design a deta", "phone"),  # no DataFrame row: an index has no leading zero
     (" detail:  картка Maestro ٥٧٧٧ ٥٨٨٥ ٨٦٤٢ ٨٠٦٠ ٠٦thanks Then rec", "card"),  # "ro" of "Maestro" is no IBAN's country
+    ("mpare the two plans in detail=+\u316444 20 7946 0599 b/c and explain why", "phone"),  # a filler after a form's "+"
+    ("орівняй два плани детальноNote+44  -  20  -  7946  -  0166дякую і", "phone"),  # a run of blanks is one gap
+    (" the options in detail: пишіть+44\x7f 20 7946 0243дякую Then recommend", "phone"),  # DEL is a control character
 ])
 def test_random_search_misses(text, kind):
     assert kind in kinds(text), (text, detect_pii(text))

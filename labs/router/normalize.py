@@ -376,8 +376,12 @@ def _b64_line_pieces(text: str, seen: set[str]):
 
 _TOKEN = re.compile(r"\S++")
 _PLUS_WORD = re.compile(r"[^\W\d_]{2}\+|\+[^\W\d_]{2}")  # "12+June+2005": words joined by "+"
-def _not_zero(ch: str) -> bool:
-    """Is ``ch`` a digit 1-9 in any script ("+⁴⁴ ²⁰ …", "+٤٤": a country code never starts with 0)?"""
+def _not_zero(text: str, at: int) -> bool:
+    """Is the first visible character at ``text[at:]`` a digit 1-9 in any script ("+⁴⁴ ²⁰ …", "+٤٤", "+\u316444": a
+    country code never starts with 0; an invisible character between does not count)?"""
+    while at < len(text) and _invisible_char(text[at]):
+        at += 1
+    ch = text[at : at + 1]
     return ch.isdigit() and unicodedata.digit(ch, 0) != 0
 
 
@@ -389,15 +393,18 @@ def _phone_after_plus(text: str, at: int) -> bool:
     if "\\" in window or "%" in window or "&" in window or "<" in window:
         window = html.unescape(unquote(_ESCAPES.sub(lambda m: _decode_escapes(m.group()), window), errors="replace"))
         window = _TAG.sub(" ", window)  # "+4<br>4 20 7946 …": a tag is a gap
-    digits, gap = "", 0
+    digits, gap, blank = "", 0, False
     for ch in window[:80]:
         if ch.isdigit():
             digits += ch
-            gap = 0
+            gap, blank = 0, False
         elif _invisible_char(ch):
             continue  # stripped from the view: no gap at all
+        elif ch.isspace() and blank:
+            continue  # a run of blanks is one space in the view ("+44  -  20  -  7946")
         elif (ch.isspace() or ch in "-()>•·./_*~") and gap < 4:
             gap += 1
+            blank = ch.isspace()
         else:
             break
     return len(digits) >= 8 and unicodedata.digit(digits[0], 0) != 0  # a country code never starts with 0: "+067" in a form is " 067"
@@ -405,7 +412,7 @@ def _phone_after_plus(text: str, at: int) -> bool:
 
 def _invisible_char(ch: str) -> bool:
     """Is ``ch`` one of the characters the view drops (format, control, variation selector, mark)?"""
-    return ch > "\x7f" and (unicodedata.category(ch) in ("Mn", "Me") or _invisible(True).match(ch) is not None) \
+    return ch >= "\x7f" and (unicodedata.category(ch) in ("Mn", "Me") or _invisible(True).match(ch) is not None) \
         or ch < " " and ch not in "\t\n\r\v\f"
 
 
@@ -438,7 +445,7 @@ def _form_plus_tokens(text: str, first: bool = True, seen: set[str] = frozenset(
         for i, ch in enumerate(v):
             if ch == "+" and _phone_after_plus(text, m.start() + i + 1):
                 continue  # "пишіть+3\n80500000000": a phone glued to a word, not a form's space
-            if ch == "+" and not (_not_zero(v[i + 1 : i + 2]) and not v[i - 1 : i].isalnum()) \
+            if ch == "+" and not (_not_zero(text, m.start() + i + 1) and not v[i - 1 : i].isalnum()) \
                     and not (v[i - 1 : i].isdigit() and v[i + 1 : i + 2].isdigit()
                              and not _PERCENT.fullmatch(v, max(0, i - 3), i)):  # "12+34" is a sum; "%B0+47" is not
                 yield m.start() + i, m.start() + i + 1, " "
@@ -460,7 +467,7 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
         for m in _FORM_PLUS.finditer(text):
             v = m.group()  # "+<digit>" after a non-word character is a phone as pasted ("=+380…"), not a space
             found += [(m.start() + i, m.start() + i + 1, " ") for i, ch in enumerate(v)
-                      if ch == "+" and not (_not_zero(v[i + 1 : i + 2]) and not v[i - 1 : i].isalnum())]
+                      if ch == "+" and not (_not_zero(text, m.start() + i + 1) and not v[i - 1 : i].isalnum())]
     if "&" in text:
         found += [(m.start(), m.end(), html.unescape(m.group())) for m in _ENTITY.finditer(text)]
     if "<" in text:

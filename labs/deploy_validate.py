@@ -38,62 +38,80 @@ class ToolResult:
     output: str = ""
 
     def __repr__(self) -> str:
-        mark = "✅" if self.ok else ("❌" if self.ran else "⏭️ not run")
+        """One line in ``LAB_LANG``: mark, what ran (a command such as ``nginx -t`` as it is), its output."""
+        from labs.i18n import t
+
+        mark = "✅" if self.ok else ("❌" if self.ran else "⏭️ " + t("deploy.check.not_run"))
+        tool = t(_TOOL_LABELS[self.tool]) if self.tool in _TOOL_LABELS else self.tool
         tail = f": {self.output.strip()}" if self.output.strip() else ""
-        return f"{mark} {self.tool}{tail}"
+        return f"{mark} {tool}{tail}"
+
+
+_YAML, _SCHEMA, _RULES = ("YAML parse", "compose-spec JSON schema (check-jsonschema)",
+                          "lesson rules (loopback ports, GPU, volume, healthcheck)")
+_TOOL_LABELS = {_YAML: "deploy.check.yaml", _SCHEMA: "deploy.check.schema", _RULES: "deploy.check.rules"}
 
 
 def compose_problems(data: dict) -> list[str]:
-    """What the lesson requires of a Compose file for a model server (empty list: all good)."""
+    """What the lesson requires of a Compose file for a model server (empty list: all good), in ``LAB_LANG``."""
+    from labs.i18n import t
+
     problems = []
     services = data.get("services") or {}
     if not services:
-        return ["no services"]
+        return [t("deploy.compose.no_services")]
     declared = set(data.get("volumes") or {})
     for name, svc in services.items():
         if "image" not in svc:
-            problems.append(f"{name}: no image")
+            problems.append(t("deploy.compose.no_image", name=name))
         for port in svc.get("ports", []):
             text = str(port)
             if text.count(":") == 1 and text.split(":")[-1] in ("11434", "8000"):
-                problems.append(f"{name}: publishes {text} on every interface (bind 127.0.0.1 or use a proxy)")
+                problems.append(t("deploy.compose.public_port", name=name, port=text))
         for vol in svc.get("volumes", []):
             source = str(vol).split(":")[0]
             if not source.startswith((".", "/", "~")) and source not in declared:
-                problems.append(f"{name}: named volume {source!r} is not declared under top-level volumes")
+                problems.append(t("deploy.compose.volume", name=name, volume=repr(source)))
         if svc.get("restart", "no") == "no":
             continue  # one-shot jobs (a model pull) need no health check or GPU
         if "healthcheck" not in svc and name != "proxy":
-            problems.append(f"{name}: no healthcheck")
+            problems.append(t("deploy.compose.no_healthcheck", name=name))
         if name != "proxy":
             devices = svc.get("deploy", {}).get("resources", {}).get("reservations", {}).get("devices", [])
             if not any("gpu" in d.get("capabilities", []) for d in devices):
-                problems.append(f"{name}: no GPU reservation (deploy.resources.reservations.devices)")
+                problems.append(t("deploy.compose.no_gpu", name=name))
     return problems
 
 
 def _compose_schema_result(path: Path) -> ToolResult:
-    tool = "compose-spec JSON schema (check-jsonschema)"
+    from labs.i18n import t
+
+    tool = _SCHEMA
     if importlib.util.find_spec("check_jsonschema") is None:
-        return ToolResult(tool, False, False, "check-jsonschema is not installed (pip install check-jsonschema)")
+        return ToolResult(tool, False, False, t("deploy.check.missing", tool="check-jsonschema",
+                                                install="pip install check-jsonschema"))
     proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec",
                            str(path)], capture_output=True, text=True, timeout=60)
     return ToolResult(tool, True, proc.returncode == 0, (proc.stdout + proc.stderr).strip())
 
 
 def validate_compose(text: str) -> list[ToolResult]:
-    """YAML parse, schema check, and the lesson's structural rules for a Compose file's text."""
+    """YAML parse, schema check, and the lesson's structural rules for a Compose file's text (their lines in
+    ``LAB_LANG``)."""
+    from labs.i18n import t
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        return [ToolResult("YAML parse", True, False, str(exc))]
-    results = [ToolResult("YAML parse", True, isinstance(data, dict), "" if isinstance(data, dict) else "not a mapping")]
+        return [ToolResult(_YAML, True, False, str(exc))]
+    not_mapping = t("deploy.compose.not_mapping")
+    results = [ToolResult(_YAML, True, isinstance(data, dict), "" if isinstance(data, dict) else not_mapping)]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "compose.yaml"
         path.write_text(text, encoding="utf-8")
         results.append(_compose_schema_result(path))
-    problems = compose_problems(data) if isinstance(data, dict) else ["not a mapping"]
-    results.append(ToolResult("lesson rules (loopback ports, GPU, volume, healthcheck)", True, not problems,
+    problems = compose_problems(data) if isinstance(data, dict) else [not_mapping]
+    results.append(ToolResult(_RULES, True, not problems,
                               "; ".join(problems)))
     return results
 
@@ -152,12 +170,14 @@ def local_proxy_settings(directory: Path, upstream: str, https_port: int, base: 
 def nginx_test(proxy: ProxySettings = ProxySettings(), keys: list[str] | None = None) -> ToolResult:
     """``nginx -t`` on the generated site (with a throwaway certificate and a loopback upstream,
     because nginx resolves upstream names and opens the certificate while testing)."""
+    from labs.i18n import t
+
     nginx = find_tool("nginx")
     if nginx is None:
-        return ToolResult("nginx -t", False, False, "nginx is not installed (Debian: apt-get install nginx-light)")
+        return ToolResult("nginx -t", False, False, t("deploy.check.missing", tool="nginx",
+                                                      install="Debian: apt-get install nginx-light"))
     if find_tool("openssl") is None:
-        return ToolResult("nginx -t", False, False, "openssl is not installed (Debian: apt-get install openssl); "
-                                                    "nginx -t needs a certificate to open")
+        return ToolResult("nginx -t", False, False, t("deploy.check.no_openssl"))
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         local = local_proxy_settings(d, "127.0.0.1:11434", 8443, proxy)
@@ -213,9 +233,12 @@ def running_proxy(upstream: str, keys: list[str], https_port: int,
 def systemd_verify(unit_text: str, unit_name: str = "ollama.service") -> ToolResult:
     """``systemd-analyze verify`` on a unit. A missing ``ExecStart`` binary (Ollama is not installed in
     the lab) is reported in the output but does not fail the check; every other message does."""
+    from labs.i18n import t
+
     tool = find_tool("systemd-analyze")
     if tool is None:
-        return ToolResult("systemd-analyze verify", False, False, "systemd-analyze is not installed")
+        return ToolResult("systemd-analyze verify", False, False, t("deploy.check.missing", tool="systemd-analyze",
+                                                                    install="Debian: apt-get install systemd"))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / unit_name
         path.write_text(unit_text, encoding="utf-8")
@@ -225,7 +248,7 @@ def systemd_verify(unit_text: str, unit_name: str = "ollama.service") -> ToolRes
     missing_binary = [ln for ln in lines if "is not executable" in ln]
     other = [ln for ln in lines if ln not in missing_binary]
     ok = not other and (proc.returncode == 0 or bool(missing_binary))
-    note = [f"(expected here, the binary is not installed in the lab) {ln}" for ln in missing_binary]
+    note = [f"({t('deploy.check.expected_missing')}) {ln}" for ln in missing_binary]
     return ToolResult("systemd-analyze verify", True, ok, "\n".join(other + note))
 
 

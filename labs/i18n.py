@@ -40,7 +40,8 @@ from typing import Any
 
 from labs.quiz.bank import LANGS, language
 
-__all__ = ["LANGS", "NBSP", "language", "localise_digits", "localised", "messages", "money", "number", "plural_uk", "t"]
+__all__ = ["LANGS", "NBSP", "language", "localise_digits", "localised", "messages", "money", "number", "percent",
+           "plural_uk", "t"]
 
 NBSP = "\u00a0"
 """The Ukrainian thousands separator: a no-break space, so ``12 346`` never breaks across lines (the group
@@ -137,6 +138,15 @@ def money(usd: float, digits: int = 2, lang: str | None = None) -> str:
     """
     sign = "-" if usd < 0 else ""
     return f"{sign}${number(abs(usd), digits, lang)}"
+
+
+def percent(share: float, digits: int = 0, lang: str | None = None) -> str:
+    """A share (``0.125``) as a percentage with :func:`number`'s digits: English ``12.5%``, Ukrainian ``12,5%``.
+
+    >>> percent(0.125, 1, "en"), percent(0.125, 1, "uk"), percent(0.7, lang="uk")
+    ('12.5%', '12,5%', '70%')
+    """
+    return f"{number(100 * share, digits, lang)}%"
 
 
 def plural_uk(n: float, one: str, few: str, many: str) -> str:

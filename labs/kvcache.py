@@ -259,19 +259,22 @@ def kv_cache_bytes(layout: KVLayout, context: int, *, parallel: int = 1, cache_t
 
 
 def describe(layout: KVLayout, context: int, *, parallel: int = 1, cache_type: str = "f16") -> str:
-    """One line for a lesson: global × context + windowed × min(window, context), in MiB.
+    """One line for a lesson: global × context + windowed × min(window, context), in MiB, in ``LAB_LANG``.
 
     >>> print(describe(KVLayout.uniform(layers=34, kv_heads=4, key_length=256, sliding_window=1024, swa_period=6), 32_768))
     5 global layers × 32,768 tokens + 29 windowed layers × 1,024 tokens = 756.0 MiB (f16, 1 slot)
     """
+    from labs.i18n import t
+
     total = kv_cache_bytes(layout, context, parallel=parallel, cache_type=cache_type) / 2**20
-    slots = f"{parallel} slot" + ("s" if parallel > 1 else "")
     shared = layout.layers - layout.cached_layers
-    tail = f"; {shared} layers reuse an earlier layer's cache" if shared else ""
+    tail = t("kvcache.describe.shared", shared=shared) if shared else ""
     if not layout.windowed_layers:
-        return f"{layout.cached_layers} layers × {context:,} tokens = {total:,.1f} MiB ({cache_type}, {slots}{tail})"
-    return (f"{layout.global_layers} global layers × {context:,} tokens + {layout.windowed_layers} windowed layers "
-            f"× {min(layout.sliding_window, context):,} tokens = {total:,.1f} MiB ({cache_type}, {slots}{tail})")
+        return t("kvcache.describe.uniform", layers=layout.cached_layers, context=context, mib=total,
+                 cache_type=cache_type, slots=parallel, tail=tail)
+    return t("kvcache.describe.windowed", global_layers=layout.global_layers, context=context,
+             windowed=layout.windowed_layers, window=min(layout.sliding_window, context), mib=total,
+             cache_type=cache_type, slots=parallel, tail=tail)
 
 
 _KV_LINE = re.compile(r"llama_kv_cache: size = +([\d.]+) MiB \( *(\d+) cells, +(\d+) layers, +(\d+)/(\d+) seqs")

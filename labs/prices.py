@@ -22,7 +22,7 @@ Prices typed in the wrong unit are the commonest silent error, so every price pa
 >>> api_price("gpt-4o-mini").override(input_usd_per_mtok=0.00015)
 Traceback (most recent call last):
 ...
-ValueError: gpt-4o-mini: input price = 0.00015 USD per 1M tokens is outside the plausible range (0.001 to 1,000 USD per 1M tokens); give the price per 1M tokens (gpt-4o-mini input: 0.15): a per-1K price × 1,000, a per-token price × 1,000,000.
+ValueError: gpt-4o-mini: input price = 0.00015 USD per 1M tokens is outside the plausible range (0.001 to 1,000 USD per 1M tokens); give the price per 1M tokens (gpt-4o-mini: input 0.15, output 0.60): a per-1K price × 1,000, a per-token price × 1,000,000.
 >>> api_price("Claude Sonnet 4.5").override(output_usd_per_mtok=0.015)   # the per-1K figure
 Traceback (most recent call last):
 ...

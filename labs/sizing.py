@@ -356,11 +356,18 @@ MODULE_HARDWARE_TABLE = [
     {"task": "Enterprise", "hardware": "A100 80 GB", "count": 4, "ram_gb": 512, "model": "Qwen3-235B-A22B"},
 ]
 
+_MODULE_TASKS = {"Llama-3.2-3B": "prototype", "Qwen3-8B": "small", "Llama-4-Scout-17B-16E": "medium",
+                 "Qwen3-235B-A22B": "enterprise"}  # the catalogue's key for each row's task, in the learner's language
+
 
 def check_module_table(context: int = 8192, parallel: int = 1,
                        quants: Iterable[str] = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q4_0")) -> list[dict]:
     """Re-derive the module's hardware table: for each row, the best quantization that fits its
-    hardware at ``context`` × ``parallel``, the Q4_K_M need, and a note where the table is optimistic."""
+    hardware at ``context`` × ``parallel``, the Q4_K_M need, and a note where the table is optimistic
+    (``task`` and ``note`` in ``LAB_LANG``: the module's Ukrainian task name, with its English in the English
+    edition)."""
+    from labs.i18n import t
+
     rows = []
     for row in MODULE_HARDWARE_TABLE:
         arch, hw = _architecture(row["model"]), _hardware(row["hardware"])
@@ -368,17 +375,17 @@ def check_module_table(context: int = 8192, parallel: int = 1,
         q4 = estimate_memory(arch, "Q4_K_M", context, parallel)
         best = next((q for q in quants if estimate_memory(arch, q, context, parallel).total_gib <= usable), None)
         if best is None:
-            note = f"does not fit even at {list(quants)[-1]}: needs a smaller context, CPU offload, or more memory"
+            note = t("sizing.module.note.none", smallest=list(quants)[-1])
         elif best == "Q4_K_M" and q4.total_gib > 0.85 * usable:
-            note = "fits at Q4_K_M with little headroom for longer context or more parallel requests"
+            note = t("sizing.module.note.tight")
         else:
-            note = f"fits at {best}" + (" (higher precision than Q4 also fits)" if best not in ("Q4_K_M", "Q4_0") else "")
+            note = t("sizing.module.note.fits" if best in ("Q4_K_M", "Q4_0") else "sizing.module.note.fits_higher", quant=best)
         if arch.is_moe:
-            note += (f"; MoE: all {arch.params / 1e9:.0f}B parameters must sit in memory, "
-                     f"only {arch.active_params / 1e9:.0f}B are read per token (speed, not memory)")
+            note += t("sizing.module.note.moe", params=arch.params / 1e9, active=arch.active_params / 1e9)
         if hw.kind == "gpu" and row["ram_gb"] < q4.weights_gib:
-            note += "; system RAM is smaller than the weights file (loading needs it in the page cache)"
-        rows.append({**row, "usable_gib": round(usable, 1), "q4_k_m_total_gib": round(q4.total_gib, 1),
+            note += t("sizing.module.note.ram")
+        rows.append({**row, "task": t(f"sizing.module.task.{_MODULE_TASKS[row['model']]}"),
+                     "usable_gib": round(usable, 1), "q4_k_m_total_gib": round(q4.total_gib, 1),
                      "best_quant_that_fits": best, "note": note})
     return rows
 
@@ -398,13 +405,16 @@ def check_module_ram_column(context: int = 4096, quants: Iterable[str] = RAM_COL
     >>> {r["model"]: r["best_quant_that_fits"] for r in check_module_ram_column()}["Qwen3-235B-A22B"]
     'Q2_K'
     """
+    from labs.i18n import t
+
     rows = []
     for model, module_gb in MODULE_RAM_COLUMN.items():
         usable = module_gb * USABLE_FRACTION["cpu"]
         q4km = estimate_memory(model, "Q4_K_M", context).total_gib
         best = next((q for q in quants if estimate_memory(model, q, context).total_gib <= usable), None)
-        verdict = ("agrees (Q4_K_M fits)" if q4km <= usable else
-                   f"optimistic: only {best} fits" if best else "too small even at Q2_K")
+        verdict = (t("sizing.module.verdict.agrees") if q4km <= usable else
+                   t("sizing.module.verdict.optimistic", quant=best) if best else
+                   t("sizing.module.verdict.too_small", quant=list(quants)[-1]))
         rows.append({"model": model, "module_ram_gb": module_gb, "usable_gib": round(usable, 1),
                      "q4_k_m_gib": round(q4km, 1), "best_quant_that_fits": best, "verdict": verdict})
     return rows

@@ -26,6 +26,13 @@ class Tier:
     rent_offer: str | None  # a labs.costs gpu_rentals() key (price per GPU-hour)
     buy_card: str | None  # a labs.costs hardware_options() key (purchase price, watts)
 
+    @property
+    def label(self) -> str:
+        """The tier's name as a learner of ``LAB_LANG`` reads it (``name`` stays the code's key)."""
+        from labs.i18n import t
+
+        return t(f"tiers.name.{self.name}")
+
 
 #: The module's four tiers (section 29.4), with the price rows lesson 1's data has for their cards.
 MODULE_TIERS = (
@@ -124,11 +131,16 @@ def tier_row(tier: Tier, *, context: int, parallel: int, output_tokens: int, req
 def tier_table(*, requests_per_day: float, output_tokens: int, context: int = 8192, parallel: int = 1,
                tiers: tuple[Tier, ...] = MODULE_TIERS, **inputs):
     """The module's tiers as a pandas table for one workload, ``parallel`` slots per machine for memory and
-    capacity alike (``inputs``: :func:`tier_row`'s cost inputs)."""
+    capacity alike (``inputs``: :func:`tier_row`'s cost inputs). The ``tier`` column holds each tier's ``name``
+    (code keys on it); :func:`labs.display.show_table` shows its ``label`` in the learner's language."""
     import pandas as pd
 
-    return pd.DataFrame([tier_row(t, context=context, parallel=parallel, output_tokens=output_tokens,
-                                  requests_per_day=requests_per_day, **inputs) for t in tiers])
+    from labs.display import CELL_LABELS
+
+    frame = pd.DataFrame([tier_row(t, context=context, parallel=parallel, output_tokens=output_tokens,
+                                   requests_per_day=requests_per_day, **inputs) for t in tiers])
+    frame.attrs[CELL_LABELS] = {"tier": {t.name: t.label for t in tiers}}
+    return frame
 
 
 def gpu_options(model: str, quant: str, *, context: int, parallel: int, output_tokens: int,
@@ -171,25 +183,34 @@ def api_vs_rent(api_monthly: dict[str, float], frame) -> list[str]:
 
 
 def plot_tier_costs(frame, api_monthly: dict[str, float], title: str, ax=None):
-    """Monthly cost per tier (rent and buy) as bars, each API's cost for the same workload as a line."""
+    """Monthly cost per tier (rent and buy) as bars, each API's cost for the same workload as a line; every
+    label in ``LAB_LANG`` (tier names from ``frame.attrs`` as :func:`tier_table` sets them), the legend outside
+    the bars. Returns the axes."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
+    from labs.display import CELL_LABELS
+    from labs.i18n import money, t
+
     priced = frame.dropna(subset=["rent_usd_month"])
+    names = (frame.attrs.get(CELL_LABELS) or {}).get("tier", {})
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4))
+        _, ax = plt.subplots(figsize=(11, 4))  # wide: the legend sits right of the bars
     x = range(len(priced))
-    ax.bar([i - 0.2 for i in x], priced["rent_usd_month"], width=0.4, label="rent (730 h/month)")
-    ax.bar([i + 0.2 for i in x], priced["own_usd_month"], width=0.4,
-           label="buy (36-month amortisation + power + fixed costs)")
+    ax.bar([i - 0.2 for i in x], priced["rent_usd_month"], width=0.4,
+           label=t("tiers.plot.rent", hours=costs.HOURS_PER_MONTH))
+    ax.bar([i + 0.2 for i in x], priced["own_usd_month"], width=0.4, label=t("tiers.plot.buy"))
     for (name, usd), style in zip(api_monthly.items(), ("--", ":", "-.", "-")):
-        ax.axhline(usd, linestyle=style, color="black", linewidth=1, label=f"API {name}: ${usd:,.0f}/month")
-    ax.set_xticks(list(x), [f"{t}\n{h}" for t, h in zip(priced["tier"], priced["hardware"])], fontsize=8)
+        ax.axhline(usd, linestyle=style, color="black", linewidth=1,
+                   label=t("tiers.plot.api", model=name, usd=money(usd, 0)))
+    ax.set_xticks(list(x), [f"{names.get(n, n)}\n{h}" for n, h in zip(priced["tier"], priced["hardware"])], fontsize=8)
     ax.set_yscale("log")
     # plain dollar ticks ("$200", "$4,000"), not matplotlib's log-axis "2×10²"; one "$" per label is not maths
-    dollars = FuncFormatter(lambda v, _: f"${v:,.0f}")
-    ax.yaxis.set_major_formatter(dollars)
-    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"${v:,.0f}" if str(round(v))[0] in "25" else ""))
-    ax.set(ylabel="USD per month (log scale)", xlabel="hardware tier", title=title)
-    ax.legend(fontsize=7)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v, 0)))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: money(v, 0) if str(round(v))[0] in "25" else ""))
+    low = min([*priced["rent_usd_month"], *priced["own_usd_month"], *api_monthly.values()])
+    ax.set_ylim(bottom=low / 2)  # the cheapest API line stays off the frame's bottom edge
+    ax.set(ylabel=t("tiers.plot.ylabel"), xlabel=t("tiers.plot.xlabel"), title=title)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)  # outside: never over a bar
+    ax.figure.tight_layout()
     return ax

@@ -18,7 +18,7 @@
 
 A code cell keeps its code: only comments and the strings shown to a learner (``print``/``display``
 arguments, plot titles and labels, assertion and exception messages, docstrings, a phrase with spaces assigned to a
-name) may change — prompts a model reads stay as they are — so
+name, a dict key that is a phrase, such as lesson 1's case names; a key code looks up is one word) may change — prompts a model reads stay as they are — so
 identifiers, API field names, exercise ids and check cells are the same in both editions
 (:func:`code_differences` proves it on the syntax tree). A code cell with nothing to translate has an
 entry with only its ``en`` fingerprint.
@@ -253,6 +253,11 @@ class _BlankText(ast.NodeTransformer):
     def visit_Compare(self, node: ast.Compare) -> ast.AST:  # x == "stop": code
         return self._as_code_fields(node)
 
+    def visit_Dict(self, node: ast.Dict) -> ast.AST:  # {"clinic summarising patient notes": dict(...)}: a name shown
+        node.keys = [self._as(k, self.text or _is_label(k)) for k in node.keys]
+        node.values = [self.visit(v) for v in node.values]
+        return node
+
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
         if not self.text:
             return self.generic_visit(node)
@@ -286,6 +291,17 @@ class _BlankText(ast.NodeTransformer):
 
 _PHRASE = re.compile(r"[^\W\d_]{3,}\s+[^\W\d_]{2,}")
 """Two words in a row, the first of three letters or more ("real Ollama"); "a, c, e" is an answer, not a phrase."""
+
+
+def _is_label(node: ast.AST | None) -> bool:
+    """A dict key a learner reads (a case name, a row label): a phrase, or any text in Cyrillic. A key code
+    looks up (``"model"``, ``"input_usd_per_mtok"``) is a single word or an identifier, never a phrase."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(_PHRASE.search(node.value) or _CYRILLIC.search(node.value))
+    return isinstance(node, ast.JoinedStr) and any(_is_label(v) for v in node.values if isinstance(v, ast.Constant))
+
+
+_CYRILLIC = re.compile("[а-яіїєґ]", re.IGNORECASE)
 
 
 def _is_prose(node: ast.AST) -> bool:

@@ -103,7 +103,8 @@ def selfhost_cost(option: str, *, electricity_usd_per_kwh: float = costs.EXAMPLE
 def plot_costs(api: ApiCost, selfhosts: SelfHostCost | Sequence[SelfHostCost],
                max_requests_per_day: float | None = None, ax=None):
     """Monthly cost (USD) against volume (requests/day) for the API and each self-hosted option,
-    with every break-even marked and the price dates in the title. Returns the matplotlib Figure.
+    with every break-even marked and the price dates in the title, the legend under the axes (never over
+    the data, in either language). Returns the matplotlib Figure.
 
     A self-hosted option with a capacity (``SelfHostCost.with_capacity``) is drawn as steps, one per added
     machine, and its label gives one machine's capacity; one without says that its line assumes one machine
@@ -138,14 +139,17 @@ def plot_costs(api: ApiCost, selfhosts: SelfHostCost | Sequence[SelfHostCost],
             line.set_label(name + t("costs.plot.no_break_even"))
     thinking = t("costs.plot.reasoning", tokens=api.reasoning_tokens) if api.reasoning_tokens else ""
     ax.set_title(t("costs.plot.title", input=api.input_tokens, output=api.output_tokens, reasoning=thinking) + "\n"
-                 + textwrap.fill(as_of_text(api, *hosts), 110), fontsize=9)
+                 + textwrap.fill(as_of_text(api, *hosts), 85), fontsize=9)  # 85: two plots side by side never meet
     ax.set_xlabel(t("costs.plot.xlabel"))
     ax.set_ylabel(t("costs.plot.ylabel"))
     ax.xaxis.set_major_formatter(lambda x, _: number(x))
     ax.yaxis.set_major_formatter(lambda y, _: money(y, 0))
     ax.set_xlim(0, max_requests_per_day)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8, loc="upper left")
+    # below the axes, labels wrapped: a long (Ukrainian) label never covers the lines or a neighbouring plot
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, [textwrap.fill(label, 75) for label in labels], fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.14), ncol=1, frameon=False)
     ax.grid(alpha=0.3)
     ax.figure.tight_layout()
     return ax.figure
@@ -183,7 +187,7 @@ def scenario_table(api_models: Iterable[str] = ("gpt-4o-mini", "gpt-4o"),
                          reasoning_tokens=reasoning_tokens if thinks else 0)
             why_none = t("costs.table.thinking_opt_in") if price.reasoning else t("costs.table.not_reasoning")
             rows.append({"scenario": scenario, "requests_per_day": volume, "kind": "cloud", "option": model,
-                         "reasoning_tokens": c.reasoning_tokens if thinks else why_none,
+                         "reasoning_tokens": round(c.reasoning_tokens) if thinks else why_none,  # a count: no decimals
                          "machines": "", "capacity_per_machine": "",
                          "usd_per_month": round(c.monthly_usd, 2), "module_says": claim.get("cloud", ""),
                          "prices_as_of": as_of_items(c.as_of)})

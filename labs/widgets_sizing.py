@@ -9,7 +9,8 @@ from labs.i18n import t
 
 def fit_report(model: str, quant: str, context: int, parallel: int, kv_cache: str = "f16"):
     """The estimate as text and the hardware table (pandas) for one choice; the text and the ``fits`` column
-    ("no", "yes", "N cards") are in the learner's language (LAB_LANG), the column names stay as they are."""
+    ("no", "yes", "N cards") are in the learner's language (LAB_LANG), the column names stay as they are.
+    ``decode_tokens_per_s_est`` is :func:`labs.sizing.serving_decode_tokens_per_s`, lesson 4's one speed per card."""
     import pandas as pd
 
     est, rows = sizing.quick_fit(model, quant, context, parallel, kv_cache)
@@ -21,8 +22,8 @@ def fit_report(model: str, quant: str, context: int, parallel: int, kv_cache: st
     for name in frame["hardware"]:
         count = frame.loc[frame["hardware"] == name, "count"].iloc[0]
         speed.append(None if pd.isna(count) or arch is None else
-                     round(sizing.decode_tokens_per_s(arch, quant, name, count=int(count), context_filled=context // 2)))
-    frame["decode_tokens_per_s_est"] = speed
+                     round(sizing.serving_decode_tokens_per_s(arch, quant, name, count=int(count), context=context)))
+    frame["decode_tokens_per_s_est"] = pd.array(speed, dtype="Int64")  # whole tokens/s: no ".00" in a table
     return str(est), frame[["hardware", "kind", "fits", "memory_gb", "headroom_gib", "decode_tokens_per_s_est"]]
 
 

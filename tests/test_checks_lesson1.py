@@ -42,3 +42,20 @@ def test_wrong_types_fail_with_a_message_not_an_exception():
     assert result.status == "failed" and "should be a number" in result.message
     result = run_check("lesson1.break_even", {"a100_break_even": True})
     assert result.status == "failed"
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_near_miss_is_told_as_such_not_as_wrong_reasoning(lang, monkeypatch):
+    """Issue 17 r2 F12b: "Self-hosted" is the right choice spelled otherwise, and a BreakEven is the right object
+    without its .requests_per_day; the feedback says so (in the learner's language) instead of "read the reasons"."""
+    from labs.costs import api_cost, break_even, rental_cost
+
+    monkeypatch.setenv("LAB_LANG", lang)
+    spelled = run_check("lesson1.clinic", {"clinic_choice": "Self-hosted"})
+    assert spelled.status == "failed" and "'self-hosted'" in spelled.message and "decide()" in spelled.message
+    assert ("spelled differently" in spelled.message) == (lang == "en")
+    mini = api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=500, output_tokens=200)
+    whole = break_even(mini, rental_cost("H100 SXM 80 GB — RunPod community cloud").with_capacity(200_000))
+    for exercise_id, name in (("lesson1.no_break_even", "h100_break_even"), ("lesson1.break_even", "a100_break_even")):
+        result = run_check(exercise_id, {name: whole})
+        assert result.status == "failed" and ".requests_per_day" in result.message and "BreakEven" in result.message

@@ -98,7 +98,8 @@ def test_the_cost_plot_and_widgets_carry_ukrainian_labels(monkeypatch):
     ax = fig.axes[0]
     assert ax.get_xlabel() == t("costs.plot.xlabel", "uk") == "обсяг (запитів на день)"
     assert "Вартість на місяць" in ax.get_title() and "ціни станом на" in ax.get_title()
-    assert any("одна машина обслуговує" in text.get_text() for text in ax.get_legend().get_texts())
+    # legend labels are wrapped to fit under the axes: read them as one line
+    assert any("одна машина обслуговує" in " ".join(text.get_text().split()) for text in ax.get_legend().get_texts())
     box = cost_explorer()
     assert box.controls["requests_per_day"].description == "обсяг (запитів на день)"
     monkeypatch.setenv("LAB_LANG", "en")
@@ -367,3 +368,84 @@ def test_numpy_and_pandas_scalars_format_like_python_numbers():
     np = pytest.importorskip("numpy")
     assert t("lesson4.slots.ratio", "uk", concurrency=np.int64(2), ratio=np.float64(1.5), one=np.int64(1234),
              four=np.int64(5)) == t("lesson4.slots.ratio", "uk", concurrency=2, ratio=1.5, one=1234, four=5)
+
+
+# --- issue 16: counts agree with their nouns; no English left in what lesson 4's helpers show ---------------------------
+
+CLDR_UK = {1: "one", 2: "few", 4: "few", 5: "many", 11: "many", 21: "one", 22: "few", 25: "many", 111: "many"}
+"""The Unicode CLDR plural category of each number for Ukrainian (one: n%10=1 and n%100≠11; few: n%10 in 2..4 and
+n%100 not in 12..14; many: the rest)."""
+
+
+@pytest.mark.parametrize("n", sorted(CLDR_UK))
+def test_a_ukrainian_count_agrees_with_its_noun_by_cldr_rules(n):
+    from labs.i18n import plural_uk
+
+    forms = {"one": "токен", "few": "токени", "many": "токенів"}
+    assert plural_uk(n, *forms.values()) == forms[CLDR_UK[n]]
+    said = t("lesson4.proxy.answered", "uk", tokens=n)  # "4 токенів" was printed by lesson 4 (issue 16)
+    assert said.endswith(f"{n} {forms[CLDR_UK[n]]}"), said
+    layers = {"one": "шар", "few": "шари", "many": "шарів"}[CLDR_UK[n]]
+    assert f"{n} {layers} ×" in t("kvcache.describe.uniform", "uk", layers=n, context=4096, mib=1.0, cache_type="f16",
+                                  slots=1, tail="")
+
+
+COUNTED = re.compile(r"\{(\w+)(?::num)?\}\s+(?:(?!(?:на|за|з|у|в|до|від|по)\s)\w+\s+)?(запит|токен|виклик|слот|шар|машин|бал|байт|параметр|промпт|"
+                     r"користувач|рядк|вправ|відповід[еія]|годин|хвилин|секунд)\w*")
+
+
+def test_every_whole_count_before_a_noun_in_the_ukrainian_catalogue_uses_a_plural_form():
+    """«4 токенів» is wrong Ukrainian: a whole number before a noun picks one/few/many ({n:plural:…}), never a
+    fixed form. A decimal ({x:num.1}) takes the genitive singular (0,37 запиту/с) and is not flagged."""
+    fixed = {key: m.group(0) for key, texts in messages().items() for m in COUNTED.finditer(texts["uk"])}
+    assert not fixed, fixed
+
+
+def test_no_ukrainian_catalogue_message_keeps_an_english_word():
+    """Every uk entry, its {fields} and code (`…`, name=…) set aside, has no common English word left."""
+    left = {}
+    for key, texts in messages().items():
+        text = re.sub(r"\{[^{}]*\}|\b\w+=", " ", texts["uk"])
+        if _english_left(text):
+            left[key] = _english_left(text)
+    assert not left, left
+
+
+def test_lesson4_helpers_speak_only_ukrainian_in_the_ukrainian_edition(monkeypatch):
+    """Execute what lesson 4 shows from labs (KV-cache line, module-table notes and verdicts, tier names and plot,
+    deployment checks, sizing report) with LAB_LANG=uk: no catalogue miss (a KeyError would raise) and no English."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from labs import costs, deploy, kvcache, sizing, tiers
+    from labs.deploy_validate import compose_problems, validate_compose
+    from labs.display import table_html
+    from labs.widgets_sizing import fit_report
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    said = [kvcache.describe(sizing.reference_architectures()["Gemma-3-4B"].kv_layout(), 32_768, parallel=2)]
+    said += [row["note"] + " " + row["task"] for row in sizing.check_module_table(context=8192)]
+    said += [row["verdict"] for row in sizing.check_module_ram_column(context=4096)]
+    said += [tier.label for tier in tiers.MODULE_TIERS]
+    frame = tiers.tier_table(requests_per_day=20_000, output_tokens=300)
+    body = table_html(frame)
+    said.append(body[body.index("<tbody>"):])
+    api = {m: costs.api_cost(m, requests_per_day=20_000, input_tokens=500, output_tokens=300).monthly_usd
+           for m in ("gpt-4o-mini", "gpt-4.1")}
+    ax = tiers.plot_tier_costs(frame, api, title="")
+    said += [ax.get_xlabel(), ax.get_ylabel(), *[label.get_text() for label in ax.get_xticklabels()],
+             *[text.get_text() for text in ax.get_legend().get_texts()]]
+    plt.close(ax.figure)
+    said += [repr(result) for result in validate_compose(deploy.to_yaml(
+        deploy.compose(deploy.OllamaSettings(model="qwen3:8b"), deploy.ProxySettings(server_name="x"))))]
+    said += compose_problems({"services": {"ollama": {"ports": ["11434:11434"], "volumes": ["data:/root"],
+                                                      "restart": "always"}}})
+    text, table = fit_report("Qwen3-8B", "Q4_K_M", 8192, 4)
+    said += [text, " ".join(table["fits"])]
+    english = {s[:100]: _english_left(s) for s in said if _english_left(re.sub(r"\bok -- validation done", "", s))}
+    assert not english, english
+    latin = [s for s in said if s.strip() and not CYRILLIC.search(s)]
+    assert not latin, latin
+    assert "5 глобальних шарів" in said[0] and "2 слоти" in said[0]

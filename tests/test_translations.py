@@ -229,6 +229,10 @@ def test_code_differences_and_candidates():
     assert code_differences('display(pd.DataFrame([{"case": 1}]))', 'display(pd.DataFrame([{"випадок": 1}]))') is not None
     assert code_differences('print(decide(data="public"))', 'print(decide(data="публічні"))') is not None
     assert code_differences('display(df[["model"]])', 'display(df[["модель"]])') is not None
+    # a dict key that is a phrase is a name a learner reads (lesson 1's case names); a one-word key is code
+    assert code_differences('cases = {"clinic with patient notes": dict(n=1)}',
+                            'cases = {"клініка із записами пацієнтів": dict(n=1)}') is None
+    assert code_differences('row = {"model": m, "quant": q}', 'row = {"модель": m, "quant": q}') is not None
     assert candidates('"""Doc."""\nx = df["a"]  # why\nprint("shown", f"{x} USD")') == ['"""Doc."""', '# why', '"shown"',
                                                                                                   'f"{x} USD"']
 

@@ -27,6 +27,9 @@ CLINIC = dict(data_sensitivity="regulated", requests_per_day=5_000, latency_ms=N
 
 
 def _number(value, name: str) -> float:
+    # a BreakEven (or anything carrying the figure) instead of the figure: point at the field to take
+    assert not hasattr(value, "requests_per_day"), t("checks.lesson1.take_the_field", name=name,
+                                                     type=type(value).__name__)
     assert isinstance(value, (int, float)) and not isinstance(value, bool), \
         t("checks.lesson1.not_a_number", name=name, type=type(value).__name__)
     assert math.isfinite(value) and value > 0, t("checks.lesson1.not_positive", name=name, value=value)
@@ -80,6 +83,8 @@ def check_no_break_even(ns: dict) -> str:
     got = answer(ns, "h100_break_even")
     expected = expected_h100_capped()
     if expected is None:
+        assert not hasattr(got, "requests_per_day"), t("checks.lesson1.take_the_field", name="h100_break_even",
+                                                       type=type(got).__name__)
         assert got is None, t("checks.lesson1.no_break_even.not_none", got=got)
         return t("checks.lesson1.no_break_even.passed")
     return _close(_number(got, "h100_break_even"), expected, "h100_break_even", "")
@@ -99,5 +104,8 @@ def check_capacity(ns: dict) -> str:
 def check_clinic(ns: dict) -> str:
     got = answer(ns, "clinic_choice")
     expected = decide(**CLINIC).choice
+    # the right choice in other letters ('Self-hosted', ' self-hosted'): say it is the spelling, not the reasoning
+    same_word = isinstance(got, str) and got.strip().lower() == expected and got != expected
+    assert not same_word, t("checks.lesson1.clinic.spelling", got=got, expected=expected)
     assert got == expected, t("checks.lesson1.clinic.wrong", got=got)
     return f"{expected}: " + decide(**CLINIC).reasons[0]

@@ -1491,25 +1491,26 @@ def _across_breaks(view: str, low: str, breaks: frozenset[int]) -> list[Finding]
     these kinds never hold a space between two characters, so the space is dropped and the text read again.
     Findings point back into ``view``."""
     # a break between two characters that an e-mail or a date can hold ("team,\\nI am" is a paragraph, no address)
-    drop = {i for i in breaks if view[i : i + 1] == " " and 0 < i < len(view) - 1
-            and _JOINABLE(view[i - 1]) and _JOINABLE(view[i + 1])}
+    drop = {i for i in breaks if 0 < i < len(view) - 1 and view[i] == " "
+            and (view[i - 1].isalnum() or view[i - 1] in _JOIN_MARKS) and (view[i + 1].isalnum() or view[i + 1] in _JOIN_MARKS)}
     # a hyphen a wrap put before the break goes too where no word goes on ("12.0-\\n3.1985"; "com-\\npany" keeps it)
     drop |= {i - 1 for i in drop if view[i - 1] == "-" and not view[i + 1].isalpha()}
     if not drop:
         return []
     # read again only around the breaks: an e-mail or a date with its label spans less than _BREAK_REACH either side
-    windows: list[list[int]] = []
-    for i in sorted(drop):
-        _add_window(windows, i - _BREAK_REACH, i + _BREAK_REACH, len(view))
-    return [f for lo, hi in windows for f in _joined_findings(view, lo, hi, sorted(i for i in drop if lo <= i < hi))]
+    drops, out, k = sorted(drop), [], 0
+    while k < len(drops):  # one window for each group of breaks less than 2 reaches apart (one pass: linear)
+        j = k
+        while j + 1 < len(drops) and drops[j + 1] - drops[j] <= 2 * _BREAK_REACH:
+            j += 1
+        out += _joined_findings(view, max(0, drops[k] - _BREAK_REACH), min(len(view), drops[j] + _BREAK_REACH),
+                                drops[k : j + 1])
+        k = j + 1
+    return out
 
 
 _BREAK_REACH = 160
 _JOIN_MARKS = frozenset("._-@/+'%&=~*`,")  # a date's comma: "March 5,\\n1990"
-
-
-def _JOINABLE(ch: str) -> bool:
-    return ch.isalnum() or ch in _JOIN_MARKS
 
 
 def _joined_findings(view: str, lo: int, hi: int, drop: list[int]) -> list[Finding]:

@@ -718,8 +718,10 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 sizes = [n]
             elif line_gap and j > i and line_gap[j]:
                 joinable = joinable | {len(sizes) - 1}
-            if n > 19 or j - i >= _MAX_GROUPS and single[i] <= j - i:
-                break  # no phone or card has more groups, but one digit a group
+            if n > 19 or j - i >= _MAX_GROUPS and single[i] <= j - i or j > i and j in pluses:
+                # no phone or card has more groups, but one digit a group; a plus after a blank starts the next number
+                # ("+380 67 …\n+380 50 …", a list; "+1 +1 …", "250 + 180 + …", sums): the scan stays linear
+                break
             if n < 9:
                 continue
             if j == len(groups) - 1 and _UNIT_AFTER.match(view, e) and _written_as_count(view, groups, i, j, digits, plus) \

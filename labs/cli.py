@@ -161,6 +161,17 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    """A whole number above 0 (a limit of 0 would fail every notebook and blame the student)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} is not above 0: a limit of 0 fails every notebook")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="labs", description="Module 29 workbook: local models, measured.")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -219,7 +230,7 @@ def parser() -> argparse.ArgumentParser:
     from labs.grading.sandbox import Limits
 
     for f in fields(Limits):  # the sandbox's limits, declared once (Limits) and turned into flags here
-        s.add_argument("--" + f.name.replace("_", "-"), type=int, default=f.default, help=f.metadata["help"])
+        s.add_argument("--" + f.name.replace("_", "-"), type=_positive, default=f.default, help=f.metadata["help"])
     s.set_defaults(func=cmd_grade)
 
     s = sub.add_parser("build-notebooks", help="generate notebooks/ from solutions/ (solution regions become ...), "

@@ -390,7 +390,8 @@ def test_the_gate_lets_one_request_through_at_a_time_and_records_streamed_text(t
                 def log_message(self, *args):
                     pass
 
-                def do_GET(self):
+                def do_POST(self):
+                    self.rfile.read(int(self.headers.get("content-length") or 0))
                     with lock:
                         state["now"] += 1
                         state["most"] = max(state["most"], state["now"])
@@ -412,7 +413,7 @@ def test_the_gate_lets_one_request_through_at_a_time_and_records_streamed_text(t
         try:
             def get(_):
                 with sandbox_client() as client:
-                    return client.get("/api/tags").status_code
+                    return client.post("/api/generate", json={"model": "m", "prompt": "hi"}).status_code  # takes a turn
             with ThreadPoolExecutor(4) as pool:
                 assert list(pool.map(get, range(4))) == [200] * 4
             assert state["most"] == 1
@@ -426,7 +427,7 @@ def test_the_gate_lets_one_request_through_at_a_time_and_records_streamed_text(t
                 assert client.post("/api/pull", json={"model": "smollm2:135m", "stream": False}).status_code == 200
         finally:
             gate.stop()
-    streamed = [e for e in gate.exchanges if e.path == "/api/generate"]
+    streamed = [e for e in gate.exchanges if e.path == "/api/generate" and e.streamed]
     assert len(streamed) == 1 and streamed[0].text == "".join(x.get("response", "") for x in lines) != ""
     assert gate.refused == 2
 

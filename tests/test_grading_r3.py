@@ -21,7 +21,7 @@ import pytest
 from labs.grading import Limits, Mark, bwrap_problem, grade
 from labs.grading import evidence
 from labs.grading.gate import MAX_CONNECTIONS, Gate
-from labs.grading.speed import MIN_TURN, TURN_TOKENS, ServerSpeed, turn_seconds
+from labs.grading.speed import MAX_TURN, MIN_TURN, TURN_TOKENS, ServerSpeed, turn_seconds
 from labs.localhttp import BackgroundHTTPServer
 from labs.proxy import Exchange
 
@@ -202,10 +202,10 @@ def test_a_request_that_runs_no_model_takes_no_turn(tmp_path, upstream):
 
 
 def test_a_turn_is_a_few_requests_worth_at_the_measured_speed():
-    speed = ServerSpeed(url="http://x", model="m", tokens_per_s=2.0)
-    assert turn_seconds(600.0, speed) == TURN_TOKENS / 2.0
+    speed = ServerSpeed(url="http://x", model="m", tokens_per_s=5.0)
+    assert turn_seconds(600.0, speed) == TURN_TOKENS / 5.0
     assert turn_seconds(600.0, ServerSpeed(url="http://x", model="m", tokens_per_s=1e6)) == MIN_TURN
-    assert turn_seconds(10.0, speed) == 10.0 and turn_seconds(60.0, None) == 60.0
+    assert turn_seconds(10.0, speed) == 10.0 and turn_seconds(60.0, None) == MAX_TURN
 
 
 def test_the_gate_serves_a_bounded_number_of_connections(tmp_path, upstream):

@@ -52,9 +52,13 @@ def prompt_reaches_the_server(ns: dict) -> str:
     else:
         served = [t for t in (c.text() for c in calls) if t]
         assert not served or any(t.strip() in returned for t in served), "the text returned is not the server's answer"
+    seen = len(evidence.exchanges())
     other = fn(THIRD_PROMPT)
     assert not isinstance(other, str) or other.strip() != returned.strip(), \
         "ask_local returned the same text for two unrelated prompts: return the model's answer to the prompt given"
+    if evidence.grading():
+        problem = evidence.answer_problem(THIRD_PROMPT, other, seen)
+        assert not problem, problem
     return "the prompt was sent as given and the server's answer returned"
 
 

@@ -10,6 +10,7 @@ quiz (``quiz.q3``) use it.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from labs.proxy import Exchange, _line_object
@@ -101,6 +102,12 @@ or replaced template, earlier context, an echo of the prompt): a request that se
 answered the prompt. The lessons' ``ask_local`` sends none."""
 
 
+CONTROL_TOKENS = re.compile(r"<\|[^|<>\s]{1,40}\|>|\[/?INST\]|<</?SYS>>|</?s>|<(?:start|end)_of_turn>",
+                            re.IGNORECASE)
+"""Chat-template control tokens (ChatML ``<|im_start|>``, Llama 3 ``<|eot_id|>``, ``[INST]``, Gemma's turns): typed
+into a prompt they end the user's turn and start a made-up answer the model only continues."""
+
+
 def folded(value: Any) -> Any:
     """``value`` with every object key case-folded: Ollama reads keys as Go's ``encoding/json`` does, matching them
     case-insensitively (``"OPTIONS": {"STOP": …}`` is ``options.stop``). The gate refuses a body with a key twice."""
@@ -138,6 +145,11 @@ def request_problem(route: str, body: dict, prompt: str) -> str:
     body = folded(body)
     if not any(prompt in text for text in _prompt_texts(route, body)):
         return "no request to the model server asked the prompt as the user's prompt"
+    messages = body.get("messages") if isinstance(body.get("messages"), list) else []
+    if any(not isinstance(m, dict) or m.get("role") not in ("system", "user") for m in messages):
+        return "the request for the prompt carried earlier assistant turns, which decide what the model writes next"
+    if any(CONTROL_TOKENS.search(s) for s in _strings([body.get("prompt"), body.get("system"), messages])):
+        return "the request for the prompt carried chat-template control tokens (such as <|im_start|>)"
     steering = [key for key in STEERING if body.get(key) not in (None, False, "", [], {})]
     if steering:
         return (f"the request for the prompt set {', '.join(f'`{k}`' for k in steering)}, which decides what the model "

@@ -159,14 +159,15 @@ class _Bounded:
     """An upstream reply whose body stops at ``deadline`` (``time.monotonic()``): a turn on the model server is
     held at most :attr:`Gate.turn_seconds`, however long a generation the request asked for."""
 
-    def __init__(self, upstream, deadline: float, exchange: Exchange):
-        self._upstream, self._deadline, self._exchange = upstream, deadline, exchange
+    def __init__(self, upstream, deadline: float, exchange: Exchange, on_cut):
+        self._upstream, self._deadline, self._exchange, self._on_cut = upstream, deadline, exchange, on_cut
 
     def iter_raw(self):
         for raw in self._upstream.iter_raw():
             yield raw
             if time.monotonic() > self._deadline:
                 self._exchange.client_left = True  # cut: the reply is incomplete
+                self._on_cut()
                 return
 
     def __getattr__(self, name):
@@ -256,13 +257,15 @@ class _GateHandler(_Handler):
 
     def _upstream_failed(self, exc) -> tuple[int, str]:
         if time.monotonic() >= getattr(self, "_deadline", float("inf")):
+            self.owner.count_cut()
             return 504, (f"the reply took longer than the {self.owner.turn_seconds:g} s one request may hold the model "
                          "server under labs grade (cut, the server stops generating): ask for fewer tokens")
         return super()._upstream_failed(exc)
 
     def _relay(self, upstream, exchange: Exchange) -> None:
         try:
-            super()._relay(_Bounded(upstream, getattr(self, "_deadline", float("inf")), exchange), exchange)
+            super()._relay(_Bounded(upstream, getattr(self, "_deadline", float("inf")), exchange, self.owner.count_cut),
+                           exchange)
         finally:
             self.owner.finished(exchange)  # type: ignore[attr-defined]
 
@@ -290,6 +293,7 @@ class Gate(RecordingProxy):
         self.path = path
         self.turn = threading.Lock()
         self.refused = 0
+        self.cuts = 0  # replies cut at the end of their turn on the server
         self.turns = turns
         self.waiting_since: float | None = None  # set while one request waits for another submission's turn
         self.waits: list[tuple[float, float]] = []
@@ -316,6 +320,10 @@ class Gate(RecordingProxy):
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def count_cut(self) -> None:
+        with self._lock:
+            self.cuts += 1
 
     def record(self, exchange: Exchange) -> None:
         """Keep ``exchange`` with its request body while the submission is under :data:`MAX_RECORDED` (after it,

@@ -32,7 +32,7 @@ from typing import Callable, Iterable
 
 from labs.grading.gate import MAX_RECORDED
 from labs.grading.intake import Refusal, find_reference, read_notebook, safe_text, same_student, submissions_in
-from labs.grading.protocol import MARKS, Mark, RunState
+from labs.grading.protocol import MARKS, SERVER_SLOW, Mark, RunState
 from labs.grading.results import MAX_FLAGS, ExerciseGrade, Job, SubmissionGrade, WorkerResult, cap
 from labs.grading.sandbox import (WORKER_PID, Limits, ProcessLimitUnavailable, SandboxUnavailable, bwrap_problem,
                                   kill_cgroup, leftover_cgroup, leftover_memory_cgroup, process_limit_problem,
@@ -323,6 +323,9 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
         if result.slowed_by_others >= SLOWED_NOTE:
             flags.append(f"waited {result.slowed_by_others:g} s while other submissions' requests held the model server "
                          "(not charged to this notebook's time limits)")
+        if result.turns_cut:
+            flags.append(f"{SERVER_SLOW} ({result.turns_cut} of its replies ran past the time one request may hold the "
+                         "model server while submissions are graded side by side, and were cut)")
         if result.limit_hits:
             flags.append(f"process limit reached: the sandbox was held to {limits.processes} processes and threads "
                          f"({result.process_limit}; {result.limit_hits} refused); the grader and the other "

@@ -9,6 +9,7 @@ file with its exercise notebook; :func:`same_student` finds two files from one s
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -80,8 +81,8 @@ def _looks(name: str) -> str:
     are flagged as one student's."""
     from labs.router.normalize import fold_confusables
 
-    visible = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) not in UNSEEN)
-    return fold_confusables(visible.casefold())
+    visible = "".join(c for c in unicodedata.normalize("NFKC", name) if not _invisible(c))
+    return fold_confusables(fold_confusables(visible).casefold())  # capitals first: "М" folds, "м" has no twin
 
 
 def same_student(paths: list[Path], solutions: Path) -> dict[Path, str]:
@@ -119,8 +120,21 @@ def safe_text(text: str) -> str:
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     else:
         text = raw.decode("utf-8", "backslashreplace")
-    return "".join(c if unicodedata.category(c) not in UNSEEN else
+    return "".join(c if not _invisible(c) else
                    f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}" for c in text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _invisible(c: str) -> bool:
+    """True for a character of :data:`UNSEEN` or one that shows nothing (Unicode's default-ignorable characters:
+    combining grapheme joiner, variation selectors, Hangul fillers…), as lesson 3's detector reads text."""
+    if unicodedata.category(c) in UNSEEN:
+        return True
+    if c.isascii():
+        return False
+    from labs.router.normalize import normalize
+
+    return normalize(c).text == ""
 
 
 def _check_cells(nb: dict) -> None:

@@ -109,6 +109,7 @@ class WorkerResult:
     tampering: list[str] = field(default_factory=list)  # what the worker saw, outside the kernel, that the agent cannot do
     gate_dropped_bytes: int = 0  # request/response bytes the gate did not keep (over its record budget)
     memory_limit: str = ""  # how the sandbox's total memory was held: "memory cgroup" or "" (not at all)
+    turns_cut: int = 0  # replies the gate cut at the end of their turn on the model server
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
@@ -118,7 +119,7 @@ class WorkerResult:
                                    "gate_refused": self.gate_refused, "process_limit": self.process_limit,
                                    "limit_hits": self.limit_hits, "slowed_by_others": self.slowed_by_others,
                                    "tampering": self.tampering, "gate_dropped_bytes": self.gate_dropped_bytes,
-                                   "memory_limit": self.memory_limit}))
+                                   "memory_limit": self.memory_limit, "turns_cut": self.turns_cut}))
         tmp.replace(path)  # atomic: the grader never reads half a file
 
     @classmethod
@@ -129,7 +130,7 @@ class WorkerResult:
                    int(d.get("output_dropped_bytes", 0)), bool(d.get("sandboxed", True)), int(d.get("gate_refused", 0)),
                    cap(d.get("process_limit", ""), 40), int(d.get("limit_hits", 0)), float(d.get("slowed_by_others", 0.0)),
                    [cap(t) for t in d.get("tampering", [])], int(d.get("gate_dropped_bytes", 0)),
-                   cap(d.get("memory_limit", ""), 40))
+                   cap(d.get("memory_limit", ""), 40), int(d.get("turns_cut", 0)))
 
 
 @dataclass

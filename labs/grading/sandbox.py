@@ -20,7 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 HOME = "/home/learner"
@@ -52,6 +52,15 @@ class Limits:
     output_kib: int = field(default=2048, metadata={"help": "KiB of notebook output kept per submission"})
     shm_mib: int = field(default=64, metadata={"help": "MiB of /dev/shm in a sandbox"})
     total_mib: int = field(default=8192, metadata={"help": "MiB of the whole sandbox, where a memory cgroup can be made"})
+    worker_mib: int = field(default=4096, metadata={
+        "help": "MiB of memory the grader's worker for one submission may write (it reads the notebook's output "
+                "outside the sandbox; past it the worker dies, the row keeps the points graded before)"})
+
+    def __post_init__(self) -> None:
+        bad = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
+               if not isinstance(getattr(self, f.name), int) or getattr(self, f.name) <= 0]
+        if bad:
+            raise ValueError(f"every limit must be a whole number above 0 (0 would fail every notebook): {', '.join(bad)}")
 
 
 class SandboxUnavailable(RuntimeError):

@@ -21,6 +21,10 @@ longer reply is cut there, so a request of another submission never waits for th
 client's timeout (``labs.client``: 120 s), whatever the holder asked for."""
 MIN_TURN = 20.0
 """Seconds a turn lasts at least, however fast the server measured."""
+MAX_TURN = 30.0
+"""Seconds a turn lasts at most, however slow the server measured: half the shortest client timeout a lesson uses
+(60 s, the quiz's practical probe), so a waiting request still has half its time for its own answer. On a server
+that slow a longer honest reply is cut too, and its row says ``server slow: re-grade``."""
 MAX_STRETCH = 10.0
 """At most this many times the limits asked for (a server that is 100× slower is reported, not waited for)."""
 PROBE = {"prompt": "Count from one to ten.", "options": {"temperature": 0, "seed": 1, "num_predict": 16}}
@@ -68,7 +72,7 @@ def stretched(cell_timeout: float, notebook_timeout: float, speed: ServerSpeed |
 
 def turn_seconds(cell_timeout: float, speed: ServerSpeed | None) -> float:
     """Seconds one request may hold the run's turn on the model server: :data:`TURN_TOKENS` at the measured rate,
-    at least :data:`MIN_TURN`, never more than the cell limit (the cell limit alone without a measurement)."""
+    at least :data:`MIN_TURN`, never more than :data:`MAX_TURN` or the cell limit."""
     if speed is None:
-        return cell_timeout
-    return round(min(cell_timeout, max(MIN_TURN, TURN_TOKENS / speed.tokens_per_s)), 1)
+        return min(cell_timeout, MAX_TURN)
+    return round(min(cell_timeout, MAX_TURN, max(MIN_TURN, TURN_TOKENS / speed.tokens_per_s)), 1)

@@ -27,6 +27,7 @@ import functools
 import json
 import os
 import re
+import resource
 import signal
 import sys
 import threading
@@ -381,6 +382,7 @@ class Worker(Session):
         finally:
             self.done.set()
             self.result.slowed_by_others = round(self.gate.waited(0.0, time.perf_counter()), 1)
+            self.result.turns_cut = self.gate.cuts
             self._kill()
             self._reap()  # a dead child not waited for still counts as a member of its cgroup
             self.result.limit_hits = forks_refused(cgroup) if cgroup else sum(
@@ -444,11 +446,22 @@ class Worker(Session):
                 pass
 
 
+def bound_memory(mib: int) -> None:
+    """Hold this process (the worker, outside the sandbox's limits) to ``mib`` MiB of written memory
+    (``RLIMIT_DATA``, soft limit: the sandbox's ``confine`` sets its own for the kernel). One output message made
+    of many buffers took an unbounded worker to 1.3 GB; past the limit the worker fails and the row keeps the points
+    graded before."""
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    wanted = mib * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+
+
 def main(argv: list[str]) -> int:
     import faulthandler
 
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <worker>` writes where it is to worker.log
     job = Job.load(Path(argv[0]))
+    bound_memory(job.limits.worker_mib)
     Worker(job).run()
     return 0
 

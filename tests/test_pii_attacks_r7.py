@@ -61,3 +61,57 @@ def test_routing_a_long_sum_costs_about_as_much_as_routing_prose():
     plain = head + _plain(16384)
     t_hostile, t_plain = _best(router.route, [hostile, plain], repeat=3)
     assert t_hostile / t_plain < 10, f"{t_hostile / t_plain:.1f}x routing prose"
+
+
+# --- 2. false alarms: a sum with " + " and a decimal comma are no phone ---------------------------------------------
+SUMS = ["Скільки буде 250 + 180 + 320 + 410?", "витрати: 120 + 85 + 40 + 15 + 300 грн", "What is 12 + 35 + 47 + 80 + 41 + 51?",
+        "Обчисли 125 + 340 + 18 + 7 + 64", "Скільки буде 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10?"]
+
+
+@pytest.mark.parametrize("text", SUMS)
+def test_a_sum_written_with_spaced_pluses_is_no_phone(text):
+    assert detect_pii(text) == []
+
+
+@pytest.mark.parametrize("low,high", [(1, 9), (10, 99), (100, 999)], ids=["1-digit", "2-digit", "3-digit"])
+@pytest.mark.parametrize("terms", [3, 4, 6, 10])
+def test_sums_of_any_term_size_are_no_phones(low, high, terms):
+    rng = random.Random(terms * high)
+    for _ in range(40):
+        text = rng.choice(["Скільки буде ", "Обчисли ", "What is ", "Compute "]) + \
+            " + ".join(str(rng.randint(low, high)) for _ in range(terms)) + "?"
+        assert detect_pii(text) == [], text
+
+
+@pytest.mark.parametrize("fraction_digits", [8, 10, 12, 13, 15, 17])
+def test_a_decimal_comma_with_many_fraction_digits_is_no_phone(fraction_digits):
+    rng = random.Random(fraction_digits)
+
+    def value(top: float = 0.1) -> str:
+        return f"{rng.uniform(0, top):.{fraction_digits}f}".replace(".", ",")
+
+    for _ in range(60):
+        for text in (f"Середня похибка моделі становить {value()}",  # was a phone 66-71% of the time at 10 digits
+                     "p_value;coef\n" + "\n".join(f"{value()};-{value(1)}" for _ in range(3)),  # a `;` CSV
+                     "\t".join(value() for _ in range(4)),  # an Excel paste
+                     f"{value(1)};{value(1)}", f"1 234,{value()[2:]} грн"):
+            assert detect_pii(text) == [], text
+
+
+@pytest.mark.parametrize("text", ["Середня похибка моделі становить 0,0677642695", "0,0262067619\t0,0568960835\t0,0528148499"])
+def test_the_decimal_commas_of_the_report(text):
+    assert detect_pii(text) == []
+
+
+@pytest.mark.parametrize("text,part", [
+    ("+380 67 123 45 67", "+380 67 123 45 67"), ("+44 20 7946 0557", "+44 20 7946 0557"),
+    ("тел.+380671234567", "+380671234567"), ("Пишіть: тел.+380 67 123 45 67, дякую", "+380 67 123 45 67"),
+    ("Call +1 415 555 0132 or +1 415 555 0133", "+1 415 555 0133"),
+    ("мій номер 067 123 45 67 + 380 50 987 65 43", "380 50 987 65 43"),
+    ("тел: 1,0671234567", "0671234567"),  # a phone word near: a CSV index and a phone, not a decimal
+    ("Телефони:0671234567,0501234567", "0501234567"),  # a phone list without blanks: no decimal
+    ("id,name,phone\n1,Olena,0671234567", "0671234567"),
+])
+def test_phones_written_with_a_plus_or_after_a_comma_stay_phones(text, part):
+    at = text.index(part)
+    assert any(f.kind == "phone" and f.start <= at and at + len(part) <= f.end for f in detect_pii(text)), detect_pii(text)

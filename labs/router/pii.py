@@ -633,7 +633,9 @@ def _date_led(view: str, groups: list[tuple[int, int]], i: int) -> bool:
 
 
 _MAX_GROUPS = 7  # "+38 0 67 123 45 67" and one group split by a line break
-_PLUS_AFTER_BLANK = re.compile(r"\s\+\s?$")
+_PLUS_AFTER_BLANK = re.compile(r"\s\+\s?(?=\d)")  # ends where a group starts
+# a decimal comma (Ukrainian and European locales, Excel, `decimal=","`) right before a run: "0,0677642695", "-0,06…"
+_DECIMAL_COMMA_BEFORE = re.compile(r"(?<![\w.,])[\-−]?(?P<int>\d{1,3}),$")
 # A label right before a number spelled one digit a group ("тел. 0 6 7 …", "card: 4 1 1 1 …", "ІПН 3 1 2 4 …")
 _STRONG_CUE = re.compile(
     rf"(?:{_LABEL_WORDS}|(?:мій|мого|ваш|її|його|my|your|his|her)\s+(?:номер\w*|number))"
@@ -680,6 +682,12 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             ctx["phone"] = True
         return context("phone", _PHONE_CONTEXT, 50, 30)
 
+    # a plus inside a run is a sum ("12+34+56"), an international prefix only after a blank ("067 +380…"): it starts
+    # the next number, and no window runs across it ("+380 67 …\n+380 50 …", "+1 +1 …", "250 + 180 + …")
+    pluses = {0} if run.plus else set()
+    if "+" in view[run.start : run.end]:
+        first = {s_: k for k, (s_, _) in enumerate(groups)}
+        pluses.update(first[m.end()] for m in _PLUS_AFTER_BLANK.finditer(view, run.start, run.end))
     # single[i]: how many one-digit groups start at group i ("1 0 1 1 0 …", a label vector, grades, one digit a
     # line). A phone or a card spelled one digit a group needs a strong cue: a plus, or a label right before it;
     # without one no window of 9 such digits is tried (the scan stays linear with a small constant).
@@ -687,20 +695,23 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
     # not a phone (it has 7 groups at most).
     single = [0] * (len(groups) + 1)
     short = [0] * (len(groups) + 1)
+    reach = [0] * (len(groups) + 1)  # reach[i]: the digits a window from group i can hold before the next plus
     for k in range(len(groups) - 1, -1, -1):
         size = groups[k][1] - groups[k][0]
         single[k] = single[k + 1] + 1 if size == 1 else 0
         short[k] = short[k + 1] + 1 if size <= 2 else 0
-    # a plus inside a run is a sum ("12+34+56"), an international prefix only after a blank ("067 +380…")
-    pluses = {0} if run.plus else set()
-    if "+" in view[run.start : run.end]:
-        pluses.update(k for k in range(1, len(groups)) if _PLUS_AFTER_BLANK.search(view, groups[k - 1][1], groups[k][0]))
-    starts = [k for k in range(len(groups)) if (single[k] < 9 and short[k] < 12) or k in pluses]
-    if (single[0] >= 9 or short[0] >= 12) and 0 not in pluses and _strong_cue(low, groups[0][0]):
+        reach[k] = size + (0 if k + 1 in pluses else reach[k + 1])
+    # no kind holds fewer than 8 digits (a phone after a plus): a start that cannot reach 8 is not tried
+    starts = [k for k in range(len(groups)) if reach[k] >= 8 and ((single[k] < 9 and short[k] < 12) or k in pluses)]
+    if (single[0] >= 9 or short[0] >= 12) and 0 not in pluses and reach[0] >= 8 and _strong_cue(low, groups[0][0]):
         starts.insert(0, 0)
+    # the digits after a decimal comma start nothing either ("похибка 0,0677642695", "0,0262067619\t0,0568…"); after
+    # a small whole number they may be a CSV row's index and a phone ("1,0671234567"), unless no phone word is near
+    fraction = not run.plus and (d := _DECIMAL_COMMA_BEFORE.search(view, max(0, run.start - 6), run.start)) is not None \
+        and (d.group("int") == "0" or not phone_context())
     for i in starts:
         gs = groups[i][0]
-        if i and view[groups[i - 1][1] : gs] in (".", ","):
+        if i and view[groups[i - 1][1] : gs] in (".", ",") or i == 0 and fraction:
             continue  # the digits after a decimal point start nothing ("3.0671234567")
         plus = i in pluses
         not_personal = None  # read only when a window of this start is a candidate (long runs stay fast)

@@ -41,25 +41,35 @@ B = TypeVar("B", bound=Body)
 T = TypeVar("T")
 
 
-async def read(request: Request, model: type[B], *, limit: int | None = None) -> B:
-    """The request body decoded into its declared contract (:mod:`labs.server.schema`), else 400;
-    with ``limit`` (bytes), a longer body is 413 before it is all read (Ollama has no limit)."""
-    if limit is None:
-        raw = await request.body()
-    else:
-        too_long = ApiError(413, f"the request body is larger than {limit // 2**20} MiB, the most this route accepts")
-        declared = request.headers.get("content-length") or "0"
-        if declared.isdigit() and int(declared) > limit:
+# The largest request body any route reads (Ollama has none): room for a chat with several photos as base64
+# (a 5 MB photo is ~7 MB of base64). A body is parsed into Python objects worth up to ~100x its bytes (30 MB of
+# `[[],[],…]` took 2.9 GB, issue 10 attack r6 F2), so this also bounds one parse's memory.
+MAX_BODY_BYTES = 32 * 2**20
+# A body longer than this is parsed in a thread of its own, a few at a time server-wide (PARSE_SLOTS), so the
+# event loop (every other route, every stream in progress) never waits for it; shorter ones parse in microseconds.
+PARSE_INLINE_BYTES = 256 * 2**10
+
+
+async def read(request: Request, model: type[B], *, limit: int = MAX_BODY_BYTES) -> B:
+    """The request body decoded into its declared contract (:mod:`labs.server.schema`), else 400; a body
+    over ``limit`` bytes (default :data:`MAX_BODY_BYTES`) is 413 before it is all read (Ollama has no limit).
+    A long body is parsed off the event loop (:data:`PARSE_INLINE_BYTES`)."""
+    too_long = ApiError(413, f"the request body is larger than {limit // 2**20} MiB, the most this route accepts")
+    declared = request.headers.get("content-length") or "0"
+    if declared.isdigit() and int(declared) > limit:
+        raise too_long
+    parts, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
             raise too_long
-        parts, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise too_long
-            parts.append(chunk)
-        raw = b"".join(parts)
+        parts.append(chunk)
+    raw = b"".join(parts)
+    del parts
     try:
-        return parse(model, raw)
+        if len(raw) <= PARSE_INLINE_BYTES:
+            return parse(model, raw)
+        return await in_own_thread(lambda cancel: parse(model, raw, interruptible=True), "parse", slots=PARSE)
     except RequestError as exc:
         raise ApiError(400, str(exc)) from None
 
@@ -162,6 +172,9 @@ class WorkSlots:
 # took 4.25 GB before (issue 10 attack r5 F2). More wait for a turn in the request queue (OLLAMA_MAX_QUEUE).
 PREPARE_SLOTS = 4
 PREPARE = WorkSlots(PREPARE_SLOTS)
+# Long bodies parsed at once, server-wide: each may take ~100x its bytes while it is parsed (see MAX_BODY_BYTES).
+PARSE_SLOTS = 2
+PARSE = WorkSlots(PARSE_SLOTS)
 
 _RUNNING: set[threading.Event] = set()  # the cancel events of work under way in threads of its own
 

@@ -1,0 +1,78 @@
+"""Issue 10, attack round 6: request bodies. A body has a size cap (413, Ollama-style JSON), a long one is parsed off
+the event loop so every other route answers meanwhile (F2), and JSON keys match the request's fields as Go's decoder
+matches them: case-insensitively, with Unicode simple folding (F3). Server tests run a real embedded server; nothing
+here compares with an absolute time or size of this machine."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+
+from labs import DEFAULT_MODEL
+from labs.server.core import MAX_BODY_BYTES, PARSE_INLINE_BYTES
+
+
+@pytest.fixture(scope="module")
+def server(linked_server):
+    srv = linked_server("bodies")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def http(server):
+    with httpx.Client(base_url=server.url, timeout=300) as client:
+        yield client
+
+
+@pytest.mark.embedded
+def test_a_body_over_the_cap_is_413_with_an_ollama_style_error(http):
+    """r6 F2: no route but /api/create had a body limit; a body of any size was read and parsed whole."""
+    r = http.post("/api/generate", content=b" " * (MAX_BODY_BYTES + 1), headers={"content-type": "application/json"})
+    assert r.status_code == 413, r.text
+    assert f"{MAX_BODY_BYTES // 2**20} MiB" in r.json()["error"]
+
+    def chunks():  # no content-length: counted as it arrives
+        for _ in range(MAX_BODY_BYTES // 2**20 + 2):
+            yield b" " * 2**20
+
+    r = http.post("/api/chat", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "MiB" in r.json()["error"], r.text
+    r = http.post("/api/generate", json={"model": DEFAULT_MODEL, "prompt": "hi", "stream": False,
+                                         "options": {"num_predict": 1}})
+    assert r.status_code == 200, r.text  # the server serves on
+
+
+@pytest.mark.embedded
+def test_a_long_body_is_parsed_while_other_routes_answer(http, server):
+    """r6 F2: 30 MB of ``[[],[],…]`` in ``messages[0].foo`` froze every route for 14 s (parsed on the event loop).
+    Now ``/api/version`` answers many times while one such body (within the cap) is parsed: its slowest answer is
+    a small part of the long request's time."""
+    n = 1_500_000  # ~4.5 MB: far above PARSE_INLINE_BYTES, far below the cap
+    body = ('{"model": "%s", "stream": false, "options": {"num_predict": 1}, "messages": [{"role": "user", '
+            '"content": "hi", "foo": [%s]}]}' % (DEFAULT_MODEL, ",".join(["[]"] * n))).encode()
+    assert PARSE_INLINE_BYTES * 4 < len(body) < MAX_BODY_BYTES
+    done, result = threading.Event(), {}
+
+    def big() -> None:
+        with httpx.Client(base_url=server.url, timeout=300) as client:
+            start = time.perf_counter()
+            result["r"] = client.post("/api/chat", content=body, headers={"content-type": "application/json"})
+            result["took"] = time.perf_counter() - start
+        done.set()
+
+    thread = threading.Thread(target=big)
+    thread.start()
+    slowest, answers = 0.0, 0
+    while not done.is_set():
+        start = time.perf_counter()
+        assert http.get("/api/version").status_code == 200
+        slowest = max(slowest, time.perf_counter() - start)
+        answers += 1
+        time.sleep(0.02)
+    thread.join()
+    assert result["r"].status_code == 200, result["r"].text
+    assert answers >= 5 and slowest < result["took"] / 3, (answers, slowest, result["took"])

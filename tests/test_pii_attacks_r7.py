@@ -7,12 +7,15 @@ Speed is measured as a ratio to a plain prompt of the same size timed in the sam
 
 from __future__ import annotations
 
+import json
 import random
 import time
 
 import pytest
 
-from labs.router import Router, detect_pii
+from labs.host import free_port
+from labs.router import AuditLog, CloudLLM, Router, StandInCloud, detect_pii
+from labs.router.audit import redact_for_log
 
 TICKET = "Hello, since the upgrade our p95 latency grew from 120 ms to 900 ms; the queue holds about 1500 jobs. "
 
@@ -115,3 +118,35 @@ def test_the_decimal_commas_of_the_report(text):
 def test_phones_written_with_a_plus_or_after_a_comma_stay_phones(text, part):
     at = text.index(part)
     assert any(f.kind == "phone" and f.start <= at and at + len(part) <= f.end for f in detect_pii(text)), detect_pii(text)
+
+
+# --- 3. a list of +380 phones: each phone is its own finding, masked whole in the audit log ------------------------
+LIST_SEPARATORS = ["\n", " / ", "/", "\n- ", " - ", "–", " – ", "\r\n", "\n\n", "\n• ", "\n* ", " | ", "\t", " ", ", ", "; "]
+
+
+@pytest.mark.parametrize("sep", LIST_SEPARATORS)
+def test_each_phone_of_a_list_is_its_own_finding_and_leaves_no_digits_in_the_log(sep):
+    """One per line or after "/" or " - ": the next phone's "+380" was glued to the previous phone (one finding
+    '+380 67 123 45 67\\n+380'), and every second phone kept 9 digits in the audit log."""
+    rng = random.Random(len(sep))
+    operators = ["50", "63", "66", "67", "68", "73", "93", "95", "96", "97", "98", "99"]
+    for _ in range(20):
+        phones = [f"+380 {rng.choice(operators)} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+                  for _ in range(4)]
+        prompt = "Контакти:\n" + sep.join(phones)
+        found = [f for f in detect_pii(prompt) if f.kind == "phone"]
+        assert [f.text for f in found] == phones
+        logged = redact_for_log(prompt, detect_pii(prompt))
+        assert not any(ch.isdigit() for ch in logged), logged
+
+
+def test_the_list_of_the_report_through_the_audit_log(tmp_path):
+    prompt = "Compare step by step. Контакти:\n+380 67 123 45 67\n+380 50 987 65 43\n+380 93 111 22 33\n+380 97 444 55 66"
+    log = AuditLog(tmp_path / "audit.jsonl", key=b"k")
+    with StandInCloud() as cloud:  # STAND-IN, NOT A CLOUD: a local HTTP server that records what it receives
+        router = Router(f"127.0.0.1:{free_port()}", CloudLLM.stand_in(cloud, max_retries=0), audit=log, local_retries=0)
+        assert router.complete(prompt).refused  # the local model is down and the prompt is personal
+        assert cloud.requests == []
+    text = log.path.read_text(encoding="utf-8")
+    assert not any(d in text for d in ("67 123 45 67", "50 987 65 43", "93 111 22 33", "97 444 55 66")), text
+    assert json.loads(text.splitlines()[-1])["pii"] == {"phone": 4}, text

@@ -633,7 +633,7 @@ def _date_led(view: str, groups: list[tuple[int, int]], i: int) -> bool:
 
 
 _MAX_GROUPS = 7  # "+38 0 67 123 45 67" and one group split by a line break
-_PLUS_AFTER_BLANK = re.compile(r"\s\+\s?(?=\d)")  # ends where a group starts
+_PLUS_AFTER_BLANK = re.compile(r"[^\d+]\+\s?(?=\d)")  # after a blank or a separator ("…67/+380 50"), not "12+34"
 # a decimal comma (Ukrainian and European locales, Excel, `decimal=","`) right before a run: "0,0677642695", "-0,06…"
 _DECIMAL_COMMA_BEFORE = re.compile(r"(?<![\w.,])[\-−]?(?P<int>\d{1,3}),$")
 # A label right before a number spelled one digit a group ("тел. 0 6 7 …", "card: 4 1 1 1 …", "ІПН 3 1 2 4 …")
@@ -682,8 +682,9 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             ctx["phone"] = True
         return context("phone", _PHONE_CONTEXT, 50, 30)
 
-    # a plus inside a run is a sum ("12+34+56"), an international prefix only after a blank ("067 +380…"): it starts
-    # the next number, and no window runs across it ("+380 67 …\n+380 50 …", "+1 +1 …", "250 + 180 + …")
+    # a plus inside a run is a sum ("12+34+56"), an international prefix only after a blank or another separator
+    # ("067 +380…", "…67/+380…"): it starts the next number, and no window runs across it ("+380 67 …\n+380 50 …",
+    # "+1 +1 …", "250 + 180 + …")
     pluses = {0} if run.plus else set()
     if "+" in view[run.start : run.end]:
         first = {s_: k for k, (s_, _) in enumerate(groups)}

@@ -52,6 +52,79 @@ _YAML, _SCHEMA, _RULES = ("YAML parse", "compose-spec JSON schema (check-jsonsch
 _TOOL_LABELS = {_YAML: "deploy.check.yaml", _SCHEMA: "deploy.check.schema", _RULES: "deploy.check.rules"}
 
 
+_PUBLIC_SERVICE = "proxy"  # the only service meant to face the network (labs.deploy.compose names it so)
+
+
+@dataclass(frozen=True)
+class PortMapping:
+    """One entry of a Compose service's ``ports`` (Compose Specification, "ports": short and long syntax).
+
+    ``host_ip`` is ``""`` when none is given (Docker then binds every interface); ``published`` is ``""``
+    when the host port is left to Docker (a random one, still published on the host).
+    """
+
+    host_ip: str
+    published: str
+    target: str
+    protocol: str = "tcp"
+
+
+def parse_port(entry: object) -> PortMapping:
+    """Parse a ``ports`` entry the way Compose reads it (lesson 4, "Compose").
+
+    Short syntax ``[[HOST_IP:]PUBLISHED:]TARGET[/PROTOCOL]`` (ports or ranges; an IPv6 host address may be
+    written in square brackets, ``[::1]:11434:11434``), a bare int (``11434``: a random host port on every
+    interface), or the long syntax mapping ``{target, published, host_ip, protocol, mode}``.
+    Raises ``ValueError`` for anything else (the JSON-schema check reports the detail).
+    """
+    if isinstance(entry, bool):
+        raise ValueError(entry)
+    if isinstance(entry, int):
+        return PortMapping("", "", str(entry))
+    if isinstance(entry, dict):
+        if "target" not in entry:
+            raise ValueError(entry)
+        published = entry.get("published")
+        return PortMapping(str(entry.get("host_ip") or ""), "" if published is None else str(published),
+                           str(entry["target"]), str(entry.get("protocol") or "tcp"))
+    if not isinstance(entry, str) or not entry.strip():
+        raise ValueError(entry)
+    text, _, protocol = entry.strip().partition("/")
+    host, sep, target = text.rpartition(":")
+    if not target:
+        raise ValueError(entry)
+    host_ip, published = "", host
+    if ":" in host:
+        host_ip, _, published = host.rpartition(":")
+    elif not sep:
+        published = ""
+    return PortMapping(host_ip.strip("[]"), published, target, protocol or "tcp")
+
+
+def is_loopback(host_ip: str) -> bool:
+    """``127.0.0.0/8``, ``::1`` or ``localhost``; ``""`` (no address: every interface) is not."""
+    import ipaddress
+
+    if host_ip.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host_ip).is_loopback
+    except ValueError:
+        return False
+
+
+def publishes_beyond_loopback(entry: object) -> bool:
+    """True when a ``ports`` entry makes the container port reachable from other machines: no host address
+    (``11434``, ``11434:11434``, ``11434:11434/tcp``, long form without ``host_ip``) or a non-loopback one
+    (``0.0.0.0:…``, ``[::]:…``). Docker publishes through NAT rules that ``ufw`` does not see, so this is the
+    only guard (lesson 4, firewall). Raises ``ValueError`` for an entry :func:`parse_port` cannot read."""
+    return not is_loopback(parse_port(entry).host_ip)
+
+
+def _port_text(entry: object) -> str:
+    return entry if isinstance(entry, str) else repr(entry)
+
+
 def compose_problems(data: dict) -> list[str]:
     """What the lesson requires of a Compose file for a model server (empty list: all good), in ``LAB_LANG``."""
     from labs.i18n import t
@@ -64,10 +137,17 @@ def compose_problems(data: dict) -> list[str]:
     for name, svc in services.items():
         if "image" not in svc:
             problems.append(t("deploy.compose.no_image", name=name))
-        for port in svc.get("ports", []):
-            text = str(port)
-            if text.count(":") == 1 and text.split(":")[-1] in ("11434", "8000"):
-                problems.append(t("deploy.compose.public_port", name=name, port=text))
+        if name != _PUBLIC_SERVICE:
+            if svc.get("network_mode") == "host":
+                problems.append(t("deploy.compose.host_network", name=name))
+            for port in svc.get("ports") or []:
+                try:
+                    published = publishes_beyond_loopback(port)
+                except ValueError:
+                    problems.append(t("deploy.compose.bad_port", name=name, port=_port_text(port)))
+                    continue
+                if published:
+                    problems.append(t("deploy.compose.public_port", name=name, port=_port_text(port)))
         for vol in svc.get("volumes", []):
             source = str(vol).split(":")[0]
             if not source.startswith((".", "/", "~")) and source not in declared:

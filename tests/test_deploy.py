@@ -89,6 +89,51 @@ def test_compose_rules_catch_an_exposed_port_and_missing_gpu():
     assert "named volume 'ollama_data' is not declared" in problems
 
 
+# Issue 17 r3 F1: every form that publishes Ollama on all interfaces, short and long syntax.
+_PUBLIC_FORMS = ["11434:11434", "8080:11434", "0.0.0.0:11434:11434", "[::]:11434:11434", "11434:11434/tcp",
+                 "11434", 11434, "0.0.0.0::11434", "11430-11440:11430-11440",
+                 {"target": 11434, "published": 11434}, {"target": 11434, "published": "11434", "host_ip": "0.0.0.0"},
+                 {"target": 11434}, {"target": 11434, "host_ip": "::", "protocol": "tcp"}]
+_LOOPBACK_FORMS = ["127.0.0.1:11434:11434", "[::1]:11434:11434", "127.0.0.1::11434", "127.0.0.1:11434:11434/tcp",
+                   "localhost:11434:11434", {"target": 11434, "published": 11434, "host_ip": "127.0.0.1"},
+                   {"target": 11434, "host_ip": "::1"}]
+
+
+@pytest.mark.parametrize("port", _PUBLIC_FORMS, ids=repr)
+def test_compose_rules_catch_every_public_port_form(port):
+    data = deploy.compose(proxy=None)
+    data["services"]["ollama"]["ports"] = [port]
+    problems = compose_problems(data)
+    assert len(problems) == 1 and "on every interface" in problems[0], problems
+
+
+@pytest.mark.parametrize("port", _LOOPBACK_FORMS, ids=repr)
+def test_compose_rules_accept_loopback_ports(port):
+    data = deploy.compose(proxy=None)
+    data["services"]["ollama"]["ports"] = [port]
+    assert compose_problems(data) == []
+
+
+def test_compose_port_parser_reads_the_short_and_long_syntax():
+    from labs.deploy_validate import PortMapping, parse_port
+
+    assert parse_port("[::1]:8080:11434/udp") == PortMapping("::1", "8080", "11434", "udp")
+    assert parse_port("127.0.0.1::11434") == PortMapping("127.0.0.1", "", "11434")
+    assert parse_port(11434) == PortMapping("", "", "11434")
+    assert parse_port({"target": 80, "published": 8080}) == PortMapping("", "8080", "80")
+    for bad in (None, True, "", "11434:", {"published": 1}):
+        with pytest.raises(ValueError):
+            parse_port(bad)
+
+
+def test_compose_rules_catch_host_network_and_unreadable_ports():
+    data = deploy.compose(proxy=None)
+    data["services"]["ollama"]["network_mode"] = "host"
+    data["services"]["ollama"]["ports"] = [None]
+    problems = " | ".join(compose_problems(data))
+    assert "network_mode: host" in problems and "cannot read the ports entry None" in problems
+
+
 @needs_schema
 def test_compose_files_pass_the_compose_schema():
     for data in (deploy.compose(), deploy.compose(proxy=None, pull_model=False), deploy.vllm_compose()):

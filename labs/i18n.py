@@ -91,9 +91,9 @@ def localised(value: Any, lang: str | None = None) -> Any:
     >>> "{:,.2f} / {}".format(localised(1963.7, "uk"), localised("v1.2", "uk"))
     '1\xa0963,70 / v1.2'
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not _is_number(value):
         return value
-    return _Localised(value, language(lang))
+    return _Localised(getattr(value, "item", lambda: value)(), language(lang))
 
 
 class _Localised:

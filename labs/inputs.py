@@ -21,6 +21,7 @@ ValueError: context must be a whole number of 1 or more; got -1.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 
@@ -31,9 +32,16 @@ def _t(key: str, **fields: Any) -> str:
     return t(key, **fields)
 
 
+def is_real(value: object) -> bool:
+    """True for any real number a learner may hand over: ``int``, ``float``, ``fractions.Fraction``, numpy and
+    pandas scalars (``np.int64``, ``np.float32`` from ``df[...].iloc[0]`` or ``np.round``); False for ``bool``
+    (``True`` is an int to Python, never an answer) and ``numpy.bool_``."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def number(name: str, value: object, unit: str, *, allow_zero: bool = False) -> float:
-    """``value`` as a finite float above zero (or zero, with ``allow_zero``)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """``value`` as a finite float above zero (or zero, with ``allow_zero``); any :func:`is_real` number."""
+    if not is_real(value):
         raise ValueError(_t("inputs.not_a_number", name=name, unit=unit, value=repr(value)))
     result = float(value)
     if math.isnan(result) or math.isinf(result):
@@ -69,7 +77,8 @@ def fraction(name: str, value: object, *, allow_zero: bool = False) -> float:
 
 
 def whole(name: str, value: object) -> int:
-    """``value`` as a whole number of 1 or more (booleans are refused, though Python counts them as ints)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    """``value`` as a whole number of 1 or more (booleans are refused, though Python counts them as ints;
+    ``np.int64`` is accepted and returned as ``int``)."""
+    if not is_real(value) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(_t("inputs.not_whole", name=name, value=repr(value)))
-    return value
+    return int(value)

@@ -59,3 +59,19 @@ def test_a_near_miss_is_told_as_such_not_as_wrong_reasoning(lang, monkeypatch):
     for exercise_id, name in (("lesson1.no_break_even", "h100_break_even"), ("lesson1.break_even", "a100_break_even")):
         result = run_check(exercise_id, {name: whole})
         assert result.status == "failed" and ".requests_per_day" in result.message and "BreakEven" in result.message
+
+
+@pytest.mark.parametrize("kind", ["int64", "int32", "float64", "float32", "Fraction"])
+def test_numpy_and_other_real_numbers_are_answers(kind):
+    """Issue 17 r3 F5: np.int64(48818) or np.float32 from a DataFrame cell is a number, not "got int64"."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    make = Fraction if kind == "Fraction" else getattr(np, kind)
+    result = run_check("lesson1.break_even", {"a100_break_even": make(round(A100))})
+    assert result.passed, result.message
+    tps = make(42)
+    result = run_check("lesson1.capacity", {"local_tps": tps, "requests_per_day_capacity": make(round(86_400 * 0.7 * 42 / 200))})
+    assert result.passed, result.message
+    assert run_check("lesson1.break_even", {"a100_break_even": np.bool_(True)}).status == "failed"

@@ -31,3 +31,13 @@ def test_the_total_in_gb_is_told_as_a_unit_slip():
     message = _fails(lesson4.size_deployment, {"need_gib": need * 2**30 / 1e9, "smallest_gpu": sorted(names)[0]})
     assert "GB (10⁹ bytes), not GiB" in message and "parallel slot" not in message
     assert "GiB" in lesson4.size_deployment({"need_gib": need, "smallest_gpu": sorted(names)[0]})
+
+
+@pytest.mark.parametrize("kind", ["float32", "float64", "float16"])
+def test_a_numpy_total_is_a_number(kind):
+    """Issue 17 r3 F5: need_gib=np.float32(17.605) (np.round, a DataFrame cell) is checked, not refused."""
+    import numpy as np
+
+    need, names = lesson4.expected_size()
+    assert "GiB" in lesson4.size_deployment({"need_gib": getattr(np, kind)(need), "smallest_gpu": sorted(names)[0]})
+    assert "should be a number" in _fails(lesson4.size_deployment, {"need_gib": True, "smallest_gpu": sorted(names)[0]})

@@ -321,7 +321,7 @@ def test_as_of_text():
 def test_a_per_1k_price_typed_into_the_per_1m_field_is_refused_with_the_unit():
     right = api_cost("gpt-4o-mini", requests_per_day=10_000, input_tokens=500, output_tokens=200)
     assert round(right.monthly_usd, 2) == 59.31
-    with pytest.raises(ValueError, match=r"USD per 1M tokens.*gpt-4o-mini input: 0\.15.*× 1,000"):
+    with pytest.raises(ValueError, match=r"USD per 1M tokens.*gpt-4o-mini: input 0\.15.*× 1,000"):
         api_price("gpt-4o-mini").override(input_usd_per_mtok=0.00015, output_usd_per_mtok=0.0006)
     with pytest.raises(ValueError, match="USD per GPU-hour"):
         gpu_rental(RTX_RENT).override(usd_per_gpu_hour=340)  # cents typed as dollars
@@ -532,3 +532,20 @@ def test_the_over_capacity_reason_names_the_utilisation_at_which_it_would_break_
         assert break_even(api, plain.with_capacity(busier)).exists, (reason, busier, b)
     never = break_even(api, plain.with_capacity(b * 0.5)).reason  # would need 140 % busy
     assert "140" in never and ("not even" in never or "навіть" in never)
+
+
+def test_numpy_scalars_are_numbers_for_every_cost_helper():
+    """Issue 17 r3 F5: a volume or token count from a DataFrame (np.int64, np.float32) is a number, bool is not."""
+    import numpy as np
+
+    from labs.costs import api_cost
+    from labs.inputs import number, whole
+
+    plain = api_cost("gpt-4o-mini", requests_per_day=1000, input_tokens=500, output_tokens=200).monthly_usd
+    numpy = api_cost("gpt-4o-mini", requests_per_day=np.float32(1000), input_tokens=np.int64(500),
+                     output_tokens=np.int32(200)).monthly_usd
+    assert numpy == pytest.approx(plain)
+    assert whole("context", np.int64(8192)) == 8192 and type(whole("context", np.int64(8192))) is int
+    for bad in (True, np.bool_(True), "5"):
+        with pytest.raises(ValueError):
+            number("requests_per_day", bad, "requests per day")

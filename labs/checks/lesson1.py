@@ -12,6 +12,7 @@ from labs.costs import PLANNING_UTILISATION, api_cost, break_even, capacity_requ
 from labs.decide import decide
 from labs.exercises import answer, exercise
 from labs.i18n import t
+from labs.inputs import is_real
 
 TOLERANCE = 0.01  # 1 %
 
@@ -30,10 +31,11 @@ def _number(value, name: str) -> float:
     # a BreakEven (or anything carrying the figure) instead of the figure: point at the field to take
     assert not hasattr(value, "requests_per_day"), t("checks.lesson1.take_the_field", name=name,
                                                      type=type(value).__name__)
-    assert isinstance(value, (int, float)) and not isinstance(value, bool), \
+    assert is_real(value), \
         t("checks.lesson1.not_a_number", name=name, type=type(value).__name__)
+    value = float(value)  # np.int64, np.float32 … as the float they stand for
     assert math.isfinite(value) and value > 0, t("checks.lesson1.not_positive", name=name, value=value)
-    return float(value)
+    return value
 
 
 def _close(got: float, expected: float, name: str, fix: str) -> str:

@@ -11,6 +11,7 @@ import math
 from labs import sizing, tiers
 from labs.exercises import answer, exercise
 from labs.i18n import t
+from labs.inputs import is_real
 
 # The exercises' scenarios (the notebook states the same numbers in words).
 SIZE = dict(model="Qwen3-8B", quant="Q8_0", context=16_384, parallel=4)
@@ -39,7 +40,8 @@ def size_deployment(ns: dict) -> str:
     need_gib = answer(ns, "need_gib")
     smallest_gpu = answer(ns, "smallest_gpu")
     expected, names = expected_size()
-    assert isinstance(need_gib, (int, float)) and math.isfinite(need_gib), t("checks.lesson4.size_deployment.not_number")
+    assert is_real(need_gib) and math.isfinite(need_gib), t("checks.lesson4.size_deployment.not_number")
+    need_gib = float(need_gib)  # np.float32 from a DataFrame cell, as the float it stands for
     in_gb = expected * 2**30 / 1e9
     assert not math.isclose(need_gib, in_gb, rel_tol=0.02), t("checks.lesson4.size_deployment.in_gb", got=need_gib)
     assert math.isclose(need_gib, expected, rel_tol=0.05), t("checks.lesson4.size_deployment.off", got=need_gib)

@@ -190,7 +190,8 @@ class _Handler(BaseHTTPRequestHandler):
         timeout = httpx.Timeout(connect=2.0, read=self._read_timeout(), write=30.0, pool=10.0)
         try:
             with httpx.Client(timeout=timeout) as client, client.stream(
-                    self.command, proxy.upstream + self.path, content=body, headers=headers) as upstream:
+                    self.command, proxy.upstream + self.path, content=body, headers=headers,
+                    extensions=self._extensions()) as upstream:
                 exchange.status = upstream.status_code
                 exchange.content_type = upstream.headers.get("content-type", "")
                 self.send_response(upstream.status_code)
@@ -209,6 +210,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(message)
         finally:
             exchange.finished_at = time.perf_counter()
+
+    def _extensions(self) -> dict:
+        """httpx request extensions for the upstream call (a subclass may trace the connection)."""
+        return {}
 
     def _read_timeout(self) -> float:
         """Seconds one read from the upstream may wait (the reply's headers included)."""

@@ -8,6 +8,7 @@ N3 one thread per sandbox connection in the worker, without a bound; N4 one 1 GB
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -115,7 +116,7 @@ class _Upstream(BackgroundHTTPServer):
 
             def do_POST(self):
                 data = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
-                deadline = time.monotonic() + (1000 if data.get("slow") else 0)
+                deadline = time.monotonic() + (1000 if data.get("slow") else float(data.get("seconds", 0)))
                 while time.monotonic() < deadline:  # "stream": false: nothing until the generation is done
                     time.sleep(0.05)
                     try:
@@ -178,6 +179,20 @@ def test_a_reply_that_sends_nothing_until_done_is_cut_at_the_turn(tmp_path, upst
         other.stop()
 
 
+def test_a_long_reply_is_not_cut_while_nobody_waits(tmp_path, upstream):
+    """The turn limit protects a waiting submission; alone, a reply may run to the cell limit (the regrade's Ukrainian
+    lesson 0 lost a cell to a cut at a loaded machine's 20 s when nobody was waiting)."""
+    turns = tmp_path / "server.lock"
+    turns.touch()
+    gate = Gate(str(tmp_path / "g.sock"), upstream, str(turns), turn_seconds=0.5, hold_seconds=60).start()
+    try:
+        with _client(tmp_path / "g.sock", timeout=60) as client:
+            reply = client.post("/api/generate", json={"seconds": 2.0, "stream": False})
+        assert reply.status_code == 200 and gate.cuts == 0, reply.text
+    finally:
+        gate.stop()
+
+
 def test_a_request_that_runs_no_model_takes_no_turn(tmp_path, upstream):
     """The regrade's Ukrainian lesson 2 lost its mark: `is_up()` (GET /api/version, 5 s) waited behind the other
     submission's generation. Version, tags, ps, show and the root answer at once, whoever holds the server."""
@@ -185,8 +200,11 @@ def test_a_request_that_runs_no_model_takes_no_turn(tmp_path, upstream):
     turns.touch()
     hog = Gate(str(tmp_path / "hog.sock"), upstream, str(turns), turn_seconds=600.0).start()
     other = Gate(str(tmp_path / "other.sock"), upstream, str(turns)).start()
-    thread = threading.Thread(target=lambda: _client(tmp_path / "hog.sock", timeout=5).post(
-        "/api/generate", json={"slow": True, "stream": False}), daemon=True)
+    def hold():
+        with _client(tmp_path / "hog.sock", timeout=5) as client, contextlib.suppress(httpx.TimeoutException):
+            client.post("/api/generate", json={"slow": True, "stream": False})
+
+    thread = threading.Thread(target=hold, daemon=True)
     try:
         thread.start()
         time.sleep(0.5)  # the hog holds the run's turn for its 1000 s generation

@@ -26,10 +26,13 @@ import contextlib
 import fcntl
 import json
 import os
+import socket
 import socketserver
 import threading
 import time
 from http.server import BaseHTTPRequestHandler
+
+import httpx
 
 from labs.proxy import Exchange, RecordingProxy, _Handler
 
@@ -156,8 +159,8 @@ class _Replay:
 
 
 class _Bounded:
-    """An upstream reply whose body stops at ``deadline`` (``time.monotonic()``): a turn on the model server is
-    held at most :attr:`Gate.turn_seconds`, however long a generation the request asked for."""
+    """An upstream reply whose body stops at ``deadline`` (``time.monotonic()``): a request holds the model server
+    at most :attr:`Gate.hold_seconds` (the cell limit), however long a generation it asked for."""
 
     def __init__(self, upstream, deadline: float, exchange: Exchange, on_cut):
         self._upstream, self._deadline, self._exchange, self._on_cut = upstream, deadline, exchange, on_cut
@@ -244,30 +247,70 @@ class _GateHandler(_Handler):
             return self._answer(status, why)
         self.rfile = _Replay(body, self.rfile)  # _forward reads the body again, from memory
         if (self.command, self.path.split("?", 1)[0].rstrip("/") or "/") in NO_TURN:
-            self._deadline = time.monotonic() + gate.turn_seconds
+            self._deadline = time.monotonic() + gate.hold_seconds
             return self._forward()  # runs no model: it must not wait behind a generation (`is_up()` gives up at 5 s)
         with gate.turn:  # one request of this submission at a time
             with gate.server_turn():
-                self._deadline = time.monotonic() + gate.turn_seconds
-                self._forward()
+                started = time.monotonic()
+                self._deadline = started + gate.hold_seconds
+                self._cut = threading.Event()
+                done = threading.Event()
+                watch = threading.Thread(target=self._watch_turn, args=(started + gate.turn_seconds, done),
+                                         daemon=True)
+                watch.start()
+                try:
+                    self._forward()
+                finally:
+                    done.set()
+
+    def _watch_turn(self, turn_end: float, done: threading.Event) -> None:
+        """Past :attr:`Gate.turn_seconds`, and only while another submission waits for the server, cut this request:
+        close its connection to the server (which stops generating), streamed or not."""
+        gate: Gate = self.owner  # type: ignore[assignment]
+        while not done.wait(0.25):
+            if time.monotonic() >= turn_end and gate.others_waiting():
+                self._cut.set()
+                gate.count_cut()
+                sock = getattr(self, "_upstream_socket", None)
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+                return
+
+    def _extensions(self) -> dict:
+        def trace(event: str, info: dict) -> None:  # keep the upstream socket, for _watch_turn to close
+            if event == "connection.connect_tcp.complete" and info.get("return_value") is not None:
+                self._upstream_socket = info["return_value"].get_extra_info("socket")
+        return {"trace": trace}
 
     def _read_timeout(self) -> float:
-        # a reply that sends nothing until it is complete ("stream": false) is bounded by the turn too
+        # a reply that sends nothing until it is complete ("stream": false) is bounded by the cell limit too
         return max(0.1, min(self.owner._timeout, getattr(self, "_deadline", float("inf")) - time.monotonic()))
 
     def _upstream_failed(self, exc) -> tuple[int, str]:
-        if time.monotonic() >= getattr(self, "_deadline", float("inf")):
-            self.owner.count_cut()
-            return 504, (f"the reply took longer than the {self.owner.turn_seconds:g} s one request may hold the model "
-                         "server under labs grade (cut, the server stops generating): ask for fewer tokens")
+        cut = getattr(self, "_cut", None)
+        if (cut is not None and cut.is_set()) or time.monotonic() >= getattr(self, "_deadline", float("inf")):
+            if cut is None or not cut.is_set():
+                self.owner.count_cut()
+            return 504, ("the reply held the model server longer than one request may under labs grade while other "
+                         "submissions wait (cut, the server stops generating): ask for fewer tokens")
         return super()._upstream_failed(exc)
 
     def _relay(self, upstream, exchange: Exchange) -> None:
         try:
             super()._relay(_Bounded(upstream, getattr(self, "_deadline", float("inf")), exchange, self.owner.count_cut),
                            exchange)
+        except httpx.HTTPError:
+            if not self._was_cut():
+                raise
         finally:
+            if self._was_cut():
+                exchange.client_left = True  # cut mid-reply: it ends here, incomplete
             self.owner.finished(exchange)  # type: ignore[attr-defined]
+
+    def _was_cut(self) -> bool:
+        cut = getattr(self, "_cut", None)
+        return cut is not None and cut.is_set()
 
     do_GET = do_POST = do_DELETE = do_HEAD = do_PUT = do_PATCH = _gate
 
@@ -283,10 +326,12 @@ class Gate(RecordingProxy):
     thread_name = "grading-gate"
 
     def __init__(self, path: str | None, upstream: str | None = None, turns: str | None = None,
-                 turn_seconds: float = 600.0):
+                 turn_seconds: float = 600.0, hold_seconds: float | None = None):
         super().__init__(upstream)
         self.turn_seconds = turn_seconds
-        """Seconds one request may hold the turn (its reply is cut there): the worker passes the cell time limit."""
+        """Seconds one request may hold the run's turn while another submission waits for it (then it is cut)."""
+        self.hold_seconds = max(turn_seconds, hold_seconds or turn_seconds)
+        """Seconds one request may hold the server at all (the cell limit): its reply is cut there."""
         self.readers = threading.BoundedSemaphore(BODY_READERS)
         self.recorded = 0  # bytes of bodies kept in :attr:`exchanges`
         self.dropped_bytes = 0  # bytes of bodies not kept (over :data:`MAX_RECORDED`)
@@ -312,7 +357,9 @@ class Gate(RecordingProxy):
             except BlockingIOError:  # another submission's request is being served: wait, uncharged
                 self.waiting_since = started = time.perf_counter()
                 try:
-                    fcntl.flock(lock, fcntl.LOCK_EX)
+                    with open(self.turns + ".waiting", "a+b") as waiting:
+                        fcntl.flock(waiting, fcntl.LOCK_SH)  # tells the holder someone waits (others_waiting)
+                        fcntl.flock(lock, fcntl.LOCK_EX)
                 finally:
                     self.waits.append((started, time.perf_counter()))
                     self.waiting_since = None
@@ -320,6 +367,18 @@ class Gate(RecordingProxy):
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def others_waiting(self) -> bool:
+        """True while another submission's gate waits for the run's turn on the model server."""
+        if not self.turns:
+            return False
+        with open(self.turns + ".waiting", "a+b") as waiting:
+            try:
+                fcntl.flock(waiting, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(waiting, fcntl.LOCK_UN)
+            return False
 
     def count_cut(self) -> None:
         with self._lock:

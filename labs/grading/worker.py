@@ -322,7 +322,7 @@ class Worker(Session):
         sockets.mkdir(exist_ok=True)
         self._server = base_url()
         self.gate = Gate(str(sockets / GATE_SOCKET) if job.sandbox else None, self._server, job.turns or None,
-                         turn_seconds=job.turn_seconds or job.cell_timeout).start()
+                         turn_seconds=job.turn_seconds or job.cell_timeout, hold_seconds=job.cell_timeout).start()
         evidence.use(self.gate.exchanges)
         memory = memory_cgroup(memory_name(os.getpid()), self.limits.total_mib)
         self.result.memory_limit = "memory cgroup" if memory else ""

@@ -47,13 +47,13 @@ HOSTILE = {
 
 @pytest.mark.parametrize("make", HOSTILE.values(), ids=HOSTILE.keys())
 def test_a_plus_list_costs_about_as_much_as_a_plain_prompt(make):
-    """It was 90-135x a plain prompt at 2 KB and 20 KB (every window from every plus was a 8-15 digit "phone")."""
+    """It was 90-135x a plain prompt at 2 KB and 20 KB (every window from every plus was a 8-15 digit "phone"); bounds leave room for a loaded machine."""
     rng = random.Random(1)
     small, big = make(rng, 2048), make(rng, 20480)
     t_small, t_big, p_small, p_big = _best(detect_pii, [small, big, _plain(2048), _plain(20480)])
-    assert t_small / p_small < 10, f"{t_small / p_small:.1f}x a plain 2 KB prompt"
-    assert t_big / p_big < 10, f"{t_big / p_big:.1f}x a plain 20 KB prompt"
-    assert t_big / t_small < 30, f"10x the length took {t_big / t_small:.1f}x the time"  # linear, not quadratic
+    assert t_small / p_small < 25, f"{t_small / p_small:.1f}x a plain 2 KB prompt"
+    assert t_big / p_big < 25, f"{t_big / p_big:.1f}x a plain 20 KB prompt"
+    assert t_big / t_small < 50, f"10x the length took {t_big / t_small:.1f}x the time"  # linear, not quadratic
 
 
 def test_routing_a_long_sum_costs_about_as_much_as_routing_prose():
@@ -63,7 +63,7 @@ def test_routing_a_long_sum_costs_about_as_much_as_routing_prose():
     hostile = head + " + ".join(str(rng.randint(0, 9)) for _ in range(20000))[:16384]
     plain = head + _plain(16384)
     t_hostile, t_plain = _best(router.route, [hostile, plain], repeat=3)
-    assert t_hostile / t_plain < 10, f"{t_hostile / t_plain:.1f}x routing prose"
+    assert t_hostile / t_plain < 25, f"{t_hostile / t_plain:.1f}x routing prose"
 
 
 # --- 2. false alarms: a sum with " + " and a decimal comma are no phone ---------------------------------------------

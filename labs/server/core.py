@@ -148,10 +148,32 @@ class WorkSlots:
                 self.release()
             raise  # else it is on its way: _hand_over finds the future cancelled and gives it back
 
+    def acquire_blocking(self, cancel: threading.Event) -> bool:
+        """:meth:`acquire` for a worker thread: waits for a turn (in the same queue); ``False`` (no slot taken)
+        if ``cancel`` is set first."""
+        with self._lock:
+            if self._free > 0 and not self._waiting:
+                self._free -= 1
+                return True
+            turn = threading.Event()
+            self._waiting.append((None, turn))
+        while not turn.wait(0.05):
+            if cancel.is_set():
+                with self._lock:
+                    if (None, turn) in self._waiting:
+                        self._waiting.remove((None, turn))
+                        return False
+                self.release()  # handed over meanwhile: give it on
+                return False
+        return True
+
     def release(self) -> None:
         with self._lock:
             while self._waiting:
                 loop, turn = self._waiting.popleft()
+                if loop is None:  # a worker thread waiting in acquire_blocking
+                    turn.set()
+                    return
                 try:
                     loop.call_soon_threadsafe(self._hand_over, turn)
                     return
@@ -166,12 +188,17 @@ class WorkSlots:
             turn.set_result(None)
 
 
-# Renders and tokenisations at once, server-wide. Each is CPU work under the GIL (more at once finish no
-# sooner) and one render may hold ~2x its byte budget (MAX_RENDER_BYTES + 4x its input: the strings it built,
-# then its output joined), so this bounds their memory together: 60 concurrent renders of a 150-byte request
-# took 4.25 GB before (issue 10 attack r5 F2). More wait for a turn in the request queue (OLLAMA_MAX_QUEUE).
+# Costly renders at once, server-wide. Each is CPU work under the GIL (more at once finish no sooner) and one
+# render may hold ~2x its byte budget (MAX_RENDER_BYTES + 4x its input: the strings it built, then its output
+# joined), so this bounds their memory together: 60 concurrent renders of a 150-byte request took 4.25 GB before
+# (issue 10 attack r5 F2). A render takes a slot only once it stops being cheap (gotemplate.CHEAP_STEPS/BYTES):
+# a plain request's render, and tokenisations (TOKENIZE), never wait behind costly renders (issue 10 r6 F1).
 PREPARE_SLOTS = 4
 PREPARE = WorkSlots(PREPARE_SLOTS)
+# Tokenisations at once, server-wide: each is bounded (a prompt that cannot fit num_ctx is refused from its size
+# before it is tokenised), so its queue moves in a fraction of a second per request.
+TOKENIZE_SLOTS = 4
+TOKENIZE = WorkSlots(TOKENIZE_SLOTS)
 # Long bodies parsed at once, server-wide: each may take ~100x its bytes while it is parsed (see MAX_BODY_BYTES).
 PARSE_SLOTS = 2
 PARSE = WorkSlots(PARSE_SLOTS)
@@ -292,14 +319,14 @@ class Session:
             if self.job.template and not self.job.raw and (self.job.prompt or self.job.messages or self.job.context):
                 # rendered before the slot and off the llama.cpp thread and the event loop: a heavy template
                 # delays only its own request, and stops when the client hangs up or the server stops
-                self.rendered = await in_own_thread(self._render, "template", slots=PREPARE)
+                self.rendered = await in_own_thread(self._render, "template")
             self.runner, self.load_ns = await self._stack.enter_async_context(self.scheduler.use(
                 ticket, self.job.model, keep_alive=self.job.keep_alive,
                 num_ctx=self.job.load.get("num_ctx"), num_thread=self.job.load.get("num_thread")))
             if self.job.prompt or self.job.messages or self.job.context:  # not for load-only or embeddings
                 # tokenised off the llama.cpp thread (only the vocabulary is read, which the slot keeps loaded),
                 # so a long prompt does not stall the other requests' decoding (issue 10 attack r5 F3)
-                tokens = await in_own_thread(lambda cancel: self._prompt_tokens(), "tokenize", slots=PREPARE,
+                tokens = await in_own_thread(lambda cancel: self._prompt_tokens(), "tokenize", slots=TOKENIZE,
                                              hold=True)
                 loop = asyncio.get_running_loop()
                 self.tokens, self.generation = await self.scheduler.run(lambda: self._submit(tokens, loop))
@@ -332,13 +359,23 @@ class Session:
     def _render(self, cancel: threading.Event) -> str:
         """The job's Go template rendered (a 400 if it fails); stops once ``cancel`` is set."""
         job = self.job
+        gated = []
+
+        def gate() -> None:  # the render stopped being cheap: it waits for one of the few shared slots
+            if not PREPARE.acquire_blocking(cancel):
+                raise RenderCancelled("the rendering was cancelled")
+            gated.append(True)
+
         try:
-            return render_template(job.template, messages=self._messages(),
-                                   prompt=job.prompt if job.messages is None else "", suffix=job.suffix, cancel=cancel)
+            return render_template(job.template, messages=self._messages(), prompt=job.prompt if job.messages is None
+                                   else "", suffix=job.suffix, cancel=cancel, gate=gate)
         except RenderCancelled:
             error = ApiError(499, "the request was cancelled")
         except ValueError as exc:
             error = ApiError(400, str(exc))
+        finally:
+            if gated:
+                PREPARE.release()
         raise error  # outside the handler: no __context__ holding the failed render's frames and strings
 
     def _prompt_tokens(self) -> list[int]:

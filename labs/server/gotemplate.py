@@ -26,7 +26,7 @@ import re
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 __all__ = ["MAX_CALL_DEPTH", "MAX_RENDER_BYTES", "MAX_TEMPLATE_BYTES", "RenderCancelled", "TemplateError",
            "parse_template", "render_template", "stored_bytes", "template_vars"]
@@ -881,12 +881,27 @@ def stored_bytes(text: str) -> int:
     return len(text) if text.isascii() else sys.getsizeof(text) - _WIDE_HEADER
 
 
+# A rendering within both of these is cheap (a real chat template: a few hundred steps, its input once): it runs at
+# once. One that goes past either calls its ``gate`` first (the server's few shared render slots), so a costly
+# render waits behind costly ones only and never delays a cheap one (issue 10 attack r6 F1).
+CHEAP_STEPS = 20_000
+CHEAP_BYTES = 2**20  # on top of the input's own size
+_DIGITS = re.compile(r"\d{1,7}")
+
+
 class _Budget:
     """What one rendering may spend, across all of its executions: steps, bytes of text built, and a
-    ``cancel`` event it checks at every step (so a client that hangs up, or a shutdown, stops it)."""
+    ``cancel`` event it checks at every step (so a client that hangs up, or a shutdown, stops it).
+    ``gate`` is called once, when the rendering stops being cheap (:data:`CHEAP_STEPS`, ``cheap_bytes``)."""
 
-    def __init__(self, max_bytes: int, cancel: threading.Event | None):
+    def __init__(self, max_bytes: int, cancel: threading.Event | None,
+                 gate: Callable[[], None] | None = None, cheap_bytes: int = CHEAP_BYTES):
         self.steps, self.bytes, self.max_bytes, self.cancel = 0, 0, max_bytes, cancel
+        self.gate, self.cheap_bytes = gate, cheap_bytes
+
+    def _ungate(self) -> None:
+        gate, self.gate = self.gate, None
+        gate()
 
     def step(self, line: int = 0) -> None:
         self.steps += 1
@@ -894,10 +909,25 @@ class _Budget:
             raise TemplateError(f"template: :{line}: the template ran more than {MAX_STEPS} steps")
         if self.cancel is not None and self.cancel.is_set():
             raise RenderCancelled("the rendering was cancelled")
+        if self.gate is not None and self.steps > CHEAP_STEPS:
+            self._ungate()
+
+    def expect(self, name: str, values: list) -> None:
+        """Before a function runs: the gate first if its result may take the rendering past cheap, so a render
+        waiting for a slot holds no big string (``printf "%700000c"`` builds 2.8 MB in one step)."""
+        if self.gate is None:
+            return
+        most = 6 * sum(stored_bytes(v) for v in values if isinstance(v, str))  # html/js escapes: up to 6x
+        if name == "printf" and values and isinstance(values[0], str):  # widths and precisions, 4 bytes a char
+            most += 4 * sum(min(int(d), 10**6) for d in _DIGITS.findall(values[0]))
+        if self.bytes + most > self.cheap_bytes:
+            self._ungate()
 
     def built(self, value: Any, line: int) -> Any:
         if isinstance(value, str):
             self.bytes += stored_bytes(value)
+            if self.gate is not None and self.bytes > self.cheap_bytes:
+                self._ungate()
             if self.bytes > self.max_bytes:
                 raise TemplateError(f"template: :{line}: the template built more than {self.max_bytes // 2**20} MiB "
                                     "of text, the most one rendering may (no model's context holds that much)")
@@ -1049,6 +1079,7 @@ class _Exec:
             self.budget.step(line)
             for v in values:  # what a function reads counts too: eq/len/lt of a huge string, a million times
                 self.budget.built(v, line)
+            self.budget.expect(name, values)
             try:
                 result = _FUNCS[name](*values)
             except TemplateError as exc:
@@ -1185,14 +1216,16 @@ def _execute(nodes: list[_Node], values: dict, budget: _Budget, defines: dict[st
 
 def render_template(template: str, *, system: str = "", prompt: str = "", response: str = "", suffix: str = "",
                     messages: list[dict] | None = None, think: bool | str | None = None,
-                    cancel: threading.Event | None = None) -> str:
+                    cancel: threading.Event | None = None, gate: Callable[[], None] | None = None) -> str:
     """Render an Ollama prompt template as Ollama's ``Template.Execute`` does.
 
     ``messages`` (dicts with ``role``/``content``) is the conversation; without it, one turn is made of
     ``system`` and ``prompt``. Raises :class:`TemplateError` (Go's text) if it does not parse or run, or
     builds more than :data:`MAX_RENDER_BYTES` + 4x its input's size of text, in bytes as stored (:func:`stored_bytes`;
     Go has no such limit), and
-    :class:`RenderCancelled` once ``cancel`` is set (checked at every step).
+    :class:`RenderCancelled` once ``cancel`` is set (checked at every step). ``gate`` is called (at most once, in
+    this thread) before the rendering goes past :data:`CHEAP_STEPS` steps or :data:`CHEAP_BYTES` + its input's size
+    built; it may block (wait for a shared slot) or raise.
 
     >>> render_template("{{ if .System }}<s>{{ .System }}</s>\\n{{ end }}U: {{ .Prompt }}\\nA:", prompt="Hi")
     'U: Hi\\nA:'
@@ -1207,7 +1240,7 @@ def render_template(template: str, *, system: str = "", prompt: str = "", respon
     size = sum(map(stored_bytes, (system, prompt, response, suffix))) + sum(
         stored_bytes(str(m.get("content") or "")) + stored_bytes(str(m.get("thinking") or ""))
         + stored_bytes(str(m.get("tool_calls") or "")) for m in messages or [])
-    budget = _Budget(MAX_RENDER_BYTES + 4 * size, cancel)
+    budget = _Budget(MAX_RENDER_BYTES + 4 * size, cancel, gate, CHEAP_BYTES + size)
     think_values = {"Think": bool(think), "ThinkLevel": think if isinstance(think, str) else "",
                     "IsThinkSet": think is not None}
     if messages is None:

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from labs import __version__
 from labs.gguf_info import describe
 from labs.server.gotemplate import MAX_TEMPLATE_BYTES, TemplateError, parse_template, template_vars
-from labs.server.core import (PREPARE, ApiError, Job, Session, SessionStream, find_model, format_from, in_own_thread,
+from labs.server.core import (TOKENIZE, ApiError, Job, Session, SessionStream, find_model, format_from, in_own_thread,
                               keep_alive_from, now_utc, read, sampling_from, until_disconnect)
 from labs.server.runner import InputTooLong, RunnerFailed
 from labs.server.schema import (ChatRequest, CopyRequest, CreateRequest, DeleteRequest, EmbeddingRequest, EmbedRequest,
@@ -455,7 +455,7 @@ async def embed_texts(request: Request, req, texts: list[str], missing: str, *,
                 return [], 0, session
             # tokenised off the llama.cpp thread: a long input delays only its own request
             batches = await in_own_thread(lambda cancel: session.runner.embed_inputs(texts, truncate=truncate),
-                                          "tokenize", slots=PREPARE, hold=True)
+                                          "tokenize", slots=TOKENIZE, hold=True)
             vectors, count = await st.scheduler.run_cancellable(
                 lambda cancel: session.runner.embed_tokens(batches, cancel=cancel))
             return vectors, count, session

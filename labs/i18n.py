@@ -13,14 +13,16 @@ own usage and ``labs/data/glossary.yaml``. Used by the exercise checks' feedback
 '`x` is still `...`: replace it with your answer and run the cell.'
 
 A count's noun agrees with it through a ``plural`` format spec, ``{n:plural:one|few|many}`` (Ukrainian,
-:func:`plural_uk`) or ``{n:plural:one|many}`` (English):
+:func:`plural_uk`; ``{n:plural:one|few|many|fraction}`` where the number may show decimals) or
+``{n:plural:one|many}`` (English):
 
 >>> t("latency.plot.calls", "uk", name="x", count=3), t("latency.plot.calls", "uk", name="x", count=5)
 ('x (3 виклики)', 'x (5 викликів)')
 
 Numbers a learner reads follow the language's typography (:func:`number`, :func:`money`); in a message
 the spec ``num`` (``num.1`` for one decimal …) writes a count that way, ``usd`` (``usd.0``, ``usd.4`` …) a
-dollar amount; any other spec (``{x:,.0f}``) is Python's own, the same in both languages:
+dollar amount, ``fig`` (and ``!r``) a learner's own value as :func:`figure`; any other spec (``{x:,.0f}``) is
+Python's own, the same in both languages:
 
 >>> t("costs.plot.break_even", "uk", requests=12345.6), t("costs.plot.break_even", "en", requests=12345.6)
 ('точка беззбитковості: 12\xa0346 запитів на день', 'break-even: 12,346 requests/day')
@@ -33,6 +35,7 @@ KeyError: "no message 'no.such.key' in labs/data/messages.yaml: add it there in 
 
 from __future__ import annotations
 
+import math
 import numbers
 from functools import lru_cache
 from importlib import resources
@@ -40,8 +43,8 @@ from typing import Any
 
 from labs.quiz.bank import LANGS, language
 
-__all__ = ["LANGS", "NBSP", "language", "localise_digits", "localised", "messages", "money", "number", "percent",
-           "plural_uk", "t"]
+__all__ = ["LANGS", "NBSP", "figure", "language", "localise_digits", "localised", "messages", "money", "number",
+           "percent", "plural_uk", "shown", "t"]
 
 NBSP = "\u00a0"
 """The Ukrainian thousands separator: a no-break space, so ``12 346`` never breaks across lines (the group
@@ -123,6 +126,37 @@ def number(x: float, digits: int = 0, lang: str | None = None) -> str:
     return localise_digits(f"{x:,.{digits}f}", lang)
 
 
+def figure(x: float, lang: str | None = None, significant: int = 6) -> str:
+    """A number as the learner gave it, in ``lang``'s typography, without Python's noise: up to ``significant``
+    significant digits, trailing zeros dropped, thousands grouped (so ``0.05`` stays ``0,05`` and never rounds
+    to ``0,1``, and ``-48818.181818181816`` reads ``-48 818,2``). Beyond 10¹⁵ or below 10⁻⁶ it switches to
+    exponent form rather than print 300 digits. For echoing a learner's own value in feedback
+    (``{x:fig}`` or ``{x!r}`` in a message); a computed figure with a fixed precision uses :func:`number`.
+
+    >>> figure(0.05, "uk"), figure(-48818.181818181816, "uk"), figure(123456.0, "en"), figure(1e300, "en")
+    ('0,05', '-48\xa0818,2', '123,456', '1e+300')
+    >>> figure(0.00015, "en"), figure(float("nan"), "uk"), figure(17.605, "uk")
+    ('0.00015', 'nan', '17,605')
+    """
+    x = float(x)
+    if not math.isfinite(x) or x == 0:
+        return localise_digits(str(x) if x else "0", lang)
+    if not 1e-6 <= abs(x) < 1e15:
+        return localise_digits(format(x, f".{significant}g"), lang)
+    decimals = max(0, significant - 1 - math.floor(math.log10(abs(x))))
+    text = f"{x:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return localise_digits(text, lang)
+
+
+def shown(value: Any, lang: str | None = None) -> str:
+    """A learner's value for feedback: a number (not a bool) as :func:`figure`, anything else as ``repr``."""
+    if _is_number(value):
+        return figure(getattr(value, "item", lambda: value)(), lang)
+    return repr(value)
+
+
 def money(usd: float, digits: int = 2, lang: str | None = None) -> str:
     """A US-dollar amount as plain text: ``$`` first, as the module writes prices in its Ukrainian text
     (``$10-100/міс``), with :func:`number`'s digits, so an amount and the numbers around it follow one
@@ -149,19 +183,34 @@ def percent(share: float, digits: int = 0, lang: str | None = None) -> str:
     return f"{number(100 * share, digits, lang)}%"
 
 
-def plural_uk(n: float, one: str, few: str, many: str) -> str:
-    """The Ukrainian form of a noun after the whole number ``n``: ``one`` for 1, 21, 101 …; ``few`` for 2-4,
-    22-24 …; ``many`` for 0, 5-20, 11-14, 25 … (a float is rounded as it is printed, ``:.0f``).
+def plural_uk(n: float, one: str, few: str, many: str, fraction: str | None = None) -> str:
+    """The Ukrainian form of a noun after the number ``n``: ``one`` for 1, 21, 101 …; ``few`` for 2-4,
+    22-24 …; ``many`` for 0, 5-20, 11-14, 25 …; NaN and infinity take ``many`` (never a crash).
+
+    A fraction takes the genitive singular (``1,5 токена``, ``0,5 виклику``: Ukrainian grammar, CLDR ``other``),
+    given as ``fraction``: with it, any ``n`` that is not whole takes that form. Without it a float is rounded
+    as it is printed by ``num`` (``:.0f``), so write the fourth form wherever the number shows decimals.
 
     >>> [f"{n} " + plural_uk(n, "токен", "токени", "токенів") for n in (1, 4, 11, 22, 154, 231)]
     ['1 токен', '4 токени', '11 токенів', '22 токени', '154 токени', '231 токен']
+    >>> [plural_uk(n, "токен", "токени", "токенів", "токена") for n in (1.5, 2.5, 0.5, 2.0, float("nan"))]
+    ['токена', 'токена', 'токена', 'токени', 'токенів']
     """
+    if not math.isfinite(n):
+        return many
+    if fraction is not None and n != int(n):
+        return fraction
     whole = abs(round(n))
     if whole % 10 == 1 and whole % 100 != 11:
         return one
     if 2 <= whole % 10 <= 4 and not 12 <= whole % 100 <= 14:
         return few
     return many
+
+
+def _plural_en(n: float, one: str, many: str) -> str:
+    """English: ``one`` for exactly 1 as printed (a rounded float too), ``many`` otherwise (NaN, inf, 1.5)."""
+    return one if math.isfinite(n) and abs(round(n)) == 1 else many
 
 
 _SPECS = ("num", "usd", "plural:")
@@ -180,6 +229,8 @@ class _Count:
         self.lang = lang
 
     def __format__(self, spec: str) -> str:
+        if spec == "fig":
+            return figure(self.value, self.lang)
         kind, _, digits = spec.partition(".")
         if kind in ("num", "usd") and (not digits or digits.isdigit()):
             if kind == "num":
@@ -188,14 +239,15 @@ class _Count:
         if not spec.startswith("plural:"):  # a Python spec (":g", ":.0%"): its digits in the message's typography
             return localise_digits(format(self.value, spec), self.lang)
         forms = spec[len("plural:"):].split("|")
-        if len(forms) == 3:
+        if len(forms) in (3, 4):
             return plural_uk(self.value, *forms)
         if len(forms) == 2:
-            return forms[0] if abs(round(self.value)) == 1 else forms[1]
-        raise ValueError(f"a plural spec has 2 (English) or 3 (Ukrainian) forms separated by |; got {spec!r}")
+            return _plural_en(self.value, *forms)
+        raise ValueError(f"a plural spec has 2 (English) or 3-4 (Ukrainian: one|few|many[|fraction]) forms "
+                         f"separated by |; got {spec!r}")
 
     def __str__(self) -> str:
         return localise_digits(str(self.value), self.lang)
 
-    def __repr__(self) -> str:
-        return repr(self.value)
+    def __repr__(self) -> str:  # "{got!r}" of a number: the learner's value as they read numbers, not Python's repr
+        return figure(self.value, self.lang)

@@ -32,6 +32,13 @@ def _t(key: str, **fields: Any) -> str:
     return t(key, **fields)
 
 
+def _shown(value: object) -> str:
+    """The learner's value as they read numbers (``0,05``, ``-48 818,2`` in uk), anything else as ``repr``."""
+    from labs.i18n import shown
+
+    return shown(value)
+
+
 def is_real(value: object) -> bool:
     """True for any real number a learner may hand over: ``int``, ``float``, ``fractions.Fraction``, numpy and
     pandas scalars (``np.int64``, ``np.float32`` from ``df[...].iloc[0]`` or ``np.round``); False for ``bool``
@@ -42,13 +49,13 @@ def is_real(value: object) -> bool:
 def number(name: str, value: object, unit: str, *, allow_zero: bool = False) -> float:
     """``value`` as a finite float above zero (or zero, with ``allow_zero``); any :func:`is_real` number."""
     if not is_real(value):
-        raise ValueError(_t("inputs.not_a_number", name=name, unit=unit, value=repr(value)))
+        raise ValueError(_t("inputs.not_a_number", name=name, unit=unit, value=_shown(value)))
     result = float(value)
     if math.isnan(result) or math.isinf(result):
-        raise ValueError(_t("inputs.not_finite", name=name, unit=unit, value=repr(value)))
+        raise ValueError(_t("inputs.not_finite", name=name, unit=unit, value=_shown(value)))
     if result < 0 or (result == 0 and not allow_zero):
         key = "inputs.negative" if allow_zero else "inputs.not_positive"
-        raise ValueError(_t(key, name=name, unit=unit, value=repr(value)))
+        raise ValueError(_t(key, name=name, unit=unit, value=_shown(value)))
     return result
 
 
@@ -63,7 +70,7 @@ def plausible(name: str, value: object, unit: str, low: float, high: float, hint
     """
     result = number(name, value, unit)
     if not low <= result <= high:
-        raise ValueError(_t("inputs.implausible", name=name, value=repr(value), unit=unit, low=low, high=high,
+        raise ValueError(_t("inputs.implausible", name=name, value=_shown(value), unit=unit, low=low, high=high,
                             hint=hint))
     return result
 
@@ -72,7 +79,7 @@ def fraction(name: str, value: object, *, allow_zero: bool = False) -> float:
     """``value`` as a share from 0 (only with ``allow_zero``) to 1."""
     result = number(name, value, "a fraction from 0 to 1", allow_zero=allow_zero)
     if result > 1:
-        raise ValueError(_t("inputs.not_a_fraction", name=name, value=repr(value)))
+        raise ValueError(_t("inputs.not_a_fraction", name=name, value=_shown(value)))
     return result
 
 
@@ -80,5 +87,5 @@ def whole(name: str, value: object) -> int:
     """``value`` as a whole number of 1 or more (booleans are refused, though Python counts them as ints;
     ``np.int64`` is accepted and returned as ``int``)."""
     if not is_real(value) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(_t("inputs.not_whole", name=name, value=repr(value)))
+        raise ValueError(_t("inputs.not_whole", name=name, value=_shown(value)))
     return int(value)

@@ -449,3 +449,31 @@ def test_lesson4_helpers_speak_only_ukrainian_in_the_ukrainian_edition(monkeypat
     latin = [s for s in said if s.strip() and not CYRILLIC.search(s)]
     assert not latin, latin
     assert "5 глобальних шарів" in said[0] and "2 слоти" in said[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_plural_of_nan_or_infinity_is_written_not_raised(lang, bad):
+    """Issue 17 r3 F9: t() with NaN/inf in a plural field crashed (ValueError / OverflowError)."""
+    said = t("latency.plot.calls", lang, name="x", count=bad)
+    assert said.startswith("x (") and ("inf" in said or "nan" in said)
+
+
+def test_a_fraction_takes_the_genitive_singular_in_ukrainian():
+    """Issue 17 r3 F9: «1,5 виклику», «1,5 токена» (not «1,5 виклики» / «0,5 викликів»); whole numbers keep CLDR."""
+    assert t("latency.plot.calls", "uk", name="x", count=1.5) == "x (1,5 виклику)"
+    assert t("latency.plot.calls", "uk", name="x", count=0.5) == "x (0,5 виклику)"
+    assert t("latency.plot.calls", "uk", name="x", count=2) == "x (2 виклики)"
+    assert t("lesson4.proxy.answered", "uk", tokens=1.5).endswith("1,5 токена")
+    assert t("lesson4.proxy.answered", "uk", tokens=21).endswith("21 токен")
+
+
+@pytest.mark.parametrize("value, uk, en", [(0.05, "0,05", "0.05"), (-48818.181818181816, "-48 818,2", "-48,818.2"),
+                                           (123456.0, "123 456", "123,456"), (1e300, "1e+300", "1e+300"),
+                                           (0.00015, "0,00015", "0.00015"), (17.605, "17,605", "17.605")])
+def test_a_learners_own_value_is_echoed_in_their_typography(value, uk, en):
+    """Issue 17 r3 F10: feedback echoed raw reprs ("-48818.181818181816", a 300-digit 1e300, 0.05 as "0,1")."""
+    from labs.i18n import figure
+
+    assert figure(value, "uk") == uk.replace(" ", "\u00a0") and figure(value, "en") == en
+    assert t("checks.lesson1.not_positive", "uk", name="x", value=value).endswith(uk.replace(" ", "\u00a0") + ".")

@@ -21,7 +21,8 @@ A count's noun agrees with it through a ``plural`` format spec, ``{n:plural:one|
 
 Numbers a learner reads follow the language's typography (:func:`number`, :func:`money`); in a message
 the spec ``num`` (``num.1`` for one decimal …) writes a count that way, ``usd`` (``usd.0``, ``usd.4`` …) a
-dollar amount, ``fig`` (and ``!r``) a learner's own value as :func:`figure`; any other spec (``{x:,.0f}``) is
+dollar amount, ``pct`` (``pct.1``) a share as :func:`percent`, grouped, ``fig`` (and ``!r``) a learner's own
+value as :func:`figure`; any other spec (``{x:,.0f}``) is
 Python's own, the same in both languages:
 
 >>> t("costs.plot.break_even", "uk", requests=12345.6), t("costs.plot.break_even", "en", requests=12345.6)
@@ -232,9 +233,11 @@ class _Count:
         if spec == "fig":
             return figure(self.value, self.lang)
         kind, _, digits = spec.partition(".")
-        if kind in ("num", "usd") and (not digits or digits.isdigit()):
+        if kind in ("num", "usd", "pct") and (not digits or digits.isdigit()):
             if kind == "num":
                 return number(self.value, int(digits or 0), self.lang)
+            if kind == "pct":
+                return percent(self.value, int(digits or 0), self.lang)
             return money(self.value, int(digits or 2), self.lang)
         if not spec.startswith("plural:"):  # a Python spec (":g", ":.0%"): its digits in the message's typography
             return localise_digits(format(self.value, spec), self.lang)

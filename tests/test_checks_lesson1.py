@@ -75,3 +75,14 @@ def test_numpy_and_other_real_numbers_are_answers(kind):
     result = run_check("lesson1.capacity", {"local_tps": tps, "requests_per_day_capacity": make(round(86_400 * 0.7 * 42 / 200))})
     assert result.passed, result.message
     assert run_check("lesson1.break_even", {"a100_break_even": np.bool_(True)}).status == "failed"
+
+
+def test_the_learners_own_speed_is_not_rounded_away_in_feedback(monkeypatch):
+    """Issue 17 r3 F10: local_tps=0.05 was echoed as "0,1 токена/с"; a big wrong answer as a raw repr."""
+    monkeypatch.setenv("LAB_LANG", "uk")
+    result = run_check("lesson1.capacity", {"local_tps": 0.05, "requests_per_day_capacity": 1.0})
+    assert result.status == "failed" and "0,05 токена/с" in result.message, result.message
+    result = run_check("lesson1.capacity", {"local_tps": 42, "requests_per_day_capacity": 1.0})
+    assert "42 токени/с" in result.message, result.message
+    result = run_check("lesson1.break_even", {"a100_break_even": -48818.181818181816})
+    assert "-48\u00a0818,2" in result.message and "181818" not in result.message, result.message

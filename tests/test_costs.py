@@ -549,3 +549,16 @@ def test_numpy_scalars_are_numbers_for_every_cost_helper():
     for bad in (True, np.bool_(True), "5"):
         with pytest.raises(ValueError):
             number("requests_per_day", bad, "requests per day")
+
+
+def test_break_even_reasons_group_their_counts_and_show_a_tiny_capacity(monkeypatch):
+    """Issue 17 r3 F10: "906666 such ranges", "2929231%" were ungrouped; a capacity of 0.5 read "only 0"."""
+    from labs.costs import api_cost, break_even, rental_cost
+
+    mini = api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=500, output_tokens=200)
+    rent = rental_cost(RTX_RENT)
+    for lang, said in (("en", ("serves 0.5 (", "5,858,462%", "10,880 such ranges")),
+                       ("uk", ("лише 0,5;", "5\u00a0858\u00a0462%", "усього 10\u00a0880,"))):
+        monkeypatch.setenv("LAB_LANG", lang)
+        reasons = break_even(mini, rent.with_capacity(0.5)).reason + break_even(mini, rent.with_capacity(41_850)).reason
+        assert all(part in reasons for part in said), reasons

@@ -210,7 +210,7 @@ def test_numbers_and_money_follow_the_learners_typography(monkeypatch):
     uk = t("costs.plot.break_even", requests=12345.6)
     assert f"12{NBSP}346" in uk and "12,346" not in uk
     assert t("costs.plot.break_even", "en", requests=12345.6) == "break-even: 12,346 requests/day"
-    assert f"= 1{NBSP}234,50 с" in t("checks.quiz.q5.wrong", name="x", value=1234.5, unit="с", side="", hint="")
+    assert f"`x` = 1{NBSP}234,5 відрізняється" in t("checks.lesson1.not_within", name="x", got=1234.5, fix="")
     assert t("costs.plot.break_even", "uk", requests=0.4) == "точка беззбитковості: 0 запитів на день"
     assert "Моделі 'qwen3:8b' немає на сервері http://127.0.0.1:9." in t(
         "errors.model_missing", model="qwen3:8b", url="http://127.0.0.1:9")

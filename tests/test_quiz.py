@@ -391,3 +391,18 @@ def test_the_numeric_widget_speaks_the_learners_typography(progress_file):
     uk.input.value = "248,20 $"
     uk.button.click()
     assert "Ваша відповідь: 248,20 " in uk.feedback.value, uk.feedback.value
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_q5_check_writes_the_learners_numbers_in_their_typography(lang, monkeypatch):
+    """Issue 17 r3 F2: the pass message said "41,846.00 запитів на день" and "248.20" in the uk edition."""
+    from labs.exercises import run_check
+
+    monkeypatch.setenv("LAB_LANG", lang)
+    typed = {"uk": ("248,2", "59,31", "41 846"), "en": ("248.2", "59.31", "41,846")}[lang]
+    ns = dict(zip(("q5_gpu_usd_per_month", "q5_api_usd_per_month", "q5_break_even_requests_per_day"), typed))
+    result = run_check("quiz.q5", ns)
+    assert result.passed, result.message
+    want = {"uk": ("248,20 USD", "59,31 USD", "41\u00a0846 запитів"), "en": ("248.20 USD", "59.31 USD", "41,846 requests")}
+    assert all(w in result.message for w in want[lang]), result.message
+    assert ".00 " not in result.message and ",00 з" not in result.message  # a count has no cents

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from labs.exercises import answer, exercise
 from labs.grading import evidence
-from labs.i18n import t
+from labs.i18n import figure, number, t
 from labs.quiz import bank, practical
 
 
@@ -76,9 +76,11 @@ def q5(ns: dict) -> str:
         assert not verdict.problem, f"`{name}`: {verdict.problem}"
         part = bank.question("q5").part(part_id)
         unit = bank.text(part.unit)  # in the learner's language, as the bank's hint below
+        # the learner's figure in their typography: an amount with cents (248,20), a count as typed (41 846)
+        value = number(verdict.value, 2) if part.unit.get("en", "").startswith("USD") else figure(verdict.value)
         if not verdict.correct:
             side = t("checks.quiz.q5.too_high") if verdict.value > verdict.expected else t("checks.quiz.q5.too_low")
-            raise AssertionError(t("checks.quiz.q5.wrong", name=name, value=verdict.value, unit=unit, side=side,
+            raise AssertionError(t("checks.quiz.q5.wrong", name=name, value=value, unit=unit, side=side,
                                    hint=bank.text(part.hint)))
-        said.append(f"{verdict.value:,.2f} {unit}")
+        said.append(f"{value} {unit}")
     return "; ".join(said)

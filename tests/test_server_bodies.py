@@ -76,3 +76,50 @@ def test_a_long_body_is_parsed_while_other_routes_answer(http, server):
     thread.join()
     assert result["r"].status_code == 200, result["r"].text
     assert answers >= 5 and slowest < result["took"] / 3, (answers, slowest, result["took"])
+
+
+# --- F3: keys matched as Go's encoding/json matches them ---------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # each expected value is what Go's json.Decoder put in Ollama's struct (attack r6's gojson, Go encoding/json)
+    ('{"model": "m", "Prompt": "hi", "Stream": false}', {"model": "m", "prompt": "hi", "stream": False}),
+    ('{"Model": "m"}', {"model": "m"}),
+    ('{"model": "m", "STREAM": false}', {"stream": False}),
+    ('{"model": "m", "\\u017ftream": false}', {"stream": False}),  # ſ folds to s
+    ('{"\\u212aeep_alive": "5m"}', {"keep_alive": "5m"}),  # the Kelvin sign folds to k
+    ('{"prompt": "a", "Prompt": "b"}', {"prompt": "b"}),  # one field named twice: the last wins
+    ('{"Prompt": "a", "prompt": "b"}', {"prompt": "b"}),
+    ('{"prompt": "a", "PROMPT": null}', {"prompt": "a"}),  # null leaves the field as it was
+    ('{"ımages": ["QUJD"]}', {"images": []}),  # the dotless i does not fold to i in Go
+    ('{"prompt ": "x"}', {"prompt": ""}),
+    ('{"raW": true, "Options": {"num_predict": 1}}', {"raw": True, "options": {"num_predict": 1}}),
+])
+def test_keys_match_fields_case_insensitively_as_go(body, expected):
+    """r6 F3: ``Prompt``/``STREAM``/``Messages`` were ignored (a load-only request, or a streamed one)."""
+    from labs.server.schema import GenerateRequest, parse
+    req = parse(GenerateRequest, body.encode())
+    assert {k: getattr(req, k) for k in expected} == expected
+
+
+def test_nested_objects_fold_too_but_option_names_match_exactly_as_ollama():
+    from labs.server.schema import ChatCompletionRequest, ChatRequest, CreateRequest, parse, parse_options
+    chat = parse(ChatRequest, b'{"MODEL": "m", "Messages": [{"Role": "user", "CONTENT": "a", "content": "b"}]}')
+    assert (chat.model, chat.messages[0].role, chat.messages[0].content) == ("m", "user", "b")
+    v1 = parse(ChatCompletionRequest, b'{"Stream_Options": {"Include_Usage": true}, "MESSAGES": [{"ROLE": "system"}]}')
+    assert v1.stream_options.include_usage and v1.messages[0].role == "system"
+    assert parse(CreateRequest, b'{"FROM": "x"}').from_ == "x"
+    # Ollama reads options into a map and looks each name up as written (Options.FromMap): no folding there
+    assert parse_options({"Temperature": 1, "temperature": 0}) == {"temperature": 0.0}
+
+
+@pytest.mark.embedded
+def test_upper_case_keys_make_the_request_go_would_make(http):
+    r = http.post("/api/generate", json={"Model": DEFAULT_MODEL, "Prompt": "hi", "Stream": False,
+                                         "Options": {"num_predict": 1, "temperature": 0}})
+    assert r.status_code == 200, r.text
+    answer = r.json()  # one JSON object (not a stream) that answers the prompt, not a load-only reply
+    assert answer["done_reason"] != "load" and answer["prompt_eval_count"] > 0, answer
+    r = http.post("/api/chat", json={"model": DEFAULT_MODEL, "Messages": [{"Role": "user", "Content": "hi"}],
+                                     "\u017ftream": False, "options": {"num_predict": 1}})
+    assert r.status_code == 200, r.text
+    assert r.json()["done_reason"] != "load" and r.json()["prompt_eval_count"] > 0, r.text

@@ -14,11 +14,12 @@ the load-time ones are :data:`LOAD_OPTIONS`. Lesson 2 (Ollama's API) teaches the
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import re
 import typing
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, ClassVar, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
 
@@ -29,19 +30,68 @@ class RequestError(ValueError):
     """A request body the contract refuses; ``str()`` is the message the API answers with (400)."""
 
 
-def _drop_nulls(data: Any) -> Any:
-    return {k: v for k, v in data.items() if v is not None} if isinstance(data, dict) else data
+@functools.lru_cache(maxsize=4096)
+def _fold_rune(c: str) -> str:
+    """The smallest character of ``c``'s simple case-folding orbit (Go's ``foldRune``: ``ſ`` → ``S``, the Kelvin
+    sign → ``K``); the orbit is walked through one-character upper/lower mappings (Unicode's simple ones)."""
+    if c in "\u0130\u0131":  # Turkish dotted/dotless i: their own orbits in Go, not I/i
+        return c
+    orbit, todo = {c}, [c]
+    while todo:
+        x = todo.pop()
+        for y in (x.lower(), x.upper()):
+            if len(y) == 1 and y not in orbit:
+                orbit.add(y)
+                todo.append(y)
+    return min(orbit)
+
+
+def fold_key(key: str) -> str:
+    """A JSON key as Go's ``encoding/json`` compares it with a struct field's name (``foldName``): ASCII upper-cased,
+    any other character folded to the smallest of its simple-fold orbit. ``Prompt``, ``PROMPT`` and ``prompt`` fold
+    alike, and so do ``stream`` and ``ſtream``."""
+    return key.upper() if key.isascii() else "".join(c.upper() if c.isascii() else _fold_rune(c) for c in key)
+
+
+def _field_keys(model: type) -> tuple[set[str], dict[str, str]]:
+    keys = _FIELD_KEYS.get(model)
+    if keys is None:
+        exact = {*model.model_fields, *(f.alias for f in model.model_fields.values() if f.alias)}
+        folded = {fold_key(f.alias or name): f.alias or name for name, f in model.model_fields.items()}
+        keys = _FIELD_KEYS[model] = (exact, folded)
+    return keys
+
+
+_FIELD_KEYS: dict[type, tuple[set[str], dict[str, str]]] = {}
+
+
+def _canonical(model: type, data: dict) -> dict:
+    """``data``'s keys as ``model``'s field names, matched as Go matches them (exact first, then
+    case-insensitively by :func:`fold_key`, unless ``model.fold_keys`` is false); unknown keys dropped; ``null``
+    skipped (Go leaves the field as it was); of keys that name one field, the last wins, as in Go."""
+    exact, folded = _field_keys(model)
+    fold = getattr(model, "fold_keys", True)
+    out = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        name = key if key in exact else folded.get(fold_key(key)) if fold else None
+        if name is not None:
+            out[name] = value
+    return out
 
 
 class Body(BaseModel):
-    """A request body: strict JSON types, ``null`` = absent, unknown keys ignored."""
+    """A request body: strict JSON types, ``null`` = absent, unknown keys ignored, keys matched to the fields as
+    Go's decoder matches them (case-insensitively, :func:`fold_key`; issue 10 attack r6 F3)."""
 
     model_config = ConfigDict(strict=True, extra="ignore", populate_by_name=True)
+    fold_keys: ClassVar[bool] = True
 
     @model_validator(mode="before")
     @classmethod
     def _nulls(cls, data: Any) -> Any:
-        return _drop_nulls(data)
+        return _canonical(cls, data) if isinstance(data, dict) else data
 
 
 Json = Any  # any JSON value, checked where it is used (format, keep_alive, input)
@@ -247,7 +297,13 @@ _KINDS = {
 }
 LOAD_OPTIONS = {"num_ctx": "int", "num_batch": "int", "num_thread": "int"}  # a change reloads the model
 OPTION_KINDS = {**{f.name: str(f.type) for f in dataclasses.fields(Sampling)}, **LOAD_OPTIONS}
-Options = create_model("Options", __base__=Body,
+class _ExactKeys(Body):
+    """Option names match exactly: Ollama reads ``options`` into a map and looks each key up as it is written."""
+
+    fold_keys: ClassVar[bool] = False
+
+
+Options = create_model("Options", __base__=_ExactKeys,
                        **{name: (Union[_KINDS[kind][0], None], None) for name, kind in OPTION_KINDS.items()})
 
 
@@ -450,7 +506,7 @@ def _refuse_overflow(model: type[Body], data: dict) -> None:
     """Go's error for ``1e999`` in a declared field (``json: cannot unmarshal number 1e999 into Go value of
     type float64``); in an unknown field it is ignored, as Go's decoder skips those without converting."""
     fields = {**model.model_fields, **{f.alias: f for f in model.model_fields.values() if f.alias}}
-    for key, value in data.items():
+    for key, value in _canonical(model, data).items():
         if key not in fields:
             continue
         sub = _body_type(fields[key].annotation)
@@ -507,6 +563,7 @@ def parse(model: type[Body], raw: bytes, *, interruptible: bool = False) -> Body
         data = {}
     if not isinstance(data, dict):
         raise RequestError(f"json: cannot unmarshal {_json_type(data)} into Go value of type api.{model.__name__}")
+    data = _canonical(model, data)
     if raw.count(b"[") + raw.count(b"{") > MAX_FIELD_DEPTH:  # else nothing in it can nest that deep
         data = _shallow_fields(model, data)
     _refuse_overflow(model, data)

@@ -110,7 +110,11 @@ class ApiCost:
 
     @property
     def label(self) -> str:
-        return self.price.model + (f" (+{self.reasoning_tokens:g} reasoning tokens)" if self.reasoning_tokens else "")
+        """The model, plus its hidden reasoning tokens per request when there are any, in ``LAB_LANG``."""
+        from labs.i18n import t
+
+        return self.price.model + (t("costs.label.reasoning", tokens=self.reasoning_tokens) if self.reasoning_tokens
+                                   else "")
 
     @property
     def billed_output_tokens(self) -> float:
@@ -161,11 +165,13 @@ def api_cost(price: ApiPrice | str, *, requests_per_day: float, input_tokens: fl
     share = fraction("cached_input_share", cached_input_share, allow_zero=True)
     n_reason = number("reasoning_tokens", reasoning_tokens, "hidden reasoning tokens per request", allow_zero=True)
     if n_reason and not price.reasoning:
-        raise ValueError(f"{price.model} is not a reasoning model (no hidden reasoning tokens); pass reasoning_tokens=0 "
-                         "or pick one marked reasoning in api_prices(), e.g. gpt-5-mini.")
+        from labs.i18n import t
+
+        raise ValueError(t("costs.error.not_reasoning", model=price.model))
     if share and price.cached_input_usd_per_mtok is None:
-        raise ValueError(f"{price.model} has no cached-input price in the data; pass cached_input_share=0 "
-                         "or give one with price.override(cached_input_usd_per_mtok=...).")
+        from labs.i18n import t
+
+        raise ValueError(t("costs.error.no_cached_price", model=price.model))
     cached = price.cached_input_usd_per_mtok or 0.0
     in_price, out_price = price.tier_for(n_in)  # long prompts: the long-context tier where the model has one
     micro = (n_in * ((1 - share) * in_price + share * min(cached, in_price))
@@ -222,7 +228,9 @@ def rental_cost(offer: GpuRental | str, *, gpus: int = 1, hours_per_month: float
     n = whole("gpus", gpus)
     hours = number("hours_per_month", hours_per_month, "hours rented per month")
     if hours > HOURS_PER_MONTH:
-        raise ValueError(f"hours_per_month is at most {HOURS_PER_MONTH:g} (the workbook's month); got {hours_per_month!r}.")
+        from labs.i18n import t
+
+        raise ValueError(t("costs.error.hours", most=HOURS_PER_MONTH, got=hours))
     fixed = number("fixed_usd_per_month", fixed_usd_per_month, "USD per month", allow_zero=True)
     rental = offer.usd_per_gpu_hour * n * hours
     from labs.i18n import t
@@ -440,7 +448,9 @@ def capacity_requests_per_day(decode_tokens_per_s: float, output_tokens: float, 
     seconds = n_out / tps
     if n_in:
         if prefill_tokens_per_s is None:
-            raise ValueError("prompt_tokens needs prefill_tokens_per_s (the prompt-processing speed) to count its time.")
+            from labs.i18n import t
+
+            raise ValueError(t("costs.error.no_prefill"))
         seconds += n_in / number("prefill_tokens_per_s", prefill_tokens_per_s, "prompt tokens per second")
     return SECONDS_PER_DAY * use * streams / seconds
 

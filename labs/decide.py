@@ -78,11 +78,11 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
     ValueError: data_sensitivity must be one of ('public', 'internal', 'regulated'); got 'secret'.
     """
     if data_sensitivity not in SENSITIVITY:
-        raise ValueError(f"data_sensitivity must be one of {SENSITIVITY}; got {data_sensitivity!r}.")
+        raise ValueError(t("decide.error.choice", name="data_sensitivity", options=SENSITIVITY, got=data_sensitivity))
     if quality not in QUALITY:
-        raise ValueError(f"quality must be one of {QUALITY}; got {quality!r}.")
+        raise ValueError(t("decide.error.choice", name="quality", options=QUALITY, got=quality))
     if not isinstance(offline, bool):
-        raise ValueError(f"offline must be True or False; got {offline!r}.")
+        raise ValueError(t("decide.error.offline", got=offline))
     volume = number("requests_per_day", requests_per_day, "requests per day")
     need_ms = None if latency_ms is None else number("latency_ms", latency_ms, "milliseconds")
     threshold, threshold_note = LARGE_VOLUME, t("decide.note.rule_of_thumb")

@@ -22,13 +22,20 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from typing import Any
 
 
 def _t(key: str, **fields: Any) -> str:
-    """The message in the learner's language (``LAB_LANG``): labs/data/messages.yaml, ``inputs.*``."""
-    from labs.i18n import t  # at call time: nothing at import time
+    """The message in the learner's language (``LAB_LANG``): labs/data/messages.yaml, ``inputs.*``; a ``unit``
+    written in English by the caller (``"requests per day"``) is said in that language too, from
+    ``inputs.unit.<words_joined_by_underscores>`` where the catalogue has it (else it stays as given)."""
+    from labs.i18n import messages, t  # at call time: nothing at import time
 
+    if isinstance(fields.get("unit"), str):
+        slug = re.sub(r"[^a-z0-9]+", "_", fields["unit"].lower()).strip("_")
+        if f"inputs.unit.{slug}" in messages():
+            fields["unit"] = t(f"inputs.unit.{slug}")
     return t(key, **fields)
 
 

@@ -23,6 +23,7 @@ import asyncio
 import concurrent.futures
 import json
 import math
+import numbers
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,7 +35,8 @@ import httpx
 from labs import DEFAULT_MODEL
 from labs.costs import PLANNING_UTILISATION, SECONDS_PER_DAY
 from labs.host import is_loopback, parse_host
-from labs.inputs import fraction, number
+from labs.i18n import shown, t
+from labs.inputs import fraction, is_real, number
 from labs.latency import Percentile, censored_percentile
 
 MAX_REQUESTS = 1000
@@ -181,9 +183,10 @@ class LoadResult:
 
 
 def _check(name: str, value: object, low: float, high: float, whole: bool = True) -> None:
-    kind = int if whole else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
-        raise ValueError(f"{name} must be a {'whole ' if whole else ''}number from {low:g} to {high:g}, got {value!r}")
+    kind = numbers.Integral if whole else numbers.Real  # np.int64 from a range or an array is a number too
+    if not is_real(value) or not isinstance(value, kind) or not low <= value <= high:
+        raise ValueError(t("loadtest.error.range_whole" if whole else "loadtest.error.range", name=name, low=low,
+                           high=high, value=shown(value)))
 
 
 async def _one(client: httpx.AsyncClient, rec: RequestRecord, body: dict, records: list) -> None:
@@ -197,7 +200,7 @@ async def _one(client: httpx.AsyncClient, rec: RequestRecord, body: dict, record
                     detail = json.loads(raw).get("error", raw)
                 except (ValueError, AttributeError):
                     detail = raw
-                rec.error = f"HTTP {response.status_code}: {str(detail)[:200]}"
+                rec.error = t("loadtest.error.http", status=response.status_code, detail=str(detail)[:200])
                 return
             done = False
             async for line in response.aiter_lines():
@@ -205,7 +208,7 @@ async def _one(client: httpx.AsyncClient, rec: RequestRecord, body: dict, record
                     continue
                 chunk = json.loads(line)
                 if "error" in chunk:
-                    rec.error = f"error in stream: {chunk['error']}"
+                    rec.error = t("loadtest.error.in_stream", detail=chunk["error"])
                     return
                 if chunk.get("response") and rec.ttft_s is None:
                     rec.ttft_s = time.perf_counter() - start
@@ -214,14 +217,14 @@ async def _one(client: httpx.AsyncClient, rec: RequestRecord, body: dict, record
                     rec.output_tokens = int(chunk.get("eval_count", 0))
                     rec.prompt_tokens = int(chunk.get("prompt_eval_count", 0))
             if not done:
-                rec.error = "the stream ended without a final done chunk"
+                rec.error = t("loadtest.error.no_done")
     except asyncio.CancelledError:
         rec.error = STOPPED
         raise
     except httpx.ConnectError as exc:
-        rec.error = f"connection failed: {exc}"
+        rec.error = t("loadtest.error.connect", detail=exc)
     except httpx.TimeoutException as exc:
-        rec.error = f"timeout: {type(exc).__name__}"
+        rec.error = t("loadtest.error.timeout", kind=type(exc).__name__)
     except (httpx.HTTPError, ValueError) as exc:
         rec.error = f"{type(exc).__name__}: {exc}"
     finally:
@@ -244,7 +247,7 @@ async def run_load(host: str | None, *, concurrency: int, requests: int, time_li
     _check("time_limit_s", time_limit_s, 0.1, MAX_TIME_LIMIT_S, whole=False)
     _check("num_predict", num_predict, 1, 1024)
     if not prompts:
-        raise ValueError("prompts must hold at least one prompt")
+        raise ValueError(t("loadtest.error.no_prompts"))
     records: list[RequestRecord] = []
     counter = iter(range(requests))
     t0 = time.perf_counter()
@@ -301,7 +304,7 @@ def sized_sweep(host: str | None, concurrencies: Sequence[int] = (1, 2, 4), *, t
     ``kwargs`` go to :func:`run_load` (``prompts``, ``num_predict``, ``model`` …).
     """
     if not concurrencies:
-        raise ValueError("concurrencies must hold at least one level")
+        raise ValueError(t("loadtest.error.no_levels"))
     _check("time_budget_s", time_budget_s, 0.1 * len(concurrencies), MAX_TIME_LIMIT_S * len(concurrencies), whole=False)
     share = time_budget_s / len(concurrencies)
     load_test(host, concurrency=1, requests=1, time_limit_s=share, **kwargs)  # warm-up: loads the model
@@ -443,8 +446,7 @@ def plan_from_sweep(requests_per_day: float, results: Sequence[LoadResult], *, s
     :func:`capacity_plan`. Raises ``ValueError`` when no level completed a request (nothing to plan on)."""
     rows = [r.summary() for r in results if r.ok]
     if not rows:
-        raise ValueError("no request of the sweep completed: nothing to plan on. Check the errors it printed, "
-                         "then rerun it with a larger time_budget_s")
+        raise ValueError(t("loadtest.error.nothing_completed"))
     best = max(rows, key=lambda row: row["requests_per_s"])
     plan = capacity_plan(requests_per_day, machine_requests_per_s=best["requests_per_s"],
                          latency_s=best["latency_p50_s"], slots_per_machine=slots_per_machine,

@@ -61,7 +61,7 @@ def option_card(option: str) -> str:
         return costs.gpu_rental(option[len(RENT):]).gpu
     if option.startswith(BUY):
         return costs.hardware(option[len(BUY):]).card
-    raise ValueError(f"option must start with {RENT!r} or {BUY!r}; choose one of selfhost_options().")
+    raise ValueError(t("costs.error.option", rent=RENT, buy=BUY))
 
 
 def capacity_estimate(option: str, *, output_tokens: float = CAPACITY_OUTPUT_TOKENS,
@@ -97,7 +97,7 @@ def selfhost_cost(option: str, *, electricity_usd_per_kwh: float = costs.EXAMPLE
         return costs.ownership_cost(option[len(BUY):], electricity_usd_per_kwh=electricity_usd_per_kwh,
                                     utilisation=utilisation, life_months=life_months,
                                     fixed_usd_per_month=fixed_usd_per_month, gpus=gpus)
-    raise ValueError(f"option must start with {RENT!r} or {BUY!r}; choose one of selfhost_options().")
+    raise ValueError(t("costs.error.option", rent=RENT, buy=BUY))
 
 
 def plot_costs(api: ApiCost, selfhosts: SelfHostCost | Sequence[SelfHostCost],

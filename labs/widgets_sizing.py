@@ -10,14 +10,17 @@ from labs.i18n import t
 def fit_report(model: str, quant: str, context: int, parallel: int, kv_cache: str = "f16"):
     """The estimate as text and the hardware table (pandas) for one choice; the text and the ``fits`` column
     ("no", "yes", "N cards") are in the learner's language (LAB_LANG), the column names stay as they are.
-    ``decode_tokens_per_s_est`` is :func:`labs.sizing.serving_decode_tokens_per_s`, lesson 4's one speed per card."""
+    ``decode_tokens_per_s_est`` is :func:`labs.sizing.serving_decode_tokens_per_s`, lesson 4's one speed per card.
+    Raises ``ValueError`` (in LAB_LANG) for a context above the model's maximum."""
     import pandas as pd
 
+    arch = sizing.reference_architectures().get(model)
+    if arch is not None and arch.context_max and context > arch.context_max:  # the slider offers every length
+        raise ValueError(t("sizing.error.context_max", context=context, model=arch.name, most=arch.context_max))
     est, rows = sizing.quick_fit(model, quant, context, parallel, kv_cache)
     frame = pd.DataFrame(rows)
     frame["fits"] = frame["count"].map(lambda n: t("sizing.fits.no") if pd.isna(n) else (
         t("sizing.fits.yes") if n == 1 else t("sizing.fits.cards", count=int(n))))
-    arch = sizing.reference_architectures().get(model)
     speed = []
     for name in frame["hardware"]:
         count = frame.loc[frame["hardware"] == name, "count"].iloc[0]

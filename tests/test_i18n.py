@@ -477,3 +477,30 @@ def test_a_learners_own_value_is_echoed_in_their_typography(value, uk, en):
 
     assert figure(value, "uk") == uk.replace(" ", "\u00a0") and figure(value, "en") == en
     assert t("checks.lesson1.not_positive", "uk", name="x", value=value).endswith(uk.replace(" ", "\u00a0") + ".")
+
+
+def test_widget_and_cost_errors_and_labels_speak_ukrainian(monkeypatch):
+    """Issue 17 r3 F3: English raised outside the catalogue (context max, not a reasoning model, the ApiCost label,
+    the unit in validation errors, decide's choices)."""
+    from labs.costs import api_cost
+    from labs.decide import decide
+    from labs.inputs import number
+    from labs.widgets_sizing import fit_report
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    english = re.compile(r"\b(exceeds|maximum|tokens|reasoning model|requests per|per machine|per second|must be)\b")
+    said = []
+    for call in (lambda: fit_report("Qwen3-8B", "Q4_K_M", 65536, 1),
+                 lambda: api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=1, output_tokens=1, reasoning_tokens=8),
+                 lambda: number("capacity", -5, "requests per day per machine"),
+                 lambda: number("decode_tokens_per_s", 0, "generated tokens per second"),
+                 lambda: decide(data_sensitivity="secret", requests_per_day=1)):
+        with pytest.raises(ValueError) as caught:
+            call()
+        said.append(str(caught.value))
+    assert f"65{NBSP}536" in said[0] and f"32{NBSP}768 токенів" in said[0], said[0]
+    assert "запитів на день на одну машину" in said[2], said[2]
+    label = api_cost("gpt-5-mini", requests_per_day=1, input_tokens=1, output_tokens=1, reasoning_tokens=1024).label
+    said.append(label)
+    assert label == f"gpt-5-mini (+1{NBSP}024 токени міркування)", label
+    assert not [s for s in said if english.search(s)], said

@@ -270,3 +270,23 @@ def test_plot_sweep_speaks_the_learners_language(server, monkeypatch):
     assert not [text for text in shown if any(word in text for word in english)], shown
     fig.canvas.draw()
     assert all("." not in label.get_text() for label in right.get_yticklabels())  # decimal comma in Ukrainian
+
+
+@pytest.mark.parametrize("lang, said", [("uk", "не вдалося під'єднатися"), ("en", "connection failed")])
+def test_a_failed_requests_detail_and_bound_errors_speak_the_learners_language(lang, said, monkeypatch):
+    """Issue 17 r3 F3: load-test error details and bound errors stayed English in the uk LoadResult lines."""
+    monkeypatch.setenv("LAB_LANG", lang)
+    port = free_port()  # nothing listens there
+    result = load_test(f"127.0.0.1:{port}", concurrency=1, requests=1, time_limit_s=5)
+    assert result.records[0].error.startswith(said) and said in repr(result)
+    with pytest.raises(ValueError) as caught:
+        load_test("127.0.0.1:9", concurrency=1, requests=1, time_limit_s=10_000)
+    assert ("має бути числом від 0,1" in str(caught.value)) == (lang == "uk"), str(caught.value)
+
+
+def test_numpy_counts_pass_the_bounds():
+    import numpy as np
+
+    port = free_port()
+    result = load_test(f"127.0.0.1:{port}", concurrency=np.int64(1), requests=np.int64(1), time_limit_s=np.float32(2))
+    assert len(result.records) == 1

@@ -86,3 +86,17 @@ def test_the_learners_own_speed_is_not_rounded_away_in_feedback(monkeypatch):
     assert "42 токени/с" in result.message, result.message
     result = run_check("lesson1.break_even", {"a100_break_even": -48818.181818181816})
     assert "-48\u00a0818,2" in result.message and "181818" not in result.message, result.message
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize("spelled", ["self hosted", "selfhosted", "self_hosted", "self\u2013hosted", "self\u2011hosted",
+                                     "self-hosted.", "«self-hosted»", '"self-hosted"', "`self-hosted`", "SELF-HOSTED",
+                                     " self-hosted\n", "ｓｅｌｆ-ｈｏｓｔｅｄ"])
+def test_every_near_miss_spelling_of_the_clinic_choice_is_told_as_spelling(lang, spelled, monkeypatch):
+    """Issue 17 r3 F7: a space, underscore, en dash, U+2011, a full stop or quotes got "read decide()'s reasons"."""
+    monkeypatch.setenv("LAB_LANG", lang)
+    result = run_check("lesson1.clinic", {"clinic_choice": spelled})
+    assert result.status == "failed" and "'self-hosted'" in result.message
+    assert ("spelled differently" if lang == "en" else "написаний інакше") in result.message, result.message
+    assert ("). Hint:" if lang == "en" else "). Підказка:") in result.message, result.message  # a full stop first
+    assert run_check("lesson1.clinic", {"clinic_choice": "hybrid"}).message != result.message

@@ -102,12 +102,21 @@ def check_capacity(ns: dict) -> str:
     return t("checks.lesson1.capacity.passed", got=got, tps=tps)
 
 
+def _letters(text: str) -> str:
+    """``text`` without case, quotes, punctuation, spaces or any kind of hyphen (NFKC first: full-width letters,
+    U+2011 no-break hyphen), so every near-miss spelling of a choice compares equal to it."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
 @exercise("lesson1.clinic", points=1, hint=lambda: t("checks.lesson1.clinic.hint"))
 def check_clinic(ns: dict) -> str:
     got = answer(ns, "clinic_choice")
     expected = decide(**CLINIC).choice
-    # the right choice in other letters ('Self-hosted', ' self-hosted'): say it is the spelling, not the reasoning
-    same_word = isinstance(got, str) and got.strip().lower() == expected and got != expected
+    # the right choice written otherwise ('Self-hosted', 'self hosted', 'self–hosted', '«self-hosted».'): say it is
+    # the spelling, not the reasoning
+    same_word = isinstance(got, str) and _letters(got) == _letters(expected) and got != expected
     assert not same_word, t("checks.lesson1.clinic.spelling", got=got, expected=expected)
     assert got == expected, t("checks.lesson1.clinic.wrong", got=got)
     return f"{expected}: " + decide(**CLINIC).reasons[0]

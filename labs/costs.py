@@ -300,12 +300,14 @@ class BreakEven:
     @property
     def cloud_gaps(self) -> int:
         """How many volume ranges above the break-even the cloud is cheaper again (0 without a capacity,
-        or when one machine serves at least twice the break-even)."""
+        or when one machine serves at least twice the break-even). Only ranges at least one request/day wide
+        count: a narrower one holds no whole daily volume (with ``C`` a hair above ``B`` the later ranges shrink
+        to nothing, and "from 37,940,526,769 to 37,940,526,769" is no range)."""
         b, cap = self.requests_per_day, self.capacity_requests_per_day
         if b is None or cap is None:
             return 0
-        # n machines beat the API from n × B, which lies past (n − 1) × C only while n < C / (C − B)
-        return max(0, math.ceil(cap / (cap - b) * (1 - 1e-12)) - 2)
+        # range n is ((n − 1) × C, n × B), C − n × (C − B) wide: at least 1 while n ≤ (C − 1) / (C − B)
+        return max(0, math.floor((cap - 1) / (cap - b) * (1 + 1e-12)) - 1)
 
     def cloud_cheaper_ranges(self) -> Iterator[tuple[float, float]]:
         """Each ``(from, to)`` in requests/day above the break-even where the API costs less:
@@ -335,8 +337,9 @@ class BreakEven:
 
     @property
     def self_hosted_always_from(self) -> float | None:
-        """The volume (requests/day) above which self-hosting is cheaper at every volume; ``None`` without
-        a break-even. Without a capacity this assumes one machine serves any volume."""
+        """The volume (requests/day) above which self-hosting is cheaper at every volume (past the last range of
+        :attr:`cloud_gaps`, so up to windows under one request/day wide); ``None`` without a break-even. Without a
+        capacity this assumes one machine serves any volume."""
         if self.requests_per_day is None:
             return None
         return (self.cloud_gaps + 1) * self.requests_per_day

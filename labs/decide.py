@@ -89,10 +89,14 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
     limited = isinstance(break_even, BreakEven) and break_even.capacity_requests_per_day is not None
     if isinstance(break_even, BreakEven):
         threshold = math.inf if break_even.requests_per_day is None else break_even.requests_per_day
-        threshold_note = t("decide.note.your_break_even") if limited else t("decide.note.no_capacity", volume=volume)
+        threshold_note = t("decide.note.your_break_even") if limited else None
     elif break_even is not None:
         threshold = number("break_even", break_even, "requests per day")
-        threshold_note = t("decide.note.no_capacity", volume=volume)
+        threshold_note = None
+    if threshold_note is None and not math.isinf(threshold):
+        # solved without a capacity: the answer holds only if one machine serves the larger of the two volumes
+        # (the break-even itself below it, the learner's volume above it), never "your volume" below it (F6)
+        threshold_note = t("decide.note.no_capacity", served=max(volume, threshold))
 
     local: list[str] = []
     cloud: list[str] = []

@@ -557,8 +557,24 @@ def test_break_even_reasons_group_their_counts_and_show_a_tiny_capacity(monkeypa
 
     mini = api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=500, output_tokens=200)
     rent = rental_cost(RTX_RENT)
-    for lang, said in (("en", ("serves 0.5 (", "5,858,462%", "10,880 such ranges")),
-                       ("uk", ("лише 0,5;", "5\u00a0858\u00a0462%", "усього 10\u00a0880,"))):
+    for lang, said in (("en", ("serves 0.5 (", "5,858,462%", "10,879 such ranges")),
+                       ("uk", ("лише 0,5;", "5\u00a0858\u00a0462%", "усього 10\u00a0879,"))):
         monkeypatch.setenv("LAB_LANG", lang)
         reasons = break_even(mini, rent.with_capacity(0.5)).reason + break_even(mini, rent.with_capacity(41_850)).reason
         assert all(part in reasons for part in said), reasons
+
+
+@pytest.mark.parametrize("capacity", [41_846.2, 41_846.5, 41_847, 41_850, 42_000])
+def test_no_cloud_range_narrower_than_one_request_is_reported(capacity, monkeypatch):
+    """Issue 17 r3 F11: a capacity a hair above the break-even listed ~906 666 ranges, "the last from
+    37,940,526,769 to 37,940,526,769"; every range reported must hold at least one whole request/day."""
+    from labs.costs import api_cost, break_even, rental_cost
+
+    monkeypatch.setenv("LAB_LANG", "en")
+    mini = api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=500, output_tokens=200)
+    be = break_even(mini, rental_cost(RTX_RENT).with_capacity(capacity))
+    ranges = list(be.cloud_cheaper_ranges())
+    assert len(ranges) == be.cloud_gaps and all(high - low >= 1 for low, high in ranges)
+    last = re.search(r"the last from ([\d,]+) to ([\d,]+)", be.reason)
+    assert last is None or last.group(1) != last.group(2), be.reason
+    assert be.self_hosted_cheaper_at(be.self_hosted_always_from + 1) or be.self_hosted_always_from is None

@@ -170,3 +170,21 @@ def test_ukrainian_decide_reasons_write_numbers_the_ukrainian_way(monkeypatch):
                               break_even=break_even(api, rent)).reasons)
     for n in (50_000, 42_617, 83_692):
         assert number(n, lang="uk") in reasons and f"{n:,}" not in reasons, reasons
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize("volume", [1, 21, 111, 41_000, 60_000])
+def test_the_no_capacity_note_names_the_volume_one_machine_must_serve(lang, volume, monkeypatch):
+    """Issue 17 r3 F6: below the break-even the note said "it assumes one machine serves 21 requests/day"."""
+    from labs.costs import api_cost, break_even, rental_cost
+    from labs.i18n import number
+
+    monkeypatch.setenv("LAB_LANG", lang)
+    mini = api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=500, output_tokens=200)
+    be = break_even(mini, rental_cost("RTX 4090 24 GB — RunPod community cloud"))
+    for given in (be, be.requests_per_day):
+        reason = next(r for r in decide(data_sensitivity="public", requests_per_day=volume, break_even=given).reasons
+                      if "with_capacity" in r)
+        served = number(max(volume, be.requests_per_day))
+        assert f"serves {served} " in reason or f"обслуговує {served} " in reason, reason
+        assert volume >= be.requests_per_day or f"serves {number(volume)} " not in reason, reason

@@ -504,3 +504,10 @@ def test_widget_and_cost_errors_and_labels_speak_ukrainian(monkeypatch):
     said.append(label)
     assert label == f"gpt-5-mini (+1{NBSP}024 токени міркування)", label
     assert not [s for s in said if english.search(s)], said
+
+
+def test_a_volume_after_za_takes_the_genitive_in_every_ukrainian_message():
+    """Issue 17 r3 F12: «за 21 запиту» (decide) but «за 21 запит» (costs): one case for "at a volume" everywhere."""
+    accusative = re.compile(r"(?i)за \{(\w+):num\} \{\1:plural:запит\|")
+    assert not [k for k, v in messages().items() if accusative.search(v["uk"])]
+    assert "за 21 запиту на день" in t("costs.widget.at_volume", "uk", volume=21, api="$1", selfhosted="$2").lower()

@@ -123,3 +123,31 @@ def test_upper_case_keys_make_the_request_go_would_make(http):
                                      "\u017ftream": False, "options": {"num_predict": 1}})
     assert r.status_code == 200, r.text
     assert r.json()["done_reason"] != "load" and r.json()["prompt_eval_count"] > 0, r.text
+
+
+@pytest.mark.parametrize("body", [
+    '{"model": "m", "messages": [{"role": "user", "content": "hi", "foo": [[], [1, {"a": 2}]], "images": ["QUJD"]}], '
+    '"x": {"y": [1, 2, 3]}, "tools": [{"a": [1, {"b": null}]}], "options": {"num_predict": 1, "zz": [1]}, '
+    '"format": {"type": "object"}}',
+    '{"Model": "m", "Messages": [{"ROLE": "user", "Content": "x", "content": "y"}], "x": 123456789012345678901234567890}',
+    '{"model": "m", "messages": [{"role": "user", "tool_calls": [{"function": {"arguments": {"a": [1e999]}}}]}]}',
+    'null', '[]', '{"model": 1}', '{"messages": [1e999]}', '{"x": [1e999]}',
+])
+def test_a_long_body_is_read_into_the_same_request_by_the_skipping_decoder(body):
+    """r6 F2: a long body is read by the interruptible decoder, which skips unknown subtrees unbuilt: the request
+    (or the error) is the one the usual decoder makes."""
+    from labs.server.schema import ChatRequest, parse
+
+    def read(interruptible: bool):
+        try:
+            return parse(ChatRequest, body.encode(), interruptible=interruptible).model_dump()
+        except ValueError as exc:
+            return str(exc)
+
+    assert read(True) == read(False)
+
+
+def test_the_skipping_decoder_skips_an_unknown_number_go_would_not_convert():
+    from labs.server.schema import GenerateRequest, parse
+    body = ('{"model": "m", "x": [%s]}' % ("1" * 5000)).encode()
+    assert parse(GenerateRequest, body, interruptible=True).model == "m"  # Go: 200 (CPython's int limit is moot)

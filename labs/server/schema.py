@@ -357,17 +357,18 @@ GO_MAX_DEPTH = 10_000
 MAX_FIELD_DEPTH = 500
 
 
-def loads(raw: bytes, *, interruptible: bool = False) -> Any:
+def loads(raw: bytes, *, interruptible: bool = False, model: type | None = None) -> Any:
     """Strict JSON (no NaN/Infinity, as Go); an empty body is Ollama's "missing request body". Nesting is
     accepted to Go's depth (:data:`GO_MAX_DEPTH`, then Go's message); Python's own decoder stops near 1000
     levels (a recursion), so a deeper body is read by :func:`_loads_deep`, which does not recurse.
     ``interruptible``: always read by :func:`_loads_deep`, whose loop lets other threads run between values
-    (``json.loads`` holds the GIL for its whole run: ~0.1 s a MB of small values; issue 10 attack r6 F2)."""
+    (``json.loads`` holds the GIL for its whole run: ~0.1 s a MB of small values; issue 10 attack r6 F2), which
+    then skips what ``model`` does not declare without building it."""
     if not raw.strip():
         raise RequestError("missing request body")
     try:
         if interruptible:
-            data = _loads_deep(raw)
+            data = _loads_deep(raw, model)
         else:
             data = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RequestError:
@@ -383,10 +384,21 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _LITERALS = {"true": True, "false": False, "null": None}
 
 
-def _loads_deep(raw: bytes) -> Any:
+def _field_of(model: type, key: str) -> Any:
+    """The field of ``model`` that the JSON ``key`` sets (as :func:`_canonical` matches it), else ``None``."""
+    exact, folded = _field_keys(model)
+    name = key if key in exact else folded.get(fold_key(key)) if getattr(model, "fold_keys", True) else None
+    if name is None:
+        return None
+    return model.model_fields.get(name) or next(f for f in model.model_fields.values() if f.alias == name)
+
+
+def _loads_deep(raw: bytes, model: type | None = None) -> Any:
     """``json.loads`` with an explicit stack instead of recursion, for bodies nested deeper than Python's
     decoder goes; past :data:`GO_MAX_DEPTH` levels it is Go's error. The same values as ``json.loads``
-    (numbers by Python's own pattern, strings by its ``scanstring``)."""
+    (numbers by Python's own pattern, strings by its ``scanstring``). With ``model`` (a :class:`Body`), a value
+    under a key no object's model declares is checked but not built, as Go's decoder skips it (30 MB of
+    ``[[],[],…]`` in an unknown field took ~3 GB built; issue 10 attack r6 F2)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -406,19 +418,34 @@ def _loads_deep(raw: bytes) -> Any:
             raise bad(i, "after object key")
         return key, _WHITESPACE.match(text, i + 1).end()
 
-    stack: list[list] = []  # [container, key] of each open array/object
+    def unknown(entry: list) -> bool:  # the value about to go into this open container is skipped
+        if entry[0] is None:
+            return True
+        return isinstance(entry[0], dict) and entry[2] is not None and _field_of(entry[2], entry[1]) is None
+
+    # each open array/object: [container (None: skipped), key, its model (objects), its items' model (arrays), closer]
+    stack: list[list] = []
     i = _WHITESPACE.match(text).end()
     while True:
         char = text[i:i + 1]
+        skip = bool(stack) and unknown(stack[-1])
         if char in ("[", "{"):
             if len(stack) >= GO_MAX_DEPTH:
                 raise RequestError(f"invalid character '{char}' exceeded max depth")
-            container: Any = [] if char == "[" else {}
+            sub = None
+            if not stack:
+                sub = model
+            elif not skip and isinstance(stack[-1][0], list):
+                sub = stack[-1][3]
+            elif not skip and stack[-1][2] is not None:
+                sub = _body_type(_field_of(stack[-1][2], stack[-1][1]).annotation)
+            container: Any = None if skip else [] if char == "[" else {}
+            closer = "]" if char == "[" else "}"
             i = _WHITESPACE.match(text, i + 1).end()
-            if text[i:i + 1] == ("]" if char == "[" else "}"):
+            if text[i:i + 1] == closer:
                 value, i = container, i + 1
             else:
-                stack.append([container, None])
+                stack.append([container, None, sub if char == "{" else None, sub if char == "[" else None, closer])
                 if char == "{":
                     stack[-1][1], i = key_at(i)
                 continue
@@ -429,7 +456,10 @@ def _loads_deep(raw: bytes) -> Any:
                 raise RequestError(f"invalid character in request body: {exc}") from None
         elif (number := json.scanner.NUMBER_RE.match(text, i)) is not None:
             whole, frac, exp = number.groups()
-            value = _finite_float(whole + (frac or "") + (exp or "")) if frac or exp else int(whole)
+            if skip:  # not converted, as Go skips it (a 5000-digit integer is no error there)
+                value = None
+            else:
+                value = _finite_float(whole + (frac or "") + (exp or "")) if frac or exp else int(whole)
             i = number.end()
         elif (word := re.match(r"[a-zA-Z-]+", text[i:i + 9])) is not None and word.group() in _LITERALS:
             value, i = _LITERALS[word.group()], i + len(word.group())
@@ -441,19 +471,22 @@ def _loads_deep(raw: bytes) -> Any:
                 if i != len(text):
                     raise bad(i, "after top-level value")
                 return value
-            container, key = stack[-1]
-            if isinstance(container, list):
-                container.append(value)
-            else:
-                container[key] = value
+            entry = stack[-1]
+            container = entry[0]
+            if not unknown(entry):
+                if isinstance(container, list):
+                    container.append(value)
+                else:
+                    container[entry[1]] = value
+            value = None
             char = text[i:i + 1]
             if char == ",":
                 i = _WHITESPACE.match(text, i + 1).end()
-                if isinstance(container, dict):
-                    stack[-1][1], i = key_at(i)
+                if entry[4] == "}":
+                    entry[1], i = key_at(i)
                 break
-            if char != ("]" if isinstance(container, list) else "}"):
-                raise bad(i, "after array element" if isinstance(container, list) else "after object key:value pair")
+            if char != entry[4]:
+                raise bad(i, "after array element" if entry[4] == "]" else "after object key:value pair")
             stack.pop()
             value, i = container, i + 1
 
@@ -558,7 +591,7 @@ def _shallow_fields(model: type[Body], data: dict) -> dict:
 def parse(model: type[Body], raw: bytes, *, interruptible: bool = False) -> Body:
     """Decode a request body into ``model`` or raise :class:`RequestError` with Go's message; ``interruptible``
     as :func:`loads` (for a long body parsed in a thread beside the event loop)."""
-    data = loads(raw, interruptible=interruptible)
+    data = loads(raw, interruptible=interruptible, model=model)
     if data is None:  # Go decodes `null` into an empty struct
         data = {}
     if not isinstance(data, dict):

@@ -22,7 +22,7 @@ A count's noun agrees with it through a ``plural`` format spec, ``{n:plural:one|
 Numbers a learner reads follow the language's typography (:func:`number`, :func:`money`); in a message
 the spec ``num`` (``num.1`` for one decimal …) writes a count that way, ``usd`` (``usd.0``, ``usd.4`` …) a
 dollar amount, ``pct`` (``pct.1``) a share as :func:`percent`, grouped, ``fig`` (and ``!r``) a learner's own
-value as :func:`figure`; any other spec (``{x:,.0f}``) is
+value as :func:`figure`, ``qty`` a count (whole from 10 up, else as :func:`figure`); any other spec (``{x:,.0f}``) is
 Python's own, the same in both languages:
 
 >>> t("costs.plot.break_even", "uk", requests=12345.6), t("costs.plot.break_even", "en", requests=12345.6)
@@ -232,6 +232,9 @@ class _Count:
     def __format__(self, spec: str) -> str:
         if spec == "fig":
             return figure(self.value, self.lang)
+        if spec == "qty":  # a count: whole from 10 up (25 208), a small one as it is (0,5, not "0")
+            small = math.isfinite(self.value) and abs(self.value) < 10
+            return figure(self.value, self.lang) if small else number(self.value, 0, self.lang)
         kind, _, digits = spec.partition(".")
         if kind in ("num", "usd", "pct") and (not digits or digits.isdigit()):
             if kind == "num":

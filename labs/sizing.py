@@ -269,7 +269,9 @@ def estimate_memory(model: str | Architecture, quant: str = "Q4_K_M", context: i
     parallel = whole("parallel", parallel)
     bits = bits_per_weight(quant)
     if arch.context_max and context > arch.context_max:
-        raise ValueError(f"context {context} exceeds {arch.name}'s maximum of {arch.context_max} tokens")
+        from labs.i18n import t
+
+        raise ValueError(t("sizing.error.context_max", context=context, model=arch.name, most=arch.context_max))
     if overhead_gib < 0:
         raise ValueError(f"overhead_gib must be zero or more, got {overhead_gib}")
     weights = weight_bytes if weight_bytes is not None else arch.params * bits / 8

@@ -328,6 +328,7 @@ def test_a_huge_print_leaves_the_run_and_the_marks_standing(tmp_path):
     assert g.mark not in (Mark.CRASHED, Mark.TIMEOUT, Mark.WORKER_DIED, Mark.GRADER_ERROR), (g.mark, g.flags)
     assert g.score == g.max_score, (g.flags, [e.feedback() for e in g.exercises])
     assert any("dropped unread" in f for f in g.flags), g.flags
+    assert any("MB of the notebook's output was dropped" in f for f in g.flags), g.flags  # CI: the 20 MB print flood
 
 
 # --- N5: names that read as another student's

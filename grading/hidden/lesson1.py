@@ -22,6 +22,7 @@ from labs.exercises import answer, hidden_test
 
 ROUNDING = 0.001  # a volume may be rounded up freely, down by at most 0.1 %
 SPEED_FACTOR = 5.0  # a measured decode speed and a fresh one agree within this factor (shared CPUs vary)
+FRESH_TRIES = 4  # short measurements at most, until one agrees: a burst of load on a shared CPU slowed one 16-fold
 
 
 def _volume(value: object, name: str) -> float:
@@ -83,13 +84,15 @@ def speed_is_this_machines(ns: dict) -> str:
     """``local_tps`` is a decode speed of the server at OLLAMA_HOST, not a figure typed in (two short calls)."""
     tps = _volume(answer(ns, "local_tps"), "local_tps")
     got = _volume(answer(ns, "requests_per_day_capacity"), "requests_per_day_capacity")
+    seen: list[float] = []
     try:
         with LocalLLM() as llm:
-            fresh = max(llm.measure("In one sentence: what is a GPU?",
-                                    options={"temperature": 0, "seed": 42, "num_predict": 12}).server_tokens_per_s
-                        for _ in range(2))
+            while len(seen) < FRESH_TRIES and not any(f / SPEED_FACTOR <= tps <= f * SPEED_FACTOR for f in seen):
+                seen.append(llm.measure("In one sentence: what is a GPU?",
+                                        options={"temperature": 0, "seed": 42, "num_predict": 12}).server_tokens_per_s)
     except LabError as exc:
         raise AssertionError(f"could not measure the model server at OLLAMA_HOST to compare: {exc}") from None
+    fresh = min(seen, key=lambda f: abs(math.log(tps / f)))  # the measurement closest to the learner's
     assert fresh / SPEED_FACTOR <= tps <= fresh * SPEED_FACTOR, (
         f"`local_tps` = {tps:,.1f} tokens/s, but the model server decodes at {fresh:,.1f} tokens/s right now: "
         "use the speed measured in section 10, in tokens per second")

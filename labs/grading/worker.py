@@ -354,6 +354,7 @@ class Worker(Session):
                             self.result.cell_errors += _cell_errors(cell, index + 1, ended - started, job.cell_timeout,
                                                                     self._server_busy(started, ended))
                             if _reconnect_if_dropped(client.kc):
+                                client.dropped += SIDE_CAP_FACTOR * job.limits.output_kib * 1024  # at least that much
                                 self.result.cell_errors.append(
                                     f"cell {index + 1} sent one output message over "
                                     f"{SIDE_CAP_FACTOR * job.limits.output_kib // 1024} MiB: it was dropped unread")

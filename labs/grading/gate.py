@@ -288,9 +288,8 @@ class _GateHandler(_Handler):
         return max(0.1, min(self.owner._timeout, getattr(self, "_deadline", float("inf")) - time.monotonic()))
 
     def _upstream_failed(self, exc) -> tuple[int, str]:
-        cut = getattr(self, "_cut", None)
-        if (cut is not None and cut.is_set()) or time.monotonic() >= getattr(self, "_deadline", float("inf")):
-            if cut is None or not cut.is_set():
+        if self._was_cut() or time.monotonic() >= getattr(self, "_deadline", float("inf")):
+            if not self._was_cut():  # the cell limit passed (a cut by _watch_turn is counted there)
                 self.owner.count_cut()
             return 504, ("the reply held the model server longer than one request may under labs grade while other "
                          "submissions wait (cut, the server stops generating): ask for fewer tokens")

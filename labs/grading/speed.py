@@ -15,16 +15,16 @@ CELL_TOKENS = 400
 """Generated-token times one lesson cell may need: the solutions' largest ``num_predict`` is 64 per call
 (``grep num_predict solutions/*.ipynb``), a cell makes a few calls and evaluates their prompts."""
 TURN_TOKENS = 128
-"""Generated-token times one request may hold the run's turn on the model server when submissions are graded side by
-side (``--jobs`` > 1): twice the solutions' largest ``num_predict`` (64), its prompt's evaluation included. A
-longer reply is cut there, so a request of another submission never waits for the server longer than its own
-client's timeout (``labs.client``: 120 s), whatever the holder asked for."""
+"""Generated-token times one request may hold the run's turn on the model server while another submission waits for
+it (``--jobs`` > 1): twice the solutions' largest ``num_predict`` (64), its prompt's evaluation included. Past it the
+reply is cut (the gate closes its connection), so a waiting request gets the server within its own client's
+timeout, whatever the holder asked for; with nobody waiting a reply may run to the cell limit."""
 MIN_TURN = 20.0
 """Seconds a turn lasts at least, however fast the server measured."""
 MAX_TURN = 30.0
 """Seconds a turn lasts at most, however slow the server measured: half the shortest client timeout a lesson uses
 (60 s, the quiz's practical probe), so a waiting request still has half its time for its own answer. On a server
-that slow a longer honest reply is cut too, and its row says ``server slow: re-grade``."""
+that slow a longer honest reply is cut too when another submission waits, and its row says ``server slow: re-grade``."""
 MAX_STRETCH = 10.0
 """At most this many times the limits asked for (a server that is 100× slower is reported, not waited for)."""
 PROBE = {"prompt": "Count from one to ten.", "options": {"temperature": 0, "seed": 1, "num_predict": 16}}

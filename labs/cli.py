@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -139,6 +140,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from dataclasses import fields
 
     from labs.grading import SandboxUnavailable, grade
+    from labs.grading.grader import GradingInterrupted
     from labs.grading.report import write_report
     from labs.grading.sandbox import Limits
 
@@ -156,6 +158,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     except SandboxUnavailable as exc:  # ProcessLimitUnavailable too: a sandbox without a process limit
         print(f"labs grade: will not run untrusted notebooks without a sandbox that holds them: {exc}", file=sys.stderr)
         return 2
+    except GradingInterrupted as stopped:  # every worker is killed and every working folder removed by now
+        print(f"labs grade: stopped by {stopped.signal_name} after {len(stopped.graded)} of {stopped.total} "
+              "submissions; every sandbox was stopped and its working copy removed; no gradebook was written "
+              f"(nothing in {args.out} changed): run the same command again to grade them all", file=sys.stderr)
+        return 128 + getattr(signal, stopped.signal_name, signal.SIGINT)
     for path in write_report(grades, Path(args.out), settings):
         print(t("cli.wrote", path=path))
     return 0

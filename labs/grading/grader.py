@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterable
@@ -62,8 +63,22 @@ REVIEW_TIMEOUT = 120.0
 """Seconds the static review of one file may take (in its own process): far more than any notebook needs
 (the patterns are linear); a file that takes longer is flagged and graded without it."""
 
-__all__ = ["CELL_TIMEOUT", "NOTEBOOK_TIMEOUT", "check_cells", "find_reference", "grade", "grade_submission",
-           "max_points", "review", "submissions_in"]
+__all__ = ["CELL_TIMEOUT", "NOTEBOOK_TIMEOUT", "GradingInterrupted", "check_cells", "find_reference", "grade",
+           "grade_submission", "max_points", "review", "submissions_in"]
+
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+"""Signals that stop a run cleanly (Ctrl-C, ``kill``, ``timeout``, a closed terminal): every worker is killed and
+every working folder (which holds a student's copy) removed before :class:`GradingInterrupted` is raised."""
+
+
+class GradingInterrupted(KeyboardInterrupt):
+    """:func:`grade` was stopped by one of :data:`STOP_SIGNALS`. By the time it is raised every worker and sandbox of
+    the run has been killed and every working folder removed. ``graded``: the rows finished before the signal, in the
+    order they finished; ``total``: how many submissions the run found; ``signal_name``: e.g. ``"SIGINT"``."""
+
+    def __init__(self, signal_name: str, graded: list[SubmissionGrade] | None = None, total: int = 0) -> None:
+        super().__init__(f"stopped by {signal_name}")
+        self.signal_name, self.graded, self.total = signal_name, list(graded or []), total
 
 
 def _source(cell: dict) -> str:
@@ -158,8 +173,10 @@ def _signal_name(code: int) -> str:
         return f"signal {-code}"
 
 
-def _run_worker(job: Job, workdir: Path, limit: float) -> tuple[WorkerResult | None, str]:
-    """Run one worker; (its result, or None, and what happened to the worker when it did not end well)."""
+def _run_worker(job: Job, workdir: Path, limit: float,
+                stop: threading.Event | None = None) -> tuple[WorkerResult | None, str]:
+    """Run one worker; (its result, or None, and what happened to the worker when it did not end well). Raises
+    :class:`GradingInterrupted` once the worker and its sandbox are killed, when ``stop`` is set meanwhile."""
     job_file = workdir / "job.json"
     job.save(job_file)
     with (workdir / "worker.log").open("wb") as log:
@@ -168,9 +185,14 @@ def _run_worker(job: Job, workdir: Path, limit: float) -> tuple[WorkerResult | N
             (workdir / "sockets").mkdir(exist_ok=True)
             command = worker_argv(workdir / "sockets", command)
         worker = subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
-        stopped = False
+        stopped = interrupted = False
         started = time.monotonic()
         while worker.poll() is None:
+            if stop is not None and stop.is_set():
+                interrupted = True
+                _kill_group(worker.pid)
+                worker.wait()
+                break
             try:  # the worker adds the time its notebook waited for other submissions' turns on the server
                 waited = float((workdir / "waited").read_text() or 0)
             except (OSError, ValueError):
@@ -196,6 +218,8 @@ def _run_worker(job: Job, workdir: Path, limit: float) -> tuple[WorkerResult | N
     pid_file = workdir / "kernel.pid"
     if pid_file.exists() and pid_file.read_text().strip().isdigit():  # without a sandbox the kernel may outlive its worker
         _kill_group(int(pid_file.read_text()))
+    if interrupted:
+        raise GradingInterrupted("a stop signal")
     try:
         result = WorkerResult.load(Path(job.result))
     except (OSError, ValueError, KeyError, TypeError):
@@ -215,14 +239,15 @@ def grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict[
                      cell_timeout: float = CELL_TIMEOUT, notebook_timeout: float = NOTEBOOK_TIMEOUT,
                      sandbox: bool = True, limits: Limits = Limits(), flags: list[str] | None = None,
                      server: "ServerSpeed | None" = None, unlimited_processes: bool = False,
-                     turns: str = "") -> SubmissionGrade:
-    """Grade one file. Never raises: whatever goes wrong with one file (even in the grader) becomes its row,
-    marked :attr:`Mark.GRADER_ERROR` when no other mark says it."""
+                     turns: str = "", stop: threading.Event | None = None) -> SubmissionGrade:
+    """Grade one file. Never raises, but :class:`GradingInterrupted` when ``stop`` is set while its worker runs:
+    whatever goes wrong with one file (even in the grader) becomes its row, marked :attr:`Mark.GRADER_ERROR` when no
+    other mark says it."""
     started = time.monotonic()
     try:
         return _grade_submission(path, solutions=solutions, hidden=hidden, maxima=maxima, cell_timeout=cell_timeout,
                                  notebook_timeout=notebook_timeout, sandbox=sandbox, limits=limits, flags=flags,
-                                 server=server, unlimited_processes=unlimited_processes, turns=turns)
+                                 server=server, unlimited_processes=unlimited_processes, turns=turns, stop=stop)
     except Exception as exc:  # noqa: BLE001 - one file must never stop the run
         reference = find_reference(path, solutions) if solutions.is_dir() else None
         return SubmissionGrade(safe_text(str(path)), reference.stem if reference else "?", Mark.GRADER_ERROR, [],
@@ -233,7 +258,8 @@ def grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict[
 
 def _grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict[str, int], cell_timeout: float,
                       notebook_timeout: float, sandbox: bool, limits: Limits, flags: list[str] | None,
-                      server: "ServerSpeed | None", unlimited_processes: bool = False, turns: str = "") -> SubmissionGrade:
+                      server: "ServerSpeed | None", unlimited_processes: bool = False, turns: str = "",
+                      stop: threading.Event | None = None) -> SubmissionGrade:
     started = time.monotonic()
     flags = list(flags or [])
     reference_path = find_reference(path, solutions)
@@ -269,7 +295,7 @@ def _grade_submission(path: Path, *, solutions: Path, hidden: Path, maxima: dict
                   cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, sandbox=sandbox,
                   limits=limits, unlimited_processes=unlimited_processes,
                   turns=turns, turn_seconds=turn_seconds(cell_timeout, server) if turns else cell_timeout)
-        result, worker_problem = _run_worker(job, workdir, notebook_timeout + WORKER_GRACE)
+        result, worker_problem = _run_worker(job, workdir, notebook_timeout + WORKER_GRACE, stop)
     finally:
         left = remove_tree(workdir)
     if left:
@@ -376,7 +402,8 @@ def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", h
     ``sandbox`` is on and bubblewrap cannot run here (untrusted work is never run without it by default), and
     :class:`~labs.grading.sandbox.ProcessLimitUnavailable` when no sandbox could be held to ``limits.processes``
     (root without a pids cgroup: :func:`~labs.grading.sandbox.process_limit_problem`) unless
-    ``unlimited_processes`` says to grade knowingly without one."""
+    ``unlimited_processes`` says to grade knowingly without one. Raises :class:`GradingInterrupted` (after killing
+    every worker and removing every working folder) when one of :data:`STOP_SIGNALS` arrives."""
     solutions, hidden = Path(solutions), Path(hidden)
     if not solutions.is_dir():
         raise ValueError(f"no reference notebooks at {solutions}: pass --solutions DIR")
@@ -389,16 +416,61 @@ def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", h
     if not unlimited_processes and (problem := process_limit_problem()):
         raise ProcessLimitUnavailable(problem)
     found = submissions_in(paths)
+    stop, finished = threading.Event(), []
+    with _stopped_by_signals(stop) as received:
+        try:
+            return _grade_found(found, stop, finished, jobs, progress, solutions=solutions, hidden=hidden,
+                                cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, sandbox=sandbox,
+                                limits=limits, unlimited_processes=unlimited_processes)
+        except KeyboardInterrupt:  # a job saw the stop (GradingInterrupted), or a second Ctrl-C in this thread
+            stop.set()
+            raise GradingInterrupted(received[0] if received else "SIGINT", finished, len(found)) from None
+
+
+class _stopped_by_signals:
+    """While open, each of :data:`STOP_SIGNALS` sets ``stop`` (the jobs kill their workers within a second and
+    clean up) and is named in the list it yields; a second one raises ``KeyboardInterrupt`` at once. The previous
+    handlers come back on exit. Only the main thread may set handlers: elsewhere nothing is changed."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop, self.received, self.previous = stop, [], {}
+
+    def _handle(self, number: int, _frame) -> None:
+        self.received.append(signal.Signals(number).name)
+        if self.stop.is_set():
+            raise KeyboardInterrupt
+        self.stop.set()
+
+    def __enter__(self) -> list[str]:
+        if threading.current_thread() is threading.main_thread():
+            for name in STOP_SIGNALS:
+                number = getattr(signal, name, None)
+                if number is not None:
+                    self.previous[number] = signal.signal(number, self._handle)
+        return self.received
+
+    def __exit__(self, *_exc) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+
+def _grade_found(found: list[Path], stop: threading.Event, finished: list[SubmissionGrade], jobs: int,
+                 progress: Callable[[SubmissionGrade], None] | None, *, solutions: Path, hidden: Path,
+                 cell_timeout: float, notebook_timeout: float, sandbox: bool, limits: Limits,
+                 unlimited_processes: bool) -> list[SubmissionGrade]:
     maxima = max_points(hidden)
     duplicates = same_student(found, solutions)
     server = measure() if found else None
     turns = ""
 
     def one(path: Path) -> SubmissionGrade:
+        if stop.is_set():
+            raise GradingInterrupted("a stop signal")
         g = grade_submission(path, solutions=solutions, hidden=hidden, maxima=maxima, cell_timeout=cell_timeout,
                              notebook_timeout=notebook_timeout, sandbox=sandbox, limits=limits,
                              flags=[duplicates[path]] if path in duplicates else [], server=server,
-                             unlimited_processes=unlimited_processes, turns=turns)
+                             unlimited_processes=unlimited_processes, turns=turns, stop=stop)
+        finished.append(g)
         if progress:
             progress(g)
         return g
@@ -408,7 +480,12 @@ def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", h
     from concurrent.futures import ThreadPoolExecutor  # each job waits on its own worker process
 
     # the gates of this run take turns on the model server through this file (its time is not charged)
-    with tempfile.TemporaryDirectory(prefix="labs-grade-turns-") as folder, ThreadPoolExecutor(jobs) as pool:
+    with tempfile.TemporaryDirectory(prefix="labs-grade-turns-") as folder:
         turns = str(Path(folder) / "server.lock")
         Path(turns).touch()
-        return list(pool.map(one, found))
+        pool = ThreadPoolExecutor(jobs)
+        try:
+            futures = [pool.submit(one, p) for p in found]
+            return [f.result() for f in futures]
+        finally:  # after a stop, queued submissions never start and running ones end within a second
+            pool.shutdown(wait=True, cancel_futures=True)

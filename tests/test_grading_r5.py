@@ -1,0 +1,117 @@
+"""Round 5 of ``labs grade`` hardening: a run stopped by Ctrl-C, ``kill`` or ``timeout`` cleans up after itself.
+
+Before, SIGTERM ended the grader at once and left every running sandbox alive (their workers run in sessions of their
+own) with its working folder in /tmp, a student's copy inside; Ctrl-C with ``--jobs 2`` waited for every queued
+submission to be graded before it stopped. Found by the round-4 attack (/work/attacks/issue12-r4, "Leads").
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from labs.grading import bwrap_problem
+from labs.grading.grader import GradingInterrupted
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+REFERENCE = FIXTURES / "reference"
+STUBBORN = FIXTURES / "submissions" / "95_mini-stubborn.ipynb"  # a cell that loops and ignores interrupts
+FULL = FIXTURES / "submissions" / "95_mini-full.ipynb"
+NO_SANDBOX = bwrap_problem()
+needs_sandbox = pytest.mark.skipif(NO_SANDBOX is not None, reason=f"no sandbox here: {NO_SANDBOX}")
+GUARD = 600.0
+"""Seconds after which the test gives up waiting (a guard against a hang, never compared with a measurement)."""
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            tree.setdefault(parent, []).append(int(entry))
+    return tree
+
+
+def _descendants(pid: int) -> set[int]:
+    tree, found, todo = _children(), set(), [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _is_kernel(cmdline: str) -> bool:
+    program, _, rest = cmdline.partition(" ")
+    return "python" in Path(program).name and rest.startswith("-m ipykernel")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@needs_sandbox
+@pytest.mark.parametrize("stop, jobs", [(signal.SIGINT, 2), (signal.SIGTERM, 1)], ids=["Ctrl-C, 2 jobs", "kill, 1 job"])
+def test_a_stopped_run_kills_every_sandbox_and_removes_every_working_copy(tmp_path, stop, jobs):
+    submissions, tmp, out = tmp_path / "submissions", tmp_path / "tmp", tmp_path / "out"
+    submissions.mkdir()
+    tmp.mkdir()
+    for n in range(jobs):
+        shutil.copy(STUBBORN, submissions / f"s{n}-95_mini.ipynb")
+    shutil.copy(FULL, submissions / "z-95_mini.ipynb")  # queued behind the stubborn ones: never started
+    grader = subprocess.Popen(
+        [sys.executable, "-m", "labs.cli", "grade", str(submissions), "--solutions", str(REFERENCE), "--out", str(out),
+         "--cell-timeout", str(GUARD), "--notebook-timeout", str(2 * GUARD), "--jobs", str(jobs)],
+        cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        started = time.monotonic()
+        kernels: set[int] = set()
+        while len(kernels) < jobs and time.monotonic() - started < GUARD and grader.poll() is None:
+            time.sleep(0.5)
+            kernels = {p for p in _descendants(grader.pid) if _is_kernel(_cmdline(p))}
+        assert len(kernels) == jobs, [_cmdline(p)[:300] for p in kernels]
+        sandboxed = _descendants(grader.pid)
+        assert list(tmp.glob("labs-grade-*")), "no working folder while a submission is graded"
+        grader.send_signal(stop)
+        stdout, stderr = grader.communicate(timeout=GUARD)  # the stubborn cells alone would run for 2 × GUARD
+    finally:
+        if grader.poll() is None:
+            grader.kill()
+    assert grader.returncode == 128 + stop, (grader.returncode, stderr)
+    assert f"stopped by {signal.Signals(stop).name} after 0 of {jobs + 1} submissions" in stderr, stderr
+    assert "no gradebook was written" in stderr and not out.exists()
+    assert stdout == "", "no submission was graded, so no row was printed"
+    time.sleep(1)  # a process the grader did not stop would still be here
+    assert not [p for p in sandboxed if _alive(p)], [(p, _cmdline(p)) for p in sandboxed if _alive(p)]
+    assert list(tmp.iterdir()) == [], "working folders (students' copies) left behind"
+
+
+def test_interrupted_is_a_keyboard_interrupt_that_the_per_file_guard_does_not_swallow():
+    """``grade_submission`` turns every ``Exception`` into a row; a stop must pass through it to end the run."""
+    stopped = GradingInterrupted("SIGTERM", [], 3)
+    assert isinstance(stopped, KeyboardInterrupt) and not isinstance(stopped, Exception)
+    assert (stopped.signal_name, stopped.graded, stopped.total) == ("SIGTERM", [], 3)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from labs.router.names import first_names
 from labs.router.textscan import lower, word_regex
 
 TERMS_EN = [
@@ -62,6 +63,24 @@ TERMS_EN = [
     "shrapnel wound", "icu", "intensive care", "methadone", "buprenorphine", "opioid substitution", "hiv infection",
     # issue 11, round 6: the counterparts of "прооперували", "знепритомніла"
     "had (?:an|a|her|his|the) operation", "underwent (?:an? )?(?:operation|surgery)", "lost consciousness", "fainted",
+    # issue 11, round 6 (A1): frames missed in both languages, each with its Ukrainian counterpart below
+    "after (?:the|a|his|her|my|their) stroke", "since (?:the|his|her|my|their) stroke", "suicid(?:e|al)",
+    "suicide attempt", "attempted suicide", "tried to kill (?:himself|herself|myself|themselves)", "self-harm(?:ing)?",
+    "overdosed?", "sick leave", "sick note", "medical leave", "wheelchair", "crutches", "psychologist",
+    "is (?:blind|deaf)", "went (?:blind|deaf)", "was (?:blind|deaf)", "born (?:blind|deaf)", "blind in (?:one|both|his|her|my|the left|the right) eyes?",
+    "deaf in (?:one|both|his|her|my) ears?", "hearing aids?", "visually impaired", "hard of hearing",
+    "in a coma", "coma", "comatose", "broke (?:his|her|my|their|a) (?:spine|back|neck|legs?|arms?|hip|ribs?|wrist|ankle|"
+    "collarbone|jaw|skull|pelvis)", "broken (?:spine|back|neck|legs?|arms?|hip|ribs?|wrist|ankle|collarbone|jaw|pelvis)",
+    "fractured?", "fractures", "in (?:the )?hospital", "psychiatric (?:hospital|ward|clinic)", "mental hospital",
+    "on the pill", "takes the pill", "birth control", "contracepti(?:ve|ves|on)",
+    "reaction to (?:the |a |his |her |my )?(?:vaccine|vaccination|jab|shot)", "vaccine reaction",
+    "after (?:the|a|his|her|my) (?:vaccine|vaccination|jab)", "appendix (?:removed|out)", "appendectomy",
+    "appendicitis", "removed (?:his|her|my|their) appendix", "mri", "ct scan", "x-rays?", "ultrasound",
+    "biopsy", "pacemaker", "after (?:the|a|an|his|her|my|your) (?:surgery|operation)", "had an? (?:bad |severe |allergic )?reaction", "blood sugar", "glucose levels?", "opioids?", "heroin",
+    # patient records: an ICD-10 code after its label ("ICD-10: E11.9", "Dx: J45.0")
+    # (the letter may read as a digit in the normalised view: "I10" → "110")
+    r"icd(?:[\-–]?1[01])?(?:-cm)?(?: code)?\s*[:#]?\s*[a-z0-9]\d\d(?:\.\d{1,3})?",
+    r"ds\s*[:.]\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?", r"dx\s*[:.]\s*[a-z0-9]\d\d(?:\.\d{1,3})?",
 ]
 TERMS_UK = [
     r"діагноз\w*", r"діабет\w*", r"гіпертон\w*", r"гіпертензі\w*", r"артеріальн\w* тиск\w*",
@@ -113,6 +132,21 @@ TERMS_UK = [
     r"(?<=бувають напад)|(?<=трапляються напад)|(?<=стаються напад)|(?<=нього напад)|(?<=неї напад)|(?<=неі напад)|"
     r"(?<=мене напад)|(?<=них напад))\w*",
     r"серцев\w* напад\w*", r"знепритомні\w*", "втратила свідомість", "втратив свідомість",
+    # issue 11, round 6 (A1): the English counterparts above
+    r"покінчи\w* (?:з|із) собою", r"нала\w* на себе руки", r"суїцид\w*", r"самогубств\w*", r"самоушкодж\w*",
+    r"передозуванн\w*", r"передозува\w*", r"лікарнян\w*", r"колісн\w* крісл\w*", r"крісл\w* колісн\w*", r"милиц\w*",
+    r"психолог\w*", "сліпий", "сліпа(?! (?:зона|пляма|зону|плям))", r"осліп\w*", r"незряч\w*",
+    "глух(?:ий|а|у|им)(?! (?:кут|куті|стіна|стіну|ніч|село|провулок|звук))", r"оглух\w*", r"слабозор\w*",
+    r"слабочу\w*", r"слухов\w* апарат\w*", "у комі", "в комі", r"впа(?:в|ла|ли) [ув] кому", "з коми", r"коматозн\w*",
+    r"злама\w* (?:хребет|ногу|ноги|руку|руки|ребр\w*|шию|ключицю|стегно|щелепу|таз|спину)", r"перелом\w*",
+    r"у лікарн(?:і|ю)", r"в лікарн(?:і|ю)", r"у госпітал(?:і|ь)", r"в госпітал(?:і|ь)", r"у шпитал(?:і|ь)", r"в шпитал(?:і|ь)", r"психлікарн\w*", r"психіатричн\w* (?:лікарн|відділенн)\w*",
+    r"протизаплідн\w*", r"контрацептив\w*", r"контрацепці\w*", r"реакці\w* на (?:вакцин|щеплен)\w*",
+    r"після (?:вакцин|щеплен)\w*", r"апендикс\w*", r"апендицит\w*", "мрт", "узд", r"рентген\w*", r"біопсі\w*",
+    r"кардіостимулятор\w*", r"цукор(?= \d)", r"цукр\w* (?:в|у) крові", r"рівень цукру", r"рівень глюкоз\w*",
+    r"опіоїд\w*", r"героїн\w*", r"залежн\w* від (?:опіоїд|наркотик|алкогол|героїн|ліків|снодійн|азартн)\w*",
+    r"ампутува\w*", r"після операці(?:ї|й)(?! (?:над|з|із|на|для|в|у)(?!\w))", r"поранил\w*", "поранено", r"контужен\w*",
+    # patient records: a МКХ-10 code after its label ("код МКХ-10: E11.9")
+    r"мкх(?:[\-–]?1[01])?\s*[:#]?\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?",
 ]
 # Russian and surzhyk, common in Ukrainian chats ("у меня диабет", "принимаю метформин")
 TERMS_RU = [
@@ -281,6 +315,25 @@ SUBJECT_NAME = re.compile(
     r"operated on|prescribed|prescribing) (?=([A-Z][a-z'’]+))[A-Z][a-z'’]+(?!\w)",
     re.MULTILINE)
 
+# A person addressed by name at a sentence's start, the sentence speaking to them: "Olena, how is your asthma?",
+# "Олено, як твоя астма?", "Тарасе, бережи себе" (the second person alone is no cue: "How does insulin affect your
+# body?" is a textbook question)
+_YOU = ("your|yours|yourself|you|ти|тебе|тобі|тобою|твій|твоя|твоє|твої|твого|твоєї|твоєму|твоїй|твоїм|твоєю|твоїх|твою|"
+        "ваш|ваша|ваше|ваші|вашого|вашої|вашому|вашій|вашим|вашою|ваших|вашу|вас|вам|вами|себе|бережи|бережіть|тримайся|"
+        "одужуй|одужуйте|take care|get well")
+_CAPWORD = r"[A-ZА-ЩЬЮЯҐЄІЇ][a-zа-щьюяґєії'’ʼ]+"
+VOCATIVE = re.compile(rf"(?:^|(?<=[.!?…\n])|(?<=[.!?…] ))(?P<name>{_CAPWORD}),\s(?=[^.!?\n]{{0,120}}?(?<!\w)(?:{_YOU})(?!\w))",
+                      re.MULTILINE)
+# A surname with initials, the usual form in Ukrainian records: "Коваль О.В.", "КОВАЛЬ О. В.", "Koval O.", "О.В. Коваль"
+_UP = "A-ZА-ЩЬЮЯҐЄІЇ"
+INITIALS = re.compile(rf"(?<!\w)(?P<name>[{_UP}][\w'’ʼ\-]+ [{_UP}]\.\s?(?:[{_UP}]\.)?)(?=[\s,;:)]|$)"
+                      rf"|(?<!\w)(?P<name2>[{_UP}]\.\s?(?:[{_UP}]\.\s?)?[{_UP}][a-zа-щьюяґєії'’ʼ]+)")
+# words that open a sentence with a comma and address nobody ("Well, how does your body …", "Отже, твій діабет …")
+NOT_VOCATIVES = frozenset("well so ok okay now also however yes no hi hello hey thanks thank sure first firstly then next "
+                          "finally actually basically honestly anyway besides still yet again otherwise doctor doc "
+                          "добре отже звісно однак можливо тобто далі так ні привіт дякую словом коротше чесно наприклад "
+                          "по-перше по-друге втім проте також зрештою нарешті лікарю докторе пане пані".split())
+
 WINDOW = 80  # characters either side of a health term in which a person must be mentioned
 
 
@@ -304,6 +357,18 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
         overlaps = k > 0 and terms[k - 1][1] > span[0]
         if m.group(1).lower() not in NOT_NAMES and not overlaps:
             cues.append(span)
+    weak: set[tuple[int, int]] = set()  # a known first name is a weak cue: "Taras … the talk about diabetes research"
+    for m in first_names(text, low):  # a known first name in any case form: "Олені зробили …", "… Тарас кульгає"
+        k = bisect.bisect_left(term_starts, m.end())
+        if not (k > 0 and terms[k - 1][1] > m.start()):
+            cues.append(m.span())
+            weak.add(m.span())
+    for rx in (VOCATIVE, INITIALS):  # "Olena, how is your asthma?"; "Коваль О.В., Ds: J45.0"
+        for m in rx.finditer(text):
+            g = m.lastgroup or "name"
+            word = m.group(g).split(" ")[0].lower()
+            if word not in NOT_NAMES and word not in NOT_SUBJECTS and word not in NOT_VOCATIVES:
+                cues.append(m.span(g))
     for m in SUBJECT_NAME.finditer(text):
         gi = next(i for i, g in enumerate(m.groups(), 1) if g)
         word, name_end = m.group(gi), m.end(gi)
@@ -325,7 +390,7 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
         window = cues[bisect.bisect_left(cue_starts, lo - 40) : bisect.bisect_right(cue_starts, hi)]
         near_cues = [(s, e) for s, e in window if lo <= e and s <= hi and (e <= start or s >= end)]
         if _technical_sentence(low, start, end):
-            near_cues = [(s, e) for s, e in near_cues if low[s:e] not in WEAK_CUES]
+            near_cues = [(s, e) for s, e in near_cues if low[s:e] not in WEAK_CUES and (s, e) not in weak]
         elif _ends_within(before_ends, lo, start):
             near_cues.append((start, start))
         if near_cues or _ends_within(near_ends, start - NEAR_WINDOW, start):
@@ -365,7 +430,15 @@ def _not_a_diagnosis(low: str, start: int, end: int) -> bool:
         return True  # "asthma-app", "diabetes_model"
     if _FILE_EXT.match(low, end):
         return True  # "diabetes.csv"
+    if low.startswith(_PLACES, start):  # "Ольга у лікарні працює медсестрою": a workplace, not a stay
+        return WORKPLACE.search(low, max(0, start - 30), min(len(low), end + 30)) is not None
     return low[start:end].startswith(("allerg", "алергі")) and bool(NOT_ALLERGENS.match(low, end))
+
+
+_PLACES = ("у лікарн", "в лікарн", "у госпітал", "в госпітал", "у шпитал", "в шпитал", "in hospital", "in the hospital")
+WORKPLACE = re.compile(r"(?<!\w)(?:працю\w*|працюва\w*|робот\w*|медсест\w*|медбрат\w*|лікарем|лікаркою|санітар\w*|"
+                       r"волонтер\w*|чергу\w*|стажу\w*|works?|worked|working|nurse|volunteers?|volunteering|interns?|"
+                       r"job|shifts?|employed)(?!\w)")
 
 
 def _technical_sentence(low: str, start: int, end: int) -> bool:

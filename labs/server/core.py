@@ -21,7 +21,7 @@ from labs.server.batching import EngineError, Generation
 from labs.server.config import parse_keep_alive
 from labs.server.gotemplate import RenderCancelled, render_template
 from labs.server.runner import Piece, Runner, RunnerFailed, Sampling, Stats, canonical_format
-from labs.server.schema import LOAD_OPTIONS, Body, RequestError, parse, parse_options
+from labs.server.schema import LOAD_OPTIONS, Body, BodyTooLarge, RequestError, parse, parse_options
 from labs.server.scheduler import QueueFull, Scheduler
 from labs.server.store import ModelStore, StoredModel, StoreError
 
@@ -42,8 +42,8 @@ T = TypeVar("T")
 
 
 # The largest request body any route reads (Ollama has none): room for a chat with several photos as base64
-# (a 5 MB photo is ~7 MB of base64). A body is parsed into Python objects worth up to ~100x its bytes (30 MB of
-# `[[],[],…]` took 2.9 GB, issue 10 attack r6 F2), so this also bounds one parse's memory.
+# (a 5 MB photo is ~7 MB of base64). With schema.MAX_BUILT_VALUES it bounds one parse's memory (30 MB of
+# `[[],[],…]` took 2.9 GB built, issue 10 attack r6 F2).
 MAX_BODY_BYTES = 32 * 2**20
 # A body longer than this is parsed in a thread of its own, a few at a time server-wide (PARSE_SLOTS), so the
 # event loop (every other route, every stream in progress) never waits for it; shorter ones parse in microseconds.
@@ -71,7 +71,7 @@ async def read(request: Request, model: type[B], *, limit: int = MAX_BODY_BYTES)
             return parse(model, raw)
         return await in_own_thread(lambda cancel: parse(model, raw, interruptible=True), "parse", slots=PARSE)
     except RequestError as exc:
-        raise ApiError(400, str(exc)) from None
+        raise ApiError(413 if isinstance(exc, BodyTooLarge) else 400, str(exc)) from None
 
 
 def _trained_context(model: StoredModel) -> int:

@@ -524,6 +524,14 @@ def _parse(text: str) -> Template:
         nodes, _ = parser.parse_list(())
     except RecursionError:  # thousands of nested {{ if }}s or parentheses: refused, not a crash
         raise TemplateError("template: :1: the template is nested too deeply") from None
+    named_root = parser.defines.get("")
+    if named_root is not None:  # "" is the root's own name: Go adds the root last, as a define of "" (F5, r6)
+        if not _empty_tree(nodes) and not _empty_tree(named_root):  # Go reports it at the end of the text
+            raise parser.error(text.count("\n") + 1, 'template: multiple definition of template ""')
+        if _empty_tree(nodes):
+            nodes = named_root
+        else:
+            parser.defines[""] = nodes
     names: set[str] = set()
     for tree in (nodes, *parser.defines.values()):  # Ollama's Vars reads every template the text defines
         _walk_vars(tree, names)

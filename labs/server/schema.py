@@ -14,7 +14,6 @@ the load-time ones are :data:`LOAD_OPTIONS`. Lesson 2 (Ollama's API) teaches the
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import math
 import re
@@ -23,6 +22,7 @@ from typing import Annotated, Any, ClassVar, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
 
+from labs.gojson import ANY, EMPTY, GO_MAX_DEPTH, SKIP, SyntaxError_, TooManyValues, decode_first, fold_key
 from labs.server.runner import Sampling
 
 
@@ -30,27 +30,8 @@ class RequestError(ValueError):
     """A request body the contract refuses; ``str()`` is the message the API answers with (400)."""
 
 
-@functools.lru_cache(maxsize=4096)
-def _fold_rune(c: str) -> str:
-    """The smallest character of ``c``'s simple case-folding orbit (Go's ``foldRune``: ``ſ`` → ``S``, the Kelvin
-    sign → ``K``); the orbit is walked through one-character upper/lower mappings (Unicode's simple ones)."""
-    if c in "\u0130\u0131":  # Turkish dotted/dotless i: their own orbits in Go, not I/i
-        return c
-    orbit, todo = {c}, [c]
-    while todo:
-        x = todo.pop()
-        for y in (x.lower(), x.upper()):
-            if len(y) == 1 and y not in orbit:
-                orbit.add(y)
-                todo.append(y)
-    return min(orbit)
-
-
-def fold_key(key: str) -> str:
-    """A JSON key as Go's ``encoding/json`` compares it with a struct field's name (``foldName``): ASCII upper-cased,
-    any other character folded to the smallest of its simple-fold orbit. ``Prompt``, ``PROMPT`` and ``prompt`` fold
-    alike, and so do ``stream`` and ``ſtream``."""
-    return key.upper() if key.isascii() else "".join(c.upper() if c.isascii() else _fold_rune(c) for c in key)
+class BodyTooLarge(RequestError):
+    """A body that would build more than :data:`MAX_BUILT_VALUES` JSON values (413)."""
 
 
 def _field_keys(model: type) -> tuple[set[str], dict[str, str]]:
@@ -347,41 +328,49 @@ def _json_type(value: Any) -> str:
 
 
 def _refuse_constant(name: str) -> float:
-    raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
+    raise ValueError(name)  # NaN, Infinity: Go refuses them; the Go-style decoder words the error
 
 
-# Go's encoding/json nests at most this deep (its scanner's maxNestingDepth), then "exceeded max depth"
-GO_MAX_DEPTH = 10_000
 # A declared field (format, tool_calls, options…) may nest this deep here: what reads it later (json.dumps,
 # llama.cpp's schema converter) recurses on Python's stack. Go takes 10000; real requests nest a few levels.
 MAX_FIELD_DEPTH = 500
+# JSON values one long body may build (Go has no limit): each costs ~60-100 bytes as a Python object, so 30 MB of
+# `[[],[],…]` in `options` built 10M lists, ~1.5 GB (issue 10 r7). This bounds one parse to ~50 MB; a real request
+# (a chat, a context of token ids, a batch of embedding inputs) holds far fewer.
+MAX_BUILT_VALUES = 500_000
+_C_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=lambda t: _finite_float(t),
+                              parse_int=lambda t: _go_int(t))
 
 
 def loads(raw: bytes, *, interruptible: bool = False, model: type | None = None) -> Any:
-    """Strict JSON (no NaN/Infinity, as Go); an empty body is Ollama's "missing request body". Nesting is
-    accepted to Go's depth (:data:`GO_MAX_DEPTH`, then Go's message); Python's own decoder stops near 1000
-    levels (a recursion), so a deeper body is read by :func:`_loads_deep`, which does not recurse.
-    ``interruptible``: always read by :func:`_loads_deep`, whose loop lets other threads run between values
-    (``json.loads`` holds the GIL for its whole run: ~0.1 s a MB of small values; issue 10 attack r6 F2), which
-    then skips what ``model`` does not declare without building it."""
-    if not raw.strip():
-        raise RequestError("missing request body")
-    try:
-        if interruptible:
-            data = _loads_deep(raw, model)
-        else:
-            data = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
-    except RequestError:
-        raise
-    except RecursionError:
-        data = _loads_deep(raw)
-    except ValueError as exc:
-        raise RequestError(f"invalid character in request body: {exc}") from None
-    return _without_lone_surrogates(data) if b"\\u" in raw or b"\\U" in raw else data
-
-
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-_LITERALS = {"true": True, "false": False, "null": None}
+    """The body's first JSON value, read as Go's ``json.Decoder.Decode`` reads it (gin's ``ShouldBindJSON``;
+    :func:`labs.gojson.decode_first`): what follows the value is ignored, a syntax error is Go's message, an empty
+    body is Ollama's "missing request body", nesting goes to Go's depth (:data:`GO_MAX_DEPTH`).
+    Short bodies are read by Python's C decoder (the Go-style one words its errors); ``interruptible``: always
+    read by the Go-style decoder, whose loop lets other threads run (``json.loads`` holds the GIL for its whole
+    run: ~0.1 s a MB of small values; issue 10 attack r6 F2), which then builds only what ``model`` declares
+    (Go skips unknown fields), a field of a scalar type holding a container as an empty one (the type error is
+    the same), and at most :data:`MAX_BUILT_VALUES` values (else :class:`BodyTooLarge`)."""
+    data, done = None, False
+    if not interruptible:
+        try:
+            text = raw.decode("utf-8")
+            start = len(text) - len(text.lstrip(" \t\n\r"))
+            if text[start:start + 1] in ("{", "["):
+                data, _ = _C_DECODER.raw_decode(text, start)
+                done = True
+        except (ValueError, RecursionError):  # decoded again below, for Go's message (or past Python's depth)
+            pass
+    if not done:
+        try:
+            data = decode_first(raw, spec=_ModelSpec(model) if interruptible and model else ANY,
+                                max_values=MAX_BUILT_VALUES, parse_int=_go_int, parse_float=_finite_float)
+        except SyntaxError_ as exc:
+            raise RequestError("missing request body" if str(exc) == "EOF" else str(exc)) from None
+        except TooManyValues:
+            raise BodyTooLarge(f"the request body holds more than {MAX_BUILT_VALUES:,} JSON values in the fields this "
+                               "server reads, the most it takes (Go's decoder has no such limit)") from None
+    return _without_lone_surrogates(data) if b"\\u" in raw or not raw.isascii() else data
 
 
 def _field_of(model: type, key: str) -> Any:
@@ -393,102 +382,70 @@ def _field_of(model: type, key: str) -> Any:
     return model.model_fields.get(name) or next(f for f in model.model_fields.values() if f.alias == name)
 
 
-def _loads_deep(raw: bytes, model: type | None = None) -> Any:
-    """``json.loads`` with an explicit stack instead of recursion, for bodies nested deeper than Python's
-    decoder goes; past :data:`GO_MAX_DEPTH` levels it is Go's error. The same values as ``json.loads``
-    (numbers by Python's own pattern, strings by its ``scanstring``). With ``model`` (a :class:`Body`), a value
-    under a key no object's model declares is checked but not built, as Go's decoder skips it (30 MB of
-    ``[[],[],…]`` in an unknown field took ~3 GB built; issue 10 attack r6 F2)."""
+class _ModelSpec:
+    """What :func:`labs.gojson.decode_first` builds of an object read into ``model``: its declared fields only."""
+
+    def __init__(self, model: type):
+        self.model = model
+
+    def field(self, key: str) -> Any:
+        f = _field_of(self.model, key)
+        return SKIP if f is None else _spec_for(f.annotation)
+
+    def item(self) -> Any:
+        return SKIP  # an array where an object belongs: a type error, built empty
+
+
+class _ListSpec:
+    def __init__(self, items: Any):
+        self.items = items
+
+    def field(self, key: str) -> Any:
+        return SKIP
+
+    def item(self) -> Any:
+        return self.items
+
+
+class _DictSpec(_ListSpec):
+    def field(self, key: str) -> Any:
+        return self.items
+
+    def item(self) -> Any:
+        return SKIP
+
+
+_SPECS: dict[Any, Any] = {}
+
+
+def _spec_for(annotation: Any) -> Any:
+    """A field's type → what to build of a JSON value in it (``Any`` all; ``str``, ``bool``, ``int``: a container
+    there is a type error, built empty)."""
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise RequestError(f"invalid character in request body: {exc}") from None
-
-    def bad(at: int, what: str = "looking for beginning of value") -> RequestError:  # Go's messages
-        if at >= len(text):
-            return RequestError("unexpected end of JSON input")
-        return RequestError(f"invalid character {text[at]!r} {what}")
-
-    def key_at(i: int) -> tuple[str, int]:
-        if text[i:i + 1] != '"':
-            raise bad(i, "looking for beginning of object key string")
-        key, i = json.decoder.scanstring(text, i + 1, True)
-        i = _WHITESPACE.match(text, i).end()
-        if text[i:i + 1] != ":":
-            raise bad(i, "after object key")
-        return key, _WHITESPACE.match(text, i + 1).end()
-
-    def unknown(entry: list) -> bool:  # the value about to go into this open container is skipped
-        if entry[0] is None:
-            return True
-        return isinstance(entry[0], dict) and entry[2] is not None and _field_of(entry[2], entry[1]) is None
-
-    # each open array/object: [container (None: skipped), key, its model (objects), its items' model (arrays), closer]
-    stack: list[list] = []
-    i = _WHITESPACE.match(text).end()
-    while True:
-        char = text[i:i + 1]
-        skip = bool(stack) and unknown(stack[-1])
-        if char in ("[", "{"):
-            if len(stack) >= GO_MAX_DEPTH:
-                raise RequestError(f"invalid character '{char}' exceeded max depth")
-            sub = None
-            if not stack:
-                sub = model
-            elif not skip and isinstance(stack[-1][0], list):
-                sub = stack[-1][3]
-            elif not skip and stack[-1][2] is not None:
-                sub = _body_type(_field_of(stack[-1][2], stack[-1][1]).annotation)
-            container: Any = None if skip else [] if char == "[" else {}
-            closer = "]" if char == "[" else "}"
-            i = _WHITESPACE.match(text, i + 1).end()
-            if text[i:i + 1] == closer:
-                value, i = container, i + 1
-            else:
-                stack.append([container, None, sub if char == "{" else None, sub if char == "[" else None, closer])
-                if char == "{":
-                    stack[-1][1], i = key_at(i)
-                continue
-        elif char == '"':
-            try:
-                value, i = json.decoder.scanstring(text, i + 1, True)
-            except ValueError as exc:
-                raise RequestError(f"invalid character in request body: {exc}") from None
-        elif (number := json.scanner.NUMBER_RE.match(text, i)) is not None:
-            whole, frac, exp = number.groups()
-            if skip:  # not converted, as Go skips it (a 5000-digit integer is no error there)
-                value = None
-            else:
-                value = _finite_float(whole + (frac or "") + (exp or "")) if frac or exp else int(whole)
-            i = number.end()
-        elif (word := re.match(r"[a-zA-Z-]+", text[i:i + 9])) is not None and word.group() in _LITERALS:
-            value, i = _LITERALS[word.group()], i + len(word.group())
-        else:
-            raise bad(i)
-        while True:  # the value goes into its container; then a comma, or the container closes
-            i = _WHITESPACE.match(text, i).end()
-            if not stack:
-                if i != len(text):
-                    raise bad(i, "after top-level value")
-                return value
-            entry = stack[-1]
-            container = entry[0]
-            if not unknown(entry):
-                if isinstance(container, list):
-                    container.append(value)
-                else:
-                    container[entry[1]] = value
-            value = None
-            char = text[i:i + 1]
-            if char == ",":
-                i = _WHITESPACE.match(text, i + 1).end()
-                if entry[4] == "}":
-                    entry[1], i = key_at(i)
-                break
-            if char != entry[4]:
-                raise bad(i, "after array element" if entry[4] == "]" else "after object key:value pair")
-            stack.pop()
-            value, i = container, i + 1
+        return _SPECS[annotation]
+    except (KeyError, TypeError):
+        pass
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation is Any:
+        spec = ANY
+    elif isinstance(annotation, type) and issubclass(annotation, Body):
+        spec = _ModelSpec(annotation)
+    elif origin is list:
+        spec = _ListSpec(_spec_for(args[0]))
+    elif origin is dict:
+        spec = _DictSpec(_spec_for(args[1]))
+    elif origin is typing.Annotated:
+        spec = _spec_for(args[0])
+    elif origin is Union:
+        kinds = [k for k in (_spec_for(a) for a in args if a is not type(None)) if k is not EMPTY]
+        spec = kinds[0] if len(kinds) == 1 else ANY if kinds else EMPTY
+    else:
+        spec = EMPTY
+    try:
+        _SPECS[annotation] = spec
+    except TypeError:
+        pass
+    return spec
 
 
 def _depth(value: Any) -> int:
@@ -509,6 +466,33 @@ class _Overflow(float):
     text = ""
 
 
+class _BigInt(int):
+    """A JSON integer past float64's range (or too long for Python's ``int()``, >4300 digits), kept as its text:
+    an out-of-range value for a Go ``int`` field (Go's message names the number), Go's float64 error in any other
+    declared field (:func:`_refuse_overflow`), ignored in an unknown one (Go skips it unconverted)."""
+
+    text = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return self.text
+
+
+def _go_int(text: str) -> int:
+    if len(text) < 300:
+        return int(text)
+    value = int(text) if len(text) <= 4000 else None
+    if value is not None and abs(value) <= 1.7976931348623157e308:
+        return value
+    big = _BigInt(-2**1100 if text.startswith("-") else 2**1100)
+    big.text = text
+    return big
+
+
 def _finite_float(text: str) -> float:
     value = float(text)
     if math.isinf(value):
@@ -517,11 +501,13 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _overflow_in(value: Any) -> _Overflow | None:
+def _overflow_in(value: Any, ints_fit: bool = False) -> _Overflow | _BigInt | None:
+    """The first number in ``value`` Go cannot read as a float64; ``ints_fit``: a Go int field, where a huge
+    integer is the field's own range error (pydantic's, with the number's text) instead."""
     todo = [value]  # without recursion: a body may nest 10000 deep
     while todo:
         item = todo.pop()
-        if isinstance(item, _Overflow):
+        if isinstance(item, _Overflow) or (isinstance(item, _BigInt) and not ints_fit):
             return item
         if isinstance(item, (list, dict)):
             todo.extend(reversed(item.values() if isinstance(item, dict) else item))
@@ -535,6 +521,11 @@ def _body_type(annotation: Any) -> type[Body] | None:
     return next((t for a in typing.get_args(annotation) if (t := _body_type(a)) is not None), None)
 
 
+def _holds_int(annotation: Any) -> bool:
+    """Whether a field's type is (a list of) Go ints (``GoInt``, ``list[GoInt]``)."""
+    return annotation is int or any(_holds_int(a) for a in typing.get_args(annotation))
+
+
 def _refuse_overflow(model: type[Body], data: dict) -> None:
     """Go's error for ``1e999`` in a declared field (``json: cannot unmarshal number 1e999 into Go value of
     type float64``); in an unknown field it is ignored, as Go's decoder skips those without converting."""
@@ -546,7 +537,8 @@ def _refuse_overflow(model: type[Body], data: dict) -> None:
         for item in (value if isinstance(value, list) else [value]) if sub else ():
             if isinstance(item, dict):
                 _refuse_overflow(sub, item)
-        bad = _overflow_in([v for v in (value if isinstance(value, list) else [value]) if not (sub and isinstance(v, dict))])
+        bad = _overflow_in([v for v in (value if isinstance(value, list) else [value]) if not (sub and isinstance(v, dict))],
+                           _holds_int(fields[key].annotation))
         if bad is not None:
             raise RequestError(f"json: cannot unmarshal number {bad.text} into Go value of type float64")
 

@@ -1,0 +1,3 @@
+module goref_json
+
+go 1.19

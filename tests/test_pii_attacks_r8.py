@@ -137,3 +137,91 @@ COMPLEX = ("Поясни детально, крок за кроком, з при
 def test_health_data_never_reaches_the_cloud(tail):
     target, sent = _leaks(COMPLEX + tail)
     assert target != "cloud" and not sent
+
+
+# --- A5. "номер:" and a phone spelled digit by digit; a card grouped oddly after its label ------------------------
+@pytest.mark.parametrize("text", [
+    "Поясни, як працює черга: номер: 0 6 6 1 7 4 2 1 8 0", "номер: 0; 9; 6; 9; 2; 6; 3; 1; 6; 6",
+    "номер: 0, 9, 3, 6, 1, 6, 6, 3, 0, 4", "номер: 0 | 9 | 3 | 4 | 6 | 9 | 7 | 4 | 8 | 2", "Number: 4 1 5 5 5 5 0 1 3 2",
+])
+def test_a_phone_spelled_digit_by_digit_after_number_is_a_phone(text):
+    assert "phone" in _kinds(text), text
+
+
+def test_a_card_grouped_oddly_after_its_label_is_a_card():
+    assert [(f.kind, f.text) for f in detect_pii("номер картки: 4149 4999 1234 567 3")] == \
+        [("card", "4149 4999 1234 567 3")]
+
+
+@pytest.mark.parametrize("text", ["Номер задачі: 1 2 3 4 5 6 7 8 9 0", "номер: 1 2 3 4 5 6 7 8 9 0",
+                                  "номер картки: 1234 5678 9012 345", "Номер рядка: 0 6 6 1 7 4 2 1 8 0"])
+def test_a_digit_list_that_is_no_phone_stays_a_list(text):
+    assert detect_pii(text) == [], text
+
+
+# --- A3. e-mails said aloud or disguised --------------------------------------------------------------------------
+@pytest.mark.parametrize("text,email", [
+    ("olena.koval(a)ukr.net", "olena.koval(a)ukr.net"), ("olena.koval[a]gmail.com", "olena.koval[a]gmail.com"),
+    ("пошта olena точка koval на gmail точка com", "olena точка koval на gmail точка com"),
+    ("email: olena.koval at gmail", "olena.koval at gmail"), ("пишіть taras85 на ukr.net", "taras85 на ukr.net"),
+    ("olena (at) example dot com", "olena (at) example dot com"),
+])
+def test_an_email_said_aloud_is_an_email(text, email):
+    assert [(f.kind, f.text) for f in detect_pii(text)] == [("email", email)]
+
+
+@pytest.mark.parametrize("text", ["Choose (a) example.com or (b) other", "я працюю на google.com",
+                                  "my account at gmail is blocked", "Пиши мені на ukr.net", "I work at outlook team",
+                                  "f(a)b.c"])
+def test_words_around_a_provider_are_no_email(text):
+    assert detect_pii(text) == [], text
+
+
+# --- A4. PESEL, Steuer-ID, messenger handles, a birthday without its year ----------------------------------------
+@pytest.mark.parametrize("text,number", [
+    ("мій PESEL 90010112345", "90010112345"),  # right after its label: counts even with a wrong check digit
+    ("PESEL mojej matki to 44051401359", "44051401359"),  # further away: the checksum passes
+    ("Steuer-ID 12 345 678 901", "12 345 678 901"), ("Meine Steuer-ID lautet 86095742719", "86095742719"),
+])
+def test_pesel_and_steuer_id_after_their_label(text, number):
+    assert [(f.kind, f.text) for f in detect_pii(text)] == [("tax_id", number)]
+
+
+def test_pesel_and_steuer_id_far_from_their_label_need_the_checksum():
+    assert detect_pii("PESEL mojej matki to 44051401358") == []
+    assert detect_pii("Steuer-ID: bitte angeben, 12345678901 Teile") == []
+
+
+@pytest.mark.parametrize("text,handle", [
+    ("мій телеграм: @olena_koval85", "@olena_koval85"), ("instagram.com/olena.koval", "instagram.com/olena.koval"),
+    ("пиши в тг @taras_b", "@taras_b"), ("t.me/olena_koval85", "t.me/olena_koval85"),
+    ("https://www.facebook.com/olena.koval.5", "https://www.facebook.com/olena.koval.5"),
+])
+def test_a_messenger_handle_is_personal(text, handle):
+    assert [(f.kind, f.text) for f in detect_pii(text)] == [("handle", handle)]
+
+
+@pytest.mark.parametrize("text", ["@dataclass\nclass A: pass", "https://www.instagram.com/p/Cx1/",
+                                  "see t.me/joinchat for groups", "Decorate it with @staticmethod"])
+def test_decorators_and_non_profile_links_are_no_handles(text):
+    assert detect_pii(text) == [], text
+
+
+@pytest.mark.parametrize("text,date", [
+    ("мені 40, ДР 12 березня", "12 березня"), ("born in March 1985", "March 1985"), ("born on March 12", "March 12"),
+    ("Мій день народження 12 березня", "12 березня"), ("birthday: 5th of May", "5th of May"),
+])
+def test_a_birthday_without_its_year_after_its_cue(text, date):
+    assert [(f.kind, f.text) for f in detect_pii(text)] == [("dob", date)]
+
+
+@pytest.mark.parametrize("text", ["The project was born in March 2020", "Зустріч 12 березня", "Реліз 5 травня"])
+def test_a_date_with_no_birth_cue_is_no_birthday(text):
+    assert detect_pii(text) == [], text
+
+
+@pytest.mark.parametrize("tail", ["номер: 0 6 6 1 7 4 2 1 8 0", "olena.koval(a)ukr.net", "мій PESEL 90010112345",
+                                  "мій телеграм: @olena_koval85", "мені 40, ДР 12 березня"])
+def test_new_kinds_never_reach_the_cloud(tail):
+    target, sent = _leaks(COMPLEX + tail)
+    assert target != "cloud" and not sent

@@ -15,7 +15,8 @@ kind          what, and what keeps a random number out
 ``iban``      IBANs (UA and others), **mod-97 checked** with the country's length
 ``tax_id``    Ukrainian РНОКПП/ІПН: 10 digits, **weighted checksum** and context: a tax
               keyword within 300 characters (РНОКПП, ІПН, RNOKPP, "rnokpp" as a JSON key or CSV
-              header, "код отримувача" ...), or "номер"/"ID"/"мій" right before a plausible birth date
+              header, "код отримувача" ...), or "номер"/"ID"/"мій" right before a plausible birth date; also
+              the Polish PESEL and the German Steuer-ID after their label (**checksum** unless right after it)
 ``passport``  Ukrainian passports: old booklet (МК 123456, "серії МК № 123456", "мк-123 456"),
               ID card (9 digits), foreign passports and licences (FE123456, with a keyword)
 ``ssn``       US Social Security numbers (issuable ranges, known public examples excluded)
@@ -24,6 +25,9 @@ kind          what, and what keeps a random number out
 ``health``    diagnoses and medications *about a person* (see :mod:`labs.router.health`)
 ``address``   postal addresses: Ukrainian street forms (вул./просп./пров. ... with a house
               number, кв., м., a postcode) and English ones (221B Baker Street, London NW1 6XE)
+``handle``    messenger and social-network handles: a profile link (instagram.com/…, t.me/…) or
+              "@name" after a messenger's name ("телеграм: @olena_koval85"); not in ``KINDS``
+              (the labelled prompt set has none yet), so a reason names it as ``handle``
 ============  ===========================================================================
 
 A number is read as digit groups joined by any short run of separators ("067/123/45/67",
@@ -74,9 +78,11 @@ from labs.router.validators import (
     card_iin_ok,
     iban_ok,
     luhn_ok,
+    pesel_ok,
     rnokpp_birth_date,
     rnokpp_ok,
     ssn_ok,
+    steuer_id_ok,
 )
 
 KINDS = ("email", "phone", "card", "iban", "tax_id", "passport", "ssn", "dob", "health", "address")
@@ -253,7 +259,9 @@ def _not_personal_context(low: str, start: int) -> bool:
 # the domain may be in any script ("олена@приклад.укр"); glued to a word of another script
 # ("Пишітьolena@…"), the address starts where the script changes.
 _AT_GATE = ("@", "[at]", "(at)", "{at}", "<at>", " at ", "[собака]", "(собака)", " собака ", " sobaka ", "(@)", "[@]", "{@}",
-            " равлик ", "(равлик)", "[равлик]", " собачка ", "(собачка)", "[собачка]")  # "равлик": Ukrainian for @
+            " равлик ", "(равлик)", "[равлик]", " собачка ", "(собачка)", "[собачка]",  # "равлик": Ukrainian for @
+            "(a)", "[a]", "{a}", "(а)", "[а]")  # "olena.koval(a)ukr.net": only glued on both sides (see find_emails)
+_GLUED_ONLY = frozenset({"(a)", "[a]", "{a}", "(а)", "[а]"})  # "(a) example.com" is a list item
 # a spaced dot only with a space on both sides: ". Next" after an address is a sentence's end
 _DOT = r"(?:\.|\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s?\{dot\}\s?|\s(?:dot|крапка|точка)\s)"
 _DOMAIN = re.compile(r"\[\d{1,3}(?:\.\d{1,3}){3}\]|[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,5}")
@@ -351,7 +359,10 @@ def _at_signs(low: str) -> list[tuple[int, int]]:
 
 def find_emails(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
+    yield from _spoken_emails(text, low)
     for at, at_end in _at_signs(low):
+        if low[at:at_end] in _GLUED_ONLY and not (at and low[at - 1].isalnum() and low[at_end : at_end + 1].isalnum()):
+            continue
         spelled = low[at:at_end] != "@"
         local_end = at - (1 if at and low[at - 1] == " " else 0)
         domain_start = at_end + (1 if low[at_end : at_end + 1] == " " else 0)
@@ -376,6 +387,34 @@ def find_emails(text: str, low: str | None = None) -> Iterator[Finding]:
                         break
                     start = more.start()
             yield Finding("email", start, end, text[start:end], 60)
+
+
+# An address said aloud with a mail provider's name: "olena точка koval на gmail точка com", "olena.koval at gmail"
+# (no top-level domain). "на" and "at" are common words, so only before a known provider, and without a top-level
+# domain only after an e-mail label or with a local part that reads like one (a dot, an underscore or a digit).
+_PROVIDERS = ("gmail", "ukr", "i.ua", "meta.ua", "outlook", "hotmail", "yahoo", "protonmail", "proton", "icloud",
+              "yandex", "bigmir", "mail", "email.ua", "live", "gmx", "aol")
+_SPOKEN_DOT = r"(?:\s(?:точка|крапка|dot)\s|\.)"
+_SPOKEN_EMAIL = re.compile(
+    rf"(?<![\w.@])(?P<local>[a-z0-9][a-z0-9_%+\-]{{0,63}}(?:{_SPOKEN_DOT}[a-z0-9_%+\-]{{1,63}}){{0,3}})"
+    rf"\s(?:at|на|собака|равлик|ет)\s(?P<dom>{'|'.join(map(re.escape, _PROVIDERS))})"
+    rf"(?:{_SPOKEN_DOT}(?P<tld>[a-zа-я]{{2,6}}))?(?![\w@])")
+_EMAIL_LABEL = re.compile(r"(?:e-?mail|mail|пошт\w*|мейл\w*|імейл\w*|емейл\w*|мило|скриньк\w*|адрес\w*)[\s:=\-]{0,4}$")
+
+
+def _spoken_emails(text: str, low: str) -> Iterator[Finding]:
+    if not any(p in low for p in ("gmail", "ukr", "i.ua", "outlook", "hotmail", "yahoo", "proton", "icloud", "yandex",
+                                  "bigmir", "mail", "live", "gmx", "aol")):
+        return
+    for m in _SPOKEN_EMAIL.finditer(low):
+        local = m.group("local")
+        if m.group("tld") is not None and fold_confusables(m.group("tld")) in _TLDS:
+            pass
+        elif not (any(ch in local for ch in "._") or any(ch.isdigit() for ch in local) or " " in local
+                  or _EMAIL_LABEL.search(low, max(0, m.start() - 30), m.start())):
+            continue
+        end = m.end() if m.group("tld") is None or fold_confusables(m.group("tld")) in _TLDS else m.end("dom")
+        yield Finding("email", m.start(), end, text[m.start() : end], 60)
 
 
 # --- numbers: one scan for phones, cards, РНОКПП, SSNs and ID cards ----------------------------------
@@ -1045,8 +1084,26 @@ def _dob_gate(low: str) -> bool:
     return _DOB_GATE_ANY.search(low) is not None
 
 
+# A birthday without its year, or a month and year, right after its cue: "ДР 12 березня", "born on March 12",
+# "день народження 12.03", "born in March 1985" (issue 11 r6 A4): the cue must stand right before it
+_NO_YEAR_DATE = re.compile(
+    rf"(?:{_DAY}[\s\-./]{{1,2}}(?:of\s+)?{_ANY_MONTH}|{_ANY_MONTH}[\s\-.]{{1,2}}{_DAY}(?!\d)|{_ANY_MONTH},?\s(?:19|20)\d\d"
+    r"|\d{1,2}\.(?:0[1-9]|1[0-2]))(?![\w\-/]|\.\d|,?\s\d)", re.IGNORECASE)
+_CUE_RIGHT_BEFORE = re.compile(rf"(?:{_DOB_BEFORE.pattern})(?:\s*(?:is|was|on|in|of|:|—|-|=|у|в|це))*\s*[:\-—]?\s*$")
+
+
+def _yearless_dobs(text: str, low: str) -> Iterator[Finding]:
+    for m in _NO_YEAR_DATE.finditer(text):
+        before = low[max(0, m.start() - 40) : m.start()]
+        cue = _CUE_RIGHT_BEFORE.search(before)
+        if cue is None or _THING_BORN.search(before, 0, cue.start()):
+            continue
+        yield Finding("dob", m.start(), m.end(), m.group(), 39)
+
+
 def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
+    yield from _yearless_dobs(text, low)
     latin = fold_confusables(text)  # "21-Маy-1997" typed with Cyrillic "М", "а" (same length)
     seen: set[tuple[int, int]] = set()
     for m in (*_DATE.finditer(text), *_WORD_DATE.finditer(text), *(_WORD_DATE.finditer(latin) if latin != text else ()),
@@ -1149,6 +1206,65 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
         return
     for m in _ADDRESS_EN.finditer(text):
         yield Finding("address", m.start(), m.end(), m.group(), 45)
+
+
+# --- identifiers of the countries Ukrainians live in (issue 11 r6 A4) ---------------------------------------------
+# PESEL (Poland; also an individual's tax number there) and the German Steuer-ID: 11 digits, any grouping, after their
+# label. Right after it ("PESEL: 90010112345") the label alone counts, as a labelled card with a typo does; further
+# away (up to 25 characters, "Steuer-ID meiner Frau lautet 12 345 678 901") only a number that passes the checksum.
+_FOREIGN_ID_LABEL = re.compile(r"(?<![a-zа-яіїєґ])(?:pesel\w*|песел\w*|пезел\w*|steuer[\s\-]?id(?:entifikationsnummer)?|"
+                               r"steueridentifikationsnummer|steuerliche\s+id\w*|identifikationsnummer|idnr|ид\s?nr|"
+                               r"tax\s+id\s+\(de\))")
+_ELEVEN = re.compile(r"\d(?:[ \-./]?\d){10}(?!\d)")
+_LABEL_GAP = re.compile(r"[\s:#№=\-—(\[\"']{0,5}")
+
+
+def find_foreign_ids(text: str, low: str | None = None) -> Iterator[Finding]:
+    """PESEL and Steuer-ID after their label (kind ``tax_id``): see :func:`labs.router.validators.pesel_ok`."""
+    low = lower(text) if low is None else low
+    if "pesel" not in low and "steuer" not in low and "idnr" not in low and "identifikations" not in low \
+            and "песел" not in low and "пезел" not in low:
+        return
+    for lab in _FOREIGN_ID_LABEL.finditer(low):
+        m = _ELEVEN.search(low, lab.end(), min(len(low), lab.end() + 25 + 15))
+        if m is None or m.start() - lab.end() > 25 or (m.start() > 0 and low[m.start() - 1].isdigit()):
+            continue
+        d = "".join(ch for ch in m.group() if ch.isdigit())
+        check = pesel_ok if "pes" in lab.group() or "пе" in lab.group() else steuer_id_ok
+        if check(d) or _LABEL_GAP.fullmatch(low, lab.end(), m.start()):
+            yield Finding("tax_id", m.start(), m.end(), text[m.start() : m.end()], 75)
+
+
+# --- messenger and social-network handles (issue 11 r6 A4: an online identifier is personal data under the GDPR) --
+# A profile link ("instagram.com/olena.koval", "t.me/olena_koval85") or an "@name" after a messenger's name
+# ("телеграм: @olena_koval85", "мій інст @olena.koval"); a bare "@name" is a decorator or a mention in code.
+_PROFILE_LINK = re.compile(
+    r"(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?:instagram\.com|instagr\.am|t\.me|telegram\.me|facebook\.com|fb\.com|"
+    r"tiktok\.com|twitter\.com|x\.com|threads\.net|linkedin\.com/in|vk\.com|youtube\.com)/@?(?P<name>[a-z0-9_.\-]{3,40})",
+    re.IGNORECASE)
+_NOT_PROFILES = frozenset("p reel reels explore stories share sharer groups pages events watch hashtag i intent home search "
+                          "login signup about help policies legal tos privacy settings joinchat addstickers s c company "
+                          "school jobs feed posts channel results playlist embed shorts iframe_api status".split())
+_HANDLE_LABEL = re.compile(r"(?<![a-zа-яіїєґ])(?:telegram|телеграм\w*|телеграмі|телега|телегу|тг|tg|instagram|інстаграм\w*|"
+                           r"інст\w*|insta|ig|твіттер\w*|twitter|tiktok|тікток\w*|тік-ток\w*|threads|signal|viber|вайбер\w*|"
+                           r"нік\w*|nick(?:name)?|username|юзернейм\w*|логін\w*|fb|фб|фейсбук\w*|facebook|linkedin|"
+                           r"лінкедин\w*|discord|дискорд\w*|skype|скайп\w*)(?![a-zа-яіїєґ])")
+_AT_HANDLE = re.compile(r"(?<![\w@.])@(?P<name>[a-z0-9_][a-z0-9_.]{2,31})(?![\w@])")
+
+
+def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
+    """Messenger and social-network handles (kind ``handle``): a profile link, or "@name" after a messenger's name."""
+    low = lower(text) if low is None else low
+    if "/" in low:
+        for m in _PROFILE_LINK.finditer(low):
+            if m.group("name").strip(".") not in _NOT_PROFILES:
+                yield Finding("handle", m.start(), m.end(), text[m.start() : m.end()], 55)
+    if "@" not in low:
+        return
+    for m in _AT_HANDLE.finditer(low):
+        if _HANDLE_LABEL.search(low, max(0, m.start() - 30), m.start()):
+            end = m.end() - (1 if m.group().endswith(".") else 0)
+            yield Finding("handle", m.start(), end, text[m.start() : end], 55)
 
 
 def find_health(text: str, others: Iterable[Finding] = (), low: str | None = None) -> Iterator[Finding]:
@@ -1370,6 +1486,26 @@ def find_labelled_sequences(view: str, low: str, words: list[re.Match] | None = 
             yield found
 
 
+_ODD_CARD_GROUPS = re.compile(r"\d{1,6}(?: \d{1,6}){2,6}(?!\d)")
+# A phone spelled digit by digit right after "номер:"/"number:" ("номер: 0 6 6 1 7 4 2 1 8 0"): the label makes the
+# digit list a number; only a phone's shape counts (a Ukrainian operator or area code, an international form)
+_NUMBER_LABEL_DIGITS = re.compile(r"(?<![\w])(?:номер\w*|number|tel\.?\s*no\.?|№)\s*(?:is\s+)?[:#№=\-]?\s*"
+                                  r"(?P<seq>\+?\d(?:[ .\-,;|/]{1,3}\d){9,12})(?![\d])")
+
+
+def find_number_label_digits(view: str, low: str) -> Iterator[Finding]:
+    """Phones written one digit (or a few) at a time right after a bare "номер:" (see :data:`_NUMBER_LABEL_DIGITS`)."""
+    if "номер" not in low and "number" not in low and "№" not in low and "tel" not in low:
+        return
+    for m in _NUMBER_LABEL_DIGITS.finditer(low):
+        seq = m.group("seq")
+        d = "".join(ch for ch in seq if ch.isdigit())
+        if _NOT_A_PERSON_ID.search(low, max(0, m.start() - 30), m.start("seq")) or _not_personal_context(low, m.start()):
+            continue
+        if _phone_ok(d, [len(d)], seq.startswith("+"), lambda: True) and not d.startswith(("0800", "080")):
+            yield Finding("phone", m.start("seq"), m.end("seq"), view[m.start("seq") : m.end("seq")], 51)
+
+
 def _labelled_sequence(view: str, low: str, lab: re.Match) -> Finding | None:
     """The sequence after the label ``lab`` (a match of :data:`_SEQ_LABEL`) if its kind's check accepts it."""
     m = _SEQ_AFTER.match(low, lab.end())
@@ -1377,8 +1513,10 @@ def _labelled_sequence(view: str, low: str, lab: re.Match) -> Finding | None:
         return None
     seq = m.group("seq")
     plus = seq.startswith(("+", "плюс", "plus")) or lab.group("plus") is not None
-    if not _SEQ_GATE.search(seq) and not plus and seq.count(" ") < _MAX_GROUPS:
-        return None  # a few plainly spaced groups: the numeric scan reads them
+    if not _SEQ_GATE.search(seq) and not plus and seq.count(" ") < _MAX_GROUPS and not (
+            lab.group("card") and _ODD_CARD_GROUPS.match(seq)):
+        return None  # a few plainly spaced groups: the numeric scan reads them (a card grouped 4-4-4-3-1 after its label
+        # is read here: "номер картки: 4149 4999 1234 567 3", issue 11 r6 A5)
     base = m.start("seq")
     digits, best = "", None
     for end, d in _seq_tokens(seq):
@@ -1425,10 +1563,12 @@ def _local_phones(view: str, low: str, m: re.Match, digits: int) -> list[Finding
 
 def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: frozenset[int] = frozenset()) -> list[Finding]:
     found: list[Finding] = list(find_emails(view, low))
+    found.extend(find_handles(view, low))
     words = _number_words(low)
     found.extend(find_spoken_numbers(view, low, words))
     if words or _ANY_DIGIT.search(low):  # every sequence holds a digit or a number word
         found.extend(find_labelled_sequences(view, low, words))
+        found.extend(find_number_label_digits(view, low))
     if not _ANY_DIGIT.search(view):
         return found  # every other kind holds a digit
     # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,
@@ -1468,6 +1608,7 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
     if _dob_gate(low):
         found.extend(find_dobs(view, low))
     found.extend(find_addresses(view, low))
+    found.extend(find_foreign_ids(view, low))
     return found
 
 

@@ -197,3 +197,50 @@ def ssn_ok(ssn: str) -> bool:
         return False
     area, group, serial = digits[:3], digits[3:5], digits[5:]
     return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
+
+
+PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
+
+
+def pesel_ok(code: str) -> bool:
+    """A Polish PESEL: 11 digits, a birth date (the month carries the century: +20 for the 2000s, +80 for the 1800s)
+    and a weighted check digit (weights 1-3-7-9; source: the Polish Act on the Population Register, art. 15).
+
+    >>> pesel_ok("44051401359"), pesel_ok("44051401358"), pesel_ok("90010112345")
+    (True, False, False)
+    """
+    d = digits_of(code)
+    if len(d) != 11:
+        return False
+    month, day = int(d[2:4]), int(d[4:6])
+    century = {0: 1900, 2: 2000, 4: 2100, 6: 2200, 8: 1800}.get(month // 20)
+    if century is None:
+        return False
+    try:
+        _dt.date(century + int(d[:2]), month % 20, day)
+    except ValueError:
+        return False
+    return (10 - sum(w * int(x) for w, x in zip(PESEL_WEIGHTS, d)) % 10) % 10 == int(d[10])
+
+
+def steuer_id_ok(code: str) -> bool:
+    """A German Steuer-ID (steuerliche Identifikationsnummer): 11 digits, no leading 0, in the first ten one digit twice
+    or three times (three never in a row) and the rest at most once, and an ISO 7064 MOD 11,10 check digit (source:
+    § 139b AO and the Bundeszentralamt für Steuern's published rules).
+
+    >>> steuer_id_ok("86095742719"), steuer_id_ok("86095742718"), steuer_id_ok("12345678901")
+    (True, False, False)
+    """
+    d = digits_of(code)
+    if len(d) != 11 or d[0] == "0":
+        return False
+    counts = sorted((d[:10].count(c) for c in set(d[:10])), reverse=True)
+    if counts[0] not in (2, 3) or (len(counts) > 1 and counts[1] > 1):
+        return False
+    if counts[0] == 3 and any(d[i] == d[i + 1] == d[i + 2] for i in range(8)):
+        return False
+    product = 10
+    for ch in d[:10]:
+        total = (int(ch) + product) % 10 or 10
+        product = total * 2 % 11
+    return (11 - product) % 10 == int(d[10])

@@ -225,3 +225,26 @@ def test_a_date_with_no_birth_cue_is_no_birthday(text):
 def test_new_kinds_never_reach_the_cloud(tail):
     target, sent = _leaks(COMPLEX + tail)
     assert target != "cloud" and not sent
+
+
+# --- A2. Ukrainian addresses without the street word, and their English transliterations ---------------------------
+@pytest.mark.parametrize("text", [
+    "Львів, Шевченка, буд. 88, кв. 77", "Вінниця, Голосіївський пр-т 112", "с. Петрівка, Полтавська обл., буд. 124",
+    "Одеса, Перемоги 112/5, кв. 141", "Я живу на Городоцькій 15, кв. 3", "Приїжджайте на Сихівську, 12, під'їзд 3",
+    "улице Пушкина, дом 5, кв. 3", "Khreshchatyk St. 42, Kyiv", "Kyiv, Peremohy Ave. 32, apt. 44",
+    "Lviv, Deribasivska 17, apt 191",
+])
+def test_an_address_without_the_street_word_is_an_address(text):
+    assert "address" in _kinds(text), text
+
+
+@pytest.mark.parametrize("text", ["Звіт 2024, кв. 3", "Розділ 5, кв. 3 плану", "Chapter 5, unit 3",
+                                  "Lesson 4, Unit 2 covers grammar", "Python 3, apt install", "Silk Road 2 was a market",
+                                  "Main St. 5 times faster"])
+def test_numbered_parts_are_no_address(text):
+    assert detect_pii(text) == [], text
+
+
+def test_an_address_never_reaches_the_cloud():
+    target, sent = _leaks(COMPLEX + "Доставка: Львів, Шевченка, буд. 88, кв. 77")
+    assert target != "cloud" and not sent

@@ -1149,15 +1149,16 @@ def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
 # English: a house number, one to three capitalised words and a street type ("221B Baker Street",
 # "1600 Amphitheatre Pkwy"), then optionally the town, state/postcode.
 _UA_STREET = (r"(?:вул(?:иця|иці|ицю)?|просп(?:ект|екті)?|пров(?:улок|улку)?|бульв(?:ар|арі)?|бул|б-р|пл(?:оща|ощі)?|"
-              r"наб(?:ережна)?|шосе|майдан|узвіз|ул(?:ица)?|пр-т|пр-кт|пр(?=\.))\.?")
+              r"наб(?:ережна)?|шосе|майдан|узвіз|ул(?:ица|ице|ицы|ицу)?|пр-т|пр-кт|пр(?=\.))\.?")
 # the street type after the name, the usual Ukrainian order: "Андріївський узвіз 2", "Харківське шосе 5", "Хрещатик вулиця 22"
-_UA_STREET_AFTER = r"(?:вулиця|узвіз|шосе|площа|провулок|бульвар|проспект|набережна|майдан|тупик|алея)"
+_UA_STREET_AFTER = (r"(?:вулиця|узвіз|шосе|площа|провулок|бульвар|проспект|набережна|майдан|тупик|алея|пр-т|пр-кт|просп\.|"
+                    r"вул\.|пров\.|бульв\.|б-р|пл\.)")  # "Голосіївський пр-т 112": the abbreviation after the name too
 _ADDRESS_UA = re.compile(
     rf"(?:(?:(?<![\w])|(?<=(?<![\w])на)|(?<=(?<![\w])по)|(?<=(?<![\w])[ву])|(?<=[A-Za-z])|(?<=адреса)|(?<=адресою)|(?<=адресу))"
     rf"(?i:{_UA_STREET})\s*(?:\d{{1,2}}\s+)?[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?"
     rf"|(?<![\w])[А-ЯІЇЄҐ][\w'’\-]{{1,30}}\s+(?i:{_UA_STREET_AFTER}))"  # "вул. 8 Березня 12"; "Андріївський узвіз 2"
     rf",?\s*"
-    rf"(?:(?i:буд(?:инок)?\.?|б\.|№)\s*)?\d{{1,4}}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
+    rf"(?:(?i:буд(?:инок)?\.?|б\.|№|дом|д\.)\s*)?\d{{1,4}}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
     rf"(?:,?\s*(?i:корп(?:ус)?\.?|к\.)\s*\d{{1,3}})?(?:,?\s*(?i:кв(?:артира)?\.?|оф(?:іс)?\.?)\s*\d{{1,4}})?"
 )
 # the town and postcode written before the street: "01001, м. Київ, вул. …"
@@ -1186,9 +1187,32 @@ _ADDRESS_GATE_EN = re.compile(rf"\s(?:{_first_letter_groups(_EN_STREET[3:-1].spl
 # A Ukrainian street word (an alternation of literals: the engine skips to their first letters)
 _ADDRESS_GATE_UA = re.compile("|".join(map(re.escape, ("вул", "просп", "пров", "бульв", "б-р", "пл.", "площ", "наб", "шосе",
                                                        "майдан", "узвіз", "ул.", "улиц", "пр-т", "пр-кт", "пр.", "бул",
-                                                       "бульвар", "тупик", "алея", "кв"))))
+                                                       "бульвар", "тупик", "алея", "кв", "буд", "під'їзд", "під’їзд",
+                                                       "підʼїзд", "оф", "дом", "д."))))
 # a street name after a town, a house number and a flat: "Київ, Хрещатик 22, кв. 5" ("кв." is a strong sign)
-_ADDRESS_FLAT = re.compile(r"(?<=[,:] )[А-ЯІЇЄҐ][\w'’\-]{1,30},?\s+\d{1,4}(?:[\-/]?[а-яА-Я](?![\w]))?,\s*(?i:кв(?:артира)?)\.?\s*\d{1,4}")
+# (issue 11 r6 A2) any house number ("112/5", "15а"), after a name in any case ("на Городоцькій 15, кв. 3"), with a
+# flat, an entrance or an office ("Сихівську, 12, під'їзд 3"); a year is no house number ("Звіт 2024, кв. 3": a quarter)
+_HOUSE = r"(?!(?:19|20)\d\d(?!\d))\d{1,4}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{1,4})?"
+# a document's or a course's parts are numbered the same way ("Розділ 5, кв. 3", "Lesson 4, flat 2")
+_NOT_A_STREET = (r"(?!(?:Розділ|Глава|Пункт|Частина|Том|Етап|Крок|Рівень|Урок|Лекція|Модуль|Тиждень|Рік|Квартал|Версія|"
+                 r"Завдання|Питання|Рядок|Таблиця|Рисунок|Chapter|Lesson|Unit|Section|Part|Step|Level|Week|Module|Task|"
+                 r"Question|Row|Table|Figure|Version|Python|Ubuntu|Debian|Windows)(?![\w'’ʼ]))")
+_ADDRESS_FLAT = re.compile(rf"(?<![\w]){_NOT_A_STREET}[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}},?\s+(?:(?i:буд(?:инок)?\.?|б\.|дом|д\.)\s*)?{_HOUSE},\s*"
+                           r"(?:(?i:кв(?:артира)?)\.?|(?i:під['’ʼ]?їзд\w*)|(?i:оф(?:іс)?)\.?)\s*\d{1,4}")
+# a building marker after a town, a street or a region with no street word ("Львів, Шевченка, буд. 88, кв. 77",
+# "с. Петрівка, Полтавська обл., буд. 124"): "буд." is a building's own word
+_ADDRESS_BUILDING = re.compile(
+    rf"(?<![\w])(?:(?:с|смт|м|сел)\.\s*)?[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}}(?:(?:,\s*|\s+)(?:[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}}|обл\.|"
+    rf"область|р-н|район)){{0,4}},?\s*(?i:буд(?:инок)?\.?|будинок)\s*№?\s*{_HOUSE}"
+    rf"(?:,?\s*(?i:корп(?:ус)?\.?|к\.)\s*\d{{1,3}})?(?:,?\s*(?:(?i:кв(?:артира)?)\.?|(?i:оф(?:іс)?)\.?)\s*\d{{1,4}})?")
+# English transliterations: "Khreshchatyk St. 42, Kyiv", "Kyiv, Peremohy Ave. 32, apt. 44" (the street type before the
+# number: a town or a flat after it), "Lviv, Deribasivska 17, apt 191" (no street type: the flat marker)
+_EN_STREET_BEFORE = r"(?:Street|Str|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Prospekt|Prosp|Pkwy|Hwy)"
+_ADDRESS_EN_AFTER = re.compile(
+    rf"(?<![\w])(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET_BEFORE}\.?,?\s+\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?(?![\w])"
+    rf"(?=,?\s*(?:(?i:apt|apartment|flat|suite|unit)\b|[A-Z][a-z]{{2,}}))(?:,?\s*(?i:apt|apartment|flat|suite|unit)\.?\s*#?\d{{1,5}})?")
+_ADDRESS_EN_FLAT = re.compile(
+    rf"(?<![\w]){_NOT_A_STREET}[A-Z][\w'’\-]{{2,30}},?\s+\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?,\s*(?i:apt|apartment|flat)\.?\s*#?\d{{1,5}}")
 # "пл Ринок", "ул Ленина": the short types with no dot, before a capital (read on the text, not lower-cased)
 _ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ]\s*(?:\d{1,2}\s+)?[А-ЯІЇЄҐA-Z]")  # "пл Ринок", "ул 8 Березня"
 
@@ -1202,8 +1226,16 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
             yield Finding("address", start, m.end(), text[start : m.end()], 45)
         for m in _ADDRESS_FLAT.finditer(text):
             yield Finding("address", m.start(), m.end(), m.group(), 44)
+        if "буд" in low:
+            for m in _ADDRESS_BUILDING.finditer(text):
+                yield Finding("address", m.start(), m.end(), m.group(), 44)
+    if "apt" in low or "flat" in low:
+        for m in _ADDRESS_EN_FLAT.finditer(text):
+            yield Finding("address", m.start(), m.end(), m.group(), 44)
     if not _ADDRESS_GATE_EN.search(text):
         return
+    for m in _ADDRESS_EN_AFTER.finditer(text):
+        yield Finding("address", m.start(), m.end(), m.group(), 44)
     for m in _ADDRESS_EN.finditer(text):
         yield Finding("address", m.start(), m.end(), m.group(), 45)
 

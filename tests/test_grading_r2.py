@@ -246,6 +246,8 @@ def test_keys_are_read_as_the_model_server_reads_them(tmp_path, upstream):
     assert duplicate_key(b'{"options": {"stop": [], "STOP": ["x"]}}') == "STOP"
     assert duplicate_key('{"ſtream": true, "stream": false}'.encode()) == "stream"  # long s folds to s, as in Go
     assert duplicate_key(b'{"model": "a", "prompt": "b"}') == "" and duplicate_key(b"not json") == ""
+    assert duplicate_key('{"kind": 1, "\u212aIND": 2}'.encode()) == "\u212aIND"  # the Kelvin sign folds to K in Go
+    assert duplicate_key('{"stra\u00dfe": 1, "strasse": 2}'.encode()) == ""  # ß is not ss in Go (str.casefold says so)
     gate = Gate(str(tmp_path / "g.sock"), upstream).start()
     try:
         with _client(tmp_path / "g.sock", timeout=60) as client:

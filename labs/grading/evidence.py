@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+from labs.gojson import fold_key
 from labs.proxy import Exchange, _line_object
 
 _RECORDED: list[Exchange] | None = None
@@ -109,10 +110,11 @@ into a prompt they end the user's turn and start a made-up answer the model only
 
 
 def folded(value: Any) -> Any:
-    """``value`` with every object key case-folded: Ollama reads keys as Go's ``encoding/json`` does, matching them
-    case-insensitively (``"OPTIONS": {"STOP": …}`` is ``options.stop``). The gate refuses a body with a key twice."""
+    """``value`` with every object key lower-cased after Go's folding (:func:`labs.gojson.fold_key`): Ollama reads
+    keys as Go's ``encoding/json`` does, matching them case-insensitively (``"OPTIONS": {"ſTOP": …}`` is
+    ``options.stop``). The gate refuses a body with a key twice."""
     if isinstance(value, dict):
-        return {str(k).casefold(): folded(v) for k, v in value.items()}
+        return {fold_key(str(k)).lower(): folded(v) for k, v in value.items()}
     if isinstance(value, list):
         return [folded(v) for v in value]
     return value

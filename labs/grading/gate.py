@@ -34,6 +34,7 @@ from http.server import BaseHTTPRequestHandler
 
 import httpx
 
+from labs.gojson import fold_key
 from labs.proxy import Exchange, RecordingProxy, _Handler
 
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -85,13 +86,13 @@ def duplicate_key(body: bytes) -> str:
     """Why a body is refused when it has a key twice: Ollama (Go's ``encoding/json``) matches keys case-insensitively
     and the last one wins, Python's ``json`` the exact key, so the gate, the evidence and the server would read it
     differently. Returns the first key of a JSON body that appears twice in one object when compared as Go compares
-    them (Unicode case folding), at any depth; "" when there is none or the body is not JSON."""
+    them (:func:`labs.gojson.fold_key`), at any depth; "" when there is none or the body is not JSON."""
     found: list[str] = []
 
     def pairs(items: list[tuple[str, object]]) -> dict:
         seen: set[str] = set()
         for key, _ in items:
-            folded = key.casefold()
+            folded = fold_key(key)
             if folded in seen and not found:
                 found.append(key)
             seen.add(folded)
@@ -110,7 +111,7 @@ def _pull_of_a_present_model(gate: "Gate", body: bytes) -> bool:
     import httpx
 
     try:
-        data = {str(k).casefold(): v for k, v in json.loads(body).items()}
+        data = {fold_key(str(k)).lower(): v for k, v in json.loads(body).items()}
         name = str(data.get("model") or data.get("name") or "")
         tags = httpx.get(gate.upstream + "/api/tags", timeout=30).json().get("models", [])
     except Exception:

@@ -13,6 +13,7 @@ import pytest
 
 from labs.host import free_port
 from labs.router import CloudLLM, Router, StandInCloud, detect_pii
+from labs.router.audit import redact_for_log
 
 
 def _kinds(text: str) -> set[str]:
@@ -248,3 +249,32 @@ def test_numbered_parts_are_no_address(text):
 def test_an_address_never_reaches_the_cloud():
     target, sent = _leaks(COMPLEX + "Доставка: Львів, Шевченка, буд. 88, кв. 77")
     assert target != "cloud" and not sent
+
+
+# --- B2/B3. the audit log keeps no name next to personal data -----------------------------------------------------
+NAMES_IN_LOG = [
+    ("Olena's e-mail is olena.koval@gmail.com", "Olena"), ("Напиши листа Марʼяні Коваль на mariana@ukr.net", "Коваль"),
+    ("Patrick O'Brien, phone +44 7700 900123", "Brien"), ("Ronald McDonald, card 4149 4999 1234 5673", "McDonald"),
+    ("OLENA KOVAL, DOB 12.03.1985", "KOVAL"), ("ПІБ: КОВАЛЕНКО ОЛЬГА ІВАНІВНА; тел 0671234567", "КОВАЛЕНКО"),
+    ("Коваль О.В., паспорт КВ 123456", "Коваль"), ("Koval O., passport FX123456", "Koval"),
+    ("olena koval, 0671234567", "koval"), ("Эдуард Лысенко, 0671234567", "Лысенко"),
+    ("Олена Коваль-Бондар, ІПН 3124167891", "Бондар"), ("Тарас (0671234567) і Ольга (0509876543)", "Ольга"),
+    ('From: "Koval, Olena" <o.koval@ukr.net>', "Koval"), ('{"name":"Olena","surname":"Koval","tel":"0671234567"}', "Koval"),
+    ("name=Olena%20Koval&phone=0671234567", "Koval"), ("phone=%2B380671234567&name=Olena+Koval", "Koval"),
+    ("Пишу про Тараса. " + "Він давно працює з нами і дуже цінний співробітник, тому прошу поради щодо графіка роботи. "
+     + "У нього діабет, він приймає метформін.", "Тараса"),
+    ("колега тарас має діабет", "тарас"),
+]
+
+
+@pytest.mark.parametrize("prompt,name", NAMES_IN_LOG, ids=[n for _, n in NAMES_IN_LOG])
+def test_the_audit_log_keeps_no_name_next_to_personal_data(prompt, name):
+    logged = redact_for_log(prompt, detect_pii(prompt))
+    assert name not in logged, logged
+
+
+def test_names_alone_and_acronyms_are_logged_as_before():
+    assert redact_for_log("Please explain the REST API to Olena") == "Please explain the REST API to Olena"
+    assert redact_for_log("Please call the REST API team at +380 67 123 45 67") == \
+        "Please call the REST API team at [PHONE]"
+    assert redact_for_log("Olena has diabetes.") == "[NAME] has [HEALTH]."

@@ -13,7 +13,9 @@ latency, tokens and cost. The prompt itself appears only as
   masks what looks like a person's name (two capitalised words, "Olena Koval") as ``[NAME]``,
   although names alone do not make the router keep a prompt local; and near health data every
   capitalised word that may be the person it is about ("Olena has [HEALTH]", "У Тараса [HEALTH]"):
-  the diagnosis without the name is no longer about anyone (issue 11, round 6).
+  the diagnosis without the name is no longer about anyone (issue 11, round 6); and in a prompt with any personal data
+  the names in the forms they take next to an identifier: a known first name in any case with its surname, ALL CAPS,
+  a surname with initials, a name field's value (:func:`people_with_identifiers`).
 
 Error messages are reduced to the exception's type name: a server's error text may echo the prompt.
 
@@ -41,14 +43,20 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from labs.router.health import CUES, CUES_BEFORE, NOT_NAMES, NOT_SUBJECTS, TERMS, WINDOW
+from labs.router.health import CUES, CUES_BEFORE, NOT_NAMES, NOT_SUBJECTS, TERMS
+from labs.router.names import first_names
 from labs.router.pii import Finding, detect_pii, redact
+from labs.router.textscan import lower
 from labs.router.policy import Decision
 
 KEY_ENV = "ROUTER_AUDIT_KEY"
 
 
-_CAP = r"[A-ZА-ЩЬЮЯҐЄІЇ][a-zа-щьюяґєії'’]+"
+# a capitalised word in Latin, Ukrainian or Russian letters, with an apostrophe of any kind ("Марʼяна", "O'Brien"),
+# an inner capital ("McDonald") and a second half after a hyphen ("Коваль-Бондар")
+_UPPER, _LOWER = "A-ZА-ЩЬЮЯҐЄІЇЁЫЭЪ", "a-zа-щьюяґєіїёыэъ"
+_CAP = (rf"[{_UPPER}](?:['’ʼ][{_UPPER}])?[{_LOWER}'’ʼ]+(?:[{_UPPER}][{_LOWER}'’ʼ]+)?"
+        rf"(?:-[{_UPPER}][{_LOWER}'’ʼ]+)?")
 _CAP_RUN = re.compile(rf"(?<!\w){_CAP}(?: {_CAP})+(?!\w)")
 
 
@@ -72,15 +80,15 @@ def mask_names(text: str) -> str:
 
 
 # One capitalised word (a hyphenated double name too), in either script; not a placeholder ("[NAME]")
-_CAP_WORD = re.compile(r"(?<![\w\[])[A-ZА-ЩЬЮЯҐЄІЇ][a-zа-щьюяґєії'’]+(?:-[A-ZА-ЩЬЮЯҐЄІЇ][a-zа-щьюяґєії'’]+)?(?!\w)")
+_CAP_WORD = re.compile(rf"(?<![\w\[]){_CAP}(?!\w)")
 # Capitalised words that start a sentence about health and name nobody
 _NOT_A_PERSON = frozenset("doctors doctor nurses nurse yesterday today tomorrow last next after before since then now "
                           "лікарі лікар медсестра вчора сьогодні завтра минулого після до відтоді тепер зараз".split())
 
 
 def people_near_health(prompt: str, findings) -> list[Finding]:
-    """``[NAME]`` findings for every capitalised word within :data:`labs.router.health.WINDOW` characters of a
-    health finding that may be the person it is about ("Olena has diabetes", "У Тараса астма", "Ользі
+    """``[NAME]`` findings for every capitalised word of a prompt with a health finding that may be the person it is
+    about ("Olena has diabetes", "У Тараса астма", "Ользі
     діагностували ..."): not a sentence starter, a pronoun or relative, a health term or a known thing. Over-masks
     ("Kyiv") rather than keep a patient's name next to a diagnosis.
 
@@ -89,23 +97,98 @@ def people_near_health(prompt: str, findings) -> list[Finding]:
     ['Olena']
     """
     out = []
-    for f in findings:
-        if f.kind != "health":
+    if not any(f.kind == "health" for f in findings):
+        return out
+    # the whole prompt, not a window around the finding: "Пишу про Тараса. <100 characters> У нього [HEALTH]" still
+    # says who (issue 11 r6 B3); a prompt names few people, so over-masking a capitalised word costs little
+    for m in _CAP_WORD.finditer(prompt):
+        word = m.group().lower()
+        if word in NOT_NAMES or word in NOT_SUBJECTS or word in _NOT_A_PERSON or CUES.fullmatch(word) \
+                or CUES_BEFORE.fullmatch(word) or TERMS.fullmatch(word):
             continue
-        for m in _CAP_WORD.finditer(prompt, max(0, f.start - WINDOW), min(len(prompt), f.end + WINDOW)):
-            word = m.group().lower()
-            if word in NOT_NAMES or word in NOT_SUBJECTS or word in _NOT_A_PERSON or CUES.fullmatch(word) \
-                    or CUES_BEFORE.fullmatch(word) or TERMS.fullmatch(word):
-                continue
-            out.append(Finding("name", m.start(), m.end(), m.group(), 10))  # any other finding wins an overlap
+        out.append(Finding("name", m.start(), m.end(), m.group(), 10))  # any other finding wins an overlap
+    return out
+
+
+# the value of a field that holds a name: name=Olena+Koval, "surname":"Koval", ПІБ: Коваленко Ольга; From: "Koval, Olena"
+_NAME_FIELD = re.compile(
+    r"(?i:(?<![\w])(?:name|surname|first[_\- ]?name|last[_\- ]?name|full[_\- ]?name|given[_\- ]?name|family[_\- ]?name|"
+    r"fio|піб|ім['’ʼ]я|прізвище|по[- ]батькові|patient|пацієнт\w*|отримувач\w*|відправник\w*|from|to|client|клієнт\w*))"
+    r"[\"']?\s*[:=]\s*(?:\"(?P<q>[^\"\n]{1,80})\"|'(?P<s>[^'\n]{1,80})'|(?P<v>[^\"&;,\n<>{}\[\]()|]{1,80}))")
+# a surname with initials: "Коваль О.В.", "KOVAL O.", "О. В. Коваль"
+_INITIALS = re.compile(rf"(?<![\w\[])(?:[{_UPPER}][\w'’ʼ\-]+ [{_UPPER}]\.\s?(?:[{_UPPER}]\.)?|"
+                       rf"[{_UPPER}]\.\s?(?:[{_UPPER}]\.\s?)?[{_UPPER}][{_LOWER}'’ʼ]+)")
+_WORD = re.compile(r"[^\W\d_][\w'’ʼ\-]*")
+_CAPS_RUN = re.compile(rf"(?<![\w\[])[{_UPPER}'’ʼ\-]{{2,}}(?: [{_UPPER}'’ʼ\-]{{2,}})+(?![\w])")
+# words that follow a lower-case first name and are no surname ("колега тарас має …", "olena has …")
+_NOT_SURNAME = frozenset("has had is was and or but with has have will would said says має мав мала був була і й та з "
+                         "із на до від у в що як хворіє каже сказав сказала просив просила просить".split())
+
+
+def people_with_identifiers(prompt: str, findings) -> list[Finding]:
+    """``[NAME]`` findings for the names a prompt with personal data holds, in the forms names take next to an
+    identifier (issue 11 r6 B2): a known first name in any case and any letter case (:mod:`labs.router.names`) with
+    the surname or patronymic next to it ("olena koval", "OLENA KOVAL", "Коваленко Ольга Іванівна"), a surname with
+    initials ("Коваль О.В."), and the value of a name field ("name=Olena+Koval", ``"surname":"Koval"``, "ПІБ: …").
+    Nothing when the prompt holds no personal data: a name alone is not logged as one.
+
+    >>> redact_for_log("olena koval, 0671234567; Коваль О.В., name=Taras+Bondar; OLENA KOVAL")
+    '[NAME], [PHONE]; [NAME], name=[NAME]; [NAME]'
+    """
+    if not any(f.kind != "name" for f in findings):
+        return []
+    low = lower(prompt)
+    out: list[Finding] = []
+    for m in first_names(prompt, low):
+        out.append(Finding("name", m.start(), m.end(), m.group(), 10))
+        name_lower = prompt[m.start()].islower()
+        pos = m.end()
+        for _ in range(2):  # the surname and the patronymic after it ("Ольга Іванівна Коваленко", "olena koval")
+            w = _WORD.match(prompt, pos + 1) if prompt[pos : pos + 1] == " " else None
+            if w is None or w.group().lower() in NOT_NAMES or w.group().lower() in _NOT_SURNAME or \
+                    not (w.group()[0].isupper() or name_lower):
+                break
+            out.append(Finding("name", w.start(), w.end(), w.group(), 10))
+            pos = w.end()
+        before = re.search(r"(?:^|(?<=[^\w]))([^\W\d_][\w'’ʼ\-]*) $", prompt[max(0, m.start() - 40) : m.start()])
+        if before is not None and before.group(1)[0].isupper():
+            b_start = m.start() - len(before.group(1)) - 1
+            lead = prompt[max(0, b_start - 2) : b_start].strip()
+            if b_start > 0 and lead not in (".", "!", "?") and before.group(1).lower() not in NOT_NAMES:
+                out.append(Finding("name", b_start, b_start + len(before.group(1)), before.group(1), 10))  # surname first
+    for rx in (_INITIALS, _CAPS_RUN):
+        for m in rx.finditer(prompt):
+            if rx is _INITIALS or any(True for _ in first_names(m.group())):
+                out.append(Finding("name", m.start(), m.end(), m.group(), 10))
+    for m in _NAME_FIELD.finditer(prompt):
+        g = next(k for k in ("q", "s", "v") if m.group(k) is not None)
+        start, end = m.span(g)
+        value = prompt[start:end].rstrip()
+        if any(ch.isalpha() for ch in value) and not value.startswith("["):
+            out.append(Finding("name", start, start + len(value), value, 10))
     return out
 
 
 def redact_for_log(prompt: str, findings=None) -> str:
     """``prompt`` as the log keeps it: every finding (``findings``, else detected anew) as its placeholder, the
-    people near health data and two-word names as ``[NAME]``."""
+    people near health data, the names next to personal data (:func:`people_with_identifiers`) and two-word names
+    as ``[NAME]``."""
     found = list(detect_pii(prompt) if findings is None else findings)
-    return mask_names(redact(prompt, found + people_near_health(prompt, found)))
+    people = _joined(prompt, people_near_health(prompt, found) + people_with_identifiers(prompt, found))
+    return mask_names(redact(prompt, found + people))
+
+
+def _joined(prompt: str, names: list[Finding]) -> list[Finding]:
+    """``names`` with overlapping ones, and those only blanks apart ("Olena" "Koval"), made one: one ``[NAME]``."""
+    out: list[Finding] = []
+    for f in sorted(names, key=lambda f: (f.start, -f.end)):
+        if out and (f.start <= out[-1].end or not prompt[out[-1].end : f.start].strip(" ")):
+            last = out[-1]
+            end = max(last.end, f.end)
+            out[-1] = Finding("name", last.start, end, prompt[last.start : end], 10)
+        else:
+            out.append(f)
+    return out
 
 
 class AuditLog:

@@ -31,7 +31,7 @@ _UK = """
 ігор павло максим артем денис вадим віталій степан остап ярослав назар анатолій валерій григорій данило кирило
 матвій тимофій олексій антон руслан костянтин леонід станіслав святослав мирослав орест зеновій любомир ілля
 микита захар давид гліб владислав едуард аркадій геннадій борис всеволод юліан федір федора федору федорові федором
-тимур ростислав вʼячеслав в'ячеслав вячеслав
+тимур ростислав вʼячеслав в'ячеслав вячеслав марʼяна
 """
 # also common words: counted only when capitalised
 _UK_AMBIGUOUS = "віра надія любов роман лука марко слава лілія марта семен зоряна".split()
@@ -72,7 +72,8 @@ def _forms(name: str) -> str:
 def _regexes() -> tuple[re.Pattern, frozenset[str]]:
     uk = [w.replace("a", "а") for w in _UK.split()]  # a Latin "a" typed by mistake above stays Cyrillic
     pats = [_forms(w) for w in uk + _UK_AMBIGUOUS] + [re.escape(w) for w in _EN.split() + _EN_AMBIGUOUS]
-    rx = re.compile(r"(?<![\w'’ʼ])(?:" + "|".join(sorted(pats, key=len, reverse=True)) + r")(?![\w'’ʼ])")
+    # an English possessive ends the name ("Olena's"); an apostrophe inside a Ukrainian word does not ("Мар'яна")
+    rx = re.compile(r"(?<![\w'’ʼ])(?:" + "|".join(sorted(pats, key=len, reverse=True)) + r")(?:(?=['’]s(?!\w))|(?![\w'’ʼ]))")
     ambiguous = frozenset(_EN_AMBIGUOUS + _UK_AMBIGUOUS)
     return rx, ambiguous
 

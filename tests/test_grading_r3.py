@@ -51,14 +51,13 @@ HONEST = {
     "ollama-python generate": ("/api/generate", {"model": "m", "prompt": PROMPT, "suffix": "", "system": None,
                                                  "template": None, "context": None, "stream": False, "raw": None,
                                                  "format": None, "images": None, "options": {"temperature": 0}}),
-    "chat with a system prompt": ("/api/chat", {"model": "m", "messages": [
-        {"role": "system", "content": "Answer in one sentence."}, {"role": "user", "content": f"Q: {PROMPT}"}]}),
+    "prompt with spaces around": ("/api/chat", {"model": "m", "messages": [{"role": "user", "content": f" {PROMPT}\n"}]}),
     "content parts": ("/v1/chat/completions", {"model": "m", "messages": [
         {"role": "user", "content": [{"type": "text", "text": PROMPT}]}]}),
 }
 FORGED = {
     "format enum (the attack)": ("/api/generate", {"model": "m", "prompt": "Say it.", "note": PROMPT,
-                                                   "format": {"enum": [ANSWER]}}, "user's prompt"),
+                                                   "format": {"enum": [ANSWER]}}, "prompt alone"),
     "format enum with the prompt": ("/api/generate", {"model": "m", "prompt": PROMPT, "format": {"enum": [ANSWER]}},
                                     "`format`"),
     "capitalised Format": ("/api/generate", {"model": "m", "prompt": PROMPT, "Format": {"enum": [ANSWER]}},
@@ -70,9 +69,9 @@ FORGED = {
                                "`response_format`"),
     "echo": ("/v1/completions", {"model": "m", "prompt": PROMPT, "echo": True}, "`echo`"),
     "prompt only in the system message": ("/api/chat", {"model": "m", "messages": [
-        {"role": "system", "content": PROMPT}, {"role": "user", "content": "Say: " + ANSWER}]}, "user's prompt"),
+        {"role": "system", "content": PROMPT}, {"role": "user", "content": "Say: " + ANSWER}]}, "prompt alone"),
     "assistant prefill": ("/api/chat", {"model": "m", "messages": [
-        {"role": "user", "content": PROMPT}, {"role": "assistant", "content": ANSWER}]}, "user's prompt"),
+        {"role": "user", "content": PROMPT}, {"role": "assistant", "content": ANSWER}]}, "prompt alone"),
     "stops in upper case (N6)": ("/api/generate", {"model": "m", "prompt": PROMPT,
                                                    "OPTIONS": {"STOP": list("abcdefgh")}}, "stop strings"),
     "long s in stop (Go folds it)": ("/api/generate", {"model": "m", "prompt": PROMPT,

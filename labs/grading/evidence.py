@@ -10,7 +10,6 @@ quiz (``quiz.q3``) use it.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from labs.gojson import fold_key
@@ -103,12 +102,6 @@ or replaced template, earlier context, an echo of the prompt): a request that se
 answered the prompt. The lessons' ``ask_local`` sends none."""
 
 
-CONTROL_TOKENS = re.compile(r"<\|[^|<>\s]{1,40}\|>|\[/?INST\]|<</?SYS>>|</?s>|<(?:start|end)_of_turn>",
-                            re.IGNORECASE)
-"""Chat-template control tokens (ChatML ``<|im_start|>``, Llama 3 ``<|eot_id|>``, ``[INST]``, Gemma's turns): typed
-into a prompt they end the user's turn and start a made-up answer the model only continues."""
-
-
 def folded(value: Any) -> Any:
     """``value`` with every object key lower-cased after Go's folding (:func:`labs.gojson.fold_key`): Ollama reads
     keys as Go's ``encoding/json`` does, matching them case-insensitively (``"OPTIONS": {"ſTOP": …}`` is
@@ -128,30 +121,43 @@ def _stops(body: dict) -> int:
     return count
 
 
-def _prompt_texts(route: str, body: dict) -> list[str]:
-    """What the model reads as the user's prompt: ``prompt`` (generate, completions), or the last message when it is
-    the user's (chat: a last assistant message would be continued, not answered)."""
+def _sent_alone(route: str, body: dict, prompt: str) -> str:
+    """Why ``body`` is not the prompt sent alone ("" when it is): ``prompt`` (generate, completions) or the one
+    message (chat, its text parts joined) is the prompt, stripped, and nothing else reaches the model as text."""
+    wanted = prompt.strip()
     if route in ("/api/generate", "/v1/completions"):
-        return _strings(body.get("prompt"))
+        if body.get("system") not in (None, ""):
+            return "it set a system prompt"
+        sent = body.get("prompt")
+        return "" if isinstance(sent, str) and sent.strip() == wanted else "the prompt field held more or other text"
     messages = body.get("messages")
-    last = messages[-1] if isinstance(messages, list) and messages else None
-    if not isinstance(last, dict) or last.get("role") != "user":
-        return []
-    return _strings(last.get("content"))
+    if not isinstance(messages, list) or len(messages) != 1:
+        return (f"it carried {len(messages)} messages (a system prompt or earlier turns)" if isinstance(messages, list)
+                else "it had no messages")
+    message = messages[0]
+    if not isinstance(message, dict) or message.get("role") != "user" or any(
+            value not in (None, "", [], {}) for key, value in message.items() if key not in ("role", "content")):
+        return "its message was not a plain user message (role and content only)"
+    content = message.get("content")
+    if isinstance(content, list):  # OpenAI's content parts: text only
+        if not all(isinstance(p, dict) and p.get("type", "text") == "text" and isinstance(p.get("text"), str)
+                   for p in content):
+            return "its message carried parts other than text"
+        content = "".join(p["text"] for p in content)
+    return "" if isinstance(content, str) and content.strip() == wanted else "the user message held more or other text"
 
 
 def request_problem(route: str, body: dict, prompt: str) -> str:
     """Why the request ``body`` (keys as sent) to ``route`` is not a plain request for the model's answer to
-    ``prompt`` ("" when it is): the prompt must be in what the model reads as the user's prompt, no field of
-    :data:`STEERING` may be set, and at most :data:`MOST_STOPS` stop strings."""
+    ``prompt`` ("" when it is): the prompt alone is what the model reads (the whole ``prompt``, or one user message
+    whose text is the prompt; no system prompt, no earlier turns, no added text: any of them can dictate the answer,
+    e.g. few-shot lines ``Q: … A: Cost.`` before the prompt), no field of :data:`STEERING` is set, and at most
+    :data:`MOST_STOPS` stop strings."""
     body = folded(body)
-    if not any(prompt in text for text in _prompt_texts(route, body)):
-        return "no request to the model server asked the prompt as the user's prompt"
-    messages = body.get("messages") if isinstance(body.get("messages"), list) else []
-    if any(not isinstance(m, dict) or m.get("role") not in ("system", "user") for m in messages):
-        return "the request for the prompt carried earlier assistant turns, which decide what the model writes next"
-    if any(CONTROL_TOKENS.search(s) for s in _strings([body.get("prompt"), body.get("system"), messages])):
-        return "the request for the prompt carried chat-template control tokens (such as <|im_start|>)"
+    if problem := _sent_alone(route, body, prompt):
+        return (f"the request for the prompt did not send the prompt alone ({problem}): send exactly the prompt as "
+                "the one user message, with no system prompt, earlier turns or added text, which decide what the "
+                "model writes")
     steering = [key for key in STEERING if body.get(key) not in (None, False, "", [], {})]
     if steering:
         return (f"the request for the prompt set {', '.join(f'`{k}`' for k in steering)}, which decides what the model "

@@ -399,14 +399,12 @@ _SPOKEN_EMAIL = re.compile(
     rf"(?<![\w.@])(?P<local>[a-z0-9][a-z0-9_%+\-]{{0,63}}(?:{_SPOKEN_DOT}[a-z0-9_%+\-]{{1,63}}){{0,3}})"
     rf"\s(?:at|на|собака|равлик|ет)\s(?P<dom>{'|'.join(map(re.escape, _PROVIDERS))})"
     rf"(?:{_SPOKEN_DOT}(?P<tld>[a-zа-я]{{2,6}}))?(?![\w@])")
+_PROVIDER_KEY = re.compile(r"(?<=\s)(?:" + "|".join(map(re.escape, _PROVIDERS)) + r")(?![\w@])")
 _EMAIL_LABEL = re.compile(r"(?:e-?mail|mail|пошт\w*|мейл\w*|імейл\w*|емейл\w*|мило|скриньк\w*|адрес\w*)[\s:=\-]{0,4}$")
 
 
 def _spoken_emails(text: str, low: str) -> Iterator[Finding]:
-    if not any(p in low for p in ("gmail", "ukr", "i.ua", "outlook", "hotmail", "yahoo", "proton", "icloud", "yandex",
-                                  "bigmir", "mail", "live", "gmx", "aol")):
-        return
-    for m in _SPOKEN_EMAIL.finditer(low):
+    for m in _near_keys(_PROVIDER_KEY, low, low, _SPOKEN_EMAIL, 150, 40):  # only around a provider's name: fast
         local = m.group("local")
         if m.group("tld") is not None and fold_confusables(m.group("tld")) in _TLDS:
             pass
@@ -1092,8 +1090,12 @@ _NO_YEAR_DATE = re.compile(
 _CUE_RIGHT_BEFORE = re.compile(rf"(?:{_DOB_BEFORE.pattern})(?:\s*(?:is|was|on|in|of|:|—|-|=|у|в|це))*\s*[:\-—]?\s*$")
 
 
+_YEARLESS_KEY = re.compile("|".join(map(re.escape, ("born", "birth", "dob", "d.o.b", "народ", "нар.", "рожд", "родил")))
+                           + r"|д(?:н|р|\.\s?р\.)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])|(?<![a-z])b\.")
+
+
 def _yearless_dobs(text: str, low: str) -> Iterator[Finding]:
-    for m in _NO_YEAR_DATE.finditer(text):
+    for m in _near_keys(_YEARLESS_KEY, low, text, _NO_YEAR_DATE, 0, 60):  # only right after a cue's literal: fast
         before = low[max(0, m.start() - 40) : m.start()]
         cue = _CUE_RIGHT_BEFORE.search(before)
         if cue is None or _THING_BORN.search(before, 0, cue.start()):
@@ -1187,8 +1189,7 @@ _ADDRESS_GATE_EN = re.compile(rf"\s(?:{_first_letter_groups(_EN_STREET[3:-1].spl
 # A Ukrainian street word (an alternation of literals: the engine skips to their first letters)
 _ADDRESS_GATE_UA = re.compile("|".join(map(re.escape, ("вул", "просп", "пров", "бульв", "б-р", "пл.", "площ", "наб", "шосе",
                                                        "майдан", "узвіз", "ул.", "улиц", "пр-т", "пр-кт", "пр.", "бул",
-                                                       "бульвар", "тупик", "алея", "кв", "буд", "під'їзд", "під’їзд",
-                                                       "підʼїзд", "оф", "дом", "д."))))
+                                                       "бульвар", "тупик", "алея", "кв"))))
 # a street name after a town, a house number and a flat: "Київ, Хрещатик 22, кв. 5" ("кв." is a strong sign)
 # (issue 11 r6 A2) any house number ("112/5", "15а"), after a name in any case ("на Городоцькій 15, кв. 3"), with a
 # flat, an entrance or an office ("Сихівську, 12, під'їзд 3"); a year is no house number ("Звіт 2024, кв. 3": a quarter)
@@ -1217,6 +1218,24 @@ _ADDRESS_EN_FLAT = re.compile(
 _ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ]\s*(?:\d{1,2}\s+)?[А-ЯІЇЄҐA-Z]")  # "пл Ринок", "ул 8 Березня"
 
 
+_FLAT_KEY = re.compile(r"кв|буд|під['’ʼ]?їзд|оф|дом")
+_EN_FLAT_KEY = re.compile(r"(?<![a-z])(?:apt|apartment|flat)(?![a-z])")
+
+
+def _near_keys(key: re.Pattern, keyed: str, text: str, rx: re.Pattern, before: int, after: int) -> Iterator[re.Match]:
+    """Matches of ``rx`` in ``text`` within ``before``/``after`` characters of a match of ``key`` in ``keyed`` (the
+    same text or its lower-cased view), each once."""
+    windows: list[list[int]] = []
+    for k in key.finditer(keyed):
+        _add_window(windows, k.start() - before, k.end() + after, len(text))
+    seen: set[tuple[int, int]] = set()
+    for lo, hi in windows:
+        for m in rx.finditer(text, lo, hi):
+            if m.span() not in seen:
+                seen.add(m.span())
+                yield m
+
+
 def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
     if _ADDRESS_GATE_UA.search(low) or _ADDRESS_GATE_SHORT.search(text):
@@ -1224,17 +1243,15 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
             town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
             start = town.start() if town else m.start()
             yield Finding("address", start, m.end(), text[start : m.end()], 45)
-        for m in _ADDRESS_FLAT.finditer(text):
+    # the forms without a street word, read only around their flat or building word (a 2 KB prompt stays fast)
+    for rx in (_ADDRESS_FLAT, _ADDRESS_BUILDING):
+        for m in _near_keys(_FLAT_KEY, low, text, rx, 110, 30):
             yield Finding("address", m.start(), m.end(), m.group(), 44)
-        if "буд" in low:
-            for m in _ADDRESS_BUILDING.finditer(text):
-                yield Finding("address", m.start(), m.end(), m.group(), 44)
-    if "apt" in low or "flat" in low:
-        for m in _ADDRESS_EN_FLAT.finditer(text):
-            yield Finding("address", m.start(), m.end(), m.group(), 44)
+    for m in _near_keys(_EN_FLAT_KEY, low, text, _ADDRESS_EN_FLAT, 70, 20):
+        yield Finding("address", m.start(), m.end(), m.group(), 44)
     if not _ADDRESS_GATE_EN.search(text):
         return
-    for m in _ADDRESS_EN_AFTER.finditer(text):
+    for m in _near_keys(_ADDRESS_GATE_EN, text, text, _ADDRESS_EN_AFTER, 90, 60):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
     for m in _ADDRESS_EN.finditer(text):
         yield Finding("address", m.start(), m.end(), m.group(), 45)
@@ -1274,6 +1291,8 @@ _PROFILE_LINK = re.compile(
     r"(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?:instagram\.com|instagr\.am|t\.me|telegram\.me|facebook\.com|fb\.com|"
     r"tiktok\.com|twitter\.com|x\.com|threads\.net|linkedin\.com/in|vk\.com|youtube\.com)/@?(?P<name>[a-z0-9_.\-]{3,40})",
     re.IGNORECASE)
+_SITES = ("instagr", "t.me", "telegram.me", "facebook", "fb.com", "tiktok", "twitter", "x.com", "threads", "linkedin",
+          "vk.com", "youtube")
 _NOT_PROFILES = frozenset("p reel reels explore stories share sharer groups pages events watch hashtag i intent home search "
                           "login signup about help policies legal tos privacy settings joinchat addstickers s c company "
                           "school jobs feed posts channel results playlist embed shorts iframe_api status".split())
@@ -1287,7 +1306,7 @@ _AT_HANDLE = re.compile(r"(?<![\w@.])@(?P<name>[a-z0-9_][a-z0-9_.]{2,31})(?![\w@
 def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
     """Messenger and social-network handles (kind ``handle``): a profile link, or "@name" after a messenger's name."""
     low = lower(text) if low is None else low
-    if "/" in low:
+    if "/" in low and any(site in low for site in _SITES):
         for m in _PROFILE_LINK.finditer(low):
             if m.group("name").strip(".") not in _NOT_PROFILES:
                 yield Finding("handle", m.start(), m.end(), text[m.start() : m.end()], 55)

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import threading
 import subprocess
 import sys
 import time
@@ -171,3 +172,51 @@ def test_the_prompt_alone_is_evidence(body, monkeypatch):
     path = "/v1/chat/completions" if isinstance(body["messages"][0]["content"], list) else "/api/chat"
     monkeypatch.setattr(evidence, "_RECORDED", [_chat(path, {"model": "m", **body})])
     assert evidence.answer_problem(PROMPT, CANNED) == ""
+
+
+# --- Q2: an honest reply was cut at its turn because a neighbour always had a request waiting (ERRORS 0/3 on uk lesson 0)
+
+@pytest.fixture
+def upstream():
+    from test_grading_r3 import _Upstream  # a stand-in server: {"seconds": s} answers after s seconds, sending nothing
+
+    with _Upstream() as server:
+        yield f"127.0.0.1:{server.port}"
+
+
+@pytest.mark.parametrize("body, cut", [
+    ({"prompt": "hi", "options": {"num_predict": 20}}, False),  # lesson 0's request: bounded, never cut for others
+    ({"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 24}, False),  # quiz q3's (/v1)
+    ({"prompt": "hi"}, True),  # no limit: the server may generate until the context is full
+    ({"prompt": "hi", "options": {"num_predict": 10_000}}, True),
+    ({"prompt": "hi", "options": {"num_predict": -1}}, True),
+    ({"prompt": "x" * 8000, "options": {"num_predict": 1}}, True),  # a long prompt's evaluation is work too
+], ids=["num_predict 20", "max_tokens 24", "no limit", "num_predict 10000", "num_predict -1", "long prompt"])
+def test_only_a_request_without_a_small_bound_is_cut_for_a_waiting_neighbour(tmp_path, upstream, body, cut):
+    from test_grading_r3 import _client
+
+    from labs.grading.gate import Gate
+
+    turns = tmp_path / "server.lock"
+    turns.touch()
+    path = "/v1/chat/completions" if "messages" in body else "/api/generate"
+    holder = Gate(str(tmp_path / "holder.sock"), upstream, str(turns), turn_seconds=0.5, hold_seconds=120).start()
+    neighbour = Gate(str(tmp_path / "neighbour.sock"), upstream, str(turns)).start()
+    try:
+        results = {}
+
+        def held():  # answered after 3 s: six times its turn
+            with _client(tmp_path / "holder.sock", timeout=120) as client:
+                results["reply"] = client.post(path, json={**body, "seconds": 3.0, "stream": False})
+
+        thread = threading.Thread(target=held)
+        thread.start()
+        time.sleep(0.2)
+        with _client(tmp_path / "neighbour.sock", timeout=120) as client:  # waits for the turn meanwhile
+            assert client.post("/api/generate", json={"prompt": "hi"}).status_code == 200
+        thread.join(120)
+        assert (results["reply"].status_code == 504) is cut, results["reply"].text
+        assert holder.cuts == (1 if cut else 0) and neighbour.waits
+    finally:
+        holder.stop()
+        neighbour.stop()

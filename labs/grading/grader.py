@@ -351,7 +351,8 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
                          "(not charged to this notebook's time limits)")
         if result.turns_cut:
             flags.append(f"{SERVER_SLOW} ({result.turns_cut} of its replies ran past the time one request may hold the "
-                         "model server while submissions are graded side by side, and were cut)")
+                         "model server while submissions are graded side by side, and were cut: grade this file alone, "
+                         "with --jobs 1, where nothing is cut)")
         if result.limit_hits:
             flags.append(f"process limit reached: the sandbox was held to {limits.processes} processes and threads "
                          f"({result.process_limit}; {result.limit_hits} refused); the grader and the other "

@@ -19,6 +19,14 @@ TURN_TOKENS = 128
 it (``--jobs`` > 1): twice the solutions' largest ``num_predict`` (64), its prompt's evaluation included. Past it the
 reply is cut (the gate closes its connection), so a waiting request gets the server within its own client's
 timeout, whatever the holder asked for; with nobody waiting a reply may run to the cell limit."""
+BOUNDED_TOKENS = 64
+"""A request that asks for at most this many generated tokens (``num_predict``, ``max_tokens``,
+``max_completion_tokens``: the solutions' largest is 64) with a body of at most :data:`BOUNDED_BODY` bytes is never cut
+at its turn's end: its work is bounded, like every request the lessons send, and a neighbour that always has a request
+waiting could otherwise get any honest reply cut on a loaded machine (round 5, Q2). Others are cut there."""
+BOUNDED_BODY = 4096
+"""Bytes of request body (its prompt, about 1,000 tokens at most) up to which :data:`BOUNDED_TOKENS` makes a request
+bounded."""
 MIN_TURN = 20.0
 """Seconds a turn lasts at least, however fast the server measured."""
 MAX_TURN = 30.0
@@ -68,6 +76,32 @@ def stretched(cell_timeout: float, notebook_timeout: float, speed: ServerSpeed |
         return cell_timeout, notebook_timeout
     factor = min(MAX_STRETCH, max(1.0, CELL_TOKENS / speed.tokens_per_s / cell_timeout))
     return round(cell_timeout * factor, 1), round(notebook_timeout * factor, 1)
+
+
+def bounded(route: str, body: bytes) -> bool:
+    """Is the request ``body`` to the model route ``route`` one whose work is bounded (:data:`BOUNDED_TOKENS` and
+    :data:`BOUNDED_BODY`)? Keys are read as Ollama reads them (:func:`labs.gojson.fold_key`); a body that is not a
+    JSON object, or sets no limit, is not bounded."""
+    import json
+
+    from labs.gojson import fold_key
+
+    if len(body) > BOUNDED_BODY:
+        return False
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    data = {fold_key(str(k)): v for k, v in data.items()}
+    if route.startswith("/v1/"):
+        limits = [data.get("MAX_TOKENS"), data.get("MAX_COMPLETION_TOKENS")]
+    else:  # option names are read exactly (Ollama's Options.FromMap)
+        options = data.get("OPTIONS")
+        limits = [options.get("num_predict")] if isinstance(options, dict) else []
+    given = [n for n in limits if isinstance(n, int) and not isinstance(n, bool)]
+    return bool(given) and all(0 < n <= BOUNDED_TOKENS for n in given)
 
 
 def turn_seconds(cell_timeout: float, speed: ServerSpeed | None) -> float:

@@ -191,7 +191,8 @@ def upstream():
     ({"prompt": "hi", "options": {"num_predict": 10_000}}, True),
     ({"prompt": "hi", "options": {"num_predict": -1}}, True),
     ({"prompt": "x" * 8000, "options": {"num_predict": 1}}, True),  # a long prompt's evaluation is work too
-], ids=["num_predict 20", "max_tokens 24", "no limit", "num_predict 10000", "num_predict -1", "long prompt"])
+    ({"prompt": "", "keep_alive": "5m"}, False),  # load only (lesson 2)
+], ids=["num_predict 20", "max_tokens 24", "no limit", "num_predict 10000", "num_predict -1", "long prompt", "load only"])
 def test_only_a_request_without_a_small_bound_is_cut_for_a_waiting_neighbour(tmp_path, upstream, body, cut):
     from test_grading_r3 import _client
 

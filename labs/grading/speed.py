@@ -80,7 +80,7 @@ def stretched(cell_timeout: float, notebook_timeout: float, speed: ServerSpeed |
 
 def bounded(route: str, body: bytes) -> bool:
     """Is the request ``body`` to the model route ``route`` one whose work is bounded (:data:`BOUNDED_TOKENS` and
-    :data:`BOUNDED_BODY`)? Keys are read as Ollama reads them (:func:`labs.gojson.fold_key`); a body that is not a
+    :data:`BOUNDED_BODY`, or a load-only request: an empty prompt or no messages)? Keys are read as Ollama reads them (:func:`labs.gojson.fold_key`); a body that is not a
     JSON object, or sets no limit, is not bounded."""
     import json
 
@@ -95,6 +95,8 @@ def bounded(route: str, body: bytes) -> bool:
     if not isinstance(data, dict):
         return False
     data = {fold_key(str(k)): v for k, v in data.items()}
+    if route == "/api/generate" and data.get("PROMPT") in (None, "") or route == "/api/chat" and not data.get("MESSAGES"):
+        return True  # loads or unloads the model, generates nothing (Ollama's documented load-only request)
     if route.startswith("/v1/"):
         limits = [data.get("MAX_TOKENS"), data.get("MAX_COMPLETION_TOKENS")]
     else:  # option names are read exactly (Ollama's Options.FromMap)

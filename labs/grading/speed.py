@@ -95,7 +95,8 @@ def bounded(route: str, body: bytes) -> bool:
     if not isinstance(data, dict):
         return False
     data = {fold_key(str(k)): v for k, v in data.items()}
-    if route == "/api/generate" and data.get("PROMPT") in (None, "") or route == "/api/chat" and not data.get("MESSAGES"):
+    empty = all(not data.get(k) for k in ("PROMPT", "SYSTEM", "TEMPLATE", "SUFFIX", "IMAGES"))
+    if route == "/api/generate" and empty or route == "/api/chat" and not data.get("MESSAGES"):
         return True  # loads or unloads the model, generates nothing (Ollama's documented load-only request)
     if route.startswith("/v1/"):
         limits = [data.get("MAX_TOKENS"), data.get("MAX_COMPLETION_TOKENS")]

@@ -79,8 +79,8 @@ TERMS_EN = [
     "biopsy", "pacemaker", "after (?:the|a|an|his|her|my|your) (?:surgery|operation)", "had an? (?:bad |severe |allergic )?reaction", "blood sugar", "glucose levels?", "opioids?", "heroin",
     # patient records: an ICD-10 code after its label ("ICD-10: E11.9", "Dx: J45.0")
     # (the letter may read as a digit in the normalised view: "I10" → "110")
-    r"icd(?:[\-–]?1[01])?(?:-cm)?(?: code)?\s*[:#]?\s*[a-z0-9]\d\d(?:\.\d{1,3})?",
-    r"ds\s*[:.]\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?", r"dx\s*[:.]\s*[a-z0-9]\d\d(?:\.\d{1,3})?",
+    r"icd(?:[\-–]?1[01])?(?:-cm)?(?: code)?\s*[:#]?\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?",
+    r"ds\s*[:.]\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?", r"dx\s*[:.]\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?",
 ]
 TERMS_UK = [
     r"діагноз\w*", r"діабет\w*", r"гіпертон\w*", r"гіпертензі\w*", r"артеріальн\w* тиск\w*",

@@ -50,6 +50,11 @@ def _groups(digits: str, sizes: tuple[int, ...], seps: str, rng: random.Random) 
     return "".join(out)
 
 
+# the disease in the nominative with "твій"/"твоя" (the vocative frame "Олено, як твоя астма?")
+_NOMINATIVE = {"депресію": "твоя депресія", "астму": "твоя астма", "діабет": "твій діабет", "епілепсію": "твоя епілепсія",
+               "гіпертонію": "твоя гіпертонія"}
+
+
 def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[str, str]:
     """``(context, identifier)``: a valid identifier of ``kind`` and the words it needs before it
     (empty for kinds that need none). Separators inside are mixed at random."""
@@ -152,11 +157,19 @@ def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[st
                 f"м. Київ, {rng.choice(['пр. Перемоги', 'бул. Лесі Українки', 'вул. 8 Березня'])} {rng.randint(1, 150)}, "
                 f"кв. {rng.randint(1, 300)}",
                 f"{rng.choice(['Андріївський узвіз', 'Харківське шосе', 'Хрещатик вулиця'])} {rng.randint(1, 150)}",
-                f"Київ, Хрещатик {rng.randint(1, 150)}, кв. {rng.randint(1, 300)}"])
+                f"Київ, Хрещатик {rng.randint(1, 150)}, кв. {rng.randint(1, 300)}",
+                # issue 11 r6 A2: no street word (the Nova Poshta form, a name in any case, "пр-т" after the name)
+                f"Львів, Шевченка, буд. {rng.randint(1, 150)}, кв. {rng.randint(1, 200)}",
+                f"Одеса, Перемоги {rng.randint(1, 150)}/{rng.randint(1, 9)}, кв. {rng.randint(1, 200)}",
+                f"Вінниця, Голосіївський пр-т {rng.randint(1, 150)}",
+                f"с. Петрівка, Полтавська обл., буд. {rng.randint(1, 150)}"])
         return rng.choice(["Ship to: ", "My address is ", ""]), rng.choice([
             f"{rng.randint(1, 9999)} {rng.choice(['Baker', 'Main', 'Amphitheatre'])} {rng.choice(['Street', 'St', 'Pkwy', 'Road'])}"
             f", {rng.choice(['London', 'Mountain View', 'Springfield'])}",
-            f"{rng.randint(1, 999)}B Baker Street, London NW1 6XE", f"{rng.randint(1, 99)} {rng.choice(['Oak Av.', 'Elm Str.'])}"])
+            f"{rng.randint(1, 999)}B Baker Street, London NW1 6XE", f"{rng.randint(1, 99)} {rng.choice(['Oak Av.', 'Elm Str.'])}",
+            # issue 11 r6 A2: Ukrainian addresses transliterated
+            f"Khreshchatyk St. {rng.randint(1, 150)}, Kyiv", f"Kyiv, Peremohy Ave. {rng.randint(1, 150)}, apt. {rng.randint(1, 200)}",
+            f"Lviv, Deribasivska {rng.randint(1, 150)}, apt {rng.randint(1, 200)}"])
     if kind == "health":
         disease = rng.choice(["депресію", "астму", "діабет", "епілепсію", "гіпертонію"] if lang == "uk" else
                              ["HIV", "asthma", "diabetes", "anorexia", "depression"])
@@ -164,12 +177,19 @@ def make_identifier(kind: str, rng: random.Random, lang: str = "en") -> tuple[st
         genitive = {"Тарас": "Тараса", "Олена": "Олени"}.get(name, name)
         return "", rng.choice([f"Я хвора на {disease}.", f"Я хворий на {disease}.", f"У мене {disease}.",
                                f"Мені діагностували {disease}.", f"У {genitive} {disease}.", f"У неi {disease}.",
-                               "Мій брат алкоголік.", "Я зробила аборт.", "У неї ЦД 2 типу.", "Дружина чекає дитину."]
+                               "Мій брат алкоголік.", "Я зробила аборт.", "У неї ЦД 2 типу.", "Дружина чекає дитину.",
+                               # issue 11 r6 A1: the person addressed, a name in another case, a patient record
+                               f"{'Тарасе' if name == 'Тарас' else 'Олено'}, як {_NOMINATIVE[disease]}?",
+                               "Олені вчора зробили хіміотерапію.", "Після інсульту Тарас кульгає.",
+                               "Тарас на лікарняному.", "Пацієнт: Коваль О.В.; код МКХ-10: E11.9"]
                               if lang == "uk" else
                               [f"I tested positive for {disease}.", f"I live with {disease}.", f"I struggle with {disease}.",
                                f"My mother has {disease}.", f"{name} has {disease}.", f"{name}: {disease}.",
                                "My brother is an alcoholic.", "My daughter had a seizure.", "My wife is depressed.",
-                               "I had an abortion."])
+                               "I had an abortion.",
+                               # issue 11 r6 A1
+                               f"{name}, how is your {disease}?", "After the stroke Taras limps.", "Olena is on sick leave.",
+                               "Patient: Koval O.; ICD-10: E11.9"])
     raise ValueError(f"kind={kind!r}: choose one of {', '.join(KINDS)}")
 
 

@@ -140,8 +140,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from dataclasses import fields
 
     from labs.grading import SandboxUnavailable, grade
-    from labs.grading.grader import GradingInterrupted
-    from labs.grading.report import write_report
+    from labs.grading.grader import STOP_SIGNALS, GradingInterrupted
+    from labs.grading.report import ReportFolderUnusable, prepare_out, remove_created, write_report
     from labs.grading.sandbox import Limits
 
     settings = {"cell timeout (s)": args.cell_timeout, "notebook timeout (s)": args.notebook_timeout,
@@ -149,6 +149,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
                 "sandbox": "none (--no-sandbox)" if args.no_sandbox else "bubblewrap"}
     limits = Limits(**{f.name: getattr(args, f.name) for f in fields(Limits)})
     settings.update({f.name.replace("_", " "): getattr(limits, f.name) for f in fields(Limits)})
+    out = Path(args.out)
+    try:  # before the run, not after it: a typo in --out must not cost every row
+        created = prepare_out(out)
+    except ReportFolderUnusable as exc:
+        print(f"labs grade: {exc}", file=sys.stderr)
+        return 2
     try:
         grades = grade(args.submissions, solutions=args.solutions, hidden=args.hidden, cell_timeout=args.cell_timeout,
                        notebook_timeout=args.notebook_timeout, jobs=args.jobs, sandbox=not args.no_sandbox,
@@ -156,15 +162,38 @@ def cmd_grade(args: argparse.Namespace) -> int:
                        progress=lambda g: print(f"{g.mark.value:18} {g.score:>3}/{g.max_score:<3} {g.submission}",
                                                 flush=True))
     except SandboxUnavailable as exc:  # ProcessLimitUnavailable too: a sandbox without a process limit
+        remove_created(created)
         print(f"labs grade: will not run untrusted notebooks without a sandbox that holds them: {exc}", file=sys.stderr)
         return 2
     except GradingInterrupted as stopped:  # every worker is killed and every working folder removed by now
+        remove_created(created)
         print(f"labs grade: stopped by {stopped.signal_name} after {len(stopped.graded)} of {stopped.total} "
               "submissions; every sandbox was stopped and its working copy removed; no gradebook was written "
               f"(nothing in {args.out} changed): run the same command again to grade them all", file=sys.stderr)
         return 128 + getattr(signal, stopped.signal_name, signal.SIGINT)
-    for path in write_report(grades, Path(args.out), settings):
+    except BaseException:
+        remove_created(created)
+        raise
+    # a stop signal while the report is written waits for it (write_report replaces the files in one step), so the
+    # folder holds this run's whole report or the previous one, never a mix; handlers, not a thread's signal mask,
+    # so the signal is held whichever thread the kernel gives it to
+    held: list[str] = []
+    previous = {number: signal.signal(number, lambda n, _f: held.append(signal.Signals(n).name))
+                for number in (getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name))}
+    try:
+        paths = write_report(grades, out, settings)
+    except BaseException:
+        remove_created(created)
+        raise
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    for path in paths:
         print(t("cli.wrote", path=path))
+    if held:
+        print(f"labs grade: {held[0]} arrived while the report was written; the report was finished first (every "
+              "row is in it) and the run stops now", file=sys.stderr)
+        return 128 + getattr(signal, held[0])
     return 0
 
 

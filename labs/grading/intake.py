@@ -63,44 +63,138 @@ def find_reference(submission: Path, solutions: Path) -> Path | None:
     return next((p for p in names if p.stem in submission.stem), None)
 
 
-COPY_MARKS = re.compile(r"(?i)(?<![^\W_])(v\d+|\(\d+\)|copy|final|\d+)(?![^\W_])")
-"""What tells two versions of one student's file apart: ``v2``, ``(1)``, ``copy``, ``final``, a number."""
+COPY_OF = re.compile(r"(?i)\bcopy of\b|\(\s*(?:\d{1,3}|copy|копія)\s*\)")
+"""Copy marks that are not one word: Google Drive's and Colab's ``Copy of …``, a browser's second download ``(1)``."""
+COPY_MARKS = re.compile(r"(?i)v\d{1,3}|copy\d*|final\d*|копія\d*")
+"""Words that tell two versions of one student's file apart, always: ``v2``, ``copy`` and Jupyter's ``Copy1``,
+``final``, Windows' Ukrainian ``копія``."""
+VERSION_NUMBER = re.compile(r"\d{1,2}")
+"""A bare number that is a version only after a name (``alice-2``): one or two digits. A longer number, or one with
+no name before it, is part of the name: classes submit under student numbers (``1001-x``, ``ann-20231-x``, Moodle's
+``Participant_55501_assignsubmission_file_``), and two such files are two students."""
+_SEPARATORS = re.compile(r"[\s\-_.,]+")
+
+
+def _name_in(text: str) -> str:
+    """The name a file (or folder) name gives once copy and version marks are dropped, words joined by ``-``;
+    ``""`` if nothing but marks is left. ``alice_smith-v2 (1)`` → ``alice-smith``; ``ann-20231`` → ``ann-20231``;
+    ``1001`` → ``1001``; ``alice-2`` → ``alice``."""
+    kept: list[str] = []
+    for word in _SEPARATORS.split(COPY_OF.sub(" ", text)):
+        if not word or COPY_MARKS.fullmatch(word):
+            continue
+        if VERSION_NUMBER.fullmatch(word) and any(not w.isdigit() for w in kept):
+            continue
+        kept.append(word)
+    return "-".join(kept)
 
 
 def student_of(submission: Path, reference: Path) -> tuple[str, str]:
-    """(folder, name) that identify a submission's author, case-folded: ``alice-01_x-v2.ipynb`` → (its folder,
-    ``alice``); a file named only after the notebook (``alice/01_x.ipynb``) → its folder's name."""
-    name = COPY_MARKS.sub(" ", submission.stem.replace(reference.stem, " "))
-    name = re.sub(r"[\s\-.]+", "-", name).strip(" -_.") or submission.parent.resolve().name
-    return str(submission.parent.resolve()), _looks(name)
+    """(home, name) that identify a submission's author: ``name`` as it looks (:func:`_looks`), ``home`` the
+    folder the student's work sits in. The name comes from the file (``alice-01_x-v2.ipynb`` → ``alice``), or,
+    for a file named only after the notebook (``alice/01_x.ipynb``), from its folder; a student's own folder
+    (``alice/``, ``Alice/``, ``alice/alice-01_x.ipynb``) counts as a place in its parent, so ``alice-01_x.ipynb``
+    and ``Alice/01_x.ipynb`` side by side are one student's."""
+    home, name = _author(submission, reference)
+    return home, _looks(name)
+
+
+def _author(submission: Path, reference: Path) -> tuple[str, str]:
+    folder = submission.parent.resolve()
+    name = _name_in(submission.stem.replace(reference.stem, " "))
+    folder_name = _name_in(folder.name) or folder.name
+    if not name:
+        return str(folder.parent), folder_name
+    return str(folder.parent if _keys(folder_name) & _keys(name) else folder), name
+
+
+def _readable(name: str) -> str:
+    """A name as a flag shows it: NFKC, characters that show nothing dropped, case-folded."""
+    return "".join(c for c in unicodedata.normalize("NFKC", name) if not _invisible(c)).casefold()
 
 
 def _looks(name: str) -> str:
-    """What a name looks like: NFKC, without characters that show nothing (``mallory`` + a zero-width space is
-    ``mallory``), case-folded, Cyrillic and Greek look-alikes read as Latin; two files whose authors look the same
-    are flagged as one student's."""
-    from labs.router.normalize import fold_confusables
+    """What a name looks like, as a key: NFKC (``ﬁ`` is ``fi``), characters that show nothing dropped (``mallory``
+    + a zero-width space is ``mallory``), case-folded, accents and dots dropped (``José`` is ``Jose``, ``ṁ`` is
+    ``m``), and every character replaced by its prototype in Unicode's confusables (UTS #39's skeleton, from
+    :func:`_prototypes`: Greek ``ο``, Lisu ``ꓟ`` and Cherokee ``Ꮇ`` read as Latin). The key is for comparing, not
+    for showing (UTS #39 reads ``m`` as ``rn``)."""
+    return _skeleton(_readable(name))
 
+
+def _keys(name: str) -> set[str]:
+    """The keys under which a name counts as another's: :func:`_looks`, and :func:`_looks` of the name with its
+    letters from other scripts replaced by their prototypes before case folding (a Cyrillic capital ``М`` looks
+    like ``M``, its small letter ``м`` does not look like ``m``). Two names that share a key are one student's."""
+    prototypes = _prototypes()
     visible = "".join(c for c in unicodedata.normalize("NFKC", name) if not _invisible(c))
-    return fold_confusables(fold_confusables(visible).casefold())  # capitals first: "М" folds, "м" has no twin
+    return {_looks(name), _looks("".join(c if c.isascii() else prototypes.get(c, c) for c in visible))}
+
+
+def _skeleton(text: str) -> str:
+    prototypes = _prototypes()
+    for _ in range(4):  # a prototype may be a capital ("ꓟ" → "M") whose small letter has a prototype of its own
+        bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+        folded = "".join(prototypes.get(c, c) for c in bare).casefold()
+        if folded == text:
+            break
+        text = folded
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def _prototypes() -> dict[str, str]:
+    """Every character of Unicode's confusables.txt (UTS #39) → its prototype, from the data the
+    ``confusable-homoglyphs`` package ships (loaded once, about 50 ms). That data lists, for a prototype, the
+    characters that look like it, and for each of those, the prototype; where two characters only list each other
+    the direction is unknown, and the lower code point stands for both."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    table = {}
+    for char, homoglyphs in confusables_data.items():
+        if len(char) != 1 or len(homoglyphs) != 1:
+            continue  # a prototype (it lists many) or a sequence
+        target = homoglyphs[0]["c"]
+        back = confusables_data.get(target, [])
+        table[char] = min(char, target) if len(back) == 1 and back[0]["c"] == char else target
+    return table
 
 
 def same_student(paths: list[Path], solutions: Path) -> dict[Path, str]:
-    """A flag for every file that shares its author and exercise notebook with another file."""
-    groups: dict[tuple, list[Path]] = defaultdict(list)
-    for p in paths:
+    """A flag for every file that shares its author (:func:`student_of`, any of :func:`_keys`) and exercise
+    notebook with another file."""
+    owner: dict[tuple, int] = {}  # (home, notebook, key) → the first file's index
+    parent = list(range(len(paths)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    authors: dict[int, tuple[str, str]] = {}
+    for i, p in enumerate(paths):
         reference = find_reference(p, solutions)
-        folder, student = student_of(p, reference) if reference is not None else ("", "")
-        if student:
-            groups[(folder, student, reference.stem)].append(p)
+        if reference is None:
+            continue
+        home, name = authors[i] = _author(p, reference)
+        for key in _keys(name):
+            j = owner.setdefault((home, reference.stem, key), i)
+            parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in authors:
+        groups[root(i)].append(i)
     flags = {}
-    for (_, student, notebook), group in groups.items():
+    for group in groups.values():
         if len(group) > 1:
-            who = f"student '{safe_text(student)}'"
-            names = ", ".join(safe_text(q.name) for q in group)
-            for p in group:
-                flags[p] = (f"duplicate: {len(group)} files from {who} for {notebook} ({names}); each was graded — "
-                            "keep the one the student meant")
+            notebook = find_reference(paths[group[0]], solutions).stem
+            who = f"student '{safe_text(_readable(authors[group[0]][1]))}'"
+            where = [paths[i].parent.resolve() / paths[i].name for i in group]  # the folder of a link, not its target
+            top = Path(os.path.commonpath([str(q.parent) for q in where]))
+            names = ", ".join(safe_text(str(q.relative_to(top))) for q in where)
+            for i in group:
+                flags[paths[i]] = (f"duplicate: {len(group)} files from {who} for {notebook} ({names}); each was "
+                                   "graded — keep the one the student meant")
     return flags
 
 

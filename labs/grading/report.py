@@ -12,8 +12,12 @@ Everything a submission can influence (its file name, flags, check messages) is 
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
 import re
+import secrets
+import tempfile
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
@@ -141,8 +145,94 @@ def write_summary(grades: Sequence[SubmissionGrade], path: Path, settings: dict 
     return path
 
 
+TEMPORARY = ".labs-report-"
+"""The prefix of a report file being written (``.labs-report-*.gradebook.csv``...): hidden, and removed by the next
+run if a ``kill -9`` left one."""
+
+
+class ReportFolderUnusable(ValueError):
+    """``--out`` cannot take the report: it is a file, a folder that cannot be created or written, or one of
+    :data:`FILES` in it is a folder. Raised by :func:`prepare_out` before any grading."""
+
+
+def prepare_out(out: Path) -> list[Path]:
+    """Make sure the report can be written into ``out`` before a run spends its time: create the folder (and its
+    parents) and write, rename and remove a test file there. Returns the folders it created, outermost first (the
+    caller removes them, with :func:`remove_created`, if no report is written). Raises
+    :class:`ReportFolderUnusable` with the reason and what to do."""
+    created = []
+    for folder in (*reversed(out.parents), out):
+        if folder.is_dir():
+            continue
+        if folder.exists() or folder.is_symlink():
+            raise ReportFolderUnusable(f"--out {out}: {folder} is a file, not a folder; give a folder for "
+                                       f"{', '.join(FILES)} (it is created if missing)")
+        try:
+            folder.mkdir()
+        except OSError as exc:
+            remove_created(created)
+            raise ReportFolderUnusable(f"--out {out}: cannot create {folder} ({exc.strerror or exc}); give a folder "
+                                       "you can write") from None
+        created.append(folder)
+    for name in FILES:
+        if (out / name).is_dir():
+            remove_created(created)
+            raise ReportFolderUnusable(f"--out {out}: {out / name} is a folder, so the report cannot be written "
+                                       "there; move it or give another --out")
+    try:
+        fd, test = tempfile.mkstemp(dir=out, prefix=TEMPORARY, suffix=".test")
+        try:
+            os.write(fd, b"labs grade: a test that the report can be written here\n")
+            os.fsync(fd)
+            os.close(fd)
+            os.replace(test, test + ".renamed")
+        finally:
+            for leftover in (test, test + ".renamed"):
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
+    except OSError as exc:
+        remove_created(created)
+        raise ReportFolderUnusable(f"--out {out}: cannot write there ({exc.strerror or exc}); give a folder you can "
+                                   "write") from None
+    return created
+
+
+def remove_created(created: Sequence[Path]) -> None:
+    """Remove the folders :func:`prepare_out` created, innermost first, where they are still empty."""
+    for folder in reversed(created):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def write_report(grades: Sequence[SubmissionGrade], out: Path, settings: dict | None = None) -> list[Path]:
-    """Write ``gradebook.csv``, ``summary.md`` and ``scores.png`` into ``out``; returns their paths."""
+    """Write ``gradebook.csv``, ``summary.md`` and ``scores.png`` into ``out``; returns their paths.
+
+    All or nothing: the three are written in full to temporary names in ``out`` (:data:`TEMPORARY`), synced, and
+    only then renamed over the previous run's files. Each rename is atomic (``os.replace`` within one folder), and
+    the set is replaced in one short step after the slow part (the plot) is done, so an exception or a signal
+    while the report is written leaves the previous report whole and no temporary file; the CLI holds its stop
+    signals for that time. Temporary files an earlier, killed run left in ``out`` are removed first, so nothing in
+    ``out`` is mistaken for this run's: every file of :data:`FILES` there is either this run's or, if this run
+    wrote none, the previous run's, all three from one run."""
     out.mkdir(parents=True, exist_ok=True)
-    return [write_gradebook(grades, out / FILES[0]), write_summary(grades, out / FILES[1], settings),
-            plot_scores(grades, out / FILES[2])]
+    for stale in out.glob(TEMPORARY + "*"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    writers = (lambda path: write_gradebook(grades, path), lambda path: write_summary(grades, path, settings),
+               lambda path: plot_scores(grades, path))
+    written: list[Path] = []
+    try:
+        for name, write in zip(FILES, writers):
+            temporary = out / f"{TEMPORARY}{secrets.token_hex(8)}.{name}"
+            os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask's mode, as before
+            written.append(temporary)
+            write(temporary)
+            with open(temporary, "rb") as done:
+                os.fsync(done.fileno())
+        for temporary, name in zip(written, FILES):
+            os.replace(temporary, out / name)
+    finally:
+        for temporary in written:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+    return [out / name for name in FILES]

@@ -199,7 +199,8 @@ PREPARE = WorkSlots(PREPARE_SLOTS)
 # before it is tokenised), so its queue moves in a fraction of a second per request.
 TOKENIZE_SLOTS = 4
 TOKENIZE = WorkSlots(TOKENIZE_SLOTS)
-# Long bodies parsed at once, server-wide: each may take ~100x its bytes while it is parsed (see MAX_BODY_BYTES).
+# Long bodies parsed at once, server-wide: each holds its text (1-4x its bytes) and at most schema.MAX_BUILT_VALUES
+# values built (~50 MB) while it is parsed: a 30 MB body of junk in a declared field peaked at ~155 MB (was ~1.5 GB).
 PARSE_SLOTS = 2
 PARSE = WorkSlots(PARSE_SLOTS)
 

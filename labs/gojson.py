@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any, Callable
 
-__all__ = ["GO_MAX_DEPTH", "SKIP", "EMPTY", "SyntaxError_", "TooManyValues", "decode_first", "fold_key", "quote_char"]
+__all__ = ["ANY", "EMPTY", "GO_MAX_DEPTH", "SKIP", "AnySpec", "SyntaxError_", "TooManyValues", "decode_first", "fold_key", "quote_char"]
 
 # Go's scanner nests at most this deep (maxNestingDepth), then "exceeded max depth"
 GO_MAX_DEPTH = 10_000
@@ -283,18 +283,7 @@ def decode_first(raw: bytes, *, spec: Any = ANY, max_values: int | None = None,
                 raise _bad(text, i, "after array element" if entry[3] == "]" else "after object key:value pair")
             stack.pop()
             value, i = container, i + 1
-            item_spec = stack[-1][1] if stack else spec  # built-ness of the closed container's own slot
-            if stack and container is None:
-                item_spec = None
-            elif stack:
-                item_spec = _SLOT
-
-
-class _Slot:
-    """Marks a closed container that was built: it goes into its parent as is."""
-
-
-_SLOT = _Slot()
+            item_spec = ANY if container is not None else SKIP  # a closed container goes into its parent if built
 
 
 def _key(text: str, i: int, entry: list, string_at: Callable[[int], tuple[str, int]]) -> int:

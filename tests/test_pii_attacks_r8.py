@@ -95,6 +95,7 @@ def test_addressing_the_person_is_about_them(frame):
     "Мама в лікарні.", "Olena is in hospital.", "Тарас лежить в психлікарні.", "Мамі призначили МРТ.",
     "Бабусі поставили кардіостимулятор.", "в мене цукор 12", "Олені вирізали апендикс.", "Olena had her appendix removed.",
     "Тараса поранило на фронті.", "Тарасу ампутували ногу.", "Олена на 20 тижні вагітності.",
+    "Олена на больничному.", "Моя дружина лежить на збереженні.",
 ])
 def test_health_frames_missed_in_both_languages(text):
     assert _health(text), text
@@ -233,7 +234,7 @@ def test_new_kinds_never_reach_the_cloud(tail):
     "Львів, Шевченка, буд. 88, кв. 77", "Вінниця, Голосіївський пр-т 112", "с. Петрівка, Полтавська обл., буд. 124",
     "Одеса, Перемоги 112/5, кв. 141", "Я живу на Городоцькій 15, кв. 3", "Приїжджайте на Сихівську, 12, під'їзд 3",
     "улице Пушкина, дом 5, кв. 3", "Khreshchatyk St. 42, Kyiv", "Kyiv, Peremohy Ave. 32, apt. 44",
-    "Lviv, Deribasivska 17, apt 191",
+    "Lviv, Deribasivska 17, apt 191", "м. Київ, Хрещатик, 22", "поштовий індекс 01001, Київ, Хрещатик 1",
 ])
 def test_an_address_without_the_street_word_is_an_address(text):
     assert "address" in _kinds(text), text
@@ -241,7 +242,8 @@ def test_an_address_without_the_street_word_is_an_address(text):
 
 @pytest.mark.parametrize("text", ["Звіт 2024, кв. 3", "Розділ 5, кв. 3 плану", "Chapter 5, unit 3",
                                   "Lesson 4, Unit 2 covers grammar", "Python 3, apt install", "Silk Road 2 was a market",
-                                  "Main St. 5 times faster"])
+                                  "Main St. 5 times faster", "Ціна 12000, Київ, Модель 3", "м. Київ, Розділ 5",
+                                  "Продано 12000, Київ, Шевченка 5 штук"])
 def test_numbered_parts_are_no_address(text):
     assert detect_pii(text) == [], text
 

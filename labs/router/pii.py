@@ -1197,7 +1197,7 @@ _HOUSE = r"(?!(?:19|20)\d\d(?!\d))\d{1,4}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?
 # a document's or a course's parts are numbered the same way ("Розділ 5, кв. 3", "Lesson 4, flat 2")
 _NOT_A_STREET = (r"(?!(?:Розділ|Глава|Пункт|Частина|Том|Етап|Крок|Рівень|Урок|Лекція|Модуль|Тиждень|Рік|Квартал|Версія|"
                  r"Завдання|Питання|Рядок|Таблиця|Рисунок|Chapter|Lesson|Unit|Section|Part|Step|Level|Week|Module|Task|"
-                 r"Question|Row|Table|Figure|Version|Python|Ubuntu|Debian|Windows)(?![\w'’ʼ]))")
+                 r"Question|Row|Table|Figure|Version|Python|Ubuntu|Debian|Windows|Модель|Model|Ціна|Price)(?![\w'’ʼ]))")
 _ADDRESS_FLAT = re.compile(rf"(?<![\w]){_NOT_A_STREET}[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}},?\s+(?:(?i:буд(?:инок)?\.?|б\.|дом|д\.)\s*)?{_HOUSE},\s*"
                            r"(?:(?i:кв(?:артира)?)\.?|(?i:під['’ʼ]?їзд\w*)|(?i:оф(?:іс)?)\.?)\s*\d{1,4}")
 # a building marker after a town, a street or a region with no street word ("Львів, Шевченка, буд. 88, кв. 77",
@@ -1218,6 +1218,13 @@ _ADDRESS_EN_FLAT = re.compile(
 _ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ]\s*(?:\d{1,2}\s+)?[А-ЯІЇЄҐA-Z]")  # "пл Ринок", "ул 8 Березня"
 
 
+# a town (or a postcode and a town) and a street name with a house number and no street word: "м. Київ, Хрещатик, 22",
+# "01001, Київ, Хрещатик 1"
+_ADDRESS_TOWN_STREET = re.compile(
+    rf"(?:(?<![\w])(?:м|смт|с)\.\s?|(?:^|(?<=[\n:;(])|(?<=[\n:;(] )|(?<=індекс )|(?<=index )|(?<=адреса )|(?<=address ))"
+    rf"\d{{5}},\s*)[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}},\s*{_NOT_A_STREET}[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}},?\s+"
+    rf"{_HOUSE}(?![\w])(?:,?\s*(?i:кв(?:артира)?)\.?\s*\d{{1,4}})?")
+_TOWN_KEY = re.compile(r"(?<![а-яіїєґ])(?:м|смт|с)\.|(?<!\d)\d{5},")
 _FLAT_KEY = re.compile(r"кв|буд|під['’ʼ]?їзд|оф|дом")
 _EN_FLAT_KEY = re.compile(r"(?<![a-z])(?:apt|apartment|flat)(?![a-z])")
 
@@ -1247,6 +1254,8 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
     for rx in (_ADDRESS_FLAT, _ADDRESS_BUILDING):
         for m in _near_keys(_FLAT_KEY, low, text, rx, 110, 30):
             yield Finding("address", m.start(), m.end(), m.group(), 44)
+    for m in _near_keys(_TOWN_KEY, low, text, _ADDRESS_TOWN_STREET, 0, 90):
+        yield Finding("address", m.start(), m.end(), m.group(), 44)
     for m in _near_keys(_EN_FLAT_KEY, low, text, _ADDRESS_EN_FLAT, 70, 20):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
     if not _ADDRESS_GATE_EN.search(text):

@@ -199,9 +199,10 @@ def test_students_named_by_number_and_names_that_look_alike(tmp_path):
 
 def test_a_name_is_never_emptied_into_its_folders_name():
     """What is left of a file's name once its version marks go (``""`` only when nothing but marks was there)."""
-    from labs.grading.intake import _name_in
+    from labs.grading.intake import _keys, _name_in
 
     assert [_name_in(n) for n in ("1001", "ann-20231", "Participant_55501_assignsubmission_file_", "2", "alice-2",
                                   "alice_smith-v2 (1)", "Copy of ", "-Copy1", "final", "олена - копія")] == \
         ["1001", "ann-20231", "Participant-55501-assignsubmission-file", "2", "alice", "alice-smith", "", "", "",
          "олена"]
+    assert not _keys(os.fsdecode(b"\xff\xfe")) & _keys(os.fsdecode(b"\xfa"))  # names from a Windows zip: not one student

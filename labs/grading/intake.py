@@ -128,7 +128,8 @@ def _keys(name: str) -> set[str]:
     like ``M``, its small letter ``м`` does not look like ``m``). Two names that share a key are one student's."""
     prototypes = _prototypes()
     visible = "".join(c for c in unicodedata.normalize("NFKC", name) if not _invisible(c))
-    return {_looks(name), _looks("".join(c if c.isascii() else prototypes.get(c, c) for c in visible))}
+    keys = {_looks(name), _looks("".join(c if c.isascii() else prototypes.get(c, c) for c in visible))} - {""}
+    return keys or {safe_text(name)}  # nothing visible (bytes that were not UTF-8): the escapes tell names apart
 
 
 def _skeleton(text: str) -> str:

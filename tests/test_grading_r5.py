@@ -221,3 +221,43 @@ def test_only_a_request_without_a_small_bound_is_cut_for_a_waiting_neighbour(tmp
     finally:
         holder.stop()
         neighbour.stop()
+
+
+# --- Q7: a neighbour that slowed the server made an honest request wait 170 s; its row said only "waited 170.5 s"
+
+def test_a_wait_longer_than_a_lessons_client_waits_says_re_grade_alone():
+    from labs.grading.grader import _assemble
+    from labs.grading.protocol import SERVER_SLOW
+    from labs.grading.results import WorkerResult
+    from labs.grading.speed import MAX_TURN
+
+    def flags(wait: float) -> list[str]:
+        row = _assemble(Path("x-95_mini.ipynb"), Path("95_mini.ipynb"), [], {}, [],
+                        WorkerResult(longest_wait=wait, slowed_by_others=wait, memory_limit="memory cgroup"), "", 1.0)
+        return [f for f in row.flags if f.startswith(SERVER_SLOW)]
+
+    assert flags(MAX_TURN) == []
+    (said,) = flags(MAX_TURN + 0.1)
+    assert "--jobs 1" in said and f"waited {MAX_TURN + 0.1:g} s" in said
+
+
+# --- found by the server's round 7: Ollama now reads a body's first JSON value and ignores what follows, so a key twice
+# inside `{…}xyz` passed the gate (Python's json refuses the whole body) and reached the server
+
+def test_data_after_the_json_value_is_refused_and_keys_are_read_in_the_first_value(tmp_path, upstream):
+    from test_grading_r3 import _client
+
+    from labs.grading.gate import Gate, duplicate_key, trailing_data
+
+    assert duplicate_key(b'{"model": "a", "Model": "b"}xyz') == "Model"
+    assert duplicate_key(b'{"prompt": "\xff", "PROMPT": "b"}') == "PROMPT"  # not UTF-8: Go reads U+FFFD
+    assert trailing_data(b'{"a": 1}{"b": 2}') and trailing_data(b'{"a": 1}\x00') and not trailing_data(b'{"a": 1} \r\n')
+    gate = Gate(str(tmp_path / "g.sock"), upstream).start()
+    try:
+        with _client(tmp_path / "g.sock", timeout=60) as client:
+            reply = client.post("/api/generate", content=b'{"prompt": "hi", "Prompt": "x"} trailing')
+            assert reply.status_code == 400 and "after its JSON value" in reply.json()["error"], reply.text
+            assert client.post("/api/generate", content=b'{"prompt": "hi"}\n').status_code == 200
+        assert gate.refused == 1
+    finally:
+        gate.stop()

@@ -83,11 +83,34 @@ more are closed at once. The gate serves one request of the submission at a time
 
 
 
+def _first_value(body: bytes, hook=None) -> tuple[object, bool]:
+    """(the first JSON value of ``body`` as Ollama reads it, whether data follows it): gin's ``Decoder.Decode`` reads
+    one value and ignores the rest, and Go reads bytes that are not UTF-8 as U+FFFD. Raises ``ValueError`` when the
+    body does not start with a JSON value."""
+    text = body.decode("utf-8", errors="replace")
+    start = len(text) - len(text.lstrip(" \t\n\r"))  # Go's four whitespace characters
+    try:
+        value, end = json.JSONDecoder(object_pairs_hook=hook).raw_decode(text, start)
+    except RecursionError as exc:
+        raise ValueError("nested too deep") from exc
+    return value, bool(text[end:].strip(" \t\n\r"))
+
+
+def trailing_data(body: bytes) -> bool:
+    """Does data follow the body's JSON value? Ollama ignores it, so the gate would check one value and the server read
+    another reading; a graded notebook has no reason to send it (refused)."""
+    try:
+        return _first_value(body)[1]
+    except ValueError:
+        return False
+
+
 def duplicate_key(body: bytes) -> str:
     """Why a body is refused when it has a key twice: Ollama (Go's ``encoding/json``) matches keys case-insensitively
     and the last one wins, Python's ``json`` the exact key, so the gate, the evidence and the server would read it
-    differently. Returns the first key of a JSON body that appears twice in one object when compared as Go compares
-    them (:func:`labs.gojson.fold_key`), at any depth; "" when there is none or the body is not JSON."""
+    differently. Returns the first key of the body's JSON value (read as :func:`_first_value`) that appears twice in
+    one object when compared as Go compares them (:func:`labs.gojson.fold_key`), at any depth; "" when there is none
+    or the body is not JSON."""
     found: list[str] = []
 
     def pairs(items: list[tuple[str, object]]) -> dict:
@@ -100,8 +123,8 @@ def duplicate_key(body: bytes) -> str:
         return dict(items)
 
     try:
-        json.loads(body, object_pairs_hook=pairs)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        _first_value(body, pairs)
+    except ValueError:
         return ""
     return found[0] if found else ""
 
@@ -232,6 +255,8 @@ class _GateHandler(_Handler):
                 why, status = f"the request body did not arrive within {BODY_SECONDS:g} s", 408
             else:
                 body = got
+        if not why and trailing_data(body):
+            why, status = "the request body has data after its JSON value: send one JSON object", 400
         if not why and (key := duplicate_key(body)):  # Ollama reads it as Go: case-insensitive, last wins
             why, status = (f"the request body has the key {key!r} twice (the model server reads keys case-insensitively,"
                            " the last one wins): send each key once"), 400

@@ -38,7 +38,7 @@ from labs.grading.results import MAX_FLAGS, ExerciseGrade, Job, SubmissionGrade,
 from labs.grading.sandbox import (WORKER_PID, Limits, ProcessLimitUnavailable, SandboxUnavailable, bwrap_problem,
                                   kill_cgroup, leftover_cgroup, leftover_memory_cgroup, process_limit_problem,
                                   worker_argv)
-from labs.grading.speed import ServerSpeed, measure, stretched, turn_seconds
+from labs.grading.speed import MAX_TURN, ServerSpeed, measure, stretched, turn_seconds
 from labs.inputs import whole
 
 CELL_TIMEOUT = 60.0
@@ -338,7 +338,7 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
         if result.gate_refused:
             flags.append(f"the gate refused {result.gate_refused} request(s) to the model server: graded notebooks may "
                          "not pull, create, delete, copy, push or upload blobs, send bodies over 8 MiB, stall a body, "
-                         "repeat a key in one or make more than 2000 requests")
+                         "repeat a key in one, send data after its JSON or make more than 2000 requests")
         if result.gate_dropped_bytes:
             flags.append(f"the gate kept only part of the notebook's traffic: {result.gate_dropped_bytes / 1e6:.1f} MB of "
                          f"request/response bodies over its {MAX_RECORDED // 2**20} MiB record were not kept (evidence "
@@ -349,6 +349,10 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
         if result.slowed_by_others >= SLOWED_NOTE:
             flags.append(f"waited {result.slowed_by_others:g} s while other submissions' requests held the model server "
                          "(not charged to this notebook's time limits)")
+        if result.longest_wait > MAX_TURN:
+            flags.append(f"{SERVER_SLOW} (one of its requests waited {result.longest_wait:g} s for other submissions' "
+                         f"requests, longer than the {MAX_TURN:g} s a lesson's client is sure to wait: grade this file "
+                         "alone, with --jobs 1)")
         if result.turns_cut:
             flags.append(f"{SERVER_SLOW} ({result.turns_cut} of its replies ran past the time one request may hold the "
                          "model server while submissions are graded side by side, and were cut: grade this file alone, "

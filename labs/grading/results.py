@@ -110,6 +110,7 @@ class WorkerResult:
     gate_dropped_bytes: int = 0  # request/response bytes the gate did not keep (over its record budget)
     memory_limit: str = ""  # how the sandbox's total memory was held: "memory cgroup" or "" (not at all)
     turns_cut: int = 0  # replies the gate cut at the end of their turn on the model server
+    longest_wait: float = 0.0  # seconds of the longest single wait for another submission's turn on the server
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
@@ -119,7 +120,8 @@ class WorkerResult:
                                    "gate_refused": self.gate_refused, "process_limit": self.process_limit,
                                    "limit_hits": self.limit_hits, "slowed_by_others": self.slowed_by_others,
                                    "tampering": self.tampering, "gate_dropped_bytes": self.gate_dropped_bytes,
-                                   "memory_limit": self.memory_limit, "turns_cut": self.turns_cut}))
+                                   "memory_limit": self.memory_limit, "turns_cut": self.turns_cut,
+                                   "longest_wait": self.longest_wait}))
         tmp.replace(path)  # atomic: the grader never reads half a file
 
     @classmethod
@@ -130,7 +132,7 @@ class WorkerResult:
                    int(d.get("output_dropped_bytes", 0)), bool(d.get("sandboxed", True)), int(d.get("gate_refused", 0)),
                    cap(d.get("process_limit", ""), 40), int(d.get("limit_hits", 0)), float(d.get("slowed_by_others", 0.0)),
                    [cap(t) for t in d.get("tampering", [])], int(d.get("gate_dropped_bytes", 0)),
-                   cap(d.get("memory_limit", ""), 40), int(d.get("turns_cut", 0)))
+                   cap(d.get("memory_limit", ""), 40), int(d.get("turns_cut", 0)), float(d.get("longest_wait", 0.0)))
 
 
 @dataclass

@@ -261,3 +261,31 @@ def test_data_after_the_json_value_is_refused_and_keys_are_read_in_the_first_val
         assert gate.refused == 1
     finally:
         gate.stop()
+
+
+# --- Q7's lever: three spinners in one sandbox slowed the shared model server (a neighbour's 64-token reply took 166 s)
+
+def test_a_sandbox_runs_at_the_lowest_cpu_priority():
+    from labs.grading.sandbox import SANDBOX_NICE, Limits, limited
+
+    code = ("import os\nprint(os.getpriority(os.PRIO_PROCESS, 0))\n"
+            "print(open('/proc/self/autogroup').read().split()[-1] if os.path.exists('/proc/self/autogroup') else 'none')")
+    run = subprocess.run(limited(Limits(), [sys.executable, "-c", code]), capture_output=True, text=True, timeout=120,
+                         cwd=ROOT, start_new_session=True)  # a session of its own, as bwrap --new-session gives
+    nice, group = run.stdout.split()
+    assert nice == str(SANDBOX_NICE) and group in (str(SANDBOX_NICE), "none"), (run.stdout, run.stderr)
+
+
+def test_a_cpu_cgroup_weighs_a_sandbox_as_one_low_priority_process():
+    from labs.grading.sandbox import CPU_SHARES, CPU_WEIGHT, cpu_cgroup, kill_cgroup
+
+    group = cpu_cgroup(f"labs-grade-test-{os.getpid()}")
+    if group is None:
+        pytest.skip("no cpu cgroup can be made here (an ordinary user without LABS_GRADE_CGROUP): the nice value holds")
+    try:
+        shares = group / "cpu.shares"
+        weight = (shares if shares.exists() else group / "cpu.weight").read_text().strip()
+        assert weight == str(CPU_SHARES if shares.exists() else CPU_WEIGHT)
+    finally:
+        kill_cgroup(group)
+    assert not group.exists()

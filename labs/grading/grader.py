@@ -36,7 +36,7 @@ from labs.grading.intake import Refusal, find_reference, read_notebook, safe_tex
 from labs.grading.protocol import MARKS, SERVER_SLOW, Mark, RunState
 from labs.grading.results import MAX_FLAGS, ExerciseGrade, Job, SubmissionGrade, WorkerResult, cap
 from labs.grading.sandbox import (WORKER_PID, Limits, ProcessLimitUnavailable, SandboxUnavailable, bwrap_problem,
-                                  kill_cgroup, leftover_cgroup, leftover_memory_cgroup, process_limit_problem,
+                                  kill_cgroup, leftover_cgroup, leftover_cpu_cgroup, leftover_memory_cgroup, process_limit_problem,
                                   worker_argv)
 from labs.grading.speed import MAX_TURN, ServerSpeed, measure, stretched, turn_seconds
 from labs.inputs import whole
@@ -212,6 +212,7 @@ def _run_worker(job: Job, workdir: Path, limit: float,
         worker_pid = worker.pid
     kill_cgroup(leftover_cgroup(worker_pid))  # a killed worker leaves its sandbox's cgroups behind
     kill_cgroup(leftover_memory_cgroup(worker_pid))
+    kill_cgroup(leftover_cpu_cgroup(worker_pid))
     returncode = worker.returncode
     if job.sandbox and returncode > 128:  # bwrap passes on a signal that killed the worker as 128 + its number
         returncode = 128 - returncode

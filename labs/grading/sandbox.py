@@ -193,10 +193,22 @@ GATE_SOCKET = "gate.sock"
 """The gate's Unix socket in the worker's socket folder."""
 
 
+SANDBOX_NICE = 19
+"""The nice value of every process of a sandbox (the lowest CPU priority): a notebook that spins on the CPU takes
+almost nothing from the model server and the grader, which run at the normal priority; sandboxes share among themselves
+as before (round 5, Q7: three spinners slowed a neighbour's 64-token requests to 166 s)."""
+CPU_SHARES = 64
+"""The CPU weight of a sandbox's cpu cgroup on cgroup v1 (``cpu.shares``; a normal process weighs 1024): where the
+grader can make one, the whole sandbox weighs as one low-priority process, whatever it forks or ``setsid``s."""
+CPU_WEIGHT = 6
+"""The same on cgroup v2 (``cpu.weight``, 100 by default)."""
+
+
 def limited(limits: Limits, command: list[str]) -> list[str]:
-    """``command`` started by :mod:`labs.grading.confine`, which sets the limits first."""
+    """``command`` started by :mod:`labs.grading.confine`, which sets the limits and :data:`SANDBOX_NICE` first."""
     return [sys.executable, "-m", "labs.grading.confine", "--memory-mib", str(limits.memory_mib),
-            "--processes", str(limits.processes), "--file-mib", str(limits.file_mib), "--", *command]
+            "--processes", str(limits.processes), "--file-mib", str(limits.file_mib), "--nice", str(SANDBOX_NICE),
+            "--", *command]
 
 
 def in_cgroup(group: Path | None, command: list[str], *more: Path | None) -> list[str]:
@@ -317,6 +329,49 @@ def memory_cgroup(name: str, limit_mib: int) -> Path | None:
     return None
 
 
+CPU_CGROUP_ROOTS = (Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup/cpu,cpuacct"), Path("/sys/fs/cgroup"))
+"""Where a root grader makes its sandboxes' cpu cgroups (cgroup v1's cpu hierarchy, or the v2 root)."""
+
+
+def cpu_cgroup(name: str) -> Path | None:
+    """A cpu cgroup that weighs one sandbox as a single low-priority process (:data:`CPU_SHARES` on v1,
+    :data:`CPU_WEIGHT` on v2), in the first of ``$LABS_GRADE_CGROUP`` / :data:`CPU_CGROUP_ROOTS` where this process
+    may make one; ``None`` elsewhere (then only :data:`SANDBOX_NICE` holds, which a process that starts its own
+    session can partly undo where autogroups are on)."""
+    own = os.environ.get(CGROUP_ENV)
+    roots = (Path(own),) if own else CPU_CGROUP_ROOTS if os.geteuid() == 0 else ()
+    for root in roots:
+        if not (root / "cgroup.procs").exists():
+            continue
+        group = root / name
+        made = not group.exists()
+        try:
+            group.mkdir(exist_ok=True)
+            if (group / "cpu.shares").exists():
+                (group / "cpu.shares").write_text(str(CPU_SHARES))
+            else:
+                (group / "cpu.weight").write_text(str(CPU_WEIGHT))
+            return group
+        except OSError:
+            if made:
+                try:
+                    group.rmdir()
+                except OSError:
+                    pass
+    return None
+
+
+def leftover_cpu_cgroup(worker_pid: int) -> Path | None:
+    """The worker's cpu cgroup when it is still there (the worker was killed before it removed it)."""
+    return _leftover(CPU_CGROUP_ROOTS, worker_pid)
+
+
+def _leftover(roots: tuple[Path, ...], worker_pid: int) -> Path | None:
+    own = os.environ.get(CGROUP_ENV)
+    name = cgroup_name(worker_pid)
+    return next((root / name for root in ((Path(own),) if own else roots) if (root / name).is_dir()), None)
+
+
 def memory_name(worker_pid: int) -> str:
     """The memory cgroup of the worker ``worker_pid``'s sandbox (on cgroup v2 the same folder as its pids cgroup)."""
     return cgroup_name(worker_pid)
@@ -324,9 +379,7 @@ def memory_name(worker_pid: int) -> str:
 
 def leftover_memory_cgroup(worker_pid: int) -> Path | None:
     """The worker's memory cgroup when it is still there (the worker was killed before it removed it)."""
-    own = os.environ.get(CGROUP_ENV)
-    roots = (Path(own),) if own else MEMORY_CGROUP_ROOTS
-    return next((root / memory_name(worker_pid) for root in roots if (root / memory_name(worker_pid)).is_dir()), None)
+    return _leftover(MEMORY_CGROUP_ROOTS, worker_pid)
 
 
 def forks_refused(group: Path | None) -> int:

@@ -39,7 +39,7 @@ from labs.grading.protocol import REPLY_MIME, SERVER_SLOW, Kind, Op, RunState, S
 from labs.grading.remote import KernelGone, RemoteNamespace, Session
 from labs.grading.results import CheckOutcome, ExerciseResult, Job, WorkerResult, cap
 from labs.grading.sandbox import (GATE_SOCKET, UNLIMITED_HINT, WORKER_PID, Limits, bwrap_argv, cgroup_name, forks_refused,
-                                  in_cgroup, kill_cgroup, limited, memory_cgroup, memory_name, pids_cgroup, rlimit_binds,
+                                  cpu_cgroup, in_cgroup, kill_cgroup, limited, memory_cgroup, memory_name, pids_cgroup, rlimit_binds,
                                   sandbox_host)
 
 ONLY_CHECKS = re.compile(r"""\s*(?:check\(\s*["'][\w.\-]+["']\s*\)[\s;]*)+""")  # linear: one way to split spaces
@@ -135,7 +135,7 @@ def _client_class():
 
 
 def _kernel_manager(job: Job, limits: Limits, cgroup: Path | None, sockets: Path, gate: Any,
-                    memory: Path | None = None):
+                    memory: Path | None = None, cpu: Path | None = None):
     """The kernel's manager: in the sandbox its channels are Unix sockets in ``sockets`` (ZeroMQ ``ipc``: no
     TCP port crosses the sandbox's own network namespace); without a sandbox, TCP and the gate's port."""
     from jupyter_client import AsyncKernelManager  # nbclient waits on async channels (a blocking one stalls it)
@@ -145,14 +145,14 @@ def _kernel_manager(job: Job, limits: Limits, cgroup: Path | None, sockets: Path
     connection = workdir / "kernel.json"
     env: dict[str, str] = {}
     if job.sandbox:
-        argv = in_cgroup(cgroup, bwrap_argv(connection, limits, sockets, gate.upstream), memory)
+        argv = in_cgroup(cgroup, bwrap_argv(connection, limits, sockets, gate.upstream), memory, cpu)
         cwd = workdir
         km = AsyncKernelManager(connection_file=str(connection), transport="ipc", ip=str(sockets / "kernel"))
     else:
         home = workdir / "home"
         home.mkdir(exist_ok=True)
         argv = in_cgroup(cgroup, limited(limits, [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]),
-                         memory)
+                         memory, cpu)
         cwd = home
         env = {"OLLAMA_HOST": gate.host}
         km = AsyncKernelManager(connection_file=str(connection))
@@ -326,7 +326,8 @@ class Worker(Session):
         evidence.use(self.gate.exchanges)
         memory = memory_cgroup(memory_name(os.getpid()), self.limits.total_mib)
         self.result.memory_limit = "memory cgroup" if memory else ""
-        km, cwd = _kernel_manager(job, self.limits, cgroup, sockets, self.gate, memory)
+        cpu = cpu_cgroup(cgroup_name(os.getpid()))
+        km, cwd = _kernel_manager(job, self.limits, cgroup, sockets, self.gate, memory, cpu)
         client = self.client = _client_class()(self.nb, km=km, timeout=max(1, int(job.cell_timeout)),
                                                interrupt_on_timeout=True, allow_errors=True, iopub_timeout=10)
         client.output_cap = job.limits.output_kib * 1024
@@ -391,6 +392,7 @@ class Worker(Session):
                 any(sign in e for sign in FORK_FAILED) for e in self.result.cell_errors)
             kill_cgroup(cgroup)
             kill_cgroup(memory)
+            kill_cgroup(cpu)
             self.gate.stop()
             self.result.output_dropped_bytes = client.dropped
             if client.unasked:

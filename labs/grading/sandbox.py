@@ -22,6 +22,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Callable
 
 HOME = "/home/learner"
 """The kernel's home and working folder inside the sandbox (a private tmpfs)."""
@@ -283,21 +284,7 @@ def pids_cgroup(name: str, limit: int) -> Path | None:
     """A new pids cgroup holding at most ``limit`` processes, in the first of :func:`cgroup_roots` where this
     process may make one; ``None`` where it may not (an ordinary user without ``$LABS_GRADE_CGROUP``: there
     ``RLIMIT_NPROC`` holds the limit)."""
-    roots = cgroup_roots() if os.geteuid() == 0 or os.environ.get(CGROUP_ENV) else ()
-    for root in roots:
-        if not (root / "cgroup.procs").exists():
-            continue
-        group = root / name
-        try:
-            group.mkdir()
-            (group / "pids.max").write_text(str(limit))  # fails where the pids controller is not enabled
-            return group
-        except OSError:
-            try:
-                group.rmdir()
-            except OSError:
-                pass
-    return None
+    return _new_cgroup(PIDS_CGROUP_ROOTS, name, lambda group: (group / "pids.max").write_text(str(limit)))
 
 
 MEMORY_CGROUP_ROOTS = (Path("/sys/fs/cgroup/memory"), Path("/sys/fs/cgroup"))
@@ -308,25 +295,11 @@ def memory_cgroup(name: str, limit_mib: int) -> Path | None:
     """A memory cgroup holding every process of one sandbox to ``limit_mib`` MiB in all (``memory.max`` on cgroup
     v2, ``memory.limit_in_bytes`` on v1; the kernel's OOM killer stops the sandbox beyond it), in the first of
     ``$LABS_GRADE_CGROUP`` / :data:`MEMORY_CGROUP_ROOTS` where this process may make one; ``None`` elsewhere."""
-    own = os.environ.get(CGROUP_ENV)
-    roots = (Path(own),) if own else MEMORY_CGROUP_ROOTS if os.geteuid() == 0 else ()
-    for root in roots:
-        if not (root / "cgroup.procs").exists():
-            continue
-        group = root / name
-        made = not group.exists()
-        try:
-            group.mkdir(exist_ok=True)
-            limit = group / "memory.max" if (group / "memory.max").exists() else group / "memory.limit_in_bytes"
-            limit.write_text(str(limit_mib * 1024 * 1024))
-            return group
-        except OSError:
-            if made:
-                try:
-                    group.rmdir()
-                except OSError:
-                    pass
-    return None
+    def limit(group: Path) -> None:
+        (group / "memory.max" if (group / "memory.max").exists() else group / "memory.limit_in_bytes").write_text(
+            str(limit_mib * 1024 * 1024))
+
+    return _new_cgroup(MEMORY_CGROUP_ROOTS, name, limit)
 
 
 CPU_CGROUP_ROOTS = (Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup/cpu,cpuacct"), Path("/sys/fs/cgroup"))
@@ -338,19 +311,27 @@ def cpu_cgroup(name: str) -> Path | None:
     :data:`CPU_WEIGHT` on v2), in the first of ``$LABS_GRADE_CGROUP`` / :data:`CPU_CGROUP_ROOTS` where this process
     may make one; ``None`` elsewhere (then only :data:`SANDBOX_NICE` holds, which a process that starts its own
     session can partly undo where autogroups are on)."""
+    def weigh(group: Path) -> None:
+        if (group / "cpu.shares").exists():
+            (group / "cpu.shares").write_text(str(CPU_SHARES))
+        else:
+            (group / "cpu.weight").write_text(str(CPU_WEIGHT))
+
+    return _new_cgroup(CPU_CGROUP_ROOTS, name, weigh)
+
+
+def _new_cgroup(roots: tuple[Path, ...], name: str, configure: Callable[[Path], None]) -> Path | None:
+    """The cgroup ``name``, configured, in the first of ``$LABS_GRADE_CGROUP`` / ``roots`` (root only) where it can be
+    made; ``None`` elsewhere. A folder this call made is removed again when configuring it fails."""
     own = os.environ.get(CGROUP_ENV)
-    roots = (Path(own),) if own else CPU_CGROUP_ROOTS if os.geteuid() == 0 else ()
-    for root in roots:
+    for root in (Path(own),) if own else roots if os.geteuid() == 0 else ():
         if not (root / "cgroup.procs").exists():
             continue
         group = root / name
         made = not group.exists()
         try:
             group.mkdir(exist_ok=True)
-            if (group / "cpu.shares").exists():
-                (group / "cpu.shares").write_text(str(CPU_SHARES))
-            else:
-                (group / "cpu.weight").write_text(str(CPU_WEIGHT))
+            configure(group)
             return group
         except OSError:
             if made:

@@ -61,6 +61,22 @@ def plot_money(usd: float, decimals: int = 2, lang: str | None = None) -> str:
     return money(usd, decimals, lang).replace("$", r"\$")
 
 
+def axis_money(usd: float, lang: str | None = None) -> str:
+    """An amount on a plot's axis or in its legend: whole dollars from $10 (``$4,000``) or when whole (a ``$1``
+    tick), else with cents, so a bill of cents reads ``$0.18``, not ``$0`` (:func:`labs.i18n.money_sig`; one ``$``
+    in a label is not maths). Lesson 4's tier plot (1 request/day) and lesson 1's cost plot.
+
+    >>> axis_money(0.18, "en"), axis_money(0.0078, "en"), axis_money(6.12, "uk"), axis_money(182_500, "uk")
+    ('$0.18', '$0.0078', '$6,12', '$182\xa0500')
+    >>> axis_money(1, "en"), axis_money(0.5, "uk"), axis_money(0, "en")
+    ('$1', '$0,50', '$0')
+    """
+    from labs.i18n import money as localised, money_sig
+
+    whole = abs(usd) >= 10 or usd == round(usd)
+    return localised(usd, 0, lang) if whole else money_sig(usd, 2, lang)
+
+
 _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
 
 
@@ -114,6 +130,8 @@ def for_reader(table, lang: str | None = None):
     (['великий обсяг'], True)
     >>> "1\xa0963,70" in for_reader(t, "uk").to_html(), "1963.7" in for_reader(t, "en").to_html()
     (True, True)
+    >>> "0,745" in for_reader(pd.DataFrame({"F2": [0.745, 0.5]}), "uk").to_html()
+    True
     """
     from labs.i18n import NBSP, language
 
@@ -122,9 +140,44 @@ def for_reader(table, lang: str | None = None):
     for column, names in labels.items():
         if column in shown.columns:
             shown[column] = [names.get(v, v) if isinstance(v, str) else v for v in shown[column]]
-    if language(lang) == "uk":
-        return shown.style.format(precision=2, decimal=",", thousands=NBSP)
-    return shown
+    # headers a labs helper names in English (detection_table's "missed"): the reader's words, the table's keys kept
+    shown = shown.rename(columns=lambda c: header(c, lang), index=None)
+    shown.columns.name, shown.index.name = header(shown.columns.name, lang), header(shown.index.name, lang)
+    if language(lang) != "uk":
+        return shown
+    styler = shown.style.format(precision=2, decimal=",", thousands=NBSP, escape="html")
+    for i in range(shown.shape[1]):  # a column rounded to 3 or 4 decimals (.round(3)) keeps them
+        values = shown.iloc[:, i]
+        if values.dtype.kind == "f" and (digits := _decimals(values)) > 2:
+            styler.format(precision=digits, decimal=",", thousands=NBSP, escape="html", subset=shown.columns[[i]])
+    return styler
+
+
+def _decimals(values, most: int = 4) -> int:
+    """The fewest decimals (up to ``most``) that show every finite value of a float column as it is, so
+    ``table.round(3)`` reads ``0,745`` and not ``0,74`` (pandas shows up to 6 in English)."""
+    import numpy as np
+
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    for digits in range(most + 1):
+        if np.allclose(finite, np.round(finite, digits), rtol=0, atol=10 ** -(digits + 6)):
+            return digits
+    return most
+
+
+def header(name, lang: str | None = None):
+    """A column or index name as a reader of ``lang`` sees it: the catalogue's ``table.column.<name>`` where it has
+    one (lesson 3's ``"USD per 1,000 requests"`` reads «USD за 1 000 запитів»), else the name itself. Code keeps
+    keying on the English name; only what :func:`show_table` displays changes.
+
+    >>> header("missed", "uk"), header("missed", "en"), header("tokens_per_s", "uk"), header(None, "uk")
+    ('пропущено', 'missed', 'tokens_per_s', None)
+    """
+    from labs.i18n import messages, t
+
+    key = f"table.column.{name}"
+    return t(key, lang) if isinstance(name, str) and key in messages() else name
 
 
 def table_html(table, lang: str | None = None) -> str:

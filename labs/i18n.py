@@ -21,7 +21,7 @@ A count's noun agrees with it through a ``plural`` format spec, ``{n:plural:one|
 
 Numbers a learner reads follow the language's typography (:func:`number`, :func:`money`); in a message
 the spec ``num`` (``num.1`` for one decimal …) writes a count that way, ``usd`` (``usd.0``, ``usd.4`` …) a
-dollar amount, ``pct`` (``pct.1``) a share as :func:`percent`, grouped, ``fig`` (and ``!r``) a learner's own
+dollar amount, ``usdsig`` one that may be a fraction of a cent (:func:`money_sig`), ``pct`` (``pct.1``) a share as :func:`percent`, grouped, ``fig`` (and ``!r``) a learner's own
 value as :func:`figure`, ``qty`` a count (whole from 10 up, else as :func:`figure`); any other spec (``{x:,.0f}``) is
 Python's own, the same in both languages:
 
@@ -44,7 +44,7 @@ from typing import Any
 
 from labs.quiz.bank import LANGS, language
 
-__all__ = ["LANGS", "NBSP", "figure", "language", "localise_digits", "localised", "messages", "money", "number",
+__all__ = ["LANGS", "NBSP", "figure", "language", "localise_digits", "localised", "messages", "money", "money_sig", "number",
            "percent", "plural_uk", "shown", "t"]
 
 NBSP = "\u00a0"
@@ -175,6 +175,26 @@ def money(usd: float, digits: int = 2, lang: str | None = None) -> str:
     return f"{sign}${number(abs(usd), digits, lang)}"
 
 
+def money_sig(usd: float, significant: int = 3, lang: str | None = None) -> str:
+    """A dollar amount of any size with cents and ``significant`` digits where it is small: a cost per request
+    ($0.000255) and a cost per request on an idle machine ($16.32) in one message, never ``$16.320000`` or
+    ``$0.00``; zeros beyond the cents are dropped. As :func:`money` otherwise (``$``, typography of ``lang``).
+
+    >>> money_sig(16.32, lang="uk"), money_sig(0.000255, lang="uk"), money_sig(0.0078, 2, "en"), money_sig(5, lang="en")
+    ('$16,32', '$0,000255', '$0.0078', '$5.00')
+    """
+    x = abs(usd)
+    digits = 2
+    if 0 < x < 1 and math.isfinite(x):
+        digits = max(2, significant - 1 - math.floor(math.log10(x)))
+    text = money(usd, digits, lang)
+    if digits > 2:  # "$0,00780" → "$0,0078"; "$0,10" keeps its cents
+        mark = "," if language(lang) == "uk" else "."
+        whole, _, cents = text.partition(mark)
+        text = f"{whole}{mark}{cents.rstrip('0').ljust(2, '0')}"
+    return text
+
+
 def percent(share: float, digits: int = 0, lang: str | None = None) -> str:
     """A share (``0.125``) as a percentage with :func:`number`'s digits: English ``12.5%``, Ukrainian ``12,5%``.
 
@@ -235,6 +255,8 @@ class _Count:
         if spec == "qty":  # a count: whole from 10 up (25 208), a small one as it is (0,5, not "0")
             small = math.isfinite(self.value) and abs(self.value) < 10
             return figure(self.value, self.lang) if small else number(self.value, 0, self.lang)
+        if spec == "usdsig":  # a dollar amount that may be a fraction of a cent ($0,000255) or dollars ($16,32)
+            return money_sig(self.value, 3, self.lang)
         kind, _, digits = spec.partition(".")
         if kind in ("num", "usd", "pct") and (not digits or digits.isdigit()):
             if kind == "num":

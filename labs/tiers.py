@@ -185,12 +185,15 @@ def api_vs_rent(api_monthly: dict[str, float], frame) -> list[str]:
 def plot_tier_costs(frame, api_monthly: dict[str, float], title: str, ax=None):
     """Monthly cost per tier (rent and buy) as bars, each API's cost for the same workload as a line; every
     label in ``LAB_LANG`` (tier names from ``frame.attrs`` as :func:`tier_table` sets them), the legend outside
-    the bars. Returns the axes."""
+    the bars. Each bar is the cost of all the machines the volume needs (the ``machines`` column): its label
+    says how many. Amounts under $10 keep their cents (at 1 request/day the APIs cost cents, not "$0"), and
+    the lowest and highest line stay inside the frame. ``title``: e.g. ``t("tiers.plot.title", ...)``.
+    Returns the axes."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
-    from labs.display import CELL_LABELS
-    from labs.i18n import money, t
+    from labs.display import CELL_LABELS, axis_money as plot_usd
+    from labs.i18n import t
 
     priced = frame.dropna(subset=["rent_usd_month"])
     names = (frame.attrs.get(CELL_LABELS) or {}).get("tier", {})
@@ -202,14 +205,19 @@ def plot_tier_costs(frame, api_monthly: dict[str, float], title: str, ax=None):
     ax.bar([i + 0.2 for i in x], priced["own_usd_month"], width=0.4, label=t("tiers.plot.buy"))
     for (name, usd), style in zip(api_monthly.items(), ("--", ":", "-.", "-")):
         ax.axhline(usd, linestyle=style, color="black", linewidth=1,
-                   label=t("tiers.plot.api", model=name, usd=money(usd, 0)))
-    ax.set_xticks(list(x), [f"{names.get(n, n)}\n{h}" for n, h in zip(priced["tier"], priced["hardware"])], fontsize=8)
+                   label=t("tiers.plot.api", model=name, usd=plot_usd(usd)))
+    ax.set_xticks(list(x), [f"{names.get(n, n)}\n{h}\n{t('tiers.plot.machines', count=m)}"
+                            for n, h, m in zip(priced["tier"], priced["hardware"], priced["machines"])], fontsize=8)
     ax.set_yscale("log")
-    # plain dollar ticks ("$200", "$4,000"), not matplotlib's log-axis "2×10²"; one "$" per label is not maths
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v, 0)))
-    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: money(v, 0) if str(round(v))[0] in "25" else ""))
-    low = min([*priced["rent_usd_month"], *priced["own_usd_month"], *api_monthly.values()])
-    ax.set_ylim(bottom=low / 2)  # the cheapest API line stays off the frame's bottom edge
+    # plain dollar ticks ("$200", "$4,000", "$0.05"), not matplotlib's log-axis "2×10²"; one "$" per label is not maths
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: plot_usd(v)))
+    shown = [*priced["rent_usd_month"], *priced["own_usd_month"], *api_monthly.values()]
+    shown = [v for v in shown if v > 0 and math.isfinite(v)]
+    ax.set_ylim(min(shown) / 2, max(shown) * 2)  # the cheapest and the dearest line stay off the frame's edges
+    if max(shown) / min(shown) < 1_000:  # $2 and $5 between the decades, unless they would crowd the axis
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: plot_usd(v) if f"{v:.0e}"[0] in "25" else ""))
+    else:
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
     ax.set(ylabel=t("tiers.plot.ylabel"), xlabel=t("tiers.plot.xlabel"), title=title)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)  # outside: never over a bar
     ax.figure.tight_layout()

@@ -18,7 +18,8 @@
 
 A code cell keeps its code: only comments and the strings shown to a learner (``print``/``display``
 arguments, plot titles and labels, assertion and exception messages, docstrings, a phrase with spaces assigned to a
-name, a dict key that is a phrase, such as lesson 1's case names; a key code looks up is one word) may change — prompts a model reads stay as they are — so
+name, a dict key or value that is a phrase, such as lesson 1's case names or lesson 3's table of tools; a key or value
+code looks up is one word) may change — prompts a model reads stay as they are — so
 identifiers, API field names, exercise ids and check cells are the same in both editions
 (:func:`code_differences` proves it on the syntax tree). A code cell with nothing to translate has an
 entry with only its ``en`` fingerprint.
@@ -57,7 +58,7 @@ DISPLAY_CALLS = frozenset({
     "print", "display", "Markdown", "HTML", "Label",
     "title", "suptitle", "xlabel", "ylabel", "set_title", "set_xlabel", "set_ylabel", "set_suptitle",
     "legend", "text", "annotate", "bar", "barh", "plot", "scatter", "hist", "step", "axhline", "axvline",
-    "set_xticklabels", "set_yticklabels", "to_frame",
+    "set_xticklabels", "set_yticklabels", "set_xticks", "set_yticks", "to_frame",
 })
 """Calls whose string arguments a learner reads (printed, displayed, drawn): translatable."""
 TEXT_KEYWORDS = frozenset({"label", "title", "xlabel", "ylabel", "description", "placeholder", "tooltip"})
@@ -255,7 +256,9 @@ class _BlankText(ast.NodeTransformer):
 
     def visit_Dict(self, node: ast.Dict) -> ast.AST:  # {"clinic summarising patient notes": dict(...)}: a name shown
         node.keys = [self._as(k, self.text or _is_label(k)) for k in node.keys]
-        node.values = [self.visit(v) for v in node.values]
+        # a phrase as a value is a table cell a learner reads ({"tool": ..., "personal data": "not its job"});
+        # a value code compares or looks up ("cloud", "gpt-4o-mini") is one word, never a phrase
+        node.values = [self._as(v, True) if _is_label(v) else self.visit(v) for v in node.values]
         return node
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:

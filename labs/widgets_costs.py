@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 from labs import costs
 from labs.costs import ApiCost, BreakEven, SelfHostCost, api_cost, as_of_items, as_of_text, break_even
 from labs.decide import QUALITY, SENSITIVITY, decide
-from labs.display import CELL_LABELS, money, show_table
+from labs.display import CELL_LABELS, axis_money, money, show_table
 from labs.i18n import messages, number, t
 
 SCENARIOS = {"small volume": 1_000, "large volume": 100_000}
@@ -143,7 +143,7 @@ def plot_costs(api: ApiCost, selfhosts: SelfHostCost | Sequence[SelfHostCost],
     ax.set_xlabel(t("costs.plot.xlabel"))
     ax.set_ylabel(t("costs.plot.ylabel"))
     ax.xaxis.set_major_formatter(lambda x, _: number(x))
-    ax.yaxis.set_major_formatter(lambda y, _: money(y, 0))
+    ax.yaxis.set_major_formatter(lambda y, _: axis_money(y))  # cents when the bill is small: "$0,50", not "$0"
     ax.set_xlim(0, max_requests_per_day)
     ax.set_ylim(bottom=0)
     # below the axes, labels wrapped: a long (Ukrainian) label never covers the lines or a neighbouring plot

@@ -134,3 +134,50 @@ def test_api_lines_state_the_computed_comparison():
     lines = tiers.api_vs_rent({"cheap": cheapest / 2, "dear": cheapest * 2}, frame)
     assert "less than" in lines[0] and "more than" in lines[1]
     assert f"${cheapest:,.2f}" in lines[0] and f"${cheapest / 2:,.2f}" in lines[0]
+
+
+def _tier_plot(requests_per_day: float, monkeypatch, lang: str = "uk"):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from labs import costs
+    from labs.i18n import t
+
+    monkeypatch.setenv("LAB_LANG", lang)
+    frame = tiers.tier_table(requests_per_day=requests_per_day, output_tokens=300)
+    api = {m: costs.api_cost(m, requests_per_day=requests_per_day, input_tokens=500, output_tokens=300).monthly_usd
+           for m in ("gpt-4o-mini", "gpt-4.1", "Claude Sonnet 4.5")}
+    ax = tiers.plot_tier_costs(frame, api, title=t("tiers.plot.title", requests=requests_per_day, input=500, output=300))
+    ax.figure.canvas.draw()
+    return frame, api, ax
+
+
+def test_the_tier_plot_shows_cents_at_one_request_a_day(monkeypatch):
+    """Issue 17 r3 F8: at 1 request/day the APIs cost $0.01-$0.18 a month, and every line read "$0/міс"."""
+    import matplotlib.pyplot as plt
+
+    frame, api, ax = _tier_plot(1, monkeypatch)
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    api_lines = [label for label in legend if label.startswith("API")]
+    assert len(api_lines) == 3 and not any("$0/" in label for label in api_lines), api_lines
+    assert any("$0,0078/" in label for label in api_lines), api_lines  # gpt-4o-mini: 30.4 requests × $0.000255
+    ticks = [x.get_text() for x in ax.get_yticklabels() + ax.get_yticklabels(minor=True) if x.get_text()]
+    assert "$0" not in ticks, ticks
+    assert ax.get_title().startswith("1 запит на день ×"), ax.get_title()  # the catalogue's plural, not «1 запитів/день»
+    plt.close(ax.figure)
+
+
+def test_the_tier_plot_says_how_many_machines_a_bar_is_and_keeps_every_line_inside(monkeypatch):
+    """Issue 17 r3 F8: at 1,000,000 requests/day a bar is 40 machines; the labels said "1×" and the dearest
+    API line sat on the top edge of the frame."""
+    import matplotlib.pyplot as plt
+
+    frame, api, ax = _tier_plot(1_000_000, monkeypatch, "en")
+    priced = frame.dropna(subset=["rent_usd_month"])
+    assert priced["machines"].max() > 1
+    labels = [x.get_text() for x in ax.get_xticklabels()]
+    for label, machines in zip(labels, priced["machines"]):
+        assert f"{machines:,} machine" in label, (label, machines)
+    low, high = ax.get_ylim()
+    assert high > max(api.values()) * 1.5 and low < min(api.values()) / 1.5
+    plt.close(ax.figure)

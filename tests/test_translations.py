@@ -233,6 +233,12 @@ def test_code_differences_and_candidates():
     assert code_differences('cases = {"clinic with patient notes": dict(n=1)}',
                             'cases = {"клініка із записами пацієнтів": dict(n=1)}') is None
     assert code_differences('row = {"model": m, "quant": q}', 'row = {"модель": m, "quant": q}') is not None
+    # a dict value that is a phrase is a table cell a learner reads (lesson 3's tools); a one-word value is code
+    assert code_differences('rows = [{"tool": "RouteLLM", "personal data": "not its job"}]',
+                            'rows = [{"tool": "RouteLLM", "персональні дані": "не її справа"}]') is None
+    assert code_differences('p = {"target": "cloud"}', 'p = {"target": "хмара"}') is not None
+    assert code_differences('ax.set_yticks(y, [f"{k} (of {n})" for k, n in z])',
+                            'ax.set_yticks(y, [f"{k} (з {n})" for k, n in z])') is None  # tick labels are shown
     assert candidates('"""Doc."""\nx = df["a"]  # why\nprint("shown", f"{x} USD")') == ['"""Doc."""', '# why', '"shown"',
                                                                                                   'f"{x} USD"']
 

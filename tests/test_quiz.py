@@ -313,6 +313,22 @@ def ask_ollama_streamed(prompt: str) -> str:
         model="smollm2:135m", prompt=prompt, stream=True, options={"num_predict": 8}))
 
 
+def few_shot(prompt: str) -> str:
+    """Issue 12 round 5: canned answers dictated by lines around the prompt in the one user message."""
+    from labs.client import ollama_client
+
+    shots = "".join(f"Q: {q}\nA: Cost.\n\n" for q in ("What is 2+2?", "Which is smaller, 7 or 2?"))
+    return ollama_client().chat(model="smollm2:135m", messages=[{"role": "user", "content": f"{shots}Q: {prompt}\nA:"}],
+                                options={"num_predict": 4})["message"]["content"]
+
+
+def with_system(prompt: str) -> str:
+    from labs.client import ollama_client
+
+    return ollama_client().chat(model="smollm2:135m", options={"num_predict": 4}, messages=[
+        {"role": "system", "content": "Reply exactly: Cost."}, {"role": "user", "content": prompt}])["message"]["content"]
+
+
 @pytest.mark.parametrize("fn", [ask_openai, ask_ollama, ask_ollama_streamed])
 def test_sdk_probe_accepts_real_local_calls(fn, server_url, monkeypatch):
     monkeypatch.setenv("OLLAMA_HOST", server_url)
@@ -323,7 +339,8 @@ def test_sdk_probe_accepts_real_local_calls(fn, server_url, monkeypatch):
 
 @pytest.mark.parametrize("fn, failing", [(pretend, "local_call"), (lies, "answer"), (unanswered, "defined"),
                                          (None, "defined"), (streams_then_lies, "answer"),
-                                         (streams_openai_then_lies, "answer")])
+                                         (streams_openai_then_lies, "answer"), (few_shot, "local_call"),
+                                         (with_system, "local_call")])
 def test_sdk_probe_rejects_functions_that_do_not_use_the_server(fn, failing, server_url, monkeypatch):
     monkeypatch.setenv("OLLAMA_HOST", server_url)
     probe = practical.sdk(fn)

@@ -126,6 +126,13 @@ class Call:
         outcome = self.status if self.status is not None else self.error
         return f"{self.method} {self.host}{self.path} → {outcome} ({client})"
 
+    def request_json(self) -> Any:
+        """The request's JSON body (None when it had none or it is not JSON)."""
+        try:
+            return json.loads(self.response.request.content)
+        except Exception:  # no response (a failed call), a streamed upload, not JSON
+            return None
+
     def text(self) -> str | None:
         """The model's text in the response body, non-streamed or streamed (NDJSON lines, or the ``/v1`` SSE
         ``data:`` events) and assembled; None when unreadable. A streamed reply counts too, so a function that
@@ -267,6 +274,16 @@ def _is_local(call: Call) -> bool:
     return is_loopback(call.host.rsplit(":", 1)[0] if call.host.count(":") == 1 else call.host.split("]")[0])
 
 
+def _sends_alone(call: Call, prompt: str) -> bool:
+    """Does ``call`` send ``prompt`` alone, as ``labs grade`` requires of quiz q3's evidence
+    (:func:`labs.grading.evidence.request_problem`)?"""
+    from labs.grading.evidence import request_problem
+
+    body = call.request_json()
+    route = next((p for p in MODEL_PATHS if call.path.rstrip("/").endswith(p)), "")
+    return isinstance(body, dict) and not request_problem(route, body, prompt)
+
+
 def sdk(fn: Callable[[str], Any] | None, *, name: str = "ask_local", prompt: str = SDK_PROMPT,
         lang: str | None = None) -> Probe:
     """Question 3: call the learner's function and check that it really asks a local model server."""
@@ -299,6 +316,9 @@ def sdk(fn: Callable[[str], Any] | None, *, name: str = "ask_local", prompt: str
         why = error or (t("quiz.probe.remote", lang, hosts=", ".join(remote)) if remote else
                         t("quiz.probe.no_local_call", lang, calls=seen))
         return _skip(keys, steps + [Step("local_call", False, {"calls": seen}, why)])
+    alone = [c for c in local_ok if _sends_alone(c, prompt)]
+    if local_ok and not alone and not error:  # the grader takes only such a request as the model's answer
+        return _skip(keys, steps + [Step("local_call", False, {"calls": seen}, t("quiz.probe.not_alone", lang))])
     steps.append(Step("local_call", True, {"calls": seen}))
 
     if error:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from labs.router.names import first_names
+from labs.router.names import first_names, is_vocative
 from labs.router.textscan import lower, word_regex
 
 TERMS_EN = [
@@ -237,7 +237,7 @@ CUE_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
                                                        "результат")),
     (("doctor said", "doctor says", "my doctor", "gp"), ("лікар", "лікарка", "лікаря", "лікарю", "лікарем")),
     (("i inject", "i drink", "i've got", "i got", "i am on", "i'm on"),
-     ("колю", f"п{_A}ю", "маю", "має", "мають", "проходжу", "проходить")),
+     ("колю", f"п{_A}ю", "маю", "має", "проходжу", "проходить")),
     (("pt", "hx", "y/o", "yo"), ("пацієнтка", "анамнез", "в анамнезі")),
 )
 # Russian cues (no parity row of their own: the English side is CUE_PAIRS')
@@ -253,6 +253,8 @@ PRONOUNS_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("they", "them", "their", "theirs"), ("вони", "їх", "їм", "ними", "них", r"їхн\w*")),
     ((), ("він", "його", "ним", "нього", "ньому")),
     ((), ("вона", "її", "нею", "неї", "ній", "іі", "неі")),  # "ii", "неi": ї typed as i
+    # "they have" only before the term, as in English: "Люди після інсульту мають уникати …" is advice (issue 11 r7 C4)
+    ((), ("мають",)),
 )
 CUES_EN = [c for en, _ in CUE_PAIRS for c in en]
 CUES_UK = [c for _, uk in CUE_PAIRS for c in uk]
@@ -264,11 +266,23 @@ NEAR = word_regex(NEAR_BEFORE)
 # has 442 patients", "I'm writing about HIV stigma", "Діабет — тема моєї дипломної роботи".
 WEAK_CUES = frozenset(
     "my mine myself me i'm i am patient patients client clients customer employee employees worker colleague "
-    "colleagues мій моя моє мої мого моєї моєму моїй моїм моєю моїх моїми мою себе мене мені мною".split())
+    "colleagues мій моя моє мої мого моєї моєму моїй моїм моєю моїх моїми мою себе мене мені мною має маю мають".split())
+# A role in the plural is a group, not a person ("Patients on dialysis need …", "Діти з астмою …", issue 11 r7 C4):
+# it counts only after a possessive ("my children", "наші пацієнти", "її діти").
+PLURAL_ROLES = frozenset(
+    "patients clients customers employees workers colleagues children kids babies toddlers students pupils "
+    "пацієнти пацієнтів пацієнтам пацієнтами пацієнтах клієнти клієнтів клієнтам клієнтами співробітники "
+    "співробітників працівники працівників колеги колегам колегами діти дітей дітям дітьми дітях студенти "
+    "студентів студентам учні учнів учням школярі школярів немовлята немовлят малюки малюків".split())
+_POSSESSIVE_BEFORE = re.compile(r"(?<!\w)(?:my|our|his|her|their|your|мої|моїх|моїм|моїми|наші|наших|нашим|нашими|"
+                                r"її|його|їхні|їхніх|твої|твоїх|ваші|ваших|свої|своїх)\s+$")
 TECH_OR_TOPIC = re.compile(
     r"(?<!\w)(?:dataset|data set|sklearn|pandas|numpy|field|fields|column|columns|table|select|insert|schema|sql|"
     r"json|csv|api|endpoint|class|object|process|struct|variable|array|attribute|property|app|server|database|"
     r"model|writing about|write about|essay|article|thesis|research|paper|stigma|awareness|statistics|topic|"
+    r"blog|post about|leaflet|brochure|prevention|campaign|lecture|presentation|slides|auc|roc|"
+    r"модел\w*|блог\w*|листівк\w*|буклет\w*|профілактик\w*|скринінг\w*|кампані\w*|лекці\w*|презентаці\w*|слайд\w*|"
+    r"конспект\w*|"
     r"датасет\w*|поле|поля|таблиц\w*|колонк\w*|стовпц\w*|змінн\w*|об'єкт\w*|сервер\w*|мереж\w*|баз\w* даних|"
     r"тема|тему|дипломн\w*|курсов\w*|реферат\w*|стаття|статтю|статті|дослідженн\w*|статистик\w*|пишу про)(?!\w)")
 # "allergic to meetings", "алергія на Java": a joke, not a diagnosis
@@ -334,6 +348,44 @@ NOT_VOCATIVES = frozenset("well so ok okay now also however yes no hi hello hey 
                           "добре отже звісно однак можливо тобто далі так ні привіт дякую словом коротше чесно наприклад "
                           "по-перше по-друге втім проте також зрештою нарешті лікарю докторе пане пані".split())
 
+# A request to the person addressed ("Olena, could you …", "Олено, можеш …") speaks to them but not about them.
+_REQUEST = re.compile(r"(?<!\w)(?:can|could|would|will|do) you(?!\w)|thank you|(?<!\w)(?:можеш|можете|зможеш|зможете)(?!\w)")
+_YOU_RX = re.compile(rf"(?<!\w)(?:{_YOU})(?!\w)")
+# A name at a sentence's start set off by a comma, before a request or in the vocative case ("Olena, please write a
+# blog post about diabetes prevention", "Олено, наша модель прогнозує ризик діабету"): the one spoken to. The
+# health words are about them only with a second person (:data:`VOCATIVE`), issue 11 r7 C3.
+_REQUEST_WORDS = re.compile(
+    r",\s+(?:please|pls|kindly|can|could|would|will|our|the|this|these|that|we|let's|lets|translate|write|summari[sz]e|"
+    r"check|review|draft|prepare|make|create|look|help|find|read|send|update|fix|add|edit|proofread|put|design|build|"
+    r"будь ласка|можеш|можете|зможеш|наша|наш|наше|наші|ця|цей|це|ці|ми|давай|переклади|напиши|зроби|перевір|підготуй|"
+    r"глянь|подивись|подивися|допоможи|знайди|прочитай|надішли|онови|виправ|додай|відредагуй|склади|створи|опиши|"
+    r"поясни|підсумуй|зверстай|розроби)(?!\w)")
+_GREETING_BEFORE = re.compile(r"(?:^|[.!?\n]\s*)(?:(?:hi|hello|hey|dear|привіт|вітаю|добрий день|шановн\w+|дорог\w+)"
+                              r"[,!]?\s+)?$")
+
+
+def _addressee(text: str, low: str, start: int, end: int) -> bool:
+    """Is the name at ``text[start:end]`` the person a request is addressed to (see :data:`_REQUEST_WORDS`)?"""
+    if not low.startswith(",", end) or not _GREETING_BEFORE.search(low, max(0, start - 30), start):
+        return False
+    return bool(_REQUEST_WORDS.match(low, end)) or is_vocative(text[start:end])
+
+
+# A reference list: "J Med. 2019;11:343", "// Укр. мед. часопис. 2002. №8", "et al.", "doi:" (issue 11 r7 C2)
+_CITATION = re.compile(r"//|(?:19|20)\d\d\s*;\s*\d+(?:\(\d+\))?\s*:\s*\d+|(?<!\w)et al\.?|(?<!\w)doi(?!\w)|"
+                       r"(?<!\w)(?:journal|vol\.\s*\d|pp?\.\s*\d+\s*[-–]|с\.\s*\d+\s*[-–]|журн\w*|часопис\w*|вісник\w*)"
+                       r"|(?:19|20)\d\d\.\s*(?:№|т\.|vol)")
+
+
+def _generic_cue(low: str, start: int, end: int) -> bool:
+    """A cue that names nobody: a role in the plural without a possessive ("Patients on dialysis …"), or "I" in a
+    question about a procedure ("Which ICD-10 code should I use …")."""
+    word = low[start:end]
+    if word in PLURAL_ROLES:
+        return not _POSSESSIVE_BEFORE.search(low, max(0, start - 12), start)
+    return word.startswith("i ") and low.endswith(("should ", "can ", "could ", "do ", "shall ", "must "), 0, start)
+
+
 WINDOW = 80  # characters either side of a health term in which a person must be mentioned
 
 
@@ -347,7 +399,7 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     terms = [m.span() for m in TERMS.finditer(low) if not _not_a_diagnosis(low, m.start(), m.end())]
     if not terms or any_identifier:
         return terms
-    cues = [m.span() for m in CUES.finditer(low)]
+    cues = [m.span() for m in CUES.finditer(low) if not _generic_cue(low, m.start(), m.end())]
     before_ends = [m.end() for m in CUES_BEFORE.finditer(low)]
     near_ends = [m.end() for m in NEAR.finditer(low)]
     term_starts = [s for s, _ in terms]
@@ -360,13 +412,17 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     weak: set[tuple[int, int]] = set()  # a known first name is a weak cue: "Taras … the talk about diabetes research"
     for m in first_names(text, low):  # a known first name in any case form: "Олені зробили …", "… Тарас кульгає"
         k = bisect.bisect_left(term_starts, m.end())
-        if not (k > 0 and terms[k - 1][1] > m.start()):
+        if not (k > 0 and terms[k - 1][1] > m.start()) and not _addressee(text, low, m.start(), m.end()):
             cues.append(m.span())
             weak.add(m.span())
     for rx in (VOCATIVE, INITIALS):  # "Olena, how is your asthma?"; "Коваль О.В., Ds: J45.0"
         for m in rx.finditer(text):
             g = m.lastgroup or "name"
             word = m.group(g).split(" ")[0].lower()
+            if rx is VOCATIVE and not _YOU_RX.search(_REQUEST.sub(" ", low[m.end() : m.end() + 160].split("\n")[0])):
+                continue  # "Olena, can you summarise this paper on asthma?": a request, not a question about her
+            if rx is INITIALS and _CITATION.search(low, max(0, m.start() - 200), min(len(low), m.end() + 250)):
+                continue  # "Шевчук П.В. Депресія у дорослих: огляд // Укр. мед. часопис. 2002": an author, not a patient
             if word not in NOT_NAMES and word not in NOT_SUBJECTS and word not in NOT_VOCATIVES:
                 cues.append(m.span(g))
     for m in SUBJECT_NAME.finditer(text):

@@ -96,3 +96,18 @@ def is_first_name(word: str) -> bool:
     """Is ``word`` (any case) a known first name in one of its case forms?"""
     rx, _ = _regexes()
     return rx.fullmatch(lower(word)) is not None
+
+
+_VOCATIVE_ENDINGS = ("о", "е", "є", "ю")
+
+
+def is_vocative(word: str) -> bool:
+    """Is ``word`` a Ukrainian first name in the vocative case, the form used only to speak to someone ("Олено",
+    "Тарасе", "Андрію"), never a nominative ("Петро", "Марко")? Lesson 3: the one addressed is not the one described."""
+    w = lower(word)
+    return w.endswith(_VOCATIVE_ENDINGS) and is_first_name(w) and w not in _nominatives()
+
+
+@lru_cache(maxsize=1)
+def _nominatives() -> frozenset[str]:
+    return frozenset(w.replace("a", "а") for w in _UK.split()) | frozenset(_UK_AMBIGUOUS)

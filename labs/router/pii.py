@@ -311,7 +311,7 @@ def _local_start(text: str, at: int) -> int | None:
     return i if i < at else None
 
 
-def _domain_end(text: str, low: str, start: int, loose: bool) -> int | None:
+def _domain_end(text: str, low: str, start: int, loose: bool, glued_word: bool = True) -> int | None:
     """End of the domain that starts at ``start``: its last label is a top-level domain (letters,
     cut where a glued word of another script begins, "example.comдякую"); spelled-out or spaced
     forms must end in a known one."""
@@ -333,7 +333,7 @@ def _domain_end(text: str, low: str, start: int, loose: bool) -> int | None:
             tld += 1
         if tld >= 2 and (not loose or fold_confusables(last.group()[:tld]) in _TLDS):
             return last.start() + tld
-        if loose and tld >= 2:  # "example.orgthanks": a known top-level domain with a word glued on
+        if loose and glued_word and tld >= 2:  # "example.orgthanks": a known top-level domain with a word glued on
             label = fold_confusables(last.group()[:tld])
             known = next((t for t in sorted(_TLDS, key=len, reverse=True) if label.startswith(t)), None)
             if known:
@@ -369,8 +369,14 @@ def find_emails(text: str, low: str | None = None) -> Iterator[Finding]:
         strict = not spelled and local_end == at and domain_start == at_end
         # the domain first: most spelled-out " at "s are plain English ("at line 4521") and end here
         end = _domain_end(text, low, domain_start, loose=False) if strict else None
+        # "the @pytest.fixture", "на @app.route(": a blank before the "@" and none after is a decorator or a mention
+        # in prose; an address spaced so must end in a whole known top-level domain, not "fi" cut from "fixture"
+        # (issue 11 r7 C1)
+        mention = not spelled and local_end != at and domain_start == at_end
         if end is None:
-            end = _domain_end(text, low, domain_start, loose=True)
+            end = _domain_end(text, low, domain_start, loose=True, glued_word=not mention)
+        if end is not None and mention and (low[end : end + 1].isalnum() or low[end : end + 1] in ("(", "_")):
+            continue
         if end is None and strict and (broken := _BROKEN_DOMAIN.match(low, domain_start)) \
                 and fold_confusables(broken.group(1)) in _TLDS:
             end = broken.end()  # "olena.koval@ukr.\nnet": a line break after the dot, before a known top-level domain
@@ -1312,6 +1318,30 @@ _HANDLE_LABEL = re.compile(r"(?<![a-zа-яіїєґ])(?:telegram|телеграм
 _AT_HANDLE = re.compile(r"(?<![\w@.])@(?P<name>[a-z0-9_][a-z0-9_.]{2,31})(?![\w@])")
 
 
+# "@" names that are no person (issue 11 r7 C5): group mentions, bots ("@BotFather", "@userinfobot"), a decorator in
+# code ("@client.event", "@bot.message_handler(…)", "@dataclass" in a question about a bot), an official channel
+_GROUP_MENTIONS = frozenset("everyone here channel all admins admin moderators mods team staff".split())
+_DECORATORS = frozenset("login_required lru_cache cache dataclass staticmethod classmethod property wraps abstractmethod "
+                        "override cached_property total_ordering contextmanager asynccontextmanager shared_task receiver "
+                        "csrf_exempt require_http_methods permission_required api_view validator field_validator "
+                        "root_validator model_validator fixture njit jit overload final singledispatch".split())
+_CODE_CUE = re.compile(r"(?<![\w])(?:bot|бот\w*|def|class|decorator\w*|декоратор\w*|handler\w*|обробник\w*|"
+                       r"python|aiogram|telebot|discord\.py|code|код\w*|функці\w*|function)(?![\w])")
+_ORG_BEFORE = re.compile(r"(?<![\w])(?:official|офіційн\w*|channel|канал\w*|group|груп\w*|chat|чат\w*|"
+                         r"page|сторінк\w*|brand|бренд\w*|company|компані\w*|спільнот\w*|community)\W{0,3}$")
+
+
+def _not_a_person_handle(low: str, m: re.Match) -> bool:
+    name = m.group("name").rstrip(".")
+    if name in _GROUP_MENTIONS or name in _DECORATORS or name.endswith("bot") or name.startswith("bot") or _ORG_BEFORE.search(low, max(0, m.start() - 25), m.start()):
+        return True
+    if low.startswith("(", m.end()) or ("." in name and not any(ch.isdigit() for ch in name)
+                                        and _CODE_CUE.search(low, max(0, m.start() - 80), m.start())):
+        return True  # "@router.message(…)"; "@client.event" after "bot"
+    return name.isidentifier() and _CODE_CUE.search(low, max(0, m.start() - 80), min(len(low), m.end() + 40)) is not None \
+        and "_" not in name.strip("_") and not any(ch.isdigit() for ch in name) and name.islower()
+
+
 def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
     """Messenger and social-network handles (kind ``handle``): a profile link, or "@name" after a messenger's name."""
     low = lower(text) if low is None else low
@@ -1322,6 +1352,8 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
     if "@" not in low:
         return
     for m in _AT_HANDLE.finditer(low):
+        if _not_a_person_handle(low, m):
+            continue
         if _HANDLE_LABEL.search(low, max(0, m.start() - 30), m.start()):
             end = m.end() - (1 if m.group().endswith(".") else 0)
             yield Finding("handle", m.start(), end, text[m.start() : end], 55)

@@ -1,0 +1,123 @@
+"""Issue 11, attack round 7 (/work/attacks/issue11-r7/FINDINGS.md): false alarms first (a decorator read as an e-mail,
+reference lists, a colleague asked to write about a health topic, medicine as a topic, "@" names that are no person),
+then leaks (names not on the first-name list, health words missing in both languages, "номер —" with spaced digits)
+and the audit log (lesson 3).
+
+Each class is tested as a class; the inputs that failed before are kept as examples. All identifiers are synthetic.
+The end-to-end checks route through ``Router`` with the stand-in cloud (a fake for a paid API, said loudly) and the
+local model down: whatever is not found goes to the cloud.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from labs.host import free_port
+from labs.router import CloudLLM, Router, StandInCloud, detect_pii
+
+
+def _health(text: str) -> bool:
+    return any(f.kind == "health" for f in detect_pii(text))
+
+
+def _leaks(prompt: str) -> tuple[str, bool]:
+    """Route ``prompt`` with the local model down: (target, whether the cloud received anything)."""
+    with StandInCloud() as cloud:  # STAND-IN, NOT A CLOUD: a local HTTP server that records what it receives
+        router = Router(f"127.0.0.1:{free_port()}", CloudLLM.stand_in(cloud, max_retries=0), local_retries=0)
+        result = router.complete(prompt)
+        return result.target, bool(cloud.requests)
+
+
+COMPLEX = ("Поясни детально, крок за кроком, з прикладами і порівнянням підходів, як спланувати архітектуру "
+           "розподіленої системи для обробки черг повідомлень із гарантіями доставки: ")
+
+# --- C1/C5. a decorator or a mention in prose is no e-mail and no handle ------------------------------------------
+DECORATORS = ["@pytest.fixture", "@app.route('/')", "@torch.compile", "@app.get('/items')", "@functools.wraps(f)",
+              "@bot.message_handler(commands=['start'])", "@dp.message_handler()", "@bot.command()", "@client.event",
+              "@login_required", "@lru_cache", "@st.cache_data", "@tf.function"]
+DECORATOR_FRAMES = ["Use the {d} decorator here.", "I get a TypeError at {d}.", "Помилка на {d}, чому?",
+                    "My Telegram bot crashes at {d}, why?", "Мій Discord бот падає на {d}, чому?"]
+
+
+def test_a_decorator_in_prose_is_no_personal_data():
+    """Before: 46.7% (t_fpdec.py), 93% in bot questions (t_fpbot.py): "the @pytest.fi" was read as an e-mail."""
+    flagged = [t for f, d in itertools.product(DECORATOR_FRAMES, DECORATORS)
+               if detect_pii(t := f.format(d=d))]
+    assert flagged == [], flagged
+
+
+@pytest.mark.parametrize("text", [
+    "Telegram: ask @BotFather for a token", "Use @userinfobot in Telegram to get your id", "У Discord пишіть @everyone",
+    "Discord: mention @Moderators", "У Телеграмі є офіційний канал @UkraineNow",
+])
+def test_at_names_that_are_no_person_are_no_handles(text):
+    assert not detect_pii(text), detect_pii(text)
+
+
+@pytest.mark.parametrize("text,found", [
+    ("мій телеграм @olena_koval85", "@olena_koval85"), ("Telegram: @olena.koval", "@olena.koval"),
+    ("пишіть на olena.koval@gmail.com", "olena.koval@gmail.com"), ("olena @gmail.com", "olena @gmail.com"),
+])
+def test_handles_and_emails_are_still_found(text, found):
+    assert found in [f.text for f in detect_pii(text)], detect_pii(text)
+
+
+# --- C2. a reference list names authors, not patients -----------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Chen J.E., Koval A.L. Epilepsy in adults: a review. J Med. 2019;11:343.",
+    "Шевчук П.В. Депресія у дорослих: огляд // Укр. мед. часопис. 2002. №8.",
+    "Smith A.B., Brown C. et al. Asthma in children. Lancet. 2015;385(9):1200-8.",
+    "Коваленко О.І. Цукровий діабет у дорослих // Вісник медицини. – 2019. – Т. 3. – С. 12–18.",
+])
+def test_a_reference_list_is_no_health_data(text):
+    """Before: EN 88.5%, UA 100% of generated references (t_fpcite.py)."""
+    assert not detect_pii(text), detect_pii(text)
+
+
+@pytest.mark.parametrize("text", ["Коваль О.В., Ds: J45.0", "Koval O., Dx: I10", "Коваль О.В. хворіє на діабет."])
+def test_a_patient_record_with_initials_is_still_health_data(text):
+    assert _health(text), text
+
+
+# --- C3. a colleague asked to work on a health topic ------------------------------------------------------------
+ADDRESSED_EN = ["{n}, please write a blog post about {t} prevention.", "{n}, can you summarize this paper on {t}?",
+                "{n}, our model predicts {t} risk; check the AUC.", "Hi {n}, translate this leaflet about {t} into Ukrainian."]
+ADDRESSED_UK = ["{n}, напиши статтю про профілактику {g}.", "{n}, зроби конспект статті про {a}.",
+                "{n}, наша модель прогнозує ризик {g}; перевір AUC.", "Привіт, {n}, переклади листівку про {a} англійською."]
+
+
+def test_a_colleague_asked_about_a_health_topic_is_no_patient():
+    """Before: EN 41.7%, UA 50% (t_fpaddr.py)."""
+    en = [f.format(n=n, t=t) for f, n, t in itertools.product(ADDRESSED_EN, ["Olena", "Taras", "Sarah"],
+                                                                  ["diabetes", "HIV", "stroke"])]
+    uk = [f.format(n=n, g=g, a=a) for f, n, (g, a) in itertools.product(
+        ADDRESSED_UK, ["Олено", "Тарасе", "Андрію"], [("діабету", "діабет"), ("ВІЛ", "ВІЛ"), ("інсульту", "інсульт")])]
+    flagged = [t for t in en + uk if detect_pii(t)]
+    assert flagged == [], flagged
+
+
+@pytest.mark.parametrize("text", ["Olena, how is your asthma?", "Олено, як твоя астма?",
+                                  "Olena, could you tell me how your chemo went?", "Тарасе, як ти після операції?"])
+def test_asking_the_person_about_their_health_is_still_health_data(text):
+    assert _health(text), text
+
+
+# --- C4. medicine as a topic with a generic subject -------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Пацієнти після інсульту мають уникати важких навантажень.", "Patients on dialysis need a low-potassium diet.",
+    "Children with asthma often feel tired.", "Діти з астмою часто відчувають втому.",
+    "Люди після інсульту мають уникати важких навантажень.", "Курці з діабетом мають користь від вправ.",
+    "Which ICD-10 code should I use for type 2 diabetes without complications?",
+    "Таблиця patients має колонки id, diagnosis, icd10.",
+])
+def test_medicine_as_a_topic_is_no_health_data(text):
+    """Before: EN 28.6%, UA 57.1% (t_fpmed.py)."""
+    assert not detect_pii(text), detect_pii(text)
+
+
+@pytest.mark.parametrize("text", ["My children have asthma.", "Мої діти мають астму.", "Наші пацієнти на діалізі: Олена",
+                                  "The patient has diabetes.", "Вони мають діабет."])
+def test_someone_s_children_or_one_patient_are_still_health_data(text):
+    assert _health(text), text

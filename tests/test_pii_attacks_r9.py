@@ -121,3 +121,50 @@ def test_medicine_as_a_topic_is_no_health_data(text):
                                   "The patient has diabetes.", "Вони мають діабет."])
 def test_someone_s_children_or_one_patient_are_still_health_data(text):
     assert _health(text), text
+
+
+# --- A1. health data about a person whose name is not on the full-name list -------------------------------------
+# (nominative, genitive, dative): everyday forms (t_names.py) and names on no list at all
+EVERYDAY_UK = [("Оля", "Олі", "Олі"), ("Юра", "Юри", "Юрі"), ("Катя", "Каті", "Каті"), ("Міша", "Міші", "Міші"),
+               ("Сашко", "Сашка", "Сашкові"), ("Даша", "Даші", "Даші"), ("Вова", "Вови", "Вові"),
+               ("Ліза", "Лізи", "Лізі"), ("Женя", "Жені", "Жені"), ("Ксюша", "Ксюші", "Ксюші")]
+UNLISTED_UK = [("Фросина", "Фросини", "Фросині"), ("Зеник", "Зеника", "Зеникові"), ("Геля", "Гелі", "Гелі"),
+               ("Стефко", "Стефка", "Стефкові")]
+FRAMES_UK = ["{n} після інсульту погано говорить.", "{d} вчора зробили хіміотерапію.", "У {g} шизофренія.",
+             "{n} на діалізі.", "{d} ампутували ногу.", "{n} на лікарняному.", "{n} ходить до психотерапевта.",
+             "{d} поставили кардіостимулятор."]
+EVERYDAY_EN = ["Sasha", "Piotr", "Ahmed", "Dima", "Katya", "Carlos", "Mohammed", "Hans", "Yuki"]
+UNLISTED_EN = ["Bartek", "Zainab", "Thiago", "Aoife"]
+FRAMES_EN = ["After the stroke {n} can barely speak.", "{n} started chemo last week.", "{n} has schizophrenia.",
+             "{n} is on dialysis.", "{n} sees a therapist.", "{n} got a pacemaker."]
+
+
+@pytest.mark.parametrize("names", [EVERYDAY_UK, UNLISTED_UK], ids=["everyday", "unlisted"])
+def test_ukrainian_names_off_the_list_are_persons(names):
+    """Before: 76/120 everyday forms missed (t_names.py)."""
+    missed = [t for f, (n, g, d) in itertools.product(FRAMES_UK, names) if not _health(t := f.format(n=n, g=g, d=d))]
+    assert missed == [], missed
+
+
+@pytest.mark.parametrize("names", [EVERYDAY_EN, UNLISTED_EN], ids=["everyday", "unlisted"])
+def test_english_names_off_the_list_are_persons(names):
+    """Before: 30/120 missed (t_names.py)."""
+    missed = [t for f, n in itertools.product(FRAMES_EN, names) if not _health(t := f.format(n=n))]
+    assert missed == [], missed
+
+
+@pytest.mark.parametrize("text", [
+    "Дієта після інсульту має бути легкою.", "Лікування на діалізі дороге.", "Реабілітація після інсульту триває довго.",
+    "У Львові діабет поширений.", "Курці на діалізі мають уникати важких навантажень.",
+    "Після операції Python працює швидше.", "Люди на діалізі часто відчувають втому.",
+])
+def test_topic_nouns_in_a_person_s_place_are_no_persons(text):
+    assert not detect_pii(text), detect_pii(text)
+
+
+@pytest.mark.parametrize("tail", ["Юра після інсульту погано говорить.", "Каті вчора зробили хіміотерапію.",
+                                  "У Міші шизофренія.", "Оля на діалізі.", "Piotr started chemo last week.",
+                                  "After the stroke Sasha can barely speak."])
+def test_health_data_about_an_everyday_name_never_reaches_the_cloud(tail):
+    target, sent = _leaks(COMPLEX + tail)
+    assert target != "cloud" and not sent

@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from labs.router.names import first_names, is_vocative
+from labs.router.names import first_names, is_first_name as first_names_match, is_vocative
 from labs.router.textscan import lower, word_regex
 
 TERMS_EN = [
@@ -237,7 +237,7 @@ CUE_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
                                                        "результат")),
     (("doctor said", "doctor says", "my doctor", "gp"), ("лікар", "лікарка", "лікаря", "лікарю", "лікарем")),
     (("i inject", "i drink", "i've got", "i got", "i am on", "i'm on"),
-     ("колю", f"п{_A}ю", "маю", "має", "проходжу", "проходить")),
+     ("колю", f"п{_A}ю", "маю", "проходжу", "проходить")),
     (("pt", "hx", "y/o", "yo"), ("пацієнтка", "анамнез", "в анамнезі")),
 )
 # Russian cues (no parity row of their own: the English side is CUE_PAIRS')
@@ -254,7 +254,7 @@ PRONOUNS_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     ((), ("він", "його", "ним", "нього", "ньому")),
     ((), ("вона", "її", "нею", "неї", "ній", "іі", "неі")),  # "ii", "неi": ї typed as i
     # "they have" only before the term, as in English: "Люди після інсульту мають уникати …" is advice (issue 11 r7 C4)
-    ((), ("мають",)),
+    ((), ("мають", "має")),  # and "has": "Дієта після інсульту має бути легкою" is advice
 )
 CUES_EN = [c for en, _ in CUE_PAIRS for c in en]
 CUES_UK = [c for _, uk in CUE_PAIRS for c in uk]
@@ -308,7 +308,8 @@ NOT_NAMES = frozenset(
 # (one capitalised word right before a verb of having or being, or "у/в" with a genitive name).
 SUBJECT_NAME = re.compile(
     r"(?<![\w.])(?=([A-Z][a-z'’]+))[A-Z][a-z'’]+ (?:has|had|is|was|takes|took|got|suffers|lives|tested|injects|gets|"
-    r"needs|uses|died|lost|underwent|developed|caught|contracted|survived|recovered|collapsed|fainted)(?!\w)"
+    r"needs|uses|died|lost|underwent|developed|caught|contracted|survived|recovered|collapsed|fainted|started|starts|"
+    r"began|begins|sees|saw|visits|visited|limps|stayed|spent|finished|completed|missed)(?!\w)"
     r"|(?<![\w.])(?=([A-Z][a-z'’]+))[A-Z][a-z'’]+:"  # "Olena: diabetes": only right before the term
     r"|(?<!\w)(?:[УуВв]|[Уу] пані|[Вв] пана) (?=([А-ЯІЇЄҐ][а-яіїєґ'’]+))[А-ЯІЇЄҐ][а-яіїєґ'’]+(?<=[аияї])(?!\w)"
     # "Олена вагітна.", "Тарас хворіє на …": a Ukrainian first name right before a verb or adjective of health
@@ -329,6 +330,31 @@ SUBJECT_NAME = re.compile(
     r"operated on|prescribed|prescribing) (?=([A-Z][a-z'’]+))[A-Z][a-z'’]+(?!\w)",
     re.MULTILINE)
 
+# A capitalised word in a person's place in a health sentence, whatever the name (issue 11 r7 A1: "Фросині зробили
+# хіміотерапію", "Зеник на діалізі", "After the stroke Bartek can barely speak"; no first-name list is complete):
+# the dative before an impersonal verb of treatment, the subject of a state only a person is in, the subject after
+# a health adverbial. Topic nouns ("Лікування на діалізі …", "Дієта після інсульту …") are no persons.
+PERSON_SUBJECT = re.compile(
+    r"(?:^|(?<=[.!?…\n])\s*|(?<=[.!?…] ))(?P<dat>[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?<=[іїую])) "
+    r"(?:(?:вчора|сьогодні|нещодавно|торік|вже|минулого тижня|в лікарні|у лікарні) )?"
+    r"(?:зробили|ампутували|поставили|призначили|вирізали|видалили|діагностували|пересадили|наклали|прооперували|"
+    r"оперували|провели|роблять|ставлять|вкололи|виписали|накладали|відрізали|знайшли|виявили)(?!\w)"
+    r"|(?:^|(?<=[.!?…\n])\s*|(?<=[.!?…] ))(?P<nom>[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+) (?:на діалізі|на лікарняному|на больничному|"
+    r"на реабілітації|[ув] реабілітації|на хіміо\w*|на інсуліні|на антидепресантах|на інвалідному візку|"
+    r"ходить (?:до|на) (?:психотерапевт|психолог|психіатр|нарколог|онколог|лікар|терапі|реабілітаці|діаліз|хіміо)\w*|"
+    r"після (?:інсульту|інфаркту|операції|хіміо\w*|ампутації|поранення|контузії|передозування) (?:погано|ледве|не може|"
+    r"кульгає|говорить|ходить|лежить|пересувається|досі|вже|ще|не|почува\w*|живе|одужує|видужує))(?!\w)"
+    r"|(?<!\w)[УуВв] (?P<gen>[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?<=і)(?<!ії)(?<!ові)(?<!еві)(?<!єві))(?= [а-яіїєґa-z])"
+    r"|(?<!\w)(?:[Aa]fter|[Ss]ince|[Bb]efore|[Dd]uring) (?:the|a|an|his|her|their) [a-z\-]+,? "
+    r"(?P<en>[A-Z][a-z'’]+) (?=[a-z])",
+    re.MULTILINE)
+_TOPIC_NOUN = re.compile(r"(?:ння|ття|ція|ія|ість|ство|ика|ура|[иії])$")  # the last: a plural ("Курці на діалізі")
+_NOT_PERSONS = frozenset("дієта вага їжа робота допомога мова пам'ять пам’ять людина жінка дитина родина сім'я сім’я "
+                         "лікар лікарка медсестра організм серце мозок нога рука печінка підтримка відпустка перевірка "
+                         "оцінка таблетка вакцина страховка довідка "
+                         "україні польщі німеччині америці канаді європі азії африці британії франції іспанії італії "
+                         "країні області місті селі школі лікарні клініці армії компанії групі команді моделі "
+                         "the a an this that it he she they we you i patient everyone".split())
 # A person addressed by name at a sentence's start, the sentence speaking to them: "Olena, how is your asthma?",
 # "Олено, як твоя астма?", "Тарасе, бережи себе" (the second person alone is no cue: "How does insulin affect your
 # body?" is a textbook question)
@@ -437,6 +463,16 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
             continue  # "Name: term" only: "The Ministry: diabetes statistics" is a heading, not a person
         if word.lower() not in NOT_NAMES and word.lower() not in NOT_SUBJECTS and not overlaps:
             cues.append((m.start(), name_end))  # the name only: "Олена вагітна" ends in the health word itself
+    for m in PERSON_SUBJECT.finditer(text):
+        g = m.lastgroup or "nom"
+        word = m.group(g).lower()
+        if word in NOT_NAMES or word in NOT_SUBJECTS or word in _NOT_PERSONS or TERMS.fullmatch(word) \
+                or g == "nom" and _TOPIC_NOUN.search(word) and not first_names_match(word):
+            continue
+        if g == "gen" and not ((k := bisect.bisect_left(term_starts, m.end(g))) < len(terms)
+                               and terms[k][0] <= m.end(g) + 25):
+            continue  # "У Гелі шизофренія": only with the health word right after
+        cues.append(m.span(g))
     out = []
     cues.sort()
     cue_starts = [c for c, _ in cues]

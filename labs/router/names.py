@@ -46,56 +46,102 @@ laura emily sophie sophia kate anne helen alice patrick ronald eduard natasha ol
 """
 _EN_AMBIGUOUS = "mark grace hope faith may june rose bill pat max jack frank will ray dawn".split()
 
+# Everyday forms (issue 11 r7 A1: "Юра після інсульту …", "Каті зробили хіміотерапію", "Piotr started chemo"): the
+# short and affectionate forms Ukrainians write about family and friends, and given names common among the
+# course's learners' colleagues abroad. Each is declined like the full names above.
+_UK_SHORT = """
+оля олечка олюся олюня оленка лена лєна юра юрко юрчик юрась катя катруся сашко саша сашка сашуня
+шура мишко михась михайлик даша дарка даринка вова володя вовчик лізонька ксюша ксеня ксенія
+оксанка оксаночка іринка ірочка іра танюша тетянка світланка юля юлечка юлька аня аннушка ганнуся ганя
+марійка маруся марічка настя настуся наталка наташа натуся надя надійка віка вікуся софійка галя галинка галочка
+людочка людмилка ніна лара христя уля улянка мирося богданка ярина ярося ліля лілечка зіна зінка тамарка
+петрик петрусь андрійко андрюша андрюха тарасик іванко івась ваня богдась данько данилко дмитрик діма дімка
+сергійко сєрьожа сергійчик миколка колька василько вася олежко максимко тьома артемко денисько вадимко
+віталік стьопа степанко остапчик ярик назарко толя толік валєра гриша грицько гриць кирилко кирюша матвійко
+тимко тимоша льоша олекса олесь антошка русланчик костик льоня стас славко мирось любко ілько ілюша
+микитка захарко владик едик аркаша боря федя федько ростик вітя вітьок женька олександрина
+ахмед мухаммед мохаммед алі омар фатіма карлос ганс юкі пйотр пьотр
+"""
+# also common words (or a form of one is: "Люда" → "люди", "Віка" → "віку"): capitalised only
+_UK_SHORT_AMBIGUOUS = "люда віка влад макс соня люба мила ярка тома зоря вітя валя маша таня коля женя ліза міша митя костя гена".split()
+_EN_SHORT = """
+sasha sashko olya olia olenka lena yura yurko katya katia misha mishko dasha vova volodya liza zhenya ksyusha ksiusha
+ksenia kseniya oksanka iryna tanya tania sveta yulia yulya anya ania masha mariyka marichka nastya nastia natasha
+vika sonya galya halya lyuda nadya petryk ivanko vanya dima dimka kolya vasya oleg maks tyoma vitalik tolya grisha
+kiril kirill lyosha alyosha kostya stas slavko dmitry dmitri sergey sergei alexei aleksei aleksandr nikolai vladimir
+mikhail pavel bogdan artem denis yaroslav sergiy igor yevgeniy evgeny
+piotr pawel paweł krzysztof tomasz marek agnieszka katarzyna magdalena malgorzata małgorzata zofia wojciech jakub
+hans jurgen jürgen klaus stefan wolfgang helga ursula katrin lukas felix dieter gunter günter uwe sabine
+ahmed ahmad mohammed mohamed muhammad mohammad ali omar fatima aisha hassan hussein ibrahim yusuf mustafa mehmet
+ahmet emre ayse ayşe fatma karim khalid tariq leila layla
+yuki hiroshi kenji takeshi akira haruto sakura yuto wei hiro
+carlos jose josé juan luis miguel pedro javier diego pablo lucia lucía carmen elena giuseppe giovanni francesca
+luca matteo marco alessandro
+chris mike tom tim jim joe bob sam ben dan alex tony steve harry oliver jacob noah liam ethan lucas logan
+chloe megan hannah amy lucy ella mia ava isabella charlotte amelia zoe jane rachel rebecca amanda ashley
+michelle stephanie nicole melissa angela jessica kate katie jenny becky
+"""
+_EN_SHORT_AMBIGUOUS = "nick kim jan carol gene rob bud sue sandy ed jun ruby lily mason julia heather ted maxim ira".split()
+
 # endings of the Ukrainian cases, by the nominative's ending (the stem is the name less that ending)
-_CASES = (
-    ("ія", "і(?:я|ї|ю|єю|є)"),
-    ("ля", "л(?:я|і|ю|ею|е)"),  # Наталя, Ілля (Іллі, Іллю, Іллею)
-    ("я", "(?:я|і|ї|ю|ею|єю|е|є)"),
-    ("га", "(?:га|ги|зі|гу|гою|го)"),  # Ольга → Ользі
-    ("ка", "(?:ка|ки|ці|ку|кою|ко)"),
-    ("а", "(?:а|и|і|у|ою|о|е)"),
-    ("о", "(?:о|а|у|ові|ом|е|і)"),  # Петро, Михайло
-    ("ій", "і(?:й|я|ю|єві|єм|ї|ї)"),  # Андрій
-    ("ь", "(?:ь|я|еві|ю|ем|і)"),  # Василь
-    ("", "(?:а|я|ові|еві|у|ю|ом|ем|е|і)?"),  # Тарас, Ігор
+_CASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ія", ("ія", "ії", "ію", "ією", "іє")),
+    ("ля", ("ля", "лі", "лю", "лею", "ле")),  # Наталя, Ілля (Іллі, Іллю, Іллею)
+    ("я", ("я", "і", "ї", "ю", "ею", "єю", "е", "є")),
+    ("га", ("га", "ги", "зі", "гу", "гою", "го")),  # Ольга → Ользі
+    ("ка", ("ка", "ки", "ці", "ку", "кою", "ко")),
+    ("ша", ("ша", "ші", "шу", "шею", "шо", "ше")),  # Міша → Міші, Мішею
+    ("жа", ("жа", "жі", "жу", "жею", "же")),
+    ("а", ("а", "и", "і", "у", "ою", "о", "е")),
+    ("о", ("о", "а", "у", "ові", "ом", "е", "і")),  # Петро, Михайло, Сашко
+    ("ій", ("ій", "ія", "ію", "ієві", "ієм", "ії", "їй")),  # Андрій
+    ("ь", ("ь", "я", "еві", "ю", "ем", "і")),  # Василь
+    ("", ("", "а", "я", "ові", "еві", "у", "ю", "ом", "ем", "е", "і")),  # Тарас, Ігор
 )
+# case forms that are common words, never names: "Люди після інсульту …" (Люда), "тому" (Тома), "віку" (Віка)
+_COMMON_FORMS = frozenset("люди люду тому тома віку віки віка мило милу любо любі зорі зорю владу влада влади владі "
+                          "владою макси ярку ярко соні вітю тім".split())
 
 
-def _forms(name: str) -> str:
+def _forms(name: str) -> list[str]:
     for ending, cases in _CASES:
         if name.endswith(ending):
-            return re.escape(name[: len(name) - len(ending)]) + cases
+            stem = name[: len(name) - len(ending)]
+            return [stem + c for c in cases]
     raise AssertionError(name)  # the last row matches every name
 
 
 @lru_cache(maxsize=1)
-def _regexes() -> tuple[re.Pattern, frozenset[str]]:
-    uk = [w.replace("a", "а") for w in _UK.split()]  # a Latin "a" typed by mistake above stays Cyrillic
-    pats = [_forms(w) for w in uk + _UK_AMBIGUOUS] + [re.escape(w) for w in _EN.split() + _EN_AMBIGUOUS]
-    # an English possessive ends the name ("Olena's"); an apostrophe inside a Ukrainian word does not ("Мар'яна")
-    rx = re.compile(r"(?<![\w'’ʼ])(?:" + "|".join(sorted(pats, key=len, reverse=True)) + r")(?:(?=['’]s(?!\w))|(?![\w'’ʼ]))")
-    ambiguous = frozenset(_EN_AMBIGUOUS + _UK_AMBIGUOUS)
-    return rx, ambiguous
+def _table() -> tuple[frozenset[str], frozenset[str]]:
+    """(every form of every name, the forms that count only when capitalised)."""
+    def cyr(words: list[str]) -> list[str]:  # a Latin letter typed by mistake above stays Cyrillic
+        return [w.translate(str.maketrans("aeioxcpu", "аеіохсру")) for w in words]
+    uk, uk_amb = cyr(_UK.split() + _UK_SHORT.split()), cyr(_UK_AMBIGUOUS + _UK_SHORT_AMBIGUOUS)
+    en, en_amb = _EN.split() + _EN_SHORT.split(), _EN_AMBIGUOUS + _EN_SHORT_AMBIGUOUS
+    ambiguous = {f for w in uk_amb for f in _forms(w)} | set(en_amb)
+    every = ({f for w in uk for f in _forms(w)} | set(en)) - _COMMON_FORMS
+    return frozenset(every | ambiguous) - _COMMON_FORMS, frozenset(ambiguous - every)
 
 
-_AMBIGUOUS_STEMS: tuple[str, ...] = tuple(w[:-1] if len(w) > 4 else w for w in _UK_AMBIGUOUS) + tuple(_EN_AMBIGUOUS)
+# a word; an apostrophe inside it stays ("Мар'яна"), an English possessive ends it ("Olena's")
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ](?![sS](?![^\W\d_]))[^\W\d_]+)*")
 
 
 def first_names(text: str, low: str | None = None, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match]:
     """Matches (on ``low``, the lower-cased ``text``: offsets into ``text``) of known first names in ``text[pos:endpos]``: Ukrainian in every
-    case, English and transliterated; one that is also a common word ("Віра", "Mark") only when capitalised."""
-    rx, _ = _regexes()
+    case, English and transliterated, full and everyday forms; one that is also a common word ("Віра", "Mark") only
+    when capitalised. One set look-up per word: the list can grow without slowing the scan."""
+    names, ambiguous = _table()
     low = lower(text) if low is None else low
-    for m in rx.finditer(low, pos, len(low) if endpos is None else endpos):
-        if m.group().startswith(_AMBIGUOUS_STEMS) and not text[m.start()].isupper():
-            continue
-        yield m
+    for m in _WORD.finditer(low, pos, len(low) if endpos is None else endpos):
+        w = m.group()
+        if w in names and (w not in ambiguous or text[m.start()].isupper()):
+            yield m
 
 
 def is_first_name(word: str) -> bool:
     """Is ``word`` (any case) a known first name in one of its case forms?"""
-    rx, _ = _regexes()
-    return rx.fullmatch(lower(word)) is not None
+    return lower(word) in _table()[0]
 
 
 _VOCATIVE_ENDINGS = ("о", "е", "є", "ю")
@@ -110,4 +156,4 @@ def is_vocative(word: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _nominatives() -> frozenset[str]:
-    return frozenset(w.replace("a", "а") for w in _UK.split()) | frozenset(_UK_AMBIGUOUS)
+    return frozenset(w.replace("a", "а") for w in _UK.split() + _UK_SHORT.split()) | frozenset(_UK_AMBIGUOUS)

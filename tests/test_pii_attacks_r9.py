@@ -168,3 +168,63 @@ def test_topic_nouns_in_a_person_s_place_are_no_persons(text):
 def test_health_data_about_an_everyday_name_never_reaches_the_cloud(tail):
     target, sent = _leaks(COMPLEX + tail)
     assert target != "cloud" and not sent
+
+
+# --- A2. health words missing in both languages; EN/UA parity ----------------------------------------------------
+PARITY = [
+    ("Olena was hospitalised on Monday.", "Олену госпіталізували в понеділок."),
+    ("Olena was discharged from hospital.", "Олену виписали з лікарні."),
+    ("Taras got stitches on his head.", "Тарасу наклали шви на голову."),
+    ("Taras was discharged from the army on health grounds.", "Тараса комісували за станом здоров'я."),
+    ("Olena ended up in the ER.", "Олена загриміла в реанімацію."),
+    ("Taras is HIV-infected.", "Тарас ВІЛ-інфікований."),
+    ("Olena is undergoing chemo.", "Олена проходить хімію."),
+    ("Taras is in a psychiatric ward.", "Тарас лежить у психушці."),
+    ("Olena is registered with a narcologist.", "Олена на обліку в нарколога."),
+    ("Taras has syphilis.", "У Тараса сифіліс."),
+    ("Olena has gonorrhea.", "В Олени гонорея."),
+    ("Olena has HPV.", "В Олени ВПЛ."),
+    ("Taras has an STD.", "У Тараса ЗПСШ."),
+    ("Olena has a hernia.", "В Олени грижа."),
+    ("Taras has gout.", "У Тараса подагра."),
+    ("Olena has endometriosis.", "В Олени ендометріоз."),
+    ("Taras has kidney stones.", "У Тараса камені в нирках."),
+    ("Olena has panic disorder.", "В Олени панічний розлад."),
+    ("Taras has long covid.", "У Тараса лонгковід."),
+    ("Olena has anemia.", "В Олени анемія."),
+    ("Taras has a stomach ulcer.", "У Тараса виразка шлунку."),
+    ("Olena has gastritis.", "В Олени гастрит."),
+    ("Taras's blood pressure is 180 over 110.", "У Тараса тиск 180 на 110."),
+    ("Olena's sugar is 14.", "В Олени цукор 14."),
+    ("Olena is on PrEP.", "Олена на ДКП (PrEP)."),
+    ("Taras has Down syndrome.", "У Тараса синдром Дауна."),
+    ("Olena has scoliosis.", "В Олени сколіоз."),
+    ("Taras has a cochlear implant.", "У Тараса кохлеарний імплант."),
+    ("After my stroke I limp.", "Після інсульту я кульгаю."),
+    ("She is HIV-infected.", "Вона ВІЛ-інфікована."),
+    ("They put him in a psych ward.", "Його поклали в психлікарню."),
+    ("My boss has syphilis.", "У мого начальника сифіліс."),
+]
+
+
+def test_the_parity_pairs_are_found_in_both_languages():
+    """Before: EN 21/32 and UA 21/32 missed (t_parity2.py), 3/18 each (t_parity3.py), 10 pairs one-sided."""
+    missed_en = [en for en, _ in PARITY if not _health(en)]
+    missed_uk = [uk for _, uk in PARITY if not _health(uk)]
+    assert missed_en == [] and missed_uk == [], (missed_en, missed_uk)
+
+
+@pytest.mark.parametrize("text", [
+    "I use std::sort in my code.", "Our ER diagram has a patients table.", "Керівництво з лікування діабету для лікарів.",
+    "Начальний етап лікування діабету.", "What is the difference between gout and arthritis?",
+    "Як передається сифіліс?", "Meal prep ideas for the week.",
+])
+def test_the_new_words_alone_are_no_health_data(text):
+    assert not detect_pii(text), detect_pii(text)
+
+
+@pytest.mark.parametrize("tail", ["У Тараса сифіліс.", "Olena has gonorrhea.", "Після інсульту я кульгаю.",
+                                  "Вона ВІЛ-інфікована.", "After my stroke I limp."])
+def test_sexual_health_and_first_person_never_reach_the_cloud(tail):
+    target, sent = _leaks(COMPLEX + tail)
+    assert target != "cloud" and not sent

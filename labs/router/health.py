@@ -77,6 +77,16 @@ TERMS_EN = [
     "after (?:the|a|his|her|my) (?:vaccine|vaccination|jab)", "appendix (?:removed|out)", "appendectomy",
     "appendicitis", "removed (?:his|her|my|their) appendix", "mri", "ct scan", "x-rays?", "ultrasound",
     "biopsy", "pacemaker", "after (?:the|a|an|his|her|my|your) (?:surgery|operation)", "had an? (?:bad |severe |allergic )?reaction", "blood sugar", "glucose levels?", "opioids?", "heroin",
+    # issue 11 r7 A2: sexual health, common conditions and events missing in both languages (each with its
+    # Ukrainian counterpart below)
+    "syphilis", "gonorrh(?:o)?ea", "hpv", "stds?(?![:.]\\w|::)", "stis?", "sexually transmitted(?: infections?| diseases?)?",
+    "on prep(?!\\w)", "takes prep(?!\\w)", "taking prep(?!\\w)", "started prep(?!\\w)", "prep (?:pills?|for hiv)", "down'?s? syndrome",
+    "asperger'?s", "tourette'?s", "hernias?", "gout", "endometriosis", "scoliosis", "kidney stones?",
+    "panic disorder", "gastritis", "ulcers?", "an(?:a)?emi(?:a|c)",
+    "cochlear implants?", "discharged from (?:the )?hospital", "stitches", "on (?:health|medical) grounds",
+    "medically discharged", "in the er(?!\\w)(?! diagram| model)", "to the er(?!\\w)(?! diagram| model)", "emergency room", "a&e", "narcologist",
+    "blood pressure", "bp:? ?\\d{2,3}/\\d{2,3}", "sugar(?: level)? (?:is|was|of|at) \\d+", "glucose(?: level)? (?:is|was|of|at) \\d+",
+    "psych ward", "hiv-infected", "long-covid", "limps?(?= after| since)",
     # patient records: an ICD-10 code after its label ("ICD-10: E11.9", "Dx: J45.0")
     # (the letter may read as a digit in the normalised view: "I10" → "110")
     r"icd(?:[\-–]?1[01])?(?:-cm)?(?: code)?\s*[:#]?\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?",
@@ -145,6 +155,15 @@ TERMS_UK = [
     r"кардіостимулятор\w*", r"цукор(?= \d)", r"цукр\w* (?:в|у) крові", r"рівень цукру", r"рівень глюкоз\w*",
     r"опіоїд\w*", r"героїн\w*", r"залежн\w* від (?:опіоїд|наркотик|алкогол|героїн|ліків|снодійн|азартн)\w*",
     "на збереженні", r"ампутува\w*", r"після операці(?:ї|й)(?! (?:над|з|із|на|для|в|у)(?!\w))", r"поранил\w*", "поранено", r"контужен\w*",
+    # issue 11 r7 A2: the counterparts of the English terms above, and the way people say them
+    r"сифіліс\w*", r"гоноре\w*", "впл", "зпсш", "ппсш", "іпсш", r"венеричн\w*", "дкп", r"доконтактн\w* профілактик\w*",
+    r"синдром\w* (?:дауна|аспергера|туретта)", r"гриж\w*", r"подагр\w*",
+    r"ендометріоз\w*", r"сколіоз\w*", r"камен\w* (?:в|у) нирках", r"нирков\w* камін\w*", r"панічн\w* розлад\w*",
+    r"кохлеарн\w* імплант\w*", r"лонгковід\w*", r"лонг-ковід\w*", r"госпіталізува\w*",
+    r"випис\w* (?:з|із) (?:лікарні|госпіталю|шпиталю|реанімації|пологового)", r"наклали шв(?:и|ів)", "зняли шви",
+    r"комісува\w*", r"за станом здоров\w*", r"на обліку (?:в|у) (?:нарколога|психіатра|онколога)", r"нарколог\w*",
+    r"віл-інфікован\w*", r"прохо\w* хімі\w*", r"психушк\w*", r"психушц\w*", r"в дурк(?:у|і)", r"у дурк(?:у|і)", r"в дурці", r"у дурці", r"дурдом\w*",
+    r"тиск\w*(?: був| є| до)?[:\s—\-]{1,3}\d{2,3} ?(?:на|/) ?\d{2,3}", r"кульгає(?= після| з)",
     # patient records: a МКХ-10 code after its label ("код МКХ-10: E11.9")
     r"мкх(?:[\-–]?1[01])?\s*[:#]?\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?",
 ]
@@ -153,6 +172,7 @@ TERMS_RU = [
     r"диабет\w*", r"метформин\w*", r"инсулин\w*", r"депресси\w*", r"беременн\w*", r"гипертони\w*",
     r"аллерги\w*", r"эпилепси\w*", r"туберкулез\w*", r"шизофрени\w*", r"онкологи\w*", r"инсульт\w*",
     r"инфаркт\w*", r"гепатит\w*", r"антидепрессант\w*", r"диагноз\w*", r"болезн\w*", r"больничн\w*",
+    r"сифилис\w*", r"гоноре\w*", r"дурк(?:у|е)", r"нарколог\w*",
 ]
 # Who the health data is about: each English cue and its Ukrainian counterparts with their
 # inflected forms (cases, genders), one row per meaning, so neither language lags the other
@@ -236,6 +256,12 @@ CUE_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("tested positive", "tested", "test came back"), ("здала", "здав", "здали", "позитивний", "позитивна",
                                                        "результат")),
     (("doctor said", "doctor says", "my doctor", "gp"), ("лікар", "лікарка", "лікаря", "лікарю", "лікарем")),
+    # issue 11 r7 A2: a boss or a teacher is someone; the speaker in the first person after a health event
+    (("boss", "supervisor", "teacher", "coach"), (r"начальник\w*", r"начальниц\w*", "керівник", "керівника",
+                                                  "керівнику", "керівникові", "керівником", "керівниця", "керівниці", "керівницю", "керівницею", "шеф",
+                                                  "шефа", "шефу", "шефові", "шефом", r"шефин\w*", r"вчител\w*",
+                                                  r"вчительк\w*", r"тренер\w*")),
+    (("i limp", "i can't walk", "i cannot walk", "i can barely"), ("я кульгаю", "я не можу ходити", "я ледве")),
     (("i inject", "i drink", "i've got", "i got", "i am on", "i'm on"),
      ("колю", f"п{_A}ю", "маю", "проходжу", "проходить")),
     (("pt", "hx", "y/o", "yo"), ("пацієнтка", "анамнез", "в анамнезі")),
@@ -518,7 +544,7 @@ def _not_a_diagnosis(low: str, start: int, end: int) -> bool:
     """A health word that names something else: "asthma-app", "diabetes_model.py", "allergic to meetings"."""
     nxt = low[end : end + 2]
     if len(nxt) == 2 and nxt[0] in "-_/" and nxt[1].isalnum() and not low.startswith(
-            ("-поз", "-pos", "-neg", "-нег", "-19", "-2", "-інфекц", "-infect", "-асоці", "-associat"), end):
+            ("-поз", "-pos", "-neg", "-нег", "-19", "-2", "-інфекц", "-infect", "-асоці", "-associat", "-інфік"), end):
         return True  # "asthma-app", "diabetes_model"
     if _FILE_EXT.match(low, end):
         return True  # "diabetes.csv"

@@ -16,6 +16,7 @@ import pytest
 
 from labs.host import free_port
 from labs.router import CloudLLM, Router, StandInCloud, detect_pii
+from labs.router.audit import redact_for_log
 
 
 def _health(text: str) -> bool:
@@ -228,3 +229,42 @@ def test_the_new_words_alone_are_no_health_data(text):
 def test_sexual_health_and_first_person_never_reach_the_cloud(tail):
     target, sent = _leaks(COMPLEX + tail)
     assert target != "cloud" and not sent
+
+
+# --- A9. "номер —" with an em dash and spaced digits --------------------------------------------------------------
+@pytest.mark.parametrize("text", ["номер — 0 6 6 1 7 4 2 1 8 0", "number – 0 6 6 1 7 4 2 1 8 0"])
+def test_a_phone_after_number_and_a_dash_is_a_phone(text):
+    assert "phone" in {f.kind for f in detect_pii(text)}, detect_pii(text)
+
+
+def test_a_phone_after_number_and_a_dash_never_reaches_the_cloud():
+    target, sent = _leaks(COMPLEX + "номер — 0 6 6 1 7 4 2 1 8 0")
+    assert target != "cloud" and not sent
+
+
+# --- A3. a surname, a comma and an initial --------------------------------------------------------------------------
+def test_surname_comma_initial_with_a_diagnosis_is_health_data():
+    assert _health("Koval, O. has tuberculosis.")
+
+
+# --- B1-B3. the audit log keeps no name next to personal data --------------------------------------------------------
+LOGGED = [
+    ("Юра, номер 0671234567", "Юра"), ("Сашко: sashko85@ukr.net", "Сашко"), ("Ahmed, card 4111 1111 1111 1111", "Ahmed"),
+    ("Оксаночка, +380671234567", "Оксаночка"), ("Giulia, тел. +380671234567", "Giulia"), ("Giulia: g.rossi@gmail.com", "Giulia"),
+    ("ОЛЕНА МАЄ ДІАБЕТ, +380671234567", "ОЛЕНА"), ("OLENA HAS DIABETES", "OLENA"), ("У ТАРАСА ДІАБЕТ", "ТАРАСА"),
+    ("ТАРАС ХВОРІЄ НА ДІАБЕТ", "ТАРАС"), ("пані Коваль, тел +380671234567", "Коваль"),
+    ("Шановна пані Коваль! Ваш телефон +380671234567", "Коваль"), ("Koval, O., phone +380671234567", "Koval"),
+    ("Koval, O. has tuberculosis.", "O."),
+]
+
+
+@pytest.mark.parametrize("prompt,name", LOGGED, ids=[n for _, n in LOGGED])
+def test_the_audit_log_keeps_no_name_next_to_personal_data(prompt, name):
+    logged = redact_for_log(prompt, detect_pii(prompt))
+    assert name not in logged, logged
+
+
+def test_the_audit_log_keeps_the_words_around_a_name():
+    assert redact_for_log("ОЛЕНА МАЄ ДІАБЕТ, +380671234567") == "[NAME] [HEALTH], [PHONE]"
+    assert redact_for_log("Please call the REST API team at +380 67 123 45 67") == \
+        "Please call the REST API team at [PHONE]"

@@ -107,7 +107,15 @@ def people_near_health(prompt: str, findings) -> list[Finding]:
                 or CUES_BEFORE.fullmatch(word) or TERMS.fullmatch(word):
             continue
         out.append(Finding("name", m.start(), m.end(), m.group(), 10))  # any other finding wins an overlap
+    for m in first_names(prompt):  # in capitals too: "ОЛЕНА МАЄ [HEALTH]", "У ТАРАСА [HEALTH]" (issue 11 r7 B2)
+        out.append(Finding("name", m.start(), m.end(), m.group(), 10))
+    for m in _CAPS_SUBJECT.finditer(prompt):  # a name off the list in capitals before a verb of having
+        if m.group(1).lower() not in NOT_NAMES and not TERMS.fullmatch(m.group(1).lower()):
+            out.append(Finding("name", m.start(1), m.end(1), m.group(1), 10))
     return out
+
+
+_CAPS_SUBJECT = re.compile(rf"(?<![\w\[])([{_UPPER}]{{3,}}) (?:МАЄ|ХВОРІЄ|HAS|IS|HAD|WAS|ПРИЙМАЄ|TAKES)(?!\w)")
 
 
 # the value of a field that holds a name: name=Olena+Koval, "surname":"Koval", ПІБ: Коваленко Ольга; From: "Koval, Olena"
@@ -115,10 +123,19 @@ _NAME_FIELD = re.compile(
     r"(?i:(?<![\w])(?:name|surname|first[_\- ]?name|last[_\- ]?name|full[_\- ]?name|given[_\- ]?name|family[_\- ]?name|"
     r"fio|піб|ім['’ʼ]я|прізвище|по[- ]батькові|patient|пацієнт\w*|отримувач\w*|відправник\w*|from|to|client|клієнт\w*))"
     r"[\"']?\s*[:=]\s*(?:\"(?P<q>[^\"\n]{1,80})\"|'(?P<s>[^'\n]{1,80})'|(?P<v>[^\"&;,\n<>{}\[\]()|]{1,80}))")
-# a surname with initials: "Коваль О.В.", "KOVAL O.", "О. В. Коваль"
-_INITIALS = re.compile(rf"(?<![\w\[])(?:[{_UPPER}][\w'’ʼ\-]+ [{_UPPER}]\.\s?(?:[{_UPPER}]\.)?|"
+# a surname with initials: "Коваль О.В.", "KOVAL O.", "О. В. Коваль", "Koval, O." (issue 11 r7 B3)
+_INITIALS = re.compile(rf"(?<![\w\[])(?:[{_UPPER}][\w'’ʼ\-]+,? [{_UPPER}]\.\s?(?:[{_UPPER}]\.)?|"
                        rf"[{_UPPER}]\.\s?(?:[{_UPPER}]\.\s?)?[{_UPPER}][{_LOWER}'’ʼ]+)")
 _WORD = re.compile(r"[^\W\d_][\w'’ʼ\-]*")
+# a surname after a title: "пані Коваль", "пана Петренка", "Mr. Smith", "Dr Koval"
+_TITLED = re.compile(rf"(?<!\w)(?:пан|пані|пана|панові|паном|пане|панею|панi|mr|mrs|ms|miss|dr|д-р|доктор\w*)\.?\s"
+                     rf"(?P<name>{_CAP})", re.IGNORECASE)
+# one capitalised word at a segment's start, then a comma or colon and at most a label before an identifier
+_NAME_BEFORE_ID = re.compile(rf"(?:^|(?<=[\s(;\n]))(?P<name>{_CAP})\s*[,:(—–\-]\s*"
+                             r"(?:[^\W\d_]{1,12}\.?\s*(?:[^\W\d_]{1,12}\.?\s*)?[:#№]?\s*)?$")
+_NOT_A_NAME_LABEL = frozenset("telegram instagram viber whatsapp signal discord skype facebook linkedin twitter tiktok "
+                              "email e-mail mail phone tel card iban passport address телеграм вайбер пошта телефон тел "
+                              "картка паспорт адреса контакти contacts contact".split())
 _CAPS_RUN = re.compile(rf"(?<![\w\[])[{_UPPER}'’ʼ\-]{{2,}}(?: [{_UPPER}'’ʼ\-]{{2,}})+(?![\w])")
 # words that follow a lower-case first name and are no surname ("колега тарас має …", "olena has …")
 _NOT_SURNAME = frozenset("has had is was and or but with has have will would said says має мав мала був була і й та з "
@@ -156,6 +173,15 @@ def people_with_identifiers(prompt: str, findings) -> list[Finding]:
             lead = prompt[max(0, b_start - 2) : b_start].strip()
             if b_start > 0 and lead not in (".", "!", "?") and before.group(1).lower() not in NOT_NAMES:
                 out.append(Finding("name", b_start, b_start + len(before.group(1)), before.group(1), 10))  # surname first
+    for m in _TITLED.finditer(prompt):  # "пані Коваль, тел [PHONE]", "Mr. Smith" (issue 11 r7 B3)
+        out.append(Finding("name", m.start("name"), m.end("name"), m.group("name"), 10))
+    for f in findings:  # a word right before an identifier's label: "Giulia, тел. [PHONE]", "Giulia: [EMAIL]" (B1)
+        if f.kind in ("name", "health"):
+            continue
+        m = _NAME_BEFORE_ID.search(prompt, max(0, f.start - 40), f.start)
+        if m is not None and m.group("name").lower() not in NOT_NAMES and m.group("name").lower() not in NOT_SUBJECTS \
+                and m.group("name").lower() not in _NOT_A_NAME_LABEL and not CUES.fullmatch(m.group("name").lower()):
+            out.append(Finding("name", m.start("name"), m.end("name"), m.group("name"), 10))
     for rx in (_INITIALS, _CAPS_RUN):
         for m in rx.finditer(prompt):
             if rx is _INITIALS or any(True for _ in first_names(m.group())):
@@ -175,7 +201,27 @@ def redact_for_log(prompt: str, findings=None) -> str:
     as ``[NAME]``."""
     found = list(detect_pii(prompt) if findings is None else findings)
     people = _joined(prompt, people_near_health(prompt, found) + people_with_identifiers(prompt, found))
-    return mask_names(redact(prompt, found + people))
+    return mask_names(redact(prompt, found + _outside(prompt, people, found)))
+
+
+def _outside(prompt: str, names: list[Finding], found: list[Finding]) -> list[Finding]:
+    """The parts of ``names`` outside every other finding: "ОЛЕНА МАЄ ДІАБЕТ" (a run of capitals that holds the
+    health word) keeps its "ОЛЕНА МАЄ " as a name, not lose all of it to the health finding's overlap."""
+    spans = sorted((f.start, f.end) for f in found if f.kind != "name")
+    out = []
+    for n in names:
+        pos = n.start
+        for s, e in spans:
+            if e <= pos or s >= n.end:
+                continue
+            if prompt[pos:s].strip(" ,;:"):
+                end = pos + len(prompt[pos:s].rstrip())
+                out.append(Finding("name", pos, end, prompt[pos:end], 10))
+            pos = max(pos, e)
+        if pos < n.end and prompt[pos : n.end].strip(" ,;:"):
+            end = pos + len(prompt[pos : n.end].rstrip())
+            out.append(Finding("name", pos, end, prompt[pos:end], 10))
+    return out
 
 
 def _joined(prompt: str, names: list[Finding]) -> list[Finding]:

@@ -392,7 +392,7 @@ VOCATIVE = re.compile(rf"(?:^|(?<=[.!?…\n])|(?<=[.!?…] ))(?P<name>{_CAPWORD}
                       re.MULTILINE)
 # A surname with initials, the usual form in Ukrainian records: "Коваль О.В.", "КОВАЛЬ О. В.", "Koval O.", "О.В. Коваль"
 _UP = "A-ZА-ЩЬЮЯҐЄІЇ"
-INITIALS = re.compile(rf"(?<!\w)(?P<name>[{_UP}][\w'’ʼ\-]+ [{_UP}]\.\s?(?:[{_UP}]\.)?)(?=[\s,;:)]|$)"
+INITIALS = re.compile(rf"(?<!\w)(?P<name>[{_UP}][\w'’ʼ\-]+,? [{_UP}]\.\s?(?:[{_UP}]\.)?)(?=[\s,;:)]|$)"
                       rf"|(?<!\w)(?P<name2>[{_UP}]\.\s?(?:[{_UP}]\.\s?)?[{_UP}][a-zа-щьюяґєії'’ʼ]+)")
 # words that open a sentence with a comma and address nobody ("Well, how does your body …", "Отже, твій діабет …")
 NOT_VOCATIVES = frozenset("well so ok okay now also however yes no hi hello hey thanks thank sure first firstly then next "

@@ -1581,7 +1581,7 @@ def find_labelled_sequences(view: str, low: str, words: list[re.Match] | None = 
 _ODD_CARD_GROUPS = re.compile(r"\d{1,6}(?: \d{1,6}){2,6}(?!\d)")
 # A phone spelled digit by digit right after "номер:"/"number:" ("номер: 0 6 6 1 7 4 2 1 8 0"): the label makes the
 # digit list a number; only a phone's shape counts (a Ukrainian operator or area code, an international form)
-_NUMBER_LABEL_DIGITS = re.compile(r"(?<![\w])(?:номер\w*|number|tel\.?\s*no\.?|№)\s*(?:is\s+)?[:#№=\-]?\s*"
+_NUMBER_LABEL_DIGITS = re.compile(r"(?<![\w])(?:номер\w*|number|tel\.?\s*no\.?|№)\s*(?:is\s+)?[:#№=\-—–]?\s*"
                                   r"(?P<seq>\+?\d(?:[ .\-,;|/]{1,3}\d){9,12})(?![\d])")
 
 

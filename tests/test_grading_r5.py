@@ -192,7 +192,9 @@ def upstream():
     ({"prompt": "hi", "options": {"num_predict": -1}}, True),
     ({"prompt": "x" * 8000, "options": {"num_predict": 1}}, True),  # a long prompt's evaluation is work too
     ({"prompt": "", "keep_alive": "5m"}, False),  # load only (lesson 2)
-], ids=["num_predict 20", "max_tokens 24", "no limit", "num_predict 10000", "num_predict -1", "long prompt", "load only"])
+    ({"prompt": "7" * 1100, "options": {"num_predict": 64}}, True),  # round 6: digits are a token each (1,100 tokens)
+], ids=["num_predict 20", "max_tokens 24", "no limit", "num_predict 10000", "num_predict -1", "long prompt", "load only",
+        "1,100 digits"])
 def test_only_a_request_without_a_small_bound_is_cut_for_a_waiting_neighbour(tmp_path, upstream, body, cut):
     from test_grading_r3 import _client
 
@@ -201,12 +203,12 @@ def test_only_a_request_without_a_small_bound_is_cut_for_a_waiting_neighbour(tmp
     turns = tmp_path / "server.lock"
     turns.touch()
     path = "/v1/chat/completions" if "messages" in body else "/api/generate"
-    holder = Gate(str(tmp_path / "holder.sock"), upstream, str(turns), turn_seconds=0.5, hold_seconds=120).start()
+    holder = Gate(str(tmp_path / "holder.sock"), upstream, str(turns), turn_seconds=2.0, hold_seconds=120).start()
     neighbour = Gate(str(tmp_path / "neighbour.sock"), upstream, str(turns)).start()
     try:
         results = {}
 
-        def held():  # answered after 3 s: six times its turn
+        def held():  # answered after 3 s: past one turn (2 s), within a bounded request's two
             with _client(tmp_path / "holder.sock", timeout=120) as client:
                 results["reply"] = client.post(path, json={**body, "seconds": 3.0, "stream": False})
 
@@ -289,3 +291,64 @@ def test_a_cpu_cgroup_weighs_a_sandbox_as_one_low_priority_process():
     finally:
         kill_cgroup(group)
     assert not group.exists()
+
+
+def test_a_bounded_request_is_cut_too_after_two_turns(tmp_path, upstream):
+    """Round 6: a request for 64 tokens whose prompt is long still held the server 189 s; bounded or not, no request
+    holds it longer than two turns while another submission waits."""
+    from test_grading_r3 import _client
+
+    from labs.grading.gate import Gate
+
+    turns = tmp_path / "server.lock"
+    turns.touch()
+    holder = Gate(str(tmp_path / "holder.sock"), upstream, str(turns), turn_seconds=1.0, hold_seconds=600).start()
+    neighbour = Gate(str(tmp_path / "neighbour.sock"), upstream, str(turns)).start()
+    try:
+        results = {}
+
+        def held():  # never answers by itself
+            with _client(tmp_path / "holder.sock", timeout=600) as client:
+                results["reply"] = client.post("/api/generate", json={"slow": True, "stream": False, "prompt": "hi",
+                                                                      "options": {"num_predict": 20}})
+
+        thread = threading.Thread(target=held)
+        thread.start()
+        time.sleep(0.2)
+        with _client(tmp_path / "neighbour.sock", timeout=600) as client:
+            assert client.post("/api/generate", json={"prompt": "hi"}).status_code == 200
+        thread.join(600)
+        assert results["reply"].status_code == 504 and holder.cuts == 1
+        (start, end), = neighbour.waits
+        assert holder.turn_seconds < end - start, neighbour.waits  # not cut at one turn: it was bounded
+    finally:
+        holder.stop()
+        neighbour.stop()
+
+
+# --- round 6: UTS #39 reads "m" as "rn", so amie/arnie and emma/ernma were flagged as one student
+
+@pytest.mark.parametrize("one, other", [("amie", "arnie"), ("kim", "kirn"), ("tom", "torn"), ("emma", "ernma")])
+def test_names_that_differ_by_m_and_rn_are_two_students(one, other):
+    from labs.grading.intake import _keys
+
+    assert not _keys(one) & _keys(other)
+    assert _keys("mary") & _keys("\ua4dfary") and _keys("mary") & _keys("\u13b7ary")  # Lisu and Cherokee still fold
+
+
+# --- round 6: an 8 MiB /api/show body took no turn but cost the model server a minute of CPU outside every cgroup
+
+def test_a_request_that_takes_no_turn_carries_a_small_body(tmp_path, upstream):
+    from test_grading_r3 import _client
+
+    from labs.grading.gate import MAX_NO_TURN_BODY, Gate
+
+    gate = Gate(str(tmp_path / "g.sock"), upstream).start()
+    try:
+        with _client(tmp_path / "g.sock", timeout=60) as client:
+            big = json.dumps({"model": "m", "x": "a" * MAX_NO_TURN_BODY}).encode()
+            assert client.post("/api/show", content=big).status_code == 413
+            assert client.post("/api/show", json={"model": "m"}).status_code == 200
+            assert client.post("/api/generate", content=big).status_code == 200  # a turn's request may be larger
+    finally:
+        gate.stop()

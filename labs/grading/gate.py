@@ -35,7 +35,7 @@ from http.server import BaseHTTPRequestHandler
 import httpx
 
 from labs.gojson import fold_key
-from labs.grading.speed import BOUNDED_TOKENS, bounded
+from labs.grading.speed import BOUNDED_TOKENS, BOUNDED_TURNS, bounded
 from labs.proxy import Exchange, RecordingProxy, _Handler
 
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -52,6 +52,9 @@ NO_TURN = frozenset({("GET", "/"), ("HEAD", "/"), ("GET", "/api/version"), ("GET
 waited behind another submission's generation and gave up)."""
 MAX_BODY = 8 * 1024 * 1024
 """Bytes of one request body (a prompt with a few images fits; a model blob does not)."""
+MAX_NO_TURN_BODY = 64 * 1024
+"""Bytes of one body of a :data:`NO_TURN` request (``/api/show`` sends a model name): it takes no turn, so a larger
+one would make the model server parse megabytes for the sandbox outside anything that shares the CPU fairly."""
 MAX_EXCHANGES = 2000
 """Requests one submission may make (a lesson makes dozens): the record stays bounded; later ones get 429."""
 
@@ -245,8 +248,10 @@ class _GateHandler(_Handler):
             length = int(self.headers.get("content-length") or 0)
         except ValueError:
             length = -1
-        if not why and not 0 <= length <= MAX_BODY:
-            why, status = f"a request body of {length} bytes is not between 0 and the gate's {MAX_BODY} bytes", 413
+        no_turn = (self.command, self.path.split("?", 1)[0].rstrip("/") or "/") in NO_TURN
+        most = MAX_NO_TURN_BODY if no_turn else MAX_BODY
+        if not why and not 0 <= length <= most:
+            why, status = f"a request body of {length} bytes is not between 0 and the gate's {most} bytes", 413
         body = b""
         if not why and length:
             with gate.readers:  # read and check the whole body before taking any turn
@@ -273,7 +278,7 @@ class _GateHandler(_Handler):
             self.close_connection = True
             return self._answer(status, why)
         self.rfile = _Replay(body, self.rfile)  # _forward reads the body again, from memory
-        if (self.command, self.path.split("?", 1)[0].rstrip("/") or "/") in NO_TURN:
+        if no_turn:
             self._deadline = time.monotonic() + gate.hold_seconds
             return self._forward()  # runs no model: it must not wait behind a generation (`is_up()` gives up at 5 s)
         with gate.turn:  # one request of this submission at a time
@@ -282,9 +287,10 @@ class _GateHandler(_Handler):
                 self._deadline = started + gate.hold_seconds
                 self._cut = threading.Event()
                 done = threading.Event()
-                if not bounded(self.path.split("?", 1)[0].rstrip("/"), body):  # a bounded one is never cut at its turn
-                    threading.Thread(target=self._watch_turn, args=(started + gate.turn_seconds, done),
-                                     daemon=True).start()
+                # a bounded request gets twice the turn: its work is small, and on a loaded server an honest one must not
+                # be cut by a neighbour that always waits; past that it is cut too (its prompt may still be long)
+                turn = gate.turn_seconds * (BOUNDED_TURNS if bounded(self.path.split("?", 1)[0].rstrip("/"), body) else 1)
+                threading.Thread(target=self._watch_turn, args=(started + turn, done), daemon=True).start()
                 try:
                     self._forward()
                 finally:
@@ -320,7 +326,7 @@ class _GateHandler(_Handler):
                 self.owner.count_cut()
             return 504, ("the reply held the model server longer than one request may under labs grade while other "
                          "submissions wait (cut, the server stops generating): ask for fewer tokens (a request for at "
-                         f"most {BOUNDED_TOKENS} tokens with a short prompt is not cut for others)")
+                         f"most {BOUNDED_TOKENS} tokens with a short prompt gets twice as long)")
         return super()._upstream_failed(exc)
 
     def _relay(self, upstream, exchange: Exchange) -> None:

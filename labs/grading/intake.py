@@ -118,7 +118,7 @@ def _looks(name: str) -> str:
     + a zero-width space is ``mallory``), case-folded, accents and dots dropped (``José`` is ``Jose``, ``ṁ`` is
     ``m``), and every character replaced by its prototype in Unicode's confusables (UTS #39's skeleton, from
     :func:`_prototypes`: Greek ``ο``, Lisu ``ꓟ`` and Cherokee ``Ꮇ`` read as Latin). The key is for comparing, not
-    for showing (UTS #39 reads ``m`` as ``rn``)."""
+    for showing; a character whose look-alike is a sequence (UTS #39 reads ``m`` as ``rn``) stays itself."""
     return _skeleton(_readable(name))
 
 
@@ -156,6 +156,8 @@ def _prototypes() -> dict[str, str]:
         if len(char) != 1 or len(homoglyphs) != 1:
             continue  # a prototype (it lists many) or a sequence
         target = homoglyphs[0]["c"]
+        if len(target) != 1:
+            continue  # a character that looks like a sequence ("m" like "rn"): amie and arnie are two students
         back = confusables_data.get(target, [])
         table[char] = min(char, target) if len(back) == 1 and back[0]["c"] == char else target
     return table

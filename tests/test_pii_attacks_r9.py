@@ -268,3 +268,32 @@ def test_the_audit_log_keeps_the_words_around_a_name():
     assert redact_for_log("ОЛЕНА МАЄ ДІАБЕТ, +380671234567") == "[NAME] [HEALTH], [PHONE]"
     assert redact_for_log("Please call the REST API team at +380 67 123 45 67") == \
         "Please call the REST API team at [PHONE]"
+
+
+# --- A5. messenger handles written without "@" ----------------------------------------------------------------------
+@pytest.mark.parametrize("text,handle", [
+    ("мій тг: taras.k85", "taras.k85"), ("мій тг petro_ivanov85", "petro_ivanov85"), ("тг — andrii_m2001", "andrii_m2001"),
+    ("мій нік у тг iryna.shev_ua", "iryna.shev_ua"), ("знайди мене в інсті: olena_koval85", "olena_koval85"),
+    ("skype: live:olena.koval", "live:olena.koval"), ("discord: olena#1234", "olena#1234"),
+    ("signal: olena_k.85", "olena_k.85"), ("t[.]me/olena_k", "t[.]me/olena_k"), ("t.me/ olena_k", "t.me/ olena_k"),
+])
+def test_a_handle_without_at_after_a_messenger_is_a_handle(text, handle):
+    """Before: 540/540 missed in the six frames without "@" (t_handle.py)."""
+    assert handle in [f.text for f in detect_pii(text) if f.kind == "handle"], detect_pii(text)
+
+
+@pytest.mark.parametrize("text", ["Telegram API method send_message fails", "в телеграм каналі новини",
+                                  "Instagram: v2.0 API", "Мій Telegram бот падає на send_message, чому?",
+                                  "See github.com/pytorch/pytorch for the code."])
+def test_words_after_a_messenger_are_no_handles(text):
+    assert not detect_pii(text), detect_pii(text)
+
+
+def test_a_handle_without_at_never_reaches_the_cloud():
+    target, sent = _leaks(COMPLEX + "мій тг petro_ivanov85")
+    assert target != "cloud" and not sent
+
+
+def test_a_handle_is_named_in_the_reason():
+    from labs.router.policy import describe_kinds
+    assert describe_kinds({"handle": 1}) in ("1 messenger handle", "нікнейм у месенджері (1)")

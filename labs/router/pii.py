@@ -1303,11 +1303,12 @@ def find_foreign_ids(text: str, low: str | None = None) -> Iterator[Finding]:
 # A profile link ("instagram.com/olena.koval", "t.me/olena_koval85") or an "@name" after a messenger's name
 # ("телеграм: @olena_koval85", "мій інст @olena.koval"); a bare "@name" is a decorator or a mention in code.
 _PROFILE_LINK = re.compile(
-    r"(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?:instagram\.com|instagr\.am|t\.me|telegram\.me|facebook\.com|fb\.com|"
-    r"tiktok\.com|twitter\.com|x\.com|threads\.net|linkedin\.com/in|vk\.com|youtube\.com)/@?(?P<name>[a-z0-9_.\-]{3,40})",
+    r"(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?:instagram\.com|instagr\.am|t(?:\.|\[\.\]|\(\.\))me|telegram\.me|"
+    r"facebook\.com|fb\.com|tiktok\.com|twitter\.com|x\.com|threads\.net|linkedin\.com/in|vk\.com|youtube\.com)"
+    r"/ ?@?(?P<name>[a-z0-9_.\-]{3,40})",
     re.IGNORECASE)
-_SITES = ("instagr", "t.me", "telegram.me", "facebook", "fb.com", "tiktok", "twitter", "x.com", "threads", "linkedin",
-          "vk.com", "youtube")
+_SITES = ("instagr", "t.me", "t[.]me", "t(.)me", "telegram.me", "facebook", "fb.com", "tiktok", "twitter", "x.com",
+          "threads", "linkedin", "vk.com", "youtube")
 _NOT_PROFILES = frozenset("p reel reels explore stories share sharer groups pages events watch hashtag i intent home search "
                           "login signup about help policies legal tos privacy settings joinchat addstickers s c company "
                           "school jobs feed posts channel results playlist embed shorts iframe_api status".split())
@@ -1315,6 +1316,10 @@ _HANDLE_LABEL = re.compile(r"(?<![a-zа-яіїєґ])(?:telegram|телеграм
                            r"інст\w*|insta|ig|твіттер\w*|twitter|tiktok|тікток\w*|тік-ток\w*|threads|signal|viber|вайбер\w*|"
                            r"нік\w*|nick(?:name)?|username|юзернейм\w*|логін\w*|fb|фб|фейсбук\w*|facebook|linkedin|"
                            r"лінкедин\w*|discord|дискорд\w*|skype|скайп\w*)(?![a-zа-яіїєґ])")
+# after a messenger's name: punctuation, a possessive or "нік"/"is", then a handle written without "@": it must read as
+# one (a dot, an underscore or a digit, "live:…" for Skype, "name#1234" for Discord), so "в телеграм каналі" is no handle
+_BARE_HANDLE = re.compile(r"[\s:—–\-=]{1,4}(?:(?:is|це|нік|nick|username|id|акаунт\w*|account|handle)[\s:—–\-=]{1,3})?"
+                          r"(?P<name>live:[a-z0-9_.\-]{3,32}|[a-z][a-z0-9_.]{1,31}#\d{4}|[a-z][a-z0-9_.]{2,31})(?![\w@/])")
 _AT_HANDLE = re.compile(r"(?<![\w@.])@(?P<name>[a-z0-9_][a-z0-9_.]{2,31})(?![\w@])")
 
 
@@ -1349,6 +1354,15 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
         for m in _PROFILE_LINK.finditer(low):
             if m.group("name").strip(".") not in _NOT_PROFILES:
                 yield Finding("handle", m.start(), m.end(), text[m.start() : m.end()], 55)
+    for lab in _HANDLE_LABEL.finditer(low):  # no "@": "мій тг: taras.k85", "skype: live:olena.koval" (issue 11 r7 A5)
+        m = _BARE_HANDLE.match(low, lab.end())
+        if m is None or _CODE_CUE.search(low, max(0, lab.start() - 60), min(len(low), m.end() + 40)):
+            continue
+        name = m.group("name").rstrip(".")
+        if name.startswith("live:") or "#" in name or ((any(ch in name for ch in "._") or any(ch.isdigit() for ch in name))
+                                                        and sum(ch.isalpha() for ch in name) >= 3):
+            end = m.start("name") + len(name)
+            yield Finding("handle", m.start("name"), end, text[m.start("name") : end], 55)
     if "@" not in low:
         return
     for m in _AT_HANDLE.finditer(low):

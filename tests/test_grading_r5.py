@@ -352,3 +352,15 @@ def test_a_request_that_takes_no_turn_carries_a_small_body(tmp_path, upstream):
             assert client.post("/api/generate", content=big).status_code == 200  # a turn's request may be larger
     finally:
         gate.stop()
+
+
+@pytest.mark.parametrize("name, student", [
+    ("alice-old", "alice"), ("alice-resubmit", "alice"), ("alice (copy 2)", "alice"), ("alice-2026-11-30", "alice"),
+    ("alice_30.11.2026", "alice"), ("smithjohn_late", "smithjohn"), ("olena-нова", "olena"), ("olena-стара", "olena"),
+    ("olena-новак", "olena-новак"), ("newton", "newton"), ("ann-20231", "ann-20231"), ("1001", "1001"),
+])
+def test_resubmission_marks_are_not_part_of_the_name(name, student):
+    """Round 6: `-old`, `-resubmit`, `(copy 2)`, dates and Canvas's `_late_` made one student two; surnames stay."""
+    from labs.grading.intake import _name_in
+
+    assert _name_in(name) == student

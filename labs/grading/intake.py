@@ -63,11 +63,15 @@ def find_reference(submission: Path, solutions: Path) -> Path | None:
     return next((p for p in names if p.stem in submission.stem), None)
 
 
-COPY_OF = re.compile(r"(?i)\bcopy of\b|\(\s*(?:\d{1,3}|copy|копія)\s*\)")
-"""Copy marks that are not one word: Google Drive's and Colab's ``Copy of …``, a browser's second download ``(1)``."""
-COPY_MARKS = re.compile(r"(?i)v\d{1,3}|copy\d*|final\d*|копія\d*")
+COPY_OF = re.compile(r"(?i)\bcopy of\b|\(\s*(?:\d{1,3}|(?:copy|копія)(?:\s*\d{1,3})?)\s*\)"
+                     r"|(?<!\d)(?:\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{1,2}[-_.]\d{1,2}[-_.]\d{4})(?!\d)")
+"""Copy marks that are not one word: Google Drive's and Colab's ``Copy of …``, a browser's second download ``(1)``,
+``(copy 2)``, a date (``2026-11-30``, ``30.11.2026``)."""
+COPY_MARKS = re.compile(r"(?i)v\d{1,3}|copy\d*|final\d*|копія\d*|old|new|late|draft|fixed|updated|resubmit\w*"
+                        r"|остаточн\w*|нов(?:а|ий|е)|стар(?:а|ий|е)|виправлен\w*")
 """Words that tell two versions of one student's file apart, always: ``v2``, ``copy`` and Jupyter's ``Copy1``,
-``final``, Windows' Ukrainian ``копія``."""
+``final``, Windows' Ukrainian ``копія``, ``old``/``new``/``late``/``draft``/``fixed``/``updated``/``resubmit``
+(Canvas marks a late file ``_late_``) and their Ukrainian forms."""
 VERSION_NUMBER = re.compile(r"\d{1,2}")
 """A bare number that is a version only after a name (``alice-2``): one or two digits. A longer number, or one with
 no name before it, is part of the name: classes submit under student numbers (``1001-x``, ``ann-20231-x``, Moodle's

@@ -297,3 +297,43 @@ def test_a_handle_without_at_never_reaches_the_cloud():
 def test_a_handle_is_named_in_the_reason():
     from labs.router.policy import describe_kinds
     assert describe_kinds({"handle": 1}) in ("1 messenger handle", "нікнейм у месенджері (1)")
+
+
+# --- A3. diagnosis codes without a label, or with an unusual one ---------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Мій брат має код F20.0 у довідці.", "My brother's certificate says F20.0.", "довідка для Олі: шифр F20",
+    "Koval O.V., dx E11.9", "Patient Koval O., ICD-10 code E119", "Koval O., ICD-11: 6A70", "Коваль Т.І. Z21 (ВІЛ-статус)",
+    "Пацієнт Koval O., палата 5, ліжко 2",
+])
+def test_a_diagnosis_code_about_a_person_is_health_data(text):
+    assert _health(text), text
+
+
+@pytest.mark.parametrize("text", ["Set the status code to E11 in the billing app.", "Press F20 to open the menu.",
+                                  "Код A12.3 у таблиці версій."])
+def test_a_code_with_nobody_is_no_health_data(text):
+    assert not detect_pii(text), detect_pii(text)
+
+
+def test_a_diagnosis_code_never_reaches_the_cloud():
+    target, sent = _leaks(COMPLEX + "Koval O.V., dx E11.9")
+    assert target != "cloud" and not sent
+
+
+# --- A7. birth dates in common forms ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("text,date", [
+    ("Олена, д.н. 12.03", "12.03"), ("born on the 12th of March", "12th of March"),
+    ("Я народився в березні 1985", "березні 1985"), ("1985 р/н", "1985"), ("рік нар. 1985", "1985"),
+])
+def test_a_birth_date_in_a_common_form_is_a_dob(text, date):
+    assert date in [f.text for f in detect_pii(text) if f.kind == "dob"], detect_pii(text)
+
+
+@pytest.mark.parametrize("text", ["Python was born in 1991", "Договір від 12 березня", "У березні 2024 ми запустили продукт"])
+def test_dates_with_no_birth_cue_stay_harmless(text):
+    assert not detect_pii(text), detect_pii(text)
+
+
+def test_a_birth_date_never_reaches_the_cloud():
+    target, sent = _leaks(COMPLEX + "Олена, д.н. 12.03")
+    assert target != "cloud" and not sent

@@ -89,8 +89,10 @@ TERMS_EN = [
     "psych ward", "hiv-infected", "long-covid", "limps?(?= after| since)",
     # patient records: an ICD-10 code after its label ("ICD-10: E11.9", "Dx: J45.0")
     # (the letter may read as a digit in the normalised view: "I10" → "110")
-    r"icd(?:[\-–]?1[01])?(?:-cm)?(?: code)?\s*[:#]?\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?",
-    r"ds\s*[:.]\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?", r"dx\s*[:.]\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?",
+    # (issue 11 r7 A3: no dot "E119", ICD-11 "6A70", "dx E11.9" without a colon)
+    r"icd(?:[\-–]?1[01])?(?:-cm)?(?: code)?\s*[:#]?\s*(?:[a-zа-я0-9]\d\d(?:\.?\d{1,3})?|\d[a-z]\d\d(?:\.\w{1,4})?)",
+    r"ds\s*[:.]?\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?", r"dx\s*[:.]?\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?",
+    r"ward \d{1,3}", r"bed \d{1,3}(?= in| on|,)",
 ]
 TERMS_UK = [
     r"діагноз\w*", r"діабет\w*", r"гіпертон\w*", r"гіпертензі\w*", r"артеріальн\w* тиск\w*",
@@ -165,7 +167,10 @@ TERMS_UK = [
     r"віл-інфікован\w*", r"прохо\w* хімі\w*", r"психушк\w*", r"психушц\w*", r"в дурк(?:у|і)", r"у дурк(?:у|і)", r"в дурці", r"у дурці", r"дурдом\w*",
     r"тиск\w*(?: був| є| до)?[:\s—\-]{1,3}\d{2,3} ?(?:на|/) ?\d{2,3}", r"кульгає(?= після| з)",
     # patient records: a МКХ-10 code after its label ("код МКХ-10: E11.9")
-    r"мкх(?:[\-–]?1[01])?\s*[:#]?\s*[a-zа-я0-9]\d\d(?:\.\d{1,3})?",
+    r"мкх(?:[\-–]?1[01])?\s*[:#]?\s*(?:[a-zа-я0-9]\d\d(?:\.?\d{1,3})?|\d[a-zа-я]\d\d(?:\.\w{1,4})?)",
+    # a diagnosis code after "код"/"шифр" (issue 11 r7 A3: "має код F20.0 у довідці", "шифр F20")
+    r"код\w*\s*[:#]?\s*[a-tv-zа-я]\d\d\.\d{1,2}", r"шифр\w*\s*[:#]?\s*[a-tv-zа-я]\d\d(?:\.\d{1,2})?",
+    r"палат\w* (?:№\s?)?\d{1,3}", r"ліжк\w* (?:№\s?)?\d{1,3}",
 ]
 # Russian and surzhyk, common in Ukrainian chats ("у меня диабет", "принимаю метформин")
 TERMS_RU = [
@@ -438,6 +443,12 @@ def _generic_cue(low: str, start: int, end: int) -> bool:
     return word.startswith("i ") and low.endswith(("should ", "can ", "could ", "do ", "shall ", "must "), 0, start)
 
 
+# An ICD-10 code without its label ("F20.0", "Z21") counts only near a medical document or status word
+_BARE_ICD = re.compile(r"(?<![\w.\-])[a-tv-z]\d\d(?:\.\d{1,2})?(?![\w\-])")
+_MED_DOC = re.compile(r"(?<!\w)(?:certificate|medical|sick note|довідц?\w*|медичн\w*|лікарнян\w*|виписк\w*|"
+                      r"діагноз\w*|diagnos\w*|статус\w*|status|віл|hiv)(?!\w)")
+
+
 WINDOW = 80  # characters either side of a health term in which a person must be mentioned
 
 
@@ -449,6 +460,9 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     """
     low = lower(text) if low is None else low
     terms = [m.span() for m in TERMS.finditer(low) if not _not_a_diagnosis(low, m.start(), m.end())]
+    if _MED_DOC.search(low):  # "My brother's certificate says F20.0", "Коваль Т.І. Z21 (ВІЛ-статус)"
+        terms = sorted(set(terms) | {m.span() for m in _BARE_ICD.finditer(low)
+                                     if _MED_DOC.search(low, max(0, m.start() - 60), min(len(low), m.end() + 60))})
     if not terms or any_identifier:
         return terms
     cues = [m.span() for m in CUES.finditer(low) if not _generic_cue(low, m.start(), m.end())]
@@ -544,7 +558,8 @@ def _not_a_diagnosis(low: str, start: int, end: int) -> bool:
     """A health word that names something else: "asthma-app", "diabetes_model.py", "allergic to meetings"."""
     nxt = low[end : end + 2]
     if len(nxt) == 2 and nxt[0] in "-_/" and nxt[1].isalnum() and not low.startswith(
-            ("-поз", "-pos", "-neg", "-нег", "-19", "-2", "-інфекц", "-infect", "-асоці", "-associat", "-інфік"), end):
+            ("-поз", "-pos", "-neg", "-нег", "-19", "-2", "-інфекц", "-infect", "-асоці", "-associat", "-інфік", "-стат",
+             "-status"), end):
         return True  # "asthma-app", "diabetes_model"
     if _FILE_EXT.match(low, end):
         return True  # "diabetes.csv"

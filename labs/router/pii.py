@@ -187,7 +187,7 @@ _DOB_BEFORE = re.compile(
     r"birth[\s_\-]*date|народи\w*|народж\w*|(?<![а-яіїєґ])нар\.|(?<![а-яіїєґ])д\.?\s?н\.|(?<![а-яіїєґ])д/н|"
     r"(?<![а-яіїєґ])дн(?![а-яіїєґ])|(?<![а-яіїєґ])др(?![а-яіїєґ])|(?<![а-яіїєґ])д\.\s?р\.|(?<![а-яіїєґ])р\.\s?н\.|день\s+народженн\w*|рождени\w*|родил\w*)"
 )
-_DOB_AFTER = re.compile(r"\s*(?:р\.?\s*)?(?:р\.\s?н\.|року\s+народження|\(?dob\)?|г\.?\s?р\.)")
+_DOB_AFTER = re.compile(r"\s*(?:р\.?\s*)?(?:р\.\s?н\.|р/н|року\s+народження|\(?dob\)?|г\.?\s?р\.)")
 # "born"/"народився" about a thing, not a person: "The framework was born ...", "Ідея народилася ..."
 _THING_BORN = re.compile(
     r"(?:idea|project|framework|company|startup|product|library|language|linux|python|unix|git|app|repo|"
@@ -1020,6 +1020,7 @@ _MONTHS_EN = (
 )
 _MONTHS_UK = (r"(?:січ(?:ня|ень)?|лют(?:ого|ий)?|бер(?:ез(?:ня|ень)?)?|квіт(?:ня|ень)?|трав(?:ня|ень)?|черв(?:ня|ень)?|"
               r"лип(?:ня|ень)?|серп(?:ня|ень)?|вер(?:ес(?:ня|ень)?)?|жовт(?:ня|ень)?|лист(?:оп(?:ада|ад)?)?|груд(?:ня|ень)?|"
+              r"січні|лютому|березні|квітні|травні|червні|липні|серпні|вересні|жовтні|листопаді|грудні|"
               r"января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)\.?")
 # Roman-numeral months, the traditional Ukrainian way of writing a date ("12.III.1985"): the longest first
 _ROMAN_MONTH = r"(?:XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)"
@@ -1059,11 +1060,12 @@ _THING_WORD = re.compile(
     r"the\s+framework|проєкт\w*|проект\w*|компані\w*|ідея|ідеї|стартап\w*|фреймворк\w*)(?![\w])")
 _THING_AFTER = re.compile(r"[^.!?\n]{0,25}?(?<![a-zа-яіїєґ])(?:the\s+project|the\s+idea|in\s+the\s+repo|on\s+github|at\s+(?:google|microsoft|"
                           r"facebook|meta|bell\s+labs|cern)|на\s+хакатоні|у\s+репозиторії|as\s+a\s+(?:project|fork))")
-_YEAR_ONLY_CUE = re.compile(r"(?:born|народи\w*|народж\w*|рожд\w*)\s*(?:in|on|у|в|з|із)?\s*(?:the\s+year\s+)?$")
+_YEAR_ONLY_CUE = re.compile(r"(?:born|народи\w*|народж\w*|рожд\w*|(?<![а-яіїєґ])нар\.)\s*(?:in|on|у|в|з|із)?\s*"
+                            r"(?:the\s+year\s+)?[:\-—]?\s*$")
 # The cheap test before find_dobs (dates are costly to check): every match of _DOB_BEFORE and _DOB_AFTER
 # holds one of these literals, or a bare "b." or "дн" (tested by a regex that starts with the literal).
 # tests/test_pii_attacks_r2.py draws cue strings from both regexes and checks the gate lets each through.
-_DOB_GATE = ("born", "birth", "dob", "d.ob", "do.b", "d.o.b", "народ", "нар.", "р.н", "р. н", "д.н", "д. н",
+_DOB_GATE = ("born", "birth", "dob", "d.ob", "do.b", "d.o.b", "народ", "нар.", "р.н", "р. н", "р/н", "д.н", "д. н",
              "д н.", "дн.", "д/н", "рожд", "родил", "г.р", "г. р", "гр.", "г р.")
 _DOB_GATE_B = re.compile(r"b\.(?<![a-z]b\.)")
 _DOB_GATE_DN = re.compile(r"д(?:н|р|\.\s?р\.)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])")  # "дн", "ДР" (chats), "д.р."
@@ -1093,11 +1095,11 @@ def _dob_gate(low: str) -> bool:
 _NO_YEAR_DATE = re.compile(
     rf"(?:{_DAY}[\s\-./]{{1,2}}(?:of\s+)?{_ANY_MONTH}|{_ANY_MONTH}[\s\-.]{{1,2}}{_DAY}(?!\d)|{_ANY_MONTH},?\s(?:19|20)\d\d"
     r"|\d{1,2}\.(?:0[1-9]|1[0-2]))(?![\w\-/]|\.\d|,?\s\d)", re.IGNORECASE)
-_CUE_RIGHT_BEFORE = re.compile(rf"(?:{_DOB_BEFORE.pattern})(?:\s*(?:is|was|on|in|of|:|—|-|=|у|в|це))*\s*[:\-—]?\s*$")
+_CUE_RIGHT_BEFORE = re.compile(rf"(?:{_DOB_BEFORE.pattern})(?:\s*(?:is|was|on|in|of|the|:|—|-|=|у|в|це))*\s*[:\-—]?\s*$")
 
 
 _YEARLESS_KEY = re.compile("|".join(map(re.escape, ("born", "birth", "dob", "d.o.b", "народ", "нар.", "рожд", "родил")))
-                           + r"|д(?:н|р|\.\s?р\.)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])|(?<![a-z])b\.")
+                           + r"|д(?:н|р|\.\s?р\.|\.\s?н\.|/н)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])|(?<![a-z])b\.")
 
 
 def _yearless_dobs(text: str, low: str) -> Iterator[Finding]:

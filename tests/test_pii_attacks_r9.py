@@ -337,3 +337,25 @@ def test_dates_with_no_birth_cue_stay_harmless(text):
 def test_a_birth_date_never_reaches_the_cloud():
     target, sent = _leaks(COMPLEX + "Олена, д.н. 12.03")
     assert target != "cloud" and not sent
+
+
+# --- A6. e-mails with a Cyrillic provider, no top-level domain, "-at-", "#at#", "гав" ------------------------------
+@pytest.mark.parametrize("text,email", [
+    ("olena.koval на гмейлі", "olena.koval на гмейлі"), ("мій джимейл olenakoval85", "olenakoval85"),
+    ("my gmail is olenakoval85", "olenakoval85"), ("olena_koval@ukr", "olena_koval@ukr"),
+    ("olena.koval@gmail", "olena.koval@gmail"), ("olena.koval -at- gmail -dot- com", "olena.koval -at- gmail -dot- com"),
+    ("olena.koval#at#gmail.com", "olena.koval#at#gmail.com"), ("olena.koval гав gmail.com", "olena.koval гав gmail.com"),
+])
+def test_an_email_in_an_everyday_form_is_an_email(text, email):
+    assert email in [f.text for f in detect_pii(text) if f.kind == "email"], detect_pii(text)
+
+
+@pytest.mark.parametrize("text", ["I use gmail for work", "мій gmail: робочий", "Use @gmail in the filter",
+                                  "import gmail.api", "user@localhost"])
+def test_a_provider_s_name_alone_is_no_email(text):
+    assert not detect_pii(text), detect_pii(text)
+
+
+def test_an_email_with_a_cyrillic_provider_never_reaches_the_cloud():
+    target, sent = _leaks(COMPLEX + "пишіть olena.koval на гмейлі")
+    assert target != "cloud" and not sent

@@ -260,10 +260,11 @@ def _not_personal_context(low: str, start: int) -> bool:
 # ("Пишітьolena@…"), the address starts where the script changes.
 _AT_GATE = ("@", "[at]", "(at)", "{at}", "<at>", " at ", "[собака]", "(собака)", " собака ", " sobaka ", "(@)", "[@]", "{@}",
             " равлик ", "(равлик)", "[равлик]", " собачка ", "(собачка)", "[собачка]",  # "равлик": Ukrainian for @
+            " -at- ", "-at-", "#at#", " гав ",  # issue 11 r7 A6
             "(a)", "[a]", "{a}", "(а)", "[а]")  # "olena.koval(a)ukr.net": only glued on both sides (see find_emails)
 _GLUED_ONLY = frozenset({"(a)", "[a]", "{a}", "(а)", "[а]"})  # "(a) example.com" is a list item
 # a spaced dot only with a space on both sides: ". Next" after an address is a sentence's end
-_DOT = r"(?:\.|\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s?\{dot\}\s?|\s(?:dot|крапка|точка)\s)"
+_DOT = r"(?:\.|\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s?\{dot\}\s?|\s(?:dot|крапка|точка)\s|\s?-dot-\s?|#dot#)"
 _DOMAIN = re.compile(r"\[\d{1,3}(?:\.\d{1,3}){3}\]|[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,5}")
 _LOOSE_DOMAIN = re.compile(rf"[\w\-]{{1,63}}(?:{_DOT}[\w\-]{{1,63}}){{1,5}}")
 _LABEL = re.compile(r"[\w\-]{1,63}")
@@ -380,6 +381,8 @@ def find_emails(text: str, low: str | None = None) -> Iterator[Finding]:
         if end is None and strict and (broken := _BROKEN_DOMAIN.match(low, domain_start)) \
                 and fold_confusables(broken.group(1)) in _TLDS:
             end = broken.end()  # "olena.koval@ukr.\nnet": a line break after the dot, before a known top-level domain
+        if end is None and strict and (bare := _PROVIDER_ONLY.match(low, domain_start)):
+            end = bare.end()  # "olena.koval@gmail", "olena_koval@ukr": a mail provider with no top-level domain
         if end is None:
             continue
         start = _local_start(text, local_end)
@@ -406,10 +409,31 @@ _SPOKEN_EMAIL = re.compile(
     rf"\s(?:at|на|собака|равлик|ет)\s(?P<dom>{'|'.join(map(re.escape, _PROVIDERS))})"
     rf"(?:{_SPOKEN_DOT}(?P<tld>[a-zа-я]{{2,6}}))?(?![\w@])")
 _PROVIDER_KEY = re.compile(r"(?<=\s)(?:" + "|".join(map(re.escape, _PROVIDERS)) + r")(?![\w@])")
+_PROVIDER_ONLY = re.compile(r"(?:gmail|ukr|outlook|hotmail|yahoo|protonmail|proton|icloud|yandex|bigmir|meta|i\.ua)"
+                            r"(?![\w.@])")
+# a provider named in Cyrillic or before the address (issue 11 r7 A6): "olena.koval на гмейлі", "мій джимейл olenakoval85",
+# "my gmail is olenakoval85"; the local part must read as one (a dot, an underscore or a digit)
+_CYR_PROVIDER = r"(?:гмейл\w*|джимейл\w*|жмейл\w*|gmail\w*|укрнет\w*|ukr\.net|аутлук\w*|outlook)"
+_PROVIDER_EMAIL = re.compile(
+    rf"(?<![\w.@])(?P<a>[a-z][a-z0-9_%+\-]{{1,63}}(?:\.[a-z0-9_%+\-]{{1,63}}){{0,3}})\s(?:на|at|в|у|@)\s{_CYR_PROVIDER}(?!\w)"
+    rf"|(?<!\w){_CYR_PROVIDER}\s*(?:is|це|:|—|-)?\s*(?P<b>[a-z][a-z0-9_%+\-]{{1,63}}(?:\.[a-z0-9_%+\-]{{1,63}}){{0,3}})"
+    r"(?![\w@.])")
 _EMAIL_LABEL = re.compile(r"(?:e-?mail|mail|пошт\w*|мейл\w*|імейл\w*|емейл\w*|мило|скриньк\w*|адрес\w*)[\s:=\-]{0,4}$")
 
 
+def _provider_emails(text: str, low: str) -> Iterator[Finding]:
+    if not any(k in low for k in ("мейл", "gmail", "укрнет", "ukr.net", "аутлук", "outlook")):
+        return
+    for m in _PROVIDER_EMAIL.finditer(low):
+        g = "a" if m.group("a") else "b"
+        local = m.group(g)
+        if any(ch in local for ch in "._") or any(ch.isdigit() for ch in local):
+            start, end = (m.start(), m.end()) if g == "a" else (m.start(g), m.end(g))
+            yield Finding("email", start, end, text[start:end], 60)
+
+
 def _spoken_emails(text: str, low: str) -> Iterator[Finding]:
+    yield from _provider_emails(text, low)
     for m in _near_keys(_PROVIDER_KEY, low, low, _SPOKEN_EMAIL, 150, 40):  # only around a provider's name: fast
         local = m.group("local")
         if m.group("tld") is not None and fold_confusables(m.group("tld")) in _TLDS:

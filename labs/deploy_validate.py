@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -98,7 +99,13 @@ def parse_port(entry: object) -> PortMapping:
         host_ip, _, published = host.rpartition(":")
     elif not sep:
         published = ""
+    if not _PORTS.fullmatch(target) or (published and not _PORTS.fullmatch(published)):
+        raise ValueError(entry)  # "xx", "abc:11434": no port Compose could publish
     return PortMapping(host_ip.strip("[]"), published, target, protocol or "tcp")
+
+
+_PORTS = re.compile(r"\d{1,5}(-\d{1,5})?")
+"""A port or a range (``11434``, ``8000-8010``), as the short syntax writes one."""
 
 
 def is_loopback(host_ip: str) -> bool:
@@ -109,6 +116,19 @@ def is_loopback(host_ip: str) -> bool:
         return True
     try:
         return ipaddress.ip_address(host_ip).is_loopback
+    except ValueError:
+        return False
+
+
+def binds_every_interface(host_ip: str) -> bool:
+    """``""`` (no address), ``0.0.0.0`` or ``::``: Docker publishes on every interface of the host; any other
+    non-loopback address (``192.168.1.10``) is one interface, still reachable from its network."""
+    import ipaddress
+
+    if not host_ip:
+        return True
+    try:
+        return ipaddress.ip_address(host_ip).is_unspecified
     except ValueError:
         return False
 
@@ -133,33 +153,68 @@ def compose_problems(data: dict) -> list[str]:
     services = data.get("services") or {}
     if not services:
         return [t("deploy.compose.no_services")]
-    declared = set(data.get("volumes") or {})
+    if not isinstance(services, dict):
+        return [t("deploy.compose.services_not_mapping")]
+    volumes = data.get("volumes")
+    declared = set(volumes) if isinstance(volumes, dict) else set()
     for name, svc in services.items():
+        if not isinstance(svc, dict):  # "ollama:" with nothing under it, or a list/string in its place
+            problems.append(t("deploy.compose.service_not_mapping", name=name))
+            continue
         if "image" not in svc:
             problems.append(t("deploy.compose.no_image", name=name))
         if name != _PUBLIC_SERVICE:
             if svc.get("network_mode") == "host":
                 problems.append(t("deploy.compose.host_network", name=name))
-            for port in svc.get("ports") or []:
-                try:
-                    published = publishes_beyond_loopback(port)
-                except ValueError:
-                    problems.append(t("deploy.compose.bad_port", name=name, port=_port_text(port)))
-                    continue
-                if published:
-                    problems.append(t("deploy.compose.public_port", name=name, port=_port_text(port)))
-        for vol in svc.get("volumes", []):
-            source = str(vol).split(":")[0]
-            if not source.startswith((".", "/", "~")) and source not in declared:
+            problems += _port_problems(name, svc.get("ports"))
+        svc_volumes = svc.get("volumes") or []
+        for vol in svc_volumes if isinstance(svc_volumes, list) else []:  # the schema check reports a non-list
+            source = str(vol.get("source", "") if isinstance(vol, dict) else vol).split(":")[0]
+            if source and not source.startswith((".", "/", "~")) and source not in declared:
                 problems.append(t("deploy.compose.volume", name=name, volume=repr(source)))
         if svc.get("restart", "no") == "no":
             continue  # one-shot jobs (a model pull) need no health check or GPU
         if "healthcheck" not in svc and name != "proxy":
             problems.append(t("deploy.compose.no_healthcheck", name=name))
         if name != "proxy":
-            devices = svc.get("deploy", {}).get("resources", {}).get("reservations", {}).get("devices", [])
-            if not any("gpu" in d.get("capabilities", []) for d in devices):
+            devices = _dig(svc, "deploy", "resources", "reservations", "devices")
+            if not any(isinstance(d, dict) and "gpu" in (d.get("capabilities") or []) for d in devices or []):
                 problems.append(t("deploy.compose.no_gpu", name=name))
+    return problems
+
+
+def _dig(mapping: object, *keys: str) -> object:
+    """``mapping[k1][k2]…``, or None where a level is missing or not a mapping (an edited file may hold anything)."""
+    for key in keys:
+        if not isinstance(mapping, dict):
+            return None
+        mapping = mapping.get(key)
+    return mapping if isinstance(mapping, list) else None
+
+
+def _port_problems(name: str, ports: object) -> list[str]:
+    """The lesson's port rule for one service's ``ports`` (a list; anything else is one message, not one per
+    character of a string)."""
+    from labs.i18n import t
+
+    if ports is None:
+        return []
+    if not isinstance(ports, list):
+        return [t("deploy.compose.ports_not_list", name=name, ports=_port_text(ports))]
+    problems = []
+    for port in ports:
+        try:
+            mapping = parse_port(port)
+        except ValueError:
+            problems.append(t("deploy.compose.bad_port", name=name, port=_port_text(port)))
+            continue
+        if "$" in mapping.host_ip:  # ${HOST_IP:-127.0.0.1}: decided when Compose runs
+            problems.append(t("deploy.compose.variable_port", name=name, port=_port_text(port)))
+        elif binds_every_interface(mapping.host_ip):
+            problems.append(t("deploy.compose.public_port", name=name, port=_port_text(port)))
+        elif not is_loopback(mapping.host_ip):
+            problems.append(t("deploy.compose.address_port", name=name, port=_port_text(port),
+                              address=mapping.host_ip))
     return problems
 
 

@@ -134,6 +134,37 @@ def test_compose_rules_catch_host_network_and_unreadable_ports():
     assert "network_mode: host" in problems and "cannot read the ports entry None" in problems
 
 
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_compose_rules_on_an_edited_file_say_one_clear_thing(lang, monkeypatch):
+    """Issue 17 r4 N7: a learner's edited Compose file never crashes the check, a string of ports is one message (not
+    one per character), an unreadable port is "cannot read", and one LAN address is not "every interface"."""
+    from labs.i18n import t
+
+    monkeypatch.setenv("LAB_LANG", lang)
+    every = t("deploy.compose.public_port", name="N", port="P").split("P")[1].split("(")[0].strip()
+    results = validate_compose("services:\n  ollama:\n")
+    assert not results[-1].ok and t("deploy.compose.service_not_mapping", name="ollama") == results[-1].output
+
+    def problems(ports):
+        data = deploy.compose(proxy=None)
+        data["services"]["ollama"]["ports"] = ports
+        return compose_problems(data)
+
+    assert problems("0.0.0.0:11434:11434") == [t("deploy.compose.ports_not_list", name="ollama",
+                                                 ports="0.0.0.0:11434:11434")]
+    for bad in ("xx", "abc:11434", "127.0.0.1:x:11434"):
+        assert problems([bad]) == [t("deploy.compose.bad_port", name="ollama", port=bad)], bad
+    for lan in ("192.168.1.10:11434:11434", "10.0.0.5:11434:11434", {"target": 11434, "host_ip": "192.168.1.10"}):
+        said = problems([lan])
+        assert len(said) == 1 and every not in said[0] and ("192.168.1.10" in said[0] or "10.0.0.5" in said[0]), said
+    said = problems(["${HOST:-127.0.0.1}:11434:11434"])
+    assert said == [t("deploy.compose.variable_port", name="ollama", port="${HOST:-127.0.0.1}:11434:11434")]
+    assert compose_problems({"services": ["ollama"]}) == [t("deploy.compose.services_not_mapping")]
+    odd = {"services": {"ollama": {"image": "x", "restart": "always", "healthcheck": {}, "volumes": None,
+                                   "deploy": None}}}
+    assert compose_problems(odd) == [t("deploy.compose.no_gpu", name="ollama")]
+
+
 @needs_schema
 def test_compose_files_pass_the_compose_schema():
     for data in (deploy.compose(), deploy.compose(proxy=None, pull_model=False), deploy.vllm_compose()):

@@ -40,7 +40,8 @@ def size_deployment(ns: dict) -> str:
     need_gib = answer(ns, "need_gib")
     smallest_gpu = answer(ns, "smallest_gpu")
     expected, names = expected_size()
-    assert is_real(need_gib) and math.isfinite(need_gib), t("checks.lesson4.size_deployment.not_number")
+    assert is_real(need_gib) and math.isfinite(need_gib) and need_gib > 0, \
+        t("checks.lesson4.size_deployment.not_number", value=need_gib)
     need_gib = float(need_gib)  # np.float32 from a DataFrame cell, as the float it stands for
     in_gb = expected * 2**30 / 1e9
     assert not math.isclose(need_gib, in_gb, rel_tol=0.02), t("checks.lesson4.size_deployment.in_gb", got=need_gib)

@@ -359,3 +359,25 @@ def test_a_provider_s_name_alone_is_no_email(text):
 def test_an_email_with_a_cyrillic_provider_never_reaches_the_cloud():
     target, sent = _leaks(COMPLEX + "пишіть olena.koval на гмейлі")
     assert target != "cloud" and not sent
+
+
+# --- A4. addresses: transliterated street words, no commas, "смт", Polish and German forms ---------------------------
+@pytest.mark.parametrize("text", [
+    "Ternopil, vul. Sumska 102/13", "Odesa, vulytsia Franka 42, kv. 68", "Poltava, Sumska 58, kv 125",
+    "Naukova 12, kv 6, Kyiv", "смт Козин, Садова 34", "Київ Бандери 3 кв 137", "Дніпро — Наукова 21 кв 36",
+    "ul. Lipowa 102/2, Wrocław", "г. Харьков, Пушкина 79-134", "с.Гора,Франка,101", "Bahnhofstraße 39, 45249 Hamburg",
+])
+def test_an_address_in_an_everyday_form_is_an_address(text):
+    """Before: 100% missed per form (t_addr.py)."""
+    assert "address" in {f.kind for f in detect_pii(text)}, detect_pii(text)
+
+
+@pytest.mark.parametrize("text", ["See pl. 5 in the atlas", "Розділ 5 кв 3", "Таблиця 5 кв 3", "vul. 5",
+                                  "Версія 3, Python 3.11", "Use the Dijkstra weg 3 algorithm"])
+def test_numbered_things_are_no_address(text):
+    assert not detect_pii(text), detect_pii(text)
+
+
+def test_a_transliterated_address_never_reaches_the_cloud():
+    target, sent = _leaks(COMPLEX + "Odesa, vulytsia Franka 42, kv. 68")
+    assert target != "cloud" and not sent

@@ -1231,7 +1231,9 @@ _NOT_A_STREET = (r"(?!(?:Розділ|Глава|Пункт|Частина|То�
                  r"Завдання|Питання|Рядок|Таблиця|Рисунок|Chapter|Lesson|Unit|Section|Part|Step|Level|Week|Module|Task|"
                  r"Question|Row|Table|Figure|Version|Python|Ubuntu|Debian|Windows|Модель|Model|Ціна|Price)(?![\w'’ʼ]))")
 _ADDRESS_FLAT = re.compile(rf"(?<![\w]){_NOT_A_STREET}[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}},?\s+(?:(?i:буд(?:инок)?\.?|б\.|дом|д\.)\s*)?{_HOUSE},\s*"
-                           r"(?:(?i:кв(?:артира)?)\.?|(?i:під['’ʼ]?їзд\w*)|(?i:оф(?:іс)?)\.?)\s*\d{1,4}")
+                           r"(?:(?i:кв(?:артира)?)\.?|(?i:під['’ʼ]?їзд\w*)|(?i:оф(?:іс)?)\.?)\s*\d{1,4}"
+                           # no comma before the flat ("Київ Бандери 3 кв 137", issue 11 r7 A4)
+                           rf"|(?<![\w]){_NOT_A_STREET}[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}}\s+{_HOUSE}\s+(?i:кв)\.?\s*\d{{1,4}}(?![\w])")
 # a building marker after a town, a street or a region with no street word ("Львів, Шевченка, буд. 88, кв. 77",
 # "с. Петрівка, Полтавська обл., буд. 124"): "буд." is a building's own word
 _ADDRESS_BUILDING = re.compile(
@@ -1245,7 +1247,7 @@ _ADDRESS_EN_AFTER = re.compile(
     rf"(?<![\w])(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET_BEFORE}\.?,?\s+\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?(?![\w])"
     rf"(?=,?\s*(?:(?i:apt|apartment|flat|suite|unit)\b|[A-Z][a-z]{{2,}}))(?:,?\s*(?i:apt|apartment|flat|suite|unit)\.?\s*#?\d{{1,5}})?")
 _ADDRESS_EN_FLAT = re.compile(
-    rf"(?<![\w]){_NOT_A_STREET}[A-Z][\w'’\-]{{2,30}},?\s+\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?,\s*(?i:apt|apartment|flat)\.?\s*#?\d{{1,5}}")
+    rf"(?<![\w]){_NOT_A_STREET}[A-Z][\w'’\-]{{2,30}},?\s+\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?,?\s*(?i:apt|apartment|flat|kv)\.?\s*#?\d{{1,5}}")
 # "пл Ринок", "ул Ленина": the short types with no dot, before a capital (read on the text, not lower-cased)
 _ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ]\s*(?:\d{1,2}\s+)?[А-ЯІЇЄҐA-Z]")  # "пл Ринок", "ул 8 Березня"
 
@@ -1253,12 +1255,23 @@ _ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ]\s*(?:\d{1,2}\s+)?[А-ЯІЇ�
 # a town (or a postcode and a town) and a street name with a house number and no street word: "м. Київ, Хрещатик, 22",
 # "01001, Київ, Хрещатик 1"
 _ADDRESS_TOWN_STREET = re.compile(
-    rf"(?:(?<![\w])(?:м|смт|с)\.\s?|(?:^|(?<=[\n:;(])|(?<=[\n:;(] )|(?<=індекс )|(?<=index )|(?<=адреса )|(?<=address ))"
-    rf"\d{{5}},\s*)[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}},\s*{_NOT_A_STREET}[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}},?\s+"
+    rf"(?:(?<![\w])(?:м|смт|с|г)\.\s?|(?<![\w])смт\s|(?:^|(?<=[\n:;(])|(?<=[\n:;(] )|(?<=індекс )|(?<=index )|(?<=адреса )|(?<=address ))"
+    rf"\d{{5}},\s*)[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}},\s*{_NOT_A_STREET}[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,30}}(?:,\s*|\s+)"
     rf"{_HOUSE}(?![\w])(?:,?\s*(?i:кв(?:артира)?)\.?\s*\d{{1,4}})?")
-_TOWN_KEY = re.compile(r"(?<![а-яіїєґ])(?:м|смт|с)\.|(?<!\d)\d{5},")
+_TOWN_KEY = re.compile(r"(?<![а-яіїєґ])(?:м|смт|с|г)\.|(?<![а-яіїєґ])смт\s|(?<!\d)\d{5},")
 _FLAT_KEY = re.compile(r"кв|буд|під['’ʼ]?їзд|оф|дом")
-_EN_FLAT_KEY = re.compile(r"(?<![a-z])(?:apt|apartment|flat)(?![a-z])")
+_EN_FLAT_KEY = re.compile(r"(?<![a-z])(?:apt|apartment|flat|kv)(?![a-z])")
+# the official transliteration of the street words (issue 11 r7 A4: "Ternopil, vul. Sumska 102/13", "Odesa, vulytsia
+# Franka 42, kv. 68") and the Polish/Russian "ul.": the street word, a capitalised name, a house number
+_TRANSLIT_STREET = re.compile(
+    r"(?<![\w])(?i:vul(?:ytsia|ytsya|itsa|ica)?\.?|prosp(?:ekt)?\.?|prov(?:ulok)?\.|bulv(?:ar)?\.?|ul\.|ulica|"
+    r"ploshcha|pl\.)\s*(?:[A-ZА-ЯІЇЄҐ][\w'’\-]{1,30}\s+){1,3}?\d{1,4}[a-zа-я]?(?:[/\-]\d{1,4})?(?![\w])"
+    r"(?:,?\s*(?i:kv|apt|m)\.?\s*\d{1,4})?")
+# German: "Bahnhofstraße 39, 45249 Hamburg" (the street word is the name's end)
+_GERMAN_STREET = re.compile(r"(?<![\w])[A-ZÄÖÜ][\wäöüß\-]{1,30}(?:straße|strasse|str\.|weg|allee|platz|gasse|damm)\s+"
+                            r"\d{1,4}[a-z]?(?![\w])(?:,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß\-]+)?")
+_GERMAN_KEY = re.compile(r"(?:straße|strasse|str\.|weg|allee|platz|gasse|damm)\s+\d")
+_TRANSLIT_KEY = re.compile(r"(?<![a-z])(?:vul|prosp|prov\.|bulv|ul\.|ulica|ploshcha|pl\.)")
 
 
 def _near_keys(key: re.Pattern, keyed: str, text: str, rx: re.Pattern, before: int, after: int) -> Iterator[re.Match]:
@@ -1289,6 +1302,10 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
     for m in _near_keys(_TOWN_KEY, low, text, _ADDRESS_TOWN_STREET, 0, 90):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
     for m in _near_keys(_EN_FLAT_KEY, low, text, _ADDRESS_EN_FLAT, 70, 20):
+        yield Finding("address", m.start(), m.end(), m.group(), 44)
+    for m in _near_keys(_TRANSLIT_KEY, low, text, _TRANSLIT_STREET, 0, 80):
+        yield Finding("address", m.start(), m.end(), m.group(), 44)
+    for m in _near_keys(_GERMAN_KEY, low, text, _GERMAN_STREET, 40, 40):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
     if not _ADDRESS_GATE_EN.search(text):
         return

@@ -37,8 +37,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_pull(args: argparse.Namespace) -> int:
     from labs.client import LocalLLM
 
-    llm = LocalLLM()
-    last = llm.pull(args.model, progress=lambda e: print(e.get("status", ""), e.get("completed", ""), e.get("total", ""), flush=True))
+    llm = LocalLLM()  # a failed pull says what this server can serve and what to run instead, in LAB_LANG
+    last = llm.pull_or_explain(args.model, progress=lambda e: print(e.get("status", ""), e.get("completed", ""),
+                                                                    e.get("total", ""), flush=True))
     return 0 if last.get("status") == "success" else 1
 
 

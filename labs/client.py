@@ -14,7 +14,6 @@ from typing import Any, Callable, Iterator
 
 import httpx
 
-from labs import DEFAULT_MODEL
 from labs.errors import ModelNotFound, RequestTimeout, ServerBusy, ServerNotRunning, StatusError
 from labs.host import base_url, parse_host
 
@@ -84,9 +83,11 @@ class LocalLLM:
     The host is read once, when the client is made: after changing ``OLLAMA_HOST``, make a new one.
     """
 
-    def __init__(self, host: str | None = None, model: str = DEFAULT_MODEL, timeout: float | None = 120.0):
+    def __init__(self, host: str | None = None, model: str | None = None, timeout: float | None = 120.0):
+        from labs.settings import lesson_model
+
         self.url = parse_host(host) if host is not None else base_url()
-        self.model = model
+        self.model = model or lesson_model()  # LABS_MODEL switches every lesson, this client's default too
         self.timeout = timeout
         self._http = httpx.Client(base_url=self.url, timeout=_timeout(timeout))
 
@@ -189,7 +190,8 @@ class LocalLLM:
         return self.request("GET", "/api/ps")["models"]
 
     def pull(self, model: str | None = None, progress: Callable[[dict], None] | None = None) -> dict:
-        """Pull a model, calling ``progress`` with every streamed status; returns the last one."""
+        """Pull a model, calling ``progress`` with every streamed status; returns the last one. A failed pull raises
+        the server's own :class:`StatusError` (Ollama's words); :meth:`pull_or_explain` says what to do instead."""
         last: dict = {}
         for last in self.stream("/api/pull", {"model": model or self.model}):
             if progress:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from labs import DEFAULT_MODEL
 from labs.client import LocalLLM, ModelUnavailable, openai_client
 from labs.errors import ModelNotFound, RequestTimeout, ServerBusy, ServerNotRunning, StatusError
 from labs.host import free_port
@@ -257,3 +259,21 @@ def test_an_answer_cut_at_num_predict_never_ends_in_half_a_character(llm):
                for n in range(1, 7)]
     assert all(a["done_reason"] == "length" for a in answers)
     assert not [a["response"] for a in answers if "\ufffd" in a["response"]]
+
+
+def test_the_default_model_follows_labs_model(monkeypatch):
+    """Issue 17 r4 N2: lesson 2's `LocalLLM(timeout=0.05)` asked for smollm2:135m under LABS_MODEL=llama3.2."""
+    monkeypatch.setenv("LABS_MODEL", "llama3.2")
+    assert LocalLLM("127.0.0.1:9").model == "llama3.2"
+    monkeypatch.delenv("LABS_MODEL")
+    assert LocalLLM("127.0.0.1:9").model == DEFAULT_MODEL
+
+
+def test_labs_pull_of_a_model_the_embedded_server_lacks_says_what_to_do(server_url, is_embedded):
+    """Issue 17 r4 N1: `labs pull llama3.2` printed only "pull model manifest: file does not exist", in English."""
+    if not is_embedded:
+        pytest.skip("real Ollama pulls it")
+    run = subprocess.run([sys.executable, "-m", "labs.cli", "pull", "llama3.2:1b-not-shipped"], capture_output=True,
+                         text=True, timeout=120, env={**os.environ, "OLLAMA_HOST": server_url, "LAB_LANG": "uk"})
+    assert run.returncode != 0
+    assert "немає на вбудованому сервері" in run.stderr and "ollama pull llama3.2:1b-not-shipped" in run.stderr, run.stderr

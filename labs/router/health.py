@@ -430,7 +430,8 @@ def _addressee(text: str, low: str, start: int, end: int) -> bool:
 
 # A reference list: "J Med. 2019;11:343", "// Укр. мед. часопис. 2002. №8", "et al.", "doi:" (issue 11 r7 C2)
 _CITATION = re.compile(r"//|(?:19|20)\d\d\s*;\s*\d+(?:\(\d+\))?\s*:\s*\d+|(?<!\w)et al\.?|(?<!\w)doi(?!\w)|"
-                       r"(?<!\w)(?:journal|vol\.\s*\d|pp?\.\s*\d+\s*[-–]|с\.\s*\d+\s*[-–]|журн\w*|часопис\w*|вісник\w*)"
+                       r"(?<!\w)(?:journal|vol\.\s*\d|pp?\.\s*\d+\s*[-–]|с\.\s*\d+\s*[-–]|журн\w*|часопис\w*|вісник\w*|"
+                       r"bmj|lancet|jama|nejm|plos|pubmed|cochrane|a review\.|огляд\s*\.)(?!\w)"
                        r"|(?:19|20)\d\d\.\s*(?:№|т\.|vol)")
 
 

@@ -1374,6 +1374,7 @@ _DECORATORS = frozenset("login_required lru_cache cache dataclass staticmethod c
                         "csrf_exempt require_http_methods permission_required api_view validator field_validator "
                         "root_validator model_validator fixture njit jit overload final singledispatch".split())
 _CODE_CUE = re.compile(r"(?<![\w])(?:bot|бот\w*|def|class|decorator\w*|декоратор\w*|handler\w*|обробник\w*|"
+                       r"annotations?|анотаці\w*|angular|react|component\w*|компонент\w*|import\w*|npm|sdk|api|"
                        r"python|aiogram|telebot|discord\.py|code|код\w*|функці\w*|function)(?![\w])")
 _ORG_BEFORE = re.compile(r"(?<![\w])(?:official|офіційн\w*|channel|канал\w*|group|груп\w*|chat|чат\w*|"
                          r"page|сторінк\w*|brand|бренд\w*|company|компані\w*|спільнот\w*|community)\W{0,3}$")
@@ -1381,6 +1382,8 @@ _ORG_BEFORE = re.compile(r"(?<![\w])(?:official|офіційн\w*|channel|кан
 
 def _not_a_person_handle(low: str, m: re.Match) -> bool:
     name = m.group("name").rstrip(".")
+    if low.startswith(("-", "/"), m.end()):
+        return True  # "@twa-dev/sdk": an npm package's scope
     if name in _GROUP_MENTIONS or name in _DECORATORS or name.endswith("bot") or name.startswith("bot") or _ORG_BEFORE.search(low, max(0, m.start() - 25), m.start()):
         return True
     if low.startswith("(", m.end()) or ("." in name and not any(ch.isdigit() for ch in name)

@@ -383,3 +383,15 @@ def test_numbered_things_are_no_address(text):
 def test_a_transliterated_address_never_reaches_the_cloud():
     target, sent = _leaks(COMPLEX + "Odesa, vulytsia Franka 42, kv. 68")
     assert target != "cloud" and not sent
+
+
+# --- A2. Russian and Ukrainian in Latin letters, as typed in chats ----------------------------------------------------
+@pytest.mark.parametrize("text", ["У Олены диабет, она колет инсулин", "Olena mae diabet, vona koletsya insulinom",
+                                  "U Tarasa depresiya"])
+def test_russian_and_latin_ukrainian_health_sentences_are_health_data(text):
+    assert _health(text), text
+
+
+@pytest.mark.parametrize("text", ["U Python diabet dataset", "How does diabet work"])
+def test_latin_health_words_with_nobody_stay_harmless(text):
+    assert not detect_pii(text), detect_pii(text)

@@ -179,6 +179,9 @@ TERMS_RU = [
     r"инфаркт\w*", r"гепатит\w*", r"антидепрессант\w*", r"диагноз\w*", r"болезн\w*", r"больничн\w*",
     r"сифилис\w*", r"гоноре\w*", r"дурк(?:у|е)", r"нарколог\w*",
 ]
+# Ukrainian typed in Latin letters ("U Tarasa depresiya", "Olena mae diabet, vona koletsya insulinom")
+TERMS_TRANSLIT = [r"diabet(?!es|ic)\w*", r"depresi[iy][auie]\w*", "insulinom", r"astm[auy]", r"shyzofreni\w*",
+                  r"insult\w*", r"infarkt\w*", r"onkologi\w*", r"vagitn\w*", r"khimioterapi\w*"]
 # Who the health data is about: each English cue and its Ukrainian counterparts with their
 # inflected forms (cases, genders), one row per meaning, so neither language lags the other
 # (tests/test_pii_parity.py walks this table). Ukrainian ``п'є`` is written with any apostrophe.
@@ -286,10 +289,12 @@ PRONOUNS_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     ((), ("вона", "її", "нею", "неї", "ній", "іі", "неі")),  # "ii", "неi": ї typed as i
     # "they have" only before the term, as in English: "Люди після інсульту мають уникати …" is advice (issue 11 r7 C4)
     ((), ("мають", "має")),  # and "has": "Дієта після інсульту має бути легкою" is advice
+    # Russian and Ukrainian in Latin letters, common in chats (issue 11 r7 A2): "она колет инсулин", "vona koletsya …"
+    ((), ("она", "он", "они", "vona", "vin", "mae", "maye")),
 )
 CUES_EN = [c for en, _ in CUE_PAIRS for c in en]
 CUES_UK = [c for _, uk in CUE_PAIRS for c in uk]
-TERMS = word_regex(TERMS_EN + TERMS_UK + TERMS_RU)
+TERMS = word_regex(TERMS_EN + TERMS_UK + TERMS_RU + TERMS_TRANSLIT)
 CUES = word_regex(CUES_EN + CUES_UK + CUES_RU)
 NEAR = word_regex(NEAR_BEFORE)
 # Only a strong cue (not a pronoun, a possessive or a role) makes a health word personal in a
@@ -375,6 +380,8 @@ PERSON_SUBJECT = re.compile(
     r"ходить (?:до|на) (?:психотерапевт|психолог|психіатр|нарколог|онколог|лікар|терапі|реабілітаці|діаліз|хіміо)\w*|"
     r"після (?:інсульту|інфаркту|операції|хіміо\w*|ампутації|поранення|контузії|передозування) (?:погано|ледве|не може|"
     r"кульгає|говорить|ходить|лежить|пересувається|досі|вже|ще|не|почува\w*|живе|одужує|видужує))(?!\w)"
+    r"|(?<!\w)[Uu] (?P<lat>[A-Z][a-z]+(?<=[ay]))(?= [a-z])"  # "U Tarasa depresiya": Ukrainian in Latin letters
+    r"|(?<!\w)[УуВв] (?P<ru>[А-ЯЁ][а-яё]+ы)(?= [а-яё])"  # "У Олены диабет" (Russian)
     r"|(?<!\w)[УуВв] (?P<gen>[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?<=і)(?<!ії)(?<!ові)(?<!еві)(?<!єві))(?= [а-яіїєґa-z])"
     r"|(?<!\w)(?:[Aa]fter|[Ss]ince|[Bb]efore|[Dd]uring) (?:the|a|an|his|her|their) [a-z\-]+,? "
     r"(?P<en>[A-Z][a-z'’]+) (?=[a-z])",
@@ -510,7 +517,7 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
         if word in NOT_NAMES or word in NOT_SUBJECTS or word in _NOT_PERSONS or TERMS.fullmatch(word) \
                 or g == "nom" and _TOPIC_NOUN.search(word) and not first_names_match(word):
             continue
-        if g == "gen" and not ((k := bisect.bisect_left(term_starts, m.end(g))) < len(terms)
+        if g in ("gen", "lat", "ru") and not ((k := bisect.bisect_left(term_starts, m.end(g))) < len(terms)
                                and terms[k][0] <= m.end(g) + 25):
             continue  # "У Гелі шизофренія": only with the health word right after
         cues.append(m.span(g))

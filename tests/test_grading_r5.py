@@ -293,12 +293,13 @@ def test_a_cpu_cgroup_weighs_a_sandbox_as_one_low_priority_process():
     assert not group.exists()
 
 
-def test_a_bounded_request_is_cut_too_after_two_turns(tmp_path, upstream):
-    """Round 6: a request for 64 tokens whose prompt is long still held the server 189 s; bounded or not, no request
-    holds it longer than two turns while another submission waits."""
+def test_a_bounded_request_is_cut_too_at_the_longest_turn(tmp_path, upstream):
+    """Round 6: a request for 64 tokens whose prompt is long held the server 189 s; round 7: two turns of 30 s were the
+    lessons' whole 60 s client timeout. Bounded or not, no request holds it past MAX_TURN while another waits."""
     from test_grading_r3 import _client
 
     from labs.grading.gate import Gate
+    from labs.grading.speed import MAX_TURN
 
     turns = tmp_path / "server.lock"
     turns.touch()
@@ -320,7 +321,7 @@ def test_a_bounded_request_is_cut_too_after_two_turns(tmp_path, upstream):
         thread.join(600)
         assert results["reply"].status_code == 504 and holder.cuts == 1
         (start, end), = neighbour.waits
-        assert holder.turn_seconds < end - start, neighbour.waits  # not cut at one turn: it was bounded
+        assert holder.turn_seconds < end - start <= MAX_TURN + 5, neighbour.waits  # bounded: not cut at its own turn
     finally:
         holder.stop()
         neighbour.stop()
@@ -334,6 +335,8 @@ def test_names_that_differ_by_m_and_rn_are_two_students(one, other):
 
     assert not _keys(one) & _keys(other)
     assert _keys("mary") & _keys("\ua4dfary") and _keys("mary") & _keys("\u13b7ary")  # Lisu and Cherokee still fold
+    for stroke, plain in (("Łukasz", "Lukasz"), ("Søren", "Soren"), ("Kjær", "Kjaer"), ("Đorđe", "Dorde")):
+        assert _keys(stroke) & _keys(plain), stroke  # round 7: non-ASCII letters with multi-character look-alikes
 
 
 # --- round 6: an 8 MiB /api/show body took no turn but cost the model server a minute of CPU outside every cgroup
@@ -358,6 +361,7 @@ def test_a_request_that_takes_no_turn_carries_a_small_body(tmp_path, upstream):
     ("alice-old", "alice"), ("alice-resubmit", "alice"), ("alice (copy 2)", "alice"), ("alice-2026-11-30", "alice"),
     ("alice_30.11.2026", "alice"), ("smithjohn_late", "smithjohn"), ("olena-нова", "olena"), ("olena-стара", "olena"),
     ("olena-новак", "olena-новак"), ("newton", "newton"), ("ann-20231", "ann-20231"), ("1001", "1001"),
+    ("student-07", "student-07"), ("alice-2", "alice-2"),  # round 7: a bare number is part of the name
 ])
 def test_resubmission_marks_are_not_part_of_the_name(name, student):
     """Round 6: `-old`, `-resubmit`, `(copy 2)`, dates and Canvas's `_late_` made one student two; surnames stay."""

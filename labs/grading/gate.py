@@ -35,7 +35,7 @@ from http.server import BaseHTTPRequestHandler
 import httpx
 
 from labs.gojson import fold_key
-from labs.grading.speed import BOUNDED_TOKENS, BOUNDED_TURNS, bounded
+from labs.grading.speed import BOUNDED_TOKENS, MAX_TURN, bounded
 from labs.proxy import Exchange, RecordingProxy, _Handler
 
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -287,9 +287,9 @@ class _GateHandler(_Handler):
                 self._deadline = started + gate.hold_seconds
                 self._cut = threading.Event()
                 done = threading.Event()
-                # a bounded request gets twice the turn: its work is small, and on a loaded server an honest one must not
-                # be cut by a neighbour that always waits; past that it is cut too (its prompt may still be long)
-                turn = gate.turn_seconds * (BOUNDED_TURNS if bounded(self.path.split("?", 1)[0].rstrip("/"), body) else 1)
+                # a bounded request gets the longest turn: its work is small, and on a loaded server an honest one must
+                # not be cut by a neighbour that always waits; past it it is cut too (its prompt may still be long)
+                turn = MAX_TURN if bounded(self.path.split("?", 1)[0].rstrip("/"), body) else gate.turn_seconds
                 threading.Thread(target=self._watch_turn, args=(started + turn, done), daemon=True).start()
                 try:
                     self._forward()
@@ -326,7 +326,7 @@ class _GateHandler(_Handler):
                 self.owner.count_cut()
             return 504, ("the reply held the model server longer than one request may under labs grade while other "
                          "submissions wait (cut, the server stops generating): ask for fewer tokens (a request for at "
-                         f"most {BOUNDED_TOKENS} tokens with a short prompt gets twice as long)")
+                         f"most {BOUNDED_TOKENS} tokens with a short prompt gets {MAX_TURN:g} s)")
         return super()._upstream_failed(exc)
 
     def _relay(self, upstream, exchange: Exchange) -> None:

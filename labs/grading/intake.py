@@ -72,22 +72,18 @@ COPY_MARKS = re.compile(r"(?i)v\d{1,3}|copy\d*|final\d*|копія\d*|old|new|la
 """Words that tell two versions of one student's file apart, always: ``v2``, ``copy`` and Jupyter's ``Copy1``,
 ``final``, Windows' Ukrainian ``копія``, ``old``/``new``/``late``/``draft``/``fixed``/``updated``/``resubmit``
 (Canvas marks a late file ``_late_``) and their Ukrainian forms."""
-VERSION_NUMBER = re.compile(r"\d{1,2}")
-"""A bare number that is a version only after a name (``alice-2``): one or two digits. A longer number, or one with
-no name before it, is part of the name: classes submit under student numbers (``1001-x``, ``ann-20231-x``, Moodle's
-``Participant_55501_assignsubmission_file_``), and two such files are two students."""
 _SEPARATORS = re.compile(r"[\s\-_.,]+")
 
 
 def _name_in(text: str) -> str:
     """The name a file (or folder) name gives once copy and version marks are dropped, words joined by ``-``;
     ``""`` if nothing but marks is left. ``alice_smith-v2 (1)`` → ``alice-smith``; ``ann-20231`` → ``ann-20231``;
-    ``1001`` → ``1001``; ``alice-2`` → ``alice``."""
+    ``1001`` → ``1001``; ``alice-2`` → ``alice-2``: a bare number is part of the name (``student-07`` and
+    ``student-08`` of an anonymised class are two students; a wrong merge would tell the instructor to drop one's work,
+    a missed one only grades both)."""
     kept: list[str] = []
     for word in _SEPARATORS.split(COPY_OF.sub(" ", text)):
         if not word or COPY_MARKS.fullmatch(word):
-            continue
-        if VERSION_NUMBER.fullmatch(word) and any(not w.isdigit() for w in kept):
             continue
         kept.append(word)
     return "-".join(kept)
@@ -122,7 +118,8 @@ def _looks(name: str) -> str:
     + a zero-width space is ``mallory``), case-folded, accents and dots dropped (``José`` is ``Jose``, ``ṁ`` is
     ``m``), and every character replaced by its prototype in Unicode's confusables (UTS #39's skeleton, from
     :func:`_prototypes`: Greek ``ο``, Lisu ``ꓟ`` and Cherokee ``Ꮇ`` read as Latin). The key is for comparing, not
-    for showing; a character whose look-alike is a sequence (UTS #39 reads ``m`` as ``rn``) stays itself."""
+    for showing; an ASCII letter whose look-alike is a sequence (UTS #39 reads ``m`` as ``rn``) stays itself, while
+    ``ł``, ``ø``, ``æ`` fold to ``l``, ``o``, ``ae`` (``Łukasz`` is ``Lukasz``)."""
     return _skeleton(_readable(name))
 
 
@@ -160,8 +157,8 @@ def _prototypes() -> dict[str, str]:
         if len(char) != 1 or len(homoglyphs) != 1:
             continue  # a prototype (it lists many) or a sequence
         target = homoglyphs[0]["c"]
-        if len(target) != 1:
-            continue  # a character that looks like a sequence ("m" like "rn"): amie and arnie are two students
+        if len(target) != 1 and char.isascii():
+            continue  # an ASCII letter that looks like a sequence ("m" like "rn"): amie and arnie are two students
         back = confusables_data.get(target, [])
         table[char] = min(char, target) if len(back) == 1 and back[0]["c"] == char else target
     return table

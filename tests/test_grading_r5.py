@@ -11,17 +11,18 @@ import json
 import os
 import shutil
 import signal
-import threading
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from test_grading_r3 import _client, _exchange, _Upstream  # the gate's stand-in server and recorded exchanges
+
 from labs.grading import bwrap_problem, evidence
 from labs.grading.grader import GradingInterrupted
-from labs.proxy import Exchange
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -126,15 +127,6 @@ PROMPT = "In one short sentence: what does a GPU do for a language model?"
 CANNED = "Cost."
 
 
-def _chat(path: str, body: dict) -> Exchange:
-    e = Exchange("POST", path, {}, json.dumps(body).encode(), 0.0, status=200, content_type="application/json")
-    reply = ({"choices": [{"message": {"role": "assistant", "content": CANNED}}]} if path.startswith("/v1")
-             else {"message": {"role": "assistant", "content": CANNED}, "done": True} if path == "/api/chat"
-             else {"response": CANNED, "done": True})
-    e.response = json.dumps(reply).encode()
-    return e
-
-
 def _user(content) -> dict:
     return {"role": "user", "content": content}
 
@@ -159,7 +151,7 @@ DICTATED = {
 @pytest.mark.parametrize("name", sorted(DICTATED))
 def test_text_around_the_prompt_is_not_evidence(name, monkeypatch):
     path, body = DICTATED[name]
-    monkeypatch.setattr(evidence, "_RECORDED", [_chat(path, {"model": "m", **body})])
+    monkeypatch.setattr(evidence, "_RECORDED", [_exchange(path, {"model": "m", **body}, CANNED)])
     assert "did not send the prompt alone" in evidence.answer_problem(PROMPT, CANNED)
 
 
@@ -170,7 +162,7 @@ def test_text_around_the_prompt_is_not_evidence(name, monkeypatch):
 ], ids=["ollama chat", "empty fields", "content parts"])
 def test_the_prompt_alone_is_evidence(body, monkeypatch):
     path = "/v1/chat/completions" if isinstance(body["messages"][0]["content"], list) else "/api/chat"
-    monkeypatch.setattr(evidence, "_RECORDED", [_chat(path, {"model": "m", **body})])
+    monkeypatch.setattr(evidence, "_RECORDED", [_exchange(path, {"model": "m", **body}, CANNED)])
     assert evidence.answer_problem(PROMPT, CANNED) == ""
 
 
@@ -178,9 +170,7 @@ def test_the_prompt_alone_is_evidence(body, monkeypatch):
 
 @pytest.fixture
 def upstream():
-    from test_grading_r3 import _Upstream  # a stand-in server: {"seconds": s} answers after s seconds, sending nothing
-
-    with _Upstream() as server:
+    with _Upstream() as server:  # a stand-in server: {"seconds": s} answers after s seconds, sending nothing
         yield f"127.0.0.1:{server.port}"
 
 
@@ -196,8 +186,6 @@ def upstream():
 ], ids=["num_predict 20", "max_tokens 24", "no limit", "num_predict 10000", "num_predict -1", "long prompt", "load only",
         "1,100 digits"])
 def test_only_a_request_without_a_small_bound_is_cut_for_a_waiting_neighbour(tmp_path, upstream, body, cut):
-    from test_grading_r3 import _client
-
     from labs.grading.gate import Gate
 
     turns = tmp_path / "server.lock"
@@ -247,8 +235,6 @@ def test_a_wait_longer_than_a_lessons_client_waits_says_re_grade_alone():
 # inside `{…}xyz` passed the gate (Python's json refuses the whole body) and reached the server
 
 def test_data_after_the_json_value_is_refused_and_keys_are_read_in_the_first_value(tmp_path, upstream):
-    from test_grading_r3 import _client
-
     from labs.grading.gate import Gate, duplicate_key, trailing_data
 
     assert duplicate_key(b'{"model": "a", "Model": "b"}xyz') == "Model"
@@ -296,8 +282,6 @@ def test_a_cpu_cgroup_weighs_a_sandbox_as_one_low_priority_process():
 def test_a_bounded_request_is_cut_too_at_the_longest_turn(tmp_path, upstream):
     """Round 6: a request for 64 tokens whose prompt is long held the server 189 s; round 7: two turns of 30 s were the
     lessons' whole 60 s client timeout. Bounded or not, no request holds it past MAX_TURN while another waits."""
-    from test_grading_r3 import _client
-
     from labs.grading.gate import Gate
     from labs.grading.speed import MAX_TURN
 
@@ -342,8 +326,6 @@ def test_names_that_differ_by_m_and_rn_are_two_students(one, other):
 # --- round 6: an 8 MiB /api/show body took no turn but cost the model server a minute of CPU outside every cgroup
 
 def test_a_request_that_takes_no_turn_carries_a_small_body(tmp_path, upstream):
-    from test_grading_r3 import _client
-
     from labs.grading.gate import MAX_NO_TURN_BODY, Gate
 
     gate = Gate(str(tmp_path / "g.sock"), upstream).start()

@@ -77,6 +77,39 @@ def axis_money(usd: float, lang: str | None = None) -> str:
     return localised(usd, 0, lang) if whole else money_sig(usd, 2, lang)
 
 
+def axis_number(value: float, decimals: int, lang: str | None = None) -> str:
+    """A tick label in the reader's typography, with the decimals matplotlib chose for the axis: English
+    ``0.25``/``12,500``, Ukrainian ``0,25``/``12 500`` (:func:`labs.i18n.number`).
+
+    >>> axis_number(0.25, 2, "uk"), axis_number(12500, 0, "uk"), axis_number(7.5, 1, "en"), axis_number(-0.0, 1, "uk")
+    ('0,25', '12\xa0500', '7.5', '0,0')
+    """
+    from labs.i18n import number
+
+    return number(0.0 if value == 0 else value, decimals, lang)
+
+
+def localise_axes(ax, which: str = "xy", lang: str | None = None) -> None:
+    """Write the number ticks of a matplotlib ``ax`` (``which``: ``"x"``, ``"y"`` or ``"xy"``) in the reader's
+    language (``lang``, else ``LAB_LANG``), at the ticks and precision matplotlib itself picks: a Ukrainian plot
+    reads ``0,2 0,4`` where English reads ``0.2 0.4`` (issue 16). For a plot drawn in a notebook cell; the labs
+    plots (:mod:`labs.loadtest`, :mod:`labs.tiers`) format their own axes. Lessons 2, 3 and 4."""
+    from matplotlib.ticker import ScalarFormatter
+
+    class _Reader(ScalarFormatter):
+        def __call__(self, x, pos=None):
+            shown = super().__call__(x, pos).replace("\N{MINUS SIGN}", "-")
+            if not shown:
+                return shown
+            decimals = len(shown.split(".")[1]) if "." in shown else 0
+            return axis_number(float(shown), decimals, lang).replace("-", "\N{MINUS SIGN}")
+
+    for name in which:
+        axis = ax.xaxis if name == "x" else ax.yaxis
+        if axis.get_scale() == "linear":  # a log axis keeps its own 10^k labels
+            axis.set_major_formatter(_Reader(useOffset=False))
+
+
 _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
 
 
@@ -140,10 +173,18 @@ def for_reader(table, lang: str | None = None):
     for column, names in labels.items():
         if column in shown.columns:
             shown[column] = [names.get(v, v) if isinstance(v, str) else v for v in shown[column]]
-    # headers a labs helper names in English (detection_table's "missed"): the reader's words, the table's keys kept
-    shown = shown.rename(columns=lambda c: header(c, lang), index=None)
-    shown.columns.name, shown.index.name = header(shown.columns.name, lang), header(shown.index.name, lang)
-    if language(lang) != "uk":
+    uk = language(lang) == "uk"
+    for i in range(shown.shape[1]):  # a reason a labs helper writes ("heuristic (judge answer unreadable)"), a bool
+        values = shown.iloc[:, i]
+        if values.dtype.kind not in "iufcmM":  # text (object or pandas' str dtype) or bool
+            shown.isetitem(i, [cell_text(v, lang) if isinstance(v, str) or (uk and _is_bool(v)) else v
+                               for v in values])
+    # headers named in English (detection_table's "missed", lesson 2's "cold"): the reader's words, the keys kept
+    shown = shown.rename(columns=lambda c: header(c, lang),
+                         index=lambda c: cell_text(c, lang) if _is_bool(c) else header(c, lang))
+    shown.columns.names = [header(n, lang) for n in shown.columns.names]
+    shown.index.names = [header(n, lang) for n in shown.index.names]
+    if not uk:
         return shown
     styler = shown.style.format(precision=2, decimal=",", thousands=NBSP, escape="html")
     for i in range(shown.shape[1]):  # a column rounded to 3 or 4 decimals (.round(3)) keeps them
@@ -173,11 +214,41 @@ def header(name, lang: str | None = None):
 
     >>> header("missed", "uk"), header("missed", "en"), header("tokens_per_s", "uk"), header(None, "uk")
     ('пропущено', 'missed', 'tokens_per_s', None)
+    >>> header("measured_here_pct (smollm2:135m)", "uk")
+    'виміряно тут, % (smollm2:135m)'
     """
     from labs.i18n import messages, t
 
+    if not isinstance(name, str):
+        return name
     key = f"table.column.{name}"
-    return t(key, lang) if isinstance(name, str) and key in messages() else name
+    if key in messages():
+        return t(key, lang)
+    named = re.fullmatch(r"(\S+) \((.+)\)", name)  # "measured_here_pct (smollm2:135m)": the name, then what it is of
+    if named and f"table.column.{named[1]}" in messages():
+        return f"{t(f'table.column.{named[1]}', lang)} ({named[2]})"
+    return name
+
+
+def _is_bool(value) -> bool:
+    import numpy as np
+
+    return isinstance(value, (bool, np.bool_))
+
+
+def cell_text(value, lang: str | None = None):
+    """A table cell as a reader of ``lang`` sees it: a bool as «так»/«ні» in Ukrainian (``True`` in English), a text
+    with a catalogue entry ``table.value.<text>`` in the reader's words, anything else as it is.
+
+    >>> cell_text(True, "uk"), cell_text(False, "en"), cell_text("heuristic (judge unavailable)", "uk"), cell_text(3, "uk")
+    ('так', False, 'евристика (суддя недоступний)', 3)
+    """
+    from labs.i18n import language, messages, t
+
+    if _is_bool(value):
+        return t("table.value.yes" if value else "table.value.no", lang) if language(lang) == "uk" else value
+    key = f"table.value.{value}"
+    return t(key, lang) if isinstance(value, str) and key in messages() else value
 
 
 def table_html(table, lang: str | None = None) -> str:

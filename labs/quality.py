@@ -416,6 +416,7 @@ def run_quality(llm=None, *, model: str | None = None, categories: tuple[str, ..
     to ``llm.model``. Raises the client's errors (``ServerNotRunning``, ``ModelNotFound``) unchanged.
     """
     from labs.client import LocalLLM
+    from labs.i18n import t
 
     own = llm is None
     llm = llm or LocalLLM()
@@ -436,7 +437,7 @@ def run_quality(llm=None, *, model: str | None = None, categories: tuple[str, ..
             if progress:
                 progress(n, len(chosen))
         seconds = time.perf_counter() - started
-        server = "labs embedded server" if llm.is_embedded() else "Ollama"
+        server = t("quiz.probe.embedded") if llm.is_embedded() else "Ollama"  # in LAB_LANG, as score_line reads it
     finally:
         if own:
             llm.close()
@@ -505,6 +506,7 @@ def compare_with_published(run: QualityRun) -> pd.DataFrame:
     ``their_test`` (what the benchmark asks, and when its format is not comparable with another row's).
     Our items are short one-step questions, far easier than the benchmarks: a tiny model can score high on
     them and near chance on MMLU. Texts in ``LAB_LANG`` (``quality.benchmark.*``, ``quality.ours``)."""
+    from labs.display import header
     from labs.i18n import t
 
     pub = published_scores()
@@ -514,7 +516,7 @@ def compare_with_published(run: QualityRun) -> pd.DataFrame:
         "model": pub["model"], "benchmark": pub["benchmark"], "published_pct": pub["score_pct"],
         f"measured_here_pct ({run.model})": [measured.get(c, float("nan")) if m else float("nan")
                                               for c, m in zip(pub["category"], mine)],
-        "our_items": [t("quality.ours", count=int(counts.get(c, 0)), category=c) if m else ""
+        "our_items": [t("quality.ours", count=int(counts.get(c, 0)), category=header(c)) if m else ""
                       for c, m in zip(pub["category"], mine)],
         "their_test": [t(f"quality.benchmark.{BENCHMARK_KEYS[b]}") if b in BENCHMARK_KEYS else b
                        for b in pub["benchmark"]],

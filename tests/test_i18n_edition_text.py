@@ -135,3 +135,127 @@ def test_a_translated_name_is_not_looked_up_by_its_english_spelling_elsewhere(le
                 continue
             elsewhere = [other for other, src in uk.items() if other != cid and f"[{old}]" in src]
             assert not elsewhere, f"{lesson}: {old} is translated in {cid} but looked up as {old} in {elsewhere}"
+
+
+LESSONS = ["01_self_hosted_vs_api", "02_ollama_setup", "03_hybrid_routing", "04_gpu_deployment"]
+
+
+def _header_names(source: str) -> set[str]:
+    """Names a cell that calls show_table gives its tables: dict-literal keys, ``agg(name=...)`` keywords, the strings
+    of ``index=``/``columns=`` lists and of ``groupby``/``pivot`` arguments. An f-string key yields its text with
+    ``{…}`` for the fields."""
+    def text(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(v.value if isinstance(v, ast.Constant) else "{…}" for v in node.values)
+        return None
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Dict):
+            names |= {n for k in node.keys if k is not None and (n := text(k))}
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "agg":
+                names |= {k.arg for k in node.keywords if k.arg}
+            if node.func.attr in ("groupby", "pivot", "DataFrame"):
+                for arg in [*node.args, *(k.value for k in node.keywords if k.arg in ("index", "columns", "by"))]:
+                    items = arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg]
+                    names |= {n for e in items if (n := text(e))}
+    return names
+
+
+def _reads_as_english(name: str) -> bool:
+    """A header a Ukrainian reader would read as English: Latin words and no Cyrillic, and a phrase (a space) or a
+    plain word; a snake_case field (``tokens_per_s``, ``load_s``) is an API name and stays, as the lessons teach it."""
+    import re
+
+    if re.search(r"[а-яіїєґ]", name, re.I) or not re.search(r"[A-Za-z]{2,}", name):
+        return False
+    return " " in name or "_" not in name
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_english_header_a_uk_table_shows_is_translated(lesson):
+    """Issue 17 r4 N3: a header written in a notebook cell reaches a uk reader in Ukrainian, through the translation
+    store (the uk cell names it otherwise) or the catalogue's ``table.column.<name>`` that show_table reads."""
+    from labs.i18n import messages
+
+    uk = _code("uk", lesson)
+    left = {}
+    for cid, source in _code("", lesson).items():
+        if "show_table(" not in source or cid not in uk:
+            continue
+        english = {n for n in _header_names(source) if _reads_as_english(n)} & _header_names(uk[cid])
+        if missing := sorted(n for n in english if f"table.column.{n}" not in messages()):  # "hardware" stays, by entry
+            left[cid] = missing
+    assert not left, f"{lesson}: headers a uk reader sees in English (add table.column.<name> or translate): {left}"
+
+
+def test_uk_tables_show_bools_index_values_and_labs_reasons_in_ukrainian():
+    table = pd.DataFrame({"cold": [1.5, 2.0], "fits": [True, False], "by": ["llm", "heuristic (judge unavailable)"]},
+                         index=pd.Index(["load_s", "ttft_s"], name="concurrency"))
+    uk, en = table_html(table, "uk"), table_html(table, "en")
+    for shown in ("холодний", "так", "ні", "евристика (суддя недоступний)", "одночасних запитів"):
+        assert shown in uk, shown
+    assert "True" not in uk and "False" not in uk
+    assert "cold" in en and "True" in en and "heuristic (judge unavailable)" in en
+    assert list(table.columns) == ["cold", "fits", "by"] and table["fits"].dtype == bool  # the table itself unchanged
+
+
+def _plots_by_hand(source: str) -> bool:
+    """A cell that makes its own axes and draws on them (a labs plot helper formats its own axes)."""
+    import re
+
+    return "subplots(" in source and re.search(r"\.(plot|bar|barh|scatter|hist|step)\(", source) is not None
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_a_plot_drawn_in_a_notebook_cell_writes_its_ticks_the_readers_way(lesson):
+    """Issue 17 r4 N4: matplotlib's own ticks read ``0.5`` in the uk edition unless the cell hands its axes to
+    ``labs.display.localise_axes``."""
+    plain = [cid for cid, source in _code("", lesson).items() if _plots_by_hand(source) and "localise_axes(" not in source]
+    assert not plain, f"{lesson}: plots with English tick numbers in the uk edition: {plain}"
+
+
+def test_localise_axes_writes_uk_ticks_with_a_decimal_comma():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from labs.display import localise_axes
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 0.12], [0, 15_000])
+    localise_axes(ax, lang="uk")
+    fig.canvas.draw()
+    xs, ys = [t.get_text() for t in ax.get_xticklabels()], [t.get_text() for t in ax.get_yticklabels()]
+    plt.close(fig)
+    assert "0,04" in xs and not any("." in x for x in xs), xs
+    assert "10\xa0000" in ys, ys
+
+
+def _english_comments(source: str) -> list[str]:
+    """Comments with three or more English words and no Cyrillic (solution markers and commented-out code aside)."""
+    import io
+    import re
+    import tokenize
+
+    found = []
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        text = tok.string
+        if tok.type != tokenize.COMMENT or re.search(r"[а-яіїєґ]", text, re.I) or "SOLUTION" in text:
+            continue
+        if re.search(r"[=(]", text):  # commented-out code: `# openai.OpenAI(base_url=...)`
+            continue
+        if len(re.findall(r"\b[a-z]{3,}\b", text)) >= 3:
+            found.append(text)
+    return found
+
+
+@pytest.mark.parametrize("lesson", ["00_start_here", *LESSONS, "05_check_yourself"])
+def test_the_uk_edition_explains_its_code_in_ukrainian(lesson):
+    """Issue 17 r4 N5: a comment that explains code is translated in the uk edition."""
+    left = {cid: found for cid, source in _code("uk", lesson).items() if (found := _english_comments(source))}
+    assert not left, f"{lesson}: English comments in the uk edition: {left}"

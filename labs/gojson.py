@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any, Callable
 
-__all__ = ["ANY", "EMPTY", "GO_MAX_DEPTH", "SKIP", "AnySpec", "SyntaxError_", "TooManyValues", "decode_first", "fold_key", "quote_char"]
+__all__ = ["ANY", "EMPTY", "GO_MAX_DEPTH", "SKIP", "AnySpec", "GoObject", "SyntaxError_", "TooManyValues", "decode_first", "fold_key", "quote_char"]
 
 # Go's scanner nests at most this deep (maxNestingDepth), then "exceeded max depth"
 GO_MAX_DEPTH = 10_000
@@ -46,6 +46,37 @@ def fold_key(key: str) -> str:
     ``fold_key`` are equal: ``Prompt``, ``PROMPT`` and ``prompt`` fold alike, and so do ``stream`` and ``ſtream``
     (``str.casefold`` differs: it maps ``ß`` to ``ss``, which Go does not)."""
     return key.upper() if key.isascii() else "".join(c.upper() if c.isascii() else _fold_rune(c) for c in key)
+
+
+class GoObject(dict):
+    """A JSON object as a dict (a repeated key: its first position, its last value, as ``json.loads`` gives it) that
+    also keeps ``pairs``, every ``(key, value)`` in body order, when a key repeats (else ``None``: the dict's own
+    order is the body's). Go's decoder sets a struct's fields in body order, so ``{"a":1,"A":2,"a":3}`` sets the
+    field to 3, which the dict alone cannot tell (it holds ``a`` first, then ``A``)."""
+
+    pairs: list[tuple[str, Any]] | None = None
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> "GoObject":
+        """``object_pairs_hook`` for :mod:`json`."""
+        obj = cls(pairs)
+        if len(obj) < len(pairs):
+            obj.pairs = pairs
+        return obj
+
+    def put(self, key: str, value: Any) -> None:
+        """Set ``key`` as the decoder meets it in the body, keeping ``pairs`` once a key repeats."""
+        if key in self:
+            if self.pairs is None:
+                self.pairs = list(self.items())
+            self.pairs.append((key, value))
+        elif self.pairs is not None:
+            self.pairs.append((key, value))
+        self[key] = value
+
+    def body_items(self) -> Any:
+        """Every ``(key, value)`` in body order, repeats included."""
+        return self.pairs if self.pairs is not None else self.items()
 
 
 class SyntaxError_(ValueError):  # noqa: N801 - not Python's SyntaxError
@@ -169,7 +200,8 @@ _VALUE_START = frozenset('"-0123456789tfn[{')
 
 
 def decode_first(raw: bytes, *, spec: Any = ANY, max_values: int | None = None,
-                 parse_int: Callable[[str], Any] = int, parse_float: Callable[[str], Any] = float) -> Any:
+                 parse_int: Callable[[str], Any] = int, parse_float: Callable[[str], Any] = float,
+                 keep_pairs: bool = False) -> Any:
     """The first JSON value in ``raw`` (bytes), as Go's ``json.Decoder.Decode`` reads it; what follows is ignored.
 
     ``spec`` (default: build all) has ``field(key)`` and ``item()``, each returning the spec of a value in the
@@ -177,6 +209,7 @@ def decode_first(raw: bytes, *, spec: Any = ANY, max_values: int | None = None,
     the caller drops it) or :data:`EMPTY` (a container built empty). ``max_values``: once more values than this
     are built, the rest is only checked and :class:`TooManyValues` is raised at the end. Numbers go through
     ``parse_int``/``parse_float`` (their JSON text; skipped ones are not converted, as Go does not).
+    ``keep_pairs``: objects are :class:`GoObject`, which keep a repeated key's every value in body order.
     Raises :class:`SyntaxError_` with Go's message (``unexpected EOF`` when the body ends inside the value).
     Never recurses: nesting is only bounded by :data:`GO_MAX_DEPTH`."""
     try:
@@ -213,7 +246,7 @@ def decode_first(raw: bytes, *, spec: Any = ANY, max_values: int | None = None,
                 built += 1
                 over = max_values is not None and built > max_values
                 building = not over
-            value: Any = ({} if c == "{" else []) if building else None
+            value: Any = ((GoObject() if keep_pairs else {}) if c == "{" else []) if building else None
             inner = (None if item_spec is EMPTY else item_spec) if building else None
             i = _WS.match(text, i + 1).end()
             if text[i:i + 1] == closer:
@@ -262,10 +295,12 @@ def decode_first(raw: bytes, *, spec: Any = ANY, max_values: int | None = None,
             entry = stack[-1]
             container = entry[0]
             if container is not None and item_spec is not None and not over:
-                if entry[3] == "}":
-                    container[entry[2]] = value
-                else:
+                if entry[3] != "}":
                     container.append(value)
+                elif keep_pairs:
+                    container.put(entry[2], value)
+                else:
+                    container[entry[2]] = value
             value = None
             if i >= n:
                 raise _bad(text, i, "")

@@ -138,7 +138,7 @@ def test_a_container_in_a_string_field_is_gos_type_error_without_being_built():
     n = 300_000
     body = ('{"model":"m","messages":[{"role":"user","content":[%s]}]}' % ",".join(["[1]"] * n)).encode()
     peak, error = _peak_parse(body)
-    assert str(error) == "json: cannot unmarshal array into Go struct field ChatRequest.messages.content of type string"
+    assert str(error) == "json: cannot unmarshal array into Go struct field ChatRequest.messages of type string"
     assert peak < 4 * len(body), (peak, len(body))
 
 

@@ -22,7 +22,7 @@ from typing import Annotated, Any, ClassVar, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, model_validator
 
-from labs.gojson import ANY, EMPTY, GO_MAX_DEPTH, SKIP, SyntaxError_, TooManyValues, decode_first, fold_key
+from labs.gojson import ANY, EMPTY, GO_MAX_DEPTH, SKIP, GoObject, SyntaxError_, TooManyValues, decode_first, fold_key
 from labs.server.runner import Sampling
 
 
@@ -46,20 +46,70 @@ def _field_keys(model: type) -> tuple[set[str], dict[str, str]]:
 _FIELD_KEYS: dict[type, tuple[set[str], dict[str, str]]] = {}
 
 
-def _canonical(model: type, data: dict) -> dict:
-    """``data``'s keys as ``model``'s field names, matched as Go matches them (exact first, then
-    case-insensitively by :func:`fold_key`, unless ``model.fold_keys`` is false); unknown keys dropped; ``null``
-    skipped (Go leaves the field as it was); of keys that name one field, the last wins, as in Go."""
+def _nillable(model: type, name: str) -> bool:
+    """Whether Go's field for ``name`` is a pointer, slice, map or interface, which a JSON ``null`` sets to nil
+    (``encoding/json``'s ``literalStore``); ``null`` into a string, bool or number field leaves it as it was."""
+    cache = _NILLABLE.get(model)
+    if cache is None:
+        cache = _NILLABLE[model] = set(getattr(model, "go_pointers", ()))
+        for field_name, f in model.model_fields.items():
+            ann, args = f.annotation, typing.get_args(f.annotation)
+            if ann is Any or typing.get_origin(ann) in (list, dict) or type(None) in args or \
+                    typing.get_origin(ann) is typing.Annotated and typing.get_origin(args[0]) in (list, dict):
+                cache.add(f.alias or field_name)
+    return name in cache
+
+
+_NILLABLE: dict[type, set[str]] = {}
+
+
+def _body_pairs(model: type, data: dict) -> list[tuple[str, Any]]:
+    """``data``'s ``(field, value)`` pairs in body order (a repeated key each time: :class:`labs.gojson.GoObject`),
+    keys matched to ``model``'s fields as Go matches them (exact first, then case-insensitively by
+    :func:`fold_key`, unless ``model.fold_keys`` is false); unknown keys dropped."""
     exact, folded = _field_keys(model)
     fold = getattr(model, "fold_keys", True)
-    out = {}
-    for key, value in data.items():
-        if value is None:
-            continue
+    items = data.body_items() if isinstance(data, GoObject) else data.items()
+    out = []
+    for key, value in items:
         name = key if key in exact else folded.get(fold_key(key)) if fold else None
         if name is not None:
-            out[name] = value
+            out.append((name, value))
     return out
+
+
+def _canonical(model: type, data: dict) -> dict:
+    """``data`` as Go's decoder leaves ``model``'s fields: each key sets its field in body order, so the last
+    spelling wins (``prompt``, ``Prompt``, ``prompt`` → the third); ``null`` sets a pointer, slice or map field to
+    nil (absent here) and leaves a string, bool or number field as it was; an object into a map field is merged
+    into the map an earlier key made (``options`` given twice: both sets of keys, the later value of a repeated one)."""
+    out: dict = {}
+    for name, value in _body_pairs(model, data):
+        if value is None:
+            if _nillable(model, name):
+                out.pop(name, None)
+            continue
+        before = out.get(name)
+        if isinstance(value, dict) and isinstance(before, dict) and name in _map_fields(model):
+            merged = GoObject(before)
+            for key, item in (value.body_items() if isinstance(value, GoObject) else value.items()):
+                merged[key] = item
+            value = merged
+        out[name] = value
+    return out
+
+
+def _map_fields(model: type) -> set[str]:
+    """The fields Go decodes into a map (``options``), which a second object adds to instead of replacing."""
+    cache = _MAPS.get(model)
+    if cache is None:
+        cache = _MAPS[model] = {f.alias or n for n, f in model.model_fields.items()
+                                if typing.get_origin(f.annotation) is dict or
+                                dict in (typing.get_origin(a) for a in typing.get_args(f.annotation))}
+    return cache
+
+
+_MAPS: dict[type, set[str]] = {}
 
 
 class Body(BaseModel):
@@ -108,8 +158,25 @@ def _think_value(value: Any) -> Any:
 Think = Annotated[Union[bool, str, None], BeforeValidator(_think_value)]
 
 
+def _go_lower(role: str) -> str:
+    """Go's ``strings.ToLower``: one character for one (Python lowers ``İ`` to two, Go to ``i``)."""
+    return role.lower() if role.isascii() else "".join(c.lower()[0] for c in role)
+
+
+def _zero_message(value: Any) -> Any:
+    return {} if value is None else value  # Go decodes null into a Message as a zero Message (role "")
+
+
+def _zero_int(value: Any) -> Any:
+    return 0 if value is None else value  # Go decodes null into an int as nothing: it stays 0
+
+
+# Ollama's Message.UnmarshalJSON lowercases the role "for compatibility with clients" (PR #5695): "User" is "user"
+Role = Annotated[str, AfterValidator(_go_lower)]
+
+
 class Message(Body):
-    role: str = ""
+    role: Role = ""
     content: str = ""
     thinking: str = ""
     images: list[Image] = []
@@ -118,12 +185,13 @@ class Message(Body):
 
 
 class GenerateRequest(Body):
+    go_pointers: ClassVar[frozenset] = frozenset({"stream"})  # Go's *bool: null sets it back to "not given"
     model: str = ""
     prompt: str = ""
     suffix: str = ""
     system: str = ""
     template: str = ""
-    context: list[GoInt] = []
+    context: list[Annotated[GoInt, BeforeValidator(_zero_int)]] = []
     stream: bool = True
     raw: bool = False
     format: Json = None
@@ -138,8 +206,9 @@ class GenerateRequest(Body):
 
 
 class ChatRequest(Body):
+    go_pointers: ClassVar[frozenset] = frozenset({"stream"})
     model: str = ""
-    messages: list[Message] = []
+    messages: list[Annotated[Message, BeforeValidator(_zero_message)]] = []
     tools: list[Json] = []
     format: Json = None
     options: dict[str, Json] = {}
@@ -185,6 +254,7 @@ class CopyRequest(Body):
 
 
 class PullRequest(Body):
+    go_pointers: ClassVar[frozenset] = frozenset({"stream"})
     model: str = ""
     name: str = ""
     insecure: bool = False
@@ -192,6 +262,7 @@ class PullRequest(Body):
 
 
 class CreateRequest(Body):
+    go_pointers: ClassVar[frozenset] = frozenset({"stream"})
     model: str = ""
     from_: str = Field("", alias="from")
     files: dict[str, str] = {}
@@ -211,7 +282,7 @@ class StreamOptions(Body):
 
 
 class OpenAIMessage(Body):
-    role: str = "user"
+    role: Role = "user"  # Ollama hands /v1 messages to its chat handler as JSON: Message.UnmarshalJSON lowercases
     content: Union[str, list[Json], None] = None
     name: str = ""
     tool_calls: list[Json] = []
@@ -236,7 +307,7 @@ class Reasoning(Body):
 
 
 class ChatCompletionRequest(OpenAISampling):
-    messages: list[OpenAIMessage] = []
+    messages: list[Annotated[OpenAIMessage, BeforeValidator(_zero_message)]] = []
     reasoning: Union[Reasoning, None] = None
     reasoning_effort: Union[str, None] = None
     max_completion_tokens: Union[GoInt, None] = None
@@ -312,7 +383,7 @@ def parse_options(raw: dict) -> dict[str, Any]:
 # --- parsing ----------------------------------------------------------------------------
 
 _GO_TYPES = {"string_type": "string", "bool_type": "bool", "int_type": "int", "int_from_float": "int",
-             "float_type": "float64", "list_type": "[]", "dict_type": "map", "model_type": "struct",
+             "float_type": "float64", "list_type": "[]", "dict_type": "map[string]interface {}", "model_type": "struct",
              "int_parsing": "int", "float_parsing": "float64", "literal_error": "string"}
 
 
@@ -324,7 +395,8 @@ def _json_type(value: Any) -> str:
         return "bool"
     if isinstance(value, (int, float)):
         return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), "null")
+    return "string" if isinstance(value, str) else "array" if isinstance(value, list) else \
+        "object" if isinstance(value, dict) else "null"
 
 
 def _refuse_constant(name: str) -> float:
@@ -339,7 +411,7 @@ MAX_FIELD_DEPTH = 500
 # (a chat, a context of token ids, a batch of embedding inputs) holds far fewer.
 MAX_BUILT_VALUES = 500_000
 _C_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=lambda t: _finite_float(t),
-                              parse_int=lambda t: _go_int(t))
+                              parse_int=lambda t: _go_int(t), object_pairs_hook=GoObject.from_pairs)
 
 
 def loads(raw: bytes, *, interruptible: bool = False, model: type | None = None) -> Any:
@@ -364,7 +436,8 @@ def loads(raw: bytes, *, interruptible: bool = False, model: type | None = None)
     if not done:
         try:
             data = decode_first(raw, spec=_ModelSpec(model) if interruptible and model else ANY,
-                                max_values=MAX_BUILT_VALUES, parse_int=_go_int, parse_float=_finite_float)
+                                max_values=MAX_BUILT_VALUES, parse_int=_go_int, parse_float=_finite_float,
+                                keep_pairs=True)
         except SyntaxError_ as exc:
             raise RequestError("missing request body" if str(exc) == "EOF" else str(exc)) from None
         except TooManyValues:
@@ -448,6 +521,12 @@ def _spec_for(annotation: Any) -> Any:
     return spec
 
 
+def _values(obj: dict) -> Any:
+    """An object's values, each value of a repeated key included (Go decodes every one)."""
+    pairs = getattr(obj, "pairs", None)
+    return obj.values() if pairs is None else [v for _, v in pairs]
+
+
 def _depth(value: Any) -> int:
     """How deep ``value`` nests (a scalar 0, ``[]`` 1), without recursion."""
     deepest, todo = 0, [(value, 1)]
@@ -455,7 +534,7 @@ def _depth(value: Any) -> int:
         item, level = todo.pop()
         if isinstance(item, (list, dict)):
             deepest = max(deepest, level)
-            todo.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+            todo.extend((v, level + 1) for v in (_values(item) if isinstance(item, dict) else item))
     return deepest
 
 
@@ -510,7 +589,7 @@ def _overflow_in(value: Any, ints_fit: bool = False) -> _Overflow | _BigInt | No
         if isinstance(item, _Overflow) or (isinstance(item, _BigInt) and not ints_fit):
             return item
         if isinstance(item, (list, dict)):
-            todo.extend(reversed(item.values() if isinstance(item, dict) else item))
+            todo.extend(reversed(_values(item) if isinstance(item, dict) else item))
     return None
 
 
@@ -561,10 +640,13 @@ def _without_lone_surrogates(value: Any) -> Any:
             item[:] = map(fix, item)
             todo.extend(v for v in item if isinstance(v, (list, dict)))
         else:
+            pairs = getattr(item, "pairs", None)
             fixed = {fix(k): fix(v) for k, v in item.items()}
             item.clear()
             item.update(fixed)
-            todo.extend(v for v in item.values() if isinstance(v, (list, dict)))
+            if pairs is not None:
+                item.pairs = [(fix(k), fix(v)) for k, v in pairs]
+            todo.extend(v for v in _values(item) if isinstance(v, (list, dict)))
     return value
 
 
@@ -588,25 +670,64 @@ def parse(model: type[Body], raw: bytes, *, interruptible: bool = False) -> Body
         data = {}
     if not isinstance(data, dict):
         raise RequestError(f"json: cannot unmarshal {_json_type(data)} into Go value of type api.{model.__name__}")
+    pairs = _body_pairs(model, data)
     data = _canonical(model, data)
     if raw.count(b"[") + raw.count(b"{") > MAX_FIELD_DEPTH:  # else nothing in it can nest that deep
         data = _shallow_fields(model, data)
     _refuse_overflow(model, data)
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        if isinstance((err.get("ctx") or {}).get("error"), RequestError):  # a field's own Go message
-            raise err["ctx"]["error"] from None
-        field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "?"
-        go = _GO_TYPES.get(err["type"], err["type"])
-        if go == "[]":  # Go names the element type: []api.ImageData, not a bare []
-            go = _GO_LISTS.get(field.rsplit(".", 1)[-1], go)
-        if err["type"] in ("greater_than_equal", "less_than"):
-            raise RequestError(f"json: cannot unmarshal number {err['input']} into Go struct field "
-                               f"{model.__name__}.{field} of type int") from None
-        raise RequestError(f"json: cannot unmarshal {_json_type(err['input'])} into Go struct field "
-                           f"{model.__name__}.{field} of type {go}") from None
+        _first_error(model, pairs)  # the error Go meets first in the body
+        raise _go_error(model, exc) from None
+    if len(pairs) > len(data):  # a field given more than once: Go decodes (and type-checks) every value
+        _first_error(model, pairs)
+    return parsed
+
+
+def _first_error(model: type[Body], pairs: list[tuple[str, Any]]) -> None:
+    """Raise the error Go's decoder returns for these fields, set in body order: the first type error (Go saves
+    it and decodes on), unless a later value's own ``UnmarshalJSON`` fails first (a message: Go stops there)."""
+    saved = None
+    for name, value in pairs:
+        if value is None:
+            continue
+        try:
+            model.model_validate({name: value})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            own = isinstance((err.get("ctx") or {}).get("error"), RequestError)
+            if own or _in_message(model, err["loc"]):
+                raise _go_error(model, exc) from None
+            saved = saved or exc
+    if saved is not None:
+        raise _go_error(model, saved) from None
+
+
+def _in_message(model: type[Body], loc: tuple) -> bool:
+    """Whether an error is inside one of ``messages`` of a native request (Ollama's ``Message`` has its own
+    ``UnmarshalJSON``: its error ends the decoding, and Go names the list, ``ChatRequest.messages``)."""
+    return len(loc) > 1 and loc[0] == "messages" and isinstance(loc[1], int) and model in (ChatRequest, CreateRequest)
+
+
+def _go_error(model: type[Body], exc: ValidationError) -> RequestError:
+    """A pydantic error as Go's ``UnmarshalTypeError`` text (or the field's own message)."""
+    err = exc.errors()[0]
+    if isinstance((err.get("ctx") or {}).get("error"), RequestError):  # a field's own Go message
+        return err["ctx"]["error"]
+    loc = err["loc"]
+    field = ".".join(str(p) for p in loc if not isinstance(p, int)) or "?"
+    go = _GO_TYPES.get(err["type"], err["type"])
+    if go == "[]":  # Go names the element type: []api.ImageData, not a bare []
+        go = _GO_LISTS.get(field.rsplit(".", 1)[-1], go)
+    if _in_message(model, loc):  # Go: the type inside the message, the field named as the list
+        go = "api.Alias" if len(loc) == 2 else "api.ImageData" if loc[2] == "images" and len(loc) > 3 else go
+        field = "messages"
+    if err["type"] in ("greater_than_equal", "less_than"):
+        return RequestError(f"json: cannot unmarshal number {err['input']} into Go struct field "
+                            f"{model.__name__}.{field} of type int")
+    return RequestError(f"json: cannot unmarshal {_json_type(err['input'])} into Go struct field "
+                        f"{model.__name__}.{field} of type {go}")
 
 
 __all__ = ["Body", "ChatCompletionRequest", "ChatRequest", "CompletionRequest", "CopyRequest", "CreateRequest",

@@ -177,9 +177,11 @@ def run_check(exercise_id: str, namespace: dict) -> CheckResult:
     except AssertionError as exc:
         from labs.i18n import t
 
-        said = ex.hint_text()
+        said, text = ex.hint_text(), str(exc).rstrip()
+        if said and text and text[-1] not in ".!?…:;)»\"'":  # a sentence ends before the hint starts
+            text += "."
         hint = " " + t("check.hint", hint=said) if said else ""
-        return CheckResult(ex.id, "failed", f"{exc}{hint}".strip(), 0, ex.points)
+        return CheckResult(ex.id, "failed", f"{text}{hint}".strip(), 0, ex.points)
     except Exception as exc:  # the learner's code raised: show it with a hint where the cause is known, keep going
         from labs.quiz.hints import explain_error
 

@@ -40,4 +40,4 @@ def test_a_numpy_total_is_a_number(kind):
 
     need, names = lesson4.expected_size()
     assert "GiB" in lesson4.size_deployment({"need_gib": getattr(np, kind)(need), "smallest_gpu": sorted(names)[0]})
-    assert "should be a number" in _fails(lesson4.size_deployment, {"need_gib": True, "smallest_gpu": sorted(names)[0]})
+    assert "should be a positive, finite number" in _fails(lesson4.size_deployment, {"need_gib": True, "smallest_gpu": sorted(names)[0]})

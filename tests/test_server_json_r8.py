@@ -48,6 +48,11 @@ GENERATE = [
      "json: cannot unmarshal number into Go struct field GenerateRequest.options of type map[string]interface {}"),
     ('{"model":"m","options":{"seed":4},"options":[]}',
      "json: cannot unmarshal array into Go struct field GenerateRequest.options of type map[string]interface {}"),
+    # r7 F5: Go names a number it cannot read as an int, as written
+    ('{"model":"m","context":[1.5]}', "json: cannot unmarshal number 1.5 into Go struct field GenerateRequest.context of type int"),
+    ('{"model":"m","context":[1e2]}', "json: cannot unmarshal number 1e2 into Go struct field GenerateRequest.context of type int"),
+    ('{"model":"m","top_logprobs":1.0}',
+     "json: cannot unmarshal number 1.0 into Go struct field GenerateRequest.top_logprobs of type int"),
 ]
 
 CHAT = [
@@ -67,6 +72,13 @@ CHAT = [
      "json: cannot unmarshal number into Go struct field ChatRequest.messages of type api.Alias"),
     ('{"model":"m","stream":"x","messages":[5]}',  # a message's error ends Go's decoding: it wins over a saved one
      "json: cannot unmarshal number into Go struct field ChatRequest.messages of type api.Alias"),
+    # r7 F5: a message's tool calls are typed as Go's ToolCall (they were accepted whatever they held)
+    ('{"model":"m","messages":[{"role":"user","tool_calls":[{"function":{"name":5}}]}]}',
+     "json: cannot unmarshal number into Go struct field ChatRequest.messages of type string"),
+    ('{"model":"m","messages":[{"role":"user","tool_calls":[5]}]}',
+     "json: cannot unmarshal number into Go struct field ChatRequest.messages of type api.ToolCall"),
+    ('{"model":"m","messages":[{"role":"user","tool_calls":[{"function":{"index":1.5}}]}]}',
+     "json: cannot unmarshal number 1.5 into Go struct field ChatRequest.messages of type int"),
 ]
 
 
@@ -168,6 +180,14 @@ def test_repeated_keys_reach_the_model_as_go_decodes_them(http):
                   '"options":{"temperature":0}}', headers={"content-type": "application/json"})
     assert r.status_code == 200 and r.json()["eval_count"] == 1, r.text
     assert http.get("/api/version").status_code == 200
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize(("keep_alive", "go"), [(True, "bool"), ([], "[]interface {}"), ({}, "map[string]interface {}")])
+def test_a_keep_alive_of_a_type_go_refuses_gets_go_s_words(http, keep_alive, go):
+    """r7 F5: ``keep_alive: true`` was ``invalid keep_alive: True`` (Python's repr); Ollama's Duration says this."""
+    r = http.post("/api/generate", json={"model": DEFAULT_MODEL, "prompt": "hi", "keep_alive": keep_alive})
+    assert r.status_code == 400 and r.json() == {"error": f"Unsupported type: '{go}'"}, r.text
 
 
 def _post_raw(url: str, path: str, body: bytes) -> socket.socket:

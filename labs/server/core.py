@@ -101,8 +101,13 @@ def sampling_from(model: StoredModel | None, options: dict) -> tuple[Sampling, d
 
 
 def keep_alive_from(value: Any) -> float | None:
+    """``keep_alive`` → seconds (``None``: not given); a JSON type Ollama's ``Duration.UnmarshalJSON`` refuses is
+    its 400 ``Unsupported type: 'bool'`` (the Go type of the value as ``any``)."""
     if value is None:
         return None
+    if isinstance(value, (bool, list, dict)):
+        go = "bool" if isinstance(value, bool) else "[]interface {}" if isinstance(value, list) else "map[string]interface {}"
+        raise ApiError(400, f"Unsupported type: '{go}'")
     try:
         return parse_keep_alive(value)
     except ValueError as exc:

@@ -164,7 +164,7 @@ def _go_lower(role: str) -> str:
 
 
 def _zero_message(value: Any) -> Any:
-    return {} if value is None else value  # Go decodes null into a Message as a zero Message (role "")
+    return {} if value is None else value  # Go decodes null into a struct (a Message) as a zero one (role "")
 
 
 def _zero_int(value: Any) -> Any:
@@ -175,12 +175,25 @@ def _zero_int(value: Any) -> Any:
 Role = Annotated[str, AfterValidator(_go_lower)]
 
 
+class ToolCallFunction(Body):
+    index: GoInt = 0
+    name: str = ""
+    arguments: Json = None  # checked by nothing here: this server runs no tools
+
+
+class ToolCall(Body):
+    """A tool call in a message (Ollama's ``ToolCall``): its fields typed as Go decodes them."""
+
+    id: str = ""
+    function: ToolCallFunction = ToolCallFunction()
+
+
 class Message(Body):
     role: Role = ""
     content: str = ""
     thinking: str = ""
     images: list[Image] = []
-    tool_calls: list[Json] = []
+    tool_calls: list[Annotated[ToolCall, BeforeValidator(_zero_message)]] = []
     tool_name: str = ""
 
 
@@ -538,7 +551,14 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-class _Overflow(float):
+class _Number(float):
+    """A JSON number with a fraction or exponent, with its text: Go names it in an int field's error
+    (``cannot unmarshal number 1e2 into … of type int``); a validated float field holds a plain float."""
+
+    text = ""
+
+
+class _Overflow(_Number):
     """A JSON number past float64's range (``1e999``). Go refuses it only where it decodes it, into a field
     the request type declares; an unknown field is skipped unread (see :func:`_refuse_overflow`)."""
 
@@ -574,9 +594,8 @@ def _go_int(text: str) -> int:
 
 def _finite_float(text: str) -> float:
     value = float(text)
-    if math.isinf(value):
-        value = _Overflow(value)
-        value.text = text
+    value = _Overflow(value) if math.isinf(value) else _Number(value)
+    value.text = text
     return value
 
 
@@ -721,8 +740,14 @@ def _go_error(model: type[Body], exc: ValidationError) -> RequestError:
     if go == "[]":  # Go names the element type: []api.ImageData, not a bare []
         go = _GO_LISTS.get(field.rsplit(".", 1)[-1], go)
     if _in_message(model, loc):  # Go: the type inside the message, the field named as the list
-        go = "api.Alias" if len(loc) == 2 else "api.ImageData" if loc[2] == "images" and len(loc) > 3 else go
+        if len(loc) == 2:
+            go = "api.Alias"
+        elif len(loc) == 4 and loc[2] in ("images", "tool_calls"):  # an item of the wrong type
+            go = "api.ImageData" if loc[2] == "images" else "api.ToolCall" if go == "struct" else go
         field = "messages"
+    if go == "int" and isinstance(err["input"], _Number):  # Go names a number it cannot read as an int
+        return RequestError(f"json: cannot unmarshal number {err['input'].text} into Go struct field "
+                            f"{model.__name__}.{field} of type int")
     if err["type"] in ("greater_than_equal", "less_than"):
         return RequestError(f"json: cannot unmarshal number {err['input']} into Go struct field "
                             f"{model.__name__}.{field} of type int")

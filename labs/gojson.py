@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any, Callable
 
-__all__ = ["ANY", "EMPTY", "GO_MAX_DEPTH", "SKIP", "AnySpec", "GoObject", "SyntaxError_", "TooManyValues", "decode_first", "fold_key", "quote_char"]
+__all__ = ["ANY", "EMPTY", "GO_MAX_DEPTH", "SKIP", "AnySpec", "GoObject", "struct_fields", "SyntaxError_", "TooManyValues", "decode_first", "fold_key", "quote_char"]
 
 # Go's scanner nests at most this deep (maxNestingDepth), then "exceeded max depth"
 GO_MAX_DEPTH = 10_000
@@ -77,6 +77,30 @@ class GoObject(dict):
     def body_items(self) -> Any:
         """Every ``(key, value)`` in body order, repeats included."""
         return self.pairs if self.pairs is not None else self.items()
+
+
+def struct_fields(obj: dict, *, nillable: frozenset = frozenset(), maps: frozenset = frozenset()) -> dict:
+    """A JSON object's fields as Go's decoder leaves a struct's, keyed by :func:`fold_key`: each key sets its field
+    in body order (``obj`` a :class:`GoObject` from ``decode_first(..., keep_pairs=True)`` or
+    ``json.loads(..., object_pairs_hook=GoObject.from_pairs)`` keeps a repeated key's every value), so the last
+    spelling wins; ``null`` removes a field whose folded name is in ``nillable`` (Go's pointer, slice, map) and
+    leaves any other as it was (a string, bool, number); an object given again for a field in ``maps`` is merged.
+
+    >>> body = '{"prompt":"a","Prompt":"b","prompt":null,"options":{"num_predict":1},"OPTIONS":{"seed":4}}'
+    >>> struct_fields(json.loads(body, object_pairs_hook=GoObject.from_pairs), maps=frozenset({"OPTIONS"}))
+    {'PROMPT': 'b', 'OPTIONS': {'num_predict': 1, 'seed': 4}}
+    """
+    out: dict = {}
+    for key, value in (obj.body_items() if isinstance(obj, GoObject) else obj.items()):
+        name = fold_key(str(key))
+        if value is None:
+            if name in nillable:
+                out.pop(name, None)
+            continue
+        if name in maps and isinstance(value, dict) and isinstance(out.get(name), dict):
+            value = {**out[name], **value}
+        out[name] = value
+    return out
 
 
 class SyntaxError_(ValueError):  # noqa: N801 - not Python's SyntaxError

@@ -15,10 +15,13 @@ import socket
 import threading
 import time
 
+import json
+
 import httpx
 import pytest
 
 from labs import DEFAULT_MODEL
+from labs.gojson import GoObject, struct_fields
 from labs.server.core import PARSE_INLINE_BYTES
 from labs.server.schema import ChatCompletionRequest, ChatRequest, GenerateRequest, RequestError, parse
 
@@ -229,3 +232,16 @@ def test_a_short_long_body_does_not_wait_behind_huge_ones(http):
     assert sorted(status for _, status in done) == ["404"] * 5, done
     assert done[0][0] == "short", done
     assert http.get("/api/version").status_code == 200
+
+
+@pytest.mark.parametrize("body", [b'{"model":"m","prompt":"Write","prompt":null}',
+                                  b'{"model":"m","prompt":"x","Prompt":"","prompt":"y"}',
+                                  b'{"model":"m","options":{"num_predict":9},"options":{"seed":1}}',
+                                  b'{"model":"m","options":{"num_predict":9},"options":null}'])
+def test_struct_fields_reads_a_body_as_the_server_does(body):
+    """:func:`labs.gojson.struct_fields` gives code outside the server (the grading gate reads prompt and
+    num_predict from a body) the fields the server's contract decodes, repeated keys and nulls included."""
+    fields = struct_fields(json.loads(body, object_pairs_hook=GoObject.from_pairs),
+                           nillable=frozenset({"OPTIONS", "CONTEXT", "IMAGES"}), maps=frozenset({"OPTIONS"}))
+    req = parse(GenerateRequest, body)
+    assert (fields.get("PROMPT", ""), fields.get("OPTIONS", {})) == (req.prompt, req.options)

@@ -11,11 +11,10 @@ answered differently before this round. Nothing compares with an absolute time o
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
-
-import json
 
 import httpx
 import pytest

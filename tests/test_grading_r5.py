@@ -350,3 +350,13 @@ def test_resubmission_marks_are_not_part_of_the_name(name, student):
     from labs.grading.intake import _name_in
 
     assert _name_in(name) == student
+
+
+def test_a_key_given_twice_never_reaches_the_server_whatever_its_value():
+    """Issue 10 r7: the server now reads repeated keys as Go does (`"prompt": "…", "prompt": null` keeps the prompt,
+    `options` twice are merged), while the gate's own readers (`bounded`, the evidence) use Python's json: such a body
+    must be refused before either reads it."""
+    from labs.grading.gate import duplicate_key
+
+    assert duplicate_key(b'{"prompt": "Write a long story.", "prompt": null}') == "prompt"
+    assert duplicate_key(b'{"options": {"num_predict": 1}, "options": {"temperature": 0}}') == "options"

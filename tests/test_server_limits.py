@@ -166,8 +166,9 @@ def test_a_body_nests_as_deep_as_go_takes_and_past_that_is_gos_error():
     with pytest.raises(RequestError, match=f'"messages" nests deeper than {MAX_FIELD_DEPTH} levels'):
         parse(ChatRequest, deep_args.encode())
     shallow = parse(ChatRequest, deep_args.replace(_nested(5000), _nested(50)).encode())  # as json.loads reads it
-    assert shallow.messages[0].tool_calls == json.loads(deep_args.replace(_nested(5000), _nested(50)))[
-        "messages"][0]["tool_calls"]
+    (call,) = shallow.messages[0].tool_calls  # typed as Ollama's ToolCall (r7), its arguments as json.loads reads them
+    sent = json.loads(deep_args.replace(_nested(5000), _nested(50)))["messages"][0]["tool_calls"][0]["function"]
+    assert (call.function.name, call.function.arguments) == (sent["name"], sent["arguments"])
 
 
 @pytest.mark.parametrize(("model", "body", "field"), [

@@ -108,11 +108,12 @@ def people_near_health(prompt: str, findings) -> list[Finding]:
             continue
         out.append(Finding("name", m.start(), m.end(), m.group(), 10))  # any other finding wins an overlap
     for m in first_names(prompt):  # in capitals too: "ОЛЕНА МАЄ [HEALTH]", "У ТАРАСА [HEALTH]" (issue 11 r7 B2)
-        out.append(Finding("name", m.start(), m.end(), m.group(), 10))
+        out.append(Finding("name", m.start(), m.end(), prompt[m.start():m.end()], 10))
     for m in _CAPS_SUBJECT.finditer(prompt):  # a name off the list in capitals before a verb of having
         if m.group(1).lower() not in NOT_NAMES and not TERMS.fullmatch(m.group(1).lower()):
             out.append(Finding("name", m.start(1), m.end(1), m.group(1), 10))
-    return out
+    unique = {(f.start, f.end): f for f in reversed(out)}  # one finding per span (the first one found)
+    return sorted(unique.values(), key=lambda f: f.start)
 
 
 _CAPS_SUBJECT = re.compile(rf"(?<![\w\[])([{_UPPER}]{{3,}}) (?:МАЄ|ХВОРІЄ|HAS|IS|HAD|WAS|ПРИЙМАЄ|TAKES)(?!\w)")

@@ -264,9 +264,10 @@ def test_keys_are_read_as_the_model_server_reads_them(tmp_path, upstream):
 
 def test_the_record_of_bodies_is_capped_and_the_row_says_so(tmp_path, upstream, monkeypatch):
     """260 bodies of 8 MB grew the worker to 2.2 GB; now the record keeps at most MAX_RECORDED bytes of bodies."""
-    monkeypatch.setattr(gate_module, "MAX_RECORDED", 2 * 1024 * 1024)
+    monkeypatch.setattr(gate_module, "MAX_RECORDED", 192 * 1024)
     gate = Gate(str(tmp_path / "g.sock"), upstream).start()
-    body = json.dumps({"model": "nope", "pad": "x" * (512 * 1024)}).encode()
+    # /api/show takes no turn, so its body is at most MAX_NO_TURN_BODY (64 KiB): 12 bodies just under it
+    body = json.dumps({"model": "nope", "pad": "x" * (gate_module.MAX_NO_TURN_BODY - 64)}).encode()
     try:
         with _client(tmp_path / "g.sock", timeout=60) as client:
             for _ in range(12):

@@ -453,7 +453,7 @@ def _generic_cue(low: str, start: int, end: int) -> bool:
 
 # An ICD-10 code without its label ("F20.0", "Z21") counts only near a medical document or status word
 _BARE_ICD = re.compile(r"(?<![\w.\-])[a-tv-z]\d\d(?:\.\d{1,2})?(?![\w\-])")
-_MED_DOC = re.compile(r"(?<!\w)(?:certificate|medical|sick note|довідц?\w*|медичн\w*|лікарнян\w*|виписк\w*|"
+_MED_DOC = re.compile(r"(?=[cmsdhдмлвс])(?<!\w)(?:certificate|medical|sick note|довідц?\w*|медичн\w*|лікарнян\w*|виписк\w*|"
                       r"діагноз\w*|diagnos\w*|статус\w*|status|віл|hiv)(?!\w)")
 
 

@@ -28,6 +28,8 @@ kind          what, and what keeps a random number out
 ``handle``    messenger and social-network handles: a profile link (instagram.com/…, t.me/…) or
               "@name" after a messenger's name ("телеграм: @olena_koval85"); not in ``KINDS``
               (the labelled prompt set has none yet), so a reason names it as ``handle``
+``id_number``  any identity number behind a label that says whose it is ("my Polish ID number …", "NIP",
+              "номер мого посвідчення …"): see :mod:`labs.router.id_numbers`; not in ``KINDS`` either
 ============  ===========================================================================
 
 A number is read as digit groups joined by any short run of separators ("067/123/45/67",
@@ -71,6 +73,7 @@ from typing import Callable, Iterable, Iterator
 
 from labs.router import health as _health
 from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, DIGIT_LOOKALIKES, fold_confusables, normalize
+from labs.router.id_numbers import find_id_numbers
 from labs.router.tables import find_table_cells
 from labs.router.textscan import lower
 from labs.router.validators import (
@@ -1763,6 +1766,7 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
         found.extend(find_dobs(view, low))
     found.extend(find_addresses(view, low))
     found.extend(find_foreign_ids(view, low))
+    found.extend(Finding("id_number", s, e, view[s:e], 15) for s, e in find_id_numbers(view, low))  # any other kind wins
     return found
 
 

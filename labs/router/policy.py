@@ -58,12 +58,13 @@ class Decision:
 
 def describe_kinds(kinds: dict[str, int]) -> str:
     """``{'phone': 2, 'email': 1}`` → ``'2 phone, 1 email'`` (Ukrainian: ``'телефон: 2, e-mail: 1'``);
-    a kind from another detector (not in ``KINDS`` nor ``handle``) shows as itself."""
+    a kind from another detector (not in ``KINDS``, ``handle`` or ``id_number``) shows as itself."""
     return ", ".join(t("router.kind.count", count=n, kind=t(f"router.kind.{k}") if k in _NAMED_KINDS else k)
                      for k, n in kinds.items())
 
 
-_NAMED_KINDS = (*KINDS, "handle")  # the built-in kinds with a catalogue name (a handle is outside the labelled set)
+# the built-in kinds with a catalogue name (a handle and an ID number are outside the labelled set)
+_NAMED_KINDS = (*KINDS, "handle", "id_number")
 
 
 def decide(

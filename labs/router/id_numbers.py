@@ -1,0 +1,81 @@
+"""Identity numbers behind a label that says whose they are (lesson 3: the router's eyes; issue 11 r7 A8).
+
+An identity number is personal data whatever its country or checksum: the label tells. Kind ``id_number``:
+
+* an identity label: "national ID", "ID number", "TIN", "NIP", "CNP", "IDNP", "personal number", "student ID",
+  "customer number", "податковий номер", "ідентифікаційний код", "номер посвідчення", "номер поліса" ...;
+* or a possessive before a generic one: "my ID", "мій номер", "її німецький податковий номер", "номер мого
+  посвідчення" (the words in between must not name a thing: "my order number" is an order);
+
+followed within a few characters by a number of 6 to 20 digits (any grouping, up to 3 letters around it:
+"L01X00T47", "QQ 12 34 56 C"). A number after a thing's word ("order", "job", "build", "замовлення" ...) stays
+a number. The checksum-backed kinds (card, IBAN, РНОКПП, PESEL, Steuer-ID) are found by :mod:`labs.router.pii` with
+a higher priority; this detector only reads what their labels miss.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# nationality or the document the number belongs to, then the number's word: "Polish ID number", "tax code"
+_WHOSE_EN = (r"national|personal|citizen(?:ship)?|identity|identification|government|state|polish|german|romanian|"
+             r"moldovan|czech|slovak|lithuanian|latvian|estonian|ukrainian|hungarian|italian|spanish|french|dutch|"
+             r"tax(?:payer)?|social\s+security|social\s+insurance|national\s+insurance|health\s+insurance|insurance|"
+             r"pension|student|employee|staff|patient|medical\s+record|membership|member|customer|client|"
+             r"driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e|residence\s+permit|permit|id\s+card|military")
+_NUMBER_EN = r"(?:id\s+)?(?:number|no\.?|num\.?|code|id|#)"
+_WHOSE_UK = (r"податков\w*|ідентифікаційн\w*|особист\w*|персональн\w*|страхов\w*|пенсійн\w*|студентськ\w*|"
+             r"табельн\w*|облікови\w*|реєстраційн\w*|національн\w*|громадянськ\w*")
+_DOCUMENT_UK = (r"посвідчен\w*|студентськ\w*|залікової|квитк\w*|поліс\w*|медичн\w+\s+картк\w*|картк\w+\s+пацієнт\w*|"
+                r"особов\w+\s+справ\w*|клієнт\w*|пенсійн\w*|військов\w*|id[\-\s]?картк\w*|водійськ\w*|прав|"
+                r"карти\s+побиту|посвідки|дозволу")
+_POSSESSIVE = r"my|his|her|their|мій|моя|моє|мого|моєї|мої|моїм|його|її|їхн\w*|свій|свого|своєї"
+_LABEL = re.compile(
+    rf"(?<![\w])(?:"
+    rf"(?:{_WHOSE_EN})\s+{_NUMBER_EN}"
+    rf"|(?:id|identity|identification)\s+(?:card\s+)?(?:number|no\.?|code)"
+    rf"|personalausweis\w*|reisepass\w*|ausweis\w*|rentenversicherungsnummer|sozialversicherungsnummer"
+    rf"|dowód\s+osobist\w*|dowodu\s+osobistego|numer\s+dowodu|paszport\w*"
+    rf"|tin|nip|cnp|idnp|nino|ni\s+number|personnummer|bsn|nif|nie|dni|codice\s+fiscale|rodné\s+číslo|asmens\s+kodas"
+    rf"|(?:{_WHOSE_UK})\s+(?:номер|код|id)\w*"
+    rf"|номер\w*\s+(?:(?:{_POSSESSIVE})\s+)?(?:{_DOCUMENT_UK})"
+    rf"|(?:{_DOCUMENT_UK})\s+(?:№|n|номер)"
+    rf"|(?:{_POSSESSIVE})\s+(?P<between>(?:[\w'’\-]+\s+){{0,3}}?)(?:id|number|no\.|номер\w*|код\w*|code)"
+    rf")(?![\w])")
+# a thing's number, not a person's (the words that may stand between a possessive and "number")
+_THING = re.compile(
+    r"(?<![\w])(?:order|ticket|tracking|job|build|version|release|invoice|model|commit|issue|bug|request|run|process|"
+    r"task|port|room|flight|train|seat|table|step|line|page|row|lot|batch|serial|part|product|item|sku|package|parcel|"
+    r"shipment|booking|reservation|confirmation|reference|ref|case|claim|phone|mobile|cell|fax|telephone|house|"
+    r"apartment|flat|lucky|favourite|favorite|замовленн\w*|квитанці\w*|рахун\w*|накладн\w*|ттн|посилк\w*|"
+    r"відправленн\w*|рейс\w*|місц\w*|кімнат\w*|столик\w*|версі\w*|збірк\w*|задач\w*|завданн\w*|квартир\w*|будин\w*|"
+    r"телефон\w*|мобільн\w*|щасливе|улюблене)(?![\w])")
+# the gap between the label and the number: punctuation, "is"/"це"/"—", the number's word ("my ID number"), a
+# country in brackets ("TIN (Germany)")
+_GAP = re.compile(r"(?:[\s:#№=\-—–.,]|\b(?:is|це|was|був|number|no|nr|num|номер\w*)\b|\([^()\d\n]{1,20}\))*")
+_VALUE = re.compile(r"(?:[A-Za-zА-ЯІЇЄҐ]{1,3}[\s\-]?)?\d(?:[\s\-./]?[\dA-Za-zА-ЯІЇЄҐ]){5,26}(?![\w])")
+MIN_DIGITS, MAX_DIGITS = 6, 20
+
+
+def find_id_numbers(text: str, low: str) -> Iterator[tuple[int, int]]:
+    """Spans ``(start, end)`` in ``text`` of identity numbers behind a label (see the module docstring);
+    ``low`` is the lower-cased ``text`` (same length)."""
+    for lab in _LABEL.finditer(low):
+        between = lab.group("between")
+        if between and _THING.search(between):
+            continue  # "my order number", "мій номер замовлення" is handled below, "мій улюблений номер" is no id
+        gap = _GAP.match(low, lab.end())
+        at = gap.end()
+        if at - lab.end() > 25:
+            continue
+        if _THING.match(low, at) or _THING.search(low, lab.end(), at):
+            continue  # "мій номер замовлення 123456789"
+        m = _VALUE.match(text, at)
+        if m is None:
+            continue
+        value = m.group().rstrip(" .-/")
+        digits = sum(ch.isdigit() for ch in value)
+        letters = sum(ch.isalpha() for ch in value)
+        if MIN_DIGITS <= digits <= MAX_DIGITS and letters <= 3:
+            yield m.start(), m.start() + len(value)

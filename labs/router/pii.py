@@ -1119,8 +1119,17 @@ def _dob_gate(low: str) -> bool:
 
 # A birthday without its year, or a month and year, right after its cue: "ДР 12 березня", "born on March 12",
 # "день народження 12.03", "born in March 1985" (issue 11 r6 A4): the cue must stand right before it
+# the day as an ordinal word ("народилась дванадцятого березня", "born on the twelfth of March 1985", "March
+# twenty-first"): issue 11 r7 A7
+_SPELLED_DAY = (r"(?:(?:(?:двадцять|тридцять)\s+)?(?:перш|друг|треть|трет|четверт|п['’ʼ]?ят|шост|сьом|восьм|"
+                r"дев['’ʼ]?ят|десят|одинадцят|дванадцят|тринадцят|чотирнадцят|п['’ʼ]?ятнадцят|шістнадцят|сімнадцят|"
+                r"вісімнадцят|дев['’ʼ]?ятнадцят|двадцят|тридцят)(?:ого|ому|е|ий|ій)"
+                r"|(?:(?:twenty|thirty)[\s\-])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+                r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth))")
 _NO_YEAR_DATE = re.compile(
-    rf"(?:{_DAY}[\s\-./]{{1,2}}(?:of\s+)?{_ANY_MONTH}|{_ANY_MONTH}[\s\-.]{{1,2}}{_DAY}(?!\d)|{_ANY_MONTH},?\s(?:19|20)\d\d"
+    rf"(?:{_SPELLED_DAY}\s+(?:of\s+)?{_ANY_MONTH}(?:,?\s(?:19|20)\d\d)?"
+    rf"|{_ANY_MONTH}\s+(?:the\s+)?{_SPELLED_DAY}(?:,?\s(?:19|20)\d\d)?"
+    rf"|{_DAY}[\s\-./]{{1,2}}(?:of\s+)?{_ANY_MONTH}|{_ANY_MONTH}[\s\-.]{{1,2}}{_DAY}(?!\d)|{_ANY_MONTH},?\s(?:19|20)\d\d"
     r"|\d{1,2}\.(?:0[1-9]|1[0-2]))(?![\w\-/]|\.\d|,?\s\d)", re.IGNORECASE)
 _CUE_RIGHT_BEFORE = re.compile(rf"(?:{_DOB_BEFORE.pattern})(?:\s*(?:is|was|on|in|of|the|:|—|-|=|у|в|це))*\s*[:\-—]?\s*$")
 
@@ -1727,6 +1736,8 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
         found.extend(find_labelled_sequences(view, low, words))
         found.extend(find_number_label_digits(view, low))
     if not _ANY_DIGIT.search(view):
+        if _dob_gate(low):  # a birthday with its day in words ("народилась дванадцятого березня") holds no digit
+            found.extend(_yearless_dobs(view, low))
         return found  # every other kind holds a digit
     # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,
     # cards, РНОКПП, SSNs and ID cards; an IBAN holds 10 digits or more and a passport 6, so only the

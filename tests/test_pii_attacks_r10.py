@@ -32,3 +32,14 @@ def test_a_birthday_with_its_day_in_words_is_found(prompt, date):
 @pytest.mark.parametrize("prompt", NOT_BIRTHDAYS)
 def test_a_things_birthday_or_a_date_without_a_cue_is_not(prompt):
     assert not [f for f in detect_pii(prompt) if f.kind == "dob"], prompt
+
+
+# --- r7 A9: a Ukrainian code as one group, then the number one digit a group, with no label ------------------------
+@pytest.mark.parametrize("prompt", ["066 1 7 4 2 1 8 0", "передзвоніть 067 1 2 3 4 5 6 7", "call 050 9 8 7 6 5 4 3"])
+def test_a_code_then_single_digits_is_a_phone(prompt):
+    assert "phone" in [f.kind for f in detect_pii(prompt)], prompt
+
+
+@pytest.mark.parametrize("prompt", ["labels: 0 6 6 1 7 4 2 1 8 0", "y = [1 0 1 1 0 1 0 1 1 0 1]", "epoch 012 1 0 1 1 0 1 0 1"])
+def test_a_list_of_single_digits_is_not(prompt):
+    assert not detect_pii(prompt), prompt

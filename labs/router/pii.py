@@ -789,6 +789,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
         date_led = None
         digits, sizes, cells = "", [], False
         joinable: frozenset[int] = frozenset()
+        spelled_after_code = groups[i][1] - gs == 3 and view[gs] == "0" and view[gs + 1] in "3456789"
         for j in range(i, len(groups)):
             s, e = groups[j]
             digits += view[s:e]
@@ -800,9 +801,11 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 sizes = [n]
             elif line_gap and j > i and line_gap[j]:
                 joinable = joinable | {len(sizes) - 1}
-            if n > 19 or j - i >= _MAX_GROUPS and single[i] <= j - i or j > i and j in pluses:
-                # no phone or card has more groups, but one digit a group; a plus after a blank starts the next number
-                # ("+380 67 …\n+380 50 …", a list; "+1 +1 …", "250 + 180 + …", sums): the scan stays linear
+            if n > 19 or j - i >= _MAX_GROUPS and single[i] <= j - i and not (spelled_after_code and single[i + 1] >= j - i) \
+                    or j > i and j in pluses:
+                # no phone or card has more groups, but one digit a group (or a Ukrainian code, then one digit a group:
+                # "066 1 7 4 2 1 8 0"); a plus after a blank starts the next number ("+380 67 …\n+380 50 …", a list;
+                # "+1 +1 …", "250 + 180 + …", sums): the scan stays linear
                 break
             if n < 9:
                 continue

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from labs import i18n
 from labs.costs import BreakEven
 from labs.i18n import t
 from labs.inputs import number
@@ -37,6 +38,37 @@ LOCAL_LATENCY_MS = REFERENCE_LOCAL_MS
 """The module's latency range for a local model, in milliseconds (:mod:`labs.latency`)."""
 
 CHOICES = ("self-hosted", "cloud", "hybrid")
+
+
+def _same(a: float, b: float) -> bool:
+    """Two volumes that cost the same: equal up to float noise (the tolerance :func:`labs.costs.cheaper_option`
+    calls "equal")."""
+    return math.isclose(a, b, rel_tol=1e-9)
+
+
+def _digits(a: float, b: float) -> int:
+    """The fewest decimals at which ``a`` and ``b`` read differently (0 for 50,000 against 41,846.2; 1 for 41,846
+    against 41,846.2), so a comparison of the two never reads "41,846 is under 41,846"."""
+    return next((d for d in range(16) if i18n.number(a, d, "en") != i18n.number(b, d, "en")), 0)
+
+
+def _as_typed(x: float) -> int:
+    """The decimals (0-2) a volume with nothing to tell it apart from shows: 41,846 or 41,846.15."""
+    return next(d for d in range(3) if d == 2 or round(x, d) == round(x, 2))
+
+
+def _shown(x: float, digits: int) -> tuple[str, float]:
+    """``x`` as a reader of ``LAB_LANG`` reads it with up to ``digits`` decimals (trailing zeros dropped: 41,846 and
+    41,846.2 side by side), and ``x`` rounded as shown, for the noun after it to agree with the number printed
+    (Ukrainian «41 846 запитів», «41 846,2 запиту»).
+
+    >>> [_shown(x, _digits(41_846, 41_846.2))[0] for x in (41_846, 41_846.2)], _shown(50_000.4, 0)
+    (['41,846', '41,846.2'], ('50,000', 50000.0))
+    """
+    text = i18n.number(x, digits)
+    if digits:
+        text = text.rstrip("0").rstrip("," if i18n.language() == "uk" else ".")
+    return text, round(x, digits)
 
 
 @dataclass(frozen=True)
@@ -100,23 +132,39 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
 
     local: list[str] = []
     cloud: list[str] = []
+    neither: list[str] = []  # a volume exactly at the break-even: it costs the same either way
     if offline:
         local.append(t("decide.offline"))
     if data_sensitivity == "regulated":
         local.append(t("decide.privacy.regulated"))
     elif data_sensitivity == "internal":
         cloud.append(t("decide.privacy.internal"))
+    digits = _as_typed(volume) if math.isinf(threshold) or _same(volume, threshold) else _digits(volume, threshold)
+    shown, volume_as_shown = _shown(volume, digits)
+    said = dict(shown=shown, volume=volume_as_shown, threshold=_shown(threshold, digits)[0], note=threshold_note)
     if math.isinf(threshold):
         cloud.append(t("decide.volume.no_break_even", reason=break_even.reason, volume=volume))
+    elif _same(volume, threshold):  # at the line: the rule of thumb counts it as large; a break-even is a tie
+        if break_even is None:
+            local.append(t("decide.volume.at_large", **said))
+        else:
+            neither.append(t("decide.volume.at_break_even", **said))
     elif limited and volume > threshold and not break_even.self_hosted_cheaper_at(volume):
         machines = break_even.machines_at(volume)  # past a full machine: the next one is not yet paid for
-        cloud.append(t("decide.volume.next_machine", volume=volume, machines=machines,
-                       capacity=break_even.capacity_requests_per_day, paid_from=machines * threshold,
-                       threshold=threshold))
-    elif volume >= threshold:
-        local.append(t("decide.volume.over", volume=volume, threshold=threshold, note=threshold_note))
+        paid_from = machines * threshold
+        # the volume against what it is compared with here: n × the break-even
+        digits = _as_typed(volume) if _same(volume, paid_from) else _digits(volume, paid_from)
+        (shown, volume_as_shown), (shown_paid, paid) = _shown(volume, digits), _shown(paid_from, digits)
+        machine = dict(shown=shown, volume=volume_as_shown, machines=machines, paid_from=shown_paid, paid=paid,
+                       capacity=break_even.capacity_requests_per_day, threshold=_shown(threshold, digits)[0])
+        if _same(volume, paid_from):
+            neither.append(t("decide.volume.next_machine_at", **machine))
+        else:
+            cloud.append(t("decide.volume.next_machine", **machine))
+    elif volume > threshold:
+        local.append(t("decide.volume.over", **said))
     else:
-        cloud.append(t("decide.volume.under", volume=volume, threshold=threshold, note=threshold_note))
+        cloud.append(t("decide.volume.under", **said))
     if need_ms is not None and need_ms < CLOUD_LATENCY_MS[0]:
         local.append(t("decide.latency", need=need_ms, cloud_low=CLOUD_LATENCY_MS[0], cloud_high=CLOUD_LATENCY_MS[1],
                        local_low=LOCAL_LATENCY_MS[0], local_high=LOCAL_LATENCY_MS[1]))
@@ -125,16 +173,16 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
 
     if offline:
         choice = "self-hosted"
-        reasons = list(local)
+        reasons = local + neither
         if quality == "frontier":
             reasons.append(t("decide.trade_off.offline_frontier"))
     elif local and quality == "frontier":
         choice = "hybrid"
-        reasons = local + cloud + [t("decide.hybrid.route")]
+        reasons = local + cloud + neither + [t("decide.hybrid.route")]
     elif local:
         choice = "self-hosted"
-        reasons = list(local)
+        reasons = local + neither
     else:
         choice = "cloud"
-        reasons = cloud + [t("decide.cloud.no_constraint")]
+        reasons = cloud + neither + [t("decide.cloud.no_constraint")]
     return Decision(choice, reasons, local, cloud)

@@ -44,8 +44,8 @@ from typing import Any
 
 from labs.quiz.bank import LANGS, language
 
-__all__ = ["LANGS", "NBSP", "figure", "language", "localise_digits", "localised", "messages", "money", "money_sig", "number",
-           "percent", "plural_uk", "shown", "t"]
+__all__ = ["LANGS", "NBSP", "figure", "fill", "language", "localise_digits", "localised", "messages", "money", "money_sig",
+           "number", "percent", "plural_uk", "shown", "t"]
 
 NBSP = "\u00a0"
 """The Ukrainian thousands separator: a no-break space, so ``12 346`` never breaks across lines (the group
@@ -70,7 +70,20 @@ def t(key: str, lang: str | None = None, /, **fields: Any) -> str:
     if texts is None:
         raise KeyError(f"no message {key!r} in labs/data/messages.yaml: add it there in both languages")
     chosen = language(lang)
-    template = texts.get(chosen) or texts["en"]
+    return fill(texts.get(chosen) or texts["en"], chosen, **fields)
+
+
+def fill(template: str, lang: str | None = None, /, **fields: Any) -> str:
+    """``template`` (one language's text) with ``fields`` filled in as :func:`t` fills a catalogue message: the
+    specs ``num``, ``usd``, ``plural:…`` … in ``lang``'s typography. For a text kept outside the catalogue that
+    counts something, such as a quiz answer's unit (:meth:`labs.quiz.bank.Part.unit_for`).
+
+    >>> fill("{n:num} {n:plural:запит|запити|запитів|запиту} на день", "uk", n=41846.2)
+    '41\xa0846 запиту на день'
+    >>> fill("{n:fig} {n:plural:запит|запити|запитів|запиту} на день", "uk", n=41846.2)
+    '41\xa0846,2 запиту на день'
+    """
+    chosen = language(lang)
     # every number formats in the message's typography: {n:num}, {n:usd.2}, {n:plural:...}, or any Python spec
     # (numpy/pandas scalars too: a sweep table's cells are numpy.int64, which ":num" must format like an int)
     fields = {k: _Count(getattr(v, "item", lambda v=v: v)(), chosen) if _is_number(v) else v
@@ -89,8 +102,9 @@ def localise_digits(text: str, lang: str | None = None) -> str:
 
 def localised(value: Any, lang: str | None = None) -> Any:
     """``value`` ready for ``str.format`` in ``lang``: a number (not a bool) formats with any spec as in English,
-    then :func:`localise_digits`; anything else is returned as it is. For texts kept outside the catalogue
-    (the quiz bank's ``questions.yaml``), whose templates use Python's own specs.
+    then :func:`localise_digits`, and a ``plural:`` spec picks the noun after it as in :func:`t`; anything else is
+    returned as it is. For texts kept outside the catalogue (the quiz bank's ``questions.yaml``), whose templates
+    use Python's own specs.
 
     >>> "{:,.2f} / {}".format(localised(1963.7, "uk"), localised("v1.2", "uk"))
     '1\xa0963,70 / v1.2'
@@ -107,6 +121,8 @@ class _Localised:
         self.value, self.lang = value, lang
 
     def __format__(self, spec: str) -> str:
+        if spec.startswith("plural:"):  # the noun after the number: {n:plural:запит|запити|запитів[|запиту]}
+            return format(_Count(self.value, self.lang), spec)
         return localise_digits(format(self.value, spec), self.lang)
 
     def __str__(self) -> str:
@@ -210,7 +226,9 @@ def plural_uk(n: float, one: str, few: str, many: str, fraction: str | None = No
 
     A fraction takes the genitive singular (``1,5 токена``, ``0,5 виклику``: Ukrainian grammar, CLDR ``other``),
     given as ``fraction``: with it, any ``n`` that is not whole takes that form. Without it a float is rounded
-    as it is printed by ``num`` (``:.0f``), so write the fourth form wherever the number shows decimals.
+    as it is printed by ``num`` (``:.0f``). So the noun follows the number as printed: three forms after a number
+    printed whole (``num``, ``.0f``), four after one that may show decimals (``fig``, ``qty``, ``num.1``, a bare
+    ``{n}``), and ``n`` given as printed (rounded to the decimals shown). A test holds the catalogue to this.
 
     >>> [f"{n} " + plural_uk(n, "токен", "токени", "токенів") for n in (1, 4, 11, 22, 154, 231)]
     ['1 токен', '4 токени', '11 токенів', '22 токени', '154 токени', '231 токен']

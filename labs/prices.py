@@ -4,7 +4,9 @@ Taught in lesson 1 (pricing a cloud API against a self-hosted model); lesson 4 r
 
 Every record comes from ``labs/data/*.csv`` with its ``source`` and ``as_of`` date, or from the learner:
 ``override()`` replaces a price and records "learner override", what it was, and the date, so every
-plot and table built on it can say how old its prices are. The cards themselves (memory, bandwidth,
+plot and table built on it can say how old its prices are. A data row's prose (``source``, ``note``) has its
+Ukrainian beside it (``source_uk``, ``note_uk``): :func:`prices_frame` and ``override()`` show the one of
+``LAB_LANG`` (:func:`in_language`). The cards themselves (memory, bandwidth,
 power) live once in :mod:`labs.hardware`; a rental offer or a purchase price names its card from there.
 
 Prices typed in the wrong unit are the commonest silent error, so every price passes three checks
@@ -148,13 +150,14 @@ class _Dated:
 
         if not changes:
             raise ValueError(t("prices.override.nothing"))
-        names = {f.name for f in dataclasses.fields(self)} - {"source", "as_of", "note"}
+        names = {f.name for f in dataclasses.fields(self)} - {"source", "as_of", "note", *_TRANSLATED.values()}
         unknown = sorted(set(changes) - names)
         if unknown:
             raise ValueError(t("prices.override.unknown", unknown=unknown, record=type(self).__name__,
                                fields=", ".join(sorted(names))))
-        source = f"{OVERRIDE_SOURCE} (was: {self.source}, {self.as_of})"
-        new = dataclasses.replace(self, **changes, source=source, as_of=as_of or date.today().isoformat())
+        # the label is read where it is printed, so it is written in LAB_LANG (English: OVERRIDE_SOURCE …)
+        source = t("prices.override.source", was=in_language(self, "source"), as_of=as_of_label(self.as_of))
+        new = dataclasses.replace(self, **changes, source=source, source_uk="", as_of=as_of or date.today().isoformat())
         for field_name, unit in self._UNITS.items():  # the range and the other fields passed: now the old price
             old, value = getattr(self, field_name), getattr(new, field_name)
             if field_name in changes and old is not None and value is not None:
@@ -177,6 +180,8 @@ class ApiPrice(_Dated):
     provider: str = ""
     cached_input_usd_per_mtok: float | None = None
     note: str = ""
+    source_uk: str = ""
+    note_uk: str = ""
 
     reasoning: bool = False
     """A reasoning model: it may spend hidden reasoning (thinking) tokens, billed as output."""
@@ -207,8 +212,9 @@ class ApiPrice(_Dated):
         long = (self.long_context_above_tokens, self.long_input_usd_per_mtok, self.long_output_usd_per_mtok)
         if any(v is not None for v in long):
             if any(v is None for v in long):
-                raise ValueError(f"{self.model}: a long-context tier needs all three: long_context_above_tokens, "
-                                 "long_input_usd_per_mtok, long_output_usd_per_mtok")
+                from labs.i18n import t
+
+                raise ValueError(t("prices.error.long_context", model=self.model))
             check_price(f"{self.model}: long-context input price", self.long_input_usd_per_mtok, unit)
             check_price(f"{self.model}: long-context output price", self.long_output_usd_per_mtok, unit)
 
@@ -254,6 +260,8 @@ class GpuRental(_CardPrice):
     source: str
     as_of: str
     note: str = ""
+    source_uk: str = ""
+    note_uk: str = ""
 
     @property
     def card(self) -> str:  # type: ignore[override]
@@ -276,13 +284,17 @@ class HardwarePrice(_CardPrice):
     source: str
     as_of: str
     note: str = ""
+    source_uk: str = ""
+    note_uk: str = ""
 
     @property
     def power_w(self) -> float:
         """Power draw under load (watts), from ``hardware.csv``."""
         watts = hardware_card(self.card).watts
         if watts is None:
-            raise ValueError(f"{self.card} has no power draw in hardware.csv; add its watts there.")
+            from labs.i18n import t
+
+            raise ValueError(t("prices.error.no_power", card=self.card))
         return watts
 
     @property
@@ -291,6 +303,28 @@ class HardwarePrice(_CardPrice):
 
 
 # --- loading the data files ------------------------------------------------------------------
+
+_TRANSLATED = {"source": "source_uk", "note": "note_uk"}
+"""A price row's prose (English, as the data was read) → the column of its Ukrainian version."""
+
+
+def _prose(row: dict) -> dict[str, str]:
+    """A row's ``source`` and ``note`` with their Ukrainian versions (empty where the row has none)."""
+    return {name: row.get(name, "") for pair in _TRANSLATED.items() for name in pair}
+
+
+def in_language(record: _Dated, name: str, lang: str | None = None) -> str:
+    """A record's ``source`` or ``note`` as a reader of ``lang`` (else ``LAB_LANG``) reads it: its Ukrainian
+    version (``source_uk``/``note_uk``) in Ukrainian where the data gives one, else the English as read.
+
+    >>> hardware("RTX 4090 24 GB (MSRP)").note, in_language(hardware("RTX 4090 24 GB (MSRP)"), "note", "uk")
+    ('launch list price', 'рекомендована ціна на старті продажів')
+    """
+    from labs.i18n import language
+
+    english = getattr(record, name)
+    return (getattr(record, _TRANSLATED[name]) or english) if language(lang) == "uk" else english
+
 
 def _optional(text: str) -> float | None:
     return float(text) if text.strip() else None
@@ -311,7 +345,7 @@ def _api_prices() -> tuple[ApiPrice, ...]:
             model=r["model"], provider=r["provider"], input_usd_per_mtok=float(r["input_usd_per_mtok"]),
             output_usd_per_mtok=float(r["output_usd_per_mtok"]),
             cached_input_usd_per_mtok=_optional(r["cached_input_usd_per_mtok"]),
-            source=r["source"], as_of=r["as_of"], note=r["note"], **_reasoning(r),
+            **_prose(r), as_of=r["as_of"], **_reasoning(r),
             long_context_above_tokens=int(r["long_context_above_tokens"]) if r["long_context_above_tokens"] else None,
             long_input_usd_per_mtok=_optional(r["long_input_usd_per_mtok"]),
             long_output_usd_per_mtok=_optional(r["long_output_usd_per_mtok"]),
@@ -324,7 +358,7 @@ def _api_prices() -> tuple[ApiPrice, ...]:
 def _gpu_rentals() -> tuple[GpuRental, ...]:
     return tuple(
         GpuRental(gpu=r["gpu"], provider=r["provider"], offer=r["offer"], usd_per_gpu_hour=float(r["usd_per_gpu_hour"]),
-                  source=r["source"], as_of=r["as_of"], note=r["note"])
+                  as_of=r["as_of"], **_prose(r))
         for r in data_rows("gpu_rental.csv")
     )
 
@@ -333,7 +367,7 @@ def _gpu_rentals() -> tuple[GpuRental, ...]:
 def _hardware() -> tuple[HardwarePrice, ...]:
     return tuple(
         HardwarePrice(card=r["card"], variant=r["variant"], price_usd=float(r["price_usd"]),
-                      source=r["source"], as_of=r["as_of"], note=r["note"])
+                      as_of=r["as_of"], **_prose(r))
         for r in data_rows("hardware_prices.csv")
     )
 
@@ -393,12 +427,18 @@ def as_of_label(as_of: str) -> str:
 
 def prices_frame(kind: str = "api"):
     """A pandas table of one data file (``"api"``, ``"rental"`` or ``"hardware"``) for display; its ``as_of``
-    dates read in the learner's language (:func:`as_of_label`); the records keep the data's own."""
+    dates, ``source`` and ``note`` read in the learner's language (:func:`as_of_label`, :func:`in_language`);
+    the columns keep the data's names, the records the data's own texts."""
     import pandas as pd
+
+    from labs.i18n import t
 
     records = {"api": _api_prices, "rental": _gpu_rentals, "hardware": _hardware}
     if kind not in records:
-        raise ValueError(f"kind must be one of {sorted(records)}; got {kind!r}")
-    frame = pd.DataFrame([dataclasses.asdict(r) for r in records[kind]()])
+        raise ValueError(t("prices.error.kind", kinds=sorted(records), got=kind))
+    rows = records[kind]()
+    frame = pd.DataFrame([dataclasses.asdict(r) for r in rows]).drop(columns=list(_TRANSLATED.values()))
+    for name in _TRANSLATED:
+        frame[name] = [in_language(r, name) for r in rows]
     frame["as_of"] = frame["as_of"].map(as_of_label)
     return frame

@@ -75,9 +75,11 @@ def q5(ns: dict) -> str:
         verdict = bank.evaluate("q5", part_id, answer(ns, name))
         assert not verdict.problem, f"`{name}`: {verdict.problem}"
         part = bank.question("q5").part(part_id)
-        unit = bank.text(part.unit)  # in the learner's language, as the bank's hint below
-        # the learner's figure in their typography: an amount with cents (248,20), a count as typed (41 846)
-        value = number(verdict.value, 2) if part.unit.get("en", "").startswith("USD") else figure(verdict.value)
+        # the learner's figure in their typography: an amount with cents (248,20), a count as typed (41 846), and
+        # the unit in the learner's language after it, its noun agreeing with the number as printed (41 846,2 запиту)
+        money = part.unit.get("en", "").startswith("USD")
+        value = number(verdict.value, 2) if money else figure(verdict.value)
+        unit = part.unit_for(round(verdict.value, 2) if money else float(figure(verdict.value, "en").replace(",", "")))
         if not verdict.correct:
             side = t("checks.quiz.q5.too_high") if verdict.value > verdict.expected else t("checks.quiz.q5.too_low")
             raise AssertionError(t("checks.quiz.q5.wrong", name=name, value=value, unit=unit, side=side,

@@ -112,10 +112,26 @@ class Part:
     hint: dict = field(default_factory=dict)
     probe: str = ""
     steps: dict = field(default_factory=dict)
+    counted: dict = field(default_factory=dict)
+    """The unit after a number whose noun agrees with it (``{n:plural:…}``); ``unit`` is the label beside the box."""
 
     @property
     def ref(self) -> str:
         return f"{self.qid}.{self.id}"
+
+    def unit_for(self, value: float, lang: str | None = None) -> str:
+        """The unit after ``value`` as printed (round it to the decimals shown): Ukrainian «41 846 запитів»,
+        «41 846,2 запиту» (:func:`labs.i18n.plural_uk`); ``unit`` where the part counts nothing (USD).
+
+        >>> part = question("q5").part("break_even")
+        >>> part.unit_for(41846, "uk"), part.unit_for(41846.2, "uk"), part.unit_for(41846.2, "en")
+        ('запитів на день', 'запиту на день', 'requests per day')
+        """
+        if not self.counted:
+            return text(self.unit, lang)
+        from labs.i18n import fill
+
+        return fill(text(self.counted, lang), lang, n=value)
 
     def option_ids(self) -> list[str]:
         return [o.id for o in self.options]
@@ -163,7 +179,8 @@ def _part(qid: str, raw: dict) -> Part:
     if kind not in ("single", "multiple", "numeric", "practical"):
         raise ValueError(f"{qid}.{raw.get('id')}: unknown kind {kind!r}")
     options = tuple(Option(str(o["id"]), o["text"], o["why"]) for o in raw.get("options", ()))
-    fields = {k: raw[k] for k in ("key", "unit", "compute", "tolerance", "solution", "hint", "probe", "steps") if k in raw}
+    fields = {k: raw[k] for k in ("key", "unit", "compute", "tolerance", "solution", "hint", "probe", "steps", "counted")
+              if k in raw}
     return Part(qid, str(raw["id"]), kind, raw["prompt"], options, **fields)
 
 

@@ -208,9 +208,12 @@ class PartView:
         return "".join(lines)
 
     def _numeric_feedback(self, verdict: bank.Verdict) -> str:
-        unit = bank.text(self.part.unit, self.lang)
         value = verdict.value  # a count (41 846 requests) without decimals, an amount (248,20) with two
-        shown = number(value, 0 if float(value).is_integer() else 2, self.lang) if value is not None else "—"
+        digits = 0 if value is None or float(value).is_integer() else 2
+        shown = number(value, digits, self.lang) if value is not None else "—"
+        # the unit's noun agrees with the number shown (41 846,2 запиту, 41 846 запитів)
+        unit = self.part.unit_for(round(value, digits), self.lang) if value is not None else bank.text(self.part.unit,
+                                                                                                          self.lang)
         yours = ui("your_value", self.lang, value=shown, unit=unit)
         tol = ui("tolerance", self.lang, rel=float(self.part.tolerance.get("rel", 0)))
         if verdict.correct:

@@ -281,7 +281,7 @@ ADVERSARIAL = {
 
 def _seconds(fn, text: str) -> float:
     best = float("inf")
-    for _ in range(3):
+    for _ in range(5):  # the best of 5: a busy machine's pauses do not count
         t0 = time.perf_counter()
         fn(text)
         best = min(best, time.perf_counter() - t0)
@@ -301,7 +301,8 @@ def test_routing_time_grows_linearly(name):
     # large enough that timer noise and cache effects do not count (a slow case is slow per character)
     n = 60_000
     small, large = make(n), make(4 * n)
-    ratio = _seconds(route, large) / max(_seconds(route, small), 1e-4)
+    # a floor of 1 ms: below it one scheduler pause on a loaded machine is the whole measurement (a flake at load 10)
+    ratio = _seconds(route, large) / max(_seconds(route, small), 1e-3)
     assert ratio < 10, f"{name}: 4x the text took {ratio:.1f}x the time"
 
 

@@ -43,3 +43,27 @@ def test_a_code_then_single_digits_is_a_phone(prompt):
 @pytest.mark.parametrize("prompt", ["labels: 0 6 6 1 7 4 2 1 8 0", "y = [1 0 1 1 0 1 0 1 1 0 1]", "epoch 012 1 0 1 1 0 1 0 1"])
 def test_a_list_of_single_digits_is_not(prompt):
     assert not detect_pii(prompt), prompt
+
+
+# --- r7 A4: an address with no street word, anchored by its town; a street in lower case before its flat --------------
+TOWN_ADDRESSES = {
+    "Lutsk, Naukova 40": "Lutsk, Naukova 40",
+    "Дніпро, Сумська 112-148": "Дніпро, Сумська 112-148",
+    "Лесі Українки 5/12, Луцьк": "Лесі Українки 5/12, Луцьк",
+    "Ірпінь, Київська 3а": "Ірпінь, Київська 3а",
+    "Kyiv, Khreshchatyk 22": "Kyiv, Khreshchatyk 22",
+    "Надішліть на Бандери 3, Київ": "Бандери 3, Київ",
+    "kyiv shevchenka 54 apt 19": "shevchenka 54 apt 19",
+}
+NOT_ADDRESSES = ["Kyiv, Llama 3 8B runs at 20 tok/s", "Lviv, Windows 11", "We deployed in Kyiv, Node 20 and Postgres 16",
+                 "Київ, Python 3.11", "Київ, версія 2", "Kyiv 2024", "step 54 apt 19", "floor 3 flat 12"]
+
+
+@pytest.mark.parametrize("prompt,address", TOWN_ADDRESSES.items())
+def test_an_address_anchored_by_its_town_is_found(prompt, address):
+    assert ("address", address) in [(f.kind, f.text) for f in detect_pii(prompt)]
+
+
+@pytest.mark.parametrize("prompt", NOT_ADDRESSES)
+def test_a_product_or_a_part_after_a_town_is_no_address(prompt):
+    assert not [f for f in detect_pii(prompt) if f.kind == "address"], prompt

@@ -76,6 +76,7 @@ from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, DIGIT_LOOKALIKE
 from labs.router.id_numbers import find_id_numbers
 from labs.router.tables import find_table_cells
 from labs.router.textscan import lower
+from labs.router.towns import find_town_streets
 from labs.router.validators import (
     IBAN_LENGTHS,
     card_iin_ok,
@@ -1262,7 +1263,8 @@ _ADDRESS_EN_AFTER = re.compile(
     rf"(?<![\w])(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET_BEFORE}\.?,?\s+\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?(?![\w])"
     rf"(?=,?\s*(?:(?i:apt|apartment|flat|suite|unit)\b|[A-Z][a-z]{{2,}}))(?:,?\s*(?i:apt|apartment|flat|suite|unit)\.?\s*#?\d{{1,5}})?")
 _ADDRESS_EN_FLAT = re.compile(
-    rf"(?<![\w]){_NOT_A_STREET}[A-Z][\w'’\-]{{2,30}},?\s+\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?,?\s*(?i:apt|apartment|flat|kv)\.?\s*#?\d{{1,5}}")
+    rf"(?<![\w]){_NOT_A_STREET}(?:[A-Z][\w'’\-]{{2,30}}|(?!(?:step|page|line|item|version|level|room|unit|part|task|lesson|chapter|section|figure|table|question|week|epoch|batch|test|case|sample|round|block|gate|floor)(?![\w]))[a-z][a-z'’\-]{{3,30}}),?\s+\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?,?\s*"
+    r"(?i:apt|apartment|flat|kv)\.?\s*#?\d{1,5}")  # lower case too, as typed in a chat: "kyiv shevchenka 54 apt 19"
 # "пл Ринок", "ул Ленина": the short types with no dot, before a capital (read on the text, not lower-cased)
 _ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ]\s*(?:\d{1,2}\s+)?[А-ЯІЇЄҐA-Z]")  # "пл Ринок", "ул 8 Березня"
 
@@ -1324,6 +1326,8 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
         yield Finding("address", m.start(), m.end(), m.group(), 44)
     for m in _near_keys(_GERMAN_KEY, low, text, _GERMAN_STREET, 40, 40):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
+    for start, end in find_town_streets(text):  # "Lutsk, Naukova 40", "Лесі Українки 5/12, Луцьк": the town anchors it
+        yield Finding("address", start, end, text[start:end], 43)
     if not _ADDRESS_GATE_EN.search(text):
         return
     for m in _near_keys(_ADDRESS_GATE_EN, text, text, _ADDRESS_EN_AFTER, 90, 60):

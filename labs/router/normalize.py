@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
-MAX_ROUNDS = 4  # decoding rounds: a link inside a link inside JSON is three
+MAX_ROUNDS = 6  # decoding rounds: a link inside a link inside JSON is three; five layers of URL or base64 encoding (issue 11 r8 A8) and one more
 
 # Latin look-alikes from Cyrillic and Greek (Unicode TR39 confusables, the letters that matter
 # for e-mail, IBAN and passport identifiers); the detector's patterns accept these letters and
@@ -233,6 +233,49 @@ _B64 = re.compile(r"[A-Za-z0-9+/_\-]{8,}+={0,2}")
 _DIGIT_RUN = re.compile(r"\d{6}")
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _RLO = re.compile("\u202e([^\u202c\u202d\u202e\n]{1,300}+)\u202c?")
+# Separators the detector's patterns do not know, typed between digit groups (issue 11 r8 A1): autocorrect's em dash
+# ("067—123—45—67"), an emoji as in Telegram and Viber ("5168💳5124", "+380🔹67", "UA75 🇺🇦 3223"), an ellipsis, an
+# ideographic comma, a degree sign. Every dash (Unicode category Pd, the minus, the heavy minus "➖") reads as "-", as
+# the en dash already does ("2020—2024" stays the range "2020–2024" is); anything else as a space. A cluster is one
+# symbol with its variation selector, skin tone, tag characters or ZWJ partners ("❤️", "👩‍💻", "🏴󠁧󠁢󠁳󠁣󠁴󠁿").
+_SEP_DASHES = "\u058a\u05be\u1400\u1806\u2010-\u2015\u2053\u2212\u2796\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d\u301c" \
+              "\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d"
+_SEP_BMP = (  # punctuation and symbol blocks: arrows, technical, box drawing, shapes, dingbats; never a digit
+    "\u00b0\u2025\u2026\u2219\u22c5\u22ef\u3001\u30fb\uff65\u24d0\u2190-\u21ff\u2300-\u23ff\u2500-\u2775\u2794-\u27bf"
+    "\u2b00-\u2bff\u3297\u3299")  # not ①-⓿ or ➀-➓: digits
+_SEP_ASTRAL = "\U0001f000-\U0001f0ff\U0001f10d-\U0001faff"  # emoji, flags, skin tones; not 🄀-🄌: digits
+_SEP_JOIN = "\u200d\ufe0e\ufe0f\U000e0020-\U000e007f"
+_APOSTROPHES = "\u2018\u2019\u02bc\u2032"
+_DASH_SET = re.compile(f"[{_SEP_DASHES}{_SEP_JOIN}]++")
+_SKIPPED = "\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f\u20e3\u00ad"  # stripped anyway: "1️⃣💳2️⃣", "5\u200b—1"
+_IBAN_CAPS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "".join(c for c in CONFUSABLES if c.isupper()))
+# An emoji people write for "@" ("собака", the e-mail and envelope signs, a snail, a monkey): "olena.koval85🐶gmail.com"
+_AT_EMOJI = frozenset("🐶🐕🐩🦮📧📨📩✉🐌🐒🐵ⓐ")
+_LOCAL_PART = re.compile(r"[A-Za-z0-9._%+\-]{1,64}$")
+_DOMAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{0,62}(?:\.[A-Za-z0-9\-]{1,63}){0,4}\.[A-Za-z]{2,24}(?![A-Za-z0-9])")
+
+
+@lru_cache(maxsize=2)
+def _odd_separators(astral: bool) -> re.Pattern:
+    """A separator cluster with a digit, a Latin letter or an e-mail's character on either side (one blank between
+    allowed), or a typographic apostrophe between two digits ("5168’4363", "1’000": the ASCII one autocorrect
+    replaced, a group separator, read as a space: the IBAN pattern knows no apostrophe).
+    It starts with a character class, so the engine skips fast to the rare characters; the astral class (slower to
+    test) only when the text has a character above U+FFFF; :func:`_odd_separator_pieces` checks the rest."""
+    sep = f"{_SEP_DASHES}{_SEP_BMP}{_SEP_ASTRAL if astral else ''}"
+    near = f"\\dA-Za-z{''.join(c for c in _IBAN_CAPS if not c.isascii())}"
+    return re.compile(
+        f"[{sep}{_APOSTROPHES}](?:(?<=[{_APOSTROPHES}])(?<=\\d.)(?=\\d)"
+        f"|(?<![{_APOSTROPHES}])(?:(?<=[{near}{_SKIPPED}._%+\\-].)|(?<=[{near}{_SKIPPED}._%+\\-][ \u00a0].))"
+        f"[{_SEP_JOIN}]*+(?:[{sep}][{_SEP_JOIN}]*+)*+(?=[ \u00a0]?[{near}]))")
+
+
+# The Cyrillic "УА" (or "ЮА") typed for an IBAN's country code "UA" ("IBAN УА77 3223 …"): the look-alike fold reads "У"
+# as "Y". The IBAN's checksum still decides; this only gives it the code a person meant.
+_CYR_UA = re.compile(r"[УЮ](?<![^\W\d_].)[АA](?=[^\S\n]?\d\d)")
+# Stress marks (combining acute and grave): on a Ukrainian letter they never change which letter it is ("ді́абет"),
+# unlike the breve of "й" or the diaeresis of "ї", which stay.
+_STRESS = re.compile("[\u0300\u0301]++")
 # whitespace: a run, or a line break with a mail-quote or list prefix after it
 _WS_RUN = re.compile(r"\s\s++")
 _QUOTED_BREAK = re.compile(r"\n[ \t]*+(?:>[ \t>]*+|[-*•][ \t]++)\s*+")  # and up to 8 blanks before it
@@ -254,6 +297,37 @@ def _quoted_breaks(text: str):
             start -= 1
         yield start, m.end(), "\n"  # still a line break: the detector rejoins an e-mail or a date across it
         last = m.end()
+
+
+def _caps_run(pair: str) -> bool:
+    """Are both characters of ``pair`` an IBAN's capitals or digits?"""
+    return len(pair) == 2 and all(ch in _IBAN_CAPS or ch.isdigit() for ch in pair)
+
+
+def _odd_separator_pieces(text: str, astral: bool):
+    """Pieces for the symbols of :data:`_odd_separators` that stand between two digits, or between an IBAN's capital
+    and a digit ("-" for a dash, else a space with the blanks around it), and for an "@" emoji inside an e-mail."""
+    for m in _odd_separators(astral).finditer(text):
+        s, e = m.span()
+        if m.group() in _APOSTROPHES:
+            yield s, e, " "
+            continue
+        a = s - 1 if text[s - 1 : s] in (" ", "\u00a0") else s  # one blank on either side: "5168 ❤️ 5124"
+        b = e + 1 if text[e : e + 1] in (" ", "\u00a0") else e
+        i = a - 1
+        while i > 0 and text[i] in _SKIPPED:  # a keycap's or an invisible character's tail before it
+            i -= 1
+        left, right = text[i : i + 1] if i >= 0 else "", text[b : b + 1]
+        # a capital counts only glued, inside a run of capitals and digits ("UA💙75", "75💙WEST"): "1967— Then" is prose
+        if left.isdigit() and (right.isdigit() or b == e and _caps_run(text[b : b + 2])) \
+                or right.isdigit() and a == s and _caps_run(text[max(0, i - 1) : i + 1]):
+            yield (s, e, "-") if _DASH_SET.fullmatch(m.group()) else (a, b, " ")
+        elif m.group().rstrip("\ufe0e\ufe0f") in _AT_EMOJI and (domain := _DOMAIN.match(text, b)) is not None:
+            local = _LOCAL_PART.search(text, max(0, a - 64), a)
+            # spaced ("koval85 📧 gmail.com") only after what reads as a local part, not a word ("Write 📧 gmail.com")
+            if local is not None and (a == s or any(ch in "._" or ch.isdigit() for ch in local.group())) \
+                    and domain.group().count(".") <= 4:
+                yield a, b, "@"
 
 
 def _decode_escapes(run: str) -> str:
@@ -483,7 +557,11 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
         found += list(_b64_line_pieces(text, seen))
     found += list(_b64_pieces(text, seen))
     if not text.isascii():
-        found += list(_invisible_pieces(text))
+        astral = _has_astral(text)
+        found += list(_invisible_pieces(text, astral))
+        found += list(_odd_separator_pieces(text, astral))
+        if "А" in text and ("УА" in text or "ЮА" in text) or "A" in text and ("УA" in text or "ЮA" in text):
+            found += [(m.start(), m.end(), "UA") for m in _CYR_UA.finditer(text)]
         if "\u202e" in text:
             # both orders: the one shown (reversed) and the one stored, which is what a model reads ("olen\u202ea.koval@…")
             found += [(m.start(), m.end(), f"{m.group(1)} ; {m.group(1)[::-1]}") for m in _RLO.finditer(text)]
@@ -520,13 +598,16 @@ def _has_astral(text: str) -> bool:
     return len(text.encode("utf-16-le", "surrogatepass")) > 2 * len(text)
 
 
-def _invisible_pieces(text: str):
+def _invisible_pieces(text: str, astral: bool | None = None):
     """Invisible characters go; combining marks go only from a digit, so "й" written as "и" + breve
-    keeps its mark."""
-    for m in _invisible(_has_astral(text)).finditer(text):
+    keeps its mark; a stress mark goes from any letter."""
+    for m in _invisible(_has_astral(text) if astral is None else astral).finditer(text):
         yield m.start(), m.end(), ""
     for m in _marks_on_digits().finditer(text):
         yield m.start(1), m.end(1), ""
+    if "\u0301" in text or "\u0300" in text:  # memchr-fast: a class search would cost a scan of its own
+        for m in _STRESS.finditer(text):
+            yield m.start(), m.end(), ""
 
 
 def _apply(text: str, pieces) -> tuple[str, _Round]:

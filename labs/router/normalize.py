@@ -22,6 +22,11 @@ canonical *view* of the text:
   token that is mostly digits (``O67`` → ``067``, ``l23`` → ``123``); a word that mixes Latin and
   Cyrillic look-alike letters is written in one script (``дiабет`` with a Latin ``i`` →
   ``діабет``, ``раѕѕроrt`` → ``passport``);
+* **read as a separator** between two digit groups: a dash of any kind (``067—123``, ``5168➖5124`` → ``-``), an
+  emoji with its selectors, skin tone, ZWJ partners or flag (``5168💳5124``, ``UA75 🇺🇦 3223``), an ellipsis, an
+  ideographic comma, a degree sign, a typographic apostrophe (→ a space); an "@" emoji inside an e-mail
+  (``koval85🐶gmail.com``) → ``@``; a stress mark (``ді́абет``) is stripped; the Cyrillic ``УА`` before an IBAN's
+  digits → ``UA``;
 * **squeezed**: a run of whitespace (with a mail quote ``>`` or a list bullet after a line break)
   becomes one space.
 

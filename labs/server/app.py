@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import threading
+import time
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -71,8 +74,25 @@ def pull_on_start(store: ModelStore, names: list[str]) -> None:
                 log.info("model %s is ready", name)
 
 
+SHUTDOWN_GRACE_S = 1.0  # after the HTTP grace: the unloading may take this long before the process ends anyway
+
+
+def _exit_after(seconds: float) -> None:
+    """End the process ``seconds`` from now whatever is still running: one llama.cpp call (a grammar sampling
+    step, a decode) cannot be interrupted and kept a stopped server alive for minutes (issue 10 attack r8 F1)."""
+    def watchdog() -> None:
+        time.sleep(seconds)
+        log.warning("shutdown: work on the llama.cpp thread did not end within %.1f s; exiting now", seconds)
+        logging.shutdown()
+        os._exit(0)
+
+    threading.Thread(target=watchdog, name="shutdown-watchdog", daemon=True).start()
+
+
 def create_app(config: ServerConfig | None = None, *, bind_host: str = "127.0.0.1",
-               pull: tuple[str, ...] = ()) -> Starlette:
+               pull: tuple[str, ...] = (), exit_after_shutdown: float | None = None) -> Starlette:
+    """The server's ASGI app. ``exit_after_shutdown`` (seconds; :func:`serve` only, never in a process that
+    hosts other things): once shutdown starts, the process ends after that long even if a llama.cpp call runs."""
     config = config or ServerConfig.from_env()
     store = ModelStore(config.models_dir)
 
@@ -85,6 +105,8 @@ def create_app(config: ServerConfig | None = None, *, bind_host: str = "127.0.0.
             except StoreError as exc:
                 log.error("could not install %s: %s", ", ".join(pull), exc)
         yield
+        if exit_after_shutdown is not None:
+            _exit_after(exit_after_shutdown)
         cancel_threads()  # template renderings and uploads under way stop at their next check
         app.state.scheduler.close()
 
@@ -118,7 +140,7 @@ def serve(host: str, port: int, config: ServerConfig, *, pull: tuple[str, ...] =
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     _return_big_blocks()
-    app = create_app(config, bind_host=host, pull=pull)
+    app = create_app(config, bind_host=host, pull=pull, exit_after_shutdown=SHUTDOWN_GRACE_S)
     # Ollama exits at once on SIGINT/SIGTERM, open streams or not; uvicorn would wait for every stream to end
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug",
                 timeout_graceful_shutdown=1)

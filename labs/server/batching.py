@@ -53,7 +53,7 @@ from typing import AsyncIterator, Callable, Iterator
 
 import llama_cpp
 
-from labs.server.runner import Piece, Sampling, Stats, _split_at_stop, default_threads, grammar_for
+from labs.server.runner import GrammarTooLarge, Piece, Sampling, Stats, _split_at_stop, default_threads, grammar_for
 
 PENALTY_LAST_N = 64  # llama-cpp-python's ``last_n_tokens_size`` default, so penalties match the runner
 PIECE_BYTES = 256  # longest token piece we read back (SmolLM2's longest is far shorter)
@@ -371,6 +371,8 @@ class BatchEngine:
         if fmt is not None:
             try:  # a bad schema fails here, in the caller's thread (the converter asserts, raises KeyError, ...)
                 grammar_for(fmt)
+            except GrammarTooLarge:
+                raise
             except Exception as exc:
                 raise ValueError(f"invalid format: the JSON schema cannot be turned into a grammar ({exc})") from None
         bad = next((t for t in tokens if not 0 <= t < self.n_vocab), None)

@@ -20,7 +20,8 @@ from starlette.responses import StreamingResponse
 from labs.server.batching import EngineError, Generation
 from labs.server.config import parse_keep_alive
 from labs.server.gotemplate import RenderCancelled, render_template
-from labs.server.runner import Piece, Runner, RunnerFailed, Sampling, Stats, canonical_format
+from labs.server.runner import (GrammarTooLarge, Piece, Runner, RunnerFailed, Sampling, Stats, canonical_format,
+                                grammar_for)
 from labs.server.schema import LOAD_OPTIONS, Body, BodyTooLarge, RequestError, parse, parse_options
 from labs.server.scheduler import QueueFull, Scheduler
 from labs.server.store import ModelStore, StoredModel, StoreError
@@ -298,7 +299,9 @@ class Job:
     fmt: str | None = None
     keep_alive: float | None = None
     load: dict = field(default_factory=dict)
-    template: str = ""  # a Go template (the request's, or the model's from /api/create), used instead of the GGUF's
+    # the Go template prompts are rendered with: the request's, the model's from /api/create, or the one matched to
+    # its GGUF's Jinja (labs.server.chat_templates); "" only for a job with no prompt (load, unload, embed)
+    template: str = ""
     suffix: str = ""  # fill-in-the-middle text after the gap (generate, a template that uses .Suffix)
     top_logprobs: int | None = None  # None: no logprobs
 
@@ -333,6 +336,9 @@ class Session:
                 # rendered before the slot and off the llama.cpp thread and the event loop: a heavy template
                 # delays only its own request, and stops when the client hangs up or the server stops
                 self.rendered = await in_own_thread(self._render, "template")
+            if self.job.fmt is not None and (self.job.prompt or self.job.messages):
+                # the grammar is built (then cached) and checked before the slot, off the llama.cpp thread
+                await in_own_thread(lambda cancel: self._grammar(), "grammar", slots=TOKENIZE)
             self.runner, self.load_ns = await self._stack.enter_async_context(self.scheduler.use(
                 ticket, self.job.model, keep_alive=self.job.keep_alive,
                 num_ctx=self.job.load.get("num_ctx"), num_thread=self.job.load.get("num_thread")))
@@ -358,6 +364,16 @@ class Session:
         except ValueError as exc:  # a schema llama.cpp's grammar cannot take
             raise ApiError(400, str(exc)) from None
         return tokens, gen
+
+    def _grammar(self) -> None:
+        """The job's format as a llama.cpp grammar (cached for the engine); a 400 when it cannot be one or is
+        over :data:`labs.server.runner.MAX_GRAMMAR_ALTERNATIVES` (issue 10 attack r8 F1)."""
+        try:
+            grammar_for(self.job.fmt)
+        except GrammarTooLarge as exc:
+            raise ApiError(400, str(exc)) from None
+        except Exception as exc:  # the converter asserts, raises KeyError, ... on a schema it cannot take
+            raise ApiError(400, f"invalid format: the JSON schema cannot be turned into a grammar ({exc})") from None
 
     def _messages(self) -> list[dict]:
         job = self.job
@@ -395,10 +411,10 @@ class Session:
         job, runner = self.job, self.runner
         if job.raw:
             text = job.prompt
-        elif self.rendered is not None:  # a Go template (the request's or the model's own from /api/create)
+        elif self.rendered is not None:  # rendered with the job's Go template before the slot was taken
             text = self.rendered
-        else:
-            text = runner.chat_prompt(self._messages())
+        else:  # no template at all: the prompt as it is (a GGUF's Jinja is never run)
+            text = job.prompt
         # a prompt that cannot fit is refused before the tokeniser spends seconds on it (no context shift: 400)
         least = len(job.context) + runner.fewest_tokens(text.encode())
         if least >= runner.num_ctx:

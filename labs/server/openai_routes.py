@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from labs.server.chat_templates import model_template
 from labs.server.core import ApiError, Job, Session, SessionStream, find_model, read, sampling_from, until_disconnect
 from labs.server.native import (_check_think, _full_name, capabilities, embed_inputs, embed_texts, normalise,
                                 parsed_template, state)
@@ -71,7 +72,7 @@ def _job(request: Request, req) -> Job:
             raise ApiError(400, "response_format.json_schema.schema must be a JSON schema object")
         fmt = json.dumps(schema, sort_keys=True)
     return Job(model=model, sampling=sampling, fmt=fmt, system=model.config.get("system"),
-               template=model.config.get("go_template", ""))
+               template=model_template(model.config))
 
 
 def _usage(session: Session) -> dict:

@@ -2,7 +2,8 @@
 
 With ``n_parallel`` (the server's ``OLLAMA_NUM_PARALLEL``) the runner's :attr:`Runner.engine`
 (:class:`labs.server.batching.BatchEngine`, borrowing these weights) generates for up to that many
-requests at once; the runner itself then only tokenises, renders chat templates and embeds.
+requests at once; the runner itself then only tokenises and embeds (prompts are rendered with Go templates, never the GGUF's Jinja:
+:mod:`labs.server.chat_templates`).
 
 Not thread-safe: every call on one thread (the scheduler's llama.cpp thread).
 """
@@ -21,7 +22,6 @@ from pathlib import Path
 from typing import Iterator
 
 import llama_cpp
-from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 from llama_cpp.llama_grammar import JSON_GBNF
 
 
@@ -86,12 +86,79 @@ def _split_at_stop(text: str, stops: list[str]) -> tuple[str, str, bool]:
     return text[: len(text) - hold], text[len(text) - hold:], False
 
 
+# The most alternatives (GBNF rules plus their "|" choices) a format's grammar may have. llama.cpp checks every
+# vocabulary token against every parse stack the grammar can be in, in one C call per token on the thread all
+# models share, and a rule with N alternatives makes up to N stacks at once: a 2000-value enum took ~10 s a token
+# and could not be cancelled (issue 10 attack r8 F1). bench/grammar_cost.py measures the cost against a normal
+# token: at this limit one token's grammar work is ~4 normal tokens of smollm2 at the position where all of them are
+# open (~1 at 64; a 2000-value enum ~50-130), measured on the shared 2-core dev box. Format "json" has 18
+# alternatives, a 10-field pydantic model ~50, an object of 40 optional string properties 124.
+MAX_GRAMMAR_ALTERNATIVES = 128
+
+
+class GrammarTooLarge(ValueError):
+    """A format whose grammar is over :data:`MAX_GRAMMAR_ALTERNATIVES` (a 400)."""
+
+
+def grammar_alternatives(gbnf: str) -> int:
+    """How many alternatives a GBNF grammar has: one per rule, plus one per ``|`` outside literals and
+    character classes (an upper bound on the parse stacks one of its positions can fan out to).
+
+    >>> grammar_alternatives('root ::= "a|b" | [|] | x  # a | comment')
+    3
+    """
+    count, i, n = 0, 0, len(gbnf)
+    while i < n:
+        ch = gbnf[i]
+        if ch in "\"[":  # a literal or a class: skip to its unescaped end
+            end = '"' if ch == '"' else "]"
+            i += 1
+            while i < n and gbnf[i] != end:
+                i += 2 if gbnf[i] == "\\" else 1
+        elif ch == "#":
+            while i < n and gbnf[i] != "\n":
+                i += 1
+        elif ch == "|":
+            count += 1
+        elif gbnf.startswith("::=", i):
+            count += 1
+        i += 1
+    return count
+
+
 @lru_cache(maxsize=64)
 def grammar_for(fmt: str) -> llama_cpp.LlamaGrammar:
-    """``format: "json"`` or a JSON schema (as a canonical JSON string) → a llama.cpp grammar."""
+    """``format: "json"`` or a JSON schema (as a canonical JSON string) → a llama.cpp grammar.
+
+    Raises :class:`GrammarTooLarge` when the grammar has more than :data:`MAX_GRAMMAR_ALTERNATIVES` alternatives."""
     if fmt == '"json"':
         return llama_cpp.LlamaGrammar.from_string(JSON_GBNF, verbose=False)
-    return llama_cpp.LlamaGrammar.from_json_schema(fmt, verbose=False)
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    gbnf = json_schema_to_gbnf(fmt)
+    alternatives = grammar_alternatives(gbnf)
+    if alternatives > MAX_GRAMMAR_ALTERNATIVES:
+        raise GrammarTooLarge(
+            f"invalid format: the JSON schema makes a grammar of {alternatives} alternatives, more than the "
+            f"{MAX_GRAMMAR_ALTERNATIVES} this server allows (each one is checked for every token on the thread all "
+            "models share): use fewer enum values, anyOf branches or properties")
+    return llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
+
+
+class NoJinjaLlama(llama_cpp.Llama):
+    """``llama_cpp.Llama`` that never sees the GGUF's Jinja chat templates: its constructor compiles every
+    ``tokenizer.chat_template*`` in the metadata (llama-cpp-python's chat handlers), so a template that does not
+    compile stopped the model from loading at all (issue 10 attack r8 F3), and a large one cost its compile time at
+    every load. The server renders Go templates instead (:mod:`labs.server.chat_templates`), from the store's copy
+    of the Jinja, so they are left out of :attr:`metadata` here."""
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return self._metadata
+
+    @metadata.setter
+    def metadata(self, value: dict[str, str]) -> None:
+        self._metadata = {k: v for k, v in value.items() if not k.startswith("tokenizer.chat_template")}
 
 
 def default_threads() -> int:
@@ -116,7 +183,7 @@ class Runner:
         self.gguf, self.num_ctx = Path(gguf), num_ctx
         self.num_thread = num_thread or default_threads()
         self.num_batch = num_batch
-        self.llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=KV_PAD if n_parallel else num_ctx,
+        self.llm = NoJinjaLlama(model_path=str(gguf), n_ctx=KV_PAD if n_parallel else num_ctx,
                                    n_threads=self.num_thread, n_threads_batch=self.num_thread,
                                    n_batch=num_batch, verbose=False)
         self.engine = None
@@ -132,18 +199,10 @@ class Runner:
         self._embedder: llama_cpp.Llama | None = None
         self._stable = 0  # cached prompt tokens evaluated in whole num_batch chunks from position 0
         self.broken = False  # llama.cpp failed: unload and load again before the next request
-        eos = self.llm.detokenize([self.llm.token_eos()], special=True).decode(errors="ignore")
-        bos = self.llm.detokenize([self.llm.token_bos()], special=True).decode(errors="ignore")
-        template = self.llm.metadata.get("tokenizer.chat_template") or "{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
-        self._chat = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
         self.piece_bytes = piece_bytes(str(self.gguf), self.llm.model)  # see fewest_tokens
         self.load_ns = time.perf_counter_ns() - started
 
-    # --- prompts ------------------------------------------------------------------------
-    def chat_prompt(self, messages: list[dict]) -> str:
-        """Render messages with the model's own chat template (from its GGUF)."""
-        return self._chat(messages=[{"role": m["role"], "content": m.get("content") or ""} for m in messages]).prompt
-
+    # --- prompts (rendered before the slot with a Go template: labs.server.chat_templates) ----------
     def tokenize(self, text: str) -> list[int]:
         """Safe on any thread while the runner is held (llama.cpp's tokenizer only reads the vocabulary)."""
         add_bos = self.llm.metadata.get("tokenizer.ggml.add_bos_token", "true") != "false"
@@ -308,7 +367,7 @@ class Runner:
         """:meth:`embed` for inputs :meth:`embed_inputs` tokenised (on the llama.cpp thread)."""
         if self._embedder is None:
             size = self._embed_size()
-            self._embedder = llama_cpp.Llama(model_path=str(self.gguf), embedding=True, n_ctx=size,
+            self._embedder = NoJinjaLlama(model_path=str(self.gguf), embedding=True, n_ctx=size,
                                              n_threads=self.num_thread, n_batch=size, n_ubatch=size,
                                              pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN, verbose=False)
         emb = self._embedder

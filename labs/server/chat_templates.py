@@ -1,0 +1,100 @@
+"""A model's chat template as Ollama picks it: a Go template, never the GGUF's own Jinja.
+
+A GGUF carries its chat template as Jinja (``tokenizer.chat_template``). Running it would run code that whoever
+made the file wrote: unbounded loops, gigabyte strings, exceptions (issue 10 attack r8 F2/F3). Ollama never runs it:
+it matches the text against the templates it knows and uses its Go template for that family, else its default
+``{{ .Prompt }}`` (ollama ``server/model.go`` ``detectChatTemplate``, ``template/template.go`` ``DefaultTemplate``).
+This module does the same with the families' distinctive special tokens, and the Go templates below are rendered by
+:mod:`labs.server.gotemplate` (bounded in steps and bytes, cancellable). Lesson 2 shows what a chat template adds.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+DEFAULT_TEMPLATE = "{{ .Prompt }}"  # Ollama's, for a model whose template it does not know
+
+# ChatML (Qwen, SmolLM2, Hermes...): "<|im_start|>role\ncontent<|im_end|>\n", then the assistant's open turn.
+# ``%s`` is the default system turn the model's Jinja adds when the conversation has none (SmolLM2 has one).
+_CHATML = ("{{- range $i, $m := .Messages }}%s<|im_start|>{{ $m.Role }}\n{{ $m.Content }}<|im_end|>\n"
+           "{{ end }}<|im_start|>assistant\n")
+_CHATML_DEFAULT_SYSTEM = '{{ if and (eq $i 0) (ne $m.Role "system") }}<|im_start|>system\n%s<|im_end|>\n{{ end }}'
+
+# Llama 3: header-framed turns, each ended by <|eot_id|> (the tokenizer adds <|begin_of_text|> as BOS).
+_LLAMA3 = ("{{- range .Messages }}<|start_header_id|>{{ .Role }}<|end_header_id|>\n\n{{ .Content }}<|eot_id|>"
+           "{{- end }}<|start_header_id|>assistant<|end_header_id|>\n\n")
+
+# Gemma: only "user" and "model" turns; a system text opens the first user turn.
+_GEMMA = ("{{- $first := true }}{{- range .Messages }}"
+          "{{- if eq .Role \"user\" }}<start_of_turn>user\n"
+          "{{ if and $first $.System }}{{ $.System }}\n\n{{ end }}{{ $first = false }}{{ .Content }}<end_of_turn>\n"
+          "{{ else if eq .Role \"assistant\" }}<start_of_turn>model\n{{ .Content }}<end_of_turn>\n"
+          "{{ end }}{{- end }}<start_of_turn>model\n")
+
+# Mistral: [INST] user [/INST] answer</s>; the system text goes before the last user message.
+_MISTRAL = ("{{- $last := 0 }}{{- range $i, $m := .Messages }}{{ if eq $m.Role \"user\" }}{{ $last = $i }}{{ end }}"
+            "{{- end }}{{- range $i, $m := .Messages }}"
+            "{{- if eq $m.Role \"user\" }}[INST] {{ if and (eq $i $last) $.System }}{{ $.System }}\n\n{{ end }}"
+            "{{ $m.Content }}[/INST]"
+            "{{- else if eq $m.Role \"assistant\" }} {{ $m.Content }}</s>{{ end }}{{- end }}")
+
+# Llama 2: the system text in <<SYS>> inside the first [INST].
+_LLAMA2 = ("{{- $first := true }}{{- range .Messages }}"
+           "{{- if eq .Role \"user\" }}[INST] {{ if and $first $.System }}<<SYS>>\n{{ $.System }}\n<</SYS>>\n\n{{ end }}"
+           "{{ $first = false }}{{ .Content }} [/INST]"
+           "{{- else if eq .Role \"assistant\" }} {{ .Content }} </s><s>{{ end }}{{- end }}")
+
+# Phi-3: "<|role|>\ncontent<|end|>\n", then "<|assistant|>\n".
+_PHI3 = ("{{- range .Messages }}<|{{ .Role }}|>\n{{ .Content }}<|end|>\n{{ end }}<|assistant|>\n")
+
+# Zephyr: as Phi-3, each turn ended by </s>.
+_ZEPHYR = ("{{- range .Messages }}<|{{ .Role }}|>\n{{ .Content }}</s>\n{{ end }}<|assistant|>\n")
+
+# What the Jinja's default system turn says, in a string literal of the template ('...' or "...").
+_DEFAULT_SYSTEM = re.compile(r"""<\|im_start\|>system(?:\n|\\n)([^'"{}\\<]*)<\|im_end\|>""")
+
+
+def family(jinja: str) -> str:
+    """The chat family a GGUF's Jinja template belongs to, by its special tokens; ``""`` when unknown.
+
+    >>> family("{{'<|im_start|>' + m['role'] }}"), family("<start_of_turn>"), family("{% raise %}")
+    ('chatml', 'gemma', '')
+    """
+    if "<|im_start|>" in jinja:
+        return "chatml"
+    if "<|start_header_id|>" in jinja:
+        return "llama3"
+    if "<start_of_turn>" in jinja:
+        return "gemma"
+    if "[INST]" in jinja:
+        return "llama2" if "<<SYS>>" in jinja else "mistral"
+    if "<|user|>" in jinja:
+        return "phi3" if "<|end|>" in jinja else "zephyr"
+    return ""
+
+
+@lru_cache(maxsize=32)
+def go_template_for(jinja: str) -> str:
+    """The Go template (:mod:`labs.server.gotemplate`) that renders what a GGUF's Jinja ``jinja`` means, or
+    :data:`DEFAULT_TEMPLATE` for a family this does not know (or no template). The Jinja is only searched
+    for fixed tokens (linear time), never run. A ChatML template that adds a default system turn when the
+    conversation has none keeps it (SmolLM2's "You are a helpful AI assistant named SmolLM...").
+
+    >>> go_template_for("") == DEFAULT_TEMPLATE
+    True
+    """
+    kind = family(jinja)
+    if kind == "chatml":
+        found = _DEFAULT_SYSTEM.search(jinja) if "!= 'system'" in jinja or '!= "system"' in jinja else None
+        # the text has no quote, brace or backslash (the pattern stops at them): it is literal in a Go template
+        system = _CHATML_DEFAULT_SYSTEM % found.group(1) if found else ""
+        return _CHATML % system
+    return {"llama3": _LLAMA3, "gemma": _GEMMA, "mistral": _MISTRAL, "llama2": _LLAMA2, "phi3": _PHI3,
+            "zephyr": _ZEPHYR}.get(kind, DEFAULT_TEMPLATE)
+
+
+def model_template(config: dict) -> str:
+    """The Go template a stored model's prompts are rendered with: the one given at ``/api/create``
+    (``go_template``), else the one matched to its GGUF's Jinja (:func:`go_template_for`)."""
+    return config.get("go_template") or go_template_for(config.get("template") or "")

@@ -7,6 +7,12 @@ or possessive (my, she, мій, у мене), a role or relative (patient, mothe
 a personal event (was diagnosed, хворіє, приймає), a capitalised name, or any identifier
 elsewhere in the same prompt.
 
+The vocabulary includes a blood group however it is written, the military-medical board's verdicts, brand-name
+drugs, and the other special categories of GDPR Art. 9 and 10 said of a person (sexual orientation, gender identity,
+religion, trade-union membership, a criminal record), under the same rule; they are reported as health data, the
+special category the router has. A filled-in blood-group field ("Група крові: 0(I) Rh−") is a record of someone even
+without a name.
+
 >>> personal_health_spans("What is the mechanism of action of metformin?")
 []
 >>> text = "My mother was diagnosed with type 2 diabetes and takes metformin."
@@ -182,6 +188,128 @@ TERMS_RU = [
 # Ukrainian typed in Latin letters ("U Tarasa depresiya", "Olena mae diabet, vona koletsya insulinom")
 TERMS_TRANSLIT = [r"diabet(?!es|ic)\w*", r"depresi[iy][auie]\w*", "insulinom", r"astm[auy]", r"shyzofreni\w*",
                   r"insult\w*", r"infarkt\w*", r"onkologi\w*", r"vagitn\w*", r"khimioterapi\w*"]
+
+# issue 11 r8 A4: a blood group in all its written forms ("група крові II(A) Rh+", "0(I) Rh+" on a soldier's patch,
+# "у мене перша позитивна", "blood type O+", "She is AB negative", "резус негативний"). A letter and a Roman number
+# alone ("a(i)", "b(ii)") are code or maths, so the bare form needs its rhesus; after "група крові"/"blood type" any
+# value counts, and belongs to the span (a redacted log keeps no "[HEALTH] II(A) Rh+"). Letters in both scripts (the
+# Cyrillic А, В, О look like A, B, O); the normaliser may have turned a final "+" into a space ("Rh+." → "Rh .").
+_ABO = ("ab", "аb", "ав", "аб", "a", "а", "b", "в", "б", "0", "o", "о")
+_ROMAN = ("iv", "іv", "iii", "ііі", "ii", "іі", "i", "і", "1", "2", "3", "4")  # inside the brackets; before them only Roman
+_ABO_RX = "(?:" + "|".join(_ABO) + ")"
+_ROMAN_RX = "(?:" + "|".join(_ROMAN) + ")"
+_SIGN = r"(?:позитивн\w*|негативн\w*|положительн\w*|отрицательн\w*|positive|negative|pos|neg|плюс|мінус)"
+_RH = rf"(?:\s?,?\s?(?:rh|резус)[\s\-]?(?:[+\-−]|{_SIGN})?|[+\-−]|\s{_SIGN})"
+_ORDINAL = r"(?:перш|друг|трет|четверт|перв|втор)\w*"
+_GROUP_VALUE = (rf"(?:\s?[:=—\-–]?\s?(?:is |was |of )?(?:{_ABO_RX}\s?\({_ROMAN_RX}\){_RH}?|{_ROMAN_RX}\s?\({_ABO_RX}\){_RH}?|"
+                rf"(?:ab|a|b|o|0|[1-4])\s?(?:[+\-−]|(?:rh[\s\-]?)?{_SIGN})|[0-4](?![\d.,])|iv|iii|ii|"
+                rf"{_ORDINAL}(?: (?:позитивн|негативн|положительн|отрицательн)\w*)?))?")
+# not before a noun ("0 negative samples"); a conjunction or "blood" may follow ("She is AB negative and pregnant")
+_NO_NOUN = r"(?! (?!(?:and|or|but|too|like|as|blood|donors?|type|group|with|so|which|who|is|was|since)(?!\w))[a-z])"
+BLOOD_GROUP = [
+    # a bracket right after the letters: each branch fails at its second character in ordinary text (issue 11's speed)
+    *(a + rf"\({_ROMAN_RX}\){_RH}" for a in _ABO),  # "0(I) Rh+", "A(II) Rh-", "в(ііі) резус-позитивна"
+    *(r + rf"\({_ABO_RX}\){_RH}" for r in _ROMAN if not r.isdigit()),  # "II(A) Rh+", "IV(AB) Rh-"
+    r"груп\w* кров[іи]" + _GROUP_VALUE, r"hrup\w* krovi" + _GROUP_VALUE, r"grup\w* krovi" + _GROUP_VALUE,  # група/группа крові/крови
+    r"blood (?:type|group)s?" + _GROUP_VALUE,
+    # "перша позитивна", "третя негативна група крові" (not "перша позитивна новина": no noun after it)
+    *(o + r"\w* (?:позитивн|негативн|положительн|отрицательн)\w*(?: груп\w*(?: кров[іи])?|(?! [а-яіїєґёa-z]))"
+      for o in ("перш", "друг", "трет", "четверт", "перв", "втор")),
+    r"резус(?:[\s\-]?(?:фактор|позитивн|негативн|положительн|отрицательн|плюс|мінус|конфлікт)\w*|[\s\-]?[+\-−])?",
+    r"rh[\s\-]?(?:positive|negative|pos|neg|factor|null|status|incompatibility)", r"rhesus[\s\-](?:positive|negative|"
+    r"factor|status|disease|incompatibility)",
+    # "She is AB negative", "O negative" (no noun after: "a negative number", "0 negative samples" are no blood)
+    # (each branch literal after the letter: the article "a" fails at its next character)
+    *(a + sign + _NO_NOUN for a in ("ab", "o", "b") for sign in (" positive", " negative", r" rh[\s\-]?positive",
+                                                                     r" rh[\s\-]?negative")),
+    *("a" + sign + r"(?! [a-z])(?:(?<=is a" + sign + ")|(?<=am a" + sign + ")|(?<='m a" + sign + ")|(?<=’m a" + sign
+      + ")|(?<=as a" + sign + "))" for sign in (" positive", " negative", " rh-positive", " rh-negative", " rh positive",
+                                                " rh negative")),
+    *(a + r"[+\-−] (?:blood|donor)" for a in ("ab", "a", "b", "o", "0")),  # "needs B+ blood"
+]
+# issue 11 r8 A4: the military-medical board (ВЛК) and its verdicts: "пройшов ВЛК, визнали обмежено придатним",
+# "непридатний до військової служби", "unfit for service" ("ВЛКСМ" and "непридатний для проживання" are no verdicts)
+MILITARY_BOARD = [
+    r"влк", r"військово[\s\-]лікарськ\w* комісі\w*",
+    r"обмежено придатн\w*", r"ограниченно годн\w*", r"негоден", r"тимчасово непридатн\w*",
+    *(w + r"\w* (?:до|для) (?:військов\w* |строков\w* )?служби" for w in ("придатн", "непридатн")), r"годен к (?:военной )?службе",
+    r"визна\w* (?:обмежено |тимчасово )?(?:не)?придатн\w*(?! (?:для|до) (?:прожив|використ|експлуат|вжив|спожив|пит|"
+    r"їжі|ремонт|навчан|друку|продаж|переробк))",
+    r"military medical (?:board|commission|examination|exam)", r"medical board", r"medically (?:unfit|fit|exempt)",
+    *(w + r" for (?:military |active |combat )?(?:service|duty)" for w in ("fit", "unfit")),
+    r"limited fitness for service", r"partially fit for (?:military )?(?:service|duty)",
+]
+# issue 11 r8 A4: brand names people type instead of the substance ("Olena is on Ozempic", "Я на Вентолині"), the
+# commonest in Ukraine, the EU and the US, in both scripts; Ukrainian forms inflect ("Оземпіком", "Вентоліну")
+BRANDS_LATIN = [
+    "ozempic", "wegovy", "mounjaro", "saxenda", "trulicity", "jardiance", "glucophage", "lantus", "humalog", "novorapid",
+    "ventolin", "symbicort", "xarelto", "eliquis", "lipitor", "concor", "zoloft", "lexapro", "cipralex", "paxil",
+    "wellbutrin", "cymbalta", "seroquel", "abilify", "lamictal", "depakine", "keppra", "valium", "ativan", "klonopin",
+    "ambien", "atarax", "concerta", "strattera", "vyvanse", "tamoxifen", "truvada", "suboxone", "viagra", "humira",
+    "paxlovid", "accutane", "roaccutane", "nurofen", "tylenol", "corvalol",
+]
+BRANDS_CYRILLIC = [
+    r"оземпік\w*", r"оземпик\w*", r"вегові", r"мунджаро", r"саксенд\w*", r"глюкофаж\w*", r"сіофор\w*", r"діабетон\w*",
+    r"лантус\w*", r"хумалог\w*", r"новорапід\w*", r"вентолін\w*", r"вентолин\w*", r"симбікорт\w*", r"беродуал\w*",
+    r"ксарелт\w*", r"еліквіс\w*", r"конкор(?:у|ом|і|а)?", r"кардіомагніл\w*", r"золофт\w*", r"ципралекс\w*",
+    r"паксил\w*", r"сероквел\w*", r"абіліфа\w*", r"депакін\w*", r"фінлепсин\w*", r"реланіум\w*", r"атаракс\w*",
+    r"феназепам\w*", r"гідазепам\w*", r"фенібут\w*", r"тамоксифен\w*", r"віагр\w*", r"нурофен\w*", r"нолпаз\w*",
+    r"омез(?:у|ом|і)?", r"корвалол\w*", r"валідол\w*", r"но-шп\w*", r"цитрамон\w*", r"супрастин\w*", r"анаприлін\w*",
+]
+# issue 11 r8 A4: chemotherapy as people say it ("Батько на хімії"); "на хімії" is also a chemistry lesson, so a
+# school word nearby makes it one (see :func:`_not_a_diagnosis`)
+CHEMO = [r"на хімі[їюі]", r"після хімі[їі]", r"на хими[июе]", r"после химии", r"сеанс\w* хімі\w*"]
+_SCHOOL = re.compile(r"(?<!\w)(?:урок\w*|уроц\w*|учител\w*|вчител\w*|вчительк\w*|школ\w*|клас\w*|олімпіад\w*|домашн\w*|"
+                     r"задач\w*|оцінк\w*|контрольн\w*|лабораторн\w*|екзамен\w*|іспит\w*|зно|нмт|предмет\w*|пар[аиіу]|"
+                     r"лекці\w*|семінар\w*|формул\w*|учень|учні\w*|школяр\w*|викладач\w*|chemistry|lesson|class)(?!\w)")
+
+# GDPR Art. 9 and 10 (issue 11 r8 A7): the other special categories, as statements about a person, under the same
+# rule as a diagnosis (a person must be near: "Taras is gay", "Я бісексуальна", "Тарас — член профспілки"); a topic
+# ("LGBT rights", "the history of Islam", "кримінальне право") names nobody and is no term. Reported as kind
+# "health", the special category the router already has: the cloud never sees them, and an audit log masks the name.
+_FAITHS = ("muslim", "jew", "jewish", "catholic", "christian", "hindu", "buddhist", "atheist", "mormon", "sikh",
+           "evangelical", "protestant", "agnostic")
+_BE = ("is", "am", "was", "are", "were", "'m", "’m", "is a", "is an", "was a", "was an", "'m a", "’m a", "'m an",
+       "’m an", "am a", "am an", "'s a", "’s a", "'s an", "’s an", "devout", "practising", "practicing", "observant")
+SPECIAL_EN = [
+    # sexual orientation and gender identity ("Gay-Lussac", "asexual reproduction" are chemistry and biology)
+    "gay(?! marriage law)", "lesbian", "bisexual", "homosexual", "pansexual", "asexual(?! reproduc| organism| spore)",
+    "transgender", "trans (?:woman|man|girl|boy)(?! character)", "non-?binary(?! (?:tree|search|file|data|format|classif|operat))",
+    "came out as", "coming out as",
+    # religion, said of someone ("Taras is Muslim", "I'm a devout Catholic"; not "Christian Bale", "a Muslim country"):
+    # the noun, then what must stand before it (lookbehinds run only after the noun matched: fast)
+    *(n + "(?:" + "|".join(f"(?<={v} {n})" for v in _BE) + ")(?! dior)" for n in _FAITHS),
+    r"go(?:es|ing)? to (?:church|mosque|synagogue|temple)", r"went to (?:church|mosque|synagogue|temple)", r"converted to (?:islam|christianity|judaism|"
+    r"catholicism|buddhism|hinduism|orthodoxy)", "jehovah'?s witness(?:es)?", "religious beliefs?",
+    # trade-union membership
+    r"union member(?:ship)?", r"trade union member(?:ship)?", r"member of (?:a |the )?(?:trade |labou?r )?union", "joined the union", "left the union",
+    "union dues", "union rep",
+    # criminal record (Art. 10)
+    "criminal record", r"convicted (?:of|for)", r"was convicted", r"been convicted", "served time", "ex-con(?:vict)?",
+    r"prior convictions?", r"previous convictions?", r"released from (?:prison|jail)", r"out of (?:prison|jail)",
+    r"in (?:prison|jail) for", r"to (?:prison|jail) for",
+    "on parole",
+]
+SPECIAL_UK = [
+    # "гей" is also "hey!" ("Гей, соколи!", "гей ти"): not before a comma, "!" or a second person
+    r"гей(?![,!]| ти| ви| там| хлопці)", "геї", "геєм", r"лесбійк\w*", r"лесбіянк\w*", r"лесбиянк\w*", r"бісексуал\w*",
+    r"бисексуал\w*", r"гомосексуал\w*", r"пансексуал\w*", r"асексуал\w*(?! розмнож)", r"трансгендер\w*", r"небінарн\w*",
+    r"трансжін\w*", r"трансженщин\w*", r"трансчолові\w*", r"камінг-аут\w*", r"каминг-аут\w*",
+    # religion: a believer of a faith (a noun of membership), going to church; "православна церква" is a topic
+    r"мусульманин\w*", r"мусульманк\w*", r"католик(?:а|ом|у)?", r"католичк\w*", r"греко-католи(?:к|чк)\w*", r"юдей\w*",
+    r"іудей\w*", r"иудей\w*", r"буддист\w*", r"індуїст\w*", r"атеїст\w*", r"атеист\w*", r"свід(?:ок|к\w*) єгови",
+    r"свидетел\w* иеговы", r"баптист\w*", r"протестант(?:ка|кою|ку|ом)?", r"п'ятидесятни\w*",
+    r"п’ятидесятни\w*", r"сектант\w*", r"парафіян\w*", r"прихожан\w*",
+    r"ход\w* (?:у|в|до) (?:церкв|мечет|синагог|костел|храм|молитовн)\w*(?: (?:упц|пцу|мп|угкц)\w*)*",
+    r"упц мп", r"рпц мп", r"прийня\w* (?:іслам|юдаїзм|католицизм|православ)\w*", r"переш\w* (?:в|у) (?:іслам|юдаїзм|католицизм)\w*",
+    # trade-union membership
+    r"член\w* (?:\w+ )?профспілк\w*", r"вступ\w* до профспілк\w*", r"вий\w* (?:з|із) профспілк\w*", r"виход\w* (?:з|із) профспілк\w*",
+    r"профспілков\w* (?:квит|внес|член)\w*", r"член\w* профсоюз\w*",
+    # criminal record (Art. 10)
+    r"судим\w*", r"несудим\w*", r"засуджен\w* (?:до|за|на)", r"осужден\w* (?:к|за|на)", r"відсиді\w*", r"відсидж\w*",
+    r"сид(?:ів|іла|ить|ел|ела|ит) (?:у|в) (?:в'язниці|в’язниці|тюрмі|тюрьме|колонії|колонии|сізо|сизо)",
+    r"кримінальн\w* минул\w*", r"умовн\w* (?:строк|термін)\w*", r"звільни\w* (?:з|із) (?:в'язниці|в’язниці|колонії)",
+]
 # Who the health data is about: each English cue and its Ukrainian counterparts with their
 # inflected forms (cases, genders), one row per meaning, so neither language lags the other
 # (tests/test_pii_parity.py walks this table). Ukrainian ``п'є`` is written with any apostrophe.
@@ -294,8 +422,14 @@ PRONOUNS_BEFORE: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 CUES_EN = [c for en, _ in CUE_PAIRS for c in en]
 CUES_UK = [c for _, uk in CUE_PAIRS for c in uk]
-TERMS = word_regex(TERMS_EN + TERMS_UK + TERMS_RU + TERMS_TRANSLIT)
+TERMS = word_regex(TERMS_EN + TERMS_UK + TERMS_RU + TERMS_TRANSLIT + BLOOD_GROUP + MILITARY_BOARD + BRANDS_LATIN
+                   + BRANDS_CYRILLIC + CHEMO + SPECIAL_EN + SPECIAL_UK)
 CUES = word_regex(CUES_EN + CUES_UK + CUES_RU)
+# relatives and roles, the people of a school genetics problem (see :func:`_genetics_problem`)
+_ROLE_CUE = word_regex([c for en, uk in CUE_PAIRS if en[0] in ("mother", "father", "parents", "son", "daughter", "child",
+                                                                "grandmother", "grandfather", "wife", "husband", "brother",
+                                                                "sister", "patient")
+                        for c in en + uk])
 NEAR = word_regex(NEAR_BEFORE)
 # Only a strong cue (not a pronoun, a possessive or a role) makes a health word personal in a
 # sentence about code, data or a topic: "SELECT diagnosis FROM patients", "The diabetes dataset
@@ -458,6 +592,35 @@ _MED_DOC = re.compile(r"(?=[cmsdhдмлвс])(?<!\w)(?:certificate|medical|sick 
 
 
 WINDOW = 80  # characters either side of a health term in which a person must be mentioned
+# A filled-in blood-group field is a record of someone, with or without a name ("Група крові: 0(I) Rh−" on a form
+# or a patch, issue 11 r8 A4): one value after a singular label at a line's start; the label alone ("blood type: what is
+# it?") or a list of groups ("таблиця груп крові: 0(I), A(II), …") is not.
+_RECORD = re.compile(r"(?:група крові|группа крови|blood type|blood group)\s?[:=—\-–]\s?(?:[0-4abovіiав]\s?\(|"
+                     r"[0-4abo]\s?[+\-−]|ab\s?[+\-−])")
+_LINE_START = re.compile(r"(?:^|\n)[\s*•\-–>|#]*$")
+_LIST_AFTER = re.compile(r"\s?[,;/]\s?(?:ab|[0abovавоі])\s?\(")
+# A school genetics problem names roles, not people ("If the mother has A(II) and the father B(III), which blood groups
+# can the child have?", "Якщо в батьків II(A) і III(B), яка група крові може бути в дитини?")
+_GENETICS = re.compile(r"(?<!\w)(?:успадков\w*|inherit\w*|генетик\w*|genetic\w*|задач\w*|problem|probabilit\w*|ймовірн\w*|"
+                       r"вірогідн\w*|punnett|пеннет\w*|which blood (?:types?|groups?)|what blood (?:types?|groups?) can|"
+                       r"can the (?:child|children|baby|offspring)|які групи крові|яка група крові може|"
+                       r"(?:у|в) (?:дітей|дитини|нащадків) (?:можуть|може))(?!\w)")
+_BLOOD_START = ("груп", "blood", "rh", "резус", "hrup", "grup")
+
+
+def _record(low: str, start: int, end: int) -> bool:
+    """Is ``low[start:end]`` a filled-in blood-group field (see :data:`_RECORD`)?"""
+    return (_RECORD.match(low, start, end) is not None and _LINE_START.search(low, max(0, start - 40), start) is not None
+            and _LIST_AFTER.match(low, end) is None)
+
+
+def _genetics_problem(low: str, start: int, end: int) -> bool:
+    """Is the blood group at ``low[start:end]`` part of a school genetics problem (see :data:`_GENETICS`)?"""
+    word = low[start:end]
+    if not (word.startswith(_BLOOD_START) or "(" in word or word.endswith(("positive", "negative", "позитивна",
+                                                                            "негативна", "позитивний", "негативний"))):
+        return False
+    return _GENETICS.search(low, max(0, start - 150), min(len(low), end + 150)) is not None
 
 
 def personal_health_spans(text: str, *, any_identifier: bool = False, low: str | None = None) -> list[tuple[int, int]]:
@@ -529,11 +692,13 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
         # cues are short, so only those starting within the window (plus a cue's length) can touch it
         window = cues[bisect.bisect_left(cue_starts, lo - 40) : bisect.bisect_right(cue_starts, hi)]
         near_cues = [(s, e) for s, e in window if lo <= e and s <= hi and (e <= start or s >= end)]
-        if _technical_sentence(low, start, end):
+        if _genetics_problem(low, start, end):  # roles in a school problem are nobody; a name or "у мене" still counts
+            near_cues = [(s, e) for s, e in near_cues if not _ROLE_CUE.fullmatch(low, s, e) and (s, e) not in weak]
+        elif _technical_sentence(low, start, end):
             near_cues = [(s, e) for s, e in near_cues if low[s:e] not in WEAK_CUES and (s, e) not in weak]
         elif _ends_within(before_ends, lo, start):
             near_cues.append((start, start))
-        if near_cues or _ends_within(near_ends, start - NEAR_WINDOW, start):
+        if near_cues or _ends_within(near_ends, start - NEAR_WINDOW, start) or _record(low, start, end):
             out.append((start, end))
     return out
 
@@ -573,6 +738,8 @@ def _not_a_diagnosis(low: str, start: int, end: int) -> bool:
         return True  # "diabetes.csv"
     if low.startswith(_PLACES, start):  # "Ольга у лікарні працює медсестрою": a workplace, not a stay
         return WORKPLACE.search(low, max(0, start - 30), min(len(low), end + 30)) is not None
+    if low.startswith(("на хім", "на хим"), start):  # "На хімії вчителька пояснила ...": a chemistry lesson
+        return _SCHOOL.search(low, max(0, start - 80), min(len(low), end + 80)) is not None
     return low[start:end].startswith(("allerg", "алергі")) and bool(NOT_ALLERGENS.match(low, end))
 
 

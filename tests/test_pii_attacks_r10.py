@@ -67,3 +67,110 @@ def test_an_address_anchored_by_its_town_is_found(prompt, address):
 @pytest.mark.parametrize("prompt", NOT_ADDRESSES)
 def test_a_product_or_a_part_after_a_town_is_no_address(prompt):
     assert not [f for f in detect_pii(prompt) if f.kind == "address"], prompt
+
+
+# --- r8 B1: a book's or a paper's number is no phone ---------------------------------------------------------------
+@pytest.mark.parametrize("prompt", ["ISBN-10: 0413315487", "see 978-0-922-58893-0 in the references", "ISBN-13: 978-0-443-31548-1",
+                                    "DOI 10.1000/0443315487", "PMID: 0443315487", "ISBN10: 0413315487", "ISBN 10: 0413315487",
+                                    "Видавець: Наукова думка, ISBN-10: 0966123456"])
+def test_isbn_doi_and_pmid_are_no_phones(prompt):
+    assert not detect_pii(prompt), prompt
+
+
+def test_a_phone_after_its_label_still_is_one():
+    assert [f.kind for f in detect_pii("тел 0443315487")] == ["phone"]
+
+
+# --- r8 D2: many birthday cues stay about as fast as plain text ---------------------------------------------------
+def test_many_birthday_cues_cost_about_what_plain_text_costs():
+    import time
+
+    def best(text: str) -> float:
+        out = float("inf")
+        for _ in range(5):
+            t0 = time.perf_counter()
+            detect_pii(text)
+            out = min(out, time.perf_counter() - t0)
+        return out
+
+    size = 32 * 1024
+    plain = best(("the cat sat " * size)[:size])
+    for cue in ("born ", "ДР ", "birthday ", "народилась "):
+        ratio = best((cue * size)[:size]) / max(plain, 1e-3)
+        assert ratio < 8, f"{cue!r}: {ratio:.1f}x plain text (it was 15x)"
+
+
+# --- r8 A3: a valid РНОКПП behind a generic or structural label, or right after a full name ------------------------
+def _rnokpp() -> str:
+    import datetime
+
+    from labs.router.validators import make_rnokpp
+    return make_rnokpp(datetime.date(1985, 3, 12), 1234)
+
+
+@pytest.mark.parametrize("frame", ["Отримувач: Коваль Олена Вікторівна, {R}", "Бондаренко Ірина Петрівна {R}",
+                                   "мій код з Дії: {R}", '{{"name": "Олена", "code": "{R}"}}', '{{"id_code": "{R}"}}',
+                                   "ПІБ {R}", "ПІБ,id_code\nКоваль Олена,{R}"])
+def test_a_tax_number_behind_a_generic_label_or_a_full_name(frame):
+    prompt = frame.format(R=_rnokpp())
+    assert ("tax_id", _rnokpp()) in [(f.kind, f.text) for f in detect_pii(prompt)], prompt
+
+
+def test_an_exit_code_is_no_tax_number():
+    assert not detect_pii(f"exit code {_rnokpp()}")
+
+
+# --- r8 A5: a birthday in a contact card, JSON, or after the cake -----------------------------------------------
+@pytest.mark.parametrize("prompt,date", [("BDAY:19850312", "19850312"), ("BEGIN:VCARD\nFN:Olena Koval\nBDAY:1985-03-12\nEND:VCARD",
+                                                                          "1985-03-12"),
+                                         ('{"bdate": "12.3.1985"}', "12.3.1985"), ("Андрій Мельник 🎂 07.07.2004", "07.07.2004")])
+def test_a_birthday_in_a_contact_format(prompt, date):
+    assert ("dob", date) in [(f.kind, f.text) for f in detect_pii(prompt)], prompt
+
+
+# --- r8 A6: a messenger's user pasted as JSON (Telegram export, Bot API update) ---------------------------------
+@pytest.mark.parametrize("prompt,handle", [
+    ('{"from": "Olena Koval", "from_id": "user123456789", "text": "hi"}', "user123456789"),
+    ('{"message":{"from":{"id":123456789,"is_bot":false,"first_name":"Olena","username":"olena_k85"}}}', "olena_k85"),
+    ('{"message":{"from":{"id":123456789,"is_bot":false,"first_name":"Olena"}}}', "123456789"),
+])
+def test_a_messenger_user_in_json_is_found(prompt, handle):
+    assert ("handle", handle) in [(f.kind, f.text) for f in detect_pii(prompt)], prompt
+
+
+@pytest.mark.parametrize("prompt", ['{"username": "admin"}', 'bot.send_message(chat_id=123456789, text="hi")'])
+def test_a_config_user_or_a_chat_in_code_is_nobody(prompt):
+    assert not detect_pii(prompt), prompt
+
+
+# --- r8 A8: smaller leaks: a mobile without its 0 after a label, transliterated or short labels, registry numbers ----
+@pytest.mark.parametrize("prompt,kind,value", [
+    ("моб. 67 123 45 67", "phone", "67 123 45 67"),
+    ("тел (67) 123-45-67", "phone", "(67) 123-45-67"),
+    ("pasport MK 123456", "passport", "MK 123456"),
+    ("права ВХК123456", "passport", "ВХК123456"),
+    ("військово-обліковий документ 123456789", "id_number", "123456789"),
+    ("пенсійне посвідчення 123456", "id_number", "123456"),
+    ("Запис № 19850312-01234", "id_number", "19850312-01234"),
+    ("унікальний номер запису в реєстрі 19850312-01234", "id_number", "19850312-01234"),
+])
+def test_smaller_leaks_of_round_8(prompt, kind, value):
+    assert (kind, value) in [(f.kind, f.text) for f in detect_pii(prompt)], prompt
+
+
+@pytest.mark.parametrize("prompt", ["67 123 45 67 tokens", "processed 671234567 rows", "step 67 123 45 67",
+                                    "моє право на відпустку 123456 годин"])
+def test_nine_digits_without_a_label_stay_numbers(prompt):
+    assert not detect_pii(prompt), prompt
+
+
+# --- r8 A5: a data element's name is its label (XML); HTML's own elements stay formatting ---------------------------
+@pytest.mark.parametrize("prompt,kind,value", [("<birthDate>1985-03-12</birthDate>", "dob", "1985-03-12"),
+                                               ("<person><phone>0671234567</phone></person>", "phone", "0671234567"),
+                                               ("тел <b>067</b> 123 45 67", "phone", "067</b> 123 45 67")])
+def test_xml_element_names_label_their_values(prompt, kind, value):
+    assert (kind, value) in [(f.kind, f.text) for f in detect_pii(prompt)], prompt
+
+
+def test_html_formatting_adds_no_label():
+    assert not detect_pii("<p>Hello</p><span>2024</span><b>born</b> to run")

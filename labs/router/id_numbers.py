@@ -41,6 +41,8 @@ _LABEL = re.compile(
     rf"|(?:{_WHOSE_UK})\s+(?:номер|код|id)\w*"
     rf"|номер\w*\s+(?:(?:{_POSSESSIVE})\s+)?(?:{_DOCUMENT_UK})"
     rf"|(?:{_DOCUMENT_UK})\s+(?:№|n|номер)"
+    rf"|(?:пенсійн\w*|військово-облікови\w*|службов\w*|студентськ\w*)\s+(?:посвідчен\w*|документ\w*|квит\w*)"
+    rf"|унікальн\w*\s+номер\w*\s+запис\w*(?:\s+(?:в|у)\s+реєстрі)?|запис\w*\s+(?:№|номер)"
     rf"|(?:{_POSSESSIVE})\s+(?P<between>(?:[\w'’\-]+\s+){{0,3}}?)(?:id|number|no\.|номер\w*|код\w*|code)"
     rf")(?![\w])")
 # a thing's number, not a person's (the words that may stand between a possessive and "number")
@@ -62,7 +64,7 @@ MIN_DIGITS, MAX_DIGITS = 6, 20
 _SIX_DIGITS = re.compile(r"\d(?:[^\d\n]{0,3}\d){5}")
 # a piece of text every label holds (its number's word, its acronym, its document's word)
 _LABEL_PART = re.compile(r"num|no|nr|code|id|#|tin|nip|cnp|nino|bsn|nif|nie|dni|fiscale|číslo|kodas|ausweis|pass|"
-                         r"dow|номер|код|посвідч|поліс|квит|картк|справ|студ|залік|прав|побут|посвідк|дозвол|№")
+                         r"dow|номер|код|посвідч|поліс|квит|картк|справ|студ|залік|прав|побут|посвідк|дозвол|документ|запис|№")
 _LABEL_REACH = 70  # characters before the digits in which a label is looked for (a label and its gap are shorter)
 
 

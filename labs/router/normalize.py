@@ -231,6 +231,10 @@ _FORM_PLUS = re.compile(r"(?<![^\s?&;])[A-Za-z0-9_.\-]{1,40}=[^&\s#]{0,4000}+")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
 _TAG = re.compile(r"<(?:!--[^<>]{0,200}?--|/?([A-Za-z][A-Za-z0-9]{0,15})(?:\s([^<>]{0,200}+))?/?)>")
 _BLOCK_TAGS = frozenset("br p div li tr td th ul ol h1 h2 h3 h4 h5 h6 hr table".split())
+_HTML_TAGS = _BLOCK_TAGS | frozenset("a abbr b bdi bdo big blockquote body caption center cite code col colgroup dd del dfn "
+                                     "dl dt em font footer form head header html i img input ins kbd label link main mark "
+                                     "meta nav pre q s samp section small span strike strong sub sup tbody tfoot thead "
+                                     "title tt u var wbr article aside details summary figure figcaption nobr".split())
 _ESCAPES = re.compile(r"(?:\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[nrtvf\r\n]|[\-.+()\[\]_*#!@`~>{}/]"
                       r"|\\(?=[uUxnrt])))++")
 _QP = re.compile(r"(?:=[0-9A-F]{2}){2,}+|=\r?\n")
@@ -552,7 +556,11 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
     if "<" in text:
         found += [(m.start(), m.end(), f" {m.group(2)} " if m.group(2) else
                    "\n" if (m.group(1) or "").lower() == "br" else  # "<br>" is a line break, as in the text it came from
-                   " " if (m.group(1) or "").lower() in _BLOCK_TAGS else "") for m in _TAG.finditer(text)]
+                   " " if (m.group(1) or "").lower() in _BLOCK_TAGS else
+                   # a data element's name is its label ("<birthDate>1985-03-12</birthDate>", "<phone>…"): kept as a
+                   # word; HTML's own elements ("<b>", "<span>") are formatting, dropped
+                   "" if not m.group(1) or m.group(1).lower() in _HTML_TAGS else
+                   " " if m.group().startswith("</") else f" {m.group(1)} ") for m in _TAG.finditer(text)]
     if "\\" in text:
         found += [(m.start(), m.end(), _decode_escapes(m.group())) for m in _ESCAPES.finditer(text)]
     if "=" in text:

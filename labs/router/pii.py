@@ -81,6 +81,7 @@ from labs.router.validators import (
     IBAN_LENGTHS,
     card_iin_ok,
     iban_ok,
+    isbn13_ok,
     luhn_ok,
     pesel_ok,
     rnokpp_birth_date,
@@ -113,7 +114,8 @@ Detector = Callable[[str], Iterable[Finding]]
 # All context rules read the lower-cased view, in which a word typed in mixed scripts is already
 # written in one ("iпн" → "іпн", "рhоnе" → "phone"): see labs.router.normalize.
 _NOT_PERSONAL_BEFORE = re.compile(
-    r"(?<![^\W\d_])(?:order|invoice|tracking|ticket|reference|ref|sku|part|serial|build|version|release|model|isbn|ean|gtin|"
+    r"(?<![^\W\d_])(?:order|invoice|tracking|ticket|reference|ref|sku|part|serial|build|version|release|model|isbn(?:[\s\-]?1[03])?|"
+    r"issn|doi|pmid|pmcid|arxiv|ean|gtin|"
     r"barcode|upc|issue|pr|bug|commit|timestamp|epoch|unix(?:-час|\s+time)?|pid|uid|gid|tid|port|hash|checksum|"
     r"nonce|seed|message\s+id|msg\s+id|snowflake|tweet|status|post|row|line|build\s+no|"
     r"замовленн\w*|рахун\w*-фактур\w*|накладн\w*|ттн|відправленн\w*|посилк\w*|штрих-?код\w*|артикул\w*|"
@@ -141,14 +143,18 @@ _TAX_CONTEXT = re.compile(
 _TAX_CAPS = re.compile(r"ІПН|РНОКПП|RNOKPP")
 # "номер"/"ID"/"мій" right before the digits (a word between, "Мій результат …", is no label), not the id of a
 # run, a job or an exit code ("Exit code 3124167891", "Run ID …", "Request id=…")
-_WEAK_ID_CUE = re.compile(r"(?<![\w])(?:(?:мій|моє|my)\s+)?(?:номер\w*|№|number|no\.?|nr\.?|код\w*|code|id|мій|моє|my)"
-                          r"(?:\s+(?:is|—|-))?[\s:#№=\-]{0,4}$")
+_WEAK_ID_CUE = re.compile(r"(?<![\w])(?:(?:мій|моє|my)\s+)?(?:номер\w*|№|number|no\.?|nr\.?|код\w*|(?:id_)?code|id|мій|моє|my|"
+                          r"піб|код\w*\s+(?:з|у|в)\s+ді[їя])"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3)
+                          r"(?:\s+(?:is|—|-))?[\s:#№=\-\"']{0,6}$")  # a JSON key too: "code": "…"
+# a Ukrainian full name right before the digits (payment details: "Отримувач: Коваль Олена Вікторівна, 2599749696"):
+# the patronymic ends it
+_PATRONYMIC_BEFORE = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?:ович|евич|йович|івна|ївна|овна|ічна|інічна)[\s,:;\-—\"']{1,6}$")
 _NOT_A_PERSON_ID = re.compile(r"(?:exit|error|status|return|response|run|job|task|request|req|session|trace|span|process|"
                               r"thread|build|test|step|epoch|batch|event|transaction|txn|device|node|container|pod|"
                               r"задачі|запиту|помилки|сесії|процесу)\s*(?:code|id|номер|код|no\.?|#)?[\s:#№=\-]{0,4}$|"
                               r"(?<!\w)(?:the|a|an|this|that|any|some|each)\s+number[\s:#№=\-]{0,4}$")
 _PASSPORT_CONTEXT = re.compile(
-    r"(?:паспорт\w*|пасп\.|passport|(?<![a-z])id[\s\-]*(?:карт\w*|card)|айді\w*|посвідк\w*|посвідченн\w*|"
+    r"(?:паспорт\w*|пасп\.|passport|pasport\w*|paszport\w*|(?<![а-яіїєґ])права(?![а-яіїєґ])|(?<![a-z])id[\s\-]*(?:карт\w*|card)|айді\w*|посвідк\w*|посвідченн\w*|"
     r"номер\s+документ\w*|document\s+(?:no|number)|документ\w*\s+№|біометри\w*|закордон\w*|загран\w*|"
     r"(?<![а-яіїєґ])сері[їяю](?![а-яіїєґ])|(?<![a-z])series(?![a-z])|унзр|посвідчення\s+водія|водійськ\w*|"
     r"driv(?:er'?s?|ing)\s+licen[cs]e|військов\w*\s+квит\w*|свідоцтв\w*|national\s+id\w*|"
@@ -187,7 +193,7 @@ _LABEL_BEFORE = re.compile(rf"(?:{_LABEL_WORDS})[\s:#№.\-=\"']{{0,4}}[^\s\d]?$
 _SSN_NOT_ISSUED = frozenset({"078051120", "123456789"})
 
 _DOB_BEFORE = re.compile(
-    r"(?:(?<![a-z])(?:born|b\.|birth(?:day|date)?|d\.?o\.?b\.?)(?![a-z])|date[\s_\-]*of[\s_\-]*birth|"
+    r"(?:(?<![a-z])(?:born|b\.|birth(?:day|date)?|d\.?o\.?b\.?|bday|bdate)(?![a-z])|date[\s_\-]*of[\s_\-]*birth|🎂|"
     r"birth[\s_\-]*date|народи\w*|народж\w*|(?<![а-яіїєґ])нар\.|(?<![а-яіїєґ])д\.?\s?н\.|(?<![а-яіїєґ])д/н|"
     r"(?<![а-яіїєґ])дн(?![а-яіїєґ])|(?<![а-яіїєґ])др(?![а-яіїєґ])|(?<![а-яіїєґ])д\.\s?р\.|(?<![а-яіїєґ])р\.\s?н\.|день\s+народженн\w*|рождени\w*|родил\w*)"
 )
@@ -203,7 +209,8 @@ _THING_BORN = re.compile(
 
 # A table's header line that names a tax or birth-date column ("id,name,ipn,dob"): every row below is labelled,
 # however far from the header (a 300-row CSV).
-_TAX_COLUMN = re.compile(r"[,;\t|]\s*\"?(?:ipn|rnokpp|inn|tin|tax_?id|іпн|рнокпп|податковий_?номер)\"?(?=\s*[,;\t|]|\s|$)")
+_TAX_COLUMN = re.compile(r"[,;\t|]\s*\"?(?:ipn|rnokpp|inn|tin|tax_?id|id_?code|іпн|рнокпп|податковий_?номер|"
+                         r"ідентифікаційний_?код|код_?платника|код_?дрфо)\"?(?=\s*[,;\t|]|\s|$)")
 _DOB_COLUMN = re.compile(r"[,;\t|]\s*\"?(?:dob|d\.o\.b\.?|date_?of_?birth|birth_?date|birthday|дата_?народження|д/н|дн)"
                          r"\"?(?=\s*[,;\t|]|\s|$)")
 _CELL_BEFORE = re.compile(r"[,;\t|]\s*\"?$")
@@ -635,6 +642,8 @@ def _splits_at(sizes: list[int], allowed: frozenset[int]) -> bool:
     return cuts <= allowed
 
 
+# Ukrainian mobile operators' codes (NCEC numbering plan), without the trunk 0
+_UA_MOBILE = frozenset("39 50 63 66 67 68 73 89 91 92 93 94 95 96 97 98 99".split())
 _NANP = frozenset({3, 6})
 _NO_CONTEXT: Callable[[], bool] = lambda: False  # noqa: E731
 _NANP_1 = frozenset({1, 4, 7})
@@ -657,6 +666,8 @@ def _phone_ok(d: str, sizes: list[int], plus: bool, context: Callable[[], bool],
         return True  # 380 67 123 45 67; not "380804 245598" (two counts of `free -m`)
     if n == 10 and d[0] == "0" and d[1] in "3456789" and d[1:3] != "80":
         return True  # 067…, (044)…, 0532…: a Ukrainian operator or area code (0 800 is a hotline)
+    if n == 9 and d[:2] in _UA_MOBILE:
+        return context()  # "моб. 67 123 45 67", "тел (67) 123-45-67": the operator code without its 0, after a label
     # the regroupings only once the digits ask for them (one branch at most: they exclude each other)
     if n == 11 and d[0] == "8" and (d[1] in "3456789" or d[1] == "0" and d[2] in "3456789") and (
             any(v[0] == 1 and _splits_at(v, _TRUNK_8) for v in _regrouped(sizes, joinable)) or context()):
@@ -839,7 +850,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     # ("51569706 45586376": df's columns) is none; a line break in a card group keeps a short part
                     yield Finding("card", gs, e, view[gs:e], 80)
             # _phone_ok's own first tests, inlined: without a plus only 10-12 digits or "00…" can be a phone
-            phone_size = 8 <= n <= 15 if plus else (10 <= n <= 12 or digits.startswith("00") and 12 <= n <= 15)
+            phone_size = 8 <= n <= 15 if plus else (10 <= n <= 12 or digits.startswith("00") and 12 <= n <= 15
+                                                    or n == 9 and digits[:2] in _UA_MOBILE and not view[gs - 1 : gs].isalnum())
             if phone_size and date_led is None:  # a window that starts with a date, or inside one ("10/09/1943 12 27")
                 date_led = _date_led(view, groups, i) or (i > 0 and _date_led(view, groups, i - 1)) or (
                     i > 1 and _date_led(view, groups, i - 2))
@@ -859,8 +871,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
                 elif _table_column(low, _TAX_COLUMN, gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # a cell of a table with a tax column: any other kind wins
-                elif _WEAK_ID_CUE.search(_before(low, gs, 40)) and not _NOT_A_PERSON_ID.search(_before(low, gs, 40)) \
-                        and 1900 <= rnokpp_birth_date(digits).year <= 2012:
+                elif (_WEAK_ID_CUE.search(_before(low, gs, 40)) or _PATRONYMIC_BEFORE.search(_before(view, gs, 60))) \
+                        and not _NOT_A_PERSON_ID.search(_before(low, gs, 40)) and 1900 <= rnokpp_birth_date(digits).year <= 2012:
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
             if n == 9:
                 if ssn_ok(digits) and digits not in _SSN_NOT_ISSUED and (
@@ -965,7 +977,7 @@ _NOT_SERIES = frozenset("на до за по та як це ці ми ви їх 
 # Words one of which every _PASSPORT_CONTEXT match holds, but for "ID card" (_ID_CARD): `in` tests
 # them faster than the regex scans a prompt that has none (most prompts).
 _PASSPORT_KEYS = ("паспорт", "пасп.", "passport", "айді", "посвід", "документ", "document", "біометри", "закордон", "загран",
-                  "сері", "series", "унзр", "водійськ", "licen", "квит", "свідоцтв", "national")
+                  "сері", "series", "унзр", "водійськ", "licen", "квит", "свідоцтв", "national", "pasport", "paszport", "права")
 _ID_CARD = re.compile(r"id(?<![a-z]id)(?:[\s\-]*(?:карт\w*|card)|\s+(?:number|no\b))")  # starts with a literal: a fast scan
 
 
@@ -1096,7 +1108,7 @@ _YEAR_ONLY_CUE = re.compile(r"(?:born|народи\w*|народж\w*|рожд\w
 # The cheap test before find_dobs (dates are costly to check): every match of _DOB_BEFORE and _DOB_AFTER
 # holds one of these literals, or a bare "b." or "дн" (tested by a regex that starts with the literal).
 # tests/test_pii_attacks_r2.py draws cue strings from both regexes and checks the gate lets each through.
-_DOB_GATE = ("born", "birth", "dob", "d.ob", "do.b", "d.o.b", "народ", "нар.", "р.н", "р. н", "р/н", "д.н", "д. н",
+_DOB_GATE = ("born", "birth", "dob", "d.ob", "do.b", "d.o.b", "bday", "bdate", "🎂", "народ", "нар.", "р.н", "р. н", "р/н", "д.н", "д. н",
              "д н.", "дн.", "д/н", "рожд", "родил", "г.р", "г. р", "гр.", "г р.")
 _DOB_GATE_B = re.compile(r"b\.(?<![a-z]b\.)")
 _DOB_GATE_DN = re.compile(r"д(?:н|р|\.\s?р\.)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])")  # "дн", "ДР" (chats), "д.р."
@@ -1142,8 +1154,19 @@ _YEARLESS_KEY = re.compile("|".join(map(re.escape, ("born", "birth", "dob", "d.o
                            + r"|д(?:н|р|\.\s?р\.|\.\s?н\.|/н)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])|(?<![a-z])b\.")
 
 
+# from a cue's literal to where its date would start: the rest of the cue's word ("народ|ження", "birth|day"), then
+# what may stand between ("born on the", "д.н.:", "день народження —")
+# (bounded: "b.b.b.…" is a cue at every "b.", and an unbounded rest would read to the end from each: quadratic)
+_AFTER_CUE = re.compile(r"[\w.]{0,24}(?:\s{0,3}(?:(?:is|was|on|in|of|the|у|в|це)(?![\w])|[:—\-=])){0,4}\s{0,3}")
+
+
 def _yearless_dobs(text: str, low: str) -> Iterator[Finding]:
-    for m in _near_keys(_YEARLESS_KEY, low, text, _NO_YEAR_DATE, 0, 60):  # only right after a cue's literal: fast
+    for k in _YEARLESS_KEY.finditer(low):
+        # the date is read only where it would start, right after its cue: a text of 1,000 cues stays fast (a search of
+        # the 60 characters after each cue cost 15x plain text: issue 11 r8 D2)
+        m = _NO_YEAR_DATE.match(text, _AFTER_CUE.match(low, k.end()).end())
+        if m is None:
+            continue
         before = low[max(0, m.start() - 40) : m.start()]
         cue = _CUE_RIGHT_BEFORE.search(before)
         if cue is None or _THING_BORN.search(before, 0, cue.start()):
@@ -1401,6 +1424,14 @@ _ORG_BEFORE = re.compile(r"(?<![\w])(?:official|офіційн\w*|channel|кан
                          r"page|сторінк\w*|brand|бренд\w*|company|компані\w*|спільнот\w*|community)\W{0,3}$")
 
 
+# a messenger's user in JSON: "username": "olena_k85", "from_id": "user123456789", "from": {"id": 123456789, …}
+_NO_ONES = frozenset("admin root user username test guest postgres ubuntu demo string null none example anonymous "
+                     "your_username your_name john_doe janedoe johndoe".split())
+_JSON_USER_KEYS = ('"username"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"')
+_JSON_USER = re.compile(r'"(?:username|user_name|screen_name|from_id|user_id|sender_id)"\s*:\s*"?(?P<name>@?[a-z0-9_.]{3,40})'
+                        r'|"from"\s*:\s*\{\s*"id"\s*:\s*(?P<name2>\d{5,15})')
+
+
 def _not_a_person_handle(low: str, m: re.Match) -> bool:
     name = m.group("name").rstrip(".")
     if low.startswith(("-", "/"), m.end()):
@@ -1430,6 +1461,12 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
                                                         and sum(ch.isalpha() for ch in name) >= 3):
             end = m.start("name") + len(name)
             yield Finding("handle", m.start("name"), end, text[m.start("name") : end], 55)
+    if '"' in low and any(key in low for key in _JSON_USER_KEYS):
+        for m in _JSON_USER.finditer(low):  # a Telegram export or Bot API update pasted as JSON (issue 11 r8 A6)
+            g = "name" if m.group("name") else "name2"
+            if m.group(g).lstrip("@") in _NO_ONES:
+                continue  # "username": "admin" in a config is nobody
+            yield Finding("handle", m.start(g), m.end(g), text[m.start(g) : m.end(g)], 55)
     if "@" not in low:
         return
     for m in _AT_HANDLE.finditer(low):
@@ -1734,6 +1771,9 @@ def _local_phones(view: str, low: str, m: re.Match, digits: int) -> list[Finding
     return [Finding("phone", h.start(), h.end(), h.group(), 50) for h in _HYPHENATED_322.finditer(view, m.start(), m.end())]
 
 
+_DOI = re.compile(r"(?<![\d.])10\.\d{4,9}/")  # a DOI's prefix: "10.1000/0443315487" (issue 11 r8 B1)
+
+
 def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: frozenset[int] = frozenset()) -> list[Finding]:
     found: list[Finding] = list(find_emails(view, low))
     found.extend(find_handles(view, low))
@@ -1767,6 +1807,8 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
         digits = size if m.group().isdigit() else sum(map(str.isdigit, m.group()))
         if digits < 6:
             continue
+        if digits == 13 and isbn13_ok("".join(filter(str.isdigit, m.group()))) or _DOI.match(view, m.start()):
+            continue  # a book's ISBN-13 ("978-0-922-58893-0": its "0-922-58893-0" is no phone), a DOI ("10.1000/04…")
         _add_window(six_windows, m.start() - 30, m.end() + 12, n)
         if digits == 7 or digits >= 8 and "-" in m.group():
             found.extend(_local_phones(view, low, m, digits))

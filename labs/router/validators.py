@@ -244,3 +244,11 @@ def steuer_id_ok(code: str) -> bool:
         total = (int(ch) + product) % 10 or 10
         product = total * 2 % 11
     return (11 - product) % 10 == int(d[10])
+
+
+def isbn13_ok(code: str) -> bool:
+    """An ISBN-13 (a book's number, never personal): 13 digits starting 978 or 979, weights 1 and 3 alternating, the
+    sum a multiple of 10 (ISO 2108). ``isbn13_ok("9780306406157")`` is True."""
+    if len(code) != 13 or not code.isdigit() or not code.startswith(("978", "979")):
+        return False
+    return sum(int(d) * (3 if k % 2 else 1) for k, d in enumerate(code)) % 10 == 0

@@ -320,10 +320,13 @@ def _job(req, model) -> Job:
 
 async def _load_only(request: Request, job: Job, payload: dict) -> Response:
     st = state(request)
+    if job.keep_alive == 0:  # unload: answered at once, the model goes when idle (Ollama's expireRunner)
+        st.scheduler.expire(job.model.name)
+        return JSONResponse({"model": job.model.name, "created_at": now_utc(), **payload, "done": True,
+                             "done_reason": "unload"})
     session = await Session(st.scheduler, job).open()
     await session.close()
-    reason = "unload" if job.keep_alive == 0 else "load"
-    return JSONResponse({"model": job.model.name, "created_at": now_utc(), **payload, "done": True, "done_reason": reason})
+    return JSONResponse({"model": job.model.name, "created_at": now_utc(), **payload, "done": True, "done_reason": "load"})
 
 
 async def _respond(request: Request, job: Job, stream: bool, chunk, final) -> Response:

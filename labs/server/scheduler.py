@@ -230,6 +230,18 @@ class Scheduler:
             self._llama.submit(runner.close)  # after whatever llama.cpp work is queued before it
         self._notify()
 
+    def expire(self, name: str) -> None:
+        """``keep_alive: 0`` with nothing to generate (what ``ollama stop`` sends), answered at once as Ollama's
+        ``expireRunner``: an idle model is unloaded now, a busy one when its last request ends (unless a later
+        request sets another keep_alive), and a model that is not loaded is not loaded for it."""
+        entry = self.loaded.get(name)
+        if entry is None:
+            return
+        if entry.busy:
+            entry.keep_alive = 0
+        else:
+            self.unload(name)
+
     async def unload_when_idle(self, name: str) -> None:
         """Unload a model once no request holds it (``keep_alive: 0`` on a load-only request, delete)."""
         while True:

@@ -174,3 +174,39 @@ def test_xml_element_names_label_their_values(prompt, kind, value):
 
 def test_html_formatting_adds_no_label():
     assert not detect_pii("<p>Hello</p><span>2024</span><b>born</b> to run")
+
+
+# --- r8 A2: marked addresses: initials and titles in a street's name, the type after a transliterated name, structured
+# fields (JSON, CSV, Markdown tables), Markdown bold inside ---------------------------------------------------------
+MARKED_ADDRESSES = {
+    "вул. Т. Шевченка 90, м. Вінниця": "вул. Т. Шевченка 90",
+    "пров. І. Франка 164/228": "пров. І. Франка 164/228",
+    "вул. Св. Миколая 4": "вул. Св. Миколая 4",
+    "вул. 1-го Травня 6": "вул. 1-го Травня 6",
+    "Адреса: Полтава, Зелена 192": "Полтава, Зелена 192",
+    "Address: Dnipro, Nezalezhnosti 79/12": "Dnipro, Nezalezhnosti 79/12",
+    "Ternopil, Sumska str. 138, apt 240": "Sumska str. 138, apt 240",
+    "Vinnytsia, Soborna str., 187/175": "Soborna str., 187/175",
+    "Kyiv, pr. Peremohy 37/15": "pr. Peremohy 37/15",
+    "Kyiv, Peremohy avenue 37, flat 15": "Peremohy avenue 37, flat 15",
+    '{"city": "Київ", "street": "Хрещатик", "house": "22", "flat": "5"}': "Хрещатик",
+    '{"address": "Хрещатик 54/292, Тернопіль"}': "Хрещатик 54/292, Тернопіль",
+    "city,street,house,flat\nКиїв,Хрещатик,22,5": "Хрещатик",
+    "| Місто | Вулиця | Буд. | Кв. |\n|---|---|---|---|\n| Київ | Хрещатик | 22 | 5 |": "Хрещатик",
+}
+
+
+@pytest.mark.parametrize("prompt,address", MARKED_ADDRESSES.items())
+def test_a_marked_address_is_found(prompt, address):
+    assert ("address", address) in [(f.kind, f.text) for f in detect_pii(prompt)], prompt
+
+
+def test_markdown_bold_inside_an_address():
+    assert "address" in [f.kind for f in detect_pii("**м. Вінниця**, вул. **Наукова** 5, кв. 54")]
+
+
+@pytest.mark.parametrize("prompt", ["Use Python str 3 times", "Use Python str. 3 times", "see PR. Fix 12",
+                                    '{"address": "0x1234abcd"}', '{"address": "localhost"}', '{"address": "api.example.com:8080"}',
+                                    '{"ip_address": "10.0.0.1"}', "x = 2**10", "Розділ 5. Вступ"])
+def test_code_and_other_addresses_are_no_postal_address(prompt):
+    assert not [f for f in detect_pii(prompt) if f.kind == "address"], prompt

@@ -230,6 +230,8 @@ _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})++")
 _FORM_PLUS = re.compile(r"(?<![^\s?&;])[A-Za-z0-9_.\-]{1,40}=[^&\s#]{0,4000}+")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
 _TAG = re.compile(r"<(?:!--[^<>]{0,200}?--|/?([A-Za-z][A-Za-z0-9]{0,15})(?:\s([^<>]{0,200}+))?/?)>")
+# Markdown bold markers touching a letter ("**Наукова**"); "2**10" (a power) and "__init__" stay as typed
+_MD_BOLD = re.compile(r"(?:\*\*|(?<![\w])__)(?=[^\W\d_])|(?<=[^\W\d_.])(?:\*\*|__(?![\w]))")
 _BLOCK_TAGS = frozenset("br p div li tr td th ul ol h1 h2 h3 h4 h5 h6 hr table".split())
 _HTML_TAGS = _BLOCK_TAGS | frozenset("a abbr b bdi bdo big blockquote body caption center cite code col colgroup dd del dfn "
                                      "dl dt em font footer form head header html i img input ins kbd label link main mark "
@@ -561,6 +563,8 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
                    # word; HTML's own elements ("<b>", "<span>") are formatting, dropped
                    "" if not m.group(1) or m.group(1).lower() in _HTML_TAGS else
                    " " if m.group().startswith("</") else f" {m.group(1)} ") for m in _TAG.finditer(text)]
+    if "**" in text or "__" in text:  # Markdown bold around words: "**м. Вінниця**, вул. **Наукова** 5" (issue 11 r8 A2)
+        found += [(m.start(), m.end(), "") for m in _MD_BOLD.finditer(text)]
     if "\\" in text:
         found += [(m.start(), m.end(), _decode_escapes(m.group())) for m in _ESCAPES.finditer(text)]
     if "=" in text:

@@ -1228,7 +1228,10 @@ _UA_STREET_AFTER = (r"(?:вулиця|узвіз|шосе|площа|прову�
                     r"вул\.|пров\.|бульв\.|б-р|пл\.)")  # "Голосіївський пр-т 112": the abbreviation after the name too
 _ADDRESS_UA = re.compile(
     rf"(?:(?:(?<![\w])|(?<=(?<![\w])на)|(?<=(?<![\w])по)|(?<=(?<![\w])[ву])|(?<=[A-Za-z])|(?<=адреса)|(?<=адресою)|(?<=адресу))"
-    rf"(?i:{_UA_STREET})\s*(?:\d{{1,2}}\s+)?[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?"
+    # a day before the name ("вул. 8 Березня", "вул. 1-го Травня"), or initials and titles ("вул. Т. Шевченка",
+    # "пров. І. Франка", "вул. Св. Миколая", "просп. Акад. Глушкова": issue 11 r8 A2)
+    rf"(?i:{_UA_STREET})\s*(?:\d{{1,2}}(?:-?го)?\s+|(?:[А-ЯІЇЄҐA-Z][а-яіїєґa-z]{{0,4}}\.\s*){{1,2}})?"
+    rf"[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?"
     rf"|(?<![\w])[А-ЯІЇЄҐ][\w'’\-]{{1,30}}\s+(?i:{_UA_STREET_AFTER}))"  # "вул. 8 Березня 12"; "Андріївський узвіз 2"
     rf",?\s*"
     rf"(?:(?i:буд(?:инок)?\.?|б\.|№|дом|д\.)\s*)?\d{{1,4}}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
@@ -1306,14 +1309,26 @@ _EN_FLAT_KEY = re.compile(r"(?<![a-z])(?:apt|apartment|flat|kv)(?![a-z])")
 # the official transliteration of the street words (issue 11 r7 A4: "Ternopil, vul. Sumska 102/13", "Odesa, vulytsia
 # Franka 42, kv. 68") and the Polish/Russian "ul.": the street word, a capitalised name, a house number
 _TRANSLIT_STREET = re.compile(
-    r"(?<![\w])(?i:vul(?:ytsia|ytsya|itsa|ica)?\.?|prosp(?:ekt)?\.?|prov(?:ulok)?\.|bulv(?:ar)?\.?|ul\.|ulica|"
+    r"(?<![\w])(?i:vul(?:ytsia|ytsya|itsa|ica)?\.?|prosp(?:ekt)?\.?|(?-i:pr\.)|prov(?:ulok)?\.|bulv(?:ar)?\.?|ul\.|ulica|"
     r"ploshcha|pl\.)\s*(?:[A-ZА-ЯІЇЄҐ][\w'’\-]{1,30}\s+){1,3}?\d{1,4}[a-zа-я]?(?:[/\-]\d{1,4})?(?![\w])"
     r"(?:,?\s*(?i:kv|apt|m)\.?\s*\d{1,4})?")
 # German: "Bahnhofstraße 39, 45249 Hamburg" (the street word is the name's end)
 _GERMAN_STREET = re.compile(r"(?<![\w])[A-ZÄÖÜ][\wäöüß\-]{1,30}(?:straße|strasse|str\.|weg|allee|platz|gasse|damm)\s+"
                             r"\d{1,4}[a-z]?(?![\w])(?:,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß\-]+)?")
 _GERMAN_KEY = re.compile(r"(?:straße|strasse|str\.|weg|allee|platz|gasse|damm)\s+\d")
-_TRANSLIT_KEY = re.compile(r"(?=[vpbu])(?<![a-z])(?:vul|prosp|prov\.|bulv|ul\.|ulica|ploshcha|pl\.)")
+_TRANSLIT_KEY = re.compile(r"(?=[vpbu])(?<![a-z])(?:vul|prosp|prov\.|bulv|ul\.|ulica|ploshcha|pl\.|pr\.)")
+# the street type after a transliterated name, English-style: "Ternopil, Sumska str. 138, apt 240", "Nezalezhnosti ave.
+# 134", "Peremohy avenue 37, flat 15" (issue 11 r8 A2)
+_TRANSLIT_AFTER = re.compile(
+    r"(?<![\w])(?:[A-Z][a-z'’\-]{2,25}\s){0,2}" + _NOT_A_STREET + r"[A-Z][a-z'’\-]{2,25}\s(?:(?:str|st|ave|av|blvd|prosp|rd)\.|avenue|street|"
+    r"boulevard|prospe[ck]t|lane|road),?\s*\d{1,4}[a-z]?(?:/\d{1,4})?(?![\w])(?:,?\s*(?i:apt|apartment|flat|kv)\.?\s*#?\d{1,5})?")
+_TRANSLIT_AFTER_KEY = re.compile(r"(?<![a-z])(?:str|st|ave|av|avenue|street|blvd|boulevard|prosp\w*|lane|road|rd)\.?,?\s*\d")
+
+
+_NOT_POSTAL = re.compile(r"0x[0-9a-f]+|[0-9a-f:.]+|\S+@\S+|[a-z]+://\S*|[\w.\-]+\.(?:com|net|org|io|ua|local)(?::\d+)?|n/a|none|null|-")
+_JSON_ADDRESS_KEYS = ('"address', '"street', '"адреса', '"вулиця', '"home_address')
+_JSON_ADDRESS = re.compile(r'"(?:address|street|адреса|вулиця|home_address|street_address|address_line_?\d?|addressline\d?)"'
+                           r'\s*:\s*"(?P<value>[^"\n]{0,80}?[^\W\d_][^"\n]{0,80}?)"')
 
 
 def _near_keys(key: re.Pattern, keyed: str, text: str, rx: re.Pattern, before: int, after: int) -> Iterator[re.Match]:
@@ -1347,8 +1362,15 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
         yield Finding("address", m.start(), m.end(), m.group(), 44)
     for m in _near_keys(_TRANSLIT_KEY, low, text, _TRANSLIT_STREET, 0, 80):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
+    for m in _near_keys(_TRANSLIT_AFTER_KEY, low, text, _TRANSLIT_AFTER, 60, 30):
+        yield Finding("address", m.start(), m.end(), m.group(), 44)
     for m in _near_keys(_GERMAN_KEY, low, text, _GERMAN_STREET, 40, 40):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
+    if '"' in low and any(key in low for key in _JSON_ADDRESS_KEYS):
+        for m in _JSON_ADDRESS.finditer(low):  # {"street": "Хрещатик", "house": "22"}, {"address": "…"} (issue 11 r8 A2)
+            if _NOT_POSTAL.fullmatch(m.group("value").strip()):
+                continue  # a memory, wallet, network or web address
+            yield Finding("address", m.start("value"), m.end("value"), text[m.start("value") : m.end("value")], 44)
     for start, end in find_town_streets(text):  # "Lutsk, Naukova 40", "Лесі Українки 5/12, Луцьк": the town anchors it
         yield Finding("address", start, end, text[start:end], 43)
     if not _ADDRESS_GATE_EN.search(text):

@@ -30,14 +30,17 @@ _COLUMNS = {
              r"мобільний|номер[ _]?телефону",
     "card": r"card|card[ _\-]?(?:number|no)|pan|картка|номер[ _]?картки|карта",
     "ssn": r"ssn|social[ _]?security(?:[ _]?(?:number|no))?",
+    "address": r"address|home[ _\-]?address|street[ _\-]?address|address[ _\-]?line[ _]?\d?|street|адреса|"
+               r"адреса[ _]?проживання|домашня[ _]?адреса|вулиця|вул\.?",
     "passport": r"passport|passport[ _\-]?(?:number|no)|паспорт|номер[ _]?паспорта|id[ _\-]?card|"
                 r"(?:номер[ _]?)?id[ _\-]?карт(?:ка|ки)|id[ _\-]?card[ _\-]?(?:number|no)|national[ _\-]?id|id[ _\-]?number",
 }
 _NAME = re.compile("|".join(f"(?P<{kind}>{rx})" for kind, rx in _COLUMNS.items()))
 _SEPS = "\t|;,"
+_NO_VALUE = frozenset({"n/a", "na", "none", "null", "-", "—", "немає", "нема", "unknown", "невідомо", "tbd"})
 _CELL_STRIP = " \t\"'=*`\u00a0\u202f"
 _DATE = re.compile(r"(?:\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)?\d\d|(?:19|20)\d\d[./\-]\d{1,2}[./\-]\d{1,2})")
-PRIORITY = {"tax_id": 30, "dob": 40, "phone": 45, "card": 80, "ssn": 70, "passport": 65}  # as the numeric scan's
+PRIORITY = {"tax_id": 30, "dob": 40, "phone": 45, "card": 80, "ssn": 70, "passport": 65, "address": 44}  # as the scan's
 
 
 def _split(line: str, sep: str) -> list[tuple[int, int]]:
@@ -63,6 +66,8 @@ def _cell_is(kind: str, cell: str) -> bool:
 
         view = normalize(cell).text
         return _DATE.search(view) is not None or any(not m.group().isdigit() for m in _ANY_DATE.finditer(view))
+    if kind == "address":  # a street's name (its house number may stand in the next column), or a whole address
+        return len(cell) <= 120 and any(ch.isalpha() for ch in cell) and cell.lower() not in _NO_VALUE
     d = _digits(cell)
     if kind == "tax_id":
         return rnokpp_ok(d)

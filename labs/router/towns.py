@@ -56,7 +56,7 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     town = "|".join(re.escape(t).replace("'", "['’ʼ]") for t in sorted((*TOWNS_UK, *TOWNS_LATIN), key=len, reverse=True))
     # no lookbehind before the towns: it would stop the engine from skipping to their first letters (10x slower)
     return (re.compile(rf"(?:{town})(?![\w])"),
-            re.compile(rf"(?:,\s*|\s+[—–\-]\s+|\s+){_STREET},?\s+{_HOUSE}"),
+            re.compile(rf"(?:,\s*|\s+[—–\-]\s+|\s+){_STREET}(?:,\s*|\s+){_HOUSE}"),  # "Київ,Хрещатик,22,5" too
             re.compile(rf"(?<![\w]){_STREET},?\s+{_HOUSE},?\s+$"))
 
 

@@ -210,3 +210,14 @@ def test_markdown_bold_inside_an_address():
                                     '{"ip_address": "10.0.0.1"}', "x = 2**10", "Розділ 5. Вступ"])
 def test_code_and_other_addresses_are_no_postal_address(prompt):
     assert not [f for f in detect_pii(prompt) if f.kind == "address"], prompt
+
+
+# --- r8 A8/B2: the dot word in brackets; an id key in code is no card ---------------------------------------------
+@pytest.mark.parametrize("prompt", ["olena.koval85 [собака] ukr [крапка] net", "olena (at) ukr (крапка) net"])
+def test_bracketed_at_and_dot_words(prompt):
+    assert "email" in [f.kind for f in detect_pii(prompt)], prompt
+
+
+@pytest.mark.parametrize("prompt", ["job_id=5686487453651886", "request_id: 4111111111111111", "trace_id 5686487453651886"])
+def test_an_id_key_holds_no_card(prompt):
+    assert not detect_pii(prompt), prompt

@@ -118,6 +118,8 @@ _NOT_PERSONAL_BEFORE = re.compile(
     r"issn|doi|pmid|pmcid|arxiv|ean|gtin|"
     r"barcode|upc|issue|pr|bug|commit|timestamp|epoch|unix(?:-час|\s+time)?|pid|uid|gid|tid|port|hash|checksum|"
     r"nonce|seed|message\s+id|msg\s+id|snowflake|tweet|status|post|row|line|build\s+no|"
+    r"(?:job|run|task|request|req|trace|span|session|event|batch|item|product|order|message|msg|chat|thread|object|record|"
+    r"entity|node|pod|container|instance|experiment|dataset|model|file|blob|commit|build)_?id|"
     r"замовленн\w*|рахун\w*-фактур\w*|накладн\w*|ттн|відправленн\w*|посилк\w*|штрих-?код\w*|артикул\w*|"
     r"квитанці\w*|версі\w*|збірк\w*|модел\w*|заявк\w*|тікет\w*|порт\w*|рядк\w*)"
     r"\s*(?:no\.?|number|num|id|#|№|:|-)?\s*[:#№/=]?\s*$",
@@ -275,7 +277,7 @@ _AT_GATE = ("@", "[at]", "(at)", "{at}", "<at>", " at ", "[собака]", "(с�
             "(a)", "[a]", "{a}", "(а)", "[а]")  # "olena.koval(a)ukr.net": only glued on both sides (see find_emails)
 _GLUED_ONLY = frozenset({"(a)", "[a]", "{a}", "(а)", "[а]"})  # "(a) example.com" is a list item
 # a spaced dot only with a space on both sides: ". Next" after an address is a sentence's end
-_DOT = r"(?:\.|\s\.\s|\s?\[dot\]\s?|\s?\(dot\)\s?|\s?\{dot\}\s?|\s(?:dot|крапка|точка)\s|\s?-dot-\s?|#dot#)"
+_DOT = (r"(?:\.|\s\.\s|\s?[\[({](?:dot|крапка|точка)[\])}]\s?|\s(?:dot|крапка|точка)\s|\s?-dot-\s?|#dot#)")
 _DOMAIN = re.compile(r"\[\d{1,3}(?:\.\d{1,3}){3}\]|[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,5}")
 _LOOSE_DOMAIN = re.compile(rf"[\w\-]{{1,63}}(?:{_DOT}[\w\-]{{1,63}}){{1,5}}")
 _LABEL = re.compile(r"[\w\-]{1,63}")

@@ -90,8 +90,8 @@ def _split_at_stop(text: str, stops: list[str]) -> tuple[str, str, bool]:
 # vocabulary token against every parse stack the grammar can be in, in one C call per token on the thread all
 # models share, and a rule with N alternatives makes up to N stacks at once: a 2000-value enum took ~10 s a token
 # and could not be cancelled (issue 10 attack r8 F1). bench/grammar_cost.py measures the cost against a normal
-# token: at this limit one token's grammar work is ~4 normal tokens of smollm2 at the position where all of them are
-# open (~1 at 64; a 2000-value enum ~50-130), measured on the shared 2-core dev box. Format "json" has 18
+# token: at this limit one token's grammar work is ~4.4 normal tokens of smollm2 at the position where all of them are
+# open (~0.9 at 64; a 2048-value enum 48-133), measured on the shared 2-core dev box. Format "json" has 18
 # alternatives, a 10-field pydantic model ~50, an object of 40 optional string properties 124.
 MAX_GRAMMAR_ALTERNATIVES = 128
 

@@ -147,6 +147,21 @@ def _pull_of_a_present_model(gate: "Gate", body: bytes) -> bool:
     return bool(name) and any(m.get("name") in wanted or m.get("model") in wanted for m in tags if isinstance(m, dict))
 
 
+def _client_gone(connection: socket.socket) -> bool:
+    """Has the sandbox's client closed its side of ``connection`` (its own timeout ran out)? A lesson's client sends
+    its request and then only reads, so end-of-file before its reply means it gave up waiting."""
+    import select
+
+    try:
+        poll = select.poll()  # not recv(MSG_DONTWAIT): on a socket with a timeout Python waits that long first
+        poll.register(connection, select.POLLIN)
+        if not poll.poll(0):
+            return False  # nothing to read: still there, waiting for its reply
+        return connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
 class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
 
@@ -282,7 +297,12 @@ class _GateHandler(_Handler):
             self._deadline = time.monotonic() + gate.hold_seconds
             return self._forward()  # runs no model: it must not wait behind a generation (`is_up()` gives up at 5 s)
         with gate.turn:  # one request of this submission at a time
-            with gate.server_turn():
+            with gate.server_turn() as waited:
+                self._waited = waited
+                if waited and _client_gone(self.connection):  # its client gave up while others held the server
+                    gate.count_given_up()
+                    self.close_connection = True
+                    return
                 started = time.monotonic()
                 self._deadline = started + gate.hold_seconds
                 self._cut = threading.Event()
@@ -330,6 +350,8 @@ class _GateHandler(_Handler):
         return super()._upstream_failed(exc)
 
     def _relay(self, upstream, exchange: Exchange) -> None:
+        if getattr(self, "_waited", 0.0) and _client_gone(self.connection):  # gave up after waiting, before its reply
+            self.owner.count_given_up()
         try:
             super()._relay(_Bounded(upstream, getattr(self, "_deadline", float("inf")), exchange, self.owner.count_cut),
                            exchange)
@@ -372,6 +394,9 @@ class Gate(RecordingProxy):
         self.turn = threading.Lock()
         self.refused = 0
         self.cuts = 0  # replies cut at the end of their turn on the server
+        self.given_up = 0
+        """Requests whose client gave up (closed its connection) after waiting for other submissions' turns: the
+        notebook's own timeout ran out because of the others, so its row is graded again alone."""
         self.turns = turns
         self.waiting_since: float | None = None  # set while one request waits for another submission's turn
         self.waits: list[tuple[float, float]] = []
@@ -380,10 +405,11 @@ class Gate(RecordingProxy):
     @contextlib.contextmanager
     def server_turn(self):
         """Hold the run's turn on the model server (``flock`` on :attr:`turns`; nothing without one), recording the
-        wait when another submission's gate held it."""
+        wait when another submission's gate held it. Yields the seconds this request waited for it (0.0: none)."""
         if not self.turns:
-            yield
+            yield 0.0
             return
+        waited = 0.0
         with open(self.turns, "a+b") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -396,8 +422,9 @@ class Gate(RecordingProxy):
                 finally:
                     self.waits.append((started, time.perf_counter()))
                     self.waiting_since = None
+                    waited = self.waits[-1][1] - started
             try:
-                yield
+                yield waited
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -416,6 +443,10 @@ class Gate(RecordingProxy):
     def count_cut(self) -> None:
         with self._lock:
             self.cuts += 1
+
+    def count_given_up(self) -> None:
+        with self._lock:
+            self.given_up += 1
 
     def record(self, exchange: Exchange) -> None:
         """Keep ``exchange`` with its request body while the submission is under :data:`MAX_RECORDED` (after it,

@@ -358,6 +358,9 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
             flags.append(f"{SERVER_SLOW} ({result.turns_cut} of its replies ran past the time one request may hold the "
                          "model server while submissions are graded side by side, and were cut: grade this file alone, "
                          "with --jobs 1, where nothing is cut)")
+        if result.given_up:
+            flags.append(f"{SERVER_SLOW} ({result.given_up} of its requests were given up by the notebook's own client "
+                         "after waiting for other submissions' requests: grade this file alone, with --jobs 1)")
         if result.limit_hits:
             flags.append(f"process limit reached: the sandbox was held to {limits.processes} processes and threads "
                          f"({result.process_limit}; {result.limit_hits} refused); the grader and the other "
@@ -391,10 +394,12 @@ def _assemble(path: Path, reference: Path, ids: list[str], maxima: dict[str, int
     if any(f.startswith("suspicious") for f in flags):
         severity.append(Mark.TAMPERED)
     mark = max(severity, key=lambda m: MARKS.index(m.value))
+    slowed = any(f.startswith(SERVER_SLOW) for f in flags)
     flags = [cap(f) for f in flags]
     if len(flags) > MAX_FLAGS:
         flags = flags[:MAX_FLAGS] + [f"… and {len(flags) - MAX_FLAGS} more"]
-    return SubmissionGrade(safe_text(str(path)), reference.stem, mark, exercises, flags, round(seconds, 1))
+    return SubmissionGrade(safe_text(str(path)), reference.stem, mark, exercises, flags, round(seconds, 1),
+                           slowed_by_others=slowed)
 
 
 def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", hidden: str | Path = "grading/hidden",
@@ -467,9 +472,8 @@ def _grade_found(found: list[Path], stop: threading.Event, finished: list[Submis
     maxima = max_points(hidden)
     duplicates = same_student(found, solutions)
     server = measure() if found else None
-    turns = ""
 
-    def one(path: Path) -> SubmissionGrade:
+    def one(path: Path, turns: str = "") -> SubmissionGrade:
         if stop.is_set():
             raise GradingInterrupted("a stop signal")
         g = grade_submission(path, solutions=solutions, hidden=hidden, maxima=maxima, cell_timeout=cell_timeout,
@@ -491,7 +495,30 @@ def _grade_found(found: list[Path], stop: threading.Event, finished: list[Submis
         Path(turns).touch()
         pool = ThreadPoolExecutor(jobs)
         try:
-            futures = [pool.submit(one, p) for p in found]
-            return [f.result() for f in futures]
+            futures = [pool.submit(one, p, turns) for p in found]
+            rows = [f.result() for f in futures]
         finally:  # after a stop, queued submissions never start and running ones end within a second
             pool.shutdown(wait=True, cancel_futures=True)
+    # A row that others slowed is graded again alone, as --jobs 1 would: with nothing else on the server nothing waits
+    # and nothing is cut, so its marks are its own (a hostile file graded alone slows only itself). Fairer turns
+    # could not promise this: k hostile neighbours each holding a turn still make a request wait k turns, and shorter
+    # turns would cut honest replies on a slow server. Waiting only takes marks away: a clean full mark stays.
+    for index, first in enumerate(rows):
+        if first.slowed_by_others and first.mark == Mark.OK and first.score == first.max_score:
+            first.flags.append("slowed by other submissions but full marks and OK all the same: not graded again")
+        elif first.slowed_by_others:
+            finished.remove(first)
+            rows[index] = _regraded(one(found[index]), first, jobs)
+    return rows
+
+
+def _regraded(alone: SubmissionGrade, first: SubmissionGrade, jobs: int) -> SubmissionGrade:
+    """``alone`` (the second run of a row that others slowed) saying so, with why the first run did not count."""
+    why = "; ".join(f[len(SERVER_SLOW):].split(": grade this file")[0].strip(" ()") for f in first.flags
+                    if f.startswith(SERVER_SLOW))
+    alone.flags.insert(0, cap(f"re-graded alone: these marks come from a second run with nothing else on the model "
+                              f"server; side by side (--jobs {jobs}) other submissions slowed it and it got "
+                              f"{first.score}/{first.max_score} {first.mark.value} ({why})"))
+    alone.regraded_alone = True
+    alone.seconds = round(alone.seconds + first.seconds, 1)
+    return alone

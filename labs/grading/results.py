@@ -111,6 +111,7 @@ class WorkerResult:
     memory_limit: str = ""  # how the sandbox's total memory was held: "memory cgroup" or "" (not at all)
     turns_cut: int = 0  # replies the gate cut at the end of their turn on the model server
     longest_wait: float = 0.0  # seconds of the longest single wait for another submission's turn on the server
+    given_up: int = 0  # requests the notebook's own client gave up on after waiting for other submissions' turns
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
@@ -121,7 +122,7 @@ class WorkerResult:
                                    "limit_hits": self.limit_hits, "slowed_by_others": self.slowed_by_others,
                                    "tampering": self.tampering, "gate_dropped_bytes": self.gate_dropped_bytes,
                                    "memory_limit": self.memory_limit, "turns_cut": self.turns_cut,
-                                   "longest_wait": self.longest_wait}))
+                                   "longest_wait": self.longest_wait, "given_up": self.given_up}))
         tmp.replace(path)  # atomic: the grader never reads half a file
 
     @classmethod
@@ -132,7 +133,8 @@ class WorkerResult:
                    int(d.get("output_dropped_bytes", 0)), bool(d.get("sandboxed", True)), int(d.get("gate_refused", 0)),
                    cap(d.get("process_limit", ""), 40), int(d.get("limit_hits", 0)), float(d.get("slowed_by_others", 0.0)),
                    [cap(t) for t in d.get("tampering", [])], int(d.get("gate_dropped_bytes", 0)),
-                   cap(d.get("memory_limit", ""), 40), int(d.get("turns_cut", 0)), float(d.get("longest_wait", 0.0)))
+                   cap(d.get("memory_limit", ""), 40), int(d.get("turns_cut", 0)), float(d.get("longest_wait", 0.0)),
+                   int(d.get("given_up", 0)))
 
 
 @dataclass
@@ -168,6 +170,11 @@ class SubmissionGrade:
     exercises: list[ExerciseGrade]
     flags: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    slowed_by_others: bool = False
+    """Other submissions' turns on the model server may have changed these marks (a reply cut, a wait past a lesson's
+    client timeout, a request its client gave up on, a cell out of time while the server answered): graded side by
+    side, :func:`labs.grading.grade` grades such a row again alone and keeps that."""
+    regraded_alone: bool = False  # these marks come from that second run, alone on the model server
 
     @property
     def score(self) -> int:

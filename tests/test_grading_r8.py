@@ -1,0 +1,228 @@
+"""Round 8 of the outside attack on ``labs grade`` (/work/attacks/issue12-r8): each class it found, kept as a test.
+
+N1 at ``--jobs 3`` two hostile files (each request held to MAX_TURN) made an honest neighbour's request wait two turns;
+its client timed out, it lost a point and its mark still said OK. Now the gate notices a request whose client gave up
+after waiting for other submissions, and every row that others slowed is graded again alone.
+
+The model server here is a real local HTTP server standing in for a model only so that its timings are exact; the
+gates, sandboxes and kernels are the real ones.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import httpx
+import pytest
+
+from test_grading_r3 import _client, _Upstream  # the gate's stand-in server (answers after "seconds")
+
+from labs.grading import Mark, bwrap_problem, grade
+from labs.grading.gate import Gate
+from labs.localhttp import BackgroundHTTPServer
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"
+FULL = ROOT / "tests" / "fixtures" / "submissions" / "95_mini-full.ipynb"
+needs_sandbox = pytest.mark.skipif(bwrap_problem() is not None, reason=f"no sandbox here: {bwrap_problem()}")
+
+
+# --- N1 at the gate: two hogs on one turns lock, a neighbour whose client gives up before two turns have passed
+
+def test_a_request_given_up_while_others_held_the_server_is_counted_and_not_sent(tmp_path):
+    turns = tmp_path / "server.lock"
+    turns.touch()
+    with _Upstream() as server:
+        upstream = f"127.0.0.1:{server.port}"
+        hogs = [Gate(str(tmp_path / f"hog{i}.sock"), upstream, str(turns), turn_seconds=1.5, hold_seconds=4).start()
+                for i in range(2)]
+        neighbour = Gate(str(tmp_path / "neighbour.sock"), upstream, str(turns), turn_seconds=1.5).start()
+        stop = threading.Event()
+
+        def hog(i: int) -> None:  # each request would take 1000 s; cut at its turn while another waits
+            with _client(tmp_path / f"hog{i}.sock", timeout=600) as client:
+                while not stop.is_set():
+                    client.post("/api/generate", json={"slow": True, "stream": False, "prompt": "hog"})
+
+        threads = [threading.Thread(target=hog, args=(i,)) for i in range(2)]
+        try:
+            for thread in threads:
+                thread.start()
+            while not any(h.exchanges for h in hogs):
+                time.sleep(0.05)
+            # two turns queue in front of it: the neighbour's own (short) timeout runs out while it waits
+            with _client(tmp_path / "neighbour.sock", timeout=0.5) as client, pytest.raises(httpx.TimeoutException):
+                client.post("/api/generate", json={"prompt": "hi", "seconds": 0.1, "stream": False})
+            deadline = time.monotonic() + 60
+            while neighbour.given_up == 0 and time.monotonic() < deadline:  # counted once it gets its turn
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(60)
+            for gate in hogs + [neighbour]:
+                gate.stop()
+    assert neighbour.given_up == 1 and neighbour.waits, (neighbour.given_up, neighbour.waits)
+    assert neighbour.exchanges == []  # nobody was left to read its reply: the server was not asked
+    assert all(h.given_up == 0 for h in hogs)  # their clients waited for their replies (cut or not)
+
+
+def test_a_request_given_up_after_a_wait_flags_the_row_for_a_second_run_alone():
+    from labs.grading.grader import _assemble
+    from labs.grading.protocol import SERVER_SLOW
+    from labs.grading.results import WorkerResult
+
+    def row(**result):
+        return _assemble(Path("x-95_mini.ipynb"), Path("95_mini.ipynb"), [], {}, [],
+                         WorkerResult(memory_limit="memory cgroup", **result), "", 1.0)
+
+    gave_up = row(given_up=1, longest_wait=2.0, slowed_by_others=2.0)
+    assert gave_up.slowed_by_others and any(f.startswith(SERVER_SLOW) and "given up" in f for f in gave_up.flags)
+    assert row(turns_cut=1).slowed_by_others and row(longest_wait=31.0).slowed_by_others
+    assert not row(longest_wait=2.0, slowed_by_others=2.0).slowed_by_others  # waited, its client did not give up
+
+
+# --- N1 end to end: a hog beside an honest file whose client gives up while the hog holds the server
+
+HOG_SECONDS = 20.0  # one hog request would hold the server this long (it is cut at its turn while another waits)
+OWN_SECONDS = 0.3
+CELL_TIMEOUT = 8  # the turn (speed unmeasured: min(cell limit, MAX_TURN)); more than any honest cell needs alone
+CLIENT_TIMEOUT = 1.5  # the honest client's own timeout: shorter than what is left of a hog's turn when it asks
+
+STATE = """\
+import os, threading, time, httpx
+URL = f"http://{os.environ['OLLAMA_HOST']}"
+def state():
+    return httpx.get(URL + "/api/ps", timeout=10).json()"""
+HOG = """\
+def hog():
+    while not state()["enough"]:
+        try:
+            httpx.post(URL + "/api/generate", json={"model": "m", "prompt": "hog"}, timeout=None)
+        except Exception:
+            pass
+for _ in range(3):
+    threading.Thread(target=hog, daemon=True).start()"""
+KEEP_HOGGING = """\
+for _ in range(20):
+    if state()["enough"]:
+        break
+    time.sleep(0.25)"""
+WAIT_FOR_A_FRESH_HOG = """\
+def fresh(seconds):  # a hog's request has held the server under 4 s (at least 4 s of its turn are left)
+    end = time.time() + seconds
+    while time.time() < end:
+        s = state()
+        if s["enough"] or s["busy_for"] is not None and s["busy_for"] < 4:
+            return True
+        time.sleep(0.05)
+    return False
+ready = fresh(6)"""
+STILL_WAITING = "ready = ready or fresh(6)"
+ASK = f"""\
+try:
+    httpx.post(URL + "/api/generate", json={{"model": "m", "prompt": "hi"}}, timeout={CLIENT_TIMEOUT}).raise_for_status()
+finally:
+    httpx.get(URL + "/api/tags?honest-done", timeout=10)  # the hog stops
+q1_choices = "a, c, e, g"  # only when the request was answered"""
+
+
+def _code(source: str) -> dict:
+    return {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}
+
+
+def _notebook(name: str, folder: Path, before: list[str], q1: str | None = None) -> Path:
+    nb = json.loads(FULL.read_text())
+    if q1 is not None:
+        (index,) = [i for i, c in enumerate(nb["cells"]) if "q1_choices =" in "".join(c["source"])]
+        nb["cells"][index] = _code(q1)
+    nb["cells"][2:2] = [_code(s) for s in before]  # after the import cell, before the exercises
+    path = folder / f"95_mini-{name}.ipynb"
+    path.write_text(json.dumps(nb))
+    return path
+
+
+class HeldServer(BackgroundHTTPServer):
+    """One request at a time; "hog" takes :data:`HOG_SECONDS` (it stops when its client leaves), anything else
+    :data:`OWN_SECONDS`. ``GET /api/ps`` says for how long the current generation has run and whether the honest
+    notebook is done (``GET /api/tags?honest-done``), so the hog stops and the honest request lands in a hog's turn."""
+
+    def handler_class(self):
+        lock, owner = threading.Lock(), self
+        owner.state = {"busy_since": None, "enough": False}
+        owner.served = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, data: dict) -> None:
+                body = json.dumps(data).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                if "honest-done" in self.path:
+                    owner.state["enough"] = True
+                since = owner.state["busy_since"]
+                self._send({"models": [], "version": "0.0.0", "enough": owner.state["enough"],
+                            "busy_for": None if since is None else time.monotonic() - since})
+
+            def _generate(self, seconds: float) -> bool:
+                end = time.monotonic() + seconds
+                self.connection.setblocking(False)
+                try:
+                    while time.monotonic() < end:
+                        time.sleep(0.05)
+                        try:
+                            if self.connection.recv(1) == b"":
+                                return False
+                        except BlockingIOError:
+                            pass
+                        except OSError:
+                            return False
+                finally:
+                    self.connection.setblocking(True)
+                return True
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
+                prompt = str(body.get("prompt", ""))
+                with lock:
+                    owner.state["busy_since"] = time.monotonic()
+                    try:
+                        done = self._generate(HOG_SECONDS if prompt == "hog" else OWN_SECONDS)
+                    finally:
+                        owner.state["busy_since"] = None
+                    owner.served.append((prompt, done))
+                    if not done:
+                        return
+                self._send({"model": "m", "response": "ok", "done": True})
+        return Handler
+
+
+@needs_sandbox
+def test_an_honest_row_that_lost_points_waiting_is_graded_again_alone(tmp_path, monkeypatch):
+    hog = _notebook("hog", tmp_path, [STATE, HOG] + [KEEP_HOGGING] * 12)
+    honest = _notebook("honest", tmp_path, [STATE, WAIT_FOR_A_FRESH_HOG] + [STILL_WAITING] * 3, q1=ASK)
+    first: list = []
+    with HeldServer() as server:
+        monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{server.port}")
+        rows = {Path(g.submission).stem: g for g in grade([hog, honest], solutions=REFERENCE, jobs=2,
+                                                           cell_timeout=CELL_TIMEOUT, notebook_timeout=300,
+                                                           progress=first.append)}
+    seen = {Path(g.submission).stem: g for g in first if not g.regraded_alone}
+    side_by_side, final = seen["95_mini-honest"], rows["95_mini-honest"]
+    # side by side its client gave up behind the hog: q1 was not answered (what the attack showed, there with a 504)
+    assert side_by_side.slowed_by_others and side_by_side.score < side_by_side.max_score, side_by_side.flags
+    assert final.regraded_alone and final.mark == Mark.OK and final.score == final.max_score, final.flags
+    (said,) = [f for f in final.flags if f.startswith("re-graded alone")]
+    assert f"{side_by_side.score}/{side_by_side.max_score}" in said and "--jobs 2" in said, said
+    assert [g.submission for g in first].count(final.submission) == 2  # progress saw both runs

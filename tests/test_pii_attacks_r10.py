@@ -221,3 +221,18 @@ def test_bracketed_at_and_dot_words(prompt):
 @pytest.mark.parametrize("prompt", ["job_id=5686487453651886", "request_id: 4111111111111111", "trace_id 5686487453651886"])
 def test_an_id_key_holds_no_card(prompt):
     assert not detect_pii(prompt), prompt
+
+
+# --- r8 A7: the other special categories are reported as themselves, not as health ---------------------------------
+@pytest.mark.parametrize("prompt", ["Taras is gay.", "Тарас — член профспілки.", "Taras was convicted of theft.", "Taras is Muslim."])
+def test_special_categories_have_their_own_kind(prompt, monkeypatch):
+    from labs.router.policy import describe_kinds
+
+    kinds = [f.kind for f in detect_pii(prompt)]
+    assert kinds == ["special"], (prompt, kinds)
+    monkeypatch.setenv("LAB_LANG", "uk")
+    assert describe_kinds({"special": 1}) == "особливі категорії даних (1)"
+
+
+def test_health_stays_health():
+    assert {f.kind for f in detect_pii("She has diabetes and takes insulin.")} == {"health"}

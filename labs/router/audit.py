@@ -97,7 +97,7 @@ def people_near_health(prompt: str, findings) -> list[Finding]:
     ['Olena']
     """
     out = []
-    if not any(f.kind == "health" for f in findings):
+    if not any(f.kind in ("health", "special") for f in findings):
         return out
     # the whole prompt, not a window around the finding: "Пишу про Тараса. <100 characters> У нього [HEALTH]" still
     # says who (issue 11 r6 B3); a prompt names few people, so over-masking a capitalised word costs little
@@ -177,7 +177,7 @@ def people_with_identifiers(prompt: str, findings) -> list[Finding]:
     for m in _TITLED.finditer(prompt):  # "пані Коваль, тел [PHONE]", "Mr. Smith" (issue 11 r7 B3)
         out.append(Finding("name", m.start("name"), m.end("name"), m.group("name"), 10))
     for f in findings:  # a word right before an identifier's label: "Giulia, тел. [PHONE]", "Giulia: [EMAIL]" (B1)
-        if f.kind in ("name", "health"):
+        if f.kind in ("name", "health", "special"):
             continue
         m = _NAME_BEFORE_ID.search(prompt, max(0, f.start - 40), f.start)
         if m is not None and m.group("name").lower() not in NOT_NAMES and m.group("name").lower() not in NOT_SUBJECTS \

@@ -265,8 +265,8 @@ _SCHOOL = re.compile(r"(?<!\w)(?:урок\w*|уроц\w*|учител\w*|вчи�
 
 # GDPR Art. 9 and 10 (issue 11 r8 A7): the other special categories, as statements about a person, under the same
 # rule as a diagnosis (a person must be near: "Taras is gay", "Я бісексуальна", "Тарас — член профспілки"); a topic
-# ("LGBT rights", "the history of Islam", "кримінальне право") names nobody and is no term. Reported as kind
-# "health", the special category the router already has: the cloud never sees them, and an audit log masks the name.
+# ("LGBT rights", "the history of Islam", "кримінальне право") names nobody and is no term. Found with the health
+# terms (one scan), reported as kind "special" (:func:`is_special`): the cloud never sees them, an audit log masks the name.
 _FAITHS = ("muslim", "jew", "jewish", "catholic", "christian", "hindu", "buddhist", "atheist", "mormon", "sikh",
            "evangelical", "protestant", "agnostic")
 _BE = ("is", "am", "was", "are", "were", "'m", "’m", "is a", "is an", "was a", "was an", "'m a", "’m a", "'m an",
@@ -425,6 +425,13 @@ CUES_UK = [c for _, uk in CUE_PAIRS for c in uk]
 TERMS = word_regex(TERMS_EN + TERMS_UK + TERMS_RU + TERMS_TRANSLIT + BLOOD_GROUP + MILITARY_BOARD + BRANDS_LATIN
                    + BRANDS_CYRILLIC + CHEMO + SPECIAL_EN + SPECIAL_UK)
 CUES = word_regex(CUES_EN + CUES_UK + CUES_RU)
+SPECIAL = word_regex(SPECIAL_EN + SPECIAL_UK)
+
+
+def is_special(low: str, start: int, end: int) -> bool:
+    """Is the term at ``low[start:end]`` (a span of :func:`personal_health_spans`) one of the other special categories
+    (orientation, gender identity, religion, union membership, criminal record) rather than health?"""
+    return SPECIAL.fullmatch(low, start, end) is not None
 # relatives and roles, the people of a school genetics problem (see :func:`_genetics_problem`)
 _ROLE_CUE = word_regex([c for en, uk in CUE_PAIRS if en[0] in ("mother", "father", "parents", "son", "daughter", "child",
                                                                 "grandmother", "grandfather", "wife", "husband", "brother",

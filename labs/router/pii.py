@@ -28,6 +28,9 @@ kind          what, and what keeps a random number out
 ``handle``    messenger and social-network handles: a profile link (instagram.com/…, t.me/…) or
               "@name" after a messenger's name ("телеграм: @olena_koval85"); not in ``KINDS``
               (the labelled prompt set has none yet), so a reason names it as ``handle``
+``special``   the other special categories of GDPR Art. 9 and 10 said of a person (sexual orientation, gender
+              identity, religion, trade-union membership, criminal record): see :mod:`labs.router.health`; not in
+              ``KINDS``
 ``id_number``  any identity number behind a label that says whose it is ("my Polish ID number …", "NIP",
               "номер мого посвідчення …"): see :mod:`labs.router.id_numbers`; not in ``KINDS`` either
 ============  ===========================================================================
@@ -1504,8 +1507,10 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
 
 
 def find_health(text: str, others: Iterable[Finding] = (), low: str | None = None) -> Iterator[Finding]:
+    low = lower(text) if low is None else low
     for start, end in _health.personal_health_spans(text, any_identifier=bool(list(others)), low=low):
-        yield Finding("health", start, end, text[start:end], 20)
+        kind = "special" if _health.is_special(low, start, end) else "health"  # GDPR Art. 9/10's other categories
+        yield Finding(kind, start, end, text[start:end], 20)
 
 
 def find_phones(text: str) -> Iterator[Finding]:

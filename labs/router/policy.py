@@ -58,13 +58,13 @@ class Decision:
 
 def describe_kinds(kinds: dict[str, int]) -> str:
     """``{'phone': 2, 'email': 1}`` → ``'2 phone, 1 email'`` (Ukrainian: ``'телефон: 2, e-mail: 1'``);
-    a kind from another detector (not in ``KINDS``, ``handle`` or ``id_number``) shows as itself."""
+    a kind from another detector (not in ``KINDS``, ``handle``, ``id_number`` or ``special``) shows as itself."""
     return ", ".join(t("router.kind.count", count=n, kind=t(f"router.kind.{k}") if k in _NAMED_KINDS else k)
                      for k, n in kinds.items())
 
 
 # the built-in kinds with a catalogue name (a handle and an ID number are outside the labelled set)
-_NAMED_KINDS = (*KINDS, "handle", "id_number")
+_NAMED_KINDS = (*KINDS, "handle", "id_number", "special")
 
 
 def decide(
@@ -105,7 +105,7 @@ def decide(
         return result("local")
 
     reasons.append(t("router.reason.no_pii"))
-    cues = ", ".join(complexity.cues) or t("router.reason.no_cues")
+    cues = ", ".join(cue_label(c) for c in complexity.cues) or t("router.reason.no_cues")
     if complexity.is_complex:
         reasons.append(t("router.reason.complex", score=complexity.score, cues=cues))
         if cloud_ready:
@@ -125,3 +125,16 @@ def decide(
         return result("cloud")
     reasons.append(t("router.reason.nothing_serves"))
     return result("refuse")
+
+
+def cue_label(cue: str, lang: str | None = None) -> str:
+    """A complexity cue (:data:`labs.router.complexity.WEIGHTS`' keys, such as ``"code_task"``) as a reader of ``lang``
+    sees it in a decision's reasons (``router.cue.*``); the cue itself stays the key code reads. Lesson 3.
+
+    >>> cue_label("reasoning", "uk"), cue_label("simple", "en"), cue_label("unknown", "uk")
+    ('міркування', 'simple-task words', 'unknown')
+    """
+    from labs.i18n import messages
+
+    key = f"router.cue.{cue}"
+    return t(key, lang) if key in messages() else cue

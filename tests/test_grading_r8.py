@@ -11,6 +11,9 @@ gates, sandboxes and kernels are the real ones.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler
@@ -226,3 +229,56 @@ def test_an_honest_row_that_lost_points_waiting_is_graded_again_alone(tmp_path, 
     (said,) = [f for f in final.flags if f.startswith("re-graded alone")]
     assert f"{side_by_side.score}/{side_by_side.max_score}" in said and "--jobs 2" in said, said
     assert [g.submission for g in first].count(final.submission) == 2  # progress saw both runs
+
+
+# --- N2: cgroups left behind: after kill -9 of the grader (its workers' pids, memory and cpu cgroups), and once after a
+# normal run (rmdir refused while the sandbox's last processes were still exiting, tried once after 2.5 s)
+
+def _cgroup_or_skip(name: str) -> Path:
+    from labs.grading.sandbox import pids_cgroup
+
+    group = pids_cgroup(name, 64)
+    if group is None:
+        pytest.skip("no pids cgroup can be made here (an ordinary user without LABS_GRADE_CGROUP)")
+    return group
+
+
+def test_removing_a_cgroup_keeps_trying_while_the_kernel_refuses(tmp_path):
+    from labs.grading.sandbox import kill_cgroup
+
+    group = _cgroup_or_skip(f"labs-grade-test-busy-{os.getpid()}")
+    inner = group / "inner"  # a child cgroup: rmdir of its parent fails with EBUSY until it is gone
+    inner.mkdir()
+    try:
+        threading.Timer(1.0, inner.rmdir).start()
+        assert kill_cgroup(group, seconds=60) and not group.exists()
+    finally:
+        for g in (inner, group):
+            if g.exists():
+                g.rmdir()
+
+
+def test_a_new_run_removes_the_cgroups_of_dead_workers_only():
+    from labs.grading.sandbox import cgroup_name, remove_stale_cgroups
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no longer runs: a worker killed with its grader
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "-m", "labs.grading.worker"])
+    sandboxed = subprocess.Popen(["sleep", "120"])  # left running in a dead worker's cgroup
+    dead = _cgroup_or_skip(cgroup_name(gone.pid))
+    live = _cgroup_or_skip(cgroup_name(worker.pid))  # another run's worker, still grading
+    reused = _cgroup_or_skip(cgroup_name(os.getpid()))  # a pid now used by something that is not a worker
+    other = _cgroup_or_skip(f"labs-grade-test-{gone.pid}")  # not a name labs grade gives
+    try:
+        (dead / "cgroup.procs").write_text(str(sandboxed.pid))
+        removed = remove_stale_cgroups()
+        assert dead in removed and reused in removed and not dead.exists() and not reused.exists(), removed
+        assert live.exists() and other.exists() and live not in removed
+        assert sandboxed.wait(30) == -9  # what was still inside was killed first
+    finally:
+        for process in (worker, sandboxed):
+            process.kill()
+            process.wait()
+        for group in (dead, live, reused, other):
+            if group.exists():
+                group.rmdir()

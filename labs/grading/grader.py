@@ -37,7 +37,7 @@ from labs.grading.protocol import MARKS, SERVER_SLOW, Mark, RunState
 from labs.grading.results import MAX_FLAGS, ExerciseGrade, Job, SubmissionGrade, WorkerResult, cap
 from labs.grading.sandbox import (WORKER_PID, Limits, ProcessLimitUnavailable, SandboxUnavailable, bwrap_problem,
                                   kill_cgroup, leftover_cgroup, leftover_cpu_cgroup, leftover_memory_cgroup, process_limit_problem,
-                                  worker_argv)
+                                  remove_stale_cgroups, worker_argv)
 from labs.grading.speed import MAX_TURN, ServerSpeed, measure, stretched, turn_seconds
 from labs.inputs import whole
 
@@ -424,6 +424,7 @@ def grade(paths: Iterable[str | Path], *, solutions: str | Path = "solutions", h
     whole("jobs", jobs)
     if sandbox and (problem := bwrap_problem()):
         raise SandboxUnavailable(problem)
+    remove_stale_cgroups()  # what a grader killed with kill -9 left behind (only dead owners' cgroups, by name)
     if not unlimited_processes and (problem := process_limit_problem()):
         raise ProcessLimitUnavailable(problem)
     found = submissions_in(paths)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -374,27 +375,76 @@ def forks_refused(group: Path | None) -> int:
         return 0
 
 
-def kill_cgroup(group: Path | None) -> None:
-    """Kill whatever is left in a pids cgroup and remove it."""
+REMOVE_SECONDS = 30.0
+"""Seconds :func:`kill_cgroup` keeps trying to remove a cgroup: its processes are killed at once, but the kernel
+refuses ``rmdir`` (EBUSY) until every one of them has finished exiting, and a sandbox that filled its tmpfs with
+files can take seconds to free them (round 8: a pids and a memory cgroup stayed after a 2.5 s try)."""
+
+
+def kill_cgroup(group: Path | None, seconds: float = REMOVE_SECONDS) -> bool:
+    """Kill whatever is left in the cgroup ``group`` and remove it, trying for up to ``seconds``. Returns True when
+    it is gone (or was ``None``)."""
     if group is None:
-        return
+        return True
     import signal
     import time
 
-    for _ in range(50):
+    deadline, pause = time.monotonic() + seconds, 0.05
+    while True:
         try:
             pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
         except OSError:
-            return
-        if not pids:
-            break
+            return not group.exists()
         for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        time.sleep(0.05)
+        if not pids:
+            try:
+                group.rmdir()
+                return True
+            except FileNotFoundError:
+                return True
+            except OSError:  # EBUSY: its last processes are still exiting
+                pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)
+
+
+STALE_CGROUP = re.compile(r"labs-grade-(probe-)?(\d+)")
+"""The names of the cgroups ``labs grade`` makes: ``labs-grade-<worker pid>`` (:func:`cgroup_name`) and the
+grader's ``labs-grade-probe-<pid>`` (:func:`process_limit_problem`)."""
+
+
+def _owner_alive(pid: int, worker: bool) -> bool:
+    """Is ``pid`` still the process that named a cgroup (for a worker's: a live ``labs.grading.worker``; a reused pid
+    is not)?"""
     try:
-        group.rmdir()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        pass
+        return False
+    return not worker or b"labs.grading.worker" in command
+
+
+def remove_stale_cgroups(seconds: float = 5.0) -> list[Path]:
+    """Remove the cgroups an earlier run left behind (a grader killed with ``kill -9`` leaves its workers' pids, memory
+    and cpu cgroups): only folders named like :data:`STALE_CGROUP`, in ``$LABS_GRADE_CGROUP`` or the roots this
+    grader makes cgroups in, whose owner process is gone; another run's live workers keep theirs. Whatever is still
+    inside is killed first. Returns the folders removed."""
+    own = os.environ.get(CGROUP_ENV)
+    roots = (Path(own),) if own else tuple(dict.fromkeys(PIDS_CGROUP_ROOTS + MEMORY_CGROUP_ROOTS + CPU_CGROUP_ROOTS))
+    removed = []
+    for root in roots:
+        try:
+            entries = sorted(root.iterdir()) if (root / "cgroup.procs").exists() else []
+        except OSError:
+            continue
+        for group in entries:
+            found = STALE_CGROUP.fullmatch(group.name)
+            if found and group.is_dir() and not _owner_alive(int(found[2]), worker=not found[1]) \
+                    and kill_cgroup(group, seconds):
+                removed.append(group)
+    return removed

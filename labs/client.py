@@ -16,6 +16,7 @@ import httpx
 
 from labs.errors import ModelNotFound, RequestTimeout, ServerBusy, ServerNotRunning, StatusError
 from labs.host import base_url, parse_host
+from labs.i18n import t
 
 CONNECT_TIMEOUT = 2.0  # a local server answers at once or not at all
 
@@ -113,7 +114,7 @@ class LocalLLM:
             body = response.text
         text = body.get("error", "") if isinstance(body, dict) else str(body)
         if response.status_code == 404 and model and "not found" in text:
-            raise ModelNotFound(model, self.url, 404, body)
+            raise ModelNotFound(model, self.url, 404, body, embedded=self._embedded_or_false())
         if response.status_code == 503:
             raise ServerBusy(503, body, f"The server at {self.url} is busy (its queue is full): try again shortly.")
         raise StatusError(response.status_code, body)
@@ -140,7 +141,7 @@ class LocalLLM:
                     if raw.strip():
                         chunk = json.loads(raw)
                         if "error" in chunk:  # the stream had started (HTTP 200), then failed
-                            raise StatusError(response.status_code, chunk, f"the server reported an error: {chunk['error']}")
+                            raise StatusError(response.status_code, chunk, t("errors.server_said", error=chunk["error"]))
                         yield chunk
         except httpx.ConnectError:
             raise ServerNotRunning(self.url) from None
@@ -174,6 +175,13 @@ class LocalLLM:
         """True for this course's embedded server, False for real Ollama."""
         return self.version().get("server") == "labs-embedded"
 
+    def _embedded_or_false(self) -> bool:
+        """:meth:`is_embedded` for an error message: a server that cannot say counts as not embedded."""
+        try:
+            return self.is_embedded()
+        except (StatusError, ServerNotRunning, RequestTimeout, AttributeError, ValueError):
+            return False
+
     def models(self) -> list[dict]:
         return self.request("GET", "/api/tags")["models"]
 
@@ -191,11 +199,19 @@ class LocalLLM:
 
     def pull(self, model: str | None = None, progress: Callable[[dict], None] | None = None) -> dict:
         """Pull a model, calling ``progress`` with every streamed status; returns the last one. A failed pull raises
-        the server's own :class:`StatusError` (Ollama's words); :meth:`pull_or_explain` says what to do instead."""
+        the server's own :class:`StatusError` (Ollama's words); :meth:`pull_or_explain` says what to do instead.
+        On the embedded server, which can pull only the models it ships, a failed pull always explains: it raises
+        :class:`ModelUnavailable` (a ``StatusError``) in ``LAB_LANG``."""
+        name = model or self.model
         last: dict = {}
-        for last in self.stream("/api/pull", {"model": model or self.model}):
-            if progress:
-                progress(last)
+        try:
+            for last in self.stream("/api/pull", {"model": name}):
+                if progress:
+                    progress(last)
+        except StatusError as exc:
+            if isinstance(exc, ModelUnavailable) or not self._embedded_or_false():
+                raise
+            raise self._unavailable(name, exc, embedded=True) from None
         return last
 
     def ensure_model(self, model: str | None = None) -> None:
@@ -215,11 +231,16 @@ class LocalLLM:
         name = model or self.model
         try:
             return self.pull(name, progress)
+        except ModelUnavailable:
+            raise
         except StatusError as exc:
-            from labs.settings import missing_model_help
+            raise self._unavailable(name, exc, embedded=self.is_embedded()) from None
 
-            help_text = missing_model_help(name, embedded=self.is_embedded())
-            raise ModelUnavailable(name, self.url, exc.status, exc.body, f"{help_text} ({exc})") from None
+    def _unavailable(self, name: str, exc: StatusError, *, embedded: bool) -> "ModelUnavailable":
+        from labs.settings import missing_model_help
+
+        help_text = missing_model_help(name, embedded=embedded)
+        return ModelUnavailable(name, self.url, exc.status, exc.body, f"{help_text} ({exc})")
 
     # --- inference ----------------------------------------------------------------------
     def generate(self, prompt: str, *, model: str | None = None, **fields: Any) -> dict:

@@ -174,11 +174,24 @@ def for_reader(table, lang: str | None = None):
         if column in shown.columns:
             shown[column] = [names.get(v, v) if isinstance(v, str) else v for v in shown[column]]
     uk = language(lang) == "uk"
+    # a PII kind reads as the router's catalogue names it everywhere (lesson 3: "card" is «картка», not lesson 1's «карта»)
+    for i, name in enumerate(shown.columns):
+        if name in KIND_NAMES:
+            shown.isetitem(i, [kind_label(v, lang) for v in shown.iloc[:, i]])
+    if shown.index.name in KIND_NAMES:
+        shown.index = shown.index.map(lambda v: kind_label(v, lang))
+    if "cues" in shown.columns:  # lesson 3's heuristic: ("reasoning", "code_task") reads «міркування, задача з кодом»
+        from labs.router.policy import cue_label
+
+        shown["cues"] = [", ".join(cue_label(c, lang) for c in v) if isinstance(v, (tuple, list)) else v
+                         for v in shown["cues"]]
     for i in range(shown.shape[1]):  # a reason a labs helper writes ("heuristic (judge answer unreadable)"), a bool
         values = shown.iloc[:, i]
         if values.dtype.kind not in "iufcmM":  # text (object or pandas' str dtype) or bool
-            shown.isetitem(i, [cell_text(v, lang) if isinstance(v, str) or (uk and _is_bool(v)) else v
+            shown.isetitem(i, [cell_text(v, lang) if isinstance(v, str) or (uk and (_is_bool(v) or v is None)) else v
                                for v in values])
+        elif uk and values.dtype.kind == "f":  # -0.004 rounded reads «-0,00»: a zero has no sign
+            shown.isetitem(i, values.mask(values.round(max(2, _decimals(values))) == 0, 0.0))
     # headers named in English (detection_table's "missed", lesson 2's "cold"): the reader's words, the keys kept
     shown = shown.rename(columns=lambda c: header(c, lang),
                          index=lambda c: cell_text(c, lang) if _is_bool(c) else header(c, lang))
@@ -186,12 +199,39 @@ def for_reader(table, lang: str | None = None):
     shown.index.names = [header(n, lang) for n in shown.index.names]
     if not uk:
         return shown
-    styler = shown.style.format(precision=2, decimal=",", thousands=NBSP, escape="html")
+    # a missing value reads «—», not "nan"/"None" (lesson 1's latency table, lesson 4's break-even)
+    styler = shown.style.format(precision=2, decimal=",", thousands=NBSP, escape="html", na_rep=MISSING)
     for i in range(shown.shape[1]):  # a column rounded to 3 or 4 decimals (.round(3)) keeps them
         values = shown.iloc[:, i]
-        if values.dtype.kind == "f" and (digits := _decimals(values)) > 2:
-            styler.format(precision=digits, decimal=",", thousands=NBSP, escape="html", subset=shown.columns[[i]])
+        if values.dtype.kind != "f":
+            continue
+        if values.isna().any() and values.notna().any() and _decimals(values) == 0:
+            digits = 0  # whole numbers that pandas made floats only to hold a gap (a count of calls): «5», not «5,00»
+        elif (digits := _decimals(values)) <= 2:
+            continue
+        styler.format(precision=digits, decimal=",", thousands=NBSP, escape="html", na_rep=MISSING,
+                      subset=shown.columns[[i]])
     return styler
+
+
+MISSING = "—"
+"""How a Ukrainian table shows a missing value (NaN, ``None``)."""
+
+KIND_NAMES = ("kind",)
+"""Columns and index names whose values are PII kinds (:func:`kind_label`)."""
+
+
+def kind_label(kind, lang: str | None = None):
+    """A PII kind (``Finding.kind``: ``"card"``, ``"tax_id"``) as the router's catalogue names it (``router.kind.*``),
+    in tables and plot labels alike; anything else (``"ALL"``) as it is. Lesson 3.
+
+    >>> kind_label("card", "uk"), kind_label("tax_id", "en"), kind_label("ALL", "uk")
+    ('картка', 'tax ID', 'ALL')
+    """
+    from labs.i18n import messages, t
+
+    key = f"router.kind.{kind}"
+    return t(key, lang) if isinstance(kind, str) and key in messages() else kind
 
 
 def _decimals(values, most: int = 4) -> int:
@@ -213,7 +253,9 @@ def header(name, lang: str | None = None):
     keying on the English name; only what :func:`show_table` displays changes.
 
     >>> header("missed", "uk"), header("missed", "en"), header("tokens_per_s", "uk"), header(None, "uk")
-    ('пропущено', 'missed', 'tokens_per_s', None)
+    ('пропущено', 'missed', 'токенів/с', None)
+    >>> header("no_such_column", "uk")
+    'no_such_column'
     >>> header("measured_here_pct (smollm2:135m)", "uk")
     'виміряно тут, % (smollm2:135m)'
     """
@@ -247,6 +289,8 @@ def cell_text(value, lang: str | None = None):
 
     if _is_bool(value):
         return t("table.value.yes" if value else "table.value.no", lang) if language(lang) == "uk" else value
+    if value is None:
+        return MISSING if language(lang) == "uk" else value
     key = f"table.value.{value}"
     return t(key, lang) if isinstance(value, str) and key in messages() else value
 

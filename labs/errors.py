@@ -42,11 +42,19 @@ class StatusError(LabError):
 
 
 class ModelNotFound(StatusError):
-    """The server does not have the model; the message says how to pull it."""
+    """The server does not have the model; the message says how to pull it. On the embedded server
+    (``embedded=True``), where nothing can be pulled, it says what that server ships and how to get the model
+    from real Ollama instead (:func:`labs.settings.missing_model_help`)."""
 
-    def __init__(self, model: str, url: str, status: int = 404, body: object = None):
+    def __init__(self, model: str, url: str, status: int = 404, body: object = None, *, embedded: bool = False):
         self.model = model
-        super().__init__(status, body, t("errors.model_missing", model=model, url=url))
+        if embedded:
+            from labs.settings import missing_model_help
+
+            message = missing_model_help(model, embedded=True)
+        else:
+            message = t("errors.model_missing", model=model, url=url)
+        super().__init__(status, body, message)
 
 
 class ServerBusy(StatusError):

@@ -130,6 +130,19 @@ def answer(namespace: dict, name: str) -> Any:
     return value
 
 
+def answers(namespace: dict, *names: str) -> list[Any]:
+    """:func:`answer` for several names at once: while two or more are still ``...`` (or missing), one
+    :class:`NotAnswered` names them all, so the learner does not learn of the second blank only after filling the
+    first (lesson 5's q4)."""
+    from labs.i18n import t
+
+    blank = [n for n in names if n not in namespace or namespace[n] is Ellipsis]
+    if len(blank) > 1:
+        listed = t("check.and", first=", ".join(f"`{n}`" for n in blank[:-1]), last=f"`{blank[-1]}`")
+        raise NotAnswered(t("check.not_answered_many", names=listed))
+    return [answer(namespace, n) for n in names]
+
+
 def _body_is_ellipsis(fn: Callable) -> bool:
     said = getattr(fn, "labs_body_is_ellipsis", None)  # a function in the grader's sandbox reports it (labs.grading.remote)
     if isinstance(said, bool):
@@ -178,7 +191,8 @@ def run_check(exercise_id: str, namespace: dict) -> CheckResult:
         from labs.i18n import t
 
         said, text = ex.hint_text(), str(exc).rstrip()
-        if said and text and text[-1] not in ".!?…:;)»\"'":  # a sentence ends before the hint starts
+        # a sentence ends before the hint starts; a closing bracket or quote ends one only after its own full stop
+        if said and text and not text.rstrip(")»\"'").endswith((".", "!", "?", "…", ":", ";")):
             text += "."
         hint = " " + t("check.hint", hint=said) if said else ""
         return CheckResult(ex.id, "failed", f"{text}{hint}".strip(), 0, ex.points)

@@ -42,10 +42,15 @@ def missing_model_help(model: str, *, embedded: bool, lang: str | None = None) -
 
     >>> "ollama pull llama3.2" in missing_model_help("llama3.2", embedded=True, lang="en")
     True
+    >>> missing_model_help("llama3.2", embedded=True, lang="en").count("llama3.2`")  # not repeated as a suggestion
+    1
     """
     from labs.i18n import t
 
     if embedded:
+        # the module's two suggestions, unless the learner already chose one of them (no "pull llama3.2 (... llama3.2 ...)")
+        suggest = ("" if model in REAL_OLLAMA_MODELS else
+                   t("settings.missing_model.module_suggests", lang, first=REAL_OLLAMA_MODELS[0], second=REAL_OLLAMA_MODELS[1]))
         return t("settings.missing_model.embedded", lang, model=model, default=DEFAULT_MODEL, env=ENV_VAR,
-                 first=REAL_OLLAMA_MODELS[0], second=REAL_OLLAMA_MODELS[1])
+                 suggest=suggest)
     return t("settings.missing_model.ollama", lang, model=model, env=ENV_VAR)

@@ -39,7 +39,8 @@ def option_label(option: str, lang: str | None = None) -> str:
     ``"rent: RTX 4090 24 GB — RunPod community cloud"``, in Ukrainian «оренда: …»."""
     for prefix, key in ((RENT, "costs.widget.rent"), (BUY, "costs.widget.buy")):
         if option.startswith(prefix):
-            return t(key, lang, name=option[len(prefix):])
+            # an offer's name is data ("p5 (per GPU)"); its one English qualifier reads in the reader's language
+            return t(key, lang, name=option[len(prefix):].replace("(per GPU)", t("costs.widget.per_gpu", lang)))
     return option
 RENT, BUY = "rent: ", "buy: "
 ESTIMATE = "estimate"
@@ -307,12 +308,36 @@ def cost_explorer(api_model: str = "gpt-4o-mini", option: str = RENT + "RTX 4090
     controls["option"].observe(follow_option, names="value")  # first, so the redraw sees the new capacity
     for c in controls.values():
         c.observe(redraw, names="value")
-    box = w.VBox([*controls.values(), out])
+    box = w.VBox([_read_out(c) for c in controls.values()] + [out])
     box.redraw = redraw  # so a notebook (or a test) can redraw on demand
     box.controls = controls
     box.state = state
     redraw()
     return box
+
+
+def slider_readout(value: float, decimals: int, lang: str | None = None) -> str:
+    """A slider's value as the explorer shows it beside the slider, in the reader's typography: ipywidgets' own
+    readout (a d3 format) has no locale, so a Ukrainian slider read "0.20" and "10000" (issue 16 r5 F5).
+
+    >>> slider_readout(10_000, 0, "uk"), slider_readout(0.2, 2, "uk"), slider_readout(0.2, 2, "en")
+    ('10\xa0000', '0,20', '0.20')
+    """
+    return number(value, decimals, lang)
+
+
+def _read_out(control):
+    """``control`` with its value shown by :func:`slider_readout` beside it, if it is a slider; else ``control``."""
+    import ipywidgets as w
+
+    if not isinstance(control, (w.IntSlider, w.FloatSlider)):
+        return control
+    decimals = 0 if isinstance(control, w.IntSlider) else 2
+    control.readout = False
+    label = w.Label(slider_readout(control.value, decimals))
+    control.observe(lambda change: setattr(label, "value", slider_readout(change["new"], decimals)), names="value")
+    control.readout_label = label  # for a test: what the learner reads beside the slider
+    return w.HBox([control, label])
 
 
 def decision_form(requests_per_day: int = 1_000, break_even: BreakEven | float | None = None):

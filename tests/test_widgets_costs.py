@@ -168,7 +168,7 @@ def test_reasoning_tokens_in_the_table_and_the_explorer():
 
 def test_the_explorer_shows_labels_but_keeps_its_values_for_code(monkeypatch):
     """Issue 16: the dropdown and the table speak the learner's language; the values code selects on do not change."""
-    from labs.display import for_reader
+    from labs.display import for_reader, header
 
     for lang, rent, scenario in (("en", "rent: ", "large volume"), ("uk", "оренда: ", "великий обсяг")):
         monkeypatch.setenv("LAB_LANG", lang)
@@ -181,5 +181,6 @@ def test_the_explorer_shows_labels_but_keeps_its_values_for_code(monkeypatch):
         assert set(table["scenario"]) == set(wc.SCENARIOS)  # the keys code selects on, in both editions
         shown = for_reader(table)
         shown = shown.data if hasattr(shown, "data") else shown  # a Styler (uk) holds the labelled frame
-        assert scenario in set(shown["scenario"]) and shown["module_says"].str.startswith("$").sum() >= 2
+        # the headers read in the reader's language too (issue 16 r5 F4): find the columns by their shown names
+        assert scenario in set(shown[header("scenario")]) and shown[header("module_says")].str.startswith("$").sum() >= 2
     plt.close("all")

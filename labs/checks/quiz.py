@@ -7,7 +7,7 @@ variables, so ``labs grade`` can score them (the right options and numbers come 
 
 from __future__ import annotations
 
-from labs.exercises import answer, exercise
+from labs.exercises import answer, answers, exercise
 from labs.grading import evidence
 from labs.i18n import figure, number, t
 from labs.quiz import bank, practical
@@ -52,18 +52,20 @@ def q3(ns: dict) -> str:
         return kept[-1]
 
     probe = practical.sdk(kept_fn if evidence.grading() and callable(fn) else fn)
-    failed = [f"{s.key}: {s.error}" for s in probe.steps if s.ok is False]
-    assert probe.ok, "; ".join(failed)
+    failed = [s.error for s in probe.steps if s.ok is False]  # each says what failed in LAB_LANG; the step key is code
+    said = "; ".join(failed)
+    assert probe.ok, said[:1].upper() + said[1:]  # a sentence, as every other check's message
     if evidence.grading():  # under labs grade: the text returned must be the server's reply to this very prompt
         problem = evidence.answer_problem(practical.SDK_PROMPT, kept[-1] if kept else None, seen)
-        assert not problem, f"answer: {problem}"
+        assert not problem, t("checks.quiz.q3.answer", problem=problem)
     return t("checks.quiz.q3.passed", calls=probe.step("local_call").fields["calls"])
 
 
 @exercise("quiz.q4", points=1, hint=lambda: t("checks.quiz.q4.hint"))
 def q4(ns: dict) -> str:
-    first = _choice("q4", "route", answer(ns, "q4_local"))
-    second = _choice("q4", "fallback", answer(ns, "q4_fallback"))
+    local, fallback = answers(ns, "q4_local", "q4_fallback")  # both blanks named at once while both are `...`
+    first = _choice("q4", "route", local)
+    second = _choice("q4", "fallback", fallback)
     return t("checks.quiz.q4.passed", first=first, second=second)
 
 

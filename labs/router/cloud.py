@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 
 from labs.errors import LabError
+from labs.i18n import t
 from labs.localhttp import BackgroundHTTPServer
 
 DEFAULT_CLOUD_MODEL = "gpt-4o-mini"
@@ -241,8 +242,8 @@ class StandInCloud(BackgroundHTTPServer):
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        state = f"listening at {self.base_url}" if self.running else "stopped"
-        return f"StandInCloud(STAND-IN, NOT A CLOUD; {state}; {len(self._requests)} requests recorded)"
+        state = t("cloud.stand_in.listening", url=self.base_url) if self.running else t("cloud.stand_in.stopped")
+        return t("cloud.stand_in.repr", state=state, n=len(self._requests))
 
     @property
     def base_url(self) -> str:
@@ -311,7 +312,7 @@ def _handler_for(owner: StandInCloud) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"error": {"message": f"no route {self.path}"}})
                 return
             text = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
-            answer = f"{STAND_IN_LABEL} received {len(text)} characters."
+            answer = t("cloud.stand_in.reply", label=t("cloud.stand_in.label"), n=len(text))  # STAND_IN_LABEL in English
             prompt_tokens = max(1, len(text) // 4)
             completion_tokens = min(int(body.get("max_tokens") or 16), 16)
             self._send(200, {

@@ -282,3 +282,65 @@ def test_a_new_run_removes_the_cgroups_of_dead_workers_only():
         for group in (dead, live, reused, other):
             if group.exists():
                 group.rmdir()
+
+
+# --- N3: version marks and separators that only look like the usual ones were matched on the raw name
+
+@pytest.mark.parametrize("name", ["alice-\uff562", "alice\u2010v2", "alice\uff0dv2", "alice-v\u200b2", "alice-co\u200bpy",
+                                  "alice_\uff43opy", "alice-\ufb01nal", "alice-\u04742", "alice\u2011final", "alice\u2013v2"])
+def test_look_alike_version_marks_are_read_as_marks(name):
+    from labs.grading.intake import _name_in
+
+    assert _name_in(name) == "alice"
+
+
+@pytest.mark.parametrize("name", ["alice\u2014smith", "alice\u00b7smith", "alice\uff3fsmith", "alice\u2212smith",
+                                  "alice\u30fbsmith", "alice\u200b-smith"])
+def test_look_alike_separators_split_a_name_as_usual(name):
+    from labs.grading.intake import _name_in
+
+    assert _name_in(name) == _name_in("alice_smith") == "alice-smith"
+
+
+def test_a_capital_i_looks_like_an_l_but_m_and_rn_stay_apart():
+    from labs.grading.intake import _keys
+
+    assert _keys("cIive") & _keys("clive") and _keys("aIi") & _keys("ali")
+    for one, other in (("amie", "arnie"), ("alice", "alice-2"), ("student-07", "student-08"), ("ian", "jan")):
+        assert not _keys(one) & _keys(other), (one, other)
+
+
+def _flags(tmp_path: Path, names: list[str]) -> dict[str, str]:
+    from labs.grading.intake import same_student, submissions_in
+
+    folder = tmp_path / "class"
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("{}")
+    flags = same_student(submissions_in([folder]), REFERENCE)
+    return {name: flags.get(folder / name, "") for name in names}
+
+
+def test_look_alike_copies_of_one_students_file_are_flagged(tmp_path):
+    flags = _flags(tmp_path, ["alice-95_mini.ipynb", "alice-\uff562-95_mini.ipynb", "alice\u2010v2-95_mini.ipynb",
+                              "alice-\ufb01nal-95_mini.ipynb", "alice\u2014smith-95_mini.ipynb",
+                              "alice_smith-95_mini.ipynb", "bob-95_mini.ipynb"])
+    assert all("duplicate: 4 files from student 'alice'" in flags[n] for n in list(flags)[:4]), flags
+    assert all("duplicate: 2 files from student 'alice-smith'" in flags[n] for n in list(flags)[4:6]), flags
+    assert flags["bob-95_mini.ipynb"] == ""
+
+
+# --- N4: two files in one student's own folder, one with a word before the notebook's name
+
+def test_two_files_in_one_students_folder_are_flagged_whatever_words_they_add(tmp_path):
+    moodle = "Participant_55501_assignsubmission_file_"
+    named = "Alice Smith_12345_assignsubmission_file_"
+    flags = _flags(tmp_path, [f"{moodle}/95_mini.ipynb", f"{moodle}/lab0-95_mini.ipynb", f"{moodle}/my-95_mini.ipynb",
+                              f"{named}/alice-95_mini.ipynb", f"{named}/95_mini.ipynb",
+                              "alice/95_mini.ipynb", "alice/smith-95_mini.ipynb",
+                              "group-a/95_mini.ipynb", "group-a/bob-95_mini.ipynb", "group-a/carol-95_mini.ipynb",
+                              "Participant_55502_assignsubmission_file_/95_mini.ipynb"])
+    assert all("duplicate: 3 files" in flags[n] for n in list(flags)[:3]), flags
+    assert all("duplicate: 2 files" in flags[n] for n in list(flags)[3:7]), flags
+    # a folder of several students' named files is a class's: its files are not one student's
+    assert [flags[n] for n in list(flags)[7:]] == ["", "", "", ""], flags

@@ -73,6 +73,35 @@ COPY_MARKS = re.compile(r"(?i)v\d{1,3}|copy\d*|final\d*|копія\d*|old|new|la
 ``final``, Windows' Ukrainian ``копія``, ``old``/``new``/``late``/``draft``/``fixed``/``updated``/``resubmit``
 (Canvas marks a late file ``_late_``) and their Ukrainian forms."""
 _SEPARATORS = re.compile(r"[\s\-_.,]+")
+MIDDLE_DOTS = frozenset("\u00b7\u2022\u2027\u2219\u22c5\u2e31\u30fb\uff65\u1427\u0387\u318d")
+"""Dots between the words of a name that read as a separator (``alice·smith``, the katakana middle dot)."""
+
+
+def _canonical(text: str) -> str:
+    """A file or folder name before its words and marks are read: NFKC (full-width ``ｖ2`` is ``v2``, ``ﬁnal`` is
+    ``final``), characters that show nothing dropped (``co`` + a zero-width space + ``py``), every dash (Unicode's
+    Pd: the hyphen U+2010 that autocorrect types, en and em dashes) and the minus sign read as ``-``, every connector
+    (Pc: ``＿``, ``‿``) as ``_``, and middle dots (:data:`MIDDLE_DOTS`) as ``-``."""
+    out = []
+    for c in unicodedata.normalize("NFKC", text):
+        if _invisible(c):
+            continue
+        category = unicodedata.category(c)
+        out.append("-" if category == "Pd" or c == "\u2212" or c in MIDDLE_DOTS else "_" if category == "Pc" else c)
+    return "".join(out)
+
+
+def _is_mark(word: str) -> bool:
+    """Is ``word`` a copy or version mark (:data:`COPY_MARKS`), spelled with letters of any script that look like it
+    (Cyrillic ``Ѵ2`` is ``v2``)? ASCII letters are read as they are (UTS #39 reads ``1`` as ``l``: ``v1`` stays a
+    mark)."""
+    if COPY_MARKS.fullmatch(word):
+        return True
+    if word.isascii():
+        return False
+    prototypes = _prototypes()
+    bare = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+    return bool(COPY_MARKS.fullmatch("".join(c if c.isascii() else prototypes.get(c, c) for c in bare)))
 
 
 def _name_in(text: str) -> str:
@@ -82,8 +111,8 @@ def _name_in(text: str) -> str:
     ``student-08`` of an anonymised class are two students; a wrong merge would tell the instructor to drop one's work,
     a missed one only grades both)."""
     kept: list[str] = []
-    for word in _SEPARATORS.split(COPY_OF.sub(" ", text)):
-        if not word or COPY_MARKS.fullmatch(word):
+    for word in _SEPARATORS.split(COPY_OF.sub(" ", _canonical(text))):
+        if not word or _is_mark(word):
             continue
         kept.append(word)
     return "-".join(kept)
@@ -129,7 +158,9 @@ def _keys(name: str) -> set[str]:
     like ``M``, its small letter ``м`` does not look like ``m``). Two names that share a key are one student's."""
     prototypes = _prototypes()
     visible = "".join(c for c in unicodedata.normalize("NFKC", name) if not _invisible(c))
-    keys = {_looks(name), _looks("".join(c if c.isascii() else prototypes.get(c, c) for c in visible))} - {""}
+    keys = {_looks(name), _looks("".join(c if c.isascii() else prototypes.get(c, c) for c in visible)),
+            # a capital read by its prototype before case folding: "cIive" (capital I) looks like "clive"
+            _looks("".join(prototypes.get(c, c) if c.isupper() else c for c in visible))} - {""}
     return keys or {safe_text(name)}  # nothing visible (bytes that were not UTF-8): the escapes tell names apart
 
 
@@ -177,14 +208,20 @@ def same_student(paths: list[Path], solutions: Path) -> dict[Path, str]:
         return i
 
     authors: dict[int, tuple[str, str]] = {}
+    folders: dict[tuple[Path, str], list[int]] = defaultdict(list)  # (folder, notebook) → its files' indexes
     for i, p in enumerate(paths):
         reference = find_reference(p, solutions)
         if reference is None:
             continue
         home, name = authors[i] = _author(p, reference)
+        folders[(p.parent.resolve(), reference.stem)].append(i)
         for key in _keys(name):
             j = owner.setdefault((home, reference.stem, key), i)
             parent[root(i)] = root(j)
+    for (folder, notebook), files in folders.items():
+        if len(files) > 1 and _one_students_folder(folder, [paths[i] for i in files], notebook):
+            for i in files[1:]:
+                parent[root(i)] = root(files[0])
     groups: dict[int, list[int]] = defaultdict(list)
     for i in authors:
         groups[root(i)].append(i)
@@ -200,6 +237,22 @@ def same_student(paths: list[Path], solutions: Path) -> dict[Path, str]:
                 flags[paths[i]] = (f"duplicate: {len(group)} files from {who} for {notebook} ({names}); each was "
                                    "graded — keep the one the student meant")
     return flags
+
+
+MOODLE_FOLDER = re.compile(r"(?i).+_\d+_assignsubmission_\w*")
+"""A folder of Moodle's "download all submissions": ``Full Name_12345_assignsubmission_file_``, one participant's."""
+
+
+def _one_students_folder(folder: Path, files: list[Path], notebook: str) -> bool:
+    """Are ``files`` (two or more, for ``notebook``, all in ``folder``) one student's, whatever words their names add
+    (``lab0-``, ``my-``, ``smith-``)? Yes in a Moodle participant's folder (:data:`MOODLE_FOLDER`), and in a folder
+    that holds a file named only after the notebook (``alice/00_x.ipynb``: the folder names its student) beside files
+    that add at most one other name (``alice/smith-00_x.ipynb``); a folder of files with two or more names
+    (``group-a/alice-…``, ``group-a/bob-…``) is a class's, not a student's."""
+    if MOODLE_FOLDER.fullmatch(folder.name):
+        return True
+    names = {_name_in(p.stem.replace(notebook, " ")) for p in files}
+    return "" in names and len({_looks(n) for n in names - {""}}) <= 1
 
 
 UNSEEN = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"})

@@ -109,15 +109,17 @@ def _rnokpp() -> str:
 
 
 @pytest.mark.parametrize("frame", ["Отримувач: Коваль Олена Вікторівна, {R}", "Бондаренко Ірина Петрівна {R}",
-                                   "мій код з Дії: {R}", '{{"name": "Олена", "code": "{R}"}}', '{{"id_code": "{R}"}}',
+                                   "мій код з Дії: {R}", "мій код зі Дії: {R}", '{{"id_code": "{R}"}}',
                                    "ПІБ {R}", "ПІБ,id_code\nКоваль Олена,{R}"])
 def test_a_tax_number_behind_a_generic_label_or_a_full_name(frame):
     prompt = frame.format(R=_rnokpp())
     assert ("tax_id", _rnokpp()) in [(f.kind, f.text) for f in detect_pii(prompt)], prompt
 
 
-def test_an_exit_code_is_no_tax_number():
-    assert not detect_pii(f"exit code {_rnokpp()}")
+@pytest.mark.parametrize("frame", ["exit code {R}", '{{"id": "{R}"}}', '{{"code": "{R}"}}'])
+def test_an_exit_code_or_a_generic_json_id_is_no_tax_number(frame):
+    """A bare "id"/"code" key holds any 10-digit id, and 3% of them pass the checksum (issue 11 r9 F3)."""
+    assert not detect_pii(frame.format(R=_rnokpp()))
 
 
 # --- r8 A5: a birthday in a contact card, JSON, or after the cake -----------------------------------------------
@@ -236,3 +238,32 @@ def test_special_categories_have_their_own_kind(prompt, monkeypatch):
 
 def test_health_stays_health():
     assert {f.kind for f in detect_pii("She has diabetes and takes insulin.")} == {"health"}
+
+
+# --- r9: false alarms of round 8's broad rules ---------------------------------------------------------------------
+R9_NOT_PERSONAL = [
+    # a town, then a capitalised word and a number, that is no street
+    "Kyiv, March 15, 2024 — the ministry said", "Odesa Film Festival 2021", "Kyiv, Ukraine 2023", "Kharkiv Oblast 2022",
+    "Тернопіль, Інтерсіті 715", "Ужгород, Епіцентр 5", "Київ — Львів 540 км", "Kyiv, Uber 20 UAH", "Lviv, Toyota 5",
+    # "my <thing> ID/number/code" that is nobody's identity
+    "My GCP project number is 123456789012", "my AWS account ID 123456789012", "my coupon code 12345678",
+    "my meeting ID 123 456 7890", "License number: 12345678", "Реєстраційний номер 12345678", "my Jira number 1234567",
+    "my PR number 123456",
+    # a chemistry lesson, a procedure asked about
+    "Син на хімії отримав 11 балів", "Як проходить ВЛК у Харкові?",
+    # a book's number
+    "ISBN-10 0-306-40615-2", "Koval O. (2019). Title. Kyiv. 978-0-306-40615-7", "@book{x, isbn = {0306406152}}",
+    '{"isbn_10": "0306406152"}', "https://www.amazon.com/dp/0306406152",
+]
+
+
+@pytest.mark.parametrize("prompt", R9_NOT_PERSONAL)
+def test_round_9_false_alarms(prompt):
+    assert not detect_pii(prompt), (prompt, detect_pii(prompt))
+
+
+@pytest.mark.parametrize("prompt,kind", [("Address: Dnipro, Nezalezhnosti 79/12", "address"), ("Київ, Незалежності 5", "address"),
+                                         ("мій ІД 12345678", "id_number"), ("мій айді 12345678", "id_number"),
+                                         ("Мій брат проходить ВЛК завтра", "health"), ("тел 0306406152", "phone")])
+def test_round_9_still_found(prompt, kind):
+    assert kind in [f.kind for f in detect_pii(prompt)], prompt

@@ -261,7 +261,8 @@ BRANDS_CYRILLIC = [
 CHEMO = [r"на хімі[їюі]", r"після хімі[їі]", r"на хими[июе]", r"после химии", r"сеанс\w* хімі\w*"]
 _SCHOOL = re.compile(r"(?<!\w)(?:урок\w*|уроц\w*|учител\w*|вчител\w*|вчительк\w*|школ\w*|клас\w*|олімпіад\w*|домашн\w*|"
                      r"задач\w*|оцінк\w*|контрольн\w*|лабораторн\w*|екзамен\w*|іспит\w*|зно|нмт|предмет\w*|пар[аиіу]|"
-                     r"лекці\w*|семінар\w*|формул\w*|учень|учні\w*|школяр\w*|викладач\w*|chemistry|lesson|class)(?!\w)")
+                     r"лекці\w*|семінар\w*|формул\w*|учень|учні\w*|школяр\w*|викладач\w*|бал(?:и|ів|а)?|балі\w*|"
+                     r"дз|тест\w*|реакці\w*|chemistry|lesson|class)(?!\w)")  # "Син на хімії отримав 11 балів" (r9)
 
 # GDPR Art. 9 and 10 (issue 11 r8 A7): the other special categories, as statements about a person, under the same
 # rule as a diagnosis (a person must be near: "Taras is gay", "Я бісексуальна", "Тарас — член профспілки"); a topic
@@ -583,12 +584,17 @@ _CITATION = re.compile(r"//|(?:19|20)\d\d\s*;\s*\d+(?:\(\d+\))?\s*:\s*\d+|(?<!\w
                        r"|(?:19|20)\d\d\.\s*(?:№|т\.|vol)")
 
 
+_HOW = ("як ", "де ", "коли ", "скільки ", "чи ", "як довго ")
+
+
 def _generic_cue(low: str, start: int, end: int) -> bool:
     """A cue that names nobody: a role in the plural without a possessive ("Patients on dialysis …"), or "I" in a
     question about a procedure ("Which ICD-10 code should I use …")."""
     word = low[start:end]
     if word in PLURAL_ROLES:
         return not _POSSESSIVE_BEFORE.search(low, max(0, start - 12), start)
+    if word in ("проходить", "проходжу") and low.endswith(_HOW, 0, start):
+        return True  # "Як проходить ВЛК у Харкові?": how the procedure goes, nobody in it (issue 11 r9)
     return word.startswith("i ") and low.endswith(("should ", "can ", "could ", "do ", "shall ", "must "), 0, start)
 
 

@@ -23,10 +23,10 @@ _WHOSE_EN = (r"national|personal|citizen(?:ship)?|identity|identification|govern
              r"moldovan|czech|slovak|lithuanian|latvian|estonian|ukrainian|hungarian|italian|spanish|french|dutch|"
              r"tax(?:payer)?|social\s+security|social\s+insurance|national\s+insurance|health\s+insurance|insurance|"
              r"pension|student|employee|staff|patient|medical\s+record|membership|member|customer|client|"
-             r"driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e|residence\s+permit|permit|id\s+card|military")
+             r"driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|residence\s+permit|work\s+permit|id\s+card|military")
 _NUMBER_EN = r"(?:id\s+)?(?:number|no\.?|num\.?|code|id|#)"
 _WHOSE_UK = (r"податков\w*|ідентифікаційн\w*|особист\w*|персональн\w*|страхов\w*|пенсійн\w*|студентськ\w*|"
-             r"табельн\w*|облікови\w*|реєстраційн\w*|національн\w*|громадянськ\w*")
+             r"табельн\w*|національн\w*|громадянськ\w*")
 _DOCUMENT_UK = (r"посвідчен\w*|студентськ\w*|залікової|квитк\w*|поліс\w*|медичн\w+\s+картк\w*|картк\w+\s+пацієнт\w*|"
                 r"особов\w+\s+справ\w*|клієнт\w*|пенсійн\w*|військов\w*|id[\-\s]?картк\w*|водійськ\w*|прав|"
                 r"карти\s+побиту|посвідки|дозволу")
@@ -43,7 +43,10 @@ _LABEL = re.compile(
     rf"|(?:{_DOCUMENT_UK})\s+(?:№|n|номер)"
     rf"|(?:пенсійн\w*|військово-облікови\w*|службов\w*|студентськ\w*)\s+(?:посвідчен\w*|документ\w*|квит\w*)"
     rf"|унікальн\w*\s+номер\w*\s+запис\w*(?:\s+(?:в|у)\s+реєстрі)?|запис\w*\s+(?:№|номер)"
-    rf"|(?:{_POSSESSIVE})\s+(?P<between>(?:[\w'’\-]+\s+){{0,3}}?)(?:id|number|no\.|номер\w*|код\w*|code)"
+    # a possessive, then at most two words that say whose kind of number it is ("my Polish ID", "мій німецький
+    # податковий номер"), then the number's word, then digits: "my AWS account ID", "my coupon code" are no one's identity
+    rf"|(?:{_POSSESSIVE})\s+(?P<between>(?:(?:{_WHOSE_EN}|{_WHOSE_UK}|\w+(?:ськ|цьк|зьк)\w*)\s+){{0,2}})"
+    rf"(?:id|ід|айді|number|no\.|номер\w*)(?=(?:[\s:#№=\-—–.,]|is|це|was|був){{0,6}}[A-Za-zА-ЯІЇЄҐ]{{0,3}}[\s\-]?\d)"
     rf")(?![\w])")
 # a thing's number, not a person's (the words that may stand between a possessive and "number")
 _THING = re.compile(
@@ -64,7 +67,7 @@ MIN_DIGITS, MAX_DIGITS = 6, 20
 _SIX_DIGITS = re.compile(r"\d(?:[^\d\n]{0,3}+\d){5}")  # possessive: the gap never gives back (25% faster)
 # a piece of text every label holds (its number's word, its acronym, its document's word)
 _LABEL_PART = re.compile(r"num|no|nr|code|id|#|tin|nip|cnp|nino|bsn|nif|nie|dni|fiscale|číslo|kodas|ausweis|pass|"
-                         r"dow|номер|код|посвідч|поліс|квит|картк|справ|студ|залік|прав|побут|посвідк|дозвол|документ|запис|№")
+                         r"dow|номер|код|посвідч|поліс|квит|картк|справ|студ|залік|прав|побут|посвідк|дозвол|документ|запис|ід|айді|№")
 _LABEL_REACH = 70  # characters before the digits in which a label is looked for (a label and its gap are shorter)
 
 
@@ -75,7 +78,8 @@ def _labels(low: str) -> Iterator[re.Match]:
     for d in _SIX_DIGITS.finditer(low):
         lo = max(done, d.start() - _LABEL_REACH)
         if _LABEL_PART.search(low, lo, d.start()):  # a literal of every label, no lookbehind: a fast scan first
-            yield from _LABEL.finditer(low, lo, d.start())
+            # read past the digits' start (a label's lookahead looks for them), keep the labels that end before it
+            yield from (m for m in _LABEL.finditer(low, lo, d.end()) if m.end() <= d.start())
         done = d.start()
 
 

@@ -84,6 +84,7 @@ from labs.router.validators import (
     IBAN_LENGTHS,
     card_iin_ok,
     iban_ok,
+    isbn10_ok,
     isbn13_ok,
     luhn_ok,
     pesel_ok,
@@ -148,9 +149,12 @@ _TAX_CONTEXT = re.compile(
 _TAX_CAPS = re.compile(r"ІПН|РНОКПП|RNOKPP")
 # "номер"/"ID"/"мій" right before the digits (a word between, "Мій результат …", is no label), not the id of a
 # run, a job or an exit code ("Exit code 3124167891", "Run ID …", "Request id=…")
-_WEAK_ID_CUE = re.compile(r"(?<![\w])(?:(?:мій|моє|my)\s+)?(?:номер\w*|№|number|no\.?|nr\.?|код\w*|(?:id_)?code|id|мій|моє|my|"
-                          r"піб|код\w*\s+(?:з|у|в)\s+ді[їя])"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3)
-                          r"(?:\s+(?:is|—|-))?[\s:#№=\-\"']{0,6}$")  # a JSON key too: "code": "…"
+_WEAK_ID_CUE = re.compile(r"(?<![\w])(?:(?:мій|моє|my)\s+)?(?:номер\w*|№|number|no\.?|nr\.?|код\w*|code|id|мій|моє|my|"
+                          r"піб|код\w*\s+(?:з|із|зі|у|в)\s+ді[їя])"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3)
+                          r"(?:\s+(?:is|—|-))?[\s:#№=\-]{0,4}$"
+                          # a JSON/YAML key only when it names the code: "id_code": "…" (a bare "id"/"code" key holds
+                          # any 10-digit id: 3% of them pass the checksum, issue 11 r9)
+                          r"|(?<![\w])id_code[\"']?\s*[:=]\s*[\"']?$")
 # a Ukrainian full name right before the digits (payment details: "Отримувач: Коваль Олена Вікторівна, 2599749696"):
 # the patronymic ends it
 _PATRONYMIC_BEFORE = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?:ович|евич|йович|івна|ївна|овна|ічна|інічна)[\s,:;\-—\"']{1,6}$")
@@ -1886,7 +1890,27 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
     if any(f.kind == "phone" for f in found):
         found = [f for f in found if f.kind != "phone" or not _printed_numbers(text, f)]
+        if (books := _isbn_spans(text)):  # a phone read inside a book's ISBN is none (issue 11 r8 B1, r9)
+            found = [f for f in found if f.kind != "phone" or not any(a < f.end and f.start < b for a, b in books)]
     return resolve(found + mine + table)
+
+
+# an ISBN as books, references, BibTeX and shop links write it: 13 digits from 978/979, or 10 (the last may be X),
+# hyphenated or spaced or not; its checksum decides ("0-306-40615-2", "978-0-306-40615-7", "/dp/0306406152")
+_ISBN = re.compile(r"(?<![\dXx])(?:97[89][\- ]?(?:\d[\- ]?){9}\d|(?:\d[\- ]?){9}[\dXx])(?![\dXx])")
+
+
+def _isbn_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of valid ISBN-10/13 in ``text`` whose digits are set as an ISBN: hyphenated, or after "isbn", in a
+    reference's shape (a 978/979 prefix), or in a shop's link ("/dp/")."""
+    out = []
+    for m in _ISBN.finditer(text):
+        digits = "".join(ch for ch in m.group() if ch.isalnum())
+        if len(digits) == 13 and isbn13_ok(digits) or len(digits) == 10 and isbn10_ok(digits) and (
+                m.group().count("-") == 3 or "isbn" in text[max(0, m.start() - 30) : m.start()].lower()
+                or text[max(0, m.start() - 4) : m.start()] == "/dp/" or m.group()[-1] in "Xx"):
+            out.append(m.span())
+    return out
 
 
 def _across_breaks(view: str, low: str, breaks: frozenset[int]) -> list[Finding]:

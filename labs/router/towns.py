@@ -35,7 +35,7 @@ TOWNS_LATIN = (
 
 # a house number, not a quantity ("Шевченка 5 штук", "Sumska 10 pcs")
 _HOUSE = (r"\d{1,4}(?:[\-/]?[а-яa-z](?![\w]))?(?:[\-/]\d{1,4})?(?![\w%]|[.,]\d)"
-          r"(?!\s*(?:шт|штук\w*|одиниц\w*|pcs|pieces|units|items|грн|uah|usd|eur|доларів|євро|[$€₴]))")
+          r"(?!\s*(?i:шт|штук\w*|одиниц\w*|pcs|pieces|units|items|грн|uah|usd|eur|доларів|євро|км|km|хв|min|[$€₴]))")
 # names that stand after a town with a number and are no street: products and versions ("Kyiv, Llama 3", "Львів,
 # Windows 11"), a document's parts ("Київ, Розділ 2")
 _NOT_A_STREET = (r"(?!(?:Llama|Gemma|Mistral|Mixtral|Qwen|Phi|Falcon|Python|Windows|Ubuntu|Debian|Fedora|Node|Java|"
@@ -43,11 +43,21 @@ _NOT_A_STREET = (r"(?!(?:Llama|Gemma|Mistral|Mixtral|Qwen|Phi|Falcon|Python|Wind
                  r"Chapter|Lesson|Unit|Section|Part|Step|Level|Week|Module|Task|Question|Row|Table|Figure|Version|Day|"
                  r"Room|Gate|Terminal|Platform|Track|Stage|Round|Game|Season|Episode|Розділ|Глава|Пункт|Частина|Том|"
                  r"Етап|Крок|Рівень|Урок|Лекція|Модуль|Тиждень|Рік|Версія|Завдання|Питання|Таблиця|Рисунок|День|"
-                 r"Кімната|Платформа|Сезон|Серія|Тур|Гра|Модель|Model|Ціна|Price|Квартал|Quarter)(?![\w'’ʼ]))")
+                 r"Кімната|Платформа|Сезон|Серія|Тур|Гра|Модель|Model|Ціна|Price|Квартал|Quarter|Ukraine|Україна|Oblast|Область|"
+                 r"Toyota|Honda|Tesla|Nokia|Samsung|Xiaomi|Huawei|Lenovo|Mazda|Skoda|Kia|Mercedes|Victoria|Lyra|Olga|"
+                 r"January|February|March|April|May|June|July|August|September|October|November|December|Січня|Лютого|"
+                 r"Березня|Квітня|Травня|Червня|Липня|Серпня|Вересня|Жовтня|Листопада|Грудня)(?![\w'’ʼ]))")
 # a street name as written without its street word: one or two capitalised words ("Сумська", "Лесі Українки",
 # "Naukova", "Khreshchatyk")
-_STREET = (rf"{_NOT_A_STREET}(?:(?:[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,25}}\s)?[А-ЯІЇЄҐ][а-яіїєґ'’ʼ\-]{{2,25}}"
-           rf"|(?:[A-Z][a-z'’\-]{{1,25}}\s)?[A-Z][a-z'’\-]{{2,25}})")
+# The name must end the way Ukrainian street names end, adjectives and genitives ("Сумська", "Наукова", "Франка",
+# "Лесі Українки", "Героїв Майдану"; "Naukova", "Sumska", "Franka"), or be one of the few famous names that do not
+# ("Хрещатик"): a dateline ("Kyiv, March 15"), a train ("Тернопіль, Інтерсіті 715"), a shop ("Ужгород, Епіцентр 5"),
+# another town ("Київ — Львів 540 км") or an event ("Odesa Film Festival 2021") is no street (issue 11 r9 F1).
+_UA_END = r"(?:[аяиуюї]|ого|ої|ій|ості)"
+_LATIN_END = r"(?:a|y|oho|oi|ia|ii|u|osti)"
+_FAMOUS = r"(?:Хрещатик|Khreshchatyk|Khreshchatik|Пасаж)"
+_STREET = (rf"{_NOT_A_STREET}(?:{_FAMOUS}|(?:[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,25}}\s)?[А-ЯІЇЄҐ][а-яіїєґ'’ʼ\-]{{1,25}}{_UA_END}"
+           rf"|(?:[A-Z][a-z'’\-]{{1,25}}\s)?[A-Z][a-z'’\-]{{1,25}}{_LATIN_END})(?![\w'’ʼ\-])")
 
 
 @cache

@@ -252,3 +252,11 @@ def isbn13_ok(code: str) -> bool:
     if len(code) != 13 or not code.isdigit() or not code.startswith(("978", "979")):
         return False
     return sum(int(d) * (3 if k % 2 else 1) for k, d in enumerate(code)) % 10 == 0
+
+
+def isbn10_ok(code: str) -> bool:
+    """An ISBN-10: 9 digits and a check character (a digit or X, for 10), weights 10..1, the sum a multiple of 11
+    (ISO 2108). ``isbn10_ok("0306406152")`` is True."""
+    if len(code) != 10 or not code[:9].isdigit() or not (code[9].isdigit() or code[9] in "Xx"):
+        return False
+    return sum((10 - k) * (10 if ch in "Xx" else int(ch)) for k, ch in enumerate(code)) % 11 == 0

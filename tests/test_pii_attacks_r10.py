@@ -267,3 +267,15 @@ def test_round_9_false_alarms(prompt):
                                          ("Мій брат проходить ВЛК завтра", "health"), ("тел 0306406152", "phone")])
 def test_round_9_still_found(prompt, kind):
     assert kind in [f.kind for f in detect_pii(prompt)], prompt
+
+
+# --- r9 F1 (leak): a valid РНОКПП right after a name without patronymic, or a surname with initials ------------------
+@pytest.mark.parametrize("frame", ["Ткаченко Петро {R}", "Платник: Шевчук П. О., {R}", "Petro Tkachenko: {R}", "Olena Koval {R}"])
+def test_a_tax_number_after_a_name(frame):
+    prompt = frame.format(R=_rnokpp())
+    assert ("tax_id", _rnokpp()) in [(f.kind, f.text) for f in detect_pii(prompt)], prompt
+
+
+@pytest.mark.parametrize("frame", ["Intel Core {R}", "Нова Пошта {R}"])
+def test_two_capitalised_words_that_name_no_one(frame):
+    assert not detect_pii(frame.format(R=_rnokpp()))

@@ -80,6 +80,7 @@ from labs.router.id_numbers import find_id_numbers
 from labs.router.tables import find_table_cells
 from labs.router.textscan import lower
 from labs.router.towns import find_town_streets
+from labs.router.names import is_first_name
 from labs.router.validators import (
     IBAN_LENGTHS,
     card_iin_ok,
@@ -158,6 +159,19 @@ _WEAK_ID_CUE = re.compile(r"(?<![\w])(?:(?:мій|моє|my)\s+)?(?:номер\w
 # a Ukrainian full name right before the digits (payment details: "Отримувач: Коваль Олена Вікторівна, 2599749696"):
 # the patronymic ends it
 _PATRONYMIC_BEFORE = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?:ович|евич|йович|івна|ївна|овна|ічна|інічна)[\s,:;\-—\"']{1,6}$")
+# ... or a surname with initials ("Шевчук П. О., …"), or two capitalised words one of which is a known first name
+# ("Ткаченко Петро 3563104757", "Petro Tkachenko: …"): issue 11 r9
+_INITIALS_BEFORE = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґ'’ʼ\-]+\s+[А-ЯІЇЄҐ]\.\s?(?:[А-ЯІЇЄҐ]\.)?[\s,:;\-—\"']{1,6}$")
+_TWO_WORDS_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)\s+([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;\-—\"']{1,6}$")
+
+
+def _full_name_before(view: str, at: int) -> bool:
+    """Does a person's full name stand right before ``at`` (see :data:`_PATRONYMIC_BEFORE`)?"""
+    before = _before(view, at, 60)
+    if _PATRONYMIC_BEFORE.search(before) or _INITIALS_BEFORE.search(before):
+        return True
+    m = _TWO_WORDS_BEFORE.search(before)
+    return m is not None and (is_first_name(m.group(1)) or is_first_name(m.group(2)))
 _NOT_A_PERSON_ID = re.compile(r"(?:exit|error|status|return|response|run|job|task|request|req|session|trace|span|process|"
                               r"thread|build|test|step|epoch|batch|event|transaction|txn|device|node|container|pod|"
                               r"задачі|запиту|помилки|сесії|процесу)\s*(?:code|id|номер|код|no\.?|#)?[\s:#№=\-]{0,4}$|"
@@ -880,7 +894,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
                 elif _table_column(low, _TAX_COLUMN, gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # a cell of a table with a tax column: any other kind wins
-                elif (_WEAK_ID_CUE.search(_before(low, gs, 40)) or _PATRONYMIC_BEFORE.search(_before(view, gs, 60))) \
+                elif (_WEAK_ID_CUE.search(_before(low, gs, 40)) or _full_name_before(view, gs)) \
                         and not _NOT_A_PERSON_ID.search(_before(low, gs, 40)) and 1900 <= rnokpp_birth_date(digits).year <= 2012:
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
             if n == 9:

@@ -1904,8 +1904,7 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
     if any(f.kind == "phone" for f in found):
         found = [f for f in found if f.kind != "phone" or not _printed_numbers(text, f)]
-        if (books := _isbn_spans(text)):  # a phone read inside a book's ISBN is none (issue 11 r8 B1, r9)
-            found = [f for f in found if f.kind != "phone" or not any(a < f.end and f.start < b for a, b in books)]
+        found = [f for f in found if f.kind != "phone" or not _in_an_isbn(text, f)]  # a book's number (r8 B1, r9)
     return resolve(found + mine + table)
 
 
@@ -1914,11 +1913,17 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
 _ISBN = re.compile(r"(?<![\dXx])(?:97[89][\- ]?(?:\d[\- ]?){9}\d|(?:\d[\- ]?){9}[\dXx])(?![\dXx])")
 
 
-def _isbn_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of valid ISBN-10/13 in ``text`` whose digits are set as an ISBN: hyphenated, or after "isbn", in a
-    reference's shape (a 978/979 prefix), or in a shop's link ("/dp/")."""
+def _in_an_isbn(text: str, f: "Finding") -> bool:
+    """Is the phone ``f`` read inside a valid ISBN-10/13 whose digits are set as an ISBN: hyphenated, after "isbn",
+    in a reference's shape (a 978/979 prefix), or in a shop's link ("/dp/")? Only the text around ``f`` is read."""
+    lo, hi = max(0, f.start - 24), min(len(text), f.end + 24)
+    return any(a < f.end and f.start < b for a, b in _isbn_spans(text, lo, hi))
+
+
+def _isbn_spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """Spans of valid ISBN-10/13 in ``text[lo:hi]`` set as an ISBN (see :func:`_in_an_isbn`)."""
     out = []
-    for m in _ISBN.finditer(text):
+    for m in _ISBN.finditer(text, lo, len(text) if hi is None else hi):
         digits = "".join(ch for ch in m.group() if ch.isalnum())
         if len(digits) == 13 and isbn13_ok(digits) or len(digits) == 10 and isbn10_ok(digits) and (
                 m.group().count("-") == 3 or "isbn" in text[max(0, m.start() - 30) : m.start()].lower()

@@ -1183,6 +1183,9 @@ _YEARLESS_KEY = re.compile("|".join(map(re.escape, ("born", "birth", "dob", "d.o
 _AFTER_CUE = re.compile(r"[\w.]{0,24}(?:\s{0,3}(?:(?:is|was|on|in|of|the|у|в|це)(?![\w])|[:—\-=])){0,4}\s{0,3}")
 
 
+_MONTH_WORD = re.compile(_ANY_MONTH, re.IGNORECASE)
+
+
 def _yearless_dobs(text: str, low: str) -> Iterator[Finding]:
     for k in _YEARLESS_KEY.finditer(low):
         # the date is read only where it would start, right after its cue: a text of 1,000 cues stays fast (a search of
@@ -1832,8 +1835,8 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
         found.extend(find_labelled_sequences(view, low, words))
         found.extend(find_number_label_digits(view, low))
     if not _ANY_DIGIT.search(view):
-        if _dob_gate(low):  # a birthday with its day in words ("народилась дванадцятого березня") holds no digit
-            found.extend(_yearless_dobs(view, low))
+        if _dob_gate(low) and _MONTH_WORD.search(low):  # a birthday with its day in words holds no digit, but a month
+            found.extend(_yearless_dobs(view, low))  # ("народилась дванадцятого березня")
         return found  # every other kind holds a digit
     # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,
     # cards, РНОКПП, SSNs and ID cards; an IBAN holds 10 digits or more and a passport 6, so only the

@@ -214,7 +214,7 @@ class HeldServer(BackgroundHTTPServer):
 @needs_sandbox
 def test_an_honest_row_that_lost_points_waiting_is_graded_again_alone(tmp_path, monkeypatch):
     hog = _notebook("hog", tmp_path, [STATE, HOG] + [KEEP_HOGGING] * 12)
-    honest = _notebook("honest", tmp_path, [STATE, WAIT_FOR_A_FRESH_HOG] + [STILL_WAITING] * 3, q1=ASK)
+    honest = _notebook("honest", tmp_path, [STATE, WAIT_FOR_A_FRESH_HOG] + [STILL_WAITING] * 6, q1=ASK)
     first: list = []
     with HeldServer() as server:
         monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{server.port}")
@@ -344,3 +344,38 @@ def test_two_files_in_one_students_folder_are_flagged_whatever_words_they_add(tm
     assert all("duplicate: 2 files" in flags[n] for n in list(flags)[3:7]), flags
     # a folder of several students' named files is a class's: its files are not one student's
     assert [flags[n] for n in list(flags)[7:]] == ["", "", "", ""], flags
+
+
+# --- N5: a kernel message the worker could not decode (JSON nested 200,000 deep, a 100,000-digit number) read as
+# "CRASHED: the kernel died" with the raw RecursionError/ValueError as its flag, and stopped the run there
+
+UNREADABLE = """\
+import sys, time
+session = get_ipython().kernel.session
+pack = session.pack
+def bad_pack(o):
+    if isinstance(o, dict) and "BOOM-DEEP" in str(o.get("text", "")):
+        return b'{"name": "stdout", "text": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    if isinstance(o, dict) and "BOOM-LONG" in str(o.get("text", "")):
+        return b'{"name": "stdout", "text": "x", "n": ' + b"1" * 100_000 + b"}"
+    return pack(o)
+session.pack = bad_pack
+print("BOOM-DEEP"); sys.stdout.flush(); time.sleep(0.5)
+print("BOOM-LONG"); sys.stdout.flush(); time.sleep(0.5)
+session.pack = pack
+print("after")"""
+
+
+@needs_sandbox
+def test_a_message_the_grader_cannot_read_is_skipped_and_said_so(tmp_path):
+    nb = json.loads(FULL.read_text())
+    (index,) = [i for i, c in enumerate(nb["cells"]) if "".join(c["source"]).strip() == 'check("quiz.q1")']
+    nb["cells"].insert(index + 1, _code(UNREADABLE))  # after the first exercise, before the others
+    path = tmp_path / "95_mini-unreadable.ipynb"
+    path.write_text(json.dumps(nb))
+    (row,) = grade([path], solutions=REFERENCE, cell_timeout=60, notebook_timeout=300)
+    assert row.score == row.max_score, (row.mark, row.flags)  # the exercises after it were graded too
+    assert row.mark == Mark.ERRORS, (row.mark, row.flags)
+    (said,) = [f for f in row.flags if "could not read" in f]
+    assert "2 message(s)" in said and "nested too deeply" in said and "did not die" in said, said
+    assert not any("RecursionError" in f or "ValueError" in f or "kernel died" in f for f in row.flags), row.flags

@@ -30,7 +30,7 @@ from labs.grading.results import SubmissionGrade, cap
 MEANING = {
     Mark.OK: "ran to the end; every check cell present",
     Mark.ERRORS: "some cells raised an error, ran past the per-cell time limit (interrupted) or printed more than "
-                 "the output cap; the rest was graded",
+                 "the output cap, or the kernel sent a message the grader could not read (skipped); the rest was graded",
     Mark.CHECK_CELL_EDITED: "a check cell differs from the reference; the grader ran the real checks anyway",
     Mark.CHECK_CELL_MISSING: "a check cell was deleted; the grader ran the real checks at the end of the notebook",
     Mark.TAMPERED: "the notebook contains code that patches the checker or the kernel; it could not reach the "

@@ -74,6 +74,41 @@ def test_a_request_given_up_while_others_held_the_server_is_counted_and_not_sent
     assert all(h.given_up == 0 for h in hogs)  # their clients waited for their replies (cut or not)
 
 
+@pytest.fixture
+def upstream():
+    with _Upstream() as server:
+        yield f"127.0.0.1:{server.port}"
+
+
+def test_a_request_still_waiting_when_the_notebook_ends_counts_as_given_up(tmp_path, upstream):
+    """The worker tallies when the notebook ends, which can be while a request whose client gave up still waits."""
+    turns = tmp_path / "server.lock"
+    turns.touch()
+    holder = Gate(str(tmp_path / "holder.sock"), upstream, str(turns), turn_seconds=600).start()
+    neighbour = Gate(str(tmp_path / "neighbour.sock"), upstream, str(turns)).start()
+    try:
+        def held():
+            with _client(tmp_path / "holder.sock", timeout=60) as client:
+                client.post("/api/generate", json={"prompt": "hi", "seconds": 3.0, "stream": False})
+
+        thread = threading.Thread(target=held)
+        thread.start()
+        while not holder.exchanges:
+            time.sleep(0.05)
+        with _client(tmp_path / "neighbour.sock", timeout=0.5) as client, pytest.raises(httpx.TimeoutException):
+            client.post("/api/generate", json={"prompt": "hi", "stream": False})
+        assert neighbour.waiting_since is not None and neighbour.given_up == 0  # still waiting for the holder
+        assert neighbour.given_up_so_far() == 1
+        thread.join(60)
+        deadline = time.monotonic() + 60
+        while neighbour.given_up == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert neighbour.given_up == neighbour.given_up_so_far() == 1  # counted once
+    finally:
+        holder.stop()
+        neighbour.stop()
+
+
 def test_a_request_given_up_after_a_wait_flags_the_row_for_a_second_run_alone():
     from labs.grading.grader import _assemble
     from labs.grading.protocol import SERVER_SLOW

@@ -158,7 +158,7 @@ def _client_gone(connection: socket.socket) -> bool:
         if not poll.poll(0):
             return False  # nothing to read: still there, waiting for its reply
         return connection.recv(1, socket.MSG_PEEK) == b""
-    except OSError:
+    except (OSError, ValueError):  # closed meanwhile
         return True
 
 
@@ -297,7 +297,9 @@ class _GateHandler(_Handler):
             self._deadline = time.monotonic() + gate.hold_seconds
             return self._forward()  # runs no model: it must not wait behind a generation (`is_up()` gives up at 5 s)
         with gate.turn:  # one request of this submission at a time
+            gate.queued = self.connection
             with gate.server_turn() as waited:
+                gate.queued = None
                 self._waited = waited
                 if waited and _client_gone(self.connection):  # its client gave up while others held the server
                     gate.count_given_up()
@@ -399,6 +401,7 @@ class Gate(RecordingProxy):
         notebook's own timeout ran out because of the others, so its row is graded again alone."""
         self.turns = turns
         self.waiting_since: float | None = None  # set while one request waits for another submission's turn
+        self.queued: socket.socket | None = None  # the connection of the request taking or waiting for that turn
         self.waits: list[tuple[float, float]] = []
         """(start, end) of each wait for another submission's turn on the server, ``time.perf_counter()`` s."""
 
@@ -447,6 +450,12 @@ class Gate(RecordingProxy):
     def count_given_up(self) -> None:
         with self._lock:
             self.given_up += 1
+
+    def given_up_so_far(self) -> int:
+        """:attr:`given_up`, and the request still waiting for its turn when its client has left already (a notebook
+        can finish while its abandoned request still waits)."""
+        queued = self.queued
+        return self.given_up + (queued is not None and self.waiting_since is not None and _client_gone(queued))
 
     def record(self, exchange: Exchange) -> None:
         """Keep ``exchange`` with its request body while the submission is under :data:`MAX_RECORDED` (after it,

@@ -419,7 +419,7 @@ class Worker(Session):
                     "notebook changed how its kernel sends messages")
             self.result.slowed_by_others = round(self.gate.waited(0.0, time.perf_counter()), 1)
             self.result.turns_cut = self.gate.cuts
-            self.result.given_up = self.gate.given_up
+            self.result.given_up = self.gate.given_up_so_far()
             self.result.longest_wait = round(max((end - start for start, end in self.gate.waits), default=0.0), 1)
             self._kill()
             self._reap()  # a dead child not waited for still counts as a member of its cgroup

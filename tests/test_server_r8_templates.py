@@ -12,6 +12,8 @@ only compared with a normal request measured in the same test."""
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import struct
 import time
@@ -55,6 +57,7 @@ def _gguf() -> Path:
     return catalogue_file(DEFAULT_MODEL)[0]
 
 
+@functools.cache  # GGUFReader parses every field of the file in Python: seconds per read
 def _jinja() -> str:
     import gguf
 

@@ -129,7 +129,7 @@ def test_lesson1(monkeypatch, server_url, llm):
     # A figure typed in from elsewhere (a datacenter GPU's peak): derived from this machine's own measurement, far
     # outside the factor the hidden test allows, so it is wrong on a laptop, a GPU box and a slow CI runner alike.
     factor = next(t for t in hidden_tests("lesson1.capacity") if t.name == "speed_is_this_machines").fn.__globals__["SPEED_FACTOR"]
-    elsewhere = speed.server_tokens_per_s * factor * 4
+    elsewhere = speed.server_tokens_per_s * factor * 100  # ×100: this test's own measurement can be 7× slow under load
     typed_in = {"local_tps": elsewhere, "requests_per_day_capacity": 86_400 * 0.7 * elsewhere / 200}
     assert_fails("lesson1.capacity", typed_in, "speed_is_this_machines")
     assert_fails("lesson1.clinic", {"clinic_choice": "cloud"}, "choice_follows_from_the_data_not_the_volume")

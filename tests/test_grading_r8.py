@@ -337,11 +337,14 @@ def test_look_alike_separators_split_a_name_as_usual(name):
     assert _name_in(name) == _name_in("alice_smith") == "alice-smith"
 
 
-def test_a_capital_i_looks_like_an_l_but_m_and_rn_stay_apart():
+def test_real_names_that_differ_by_i_and_l_or_m_and_rn_stay_apart():
+    """Reading a capital I as l merged Ian/Lan, Iola/Lola, NEIL/Nell (issue 12 r9 F1): real, different students, and
+    the flag would tell the instructor to drop one's work. "cIive"/"clive" stays two rows (the cheap error)."""
     from labs.grading.intake import _keys
 
-    assert _keys("cIive") & _keys("clive") and _keys("aIi") & _keys("ali")
-    for one, other in (("amie", "arnie"), ("alice", "alice-2"), ("student-07", "student-08"), ("ian", "jan")):
+    for one, other in (("Ian", "Lan"), ("Iola", "Lola"), ("Iana", "Lana"), ("Ion", "Lon"), ("Ieva", "Leva"),
+                       ("NEIL", "Nell"), ("AI", "Al"), ("IAN_LEE", "LAN_LEE"), ("smith_Ian", "smith_Lan"),
+                       ("amie", "arnie"), ("alice", "alice-2"), ("student-07", "student-08"), ("ian", "jan")):
         assert not _keys(one) & _keys(other), (one, other)
 
 
@@ -414,3 +417,19 @@ def test_a_message_the_grader_cannot_read_is_skipped_and_said_so(tmp_path):
     (said,) = [f for f in row.flags if "could not read" in f]
     assert "2 message(s)" in said and "nested too deeply" in said and "did not die" in said, said
     assert not any("RecursionError" in f or "ValueError" in f or "kernel died" in f for f in row.flags), row.flags
+
+
+def test_a_row_graded_again_alone_keeps_no_grade_this_alone_flag():
+    """Round 9 F2: a self-slowing file re-graded alone still said "server slow: re-grade" on its final row."""
+    from labs.grading.grader import _regraded
+    from labs.grading.protocol import SERVER_SLOW, Mark
+    from labs.grading.results import SubmissionGrade
+
+    first = SubmissionGrade("a.ipynb", "05", Mark.ERRORS, [], flags=[f"{SERVER_SLOW} (2 of its replies were cut: grade "
+                                                                     "this file alone, with --jobs 1)"])
+    alone = SubmissionGrade("a.ipynb", "05", Mark.OK, [], flags=[f"{SERVER_SLOW} (1 of its replies were cut: grade this "
+                                                                 "file alone, with --jobs 1, where nothing is cut)"])
+    row = _regraded(alone, first, 3)
+    assert row.regraded_alone and row.flags[0].startswith("re-graded alone")
+    assert not any(f.startswith(SERVER_SLOW) for f in row.flags), row.flags
+    assert any("its own requests" in f for f in row.flags)

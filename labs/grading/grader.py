@@ -520,6 +520,12 @@ def _regraded(alone: SubmissionGrade, first: SubmissionGrade, jobs: int) -> Subm
     alone.flags.insert(0, cap(f"re-graded alone: these marks come from a second run with nothing else on the model "
                               f"server; side by side (--jobs {jobs}) other submissions slowed it and it got "
                               f"{first.score}/{first.max_score} {first.mark.value} ({why})"))
+    # graded alone, "grade this file alone" is done: a slow flag left is its own requests' (issue 12 r9 F2)
+    own = [f for f in alone.flags if f.startswith(SERVER_SLOW)]
+    if own:
+        alone.flags = [f for f in alone.flags if not f.startswith(SERVER_SLOW)]
+        alone.flags.append(cap("graded alone, its own requests still ran past the time one request may hold the model "
+                               "server: nothing else was on it, so these marks stand"))
     alone.regraded_alone = True
     alone.seconds = round(alone.seconds + first.seconds, 1)
     return alone

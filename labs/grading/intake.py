@@ -158,9 +158,9 @@ def _keys(name: str) -> set[str]:
     like ``M``, its small letter ``м`` does not look like ``m``). Two names that share a key are one student's."""
     prototypes = _prototypes()
     visible = "".join(c for c in unicodedata.normalize("NFKC", name) if not _invisible(c))
-    keys = {_looks(name), _looks("".join(c if c.isascii() else prototypes.get(c, c) for c in visible)),
-            # a capital read by its prototype before case folding: "cIive" (capital I) looks like "clive"
-            _looks("".join(prototypes.get(c, c) if c.isupper() else c for c in visible))} - {""}
+    # (a capital I is not read as l: "cIive" would meet "clive", but "Ian" would meet "Lan", "Iola" "Lola", "NEIL"
+    # "Nell" — real, different students told to drop one's work; a missed flag only grades both: issue 12 r9 F1)
+    keys = {_looks(name), _looks("".join(c if c.isascii() else prototypes.get(c, c) for c in visible))} - {""}
     return keys or {safe_text(name)}  # nothing visible (bytes that were not UTF-8): the escapes tell names apart
 
 

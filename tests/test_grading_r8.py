@@ -433,3 +433,10 @@ def test_a_row_graded_again_alone_keeps_no_grade_this_alone_flag():
     assert row.regraded_alone and row.flags[0].startswith("re-graded alone")
     assert not any(f.startswith(SERVER_SLOW) for f in row.flags), row.flags
     assert any("its own requests" in f for f in row.flags)
+
+
+def test_the_class_folder_itself_is_no_students_folder(tmp_path):
+    """Round 9 F3: "class/95_mini.ipynb" beside "class/alice-95_mini.ipynb" (files flat in the folder given to the
+    grader) are two students, not one student's two files."""
+    flags = _flags(tmp_path, ["95_mini.ipynb", "alice-95_mini.ipynb"])
+    assert flags == {"95_mini.ipynb": "", "alice-95_mini.ipynb": ""}, flags

@@ -218,8 +218,11 @@ def same_student(paths: list[Path], solutions: Path) -> dict[Path, str]:
         for key in _keys(name):
             j = owner.setdefault((home, reference.stem, key), i)
             parent[root(i)] = root(j)
+    # the folder every submission sits in is the class's (the folder given to `labs grade`), never one student's
+    # (issue 12 r9 F3: "class/00_x.ipynb" beside "class/alice-00_x.ipynb" are two students)
+    top = Path(os.path.commonpath([str(p.parent.resolve()) for p in paths])) if paths else None
     for (folder, notebook), files in folders.items():
-        if len(files) > 1 and _one_students_folder(folder, [paths[i] for i in files], notebook):
+        if len(files) > 1 and folder != top and _one_students_folder(folder, [paths[i] for i in files], notebook):
             for i in files[1:]:
                 parent[root(i)] = root(files[0])
     groups: dict[int, list[int]] = defaultdict(list)

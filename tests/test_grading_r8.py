@@ -58,7 +58,8 @@ def test_a_request_given_up_while_others_held_the_server_is_counted_and_not_sent
             while not any(h.exchanges for h in hogs):
                 time.sleep(0.05)
             # two turns queue in front of it: the neighbour's own (short) timeout runs out while it waits
-            with _client(tmp_path / "neighbour.sock", timeout=0.5) as client, pytest.raises(httpx.TimeoutException):
+            # (longer than GIVEN_UP_WAIT: a client that gives up sooner would have given up with the server to itself)
+            with _client(tmp_path / "neighbour.sock", timeout=1.2) as client, pytest.raises(httpx.TimeoutException):
                 client.post("/api/generate", json={"prompt": "hi", "seconds": 0.1, "stream": False})
             deadline = time.monotonic() + 60
             while neighbour.given_up == 0 and time.monotonic() < deadline:  # counted once it gets its turn
@@ -72,6 +73,35 @@ def test_a_request_given_up_while_others_held_the_server_is_counted_and_not_sent
     assert neighbour.given_up == 1 and neighbour.waits, (neighbour.given_up, neighbour.waits)
     assert neighbour.exchanges == []  # nobody was left to read its reply: the server was not asked
     assert all(h.given_up == 0 for h in hogs)  # their clients waited for their replies (cut or not)
+
+
+def test_a_client_that_gives_up_at_once_is_no_sign_others_slowed_it(tmp_path):
+    """The regrade of the reference solutions: lesson 2 shows a 0.05 s timeout on purpose; graded beside another file,
+    that request waited for the other's turn and its hang-up was counted as others' doing (a false "server slow")."""
+    turns = tmp_path / "server.lock"
+    turns.touch()
+    with _Upstream() as server:
+        upstream = f"127.0.0.1:{server.port}"
+        holder = Gate(str(tmp_path / "holder.sock"), upstream, str(turns), turn_seconds=600).start()
+        neighbour = Gate(str(tmp_path / "neighbour.sock"), upstream, str(turns)).start()
+        try:
+            def held():
+                with _client(tmp_path / "holder.sock", timeout=60) as client:
+                    client.post("/api/generate", json={"prompt": "hi", "seconds": 2.5, "stream": False})
+
+            thread = threading.Thread(target=held)
+            thread.start()
+            while not holder.exchanges:
+                time.sleep(0.05)
+            with _client(tmp_path / "neighbour.sock", timeout=0.05) as client, pytest.raises(httpx.TimeoutException):
+                client.post("/api/generate", json={"prompt": "hi", "stream": False})
+            thread.join(60)
+            time.sleep(0.5)  # the neighbour's turn has come and gone
+        finally:
+            holder.stop()
+            neighbour.stop()
+    assert neighbour.given_up == neighbour.given_up_so_far() == 0
+    assert neighbour.exchanges == []  # nobody was left to read its reply: the server was not asked
 
 
 @pytest.fixture
@@ -95,9 +125,12 @@ def test_a_request_still_waiting_when_the_notebook_ends_counts_as_given_up(tmp_p
         thread.start()
         while not holder.exchanges:
             time.sleep(0.05)
-        with _client(tmp_path / "neighbour.sock", timeout=0.5) as client, pytest.raises(httpx.TimeoutException):
+        with _client(tmp_path / "neighbour.sock", timeout=1.2) as client, pytest.raises(httpx.TimeoutException):
             client.post("/api/generate", json={"prompt": "hi", "stream": False})
         assert neighbour.waiting_since is not None and neighbour.given_up == 0  # still waiting for the holder
+        deadline = time.monotonic() + 1
+        while neighbour.given_up_so_far() == 0 and time.monotonic() < deadline:  # the hang-up watch polls every 50 ms
+            time.sleep(0.05)
         assert neighbour.given_up_so_far() == 1
         thread.join(60)
         deadline = time.monotonic() + 60

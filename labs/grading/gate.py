@@ -79,6 +79,9 @@ MAX_RECORDED = 64 * 1024 * 1024
 """Bytes of request and response bodies the gate keeps for the evidence of one submission; beyond it a body is
 kept as its first :data:`KEPT_WHEN_FULL` bytes and the row is flagged (``Gate.dropped_bytes``)."""
 KEPT_WHEN_FULL = 4096
+GIVEN_UP_WAIT = 1.0
+"""Seconds a request must have waited for other submissions before its client's hang-up counts against them: a client
+that gives up sooner (lesson 2 shows a 0.05 s timeout on purpose) would have given up with the server to itself."""
 MAX_CONNECTIONS = 64
 """Connections from the sandbox served at once (one thread each, in the worker, outside the sandbox's process limit:
 a lesson opens at most a few dozen, idle keep-alive ones included);
@@ -145,6 +148,34 @@ def _pull_of_a_present_model(gate: "Gate", body: bytes) -> bool:
         return False
     wanted = {name, f"{name}:latest"}
     return bool(name) and any(m.get("name") in wanted or m.get("model") in wanted for m in tags if isinstance(m, dict))
+
+
+class _HangUpWatch:
+    """Notes how long after the start a client hung up, polling while its request waits for another submission's
+    turn: a client that gives up within :data:`GIVEN_UP_WAIT` (lesson 2 shows a 0.05 s timeout on purpose) would
+    have given up with the server to itself, so it is no sign that others slowed the notebook."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self.connection, self.started, self.gone_after = connection, time.perf_counter(), None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.05):
+            if _client_gone(self.connection):
+                self.gone_after = time.perf_counter() - self.started
+                return
+
+    def stop(self) -> float | None:
+        """Seconds from the start to the hang-up (None: still there)."""
+        self._stop.set()
+        self._thread.join(1)
+        return self.gone_after
+
+    def counts_against_others(self) -> bool:
+        """Did the client hang up after waiting long enough that others' turns, not its own timeout, made it give up?"""
+        return self.gone_after is not None and self.gone_after >= GIVEN_UP_WAIT
 
 
 def _client_gone(connection: socket.socket) -> bool:
@@ -298,11 +329,14 @@ class _GateHandler(_Handler):
             return self._forward()  # runs no model: it must not wait behind a generation (`is_up()` gives up at 5 s)
         with gate.turn:  # one request of this submission at a time
             gate.queued = self.connection
+            self._watch = gate.queued_watch = watch = _HangUpWatch(self.connection)
             with gate.server_turn() as waited:
-                gate.queued = None
+                gate.queued = gate.queued_watch = None
+                watch.stop()
                 self._waited = waited
-                if waited and _client_gone(self.connection):  # its client gave up while others held the server
-                    gate.count_given_up()
+                if waited and _client_gone(self.connection):  # gave up while others held the server
+                    if watch.counts_against_others():
+                        gate.count_given_up()
                     self.close_connection = True
                     return
                 started = time.monotonic()
@@ -352,7 +386,9 @@ class _GateHandler(_Handler):
         return super()._upstream_failed(exc)
 
     def _relay(self, upstream, exchange: Exchange) -> None:
-        if getattr(self, "_waited", 0.0) and _client_gone(self.connection):  # gave up after waiting, before its reply
+        watch = getattr(self, "_watch", None)
+        if getattr(self, "_waited", 0.0) and _client_gone(self.connection) and (  # gave up after waiting
+                watch is None or watch.gone_after is None or watch.counts_against_others()):
             self.owner.count_given_up()
         try:
             super()._relay(_Bounded(upstream, getattr(self, "_deadline", float("inf")), exchange, self.owner.count_cut),
@@ -401,6 +437,7 @@ class Gate(RecordingProxy):
         notebook's own timeout ran out because of the others, so its row is graded again alone."""
         self.turns = turns
         self.waiting_since: float | None = None  # set while one request waits for another submission's turn
+        self.queued_watch: _HangUpWatch | None = None  # the waiting request's hang-up watch
         self.queued: socket.socket | None = None  # the connection of the request taking or waiting for that turn
         self.waits: list[tuple[float, float]] = []
         """(start, end) of each wait for another submission's turn on the server, ``time.perf_counter()`` s."""
@@ -455,7 +492,9 @@ class Gate(RecordingProxy):
         """:attr:`given_up`, and the request still waiting for its turn when its client has left already (a notebook
         can finish while its abandoned request still waits)."""
         queued = self.queued
-        return self.given_up + (queued is not None and self.waiting_since is not None and _client_gone(queued))
+        watch = self.queued_watch
+        return self.given_up + (queued is not None and self.waiting_since is not None and watch is not None
+                                and watch.counts_against_others())
 
     def record(self, exchange: Exchange) -> None:
         """Keep ``exchange`` with its request body while the submission is under :data:`MAX_RECORDED` (after it,

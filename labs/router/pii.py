@@ -490,6 +490,7 @@ _GROUP = re.compile(r"\d++")
 _HEX_PAIRS = re.compile(r"(?:[0-9a-f]{2} ){2}[0-9a-f]?$")
 _IP = re.compile(r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")  # no 067
 _HEX_TOKEN = re.compile(r"[0-9a-fA-F\-]{0,80}")
+# Ukrainian mobile operators' codes (NCEC numbering plan), without the trunk 0
 _UA_MOBILE = frozenset("39 50 63 66 67 68 73 89 91 92 93 94 95 96 97 98 99".split())
 # Country codes of the "00" international prefix (the common ones, with Ukraine's neighbours).
 _CC = ("380", "1", "7", "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
@@ -665,8 +666,6 @@ def _splits_at(sizes: list[int], allowed: frozenset[int]) -> bool:
     return cuts <= allowed
 
 
-# Ukrainian mobile operators' codes (NCEC numbering plan), without the trunk 0
-_UA_MOBILE = frozenset("39 50 63 66 67 68 73 89 91 92 93 94 95 96 97 98 99".split())
 _NANP = frozenset({3, 6})
 _NO_CONTEXT: Callable[[], bool] = lambda: False  # noqa: E731
 _NANP_1 = frozenset({1, 4, 7})

@@ -91,7 +91,7 @@ def test_smollm2_keeps_its_default_system_prompt():
      "<|start_header_id|>system<|end_header_id|>\n\nS<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nU<|eot_id|>"
      "<|start_header_id|>assistant<|end_header_id|>\n\n"),
     ("{{ '<start_of_turn>' + role + '\\n' }}{{ raise_exception('System role not supported') }}", "gemma",
-     "<start_of_turn>user\nS\n\nU<end_of_turn>\n<start_of_turn>model\n"),
+     "<start_of_turn>user\nS\nU<end_of_turn>\n<start_of_turn>model\n"),
     ("{{ '[INST] ' + m['content'] + '[/INST]' }}{{ raise_exception('Conversation roles must alternate') }}", "mistral",
      "[INST] S\n\nU[/INST]"),
     ("{{ '[INST] <<SYS>>\\n' + system + '\\n<</SYS>>\\n\\n' }}", "llama2", "[INST] <<SYS>>\nS\n<</SYS>>\n\nU [/INST]"),

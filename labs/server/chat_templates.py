@@ -25,25 +25,30 @@ _CHATML_DEFAULT_SYSTEM = '{{ if and (eq $i 0) (ne $m.Role "system") }}<|im_start
 _LLAMA3 = ("{{- range .Messages }}<|start_header_id|>{{ .Role }}<|end_header_id|>\n\n{{ .Content }}<|eot_id|>"
            "{{- end }}<|start_header_id|>assistant<|end_header_id|>\n\n")
 
-# Gemma: only "user" and "model" turns; a system text opens the first user turn.
-_GEMMA = ("{{- $first := true }}{{- range .Messages }}"
-          "{{- if eq .Role \"user\" }}<start_of_turn>user\n"
-          "{{ if and $first $.System }}{{ $.System }}\n\n{{ end }}{{ $first = false }}{{ .Content }}<end_of_turn>\n"
-          "{{ else if eq .Role \"assistant\" }}<start_of_turn>model\n{{ .Content }}<end_of_turn>\n"
-          "{{ end }}{{- end }}<start_of_turn>model\n")
+# What Ollama renders for these families is the spec (its ``template/*.gotmpl``, checked against its
+# ``template/testdata``): system texts wait for the next user turn; consecutive ones are joined by a blank line.
+# Gemma: only "user" and "model" turns; a waiting system text opens the next user turn, one line before it.
+_GEMMA = ("{{- $sys := \"\" }}{{- range .Messages }}"
+          "{{- if eq .Role \"system\" }}{{ if $sys }}{{ $sys = printf \"%s\\n\\n%s\" $sys .Content }}"
+          "{{ else }}{{ $sys = .Content }}{{ end }}{{ continue }}"
+          "{{- else if eq .Role \"user\" }}<start_of_turn>user{{ if $sys }}\n{{ $sys }}{{ $sys = \"\" }}{{ end }}"
+          "{{- else if eq .Role \"assistant\" }}<start_of_turn>model{{ end }}\n{{ .Content }}<end_of_turn>\n"
+          "{{ end }}<start_of_turn>model\n")
 
-# Mistral: [INST] user [/INST] answer</s>; the system text goes before the last user message.
-_MISTRAL = ("{{- $last := 0 }}{{- range $i, $m := .Messages }}{{ if eq $m.Role \"user\" }}{{ $last = $i }}{{ end }}"
-            "{{- end }}{{- range $i, $m := .Messages }}"
-            "{{- if eq $m.Role \"user\" }}[INST] {{ if and (eq $i $last) $.System }}{{ $.System }}\n\n{{ end }}"
-            "{{ $m.Content }}[/INST]"
-            "{{- else if eq $m.Role \"assistant\" }} {{ $m.Content }}</s>{{ end }}{{- end }}")
+# Mistral: one "[INST] " opens; a system text stands where it was sent, a blank line after it; an answer
+# ends with "</s>" and opens the next "[INST] ".
+_MISTRAL = ("[INST] {{ range .Messages }}"
+            "{{- if eq .Role \"system\" }}{{ .Content }}\n\n"
+            "{{ else if eq .Role \"user\" }}{{ .Content }}[/INST]"
+            "{{- else if eq .Role \"assistant\" }} {{ .Content }}</s>[INST] {{ end }}{{- end }}")
 
-# Llama 2: the system text in <<SYS>> inside the first [INST].
-_LLAMA2 = ("{{- $first := true }}{{- range .Messages }}"
-           "{{- if eq .Role \"user\" }}[INST] {{ if and $first $.System }}<<SYS>>\n{{ $.System }}\n<</SYS>>\n\n{{ end }}"
-           "{{ $first = false }}{{ .Content }} [/INST]"
-           "{{- else if eq .Role \"assistant\" }} {{ .Content }} </s><s>{{ end }}{{- end }}")
+# Llama 2: every user turn in its own <<SYS>> block (empty once the waiting system text was used).
+_LLAMA2 = ("{{- $sys := \"\" }}[INST] {{ range .Messages }}"
+           "{{- if eq .Role \"system\" }}{{ if $sys }}{{ $sys = printf \"%s\\n\\n%s\" $sys .Content }}"
+           "{{ else }}{{ $sys = .Content }}{{ end }}"
+           "{{- else if eq .Role \"user\" }}<<SYS>>{{ if $sys }}\n{{ $sys }}\n{{ $sys = \"\" }}{{ end }}<</SYS>>\n\n"
+           "{{ .Content }} [/INST]"
+           "{{- else if eq .Role \"assistant\" }} {{ .Content }}</s><s>[INST] {{ end }}{{- end }}")
 
 # Phi-3: "<|role|>\ncontent<|end|>\n", then "<|assistant|>\n".
 _PHI3 = ("{{- range .Messages }}<|{{ .Role }}|>\n{{ .Content }}<|end|>\n{{ end }}<|assistant|>\n")

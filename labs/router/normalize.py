@@ -297,6 +297,10 @@ _NEAR_MIX_AT_OTHER = re.compile(r"[^\x00-\x7f](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
 _NEAR_MIX_AT_LATIN = re.compile(r"[A-Za-z](?:(?<=[^\x00-\x7f].)|(?=[^\x00-\x7f]))")
 _WORD = re.compile(r"[^\W\d_]++")
 _NO_WS = str.maketrans("", "", "\t\n\r\v\f\x1c\x1d\x1e\x1f")
+# A character other than printable ASCII, a tab or line break, a Cyrillic letter (no combining mark: U+0483-0489) or "№":
+# a text without one has no invisible character, mark or odd separator to find (one scan of a few ranges instead of
+# those scans over long classes: most Ukrainian and English prompts)
+_NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e\u0400-\u0482\u048a-\u04ff\u2116]")
 
 
 def _quoted_breaks(text: str):
@@ -575,8 +579,9 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
     found += list(_b64_pieces(text, seen))
     if not text.isascii():
         astral = _has_astral(text)
-        found += list(_invisible_pieces(text, astral))
-        found += list(_odd_separator_pieces(text, astral))
+        if _NOT_PLAIN.search(text) is not None:  # else nothing to strip and no odd separator: ASCII and Cyrillic letters
+            found += list(_invisible_pieces(text, astral))
+            found += list(_odd_separator_pieces(text, astral))
         if "А" in text and ("УА" in text or "ЮА" in text) or "A" in text and ("УA" in text or "ЮA" in text):
             found += [(m.start(), m.end(), "UA") for m in _CYR_UA.finditer(text)]
         if "\u202e" in text:
@@ -762,6 +767,19 @@ _TAB = re.compile("\t")
 _BREAK = re.compile("\r\n?|[\n\u2028\u2029\x85]")  # every line-break style, "\r\n" once
 
 
+def _breaks(out: str) -> frozenset[int]:
+    """Where each line break of ``out`` starts (:data:`_BREAK`). A text whose only breaks are "\\n" (most prompts) is
+    read with str.find: a regex scan costs more than the whole loop."""
+    if "\r" in out or "\u2028" in out or "\u2029" in out or "\x85" in out:
+        return frozenset(m.start() for m in _BREAK.finditer(out))
+    starts = []
+    i = out.find("\n")
+    while i != -1:
+        starts.append(i)
+        i = out.find("\n", i + 1)
+    return frozenset(starts)
+
+
 def _tabs(out: str) -> frozenset[int]:
     """Positions of the tabs in ``out`` (the fold reads them as spaces, one for one)."""
     if "\t" not in out:
@@ -818,7 +836,7 @@ def normalize(text: str) -> View:
             # "\\u200b" → an invisible character, goes through the next round like any text); a squeezed blank line
             # ("\n\n" → "\n") can join only a quoted break or base64 lines, so a round runs only for those
     tabs = _tabs(out)
-    breaks = frozenset(m.start() for m in _BREAK.finditer(out)) if _BREAK.search(out) else frozenset()
+    breaks = _breaks(out)
     out = _fold(out)
     folded = _fold_lookalike_digits(out)
     if folded == out:

@@ -29,7 +29,7 @@ import bisect
 import re
 
 from labs.router.names import first_names, is_first_name as first_names_match, is_vocative
-from labs.router.textscan import lower, word_regex
+from labs.router.textscan import literal_gate, lower, word_regex
 
 TERMS_EN = [
     "diagnos(?:ed|is|es)", "diabet(?:es|ic)", "hypertension", "high blood pressure", "asthma(?:tic)?", "cancer",
@@ -602,6 +602,7 @@ def _generic_cue(low: str, start: int, end: int) -> bool:
 _BARE_ICD = re.compile(r"(?<![\w.\-])[a-tv-z]\d\d(?:\.\d{1,2})?(?![\w\-])")
 _MED_DOC = re.compile(r"(?=[cmsdhдмлвс])(?<!\w)(?:certificate|medical|sick note|довідц?\w*|медичн\w*|лікарнян\w*|виписк\w*|"
                       r"діагноз\w*|diagnos\w*|статус\w*|status|віл|hiv)(?!\w)")
+_MED_DOC_GATE = literal_gate(_MED_DOC)  # its words' stems: substring tests before the scan (several times faster)
 
 
 WINDOW = 80  # characters either side of a health term in which a person must be mentioned
@@ -644,7 +645,8 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     """
     low = lower(text) if low is None else low
     terms = [m.span() for m in TERMS.finditer(low) if not _not_a_diagnosis(low, m.start(), m.end())]
-    if _MED_DOC.search(low):  # "My brother's certificate says F20.0", "Коваль Т.І. Z21 (ВІЛ-статус)"
+    if (_MED_DOC_GATE is None or any(k in low for k in _MED_DOC_GATE)) and _MED_DOC.search(low):
+        # "My brother's certificate says F20.0", "Коваль Т.І. Z21 (ВІЛ-статус)"
         terms = sorted(set(terms) | {m.span() for m in _BARE_ICD.finditer(low)
                                      if _MED_DOC.search(low, max(0, m.start() - 60), min(len(low), m.end() + 60))})
     if not terms or any_identifier:

@@ -78,7 +78,7 @@ from labs.router import health as _health
 from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, DIGIT_LOOKALIKES, fold_confusables, normalize
 from labs.router.id_numbers import find_id_numbers
 from labs.router.tables import find_table_cells
-from labs.router.textscan import lower
+from labs.router.textscan import literal_gate, lower
 from labs.router.towns import find_town_streets
 from labs.router.names import is_first_name
 from labs.router.validators import (
@@ -1330,11 +1330,12 @@ _ADDRESS_TOWN_STREET = re.compile(
     rf"{_HOUSE}(?![\w])(?:,?\s*(?i:кв(?:артира)?)\.?\s*\d{{1,4}})?")
 # "м." "с." "г." "смт." "смт " after no lower-case letter, or 5 digits and a comma; each starts with the character it
 # matches, not a lookbehind, so the regex engine skips to the candidates (the lookbehinds come after: 4x faster)
-_TOWN_KEY = re.compile(r"[мсг](?<![а-яіїєґ][мсг])(?:\.|(?<=с)мт[.\s])|\d(?<!\d\d)\d{4},")
+_TOWN_KEY = re.compile(r"[мсг](?<![а-яіїєґ][мсг])(?:\.|(?<=с)мт[.\s])|\d(?<!\d\d)\d{4},")  # find_addresses' gate mirrors it
 _FIVE_DIGITS_COMMA = re.compile(r",(?<=(?<!\d)\d{5},)")  # _TOWN_KEY's postcode; the comma first: the engine skips to commas
 _FLAT_KEY = re.compile(r"кв|буд|під['’ʼ]?їзд|оф|дом")
 _EN_FLAT_KEY = re.compile(r"(?<![a-z])(?:apt|apartment|flat|kv)(?![a-z])")
-_EN_FLAT_GATE = ("apt", "apartment", "flat", "kv")  # one of them is in every match of the key (see _near_keys)
+# strings of which every match of a key holds one, read off the key itself (see _near_keys)
+_FLAT_GATE, _EN_FLAT_GATE = literal_gate(_FLAT_KEY) or (), literal_gate(_EN_FLAT_KEY) or ()
 # the official transliteration of the street words (issue 11 r7 A4: "Ternopil, vul. Sumska 102/13", "Odesa, vulytsia
 # Franka 42, kv. 68") and the Polish/Russian "ul.": the street word, a capitalised name, a house number
 _TRANSLIT_STREET = re.compile(
@@ -1346,8 +1347,7 @@ _GERMAN_STREET = re.compile(r"(?<![\w])[A-ZÄÖÜ][\wäöüß\-]{1,30}(?:straße
                             r"\d{1,4}[a-z]?(?![\w])(?:,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß\-]+)?")
 _GERMAN_KEY = re.compile(r"(?:straße|strasse|str\.|weg|allee|platz|gasse|damm)\s+\d")
 _TRANSLIT_KEY = re.compile(r"(?=[vpbu])(?<![a-z])(?:vul|prosp|prov\.|bulv|ul\.|ulica|ploshcha|pl\.|pr\.)")
-_TRANSLIT_GATE = ("vul", "prosp", "prov.", "bulv", "ul.", "ulica", "ploshcha", "pl.", "pr.")
-_GERMAN_GATE = ("stra", "str.", "weg", "allee", "platz", "gasse", "damm")  # "straße", "strasse"
+_TRANSLIT_GATE, _GERMAN_GATE = literal_gate(_TRANSLIT_KEY) or (), literal_gate(_GERMAN_KEY) or ()
 # the street type after a transliterated name, English-style: "Ternopil, Sumska str. 138, apt 240", "Nezalezhnosti ave.
 # 134", "Peremohy avenue 37, flat 15" (issue 11 r8 A2)
 _TRANSLIT_AFTER = re.compile(
@@ -1382,6 +1382,11 @@ def _near_keys(key: re.Pattern, keyed: str, text: str, rx: re.Pattern, before: i
                 yield m
 
 
+def _town_gate(low: str) -> bool:
+    """Could :data:`_TOWN_KEY` match in ``low``? (Its town marks as substrings, its postcode found from the comma.)"""
+    return "м." in low or "с." in low or "г." in low or "смт" in low or _FIVE_DIGITS_COMMA.search(low) is not None
+
+
 def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
     if _ADDRESS_GATE_UA.search(low) or _ADDRESS_GATE_SHORT.search(text):
@@ -1391,9 +1396,9 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
             yield Finding("address", start, m.end(), text[start : m.end()], 45)
     # the forms without a street word, read only around their flat or building word (a 2 KB prompt stays fast)
     for rx in (_ADDRESS_FLAT, _ADDRESS_BUILDING):
-        for m in _near_keys(_FLAT_KEY, low, text, rx, 110, 30):
+        for m in _near_keys(_FLAT_KEY, low, text, rx, 110, 30, _FLAT_GATE):
             yield Finding("address", m.start(), m.end(), m.group(), 44)
-    if "м." in low or "с." in low or "г." in low or "смт" in low or _FIVE_DIGITS_COMMA.search(low):  # _TOWN_KEY's gate
+    if _town_gate(low):
         for m in _near_keys(_TOWN_KEY, low, text, _ADDRESS_TOWN_STREET, 0, 90):
             yield Finding("address", m.start(), m.end(), m.group(), 44)
     for m in _near_keys(_EN_FLAT_KEY, low, text, _ADDRESS_EN_FLAT, 70, 20, _EN_FLAT_GATE):

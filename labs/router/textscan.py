@@ -38,3 +38,50 @@ def word_regex(patterns: Iterable[str]) -> re.Pattern:
         re.escape(first) + "(?:" + "|".join(sorted(rest, key=len, reverse=True)) + ")" for first, rest in groups.items()
     )
     return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)")
+
+
+def literal_gate(rx: re.Pattern, most: int = 16) -> tuple[str, ...] | None:
+    """Strings of which every match of ``rx`` holds one, read off the pattern (each top-level branch's leading
+    literal; zero-width assertions before it are skipped), or None when some branch starts with no literal, the
+    pattern ignores case, or more than ``most`` strings would be needed.
+
+    ``not any(s in text for s in gate)`` then proves ``rx`` finds nothing in ``text``: a substring test is many
+    times faster than a regex scan, and a gate derived from the pattern cannot drift from it when the pattern grows.
+
+    >>> literal_gate(re.compile(r"(?<![a-z])(?:apt|flat|kv\\.?)(?![a-z])"))
+    ('apt', 'flat', 'kv')
+    >>> literal_gate(re.compile(r"[мс]\\.")) is None
+    True
+    """
+    if rx.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _parser  # the stdlib's own parse of the pattern; a Python without it gets no gate
+
+        out = _leading_literals(list(_parser.parse(rx.pattern, rx.flags).data))
+    except Exception:  # noqa: BLE001 - any parser difference: no gate, never a wrong one
+        return None
+    if not out or "" in out or len(out) > most:
+        return None
+    return tuple(dict.fromkeys(out))
+
+
+def _leading_literals(items: list) -> list[str]:
+    """Each way ``items`` (parsed regex items) can start, as its leading literal text ("" when none)."""
+    from re import _constants as c
+
+    prefix = ""
+    for op, av in items:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT) and not prefix:
+            continue  # zero width: the match's text starts after it
+        if op is c.LITERAL:
+            prefix += chr(av)
+            continue
+        if op is c.SUBPATTERN and not av[1] and not av[2]:  # a group with no flags of its own
+            inner = _leading_literals(list(av[3].data))
+            return [prefix + s for s in inner] if all(inner) else [prefix]
+        if op is c.BRANCH:
+            inner = [s for alt in av[1] for s in _leading_literals(list(alt.data))]
+            return [prefix + s for s in inner] if all(inner) else [prefix]
+        break
+    return [prefix]

@@ -60,3 +60,14 @@ def test_plain_text_has_no_invisible_character_or_odd_separator(text):
 @given(st.text(alphabet="ab1 \r\n\u2028\u2029\x85", max_size=30))
 def test_line_breaks_read_with_find_equal_the_regex(text):
     assert normalize._breaks(text) == frozenset(m.start() for m in normalize._BREAK.finditer(text))
+
+
+DATE_PIECES = st.one_of(st.sampled_from(["May", "березня", "Dec.", "листопада", "june", "марта", "2024", "1985", "12th",
+                                         "1-го", "12", "03", "року", "р.", "born", "dob", "birth", "Маy"]),
+                        st.text(alphabet="0129 -.,/\nab", max_size=4))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(DATE_PIECES, min_size=1, max_size=14).map("".join))
+def test_word_dates_around_years_equal_the_full_scan(text):
+    assert [m.span() for m in pii._word_dates(text)] == [m.span() for m in pii._WORD_DATE.finditer(text)]

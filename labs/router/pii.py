@@ -1199,12 +1199,29 @@ def _yearless_dobs(text: str, low: str) -> Iterator[Finding]:
         yield Finding("dob", m.start(), m.end(), m.group(), 39)
 
 
+# Every _WORD_DATE match holds a year as a token of its own, at most 20 characters after the match's start and 30 before
+# its end (a month name, a day, separators); the slack covers the lookarounds
+_YEAR_TOKEN = re.compile(r"(?:19|20)\d\d")
+_YEAR_BEFORE, _YEAR_AFTER = 40, 60
+
+
+def _word_dates(text: str) -> Iterator[re.Match]:
+    """The matches of :data:`_WORD_DATE` in ``text``, searched only around the years: the same matches (a match
+    straddling a window would hold a year whose window overlaps it, and overlapping windows are merged), a fraction of
+    the scan (the case-blind month names cost a full scan ~0.3 ms on 2 KB)."""
+    windows: list[list[int]] = []
+    for y in _YEAR_TOKEN.finditer(text):
+        _add_window(windows, y.start() - _YEAR_BEFORE, y.end() + _YEAR_AFTER, len(text))
+    for lo, hi in windows:
+        yield from _WORD_DATE.finditer(text, lo, hi)
+
+
 def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
     yield from _yearless_dobs(text, low)
     latin = fold_confusables(text)  # "21-Маy-1997" typed with Cyrillic "М", "а" (same length)
     seen: set[tuple[int, int]] = set()
-    for m in (*_DATE.finditer(text), *_WORD_DATE.finditer(text), *(_WORD_DATE.finditer(latin) if latin != text else ()),
+    for m in (*_DATE.finditer(text), *_word_dates(text), *(_word_dates(latin) if latin != text else ()),
               *(_DATE.finditer(latin) if latin != text else ())):
         if m.span() in seen:
             continue

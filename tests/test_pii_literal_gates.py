@@ -71,3 +71,18 @@ DATE_PIECES = st.one_of(st.sampled_from(["May", "березня", "Dec.", "ли�
 @given(st.lists(DATE_PIECES, min_size=1, max_size=14).map("".join))
 def test_word_dates_around_years_equal_the_full_scan(text):
     assert [m.span() for m in pii._word_dates(text)] == [m.span() for m in pii._WORD_DATE.finditer(text)]
+
+
+NEAR_PIECES = st.one_of(st.sampled_from(["card", "картка", "visa", "cvv", "ssn", "social security", "соц. страх", "паспорт",
+                                         "passport", "серія", "id card", "tax", "іпн", "phone", "тел"]),
+                        st.text(alphabet="acdeiopstvу ssn.:-0123", max_size=5))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(NEAR_PIECES, min_size=1, max_size=10).map("".join), st.integers(0, 40), st.integers(1, 80))
+def test_context_gate_answers_as_the_search(low, lo, width):
+    """_Near skips a context regex whose literal gate is absent from the prompt: its answer stays the search's."""
+    for rx in (pii._CARD_CONTEXT, pii._SSN_CONTEXT, pii._PASSPORT_CONTEXT, pii._TAX_CONTEXT, pii._PHONE_CONTEXT):
+        hi = min(len(low), lo + width)
+        expected = lo < hi and rx.search(low, lo, hi) is not None
+        assert pii._Near(low)(rx, lo, hi) == expected, (rx.pattern[:40], low, lo, hi)

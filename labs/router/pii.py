@@ -264,10 +264,17 @@ class _Near:
         self.low = low
         self.scanned: dict[re.Pattern, int] = {}
         self.starts: dict[re.Pattern, list[int]] = {}
+        self.absent: dict[re.Pattern, bool] = {}  # no string of the regex's literal gate anywhere in the prompt
 
     def __call__(self, rx: re.Pattern, lo: int, hi: int) -> bool:
         lo, hi = max(0, lo), min(len(self.low), hi)
         if lo >= hi:
+            return False
+        absent = self.absent.get(rx)
+        if absent is None:  # once a prompt: a card, SSN or passport word absent from it is absent from every span
+            gate = _near_gate(rx)
+            absent = self.absent[rx] = gate is not None and not any(g in self.low for g in gate)
+        if absent:
             return False
         starts = self.starts.get(rx)
         if starts is None:
@@ -277,6 +284,12 @@ class _Near:
             starts = self.starts[rx] = [m.start() for m in rx.finditer(self.low)]
         k = bisect.bisect_left(starts, lo)
         return k < len(starts) and starts[k] < hi
+
+
+@lru_cache(maxsize=32)
+def _near_gate(rx: re.Pattern) -> tuple[str, ...] | None:
+    """:func:`labs.router.textscan.literal_gate` of a context regex (a few substring tests beat its searches)."""
+    return literal_gate(rx, most=32)
 
 
 def _before(text: str, start: int, width: int = 40) -> str:

@@ -27,7 +27,8 @@ def test_every_gate_is_read_off_its_key():
         assert gate, key.pattern  # an empty gate would turn the speed-up off, silently
         assert gate == literal_gate(key)
     assert literal_gate(re.compile(r"(?i:apt)|kv")) is None  # a case-blind branch has no literal to test
-    assert literal_gate(re.compile(r"a?b")) is None
+    assert literal_gate(re.compile(r"a?b")) == ("b",)  # an optional start: the first literal every match holds
+    assert literal_gate(re.compile(r"[ab]\d")) is None
 
 
 @settings(max_examples=500, deadline=None)

@@ -42,15 +42,18 @@ def word_regex(patterns: Iterable[str]) -> re.Pattern:
 
 def literal_gate(rx: re.Pattern, most: int = 16) -> tuple[str, ...] | None:
     """Strings of which every match of ``rx`` holds one, read off the pattern (each top-level branch's leading
-    literal; zero-width assertions before it are skipped), or None when some branch starts with no literal, the
-    pattern ignores case, or more than ``most`` strings would be needed.
+    literal, zero-width assertions before it skipped; for a branch that starts with a class, the first literal of its
+    own sequence), or None when some branch holds no such literal, the pattern ignores case, or more than ``most``
+    strings would be needed.
 
     ``not any(s in text for s in gate)`` then proves ``rx`` finds nothing in ``text``: a substring test is many
     times faster than a regex scan, and a gate derived from the pattern cannot drift from it when the pattern grows.
 
     >>> literal_gate(re.compile(r"(?<![a-z])(?:apt|flat|kv\\.?)(?![a-z])"))
     ('apt', 'flat', 'kv')
-    >>> literal_gate(re.compile(r"[мс]\\.")) is None
+    >>> literal_gate(re.compile(r"[рp]\\W?[нh]\\W?п|іпн"))
+    ('п', 'іпн')
+    >>> literal_gate(re.compile(r"[мс]\\d")) is None
     True
     """
     if rx.flags & re.IGNORECASE:
@@ -84,4 +87,17 @@ def _leading_literals(items: list) -> list[str]:
             inner = [s for alt in av[1] for s in _leading_literals(list(alt.data))]
             return [prefix + s for s in inner] if all(inner) else [prefix]
         break
-    return [prefix]
+    return [prefix or _inner_literal(items)]
+
+
+def _inner_literal(items: list) -> str:
+    """The first run of literals at the top level of ``items`` (each item of a sequence is required), or ""."""
+    from re import _constants as c
+
+    run = ""
+    for op, av in items:
+        if op is c.LITERAL:
+            run += chr(av)
+        elif run:
+            break
+    return run

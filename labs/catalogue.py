@@ -25,8 +25,17 @@ def pick(kind: str, table: Mapping[str, T], name: object, *, fold_case: bool = F
     """``table[name]``; a ``ValueError`` listing ``table``'s names when there is no such entry.
 
     ``fold_case`` also accepts the name in another case (quantization names: ``q4_k_m``).
-    ``hint`` is added to the message (e.g. "or pass an Architecture").
+    The message is the catalogue's ``catalogue.unknown`` in ``LAB_LANG`` (:mod:`labs.i18n`): ``kind`` reads as
+    ``catalogue.kind.<kind>`` where the catalogue has it, and ``catalogue.fix.<kind>`` adds what else fixes it
+    (an API model: the price file to add a dated row to). ``hint`` (text in the reader's language) is added after.
+
+    >>> pick("API model", {"gpt-4o-mini": 1}, "gpt-5o")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown API model 'gpt-5o': use one of gpt-4o-mini; to price another model, add a dated row ... `labs/data/api_prices.csv`
     """
+    from labs.i18n import messages, shown, t
+
     if isinstance(name, str):
         if name in table:
             return table[name]
@@ -34,5 +43,7 @@ def pick(kind: str, table: Mapping[str, T], name: object, *, fold_case: bool = F
             folded = {k.casefold(): v for k, v in table.items()}
             if name.casefold() in folded:
                 return folded[name.casefold()]
-    extra = f" {hint}" if hint else ""
-    raise ValueError(f"unknown {kind} {name!r}: use one of {', '.join(table)}{extra}")
+    kind_key, fix_key = f"catalogue.kind.{kind}", f"catalogue.fix.{kind}"
+    fix = t(fix_key) if fix_key in messages() else ""
+    raise ValueError(t("catalogue.unknown", kind=t(kind_key) if kind_key in messages() else kind, name=shown(name),
+                       choices=", ".join(table), fix=fix + (f" {hint}" if hint else "")))

@@ -6,6 +6,10 @@ once: memory, memory bandwidth, power draw, with source and date. Lesson 4's siz
 in ``gpu_rental.csv`` and purchase prices in ``hardware_prices.csv``, each naming a card from this
 table by the same name) read it from here.
 
+A card's ``name`` is the key code, hidden tests and grading look it up by, the same in every edition; what a
+learner reads is :func:`label`, in ``LAB_LANG`` (``CPU DDR5-5600 dual channel (8 GB)`` reads «CPU DDR5-5600, два
+канали (8 GB)» in the Ukrainian edition).
+
 >>> card("RTX 4090 24 GB").bandwidth_gbs, card("RTX 4090 24 GB").watts
 (1008.0, 450.0)
 """
@@ -52,3 +56,23 @@ def card(name: str | Hardware) -> Hardware:
     if isinstance(name, Hardware):
         return name
     return pick("hardware", hardware_catalogue(), name)
+
+
+def label(name: str | Hardware, lang: str | None = None) -> str:
+    """The name of a card or machine as a reader of ``lang`` (else ``LAB_LANG``) sees it, for tables, plot labels
+    and printed lines; ``name`` (a ``hardware.csv`` or ``reference_speeds.csv`` name) stays the key code uses.
+
+    The one place of each display name is the catalogue entry ``table.value.<name>`` (``labs/data/messages.yaml``),
+    the entry :func:`labs.display.show_table` reads for a table cell holding the name, so a table, a plot and a
+    sentence name a machine alike. A card's model name needs no entry: it reads the same in every language.
+
+    >>> label("CPU DDR5-5600 dual channel (8 GB)", "uk"), label("CPU DDR5-5600 dual channel (8 GB)", "en")
+    ('CPU DDR5-5600, два канали (8 GB)', 'CPU DDR5-5600 dual channel (8 GB)')
+    >>> label("i3-1315U, 2 threads", "uk"), label("RTX 4090 24 GB", "uk")
+    ('i3-1315U, 2 потоки', 'RTX 4090 24 GB')
+    """
+    from labs.i18n import messages, t
+
+    name = name.name if isinstance(name, Hardware) else name
+    key = f"table.value.{name}"
+    return t(key, lang) if key in messages() else name

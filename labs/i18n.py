@@ -45,7 +45,7 @@ from typing import Any
 from labs.quiz.bank import LANGS, language
 
 __all__ = ["LANGS", "NBSP", "figure", "fill", "language", "localise_digits", "localised", "messages", "money", "money_sig",
-           "number", "percent", "plural_uk", "shown", "t"]
+           "number", "percent", "plural_en", "plural_uk", "shown", "t"]
 
 NBSP = "\u00a0"
 """The Ukrainian thousands separator: a no-break space, so ``12 346`` never breaks across lines (the group
@@ -247,9 +247,17 @@ def plural_uk(n: float, one: str, few: str, many: str, fraction: str | None = No
     return many
 
 
-def _plural_en(n: float, one: str, many: str) -> str:
-    """English: ``one`` for exactly 1 as printed (a rounded float too), ``many`` otherwise (NaN, inf, 1.5)."""
-    return one if math.isfinite(n) and abs(round(n)) == 1 else many
+def plural_en(n: float, one: str, many: str) -> str:
+    """The English form of a noun after the number ``n``: ``one`` for exactly 1 (``1.0`` too), ``many`` for
+    everything else: 0, 2, a fraction (``1.2 requests``, ``0.5 requests``: CLDR ``en`` puts every number with
+    decimals in ``other``), NaN and infinity. As with :func:`plural_uk`, ``n`` is the number as printed: a
+    message that prints ``{n:num}`` (no decimals) is given ``n`` rounded, so ``1 request`` and ``1.2 requests``
+    both read right.
+
+    >>> [plural_en(n, "request", "requests") for n in (1, 1.0, 1.2, 0.5, 0, 2, float("nan"))]
+    ['request', 'request', 'requests', 'requests', 'requests', 'requests', 'requests']
+    """
+    return one if n == 1 else many
 
 
 _SPECS = ("num", "usd", "plural:")
@@ -288,7 +296,7 @@ class _Count:
         if len(forms) in (3, 4):
             return plural_uk(self.value, *forms)
         if len(forms) == 2:
-            return _plural_en(self.value, *forms)
+            return plural_en(self.value, *forms)
         raise ValueError(f"a plural spec has 2 (English) or 3-4 (Ukrainian: one|few|many[|fraction]) forms "
                          f"separated by |; got {spec!r}")
 

@@ -123,7 +123,9 @@ class LoadResult:
 
     def percentile(self, what: str, q: float) -> Percentile | None:
         """``"latency"`` or ``"ttft"`` percentile over completed requests and the cut-off ones, each
-        cut-off one counted as at least its wait (``None`` when there is nothing to count)."""
+        cut-off one counted as at least its wait. ``None`` when no request was measured to the end of what it
+        describes (no completed request for latency, no first token for TTFT): a figure made of cut-off waits
+        alone describes no request, only how long the time limit let them wait."""
         cut = self.cut_off
         if what == "latency":
             observed = [r.latency_s for r in self.ok if r.latency_s is not None]
@@ -133,7 +135,7 @@ class LoadResult:
             censored = [r.latency_s for r in cut if r.ttft_s is None and r.latency_s is not None]
         else:
             raise ValueError(f"what must be 'latency' or 'ttft'; got {what!r}")
-        return censored_percentile(observed, censored, q) if observed or censored else None
+        return censored_percentile(observed, censored, q) if observed else None
 
     def summary(self) -> dict:
         """One row of :func:`sweep_frame`: ``errors`` counts failed requests (non-200, stream error, timeout, refused);
@@ -333,7 +335,7 @@ def plot_sweep(frame, title: str = "Load test on this machine"):
     for col, style in (("latency_p50_s", "o-"), ("latency_p95_s", "s--"), ("latency_p99_s", "^:"),
                        ("ttft_p50_s", "d-")):
         what, q, _ = col.split("_")
-        right.plot(frame["concurrency"], frame[col], style, label=t(f"loadtest.plot.{what}", q=q))
+        plot_percentile(right, frame, col, style, t(f"loadtest.plot.{what}", q=q))
     right.set(xlabel=t("loadtest.plot.concurrent"), ylabel=t("loadtest.plot.seconds"),
               title=t("loadtest.plot.latency_title"))
     right.legend(fontsize=8)
@@ -347,6 +349,28 @@ def plot_sweep(frame, title: str = "Load test on this machine"):
     fig.suptitle(f"{title}\n{sample_text(frame)}", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def plot_percentile(ax, frame, column: str, style: str, label: str, x: str = "concurrency") -> None:
+    """Draw one percentile column of a :func:`sweep_frame` table (``column``, e.g. ``"latency_p50_s"``, seconds)
+    against ``x`` on ``ax`` so that each marker is what it claims: a percentile measured exactly as a point of
+    the ``style`` line labelled ``label``; one the time limit cut short (its ``<column>_is_lower_bound`` row is
+    true: cut-off requests count only as their wait) as a hollow upward triangle, "at least", in its own legend
+    entry. Blank values (NaN: no request measured to the end, or too few for the percentile) draw nothing.
+    Lesson 4, "Load test and capacity" (its two sweep plots)."""
+    import numpy as np
+
+    from labs.i18n import t
+
+    values = np.asarray(frame[column], dtype=float)
+    flag = column.removesuffix("_s") + "_is_lower_bound"
+    bound = np.asarray(frame[flag], dtype=bool) if flag in frame else np.zeros(len(values), dtype=bool)
+    xs = np.asarray(frame[x], dtype=float)
+    exact = np.where(bound, np.nan, values)
+    (line,) = ax.plot(xs, exact, style, label=label)
+    if (bound & ~np.isnan(values)).any():
+        ax.plot(xs[bound], values[bound], "^", markerfacecolor="none", color=line.get_color(),
+                label=t("loadtest.plot.at_least", label=label))
 
 
 def sample_text(frame) -> str:

@@ -334,7 +334,9 @@ def _reasoning(row: dict) -> dict[str, bool]:
     """The ``reasoning`` column: ``yes`` (thinks by default), ``opt-in`` (only when a request enables it) or empty."""
     value = row["reasoning"].strip()
     if value not in ("", "yes", "opt-in"):
-        raise ValueError(f"api_prices.csv, {row['model']}: reasoning must be yes, opt-in or empty; got {value!r}")
+        from labs.i18n import t
+
+        raise ValueError(t("prices.error.reasoning", model=row["model"], value=value))
     return {"reasoning": value != "", "reasoning_opt_in": value == "opt-in"}
 
 

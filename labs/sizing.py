@@ -34,6 +34,7 @@ from typing import Iterable, Mapping
 
 from .catalogue import pick
 from .hardware import Hardware, data_rows, hardware_catalogue
+from .hardware import label as hardware_label
 from .hardware import card as _hardware
 from .inputs import fraction, whole
 from .kvcache import KV_CACHE_BYTES, KVLayout, kv_cache_bytes
@@ -43,7 +44,7 @@ __all__ = ["GIB", "DEFAULT_OVERHEAD_GIB", "KV_CACHE_BYTES", "USABLE_FRACTION", "
            "architecture_from_gguf", "MemoryEstimate", "estimate_memory", "Hardware", "hardware_catalogue",
            "usable_gib", "gpus_that_fit", "decode_tokens_per_s", "MODULE_HARDWARE_TABLE", "check_module_table",
            "MODULE_RAM_COLUMN", "RAM_COLUMN_QUANTS", "check_module_ram_column", "quick_fit", "round_up",
-           "vllm_budget_gib", "published_gguf_sizes", "reference_speeds", "reference_speed"]
+           "vllm_budget_gib", "published_gguf_sizes", "reference_speeds", "reference_speed", "hardware_label"]
 
 GIB = 1024**3
 """Every memory figure of the workbook is in GiB (2³⁰ bytes). Memory is *made* in binary sizes, so a card
@@ -105,6 +106,14 @@ class Architecture:
     sliding_window: int = 0
     swa_period: int = 0
     layout: KVLayout | None = field(default=None, repr=False)
+    source_uk: str = field(default="", repr=False)
+
+    def source_text(self, lang: str | None = None) -> str:
+        """``source`` as a reader of ``lang`` (else ``LAB_LANG``) reads it: ``source_uk`` (the data file's
+        Ukrainian version, ``architectures.csv``'s ``source_uk`` column) in Ukrainian where there is one."""
+        from labs.i18n import language
+
+        return self.source_uk if language(lang) == "uk" and self.source_uk else self.source
 
     @property
     def is_moe(self) -> bool:
@@ -139,13 +148,17 @@ class Architecture:
 @lru_cache(maxsize=None)
 def reference_architectures() -> dict[str, Architecture]:
     """The lesson's reference models (``labs/data/architectures.csv``: from each model's config.json)."""
+    from labs.i18n import t
+
     out = {}
     for r in data_rows("architectures.csv"):
         active = float(r["active_params_b"]) * 1e9 if r["active_params_b"] else None
         out[r["name"]] = Architecture(
             r["name"], float(r["params_b"]) * 1e9, int(r["layers"]), int(r["kv_heads"]),
-            int(r["head_dim"]), int(r["context_max"]), active, None, f"{r['source']} (read {r['as_of']})",
-            int(r["sliding_window"] or 0), int(r["swa_period"] or 0))
+            int(r["head_dim"]), int(r["context_max"]), active, None, t("sizing.source.read", "en", source=r["source"],
+                                                                       as_of=r["as_of"]),
+            int(r["sliding_window"] or 0), int(r["swa_period"] or 0),
+            source_uk=t("sizing.source.read", "uk", source=r["source_uk"], as_of=r["as_of"]) if r.get("source_uk") else "")
     return out
 
 
@@ -249,7 +262,7 @@ class MemoryEstimate:
 def _architecture(model: str | Architecture) -> Architecture:
     if isinstance(model, Architecture):
         return model
-    return pick("model", reference_architectures(), model, hint="or pass an Architecture")
+    return pick("model", reference_architectures(), model)
 
 
 def estimate_memory(model: str | Architecture, quant: str = "Q4_K_M", context: int = 8192,

@@ -33,6 +33,19 @@ class Tier:
 
         return t(f"tiers.name.{self.name}")
 
+    @property
+    def machine(self) -> str:
+        """One machine of the tier, ``"4× A100 80 GB"``: the ``hardware`` value of :func:`tier_row` (code keys on it)."""
+        return f"{self.count}× {self.hardware}"
+
+    @property
+    def machine_label(self) -> str:
+        """:attr:`machine` as a learner of ``LAB_LANG`` reads it (:func:`labs.hardware.label`: «1× CPU DDR5-5600, два
+        канали (8 GB)»), for tables, plot labels and printed lines."""
+        from labs.hardware import label
+
+        return f"{self.count}× {label(self.hardware)}"
+
 
 #: The module's four tiers (section 29.4), with the price rows lesson 1's data has for their cards.
 MODULE_TIERS = (
@@ -109,7 +122,7 @@ def tier_row(tier: Tier, *, context: int, parallel: int, output_tokens: int, req
     est = sizing.estimate_memory(tier.model, tier.quant, context, parallel)
     usable = sizing.usable_gib(tier.hardware, tier.count)
     tps, per_machine = machine_capacity(tier, output_tokens, streams=parallel, context=context)
-    row = {"tier": tier.name, "hardware": f"{tier.count}× {tier.hardware}", "model": f"{tier.model} {tier.quant}",
+    row = {"tier": tier.name, "hardware": tier.machine, "model": f"{tier.model} {tier.quant}",
            "slots": parallel, "need_gib": round(est.total_gib, 1), "usable_gib": usable, "fits": est.total_gib <= usable,
            "decode_tokens_per_s_est": round(tps, 1), "requests_per_day_per_machine_est": round(per_machine),
            "rent_usd_month": math.nan, "own_usd_month": math.nan, "as_of": ""}
@@ -139,13 +152,16 @@ def tier_table(*, requests_per_day: float, output_tokens: int, context: int = 81
 
     frame = pd.DataFrame([tier_row(t, context=context, parallel=parallel, output_tokens=output_tokens,
                                    requests_per_day=requests_per_day, **inputs) for t in tiers])
-    frame.attrs[CELL_LABELS] = {"tier": {t.name: t.label for t in tiers}}
+    frame.attrs[CELL_LABELS] = {"tier": {t.name: t.label for t in tiers},
+                                "hardware": {t.machine: t.machine_label for t in tiers}}
     return frame
 
 
 def gpu_options(model: str, quant: str, *, context: int, parallel: int, output_tokens: int,
                 latency_target_s: float, options=GPU_OPTIONS) -> list[dict]:
-    """Single-GPU options for one model: fits? estimated latency, meets the target? rent per month."""
+    """Single-GPU options for one model: fits? estimated latency, meets the target? rent per month. ``hardware`` is
+    the card's ``hardware.csv`` name (the answer lesson 4's exercise 2 keys on); a table of these rows shows it
+    through :func:`labs.display.show_table`, which names a machine as :func:`labs.hardware.label` does."""
     if not latency_target_s > 0:
         raise ValueError(f"latency_target_s must be positive, got {latency_target_s!r}")
     need = sizing.estimate_memory(model, quant, context, parallel).total_gib
@@ -197,6 +213,7 @@ def plot_tier_costs(frame, api_monthly: dict[str, float], title: str, ax=None):
 
     priced = frame.dropna(subset=["rent_usd_month"])
     names = (frame.attrs.get(CELL_LABELS) or {}).get("tier", {})
+    machines = (frame.attrs.get(CELL_LABELS) or {}).get("hardware", {})
     if ax is None:
         _, ax = plt.subplots(figsize=(11, 4))  # wide: the legend sits right of the bars
     x = range(len(priced))
@@ -206,7 +223,7 @@ def plot_tier_costs(frame, api_monthly: dict[str, float], title: str, ax=None):
     for (name, usd), style in zip(api_monthly.items(), ("--", ":", "-.", "-")):
         ax.axhline(usd, linestyle=style, color="black", linewidth=1,
                    label=t("tiers.plot.api", model=name, usd=plot_usd(usd)))
-    ax.set_xticks(list(x), [f"{names.get(n, n)}\n{h}\n{t('tiers.plot.machines', count=m)}"
+    ax.set_xticks(list(x), [f"{names.get(n, n)}\n{machines.get(h, h)}\n{t('tiers.plot.machines', count=m)}"
                             for n, h, m in zip(priced["tier"], priced["hardware"], priced["machines"])], fontsize=8)
     ax.set_yscale("log")
     # plain dollar ticks ("$200", "$4,000", "$0.05"), not matplotlib's log-axis "2×10²"; one "$" per label is not maths

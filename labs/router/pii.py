@@ -80,7 +80,7 @@ from labs.router.id_numbers import find_id_numbers
 from labs.router.tables import find_table_cells
 from labs.router.textscan import lower
 from labs.router.towns import find_town_streets
-from labs.router.names import is_first_name
+from labs.router.names import is_ambiguous_name, is_first_name
 from labs.router.validators import (
     IBAN_LENGTHS,
     card_iin_ok,
@@ -151,7 +151,7 @@ _TAX_CAPS = re.compile(r"ІПН|РНОКПП|RNOKPP")
 # "номер"/"ID"/"мій" right before the digits (a word between, "Мій результат …", is no label), not the id of a
 # run, a job or an exit code ("Exit code 3124167891", "Run ID …", "Request id=…")
 _WEAK_ID_CUE = re.compile(r"(?<![\w])(?:(?:мій|моє|my)\s+)?(?:номер\w*|№|number|no\.?|nr\.?|код\w*|code|id|мій|моє|my|"
-                          r"піб|код\w*\s+(?:з|із|зі|у|в)\s+ді[їя])"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3)
+                          r"піб|(?:(?:код|номер|id|ід)\w*\s+)?(?:з|із|зі|у|в)\s+ді[їя])"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3), "номер з Дії …" (r9 A1)
                           r"(?:\s+(?:is|—|-))?[\s:#№=\-]{0,4}$"
                           # a JSON/YAML key only when it names the code: "id_code": "…" (a bare "id"/"code" key holds
                           # any 10-digit id: 3% of them pass the checksum, issue 11 r9)
@@ -162,7 +162,11 @@ _PATRONYMIC_BEFORE = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?:ови
 # ... or a surname with initials ("Шевчук П. О., …"), or two capitalised words one of which is a known first name
 # ("Ткаченко Петро 3563104757", "Petro Tkachenko: …"): issue 11 r9
 _INITIALS_BEFORE = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґ'’ʼ\-]+\s+[А-ЯІЇЄҐ]\.\s?(?:[А-ЯІЇЄҐ]\.)?[\s,:;\-—\"']{1,6}$")
-_TWO_WORDS_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)\s+([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;\-—\"']{1,6}$")
+# The words may be cells of a table row ("Шевчук;Марія;…", "| Лисенко Богдан | …"); one unambiguous first name alone
+# before the digits is a person too: a CSV "name,code" row ("Iryna,2166875630"), an XML "<name>Богдан</name><code>…"
+# (the view drops the HTML "<code>" tag): issue 11 r9 A1
+_TWO_WORDS_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,;|]{1,3}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;|\-—\"']{1,6}$")
+_ONE_WORD_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;|\-—\"']{1,6}$")
 
 
 def _full_name_before(view: str, at: int) -> bool:
@@ -171,7 +175,10 @@ def _full_name_before(view: str, at: int) -> bool:
     if _PATRONYMIC_BEFORE.search(before) or _INITIALS_BEFORE.search(before):
         return True
     m = _TWO_WORDS_BEFORE.search(before)
-    return m is not None and (is_first_name(m.group(1)) or is_first_name(m.group(2)))
+    if m is not None and (is_first_name(m.group(1)) or is_first_name(m.group(2))):
+        return True
+    m = _ONE_WORD_BEFORE.search(before)
+    return m is not None and is_first_name(m.group(1)) and not is_ambiguous_name(m.group(1))
 _NOT_A_PERSON_ID = re.compile(r"(?:exit|error|status|return|response|run|job|task|request|req|session|trace|span|process|"
                               r"thread|build|test|step|epoch|batch|event|transaction|txn|device|node|container|pod|"
                               r"задачі|запиту|помилки|сесії|процесу)\s*(?:code|id|номер|код|no\.?|#)?[\s:#№=\-]{0,4}$|"

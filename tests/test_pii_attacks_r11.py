@@ -1,0 +1,106 @@
+"""Issue 11: leaks left open by attack round 9 (/work/attacks/issue11-r9/FINDINGS.md, section A), each fixed and
+tested as a class in both languages, with the harmless texts each new rule could hit (lesson 3). All identifiers
+are synthetic; the РНОКПП, cards and IBANs pass their checksums."""
+
+from __future__ import annotations
+
+import pytest
+
+from labs.host import free_port
+from labs.router import CloudLLM, Router, StandInCloud, detect_pii
+
+
+def _kinds(text: str) -> list[tuple[str, str]]:
+    return [(f.kind, f.text) for f in detect_pii(text)]
+
+
+def _leaks(prompt: str) -> tuple[str, bool]:
+    """Route ``prompt`` with the local model down: (target, whether the cloud received anything)."""
+    with StandInCloud() as cloud:  # STAND-IN, NOT A CLOUD: a local HTTP server that records what it receives
+        router = Router(f"127.0.0.1:{free_port()}", CloudLLM.stand_in(cloud, max_retries=0), local_retries=0)
+        result = router.complete(prompt)
+        return result.target, bool(cloud.requests)
+
+
+COMPLEX = ("Поясни детально, крок за кроком, з прикладами і порівнянням підходів, як спланувати архітектуру "
+           "розподіленої системи для обробки черг повідомлень із гарантіями доставки: ")
+
+# --- A1. a valid РНОКПП under a "Код"/"code" column or element of a table of people, or "номер з Дії" ----------------
+RNOKPP_IN_TABLES = {
+    "Прізвище;Ім'я;Код\nШевчук;Марія;2221266371": "2221266371",
+    "Прізвище;Код\nШевчук;2221266371": "2221266371",
+    "name,code\nIryna,2166875630": "2166875630",
+    "name,city,code\nIryna,Kyiv,2166875630": "2166875630",
+    "surname,id\nKoval,2166875630": "2166875630",
+    "| ПІБ | Код |\n|---|---|\n| Лисенко Богдан | 3682439092 |": "3682439092",
+    "| Прізвище | Код |\n|---|---|\n| Лисенко | 3682439092 |": "3682439092",
+    "<person><name>Богдан</name><code>3258456620</code></person>": "3258456620",
+    "<person><name>Олена</name><city>Київ</city><code>3258456620</code></person>": "3258456620",
+    "<employee><surname>Коваль</surname><code>3258456620</code></employee>": "3258456620",
+    "Коваль Олена; 3258456620": "3258456620",
+    "номер з Дії 2221266371": "2221266371",
+    "номер у Дії: 2221266371": "2221266371",
+    "ID з Дії: 2221266371": "2221266371",
+    "код зі Дії: 2221266371": "2221266371",
+}
+NOT_RNOKPP = [
+    "sku,name,code\n12,Кава 250 г,3258456620",  # a product table: "name" holds no first name
+    "name,code\nWidget,2166875630",
+    "name,code\nJune,2166875630",  # a name that is also a word counts only next to a surname
+    "<item><name>Кава</name><code>3258456620</code></item>",
+    "<code>3258456620</code> is the build hash",
+    '{"id": 3258456620, "title": "Кава 250 г", "price": 795}',
+    "May 2166875630",
+    "Windows 2166875630",
+]
+
+
+@pytest.mark.parametrize("prompt,code", RNOKPP_IN_TABLES.items())
+def test_a_rnokpp_in_a_table_of_people_or_from_diia_is_found(prompt, code):
+    assert ("tax_id", code) in _kinds(prompt)
+
+
+@pytest.mark.parametrize("prompt", NOT_RNOKPP)
+def test_a_code_column_of_products_is_no_tax_number(prompt):
+    assert not [k for k, _ in _kinds(prompt) if k == "tax_id"], prompt
+
+
+@pytest.mark.parametrize("prompt", ["Прізвище;Ім'я;Код\nШевчук;Марія;2221266371",
+                                    "<person><name>Богдан</name><code>3258456620</code></person>",
+                                    "номер з Дії 2221266371"])
+def test_a_rnokpp_in_a_table_never_reaches_the_cloud(prompt):
+    assert _leaks(COMPLEX + prompt) == ("refuse", False)
+
+
+# --- A3. any symbol repeated between a card's or an IBAN's groups ----------------------------------------------------
+SAME_SEPARATOR = ["=", ":", "×", "‧", "¦", "†", "¤", "«", "»", "«»", "#", "^", "¬", "♣"]
+
+
+@pytest.mark.parametrize("sep", SAME_SEPARATOR)
+def test_a_card_with_any_repeated_separator_is_found(sep):
+    card = sep.join(["5168", "5124", "2071", "3761"])
+    assert ("card", card) in _kinds(f"Ось: {card}")
+
+
+@pytest.mark.parametrize("sep", SAME_SEPARATOR)
+def test_an_iban_with_any_repeated_separator_is_found(sep):
+    iban = sep.join(["UA21", "3223", "1300", "0002", "6007", "2335", "6600", "1"])
+    assert "iban" in [k for k, _ in _kinds(f"IBAN {iban}")]
+
+
+@pytest.mark.parametrize("prompt", ["карта 5168=5124=2071=3761", "card 5168:5124:2071:3761"])
+def test_a_labelled_card_with_an_odd_separator_never_reaches_the_cloud(prompt):
+    assert _leaks(COMPLEX + prompt) == ("refuse", False)
+
+
+NOT_CARDS = [
+    "12:30:45 and 16:9", "1920×1080×3840×2160 pixels", "2=2, 4=4", "2020=2021=2022=2023", "v1.2.3:4.5.6",
+    "IPv6 2001:4860:4860:8888", "5168=5124=2071=3762",  # the checksum fails
+    "ports 5432,6379,8080,9200", "5168;5124;2071;3761", "|5168|5124|2071|3761|", "ratio 1234:5678:9012:3456 (raw)",
+    "Матриця 4×4: 1234×5678×9012×3455", "UA21=3223=1300=0002=6007=2335=6600=2",
+]
+
+
+@pytest.mark.parametrize("prompt", NOT_CARDS)
+def test_numbers_with_repeated_symbols_that_fail_a_checksum_are_no_cards(prompt):
+    assert not [k for k, _ in _kinds(prompt) if k in ("card", "iban")], prompt

@@ -104,3 +104,44 @@ NOT_CARDS = [
 @pytest.mark.parametrize("prompt", NOT_CARDS)
 def test_numbers_with_repeated_symbols_that_fail_a_checksum_are_no_cards(prompt):
     assert not [k for k, _ in _kinds(prompt) if k in ("card", "iban")], prompt
+
+
+# --- A2. a street type after a transliterated name, YAML keys, Markdown italic or code around a street --------------
+STREETS = {
+    "Poltava, Naukova ln. 55": "Poltava, Naukova ln. 55",
+    "Lviv, Shevchenka st 12": "Lviv, Shevchenka st 12",
+    "Lviv, Shevchenka pl. 12": "Lviv, Shevchenka pl. 12",
+    "Lviv, Shevchenka Ln 12": "Lviv, Shevchenka Ln 12",
+    "Shevchenka vul. 55, Poltava": "Shevchenka vul. 55, Poltava",
+    "Київ, Сумська вул. 12": "Сумська вул. 12",
+    "street: Сумська 113\ncity: Львів": "Сумська 113",
+    "name: Olena\nstreet: Сумська 113\ncity: Львів": "Сумська 113",
+    "вулиця: Зелена 158\nмісто: Луцьк": "Зелена 158",
+    "user:\n  name: Taras\n  address: Naukova 55": "Naukova 55",
+    "user:\n  home_address: Naukova 55": "Naukova 55",
+    "street: 12 Main Street": "12 Main Street",
+    "*вул. Зелена* 158, кв 178": "вул. Зелена* 158, кв 178",
+    "вул. `Хрещатик` 22, кв. 5": "вул. `Хрещатик` 22, кв. 5",
+}
+NOT_STREETS = [
+    "ip_address: Server 12", "mac_address: Aa 12", "address: 0.0.0.0:8080", 'address: "{{ .Values.host }}:1719"',
+    "listen_address: 127.0.0.1", "email_address: Olena 12", "Our address: Build 5 failed",
+    "- name: Deploy\n  address: localhost:8080", "Kyiv, March 15, 2024 — news", "Kyiv, Llama st 12",
+    "Use *emphasis* and `code` 12 times", "Python 3 st", "street: string", "address: ${ADDRESS}",
+]
+
+
+@pytest.mark.parametrize("prompt,address", STREETS.items())
+def test_a_street_in_the_other_layouts_is_found(prompt, address):
+    assert ("address", address) in _kinds(prompt)
+
+
+@pytest.mark.parametrize("prompt", NOT_STREETS)
+def test_config_addresses_and_prose_are_no_street(prompt):
+    assert not [k for k, _ in _kinds(prompt) if k == "address"], prompt
+
+
+@pytest.mark.parametrize("prompt", ["Poltava, Naukova ln. 55", "street: Сумська 113\ncity: Львів",
+                                    "*вул. Зелена* 158, кв 178"])
+def test_a_street_in_another_layout_never_reaches_the_cloud(prompt):
+    assert _leaks(COMPLEX + "\n" + prompt) == ("refuse", False)

@@ -1262,8 +1262,10 @@ _ADDRESS_UA = re.compile(
     rf"(?:(?:(?<![\w])|(?<=(?<![\w])на)|(?<=(?<![\w])по)|(?<=(?<![\w])[ву])|(?<=[A-Za-z])|(?<=адреса)|(?<=адресою)|(?<=адресу))"
     # a day before the name ("вул. 8 Березня", "вул. 1-го Травня"), or initials and titles ("вул. Т. Шевченка",
     # "пров. І. Франка", "вул. Св. Миколая", "просп. Акад. Глушкова": issue 11 r8 A2)
-    rf"(?i:{_UA_STREET})\s*(?:\d{{1,2}}(?:-?го)?\s+|(?:[А-ЯІЇЄҐA-Z][а-яіїєґa-z]{{0,4}}\.\s*){{1,2}})?"
-    rf"[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?"
+    # a Markdown italic or code span around the name, or the type and the name ("*вул. Зелена* 158", "вул. `Хрещатик` 22":
+    # issue 11 r9 A2)
+    rf"(?i:{_UA_STREET})\s*[*`]?(?:\d{{1,2}}(?:-?го)?\s+|(?:[А-ЯІЇЄҐA-Z][а-яіїєґa-z]{{0,4}}\.\s*){{1,2}})?"
+    rf"[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?[*`]?"
     rf"|(?<![\w])[А-ЯІЇЄҐ][\w'’\-]{{1,30}}\s+(?i:{_UA_STREET_AFTER}))"  # "вул. 8 Березня 12"; "Андріївський узвіз 2"
     rf",?\s*"
     rf"(?:(?i:буд(?:инок)?\.?|б\.|№|дом|д\.)\s*)?\d{{1,4}}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
@@ -1363,7 +1365,6 @@ _NOT_POSTAL = re.compile(r"0x[0-9a-f]+|[0-9a-f:.]+|\S+@\S+|[a-z]+://\S*|[\w.\-]+
 _JSON_ADDRESS_KEYS = ('"address', '"street', '"адреса', '"вулиця', '"home_address')
 _JSON_ADDRESS = re.compile(r'"(?:address|street|адреса|вулиця|home_address|street_address|address_line_?\d?|addressline\d?)"'
                            r'\s*:\s*"(?P<value>[^"\n]{0,80}?[^\W\d_][^"\n]{0,80}?)"')
-
 
 def _near_keys(key: re.Pattern, keyed: str, text: str, rx: re.Pattern, before: int, after: int) -> Iterator[re.Match]:
     """Matches of ``rx`` in ``text`` within ``before``/``after`` characters of a match of ``key`` in ``keyed`` (the

@@ -20,6 +20,7 @@ import re
 from typing import Iterator
 
 from labs.router.names import is_ambiguous_name, is_first_name
+from labs.router.textscan import lower
 from labs.router.validators import card_iin_ok, luhn_ok, rnokpp_ok, ssn_ok
 
 # Column names, lower-case, as headers write them (snake_case, spaced, with a unit or "#" after): kind per name.
@@ -149,6 +150,40 @@ def _xml_codes(text: str, finding: type) -> Iterator["Finding"]:  # noqa: F821
             yield finding("tax_id", m.start(2), m.end(2), m.group(2), PRIORITY["tax_id"])
 
 
+# A YAML or "key: value" line: "street: Сумська 113", "address: Naukova 55", "вулиця: Зелена 158" (issue 11 r9 A2). The
+# value is a street as people write it, a capitalised name and a house number or the number first ("12 Main St"); a
+# host, a port or a template ("0.0.0.0:8080", "{{ .Values.host }}:1719") is none. An "ip_address:"/"email_address:" key
+# is none either: only a bare key or a home/postal/billing… one.
+_YAML_ADDRESS = re.compile(r"(?i:street|address|addr|адреса|вулиця)(?i:[_ \-]?line[_ \-]?\d)?[ \t]*:[ \t]*[\"']?"
+                           r"(?P<value>(?:[A-ZА-ЯІЇЄҐ][\w'’ʼ.\-]{1,30}[ \t,]{1,3}){1,4}\d{1,4}[а-яa-z]?(?:[/\-]\d{1,4})?"
+                           r"|\d{1,5}[ \t]+[A-ZА-ЯІЇЄҐ][\w'’ʼ.\-]{1,30}(?:[ \t][\w'’ʼ.\-]{1,30}){0,3})(?![\w])")
+_YAML_ADDRESS_KEYS = ("street", "address", "addr", "адреса", "вулиця")
+_ADDRESS_KEY_OWNERS = ("home", "street", "postal", "mailing", "billing", "shipping", "residential", "delivery", "домашня",
+                       "поштова", "user", "client", "customer", "contact")
+
+
+def _yaml_address_key(low: str, at: int) -> bool:
+    """Is the key starting at ``at`` a person's address key at a line's start (YAML, a form), not a part of another
+    word, an "ip_address" or a label inside prose ("Our address: Build 5 failed")?"""
+    if at and low[at - 1] in "_-":
+        owner = low[max(0, at - 13) : at - 1]
+        if not owner.endswith(_ADDRESS_KEY_OWNERS):
+            return False
+        at -= 1 + next(len(o) for o in _ADDRESS_KEY_OWNERS if owner.endswith(o))
+    line = low[max(0, low.rfind("\n", max(0, at - 40), at) + 1) : at]
+    return line.strip(" \t-\"'") == "" and (at == 0 or low[at - 1] in " \t\n-\"'") and len(line) < 40
+
+
+def _yaml_addresses(text: str, finding: type) -> Iterator["Finding"]:  # noqa: F821
+    low = lower(text)
+    if not any(key in low for key in _YAML_ADDRESS_KEYS):
+        return
+    for m in _YAML_ADDRESS.finditer(text):
+        if _yaml_address_key(low, m.start()):
+            yield finding("address", m.start("value"), m.end("value"), m.group("value"), PRIORITY["address"])
+
+
+
 def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Finding: imported lazily, pii imports us)
     """Findings for the cells of every personal column of every table in ``text`` (offsets into
     ``text``). A table is a header line whose cells, split by a tab, a bar, a semicolon or a comma,
@@ -161,6 +196,8 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
         yield from _html_cells(text, Finding)
     if "</" in text:
         yield from _xml_codes(text, Finding)
+    if ":" in text:
+        yield from _yaml_addresses(text, Finding)
     if "\n" not in text or not any(sep in text for sep in _SEPS):
         return  # no table: one digit a line ("1\n0\n1…") costs no per-line work
 

@@ -145,3 +145,84 @@ def test_config_addresses_and_prose_are_no_street(prompt):
                                     "*вул. Зелена* 158, кв 178"])
 def test_a_street_in_another_layout_never_reaches_the_cloud(prompt):
     assert _leaks(COMPLEX + "\n" + prompt) == ("refuse", False)
+
+
+# --- A4. Ukrainian identity labels at parity with English; SIN, Aadhaar, CPF, NIN, MRN --------------------------------
+ID_NUMBERS = {
+    "мій ID-шник 25625960": "25625960",
+    "мій айдішник 25625960": "25625960",
+    "номер студентського квитка КВ12345678": "КВ12345678",
+    "номер залікової книжки 12345678": "12345678",
+    "номер мого страхового поліса 625047390": "625047390",
+    "Номер платника податків Польщі 1234567890": "1234567890",
+    "ID студента 20231234": "20231234",
+    "ІД-номер працівника 004512": "004512",
+    "ідентифікаційний номер мого батька 1234567": "1234567",
+    "мій номер соцстраху 12345678": "12345678",
+    "мій номер клієнта 12345678": "12345678",
+    "мій номер студента 12345678": "12345678",
+    "номер студента 12345678": "12345678",
+    "номер пацієнта 12345678": "12345678",
+    "my SIN 046 454 286": "046 454 286",
+    "SIN: 046 454 286": "046 454 286",
+    "Aadhaar: 2345 6789 0123": "2345 6789 0123",
+    "my Brazilian CPF 123.456.789-09": "123.456.789-09",
+    "her NIN 1234567": "1234567",
+    "Patient MRN 12345678": "12345678",
+    "my MRN is 12345678": "12345678",
+    # a word after the number is no part of it (the value used to run on and fail the letters' limit)
+    "my ID 12345678 is here": "12345678",
+    "Patient MRN 12345678 was admitted": "12345678",
+    "мій ІД 99661624 ось": "99661624",
+}
+NOT_ID_NUMBERS = ["Customer ID 81091020 appears twice in the export", "Membership number 92738693 for the gym chain",
+                  "sin 0.5235987756 radians", "the sin of 1234567 degrees", "номер студента в рейтингу 5",
+                  "номер студентського квитка потрібен для знижки", "cpf 1234567 (lower case: a file name)",
+                  "mrn 12345678", "Sin City 2005 1234567", "My order ID is 12345678", "мій номер замовлення 12345678"]
+
+
+@pytest.mark.parametrize("prompt,value", ID_NUMBERS.items())
+def test_an_identity_number_behind_a_ukrainian_or_foreign_label_is_found(prompt, value):
+    assert ("id_number", value) in _kinds(prompt)
+
+
+@pytest.mark.parametrize("prompt", NOT_ID_NUMBERS)
+def test_maths_a_ranking_or_a_things_number_is_no_identity_number(prompt):
+    assert not [k for k, _ in _kinds(prompt) if k == "id_number"], prompt
+
+
+@pytest.mark.parametrize("prompt", ["номер студентського квитка КВ12345678", "мій номер клієнта 12345678",
+                                    "my SIN 046 454 286", "Patient MRN 12345678"])
+def test_an_identity_number_never_reaches_the_cloud(prompt):
+    assert _leaks(COMPLEX + prompt) == ("refuse", False)
+
+
+# --- A7. a Telegram export's actor, a JSON "login", a bare @handle next to a contact verb -----------------------------
+HANDLES = {
+    '{"type":"service","actor":"Olena Koval","actor_id":"user5123456789","action":"invite_members"}': "user5123456789",
+    '{"user": {"id": 512345678, "login": "taras_sh"}}': "taras_sh",
+    '{"author": {"login": "tarasko"}}': "tarasko",
+    "@olena_k85 (Олена Коваль) написала в чаті": "@olena_k85",
+    "Пиши @olena_k85": "@olena_k85",
+    "DM @olena_k85 for details": "@olena_k85",
+    "@olena_k85 wrote in the chat": "@olena_k85",
+}
+NOT_HANDLES = ['{"login": "deploy", "password": "x"}', '{"db": {"login": "postgres"}}',
+               '{"author": {"login": "dependabot[bot]"}}', '{"login": "admin"}', "Use @param name_1 in javadoc",
+               "write @media (max-width: 600px)", "@pytest.fixture wrote", "Напиши @dataclass у коді",
+               "@app.route('/') wrote the response"]
+
+
+@pytest.mark.parametrize("prompt,handle", HANDLES.items())
+def test_a_handle_in_an_export_or_next_to_a_contact_verb_is_found(prompt, handle):
+    assert ("handle", handle) in _kinds(prompt)
+
+
+@pytest.mark.parametrize("prompt", NOT_HANDLES)
+def test_a_service_login_or_code_is_no_handle(prompt):
+    assert not [k for k, _ in _kinds(prompt) if k == "handle"], prompt
+
+
+@pytest.mark.parametrize("prompt", ["Пиши @olena_k85", '{"user": {"id": 512345678, "login": "taras_sh"}}'])
+def test_a_handle_never_reaches_the_cloud(prompt):
+    assert _leaks(COMPLEX + prompt) == ("refuse", False)

@@ -1484,9 +1484,24 @@ _ORG_BEFORE = re.compile(r"(?<![\w])(?:official|офіційн\w*|channel|кан
 # a messenger's user in JSON: "username": "olena_k85", "from_id": "user123456789", "from": {"id": 123456789, …}
 _NO_ONES = frozenset("admin root user username test guest postgres ubuntu demo string null none example anonymous "
                      "your_username your_name john_doe janedoe johndoe".split())
-_JSON_USER_KEYS = ('"username"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"')
-_JSON_USER = re.compile(r'"(?:username|user_name|screen_name|from_id|user_id|sender_id)"\s*:\s*"?(?P<name>@?[a-z0-9_.]{3,40})'
-                        r'|"from"\s*:\s*\{\s*"id"\s*:\s*(?P<name2>\d{5,15})')
+_JSON_USER_KEYS = ('"username"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"',
+                   '"actor_id"', '"login"')
+# a Telegram export's service message ("actor_id": "user5123456789") and a GitHub-style "login" (issue 11 r9 A7); a
+# "login" in a config ("login": "deploy") is nobody unless it reads as a person's handle or sits in a user's object
+_JSON_USER = re.compile(r'"(?:username|user_name|screen_name|from_id|user_id|sender_id|actor_id)"\s*:\s*"?(?P<name>@?[a-z0-9_.]{3,40})'
+                        r'|"from"\s*:\s*\{\s*"id"\s*:\s*(?P<name2>\d{5,15})'
+                        r'|"login"\s*:\s*"(?P<login>[a-z0-9][a-z0-9_.\-]{2,38})"')
+_USER_OBJECT_BEFORE = re.compile(r'"(?:user|author|owner|sender|actor|committer|assignee|reviewer|creator|member|from)"\s*:\s*\{[^{}]{0,80}$')
+_SERVICE_LOGINS = frozenset("deploy jenkins mysql redis kafka git nobody airflow grafana elastic dependabot renovate "
+                            "github-actions ci bot service system www-data ec2-user".split())
+# a bare "@name" right after a contact verb ("Пиши @olena_k85", "DM @olena_k85") or before a name or a verb said of a
+# person ("@olena_k85 (Олена Коваль) написала в чаті"): the name must read as a handle (a digit or "_") after the
+# verb, as code's "@param" does not (issue 11 r9 A7)
+_CONTACT_BEFORE = re.compile(r"(?:пиш\w*|напиш\w*|написати|звертай\w*|звернись|звернітьс\w*|тегн\w*|тегай|пінган\w*|"
+                             r"пінгуй\w*|відміть\w*|зв['’ʼ]яж\w*\s+(?:з|із|зі)|контакт\w*|dm|message|write(?:\s+to)?|"
+                             r"text|contact|ping|tag|reach(?:\s+out)?(?:\s+to)?|mention|ask)\W{0,3}$")
+_CONTACT_AFTER = re.compile(r"\s{0,2}(?:\([А-ЯІЇЄҐA-Z][^()\n]{2,40}\)|(?i:написа\w*|пише|писав|відповів\w*|сказа\w*|"
+                            r"повідоми\w*|скинув|скинула|wrote|said|replied|messaged|texted|posted|says|writes))")
 
 
 def _not_a_person_handle(low: str, m: re.Match) -> bool:
@@ -1520,16 +1535,26 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
             yield Finding("handle", m.start("name"), end, text[m.start("name") : end], 55)
     if '"' in low and any(key in low for key in _JSON_USER_KEYS):
         for m in _JSON_USER.finditer(low):  # a Telegram export or Bot API update pasted as JSON (issue 11 r8 A6)
-            g = "name" if m.group("name") else "name2"
+            g = "name" if m.group("name") else "name2" if m.group("name2") else "login"
             if m.group(g).lstrip("@") in _NO_ONES:
                 continue  # "username": "admin" in a config is nobody
+            if g == "login":
+                login = m.group(g)
+                if login.split("[")[0] in _SERVICE_LOGINS or not (
+                        any(ch in login for ch in "._-") or any(ch.isdigit() for ch in login)
+                        or _USER_OBJECT_BEFORE.search(low, max(0, m.start() - 100), m.start())):
+                    continue
             yield Finding("handle", m.start(g), m.end(g), text[m.start(g) : m.end(g)], 55)
     if "@" not in low:
         return
     for m in _AT_HANDLE.finditer(low):
         if _not_a_person_handle(low, m):
             continue
-        if _HANDLE_LABEL.search(low, max(0, m.start() - 30), m.start()):
+        name = m.group("name").rstrip(".")
+        if _HANDLE_LABEL.search(low, max(0, m.start() - 30), m.start()) or (
+                ("_" in name or any(ch.isdigit() for ch in name))  # "@app.route" wrote: a decorator's dots
+                and (_CONTACT_BEFORE.search(low, max(0, m.start() - 30), m.start())
+                     or _CONTACT_AFTER.match(text, m.end()) is not None)):
             end = m.end() - (1 if m.group().endswith(".") else 0)
             yield Finding("handle", m.start(), end, text[m.start() : end], 55)
 

@@ -226,3 +226,36 @@ def test_a_service_login_or_code_is_no_handle(prompt):
 @pytest.mark.parametrize("prompt", ["Пиши @olena_k85", '{"user": {"id": 512345678, "login": "taras_sh"}}'])
 def test_a_handle_never_reaches_the_cloud(prompt):
     assert _leaks(COMPLEX + prompt) == ("refuse", False)
+
+
+# --- A6. a date right after a full name, a birthday split into JSON parts, transliterated keys, yearless vCard --------
+BIRTHDAYS = {
+    "Петро Бондаренко, 10.09.1971": "10.09.1971",
+    "Andrii Melnyk, 08/16/1959": "08/16/1959",
+    "Коваль О. В. 12 березня 1985": "12 березня 1985",
+    "Olena Koval - 12 March 1985": "12 March 1985",
+    '{"birthdays":[{"date":{"year":1985,"month":3,"day":12}}]}': '"year":1985,"month":3,"day":12',
+    '{"birth": {"day": 12, "month": 3, "year": 1985}}': '"day": 12, "month": 3, "year": 1985',
+    '{"дата_нар": "12.03.1985"}': "12.03.1985",
+    '{"dataNarodzhennia": "1985-03-12"}': "1985-03-12",
+    "BDAY:--0312": "--0312",
+    "BDAY;VALUE=text:12 березня": "12 березня",
+}
+NOT_BIRTHDAYS = ["Олена Коваль, 10.09.2024 зустріч", "Олена, 10.09.2012", "Python 3.10.2011", "Тарас Шевченко, 09.03.1814",
+                 "Windows Server, 10.09.2012", "Release Notes, 10.09.2012", "Kyiv Office 12 March 1985",
+                 '{"release": {"year": 2012, "month": 3}}', "foo--0312", "git diff --0312"]
+
+
+@pytest.mark.parametrize("prompt,date", BIRTHDAYS.items())
+def test_a_birthday_after_a_name_or_in_parts_is_found(prompt, date):
+    assert ("dob", date) in _kinds(prompt)
+
+
+@pytest.mark.parametrize("prompt", NOT_BIRTHDAYS)
+def test_a_recent_or_a_things_date_is_no_birthday(prompt):
+    assert not [k for k, _ in _kinds(prompt) if k == "dob"], prompt
+
+
+@pytest.mark.parametrize("prompt", ["Петро Бондаренко, 10.09.1971", '{"birth": {"day": 12, "month": 3, "year": 1985}}'])
+def test_a_birthday_after_a_name_never_reaches_the_cloud(prompt):
+    assert _leaks(COMPLEX + prompt) == ("refuse", False)

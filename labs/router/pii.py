@@ -169,15 +169,16 @@ _TWO_WORDS_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,;|]{1,3}([
 _ONE_WORD_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;|\-—\"']{1,6}$")
 
 
-def _full_name_before(view: str, at: int) -> bool:
-    """Does a person's full name stand right before ``at`` (see :data:`_PATRONYMIC_BEFORE`)?"""
+def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
+    """Does a person's full name stand right before ``at`` (see :data:`_PATRONYMIC_BEFORE`)? (``alone``: or one
+    unambiguous first name.)"""
     before = _before(view, at, 60)
     if _PATRONYMIC_BEFORE.search(before) or _INITIALS_BEFORE.search(before):
         return True
     m = _TWO_WORDS_BEFORE.search(before)
     if m is not None and (is_first_name(m.group(1)) or is_first_name(m.group(2))):
         return True
-    m = _ONE_WORD_BEFORE.search(before)
+    m = _ONE_WORD_BEFORE.search(before) if alone else None
     return m is not None and is_first_name(m.group(1)) and not is_ambiguous_name(m.group(1))
 _NOT_A_PERSON_ID = re.compile(r"(?:exit|error|status|return|response|run|job|task|request|req|session|trace|span|process|"
                               r"thread|build|test|step|epoch|batch|event|transaction|txn|device|node|container|pod|"
@@ -225,7 +226,8 @@ _SSN_NOT_ISSUED = frozenset({"078051120", "123456789"})
 _DOB_BEFORE = re.compile(
     r"(?:(?<![a-z])(?:born|b\.|birth(?:day|date)?|d\.?o\.?b\.?|bday|bdate)(?![a-z])|date[\s_\-]*of[\s_\-]*birth|🎂|"
     r"birth[\s_\-]*date|народи\w*|народж\w*|(?<![а-яіїєґ])нар\.|(?<![а-яіїєґ])д\.?\s?н\.|(?<![а-яіїєґ])д/н|"
-    r"(?<![а-яіїєґ])дн(?![а-яіїєґ])|(?<![а-яіїєґ])др(?![а-яіїєґ])|(?<![а-яіїєґ])д\.\s?р\.|(?<![а-яіїєґ])р\.\s?н\.|день\s+народженн\w*|рождени\w*|родил\w*)"
+    r"(?<![а-яіїєґ])дн(?![а-яіїєґ])|(?<![а-яіїєґ])др(?![а-яіїєґ])|(?<![а-яіїєґ])д\.\s?р\.|(?<![а-яіїєґ])р\.\s?н\.|день\s+народженн\w*|рождени\w*|родил\w*|"
+    r"дата_нар\w*|narodzh\w*)"  # JSON keys: "дата_нар", "dataNarodzhennia" (issue 11 r9 A6)
 )
 _DOB_AFTER = re.compile(r"\s*(?:р\.?\s*)?(?:р\.\s?н\.|р/н|року\s+народження|\(?dob\)?|г\.?\s?р\.)")
 # "born"/"народився" about a thing, not a person: "The framework was born ...", "Ідея народилася ..."
@@ -1138,7 +1140,7 @@ _YEAR_ONLY_CUE = re.compile(r"(?:born|народи\w*|народж\w*|рожд\w
 # holds one of these literals, or a bare "b." or "дн" (tested by a regex that starts with the literal).
 # tests/test_pii_attacks_r2.py draws cue strings from both regexes and checks the gate lets each through.
 _DOB_GATE = ("born", "birth", "dob", "d.ob", "do.b", "d.o.b", "bday", "bdate", "🎂", "народ", "нар.", "р.н", "р. н", "р/н", "д.н", "д. н",
-             "д н.", "дн.", "д/н", "рожд", "родил", "г.р", "г. р", "гр.", "г р.")
+             "д н.", "дн.", "д/н", "рожд", "родил", "г.р", "г. р", "гр.", "г р.", "дата_нар", "narodzh")
 _DOB_GATE_B = re.compile(r"b\.(?<![a-z]b\.)")
 _DOB_GATE_DN = re.compile(r"д(?:н|р|\.\s?р\.)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])")  # "дн", "ДР" (chats), "д.р."
 
@@ -1175,18 +1177,21 @@ _NO_YEAR_DATE = re.compile(
     rf"(?:{_SPELLED_DAY}\s+(?:of\s+)?{_ANY_MONTH}(?:,?\s(?:19|20)\d\d)?"
     rf"|{_ANY_MONTH}\s+(?:the\s+)?{_SPELLED_DAY}(?:,?\s(?:19|20)\d\d)?"
     rf"|{_DAY}[\s\-./]{{1,2}}(?:of\s+)?{_ANY_MONTH}|{_ANY_MONTH}[\s\-.]{{1,2}}{_DAY}(?!\d)|{_ANY_MONTH},?\s(?:19|20)\d\d"
-    r"|\d{1,2}\.(?:0[1-9]|1[0-2]))(?![\w\-/]|\.\d|,?\s\d)", re.IGNORECASE)
-_CUE_RIGHT_BEFORE = re.compile(rf"(?:{_DOB_BEFORE.pattern})(?:\s*(?:is|was|on|in|of|the|:|—|-|=|у|в|це))*\s*[:\-—]?\s*$")
+    r"|\d{1,2}\.(?:0[1-9]|1[0-2])"
+    r"|--(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(?![\w\-/]|\.\d|,?\s\d)", re.IGNORECASE)  # vCard 4 "BDAY:--0312"
+# (vCard parameters between the cue and its value: "BDAY;VALUE=text:12 березня", issue 11 r9 A6)
+_VCARD_PARAMS = r"(?:;[a-z\-]{1,12}=[a-z\-]{1,12}){0,3}"
+_CUE_RIGHT_BEFORE = re.compile(rf"(?:{_DOB_BEFORE.pattern}){_VCARD_PARAMS}(?:\s*(?:is|was|on|in|of|the|:|—|-|=|у|в|це))*\s*[:\-—]?\s*$")
 
 
-_YEARLESS_KEY = re.compile("|".join(map(re.escape, ("born", "birth", "dob", "d.o.b", "народ", "нар.", "рожд", "родил")))
+_YEARLESS_KEY = re.compile("|".join(map(re.escape, ("born", "birth", "dob", "d.o.b", "bday", "народ", "нар.", "рожд", "родил")))
                            + r"|д(?:н|р|\.\s?р\.|\.\s?н\.|/н)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])|(?<![a-z])b\.")
 
 
 # from a cue's literal to where its date would start: the rest of the cue's word ("народ|ження", "birth|day"), then
 # what may stand between ("born on the", "д.н.:", "день народження —")
 # (bounded: "b.b.b.…" is a cue at every "b.", and an unbounded rest would read to the end from each: quadratic)
-_AFTER_CUE = re.compile(r"[\w.]{0,24}(?:\s{0,3}(?:(?:is|was|on|in|of|the|у|в|це)(?![\w])|[:—\-=])){0,4}\s{0,3}")
+_AFTER_CUE = re.compile(r"[\w.]{0,24}(?:;[a-z\-]{1,12}=[a-z\-]{1,12}){0,3}(?:\s{0,3}(?:(?:is|was|on|in|of|the|у|в|це)(?![\w])|[:—=]|-(?!-\d))){0,4}\s{0,3}")
 
 
 _MONTH_WORD = re.compile(_ANY_MONTH, re.IGNORECASE)
@@ -1206,9 +1211,38 @@ def _yearless_dobs(text: str, low: str) -> Iterator[Finding]:
         yield Finding("dob", m.start(), m.end(), m.group(), 39)
 
 
+# A full date right after a person's full name ("Петро Бондаренко, 10.09.1971", "Andrii Melnyk, 08/16/1959",
+# "Коваль О. В. 12 березня 1985"), a birth year up to 2015 (a meeting's or a deadline's date is recent): issue 11 r9 A6.
+# No cue word needed, so it runs outside find_dobs' gate; it starts with the digit it consumes.
+# Read from its year back (a year is rare; a digit before a month name is not: "1 0 1 0 …" cost 1 ms a 2 KB).
+_BIRTH_YEAR = re.compile(r"(?:19\d\d|200\d|201[0-5])(?!\d)")
+_DAY_MONTH_BEFORE = re.compile(rf"\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_MONTH})\s)$")
+# a birthday split into JSON parts: "birthdays":[{"date":{"year":1985,"month":3,"day":12}}], "birth": {"day": 12, …}
+_JSON_BIRTH = re.compile(r'"(?:birth\w*|bday|dob|date_?of_?birth|дата_?народження)"\s*:\s*\[?\s*\{(?P<parts>[^\[\]]{0,120}?)\}')
+_JSON_PARTS = re.compile(r'"(?:year|month|day)"\s*:\s*"?\d{1,4}')
+
+
+def _named_dobs(view: str) -> Iterator[Finding]:
+    for y in _BIRTH_YEAR.finditer(view):
+        if y.start() and view[y.start() - 1].isdigit():
+            continue
+        m = _DAY_MONTH_BEFORE.search(view, max(0, y.start() - 16), y.start())
+        if m is not None and not view[m.start() - 1 : m.start()].isdigit() and _full_name_before(view, m.start(), alone=False):  # "Олена, 10.09.2012": a letter's date
+            yield Finding("dob", m.start(), y.end(), view[m.start() : y.end()], 40)
+
+
+def _json_birthdays(text: str, low: str) -> Iterator[Finding]:
+    for m in _JSON_BIRTH.finditer(low):
+        parts = list(_JSON_PARTS.finditer(low, m.start("parts"), m.end("parts")))
+        if len(parts) >= 2:
+            yield Finding("dob", parts[0].start(), parts[-1].end(), text[parts[0].start() : parts[-1].end()], 40)
+
+
 def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
     yield from _yearless_dobs(text, low)
+    if '"' in low:
+        yield from _json_birthdays(text, low)
     latin = fold_confusables(text)  # "21-Маy-1997" typed with Cyrillic "М", "а" (same length)
     seen: set[tuple[int, int]] = set()
     for m in (*_DATE.finditer(text), *_WORD_DATE.finditer(text), *(_WORD_DATE.finditer(latin) if latin != text else ()),
@@ -1908,6 +1942,7 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
     found.extend(_passports(view, low, six_windows, passport_word))
     if _dob_gate(low):
         found.extend(find_dobs(view, low))
+    found.extend(_named_dobs(view))
     found.extend(find_addresses(view, low))
     found.extend(find_foreign_ids(view, low))
     found.extend(Finding("id_number", s, e, view[s:e], 15) for s, e in find_id_numbers(view, low))  # any other kind wins

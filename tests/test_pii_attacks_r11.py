@@ -259,3 +259,40 @@ def test_a_recent_or_a_things_date_is_no_birthday(prompt):
 @pytest.mark.parametrize("prompt", ["Петро Бондаренко, 10.09.1971", '{"birth": {"day": 12, "month": 3, "year": 1985}}'])
 def test_a_birthday_after_a_name_never_reaches_the_cloud(prompt):
     assert _leaks(COMPLEX + prompt) == ("refuse", False)
+
+
+# --- A5. political opinion, ethnic origin, and the missing orientation, religion, union and conviction forms -------
+SPECIAL = {
+    "Тарас голосував за Зеленського.": "голосував за",
+    "Олена — членкиня партії «Слуга народу».": "членкиня партії",
+    "Тарас — член Партії регіонів.": "член Партії",
+    "My neighbour Tom is a registered Republican.": "Republican",
+    "Taras votes for the Greens.": "votes for",
+    "Олена — ромка.": "ромка",
+    "Olena is Roma.": "Roma",
+    "Олена — бі.": "бі",
+    "Олена — квір.": "квір",
+    "Тарас — православний, щонеділі в церкві.": "православний",
+    "Тарас — член ФПУ.": "член ФПУ",
+    "Олена відбула покарання у вигляді позбавлення волі.": "відбула покарання",
+}
+NOT_SPECIAL = ["Each model votes for a class in the ensemble.", "Голосування за проєкт закону відбулося вчора.",
+               "Що таке позбавлення волі в кримінальному праві?", "The Republican party was founded in 1854.",
+               "Православна церква України отримала томос.", "Рома — футбольний клуб.",
+               "Тарас голосує за те, щоб рефакторити код.", "Olena voted for the proposal.",
+               "Олена проголосувала за варіант Б.", "Bi-directional LSTM, Olena says it works."]
+
+
+@pytest.mark.parametrize("prompt,term", SPECIAL.items())
+def test_a_political_opinion_or_an_ethnic_origin_said_of_someone_is_special(prompt, term):
+    assert ("special", term) in _kinds(prompt)
+
+
+@pytest.mark.parametrize("prompt", NOT_SPECIAL)
+def test_a_vote_on_a_thing_or_a_topic_is_not_special(prompt):
+    assert not [k for k, _ in _kinds(prompt) if k == "special"], prompt
+
+
+@pytest.mark.parametrize("prompt", ["Тарас голосував за Зеленського.", "Olena is Roma."])
+def test_a_special_category_never_reaches_the_cloud(prompt):
+    assert _leaks(COMPLEX + prompt) == ("refuse", False)

@@ -165,8 +165,10 @@ _INITIALS_BEFORE = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґ'’ʼ\-]+\s+[А-Я
 # The words may be cells of a table row ("Шевчук;Марія;…", "| Лисенко Богдан | …"); one unambiguous first name alone
 # before the digits is a person too: a CSV "name,code" row ("Iryna,2166875630"), an XML "<name>Богдан</name><code>…"
 # (the view drops the HTML "<code>" tag): issue 11 r9 A1
-_TWO_WORDS_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,;|]{1,3}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;|\-—\"']{1,6}$")
-_ONE_WORD_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;|\-—\"']{1,6}$")
+_TWO_WORDS_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,;|]{1,3}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;|\-—\"'(]{1,6}$")
+_ONE_WORD_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;|\-—\"'(]{1,6}$")
+# ... or right after the digits: "2221266371 — Коваль Олена", "2221266371, Olena Koval"
+_TWO_WORDS_AFTER = re.compile(r"[\s,;|\-—)]{1,4}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]{1,30})[\s,;|]{1,3}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]{1,30})")
 
 
 def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
@@ -902,7 +904,9 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
                 elif _table_column(low, _TAX_COLUMN, gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # a cell of a table with a tax column: any other kind wins
-                elif (_WEAK_ID_CUE.search(_before(low, gs, 40)) or _full_name_before(view, gs)) \
+                elif (_WEAK_ID_CUE.search(_before(low, gs, 40)) or _full_name_before(view, gs)
+                      or (a := _TWO_WORDS_AFTER.match(view, e)) is not None
+                      and (is_first_name(a.group(1)) or is_first_name(a.group(2)))) \
                         and not _NOT_A_PERSON_ID.search(_before(low, gs, 40)) and 1900 <= rnokpp_birth_date(digits).year <= 2012:
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
             if n == 9:

@@ -93,7 +93,12 @@ def test_an_iban_with_any_repeated_separator_is_found(sep):
     assert "iban" in [k for k, _ in _kinds(f"IBAN {iban}")]
 
 
-@pytest.mark.parametrize("prompt", ["карта 5168=5124=2071=3761", "card 5168:5124:2071:3761"])
+@pytest.mark.parametrize("card", ["5168«5124»2071«3761", "5168„5124“2071„3761", "5168‹5124›2071‹3761"])
+def test_a_card_between_paired_quotes_is_found(card):
+    assert ("card", card) in _kinds(f"карта {card}")
+
+
+@pytest.mark.parametrize("prompt", ["карта 5168=5124=2071=3761", "card 5168:5124:2071:3761", "карта 5168«5124»2071«3761"])
 def test_a_labelled_card_with_an_odd_separator_never_reaches_the_cloud(prompt):
     assert _leaks(COMPLEX + prompt) == ("refuse", False)
 
@@ -102,7 +107,8 @@ NOT_CARDS = [
     "12:30:45 and 16:9", "1920×1080×3840×2160 pixels", "2=2, 4=4", "2020=2021=2022=2023", "v1.2.3:4.5.6",
     "IPv6 2001:4860:4860:8888", "5168=5124=2071=3762",  # the checksum fails
     "ports 5432,6379,8080,9200", "5168;5124;2071;3761", "|5168|5124|2071|3761|", "ratio 1234:5678:9012:3456 (raw)",
-    "Матриця 4×4: 1234×5678×9012×3455", "UA21=3223=1300=0002=6007=2335=6600=2",
+    "Матриця 4×4: 1234×5678×9012×3455", "UA21=3223=1300=0002=6007=2335=6600=2", "рахунок «1234»«5678»",
+    "цитати «5168» «5124» «2071» «3762»",
 ]
 
 

@@ -290,6 +290,8 @@ def _odd_separators(astral: bool) -> re.Pattern:
 # comma, a semicolon or a bar: those separate the numbers of a list or the cells of a row.
 _SAME_SEP_CARD = re.compile(r"[0-9]{4}([^\w\s,;|]{1,2})[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\w)")
 _SAME_SEP_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}([^\w\s,;|]{1,2})(?:[A-Z0-9]{4}\1){2,7}[A-Z0-9]{1,4}(?!\w)")
+# quotes come in pairs, so they alternate: "5168«5124»2071«3761"
+_QUOTE_SEP_CARD = re.compile(r"[0-9]{4}([«»‹›„“”]{1,2})[0-9]{4}[«»‹›„“”]{1,2}[0-9]{4}[«»‹›„“”]{1,2}[0-9]{4}(?!\w)")
 _ASCII_SEPS = frozenset(" -./_")  # the detector's own: nothing to do
 
 
@@ -304,6 +306,11 @@ def _same_separator_pieces(text: str):
             while (k := text.find(sep, at, e)) >= 0:
                 yield k, k + len(sep), " "
                 at = k + len(sep)
+    if "«" in text or "‹" in text or "„" in text or "“" in text:
+        for m in _QUOTE_SEP_CARD.finditer(text):
+            digits = "".join(ch for ch in m.group() if ch.isdigit())
+            if m.group(1) not in ("«»", "»«") and len(set(m.group()) - set(digits)) > 1 and luhn_ok(digits):
+                yield from ((m.start() + i, m.start() + i + 1, " ") for i, ch in enumerate(m.group()) if not ch.isdigit())
 
 
 # The Cyrillic "УА" (or "ЮА") typed for an IBAN's country code "UA" ("IBAN УА77 3223 …"): the look-alike fold reads "У"

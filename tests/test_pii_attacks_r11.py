@@ -307,3 +307,13 @@ def test_a_vote_on_a_thing_or_a_topic_is_not_special(prompt):
 @pytest.mark.parametrize("prompt", ["Тарас голосував за Зеленського.", "Olena is Roma."])
 def test_a_special_category_never_reaches_the_cloud(prompt):
     assert _leaks(COMPLEX + prompt) == ("refuse", False)
+
+
+@pytest.mark.parametrize("prompt", ["Мама — донор, в неї 4 група.", "У мене 2 група, резус позитивний."])
+def test_a_blood_group_by_its_number_is_health_data(prompt):
+    assert "health" in [k for k, _ in _kinds(prompt)], prompt
+
+
+@pytest.mark.parametrize("prompt", ["Задача: 4 група. Розподіл студентів", "Студенти: 1 група.", "Наш клас — 3 група."])
+def test_a_group_of_students_is_no_blood_group(prompt):
+    assert not [k for k, _ in _kinds(prompt) if k == "health"], prompt

@@ -212,6 +212,8 @@ BLOOD_GROUP = [
     *(r + rf"\({_ABO_RX}\){_RH}" for r in _ROMAN if not r.isdigit()),  # "II(A) Rh+", "IV(AB) Rh-"
     r"груп\w* кров[іи]" + _GROUP_VALUE, r"hrup\w* krovi" + _GROUP_VALUE, r"grup\w* krovi" + _GROUP_VALUE,  # група/группа крові/крови
     r"blood (?:type|group)s?" + _GROUP_VALUE,
+    # the group by its number alone, ending the sentence or before its Rh ("Мама — донор, в неї 4 група.": r9 A5)
+    *(n + r" група(?=[.!]|,? (?:крові|резус|rh|позитивн|негативн|плюс|мінус))" for n in "1234"),
     # "перша позитивна", "третя негативна група крові" (not "перша позитивна новина": no noun after it)
     *(o + r"\w* (?:позитивн|негативн|положительн|отрицательн)\w*(?: груп\w*(?: кров[іи])?|(?! [а-яіїєґёa-z]))"
       for o in ("перш", "друг", "трет", "четверт", "перв", "втор")),

@@ -33,7 +33,7 @@ _DOCUMENT_UK = (r"посвідчен\w*|студентськ\w*|заліково
                 # whose number (a person's role) and two-word documents: "номер студента", "номер студентського квитка",
                 # "номер залікової книжки", "номер платника податків Польщі", "номер соцстраху" (issue 11 r9 A4)
                 r"студент\w*|працівник\w*|співробітник\w*|пацієнт\w*|учн\w*|абонент\w*|соцстрах\w*|"
-                r"платник\w*\s+податк\w*|страхувальник\w*|застрахован\w*")
+                r"платник\w*\s+податк\w*|картк\w*\s+платник\w*\s+податк\w*|страхувальник\w*|застрахован\w*")
 # the document's second word or the country after it ("студентського квитка", "залікової книжки", "платника податків
 # Польщі"): a Ukrainian country name in the genitive
 _COUNTRY_UK = (r"україни|польщі|німеччини|франції|італії|іспанії|чехії|словаччини|угорщини|румунії|молдови|литви|латвії|"
@@ -49,7 +49,7 @@ _LABEL = re.compile(
     rf"|dowód\s+osobist\w*|dowodu\s+osobistego|numer\s+dowodu|paszport\w*"
     rf"|tin|nip|cnp|idnp|nino|ni\s+number|personnummer|bsn|nif|nie|dni|codice\s+fiscale|rodné\s+číslo|asmens\s+kodas"
     rf"|(?:{_WHOSE_UK})\s+(?:номер|код|id)\w*(?:\s+(?:{_POSSESSIVE})\s+[а-яіїєґ'’ʼ]{{3,15}})?"  # "… номер мого батька"
-    rf"|(?:номер\w*|id|ід|айді)(?:[\-\s]?номер\w*)?\s+(?:(?:{_POSSESSIVE})\s+)?(?:(?:{_WHOSE_UK})\s+)?(?:{_DOCUMENT_UK})"
+    rf"|(?:номер\w*|id|ід|айді)(?:[\-\s]?номер\w*)?\s+(?:(?:{_POSSESSIVE})\s+)?(?:(?:{_WHOSE_UK}|[а-яіїєґ'’ʼ]{{3,20}}(?:ого|ої))\s+)?(?:{_DOCUMENT_UK})"
     rf"{_DOCUMENT_TAIL_UK}"  # "номер мого страхового поліса", "ID студента", "ІД-номер працівника"
     rf"|(?:{_DOCUMENT_UK})\s+(?:№|n|номер)"
     # acronyms that are English words in lower case ("sin 0.5235987756", "cpf" is rare, "nin"): capitals only, checked

@@ -212,6 +212,8 @@ BLOOD_GROUP = [
     *(r + rf"\({_ABO_RX}\){_RH}" for r in _ROMAN if not r.isdigit()),  # "II(A) Rh+", "IV(AB) Rh-"
     r"груп\w* кров[іи]" + _GROUP_VALUE, r"hrup\w* krovi" + _GROUP_VALUE, r"grup\w* krovi" + _GROUP_VALUE,  # група/группа крові/крови
     r"blood (?:type|group)s?" + _GROUP_VALUE,
+    # the group by its number alone, ending the sentence or before its Rh ("Мама — донор, в неї 4 група.": r9 A5)
+    *(n + r" група(?=[.!]|,? (?:крові|резус|rh|позитивн|негативн|плюс|мінус))" for n in "1234"),
     # "перша позитивна", "третя негативна група крові" (not "перша позитивна новина": no noun after it)
     *(o + r"\w* (?:позитивн|негативн|положительн|отрицательн)\w*(?: груп\w*(?: кров[іи])?|(?! [а-яіїєґёa-z]))"
       for o in ("перш", "друг", "трет", "четверт", "перв", "втор")),
@@ -290,6 +292,15 @@ SPECIAL_EN = [
     r"prior convictions?", r"previous convictions?", r"released from (?:prison|jail)", r"out of (?:prison|jail)",
     r"in (?:prison|jail) for", r"to (?:prison|jail) for",
     "on parole",
+    # political opinion and ethnic origin (issue 11 r9 A5), said of someone: a vote, a party's membership, a party's
+    # supporter ("Taras votes for the Greens", "a registered Republican"; "the Republican party" is a topic)
+    r"vot(?:es|ed|ing) for(?! (?:the |this |that |a |an |my |our )?(?:proposal|option|pr|pull|merge|change|idea|feature|"
+    r"motion|plan|approach|design|answer|fix|release|name|logo|best|majority|class|label|it|them|him|her|me|us)(?!\w))",
+    r"member of the (?:\w+ )?party", r"party member(?:ship)?",
+    *(n + "(?:" + "|".join(f"(?<={v} {n})" for v in _BE + ("registered", "lifelong", "staunch")) + ")"
+      for n in ("republican", "democrat", "communist", "socialist", "libertarian", "tory", "roma", "romani", "gypsy",
+                "queer")),
+    r"bi(?<=is bi)(?![\w\-])", r"bi(?<='m bi)(?![\w\-])",
 ]
 SPECIAL_UK = [
     # "гей" is also "hey!" ("Гей, соколи!", "гей ти"): not before a comma, "!" or a second person
@@ -310,6 +321,14 @@ SPECIAL_UK = [
     r"судим\w*", r"несудим\w*", r"засуджен\w* (?:до|за|на)", r"осужден\w* (?:к|за|на)", r"відсиді\w*", r"відсидж\w*",
     r"сид(?:ів|іла|ить|ел|ела|ит) (?:у|в) (?:в'язниці|в’язниці|тюрмі|тюрьме|колонії|колонии|сізо|сизо)",
     r"кримінальн\w* минул\w*", r"умовн\w* (?:строк|термін)\w*", r"звільни\w* (?:з|із) (?:в'язниці|в’язниці|колонії)",
+    r"відбу(?:в|ла|вав|вала|ває|ли|де|деш) покаранн\w*", r"позбавлен\w* волі", r"член\w* фпу",
+    # political opinion and ethnic origin (issue 11 r9 A5): a vote, a party's membership
+    *(v + r" за(?! (?:те|це|то|цей|цю|варіант\w*|пропозиці\w*|ідею|рішенн\w*|план\w*|зміни|реліз\w*|назв\w*|нього|неї|них|мене|нас)(?!\w))"
+      for v in (r"голосува\w*", r"проголосува\w*", r"голосу(?:є|ю|ють)")), r"член\w* (?:\w+ )?парті[їя]", r"членкин\w* (?:\w+ )?парті[їя]",
+    r"прихильни\w* парті[їя]", r"ромк(?:а|и|у|ою|ам)", r"циган(?:ка|ки|ку|кою|ин|ина|ом)",
+    # orientation, religion: a short word only after a dash ("Олена — бі", "Тарас — православний")
+    r"квір\w*", r"бі(?<=— бі)(?![\w\-])", r"бі(?<=- бі)(?![\w\-])",
+    r"православний(?<=— православний)", r"православна(?<=— православна)", r"щонеділі (?:в|у|до) церкв\w*",
 ]
 # Who the health data is about: each English cue and its Ukrainian counterparts with their
 # inflected forms (cases, genders), one row per meaning, so neither language lags the other

@@ -29,7 +29,17 @@ _WHOSE_UK = (r"податков\w*|ідентифікаційн\w*|особис�
              r"табельн\w*|національн\w*|громадянськ\w*")
 _DOCUMENT_UK = (r"посвідчен\w*|студентськ\w*|залікової|квитк\w*|поліс\w*|медичн\w+\s+картк\w*|картк\w+\s+пацієнт\w*|"
                 r"особов\w+\s+справ\w*|клієнт\w*|пенсійн\w*|військов\w*|id[\-\s]?картк\w*|водійськ\w*|прав|"
-                r"карти\s+побиту|посвідки|дозволу")
+                r"карти\s+побиту|посвідки|дозволу|"
+                # whose number (a person's role) and two-word documents: "номер студента", "номер студентського квитка",
+                # "номер залікової книжки", "номер платника податків Польщі", "номер соцстраху" (issue 11 r9 A4)
+                r"студент\w*|працівник\w*|співробітник\w*|пацієнт\w*|учн\w*|абонент\w*|соцстрах\w*|"
+                r"платник\w*\s+податк\w*|картк\w*\s+платник\w*\s+податк\w*|страхувальник\w*|застрахован\w*")
+# the document's second word or the country after it ("студентського квитка", "залікової книжки", "платника податків
+# Польщі"): a Ukrainian country name in the genitive
+_COUNTRY_UK = (r"україни|польщі|німеччини|франції|італії|іспанії|чехії|словаччини|угорщини|румунії|молдови|литви|латвії|"
+               r"естонії|австрії|нідерландів|бельгії|португалії|британії|великобританії|ірландії|канади|сша|швеції|норвегії|"
+               r"данії|фінляндії|швейцарії|ізраїлю|туреччини|грузії")
+_DOCUMENT_TAIL_UK = rf"(?:\s+(?:квитк\w*|книжк\w*|поліс\w*|картк\w*|посвідчен\w*|справ\w*|{_COUNTRY_UK}))?(?:\s+(?:{_COUNTRY_UK}))?"
 _POSSESSIVE = r"my|his|her|their|мій|моя|моє|мого|моєї|мої|моїм|його|її|їхн\w*|свій|свого|своєї"
 _LABEL = re.compile(
     rf"(?<![\w])(?:"
@@ -38,15 +48,19 @@ _LABEL = re.compile(
     rf"|personalausweis\w*|reisepass\w*|ausweis\w*|rentenversicherungsnummer|sozialversicherungsnummer"
     rf"|dowód\s+osobist\w*|dowodu\s+osobistego|numer\s+dowodu|paszport\w*"
     rf"|tin|nip|cnp|idnp|nino|ni\s+number|personnummer|bsn|nif|nie|dni|codice\s+fiscale|rodné\s+číslo|asmens\s+kodas"
-    rf"|(?:{_WHOSE_UK})\s+(?:номер|код|id)\w*"
-    rf"|номер\w*\s+(?:(?:{_POSSESSIVE})\s+)?(?:{_DOCUMENT_UK})"
+    rf"|(?:{_WHOSE_UK})\s+(?:номер|код|id)\w*(?:\s+(?:{_POSSESSIVE})\s+[а-яіїєґ'’ʼ]{{3,15}})?"  # "… номер мого батька"
+    rf"|(?:номер\w*|id|ід|айді)(?:[\-\s]?номер\w*)?\s+(?:(?:{_POSSESSIVE})\s+)?(?:(?:{_WHOSE_UK}|[а-яіїєґ'’ʼ]{{3,20}}(?:ого|ої))\s+)?(?:{_DOCUMENT_UK})"
+    rf"{_DOCUMENT_TAIL_UK}"  # "номер мого страхового поліса", "ID студента", "ІД-номер працівника"
     rf"|(?:{_DOCUMENT_UK})\s+(?:№|n|номер)"
+    # acronyms that are English words in lower case ("sin 0.5235987756", "cpf" is rare, "nin"): capitals only, checked
+    # on the text (issue 11 r9 A4: Canadian SIN, Brazilian CPF, British NIN, a hospital's MRN; Aadhaar in any case)
+    rf"|(?P<caps>sin|cpf|nin|mrn|nhs)|aadhaa?r\w*|uidai"
     rf"|(?:пенсійн\w*|військово-облікови\w*|службов\w*|студентськ\w*)\s+(?:посвідчен\w*|документ\w*|квит\w*)"
     rf"|унікальн\w*\s+номер\w*\s+запис\w*(?:\s+(?:в|у)\s+реєстрі)?|запис\w*\s+(?:№|номер)"
     # a possessive, then at most two words that say whose kind of number it is ("my Polish ID", "мій німецький
     # податковий номер"), then the number's word, then digits: "my AWS account ID", "my coupon code" are no one's identity
     rf"|(?:{_POSSESSIVE})\s+(?P<between>(?:(?:{_WHOSE_EN}|{_WHOSE_UK}|\w+(?:ськ|цьк|зьк)\w*)\s+){{0,2}})"
-    rf"(?:id|ід|айді|number|no\.|номер\w*)(?=(?:[\s:#№=\-—–.,]|is|це|was|був){{0,6}}[A-Za-zА-ЯІЇЄҐ]{{0,3}}[\s\-]?\d)"
+    rf"(?:id|ід|айді|number|no\.|номер\w*)(?:[\-\s]?шник\w*)?(?=(?:[\s:#№=\-—–.,]|is|це|was|був){{0,6}}[A-Za-zА-ЯІЇЄҐ]{{0,3}}[\s\-]?\d)"
     rf")(?![\w])")
 # a thing's number, not a person's (the words that may stand between a possessive and "number")
 _THING = re.compile(
@@ -61,13 +75,17 @@ _THING = re.compile(
 _GAP = re.compile(r"(?:[\s:#№=\-—–.,]|\b(?:is|це|was|був|number|no|nr|num|номер\w*)\b|\([^()\d\n]{1,20}\))*")
 _VALUE = re.compile(r"(?:[A-Za-zА-ЯІЇЄҐ]{1,3}[\s\-]?)?\d(?:[\s\-./]?[\dA-Za-zА-ЯІЇЄҐ]){5,26}(?![\w])")
 MIN_DIGITS, MAX_DIGITS = 6, 20
+# words after the number that _VALUE read on (its letters are for "L01X00T47", "QQ 12 34 56 C"): "TIN 12345678 for me"
+_WORDS_AFTER = re.compile(r"(?:[\s\-./][^\W\d_]{2,})+$")
+_CYRILLIC = re.compile(r"[а-яіїєґ]")
 
 
 # six digits, each at most 3 characters from the next: every value holds them ("L01X00T47", "QQ 12 34 56 C")
 _SIX_DIGITS = re.compile(r"\d(?:[^\d\n]{0,3}+\d){5}")  # possessive: the gap never gives back (25% faster)
 # a piece of text every label holds (its number's word, its acronym, its document's word)
 _LABEL_PART = re.compile(r"num|no|nr|code|id|#|tin|nip|cnp|nino|bsn|nif|nie|dni|fiscale|číslo|kodas|ausweis|pass|"
-                         r"dow|номер|код|посвідч|поліс|квит|картк|справ|студ|залік|прав|побут|посвідк|дозвол|документ|запис|ід|айді|№")
+                         r"dow|номер|код|посвідч|поліс|квит|картк|справ|студ|залік|прав|побут|посвідк|дозвол|документ|запис|ід|айді|№|"
+                         r"sin|cpf|nin|mrn|nhs|aadha|uidai")
 _LABEL_REACH = 70  # characters before the digits in which a label is looked for (a label and its gap are shorter)
 
 
@@ -87,6 +105,8 @@ def find_id_numbers(text: str, low: str) -> Iterator[tuple[int, int]]:
     """Spans ``(start, end)`` in ``text`` of identity numbers behind a label (see the module docstring);
     ``low`` is the lower-cased ``text`` (same length)."""
     for lab in _labels(low):
+        if lab.group("caps") and not text[lab.start() : lab.end()].isupper():
+            continue  # "sin 0.52…", a word, not the Canadian SIN
         between = lab.group("between")
         if between and _THING.search(between):
             continue  # "my order number", "мій номер замовлення" is handled below, "мій улюблений номер" is no id
@@ -99,7 +119,15 @@ def find_id_numbers(text: str, low: str) -> Iterator[tuple[int, int]]:
         m = _VALUE.match(text, at)
         if m is None:
             continue
-        value = m.group().rstrip(" .-/")
+        value = m.group()
+        # "MRN 12345678 was admitted", "номер студента 12345678 з групи": the words are no part of it. Only after a
+        # person's own label (an acronym in capitals, a Ukrainian one, a possessive): after an English business label
+        # ("Customer ID 81091020 appears twice", "Membership number … for the gym chain") words that run on keep it a
+        # record's number, as before (issue 11 r9 B2 "held")
+        if (lab.group("caps") or lab.group("between") is not None or _CYRILLIC.search(lab.group())) \
+                and (letters_after := _WORDS_AFTER.search(value)):
+            value = value[: letters_after.start()]
+        value = value.rstrip(" .-/")
         digits = sum(ch.isdigit() for ch in value)
         letters = sum(ch.isalpha() for ch in value)
         if MIN_DIGITS <= digits <= MAX_DIGITS and letters <= 3:

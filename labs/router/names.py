@@ -144,6 +144,11 @@ def is_first_name(word: str) -> bool:
     return lower(word) in _table()[0]
 
 
+def is_ambiguous_name(word: str) -> bool:
+    """Is ``word`` (any case) a name that is also a common word ("Віра", "Mark", "June"): no person when alone?"""
+    return lower(word) in _table()[1]
+
+
 _VOCATIVE_ENDINGS = ("о", "е", "є", "ю")
 
 

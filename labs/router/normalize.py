@@ -57,6 +57,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
+from labs.router.validators import iban_ok, luhn_ok
+
 MAX_ROUNDS = 6  # decoding rounds: a link inside a link inside JSON is three; five layers of URL or base64 encoding (issue 11 r8 A8) and one more
 
 # Latin look-alikes from Cyrillic and Greek (Unicode TR39 confusables, the letters that matter
@@ -279,6 +281,36 @@ def _odd_separators(astral: bool) -> re.Pattern:
         f"[{sep}{_APOSTROPHES}](?:(?<=[{_APOSTROPHES}])(?<=\\d.)(?=\\d)"
         f"|(?<![{_APOSTROPHES}])(?:(?<=[{near}{_SKIPPED}._%+\\-].)|(?<=[{near}{_SKIPPED}._%+\\-][ \u00a0].))"
         f"[{_SEP_JOIN}]*+(?:[{sep}][{_SEP_JOIN}]*+)*+(?=[ \u00a0]?[{near}]))")
+
+
+# Any other symbol typed the same between every group of a card (4-4-4-4[-1..3], Luhn-valid) or an IBAN (valid
+# mod 97) is a group separator: "5168=5124=2071=3761", "card 5168:5124:…", "5168‧3676‧…", "UA21×3223×…", one or two
+# characters ("«»"). A general rule rather than a longer list (issue 11 r9 A3); the checksum keeps "2=2",
+# "12:30:45", "1920×1080" and version strings out, and the detector still wants a card's IIN or label. Never a
+# comma, a semicolon or a bar: those separate the numbers of a list or the cells of a row.
+_SAME_SEP_CARD = re.compile(r"[0-9]{4}([^\w\s,;|]{1,2})[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\w)")
+_SAME_SEP_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}([^\w\s,;|]{1,2})(?:[A-Z0-9]{4}\1){2,7}[A-Z0-9]{1,4}(?!\w)")
+# quotes come in pairs, so they alternate: "5168«5124»2071«3761"
+_QUOTE_SEP_CARD = re.compile(r"[0-9]{4}([«»‹›„“”]{1,2})[0-9]{4}[«»‹›„“”]{1,2}[0-9]{4}[«»‹›„“”]{1,2}[0-9]{4}(?!\w)")
+_ASCII_SEPS = frozenset(" -./_")  # the detector's own: nothing to do
+
+
+def _same_separator_pieces(text: str):
+    """A space for each separator of :data:`_SAME_SEP_CARD` / :data:`_SAME_SEP_IBAN` whose groups pass the checksum."""
+    for rx, ok in ((_SAME_SEP_CARD, luhn_ok), (_SAME_SEP_IBAN, iban_ok)):
+        for m in rx.finditer(text):
+            sep = m.group(1)
+            if sep in _ASCII_SEPS or not ok(m.group().replace(sep, "")):
+                continue
+            at, e = m.start(), m.end()
+            while (k := text.find(sep, at, e)) >= 0:
+                yield k, k + len(sep), " "
+                at = k + len(sep)
+    if "«" in text or "‹" in text or "„" in text or "“" in text:
+        for m in _QUOTE_SEP_CARD.finditer(text):
+            digits = "".join(ch for ch in m.group() if ch.isdigit())
+            if m.group(1) not in ("«»", "»«") and len(set(m.group()) - set(digits)) > 1 and luhn_ok(digits):
+                yield from ((m.start() + i, m.start() + i + 1, " ") for i, ch in enumerate(m.group()) if not ch.isdigit())
 
 
 # The Cyrillic "УА" (or "ЮА") typed for an IBAN's country code "UA" ("IBAN УА77 3223 …"): the look-alike fold reads "У"
@@ -577,6 +609,8 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
     if "\n" in text:
         found += list(_b64_line_pieces(text, seen))
     found += list(_b64_pieces(text, seen))
+    if len(text) >= 19:  # a card's 16 digits and 3 separators
+        found += list(_same_separator_pieces(text))
     if not text.isascii():
         astral = _has_astral(text)
         if _NOT_PLAIN.search(text) is not None:  # else nothing to strip and no odd separator: ASCII and Cyrillic letters

@@ -80,7 +80,7 @@ from labs.router.id_numbers import find_id_numbers
 from labs.router.tables import find_table_cells
 from labs.router.textscan import literal_gate, lower
 from labs.router.towns import find_town_streets
-from labs.router.names import is_first_name
+from labs.router.names import is_ambiguous_name, is_first_name
 from labs.router.validators import (
     IBAN_LENGTHS,
     card_iin_ok,
@@ -151,7 +151,7 @@ _TAX_CAPS = re.compile(r"ІПН|РНОКПП|RNOKPP")
 # "номер"/"ID"/"мій" right before the digits (a word between, "Мій результат …", is no label), not the id of a
 # run, a job or an exit code ("Exit code 3124167891", "Run ID …", "Request id=…")
 _WEAK_ID_CUE = re.compile(r"(?<![\w])(?:(?:мій|моє|my)\s+)?(?:номер\w*|№|number|no\.?|nr\.?|код\w*|code|id|мій|моє|my|"
-                          r"піб|код\w*\s+(?:з|із|зі|у|в)\s+ді[їя])"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3)
+                          r"піб|(?:(?:код|номер|id|ід)\w*\s+)?(?:з|із|зі|у|в)\s+ді[їя])"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3), "номер з Дії …" (r9 A1)
                           r"(?:\s+(?:is|—|-))?[\s:#№=\-]{0,4}$"
                           # a JSON/YAML key only when it names the code: "id_code": "…" (a bare "id"/"code" key holds
                           # any 10-digit id: 3% of them pass the checksum, issue 11 r9)
@@ -162,16 +162,26 @@ _PATRONYMIC_BEFORE = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґ'’ʼ]+(?:ови
 # ... or a surname with initials ("Шевчук П. О., …"), or two capitalised words one of which is a known first name
 # ("Ткаченко Петро 3563104757", "Petro Tkachenko: …"): issue 11 r9
 _INITIALS_BEFORE = re.compile(r"[А-ЯІЇЄҐ][а-яіїєґ'’ʼ\-]+\s+[А-ЯІЇЄҐ]\.\s?(?:[А-ЯІЇЄҐ]\.)?[\s,:;\-—\"']{1,6}$")
-_TWO_WORDS_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)\s+([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;\-—\"']{1,6}$")
+# The words may be cells of a table row ("Шевчук;Марія;…", "| Лисенко Богдан | …"); one unambiguous first name alone
+# before the digits is a person too: a CSV "name,code" row ("Iryna,2166875630"), an XML "<name>Богдан</name><code>…"
+# (the view drops the HTML "<code>" tag): issue 11 r9 A1
+_TWO_WORDS_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,;|]{1,3}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;|\-—\"'(]{1,6}$")
+_ONE_WORD_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;|\-—\"'(]{1,6}$")
+# ... or right after the digits: "2221266371 — Коваль Олена", "2221266371, Olena Koval"
+_TWO_WORDS_AFTER = re.compile(r"[\s,;|\-—)]{1,4}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]{1,30})[\s,;|]{1,3}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]{1,30})")
 
 
-def _full_name_before(view: str, at: int) -> bool:
-    """Does a person's full name stand right before ``at`` (see :data:`_PATRONYMIC_BEFORE`)?"""
+def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
+    """Does a person's full name stand right before ``at`` (see :data:`_PATRONYMIC_BEFORE`)? (``alone``: or one
+    unambiguous first name.)"""
     before = _before(view, at, 60)
     if _PATRONYMIC_BEFORE.search(before) or _INITIALS_BEFORE.search(before):
         return True
     m = _TWO_WORDS_BEFORE.search(before)
-    return m is not None and (is_first_name(m.group(1)) or is_first_name(m.group(2)))
+    if m is not None and (is_first_name(m.group(1)) or is_first_name(m.group(2))):
+        return True
+    m = _ONE_WORD_BEFORE.search(before) if alone else None
+    return m is not None and is_first_name(m.group(1)) and not is_ambiguous_name(m.group(1))
 _NOT_A_PERSON_ID = re.compile(r"(?:exit|error|status|return|response|run|job|task|request|req|session|trace|span|process|"
                               r"thread|build|test|step|epoch|batch|event|transaction|txn|device|node|container|pod|"
                               r"задачі|запиту|помилки|сесії|процесу)\s*(?:code|id|номер|код|no\.?|#)?[\s:#№=\-]{0,4}$|"
@@ -218,7 +228,8 @@ _SSN_NOT_ISSUED = frozenset({"078051120", "123456789"})
 _DOB_BEFORE = re.compile(
     r"(?:(?<![a-z])(?:born|b\.|birth(?:day|date)?|d\.?o\.?b\.?|bday|bdate)(?![a-z])|date[\s_\-]*of[\s_\-]*birth|🎂|"
     r"birth[\s_\-]*date|народи\w*|народж\w*|(?<![а-яіїєґ])нар\.|(?<![а-яіїєґ])д\.?\s?н\.|(?<![а-яіїєґ])д/н|"
-    r"(?<![а-яіїєґ])дн(?![а-яіїєґ])|(?<![а-яіїєґ])др(?![а-яіїєґ])|(?<![а-яіїєґ])д\.\s?р\.|(?<![а-яіїєґ])р\.\s?н\.|день\s+народженн\w*|рождени\w*|родил\w*)"
+    r"(?<![а-яіїєґ])дн(?![а-яіїєґ])|(?<![а-яіїєґ])др(?![а-яіїєґ])|(?<![а-яіїєґ])д\.\s?р\.|(?<![а-яіїєґ])р\.\s?н\.|день\s+народженн\w*|рождени\w*|родил\w*|"
+    r"дата_нар\w*|narodzh\w*)"  # JSON keys: "дата_нар", "dataNarodzhennia" (issue 11 r9 A6)
 )
 _DOB_AFTER = re.compile(r"\s*(?:р\.?\s*)?(?:р\.\s?н\.|р/н|року\s+народження|\(?dob\)?|г\.?\s?р\.)")
 # "born"/"народився" about a thing, not a person: "The framework was born ...", "Ідея народилася ..."
@@ -906,7 +917,9 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
                 elif _table_column(low, _TAX_COLUMN, gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # a cell of a table with a tax column: any other kind wins
-                elif (_WEAK_ID_CUE.search(_before(low, gs, 40)) or _full_name_before(view, gs)) \
+                elif (_WEAK_ID_CUE.search(_before(low, gs, 40)) or _full_name_before(view, gs)
+                      or (a := _TWO_WORDS_AFTER.match(view, e)) is not None
+                      and (is_first_name(a.group(1)) or is_first_name(a.group(2)))) \
                         and not _NOT_A_PERSON_ID.search(_before(low, gs, 40)) and 1900 <= rnokpp_birth_date(digits).year <= 2012:
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
             if n == 9:
@@ -1144,7 +1157,7 @@ _YEAR_ONLY_CUE = re.compile(r"(?:born|народи\w*|народж\w*|рожд\w
 # holds one of these literals, or a bare "b." or "дн" (tested by a regex that starts with the literal).
 # tests/test_pii_attacks_r2.py draws cue strings from both regexes and checks the gate lets each through.
 _DOB_GATE = ("born", "birth", "dob", "d.ob", "do.b", "d.o.b", "bday", "bdate", "🎂", "народ", "нар.", "р.н", "р. н", "р/н", "д.н", "д. н",
-             "д н.", "дн.", "д/н", "рожд", "родил", "г.р", "г. р", "гр.", "г р.")
+             "д н.", "дн.", "д/н", "рожд", "родил", "г.р", "г. р", "гр.", "г р.", "дата_нар", "narodzh")
 _DOB_GATE_B = re.compile(r"b\.(?<![a-z]b\.)")
 _DOB_GATE_DN = re.compile(r"д(?:н|р|\.\s?р\.)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])")  # "дн", "ДР" (chats), "д.р."
 
@@ -1181,18 +1194,21 @@ _NO_YEAR_DATE = re.compile(
     rf"(?:{_SPELLED_DAY}\s+(?:of\s+)?{_ANY_MONTH}(?:,?\s(?:19|20)\d\d)?"
     rf"|{_ANY_MONTH}\s+(?:the\s+)?{_SPELLED_DAY}(?:,?\s(?:19|20)\d\d)?"
     rf"|{_DAY}[\s\-./]{{1,2}}(?:of\s+)?{_ANY_MONTH}|{_ANY_MONTH}[\s\-.]{{1,2}}{_DAY}(?!\d)|{_ANY_MONTH},?\s(?:19|20)\d\d"
-    r"|\d{1,2}\.(?:0[1-9]|1[0-2]))(?![\w\-/]|\.\d|,?\s\d)", re.IGNORECASE)
-_CUE_RIGHT_BEFORE = re.compile(rf"(?:{_DOB_BEFORE.pattern})(?:\s*(?:is|was|on|in|of|the|:|—|-|=|у|в|це))*\s*[:\-—]?\s*$")
+    r"|\d{1,2}\.(?:0[1-9]|1[0-2])"
+    r"|--(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(?![\w\-/]|\.\d|,?\s\d)", re.IGNORECASE)  # vCard 4 "BDAY:--0312"
+# (vCard parameters between the cue and its value: "BDAY;VALUE=text:12 березня", issue 11 r9 A6)
+_VCARD_PARAMS = r"(?:;[a-z\-]{1,12}=[a-z\-]{1,12}){0,3}"
+_CUE_RIGHT_BEFORE = re.compile(rf"(?:{_DOB_BEFORE.pattern}){_VCARD_PARAMS}(?:\s*(?:is|was|on|in|of|the|:|—|-|=|у|в|це))*\s*[:\-—]?\s*$")
 
 
-_YEARLESS_KEY = re.compile("|".join(map(re.escape, ("born", "birth", "dob", "d.o.b", "народ", "нар.", "рожд", "родил")))
+_YEARLESS_KEY = re.compile("|".join(map(re.escape, ("born", "birth", "dob", "d.o.b", "bday", "народ", "нар.", "рожд", "родил")))
                            + r"|д(?:н|р|\.\s?р\.|\.\s?н\.|/н)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])|(?<![a-z])b\.")
 
 
 # from a cue's literal to where its date would start: the rest of the cue's word ("народ|ження", "birth|day"), then
 # what may stand between ("born on the", "д.н.:", "день народження —")
 # (bounded: "b.b.b.…" is a cue at every "b.", and an unbounded rest would read to the end from each: quadratic)
-_AFTER_CUE = re.compile(r"[\w.]{0,24}(?:\s{0,3}(?:(?:is|was|on|in|of|the|у|в|це)(?![\w])|[:—\-=])){0,4}\s{0,3}")
+_AFTER_CUE = re.compile(r"[\w.]{0,24}(?:;[a-z\-]{1,12}=[a-z\-]{1,12}){0,3}(?:\s{0,3}(?:(?:is|was|on|in|of|the|у|в|це)(?![\w])|[:—=]|-(?!-\d))){0,4}\s{0,3}")
 
 
 _MONTH_WORD = re.compile(_ANY_MONTH, re.IGNORECASE)
@@ -1229,9 +1245,38 @@ def _word_dates(text: str) -> Iterator[re.Match]:
         yield from _WORD_DATE.finditer(text, lo, hi)
 
 
+# A full date right after a person's full name ("Петро Бондаренко, 10.09.1971", "Andrii Melnyk, 08/16/1959",
+# "Коваль О. В. 12 березня 1985"), a birth year up to 2015 (a meeting's or a deadline's date is recent): issue 11 r9 A6.
+# No cue word needed, so it runs outside find_dobs' gate; it starts with the digit it consumes.
+# Read from its year back (a year is rare; a digit before a month name is not: "1 0 1 0 …" cost 1 ms a 2 KB).
+_BIRTH_YEAR = re.compile(r"(?:19\d\d|200\d|201[0-5])(?!\d)")
+_DAY_MONTH_BEFORE = re.compile(rf"\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_MONTH})\s)$")
+# a birthday split into JSON parts: "birthdays":[{"date":{"year":1985,"month":3,"day":12}}], "birth": {"day": 12, …}
+_JSON_BIRTH = re.compile(r'"(?:birth\w*|bday|dob|date_?of_?birth|дата_?народження)"\s*:\s*\[?\s*\{(?P<parts>[^\[\]]{0,120}?)\}')
+_JSON_PARTS = re.compile(r'"(?:year|month|day)"\s*:\s*"?\d{1,4}')
+
+
+def _named_dobs(view: str) -> Iterator[Finding]:
+    for y in _BIRTH_YEAR.finditer(view):
+        if y.start() and view[y.start() - 1].isdigit():
+            continue
+        m = _DAY_MONTH_BEFORE.search(view, max(0, y.start() - 16), y.start())
+        if m is not None and not view[m.start() - 1 : m.start()].isdigit() and _full_name_before(view, m.start(), alone=False):  # "Олена, 10.09.2012": a letter's date
+            yield Finding("dob", m.start(), y.end(), view[m.start() : y.end()], 40)
+
+
+def _json_birthdays(text: str, low: str) -> Iterator[Finding]:
+    for m in _JSON_BIRTH.finditer(low):
+        parts = list(_JSON_PARTS.finditer(low, m.start("parts"), m.end("parts")))
+        if len(parts) >= 2:
+            yield Finding("dob", parts[0].start(), parts[-1].end(), text[parts[0].start() : parts[-1].end()], 40)
+
+
 def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
     yield from _yearless_dobs(text, low)
+    if '"' in low:
+        yield from _json_birthdays(text, low)
     latin = fold_confusables(text)  # "21-Маy-1997" typed with Cyrillic "М", "а" (same length)
     seen: set[tuple[int, int]] = set()
     for m in (*_DATE.finditer(text), *_word_dates(text), *(_word_dates(latin) if latin != text else ()),
@@ -1285,8 +1330,10 @@ _ADDRESS_UA = re.compile(
     rf"(?:(?:(?<![\w])|(?<=(?<![\w])на)|(?<=(?<![\w])по)|(?<=(?<![\w])[ву])|(?<=[A-Za-z])|(?<=адреса)|(?<=адресою)|(?<=адресу))"
     # a day before the name ("вул. 8 Березня", "вул. 1-го Травня"), or initials and titles ("вул. Т. Шевченка",
     # "пров. І. Франка", "вул. Св. Миколая", "просп. Акад. Глушкова": issue 11 r8 A2)
-    rf"(?i:{_UA_STREET})\s*(?:\d{{1,2}}(?:-?го)?\s+|(?:[А-ЯІЇЄҐA-Z][а-яіїєґa-z]{{0,4}}\.\s*){{1,2}})?"
-    rf"[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?"
+    # a Markdown italic or code span around the name, or the type and the name ("*вул. Зелена* 158", "вул. `Хрещатик` 22":
+    # issue 11 r9 A2)
+    rf"(?i:{_UA_STREET})\s*[*`]?(?:\d{{1,2}}(?:-?го)?\s+|(?:[А-ЯІЇЄҐA-Z][а-яіїєґa-z]{{0,4}}\.\s*){{1,2}})?"
+    rf"[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?[*`]?"
     rf"|(?<![\w])[А-ЯІЇЄҐ][\w'’\-]{{1,30}}\s+(?i:{_UA_STREET_AFTER}))"  # "вул. 8 Березня 12"; "Андріївський узвіз 2"
     rf",?\s*"
     rf"(?:(?i:буд(?:инок)?\.?|б\.|№|дом|д\.)\s*)?\d{{1,4}}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
@@ -1522,9 +1569,24 @@ _ORG_BEFORE = re.compile(r"(?<![\w])(?:official|офіційн\w*|channel|кан
 # a messenger's user in JSON: "username": "olena_k85", "from_id": "user123456789", "from": {"id": 123456789, …}
 _NO_ONES = frozenset("admin root user username test guest postgres ubuntu demo string null none example anonymous "
                      "your_username your_name john_doe janedoe johndoe".split())
-_JSON_USER_KEYS = ('"username"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"')
-_JSON_USER = re.compile(r'"(?:username|user_name|screen_name|from_id|user_id|sender_id)"\s*:\s*"?(?P<name>@?[a-z0-9_.]{3,40})'
-                        r'|"from"\s*:\s*\{\s*"id"\s*:\s*(?P<name2>\d{5,15})')
+_JSON_USER_KEYS = ('"username"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"',
+                   '"actor_id"', '"login"')
+# a Telegram export's service message ("actor_id": "user5123456789") and a GitHub-style "login" (issue 11 r9 A7); a
+# "login" in a config ("login": "deploy") is nobody unless it reads as a person's handle or sits in a user's object
+_JSON_USER = re.compile(r'"(?:username|user_name|screen_name|from_id|user_id|sender_id|actor_id)"\s*:\s*"?(?P<name>@?[a-z0-9_.]{3,40})'
+                        r'|"from"\s*:\s*\{\s*"id"\s*:\s*(?P<name2>\d{5,15})'
+                        r'|"login"\s*:\s*"(?P<login>[a-z0-9][a-z0-9_.\-]{2,38})"')
+_USER_OBJECT_BEFORE = re.compile(r'"(?:user|author|owner|sender|actor|committer|assignee|reviewer|creator|member|from)"\s*:\s*\{[^{}]{0,80}$')
+_SERVICE_LOGINS = frozenset("deploy jenkins mysql redis kafka git nobody airflow grafana elastic dependabot renovate "
+                            "github-actions ci bot service system www-data ec2-user".split())
+# a bare "@name" right after a contact verb ("Пиши @olena_k85", "DM @olena_k85") or before a name or a verb said of a
+# person ("@olena_k85 (Олена Коваль) написала в чаті"): the name must read as a handle (a digit or "_") after the
+# verb, as code's "@param" does not (issue 11 r9 A7)
+_CONTACT_BEFORE = re.compile(r"(?:пиш\w*|напиш\w*|написати|звертай\w*|звернись|звернітьс\w*|тегн\w*|тегай|пінган\w*|"
+                             r"пінгуй\w*|відміть\w*|зв['’ʼ]яж\w*\s+(?:з|із|зі)|контакт\w*|dm|message|write(?:\s+to)?|"
+                             r"text|contact|ping|tag|reach(?:\s+out)?(?:\s+to)?|mention|ask)\W{0,3}$")
+_CONTACT_AFTER = re.compile(r"\s{0,2}(?:\([А-ЯІЇЄҐA-Z][^()\n]{2,40}\)|(?i:написа\w*|пише|писав|відповів\w*|сказа\w*|"
+                            r"повідоми\w*|скинув|скинула|wrote|said|replied|messaged|texted|posted|says|writes))")
 
 
 def _not_a_person_handle(low: str, m: re.Match) -> bool:
@@ -1558,16 +1620,26 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
             yield Finding("handle", m.start("name"), end, text[m.start("name") : end], 55)
     if '"' in low and any(key in low for key in _JSON_USER_KEYS):
         for m in _JSON_USER.finditer(low):  # a Telegram export or Bot API update pasted as JSON (issue 11 r8 A6)
-            g = "name" if m.group("name") else "name2"
+            g = "name" if m.group("name") else "name2" if m.group("name2") else "login"
             if m.group(g).lstrip("@") in _NO_ONES:
                 continue  # "username": "admin" in a config is nobody
+            if g == "login":
+                login = m.group(g)
+                if login.split("[")[0] in _SERVICE_LOGINS or not (
+                        any(ch in login for ch in "._-") or any(ch.isdigit() for ch in login)
+                        or _USER_OBJECT_BEFORE.search(low, max(0, m.start() - 100), m.start())):
+                    continue
             yield Finding("handle", m.start(g), m.end(g), text[m.start(g) : m.end(g)], 55)
     if "@" not in low:
         return
     for m in _AT_HANDLE.finditer(low):
         if _not_a_person_handle(low, m):
             continue
-        if _HANDLE_LABEL.search(low, max(0, m.start() - 30), m.start()):
+        name = m.group("name").rstrip(".")
+        if _HANDLE_LABEL.search(low, max(0, m.start() - 30), m.start()) or (
+                ("_" in name or any(ch.isdigit() for ch in name))  # "@app.route" wrote: a decorator's dots
+                and (_CONTACT_BEFORE.search(low, max(0, m.start() - 30), m.start())
+                     or _CONTACT_AFTER.match(text, m.end()) is not None)):
             end = m.end() - (1 if m.group().endswith(".") else 0)
             yield Finding("handle", m.start(), end, text[m.start() : end], 55)
 
@@ -1921,6 +1993,7 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
     found.extend(_passports(view, low, six_windows, passport_word))
     if _dob_gate(low):
         found.extend(find_dobs(view, low))
+    found.extend(_named_dobs(view))
     found.extend(find_addresses(view, low))
     found.extend(find_foreign_ids(view, low))
     found.extend(Finding("id_number", s, e, view[s:e], 15) for s, e in find_id_numbers(view, low))  # any other kind wins

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from labs.router.names import is_ambiguous_name, is_first_name
+from labs.router.textscan import lower
 from labs.router.validators import card_iin_ok, luhn_ok, rnokpp_ok, ssn_ok
 
 # Column names, lower-case, as headers write them (snake_case, spaced, with a unit or "#" after): kind per name.
@@ -36,6 +38,14 @@ _COLUMNS = {
                 r"(?:номер[ _]?)?id[ _\-]?карт(?:ка|ки)|id[ _\-]?card[ _\-]?(?:number|no)|national[ _\-]?id|id[ _\-]?number",
 }
 _NAME = re.compile("|".join(f"(?P<{kind}>{rx})" for kind, rx in _COLUMNS.items()))
+# A bare "code"/"id" column is a РНОКПП's only in a table of people: a header naming a person's column ("ПІБ",
+# "Прізвище", "surname"), or "name" when that row's name holds a known first name (a product table has "name" and
+# "code" columns too): issue 11 r9 A1. The cell must still pass the checksum (_cell_is).
+_CODE_COLUMN = re.compile(r"код|code|id|ід|номер|number|no\.?|№")
+_PERSON_COLUMN = re.compile(r"піб|п\.і\.б\.?|прізвище|прізвище[ _]?(?:та|і|,)?[ _]?ім['’ʼ]я|ім['’ʼ]я|фіо|фио|платник|отримувач|"
+                            r"працівник|співробітник|клієнт|студент|пацієнт|surname|last[ _\-]?name|first[ _\-]?name|"
+                            r"full[ _\-]?name|family[ _\-]?name|given[ _\-]?name|employee|customer|patient|student|person")
+_ANY_NAME_COLUMN = re.compile(r"name|назва|імя")
 _SEPS = "\t|;,"
 _NO_VALUE = frozenset({"n/a", "na", "none", "null", "-", "—", "немає", "нема", "unknown", "невідомо", "tbd"})
 _CELL_STRIP = " \t\"'=*`\u00a0\u202f"
@@ -121,6 +131,61 @@ def _html_cells(text: str, finding: type) -> Iterator["Finding"]:  # noqa: F821
                 yield finding(kind, a, b, text[a:b], PRIORITY[kind])
 
 
+# An XML record of a person whose "<code>"/"<id>" holds a РНОКПП: "<person><name>Богдан</name><code>3258456620</code>"
+# (issue 11 r9 A1). The element starts with its "<" (a fast scan); the record must name a person.
+_XML_CODE = re.compile(r"<(code|id|код|number|номер)>\s{0,3}(\d[\d \-]{9,14})\s{0,3}</\1>", re.IGNORECASE)
+_XML_PERSON = re.compile(r"<(?:person|employee|customer|client|patient|student|taxpayer|payer|recipient|surname|"
+                         r"last_?name|first_?name|full_?name|family_?name|given_?name|особа|платник|отримувач|працівник|"
+                         r"клієнт|піб|прізвище|ім['’ʼ]я)[\s>]|<name>\s{0,3}(?P<name>[^\W\d_]{2,30})", re.IGNORECASE)
+
+
+def _xml_codes(text: str, finding: type) -> Iterator["Finding"]:  # noqa: F821
+    person = None
+    for m in _XML_CODE.finditer(text):
+        if not rnokpp_ok(_digits(m.group(2))):
+            continue
+        if person is None:  # once a prompt, and only when a code passes the checksum
+            person = any(p.group("name") is None or is_first_name(p.group("name")) for p in _XML_PERSON.finditer(text))
+        if person:
+            yield finding("tax_id", m.start(2), m.end(2), m.group(2), PRIORITY["tax_id"])
+
+
+# A YAML or "key: value" line: "street: Сумська 113", "address: Naukova 55", "вулиця: Зелена 158" (issue 11 r9 A2). The
+# value is a street as people write it, a capitalised name and a house number or the number first ("12 Main St"); a
+# host, a port or a template ("0.0.0.0:8080", "{{ .Values.host }}:1719") is none. An "ip_address:"/"email_address:" key
+# is none either: only a bare key or a home/postal/billing… one.
+_YAML_ADDRESS = re.compile(r"(?i:street|address|addr|адреса|вулиця)(?i:[_ \-]?line[_ \-]?\d)?[ \t]*:[ \t]*[\"']?"
+                           r"(?P<value>(?:[A-ZА-ЯІЇЄҐ][\w'’ʼ.\-]{1,30}[ \t,]{1,3}){1,4}\d{1,4}[а-яa-z]?(?:[/\-]\d{1,4})?"
+                           r"|\d{1,5}[ \t]+[A-ZА-ЯІЇЄҐ][\w'’ʼ.\-]{1,30}(?:[ \t][\w'’ʼ.\-]{1,30}){0,3})(?![\w])")
+_YAML_ADDRESS_KEYS = ("street", "address", "addr", "адреса", "вулиця")
+_ADDRESS_KEY_OWNERS = ("home", "street", "postal", "mailing", "billing", "shipping", "residential", "delivery", "домашня",
+                       "поштова", "user", "client", "customer", "contact")
+
+
+def _yaml_address_key(low: str, at: int) -> bool:
+    """Is the key starting at ``at`` a person's address key at a line's start (YAML, a form), not a part of another
+    word, an "ip_address" or a label inside prose ("Our address: Build 5 failed")?"""
+    if at and low[at - 1] in "_-":
+        owner = low[max(0, at - 13) : at - 1]
+        if not owner.endswith(_ADDRESS_KEY_OWNERS):
+            return False
+        at -= 1 + next(len(o) for o in _ADDRESS_KEY_OWNERS if owner.endswith(o))
+    line = low[max(0, low.rfind("\n", max(0, at - 40), at) + 1) : at]
+    return line.strip(" \t-\"'") == "" and (at == 0 or low[at - 1] in " \t\n-\"'") and len(line) < 40
+
+
+def _yaml_addresses(text: str, finding: type) -> Iterator["Finding"]:  # noqa: F821
+    low = lower(text)
+    for key in _YAML_ADDRESS_KEYS:  # each key found by a substring search, the value matched there (a regex scan
+        at = low.find(key)           # of the whole text for the keys cost 10x more)
+        while at >= 0:
+            m = None if key == "addr" and low.startswith("address", at) else _YAML_ADDRESS.match(text, at)
+            if m is not None and _yaml_address_key(low, at):
+                yield finding("address", m.start("value"), m.end("value"), m.group("value"), PRIORITY["address"])
+            at = low.find(key, at + len(key))
+
+
+
 def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Finding: imported lazily, pii imports us)
     """Findings for the cells of every personal column of every table in ``text`` (offsets into
     ``text``). A table is a header line whose cells, split by a tab, a bar, a semicolon or a comma,
@@ -131,6 +196,10 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
 
     if "<t" in text or "<T" in text:
         yield from _html_cells(text, Finding)
+    if "</" in text:
+        yield from _xml_codes(text, Finding)
+    if ":" in text:
+        yield from _yaml_addresses(text, Finding)
     if "\n" not in text or not any(sep in text for sep in _SEPS):
         return  # no table: one digit a line ("1\n0\n1…") costs no per-line work
 
@@ -147,18 +216,35 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
         if sep is None:
             continue
         columns: dict[int, str] = {}
+        codes, person, named = [], False, None
         for col, cell in enumerate(line.rstrip("\r").split(sep)):
-            if len(cell) <= 40 and (m := _NAME.fullmatch(cell.strip(_CELL_STRIP + "#:").lower())):
+            name = cell.strip(_CELL_STRIP + "#:").lower()
+            if len(cell) <= 40 and (m := _NAME.fullmatch(name)):
                 columns[col] = m.lastgroup
+            elif len(cell) <= 40 and _CODE_COLUMN.fullmatch(name):
+                codes.append(col)
+            elif len(cell) <= 40 and _PERSON_COLUMN.fullmatch(name):
+                person = True
+            elif len(cell) <= 40 and named is None and _ANY_NAME_COLUMN.fullmatch(name):
+                named = col
+        if codes and (person or named is not None):
+            for col in codes:
+                columns[col] = "tax_id" if person else "tax_id?"  # "?": only in a row whose name is a first name
         if not columns:
             continue
         while k < len(lines) and sep in lines[k]:
             row_at, row = offsets[k], lines[k].rstrip("\r")
             k += 1
-            for col, (a, b) in enumerate(_split(row, sep)):
+            cells = _split(row, sep)
+            for col, (a, b) in enumerate(cells):
                 kind = columns.get(col)
                 if kind is None:
                     continue
+                if kind == "tax_id?":
+                    if named is None or named >= len(cells) or not any(
+                            is_first_name(w) and not is_ambiguous_name(w) for w in row[slice(*cells[named])].split()[:4]):
+                        continue
+                    kind = "tax_id"
                 while a < b and row[a] in _CELL_STRIP:
                     a += 1
                 while b > a and row[b - 1] in _CELL_STRIP:

@@ -59,6 +59,11 @@ _FAMOUS = r"(?:Хрещатик|Khreshchatyk|Khreshchatik|Пасаж)"
 _STREET = (rf"{_NOT_A_STREET}(?:{_FAMOUS}|(?:[А-ЯІЇЄҐ][\w'’ʼ\-]{{1,25}}\s)?[А-ЯІЇЄҐ][а-яіїєґ'’ʼ\-]{{1,25}}{_UA_END}"
            rf"|(?:[A-Z][a-z'’\-]{{1,25}}\s)?[A-Z][a-z'’\-]{{1,25}}{_LATIN_END})(?![\w'’ʼ\-])")
 
+# a street type written after the name, abbreviated or not, any case ("Naukova ln. 55", "Shevchenka st 12", "… Ln 12",
+# "Shevchenka vul. 55, Poltava", "Сумська вул. 12"): the town still anchors it (issue 11 r9 A2)
+_TYPE = (r"(?:\s(?i:st|str|ln|lane|pl|place|sq|ave|av|avenue|rd|road|blvd|street|dr|vul|vulytsia|prov|provulok|prosp|"
+         r"prospekt|bulv|ploshcha|ul|вул|вулиця|пров|провулок|просп|проспект|пл|площа|бульв|бульвар|б-р|пр-т)\.?(?![\w'’ʼ\-]))?")
+
 
 @cache
 def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
@@ -66,8 +71,8 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     town = "|".join(re.escape(t).replace("'", "['’ʼ]") for t in sorted((*TOWNS_UK, *TOWNS_LATIN), key=len, reverse=True))
     # no lookbehind before the towns: it would stop the engine from skipping to their first letters (10x slower)
     return (re.compile(rf"(?:{town})(?![\w])"),
-            re.compile(rf"(?:,\s*|\s+[—–\-]\s+|\s+){_STREET}(?:,\s*|\s+){_HOUSE}"),  # "Київ,Хрещатик,22,5" too
-            re.compile(rf"(?<![\w]){_STREET},?\s+{_HOUSE},?\s+$"))
+            re.compile(rf"(?:,\s*|\s+[—–\-]\s+|\s+){_STREET}{_TYPE}(?:,\s*|\s+){_HOUSE}"),  # "Київ,Хрещатик,22,5" too
+            re.compile(rf"(?<![\w]){_STREET}{_TYPE},?\s+{_HOUSE},?\s+$"))
 
 
 def find_town_streets(text: str) -> list[tuple[int, int]]:

@@ -210,7 +210,9 @@ def test_lesson4_load_test_shows_only_supported_percentiles(lesson4):
         assert math.isnan(r["latency_p99_s"]) or r["samples"] >= 100
         assert math.isnan(r["latency_p95_s"]) == (r["samples"] < 20)
     drawn = lesson4.value("[line.get_label() for ax in sweep_fig.axes for line in ax.lines]")
-    assert "latency p99" not in drawn and "latency p50" in drawn
+    # p50 drawn, as measured or (a cut-off request could move it) as "at least" (issue 17 r6); p99 unsupported: never
+    assert not any(label.startswith("latency p99") for label in drawn)
+    assert any(label.startswith("latency p50") for label in drawn)
     plan = lesson4.value("[plan_here.machines, plan_here.in_flight_at_peak, plan_here.peak_requests_per_s * "
                          "plan_here.latency_s]")
     assert plan[0] >= 1 and plan[1] == pytest.approx(plan[2])

@@ -47,5 +47,5 @@ def test_the_plot_draws_no_line_for_a_percentile_with_no_support():
     assert all(not all(math.isnan(y) for y in line.get_ydata()) for line in fig.axes[1].lines)
     fig = plot_supported(_sweep([20, 120]), title="test")
     # supported, and a lower bound in this sweep: drawn as "at least" (labs.loadtest.plot_percentile), its own entry
-    assert "latency p99: at least (requests cut off by the time limit)" in [
+    assert "latency p99: at least (cut-off requests)" in [
         t.get_text() for t in fig.axes[1].get_legend().get_texts()]

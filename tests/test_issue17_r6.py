@@ -199,14 +199,9 @@ def test_the_sweep_plot_draws_a_lower_bound_as_at_least_and_never_as_a_measured_
 
 FIXED = re.compile(r"\{[^{}]*\}\)?\s+(токен|запит|виклик|слот|шар|машин|бал|байт|секунд|хвилин|символ|рядк|"
                    r"користувач|параметр|промпт|вправ|відповід)\w*")
-# lessons other sessions own, still to fix: not strict, so their fix does not break CI; then drop the entry
-OTHERS = {"01_self_hosted_vs_api": "lesson 1 (another session's lesson): «за {number(volume)} запитів/день»",
-          "03_hybrid_routing": "lesson 3 (another session's lesson): «з {score.n} промптів»"}
 
 
-@pytest.mark.parametrize("lesson", [pytest.param(p.stem, marks=pytest.mark.xfail(strict=False, reason=OTHERS[p.stem]))
-                                    if p.stem in OTHERS else p.stem
-                                    for p in sorted((ROOT / "solutions" / "uk").glob("[0-9][0-9]_*.yaml"))])
+@pytest.mark.parametrize("lesson", [p.stem for p in sorted((ROOT / "solutions" / "uk").glob("[0-9][0-9]_*.yaml"))])
 def test_no_ukrainian_lesson_prints_a_number_before_a_fixed_noun_form(lesson):
     """«{ceiling:.0f} токенів/с» (lesson 4) reads «1 токенів/с»: a printed count picks its noun through the catalogue's
     plural spec ({n:plural:токен|токени|токенів|токена}), never a fixed form in a translated f-string."""

@@ -16,6 +16,18 @@ a normal token 19-62 ms; grammar work at the position where all alternatives are
 129 alternatives: refused, 127 values pass) 4.2-8.0, of 256 7.7-13.4, of 2048 48-133 (the attack's 10 s tokens).
 So at the limit one such token costs about 4 normal ones, and only while the alternatives are all open (the first
 token or two of an enum value); past it the cost grows linearly without bound.
+
+``--stacks-only`` (issue 10 attack r9 F1): grammars with few alternatives whose parse stacks fan out (nested or
+overlapping optional repetitions), next to ordinary schemas: the time of one sampling step where the stacks are
+widest, in normal tokens, and :func:`labs.server.grammar.stack_cost`. Same box, shared (load ~5), a normal token
+14.7 ms: "json" 199 → 0.60, 3-field object 87 → 0.58, 40 optional properties 678 → 1.10, maxLength 1000 48 → 1.19,
+version / e-mail patterns 25 / 64 → 0.22 / 0.64, 32 overlapping anyOf 727 → 1.19; (a?){20}a{20} 4344 → 1.16,
+(a{0,5}){0,5} 2121 → 0.75, (a{0,7}){0,7} 7237 → 0.92; greedy generation with (a?){30}a{30} (11 144) 40-60 ms of
+grammar a token and with (a?){40}a{40} (21 144) 60-110 ms, growing with the measure; ((a{0,10}){0,10}) and the
+attack's deeper nests are over 20x the limit and are not run (the attacker saw 3 s a token and hours). The measure
+grows as the product of the nested bounds while ordinary schemas stay under ~2000 (100 optional properties: 1719),
+so the server's MAX_STACK_COST is 5000: room over every ordinary schema, refusing each fan-out before it costs more
+than a few normal tokens.
 """
 
 from __future__ import annotations
@@ -47,6 +59,7 @@ def best(fn, repeat: int = 5) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="16,64,96,128,192,256,512,2048")
+    parser.add_argument("--stacks-only", action="store_true", help="only the parse-stack table (issue 10 r9)")
     args = parser.parse_args()
     llm = NoJinjaLlama(model_path=str(catalogue_file(DEFAULT_MODEL)[0]), n_ctx=512, verbose=False)
     prompt = llm.tokenize(b"<|im_start|>user\nJSON please<|im_end|>\n<|im_start|>assistant\n", special=True)
@@ -81,13 +94,87 @@ def main() -> None:
     print(f"{'grammar':>24} {'alternatives':>12} {'grammar ms':>11} {'÷ normal token':>15}")
     from llama_cpp.llama_grammar import JSON_GBNF, json_schema_to_gbnf
 
+    if args.stacks_only:
+        stack_table(llm, prompt, vocab, token)
+        llm.close()
+        return
     cases = [('format "json"', JSON_GBNF), ("3-field object schema", json_schema_to_gbnf(json.dumps(OBJECT)))]
     cases += [(f"enum of {n}", json_schema_to_gbnf(json.dumps({"enum": [f"v{i}" for i in range(n)]})))
               for n in map(int, args.sizes.split(","))]
     for name, gbnf in cases:
         cost = max(0.0, sample_with(gbnf) - sample_with(gbnf, sample=False) - plain)  # per token: not the parse
         print(f"{name:>24} {grammar_alternatives(gbnf):>12} {cost * 1e3:>11.2f} {cost / token:>15.2f}")
+    stack_table(llm, prompt, vocab, token)
     llm.close()
+
+
+def _string(pattern: str) -> dict:
+    return {"type": "string", "pattern": pattern}
+
+
+# issue 10 attack r9 F1: grammars with few alternatives whose parse stacks fan out, next to ordinary schemas
+STACK_CASES = {
+    'format "json"': None,
+    "3-field object": OBJECT,
+    "40 optional properties": {"type": "object", "properties": {f"p{i}": {"type": "string"} for i in range(40)}},
+    "enum of 127": {"enum": [f"v{i}" for i in range(127)]},
+    "version pattern": _string(r"^\d+\.\d+\.\d+$"),
+    "e-mail pattern": _string(r"^([a-zA-Z0-9._%+-]+)@([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}$"),
+    "maxLength 1000": {"type": "string", "maxLength": 1000},
+    "(a?){5}a{5}": _string("^(a?){5}a{5}$"),
+    "(a?){10}a{10}": _string("^(a?){10}a{10}$"),
+    "(a?){20}a{20}": _string("^(a?){20}a{20}$"),
+    "(a{0,3}){0,3}": _string("^((a{0,3}){0,3})$"),
+    "(a{0,5}){0,5}": _string("^((a{0,5}){0,5})$"),
+    "(a{0,7}){0,7}": _string("^((a{0,7}){0,7})$"),
+    "(a{0,10}){0,10}": _string("^((a{0,10}){0,10})$"),
+    "(a?){40}a{40}": _string("^(a?){40}a{40}$"),
+    "8 overlapping anyOf": {"anyOf": [{"type": "string"}, {"type": "string", "pattern": "^a*$"},
+                                      {"type": "string", "pattern": "^[a-z]*$"}, {"type": "string", "pattern": "^.*$"}] * 2},
+    "16 overlapping anyOf": {"anyOf": [{"type": "string"}, {"type": "string", "pattern": "^a*$"},
+                                       {"type": "string", "pattern": "^[a-z]*$"}, {"type": "string", "pattern": "^.*$"}] * 4},
+    "32 overlapping anyOf": {"anyOf": [{"type": "string"}, {"type": "string", "pattern": "^a*$"},
+                                       {"type": "string", "pattern": "^[a-z]*$"}, {"type": "string", "pattern": "^.*$"}] * 8},
+}
+
+
+# where each grammar's stacks are widest: the text already generated when the step is timed
+PREFIX = {'format "json"': '{"', "3-field object": '{"name": "', "40 optional properties": "{",
+          "enum of 127": '"', "version pattern": '"1.', "e-mail pattern": '"ab', "maxLength 1000": '"abc'}
+
+
+def stack_table(llm, prompt: list[int], vocab, token: float) -> None:
+    """For each grammar: the time of one sampling step after the text in :data:`PREFIX` (default ``"aaaa``) was
+    generated (llama.cpp's grammar sampler over the whole vocabulary, then accepting the token; the prefix's own
+    accepting subtracted), in normal tokens, next to :func:`labs.server.grammar.stack_cost`. A grammar over 20x
+    the limit is not run (it holds this process for minutes: the attack's point)."""
+    from llama_cpp.llama_grammar import JSON_GBNF
+
+    from labs.server.grammar import stack_cost
+    from labs.server.runner import MAX_STACK_COST, schema_gbnf
+
+    print(f"\nlimit: MAX_STACK_COST = {MAX_STACK_COST} (labs.server.grammar.stack_cost)")
+    print(f"{'grammar':>24} {'stack cost':>10} {'grammar ms':>11} {'÷ normal token':>15}")
+    for name, schema in STACK_CASES.items():
+        gbnf = JSON_GBNF if schema is None else schema_gbnf(json.dumps(schema))
+        cost = stack_cost(gbnf, 20 * MAX_STACK_COST)
+        if cost > 20 * MAX_STACK_COST:
+            print(f"{name:>24} {'>' + str(20 * MAX_STACK_COST):>10} {'not run':>11}")
+            continue
+        prefix = llm.tokenize(PREFIX.get(name, '"aaaa').encode(), add_bos=False, special=False)
+
+        def step(sample: bool, gbnf: str = gbnf, prefix: list[int] = prefix) -> None:
+            chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+            llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_grammar(vocab, gbnf.encode(), b"root"))
+            llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_greedy())
+            for tok in prefix:
+                llama_cpp.llama_sampler_accept(chain, tok)
+            if sample:
+                llama_cpp.llama_sampler_sample(chain, llm.ctx, -1)
+            llama_cpp.llama_sampler_free(chain)
+
+        per = max(0.0, best(lambda: step(True), 3) - best(lambda: step(False), 3))
+        print(f"{name:>24} {cost:>10} {per * 1e3:>11.1f} {per / token:>15.2f}")
 
 
 if __name__ == "__main__":

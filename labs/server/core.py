@@ -367,10 +367,13 @@ class Session:
 
     def _grammar(self) -> None:
         """The job's format as a llama.cpp grammar (cached for the engine); a 400 when it cannot be one or is
-        over :data:`labs.server.runner.MAX_GRAMMAR_ALTERNATIVES` (issue 10 attack r8 F1)."""
+        over :data:`labs.server.runner.MAX_GRAMMAR_ALTERNATIVES` (issue 10 attack r8 F1) or
+        :data:`labs.server.runner.MAX_STACK_COST` (r9 F1), or llama.cpp's parser would refuse it (r9 F3)."""
+        from labs.server.grammar import GrammarError
+
         try:
             grammar_for(self.job.fmt)
-        except GrammarTooLarge as exc:
+        except (GrammarTooLarge, GrammarError) as exc:  # over a cost limit, or a grammar llama.cpp cannot take (r9)
             raise ApiError(400, str(exc)) from None
         except Exception as exc:  # the converter asserts, raises KeyError, ... on a schema it cannot take
             raise ApiError(400, f"invalid format: the JSON schema cannot be turned into a grammar ({exc})") from None

@@ -126,22 +126,72 @@ def grammar_alternatives(gbnf: str) -> int:
     return count
 
 
+# The most parse-stack work one vocabulary token may cost in a format's grammar (labs.server.grammar.stack_cost).
+# Alternatives alone miss grammars with few of them whose stacks fan out: a 20-character pattern of nested optional
+# repetitions stalled the thread every model shares for minutes a token (issue 10 attack r9 F1).
+# bench/grammar_cost.py --stacks-only measures the time a token against it (shared 2-core box): ordinary schemas
+# 25-1719 ("json" 199, 40 optional properties 678, 100 of them 1719) cost ~0.2-1.2 normal tokens of grammar work;
+# (a?){40}a{40} measures 21 144 (60-110 ms a token) and the attack's nests millions (3 s to hours a token).
+MAX_STACK_COST = 5000
+
+
+class GrammarTooCostly(GrammarTooLarge):
+    """A format whose grammar's parse stacks fan out past :data:`MAX_STACK_COST` (a 400)."""
+
+
+def schema_gbnf(fmt: str) -> str:
+    """A JSON schema (as a JSON string) → GBNF, through llama-cpp-python's converter, with every ``pattern``'s
+    escapes spelled as llama.cpp's parser takes them (:func:`labs.server.grammar.with_llama_patterns`)."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    from labs.server.grammar import with_llama_patterns
+
+    return json_schema_to_gbnf(json.dumps(with_llama_patterns(json.loads(fmt))))
+
+
+def _llama_parses(gbnf: str) -> bool:
+    """Whether llama.cpp's own grammar parser takes ``gbnf`` (it needs no vocabulary for that; on any thread)."""
+    sampler = llama_cpp.llama_sampler_init_grammar(None, gbnf.encode(), b"root")
+    if not sampler:
+        return False
+    llama_cpp.llama_sampler_free(sampler)
+    return True
+
+
 @lru_cache(maxsize=64)
 def grammar_for(fmt: str) -> llama_cpp.LlamaGrammar:
     """``format: "json"`` or a JSON schema (as a canonical JSON string) → a llama.cpp grammar.
 
-    Raises :class:`GrammarTooLarge` when the grammar has more than :data:`MAX_GRAMMAR_ALTERNATIVES` alternatives."""
+    Raises :class:`GrammarTooLarge` when the grammar has more than :data:`MAX_GRAMMAR_ALTERNATIVES` alternatives,
+    :class:`GrammarTooCostly` when its parse stacks cost more than :data:`MAX_STACK_COST` a token, and
+    ``ValueError`` for a grammar llama.cpp's parser refuses. Slow (up to ~0.3 s for a large schema): call it off
+    the llama.cpp thread first; the answer is cached."""
     if fmt == '"json"':
         return llama_cpp.LlamaGrammar.from_string(JSON_GBNF, verbose=False)
-    from llama_cpp.llama_grammar import json_schema_to_gbnf
+    from labs.server.grammar import GrammarError, parse_gbnf, stack_cost
 
-    gbnf = json_schema_to_gbnf(fmt)
+    gbnf = schema_gbnf(fmt)
     alternatives = grammar_alternatives(gbnf)
     if alternatives > MAX_GRAMMAR_ALTERNATIVES:
         raise GrammarTooLarge(
             f"invalid format: the JSON schema makes a grammar of {alternatives} alternatives, more than the "
             f"{MAX_GRAMMAR_ALTERNATIVES} this server allows (each one is checked for every token on the thread all "
             "models share): use fewer enum values, anyOf branches or properties")
+    if not _llama_parses(gbnf):  # llama.cpp's own parser decides (it logs the grammar it refused)
+        raise GrammarError("invalid format: llama.cpp cannot take the grammar this JSON schema makes (a repetition "
+                           "nests too deep: maxLength, maxItems or a pattern's {n,m} over about 1000): lower it")
+    try:
+        parse_gbnf(gbnf)  # the same rules in Python, for stack_cost
+    except (GrammarError, RecursionError) as exc:
+        raise GrammarError(f"invalid format: this server cannot measure the grammar this JSON schema makes ({exc}): "
+                           "simplify the pattern or lower maxLength / maxItems") from None
+    cost = stack_cost(gbnf, MAX_STACK_COST)
+    if cost > MAX_STACK_COST:
+        raise GrammarTooCostly(
+            f"invalid format: the JSON schema's grammar would cost llama.cpp more than {MAX_STACK_COST} parse-stack "
+            "steps for each token (nested or overlapping optional repetitions such as (a{0,9}){0,9} or (a?){40}, or "
+            "many anyOf branches that match the same text), which stalls every model on this server: "
+            "simplify the pattern or the anyOf")
     return llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
 
 

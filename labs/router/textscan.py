@@ -101,3 +101,25 @@ def _inner_literal(items: list) -> str:
         elif run:
             break
     return run
+
+
+def first_char_branches(alternatives: Iterable[str], after_first: str = "") -> str:
+    """``(?:a|b|…)`` regrouped by each alternative's first character, ``after_first`` (a lookbehind written for the
+    position after that character, e.g. ``(?<!\\w.)``) right after it: ``(?:t(?<!\\w.)(?:elegram|g)|s(?<!\\w.)(?:kype))``.
+
+    Why: a pattern that starts with a lookbehind or a lookahead makes Python's ``re`` run the whole matcher at every
+    position; one whose first item is a branch of literals lets it skip in C to a position holding one of those
+    characters (``_HANDLE_LABEL`` on the 2 KB ticket: 31 -> 23 us). The matches are the same: alternatives with
+    different first characters never match at the same position, and each group keeps its alternatives' order.
+    Each alternative must start with a literal character (not a class, an escape or a group).
+
+    >>> first_char_branches(["telegram", "tg", "skype"], "(?<!\\\\w.)")
+    '(?:t(?<!\\\\w.)(?:elegram|g)|s(?<!\\\\w.)(?:kype))'
+    """
+    groups: dict[str, list[str]] = {}
+    for alt in alternatives:
+        if not alt or not (alt[0].isalnum() or alt[0] in "№@#"):
+            raise ValueError(f"alternative {alt!r}: it must start with a literal character")
+        groups.setdefault(alt[0], []).append(alt[1:])
+    return "(?:" + "|".join(f"{re.escape(first)}{after_first}(?:{'|'.join(rest)})"
+                            for first, rest in groups.items()) + ")"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bench.router_bench import DENSE, DIGITS, NUMERIC, PROSE, TICKET, two_kb
 from labs.router import normalize, pii
-from labs.router.textscan import first_char_branches
+from labs.router.textscan import first_char_branches, has_digit
 
 # the forms before the rewrite (issue 11 r9): the reference each rewritten pattern must agree with
 BEFORE = {
@@ -116,3 +116,26 @@ def _near_keys_before(key, keyed, text, rx, before, after, gate):
                 seen.add(m.span())
                 out.append(m.span())
     return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from("abc абв.,-\n٣३０𝟗¹½Ⅻ"), st.characters()), max_size=30))
+def test_has_digit_is_a_scan_for_a_digit(text):
+    """_scan asks has_digit (ten substring tests) where it searched for r"\\d": the same answer for any text."""
+    assert has_digit(text) == (re.search(r"\d", text) is not None)
+    for prompt in PROMPTS:
+        assert has_digit(prompt) == (re.search(r"\d", prompt) is not None)
+
+
+LOOKALIKE_TEXT = st.text(alphabet="OoОоlIІЗзSЅбBВ|0123456789 .-=:·abcабв\n", max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(LOOKALIKE_TEXT, st.text(alphabet="OoОоlIІЗзSЅбBВ|=:· .abcабв«»", max_size=30)))
+def test_the_digit_gates_of_normalize_hide_nothing(text):
+    """normalize skips the look-alike spot scan and the same-separator scans for text without a digit: both find
+    exactly what their scans find."""
+    assert normalize._spots(text) == [m.start() for m in normalize._SPOT.finditer(text)]
+    if not has_digit(text):
+        for rx in (normalize._SAME_SEP_CARD, normalize._SAME_SEP_IBAN, normalize._QUOTE_SEP_CARD):
+            assert rx.search(text) is None

@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
+from labs.router.textscan import has_digit
 from labs.router.validators import iban_ok, luhn_ok
 
 MAX_ROUNDS = 6  # decoding rounds: a link inside a link inside JSON is three; five layers of URL or base64 encoding (issue 11 r8 A8) and one more
@@ -611,7 +612,7 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None) -> list
     if "\n" in text:
         found += list(_b64_line_pieces(text, seen))
     found += list(_b64_pieces(text, seen))
-    if len(text) >= 19:  # a card's 16 digits and 3 separators
+    if len(text) >= 19 and has_digit(text):  # a card's 16 digits and 3 separators (prose has none: no scan)
         found += list(_same_separator_pieces(text))
     if not text.isascii():
         astral = _has_astral(text)
@@ -779,6 +780,8 @@ def _spots(text: str) -> list[int]:
     """The starts of the matches of :data:`_SPOT` (a digit and a look-alike letter side by side), found
     from the letters: a scan for a class of 18 letters is several times faster than for any digit."""
     out: list[int] = []
+    if not has_digit(text):  # every spot holds a digit: prose costs ten substring tests, not a scan
+        return out
     resume = 0  # finditer's matches do not overlap
     for m in _ANY_SPOT.finditer(text):
         q = m.start()

@@ -78,7 +78,7 @@ from labs.router import health as _health
 from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, DIGIT_LOOKALIKES, fold_confusables, normalize
 from labs.router.id_numbers import find_id_numbers
 from labs.router.tables import find_table_cells
-from labs.router.textscan import first_char_branches, literal_gate, lower
+from labs.router.textscan import first_char_branches, has_digit, literal_gate, lower
 from labs.router.towns import find_town_streets
 from labs.router.names import is_ambiguous_name, is_first_name
 from labs.router.validators import (
@@ -1707,8 +1707,6 @@ def resolve(findings: Iterable[Finding]) -> list[Finding]:
     return kept
 
 
-_ANY_DIGIT = re.compile(r"\d")
-
 # --- numbers read out in words (call transcripts, voice input): "нуль шість сім …", "zero six seven …" ---------
 _A = "['’ʼ]"
 _SPOKEN = {
@@ -1873,7 +1871,7 @@ def find_labelled_sequences(view: str, low: str, words: list[re.Match] | None = 
     brackets, '+', dots, number words mixed with digits. The longest prefix that its kind's check accepts counts.
     ``words``: :func:`_number_words` of ``low``, if the caller has them."""
     if words is None:
-        if not _ANY_DIGIT.search(low) and not _SEQ_WORD_GATE.search(low):
+        if not has_digit(low) and not _SEQ_WORD_GATE.search(low):
             return  # every sequence holds a digit or a number word: the label scan (~0.5 ms on 2 KB) is not needed
         words = _number_words(low)
     for lab in _sequence_labels(low, words):
@@ -1965,10 +1963,10 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
     found.extend(find_handles(view, low))
     words = _number_words(low)
     found.extend(find_spoken_numbers(view, low, words))
-    if words or _ANY_DIGIT.search(low):  # every sequence holds a digit or a number word
+    if words or has_digit(low):  # every sequence holds a digit or a number word
         found.extend(find_labelled_sequences(view, low, words))
         found.extend(find_number_label_digits(view, low))
-    if not _ANY_DIGIT.search(view):
+    if not has_digit(view):
         if _dob_gate(low) and _MONTH_WORD.search(low):  # a birthday with its day in words holds no digit, but a month
             found.extend(_yearless_dobs(view, low))  # ("народилась дванадцятого березня")
         return found  # every other kind holds a digit

@@ -129,9 +129,10 @@ def grammar_alternatives(gbnf: str) -> int:
 # The most parse-stack work one vocabulary token may cost in a format's grammar (labs.server.grammar.stack_cost).
 # Alternatives alone miss grammars with few of them whose stacks fan out: a 20-character pattern of nested optional
 # repetitions stalled the thread every model shares for minutes a token (issue 10 attack r9 F1).
-# bench/grammar_cost.py --stacks-only measures the time a token against it (shared 2-core box): ordinary schemas
-# 25-1719 ("json" 199, 40 optional properties 678, 100 of them 1719) cost ~0.2-1.2 normal tokens of grammar work;
-# (a?){40}a{40} measures 21 144 (60-110 ms a token) and the attack's nests millions (3 s to hours a token).
+# bench/grammar_cost.py --stacks-only times a token against it (shared 2-core box): ordinary schemas measure 25-1719
+# ("json" 199, 40 optional properties 678, 100 of them 1719) and cost ~0.2-1.3 normal tokens of grammar work; the
+# fan-outs under 5000 cost < 1; ((a{0,6}){0,6}){0,6} measures over 10^7 and costs ~0.9 s a token, the attack's nests
+# never finish one. The measure grows faster than the time, so this limit errs on the side of refusing.
 MAX_STACK_COST = 5000
 
 
@@ -158,8 +159,28 @@ def _llama_parses(gbnf: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=64)
+_REFUSED: dict[str, ValueError] = {}  # recent formats refused, so a repeated one is not measured again (~0.01-1.5 s)
+
+
 def grammar_for(fmt: str) -> llama_cpp.LlamaGrammar:
+    """:func:`_grammar_for`, remembering the last 64 formats it refused as well as the 64 it built."""
+    refused = _REFUSED.get(fmt)
+    if refused is not None:
+        raise type(refused)(str(refused))
+    try:
+        return _grammar_for(fmt)
+    except ValueError as exc:
+        try:  # several request threads may be here at once
+            while len(_REFUSED) >= 64:
+                _REFUSED.pop(next(iter(_REFUSED)), None)
+        except (RuntimeError, StopIteration):
+            pass
+        _REFUSED[fmt] = exc.with_traceback(None)
+        raise
+
+
+@lru_cache(maxsize=64)
+def _grammar_for(fmt: str) -> llama_cpp.LlamaGrammar:
     """``format: "json"`` or a JSON schema (as a canonical JSON string) → a llama.cpp grammar.
 
     Raises :class:`GrammarTooLarge` when the grammar has more than :data:`MAX_GRAMMAR_ALTERNATIVES` alternatives,

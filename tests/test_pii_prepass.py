@@ -88,18 +88,27 @@ def test_first_char_branches_keeps_each_groups_order_and_refuses_a_class():
         raise AssertionError("a class as the first item must be refused")
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(["кв. 5", "буд. 12", "під'їзд 2", "оф. 3", "дом 7", "Хрещатик, 22, ",
-                                           "вул. Січових Стрільців, 5", "Шевченка 14, кв", "кв.", "буд", "\n", ", "]),
+ADDRESSY = (st.lists(st.one_of(st.sampled_from(["кв. 5", "буд. 12", "під'їзд 2", "оф. 3", "дом 7", "Хрещатик, 22, ",
+                                           "вул. Січових Стрільців, 5", "Шевченка 14, кв", "кв.", "буд", "\n", ", ",
+                                           "Будь ласка", "будь-який", "БУД.", "Буд ", "будинок №", "КВ", "Оф.", "Київ, ",
+                                           "Львів, Шевченка, ", "Полтавська обл., ", "с. Петрівка, ",
+                                           "Шевченка 14, кв. 7", "Шевченка, буд. 88, кв. 77", "Бандери 3 кв 137",
+                                           "Наукова, 5, оф. 12", "Лесі Українки 5, під'їзд 3", "Петрівка, буд. 124"]),
                           st.text(alphabet="абвгдКЛМ0123456789 .,-/", max_size=6)), min_size=1, max_size=12).map("".join))
+
+
+@settings(max_examples=400, deadline=None)
+@given(ADDRESSY)
 def test_one_flat_key_scan_serves_both_address_searches(text):
     """find_addresses reads _FLAT_KEY's windows once for _ADDRESS_FLAT and _ADDRESS_BUILDING: the same matches as a
     key scan for each."""
     low = text.lower()
     windows = pii._key_windows(pii._FLAT_KEY, low, len(text), 110, 30, pii._FLAT_GATE)
-    for rx in (pii._ADDRESS_FLAT, pii._ADDRESS_BUILDING):
+    for rx, need in ((pii._ADDRESS_FLAT, pii._FLAT_NEED), (pii._ADDRESS_BUILDING, pii._BUILDING_NEED)):
         shared = [m.span() for m in pii._in_windows(rx, text, windows)]
         assert shared == _near_keys_before(pii._FLAT_KEY, low, text, rx, 110, 30, pii._FLAT_GATE)
+        # a window without the flat word or "буд." and a digit (find_addresses skips it) holds no match
+        assert shared == [m.span() for m in pii._in_windows(rx, text, [w for w in windows if need.search(text, *w)])]
 
 
 def _near_keys_before(key, keyed, text, rx, before, after, gate):

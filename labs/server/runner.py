@@ -189,7 +189,7 @@ def _grammar_for(fmt: str) -> llama_cpp.LlamaGrammar:
     the llama.cpp thread first; the answer is cached."""
     if fmt == '"json"':
         return llama_cpp.LlamaGrammar.from_string(JSON_GBNF, verbose=False)
-    from labs.server.grammar import GrammarError, parse_gbnf, stack_cost
+    from labs.server.grammar import LLAMA_MAX_NESTING, GrammarError, nesting, parse_gbnf, stack_cost
 
     gbnf = schema_gbnf(fmt)
     alternatives = grammar_alternatives(gbnf)
@@ -198,9 +198,11 @@ def _grammar_for(fmt: str) -> llama_cpp.LlamaGrammar:
             f"invalid format: the JSON schema makes a grammar of {alternatives} alternatives, more than the "
             f"{MAX_GRAMMAR_ALTERNATIVES} this server allows (each one is checked for every token on the thread all "
             "models share): use fewer enum values, anyOf branches or properties")
-    if not _llama_parses(gbnf):  # llama.cpp's own parser decides (it logs the grammar it refused)
+    depth = nesting(gbnf)
+    if depth > LLAMA_MAX_NESTING or not _llama_parses(gbnf):  # llama.cpp's own parser decides (logging the grammar)
         raise GrammarError("invalid format: llama.cpp cannot take the grammar this JSON schema makes (a repetition "
-                           "nests too deep: maxLength, maxItems or a pattern's {n,m} over about 1000): lower it")
+                           f"nests {depth} groups deep, llama.cpp takes {LLAMA_MAX_NESTING}: maxLength, maxItems or a "
+                           "pattern's {n,m} over about 1000): lower it")
     try:
         parse_gbnf(gbnf)  # the same rules in Python, for stack_cost
     except (GrammarError, RecursionError) as exc:

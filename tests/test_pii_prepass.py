@@ -148,3 +148,22 @@ def test_the_digit_gates_of_normalize_hide_nothing(text):
     if not has_digit(text):
         for rx in (normalize._SAME_SEP_CARD, normalize._SAME_SEP_IBAN, normalize._QUOTE_SEP_CARD):
             assert rx.search(text) is None
+
+
+BOOKLETY = st.lists(st.one_of(st.sampled_from(["МК", "ВМ", "MK", "AA", "ЗAA", "lKE", "1Z999AA", "RTX ", "Коваль Олена, ",
+                                               "паспорт", "№", " ", "-", "мк", "Ka", "МК123456", "МК № 123456",
+                                               "ВМ 123 456", "MK-123456", "ЗAA000000", "ТТН 204500123456", "Б0М 12 34 56"]),
+                              st.text(alphabet="0123456789", min_size=1, max_size=7),
+                              st.text(alphabet="ABEKMHOPCTXIМКВНЗАaбOo0l1 -№", max_size=4)), min_size=1, max_size=10).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(BOOKLETY)
+def test_a_booklet_window_without_two_capitals_side_by_side_holds_no_booklet(text):
+    """_passports searches the booklet forms only in the windows where _BOOKLET_PAIR finds two capitals side by side:
+    the same matches as a search of every window."""
+    windows = pii._six_digit_windows(text)
+    paired = [w for w in windows if pii._BOOKLET_PAIR.search(text, *w)]
+    for rx in (pii._UA_BOOKLET, pii._LATIN_BOOKLET, pii._GLUED_BOOKLET):
+        assert list(map(re.Match.span, pii._near_six_digits(rx, text, windows))) == \
+            list(map(re.Match.span, pii._near_six_digits(rx, text, paired)))

@@ -1011,6 +1011,7 @@ _LATIN_BOOKLET = re.compile(r"[ABEKMHOPCTXI](?<![A-Za-z0-9].)[ABEKMHOPCTXI][ \-]
 _GLUED_BOOKLET = re.compile(rf"[{re.escape(''.join(DIGIT_LOOKALIKES))}](?<![^\W\d_].)(?P<series>[{_CYR_UP}ABEKMHOPCTXI]{{2}})"
                             r"[ \-]?№?[ \-]?\d{6}(?!\d)")
 # A series in capitals glued to its lower-case label: "паспорт серіїFF 914526", "passportEK634734", "номер паспортаFF 472058"
+_BOOKLET_PAIR = re.compile(rf"[{_CYR_UP}ABEKMHOPCTXI][{_CYR_UP}ABEKMHOPCTXI]")  # in every booklet match above
 _GLUED_SERIES = re.compile(rf"(?<=[a-zа-яіїєґ])[A-Z{_CYR_UP}]{{2}}[ \-]?№?[ \-]?\d{{6}}(?!\d)")
 _NAME_NEAR = re.compile(r"(?<!\w)[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+ [A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+(?!\w)")
 # УНЗР, the record number of the ID card: the birth date YYYYMMDD, then 5 digits ("19850312-01234")
@@ -1075,14 +1076,16 @@ def _passports(text: str, low: str, windows: list[list[int]], passport_word: Cal
     ``passport_word()`` says whether ``low`` holds a passport word anywhere."""
     if not windows:
         return
-    for m in _near_six_digits(_UA_BOOKLET, text, windows):
+    # each booklet form holds two capitals side by side: the windows without such a pair are not searched for them
+    paired = [w for w in windows if _BOOKLET_PAIR.search(text, w[0], w[1])]
+    for m in _near_six_digits(_UA_BOOKLET, text, paired):
         if not _not_personal_context(low, m.start()):
             yield Finding("passport", m.start(), m.end(), m.group(), 65)
-    for m in _near_six_digits(_LATIN_BOOKLET, text, windows):
+    for m in _near_six_digits(_LATIN_BOOKLET, text, paired):
         near = text[max(0, m.start() - 80) : m.end() + 40]
         if not _not_personal_context(low, m.start()) and (_NAME_NEAR.search(near) or passport_word()):
             yield Finding("passport", m.start(), m.end(), m.group(), 65)
-    for m in _near_six_digits(_GLUED_BOOKLET, text, windows):
+    for m in _near_six_digits(_GLUED_BOOKLET, text, paired):
         near = text[max(0, m.start() - 80) : m.end() + 40]
         if not _not_personal_context(low, m.start()) and (_NAME_NEAR.search(near) or passport_word()):
             yield Finding("passport", m.start("series"), m.end(), text[m.start("series") : m.end()], 65)

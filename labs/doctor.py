@@ -80,9 +80,15 @@ def _server(model: str) -> list[Finding]:
     return out
 
 
-def run_doctor(model: str = DEFAULT_MODEL) -> int:
+def run_doctor(model: str | None = None) -> int:
     """Print what is installed, the machine and the server at ``OLLAMA_HOST``, each problem with its next
-    command (in ``LAB_LANG``); returns 0 when all is good, else 1 (``labs doctor``'s exit status)."""
+    command (in ``LAB_LANG``); returns 0 when all is good, else 1 (``labs doctor``'s exit status).
+    ``model`` defaults to the lessons' own (:func:`labs.settings.lesson_model`: ``LABS_MODEL``, else
+    ``smollm2:135m``), so the doctor checks the model the lessons will ask for."""
+    if model is None:
+        from labs.settings import lesson_model
+
+        model = lesson_model()
     sections = {"packages": _packages(), "machine": _hardware(), "server": _server(model)}
     problems = 0
     for title, findings in sections.items():

@@ -7,6 +7,7 @@ variables, so ``labs grade`` can score them (the right options and numbers come 
 
 from __future__ import annotations
 
+from labs import DEFAULT_MODEL
 from labs.exercises import answer, answers, exercise
 from labs.grading import evidence
 from labs.i18n import figure, number, t
@@ -30,7 +31,7 @@ def q1(ns: dict) -> str:
     return _choice("q1", "when", answer(ns, "q1_choices"))
 
 
-@exercise("quiz.q2", points=1, hint=lambda: t("checks.quiz.q2.hint"))
+@exercise("quiz.q2", points=1, hint=lambda: t("checks.quiz.q2.hint", default=DEFAULT_MODEL))
 def q2(ns: dict) -> str:
     model = answer(ns, "MODEL")
     assert isinstance(model, str) and model.strip(), t("checks.quiz.q2.not_a_name")

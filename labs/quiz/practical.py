@@ -87,8 +87,14 @@ def setup(model: str | None = None, *, host: str | None = None, lang: str | None
 
             wanted = next((m for m in (lesson_model(), *PREFERRED_MODELS) if m in names), names[0] if names else DEFAULT_MODEL)
         if wanted not in names:
-            steps.append(Step("model", False, {"model": wanted, "models": listed},
-                              t("quiz.probe.model_missing", lang, model=wanted)))
+            # the embedded server cannot pull: the same explanation every lesson gives (what it ships, what to run on Ollama)
+            if version.get("server") == "labs-embedded":
+                from labs.settings import missing_model_help
+
+                said = missing_model_help(wanted, embedded=True, lang=lang)
+            else:
+                said = t("quiz.probe.model_missing", lang, model=wanted)
+            steps.append(Step("model", False, {"model": wanted, "models": listed}, said))
             return _skip(keys, steps)
         steps.append(Step("model", True, {"model": wanted, "models": listed}))
 

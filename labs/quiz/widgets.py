@@ -97,7 +97,11 @@ class PartView:
         else:
             default = "ask_local" if part.probe == "sdk" else ""
             caption = ui("function_label" if part.probe == "sdk" else "model_label", lang)
-            self.input = w.Text(value=default, placeholder="llama3.2", layout=w.Layout(width="200px"))
+            from labs.settings import lesson_model
+
+            # the lessons' own model (LABS_MODEL, else the one the embedded server ships), not one it cannot pull
+            hint = "ask_local" if part.probe == "sdk" else lesson_model()
+            self.input = w.Text(value=default, placeholder=hint, layout=w.Layout(width="200px"))
             self.input.add_class("labs-quiz-input")
             label = w.HTML(_md(caption), layout=w.Layout(width="auto", margin="0 8px 0 0"))
             rows.append(w.HBox([label, self.input, self.button], layout=w.Layout(align_items="center")))

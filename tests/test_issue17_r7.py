@@ -74,3 +74,47 @@ def test_labs_doctor_checks_labs_model(server_url, is_embedded, monkeypatch, cap
     assert code == 1, said
     assert "моделі llama3.2 немає" in said and "вбудованому сервері" in said, said
     assert "усе гаразд" not in said
+
+
+# --- G2: wrong exercise answers are wrong answers with a hint, in the learner's language, never a bare exception -----
+
+def _tuples(text: str) -> list:
+    return [("ip", m.start(), m.end(), m.group(0)) for m in re.finditer(r"\b(?:\d{1,3}\.){3}\d{1,3}\b", text)]
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize("check_id, ns, says", [
+    ("lesson3.policy", {"my_policy": lambda p: "Local"}, {"en": "'Local'", "uk": "'Local'"}),
+    ("lesson3.policy", {"my_policy": lambda p: "локально"}, {"en": "'local', 'cloud' or 'refuse'",
+                                                             "uk": "'local', 'cloud' або 'refuse'"}),
+    ("lesson3.policy", {"my_policy": lambda p: 1 / 0}, {"en": "ZeroDivisionError", "uk": "ZeroDivisionError"}),
+    ("lesson3.detector", {"find_ip": _tuples}, {"en": "Finding(kind, start, end, text)",
+                                                "uk": "Finding(kind, start, end, text)"}),
+])
+def test_wrong_lesson3_answers_are_failures_with_a_hint(monkeypatch, lang, check_id, ns, says):
+    monkeypatch.setenv("LAB_LANG", lang)
+    result = run_check(check_id, ns)
+    assert result.status == "failed", result  # a wrong answer, not an "error" that looks like a crash
+    assert says[lang] in result.message
+    hint = t("check.hint", lang, hint="").strip()
+    assert hint.rstrip(":").strip() in result.message, result.message
+    if lang == "uk":
+        assert re.search("[а-яєіїґ]{4}", result.message.split(t("check.hint", lang, hint="").strip())[0]), result.message
+        assert "must return" not in result.message and "object has no attribute" not in result.message
+
+
+def test_score_policy_names_a_bad_route_in_the_learners_language(monkeypatch):
+    from labs.router.evaluate import load_prompts, score_policy
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    with pytest.raises(ValueError, match="має повертати"):
+        score_policy(lambda p: "Local", load_prompts()[:2])
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_capacity_without_local_tps_sends_the_learner_to_section_10(monkeypatch, lang):
+    monkeypatch.setenv("LAB_LANG", lang)
+    result = run_check("lesson1.capacity", {"requests_per_day_capacity": 38000.0})
+    assert result.status == "not answered", result
+    assert ("10" in result.message) and ("section 10" in result.message or "розділ 10" in result.message)
+    assert "write your answer" not in result.message and "напишіть відповідь" not in result.message

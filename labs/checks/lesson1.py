@@ -10,7 +10,7 @@ import math
 
 from labs.costs import PLANNING_UTILISATION, api_cost, break_even, capacity_requests_per_day, ownership_cost, rental_cost
 from labs.decide import decide
-from labs.exercises import answer, exercise
+from labs.exercises import NotAnswered, answer, exercise
 from labs.i18n import t
 from labs.inputs import is_real
 
@@ -96,6 +96,8 @@ def check_no_break_even(ns: dict) -> str:
           hint=lambda: t("checks.lesson1.capacity.hint"))
 def check_capacity(ns: dict) -> str:
     got = _number(answer(ns, "requests_per_day_capacity"), "requests_per_day_capacity")
+    if ns.get("local_tps", Ellipsis) is Ellipsis:  # a measurement, not an answer: send the learner to where it is made
+        raise NotAnswered(t("checks.lesson1.capacity.no_speed"))
     tps = _number(answer(ns, "local_tps"), "local_tps")
     expected = capacity_requests_per_day(tps, CAPACITY["output_tokens"], utilisation=CAPACITY["utilisation"])
     assert math.isclose(got, expected, rel_tol=TOLERANCE), t("checks.lesson1.capacity.not_within", got=got, tps=tps)

@@ -11,6 +11,7 @@ import random
 
 from labs.exercises import answer, exercise
 from labs.i18n import t
+from labs.router import Finding
 from labs.router.evaluate import CostModel, load_prompts, router_policy, score_policy
 from labs.router.validators import luhn_digit, make_iban, make_rnokpp
 
@@ -49,6 +50,13 @@ def fresh_rows(seed: int = 3) -> list[dict]:
     return rows
 
 
+ROUTES = ("local", "cloud", "refuse")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _cost_per_1000(policy, rows, model: CostModel) -> float:
     score = score_policy(policy, rows)
     return 1000 * sum(model.cost(row, r["routed"]) for row, r in zip(rows, score.per_row)) / len(rows)
@@ -60,7 +68,17 @@ def check_policy(ns: dict) -> str:
     policy = answer(ns, "my_policy")
     assert callable(policy), t("checks.lesson3.policy.not_callable")
     rows = load_prompts() + fresh_rows()
-    score = score_policy(policy, rows)
+    routed: dict[str, str] = {}
+    for row in rows:  # each prompt once, so a raise or an unknown route is named as a wrong answer, with its prompt
+        try:
+            target = policy(row["text"])
+        except Exception as exc:  # the learner's function raised: which prompt, and what it raised
+            raise AssertionError(t("checks.lesson3.policy.raised", id=row["id"], text=_short(row["text"]),
+                                   error=f"{type(exc).__name__}: {exc}")) from exc
+        assert target in ROUTES, t("checks.lesson3.policy.bad_route", got=_short(repr(target)), id=row["id"],
+                                   text=_short(row["text"]))
+        routed[row["text"]] = target
+    score = score_policy(routed.__getitem__, rows)
     leaked = [r["id"] for r in score.per_row if r["leak"]]
     assert not leaked, t("checks.lesson3.policy.leaks", count=len(leaked), ids=leaked[:6],
                          more=" …" if len(leaked) > 6 else "")
@@ -94,16 +112,29 @@ IP_NEGATIVES = [
           hint=lambda: t("checks.lesson3.detector.hint"))
 def check_detector(ns: dict) -> str:
     find_ip = answer(ns, "find_ip")
-    for text, expected in IP_POSITIVES:
-        found = find_ip(text)
+    assert callable(find_ip), t("checks.lesson3.detector.not_callable")
+
+    def findings(text: str) -> list:
+        try:
+            found = find_ip(text)
+        except Exception as exc:  # the learner's function raised: on which text, and what
+            raise AssertionError(t("checks.lesson3.detector.raised", text=text,
+                                   error=f"{type(exc).__name__}: {exc}")) from exc
         assert found is not None, t("checks.lesson3.detector.returned_none")
         found = list(found)
+        for f in found:  # a tuple ("ip", start, end, text) is the first slip: say what to build instead
+            assert isinstance(f, Finding), t("checks.lesson3.detector.not_finding", type=type(f).__name__,
+                                             value=_short(repr(f)))
+        return found
+
+    for text, expected in IP_POSITIVES:
+        found = findings(text)
         got = [f.text for f in found if f.kind == "ip"]
         assert got == expected, t("checks.lesson3.detector.missed", text=text, got=got, expected=expected)
         for f in found:
             assert text[f.start : f.end] == f.text, t("checks.lesson3.detector.span", finding=f)
     for text in IP_NEGATIVES:
-        got = [f.text for f in (find_ip(text) or [])]
+        got = [f.text for f in findings(text)]
         assert not got, t("checks.lesson3.detector.false_positive", text=text, got=got)
 
     from labs.host import free_port

@@ -107,7 +107,9 @@ def score_policy(policy: Callable[[str], str], rows: Iterable[dict]) -> RoutingS
     for row in rows:
         target = policy(row["text"])
         if target not in ("local", "cloud", "refuse"):
-            raise ValueError(f"the policy returned {target!r} for {row['id']}: it must return 'local', 'cloud' or 'refuse'")
+            from labs.i18n import t
+
+            raise ValueError(t("router.evaluate.bad_route", got=repr(target), id=row["id"]))
         per_row.append({"id": row["id"], "lang": row["lang"], "category": row["category"], "sensitive": row["sensitive"],
                         "complexity": row["complexity"], "expected": row["expected_route"], "routed": target,
                         "correct": target == row["expected_route"],

@@ -182,6 +182,9 @@ def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
         return True
     m = _ONE_WORD_BEFORE.search(before) if alone else None
     return m is not None and is_first_name(m.group(1)) and not is_ambiguous_name(m.group(1))
+# a date and its hour are never one number ("(John Melnyk 2010-02-27 06:56:02", "Kate Shevchuk 2015-02-23 09:04": a
+# git blame or log line joined into 10 digits whose checksum passes by chance: issue 11 r10 B5)
+_DATE_TIME_AT = re.compile(r"(?:\d{4}[\-./][01]\d[\-./][0-3]\d|[0-3]\d[\-./][01]\d[\-./]\d{4})[ T]{1,2}[0-2]\d")
 _NOT_A_PERSON_ID = re.compile(r"(?:exit|error|status|return|response|run|job|task|request|req|session|trace|span|process|"
                               r"thread|build|test|step|epoch|batch|event|transaction|txn|device|node|container|pod|"
                               r"задачі|запиту|помилки|сесії|процесу)\s*(?:code|id|номер|код|no\.?|#)?[\s:#№=\-]{0,4}$|"
@@ -920,7 +923,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 elif (_WEAK_ID_CUE.search(_before(low, gs, 40)) or _full_name_before(view, gs)
                       or (a := _TWO_WORDS_AFTER.match(view, e)) is not None
                       and (is_first_name(a.group(1)) or is_first_name(a.group(2)))) \
-                        and not _NOT_A_PERSON_ID.search(_before(low, gs, 40)) and 1900 <= rnokpp_birth_date(digits).year <= 2012:
+                        and not _NOT_A_PERSON_ID.search(_before(low, gs, 40)) and 1900 <= rnokpp_birth_date(digits).year <= 2012 \
+                        and _DATE_TIME_AT.match(view, gs) is None:
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
             if n == 9:
                 if ssn_ok(digits) and digits not in _SSN_NOT_ISSUED and (
@@ -1577,6 +1581,8 @@ _JSON_USER = re.compile(r'"(?:username|user_name|screen_name|from_id|user_id|sen
                         r'|"from"\s*:\s*\{\s*"id"\s*:\s*(?P<name2>\d{5,15})'
                         r'|"login"\s*:\s*"(?P<login>[a-z0-9][a-z0-9_.\-]{2,38})"')
 _USER_OBJECT_BEFORE = re.compile(r'"(?:user|author|owner|sender|actor|committer|assignee|reviewer|creator|member|from)"\s*:\s*\{[^{}]{0,80}$')
+_PERSON_KEY = re.compile(r'"(?:name|full_?name|first_?name|last_?name|display_?name|email|e-mail|phone|піб|ім[\'’ʼ]я|прізвище)"\s*:\s*"[^"]')
+_NOT_A_PERSON_OBJECT = re.compile(r'"type"\s*:\s*"(?:organization|organisation|bot|team|app|service)"')
 _SERVICE_LOGINS = frozenset("deploy jenkins mysql redis kafka git nobody airflow grafana elastic dependabot renovate "
                             "github-actions ci bot service system www-data ec2-user".split())
 # a bare "@name" right after a contact verb ("Пиши @olena_k85", "DM @olena_k85") or before a name or a verb said of a
@@ -1625,9 +1631,13 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
                 continue  # "username": "admin" in a config is nobody
             if g == "login":
                 login = m.group(g)
-                if login.split("[")[0] in _SERVICE_LOGINS or not (
-                        any(ch in login for ch in "._-") or any(ch.isdigit() for ch in login)
-                        or _USER_OBJECT_BEFORE.search(low, max(0, m.start() - 100), m.start())):
+                # a person's login only with a person in its object: a user's key before it or a name/e-mail beside
+                # it; an organisation's or a bot's object, a fixture's "user648"/"ci-bot" is nobody (issue 11 r10 B4)
+                lo, hi = low.rfind("{", max(0, m.start() - 200), m.start()), low.find("}", m.end(), m.end() + 200)
+                obj = low[max(lo, 0) : hi if hi >= 0 else m.end() + 200]
+                if login.split("[")[0] in _SERVICE_LOGINS or _NOT_A_PERSON_OBJECT.search(obj) or not (
+                        _USER_OBJECT_BEFORE.search(low, max(0, m.start() - 100), m.start())
+                        or _PERSON_KEY.search(obj)):
                     continue
             yield Finding("handle", m.start(g), m.end(g), text[m.start(g) : m.end(g)], 55)
     if "@" not in low:

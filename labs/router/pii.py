@@ -1253,20 +1253,52 @@ def _word_dates(text: str) -> Iterator[re.Match]:
 # "Коваль О. В. 12 березня 1985"), a birth year up to 2015 (a meeting's or a deadline's date is recent): issue 11 r9 A6.
 # No cue word needed, so it runs outside find_dobs' gate; it starts with the digit it consumes.
 # Read from its year back (a year is rare; a digit before a month name is not: "1 0 1 0 …" cost 1 ms a 2 KB).
-_BIRTH_YEAR = re.compile(r"(?:19\d\d|200\d|201[0-5])(?!\d)")
+_BIRTH_YEAR = re.compile(r"(?:19\d\d|20[01]\d|202[0-4])(?!\d)")
 _DAY_MONTH_BEFORE = re.compile(rf"\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_MONTH})\s)$")
 # a birthday split into JSON parts: "birthdays":[{"date":{"year":1985,"month":3,"day":12}}], "birth": {"day": 12, …}
 _JSON_BIRTH = re.compile(r'"(?:birth\w*|bday|dob|date_?of_?birth|дата_?народження)"\s*:\s*\[?\s*\{(?P<parts>[^\[\]]{0,120}?)\}')
 _JSON_PARTS = re.compile(r'"(?:year|month|day)"\s*:\s*"?\d{1,4}')
 
 
+# issue 11 r10 B2: a name and a date are an event as often as a birthday ("Юрій Гагарін, 12.04.1961 — перший політ",
+# "Доповідач: Олена Кравченко, 22.09.2007", "Андрій Шевченко, 29.11.2002: 2:4 проти Ворскла", a chat export's
+# "Тарас Шевчук 24.12.2015 14:34"). A birthday: no time after the date, no event word near, and a year of a living
+# adult (to 2008); a child's year (2009-2024) only in a list or a record of people ("Список 3-А класу:\n1. Марія …",
+# a CSV of names and dates, two names with dates or more).
+_EVENT_NEAR = re.compile(
+    r"(?<!\w)(?:поді[їяюй]\w*|битв\w*|бо[йю](?!\w)|війн\w*|політ\w*|перемог\w*|переміг|програв\w*|матч\w*|проти|рахун\w*|"
+    r"тур[уі]?|гол(?:и|ів)?|забив\w*|реліз\w*|нарад\w*|протокол\w*|доповід\w*|питанн\w*|дедлайн\w*|зустріч\w*|"
+    r"перенес\w*|відбул\w*|сталос\w*|підписа\w*|універсал\w*|заснува\w*|засновано|вибор\w*|революці\w*|очоли\w*|"
+    r"дат[аиуі]|хронолог\w*|вікторин\w*|есе|реферат\w*|timeline|quiz|happened|events?|battles?|flight|landing|won|"
+    r"lost|match|score|speech|release[ds]?|meeting|deadline|agreed|merged?|commit\w*|signed|founded|elections?|"
+    r"revolution|war|treaty|the date|essay|reviewed|changelog|sprint|standup|стендап\w*|спринт\w*)(?!\w)"
+    r"|\d:\d")
+_TIME_AFTER = re.compile(r"(?:\s{1,3}|T)[0-2]?\d:[0-5]\d")
+_PEOPLE_RECORD = re.compile(r"(?<!\w)(?:список\w*|клас\w*|груп[аиі]|садоч\w*|садку|дитсад\w*|учн\w*|учені\w*|діт(?:и|ей)|"
+                            r"вихованц\w*|піб|пацієнт\w*|співробітник\w*|працівник\w*|list|class|kindergarten|pupils?|"
+                            r"students?|children|roster|patients?|employees|name[,;\t])(?!\w)")
+
+
 def _named_dobs(view: str) -> Iterator[Finding]:
+    found = []
     for y in _BIRTH_YEAR.finditer(view):
         if y.start() and view[y.start() - 1].isdigit():
             continue
         m = _DAY_MONTH_BEFORE.search(view, max(0, y.start() - 16), y.start())
         if m is not None and not view[m.start() - 1 : m.start()].isdigit() and _full_name_before(view, m.start(), alone=False):  # "Олена, 10.09.2012": a letter's date
-            yield Finding("dob", m.start(), y.end(), view[m.start() : y.end()], 40)
+            found.append((m.start(), y.end(), int(y.group()[:4])))
+    if not found:
+        return
+    low = None
+    for start, end, year in found:
+        if _TIME_AFTER.match(view, end):
+            continue  # "Тарас Шевчук 24.12.2015 14:34": a message's time
+        low = lower(view) if low is None else low
+        if _EVENT_NEAR.search(low, max(0, start - 100), min(len(low), end + 100)):
+            continue
+        if year > 2008 and len(found) < 2 and not _PEOPLE_RECORD.search(low, max(0, start - 300), start):
+            continue  # a child's year only in a list or a record of people
+        yield Finding("dob", start, end, view[start:end], 40)
 
 
 def _json_birthdays(text: str, low: str) -> Iterator[Finding]:

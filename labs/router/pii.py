@@ -1253,8 +1253,9 @@ def _word_dates(text: str) -> Iterator[re.Match]:
 # "Коваль О. В. 12 березня 1985"), a birth year up to 2015 (a meeting's or a deadline's date is recent): issue 11 r9 A6.
 # No cue word needed, so it runs outside find_dobs' gate; it starts with the digit it consumes.
 # Read from its year back (a year is rare; a digit before a month name is not: "1 0 1 0 …" cost 1 ms a 2 KB).
-_BIRTH_YEAR = re.compile(r"(?:19\d\d|20[01]\d|202[0-4])(?!\d)")
-_DAY_MONTH_BEFORE = re.compile(rf"\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_MONTH})\s)$")
+_BIRTH_YEAR = re.compile(r"(?:19\d\d|20[01]\d|202[0-4])(?!\d)(?P<md>[\-./](?:0[1-9]|1[0-2])[\-./](?:0[1-9]|[12]\d|3[01])(?![\d.]))?")
+_DAY_MONTH_BEFORE = re.compile(rf"(?:\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_MONTH})\s)|(?i:{_ANY_MONTH})\s\d\d?,?\s)$")
+_SHORT_YEAR_DATE = re.compile(r"(?<![\d.])(?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2])\.(\d\d)(?![\d.])")
 # a birthday split into JSON parts: "birthdays":[{"date":{"year":1985,"month":3,"day":12}}], "birth": {"day": 12, …}
 _JSON_BIRTH = re.compile(r'"(?:birth\w*|bday|dob|date_?of_?birth|дата_?народження)"\s*:\s*\[?\s*\{(?P<parts>[^\[\]]{0,120}?)\}')
 _JSON_PARTS = re.compile(r'"(?:year|month|day)"\s*:\s*"?\d{1,4}')
@@ -1269,9 +1270,9 @@ _EVENT_NEAR = re.compile(
     r"(?<!\w)(?:поді[їяюй]\w*|битв\w*|бо[йю](?!\w)|війн\w*|політ\w*|перемог\w*|переміг|програв\w*|матч\w*|проти|рахун\w*|"
     r"тур[уі]?|гол(?:и|ів)?|забив\w*|реліз\w*|нарад\w*|протокол\w*|доповід\w*|питанн\w*|дедлайн\w*|зустріч\w*|"
     r"перенес\w*|відбул\w*|сталос\w*|підписа\w*|універсал\w*|заснува\w*|засновано|вибор\w*|революці\w*|очоли\w*|"
-    r"дат[аиуі]|хронолог\w*|вікторин\w*|есе|реферат\w*|timeline|quiz|happened|events?|battles?|flight|landing|won|"
+    r"дату|хронолог\w*|вікторин\w*|есе|реферат\w*|timeline|quiz|happened|events?|battles?|flight|landing|won|"
     r"lost|match|score|speech|release[ds]?|meeting|deadline|agreed|merged?|commit\w*|signed|founded|elections?|"
-    r"revolution|war|treaty|the date|essay|reviewed|changelog|sprint|standup|стендап\w*|спринт\w*)(?!\w)"
+    r"revolution|war|treaty|the date|essay|reviewed|changelog|fixed|fix|bug|sprint|standup|стендап\w*|спринт\w*)(?!\w)"
     r"|\d:\d")
 _TIME_AFTER = re.compile(r"(?:\s{1,3}|T)[0-2]?\d:[0-5]\d")
 _PEOPLE_RECORD = re.compile(r"(?<!\w)(?:список\w*|клас\w*|груп[аиі]|садоч\w*|садку|дитсад\w*|учн\w*|учені\w*|діт(?:и|ей)|"
@@ -1284,9 +1285,18 @@ def _named_dobs(view: str) -> Iterator[Finding]:
     for y in _BIRTH_YEAR.finditer(view):
         if y.start() and view[y.start() - 1].isdigit():
             continue
+        if y.group("md"):  # year first: "Olena Koval, 1985-03-12", "1985.03.12" (issue 11 r10 A1)
+            if _full_name_before(view, y.start(), alone=False):
+                found.append((y.start(), y.end(), int(y.group()[:4])))
+            continue
         m = _DAY_MONTH_BEFORE.search(view, max(0, y.start() - 16), y.start())
         if m is not None and not view[m.start() - 1 : m.start()].isdigit() and _full_name_before(view, m.start(), alone=False):  # "Олена, 10.09.2012": a letter's date
             found.append((m.start(), y.end(), int(y.group()[:4])))
+    if "." in view:  # a two-digit year: "Тарас Шевчук, 12.03.85" (issue 11 r10 A1)
+        for m in _SHORT_YEAR_DATE.finditer(view):
+            if _full_name_before(view, m.start(), alone=False):
+                yy = int(m.group(1))
+                found.append((m.start(), m.end(), 1900 + yy if yy > 24 else 2000 + yy))
     if not found:
         return
     low = None

@@ -1,0 +1,192 @@
+"""Issue 11, attack round 10 (/work/attacks/issue11-r10/FINDINGS.md): the round-9 rules read harmless text as personal
+data (section B), and a name then a birth date leaked in other date formats (section A1). Each false alarm that was
+flagged is tested as not flagged, each class of harmless text is generated (seeded) and must stay under 1% flagged, and
+the personal data the rules exist for is still found (lesson 3). All identifiers are synthetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from labs.host import free_port
+from labs.router import CloudLLM, Router, StandInCloud, detect_pii
+
+
+def _kinds(text: str) -> list[tuple[str, str]]:
+    return [(f.kind, f.text) for f in detect_pii(text)]
+
+
+def _leaks(prompt: str) -> tuple[str, bool]:
+    """Route ``prompt`` with the local model down: (target, whether the cloud received anything)."""
+    with StandInCloud() as cloud:  # STAND-IN, NOT A CLOUD: a local HTTP server that records what it receives
+        router = Router(f"127.0.0.1:{free_port()}", CloudLLM.stand_in(cloud, max_retries=0), local_retries=0)
+        result = router.complete(prompt)
+        return result.target, bool(cloud.requests)
+
+
+COMPLEX = ("Поясни детально, крок за кроком, з прикладами і порівнянням підходів, як спланувати архітектуру "
+           "розподіленої системи для обробки черг повідомлень із гарантіями доставки: ")
+
+# --- each input below was flagged at e8ffb7c (r10 section B) -------------------------------------------------------
+WAS_FLAGGED = {
+    "B1": ["Я голосую за Postgres, а не Mongo.", "Олена голосує за React.",
+           "Тарас проголосував за перенесення стендапу на 10:30.", "Taras votes for tabs, Olena votes for spaces.",
+           "Депутат Гончаренко голосував за законопроєкт №5490.",
+           "She's a member of the party planning committee (The Office).",
+           "Михайло Грушевський — член Української партії соціалістів-революціонерів. Поясни її програму.",
+           "Lincoln was a member of the Republican Party. Explain its 1860 platform.",
+           "Yulia Tymoshenko, leader of the Batkivshchyna, voted for the measure in 2019.",
+           "Петро Порошенко — член партії «Європейська Солідарність». Коротка біографія.",
+           "The Verkhovna Rada voted for the 2025 budget on Thursday, with 252 in favour.",
+           "Верховна Рада проголосувала за Зеленського: 254 голосів «за».",
+           "Keir Starmer is a member of the Labour Party. Explain the party's platform.",
+           "Олена голосувала за нову назву проєкту."],
+    "B2": ["Юрій Гагарін, 12.04.1961 — перший політ у космос. Напиши есе про цю подію.",
+           "Timeline: Михайло Грушевський — 23 January 1944 — Третій Універсал.",
+           "Подія: Іван Мазепа 6 листопада 1943 року — Полтавська битва.", "Quiz: Іван Мазепа, 04/12/1999. What happened?",
+           "Протокол наради\nДоповідач: Олена Кравченко, 22.09.2007\nПитання: бюджет на Q3.",
+           "Оксана Бондаренко, 13 березня 2007: перенесли реліз на тиждень.",
+           "Андрій Шевченко, 29.11.2002: 2:4 проти Ворскла.", "Тарас Шевчук 24.12.2015 14:34\nЗадеплоїв на стейдж."],
+    "B3": ["Олена — староста, у неї 3 група.", "У садочку в сина 2 група.", "Яка в тебе підгрупа? У мене 3 група."],
+    "B4": ['{"login": "ci-bot", "id": 3526831}', '{"owner": {"login": "microsoft", "type": "Organization"}}',
+           '{"login": "test_user", "password": "test"}', '{"login": "user648", "role": "viewer"}  // fixture'],
+    "B5": ["^d841079 (John Melnyk 2010-02-27 06:56:02 +0300 354) def f():", "Kate Shevchuk 2015-02-23 09:04 merged PR #4749"],
+    "B6": ["ports 6102:8126:4843:7202"],
+}
+
+
+@pytest.mark.parametrize("prompt", [p for ps in WAS_FLAGGED.values() for p in ps])
+def test_a_false_alarm_of_round_10_is_not_flagged(prompt):
+    assert _kinds(prompt) == [], prompt
+
+
+# --- what the rules exist for is still found -------------------------------------------------------------------------
+STILL_FOUND = {
+    "Я голосував за Порошенка.": "special", "Olena voted for Trump.": "special",
+    "Моя мама голосує за «Слугу народу».": "special", "Тарас голосував за кандидата від опозиції.": "special",
+    "Петро проголосував за партію «Батьківщина».": "special", "My neighbour votes for the Conservatives.": "special",
+    "Олена Тимошенко — член партії «Батьківщина».": "special",  # a private namesake of a politician
+    "Maria is a member of the Labour party since 2010.": "special",
+    "Моя мама — донор, у неї 3 група.": "health", "У тата 2 група крові.": "health",
+    '{"user": {"id": 512345678, "login": "taras_sh"}}': "handle", '{"login": "olena-k", "name": "Olena Koval"}': "handle",
+    "Тарас Шевчук 3563104757": "tax_id", "card 5168:5124:2071:3761": "card",
+    "Петро Бондаренко, 10.09.1971": "dob",
+}
+
+
+@pytest.mark.parametrize("prompt,kind", STILL_FOUND.items())
+def test_the_personal_data_behind_each_rule_is_still_found(prompt, kind):
+    assert kind in [k for k, _ in _kinds(prompt)], prompt
+
+
+# --- A1: a birth date after a full name in every common format; a child's only in a list of people -----------------
+BIRTH_DATES = {
+    "Olena Koval, 1985-03-12": "1985-03-12",
+    "John Smith, March 12, 1985": "March 12, 1985",
+    "Тарас Шевчук, 12.03.85": "12.03.85",
+    "Олена Коваль 1985.03.12": "1985.03.12",
+    "Список 3-А класу:\n1. Марія Шевчук, 17.03.2016\n2. Марія Гончар, 22.12.2020": "17.03.2016",
+    "ПІБ;Дата\nМельник Петро;06.01.2019": "06.01.2019",
+}
+NOT_BIRTH_DATES = ["Meeting notes — Emma Brown, 2015-03-01: agreed on the API freeze.", "Python 3.10.11",
+                   "Олена Коваль, версія 12.03.85 2:1", "Олена Коваль, 2021-11-25 14:02 оновила дашборд",
+                   "Артем Шевчук, 07.01.2016 — перший матч сезону"]
+
+
+@pytest.mark.parametrize("prompt,date", BIRTH_DATES.items())
+def test_a_birth_date_after_a_name_in_any_format_is_found(prompt, date):
+    assert ("dob", date) in _kinds(prompt)
+
+
+@pytest.mark.parametrize("prompt", NOT_BIRTH_DATES)
+def test_an_event_or_a_version_after_a_name_is_no_birth_date(prompt):
+    assert not [k for k, _ in _kinds(prompt) if k == "dob"], prompt
+
+
+@pytest.mark.parametrize("prompt", ["Olena Koval, 1985-03-12", "Я голосував за Порошенка."])
+def test_a_round_10_leak_never_reaches_the_cloud(prompt):
+    assert _leaks(COMPLEX + prompt) == ("refuse", False)
+
+
+# --- rates: generated harmless text per class, under 1% flagged -----------------------------------------------------
+UAF = ["Олена", "Тарас", "Марія", "Петро", "Ірина", "Богдан", "Оксана", "Андрій"]
+UAL = ["Коваль", "Шевчук", "Бондаренко", "Ткаченко", "Мельник", "Кравченко"]
+ENF = ["Olena", "Taras", "Maria", "Petro", "John", "Emma", "Kate", "Alex"]
+ENL = ["Koval", "Shevchuk", "Smith", "Brown", "Melnyk", "Lee"]
+UA_MONTHS = ["січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня", "жовтня",
+             "листопада", "грудня"]
+
+
+def _day(r: random.Random, lo: int, hi: int) -> dt.datetime:
+    return dt.datetime(lo, 1, 1) + dt.timedelta(seconds=r.randrange((hi - lo) * 365 * 86400))
+
+
+def _votes(r: random.Random) -> list[str]:
+    thing = r.choice(["Postgres", "React", "tabs", "перенесення стендапу", "законопроєкт №%d" % r.randint(1000, 9999),
+                      "нову назву", "Kotlin", "п'ятницю"])
+    body = r.choice(["Верховна Рада", "Міська рада", "Більшість виборців", "The Senate", "Congress", "Lawmakers"])
+    return [f"{r.choice(UAF)} голосує за {thing}.", f"{r.choice(UAF)} проголосував за {thing}.",
+            f"{r.choice(ENF)} votes for {r.choice(['tabs', 'Friday', 'Rust', 'option 2'])}.",
+            f"{body} проголосувала за {r.choice(['бюджет', 'Зеленського', 'поправку'])}.",
+            f"{body} voted for {r.choice(['the budget', 'Zelensky', 'the bill'])} on Thursday.",
+            f"{r.choice(ENF)} is a member of the party planning committee.",
+            f"{r.choice(['Petro Poroshenko', 'Keir Starmer', 'Joe Biden', 'Lincoln'])} is a member of the "
+            f"{r.choice(['Labour Party', 'Republican Party', 'Democratic Party'])}. Explain its platform.",
+            f"{r.choice(['Михайло Грушевський', 'Петро Порошенко', 'Юлія Тимошенко'])} — член партії. Коротка біографія."]
+
+
+def _name_dates(r: random.Random) -> list[str]:
+    a, e = f"{r.choice(UAF)} {r.choice(UAL)}", f"{r.choice(ENF)} {r.choice(ENL)}"
+    x, old = _day(r, 2005, 2026), _day(r, 1900, 2015)
+    return [f"{a}, {old:%d.%m.%Y} — перша перемога в турнірі. Напиши есе про цю подію.",
+            f"Timeline: {e} — {old.day} March {old.year} — signed the treaty.",
+            f"Протокол наради\nДоповідач: {a}, {x:%d.%m.%Y}\nПитання: бюджет.",
+            f"{a}, {x.day} {UA_MONTHS[x.month - 1]} {x.year}: перенесли реліз на тиждень.",
+            f"{a}, {x:%d.%m.%Y}: {r.randint(0, 5)}:{r.randint(0, 5)} проти Зорі.",
+            f"{a} {x:%d.%m.%Y %H:%M}\nЗадеплоїв на стейдж.",
+            f"Meeting notes — {e}, {x:%Y-%m-%d}: agreed on the API freeze."]
+
+
+def _groups(r: random.Random) -> list[str]:
+    n = r.randint(1, 4)
+    return [f"{r.choice(UAF)} — староста, у неї {n} група.", f"У садочку в сина {n} група.",
+            f"Яка в тебе підгрупа? У мене {n} група.", f"Наш клас — {n} група."]
+
+
+def _logins(r: random.Random) -> list[str]:
+    n = r.randint(10**5, 10**8)
+    return [f'{{"login": "ci-bot", "id": {n}}}', '{"owner": {"login": "microsoft", "type": "Organization"}}',
+            f'{{"login": "test_user_{n % 100}", "password": "test"}}', f'{{"login": "user{n % 1000}", "role": "viewer"}}']
+
+
+def _blame(r: random.Random) -> list[str]:
+    x, e = _day(r, 2010, 2026), f"{r.choice(ENF)} {r.choice(ENL)}"
+    return [f"^{r.randrange(16**7):07x} ({e} {x:%Y-%m-%d %H:%M:%S} +0300 {r.randint(1, 400)}) def f():",
+            f"{e} {x:%Y-%m-%d %H:%M} merged PR #{r.randint(10, 9999)}",
+            f"{r.choice(UAF)} {r.choice(UAL)} {x:%d.%m.%Y %H:%M} оновила дашборд"]
+
+
+def _ports(r: random.Random) -> list[str]:
+    return ["ports " + ":".join(str(r.randint(1000, 9999)) for _ in range(4)),
+            "ratio " + ":".join(str(r.randint(1000, 9999)) for _ in range(4))]
+
+
+@pytest.mark.parametrize("name,generate", [("B1 votes and membership", _votes), ("B2 a name then an event date", _name_dates),
+                                           ("B3 a school group", _groups), ("B4 a service login", _logins),
+                                           ("B5 a git blame date-time", _blame)])
+def test_a_harmless_class_is_flagged_under_one_percent(name, generate):
+    r = random.Random(1012)
+    prompts = [r.choice(generate(r)) for _ in range(400)]
+    flagged = [p for p in prompts if detect_pii(p)]
+    assert len(flagged) < len(prompts) / 100, (name, flagged[:3])
+
+
+def test_ports_joined_by_colons_are_rarely_a_card():
+    # only a Visa's or a Mastercard's first digits with a passing Luhn checksum join without a card label (~2% of
+    # random 4x4 groups by arithmetic: 2/9 of first groups x 1/10 of checksums)
+    r = random.Random(1012)
+    prompts = [r.choice(_ports(r)) for _ in range(1000)]
+    flagged = [p for p in prompts if detect_pii(p)]
+    assert len(flagged) < 0.04 * len(prompts), flagged[:3]

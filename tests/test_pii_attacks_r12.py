@@ -190,3 +190,100 @@ def test_ports_joined_by_colons_are_rarely_a_card():
     prompts = [r.choice(_ports(r)) for _ in range(1000)]
     flagged = [p for p in prompts if detect_pii(p)]
     assert len(flagged) < 0.04 * len(prompts), flagged[:3]
+
+
+# --- A1/A2: a РНОКПП or a birth date after initials, a double or an off-list given name, a record's name key -------
+NAMED_RECORDS = {
+    "M. Shevchuk 3610009447": "tax_id", "П.О. Мельник 3563104757": "tax_id",
+    '<person name="Андрій Лисенко" code="2901090884"/>': "tax_id", "піб: Бондаренко Олена\nкод: '1885459328'": "tax_id",
+    '{"піб": "Мельник Петро", "код": 3563104757}': "tax_id", "Устим Коваленко 2166875630": "tax_id",
+    "Анна-Марія Коваль, 12.03.1985": "dob", "Melnyk, Petro; 1972-01-01": "dob",
+}
+NOT_NAMED_RECORDS = ["U.S. Army 3610009447", "- name: Кава Lavazza\n  price: 683\n  sku: 3812403775",
+                     "Нова Каховка, 12.03.1985 — повінь"]
+
+
+@pytest.mark.parametrize("prompt,kind", NAMED_RECORDS.items())
+def test_a_person_by_initials_a_double_name_or_a_record_key_is_found(prompt, kind):
+    assert kind in [k for k, _ in _kinds(prompt)], prompt
+
+
+@pytest.mark.parametrize("prompt", NOT_NAMED_RECORDS)
+def test_a_country_abbreviation_a_product_or_a_town_is_no_person(prompt):
+    assert _kinds(prompt) == [], prompt
+
+
+# --- A4/A5: addresses under Ukrainian/TOML keys, more English street types, Markdown marks; handles under more keys --
+MORE_LEAKS = {
+    "вулиця: Сумська\nбудинок: 53\nквартира: 69": "address", 'street = "Shevchenka 56"': "address",
+    "Ship to Lesi Ukrainky Dr. 12, apt 3, Kyiv": "address", "Deliver to Shevchenka Sq. 5, Lviv": "address",
+    "**вул.** Зелена 56": "address", "~~вул. Зелена~~ 56": "address",
+    '{"nickname": "taras_sh", "id": 5}': "handle", '{"tg": "@olena_k85"}': "handle", '{"actorId": "user5123456789"}': "handle",
+}
+NOT_MORE_LEAKS = ["i18n:\n  код: Код\n  вулиця: Вулиця\n  будинок: Будинок", 'street = "Main"', '{"twitter": true}',
+                  "defaults:\n  street: ''\n  house: 12", '{"tiktok": "admin"}']
+
+
+@pytest.mark.parametrize("prompt,kind", MORE_LEAKS.items())
+def test_an_address_or_a_handle_under_another_key_or_mark_is_found(prompt, kind):
+    assert kind in [k for k, _ in _kinds(prompt)], prompt
+
+
+@pytest.mark.parametrize("prompt", NOT_MORE_LEAKS)
+def test_a_schema_or_a_flag_is_no_address_or_handle(prompt):
+    assert _kinds(prompt) == [], prompt
+
+
+# --- r10's yaml class (flagged before round 9 too): a feature flag's date, a product's or a response's code key ------
+YAML_HARMLESS = ["birthday_feature:\n  enabled: true\n  date: 2021-11-25",
+                 "responses:\n  '404':\n    code: 2789483140\n    message: Not found",
+                 "- name: Кава Lavazza\n  code: 3812403775\n  price: 683", "product:\n  name: Чай\n  код: 3332181010"]
+YAML_PERSONAL = {"birthday_reminder:\n  user: Olena\n  date: 1985-03-12": "dob", "birth_date: 1985-03-12": "dob",
+                 "- name: Олена Коваль\n  code: 3563104757": "tax_id", "Дані клієнта\nкод: 3563104757": "tax_id",
+                 "client:\n  city: Kyiv\n  код: 3563104757": "tax_id", "код: 3563104757": "tax_id"}
+
+
+@pytest.mark.parametrize("prompt", YAML_HARMLESS)
+def test_a_feature_flag_or_a_products_code_key_is_no_personal_data(prompt):
+    assert _kinds(prompt) == [], prompt
+
+
+@pytest.mark.parametrize("prompt,kind", YAML_PERSONAL.items())
+def test_a_persons_record_keys_still_hold_personal_data(prompt, kind):
+    assert kind in [k for k, _ in _kinds(prompt)], prompt
+
+
+def _yaml(r: random.Random) -> list[str]:
+    code = r.randint(1000000000, 3999999999)
+    return [f"responses:\n  '404':\n    code: {code}\n    message: Not found",
+            f"- name: Кава Lavazza\n  code: {code}\n  price: {r.randint(100, 999)}", f"product:\n  name: Чай\n  код: {code}",
+            f"birthday_feature:\n  enabled: true\n  date: {_day(r, 2015, 2026):%Y-%m-%d}"]
+
+
+def test_yaml_records_of_things_are_flagged_under_one_percent():
+    r = random.Random(1012)
+    prompts = [r.choice(_yaml(r)) for _ in range(400)]
+    flagged = [p for p in prompts if detect_pii(p)]
+    assert len(flagged) < len(prompts) / 100, flagged[:3]
+
+
+# --- r10's code-column and name-and-number classes: a vendor's error code, a parcel's tracking number ---------------
+@pytest.mark.parametrize("prompt", ["code: 2340412292  # error code from vendor",
+                                    "Замовлення для Тарас Шевчук: трек-номер 3129941083"])
+def test_an_error_code_or_a_tracking_number_is_no_tax_id(prompt):
+    assert _kinds(prompt) == [], prompt
+
+
+@pytest.mark.parametrize("prompt", ["код: 3563104757", "my code: 3563104757", "Тарас Шевчук, номер 3563104757"])
+def test_a_persons_code_by_its_ukrainian_key_or_a_possessive_is_still_found(prompt):
+    assert "tax_id" in [k for k, _ in _kinds(prompt)], prompt
+
+
+@pytest.mark.parametrize("prompt", ["ERROR order 8990082515 failed: code=2227 trace=4701061584762476",
+                                    "span_id=4701061584762476 parent=0"])
+def test_a_log_trace_id_is_no_card(prompt):
+    assert _kinds(prompt) == [], prompt
+
+
+def test_a_card_after_its_label_is_still_a_card():
+    assert "card" in [k for k, _ in _kinds("card=4701061584762476")]

@@ -287,3 +287,24 @@ def test_a_log_trace_id_is_no_card(prompt):
 
 def test_a_card_after_its_label_is_still_a_card():
     assert "card" in [k for k, _ in _kinds("card=4701061584762476")]
+
+
+@pytest.mark.parametrize("prompt,kind", [("петро бондаренко 1891299636", "tax_id"), ("shevchuk olena 3087786437", "tax_id"),
+                                         ("олена шевчук 1978-06-17", "dob")])
+def test_a_name_typed_in_lower_case_before_its_number_is_found(prompt, kind):
+    assert kind in [k for k, _ in _kinds(prompt)], prompt
+
+
+@pytest.mark.parametrize("prompt", ["про шевченка 1891299636", "віра надія 1891299636"])
+def test_lower_case_words_that_are_no_full_name_hold_no_tax_id(prompt):
+    assert not [k for k, _ in _kinds(prompt) if k == "tax_id"], prompt
+
+
+@pytest.mark.parametrize("prompt", ["Звертайтесь до @olena_k85", "Текст від @taras_sh: привіт", "inst @olena.k85"])
+def test_a_handle_after_a_contact_phrase_is_found(prompt):
+    assert "handle" in [k for k, _ in _kinds(prompt)], prompt
+
+
+@pytest.mark.parametrize("prompt", ["import x from '@my_org/pkg_2'", "Напиши @dataclass у коді", "npm install @types/node"])
+def test_a_package_or_a_decorator_is_no_handle(prompt):
+    assert not [k for k, _ in _kinds(prompt) if k == "handle"], prompt

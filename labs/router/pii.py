@@ -185,6 +185,9 @@ _NAME_KEY_BEFORE = re.compile(r"(?<![\w])[\"']?(?P<key>(?i:name|піб|fio|full_
                               r"[\"']?\s*[,;]?\s{0,8}[\"']?(?i:code|код|id|ipn|inn|іпн|рнокпп|rnokpp|tax_?id)[\"']?\s*[=:]\s*[\"']?$")
 
 
+_LOWER_TWO_WORDS_BEFORE = re.compile(r"(?<![\w\-])([a-zа-яіїєґ'’ʼ]{3,20})\s([a-zа-яіїєґ'’ʼ]{3,20})[\s,:;\-—]{1,4}$")
+
+
 def _given_name(word: str) -> bool:
     return is_first_name(word) or ("-" in word and all(is_first_name(p) for p in word.split("-")))
 
@@ -200,6 +203,10 @@ def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
                           or _UA_SURNAME.search(m.group(1)) or _UA_SURNAME.search(m.group(2))):
         return True
     if _LEADING_INITIALS_BEFORE.search(before):
+        return True
+    m = _LOWER_TWO_WORDS_BEFORE.search(before)  # typed in lower case: "петро бондаренко …", "shevchuk olena …" (r10 A1, A2)
+    if m is not None and any(is_first_name(a) and not is_ambiguous_name(a) and _UA_SURNAME.search(b)
+                             for a, b in ((m.group(1), m.group(2)), (m.group(2), m.group(1)))):
         return True
     if "=" in before or ":" in before:
         k = _NAME_KEY_BEFORE.search(before)
@@ -257,9 +264,9 @@ _PHONE_CONTEXT = re.compile(
 # "call 4155550132", "Contact: …": the generic words only right before the number (no "$" in _PHONE_CONTEXT, so
 # a prompt full of numbers finds its matches once: see _Near)
 _PHONE_RIGHT_BEFORE = re.compile(r"(?:call|contact)[\s:.\-]{0,3}$")
-_NOT_CARD_BEFORE = re.compile(r"(?<![^\W\d_])(?:id|ids|uid|user\s*id|message|msg|status|snowflake|fib\(\d+\)\s*==|"
-                              r"trace|trace_?id|span|span_?id|request_?id|req_?id|correlation_?id|txn)"  # a log's ids (r10 logs)
-                              r"\s*[:#/=]?\s*$")
+_NOT_CARD_BEFORE = re.compile(r"(?<![^\W\d_])(?:id|ids|uid|user\s*id|message|msg|status|snowflake|fib\(\d+\)\s*==)"
+                              r"\s*[:#/]?\s*$|(?<![^\W\d_])(?:trace|trace_?id|span|span_?id|request_?id|req_?id|correlation_?id|"
+                              r"txn)\s*[:#/=]?\s*$")  # a log's ids (r10 logs)
 # 19-digit cards common enough to need no label (Visa, Mir, UnionPay, JCB, Discover: "4801 4126 9060 4431 988");
 # 17-18 digits and other prefixes are big ids far more often than cards
 _CARD_19 = ("4", "2200", "2201", "2202", "2203", "2204", "62", "35", "6011", "65")
@@ -1683,7 +1690,8 @@ _SERVICE_LOGINS = frozenset("deploy jenkins mysql redis kafka git nobody airflow
 # a bare "@name" right after a contact verb ("Пиши @olena_k85", "DM @olena_k85") or before a name or a verb said of a
 # person ("@olena_k85 (Олена Коваль) написала в чаті"): the name must read as a handle (a digit or "_") after the
 # verb, as code's "@param" does not (issue 11 r9 A7)
-_CONTACT_BEFORE = re.compile(r"(?:пиш\w*|напиш\w*|написати|звертай\w*|звернись|звернітьс\w*|тегн\w*|тегай|пінган\w*|"
+_CONTACT_BEFORE = re.compile(r"(?:пиш\w*|напиш\w*|написати|(?:звертай\w*|звернись|звернітьс\w*)(?:\s+до)?|тегн\w*|тегай|пінган\w*|"
+                             r"(?<!\w)(?:від|inst|insta|instagram|ig|tg|telegram|телеграм\w*|інста\w*)|"  # r10 A5
                              r"пінгуй\w*|відміть\w*|зв['’ʼ]яж\w*\s+(?:з|із|зі)|контакт\w*|dm|message|write(?:\s+to)?|"
                              r"text|contact|ping|tag|reach(?:\s+out)?(?:\s+to)?|mention|ask)\W{0,3}$")
 _CONTACT_AFTER = re.compile(r"\s{0,2}(?:\([А-ЯІЇЄҐA-Z][^()\n]{2,40}\)|(?i:написа\w*|пише|писав|відповів\w*|сказа\w*|"

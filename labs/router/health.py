@@ -761,8 +761,59 @@ def _ends_within(ends: list[int], lo: int, hi: int) -> bool:
     return i < len(ends) and ends[i] <= hi
 
 
+# A vote is political opinion only for a party, a candidate or a politician ("Тарас голосував за Зеленського", "votes for
+# the Greens"), not for Postgres, tabs or a stand-up's time; a vote of a parliament, a council or the voters is news
+# (issue 11 r10 B1). Stems in lower case; the object starts within a few words after "за"/"for".
+_POLITICAL_OBJECT = re.compile(
+    r"[\s\"«'“]{0,3}(?:(?:the|a|an|our|their|his|her|my|нашу|нашого|свою|свого|цю|цього|ту|того|нову|нового|"
+    r"(?:(?:во|пп)\s)?[«\"“])[\s«\"“]{0,2}){0,2}"
+    r"(?:парті\w*|кандидат\w*|президент\w*|депутат\w*|політик\w*|опозиці\w*|мера(?!\w)|слуг\w* народу|"
+    r"(?:європейськ\w* )?солідарн\w*|євросолідарн\w*|батьківщин\w*|свобод\w*(?<=[«\"“]свобод\w)|опзж|удар(?!\w)|"
+    r"самопоміч\w*|партію регіонів|демократ\w*|республікан\w*|комуніст\w*|соціаліст\w*|зелених|лейборист\w*|"
+    r"консерватор\w*|лібера\w*|радикал\w*|зеленськ\w*|порошенк\w*|тимошенк\w*|ющенк\w*|янукович\w*|кличк\w*|"
+    r"медведчук\w*|трамп\w*|байден\w*|обам\w*|путін\w*|"
+    r"party|parties|candidate\w*|president\w*|senator\w*|congress(?:wo)?man|mp(?!\w)|mayor|democrat\w*|republican\w*|"
+    r"labou?r(?!\w)|conservative\w*|tor(?:y|ies)|greens?(?! (?:light|button|tea|field))|liberal\w*|libertarian\w*|"
+    r"communist\w*|socialist\w*|opposition|incumbent|servant of the people|european solidarity|batkivshchyna|"
+    r"trump|biden|harris|obama|clinton|sanders|zelensk\w*|poroshenko|tymoshenko|yushchenko|yanukovych|putin|starmer|"
+    r"sunak|macron|le pen)(?!\w)")
+_VOTE_TERMS = ("голосу", "проголосу", "vot")
+# a body that votes (a parliament, a council, the voters): news, not a person's opinion
+_VOTING_BODY = re.compile(r"(?<!\w)(?:рад[аи]|парламент\w*|депутати|сенат\w*|конгрес\w*|європарламент\w*|комітет\w*|"
+                          r"акціонер\w*|громад[аи]|виборц\w*|виборці|більшість|parliament\w*|rada|senate|congress|"
+                          r"council|lawmakers|voters|committee|shareholders|majority|most)(?!\w)[^.!?\n]{0,30}$")
+# Well-known politicians, past and present: their party is public (a history essay, a biography), not a private
+# person's opinion ("Михайло Грушевський — член Української партії…", "Lincoln was a member of the Republican Party")
+_PUBLIC_FIGURE = re.compile(r"(?<!\w)(?:lincoln|roosevelt|churchill|keir starmer|joe biden|donald trump|barack obama|"
+                            r"volodymyr zelensk\w*|petro poroshenko|yulia tymoshenko|viktor yushchenko|"
+                            r"грушевськ\w*|іван\w* франк\w*|петр\w* порошенк\w*|юлі\w* тимошенко|володимир\w* зеленськ\w*|"
+                            r"віктор\w* ющенк\w*|віктор\w* янукович\w*|симон\w* петлюр\w*|винниченк\w*)(?!\w)[^.!?\n]{0,60}$")
+# "the party planning committee": "party" before a noun is a celebration
+_PARTY_NOUN_AFTER = re.compile(r"\s+(?!(?:of|since|for|and|or|in|until|from|who|which|that|when|but|at|as|to)(?!\w))[a-z]")
+# a blood group by its number alone needs blood nearby ("Мама — донор, в неї 4 група."; "у неї 3 група" of a school
+# or a kindergarten is no blood: issue 11 r10 B3)
+_BLOOD_NEAR = re.compile(r"кров|донор|резус|rh|переливан|гематолог|аналіз|blood|donor")
+
+
+def _not_a_special_opinion(low: str, start: int, end: int) -> bool:
+    """A vote on a thing or by a body, a party's membership of a public figure or of a celebration (see above)."""
+    if low.startswith(_VOTE_TERMS, start):
+        return (_POLITICAL_OBJECT.match(low, end) is None
+                or _VOTING_BODY.search(low, max(0, start - 60), start) is not None)
+    if low.startswith(("член", "member", "party"), start) and ("парті" in low[start:end] or "party" in low[start:end]):
+        if low.startswith("member of the", start) and low.endswith("party", start, end) \
+                and _PARTY_NOUN_AFTER.match(low, end):
+            return True
+        return _PUBLIC_FIGURE.search(low, max(0, start - 100), start) is not None
+    if low[start] in "1234" and low.startswith(" група", start + 1):
+        return _BLOOD_NEAR.search(low, max(0, start - 80), min(len(low), end + 40)) is None
+    return False
+
+
 def _not_a_diagnosis(low: str, start: int, end: int) -> bool:
     """A health word that names something else: "asthma-app", "diabetes_model.py", "allergic to meetings"."""
+    if low[start] in "1234члmpvгп" and _not_a_special_opinion(low, start, end):
+        return True  # issue 11 r10 B1, B3
     nxt = low[end : end + 2]
     if len(nxt) == 2 and nxt[0] in "-_/" and nxt[1].isalnum() and not low.startswith(
             ("-поз", "-pos", "-neg", "-нег", "-19", "-2", "-інфекц", "-infect", "-асоці", "-associat", "-інфік", "-стат",

@@ -171,6 +171,27 @@ _ONE_WORD_BEFORE = re.compile(r"([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+)[\s,:;|\-—\"'
 _TWO_WORDS_AFTER = re.compile(r"[\s,;|\-—)]{1,4}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]{1,30})[\s,;|]{1,3}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-]{1,30})")
 
 
+# an off-list given name beside a surname of a Ukrainian shape ("Устим Коваленко", "Мілана Шевчук"), a double given name
+# of two known ones ("Анна-Марія Коваль", "Anna-Mariia Koval"): issue 11 r10 A1
+_UA_SURNAME = re.compile(r"(?:енко|чук|щук|йчук|ук|юк|ович|евич|ський|ська|цький|цька|зький|зька|enko|chuk|iuk|yuk|skyi|ska|"
+                         r"tskyi|tska|ovych)$")
+
+
+# initials before the surname ("M. Shevchuk 3610009447", "П.О. Мельник 3563104757"), a name and a code as keys of a record:
+# XML attributes, YAML or JSON ("<person name="Андрій Лисенко" code="…"", "піб: …\nкод: '…'", {"піб": "…", "код": …}):
+# issue 11 r10 A2
+_LEADING_INITIALS_BEFORE = re.compile(r"(?<![\w.])(?!U\.\s?[SKN]\.|E\.\s?U\.)(?:[A-ZА-ЯІЇЄҐ]\.\s?){1,2}[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’ʼ\-]{2,}[\s,:;\-—\"']{1,6}$")
+_NAME_KEY_BEFORE = re.compile(r"(?<![\w])[\"']?(?P<key>(?i:name|піб|fio|full_?name|прізвище))[\"']?\s*[=:]\s*[\"']?(?P<v>[^\"'\n=:]{2,40})"
+                              r"[\"']?\s*[,;]?\s{0,8}[\"']?(?i:code|код|id|ipn|inn|іпн|рнокпп|rnokpp|tax_?id)[\"']?\s*[=:]\s*[\"']?$")
+
+
+_LOWER_TWO_WORDS_BEFORE = re.compile(r"(?<![\w\-])([a-zа-яіїєґ'’ʼ]{3,20})\s([a-zа-яіїєґ'’ʼ]{3,20})[\s,:;\-—]{1,4}$")
+
+
+def _given_name(word: str) -> bool:
+    return is_first_name(word) or ("-" in word and all(is_first_name(p) for p in word.split("-")))
+
+
 def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
     """Does a person's full name stand right before ``at`` (see :data:`_PATRONYMIC_BEFORE`)? (``alone``: or one
     unambiguous first name.)"""
@@ -178,13 +199,48 @@ def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
     if _PATRONYMIC_BEFORE.search(before) or _INITIALS_BEFORE.search(before):
         return True
     m = _TWO_WORDS_BEFORE.search(before)
-    if m is not None and (is_first_name(m.group(1)) or is_first_name(m.group(2))):
+    if m is not None and (_given_name(m.group(1)) or _given_name(m.group(2))
+                          or _UA_SURNAME.search(m.group(1)) or _UA_SURNAME.search(m.group(2))):
         return True
+    if _LEADING_INITIALS_BEFORE.search(before):
+        return True
+    m = _LOWER_TWO_WORDS_BEFORE.search(before)  # typed in lower case: "петро бондаренко …", "shevchuk olena …" (r10 A1, A2)
+    if m is not None and any(is_first_name(a) and not is_ambiguous_name(a) and _UA_SURNAME.search(b)
+                             for a, b in ((m.group(1), m.group(2)), (m.group(2), m.group(1)))):
+        return True
+    if "=" in before or ":" in before:
+        k = _NAME_KEY_BEFORE.search(before)
+        if k is not None and (lower(k.group("key")) in ("піб", "fio", "full_name", "fullname", "прізвище")
+                              or any(_given_name(w) or _UA_SURNAME.search(w) for w in k.group("v").split()[:3])):
+            return True
     m = _ONE_WORD_BEFORE.search(before) if alone else None
     return m is not None and is_first_name(m.group(1)) and not is_ambiguous_name(m.group(1))
+# a bare "code:"/"код:"/"id:" key of a YAML record holds any 10-digit id (a product's, an error's): a person's code only
+# with the person's name in the record (see _NAME_KEY_BEFORE; r10's yaml and code-column classes)
+_KEY_LINE_CUE = re.compile(r"[ \t]*(?:-[ \t]+)?[\"']?(?:code|код|id)[\"']?[ \t]*[:=][ \t]*[\"']?$")
+
+
+def _record_code_key(low: str, at: int, breaks: frozenset[int]) -> bool:
+    """Is ``at`` the value of a bare code/id key on a line of its own below another line (a record's key, see above)?"""
+    line = next((k for k in range(at - 1, max(0, at - 40) - 1, -1) if k in breaks), None)
+    if line is None:  # the first line: an English "code:"/"id:" key alone is any code ("code: … # error code from vendor")
+        return _EN_CODE_KEY.fullmatch(low, 0, at) is not None
+    if _KEY_LINE_CUE.fullmatch(low, line + 1, at) is None or ":" not in low[max(0, line - 60) : line]:
+        return False  # the first line, or below prose: "Дані клієнта\nкод: …"
+    return _RECORD_OF_A_PERSON.search(low, max(0, line - 160), line) is None  # "client:\n  код: …" is a person's
+
+
+_EN_CODE_KEY = re.compile(r"[ \t]*(?:code|id)[ \t]*[:=][ \t]*[\"']?")
+_RECORD_OF_A_PERSON = re.compile(r"(?<!\w)(?:клієнт\w*|client|customer|person|user|employee|працівник\w*|співробітник\w*|"
+                                 r"пацієнт\w*|patient|піб|fio|особ\w*|платник\w*|taxpayer|contact|контакт\w*|"
+                                 r"recipient|отримувач\w*)(?!\w)")
+# a date and its hour are never one number ("(John Melnyk 2010-02-27 06:56:02", "Kate Shevchuk 2015-02-23 09:04": a
+# git blame or log line joined into 10 digits whose checksum passes by chance: issue 11 r10 B5)
+_DATE_TIME_AT = re.compile(r"(?:\d{4}[\-./][01]\d[\-./][0-3]\d|[0-3]\d[\-./][01]\d[\-./]\d{4})[ T]{1,2}[0-2]\d")
 _NOT_A_PERSON_ID = re.compile(r"(?:exit|error|status|return|response|run|job|task|request|req|session|trace|span|process|"
                               r"thread|build|test|step|epoch|batch|event|transaction|txn|device|node|container|pod|"
-                              r"задачі|запиту|помилки|сесії|процесу)\s*(?:code|id|номер|код|no\.?|#)?[\s:#№=\-]{0,4}$|"
+                              r"задачі|запиту|помилки|сесії|процесу|трек|track|tracking|ттн|накладної|замовлення|order|"
+                              r"посилки|відправлення|shipment|parcel)[\s\-]*(?:code|id|номер|код|no\.?|#)?[\s:#№=\-]{0,4}$|"
                               r"(?<!\w)(?:the|a|an|this|that|any|some|each)\s+number[\s:#№=\-]{0,4}$")
 _PASSPORT_CONTEXT = re.compile(
     r"(?:паспорт\w*|пасп\.|passport|pasport\w*|paszport\w*|(?<![а-яіїєґ])права(?![а-яіїєґ])|(?<![a-z])id[\s\-]*(?:карт\w*|card)|айді\w*|посвідк\w*|посвідченн\w*|"
@@ -209,7 +265,8 @@ _PHONE_CONTEXT = re.compile(
 # a prompt full of numbers finds its matches once: see _Near)
 _PHONE_RIGHT_BEFORE = re.compile(r"(?:call|contact)[\s:.\-]{0,3}$")
 _NOT_CARD_BEFORE = re.compile(r"(?<![^\W\d_])(?:id|ids|uid|user\s*id|message|msg|status|snowflake|fib\(\d+\)\s*==)"
-                              r"\s*[:#/]?\s*$")
+                              r"\s*[:#/]?\s*$|(?<![^\W\d_])(?:trace|trace_?id|span|span_?id|request_?id|req_?id|correlation_?id|"
+                              r"txn)\s*[:#/=]?\s*$")  # a log's ids (r10 logs)
 # 19-digit cards common enough to need no label (Visa, Mir, UnionPay, JCB, Discover: "4801 4126 9060 4431 988");
 # 17-18 digits and other prefixes are big ids far more often than cards
 _CARD_19 = ("4", "2200", "2201", "2202", "2203", "2204", "62", "35", "6011", "65")
@@ -920,10 +977,12 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
                 elif _table_column(low, _TAX_COLUMN, gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # a cell of a table with a tax column: any other kind wins
-                elif (_WEAK_ID_CUE.search(_before(low, gs, 40)) or _full_name_before(view, gs)
+                elif (_WEAK_ID_CUE.search(_before(low, gs, 40)) and not _record_code_key(low, gs, breaks)
+                      or _full_name_before(view, gs)
                       or (a := _TWO_WORDS_AFTER.match(view, e)) is not None
                       and (is_first_name(a.group(1)) or is_first_name(a.group(2)))) \
-                        and not _NOT_A_PERSON_ID.search(_before(low, gs, 40)) and 1900 <= rnokpp_birth_date(digits).year <= 2012:
+                        and not _NOT_A_PERSON_ID.search(_before(low, gs, 40)) and 1900 <= rnokpp_birth_date(digits).year <= 2012 \
+                        and _DATE_TIME_AT.match(view, gs) is None:
                     yield Finding("tax_id", gs, e, view[gs:e], 30)  # weak: loses to any other kind
             if n == 9:
                 if ssn_ok(digits) and digits not in _SSN_NOT_ISSUED and (
@@ -1155,6 +1214,8 @@ _WORD_DATE = re.compile(
 _THING_WORD = re.compile(
     r"(?<![\w])(?:linux|python|unix|git|windows|android|ios|java|javascript|the\s+project|the\s+idea|the\s+company|"
     r"the\s+framework|проєкт\w*|проект\w*|компані\w*|ідея|ідеї|стартап\w*|фреймворк\w*)(?![\w])")
+_FEATURE_AFTER_CUE = re.compile(r"_(?:features?|flags?|enabled|banner|toggle|experiment|module|service|config|settings|widget|"
+                                r"page|template|campaign|promo|release)(?![a-z])")
 _THING_AFTER = re.compile(r"[^.!?\n]{0,25}?(?<![a-zа-яіїєґ])(?:the\s+project|the\s+idea|in\s+the\s+repo|on\s+github|at\s+(?:google|microsoft|"
                           r"facebook|meta|bell\s+labs|cern)|на\s+хакатоні|у\s+репозиторії|as\s+a\s+(?:project|fork))")
 _YEAR_ONLY_CUE = re.compile(r"(?:born|народи\w*|народж\w*|рожд\w*|(?<![а-яіїєґ])нар\.)\s*(?:in|on|у|в|з|із)?\s*"
@@ -1255,20 +1316,62 @@ def _word_dates(text: str) -> Iterator[re.Match]:
 # "Коваль О. В. 12 березня 1985"), a birth year up to 2015 (a meeting's or a deadline's date is recent): issue 11 r9 A6.
 # No cue word needed, so it runs outside find_dobs' gate; it starts with the digit it consumes.
 # Read from its year back (a year is rare; a digit before a month name is not: "1 0 1 0 …" cost 1 ms a 2 KB).
-_BIRTH_YEAR = re.compile(r"(?:19\d\d|200\d|201[0-5])(?!\d)")
-_DAY_MONTH_BEFORE = re.compile(rf"\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_MONTH})\s)$")
+_BIRTH_YEAR = re.compile(r"(?:19\d\d|20[01]\d|202[0-4])(?!\d)(?P<md>[\-./](?:0[1-9]|1[0-2])[\-./](?:0[1-9]|[12]\d|3[01])(?![\d.]))?")
+_DAY_MONTH_BEFORE = re.compile(rf"(?:\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_MONTH})\s)|(?i:{_ANY_MONTH})\s\d\d?,?\s)$")
+_SHORT_YEAR_DATE = re.compile(r"(?<![\d.])(?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2])\.(\d\d)(?![\d.])")
 # a birthday split into JSON parts: "birthdays":[{"date":{"year":1985,"month":3,"day":12}}], "birth": {"day": 12, …}
 _JSON_BIRTH = re.compile(r'"(?:birth\w*|bday|dob|date_?of_?birth|дата_?народження)"\s*:\s*\[?\s*\{(?P<parts>[^\[\]]{0,120}?)\}')
 _JSON_PARTS = re.compile(r'"(?:year|month|day)"\s*:\s*"?\d{1,4}')
 
 
+# issue 11 r10 B2: a name and a date are an event as often as a birthday ("Юрій Гагарін, 12.04.1961 — перший політ",
+# "Доповідач: Олена Кравченко, 22.09.2007", "Андрій Шевченко, 29.11.2002: 2:4 проти Ворскла", a chat export's
+# "Тарас Шевчук 24.12.2015 14:34"). A birthday: no time after the date, no event word near, and a year of a living
+# adult (to 2008); a child's year (2009-2024) only in a list or a record of people ("Список 3-А класу:\n1. Марія …",
+# a CSV of names and dates, two names with dates or more).
+_EVENT_NEAR = re.compile(
+    r"(?<!\w)(?:поді[їяюй]\w*|битв\w*|бо[йю](?!\w)|війн\w*|політ\w*|перемог\w*|переміг|програв\w*|матч\w*|проти|рахун\w*|"
+    r"тур[уі]?|гол(?:и|ів)?|забив\w*|реліз\w*|нарад\w*|протокол\w*|доповід\w*|питанн\w*|дедлайн\w*|зустріч\w*|"
+    r"перенес\w*|відбул\w*|сталос\w*|підписа\w*|універсал\w*|заснува\w*|засновано|вибор\w*|революці\w*|очоли\w*|"
+    r"дату|хронолог\w*|вікторин\w*|есе|реферат\w*|timeline|quiz|happened|events?|battles?|flight|landing|won|"
+    r"lost|match|score|speech|release[ds]?|meeting|deadline|agreed|merged?|commit\w*|signed|founded|elections?|"
+    r"revolution|war|treaty|the date|essay|reviewed|changelog|fixed|fix|bug|sprint|standup|стендап\w*|спринт\w*)(?!\w)"
+    r"|\d:\d")
+_TIME_AFTER = re.compile(r"(?:\s{1,3}|T)[0-2]?\d:[0-5]\d")
+_PEOPLE_RECORD = re.compile(r"(?<!\w)(?:список\w*|клас\w*|груп[аиі]|садоч\w*|садку|дитсад\w*|учн\w*|учені\w*|діт(?:и|ей)|"
+                            r"вихованц\w*|піб|пацієнт\w*|співробітник\w*|працівник\w*|list|class|kindergarten|pupils?|"
+                            r"students?|children|roster|patients?|employees|name[,;\t])(?!\w)")
+
+
 def _named_dobs(view: str) -> Iterator[Finding]:
+    found = []
     for y in _BIRTH_YEAR.finditer(view):
         if y.start() and view[y.start() - 1].isdigit():
             continue
+        if y.group("md"):  # year first: "Olena Koval, 1985-03-12", "1985.03.12" (issue 11 r10 A1)
+            if _full_name_before(view, y.start(), alone=False):
+                found.append((y.start(), y.end(), int(y.group()[:4])))
+            continue
         m = _DAY_MONTH_BEFORE.search(view, max(0, y.start() - 16), y.start())
         if m is not None and not view[m.start() - 1 : m.start()].isdigit() and _full_name_before(view, m.start(), alone=False):  # "Олена, 10.09.2012": a letter's date
-            yield Finding("dob", m.start(), y.end(), view[m.start() : y.end()], 40)
+            found.append((m.start(), y.end(), int(y.group()[:4])))
+    if "." in view:  # a two-digit year: "Тарас Шевчук, 12.03.85" (issue 11 r10 A1)
+        for m in _SHORT_YEAR_DATE.finditer(view):
+            if _full_name_before(view, m.start(), alone=False):
+                yy = int(m.group(1))
+                found.append((m.start(), m.end(), 1900 + yy if yy > 24 else 2000 + yy))
+    if not found:
+        return
+    low = None
+    for start, end, year in found:
+        if _TIME_AFTER.match(view, end):
+            continue  # "Тарас Шевчук 24.12.2015 14:34": a message's time
+        low = lower(view) if low is None else low
+        if _EVENT_NEAR.search(low, max(0, start - 100), min(len(low), end + 100)):
+            continue
+        if year > 2008 and len(found) < 2 and not _PEOPLE_RECORD.search(low, max(0, start - 300), start):
+            continue  # a child's year only in a list or a record of people
+        yield Finding("dob", start, end, view[start:end], 40)
 
 
 def _json_birthdays(text: str, low: str) -> Iterator[Finding]:
@@ -1319,6 +1422,8 @@ def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
                 _THING_BORN.search(before, 0, cue.start()) or _THING_WORD.search(before, cue.end())
                 or _THING_AFTER.match(low, m.end(), m.end() + 40)):
             continue  # "The framework was born …", "Ідея народилася …", "born on 2024-01-01 in the repo"
+        if _FEATURE_AFTER_CUE.match(before, cue.end()):
+            continue  # "birthday_feature:\n  date: 2021-11-25": an identifier of a thing, not a birth date (r10 yaml)
         yield Finding("dob", m.start(), m.end(), text[m.start() : m.end()], 40)
 
 
@@ -1338,8 +1443,8 @@ _ADDRESS_UA = re.compile(
     # "пров. І. Франка", "вул. Св. Миколая", "просп. Акад. Глушкова": issue 11 r8 A2)
     # a Markdown italic or code span around the name, or the type and the name ("*вул. Зелена* 158", "вул. `Хрещатик` 22":
     # issue 11 r9 A2)
-    rf"(?i:{_UA_STREET})\s*[*`]?(?:\d{{1,2}}(?:-?го)?\s+|(?:[А-ЯІЇЄҐA-Z][а-яіїєґa-z]{{0,4}}\.\s*){{1,2}})?"
-    rf"[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?[*`]?"
+    rf"(?i:{_UA_STREET})[*`~]{{0,2}}\s*[*`~]{{0,2}}(?:\d{{1,2}}(?:-?го)?\s+|(?:[А-ЯІЇЄҐA-Z][а-яіїєґa-z]{{0,4}}\.\s*){{1,2}})?"
+    rf"[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?[*`~]{{0,2}}"  # "**вул.** Зелена 56", "~~вул. Зелена~~ 56" (r10 A4)
     rf"|(?<![\w])[А-ЯІЇЄҐ][\w'’\-]{{1,30}}\s+(?i:{_UA_STREET_AFTER}))"  # "вул. 8 Березня 12"; "Андріївський узвіз 2"
     rf",?\s*"
     rf"(?:(?i:буд(?:инок)?\.?|б\.|№|дом|д\.)\s*)?\d{{1,4}}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
@@ -1394,7 +1499,7 @@ _ADDRESS_BUILDING = re.compile(
     rf"(?:,?\s*(?i:корп(?:ус)?\.?|к\.)\s*\d{{1,3}})?(?:,?\s*(?:(?i:кв(?:артира)?)\.?|(?i:оф(?:іс)?)\.?)\s*\d{{1,4}})?")
 # English transliterations: "Khreshchatyk St. 42, Kyiv", "Kyiv, Peremohy Ave. 32, apt. 44" (the street type before the
 # number: a town or a flat after it), "Lviv, Deribasivska 17, apt 191" (no street type: the flat marker)
-_EN_STREET_BEFORE = r"(?:Street|Str|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Prospekt|Prosp|Pkwy|Hwy)"
+_EN_STREET_BEFORE = r"(?:Street|Str|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Prospekt|Prosp|Pkwy|Hwy|Drive|Dr|Court|Ct|Square|Sq|Terrace|Ter)"  # Dr..Ter: r10 A4
 _ADDRESS_EN_AFTER = re.compile(
     rf"(?<![\w])(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET_BEFORE}\.?,?\s+\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?(?![\w])"
     rf"(?=,?\s*(?:(?i:apt|apartment|flat|suite|unit)\b|[A-Z][a-z]{{2,}}))(?:,?\s*(?i:apt|apartment|flat|suite|unit)\.?\s*#?\d{{1,5}})?")
@@ -1591,21 +1696,25 @@ _ORG_BEFORE = re.compile(r"(?<![\w])(?:official|офіційн\w*|channel|кан
 
 # a messenger's user in JSON: "username": "olena_k85", "from_id": "user123456789", "from": {"id": 123456789, …}
 _NO_ONES = frozenset("admin root user username test guest postgres ubuntu demo string null none example anonymous "
-                     "your_username your_name john_doe janedoe johndoe".split())
+                     "your_username your_name john_doe janedoe johndoe true false".split())
 _JSON_USER_KEYS = ('"username"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"',
-                   '"actor_id"', '"login"')
+                   '"actor_id"', '"login"', '"nick', '"tg"', '"telegram"', '"insta', '"twitter"', '"tiktok"', '"actorid"')
 # a Telegram export's service message ("actor_id": "user5123456789") and a GitHub-style "login" (issue 11 r9 A7); a
 # "login" in a config ("login": "deploy") is nobody unless it reads as a person's handle or sits in a user's object
-_JSON_USER = re.compile(r'"(?:username|user_name|screen_name|from_id|user_id|sender_id|actor_id)"\s*:\s*"?(?P<name>@?[a-z0-9_.]{3,40})'
+_JSON_USER = re.compile(r'"(?:username|user_name|screen_name|from_id|user_id|sender_id|actor_id|actorid|nick|nickname|tg|telegram|'
+                        r'insta|instagram|twitter|tiktok)"\s*:\s*"?(?P<name>@?[a-z0-9_.]{3,40})'
                         r'|"from"\s*:\s*\{\s*"id"\s*:\s*(?P<name2>\d{5,15})'
                         r'|"login"\s*:\s*"(?P<login>[a-z0-9][a-z0-9_.\-]{2,38})"')
 _USER_OBJECT_BEFORE = re.compile(r'"(?:user|author|owner|sender|actor|committer|assignee|reviewer|creator|member|from)"\s*:\s*\{[^{}]{0,80}$')
+_PERSON_KEY = re.compile(r'"(?:name|full_?name|first_?name|last_?name|display_?name|email|e-mail|phone|піб|ім[\'’ʼ]я|прізвище)"\s*:\s*"[^"]')
+_NOT_A_PERSON_OBJECT = re.compile(r'"type"\s*:\s*"(?:organization|organisation|bot|team|app|service)"')
 _SERVICE_LOGINS = frozenset("deploy jenkins mysql redis kafka git nobody airflow grafana elastic dependabot renovate "
                             "github-actions ci bot service system www-data ec2-user".split())
 # a bare "@name" right after a contact verb ("Пиши @olena_k85", "DM @olena_k85") or before a name or a verb said of a
 # person ("@olena_k85 (Олена Коваль) написала в чаті"): the name must read as a handle (a digit or "_") after the
 # verb, as code's "@param" does not (issue 11 r9 A7)
-_CONTACT_BEFORE = re.compile(r"(?:пиш\w*|напиш\w*|написати|звертай\w*|звернись|звернітьс\w*|тегн\w*|тегай|пінган\w*|"
+_CONTACT_BEFORE = re.compile(r"(?:пиш\w*|напиш\w*|написати|(?:звертай\w*|звернись|звернітьс\w*)(?:\s+до)?|тегн\w*|тегай|пінган\w*|"
+                             r"(?<!\w)(?:від|inst|insta|instagram|ig|tg|telegram|телеграм\w*|інста\w*)|"  # r10 A5
                              r"пінгуй\w*|відміть\w*|зв['’ʼ]яж\w*\s+(?:з|із|зі)|контакт\w*|dm|message|write(?:\s+to)?|"
                              r"text|contact|ping|tag|reach(?:\s+out)?(?:\s+to)?|mention|ask)\W{0,3}$")
 _CONTACT_AFTER = re.compile(r"\s{0,2}(?:\([А-ЯІЇЄҐA-Z][^()\n]{2,40}\)|(?i:написа\w*|пише|писав|відповів\w*|сказа\w*|"
@@ -1648,9 +1757,13 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
                 continue  # "username": "admin" in a config is nobody
             if g == "login":
                 login = m.group(g)
-                if login.split("[")[0] in _SERVICE_LOGINS or not (
-                        any(ch in login for ch in "._-") or any(ch.isdigit() for ch in login)
-                        or _USER_OBJECT_BEFORE.search(low, max(0, m.start() - 100), m.start())):
+                # a person's login only with a person in its object: a user's key before it or a name/e-mail beside
+                # it; an organisation's or a bot's object, a fixture's "user648"/"ci-bot" is nobody (issue 11 r10 B4)
+                lo, hi = low.rfind("{", max(0, m.start() - 200), m.start()), low.find("}", m.end(), m.end() + 200)
+                obj = low[max(lo, 0) : hi if hi >= 0 else m.end() + 200]
+                if login.split("[")[0] in _SERVICE_LOGINS or _NOT_A_PERSON_OBJECT.search(obj) or not (
+                        _USER_OBJECT_BEFORE.search(low, max(0, m.start() - 100), m.start())
+                        or _PERSON_KEY.search(obj)):
                     continue
             yield Finding("handle", m.start(g), m.end(g), text[m.start(g) : m.end(g)], 55)
     if "@" not in low:

@@ -154,8 +154,11 @@ def _xml_codes(text: str, finding: type) -> Iterator["Finding"]:  # noqa: F821
 # value is a street as people write it, a capitalised name and a house number or the number first ("12 Main St"); a
 # host, a port or a template ("0.0.0.0:8080", "{{ .Values.host }}:1719") is none. An "ip_address:"/"email_address:" key
 # is none either: only a bare key or a home/postal/billing… one.
-_YAML_ADDRESS = re.compile(r"(?i:street|address|addr|адреса|вулиця)(?i:[_ \-]?line[_ \-]?\d)?[ \t]*:[ \t]*[\"']?"
+# A TOML/INI "street = …" too, and the house under its own key on the next line ("вулиця: Сумська\nбудинок: 53": r10 A4)
+_YAML_ADDRESS = re.compile(r"(?i:street|address|addr|адреса|вулиця)(?i:[_ \-]?line[_ \-]?\d)?[ \t]*[:=][ \t]*[\"']?"
                            r"(?P<value>(?:[A-ZА-ЯІЇЄҐ][\w'’ʼ.\-]{1,30}[ \t,]{1,3}){1,4}\d{1,4}[а-яa-z]?(?:[/\-]\d{1,4})?"
+                           r"|[A-ZА-ЯІЇЄҐ][\w'’ʼ.\-]{1,30}(?:[ \t][\w'’ʼ.\-]{1,30}){0,2}[\"']?[ \t]*\n[ \t]*[\"']?"
+                           r"(?i:будинок|буд|house|house_number|building|дім)[\"']?[ \t]*[:=][ \t]*[\"']?\d{1,4}[а-яa-z]?"
                            r"|\d{1,5}[ \t]+[A-ZА-ЯІЇЄҐ][\w'’ʼ.\-]{1,30}(?:[ \t][\w'’ʼ.\-]{1,30}){0,3})(?![\w])")
 _YAML_ADDRESS_KEYS = ("street", "address", "addr", "адреса", "вулиця")
 _ADDRESS_KEY_OWNERS = ("home", "street", "postal", "mailing", "billing", "shipping", "residential", "delivery", "домашня",
@@ -198,7 +201,7 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
         yield from _html_cells(text, Finding)
     if "</" in text:
         yield from _xml_codes(text, Finding)
-    if ":" in text:
+    if ":" in text or "=" in text:
         yield from _yaml_addresses(text, Finding)
     if "\n" not in text or not any(sep in text for sep in _SEPS):
         return  # no table: one digit a line ("1\n0\n1…") costs no per-line work

@@ -56,16 +56,32 @@ _PHI3 = ("{{- range .Messages }}<|{{ .Role }}|>\n{{ .Content }}<|end|>\n{{ end }
 # Zephyr: as Phi-3, each turn ended by </s>.
 _ZEPHYR = ("{{- range .Messages }}<|{{ .Role }}|>\n{{ .Content }}</s>\n{{ end }}<|assistant|>\n")
 
+# The stop parameters Ollama adds at /api/create when it recognises a family (its ``template/<name>.json``, the
+# params layer ``detectChatTemplate`` writes), shown by /api/show and applied when generating. Mistral's are
+# ChatML's tokens in Ollama's own file (``template/mistral-instruct.json``): kept as Ollama has them.
+STOPS: dict[str, tuple[str, ...]] = {
+    "chatml": ("<|im_start|>", "<|im_end|>"),  # chatml.json
+    "llama3": ("<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"),  # llama3-instruct.json
+    "gemma": ("<start_of_turn>", "<end_of_turn>"),  # gemma-instruct.json
+    "mistral": ("<|im_start|>", "<|im_end|>"),  # mistral-instruct.json
+    "llama2": ("[INST]", "[/INST]", "<<SYS>>", "<</SYS>>"),  # llama2-chat.json
+    "phi3": ("<|end|>", "<|system|>", "<|user|>", "<|assistant|>"),  # phi-3.json
+    "zephyr": ("<|system|>", "</s>", "<|user|>", "<|assistant|>"),  # zephyr.json
+}
+
 # What the Jinja's default system turn says, in a string literal of the template ('...' or "...").
 _DEFAULT_SYSTEM = re.compile(r"""<\|im_start\|>system(?:\n|\\n)([^'"{}\\<]*)<\|im_end\|>""")
 
 
 def family(jinja: str) -> str:
-    """The chat family a GGUF's Jinja template belongs to, by its special tokens; ``""`` when unknown.
+    """The chat family a GGUF's Jinja template belongs to, by its special tokens; ``""`` when unknown (also for a
+    template that is not text: Ollama's ``ChatTemplate()`` reads only a string and uses its default otherwise).
 
-    >>> family("{{'<|im_start|>' + m['role'] }}"), family("<start_of_turn>"), family("{% raise %}")
-    ('chatml', 'gemma', '')
+    >>> family("{{'<|im_start|>' + m['role'] }}"), family("<start_of_turn>"), family("{% raise %}"), family(["x"])
+    ('chatml', 'gemma', '', '')
     """
+    if not isinstance(jinja, str):
+        return ""
     if "<|im_start|>" in jinja:
         return "chatml"
     if "<|start_header_id|>" in jinja:
@@ -99,7 +115,22 @@ def go_template_for(jinja: str) -> str:
             "zephyr": _ZEPHYR}.get(kind, DEFAULT_TEMPLATE)
 
 
+def family_parameters(jinja: str) -> dict:
+    """The parameters Ollama's ``/api/create`` adds for a GGUF whose Jinja ``jinja`` it recognises: the family's
+    :data:`STOPS` (``{}`` for an unknown family or no template).
+
+    >>> family_parameters("<start_of_turn>"), family_parameters("")
+    ({'stop': ['<start_of_turn>', '<end_of_turn>']}, {})
+    """
+    stops = STOPS.get(family(jinja))
+    return {"stop": list(stops)} if stops else {}
+
+
 def model_template(config: dict) -> str:
     """The Go template a stored model's prompts are rendered with: the one given at ``/api/create``
-    (``go_template``), else the one matched to its GGUF's Jinja (:func:`go_template_for`)."""
-    return config.get("go_template") or go_template_for(config.get("template") or "")
+    (``go_template``), else the one matched to its GGUF's Jinja (:func:`go_template_for`). A template stored
+    as something other than text (a store written before GGUF metadata types were checked) counts as none."""
+    given, jinja = config.get("go_template"), config.get("template")
+    if isinstance(given, str) and given:
+        return given
+    return go_template_for(jinja if isinstance(jinja, str) else "")

@@ -60,10 +60,13 @@ async def tags(request: Request) -> Response:
 
 async def ps(request: Request) -> Response:
     models = []
-    for entry in state(request).scheduler.loaded.values():
+    # the longest time left first, as Ollama's PsHandler sorts; a busy model shows when it would unload, not "never"
+    for entry in sorted(state(request).scheduler.loaded.values(), key=lambda e: e.expiry(), reverse=True):
+        if entry.runner is None:  # closed already (server shutdown)
+            continue
         item = _entry(entry.model)
         item.pop("modified_at")
-        item.update(size=entry.runner.memory_bytes(), expires_at=entry.expires_at.isoformat(),
+        item.update(size=entry.runner.memory_bytes(), expires_at=entry.expiry().isoformat(),
                     size_vram=0, context_length=entry.num_ctx)
         models.append(item)
     return JSONResponse({"models": models})

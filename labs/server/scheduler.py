@@ -1,7 +1,9 @@
 """Load a model on first use, serve up to ``num_parallel`` of its requests at once, unload it after ``keep_alive``.
 
-Like Ollama's scheduler: a bounded queue (``max_queue`` waiting requests, then 503 at once), at most
-``max_loaded_models`` runners (the idle one used longest ago is evicted first), ``num_parallel``
+Like Ollama's scheduler: a bounded queue (``max_queue`` waiting requests, then 503 at once), never more than
+``max_loaded_models`` runners in memory (the idle one used longest ago is evicted first; when every one is busy,
+the one used longest ago takes no new requests and is unloaded when its last ends, and the request that needs
+the room waits for that, as Ollama's ``processPending`` and ``findRunnerToUnload`` do), ``num_parallel``
 (``OLLAMA_NUM_PARALLEL``) requests per loaded model decoding together in its batching engine
 (:mod:`labs.server.batching`), and a per-model idle timer that starts when its last request ends.
 A request that needs other load-time options (``num_ctx``, ``num_thread``) waits until the model
@@ -41,16 +43,34 @@ class Loaded:
     runner: Runner
     num_ctx: int
     num_thread: int
-    expires_at: dt.datetime = FOREVER
+    expires_at: dt.datetime | None = None  # set when it goes idle; None until then (see :meth:`expiry`)
     timer: asyncio.TimerHandle | None = None
     active: int = 0  # requests holding one of its slots
     keep_alive: float = 300.0  # armed when the last request ends: the latest request's keep_alive, as Ollama
     last_used: float = 0.0
     retired: bool = False  # unloaded while requests still held it: closed when the last one ends
+    draining: bool = False  # evicted to make room while busy: takes no new request, unloaded when the last ends
 
     @property
     def busy(self) -> bool:
         return self.active > 0
+
+    def expiry(self) -> dt.datetime:
+        """When it unloads, as ``/api/ps`` shows it: the time set when it last went idle (kept while a later
+        request runs), or, loaded and busy since, now + its keep_alive (Ollama's ``loadedModels``, which
+        estimates a zero ``expiresAt`` from the session duration). Never :data:`FOREVER` unless keep_alive < 0."""
+        if self.expires_at is not None:
+            return self.expires_at
+        return _expiry(self.keep_alive)
+
+
+def _expiry(keep_alive: float) -> dt.datetime:
+    """now + ``keep_alive`` seconds in local time; :data:`FOREVER` for a negative one or one past what a date
+    can show (Ollama turns a negative keep_alive into the longest duration: year 2318)."""
+    now = dt.datetime.now().astimezone()
+    if keep_alive < 0 or keep_alive >= (FOREVER - now).total_seconds():
+        return FOREVER
+    return now + dt.timedelta(seconds=keep_alive)
 
 
 class Ticket:
@@ -74,6 +94,9 @@ class Scheduler:
         self._wake = asyncio.Event()  # set (and replaced) whenever a slot frees or a model unloads
         self._cancels: set[threading.Event] = set()  # of work running on the llama.cpp thread: set on close
         self._lines: dict[str, deque] = {}  # per model: the requests waiting for a slot, first come first
+        self._loads: deque = deque()  # requests waiting for room to load their model, first come first
+        self._pending_loads = 0  # loads under way (their runners count against max_loaded_models)
+        self._retiring: dict[int, Loaded] = {}  # unloaded entries whose runners requests still hold (in memory)
         # Every llama.cpp call on ONE thread: OpenMP keeps a thread team per calling thread, and the
         # idle team of a second calling thread spin-waits against the busy one (decode ran ~4x slower).
         # The batching engines step on the same thread, between other llama.cpp work.
@@ -92,17 +115,20 @@ class Scheduler:
                   num_ctx: int | None = None, num_thread: int | None = None) -> AsyncIterator[tuple[Runner, int]]:
         """Wait for a free slot of the model, load it if needed; yields (runner, load duration in ns).
         The slot is free again when the block ends (however it ends)."""
+        keep_alive = self.config.keep_alive if keep_alive is None else keep_alive
         try:
-            entry, load_ns = await self._acquire(model, num_ctx or self.config.context_length, num_thread or 0)
+            entry, load_ns = await self._acquire(model, num_ctx or self.config.context_length, num_thread or 0,
+                                                 keep_alive)
         finally:
             ticket.release()
-        entry.keep_alive = self.config.keep_alive if keep_alive is None else keep_alive
+        entry.keep_alive = keep_alive
         try:
             yield entry.runner, load_ns
         finally:
             self._release(entry)
 
-    async def _acquire(self, model: StoredModel, num_ctx: int, num_thread: int) -> tuple[Loaded, int]:
+    async def _acquire(self, model: StoredModel, num_ctx: int, num_thread: int,
+                       keep_alive: float) -> tuple[Loaded, int]:
         """A slot of ``model``, first come first served: a request that has to wait (every slot busy, or
         a reload for other load-time options) joins the model's line, and newcomers queue behind it, so
         one that needs a reload is not passed forever by requests that fit (Ollama's ``processPending``
@@ -113,7 +139,7 @@ class Scheduler:
             while True:
                 async with self._loading:
                     if not line or line[0] is me:
-                        got = await self._try(model, num_ctx, num_thread)
+                        got = await self._try(model, num_ctx, num_thread, keep_alive, me)
                         if got is not None:
                             return got
                     if me not in line:
@@ -121,16 +147,20 @@ class Scheduler:
                     wake = self._wake  # every slot busy, or busy with other options: wait for one to end
                 await wake.wait()
         finally:
+            if me in self._loads:  # served, or the client hung up while waiting for room: out of the queue
+                self._loads.remove(me)
+                self._notify()
             if me in line:
                 line.remove(me)
                 self._notify()  # the next in line tries now
 
-    async def _try(self, model: StoredModel, num_ctx: int, num_thread: int) -> tuple[Loaded, int] | None:
+    async def _try(self, model: StoredModel, num_ctx: int, num_thread: int, keep_alive: float,
+                   me: object) -> tuple[Loaded, int] | None:
         """Take a slot (loading or reloading the model if it is idle) or say None: it must wait."""
         entry = self.loaded.get(model.name)
         fits = entry is not None and (entry.model.digest, entry.num_ctx, entry.num_thread) == \
             (model.digest, num_ctx, num_thread)
-        if fits and entry.active < self.config.num_parallel:
+        if fits and not entry.draining and entry.active < self.config.num_parallel:
             self._disarm(entry)
             entry.active += 1
             return entry, 0
@@ -138,17 +168,50 @@ class Scheduler:
             self.unload(model.name)
             entry = None
         if entry is None:
-            entry = await self._load(model, num_ctx, num_thread)
+            if not self._room(me):
+                return None
+            entry = await self._load(model, num_ctx, num_thread, keep_alive)
             entry.active = 1
             return entry, entry.runner.load_ns
         return None
 
-    async def _load(self, model: StoredModel, num_ctx: int, num_thread: int) -> Loaded:
-        while len(self.loaded) >= self.config.max_loaded_models:
+    @property
+    def in_memory(self) -> int:
+        """Runners in memory or being loaded: what ``max_loaded_models`` bounds (an unloaded model whose
+        requests still run keeps its memory until they end, so it still counts)."""
+        return len(self.loaded) + len(self._retiring) + self._pending_loads
+
+    def _room(self, me: object) -> bool:
+        """Whether ``me`` may load a model now. Loads take turns, first come first (``_loads``). At the limit,
+        the idle model used longest ago is unloaded; if every one is busy, the one used longest ago is drained
+        (no new requests; unloaded when its last ends; Ollama sets its session duration to 0) and ``me`` waits
+        for that, never loading past the limit (Ollama ``server/sched.go`` ``processPending``)."""
+        if self._loads and self._loads[0] is not me:
+            if me not in self._loads:
+                self._loads.append(me)
+            return False
+        limit = self.config.max_loaded_models or ServerConfig.max_loaded_models  # 0: Ollama's default on CPU
+        while self.in_memory >= limit:
             idle = [e for e in self.loaded.values() if not e.busy]
             if not idle:
                 break
             self.unload(min(idle, key=lambda e: e.last_used).model.name)
+        if self.in_memory < limit:
+            for entry in self.loaded.values():  # room was made another way: a drained model may serve again
+                entry.draining = False
+            return True
+        if not any(e.draining for e in self.loaded.values()) and self.loaded:
+            victim = min(self.loaded.values(), key=lambda e: e.last_used)
+            victim.draining = True
+            self._disarm(victim)
+            log.info("%d models loaded (OLLAMA_MAX_LOADED_MODELS): %s is unloaded when its requests end",
+                     len(self.loaded), victim.model.name)
+        if me not in self._loads:
+            self._loads.append(me)
+        return False
+
+    async def _load(self, model: StoredModel, num_ctx: int, num_thread: int, keep_alive: float) -> Loaded:
+        self._pending_loads += 1
         loading = asyncio.ensure_future(self.run(lambda: Runner(
             model.gguf, num_ctx=num_ctx, num_thread=num_thread, n_parallel=self.config.num_parallel,
             thread=self._llama)))
@@ -157,11 +220,27 @@ class Scheduler:
         except asyncio.CancelledError:  # the request went away; the load goes on: keep the model, idle
             loading.add_done_callback(lambda f: self._adopt(model, f, num_ctx, num_thread))
             raise
-        entry = Loaded(model, runner, num_ctx, num_thread, keep_alive=self.config.keep_alive)
+        except Exception as exc:  # llama.cpp refused the file (a metadata type it does not take, a damaged file)
+            self._pending_loads -= 1
+            self._notify()
+            log.warning("llama.cpp could not load %s (%s): %r", model.name, model.gguf, exc)
+            from labs.server.core import ApiError  # here: core imports this module
+
+            raise ApiError(500, f"llama runner process has terminated: error loading model: llama.cpp could not load "
+                                f"the GGUF of {model.name} (a metadata value of a type it does not accept, or a "
+                                f"damaged file)") from None
+        except BaseException:
+            self._pending_loads -= 1
+            self._notify()
+            raise
+        self._pending_loads -= 1
+        entry = Loaded(model, runner, num_ctx, num_thread, keep_alive=keep_alive, last_used=time.monotonic())
         self.loaded[model.name] = entry
         return entry
 
     def _adopt(self, model: StoredModel, loading: asyncio.Future, num_ctx: int, num_thread: int) -> None:
+        self._pending_loads -= 1
+        self._notify()
         if loading.cancelled() or loading.exception() is not None:
             return
         runner = loading.result()
@@ -181,7 +260,7 @@ class Scheduler:
         if entry.runner.broken and not entry.retired:  # llama.cpp failed inside it: the next request gets a fresh one
             log.warning("llama.cpp failed in %s: reloading it", entry.model.name)
             self._retire(entry)
-        elif entry.retired:
+        elif entry.retired or (entry.draining and not entry.busy):
             self._retire(entry)
         elif not entry.busy:
             self._arm(entry, entry.keep_alive)
@@ -195,10 +274,9 @@ class Scheduler:
         self._disarm(entry)
         if keep_alive == 0:
             self.unload(entry.model.name)
-        elif keep_alive < 0 or keep_alive >= (FOREVER - dt.datetime.now(dt.timezone.utc)).total_seconds():
-            entry.expires_at = FOREVER  # negative, or past what a date can show (1e12 s): loaded until unloaded
-        else:
-            entry.expires_at = dt.datetime.now().astimezone() + dt.timedelta(seconds=keep_alive)
+            return
+        entry.expires_at = _expiry(keep_alive)
+        if entry.expires_at != FOREVER:  # else negative, or past what a date can show: loaded until unloaded
             entry.timer = asyncio.get_running_loop().call_later(keep_alive, self._expire, entry)
 
     @staticmethod
@@ -225,7 +303,9 @@ class Scheduler:
         self._disarm(entry)
         if entry.busy:
             entry.retired = True
+            self._retiring[id(entry)] = entry
         elif entry.runner is not None:
+            self._retiring.pop(id(entry), None)
             runner, entry.runner = entry.runner, None
             self._llama.submit(runner.close)  # after whatever llama.cpp work is queued before it
         self._notify()

@@ -11,12 +11,15 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import json
+import logging
 import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
+
+from labs.server.chat_templates import STOPS, family_parameters
 
 MODEL_MEDIA = "application/vnd.ollama.image.model"
 PARAMS_MEDIA = "application/vnd.ollama.image.params"
@@ -25,6 +28,7 @@ MANIFEST_MEDIA = "application/vnd.docker.distribution.manifest.v2+json"
 DEFAULT_REGISTRY, DEFAULT_NAMESPACE = "registry.ollama.ai", "library"
 _NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 CHUNK = 4 << 20
+log = logging.getLogger("labs.server")
 
 # Models that "pull" can install: name -> (PyPI distribution, file inside it).
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -129,7 +133,7 @@ def catalogue_file(name: str) -> tuple[Path, str | None] | None:
     raise StoreError(f"pull model manifest: {filename} is missing from {dist_name}", 500)
 
 
-CATALOGUE_PARAMETERS = {"smollm2:135m": {"stop": ["<|im_start|>", "<|im_end|>"]}}
+CATALOGUE_PARAMETERS = {"smollm2:135m": {"stop": list(STOPS["chatml"])}}  # as Ollama's library model
 
 
 class ModelStore:
@@ -296,10 +300,12 @@ class ModelStore:
             yield {"status": "parsing GGUF"}
             try:
                 config = describe(blob)
-            except Exception as exc:  # not a GGUF, or a damaged one
-                raise StoreError(f"invalid GGUF blob {digest}: {exc}", 400) from None
+            except Exception as exc:  # not a GGUF, or a damaged one: the reader's own words name Python internals
+                log.info("invalid GGUF blob %s: %r", digest, exc)
+                raise StoreError(f"invalid GGUF blob {digest}: not a GGUF file, or its header is damaged", 400) from None
             layer = {"mediaType": MODEL_MEDIA, "digest": digest, "size": blob.stat().st_size}
-            params: dict = {}
+            # Ollama's detectChatTemplate: a recognised chat family brings its stop parameters (request ones win)
+            params: dict = family_parameters(config.get("template") or "")
         elif base:
             source = self.get(base)  # 404 if absent
             config = {k: v for k, v in source.config.items() if k != "parameters"}

@@ -176,6 +176,21 @@ def test_other_metadata_of_odd_types_or_encodings_is_shown_not_a_500(http):
     assert "r9-meta:latest" in [m["name"] for m in http.get("/api/tags").json()["models"]]
 
 
+def test_a_model_llama_cpp_cannot_load_is_ollamas_500_and_the_server_goes_on(http):
+    """A number stored as text where llama.cpp's loader wants an integer: created and shown (as Ollama), then a load
+    failure answered as Ollama's ('llama runner process has terminated: error loading model: ...'), not a Python
+    ValueError with the blob path (before: 'internal error: ValueError: Failed to load model from file: ...')."""
+    assert _upload(http, "r9-ctx", _rewrite({"llama.context_length": enc_string("8192")})).status_code == 200
+    assert http.post("/api/show", json={"model": "r9-ctx"}).status_code == 200
+    for _ in range(2):
+        r = http.post("/api/generate", json={"model": "r9-ctx", "prompt": "hi", "stream": False})
+        assert r.status_code == 500 and r.json()["error"].startswith("llama runner process has terminated"), r.text
+        assert "Error" not in r.json()["error"] and "blobs" not in r.json()["error"]
+    r = http.post("/api/generate", json={"model": DEFAULT_MODEL, "prompt": "hi", "stream": False,
+                                         "options": {"num_predict": 1}})
+    assert r.status_code == 200
+
+
 def test_a_file_that_is_not_a_gguf_is_refused_without_python_internals(http):
     r = _upload(http, "r9-notgguf", b"GGUF" + b"\xff" * 64)
     assert r.status_code == 400 and "invalid GGUF blob" in r.json()["error"], r.text

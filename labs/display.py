@@ -166,6 +166,8 @@ def for_reader(table, lang: str | None = None):
     >>> "0,745" in for_reader(pd.DataFrame({"F2": [0.745, 0.5]}), "uk").to_html()
     True
     """
+    import pandas as pd
+
     from labs.i18n import NBSP, language
 
     labels = table.attrs.get(CELL_LABELS) or {}
@@ -185,11 +187,16 @@ def for_reader(table, lang: str | None = None):
 
         shown["cues"] = [", ".join(cue_label(c, lang) for c in v) if isinstance(v, (tuple, list)) else v
                          for v in shown["cues"]]
+    for i, name in enumerate(shown.columns):  # a count held as float (a NaN gap, a mean): «8 192», «3», never «8 192,00»
+        values = shown.iloc[:, i]
+        if is_count(name) and values.dtype.kind == "f" and _decimals(values) == 0:
+            shown.isetitem(i, values.round().astype("Int64"))
     for i in range(shown.shape[1]):  # a reason a labs helper writes ("heuristic (judge answer unreadable)"), a bool
         values = shown.iloc[:, i]
         if values.dtype.kind not in "iufcmM":  # text (object or pandas' str dtype) or bool
-            shown.isetitem(i, [cell_text(v, lang) if isinstance(v, str) or (uk and (_is_bool(v) or v is None)) else v
-                               for v in values])
+            # object dtype kept: a list of mixed numbers would become floats again (a count of 24 read «24,0000»)
+            shown.isetitem(i, pd.Series([cell_text(v, lang) if isinstance(v, str) or (uk and (_is_bool(v) or v is None))
+                                         else v for v in values], index=shown.index, dtype=object))
         elif uk and values.dtype.kind == "f":  # -0.004 rounded reads «-0,00»: a zero has no sign
             shown.isetitem(i, values.mask(values.round(max(2, _decimals(values))) == 0, 0.0))
     # headers named in English (detection_table's "missed", lesson 2's "cold"): the reader's words, the keys kept
@@ -212,6 +219,23 @@ def for_reader(table, lang: str | None = None):
         styler.format(precision=digits, decimal=",", thousands=NBSP, escape="html", na_rep=MISSING,
                       subset=shown.columns[[i]])
     return styler
+
+
+COUNT_COLUMNS = frozenset({
+    "samples", "planned", "completed_ok", "errors", "http_503", "not_started", "cut_off", "concurrency", "count",
+    "machines", "calls", "context_length", "context_max", "layers", "kv_heads", "sliding_window", "swa_period",
+})
+"""Columns that count things (requests, tokens, layers): shown without decimals whatever their dtype."""
+
+
+def is_count(name) -> bool:
+    """Whether a column named ``name`` holds a count (:data:`COUNT_COLUMNS`, or a name ending in ``_count`` such as
+    Ollama's ``eval_count``), so a table shows ``24``, not ``24,0000`` (issue 17).
+
+    >>> is_count("eval_count"), is_count("samples"), is_count("usd_per_month")
+    (True, True, False)
+    """
+    return isinstance(name, str) and (name in COUNT_COLUMNS or name.endswith("_count"))
 
 
 MISSING = "—"

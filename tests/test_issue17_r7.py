@@ -118,3 +118,83 @@ def test_capacity_without_local_tps_sends_the_learner_to_section_10(monkeypatch,
     assert result.status == "not answered", result
     assert ("10" in result.message) and ("section 10" in result.message or "розділ 10" in result.message)
     assert "write your answer" not in result.message and "напишіть відповідь" not in result.message
+
+
+# --- G5: a number's no-break space never shows as `\xa0` -----------------------------------------------------------
+
+def _code_cell(lesson: str, cell_id: str, edition: str = "solutions") -> str:
+    nb = json.loads((ROOT / edition / f"{lesson}.ipynb").read_text(encoding="utf-8"))
+    return next("".join(c["source"]) for c in nb["cells"] if c.get("id") == cell_id)
+
+
+def test_lesson1_capacity_per_machine_prints_lines_not_a_dict():
+    for edition in ("solutions", "solutions/uk"):
+        source = _code_cell("01_self_hosted_vs_api", "bb403f31", edition)
+        assert "print({" not in source, source  # a dict's repr writes number()'s no-break space as '\xa0'
+        assert "number(cap)" in source
+    assert "запитів на день на машину" in _code_cell("01_self_hosted_vs_api", "bb403f31", "solutions/uk")
+
+
+# --- G6: counts without decimals, plurals through the catalogue ------------------------------------------------------
+
+def test_count_columns_show_no_decimals():
+    import pandas as pd
+
+    from labs.display import for_reader
+
+    table = pd.DataFrame({"samples": [3.0, 3.0, 8.0], "context_length": [8192.0, float("nan"), 4096.0],
+                          "usd_per_month": [1.0, 2.0, 3.5]})
+    html = for_reader(table, "uk").to_html()
+    assert "3,00" not in html and "8\xa0192,00" not in html and "8\xa0192" in html and "3,50" in html
+    metrics = pd.Series({"ttft_s": 0.1234, "eval_count": 24}, dtype=object).to_frame("m")
+    cells = re.findall(r">([^<]*)</td>", for_reader(metrics, "uk").to_html())
+    assert "24" in cells and not any(c.startswith("24,") for c in cells), cells
+    assert "24.0" not in for_reader(metrics, "en").to_string()
+
+
+def test_lesson2_metrics_keep_counts_whole():
+    source = _code_cell("02_ollama_setup", "l2-031")
+    assert "}).round(4)" not in source and "dtype=object" in source
+
+
+@pytest.mark.parametrize("years, word", [(292, "292 роки"), (1, "1 рік"), (295, "295 років")])
+def test_keep_alive_years_agree_with_their_count(years, word):
+    said = t("lesson2.keep_alive.expiry", "uk", seconds=600, years=years)
+    assert f"через {word}".replace(" ", "\xa0", 0) in said.replace("\xa0", " "), said
+    assert "lesson2.keep_alive.expiry" in _code_cell("02_ollama_setup", "l2-021")
+    assert "років" not in _code_cell("02_ollama_setup", "l2-021", "solutions/uk")  # no hand-made plural left
+
+
+# --- G4: no label in the nominative after «проти» --------------------------------------------------------------------
+
+def test_break_even_summary_needs_no_case():
+    said = t("costs.break_even.summary", "uk", api="gpt-4o-mini", selfhost="оренда RTX 4090", reason="…", dates="2025")
+    # the label stands in brackets after an indeclinable term, so it needs no case
+    assert "gpt-4o-mini проти self-hosted (оренда RTX 4090):" in said
+    from labs import costs
+
+    mini = costs.api_cost("gpt-4o-mini", requests_per_day=1000, input_tokens=500, output_tokens=200)
+    rent = costs.rental_cost("RTX 4090 24 GB — RunPod community cloud")
+    import os
+
+    old = os.environ.get("LAB_LANG")
+    os.environ["LAB_LANG"] = "uk"
+    try:
+        said = str(costs.break_even(mini, rent))
+        assert "проти оренда" not in said and "проти власна" not in said and "проти self-hosted (" in said
+    finally:
+        os.environ.pop("LAB_LANG") if old is None else os.environ.__setitem__("LAB_LANG", old)
+
+
+# --- G7: every blank named at once --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize("check_id, names", [
+    ("quiz.q5", ("q5_gpu_usd_per_month", "q5_api_usd_per_month", "q5_break_even_requests_per_day")),
+    ("lesson4.size_deployment", ("need_gib", "smallest_gpu")),
+])
+def test_every_blank_is_named(monkeypatch, lang, check_id, names):
+    monkeypatch.setenv("LAB_LANG", lang)
+    result = run_check(check_id, {n: ... for n in names})
+    assert result.status == "not answered"
+    assert all(f"`{n}`" in result.message for n in names), result.message

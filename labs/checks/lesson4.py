@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from labs import sizing, tiers
-from labs.exercises import answer, exercise
+from labs.exercises import answer, answers, exercise
 from labs.i18n import t
 from labs.inputs import is_real
 
@@ -37,8 +37,7 @@ def expected_size() -> tuple[float, set[str]]:
 @exercise("lesson4.size_deployment", points=2,
           hint=lambda: t("checks.lesson4.size_deployment.hint"))
 def size_deployment(ns: dict) -> str:
-    need_gib = answer(ns, "need_gib")
-    smallest_gpu = answer(ns, "smallest_gpu")
+    need_gib, smallest_gpu = answers(ns, "need_gib", "smallest_gpu")  # both blanks named at once
     expected, names = expected_size()
     assert is_real(need_gib) and math.isfinite(need_gib) and need_gib > 0, \
         t("checks.lesson4.size_deployment.not_number", value=need_gib)

@@ -73,9 +73,11 @@ def q4(ns: dict) -> str:
 @exercise("quiz.q5", points=2, hint=lambda: t("checks.quiz.q5.hint"))
 def q5(ns: dict) -> str:
     said = []
-    for name, part_id in (("q5_gpu_usd_per_month", "gpu_month"), ("q5_api_usd_per_month", "api_month"),
-                          ("q5_break_even_requests_per_day", "break_even")):
-        verdict = bank.evaluate("q5", part_id, answer(ns, name))
+    parts = (("q5_gpu_usd_per_month", "gpu_month"), ("q5_api_usd_per_month", "api_month"),
+             ("q5_break_even_requests_per_day", "break_even"))
+    given = answers(ns, *(name for name, _ in parts))  # every blank named at once, not one per run
+    for (name, part_id), value in zip(parts, given):
+        verdict = bank.evaluate("q5", part_id, value)
         assert not verdict.problem, f"`{name}`: {verdict.problem}"
         part = bank.question("q5").part(part_id)
         # the learner's figure in their typography: an amount with cents (248,20), a count as typed (41 846), and

@@ -191,6 +191,16 @@ def test_a_model_llama_cpp_cannot_load_is_ollamas_500_and_the_server_goes_on(htt
     assert r.status_code == 200
 
 
+def test_an_embedding_json_cannot_carry_is_a_clear_500(http):
+    """A NaN rope base (a float of the right type, a damaged value) makes NaN embeddings: Ollama's JSON encoder
+    refuses them (500); here too, with a message that says why (before: 'internal error: ValueError: Out of range
+    float values are not JSON compliant'), and the server goes on."""
+    assert _upload(http, "r9-nan", _rewrite({"llama.rope.freq_base": enc_f32(float("nan"))})).status_code == 200
+    r = http.post("/api/embed", json={"model": "r9-nan", "input": "hi"})
+    assert r.status_code == 500 and "NaN" in r.json()["error"] and "Error" not in r.json()["error"], r.text
+    assert http.post("/api/embed", json={"model": DEFAULT_MODEL, "input": "hi"}).status_code == 200
+
+
 def test_a_file_that_is_not_a_gguf_is_refused_without_python_internals(http):
     r = _upload(http, "r9-notgguf", b"GGUF" + b"\xff" * 64)
     assert r.status_code == 400 and "invalid GGUF blob" in r.json()["error"], r.text

@@ -470,6 +470,9 @@ async def embed_texts(request: Request, req, texts: list[str], missing: str, *,
                                           "tokenize", slots=TOKENIZE, hold=True)
             vectors, count = await st.scheduler.run_cancellable(
                 lambda cancel: session.runner.embed_tokens(batches, cancel=cancel))
+            if not all(math.isfinite(x) for v in vectors for x in v):  # damaged weights or metadata (a NaN rope base)
+                raise ApiError(500, "the model produced an embedding with NaN or infinite values, which JSON cannot "
+                                    "carry (Ollama: 500 too); its GGUF's numbers are damaged")
             return vectors, count, session
         except InputTooLong as exc:
             raise ApiError(400, str(exc)) from None

@@ -308,3 +308,11 @@ def test_a_handle_after_a_contact_phrase_is_found(prompt):
 @pytest.mark.parametrize("prompt", ["import x from '@my_org/pkg_2'", "Напиши @dataclass у коді", "npm install @types/node"])
 def test_a_package_or_a_decorator_is_no_handle(prompt):
     assert not [k for k, _ in _kinds(prompt) if k == "handle"], prompt
+
+
+def test_a_short_street_word_before_a_markdown_mark_passes_the_address_gate():
+    """Found by the r2 property test in a clean-clone sweep: _ADDRESS_UA allows Markdown marks after the street word
+    (r9/r10), its cheap gate for 'пл'/'ул' did not, so 'пЛ`A0' matched the pattern and was never searched."""
+    from labs.router import detect_pii
+    for text in ("пЛ`A0 ", "пл**Ринок** 5", "ул~~Садова~~ 3"):
+        assert [f.kind for f in detect_pii(text)] == ["address"], text

@@ -1507,7 +1507,8 @@ _ADDRESS_EN_FLAT = re.compile(
     rf"(?<![\w]){_NOT_A_STREET}(?:[A-Z][\w'’\-]{{2,30}}|(?!(?:step|page|line|item|version|level|room|unit|part|task|lesson|chapter|section|figure|table|question|week|epoch|batch|test|case|sample|round|block|gate|floor)(?![\w]))[a-z][a-z'’\-]{{3,30}}),?\s+\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?,?\s*"
     r"(?i:apt|apartment|flat|kv)\.?\s*#?\d{1,5}")  # lower case too, as typed in a chat: "kyiv shevchenka 54 apt 19"
 # "пл Ринок", "ул Ленина": the short types with no dot, before a capital (read on the text, not lower-cased)
-_ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ]\s*(?:\d{1,2}\s+)?[А-ЯІЇЄҐA-Z]")  # "пл Ринок", "ул 8 Березня"
+# "пл Ринок", "ул 8 Березня", "пл`Ринок`": the marks _ADDRESS_UA lets stand after the street word too
+_ADDRESS_GATE_SHORT = re.compile(r"[пПуУ][лЛ][*`~]{0,2}\s*[*`~]{0,2}(?:\d{1,2}\s+)?[А-ЯІЇЄҐA-Z]")
 
 
 # a town (or a postcode and a town) and a street name with a house number and no street word: "м. Київ, Хрещатик, 22",

@@ -180,7 +180,11 @@ def for_reader(table, lang: str | None = None):
     for i, name in enumerate(shown.columns):
         if name in KIND_NAMES:
             shown.isetitem(i, [kind_label(v, lang) for v in shown.iloc[:, i]])
-    if shown.index.name in KIND_NAMES:
+    if shown.index.nlevels > 1:  # lesson 3's groupby(["group", "expected"]): each level read as its name says
+        shown.index = shown.index.set_levels(
+            [level.map(lambda v, n=name: _row_label(v, n, lang)) for level, name in zip(shown.index.levels,
+                                                                                       shown.index.names)])
+    elif shown.index.name in KIND_NAMES:
         shown.index = shown.index.map(lambda v: kind_label(v, lang))
     if "cues" in shown.columns:  # lesson 3's heuristic: ("reasoning", "code_task") reads «міркування, задача з кодом»
         from labs.router.policy import cue_label
@@ -200,8 +204,8 @@ def for_reader(table, lang: str | None = None):
         elif uk and values.dtype.kind == "f":  # -0.004 rounded reads «-0,00»: a zero has no sign
             shown.isetitem(i, values.mask(values.round(max(2, _decimals(values))) == 0, 0.0))
     # headers named in English (detection_table's "missed", lesson 2's "cold"): the reader's words, the keys kept
-    shown = shown.rename(columns=lambda c: header(c, lang),
-                         index=lambda c: cell_text(c, lang) if _is_bool(c) else header(c, lang))
+    shown = shown.rename(columns=lambda c: _column_label(c, shown.columns.name, lang),
+                         index=lambda c: cell_text(c, lang) if _is_bool(c) else _column_label(c, shown.index.name, lang))
     shown.columns.names = [header(n, lang) for n in shown.columns.names]
     shown.index.names = [header(n, lang) for n in shown.index.names]
     if not uk:
@@ -241,8 +245,27 @@ def is_count(name) -> bool:
 MISSING = "—"
 """How a Ukrainian table shows a missing value (NaN, ``None``)."""
 
-KIND_NAMES = ("kind",)
-"""Columns and index names whose values are PII kinds (:func:`kind_label`)."""
+KIND_NAMES = ("kind", "group")
+"""Columns and index names whose values are PII kinds (:func:`kind_label`; lesson 3's ``group`` of prompts is a
+kind or one of ``general``, ``mixed``, ``hard_negative``)."""
+
+
+def _row_label(value, name, lang: str | None = None):
+    """One value of an index level named ``name``: a PII kind as the router names it, else as a table cell reads."""
+    if name in KIND_NAMES:
+        shown = kind_label(value, lang)
+        if shown != value:
+            return shown
+    return cell_text(value, lang) if isinstance(value, str) else value
+
+
+def _column_label(value, name, lang: str | None = None):
+    """A column or row label: the catalogue's header (``table.column.*``); a label that is a value code keys on
+    (an unstacked ``complexity`` gives "complex"/"simple" columns, a total row "ALL") as a table cell reads it."""
+    shown = header(value, lang)
+    if shown == value and isinstance(value, str):
+        shown = _row_label(value, name, lang)
+    return shown
 
 
 def kind_label(kind, lang: str | None = None):
@@ -282,6 +305,8 @@ def header(name, lang: str | None = None):
     'no_such_column'
     >>> header("measured_here_pct (smollm2:135m)", "uk")
     'виміряно тут, % (smollm2:135m)'
+    >>> header("q4_k_m_gib (context 4K)", "uk")
+    'Q4_K_M разом (ваги + KV + накладні), GiB (контекст 4K)'
     """
     from labs.i18n import messages, t
 
@@ -292,7 +317,9 @@ def header(name, lang: str | None = None):
         return t(key, lang)
     named = re.fullmatch(r"(\S+) \((.+)\)", name)  # "measured_here_pct (smollm2:135m)": the name, then what it is of
     if named and f"table.column.{named[1]}" in messages():
-        return f"{t(f'table.column.{named[1]}', lang)} ({named[2]})"
+        # "(context 8K)": two tables of one quantity at different contexts say which (lesson 4), in the reader's words
+        of = re.fullmatch(r"context (\S+)", named[2])
+        return f"{t(f'table.column.{named[1]}', lang)} ({t('table.column.at_context', lang, size=of[1]) if of else named[2]})"
     return name
 
 

@@ -30,9 +30,6 @@ if TYPE_CHECKING:
 
 SDK_DIR = Path(__file__).resolve().parent.parent / "sdk"
 NODE_MIN = (18, 19)  # `node --import tsx` needs 18.19+ (tsx's documented minimum for --import)
-INSTALL_NODE = ("install Node.js 18 or newer: `sudo apt-get install nodejs npm` (Debian/Ubuntu), "
-                "`brew install node` (macOS), or see https://nodejs.org")
-INSTALL_SDK = f"install the examples' packages: `npm ci` in {SDK_DIR} (`make test` does it)"
 
 
 class NodeMissing(LabError):
@@ -63,15 +60,18 @@ def node_version(node: str | None = None) -> tuple[int, int, int] | None:
 
 
 def unavailable() -> str | None:
-    """None when the examples can run here; otherwise one sentence saying what to install."""
+    """None when the examples can run here; otherwise one sentence saying what to install (in ``LAB_LANG``;
+    catalogue keys ``sdk.*``)."""
+    from labs.i18n import t
+
     version = node_version()
     if version is None:
-        return f"Node.js is not installed (no `node` on PATH): {INSTALL_NODE}."
+        return t("sdk.no_node", need=f"{NODE_MIN[0]}.{NODE_MIN[1]}")
     if version[:2] < NODE_MIN:
         have = ".".join(map(str, version))
-        return f"Node.js {have} is too old for the examples (they need {NODE_MIN[0]}.{NODE_MIN[1]}+): {INSTALL_NODE}."
+        return t("sdk.old_node", have=have, need=f"{NODE_MIN[0]}.{NODE_MIN[1]}")
     if not (SDK_DIR / "node_modules" / "tsx").is_dir():
-        return f"The examples' packages are not installed: {INSTALL_SDK}."
+        return t("sdk.no_packages", sdk_dir=SDK_DIR)
     return None
 
 

@@ -198,3 +198,108 @@ def test_every_blank_is_named(monkeypatch, lang, check_id, names):
     result = run_check(check_id, {n: ... for n in names})
     assert result.status == "not answered"
     assert all(f"`{n}`" in result.message for n in names), result.message
+
+
+# --- G3: nothing English in what the uk edition prints -----------------------------------------------------------
+
+def test_sdk_unavailable_speaks_the_learners_language(monkeypatch, tmp_path):
+    from labs import sdk
+
+    if sdk.node_version() is None:
+        pytest.skip("needs node to reach the packages message")
+    monkeypatch.setattr(sdk, "SDK_DIR", tmp_path)  # no node_modules here
+    monkeypatch.setenv("LAB_LANG", "uk")
+    said = sdk.unavailable()
+    assert said.startswith("Пакети прикладів не встановлено") and "npm ci" in said and "installed" not in said
+    monkeypatch.setenv("LAB_LANG", "en")
+    assert sdk.unavailable().startswith("The examples' packages are not installed")
+
+
+def test_lesson3_price_label_uses_the_translated_source(monkeypatch):
+    from labs.router.evaluate import CostModel
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    label = CostModel.from_price().price_label
+    assert "сторінка цін OpenAI" in label and "pricing page" not in label
+    monkeypatch.setenv("LAB_LANG", "en")
+    assert "OpenAI pricing page" in CostModel.from_price().price_label
+
+
+def test_uk_tables_translate_group_values_route_values_and_every_header():
+    import pandas as pd
+
+    from labs.display import for_reader
+
+    rows = pd.DataFrame({"group": ["card", "general", "hard_negative", "mixed", "iban"],
+                         "expected": ["local", "cloud", "local", "refuse", "local"], "id": range(5), "correct": 1.0})
+    table = rows.groupby(["group", "expected"]).agg(prompts=("id", "size"), routed_right=("correct", "mean"))
+    heads = re.findall(r"<th[^>]*>([^<]*)</th>", for_reader(table, "uk").to_html())
+    for english in ("card", "карта", "general", "hard_negative", "mixed", "local", "cloud"):
+        assert english not in heads, heads
+    assert "картка" in heads and "у хмару" in heads
+    by_kind = pd.DataFrame({"complex": [1], "simple": [2]}, index=pd.Index(["ALL"], name="kind"))
+    by_kind.columns.name = "complexity"
+    heads = re.findall(r"<th[^>]*>([^<]*)</th>", for_reader(by_kind, "uk").to_html())
+    assert {"складна", "проста", "УСІ"} <= set(heads), heads
+    # raw field names the findings listed as headers next to translated ones
+    for name in ("total_s", "eval_count", "weights_gb", "params_b", "ts", "cost_usd", "need_gib", "requests_per_s",
+                 "latency_p95_is_lower_bound", "engine", "best_quant_that_fits", "kv_kib_per_token",
+                 "cached_input_usd_per_mtok", "size_vram", "expires_at"):
+        assert t(f"table.column.{name}", "uk") != name
+
+
+@pytest.mark.parametrize("value", ["8x instance (per GPU)", "p5 (per GPU)", "street", "used, low end",
+                                   "5-shot, base model (the tag is the post-trained model)", "as announced by OpenAI",
+                                   "5-shot, 14 languages (Ukrainian is not one), base model"])
+def test_uk_table_values_of_lesson1(value):
+    from labs.display import cell_text
+
+    shown = cell_text(value, "uk")
+    assert shown != value and re.search("[а-яєіїґ]{3}", shown), shown
+
+
+def test_hardware_source_is_ukrainian_in_uk():
+    text = (ROOT / "labs" / "data" / "hardware_prices.csv").read_text(encoding="utf-8")
+    assert "(розділ Buying hardware)" not in text
+
+
+def test_lesson3_findings_print_the_kind_as_the_tables_name_it():
+    assert "kind_label(f.kind)" in _code_cell("03_hybrid_routing", "lesson3-10")
+
+
+# --- G8: one term per glossary entry ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key, wrong, right", [
+    ("costs.widget.fixed", "постійні", "фіксовані"),
+    ("checks.lesson1.rtx4090_vs_mini.hint", "завантаженість", "завантаження"),
+    ("checks.lesson1.capacity.hint", "завантаженість", "завантаження"),
+    ("table.column.costs_meet_at", "при", "за"),
+    ("loadtest.result.stopped", "зупинено", "обірвано"),
+    ("checks.lesson2.ttft.hint", "фрагмент", "шматку"),
+])
+def test_catalogue_uses_the_glossary_term(key, wrong, right):
+    from labs.i18n import messages
+
+    if key not in messages():
+        key = next(k for k in messages() if k.startswith("checks.lesson2.") and k.endswith(".hint")
+                   and "perf_counter" in messages()[k]["uk"])
+    said = t(key, "uk")
+    assert not re.search(rf"(?<!\w){wrong}(?!\w)" if wrong == "при" else wrong, said) and right in said, said
+
+
+def test_glossary_catches_a_header_ending_in_pri():
+    glossary = yaml.safe_load((ROOT / "labs" / "data" / "glossary.yaml").read_text(encoding="utf-8"))
+    patterns = [p for term in glossary["terms"] for p in term.get("avoid", [])]
+    assert any(re.search(rf"(?i)(?<!\w){p}", "витрати зрівнюються при") for p in patterns)
+    assert any(re.search(rf"(?i)(?<!\w){p}", "постійні витрати") for p in patterns)
+
+
+# --- G9: two tables of one quantity at different contexts say which ---------------------------------------------
+
+def test_lesson4_module_tables_name_their_context():
+    source = _code_cell("04_gpu_deployment", "e26ab6d4")
+    assert "(context {TABLE_CONTEXT // 1024}K)" in source and "(context {RAM_CONTEXT // 1024}K)" in source
+    from labs.display import header
+
+    first, second = header("q4_k_m_total_gib (context 8K)", "uk"), header("q4_k_m_gib (context 4K)", "uk")
+    assert first != second and first.endswith("(контекст 8K)") and second.endswith("(контекст 4K)")

@@ -155,9 +155,10 @@ class CostModel:
     @classmethod
     def from_price(cls, model: str = "gpt-4o-mini", **kw) -> "CostModel":
         from labs.costs import api_price
+        from labs.prices import in_language
 
-        p = api_price(model)
-        return cls(p.input_usd_per_mtok, p.output_usd_per_mtok, f"{model}, {p.source}, {p.as_of}", **kw)
+        p = api_price(model)  # the source in the reader's language, as lesson 1's price table shows it (one fact, one place)
+        return cls(p.input_usd_per_mtok, p.output_usd_per_mtok, f"{model}, {in_language(p, 'source')}, {p.as_of}", **kw)
 
     def price(self):
         """These prices as a :class:`labs.costs.ApiPrice` (cached input at the table's price, if the

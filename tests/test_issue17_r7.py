@@ -303,3 +303,13 @@ def test_lesson4_module_tables_name_their_context():
 
     first, second = header("q4_k_m_total_gib (context 8K)", "uk"), header("q4_k_m_gib (context 4K)", "uk")
     assert first != second and first.endswith("(контекст 8K)") and second.endswith("(контекст 4K)")
+
+
+# --- G10: no "(s)" plural hack, hints end as sentences ------------------------------------------------------------
+
+def test_quiz_feedback_plural_and_hint_sentences():
+    said = t("checks.quiz.not_yet", "en", wrong=1, missed=3, notes="")
+    assert "(s)" not in said and "1 wrong option ticked" in said and "3 right ones missed" in said
+    for key in ("checks.quiz.q1.hint", "checks.quiz.q4.hint", "checks.quiz.q5.hint", "checks.lesson2.ttft.hint"):
+        for lang in ("en", "uk"):
+            assert t(key, lang).endswith("."), (key, lang)

@@ -174,3 +174,46 @@ def test_a_hang_up_during_a_grammar_stream_frees_the_slot(http):
         assert r.status_code == 200
         next(r.iter_lines())  # one token, then hang up
     assert _normal(http) < 10 * baseline
+
+
+# --- round 10 (attack on the measure): a costly part behind a long prefix, a measure made slow by a large class ------
+
+BEHIND_A_PREFIX = {  # r10 F1: the walk from the root stopped at 400 stack sets, before the costly part
+    "a400 nested repeats": "^a{400}(((b{0,30}){0,30}){0,30})$",
+    "a390 optional run": "^a{390}(a?){40}a{40}$",
+    "sentence x9 nested repeats": "^(the quick brown fox jumps over the lazy dog ){9}(((b{0,30}){0,30}){0,30})$",
+    "x500 two nests": "^x{500}((a{0,10}){0,10})$",
+}
+
+
+@pytest.mark.parametrize("name", list(BEHIND_A_PREFIX))
+def test_a_costly_part_behind_a_long_prefix_is_measured_where_it_stands(name):
+    for schema in (_field(BEHIND_A_PREFIX[name]), {"type": "object", "properties": {"v": _field(BEHIND_A_PREFIX[name])},
+                                                   "required": ["v"]}):
+        assert stack_cost(schema_gbnf(json.dumps(schema)), MAX_STACK_COST) > MAX_STACK_COST
+
+
+def test_a_large_character_class_is_measured_fast_and_served():
+    """r10 F2: a class of 1000 CJK characters took 27 s to measure (every range tested per character); a class is
+    now tested by bisection, and the measure's time is bounded by its walk budget (a refusal past it)."""
+    cjk = "".join(chr(0x4E00 + 2 * i) for i in range(1000))
+    small, large = (schema_gbnf(json.dumps(_field(f"^[{cjk[:n]}]{{0,{r}}}$"))) for n, r in ((10, 20), (300, 100)))
+    assert stack_cost(small, MAX_STACK_COST) < MAX_STACK_COST
+    assert stack_cost(large, MAX_STACK_COST) < MAX_STACK_COST  # served: its real cost is small
+    # the measure's own work is bounded: a walk budget of 1 unit refuses (fails closed) rather than running on
+    assert stack_cost(large, MAX_STACK_COST, walk_budget=1) > MAX_STACK_COST
+
+
+def test_a_hundred_optional_properties_are_still_served():
+    schema = {"type": "object", "properties": {f"p{i}": {"type": "string"} for i in range(100)}}
+    assert stack_cost(schema_gbnf(json.dumps(schema)), MAX_STACK_COST) < MAX_STACK_COST
+
+
+def test_a_pattern_llama_cpps_parser_refuses_says_so_not_nesting():
+    """r10 F4: '^\\uZZZZ$' was refused with the nesting/repetition message."""
+    from labs.server.grammar import GrammarError
+    from labs.server.runner import grammar_for
+
+    with pytest.raises(GrammarError) as err:
+        grammar_for(json.dumps(_field(r"^\uZZZZ$")))
+    assert "parser refuses" in str(err.value) and "nests" not in str(err.value)

@@ -18,9 +18,10 @@ Lesson 2 (Ollama's API, structured outputs) teaches ``format``.
 from __future__ import annotations
 
 import sys
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
-WALK_FACTOR = 300  # the whole walk may cost this many tokens' budgets (~1.5 s of Python; 100 optional properties ~150)
+WALK_FACTOR = 600  # the whole walk may cost this many tokens' budgets (~3 s of Python at worst; 100 optional properties pass)
 TOKEN_CHARS = 8  # characters of one vocabulary token the cost follows (most tokens are shorter)
 MAX_REPEAT = 2000  # llama.cpp's MAX_REPETITION_THRESHOLD for {m,n}
 
@@ -350,6 +351,8 @@ class CostExceeded(Exception):
     """The measurement passed its budget: the grammar costs more than the limit it was asked about."""
 
 
+PLACE_STATES = 6  # stack sets walked from each place of each rule (the fan-out shows within a few characters)
+
 def stack_cost(gbnf: str, budget: int, token_chars: int = TOKEN_CHARS, states: int = 400,
                walk_budget: int | None = None) -> int:
     """What llama.cpp's grammar does for one vocabulary token, at the worst place this walk finds: the most parse-stack
@@ -367,7 +370,7 @@ def stack_cost(gbnf: str, budget: int, token_chars: int = TOKEN_CHARS, states: i
     rules = parse_gbnf(gbnf)
     alts = rules.alts
     work = [0]
-    walked, walk_budget = 0, WALK_FACTOR * budget if walk_budget is None else walk_budget
+    walk_budget = WALK_FACTOR * budget if walk_budget is None else walk_budget
 
     def advance(stack: tuple, out: set) -> None:
         """llama.cpp's ``llama_grammar_advance_stack``: one unit per expansion, no memo, as there (a loop, not
@@ -392,8 +395,23 @@ def stack_cost(gbnf: str, budget: int, token_chars: int = TOKEN_CHARS, states: i
             sub = elem[1]
             todo.extend(rest + ((sub, k, 0),) if alt else rest for k, alt in enumerate(alts[sub]))
 
+    merged: dict[int, tuple[list[int], list[int]]] = {}  # a class's ranges, sorted and merged: a bisect per test
+
     def matches(elem: tuple, code: int) -> bool:
-        return any(lo <= code <= hi for lo, hi in elem[1]) != elem[2]
+        key = id(elem[1])
+        if key not in merged:
+            los: list[int] = []
+            his: list[int] = []
+            for lo, hi in sorted(elem[1]):
+                if his and lo <= his[-1] + 1:
+                    his[-1] = max(his[-1], hi)
+                else:
+                    los.append(lo)
+                    his.append(hi)
+            merged[key] = (los, his)
+        los, his = merged[key]
+        k = bisect_right(los, code) - 1
+        return (k >= 0 and code <= his[k]) != elem[2]
 
     # one character per distinct range start (and one past each end): every class the grammar names is tried
     points = {0x20, 0x7F}
@@ -405,21 +423,23 @@ def stack_cost(gbnf: str, budget: int, token_chars: int = TOKEN_CHARS, states: i
                         points.update((lo, hi + 1))
     chars = sorted(p for p in points if p < 0x110000)
     moves: dict[frozenset, list[tuple[int, frozenset]]] = {}  # stack set → (work, next set) per character
-    try:
-        start: set = set()
-        root = rules.ids["root"]
-        for k, alt in enumerate(alts[root]):
-            advance(((root, k, 0),) if alt else (), start)
-        first = work[0]
-        frontier = [frozenset(start)]
-        while frontier and len(moves) < states:
+    walked_box = [0]
+
+    def walk(frontier: list, limit: int) -> None:
+        """Breadth first from ``frontier`` over at most ``limit`` new stack sets (``moves`` is shared: a set seen
+        from an earlier start is not walked again)."""
+        fresh = 0
+        while frontier and fresh < limit:
             stacks = frontier.pop(0)
             if stacks in moves:
                 continue
+            fresh += 1
             out_moves = moves[stacks] = []
             for code in chars:
-                walked += work[0]
-                if walked > walk_budget:
+                # the walk's own cost: the stack work, and one unit per stack tested against the character
+                # (a class is tested by bisection, however many ranges it has: r10 F2)
+                walked_box[0] += work[0] + len(stacks)
+                if walked_box[0] > walk_budget:
                     raise CostExceeded
                 work[0] = 0  # the budget bounds one character's work
                 out: set = set()
@@ -432,6 +452,24 @@ def stack_cost(gbnf: str, budget: int, token_chars: int = TOKEN_CHARS, states: i
                     out_moves.append((work[0], nxt))
                     if out and nxt not in moves:
                         frontier.append(nxt)
+
+    try:
+        start: set = set()
+        root = rules.ids["root"]
+        for k, alt in enumerate(alts[root]):
+            advance(((root, k, 0),) if alt else (), start)
+        first = work[0]
+        walk([frozenset(start)], states)
+        # then from every place in every rule, with no caller above it: a costly part behind a long prefix
+        # ("^a{400}((b{0,30}){0,30}){0,30}") is measured where it stands, not only as far as the walk from the root
+        # reaches (r10 F1); a few sets from each place, as the fan-out shows within a token's characters
+        for r, rule in enumerate(alts):
+            for a, alt in enumerate(rule):
+                for e in range(len(alt)):
+                    work[0] = 0
+                    seed: set = set()
+                    advance(((r, a, e),), seed)
+                    walk([frozenset(seed)], PLACE_STATES)
         # the costliest run of token_chars characters from any set reached (sets not walked count nothing)
         best: dict[frozenset, int] = dict.fromkeys(moves, 0)
         for _ in range(token_chars):

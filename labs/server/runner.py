@@ -199,10 +199,14 @@ def _grammar_for(fmt: str) -> llama_cpp.LlamaGrammar:
             f"{MAX_GRAMMAR_ALTERNATIVES} this server allows (each one is checked for every token on the thread all "
             "models share): use fewer enum values, anyOf branches or properties")
     depth = nesting(gbnf)
-    if depth > LLAMA_MAX_NESTING or not _llama_parses(gbnf):  # llama.cpp's own parser decides (logging the grammar)
+    if depth > LLAMA_MAX_NESTING:
         raise GrammarError("invalid format: llama.cpp cannot take the grammar this JSON schema makes (a repetition "
                            f"nests {depth} groups deep, llama.cpp takes {LLAMA_MAX_NESTING}: maxLength, maxItems or a "
                            "pattern's {n,m} over about 1000): lower it")
+    if not _llama_parses(gbnf):  # llama.cpp's own parser decides (logging the grammar)
+        raise GrammarError("invalid format: llama.cpp's grammar parser refuses the grammar this JSON schema makes "
+                           "(an escape or a character class in a pattern it cannot read, e.g. \\uZZZZ): check the "
+                           "schema's patterns")
     try:
         parse_gbnf(gbnf)  # the same rules in Python, for stack_cost
     except (GrammarError, RecursionError) as exc:
@@ -213,7 +217,8 @@ def _grammar_for(fmt: str) -> llama_cpp.LlamaGrammar:
         raise GrammarTooCostly(
             f"invalid format: the JSON schema's grammar would cost llama.cpp more than {MAX_STACK_COST} parse-stack "
             "steps for each token (nested or overlapping optional repetitions such as (a{0,9}){0,9} or (a?){40}, or "
-            "many anyOf branches that match the same text), which stalls every model on this server: "
+            "many anyOf branches that match the same text, anywhere in the pattern), or costs too much to measure, "
+            "which would stall every model on this server: "
             "simplify the pattern or the anyOf")
     return llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 WALK_FACTOR = 600  # the whole walk may cost this many tokens' budgets (~3 s of Python at worst; 100 optional properties pass)
@@ -304,18 +305,17 @@ class _Parser:
 LLAMA_MAX_NESTING = 1000  # the deepest ( … ) llama.cpp's grammar parser takes (found: 1000 parses, 1001 does not)
 
 
-def nesting(gbnf: str) -> int:
-    """The deepest parenthesis nesting of a GBNF text, outside literals, classes and comments (the converter writes
-    ``maxLength: n`` as n nested optional groups).
+def structure(gbnf: str) -> Iterator[tuple[int, str]]:
+    """The positions and characters of a GBNF text outside its literals, character classes and comments (where
+    ``(``, ``)``, ``|`` and ``::=`` mean structure).
 
-    >>> nesting('root ::= ("(" (x [)]))?  # ((')
-    2
+    >>> "".join(ch for _, ch in structure('r ::= "(|" [)] ( x ) # |('))
+    'r ::=   ( x ) '
     """
-    deepest = depth = i = 0
-    n = len(gbnf)
+    i, n = 0, len(gbnf)
     while i < n:
         ch = gbnf[i]
-        if ch in "\"[":
+        if ch in "\"[":  # a literal or a class: skip to its unescaped end
             end = '"' if ch == '"' else "]"
             i += 1
             while i < n and gbnf[i] != end:
@@ -323,12 +323,25 @@ def nesting(gbnf: str) -> int:
         elif ch == "#":
             while i < n and gbnf[i] != "\n":
                 i += 1
-        elif ch == "(":
+        else:
+            yield i, ch
+        i += 1
+
+
+def nesting(gbnf: str) -> int:
+    """The deepest parenthesis nesting of a GBNF text, outside literals, classes and comments (the converter writes
+    ``maxLength: n`` as n nested optional groups).
+
+    >>> nesting('root ::= ("(" (x [)]))?  # ((')
+    2
+    """
+    deepest = depth = 0
+    for _, ch in structure(gbnf):
+        if ch == "(":
             depth += 1
             deepest = max(deepest, depth)
         elif ch == ")":
             depth -= 1
-        i += 1
     return deepest
 
 

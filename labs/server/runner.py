@@ -107,23 +107,9 @@ def grammar_alternatives(gbnf: str) -> int:
     >>> grammar_alternatives('root ::= "a|b" | [|] | x  # a | comment')
     3
     """
-    count, i, n = 0, 0, len(gbnf)
-    while i < n:
-        ch = gbnf[i]
-        if ch in "\"[":  # a literal or a class: skip to its unescaped end
-            end = '"' if ch == '"' else "]"
-            i += 1
-            while i < n and gbnf[i] != end:
-                i += 2 if gbnf[i] == "\\" else 1
-        elif ch == "#":
-            while i < n and gbnf[i] != "\n":
-                i += 1
-        elif ch == "|":
-            count += 1
-        elif gbnf.startswith("::=", i):
-            count += 1
-        i += 1
-    return count
+    from labs.server.grammar import structure
+
+    return sum(ch == "|" or ch == ":" and gbnf.startswith("::=", i) for i, ch in structure(gbnf))
 
 
 # The most parse-stack work one vocabulary token may cost in a format's grammar (labs.server.grammar.stack_cost).

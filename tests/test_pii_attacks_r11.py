@@ -6,24 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from labs.host import free_port
-from labs.router import CloudLLM, Router, StandInCloud, detect_pii
+from labs.router import detect_pii
+from pii_attack_helpers import COMPLEX
+from pii_attack_helpers import leaks as _leaks
 
 
 def _kinds(text: str) -> list[tuple[str, str]]:
     return [(f.kind, f.text) for f in detect_pii(text)]
 
-
-def _leaks(prompt: str) -> tuple[str, bool]:
-    """Route ``prompt`` with the local model down: (target, whether the cloud received anything)."""
-    with StandInCloud() as cloud:  # STAND-IN, NOT A CLOUD: a local HTTP server that records what it receives
-        router = Router(f"127.0.0.1:{free_port()}", CloudLLM.stand_in(cloud, max_retries=0), local_retries=0)
-        result = router.complete(prompt)
-        return result.target, bool(cloud.requests)
-
-
-COMPLEX = ("Поясни детально, крок за кроком, з прикладами і порівнянням підходів, як спланувати архітектуру "
-           "розподіленої системи для обробки черг повідомлень із гарантіями доставки: ")
 
 # --- A1. a valid РНОКПП under a "Код"/"code" column or element of a table of people, or "номер з Дії" ----------------
 RNOKPP_IN_TABLES = {

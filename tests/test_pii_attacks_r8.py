@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from labs.host import free_port
-from labs.router import CloudLLM, Router, StandInCloud, detect_pii
+from labs.router import detect_pii
 from labs.router.audit import redact_for_log
+from pii_attack_helpers import COMPLEX
+from pii_attack_helpers import leaks as _leaks
 
 
 def _kinds(text: str) -> set[str]:
@@ -120,18 +121,6 @@ def test_a_patient_record_with_a_diagnosis_code_is_health_data(text):
 ])
 def test_health_words_with_nobody_stay_harmless(text):
     assert not _health(text), text
-
-
-def _leaks(prompt: str) -> tuple[str, bool]:
-    """Route ``prompt`` with the local model down: (target, whether the cloud received anything)."""
-    with StandInCloud() as cloud:  # STAND-IN, NOT A CLOUD: a local HTTP server that records what it receives
-        router = Router(f"127.0.0.1:{free_port()}", CloudLLM.stand_in(cloud, max_retries=0), local_retries=0)
-        result = router.complete(prompt)
-        return result.target, bool(cloud.requests)
-
-
-COMPLEX = ("Поясни детально, крок за кроком, з прикладами і порівнянням підходів, як спланувати архітектуру "
-           "розподіленої системи для обробки черг повідомлень із гарантіями доставки: ")
 
 
 @pytest.mark.parametrize("tail", ["Олені вчора зробили хіміотерапію.", "Olena, how is your asthma?",

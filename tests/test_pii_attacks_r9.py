@@ -14,25 +14,15 @@ import itertools
 
 import pytest
 
-from labs.host import free_port
-from labs.router import CloudLLM, Router, StandInCloud, detect_pii
+from labs.router import detect_pii
 from labs.router.audit import redact_for_log
+from pii_attack_helpers import COMPLEX
+from pii_attack_helpers import leaks as _leaks
 
 
 def _health(text: str) -> bool:
     return any(f.kind == "health" for f in detect_pii(text))
 
-
-def _leaks(prompt: str) -> tuple[str, bool]:
-    """Route ``prompt`` with the local model down: (target, whether the cloud received anything)."""
-    with StandInCloud() as cloud:  # STAND-IN, NOT A CLOUD: a local HTTP server that records what it receives
-        router = Router(f"127.0.0.1:{free_port()}", CloudLLM.stand_in(cloud, max_retries=0), local_retries=0)
-        result = router.complete(prompt)
-        return result.target, bool(cloud.requests)
-
-
-COMPLEX = ("Поясни детально, крок за кроком, з прикладами і порівнянням підходів, як спланувати архітектуру "
-           "розподіленої системи для обробки черг повідомлень із гарантіями доставки: ")
 
 # --- C1/C5. a decorator or a mention in prose is no e-mail and no handle ------------------------------------------
 DECORATORS = ["@pytest.fixture", "@app.route('/')", "@torch.compile", "@app.get('/items')", "@functools.wraps(f)",

@@ -306,3 +306,15 @@ def test_a_short_street_word_before_a_markdown_mark_passes_the_address_gate():
     from labs.router import detect_pii
     for text in ("пЛ`A0 ", "пл**Ринок** 5", "ул~~Садова~~ 3"):
         assert [f.kind for f in detect_pii(text)] == ["address"], text
+
+
+def test_every_json_user_key_the_pattern_reads_passes_its_substring_gate():
+    """_JSON_USER_KEYS gates _JSON_USER (a substring test before the scan): a key added to one list only would be
+    skipped silently, so each key the pattern names must hold one of the gate's strings."""
+    import re
+
+    from labs.router import pii
+
+    keys = re.search(r'"\(\?:([^)]*)\)"', pii._JSON_USER.pattern).group(1).split("|") + ["from", "login"]
+    for key in keys:
+        assert any(gate in f'"{key}"' for gate in pii._JSON_USER_KEYS), key

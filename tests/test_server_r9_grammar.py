@@ -94,13 +94,17 @@ def http(linked_server):
     server.stop()
 
 
-def _normal(http: httpx.Client) -> float:
-    """The time of an ordinary 2-token request (the model loaded): the baseline every ratio here uses."""
-    started = time.perf_counter()
-    r = http.post("/api/generate", json={"model": DEFAULT_MODEL, "prompt": "Hi", "stream": False,
-                                         "options": {"num_predict": 2, "temperature": 0}})
-    assert r.status_code == 200, r.text
-    return time.perf_counter() - started
+def _normal(http: httpx.Client, tries: int = 3) -> float:
+    """The time of an ordinary 2-token request (the model loaded), the best of ``tries`` (one sample on a shared
+    machine can take 10x): the baseline every ratio here uses."""
+    times = []
+    for _ in range(tries):
+        started = time.perf_counter()
+        r = http.post("/api/generate", json={"model": DEFAULT_MODEL, "prompt": "Hi", "stream": False,
+                                             "options": {"num_predict": 2, "temperature": 0}})
+        assert r.status_code == 200, r.text
+        times.append(time.perf_counter() - started)
+    return min(times)
 
 
 def test_the_cost_measure_separates_the_attack_from_ordinary_schemas():
@@ -128,12 +132,17 @@ def test_pattern_escapes_become_grammar_llama_cpp_parses():
 def test_a_grammar_whose_stacks_fan_out_is_refused_and_the_server_keeps_serving(http, path, name):
     baseline = _normal(http)
     started = time.perf_counter()
+    stack_cost(schema_gbnf(json.dumps(COSTLY[name])), MAX_STACK_COST)  # the measure itself, in Python, on this machine
+    measured = time.perf_counter() - started
+    started = time.perf_counter()
     r = http.post(path, json=_body(path, COSTLY[name]))
     refused = time.perf_counter() - started
     assert r.status_code == 400, r.text
     message = _message(r)
     assert message.startswith("invalid format") and str(MAX_STACK_COST) in message
-    assert refused < 20 * baseline  # found before the slot, not after minutes of sampling
+    # found before the slot, not after minutes of sampling: the measure plus a request's overhead (the measure is
+    # Python, the baseline llama.cpp: on a GPU the baseline alone would be too short a yardstick)
+    assert refused < 3 * measured + 20 * baseline
     assert _normal(http) < 10 * baseline  # every model still served
 
 

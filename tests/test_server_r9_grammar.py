@@ -107,6 +107,12 @@ def _normal(http: httpx.Client, tries: int = 3) -> float:
     return min(times)
 
 
+def _served_again(http: httpx.Client, baseline: float) -> bool:
+    """Is an ordinary request served in its usual time again (within 10x the baseline, in one of 5 tries)? A
+    grammar that stalled sampling would hold every try; a shared machine's brief slowdown passes."""
+    return any(_normal(http, tries=1) < 10 * baseline for _ in range(5))
+
+
 def test_the_cost_measure_separates_the_attack_from_ordinary_schemas():
     from llama_cpp.llama_grammar import JSON_GBNF
 
@@ -143,7 +149,7 @@ def test_a_grammar_whose_stacks_fan_out_is_refused_and_the_server_keeps_serving(
     # found before the slot, not after minutes of sampling: the measure plus a request's overhead (the measure is
     # Python, the baseline llama.cpp: on a GPU the baseline alone would be too short a yardstick)
     assert refused < 3 * measured + 20 * baseline
-    assert _normal(http) < 10 * baseline  # every model still served
+    assert _served_again(http, baseline)  # every model still served
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -182,7 +188,7 @@ def test_a_hang_up_during_a_grammar_stream_frees_the_slot(http):
     with http.stream("POST", "/api/generate", json={**body, "stream": True}) as r:
         assert r.status_code == 200
         next(r.iter_lines())  # one token, then hang up
-    assert _normal(http) < 10 * baseline
+    assert _served_again(http, baseline)
 
 
 # --- round 10 (attack on the measure): a costly part behind a long prefix, a measure made slow by a large class ------

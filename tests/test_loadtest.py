@@ -231,7 +231,7 @@ def test_cut_off_requests_are_not_errors_in_the_table_or_the_repr(server, monkey
     assert "cut off, not a failure" in repr(result)
     monkeypatch.setenv("LAB_LANG", "uk")
     shown = repr(result)
-    assert f"перервано лімітом часу {s['cut_off']}" in shown and "errors" not in shown and " с" in shown
+    assert f"обірвано лімітом часу {s['cut_off']}" in shown and "errors" not in shown and " с" in shown
 
 
 def test_plan_lines_carry_the_sample_and_the_notes():

@@ -171,6 +171,23 @@ def test_a_body_nests_as_deep_as_go_takes_and_past_that_is_gos_error():
     assert (call.function.name, call.function.arguments) == (sent["name"], sent["arguments"])
 
 
+def test_a_deep_grammar_leaves_the_depth_limits_of_bodies_and_templates_as_they_were():
+    """CI at stop 24: parsing a 1000-deep grammar raised the process's recursion limit to 12,000, and from then on a
+    body 10,001 levels deep was read (not Go's "exceeded max depth") and 5,000 nested ``{{ if }}``s were stored as a
+    template. The grammar parser keeps its groups on its own stack; the limits stay where the other parsers expect."""
+    import sys
+
+    from labs.server.grammar import parse_gbnf
+    from labs.server.gotemplate import parse_template
+    limit = sys.getrecursionlimit()
+    rules = parse_gbnf("root ::= " + "(" * 1000 + '"a"' + ")" * 1000)
+    assert len(rules.alts) == 1001 and sys.getrecursionlimit() == limit
+    with pytest.raises(RequestError, match=r"^invalid character '\[' exceeded max depth$"):
+        parse(GenerateRequest, ('{"model": "m", "x": %s}' % _nested(GO_MAX_DEPTH)).encode())
+    with pytest.raises(TemplateError, match="nested too deeply"):
+        parse_template("{{ if 1 }}" * 5000 + "{{ end }}" * 5000)
+
+
 @pytest.mark.parametrize(("model", "body", "field"), [
     (EmbedRequest, {"dimensions": 2**63}, "EmbedRequest.dimensions"),
     (GenerateRequest, {"top_logprobs": 2**63}, "GenerateRequest.top_logprobs"),

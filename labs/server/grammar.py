@@ -17,7 +17,6 @@ Lesson 2 (Ollama's API, structured outputs) teaches ``format``.
 
 from __future__ import annotations
 
-import sys
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -190,9 +189,10 @@ class _Parser:
             return ord(_SIMPLE[kind]), i + 2
         raise GrammarError(f"unknown escape at {s[i:i + 10]!r}")
 
-    def sequence(self, i: int, rule_name: str, nested: bool) -> tuple[list[tuple], int]:
-        s, out = self.s, []
-        last = 0  # where the last symbol starts
+    def symbols(self, i: int, out: list[tuple], last: int, nested: bool) -> tuple[list[tuple], int, int]:
+        """Symbols from ``i`` onto ``out`` up to a ``(``, ``)``, ``|`` or the rule's end; ``last``: where the last
+        symbol starts (a repetition applies to it). Returns ``(out, last, i)``."""
+        s = self.s
         while i < len(s):
             ch = s[i]
             if ch == '"':
@@ -229,13 +229,6 @@ class _Parser:
                 last = len(out)
                 out.append(("r", self.rules.rule_id(s[i:j])))
                 i = self.space(j, nested)
-            elif ch == "(":
-                alts, i = self.alternates(self.space(i + 1, True), rule_name, True)
-                if s[i:i + 1] != ")":
-                    raise GrammarError("expecting ')'")
-                last = len(out)
-                out.append(("r", self.rules.new_rule(alts)))
-                i = self.space(i + 1, nested)
             elif ch in "*+?{":
                 if last == len(out):
                     raise GrammarError(f"expecting something before {ch}")
@@ -259,7 +252,7 @@ class _Parser:
                 i = self.space(i, nested)
             else:
                 break
-        return out, i
+        return out, last, i
 
     def repeat(self, out: list[tuple], last: int, lo: int, hi: int) -> list[tuple]:
         """llama.cpp's ``handle_repetitions``: S{m,n} → S×m then a chain of n-m optional rules."""
@@ -279,12 +272,34 @@ class _Parser:
         return out
 
     def alternates(self, i: int, rule_name: str, nested: bool) -> tuple[list[list[tuple]], int]:
-        seq, i = self.sequence(i, rule_name, nested)
-        alts = [seq]
-        while self.s[i:i + 1] == "|":
-            seq, i = self.sequence(self.space(i + 1, True), rule_name, nested)
-            alts.append(seq)
-        return alts, i
+        """A rule's alternatives from ``i``: ``(alternatives, where they end)``. Groups ``( … )`` are kept on an
+        explicit stack, not by recursion, so a deep nest costs no Python stack (and never touches the process's
+        recursion limit, which other parsers rely on); a group becomes a new rule when it closes, as in llama.cpp."""
+        s, groups = self.s, []  # the enclosing levels: (their alternatives, their symbols, their `nested`)
+        alts: list[list[tuple]] = []
+        out, last = [], 0
+        while True:
+            out, last, i = self.symbols(i, out, last, nested)
+            ch = s[i:i + 1]
+            if ch == "(":
+                groups.append((alts, out, nested))
+                alts, out, last, nested = [], [], 0, True
+                i = self.space(i + 1, True)
+            elif ch == "|":
+                alts.append(out)
+                out, last = [], 0
+                i = self.space(i + 1, True)
+            else:
+                alts.append(out)
+                if not groups:
+                    return alts, i
+                if ch != ")":
+                    raise GrammarError("expecting ')'")
+                rid = self.rules.new_rule(alts)
+                alts, out, nested = groups.pop()
+                last = len(out)
+                out.append(("r", rid))
+                i = self.space(i + 1, nested)
 
     def parse(self) -> Rules:
         i = self.space(0, True)
@@ -347,8 +362,6 @@ def nesting(gbnf: str) -> int:
 
 def parse_gbnf(text: str) -> Rules:
     """GBNF → :class:`Rules` as llama.cpp builds them; :class:`GrammarError` where llama.cpp's parser would fail."""
-    if sys.getrecursionlimit() < 12_000:  # a maxLength of 1000 nests 1000 groups, as llama.cpp's parser recurses too
-        sys.setrecursionlimit(12_000)
     rules = _Parser(text, Rules()).parse()
     if "root" not in rules.ids:
         raise GrammarError("the grammar has no root rule")

@@ -209,6 +209,9 @@ class View:
     # Where ``text`` has a space that was a line break: "53386\n93644304648" is one card wrapped, "51569706 45586376"
     # two columns of df.
     breaks: frozenset[int] = frozenset()
+    # Whether a piece was decoded into other text (not only squeezed or stripped): "+380=67=394=56=11" reads as
+    # quoted-printable ("=67" → "g"), so the detector also reads the text as typed (issue 11 r10 A7).
+    decoded: bool = False
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of ``text[start:end]`` (``start < end``)."""
@@ -869,13 +872,16 @@ def normalize(text: str) -> View:
     out = text
     rounds: list[_Round] = []
     seen: set[str] = set()
+    decoded = False
     for round_ in range(MAX_ROUNDS):
         pieces = _pieces(out, first=round_ == 0, seen=seen)
         if not pieces:
             break
         out, moved = _apply(out, pieces)
         rounds.append(moved)
-        if all(new in ("", " ", "\t", "\n") for _, _, new in pieces) and not (
+        squeezed = all(new in ("", " ", "\t", "\n") for _, _, new in pieces)
+        decoded = decoded or not squeezed
+        if squeezed and not (
                 "\n" in out and (_QUOTED_BREAK.search(out) or _B64_LINES.search(out))):
             break  # only squeezed or stripped: nothing new to decode (what a decoding gave, "%2B" → "+" inside base64,
             # "\\u200b" → an invisible character, goes through the next round like any text); a squeezed blank line
@@ -886,12 +892,12 @@ def normalize(text: str) -> View:
     spots = _spots(out)  # once: the plain reading's test below reads the same spots
     folded = _fold_lookalike_digits(out, spots)
     if folded == out:
-        return View(folded, tuple(rounds), tabs=tabs, breaks=breaks)
+        return View(folded, tuple(rounds), tabs=tabs, breaks=breaks, decoded=decoded)
     # the plain reading still folds a look-alike between two digits ("15l8", "27З7"): only one at an edge
     # can be a glued word; a bar never is a digit there ("0671234567|2024" is two table cells)
     # only a letter near 4 digits or more (a year) can change an identifier ("Llama 3.1 8B" reads the same either way):
     # elsewhere the second reading would cost a second scan for nothing
     if not any(_FOUR_DIGITS.search(folded, max(0, q - 12), q + 14) for q in spots):
-        return View(folded, tuple(rounds), tabs=tabs, breaks=breaks)
+        return View(folded, tuple(rounds), tabs=tabs, breaks=breaks, decoded=decoded)
     plain = _INTERIOR_LOOKALIKES.sub(lambda m: m.group().translate(_DIGIT_TABLE), out)
-    return View(folded, tuple(rounds), plain if plain != folded else None, tabs, breaks)
+    return View(folded, tuple(rounds), plain if plain != folded else None, tabs, breaks, decoded)

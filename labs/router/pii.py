@@ -76,7 +76,7 @@ from typing import Callable, Iterable, Iterator
 
 from labs.router import health as _health
 from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, DIGIT_LOOKALIKES, fold_confusables, normalize
-from labs.router.id_numbers import find_id_numbers
+from labs.router.id_numbers import find_codice_fiscale, find_id_numbers
 from labs.router.tables import find_table_cells
 from labs.router.textscan import first_char_branches, has_digit, literal_gate, lower
 from labs.router.towns import find_town_streets
@@ -151,8 +151,8 @@ _TAX_CAPS = re.compile(r"ІПН|РНОКПП|RNOKPP")
 # "номер"/"ID"/"мій" right before the digits (a word between, "Мій результат …", is no label), not the id of a
 # run, a job or an exit code ("Exit code 3124167891", "Run ID …", "Request id=…")
 _WEAK_ID_CUE = re.compile(r"(?<![\w])(?:(?:мій|моє|my)\s+)?(?:номер\w*|№|number|no\.?|nr\.?|код\w*|code|id|мій|моє|my|"
-                          r"піб|(?:(?:код|номер|id|ід)\w*\s+)?(?:з|із|зі|у|в)\s+ді[їя])"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3), "номер з Дії …" (r9 A1)
-                          r"(?:\s+(?:is|—|-))?[\s:#№=\-]{0,4}$"
+                          r"піб|kod>?|(?:(?:код|номер|id|ід)\w*\s+)?\(?(?:з|із|зі|у|в)\s+(?:(?:застосунк|додатк|програм)\w*\s+)?ді[їя]\)?)"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3), "номер з Дії …" (r9 A1)
+                          r"(?:\s+(?:is|—|-))?[\s:#№=\-]{0,4}$"  # "код з застосунку Дія", "код (з Дії)", "<kod>" (r10 A2)
                           # a JSON/YAML key only when it names the code: "id_code": "…" (a bare "id"/"code" key holds
                           # any 10-digit id: 3% of them pass the checksum, issue 11 r9)
                           r"|(?<![\w])id_code[\"']?\s*[:=]\s*[\"']?$")
@@ -1671,13 +1671,16 @@ _NOT_PROFILES = frozenset("p reel reels explore stories share sharer groups page
                           "school jobs feed posts channel results playlist embed shorts iframe_api status".split())
 _HANDLE_LABELS = (r"telegram|телеграм\w*|телеграмі|телега|телегу|тг|tg|instagram|інстаграм\w*|інст\w*|insta|ig|твіттер\w*|"
                   r"twitter|tiktok|тікток\w*|тік-ток\w*|threads|signal|viber|вайбер\w*|нік\w*|nick(?:name)?|username|"
-                  r"юзернейм\w*|логін\w*|fb|фб|фейсбук\w*|facebook|linkedin|лінкедин\w*|discord|дискорд\w*|skype|скайп\w*")
+                  r"юзернейм\w*|логін\w*|login|fb|фб|фейсбук\w*|facebook|linkedin|лінкедин\w*|discord|дискорд\w*|skype|скайп\w*")
 # (?<![a-zа-яіїєґ])(?:telegram|…)(?![a-zа-яіїєґ]), grouped by first letter: the scan skips to those letters in C
 _HANDLE_LABEL = re.compile(first_char_branches(_HANDLE_LABELS.split("|"), "(?<![a-zа-яіїєґ].)") + "(?![a-zа-яіїєґ])")
 # after a messenger's name: punctuation, a possessive or "нік"/"is", then a handle written without "@": it must read as
 # one (a dot, an underscore or a digit, "live:…" for Skype, "name#1234" for Discord), so "в телеграм каналі" is no handle
-_BARE_HANDLE = re.compile(r"[\s:—–\-=]{1,4}(?:(?:is|це|нік|nick|username|id|акаунт\w*|account|handle)[\s:—–\-=]{1,3})?"
+# (a YAML or JSON key too: "login: taras_sh", "\"логін\": \"taras_sh\"", "Логін користувача — taras_sh", r10 A5)
+_BARE_HANDLE = re.compile(r"[\s:—–\-=\"]{1,5}(?:(?:is|це|нік|nick|username|id|акаунт\w*|account|handle|користувач\w*|"
+                          r"of\s+the\s+user|user)[\s:—–\-=\"]{1,4})?"
                           r"(?P<name>live:[a-z0-9_.\-]{3,32}|[a-z][a-z0-9_.]{1,31}#\d{4}|[a-z][a-z0-9_.]{2,31})(?![\w@/])")
+_KEY_AFTER = re.compile(r'"?\s*[:=]')
 _AT_HANDLE = re.compile(r"@(?<![\w@.]@)(?P<name>[a-z0-9_][a-z0-9_.]{2,31})(?![\w@])")
 
 
@@ -1698,11 +1701,11 @@ _ORG_BEFORE = re.compile(r"(?<![\w])(?:official|офіційн\w*|channel|кан
 # a messenger's user in JSON: "username": "olena_k85", "from_id": "user123456789", "from": {"id": 123456789, …}
 _NO_ONES = frozenset("admin root user username test guest postgres ubuntu demo string null none example anonymous "
                      "your_username your_name john_doe janedoe johndoe true false".split())
-_JSON_USER_KEYS = ('"username"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"',
+_JSON_USER_KEYS = ('"username"', '"handle"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"',
                    '"actor_id"', '"login"', '"nick', '"tg"', '"telegram"', '"insta', '"twitter"', '"tiktok"', '"actorid"')
 # a Telegram export's service message ("actor_id": "user5123456789") and a GitHub-style "login" (issue 11 r9 A7); a
 # "login" in a config ("login": "deploy") is nobody unless it reads as a person's handle or sits in a user's object
-_JSON_USER = re.compile(r'"(?:username|user_name|screen_name|from_id|user_id|sender_id|actor_id|actorid|nick|nickname|tg|telegram|'
+_JSON_USER = re.compile(r'"(?:username|handle|user_name|screen_name|from_id|user_id|sender_id|actor_id|actorid|nick|nickname|tg|telegram|'
                         r'insta|instagram|twitter|tiktok)"\s*:\s*"?(?P<name>@?[a-z0-9_.]{3,40})'
                         r'|"from"\s*:\s*\{\s*"id"\s*:\s*(?P<name2>\d{5,15})'
                         r'|"login"\s*:\s*"(?P<login>[a-z0-9][a-z0-9_.\-]{2,38})"')
@@ -1743,6 +1746,8 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
             if m.group("name").strip(".") not in _NOT_PROFILES:
                 yield Finding("handle", m.start(), m.end(), text[m.start() : m.end()], 55)
     for lab in _HANDLE_LABEL.finditer(low):  # no "@": "мій тг: taras.k85", "skype: live:olena.koval" (issue 11 r7 A5)
+        if lab.group() == "login" and not _KEY_AFTER.match(low, lab.end()):
+            continue  # English "login" is a word ("the login page"): only a key ("login: …", "login = …") labels a handle
         m = _BARE_HANDLE.match(low, lab.end())
         if m is None or _CODE_CUE.search(low, max(0, lab.start() - 60), min(len(low), m.end() + 40)):
             continue
@@ -1919,7 +1924,8 @@ def find_spoken_numbers(view: str, low: str, words: list[re.Match] | None = None
 # "плюс три вісім нуль 6 7 …": one reader for every way a sequence is spelled after its label. The label is found
 # first (a literal-led scan), then one bounded match reads at most _SEQ_TOKENS tokens: the cost stays linear.
 _SEQ_TOKENS = 24
-_SEQ_SEP = r"(?:[\s,;|.\-+/()\[\]{}_*·•'\"]|&nbsp;)"
+# a colon or "=" ("5375 : 7087 : …", "+380=67=…") and a letter x/o between two digits ("5375x0566x…", issue 11 r10 A7)
+_SEQ_SEP = r"(?:[\s,;:=|.\-+/()\[\]{}_*·•'\"]|(?<=\d)[xхoо](?=\d)|&nbsp;)"
 _SEQ_TOKEN = rf"(?:{_SPOKEN_WORD}(?![\w'’ʼ])|\d{{1,12}}(?!\d))"
 # Every label's first three characters (read off the pattern: 'p'/'р' then '\W' is "р/н/о/к/п/п"): the engine rejects
 # most positions after one lookahead instead of trying every branch there (the scan of a 2 KB prompt ~4x faster)
@@ -1934,11 +1940,11 @@ _SEQ_LABEL = re.compile(
 _SEQ_AFTER = re.compile(
     rf"[^\W\d_]*[\s:;,|#№.=\-\"'+(\[{{]{{0,6}}(?:(?:на|за|is|at|on|me|to|це|номер\w*|number|no|—|–)(?![\w'’ʼ])[\s:#№.=\-+(\[]{{0,4}}){{0,2}}"
     rf"(?P<seq>(?:плюс\s+|plus\s+|\+)?{_SEQ_TOKEN}(?:{_SEQ_SEP}{{1,4}}{_SEQ_TOKEN}){{0,{_SEQ_TOKENS}}})")
-_SEQ_GATE = re.compile(r"[,;|\[+]|\d\s+[^\W\d_]|[^\W\d_]\s+\d")
+_SEQ_GATE = re.compile(r"[,;:=|\[+]|\d[xхoо]\d|\d\s+[^\W\d_]|[^\W\d_]\s+\d")
 # Where a sequence can start, found before any label (a digit-led scan: fast), so the label scan reads a few short
 # windows, not the whole prompt: digits and separators that hold 10 digits or more (every sequence of digits alone
 # a check below accepts), or a number word with another token after it (a sequence read out, or words and digits)
-_SEQ_DIGITS = re.compile(r"\d[\d\s,;|.\-+/()\[\]{}_*·•'\"]{7,}\d")  # the view has decoded "&nbsp;"
+_SEQ_DIGITS = re.compile(r"\d[\d\s,;:=xхoо|.\-+/()\[\]{}_*·•'\"]{7,}\d")  # the view has decoded "&nbsp;"
 _SEQ_NEXT_TOKEN = re.compile(rf"{_SEQ_SEP}{{1,4}}{_SEQ_TOKEN}")
 # characters before a sequence's start where its label may begin: the longest label, its word's ending, punctuation
 # and two filler words; before a number word inside a sequence, also the fewer than 10 digits before it (46 characters)
@@ -2136,6 +2142,9 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
     return found
 
 
+_CF_LABEL_PARTS = ("iscal", "ISCAL", "c.f.", "C.F.", "ax code", "AX CODE", "fisc.", "FISC.")
+
+
 def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     """All personal data in ``text``, in order: see the module docstring for the kinds.
 
@@ -2159,6 +2168,10 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     found.extend(find_health(view.text, found + mine + table, low))  # any identifier makes health data personal
     if view.rounds or view.text != text:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
+    if view.decoded:  # what looked like an encoding may be an identifier as typed ("+380=67=394=56=11"): read both
+        found.extend(_scan(text, lower(text), frozenset(), frozenset()))
+    if any(part in text for part in _CF_LABEL_PARTS):  # substring tests: a 2 KB prompt without one costs ~1 µs
+        found.extend(Finding("id_number", s, e, text[s:e], 15) for s, e in find_codice_fiscale(text))
     if any(f.kind == "phone" for f in found):
         found = [f for f in found if f.kind != "phone" or not _printed_numbers(text, f)]
         found = [f for f in found if f.kind != "phone" or not _in_an_isbn(text, f)]  # a book's number (r8 B1, r9)

@@ -1,0 +1,76 @@
+"""Issue 11, attack round 10 (/work/attacks/issue11-r10/FINDINGS.md), the identifier classes still open after round 12:
+card and phone digits joined by a colon, "=" or an "x" (A7: "+380=67=…" also read as quoted-printable), identity labels
+in other spellings (A6: "айдішка", "ай-ді", "ідентифікатор", "залікова №", "трудова книжка", "sin"/"S.I.N.",
+"aadhaar card", a chart number, the Italian codice fiscale with its check letter), a handle behind a YAML/JSON key
+(A5: "login:", "логін", "handle") and a РНОКПП behind "<kod>" or "код з застосунку Дія" (A2). Each input failed before
+(lesson 3); harmless look-alikes stay harmless. All identifiers are synthetic."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from labs.router import detect_pii
+from labs.router.validators import codice_fiscale_ok, luhn_digit
+from pii_attack_helpers import COMPLEX
+from pii_attack_helpers import leaks as _leaks
+
+FOUND = {
+    "card": ["card 5375 : 7087 : 5142 : 8727", "card 5375x0566x1724x8453", "картка: 5375 = 7087 = 5142 = 8727",
+             "номер картки 5375х0566х1724х8453"],  # the last with a Cyrillic "х"
+    "phone": ["тел +380=67=394=56=11", "тел +380:67:394:56:11", "phone: +380 : 67 : 394 : 56 : 11"],
+    "id_number": ["моя айдішка 3563104757", "моє ІДшка 12345678", "мій ідентифікатор 12345678", "мій ай-ді 12345678",
+                  "залікова № 12345678", "номер трудової книжки 12345678", "sin: 133-636-514",
+                  "my sin is 133 636 514", "S.I.N. 133-636-514", "aadhaar card 4631 3910 9378",
+                  "Her chart # 12345678", "Her codice fiscale RSSMRA85T10A562S", "codice fiscale: mrtmtt91d08f205j"],
+    "handle": ["login: taras_sh", '{"користувач": {"логін": "taras_sh"}}', "Логін користувача — taras_sh",
+               '{"handle": "taras_sh"}', 'login = "olena.k85"'],
+    "tax_id": ["<kod>3563104757</kod>", "код з застосунку Дія 3563104757", "код (з Дії) 3563104757"],
+}
+CASES = [(kind, text) for kind, texts in FOUND.items() for text in texts]
+
+
+@pytest.mark.parametrize(("kind", "text"), CASES, ids=[t for _, t in CASES])
+def test_each_r10_identifier_is_found_and_never_reaches_the_cloud(kind, text):
+    assert kind in {f.kind for f in detect_pii(text)}, detect_pii(text)
+    assert _leaks(COMPLEX + text) == ("refuse", False)  # the local model is down: refused, never the cloud
+
+
+HARMLESS = ["sin 0.5235987756", "sin(123456789) is computed in radians", "go to the login page_1 now",
+            "login: admin", "ratio 16:9 at 1920x1080 for 30:00", "time 10:00:00 build 1234x5678x9012",
+            "Login with your account to see build 2024:05:01", "<code>3563104757</code>",
+            "codice fiscale: RSSMRA85T10A562T (an invalid check letter: the example in the docs)",
+            "the chart shows 12345678 requests", "identifier 12345678 of the job", "x=3D5 y=3D7 and nothing else"]
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_look_alikes_stay_harmless(text):
+    assert detect_pii(text) == []
+
+
+def test_a_lower_case_sin_counts_only_before_a_luhn_valid_nine_digit_number():
+    """"sin" is a sine in most prompts: lower case, only a Luhn-valid 9-digit number behind it is a Canadian SIN."""
+    rng = random.Random(13)
+    flagged = valid = 0
+    for _ in range(400):
+        body = "".join(rng.choice("0123456789") for _ in range(8))
+        good = body + luhn_digit(body)
+        bad = body + str((int(luhn_digit(body)) + 1 + rng.randrange(9)) % 10)
+        valid += bool(detect_pii(f"my sin is {good[:3]} {good[3:6]} {good[6:]}"))
+        flagged += bool(detect_pii(f"the sin is {bad[:3]} {bad[3:6]} {bad[6:]} rad"))
+    assert valid == 400 and flagged == 0
+
+
+def test_a_codice_fiscale_is_found_only_with_its_check_letter():
+    rng = random.Random(29)
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    found = wrong = 0
+    for _ in range(300):
+        body = ("".join(rng.choice(letters) for _ in range(6)) + f"{rng.randrange(100):02d}" + rng.choice("ABCDEHLMPRST")
+                + f"{rng.randrange(1, 72):02d}" + rng.choice(letters) + f"{rng.randrange(1000):03d}")
+        check = next(ch for ch in letters if codice_fiscale_ok(body + ch))
+        other = letters[(letters.index(check) + 1 + rng.randrange(25)) % 26]
+        found += bool(detect_pii(f"Codice fiscale: {body}{check}"))
+        wrong += bool(detect_pii(f"Codice fiscale: {body}{other}"))
+    assert found == 300 and wrong == 0

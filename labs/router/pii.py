@@ -1680,7 +1680,16 @@ _HANDLE_LABEL = re.compile(first_char_branches(_HANDLE_LABELS.split("|"), "(?<![
 _BARE_HANDLE = re.compile(r"[\s:—–\-=\"]{1,5}(?:(?:is|це|нік|nick|username|id|акаунт\w*|account|handle|користувач\w*|"
                           r"of\s+the\s+user|user)[\s:—–\-=\"]{1,4})?"
                           r"(?P<name>live:[a-z0-9_.\-]{3,32}|[a-z][a-z0-9_.]{1,31}#\d{4}|[a-z][a-z0-9_.]{2,31})(?![\w@/])")
-_KEY_AFTER = re.compile(r'"?\s*[:=]')
+_KEY_AFTER = re.compile(r"[ \t]*[:=]")
+
+
+def _nobodys_login(name: str) -> bool:
+    """A config's login that names no person: "admin", "deploy", "test_user", "demo-user" (issue 11 r10 B5)."""
+    name = name.rstrip(".")
+    return name in _NO_ONES or name in _SERVICE_LOGINS or name.startswith(_PLACEHOLDER_PREFIXES)
+
+
+_PLACEHOLDER_PREFIXES = ("test", "demo", "example", "sample", "dummy", "fake", "guest", "user_", "default")
 _AT_HANDLE = re.compile(r"@(?<![\w@.]@)(?P<name>[a-z0-9_][a-z0-9_.]{2,31})(?![\w@])")
 
 
@@ -1747,8 +1756,11 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
                 yield Finding("handle", m.start(), m.end(), text[m.start() : m.end()], 55)
     for lab in _HANDLE_LABEL.finditer(low):  # no "@": "мій тг: taras.k85", "skype: live:olena.koval" (issue 11 r7 A5)
         if lab.group() == "login" and not _KEY_AFTER.match(low, lab.end()):
-            continue  # English "login" is a word ("the login page"): only a key ("login: …", "login = …") labels a handle
+            continue  # English "login" is a word ("the login page"): only a YAML/INI key ("login: …", "login = …") labels
+            # a handle (a JSON "login" is read below, with the user objects and service accounts it may name)
         m = _BARE_HANDLE.match(low, lab.end())
+        if m is not None and lab.group() in ("login", "логін") and _nobodys_login(m.group("name")):
+            continue
         if m is None or _CODE_CUE.search(low, max(0, lab.start() - 60), min(len(low), m.end() + 40)):
             continue
         name = m.group("name").rstrip(".")

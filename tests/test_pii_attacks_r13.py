@@ -74,3 +74,62 @@ def test_a_codice_fiscale_is_found_only_with_its_check_letter():
         found += bool(detect_pii(f"Codice fiscale: {body}{check}"))
         wrong += bool(detect_pii(f"Codice fiscale: {body}{other}"))
     assert found == 300 and wrong == 0
+
+
+# --- round 9's false-alarm classes still open after round 12 (/work/attacks/issue11-r9/t_fp9.py: 13% of them) ---------
+TOWNS = ["Kyiv", "Lviv", "Kharkiv", "Odesa", "Dnipro", "Vinnytsia", "Lutsk", "Poltava", "Irpin", "Sumy"]
+МІСТА = ["Київ", "Львів", "Харків", "Одеса", "Дніпро", "Вінниця", "Луцьк", "Полтава", "Ірпінь", "Ужгород", "Запоріжжя"]
+
+
+def _town_text(rng: random.Random) -> str:
+    t, m = rng.choice(TOWNS), rng.choice(МІСТА)
+    n = rng.randint(1, 150)
+    return rng.choice([
+        f"I studied at {t} {rng.choice(['National University', 'Academy', 'Polytechnic', 'Arena', 'Opera'])} {n % 9 + 1} years ago.",
+        f"The {t} {rng.choice(['Academy', 'Opera', 'National University'])} {n % 9 + 1} team placed second.",
+        f"{m}, {rng.choice(['Тесла', 'Хонда', 'Шкода', 'Тойота'])} {n % 9 + 1} — ціна б/у?",
+        f"Our team in {t}, {rng.choice(['Vicuna 13', 'Sony Alpha 7', 'Dell XPS 15'])} and Gemini 2 were compared.",
+        f"{m}, Перемога {n % 6}:{n % 4} — так закінчився матч. Напиши репортаж.",
+        f"Потяг {m} — {rng.choice(МІСТА)} {n} відправляється о 7:40, скільки їхати?",
+    ])
+
+
+def _csv_stores(rng: random.Random) -> str:
+    head = rng.choice(["store,street,house,sales", "branch,street,building,revenue", "філія;вулиця;будинок;виторг"])
+    sep = ";" if ";" in head else ","
+    rows = [sep.join([f"Store {rng.randint(1, 99)}", rng.choice(["Central", "Main", "Oak", "Mill", "Сумська", "Зелена"]),
+                      str(rng.randint(1, 200)), str(rng.randint(100, 999))]) for _ in range(3)]
+    return "Which branch sold most?\n" + "\n".join([head, *rows])
+
+
+def _service_account(rng: random.Random) -> str:
+    name = rng.choice(["deploy", "elastic", "grafana", "service-account", "ec2-user", "test_user", "demo-user", "guest"])
+    return rng.choice([f'{{"username": "{name}", "password": "${{DB_PASSWORD}}", "port": {rng.randint(1000, 9999)}}}',
+                       f'login = {{"username": "{name}"}}  # default creds for the docker image',
+                       f'<user username="{name}" roles="manager-gui"/>', f"database:\n  login: {name}\n  port: 5432"])
+
+
+def _ismn(rng: random.Random) -> str:
+    return f"ISMN 979-0-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}-{rng.randint(0, 9)} — format this reference."
+
+
+def _placeholder_address(rng: random.Random) -> str:
+    return rng.choice(['{"address": "{{ .Values.host }}:%d"}', '{"street": "${STREET}", "port": %d}',
+                      '{"address": "<%%= host %%>:%d"}']) % rng.randint(1000, 9999)
+
+
+@pytest.mark.parametrize("make", [_town_text, _csv_stores, _service_account, _ismn, _placeholder_address])
+def test_round_9_false_alarm_classes_stay_under_one_percent(make):
+    rng = random.Random(f"r13-{make.__name__}")
+    texts = [make(rng) for _ in range(400)]
+    flagged = [t for t in texts if detect_pii(t)]
+    assert len(flagged) < 4, flagged[:5]  # < 1%
+
+
+@pytest.mark.parametrize("text", [
+    "Lutsk, Naukova 40", "Дніпро, Сумська 112-148", "Лесі Українки 5/12, Луцьк", "Ірпінь, Київська 3а",
+    "Київ, Хрещатик 22", "Одеса, Академіка Корольова 5", "Київ, Інститутська 5", "Львів, Театральна 10",
+    "Київ, Перемоги 5", "customer,street,house\nOlena Koval,Сумська,53", 'login: olena.k85',
+    '{"username": "olena_k85", "password": "x"}', "ISBN 978-0-306-40615-7, call me on +380 67 123 45 67"])
+def test_what_the_false_alarm_fixes_must_not_lose(text):
+    assert detect_pii(text), text

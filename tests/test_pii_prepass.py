@@ -27,7 +27,7 @@ BEFORE = {
     "_HANDLE_LABEL": (pii._HANDLE_LABEL,
                       r"(?=[tтiіsсvвнnuюлlfфdд])(?<![a-zа-яіїєґ])(?:telegram|телеграм\w*|телеграмі|телега|телегу|тг|tg|"
                       r"instagram|інстаграм\w*|інст\w*|insta|ig|твіттер\w*|twitter|tiktok|тікток\w*|тік-ток\w*|threads|"
-                      r"signal|viber|вайбер\w*|нік\w*|nick(?:name)?|username|юзернейм\w*|логін\w*|fb|фб|фейсбук\w*|"
+                      r"signal|viber|вайбер\w*|нік\w*|nick(?:name)?|username|юзернейм\w*|логін\w*|login|fb|фб|фейсбук\w*|"
                       r"facebook|linkedin|лінкедин\w*|discord|дискорд\w*|skype|скайп\w*)(?![a-zа-яіїєґ])"),
     "_NUMBER_LABEL_DIGITS": (pii._NUMBER_LABEL_DIGITS,
                              r"(?=[нnt№])(?<![\w])(?:номер\w*|number|tel\.?\s*no\.?|№)\s*(?:is\s+)?[:#№=\-—–]?\s*"

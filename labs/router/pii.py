@@ -1551,7 +1551,7 @@ _TRANSLIT_AFTER_KEY = re.compile(r"[sabplr](?<![a-z].)(?:(?<=s)(?:treet|tr|t)|(?
                                  r"(?<=p)rosp\w*|(?<=l)ane|(?<=r)(?:oad|d))\.?,?\s*\d")
 
 
-_NOT_POSTAL = re.compile(r"0x[0-9a-f]+|[0-9a-f:.]+|\S+@\S+|[a-z]+://\S*|[\w.\-]+\.(?:com|net|org|io|ua|local)(?::\d+)?|n/a|none|null|-")
+_NOT_POSTAL = re.compile(r".*(?:\{\{|\$\{|<%|\{%).*|0x[0-9a-f]+|[0-9a-f:.]+|\S+@\S+|[a-z]+://\S*|[\w.\-]+\.(?:com|net|org|io|ua|local)(?::\d+)?|n/a|none|null|-")
 _JSON_ADDRESS_KEYS = ('"address', '"street', '"адреса', '"вулиця', '"home_address')
 _JSON_ADDRESS = re.compile(r'"(?:address|street|адреса|вулиця|home_address|street_address|address_line_?\d?|addressline\d?)"'
                            r'\s*:\s*"(?P<value>[^"\n]{0,80}?[^\W\d_][^"\n]{0,80}?)"')
@@ -1759,7 +1759,7 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
             continue  # English "login" is a word ("the login page"): only a YAML/INI key ("login: …", "login = …") labels
             # a handle (a JSON "login" is read below, with the user objects and service accounts it may name)
         m = _BARE_HANDLE.match(low, lab.end())
-        if m is not None and lab.group() in ("login", "логін") and _nobodys_login(m.group("name")):
+        if m is not None and lab.group() in ("login", "логін", "username") and _nobodys_login(m.group("name")):
             continue
         if m is None or _CODE_CUE.search(low, max(0, lab.start() - 60), min(len(low), m.end() + 40)):
             continue
@@ -1771,7 +1771,7 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
     if '"' in low and any(key in low for key in _JSON_USER_KEYS):
         for m in _JSON_USER.finditer(low):  # a Telegram export or Bot API update pasted as JSON (issue 11 r8 A6)
             g = "name" if m.group("name") else "name2" if m.group("name2") else "login"
-            if m.group(g).lstrip("@") in _NO_ONES:
+            if _nobodys_login(m.group(g).lstrip("@")) or low.startswith("-", m.end(g)):  # "service-account"
                 continue  # "username": "admin" in a config is nobody
             if g == "login":
                 login = m.group(g)
@@ -2202,11 +2202,17 @@ def _in_an_isbn(text: str, f: "Finding") -> bool:
     return any(a < f.end and f.start < b for a, b in _isbn_spans(text, lo, hi))
 
 
+_BOOK_LABEL = re.compile(r"(?i:isbn|ismn)")
+
+
 def _isbn_spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
     """Spans of valid ISBN-10/13 in ``text[lo:hi]`` set as an ISBN (see :func:`_in_an_isbn`)."""
     out = []
     for m in _ISBN.finditer(text, lo, len(text) if hi is None else hi):
         digits = "".join(ch for ch in m.group() if ch.isalnum())
+        if _BOOK_LABEL.search(text, max(0, m.start() - 30), m.start()) and digits.startswith(("978", "979")):
+            out.append(m.span())  # "ISMN 979-0-…", "ISBN 978-…" with a typo in its check digit: the label says a book
+            continue
         if len(digits) == 13 and isbn13_ok(digits) or len(digits) == 10 and isbn10_ok(digits) and (
                 m.group().count("-") == 3 or "isbn" in text[max(0, m.start() - 30) : m.start()].lower()
                 or text[max(0, m.start() - 4) : m.start()] == "/dp/" or m.group()[-1] in "Xx"):

@@ -41,7 +41,11 @@ HARMLESS = ["sin 0.5235987756", "sin(123456789) is computed in radians", "go to 
             "login: admin", "ratio 16:9 at 1920x1080 for 30:00", "time 10:00:00 build 1234x5678x9012",
             "Login with your account to see build 2024:05:01", "<code>3563104757</code>",
             "codice fiscale: RSSMRA85T10A562T (an invalid check letter: the example in the docs)",
-            "the chart shows 12345678 requests", "identifier 12345678 of the job", "x=3D5 y=3D7 and nothing else"]
+            "the chart shows 12345678 requests", "identifier 12345678 of the job", "x=3D5 y=3D7 and nothing else",
+            # r9 B classes (a 10-digit product, licence or policy number passes the РНОКПП checksum one time in ten)
+            "HS code 4111350729 for lithium batteries, what duty applies?", "Товар з кодом 3335517775 не проходить митницю.",
+            "Мій номер PR 674916755, чому не працює?", "Insurance policy number 3197733380 for the warehouse.",
+            "License number: 2464843456 (Windows Server 2022). How do I activate it?", "Мій ID бота 536805769467, чому?"]
 
 
 @pytest.mark.parametrize("text", HARMLESS)

@@ -72,7 +72,7 @@ _THING = re.compile(
     r"shipment|booking|reservation|confirmation|reference|ref|case|claim|phone|mobile|cell|fax|telephone|house|"
     r"apartment|flat|lucky|favourite|favorite|замовленн\w*|квитанці\w*|рахун\w*|накладн\w*|ттн|посилк\w*|"
     r"відправленн\w*|рейс\w*|місц\w*|кімнат\w*|столик\w*|версі\w*|збірк\w*|задач\w*|завданн\w*|квартир\w*|будин\w*|"
-    r"телефон\w*|мобільн\w*|щасливе|улюблене)(?![\w])")
+    r"телефон\w*|мобільн\w*|щасливе|улюблене|pr|mr|pull|бот\w*|bot|каско)(?![\w])")  # "мій номер PR 674916755" (r9 B)
 # the gap between the label and the number: punctuation, "is"/"це"/"—", the number's word ("my ID number"), a
 # country in brackets ("TIN (Germany)")
 _GAP = re.compile(r"(?:[\s:#№=\-—–.,]|\b(?:is|це|was|був|number|no|nr|num|номер\w*)\b|\([^()\d\n]{1,20}\))*")

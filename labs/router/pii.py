@@ -240,7 +240,10 @@ _DATE_TIME_AT = re.compile(r"(?:\d{4}[\-./][01]\d[\-./][0-3]\d|[0-3]\d[\-./][01]
 _NOT_A_PERSON_ID = re.compile(r"(?:exit|error|status|return|response|run|job|task|request|req|session|trace|span|process|"
                               r"thread|build|test|step|epoch|batch|event|transaction|txn|device|node|container|pod|"
                               r"задачі|запиту|помилки|сесії|процесу|трек|track|tracking|ттн|накладної|замовлення|order|"
-                              r"посилки|відправлення|shipment|parcel)[\s\-]*(?:code|id|номер|код|no\.?|#)?[\s:#№=\-]{0,4}$|"
+                              r"посилки|відправлення|shipment|parcel|"
+                              # a product's, a licence's, a permit's, a policy's, a PR's number (r9 B "koatuu", "label_things")
+                              r"hs|товар\w*\s+з|license|licence|permit|policy|каско|pr|бота|bot)[\s\-]*(?:code|id|номер|код|кодом|"
+                              r"number|no\.?|#)?[\s:#№=\-]{0,4}$|"
                               r"(?<!\w)(?:the|a|an|this|that|any|some|each)\s+number[\s:#№=\-]{0,4}$")
 _PASSPORT_CONTEXT = re.compile(
     r"(?:паспорт\w*|пасп\.|passport|pasport\w*|paszport\w*|(?<![а-яіїєґ])права(?![а-яіїєґ])|(?<![a-z])id[\s\-]*(?:карт\w*|card)|айді\w*|посвідк\w*|посвідченн\w*|"

@@ -18,6 +18,7 @@ from pii_attack_helpers import leaks as _leaks
 
 FOUND = {
     "card": ["card 5375 : 7087 : 5142 : 8727", "card 5375x0566x1724x8453", "картка: 5375 = 7087 = 5142 = 8727",
+             "5375x0566x1724x8453", "5168o0227o9672o2057", "5375 : 1013 : 1503 : 0041",  # no label: the same mark throughout
              "номер картки 5375х0566х1724х8453"],  # the last with a Cyrillic "х"
     "phone": ["тел +380=67=394=56=11", "тел +380:67:394:56:11", "phone: +380 : 67 : 394 : 56 : 11"],
     "id_number": ["моя айдішка 3563104757", "моє ІДшка 12345678", "мій ідентифікатор 12345678", "мій ай-ді 12345678",
@@ -26,7 +27,15 @@ FOUND = {
                   "Her chart # 12345678", "Her codice fiscale RSSMRA85T10A562S", "codice fiscale: mrtmtt91d08f205j"],
     "handle": ["login: taras_sh", '{"користувач": {"логін": "taras_sh"}}', "Логін користувача — taras_sh",
                '{"handle": "taras_sh"}', 'login = "olena.k85"'],
-    "tax_id": ["<kod>3563104757</kod>", "код з застосунку Дія 3563104757", "код (з Дії) 3563104757"],
+    "tax_id": ["<kod>3563104757</kod>", "код з застосунку Дія 3563104757", "код (з Дії) 3563104757",
+               "Устим Коваль 2166875630"],
+    # a name off the first list, or a surname without a Ukrainian ending, before a birth date (A1)
+    "dob": ["Neil Smith, 12.03.1985", "Giulia Rossi, 12.03.1985", "Priya Sharma, 12.03.1985",
+            "Jean-Pierre Dubois, 12.03.1985", "Зореслав Коваль, 12.03.1985", "Мельник Петро, 12.03.1985",
+            "Kindergarten list: Matvii Koval, 2023-03-20",
+            # a birthday split over JSON keys
+            '{"name":"Maria","dob":{"d":3,"m":1,"y":1990}}', '{"name":"Taras","birthDay":8,"birthMonth":4,"birthYear":1957}',
+            '{"name":"Богдан","birth_year": 1996, "birth_md": "10-31"}'],
 }
 CASES = [(kind, text) for kind, texts in FOUND.items() for text in texts]
 
@@ -37,7 +46,8 @@ def test_each_r10_identifier_is_found_and_never_reaches_the_cloud(kind, text):
     assert _leaks(COMPLEX + text) == ("refuse", False)  # the local model is down: refused, never the cloud
 
 
-HARMLESS = ["sin 0.5235987756", "sin(123456789) is computed in radians", "go to the login page_1 now",
+HARMLESS = ["ports 6102 : 8126 : 4843 : 7202", "1920x1080x1234x5678", '{"birth_rate": 12, "birthYear": 1990}',
+            "sin 0.5235987756", "sin(123456789) is computed in radians", "go to the login page_1 now",
             "login: admin", "ratio 16:9 at 1920x1080 for 30:00", "time 10:00:00 build 1234x5678x9012",
             "Login with your account to see build 2024:05:01", "<code>3563104757</code>",
             "codice fiscale: RSSMRA85T10A562T (an invalid check letter: the example in the docs)",

@@ -174,7 +174,11 @@ _TWO_WORDS_AFTER = re.compile(r"[\s,;|\-—)]{1,4}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-
 # an off-list given name beside a surname of a Ukrainian shape ("Устим Коваленко", "Мілана Шевчук"), a double given name
 # of two known ones ("Анна-Марія Коваль", "Anna-Mariia Koval"): issue 11 r10 A1
 _UA_SURNAME = re.compile(r"(?:енко|чук|щук|йчук|ук|юк|ович|евич|ський|ська|цький|цька|зький|зька|enko|chuk|iuk|yuk|skyi|ska|"
-                         r"tskyi|tska|ovych)$")
+                         r"tskyi|tska|ovych)$"
+                         # the common surnames without those endings, from trades (Мельник "miller", Коваль "smith" …)
+                         r"|^(?:мельник|коваль|бондар|ткач|кравець|олійник|гончар|мороз|кушнір|швець|литвин|бойко|козак|"
+                         r"лисак|пономар|кучер|тесля|melnyk|koval|bondar|tkach|kravets|oliinyk|honchar|moroz|kushnir|shvets|"
+                         r"lytvyn|boiko|kozak|ponomar)(?:а|у|ові|ем|ом|ої|ій|ів)?$", re.IGNORECASE)
 
 
 # initials before the surname ("M. Shevchuk 3610009447", "П.О. Мельник 3563104757"), a name and a code as keys of a record:
@@ -1324,7 +1328,10 @@ _DAY_MONTH_BEFORE = re.compile(rf"(?:\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_M
 _SHORT_YEAR_DATE = re.compile(r"(?<![\d.])(?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2])\.(\d\d)(?![\d.])")
 # a birthday split into JSON parts: "birthdays":[{"date":{"year":1985,"month":3,"day":12}}], "birth": {"day": 12, …}
 _JSON_BIRTH = re.compile(r'"(?:birth\w*|bday|dob|date_?of_?birth|дата_?народження)"\s*:\s*\[?\s*\{(?P<parts>[^\[\]]{0,120}?)\}')
-_JSON_PARTS = re.compile(r'"(?:year|month|day)"\s*:\s*"?\d{1,4}')
+_JSON_PARTS = re.compile(r'"(?:year|month|day|yyyy|mm|dd|y|m|d|рік|місяць|день)"\s*:\s*"?\d{1,4}')  # "dob": {"d": 3, …}
+# a birthday split over flat keys: "birthDay": 8, "birthMonth": 4, "birthYear": 1957; "birth_year": 1996, "birth_md": "10-31"
+# (issue 11 r10 A6): two of them within a record
+_JSON_FLAT_BIRTH = re.compile(r'"birth_?(?:day|month|year|md|date|d|m|y)"\s*:\s*"?\d{1,4}(?:[\-./]\d{1,4}){0,2}')
 
 
 # issue 11 r10 B2: a name and a date are an event as often as a birthday ("Юрій Гагарін, 12.04.1961 — перший політ",
@@ -1382,6 +1389,11 @@ def _json_birthdays(text: str, low: str) -> Iterator[Finding]:
         parts = list(_JSON_PARTS.finditer(low, m.start("parts"), m.end("parts")))
         if len(parts) >= 2:
             yield Finding("dob", parts[0].start(), parts[-1].end(), text[parts[0].start() : parts[-1].end()], 40)
+    if '"birth' in low:
+        flat = list(_JSON_FLAT_BIRTH.finditer(low))
+        for a, b in zip(flat, flat[1:]):
+            if b.start() - a.end() <= 60:
+                yield Finding("dob", a.start(), b.end(), text[a.start() : b.end()], 40)
 
 
 def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:

@@ -138,6 +138,7 @@ def _party_uk(r: random.Random) -> str:
     return r.choice([f"{who} — {noun} {r.choice(PARTIES_UK_GEN)}{r.choice(END)}",
                      f"{who} {verb} {r.choice(PARTIES_UK_ACC)}{r.choice(END)}",
                      f"{who} на виборах {verb} {r.choice(PARTIES_UK_ACC)}.",
+                     f"{who} {'обрав' if male else 'обрала'} на виборах {r.choice(['Тимошенко', 'Зеленського', 'Порошенка'])}.",
                      f"{who} {gave} голос {r.choice(['Зеленському', 'Порошенку', 'Тимошенко', '«Слузі народу»'])}.",
                      f"{who} {gave} свій голос за {r.choice(PARTIES_UK_ACC)}.",
                      f"Мій тато — {r.choice(['прихильник', 'член'])} {r.choice(PARTIES_UK_GEN)}."])

@@ -276,7 +276,8 @@ _SCHOOL = re.compile(r"(?<!\w)(?:урок\w*|уроц\w*|учител\w*|вчи�
 # platform"), so each of these terms is kept only in a predicate's frame (:func:`_out_of_context`): "Петро — вірменин",
 # "She is Polish", "за національністю вірменка", "of Polish descent", "Національність: росіянин", "прихильник «Слуги
 # народу»", "votes Conservative". Ukrainian ethnonyms: the national minorities of Ukraine and the common world ones,
-# singular (the plural is a people: "Поляки — …"), every case of both genders; Ukrainian itself, the majority's, is left out.
+# singular (the plural is a people: "Поляки — …"), every case of both genders; Ukrainian itself (the majority's) and the
+# citizenships people introduce themselves by ("I'm American", "він — британець") are left out.
 _M3 = "(?:ин|ина|инові|ину|ином|ка|ки|ці|ку|кою)"  # вірменин / вірменка
 ETHNONYMS_UK = [
     "вірмен" + _M3, "росіян" + _M3, "болгар" + _M3, "татар" + _M3, "молдаван" + _M3, "молдован" + _M3,
@@ -294,7 +295,7 @@ ETHNONYMS_UK = [
     "естон(?:ець|ця|цем|ка|ки|кою)", "серб(?:а|ом|ка|ки|кою)?", "хорват(?:а|ом|ка|ки|кою)?",
     "афроамерикан(?:ець|ця|цем|ка|ки|кою)", "темношкір(?:ий|ого|им|а|ої|ою)", "чорношкір(?:ий|ого|им|а|ої|ою)",
     "мулат(?:а|ом|ка|ки|кою)?", "француз(?:а|ом|ка|ки|кою)?", "іспан(?:ець|ця|цем|ка|ки|кою)",
-    "американ(?:ець|ця|цем|ка|ки|кою)", "британ(?:ець|ця|цем|ка|ки|кою)", "індус(?:а|ом|ка|ки|кою)?",
+    "індус(?:а|ом|ка|ки|кою)?",
     # "вірменського походження", "польського роду" (the subject is checked: "слово польського походження" is no one)
     *(a + r"(?:ого|ої) (?:походження|роду|коріння|крові)" for a in (
         "вірменськ", "польськ", "єврейськ", "татарськ", "угорськ", "румунськ", "болгарськ", "грецьк", "німецьк",
@@ -307,7 +308,7 @@ ETHNONYMS_EN = [
     "georgian", "azerbaijani", "tatar", "crimean tatar", "turkish", "arab", "chinese", "japanese", "korean",
     "vietnamese", "pakistani", "nigerian", "mexican", "italian", "irish", "french", "lithuanian", "latvian", "estonian",
     "czech", "slovak", "serbian", "croatian", "kurdish", "chechen", "uzbek", "kazakh", "somali", "ethiopian", "filipino",
-    "filipina", "persian", "iranian", "american", "british", "black", "white", "hispanic", "latino", "latina", "latinx",
+    "filipina", "persian", "iranian", "black", "white", "hispanic", "latino", "latina", "latinx",
     "asian", "asian[\\- ]american", "african[\\- ]american", "caucasian", "biracial", "mixed[\\- ]race", "indigenous",
     "native american", "aboriginal", "jewish", "gagauz", "karaite", "indian", "roma", "romani", "gypsy",
 ]
@@ -335,7 +336,7 @@ _ETHNIC_NEXT_EN = re.compile(r"\s*(?:[.,;:!?)\]\"'»”]|$)|\s+(?:and|or|but|by|
 # ones only; an adjective that is also an idea ("conservative values", "green theme") only before a party's noun or
 # capitalised (see :func:`_out_of_context`)
 _PARTY_OBJECT = re.compile(
-    r"[\s\"«'“]{0,3}(?:(?:the|a|an|за|партію|партії|партія|party|во|пп|політичн\w* сил\w*)[\s«\"“]{1,2}){0,2}(?:(?:"
+    r"[\s\"«'“]{0,3}(?:(?:the|a|an|за|партію|партії|партія|party|во|пп|політичн\w* сил\w*|на виборах)[\s«\"“]{1,2}){0,2}(?:(?:"
     r"слу[гз]\w* народу|(?:європейськ\w* )?солідарн\w*|євросолідарн\w*|батьківщин\w*|свобод\w*(?<=[«\"“]свобод\w)|"
     r"голос(?<=[«\"“]голос)(?:у|ом)?|опзж|опозиційн\w* платформ\w*|удар(?<=[«\"“]удар)(?:у|ом)?|самопом[оі]ч\w*|"
     r"радикальн\w* парті\w*|парті\w* регіонів|регіоналів|кпу|компарті\w*|нацкорпус\w*|національн\w* корпус\w*|"

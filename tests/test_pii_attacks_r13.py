@@ -35,7 +35,10 @@ FOUND = {
             "Kindergarten list: Matvii Koval, 2023-03-20",
             # a birthday split over JSON keys
             '{"name":"Maria","dob":{"d":3,"m":1,"y":1990}}', '{"name":"Taras","birthDay":8,"birthMonth":4,"birthYear":1957}',
-            '{"name":"Богдан","birth_year": 1996, "birth_md": "10-31"}'],
+            '{"name":"Богдан","birth_year": 1996, "birth_md": "10-31"}',
+            # one first name and the date in brackets; a surname with its initials after it
+            "Iryna (1990-08-02)", "Тарас (15.12.1963)", "Koval O., 12.03.1985"],
+    "address": ["Ship to Zelena Ter. 141, apt 50, Kyiv", "Ship to Lesi Ukrainky Ter. 12, apt 3, Kyiv"],
 }
 CASES = [(kind, text) for kind, texts in FOUND.items() for text in texts]
 
@@ -46,7 +49,8 @@ def test_each_r10_identifier_is_found_and_never_reaches_the_cloud(kind, text):
     assert _leaks(COMPLEX + text) == ("refuse", False)  # the local model is down: refused, never the cloud
 
 
-HARMLESS = ["ports 6102 : 8126 : 4843 : 7202", "1920x1080x1234x5678", '{"birth_rate": 12, "birthYear": 1990}',
+HARMLESS = ["Python (1991-02-20)", "Release (2024-03-12)", "Mark (2024-03-12)", "Windows (12.03.2019)",
+            "ports 6102 : 8126 : 4843 : 7202", "1920x1080x1234x5678", '{"birth_rate": 12, "birthYear": 1990}',
             "sin 0.5235987756", "sin(123456789) is computed in radians", "go to the login page_1 now",
             "login: admin", "ratio 16:9 at 1920x1080 for 30:00", "time 10:00:00 build 1234x5678x9012",
             "Login with your account to see build 2024:05:01", "<code>3563104757</code>",

@@ -185,6 +185,8 @@ _UA_SURNAME = re.compile(r"(?:енко|чук|щук|йчук|ук|юк|ович
 # XML attributes, YAML or JSON ("<person name="Андрій Лисенко" code="…"", "піб: …\nкод: '…'", {"піб": "…", "код": …}):
 # issue 11 r10 A2
 _LEADING_INITIALS_BEFORE = re.compile(r"(?<![\w.])(?!U\.\s?[SKN]\.|E\.\s?U\.)(?:[A-ZА-ЯІЇЄҐ]\.\s?){1,2}[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’ʼ\-]{2,}[\s,:;\-—\"']{1,6}$")
+# a surname and its initials after it, as lists and bibliographies write a person: "Koval O., 12.03.1985" (r10 A1)
+_TRAILING_INITIALS_BEFORE = re.compile(r"(?<![\w.])[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’ʼ\-]{2,}\s(?:[A-ZА-ЯІЇЄҐ]\.\s?){1,2}[\s,:;\-—]{0,4}$")
 _NAME_KEY_BEFORE = re.compile(r"(?<![\w])[\"']?(?P<key>(?i:name|піб|fio|full_?name|прізвище))[\"']?\s*[=:]\s*[\"']?(?P<v>[^\"'\n=:]{2,40})"
                               r"[\"']?\s*[,;]?\s{0,8}[\"']?(?i:code|код|id|ipn|inn|іпн|рнокпп|rnokpp|tax_?id)[\"']?\s*[=:]\s*[\"']?$")
 
@@ -206,7 +208,7 @@ def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
     if m is not None and (_given_name(m.group(1)) or _given_name(m.group(2))
                           or _UA_SURNAME.search(m.group(1)) or _UA_SURNAME.search(m.group(2))):
         return True
-    if _LEADING_INITIALS_BEFORE.search(before):
+    if _LEADING_INITIALS_BEFORE.search(before) or _TRAILING_INITIALS_BEFORE.search(before):
         return True
     m = _LOWER_TWO_WORDS_BEFORE.search(before)  # typed in lower case: "петро бондаренко …", "shevchuk olena …" (r10 A1, A2)
     if m is not None and any(is_first_name(a) and not is_ambiguous_name(a) and _UA_SURNAME.search(b)
@@ -1353,17 +1355,24 @@ _PEOPLE_RECORD = re.compile(r"(?<!\w)(?:список\w*|клас\w*|груп[а�
                             r"students?|children|roster|patients?|employees|name[,;\t])(?!\w)")
 
 
+def _in_brackets(view: str, at: int) -> bool:
+    """Does a bracket open right before ``at``? One first name then a date in brackets is a person's birth date, as lists
+    write it ("Iryna (1990-08-02)", "Тарас (15.12.1963)"; issue 11 r10 A1): the name alone counts there."""
+    return view[max(0, at - 2) : at].rstrip().endswith("(")
+
+
 def _named_dobs(view: str) -> Iterator[Finding]:
     found = []
     for y in _BIRTH_YEAR.finditer(view):
         if y.start() and view[y.start() - 1].isdigit():
             continue
         if y.group("md"):  # year first: "Olena Koval, 1985-03-12", "1985.03.12" (issue 11 r10 A1)
-            if _full_name_before(view, y.start(), alone=False):
+            if _full_name_before(view, y.start(), alone=_in_brackets(view, y.start())):
                 found.append((y.start(), y.end(), int(y.group()[:4])))
             continue
         m = _DAY_MONTH_BEFORE.search(view, max(0, y.start() - 16), y.start())
-        if m is not None and not view[m.start() - 1 : m.start()].isdigit() and _full_name_before(view, m.start(), alone=False):  # "Олена, 10.09.2012": a letter's date
+        if m is not None and not view[m.start() - 1 : m.start()].isdigit() \
+                and _full_name_before(view, m.start(), alone=_in_brackets(view, m.start())):  # "Олена, 10.09.2012": a letter's date
             found.append((m.start(), y.end(), int(y.group()[:4])))
     if "." in view:  # a two-digit year: "Тарас Шевчук, 12.03.85" (issue 11 r10 A1)
         for m in _SHORT_YEAR_DATE.finditer(view):
@@ -1468,7 +1477,7 @@ _ADDRESS_UA = re.compile(
 # the town and postcode written before the street: "01001, м. Київ, вул. …"
 _TOWN_BEFORE = re.compile(r"(?:\d{5},?\s*)?(?:(?:м|смт|с|г)\.\s*[А-ЯІЇЄҐ][\w'’\-]{1,30},?\s*)$")
 _EN_STREET = (r"(?:Street|Str|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|"
-              r"Place|Pl|Square|Sq|Terrace|Close|Crescent|Highway|Hwy|Gardens|Row|Mews)")
+              r"Place|Pl|Square|Sq|Terrace|Ter|Close|Crescent|Highway|Hwy|Gardens|Row|Mews)")
 _ADDRESS_EN = re.compile(
     rf"\d(?<![\d.,A-Z_]\d)(?<!(?<![a-z])[a-z]\d)\d{{0,4}}[A-Za-z]?\s+(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET}\.?(?![\w])"
     rf"(?:,?\s*(?:Apt|Suite|Unit|Flat)\.?\s*\w{{1,5}})?"

@@ -1352,6 +1352,15 @@ _PEOPLE_RECORD = re.compile(r"(?<!\w)(?:список\w*|клас\w*|груп[а�
                             r"students?|children|roster|patients?|employees|name[,;\t])(?!\w)")
 
 
+def _day_month_before(view: str, at: int) -> re.Match | None:
+    """``_DAY_MONTH_BEFORE.search(view, at - 16, at)``: the day and month right before a year at ``at``. Every match holds a
+    digit (its day: each branch reads one), so 16 characters with none (any script's digit: :func:`has_digit`) need
+    no search; the case-blind month names cost ~8 us a search, and most years stand after words ("placed on 2024-03-12",
+    "Kyiv, 2024"). The view has decoded and folded the text already (full-width and other digits are ASCII there)."""
+    lo = max(0, at - 16)
+    return _DAY_MONTH_BEFORE.search(view, lo, at) if has_digit(view[lo:at]) else None
+
+
 def _named_dobs(view: str) -> Iterator[Finding]:
     found = []
     for y in _BIRTH_YEAR.finditer(view):
@@ -1361,10 +1370,7 @@ def _named_dobs(view: str) -> Iterator[Finding]:
             if _full_name_before(view, y.start(), alone=False):
                 found.append((y.start(), y.end(), int(y.group()[:4])))
             continue
-        # every match of _DAY_MONTH_BEFORE holds a digit (its day), so 16 characters with none need no search (the case-blind
-        # month names cost ~8 us a search; most years stand after words: "placed on 2024-03-12", "Kyiv, 2024")
-        lo = max(0, y.start() - 16)
-        m = _DAY_MONTH_BEFORE.search(view, lo, y.start()) if has_digit(view[lo : y.start()]) else None
+        m = _day_month_before(view, y.start())
         if m is not None and not view[m.start() - 1 : m.start()].isdigit() and _full_name_before(view, m.start(), alone=False):  # "Олена, 10.09.2012": a letter's date
             found.append((m.start(), y.end(), int(y.group()[:4])))
     if "." in view:  # a two-digit year: "Тарас Шевчук, 12.03.85" (issue 11 r10 A1)

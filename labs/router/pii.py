@@ -78,7 +78,14 @@ from labs.router import health as _health
 from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, DIGIT_LOOKALIKES, fold_confusables, normalize
 from labs.router.id_numbers import find_codice_fiscale, find_id_numbers
 from labs.router.tables import find_table_cells
-from labs.router.textscan import first_char_branches, has_digit, literal_gate, lower
+from labs.router.textscan import (
+    finditer_at_literals,
+    first_char_branches,
+    has_digit,
+    leading_literals,
+    literal_gate,
+    lower,
+)
 from labs.router.towns import find_town_streets
 from labs.router.names import is_ambiguous_name, is_first_name
 from labs.router.validators import (
@@ -1327,7 +1334,9 @@ def _word_dates(text: str) -> Iterator[re.Match]:
 # Read from its year back (a year is rare; a digit before a month name is not: "1 0 1 0 …" cost 1 ms a 2 KB).
 _BIRTH_YEAR = re.compile(r"(?:19\d\d|20[01]\d|202[0-4])(?!\d)(?P<md>[\-./](?:0[1-9]|1[0-2])[\-./](?:0[1-9]|[12]\d|3[01])(?![\d.]))?")
 _DAY_MONTH_BEFORE = re.compile(rf"(?:\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_MONTH})\s)|(?i:{_ANY_MONTH})\s\d\d?,?\s)$")
-_SHORT_YEAR_DATE = re.compile(r"(?<![\d.])(?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2])\.(\d\d)(?![\d.])")
+# (its first digit consumed before the lookbehinds, "(?<![\d.])(?:0[1-9]|[12]\d|3[01])" as written out: the engine skips
+# to the digits 0-3 in C instead of running the matcher at every position; the same matches, 53 -> 16 us on the ticket)
+_SHORT_YEAR_DATE = re.compile(r"[0-3](?<![\d.].)(?:(?<=0)[1-9]|(?<=[12])\d|(?<=3)[01])\.(?:0[1-9]|1[0-2])\.(\d\d)(?![\d.])")
 # a birthday split into JSON parts: "birthdays":[{"date":{"year":1985,"month":3,"day":12}}], "birth": {"day": 12, …}
 _JSON_BIRTH = re.compile(r'"(?:birth\w*|bday|dob|date_?of_?birth|дата_?народження)"\s*:\s*\[?\s*\{(?P<parts>[^\[\]]{0,120}?)\}')
 _JSON_PARTS = re.compile(r'"(?:year|month|day|yyyy|mm|dd|y|m|d|рік|місяць|день)"\s*:\s*"?\d{1,4}')  # "dob": {"d": 3, …}
@@ -1361,6 +1370,15 @@ def _in_brackets(view: str, at: int) -> bool:
     return view[max(0, at - 2) : at].rstrip().endswith("(")
 
 
+def _day_month_before(view: str, at: int) -> re.Match | None:
+    """``_DAY_MONTH_BEFORE.search(view, at - 16, at)``: the day and month right before a year at ``at``. Every match holds a
+    digit (its day: each branch reads one), so 16 characters with none (any script's digit: :func:`has_digit`) need
+    no search; the case-blind month names cost ~8 us a search, and most years stand after words ("placed on 2024-03-12",
+    "Kyiv, 2024"). The view has decoded and folded the text already (full-width and other digits are ASCII there)."""
+    lo = max(0, at - 16)
+    return _DAY_MONTH_BEFORE.search(view, lo, at) if has_digit(view[lo:at]) else None
+
+
 def _named_dobs(view: str) -> Iterator[Finding]:
     found = []
     for y in _BIRTH_YEAR.finditer(view):
@@ -1370,7 +1388,7 @@ def _named_dobs(view: str) -> Iterator[Finding]:
             if _full_name_before(view, y.start(), alone=_in_brackets(view, y.start())):
                 found.append((y.start(), y.end(), int(y.group()[:4])))
             continue
-        m = _DAY_MONTH_BEFORE.search(view, max(0, y.start() - 16), y.start())
+        m = _day_month_before(view, y.start())
         if m is not None and not view[m.start() - 1 : m.start()].isdigit() \
                 and _full_name_before(view, m.start(), alone=_in_brackets(view, m.start())):  # "Олена, 10.09.2012": a letter's date
             found.append((m.start(), y.end(), int(y.group()[:4])))
@@ -2050,11 +2068,14 @@ _NUMBER_LABEL_DIGITS = re.compile(first_char_branches([r"номер\w*", "number
                                   r"(?P<seq>\+?\d(?:[ .\-,;|/]{1,3}\d){9,12})(?![\d])")
 
 
+_NUMBER_LABEL_STARTS = leading_literals(_NUMBER_LABEL_DIGITS)  # ("номер", "number", "tel", "№")
+
+
 def find_number_label_digits(view: str, low: str) -> Iterator[Finding]:
     """Phones written one digit (or a few) at a time right after a bare "номер:" (see :data:`_NUMBER_LABEL_DIGITS`)."""
     if "номер" not in low and "number" not in low and "№" not in low and "tel" not in low:
         return
-    for m in _NUMBER_LABEL_DIGITS.finditer(low):
+    for m in finditer_at_literals(_NUMBER_LABEL_DIGITS, low, _NUMBER_LABEL_STARTS):  # its labels by str.find: 12 -> 5 us
         seq = m.group("seq")
         d = "".join(ch for ch in seq if ch.isdigit())
         if _NOT_A_PERSON_ID.search(low, max(0, m.start() - 30), m.start("seq")) or _not_personal_context(low, m.start()):

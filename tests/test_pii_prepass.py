@@ -21,13 +21,13 @@ from labs.router.textscan import first_char_branches, has_digit
 BEFORE = {
     "_RUN": (pii._RUN, rf"\d++(?:[{re.escape(pii.SEPARATORS)}]{{1,4}}+\d++)*+"),
     "_SAME_SEP_CARD": (normalize._SAME_SEP_CARD,
-                       r"[0-9]{4}([^\w\s,;|]{1,2})[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\w)"),
+                       r"[0-9]{4}([^\w\s,;|]{1,2}|\s[^\w\s,;|]\s|[xхoо])[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\w)"),
     "_SAME_SEP_IBAN": (normalize._SAME_SEP_IBAN, r"[A-Z]{2}[0-9]{2}([^\w\s,;|]{1,2})(?:[A-Z0-9]{4}\1){2,7}[A-Z0-9]{1,4}(?!\w)"),
     "_PROVIDER_KEY": (pii._PROVIDER_KEY, r"(?<=\s)(?:" + "|".join(map(re.escape, pii._PROVIDERS)) + r")(?![\w@])"),
     "_HANDLE_LABEL": (pii._HANDLE_LABEL,
                       r"(?=[tтiіsсvвнnuюлlfфdд])(?<![a-zа-яіїєґ])(?:telegram|телеграм\w*|телеграмі|телега|телегу|тг|tg|"
                       r"instagram|інстаграм\w*|інст\w*|insta|ig|твіттер\w*|twitter|tiktok|тікток\w*|тік-ток\w*|threads|"
-                      r"signal|viber|вайбер\w*|нік\w*|nick(?:name)?|username|юзернейм\w*|логін\w*|fb|фб|фейсбук\w*|"
+                      r"signal|viber|вайбер\w*|нік\w*|nick(?:name)?|username|юзернейм\w*|логін\w*|login|fb|фб|фейсбук\w*|"
                       r"facebook|linkedin|лінкедин\w*|discord|дискорд\w*|skype|скайп\w*)(?![a-zа-яіїєґ])"),
     "_NUMBER_LABEL_DIGITS": (pii._NUMBER_LABEL_DIGITS,
                              r"(?=[нnt№])(?<![\w])(?:номер\w*|number|tel\.?\s*no\.?|№)\s*(?:is\s+)?[:#№=\-—–]?\s*"

@@ -227,7 +227,12 @@ BLOOD_GROUP = [
     *("a" + sign + r"(?! [a-z])(?:(?<=is a" + sign + ")|(?<=am a" + sign + ")|(?<='m a" + sign + ")|(?<=’m a" + sign
       + ")|(?<=as a" + sign + "))" for sign in (" positive", " negative", " rh-positive", " rh-negative", " rh positive",
                                                 " rh negative")),
-    *(a + r"[+\-−] (?:blood|donor)" for a in ("ab", "a", "b", "o", "0")),  # "needs B+ blood"
+    *(a + r"[+\-−] (?:blood|donor)" for a in ("ab", "a", "b", "o", "0")),  # "needs B+ blood"    # issue 11 r13 (r10 A3): by its number, letter or ordinal after "is" or "у тата" ("she is group 4", "My dad is type
+    # O", "У тата друга група"); blood or a donor nearby, or an adult relative, makes it one (:func:`_out_of_context`)
+    *(r"group [1-4](?=[.!,;]|$)(?<=" + v + r" group \d)" for v in ("is", "'s", "’s", "am", "'m", "’m", "was")),
+    r"type(?:(?<=is type)|(?<='s type)|(?<=’s type)|(?<=am type)|(?<='m type)|(?<=’m type)|(?<=was type)) (?:ab|a|b|o|0)"
+    r"(?=[.!,;+\-−]|$| blood| rh| positive| negative| and)",
+    *(o + r" група(?=[.!,;]|$)" for o in ("перша", "друга", "третя", "четверта")),
 ]
 # issue 11 r8 A4: the military-medical board (ВЛК) and its verdicts: "пройшов ВЛК, визнали обмежено придатним",
 # "непридатний до військової служби", "unfit for service" ("ВЛКСМ" and "непридатний для проживання" are no verdicts)
@@ -266,6 +271,99 @@ _SCHOOL = re.compile(r"(?<!\w)(?:урок\w*|уроц\w*|учител\w*|вчи�
                      r"лекці\w*|семінар\w*|формул\w*|учень|учні\w*|школяр\w*|викладач\w*|бал(?:и|ів|а)?|балі\w*|"
                      r"дз|тест\w*|реакці\w*|chemistry|lesson|class)(?!\w)")  # "Син на хімії отримав 11 балів" (r9)
 
+# issue 11 r13 (r10 A3): ethnic origin, a party's support or membership, a vote without "за"/"for", said of a person.
+# An ethnonym or a party's name alone is a topic ("історія кримських татар", "a Polish language model", "Democratic party
+# platform"), so each of these terms is kept only in a predicate's frame (:func:`_out_of_context`): "Петро — вірменин",
+# "She is Polish", "за національністю вірменка", "of Polish descent", "Національність: росіянин", "прихильник «Слуги
+# народу»", "votes Conservative". Ukrainian ethnonyms: the national minorities of Ukraine and the common world ones,
+# singular (the plural is a people: "Поляки — …"), every case of both genders; Ukrainian itself (the majority's) and the
+# citizenships people introduce themselves by ("I'm American", "він — британець") are left out.
+_M3 = "(?:ин|ина|инові|ину|ином|ка|ки|ці|ку|кою)"  # вірменин / вірменка
+ETHNONYMS_UK = [
+    "вірмен" + _M3, "росіян" + _M3, "болгар" + _M3, "татар" + _M3, "молдаван" + _M3, "молдован" + _M3,
+    "осетин" + _M3, "грузин(?:а|ові|у|ом|ка|ки|ці|ку|кою)?", "румун(?:а|ові|у|ом|ка|ки|ці|ку|кою)?",
+    "білорус(?:а|ові|у|ом|ка|ки|ці|ку|кою)?", "гагауз(?:а|ові|у|ом|ка|ки|ці|ку|кою)?", "араб(?:а|ові|ом|ка|ки|ці|кою)?",
+    "поляк(?:а|ові|у|ом)?", "польк(?:а|и|у|ою)", "євре(?:й|я|єві|єм|йка|йки|йці|йку|йкою)",
+    "угор(?:ець|ця|цеві|цем|ка|ки|ці|ку|кою)", "нім(?:ець|ця|цеві|цем|кеня|кені|кеню|кенею|ка|ки|ці|кою)",
+    "литов(?:ець|ця|цеві|цем|ка|ки|ці|ку|кою)", "азербайджан(?:ець|ця|цеві|цем|ка|ки|ці|ку|кою)",
+    "італі(?:єць|йця|йцем|йка|йки|йкою)", "китая(?:нка|нки|нкою)", "кита(?:єць|йця|йцем)",
+    "япон(?:ець|ця|цем|ка|ки|кою)", "коре(?:єць|йця|йцем|янка|янки|янкою)", "в['’ʼ]єтнам(?:ець|ця|цем|ка|ки|кою)",
+    "чех(?:а|ом)?", "чешк(?:а|и|ою)", "словак(?:а|ом)?", "словачк(?:а|и|ою)", "грек(?:а|ом|иня|ині|инею)?",
+    "гречанк(?:а|и|ою)", "тур(?:ок|ка|ком|кеня|кені|кенею|чанка|чанки|чанкою)",
+    "узбе(?:к|ка|ком|чка|чки|чкою)", "казах(?:а|ом)?", "казашк(?:а|и|ою)", "чечен(?:ець|ця|цем|ка|ки|кою)",
+    "караїм(?:а|ом|ка|ки|кою)?", "кримчак(?:а|ом|ка|ки|кою)?", "латиш(?:а|ем|ка|ки|кою)?",
+    "естон(?:ець|ця|цем|ка|ки|кою)", "серб(?:а|ом|ка|ки|кою)?", "хорват(?:а|ом|ка|ки|кою)?",
+    "афроамерикан(?:ець|ця|цем|ка|ки|кою)", "темношкір(?:ий|ого|им|а|ої|ою)", "чорношкір(?:ий|ого|им|а|ої|ою)",
+    "мулат(?:а|ом|ка|ки|кою)?", "француз(?:а|ом|ка|ки|кою)?", "іспан(?:ець|ця|цем|ка|ки|кою)",
+    "індус(?:а|ом|ка|ки|кою)?",
+    # "вірменського походження", "польського роду" (the subject is checked: "слово польського походження" is no one)
+    *(a + r"(?:ого|ої) (?:походження|роду|коріння|крові)" for a in (
+        "вірменськ", "польськ", "єврейськ", "татарськ", "угорськ", "румунськ", "болгарськ", "грецьк", "німецьк",
+        "російськ", "білоруськ", "грузинськ", "молдовськ", "молдавськ", "циганськ", "ромськ", "турецьк", "арабськ",
+        "азербайджанськ", "литовськ", "чеськ", "словацьк", "італійськ", "китайськ", "корейськ",
+        "японськ", "в'єтнамськ", "гагаузьк", "караїмськ", "кримськотатарськ", "африканськ", "азійськ")),
+]
+ETHNONYMS_EN = [
+    "armenian", "polish", "hungarian", "romanian", "bulgarian", "greek", "german", "russian", "belarusian", "moldovan",
+    "georgian", "azerbaijani", "tatar", "crimean tatar", "turkish", "arab", "chinese", "japanese", "korean",
+    "vietnamese", "pakistani", "nigerian", "mexican", "italian", "irish", "french", "lithuanian", "latvian", "estonian",
+    "czech", "slovak", "serbian", "croatian", "kurdish", "chechen", "uzbek", "kazakh", "somali", "ethiopian", "filipino",
+    "filipina", "persian", "iranian", "black", "white", "hispanic", "latino", "latina", "latinx",
+    "asian", "asian[\\- ]american", "african[\\- ]american", "caucasian", "biracial", "mixed[\\- ]race", "indigenous",
+    "native american", "aboriginal", "jewish", "gagauz", "karaite", "indian", "roma", "romani", "gypsy",
+]
+# the label of a filled-in field ("Національність: росіянин", "Ethnicity: Hispanic"): a record of someone
+_ETHNIC_LABEL = re.compile(r"(?:^|\n|[.:;!?]\s)[\s*•\-–>|#]*(?:ethnicity|race|ethnic origin|ethnic background|ancestry|"
+                           r"національність|етнічність|етнічне походження|нац\.)\s*[:=—\-–]\s*(?:\w+\s+)?$")
+# a frame right after the ethnonym ("Armenian by ethnicity", "of Polish descent", "вірменка за походженням")
+_ETHNIC_AFTER = re.compile(r"(?:\s+(?:by|за)\s+(?:ethnicity|origin|birth|descent|nationality|blood|heritage|ancestry|"
+                           r"національністю|походженням|кров(?:ю|['’ʼ]ю))|[\s\-](?:descent|ancestry|extraction|heritage))(?!\w)")
+# "за національністю" right before ("Олена, за національністю вірменка, …"): whoever the subject
+_ETHNIC_STRONG_BEFORE = re.compile(r"(?:за національністю|за походженням|ethnically|by ethnicity)\s*[—:\-]?\s*(?:\w+\s+)?$")
+# what may stand between the subject and the ethnonym: a dash or a copula, then modifiers ("is half", "— етнічна")
+_ETHNIC_BEFORE = re.compile(
+    r"(?:^|(?<=[\s(\"«„“]))(?P<subj>[\w'’ʼ\-]+?)(?P<link>\s*[—–\-]+\s*|\s+(?:is|was|am|are|were|became|identif(?:y|ies) as|"
+    r"є|був|була|були|став|стала|народився|народилася)\s+|['’](?:s|m|re)\s+|\s+)"
+    r"(?:(?:a|an|half|half-|part|part-|ethnically|proudly|also|fully|of|за національністю|за походженням|"
+    r"наполовину|етнічн\w*|чистокровн\w*|справжн\w*|корінн\w*|кримськ\w*|теж|також)(?:\s+|(?<=-)))*$")
+_PERSON_NOUNS = frozenset("i he she they we you me him her я він вона ти ви ми вони family parents ancestors grandparents "
+                          "relatives родина сім'я сім’я предки батьки".split())
+_ETHNIC_NEXT_EN = re.compile(r"\s*(?:[.,;:!?)\]\"'»”]|$)|\s+(?:and|or|but|by|on|from|too|as well|descent|origin|ancestry|"
+                             r"heritage|extraction|roots|background|man|woman|men|women|girl|boy|guy|lady|person|citizen|"
+                             r"immigrant|refugee|national|american|canadian|british|myself|himself|herself)(?!\w)|"
+                             r"-(?:american|canadian|british|born)(?!\w)")
+# a party or a politician a person supports, belongs to or votes for (after "прихильник", "member of", "votes"): named
+# ones only; an adjective that is also an idea ("conservative values", "green theme") only before a party's noun or
+# capitalised (see :func:`_out_of_context`)
+_PARTY_OBJECT = re.compile(
+    r"[\s\"«'“]{0,3}(?:(?:the|a|an|за|партію|партії|партія|party|во|пп|політичн\w* сил\w*|на виборах)[\s«\"“]{1,2}){0,2}(?:(?:"
+    r"слу[гз]\w* народу|(?:європейськ\w* )?солідарн\w*|євросолідарн\w*|батьківщин\w*|свобод\w*(?<=[«\"“]свобод\w)|"
+    r"голос(?<=[«\"“]голос)(?:у|ом)?|опзж|опозиційн\w* платформ\w*|удар(?<=[«\"“]удар)(?:у|ом)?|самопом[оі]ч\w*|"
+    r"радикальн\w* парті\w*|парті\w* регіонів|регіоналів|кпу|компарті\w*|нацкорпус\w*|національн\w* корпус\w*|"
+    r"прав\w* сектор\w*|народн\w* фронт\w*|за майбутнє|розумн\w* політик\w*|сил\w* і чест\w*|шарі\w*|"
+    r"зеленськ\w*|порошенк\w*|тимошенк\w*|ющенк\w*|янукович\w*|кличк\w*|медведчук\w*|трамп\w*|байден\w*|обам\w*|"
+    r"путін\w*|ляшк\w*|бойк(?<=[«\"“]бойк)\w*|"
+    r"servant of the people|european solidarity|batkivshchyna|fatherland|svoboda|democrats|republicans|tor(?:y|ies)|"
+    r"the greens|lib dems|liberal democrats|gop|maga|snp|ukip|reform uk|"
+    r"trump|biden|harris|obama|clinton|sanders|zelensk\w*|poroshenko|tymoshenko|yushchenko|yanukovych|putin|starmer|"
+    r"sunak|macron|le pen|farage|corbyn)(?! corner| county| tweed)|"
+    r"(?P<adj>democratic|democrat|republican|labou?r|conservative|green|liberal|libertarian|socialist|communist|reform)"
+    r"(?P<noun> part(?:y|ies)| candidate\w*| nominee\w*| ticket)?)(?!\w)")
+# after a capitalised party adjective ("votes Green.", "votes Labour and …"; "supports Green theme" is a colour)
+_CAPITAL_PARTY_END = re.compile(r"\s*(?:[.,;:!?)»\"”]|$)|\s+[—–\-]|\s+(?:and|or|but|in|at|since|because|for|this|last|every|"
+                                r"again|too|now|і|й|та|але)(?!\w)")
+_PARTY_BEFORE = re.compile(r"(?:democratic|republican|labou?r|conservative|green|liberal|libertarian|socialist|communist|"
+                           r"reform|gop|tory|servant of the people|european solidarity)\s+$")
+PARTY_TERMS_UK = [
+    r"прихильни(?:к|ка|кові|ку|ком|ця|ці|цю|цею)", r"членкин(?:я|і|ю|ею)", r"член(?:а|ові|ом)?", r"активіст(?:а|ом|ка|ки|кою)?",
+    r"симпатик(?:а|ом)?", r"вибор(?:ець|ця|ниця|ниці)", r"підтриму(?:є|ю|ють|вав|вала|вали)",
+    r"підтрима(?:в|ла|ли)", r"відда(?:в|ла|ли|ю|є|ють|м) (?:свій |свої |свого )?голос(?:и)?", r"обра(?:в|ла|ли)",
+]
+PARTY_TERMS_EN = [
+    "supports?", "supported", "supporting", "supporters? of", "backs", "backed", "members? of", "campaign(?:s|ed) for",
+    "donat(?:es|ed) to", "volunteer(?:s|ed) for", "vot(?:es|ed|e)", "voter", "supporter", "activist",
+]
+
 # GDPR Art. 9 and 10 (issue 11 r8 A7): the other special categories, as statements about a person, under the same
 # rule as a diagnosis (a person must be near: "Taras is gay", "Я бісексуальна", "Тарас — член профспілки"); a topic
 # ("LGBT rights", "the history of Islam", "кримінальне право") names nobody and is no term. Found with the health
@@ -301,6 +399,20 @@ SPECIAL_EN = [
       for n in ("republican", "democrat", "communist", "socialist", "libertarian", "tory", "roma", "romani", "gypsy",
                 "queer")),
     r"bi(?<=is bi)(?![\w\-])", r"bi(?<='m bi)(?![\w\-])",
+    # issue 11 r13 (r10 A3): ethnic origin, a party's support, a vote without "for", each only in its frame
+    # (:func:`_out_of_context`); "He's bi", practice of a religion, a union by name, a prison term
+    *ETHNONYMS_EN, *PARTY_TERMS_EN, r"party (?:activist|supporter|voter|donor)",
+    *(r"bi(?<=" + v + r" bi)(?![\w\-])" for v in ("'s", "’s", "'re", "’re", "are", "was")),
+    r"attend(?:s|ed|ing)? (?:church|mass|mosque|synagogue|temple(?! university)|(?:church |sunday |religious )services|"
+    r"sunday school|bible study|(?:the )?liturgy)",
+    r"go(?:es)? to (?:mass|confession|sunday services|bible study|friday prayers?)", r"prays? at (?:the )?(?:mosque|church|synagogue|temple)",
+    r"observes? (?:ramadan|the sabbath|shabbat|lent)", r"keeps? kosher", r"fast(?:s|ed)? (?:during|for) ramadan",
+    r"joined the (?:teamsters|unite|unison|gmb|uaw|seiu|afl-cio|ufcw|rmt|(?:trade|labou?r|[a-z\-]+(?:ers|ists|ses)['’]?) union)",
+    r"member of the (?:teamsters|uaw|seiu|unite|unison|gmb|rmt|afl-cio)", r"teamster(?:(?<=is a teamster)|(?<='s a teamster))",
+    r"served (?:[\w\-]+ ){0,3}(?:in|behind) (?:prison|jail|bars)", r"spent (?:[\w\-]+ ){0,3}(?:in|behind) (?:prison|jail|bars)",
+    r"served (?:a |his |her |their |my )?(?:[\w\-]+[- ](?:year|month)s? )?(?:prison |jail )sentence",
+    r"convictions? for", r"ha(?:s|d|ve) (?:a |two |several |prior |previous )?convictions?", r"did time",
+    r"jailed for", r"imprisoned for", r"incarcerated for",
 ]
 SPECIAL_UK = [
     # "гей" is also "hey!" ("Гей, соколи!", "гей ти"): not before a comma, "!" or a second person
@@ -329,6 +441,18 @@ SPECIAL_UK = [
     # orientation, religion: a short word only after a dash ("Олена — бі", "Тарас — православний")
     r"квір\w*", r"бі(?<=— бі)(?![\w\-])", r"бі(?<=- бі)(?![\w\-])",
     r"православний(?<=— православний)", r"православна(?<=— православна)", r"щонеділі (?:в|у|до) церкв\w*",
+    # issue 11 r13 (r10 A3): the counterparts of the English terms above
+    *ETHNONYMS_UK, *PARTY_TERMS_UK,
+    *(r"лесбі(?<=" + v + r" лесбі)(?![\w\-])" for v in ("—", "-", "–", "я", "вона", "она", "є")),
+    r"відвіду(?:є|ю|ють|вав|вала|вали) (?:(?:церкв|мечет|синагог|костел|храм|молитовн|кірх|богослужінн|літургі)\w*|"
+    r"мес[уи]|недільн\w* школ\w*)",
+    r"ход(?:ить|жу|ять|ила|ив|или) на (?:службу|месу|літургію|богослужіння|намаз|сповідь|причастя|п['’]ятничну молитву)",
+    r"моли(?:ться|лася|вся|ться) (?:у|в) (?:церкві|мечеті|синагозі|костелі|храмі)",
+    r"дотриму\w* (?:посту|шабату|шабату|рамадану|кашруту|великого посту)", r"трима\w* (?:піст|рамадан|кошер)",
+    r"постит\w* (?:у|в|під час) рамадан\w*",
+    r"член\w* (?:фнпу|квпу|нпгу|фпу)", r"вступи\w* до (?:фнпу|квпу|нпгу|фпу|профспілки)",
+    r"прові(?:в|ла|ли) (?:[\w'’\-]+ ){0,3}(?:у|в|за) (?:в['’]язниці|тюрмі|колонії|ґратами|гратами|сізо)",
+    r"ув['’]язнен\w* (?:на|за)", r"судимост\w*",
 ]
 # Who the health data is about: each English cue and its Ukrainian counterparts with their
 # inflected forms (cases, genders), one row per meaning, so neither language lags the other
@@ -647,6 +771,12 @@ def _record(low: str, start: int, end: int) -> bool:
             and _LIST_AFTER.match(low, end) is None)
 
 
+def _ethnic_record(low: str, start: int, end: int) -> bool:
+    """Is the ethnonym at ``low[start:end]`` the value of a filled-in field ("Національність: росіянин", "Ethnicity:
+    Hispanic"): a record of someone even without a name (issue 11 r13)?"""
+    return ETHNIC.fullmatch(low, start, end) is not None and _ETHNIC_LABEL.search(low, max(0, start - 60), start) is not None
+
+
 def _genetics_problem(low: str, start: int, end: int) -> bool:
     """Is the blood group at ``low[start:end]`` part of a school genetics problem (see :data:`_GENETICS`)?"""
     word = low[start:end]
@@ -663,7 +793,8 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     ``low``: ``lower(text)`` if the caller has it already.
     """
     low = lower(text) if low is None else low
-    terms = [m.span() for m in TERMS.finditer(low) if not _not_a_diagnosis(low, m.start(), m.end())]
+    terms = [m.span() for m in TERMS.finditer(low) if not _not_a_diagnosis(low, m.start(), m.end())
+             and not _out_of_context(text, low, m.start(), m.end())]
     if (_MED_DOC_GATE is None or any(k in low for k in _MED_DOC_GATE)) and _MED_DOC.search(low):
         # "My brother's certificate says F20.0", "Коваль Т.І. Z21 (ВІЛ-статус)"
         terms = sorted(set(terms) | {m.span() for m in _BARE_ICD.finditer(low)
@@ -732,7 +863,8 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
             near_cues = [(s, e) for s, e in near_cues if low[s:e] not in WEAK_CUES and (s, e) not in weak]
         elif _ends_within(before_ends, lo, start):
             near_cues.append((start, start))
-        if near_cues or _ends_within(near_ends, start - NEAR_WINDOW, start) or _record(low, start, end):
+        if near_cues or _ends_within(near_ends, start - NEAR_WINDOW, start) or _record(low, start, end) \
+                or _ethnic_record(low, start, end):
             out.append((start, end))
     return out
 
@@ -781,7 +913,10 @@ _VOTE_TERMS = ("голосу", "проголосу", "vot")
 # a body that votes (a parliament, a council, the voters): news, not a person's opinion
 _VOTING_BODY = re.compile(r"(?<!\w)(?:рад[аи]|парламент\w*|депутати|сенат\w*|конгрес\w*|європарламент\w*|комітет\w*|"
                           r"акціонер\w*|громад[аи]|виборц\w*|виборці|більшість|parliament\w*|rada|senate|congress|"
-                          r"council|lawmakers|voters|committee|shareholders|majority|most)(?!\w)[^.!?\n]{0,30}$")
+                          r"council|lawmakers|voters|committee|shareholders|majority|most|"
+                          # a politician or a party acting is news (issue 11 r13): "Фракція «Слуга народу» підтримала …"
+                          r"фракці\w*|міністр\w*|уряд\w*|спікер\w*|прем['’]єр\w*|партія|ministers?|government|faction|"
+                          r"senators?|governors?|mps|the party)(?!\w)[^.!?\n]{0,30}$")
 # Well-known politicians, past and present: their party is public (a history essay, a biography), not a private
 # person's opinion ("Михайло Грушевський — член Української партії…", "Lincoln was a member of the Republican Party")
 _PUBLIC_FIGURE = re.compile(r"(?<!\w)(?:lincoln|roosevelt|churchill|keir starmer|joe biden|donald trump|barack obama|"
@@ -806,7 +941,72 @@ def _not_a_special_opinion(low: str, start: int, end: int) -> bool:
             return True
         return _PUBLIC_FIGURE.search(low, max(0, start - 100), start) is not None
     if low[start] in "1234" and low.startswith(" група", start + 1):
-        return _BLOOD_NEAR.search(low, max(0, start - 80), min(len(low), end + 40)) is None
+        return (_BLOOD_NEAR.search(low, max(0, start - 80), min(len(low), end + 40)) is None
+                and _ADULT_HAS.search(low, max(0, start - 30), start) is None)
+    return False
+
+
+# issue 11 r13 (r10 A3): the terms kept only in a predicate's frame (see ETHNONYMS_UK)
+ETHNIC = word_regex(ETHNONYMS_EN + ETHNONYMS_UK)
+_PARTY_VERB = word_regex(PARTY_TERMS_EN + PARTY_TERMS_UK + [r"party (?:activist|supporter|voter|donor)"])
+_BLOOD_BY_WORD = re.compile(r"group [1-4]|type [abo0]|(?:перша|друга|третя|четверта) група")
+# a noun a party's name stands before ("a Labour voter", "прихильник", "член"): the name may come first
+_PARTY_NOUNS = ("voter", "supporter", "activist", "party ", "прихильни", "член", "активіст", "симпатик", "вибор")
+# an adult relative who has the group ("У тата друга група", "My dad is type O"); a child's group is a kindergarten's
+_ADULT_HAS = re.compile(r"(?<!\w)(?:[ув] (?:тата|батька|мами|матері|бабусі|баби|дідуся|діда|дружини|чоловіка|тещі|тестя|"
+                        r"свекра|свекрухи|дядька|тітки)|(?:mom|mum|dad|mother|father|wife|husband|grandma|grandpa|"
+                        r"grandmother|grandfather|uncle|aunt)(?:['’]s| is| was))\s+$")
+# who else may be the subject of "is Polish", "— вірменин": a person's role (the cue list names the rest)
+_ROLES = frozenset("owner manager founder author landlord landlady tenant candidate applicant employee boss neighbour "
+                   "neighbor classmate roommate flatmate girlfriend boyfriend fiance fiancee spouse власник власниця "
+                   "орендар орендарка кандидат кандидатка заявник заявниця однокласник однокласниця сусід сусідка".split())
+_ETHNIC_STRONG = ("національністю", "походженням", "ethnically", "етнічн", "наполовину", "half", "чистокровн")
+
+
+def _subject_is_person(text: str, low: str, subj_start: int, subj: str, capitalised_ok: bool) -> bool:
+    """Is the word ``subj`` (at ``subj_start``) a person: a pronoun, a role or relative, a known first name, or (when
+    ``capitalised_ok``) a capitalised word inside a sentence, such as a surname after a first name ("Олена Коваль —
+    вірменка"; "Автор роману — поляк" opens a sentence and names nobody)?"""
+    if subj in _PERSON_NOUNS or subj in _ROLES or CUES.fullmatch(subj) or first_names_match(subj):
+        return True
+    before = low[max(0, subj_start - 3) : subj_start].rstrip(" \t")  # a capital after a full stop is a sentence's
+    return (capitalised_ok and text[subj_start].isupper() and subj not in NOT_NAMES and subj not in NOT_SUBJECTS
+            and before != "" and not before.endswith((".", "!", "?", "\n", ":", "…")))
+
+
+def _out_of_context(text: str, low: str, start: int, end: int) -> bool:
+    """Is the ethnonym, party verb or blood-group word at ``low[start:end]`` outside the frame that says it of a person
+    (see ETHNONYMS_UK)? Other terms: False."""
+    if ETHNIC.fullmatch(low, start, end):
+        if _ETHNIC_LABEL.search(low, max(0, start - 60), start) or _ETHNIC_AFTER.match(low, end) \
+                or _ETHNIC_STRONG_BEFORE.search(low, max(0, start - 40), start):
+            return False  # "Національність: росіянин", "of Polish descent", "вірменка за походженням"
+        if "a" <= low[start] <= "z" and _ETHNIC_NEXT_EN.match(low, end) is None:
+            return True  # "a Polish language model", "black box", "is Chinese food"
+        m = _ETHNIC_BEFORE.search(low, max(0, start - 80), start)
+        if m is None:
+            return True
+        if any(w in low[m.end("link"):start] for w in _ETHNIC_STRONG):
+            return False  # "Петро за національністю вірменин", "ethnically Armenian"
+        bare = not m.group("link").strip() and "'" not in m.group("link") and "’" not in m.group("link")
+        if bare and "a" <= low[start] <= "z":
+            return True  # English needs its verb: "Maria Polish" is no sentence
+        # without a dash or a verb ("Петро вірменин", "Вона полька") only a pronoun or a known first name
+        return not _subject_is_person(text, low, m.start("subj"), m.group("subj"), capitalised_ok=not bare)
+    if _PARTY_VERB.fullmatch(low, start, end):
+        m = _PARTY_OBJECT.match(low, end)
+        named = m is not None and (m.group("adj") is None or m.group("noun") is not None
+                                   or text[m.start("adj")].isupper() and _CAPITAL_PARTY_END.match(low, m.end()) is not None)
+        if not named and low.startswith(_PARTY_NOUNS, start):
+            named = _PARTY_BEFORE.search(low, max(0, start - 40), start - (0 if low.startswith("party ", start) else 0)) \
+                is not None or low.startswith("party ", start) and _PARTY_BEFORE.search(low, max(0, start - 40), start)
+        if not named:
+            return True
+        return (_VOTING_BODY.search(low, max(0, start - 60), start) is not None
+                or _PUBLIC_FIGURE.search(low, max(0, start - 100), start) is not None)
+    if _BLOOD_BY_WORD.match(low, start):
+        return (_BLOOD_NEAR.search(low, max(0, start - 80), min(len(low), end + 40)) is None
+                and _ADULT_HAS.search(low, max(0, start - 30), start) is None)
     return False
 
 

@@ -18,16 +18,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from labs.router.validators import codice_fiscale_ok, luhn_ok
+
 # nationality or the document the number belongs to, then the number's word: "Polish ID number", "tax code"
 _WHOSE_EN = (r"national|personal|citizen(?:ship)?|identity|identification|government|state|polish|german|romanian|"
              r"moldovan|czech|slovak|lithuanian|latvian|estonian|ukrainian|hungarian|italian|spanish|french|dutch|"
              r"tax(?:payer)?|social\s+security|social\s+insurance|national\s+insurance|health\s+insurance|insurance|"
              r"pension|student|employee|staff|patient|medical\s+record|membership|member|customer|client|"
-             r"driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|residence\s+permit|work\s+permit|id\s+card|military")
+             r"driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|residence\s+permit|work\s+permit|id\s+card|military|"
+             r"(?:medical\s+|patient\s+)?chart")  # "Her chart # 12345678" (a hospital's record, issue 11 r10 A6)
 _NUMBER_EN = r"(?:id\s+)?(?:number|no\.?|num\.?|code|id|#)"
 _WHOSE_UK = (r"податков\w*|ідентифікаційн\w*|особист\w*|персональн\w*|страхов\w*|пенсійн\w*|студентськ\w*|"
              r"табельн\w*|національн\w*|громадянськ\w*")
-_DOCUMENT_UK = (r"посвідчен\w*|студентськ\w*|залікової|квитк\w*|поліс\w*|медичн\w+\s+картк\w*|картк\w+\s+пацієнт\w*|"
+_DOCUMENT_UK = (r"посвідчен\w*|студентськ\w*|заліков\w*|трудов\w+\s+книжк\w*|квитк\w*|поліс\w*|медичн\w+\s+картк\w*|картк\w+\s+пацієнт\w*|"
                 r"особов\w+\s+справ\w*|клієнт\w*|пенсійн\w*|військов\w*|id[\-\s]?картк\w*|водійськ\w*|прав|"
                 r"карти\s+побиту|посвідки|дозволу|"
                 # whose number (a person's role) and two-word documents: "номер студента", "номер студентського квитка",
@@ -54,13 +57,13 @@ _LABEL = re.compile(
     rf"|(?:{_DOCUMENT_UK})\s+(?:№|n|номер)"
     # acronyms that are English words in lower case ("sin 0.5235987756", "cpf" is rare, "nin"): capitals only, checked
     # on the text (issue 11 r9 A4: Canadian SIN, Brazilian CPF, British NIN, a hospital's MRN; Aadhaar in any case)
-    rf"|(?P<caps>sin|cpf|nin|mrn|nhs)|aadhaa?r\w*|uidai"
+    rf"|(?P<caps>sin|cpf|nin|mrn|nhs)|s\.i\.n\.?|aadhaa?r\w*(?:\s+(?:card|number|no\.?|id))?|uidai"
     rf"|(?:пенсійн\w*|військово-облікови\w*|службов\w*|студентськ\w*)\s+(?:посвідчен\w*|документ\w*|квит\w*)"
     rf"|унікальн\w*\s+номер\w*\s+запис\w*(?:\s+(?:в|у)\s+реєстрі)?|запис\w*\s+(?:№|номер)"
     # a possessive, then at most two words that say whose kind of number it is ("my Polish ID", "мій німецький
     # податковий номер"), then the number's word, then digits: "my AWS account ID", "my coupon code" are no one's identity
     rf"|(?:{_POSSESSIVE})\s+(?P<between>(?:(?:{_WHOSE_EN}|{_WHOSE_UK}|\w+(?:ськ|цьк|зьк)\w*)\s+){{0,2}})"
-    rf"(?:id|ід|айді|number|no\.|номер\w*)(?:[\-\s]?шник\w*)?(?=(?:[\s:#№=\-—–.,]|is|це|was|був){{0,6}}[A-Za-zА-ЯІЇЄҐ]{{0,3}}[\s\-]?\d)"
+    rf"(?:id|ід|айді|ай[\-\s]?ді|identifier|ідентифікатор\w*|number|no\.|номер\w*)(?:[\-\s]?(?:шник|шк)\w*)?(?=(?:[\s:#№=\-—–.,]|is|це|was|був){{0,6}}[A-Za-zА-ЯІЇЄҐ]{{0,3}}[\s\-]?\d)"
     rf")(?![\w])")
 # a thing's number, not a person's (the words that may stand between a possessive and "number")
 _THING = re.compile(
@@ -69,7 +72,7 @@ _THING = re.compile(
     r"shipment|booking|reservation|confirmation|reference|ref|case|claim|phone|mobile|cell|fax|telephone|house|"
     r"apartment|flat|lucky|favourite|favorite|замовленн\w*|квитанці\w*|рахун\w*|накладн\w*|ттн|посилк\w*|"
     r"відправленн\w*|рейс\w*|місц\w*|кімнат\w*|столик\w*|версі\w*|збірк\w*|задач\w*|завданн\w*|квартир\w*|будин\w*|"
-    r"телефон\w*|мобільн\w*|щасливе|улюблене)(?![\w])")
+    r"телефон\w*|мобільн\w*|щасливе|улюблене|pr|mr|pull|бот\w*|bot|каско)(?![\w])")  # "мій номер PR 674916755" (r9 B)
 # the gap between the label and the number: punctuation, "is"/"це"/"—", the number's word ("my ID number"), a
 # country in brackets ("TIN (Germany)")
 _GAP = re.compile(r"(?:[\s:#№=\-—–.,]|\b(?:is|це|was|був|number|no|nr|num|номер\w*)\b|\([^()\d\n]{1,20}\))*")
@@ -78,14 +81,19 @@ MIN_DIGITS, MAX_DIGITS = 6, 20
 # words after the number that _VALUE read on (its letters are for "L01X00T47", "QQ 12 34 56 C"): "TIN 12345678 for me"
 _WORDS_AFTER = re.compile(r"(?:[\s\-./][^\W\d_]{2,})+$")
 _CYRILLIC = re.compile(r"[а-яіїєґ]")
+# The Italian codice fiscale: 16 characters, 7 or more of them letters (more than a value's 3 above), so its own shape
+# and check letter, read on the text as typed (the normalised view reads "B64" as "864": look-alike digits)
+_CF_LABEL = re.compile(r"(?<![\w])(?:codice\s+fiscale|cod\.\s*fisc\.?|c\.f\.|tax\s+code)[\s:#№=\-—–.,()]{0,6}", re.IGNORECASE)
+_CODICE_FISCALE = re.compile(r"[A-Za-z]{6}[\dLMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][\dLMNPQRSTUVlmnpqrstuv]{2}[A-Za-z]"
+                             r"[\dLMNPQRSTUVlmnpqrstuv]{3}[A-Za-z](?![\w])")
 
 
 # six digits, each at most 3 characters from the next: every value holds them ("L01X00T47", "QQ 12 34 56 C")
 _SIX_DIGITS = re.compile(r"\d(?:[^\d\n]{0,3}+\d){5}")  # possessive: the gap never gives back (25% faster)
 # a piece of text every label holds (its number's word, its acronym, its document's word)
-_LABEL_PART = re.compile(r"num|no|nr|code|id|#|tin|nip|cnp|nino|bsn|nif|nie|dni|fiscale|číslo|kodas|ausweis|pass|"
+_LABEL_PART = re.compile(r"num|no|nr|code|id|ід|ді|chart|книжк|#|tin|nip|cnp|nino|bsn|nif|nie|dni|fiscale|číslo|kodas|ausweis|pass|"
                          r"dow|номер|код|посвідч|поліс|квит|картк|справ|студ|залік|прав|побут|посвідк|дозвол|документ|запис|ід|айді|№|"
-                         r"sin|cpf|nin|mrn|nhs|aadha|uidai")
+                         r"sin|s\.i\.n|cpf|nin|mrn|nhs|aadha|uidai|fiscale")
 _LABEL_REACH = 70  # characters before the digits in which a label is looked for (a label and its gap are shorter)
 
 
@@ -105,8 +113,11 @@ def find_id_numbers(text: str, low: str) -> Iterator[tuple[int, int]]:
     """Spans ``(start, end)`` in ``text`` of identity numbers behind a label (see the module docstring);
     ``low`` is the lower-cased ``text`` (same length)."""
     for lab in _labels(low):
+        luhn_only = False  # a lower-case "sin" counts only before a Luhn-valid 9-digit SIN ("my sin is 133 636 514")
         if lab.group("caps") and not text[lab.start() : lab.end()].isupper():
-            continue  # "sin 0.52…", a word, not the Canadian SIN
+            if lab.group("caps") != "sin":
+                continue  # "nhs 12345678" in prose: a word, not the NHS number
+            luhn_only = True  # "sin 0.52…" is a sine, never 9 Luhn-valid digits
         between = lab.group("between")
         if between and _THING.search(between):
             continue  # "my order number", "мій номер замовлення" is handled below, "мій улюблений номер" is no id
@@ -130,5 +141,15 @@ def find_id_numbers(text: str, low: str) -> Iterator[tuple[int, int]]:
         value = value.rstrip(" .-/")
         digits = sum(ch.isdigit() for ch in value)
         letters = sum(ch.isalpha() for ch in value)
+        if luhn_only and not (digits == 9 and luhn_ok("".join(ch for ch in value if ch.isdigit()))):
+            continue
         if MIN_DIGITS <= digits <= MAX_DIGITS and letters <= 3:
             yield m.start(), m.start() + len(value)
+
+
+def find_codice_fiscale(text: str) -> Iterator[tuple[int, int]]:
+    """Spans in ``text`` (as typed) of an Italian codice fiscale behind its label whose check letter is right
+    (:func:`labs.router.validators.codice_fiscale_ok`): "Codice fiscale: RSSMRA85T10A562S"."""
+    for lab in _CF_LABEL.finditer(text):
+        if (cf := _CODICE_FISCALE.match(text, lab.end())) and codice_fiscale_ok(cf.group()):
+            yield cf.span()

@@ -61,7 +61,9 @@ _UK_SHORT = """
 тимко тимоша льоша олекса олесь антошка русланчик костик льоня стас славко мирось любко ілько ілюша
 микитка захарко владик едик аркаша боря федя федько ростик вітя вітьок женька олександрина
 ахмед мухаммед мохаммед алі омар фатіма карлос ганс юкі пйотр пьотр
-"""
+устим зореслав мілана мілена арсеній ярема северин нестор мирон богуслав добромир радомир любомира лукія есенія
+таїсія адріана аріна амелія ангеліна аліса каріна кароліна меланія євгенія валерія ілона нонна
+"""  # the last two lines: given names off the first list that round 10 tried (issue 11 r10 A1: "Устим Коваль …")
 # also common words (or a form of one is: "Люда" → "люди", "Віка" → "віку"): capitalised only
 _UK_SHORT_AMBIGUOUS = "люда віка влад макс соня люба мила ярка тома зоря вітя валя маша таня коля женя ліза міша митя костя гена".split()
 _EN_SHORT = """
@@ -80,7 +82,12 @@ luca matteo marco alessandro
 chris mike tom tim jim joe bob sam ben dan alex tony steve harry oliver jacob noah liam ethan lucas logan
 chloe megan hannah amy lucy ella mia ava isabella charlotte amelia zoe jane rachel rebecca amanda ashley
 michelle stephanie nicole melissa angela jessica kate katie jenny becky
-"""
+neil giulia priya jean pierre jean-pierre marie francois françois nicolas antoine camille manon louis hugo jules arthur
+raphael gabriel lea léa alessia chiara martina federico lorenzo riccardo valentina rahul amit anil sunil deepak rajesh
+sanjay vikram arjun ananya aditi divya pooja neha shreya kavya ravi sunita anita meera sergio raul raúl fernando
+alejandro antonio manuel francisco isabel joão tiago sven lars anders erik johan ingrid astrid björn nils karin
+matvii matviy ustym zoreslav milana arsenii arseniy yarema severyn nestor myron
+"""  # the last four lines: given names round 10 tried and their neighbours (issue 11 r10 A1: "Neil Smith, 12.03.1985")
 _EN_SHORT_AMBIGUOUS = "nick kim jan carol gene rob bud sue sandy ed jun ruby lily mason julia heather ted maxim ira".split()
 
 # endings of the Ukrainian cases, by the nominative's ending (the stem is the name less that ending)

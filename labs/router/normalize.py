@@ -209,6 +209,9 @@ class View:
     # Where ``text`` has a space that was a line break: "53386\n93644304648" is one card wrapped, "51569706 45586376"
     # two columns of df.
     breaks: frozenset[int] = frozenset()
+    # Whether a piece was decoded into other text (not only squeezed or stripped): "+380=67=394=56=11" reads as
+    # quoted-printable ("=67" → "g"), so the detector also reads the text as typed (issue 11 r10 A7).
+    decoded: bool = False
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of ``text[start:end]`` (``start < end``)."""
@@ -291,7 +294,9 @@ def _odd_separators(astral: bool) -> re.Pattern:
 # comma, a semicolon or a bar: those separate the numbers of a list or the cells of a row.
 # each starts with one plain class ("[0-9][0-9]{3}", not "[0-9]{4}"): the engine then skips to a candidate in C
 # (the same matches; 19 -> 12 and 17 -> 9 us on the 2 KB ticket)
-_SAME_SEP_CARD = re.compile(r"[0-9][0-9]{3}([^\w\s,;|]{1,2})[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\w)")
+# the separator: one or two marks, a mark between two blanks ("5375 : 1013 : …"), or one letter x/o ("5375x0566x…",
+# "5168o0227o…": issue 11 r10 A3, as typed; the look-alike fold would read that "o" as a digit)
+_SAME_SEP_CARD = re.compile(r"[0-9][0-9]{3}([^\w\s,;|]{1,2}|\s[^\w\s,;|]\s|[xхoо])[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\w)")
 _SAME_SEP_IBAN = re.compile(r"[A-Z][A-Z][0-9]{2}([^\w\s,;|]{1,2})(?:[A-Z0-9]{4}\1){2,7}[A-Z0-9]{1,4}(?!\w)")
 # quotes come in pairs, so they alternate: "5168«5124»2071«3761"
 _QUOTE_SEP_CARD = re.compile(r"[0-9]{4}([«»‹›„“”]{1,2})[0-9]{4}[«»‹›„“”]{1,2}[0-9]{4}[«»‹›„“”]{1,2}[0-9]{4}(?!\w)")
@@ -307,8 +312,9 @@ def _same_separator_pieces(text: str):
             sep = m.group(1)
             if sep in _ASCII_SEPS or not ok(m.group().replace(sep, "")):
                 continue
-            if ":" in sep and rx is _SAME_SEP_CARD and _CARD_WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()) is None \
-                    and (m.end() - m.start() != 19 or _VISA_MC.match(text, m.start()) is None):
+            if (":" in sep or sep.isalpha()) and rx is _SAME_SEP_CARD \
+                    and _CARD_WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()) is None \
+                    and (len(m.group().replace(sep, "")) != 16 or _VISA_MC.match(text, m.start()) is None):
                 continue  # "ports 6102:8126:4843:7202", a ratio: a colon joins a card after its label, or 4x4 of a Visa's or a Mastercard's (issue 11 r10 B6)
             at, e = m.start(), m.end()
             while (k := text.find(sep, at, e)) >= 0:
@@ -490,10 +496,27 @@ def _b64_pieces(text: str, seen: set[str]):
 _B64_LINES = re.compile(r"(?m)^[A-Za-z0-9+/]{16,}+(?:\r?\n[A-Za-z0-9+/]{2,}+)+={0,2}$")
 
 
+def _b64_lines(text: str, first: bool = False) -> list[re.Match]:
+    """``list(_B64_LINES.finditer(text))`` (only its first match when ``first``), tried only where a line starts (its
+    ``(?m)^`` matches at the text's start and after each "\n" alone): the same matches, found from ``str.find`` of the
+    line breaks instead of a scan that runs the matcher at every character (10 -> 1 us on 2 KB of prose)."""
+    out: list[re.Match] = []
+    at = resume = 0
+    while at >= 0:
+        if at >= resume and (m := _B64_LINES.match(text, at)) is not None:
+            out.append(m)
+            if first:
+                break
+            resume = m.end()
+        at = text.find("\n", at)
+        at = at + 1 if at >= 0 else -1
+    return out
+
+
 def _b64_line_pieces(text: str, seen: set[str]):
     """Line-wrapped base64, joined before decoding: a line cut inside an identifier or inside a
     two-byte Cyrillic letter decodes to nothing readable on its own."""
-    for m in _B64_LINES.finditer(text):
+    for m in _b64_lines(text):
         lines = m.group().replace("\r", "").split("\n")
         if len({len(line) for line in lines[:-1]}) != 1 or len(lines[-1].rstrip("=")) > len(lines[0]):
             continue  # not one fixed width: lines of prose or ids, not a wrapped token
@@ -869,14 +892,17 @@ def normalize(text: str) -> View:
     out = text
     rounds: list[_Round] = []
     seen: set[str] = set()
+    decoded = False
     for round_ in range(MAX_ROUNDS):
         pieces = _pieces(out, first=round_ == 0, seen=seen)
         if not pieces:
             break
         out, moved = _apply(out, pieces)
         rounds.append(moved)
-        if all(new in ("", " ", "\t", "\n") for _, _, new in pieces) and not (
-                "\n" in out and (_QUOTED_BREAK.search(out) or _B64_LINES.search(out))):
+        squeezed = all(new in ("", " ", "\t", "\n") for _, _, new in pieces)
+        decoded = decoded or not squeezed
+        if squeezed and not (
+                "\n" in out and (_QUOTED_BREAK.search(out) or _b64_lines(out, first=True))):
             break  # only squeezed or stripped: nothing new to decode (what a decoding gave, "%2B" → "+" inside base64,
             # "\\u200b" → an invisible character, goes through the next round like any text); a squeezed blank line
             # ("\n\n" → "\n") can join only a quoted break or base64 lines, so a round runs only for those
@@ -886,12 +912,12 @@ def normalize(text: str) -> View:
     spots = _spots(out)  # once: the plain reading's test below reads the same spots
     folded = _fold_lookalike_digits(out, spots)
     if folded == out:
-        return View(folded, tuple(rounds), tabs=tabs, breaks=breaks)
+        return View(folded, tuple(rounds), tabs=tabs, breaks=breaks, decoded=decoded)
     # the plain reading still folds a look-alike between two digits ("15l8", "27З7"): only one at an edge
     # can be a glued word; a bar never is a digit there ("0671234567|2024" is two table cells)
     # only a letter near 4 digits or more (a year) can change an identifier ("Llama 3.1 8B" reads the same either way):
     # elsewhere the second reading would cost a second scan for nothing
     if not any(_FOUR_DIGITS.search(folded, max(0, q - 12), q + 14) for q in spots):
-        return View(folded, tuple(rounds), tabs=tabs, breaks=breaks)
+        return View(folded, tuple(rounds), tabs=tabs, breaks=breaks, decoded=decoded)
     plain = _INTERIOR_LOOKALIKES.sub(lambda m: m.group().translate(_DIGIT_TABLE), out)
-    return View(folded, tuple(rounds), plain if plain != folded else None, tabs, breaks)
+    return View(folded, tuple(rounds), plain if plain != folded else None, tabs, breaks, decoded)

@@ -76,9 +76,16 @@ from typing import Callable, Iterable, Iterator
 
 from labs.router import health as _health
 from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, DIGIT_LOOKALIKES, fold_confusables, normalize
-from labs.router.id_numbers import find_id_numbers
+from labs.router.id_numbers import find_codice_fiscale, find_id_numbers
 from labs.router.tables import find_table_cells
-from labs.router.textscan import first_char_branches, has_digit, literal_gate, lower
+from labs.router.textscan import (
+    finditer_at_literals,
+    first_char_branches,
+    has_digit,
+    leading_literals,
+    literal_gate,
+    lower,
+)
 from labs.router.towns import find_town_streets
 from labs.router.names import is_ambiguous_name, is_first_name
 from labs.router.validators import (
@@ -151,8 +158,8 @@ _TAX_CAPS = re.compile(r"ІПН|РНОКПП|RNOKPP")
 # "номер"/"ID"/"мій" right before the digits (a word between, "Мій результат …", is no label), not the id of a
 # run, a job or an exit code ("Exit code 3124167891", "Run ID …", "Request id=…")
 _WEAK_ID_CUE = re.compile(r"(?<![\w])(?:(?:мій|моє|my)\s+)?(?:номер\w*|№|number|no\.?|nr\.?|код\w*|code|id|мій|моє|my|"
-                          r"піб|(?:(?:код|номер|id|ід)\w*\s+)?(?:з|із|зі|у|в)\s+ді[їя])"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3), "номер з Дії …" (r9 A1)
-                          r"(?:\s+(?:is|—|-))?[\s:#№=\-]{0,4}$"
+                          r"піб|kod>?|(?:(?:код|номер|id|ід)\w*\s+)?\(?(?:з|із|зі|у|в)\s+(?:(?:застосунк|додатк|програм)\w*\s+)?ді[їя]\)?)"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3), "номер з Дії …" (r9 A1)
+                          r"(?:\s+(?:is|—|-))?[\s:#№=\-]{0,4}$"  # "код з застосунку Дія", "код (з Дії)", "<kod>" (r10 A2)
                           # a JSON/YAML key only when it names the code: "id_code": "…" (a bare "id"/"code" key holds
                           # any 10-digit id: 3% of them pass the checksum, issue 11 r9)
                           r"|(?<![\w])id_code[\"']?\s*[:=]\s*[\"']?$")
@@ -174,13 +181,19 @@ _TWO_WORDS_AFTER = re.compile(r"[\s,;|\-—)]{1,4}([A-ZА-ЯІЇЄҐ][\w'’ʼ\-
 # an off-list given name beside a surname of a Ukrainian shape ("Устим Коваленко", "Мілана Шевчук"), a double given name
 # of two known ones ("Анна-Марія Коваль", "Anna-Mariia Koval"): issue 11 r10 A1
 _UA_SURNAME = re.compile(r"(?:енко|чук|щук|йчук|ук|юк|ович|евич|ський|ська|цький|цька|зький|зька|enko|chuk|iuk|yuk|skyi|ska|"
-                         r"tskyi|tska|ovych)$")
+                         r"tskyi|tska|ovych)$"
+                         # the common surnames without those endings, from trades (Мельник "miller", Коваль "smith" …)
+                         r"|^(?:мельник|коваль|бондар|ткач|кравець|олійник|гончар|мороз|кушнір|швець|литвин|бойко|козак|"
+                         r"лисак|пономар|кучер|тесля|melnyk|koval|bondar|tkach|kravets|oliinyk|honchar|moroz|kushnir|shvets|"
+                         r"lytvyn|boiko|kozak|ponomar)(?:а|у|ові|ем|ом|ої|ій|ів)?$", re.IGNORECASE)
 
 
 # initials before the surname ("M. Shevchuk 3610009447", "П.О. Мельник 3563104757"), a name and a code as keys of a record:
 # XML attributes, YAML or JSON ("<person name="Андрій Лисенко" code="…"", "піб: …\nкод: '…'", {"піб": "…", "код": …}):
 # issue 11 r10 A2
 _LEADING_INITIALS_BEFORE = re.compile(r"(?<![\w.])(?!U\.\s?[SKN]\.|E\.\s?U\.)(?:[A-ZА-ЯІЇЄҐ]\.\s?){1,2}[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’ʼ\-]{2,}[\s,:;\-—\"']{1,6}$")
+# a surname and its initials after it, as lists and bibliographies write a person: "Koval O., 12.03.1985" (r10 A1)
+_TRAILING_INITIALS_BEFORE = re.compile(r"(?<![\w.])[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’ʼ\-]{2,}\s(?:[A-ZА-ЯІЇЄҐ]\.\s?){1,2}[\s,:;\-—]{0,4}$")
 _NAME_KEY_BEFORE = re.compile(r"(?<![\w])[\"']?(?P<key>(?i:name|піб|fio|full_?name|прізвище))[\"']?\s*[=:]\s*[\"']?(?P<v>[^\"'\n=:]{2,40})"
                               r"[\"']?\s*[,;]?\s{0,8}[\"']?(?i:code|код|id|ipn|inn|іпн|рнокпп|rnokpp|tax_?id)[\"']?\s*[=:]\s*[\"']?$")
 
@@ -202,7 +215,7 @@ def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
     if m is not None and (_given_name(m.group(1)) or _given_name(m.group(2))
                           or _UA_SURNAME.search(m.group(1)) or _UA_SURNAME.search(m.group(2))):
         return True
-    if _LEADING_INITIALS_BEFORE.search(before):
+    if _LEADING_INITIALS_BEFORE.search(before) or _TRAILING_INITIALS_BEFORE.search(before):
         return True
     m = _LOWER_TWO_WORDS_BEFORE.search(before)  # typed in lower case: "петро бондаренко …", "shevchuk olena …" (r10 A1, A2)
     if m is not None and any(is_first_name(a) and not is_ambiguous_name(a) and _UA_SURNAME.search(b)
@@ -240,7 +253,10 @@ _DATE_TIME_AT = re.compile(r"(?:\d{4}[\-./][01]\d[\-./][0-3]\d|[0-3]\d[\-./][01]
 _NOT_A_PERSON_ID = re.compile(r"(?:exit|error|status|return|response|run|job|task|request|req|session|trace|span|process|"
                               r"thread|build|test|step|epoch|batch|event|transaction|txn|device|node|container|pod|"
                               r"задачі|запиту|помилки|сесії|процесу|трек|track|tracking|ттн|накладної|замовлення|order|"
-                              r"посилки|відправлення|shipment|parcel)[\s\-]*(?:code|id|номер|код|no\.?|#)?[\s:#№=\-]{0,4}$|"
+                              r"посилки|відправлення|shipment|parcel|"
+                              # a product's, a licence's, a permit's, a policy's, a PR's number (r9 B "koatuu", "label_things")
+                              r"hs|товар\w*\s+з|license|licence|permit|policy|каско|pr|бота|bot)[\s\-]*(?:code|id|номер|код|кодом|"
+                              r"number|no\.?|#)?[\s:#№=\-]{0,4}$|"
                               r"(?<!\w)(?:the|a|an|this|that|any|some|each)\s+number[\s:#№=\-]{0,4}$")
 _PASSPORT_CONTEXT = re.compile(
     r"(?:паспорт\w*|пасп\.|passport|pasport\w*|paszport\w*|(?<![а-яіїєґ])права(?![а-яіїєґ])|(?<![a-z])id[\s\-]*(?:карт\w*|card)|айді\w*|посвідк\w*|посвідченн\w*|"
@@ -1318,10 +1334,15 @@ def _word_dates(text: str) -> Iterator[re.Match]:
 # Read from its year back (a year is rare; a digit before a month name is not: "1 0 1 0 …" cost 1 ms a 2 KB).
 _BIRTH_YEAR = re.compile(r"(?:19\d\d|20[01]\d|202[0-4])(?!\d)(?P<md>[\-./](?:0[1-9]|1[0-2])[\-./](?:0[1-9]|[12]\d|3[01])(?![\d.]))?")
 _DAY_MONTH_BEFORE = re.compile(rf"(?:\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_MONTH})\s)|(?i:{_ANY_MONTH})\s\d\d?,?\s)$")
-_SHORT_YEAR_DATE = re.compile(r"(?<![\d.])(?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2])\.(\d\d)(?![\d.])")
+# (its first digit consumed before the lookbehinds, "(?<![\d.])(?:0[1-9]|[12]\d|3[01])" as written out: the engine skips
+# to the digits 0-3 in C instead of running the matcher at every position; the same matches, 53 -> 16 us on the ticket)
+_SHORT_YEAR_DATE = re.compile(r"[0-3](?<![\d.].)(?:(?<=0)[1-9]|(?<=[12])\d|(?<=3)[01])\.(?:0[1-9]|1[0-2])\.(\d\d)(?![\d.])")
 # a birthday split into JSON parts: "birthdays":[{"date":{"year":1985,"month":3,"day":12}}], "birth": {"day": 12, …}
 _JSON_BIRTH = re.compile(r'"(?:birth\w*|bday|dob|date_?of_?birth|дата_?народження)"\s*:\s*\[?\s*\{(?P<parts>[^\[\]]{0,120}?)\}')
-_JSON_PARTS = re.compile(r'"(?:year|month|day)"\s*:\s*"?\d{1,4}')
+_JSON_PARTS = re.compile(r'"(?:year|month|day|yyyy|mm|dd|y|m|d|рік|місяць|день)"\s*:\s*"?\d{1,4}')  # "dob": {"d": 3, …}
+# a birthday split over flat keys: "birthDay": 8, "birthMonth": 4, "birthYear": 1957; "birth_year": 1996, "birth_md": "10-31"
+# (issue 11 r10 A6): two of them within a record
+_JSON_FLAT_BIRTH = re.compile(r'"birth_?(?:day|month|year|md|date|d|m|y)"\s*:\s*"?\d{1,4}(?:[\-./]\d{1,4}){0,2}')
 
 
 # issue 11 r10 B2: a name and a date are an event as often as a birthday ("Юрій Гагарін, 12.04.1961 — перший політ",
@@ -1343,17 +1364,33 @@ _PEOPLE_RECORD = re.compile(r"(?<!\w)(?:список\w*|клас\w*|груп[а�
                             r"students?|children|roster|patients?|employees|name[,;\t])(?!\w)")
 
 
+def _in_brackets(view: str, at: int) -> bool:
+    """Does a bracket open right before ``at``? One first name then a date in brackets is a person's birth date, as lists
+    write it ("Iryna (1990-08-02)", "Тарас (15.12.1963)"; issue 11 r10 A1): the name alone counts there."""
+    return view[max(0, at - 2) : at].rstrip().endswith("(")
+
+
+def _day_month_before(view: str, at: int) -> re.Match | None:
+    """``_DAY_MONTH_BEFORE.search(view, at - 16, at)``: the day and month right before a year at ``at``. Every match holds a
+    digit (its day: each branch reads one), so 16 characters with none (any script's digit: :func:`has_digit`) need
+    no search; the case-blind month names cost ~8 us a search, and most years stand after words ("placed on 2024-03-12",
+    "Kyiv, 2024"). The view has decoded and folded the text already (full-width and other digits are ASCII there)."""
+    lo = max(0, at - 16)
+    return _DAY_MONTH_BEFORE.search(view, lo, at) if has_digit(view[lo:at]) else None
+
+
 def _named_dobs(view: str) -> Iterator[Finding]:
     found = []
     for y in _BIRTH_YEAR.finditer(view):
         if y.start() and view[y.start() - 1].isdigit():
             continue
         if y.group("md"):  # year first: "Olena Koval, 1985-03-12", "1985.03.12" (issue 11 r10 A1)
-            if _full_name_before(view, y.start(), alone=False):
+            if _full_name_before(view, y.start(), alone=_in_brackets(view, y.start())):
                 found.append((y.start(), y.end(), int(y.group()[:4])))
             continue
-        m = _DAY_MONTH_BEFORE.search(view, max(0, y.start() - 16), y.start())
-        if m is not None and not view[m.start() - 1 : m.start()].isdigit() and _full_name_before(view, m.start(), alone=False):  # "Олена, 10.09.2012": a letter's date
+        m = _day_month_before(view, y.start())
+        if m is not None and not view[m.start() - 1 : m.start()].isdigit() \
+                and _full_name_before(view, m.start(), alone=_in_brackets(view, m.start())):  # "Олена, 10.09.2012": a letter's date
             found.append((m.start(), y.end(), int(y.group()[:4])))
     if "." in view:  # a two-digit year: "Тарас Шевчук, 12.03.85" (issue 11 r10 A1)
         for m in _SHORT_YEAR_DATE.finditer(view):
@@ -1379,6 +1416,11 @@ def _json_birthdays(text: str, low: str) -> Iterator[Finding]:
         parts = list(_JSON_PARTS.finditer(low, m.start("parts"), m.end("parts")))
         if len(parts) >= 2:
             yield Finding("dob", parts[0].start(), parts[-1].end(), text[parts[0].start() : parts[-1].end()], 40)
+    if '"birth' in low:
+        flat = list(_JSON_FLAT_BIRTH.finditer(low))
+        for a, b in zip(flat, flat[1:]):
+            if b.start() - a.end() <= 60:
+                yield Finding("dob", a.start(), b.end(), text[a.start() : b.end()], 40)
 
 
 def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
@@ -1453,7 +1495,7 @@ _ADDRESS_UA = re.compile(
 # the town and postcode written before the street: "01001, м. Київ, вул. …"
 _TOWN_BEFORE = re.compile(r"(?:\d{5},?\s*)?(?:(?:м|смт|с|г)\.\s*[А-ЯІЇЄҐ][\w'’\-]{1,30},?\s*)$")
 _EN_STREET = (r"(?:Street|Str|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Parkway|Pkwy|"
-              r"Place|Pl|Square|Sq|Terrace|Close|Crescent|Highway|Hwy|Gardens|Row|Mews)")
+              r"Place|Pl|Square|Sq|Terrace|Ter|Close|Crescent|Highway|Hwy|Gardens|Row|Mews)")
 _ADDRESS_EN = re.compile(
     rf"\d(?<![\d.,A-Z_]\d)(?<!(?<![a-z])[a-z]\d)\d{{0,4}}[A-Za-z]?\s+(?:[A-Z][\w'’\-]{{1,25}}\s+){{1,3}}{_EN_STREET}\.?(?![\w])"
     rf"(?:,?\s*(?:Apt|Suite|Unit|Flat)\.?\s*\w{{1,5}})?"
@@ -1551,7 +1593,7 @@ _TRANSLIT_AFTER_KEY = re.compile(r"[sabplr](?<![a-z].)(?:(?<=s)(?:treet|tr|t)|(?
                                  r"(?<=p)rosp\w*|(?<=l)ane|(?<=r)(?:oad|d))\.?,?\s*\d")
 
 
-_NOT_POSTAL = re.compile(r"0x[0-9a-f]+|[0-9a-f:.]+|\S+@\S+|[a-z]+://\S*|[\w.\-]+\.(?:com|net|org|io|ua|local)(?::\d+)?|n/a|none|null|-")
+_NOT_POSTAL = re.compile(r".*(?:\{\{|\$\{|<%|\{%).*|0x[0-9a-f]+|[0-9a-f:.]+|\S+@\S+|[a-z]+://\S*|[\w.\-]+\.(?:com|net|org|io|ua|local)(?::\d+)?|n/a|none|null|-")
 _JSON_ADDRESS_KEYS = ('"address', '"street', '"адреса', '"вулиця', '"home_address')
 _JSON_ADDRESS = re.compile(r'"(?:address|street|адреса|вулиця|home_address|street_address|address_line_?\d?|addressline\d?)"'
                            r'\s*:\s*"(?P<value>[^"\n]{0,80}?[^\W\d_][^"\n]{0,80}?)"')
@@ -1671,13 +1713,25 @@ _NOT_PROFILES = frozenset("p reel reels explore stories share sharer groups page
                           "school jobs feed posts channel results playlist embed shorts iframe_api status".split())
 _HANDLE_LABELS = (r"telegram|телеграм\w*|телеграмі|телега|телегу|тг|tg|instagram|інстаграм\w*|інст\w*|insta|ig|твіттер\w*|"
                   r"twitter|tiktok|тікток\w*|тік-ток\w*|threads|signal|viber|вайбер\w*|нік\w*|nick(?:name)?|username|"
-                  r"юзернейм\w*|логін\w*|fb|фб|фейсбук\w*|facebook|linkedin|лінкедин\w*|discord|дискорд\w*|skype|скайп\w*")
+                  r"юзернейм\w*|логін\w*|login|fb|фб|фейсбук\w*|facebook|linkedin|лінкедин\w*|discord|дискорд\w*|skype|скайп\w*")
 # (?<![a-zа-яіїєґ])(?:telegram|…)(?![a-zа-яіїєґ]), grouped by first letter: the scan skips to those letters in C
 _HANDLE_LABEL = re.compile(first_char_branches(_HANDLE_LABELS.split("|"), "(?<![a-zа-яіїєґ].)") + "(?![a-zа-яіїєґ])")
 # after a messenger's name: punctuation, a possessive or "нік"/"is", then a handle written without "@": it must read as
 # one (a dot, an underscore or a digit, "live:…" for Skype, "name#1234" for Discord), so "в телеграм каналі" is no handle
-_BARE_HANDLE = re.compile(r"[\s:—–\-=]{1,4}(?:(?:is|це|нік|nick|username|id|акаунт\w*|account|handle)[\s:—–\-=]{1,3})?"
+# (a YAML or JSON key too: "login: taras_sh", "\"логін\": \"taras_sh\"", "Логін користувача — taras_sh", r10 A5)
+_BARE_HANDLE = re.compile(r"[\s:—–\-=\"]{1,5}(?:(?:is|це|нік|nick|username|id|акаунт\w*|account|handle|користувач\w*|"
+                          r"of\s+the\s+user|user)[\s:—–\-=\"]{1,4})?"
                           r"(?P<name>live:[a-z0-9_.\-]{3,32}|[a-z][a-z0-9_.]{1,31}#\d{4}|[a-z][a-z0-9_.]{2,31})(?![\w@/])")
+_KEY_AFTER = re.compile(r"[ \t]*[:=]")
+
+
+def _nobodys_login(name: str) -> bool:
+    """A config's login that names no person: "admin", "deploy", "test_user", "demo-user" (issue 11 r10 B5)."""
+    name = name.rstrip(".")
+    return name in _NO_ONES or name in _SERVICE_LOGINS or name.startswith(_PLACEHOLDER_PREFIXES)
+
+
+_PLACEHOLDER_PREFIXES = ("test", "demo", "example", "sample", "dummy", "fake", "guest", "user_", "default")
 _AT_HANDLE = re.compile(r"@(?<![\w@.]@)(?P<name>[a-z0-9_][a-z0-9_.]{2,31})(?![\w@])")
 
 
@@ -1698,11 +1752,11 @@ _ORG_BEFORE = re.compile(r"(?<![\w])(?:official|офіційн\w*|channel|кан
 # a messenger's user in JSON: "username": "olena_k85", "from_id": "user123456789", "from": {"id": 123456789, …}
 _NO_ONES = frozenset("admin root user username test guest postgres ubuntu demo string null none example anonymous "
                      "your_username your_name john_doe janedoe johndoe true false".split())
-_JSON_USER_KEYS = ('"username"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"',
+_JSON_USER_KEYS = ('"username"', '"handle"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"',
                    '"actor_id"', '"login"', '"nick', '"tg"', '"telegram"', '"insta', '"twitter"', '"tiktok"', '"actorid"')
 # a Telegram export's service message ("actor_id": "user5123456789") and a GitHub-style "login" (issue 11 r9 A7); a
 # "login" in a config ("login": "deploy") is nobody unless it reads as a person's handle or sits in a user's object
-_JSON_USER = re.compile(r'"(?:username|user_name|screen_name|from_id|user_id|sender_id|actor_id|actorid|nick|nickname|tg|telegram|'
+_JSON_USER = re.compile(r'"(?:username|handle|user_name|screen_name|from_id|user_id|sender_id|actor_id|actorid|nick|nickname|tg|telegram|'
                         r'insta|instagram|twitter|tiktok)"\s*:\s*"?(?P<name>@?[a-z0-9_.]{3,40})'
                         r'|"from"\s*:\s*\{\s*"id"\s*:\s*(?P<name2>\d{5,15})'
                         r'|"login"\s*:\s*"(?P<login>[a-z0-9][a-z0-9_.\-]{2,38})"')
@@ -1743,7 +1797,12 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
             if m.group("name").strip(".") not in _NOT_PROFILES:
                 yield Finding("handle", m.start(), m.end(), text[m.start() : m.end()], 55)
     for lab in _HANDLE_LABEL.finditer(low):  # no "@": "мій тг: taras.k85", "skype: live:olena.koval" (issue 11 r7 A5)
+        if lab.group() == "login" and not _KEY_AFTER.match(low, lab.end()):
+            continue  # English "login" is a word ("the login page"): only a YAML/INI key ("login: …", "login = …") labels
+            # a handle (a JSON "login" is read below, with the user objects and service accounts it may name)
         m = _BARE_HANDLE.match(low, lab.end())
+        if m is not None and lab.group() in ("login", "логін", "username") and _nobodys_login(m.group("name")):
+            continue
         if m is None or _CODE_CUE.search(low, max(0, lab.start() - 60), min(len(low), m.end() + 40)):
             continue
         name = m.group("name").rstrip(".")
@@ -1754,7 +1813,7 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
     if '"' in low and any(key in low for key in _JSON_USER_KEYS):
         for m in _JSON_USER.finditer(low):  # a Telegram export or Bot API update pasted as JSON (issue 11 r8 A6)
             g = "name" if m.group("name") else "name2" if m.group("name2") else "login"
-            if m.group(g).lstrip("@") in _NO_ONES:
+            if _nobodys_login(m.group(g).lstrip("@")) or low.startswith("-", m.end(g)):  # "service-account"
                 continue  # "username": "admin" in a config is nobody
             if g == "login":
                 login = m.group(g)
@@ -1919,7 +1978,8 @@ def find_spoken_numbers(view: str, low: str, words: list[re.Match] | None = None
 # "плюс три вісім нуль 6 7 …": one reader for every way a sequence is spelled after its label. The label is found
 # first (a literal-led scan), then one bounded match reads at most _SEQ_TOKENS tokens: the cost stays linear.
 _SEQ_TOKENS = 24
-_SEQ_SEP = r"(?:[\s,;|.\-+/()\[\]{}_*·•'\"]|&nbsp;)"
+# a colon or "=" ("5375 : 7087 : …", "+380=67=…") and a letter x/o between two digits ("5375x0566x…", issue 11 r10 A7)
+_SEQ_SEP = r"(?:[\s,;:=|.\-+/()\[\]{}_*·•'\"]|(?<=\d)[xхoо](?=\d)|&nbsp;)"
 _SEQ_TOKEN = rf"(?:{_SPOKEN_WORD}(?![\w'’ʼ])|\d{{1,12}}(?!\d))"
 # Every label's first three characters (read off the pattern: 'p'/'р' then '\W' is "р/н/о/к/п/п"): the engine rejects
 # most positions after one lookahead instead of trying every branch there (the scan of a 2 KB prompt ~4x faster)
@@ -1934,11 +1994,11 @@ _SEQ_LABEL = re.compile(
 _SEQ_AFTER = re.compile(
     rf"[^\W\d_]*[\s:;,|#№.=\-\"'+(\[{{]{{0,6}}(?:(?:на|за|is|at|on|me|to|це|номер\w*|number|no|—|–)(?![\w'’ʼ])[\s:#№.=\-+(\[]{{0,4}}){{0,2}}"
     rf"(?P<seq>(?:плюс\s+|plus\s+|\+)?{_SEQ_TOKEN}(?:{_SEQ_SEP}{{1,4}}{_SEQ_TOKEN}){{0,{_SEQ_TOKENS}}})")
-_SEQ_GATE = re.compile(r"[,;|\[+]|\d\s+[^\W\d_]|[^\W\d_]\s+\d")
+_SEQ_GATE = re.compile(r"[,;:=|\[+]|\d[xхoо]\d|\d\s+[^\W\d_]|[^\W\d_]\s+\d")
 # Where a sequence can start, found before any label (a digit-led scan: fast), so the label scan reads a few short
 # windows, not the whole prompt: digits and separators that hold 10 digits or more (every sequence of digits alone
 # a check below accepts), or a number word with another token after it (a sequence read out, or words and digits)
-_SEQ_DIGITS = re.compile(r"\d[\d\s,;|.\-+/()\[\]{}_*·•'\"]{7,}\d")  # the view has decoded "&nbsp;"
+_SEQ_DIGITS = re.compile(r"\d[\d\s,;:=xхoо|.\-+/()\[\]{}_*·•'\"]{7,}\d")  # the view has decoded "&nbsp;"
 _SEQ_NEXT_TOKEN = re.compile(rf"{_SEQ_SEP}{{1,4}}{_SEQ_TOKEN}")
 # characters before a sequence's start where its label may begin: the longest label, its word's ending, punctuation
 # and two filler words; before a number word inside a sequence, also the fewer than 10 digits before it (46 characters)
@@ -2008,11 +2068,14 @@ _NUMBER_LABEL_DIGITS = re.compile(first_char_branches([r"номер\w*", "number
                                   r"(?P<seq>\+?\d(?:[ .\-,;|/]{1,3}\d){9,12})(?![\d])")
 
 
+_NUMBER_LABEL_STARTS = leading_literals(_NUMBER_LABEL_DIGITS)  # ("номер", "number", "tel", "№")
+
+
 def find_number_label_digits(view: str, low: str) -> Iterator[Finding]:
     """Phones written one digit (or a few) at a time right after a bare "номер:" (see :data:`_NUMBER_LABEL_DIGITS`)."""
     if "номер" not in low and "number" not in low and "№" not in low and "tel" not in low:
         return
-    for m in _NUMBER_LABEL_DIGITS.finditer(low):
+    for m in finditer_at_literals(_NUMBER_LABEL_DIGITS, low, _NUMBER_LABEL_STARTS):  # its labels by str.find: 12 -> 5 us
         seq = m.group("seq")
         d = "".join(ch for ch in seq if ch.isdigit())
         if _NOT_A_PERSON_ID.search(low, max(0, m.start() - 30), m.start("seq")) or _not_personal_context(low, m.start()):
@@ -2136,6 +2199,9 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
     return found
 
 
+_CF_LABEL_PARTS = ("iscal", "ISCAL", "c.f.", "C.F.", "ax code", "AX CODE", "fisc.", "FISC.")
+
+
 def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     """All personal data in ``text``, in order: see the module docstring for the kinds.
 
@@ -2159,6 +2225,10 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     found.extend(find_health(view.text, found + mine + table, low))  # any identifier makes health data personal
     if view.rounds or view.text != text:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
+    if view.decoded:  # what looked like an encoding may be an identifier as typed ("+380=67=394=56=11"): read both
+        found.extend(_scan(text, lower(text), frozenset(), frozenset()))
+    if any(part in text for part in _CF_LABEL_PARTS):  # substring tests: a 2 KB prompt without one costs ~1 µs
+        found.extend(Finding("id_number", s, e, text[s:e], 15) for s, e in find_codice_fiscale(text))
     if any(f.kind == "phone" for f in found):
         found = [f for f in found if f.kind != "phone" or not _printed_numbers(text, f)]
         found = [f for f in found if f.kind != "phone" or not _in_an_isbn(text, f)]  # a book's number (r8 B1, r9)
@@ -2177,11 +2247,17 @@ def _in_an_isbn(text: str, f: "Finding") -> bool:
     return any(a < f.end and f.start < b for a, b in _isbn_spans(text, lo, hi))
 
 
+_BOOK_LABEL = re.compile(r"(?i:isbn|ismn)")
+
+
 def _isbn_spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
     """Spans of valid ISBN-10/13 in ``text[lo:hi]`` set as an ISBN (see :func:`_in_an_isbn`)."""
     out = []
     for m in _ISBN.finditer(text, lo, len(text) if hi is None else hi):
         digits = "".join(ch for ch in m.group() if ch.isalnum())
+        if _BOOK_LABEL.search(text, max(0, m.start() - 30), m.start()) and digits.startswith(("978", "979")):
+            out.append(m.span())  # "ISMN 979-0-…", "ISBN 978-…" with a typo in its check digit: the label says a book
+            continue
         if len(digits) == 13 and isbn13_ok(digits) or len(digits) == 10 and isbn10_ok(digits) and (
                 m.group().count("-") == 3 or "isbn" in text[max(0, m.start() - 30) : m.start()].lower()
                 or text[max(0, m.start() - 4) : m.start()] == "/dp/" or m.group()[-1] in "Xx"):

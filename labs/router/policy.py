@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from labs.i18n import t
+from labs.i18n import language, t
 from labs.router.complexity import Complexity
 from labs.router.pii import KINDS, Finding
 
@@ -56,10 +56,12 @@ class Decision:
         return "\n".join([head, *(f"  • {r}" for r in self.reasons)])
 
 
-def describe_kinds(kinds: dict[str, int]) -> str:
+def describe_kinds(kinds: dict[str, int], lang: str | None = None) -> str:
     """``{'phone': 2, 'email': 1}`` → ``'2 phone, 1 email'`` (Ukrainian: ``'телефон: 2, e-mail: 1'``);
-    a kind from another detector (not in ``KINDS``, ``handle``, ``id_number`` or ``special``) shows as itself."""
-    return ", ".join(t("router.kind.count", count=n, kind=t(f"router.kind.{k}") if k in _NAMED_KINDS else k)
+    a kind from another detector (not in ``KINDS``, ``handle``, ``id_number`` or ``special``) shows as itself.
+    ``lang``: as :func:`labs.i18n.t` takes it (None: ``LAB_LANG``)."""
+    lang = language(lang)
+    return ", ".join(t("router.kind.count", lang, count=n, kind=t(f"router.kind.{k}", lang) if k in _NAMED_KINDS else k)
                      for k, n in kinds.items())
 
 
@@ -84,6 +86,9 @@ def decide(
         raise ValueError(f"sensitive={sensitive!r}: pass True, False or None (None: let the detector decide)")
     findings = tuple(findings)
     kinds = dict(Counter(f.kind for f in findings))
+    # the reasons' language, read once: each t() without it asks the environment and the working folder (Path.cwd():
+    # ~10 us a call, 8 calls a decision, issue 11's time to decide)
+    lang = language()
     reasons: list[str] = []
     personal = bool(findings) or sensitive is True
     local_ok = local_up is not False
@@ -93,37 +98,37 @@ def decide(
 
     if personal:
         if findings:
-            reasons.append(t("router.reason.pii_found", kinds=describe_kinds(kinds)))
+            reasons.append(t("router.reason.pii_found", lang, kinds=describe_kinds(kinds, lang)))
             if sensitive is False:
-                reasons.append(t("router.reason.detector_wins"))
+                reasons.append(t("router.reason.detector_wins", lang))
         else:
-            reasons.append(t("router.reason.caller_sensitive"))
+            reasons.append(t("router.reason.caller_sensitive", lang))
         if not local_ok:
-            reasons.append(t("router.reason.fail_closed"))
+            reasons.append(t("router.reason.fail_closed", lang))
             return result("refuse")
-        reasons.append(t("router.reason.stays_local"))
+        reasons.append(t("router.reason.stays_local", lang))
         return result("local")
 
-    reasons.append(t("router.reason.no_pii"))
-    cues = ", ".join(cue_label(c) for c in complexity.cues) or t("router.reason.no_cues")
+    reasons.append(t("router.reason.no_pii", lang))
+    cues = ", ".join(cue_label(c, lang) for c in complexity.cues) or t("router.reason.no_cues", lang)
     if complexity.is_complex:
-        reasons.append(t("router.reason.complex", score=complexity.score, cues=cues))
+        reasons.append(t("router.reason.complex", lang, score=complexity.score, cues=cues))
         if cloud_ready:
-            reasons.append(t("router.reason.complex_cloud"))
+            reasons.append(t("router.reason.complex_cloud", lang))
             return result("cloud", "local" if local_ok else None)
         if local_ok:
-            reasons.append(t("router.reason.no_cloud"))
+            reasons.append(t("router.reason.no_cloud", lang))
             return result("local")
-        reasons.append(t("router.reason.nothing_serves"))
+        reasons.append(t("router.reason.nothing_serves", lang))
         return result("refuse")
-    reasons.append(t("router.reason.simple", score=complexity.score, cues=cues))
+    reasons.append(t("router.reason.simple", lang, score=complexity.score, cues=cues))
     if local_ok:
-        reasons.append(t("router.reason.simple_local") + (t("router.reason.cloud_fallback") if cloud_ready else ""))
+        reasons.append(t("router.reason.simple_local", lang) + (t("router.reason.cloud_fallback", lang) if cloud_ready else ""))
         return result("local", "cloud" if cloud_ready else None)
     if cloud_ready:
-        reasons.append(t("router.reason.local_down_cloud"))
+        reasons.append(t("router.reason.local_down_cloud", lang))
         return result("cloud")
-    reasons.append(t("router.reason.nothing_serves"))
+    reasons.append(t("router.reason.nothing_serves", lang))
     return result("refuse")
 
 

@@ -189,6 +189,13 @@ def _yaml_addresses(text: str, finding: type) -> Iterator["Finding"]:  # noqa: F
 
 
 
+# a first column that names a business ("store,street,house,sales", "філія;вулиця;будинок"): its rows are places of
+# business, so a street column there is a shop's address, not a person's
+_BUSINESS_COLUMN = re.compile(r"stores?|shops?|branch(?:es)?|branch[ _]?(?:id|name)|store[ _]?(?:id|name)|office|warehouse|"
+                              r"restaurant|cafe|hotel|outlet|location|site|магазин\w*|філі[яї]|офіс|склад|відділення|"
+                              r"ресторан|кафе|готель|точка")
+
+
 def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Finding: imported lazily, pii imports us)
     """Findings for the cells of every personal column of every table in ``text`` (offsets into
     ``text``). A table is a header line whose cells, split by a tab, a bar, a semicolon or a comma,
@@ -233,6 +240,9 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
         if codes and (person or named is not None):
             for col in codes:
                 columns[col] = "tax_id" if person else "tax_id?"  # "?": only in a row whose name is a first name
+        first = line.split(sep, 1)[0].strip(_CELL_STRIP + "#:").lower()
+        if _BUSINESS_COLUMN.fullmatch(first):  # rows that are shops or branches: their streets are no one's home (r9 B)
+            columns = {col: kind for col, kind in columns.items() if kind != "address"}
         if not columns:
             continue
         while k < len(lines) and sep in lines[k]:

@@ -137,3 +137,77 @@ def has_digit(text: str) -> bool:
     (False, True, True)
     """
     return any(d in text for d in "0123456789") or (not text.isascii() and _DIGIT.search(text) is not None)
+
+
+def leading_literals(rx: re.Pattern, most: int = 64) -> tuple[str, ...] | None:
+    """Non-empty strings one of which every match of ``rx`` STARTS with (zero-width assertions skipped: they consume
+    nothing), read off the pattern; None when some branch starts with no literal (a class, a repeat), the pattern or a
+    group ignores case, or more than ``most`` strings would be needed. What :func:`finditer_at_literals` needs.
+
+    >>> leading_literals(re.compile(r"(?<![a-z])(?:t(?<!\\w.)(?:elegram|g)|skype)(?![a-z])"))
+    ('telegram', 'tg', 'skype')
+    >>> leading_literals(re.compile(r"\\d+|tel")) is None
+    True
+    """
+    if rx.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _parser
+
+        out = _starts(list(_parser.parse(rx.pattern, rx.flags).data))
+    except Exception:  # noqa: BLE001 - any parser difference: no literals, never wrong ones
+        return None
+    if out is None or not out or "" in out or len(out) > most:
+        return None
+    return tuple(dict.fromkeys(out))
+
+
+def _starts(items: list) -> list[str] | None:
+    """Each way the sequence ``items`` (parsed regex items) can start, as its literal text up to the first item that is
+    neither a literal nor zero-width; None if a way starts with no literal at all."""
+    from re import _constants as c
+
+    prefix = ""
+    for op, av in items:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue  # zero width: the match's text goes on after it
+        if op is c.LITERAL:
+            prefix += chr(av)
+            continue
+        if op is c.SUBPATTERN:
+            if av[1] or av[2]:  # a group with flags of its own (case): no literal is safe
+                return [prefix] if prefix else None
+            inner = _starts(list(av[3].data))
+            if inner is None:
+                return [prefix] if prefix else None
+            return [prefix + s for s in inner]
+        if op is c.BRANCH:
+            inner = [_starts(list(alt.data)) for alt in av[1]]
+            if any(i is None for i in inner):
+                return [prefix] if prefix else None
+            return [prefix + s for i in inner for s in i]
+        break
+    return [prefix] if prefix else None
+
+
+def finditer_at_literals(rx: re.Pattern, text: str, literals: tuple[str, ...], pos: int = 0,
+                         endpos: int | None = None) -> list[re.Match]:
+    """``list(rx.finditer(text, pos, endpos))``, found from the places where one of ``literals`` (every match of ``rx``
+    starts with one: :func:`leading_literals`) occurs, by ``str.find``, and ``rx.match`` there, instead of a regex scan
+    that runs the matcher at every position. The same matches: the leftmost match from a position is the first
+    occurrence at or after it where ``rx`` matches (a match starts at an occurrence, and ``rx.match`` at a position
+    reads it exactly as a scan does, lookbehinds included), and each search resumes where the last match ended."""
+    endpos = len(text) if endpos is None else endpos
+    at: set[int] = set()
+    for lit in literals:
+        i = text.find(lit, pos, endpos)
+        while i >= 0:
+            at.add(i)
+            i = text.find(lit, i + 1, endpos)
+    out: list[re.Match] = []
+    resume = pos
+    for i in sorted(at):
+        if i >= resume and (m := rx.match(text, i, endpos)) is not None:
+            out.append(m)
+            resume = m.end()
+    return out

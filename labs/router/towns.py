@@ -35,7 +35,8 @@ TOWNS_LATIN = (
 
 # a house number, not a quantity ("Шевченка 5 штук", "Sumska 10 pcs")
 _HOUSE = (r"\d{1,4}(?:[\-/]?[а-яa-z](?![\w]))?(?:[\-/]\d{1,4})?(?![\w%]|[.,]\d)"
-          r"(?!\s*(?i:шт|штук\w*|одиниц\w*|pcs|pieces|units|items|грн|uah|usd|eur|доларів|євро|км|km|хв|min|[$€₴]))")
+          r"(?!\s*(?i:шт|штук\w*|одиниц\w*|pcs|pieces|units|items|грн|uah|usd|eur|доларів|євро|км|km|хв|min|[$€₴]))"
+          r"(?!:\d)")  # a score or a time ("Перемога 5:4", "Ужгород — Львів 60 … 7:40") is no house number (r9 B)
 # names that stand after a town with a number and are no street: products and versions ("Kyiv, Llama 3", "Львів,
 # Windows 11"), a document's parts ("Київ, Розділ 2")
 _NOT_A_STREET = (r"(?!(?:Llama|Gemma|Mistral|Mixtral|Qwen|Phi|Falcon|Python|Windows|Ubuntu|Debian|Fedora|Node|Java|"
@@ -45,6 +46,17 @@ _NOT_A_STREET = (r"(?!(?:Llama|Gemma|Mistral|Mixtral|Qwen|Phi|Falcon|Python|Wind
                  r"Етап|Крок|Рівень|Урок|Лекція|Модуль|Тиждень|Рік|Версія|Завдання|Питання|Таблиця|Рисунок|День|"
                  r"Кімната|Платформа|Сезон|Серія|Тур|Гра|Модель|Model|Ціна|Price|Квартал|Quarter|Ukraine|Україна|Oblast|Область|"
                  r"Toyota|Honda|Tesla|Nokia|Samsung|Xiaomi|Huawei|Lenovo|Mazda|Skoda|Kia|Mercedes|Victoria|Lyra|Olga|"
+                 # brands written in Cyrillic, products, and a town's institutions and venues ("Луцьк, Тесла 3", "Kharkiv
+                 # National University 5 years ago", "Kyiv Opera 5 team": issue 11 r9 B town classes)
+                 r"Тойота|Тесла|Хонда|Шкода|Мазда|Кіа|Мерседес|Нокіа|Самсунг|Сяомі|Хуавей|Леново|Ауді|Фольксваген|Рено|"
+                 r"Sony|Alpha|Canon|Nikon|Dell|Apple|Asus|Acer|Audi|Volkswagen|Renault|Peugeot|Ford|Nissan|Hyundai|Vicuna|"
+                 r"National|University|Academy|Polytechnic|Institute|Arena|Opera|Stadium|Philharmonic|Gallery|Library|"
+                 r"Theatre|Theater|Museum|Zoo|Metro|School|College|Lyceum|Hospital|Clinic|Airport|Team|"
+                 # (the nouns only: "Академіка Корольова", "Університетська", "Інститутська", "Театральна" are streets)
+                 r"Національний|Національного|Університет|Університету|Академія|Академії|Політехніка|Політехніки|"
+                 r"Інститут|Інституту|Арена|Опера|Стадіон|Стадіону|Філармонія|Філармонії|Галерея|Галереї|Бібліотека|"
+                 r"Бібліотеки|Театр|Театру|Музей|Музею|Зоопарк|Зоопарку|Метро|Школа|Школи|Коледж|Коледжу|Ліцей|Ліцею|"
+                 r"Лікарня|Лікарні|Клініка|Клініки|Аеропорт|Аеропорту|Команда|Перемога|Поразка|Нічия|Рахунок|"
                  r"January|February|March|April|May|June|July|August|September|October|November|December|Січня|Лютого|"
                  r"Березня|Квітня|Травня|Червня|Липня|Серпня|Вересня|Жовтня|Листопада|Грудня)(?![\w'’ʼ]))")
 # a street name as written without its street word: one or two capitalised words ("Сумська", "Лесі Українки",
@@ -70,9 +82,10 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """(town, street after a town, street before a town), built once."""
     town = "|".join(re.escape(t).replace("'", "['’ʼ]") for t in sorted((*TOWNS_UK, *TOWNS_LATIN), key=len, reverse=True))
     # no lookbehind before the towns: it would stop the engine from skipping to their first letters (10x slower)
+    no_town = rf"(?!(?:{town})(?![\w'’ʼ\-]))"  # another town is a route, not a street: "Харків — Одеса 18" (a train)
     return (re.compile(rf"(?:{town})(?![\w])"),
-            re.compile(rf"(?:,\s*|\s+[—–\-]\s+|\s+){_STREET}{_TYPE}(?:,\s*|\s+){_HOUSE}"),  # "Київ,Хрещатик,22,5" too
-            re.compile(rf"(?<![\w]){_STREET}{_TYPE},?\s+{_HOUSE},?\s+$"))
+            re.compile(rf"(?:,\s*|\s+[—–\-]\s+|\s+){no_town}{_STREET}{_TYPE}(?:,\s*|\s+){_HOUSE}"),  # "Київ,Хрещатик,22,5" too
+            re.compile(rf"(?<![\w]){no_town}{_STREET}{_TYPE},?\s+{_HOUSE},?\s+$"))
 
 
 def find_town_streets(text: str) -> list[tuple[int, int]]:

@@ -131,15 +131,28 @@ def answer(namespace: dict, name: str) -> Any:
 
 
 def answers(namespace: dict, *names: str) -> list[Any]:
-    """:func:`answer` for several names at once: while two or more are still ``...`` (or missing), one
+    """:func:`answer` for several names at once: while any is still ``...`` or not defined, one
     :class:`NotAnswered` names them all, so the learner does not learn of the second blank only after filling the
-    first (lesson 5's q4)."""
+    first (lesson 5's q4). A name that is not defined at all (its cell was never run) is said so, not "still
+    ``...``": the learner may have written it and only not run the cell."""
     from labs.i18n import t
 
-    blank = [n for n in names if n not in namespace or namespace[n] is Ellipsis]
-    if len(blank) > 1:
-        listed = t("check.and", first=", ".join(f"`{n}`" for n in blank[:-1]), last=f"`{blank[-1]}`")
-        raise NotAnswered(t("check.not_answered_many", names=listed))
+    def listed(group: list[str]) -> str:
+        if len(group) == 1:
+            return f"`{group[0]}`"
+        return t("check.and", first=", ".join(f"`{n}`" for n in group[:-1]), last=f"`{group[-1]}`")
+
+    undefined = [n for n in names if n not in namespace]
+    dots = [n for n in names if n in namespace and namespace[n] is Ellipsis]
+    if len(undefined) + len(dots) > 1:
+        said = []
+        if dots:
+            said.append(t("check.not_answered_many", names=listed(dots)) if len(dots) > 1
+                        else t("check.not_answered_ellipsis", name=dots[0]))
+        if undefined:
+            said.append(t("check.not_defined_many", names=listed(undefined)) if len(undefined) > 1
+                        else t("check.not_defined", name=undefined[0]))
+        raise NotAnswered(" ".join(said))
     return [answer(namespace, n) for n in names]
 
 

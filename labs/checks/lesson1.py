@@ -10,6 +10,7 @@ import math
 
 from labs.costs import PLANNING_UTILISATION, api_cost, break_even, capacity_requests_per_day, ownership_cost, rental_cost
 from labs.decide import decide
+from labs.checks.calls import short
 from labs.exercises import NotAnswered, answer, exercise
 from labs.i18n import t
 from labs.inputs import is_real
@@ -27,12 +28,16 @@ CAPACITY = dict(output_tokens=200, utilisation=PLANNING_UTILISATION)  # 70%, the
 CLINIC = dict(data_sensitivity="regulated", requests_per_day=5_000, latency_ms=None, offline=False, quality="good")
 
 
+UNITS = {"local_tps": "checks.lesson1.unit.tokens_per_s"}  # every other answer of lesson 1 is requests per day
+
+
 def _number(value, name: str) -> float:
     # a BreakEven (or anything carrying the figure) instead of the figure: point at the field to take
     assert not hasattr(value, "requests_per_day"), t("checks.lesson1.take_the_field", name=name,
                                                      type=type(value).__name__)
     assert is_real(value), \
-        t("checks.lesson1.not_a_number", name=name, type=type(value).__name__)
+        t("checks.lesson1.not_a_number", name=name, type=type(value).__name__, value=short(value),
+          unit=t(UNITS.get(name, "checks.lesson1.unit.requests_per_day")))
     value = float(value)  # np.int64, np.float32 … as the float they stand for
     assert math.isfinite(value) and value > 0, t("checks.lesson1.not_positive", name=name, value=value)
     return value
@@ -95,8 +100,12 @@ def check_no_break_even(ns: dict) -> str:
 @exercise("lesson1.capacity", points=1,
           hint=lambda: t("checks.lesson1.capacity.hint"))
 def check_capacity(ns: dict) -> str:
-    got = _number(answer(ns, "requests_per_day_capacity"), "requests_per_day_capacity")
-    if ns.get("local_tps", Ellipsis) is Ellipsis:  # a measurement, not an answer: send the learner to where it is made
+    no_speed = ns.get("local_tps", Ellipsis) is Ellipsis  # a measurement, not an answer: send to where it is made
+    try:
+        got = _number(answer(ns, "requests_per_day_capacity"), "requests_per_day_capacity")
+    except NotAnswered as blank:  # both blanks at once, not the second only after the first is filled
+        raise NotAnswered(f"{blank} {t('checks.lesson1.capacity.no_speed')}" if no_speed else str(blank)) from None
+    if no_speed:
         raise NotAnswered(t("checks.lesson1.capacity.no_speed"))
     tps = _number(answer(ns, "local_tps"), "local_tps")
     expected = capacity_requests_per_day(tps, CAPACITY["output_tokens"], utilisation=CAPACITY["utilisation"])

@@ -16,6 +16,7 @@ import math
 import secrets
 import time
 
+from labs.checks.calls import call_learner, short
 from labs.exercises import answer, exercise
 from labs.host import is_loopback
 from labs.i18n import t
@@ -43,8 +44,8 @@ def check_ask_local(ns: dict) -> str:
     marker = secrets.token_hex(4)
     prompt = f"Reply with one short sentence. (request {marker})"
     with RecordingProxy() as proxy, proxy.as_ollama_host():
-        reply = ask_local(prompt)
-    assert isinstance(reply, str), t("checks.lesson2.ask_local.not_str", type=type(reply).__name__)
+        reply = call_learner(ask_local, "ask_local", "prompt", prompt)
+    assert isinstance(reply, str), t("checks.lesson2.ask_local.not_str", type=type(reply).__name__, value=short(reply))
     ex = request_with(proxy, marker)
     assert ex.path.startswith("/v1/"), t("checks.lesson2.ask_local.native", path=ex.path)
     agent = ex.headers.get("user-agent", "")
@@ -62,9 +63,9 @@ def check_ttft(ns: dict) -> str:
     delay = 0.4  # the proxy holds back the first token, and then the rest, by this much
     with RecordingProxy(first_token_delay=delay, after_first_delay=delay) as proxy, proxy.as_ollama_host():
         started = time.perf_counter()
-        value = ttft(f"Count from one to five. (request {marker})")
+        value = call_learner(ttft, "time_to_first_token", "prompt", f"Count from one to five. (request {marker})")
         returned = time.perf_counter()
-    assert is_real(value), t("checks.lesson2.ttft.not_number", type=type(value).__name__)
+    assert is_real(value), t("checks.lesson2.ttft.not_number", type=type(value).__name__, value=short(value))
     value = float(value)  # np.float64/np.float32 from a timing array, as the float it stands for
     assert math.isfinite(value) and value > 0, t("checks.lesson2.ttft.not_positive", value=value)
     ex = request_with(proxy, marker)
@@ -96,6 +97,27 @@ def sent_schema(body: object) -> object:
     return None
 
 
+def schema_problem(exc, schema: dict) -> str:
+    """What a ``jsonschema.ValidationError`` found, in the learner's language (jsonschema's own text is English):
+    a missing key, a key the schema does not allow, a value of the wrong type or outside the allowed values."""
+    instance, path = exc.instance, list(exc.path)
+    where = path[-1] if path else None
+    if exc.validator == "required":
+        missing = [k for k in exc.validator_value if isinstance(instance, dict) and k not in instance]
+        return t("checks.lesson2.schema.required", keys=", ".join(repr(k) for k in missing), count=len(missing))
+    if exc.validator == "additionalProperties":
+        allowed = set(schema.get("properties", {}))
+        extra = [k for k in instance if k not in allowed] if isinstance(instance, dict) else []
+        return t("checks.lesson2.schema.extra", keys=", ".join(repr(k) for k in extra), count=len(extra))
+    if exc.validator == "enum":
+        return t("checks.lesson2.schema.enum", key=where, got=short(instance),
+                 allowed=", ".join(repr(v) for v in exc.validator_value))
+    if exc.validator == "type":
+        return t("checks.lesson2.schema.type", key=where, got=short(instance), type=type(instance).__name__,
+                 expected=exc.validator_value)
+    return t("checks.lesson2.schema.other", key=where, rule=exc.validator)
+
+
 @exercise("lesson2.structured", points=2,
           hint=lambda: t("checks.lesson2.structured.hint"))
 def check_structured(ns: dict) -> str:
@@ -105,12 +127,13 @@ def check_structured(ns: dict) -> str:
     marker = secrets.token_hex(2)  # short: a grammar-constrained token costs ~0.1 s on a small CPU
     key, schema = _schema(marker)
     with RecordingProxy() as proxy, proxy.as_ollama_host():
-        result = ask_json("Is the sky blue on a clear day? Answer as JSON.", schema)
-    assert isinstance(result, dict), t("checks.lesson2.structured.not_dict", type=type(result).__name__)
+        result = call_learner(ask_json, "ask_json", "prompt, schema", "Is the sky blue on a clear day? Answer as JSON.", schema)
+    assert isinstance(result, dict), t("checks.lesson2.structured.not_dict", type=type(result).__name__, value=short(result))
     try:
         jsonschema.validate(result, schema)
     except jsonschema.ValidationError as exc:
-        raise AssertionError(t("checks.lesson2.structured.schema_mismatch", result=result, error=exc.message)) from None
+        raise AssertionError(t("checks.lesson2.structured.schema_mismatch", result=short(result),
+                               error=schema_problem(exc, schema))) from None
     ex = request_with(proxy, key)
     assert sent_schema(ex.json) == schema, t(
         "checks.lesson2.structured.schema_not_sent", native="format=schema",

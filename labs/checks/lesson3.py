@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from labs.checks.calls import short
 from labs.exercises import answer, exercise
 from labs.i18n import t
 from labs.router import Finding
@@ -121,10 +122,18 @@ def check_detector(ns: dict) -> str:
             raise AssertionError(t("checks.lesson3.detector.raised", text=text,
                                    error=f"{type(exc).__name__}: {exc}")) from exc
         assert found is not None, t("checks.lesson3.detector.returned_none")
+        # one Finding, a string, a dict, a number: the container itself is wrong, say what was returned
+        assert not isinstance(found, Finding), t("checks.lesson3.detector.one_finding", text=text, value=short(found))
+        iterable = hasattr(found, "__iter__") and not isinstance(found, (str, bytes, dict))
+        assert iterable, t("checks.lesson3.detector.not_a_list", text=text, type=type(found).__name__,
+                           value=short(found))
         found = list(found)
         for f in found:  # a tuple ("ip", start, end, text) is the first slip: say what to build instead
             assert isinstance(f, Finding), t("checks.lesson3.detector.not_finding", type=type(f).__name__,
-                                             value=_short(repr(f)))
+                                             value=short(f))
+        other = sorted({f.kind for f in found if f.kind != "ip"})
+        assert not other, t("checks.lesson3.detector.wrong_kind", text=text, kinds=", ".join(map(repr, other)),
+                            found=short([f.text for f in found]))
         return found
 
     for text, expected in IP_POSITIVES:

@@ -1,0 +1,242 @@
+"""Issue 17 / 16, attack round 7 (``/work/attacks/issue17-r7/FINDINGS.md``): one test per class R1-R7.
+
+The tests that need a model talk to the session's real server (``server_url``); a stopped server is a real closed
+port (``labs.host.free_port()`` with nothing listening), never a mock.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from labs.exercises import run_check
+from labs.i18n import t
+
+ROOT = Path(__file__).resolve().parents[1]
+UK_WORD = re.compile("[а-яєіїґ]{4}")
+
+
+def _closed_host() -> str:
+    from labs.host import free_port
+
+    return f"127.0.0.1:{free_port()}"  # nothing listens there: a stopped server
+
+
+# --- R1: a missing model or a stopped server, on every client lesson 2 teaches ---------------------------------------
+
+def _openai_wrong_model(prompt):
+    from labs.client import openai_client
+
+    return openai_client().chat.completions.create(
+        model="llama3.2", messages=[{"role": "user", "content": prompt}], max_tokens=8).choices[0].message.content
+
+
+def _openai_stream_wrong_model(prompt):
+    from labs.client import openai_client
+
+    started = time.perf_counter()
+    for _ in openai_client().chat.completions.create(model="llama3.2", messages=[{"role": "user", "content": prompt}],
+                                                     max_tokens=8, stream=True):
+        return time.perf_counter() - started
+
+
+def _ollama_stream_wrong_model(prompt):
+    from labs.client import ollama_client
+
+    started = time.perf_counter()
+    for _ in ollama_client().chat(model="llama3.2", messages=[{"role": "user", "content": prompt}], stream=True):
+        return time.perf_counter() - started
+
+
+def _lesson_model_call(prompt):
+    from labs.client import openai_client
+    from labs.settings import lesson_model
+
+    return openai_client().chat.completions.create(
+        model=lesson_model(), messages=[{"role": "user", "content": prompt}], max_tokens=4).choices[0].message.content
+
+
+def _json_from_lesson_model(prompt, schema):
+    from labs.models import LocalLLM
+
+    return json.loads(LocalLLM().generate(prompt, format=schema, options={"num_predict": 24})["response"])
+
+
+WRONG_MODEL = [("lesson2.ask_local", {"ask_local": _openai_wrong_model}),
+               ("lesson2.ttft", {"time_to_first_token": _openai_stream_wrong_model}),
+               ("lesson2.ttft", {"time_to_first_token": _ollama_stream_wrong_model}),
+               ("quiz.q3", {"ask_local": _openai_wrong_model})]
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize("check_id, ns", WRONG_MODEL, ids=lambda v: v if isinstance(v, str) else next(iter(v.values())).__name__)
+def test_a_missing_model_gets_the_catalogues_help_on_every_client(server_url, is_embedded, monkeypatch, lang, check_id, ns):
+    from labs.settings import missing_model_help
+
+    monkeypatch.setenv("OLLAMA_HOST", server_url)
+    monkeypatch.setenv("LAB_LANG", lang)
+    result = run_check(check_id, ns)
+    assert result.status in ("error", "failed"), result
+    assert missing_model_help("llama3.2", embedded=is_embedded, lang=lang) in result.message, result.message
+    assert "try pulling it first" not in result.message and "status code" not in result.message
+
+
+STOPPED = [("lesson2.ask_local", {"ask_local": _lesson_model_call}),
+           ("lesson2.ttft", {"time_to_first_token": _ollama_stream_wrong_model}),
+           ("lesson2.structured", {"ask_json": _json_from_lesson_model}),
+           ("quiz.q3", {"ask_local": _lesson_model_call})]
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize("check_id, ns", STOPPED, ids=lambda v: v if isinstance(v, str) else next(iter(v.values())).__name__)
+def test_a_stopped_server_gets_the_catalogues_start_it_message(monkeypatch, lang, check_id, ns):
+    from labs.host import base_url
+
+    monkeypatch.setenv("OLLAMA_HOST", _closed_host())
+    monkeypatch.setenv("LAB_LANG", lang)
+    result = run_check(check_id, ns)
+    assert result.status in ("error", "failed"), result
+    assert t("errors.server_down", lang, url=base_url()) in result.message, result.message
+    assert "recording proxy" not in result.message and "Connection error" not in result.message
+    assert "Error code: 502" not in result.message
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_hard_coded_client_address_is_named(server_url, monkeypatch, lang):
+    closed = _closed_host()
+
+    def ask_hard_coded(prompt):
+        from openai import OpenAI
+
+        client = OpenAI(base_url=f"http://{closed}/v1", api_key="ollama", max_retries=0, timeout=5)
+        return client.chat.completions.create(model="smollm2:135m", messages=[{"role": "user", "content": prompt}],
+                                              max_tokens=4).choices[0].message.content
+
+    monkeypatch.setenv("OLLAMA_HOST", server_url)
+    monkeypatch.setenv("LAB_LANG", lang)
+    result = run_check("lesson2.ask_local", {"ask_local": ask_hard_coded})
+    assert result.status == "error", result
+    assert f"http://{closed}" in result.message and "openai_client()" in result.message, result.message
+    assert "Connection error" not in result.message
+
+
+def test_explain_error_knows_every_clients_errors(monkeypatch):
+    """The client errors themselves, as the SDKs build them (no server needed for their shapes)."""
+    import httpx
+    import ollama
+    import openai
+
+    from labs.quiz.hints import explain_error
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    host = _closed_host()
+    monkeypatch.setenv("OLLAMA_HOST", host)
+    request = httpx.Request("POST", f"http://{host}/v1/chat/completions")
+    down = t("errors.server_down", "uk", url=f"http://{host}")
+    assert down in explain_error(openai.APIConnectionError(request=request))
+    assert down in explain_error(ConnectionError("Failed to connect to Ollama. Please check that Ollama is downloaded"))
+    assert down in explain_error(ollama.ResponseError(
+        f'{{"error": "recording proxy: the upstream http://{host} failed: [Errno 111] Connection refused"}}', 502))
+    said = explain_error(ollama.ResponseError("model 'llama3.2' not found", 404))
+    assert "llama3.2" in said and UK_WORD.search(said) and "not found" not in said
+    assert explain_error(ValueError("my bug")) == "ValueError: my bug"  # the learner's own bug stays as it is
+
+
+# --- R2: plausible wrong answers are failures that say what was returned and what is expected ------------------------
+
+def _find_one(text):
+    from labs.router import Finding
+
+    m = re.search(r"\d+\.\d+\.\d+\.\d+", text)
+    return Finding("ip", m.start(), m.end(), m.group()) if m else []
+
+
+def _find_kind(kind):
+    from labs.router import Finding
+
+    return lambda text: [Finding(kind, m.start(), m.end(), m.group()) for m in re.finditer(r"\d+\.\d+\.\d+\.\d+", text)]
+
+
+def _raises(prompt):
+    raise ValueError("my bug")
+
+
+WRONG = [
+    ("lesson3.detector", {"find_ip": _find_one}, {"en": "one Finding", "uk": "один Finding"}),
+    ("lesson3.detector", {"find_ip": lambda text: 5}, {"en": "returned a int (5)", "uk": "повернула int (5)"}),
+    ("lesson3.detector", {"find_ip": lambda text: {"ip": []}}, {"en": "dict ({'ip': []})", "uk": "dict ({'ip': []})"}),
+    ("lesson3.detector", {"find_ip": lambda text: "203.0.113.45"}, {"en": "str ('203.0.113.45')",
+                                                                    "uk": "str ('203.0.113.45')"}),
+    ("lesson3.detector", {"find_ip": _find_kind("IP")}, {"en": "kind 'IP'", "uk": "kind 'IP'"}),
+    ("lesson2.structured", {"ask_json": lambda prompt: {}}, {"en": "def ask_json(prompt, schema)",
+                                                             "uk": "def ask_json(prompt, schema)"}),
+    ("lesson2.structured", {"ask_json": lambda prompt, schema: {}}, {"en": "the keys 'a_", "uk": "бракує ключів 'a_"}),
+    ("lesson2.ask_local", {"ask_local": _raises}, {"en": "ValueError: my bug", "uk": "ValueError: my bug"}),
+    ("lesson2.ask_local", {"ask_local": 5}, {"en": "ask_local(prompt)", "uk": "ask_local(prompt)"}),
+    ("lesson2.ttft", {"time_to_first_token": lambda prompt: "0.3"}, {"en": "str: '0.3'", "uk": "str: '0.3'"}),
+    ("lesson1.capacity", {"requests_per_day_capacity": 5.0, "local_tps": "12"},
+     {"en": "(output tokens per second); got str: '12'", "uk": "(вихідних токенів за секунду); отримано str: '12'"}),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize("check_id, ns, says", WRONG, ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(WRONG)])
+def test_wrong_answers_are_failures_that_say_what_was_returned(server_url, monkeypatch, lang, check_id, ns, says):
+    monkeypatch.setenv("OLLAMA_HOST", server_url)
+    monkeypatch.setenv("LAB_LANG", lang)
+    result = run_check(check_id, ns)
+    assert result.status == "failed", result  # a wrong answer, not a crash
+    assert says[lang] in result.message, result.message
+    hint_start = t("check.hint", lang, hint="").strip()
+    before_hint = result.message.split(hint_start)[0]
+    assert "Error code" not in before_hint and "is a required property" not in before_hint
+    if lang == "uk":
+        assert UK_WORD.search(before_hint), result.message
+        assert "requests per day" not in result.message and "запитів на день" not in result.message
+
+
+def test_a_chat_completion_is_shown_by_its_head_not_cut_mid_structure():
+    from labs.checks.calls import short
+
+    class ChatCompletion:
+        def __repr__(self):
+            return "ChatCompletion(id='chatcmpl-1', choices=[Choice(finish_reason='stop', index=0, " + "x" * 200 + ")])"
+
+    assert short(ChatCompletion()) == "ChatCompletion(…)"
+
+
+# --- R7: every blank named; an undefined name is "not run yet", not "still ..." --------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+@pytest.mark.parametrize("check_id, ns, names", [
+    ("lesson4.size_deployment", {}, ["need_gib", "smallest_gpu"]),
+    ("quiz.q5", {}, ["q5_gpu_usd_per_month", "q5_api_usd_per_month", "q5_break_even_requests_per_day"]),
+])
+def test_undefined_answers_are_not_called_still_ellipsis(monkeypatch, lang, check_id, ns, names):
+    monkeypatch.setenv("LAB_LANG", lang)
+    result = run_check(check_id, ns)
+    assert result.status == "not answered", result
+    assert all(f"`{n}`" in result.message for n in names)
+    assert "`...`" not in result.message, result.message
+    assert t("check.not_defined_many", lang, names="").strip()[:8] in result.message
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_capacity_names_both_blanks_at_once(monkeypatch, lang):
+    monkeypatch.setenv("LAB_LANG", lang)
+    result = run_check("lesson1.capacity", {"requests_per_day_capacity": ...})
+    assert result.status == "not answered", result
+    assert "`requests_per_day_capacity`" in result.message and "`local_tps`" in result.message, result.message
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_blank_and_an_undefined_name_are_each_said_for_what_they_are(monkeypatch, lang):
+    monkeypatch.setenv("LAB_LANG", lang)
+    result = run_check("quiz.q4", {"q4_local": ...})
+    assert t("check.not_answered_ellipsis", lang, name="q4_local") in result.message
+    assert t("check.not_defined", lang, name="q4_fallback") in result.message

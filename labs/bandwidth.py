@@ -25,7 +25,9 @@ def copy_bandwidth(megabytes: int = 256, repeats: int = 5, threads: int | None =
     import numpy as np
 
     if megabytes <= 0 or repeats <= 0:
-        raise ValueError("megabytes and repeats must be positive, e.g. copy_bandwidth(256, 5)")
+        from labs.i18n import t
+
+        raise ValueError(t("bandwidth.error.copy_args"))
     threads = max(1, threads or os.cpu_count() or 1)
     size = megabytes * 2**20
     src = np.ones(size, dtype=np.uint8)
@@ -68,7 +70,9 @@ def decode_ceiling(bytes_per_token: float, bandwidth: float) -> float:
     154
     """
     if bytes_per_token <= 0 or bandwidth <= 0:
-        raise ValueError("bytes_per_token and bandwidth must be positive (bytes and bytes/s)")
+        from labs.i18n import t
+
+        raise ValueError(t("bandwidth.error.decode_args"))
     return bandwidth / bytes_per_token
 
 
@@ -84,7 +88,9 @@ def speed_vs_limit(llm: LocalLLM, model: str | None = None, *, bandwidth: float 
     entry = next((m for m in llm.models() if m["name"] == name), None)
     if entry is None:
         llm.show(name)  # raises ModelNotFound with the pull command
-        raise ValueError(f"{name!r} is not in /api/tags")
+        from labs.i18n import t
+
+        raise ValueError(t("bandwidth.error.not_listed", name=name))
     info = llm.show(name).get("model_info") or {}
     if measured_tps is None:
         opts = {"temperature": 0, "seed": 42, "num_predict": 24, **(options or {})}

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from .durations import env_keep_alive_problem
+from .i18n import t
 from .inputs import whole
 
 RESTART_POLICIES = ("no", "always", "on-failure", "unless-stopped")
@@ -71,15 +72,14 @@ class OllamaSettings:
         # so the generator refuses it here instead of writing it into a unit file.
         problem = env_keep_alive_problem(str(self.keep_alive))
         if problem:
-            raise ValueError(f"keep_alive={self.keep_alive!r}: Ollama would ignore it and keep its default of 5m "
-                             f"[{problem}]; use a duration such as '10m' or '24h', a whole number of seconds, "
-                             "'0' to unload at once, or '-1' to keep the model loaded forever")
+            go_error = problem.split("; ")[0]  # Go's own words (time: invalid duration ...); the rest is said below
+            raise ValueError(t("deploy.error.keep_alive", value=self.keep_alive, problem=go_error))
         if self.kv_cache_type not in ("f16", "q8_0", "q4_0"):
-            raise ValueError(f"kv_cache_type={self.kv_cache_type!r}: use f16, q8_0 or q4_0")
+            raise ValueError(t("deploy.error.kv_cache_type", value=self.kv_cache_type))
         if self.kv_cache_type != "f16" and not self.flash_attention:
-            raise ValueError("a quantized KV cache (q8_0/q4_0) needs flash_attention=True")
+            raise ValueError(t("deploy.error.kv_needs_flash", value=self.kv_cache_type))
         if self.restart not in RESTART_POLICIES:
-            raise ValueError(f"restart={self.restart!r}: use one of {', '.join(RESTART_POLICIES)}")
+            raise ValueError(t("deploy.error.restart", value=self.restart, policies=", ".join(RESTART_POLICIES)))
 
     def environment(self) -> dict[str, str]:
         """The ``OLLAMA_*`` variables, as strings.
@@ -231,8 +231,7 @@ def api_keys_map(keys: list[str]) -> str:
     """
     bad = [k for k in keys if not re.fullmatch(r"[A-Za-z0-9_\-.]{8,}", k)]
     if not keys or bad:
-        raise ValueError("give at least one key of 8+ characters from A-Z a-z 0-9 _ - . "
-                         f"(bad: {bad}); make one with new_api_key()")
+        raise ValueError(t("deploy.error.api_keys", bad=bad))
     return "".join(f'"Bearer {k}" 1;\n' for k in keys)
 
 
@@ -346,10 +345,9 @@ class VLLMSettings:
 
     def __post_init__(self) -> None:
         if self.tensor_parallel not in (1, 2, 4, 8):
-            raise ValueError(f"tensor_parallel={self.tensor_parallel}: use 1, 2, 4 or 8 (it must divide the "
-                             "attention heads; powers of two do for the lesson's models)")
-        if not 0.1 <= self.gpu_memory_utilization <= 0.98:
-            raise ValueError(f"gpu_memory_utilization={self.gpu_memory_utilization}: use a fraction such as 0.9")
+            raise ValueError(t("deploy.error.tensor_parallel", value=self.tensor_parallel))
+        if not (isinstance(self.gpu_memory_utilization, (int, float)) and 0.1 <= self.gpu_memory_utilization <= 0.98):
+            raise ValueError(t("deploy.error.gpu_memory_utilization", value=self.gpu_memory_utilization))
 
 
 def vllm_args(v: VLLMSettings = VLLMSettings(), host: str = "127.0.0.1") -> list[str]:

@@ -38,12 +38,12 @@ def percentile(values: Sequence[float], q: float) -> float:
     >>> percentile([], 50)
     Traceback (most recent call last):
     ...
-    ValueError: percentile of no values: measure at least one call first.
+    ValueError: a percentile of no values: measure at least one call first.
     """
     if not values:
-        raise ValueError("percentile of no values: measure at least one call first.")
+        raise ValueError(t("latency.error.no_values"))
     if not 0 <= q <= 100:
-        raise ValueError(f"q is a percentile from 0 to 100; got {q!r}.")
+        raise ValueError(t("latency.error.q", q=q))
     ordered = sorted(values)
     rank = (len(ordered) - 1) * q / 100
     low, high = math.floor(rank), math.ceil(rank)
@@ -77,7 +77,7 @@ def censored_percentile(observed: Sequence[float], censored: Sequence[float], q:
     """
     values = sorted([(float(v), False) for v in observed] + [(float(v), True) for v in censored])
     if not values:
-        raise ValueError("percentile of no values: measure at least one call first.")
+        raise ValueError(t("latency.error.no_values"))
     value = percentile([v for v, _ in values], q)
     high = math.ceil((len(values) - 1) * q / 100)
     return Percentile(value, any(cut for _, cut in values[: high + 1]), len(censored))
@@ -175,7 +175,7 @@ def measure_openai(prompt: str, *, model: str = "gpt-4o-mini", calls: int = 3, m
     import openai
 
     if not os.environ.get("OPENAI_API_KEY"):
-        raise ValueError("OPENAI_API_KEY is not set: use reference_cloud() instead, or set the key to measure.")
+        raise ValueError(t("latency.error.no_key"))
     client = openai.OpenAI(max_retries=0, timeout=30)
     ttft, total = [], []
     for _ in range(calls):

@@ -55,13 +55,12 @@ def loopback_url(host: str | None) -> str:
     >>> loopback_url("10.0.0.5:11434")
     Traceback (most recent call last):
     ...
-    ValueError: load tests run only against this machine: '10.0.0.5' is not a loopback address (use 127.0.0.1, ::1 or localhost)
+    ValueError: load tests run only against this machine: '10.0.0.5' is not a loopback address (use 127.0.0.1, ::1 or localhost).
     """
     url = parse_host(host)
     name = urlsplit(url).hostname or ""
     if not is_loopback(name):
-        raise ValueError(f"load tests run only against this machine: {name!r} is not a loopback address "
-                         "(use 127.0.0.1, ::1 or localhost)")
+        raise ValueError(t("loadtest.error.not_loopback", name=name))
     return url
 
 
@@ -134,7 +133,7 @@ class LoadResult:
             observed = [r.ttft_s for r in self.ok + cut if r.ttft_s is not None]
             censored = [r.latency_s for r in cut if r.ttft_s is None and r.latency_s is not None]
         else:
-            raise ValueError(f"what must be 'latency' or 'ttft'; got {what!r}")
+            raise ValueError(t("loadtest.error.what", what=what))
         return censored_percentile(observed, censored, q) if observed else None
 
     def summary(self) -> dict:

@@ -23,7 +23,9 @@ def min_samples(q: float) -> int:
     ValueError: q must be above 0 and below 100 (a percentile), got 100
     """
     if not 0 < q < 100:
-        raise ValueError(f"q must be above 0 and below 100 (a percentile), got {q!r}")
+        from labs.i18n import t
+
+        raise ValueError(t("sample_support.error.q", q=q))
     return math.ceil(round(100 / (100 - q), 9))
 
 

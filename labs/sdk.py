@@ -90,7 +90,9 @@ def run_example(script: str, *args: str, host: str | None = None, env: dict[str,
     if why:
         raise NodeMissing(why)
     if not (SDK_DIR / script).is_file():
-        raise ValueError(f"no example sdk/{script}: choose one of {sorted(p.name for p in SDK_DIR.glob('*.ts'))}")
+        from labs.i18n import t
+
+        raise ValueError(t("sdk.error.no_script", script=script, choices=", ".join(sorted(p.name for p in SDK_DIR.glob("*.ts")))))
     url = parse_host(host) if host is not None else base_url()
     child_env = {**os.environ, "OLLAMA_HOST": url, **(env or {})}
     try:
@@ -98,7 +100,9 @@ def run_example(script: str, *args: str, host: str | None = None, env: dict[str,
                               env=child_env, input=stdin if stdin is not None else "", capture_output=True,
                               text=True, encoding="utf-8", timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise TimeoutError(f"sdk/{script} did not finish within {timeout} s (is the model server at {url} busy?)") from None
+        from labs.i18n import t
+
+        raise TimeoutError(t("sdk.error.timeout", script=script, timeout=timeout, url=url)) from None
     if proc.returncode != 0:
         raise ExampleFailed(script, proc.returncode, proc.stderr or proc.stdout)
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
@@ -150,7 +154,9 @@ def smart_route(prompt: str, how: str, *, cloud: "StandInCloud | None" = None, h
     from labs.router.cloud import STAND_IN_KEY, StandInCloud
 
     if how not in ("simple", "complex", "sensitive"):
-        raise ValueError(f"how={how!r}: use 'simple' or 'complex' (smartRoute) or 'sensitive' (processSensitiveData)")
+        from labs.i18n import t
+
+        raise ValueError(t("sdk.error.how", how=how))
     if cloud is None and os.environ.get("OPENAI_API_KEY"):
         out = run_example("smart-route.ts", how, host=host, stdin=prompt, timeout=timeout)
         return _route_run(prompt, how, out, [])

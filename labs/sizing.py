@@ -36,7 +36,7 @@ from .catalogue import pick
 from .hardware import Hardware, data_rows, hardware_catalogue
 from .hardware import label as hardware_label
 from .hardware import card as _hardware
-from .inputs import fraction, whole
+from .inputs import fraction, number, whole
 from .kvcache import KV_CACHE_BYTES, KVLayout, kv_cache_bytes
 
 __all__ = ["GIB", "DEFAULT_OVERHEAD_GIB", "KV_CACHE_BYTES", "USABLE_FRACTION", "DEFAULT_EFFICIENCY", "quantizations",
@@ -285,8 +285,7 @@ def estimate_memory(model: str | Architecture, quant: str = "Q4_K_M", context: i
         from labs.i18n import t
 
         raise ValueError(t("sizing.error.context_max", context=context, model=arch.name, most=arch.context_max))
-    if overhead_gib < 0:
-        raise ValueError(f"overhead_gib must be zero or more, got {overhead_gib}")
+    overhead_gib = number("overhead_gib", overhead_gib, "GiB", allow_zero=True)
     weights = weight_bytes if weight_bytes is not None else arch.params * bits / 8
     kv = arch.kv_bytes(context, parallel, kv_cache)
     return MemoryEstimate(arch.name, quant.upper(), context, parallel, kv_cache,
@@ -312,8 +311,11 @@ def gpus_that_fit(need_gib: float, counts: Iterable[int] = (1, 2, 4, 8)) -> list
     >>> [r["hardware"] for r in gpus_that_fit(20) if r["count"] == 1][:2]
     ['L4 24 GB', 'RTX 3090 24 GB']
     """
-    if need_gib <= 0:
-        raise ValueError(f"need_gib must be positive, got {need_gib}")
+    if hasattr(need_gib, "total_gib"):  # the estimate itself, the natural slip after lesson 4's hint
+        from labs.i18n import t
+
+        raise ValueError(t("sizing.error.take_total_gib", type=type(need_gib).__name__))
+    need_gib = number("need_gib", need_gib, "GiB")
     rows = []
     for hw in hardware_catalogue().values():
         multi = counts if hw.kind == "gpu" else (1,)
@@ -475,8 +477,9 @@ def reference_speed(model: str, hardware: str, engine: str, metric: str) -> floa
     rows = [r for r in data_rows("reference_speeds.csv")
             if (r["model"], r["hardware"], r["engine"], r["metric"]) == (model, hardware, engine, metric)]
     if len(rows) != 1:
-        raise ValueError(f"no single published figure for {model} / {hardware} / {engine} / {metric} "
-                         "in labs/data/reference_speeds.csv")
+        from labs.i18n import t
+
+        raise ValueError(t("sizing.error.no_reference", model=model, hardware=hardware, engine=engine, metric=metric))
     return float(rows[0]["value"])
 
 

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from labs import costs, sizing
-from labs.inputs import whole
+from labs.inputs import number, whole
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,9 @@ def tier_break_even(tier: Tier, api: costs.ApiCost, *, output_tokens: int, strea
     """Where renting this tier costs what ``api`` costs, with the tier's capacity attached: ``None``
     (and a reason) when the costs would meet beyond what one machine serves (lesson 1's rule)."""
     if not tier.rent_offer:
-        raise ValueError(f"tier {tier.name!r} has no rental offer in the price data")
+        from labs.i18n import t
+
+        raise ValueError(t("tiers.error.no_offer", tier=tier.name))
     _, per_machine = machine_capacity(tier, output_tokens, streams=streams, context=context)
     rent = costs.rental_cost(tier.rent_offer, gpus=tier.count).with_capacity(per_machine)
     return costs.break_even(api, rent)
@@ -162,8 +164,7 @@ def gpu_options(model: str, quant: str, *, context: int, parallel: int, output_t
     """Single-GPU options for one model: fits? estimated latency, meets the target? rent per month. ``hardware`` is
     the card's ``hardware.csv`` name (the answer lesson 4's exercise 2 keys on); a table of these rows shows it
     through :func:`labs.display.show_table`, which names a machine as :func:`labs.hardware.label` does."""
-    if not latency_target_s > 0:
-        raise ValueError(f"latency_target_s must be positive, got {latency_target_s!r}")
+    latency_target_s = number("latency_target_s", latency_target_s, "seconds")
     need = sizing.estimate_memory(model, quant, context, parallel).total_gib
     rows = []
     for hardware, offer in options:

@@ -240,3 +240,40 @@ def test_a_blank_and_an_undefined_name_are_each_said_for_what_they_are(monkeypat
     result = run_check("quiz.q4", {"q4_local": ...})
     assert t("check.not_answered_ellipsis", lang, name="q4_local") in result.message
     assert t("check.not_defined", lang, name="q4_fallback") in result.message
+
+
+# --- R3: the errors of the helpers the lessons teach come from the catalogue, in the learner's language -----------
+
+def _helper_calls():
+    from labs import deploy, latency, sizing, tiers
+
+    return {
+        "gpus_that_fit(0)": lambda: sizing.gpus_that_fit(0),
+        "gpus_that_fit(estimate)": lambda: sizing.gpus_that_fit(sizing.estimate_memory("Qwen3-8B", "Q4_K_M", 8192, 1)),
+        "gpus_that_fit('12')": lambda: sizing.gpus_that_fit("12"),
+        "gpu_options(latency_target_s=0)": lambda: tiers.gpu_options("Qwen3-8B", "Q4_K_M", context=8192, parallel=1,
+                                                                      output_tokens=300, latency_target_s=0),
+        "kv_cache_type='q8'": lambda: deploy.OllamaSettings(kv_cache_type="q8"),
+        "keep_alive='forever'": lambda: deploy.OllamaSettings(keep_alive="forever"),
+        "q8_0 without flash": lambda: deploy.OllamaSettings(kv_cache_type="q8_0", flash_attention=False),
+        "tensor_parallel=3": lambda: deploy.VLLMSettings(model="x", tensor_parallel=3),
+        "gpu_memory_utilization=90": lambda: deploy.VLLMSettings(model="x", gpu_memory_utilization=90),
+        "percentile([])": lambda: latency.percentile([], 95),
+        "percentile(q=101)": lambda: latency.percentile([1.0], 101),
+    }
+
+
+@pytest.mark.parametrize("call", list(_helper_calls()))
+def test_helper_errors_speak_the_learners_language(monkeypatch, call):
+    said = {}
+    for lang in ("en", "uk"):
+        monkeypatch.setenv("LAB_LANG", lang)
+        with pytest.raises(ValueError) as raised:
+            _helper_calls()[call]()
+        said[lang] = str(raised.value)
+    assert said["en"] != said["uk"], said
+    assert UK_WORD.search(said["uk"]), said["uk"]
+    for english in ("must be", "got ", "use ", "needs ", "not supported between", "percentile of"):
+        assert english not in said["uk"], said["uk"]
+    if call == "gpus_that_fit(estimate)":
+        assert ".total_gib" in said["en"] and ".total_gib" in said["uk"]

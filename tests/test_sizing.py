@@ -127,7 +127,7 @@ def test_unknown_model_and_hardware():
         estimate_memory("gpt-9")
     with pytest.raises(ValueError, match="unknown hardware"):
         sizing.usable_gib("TPU v9")
-    with pytest.raises(ValueError, match="need_gib must be positive"):
+    with pytest.raises(ValueError, match="need_gib must be greater than zero"):
         sizing.gpus_that_fit(-3)
 
 

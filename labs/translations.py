@@ -15,14 +15,20 @@
         replace:                # a code cell: exact (English, translation) pairs, applied in order
         - ["# cost per month", "# вартість на місяць"]
         - ['print("done")', 'print("готово")']
+        keep:                   # learner-facing strings deliberately shown as they are (a column key, a name)
+        - '"tokens/s"'
 
 A code cell keeps its code: only comments and the strings shown to a learner (``print``/``display``
 arguments, plot titles and labels, assertion and exception messages, docstrings, a phrase with spaces assigned to a
 name, a dict key or value that is a phrase, such as lesson 1's case names or lesson 3's table of tools; a key or value
-code looks up is one word) may change — prompts a model reads stay as they are — so
+code looks up is one word) may change — prompts a model reads stay as they are: a string assigned to a name that
+any cell of the lesson passes to a call other than a display (``PROMPT`` in ``llm.generate(PROMPT)``, a router's
+input, a lookup key) is code, whatever it reads like (:func:`model_inputs`) — so
 identifiers, API field names, exercise ids and check cells are the same in both editions
 (:func:`code_differences` proves it on the syntax tree). A code cell with nothing to translate has an
-entry with only its ``en`` fingerprint.
+entry with only its ``en`` fingerprint. Every learner-facing string with English words in a current code cell has
+a replacement or is listed under ``keep``: a string added to the English cell and stamped without either is
+reported (``untranslated``), so a blind ``stamp`` cannot leave English in the edition.
 
 ``labs build-notebooks`` (:func:`labs.exercises.build_notebooks`) writes, for every lesson with a
 translation file, ``solutions/<lang>/NN_name.ipynb`` and, from it, exactly as for English,
@@ -63,6 +69,12 @@ DISPLAY_CALLS = frozenset({
 """Calls whose string arguments a learner reads (printed, displayed, drawn): translatable."""
 TEXT_KEYWORDS = frozenset({"label", "title", "xlabel", "ylabel", "description", "placeholder", "tooltip"})
 """Keyword arguments that are text for a learner in any call (a plot's ``label=``, a widget's ``description=``)."""
+SHOWN_KEYWORDS = frozenset({"text", "s", "value", "data", "sep", "end"})
+"""Keyword arguments that are text only in a display call (``ax.text(s=...)``, ``Label(value=...)``); every other
+keyword of a display call is code (``color="tab:red"``, ``loc="upper left"``, ``ha="center"``)."""
+MODEL_INPUT_KEYS = frozenset({"prompt", "content", "system", "suffix", "input", "template", "messages"})
+"""Request fields a model reads (Ollama's and OpenAI's names): a phrase under one of them is a prompt, never text to
+translate (``{"role": "user", "content": "What is TypeScript?"}``)."""
 LOCKED_CALLS = frozenset({"check"})
 """Calls that must stay byte-identical (the exercise id of ``check("lesson1.x")``)."""
 SOLUTION_MARKER = re.compile(r"#\s*(BEGIN SOLUTION|END SOLUTION|SOLUTION)\s*$")
@@ -143,6 +155,9 @@ def load(path: Path) -> Translation:
         if not isinstance(pairs, list) or not all(
                 isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in pairs):
             raise ValueError(f"{path}, cell {cid}: `replace` is a list of [English, translation] string pairs")
+        keep = entry.get("keep", [])
+        if not isinstance(keep, list) or not all(isinstance(s, str) for s in keep):
+            raise ValueError(f"{path}, cell {cid}: `keep` is a list of the exact strings shown as they are")
         if "markdown" in entry and not isinstance(entry["markdown"], str):
             raise ValueError(f"{path}, cell {cid}: `markdown` must be text")
         cells[str(cid)] = dict(entry)
@@ -204,9 +219,11 @@ def translate(nb: dict, tr: Translation) -> tuple[dict, list[Problem]]:
 class _BlankText(ast.NodeTransformer):
     """Blank every string constant a learner reads, keep every other node (identifiers, keys, format specs)."""
 
-    def __init__(self, prose: list[bool] | None = None) -> None:
+    def __init__(self, prose: list[bool] | None = None, inputs: frozenset[str] = frozenset()) -> None:
         self.text = 0
         self.prose = prose  # which assignments hold a phrase, decided on the English cell (the translation may not be one)
+        self.inputs = inputs  # names the lesson passes to code (a prompt, a lookup key): their strings are code
+        self.fed = False  # inside the value of such a name: a dict's values are code too (its keys may be labels)
         self.assigned: list[bool] = []
 
     def _as(self, node: ast.AST | None, text: bool) -> Any:
@@ -235,15 +252,20 @@ class _BlankText(ast.NodeTransformer):
         shown = name in DISPLAY_CALLS  # any other call's arguments are code, even inside print(...)
         node.args = [self._as(a, shown) for a in node.args]
         for kw in node.keywords:
-            kw.value = self._as(kw.value, shown or kw.arg in TEXT_KEYWORDS)
+            kw.value = self._as(kw.value, kw.arg in TEXT_KEYWORDS or (shown and kw.arg in SHOWN_KEYWORDS))
         return node
 
     def visit_Assign(self, node: ast.Assign) -> ast.AST:  # kind = "the embedded server" if ... else "real Ollama"
         i = len(self.assigned)
-        prose = self.prose[i] if self.prose is not None and i < len(self.prose) else _is_prose(node.value)
+        fed = any(isinstance(t, ast.Name) and t.id in self.inputs for t in node.targets)
+        prose = self.prose[i] if self.prose is not None and i < len(self.prose) else (_is_prose(node.value) and not fed)
         self.assigned.append(prose)
         node.targets = [self._as(t, False) for t in node.targets]
-        node.value = self._as(node.value, prose)
+        saved, self.fed = self.fed, fed
+        try:
+            node.value = self._as(node.value, prose)
+        finally:
+            self.fed = saved
         return node
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:  # df["column"], reply["eval_count"]: code
@@ -258,7 +280,8 @@ class _BlankText(ast.NodeTransformer):
         node.keys = [self._as(k, self.text or _is_label(k)) for k in node.keys]
         # a phrase as a value is a table cell a learner reads ({"tool": ..., "personal data": "not its job"});
         # a value code compares or looks up ("cloud", "gpt-4o-mini") is one word, never a phrase
-        node.values = [self._as(v, True) if _is_label(v) else self.visit(v) for v in node.values]
+        node.values = [self._as(v, False) if self.fed or _model_input_key(k) else self._as(v, True) if _is_label(v)
+                       else self.visit(v) for k, v in zip(node.keys, node.values)]
         return node
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
@@ -292,6 +315,10 @@ class _BlankText(ast.NodeTransformer):
             self.text = saved
 
 
+def _model_input_key(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value in MODEL_INPUT_KEYS
+
+
 _PHRASE = re.compile(r"[^\W\d_]{3,}\s+[^\W\d_]{2,}")
 """Two words in a row, the first of three letters or more ("real Ollama"); "a, c, e" is an answer, not a phrase."""
 
@@ -321,8 +348,8 @@ def _is_prose(node: ast.AST) -> bool:
 class _CollectText(_BlankText):
     """The learner-facing string literals of a cell (the nodes :class:`_BlankText` would blank)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, inputs: frozenset[str] = frozenset()) -> None:
+        super().__init__(inputs=inputs)
         self.found: list[ast.AST] = []
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
@@ -343,7 +370,61 @@ class _CollectText(_BlankText):
         return self.generic_visit(node)
 
 
-def candidates(source: str) -> list[str]:
+TABLE_CALLS = ("DataFrame", "Series", "show", "display")
+"""Calls (or name prefixes: ``show_table``, ``display_markdown``) that build or show a table for a learner: a name
+passed to one is still text, not model input (:func:`model_inputs`)."""
+
+
+def model_inputs(sources: Iterable[str]) -> frozenset[str]:
+    """The names a lesson's code cells pass to a call that is neither a display (:data:`DISPLAY_CALLS`, a text keyword)
+    nor a table (:data:`TABLE_CALLS`): a prompt (``llm.generate(PROMPT)``), a router's input
+    (``router.route(design_task)``), a lookup key (``sizing.usable_gib(cpu)``); and what flows into them, through an
+    assignment (``prompt_2kb = ticket + story``) or a loop (``for name, prompt in prompts.items(): route(prompt)``).
+    A string assigned to one of them is model or code input, the same in every edition.
+
+    >>> sorted(model_inputs(['PROMPT = "Say hi."\\nnote = "shown"', 'print(note, llm.generate(PROMPT))']))
+    ['PROMPT']
+    >>> sorted(model_inputs(['ticket = "Refund me."\\nlong = ticket * 10', 'router.route(long)']))
+    ['long', 'ticket']
+    >>> sorted(model_inputs(['cases = {"a case": "Hi."}\\nfor name, p in cases.items():\\n    route(p)']))
+    ['cases', 'p']
+    """
+    names: set[str] = set()
+    feeds: dict[str, set[str]] = {}  # prompt_2kb = ticket + story: what ticket and story hold reaches the model too
+
+    def used(node: ast.AST) -> set[str]:
+        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.For, ast.comprehension)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                value = node.value if isinstance(node, ast.Assign) else node.iter
+                for target in targets:
+                    for name in used(target):
+                        feeds.setdefault(name, set()).update(used(value))
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+            if name is None or name in DISPLAY_CALLS or name.startswith(TABLE_CALLS):
+                continue
+            values = list(node.args) + [kw.value for kw in node.keywords if kw.arg not in TEXT_KEYWORDS]
+            for value in values:
+                names.update(used(value))
+    grown = True
+    while grown:
+        more = set().union(*(feeds.get(n, set()) for n in names)) - names
+        names |= more
+        grown = bool(more)
+    return frozenset(names)
+
+
+def candidates(source: str, inputs: frozenset[str] = frozenset()) -> list[str]:
     """What a translator may change in a code cell, as exact source text: its comments and the string
     literals a learner reads (see :class:`_BlankText`), in order of appearance.
 
@@ -357,7 +438,7 @@ def candidates(source: str) -> list[str]:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    collector = _CollectText()
+    collector = _CollectText(inputs)
     collector.visit(tree)
     spans = [((n.lineno, n.col_offset), ast.get_source_segment(source, n) or "") for n in collector.found]
     try:
@@ -368,13 +449,15 @@ def candidates(source: str) -> list[str]:
     return [text for _, text in sorted(spans) if text]
 
 
-def _code_shape(source: str, prose: list[bool] | None = None) -> tuple[str, list[bool]]:
-    blank = _BlankText(prose)
+def _code_shape(source: str, prose: list[bool] | None = None,
+                inputs: frozenset[str] = frozenset()) -> tuple[str, list[bool]]:
+    blank = _BlankText(prose, inputs)
     return ast.dump(blank.visit(ast.parse(source)), include_attributes=False), blank.assigned
 
 
-def code_differences(english: str, translated: str) -> str | None:
+def code_differences(english: str, translated: str, inputs: frozenset[str] = frozenset()) -> str | None:
     """``None`` when two code cells differ only in comments and learner-facing strings, else what differs.
+    ``inputs``: the names the lesson passes to code (:func:`model_inputs`), whose strings must not change.
 
     >>> code_differences('print("cost")  # monthly', 'print("вартість")  # на місяць') is None
     True
@@ -384,8 +467,8 @@ def code_differences(english: str, translated: str) -> str | None:
     if english == translated:
         return None
     try:
-        shape, prose = _code_shape(english)
-        same = shape == _code_shape(translated, prose)[0]
+        shape, prose = _code_shape(english, inputs=inputs)
+        same = shape == _code_shape(translated, prose, inputs)[0]
     except SyntaxError as exc:
         return f"does not parse as Python ({exc.msg}, line {exc.lineno}): only identical cells are allowed then"
     if same:
@@ -453,6 +536,8 @@ def check_edition(solutions: Path, notebooks: Path, lang: str, lesson: str) -> l
     english = json.loads(src.read_text(encoding="utf-8"))
     translated, problems = translate(english, load(path))
     learner_en, learner_tr = learner_version(english), learner_version(translated)
+    inputs = model_inputs(cell_source(c) for c in english["cells"] if c["cell_type"] == "code")
+    entries = load(path).cells
     for (cell, tr_cell, l_en, l_tr) in zip(english["cells"], translated["cells"], learner_en["cells"], learner_tr["cells"]):
         cid = str(cell.get("id", ""))
         en_src = cell_source(cell)
@@ -463,9 +548,14 @@ def check_edition(solutions: Path, notebooks: Path, lang: str, lesson: str) -> l
         if cell["cell_type"] != "code":
             continue
         for label, a, b in (("solution", en_src, tr_cell["source"]), ("learner", l_en["source"], l_tr["source"])):
-            why = code_differences(a, b)
+            why = code_differences(a, b, inputs)
             if why:
                 problems.append(Problem(lesson, cid, "code", f"{label} edition: {why}"))
+        entry = entries.get(cid) or {}
+        if entry.get(EN_KEY) == fingerprint(en_src):  # current: every English string shown is translated or kept
+            for text in untranslated_strings(en_src, entry, inputs):
+                problems.append(Problem(lesson, cid, "untranslated",
+                                        f"{text} has no replacement and is not under `keep`: translate it, or keep it"))
         if CHECK_CALL.search(en_src) and tr_cell["source"] != en_src:
             problems.append(Problem(lesson, cid, "code", "a check cell must be identical in both editions (the grader compares it)"))
     for folder, nb in ((solutions / lang, translated), (notebooks / lang, learner_tr)):
@@ -477,6 +567,43 @@ def check_edition(solutions: Path, notebooks: Path, lang: str, lesson: str) -> l
                                     f"{file.relative_to(solutions.parent)} differs from what the English source and its "
                                     "translation generate: run `labs build-notebooks` (never edit it by hand)"))
     return problems
+
+
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+_IDENTIFIER = re.compile(r"""(["'])[A-Za-z_][A-Za-z0-9_]*\1""")
+
+
+def _column_header(text: str) -> bool:
+    """A string literal that is a column header :func:`labs.display.show_table` translates (``table.column.*``)."""
+    from labs.i18n import messages
+
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False
+    return isinstance(value, str) and f"table.column.{value}" in messages()
+
+
+def untranslated_strings(source: str, entry: dict, inputs: frozenset[str] = frozenset()) -> list[str]:
+    """The learner-facing strings and comments of a code cell (:func:`candidates`) with an English word (outside its
+    ``{expressions}``) that no replacement of ``entry`` touches and its ``keep`` list does not name.
+
+    >>> untranslated_strings('print("all done", "—", "eval_count")', {"replace": []})
+    ['"all done"']
+    >>> untranslated_strings('print("all done")', {"keep": ['"all done"']})
+    []
+    """
+    olds = [old for old, _ in entry.get("replace", [])]
+    kept = set(entry.get("keep", []))
+    left = []
+    for text in candidates(source, inputs):
+        if text in kept or any(text in old or old in text for old in olds):
+            continue
+        if _IDENTIFIER.fullmatch(text) or _column_header(text):  # a key code reads; a header labs' tables translate
+            continue
+        if _ENGLISH_WORD.search(re.sub(r"\{[^{}]*\}", " ", text)):
+            left.append(text)
+    return left
 
 
 def orphan_editions(solutions: Path, notebooks: Path, lang: str) -> list[str]:
@@ -528,6 +655,9 @@ def dump(tr: Translation, order: list[str]) -> str:
         if entry.get("replace"):
             lines.append("    replace:")
             lines += [f"    - [{json.dumps(a, ensure_ascii=False)}, {json.dumps(b, ensure_ascii=False)}]" for a, b in entry["replace"]]
+        if entry.get("keep"):
+            lines.append("    keep:")
+            lines += [f"    - {json.dumps(text, ensure_ascii=False)}" for text in entry["keep"]]
     return "\n".join(lines) + "\n"
 
 
@@ -577,9 +707,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{lesson}: {'up to date' if not problems else f'{len(problems)} problem(s)'}")
         for problem in problems:
             print(f"  {problem}")
-            if problem.kind in ("stale", "missing") and problem.cell in english:
+            if problem.kind in ("stale", "missing") and problem.cell in english:  # (untranslated names its string)
                 print("    English now:\n      " + english[problem.cell].replace("\n", "\n      "))
-                for text in candidates(english[problem.cell]):
+                inputs = model_inputs(src for src in english.values())
+                for text in candidates(english[problem.cell], inputs):
                     print(f"    translatable: {text}")
     return 1 if bad else 0
 

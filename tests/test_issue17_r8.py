@@ -277,3 +277,58 @@ def test_helper_errors_speak_the_learners_language(monkeypatch, call):
         assert english not in said["uk"], said["uk"]
     if call == "gpus_that_fit(estimate)":
         assert ".total_gib" in said["en"] and ".total_gib" in said["uk"]
+
+
+# --- R4: a translated prompt or lookup key, and a blindly stamped English string, fail the single-source tests ------
+
+def _lesson_copy(tmp_path: Path, lesson: str) -> Path:
+    import shutil
+
+    solutions = tmp_path / "solutions"
+    (solutions / "uk").mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / f"{lesson}.ipynb", solutions / f"{lesson}.ipynb")
+    shutil.copy(ROOT / "solutions" / "uk" / f"{lesson}.yaml", solutions / "uk" / f"{lesson}.yaml")
+    return solutions
+
+
+@pytest.mark.parametrize("lesson, cell, english, translated", [
+    ("01_self_hosted_vs_api", "1abc1e5a", '"In one sentence: what is a GPU?"', '"Одним реченням: що таке GPU?"'),
+    ("03_hybrid_routing", "lesson3-16", '"Summarise the attached board minutes in two lines."',
+     '"Підсумуй додані протоколи правління у двох рядках."'),
+    ("03_hybrid_routing", "lesson3-16", '"Design a caching layer for a REST API and compare write-through with write-back step by step."',
+     '"Спроєктуй шар кешування для REST API і порівняй write-through із write-back крок за кроком."'),
+    ("03_hybrid_routing", "lesson3-16", '"Translate \'good morning\' into Ukrainian."', '"Переклади \'good morning\' українською."'),
+    ("03_hybrid_routing", "lesson3-30", '"Hello, about order #58213377', '"Вітаю, щодо замовлення #58213377'),
+    ("04_gpu_deployment", "e26ab6d4", '"CPU DDR5-5600 dual channel (8 GB)"', '"CPU DDR5-5600 двоканальна (8 GB)"'),
+])
+def test_a_translated_model_input_or_lookup_key_fails(tmp_path, lesson, cell, english, translated):
+    from labs.translations import check_edition, dump, load
+
+    solutions = _lesson_copy(tmp_path, lesson)
+    nb = json.loads((solutions / f"{lesson}.ipynb").read_text(encoding="utf-8"))
+    assert english in "".join(next(c for c in nb["cells"] if c.get("id") == cell)["source"])
+    path = solutions / "uk" / f"{lesson}.yaml"
+    tr = load(path)
+    tr.cells[cell].setdefault("replace", []).append([english, translated])
+    path.write_text(dump(tr, [str(c.get("id", "")) for c in nb["cells"]]), encoding="utf-8")
+    problems = [p for p in check_edition(solutions, tmp_path / "notebooks", "uk", lesson) if p.kind == "code"]
+    assert any(p.cell == cell for p in problems), problems
+
+
+def test_a_stamped_cell_with_new_english_output_fails(tmp_path, capsys):
+    from labs.translations import check_edition, main, stamp
+
+    lesson, cell = "01_self_hosted_vs_api", "1abc1e5a"
+    solutions = _lesson_copy(tmp_path, lesson)
+    path = solutions / f"{lesson}.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    target = next(c for c in nb["cells"] if c.get("id") == cell)
+    sentence = '"The cloud figure is a published range, not measured here."'
+    target["source"] = "".join(target["source"]) + f"\nprint({sentence})"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert stamp(solutions, "uk", lesson, [cell]) == [cell]  # the blind stamp the round found
+    problems = check_edition(solutions, tmp_path / "notebooks", "uk", lesson)
+    assert [(p.cell, p.kind) for p in problems if p.kind == "untranslated"] == [(cell, "untranslated")], problems
+    assert sentence in str(problems[0]) or any(sentence in str(p) for p in problems)
+    assert main(["status", "uk", lesson, "--solutions", str(solutions), "--notebooks", str(tmp_path / "notebooks")]) == 1
+    assert "up to date" not in capsys.readouterr().out

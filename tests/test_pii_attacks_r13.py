@@ -37,7 +37,9 @@ FOUND = {
             '{"name":"Maria","dob":{"d":3,"m":1,"y":1990}}', '{"name":"Taras","birthDay":8,"birthMonth":4,"birthYear":1957}',
             '{"name":"Богдан","birth_year": 1996, "birth_md": "10-31"}',
             # one first name and the date in brackets; a surname with its initials after it
-            "Iryna (1990-08-02)", "Тарас (15.12.1963)", "Koval O., 12.03.1985"],
+            "Iryna (1990-08-02)", "Тарас (15.12.1963)", "Koval O., 12.03.1985",
+            # a child's own record or group (round 11)
+            "Vaccination card: Тарас Гончар, 15.03.2021", "Учасники гуртка: Марія Коваль (2019-03-14)"],
     "address": ["Ship to Zelena Ter. 141, apt 50, Kyiv", "Ship to Lesi Ukrainky Ter. 12, apt 3, Kyiv"],
 }
 CASES = [(kind, text) for kind, texts in FOUND.items() for text in texts]
@@ -49,7 +51,20 @@ def test_each_r10_identifier_is_found_and_never_reaches_the_cloud(kind, text):
     assert _leaks(COMPLEX + text) == ("refuse", False)  # the local model is down: refused, never the cloud
 
 
-HARMLESS = ["Python (1991-02-20)", "Release (2024-03-12)", "Mark (2024-03-12)", "Windows (12.03.2019)",
+HARMLESS = [
+    # round 11's false alarms of this change: an adult's role or an occasion by a name and a date, a shop's table,
+    # sizes joined by "x", a thing's nickname
+    "Садочок «Сонечко»: свято осені, вихователька Ірина Мельник, 19.12.2020. Напиши сценарій.",
+    "Class 3B trip: Ms Emma Smith, 2023-05-14, Natural History Museum. Draft a letter to parents.",
+    "Олімпіада з математики, 6-В клас: журі — Ірина Мельник, 20.08.2023",
+    "Лекція Тарас Шевчук (27.10.1995) про штучний інтелект — конспект?",
+    "Interview with Emma Brown (2007-12-25) about the kernel.", "Patch by John Smith, 25.08.2002 — why was it reverted?",
+    "Відповідальний: Богдан Мельник (25.04.2005)\nЗавдання: оновити документацію.",
+    "Філія\tМісто\tВулиця\nRozetka-122\tПолтава\tПушкінська\nАТБ-191\tКиїв\tНабережна Перемоги\nФора-3\tЛьвів\tСумська",
+    "| Філія | Місто | Вулиця |\n|---|---|---|\n| АТБ-12 | Київ | Сумська |\n| Фора-3 | Львів | Городоцька |",
+    "store,city,street,revenue\nФора-558,Харків,Набережна Перемоги,49792\nWhich city earns most?",
+    "Resolution ladder: 4691x4808x4217x5432 px", '{"nickname": "Big Bertha", "type": "tunnel boring machine"}',
+    "Python (1991-02-20)", "Release (2024-03-12)", "Mark (2024-03-12)", "Windows (12.03.2019)",
             "ports 6102 : 8126 : 4843 : 7202", "1920x1080x1234x5678", '{"birth_rate": 12, "birthYear": 1990}',
             "sin 0.5235987756", "sin(123456789) is computed in radians", "go to the login page_1 now",
             "login: admin", "ratio 16:9 at 1920x1080 for 30:00", "time 10:00:00 build 1234x5678x9012",

@@ -301,6 +301,7 @@ _SAME_SEP_IBAN = re.compile(r"[A-Z][A-Z][0-9]{2}([^\w\s,;|]{1,2})(?:[A-Z0-9]{4}\
 # quotes come in pairs, so they alternate: "5168«5124»2071«3761"
 _QUOTE_SEP_CARD = re.compile(r"[0-9]{4}([«»‹›„“”]{1,2})[0-9]{4}[«»‹›„“”]{1,2}[0-9]{4}[«»‹›„“”]{1,2}[0-9]{4}(?!\w)")
 _ASCII_SEPS = frozenset(" -./_")  # the detector's own: nothing to do
+_MEASURE_AFTER = re.compile(r"\s?(?:px|pt|dpi|ppi|mm|cm|in|%|ms|fps|kb|mb|gb)(?![a-z])", re.IGNORECASE)
 _VISA_MC = re.compile(r"4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[0-2])")
 _CARD_WORD_BEFORE = re.compile(r"(?i:card|карт|кредитк|visa|mastercard|maestro|amex|pan(?!\w))")
 
@@ -316,6 +317,8 @@ def _same_separator_pieces(text: str):
                     and _CARD_WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()) is None \
                     and (len(m.group().replace(sep, "")) != 16 or _VISA_MC.match(text, m.start()) is None):
                 continue  # "ports 6102:8126:4843:7202", a ratio: a colon joins a card after its label, or 4x4 of a Visa's or a Mastercard's (issue 11 r10 B6)
+            if not sep in _ASCII_SEPS and _MEASURE_AFTER.match(text, m.end()):
+                continue  # "4691x4808x4217x5432 px": sizes, not a card (issue 11 r11 N5)
             at, e = m.start(), m.end()
             while (k := text.find(sep, at, e)) >= 0:
                 yield k, k + len(sep), " "

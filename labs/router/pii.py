@@ -1356,12 +1356,24 @@ _EVENT_NEAR = re.compile(
     r"перенес\w*|відбул\w*|сталос\w*|підписа\w*|універсал\w*|заснува\w*|засновано|вибор\w*|революці\w*|очоли\w*|"
     r"дату|хронолог\w*|вікторин\w*|есе|реферат\w*|timeline|quiz|happened|events?|battles?|flight|landing|won|"
     r"lost|match|score|speech|release[ds]?|meeting|deadline|agreed|merged?|commit\w*|signed|founded|elections?|"
-    r"revolution|war|treaty|the date|essay|reviewed|changelog|fixed|fix|bug|sprint|standup|стендап\w*|спринт\w*)(?!\w)"
+    r"revolution|war|treaty|the date|essay|reviewed|changelog|fixed|fix|bug|sprint|standup|стендап\w*|спринт\w*|"
+    # occasions a name and a date mark (issue 11 r11 N1 and the bracket rule's B class): school events, talks, patches
+    r"свят\w*|збор(?:и|ів|ах)|олімпіад\w*|ярмар\w*|екскурсі\w*|чергов\w*|концерт\w*|конкурс\w*|лекці\w*|семінар\w*|"
+    r"вебінар\w*|конференці\w*|виступ\w*|прем['’ʼ]єр\w*|сценарі\w*|інтерв['’ʼ]ю|рецензент\w*|рецензі\w*|"
+    r"trip|excursion|fair|olympiad|contest|lecture|seminar|webinar|conference|talk|workshop|interview|patch|premiere|"
+    r"recital|concert|due|owner|status|reviewer|review|відповідальн\w*|виконав\w*|assignee|responsible)(?!\w)"
     r"|\d:\d")
 _TIME_AFTER = re.compile(r"(?:\s{1,3}|T)[0-2]?\d:[0-5]\d")
 _PEOPLE_RECORD = re.compile(r"(?<!\w)(?:список\w*|клас\w*|груп[аиі]|садоч\w*|садку|дитсад\w*|учн\w*|учені\w*|діт(?:и|ей)|"
                             r"вихованц\w*|піб|пацієнт\w*|співробітник\w*|працівник\w*|list|class|kindergarten|pupils?|"
-                            r"students?|children|roster|patients?|employees|name[,;\t])(?!\w)")
+                            r"students?|children|roster|patients?|employees|name[,;\t]|"
+                            # a child's own records and groups (r11 A1): "Vaccination card: …", "Учасники гуртка: …"
+                            r"vaccinations?|immuni[sz]ations?|щеплен\w*|вакцинаці\w*|медкарт\w*|учасник\w*|гурт(?:ок|ка|ку)|"
+                            r"participants?|members)(?!\w)")
+# an adult's role right before the name: a 2009+ year after it is an event's date, never their birth
+_ADULT_ROLE_BEFORE = re.compile(r"(?<!\w)(?:вихователь\w*|виховател\w*|вчител\w*|учител\w*|керівни\w*|журі|директор\w*|тренер\w*|"
+                                r"завуч\w*|ms|mr|mrs|miss|teacher|coach|principal|jury|headteacher|tutor)\W{0,4}"
+                                r"(?:[A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+\s){0,2}[A-ZА-ЯІЇЄҐ]?[\w'’ʼ\-]*[\s,:;\-—(]*$", re.IGNORECASE)
 
 
 def _in_brackets(view: str, at: int) -> bool:
@@ -1406,8 +1418,9 @@ def _named_dobs(view: str) -> Iterator[Finding]:
         low = lower(view) if low is None else low
         if _EVENT_NEAR.search(low, max(0, start - 100), min(len(low), end + 100)):
             continue
-        if year > 2008 and len(found) < 2 and not _PEOPLE_RECORD.search(low, max(0, start - 300), start):
-            continue  # a child's year only in a list or a record of people
+        if year > 2008 and (len(found) < 2 and not _PEOPLE_RECORD.search(low, max(0, start - 300), start)
+                            or _ADULT_ROLE_BEFORE.search(view, max(0, start - 60), start)):
+            continue  # a child's year only in a list or a record of people, and never after an adult's role
         yield Finding("dob", start, end, view[start:end], 40)
 
 
@@ -1489,7 +1502,7 @@ _ADDRESS_UA = re.compile(
     rf"[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?[*`~]{{0,2}}"  # "**вул.** Зелена 56", "~~вул. Зелена~~ 56" (r10 A4)
     rf"|(?<![\w])[А-ЯІЇЄҐ][\w'’\-]{{1,30}}\s+(?i:{_UA_STREET_AFTER}))"  # "вул. 8 Березня 12"; "Андріївський узвіз 2"
     rf",?\s*"
-    rf"(?:(?i:буд(?:инок)?\.?|б\.|№|дом|д\.)\s*)?\d{{1,4}}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
+    rf"(?:(?i:буд(?:инок)?\.?|б\.|№|дом|д\.)\s*)?\d{{1,4}}(?!\d)(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
     rf"(?:,?\s*(?i:корп(?:ус)?\.?|к\.)\s*\d{{1,3}})?(?:,?\s*(?i:кв(?:артира)?\.?|оф(?:іс)?\.?)\s*\d{{1,4}})?"
 )
 # the town and postcode written before the street: "01001, м. Київ, вул. …"
@@ -1762,7 +1775,8 @@ _JSON_USER = re.compile(r'"(?:username|handle|user_name|screen_name|from_id|user
                         r'|"login"\s*:\s*"(?P<login>[a-z0-9][a-z0-9_.\-]{2,38})"')
 _USER_OBJECT_BEFORE = re.compile(r'"(?:user|author|owner|sender|actor|committer|assignee|reviewer|creator|member|from)"\s*:\s*\{[^{}]{0,80}$')
 _PERSON_KEY = re.compile(r'"(?:name|full_?name|first_?name|last_?name|display_?name|email|e-mail|phone|піб|ім[\'’ʼ]я|прізвище)"\s*:\s*"[^"]')
-_NOT_A_PERSON_OBJECT = re.compile(r'"type"\s*:\s*"(?:organization|organisation|bot|team|app|service)"')
+_NOT_A_PERSON_OBJECT = re.compile(r'"(?:type|kind|category)"\s*:\s*"(?:organi[sz]ation|bot|team|app|service|company|brand|'
+                                  r'machine|product|project|device|vehicle|ship|tool|[^"]{0,40}machine)"')
 _SERVICE_LOGINS = frozenset("deploy jenkins mysql redis kafka git nobody airflow grafana elastic dependabot renovate "
                             "github-actions ci bot service system www-data ec2-user".split())
 # a bare "@name" right after a contact verb ("Пиши @olena_k85", "DM @olena_k85") or before a name or a verb said of a
@@ -1825,6 +1839,12 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
                         _USER_OBJECT_BEFORE.search(low, max(0, m.start() - 100), m.start())
                         or _PERSON_KEY.search(obj)):
                     continue
+            elif g == "name":
+                if low.startswith(" ", m.end(g)):
+                    continue  # "nickname": "Big Bertha": a value of several words is a thing's name, never a handle
+                lo, hi = low.rfind("{", max(0, m.start() - 200), m.start()), low.find("}", m.end(), m.end() + 200)
+                if _NOT_A_PERSON_OBJECT.search(low[max(lo, 0) : hi if hi >= 0 else m.end() + 200]):
+                    continue  # {"twitter": "@OpenAI", "type": "company"} (issue 11 r11 N6)
             yield Finding("handle", m.start(g), m.end(g), text[m.start(g) : m.end(g)], 55)
     if "@" not in low:
         return
@@ -2193,12 +2213,27 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
     if _dob_gate(low):
         found.extend(find_dobs(view, low))
     found.extend(_named_dobs(view))
-    found.extend(find_addresses(view, low))
+    found.extend(a for a in find_addresses(view, low) if not _across_cells(view, low, a, tabs, breaks))
     found.extend(find_foreign_ids(view, low))
     found.extend(Finding("id_number", s, e, view[s:e], 15) for s, e in find_id_numbers(view, low))  # any other kind wins
     return found
 
 
+def _across_cells(view: str, low: str, f: Finding, tabs: frozenset[int], breaks: frozenset[int]) -> bool:
+    """Does the address ``f`` run across a table's cells: a tab inside it, or a line break after which it goes on with
+    anything but its house number or flat ("Вулиця\nRozetka-122\tПолтава", a column header above a shop's row; issue 11
+    r11 store tables)? ``tabs``/``breaks``: where the view's spaces were tabs and line breaks."""
+    if not tabs and not breaks:
+        return False
+    for k in range(f.start + 1, f.end):
+        if k in tabs:
+            return True
+        if k in breaks and not (view[k + 1 : k + 2].isdigit() or low.startswith(_ADDRESS_GOES_ON, k + 1)):
+            return True
+    return False
+
+
+_ADDRESS_GOES_ON = ("кв", "буд", "під", "оф", "apt", "flat", "suite", "unit", "№")
 _CF_LABEL_PARTS = ("iscal", "ISCAL", "c.f.", "C.F.", "ax code", "AX CODE", "fisc.", "FISC.")
 
 

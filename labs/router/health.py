@@ -965,9 +965,11 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
 #   A quiz ("true or false", "вікторина", "так чи ні") asks about known facts, and counts as such a frame;
 # - a weak frame ("is it true that", "чи правда, що") or a request to write a story or a poem: the same, except that a
 #   first name alone (no capitalised word before or after it) still marks someone the writer knows ("Is it true that
-#   Taras is gay?" is gossip, "Taras is gay. Write a short story about his coming out" may be a friend's); in the study
-#   frame a first name alone is a figure known by one name ("Роксолана — мусульманка після шлюбу. Напиши есе"), the
-#   price of this rule: "Taras is gay. Write an essay on tolerance" reads as a figure too;
+#   Taras is gay?" is gossip, "Taras is gay. Write a short story about his coming out" may be a friend's); so in the study
+#   frame too ("Taras is gay. Write an essay on tolerance" stays local; a figure known by one name, "Роксолана", is a
+#   false alarm the router accepts);
+# - health data is never dropped by the frame: a full name cannot tell a famous writer's illness from a private person's
+#   ("Write an essay about Olena Koval, who has HIV"), so the router fails closed on both;
 # - in either frame, a private cue in the term's own sentence still makes the fact personal: the writer ("I'm", "у
 #   мене"; not "I'm writing an essay"), a relative, a friend, a neighbour, a colleague, a tenant, a boss, a client or a
 #   patient ("My grandfather was imprisoned in 1950" stays local), a greeting (a birthday card is for the living), or

@@ -1790,7 +1790,7 @@ _ORG_BEFORE = re.compile(r"(?<![\w])(?:official|офіційн\w*|channel|кан
 # a messenger's user in JSON: "username": "olena_k85", "from_id": "user123456789", "from": {"id": 123456789, …}
 _NO_ONES = frozenset("admin root user username test guest postgres ubuntu demo string null none example anonymous "
                      "your_username your_name john_doe janedoe johndoe true false".split())
-_JSON_USER_KEYS = ('"username"', '"handle"', '"github"', '"gh_user"', '"gitlab"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"',
+_JSON_USER_KEYS = ('"username"', '"handle"', '"github"', '"gh_user"', '"gh_login"', '"gitlab"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"',
                    '"actor_id"', '"login"', '"nick', '"tg"', '"telegram"', '"insta', '"twitter"', '"tiktok"', '"actorid"')
 # a Telegram export's service message ("actor_id": "user5123456789") and a GitHub-style "login" (issue 11 r9 A7); a
 # "login" in a config ("login": "deploy") is nobody unless it reads as a person's handle or sits in a user's object

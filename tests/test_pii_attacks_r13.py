@@ -19,15 +19,19 @@ from pii_attack_helpers import leaks as _leaks
 FOUND = {
     "card": ["card 5375 : 7087 : 5142 : 8727", "card 5375x0566x1724x8453", "картка: 5375 = 7087 = 5142 = 8727",
              "5375x0566x1724x8453", "5168o0227o9672o2057", "5375 : 1013 : 1503 : 0041",  # no label: the same mark throughout
+             "5375 x 6019 x 3041 x 5063", "5168 o 8997 o 8189 o 2627", "5375O6019O3041O5063",
              "номер картки 5375х0566х1724х8453"],  # the last with a Cyrillic "х"
     "phone": ["тел +380=67=394=56=11", "тел +380:67:394:56:11", "phone: +380 : 67 : 394 : 56 : 11"],
     "id_number": ["моя айдішка 3563104757", "моє ІДшка 12345678", "мій ідентифікатор 12345678", "мій ай-ді 12345678",
                   "залікова № 12345678", "номер трудової книжки 12345678", "sin: 133-636-514",
                   "my sin is 133 636 514", "S.I.N. 133-636-514", "aadhaar card 4631 3910 9378",
-                  "Her chart # 12345678", "Her codice fiscale RSSMRA85T10A562S", "codice fiscale: mrtmtt91d08f205j"],
+                  "Her chart # 12345678", "Her codice fiscale RSSMRA85T10A562S", "codice fiscale: mrtmtt91d08f205j",
+                  "мій ідентифікаційний № 39188371", "ID-шка: 88766155", "особовий номер 94121079", "айдішник 48817601",
+                  "CF: RSSMRA85T10A562S", "cod. fiscale BNCGPP80A01F205Q", "PPS number 1234567T"],
     "handle": ["login: taras_sh", '{"користувач": {"логін": "taras_sh"}}', "Логін користувача — taras_sh",
-               '{"handle": "taras_sh"}', 'login = "olena.k85"'],
-    "tax_id": ["<kod>3563104757</kod>", "код з застосунку Дія 3563104757", "код (з Дії) 3563104757",
+               '{"handle": "taras_sh"}', 'login = "olena.k85"', '{"github": "p_melnyk85"}', '{"gh_user": "olya_k14"}',
+               "<login>taras.sh48</login>"],
+    "tax_id": ["<ідкод>3492146280</ідкод>", '<person kod="3492146280"/>', "<kod>3563104757</kod>", "код з застосунку Дія 3563104757", "код (з Дії) 3563104757",
                "Устим Коваль 2166875630"],
     # a name off the first list, or a surname without a Ukrainian ending, before a birth date (A1)
     "dob": ["Neil Smith, 12.03.1985", "Giulia Rossi, 12.03.1985", "Priya Sharma, 12.03.1985",
@@ -37,7 +41,15 @@ FOUND = {
             '{"name":"Maria","dob":{"d":3,"m":1,"y":1990}}', '{"name":"Taras","birthDay":8,"birthMonth":4,"birthYear":1957}',
             '{"name":"Богдан","birth_year": 1996, "birth_md": "10-31"}',
             # one first name and the date in brackets; a surname with its initials after it
-            "Iryna (1990-08-02)", "Тарас (15.12.1963)", "Koval O., 12.03.1985"],
+            "Iryna (1990-08-02)", "Тарас (15.12.1963)", "Koval O., 12.03.1985",
+            # a child's own record or group (round 11)
+            "Vaccination card: Тарас Гончар, 15.03.2021", "Учасники гуртка: Марія Коваль (2019-03-14)",
+            # a birthday split under a birth key in any notation (round 11)
+            '{"name":"Emma","born":{"day":23,"month":7,"year":1980}}',
+            '{"піб":"Коваль","народження":{"день":23,"місяць":7,"рік":1980}}', '{"dob_day":23,"dob_month":7,"dob_year":1980}',
+            "<person><birth><day>5</day><month>10</month><year>2000</year></birth></person>",
+            "birth:\n  day: 5\n  month: 10\n  year: 2000", '{"birth_date":[1980,7,23]}',
+            '{"name":"Олена","д_н": "22.02.1963"}', '{"name":"Олена","dn": "22.02.1963"}'],
     "address": ["Ship to Zelena Ter. 141, apt 50, Kyiv", "Ship to Lesi Ukrainky Ter. 12, apt 3, Kyiv"],
 }
 CASES = [(kind, text) for kind, texts in FOUND.items() for text in texts]
@@ -49,12 +61,26 @@ def test_each_r10_identifier_is_found_and_never_reaches_the_cloud(kind, text):
     assert _leaks(COMPLEX + text) == ("refuse", False)  # the local model is down: refused, never the cloud
 
 
-HARMLESS = ["Python (1991-02-20)", "Release (2024-03-12)", "Mark (2024-03-12)", "Windows (12.03.2019)",
+HARMLESS = [
+    # round 11's false alarms of this change: an adult's role or an occasion by a name and a date, a shop's table,
+    # sizes joined by "x", a thing's nickname
+    "Садочок «Сонечко»: свято осені, вихователька Ірина Мельник, 19.12.2020. Напиши сценарій.",
+    "Class 3B trip: Ms Emma Smith, 2023-05-14, Natural History Museum. Draft a letter to parents.",
+    "Олімпіада з математики, 6-В клас: журі — Ірина Мельник, 20.08.2023",
+    "Лекція Тарас Шевчук (27.10.1995) про штучний інтелект — конспект?",
+    "Interview with Emma Brown (2007-12-25) about the kernel.", "Patch by John Smith, 25.08.2002 — why was it reverted?",
+    "Відповідальний: Богдан Мельник (25.04.2005)\nЗавдання: оновити документацію.",
+    "Філія\tМісто\tВулиця\nRozetka-122\tПолтава\tПушкінська\nАТБ-191\tКиїв\tНабережна Перемоги\nФора-3\tЛьвів\tСумська",
+    "| Філія | Місто | Вулиця |\n|---|---|---|\n| АТБ-12 | Київ | Сумська |\n| Фора-3 | Львів | Городоцька |",
+    "store,city,street,revenue\nФора-558,Харків,Набережна Перемоги,49792\nWhich city earns most?",
+    "Resolution ladder: 4691x4808x4217x5432 px", '{"nickname": "Big Bertha", "type": "tunnel boring machine"}',
+    "The birth rate fell: day 5 of month 10 in year 2000 had 12 births.", "<login>admin</login>",
+    "Resolution 4691 x 4808 x 4217 x 5432 px", "Python (1991-02-20)", "Release (2024-03-12)", "Mark (2024-03-12)", "Windows (12.03.2019)",
             "ports 6102 : 8126 : 4843 : 7202", "1920x1080x1234x5678", '{"birth_rate": 12, "birthYear": 1990}',
             "sin 0.5235987756", "sin(123456789) is computed in radians", "go to the login page_1 now",
             "login: admin", "ratio 16:9 at 1920x1080 for 30:00", "time 10:00:00 build 1234x5678x9012",
             "Login with your account to see build 2024:05:01", "<code>3563104757</code>",
-            "codice fiscale: RSSMRA85T10A562T (an invalid check letter: the example in the docs)",
+            "codice fiscale: RSSMRA85T1OA562T (an O for a 0 where a digit must stand: no code's shape)",
             "the chart shows 12345678 requests", "identifier 12345678 of the job", "x=3D5 y=3D7 and nothing else",
             # r9 B classes (a 10-digit product, licence or policy number passes the РНОКПП checksum one time in ten)
             "HS code 4111350729 for lithium batteries, what duty applies?", "Товар з кодом 3335517775 не проходить митницю.",
@@ -80,7 +106,9 @@ def test_a_lower_case_sin_counts_only_before_a_luhn_valid_nine_digit_number():
     assert valid == 400 and flagged == 0
 
 
-def test_a_codice_fiscale_is_found_only_with_its_check_letter():
+def test_a_labelled_codice_fiscale_is_found_with_a_right_or_a_mistyped_check_letter():
+    """The label and the shape decide (a labelled card with a typo counts too); the check letter is computed here only to
+    make both kinds of input."""
     rng = random.Random(29)
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     found = wrong = 0
@@ -90,8 +118,8 @@ def test_a_codice_fiscale_is_found_only_with_its_check_letter():
         check = next(ch for ch in letters if codice_fiscale_ok(body + ch))
         other = letters[(letters.index(check) + 1 + rng.randrange(25)) % 26]
         found += bool(detect_pii(f"Codice fiscale: {body}{check}"))
-        wrong += bool(detect_pii(f"Codice fiscale: {body}{other}"))
-    assert found == 300 and wrong == 0
+        wrong += bool(detect_pii(f"CF: {body}{other}"))
+    assert found == 300 and wrong == 300
 
 
 # --- round 9's false-alarm classes still open after round 12 (/work/attacks/issue11-r9/t_fp9.py: 13% of them) ---------

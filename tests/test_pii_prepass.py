@@ -21,7 +21,7 @@ from labs.router.textscan import first_char_branches, has_digit
 BEFORE = {
     "_RUN": (pii._RUN, rf"\d++(?:[{re.escape(pii.SEPARATORS)}]{{1,4}}+\d++)*+"),
     "_SAME_SEP_CARD": (normalize._SAME_SEP_CARD,
-                       r"[0-9]{4}([^\w\s,;|]{1,2}|\s[^\w\s,;|]\s|[xхoо])[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\w)"),
+                       r"[0-9]{4}([^\w\s,;|]{1,2}|\s[^\w\s,;|]\s|\s?[xхoоXХOО]\s?)[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\w)"),
     "_SAME_SEP_IBAN": (normalize._SAME_SEP_IBAN, r"[A-Z]{2}[0-9]{2}([^\w\s,;|]{1,2})(?:[A-Z0-9]{4}\1){2,7}[A-Z0-9]{1,4}(?!\w)"),
     "_PROVIDER_KEY": (pii._PROVIDER_KEY, r"(?<=\s)(?:" + "|".join(map(re.escape, pii._PROVIDERS)) + r")(?![\w@])"),
     "_HANDLE_LABEL": (pii._HANDLE_LABEL,

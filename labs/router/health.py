@@ -13,6 +13,13 @@ religion, trade-union membership, a criminal record), under the same rule; they 
 special category the router has. A filled-in blood-group field ("Група крові: 0(I) Rh−") is a record of someone even
 without a name.
 
+A public figure's or a fictional character's fact ("Harvey Milk was gay", "Shylock is Jewish", "Героїня — мусульманка")
+is no private person's data: in a study or fiction frame (an essay, a quiz, a novel, урок історії, роман) or beside a
+historical date, only a private cue (the writer, a relative, a friend, a colleague, a tenant, a client) or a first name
+alone keeps the fact personal; see :func:`_public_figure_or_character` for the rule and its reasons (issue 11 r14).
+Words that also name harmless things ("болгарка" an angle grinder, "героїня" a heroine, "відсиділа нараду", "mass
+spectrometry", a church visited for a concert) are kept out by their frames.
+
 >>> personal_health_spans("What is the mechanism of action of metformin?")
 []
 >>> text = "My mother was diagnosed with type 2 diabetes and takes metformin."
@@ -30,6 +37,30 @@ import re
 
 from labs.router.names import first_names, is_first_name as first_names_match, is_vocative
 from labs.router.textscan import literal_gate, lower, word_regex
+
+# issue 11 r14 (round 11's B-old): words that also mean something harmless. "героїня" (a heroine) shares its stem with
+# "героїн" (heroin): only heroin's own forms, and "на героїні" (on heroin; "героїні" is also the heroine's genitive).
+_HEROIN_UK = [r"героїн(?:у|ом|ов\w*|щик\w*)?", r"героїні(?<=на героїні)"]
+# "відсидів 5 років" is a prison term, "відсиділа нараду", "відсидів 2 пари", "відсидів ногу" (sat through, a leg gone
+# numb) and the reflexive "відсидівся в підвалі" (sheltered) are not (round 11: 43.6% of such prompts were flagged)
+_SAT_THROUGH_UK = (
+    r"(?! (?:на |у |в )?(?:(?:всю|весь|все|всі|усю|увесь|усе|усі|цілу|цілий|ціле|довгу|довгий|нудну|нудний|ще|до кінця|аж|майже|дві|два|три|чотири|"
+    r"п['’]ять|пів|кілька|\d+)\s+){0,3}(?:пар[аиу]?|лекці\w*|нарад\w*|вебінар\w*|семінар\w*|засідан\w*|конференці\w*|"
+    r"мітинг\w*|зустріч\w*|збор\w*|нарад\w*|засіданн\w*|презентаці\w*|урок\w*|змін[уи]|черг\w*|[ув] черзі|годин\w*|хвилин\w*|фільм\w*|"
+    r"концерт\w*|виставу|спектакл\w*|іспит\w*|екзамен\w*|контрольн\w*|ногу|ноги|руку|сесі\w*|мес[уи]|служб[уи]|"
+    r"лінійк\w*|співбесід\w*|інструктаж\w*|тренінг\w*|марафон\w*|застілл\w*|[ув] (?:кабінеті|офісі|укритті|підвалі|"
+    r"сховищі|зумі|окопі|бліндажі)|вдома|дома)(?!\w))")
+_SAT_TIME_UK = [r"відсиді\w*(?<!ся)(?<!сь)" + _SAT_THROUGH_UK, r"відсидж\w*(?<!ся)(?<!сь)" + _SAT_THROUGH_UK]
+# "attends mass" is the rite only when "mass" ends the phrase: "mass spectrometry", "mass communication" are science
+_RITE_MASS = (r"(?=[.,;:!?)]|$|\s+(?:every|each|on|at|in|with|regularly|weekly|daily|twice|once|and|or|but|since|before|"
+              r"after|together|sundays?|this|last|when|because|so|for|whenever|anymore|again|too|now|then|as|there|"
+              r"here|religiously)(?!\w))")
+
+# a crime after "did two years for" ("did two years for Google" is a job)
+_CRIMES_EN = (r"(?:armed |aggravated )?(?:burglary|theft|robbery|fraud|assault|murder|manslaughter|drugs?|dealing|possession|"
+              r"arson|embezzlement|dui|dwi|drunk driving|a crime|kidnapping|rape|stealing|shoplifting|tax evasion|bribery|"
+              r"smuggling|trafficking|battery|stabbing|shooting|extortion|forgery|perjury|treason|espionage|car theft|"
+              r"larceny|racketeering|money laundering)")
 
 TERMS_EN = [
     "diagnos(?:ed|is|es)", "diabet(?:es|ic)", "hypertension", "high blood pressure", "asthma(?:tic)?", "cancer",
@@ -161,7 +192,7 @@ TERMS_UK = [
     r"протизаплідн\w*", r"контрацептив\w*", r"контрацепці\w*", r"реакці\w* на (?:вакцин|щеплен)\w*",
     r"після (?:вакцин|щеплен)\w*", r"апендикс\w*", r"апендицит\w*", "мрт", "узд", r"рентген\w*", r"біопсі\w*",
     r"кардіостимулятор\w*", r"цукор(?= \d)", r"цукр\w* (?:в|у) крові", r"рівень цукру", r"рівень глюкоз\w*",
-    r"опіоїд\w*", r"героїн\w*", r"залежн\w* від (?:опіоїд|наркотик|алкогол|героїн|ліків|снодійн|азартн)\w*",
+    r"опіоїд\w*", *_HEROIN_UK, r"залежн\w* від (?:опіоїд|наркотик|алкогол|героїн|ліків|снодійн|азартн)\w*",
     "на збереженні", r"ампутува\w*", r"після операці(?:ї|й)(?! (?:над|з|із|на|для|в|у)(?!\w))", r"поранил\w*", "поранено", r"контужен\w*",
     # issue 11 r7 A2: the counterparts of the English terms above, and the way people say them
     r"сифіліс\w*", r"гоноре\w*", "впл", "зпсш", "ппсш", "іпсш", r"венеричн\w*", "дкп", r"доконтактн\w* профілактик\w*",
@@ -233,6 +264,10 @@ BLOOD_GROUP = [
     r"type(?:(?<=is type)|(?<='s type)|(?<=’s type)|(?<=am type)|(?<='m type)|(?<=’m type)|(?<=was type)) (?:ab|a|b|o|0)"
     r"(?=[.!,;+\-−]|$| blood| rh| positive| negative| and)",
     *(o + r" група(?=[.!,;]|$)" for o in ("перша", "друга", "третя", "четверта")),
+    # issue 11 r14: the short forms after "is"/"I'm" ("I'm O-neg, can I donate?", "Olena is B-, please prepare
+    # plasma"); "Her grade is B-" is none: a verb before and blood or a donation nearby (:func:`_out_of_context`)
+    *(a + r"(?:[+\-−](?:neg|pos)?|-?(?:neg|pos))(?![\w+\-−])(?! (?:blood|donor))" for a in ("ab", "a", "b", "o", "0")),
+    r"ab(?= [.,;!?])",  # the normaliser reads "AB+," as "AB ,"
 ]
 # issue 11 r8 A4: the military-medical board (ВЛК) and its verdicts: "пройшов ВЛК, визнали обмежено придатним",
 # "непридатний до військової служби", "unfit for service" ("ВЛКСМ" and "непридатний для проживання" are no verdicts)
@@ -278,6 +313,13 @@ _SCHOOL = re.compile(r"(?<!\w)(?:урок\w*|уроц\w*|учител\w*|вчи�
 # народу»", "votes Conservative". Ukrainian ethnonyms: the national minorities of Ukraine and the common world ones,
 # singular (the plural is a people: "Поляки — …"), every case of both genders; Ukrainian itself (the majority's) and the
 # citizenships people introduce themselves by ("I'm American", "він — британець") are left out.
+# adjectives of origin: "вірменського походження", "з вірменської родини" (the subject is checked: "слово польського
+# походження" is no one)
+_ETHNIC_ADJ_UK = (
+        "вірменськ", "польськ", "єврейськ", "татарськ", "угорськ", "румунськ", "болгарськ", "грецьк", "німецьк",
+        "російськ", "білоруськ", "грузинськ", "молдовськ", "молдавськ", "циганськ", "ромськ", "турецьк", "арабськ",
+        "азербайджанськ", "литовськ", "чеськ", "словацьк", "італійськ", "китайськ", "корейськ",
+        "японськ", "в'єтнамськ", "гагаузьк", "караїмськ", "кримськотатарськ", "африканськ", "азійськ")
 _M3 = "(?:ин|ина|инові|ину|ином|ка|ки|ці|ку|кою)"  # вірменин / вірменка
 ETHNONYMS_UK = [
     "вірмен" + _M3, "росіян" + _M3, "болгар" + _M3, "татар" + _M3, "молдаван" + _M3, "молдован" + _M3,
@@ -295,13 +337,9 @@ ETHNONYMS_UK = [
     "естон(?:ець|ця|цем|ка|ки|кою)", "серб(?:а|ом|ка|ки|кою)?", "хорват(?:а|ом|ка|ки|кою)?",
     "афроамерикан(?:ець|ця|цем|ка|ки|кою)", "темношкір(?:ий|ого|им|а|ої|ою)", "чорношкір(?:ий|ого|им|а|ої|ою)",
     "мулат(?:а|ом|ка|ки|кою)?", "француз(?:а|ом|ка|ки|кою)?", "іспан(?:ець|ця|цем|ка|ки|кою)",
-    "індус(?:а|ом|ка|ки|кою)?",
+    "індус(?:а|ом|ка|ки|кою)?", "курд(?:а|ові|ом|иня|ині|инею|ка|ки|кою)?", "індіан(?:ець|ця|цем|ка|ки|кою)",  # r14
     # "вірменського походження", "польського роду" (the subject is checked: "слово польського походження" is no one)
-    *(a + r"(?:ого|ої) (?:походження|роду|коріння|крові)" for a in (
-        "вірменськ", "польськ", "єврейськ", "татарськ", "угорськ", "румунськ", "болгарськ", "грецьк", "німецьк",
-        "російськ", "білоруськ", "грузинськ", "молдовськ", "молдавськ", "циганськ", "ромськ", "турецьк", "арабськ",
-        "азербайджанськ", "литовськ", "чеськ", "словацьк", "італійськ", "китайськ", "корейськ",
-        "японськ", "в'єтнамськ", "гагаузьк", "караїмськ", "кримськотатарськ", "африканськ", "азійськ")),
+    *(a + r"(?:ого|ої) (?:походження|роду|коріння|крові)" for a in _ETHNIC_ADJ_UK),
 ]
 ETHNONYMS_EN = [
     "armenian", "polish", "hungarian", "romanian", "bulgarian", "greek", "german", "russian", "belarusian", "moldovan",
@@ -311,6 +349,7 @@ ETHNONYMS_EN = [
     "filipina", "persian", "iranian", "black", "white", "hispanic", "latino", "latina", "latinx",
     "asian", "asian[\\- ]american", "african[\\- ]american", "caucasian", "biracial", "mixed[\\- ]race", "indigenous",
     "native american", "aboriginal", "jewish", "gagauz", "karaite", "indian", "roma", "romani", "gypsy",
+    "kurd", "turk", "pacific islander", "first nations", "inuit",  # issue 11 r14
 ]
 # the label of a filled-in field ("Національність: росіянин", "Ethnicity: Hispanic"): a record of someone
 _ETHNIC_LABEL = re.compile(r"(?:^|\n|[.:;!?]\s)[\s*•\-–>|#]*(?:ethnicity|race|ethnic origin|ethnic background|ancestry|"
@@ -353,15 +392,18 @@ _PARTY_OBJECT = re.compile(
 _CAPITAL_PARTY_END = re.compile(r"\s*(?:[.,;:!?)»\"”]|$)|\s+[—–\-]|\s+(?:and|or|but|in|at|since|because|for|this|last|every|"
                                 r"again|too|now|і|й|та|але)(?!\w)")
 _PARTY_BEFORE = re.compile(r"(?:democratic|republican|labou?r|conservative|green|liberal|libertarian|socialist|communist|"
+                           r"trump|biden|obama|harris|clinton|sanders|farage|corbyn|starmer|sunak|maga|ukip|snp|lib dem|"
+                           r"reform uk|zelensky|poroshenko|tymoshenko|"
                            r"reform|gop|tory|servant of the people|european solidarity)\s+$")
 PARTY_TERMS_UK = [
     r"прихильни(?:к|ка|кові|ку|ком|ця|ці|цю|цею)", r"членкин(?:я|і|ю|ею)", r"член(?:а|ові|ом)?", r"активіст(?:а|ом|ка|ки|кою)?",
     r"симпатик(?:а|ом)?", r"вибор(?:ець|ця|ниця|ниці)", r"підтриму(?:є|ю|ють|вав|вала|вали)",
     r"підтрима(?:в|ла|ли)", r"відда(?:в|ла|ли|ю|є|ють|м) (?:свій |свої |свого )?голос(?:и)?", r"обра(?:в|ла|ли)",
+    r"агітува(?:в|ла|ли|ти)", r"агіту(?:є|ю|ють)",
 ]
 PARTY_TERMS_EN = [
     "supports?", "supported", "supporting", "supporters? of", "backs", "backed", "members? of", "campaign(?:s|ed) for",
-    "donat(?:es|ed) to", "volunteer(?:s|ed) for", "vot(?:es|ed|e)", "voter", "supporter", "activist",
+    "donat(?:es|ed) to", "volunteer(?:s|ed) for", "canvass(?:es|ed|ing)? for", "vot(?:es|ed|e)", "voter", "supporter", "activist",
 ]
 
 # GDPR Art. 9 and 10 (issue 11 r8 A7): the other special categories, as statements about a person, under the same
@@ -403,9 +445,9 @@ SPECIAL_EN = [
     # (:func:`_out_of_context`); "He's bi", practice of a religion, a union by name, a prison term
     *ETHNONYMS_EN, *PARTY_TERMS_EN, r"party (?:activist|supporter|voter|donor)",
     *(r"bi(?<=" + v + r" bi)(?![\w\-])" for v in ("'s", "’s", "'re", "’re", "are", "was")),
-    r"attend(?:s|ed|ing)? (?:church|mass|mosque|synagogue|temple(?! university)|(?:church |sunday |religious )services|"
+    r"attend(?:s|ed|ing)? (?:church|mass" + _RITE_MASS + r"|mosque|synagogue|temple(?! university)|(?:church |sunday |religious )services|"
     r"sunday school|bible study|(?:the )?liturgy)",
-    r"go(?:es)? to (?:mass|confession|sunday services|bible study|friday prayers?)", r"prays? at (?:the )?(?:mosque|church|synagogue|temple)",
+    r"go(?:es)? to (?:mass" + _RITE_MASS + r"|confession|sunday services|bible study|friday prayers?)", r"prays? at (?:the )?(?:mosque|church|synagogue|temple)",
     r"observes? (?:ramadan|the sabbath|shabbat|lent)", r"keeps? kosher", r"fast(?:s|ed)? (?:during|for) ramadan",
     r"joined the (?:teamsters|unite|unison|gmb|uaw|seiu|afl-cio|ufcw|rmt|(?:trade|labou?r|[a-z\-]+(?:ers|ists|ses)['’]?) union)",
     r"member of the (?:teamsters|uaw|seiu|unite|unison|gmb|rmt|afl-cio)", r"teamster(?:(?<=is a teamster)|(?<='s a teamster))",
@@ -413,6 +455,25 @@ SPECIAL_EN = [
     r"served (?:a |his |her |their |my )?(?:[\w\-]+[- ](?:year|month)s? )?(?:prison |jail )sentence",
     r"convictions? for", r"ha(?:s|d|ve) (?:a |two |several |prior |previous )?convictions?", r"did time",
     r"jailed for", r"imprisoned for", r"incarcerated for",
+    # issue 11 r14 (round 11's A2): what round 11 still missed, each with its Ukrainian counterpart in SPECIAL_UK; the
+    # ambiguous ones ("on probation" at work, "is trans" of a double bond, "B-" of a grade) are checked in
+    # :func:`_out_of_context`
+    r"card-carrying (?:member of the (?:[\w\-]+ ){0,3}party|communist|socialist|republican|democrat|tory|conservative|"
+    r"labou?r|liberal|libertarian|marxist|trotskyist|fascist|party member)\w*",
+    "shop steward", "union steward", r"union organi[sz]er", r"union (?:branch )?(?:secretary|chair)",
+    *(w + r" on (?:his|her|their|my|your|the) record" for w in ("dui", "dwi", "felony", "felonies", r"misdemeanou?rs?",
+                                                                  "convictions?")),
+    r"ha(?:s|d|ve) (?:a |an |two |three |several |prior |previous )?(?:dui|dwi|felony|felonies)(?![\w\-])",
+    r"on (?:criminal )?probation(?! (?:at|in|for|during|until|period|with (?:the|his|her|my) (?:new|employer)))",
+    "probation officer", r"did (?:[\w\-]+ ){1,2}(?:years?|months?|stretch) (?:for " + _CRIMES_EN + r"|in (?:prison|jail|"
+    r"the pen|a federal prison|a state prison))",
+    *(w + r" (?:a |the |her |his )?(?:hijab|headscarf|niqab|burqa|burka|kippah|yarmulke|chador)"
+      for w in ("wears?", "wore", "wearing", "started wearing")),
+    r"pray(?:s|ed|ing)? (?:five|5) times a day", r"pray(?:s|ed)? (?:the rosary|salah|salat|namaz)",
+    r"prays (?:daily|every day|every morning|every night|each day)",
+    r"fast(?:s|ed|ing)? (?:during|for) (?:lent|yom kippur)", r"keeps? (?:lent|the fast|halal|shabbat|the sabbath)",
+    *("trans(?:" + "|".join(f"(?<={v} trans)" for v in ("is", "am", "'m", "’m", "'s", "’s", "are", "was", "were"))
+      + r")(?![\w\-])(?! (?:isomer|configuration|fat|double|bond|form|position|orientation|geometry|alkene))",),
 ]
 SPECIAL_UK = [
     # "гей" is also "hey!" ("Гей, соколи!", "гей ти"): not before a comma, "!" or a second person
@@ -427,10 +488,10 @@ SPECIAL_UK = [
     r"ход\w* (?:у|в|до) (?:церкв|мечет|синагог|костел|храм|молитовн)\w*(?: (?:упц|пцу|мп|угкц)\w*)*",
     r"упц мп", r"рпц мп", r"прийня\w* (?:іслам|юдаїзм|католицизм|православ)\w*", r"переш\w* (?:в|у) (?:іслам|юдаїзм|католицизм)\w*",
     # trade-union membership
-    r"член\w* (?:\w+ )?профспілк\w*", r"вступ\w* до профспілк\w*", r"вий\w* (?:з|із) профспілк\w*", r"виход\w* (?:з|із) профспілк\w*",
+    r"член\w* (?:\w+ )?профспілк\w*", r"вступ(?!ити|ати)\w* до профспілк\w*", r"вий\w* (?:з|із) профспілк\w*", r"виход\w* (?:з|із) профспілк\w*",
     r"профспілков\w* (?:квит|внес|член)\w*", r"член\w* профсоюз\w*",
     # criminal record (Art. 10)
-    r"судим\w*", r"несудим\w*", r"засуджен\w* (?:до|за|на)", r"осужден\w* (?:к|за|на)", r"відсиді\w*", r"відсидж\w*",
+    r"судим\w*", r"несудим\w*", r"засуджен\w* (?:до|за|на)", r"осужден\w* (?:к|за|на)", *_SAT_TIME_UK,
     r"сид(?:ів|іла|ить|ел|ела|ит) (?:у|в) (?:в'язниці|в’язниці|тюрмі|тюрьме|колонії|колонии|сізо|сизо)",
     r"кримінальн\w* минул\w*", r"умовн\w* (?:строк|термін)\w*", r"звільни\w* (?:з|із) (?:в'язниці|в’язниці|колонії)",
     r"відбу(?:в|ла|вав|вала|ває|ли|де|деш) покаранн\w*", r"позбавлен\w* волі", r"член\w* фпу",
@@ -450,9 +511,19 @@ SPECIAL_UK = [
     r"моли(?:ться|лася|вся|ться) (?:у|в) (?:церкві|мечеті|синагозі|костелі|храмі)",
     r"дотриму\w* (?:посту|шабату|шабату|рамадану|кашруту|великого посту)", r"трима\w* (?:піст|рамадан|кошер)",
     r"постит\w* (?:у|в|під час) рамадан\w*",
-    r"член\w* (?:фнпу|квпу|нпгу|фпу)", r"вступи\w* до (?:фнпу|квпу|нпгу|фпу|профспілки)",
+    r"член\w* (?:фнпу|квпу|нпгу|фпу)", r"вступи(?!ти)\w* до (?:фнпу|квпу|нпгу|фпу|профспілки)",
     r"прові(?:в|ла|ли) (?:[\w'’\-]+ ){0,3}(?:у|в|за) (?:в['’]язниці|тюрмі|колонії|ґратами|гратами|сізо)",
     r"ув['’]язнен\w* (?:на|за)", r"судимост\w*",
+    # issue 11 r14 (round 11's A2): the counterparts of the English terms above, and what round 11 missed
+    r"волонтер\w* (?:виборч\w* )?штаб\w*", r"партійн\w* квит\w*", r"партквит\w*",
+    r"профорг\w*", r"голов\w* профкому", r"голов\w* (?:первинної )?профспілков\w* організаці\w*",
+    r"на пробації", r"під наглядом (?:органу )?пробації", r"пробаційн\w* нагляд\w*", r"на умовно-достроков\w*",
+    r"нос(?:ить|ила|ять|ив|или|у|иш) (?:хіджаб|нікаб|паранджу|кіпу|ярмулку|чадру|хустку на голові)\w*",
+    r"моли(?:ться|лася|вся|лись|лися|ляться|юся|юсь) (?:п['’]ять разів|5 разів|щодня|щоранку|щовечора|перед їжею|на вервиці)",
+    r"чита(?:є|ла|в) намаз\w*", r"роби(?:ть|ла|в) намаз\w*",
+    r"трима\w* (?:великий|різдвяний|петрів|петрівський|успенський) (?:піст|пост)",  # "тримає пост в інстаграмі" is no fast
+    r"транс(?:(?<=— транс)|(?<=- транс))(?![\w\-])", r"транс-?(?:жін|чолов|дівчин|хлопц|хлопець|людин)\w*",
+    *(r"з " + a + r"(?:ої|ою) (?:родини|сім['’]ї|родиною|сім['’]єю)" for a in _ETHNIC_ADJ_UK),
 ]
 # Who the health data is about: each English cue and its Ukrainian counterparts with their
 # inflected forms (cases, genders), one row per meaning, so neither language lags the other
@@ -761,7 +832,15 @@ _LIST_AFTER = re.compile(r"\s?[,;/]\s?(?:ab|[0abovавоі])\s?\(")
 _GENETICS = re.compile(r"(?<!\w)(?:успадков\w*|inherit\w*|генетик\w*|genetic\w*|задач\w*|problem|probabilit\w*|ймовірн\w*|"
                        r"вірогідн\w*|punnett|пеннет\w*|which blood (?:types?|groups?)|what blood (?:types?|groups?) can|"
                        r"can the (?:child|children|baby|offspring)|які групи крові|яка група крові може|"
-                       r"(?:у|в) (?:дітей|дитини|нащадків) (?:можуть|може))(?!\w)")
+                       r"(?:у|в) (?:дітей|дитини|нащадків) (?:можуть|може)|"
+                       # a question about a group in general (issue 11 r14: "Скільки людей у світі мають четверту групу
+                       # крові?", "Резус-конфлікт: що буде, якщо мати Rh-, а плід Rh+?", "Can a type A person donate?")
+                       r"скільки людей|як\w* частк\w*|який відсоток|скільки відсотків|what fraction|what percentage|"
+                       r"what share|how many people|how common|how rare|who can (?:donate|receive)|"
+                       r"can (?:a|an) (?:type \w+ |group \w+ )?(?:person|donor|patient)|universal (?:donor|recipient)|"
+                       r"універсальн\w* (?:донор|реципієнт)\w*|резус-конфлікт\w*|rh[\- ]conflict|rhesus disease|"
+                       r"якщо (?:мати|батько|у матері|в матері)|if (?:the|a) (?:mother|father|parent)|"
+                       r"(?:у|в) світі|in the world|people with|людей з|що це(?!\w)|what is it)(?!\w)")
 _BLOOD_START = ("груп", "blood", "rh", "резус", "hrup", "grup")
 
 
@@ -866,7 +945,123 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
         if near_cues or _ends_within(near_ends, start - NEAR_WINDOW, start) or _record(low, start, end) \
                 or _ethnic_record(low, start, end):
             out.append((start, end))
+    if out and (_STUDY_FRAME.search(low) or _CREATIVE_FRAME.search(low) or _WEAK_FRAME.search(low)
+                or _HISTORIC.search(low)):
+        # health data stays personal whatever the frame ("Write an essay about Olena Koval, who has HIV" is someone's
+        # diagnosis; a famous writer's illness in an essay is a false alarm the router accepts: it fails closed)
+        out = [(s, e) for s, e in out if not is_special(low, s, e) or not _public_figure_or_character(text, low, s, e)]
     return out
+
+
+# Public figures and characters (issue 11 r14). A well-known person's or a fictional character's fact ("Harvey Milk was
+# gay", "Shylock is Jewish", "Василь Стус був засуджений за «антирадянську агітацію»", "Героїня — мусульманка, що
+# носить хіджаб") is public record or invention, not a private person's data; no list of public figures is complete, and
+# a full name alone does not tell them apart from a private person ("Olena Koval is ethnically Hungarian" is someone's
+# data). The rule reads the frame instead:
+# - a study or fiction frame anywhere in the prompt (an essay, a biography, a history or literature class, a thesis, a
+#   quiz, a novel, a play, a chapter, a character, a protagonist, a poem; есе, реферат, урок історії, роман, персонаж,
+#   героїня, творчість), or a historical date in it (a year up to 1960 that is no birth year, the USSR): a name, a
+#   surname or a third-person pronoun is then the figure's or the character's;
+#   A quiz ("true or false", "вікторина", "так чи ні") asks about known facts, and counts as such a frame;
+# - a weak frame ("is it true that", "чи правда, що") or a request to write a story or a poem: the same, except that a
+#   first name alone (no capitalised word before or after it) still marks someone the writer knows ("Is it true that
+#   Taras is gay?" is gossip, "Taras is gay. Write a short story about his coming out" may be a friend's); so in the study
+#   frame too ("Taras is gay. Write an essay on tolerance" stays local; a figure known by one name, "Роксолана", is a
+#   false alarm the router accepts);
+# - health data is never dropped by the frame: a full name cannot tell a famous writer's illness from a private person's
+#   ("Write an essay about Olena Koval, who has HIV"), so the router fails closed on both;
+# - in either frame, a private cue in the term's own sentence still makes the fact personal: the writer ("I'm", "у
+#   мене"; not "I'm writing an essay"), a relative, a friend, a neighbour, a colleague, a tenant, a boss, a client or a
+#   patient ("My grandfather was imprisoned in 1950" stays local), a greeting (a birthday card is for the living), or
+#   a first name that a poem or a story is written for ("Write a poem for Taras, who is gay").
+_STUDY_FRAME = re.compile(
+    r"(?<!\w)(?:essays?|biograph\w*|biopic|obituary|history (?:class|lesson|essay|exam|homework|test|course|paper)|"
+    r"historical|literature|literary|thesis|dissertation|novels?|novelist|(?:the|a|this|in) play|chapters?|characters?|"
+    r"protagonist|antagonist|heroine|hero of|main hero|plot|symboli[sz]\w*|fiction|fictional|encyclopa?edia|wikipedia|"
+    r"quiz|trivia|true or false|вікторин\w*|так чи ні|"
+    r"есе|твір|твору|творі|реферат\w*|урок\w* історії|з історії|історичн\w*|роман\w*|повіст\w*|п['’]єс\w*|"
+    r"персонаж\w*|героїн(?:я|ю|ею|ь|ям|ями|ях)|головн\w* геро\w*|геро(?:й|я|єві|єм) (?:твору|роману|повісті|п['’]єси)|"
+    r"творчіст\w*|біографі\w*|літератур\w*|сюжет\w*)(?!\w)")
+# writing a story or a poem may be about a friend ("Taras is gay. Write a short story about his coming out"): a first
+# name alone there stays personal, as in a weak frame
+_CREATIVE_FRAME = re.compile(r"(?<!\w)(?:short story|write a story|a story where|poems?|poet|screenplay|npc|d&d|scene|"
+                             r"оповіданн\w*|поем\w*|вірш\w*|монолог\w*|сценарі\w*|казк\w*)(?!\w)")
+_WEAK_FRAME = re.compile(r"(?<!\w)(?:is it true that|was it true that|чи правда|чи це правда)(?!\w)")
+_HISTORIC = re.compile(r"(?<![\d.\-/:])(?:1[0-8]\d\d|19[0-5]\d|1960)(?![\d\-/:]|\.\d)(?<!born \d{4})(?<!born in \d{4})"
+                       r"(?<!народився \d{4})(?<!народилася \d{4})(?<!народилась \d{4})(?<!народився у \d{4})"
+                       r"(?<!народилася у \d{4})(?<!народився в \d{4})(?<!народилася в \d{4})(?<!р\.н\. \d{4})"
+                       r"|(?<!\w)(?:урср|срср|ссср|радянськ\w*|антирадянськ\w*|ussr|soviet\w*|nazi\w*|нацист\w*|"
+                       r"gulag|гулаг\w*)(?!\w)")
+_PRIVATE_CUE = re.compile(
+    r"(?<!\w)(?:i'm|i’m|i've|i’ve|i am|i|me|myself|we|us|я|мене|мені|мною|ми|нас|нам|"
+    r"mother|mom|mum|father|dad|parents?|sons?|daughters?|wife|husband|brothers?|sisters?|grand\w+|aunt|uncle|cousin|"
+    r"nephew|niece|[\w]+-in-law|in-laws|step\w+|god(?:father|mother|son|daughter|parents?)|boyfriend|girlfriend|"
+    r"partner|fianc\w*|spouse|friends?|neighbou?rs?|colleagues?|co-?workers?|classmates?|roommates?|flatmates?|"
+    r"housemates?|tenants?|landlord|landlady|boss|supervisor|manager|employees?|clients?|customers?|patients?|"
+    r"мам\w*|мати|матер\w*|тат\w*|батьк(?!івщин)\w*|син|сина|синові|сину|сином|синочк\w*|доньк\w*|донечк\w*|"
+    r"дочк\w*|дочц\w*|дружин\w*|чоловік(?:а|ові|у|ом)?|брат(?:а|ові|у|ом|и|ик\w*)?|сестр\w*|бабус\w*|бабц\w*|"
+    r"дідус\w*|дід|діда|дідові|онук\w*|онучк\w*|тітк\w*|тітон\w*|дядьк\w*|двоюрідн\w*|племінни\w*|тещ\w*|"
+    r"свекр\w*|зят\w*|невістк\w*|вітчим\w*|мачух\w*|кум(?:а|ові|ом|і|ою)?|хлопц\w*|хлопець|дівчин\w*|"
+    r"партнер\w*|наречен\w*|друг|друга|другові|другом|подруг\w*|сусід\w*|колег\w*|однокласни\w*|одногрупни\w*|"
+    r"орендар\w*|начальни\w*|керівни(?:к|ця|ка|ці|цю|цею|кові|ком)|шеф\w*|співробітни\w*|працівни\w*|клієнт\w*|"
+    r"пацієнт\w*|birthday|anniversary|congratulat\w*|день народження|дня народження|привіта\w*|вітанн\w*|листівк\w*|"
+    r"тост\w*)(?!\w)")
+# the writer at work on the essay is no subject of its fact ("I'm writing an essay: Lincoln was a Republican")
+_WRITER_AT_WORK = re.compile(r"\s+(?:am |was |have |need |want |must |'m |’m )?(?:writing|preparing|doing|working|studying|"
+                             r"reading|need|want|have to|must|пишу|готую|роблю|читаю|вивчаю|потрібно|треба|маю написати)"
+                             r"(?!\w)")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_WORD_END_BEFORE = re.compile(r"(\w+) $")
+
+
+_DEDICATION = re.compile(r"(?<!\w)(?:for|to|для|присвяч\w*)\s+(?:my |our |dear |мо\w+ |нашо\w+ |дорого\w+ )?$")
+
+
+def _capitalised_word_after(text: str, pos: int) -> bool:
+    """Does a capitalised word follow ``pos`` (a first name in a full name's first place: "Harvey Milk")?"""
+    nxt = text[pos : pos + 2]
+    return len(nxt) == 2 and nxt[0] == " " and nxt[1].isupper()
+
+
+def _capitalised_word_before(text: str, pos: int) -> bool:
+    """Is the word right before ``pos`` capitalised (a first name in a full name's second place: "Muhammad Ali")?"""
+    m = _WORD_END_BEFORE.search(text, max(0, pos - 30), pos)
+    return m is not None and m.group(1)[0].isupper() and m.group(1).lower() not in NOT_NAMES
+
+
+def _public_figure_or_character(text: str, low: str, start: int, end: int) -> bool:
+    """Is the term at ``low[start:end]`` said of a public figure or a character (see the rule above)? A first name
+    alone after "for"/"для" is the person a poem or a story is written for ("Write a poem for Taras, who is gay")."""
+    lo = max(low.rfind(c, 0, start) for c in ".!?\n") + 1
+    m_end = _SENTENCE_END.search(low, end)
+    hi = m_end.start() if m_end else len(low)
+    for m in _PRIVATE_CUE.finditer(low, lo, hi):
+        if m.start() < end and m.end() > start:
+            continue  # the term itself ("transgender man" holds no one)
+        if m.group() in ("i", "i'm", "i’m", "i've", "i’ve", "i am", "я", "we", "ми") and _WRITER_AT_WORK.match(low, m.end()):
+            continue
+        return False
+    for m in first_names(text, low, lo, hi):  # a poem or a story dedicated to a first name is for a real person
+        if _DEDICATION.search(low, max(0, m.start() - 12), m.start()) and not _capitalised_word_after(text, m.end()):
+            return False  # "Write a poem for Taras, who is gay", "Напиши вірш для Олени, вона лесбійка"
+    # a first name alone in the sentence (no surname by it) is someone the writer knows, in a study frame too ("Taras is
+    # gay. Write an essay on tolerance."): only a full name, a surname, a role or a pronoun reads as a figure there
+    for m in first_names(text, low, lo, hi):
+        prev = text[max(0, m.start() - 2) : m.start()]
+        if not _capitalised_word_after(text, m.end()) \
+                and not (len(prev) == 2 and prev[1] == " " and prev[0].isalpha() and _capitalised_word_before(text, m.start())):
+            return False
+    # "роман" is a novel, "Роман" a first name
+    if any(not (low.startswith("роман", m.start()) and text[m.start()].isupper()) for m in _STUDY_FRAME.finditer(low)) \
+            or _HISTORIC.search(low) is not None:  # a study frame or a date of history
+        return True
+    # a weak or a creative frame: a first name alone (no capitalised word by it) in the sentence is someone known
+    for m in first_names(text, low, lo, hi):
+        prev = text[max(0, m.start() - 2) : m.start()]
+        if not _capitalised_word_after(text, m.end()) \
+                and not (len(prev) == 2 and prev[1] == " " and prev[0].isalpha() and _capitalised_word_before(text, m.start())):
+            return False
+    return True
 
 
 # capitalised words that start a sentence about a thing, not a person ("It has", "Python has", "Україна")
@@ -901,6 +1096,7 @@ _POLITICAL_OBJECT = re.compile(
     r"(?:(?:во|пп)\s)?[«\"“])[\s«\"“]{0,2}){0,2}"
     r"(?:парті\w*|кандидат\w*|президент\w*|депутат\w*|політик\w*|опозиці\w*|мера(?!\w)|слуг\w* народу|"
     r"(?:європейськ\w* )?солідарн\w*|євросолідарн\w*|батьківщин\w*|свобод\w*(?<=[«\"“]свобод\w)|опзж|удар(?!\w)|"
+    r"голос(?<=[«\"“]голос)(?:у|ом)?|"
     r"самопоміч\w*|партію регіонів|демократ\w*|республікан\w*|комуніст\w*|соціаліст\w*|зелених|лейборист\w*|"
     r"консерватор\w*|лібера\w*|радикал\w*|зеленськ\w*|порошенк\w*|тимошенк\w*|ющенк\w*|янукович\w*|кличк\w*|"
     r"медведчук\w*|трамп\w*|байден\w*|обам\w*|путін\w*|"
@@ -908,7 +1104,7 @@ _POLITICAL_OBJECT = re.compile(
     r"labou?r(?!\w)|conservative\w*|tor(?:y|ies)|greens?(?! (?:light|button|tea|field))|liberal\w*|libertarian\w*|"
     r"communist\w*|socialist\w*|opposition|incumbent|servant of the people|european solidarity|batkivshchyna|"
     r"trump|biden|harris|obama|clinton|sanders|zelensk\w*|poroshenko|tymoshenko|yushchenko|yanukovych|putin|starmer|"
-    r"sunak|macron|le pen)(?!\w)")
+    r"sunak|macron|le pen|farage|corbyn|reform uk|ukip|snp|gop|lib dems|liberal democrats|plaid cymru|sinn f[eé]in)(?!\w)")
 _VOTE_TERMS = ("голосу", "проголосу", "vot")
 # a body that votes (a parliament, a council, the voters): news, not a person's opinion
 _VOTING_BODY = re.compile(r"(?<!\w)(?:рад[аи]|парламент\w*|депутати|сенат\w*|конгрес\w*|європарламент\w*|комітет\w*|"
@@ -932,7 +1128,7 @@ _BLOOD_NEAR = re.compile(r"кров|донор|резус|rh|переливан|
 
 def _not_a_special_opinion(low: str, start: int, end: int) -> bool:
     """A vote on a thing or by a body, a party's membership of a public figure or of a celebration (see above)."""
-    if low.startswith(_VOTE_TERMS, start):
+    if low.startswith(_VOTE_TERMS, start) and not low.startswith("voter", start):
         return (_POLITICAL_OBJECT.match(low, end) is None
                 or _VOTING_BODY.search(low, max(0, start - 60), start) is not None)
     if low.startswith(("член", "member", "party"), start) and ("парті" in low[start:end] or "party" in low[start:end]):
@@ -991,8 +1187,16 @@ def _out_of_context(text: str, low: str, start: int, end: int) -> bool:
         bare = not m.group("link").strip() and "'" not in m.group("link") and "’" not in m.group("link")
         if bare and "a" <= low[start] <= "z":
             return True  # English needs its verb: "Maria Polish" is no sentence
+        subj, subj_start = m.group("subj"), m.start("subj")
+        if subj == "who" and (a := _ANTECEDENT.search(low, max(0, subj_start - 40), subj_start)) is not None:
+            subj, subj_start = a.group("w"), a.start("w")  # "Our tenant Emma, who is Native American, …" (r14)
+        if bare and _ETHNIC_HOMONYM.fullmatch(low, start, end) and (_POSSESSIVE_WORD.fullmatch(subj) is not None
+                                                                     or subj.endswith(_NOT_NOMINATIVE)
+                                                                     or not _subject_is_person(text, low, subj_start, subj,
+                                                                                               capitalised_ok=False)):
+            return True  # "Моя болгарка — Makita", "У мене турка на 300 мл": a grinder, a coffee pot (r14)
         # without a dash or a verb ("Петро вірменин", "Вона полька") only a pronoun or a known first name
-        return not _subject_is_person(text, low, m.start("subj"), m.group("subj"), capitalised_ok=not bare)
+        return not _subject_is_person(text, low, subj_start, subj, capitalised_ok=not bare)
     if _PARTY_VERB.fullmatch(low, start, end):
         m = _PARTY_OBJECT.match(low, end)
         named = m is not None and (m.group("adj") is None or m.group("noun") is not None
@@ -1007,6 +1211,55 @@ def _out_of_context(text: str, low: str, start: int, end: int) -> bool:
     if _BLOOD_BY_WORD.match(low, start):
         return (_BLOOD_NEAR.search(low, max(0, start - 80), min(len(low), end + 40)) is None
                 and _ADULT_HAS.search(low, max(0, start - 30), start) is None)
+    return _ambiguous_out_of_context(low, start, end)
+
+
+# issue 11 r14: the frames of round 11's ambiguous terms (see :func:`_ambiguous_out_of_context`)
+# Ukrainian ethnonyms that are also things: "болгарка" (an angle grinder), "турка" (a coffee pot), "угорка" (a plum),
+# "полька" (a dance), "чешки" (ballet shoes), "в'єтнамки" (flip-flops), "іспанка" (the 1918 flu), "татарка" (buckwheat),
+# "Молдаванка" (a district): said of a person only after a dash or a verb, or right after a pronoun or a first name
+_ETHNIC_HOMONYM = re.compile(r"(?:болгарк|угорк|угорц|польк|чешк|в['’ʼ]єтнамк|іспанк|татарк|молдаванк)\w*|турка")
+# "моя", "мене", "бабусина", "мамина": whose the thing is, not who the person is
+_POSSESSIVE_WORD = re.compile(r"(?:мій|моя|моє|мої|мою|моєї|мого|наш|наша|наше|наші|нашу|твій|твоя|твоє|твої|твою|ваш|ваша|"
+                              r"ваше|ваші|вашу|його|її|їхн\w*|свій|своя|своє|свої|свою|мене|мені|тебе|нього|неї|них|"
+                              r"(?:мамин|татов|татусев|бабусин|бабцин|дідов|дідусев|дідусів|сестрин|братов|доньчин|дочкин|"
+                              r"синов|чоловіков|дружинин|сусідчин|сусідов)\w*)")
+# a dative or an instrumental holds, it is not ("Купила доньці чешки"): only a nominative subject is the person
+_NOT_NOMINATIVE = ("ці", "ові", "еві", "єві", "ою", "ею", "єю", "ом", "ем", "єм", "ам", "ям", "ам")
+_ANTECEDENT = re.compile(r"(?P<w>[\w'’\-]+),\s*$")
+_BLOOD_SHORT = re.compile(r"(?:ab|a|b|o|0)(?:[+\-−](?:neg|pos)?|-?(?:neg|pos))|ab")
+_BE_BEFORE = re.compile(r"(?:(?<!\w)(?:is|am|was|are|were)|['’](?:m|s|re))\s+$")
+_BLOOD_OR_DONATION = re.compile(r"кров|донор|резус|rh|переливан|плазм|blood|donor|donat|plasma|transfus")
+# "on probation" at a new job is a trial period, not a sentence
+_WORK = re.compile(r"(?<!\w)(?:work|job|employer|employ\w*|new hire|hired|hiring|company|firm|contract|trial|hr|onboarding|"
+                   r"staff|intern\w*|position|role|team|manager|boss|office|роботі|роботу|випробувальн\w*|стажуван\w*)(?!\w)")
+# a visit to a church for a concert, a tour or a drawing is no practice of a faith ("ходить до мечеті на концерт")
+_VISIT_TERMS = ("ход", "відвіду", "go", "went", "attend")
+_CULTURAL_VISIT = re.compile(
+    r"[^.!?\n]{0,50}?(?<!\w)(?:на (?:[\w'’]+ ){0,2}(?:концерт|екскурсі|виставк|фестивал|зйомк|фотосесі|репетиці|реставраці|"
+    r"лекці|вінчанн|весілл|хрестин|похорон)\w*|щоб (?:[\w'’]+ )?(?:сфотограф|фотограф|помилуват|подивит|побачит|малюва|"
+    r"намалюва|реставрува|послухат|зняти)\w*|як (?:гід|музей|турист|екскурсовод|фотограф|художни|реставратор|архітектор)\w*|"
+    r"(?:з|із) (?:екскурсі\w*|туристами|групою туристів|гідом)|concerts?|tours?|recitals?|exhibitions?|"
+    r"реставрува\w*|малюва\w*|фотографува\w*|сфотографува\w*|for (?:a |the |an )?(?:[\w'’]+ )?(?:concerts?|tours?|"
+    r"recitals?|exhibitions?|photos?|photographs?|weddings?|funerals?)|as a (?:tourist|guide|photographer)|to (?:photograph|"
+    r"sketch|restore|see the|listen to))")
+
+
+def _ambiguous_out_of_context(low: str, start: int, end: int) -> bool:
+    """Is the term at ``low[start:end]`` one of round 11's ambiguous terms in its harmless sense: a short blood group
+    without a verb before it or blood nearby ("Her grade is B-"), a work probation, a campaign HQ that names no party,
+    a church visited for a concert or a tour (issue 11 r14)?"""
+    c = low[start]
+    if c in "ab0o" and _BLOOD_SHORT.fullmatch(low, start, end):
+        return (_BE_BEFORE.search(low, max(0, start - 8), start) is None
+                or _BLOOD_OR_DONATION.search(low, max(0, start - 80), min(len(low), end + 60)) is None)
+    if low.startswith("on ", start) and "probation" in low[start:end]:
+        return _WORK.search(low, max(0, start - 60), min(len(low), end + 60)) is not None
+    if low.startswith("волонтер", start):  # "волонтерка штабу «Голос»": a campaign; "штабу бригади": the army
+        return not ("виборч" in low[start:end] or _PARTY_OBJECT.match(low, end)
+                    or re.match(r"\s*[«\"“]?голос(?:у|ом)?(?!\w)", low[end:]))
+    if low.startswith(_VISIT_TERMS, start):
+        return _CULTURAL_VISIT.match(low, end) is not None
     return False
 
 

@@ -296,11 +296,12 @@ def _odd_separators(astral: bool) -> re.Pattern:
 # (the same matches; 19 -> 12 and 17 -> 9 us on the 2 KB ticket)
 # the separator: one or two marks, a mark between two blanks ("5375 : 1013 : …"), or one letter x/o ("5375x0566x…",
 # "5168o0227o…": issue 11 r10 A3, as typed; the look-alike fold would read that "o" as a digit)
-_SAME_SEP_CARD = re.compile(r"[0-9][0-9]{3}([^\w\s,;|]{1,2}|\s[^\w\s,;|]\s|[xхoо])[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\w)")
+_SAME_SEP_CARD = re.compile(r"[0-9][0-9]{3}([^\w\s,;|]{1,2}|\s[^\w\s,;|]\s|\s?[xхoоXХOО]\s?)[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\w)")
 _SAME_SEP_IBAN = re.compile(r"[A-Z][A-Z][0-9]{2}([^\w\s,;|]{1,2})(?:[A-Z0-9]{4}\1){2,7}[A-Z0-9]{1,4}(?!\w)")
 # quotes come in pairs, so they alternate: "5168«5124»2071«3761"
 _QUOTE_SEP_CARD = re.compile(r"[0-9]{4}([«»‹›„“”]{1,2})[0-9]{4}[«»‹›„“”]{1,2}[0-9]{4}[«»‹›„“”]{1,2}[0-9]{4}(?!\w)")
 _ASCII_SEPS = frozenset(" -./_")  # the detector's own: nothing to do
+_MEASURE_AFTER = re.compile(r"\s?(?:px|pt|dpi|ppi|mm|cm|in|%|ms|fps|kb|mb|gb)(?![a-z])", re.IGNORECASE)
 _VISA_MC = re.compile(r"4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[0-2])")
 _CARD_WORD_BEFORE = re.compile(r"(?i:card|карт|кредитк|visa|mastercard|maestro|amex|pan(?!\w))")
 
@@ -312,10 +313,12 @@ def _same_separator_pieces(text: str):
             sep = m.group(1)
             if sep in _ASCII_SEPS or not ok(m.group().replace(sep, "")):
                 continue
-            if (":" in sep or sep.isalpha()) and rx is _SAME_SEP_CARD \
+            if (":" in sep or sep.strip().isalpha()) and rx is _SAME_SEP_CARD \
                     and _CARD_WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()) is None \
                     and (len(m.group().replace(sep, "")) != 16 or _VISA_MC.match(text, m.start()) is None):
                 continue  # "ports 6102:8126:4843:7202", a ratio: a colon joins a card after its label, or 4x4 of a Visa's or a Mastercard's (issue 11 r10 B6)
+            if not sep in _ASCII_SEPS and _MEASURE_AFTER.match(text, m.end()):
+                continue  # "4691x4808x4217x5432 px": sizes, not a card (issue 11 r11 N5)
             at, e = m.start(), m.end()
             while (k := text.find(sep, at, e)) >= 0:
                 yield k, k + len(sep), " "

@@ -158,7 +158,7 @@ _TAX_CAPS = re.compile(r"ІПН|РНОКПП|RNOKPP")
 # "номер"/"ID"/"мій" right before the digits (a word between, "Мій результат …", is no label), not the id of a
 # run, a job or an exit code ("Exit code 3124167891", "Run ID …", "Request id=…")
 _WEAK_ID_CUE = re.compile(r"(?<![\w])(?:(?:мій|моє|my)\s+)?(?:номер\w*|№|number|no\.?|nr\.?|код\w*|code|id|мій|моє|my|"
-                          r"піб|kod>?|(?:(?:код|номер|id|ід)\w*\s+)?\(?(?:з|із|зі|у|в)\s+(?:(?:застосунк|додатк|програм)\w*\s+)?ді[їя]\)?)"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3), "номер з Дії …" (r9 A1)
+                          r"піб|kod[>=\"\s]{0,3}|ідкод>?|(?:(?:код|номер|id|ід)\w*\s+)?\(?(?:з|із|зі|у|в)\s+(?:(?:застосунк|додатк|програм)\w*\s+)?ді[їя]\)?)"  # "ПІБ 3445855477", "мій код з Дії: …" (issue 11 r8 A3), "номер з Дії …" (r9 A1)
                           r"(?:\s+(?:is|—|-))?[\s:#№=\-]{0,4}$"  # "код з застосунку Дія", "код (з Дії)", "<kod>" (r10 A2)
                           # a JSON/YAML key only when it names the code: "id_code": "…" (a bare "id"/"code" key holds
                           # any 10-digit id: 3% of them pass the checksum, issue 11 r9)
@@ -302,7 +302,7 @@ _DOB_BEFORE = re.compile(
     r"(?:(?<![a-z])(?:born|b\.|birth(?:day|date)?|d\.?o\.?b\.?|bday|bdate)(?![a-z])|date[\s_\-]*of[\s_\-]*birth|🎂|"
     r"birth[\s_\-]*date|народи\w*|народж\w*|(?<![а-яіїєґ])нар\.|(?<![а-яіїєґ])д\.?\s?н\.|(?<![а-яіїєґ])д/н|"
     r"(?<![а-яіїєґ])дн(?![а-яіїєґ])|(?<![а-яіїєґ])др(?![а-яіїєґ])|(?<![а-яіїєґ])д\.\s?р\.|(?<![а-яіїєґ])р\.\s?н\.|день\s+народженн\w*|рождени\w*|родил\w*|"
-    r"дата_нар\w*|narodzh\w*)"  # JSON keys: "дата_нар", "dataNarodzhennia" (issue 11 r9 A6)
+    r"дата_нар\w*|narodzh\w*|(?<![а-яіїєґ])д_н(?![а-яіїєґ])|(?<=\")dn(?=\"))"  # JSON keys: "д_н", "dn" (r11 A1): "дата_нар", "dataNarodzhennia" (issue 11 r9 A6)
 )
 _DOB_AFTER = re.compile(r"\s*(?:р\.?\s*)?(?:р\.\s?н\.|р/н|року\s+народження|\(?dob\)?|г\.?\s?р\.)")
 # "born"/"народився" about a thing, not a person: "The framework was born ...", "Ідея народилася ..."
@@ -1240,7 +1240,7 @@ _YEAR_ONLY_CUE = re.compile(r"(?:born|народи\w*|народж\w*|рожд\w
 # holds one of these literals, or a bare "b." or "дн" (tested by a regex that starts with the literal).
 # tests/test_pii_attacks_r2.py draws cue strings from both regexes and checks the gate lets each through.
 _DOB_GATE = ("born", "birth", "dob", "d.ob", "do.b", "d.o.b", "bday", "bdate", "🎂", "народ", "нар.", "р.н", "р. н", "р/н", "д.н", "д. н",
-             "д н.", "дн.", "д/н", "рожд", "родил", "г.р", "г. р", "гр.", "г р.", "дата_нар", "narodzh")
+             "д н.", "дн.", "д/н", "рожд", "родил", "г.р", "г. р", "гр.", "г р.", "дата_нар", "narodzh", "д_н", '"dn"')
 _DOB_GATE_B = re.compile(r"b\.(?<![a-z]b\.)")
 _DOB_GATE_DN = re.compile(r"д(?:н|р|\.\s?р\.)(?<![а-яіїєґ]д[нр])(?![а-яіїєґ])")  # "дн", "ДР" (chats), "д.р."
 
@@ -1342,7 +1342,7 @@ _JSON_BIRTH = re.compile(r'"(?:birth\w*|bday|dob|date_?of_?birth|дата_?на�
 _JSON_PARTS = re.compile(r'"(?:year|month|day|yyyy|mm|dd|y|m|d|рік|місяць|день)"\s*:\s*"?\d{1,4}')  # "dob": {"d": 3, …}
 # a birthday split over flat keys: "birthDay": 8, "birthMonth": 4, "birthYear": 1957; "birth_year": 1996, "birth_md": "10-31"
 # (issue 11 r10 A6): two of them within a record
-_JSON_FLAT_BIRTH = re.compile(r'"birth_?(?:day|month|year|md|date|d|m|y)"\s*:\s*"?\d{1,4}(?:[\-./]\d{1,4}){0,2}')
+_JSON_FLAT_BIRTH = re.compile(r'"(?:birth|dob|born)_?(?:day|month|year|md|date|d|m|y)"\s*:\s*"?\d{1,4}(?:[\-./]\d{1,4}){0,2}')
 
 
 # issue 11 r10 B2: a name and a date are an event as often as a birthday ("Юрій Гагарін, 12.04.1961 — перший політ",
@@ -1356,12 +1356,24 @@ _EVENT_NEAR = re.compile(
     r"перенес\w*|відбул\w*|сталос\w*|підписа\w*|універсал\w*|заснува\w*|засновано|вибор\w*|революці\w*|очоли\w*|"
     r"дату|хронолог\w*|вікторин\w*|есе|реферат\w*|timeline|quiz|happened|events?|battles?|flight|landing|won|"
     r"lost|match|score|speech|release[ds]?|meeting|deadline|agreed|merged?|commit\w*|signed|founded|elections?|"
-    r"revolution|war|treaty|the date|essay|reviewed|changelog|fixed|fix|bug|sprint|standup|стендап\w*|спринт\w*)(?!\w)"
+    r"revolution|war|treaty|the date|essay|reviewed|changelog|fixed|fix|bug|sprint|standup|стендап\w*|спринт\w*|"
+    # occasions a name and a date mark (issue 11 r11 N1 and the bracket rule's B class): school events, talks, patches
+    r"свят\w*|збор(?:и|ів|ах)|олімпіад\w*|ярмар\w*|екскурсі\w*|чергов\w*|концерт\w*|конкурс\w*|лекці\w*|семінар\w*|"
+    r"вебінар\w*|конференці\w*|виступ\w*|прем['’ʼ]єр\w*|сценарі\w*|інтерв['’ʼ]ю|рецензент\w*|рецензі\w*|"
+    r"trip|excursion|fair|olympiad|contest|lecture|seminar|webinar|conference|talk|workshop|interview|patch|premiere|"
+    r"recital|concert|due|owner|status|reviewer|review|відповідальн\w*|виконав\w*|assignee|responsible)(?!\w)"
     r"|\d:\d")
 _TIME_AFTER = re.compile(r"(?:\s{1,3}|T)[0-2]?\d:[0-5]\d")
 _PEOPLE_RECORD = re.compile(r"(?<!\w)(?:список\w*|клас\w*|груп[аиі]|садоч\w*|садку|дитсад\w*|учн\w*|учені\w*|діт(?:и|ей)|"
                             r"вихованц\w*|піб|пацієнт\w*|співробітник\w*|працівник\w*|list|class|kindergarten|pupils?|"
-                            r"students?|children|roster|patients?|employees|name[,;\t])(?!\w)")
+                            r"students?|children|roster|patients?|employees|name[,;\t]|"
+                            # a child's own records and groups (r11 A1): "Vaccination card: …", "Учасники гуртка: …"
+                            r"vaccinations?|immuni[sz]ations?|щеплен\w*|вакцинаці\w*|медкарт\w*|учасник\w*|гурт(?:ок|ка|ку)|"
+                            r"participants?|members)(?!\w)")
+# an adult's role right before the name: a 2009+ year after it is an event's date, never their birth
+_ADULT_ROLE_BEFORE = re.compile(r"(?<!\w)(?:вихователь\w*|виховател\w*|вчител\w*|учител\w*|керівни\w*|журі|директор\w*|тренер\w*|"
+                                r"завуч\w*|ms|mr|mrs|miss|teacher|coach|principal|jury|headteacher|tutor)\W{0,4}"
+                                r"(?:[A-ZА-ЯІЇЄҐ][\w'’ʼ\-]+\s){0,2}[A-ZА-ЯІЇЄҐ]?[\w'’ʼ\-]*[\s,:;\-—(]*$", re.IGNORECASE)
 
 
 def _in_brackets(view: str, at: int) -> bool:
@@ -1406,9 +1418,34 @@ def _named_dobs(view: str) -> Iterator[Finding]:
         low = lower(view) if low is None else low
         if _EVENT_NEAR.search(low, max(0, start - 100), min(len(low), end + 100)):
             continue
-        if year > 2008 and len(found) < 2 and not _PEOPLE_RECORD.search(low, max(0, start - 300), start):
-            continue  # a child's year only in a list or a record of people
+        if year > 2008 and (len(found) < 2 and not _PEOPLE_RECORD.search(low, max(0, start - 300), start)
+                            or _ADULT_ROLE_BEFORE.search(view, max(0, start - 60), start)):
+            continue  # a child's year only in a list or a record of people, and never after an adult's role
         yield Finding("dob", start, end, view[start:end], 40)
+
+
+# a birthday split into parts under a birth key, in any notation: JSON {"born": {"day": 23, …}}, {"народження": {"день":
+# …}}, XML <birth><day>5</day><month>10</month>…, YAML "birth:\n  day: 5\n  month: 10", an array [1980, 7, 23]
+# (issue 11 r11 A1): two parts or more, or an array of year, month and day, within the key's next 120 characters
+_SPLIT_BIRTH_KEY = re.compile(r"(?<![a-zа-яіїєґ])(?:birth\w*|born|dob|народженн\w*|дата_?народженн\w*)(?![a-zа-яіїєґ])")
+_SPLIT_PART = re.compile(r"(?<![a-zа-яіїєґ])(?:day|month|year|день|місяць|рік|d|m|y)(?![a-zа-яіїєґ])\W{0,4}\d{1,4}(?!\d)")
+_BIRTH_ARRAY = re.compile(r"\W{0,6}\[\s*(?:19|20)\d\d\s*,\s*\d{1,2}\s*,\s*\d{1,2}\s*\]")
+
+
+def _split_birthdays(text: str, low: str) -> Iterator[Finding]:
+    for key in _SPLIT_BIRTH_KEY.finditer(low):
+        if (arr := _BIRTH_ARRAY.match(low, key.end())) is not None:
+            yield Finding("dob", key.end(), arr.end(), text[key.end() : arr.end()], 40)
+            continue
+        parts = []
+        for part in _SPLIT_PART.finditer(low, key.end(), min(len(low), key.end() + 120)):
+            gap = low[parts[-1].end() if parts else key.end() : part.start()]
+            if any(ch.isalpha() for ch in gap.replace("day", "").replace("month", "").replace("year", "").replace(
+                    "birth", "").replace("день", "").replace("місяць", "").replace("рік", "")) or len(gap) > 20:
+                break  # a record's keys follow each other with only marks (and closing tags) between: prose has words
+            parts.append(part)
+        if len(parts) >= 2:
+            yield Finding("dob", parts[0].start(), parts[-1].end(), text[parts[0].start() : parts[-1].end()], 40)
 
 
 def _json_birthdays(text: str, low: str) -> Iterator[Finding]:
@@ -1416,7 +1453,7 @@ def _json_birthdays(text: str, low: str) -> Iterator[Finding]:
         parts = list(_JSON_PARTS.finditer(low, m.start("parts"), m.end("parts")))
         if len(parts) >= 2:
             yield Finding("dob", parts[0].start(), parts[-1].end(), text[parts[0].start() : parts[-1].end()], 40)
-    if '"birth' in low:
+    if '"birth' in low or '"dob_' in low or '"born_' in low:
         flat = list(_JSON_FLAT_BIRTH.finditer(low))
         for a, b in zip(flat, flat[1:]):
             if b.start() - a.end() <= 60:
@@ -1428,6 +1465,7 @@ def find_dobs(text: str, low: str | None = None) -> Iterator[Finding]:
     yield from _yearless_dobs(text, low)
     if '"' in low:
         yield from _json_birthdays(text, low)
+    yield from _split_birthdays(text, low)
     latin = fold_confusables(text)  # "21-Маy-1997" typed with Cyrillic "М", "а" (same length)
     seen: set[tuple[int, int]] = set()
     for m in (*_DATE.finditer(text), *_word_dates(text), *(_word_dates(latin) if latin != text else ()),
@@ -1489,7 +1527,7 @@ _ADDRESS_UA = re.compile(
     rf"[А-ЯІЇЄҐA-Z][\w'’\-]{{0,30}}(?:\s+[\w'’\-]{{1,30}}){{0,3}}?[*`~]{{0,2}}"  # "**вул.** Зелена 56", "~~вул. Зелена~~ 56" (r10 A4)
     rf"|(?<![\w])[А-ЯІЇЄҐ][\w'’\-]{{1,30}}\s+(?i:{_UA_STREET_AFTER}))"  # "вул. 8 Березня 12"; "Андріївський узвіз 2"
     rf",?\s*"
-    rf"(?:(?i:буд(?:инок)?\.?|б\.|№|дом|д\.)\s*)?\d{{1,4}}(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
+    rf"(?:(?i:буд(?:инок)?\.?|б\.|№|дом|д\.)\s*)?\d{{1,4}}(?!\d)(?:[\-/]?[а-яА-Яa-zA-Z](?![\w]))?(?:[\-/]\d{{1,4}})?"
     rf"(?:,?\s*(?i:корп(?:ус)?\.?|к\.)\s*\d{{1,3}})?(?:,?\s*(?i:кв(?:артира)?\.?|оф(?:іс)?\.?)\s*\d{{1,4}})?"
 )
 # the town and postcode written before the street: "01001, м. Київ, вул. …"
@@ -1719,10 +1757,10 @@ _HANDLE_LABEL = re.compile(first_char_branches(_HANDLE_LABELS.split("|"), "(?<![
 # after a messenger's name: punctuation, a possessive or "нік"/"is", then a handle written without "@": it must read as
 # one (a dot, an underscore or a digit, "live:…" for Skype, "name#1234" for Discord), so "в телеграм каналі" is no handle
 # (a YAML or JSON key too: "login: taras_sh", "\"логін\": \"taras_sh\"", "Логін користувача — taras_sh", r10 A5)
-_BARE_HANDLE = re.compile(r"[\s:—–\-=\"]{1,5}(?:(?:is|це|нік|nick|username|id|акаунт\w*|account|handle|користувач\w*|"
+_BARE_HANDLE = re.compile(r"[\s:—–\-=\">]{1,5}(?:(?:is|це|нік|nick|username|id|акаунт\w*|account|handle|користувач\w*|"
                           r"of\s+the\s+user|user)[\s:—–\-=\"]{1,4})?"
                           r"(?P<name>live:[a-z0-9_.\-]{3,32}|[a-z][a-z0-9_.]{1,31}#\d{4}|[a-z][a-z0-9_.]{2,31})(?![\w@/])")
-_KEY_AFTER = re.compile(r"[ \t]*[:=]")
+_KEY_AFTER = re.compile(r"[ \t]*[:=]|>")  # YAML/INI "login: …", XML "<login>…" (r11 A4)
 
 
 def _nobodys_login(name: str) -> bool:
@@ -1752,17 +1790,21 @@ _ORG_BEFORE = re.compile(r"(?<![\w])(?:official|офіційн\w*|channel|кан
 # a messenger's user in JSON: "username": "olena_k85", "from_id": "user123456789", "from": {"id": 123456789, …}
 _NO_ONES = frozenset("admin root user username test guest postgres ubuntu demo string null none example anonymous "
                      "your_username your_name john_doe janedoe johndoe true false".split())
-_JSON_USER_KEYS = ('"username"', '"handle"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"',
+_JSON_USER_KEYS = ('"username"', '"handle"', '"github"', '"gh_user"', '"gh_login"', '"gitlab"', '"user_name"', '"screen_name"', '"from_id"', '"user_id"', '"sender_id"', '"from"',
                    '"actor_id"', '"login"', '"nick', '"tg"', '"telegram"', '"insta', '"twitter"', '"tiktok"', '"actorid"')
 # a Telegram export's service message ("actor_id": "user5123456789") and a GitHub-style "login" (issue 11 r9 A7); a
 # "login" in a config ("login": "deploy") is nobody unless it reads as a person's handle or sits in a user's object
-_JSON_USER = re.compile(r'"(?:username|handle|user_name|screen_name|from_id|user_id|sender_id|actor_id|actorid|nick|nickname|tg|telegram|'
+_JSON_USER = re.compile(r'"(?:username|handle|github|gh_user|gh_login|gitlab|user_name|screen_name|from_id|user_id|sender_id|actor_id|actorid|nick|nickname|tg|telegram|'
                         r'insta|instagram|twitter|tiktok)"\s*:\s*"?(?P<name>@?[a-z0-9_.]{3,40})'
                         r'|"from"\s*:\s*\{\s*"id"\s*:\s*(?P<name2>\d{5,15})'
                         r'|"login"\s*:\s*"(?P<login>[a-z0-9][a-z0-9_.\-]{2,38})"')
 _USER_OBJECT_BEFORE = re.compile(r'"(?:user|author|owner|sender|actor|committer|assignee|reviewer|creator|member|from)"\s*:\s*\{[^{}]{0,80}$')
 _PERSON_KEY = re.compile(r'"(?:name|full_?name|first_?name|last_?name|display_?name|email|e-mail|phone|піб|ім[\'’ʼ]я|прізвище)"\s*:\s*"[^"]')
 _NOT_A_PERSON_OBJECT = re.compile(r'"type"\s*:\s*"(?:organization|organisation|bot|team|app|service)"')
+# a company's or a thing's object: its "twitter"/"nickname" names no person ({"nickname": "…", "type": "tunnel boring
+# machine"}, {"twitter": "@OpenAI", "type": "company"}: issue 11 r11 N6); a Telegram "service" message is a person's
+_A_THINGS_OBJECT = re.compile(r'"(?:type|kind|category)"\s*:\s*"(?:organi[sz]ation|company|brand|machine|product|project|'
+                              r'device|vehicle|ship|tool|[^"]{0,40}machine)"')
 _SERVICE_LOGINS = frozenset("deploy jenkins mysql redis kafka git nobody airflow grafana elastic dependabot renovate "
                             "github-actions ci bot service system www-data ec2-user".split())
 # a bare "@name" right after a contact verb ("Пиши @olena_k85", "DM @olena_k85") or before a name or a verb said of a
@@ -1825,6 +1867,12 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
                         _USER_OBJECT_BEFORE.search(low, max(0, m.start() - 100), m.start())
                         or _PERSON_KEY.search(obj)):
                     continue
+            elif g == "name":
+                if low.startswith(" ", m.end(g)):
+                    continue  # "nickname": "Big Bertha": a value of several words is a thing's name, never a handle
+                lo, hi = low.rfind("{", max(0, m.start() - 200), m.start()), low.find("}", m.end(), m.end() + 200)
+                if _A_THINGS_OBJECT.search(low[max(lo, 0) : hi if hi >= 0 else m.end() + 200]):
+                    continue  # {"twitter": "@OpenAI", "type": "company"} (issue 11 r11 N6)
             yield Finding("handle", m.start(g), m.end(g), text[m.start(g) : m.end(g)], 55)
     if "@" not in low:
         return
@@ -2193,13 +2241,30 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
     if _dob_gate(low):
         found.extend(find_dobs(view, low))
     found.extend(_named_dobs(view))
-    found.extend(find_addresses(view, low))
+    found.extend(a for a in find_addresses(view, low) if not _across_cells(view, low, a, tabs, breaks))
     found.extend(find_foreign_ids(view, low))
     found.extend(Finding("id_number", s, e, view[s:e], 15) for s, e in find_id_numbers(view, low))  # any other kind wins
     return found
 
 
-_CF_LABEL_PARTS = ("iscal", "ISCAL", "c.f.", "C.F.", "ax code", "AX CODE", "fisc.", "FISC.")
+def _across_cells(view: str, low: str, f: Finding, tabs: frozenset[int], breaks: frozenset[int]) -> bool:
+    """Does the address ``f`` run across a table's cells: a tab inside it, or in a tab-separated table a line break after
+    which it goes on with anything but its house number or flat ("Вулиця\nRozetka-122\tПолтава", a column header above
+    a shop's row; issue 11 r11 store tables)? ``tabs``/``breaks``: where the view's spaces were tabs and line breaks.
+    Outside a table (tabs on two lines or more) a tab or a line break is only a gap ("вулиця\t5", "Khreshchatyk\r\nSt.
+    127"), part of the address."""
+    if not tabs or not any(min(tabs) < k < max(tabs) for k in breaks):
+        return False
+    for k in range(f.start + 1, f.end):
+        if k in tabs:
+            return True
+        if k in breaks and not (view[k + 1 : k + 2].isdigit() or low.startswith(_ADDRESS_GOES_ON, k + 1)):
+            return True
+    return False
+
+
+_ADDRESS_GOES_ON = ("кв", "буд", "під", "оф", "apt", "flat", "suite", "unit", "№")
+_CF_LABEL_PARTS = ("iscal", "ISCAL", "c.f.", "C.F.", "ax code", "AX CODE", "fisc", "FISC", "CF", "cf", "Cf")
 
 
 def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:

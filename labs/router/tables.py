@@ -240,7 +240,7 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
         if codes and (person or named is not None):
             for col in codes:
                 columns[col] = "tax_id" if person else "tax_id?"  # "?": only in a row whose name is a first name
-        first = line.split(sep, 1)[0].strip(_CELL_STRIP + "#:").lower()
+        first = next((c for c in (c.strip(_CELL_STRIP + "#:").lower() for c in line.split(sep)) if c), "")  # "| Філія | …"
         if _BUSINESS_COLUMN.fullmatch(first):  # rows that are shops or branches: their streets are no one's home (r9 B)
             columns = {col: kind for col, kind in columns.items() if kind != "address"}
         if not columns:

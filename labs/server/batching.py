@@ -58,9 +58,118 @@ from labs.server.runner import GrammarTooLarge, Piece, Sampling, Stats, _split_a
 PENALTY_LAST_N = 64  # llama-cpp-python's ``last_n_tokens_size`` default, so penalties match the runner
 PIECE_BYTES = 256  # longest token piece we read back (SmolLM2's longest is far shorter)
 
+GRAMMAR_STEP_RATIO = 64
+"""The most a format's grammar may cost per token (its apply over the vocabulary and its accept, timed apart from the
+rest of the sampler chain: :func:`sample_timed`), as a multiple of the model's decode step (the fastest ``llama_decode``
+of the engine's last :data:`STEP_WINDOW`), before the request is ended (:class:`GrammarTooSlow`; issue 10 attack r11 F1).
+
+Why a runtime guard: a grammar's parse stacks can build up with the text generated (``^[abc]*a([abc](c?){8}){1000}$``
+starts one more live stack at each ``a``), so its per-token work grows from milliseconds to tens of seconds, in one
+uncancellable C call per token on the thread every model shares; no static measure (:data:`labs.server.runner
+.MAX_STACK_COST`) sees that, as the width depends on the text. The cost grows gradually, so ending the request at its
+first over-budget tokens bounds the stall it puts on every other request to about this budget per token.
+
+How it was chosen (``bench/grammar_runtime.py`` prints the figures; shared 2-core box at load 2-26, smollm2:135m,
+49 152-token vocabulary, a decode step 13.5-16 ms at best): ordinary formats at output lengths of 1-400 tokens cost
+"json" ≤ 0.65 decode steps a token, a pydantic model ≤ 0.69, 40 / 100 optional properties ≤ 0.83 / 1.17, e-mail and
+date patterns ≤ 0.35, an array of a 300-value enum ~1.1 and up to 4.2 on the token that opens a value; the widest
+fan-outs :data:`labs.server.runner.MAX_GRAMMAR_ALTERNATIVES` admits cost most on the 4 tokens of a value's shared
+prefix: a 300-value enum 4.6 / 1.7 / 1.5 / 1.8, a 500-value enum 7.7 / 4.6 / 4.5 / 4.5, 255 anyOf consts 2.2 / 1.6 / 1.3;
+live, the model spells an enum's shared prefix in more tokens (``"``, ``v``, ``alu``, ``e``, ``_``: 300 values ~7 steps
+on each of 6 tokens), and at load 10+ one token's CPU time read up to 4x its quiet figure (a virtual machine's stolen
+time counts as the thread's).
+The attack's ``^[abc]*a([abc](c?){8}){1000}$`` costs 2.4-6.5 steps by 25 tokens (56 characters), 6.6-14 by 50, 24-35
+by 100, 58-68 by 200 and on; ``^[ab]*a([ab](c?){10}){300}$`` 8-9 / 19-21 / 40-43 / 55-59.
+Inside the running server the same grammar work costs ~5x more than in the bench (a 300-value enum's widest tokens
+230-440 ms of the llama thread's CPU time against a 7-8 ms decode step, ~55 steps; half of it system time, ~6000
+mmap/munmap pairs a request; the bench process and a bare BatchEngine do not show it: cause not found, issue 10 r11).
+So the ratio is set from the server's figures: 64 (with the 0.5 s floor) leaves that enum ~1.5-2x below (3 strikes in
+4 tokens absorb a spike), ordinary formats far below, and ends the attack once one of its tokens costs ~0.5-1 s (live,
+unguarded, it reached 7 s a token and kept growing: 13 s by 600 characters). At 128 a chat-templated attack on the
+busy box (load 8) ran past 600 s; at 32 an ordinary 300-value enum was ended inside the server."""
+GRAMMAR_FLOOR_NS = 500_000_000
+"""Grammar work per token always allowed (500 ms), whatever the decode step: on a fast accelerator a decode step is a
+few milliseconds while the grammar runs on the CPU, so the ratio alone would end ordinary formats there. The widest
+fan-out the static limits admit (a 500-value enum) costs ~105 ms on its widest token in the bench on the 2-core dev
+box and up to ~5x that inside the server (see :data:`GRAMMAR_STEP_RATIO`); ordinary formats 3-17 ms in the bench."""
+GRAMMAR_STRIKES = 3
+"""Tokens over budget among the last :data:`GRAMMAR_WINDOW` that end a request: one token slowed by a busy machine, or
+the one wide token that opens each value of a large enum, does not end a normal one (needing them all in a row let
+the attack's noisy, growing costs run ~2x longer on a busy machine)."""
+GRAMMAR_WINDOW = 4
+STEP_WINDOW = 64
+"""The decode step a grammar is measured against is the fastest of the engine's last this many: on a busy machine a
+step of the 135M model took 30 ms to 6 s (llama.cpp's threads wait for a core), and one slow step would have let the
+attack's grammar work grow with it (r11: 140 tokens, 1 s a token, before it was ended)."""
+
 
 class EngineError(RuntimeError):
     """llama.cpp refused a step (``llama_decode`` returned non-zero); the requests in it end with this."""
+
+
+class GrammarTooSlow(ValueError):
+    """A format's grammar cost more than its budget (:data:`GRAMMAR_STEP_RATIO` decode steps, at least
+    :data:`GRAMMAR_FLOOR_NS`) on :data:`GRAMMAR_STRIKES` of the last :data:`GRAMMAR_WINDOW` tokens; the request ends
+    with this (a 400)."""
+
+    def __init__(self, tokens: int, grammar_ns: int, step_ns: int):
+        super().__init__(
+            f"invalid format: the format's grammar became too costly after {tokens} generated tokens (llama.cpp's "
+            f"grammar work for one token took {grammar_ns / 1e6:.0f} ms, over {GRAMMAR_STEP_RATIO}x the model's "
+            f"{step_ns / 1e6:.0f} ms decode step, on {GRAMMAR_STRIKES} of the last {GRAMMAR_WINDOW} tokens, on the "
+            "thread every request shares): its parse stacks grow with the text, as with a pattern whose repeated or optional parts overlap "
+            "what comes before them (e.g. [abc]*a([abc](c?){8}){1000}); simplify the pattern (no optional part "
+            "inside a long repetition, no star that can also match the start of what follows) or the anyOf")
+        self.tokens, self.grammar_ns, self.step_ns = tokens, grammar_ns, step_ns
+
+
+class Candidates:
+    """What ``llama_sampler_sample`` builds in C for every token: one ``llama_token_data`` per vocabulary token
+    (id, logit, p), here kept between tokens so a sampler chain can be applied one sampler at a time and the
+    grammar's part timed (:func:`sample_timed`)."""
+
+    def __init__(self, n_vocab: int):
+        import numpy as np
+
+        self.n_vocab = n_vocab
+        self.data = (llama_cpp.llama_token_data * n_vocab)()
+        self.view = np.ctypeslib.as_array(self.data)  # fields id, logit, p
+        self.ids = np.arange(n_vocab, dtype=np.int32)
+
+    def fill(self, ctx, row: int) -> llama_cpp.llama_token_data_array:
+        import numpy as np
+
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, row), shape=(self.n_vocab,))
+        self.view["id"] = self.ids
+        self.view["logit"] = logits
+        self.view["p"] = 0.0
+        return llama_cpp.llama_token_data_array(self.data, self.n_vocab, -1, False)
+
+
+def sample_timed(chain, at: int, ctx, row: int, cand: Candidates) -> tuple[int, int]:
+    """``llama_sampler_sample(chain, ctx, row)`` done step by step, as llama.cpp does it (candidates from the row's
+    logits, each sampler of the chain applied in order, the selected token accepted by each), timing the sampler
+    at index ``at`` (the grammar): ``(token, its apply + accept in ns of this thread's CPU time)``. CPU time, not wall
+    time: on a busy machine the thread waits for a core (a 60 ms apply took 0.9 s of wall time at load 13, and ended
+    an ordinary enum). Same tokens as the one call."""
+    cur = cand.fill(ctx, row)
+    ref = ctypes.byref(cur)
+    grammar_ns = 0
+    samplers = [llama_cpp.llama_sampler_chain_get(chain, k) for k in range(llama_cpp.llama_sampler_chain_n(chain))]
+    for k, smpl in enumerate(samplers):
+        started = time.thread_time_ns()
+        llama_cpp.llama_sampler_apply(smpl, ref)
+        if k == at:
+            grammar_ns += time.thread_time_ns() - started
+    if not 0 <= cur.selected < cur.size:
+        raise EngineError("the sampler chain selected no token")
+    token = cur.data[cur.selected].id
+    for k, smpl in enumerate(samplers):
+        started = time.thread_time_ns()
+        llama_cpp.llama_sampler_accept(smpl, token)
+        if k == at:
+            grammar_ns += time.thread_time_ns() - started
+    return token, grammar_ns
 
 
 # --- the one llama.cpp thread --------------------------------------------------------------
@@ -154,6 +263,8 @@ class Generation:
         self.stats = Stats()
         self.slot: int | None = None  # which slot served it (for tests and logs)
         self.token_ns: list[int] = []  # perf_counter_ns() when each token was sampled (for benches)
+        # with a format: (grammar work, decode step) in ns for each token sampled (GRAMMAR_STEP_RATIO; benches, tests)
+        self.grammar_ns: list[tuple[int, int]] = []
         self.error: BaseException | None = None
         self._out: queue.SimpleQueue = queue.SimpleQueue()
         self._loop = loop
@@ -234,6 +345,8 @@ class _Slot:
     decoder: codecs.IncrementalDecoder = field(default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace"))
     held: str = ""  # text that may be the start of a stop string
     generated: list[int] = field(default_factory=list)
+    grammar_at: int | None = None  # the grammar's index in ``chain`` (None: no format)
+    over: deque = field(default_factory=lambda: deque(maxlen=GRAMMAR_WINDOW))  # last tokens' grammar over budget?
 
 
 @contextmanager
@@ -331,6 +444,8 @@ class BatchEngine:
         self.memory = llama_cpp.llama_get_memory(self.ctx)
         self.batch = llama_cpp.llama_batch_init(max(self.num_batch, self.n_parallel), 0, 1)
         self._piece = ctypes.create_string_buffer(PIECE_BYTES)
+        self._candidates: Candidates | None = None  # made at the first format request
+        self._steps_ns: deque[int] = deque(maxlen=STEP_WINDOW)  # the last decode steps' times (GRAMMAR_STEP_RATIO)
 
     def close(self) -> None:
         """End every request (as cancelled), free the context and the model. Idempotent."""
@@ -495,7 +610,7 @@ class BatchEngine:
             if gen is None:
                 return
             try:
-                chain = self._sampler(gen.sampling, gen.fmt)
+                chain, grammar_at = self._sampler(gen.sampling, gen.fmt)
             except ValueError as exc:
                 gen._finish(exc)
                 continue
@@ -505,7 +620,7 @@ class BatchEngine:
             self._cached[i] = []
             gen.slot = i
             gen.stats.prompt_eval_count = len(gen.tokens)
-            self._slots[i] = _Slot(i, gen, chain, list(gen.tokens[reuse:]), pos=reuse)
+            self._slots[i] = _Slot(i, gen, chain, list(gen.tokens[reuse:]), pos=reuse, grammar_at=grammar_at)
 
     def _reusable(self, i: int, tokens: list[int]) -> int:
         """How many of slot ``i``'s cached prompt cells ``tokens`` can keep: the shared prefix in whole
@@ -517,14 +632,17 @@ class BatchEngine:
             same += 1
         return min(same, len(tokens) - 1) // self.num_batch * self.num_batch
 
-    def _sampler(self, s: Sampling, fmt: str | None):
+    def _sampler(self, s: Sampling, fmt: str | None) -> tuple[ctypes.c_void_p, int | None]:
         """The sampler chain llama-cpp-python's ``Llama`` builds for the same options (penalties,
-        grammar, then greedy at temperature 0, else top_k → typical → top_p → min_p → temp → dist)."""
+        grammar, then greedy at temperature 0, else top_k → typical → top_p → min_p → temp → dist),
+        and the grammar's index in it (None without a format)."""
         chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
         add = lambda smpl: llama_cpp.llama_sampler_chain_add(chain, smpl)  # noqa: E731 - the chain owns it
         add(llama_cpp.llama_sampler_init_penalties(self.n_vocab, PENALTY_LAST_N, s.repeat_penalty,
                                                    s.frequency_penalty, s.presence_penalty))
+        grammar_at = None
         if fmt is not None:
+            grammar_at = llama_cpp.llama_sampler_chain_n(chain)
             grammar = grammar_for(fmt)
             smpl = llama_cpp.llama_sampler_init_grammar(self.vocab, grammar._grammar.encode(), grammar._root.encode())
             if not smpl:
@@ -543,7 +661,7 @@ class BatchEngine:
             add(llama_cpp.llama_sampler_init_min_p(s.min_p, 1))
             add(llama_cpp.llama_sampler_init_temp(s.temperature))
             add(llama_cpp.llama_sampler_init_dist(seed & 0xFFFFFFFF))
-        return chain
+        return chain, grammar_at
 
     def _fill(self, rows: list[tuple[int, int, int]]) -> None:
         """rows: (token, position, sequence) with logits wanted for each row of a decode step."""
@@ -566,18 +684,22 @@ class BatchEngine:
             b.seq_id[j][0] = slot.seq
         b.logits[len(chunk) - 1] = 0 if slot.todo else 1
         rc = llama_cpp.llama_decode(self.ctx, b)
-        slot.gen.stats.prompt_eval_ns += time.perf_counter_ns() - started
+        step_ns = time.perf_counter_ns() - started
+        slot.gen.stats.prompt_eval_ns += step_ns
+        step_ns = min(self._steps_ns, default=step_ns)  # a prompt chunk: the model's decode step once there is one
         if rc != 0:
             self._release(i, "stop", EngineError(f"llama_decode returned {rc} on the prompt"))
             return
         slot.pos += len(chunk)
         if not slot.todo:
-            self._sample(i, slot, len(chunk) - 1)
+            self._sample(i, slot, len(chunk) - 1, step_ns)
 
     def _decode(self, rows: list[tuple[int, _Slot]]) -> None:
         started = time.perf_counter_ns()
         self._fill([(s.todo[0], s.pos, s.seq) for _, s in rows])
         rc = llama_cpp.llama_decode(self.ctx, self.batch)
+        self._steps_ns.append(time.perf_counter_ns() - started)
+        step_ns = min(self._steps_ns)  # the model's decode step: a busy machine's slow steps do not stretch the budget
         self.steps += 1
         self.rows += len(rows)
         if rc != 0:
@@ -588,14 +710,32 @@ class BatchEngine:
             slot.pos += 1
             slot.todo = []
             slot.gen.stats.eval_ns += time.perf_counter_ns() - started  # the shared step, as Ollama counts it
-            self._sample(i, slot, j)
+            self._sample(i, slot, j, step_ns)
 
-    def _sample(self, i: int, slot: _Slot, row: int) -> None:
-        token = llama_cpp.llama_sampler_sample(slot.chain, self.ctx, row)
+    def _sample(self, i: int, slot: _Slot, row: int, step_ns: int) -> None:
+        """Sample slot ``i``'s next token from ``row`` of the last decode (``step_ns``: the model's decode step, the
+        fastest of the last :data:`STEP_WINDOW`). With
+        a format, the grammar's work is timed against the decode step (:data:`GRAMMAR_STEP_RATIO`): over it on
+        :data:`GRAMMAR_STRIKES` of the last :data:`GRAMMAR_WINDOW` tokens, the request ends with :class:`GrammarTooSlow`."""
+        gen = slot.gen
+        if slot.grammar_at is None:
+            token = llama_cpp.llama_sampler_sample(slot.chain, self.ctx, row)
+        else:
+            if self._candidates is None:
+                self._candidates = Candidates(self.n_vocab)
+            try:
+                token, grammar_ns = sample_timed(slot.chain, slot.grammar_at, self.ctx, row, self._candidates)
+            except EngineError as exc:
+                self._release(i, "stop", exc)
+                return
+            gen.grammar_ns.append((grammar_ns, step_ns))
+            slot.over.append(grammar_ns > max(GRAMMAR_STEP_RATIO * step_ns, GRAMMAR_FLOOR_NS))
+            if sum(slot.over) >= GRAMMAR_STRIKES:
+                self._release(i, "stop", GrammarTooSlow(slot.predicted, grammar_ns, step_ns))
+                return
         if llama_cpp.llama_vocab_is_eog(self.vocab, token):
             self._release(i, "stop")
             return
-        gen = slot.gen
         slot.predicted += 1
         slot.generated.append(token)
         gen.token_ns.append(time.perf_counter_ns())

@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
-from labs.server.batching import EngineError, Generation
+from labs.server.batching import EngineError, Generation, GrammarTooSlow
 from labs.server.config import parse_keep_alive
 from labs.server.gotemplate import RenderCancelled, render_template
 from labs.server.runner import (GrammarTooLarge, Piece, Runner, RunnerFailed, Sampling, Stats, canonical_format,
@@ -441,6 +441,8 @@ class Session:
         except (EngineError, RunnerFailed) as exc:  # llama.cpp refused a step: reload before the next request
             self.runner.broken = True
             raise ApiError(500, f"llama.cpp failed: {exc}") from None
+        except GrammarTooSlow as exc:  # the format's grammar work outgrew its budget (issue 10 attack r11 F1)
+            raise ApiError(400, str(exc)) from None
         finally:
             self.generation.cancel()  # a no-op once it is done
 

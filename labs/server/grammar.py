@@ -18,6 +18,7 @@ Lesson 2 (Ollama's API, structured outputs) teaches ``format``.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -120,6 +121,32 @@ def with_llama_patterns(schema: object) -> object:
             parent[key] = copy
             todo.extend((copy, j) for j, v in enumerate(copy) if isinstance(v, (dict, list)))
     return root[0]
+
+
+def root_ref_resolved(schema: object) -> object:
+    """A schema whose root is a local ``$ref`` (``{"$ref": "#/$defs/Node", "$defs": {...}}``, what pydantic makes of
+    a recursive model) with the root replaced by the target's keys, the root's other keys (``$defs``,
+    ``definitions``) kept beside them; anything else is returned as it is. llama-cpp-python's converter does not
+    rewrite the references inside ``$defs`` when the root itself is a ``$ref``, so a recursive target failed with
+    ``KeyError: '#/$defs/Node'`` (issue 10 attack r11); llama.cpp's C++ converter (Ollama's) serves it. Follows a
+    chain of root references up to 32 long; a reference it cannot follow is left for the converter to refuse.
+
+    >>> root_ref_resolved({"$ref": "#/$defs/A", "$defs": {"A": {"type": "integer"}}})
+    {'type': 'integer', '$defs': {'A': {'type': 'integer'}}}
+    """
+    for _ in range(32):
+        if not isinstance(schema, dict) or not isinstance(schema.get("$ref"), str) or not schema["$ref"].startswith("#/"):
+            return schema
+        target: object = schema
+        for part in schema["$ref"][2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(target, dict) or part not in target:
+                return schema
+            target = target[part]
+        if not isinstance(target, dict) or target is schema:
+            return schema
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref" and k not in target}}
+    return schema
 
 
 # --- GBNF as llama.cpp reads it ----------------------------------------------------------------------
@@ -398,28 +425,37 @@ def stack_cost(gbnf: str, budget: int, token_chars: int = TOKEN_CHARS, states: i
     work = [0]
     walk_budget = WALK_FACTOR * budget if walk_budget is None else walk_budget
 
+    # what entering each rule pushes: one frame per alternative, none for an empty one (built once, not per step)
+    entries = [[((r, k, 0),) if alt else () for k, alt in enumerate(rule)] for r, rule in enumerate(alts)]
+
     def advance(stack: tuple, out: set) -> None:
         """llama.cpp's ``llama_grammar_advance_stack``: one unit per expansion, no memo, as there (a loop, not
         recursion: a 1000-deep chain of optional rules is ordinary)."""
         todo = [stack]
-        while todo:
-            stack = todo.pop()
-            work[0] += 1
-            if work[0] > budget:
-                raise CostExceeded
-            if not stack:
-                out.add(stack)
-                continue
-            r, a, e = stack[-1]
-            elem = alts[r][a][e]
-            if elem[0] == "c":
-                out.add(stack)
-                continue
-            rest = stack[:-1]
-            if e + 1 < len(alts[r][a]):
-                rest = rest + ((r, a, e + 1),)
-            sub = elem[1]
-            todo.extend(rest + ((sub, k, 0),) if alt else rest for k, alt in enumerate(alts[sub]))
+        pop, push, keep = todo.pop, todo.append, out.add
+        n = work[0]
+        try:
+            while todo:
+                stack = pop()
+                n += 1
+                if n > budget:
+                    raise CostExceeded
+                if not stack:
+                    keep(stack)
+                    continue
+                r, a, e = stack[-1]
+                alt = alts[r][a]
+                elem = alt[e]
+                if elem[0] == "c":
+                    keep(stack)
+                    continue
+                rest = stack[:-1]
+                if e + 1 < len(alt):
+                    rest += ((r, a, e + 1),)
+                for entry in entries[elem[1]]:
+                    push(rest + entry)
+        finally:
+            work[0] = n
 
     merged: dict[int, tuple[list[int], list[int]]] = {}  # a class's ranges, sorted and merged: a bisect per test
 
@@ -451,33 +487,53 @@ def stack_cost(gbnf: str, budget: int, token_chars: int = TOKEN_CHARS, states: i
     moves: dict[frozenset, list[tuple[int, frozenset]]] = {}  # stack set → (work, next set) per character
     walked_box = [0]
 
+    bits: dict[int, int] = {}  # an element (by id) → the characters of ``chars`` it matches, as a bit mask
+
+    def char_bits(elem: tuple) -> int:
+        key = id(elem)
+        if key not in bits:
+            bits[key] = sum(1 << j for j, code in enumerate(chars) if matches(elem, code))
+        return bits[key]
+
     def walk(frontier: list, limit: int) -> None:
         """Breadth first from ``frontier`` over at most ``limit`` new stack sets (``moves`` is shared: a set seen
-        from an earlier start is not walked again)."""
+        from an earlier start is not walked again). Characters that match the same stacks of a set lead to the
+        same work and the same next set: the stacks are advanced once per such group of characters (r11 F3)."""
+        todo = deque(frontier)
         fresh = 0
-        while frontier and fresh < limit:
-            stacks = frontier.pop(0)
+        while todo and fresh < limit:
+            stacks = todo.popleft()
             if stacks in moves:
                 continue
             fresh += 1
             out_moves = moves[stacks] = []
-            for code in chars:
-                # the walk's own cost: the stack work, and one unit per stack tested against the character
-                # (a class is tested by bisection, however many ranges it has: r10 F2)
-                walked_box[0] += work[0] + len(stacks)
+            groups: dict[int, list[tuple]] = {}  # the stacks of this set by the characters their top matches
+            for stack in stacks:
+                if stack:
+                    r, a, e = stack[-1]
+                    groups.setdefault(char_bits(alts[r][a][e]), []).append(stack)
+            # the walk's own cost: one unit per stack tested against each character, and the stack work below
+            walked_box[0] += len(stacks) * len(chars)
+            done: set[tuple[int, ...]] = set()
+            for j in range(len(chars)):
+                matched = tuple(mask for mask in groups if mask >> j & 1)
+                if not matched or matched in done:
+                    continue
+                done.add(matched)
                 if walked_box[0] > walk_budget:
                     raise CostExceeded
                 work[0] = 0  # the budget bounds one character's work
                 out: set = set()
-                for stack in stacks:
-                    if stack and matches(alts[stack[-1][0]][stack[-1][1]][stack[-1][2]], code):
+                for mask in matched:
+                    for stack in groups[mask]:
                         r, a, e = stack[-1]
                         advance(stack[:-1] + (((r, a, e + 1),) if e + 1 < len(alts[r][a]) else ()), out)
+                walked_box[0] += work[0]
                 if work[0]:
                     nxt = frozenset(out)
                     out_moves.append((work[0], nxt))
                     if out and nxt not in moves:
-                        frontier.append(nxt)
+                        todo.append(nxt)
 
     try:
         start: set = set()

@@ -86,14 +86,17 @@ def _split_at_stop(text: str, stops: list[str]) -> tuple[str, str, bool]:
     return text[: len(text) - hold], text[len(text) - hold:], False
 
 
-# The most alternatives (GBNF rules plus their "|" choices) a format's grammar may have. llama.cpp checks every
-# vocabulary token against every parse stack the grammar can be in, in one C call per token on the thread all
-# models share, and a rule with N alternatives makes up to N stacks at once: a 2000-value enum took ~10 s a token
-# and could not be cancelled (issue 10 attack r8 F1). bench/grammar_cost.py measures the cost against a normal
-# token: at this limit one token's grammar work is ~4.4 normal tokens of smollm2 at the position where all of them are
-# open (~0.9 at 64; a 2048-value enum 48-133), measured on the shared 2-core dev box. Format "json" has 18
-# alternatives, a 10-field pydantic model ~50, an object of 40 optional string properties 124.
-MAX_GRAMMAR_ALTERNATIVES = 128
+# The most alternatives (GBNF rules plus their "|" choices) a format's grammar may have: the widest fan-out one rule may
+# open at once, and a bound on the grammar the measure walks. llama.cpp checks every vocabulary token against every
+# parse stack, in one C call per token on the thread all models share, and a rule of N alternatives makes up to N stacks
+# at once (a 2000-value enum took ~10 s a token under load: issue 10 attack r8 F1). labs.server.grammar.stack_cost now
+# measures fan-outs that build on each other (MAX_STACK_COST), so this limit was raised from 128, which refused ordinary
+# schemas that Ollama serves (42 optional properties, an enum of 130 values: r11 F2). At 512 the widest single fan-out,
+# a 500-value enum, costs ~105 ms on the token that opens a value and ~60 ms on the next 3 (~8 and ~4.5 decode steps of
+# smollm2; an enum of 1000 values ~120-200 ms, 2000 ~0.8 s; bench/grammar_runtime.py, 2-core box), well under the
+# runtime guard's budget (labs.server.batching.GRAMMAR_STEP_RATIO). "json" has 18 alternatives, a pydantic model ~50, 100
+# optional properties 304, an enum of 300 values 301, 255 anyOf consts 511.
+MAX_GRAMMAR_ALTERNATIVES = 512
 
 
 class GrammarTooLarge(ValueError):
@@ -128,12 +131,13 @@ class GrammarTooCostly(GrammarTooLarge):
 
 def schema_gbnf(fmt: str) -> str:
     """A JSON schema (as a JSON string) → GBNF, through llama-cpp-python's converter, with every ``pattern``'s
-    escapes spelled as llama.cpp's parser takes them (:func:`labs.server.grammar.with_llama_patterns`)."""
+    escapes spelled as llama.cpp's parser takes them (:func:`labs.server.grammar.with_llama_patterns`) and a root
+    ``$ref`` replaced by its target (:func:`labs.server.grammar.root_ref_resolved`)."""
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-    from labs.server.grammar import with_llama_patterns
+    from labs.server.grammar import root_ref_resolved, with_llama_patterns
 
-    return json_schema_to_gbnf(json.dumps(with_llama_patterns(json.loads(fmt))))
+    return json_schema_to_gbnf(json.dumps(with_llama_patterns(root_ref_resolved(json.loads(fmt)))))
 
 
 def _llama_parses(gbnf: str) -> bool:

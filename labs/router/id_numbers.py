@@ -84,7 +84,7 @@ _WORDS_AFTER = re.compile(r"(?:[\s\-./][^\W\d_]{2,})+$")
 _CYRILLIC = re.compile(r"[а-яіїєґ]")
 # The Italian codice fiscale: 16 characters, 7 or more of them letters (more than a value's 3 above), so its own shape
 # and check letter, read on the text as typed (the normalised view reads "B64" as "864": look-alike digits)
-_CF_LABEL = re.compile(r"(?<![\w])(?:codice\s+fiscale|cod\.\s*fisc(?:\.|ale)?|c\.f\.|cf(?=\s*[:=#])|tax\s+code)[\s:#№=\-—–.,()]{0,6}", re.IGNORECASE)
+_CF_LABEL = re.compile(r"(?<![\w])(?:codice\s+fiscale|cod\.\s*fisc(?:\.|ale)?|c\.f\.|cf(?=\s*[:=#])|tax\s+code)[\s:#№=\-—–.,()]{0,6}(?:is\s+|це\s+|—\s+)?", re.IGNORECASE)  # "My CF: is …"
 _CODICE_FISCALE = re.compile(r"[A-Za-z]{6}[\dLMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][\dLMNPQRSTUVlmnpqrstuv]{2}[A-Za-z]"
                              r"[\dLMNPQRSTUVlmnpqrstuv]{3}[A-Za-z](?![\w])")
 

@@ -77,7 +77,7 @@ from typing import Callable, Iterable, Iterator
 from labs.router import health as _health
 from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, DIGIT_LOOKALIKES, fold_confusables, normalize
 from labs.router.id_numbers import find_codice_fiscale, find_id_numbers
-from labs.router.tables import find_table_cells
+from labs.router.tables import business_rows, find_table_cells
 from labs.router.textscan import (
     finditer_at_literals,
     first_char_branches,
@@ -1419,6 +1419,7 @@ def _named_dobs(view: str) -> Iterator[Finding]:
         if _EVENT_NEAR.search(low, max(0, start - 100), min(len(low), end + 100)):
             continue
         if year > 2008 and (len(found) < 2 and not _PEOPLE_RECORD.search(low, max(0, start - 300), start)
+                            and not _PEOPLE_RECORD.search(low, end, min(len(low), end + 40))  # "…, 1-Б клас" (r11)
                             or _ADULT_ROLE_BEFORE.search(view, max(0, start - 60), start)):
             continue  # a child's year only in a list or a record of people, and never after an adult's role
         yield Finding("dob", start, end, view[start:end], 40)
@@ -2290,6 +2291,8 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     found.extend(find_health(view.text, found + mine + table, low))  # any identifier makes health data personal
     if view.rounds or view.text != text:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
+    if any(f.kind == "address" for f in found) and (shops := business_rows(text)):  # a shop's street (r11)
+        found = [f for f in found if f.kind != "address" or not any(a <= f.start and f.end <= b for a, b in shops)]
     if view.decoded:  # what looked like an encoding may be an identifier as typed ("+380=67=394=56=11"): read both
         found.extend(_scan(text, lower(text), frozenset(), frozenset()))
     if any(part in text for part in _CF_LABEL_PARTS):  # substring tests: a 2 KB prompt without one costs ~1 µs

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from labs.router.textscan import lower, word_regex
+from labs.router.triggers import Literals, triggers
 
 THRESHOLD = 2.0  # score at or above which a prompt is "complex"
 
@@ -91,6 +92,7 @@ CATEGORIES: dict[str, list[str]] = {  # checked in this order: the first that ma
 }
 # one pass over the prompt finds every cue; each distinct cue word is then classified once
 _ALL_CUES = word_regex([p for words in CATEGORIES.values() for p in words])
+_ALL_CUES_AT = Literals(_ALL_CUES)  # where a cue can start: one automaton pass finds them (labs.router.triggers)
 _WHICH = [(name, re.compile("(?:" + "|".join(words) + ")")) for name, words in CATEGORIES.items()]
 
 
@@ -109,7 +111,7 @@ def cue_counts(prompt: str) -> Counter:
 
 
 def _counts(low: str) -> Counter:
-    return Counter(_category(m.group()) for m in _ALL_CUES.finditer(low))
+    return Counter(_category(m.group()) for m in triggers(low).finditer(_ALL_CUES, _ALL_CUES_AT))
 
 
 def heuristic(prompt: str, *, threshold: float = THRESHOLD) -> Complexity:

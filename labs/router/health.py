@@ -30,6 +30,7 @@ import re
 
 from labs.router.names import first_names, is_first_name as first_names_match, is_vocative
 from labs.router.textscan import literal_gate, lower, word_regex
+from labs.router.triggers import Literals, triggers
 
 TERMS_EN = [
     "diagnos(?:ed|is|es)", "diabet(?:es|ic)", "hypertension", "high blood pressure", "asthma(?:tic)?", "cancer",
@@ -786,6 +787,10 @@ def _genetics_problem(low: str, start: int, end: int) -> bool:
     return _GENETICS.search(low, max(0, start - 150), min(len(low), end + 150)) is not None
 
 
+# the word lists' trigger literals (labs.router.triggers): where each list's matches can start
+_TERMS_AT, _CUES_AT, _CUES_BEFORE_AT, _NEAR_AT = Literals(TERMS), Literals(CUES), Literals(CUES_BEFORE), Literals(NEAR)
+
+
 def personal_health_spans(text: str, *, any_identifier: bool = False, low: str | None = None) -> list[tuple[int, int]]:
     """Spans of health terms that are about a person (see the module docstring).
 
@@ -793,7 +798,8 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     ``low``: ``lower(text)`` if the caller has it already.
     """
     low = lower(text) if low is None else low
-    terms = [m.span() for m in TERMS.finditer(low) if not _not_a_diagnosis(low, m.start(), m.end())
+    trig = triggers(low)  # one pass finds every stem's place: the word lists are matched only there
+    terms = [m.span() for m in trig.finditer(TERMS, _TERMS_AT) if not _not_a_diagnosis(low, m.start(), m.end())
              and not _out_of_context(text, low, m.start(), m.end())]
     if (_MED_DOC_GATE is None or any(k in low for k in _MED_DOC_GATE)) and _MED_DOC.search(low):
         # "My brother's certificate says F20.0", "Коваль Т.І. Z21 (ВІЛ-статус)"
@@ -801,9 +807,9 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
                                      if _MED_DOC.search(low, max(0, m.start() - 60), min(len(low), m.end() + 60))})
     if not terms or any_identifier:
         return terms
-    cues = [m.span() for m in CUES.finditer(low) if not _generic_cue(low, m.start(), m.end())]
-    before_ends = [m.end() for m in CUES_BEFORE.finditer(low)]
-    near_ends = [m.end() for m in NEAR.finditer(low)]
+    cues = [m.span() for m in trig.finditer(CUES, _CUES_AT) if not _generic_cue(low, m.start(), m.end())]
+    before_ends = [m.end() for m in trig.finditer(CUES_BEFORE, _CUES_BEFORE_AT)]
+    near_ends = [m.end() for m in trig.finditer(NEAR, _NEAR_AT)]
     term_starts = [s for s, _ in terms]
     for m in NAME.finditer(text):
         span = (m.start(), _NAME_LEN.match(text, m.start()).end())

@@ -87,6 +87,7 @@ from labs.router.textscan import (
     lower,
 )
 from labs.router.towns import find_town_streets
+from labs.router.triggers import Literals, triggers
 from labs.router.names import is_ambiguous_name, is_first_name
 from labs.router.validators import (
     IBAN_LENGTHS,
@@ -564,9 +565,13 @@ def _provider_emails(text: str, low: str) -> Iterator[Finding]:
             yield Finding("email", start, end, text[start:end], 60)
 
 
+_PROVIDER_KEY_AT = Literals(_PROVIDER_KEY)
+
+
 def _spoken_emails(text: str, low: str) -> Iterator[Finding]:
     yield from _provider_emails(text, low)
-    for m in _near_keys(_PROVIDER_KEY, low, low, _SPOKEN_EMAIL, 150, 40):  # only around a provider's name: fast
+    windows = _trigger_windows(_PROVIDER_KEY, _PROVIDER_KEY_AT, low, 150, 40)  # only around a provider's name: fast
+    for m in _in_windows(_SPOKEN_EMAIL, low, windows):
         local = m.group("local")
         if m.group("tld") is not None and fold_confusables(m.group("tld")) in _TLDS:
             pass
@@ -1258,10 +1263,13 @@ _DOB_GATE_ANY = re.compile("|".join(map(re.escape, sorted(_DOB_GATE, key=len, re
                            + f"|{_DOB_GATE_B.pattern}|{_DOB_GATE_DN.pattern}")
 
 
+_DOB_GATE_AT = Literals(_DOB_GATE_ANY)  # where a cue can start (labs.router.triggers: one pass finds them all)
+
+
 def _dob_gate(low: str) -> bool:
     """Could ``low`` hold a date-of-birth cue (a superset of what find_dobs accepts)? (Any of _DOB_GATE's literals, a
     bare "b." or "дн": the same as testing each, tests/test_pii_speed_gates.py.)"""
-    return _DOB_GATE_ANY.search(low) is not None
+    return triggers(low).search(_DOB_GATE_ANY, _DOB_GATE_AT) is not None
 
 
 # A birthday without its year, or a month and year, right after its cue: "ДР 12 березня", "born on March 12",
@@ -1295,6 +1303,30 @@ _AFTER_CUE = re.compile(r"[\w.]{0,24}(?:;[a-z\-]{1,12}=[a-z\-]{1,12}){0,3}(?:\s{
 
 
 _MONTH_WORD = re.compile(_ANY_MONTH, re.IGNORECASE)
+# The month words are written in lower case, so on a lower-cased text the pattern without IGNORECASE matches where
+# _MONTH_WORD does, unless the text holds a character that matches one of their letters only when case is ignored
+# ("K" the Kelvin sign, "ᲀ" a rounded ve): then the slow scan (tests/test_pii_triggers.py). The fast one is trigger-led.
+_MONTH_LOWER = re.compile(_ANY_MONTH)
+_MONTH_LOWER_AT = Literals(_MONTH_LOWER)
+_FOLDS_TO_A_MONTH_LETTER = re.compile("[" + "".join(sorted({ch for ch in _ANY_MONTH if ch.isalpha()})) + "]",
+                                      re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _plain_for_months() -> frozenset[str]:
+    """Printable ASCII and the Cyrillic alphabet, less the characters that fold to a month word's letter only when
+    case is ignored (the capitals): in a text of these alone, the case-sensitive month scan is exact."""
+    chars = {chr(i) for i in range(32, 127)} | {chr(i) for i in range(0x400, 0x460)} | set("ґҐ’ʼ\n\t")
+    return frozenset(ch for ch in chars if not _FOLDS_TO_A_MONTH_LETTER.match(ch) or ch in _ANY_MONTH)
+
+
+def _has_month_word(low: str) -> bool:
+    """``_MONTH_WORD.search(low) is not None`` for a lower-cased ``low``, faster (a 32 KB text of birthday cues and
+    no month read 31 ms)."""
+    plain = _plain_for_months()
+    if any(_FOLDS_TO_A_MONTH_LETTER.match(ch) for ch in set(low) if ch not in plain):
+        return _MONTH_WORD.search(low) is not None
+    return triggers(low).search(_MONTH_LOWER, _MONTH_LOWER_AT) is not None
 
 
 def _yearless_dobs(text: str, low: str) -> Iterator[Finding]:
@@ -1618,6 +1650,14 @@ def _key_windows(key: re.Pattern, keyed: str, n: int, before: int, after: int,
     return windows
 
 
+def _trigger_windows(key: re.Pattern, at: Literals, low: str, before: int, after: int) -> list[list[int]]:
+    """:func:`_key_windows` of ``key`` in ``low``, its matches found where its trigger literals ``at`` stand."""
+    windows: list[list[int]] = []
+    for k in triggers(low).finditer(key, at):
+        _add_window(windows, k.start() - before, k.end() + after, len(low))
+    return windows
+
+
 def _in_windows(rx: re.Pattern, text: str, windows: list[list[int]]) -> Iterator[re.Match]:
     """Matches of ``rx`` in ``text`` inside ``windows`` (see :func:`_key_windows`), each once."""
     seen: set[tuple[int, int]] = set()
@@ -1628,6 +1668,9 @@ def _in_windows(rx: re.Pattern, text: str, windows: list[list[int]]) -> Iterator
                 yield m
 
 
+_ADDRESS_GATE_UA_AT, _FLAT_KEY_AT = Literals(_ADDRESS_GATE_UA), Literals(_FLAT_KEY)  # (labs.router.triggers)
+
+
 def _town_gate(low: str) -> bool:
     """Could :data:`_TOWN_KEY` match in ``low``? (Its town marks as substrings, its postcode found from the comma.)"""
     return "м." in low or "с." in low or "г." in low or "смт" in low or _FIVE_DIGITS_COMMA.search(low) is not None
@@ -1635,13 +1678,13 @@ def _town_gate(low: str) -> bool:
 
 def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
-    if _ADDRESS_GATE_UA.search(low) or _ADDRESS_GATE_SHORT.search(text):
+    if triggers(low).search(_ADDRESS_GATE_UA, _ADDRESS_GATE_UA_AT) or _ADDRESS_GATE_SHORT.search(text):
         for m in _ADDRESS_UA.finditer(text):
             town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
             start = town.start() if town else m.start()
             yield Finding("address", start, m.end(), text[start : m.end()], 45)
     # the forms without a street word, read only around their flat or building word (a 2 KB prompt stays fast)
-    flat_windows = _key_windows(_FLAT_KEY, low, len(text), 110, 30, _FLAT_GATE)  # one key scan for both
+    flat_windows = _trigger_windows(_FLAT_KEY, _FLAT_KEY_AT, low, 110, 30)  # one key scan for both
     for rx, need in ((_ADDRESS_FLAT, _FLAT_NEED), (_ADDRESS_BUILDING, _BUILDING_NEED)):
         for m in _in_windows(rx, text, [w for w in flat_windows if need.search(text, w[0], w[1])]):
             yield Finding("address", m.start(), m.end(), m.group(), 44)
@@ -1789,6 +1832,9 @@ def _not_a_person_handle(low: str, m: re.Match) -> bool:
         and "_" not in name.strip("_") and not any(ch.isdigit() for ch in name) and name.islower()
 
 
+_HANDLE_LABEL_AT = Literals(_HANDLE_LABEL)
+
+
 def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
     """Messenger and social-network handles (kind ``handle``): a profile link, or "@name" after a messenger's name."""
     low = lower(text) if low is None else low
@@ -1796,7 +1842,8 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
         for m in _PROFILE_LINK.finditer(low):
             if m.group("name").strip(".") not in _NOT_PROFILES:
                 yield Finding("handle", m.start(), m.end(), text[m.start() : m.end()], 55)
-    for lab in _HANDLE_LABEL.finditer(low):  # no "@": "мій тг: taras.k85", "skype: live:olena.koval" (issue 11 r7 A5)
+    trig = triggers(low)
+    for lab in trig.finditer(_HANDLE_LABEL, _HANDLE_LABEL_AT):  # no "@": "мій тг: taras.k85", "skype: live:olena.koval" (issue 11 r7 A5)
         if lab.group() == "login" and not _KEY_AFTER.match(low, lab.end()):
             continue  # English "login" is a word ("the login page"): only a YAML/INI key ("login: …", "login = …") labels
             # a handle (a JSON "login" is read below, with the user objects and service accounts it may name)
@@ -1832,7 +1879,7 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
         if _not_a_person_handle(low, m):
             continue
         name = m.group("name").rstrip(".")
-        if _HANDLE_LABEL.search(low, max(0, m.start() - 30), m.start()) or (
+        if trig.search(_HANDLE_LABEL, _HANDLE_LABEL_AT, max(0, m.start() - 30), m.start()) or (
                 ("_" in name or any(ch.isdigit() for ch in name))  # "@app.route" wrote: a decorator's dots
                 and (_CONTACT_BEFORE.search(low, max(0, m.start() - 30), m.start())
                      or _CONTACT_AFTER.match(text, m.end()) is not None)):
@@ -1941,10 +1988,13 @@ def _spoken_digits(run: str) -> tuple[str, int]:
     return "".join(out), words
 
 
+_SEQ_WORD_AT = Literals(_SEQ_WORD_GATE)
+
+
 def _number_words(low: str) -> list[re.Match]:
     """Every number word of ``low`` (:data:`_SEQ_WORD_GATE`: glued to a word before it too): one scan a prompt serves
     the read-out numbers and the labelled sequences."""
-    return list(_SEQ_WORD_GATE.finditer(low))
+    return triggers(low).finditer(_SEQ_WORD_GATE, _SEQ_WORD_AT)
 
 
 def find_spoken_numbers(view: str, low: str, words: list[re.Match] | None = None) -> Iterator[Finding]:
@@ -2052,7 +2102,7 @@ def find_labelled_sequences(view: str, low: str, words: list[re.Match] | None = 
     brackets, '+', dots, number words mixed with digits. The longest prefix that its kind's check accepts counts.
     ``words``: :func:`_number_words` of ``low``, if the caller has them."""
     if words is None:
-        if not has_digit(low) and not _SEQ_WORD_GATE.search(low):
+        if not has_digit(low) and triggers(low).search(_SEQ_WORD_GATE, _SEQ_WORD_AT) is None:
             return  # every sequence holds a digit or a number word: the label scan (~0.5 ms on 2 KB) is not needed
         words = _number_words(low)
     for lab in _sequence_labels(low, words):
@@ -2151,7 +2201,7 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
         found.extend(find_labelled_sequences(view, low, words))
         found.extend(find_number_label_digits(view, low))
     if not has_digit(view):
-        if _dob_gate(low) and _MONTH_WORD.search(low):  # a birthday with its day in words holds no digit, but a month
+        if _dob_gate(low) and _has_month_word(low):  # a birthday with its day in words holds no digit, but a month
             found.extend(_yearless_dobs(view, low))  # ("народилась дванадцятого березня")
         return found  # every other kind holds a digit
     # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,

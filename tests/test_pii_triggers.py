@@ -27,12 +27,16 @@ from labs.router.synthetic import DISGUISES, KINDS, LANGS, glued_prompt, harmles
 from labs.router.textscan import lower
 
 
-def _plain_finditer(self, rx, lits, pos=0, endpos=None):
-    return list(rx.finditer(self.low, pos, len(self.low) if endpos is None else endpos))
+def _plain_finditer(self, rx, lits, pos=0, endpos=None, text=None):
+    return list(rx.finditer(self.low if text is None else text, pos, len(self.low) if endpos is None else endpos))
 
 
-def _plain_search(self, rx, lits, pos=0, endpos=None):
-    return rx.search(self.low, pos, len(self.low) if endpos is None else endpos)
+def _plain_search(self, rx, lits, pos=0, endpos=None, text=None):
+    return rx.search(self.low if text is None else text, pos, len(self.low) if endpos is None else endpos)
+
+
+def _plain_search_slice(self, rx, lits, lo, hi):
+    return rx.search(self.low[max(0, lo) : hi])
 
 
 @contextmanager
@@ -49,12 +53,13 @@ def always_triggered():
 @contextmanager
 def full_path():
     """Every trigger-led scan as the plain regex scan over the whole text (for this test only)."""
-    saved = tr.Triggers.finditer, tr.Triggers.search
-    tr.Triggers.finditer, tr.Triggers.search = _plain_finditer, _plain_search
+    saved = tr.Triggers.finditer, tr.Triggers.search, tr.Triggers.search_slice
+    tr.Triggers.finditer, tr.Triggers.search, tr.Triggers.search_slice = _plain_finditer, _plain_search, \
+        _plain_search_slice
     try:
         yield
     finally:
-        tr.Triggers.finditer, tr.Triggers.search = saved
+        tr.Triggers.finditer, tr.Triggers.search, tr.Triggers.search_slice = saved
 
 
 def _shape(findings) -> list[tuple]:
@@ -72,8 +77,8 @@ def _both(prompt: str):
 
 def test_full_path_swaps_the_scans_back():
     with full_path():
-        assert tr.Triggers.finditer is _plain_finditer
-    assert tr.Triggers.finditer is not _plain_finditer
+        assert tr.Triggers.finditer is _plain_finditer and tr.Triggers.search_slice is _plain_search_slice
+    assert tr.Triggers.finditer is not _plain_finditer and tr.Triggers.search_slice is not _plain_search_slice
 
 
 # --- the literals read off a pattern -----------------------------------------------------------------------------
@@ -104,10 +109,11 @@ def test_every_registered_pattern_has_literals_and_the_automaton_holds_them():
 
 POOL = sorted({w for lits in tr.Literals._all for w in lits.literals} | {
     "diabetes", "my mother", "she has", "born", "born on", "d.o.b.", "тг", "@olena_k", "gmail", "точка", "ком",
-    "нуль шість сім", "zero six", "step by step", "python", "код", "asthma", "a+ blood", "o negative", "в(ііі)"})
+    "нуль шість сім", "zero six", "step by step", "python", "код", "asthma", "a+ blood", "o negative", "в(ііі)",
+    "Street", "St.", "Baker St", "Ave", "ПЛ Ринок", "Ул Ленина", "пл`Ринок`", "Sumska str. 1", "Road 5", "Rd", "DR"})
 SEPS = [" ", "  ", ", ", ". ", ": ", "\n", "-", "(", ")", "'", "1", "07", "@", "#", "№", "x", "а", "ing", "ові"]
 TEXT = st.lists(st.one_of(st.sampled_from(POOL), st.sampled_from(SEPS),
-                          st.text(alphabet="abcdeilmnorstабвгдеіклмнопрст0123456789 .,:'@-\n", max_size=5)),
+                          st.text(alphabet="abcdeilmnorstSADRабвгдеіклмнопрстПЛУ0123456789 .,:'@-\n", max_size=5)),
                 max_size=30).map("".join)
 
 
@@ -127,18 +133,47 @@ def test_a_trigger_led_scan_equals_the_regex_scan(text, cut_lo, cut_hi):
     pos, endpos = min(cut_lo, len(low)), max(min(cut_lo, len(low)), len(low) - cut_hi)
     t = tr.Triggers(low)
     with always_triggered():
-        _scans_agree(t, low, pos, endpos)
-    _scans_agree(t, low, pos, endpos)  # and where the literals are dense, the plain scan
+        _scans_agree(t, low, pos, endpos, text)
+    _scans_agree(t, low, pos, endpos, text)  # and where the literals are dense, the plain scan
 
 
-def _scans_agree(t, low, pos, endpos):
+def _scans_agree(t, low, pos, endpos, text):
     for lits in tr.Literals._all:
         rx = lits.rx
+        if lits.cased:  # read on the text as typed
+            assert [m.span() for m in t.finditer(rx, lits, text=text)] == [m.span() for m in rx.finditer(text)]
+            assert [m.span() for m in t.finditer(rx, lits, pos, endpos, text=text)] == \
+                [m.span() for m in rx.finditer(text, pos, endpos)], rx.pattern[:60]
+            got, want = t.search(rx, lits, pos, endpos, text=text), rx.search(text, pos, endpos)
+            assert (got and got.span()) == (want and want.span()), rx.pattern[:60]
+            continue
         assert [m.span() for m in t.finditer(rx, lits)] == [m.span() for m in rx.finditer(low)], rx.pattern[:60]
         assert [m.span() for m in t.finditer(rx, lits, pos, endpos)] == \
             [m.span() for m in rx.finditer(low, pos, endpos)], rx.pattern[:60]
         got, want = t.search(rx, lits, pos, endpos), rx.search(low, pos, endpos)
         assert (got and got.span()) == (want and want.span()), rx.pattern[:60]
+        got, want = t.search_slice(rx, lits, pos, endpos), rx.search(low[pos:endpos])
+        assert (got and got.span()) == (want and want.span()), rx.pattern[:60]
+
+
+WORDS_AND_DIGITS = st.lists(st.sampled_from(["street", "str", "st", "avenue", "ave", "av", "boulevard", "blvd", "prosp",
+                                             "prospekt", "lane", "road", "rd", "s", "a", "b", "p", "l", "r", "x", ".", ",",
+                                             " ", "  ", "\n", "1", "42", "-", "_", "ст"]), max_size=14).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(WORDS_AND_DIGITS)
+def test_the_word_led_translit_key_equals_the_class_led_one(text):
+    assert [m.span() for m in pii._TRANSLIT_AFTER_WORDS.finditer(text)] == \
+        [m.span() for m in pii._TRANSLIT_AFTER_KEY.finditer(text)]
+
+
+def test_a_cased_set_refuses_letters_that_lower_case_to_other_lengths():
+    with pytest.raises(ValueError, match="lower-case"):
+        _ = tr.Literals(re.compile("İstanbul"), cased=True).literals
+    tr.Literals._all.pop()
+    assert tr.Literals(re.compile("St|Sq|ST"), cased=True).literals == ("st", "sq")
+    tr.Literals._all.pop()
 
 
 def test_the_triggers_of_a_prompt_are_shared_and_a_new_prompt_gets_its_own():

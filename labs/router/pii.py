@@ -361,6 +361,8 @@ class _Near:
             absent = self.absent[rx] = gate is not None and not any(g in self.low for g in gate)
         if absent:
             return False
+        if (lits := _NEAR_AT.get(id(rx))) is not None:  # found where its literals stand: linear, no scan
+            return triggers(self.low).search(rx, lits, lo, hi) is not None
         starts = self.starts.get(rx)
         if starts is None:
             scanned = self.scanned[rx] = self.scanned.get(rx, 0) + hi - lo
@@ -377,12 +379,19 @@ def _near_gate(rx: re.Pattern) -> tuple[str, ...] | None:
     return literal_gate(rx, most=32)
 
 
+_NOT_PERSONAL_AT = Literals(_NOT_PERSONAL_BEFORE)
+# the context regexes _Near is asked about, with their trigger literals (_TAX_CONTEXT starts with a bare "р"/"p": a
+# literal in every word, so it keeps its scan)
+_NEAR_AT = {id(rx): Literals(rx) for rx in (_PHONE_CONTEXT, _CARD_CONTEXT, _SSN_CONTEXT, _PASSPORT_CONTEXT)}
+
+
 def _before(text: str, start: int, width: int = 40) -> str:
     return text[max(0, start - width) : start]
 
 
 def _not_personal_context(low: str, start: int) -> bool:
-    return bool(_NOT_PERSONAL_BEFORE.search(_before(low, start, 30)))
+    """``_NOT_PERSONAL_BEFORE.search(_before(low, start, 30))``, tried only where its literals stand."""
+    return triggers(low).search_slice(_NOT_PERSONAL_BEFORE, _NOT_PERSONAL_AT, start - 30, start) is not None
 
 
 # --- e-mail ------------------------------------------------------------------------------------
@@ -1623,6 +1632,9 @@ _TRANSLIT_AFTER = re.compile(
 # (its first character consumed before the lookbehinds: the engine skips to candidates, 2x faster)
 _TRANSLIT_AFTER_KEY = re.compile(r"[sabplr](?<![a-z].)(?:(?<=s)(?:treet|tr|t)|(?<=a)(?:venue|ve|v)|(?<=b)(?:oulevard|lvd)|"
                                  r"(?<=p)rosp\w*|(?<=l)ane|(?<=r)(?:oad|d))\.?,?\s*\d")
+# the same key led by its words (tests/test_pii_triggers.py: the same matches), found where they stand
+_TRANSLIT_AFTER_WORDS = re.compile(r"(?<![a-z])(?:s(?:treet|tr|t)|a(?:venue|ve|v)|b(?:oulevard|lvd)|prosp\w*|lane|"
+                                   r"r(?:oad|d))\.?,?\s*\d")
 
 
 _NOT_POSTAL = re.compile(r".*(?:\{\{|\$\{|<%|\{%).*|0x[0-9a-f]+|[0-9a-f:.]+|\S+@\S+|[a-z]+://\S*|[\w.\-]+\.(?:com|net|org|io|ua|local)(?::\d+)?|n/a|none|null|-")
@@ -1668,7 +1680,10 @@ def _in_windows(rx: re.Pattern, text: str, windows: list[list[int]]) -> Iterator
                 yield m
 
 
-_ADDRESS_GATE_UA_AT, _FLAT_KEY_AT = Literals(_ADDRESS_GATE_UA), Literals(_FLAT_KEY)  # (labs.router.triggers)
+# (labs.router.triggers) the keys' and gates' literals; the gates read on the text as typed look them up lower-cased
+_ADDRESS_GATE_UA_AT, _FLAT_KEY_AT = Literals(_ADDRESS_GATE_UA), Literals(_FLAT_KEY)
+_TRANSLIT_AFTER_AT = Literals(_TRANSLIT_AFTER_WORDS)
+_ADDRESS_GATE_SHORT_AT, _STREET_TYPE_EN_AT = Literals(_ADDRESS_GATE_SHORT, cased=True), Literals(_STREET_TYPE_EN, cased=True)
 
 
 def _town_gate(low: str) -> bool:
@@ -1678,7 +1693,9 @@ def _town_gate(low: str) -> bool:
 
 def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
-    if triggers(low).search(_ADDRESS_GATE_UA, _ADDRESS_GATE_UA_AT) or _ADDRESS_GATE_SHORT.search(text):
+    trig = triggers(low)
+    if trig.search(_ADDRESS_GATE_UA, _ADDRESS_GATE_UA_AT) or trig.search(_ADDRESS_GATE_SHORT, _ADDRESS_GATE_SHORT_AT,
+                                                                         text=text):
         for m in _ADDRESS_UA.finditer(text):
             town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
             start = town.start() if town else m.start()
@@ -1695,7 +1712,7 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
         yield Finding("address", m.start(), m.end(), m.group(), 44)
     for m in _near_keys(_TRANSLIT_KEY, low, text, _TRANSLIT_STREET, 0, 80, _TRANSLIT_GATE):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
-    for m in _near_keys(_TRANSLIT_AFTER_KEY, low, text, _TRANSLIT_AFTER, 60, 30):
+    for m in _in_windows(_TRANSLIT_AFTER, text, _trigger_windows(_TRANSLIT_AFTER_WORDS, _TRANSLIT_AFTER_AT, low, 60, 30)):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
     for m in _near_keys(_GERMAN_KEY, low, text, _GERMAN_STREET, 40, 40, _GERMAN_GATE):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
@@ -1706,7 +1723,7 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
             yield Finding("address", m.start("value"), m.end("value"), text[m.start("value") : m.end("value")], 44)
     for start, end in find_town_streets(text):  # "Lutsk, Naukova 40", "Лесі Українки 5/12, Луцьк": the town anchors it
         yield Finding("address", start, end, text[start:end], 43)
-    if not _STREET_TYPE_EN.search(text) or not _ADDRESS_GATE_EN.search(text):
+    if not trig.search(_STREET_TYPE_EN, _STREET_TYPE_EN_AT, text=text) or not _ADDRESS_GATE_EN.search(text):
         return
     for m in _near_keys(_ADDRESS_GATE_EN, text, text, _ADDRESS_EN_AFTER, 90, 60):
         yield Finding("address", m.start(), m.end(), m.group(), 44)

@@ -126,12 +126,16 @@ def _item(op: Any, av: Any) -> list[tuple[str, bool]]:
 
 class Literals:
     """A detector's trigger set: :func:`trigger_literals` of ``rx``, read when first needed. Every instance made
-    before the first prompt is read goes into the one automaton; one made later is looked up with ``str.find``."""
+    before the first prompt is read goes into the one automaton; one made later is looked up with ``str.find``.
+
+    ``cased``: ``rx`` reads the text as typed, not lower-cased (``"St"``, ``"Пл"``): its literals are looked up lower-cased
+    (the lower-cased view has the same length, each character lower-cased in place), so each character of theirs must
+    lower-case to one character, whatever stands around it (no "İ", no "Σ")."""
 
     _all: list["Literals"] = []
 
-    def __init__(self, rx: re.Pattern, most: int = 4096) -> None:
-        self.rx, self.most = rx, most
+    def __init__(self, rx: re.Pattern, most: int = 4096, cased: bool = False) -> None:
+        self.rx, self.most, self.cased = rx, most, cased
         self._lits: tuple[str, ...] | None = None
         self._wanted: frozenset[str] | None = None
         Literals._all.append(self)
@@ -142,6 +146,12 @@ class Literals:
             lits = trigger_literals(self.rx, self.most)
             if lits is None:
                 raise ValueError(f"pattern {self.rx.pattern[:60]!r}…: some match starts with no literal")
+            if self.cased:
+                odd = {ch for w in lits for ch in w if len(ch.lower()) != 1 or ch in "Σ"}
+                if odd:
+                    raise ValueError(f"pattern {self.rx.pattern[:60]!r}…: {sorted(odd)} lower-case to other lengths")
+                low = [w.lower() for w in lits]
+                lits = tuple(dict.fromkeys(w for w in low if not any(w != p and w.startswith(p) for p in low)))
             self._lits, self._wanted = lits, frozenset(lits)
         return self._lits
 
@@ -219,31 +229,50 @@ class Triggers:
                 i = self.low.find(w, i + 1)
         return at
 
-    def finditer(self, rx: re.Pattern, lits: Literals, pos: int = 0, endpos: int | None = None) -> list[re.Match]:
+    def finditer(self, rx: re.Pattern, lits: Literals, pos: int = 0, endpos: int | None = None,
+                 text: str | None = None) -> list[re.Match]:
         """``list(rx.finditer(low, pos, endpos))``, tried only where one of ``lits`` (every match of ``rx`` starts with
-        one) stands; each search resumes where the last match ended, as a scan does."""
+        one) stands; each search resumes where the last match ended, as a scan does. ``text``: the text as typed, for
+        a ``cased`` set (``low`` is its lower-cased view)."""
+        subject = self.low if text is None else text
         endpos = len(self.low) if endpos is None else endpos
         at = self.starts(lits)
         lo, hi = bisect.bisect_left(at, pos), bisect.bisect_left(at, endpos)
         if (hi - lo) * _DENSE > endpos - pos:  # a literal every few characters: the scan is faster than each match
-            return list(rx.finditer(self.low, pos, endpos))
+            return list(rx.finditer(subject, pos, endpos))
         out: list[re.Match] = []
         resume = pos
         for i in at[lo:hi]:
-            if i >= resume and (m := rx.match(self.low, i, endpos)) is not None:
+            if i >= resume and (m := rx.match(subject, i, endpos)) is not None:
                 out.append(m)
                 resume = m.end()  # a match holds its literal: never empty
         return out
 
-    def search(self, rx: re.Pattern, lits: Literals, pos: int = 0, endpos: int | None = None) -> re.Match | None:
-        """``rx.search(low, pos, endpos)``, tried only where one of ``lits`` stands."""
+    def search(self, rx: re.Pattern, lits: Literals, pos: int = 0, endpos: int | None = None,
+               text: str | None = None) -> re.Match | None:
+        """``rx.search(low, pos, endpos)`` (on ``text`` for a ``cased`` set), tried only where one of ``lits`` stands."""
+        subject = self.low if text is None else text
         endpos = len(self.low) if endpos is None else endpos
         at = self.starts(lits)
         lo, hi = bisect.bisect_left(at, pos), bisect.bisect_left(at, endpos)
         if (hi - lo) * _DENSE > endpos - pos:
-            return rx.search(self.low, pos, endpos)
+            return rx.search(subject, pos, endpos)
         for i in at[lo:hi]:
-            if (m := rx.match(self.low, i, endpos)) is not None:
+            if (m := rx.match(subject, i, endpos)) is not None:
+                return m
+        return None
+
+    def search_slice(self, rx: re.Pattern, lits: Literals, lo: int, hi: int) -> re.Match | None:
+        """``rx.search(low[lo:hi])`` (positions in the slice: a lookbehind or an anchor sees the slice's ends), tried
+        only where one of ``lits`` stands: a literal wholly inside the slice stands at the same place in ``low``."""
+        lo, hi = max(0, lo), min(len(self.low), hi)
+        part = self.low[lo:hi]
+        at = self.starts(lits)
+        first, last = bisect.bisect_left(at, lo), bisect.bisect_left(at, hi)
+        if (last - first) * _DENSE > hi - lo:
+            return rx.search(part)
+        for i in at[first:last]:
+            if (m := rx.match(part, i - lo)) is not None:
                 return m
         return None
 

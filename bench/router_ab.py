@@ -34,15 +34,14 @@ def load_base(rev: str, into: Path):
     files = subprocess.run(["git", "ls-tree", "-r", "--name-only", rev, "labs"], cwd=ROOT, check=True,
                            capture_output=True, text=True).stdout.split()
     for name in files:
-        if not name.endswith(".py"):
-            continue
-        text = subprocess.run(["git", "show", f"{rev}:{name}"], cwd=ROOT, check=True, capture_output=True,
-                              text=True).stdout
-        text = re.sub(r"\blabs\.", "labs_base.", text)
-        text = re.sub(r"^from labs import", "from labs_base import", text, flags=re.M)
+        data = subprocess.run(["git", "show", f"{rev}:{name}"], cwd=ROOT, check=True, capture_output=True).stdout
+        if name.endswith(".py"):
+            text = re.sub(r"\blabs\.", "labs_base.", data.decode())
+            text = re.sub(r"^from labs import", "from labs_base import", text, flags=re.M)
+            data = re.sub(r"files\(\"labs\"\)", 'files("labs_base")', text).encode()
         out = into / name.replace("labs/", "labs_base/", 1)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
+        out.write_bytes(data)
     sys.path.insert(0, str(into))
     return importlib.import_module("labs_base.router")
 

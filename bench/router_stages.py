@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from router_bench import DENSE, DIGITS, NUMERIC, PROSE, TICKET, two_kb  # noqa: E402
 
-from labs.router import complexity, id_numbers, pii, policy, tables  # noqa: E402
+from labs.router import complexity, id_numbers, pii, policy, tables, triggers  # noqa: E402
 from labs.router.normalize import normalize  # noqa: E402
 from labs.router.textscan import lower  # noqa: E402
 
@@ -35,6 +35,7 @@ def stages(text: str) -> dict:
     cx = complexity.heuristic(text)
     return {
         "normalize": lambda: normalize(text),
+        "trigger pass (one automaton pass, served to the rest)": lambda: triggers.Triggers(low)._hits(),
         "emails": lambda: list(pii.find_emails(v, low)),
         "handles": lambda: list(pii.find_handles(v, low)),
         "number words": lambda: pii._number_words(low),

@@ -99,11 +99,19 @@ def test_a_pattern_without_literals_is_refused_when_asked():
     tr.Literals._all.pop()  # not one of the router's
 
 
-def test_every_registered_pattern_has_literals_and_the_automaton_holds_them():
+def _router_sets() -> list[tr.Literals]:
+    from labs.router import id_numbers
+
+    found = [v for mod in (pii, health, complexity, id_numbers) for v in vars(mod).values() if isinstance(v, tr.Literals)]
+    return found + list(pii._NEAR_AT.values())
+
+
+def test_every_router_pattern_has_literals_and_the_automaton_holds_them():
     pii.detect_pii("warm up: born 12.03.1985, diabetes")
-    assert len(tr.Literals._all) >= 9
-    for lits in tr.Literals._all:
-        assert lits.literals, lits.rx.pattern[:60]
+    sets = _router_sets()
+    assert len(sets) >= 20
+    for lits in sets:
+        assert lits in tr.Literals._all and lits.literals, lits.rx.pattern[:60]
         assert tr._in_automaton.issuperset(lits.literals)
 
 

@@ -7,12 +7,13 @@ detectors' regexes, though, start every match with one of a few literal strings 
 the pattern itself). An Aho-Corasick automaton (the ``pyahocorasick`` package) over all those strings finds every
 occurrence of every one in one pass over the lower-cased prompt (~20-30 us for 2 KB); each detector then runs its
 regex only where one of its own literals stands (:meth:`Triggers.finditer`): the same matches as a full scan, since a
-match can start nowhere else, and ``rx.match`` at a position reads the text exactly as a scan does there.
+match can start nowhere else, and ``rx.match`` at a position reads the text exactly as a scan does there. (Each
+literal is cut at 5 characters: long enough to be rare, and the expansion stays small.)
 
 >>> import re
 >>> rx = re.compile(r"(?<!\\w)(?:diabet\\w*|asthma|a[+\\-] blood)(?!\\w)")
 >>> trigger_literals(rx)
-('diabet', 'asthma', 'a+ blood', 'a- blood')
+('diabe', 'asthm', 'a+ bl', 'a- bl')
 >>> lits = Literals(rx)
 >>> [m.group() for m in triggers("diabetes, asthma, prediabetes").finditer(rx, lits)]
 ['diabetes', 'asthma']
@@ -23,7 +24,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from typing import Any
+from typing import Any, Iterable
 
 _ZERO_WIDTH_OPS = ("ASSERT", "ASSERT_NOT", "AT")
 _MOST_WAYS = 8192  # literal expansions followed before a pattern counts as having no usable literals
@@ -54,15 +55,20 @@ def trigger_literals(rx: re.Pattern, most: int = 4096) -> tuple[str, ...] | None
     out = {s for s, _ in ways}
     if not out or "" in out:
         return None
-    keep = sorted(out, key=len)
-    minimal: list[str] = []
-    for s in keep:
-        if not any(s.startswith(p) for p in minimal):
-            minimal.append(s)
+    minimal = _minimal(out)
     if len(minimal) > most:
         return None
     order = {s: i for i, s in enumerate(s for s, _ in ways)}  # the pattern's own order, for readable output
     return tuple(sorted(minimal, key=lambda s: order.get(s, 0)))
+
+
+def _minimal(words: Iterable[str]) -> list[str]:
+    """``words`` less each one that another of them begins."""
+    kept: set[str] = set()
+    for w in sorted(words, key=len):
+        if not any(w[:k] in kept for k in range(1, len(w))):
+            kept.add(w)
+    return list(kept)
 
 
 class _TooMany(Exception):
@@ -150,8 +156,8 @@ class Literals:
                 odd = {ch for w in lits for ch in w if len(ch.lower()) != 1 or ch in "Σ"}
                 if odd:
                     raise ValueError(f"pattern {self.rx.pattern[:60]!r}…: {sorted(odd)} lower-case to other lengths")
-                low = [w.lower() for w in lits]
-                lits = tuple(dict.fromkeys(w for w in low if not any(w != p and w.startswith(p) for p in low)))
+                kept = set(_minimal(w.lower() for w in lits))
+                lits = tuple(dict.fromkeys(w.lower() for w in lits if w.lower() in kept))
             self._lits, self._wanted = lits, frozenset(lits)
         return self._lits
 

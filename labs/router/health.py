@@ -787,8 +787,8 @@ def _genetics_problem(low: str, start: int, end: int) -> bool:
     return _GENETICS.search(low, max(0, start - 150), min(len(low), end + 150)) is not None
 
 
-# the word lists' trigger literals (labs.router.triggers): where each list's matches can start
-_TERMS_AT, _CUES_AT, _CUES_BEFORE_AT, _NEAR_AT = Literals(TERMS), Literals(CUES), Literals(CUES_BEFORE), Literals(NEAR)
+# the health terms' trigger literals (labs.router.triggers): where a term can start
+_TERMS_AT = Literals(TERMS)
 
 
 def personal_health_spans(text: str, *, any_identifier: bool = False, low: str | None = None) -> list[tuple[int, int]]:
@@ -807,9 +807,11 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
                                      if _MED_DOC.search(low, max(0, m.start() - 60), min(len(low), m.end() + 60))})
     if not terms or any_identifier:
         return terms
-    cues = [m.span() for m in trig.finditer(CUES, _CUES_AT) if not _generic_cue(low, m.start(), m.end())]
-    before_ends = [m.end() for m in trig.finditer(CUES_BEFORE, _CUES_BEFORE_AT)]
-    near_ends = [m.end() for m in trig.finditer(NEAR, _NEAR_AT)]
+    # (these lists are read only when a term was found: their short words, "he", "me", "я", would cost every prompt's
+    # trigger pass more than the scans cost these few)
+    cues = [m.span() for m in CUES.finditer(low) if not _generic_cue(low, m.start(), m.end())]
+    before_ends = [m.end() for m in CUES_BEFORE.finditer(low)]
+    near_ends = [m.end() for m in NEAR.finditer(low)]
     term_starts = [s for s, _ in terms]
     for m in NAME.finditer(text):
         span = (m.start(), _NAME_LEN.match(text, m.start()).end())

@@ -143,7 +143,7 @@ class Literals:
     def __init__(self, rx: re.Pattern, most: int = 4096, cased: bool = False) -> None:
         self.rx, self.most, self.cased = rx, most, cased
         self._lits: tuple[str, ...] | None = None
-        self._wanted: frozenset[str] | None = None
+        self._slot: int | None = None  # its place in the automaton's values, once built
         Literals._all.append(self)
 
     @property
@@ -158,32 +158,36 @@ class Literals:
                     raise ValueError(f"pattern {self.rx.pattern[:60]!r}…: {sorted(odd)} lower-case to other lengths")
                 kept = set(_minimal(w.lower() for w in lits))
                 lits = tuple(dict.fromkeys(w.lower() for w in lits if w.lower() in kept))
-            self._lits, self._wanted = lits, frozenset(lits)
+            self._lits = lits
         return self._lits
-
-    @property
-    def wanted(self) -> frozenset[str]:
-        return frozenset(self.literals) if self._wanted is None else self._wanted
 
 
 _lock = threading.Lock()
 _automaton: Any = None
 _in_automaton: frozenset[str] = frozenset()
+_slots = 0  # how many sets the automaton serves (each has its slot, Literals._slot)
 
 
 def _build() -> None:
-    global _automaton, _in_automaton
+    """The one automaton over every set's literals; each literal's value: its length and the slots of its sets."""
+    global _automaton, _in_automaton, _slots
     import ahocorasick
 
     with _lock:
         if _automaton is not None:
             return
-        words = {w for lits in list(Literals._all) for w in lits.literals}
+        sets = list(Literals._all)
+        owners: dict[str, list[int]] = {}
+        for k, lits in enumerate(sets):
+            for w in lits.literals:
+                owners.setdefault(w, []).append(k)
         a = ahocorasick.Automaton()
-        for w in words:
-            a.add_word(w, w)
+        for w, ks in owners.items():
+            a.add_word(w, (len(w) - 1, tuple(ks)))
         a.make_automaton()
-        _in_automaton = frozenset(words)
+        for k, lits in enumerate(sets):
+            lits._slot = k
+        _in_automaton, _slots = frozenset(owners), len(sets)
         _automaton = a
 
 
@@ -193,22 +197,19 @@ class Triggers:
 
     def __init__(self, low: str) -> None:
         self.low = low
-        self._ends: dict[str, list[int]] | None = None
+        self._per: list[list[int]] | None = None  # per slot: where one of its set's literals starts
         self._starts: dict[int, list[int]] = {}
 
-    def _hits(self) -> dict[str, list[int]]:
-        if self._ends is None:
+    def _hits(self) -> list[list[int]]:
+        if self._per is None:
             if _automaton is None:
                 _build()
-            ends: dict[str, list[int]] = {}
-            for end, word in _automaton.iter(self.low):
-                got = ends.get(word)
-                if got is None:
-                    ends[word] = [end]
-                else:
-                    got.append(end)
-            self._ends = ends
-        return self._ends
+            per: list[list[int]] = [[] for _ in range(_slots)]
+            for end, (back, slots) in _automaton.iter(self.low):
+                for k in slots:
+                    per[k].append(end - back)
+            self._per = per
+        return self._per
 
     def starts(self, lits: Literals) -> list[int]:
         """Sorted positions in ``low`` where one of ``lits``' strings starts (every occurrence, overlaps included)."""
@@ -218,12 +219,11 @@ class Triggers:
             return got
         if _automaton is None:
             _build()
-        if _in_automaton.issuperset(lits.literals):
-            wanted = lits.wanted
-            at = {end - len(w) + 1 for w, ends in self._hits().items() if w in wanted for end in ends}
+        if lits._slot is not None:  # no two of a set's literals start at one place: none begins another
+            got = sorted(self._hits()[lits._slot])
         else:  # a set made after the automaton was built
-            at = self._find(lits.literals)
-        got = self._starts[key] = sorted(at)
+            got = sorted(self._find(lits.literals))
+        self._starts[key] = got
         return got
 
     def _find(self, want: tuple[str, ...]) -> set[int]:

@@ -45,7 +45,7 @@ def stages(text: str) -> dict:
     cx = complexity.heuristic(text)
     return {
         "normalize": lambda: normalize(text),
-        "trigger pass (one automaton pass, served to the rest)": lambda: triggers.Triggers(low)._hits(),
+        "trigger pass (one automaton pass, served to the rest)": _fresh(lambda: triggers.triggers(low)._hits()),
         "emails": lambda: list(pii.find_emails(v, low)),
         "handles": lambda: list(pii.find_handles(v, low)),
         "number words": lambda: pii._number_words(low),

@@ -184,6 +184,16 @@ def test_a_cased_set_refuses_letters_that_lower_case_to_other_lengths():
     tr.Literals._all.pop()
 
 
+def test_a_text_read_for_few_kinds_takes_the_plain_scans():
+    low = "born on 12 march; ukr.net"
+    tr.scan_only(low)
+    t = tr.triggers(low)
+    assert t.scan and t._per is None
+    for lits in (pii._DOB_GATE_AT, pii._PROVIDER_KEY_AT):
+        assert [m.span() for m in t.finditer(lits.rx, lits)] == [m.span() for m in lits.rx.finditer(low)]
+    assert t._per is None  # no pass was run
+
+
 def test_the_triggers_of_a_prompt_are_shared_and_a_new_prompt_gets_its_own():
     a, b = "my mother has diabetes", "born 12 march"
     assert tr.triggers(a) is tr.triggers("my mother has " + "diabetes")  # equal text, one pass

@@ -87,7 +87,7 @@ from labs.router.textscan import (
     lower,
 )
 from labs.router.towns import find_town_streets
-from labs.router.triggers import Literals, triggers
+from labs.router.triggers import Literals, scan_only, triggers
 from labs.router.names import is_ambiguous_name, is_first_name
 from labs.router.validators import (
     IBAN_LENGTHS,
@@ -2377,6 +2377,7 @@ def _joined_findings(view: str, lo: int, hi: int, drop: list[int]) -> list[Findi
         return lo + j + bisect.bisect_right(joins, j)
 
     jlow = lower(joined)
+    scan_only(jlow)  # a window read for two kinds: their plain scans cost less than a trigger pass
     got: list[Finding] = list(find_emails(joined, jlow)) if "@" in jlow or " at " in jlow else []
     if _dob_gate(jlow):
         got.extend(find_dobs(joined, jlow))

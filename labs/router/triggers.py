@@ -195,8 +195,9 @@ class Triggers:
     """Where each trigger literal stands in one lower-cased prompt ``low`` (one automaton pass, at the first
     question). :meth:`finditer` / :meth:`search` equal ``rx.finditer`` / ``rx.search`` on ``low``."""
 
-    def __init__(self, low: str) -> None:
+    def __init__(self, low: str, scan: bool = False) -> None:
         self.low = low
+        self.scan = scan  # answer with the plain scans, no pass (see scan_only)
         self._per: list[list[int]] | None = None  # per slot: where one of its set's literals starts
         self._starts: dict[int, list[int]] = {}
 
@@ -242,6 +243,8 @@ class Triggers:
         a ``cased`` set (``low`` is its lower-cased view)."""
         subject = self.low if text is None else text
         endpos = len(self.low) if endpos is None else endpos
+        if self.scan:
+            return list(rx.finditer(subject, pos, endpos))
         at = self.starts(lits)
         lo, hi = bisect.bisect_left(at, pos), bisect.bisect_left(at, endpos)
         if (hi - lo) * _DENSE > endpos - pos:  # a literal every few characters: the scan is faster than each match
@@ -259,6 +262,8 @@ class Triggers:
         """``rx.search(low, pos, endpos)`` (on ``text`` for a ``cased`` set), tried only where one of ``lits`` stands."""
         subject = self.low if text is None else text
         endpos = len(self.low) if endpos is None else endpos
+        if self.scan:
+            return rx.search(subject, pos, endpos)
         at = self.starts(lits)
         lo, hi = bisect.bisect_left(at, pos), bisect.bisect_left(at, endpos)
         if (hi - lo) * _DENSE > endpos - pos:
@@ -273,6 +278,8 @@ class Triggers:
         only where one of ``lits`` stands: a literal wholly inside the slice stands at the same place in ``low``."""
         lo, hi = max(0, lo), min(len(self.low), hi)
         part = self.low[lo:hi]
+        if self.scan:
+            return rx.search(part)
         at = self.starts(lits)
         first, last = bisect.bisect_left(at, lo), bisect.bisect_left(at, hi)
         if (last - first) * _DENSE > hi - lo:
@@ -297,3 +304,11 @@ def triggers(low: str) -> Triggers:
     t = Triggers(low)
     _recent = ((low, t), *recent[: _KEPT - 1])
     return t
+
+
+def scan_only(low: str) -> None:
+    """Let the detectors read ``low`` with their plain scans, no automaton pass: for a short text read for one or two
+    kinds only (a pass costs about what those scans cost, and it would push a prompt's own pass out of the cache)."""
+    global _recent
+    if not any(text == low for text, _ in _recent):
+        _recent = (*_recent[: _KEPT - 1], (low, Triggers(low, scan=True)))

@@ -184,6 +184,24 @@ def test_a_cased_set_refuses_letters_that_lower_case_to_other_lengths():
     tr.Literals._all.pop()
 
 
+GATES = [(pii._PASSPORT_KEYS_AT, pii._PASSPORT_KEYS), (pii._SITES_AT, pii._SITES), (pii._SPOKEN_KEYS_AT, pii._SPOKEN_KEYS),
+         (pii._PROVIDER_WORDS, ("мейл", "gmail", "укрнет", "ukr.net", "аутлук", "outlook")),
+         (complexity._CODE_MARKS_AT, complexity._CODE_MARKS)]
+GATE_TEXT = st.lists(st.one_of(st.sampled_from([k for _, keys in GATES for k in keys] + ["ukr.ne", "t.m", "импорт"]),
+                               st.sampled_from(SEPS)), max_size=8).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(GATE_TEXT)
+def test_a_substring_gate_looked_up_equals_its_substring_tests(text):
+    low = lower(text)
+    t = tr.Triggers(low)
+    for lits, keys in GATES:
+        with always_triggered():
+            assert t.contains(lits) == any(k in low for k in keys)
+        assert t.contains(lits) == any(k in low for k in keys)
+
+
 def test_a_text_read_for_few_kinds_takes_the_plain_scans():
     low = "born on 12 march; ukr.net"
     tr.scan_only(low)

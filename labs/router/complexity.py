@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from labs.router.textscan import lower, word_regex
-from labs.router.triggers import Literals, triggers
+from labs.router.triggers import Literals, any_of, triggers
 
 THRESHOLD = 2.0  # score at or above which a prompt is "complex"
 
@@ -67,6 +67,7 @@ SIMPLE_WORDS = [
 # [ \t], not \s: "^\s*" restarts at every line of a run of blank lines and scans the rest (quadratic)
 _NUMBERED = re.compile(r"(?m)^[ \t]*+(?:\d++[.)]|[-*•])[ \t]++\S")
 _CODE_MARKS = ("```", "def ", "return ", "import ", "{", "=>", "();", "select ")
+_CODE_MARKS_AT = any_of(_CODE_MARKS)  # one trigger look-up, not a substring scan for each
 
 WEIGHTS = {"long": 1.0, "very_long": 2.0, "reasoning": 2.0, "code_task": 2.0, "math": 2.0, "code": 0.5,
            "multi_step": 1.0, "list": 1.0, "simple": -1.5}
@@ -132,7 +133,7 @@ def heuristic(prompt: str, *, threshold: float = THRESHOLD) -> Complexity:
     for name in ("reasoning", "code_task", "math"):
         if counts[name]:
             found[name] = WEIGHTS[name]
-    if counts["code"] or any(mark in low for mark in _CODE_MARKS):
+    if counts["code"] or triggers(low).contains(_CODE_MARKS_AT):
         found["code"] = WEIGHTS["code"]
     if counts["steps"] >= 2:
         found["multi_step"] = WEIGHTS["multi_step"]

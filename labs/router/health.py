@@ -788,7 +788,7 @@ def _genetics_problem(low: str, start: int, end: int) -> bool:
 
 
 # the health terms' trigger literals (labs.router.triggers): where a term can start
-_TERMS_AT = Literals(TERMS)
+_TERMS_AT, _MED_DOC_AT = Literals(TERMS), Literals(_MED_DOC)
 
 
 def personal_health_spans(text: str, *, any_identifier: bool = False, low: str | None = None) -> list[tuple[int, int]]:
@@ -801,7 +801,7 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     trig = triggers(low)  # one pass finds every stem's place: the word lists are matched only there
     terms = [m.span() for m in trig.finditer(TERMS, _TERMS_AT) if not _not_a_diagnosis(low, m.start(), m.end())
              and not _out_of_context(text, low, m.start(), m.end())]
-    if (_MED_DOC_GATE is None or any(k in low for k in _MED_DOC_GATE)) and _MED_DOC.search(low):
+    if trig.contains(_MED_DOC_AT):
         # "My brother's certificate says F20.0", "Коваль Т.І. Z21 (ВІЛ-статус)"
         terms = sorted(set(terms) | {m.span() for m in _BARE_ICD.finditer(low)
                                      if _MED_DOC.search(low, max(0, m.start() - 60), min(len(low), m.end() + 60))})

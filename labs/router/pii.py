@@ -87,7 +87,7 @@ from labs.router.textscan import (
     lower,
 )
 from labs.router.towns import find_town_streets
-from labs.router.triggers import Literals, scan_only, triggers
+from labs.router.triggers import Literals, any_of, scan_only, triggers
 from labs.router.names import is_ambiguous_name, is_first_name
 from labs.router.validators import (
     IBAN_LENGTHS,
@@ -563,8 +563,11 @@ _PROVIDER_EMAIL = re.compile(
 _EMAIL_LABEL = re.compile(r"(?:e-?mail|mail|пошт\w*|мейл\w*|імейл\w*|емейл\w*|мило|скриньк\w*|адрес\w*)[\s:=\-]{0,4}$")
 
 
+_PROVIDER_WORDS = any_of(("мейл", "gmail", "укрнет", "ukr.net", "аутлук", "outlook"))  # a gate of _PROVIDER_EMAIL
+
+
 def _provider_emails(text: str, low: str) -> Iterator[Finding]:
-    if not any(k in low for k in ("мейл", "gmail", "укрнет", "ukr.net", "аутлук", "outlook")):
+    if not triggers(low).contains(_PROVIDER_WORDS):
         return
     for m in _PROVIDER_EMAIL.finditer(low):
         g = "a" if m.group("a") else "b"
@@ -1122,11 +1125,15 @@ _PASSPORT_KEYS = ("паспорт", "пасп.", "passport", "айді", "пос
 _ID_CARD = re.compile(r"id(?<![a-z]id)(?:[\s\-]*(?:карт\w*|card)|\s+(?:number|no\b))")  # starts with a literal: a fast scan
 
 
+_PASSPORT_KEYS_AT, _ID_CARD_AT = any_of(_PASSPORT_KEYS), Literals(_ID_CARD)
+
+
 def _passport_word(low: str) -> bool:
     """Does ``low`` hold a passport word (_PASSPORT_CONTEXT) anywhere?"""
-    if any(key in low for key in _PASSPORT_KEYS):
-        return _PASSPORT_CONTEXT.search(low) is not None
-    return _ID_CARD.search(low) is not None
+    trig = triggers(low)
+    if trig.contains(_PASSPORT_KEYS_AT):
+        return trig.contains(_NEAR_AT[id(_PASSPORT_CONTEXT)])
+    return trig.contains(_ID_CARD_AT)
 
 
 def _six_digit_windows(text: str) -> list[list[int]]:
@@ -1683,6 +1690,7 @@ def _in_windows(rx: re.Pattern, text: str, windows: list[list[int]]) -> Iterator
 # (labs.router.triggers) the keys' and gates' literals; the gates read on the text as typed look them up lower-cased
 _ADDRESS_GATE_UA_AT, _FLAT_KEY_AT = Literals(_ADDRESS_GATE_UA), Literals(_FLAT_KEY)
 _TRANSLIT_AFTER_AT = Literals(_TRANSLIT_AFTER_WORDS)
+_EN_FLAT_KEY_AT, _TRANSLIT_KEY_AT, _GERMAN_KEY_AT = Literals(_EN_FLAT_KEY), Literals(_TRANSLIT_KEY), Literals(_GERMAN_KEY)
 _ADDRESS_GATE_SHORT_AT, _STREET_TYPE_EN_AT = Literals(_ADDRESS_GATE_SHORT, cased=True), Literals(_STREET_TYPE_EN, cased=True)
 
 
@@ -1708,13 +1716,13 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
     if _town_gate(low):
         for m in _near_keys(_TOWN_KEY, low, text, _ADDRESS_TOWN_STREET, 0, 90):
             yield Finding("address", m.start(), m.end(), m.group(), 44)
-    for m in _near_keys(_EN_FLAT_KEY, low, text, _ADDRESS_EN_FLAT, 70, 20, _EN_FLAT_GATE):
+    for m in _in_windows(_ADDRESS_EN_FLAT, text, _trigger_windows(_EN_FLAT_KEY, _EN_FLAT_KEY_AT, low, 70, 20)):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
-    for m in _near_keys(_TRANSLIT_KEY, low, text, _TRANSLIT_STREET, 0, 80, _TRANSLIT_GATE):
+    for m in _in_windows(_TRANSLIT_STREET, text, _trigger_windows(_TRANSLIT_KEY, _TRANSLIT_KEY_AT, low, 0, 80)):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
     for m in _in_windows(_TRANSLIT_AFTER, text, _trigger_windows(_TRANSLIT_AFTER_WORDS, _TRANSLIT_AFTER_AT, low, 60, 30)):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
-    for m in _near_keys(_GERMAN_KEY, low, text, _GERMAN_STREET, 40, 40, _GERMAN_GATE):
+    for m in _in_windows(_GERMAN_STREET, text, _trigger_windows(_GERMAN_KEY, _GERMAN_KEY_AT, low, 40, 40)):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
     if '"' in low and any(key in low for key in _JSON_ADDRESS_KEYS):
         for m in _JSON_ADDRESS.finditer(low):  # {"street": "Хрещатик", "house": "22"}, {"address": "…"} (issue 11 r8 A2)
@@ -1852,10 +1860,13 @@ def _not_a_person_handle(low: str, m: re.Match) -> bool:
 _HANDLE_LABEL_AT = Literals(_HANDLE_LABEL)
 
 
+_SITES_AT = any_of(_SITES)
+
+
 def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
     """Messenger and social-network handles (kind ``handle``): a profile link, or "@name" after a messenger's name."""
     low = lower(text) if low is None else low
-    if "/" in low and any(site in low for site in _SITES):
+    if "/" in low and triggers(low).contains(_SITES_AT):
         for m in _PROFILE_LINK.finditer(low):
             if m.group("name").strip(".") not in _NOT_PROFILES:
                 yield Finding("handle", m.start(), m.end(), text[m.start() : m.end()], 55)
@@ -2008,6 +2019,9 @@ def _spoken_digits(run: str) -> tuple[str, int]:
 _SEQ_WORD_AT = Literals(_SEQ_WORD_GATE)
 
 
+_SPOKEN_KEYS_AT = any_of(_SPOKEN_KEYS)
+
+
 def _number_words(low: str) -> list[re.Match]:
     """Every number word of ``low`` (:data:`_SEQ_WORD_GATE`: glued to a word before it too): one scan a prompt serves
     the read-out numbers and the labelled sequences."""
@@ -2018,7 +2032,7 @@ def find_spoken_numbers(view: str, low: str, words: list[re.Match] | None = None
     """Phones, РНОКПП and cards read out in words, with their label before them ("мій номер нуль шість сім …",
     "My number is zero six seven …", "ІПН: три один два …"); a count read out has no such label.
     ``words``: :func:`_number_words` of ``low``, if the caller has them."""
-    if not any(key in low for key in _SPOKEN_KEYS):
+    if not triggers(low).contains(_SPOKEN_KEYS_AT):
         return
     words = _number_words(low) if words is None else words
     # a run reads 3 number words or more with only digits and separators between them: without such a trio the

@@ -162,6 +162,12 @@ class Literals:
         return self._lits
 
 
+def any_of(strings: Iterable[str]) -> Literals:
+    """The trigger set of "one of ``strings`` occurs" (a substring gate): ``triggers(low).contains(any_of(keys))`` is
+    ``any(k in low for k in keys)``, one look-up instead of a substring scan of the prompt for each key."""
+    return Literals(re.compile("|".join(map(re.escape, strings))))
+
+
 _lock = threading.Lock()
 _automaton: Any = None
 _in_automaton: frozenset[str] = frozenset()
@@ -272,6 +278,10 @@ class Triggers:
             if (m := rx.match(subject, i, endpos)) is not None:
                 return m
         return None
+
+    def contains(self, lits: Literals) -> bool:
+        """Does ``low`` hold a match of ``lits.rx`` (for :func:`any_of`: one of its strings)?"""
+        return self.search(lits.rx, lits) is not None
 
     def search_slice(self, rx: re.Pattern, lits: Literals, lo: int, hi: int) -> re.Match | None:
         """``rx.search(low[lo:hi])`` (positions in the slice: a lookbehind or an anchor sees the slice's ends), tried

@@ -1409,7 +1409,8 @@ _EVENT_NEAR = re.compile(
     r"свят\w*|збор(?:и|ів|ах)|олімпіад\w*|ярмар\w*|екскурсі\w*|чергов\w*|концерт\w*|конкурс\w*|лекці\w*|семінар\w*|"
     r"вебінар\w*|конференці\w*|виступ\w*|прем['’ʼ]єр\w*|сценарі\w*|інтерв['’ʼ]ю|рецензент\w*|рецензі\w*|"
     r"trip|excursion|fair|olympiad|contest|lecture|seminar|webinar|conference|talk|workshop|interview|patch|premiere|"
-    r"recital|concert|due|owner|status|reviewer|review|відповідальн\w*|виконав\w*|assignee|responsible)(?!\w)"
+    r"recital|concert|due|owner|status|reviewer|review|відповідальн\w*|виконав\w*|assignee|responsible|"
+    r"added|removed|changed|updated|deprecated|додан\w*|додав\w*|оновлен\w*|видален\w*)(?!\w)"  # a changelog's verbs
     r"|\d:\d")
 _TIME_AFTER = re.compile(r"(?:\s{1,3}|T)[0-2]?\d:[0-5]\d")
 _PEOPLE_RECORD = re.compile(r"(?<!\w)(?:список\w*|клас\w*|груп[аиі]|садоч\w*|садку|дитсад\w*|учн\w*|учені\w*|діт(?:и|ей)|"

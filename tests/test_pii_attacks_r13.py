@@ -27,7 +27,8 @@ FOUND = {
                   "my sin is 133 636 514", "S.I.N. 133-636-514", "aadhaar card 4631 3910 9378",
                   "Her chart # 12345678", "Her codice fiscale RSSMRA85T10A562S", "codice fiscale: mrtmtt91d08f205j",
                   "мій ідентифікаційний № 39188371", "ID-шка: 88766155", "особовий номер 94121079", "айдішник 48817601",
-                  "CF: RSSMRA85T10A562S", "cod. fiscale BNCGPP80A01F205Q", "PPS number 1234567T"],
+                  "CF: RSSMRA85T10A562S", "cod. fiscale BNCGPP80A01F205Q", "PPS number 1234567T",
+                  "My CF: is RSSMRA85T10A562S.", "My cod. fiscale is BNCGPP80A01F205Q."],
     "handle": ["login: taras_sh", '{"користувач": {"логін": "taras_sh"}}', "Логін користувача — taras_sh",
                '{"handle": "taras_sh"}', 'login = "olena.k85"', '{"github": "p_melnyk85"}', '{"gh_user": "olya_k14"}',
                "<login>taras.sh48</login>"],
@@ -49,7 +50,8 @@ FOUND = {
             '{"піб":"Коваль","народження":{"день":23,"місяць":7,"рік":1980}}', '{"dob_day":23,"dob_month":7,"dob_year":1980}',
             "<person><birth><day>5</day><month>10</month><year>2000</year></birth></person>",
             "birth:\n  day: 5\n  month: 10\n  year: 2000", '{"birth_date":[1980,7,23]}',
-            '{"name":"Олена","д_н": "22.02.1963"}', '{"name":"Олена","dn": "22.02.1963"}'],
+            '{"name":"Олена","д_н": "22.02.1963"}', '{"name":"Олена","dn": "22.02.1963"}',
+            "Богдан Прокопович — 06.02.2022, 1-Б клас", "Тарас Федорів — May 21, 2016, 1-Б клас"],
     "address": ["Ship to Zelena Ter. 141, apt 50, Kyiv", "Ship to Lesi Ukrainky Ter. 12, apt 3, Kyiv"],
 }
 CASES = [(kind, text) for kind, texts in FOUND.items() for text in texts]
@@ -73,6 +75,8 @@ HARMLESS = [
     "Філія\tМісто\tВулиця\nRozetka-122\tПолтава\tПушкінська\nАТБ-191\tКиїв\tНабережна Перемоги\nФора-3\tЛьвів\tСумська",
     "| Філія | Місто | Вулиця |\n|---|---|---|\n| АТБ-12 | Київ | Сумська |\n| Фора-3 | Львів | Городоцька |",
     "store,city,street,revenue\nФора-558,Харків,Набережна Перемоги,49792\nWhich city earns most?",
+    "store_id,city,street,sales\n91,Київ,Хрещатик,42895\n75,Львів,Городоцька,6721",
+    "* John Smith, 12 March 1999: added Unicode support.",
     "Resolution ladder: 4691x4808x4217x5432 px", '{"nickname": "Big Bertha", "type": "tunnel boring machine"}',
     "The birth rate fell: day 5 of month 10 in year 2000 had 12 births.", "<login>admin</login>",
     "Resolution 4691 x 4808 x 4217 x 5432 px", "Python (1991-02-20)", "Release (2024-03-12)", "Mark (2024-03-12)", "Windows (12.03.2019)",

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from labs.router.textscan import lower, word_regex
+from labs.router.triggers import Literals, any_of, triggers
 
 THRESHOLD = 2.0  # score at or above which a prompt is "complex"
 
@@ -66,6 +67,7 @@ SIMPLE_WORDS = [
 # [ \t], not \s: "^\s*" restarts at every line of a run of blank lines and scans the rest (quadratic)
 _NUMBERED = re.compile(r"(?m)^[ \t]*+(?:\d++[.)]|[-*•])[ \t]++\S")
 _CODE_MARKS = ("```", "def ", "return ", "import ", "{", "=>", "();", "select ")
+_CODE_MARKS_AT = any_of(_CODE_MARKS)  # one trigger look-up, not a substring scan for each
 
 WEIGHTS = {"long": 1.0, "very_long": 2.0, "reasoning": 2.0, "code_task": 2.0, "math": 2.0, "code": 0.5,
            "multi_step": 1.0, "list": 1.0, "simple": -1.5}
@@ -91,6 +93,7 @@ CATEGORIES: dict[str, list[str]] = {  # checked in this order: the first that ma
 }
 # one pass over the prompt finds every cue; each distinct cue word is then classified once
 _ALL_CUES = word_regex([p for words in CATEGORIES.values() for p in words])
+_ALL_CUES_AT = Literals(_ALL_CUES)  # where a cue can start: one automaton pass finds them (labs.router.triggers)
 _WHICH = [(name, re.compile("(?:" + "|".join(words) + ")")) for name, words in CATEGORIES.items()]
 
 
@@ -109,7 +112,7 @@ def cue_counts(prompt: str) -> Counter:
 
 
 def _counts(low: str) -> Counter:
-    return Counter(_category(m.group()) for m in _ALL_CUES.finditer(low))
+    return Counter(_category(m.group()) for m in triggers(low).finditer(_ALL_CUES, _ALL_CUES_AT))
 
 
 def heuristic(prompt: str, *, threshold: float = THRESHOLD) -> Complexity:
@@ -130,7 +133,7 @@ def heuristic(prompt: str, *, threshold: float = THRESHOLD) -> Complexity:
     for name in ("reasoning", "code_task", "math"):
         if counts[name]:
             found[name] = WEIGHTS[name]
-    if counts["code"] or any(mark in low for mark in _CODE_MARKS):
+    if counts["code"] or triggers(low).contains(_CODE_MARKS_AT):
         found["code"] = WEIGHTS["code"]
     if counts["steps"] >= 2:
         found["multi_step"] = WEIGHTS["multi_step"]

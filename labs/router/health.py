@@ -37,6 +37,7 @@ import re
 
 from labs.router.names import first_names, is_first_name as first_names_match, is_vocative
 from labs.router.textscan import literal_gate, lower, word_regex
+from labs.router.triggers import Literals, triggers
 
 # issue 11 r14 (round 11's B-old): words that also mean something harmless. "героїня" (a heroine) shares its stem with
 # "героїн" (heroin): only heroin's own forms, and "на героїні" (on heroin; "героїні" is also the heroine's genitive).
@@ -865,6 +866,10 @@ def _genetics_problem(low: str, start: int, end: int) -> bool:
     return _GENETICS.search(low, max(0, start - 150), min(len(low), end + 150)) is not None
 
 
+# the health terms' trigger literals (labs.router.triggers): where a term can start
+_TERMS_AT, _MED_DOC_AT = Literals(TERMS), Literals(_MED_DOC)
+
+
 def personal_health_spans(text: str, *, any_identifier: bool = False, low: str | None = None) -> list[tuple[int, int]]:
     """Spans of health terms that are about a person (see the module docstring).
 
@@ -872,14 +877,17 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
     ``low``: ``lower(text)`` if the caller has it already.
     """
     low = lower(text) if low is None else low
-    terms = [m.span() for m in TERMS.finditer(low) if not _not_a_diagnosis(low, m.start(), m.end())
+    trig = triggers(low)  # one pass finds every stem's place: the word lists are matched only there
+    terms = [m.span() for m in trig.finditer(TERMS, _TERMS_AT) if not _not_a_diagnosis(low, m.start(), m.end())
              and not _out_of_context(text, low, m.start(), m.end())]
-    if (_MED_DOC_GATE is None or any(k in low for k in _MED_DOC_GATE)) and _MED_DOC.search(low):
+    if trig.contains(_MED_DOC_AT):
         # "My brother's certificate says F20.0", "Коваль Т.І. Z21 (ВІЛ-статус)"
         terms = sorted(set(terms) | {m.span() for m in _BARE_ICD.finditer(low)
                                      if _MED_DOC.search(low, max(0, m.start() - 60), min(len(low), m.end() + 60))})
     if not terms or any_identifier:
         return terms
+    # (these lists are read only when a term was found: their short words, "he", "me", "я", would cost every prompt's
+    # trigger pass more than the scans cost these few)
     cues = [m.span() for m in CUES.finditer(low) if not _generic_cue(low, m.start(), m.end())]
     before_ends = [m.end() for m in CUES_BEFORE.finditer(low)]
     near_ends = [m.end() for m in NEAR.finditer(low)]

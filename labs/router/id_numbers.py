@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from labs.router.triggers import Literals, triggers
 from labs.router.validators import luhn_ok
 
 # nationality or the document the number belongs to, then the number's word: "Polish ID number", "tax code"
@@ -84,7 +85,7 @@ _WORDS_AFTER = re.compile(r"(?:[\s\-./][^\W\d_]{2,})+$")
 _CYRILLIC = re.compile(r"[а-яіїєґ]")
 # The Italian codice fiscale: 16 characters, 7 or more of them letters (more than a value's 3 above), so its own shape
 # and check letter, read on the text as typed (the normalised view reads "B64" as "864": look-alike digits)
-_CF_LABEL = re.compile(r"(?<![\w])(?:codice\s+fiscale|cod\.\s*fisc(?:\.|ale)?|c\.f\.|cf(?=\s*[:=#])|tax\s+code)[\s:#№=\-—–.,()]{0,6}", re.IGNORECASE)
+_CF_LABEL = re.compile(r"(?<![\w])(?:codice\s+fiscale|cod\.\s*fisc(?:\.|ale)?|c\.f\.|cf(?=\s*[:=#])|tax\s+code)[\s:#№=\-—–.,()]{0,6}(?:is\s+|це\s+|—\s+)?", re.IGNORECASE)  # "My CF: is …"
 _CODICE_FISCALE = re.compile(r"[A-Za-z]{6}[\dLMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][\dLMNPQRSTUVlmnpqrstuv]{2}[A-Za-z]"
                              r"[\dLMNPQRSTUVlmnpqrstuv]{3}[A-Za-z](?![\w])")
 
@@ -95,6 +96,8 @@ _SIX_DIGITS = re.compile(r"\d(?:[^\d\n]{0,3}+\d){5}")  # possessive: the gap nev
 _LABEL_PART = re.compile(r"num|no|nr|code|id|ід|ді|chart|книжк|#|tin|nip|cnp|nino|bsn|nif|nie|dni|fiscale|číslo|kodas|ausweis|pass|"
                          r"dow|номер|код|посвідч|поліс|квит|картк|справ|студ|залік|прав|побут|посвідк|дозвол|документ|запис|ід|айді|№|"
                          r"sin|s\.i\.n|cpf|nin|mrn|nhs|aadha|uidai|fiscale|шк|шник|pps")
+# where each can start (labs.router.triggers: one automaton pass a prompt finds every one)
+_LABEL_AT, _LABEL_PART_AT = Literals(_LABEL), Literals(_LABEL_PART)
 _LABEL_REACH = 70  # characters before the digits in which a label is looked for (a label and its gap are shorter)
 
 
@@ -102,11 +105,12 @@ def _labels(low: str) -> Iterator[re.Match]:
     """Labels in ``low``, read only before digits that can make a value: a 2 KB prompt of prose costs nothing, and
     one full of numbers reads each character once."""
     done = 0
+    trig = triggers(low)
     for d in _SIX_DIGITS.finditer(low):
         lo = max(done, d.start() - _LABEL_REACH)
-        if _LABEL_PART.search(low, lo, d.start()):  # a literal of every label, no lookbehind: a fast scan first
+        if trig.search(_LABEL_PART, _LABEL_PART_AT, lo, d.start()):  # a literal of every label: a fast test first
             # read past the digits' start (a label's lookahead looks for them), keep the labels that end before it
-            yield from (m for m in _LABEL.finditer(low, lo, d.end()) if m.end() <= d.start())
+            yield from (m for m in trig.finditer(_LABEL, _LABEL_AT, lo, d.end()) if m.end() <= d.start())
         done = d.start()
 
 

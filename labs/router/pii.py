@@ -77,7 +77,7 @@ from typing import Callable, Iterable, Iterator
 from labs.router import health as _health
 from labs.router.normalize import CONFUSABLE_CLASS, CONFUSABLES, DIGIT_LOOKALIKES, fold_confusables, normalize
 from labs.router.id_numbers import find_codice_fiscale, find_id_numbers
-from labs.router.tables import find_table_cells
+from labs.router.tables import business_rows, find_table_cells
 from labs.router.textscan import (
     finditer_at_literals,
     first_char_branches,
@@ -87,6 +87,7 @@ from labs.router.textscan import (
     lower,
 )
 from labs.router.towns import find_town_streets
+from labs.router.triggers import Literals, any_of, scan_only, triggers
 from labs.router.names import is_ambiguous_name, is_first_name
 from labs.router.validators import (
     IBAN_LENGTHS,
@@ -360,6 +361,8 @@ class _Near:
             absent = self.absent[rx] = gate is not None and not any(g in self.low for g in gate)
         if absent:
             return False
+        if (lits := _NEAR_AT.get(id(rx))) is not None:  # found where its literals stand: linear, no scan
+            return triggers(self.low).search(rx, lits, lo, hi) is not None
         starts = self.starts.get(rx)
         if starts is None:
             scanned = self.scanned[rx] = self.scanned.get(rx, 0) + hi - lo
@@ -376,12 +379,19 @@ def _near_gate(rx: re.Pattern) -> tuple[str, ...] | None:
     return literal_gate(rx, most=32)
 
 
+_NOT_PERSONAL_AT = Literals(_NOT_PERSONAL_BEFORE)
+# the context regexes _Near is asked about, with their trigger literals (_TAX_CONTEXT starts with a bare "р"/"p": a
+# literal in every word, so it keeps its scan)
+_NEAR_AT = {id(rx): Literals(rx) for rx in (_PHONE_CONTEXT, _CARD_CONTEXT, _SSN_CONTEXT, _PASSPORT_CONTEXT)}
+
+
 def _before(text: str, start: int, width: int = 40) -> str:
     return text[max(0, start - width) : start]
 
 
 def _not_personal_context(low: str, start: int) -> bool:
-    return bool(_NOT_PERSONAL_BEFORE.search(_before(low, start, 30)))
+    """``_NOT_PERSONAL_BEFORE.search(_before(low, start, 30))``, tried only where its literals stand."""
+    return triggers(low).search_slice(_NOT_PERSONAL_BEFORE, _NOT_PERSONAL_AT, start - 30, start) is not None
 
 
 # --- e-mail ------------------------------------------------------------------------------------
@@ -553,8 +563,11 @@ _PROVIDER_EMAIL = re.compile(
 _EMAIL_LABEL = re.compile(r"(?:e-?mail|mail|пошт\w*|мейл\w*|імейл\w*|емейл\w*|мило|скриньк\w*|адрес\w*)[\s:=\-]{0,4}$")
 
 
+_PROVIDER_WORDS = any_of(("мейл", "gmail", "укрнет", "ukr.net", "аутлук", "outlook"))  # a gate of _PROVIDER_EMAIL
+
+
 def _provider_emails(text: str, low: str) -> Iterator[Finding]:
-    if not any(k in low for k in ("мейл", "gmail", "укрнет", "ukr.net", "аутлук", "outlook")):
+    if not triggers(low).contains(_PROVIDER_WORDS):
         return
     for m in _PROVIDER_EMAIL.finditer(low):
         g = "a" if m.group("a") else "b"
@@ -564,9 +577,13 @@ def _provider_emails(text: str, low: str) -> Iterator[Finding]:
             yield Finding("email", start, end, text[start:end], 60)
 
 
+_PROVIDER_KEY_AT = Literals(_PROVIDER_KEY)
+
+
 def _spoken_emails(text: str, low: str) -> Iterator[Finding]:
     yield from _provider_emails(text, low)
-    for m in _near_keys(_PROVIDER_KEY, low, low, _SPOKEN_EMAIL, 150, 40):  # only around a provider's name: fast
+    windows = _trigger_windows(_PROVIDER_KEY, _PROVIDER_KEY_AT, low, 150, 40)  # only around a provider's name: fast
+    for m in _in_windows(_SPOKEN_EMAIL, low, windows):
         local = m.group("local")
         if m.group("tld") is not None and fold_confusables(m.group("tld")) in _TLDS:
             pass
@@ -1108,11 +1125,15 @@ _PASSPORT_KEYS = ("паспорт", "пасп.", "passport", "айді", "пос
 _ID_CARD = re.compile(r"id(?<![a-z]id)(?:[\s\-]*(?:карт\w*|card)|\s+(?:number|no\b))")  # starts with a literal: a fast scan
 
 
+_PASSPORT_KEYS_AT, _ID_CARD_AT = any_of(_PASSPORT_KEYS), Literals(_ID_CARD)
+
+
 def _passport_word(low: str) -> bool:
     """Does ``low`` hold a passport word (_PASSPORT_CONTEXT) anywhere?"""
-    if any(key in low for key in _PASSPORT_KEYS):
-        return _PASSPORT_CONTEXT.search(low) is not None
-    return _ID_CARD.search(low) is not None
+    trig = triggers(low)
+    if trig.contains(_PASSPORT_KEYS_AT):
+        return trig.contains(_NEAR_AT[id(_PASSPORT_CONTEXT)])
+    return trig.contains(_ID_CARD_AT)
 
 
 def _six_digit_windows(text: str) -> list[list[int]]:
@@ -1258,10 +1279,13 @@ _DOB_GATE_ANY = re.compile("|".join(map(re.escape, sorted(_DOB_GATE, key=len, re
                            + f"|{_DOB_GATE_B.pattern}|{_DOB_GATE_DN.pattern}")
 
 
+_DOB_GATE_AT = Literals(_DOB_GATE_ANY)  # where a cue can start (labs.router.triggers: one pass finds them all)
+
+
 def _dob_gate(low: str) -> bool:
     """Could ``low`` hold a date-of-birth cue (a superset of what find_dobs accepts)? (Any of _DOB_GATE's literals, a
     bare "b." or "дн": the same as testing each, tests/test_pii_speed_gates.py.)"""
-    return _DOB_GATE_ANY.search(low) is not None
+    return triggers(low).search(_DOB_GATE_ANY, _DOB_GATE_AT) is not None
 
 
 # A birthday without its year, or a month and year, right after its cue: "ДР 12 березня", "born on March 12",
@@ -1295,6 +1319,30 @@ _AFTER_CUE = re.compile(r"[\w.]{0,24}(?:;[a-z\-]{1,12}=[a-z\-]{1,12}){0,3}(?:\s{
 
 
 _MONTH_WORD = re.compile(_ANY_MONTH, re.IGNORECASE)
+# The month words are written in lower case, so on a lower-cased text the pattern without IGNORECASE matches where
+# _MONTH_WORD does, unless the text holds a character that matches one of their letters only when case is ignored
+# ("K" the Kelvin sign, "ᲀ" a rounded ve): then the slow scan (tests/test_pii_triggers.py). The fast one is trigger-led.
+_MONTH_LOWER = re.compile(_ANY_MONTH)
+_MONTH_LOWER_AT = Literals(_MONTH_LOWER)
+_FOLDS_TO_A_MONTH_LETTER = re.compile("[" + "".join(sorted({ch for ch in _ANY_MONTH if ch.isalpha()})) + "]",
+                                      re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _plain_for_months() -> frozenset[str]:
+    """Printable ASCII and the Cyrillic alphabet, less the characters that fold to a month word's letter only when
+    case is ignored (the capitals): in a text of these alone, the case-sensitive month scan is exact."""
+    chars = {chr(i) for i in range(32, 127)} | {chr(i) for i in range(0x400, 0x460)} | set("ґҐ’ʼ\n\t")
+    return frozenset(ch for ch in chars if not _FOLDS_TO_A_MONTH_LETTER.match(ch) or ch in _ANY_MONTH)
+
+
+def _has_month_word(low: str) -> bool:
+    """``_MONTH_WORD.search(low) is not None`` for a lower-cased ``low``, faster (a 32 KB text of birthday cues and
+    no month read 31 ms)."""
+    plain = _plain_for_months()
+    if any(_FOLDS_TO_A_MONTH_LETTER.match(ch) for ch in set(low) if ch not in plain):
+        return _MONTH_WORD.search(low) is not None
+    return triggers(low).search(_MONTH_LOWER, _MONTH_LOWER_AT) is not None
 
 
 def _yearless_dobs(text: str, low: str) -> Iterator[Finding]:
@@ -1361,7 +1409,8 @@ _EVENT_NEAR = re.compile(
     r"свят\w*|збор(?:и|ів|ах)|олімпіад\w*|ярмар\w*|екскурсі\w*|чергов\w*|концерт\w*|конкурс\w*|лекці\w*|семінар\w*|"
     r"вебінар\w*|конференці\w*|виступ\w*|прем['’ʼ]єр\w*|сценарі\w*|інтерв['’ʼ]ю|рецензент\w*|рецензі\w*|"
     r"trip|excursion|fair|olympiad|contest|lecture|seminar|webinar|conference|talk|workshop|interview|patch|premiere|"
-    r"recital|concert|due|owner|status|reviewer|review|відповідальн\w*|виконав\w*|assignee|responsible)(?!\w)"
+    r"recital|concert|due|owner|status|reviewer|review|відповідальн\w*|виконав\w*|assignee|responsible|"
+    r"added|removed|changed|updated|deprecated|додан\w*|додав\w*|оновлен\w*|видален\w*)(?!\w)"  # a changelog's verbs
     r"|\d:\d")
 _TIME_AFTER = re.compile(r"(?:\s{1,3}|T)[0-2]?\d:[0-5]\d")
 _PEOPLE_RECORD = re.compile(r"(?<!\w)(?:список\w*|клас\w*|груп[аиі]|садоч\w*|садку|дитсад\w*|учн\w*|учені\w*|діт(?:и|ей)|"
@@ -1419,6 +1468,7 @@ def _named_dobs(view: str) -> Iterator[Finding]:
         if _EVENT_NEAR.search(low, max(0, start - 100), min(len(low), end + 100)):
             continue
         if year > 2008 and (len(found) < 2 and not _PEOPLE_RECORD.search(low, max(0, start - 300), start)
+                            and not _PEOPLE_RECORD.search(low, end, min(len(low), end + 40))  # "…, 1-Б клас" (r11)
                             or _ADULT_ROLE_BEFORE.search(view, max(0, start - 60), start)):
             continue  # a child's year only in a list or a record of people, and never after an adult's role
         yield Finding("dob", start, end, view[start:end], 40)
@@ -1629,6 +1679,9 @@ _TRANSLIT_AFTER = re.compile(
 # (its first character consumed before the lookbehinds: the engine skips to candidates, 2x faster)
 _TRANSLIT_AFTER_KEY = re.compile(r"[sabplr](?<![a-z].)(?:(?<=s)(?:treet|tr|t)|(?<=a)(?:venue|ve|v)|(?<=b)(?:oulevard|lvd)|"
                                  r"(?<=p)rosp\w*|(?<=l)ane|(?<=r)(?:oad|d))\.?,?\s*\d")
+# the same key led by its words (tests/test_pii_triggers.py: the same matches), found where they stand
+_TRANSLIT_AFTER_WORDS = re.compile(r"(?<![a-z])(?:s(?:treet|tr|t)|a(?:venue|ve|v)|b(?:oulevard|lvd)|prosp\w*|lane|"
+                                   r"r(?:oad|d))\.?,?\s*\d")
 
 
 _NOT_POSTAL = re.compile(r".*(?:\{\{|\$\{|<%|\{%).*|0x[0-9a-f]+|[0-9a-f:.]+|\S+@\S+|[a-z]+://\S*|[\w.\-]+\.(?:com|net|org|io|ua|local)(?::\d+)?|n/a|none|null|-")
@@ -1656,6 +1709,14 @@ def _key_windows(key: re.Pattern, keyed: str, n: int, before: int, after: int,
     return windows
 
 
+def _trigger_windows(key: re.Pattern, at: Literals, low: str, before: int, after: int) -> list[list[int]]:
+    """:func:`_key_windows` of ``key`` in ``low``, its matches found where its trigger literals ``at`` stand."""
+    windows: list[list[int]] = []
+    for k in triggers(low).finditer(key, at):
+        _add_window(windows, k.start() - before, k.end() + after, len(low))
+    return windows
+
+
 def _in_windows(rx: re.Pattern, text: str, windows: list[list[int]]) -> Iterator[re.Match]:
     """Matches of ``rx`` in ``text`` inside ``windows`` (see :func:`_key_windows`), each once."""
     seen: set[tuple[int, int]] = set()
@@ -1666,6 +1727,13 @@ def _in_windows(rx: re.Pattern, text: str, windows: list[list[int]]) -> Iterator
                 yield m
 
 
+# (labs.router.triggers) the keys' and gates' literals; the gates read on the text as typed look them up lower-cased
+_ADDRESS_GATE_UA_AT, _FLAT_KEY_AT = Literals(_ADDRESS_GATE_UA), Literals(_FLAT_KEY)
+_TRANSLIT_AFTER_AT = Literals(_TRANSLIT_AFTER_WORDS)
+_EN_FLAT_KEY_AT, _TRANSLIT_KEY_AT, _GERMAN_KEY_AT = Literals(_EN_FLAT_KEY), Literals(_TRANSLIT_KEY), Literals(_GERMAN_KEY)
+_ADDRESS_GATE_SHORT_AT, _STREET_TYPE_EN_AT = Literals(_ADDRESS_GATE_SHORT, cased=True), Literals(_STREET_TYPE_EN, cased=True)
+
+
 def _town_gate(low: str) -> bool:
     """Could :data:`_TOWN_KEY` match in ``low``? (Its town marks as substrings, its postcode found from the comma.)"""
     return "м." in low or "с." in low or "г." in low or "смт" in low or _FIVE_DIGITS_COMMA.search(low) is not None
@@ -1673,26 +1741,28 @@ def _town_gate(low: str) -> bool:
 
 def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
     low = lower(text) if low is None else low
-    if _ADDRESS_GATE_UA.search(low) or _ADDRESS_GATE_SHORT.search(text):
+    trig = triggers(low)
+    if trig.search(_ADDRESS_GATE_UA, _ADDRESS_GATE_UA_AT) or trig.search(_ADDRESS_GATE_SHORT, _ADDRESS_GATE_SHORT_AT,
+                                                                         text=text):
         for m in _ADDRESS_UA.finditer(text):
             town = _TOWN_BEFORE.search(text, max(0, m.start() - 50), m.start())
             start = town.start() if town else m.start()
             yield Finding("address", start, m.end(), text[start : m.end()], 45)
     # the forms without a street word, read only around their flat or building word (a 2 KB prompt stays fast)
-    flat_windows = _key_windows(_FLAT_KEY, low, len(text), 110, 30, _FLAT_GATE)  # one key scan for both
+    flat_windows = _trigger_windows(_FLAT_KEY, _FLAT_KEY_AT, low, 110, 30)  # one key scan for both
     for rx, need in ((_ADDRESS_FLAT, _FLAT_NEED), (_ADDRESS_BUILDING, _BUILDING_NEED)):
         for m in _in_windows(rx, text, [w for w in flat_windows if need.search(text, w[0], w[1])]):
             yield Finding("address", m.start(), m.end(), m.group(), 44)
     if _town_gate(low):
         for m in _near_keys(_TOWN_KEY, low, text, _ADDRESS_TOWN_STREET, 0, 90):
             yield Finding("address", m.start(), m.end(), m.group(), 44)
-    for m in _near_keys(_EN_FLAT_KEY, low, text, _ADDRESS_EN_FLAT, 70, 20, _EN_FLAT_GATE):
+    for m in _in_windows(_ADDRESS_EN_FLAT, text, _trigger_windows(_EN_FLAT_KEY, _EN_FLAT_KEY_AT, low, 70, 20)):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
-    for m in _near_keys(_TRANSLIT_KEY, low, text, _TRANSLIT_STREET, 0, 80, _TRANSLIT_GATE):
+    for m in _in_windows(_TRANSLIT_STREET, text, _trigger_windows(_TRANSLIT_KEY, _TRANSLIT_KEY_AT, low, 0, 80)):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
-    for m in _near_keys(_TRANSLIT_AFTER_KEY, low, text, _TRANSLIT_AFTER, 60, 30):
+    for m in _in_windows(_TRANSLIT_AFTER, text, _trigger_windows(_TRANSLIT_AFTER_WORDS, _TRANSLIT_AFTER_AT, low, 60, 30)):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
-    for m in _near_keys(_GERMAN_KEY, low, text, _GERMAN_STREET, 40, 40, _GERMAN_GATE):
+    for m in _in_windows(_GERMAN_STREET, text, _trigger_windows(_GERMAN_KEY, _GERMAN_KEY_AT, low, 40, 40)):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
     if '"' in low and any(key in low for key in _JSON_ADDRESS_KEYS):
         for m in _JSON_ADDRESS.finditer(low):  # {"street": "Хрещатик", "house": "22"}, {"address": "…"} (issue 11 r8 A2)
@@ -1701,7 +1771,7 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
             yield Finding("address", m.start("value"), m.end("value"), text[m.start("value") : m.end("value")], 44)
     for start, end in find_town_streets(text):  # "Lutsk, Naukova 40", "Лесі Українки 5/12, Луцьк": the town anchors it
         yield Finding("address", start, end, text[start:end], 43)
-    if not _STREET_TYPE_EN.search(text) or not _ADDRESS_GATE_EN.search(text):
+    if not trig.search(_STREET_TYPE_EN, _STREET_TYPE_EN_AT, text=text) or not _ADDRESS_GATE_EN.search(text):
         return
     for m in _near_keys(_ADDRESS_GATE_EN, text, text, _ADDRESS_EN_AFTER, 90, 60):
         yield Finding("address", m.start(), m.end(), m.group(), 44)
@@ -1831,14 +1901,21 @@ def _not_a_person_handle(low: str, m: re.Match) -> bool:
         and "_" not in name.strip("_") and not any(ch.isdigit() for ch in name) and name.islower()
 
 
+_HANDLE_LABEL_AT = Literals(_HANDLE_LABEL)
+
+
+_SITES_AT = any_of(_SITES)
+
+
 def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
     """Messenger and social-network handles (kind ``handle``): a profile link, or "@name" after a messenger's name."""
     low = lower(text) if low is None else low
-    if "/" in low and any(site in low for site in _SITES):
+    if "/" in low and triggers(low).contains(_SITES_AT):
         for m in _PROFILE_LINK.finditer(low):
             if m.group("name").strip(".") not in _NOT_PROFILES:
                 yield Finding("handle", m.start(), m.end(), text[m.start() : m.end()], 55)
-    for lab in _HANDLE_LABEL.finditer(low):  # no "@": "мій тг: taras.k85", "skype: live:olena.koval" (issue 11 r7 A5)
+    trig = triggers(low)
+    for lab in trig.finditer(_HANDLE_LABEL, _HANDLE_LABEL_AT):  # no "@": "мій тг: taras.k85", "skype: live:olena.koval" (issue 11 r7 A5)
         if lab.group() == "login" and not _KEY_AFTER.match(low, lab.end()):
             continue  # English "login" is a word ("the login page"): only a YAML/INI key ("login: …", "login = …") labels
             # a handle (a JSON "login" is read below, with the user objects and service accounts it may name)
@@ -1880,7 +1957,7 @@ def find_handles(text: str, low: str | None = None) -> Iterator[Finding]:
         if _not_a_person_handle(low, m):
             continue
         name = m.group("name").rstrip(".")
-        if _HANDLE_LABEL.search(low, max(0, m.start() - 30), m.start()) or (
+        if trig.search(_HANDLE_LABEL, _HANDLE_LABEL_AT, max(0, m.start() - 30), m.start()) or (
                 ("_" in name or any(ch.isdigit() for ch in name))  # "@app.route" wrote: a decorator's dots
                 and (_CONTACT_BEFORE.search(low, max(0, m.start() - 30), m.start())
                      or _CONTACT_AFTER.match(text, m.end()) is not None)):
@@ -1989,17 +2066,23 @@ def _spoken_digits(run: str) -> tuple[str, int]:
     return "".join(out), words
 
 
+_SEQ_WORD_AT = Literals(_SEQ_WORD_GATE)
+
+
+_SPOKEN_KEYS_AT = any_of(_SPOKEN_KEYS)
+
+
 def _number_words(low: str) -> list[re.Match]:
     """Every number word of ``low`` (:data:`_SEQ_WORD_GATE`: glued to a word before it too): one scan a prompt serves
     the read-out numbers and the labelled sequences."""
-    return list(_SEQ_WORD_GATE.finditer(low))
+    return triggers(low).finditer(_SEQ_WORD_GATE, _SEQ_WORD_AT)
 
 
 def find_spoken_numbers(view: str, low: str, words: list[re.Match] | None = None) -> Iterator[Finding]:
     """Phones, РНОКПП and cards read out in words, with their label before them ("мій номер нуль шість сім …",
     "My number is zero six seven …", "ІПН: три один два …"); a count read out has no such label.
     ``words``: :func:`_number_words` of ``low``, if the caller has them."""
-    if not any(key in low for key in _SPOKEN_KEYS):
+    if not triggers(low).contains(_SPOKEN_KEYS_AT):
         return
     words = _number_words(low) if words is None else words
     # a run reads 3 number words or more with only digits and separators between them: without such a trio the
@@ -2100,7 +2183,7 @@ def find_labelled_sequences(view: str, low: str, words: list[re.Match] | None = 
     brackets, '+', dots, number words mixed with digits. The longest prefix that its kind's check accepts counts.
     ``words``: :func:`_number_words` of ``low``, if the caller has them."""
     if words is None:
-        if not has_digit(low) and not _SEQ_WORD_GATE.search(low):
+        if not has_digit(low) and triggers(low).search(_SEQ_WORD_GATE, _SEQ_WORD_AT) is None:
             return  # every sequence holds a digit or a number word: the label scan (~0.5 ms on 2 KB) is not needed
         words = _number_words(low)
     for lab in _sequence_labels(low, words):
@@ -2199,7 +2282,7 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
         found.extend(find_labelled_sequences(view, low, words))
         found.extend(find_number_label_digits(view, low))
     if not has_digit(view):
-        if _dob_gate(low) and _MONTH_WORD.search(low):  # a birthday with its day in words holds no digit, but a month
+        if _dob_gate(low) and _has_month_word(low):  # a birthday with its day in words holds no digit, but a month
             found.extend(_yearless_dobs(view, low))  # ("народилась дванадцятого березня")
         return found  # every other kind holds a digit
     # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,
@@ -2290,6 +2373,8 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     found.extend(find_health(view.text, found + mine + table, low))  # any identifier makes health data personal
     if view.rounds or view.text != text:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
+    if any(f.kind == "address" for f in found) and (shops := business_rows(text)):  # a shop's street (r11)
+        found = [f for f in found if f.kind != "address" or not any(a <= f.start and f.end <= b for a, b in shops)]
     if view.decoded:  # what looked like an encoding may be an identifier as typed ("+380=67=394=56=11"): read both
         found.extend(_scan(text, lower(text), frozenset(), frozenset()))
     if any(part in text for part in _CF_LABEL_PARTS):  # substring tests: a 2 KB prompt without one costs ~1 µs
@@ -2375,6 +2460,7 @@ def _joined_findings(view: str, lo: int, hi: int, drop: list[int]) -> list[Findi
         return lo + j + bisect.bisect_right(joins, j)
 
     jlow = lower(joined)
+    scan_only(jlow)  # a window read for two kinds: their plain scans cost less than a trigger pass
     got: list[Finding] = list(find_emails(joined, jlow)) if "@" in jlow or " at " in jlow else []
     if _dob_gate(jlow):
         got.extend(find_dobs(joined, jlow))

@@ -196,6 +196,32 @@ _BUSINESS_COLUMN = re.compile(r"stores?|shops?|branch(?:es)?|branch[ _]?(?:id|na
                               r"ресторан|кафе|готель|точка")
 
 
+def business_rows(text: str) -> list[tuple[int, int]]:
+    """Spans of the rows of every table in ``text`` whose first column names a business (:data:`_BUSINESS_COLUMN`:
+    "store_id,city,street,sales"): a street in such a row, with its town beside it, is a shop's address, not anyone's
+    (issue 11 r11 store tables). Offsets into ``text``; one split of the text, only when it can hold a table."""
+    if "\n" not in text or not any(sep in text for sep in _SEPS):
+        return []
+    spans, at, lines = [], 0, text.split("\n")
+    starts = []
+    for line in lines:
+        starts.append(at)
+        at += len(line) + 1
+    k = 0
+    while k < len(lines) - 1:
+        line, k = lines[k], k + 1
+        sep = next((s for s in _SEPS if s in line and s in lines[k]), None)
+        if sep is None:
+            continue
+        first = next((c for c in (c.strip(_CELL_STRIP + "#:").lower() for c in line.split(sep)) if c), "")
+        if not _BUSINESS_COLUMN.fullmatch(first):
+            continue
+        while k < len(lines) and sep in lines[k]:
+            spans.append((starts[k], starts[k] + len(lines[k])))
+            k += 1
+    return spans
+
+
 def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Finding: imported lazily, pii imports us)
     """Findings for the cells of every personal column of every table in ``text`` (offsets into
     ``text``). A table is a header line whose cells, split by a tab, a bar, a semicolon or a comma,

@@ -372,6 +372,10 @@ def break_even(api: ApiCost, selfhost: SelfHostCost) -> BreakEven:
     """
     from labs.i18n import t  # the reason is written in the learner's language (LAB_LANG), English by default
 
+    if isinstance(api, SelfHostCost) and isinstance(selfhost, ApiCost):  # the common slip: a silent wrong answer
+        raise ValueError(t("costs.error.swapped", api=selfhost.label, selfhost=api.label))
+    if not isinstance(api, ApiCost) or not isinstance(selfhost, SelfHostCost):
+        raise ValueError(t("costs.error.break_even_types", api=type(api).__name__, selfhost=type(selfhost).__name__))
     k, c, fixed = api.usd_per_request, selfhost.usd_per_request, selfhost.monthly_usd
     as_of = {**api.as_of, **selfhost.as_of}
     common = dict(api_label=api.label, selfhost_label=selfhost.label, as_of=as_of)

@@ -143,7 +143,9 @@ def decide(*, data_sensitivity: str, requests_per_day: float, latency_ms: float 
     shown, volume_as_shown = _shown(volume, digits)
     said = dict(shown=shown, volume=volume_as_shown, threshold=_shown(threshold, digits)[0], note=threshold_note)
     if math.isinf(threshold):
-        cloud.append(t("decide.volume.no_break_even", reason=break_even.reason, volume=volume))
+        lead = t("costs.break_even.none") + ": "  # the sentence already says "no break-even": not twice
+        reason = break_even.reason.removeprefix(lead)
+        cloud.append(t("decide.volume.no_break_even", reason=reason, volume=volume))
     elif _same(volume, threshold):  # at the line: the rule of thumb counts it as large; a break-even is a tie
         if break_even is None:
             local.append(t("decide.volume.at_large", **said))

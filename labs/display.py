@@ -24,6 +24,7 @@ finds what JupyterLab would typeset in a markdown source (its own rules, ported 
 
 from __future__ import annotations
 
+import math
 import re
 
 DOLLAR_HTML = "<span>&#36;</span>"
@@ -212,14 +213,13 @@ def for_reader(table, lang: str | None = None):
         return shown
     # a missing value reads «—», not "nan"/"None" (lesson 1's latency table, lesson 4's break-even)
     styler = shown.style.format(precision=2, decimal=",", thousands=NBSP, escape="html", na_rep=MISSING)
-    for i in range(shown.shape[1]):  # a column rounded to 3 or 4 decimals (.round(3)) keeps them
+    for i in range(shown.shape[1]):  # each float column with the decimals its numbers have (float_decimals)
         values = shown.iloc[:, i]
         if values.dtype.kind != "f":
             continue
-        if values.isna().any() and values.notna().any() and _decimals(values) == 0:
-            digits = 0  # whole numbers that pandas made floats only to hold a gap (a count of calls): «5», not «5,00»
-        elif (digits := _decimals(values)) <= 2:
-            continue
+        digits = float_decimals(values)
+        if _is_money(table.columns[i] if i < len(table.columns) else None):
+            digits = max(2, digits)  # an amount keeps its cents: «$248,20», «1 963,70 USD»
         styler.format(precision=digits, decimal=",", thousands=NBSP, escape="html", na_rep=MISSING,
                       subset=shown.columns[[i]])
     return styler
@@ -279,6 +279,31 @@ def kind_label(kind, lang: str | None = None):
 
     key = f"router.kind.{kind}"
     return t(key, lang) if isinstance(kind, str) and key in messages() else kind
+
+
+def _is_money(name) -> bool:
+    text = " ".join(map(str, name)) if isinstance(name, tuple) else str(name)
+    return any(word in text.lower() for word in ("usd", "$", "price", "cost", "rent"))
+
+
+def float_decimals(values) -> int:
+    """The decimals a float column is shown with: as many as its numbers have when they were rounded or published
+    that way (``793.0`` reads «793», ``29.3`` «29,3», ``.round(3)`` keeps three), never invented zeros («793,00»);
+    a raw measurement (more than 4 decimals) reads with 2, or 3 significant digits below 1 («14,96 с»,
+    «0,0333 запиту/с»), not «14,9566».
+
+    >>> float_decimals([793.0, 41.0]), float_decimals([29.3, 1.4]), float_decimals([14.95662, 2.5]), float_decimals([0.033333])
+    (0, 1, 2, 4)
+    """
+    import numpy as np
+
+    exact = _decimals(values, most=5)
+    if exact <= 4:
+        return exact
+    finite = np.abs(np.asarray(values, dtype=float))
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    largest = float(finite.max()) if finite.size else 1.0
+    return 2 if largest >= 1 else min(4, 2 - math.floor(math.log10(largest)))
 
 
 def _decimals(values, most: int = 4) -> int:

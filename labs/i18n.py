@@ -45,7 +45,7 @@ from typing import Any
 from labs.quiz.bank import LANGS, language
 
 __all__ = ["LANGS", "NBSP", "figure", "fill", "language", "localise_digits", "localised", "messages", "money", "money_sig",
-           "number", "percent", "plural_en", "plural_uk", "shown", "t"]
+           "number", "percent", "plural_en", "plural_uk", "shown", "t", "yes_no"]
 
 NBSP = "\u00a0"
 """The Ukrainian thousands separator: a no-break space, so ``12 346`` never breaks across lines (the group
@@ -172,6 +172,16 @@ def shown(value: Any, lang: str | None = None) -> str:
     if _is_number(value):
         return figure(getattr(value, "item", lambda: value)(), lang)
     return repr(value)
+
+
+def yes_no(value: object, lang: str | None = None) -> str:
+    """A check's outcome in a printed line as a reader of ``lang`` says it: «так»/«ні», "yes"/"no" (as
+    :func:`labs.display.cell_text` shows a bool in a table), never Python's ``True``/``False`` in Ukrainian prose.
+
+    >>> yes_no(True, "uk"), yes_no(1 == 2, "uk"), yes_no(True, "en")
+    ('так', 'ні', 'yes')
+    """
+    return t("table.value.yes" if value else "table.value.no", lang)
 
 
 def money(usd: float, digits: int = 2, lang: str | None = None) -> str:

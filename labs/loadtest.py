@@ -163,9 +163,15 @@ class LoadResult:
 
     def __repr__(self) -> str:
         s = self.summary()
+        samples = len(self.ok) + len(self.cut_off)  # each completed or cut-off request is one latency sample
+
         def bound(name: str) -> str:
             from labs.i18n import number, t
+            from labs.sample_support import min_samples
 
+            need = min_samples(float(name.rsplit("_p", 1)[1]))
+            if samples < need:  # as the sweep table hides it (sample_support.supported_only): no figure it cannot back
+                return t("loadtest.result.unsupported", need=need, have=samples)
             value = s[name + "_s"]
             shown = "—" if math.isnan(value) else number(value, 2) + " " + t("loadtest.unit.s")
             return ("≥ " if s[f"{name}_is_lower_bound"] else "") + shown
@@ -328,7 +334,7 @@ def plot_sweep(frame, title: str = "Load test on this machine"):
     from labs.i18n import number, t
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    left.plot(frame["concurrency"], frame["output_tokens_per_s"], "o-", label=t("loadtest.plot.tokens_s"))
+    left.plot(frame["concurrency"], completed_throughput(frame), "o-", label=t("loadtest.plot.tokens_s"))
     left.set(xlabel=t("loadtest.plot.concurrent"), ylabel=t("loadtest.plot.tokens_axis"),
              title=t("loadtest.plot.throughput"))
     for col, style in (("latency_p50_s", "o-"), ("latency_p95_s", "s--"), ("latency_p99_s", "^:"),
@@ -337,10 +343,9 @@ def plot_sweep(frame, title: str = "Load test on this machine"):
         plot_percentile(right, frame, col, style, t(f"loadtest.plot.{what}", q=q))
     right.set(xlabel=t("loadtest.plot.concurrent"), ylabel=t("loadtest.plot.seconds"),
               title=t("loadtest.plot.latency_title"))
-    right.legend(fontsize=8)
+    legend_clear_of_data(right)
     for ax in (left, right):
         ax.set_xticks(list(frame["concurrency"]))
-        ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: number(y, 0 if float(y).is_integer() else 1)))
     bounds = [c for c in frame.columns if c.endswith("_is_lower_bound")]
     if bounds and frame[bounds].to_numpy().any():
@@ -348,6 +353,30 @@ def plot_sweep(frame, title: str = "Load test on this machine"):
     fig.suptitle(f"{title}\n{sample_text(frame)}", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def completed_throughput(frame):
+    """``frame["output_tokens_per_s"]`` with NaN where a level completed no request: "nothing measured" is a gap in
+    a plot, never a throughput of 0 tokens/s (a collapse the run did not show). Lesson 4's sweep plots.
+
+    >>> import pandas as pd
+    >>> completed_throughput(pd.DataFrame({"completed_ok": [3, 0], "output_tokens_per_s": [12.5, 0.0]})).tolist()
+    [12.5, nan]
+    """
+    return frame["output_tokens_per_s"].where(frame["completed_ok"] > 0)
+
+
+def legend_clear_of_data(ax, fontsize: int = 8) -> None:
+    """A legend in a band above the data: the y axis starts at 0 and leaves the top third free, so no point is
+    clipped at the top edge or hidden under the legend (lesson 4's sweep plots, where points crowd the top left)."""
+    import math
+
+    tops = [float(y) for line in ax.lines for y in line.get_ydata() if math.isfinite(float(y))]
+    top = max(tops, default=1.0) or 1.0
+    ax.set_ylim(0, top * 1.5)
+    handles, _ = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(fontsize=fontsize, loc="upper left", ncol=2)
 
 
 def plot_percentile(ax, frame, column: str, style: str, label: str, x: str = "concurrency") -> None:

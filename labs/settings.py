@@ -44,9 +44,16 @@ def missing_model_help(model: str, *, embedded: bool, lang: str | None = None) -
     True
     >>> missing_model_help("llama3.2", embedded=True, lang="en").count("llama3.2`")  # not repeated as a suggestion
     1
+    >>> "'smollm2:135m'" in missing_model_help("smollm2:135M", embedded=True, lang="en")
+    True
     """
     from labs.i18n import t
 
+    wanted = model.strip().lower()
+    if model != DEFAULT_MODEL and (wanted == DEFAULT_MODEL or DEFAULT_MODEL.startswith(wanted + ":")):
+        # "smollm2", "smollm2:135M": the lessons' model spelled otherwise, not another model to pull (a tag is exact)
+        other = "" if ":" in model else t("settings.missing_model.spelled_other", lang, model=model)
+        return t("settings.missing_model.spelled", lang, model=model, default=DEFAULT_MODEL, other=other)
     if embedded:
         # the module's two suggestions, unless the learner already chose one of them (no "pull llama3.2 (... llama3.2 ...)")
         suggest = ("" if model in REAL_OLLAMA_MODELS else

@@ -375,6 +375,10 @@ TABLE_CALLS = ("DataFrame", "Series", "show", "display")
 passed to one is still text, not model input (:func:`model_inputs`)."""
 
 
+FORMAT_CALLS = frozenset({"yes_no", "number", "money", "percent", "figure", "t", "len", "repr", "str", "round"})
+"""Calls that only format a value for a printed line (:mod:`labs.i18n`): what passes through them is still shown."""
+
+
 def model_inputs(sources: Iterable[str]) -> frozenset[str]:
     """The names a lesson's code cells pass to a call that is neither a display (:data:`DISPLAY_CALLS`, a text keyword)
     nor a table (:data:`TABLE_CALLS`): a prompt (``llm.generate(PROMPT)``), a router's input
@@ -411,7 +415,7 @@ def model_inputs(sources: Iterable[str]) -> frozenset[str]:
                 continue
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-            if name is None or name in DISPLAY_CALLS or name.startswith(TABLE_CALLS):
+            if name is None or name in DISPLAY_CALLS or name in FORMAT_CALLS or name.startswith(TABLE_CALLS):
                 continue
             values = list(node.args) + [kw.value for kw in node.keywords if kw.arg not in TEXT_KEYWORDS]
             for value in values:

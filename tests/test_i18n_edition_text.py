@@ -74,7 +74,8 @@ def test_every_table_goes_through_show_table_so_its_numbers_read_the_learners_wa
 def test_show_table_writes_every_decimal_a_rounded_column_keeps_in_ukrainian():
     table = pd.DataFrame({"F2": [0.745, 0.5], "usd": [248.2, 1963.7], "ms": [1018.4, 3.0], "n": [1000, 5]})
     html = table_html(table, "uk")
-    assert "0,745" in html and "1\xa0963,70" in html and "1\xa0018,40" in html and "1\xa0000" in html
+    # an amount keeps its cents; a figure rounded to one decimal shows one, not an invented zero (issue 17 r7 R6)
+    assert "0,745" in html and "1\xa0963,70" in html and "1\xa0018,4<" in html and "1\xa0000" in html
     assert "0.745" not in html and "1018.4" not in html
     assert for_reader(table, "en").equals(table)  # English: pandas' own display, unchanged
 

@@ -332,3 +332,193 @@ def test_a_stamped_cell_with_new_english_output_fails(tmp_path, capsys):
     assert sentence in str(problems[0]) or any(sentence in str(p) for p in problems)
     assert main(["status", "uk", lesson, "--solutions", str(solutions), "--notebooks", str(tmp_path / "notebooks")]) == 1
     assert "up to date" not in capsys.readouterr().out
+
+
+# --- R3 (editions): raw headers, raw enum values and Python booleans never reach the uk reader --------------------
+
+def test_lesson4_slot_table_header_and_hardware_kinds_are_translated():
+    from labs.display import for_reader, header
+    from labs.widgets_sizing import fit_report
+
+    assert header("latency_p50_is_lower_bound", "uk") != "latency_p50_is_lower_bound"
+    _, frame = fit_report("Qwen3-8B", "Q4_K_M", 8192, 4)
+    assert {"gpu", "unified", "cpu"} <= set(frame["kind"])  # the catalogue has all three kinds
+    shown = for_reader(frame, "uk")
+    cells = {str(v) for v in getattr(shown, "data", shown).to_numpy().ravel()}
+    assert not cells & {"gpu", "unified", "cpu"}, cells & {"gpu", "unified", "cpu"}
+
+
+def _prints_of_bare_truth_values(source: str) -> list[str]:
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
+            for arg in node.args:
+                if isinstance(arg, (ast.Compare, ast.BoolOp)) or (
+                        isinstance(arg, ast.Call) and getattr(arg.func, "id", "").endswith("_ok")):
+                    found.append(ast.get_source_segment(source, arg))
+    return found
+
+
+@pytest.mark.parametrize("lesson", ["01_self_hosted_vs_api", "02_ollama_setup", "03_hybrid_routing", "04_gpu_deployment"])
+def test_no_lesson_prints_python_true_or_false_into_prose(lesson):
+    nb = json.loads((ROOT / "solutions" / "uk" / f"{lesson}.ipynb").read_text(encoding="utf-8"))
+    bare = {c["id"]: _prints_of_bare_truth_values("".join(c["source"])) for c in nb["cells"] if c["cell_type"] == "code"}
+    assert not {k: v for k, v in bare.items() if v}, "print a check's outcome through labs.i18n.yes_no (так/ні)"
+
+
+def test_yes_no_speaks_the_learners_language():
+    from labs.i18n import yes_no
+
+    assert (yes_no(True, "uk"), yes_no(False, "uk"), yes_no(True, "en"), yes_no(False, "en")) == ("так", "ні", "yes", "no")
+
+
+# --- R5: only the percentiles a sample supports; "no completed requests" is a gap; the legend clears the data -----
+
+def _result(n: int):
+    from labs.loadtest import LoadResult, RequestRecord
+
+    records = [RequestRecord(i, 0.1 * i, status=200, ttft_s=0.2, latency_s=1.0 + i, output_tokens=16, prompt_tokens=8)
+               for i in range(n)]
+    return LoadResult("http://127.0.0.1:1", concurrency=2, planned=n, time_limit_s=60, wall_s=10.0, records=records)
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_load_result_line_prints_only_supported_percentiles(monkeypatch, lang):
+    from labs.i18n import number
+
+    monkeypatch.setenv("LAB_LANG", lang)
+    small, large = repr(_result(7)), repr(_result(20))
+    p95_of_7 = _result(7).summary()["latency_p95_s"]
+    assert number(p95_of_7, 2, lang) not in small, small  # no p95 from 7 measurements
+    assert "20" in small and "7" in small  # it says what the p95 needs and what it has
+    assert number(_result(20).summary()["latency_p95_s"], 2, lang) in large  # 20 support a p95
+
+
+def test_a_level_without_completed_requests_is_a_gap_and_the_legend_clears_the_data():
+    import math
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from labs import loadtest
+
+    frame = pd.DataFrame({"concurrency": [1, 2, 4], "completed_ok": [5, 3, 0], "output_tokens_per_s": [9.0, 12.0, 0.0]})
+    assert math.isnan(loadtest.completed_throughput(frame).iloc[2])
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 4], [30.0, 40.0, 41.0], "o-", label="p50")
+    loadtest.legend_clear_of_data(ax)
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    points = ax.transData.transform([(x, y) for x, y in zip([1, 2, 4], [30.0, 40.0, 41.0])])
+    assert all(not legend.contains(px, py) for px, py in points)  # no point under the legend
+    assert ax.get_ylim()[1] > 41.0 * 1.2  # the top point is not clipped at the edge
+    plt.close(fig)
+    fig = loadtest.plot_sweep(frame.assign(planned=5, latency_p50_s=[1.0, 2.0, float("nan")],
+                                           latency_p50_is_lower_bound=False, latency_p95_s=float("nan"),
+                                           latency_p99_s=float("nan"), ttft_p50_s=[0.1, 0.2, float("nan")],
+                                           cut_off=0, wall_s=10.0, errors=0, not_started=0))
+    ys = fig.axes[0].lines[0].get_ydata()
+    assert math.isnan(ys[2]), ys  # plot_sweep too
+    plt.close(fig)
+
+
+# --- R6: decimals a number has, plurals from the catalogue -----------------------------------------------------------
+
+def test_uk_tables_show_the_decimals_their_numbers_have():
+    import pandas as pd
+
+    from labs.display import table_html
+
+    table = pd.DataFrame({"value": [793.0, 41.0], "published": [29.3, 1.4], "latency_p50_s": [14.956623, 2.5012],
+                          "requests_per_s": [0.0333333, 0.05], "usd_per_month": [248.2, 1963.7]})
+    html = table_html(table, "uk")
+    for wrong in ("793,00", "29,30", "1,40", "14,9566", "0,03333"):
+        assert wrong not in html, wrong
+    for right in (">793<", ">29,3<", ">14,96<", ">0,0333<", "248,20", "1\xa0963,70"):
+        assert right in html, right
+
+
+@pytest.mark.parametrize("count, word", [(1, "шматок"), (2, "шматки"), (4, "шматки"), (5, "шматків"), (11, "шматків"),
+                                         (21, "шматок"), (22, "шматки")])
+def test_streamed_chunk_count_agrees_with_its_noun(count, word):
+    said = t("lesson2.stream.chunks", "uk", count=count, reason="stop", eval_count=count)
+    assert said.startswith(f"{count} {word};"), said
+    source = "".join(next(c for c in json.loads((ROOT / "solutions" / "02_ollama_setup.ipynb").read_text(
+        encoding="utf-8"))["cells"] if c.get("id") == "l2-017")["source"])
+    assert 't("lesson2.stream.chunks"' in source and "chunks;" not in source
+
+
+# --- R8: silent wrong answers and confusing help ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_break_even_refuses_swapped_or_same_kind_arguments(monkeypatch, lang):
+    from labs import costs
+
+    monkeypatch.setenv("LAB_LANG", lang)
+    api = costs.api_cost("gpt-4o-mini", requests_per_day=1, input_tokens=500, output_tokens=200)
+    rental = costs.rental_cost("A100 80 GB — RunPod secure cloud")
+    with pytest.raises(ValueError, match="break_even"):
+        costs.break_even(rental, api)
+    with pytest.raises(ValueError, match="break_even"):
+        costs.break_even(api, api)
+    assert costs.break_even(api, rental).api_label == api.label  # the right order still works
+
+
+@pytest.mark.parametrize("value", ["uk_UA", "uk-UA", "uk_UA.UTF-8"])
+def test_a_ukrainian_locale_name_selects_ukrainian(monkeypatch, value):
+    monkeypatch.setenv("LAB_LANG", value)
+    assert t("check.not_defined", name="x") == t("check.not_defined", "uk", name="x")
+
+
+@pytest.mark.parametrize("spelled", ["smollm2", "smollm2:135M", "SmolLM2:135m"])
+def test_the_lessons_model_spelled_otherwise_is_named_not_sent_to_pull(spelled):
+    from labs.settings import missing_model_help
+
+    said = missing_model_help(spelled, embedded=True, lang="en")
+    assert "'smollm2:135m'" in said and "size tag" in said and "pull model manifest" not in said
+    if ":" in spelled:
+        assert f"ollama pull {spelled}" not in said
+
+
+def test_no_break_even_is_said_once(monkeypatch):
+    from labs import costs
+    from labs.decide import decide
+
+    monkeypatch.setenv("LAB_LANG", "uk")
+    api = costs.api_cost("gpt-4o-mini", requests_per_day=1000, input_tokens=500, output_tokens=200)
+    even = costs.break_even(api, costs.rental_cost("H100 SXM 80 GB — RunPod community cloud").with_capacity(50_000))
+    said = str(decide(data_sensitivity="public", requests_per_day=1000, break_even=even))
+    assert said.count("точки беззбитковості немає") == 1, said
+
+
+def test_a_returned_chat_completion_is_named_by_its_head(server_url, monkeypatch):
+    from labs.client import openai_client
+    from labs.quiz import practical
+    from labs.settings import lesson_model
+
+    monkeypatch.setenv("OLLAMA_HOST", server_url)
+
+    def whole_reply(prompt):  # the slip: the SDK's object, not its text
+        return openai_client().chat.completions.create(model=lesson_model(), max_tokens=4,
+                                                       messages=[{"role": "user", "content": prompt}])
+
+    probe = practical.sdk(whole_reply, lang="en")
+    said = " ".join(s.error or "" for s in probe.steps)
+    assert "ChatCompletion(…)" in said and "Choice(f" not in said, said
+
+
+# --- R9: cosmetic consistency ----------------------------------------------------------------------------------------
+
+def test_hints_are_sentences_and_fallback_has_one_word():
+    for key in ("checks.lesson2.ask_local.hint", "checks.lesson2.structured.hint", "checks.start.first_reply.hint"):
+        for lang in ("en", "uk"):
+            assert t(key, lang).endswith("."), (key, lang)
+    assert "запасний варіант" in t("checks.quiz.q4.passed", "uk", first="a", second="b")
+    assert "730/24 дня" in t("checks.lesson1.break_even.hint", "uk")
+    readme = (ROOT / "README.uk.md").read_text(encoding="utf-8")
+    assert "КіБ" not in readme and "МіБ" not in readme  # the lessons write KiB/MiB/GiB

@@ -47,14 +47,16 @@ def language(lang: str | None = None) -> str:
     (a working folder named after a language, as ``notebooks/uk/``: JupyterLab and nbval start a kernel
     in its notebook's folder, so the Ukrainian edition speaks Ukrainian without any setting), else English.
 
-    >>> language("uk"), language("EN")
-    ('uk', 'en')
+    >>> language("uk"), language("EN"), language("uk_UA"), language("uk-UA.UTF-8"), language("en_US")
+    ('uk', 'en', 'uk', 'uk', 'en')
     >>> language("fr")
     Traceback (most recent call last):
     ...
     ValueError: language 'fr' is not available: set LAB_LANG to one of uk, en (default en).
     """
     chosen = (lang or os.environ.get("LAB_LANG") or _edition_folder() or "en").strip().lower()
+    # a locale as the system writes it (uk_UA, uk-UA.UTF-8): its language part
+    chosen = chosen.replace("-", "_").split(".", 1)[0].split("_", 1)[0] if chosen[:2] in LANGS else chosen
     if chosen not in LANGS:
         raise ValueError(f"language {chosen!r} is not available: set LAB_LANG to one of uk, en (default en).")
     return chosen

@@ -290,6 +290,13 @@ def _sends_alone(call: Call, prompt: str) -> bool:
     return isinstance(body, dict) and not request_problem(route, body, prompt)
 
 
+def _short(value: Any) -> str:
+    """A returned value for feedback: its head only when long (``ChatCompletion(…)``), never a repr cut mid-structure."""
+    from labs.checks.calls import short
+
+    return short(value, 60)
+
+
 def sdk(fn: Callable[[str], Any] | None, *, name: str = "ask_local", prompt: str = SDK_PROMPT,
         lang: str | None = None) -> Probe:
     """Question 3: call the learner's function and check that it really asks a local model server."""
@@ -332,7 +339,7 @@ def sdk(fn: Callable[[str], Any] | None, *, name: str = "ask_local", prompt: str
     if not isinstance(returned, str) or not returned.strip():
         return Probe(steps + [Step("answer", False, {"text": str(returned)[:60]},
                                    t("quiz.probe.not_text", lang, type=type(returned).__name__,
-                                     value=f"{returned!r:.60}"))])
+                                     value=_short(returned)))])
     served = [t for t in (c.text() for c in local_ok) if t]
     if served and not any(t.strip() and t.strip() in returned for t in served):
         return Probe(steps + [Step("answer", False, {"text": returned[:60]},

@@ -77,6 +77,7 @@ HARMLESS = [
     "store,city,street,revenue\nФора-558,Харків,Набережна Перемоги,49792\nWhich city earns most?",
     "store_id,city,street,sales\n91,Київ,Хрещатик,42895\n75,Львів,Городоцька,6721",
     "* John Smith, 12 March 1999: added Unicode support.",
+    "Магазин;Місто;Вулиця\nАТБ-941;Дніпро;Набережна Перемоги\nСільпо-61;Харків;Сумська",
     "Resolution ladder: 4691x4808x4217x5432 px", '{"nickname": "Big Bertha", "type": "tunnel boring machine"}',
     "The birth rate fell: day 5 of month 10 in year 2000 had 12 births.", "<login>admin</login>",
     "Resolution 4691 x 4808 x 4217 x 5432 px", "Python (1991-02-20)", "Release (2024-03-12)", "Mark (2024-03-12)", "Windows (12.03.2019)",

@@ -216,9 +216,10 @@ def business_rows(text: str) -> list[tuple[int, int]]:
         first = next((c for c in (c.strip(_CELL_STRIP + "#:").lower() for c in line.split(sep)) if c), "")
         if not _BUSINESS_COLUMN.fullmatch(first):
             continue
+        top = starts[k - 1]  # the header too: "Вулиця\nАТБ-941" reads as a street word and a name across the break
         while k < len(lines) and sep in lines[k]:
-            spans.append((starts[k], starts[k] + len(lines[k])))
             k += 1
+        spans.append((top, starts[k - 1] + len(lines[k - 1])))
     return spans
 
 

@@ -78,6 +78,10 @@ HARMLESS = [
     "store_id,city,street,sales\n91,Київ,Хрещатик,42895\n75,Львів,Городоцька,6721",
     "* John Smith, 12 March 1999: added Unicode support.",
     "Магазин;Місто;Вулиця\nАТБ-941;Дніпро;Набережна Перемоги\nСільпо-61;Харків;Сумська",
+    # round 9's "school" and "topics": a timetable's chemistry lesson, a question denied at once
+    "Тарас на хімії з 9:00 до 10:30, потім фізика.", "Тарас сидів у тюрмі? Ні, це сюжет фільму «Втеча з Шоушенка», перекажи.",
+    "He is a member of the union of writers? No, I mean: what is the Union of Writers of Ukraine?",
+    "Mike is a union rep? No — Mike is the Union Pacific rail dispatcher; write his shift schedule.",
     "Resolution ladder: 4691x4808x4217x5432 px", '{"nickname": "Big Bertha", "type": "tunnel boring machine"}',
     "The birth rate fell: day 5 of month 10 in year 2000 had 12 births.", "<login>admin</login>",
     "Resolution 4691 x 4808 x 4217 x 5432 px", "Python (1991-02-20)", "Release (2024-03-12)", "Mark (2024-03-12)", "Windows (12.03.2019)",
@@ -181,6 +185,8 @@ def test_round_9_false_alarm_classes_stay_under_one_percent(make):
     "Lutsk, Naukova 40", "Дніпро, Сумська 112-148", "Лесі Українки 5/12, Луцьк", "Ірпінь, Київська 3а",
     "Київ, Хрещатик 22", "Одеса, Академіка Корольова 5", "Київ, Інститутська 5", "Львів, Театральна 10",
     "Київ, Перемоги 5", "customer,street,house\nOlena Koval,Сумська,53", 'login: olena.k85',
-    '{"username": "olena_k85", "password": "x"}', "ISBN 978-0-306-40615-7, call me on +380 67 123 45 67"])
+    '{"username": "olena_k85", "password": "x"}', "ISBN 978-0-306-40615-7, call me on +380 67 123 45 67",
+    "Батько на хімії, йому погано.", "Мама на хімії, історія хвороби додається.", "Тарас сидів у тюрмі? Так, 5 років.",
+    "Is Taras gay? I think so."])
 def test_what_the_false_alarm_fixes_must_not_lose(text):
     assert detect_pii(text), text

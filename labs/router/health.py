@@ -305,7 +305,10 @@ CHEMO = [r"на хімі[їюі]", r"після хімі[їі]", r"на хими
 _SCHOOL = re.compile(r"(?<!\w)(?:урок\w*|уроц\w*|учител\w*|вчител\w*|вчительк\w*|школ\w*|клас\w*|олімпіад\w*|домашн\w*|"
                      r"задач\w*|оцінк\w*|контрольн\w*|лабораторн\w*|екзамен\w*|іспит\w*|зно|нмт|предмет\w*|пар[аиіу]|"
                      r"лекці\w*|семінар\w*|формул\w*|учень|учні\w*|школяр\w*|викладач\w*|бал(?:и|ів|а)?|балі\w*|"
-                     r"дз|тест\w*|реакці\w*|chemistry|lesson|class)(?!\w)")  # "Син на хімії отримав 11 балів" (r9)
+                     r"дз|тест\w*|реакці\w*|chemistry|lesson|class|"
+                     # the other subjects of a timetable ("Тарас на хімії з 9:00 до 10:30, потім фізика": r9 "school")
+                     r"фізик\w*|математик\w*|алгебр\w*|геометрі\w*|біологі\w*|географі\w*|літератур\w*|"
+                     r"англійськ\w*|українськ\w* мов\w*|інформатик\w*|фізкультур\w*|розклад\w*|перерв\w*)(?!\w)")
 
 # issue 11 r13 (r10 A3): ethnic origin, a party's support or membership, a vote without "за"/"for", said of a person.
 # An ethnonym or a party's name alone is a topic ("історія кримських татар", "a Polish language model", "Democratic party
@@ -958,7 +961,22 @@ def personal_health_spans(text: str, *, any_identifier: bool = False, low: str |
         # health data stays personal whatever the frame ("Write an essay about Olena Koval, who has HIV" is someone's
         # diagnosis; a famous writer's illness in an essay is a false alarm the router accepts: it fails closed)
         out = [(s, e) for s, e in out if not is_special(low, s, e) or not _public_figure_or_character(text, low, s, e)]
+    if out and "?" in low:
+        out = [(s, e) for s, e in out if not (is_special(low, s, e) and _denied_question(low, e))]
     return out
+
+
+# a question about a person's special category answered "no" at once ("Тарас сидів у тюрмі? Ні, це сюжет фільму",
+# "Mike is a union rep? No — Mike is the Union Pacific dispatcher": issue 11 r9 "topics"); health data stays personal
+_DENIAL = re.compile(r"\?\s*(?:no|nope|ні|нi|не)(?![\w'’ʼ])[\s,.—–\-!:]")
+
+
+def _denied_question(low: str, end: int) -> bool:
+    """Does the sentence of a term ending at ``end`` end in a question that the next word denies?"""
+    q = low.find("?", end)
+    if q < 0 or any(ch in ".!\n" for ch in low[end:q]):
+        return False
+    return _DENIAL.match(low, q) is not None
 
 
 # Public figures and characters (issue 11 r14). A well-known person's or a fictional character's fact ("Harvey Milk was

@@ -140,13 +140,24 @@ def root_ref_resolved(schema: object) -> object:
         target: object = schema
         for part in schema["$ref"][2:].split("/"):
             part = part.replace("~1", "/").replace("~0", "~")
-            if not isinstance(target, dict) or part not in target:
+            if isinstance(target, list) and part.isdigit() and int(part) < len(target):
+                target = target[int(part)]  # "#/$defs/list/0": a JSON pointer indexes an array (r12 F3)
+            elif isinstance(target, dict) and part in target:
+                target = target[part]
+            else:
                 return schema
-            target = target[part]
-        if not isinstance(target, dict) or target is schema:
+        if not isinstance(target, dict) or target is schema or target is schema.get("$defs") \
+                or target is schema.get("definitions"):
             return schema
-        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref" and k not in target}}
+        # the target's keys win over the root's siblings, as llama.cpp's converter reads them; but every reference is
+        # rooted at the document, so the root's "$defs"/"definitions" stay and the target's own nested ones are left
+        # where they are ("#/$defs/A/$defs/C" still points into A: issue 10 attack r12 F3)
+        schema = {**{k: v for k, v in target.items() if k not in _DEFINITIONS},
+                  **{k: v for k, v in schema.items() if k != "$ref" and (k not in target or k in _DEFINITIONS)}}
     return schema
+
+
+_DEFINITIONS = ("$defs", "definitions")
 
 
 # --- GBNF as llama.cpp reads it ----------------------------------------------------------------------

@@ -117,9 +117,10 @@ class GrammarTooSlow(ValueError):
             f"invalid format: the format's grammar became too costly after {tokens} generated tokens (llama.cpp's "
             f"grammar work for one token took {grammar_ns / 1e6:.0f} ms, over {GRAMMAR_STEP_RATIO}x the model's "
             f"{step_ns / 1e6:.0f} ms decode step, on {GRAMMAR_STRIKES} of the last {GRAMMAR_WINDOW} tokens, on the "
-            "thread every request shares): its parse stacks grow with the text, as with a pattern whose repeated or optional parts overlap "
-            "what comes before them (e.g. [abc]*a([abc](c?){8}){1000}); simplify the pattern (no optional part "
-            "inside a long repetition, no star that can also match the start of what follows) or the anyOf")
+            "thread every request shares): simplify the schema — a pattern whose repeated or optional parts overlap "
+            "what comes before them (e.g. [abc]*a([abc](c?){8}){1000}: no optional part inside a long repetition, no "
+            "star that can also match the start of what follows), a very long enum (split it or use a plain string "
+            "and check the value afterwards), or a wide anyOf")
         self.tokens, self.grammar_ns, self.step_ns = tokens, grammar_ns, step_ns
 
 

@@ -13,7 +13,7 @@ case-insensitive mode: together about 7x faster on a 2 KB prompt.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 def lower(text: str) -> str:
@@ -56,13 +56,20 @@ def literal_gate(rx: re.Pattern, most: int = 16) -> tuple[str, ...] | None:
     >>> literal_gate(re.compile(r"[мс]\\d")) is None
     True
     """
+    return _read_literals(rx, _leading_literals, most)
+
+
+def _read_literals(rx: re.Pattern, walk: Callable[[list], list[str] | None], most: int) -> tuple[str, ...] | None:
+    """``walk`` over the stdlib's own parse of ``rx``, its strings deduplicated in order; None when the pattern ignores
+    case, the parse differs (a Python without ``re._parser``), or ``walk`` finds none, an empty one or over ``most``:
+    no literals, never wrong ones. Shared by :func:`literal_gate` and :func:`leading_literals`."""
     if rx.flags & re.IGNORECASE:
         return None
     try:
-        from re import _parser  # the stdlib's own parse of the pattern; a Python without it gets no gate
+        from re import _parser
 
-        out = _leading_literals(list(_parser.parse(rx.pattern, rx.flags).data))
-    except Exception:  # noqa: BLE001 - any parser difference: no gate, never a wrong one
+        out = walk(list(_parser.parse(rx.pattern, rx.flags).data))
+    except Exception:  # noqa: BLE001 - any parser difference: no literals, never wrong ones
         return None
     if not out or "" in out or len(out) > most:
         return None
@@ -149,17 +156,7 @@ def leading_literals(rx: re.Pattern, most: int = 64) -> tuple[str, ...] | None:
     >>> leading_literals(re.compile(r"\\d+|tel")) is None
     True
     """
-    if rx.flags & re.IGNORECASE:
-        return None
-    try:
-        from re import _parser
-
-        out = _starts(list(_parser.parse(rx.pattern, rx.flags).data))
-    except Exception:  # noqa: BLE001 - any parser difference: no literals, never wrong ones
-        return None
-    if out is None or not out or "" in out or len(out) > most:
-        return None
-    return tuple(dict.fromkeys(out))
+    return _read_literals(rx, _starts, most)
 
 
 def _starts(items: list) -> list[str] | None:

@@ -10,6 +10,8 @@ heuristic and route()'s decision, from both versions in one process (the revisio
 as bench/router_ab.py does). It prints the differences and exits 1 if there is one.
 
     .venv/bin/python bench/router_diff.py [--base main] [--seeds 3000] [--corpus /tmp/corpus.json]
+
+(``--corpus`` from a test run with bench/router_corpus.py as a pytest plugin: 34,767 texts for the router tests.)
 """
 
 from __future__ import annotations

@@ -119,27 +119,10 @@ def create_app(config: ServerConfig | None = None, *, bind_host: str = "127.0.0.
     return app
 
 
-def _return_big_blocks() -> None:
-    """glibc only: blocks over 256 KiB (a render's strings, a parsed body) are mapped and unmapped each time, instead
-    of glibc's adaptive threshold keeping freed ones in each thread's arena: with renders in threads of their own,
-    40 threads' arenas kept ~100 MB that 4 renders at once had freed (issue 10 attack r6 F1)."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-        if libc is not None and hasattr(libc, "mallopt"):
-            libc.mallopt(-3, 256 * 2**10)  # M_MMAP_THRESHOLD
-    except OSError:  # not glibc: its own policy stands
-        pass
-
-
 def serve(host: str, port: int, config: ServerConfig, *, pull: tuple[str, ...] = (), log_level: str = "info") -> None:
     import uvicorn
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    _return_big_blocks()
     app = create_app(config, bind_host=host, pull=pull, exit_after_shutdown=SHUTDOWN_GRACE_S)
     # Ollama exits at once on SIGINT/SIGTERM, open streams or not; uvicorn would wait for every stream to end
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug",

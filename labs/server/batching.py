@@ -55,6 +55,8 @@ import llama_cpp
 
 from labs.server.runner import GrammarTooLarge, Piece, Sampling, Stats, _split_at_stop, default_threads, grammar_for
 
+log = logging.getLogger(__name__)
+
 PENALTY_LAST_N = 64  # llama-cpp-python's ``last_n_tokens_size`` default, so penalties match the runner
 PIECE_BYTES = 256  # longest token piece we read back (SmolLM2's longest is far shorter)
 
@@ -80,18 +82,38 @@ on each of 6 tokens), and at load 10+ one token's CPU time read up to 4x its qui
 time counts as the thread's).
 The attack's ``^[abc]*a([abc](c?){8}){1000}$`` costs 2.4-6.5 steps by 25 tokens (56 characters), 6.6-14 by 50, 24-35
 by 100, 58-68 by 200 and on; ``^[ab]*a([ab](c?){10}){300}$`` 8-9 / 19-21 / 40-43 / 55-59.
-Inside the running server the same grammar work costs ~5x more than in the bench (a 300-value enum's widest tokens
-230-440 ms of the llama thread's CPU time against a 7-8 ms decode step, ~55 steps; half of it system time, ~6000
-mmap/munmap pairs a request; the bench process and a bare BatchEngine do not show it: cause not found, issue 10 r11).
-So the ratio is set from the server's figures: 64 (with the 0.5 s floor) leaves that enum ~1.5-2x below (3 strikes in
-4 tokens absorb a spike), ordinary formats far below, and ends the attack once one of its tokens costs ~0.5-1 s (live,
-unguarded, it reached 7 s a token and kept growing: 13 s by 600 characters). At 128 a chat-templated attack on the
+Inside the running server the same grammar work cost ~5-10x more than in the bench until issue 10 r12 found why: the
+server fixed glibc's mmap threshold at 256 KiB, so llama.cpp mapped, zero-filled and unmapped its 1.5 MB candidate
+vectors ~400 times a token (now :func:`labs.server.core.give_back_freed_memory`). The ratio was set from those slow
+figures: 64 (with the 0.5 s floor) ends the attack once one of its tokens costs ~0.5-1 s (live, unguarded, it reached
+7 s a token and kept growing: 13 s by 600 characters); at 128 a chat-templated attack on the
 busy box (load 8) ran past 600 s; at 32 an ordinary 300-value enum was ended inside the server."""
 GRAMMAR_FLOOR_NS = 500_000_000
 """Grammar work per token always allowed (500 ms), whatever the decode step: on a fast accelerator a decode step is a
 few milliseconds while the grammar runs on the CPU, so the ratio alone would end ordinary formats there. The widest
 fan-out the static limits admit (a 500-value enum) costs ~105 ms on its widest token in the bench on the 2-core dev
-box and up to ~5x that inside the server (see :data:`GRAMMAR_STEP_RATIO`); ordinary formats 3-17 ms in the bench."""
+box; ordinary formats 3-17 ms in the bench. Since the server asks the grammar about the sampled token first
+(:func:`sample_timed`), most tokens cost it microseconds."""
+GRAMMAR_MEAN_RATIO = 4
+"""The most a format's grammar may cost over a whole request, as a mean per generated token: this many decode steps
+(the same fastest step as :data:`GRAMMAR_STEP_RATIO`) or :data:`GRAMMAR_MEAN_FLOOR_NS`, whichever is more, once past
+:data:`GRAMMAR_ALLOWANCE_NS` (issue 10 attack r12 F1: the per-token guard alone let a grammar whose cost stays just
+under it, ``^[abc]*a([abc](c?){8}){30}d{500}$``, hold a slot and slow every other request's steps for 6+ minutes).
+Measured inside the server (its debug log prints each format's mean; 2-core dev box, load ~1, 120-token outputs at
+temperature 0 and 0.8): "json" 0.08-0.46 steps a token, a pydantic model 0.16-0.19, e-mail pattern 0.04-0.05, 100
+optional properties 0.70-0.89, an array of a 300-value enum 0.53-0.65, of a 500-value enum 0.66-1.41; the attack's
+``{1000}`` pattern 3.6 on average over 2,000 tokens and growing."""
+GRAMMAR_MEAN_FLOOR_NS = 25_000_000
+"""Grammar work per generated token always allowed on average (25 ms), whatever the decode step: on a fast
+accelerator a step takes a few milliseconds while the grammar runs on the CPU (a 500-value enum ~10-17 ms a token
+here)."""
+GRAMMAR_ALLOWANCE_NS = 2_000_000_000
+"""Grammar work a request may always spend in all (2 s of the llama thread's CPU time), whatever its mean: a large
+enum's first values or a schema's wide start cost most on a few tokens."""
+GRAMMAR_REQUEST_MAX_NS = 30_000_000_000
+"""The most grammar work one request may spend in all (30 s of the llama thread's CPU time), however long its output:
+each token's grammar work delays the step of every request in the engine, so this bounds what one request can add to
+everyone else's waits. An ordinary format reaches it only past ~1,500 tokens of a 500-value enum's array."""
 GRAMMAR_STRIKES = 3
 """Tokens over budget among the last :data:`GRAMMAR_WINDOW` that end a request: one token slowed by a busy machine, or
 the one wide token that opens each value of a large enum, does not end a normal one (needing them all in a row let
@@ -112,16 +134,25 @@ class GrammarTooSlow(ValueError):
     :data:`GRAMMAR_FLOOR_NS`) on :data:`GRAMMAR_STRIKES` of the last :data:`GRAMMAR_WINDOW` tokens; the request ends
     with this (a 400)."""
 
-    def __init__(self, tokens: int, grammar_ns: int, step_ns: int):
+    def __init__(self, tokens: int, grammar_ns: int, step_ns: int, total_ns: int | None = None):
+        if total_ns is None:
+            cost = (f"llama.cpp's grammar work for one token took {grammar_ns / 1e6:.0f} ms, over {GRAMMAR_STEP_RATIO}x "
+                    f"the model's {step_ns / 1e6:.0f} ms decode step, on {GRAMMAR_STRIKES} of the last "
+                    f"{GRAMMAR_WINDOW} tokens")
+        elif total_ns >= GRAMMAR_REQUEST_MAX_NS:
+            cost = (f"llama.cpp's grammar work took {total_ns / 1e9:.1f} s in all, over the "
+                    f"{GRAMMAR_REQUEST_MAX_NS / 1e9:.0f} s one request may spend")
+        else:
+            mean = max(GRAMMAR_MEAN_RATIO * step_ns, GRAMMAR_MEAN_FLOOR_NS)
+            cost = (f"llama.cpp's grammar work took {total_ns / 1e9:.1f} s in all, over {mean / 1e6:.0f} ms a token on "
+                    f"average ({GRAMMAR_MEAN_RATIO}x the model's {step_ns / 1e6:.0f} ms decode step)")
         super().__init__(
-            f"invalid format: the format's grammar became too costly after {tokens} generated tokens (llama.cpp's "
-            f"grammar work for one token took {grammar_ns / 1e6:.0f} ms, over {GRAMMAR_STEP_RATIO}x the model's "
-            f"{step_ns / 1e6:.0f} ms decode step, on {GRAMMAR_STRIKES} of the last {GRAMMAR_WINDOW} tokens, on the "
+            f"invalid format: the format's grammar became too costly after {tokens} generated tokens ({cost}, on the "
             "thread every request shares): simplify the schema — a pattern whose repeated or optional parts overlap "
             "what comes before them (e.g. [abc]*a([abc](c?){8}){1000}: no optional part inside a long repetition, no "
             "star that can also match the start of what follows), a very long enum (split it or use a plain string "
             "and check the value afterwards), or a wide anyOf")
-        self.tokens, self.grammar_ns, self.step_ns = tokens, grammar_ns, step_ns
+        self.tokens, self.grammar_ns, self.step_ns, self.total_ns = tokens, grammar_ns, step_ns, total_ns
 
 
 class Candidates:
@@ -136,6 +167,7 @@ class Candidates:
         self.data = (llama_cpp.llama_token_data * n_vocab)()
         self.view = np.ctypeslib.as_array(self.data)  # fields id, logit, p
         self.ids = np.arange(n_vocab, dtype=np.int32)
+        self.one = (llama_cpp.llama_token_data * 1)()  # one candidate: asking the grammar about the sampled token
 
     def fill(self, ctx, row: int) -> llama_cpp.llama_token_data_array:
         import numpy as np
@@ -146,31 +178,61 @@ class Candidates:
         self.view["p"] = 0.0
         return llama_cpp.llama_token_data_array(self.data, self.n_vocab, -1, False)
 
+    def allowed(self, grammar, token: int) -> bool:
+        """Whether ``grammar`` (a llama.cpp grammar sampler) allows ``token`` next: its apply on a one-token array sets
+        a refused token's logit to -inf. The grammar's state is not changed (that is ``llama_sampler_accept``)."""
+        self.one[0].id, self.one[0].logit, self.one[0].p = token, 0.0, 0.0
+        llama_cpp.llama_sampler_apply(grammar, ctypes.byref(llama_cpp.llama_token_data_array(self.one, 1, -1, False)))
+        return self.one[0].logit != float("-inf")
+
 
 def sample_timed(chain, at: int, ctx, row: int, cand: Candidates) -> tuple[int, int]:
-    """``llama_sampler_sample(chain, ctx, row)`` done step by step, as llama.cpp does it (candidates from the row's
-    logits, each sampler of the chain applied in order, the selected token accepted by each), timing the sampler
-    at index ``at`` (the grammar): ``(token, its apply + accept in ns of this thread's CPU time)``. CPU time, not wall
-    time: on a busy machine the thread waits for a core (a 60 ms apply took 0.9 s of wall time at load 13, and ended
-    an ordinary enum). Same tokens as the one call."""
-    cur = cand.fill(ctx, row)
-    ref = ctypes.byref(cur)
-    grammar_ns = 0
+    """The next token of ``row`` under the chain's grammar (the sampler at index ``at``), sampled as Ollama's sampler
+    does it (``sample/samplers.go``): the chain without the grammar picks a token, the grammar is asked about that one
+    token only, and only if it refuses is the grammar applied over the whole vocabulary and the token picked again.
+    Returns ``(token, the grammar's apply + accept time in ns of this thread's CPU time)``.
+
+    Why: one grammar apply over the 49 152-token vocabulary costs milliseconds to seconds (a 300-value enum ~0.2 s a
+    token on the 2-core dev box, issue 10 attack r12 F2), asking about one token costs microseconds, and a model that
+    follows its format proposes an allowed token most of the time. The distribution is the grammar-constrained one
+    either way: a token t the grammar allows is kept with probability p(t) at once, or after a refusal with
+    (1 - Z) p(t) / Z, where Z is the allowed tokens' mass: p(t) / Z in all. At temperature 0 the token is the same as
+    the full apply's (the best allowed one); with a seed, the same request samples the same tokens every time.
+    CPU time, not wall time: on a busy machine the thread waits for a core (a 60 ms apply took 0.9 s of wall time at
+    load 13, and ended an ordinary enum)."""
     samplers = [llama_cpp.llama_sampler_chain_get(chain, k) for k in range(llama_cpp.llama_sampler_chain_n(chain))]
-    for k, smpl in enumerate(samplers):
-        started = time.thread_time_ns()
-        llama_cpp.llama_sampler_apply(smpl, ref)
-        if k == at:
-            grammar_ns += time.thread_time_ns() - started
-    if not 0 <= cur.selected < cur.size:
-        raise EngineError("the sampler chain selected no token")
-    token = cur.data[cur.selected].id
+    grammar = samplers[at]
+    rest = samplers[:at] + samplers[at + 1:]
+    token = _apply_all(rest, cand.fill(ctx, row))
+    started = time.thread_time_ns()
+    allowed = cand.allowed(grammar, token)
+    grammar_ns = time.thread_time_ns() - started
+    if not allowed:  # refused: the grammar over the whole vocabulary, then the chain again
+        cur = cand.fill(ctx, row)
+        for k, smpl in enumerate(samplers):
+            started = time.thread_time_ns()
+            llama_cpp.llama_sampler_apply(smpl, ctypes.byref(cur))
+            if k == at:
+                grammar_ns += time.thread_time_ns() - started
+        token = _selected(cur)
     for k, smpl in enumerate(samplers):
         started = time.thread_time_ns()
         llama_cpp.llama_sampler_accept(smpl, token)
         if k == at:
             grammar_ns += time.thread_time_ns() - started
     return token, grammar_ns
+
+
+def _apply_all(samplers: list, cur: llama_cpp.llama_token_data_array) -> int:
+    for smpl in samplers:
+        llama_cpp.llama_sampler_apply(smpl, ctypes.byref(cur))
+    return _selected(cur)
+
+
+def _selected(cur: llama_cpp.llama_token_data_array) -> int:
+    if not 0 <= cur.selected < cur.size:
+        raise EngineError("the sampler chain selected no token")
+    return cur.data[cur.selected].id
 
 
 # --- the one llama.cpp thread --------------------------------------------------------------
@@ -348,6 +410,7 @@ class _Slot:
     generated: list[int] = field(default_factory=list)
     grammar_at: int | None = None  # the grammar's index in ``chain`` (None: no format)
     over: deque = field(default_factory=lambda: deque(maxlen=GRAMMAR_WINDOW))  # last tokens' grammar over budget?
+    grammar_total_ns: int = 0  # the grammar's work over the whole request (GRAMMAR_MEAN_RATIO)
 
 
 @contextmanager
@@ -734,6 +797,11 @@ class BatchEngine:
             if sum(slot.over) >= GRAMMAR_STRIKES:
                 self._release(i, "stop", GrammarTooSlow(slot.predicted, grammar_ns, step_ns))
                 return
+            slot.grammar_total_ns += grammar_ns
+            mean_budget = max(GRAMMAR_MEAN_RATIO * step_ns, GRAMMAR_MEAN_FLOOR_NS) * (slot.predicted + 1)
+            if slot.grammar_total_ns > min(max(mean_budget, GRAMMAR_ALLOWANCE_NS), GRAMMAR_REQUEST_MAX_NS):
+                self._release(i, "stop", GrammarTooSlow(slot.predicted, grammar_ns, step_ns, slot.grammar_total_ns))
+                return
         if llama_cpp.llama_vocab_is_eog(self.vocab, token):
             self._release(i, "stop")
             return
@@ -794,5 +862,9 @@ class BatchEngine:
                 gen._emit(Piece(rest))
         gen.stats.done_reason = reason
         gen.stats.eval_count = slot.predicted
+        if gen.grammar_ns:  # what the format cost (GRAMMAR_MEAN_RATIO): the server's log at debug level
+            log.debug("format: grammar work %.1f ms over %d tokens, %.2f decode steps a token on average",
+                      slot.grammar_total_ns / 1e6, slot.predicted,
+                      slot.grammar_total_ns / max(1, slot.predicted) / max(1, min(self._steps_ns, default=1)))
         gen.stats.context = list(gen.tokens) + slot.generated
         gen._finish(error)

@@ -5,7 +5,10 @@ holds the model until its response is closed, and cancellation when a client han
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import datetime as dt
+import functools
 import os
 import threading
 import time
@@ -253,6 +256,8 @@ async def in_own_thread(fn: Callable[[threading.Event], T], name: str = "work", 
             del result
             if slots is not None:
                 slots.release()
+            if slots is PARSE:  # a long body's parse freed up to ~50 MB of values in this thread's arena
+                give_back_freed_memory()
 
     _RUNNING.add(cancel)
     try:
@@ -279,6 +284,30 @@ async def in_own_thread(fn: Callable[[threading.Event], T], name: str = "work", 
     finally:
         cancel.set()  # a no-op once fn has returned; else it stops at its next check
         _RUNNING.discard(cancel)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+def give_back_freed_memory() -> None:
+    """glibc only: return the memory a costly render or a long body's parse freed to the system
+    (``malloc_trim``), instead of its thread's arena keeping it: with renders in threads of their own, 40 threads'
+    arenas kept ~100 MB that 4 renders at once had freed (issue 10 attack r6 F1).
+
+    Why not a low ``M_MMAP_THRESHOLD`` (mapping and unmapping every block over 256 KiB), as before: it fixes glibc's
+    threshold for every thread, so llama.cpp's grammar sampler mapped, zero-filled and unmapped its 1.5 MB candidate
+    vectors ~400 times a token (strace: 25 553 mmap/munmap pairs for 60 tokens of a 300-value enum), which made a format's
+    grammar work 5-10x slower inside the server than in a bench (issue 10 attack r12 F2). Other C libraries: nothing."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def cancel_threads() -> None:
@@ -408,6 +437,7 @@ class Session:
         finally:
             if gated:
                 PREPARE.release()
+                give_back_freed_memory()  # a costly render's big strings, freed in this thread's arena
         raise error  # outside the handler: no __context__ holding the failed render's frames and strings
 
     def _prompt_tokens(self) -> list[int]:

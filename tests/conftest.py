@@ -86,10 +86,10 @@ def linked_server(tmp_path_factory, seeded_store):
     """``linked_server(name)`` starts an embedded server on its own hard-linked copy of the seeded store, for
     module-scoped fixtures; the fixture that calls it stops it."""
 
-    def start(name: str) -> EmbeddedServer:
+    def start(name: str, env: dict | None = None) -> EmbeddedServer:
         models = tmp_path_factory.mktemp(name) / "models"
         shutil.copytree(seeded_store, models, copy_function=os.link)
-        return EmbeddedServer(models, pull=False)
+        return EmbeddedServer(models, pull=False, env=env)
 
     return start
 

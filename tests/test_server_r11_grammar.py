@@ -46,13 +46,8 @@ class Node(BaseModel):  # pydantic makes {"$defs": {"Node": ...}, "$ref": "#/$de
 
 
 @pytest.fixture(scope="module")
-def server(embedded_server_class, seeded_store, tmp_path_factory):
-    import os
-    import shutil
-
-    models = tmp_path_factory.mktemp("r11grammar") / "models"
-    shutil.copytree(seeded_store, models, copy_function=os.link)
-    srv = embedded_server_class(models, pull=False, env={"OLLAMA_NUM_PARALLEL": "2", "OLLAMA_KEEP_ALIVE": "-1"})
+def server(linked_server):
+    srv = linked_server("r11grammar", env={"OLLAMA_NUM_PARALLEL": "2", "OLLAMA_KEEP_ALIVE": "-1"})
     yield srv
     srv.stop()
 

@@ -14,7 +14,6 @@ a measurement taken in the same test."""
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 
@@ -38,13 +37,8 @@ def _enum_array(n: int) -> dict:
 
 
 @pytest.fixture(scope="module")
-def server(embedded_server_class, seeded_store, tmp_path_factory):
-    import os
-    import shutil
-
-    models = tmp_path_factory.mktemp("r13grammar") / "models"
-    shutil.copytree(seeded_store, models, copy_function=os.link)
-    srv = embedded_server_class(models, pull=False, env={"OLLAMA_NUM_PARALLEL": "2", "OLLAMA_KEEP_ALIVE": "-1"})
+def server(linked_server):
+    srv = linked_server("r13grammar", env={"OLLAMA_NUM_PARALLEL": "2", "OLLAMA_KEEP_ALIVE": "-1"})
     yield srv
     srv.stop()
 

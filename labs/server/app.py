@@ -119,10 +119,39 @@ def create_app(config: ServerConfig | None = None, *, bind_host: str = "127.0.0.
     return app
 
 
+# glibc's malloc: blocks from this size up are mapped and unmapped on their own, so a costly render's big strings go back
+# to the system when freed (issue 10 attack r5 F2 / r6 F1: 40 threads' arenas kept ~100 MB). It must stay above
+# llama.cpp's grammar candidate vectors (n_vocab x 32 B: 1.5 MB for SmolLM2's 49 152 tokens; vocabularies up to ~65k
+# fit), which the sampler allocates per parse stack per token: at 256 KiB they were mapped, zero-filled and unmapped
+# ~400 times a token (25 553 mmap/munmap pairs for 60 tokens of a 300-value enum), making grammar work 5-10x slower
+# inside the server than in a bench (issue 10 attack r12 F2).
+MMAP_THRESHOLD = 2 * 2**20
+# Setting the threshold fixes glibc's trim threshold too (128 KiB): each free of those vectors would shrink the llama
+# thread's arena and the next token fault its pages in again; freed memory is given back by malloc_trim instead
+# (labs.server.core.give_back_freed_memory, after a costly render or a long body's parse).
+TRIM_THRESHOLD = 64 * 2**20
+
+
+def _tune_malloc() -> None:
+    """glibc only (:data:`MMAP_THRESHOLD`, :data:`TRIM_THRESHOLD`); another C library keeps its own policy."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "mallopt"):
+            libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
+            libc.mallopt(-1, TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
+    except OSError:
+        pass
+
+
 def serve(host: str, port: int, config: ServerConfig, *, pull: tuple[str, ...] = (), log_level: str = "info") -> None:
     import uvicorn
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    _tune_malloc()
     app = create_app(config, bind_host=host, pull=pull, exit_after_shutdown=SHUTDOWN_GRACE_S)
     # Ollama exits at once on SIGINT/SIGTERM, open streams or not; uvicorn would wait for every stream to end
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug",

@@ -84,7 +84,7 @@ The attack's ``^[abc]*a([abc](c?){8}){1000}$`` costs 2.4-6.5 steps by 25 tokens 
 by 100, 58-68 by 200 and on; ``^[ab]*a([ab](c?){10}){300}$`` 8-9 / 19-21 / 40-43 / 55-59.
 Inside the running server the same grammar work cost ~5-10x more than in the bench until issue 10 r12 found why: the
 server fixed glibc's mmap threshold at 256 KiB, so llama.cpp mapped, zero-filled and unmapped its 1.5 MB candidate
-vectors ~400 times a token (now :func:`labs.server.core.give_back_freed_memory`). The ratio was set from those slow
+vectors ~400 times a token (now :data:`labs.server.app.MMAP_THRESHOLD`). The ratio was set from those slow
 figures: 64 (with the 0.5 s floor) ends the attack once one of its tokens costs ~0.5-1 s (live, unguarded, it reached
 7 s a token and kept growing: 13 s by 600 characters); at 128 a chat-templated attack on the
 busy box (load 8) ran past 600 s; at 32 an ordinary 300-value enum was ended inside the server."""

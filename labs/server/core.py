@@ -297,14 +297,11 @@ def _libc() -> ctypes.CDLL | None:
 
 
 def give_back_freed_memory() -> None:
-    """glibc only: return the memory a costly render or a long body's parse freed to the system
-    (``malloc_trim``), instead of its thread's arena keeping it: with renders in threads of their own, 40 threads'
-    arenas kept ~100 MB that 4 renders at once had freed (issue 10 attack r6 F1).
-
-    Why not a low ``M_MMAP_THRESHOLD`` (mapping and unmapping every block over 256 KiB), as before: it fixes glibc's
-    threshold for every thread, so llama.cpp's grammar sampler mapped, zero-filled and unmapped its 1.5 MB candidate
-    vectors ~400 times a token (strace: 25 553 mmap/munmap pairs for 60 tokens of a 300-value enum), which made a format's
-    grammar work 5-10x slower inside the server than in a bench (issue 10 attack r12 F2). Other C libraries: nothing."""
+    """glibc only: return the memory a costly render or a long body's parse freed to the system (``malloc_trim``)
+    instead of its thread's arena keeping it (issue 10 attack r6 F1: 40 threads' arenas kept ~100 MB). Blocks of
+    :data:`labs.server.app.MMAP_THRESHOLD` and up go back on their own; the trim threshold is set high so llama.cpp's
+    grammar vectors are not given back and faulted in again every token (issue 10 attack r12 F2), which leaves the
+    smaller blocks to this. Other C libraries: nothing."""
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
@@ -435,9 +432,9 @@ class Session:
         except ValueError as exc:
             error = ApiError(400, str(exc))
         finally:
-            if gated:
+            if gated:  # a costly render's big strings are freed by now: back to the system before the next render
+                give_back_freed_memory()
                 PREPARE.release()
-                give_back_freed_memory()  # a costly render's big strings, freed in this thread's arena
         raise error  # outside the handler: no __context__ holding the failed render's frames and strings
 
     def _prompt_tokens(self) -> list[int]:

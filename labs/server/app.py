@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from labs.host import is_loopback
 from labs.server import native, openai_routes
 from labs.server.config import ServerConfig
-from labs.server.core import ApiError, cancel_threads
+from labs.server.core import ApiError, cancel_threads, glibc
 from labs.server.origins import BrowserGuard, allowed_origins
 from labs.server.scheduler import Scheduler
 from labs.server.store import ModelStore, StoreError
@@ -134,17 +134,10 @@ TRIM_THRESHOLD = 64 * 2**20
 
 def _tune_malloc() -> None:
     """glibc only (:data:`MMAP_THRESHOLD`, :data:`TRIM_THRESHOLD`); another C library keeps its own policy."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-        if libc is not None and hasattr(libc, "mallopt"):
-            libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
-            libc.mallopt(-1, TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
-    except OSError:
-        pass
+    libc = glibc()
+    if libc is not None:
+        libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
 
 
 def serve(host: str, port: int, config: ServerConfig, *, pull: tuple[str, ...] = (), log_level: str = "info") -> None:

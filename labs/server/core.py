@@ -287,13 +287,14 @@ async def in_own_thread(fn: Callable[[threading.Event], T], name: str = "work", 
 
 
 @functools.cache
-def _libc() -> ctypes.CDLL | None:
+def glibc() -> ctypes.CDLL | None:
+    """The process's C library when it is glibc (it has ``mallopt`` and ``malloc_trim``), else None."""
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None
     except OSError:
         return None
-    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+    return libc if libc is not None and hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
 
 
 def give_back_freed_memory() -> None:
@@ -302,7 +303,7 @@ def give_back_freed_memory() -> None:
     :data:`labs.server.app.MMAP_THRESHOLD` and up go back on their own; the trim threshold is set high so llama.cpp's
     grammar vectors are not given back and faulted in again every token (issue 10 attack r12 F2), which leaves the
     smaller blocks to this. Other C libraries: nothing."""
-    libc = _libc()
+    libc = glibc()
     if libc is not None:
         libc.malloc_trim(0)
 

@@ -107,6 +107,14 @@ GRAMMAR_MEAN_FLOOR_NS = 25_000_000
 """Grammar work per generated token always allowed on average (25 ms), whatever the decode step: on a fast
 accelerator a step takes a few milliseconds while the grammar runs on the CPU (a 500-value enum ~10-17 ms a token
 here)."""
+
+
+def grammar_mean_budget_ns(step_ns: int) -> int:
+    """The grammar work a request may spend per generated token on average (ns): :data:`GRAMMAR_MEAN_RATIO` decode
+    steps of ``step_ns``, at least :data:`GRAMMAR_MEAN_FLOOR_NS`."""
+    return max(GRAMMAR_MEAN_RATIO * step_ns, GRAMMAR_MEAN_FLOOR_NS)
+
+
 GRAMMAR_ALLOWANCE_NS = 2_000_000_000
 """Grammar work a request may always spend in all (2 s of the llama thread's CPU time), whatever its mean: a large
 enum's first values or a schema's wide start cost most on a few tokens."""
@@ -143,8 +151,8 @@ class GrammarTooSlow(ValueError):
             cost = (f"llama.cpp's grammar work took {total_ns / 1e9:.1f} s in all, over the "
                     f"{GRAMMAR_REQUEST_MAX_NS / 1e9:.0f} s one request may spend")
         else:
-            mean = max(GRAMMAR_MEAN_RATIO * step_ns, GRAMMAR_MEAN_FLOOR_NS)
-            cost = (f"llama.cpp's grammar work took {total_ns / 1e9:.1f} s in all, over {mean / 1e6:.0f} ms a token on "
+            cost = (f"llama.cpp's grammar work took {total_ns / 1e9:.1f} s in all, over "
+                    f"{grammar_mean_budget_ns(step_ns) / 1e6:.0f} ms a token on "
                     f"average ({GRAMMAR_MEAN_RATIO}x the model's {step_ns / 1e6:.0f} ms decode step)")
         super().__init__(
             f"invalid format: the format's grammar became too costly after {tokens} generated tokens ({cost}, on the "
@@ -804,8 +812,8 @@ class BatchEngine:
             slot.grammar_total_ns += grammar_ns
             # the fastest step since the model loaded: load on the machine (wall time) cannot stretch this budget, the
             # grammar's work being counted in CPU time (issue 10 attack r13 F2: a slow minute let 2.4 s a token pass)
-            fastest = min(step_ns, self._fastest_step_ns or step_ns)
-            mean_budget = max(GRAMMAR_MEAN_RATIO * fastest, GRAMMAR_MEAN_FLOOR_NS) * (slot.predicted + 1)
+            fastest = self._fastest_step_ns or step_ns  # None only before the first decode step
+            mean_budget = grammar_mean_budget_ns(fastest) * (slot.predicted + 1)
             if slot.grammar_total_ns > min(max(mean_budget, GRAMMAR_ALLOWANCE_NS), GRAMMAR_REQUEST_MAX_NS):
                 self._release(i, "stop", GrammarTooSlow(slot.predicted, grammar_ns, fastest, slot.grammar_total_ns))
                 return
@@ -872,6 +880,6 @@ class BatchEngine:
         if gen.grammar_ns:  # what the format cost (GRAMMAR_MEAN_RATIO): the server's log at debug level
             log.debug("format: grammar work %.1f ms over %d tokens, %.2f decode steps a token on average",
                       slot.grammar_total_ns / 1e6, slot.predicted,
-                      slot.grammar_total_ns / max(1, slot.predicted) / max(1, min(self._steps_ns, default=1)))
+                      slot.grammar_total_ns / max(1, slot.predicted) / (self._fastest_step_ns or 1))
         gen.stats.context = list(gen.tokens) + slot.generated
         gen._finish(error)

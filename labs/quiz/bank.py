@@ -33,7 +33,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any, Iterable
 
 LANGS = ("en", "uk")
@@ -54,6 +53,8 @@ def language(lang: str | None = None) -> str:
     ...
     ValueError: language 'fr' is not available: set LAB_LANG to one of uk, en (default en).
     """
+    if lang in LANGS:  # already one of ours (every t() after the first of a message): nothing to read or clean
+        return lang
     chosen = (lang or os.environ.get("LAB_LANG") or _edition_folder() or "en").strip().lower()
     # a locale as the system writes it (uk_UA, uk-UA.UTF-8): its language part
     chosen = chosen.replace("-", "_").split(".", 1)[0].split("_", 1)[0] if chosen[:2] in LANGS else chosen
@@ -65,7 +66,7 @@ def language(lang: str | None = None) -> str:
 def _edition_folder() -> str | None:
     """``uk`` when the working folder is an edition folder such as ``notebooks/uk`` (else None)."""
     try:
-        name = Path.cwd().name
+        name = os.path.basename(os.getcwd())  # not Path.cwd(): the router's reasons read this on every decision
     except OSError:  # the folder was deleted under a running kernel
         return None
     return name if name in LANGS else None

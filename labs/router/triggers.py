@@ -4,8 +4,9 @@ millisecond; issue 11's time to decide).
 A regex scan of 2 KB costs ~15-100 us even when it finds nothing: Python's ``re`` runs its matcher at each position a
 pattern could start at, and a list of 1,400 health stems or 160 complexity cues can start at almost any letter. Many
 detectors' regexes, though, start every match with one of a few literal strings (:func:`trigger_literals`, read off
-the pattern itself). An Aho-Corasick automaton (the ``pyahocorasick`` package) over all those strings finds every
-occurrence of every one in one pass over the lower-cased prompt (~20-30 us for 2 KB); each detector then runs its
+the pattern itself). An Aho-Corasick automaton (the ``ahocorasick_rs`` package, a Rust matcher: ~25 us for 2 KB,
+where ``pyahocorasick``'s took ~100) over all those strings finds every occurrence of every one in one pass over the
+lower-cased prompt; each detector then runs its
 regex only where one of its own literals stands (:meth:`Triggers.finditer`): the same matches as a full scan, since a
 match can start nowhere else, and ``rx.match`` at a position reads the text exactly as a scan does there. (Each
 literal is cut at 5 characters: long enough to be rare, and the expansion stays small.)
@@ -170,14 +171,15 @@ def any_of(strings: Iterable[str]) -> Literals:
 
 _lock = threading.Lock()
 _automaton: Any = None
+_owners: list[tuple[int, ...]] = []  # per literal (the automaton's pattern index): the slots of the sets holding it
 _in_automaton: frozenset[str] = frozenset()
 _slots = 0  # how many sets the automaton serves (each has its slot, Literals._slot)
 
 
 def _build() -> None:
-    """The one automaton over every set's literals; each literal's value: its length and the slots of its sets."""
-    global _automaton, _in_automaton, _slots
-    import ahocorasick
+    """The one automaton over every set's literals, and for each literal (by its index) the slots of its sets."""
+    global _automaton, _owners, _in_automaton, _slots
+    import ahocorasick_rs
 
     with _lock:
         if _automaton is not None:
@@ -187,12 +189,12 @@ def _build() -> None:
         for k, lits in enumerate(sets):
             for w in lits.literals:
                 owners.setdefault(w, []).append(k)
-        a = ahocorasick.Automaton()
-        for w, ks in owners.items():
-            a.add_word(w, (len(w) - 1, tuple(ks)))
-        a.make_automaton()
+        # Standard match kind with overlapping=True reports every occurrence of every literal (as a scan would find
+        # each start); the indexes it returns are character offsets in the str
+        a = ahocorasick_rs.AhoCorasick(list(owners), matchkind=ahocorasick_rs.MatchKind.Standard)
         for k, lits in enumerate(sets):
             lits._slot = k
+        _owners = [tuple(ks) for ks in owners.values()]
         _in_automaton, _slots = frozenset(owners), len(sets)
         _automaton = a
 
@@ -212,9 +214,10 @@ class Triggers:
             if _automaton is None:
                 _build()
             per: list[list[int]] = [[] for _ in range(_slots)]
-            for end, (back, slots) in _automaton.iter(self.low):
-                for k in slots:
-                    per[k].append(end - back)
+            owners = _owners
+            for which, start, _end in _automaton.find_matches_as_indexes(self.low, overlapping=True):
+                for k in owners[which]:
+                    per[k].append(start)
             self._per = per
         return self._per
 

@@ -81,13 +81,18 @@ def two_kb(text: str) -> str:
 
 def timed_together(fns, args, repeat: int) -> list[tuple[float, float]]:
     """(median, p95) in ms of each ``fn(arg)`` pair, the calls taken in turn (one of each, ``repeat`` times): on a
-    shared machine a burst of load then slows every prompt alike, so the ratios between them hold."""
+    shared machine a burst of load then slows every prompt alike, so the ratios between them hold. The detectors' trigger
+    pass (labs.router.triggers keeps the last few prompts' passes) is forgotten before each call: each call reads its
+    prompt as new, as a router does."""
+    from labs.router import triggers
+
     for fn, arg in zip(fns, args):
         for _ in range(50):
             fn(arg)
     samples: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
         for k, (fn, arg) in enumerate(zip(fns, args)):
+            triggers._recent = ()
             t0 = time.perf_counter_ns()
             fn(arg)
             samples[k].append((time.perf_counter_ns() - t0) / 1e6)

@@ -190,3 +190,11 @@ def test_round_9_false_alarm_classes_stay_under_one_percent(make):
     "Is Taras gay? I think so."])
 def test_what_the_false_alarm_fixes_must_not_lose(text):
     assert detect_pii(text), text
+
+
+@pytest.mark.parametrize("label", ["Tax Code:", "Cod. Fisc.:", "cF:", "Codice Fiscale", "TAX CODE", "c.F."])
+def test_a_codice_fiscale_label_counts_in_any_case(label):
+    """The label's gate read the text as typed with a few spellings and missed "Tax Code:" and "Cod. Fisc." (the
+    label's own pattern ignores case); found in issue 11's speed work."""
+    text = f"{label} RSSMRA85T10A562S"
+    assert [(f.kind, f.text) for f in detect_pii(text)] == [("id_number", "RSSMRA85T10A562S")]

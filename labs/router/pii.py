@@ -2347,7 +2347,8 @@ def _across_cells(view: str, low: str, f: Finding, tabs: frozenset[int], breaks:
 
 
 _ADDRESS_GOES_ON = ("кв", "буд", "під", "оф", "apt", "flat", "suite", "unit", "№")
-_CF_LABEL_PARTS = ("iscal", "ISCAL", "c.f.", "C.F.", "ax code", "AX CODE", "fisc", "FISC", "CF", "cf", "Cf")
+# how each label of the codice fiscale starts (id_numbers._CF_LABEL ignores case), looked up in the lower-cased text
+_CF_LABEL_STARTS = ("codice", "cod.", "c.f.", "cf", "tax")
 
 
 def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
@@ -2375,9 +2376,10 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
         found = [_to_original(text, view.span(f.start, f.end), f) for f in found]
     if any(f.kind == "address" for f in found) and (shops := business_rows(text)):  # a shop's street (r11)
         found = [f for f in found if f.kind != "address" or not any(a <= f.start and f.end <= b for a, b in shops)]
+    low_text = low if view.text == text else lower(text)
     if view.decoded:  # what looked like an encoding may be an identifier as typed ("+380=67=394=56=11"): read both
-        found.extend(_scan(text, lower(text), frozenset(), frozenset()))
-    if any(part in text for part in _CF_LABEL_PARTS):  # substring tests: a 2 KB prompt without one costs ~1 µs
+        found.extend(_scan(text, low_text, frozenset(), frozenset()))
+    if any(part in low_text for part in _CF_LABEL_STARTS):  # a gate (~10 us) in any case: "Tax Code:", "Cod. Fisc."
         found.extend(Finding("id_number", s, e, text[s:e], 15) for s, e in find_codice_fiscale(text))
     if any(f.kind == "phone" for f in found):
         found = [f for f in found if f.kind != "phone" or not _printed_numbers(text, f)]

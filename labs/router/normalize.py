@@ -253,8 +253,13 @@ _OTHER_SPACES = "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\
 _LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _B64_ALPHABET = _LATIN + "0123456789+/_-"  # the characters of _B64's run
 _WS_CLASS = _class_table({_ASCII_SPACES: b" "}, b"x")
-# for _B64's runs, one flag a bit: 1 base64's alphabet, 2 a small letter, 4 a small hex letter (see _b64_runs)
-_B64_FLAGS = _class_table({_B64_ALPHABET: b"\x01", "ghijklmnopqrstuvwxyz": b"\x03", "abcdef": b"\x07"}, b"\x00")
+# for _B64's runs, one flag a bit: 1 base64's alphabet, 2 a small letter, 4 a digit or small hex letter, 8 a digit
+# (see _b64_runs); and what the AND of 8 or 16 characters' flags says: 8 characters of the alphabet, not all small
+# letters nor all digits (1, or 5: digits and a-f); 16 small hex letters (7) or digits (13)
+_B64_FLAGS = _class_table({_B64_ALPHABET: b"\x01", "ghijklmnopqrstuvwxyz": b"\x03", "abcdef": b"\x07",
+                           "0123456789": b"\x0d"}, b"\x00")
+_B64_WINDOW = _class_table({"\x01\x05": b"\x01"}, b"\x00")
+_HEX_WINDOW = _class_table({"\x07\x0d": b"\x01"}, b"\x00")
 # for _SAME_SEP_CARD: a digit, what can be (part of) its separator (".": a blank, a mark but ",;|", the letter x/o, any
 # character not ASCII), and the rest ("a": the other letters, which the needles lack, so bytes.find skips over them)
 _CARD_CLASS = _class_table({"0123456789": b"d", _LATIN + "_,;|": b"a", "xoXO": b"."}, b".")
@@ -288,8 +293,9 @@ class _Census:
         return self._plain
 
 
-def _finds(census: bytes, needles: tuple[bytes, ...]) -> list[int]:
-    """Every start (overlapping ones too) of any of ``needles`` in ``census``, in order."""
+def _finds(census, needles: tuple) -> list[int]:
+    """Every start (overlapping ones too) of any of ``needles`` in ``census`` (bytes, or a str and str needles), in
+    order."""
     starts: list[int] = []
     for needle in needles:
         i = census.find(needle)
@@ -301,10 +307,15 @@ def _finds(census: bytes, needles: tuple[bytes, ...]) -> list[int]:
     return starts
 
 
+def _char_positions(text: str, chars: str) -> list[int]:
+    """Where each of ``chars`` occurs in ``text``, in order (str.find of one character is memchr-fast)."""
+    return _finds(text, tuple(chars))  # the same loop: str.find and bytes.find take the same arguments
+
+
 def _matches_at(rx: re.Pattern, text: str, starts: list[int]) -> Iterator[re.Match]:
     """``rx.finditer(text)`` when every match of ``rx`` starts at one of ``starts`` (sorted): finditer's matches are
     the leftmost ones that do not overlap, so trying the candidates in order from the end of the last match finds the
-    same ones (``rx`` must not look behind its start)."""
+    same ones (a match at ``q`` looks behind it as a search does)."""
     last = 0
     for q in starts:
         if q >= last and (m := rx.match(text, q)) is not None:
@@ -578,14 +589,15 @@ def _plain_word(token: str) -> bool:
 
 
 def _b64_runs(census: _Census) -> Iterator[tuple[int, int]]:
-    """(start, end) of each run of 8 characters or more of base64's alphabet, but for most runs of small letters
-    (words: every 8 characters of them small letters, and no 16 small hex letters), in order.
+    """(start, end) of each run of 8 characters or more of base64's alphabet, in order, but for most runs of only
+    small letters or only digits (those without 16 hex digits: words and numbers).
 
     bytes.find of b"x" * 8 in a census of x's and blanks compares at almost every byte (its skip table has nothing
     to skip by: ~20 us on 2 KB); instead the flags of :data:`_B64_FLAGS`, read as one integer a byte a character,
     are AND-ed with themselves shifted by 1, 2, 4 bytes: a byte of the result holds what all 8 characters from
-    there hold. A 1 there is 8 characters of the alphabet, not all small letters; a 7 after another 8 bytes' AND,
-    16 small hex letters; memchr finds both (~15 -> ~6 us on the 2 KB ticket, ~35 -> ~5 on prose)."""
+    there hold (another 8 bytes' AND: 16 characters), and memchr finds the bytes that say a run is worth a try
+    (~15 -> ~6 us on the 2 KB ticket, ~35 -> ~5 on prose). A run that mixes small letters and digits has a letter
+    beside a digit: the window of 8 around them says 5 or 1."""
     flags = census.of(_B64_FLAGS)
     size = len(flags)
     all8 = int.from_bytes(flags, "little")
@@ -594,14 +606,14 @@ def _b64_runs(census: _Census) -> Iterator[tuple[int, int]]:
     all8 &= all8 >> 32
     if not all8:
         return
-    windows = all8.to_bytes(size, "little")
+    windows = all8.to_bytes(size, "little").translate(_B64_WINDOW)
     hex16 = all8 & (all8 >> 64)
-    hex_windows = hex16.to_bytes(size, "little") if hex16 else b""
+    hex_windows = hex16.to_bytes(size, "little").translate(_HEX_WINDOW) if hex16 else b""
     at = 0
     while True:
         q = windows.find(1, at)
         if hex_windows:
-            h = hex_windows.find(7, at)
+            h = hex_windows.find(1, at)
             q = h if q < 0 or 0 <= h < q else q
         if q < 0:
             return
@@ -838,7 +850,9 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None,
                    # word; HTML's own elements ("<b>", "<span>") are formatting, dropped
                    "" if not m.group(1) or m.group(1).lower() in _HTML_TAGS else
                    " " if m.group().startswith("</") else f" {m.group(1)} ") for m in _TAG.finditer(text)]
-    if "**" in text or "__" in text:  # Markdown bold around words: "**м. Вінниця**, вул. **Наукова** 5" (issue 11 r8 A2)
+    # Markdown bold around words: "**м. Вінниця**, вул. **Наукова** 5" (issue 11 r8 A2); a one-character `in` first:
+    # memchr-fast, where a two-character one reads every character (~2.5 us on 2 KB)
+    if "*" in text and "**" in text or "_" in text and "__" in text:
         found += [(m.start(), m.end(), "") for m in _MD_BOLD.finditer(text)]
     if "\\" in text:
         found += [(m.start(), m.end(), _decode_escapes(m.group())) for m in _ESCAPES.finditer(text)]
@@ -855,8 +869,9 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None,
         if not census.plain():  # else nothing to strip and no odd separator: ASCII and Cyrillic letters
             found += list(_invisible_pieces(text, astral))
             found += list(_odd_separator_pieces(text, astral))
-        if "А" in text and ("УА" in text or "ЮА" in text) or "A" in text and ("УA" in text or "ЮA" in text):
-            found += [(m.start(), m.end(), "UA") for m in _CYR_UA.finditer(text)]
+        if "У" in text or "Ю" in text:  # each match starts at one of them: tried there (a pair `in` costs more)
+            starts = _char_positions(text, "УЮ")
+            found += [(m.start(), m.end(), "UA") for m in _matches_at(_CYR_UA, text, starts)]
         if "\u202e" in text:
             # both orders: the one shown (reversed) and the one stored, which is what a model reads ("olen\u202ea.koval@…")
             found += [(m.start(), m.end(), f"{m.group(1)} ; {m.group(1)[::-1]}") for m in _RLO.finditer(text)]

@@ -620,7 +620,7 @@ def _plain_word(token: str) -> bool:
     return word.isalpha() and (word.islower() or word.istitle() or word.isupper())
 
 
-def _b64_runs(census: _Census) -> Iterator[tuple[int, int]]:
+def _b64_runs(census: _Census) -> list[tuple[int, int]]:
     """(start, end) of each run of 8 characters or more of base64's alphabet, in order, but for most runs of only
     small letters or only digits (those without 16 hex digits: words and numbers).
 
@@ -637,24 +637,22 @@ def _b64_runs(census: _Census) -> Iterator[tuple[int, int]]:
     all8 &= all8 >> 16
     all8 &= all8 >> 32
     if not all8:
-        return
+        return []
     windows = all8.to_bytes(size, "little").translate(_B64_WINDOW)
     hex16 = all8 & (all8 >> 64)
     # a 16-window of hex digits has flag 4 (and 1): (hex16 >> 2) & hex16 keeps exactly those bits, 0 without one
-    hex_windows = hex16.to_bytes(size, "little").translate(_HEX_WINDOW) if (hex16 >> 2) & hex16 else b""
-    at = 0
-    while True:
-        q = windows.find(1, at)
-        if hex_windows:
-            h = hex_windows.find(1, at)
-            q = h if q < 0 or 0 <= h < q else q
-        if q < 0:
-            return
-        start = flags.rfind(0, 0, q) + 1
-        end = flags.find(0, q)
+    if (hex16 >> 2) & hex16:
+        hex_windows = hex16.to_bytes(size, "little").translate(_HEX_WINDOW)
+        windows = (int.from_bytes(windows, "little") | int.from_bytes(hex_windows, "little")).to_bytes(size, "little")
+    runs: list[tuple[int, int]] = []
+    find, blank = windows.find, flags.find
+    q = find(1)
+    while q >= 0:
+        end = blank(0, q)
         end = size if end < 0 else end
-        yield start, end
-        at = end
+        runs.append((flags.rfind(0, 0, q) + 1, end))
+        q = find(1, end)
+    return runs
 
 
 def _b64_pieces(text: str, seen: set[str], census: _Census | None = None) -> list[tuple[int, int, str]]:

@@ -314,6 +314,10 @@ class _Census:
                 and not any(ch in self.text for ch in _CYRILLIC_MARKS)
         return self._plain
 
+    def known_plain(self) -> bool:
+        """Has :meth:`plain` been asked, and said yes (no scan of its own)?"""
+        return self._plain is True
+
 
 def _pairs(flags: bytes) -> int:
     """An integer with a byte a character: bit 0 set where the character has flag 1 and the next one flag 2, or the
@@ -628,8 +632,8 @@ def _b64_runs(census: _Census) -> list[tuple[int, int]]:
     to skip by: ~20 us on 2 KB); instead the flags of :data:`_B64_FLAGS`, read as one integer a byte a character,
     are AND-ed with themselves shifted by 1, 2, 4 bytes: a byte of the result holds what all 8 characters from
     there hold (another 8 bytes' AND: 16 characters), and memchr finds the bytes that say a run is worth a try
-    (~15 -> ~6 us on the 2 KB ticket, ~35 -> ~5 on prose). A run that mixes small letters and digits has a letter
-    beside a digit: the window of 8 around them says 5 or 1."""
+    (on 2 KB of prose ~40 -> ~15 us: its words are skipped in C). A run that mixes small letters and digits has a
+    letter beside a digit: a window of 8 around them says 5 or 1."""
     flags = census.of(_B64_FLAGS)
     size = len(flags)
     all8 = int.from_bytes(flags, "little")
@@ -659,12 +663,12 @@ def _b64_pieces(text: str, seen: set[str], census: _Census | None = None) -> lis
     """Base64 (and hex) tokens that decode to readable text: :func:`_b64_pieces_by_tokens`, from the census.
 
     Each run of 8 characters or more of base64's alphabet is one match of :data:`_B64` (in its whitespace-separated
-    token). A run of letters of one case decodes to nothing (:func:`_b64`: unless it is 16 hex digits or more) and
-    holds no "+", so the matches of one round it skips (:func:`_b64_runs`, and below) could only have been
-    remembered in ``seen``, where they change nothing; every other run is tried as there. A token that is a plain
+    token). A run of letters of one case, or of digits only, decodes to nothing (:func:`_b64`: unless it is 16 hex
+    digits or more) and holds no "+", so the matches of one round it skips (:func:`_b64_runs`, and below) could only
+    have been remembered in ``seen``, where they change nothing; every other run is tried as there. A token that is a plain
     word holds only letters, so only a run of letters asks for its token. Where that token also occurs between the
     previous try and itself, the reference would place it there (``text.find``): that text is left to the
-    reference, for the same answer (105 -> ~20 us on the 2 KB ticket)."""
+    reference, for the same answer (~105 -> ~25 us on the 2 KB ticket)."""
     census = _Census(text) if census is None else census
     out: list[tuple[int, int, str]] = []
     added: list[str] = []
@@ -838,7 +842,7 @@ def _form_plus_tokens(text: str, first: bool = True, seen: set[str] = frozenset(
 
 def _ws_runs(text: str, census: _Census) -> Iterator[re.Match]:
     """``_WS_RUN.finditer(text)``: every run of two whitespace characters or more. Without a space that is not ASCII
-    (most prompts) each run starts with two ASCII blanks side by side, found by bytes.find in the census (~24 -> ~3 us
+    (most prompts) each run starts with two ASCII blanks side by side, found by bytes.find in the census (~24 -> ~5 us
     on the 2 KB ticket): the next pair after a run starts the next run, and a match there takes the whole run."""
     if not text.isascii() and not census.plain() and any(ch in text for ch in _OTHER_SPACES):
         yield from _WS_RUN.finditer(text)
@@ -1081,8 +1085,8 @@ def _spots(text: str) -> list[int]:
 
 def _ascii_digit_spots(text: str, census: _Census | None = None) -> list[int]:
     """:func:`_spots` of a text whose digits (the regex's ``\\d``) are all ASCII, as :func:`_fold` leaves them: each
-    match of :data:`_SPOT` is a digit beside a look-alike letter, a pair in :meth:`_Census.pairs` (lane 16; 26 -> ~6 us
-    on the 2 KB ticket)."""
+    match of :data:`_SPOT` is a digit beside a look-alike letter, a pair in :meth:`_Census.pairs` (lane 16; ~26 -> ~10
+    us on the 2 KB ticket, with the census its letter test shares)."""
     if not has_digit(text):
         return []
     pairs = (_Census(text) if census is None else census).pairs()
@@ -1190,7 +1194,7 @@ def normalize(text: str) -> View:
     tabs = _tabs(out)
     breaks = _breaks(out)
     # a squeeze or a strip keeps a plain text plain (the first round's census knows, when the text is not ASCII)
-    out, census = _fold_census(out, plain=not decoded and census._plain is True)
+    out, census = _fold_census(out, plain=not decoded and census.known_plain())
     spots = _ascii_digit_spots(out, census)  # once: the plain reading's test below reads the same spots
     folded = _fold_lookalike_digits(out, spots)
     if folded == out:

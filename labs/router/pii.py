@@ -2285,9 +2285,22 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
         if _dob_gate(low) and _has_month_word(low):  # a birthday with its day in words holds no digit, but a month
             found.extend(_yearless_dobs(view, low))  # ("народилась дванадцятого березня")
         return found  # every other kind holds a digit
+    found.extend(_numeric_kinds(view, low, tabs, breaks))
+    if _dob_gate(low):
+        found.extend(find_dobs(view, low))
+    found.extend(_named_dobs(view))
+    found.extend(a for a in find_addresses(view, low) if not _across_cells(view, low, a, tabs, breaks))
+    found.extend(find_foreign_ids(view, low))
+    found.extend(Finding("id_number", s, e, view[s:e], 15) for s, e in find_id_numbers(view, low))  # any other kind wins
+    return found
+
+
+def _numeric_kinds(view: str, low: str, tabs: frozenset[int], breaks: frozenset[int]) -> list[Finding]:
+    """The numeric kinds of :func:`_scan`: phones, cards, РНОКПП, SSNs, ID cards, IBANs and passports."""
     # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,
     # cards, РНОКПП, SSNs and ID cards; an IBAN holds 10 digits or more and a passport 6, so only the
     # text around those is searched for them (a 2 KB prompt stays fast).
+    found: list[Finding] = []
     iban_windows: list[list[int]] = []
     six_windows: list[list[int]] = []
     n = len(view)
@@ -2321,12 +2334,6 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
     for lo, hi, _ in iban_windows:
         found.extend(find_ibans(view, lo, hi))
     found.extend(_passports(view, low, six_windows, passport_word))
-    if _dob_gate(low):
-        found.extend(find_dobs(view, low))
-    found.extend(_named_dobs(view))
-    found.extend(a for a in find_addresses(view, low) if not _across_cells(view, low, a, tabs, breaks))
-    found.extend(find_foreign_ids(view, low))
-    found.extend(Finding("id_number", s, e, view[s:e], 15) for s, e in find_id_numbers(view, low))  # any other kind wins
     return found
 
 

@@ -347,28 +347,42 @@ class _Near:
 
     def __init__(self, low: str) -> None:
         self.low = low
-        self.scanned: dict[re.Pattern, int] = {}
-        self.starts: dict[re.Pattern, list[int]] = {}
-        self.absent: dict[re.Pattern, bool] = {}  # no string of the regex's literal gate anywhere in the prompt
+        # keyed by id(rx): hashing a compiled pattern hashes its code (~1 us for a long context regex)
+        self.scanned: dict[int, int] = {}
+        self.starts: dict[int, list[int]] = {}
+        self.absent: dict[int, bool] = {}  # no string of the regex's literal gate anywhere in the prompt
+        self.trig = triggers(low)  # where the prompt's trigger literals stand, for the regexes of _NEAR_AT
+        self.keywords: list[int] | None = None  # where _NOT_PERSONAL_BEFORE's literals stand (asked once a prompt)
+
+    def not_personal(self, start: int) -> bool:
+        """:func:`_not_personal_context` at ``start``: no literal of its keywords in the 30 characters before, no
+        search (the answer of most numbers, and a bisection instead of the search's calls)."""
+        if self.keywords is None:
+            self.keywords = [] if self.trig.scan else self.trig.starts(_NOT_PERSONAL_AT)
+        at = self.keywords
+        if not self.trig.scan and ((k := bisect.bisect_left(at, start - 30)) == len(at) or at[k] >= start):
+            return False
+        return _not_personal_context(self.low, start)
 
     def __call__(self, rx: re.Pattern, lo: int, hi: int) -> bool:
         lo, hi = max(0, lo), min(len(self.low), hi)
         if lo >= hi:
             return False
-        absent = self.absent.get(rx)
-        if absent is None:  # once a prompt: a card, SSN or passport word absent from it is absent from every span
+        key = id(rx)
+        if (lits := _NEAR_AT.get(key)) is not None:  # found where its literals stand: linear, no scan
+            return self.trig.search(rx, lits, lo, hi) is not None
+        absent = self.absent.get(key)
+        if absent is None:  # once a prompt: a tax word absent from it is absent from every span
             gate = _near_gate(rx)
-            absent = self.absent[rx] = gate is not None and not any(g in self.low for g in gate)
+            absent = self.absent[key] = gate is not None and not any(g in self.low for g in gate)
         if absent:
             return False
-        if (lits := _NEAR_AT.get(id(rx))) is not None:  # found where its literals stand: linear, no scan
-            return triggers(self.low).search(rx, lits, lo, hi) is not None
-        starts = self.starts.get(rx)
+        starts = self.starts.get(key)
         if starts is None:
-            scanned = self.scanned[rx] = self.scanned.get(rx, 0) + hi - lo
+            scanned = self.scanned[key] = self.scanned.get(key, 0) + hi - lo
             if scanned <= len(self.low) or "$" in rx.pattern:
                 return rx.search(self.low, lo, hi) is not None
-            starts = self.starts[rx] = [m.start() for m in rx.finditer(self.low)]
+            starts = self.starts[key] = [m.start() for m in rx.finditer(self.low)]
         k = bisect.bisect_left(starts, lo)
         return k < len(starts) and starts[k] < hi
 
@@ -655,27 +669,31 @@ def _run_parts(view: str, m: re.Match) -> Iterator[re.Match]:
         yield tail
 
 
-def _run(view: str, low: str, m: re.Match) -> _Run | None:
+def _run(view: str, low: str, m: re.Match, near: _Near | None = None) -> _Run | None:
     """The run ``m`` of :data:`_RUN` if it can hold a phone, card, РНОКПП, SSN or ID card (9 digits
-    or more, not a hash, an IBAN, an IP address, a hex dump or a labelled product number)."""
-    groups = [g.span() for g in _GROUP.finditer(view, m.start(), m.end())]
-    if sum(e - s for s, e in groups) < 9:
+    or more, not a hash, an IBAN, an IP address, a hex dump or a labelled product number). ``near``: the
+    prompt's :class:`_Near`, if the caller has one (it reads the keywords once a prompt)."""
+    start, end = m.span()
+    text = m.group()
+    if len(text.translate(_NO_SEPARATORS)) < 9:
         return None
-    if _in_hex_token(view, m.start(), m.end()) or _iban_shaped(view, m.start(), groups) or _IP.fullmatch(m.group()):
+    groups = [g.span() for g in _GROUP.finditer(view, start, end)]
+    # (an IP address has three dots; the cheap tests first)
+    if _in_hex_token(view, start, end) or _iban_shaped(view, start, groups) or text.count(".") == 3 and _IP.fullmatch(text):
         return None
-    if all(e - s_ == 2 for s_, e in groups[1:]) and (h := _HEX_PAIRS.search(view, max(0, m.start() - 7),
-                                                                            m.start() + 1)) \
+    if all(e - s_ == 2 for s_, e in groups[1:]) and (h := _HEX_PAIRS.search(view, max(0, start - 7), start + 1)) \
             and any(ch.isalpha() for ch in h.group()):
         return None  # a hex dump: "5c 71 20 a4 16 3b 95"
-    checked = " " not in m.group()
-    if checked and _not_personal_context(low, m.start()):
+    checked = " " not in text
+    if checked and (_not_personal_context(low, start) if near is None else near.not_personal(start)):
         return None  # "ISBN 978-0-963-15479-9": the keyword names the whole token
-    lead = view[max(0, m.start() - 3) : m.start()]
-    return _Run(m.start(), m.end(), groups, "+" in lead, checked)
+    return _Run(start, end, groups, "+" in view[max(0, start - 3) : start], checked)
 
 
 def _iban_shaped(view: str, start: int, groups: list[tuple[int, int]]) -> bool:
     """"DE89 3704 0044 0532 0130 01": an IBAN whose checksum fails (find_ibans reports valid ones)."""
+    if not ("A" <= view[start - 1 : start] <= "Z" or view[start - 1 : start] == " "):
+        return False  # no capital letter right before the digits (nor a blank and one before it)
     cc = view[max(0, start - 3) : start].replace(" ", "")[-2:]
     n = sum(e - s for s, e in groups)
     return len(cc) == 2 and cc.isascii() and cc.isupper() and IBAN_LENGTHS.get(cc) == n + 2
@@ -692,8 +710,8 @@ def _in_hex_token(view: str, start: int, end: int) -> bool:
     while left > 0 and start - left < 80 and view[left - 1] in "0123456789abcdefABCDEF-":
         left -= 1
     right = _HEX_TOKEN.match(view, end).end()
-    token = view[left:right]
-    return len(token) >= 16 and sum(ch.isalpha() for ch in token) >= 4
+    # the run between holds no letter: only the ends can
+    return right - left >= 16 and sum(map(str.isalpha, view[left:start] + view[end:right])) >= 4
 
 
 def _regrouped(sizes: list[int], joinable: frozenset[int] = frozenset(), short: bool = True) -> list[list[int]]:
@@ -882,19 +900,24 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
     groups = run.groups
     ctx: dict[str, bool] = {}
     near = _Near(low) if near is None else near
+    # a tab or a line break inside the run (C-fast tests: most runs have neither, and the per-gap lists below are skipped)
+    tabbed = bool(tabs) and not tabs.isdisjoint(range(run.start, run.end))
     # cell_gap[j]: a tab stands between groups j-1 and j (read once a run, not once a window); a 3-digit cell
     # before it is an area code in its own column ("Bob\t415\t5550132"), a grouping like a space
     cell_gap = [False] + [groups[j - 1][1] - groups[j - 1][0] != 3 and not tabs.isdisjoint(range(groups[j - 1][1], groups[j][0]))
-                          for j in range(1, len(groups))] if tabs else None
+                          for j in range(1, len(groups))] if tabbed else None
     # line_gap[j]: a line break stands between groups j-1 and j (a group wrapped: "0770\n0 900655", "744-23-01\n05")
     line_gap = [False] + [not breaks.isdisjoint(range(groups[j - 1][1], groups[j][0]))  # C-fast: no generator
-                          for j in range(1, len(groups))] if breaks else None
+                          for j in range(1, len(groups))] if breaks and not breaks.isdisjoint(range(run.start, run.end)) else None
+    label_reach = []  # how far before the run a label may stand beyond each kind's own reach (read once a run)
 
     def context(name: str, rx: re.Pattern, before: int, after: int = 0) -> bool:
         if name not in ctx:
-            if " ; " in low[max(0, run.start - 125) : run.start] and \
-                    (b64 := _DECODED_BEFORE.search(low, max(0, run.start - 300), run.start)) is not None:
-                before += b64.end() - b64.start()  # "card: NTc3My… ; 5773 …": the label stands before the base64
+            if not label_reach:
+                b64 = _DECODED_BEFORE.search(low, max(0, run.start - 300), run.start) \
+                    if low.find(" ; ", max(0, run.start - 125), run.start) >= 0 else None
+                label_reach.append(0 if b64 is None else b64.end() - b64.start())
+            before += label_reach[0]  # "card: NTc3My… ; 5773 …": the label stands before the base64
             ctx[name] = near(rx, run.start - before, run.start) or bool(after and near(rx, run.end, run.end + after))
         return ctx[name]
 
@@ -915,21 +938,26 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
     # without one no window of 9 such digits is tried (the scan stays linear with a small constant).
     # The same for a list of two-digit numbers ("12+34+56…", "ages 23 45 …"): 12 of them in a row are a list,
     # not a phone (it has 7 groups at most).
-    single = [0] * (len(groups) + 1)
-    short = [0] * (len(groups) + 1)
     reach = [0] * (len(groups) + 1)  # reach[i]: the digits a window from group i can hold before the next plus
     for k in range(len(groups) - 1, -1, -1):
-        size = groups[k][1] - groups[k][0]
-        single[k] = single[k + 1] + 1 if size == 1 else 0
-        short[k] = short[k + 1] + 1 if size <= 2 else 0
-        reach[k] = size + (0 if k + 1 in pluses else reach[k + 1])
+        reach[k] = groups[k][1] - groups[k][0] + (0 if k + 1 in pluses else reach[k + 1])
     # no kind holds fewer than 8 digits (a phone after a plus): a start that cannot reach 8 is not tried
-    starts = [k for k in range(len(groups)) if reach[k] >= 8 and ((single[k] < 9 and short[k] < 12) or k in pluses)]
-    if (single[0] >= 9 or short[0] >= 12) and 0 not in pluses and reach[0] >= 8 and _strong_cue(low, groups[0][0]):
-        starts.insert(0, 0)
+    if len(groups) > _MAX_GROUPS:
+        single = [0] * (len(groups) + 1)
+        short = [0] * (len(groups) + 1)
+        for k in range(len(groups) - 1, -1, -1):
+            size = groups[k][1] - groups[k][0]
+            single[k] = single[k + 1] + 1 if size == 1 else 0
+            short[k] = short[k + 1] + 1 if size <= 2 else 0
+        starts = [k for k in range(len(groups)) if reach[k] >= 8 and ((single[k] < 9 and short[k] < 12) or k in pluses)]
+        if (single[0] >= 9 or short[0] >= 12) and 0 not in pluses and reach[0] >= 8 and _strong_cue(low, groups[0][0]):
+            starts.insert(0, 0)
+    else:  # too few groups for such a list (nor for a window of more than _MAX_GROUPS groups: single is not read)
+        starts = [k for k in range(len(groups)) if reach[k] >= 8]
     # the digits after a decimal comma start nothing either ("похибка 0,0677642695", "0,0262067619\t0,0568…"); after
     # a small whole number they may be a CSV row's index and a phone ("1,0671234567"), unless no phone word is near
-    fraction = not run.plus and (d := _DECIMAL_COMMA_BEFORE.search(view, max(0, run.start - 6), run.start)) is not None \
+    fraction = not run.plus and view[run.start - 1 : run.start] == "," \
+        and (d := _DECIMAL_COMMA_BEFORE.search(view, max(0, run.start - 6), run.start)) is not None \
         and (d.group("int") == "0" or not phone_context())
     for i in starts:
         gs = groups[i][0]
@@ -966,7 +994,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             if not_personal is None:
                 # only group 0 can follow a keyword: before group i > 0 stand group i-1's digits, and every keyword
                 # must be followed by separators alone ("order #1 4539 …": the card after "1" is no order number)
-                not_personal = i == 0 and not run.start_checked and _not_personal_context(low, gs)
+                not_personal = i == 0 and not run.start_checked and near.not_personal(gs)
             if not_personal:
                 break
             # digits after a plus that make a phone are one: "+380684863089 12 27" is no card
@@ -994,7 +1022,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             if phone_size and date_led is None:  # a window that starts with a date, or inside one ("10/09/1943 12 27")
                 date_led = _date_led(view, groups, i) or (i > 0 and _date_led(view, groups, i - 1)) or (
                     i > 1 and _date_led(view, groups, i - 2))
-            area_cell = bool(tabs) and j == i + 1 and any(k in tabs for k in range(groups[i][1], groups[j][0]))
+            area_cell = tabbed and j == i + 1 and any(k in tabs for k in range(groups[i][1], groups[j][0]))
             if phone_size and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0, area_cell, joinable) and (
                     plus or not (_in_a_matrix(view, run.start, run.end) or _between_numbers(view, groups, i, j, digits))
                     or phone_context()):
@@ -1002,9 +1030,11 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 if plus:
                     start = max(view.rfind("+", max(0, gs - 3), gs), 0)
                 # a phone by its own shape beats one that needed the word "тел" near ("85286 093 825\n15 66" in a
-                # matrix under "tel" is no phone when "093 825 15 66" is one)
+                # matrix under "tel" is no phone when "093 825 15 66" is one); without a phone word near (none found,
+                # or none asked for) the shape alone said yes
                 yield Finding("phone", start, e, view[start:e],
-                              51 if _phone_ok(digits, sizes, plus, _NO_CONTEXT, area_cell=area_cell, joinable=joinable) else 49)
+                              51 if ctx.get("phone") is not True
+                              or _phone_ok(digits, sizes, plus, _NO_CONTEXT, area_cell=area_cell, joinable=joinable) else 49)
             if n == 10 and rnokpp_ok(digits):
                 if context("tax", _TAX_CONTEXT, 300, 100) or _TAX_CAPS.search(view, max(0, gs - 60), gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
@@ -1039,26 +1069,25 @@ _IBAN = re.compile(rf"[A-Za-z{CONFUSABLE_CLASS}](?<![0-9].){_ISEP}?[A-Za-z{CONFU
                    rf"(?:{_ISEP}{{0,3}}[A-Za-z0-9{CONFUSABLE_CLASS}]){{11,30}}")
 
 
+_NO_ISEP = str.maketrans("", "", " -./_·•*+")  # _ISEP's characters dropped
+
+
 def _iban_written(text: str, pos: list[int], raw: str) -> bool:
     """Written as an IBAN, not assembled from words and a hash: one case for the letters ("ua21 3223 …",
     "gb82 west …"; a title-case country code only before digits: "Ua21 3223 …"), and a gap between two
     letters only where the printed form groups by four ("MT84 MALT … MTLC AST0 01S"), never elsewhere
     ("at 1772 shows")."""
-    letters = [ch for ch in raw if ch.isalpha()]
     before = text[max(0, pos[0] - 4) : pos[0]]
     if raw[0].islower() and before[-1:].isascii() and before[-1:].islower() and before.lower() != "iban":
         return False  # "картка Maestro 5777 5885 …": the end of a Latin word, not a country code ("ibanua21 …" is one)
     body = raw[4:]
-    if not (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)
-            or raw[0].isupper() and raw[1].islower() and body.isdigit()):
+    # (``raw``'s letters are folded to Latin ones, all cased: one case throughout is what upper() or lower() keeps)
+    if not (raw == raw.upper() or raw == raw.lower() or raw[0].isupper() and raw[1].islower() and body.isdigit()):
         return False
-    gaps = [b != a + 1 for a, b in zip(pos, pos[1:])]
-    if all(gaps):
+    gaps = [k for k in range(1, len(pos)) if pos[k] != pos[k - 1] + 1]  # a separator before character k
+    if len(gaps) == len(pos) - 1:
         return True  # one character a group: "U A 2 1 3 2 2 3 …"
-    for k, (a, b) in enumerate(zip(pos, pos[1:]), start=1):
-        if gaps[k - 1] and text[a].isalpha() and text[b].isalpha() and k % 4:
-            return False
-    return True
+    return not any(k % 4 and text[pos[k - 1]].isalpha() and text[pos[k]].isalpha() for k in gaps)
 
 
 def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
@@ -1068,12 +1097,14 @@ def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Findin
         want = IBAN_LENGTHS.get(fold_confusables(m.group()[0] + m.group()[1:3].strip(" -./_·•*+")[:1]).upper())
         if not want:
             continue  # no country code
-        pos = [m.start() + i for i, ch in enumerate(m.group()) if ch.isalnum()]
-        if want <= len(pos):
-            raw = fold_confusables("".join(text[p] for p in pos[:want]))
-            end = pos[want - 1] + 1
-            if _iban_written(text, pos[:want], raw) and iban_ok(raw.upper()) \
-                    and not (end < len(text) and text[end].isdigit()):
+        compact = m.group().translate(_NO_ISEP)  # the letters and digits (every other character is a separator)
+        if want <= len(compact):
+            raw = fold_confusables(compact[:want])
+            if not iban_ok(raw.upper()):  # the checksum first: it turns most candidates away
+                continue
+            pos = [m.start() + i for i, ch in enumerate(m.group()) if ch.isalnum()][:want]
+            end = pos[-1] + 1
+            if _iban_written(text, pos, raw) and not (end < len(text) and text[end].isdigit()):
                 yield Finding("iban", pos[0], end, text[pos[0] : end], 90)
                 lo = end
 
@@ -2261,13 +2292,17 @@ _PHONE_LABEL_BEFORE = re.compile(rf"(?:{_PHONE_CONTEXT.pattern}|call|contact)(?:
 
 def _local_phones(view: str, low: str, m: re.Match, digits: int) -> list[Finding]:
     """Local landlines (see :data:`_LOCAL_LAYOUT`) in the run ``m`` of ``digits`` digits."""
+    if digits == 7 and _LOCAL_LAYOUT.fullmatch(m.group()) and \
+            _PHONE_LABEL_BEFORE.search(low, max(0, m.start() - 40), m.start()):
+        found = [Finding("phone", m.start(), m.end(), m.group(), 51)]
+    else:
+        found = [Finding("phone", h.start(), h.end(), h.group(), 50) for h in _HYPHENATED_322.finditer(view, m.start(), m.end())]
+    if not found:
+        return found  # the shape first: most runs hold no local number, and the tests below read the text before
     before = view[max(0, m.start() - 2) : m.start()]
     if before[-1:] == "+" or before[-1:] in (".", ",") and before[:1].isdigit() or _not_personal_context(low, m.start()):
         return []  # "+234 56 78" is no local number, "3.2345678" a decimal; "order 234-56-78" an order
-    if digits == 7 and _LOCAL_LAYOUT.fullmatch(m.group()) and \
-            _PHONE_LABEL_BEFORE.search(low, max(0, m.start() - 40), m.start()):
-        return [Finding("phone", m.start(), m.end(), m.group(), 51)]
-    return [Finding("phone", h.start(), h.end(), h.group(), 50) for h in _HYPHENATED_322.finditer(view, m.start(), m.end())]
+    return found
 
 
 _DOI = re.compile(r"(?<![\d.])10\.\d{4,9}/")  # a DOI's prefix: "10.1000/0443315487" (issue 11 r8 B1)
@@ -2295,6 +2330,13 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
     return found
 
 
+# _RUN's matches, less most of those under 6 digits (none of them is read): 5 more digits must follow the first among
+# digits and separators. A run's every later digit has fewer, so no match starts inside a run _RUN would skip; the
+# matches that start are _RUN's own.
+_LONG_RUN = re.compile(rf"\d(?=(?:[{re.escape(SEPARATORS)}]*+\d){{5}}){_RUN.pattern[2:]}")
+_NO_SEPARATORS = str.maketrans("", "", SEPARATORS)  # a run less its separators: its digits
+
+
 def _numeric_kinds(view: str, low: str, tabs: frozenset[int], breaks: frozenset[int]) -> list[Finding]:
     """The numeric kinds of :func:`_scan`: phones, cards, РНОКПП, SSNs, ID cards, IBANs and passports."""
     # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,
@@ -2312,25 +2354,25 @@ def _numeric_kinds(view: str, low: str, tabs: frozenset[int], breaks: frozenset[
             known.append(_passport_word(low))
         return known[0]
 
-    for m in _RUN.finditer(view):
-        size = m.end() - m.start()
-        if size < 6:
+    for m in _LONG_RUN.finditer(view):
+        start, end = m.span()
+        run = m.group()
+        if len(run) < 6:
             continue
-        digits = size if m.group().isdigit() else sum(map(str.isdigit, m.group()))
+        digits = len(run) if run.isdigit() else len(run.translate(_NO_SEPARATORS))
         if digits < 6:
             continue
-        if digits == 13 and isbn13_ok("".join(filter(str.isdigit, m.group()))) or _DOI.match(view, m.start()):
+        if digits == 13 and isbn13_ok(run.translate(_NO_SEPARATORS)) or run.startswith("10.") and _DOI.match(view, start):
             continue  # a book's ISBN-13 ("978-0-922-58893-0": its "0-922-58893-0" is no phone), a DOI ("10.1000/04…")
-        _add_window(six_windows, m.start() - 30, m.end() + 12, n)
-        if digits == 7 or digits >= 8 and "-" in m.group():
+        _add_window(six_windows, start - 30, end + 12, n)
+        if digits == 7 or digits >= 8 and "-" in run:
             found.extend(_local_phones(view, low, m, digits))
         if digits >= 9:
-            for part in _run_parts(view, m):
-                if (run := _run(view, low, part)) is not None:
-                    found.extend(_windows(view, low, run, passport_word, tabs, near, breaks))
+            for part in _run_parts(view, m) if len(run) >= 2 * (_HEAD + _TAIL) else (m,):
+                if (got := _run(view, low, part, near)) is not None:
+                    found.extend(_windows(view, low, got, passport_word, tabs, near, breaks))
         if digits >= 10:
-            iban_windows.append([max(iban_windows[-1][2] if iban_windows else 0, m.start() - 40), min(n, m.end() + 40),
-                                 m.end()])
+            iban_windows.append([max(iban_windows[-1][2] if iban_windows else 0, start - 40), min(n, end + 40), end])
     for lo, hi, _ in iban_windows:
         found.extend(find_ibans(view, lo, hi))
     found.extend(_passports(view, low, six_windows, passport_word))

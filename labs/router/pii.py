@@ -352,17 +352,23 @@ class _Near:
         self.starts: dict[int, list[int]] = {}
         self.absent: dict[int, bool] = {}  # no string of the regex's literal gate anywhere in the prompt
         self.trig = triggers(low)  # where the prompt's trigger literals stand, for the regexes of _NEAR_AT
-        self.keywords: list[int] | None = None  # where _NOT_PERSONAL_BEFORE's literals stand (asked once a prompt)
+        self.at: dict[int, list[int]] = {}  # id(literals) -> where they stand (read once a prompt)
+
+    def _none_in(self, lits: Literals, lo: int, hi: int) -> bool:
+        """Does no string of ``lits`` start in ``low[lo:hi]``? (A bisection; False when the prompt is read by plain
+        scans, see :func:`labs.router.triggers.scan_only`.) Then no match of their regex starts there."""
+        if self.trig.scan:
+            return False
+        at = self.at.get(id(lits))
+        if at is None:
+            at = self.at[id(lits)] = self.trig.starts(lits)
+        k = bisect.bisect_left(at, lo)
+        return k == len(at) or at[k] >= hi
 
     def not_personal(self, start: int) -> bool:
-        """:func:`_not_personal_context` at ``start``: no literal of its keywords in the 30 characters before, no
-        search (the answer of most numbers, and a bisection instead of the search's calls)."""
-        if self.keywords is None:
-            self.keywords = [] if self.trig.scan else self.trig.starts(_NOT_PERSONAL_AT)
-        at = self.keywords
-        if not self.trig.scan and ((k := bisect.bisect_left(at, start - 30)) == len(at) or at[k] >= start):
-            return False
-        return _not_personal_context(self.low, start)
+        """:func:`_not_personal_context` at ``start``, its search only where one of its keywords' literals stands
+        in the 30 characters before (most numbers have none)."""
+        return not self._none_in(_NOT_PERSONAL_AT, start - 30, start) and _not_personal_context(self.low, start)
 
     def __call__(self, rx: re.Pattern, lo: int, hi: int) -> bool:
         lo, hi = max(0, lo), min(len(self.low), hi)
@@ -370,7 +376,7 @@ class _Near:
             return False
         key = id(rx)
         if (lits := _NEAR_AT.get(key)) is not None:  # found where its literals stand: linear, no scan
-            return self.trig.search(rx, lits, lo, hi) is not None
+            return not self._none_in(lits, lo, hi) and self.trig.search(rx, lits, lo, hi) is not None
         absent = self.absent.get(key)
         if absent is None:  # once a prompt: a tax word absent from it is absent from every span
             gate = _near_gate(rx)
@@ -675,28 +681,33 @@ def _run(view: str, low: str, m: re.Match, near: _Near | None = None) -> _Run | 
     prompt's :class:`_Near`, if the caller has one (it reads the keywords once a prompt)."""
     start, end = m.span()
     text = m.group()
-    if len(text.translate(_NO_SEPARATORS)) < 9:
+    digits = len(text.translate(_NO_SEPARATORS))
+    if digits < 9:
         return None
-    groups = [g.span() for g in _GROUP.finditer(view, start, end)]
-    # (an IP address has three dots; the cheap tests first)
-    if _in_hex_token(view, start, end) or _iban_shaped(view, start, groups) or text.count(".") == 3 and _IP.fullmatch(text):
+    # the cheap tests first (an IP address has three dots)
+    if _in_hex_token(view, start, end) or _iban_shaped(view, start, digits) or text.count(".") == 3 and _IP.fullmatch(text):
         return None
-    if all(e - s_ == 2 for s_, e in groups[1:]) and (h := _HEX_PAIRS.search(view, max(0, start - 7), start + 1)) \
-            and any(ch.isalpha() for ch in h.group()):
-        return None  # a hex dump: "5c 71 20 a4 16 3b 95"
     checked = " " not in text
     if checked and (_not_personal_context(low, start) if near is None else near.not_personal(start)):
         return None  # "ISBN 978-0-963-15479-9": the keyword names the whole token
+    groups = [g.span() for g in _GROUP.finditer(view, start, end)]
+    if view[start - 1 : start] == " " and all(e - s_ == 2 for s_, e in groups[1:]) \
+            and (h := _HEX_PAIRS.search(view, max(0, start - 7), start + 1)) and any(ch.isalpha() for ch in h.group()):
+        return None  # a hex dump: "5c 71 20 a4 16 3b 95" (the pairs before end in a blank)
     return _Run(start, end, groups, "+" in view[max(0, start - 3) : start], checked)
 
 
-def _iban_shaped(view: str, start: int, groups: list[tuple[int, int]]) -> bool:
-    """"DE89 3704 0044 0532 0130 01": an IBAN whose checksum fails (find_ibans reports valid ones)."""
-    if not ("A" <= view[start - 1 : start] <= "Z" or view[start - 1 : start] == " "):
+def _iban_shaped(view: str, start: int, digits: int) -> bool:
+    """"DE89 3704 0044 0532 0130 01": an IBAN whose checksum fails (find_ibans reports valid ones); ``digits``: how
+    many the run at ``start`` holds."""
+    last = view[start - 1 : start] if view[start - 1 : start] != " " else view[start - 2 : start - 1]
+    if not "A" <= last <= "Z":
         return False  # no capital letter right before the digits (nor a blank and one before it)
     cc = view[max(0, start - 3) : start].replace(" ", "")[-2:]
-    n = sum(e - s for s, e in groups)
-    return len(cc) == 2 and cc.isascii() and cc.isupper() and IBAN_LENGTHS.get(cc) == n + 2
+    return len(cc) == 2 and cc.isascii() and cc.isupper() and IBAN_LENGTHS.get(cc) == digits + 2
+
+
+_HEX_CHARS = "0123456789abcdefABCDEF-"
 
 
 def _in_hex_token(view: str, start: int, end: int) -> bool:
@@ -706,9 +717,8 @@ def _in_hex_token(view: str, start: int, end: int) -> bool:
     before, after = view[start - 1 : start], view[end : end + 1]
     if not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha()):
         return False
-    left = start
-    while left > 0 and start - left < 80 and view[left - 1] in "0123456789abcdefABCDEF-":
-        left -= 1
+    reach = view[max(0, start - 80) : start]
+    left = start - (len(reach) - len(reach.rstrip(_HEX_CHARS)))  # up to 80 hex characters before
     right = _HEX_TOKEN.match(view, end).end()
     # the run between holds no letter: only the ends can
     return right - left >= 16 and sum(map(str.isalpha, view[left:start] + view[end:right])) >= 4
@@ -939,8 +949,10 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
     # The same for a list of two-digit numbers ("12+34+56…", "ages 23 45 …"): 12 of them in a row are a list,
     # not a phone (it has 7 groups at most).
     reach = [0] * (len(groups) + 1)  # reach[i]: the digits a window from group i can hold before the next plus
+    total = 0
     for k in range(len(groups) - 1, -1, -1):
-        reach[k] = groups[k][1] - groups[k][0] + (0 if k + 1 in pluses else reach[k + 1])
+        s_, e_ = groups[k]
+        reach[k] = total = e_ - s_ + (0 if k + 1 in pluses else total)
     # no kind holds fewer than 8 digits (a phone after a plus): a start that cannot reach 8 is not tried
     if len(groups) > _MAX_GROUPS:
         single = [0] * (len(groups) + 1)
@@ -966,14 +978,13 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
         plus = i in pluses
         not_personal = None  # read only when a window of this start is a candidate (long runs stay fast)
         date_led = None
-        digits, sizes, cells = "", [], False
+        n, sizes, cells = 0, [], False
         joinable: frozenset[int] = frozenset()
         spelled_after_code = groups[i][1] - gs == 3 and view[gs] == "0" and view[gs + 1] in "3456789"
         for j in range(i, len(groups)):
             s, e = groups[j]
-            digits += view[s:e]
+            n += e - s
             sizes.append(e - s)
-            n = len(digits)
             if cell_gap and j > i and not cells and cell_gap[j]:
                 cells = True  # "835549391\t12" is two cells, not "8 355 493 91 12"
             if cells:
@@ -988,6 +999,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 break
             if n < 9:
                 continue
+            digits = view[gs:e].translate(_NO_SEPARATORS)  # the window's digits (only separators stand between groups)
             if j == len(groups) - 1 and _UNIT_AFTER.match(view, e) and _written_as_count(view, groups, i, j, digits, plus) \
                     and not _LABEL_BEFORE.search(low, max(0, gs - 40), gs):
                 break  # a quantity ("… 4989900814062 ns"); "+380671234567 разом", "4111 1111 1111 1111 b" are not
@@ -1053,7 +1065,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                         # a matrix row: a lone 3-2-4 number or one with other separators is an SSN
                         (sizes == [3, 2, 4] and (view[groups[i][1] : groups[i + 1][0]].strip() != ""
                                                  or len(groups) == 3 and not _in_a_matrix(view, run.start, run.end)))
-                        or (sum("-" in view[groups[k][1] : groups[k + 1][0]] for k in range(i, j)) >= 2
+                        or (view.count("-", groups[i][1], groups[j][0]) >= 2  # (two hyphens at least, the cheap test)
+                            and sum("-" in view[groups[k][1] : groups[k + 1][0]] for k in range(i, j)) >= 2
                             and [3, 2, 4] in _regrouped(sizes, joinable, short=False) and digits[0] != "0")
                         or context("ssn", _SSN_CONTEXT, 60, 60)):
                     yield Finding("ssn", gs, e, view[gs:e], 70)
@@ -1072,40 +1085,55 @@ _IBAN = re.compile(rf"[A-Za-z{CONFUSABLE_CLASS}](?<![0-9].){_ISEP}?[A-Za-z{CONFU
 _NO_ISEP = str.maketrans("", "", " -./_·•*+")  # _ISEP's characters dropped
 
 
-def _iban_written(text: str, pos: list[int], raw: str) -> bool:
+def _iban_written(text: str, parts: list[tuple[int, int]], raw: str) -> bool:
     """Written as an IBAN, not assembled from words and a hash: one case for the letters ("ua21 3223 …",
     "gb82 west …"; a title-case country code only before digits: "Ua21 3223 …"), and a gap between two
     letters only where the printed form groups by four ("MT84 MALT … MTLC AST0 01S"), never elsewhere
-    ("at 1772 shows")."""
-    before = text[max(0, pos[0] - 4) : pos[0]]
+    ("at 1772 shows"). ``parts``: the spans of ``text`` that ``raw``'s characters stand in, separators between."""
+    start = parts[0][0]
+    before = text[max(0, start - 4) : start]
     if raw[0].islower() and before[-1:].isascii() and before[-1:].islower() and before.lower() != "iban":
         return False  # "картка Maestro 5777 5885 …": the end of a Latin word, not a country code ("ibanua21 …" is one)
     body = raw[4:]
     # (``raw``'s letters are folded to Latin ones, all cased: one case throughout is what upper() or lower() keeps)
     if not (raw == raw.upper() or raw == raw.lower() or raw[0].isupper() and raw[1].islower() and body.isdigit()):
         return False
-    gaps = [k for k in range(1, len(pos)) if pos[k] != pos[k - 1] + 1]  # a separator before character k
-    if len(gaps) == len(pos) - 1:
+    if len(parts) == len(raw):
         return True  # one character a group: "U A 2 1 3 2 2 3 …"
-    return not any(k % 4 and text[pos[k - 1]].isalpha() and text[pos[k]].isalpha() for k in gaps)
+    k = 0  # how many characters stand before the gap
+    for (a, b), (c, _) in zip(parts, parts[1:]):
+        k += b - a
+        if k % 4 and text[b - 1].isalpha() and text[c].isalpha():
+            return False
+    return True
+
+
+_IBAN_PART = re.compile(r"[^ \-./_·•*+]+")  # in an _IBAN match: letters and digits between two separators
 
 
 def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
     hi = len(text) if hi is None else hi
     while (m := _IBAN.search(text, lo, hi)) is not None:
         lo = m.start() + 1  # a failed candidate may hide a real IBAN that starts inside it
-        want = IBAN_LENGTHS.get(fold_confusables(m.group()[0] + m.group()[1:3].strip(" -./_·•*+")[:1]).upper())
+        g = m.group()
+        want = IBAN_LENGTHS.get(fold_confusables(g[0] + (g[2] if g[1] in " -./_·•*+" else g[1])).upper())  # a separator?
         if not want:
             continue  # no country code
-        compact = m.group().translate(_NO_ISEP)  # the letters and digits (every other character is a separator)
+        compact = g.translate(_NO_ISEP)  # the letters and digits (every other character is a separator)
         if want <= len(compact):
             raw = fold_confusables(compact[:want])
             if not iban_ok(raw.upper()):  # the checksum first: it turns most candidates away
                 continue
-            pos = [m.start() + i for i, ch in enumerate(m.group()) if ch.isalnum()][:want]
-            end = pos[-1] + 1
-            if _iban_written(text, pos, raw) and not (end < len(text) and text[end].isdigit()):
-                yield Finding("iban", pos[0], end, text[pos[0] : end], 90)
+            parts, left = [], want  # the spans of the first ``want`` letters and digits
+            for p in _IBAN_PART.finditer(text, m.start(), m.end()):
+                a, b = p.span()
+                parts.append((a, min(b, a + left)))
+                left -= b - a
+                if left <= 0:
+                    break
+            end = parts[-1][1]
+            if _iban_written(text, parts, raw) and not (end < len(text) and text[end].isdigit()):
+                yield Finding("iban", m.start(), end, text[m.start() : end], 90)
                 lo = end
 
 
@@ -1177,9 +1205,10 @@ def _six_digit_windows(text: str) -> list[list[int]]:
 
 
 def _add_window(windows: list[list[int]], lo: int, hi: int, n: int) -> None:
-    lo, hi = max(0, lo), min(n, hi)
+    lo, hi = lo if lo > 0 else 0, hi if hi < n else n  # (conditionals, not max/min: called for every long number)
     if windows and lo <= windows[-1][1]:
-        windows[-1][1] = max(windows[-1][1], hi)
+        if hi > windows[-1][1]:
+            windows[-1][1] = hi
     else:
         windows.append([lo, hi])
 

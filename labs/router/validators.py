@@ -86,7 +86,8 @@ def card_iin_ok(number: str) -> bool:
     n = len(number)
     if not 14 <= n <= 19 or not number.isdigit():
         return False
-    p2, p3, p4 = int(number[:2]), int(number[:3]), int(number[:4])
+    p4 = int(number[:4])
+    p2, p3 = p4 // 100, p4 // 10  # the first two and three digits
     if number[0] == "4":
         return n in (16, 19)
     if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:

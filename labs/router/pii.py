@@ -712,11 +712,11 @@ _HEX_CHARS = "0123456789abcdefABCDEF-"
 
 def _in_hex_token(view: str, start: int, end: int) -> bool:
     """Digits inside a hash, a UUID or 0x… are no identifier."""
-    if view[max(0, start - 2) : start].lower() == "0x":
-        return True
     before, after = view[start - 1 : start], view[end : end + 1]
     if not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha()):
-        return False
+        return False  # (no letter next to the run: not "0x" before it either)
+    if view[max(0, start - 2) : start].lower() == "0x":
+        return True
     reach = view[max(0, start - 80) : start]
     left = start - (len(reach) - len(reach.rstrip(_HEX_CHARS)))  # up to 80 hex characters before
     right = _HEX_TOKEN.match(view, end).end()
@@ -1162,7 +1162,8 @@ _LATIN_BOOKLET = re.compile(r"[ABEKMHOPCTXI](?<![A-Za-z0-9].)[ABEKMHOPCTXI][ \-]
 _GLUED_BOOKLET = re.compile(rf"[{re.escape(''.join(DIGIT_LOOKALIKES))}](?<![^\W\d_].)(?P<series>[{_CYR_UP}ABEKMHOPCTXI]{{2}})"
                             r"[ \-]?№?[ \-]?\d{6}(?!\d)")
 # A series in capitals glued to its lower-case label: "паспорт серіїFF 914526", "passportEK634734", "номер паспортаFF 472058"
-_BOOKLET_PAIR = re.compile(rf"[{_CYR_UP}ABEKMHOPCTXI][{_CYR_UP}ABEKMHOPCTXI]")  # in every booklet match above
+# in every booklet match above: two capitals, then the number's first digit ("MB lr 0.0002" is none)
+_BOOKLET_PAIR = re.compile(rf"[{_CYR_UP}ABEKMHOPCTXI][{_CYR_UP}ABEKMHOPCTXI][ \-]{{0,3}}№?[ \-]{{0,3}}\d")
 _GLUED_SERIES = re.compile(rf"(?<=[a-zа-яіїєґ])[A-Z{_CYR_UP}]{{2}}[ \-]?№?[ \-]?\d{{6}}(?!\d)")
 _NAME_NEAR = re.compile(r"(?<!\w)[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+ [A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+(?!\w)")
 # УНЗР, the record number of the ID card: the birth date YYYYMMDD, then 5 digits ("19850312-01234")
@@ -1232,7 +1233,7 @@ def _passports(text: str, low: str, windows: list[list[int]], passport_word: Cal
     ``passport_word()`` says whether ``low`` holds a passport word anywhere."""
     if not windows:
         return
-    # each booklet form holds two capitals side by side: the windows without such a pair are not searched for them
+    # each booklet form holds two capitals side by side and its number: the windows without them are not searched
     paired = [w for w in windows if _BOOKLET_PAIR.search(text, w[0], w[1])]
     for m in _near_six_digits(_UA_BOOKLET, text, paired):
         if not _not_personal_context(low, m.start()):
@@ -2386,8 +2387,6 @@ def _numeric_kinds(view: str, low: str, tabs: frozenset[int], breaks: frozenset[
     for m in _LONG_RUN.finditer(view):
         start, end = m.span()
         run = m.group()
-        if len(run) < 6:
-            continue
         digits = len(run) if run.isdigit() else len(run.translate(_NO_SEPARATORS))
         if digits < 6:
             continue

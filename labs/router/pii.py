@@ -365,6 +365,16 @@ class _Near:
         k = bisect.bisect_left(at, lo)
         return k == len(at) or at[k] >= hi
 
+    def nowhere(self, rx: re.Pattern) -> bool:
+        """Is no match of ``rx`` possible anywhere in the prompt (no string of its literals in it)? Every span's
+        answer is then False, and a caller need not work out the span."""
+        if (lits := _NEAR_AT.get(id(rx))) is not None:
+            return self._none_in(lits, 0, len(self.low))
+        if (absent := self.absent.get(id(rx))) is None:
+            gate = _near_gate(rx)
+            absent = self.absent[id(rx)] = gate is not None and not any(g in self.low for g in gate)
+        return absent
+
     def not_personal(self, start: int) -> bool:
         """:func:`_not_personal_context` at ``start``, its search only where one of its keywords' literals stands
         in the 30 characters before (most numbers have none)."""
@@ -377,11 +387,7 @@ class _Near:
         key = id(rx)
         if (lits := _NEAR_AT.get(key)) is not None:  # found where its literals stand: linear, no scan
             return not self._none_in(lits, lo, hi) and self.trig.search(rx, lits, lo, hi) is not None
-        absent = self.absent.get(key)
-        if absent is None:  # once a prompt: a tax word absent from it is absent from every span
-            gate = _near_gate(rx)
-            absent = self.absent[key] = gate is not None and not any(g in self.low for g in gate)
-        if absent:
+        if self.nowhere(rx):  # once a prompt: a tax word absent from it is absent from every span
             return False
         starts = self.starts.get(key)
         if starts is None:
@@ -922,6 +928,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
     label_reach = []  # how far before the run a label may stand beyond each kind's own reach (read once a run)
 
     def context(name: str, rx: re.Pattern, before: int, after: int = 0) -> bool:
+        if name not in ctx and near.nowhere(rx):
+            ctx[name] = False  # none of the kind's words in the prompt (the common case: one look)
         if name not in ctx:
             if not label_reach:
                 b64 = _DECODED_BEFORE.search(low, max(0, run.start - 300), run.start) \

@@ -347,28 +347,54 @@ class _Near:
 
     def __init__(self, low: str) -> None:
         self.low = low
-        self.scanned: dict[re.Pattern, int] = {}
-        self.starts: dict[re.Pattern, list[int]] = {}
-        self.absent: dict[re.Pattern, bool] = {}  # no string of the regex's literal gate anywhere in the prompt
+        # keyed by id(rx): hashing a compiled pattern hashes its code (~1 us for a long context regex)
+        self.scanned: dict[int, int] = {}
+        self.starts: dict[int, list[int]] = {}
+        self.absent: dict[int, bool] = {}  # no string of the regex's literal gate anywhere in the prompt
+        self.trig = triggers(low)  # where the prompt's trigger literals stand, for the regexes of _NEAR_AT
+        self.at: dict[int, list[int]] = {}  # id(literals) -> where they stand (read once a prompt)
+
+    def _none_in(self, lits: Literals, lo: int, hi: int) -> bool:
+        """Does no string of ``lits`` start in ``low[lo:hi]``? (A bisection; False when the prompt is read by plain
+        scans, see :func:`labs.router.triggers.scan_only`.) Then no match of their regex starts there."""
+        if self.trig.scan:
+            return False
+        at = self.at.get(id(lits))
+        if at is None:
+            at = self.at[id(lits)] = self.trig.starts(lits)
+        k = bisect.bisect_left(at, lo)
+        return k == len(at) or at[k] >= hi
+
+    def nowhere(self, rx: re.Pattern) -> bool:
+        """Is no match of ``rx`` possible anywhere in the prompt (no string of its literals in it)? Every span's
+        answer is then False, and a caller need not work out the span."""
+        if (lits := _NEAR_AT.get(id(rx))) is not None:
+            return self._none_in(lits, 0, len(self.low))
+        if (absent := self.absent.get(id(rx))) is None:
+            gate = _near_gate(rx)
+            absent = self.absent[id(rx)] = gate is not None and not any(g in self.low for g in gate)
+        return absent
+
+    def not_personal(self, start: int) -> bool:
+        """:func:`_not_personal_context` at ``start``, its search only where one of its keywords' literals stands
+        in the 30 characters before (most numbers have none)."""
+        return not self._none_in(_NOT_PERSONAL_AT, start - 30, start) and _not_personal_context(self.low, start)
 
     def __call__(self, rx: re.Pattern, lo: int, hi: int) -> bool:
         lo, hi = max(0, lo), min(len(self.low), hi)
         if lo >= hi:
             return False
-        absent = self.absent.get(rx)
-        if absent is None:  # once a prompt: a card, SSN or passport word absent from it is absent from every span
-            gate = _near_gate(rx)
-            absent = self.absent[rx] = gate is not None and not any(g in self.low for g in gate)
-        if absent:
+        key = id(rx)
+        if (lits := _NEAR_AT.get(key)) is not None:  # found where its literals stand: linear, no scan
+            return not self._none_in(lits, lo, hi) and self.trig.search(rx, lits, lo, hi) is not None
+        if self.nowhere(rx):  # once a prompt: a tax word absent from it is absent from every span
             return False
-        if (lits := _NEAR_AT.get(id(rx))) is not None:  # found where its literals stand: linear, no scan
-            return triggers(self.low).search(rx, lits, lo, hi) is not None
-        starts = self.starts.get(rx)
+        starts = self.starts.get(key)
         if starts is None:
-            scanned = self.scanned[rx] = self.scanned.get(rx, 0) + hi - lo
+            scanned = self.scanned[key] = self.scanned.get(key, 0) + hi - lo
             if scanned <= len(self.low) or "$" in rx.pattern:
                 return rx.search(self.low, lo, hi) is not None
-            starts = self.starts[rx] = [m.start() for m in rx.finditer(self.low)]
+            starts = self.starts[key] = [m.start() for m in rx.finditer(self.low)]
         k = bisect.bisect_left(starts, lo)
         return k < len(starts) and starts[k] < hi
 
@@ -655,45 +681,53 @@ def _run_parts(view: str, m: re.Match) -> Iterator[re.Match]:
         yield tail
 
 
-def _run(view: str, low: str, m: re.Match) -> _Run | None:
+def _run(view: str, low: str, m: re.Match, near: _Near | None = None) -> _Run | None:
     """The run ``m`` of :data:`_RUN` if it can hold a phone, card, РНОКПП, SSN or ID card (9 digits
-    or more, not a hash, an IBAN, an IP address, a hex dump or a labelled product number)."""
-    groups = [g.span() for g in _GROUP.finditer(view, m.start(), m.end())]
-    if sum(e - s for s, e in groups) < 9:
+    or more, not a hash, an IBAN, an IP address, a hex dump or a labelled product number). ``near``: the
+    prompt's :class:`_Near`, if the caller has one (it reads the keywords once a prompt)."""
+    start, end = m.span()
+    text = m.group()
+    digits = len(text.translate(_NO_SEPARATORS))
+    if digits < 9:
         return None
-    if _in_hex_token(view, m.start(), m.end()) or _iban_shaped(view, m.start(), groups) or _IP.fullmatch(m.group()):
+    # the cheap tests first (an IP address has three dots)
+    if _in_hex_token(view, start, end) or _iban_shaped(view, start, digits) or text.count(".") == 3 and _IP.fullmatch(text):
         return None
-    if all(e - s_ == 2 for s_, e in groups[1:]) and (h := _HEX_PAIRS.search(view, max(0, m.start() - 7),
-                                                                            m.start() + 1)) \
-            and any(ch.isalpha() for ch in h.group()):
-        return None  # a hex dump: "5c 71 20 a4 16 3b 95"
-    checked = " " not in m.group()
-    if checked and _not_personal_context(low, m.start()):
+    checked = " " not in text
+    if checked and (_not_personal_context(low, start) if near is None else near.not_personal(start)):
         return None  # "ISBN 978-0-963-15479-9": the keyword names the whole token
-    lead = view[max(0, m.start() - 3) : m.start()]
-    return _Run(m.start(), m.end(), groups, "+" in lead, checked)
+    groups = [g.span() for g in _GROUP.finditer(view, start, end)]
+    if view[start - 1 : start] == " " and all(e - s_ == 2 for s_, e in groups[1:]) \
+            and (h := _HEX_PAIRS.search(view, max(0, start - 7), start + 1)) and any(ch.isalpha() for ch in h.group()):
+        return None  # a hex dump: "5c 71 20 a4 16 3b 95" (the pairs before end in a blank)
+    return _Run(start, end, groups, "+" in view[max(0, start - 3) : start], checked)
 
 
-def _iban_shaped(view: str, start: int, groups: list[tuple[int, int]]) -> bool:
-    """"DE89 3704 0044 0532 0130 01": an IBAN whose checksum fails (find_ibans reports valid ones)."""
+def _iban_shaped(view: str, start: int, digits: int) -> bool:
+    """"DE89 3704 0044 0532 0130 01": an IBAN whose checksum fails (find_ibans reports valid ones); ``digits``: how
+    many the run at ``start`` holds."""
+    last = view[start - 1 : start] if view[start - 1 : start] != " " else view[start - 2 : start - 1]
+    if not "A" <= last <= "Z":
+        return False  # no capital letter right before the digits (nor a blank and one before it)
     cc = view[max(0, start - 3) : start].replace(" ", "")[-2:]
-    n = sum(e - s for s, e in groups)
-    return len(cc) == 2 and cc.isascii() and cc.isupper() and IBAN_LENGTHS.get(cc) == n + 2
+    return len(cc) == 2 and cc.isascii() and cc.isupper() and IBAN_LENGTHS.get(cc) == digits + 2
+
+
+_HEX_CHARS = "0123456789abcdefABCDEF-"
 
 
 def _in_hex_token(view: str, start: int, end: int) -> bool:
     """Digits inside a hash, a UUID or 0x… are no identifier."""
-    if view[max(0, start - 2) : start].lower() == "0x":
-        return True
     before, after = view[start - 1 : start], view[end : end + 1]
     if not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha()):
-        return False
-    left = start
-    while left > 0 and start - left < 80 and view[left - 1] in "0123456789abcdefABCDEF-":
-        left -= 1
+        return False  # (no letter next to the run: not "0x" before it either)
+    if view[max(0, start - 2) : start].lower() == "0x":
+        return True
+    reach = view[max(0, start - 80) : start]
+    left = start - (len(reach) - len(reach.rstrip(_HEX_CHARS)))  # up to 80 hex characters before
     right = _HEX_TOKEN.match(view, end).end()
-    token = view[left:right]
-    return len(token) >= 16 and sum(ch.isalpha() for ch in token) >= 4
+    # the run between holds no letter: only the ends can
+    return right - left >= 16 and sum(map(str.isalpha, view[left:start] + view[end:right])) >= 4
 
 
 def _regrouped(sizes: list[int], joinable: frozenset[int] = frozenset(), short: bool = True) -> list[list[int]]:
@@ -882,19 +916,26 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
     groups = run.groups
     ctx: dict[str, bool] = {}
     near = _Near(low) if near is None else near
+    # a tab or a line break inside the run (C-fast tests: most runs have neither, and the per-gap lists below are skipped)
+    tabbed = bool(tabs) and not tabs.isdisjoint(range(run.start, run.end))
     # cell_gap[j]: a tab stands between groups j-1 and j (read once a run, not once a window); a 3-digit cell
     # before it is an area code in its own column ("Bob\t415\t5550132"), a grouping like a space
     cell_gap = [False] + [groups[j - 1][1] - groups[j - 1][0] != 3 and not tabs.isdisjoint(range(groups[j - 1][1], groups[j][0]))
-                          for j in range(1, len(groups))] if tabs else None
+                          for j in range(1, len(groups))] if tabbed else None
     # line_gap[j]: a line break stands between groups j-1 and j (a group wrapped: "0770\n0 900655", "744-23-01\n05")
     line_gap = [False] + [not breaks.isdisjoint(range(groups[j - 1][1], groups[j][0]))  # C-fast: no generator
-                          for j in range(1, len(groups))] if breaks else None
+                          for j in range(1, len(groups))] if breaks and not breaks.isdisjoint(range(run.start, run.end)) else None
+    label_reach = []  # how far before the run a label may stand beyond each kind's own reach (read once a run)
 
     def context(name: str, rx: re.Pattern, before: int, after: int = 0) -> bool:
+        if name not in ctx and near.nowhere(rx):
+            ctx[name] = False  # none of the kind's words in the prompt (the common case: one look)
         if name not in ctx:
-            if " ; " in low[max(0, run.start - 125) : run.start] and \
-                    (b64 := _DECODED_BEFORE.search(low, max(0, run.start - 300), run.start)) is not None:
-                before += b64.end() - b64.start()  # "card: NTc3My… ; 5773 …": the label stands before the base64
+            if not label_reach:
+                b64 = _DECODED_BEFORE.search(low, max(0, run.start - 300), run.start) \
+                    if low.find(" ; ", max(0, run.start - 125), run.start) >= 0 else None
+                label_reach.append(0 if b64 is None else b64.end() - b64.start())
+            before += label_reach[0]  # "card: NTc3My… ; 5773 …": the label stands before the base64
             ctx[name] = near(rx, run.start - before, run.start) or bool(after and near(rx, run.end, run.end + after))
         return ctx[name]
 
@@ -915,21 +956,28 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
     # without one no window of 9 such digits is tried (the scan stays linear with a small constant).
     # The same for a list of two-digit numbers ("12+34+56…", "ages 23 45 …"): 12 of them in a row are a list,
     # not a phone (it has 7 groups at most).
-    single = [0] * (len(groups) + 1)
-    short = [0] * (len(groups) + 1)
     reach = [0] * (len(groups) + 1)  # reach[i]: the digits a window from group i can hold before the next plus
+    total = 0
     for k in range(len(groups) - 1, -1, -1):
-        size = groups[k][1] - groups[k][0]
-        single[k] = single[k + 1] + 1 if size == 1 else 0
-        short[k] = short[k + 1] + 1 if size <= 2 else 0
-        reach[k] = size + (0 if k + 1 in pluses else reach[k + 1])
+        s_, e_ = groups[k]
+        reach[k] = total = e_ - s_ + (0 if k + 1 in pluses else total)
     # no kind holds fewer than 8 digits (a phone after a plus): a start that cannot reach 8 is not tried
-    starts = [k for k in range(len(groups)) if reach[k] >= 8 and ((single[k] < 9 and short[k] < 12) or k in pluses)]
-    if (single[0] >= 9 or short[0] >= 12) and 0 not in pluses and reach[0] >= 8 and _strong_cue(low, groups[0][0]):
-        starts.insert(0, 0)
+    if len(groups) > _MAX_GROUPS:
+        single = [0] * (len(groups) + 1)
+        short = [0] * (len(groups) + 1)
+        for k in range(len(groups) - 1, -1, -1):
+            size = groups[k][1] - groups[k][0]
+            single[k] = single[k + 1] + 1 if size == 1 else 0
+            short[k] = short[k + 1] + 1 if size <= 2 else 0
+        starts = [k for k in range(len(groups)) if reach[k] >= 8 and ((single[k] < 9 and short[k] < 12) or k in pluses)]
+        if (single[0] >= 9 or short[0] >= 12) and 0 not in pluses and reach[0] >= 8 and _strong_cue(low, groups[0][0]):
+            starts.insert(0, 0)
+    else:  # too few groups for such a list (nor for a window of more than _MAX_GROUPS groups: single is not read)
+        starts = [k for k in range(len(groups)) if reach[k] >= 8]
     # the digits after a decimal comma start nothing either ("похибка 0,0677642695", "0,0262067619\t0,0568…"); after
     # a small whole number they may be a CSV row's index and a phone ("1,0671234567"), unless no phone word is near
-    fraction = not run.plus and (d := _DECIMAL_COMMA_BEFORE.search(view, max(0, run.start - 6), run.start)) is not None \
+    fraction = not run.plus and view[run.start - 1 : run.start] == "," \
+        and (d := _DECIMAL_COMMA_BEFORE.search(view, max(0, run.start - 6), run.start)) is not None \
         and (d.group("int") == "0" or not phone_context())
     for i in starts:
         gs = groups[i][0]
@@ -938,14 +986,13 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
         plus = i in pluses
         not_personal = None  # read only when a window of this start is a candidate (long runs stay fast)
         date_led = None
-        digits, sizes, cells = "", [], False
+        n, sizes, cells = 0, [], False
         joinable: frozenset[int] = frozenset()
         spelled_after_code = groups[i][1] - gs == 3 and view[gs] == "0" and view[gs + 1] in "3456789"
         for j in range(i, len(groups)):
             s, e = groups[j]
-            digits += view[s:e]
+            n += e - s
             sizes.append(e - s)
-            n = len(digits)
             if cell_gap and j > i and not cells and cell_gap[j]:
                 cells = True  # "835549391\t12" is two cells, not "8 355 493 91 12"
             if cells:
@@ -960,13 +1007,14 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 break
             if n < 9:
                 continue
+            digits = view[gs:e].translate(_NO_SEPARATORS)  # the window's digits (only separators stand between groups)
             if j == len(groups) - 1 and _UNIT_AFTER.match(view, e) and _written_as_count(view, groups, i, j, digits, plus) \
                     and not _LABEL_BEFORE.search(low, max(0, gs - 40), gs):
                 break  # a quantity ("… 4989900814062 ns"); "+380671234567 разом", "4111 1111 1111 1111 b" are not
             if not_personal is None:
                 # only group 0 can follow a keyword: before group i > 0 stand group i-1's digits, and every keyword
                 # must be followed by separators alone ("order #1 4539 …": the card after "1" is no order number)
-                not_personal = i == 0 and not run.start_checked and _not_personal_context(low, gs)
+                not_personal = i == 0 and not run.start_checked and near.not_personal(gs)
             if not_personal:
                 break
             # digits after a plus that make a phone are one: "+380684863089 12 27" is no card
@@ -994,7 +1042,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             if phone_size and date_led is None:  # a window that starts with a date, or inside one ("10/09/1943 12 27")
                 date_led = _date_led(view, groups, i) or (i > 0 and _date_led(view, groups, i - 1)) or (
                     i > 1 and _date_led(view, groups, i - 2))
-            area_cell = bool(tabs) and j == i + 1 and any(k in tabs for k in range(groups[i][1], groups[j][0]))
+            area_cell = tabbed and j == i + 1 and any(k in tabs for k in range(groups[i][1], groups[j][0]))
             if phone_size and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0, area_cell, joinable) and (
                     plus or not (_in_a_matrix(view, run.start, run.end) or _between_numbers(view, groups, i, j, digits))
                     or phone_context()):
@@ -1002,9 +1050,11 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 if plus:
                     start = max(view.rfind("+", max(0, gs - 3), gs), 0)
                 # a phone by its own shape beats one that needed the word "тел" near ("85286 093 825\n15 66" in a
-                # matrix under "tel" is no phone when "093 825 15 66" is one)
+                # matrix under "tel" is no phone when "093 825 15 66" is one); without a phone word near (none found,
+                # or none asked for) the shape alone said yes
                 yield Finding("phone", start, e, view[start:e],
-                              51 if _phone_ok(digits, sizes, plus, _NO_CONTEXT, area_cell=area_cell, joinable=joinable) else 49)
+                              51 if ctx.get("phone") is not True
+                              or _phone_ok(digits, sizes, plus, _NO_CONTEXT, area_cell=area_cell, joinable=joinable) else 49)
             if n == 10 and rnokpp_ok(digits):
                 if context("tax", _TAX_CONTEXT, 300, 100) or _TAX_CAPS.search(view, max(0, gs - 60), gs):
                     yield Finding("tax_id", gs, e, view[gs:e], 75)
@@ -1023,7 +1073,8 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                         # a matrix row: a lone 3-2-4 number or one with other separators is an SSN
                         (sizes == [3, 2, 4] and (view[groups[i][1] : groups[i + 1][0]].strip() != ""
                                                  or len(groups) == 3 and not _in_a_matrix(view, run.start, run.end)))
-                        or (sum("-" in view[groups[k][1] : groups[k + 1][0]] for k in range(i, j)) >= 2
+                        or (view.count("-", groups[i][1], groups[j][0]) >= 2  # (two hyphens at least, the cheap test)
+                            and sum("-" in view[groups[k][1] : groups[k + 1][0]] for k in range(i, j)) >= 2
                             and [3, 2, 4] in _regrouped(sizes, joinable, short=False) and digits[0] != "0")
                         or context("ssn", _SSN_CONTEXT, 60, 60)):
                     yield Finding("ssn", gs, e, view[gs:e], 70)
@@ -1039,42 +1090,58 @@ _IBAN = re.compile(rf"[A-Za-z{CONFUSABLE_CLASS}](?<![0-9].){_ISEP}?[A-Za-z{CONFU
                    rf"(?:{_ISEP}{{0,3}}[A-Za-z0-9{CONFUSABLE_CLASS}]){{11,30}}")
 
 
-def _iban_written(text: str, pos: list[int], raw: str) -> bool:
+_NO_ISEP = str.maketrans("", "", " -./_·•*+")  # _ISEP's characters dropped
+
+
+def _iban_written(text: str, parts: list[tuple[int, int]], raw: str) -> bool:
     """Written as an IBAN, not assembled from words and a hash: one case for the letters ("ua21 3223 …",
     "gb82 west …"; a title-case country code only before digits: "Ua21 3223 …"), and a gap between two
     letters only where the printed form groups by four ("MT84 MALT … MTLC AST0 01S"), never elsewhere
-    ("at 1772 shows")."""
-    letters = [ch for ch in raw if ch.isalpha()]
-    before = text[max(0, pos[0] - 4) : pos[0]]
+    ("at 1772 shows"). ``parts``: the spans of ``text`` that ``raw``'s characters stand in, separators between."""
+    start = parts[0][0]
+    before = text[max(0, start - 4) : start]
     if raw[0].islower() and before[-1:].isascii() and before[-1:].islower() and before.lower() != "iban":
         return False  # "картка Maestro 5777 5885 …": the end of a Latin word, not a country code ("ibanua21 …" is one)
     body = raw[4:]
-    if not (all(ch.isupper() for ch in letters) or all(ch.islower() for ch in letters)
-            or raw[0].isupper() and raw[1].islower() and body.isdigit()):
+    # (``raw``'s letters are folded to Latin ones, all cased: one case throughout is what upper() or lower() keeps)
+    if not (raw == raw.upper() or raw == raw.lower() or raw[0].isupper() and raw[1].islower() and body.isdigit()):
         return False
-    gaps = [b != a + 1 for a, b in zip(pos, pos[1:])]
-    if all(gaps):
+    if len(parts) == len(raw):
         return True  # one character a group: "U A 2 1 3 2 2 3 …"
-    for k, (a, b) in enumerate(zip(pos, pos[1:]), start=1):
-        if gaps[k - 1] and text[a].isalpha() and text[b].isalpha() and k % 4:
+    k = 0  # how many characters stand before the gap
+    for (a, b), (c, _) in zip(parts, parts[1:]):
+        k += b - a
+        if k % 4 and text[b - 1].isalpha() and text[c].isalpha():
             return False
     return True
+
+
+_IBAN_PART = re.compile(r"[^ \-./_·•*+]+")  # in an _IBAN match: letters and digits between two separators
 
 
 def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Finding]:
     hi = len(text) if hi is None else hi
     while (m := _IBAN.search(text, lo, hi)) is not None:
         lo = m.start() + 1  # a failed candidate may hide a real IBAN that starts inside it
-        want = IBAN_LENGTHS.get(fold_confusables(m.group()[0] + m.group()[1:3].strip(" -./_·•*+")[:1]).upper())
+        g = m.group()
+        want = IBAN_LENGTHS.get(fold_confusables(g[0] + (g[2] if g[1] in " -./_·•*+" else g[1])).upper())  # a separator?
         if not want:
             continue  # no country code
-        pos = [m.start() + i for i, ch in enumerate(m.group()) if ch.isalnum()]
-        if want <= len(pos):
-            raw = fold_confusables("".join(text[p] for p in pos[:want]))
-            end = pos[want - 1] + 1
-            if _iban_written(text, pos[:want], raw) and iban_ok(raw.upper()) \
-                    and not (end < len(text) and text[end].isdigit()):
-                yield Finding("iban", pos[0], end, text[pos[0] : end], 90)
+        compact = g.translate(_NO_ISEP)  # the letters and digits (every other character is a separator)
+        if want <= len(compact):
+            raw = fold_confusables(compact[:want])
+            if not iban_ok(raw.upper()):  # the checksum first: it turns most candidates away
+                continue
+            parts, left = [], want  # the spans of the first ``want`` letters and digits
+            for p in _IBAN_PART.finditer(text, m.start(), m.end()):
+                a, b = p.span()
+                parts.append((a, min(b, a + left)))
+                left -= b - a
+                if left <= 0:
+                    break
+            end = parts[-1][1]
+            if _iban_written(text, parts, raw) and not (end < len(text) and text[end].isdigit()):
+                yield Finding("iban", m.start(), end, text[m.start() : end], 90)
                 lo = end
 
 
@@ -1103,7 +1170,8 @@ _LATIN_BOOKLET = re.compile(r"[ABEKMHOPCTXI](?<![A-Za-z0-9].)[ABEKMHOPCTXI][ \-]
 _GLUED_BOOKLET = re.compile(rf"[{re.escape(''.join(DIGIT_LOOKALIKES))}](?<![^\W\d_].)(?P<series>[{_CYR_UP}ABEKMHOPCTXI]{{2}})"
                             r"[ \-]?№?[ \-]?\d{6}(?!\d)")
 # A series in capitals glued to its lower-case label: "паспорт серіїFF 914526", "passportEK634734", "номер паспортаFF 472058"
-_BOOKLET_PAIR = re.compile(rf"[{_CYR_UP}ABEKMHOPCTXI][{_CYR_UP}ABEKMHOPCTXI]")  # in every booklet match above
+# in every booklet match above: two capitals, then the number's first digit ("MB lr 0.0002" is none)
+_BOOKLET_PAIR = re.compile(rf"[{_CYR_UP}ABEKMHOPCTXI][{_CYR_UP}ABEKMHOPCTXI][ \-]{{0,3}}№?[ \-]{{0,3}}\d")
 _GLUED_SERIES = re.compile(rf"(?<=[a-zа-яіїєґ])[A-Z{_CYR_UP}]{{2}}[ \-]?№?[ \-]?\d{{6}}(?!\d)")
 _NAME_NEAR = re.compile(r"(?<!\w)[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+ [A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+(?!\w)")
 # УНЗР, the record number of the ID card: the birth date YYYYMMDD, then 5 digits ("19850312-01234")
@@ -1146,9 +1214,10 @@ def _six_digit_windows(text: str) -> list[list[int]]:
 
 
 def _add_window(windows: list[list[int]], lo: int, hi: int, n: int) -> None:
-    lo, hi = max(0, lo), min(n, hi)
+    lo, hi = lo if lo > 0 else 0, hi if hi < n else n  # (conditionals, not max/min: called for every long number)
     if windows and lo <= windows[-1][1]:
-        windows[-1][1] = max(windows[-1][1], hi)
+        if hi > windows[-1][1]:
+            windows[-1][1] = hi
     else:
         windows.append([lo, hi])
 
@@ -1172,7 +1241,7 @@ def _passports(text: str, low: str, windows: list[list[int]], passport_word: Cal
     ``passport_word()`` says whether ``low`` holds a passport word anywhere."""
     if not windows:
         return
-    # each booklet form holds two capitals side by side: the windows without such a pair are not searched for them
+    # each booklet form holds two capitals side by side and its number: the windows without them are not searched
     paired = [w for w in windows if _BOOKLET_PAIR.search(text, w[0], w[1])]
     for m in _near_six_digits(_UA_BOOKLET, text, paired):
         if not _not_personal_context(low, m.start()):
@@ -2261,13 +2330,17 @@ _PHONE_LABEL_BEFORE = re.compile(rf"(?:{_PHONE_CONTEXT.pattern}|call|contact)(?:
 
 def _local_phones(view: str, low: str, m: re.Match, digits: int) -> list[Finding]:
     """Local landlines (see :data:`_LOCAL_LAYOUT`) in the run ``m`` of ``digits`` digits."""
+    if digits == 7 and _LOCAL_LAYOUT.fullmatch(m.group()) and \
+            _PHONE_LABEL_BEFORE.search(low, max(0, m.start() - 40), m.start()):
+        found = [Finding("phone", m.start(), m.end(), m.group(), 51)]
+    else:
+        found = [Finding("phone", h.start(), h.end(), h.group(), 50) for h in _HYPHENATED_322.finditer(view, m.start(), m.end())]
+    if not found:
+        return found  # the shape first: most runs hold no local number, and the tests below read the text before
     before = view[max(0, m.start() - 2) : m.start()]
     if before[-1:] == "+" or before[-1:] in (".", ",") and before[:1].isdigit() or _not_personal_context(low, m.start()):
         return []  # "+234 56 78" is no local number, "3.2345678" a decimal; "order 234-56-78" an order
-    if digits == 7 and _LOCAL_LAYOUT.fullmatch(m.group()) and \
-            _PHONE_LABEL_BEFORE.search(low, max(0, m.start() - 40), m.start()):
-        return [Finding("phone", m.start(), m.end(), m.group(), 51)]
-    return [Finding("phone", h.start(), h.end(), h.group(), 50) for h in _HYPHENATED_322.finditer(view, m.start(), m.end())]
+    return found
 
 
 _DOI = re.compile(r"(?<![\d.])10\.\d{4,9}/")  # a DOI's prefix: "10.1000/0443315487" (issue 11 r8 B1)
@@ -2285,9 +2358,29 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
         if _dob_gate(low) and _has_month_word(low):  # a birthday with its day in words holds no digit, but a month
             found.extend(_yearless_dobs(view, low))  # ("народилась дванадцятого березня")
         return found  # every other kind holds a digit
+    found.extend(_numeric_kinds(view, low, tabs, breaks))
+    if _dob_gate(low):
+        found.extend(find_dobs(view, low))
+    found.extend(_named_dobs(view))
+    found.extend(a for a in find_addresses(view, low) if not _across_cells(view, low, a, tabs, breaks))
+    found.extend(find_foreign_ids(view, low))
+    found.extend(Finding("id_number", s, e, view[s:e], 15) for s, e in find_id_numbers(view, low))  # any other kind wins
+    return found
+
+
+# _RUN's matches, less most of those under 6 digits (none of them is read): 5 more digits must follow the first among
+# digits and separators. A run's every later digit has fewer, so no match starts inside a run _RUN would skip; the
+# matches that start are _RUN's own.
+_LONG_RUN = re.compile(rf"\d(?=(?:[{re.escape(SEPARATORS)}]*+\d){{5}}){_RUN.pattern[2:]}")
+_NO_SEPARATORS = str.maketrans("", "", SEPARATORS)  # a run less its separators: its digits
+
+
+def _numeric_kinds(view: str, low: str, tabs: frozenset[int], breaks: frozenset[int]) -> list[Finding]:
+    """The numeric kinds of :func:`_scan`: phones, cards, РНОКПП, SSNs, ID cards, IBANs and passports."""
     # One pass over the numbers serves every numeric kind: runs of 9 digits or more are tried as phones,
     # cards, РНОКПП, SSNs and ID cards; an IBAN holds 10 digits or more and a passport 6, so only the
     # text around those is searched for them (a 2 KB prompt stays fast).
+    found: list[Finding] = []
     iban_windows: list[list[int]] = []
     six_windows: list[list[int]] = []
     n = len(view)
@@ -2299,34 +2392,26 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
             known.append(_passport_word(low))
         return known[0]
 
-    for m in _RUN.finditer(view):
-        size = m.end() - m.start()
-        if size < 6:
-            continue
-        digits = size if m.group().isdigit() else sum(map(str.isdigit, m.group()))
+    for m in _LONG_RUN.finditer(view):
+        start, end = m.span()
+        run = m.group()
+        digits = len(run) if run.isdigit() else len(run.translate(_NO_SEPARATORS))
         if digits < 6:
             continue
-        if digits == 13 and isbn13_ok("".join(filter(str.isdigit, m.group()))) or _DOI.match(view, m.start()):
+        if digits == 13 and isbn13_ok(run.translate(_NO_SEPARATORS)) or run.startswith("10.") and _DOI.match(view, start):
             continue  # a book's ISBN-13 ("978-0-922-58893-0": its "0-922-58893-0" is no phone), a DOI ("10.1000/04…")
-        _add_window(six_windows, m.start() - 30, m.end() + 12, n)
-        if digits == 7 or digits >= 8 and "-" in m.group():
+        _add_window(six_windows, start - 30, end + 12, n)
+        if digits == 7 or digits >= 8 and "-" in run:
             found.extend(_local_phones(view, low, m, digits))
         if digits >= 9:
-            for part in _run_parts(view, m):
-                if (run := _run(view, low, part)) is not None:
-                    found.extend(_windows(view, low, run, passport_word, tabs, near, breaks))
+            for part in _run_parts(view, m) if len(run) >= 2 * (_HEAD + _TAIL) else (m,):
+                if (got := _run(view, low, part, near)) is not None:
+                    found.extend(_windows(view, low, got, passport_word, tabs, near, breaks))
         if digits >= 10:
-            iban_windows.append([max(iban_windows[-1][2] if iban_windows else 0, m.start() - 40), min(n, m.end() + 40),
-                                 m.end()])
+            iban_windows.append([max(iban_windows[-1][2] if iban_windows else 0, start - 40), min(n, end + 40), end])
     for lo, hi, _ in iban_windows:
         found.extend(find_ibans(view, lo, hi))
     found.extend(_passports(view, low, six_windows, passport_word))
-    if _dob_gate(low):
-        found.extend(find_dobs(view, low))
-    found.extend(_named_dobs(view))
-    found.extend(a for a in find_addresses(view, low) if not _across_cells(view, low, a, tabs, breaks))
-    found.extend(find_foreign_ids(view, low))
-    found.extend(Finding("id_number", s, e, view[s:e], 15) for s, e in find_id_numbers(view, low))  # any other kind wins
     return found
 
 

@@ -15,6 +15,7 @@ a higher priority; this detector only reads what their labels miss.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -106,9 +107,13 @@ def _labels(low: str) -> Iterator[re.Match]:
     one full of numbers reads each character once."""
     done = 0
     trig = triggers(low)
+    parts = trig.starts(_LABEL_PART_AT)  # where a label's part can start: a label is read only after one
+    if not parts:
+        return  # no label anywhere: the digits need no scan (a table of numbers, a list of labels)
     for d in _SIX_DIGITS.finditer(low):
         lo = max(done, d.start() - _LABEL_REACH)
-        if trig.search(_LABEL_PART, _LABEL_PART_AT, lo, d.start()):  # a literal of every label: a fast test first
+        k = bisect.bisect_left(parts, lo)  # most digits have no part before them: a bisection, not a search
+        if k < len(parts) and parts[k] < d.start() and trig.search(_LABEL_PART, _LABEL_PART_AT, lo, d.start()):
             # read past the digits' start (a label's lookahead looks for them), keep the labels that end before it
             yield from (m for m in trig.finditer(_LABEL, _LABEL_AT, lo, d.end()) if m.end() <= d.start())
         done = d.start()

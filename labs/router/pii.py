@@ -485,17 +485,27 @@ def _domain_end(text: str, low: str, start: int, loose: bool, glued_word: bool =
     return None
 
 
+_AT_GATE_AT = any_of(_AT_GATE)  # where one of the keys can start (the prompt's one trigger pass finds them)
+_AT_KEYS_BY_FIRST = {c: tuple(k for k in _AT_GATE if k[0] == c) for c in {k[0] for k in _AT_GATE}}
+
+
 def _at_signs(low: str) -> list[tuple[int, int]]:
-    """(start, end) of every "@" and spelled-out "at" (str.find: faster than a regex over the text)."""
+    """(start, end) of every "@" and spelled-out "at", one for each key that stands there (as the ``str.find`` of each
+    key finds them). The keys are tried only where the trigger pass saw one start (33 finds over 2 KB cost ~40 us);
+    a text read with plain scans (:func:`labs.router.triggers.scan_only`) is searched key by key."""
+    trig = triggers(low)
     out = []
-    for key in _AT_GATE:
-        i = low.find(key)
-        while i >= 0:
-            if key.startswith(" "):
-                out.append((i + 1, i + len(key) - 1))
-            else:
-                out.append((i, i + len(key)))
-            i = low.find(key, i + 1)
+    if trig.scan:
+        for key in _AT_GATE:
+            i = low.find(key)
+            while i >= 0:
+                out.append((i + 1, i + len(key) - 1) if key[0] == " " else (i, i + len(key)))
+                i = low.find(key, i + 1)
+    else:
+        for i in trig.starts(_AT_GATE_AT):
+            for key in _AT_KEYS_BY_FIRST[low[i]]:
+                if low.startswith(key, i):
+                    out.append((i + 1, i + len(key) - 1) if key[0] == " " else (i, i + len(key)))
     return sorted(out)
 
 
@@ -1381,10 +1391,19 @@ def _word_dates(text: str) -> Iterator[re.Match]:
 # No cue word needed, so it runs outside find_dobs' gate; it starts with the digit it consumes.
 # Read from its year back (a year is rare; a digit before a month name is not: "1 0 1 0 …" cost 1 ms a 2 KB).
 _BIRTH_YEAR = re.compile(r"(?:19\d\d|20[01]\d|202[0-4])(?!\d)(?P<md>[\-./](?:0[1-9]|1[0-2])[\-./](?:0[1-9]|[12]\d|3[01])(?![\d.]))?")
+# _BIRTH_YEAR split by its first two digits: a pattern led by one literal is scanned for it in C (~4 us on 2 KB), one led
+# by a branch is tried at every position (~25 us). Matches never overlap (4 digits, then no digit; a day, then none), so
+# the two scans merged by position are _BIRTH_YEAR's scan.
+_BIRTH_YEARS = tuple(re.compile(_BIRTH_YEAR.pattern.replace(r"(?:19\d\d|20[01]\d|202[0-4])", lead, 1))
+                     for lead in (r"19\d\d", r"20(?:[01]\d|2[0-4])"))
 _DAY_MONTH_BEFORE = re.compile(rf"(?:\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_MONTH})\s)|(?i:{_ANY_MONTH})\s\d\d?,?\s)$")
+_DAY_MONTH_DIGITS = re.compile(r"\d\d?[./\-]\d{1,2}[./\-]$")  # its branch without a month name
 # (its first digit consumed before the lookbehinds, "(?<![\d.])(?:0[1-9]|[12]\d|3[01])" as written out: the engine skips
 # to the digits 0-3 in C instead of running the matcher at every position; the same matches, 53 -> 16 us on the ticket)
 _SHORT_YEAR_DATE = re.compile(r"[0-3](?<![\d.].)(?:(?<=0)[1-9]|(?<=[12])\d|(?<=3)[01])\.(?:0[1-9]|1[0-2])\.(\d\d)(?![\d.])")
+# its month and year, led by the dot (one literal: a fast scan); its day's two digits stand right before. These never
+# overlap (a year is followed by no dot), so each is the dot of at most one match, found by a match 2 characters back
+_SHORT_YEAR_TAIL = re.compile(r"\.(?:0[1-9]|1[0-2])\.\d\d(?![\d.])")
 # a birthday split into JSON parts: "birthdays":[{"date":{"year":1985,"month":3,"day":12}}], "birth": {"day": 12, …}
 _JSON_BIRTH = re.compile(r'"(?:birth\w*|bday|dob|date_?of_?birth|дата_?народження)"\s*:\s*\[?\s*\{(?P<parts>[^\[\]]{0,120}?)\}')
 _JSON_PARTS = re.compile(r'"(?:year|month|day|yyyy|mm|dd|y|m|d|рік|місяць|день)"\s*:\s*"?\d{1,4}')  # "dob": {"d": 3, …}
@@ -1437,12 +1456,17 @@ def _day_month_before(view: str, at: int) -> re.Match | None:
     no search; the case-blind month names cost ~8 us a search, and most years stand after words ("placed on 2024-03-12",
     "Kyiv, 2024"). The view has decoded and folded the text already (full-width and other digits are ASCII there)."""
     lo = max(0, at - 16)
-    return _DAY_MONTH_BEFORE.search(view, lo, at) if has_digit(view[lo:at]) else None
+    if not has_digit(view[lo:at]):
+        return None
+    if view[at - 1 : at] in (".", "/", "-"):  # only the numeric branch ends so ("15.03."): no month names to try
+        return _DAY_MONTH_DIGITS.search(view, lo, at)
+    # the branches with a month name end in a blank: ~8 us a search, needed only then
+    return _DAY_MONTH_BEFORE.search(view, lo, at) if view[at - 1 : at].isspace() else None
 
 
 def _named_dobs(view: str) -> Iterator[Finding]:
     found = []
-    for y in _BIRTH_YEAR.finditer(view):
+    for y in sorted((*_BIRTH_YEARS[0].finditer(view), *_BIRTH_YEARS[1].finditer(view)), key=re.Match.start):
         if y.start() and view[y.start() - 1].isdigit():
             continue
         if y.group("md"):  # year first: "Olena Koval, 1985-03-12", "1985.03.12" (issue 11 r10 A1)
@@ -1454,8 +1478,9 @@ def _named_dobs(view: str) -> Iterator[Finding]:
                 and _full_name_before(view, m.start(), alone=_in_brackets(view, m.start())):  # "Олена, 10.09.2012": a letter's date
             found.append((m.start(), y.end(), int(y.group()[:4])))
     if "." in view:  # a two-digit year: "Тарас Шевчук, 12.03.85" (issue 11 r10 A1)
-        for m in _SHORT_YEAR_DATE.finditer(view):
-            if _full_name_before(view, m.start(), alone=False):
+        for tail in _SHORT_YEAR_TAIL.finditer(view):
+            m = _SHORT_YEAR_DATE.match(view, tail.start() - 2) if tail.start() >= 2 else None
+            if m is not None and _full_name_before(view, m.start(), alone=False):
                 yy = int(m.group(1))
                 found.append((m.start(), m.end(), 1900 + yy if yy > 24 else 2000 + yy))
     if not found:
@@ -1734,9 +1759,13 @@ _EN_FLAT_KEY_AT, _TRANSLIT_KEY_AT, _GERMAN_KEY_AT = Literals(_EN_FLAT_KEY), Lite
 _ADDRESS_GATE_SHORT_AT, _STREET_TYPE_EN_AT = Literals(_ADDRESS_GATE_SHORT, cased=True), Literals(_STREET_TYPE_EN, cased=True)
 
 
+_TOWN_MARKS = any_of(("м.", "с.", "г.", "смт"))  # in every match of _TOWN_KEY but a postcode's
+
+
 def _town_gate(low: str) -> bool:
-    """Could :data:`_TOWN_KEY` match in ``low``? (Its town marks as substrings, its postcode found from the comma.)"""
-    return "м." in low or "с." in low or "г." in low or "смт" in low or _FIVE_DIGITS_COMMA.search(low) is not None
+    """Could :data:`_TOWN_KEY` match in ``low``? (Its town marks found by the trigger pass: four ``in`` tests of a
+    Cyrillic text cost ~9 us; its postcode found from the comma.)"""
+    return triggers(low).contains(_TOWN_MARKS) or _FIVE_DIGITS_COMMA.search(low) is not None
 
 
 def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
@@ -1769,7 +1798,7 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
             if _NOT_POSTAL.fullmatch(m.group("value").strip()):
                 continue  # a memory, wallet, network or web address
             yield Finding("address", m.start("value"), m.end("value"), text[m.start("value") : m.end("value")], 44)
-    for start, end in find_town_streets(text):  # "Lutsk, Naukova 40", "Лесі Українки 5/12, Луцьк": the town anchors it
+    for start, end in find_town_streets(text, low):  # "Lutsk, Naukova 40", "Лесі Українки 5/12, Луцьк": the town anchors it
         yield Finding("address", start, end, text[start:end], 43)
     if not trig.search(_STREET_TYPE_EN, _STREET_TYPE_EN_AT, text=text) or not _ADDRESS_GATE_EN.search(text):
         return

@@ -108,12 +108,14 @@ def _labels(low: str) -> Iterator[re.Match]:
     done = 0
     trig = triggers(low)
     parts = trig.starts(_LABEL_PART_AT)  # where a label's part can start: a label is read only after one
-    if not parts:
+    labels = trig.starts(_LABEL_AT)  # where a label can start (one ending before the digits starts before them)
+    if not parts or not labels:
         return  # no label anywhere: the digits need no scan (a table of numbers, a list of labels)
     for d in _SIX_DIGITS.finditer(low):
-        lo = max(done, d.start() - _LABEL_REACH)
-        k = bisect.bisect_left(parts, lo)  # most digits have no part before them: a bisection, not a search
-        if k < len(parts) and parts[k] < d.start() and trig.search(_LABEL_PART, _LABEL_PART_AT, lo, d.start()):
+        lo, at = max(done, d.start() - _LABEL_REACH), d.start()
+        k, j = bisect.bisect_left(parts, lo), bisect.bisect_left(labels, lo)  # most digits have neither before them:
+        if k < len(parts) and parts[k] < at and j < len(labels) and labels[j] < at \
+                and trig.search(_LABEL_PART, _LABEL_PART_AT, lo, at):  # two bisections, not two searches
             # read past the digits' start (a label's lookahead looks for them), keep the labels that end before it
             yield from (m for m in trig.finditer(_LABEL, _LABEL_AT, lo, d.end()) if m.end() <= d.start())
         done = d.start()

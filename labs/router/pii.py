@@ -210,13 +210,14 @@ def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
     """Does a person's full name stand right before ``at`` (see :data:`_PATRONYMIC_BEFORE`)? (``alone``: or one
     unambiguous first name.)"""
     before = _before(view, at, 60)
-    if _PATRONYMIC_BEFORE.search(before) or _INITIALS_BEFORE.search(before):
+    dotted = "." in before  # every initial is a letter and a dot: without one, three searches (~5 us) need not run
+    if _PATRONYMIC_BEFORE.search(before) or dotted and _INITIALS_BEFORE.search(before):
         return True
     m = _TWO_WORDS_BEFORE.search(before)
     if m is not None and (_given_name(m.group(1)) or _given_name(m.group(2))
                           or _UA_SURNAME.search(m.group(1)) or _UA_SURNAME.search(m.group(2))):
         return True
-    if _LEADING_INITIALS_BEFORE.search(before) or _TRAILING_INITIALS_BEFORE.search(before):
+    if dotted and (_LEADING_INITIALS_BEFORE.search(before) or _TRAILING_INITIALS_BEFORE.search(before)):
         return True
     m = _LOWER_TWO_WORDS_BEFORE.search(before)  # typed in lower case: "петро бондаренко …", "shevchuk olena …" (r10 A1, A2)
     if m is not None and any(is_first_name(a) and not is_ambiguous_name(a) and _UA_SURNAME.search(b)
@@ -1459,13 +1460,11 @@ def _day_month_before(view: str, at: int) -> re.Match | None:
     digit (its day: each branch reads one), so 16 characters with none (any script's digit: :func:`has_digit`) need
     no search; the case-blind month names cost ~8 us a search, and most years stand after words ("placed on 2024-03-12",
     "Kyiv, 2024"). The view has decoded and folded the text already (full-width and other digits are ASCII there)."""
-    lo = max(0, at - 16)
-    if not has_digit(view[lo:at]):
-        return None
-    if view[at - 1 : at] in (".", "/", "-"):  # only the numeric branch ends so ("15.03."): no month names to try
+    lo, last = max(0, at - 16), view[at - 1 : at]
+    if last in (".", "/", "-"):  # only the numeric branch ends so ("15.03."): no month names to try (it needs digits)
         return _DAY_MONTH_DIGITS.search(view, lo, at)
     # the branches with a month name end in a blank: ~8 us a search, needed only then
-    return _DAY_MONTH_BEFORE.search(view, lo, at) if view[at - 1 : at].isspace() else None
+    return _DAY_MONTH_BEFORE.search(view, lo, at) if last.isspace() and has_digit(view[lo:at]) else None
 
 
 def _named_dobs(view: str) -> Iterator[Finding]:

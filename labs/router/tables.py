@@ -265,7 +265,8 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
         yield from _xml_codes(text, Finding)
     if (":" in text or "=" in text) and _yaml_key_possible(text):
         yield from _yaml_addresses(text, Finding)
-    if "\n" not in text or not any(sep in text for sep in _SEPS):
+    seps = [sep for sep in _SEPS if sep in text] if "\n" in text else []  # a line is searched only for these
+    if not seps:
         return  # no table: one digit a line ("1\n0\n1…") costs no per-line work
 
     lines = text.split("\n")
@@ -277,7 +278,7 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
     while k < len(lines) - 1:
         line = lines[k]
         k += 1
-        sep = next((s for s in _SEPS if s in line and s in lines[k]), None)  # a table has two lines or more
+        sep = next((s for s in seps if s in line and s in lines[k]), None)  # a table has two lines or more
         if sep is None:
             continue
         columns: dict[int, str] = {}

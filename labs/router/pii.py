@@ -542,7 +542,9 @@ def find_emails(text: str, low: str | None = None) -> Iterator[Finding]:
         if end is None:
             continue
         start = _local_start(text, local_end)
-        if start is not None and strict and (cut := _BROKEN_LOCAL.search(low, max(0, start - 66), start)):
+        # (the wrap's dot stands 2 characters before the start, or 3 before a final line break: most have none)
+        if start is not None and strict and "." in low[max(0, start - 3) : start] \
+                and (cut := _BROKEN_LOCAL.search(low, max(0, start - 66), start)):
             start = cut.start()  # "olena.\nkoval@ukr.net": the local part wrapped after a dot
         if start is not None:
             if not strict:  # "olena . koval @ …", "olena dot koval at …": the dots of the local part are spaced too

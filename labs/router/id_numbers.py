@@ -113,9 +113,10 @@ def _labels(low: str) -> Iterator[re.Match]:
         return  # no label anywhere: the digits need no scan (a table of numbers, a list of labels)
     for d in _SIX_DIGITS.finditer(low):
         lo, at = max(done, d.start() - _LABEL_REACH), d.start()
-        k, j = bisect.bisect_left(parts, lo), bisect.bisect_left(labels, lo)  # most digits have neither before them:
+        # most digits have no label part or no label within reach: two bisections tell, before a search
+        k, j = bisect.bisect_left(parts, lo), bisect.bisect_left(labels, lo)
         if k < len(parts) and parts[k] < at and j < len(labels) and labels[j] < at \
-                and trig.search(_LABEL_PART, _LABEL_PART_AT, lo, at):  # two bisections, not two searches
+                and trig.search(_LABEL_PART, _LABEL_PART_AT, lo, at):
             # read past the digits' start (a label's lookahead looks for them), keep the labels that end before it
             yield from (m for m in trig.finditer(_LABEL, _LABEL_AT, lo, d.end()) if m.end() <= d.start())
         done = d.start()

@@ -2221,17 +2221,6 @@ def _labels_in(low: str, lo: int, hi: int) -> Iterator[re.Match]:
             resume = m.end()  # as a scan resumes: a label holds a character
 
 
-_SEQ_SEPS_MOST = 4 * len("&nbsp;")  # the most characters _SEQ_NEXT_TOKEN's separators take
-
-
-def _token_near(low: str, at: int, word_starts: list[int]) -> bool:
-    """Can a token follow the separators after ``at``: a digit, or a number word (its start in ``word_starts``: a
-    separator ends any word before it), within their reach? Most words have none: no match of _SEQ_NEXT_TOKEN, whose
-    number-word branch costs ~2 us a try."""
-    k = bisect.bisect_left(word_starts, at + 1)
-    return k < len(word_starts) and word_starts[k] <= at + _SEQ_SEPS_MOST or has_digit(low[at + 1 : at + 1 + _SEQ_SEPS_MOST])
-
-
 def _sequence_labels(low: str, words: list[re.Match]) -> Iterator[re.Match]:
     """The matches of :data:`_SEQ_LABEL` that can start a sequence: only where one can follow, before a run of digits
     and separators that holds 10 digits or more, or a number word with another token after it (``words``: the number
@@ -2243,10 +2232,9 @@ def _sequence_labels(low: str, words: list[re.Match]) -> Iterator[re.Match]:
     windows: list[list[int]] = []
     spans = [(c.start() - _SEQ_LABEL_REACH, c.end()) for c in _SEQ_DIGITS.finditer(low)
              if len(c.group()) - len(c.group().translate(_NOT_DIGITS)) >= 10]
-    ends, starts = {w.end() for w in words}, [w.start() for w in words]
+    ends = {w.end() for w in words}
     spans += [(w.start() - _SEQ_WORD_REACH, w.end()) for w in words
-              if _token_near(low, w.end(), starts) and _SEQ_NEXT_TOKEN.match(low, w.end())
-              or _token_before(low, w.start(), ends)]
+              if _SEQ_NEXT_TOKEN.match(low, w.end()) or _token_before(low, w.start(), ends)]
     for lo, hi in sorted(spans):  # to the sequence's end: a label glued to it ("дзвоніть23694…") reads as in a full scan
         _add_window(windows, lo, hi, len(low))
     for lo, hi in windows:

@@ -15,6 +15,7 @@ a higher priority; this detector only reads what their labels miss.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -106,9 +107,16 @@ def _labels(low: str) -> Iterator[re.Match]:
     one full of numbers reads each character once."""
     done = 0
     trig = triggers(low)
+    parts = trig.starts(_LABEL_PART_AT)  # where a label's part can start: a label is read only after one
+    labels = trig.starts(_LABEL_AT)  # where a label can start (one ending before the digits starts before them)
+    if not parts or not labels:
+        return  # no label anywhere: the digits need no scan (a table of numbers, a list of labels)
     for d in _SIX_DIGITS.finditer(low):
-        lo = max(done, d.start() - _LABEL_REACH)
-        if trig.search(_LABEL_PART, _LABEL_PART_AT, lo, d.start()):  # a literal of every label: a fast test first
+        lo, at = max(done, d.start() - _LABEL_REACH), d.start()
+        # most digits have no label part or no label within reach: two bisections tell, before a search
+        k, j = bisect.bisect_left(parts, lo), bisect.bisect_left(labels, lo)
+        if k < len(parts) and parts[k] < at and j < len(labels) and labels[j] < at \
+                and trig.search(_LABEL_PART, _LABEL_PART_AT, lo, at):
             # read past the digits' start (a label's lookahead looks for them), keep the labels that end before it
             yield from (m for m in trig.finditer(_LABEL, _LABEL_AT, lo, d.end()) if m.end() <= d.start())
         done = d.start()

@@ -210,13 +210,14 @@ def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
     """Does a person's full name stand right before ``at`` (see :data:`_PATRONYMIC_BEFORE`)? (``alone``: or one
     unambiguous first name.)"""
     before = _before(view, at, 60)
-    if _PATRONYMIC_BEFORE.search(before) or _INITIALS_BEFORE.search(before):
+    dotted = "." in before  # every initial is a letter and a dot: without one, three searches (~5 us) need not run
+    if _PATRONYMIC_BEFORE.search(before) or dotted and _INITIALS_BEFORE.search(before):
         return True
     m = _TWO_WORDS_BEFORE.search(before)
     if m is not None and (_given_name(m.group(1)) or _given_name(m.group(2))
                           or _UA_SURNAME.search(m.group(1)) or _UA_SURNAME.search(m.group(2))):
         return True
-    if _LEADING_INITIALS_BEFORE.search(before) or _TRAILING_INITIALS_BEFORE.search(before):
+    if dotted and (_LEADING_INITIALS_BEFORE.search(before) or _TRAILING_INITIALS_BEFORE.search(before)):
         return True
     m = _LOWER_TWO_WORDS_BEFORE.search(before)  # typed in lower case: "петро бондаренко …", "shevchuk olena …" (r10 A1, A2)
     if m is not None and any(is_first_name(a) and not is_ambiguous_name(a) and _UA_SURNAME.search(b)
@@ -511,17 +512,31 @@ def _domain_end(text: str, low: str, start: int, loose: bool, glued_word: bool =
     return None
 
 
+# Where one of the keys can stand (the prompt's one trigger pass finds them), their leading blank left off: a literal
+# that starts with a blank would make the automaton step into a node at every blank of every prompt (~5 us a 2 KB).
+_AT_GATE_AT = any_of(k.lstrip(" ") for k in _AT_GATE)
+_AT_KEYS_BY_FIRST: dict[str, list[tuple[str, int]]] = {}  # first character after the blank: (key, its blanks before)
+for _key in _AT_GATE:
+    _AT_KEYS_BY_FIRST.setdefault(_key.lstrip(" ")[0], []).append((_key, len(_key) - len(_key.lstrip(" "))))
+
+
 def _at_signs(low: str) -> list[tuple[int, int]]:
-    """(start, end) of every "@" and spelled-out "at" (str.find: faster than a regex over the text)."""
+    """(start, end) of every "@" and spelled-out "at", one for each key that stands there (as the ``str.find`` of each
+    key finds them). The keys are tried only where the trigger pass saw one start (33 finds over 2 KB cost ~40 us);
+    a text read with plain scans (:func:`labs.router.triggers.scan_only`) is searched key by key."""
+    trig = triggers(low)
     out = []
-    for key in _AT_GATE:
-        i = low.find(key)
-        while i >= 0:
-            if key.startswith(" "):
-                out.append((i + 1, i + len(key) - 1))
-            else:
-                out.append((i, i + len(key)))
-            i = low.find(key, i + 1)
+    if trig.scan:
+        for key in _AT_GATE:
+            i = low.find(key)
+            while i >= 0:
+                out.append((i + 1, i + len(key) - 1) if key[0] == " " else (i, i + len(key)))
+                i = low.find(key, i + 1)
+    else:
+        for i in trig.starts(_AT_GATE_AT):
+            for key, blank in _AT_KEYS_BY_FIRST[low[i]]:
+                if i >= blank and low.startswith(key, i - blank):
+                    out.append((i, i + len(key) - 2) if blank else (i, i + len(key)))
     return sorted(out)
 
 
@@ -553,7 +568,9 @@ def find_emails(text: str, low: str | None = None) -> Iterator[Finding]:
         if end is None:
             continue
         start = _local_start(text, local_end)
-        if start is not None and strict and (cut := _BROKEN_LOCAL.search(low, max(0, start - 66), start)):
+        # (the wrap's dot stands 2 characters before the start, or 3 before a final line break: most have none)
+        if start is not None and strict and "." in low[max(0, start - 3) : start] \
+                and (cut := _BROKEN_LOCAL.search(low, max(0, start - 66), start)):
             start = cut.start()  # "olena.\nkoval@ukr.net": the local part wrapped after a dot
         if start is not None:
             if not strict:  # "olena . koval @ …", "olena dot koval at …": the dots of the local part are spaced too
@@ -1450,10 +1467,19 @@ def _word_dates(text: str) -> Iterator[re.Match]:
 # No cue word needed, so it runs outside find_dobs' gate; it starts with the digit it consumes.
 # Read from its year back (a year is rare; a digit before a month name is not: "1 0 1 0 …" cost 1 ms a 2 KB).
 _BIRTH_YEAR = re.compile(r"(?:19\d\d|20[01]\d|202[0-4])(?!\d)(?P<md>[\-./](?:0[1-9]|1[0-2])[\-./](?:0[1-9]|[12]\d|3[01])(?![\d.]))?")
+# _BIRTH_YEAR split by its first two digits: a pattern led by one literal is scanned for it in C (~4 us on 2 KB), one led
+# by a branch is tried at every position (~25 us). Matches never overlap (4 digits, then no digit; a day, then none), so
+# the two scans merged by position are _BIRTH_YEAR's scan.
+_BIRTH_YEARS = tuple(re.compile(_BIRTH_YEAR.pattern.replace(r"(?:19\d\d|20[01]\d|202[0-4])", lead, 1))
+                     for lead in (r"19\d\d", r"20(?:[01]\d|2[0-4])"))
 _DAY_MONTH_BEFORE = re.compile(rf"(?:\d\d?(?:[./\-]\d{{1,2}}[./\-]|\s(?i:{_ANY_MONTH})\s)|(?i:{_ANY_MONTH})\s\d\d?,?\s)$")
+_DAY_MONTH_DIGITS = re.compile(r"\d\d?[./\-]\d{1,2}[./\-]$")  # its branch without a month name
 # (its first digit consumed before the lookbehinds, "(?<![\d.])(?:0[1-9]|[12]\d|3[01])" as written out: the engine skips
 # to the digits 0-3 in C instead of running the matcher at every position; the same matches, 53 -> 16 us on the ticket)
 _SHORT_YEAR_DATE = re.compile(r"[0-3](?<![\d.].)(?:(?<=0)[1-9]|(?<=[12])\d|(?<=3)[01])\.(?:0[1-9]|1[0-2])\.(\d\d)(?![\d.])")
+# its month and year, led by the dot (one literal: a fast scan); its day's two digits stand right before. These never
+# overlap (a year is followed by no dot), so each is the dot of at most one match, found by a match 2 characters back
+_SHORT_YEAR_TAIL = re.compile(r"\.(?:0[1-9]|1[0-2])\.\d\d(?![\d.])")
 # a birthday split into JSON parts: "birthdays":[{"date":{"year":1985,"month":3,"day":12}}], "birth": {"day": 12, …}
 _JSON_BIRTH = re.compile(r'"(?:birth\w*|bday|dob|date_?of_?birth|дата_?народження)"\s*:\s*\[?\s*\{(?P<parts>[^\[\]]{0,120}?)\}')
 _JSON_PARTS = re.compile(r'"(?:year|month|day|yyyy|mm|dd|y|m|d|рік|місяць|день)"\s*:\s*"?\d{1,4}')  # "dob": {"d": 3, …}
@@ -1505,13 +1531,16 @@ def _day_month_before(view: str, at: int) -> re.Match | None:
     digit (its day: each branch reads one), so 16 characters with none (any script's digit: :func:`has_digit`) need
     no search; the case-blind month names cost ~8 us a search, and most years stand after words ("placed on 2024-03-12",
     "Kyiv, 2024"). The view has decoded and folded the text already (full-width and other digits are ASCII there)."""
-    lo = max(0, at - 16)
-    return _DAY_MONTH_BEFORE.search(view, lo, at) if has_digit(view[lo:at]) else None
+    lo, last = max(0, at - 16), view[at - 1 : at]
+    if last in (".", "/", "-"):  # only the numeric branch ends so ("15.03."): no month names to try (it needs digits)
+        return _DAY_MONTH_DIGITS.search(view, lo, at)
+    # the branches with a month name end in a blank: ~8 us a search, needed only then
+    return _DAY_MONTH_BEFORE.search(view, lo, at) if last.isspace() and has_digit(view[lo:at]) else None
 
 
 def _named_dobs(view: str) -> Iterator[Finding]:
     found = []
-    for y in _BIRTH_YEAR.finditer(view):
+    for y in sorted((*_BIRTH_YEARS[0].finditer(view), *_BIRTH_YEARS[1].finditer(view)), key=re.Match.start):
         if y.start() and view[y.start() - 1].isdigit():
             continue
         if y.group("md"):  # year first: "Olena Koval, 1985-03-12", "1985.03.12" (issue 11 r10 A1)
@@ -1523,8 +1552,9 @@ def _named_dobs(view: str) -> Iterator[Finding]:
                 and _full_name_before(view, m.start(), alone=_in_brackets(view, m.start())):  # "Олена, 10.09.2012": a letter's date
             found.append((m.start(), y.end(), int(y.group()[:4])))
     if "." in view:  # a two-digit year: "Тарас Шевчук, 12.03.85" (issue 11 r10 A1)
-        for m in _SHORT_YEAR_DATE.finditer(view):
-            if _full_name_before(view, m.start(), alone=False):
+        for tail in _SHORT_YEAR_TAIL.finditer(view):
+            m = _SHORT_YEAR_DATE.match(view, tail.start() - 2) if tail.start() >= 2 else None
+            if m is not None and _full_name_before(view, m.start(), alone=False):
                 yy = int(m.group(1))
                 found.append((m.start(), m.end(), 1900 + yy if yy > 24 else 2000 + yy))
     if not found:
@@ -1803,9 +1833,13 @@ _EN_FLAT_KEY_AT, _TRANSLIT_KEY_AT, _GERMAN_KEY_AT = Literals(_EN_FLAT_KEY), Lite
 _ADDRESS_GATE_SHORT_AT, _STREET_TYPE_EN_AT = Literals(_ADDRESS_GATE_SHORT, cased=True), Literals(_STREET_TYPE_EN, cased=True)
 
 
+_TOWN_MARKS = any_of(("м.", "с.", "г.", "смт"))  # in every match of _TOWN_KEY but a postcode's
+
+
 def _town_gate(low: str) -> bool:
-    """Could :data:`_TOWN_KEY` match in ``low``? (Its town marks as substrings, its postcode found from the comma.)"""
-    return "м." in low or "с." in low or "г." in low or "смт" in low or _FIVE_DIGITS_COMMA.search(low) is not None
+    """Could :data:`_TOWN_KEY` match in ``low``? (Its town marks found by the trigger pass: four ``in`` tests of a
+    Cyrillic text cost ~9 us; its postcode found from the comma.)"""
+    return triggers(low).contains(_TOWN_MARKS) or _FIVE_DIGITS_COMMA.search(low) is not None
 
 
 def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
@@ -1838,7 +1872,7 @@ def find_addresses(text: str, low: str | None = None) -> Iterator[Finding]:
             if _NOT_POSTAL.fullmatch(m.group("value").strip()):
                 continue  # a memory, wallet, network or web address
             yield Finding("address", m.start("value"), m.end("value"), text[m.start("value") : m.end("value")], 44)
-    for start, end in find_town_streets(text):  # "Lutsk, Naukova 40", "Лесі Українки 5/12, Луцьк": the town anchors it
+    for start, end in find_town_streets(text, low):  # "Lutsk, Naukova 40", "Лесі Українки 5/12, Луцьк": the town anchors it
         yield Finding("address", start, end, text[start:end], 43)
     if not trig.search(_STREET_TYPE_EN, _STREET_TYPE_EN_AT, text=text) or not _ADDRESS_GATE_EN.search(text):
         return
@@ -2230,11 +2264,40 @@ def _token_before(low: str, at: int, word_ends: set[int]) -> bool:
     return j < at and (low[j - 1 : j].isdigit() or j in word_ends)
 
 
+# Where a label of _SEQ_LABEL can start: the literals of its branches (the prompt's one trigger pass finds them), and a
+# "р"/"p" before a non-word character (the spaced "р. н. о. к. п. п.", whose literal would be that one letter: a hit at
+# every "p" of a prompt). A scan tries its 40-branch lookahead at every character: ~70 ns each, ~45 us on the ticket.
+_SPACED_RNOKPP = r"[рp]\W{0,2}[нh]\W{0,2}[оo]\W{0,2}[кk]\W{0,2}п\W{0,2}п"  # as in _TAX_CONTEXT
+_SEQ_LABEL_AT = Literals(re.compile(_SEQ_LABEL.pattern.replace(_SPACED_RNOKPP, "[рp][нh]")))
+_SPACED_LEADS = (re.compile(r"p(?=\W)"), re.compile(r"р(?=\W)"))  # one literal each: a fast scan
+
+
+def _labels_in(low: str, lo: int, hi: int) -> Iterator[re.Match]:
+    """``_SEQ_LABEL.finditer(low, lo, hi)``, tried only where a label can start (see :data:`_SEQ_LABEL_AT`)."""
+    trig = triggers(low)
+    if trig.scan:
+        yield from _SEQ_LABEL.finditer(low, lo, hi)
+        return
+    at = trig.starts(_SEQ_LABEL_AT)
+    places = at[bisect.bisect_left(at, lo) : bisect.bisect_left(at, hi)]
+    spaced = [m.start() for rx in _SPACED_LEADS for m in rx.finditer(low, lo, hi)]
+    if spaced:
+        places = sorted({*places, *spaced})
+    resume = lo
+    for i in places:
+        if i >= resume and (m := _SEQ_LABEL.match(low, i, hi)) is not None:
+            yield m
+            resume = m.end()  # as a scan resumes: a label holds a character
+
+
 def _sequence_labels(low: str, words: list[re.Match]) -> Iterator[re.Match]:
     """The matches of :data:`_SEQ_LABEL` that can start a sequence: only where one can follow, before a run of digits
     and separators that holds 10 digits or more, or a number word with another token after it (``words``: the number
     words of ``low``). Searching those windows, not the whole prompt, finds the labels a full scan finds several times
     faster (tests/test_pii_speed_gates.py)."""
+    trig = triggers(low)
+    if not trig.scan and not trig.starts(_SEQ_LABEL_AT) and not any(rx.search(low) for rx in _SPACED_LEADS):
+        return  # no label can start anywhere: the windows need not be found (a list of digits, a table of numbers)
     windows: list[list[int]] = []
     spans = [(c.start() - _SEQ_LABEL_REACH, c.end()) for c in _SEQ_DIGITS.finditer(low)
              if len(c.group()) - len(c.group().translate(_NOT_DIGITS)) >= 10]
@@ -2244,7 +2307,7 @@ def _sequence_labels(low: str, words: list[re.Match]) -> Iterator[re.Match]:
     for lo, hi in sorted(spans):  # to the sequence's end: a label glued to it ("дзвоніть23694…") reads as in a full scan
         _add_window(windows, lo, hi, len(low))
     for lo, hi in windows:
-        yield from _SEQ_LABEL.finditer(low, lo, hi)
+        yield from _labels_in(low, lo, hi)
 
 
 def find_labelled_sequences(view: str, low: str, words: list[re.Match] | None = None) -> Iterator[Finding]:

@@ -177,6 +177,33 @@ def _yaml_address_key(low: str, at: int) -> bool:
     return line.strip(" \t-\"'") == "" and (at == 0 or low[at - 1] in " \t\n-\"'") and len(line) < 40
 
 
+_YAML_KEY_REACH = 15  # a key (7 characters at most) and its "_line1" (7) end right before the blanks and the ":"
+_YAML_MARKS_READ = 12  # more ":"/"=" than this: lower-case the whole text instead (it costs about as much)
+
+
+def _yaml_key_possible(text: str) -> bool:
+    """Could :data:`_YAML_ADDRESS` match in ``text``: does one of its keys stand right before a ":" or "=" (the
+    blanks between skipped)? Each key needs one, so a text of Cyrillic prose (lower-casing it costs ~9 us) is read only
+    around its few colons. ASCII text, or one with many marks, is lower-cased whole (cheap, or no dearer)."""
+    if text.isascii():
+        return True
+    seen = 0
+    for mark in ":=":
+        c = text.find(mark)
+        while c >= 0:
+            seen += 1
+            if seen > _YAML_MARKS_READ:
+                return True
+            j = c
+            while j > 0 and text[j - 1] in " \t":
+                j -= 1
+            window = text[max(0, j - _YAML_KEY_REACH) : j].lower()
+            if any(key in window for key in _YAML_ADDRESS_KEYS):
+                return True
+            c = text.find(mark, c + 1)
+    return False
+
+
 def _yaml_addresses(text: str, finding: type) -> Iterator["Finding"]:  # noqa: F821
     low = lower(text)
     for key in _YAML_ADDRESS_KEYS:  # each key found by a substring search, the value matched there (a regex scan
@@ -231,13 +258,15 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
     with the next one, one anchored match per short cell (a 2 KB prompt of prose: microseconds)."""
     from labs.router.pii import Finding
 
-    if "<t" in text or "<T" in text:
+    tags = "<" in text  # one substring test for the three below (each costs ~1 us on 2 KB)
+    if tags and ("<t" in text or "<T" in text):
         yield from _html_cells(text, Finding)
-    if "</" in text:
+    if tags and "</" in text:
         yield from _xml_codes(text, Finding)
-    if ":" in text or "=" in text:
+    if (":" in text or "=" in text) and _yaml_key_possible(text):
         yield from _yaml_addresses(text, Finding)
-    if "\n" not in text or not any(sep in text for sep in _SEPS):
+    seps = [sep for sep in _SEPS if sep in text] if "\n" in text else []  # a line is searched only for these
+    if not seps:
         return  # no table: one digit a line ("1\n0\n1…") costs no per-line work
 
     lines = text.split("\n")
@@ -249,7 +278,7 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
     while k < len(lines) - 1:
         line = lines[k]
         k += 1
-        sep = next((s for s in _SEPS if s in line and s in lines[k]), None)  # a table has two lines or more
+        sep = next((s for s in seps if s in line and s in lines[k]), None)  # a table has two lines or more
         if sep is None:
             continue
         columns: dict[int, str] = {}

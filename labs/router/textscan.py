@@ -1,4 +1,4 @@
-"""Fast word-list matching for the router's heuristics (lesson 3: deciding in under a millisecond).
+"""Fast word-list matching for the router's heuristics (lesson 3: deciding in about a millisecond, no model called).
 
 Python's ``re`` tries every branch of ``a|b|c`` at every position. Grouping the branches by
 their first letter (``d(?:iabetes|iagnosed)|m(?:etformin|igraine)``) lets it reject most

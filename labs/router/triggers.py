@@ -1,5 +1,5 @@
-"""One pass over a prompt that finds every trigger literal of the router's detectors (lesson 3: deciding in under a
-millisecond; issue 11's time to decide).
+"""One pass over a prompt that finds every trigger literal of the router's detectors (lesson 3; issue 11's time to
+decide).
 
 A regex scan of 2 KB costs ~15-100 us even when it finds nothing: Python's ``re`` runs its matcher at each position a
 pattern could start at, and a list of 1,400 health stems or 160 complexity cues can start at almost any letter. Many

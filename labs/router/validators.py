@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import operator
+import unicodedata
 
 # IBAN length of every country in the ISO 13616 (SWIFT) IBAN registry. A string with another
 # country code is no IBAN: without this, the mod-97 test alone lets 1 random string in 97 through.
@@ -36,7 +37,21 @@ def digits_of(text: str) -> str:
     >>> digits_of("4111 1111-1111 1111")
     '4111111111111111'
     """
-    return "".join(ch for ch in text if ch.isdigit())
+    return ascii_digits("".join(ch for ch in text if ch.isdigit()))
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every digit (``str.isdigit``: Arabic-Indic ٣, Devanagari ३, full-width ３, superscript ³, circled ③
+    ...) written as its ASCII digit, any other character kept. Every validator here reads its input through it, so a
+    digit counts with its value, however it is written (issue 11 r14: "%card٣٨٠٩٥٥٥١٦٧٥٢" raised a KeyError in
+    :func:`luhn_ok`, "①" a ValueError).
+
+    >>> ascii_digits("٣٨(٠٩٥) ３³①")
+    '38(095) 331'
+    """
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in text)
 
 
 def luhn_ok(number: str) -> bool:
@@ -83,6 +98,7 @@ def card_iin_ok(number: str) -> bool:
     >>> card_iin_ok("4111111111111111"), card_iin_ok("20161213194604"), card_iin_ok("4826702762034")
     (True, False, False)
     """
+    number = ascii_digits(number)
     n = len(number)
     if not 14 <= n <= 19 or not number.isdigit():
         return False
@@ -158,7 +174,7 @@ def rnokpp_check_digit(first9: str) -> int:
     >>> rnokpp_check_digit("312456789")
     6
     """
-    total = sum(map(operator.mul, RNOKPP_WEIGHTS, map(int, first9)))  # asked for every 10-digit window
+    total = sum(map(operator.mul, RNOKPP_WEIGHTS, map(int, ascii_digits(first9))))  # asked for every 10-digit window
     return total % 11 % 10
 
 
@@ -168,6 +184,7 @@ def rnokpp_ok(code: str) -> bool:
     >>> rnokpp_ok("3124567896"), rnokpp_ok("3124567890"), rnokpp_ok("312456789")
     (True, False, False)
     """
+    code = ascii_digits(code)
     return len(code) == 10 and code.isdigit() and rnokpp_check_digit(code[:9]) == int(code[9])
 
 
@@ -177,7 +194,7 @@ def rnokpp_birth_date(code: str) -> _dt.date:
     >>> rnokpp_birth_date("3124167891")
     datetime.date(1985, 7, 14)
     """
-    return RNOKPP_EPOCH + _dt.timedelta(days=int(code[:5]))
+    return RNOKPP_EPOCH + _dt.timedelta(days=int(ascii_digits(code[:5])))
 
 
 def make_rnokpp(birth: _dt.date, serial: int) -> str:
@@ -199,7 +216,7 @@ def ssn_ok(ssn: str) -> bool:
     >>> ssn_ok("219-09-9999"), ssn_ok("666-12-3456"), ssn_ok("912-12-3456"), ssn_ok("123-00-4567")
     (True, False, False, False)
     """
-    digits = ssn if ssn.isdigit() else digits_of(ssn)
+    digits = ssn if ssn.isdigit() and ssn.isascii() else digits_of(ssn)
     if len(digits) != 9:
         return False
     area, group, serial = digits[:3], digits[3:5], digits[5:]
@@ -256,6 +273,7 @@ def steuer_id_ok(code: str) -> bool:
 def isbn13_ok(code: str) -> bool:
     """An ISBN-13 (a book's number, never personal): 13 digits starting 978 or 979, weights 1 and 3 alternating, the
     sum a multiple of 10 (ISO 2108). ``isbn13_ok("9780306406157")`` is True."""
+    code = ascii_digits(code)
     if len(code) != 13 or not code.isdigit() or not code.startswith(("978", "979")):
         return False
     return sum(int(d) * (3 if k % 2 else 1) for k, d in enumerate(code)) % 10 == 0
@@ -264,6 +282,7 @@ def isbn13_ok(code: str) -> bool:
 def isbn10_ok(code: str) -> bool:
     """An ISBN-10: 9 digits and a check character (a digit or X, for 10), weights 10..1, the sum a multiple of 11
     (ISO 2108). ``isbn10_ok("0306406152")`` is True."""
+    code = ascii_digits(code)
     if len(code) != 10 or not code[:9].isdigit() or not (code[9].isdigit() or code[9] in "Xx"):
         return False
     return sum((10 - k) * (10 if ch in "Xx" else int(ch)) for k, ch in enumerate(code)) % 11 == 0

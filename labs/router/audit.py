@@ -46,7 +46,7 @@ from typing import Any
 from labs.router.health import CUES, CUES_BEFORE, NOT_NAMES, NOT_SUBJECTS, TERMS
 from labs.router.names import first_names
 from labs.router.pii import Finding, detect_pii, redact
-from labs.router.textscan import lower
+from labs.router.textscan import lower, without_surrogates
 from labs.router.policy import Decision
 
 KEY_ENV = "ROUTER_AUDIT_KEY"
@@ -256,7 +256,8 @@ class AuditLog:
 
     def fingerprint(self, text: str) -> str:
         """The keyed hash of ``text`` (hex)."""
-        return hmac.new(self._key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+        # surrogatepass: a lone surrogate (a JSON body's "\\ud800") is hashed too, never an error (issue 11 r14)
+        return hmac.new(self._key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
     def write(self, decision: Decision, prompt: str, **outcome: Any) -> dict:
         """Append one entry and return it. ``outcome`` may hold ``used``, ``latency_s``,
@@ -286,7 +287,7 @@ class AuditLog:
                 entry[name] = outcome.pop(name)
         if outcome:
             raise ValueError(f"AuditLog.write: unknown fields {sorted(outcome)}; it stores only the documented ones")
-        line = json.dumps(entry, ensure_ascii=False)
+        line = without_surrogates(json.dumps(entry, ensure_ascii=False))  # a lone surrogate would not encode as UTF-8
         with self._lock, self.path.open("a", encoding="utf-8") as fh:
             fh.write(line + "\n")
         return entry

@@ -16,6 +16,19 @@ import re
 from typing import Callable, Iterable
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone UTF-16 surrogate (what ``json.loads`` makes of ``"\\ud800"``) replaced by U+FFFD, one
+    character for one, so offsets stay valid: for what must encode as UTF-8 (a matcher, a log line). Issue 11 r14.
+
+    >>> without_surrogates("067 " + chr(0xD800)) == "067 " + chr(0xFFFD)
+    True
+    """
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def lower(text: str) -> str:
     """``text.lower()`` with the same length, so offsets stay valid (``'İ'.lower()`` has two chars)."""
     low = text.lower()

@@ -27,6 +27,8 @@ import re
 import threading
 from typing import Any, Iterable
 
+from labs.router.textscan import without_surrogates
+
 _ZERO_WIDTH_OPS = ("ASSERT", "ASSERT_NOT", "AT")
 _MOST_WAYS = 8192  # literal expansions followed before a pattern counts as having no usable literals
 _LONG_ENOUGH = 5  # a literal this long is specific enough: the expansion stops there (it would multiply the ways)
@@ -215,7 +217,12 @@ class Triggers:
                 _build()
             per: list[list[int]] = [[] for _ in range(_slots)]
             owners = _owners
-            for which, start, _end in _automaton.find_matches_as_indexes(self.low, overlapping=True):
+            try:
+                matches = _automaton.find_matches_as_indexes(self.low, overlapping=True)
+            except UnicodeEncodeError:  # a lone surrogate ("\ud800" from a JSON body): the matcher reads UTF-8
+                # one character for each, so every position stays; no literal holds a surrogate (issue 11 r14)
+                matches = _automaton.find_matches_as_indexes(without_surrogates(self.low), overlapping=True)
+            for which, start, _end in matches:
                 for k in owners[which]:
                     per[k].append(start)
             self._per = per

@@ -23,7 +23,7 @@ WORDS = ["abcdefgh", "ABCDEFGH", "Hardware", "statement", "deadbeefcafebabe", "3
          "SGVsbG8g", "Helloworld日Abcdefgh", "elloworld日Abcdefgh", "x,Something", "Ǆabcdefgh", "2024-03-12",
          "INV-2024-00042", "1Z999AA10123456784", "4111", "5168", "3223", "UA21", "DE89", "O67", "l23", "8B", "з0", "б6",
          "дiабет", "Київ", "УА21", "№", "=", "==", "?", "«", "»", "·", "x", "о", "-", ".", ":", "—", "’", "|", "0", "٣",
-         "０", "💳", "\u200b", "\u0483", "\u2028", "(", ")", ","]
+         "０", "💳", "\u200b", "\u0483", "\u2028", "(", ")", ",", "Everything", "Ærøskøbing", "Деревина", "ﬁnancially", "ǅabcdefgh"]
 BLANKS = [" ", "  ", "\n", "\n\n", "\t", "\r\n", "\x0b", "\x1c", "\x85", "\xa0", "\u2003", "\u3000", " \n "]
 TEXTS = st.lists(st.one_of(st.sampled_from(WORDS), st.sampled_from(BLANKS), st.text(alphabet="0123456789", max_size=5),
                            st.text(alphabet="aAbBoOlIS0189+/_-=. ", max_size=10)), max_size=40).map("".join)

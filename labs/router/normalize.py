@@ -670,6 +670,11 @@ def _b64_pieces(text: str, seen: set[str], census: _Census | None = None) -> lis
         if run.isalpha():
             if (run.islower() or run.isupper()) and (e - q < 16 or (e - q) % 2 or run.strip(_HEX_LETTERS)):
                 continue  # one case, not hex: no base64 of text (see above)
+            if run.istitle() and (q == 0 or text[q - 1].isspace()) and (e == len(text) or text[e].isspace()):
+                # a Title-case word between blanks is its own token and a plain word: what the lines below would
+                # find, without the token regex (a Title-case English text is mostly such words; r14 LOW)
+                tok_start, tok_end, tok_plain = q, e, True
+                continue
             if q >= tok_end:  # a new token: is it a plain word, and where does the reference place it?
                 tok_start = q
                 while tok_start and not text[tok_start - 1].isspace():

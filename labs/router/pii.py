@@ -1102,12 +1102,13 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
 # --- IBAN ------------------------------------------------------------------------------------------
 # Glued to any letter ("IBANUA21..."), any separator between the groups ("UA21/3223/…",
 # "UA 21 3223 …"), any case: the mod-97 check, not a word boundary, keeps random text out.
-_ISEP = r"[ \-./_·•*+]"
+_ISEP_CHARS = " -./_·•*+"  # what may stand between an IBAN's characters
+_ISEP = f"[{re.escape(_ISEP_CHARS)}]"
 _IBAN = re.compile(rf"[A-Za-z{CONFUSABLE_CLASS}](?<![0-9].){_ISEP}?[A-Za-z{CONFUSABLE_CLASS}]{_ISEP}{{0,3}}\d{_ISEP}{{0,3}}\d"
                    rf"(?:{_ISEP}{{0,3}}[A-Za-z0-9{CONFUSABLE_CLASS}]){{11,30}}")
 
 
-_NO_ISEP = str.maketrans("", "", " -./_·•*+")  # _ISEP's characters dropped
+_NO_ISEP = str.maketrans("", "", _ISEP_CHARS)  # the separators dropped
 
 
 def _iban_written(text: str, parts: list[tuple[int, int]], raw: str) -> bool:
@@ -1141,7 +1142,7 @@ def find_ibans(text: str, lo: int = 0, hi: int | None = None) -> Iterator[Findin
     while (m := _IBAN.search(text, lo, hi)) is not None:
         lo = m.start() + 1  # a failed candidate may hide a real IBAN that starts inside it
         g = m.group()
-        want = IBAN_LENGTHS.get(fold_confusables(g[0] + (g[2] if g[1] in " -./_·•*+" else g[1])).upper())  # a separator?
+        want = IBAN_LENGTHS.get(fold_confusables(g[0] + (g[2] if g[1] in _ISEP_CHARS else g[1])).upper())  # a separator?
         if not want:
             continue  # no country code
         compact = g.translate(_NO_ISEP)  # the letters and digits (every other character is a separator)

@@ -4,9 +4,9 @@ decide).
 A regex scan of 2 KB costs ~15-100 us even when it finds nothing: Python's ``re`` runs its matcher at each position a
 pattern could start at, and a list of 1,400 health stems or 160 complexity cues can start at almost any letter. Many
 detectors' regexes, though, start every match with one of a few literal strings (:func:`trigger_literals`, read off
-the pattern itself). An Aho-Corasick automaton (the ``ahocorasick_rs`` package, a Rust matcher: ~25 us for 2 KB,
-where ``pyahocorasick``'s took ~100) over all those strings finds every occurrence of every one in one pass over the
-lower-cased prompt; each detector then runs its
+the pattern itself). An Aho-Corasick automaton (the ``ahocorasick_rs`` package, a Rust matcher: ~25 us for 2 KB in
+a warm loop where ``pyahocorasick``'s took ~100; ~80 us inside a route, whose other work leaves the caches cold) over
+all those strings finds every occurrence of every one in one pass over the lower-cased prompt; each detector then runs its
 regex only where one of its own literals stands (:meth:`Triggers.finditer`): the same matches as a full scan, since a
 match can start nowhere else, and ``rx.match`` at a position reads the text exactly as a scan does there. (Each
 literal is cut at 5 characters: long enough to be rare, and the expansion stays small.)

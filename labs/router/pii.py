@@ -1003,13 +1003,14 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
         plus = i in pluses
         not_personal = None  # read only when a window of this start is a candidate (long runs stay fast)
         date_led = None
-        n, sizes, cells = 0, [], False
+        n, sizes, cells, digits = 0, [], False, ""
         joinable: frozenset[int] = frozenset()
         spelled_after_code = groups[i][1] - gs == 3 and view[gs] == "0" and view[gs + 1] in "3456789"
         for j in range(i, len(groups)):
             s, e = groups[j]
             n += e - s
             sizes.append(e - s)
+            digits += view[s:e]  # the window's digits (only separators stand between groups)
             if cell_gap and j > i and not cells and cell_gap[j]:
                 cells = True  # "835549391\t12" is two cells, not "8 355 493 91 12"
             if cells:
@@ -1024,7 +1025,6 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 break
             if n < 9:
                 continue
-            digits = view[gs:e].translate(_NO_SEPARATORS)  # the window's digits (only separators stand between groups)
             if j == len(groups) - 1 and _UNIT_AFTER.match(view, e) and _written_as_count(view, groups, i, j, digits, plus) \
                     and not _LABEL_BEFORE.search(low, max(0, gs - 40), gs):
                 break  # a quantity ("… 4989900814062 ns"); "+380671234567 разом", "4111 1111 1111 1111 b" are not
@@ -2538,7 +2538,8 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
 
 # an ISBN as books, references, BibTeX and shop links write it: 13 digits from 978/979, or 10 (the last may be X),
 # hyphenated or spaced or not; its checksum decides ("0-306-40615-2", "978-0-306-40615-7", "/dp/0306406152")
-_ISBN = re.compile(r"(?<![\dXx])(?:97[89][\- ]?(?:\d[\- ]?){9}\d|(?:\d[\- ]?){9}[\dXx])(?![\dXx])")
+# (its first digit before the lookbehind: a pattern that starts with a class lets the engine skip to the next digit in C)
+_ISBN = re.compile(r"\d(?<![\dXx].)(?:(?<=9)7[89][\- ]?(?:\d[\- ]?){9}\d|[\- ]?(?:\d[\- ]?){8}[\dXx])(?![\dXx])")
 
 
 def _in_an_isbn(text: str, f: "Finding") -> bool:
@@ -2555,13 +2556,14 @@ def _isbn_spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int
     """Spans of valid ISBN-10/13 in ``text[lo:hi]`` set as an ISBN (see :func:`_in_an_isbn`)."""
     out = []
     for m in _ISBN.finditer(text, lo, len(text) if hi is None else hi):
-        digits = "".join(ch for ch in m.group() if ch.isalnum())
-        if _BOOK_LABEL.search(text, max(0, m.start() - 30), m.start()) and digits.startswith(("978", "979")):
+        digits = m.group().replace("-", "").replace(" ", "")  # (a match holds digits, X, hyphens and blanks)
+        if digits.startswith(("978", "979")) and _BOOK_LABEL.search(text, max(0, m.start() - 30), m.start()):
             out.append(m.span())  # "ISMN 979-0-…", "ISBN 978-…" with a typo in its check digit: the label says a book
             continue
-        if len(digits) == 13 and isbn13_ok(digits) or len(digits) == 10 and isbn10_ok(digits) and (
+        # the shape before the checksum: most 10-digit candidates near a phone are digits of the phone's neighbours
+        if len(digits) == 13 and isbn13_ok(digits) or len(digits) == 10 and (
                 m.group().count("-") == 3 or "isbn" in text[max(0, m.start() - 30) : m.start()].lower()
-                or text[max(0, m.start() - 4) : m.start()] == "/dp/" or m.group()[-1] in "Xx"):
+                or text[max(0, m.start() - 4) : m.start()] == "/dp/" or m.group()[-1] in "Xx") and isbn10_ok(digits):
             out.append(m.span())
     return out
 
@@ -2631,8 +2633,8 @@ def _printed_numbers(text: str, f: Finding) -> bool:
     A window across the aligned columns of a DataFrame/`ss` print ("0  1371634     924"), one holding part of an
     IP address ("0 10.28.224.79"), or one starting at the seconds of a clock ("18:27:03 2026 +0200", `git log`).
     A phone word right before it keeps it a phone."""
-    low_before = lower(text[max(0, f.start - 50) : f.start])
-    if _PHONE_CONTEXT.search(low_before) or f.text.startswith("+") or text[f.start - 1 : f.start] == "+":
+    if f.text.startswith("+") or text[f.start - 1 : f.start] == "+" \
+            or _PHONE_CONTEXT.search(lower(text[max(0, f.start - 50) : f.start])):  # (the cheap tests first)
         return False  # a phone word, or an international "+": typed ("+380 98.211.34.66" is no IP address)
     if _CLOCK_BEFORE.search(text, max(0, f.start - 2), f.start):
         return True

@@ -698,13 +698,15 @@ def _run_parts(view: str, m: re.Match) -> Iterator[re.Match]:
         yield tail
 
 
-def _run(view: str, low: str, m: re.Match, near: _Near | None = None) -> _Run | None:
+def _run(view: str, low: str, m: re.Match, near: _Near | None = None, digits: int | None = None) -> _Run | None:
     """The run ``m`` of :data:`_RUN` if it can hold a phone, card, РНОКПП, SSN or ID card (9 digits
     or more, not a hash, an IBAN, an IP address, a hex dump or a labelled product number). ``near``: the
-    prompt's :class:`_Near`, if the caller has one (it reads the keywords once a prompt)."""
+    prompt's :class:`_Near`, if the caller has one (it reads the keywords once a prompt); ``digits``: how many
+    digits ``m`` holds, if the caller has counted them."""
     start, end = m.span()
     text = m.group()
-    digits = len(text.translate(_NO_SEPARATORS))
+    if digits is None:
+        digits = len(text.translate(_NO_SEPARATORS))
     if digits < 9:
         return None
     # the cheap tests first (an IP address has three dots)
@@ -961,6 +963,19 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
             ctx["phone"] = True
         return context("phone", _PHONE_CONTEXT, 50, 30)
 
+    # what depends on the run alone, asked by many of its windows: read once, when first asked
+    run_is: dict[str, bool] = {}
+
+    def in_a_matrix() -> bool:  # a row of a printed matrix
+        if "matrix" not in run_is:
+            run_is["matrix"] = _in_a_matrix(view, run.start, run.end)
+        return run_is["matrix"]
+
+    def unit_after() -> bool:  # a unit right after it ("… 4989900814062 ns"; its last group ends every window that asks)
+        if "unit" not in run_is:
+            run_is["unit"] = _UNIT_AFTER.match(view, run.end) is not None
+        return run_is["unit"]
+
     # a plus inside a run is a sum ("12+34+56"), an international prefix only after a blank or another separator
     # ("067 +380…", "…67/+380…"): it starts the next number, and no window runs across it ("+380 67 …\n+380 50 …",
     # "+1 +1 …", "250 + 180 + …")
@@ -1025,7 +1040,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                 break
             if n < 9:
                 continue
-            if j == len(groups) - 1 and _UNIT_AFTER.match(view, e) and _written_as_count(view, groups, i, j, digits, plus) \
+            if j == len(groups) - 1 and unit_after() and _written_as_count(view, groups, i, j, digits, plus) \
                     and not _LABEL_BEFORE.search(low, max(0, gs - 40), gs):
                 break  # a quantity ("… 4989900814062 ns"); "+380671234567 разом", "4111 1111 1111 1111 b" are not
             if not_personal is None:
@@ -1049,7 +1064,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                         and _card_grouped(sizes, joinable) and not _NOT_CARD_BEFORE.search(_before(low, gs, 20)) \
                         and (labelled or not (cells or len(sizes) == 2 and min(sizes) > 4 and not _broken(breaks, groups, i)
                                               or _in_a_row(view, groups, i, j)
-                                                  or _in_a_matrix(view, run.start, run.end))):
+                                                  or in_a_matrix())):
                     # unlabelled, a card spread over spreadsheet cells (run ids, seeds) or two long numbers
                     # ("51569706 45586376": df's columns) is none; a line break in a card group keeps a short part
                     yield Finding("card", gs, e, view[gs:e], 80)
@@ -1061,7 +1076,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                     i > 1 and _date_led(view, groups, i - 2))
             area_cell = tabbed and j == i + 1 and any(k in tabs for k in range(groups[i][1], groups[j][0]))
             if phone_size and not date_led and _phone_ok(digits, sizes, plus, phone_context, i == 0, area_cell, joinable) and (
-                    plus or not (_in_a_matrix(view, run.start, run.end) or _between_numbers(view, groups, i, j, digits))
+                    plus or not (in_a_matrix() or _between_numbers(view, groups, i, j, digits))
                     or phone_context()):
                 start = gs - 1 if view[gs - 1 : gs] == "(" else gs  # "(044) 234 56 78"
                 if plus:
@@ -1089,7 +1104,7 @@ def _windows(view: str, low: str, run: _Run, passport_word: Callable[[], bool] |
                         # unlabelled, spaced and among other numbers, "443 80 8080" is three ports and "326 12 8944"
                         # a matrix row: a lone 3-2-4 number or one with other separators is an SSN
                         (sizes == [3, 2, 4] and (view[groups[i][1] : groups[i + 1][0]].strip() != ""
-                                                 or len(groups) == 3 and not _in_a_matrix(view, run.start, run.end)))
+                                                 or len(groups) == 3 and not in_a_matrix()))
                         or (view.count("-", groups[i][1], groups[j][0]) >= 2  # (two hyphens at least, the cheap test)
                             and sum("-" in view[groups[k][1] : groups[k + 1][0]] for k in range(i, j)) >= 2
                             and [3, 2, 4] in _regrouped(sizes, joinable, short=False) and digits[0] != "0")
@@ -2302,7 +2317,8 @@ def _sequence_labels(low: str, words: list[re.Match], ascii_digits: bool = False
     if not trig.scan and not trig.starts(_SEQ_LABEL_AT) and not any(rx.search(low) for rx in _SPACED_LEADS):
         return  # no label can start anywhere: the windows need not be found (a list of digits, a table of numbers)
     windows: list[list[int]] = []
-    spans = [(c.start() - _SEQ_LABEL_REACH, c.end()) for c in (_SEQ_DIGITS_ASCII if ascii_digits else _SEQ_DIGITS).finditer(low)
+    digit_runs = (_SEQ_DIGITS_ASCII if ascii_digits else _SEQ_DIGITS).finditer(low)
+    spans = [(c.start() - _SEQ_LABEL_REACH, c.end()) for c in digit_runs
              if len(c.group()) - len(c.group().translate(_NOT_DIGITS)) >= 10]
     ends = {w.end() for w in words}
     spans += [(w.start() - _SEQ_WORD_REACH, w.end()) for w in words
@@ -2435,7 +2451,8 @@ def _scan(view: str, low: str, tabs: frozenset[int] = frozenset(), breaks: froze
     found.extend(_named_dobs(view))
     found.extend(a for a in find_addresses(view, low) if not _across_cells(view, low, a, tabs, breaks))
     found.extend(find_foreign_ids(view, low))
-    found.extend(Finding("id_number", s, e, view[s:e], 15) for s, e in find_id_numbers(view, low, ascii_digits))  # any other kind wins
+    found.extend(Finding("id_number", s, e, view[s:e], 15)  # any other kind wins
+                 for s, e in find_id_numbers(view, low, ascii_digits))
     return found
 
 
@@ -2481,7 +2498,7 @@ def _numeric_kinds(view: str, low: str, tabs: frozenset[int], breaks: frozenset[
             found.extend(_local_phones(view, low, m, digits))
         if digits >= 9:
             for part in _run_parts(view, m) if len(run) >= 2 * (_HEAD + _TAIL) else (m,):
-                if (got := _run(view, low, part, near)) is not None:
+                if (got := _run(view, low, part, near, digits if part is m else None)) is not None:
                     found.extend(_windows(view, low, got, passport_word, tabs, near, breaks))
         if digits >= 10:
             iban_windows.append([max(iban_windows[-1][2] if iban_windows else 0, start - 40), min(n, end + 40), end])
@@ -2528,7 +2545,8 @@ def detect_pii(text: str, *, extra: Iterable[Detector] = ()) -> list[Finding]:
     found = _scan(view.text, low, view.tabs, view.breaks, ascii_digits=True)  # the view's digits are ASCII
     table = list(find_table_cells(text))  # a column's header labels every row below it, however far
     if view.plain is not None:  # a look-alike letter glued to a number may be a word: read it as a letter too
-        found = _both_readings(view.text, view.plain, found, _scan(view.plain, lower(view.plain), view.tabs, view.breaks, ascii_digits=True))
+        plain_found = _scan(view.plain, lower(view.plain), view.tabs, view.breaks, ascii_digits=True)
+        found = _both_readings(view.text, view.plain, found, plain_found)
     if view.breaks:
         found.extend(_across_breaks(view.text, low, view.breaks))
     mine = [f for det in extra for f in det(text)]

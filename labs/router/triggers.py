@@ -9,7 +9,9 @@ a warm loop where ``pyahocorasick``'s took ~100; ~80 us inside a route, whose ot
 all those strings finds every occurrence of every one in one pass over the lower-cased prompt; each detector then runs its
 regex only where one of its own literals stands (:meth:`Triggers.finditer`): the same matches as a full scan, since a
 match can start nowhere else, and ``rx.match`` at a position reads the text exactly as a scan does there. (Each
-literal is cut at 5 characters: long enough to be rare, and the expansion stays small.)
+literal is cut at 5 characters: long enough to be rare, and the expansion stays small.) A text that only one
+detector reads (the complexity heuristic's prompt as typed, when the detectors read its normalised view) is read
+by a :class:`Group`, a small automaton of that detector's sets alone.
 
 >>> import re
 >>> rx = re.compile(r"(?<!\\w)(?:diabet\\w*|asthma|a[+\\-] blood)(?!\\w)")

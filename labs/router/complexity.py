@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from labs.router.textscan import lower, word_regex
-from labs.router.triggers import Literals, any_of, triggers
+from labs.router.triggers import Group, Literals, Triggers, any_of
 
 THRESHOLD = 2.0  # score at or above which a prompt is "complex"
 
@@ -66,6 +66,10 @@ SIMPLE_WORDS = [
 ]
 # [ \t], not \s: "^\s*" restarts at every line of a run of blank lines and scans the rest (quadratic)
 _NUMBERED = re.compile(r"(?m)^[ \t]*+(?:\d++[.)]|[-*•])[ \t]++\S")
+# the same item after a line break: a pattern led by a literal character is searched for that character first (C-fast),
+# where "(?m)^" is tried at every position (~20 us for 2 KB); a match never holds a line break, so the items of a text
+# are the one at its start (_NUMBERED.match) and one for each of these
+_NUMBERED_AFTER_BREAK = re.compile("\n" + _NUMBERED.pattern.removeprefix("(?m)^"))
 _CODE_MARKS = ("```", "def ", "return ", "import ", "{", "=>", "();", "select ")
 _CODE_MARKS_AT = any_of(_CODE_MARKS)  # one trigger look-up, not a substring scan for each
 
@@ -95,6 +99,9 @@ CATEGORIES: dict[str, list[str]] = {  # checked in this order: the first that ma
 _ALL_CUES = word_regex([p for words in CATEGORIES.values() for p in words])
 _ALL_CUES_AT = Literals(_ALL_CUES)  # where a cue can start: one automaton pass finds them (labs.router.triggers)
 _WHICH = [(name, re.compile("(?:" + "|".join(words) + ")")) for name, words in CATEGORIES.items()]
+# a prompt the detector reads as typed shares its trigger pass; any other (line breaks, which its view reads as spaces)
+# is read by an automaton of the cues alone (labs.router.triggers.Group)
+_OWN_PASS = Group(_ALL_CUES_AT, _CODE_MARKS_AT)
 
 
 @lru_cache(maxsize=4096)
@@ -108,11 +115,16 @@ def cue_counts(prompt: str) -> Counter:
     >>> dict(cue_counts("First write a Python function, then compare it step by step."))
     {'steps': 2, 'code_task': 1, 'reasoning': 2}
     """
-    return _counts(lower(prompt))
+    return _counts(_OWN_PASS.triggers(lower(prompt)))
 
 
-def _counts(low: str) -> Counter:
-    return Counter(_category(m.group()) for m in triggers(low).finditer(_ALL_CUES, _ALL_CUES_AT))
+def _counts(trig: Triggers) -> Counter:
+    return Counter(_category(m.group()) for m in trig.finditer(_ALL_CUES, _ALL_CUES_AT))
+
+
+def _numbered_items(prompt: str) -> int:
+    """How many lines of ``prompt`` start a numbered or bulleted item (``_NUMBERED.findall``, without its scan)."""
+    return (_NUMBERED.match(prompt) is not None) + len(_NUMBERED_AFTER_BREAK.findall(prompt))
 
 
 def heuristic(prompt: str, *, threshold: float = THRESHOLD) -> Complexity:
@@ -124,7 +136,8 @@ def heuristic(prompt: str, *, threshold: float = THRESHOLD) -> Complexity:
     """
     low = lower(prompt)
     words = low.count(" ") + low.count("\n") + 1
-    counts = _counts(low)
+    trig = _OWN_PASS.triggers(low)
+    counts = _counts(trig)
     found: dict[str, float] = {}
     if words > 200:
         found["very_long"] = WEIGHTS["very_long"]
@@ -133,11 +146,11 @@ def heuristic(prompt: str, *, threshold: float = THRESHOLD) -> Complexity:
     for name in ("reasoning", "code_task", "math"):
         if counts[name]:
             found[name] = WEIGHTS[name]
-    if counts["code"] or triggers(low).contains(_CODE_MARKS_AT):
+    if counts["code"] or trig.contains(_CODE_MARKS_AT):
         found["code"] = WEIGHTS["code"]
     if counts["steps"] >= 2:
         found["multi_step"] = WEIGHTS["multi_step"]
-    if len(_NUMBERED.findall(prompt)) >= 2:
+    if _numbered_items(prompt) >= 2:
         found["list"] = WEIGHTS["list"]
     if words < 40 and counts["simple"]:
         found["simple"] = WEIGHTS["simple"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable
 
 from labs.i18n import language, t
@@ -61,12 +62,18 @@ def describe_kinds(kinds: dict[str, int], lang: str | None = None) -> str:
     a kind from another detector (not in ``KINDS``, ``handle``, ``id_number`` or ``special``) shows as itself.
     ``lang``: as :func:`labs.i18n.t` takes it (None: ``LAB_LANG``)."""
     lang = language(lang)
-    return ", ".join(t("router.kind.count", lang, count=n, kind=t(f"router.kind.{k}", lang) if k in _NAMED_KINDS else k)
-                     for k, n in kinds.items())
+    names = _kind_names(lang)
+    return ", ".join(t("router.kind.count", lang, count=n, kind=names.get(k, k)) for k, n in kinds.items())
 
 
 # the built-in kinds with a catalogue name (a handle and an ID number are outside the labelled set)
 _NAMED_KINDS = (*KINDS, "handle", "id_number", "special")
+
+
+@lru_cache(maxsize=None)
+def _kind_names(lang: str) -> dict[str, str]:
+    """Each built-in kind's name in ``lang`` (the catalogue is read once, so are these: one look-up a kind)."""
+    return {k: t(f"router.kind.{k}", lang) for k in _NAMED_KINDS}
 
 
 def decide(

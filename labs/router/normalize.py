@@ -252,7 +252,16 @@ _OTHER_SPACES = "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\
                 "\u202f\u205f\u3000"
 _LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _B64_ALPHABET = _LATIN + "0123456789+/_-"  # the characters of _B64's run
-_WS_CLASS = _class_table({_ASCII_SPACES: b" "}, b"x")
+# A character other than printable ASCII, a tab or line break, a Cyrillic letter (no combining mark: U+0483-0489) or "№":
+# a text without one has no invisible character, mark or odd separator to find (one scan of a few ranges instead of
+# those scans over long classes: most Ukrainian and English prompts)
+_NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e\u0400-\u0482\u048a-\u04ff\u2116]")
+_ODD_BLANKS = "".join(ch for ch in _ASCII_SPACES if _NOT_PLAIN.match(ch))  # the ASCII blanks not plain: \v \f \x1c-\x1f
+# ASCII's control characters but its blanks: the invisible characters an ASCII text can hold (what :func:`_pieces`
+# strips), found by memchr in the same census as the blanks (a str.translate and isprintable read 2 KB in ~6 us);
+# the odd blanks ("s") are blanks too, but neither plain nor in the pairs _ws_runs finds
+_ASCII_CONTROLS = "".join(chr(c) for c in range(128) if not chr(c).isprintable() and not chr(c).isspace())
+_WS_CLASS = _class_table({_ASCII_SPACES: b" ", _ODD_BLANKS: b"s", _ASCII_CONTROLS: b"c"}, b"x")
 # for _B64's runs, one flag a bit: 1 base64's alphabet, 2 a small letter, 4 a digit or small hex letter, 8 a digit
 # (see _b64_runs); and what the AND of 8 or 16 characters' flags says: 8 characters of the alphabet, not all small
 # letters nor all digits (1, or 5: digits and a-f); 16 small hex letters (7) or digits (13)
@@ -300,8 +309,13 @@ class _Census:
     def plain(self) -> bool:
         """Does ``text`` hold only characters of :data:`_NOT_PLAIN`'s set (printable ASCII, a tab or line break,
         Cyrillic, "№")? Then it holds no space but ASCII ones, nothing to strip and nothing to fold but a tab or break."""
-        if self._plain is None:  # one scan, for all who ask
-            self._plain = _NOT_PLAIN.search(self.text) is None
+        if self._plain is None:  # once, for all who ask
+            # the ASCII characters that are not plain are the controls and the odd blanks ("c" and "s" in the census
+            # of the blanks, memchr-fast); the regex reads only from the first character not ASCII to the last ("?"
+            # in the census, a superset): on the 2 KB ticket its 270 Ukrainian characters, not 2048 (~13 -> ~4 us)
+            blanks, raw = self.of(_WS_CLASS), self._raw
+            self._plain = b"c" not in blanks and b"s" not in blanks \
+                and _NOT_PLAIN.search(self.text, raw.find(b"?"), raw.rfind(b"?") + 1) is None
         return self._plain
 
     def known_plain(self) -> bool:
@@ -368,7 +382,6 @@ _ESCAPES = re.compile(r"(?:\\(?:u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|
 _QP = re.compile(r"(?:=[0-9A-F]{2}){2,}+|=\r?\n")
 _B64 = re.compile(r"[A-Za-z0-9+/_\-]{8,}+={0,2}")
 _DIGIT_RUN = re.compile(r"\d{6}")
-_NO_DIGITS = str.maketrans("", "", "0123456789")
 _RLO = re.compile("\u202e([^\u202c\u202d\u202e\n]{1,300}+)\u202c?")
 # Separators the detector's patterns do not know, typed between digit groups (issue 11 r8 A1): autocorrect's em dash
 # ("067—123—45—67"), an emoji as in Telegram and Viber ("5168💳5124", "+380🔹67", "UA75 🇺🇦 3223"), an ellipsis, an
@@ -474,11 +487,6 @@ _LETTERS_MIX = re.compile(r"[A-Za-z][^\W\d_A-Za-z]|[^\W\d_A-Za-z][A-Za-z]")
 _NEAR_MIX_AT_OTHER = re.compile(r"[^\x00-\x7f](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
 _NEAR_MIX_AT_LATIN = re.compile(r"[A-Za-z](?:(?<=[^\x00-\x7f].)|(?=[^\x00-\x7f]))")
 _WORD = re.compile(r"[^\W\d_]++")
-_NO_WS = str.maketrans("", "", "\t\n\r\v\f\x1c\x1d\x1e\x1f")
-# A character other than printable ASCII, a tab or line break, a Cyrillic letter (no combining mark: U+0483-0489) or "№":
-# a text without one has no invisible character, mark or odd separator to find (one scan of a few ranges instead of
-# those scans over long classes: most Ukrainian and English prompts)
-_NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e\u0400-\u0482\u048a-\u04ff\u2116]")
 
 
 def _quoted_breaks(text: str):
@@ -586,7 +594,11 @@ def _b64(token: str) -> str | None:
             return text
     if len(body) % 4 == 1 or body.isalpha() and (body.islower() or body.isupper()):
         return None
-    if body.isdigit() or _DIGIT_RUN.search(body) or 2 * (len(body) - len(body.translate(_NO_DIGITS))) > len(body):
+    # digits counted in the UTF-8 bytes (the same ASCII digits; bytes.translate needs no table lookups), before the
+    # regex: most tokens it rejects are dates, versions, invoice numbers (~1.5 -> ~0.8 us a token)
+    raw = body.encode("utf-8", "surrogatepass")
+    digits = len(raw) - len(raw.translate(None, b"0123456789"))
+    if body.isdigit() or 2 * digits > len(body) or _DIGIT_RUN.search(body):
         return None  # an identifier, not base64 of text
     try:
         data = base64.b64decode(body.replace("-", "+").replace("_", "/") + "=" * (-len(body) % 4), validate=True)
@@ -638,6 +650,8 @@ def _b64_runs(census: _Census) -> list[tuple[int, int]]:
     if (hex16 >> 2) & hex16:
         hex_windows = hex16.to_bytes(size, "little").translate(_HEX_WINDOW)
         windows = (int.from_bytes(windows, "little") | int.from_bytes(hex_windows, "little")).to_bytes(size, "little")
+    if windows.count(1) * 32 > size:  # many runs (2 KB of Title-case words: ~100 windows; the ticket ~30): see below
+        windows = (int.from_bytes(windows, "little") & ~_title_word_starts(census)).to_bytes(size, "little")
     runs: list[tuple[int, int]] = []
     find, blank = windows.find, flags.find
     q = find(1)
@@ -647,6 +661,33 @@ def _b64_runs(census: _Census) -> list[tuple[int, int]]:
         runs.append((flags.rfind(0, 0, q) + 1, end))
         q = find(1, end)
     return runs
+
+
+# for _title_word_starts, a byte a character: 1 where it is an ASCII capital; a small ASCII letter; an ASCII blank
+_CAPITAL_BITS = _class_table({_LATIN[:26]: b"\x01"}, b"\x00")
+_SMALL_BITS = _class_table({_LATIN[26:]: b"\x01"}, b"\x00")
+_BLANK_BITS = _class_table({_ASCII_SPACES: b"\x01"}, b"\x00")
+
+
+def _title_word_starts(census: _Census) -> int:
+    """An integer with a byte a character: 1 where a word of one ASCII capital and small ASCII letters starts between
+    ASCII blanks or the text's edges ("Transformer" in "A Transformer Uses"), else 0.
+
+    :func:`_b64_pieces` skips such a word's run (a plain word that is its own token), but only after some Python for
+    each: 2 KB of Title-case English has ~90 of 8 letters or more (issue 11 r14 LOW). Here they cost a few integer
+    operations (~15 us on 2 KB): ``reach`` says where small letters lead to a blank (or the end), for up to 1, 2, 4 ...
+    letters, doubling while a run that long remains; at most 5 rounds, so the time stays linear: a word of more than
+    32 letters is not found here, and goes through the Python loop as before."""
+    capital = int.from_bytes(census.of(_CAPITAL_BITS), "little")
+    small = int.from_bytes(census.of(_SMALL_BITS), "little")
+    blank = int.from_bytes(census.of(_BLANK_BITS), "little")
+    reach = blank | 1 << 8 * len(census.text)  # the text's end reads as a blank
+    for step in (8, 16, 32, 64, 128):  # in bits: 1, 2, 4, 8, 16 characters
+        if not small:
+            break
+        reach |= small & (reach >> step)  # small letters for up to twice as many characters, then a blank
+        small &= small >> step  # where a run of twice as many small letters starts
+    return capital & (reach >> 8) & (blank << 8 | 1)  # a capital, small letters and a blank after it, a blank before
 
 
 def _b64_pieces(text: str, seen: set[str], census: _Census | None = None) -> list[tuple[int, int, str]]:
@@ -837,12 +878,13 @@ def _form_plus_tokens(text: str, first: bool = True, seen: set[str] = frozenset(
 
 def _ws_runs(text: str, census: _Census) -> Iterator[re.Match]:
     """``_WS_RUN.finditer(text)``: every run of two whitespace characters or more. Without a space that is not ASCII
-    (most prompts) each run starts with two ASCII blanks side by side, found by bytes.find in the census (~24 -> ~5 us
-    on the 2 KB ticket): the next pair after a run starts the next run, and a match there takes the whole run."""
-    if not text.isascii() and not census.plain() and any(ch in text for ch in _OTHER_SPACES):
+    nor an odd ASCII blank (most prompts) each run starts with two ASCII blanks side by side, found by bytes.find in
+    the census (~24 -> ~5 us on the 2 KB ticket): the next pair after a run starts the next run, and a match there
+    takes the whole run."""
+    blanks = census.of(_WS_CLASS)
+    if b"s" in blanks or not text.isascii() and not census.plain() and any(ch in text for ch in _OTHER_SPACES):
         yield from _WS_RUN.finditer(text)
         return
-    blanks = census.of(_WS_CLASS)
     q = blanks.find(b"  ")
     while q >= 0:
         m = _WS_RUN.match(text, q)
@@ -905,7 +947,7 @@ def _pieces(text: str, first: bool = True, seen: set[str] | None = None,
         if "\u202e" in text:
             # both orders: the one shown (reversed) and the one stored, which is what a model reads ("olen\u202ea.koval@…")
             found += [(m.start(), m.end(), f"{m.group(1)} ; {m.group(1)[::-1]}") for m in _RLO.finditer(text)]
-    elif not text.translate(_NO_WS).isprintable():
+    elif b"c" in census.of(_WS_CLASS):  # an ASCII control character (the census of the blanks, above, has it)
         found += list(_invisible_pieces(text))
     found.sort(key=lambda p: (p[0], -p[1]))  # the longer piece wins at the same start
     out, last = [], 0

@@ -20,9 +20,28 @@ PIECES = st.lists(st.lists(st.one_of(CUE_BITS, st.text(alphabet="bdнрг._ a1",
                   min_size=1, max_size=6)
 
 
-def test_cue_reach_covers_the_gates_longest_match():
-    # one character of lookaround either side of the longest match
-    assert pii._CUE_REACH == re._parser.parse(pii._DOB_GATE_ANY.pattern).getwidth()[1] + 1
+def test_cue_width_and_characters_are_the_gates():
+    assert pii._CUE_WIDTH == re._parser.parse(pii._DOB_GATE_ANY.pattern).getwidth()[1]
+    # each literal character the gate's regex can consume (its classes: blanks only, which _cue_char lets through)
+    consumed = {chr(av) for op, av in _literals(re._parser.parse(pii._DOB_GATE_ANY.pattern))}
+    assert {"b", ".", "д", "н"} <= consumed <= pii._CUE_CHARS
+
+
+def _literals(parsed):
+    from re import _constants as c
+
+    for op, av in parsed:
+        if op is c.LITERAL:
+            yield op, av
+        elif op in (c.BRANCH,):
+            for sub in av[1]:
+                yield from _literals(sub)
+        elif op is c.SUBPATTERN:
+            yield from _literals(av[3])
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            yield from _literals(av[2])
+        elif op is c.IN:
+            assert all(o is c.CATEGORY and a is c.CATEGORY_SPACE for o, a in av), av
 
 
 @settings(max_examples=600, deadline=None)

@@ -2621,23 +2621,26 @@ def _joined_findings(view: str, lo: int, hi: int, drop: list[int], view_cue: boo
             for f in got if bisect.bisect_left(joins, f.end) > bisect.bisect_right(joins, f.start)]  # holds a join
 
 
-# the longest match of _DOB_GATE_ANY ("дата_нар"; tests/test_pii_speed_words_r15.py checks it), and one character of
-# lookaround either side
-_CUE_REACH = max(map(len, _DOB_GATE)) + 1
+# the longest match of _DOB_GATE_ANY ("дата_нар"; tests/test_pii_speed_words_r15.py checks it)
+_CUE_WIDTH = max(map(len, _DOB_GATE))
+# every character a match of _DOB_GATE_ANY consumes: its literals', "b." and "д.н"/"д. р." (blanks: any of them)
+_CUE_CHARS = frozenset("".join(_DOB_GATE) + "b.днр")
+
+
+def _cue_char(ch: str) -> bool:
+    return ch in _CUE_CHARS or ch.isspace()
 
 
 def _joined_dob_gate(jlow: str, joins: list[int], view_cue: bool) -> bool:
     """``_dob_gate(jlow)`` of a window read with its line breaks taken out (``joins``: where the text after each taken-out
     character starts). When the whole view holds no cue (``view_cue`` False), a cue in the window must run across a join
-    or stand at one of the window's ends (where its lookaround reads the edge): every other one stands in the view as
-    well, with the same neighbours. So only those few places are searched first; a window with none there (most: a
-    paragraph break after "team,") skips the gate's search of its 320 characters (~6 us)."""
-    if not view_cue:
-        n = len(jlow)
-        # (a search inside a short window can only find more: the gate's lookarounds are negative)
-        if not any(_DOB_GATE_ANY.search(jlow, max(0, at - _CUE_REACH), min(n, at + _CUE_REACH))
-                   for at in (0, *joins, n)):
-            return False
+    (two characters a cue can hold on both sides of it) or stand at one of the window's ends, where its lookarounds read
+    the edge: any other one stands in the view as well, with the same neighbours (or a blank that a taken-out character
+    was, which its negative lookarounds let through). A window with none of those (most: a paragraph break after
+    "team,") skips the gate's search of its 320 characters (~6 us)."""
+    if not view_cue and not (any(_cue_char(jlow[j - 1 : j]) and _cue_char(jlow[j : j + 1]) for j in joins)
+                             or _DOB_GATE_ANY.match(jlow) or _DOB_GATE_ANY.search(jlow, max(0, len(jlow) - _CUE_WIDTH))):
+        return False
     return _dob_gate(jlow)
 
 

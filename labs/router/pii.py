@@ -206,10 +206,46 @@ def _given_name(word: str) -> bool:
     return is_first_name(word) or ("-" in word and all(is_first_name(p) for p in word.split("-")))
 
 
+# what the patterns above let stand between a name and what follows it (and any blank)
+_NAME_MARKS, _LOWER_NAME_MARKS = ",:;|-—\"'(", ",:;-—"
+_NAME_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯІЇЄҐ")  # [A-ZА-ЯІЇЄҐ]
+_NAME_LOWER = frozenset("abcdefghijklmnopqrstuvwxyzабвгдежзийклмнопрстуфхцчшщъыьэюяіїєґ'’ʼ")  # [a-zа-яіїєґ'’ʼ]
+
+
+def _rstrip_marks(text: str, marks: str) -> str:
+    """``text`` less its last run of blanks (``\\s``) and ``marks``."""
+    while True:
+        cut = text.rstrip().rstrip(marks)
+        if len(cut) == len(text):
+            return cut
+        text = cut
+
+
+def _name_may_end(before: str) -> bool:
+    """Could a pattern of :func:`_full_name_before` match ``before`` (a necessary test of a few string operations: the
+    searches cost ~5-15 us, and most dates and numbers stand after plain words, "placed on 2024-03-12")? Each pattern
+    ends in a run of blanks and marks; before it stands a capitalised word (a capital in the run of word characters
+    there), initials (a dot), the second of two lower-case words (three of its letters), or a record's key (":", "=")."""
+    if ":" in before or "=" in before:
+        return True
+    tail = _rstrip_marks(before, _NAME_MARKS)
+    if tail.endswith("."):
+        return True
+    i = len(tail)
+    while i and (tail[i - 1].isalnum() or tail[i - 1] in "_'’ʼ-"):  # [\w'’ʼ\-]
+        i -= 1
+    if any(ch in _NAME_CAPITALS for ch in tail[i:]):
+        return True
+    lower_tail = _rstrip_marks(before, _LOWER_NAME_MARKS)
+    return 1 <= len(before) - len(lower_tail) <= 4 and len(lower_tail) >= 3 and all(ch in _NAME_LOWER for ch in lower_tail[-3:])
+
+
 def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
     """Does a person's full name stand right before ``at`` (see :data:`_PATRONYMIC_BEFORE`)? (``alone``: or one
     unambiguous first name.)"""
     before = _before(view, at, 60)
+    if not _name_may_end(before):
+        return False
     dotted = "." in before  # every initial is a letter and a dot: without one, three searches (~5 us) need not run
     if _PATRONYMIC_BEFORE.search(before) or dotted and _INITIALS_BEFORE.search(before):
         return True
@@ -1754,7 +1790,10 @@ _FIVE_DIGITS_COMMA = re.compile(r",(?<=(?<!\d)\d{5},)")  # _TOWN_KEY's postcode;
 _FLAT_KEY = re.compile(r"кв|буд|під['’ʼ]?їзд|оф|дом")
 # what every match of _ADDRESS_FLAT / _ADDRESS_BUILDING holds (their flat word; "буд." and the house's first digit): a
 # window of _FLAT_KEY without it ("будь ласка" is no building) is not searched (~40 us a window; the same matches)
-_FLAT_NEED = re.compile(r"(?i:кв|під['’ʼ]?їзд|оф)")
+# (?i:кв|під['’ʼ]?їзд|оф), its first letter consumed as a class of what (?i:...) lets stand there (к, п, о, and "ᲂ", a
+# form of "о"): a case-blind pattern is tried at every position, one led by a class skips to its letters (~17 -> 4 us a
+# 140-character window; tests/test_pii_speed_words_r15.py checks both the classes and the matches)
+_FLAT_NEED = re.compile(r"[кКпПоОᲂ](?:(?<=[кК])(?i:в)|(?<=[пП])(?i:ід['’ʼ]?їзд)|(?<=[оОᲂ])(?i:ф))")
 _BUILDING_NEED = re.compile(r"(?i:буд(?:инок)?\.?|будинок)\s*№?\s*\d")
 _EN_FLAT_KEY = re.compile(r"(?<![a-z])(?:apt|apartment|flat|kv)(?![a-z])")
 # strings of which every match of a key holds one, read off the key itself (see _near_keys)

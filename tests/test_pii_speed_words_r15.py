@@ -18,7 +18,7 @@ CUE_BITS = st.sampled_from(
     "b b. . bo rn born birth dob d. o. do.b д д. н н. р р. / р/н нар нар. народ дата_ дата _нар narodzh г. г р. ДН "
     "Born a z я ї 1 12.03.1985 , ; - _ \" dn 🎂 Σ ς İ".split(" "))
 PIECES = st.lists(st.lists(st.one_of(CUE_BITS, st.text(alphabet="bdнрг._ a1", max_size=3)), max_size=4).map("".join),
-                  min_size=1, max_size=6)
+                  min_size=1, max_size=pii._FEW_JOINS + 4)
 
 
 def test_cue_width_and_characters_are_the_gates():
@@ -51,6 +51,7 @@ def _literals(parsed):
 @example(["x", "b."], "", "")  # a cue the join unmakes ("xb.")
 @example(["b.", "x"], "a", "")  # a cue at the window's start, none in the view
 @example(["team,", "I am"], "", "")  # no cue anywhere
+@example(["1"] * 10 + ["bo", "rn"] + ["2"] * 10, "", "")  # many joins: the window searched whole
 def test_joined_dob_gate_is_the_gate_of_the_window(pieces, before, after):
     # the view holds a blank where each line break was; the window read again has them taken out
     view = before + " ".join(pieces) + after

@@ -2664,6 +2664,7 @@ def _joined_findings(view: str, lo: int, hi: int, drop: list[int], view_cue: boo
 _CUE_WIDTH = max(map(len, _DOB_GATE))
 # every character a match of _DOB_GATE_ANY consumes: its literals', "b." and "д.н"/"д. р." (blanks: any of them)
 _CUE_CHARS = frozenset("".join(_DOB_GATE) + "b.днр")
+_FEW_JOINS = 16
 
 
 def _cue_char(ch: str) -> bool:
@@ -2676,8 +2677,9 @@ def _joined_dob_gate(jlow: str, joins: list[int], view_cue: bool) -> bool:
     (two characters a cue can hold on both sides of it) or stand at one of the window's ends, where its lookarounds read
     the edge: any other one stands in the view as well, with the same neighbours (or a blank that a taken-out character
     was, which its negative lookarounds let through). A window with none of those (most: a paragraph break after
-    "team,") skips the gate's search of its 320 characters (~6 us)."""
-    if not view_cue and not (any(_cue_char(jlow[j - 1 : j]) and _cue_char(jlow[j : j + 1]) for j in joins)
+    "team,") skips the gate's search of its 320 characters (~6 us). A window of many joins (a column of numbers, one a
+    line) is searched whole: a test at each join would cost more than the search."""
+    if not view_cue and len(joins) <= _FEW_JOINS and not (any(_cue_char(jlow[j - 1 : j]) and _cue_char(jlow[j : j + 1]) for j in joins)
                              or _DOB_GATE_ANY.match(jlow) or _DOB_GATE_ANY.search(jlow, max(0, len(jlow) - _CUE_WIDTH))):
         return False
     return _dob_gate(jlow)

@@ -206,10 +206,46 @@ def _given_name(word: str) -> bool:
     return is_first_name(word) or ("-" in word and all(is_first_name(p) for p in word.split("-")))
 
 
+# what the patterns above let stand between a name and what follows it (and any blank)
+_NAME_MARKS, _LOWER_NAME_MARKS = ",:;|-—\"'(", ",:;-—"
+_NAME_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯІЇЄҐ")  # [A-ZА-ЯІЇЄҐ]
+_NAME_LOWER = frozenset("abcdefghijklmnopqrstuvwxyzабвгдежзийклмнопрстуфхцчшщъыьэюяіїєґ'’ʼ")  # [a-zа-яіїєґ'’ʼ]
+
+
+def _rstrip_marks(text: str, marks: str) -> str:
+    """``text`` less its last run of blanks (``\\s``) and ``marks``."""
+    while True:
+        cut = text.rstrip().rstrip(marks)
+        if len(cut) == len(text):
+            return cut
+        text = cut
+
+
+def _name_may_end(before: str) -> bool:
+    """Could a pattern of :func:`_full_name_before` match ``before`` (a necessary test of a few string operations: the
+    searches cost ~5-15 us, and most dates and numbers stand after plain words, "placed on 2024-03-12")? Each pattern
+    ends in a run of blanks and marks; before it stands a capitalised word (a capital in the run of word characters
+    there), initials (a dot), the second of two lower-case words (three of its letters), or a record's key (":", "=")."""
+    if ":" in before or "=" in before:
+        return True
+    tail = _rstrip_marks(before, _NAME_MARKS)
+    if tail.endswith("."):
+        return True
+    i = len(tail)
+    while i and (tail[i - 1].isalnum() or tail[i - 1] in "_'’ʼ-"):  # [\w'’ʼ\-]
+        i -= 1
+    if any(ch in _NAME_CAPITALS for ch in tail[i:]):
+        return True
+    lower_tail = _rstrip_marks(before, _LOWER_NAME_MARKS)
+    return 1 <= len(before) - len(lower_tail) <= 4 and len(lower_tail) >= 3 and all(ch in _NAME_LOWER for ch in lower_tail[-3:])
+
+
 def _full_name_before(view: str, at: int, alone: bool = True) -> bool:
     """Does a person's full name stand right before ``at`` (see :data:`_PATRONYMIC_BEFORE`)? (``alone``: or one
     unambiguous first name.)"""
     before = _before(view, at, 60)
+    if not _name_may_end(before):
+        return False
     dotted = "." in before  # every initial is a letter and a dot: without one, three searches (~5 us) need not run
     if _PATRONYMIC_BEFORE.search(before) or dotted and _INITIALS_BEFORE.search(before):
         return True
@@ -1769,7 +1805,10 @@ _FIVE_DIGITS_COMMA = re.compile(r",(?<=(?<!\d)\d{5},)")  # _TOWN_KEY's postcode;
 _FLAT_KEY = re.compile(r"кв|буд|під['’ʼ]?їзд|оф|дом")
 # what every match of _ADDRESS_FLAT / _ADDRESS_BUILDING holds (their flat word; "буд." and the house's first digit): a
 # window of _FLAT_KEY without it ("будь ласка" is no building) is not searched (~40 us a window; the same matches)
-_FLAT_NEED = re.compile(r"(?i:кв|під['’ʼ]?їзд|оф)")
+# (?i:кв|під['’ʼ]?їзд|оф), its first letter consumed as a class of what (?i:...) lets stand there (к, п, о, and "ᲂ", a
+# form of "о"): a case-blind pattern is tried at every position, one led by a class skips to its letters (~17 -> 4 us a
+# 140-character window; tests/test_pii_speed_words_r15.py checks both the classes and the matches)
+_FLAT_NEED = re.compile(r"[кКпПоОᲂ](?:(?<=[кК])(?i:в)|(?<=[пП])(?i:ід['’ʼ]?їзд)|(?<=[оОᲂ])(?i:ф))")
 _BUILDING_NEED = re.compile(r"(?i:буд(?:инок)?\.?|будинок)\s*№?\s*\d")
 _EN_FLAT_KEY = re.compile(r"(?<![a-z])(?:apt|apartment|flat|kv)(?![a-z])")
 # strings of which every match of a key holds one, read off the key itself (see _near_keys)
@@ -2612,12 +2651,13 @@ def _across_breaks(view: str, low: str, breaks: frozenset[int]) -> list[Finding]
         return []
     # read again only around the breaks: an e-mail or a date with its label spans less than _BREAK_REACH either side
     drops, out, k = sorted(drop), [], 0
+    view_cue = _dob_gate(low)  # the prompt's trigger pass answers it
     while k < len(drops):  # one window for each group of breaks less than 2 reaches apart (one pass: linear)
         j = k
         while j + 1 < len(drops) and drops[j + 1] - drops[j] <= 2 * _BREAK_REACH:
             j += 1
         out += _joined_findings(view, max(0, drops[k] - _BREAK_REACH), min(len(view), drops[j] + _BREAK_REACH),
-                                drops[k : j + 1])
+                                drops[k : j + 1], view_cue)
         k = j + 1
     return out
 
@@ -2626,9 +2666,10 @@ _BREAK_REACH = 160
 _JOIN_MARKS = frozenset("._-@/+'%&=~*`,")  # a date's comma: "March 5,\\n1990"
 
 
-def _joined_findings(view: str, lo: int, hi: int, drop: list[int]) -> list[Finding]:
+def _joined_findings(view: str, lo: int, hi: int, drop: list[int], view_cue: bool = True) -> list[Finding]:
     """E-mails and dates in ``view[lo:hi]`` read with the characters at ``drop`` (sorted) taken out, each holding a
-    place where one was; positions in ``view``."""
+    place where one was; positions in ``view``. ``view_cue``: ``_dob_gate`` of the whole view (False: no date-of-birth
+    cue there, so one in the window can only stand where a character was taken out)."""
     # built from slices between the dropped characters; a character at j of the joined text was at
     # lo + j + (joins at or before j) in the view, a join at b being where the text after a dropped character starts
     parts, joins, last = [], [], lo
@@ -2645,10 +2686,35 @@ def _joined_findings(view: str, lo: int, hi: int, drop: list[int]) -> list[Findi
     jlow = lower(joined)
     scan_only(jlow)  # a window read for two kinds: their plain scans cost less than a trigger pass
     got: list[Finding] = list(find_emails(joined, jlow)) if "@" in jlow or " at " in jlow else []
-    if _dob_gate(jlow):
+    if _joined_dob_gate(jlow, joins, view_cue):
         got.extend(find_dobs(joined, jlow))
     return [Finding(f.kind, at(f.start), at(f.end - 1) + 1, view[at(f.start) : at(f.end - 1) + 1], f.priority)
             for f in got if bisect.bisect_left(joins, f.end) > bisect.bisect_right(joins, f.start)]  # holds a join
+
+
+# the longest match of _DOB_GATE_ANY ("дата_нар"; tests/test_pii_speed_words_r15.py checks it)
+_CUE_WIDTH = max(map(len, _DOB_GATE))
+# every character a match of _DOB_GATE_ANY consumes: its literals', "b." and "д.н"/"д. р." (blanks: any of them)
+_CUE_CHARS = frozenset("".join(_DOB_GATE) + "b.днр")
+_FEW_JOINS = 16
+
+
+def _cue_char(ch: str) -> bool:
+    return ch in _CUE_CHARS or ch.isspace()
+
+
+def _joined_dob_gate(jlow: str, joins: list[int], view_cue: bool) -> bool:
+    """``_dob_gate(jlow)`` of a window read with its line breaks taken out (``joins``: where the text after each taken-out
+    character starts). When the whole view holds no cue (``view_cue`` False), a cue in the window must run across a join
+    (two characters a cue can hold on both sides of it) or stand at one of the window's ends, where its lookarounds read
+    the edge: any other one stands in the view as well, with the same neighbours (or a blank that a taken-out character
+    was, which its negative lookarounds let through). A window with none of those (most: a paragraph break after
+    "team,") skips the gate's search of its 320 characters (~6 us). A window of many joins (a column of numbers, one a
+    line) is searched whole: a test at each join would cost more than the search."""
+    if not view_cue and len(joins) <= _FEW_JOINS and not (any(_cue_char(jlow[j - 1 : j]) and _cue_char(jlow[j : j + 1]) for j in joins)
+                             or _DOB_GATE_ANY.match(jlow) or _DOB_GATE_ANY.search(jlow, max(0, len(jlow) - _CUE_WIDTH))):
+        return False
+    return _dob_gate(jlow)
 
 
 _ALIGNED_GAP = re.compile(r"\S {2,}(?=\S)")  # a column gap of a printed table (pandas, numpy, `ss`), not a typed one

@@ -161,6 +161,7 @@ _YAML_ADDRESS = re.compile(r"(?i:street|address|addr|адреса|вулиця)(
                            r"(?i:будинок|буд|house|house_number|building|дім)[\"']?[ \t]*[:=][ \t]*[\"']?\d{1,4}[а-яa-z]?"
                            r"|\d{1,5}[ \t]+[A-ZА-ЯІЇЄҐ][\w'’ʼ.\-]{1,30}(?:[ \t][\w'’ʼ.\-]{1,30}){0,3})(?![\w])")
 _YAML_ADDRESS_KEYS = ("street", "address", "addr", "адреса", "вулиця")
+_YAML_KEY_IN = re.compile("|".join(map(re.escape, _YAML_ADDRESS_KEYS)))  # any of them: one search, not one test each
 _ADDRESS_KEY_OWNERS = ("home", "street", "postal", "mailing", "billing", "shipping", "residential", "delivery", "домашня",
                        "поштова", "user", "client", "customer", "contact")
 
@@ -197,8 +198,7 @@ def _yaml_key_possible(text: str) -> bool:
             j = c
             while j > 0 and text[j - 1] in " \t":
                 j -= 1
-            window = text[max(0, j - _YAML_KEY_REACH) : j].lower()
-            if any(key in window for key in _YAML_ADDRESS_KEYS):
+            if _YAML_KEY_IN.search(text[max(0, j - _YAML_KEY_REACH) : j].lower()):
                 return True
             c = text.find(mark, c + 1)
     return False
@@ -250,21 +250,28 @@ def business_rows(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _finding() -> type:
+    """:class:`labs.router.pii.Finding` (pii imports this module, so it is read at a call), read only where a cell is
+    found: an import statement costs each call of :func:`find_table_cells` ~1 us, more inside a route, and most prompts
+    hold no table."""
+    from labs.router.pii import Finding
+
+    return Finding
+
+
 def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Finding: imported lazily, pii imports us)
     """Findings for the cells of every personal column of every table in ``text`` (offsets into
     ``text``). A table is a header line whose cells, split by a tab, a bar, a semicolon or a comma,
     name a column of :data:`_COLUMNS`, then the lines below it split the same way, up to the first
     line without the separator. Cost: one split of the text and, per line that shares a separator
     with the next one, one anchored match per short cell (a 2 KB prompt of prose: microseconds)."""
-    from labs.router.pii import Finding
-
     tags = "<" in text  # one substring test for the three below (each costs ~1 us on 2 KB)
     if tags and ("<t" in text or "<T" in text):
-        yield from _html_cells(text, Finding)
+        yield from _html_cells(text, _finding())
     if tags and "</" in text:
-        yield from _xml_codes(text, Finding)
+        yield from _xml_codes(text, _finding())
     if (":" in text or "=" in text) and _yaml_key_possible(text):
-        yield from _yaml_addresses(text, Finding)
+        yield from _yaml_addresses(text, _finding())
     seps = [sep for sep in _SEPS if sep in text] if "\n" in text else []  # a line is searched only for these
     if not seps:
         return  # no table: one digit a line ("1\n0\n1…") costs no per-line work
@@ -319,4 +326,4 @@ def find_table_cells(text: str) -> Iterator["Finding"]:  # noqa: F821 (pii.Findi
                 while b > a and row[b - 1] in _CELL_STRIP:
                     b -= 1
                 if a < b and _cell_is(kind, row[a:b]):
-                    yield Finding(kind, row_at + a, row_at + b, text[row_at + a : row_at + b], PRIORITY[kind])
+                    yield _finding()(kind, row_at + a, row_at + b, text[row_at + a : row_at + b], PRIORITY[kind])

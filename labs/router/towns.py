@@ -88,14 +88,19 @@ _TOWN_AT = Literals(_TOWN, cased=True)
 _DIGIT = re.compile(r"\d")
 
 
+# every street name starts with a capital (each branch of _STREET, _FAMOUS's names too): tested first, it spares the ~110
+# towns and ~80 names of the lookaheads after it at a place that holds none ("Kyiv, 2024": ~10 -> 0.5 us a town)
+_CAPITAL = "(?=[А-ЯІЇЄҐA-Z])"
+
+
 @cache
 def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """(town, street after a town, street before a town), built once."""
     town = _TOWN_NAMES
     no_town = rf"(?!(?:{town})(?![\w'’ʼ\-]))"  # another town is a route, not a street: "Харків — Одеса 18" (a train)
     return (_TOWN,
-            re.compile(rf"(?:,\s*|\s+[—–\-]\s+|\s+){no_town}{_STREET}{_TYPE}(?:,\s*|\s+){_HOUSE}"),  # "Київ,Хрещатик,22,5" too
-            re.compile(rf"(?<![\w]){no_town}{_STREET}{_TYPE},?\s+{_HOUSE},?\s+$"))
+            re.compile(rf"(?:,\s*|\s+[—–\-]\s+|\s+){_CAPITAL}{no_town}{_STREET}{_TYPE}(?:,\s*|\s+){_HOUSE}"),  # "Київ,Хрещатик,22,5" too
+            re.compile(rf"(?<![\w]){_CAPITAL}{no_town}{_STREET}{_TYPE},?\s+{_HOUSE},?\s+$"))
 
 
 def find_town_streets(text: str, low: str | None = None) -> list[tuple[int, int]]:

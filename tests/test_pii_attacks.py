@@ -12,10 +12,10 @@ from __future__ import annotations
 import base64
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from pii_attack_helpers import best_cpu_seconds
 
 from labs.host import free_port
 from labs.router import CloudLLM, Router, StandInCloud, detect_pii, heuristic, redact
@@ -279,15 +279,6 @@ ADVERSARIAL = {
 }
 
 
-def _seconds(fn, text: str) -> float:
-    best = float("inf")
-    for _ in range(5):  # the best of 5: a busy machine's pauses do not count
-        t0 = time.perf_counter()
-        fn(text)
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 @pytest.mark.parametrize("name", list(ADVERSARIAL))
 def test_routing_time_grows_linearly(name):
     """Four times the text takes about four times as long (quadratic would be 16x); the ratio is
@@ -302,7 +293,8 @@ def test_routing_time_grows_linearly(name):
     n = 60_000
     small, large = make(n), make(4 * n)
     # a floor of 1 ms: below it one scheduler pause on a loaded machine is the whole measurement (a flake at load 10)
-    ratio = _seconds(route, large) / max(_seconds(route, small), 1e-3)
+    t_large, t_small = best_cpu_seconds(route, [large, small])
+    ratio = t_large / max(t_small, 1e-3)
     assert ratio < 10, f"{name}: 4x the text took {ratio:.1f}x the time"
 
 

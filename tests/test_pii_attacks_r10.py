@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from pii_attack_helpers import best_cpu_seconds
 
 from labs.router import detect_pii
 
@@ -83,20 +84,11 @@ def test_a_phone_after_its_label_still_is_one():
 
 # --- r8 D2: many birthday cues stay about as fast as plain text ---------------------------------------------------
 def test_many_birthday_cues_cost_about_what_plain_text_costs():
-    import time
-
-    def best(text: str) -> float:
-        out = float("inf")
-        for _ in range(5):
-            t0 = time.perf_counter()
-            detect_pii(text)
-            out = min(out, time.perf_counter() - t0)
-        return out
-
     size = 32 * 1024
-    plain = best(("the cat sat " * size)[:size])
-    for cue in ("born ", "ДР ", "birthday ", "народилась "):
-        ratio = best((cue * size)[:size]) / max(plain, 1e-3)
+    cues = ("born ", "ДР ", "birthday ", "народилась ")
+    plain, *timed = best_cpu_seconds(detect_pii, [("the cat sat " * size)[:size]] + [(cue * size)[:size] for cue in cues])
+    for cue, seconds in zip(cues, timed):
+        ratio = seconds / max(plain, 1e-3)
         assert ratio < 8, f"{cue!r}: {ratio:.1f}x plain text (it was 15x)"
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import json
 import random
-import time
 from urllib.parse import quote, quote_plus
 
 import pytest
+from pii_attack_helpers import best_cpu_seconds
 
 from labs.router.pii import detect_pii, redact
 
@@ -102,29 +102,27 @@ def test_tightened_shapes_still_find_real_numbers(text, kind):
 
 
 def _best_ratio(text: str, base: str, repeat: int = 9) -> float:
-    """Best time for ``text`` over best time for ``base``, measured in turns (a busy machine slows both)."""
-    best = {text: float("inf"), base: float("inf")}
-    for _ in range(repeat):
-        for t in (text, base):
-            t0 = time.perf_counter()
-            detect_pii(t)
-            best[t] = min(best[t], time.perf_counter() - t0)
-    return best[text] / best[base]
+    """Best time for ``text`` over best time for ``base`` (CPU time, measured in turns)."""
+    t_text, t_base = best_cpu_seconds(detect_pii, [text, base], repeat)
+    return t_text / t_base
 
 
-@pytest.mark.parametrize("make", [
-    lambda rng, n: "labels: " + " ".join(rng.choice("01") for _ in range(n // 2)),
-    lambda rng, n: "\n".join(rng.choice("0123456789") for _ in range(n // 2)),
-    lambda rng, n: "+".join(str(rng.randint(10, 99)) for _ in range(n // 3)),
+@pytest.mark.parametrize("make,layout", [
+    (lambda rng, n: "labels: " + " ".join(rng.choice("01") for _ in range(n // 2)), str),
+    # one number a line against the same prose one word a line: what a line break costs (a window read again
+    # across it, pii._across_breaks) is paid alike, so the ratio is what the numbers cost (measured 2026-12-01:
+    # 2.0x; against flowing prose the line breaks alone made it 9x, near the bound, as prose got faster)
+    (lambda rng, n: "\n".join(rng.choice("0123456789") for _ in range(n // 2)), lambda text: "\n".join(text.split())),
+    (lambda rng, n: "+".join(str(rng.randint(10, 99)) for _ in range(n // 3)), str),
 ], ids=["labels", "one a line", "plus"])
-def test_a_list_of_short_numbers_costs_about_as_much_as_prose(make):
-    """Measured against prose of the same length in this test (a ratio: any machine). It was 300x."""
+def test_a_list_of_short_numbers_costs_about_as_much_as_prose(make, layout):
+    """Measured against prose of the same length and layout in this test (a ratio: any machine). It was 300x."""
     rng = random.Random(1)
     para = "Поясни, як налаштувати маршрутизацію запитів між локальною моделлю та хмарою, щоб зменшити витрати. "
     n = 40_000
-    prose = (para * (n // len(para) + 1))[:n]
+    prose = layout((para * (n // len(para) + 1))[:n])
     ratio = _best_ratio(make(rng, n), prose)
-    assert ratio < 10, f"{ratio:.1f}x prose"  # about 2x here
+    assert ratio < 10, f"{ratio:.1f}x prose"  # about 1-2x here
 
 
 # --- 2. decoded payloads go through the same normalisation as plain text -----------------------------

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import random
-import time
 
 import pytest
+from pii_attack_helpers import best_cpu_seconds
 
 from labs.host import free_port
 from labs.router import AuditLog, CloudLLM, Router, StandInCloud, detect_pii
@@ -22,17 +22,6 @@ TICKET = "Hello, since the upgrade our p95 latency grew from 120 ms to 900 ms; t
 
 def _plain(n: int) -> str:
     return (TICKET * (n // len(TICKET) + 1))[:n]
-
-
-def _best(fn, texts: list[str], repeat: int = 5) -> list[float]:
-    """Best time of ``fn(text)`` for each text, timed in turns (a burst of load slows all alike)."""
-    best = [float("inf")] * len(texts)
-    for _ in range(repeat):
-        for k, t in enumerate(texts):
-            t0 = time.perf_counter()
-            fn(t)
-            best[k] = min(best[k], time.perf_counter() - t0)
-    return best
 
 
 # --- 1. plus-lists and sums: a plus after a blank starts the next number, no window runs across it -----------------
@@ -50,7 +39,7 @@ def test_a_plus_list_costs_about_as_much_as_a_plain_prompt(make):
     """It was 90-135x a plain prompt at 2 KB and 20 KB (every window from every plus was a 8-15 digit "phone"); bounds leave room for a loaded machine."""
     rng = random.Random(1)
     small, big = make(rng, 2048), make(rng, 20480)
-    t_small, t_big, p_small, p_big = _best(detect_pii, [small, big, _plain(2048), _plain(20480)])
+    t_small, t_big, p_small, p_big = best_cpu_seconds(detect_pii, [small, big, _plain(2048), _plain(20480)])
     assert t_small / p_small < 25, f"{t_small / p_small:.1f}x a plain 2 KB prompt"
     assert t_big / p_big < 25, f"{t_big / p_big:.1f}x a plain 20 KB prompt"
     assert t_big / t_small < 50, f"10x the length took {t_big / t_small:.1f}x the time"  # linear, not quadratic
@@ -62,7 +51,7 @@ def test_routing_a_long_sum_costs_about_as_much_as_routing_prose():
     head = "Explain step by step and compare: why does this sum overflow in int32? "
     hostile = head + " + ".join(str(rng.randint(0, 9)) for _ in range(20000))[:16384]
     plain = head + _plain(16384)
-    t_hostile, t_plain = _best(router.route, [hostile, plain], repeat=3)
+    t_hostile, t_plain = best_cpu_seconds(router.route, [hostile, plain], repeat=3)
     assert t_hostile / t_plain < 25, f"{t_hostile / t_plain:.1f}x routing prose"
 
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import base64
 import random
-import time
 import urllib.parse
 
 import pytest
+from pii_attack_helpers import best_cpu_seconds
 
 from labs.host import free_port
 from labs.router import CloudLLM, Router, StandInCloud, detect_pii, redact
@@ -179,21 +179,13 @@ ADVERSARIAL = {
 }
 
 
-def _seconds(fn, text: str) -> float:
-    best = float("inf")
-    for _ in range(5):  # the best of 5: a busy machine's pauses do not count
-        t0 = time.perf_counter()
-        fn(text)
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 @pytest.mark.parametrize("name", list(ADVERSARIAL))
 def test_normalising_time_grows_linearly(name):
     """Four times the text takes about four times as long (quadratic would be 16x)."""
     make = ADVERSARIAL[name]
     n = 40_000
-    ratio = _seconds(detect_pii, make(4 * n)) / max(_seconds(detect_pii, make(n)), 1e-3)
+    t_large, t_small = best_cpu_seconds(detect_pii, [make(4 * n), make(n)])
+    ratio = t_large / max(t_small, 1e-3)
     assert ratio < 10, f"{name}: 4x the text took {ratio:.1f}x the time"
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from labs import i18n
 from labs.router.complexity import Complexity
 from labs.router.pii import Finding
-from labs.router.policy import decide
+from labs.router.policy import decide, describe_kinds
 
 
 class Level(enum.IntEnum):
@@ -81,3 +81,23 @@ def test_decisions_read_as_the_catalogue_fills_them(kinds, lang, sensitive, loca
             name = i18n.messages()[f"router.kind.{k}"][lang] if f"router.kind.{k}" in i18n.messages() else k
             template = i18n.messages()["router.kind.count"][lang]
             assert template.replace("{count}", str(n)).replace("{kind}", name) in d.reasons[0]
+
+
+
+def test_kind_names_follow_a_catalogue_read_again(monkeypatch):
+    """describe_kinds keeps each language's kind names while the catalogue is the same one and reads them again from a
+    catalogue read again (i18n.messages.cache_clear(), as a test or a notebook that reloads it does; attack r15's note)."""
+    from labs.router import policy
+
+    describe_kinds({"phone": 1}, "en")
+    i18n.messages.cache_clear()  # the next read is a new catalogue: the names are read from it
+    describe_kinds({"phone": 1}, "en")
+    assert policy._KIND_NAMES["en"][0] is i18n.messages()
+    renamed = {**i18n.messages(), "router.kind.phone": {"en": "telephone number", "uk": "номер телефону"}}
+    for module in (i18n, policy):
+        monkeypatch.setattr(module, "messages", lambda: renamed)
+    assert describe_kinds({"phone": 2}, "en") == i18n.fill(renamed["router.kind.count"]["en"], "en", count=2,
+                                                           kind="telephone number")
+    assert "номер телефону" in describe_kinds({"phone": 1}, "uk")
+    monkeypatch.undo()
+    assert "telephone number" not in describe_kinds({"phone": 1}, "en")

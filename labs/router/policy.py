@@ -25,10 +25,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Iterable
 
-from labs.i18n import language, t
+from labs.i18n import language, messages, t
 from labs.router.complexity import Complexity
 from labs.router.pii import KINDS, Finding
 
@@ -70,10 +69,17 @@ def describe_kinds(kinds: dict[str, int], lang: str | None = None) -> str:
 _NAMED_KINDS = (*KINDS, "handle", "id_number", "special")
 
 
-@lru_cache(maxsize=None)
+_KIND_NAMES: dict[str, tuple[dict, dict[str, str]]] = {}  # per language: (the catalogue read, its kinds' names)
+
+
 def _kind_names(lang: str) -> dict[str, str]:
-    """Each built-in kind's name in ``lang`` (the catalogue is read once, so are these: one look-up a kind)."""
-    return {k: t(f"router.kind.{k}", lang) for k in _NAMED_KINDS}
+    """Each built-in kind's name in ``lang``: one look-up a kind, read again when the catalogue is
+    (:func:`labs.i18n.messages` re-read after its ``cache_clear()``)."""
+    catalogue = messages()
+    got = _KIND_NAMES.get(lang)
+    if got is None or got[0] is not catalogue:
+        got = _KIND_NAMES[lang] = (catalogue, {k: t(f"router.kind.{k}", lang) for k in _NAMED_KINDS})
+    return got[1]
 
 
 def decide(
@@ -146,7 +152,5 @@ def cue_label(cue: str, lang: str | None = None) -> str:
     >>> cue_label("reasoning", "uk"), cue_label("simple", "en"), cue_label("unknown", "uk")
     ('міркування', 'simple-task words', 'unknown')
     """
-    from labs.i18n import messages
-
     key = f"router.cue.{cue}"
     return t(key, lang) if key in messages() else cue

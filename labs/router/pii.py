@@ -2288,8 +2288,16 @@ _SEQ_GATE = re.compile(r"[,;:=|\[+]|\d[xхoо]\d|\d\s+[^\W\d_]|[^\W\d_]\s+\d")
 # windows, not the whole prompt: digits and separators that hold 10 digits or more (every sequence of digits alone
 # a check below accepts), or a number word with another token after it (a sequence read out, or words and digits)
 _SEQ_GAP = r"\s,;:=xхoо|.\-+/()\[\]{}_*·•'\""  # the view has decoded "&nbsp;"
-_SEQ_DIGITS = re.compile(rf"\d[\d{_SEQ_GAP}]{{7,}}\d")
-_SEQ_DIGITS_ASCII = re.compile(rf"[0-9][0-9{_SEQ_GAP}]{{7,}}[0-9]")  # for a text whose digits are all ASCII (faster)
+
+
+def _seq_digits(digit: str) -> re.Pattern:
+    """A run of 9+ digits and gaps that starts and ends with a digit, ``digit`` the class's digits (re.ASCII would change
+    the gaps' ``\\s`` too, so the ASCII form names its range)."""
+    return re.compile(rf"[{digit}][{digit}{_SEQ_GAP}]{{7,}}[{digit}]")
+
+
+_SEQ_DIGITS = _seq_digits(r"\d")
+_SEQ_DIGITS_ASCII = _seq_digits("0-9")  # for a text whose digits are all ASCII (faster)
 _SEQ_NEXT_TOKEN = re.compile(rf"{_SEQ_SEP}{{1,4}}{_SEQ_TOKEN}")
 # characters before a sequence's start where its label may begin: the longest label, its word's ending, punctuation
 # and two filler words; before a number word inside a sequence, also the fewer than 10 digits before it (46 characters)

@@ -234,8 +234,9 @@ def test_a_killed_worker_says_what_happened(tmp_path, monkeypatch, fast):
                                                                   solutions=REFERENCE, **fast)))
     thread.start()
     killed = False
-    deadline = time.monotonic() + fast["notebook_timeout"]
-    while time.monotonic() < deadline:
+    # look for the worker as long as grading runs, not for a fixed time: on a loaded machine the sandboxed worker may
+    # start later than any deadline set here, and the stubborn notebook would then end by its own timeout
+    while thread.is_alive():
         for proc in Path("/proc").iterdir():
             try:
                 cmd = (proc / "cmdline").read_bytes().split(b"\0")
@@ -250,7 +251,7 @@ def test_a_killed_worker_says_what_happened(tmp_path, monkeypatch, fast):
             break
         time.sleep(0.05)
     thread.join()
-    assert killed and len(results) == 1
+    assert killed, f"no grading worker was seen in /proc while grading ran: {results}"
     (g,) = results
     assert g.mark == Mark.WORKER_DIED and any("killed by SIGKILL" in f for f in g.flags), g.flags
 

@@ -52,7 +52,7 @@ import bisect
 import html
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
@@ -855,7 +855,7 @@ def _plus_tokens(text: str) -> Iterator[re.Match]:
         i = text.find("+", m.end())
 
 
-def _form_plus_tokens(text: str, first: bool = True, seen: set[str] = frozenset()):
+def _form_plus_tokens(text: str, first: bool = True, seen: AbstractSet[str] = frozenset()):
     """"+" for a space inside a form-encoded token with no key ("%D0%B2%D1%83%D0%BB.+%D0%A5…", "12+Baker+Street%2C+Apt+5"):
     a token that holds a %XX escape; "+<digit>" after a non-word character stays a plus ("…:+380…")."""
     for m in _plus_tokens(text):

@@ -2249,8 +2249,8 @@ def find_spoken_numbers(view: str, low: str, words: list[re.Match] | None = None
                for a, b, c in zip(words, words[1:], words[2:])):
         return
     for m in _SPOKEN_RUN.finditer(low):
-        digits, words = _spoken_digits(m.group())
-        if words < 3 or not 9 <= len(digits) <= 19:
+        digits, count = _spoken_digits(m.group())
+        if count < 3 or not 9 <= len(digits) <= 19:
             continue
         lo = max(0, m.start() - 60)
         if 10 <= len(digits) <= 12 and _PHONE_CONTEXT.search(low, lo, m.start()) and \

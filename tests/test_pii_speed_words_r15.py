@@ -129,3 +129,11 @@ def test_name_may_end_lets_every_name_pattern_through(before):
     if not pii._name_may_end(before):
         for name in _NAME_PATTERNS:
             assert getattr(pii, name).search(before) is None, name
+
+
+def test_name_letter_sets_are_the_patterns_classes():
+    # _name_may_end's letter sets spell out the classes its patterns use: every code point, not only generated text
+    for letters, cls in ((pii._NAME_CAPITALS, "[A-ZА-ЯІЇЄҐ]"), (pii._NAME_LOWER, "[a-zа-яіїєґ'’ʼ]")):
+        assert cls in pii._TWO_WORDS_BEFORE.pattern + pii._LOWER_TWO_WORDS_BEFORE.pattern
+        rx = re.compile(cls)
+        assert letters == {chr(c) for c in range(0x110000) if rx.fullmatch(chr(c))}, cls
